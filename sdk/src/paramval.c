@@ -1,0 +1,264 @@
+/* paramval.c — parameter values: parsing, range and choice checks, did-you-mean. */
+#include "paramval.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "benchaas/sdk.h"
+
+const bx_param *bxp_find(const bx_param *table, const char *name)
+{
+    if (!table || !name)
+        return NULL;
+    for (const bx_param *p = table; p->name; p++)
+        if (strcmp(p->name, name) == 0)
+            return p;
+    return NULL;
+}
+
+const char *bxp_type_name(bx_type t)
+{
+    switch (t) {
+    case BX_BOOL: return "bool";
+    case BX_INT: return "int";
+    case BX_DOUBLE: return "double";
+    case BX_SIZE: return "size";
+    case BX_STRING: return "string";
+    case BX_ENUM: return "enum";
+    }
+    return "?";
+}
+
+static char *dupstr(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+void bxp_value_free(bxp_value *v)
+{
+    if (v) {
+        free(v->text);
+        v->text = NULL;
+    }
+}
+
+static int has_range(const bx_param *p)
+{
+    return p->min <= p->max;
+}
+
+static void fmt_num(char *buf, size_t len, double v)
+{
+    if (fabs(v) < 9.0e15 && v == (double)(int64_t)v)
+        snprintf(buf, len, "%lld", (long long)v);
+    else
+        snprintf(buf, len, "%g", v);
+}
+
+const char *bxp_describe_range(const bx_param *p, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (p->type == BX_ENUM && p->choices) {
+        size_t off = (size_t)snprintf(buf, len, "one of:");
+        for (const char *const *c = p->choices; *c && off < len; c++)
+            off += (size_t)snprintf(buf + off, len - off, "%s %s", c == p->choices ? "" : ",", *c);
+    } else if (p->type == BX_BOOL) {
+        snprintf(buf, len, "true|false");
+    } else if (has_range(p) && p->type != BX_STRING) {
+        char lo[48], hi[48];
+        fmt_num(lo, sizeof lo, p->min);
+        fmt_num(hi, sizeof hi, p->max);
+        snprintf(buf, len, "%s .. %s", lo, hi);
+    }
+    return buf;
+}
+
+static const char *skip_ws(const char *s)
+{
+    while (*s && isspace((unsigned char)*s))
+        s++;
+    return s;
+}
+
+static int trailing_ws_only(const char *s)
+{
+    return *skip_ws(s) == '\0';
+}
+
+static int range_error(const bx_param *p, const char *text, char *err, size_t errlen)
+{
+    char r[128];
+    snprintf(err, errlen, "value '%s' for '%s' is out of range (allowed: %s)", text, p->name,
+             bxp_describe_range(p, r, sizeof r));
+    return BX_EINVAL;
+}
+
+int bxp_parse(const bx_param *p, const char *text, bxp_value *out, char *err, size_t errlen)
+{
+    char buf[64];
+    memset(out, 0, sizeof *out);
+    out->type = p->type;
+    if (!text) {
+        snprintf(err, errlen, "parameter '%s' has no value", p->name);
+        return BX_EINVAL;
+    }
+    switch (p->type) {
+    case BX_BOOL: {
+        const char *t = skip_ws(text);
+        static const char *const yes[] = {"true", "yes", "on", "1", NULL};
+        static const char *const no[] = {"false", "no", "off", "0", NULL};
+        int v = -1;
+        for (int i = 0; yes[i]; i++) {
+            if (strcasecmp(t, yes[i]) == 0)
+                v = 1;
+            if (strcasecmp(t, no[i]) == 0)
+                v = 0;
+        }
+        if (v < 0) {
+            snprintf(err, errlen, "value '%s' for '%s' is not a boolean (use true or false)", text,
+                     p->name);
+            return BX_EINVAL;
+        }
+        out->i = v;
+        out->d = v;
+        out->text = dupstr(v ? "true" : "false");
+        break;
+    }
+    case BX_INT: {
+        char *end;
+        errno = 0;
+        const char *t = skip_ws(text);
+        long long v = strtoll(t, &end, 10);
+        if (end == t || !trailing_ws_only(end)) {
+            /* accept 1e6-style integers written as doubles, when exact */
+            double d = strtod(t, &end);
+            if (end == t || !trailing_ws_only(end) || d != floor(d) || fabs(d) > 9.0e18) {
+                snprintf(err, errlen, "value '%s' for '%s' is not an integer", text, p->name);
+                return BX_EINVAL;
+            }
+            v = (long long)d;
+        } else if (errno == ERANGE) {
+            snprintf(err, errlen, "value '%s' for '%s' does not fit in 64 bits", text, p->name);
+            return BX_EINVAL;
+        }
+        if (has_range(p) && ((double)v < p->min || (double)v > p->max))
+            return range_error(p, text, err, errlen);
+        out->i = v;
+        out->d = (double)v;
+        snprintf(buf, sizeof buf, "%lld", v);
+        out->text = dupstr(buf);
+        break;
+    }
+    case BX_DOUBLE: {
+        char *end;
+        const char *t = skip_ws(text);
+        double v = strtod(t, &end);
+        if (end == t || !trailing_ws_only(end) || !isfinite(v)) {
+            snprintf(err, errlen, "value '%s' for '%s' is not a finite number", text, p->name);
+            return BX_EINVAL;
+        }
+        if (has_range(p) && (v < p->min || v > p->max))
+            return range_error(p, text, err, errlen);
+        out->d = v;
+        out->i = (int64_t)v;
+        snprintf(buf, sizeof buf, "%.17g", v);
+        out->text = dupstr(buf);
+        break;
+    }
+    case BX_SIZE: {
+        uint64_t v;
+        if (bx_parse_size(text, &v) != 0 || v > (uint64_t)INT64_MAX) {
+            snprintf(err, errlen,
+                     "value '%s' for '%s' is not a size (a whole number of bytes, optionally "
+                     "with a k, m, g or t suffix)",
+                     text, p->name);
+            return BX_EINVAL;
+        }
+        if (has_range(p) && ((double)v < p->min || (double)v > p->max))
+            return range_error(p, text, err, errlen);
+        out->i = (int64_t)v;
+        out->d = (double)v;
+        snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
+        out->text = dupstr(buf);
+        break;
+    }
+    case BX_STRING:
+        out->text = dupstr(text);
+        break;
+    case BX_ENUM: {
+        int idx = -1, k = 0;
+        for (const char *const *c = p->choices; c && *c; c++, k++)
+            if (strcasecmp(*c, text) == 0)
+                idx = k;
+        if (idx < 0) {
+            char r[256];
+            snprintf(err, errlen, "value '%s' for '%s' is not allowed (%s)", text, p->name,
+                     bxp_describe_range(p, r, sizeof r));
+            return BX_EINVAL;
+        }
+        out->i = idx;
+        out->d = idx;
+        out->text = dupstr(p->choices[idx]);
+        break;
+    }
+    default:
+        snprintf(err, errlen, "parameter '%s' has an unknown type %d", p->name, (int)p->type);
+        return BX_EINVAL;
+    }
+    if (!out->text) {
+        snprintf(err, errlen, "out of memory");
+        return BX_ENOMEM;
+    }
+    return 0;
+}
+
+/* Levenshtein distance, case-insensitive, capped at 32 characters. */
+static int distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 32 || lb > 32)
+        return 99;
+    int d[33][33];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            int c = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+            int m = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < m)
+                m = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + c < m)
+                m = d[i - 1][j - 1] + c;
+            d[i][j] = m;
+        }
+    return d[la][lb];
+}
+
+const char *bxp_suggest(const bx_param *table, const char *name)
+{
+    const char *best = NULL;
+    int bestd = 99;
+    if (!table || !name)
+        return NULL;
+    for (const bx_param *p = table; p->name; p++) {
+        int d = distance(p->name, name);
+        if (d < bestd) {
+            bestd = d;
+            best = p->name;
+        }
+    }
+    size_t len = strlen(name);
+    int limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
+    return bestd <= limit ? best : NULL;
+}

@@ -1,0 +1,42 @@
+/*
+ * paramval.h — parsing and checking of parameter values against a plugin's
+ * declared table.  Private to the SDK library and the core (not installed):
+ * the runner and the mock host must judge user input identically.
+ */
+#ifndef BENCHAAS_PARAMVAL_H
+#define BENCHAAS_PARAMVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "benchaas/plugin.h"
+
+/* A parsed value.  `text` is the canonical form, owned by the value. */
+typedef struct bxp_value {
+    bx_type type;
+    int64_t i;  /* INT, SIZE (bytes), BOOL (0/1), ENUM (index) */
+    double d;   /* every numeric type, also INT/SIZE/BOOL */
+    char *text; /* canonical text: "131072", "true", "1.5", the choice, the string */
+} bxp_value;
+
+/* The entry named `name` in a NULL-terminated table, or NULL. */
+const bx_param *bxp_find(const bx_param *table, const char *name);
+
+/*
+ * Parse `text` as parameter p's type and check its range or choices.
+ * 0 and *out filled (free with bxp_value_free), or BX_EINVAL and a message
+ * in err ("value 'abc' for 'N' is not an integer").
+ */
+int bxp_parse(const bx_param *p, const char *text, bxp_value *out, char *err, size_t errlen);
+void bxp_value_free(bxp_value *v);
+
+/* The closest name in the table to a misspelt one, or NULL if none is close. */
+const char *bxp_suggest(const bx_param *table, const char *name);
+
+/* "int", "size", ... */
+const char *bxp_type_name(bx_type t);
+
+/* "1 .. 65535" or "one of: a, b, c" or "" into buf. */
+const char *bxp_describe_range(const bx_param *p, char *buf, size_t len);
+
+#endif
