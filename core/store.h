@@ -52,4 +52,49 @@ int store_ingest(store *s, const cJSON *result, int64_t *run_id, char *err, size
 /* The sqlite3 handle, for query code inside the core. */
 struct sqlite3 *store_db(store *s);
 
+/* ---- additions (store.c) ------------------------------------------------ */
+
+/* PRAGMA application_id of our files ("BXA1") and the schema this build writes. */
+#define STORE_APPLICATION_ID 0x42584131
+#define STORE_SCHEMA_VERSION 1
+
+/* The schema version of an open store (PRAGMA user_version). */
+int store_schema_version(store *s);
+
+/*
+ * Find a run by uuid: 0 and *run_id, or BX_EINVAL when there is none
+ * (message in err), or another BX_E* code on a database error.
+ */
+int store_find_run(store *s, const char *uuid, int64_t *run_id, char *err, size_t errlen);
+
+/*
+ * Times.  Parse an ISO 8601 UTC date or date-time, as users and result
+ * documents write them: "2026-11-21", "2026-11-21T10:12", "2026-11-21 10:12:17",
+ * optional fractional seconds (dropped), optional "Z" or "+HH:MM"/"-HH:MM".
+ * Without an offset the time is taken as UTC.  0 and *epoch (seconds since
+ * 1970, UTC), *date_only set when only a date was given (may be NULL);
+ * BX_EINVAL when the text is not such a time or names an impossible date.
+ */
+int store_time_parse(const char *text, int64_t *epoch, int *date_only);
+/* epoch -> "2026-11-21T10:12:17Z" (the form stored in the database); out >= 21 bytes. */
+void store_time_format(int64_t epoch, char *out, size_t outlen);
+
+/*
+ * Schema migrations.  Step i of the list takes a database from version
+ * steps[i].version - 1 to steps[i].version (versions 1, 2, 3, ... in
+ * order).  store_open() uses the built-in list; store_open_with() exists so
+ * the migration mechanism itself can be tested with an extra step (a test
+ * "v2"), and is otherwise identical to store_open().
+ */
+typedef struct store_migration {
+    int version;      /* the version this step produces */
+    const char *what; /* one line for messages: "initial schema" */
+    const char *sql;  /* run inside the migration's transaction */
+} store_migration;
+
+int store_open_with(const char *path, int mode, const store_migration *steps, size_t nsteps,
+                    store **out, char *err, size_t errlen);
+/* The built-in list (*n gets its length). */
+const store_migration *store_migrations(size_t *n);
+
 #endif

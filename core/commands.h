@@ -1,0 +1,23 @@
+/* commands.h — the CLI commands implemented outside cli.c. */
+#ifndef BENCHAAS_COMMANDS_H
+#define BENCHAAS_COMMANDS_H
+
+#include "plan.h"
+#include "run.h"
+
+/* --db, else BENCHAAS_DB, else ./benchaas.db */
+const char *default_db(const char *given);
+
+/* `run`/`submit` option parsing, shared (submit = 1 forces the slurm launcher). */
+int cmd_run_like(int argc, char **argv, int submit);
+
+/* `collect`: ingest finished result documents from the spool (collect.c). */
+int cmd_collect(int argc, char **argv);
+
+/* `status`: submitted runs and their Slurm jobs (slurm.c). */
+int cmd_status(int argc, char **argv);
+
+/* Submit the plan's points as Slurm batch jobs (slurm.c); the CLI exit code. */
+int slurm_submit_plan(const plan *p, const run_opts *o, int wait);
+
+#endif

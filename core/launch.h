@@ -1,0 +1,55 @@
+/*
+ * launch.h — launchers: how a run spec's worker is started and watched.
+ *
+ * A launcher turns a spec into an argv (and environment) and the shared
+ * child code runs it in its own process group with a deadline: a worker
+ * that outlives the spec's timeout is sent SIGTERM, then SIGKILL, as a
+ * whole group (mpirun and its ranks included).  Its stderr is passed
+ * through to ours and the last few KiB are kept for the error text.
+ *
+ * The Slurm launcher does not run the worker here: it writes a batch
+ * script and submits it (core/slurm.c); results come back through
+ * `collect`.
+ */
+#ifndef BENCHAAS_LAUNCH_H
+#define BENCHAAS_LAUNCH_H
+
+#include "spec.h"
+#include "util.h"
+
+typedef struct launch_result {
+    int exited;       /* exited normally with exit_code */
+    int exit_code;
+    int signaled;     /* killed by signal `sig` */
+    int sig;
+    int timed_out;    /* we killed it at the deadline */
+    int interrupted;  /* we killed it because we were interrupted (SIGINT/SIGTERM) */
+    double elapsed;   /* seconds */
+    char tail[4096];  /* the last lines it wrote on stderr */
+} launch_result;
+
+/* How to start the worker for one spec. */
+typedef struct launcher {
+    const char *name;
+    /* argv for the spec (owned strings, NULL-terminated) and extra environment "K=V". */
+    int (*command)(const runspec *spec, const char *worker, const char *spec_path, strvec *argv,
+                   strvec *env, char *err, size_t errlen);
+} launcher;
+
+const launcher *launcher_by_name(const char *name); /* local, mpi; NULL otherwise */
+
+/* Path of the worker executable next to the runner. Caller frees. */
+char *worker_path(void);
+
+/* Environment every worker gets: threads, OpenMP binding, OpenMPI as root. */
+void launch_common_env(const runspec *spec, strvec *env);
+
+/* Run argv with env added, in its own process group, until it exits or the
+ * timeout passes.  0, with *res filled; BX_EIO if it could not be started. */
+int launch_run(char *const *argv, const strvec *env, double timeout, launch_result *res,
+               char *err, size_t errlen);
+
+/* Set by the runner's SIGINT/SIGTERM handler; launch_run stops the child. */
+extern volatile int g_interrupted;
+
+#endif

@@ -1,0 +1,311 @@
+/* loader.c — finding, loading and checking plugins (see loader.h). */
+#define _GNU_SOURCE
+#include "loader.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "paramval.h"
+
+static void add_dir(strvec *out, const char *dir)
+{
+    if (!dir || !*dir)
+        return; /* an empty element would mean "." — never search it implicitly */
+    char real[PATH_MAX];
+    const char *use = realpath(dir, real) ? real : dir;
+    for (size_t i = 0; i < out->n; i++)
+        if (strcmp(out->v[i], use) == 0)
+            return;
+    strvec_push(out, use);
+}
+
+void plugin_search_path(const strvec *user_dirs, strvec *out)
+{
+    for (size_t i = 0; user_dirs && i < user_dirs->n; i++) {
+        char *copy = xstrdup(user_dirs->v[i]), *save = NULL;
+        for (char *t = strtok_r(copy, ":", &save); t; t = strtok_r(NULL, ":", &save))
+            add_dir(out, t);
+        free(copy);
+    }
+    const char *env = getenv("BENCHAAS_PLUGIN_PATH");
+    if (env) {
+        char *copy = xstrdup(env), *save = NULL;
+        for (char *t = strtok_r(copy, ":", &save); t; t = strtok_r(NULL, ":", &save))
+            add_dir(out, t);
+        free(copy);
+    }
+    char *ed = exe_dir();
+    char *inst = xasprintf("%s/../lib/benchaas/plugins", ed);
+    add_dir(out, inst);
+    free(inst);
+    free(ed);
+}
+
+/* Refuse files and folders that others may write (as ssh does). */
+static int check_permissions(const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return errf(err, errlen, BX_EINVAL, "%s: %s", path, strerror(errno));
+    if (st.st_mode & S_IWOTH)
+        return errf(err, errlen, BX_EINVAL,
+                    "%s: refused: the file is writable by every user (mode %04o); "
+                    "fix it with chmod o-w",
+                    path, (unsigned)(st.st_mode & 07777));
+    char *dir = xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir)
+        *slash = '\0';
+    int rc = 0;
+    if (stat(dir, &st) == 0 && (st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
+        rc = errf(err, errlen, BX_EINVAL,
+                  "%s: refused: its folder %s is writable by every user (mode %04o); "
+                  "fix it with chmod o-w",
+                  path, dir, (unsigned)(st.st_mode & 07777));
+    free(dir);
+    return rc;
+}
+
+static int check_tables(const char *path, const bx_plugin *d, char *err, size_t errlen)
+{
+    if (d->params) {
+        for (const bx_param *p = d->params; p->name; p++) {
+            if (p->type < BX_BOOL || p->type > BX_ENUM)
+                return errf(err, errlen, BX_EINVAL, "%s: parameter '%s' has unknown type %d", path,
+                            p->name, (int)p->type);
+            if (p->type == BX_ENUM && (!p->choices || !p->choices[0]))
+                return errf(err, errlen, BX_EINVAL, "%s: enum parameter '%s' has no choices", path,
+                            p->name);
+            for (const bx_param *q = d->params; q < p; q++)
+                if (strcmp(q->name, p->name) == 0)
+                    return errf(err, errlen, BX_EINVAL, "%s: parameter '%s' is declared twice",
+                                path, p->name);
+            if (p->def) {
+                bxp_value v;
+                char e[512];
+                if (bxp_parse(p, p->def, &v, e, sizeof e) != 0)
+                    return errf(err, errlen, BX_EINVAL, "%s: default of parameter '%s': %s", path,
+                                p->name, e);
+                bxp_value_free(&v);
+            }
+        }
+    }
+    if (d->metrics) {
+        for (const bx_metric_def *m = d->metrics; m->name; m++) {
+            if (!m->unit)
+                return errf(err, errlen, BX_EINVAL, "%s: metric '%s' has no unit (use \"\")", path,
+                            m->name);
+            if (m->better > BX_BETTER_LOWER)
+                return errf(err, errlen, BX_EINVAL, "%s: metric '%s' has an unknown direction %d",
+                            path, m->name, (int)m->better);
+            for (const bx_metric_def *q = d->metrics; q < m; q++)
+                if (strcmp(q->name, m->name) == 0)
+                    return errf(err, errlen, BX_EINVAL, "%s: metric '%s' is declared twice", path,
+                                m->name);
+        }
+    }
+    return 0;
+}
+
+/* "dir/hpl.so" -> "hpl" (caller frees). */
+static char *stem_of(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    char *s = xstrdup(base);
+    size_t n = strlen(s);
+    if (n > 3 && strcmp(s + n - 3, ".so") == 0)
+        s[n - 3] = '\0';
+    return s;
+}
+
+int plugin_load_file(const char *path, const bx_host *host, loaded_plugin *out, char *err,
+                     size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    int rc = check_permissions(path, err, errlen);
+    if (rc)
+        return rc;
+    char real[PATH_MAX];
+    if (!realpath(path, real))
+        return errf(err, errlen, BX_EINVAL, "%s: %s", path, strerror(errno));
+    dlerror();
+    void *h = dlopen(real, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *e = dlerror();
+        return errf(err, errlen, BX_EINVAL, "%s: cannot load: %s", real, e ? e : "unknown error");
+    }
+    bx_entry_fn entry;
+    *(void **)&entry = dlsym(h, BX_ENTRY_SYMBOL);
+    if (!entry) {
+        dlclose(h);
+        return errf(err, errlen, BX_EINVAL,
+                    "%s: not a BenchaaS plugin (no entry point %s; was it built with "
+                    "BX_PLUGIN_DEFINE?)",
+                    real, BX_ENTRY_SYMBOL);
+    }
+    const bx_plugin *d = entry(host);
+    const char *why = NULL;
+    char buf[512];
+    char *stem = stem_of(real);
+    if (!d) {
+        why = "its entry point returned no descriptor";
+    } else if (d->magic != BX_ABI_MAGIC) {
+        snprintf(buf, sizeof buf, "bad magic 0x%08x (expected 0x%08x): not a BenchaaS plugin",
+                 d->magic, BX_ABI_MAGIC);
+        why = buf;
+    } else if (d->abi_major != BX_ABI_MAJOR || d->abi_minor > BX_ABI_MINOR) {
+        snprintf(buf, sizeof buf,
+                 "built for ABI %u.%u, this runner provides %d.%d; rebuild the plugin against "
+                 "this SDK",
+                 d->abi_major, d->abi_minor, BX_ABI_MAJOR, BX_ABI_MINOR);
+        why = buf;
+    } else if (d->struct_size < BX_PLUGIN_MIN_SIZE) {
+        snprintf(buf, sizeof buf, "descriptor struct_size %u is smaller than ABI %d.0's %zu",
+                 d->struct_size, BX_ABI_MAJOR, (size_t)BX_PLUGIN_MIN_SIZE);
+        why = buf;
+    } else if (!d->name || !*d->name) {
+        why = "the descriptor has no name";
+    } else if (strcmp(d->name, stem) != 0) {
+        snprintf(buf, sizeof buf, "plugin name '%s' does not match the file name '%s.so'",
+                 d->name, stem);
+        why = buf;
+    } else if (!d->version || !d->description) {
+        why = "the descriptor has no version or no description";
+    } else if (!d->init || !d->run || !d->report || !d->fini) {
+        snprintf(buf, sizeof buf, "missing %s callback",
+                 !d->init ? "init" : !d->run ? "run" : !d->report ? "report" : "fini");
+        why = buf;
+    } else if (!d->metrics || !d->metrics[0].name) {
+        why = "it declares no metrics";
+    }
+    free(stem);
+    if (why) {
+        dlclose(h);
+        return errf(err, errlen, BX_EINVAL, "%s: %s", real, why);
+    }
+    rc = check_tables(real, d, err, errlen);
+    if (rc) {
+        dlclose(h);
+        return rc;
+    }
+    out->path = xstrdup(real);
+    out->handle = h;
+    out->desc = d;
+    return 0;
+}
+
+int plugin_find(const strvec *dirs, const char *name, const bx_host *host, loaded_plugin *out,
+                char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (!*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+        return errf(err, errlen, BX_EINVAL, "'%s' is not a plugin name", name);
+    for (size_t i = 0; i < dirs->n; i++) {
+        char *path = xasprintf("%s/%s.so", dirs->v[i], name);
+        struct stat st;
+        if (stat(path, &st) == 0) {
+            int rc = plugin_load_file(path, host, out, err, errlen);
+            free(path);
+            return rc;
+        }
+        free(path);
+    }
+    /* Unknown: list what exists, so the user sees the choices. */
+    plugin_entry *e = NULL;
+    size_t n = 0;
+    plugin_scan(dirs, NULL, &e, &n);
+    char names[1024] = "";
+    size_t off = 0;
+    for (size_t i = 0; i < n && off < sizeof names - 1; i++)
+        if (!e[i].error)
+            off += (size_t)snprintf(names + off, sizeof names - off, "%s%s", off ? ", " : "",
+                                    e[i].p.desc->name);
+    plugin_scan_free(e, n);
+    char where[1024] = "";
+    off = 0;
+    for (size_t i = 0; i < dirs->n && off < sizeof where - 1; i++)
+        off += (size_t)snprintf(where + off, sizeof where - off, "%s%s", off ? ":" : "",
+                                dirs->v[i]);
+    return errf(err, errlen, BX_EINVAL,
+                "unknown plugin '%s' (searched %s); available: %s; see `benchaas plugins`", name,
+                where, *names ? names : "none");
+}
+
+void plugin_unload(loaded_plugin *p)
+{
+    if (!p)
+        return;
+    /* Keep the object mapped: plugins may have registered atexit handlers or
+     * started libraries (OpenMP, MPI) whose threads still run its code. */
+    free(p->path);
+    memset(p, 0, sizeof *p);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int plugin_scan(const strvec *dirs, const bx_host *host, plugin_entry **out, size_t *n)
+{
+    plugin_entry *v = NULL;
+    size_t cnt = 0, cap = 0;
+    for (size_t i = 0; i < dirs->n; i++) {
+        DIR *d = opendir(dirs->v[i]);
+        if (!d)
+            continue;
+        strvec files = {0};
+        struct dirent *de;
+        while ((de = readdir(d))) {
+            size_t len = strlen(de->d_name);
+            if (len > 3 && strcmp(de->d_name + len - 3, ".so") == 0)
+                strvec_push_owned(&files, xasprintf("%s/%s", dirs->v[i], de->d_name));
+        }
+        closedir(d);
+        if (files.n)
+            qsort(files.v, files.n, sizeof *files.v, cmp_str);
+        for (size_t k = 0; k < files.n; k++) {
+            if (cnt == cap) {
+                cap = cap ? cap * 2 : 16;
+                v = xrealloc(v, cap * sizeof *v);
+            }
+            plugin_entry *e = &v[cnt++];
+            memset(e, 0, sizeof *e);
+            e->file = xstrdup(files.v[k]);
+            char err[1024];
+            if (plugin_load_file(files.v[k], host, &e->p, err, sizeof err) != 0) {
+                e->error = xstrdup(err);
+                continue;
+            }
+            for (size_t j = 0; j + 1 < cnt; j++) {
+                if (!v[j].error && strcmp(v[j].p.desc->name, e->p.desc->name) == 0) {
+                    e->error = xasprintf("%s: duplicate plugin name '%s' (also in %s, which wins)",
+                                         e->p.path, e->p.desc->name, v[j].p.path);
+                    plugin_unload(&e->p);
+                    break;
+                }
+            }
+        }
+        strvec_free(&files);
+    }
+    *out = v;
+    *n = cnt;
+    return 0;
+}
+
+void plugin_scan_free(plugin_entry *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!e[i].error)
+            plugin_unload(&e[i].p);
+        free(e[i].file);
+        free(e[i].error);
+    }
+    free(e);
+}

@@ -1,0 +1,104 @@
+/*
+ * plan.h — experiments (from a config file or the command line) and the
+ * validated points they expand to.
+ *
+ * Everything the user wrote is checked here, before anything runs: plugin
+ * names, parameter names (with a did-you-mean), types, ranges, choices, the
+ * plugin's own check(), ranks/threads/timeouts.  Errors name the file and
+ * line ("run.cfg:7: ...") or the command-line option.
+ */
+#ifndef BENCHAAS_PLAN_H
+#define BENCHAAS_PLAN_H
+
+#include <cjson/cJSON.h>
+
+#include "host.h"
+#include "loader.h"
+#include "util.h"
+
+enum dim_kind { DIM_PARAM = 0, DIM_RANKS = 1, DIM_THREADS = 2 };
+
+/* One swept (or fixed) dimension: a parameter, or ranks/threads. */
+typedef struct dim {
+    char *name;
+    int kind;
+    strvec values; /* text, as the user wrote them (config scalars converted) */
+    char *where;   /* "run.cfg:7" or "-p NB=128,192" */
+} dim;
+
+/* Settings that defaults{} and an experiment may both give; -1/NULL: unset. */
+typedef struct settings {
+    long ranks, threads, repetitions;
+    double timeout;
+    char *launcher;
+    strvec tags;
+    strvec mpirun_args;
+} settings;
+
+typedef struct experiment {
+    char *name;
+    char *plugin;
+    char *where;    /* where the experiment starts, "run.cfg:12" */
+    int zip;        /* 1: the lists advance together */
+    dim *dims;
+    size_t ndims;
+    settings set;
+    cJSON *slurm;   /* the experiment's own slurm = {...} overrides, or NULL */
+} experiment;
+
+typedef struct config {
+    char *path;      /* NULL when built from the command line */
+    char *database;  /* database = "..." or NULL */
+    settings defaults;
+    experiment *exps;
+    size_t nexps;
+    cJSON *slurm;    /* slurm = {...} as JSON, or NULL */
+} config;
+
+/* Parse a libconfig file.  BX_EINVAL and "file:line: message" on error. */
+int config_load(const char *path, config *cfg, char *err, size_t errlen);
+void config_free(config *cfg);
+void settings_init(settings *s);
+void settings_free(settings *s);
+
+/* One validated point, ready to become a run spec. */
+typedef struct point {
+    const experiment *exp;
+    loaded_plugin *plugin; /* borrowed from the plan */
+    pset params;
+    int ranks, threads;
+    unsigned repetitions;
+    double timeout;
+    char *launcher;
+    strvec tags, mpirun_args;
+    int mpi;      /* the worker initialises MPI */
+    int index;    /* position within its experiment */
+    char *label;  /* "NB=128 N=4000" — the swept values, for progress lines */
+} point;
+
+typedef struct plan {
+    loaded_plugin *plugins;
+    size_t nplugins;
+    point *points;
+    size_t npoints;
+} plan;
+
+/* Command-line overrides of run/submit (-1 / NULL: not given). */
+typedef struct cli_overrides {
+    settings set;
+    const char *only;       /* --only NAME */
+    const strvec *plugin_dirs;
+} cli_overrides;
+
+/*
+ * Expand and validate every experiment of cfg into points.  BX_EINVAL and a
+ * message when anything is wrong (nothing has run).
+ */
+int plan_build(const config *cfg, const cli_overrides *ov, plan *out, char *err, size_t errlen);
+void plan_free(plan *p);
+
+/* Build a one-experiment config from `run PLUGIN -p k=v ...`. */
+int config_from_cli(const char *plugin, const strvec *pargs, config *cfg, char *err,
+                    size_t errlen);
+
+#endif

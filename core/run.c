@@ -1,0 +1,342 @@
+/* run.c — the pipeline for local and mpi launchers (see run.h). */
+#define _GNU_SOURCE
+#include "run.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "launch.h"
+#include "query.h"
+
+char *spool_dir_for(const char *db) { return xasprintf("%s.spool", db); }
+
+void spec_for_point(const point *pt, const char *spool, runspec *s)
+{
+    memset(s, 0, sizeof *s);
+    char uuid[37], now[32];
+    uuid_v4(uuid);
+    s->uuid = xstrdup(uuid);
+    s->plugin = xstrdup(pt->plugin->desc->name);
+    s->plugin_path = xstrdup(pt->plugin->path);
+    s->plugin_version = xstrdup(pt->plugin->desc->version);
+    s->experiment = xstrdup(pt->exp->name);
+    s->point = pt->index;
+    for (size_t i = 0; i < pt->params.n; i++) {
+        if (!pt->params.set[i])
+            continue;
+        strvec_push(&s->pnames, pt->params.desc->params[i].name);
+        strvec_push(&s->pvalues, pt->params.vals[i].text);
+    }
+    s->ranks = pt->ranks;
+    s->threads = pt->threads;
+    s->repetitions = pt->repetitions;
+    s->warmup = !(pt->plugin->desc->flags & BX_NO_WARMUP);
+    s->timeout = pt->timeout;
+    s->launcher = xstrdup(pt->launcher);
+    s->mpi = pt->mpi;
+    for (size_t i = 0; i < pt->tags.n; i++)
+        strvec_push(&s->tags, pt->tags.v[i]);
+    for (size_t i = 0; i < pt->mpirun_args.n; i++)
+        strvec_push(&s->mpirun_args, pt->mpirun_args.v[i]);
+    s->result_path = xasprintf("%s/%s.result.json", spool, uuid);
+    s->created_at = xstrdup(iso_now(now, sizeof now));
+}
+
+cJSON *result_for_failure(const runspec *s, const char *status, const char *error,
+                          double elapsed)
+{
+    char now[32], host[256];
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddNumberToObject(r, "result_version", RESULT_VERSION);
+    cJSON_AddStringToObject(r, "uuid", s->uuid);
+    cJSON_AddStringToObject(r, "plugin", s->plugin);
+    cJSON_AddStringToObject(r, "plugin_version", s->plugin_version ? s->plugin_version : "");
+    cJSON_AddStringToObject(r, "experiment", s->experiment ? s->experiment : s->plugin);
+    cJSON_AddNumberToObject(r, "point", s->point);
+    cJSON_AddStringToObject(r, "status", status);
+    cJSON_AddStringToObject(r, "error", error);
+    cJSON_AddStringToObject(r, "started_at", s->created_at ? s->created_at : iso_now(now, sizeof now));
+    cJSON_AddStringToObject(r, "finished_at", iso_now(now, sizeof now));
+    cJSON_AddStringToObject(r, "host", short_hostname(host, sizeof host));
+    cJSON_AddNullToObject(r, "job_id");
+    cJSON_AddNullToObject(r, "array_task_id");
+    cJSON_AddStringToObject(r, "launcher", s->launcher ? s->launcher : "local");
+    cJSON_AddNumberToObject(r, "ranks", s->ranks);
+    cJSON_AddNumberToObject(r, "threads", s->threads);
+    cJSON_AddNumberToObject(r, "repetitions", s->repetitions);
+    json_add_strvec(r, "tags", &s->tags);
+    cJSON *params = cJSON_AddObjectToObject(r, "params");
+    for (size_t i = 0; i < s->pnames.n; i++) {
+        cJSON *p = cJSON_AddObjectToObject(params, s->pnames.v[i]);
+        cJSON_AddStringToObject(p, "value", s->pvalues.v[i]);
+        cJSON_AddStringToObject(p, "type", "string");
+    }
+    cJSON *metrics = cJSON_AddObjectToObject(r, "metrics");
+    if (elapsed >= 0) {
+        cJSON *m = cJSON_AddObjectToObject(metrics, "wall_time");
+        cJSON_AddNumberToObject(m, "value", elapsed);
+        cJSON_AddStringToObject(m, "unit", "s");
+        cJSON_AddStringToObject(m, "better", "none");
+    }
+    cJSON_AddObjectToObject(r, "samples");
+    cJSON_AddArrayToObject(r, "warnings");
+    cJSON_AddObjectToObject(r, "meta");
+    cJSON *prov = cJSON_AddObjectToObject(r, "provenance");
+    cJSON_AddStringToObject(prov, "hostname", host);
+    cJSON_AddItemToObject(r, "spec", spec_to_json(s));
+    return r;
+}
+
+cJSON *result_read(const char *path, char *err, size_t errlen)
+{
+    char *text = NULL;
+    if (read_file(path, BX_DOC_MAX, &text, NULL, err, errlen) != 0)
+        return NULL;
+    cJSON *doc = cJSON_ParseWithOpts(text, NULL, 1);
+    free(text);
+    if (!doc || !cJSON_IsObject(doc)) {
+        cJSON_Delete(doc);
+        errf(err, errlen, BX_EINVAL, "%s: not a valid JSON result document (truncated?)", path);
+        return NULL;
+    }
+    double v;
+    if (json_num(doc, "result_version", &v) != 0 || v != RESULT_VERSION || !json_str(doc, "uuid") ||
+        !json_str(doc, "status") || !json_str(doc, "plugin")) {
+        cJSON_Delete(doc);
+        errf(err, errlen, BX_EINVAL,
+             "%s: not a BenchaaS result document (result_version %d, uuid, status, plugin)", path,
+             RESULT_VERSION);
+        return NULL;
+    }
+    return doc;
+}
+
+int ingest_and_clean(store *st, cJSON *doc, const char *spec_path, const char *result_path,
+                     int keep, int64_t *run_id, char *err, size_t errlen)
+{
+    int rc = store_ingest(st, doc, run_id, err, errlen);
+    if (rc == 0 && !keep) {
+        if (result_path)
+            unlink(result_path);
+        if (spec_path)
+            unlink(spec_path);
+    }
+    return rc;
+}
+
+/* The last non-empty line(s) of what the worker wrote, for the error text. */
+static void last_lines(const char *tail, char *out, size_t len, int nlines)
+{
+    out[0] = '\0';
+    size_t n = strlen(tail);
+    while (n > 0 && (tail[n - 1] == '\n' || tail[n - 1] == ' '))
+        n--;
+    size_t start = n;
+    int seen = 0;
+    while (start > 0) {
+        if (tail[start - 1] == '\n' && ++seen == nlines)
+            break;
+        start--;
+    }
+    snprintf(out, len, "%.*s", (int)(n - start), tail + start);
+    for (char *c = out; *c; c++)
+        if (*c == '\n')
+            *c = ' ';
+}
+
+static void describe_failure(const launch_result *lr, const runspec *s, char *status,
+                             size_t slen, char *error, size_t elen)
+{
+    char last[1024];
+    last_lines(lr->tail, last, sizeof last, 3);
+    const char *sep = last[0] ? "; last output: " : "";
+    if (lr->interrupted) {
+        snprintf(status, slen, "interrupted");
+        snprintf(error, elen, "interrupted by the user (SIGINT/SIGTERM) after %.1f s",
+                 lr->elapsed);
+    } else if (lr->timed_out) {
+        snprintf(status, slen, "timeout");
+        snprintf(error, elen, "still running after the timeout of %g s; killed", s->timeout);
+    } else if (lr->signaled) {
+        snprintf(status, slen, "crashed");
+        snprintf(error, elen, "killed by signal %d (%s)%s%s", lr->sig, signal_text(lr->sig), sep,
+                 last);
+    } else if (lr->exited && lr->exit_code != 0) {
+        snprintf(status, slen, "crashed");
+        snprintf(error, elen, "the worker exited with code %d without a result%s%s",
+                 lr->exit_code, sep, last);
+    } else {
+        snprintf(status, slen, "crashed");
+        snprintf(error, elen,
+                 "the worker exited without writing a result (did the plugin call exit()?)%s%s",
+                 sep, last);
+    }
+}
+
+static const char *first_metric_text(const cJSON *doc, const point *pt, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(doc, "metrics");
+    for (const bx_metric_def *m = pt->plugin->desc->metrics; m && m->name; m++) {
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive(metrics, m->name);
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "value");
+        if (cJSON_IsNumber(v)) {
+            snprintf(buf, len, "%s %.6g %s", m->name, v->valuedouble, m->unit);
+            return buf;
+        }
+    }
+    return buf;
+}
+
+int run_plan(const plan *p, const run_opts *o)
+{
+    char err[4096];
+    if (o->dry_run) {
+        cJSON *all = cJSON_CreateObject();
+        cJSON *arr = cJSON_AddArrayToObject(all, "specs");
+        char *spool = spool_dir_for(o->db);
+        for (size_t i = 0; i < p->npoints; i++) {
+            runspec s;
+            spec_for_point(&p->points[i], spool, &s);
+            cJSON_AddItemToArray(arr, spec_to_json(&s));
+            spec_free(&s);
+        }
+        char *txt = cJSON_Print(all);
+        printf("%s\n", txt);
+        free(txt);
+        cJSON_Delete(all);
+        free(spool);
+        return 0;
+    }
+    store *st = NULL;
+    if (store_open(o->db, STORE_CREATE, &st, err, sizeof err) != 0) {
+        say("%s", err);
+        return 2;
+    }
+    char *spool = spool_dir_for(o->db);
+    if (mkdir_p(spool, err, sizeof err) != 0) {
+        say("%s", err);
+        free(spool);
+        store_close(st);
+        return 2;
+    }
+    char *worker = worker_path();
+    int64_t *ids = xcalloc(p->npoints + 1, sizeof *ids);
+    size_t nids = 0;
+    int any_failed = 0, lost = 0;
+    double t_start = mono_now();
+    for (size_t i = 0; i < p->npoints && !g_interrupted; i++) {
+        const point *pt = &p->points[i];
+        runspec s;
+        spec_for_point(pt, spool, &s);
+        char *spec_path = xasprintf("%s/%s.spec.json", spool, s.uuid);
+        s.verbose = o->verbose;
+        cJSON *sj = spec_to_json(&s);
+        char *stext = cJSON_Print(sj);
+        cJSON_Delete(sj);
+        if (o->progress)
+            fprintf(stderr, "[%zu/%zu] %s%s%s: running (%d rank%s, %d thread%s)...\n", i + 1,
+                    p->npoints, pt->exp->name, pt->label[0] ? " " : "", pt->label, pt->ranks,
+                    pt->ranks == 1 ? "" : "s", pt->threads, pt->threads == 1 ? "" : "s");
+        cJSON *doc = NULL;
+        if (write_file_atomic(spec_path, stext, strlen(stext), err, sizeof err) != 0) {
+            say("%s", err);
+            doc = result_for_failure(&s, "crashed", err, 0);
+        } else {
+            const launcher *l = launcher_by_name(s.launcher);
+            strvec argv = {0}, env = {0};
+            launch_result lr;
+            int rc = l ? l->command(&s, worker, spec_path, &argv, &env, err, sizeof err)
+                       : errf(err, sizeof err, BX_EINVAL, "launcher '%s' cannot run here",
+                              s.launcher);
+            if (rc == 0)
+                rc = launch_run(argv.v, &env, s.timeout, &lr, err, sizeof err);
+            strvec_free(&argv);
+            strvec_free(&env);
+            if (rc != 0) {
+                doc = result_for_failure(&s, "crashed", err, 0);
+            } else if (lr.timed_out || lr.interrupted) {
+                char status[32], e2[2048];
+                describe_failure(&lr, &s, status, sizeof status, e2, sizeof e2);
+                doc = result_for_failure(&s, status, e2, lr.elapsed);
+                unlink(s.result_path);
+            } else if (access(s.result_path, F_OK) == 0) {
+                doc = result_read(s.result_path, err, sizeof err);
+                if (!doc)
+                    doc = result_for_failure(&s, "crashed", err, lr.elapsed);
+                else if (!lr.exited || lr.exit_code != 0) {
+                    /* A document, but the launcher failed afterwards (a rank died in
+                     * MPI_Finalize, say): keep the results, record the crash. */
+                    char status[32], e2[2048];
+                    describe_failure(&lr, &s, status, sizeof status, e2, sizeof e2);
+                    cJSON_ReplaceItemInObjectCaseSensitive(doc, "status",
+                                                           cJSON_CreateString(status));
+                    cJSON_ReplaceItemInObjectCaseSensitive(doc, "error", cJSON_CreateString(e2));
+                }
+            } else {
+                char status[32], e2[2048];
+                describe_failure(&lr, &s, status, sizeof status, e2, sizeof e2);
+                doc = result_for_failure(&s, status, e2, lr.elapsed);
+            }
+        }
+        free(stext);
+        int64_t id = 0;
+        const char *status = json_str(doc, "status");
+        if (!status || strcmp(status, "ok") != 0)
+            any_failed = 1;
+        if (ingest_and_clean(st, doc, spec_path, s.result_path, o->keep_spool, &id, err,
+                             sizeof err) != 0) {
+            /* Keep the document in the spool: `benchaas collect` ingests it later. */
+            char *text = cJSON_PrintUnformatted(doc);
+            char e3[512];
+            if (text && access(s.result_path, F_OK) != 0)
+                write_file_atomic(s.result_path, text, strlen(text), e3, sizeof e3);
+            free(text);
+            say("could not store the result of %s: %s; it is kept in %s for `benchaas collect`",
+                pt->exp->name, err, s.result_path);
+            lost = 1;
+        } else {
+            ids[nids++] = id;
+        }
+        if (o->progress) {
+            char mbuf[256];
+            const char *e = json_str(doc, "error");
+            fprintf(stderr, "[%zu/%zu] %s%s%s: %s in %.1f s%s%s%s%s\n", i + 1, p->npoints,
+                    pt->exp->name, pt->label[0] ? " " : "", pt->label, status ? status : "?",
+                    mono_now() - t_start, first_metric_text(doc, pt, mbuf, sizeof mbuf)[0] ? ", " : "",
+                    mbuf, e ? ": " : "", e ? e : "");
+        } else if (status && strcmp(status, "ok") != 0) {
+            const char *e = json_str(doc, "error");
+            say("%s%s%s: %s: %s", pt->exp->name, pt->label[0] ? " " : "", pt->label, status,
+                e ? e : "");
+        }
+        cJSON_Delete(doc);
+        free(spec_path);
+        spec_free(&s);
+    }
+    if (g_interrupted)
+        say("interrupted: the remaining points were not run");
+    if (o->json) {
+        cJSON *out = NULL;
+        if (query_runs_json(st, ids, nids, &out) == 0 && out) {
+            char *txt = cJSON_Print(out);
+            printf("%s\n", txt);
+            free(txt);
+            cJSON_Delete(out);
+        }
+    } else if (nids) {
+        query_print_table(st, ids, nids, stdout);
+    }
+    fflush(stdout);
+    free(ids);
+    free(worker);
+    free(spool);
+    store_close(st);
+    if (g_interrupted)
+        return 1;
+    return any_failed || lost ? 1 : 0;
+}

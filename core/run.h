@@ -1,0 +1,45 @@
+/* run.h — the pipeline: validated points -> specs -> launcher -> result documents -> store. */
+#ifndef BENCHAAS_RUN_H
+#define BENCHAAS_RUN_H
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+
+#include "plan.h"
+#include "spec.h"
+#include "store.h"
+
+typedef struct run_opts {
+    const char *db;     /* database path */
+    int json;           /* print {"runs": [...]} on stdout */
+    int dry_run;        /* print the specs, run nothing, write nothing */
+    int progress;       /* a line per point on stderr */
+    int verbose;        /* the plugins' info messages too */
+    int keep_spool;     /* keep spec and result files after ingest */
+    const config *cfg;  /* for the slurm settings */
+} run_opts;
+
+/* Run every point of the plan; returns the CLI exit code (0, 1 or 2). */
+int run_plan(const plan *p, const run_opts *o);
+
+/* The spool folder of a database ("<db>.spool"). Caller frees. */
+char *spool_dir_for(const char *db);
+
+/* A spec for point pt (uuid, spool paths filled in). */
+void spec_for_point(const point *pt, const char *spool, runspec *s);
+
+/*
+ * A result document for a run that never wrote its own (crash, timeout,
+ * interrupt, a job Slurm cancelled): status and error from the caller.
+ */
+cJSON *result_for_failure(const runspec *s, const char *status, const char *error,
+                          double elapsed);
+
+/* Read and check a result document (size cap, JSON, uuid). NULL + err. */
+cJSON *result_read(const char *path, char *err, size_t errlen);
+
+/* Ingest one result document and remove its spool files on success. */
+int ingest_and_clean(store *st, cJSON *doc, const char *spec_path, const char *result_path,
+                     int keep, int64_t *run_id, char *err, size_t errlen);
+
+#endif

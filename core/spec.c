@@ -1,0 +1,172 @@
+/* spec.c — run specs to and from JSON (docs/formats.md). */
+#define _GNU_SOURCE
+#include "spec.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *json_str(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int json_num(const cJSON *o, const char *key, double *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+        return BX_EINVAL;
+    *out = v->valuedouble;
+    return 0;
+}
+
+void json_add_strvec(cJSON *o, const char *key, const strvec *sv)
+{
+    cJSON *a = cJSON_AddArrayToObject(o, key);
+    for (size_t i = 0; i < sv->n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(sv->v[i]));
+}
+
+cJSON *spec_to_json(const runspec *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "spec_version", SPEC_VERSION);
+    cJSON_AddStringToObject(o, "uuid", s->uuid);
+    cJSON_AddStringToObject(o, "plugin", s->plugin);
+    cJSON_AddStringToObject(o, "plugin_path", s->plugin_path);
+    if (s->plugin_version)
+        cJSON_AddStringToObject(o, "plugin_version", s->plugin_version);
+    cJSON_AddStringToObject(o, "experiment", s->experiment ? s->experiment : s->plugin);
+    cJSON_AddNumberToObject(o, "point", s->point);
+    cJSON *p = cJSON_AddObjectToObject(o, "params");
+    for (size_t i = 0; i < s->pnames.n; i++)
+        cJSON_AddStringToObject(p, s->pnames.v[i], s->pvalues.v[i]);
+    cJSON_AddNumberToObject(o, "ranks", s->ranks);
+    cJSON_AddNumberToObject(o, "threads", s->threads);
+    cJSON_AddNumberToObject(o, "repetitions", s->repetitions);
+    cJSON_AddBoolToObject(o, "warmup", s->warmup);
+    cJSON_AddNumberToObject(o, "timeout", s->timeout);
+    cJSON_AddStringToObject(o, "launcher", s->launcher ? s->launcher : "local");
+    cJSON_AddBoolToObject(o, "mpi", s->mpi);
+    json_add_strvec(o, "tags", &s->tags);
+    if (s->mpirun_args.n)
+        json_add_strvec(o, "mpirun_args", &s->mpirun_args);
+    cJSON_AddStringToObject(o, "result", s->result_path ? s->result_path : "");
+    if (s->created_at)
+        cJSON_AddStringToObject(o, "created_at", s->created_at);
+    cJSON_AddBoolToObject(o, "verbose", s->verbose);
+    return o;
+}
+
+static int read_strvec(const cJSON *o, const char *key, strvec *sv, char *err, size_t errlen)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!a)
+        return 0;
+    if (!cJSON_IsArray(a))
+        return errf(err, errlen, BX_EINVAL, "spec: '%s' must be an array of strings", key);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, a)
+    {
+        if (!cJSON_IsString(e))
+            return errf(err, errlen, BX_EINVAL, "spec: '%s' must be an array of strings", key);
+        strvec_push(sv, e->valuestring);
+    }
+    return 0;
+}
+
+int spec_from_json(const cJSON *o, runspec *s, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    double d;
+    if (!cJSON_IsObject(o))
+        return errf(err, errlen, BX_EINVAL, "spec: not a JSON object");
+    if (json_num(o, "spec_version", &d) != 0 || d != SPEC_VERSION)
+        return errf(err, errlen, BX_EINVAL, "spec: spec_version must be %d", SPEC_VERSION);
+    const char *req[] = {"uuid", "plugin", "plugin_path", "result"};
+    for (size_t i = 0; i < 4; i++)
+        if (!json_str(o, req[i]) || !*json_str(o, req[i]))
+            return errf(err, errlen, BX_EINVAL, "spec: missing string '%s'", req[i]);
+    s->uuid = xstrdup(json_str(o, "uuid"));
+    s->plugin = xstrdup(json_str(o, "plugin"));
+    s->plugin_path = xstrdup(json_str(o, "plugin_path"));
+    s->result_path = xstrdup(json_str(o, "result"));
+    s->experiment = xstrdup(json_str(o, "experiment") ? json_str(o, "experiment") : s->plugin);
+    if (json_str(o, "plugin_version"))
+        s->plugin_version = xstrdup(json_str(o, "plugin_version"));
+    s->launcher = xstrdup(json_str(o, "launcher") ? json_str(o, "launcher") : "local");
+    if (json_str(o, "created_at"))
+        s->created_at = xstrdup(json_str(o, "created_at"));
+    s->point = json_num(o, "point", &d) == 0 ? (int)d : 0;
+    s->ranks = json_num(o, "ranks", &d) == 0 ? (int)d : 1;
+    s->threads = json_num(o, "threads", &d) == 0 ? (int)d : 1;
+    s->repetitions = json_num(o, "repetitions", &d) == 0 && d >= 0 && d < 1e9 ? (unsigned)d : 1;
+    s->timeout = json_num(o, "timeout", &d) == 0 ? d : 3600;
+    if (s->ranks < 1 || s->ranks > 1000000 || s->threads < 1 || s->threads > 100000 ||
+        s->repetitions < 1 || !(s->timeout > 0))
+        return errf(err, errlen, BX_EINVAL,
+                    "spec: ranks, threads, repetitions and timeout must be positive");
+    s->warmup = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "warmup"));
+    s->mpi = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "mpi"));
+    s->verbose = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "verbose"));
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "params");
+    if (p && !cJSON_IsObject(p))
+        return errf(err, errlen, BX_EINVAL, "spec: 'params' must be an object");
+    const cJSON *e;
+    cJSON_ArrayForEach(e, p)
+    {
+        if (!cJSON_IsString(e))
+            return errf(err, errlen, BX_EINVAL, "spec: parameter '%s' must be a string",
+                        e->string);
+        strvec_push(&s->pnames, e->string);
+        strvec_push(&s->pvalues, e->valuestring);
+    }
+    int rc = read_strvec(o, "tags", &s->tags, err, errlen);
+    if (!rc)
+        rc = read_strvec(o, "mpirun_args", &s->mpirun_args, err, errlen);
+    return rc;
+}
+
+void spec_free(runspec *s)
+{
+    free(s->uuid);
+    free(s->plugin);
+    free(s->plugin_path);
+    free(s->plugin_version);
+    free(s->experiment);
+    free(s->launcher);
+    free(s->result_path);
+    free(s->created_at);
+    strvec_free(&s->pnames);
+    strvec_free(&s->pvalues);
+    strvec_free(&s->tags);
+    strvec_free(&s->mpirun_args);
+    memset(s, 0, sizeof *s);
+}
+
+static char *dup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }
+
+static void copy_sv(strvec *d, const strvec *s)
+{
+    memset(d, 0, sizeof *d);
+    for (size_t i = 0; i < s->n; i++)
+        strvec_push(d, s->v[i]);
+}
+
+void spec_copy(runspec *d, const runspec *s)
+{
+    *d = *s;
+    d->uuid = dup_or_null(s->uuid);
+    d->plugin = dup_or_null(s->plugin);
+    d->plugin_path = dup_or_null(s->plugin_path);
+    d->plugin_version = dup_or_null(s->plugin_version);
+    d->experiment = dup_or_null(s->experiment);
+    d->launcher = dup_or_null(s->launcher);
+    d->result_path = dup_or_null(s->result_path);
+    d->created_at = dup_or_null(s->created_at);
+    copy_sv(&d->pnames, &s->pnames);
+    copy_sv(&d->pvalues, &s->pvalues);
+    copy_sv(&d->tags, &s->tags);
+    copy_sv(&d->mpirun_args, &s->mpirun_args);
+}

@@ -1,0 +1,44 @@
+/*
+ * spec.h — the run spec: what the runner hands the worker (docs/formats.md).
+ */
+#ifndef BENCHAAS_SPEC_H
+#define BENCHAAS_SPEC_H
+
+#include <cjson/cJSON.h>
+
+#include "util.h"
+
+#define SPEC_VERSION 1
+#define RESULT_VERSION 1
+
+typedef struct runspec {
+    char *uuid;
+    char *plugin, *plugin_path, *plugin_version;
+    char *experiment;
+    int point;
+    strvec pnames, pvalues; /* canonical text, parallel arrays */
+    int ranks, threads;
+    unsigned repetitions;
+    int warmup;        /* 1: one warm-up run before the repetitions */
+    double timeout;    /* seconds */
+    char *launcher;    /* local | mpi | slurm */
+    int mpi;           /* 1: the worker initialises MPI */
+    strvec tags;
+    strvec mpirun_args;/* extra arguments for mpirun (config: mpirun_args) */
+    char *result_path;
+    char *created_at;
+    int verbose;       /* 1: the plugin's info messages are printed */
+} runspec;
+
+cJSON *spec_to_json(const runspec *s);
+/* Parse and check a spec document; BX_EINVAL with the reason. */
+int spec_from_json(const cJSON *doc, runspec *s, char *err, size_t errlen);
+void spec_free(runspec *s);
+void spec_copy(runspec *dst, const runspec *src);
+
+/* Small cJSON helpers. */
+const char *json_str(const cJSON *o, const char *key);         /* NULL if absent or not a string */
+int json_num(const cJSON *o, const char *key, double *out);    /* 0 if a number */
+void json_add_strvec(cJSON *o, const char *key, const strvec *sv);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * common.h — helpers of the store and query unit tests.
+ *
+ * Every test is a function `int test_NAME(void)` returning 0 on success; a
+ * failed CHECK prints file:line and the expression and returns 1.  Tests run
+ * one per process (ctest calls `store_tests NAME`), each in a fresh
+ * temporary folder that is removed when the test passes.
+ */
+#ifndef STORE_TESTS_COMMON_H
+#define STORE_TESTS_COMMON_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "store.h"
+
+#define CHECK(cond)                                                                   \
+    do {                                                                              \
+        if (!(cond)) {                                                                \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);  \
+            return 1;                                                                 \
+        }                                                                             \
+    } while (0)
+
+/* CHECK with a message printed on failure (err buffers, captured output). */
+#define CHECKM(cond, msg)                                                             \
+    do {                                                                              \
+        if (!(cond)) {                                                                \
+            fprintf(stderr, "%s:%d: check failed: %s\n  (%s)\n", __FILE__, __LINE__,  \
+                    #cond, (msg));                                                    \
+            return 1;                                                                 \
+        }                                                                             \
+    } while (0)
+
+/* The test's temporary folder, and a path inside it (static buffer, rotates over 8). */
+extern char tdir[];
+const char *tpath(const char *name);
+
+/* Whole-file helpers.  read_file: malloc'd, NUL-terminated, *len set (may be NULL). */
+char *read_file(const char *path, size_t *len);
+int write_file(const char *path, const void *data, size_t len);
+int file_exists(const char *path);
+
+/*
+ * A minimal valid result document (docs/formats.md), owned by the caller:
+ * status, plugin, host "node01", started_at, ranks 1, threads 1, one
+ * parameter and one metric can be added with the helpers below.
+ */
+cJSON *doc_new(const char *uuid, const char *plugin, const char *status);
+void doc_str(cJSON *d, const char *key, const char *value);
+void doc_param(cJSON *d, const char *name, const char *value, const char *type);
+void doc_metric(cJSON *d, const char *name, double value, const char *unit, const char *better);
+void doc_tag(cJSON *d, const char *tag);
+
+/* Open (creating) the database `name` in tdir; NULL after printing the error. */
+store *open_db(const char *name);
+/* Ingest or print why not; returns the run id, or -1. */
+int64_t ingest(store *s, cJSON *doc);
+
+/* One integer / text (malloc'd) from an SQL statement on a store (no parameters). */
+int64_t sql_int(store *s, const char *sql);
+char *sql_text(store *s, const char *sql);
+
+/*
+ * Run cmd_query with argv (NULL-terminated, argv[0] = "query") in this
+ * process, with stdout and stderr captured.  Returns the exit code; *out
+ * and *errout (malloc'd) get what was printed.
+ */
+int run_query(const char *const *argv, char **out, char **errout);
+
+#endif
