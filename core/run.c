@@ -128,24 +128,34 @@ int ingest_and_clean(store *st, cJSON *doc, const char *spec_path, const char *r
     return rc;
 }
 
-/* The last non-empty line(s) of what the worker wrote, for the error text. */
+/* The last meaningful line(s) the worker wrote (not blank, not mpirun's
+ * "-----" rules), joined by spaces, for the error text. */
 static void last_lines(const char *tail, char *out, size_t len, int nlines)
 {
-    out[0] = '\0';
-    size_t n = strlen(tail);
-    while (n > 0 && (tail[n - 1] == '\n' || tail[n - 1] == ' '))
-        n--;
-    size_t start = n;
-    int seen = 0;
-    while (start > 0) {
-        if (tail[start - 1] == '\n' && ++seen == nlines)
-            break;
-        start--;
+    const char *keep[16];
+    size_t klen[16];
+    int nk = 0;
+    const char *p = tail;
+    while (*p) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        size_t dashes = strspn(p, "- \t\r");
+        if (n > 0 && dashes < n) {
+            if (nk == 16) {
+                memmove(keep, keep + 1, 15 * sizeof *keep);
+                memmove(klen, klen + 1, 15 * sizeof *klen);
+                nk = 15;
+            }
+            keep[nk] = p;
+            klen[nk++] = n;
+        }
+        p = e ? e + 1 : p + n;
     }
-    snprintf(out, len, "%.*s", (int)(n - start), tail + start);
-    for (char *c = out; *c; c++)
-        if (*c == '\n')
-            *c = ' ';
+    out[0] = '\0';
+    size_t off = 0;
+    for (int i = nk > nlines ? nk - nlines : 0; i < nk && off < len; i++)
+        off += (size_t)snprintf(out + off, len - off, "%s%.*s", off ? " " : "", (int)klen[i],
+                                keep[i]);
 }
 
 static void describe_failure(const launch_result *lr, const runspec *s, char *status,
