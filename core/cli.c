@@ -72,7 +72,12 @@ static const char *run_help =
     "  --progress              a line per point on stderr even when it is not a terminal\n"
     "  --quiet                 no progress lines\n"
     "  -v, --verbose           show the plugins' informational messages\n"
-    "  --keep-spool            keep the spec and result files after they are stored\n";
+    "  --keep-spool            keep the spec and result files after they are stored\n"
+    "\n"
+    "Slurm (`benchaas submit CONFIG` is `run --launcher slurm`):\n"
+    "  --wait                  wait for the jobs (polling with back-off), then collect\n"
+    "  --retry-failed          submit only the points not already stored as ok\n"
+    "  --dry-run               print the batch scripts; submit nothing\n";
 
 static void usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void usage_error(const char *cmd, const char *fmt, ...)
@@ -336,7 +341,7 @@ int cmd_run_like(int argc, char **argv, int submit)
     cli_overrides ov;
     memset(&ov, 0, sizeof ov);
     settings_init(&ov.set);
-    int progress = -1, rc = 2, wait = 0;
+    int progress = -1, rc = 2, wait = 0, retry = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         int missing = 0;
@@ -411,8 +416,10 @@ int cmd_run_like(int argc, char **argv, int submit)
             o.verbose = 1;
         } else if (strcmp(a, "--keep-spool") == 0) {
             o.keep_spool = 1;
-        } else if (submit && strcmp(a, "--wait") == 0) {
+        } else if (strcmp(a, "--wait") == 0) {
             wait = 1;
+        } else if (strcmp(a, "--retry-failed") == 0) {
+            retry = 1;
         } else if (missing) {
             usage_error(cmd, "%s needs a value", a);
             goto out;
@@ -491,7 +498,7 @@ int cmd_run_like(int argc, char **argv, int submit)
     for (size_t i = 0; i < pl.npoints; i++)
         uses_slurm |= strcmp(pl.points[i].launcher, "slurm") == 0;
     if (uses_slurm)
-        rc = slurm_submit_plan(&pl, &o, wait);
+        rc = slurm_submit_plan_ex(&pl, &o, wait, retry);
     else
         rc = run_plan(&pl, &o);
     plan_free(&pl);
@@ -507,7 +514,12 @@ out:
 
 static int cmd_worker(int argc, char **argv)
 {
-    char *w = worker_path();
+    /* The MPI build of the worker runs every spec; the plain one only non-MPI ones. */
+    char *w = worker_path(1);
+    if (access(w, X_OK) != 0) {
+        free(w);
+        w = worker_path(0);
+    }
     argv[0] = w;
     execv(w, argv);
     say("cannot start the worker %s: %s", w, strerror(errno));

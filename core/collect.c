@@ -11,6 +11,7 @@
 
 /* Ingest every <uuid>.result.json in spool; returns the number that failed. */
 int collect_spool(store *st, const char *spool, int keep, int verbose, size_t *ingested);
+int slurm_collect(store *st, const char *spool, int verbose, size_t *ingested);
 
 int collect_spool(store *st, const char *spool, int keep, int verbose, size_t *ingested)
 {
@@ -62,7 +63,9 @@ int cmd_collect(int argc, char **argv)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             printf("usage: benchaas collect [--db FILE] [--keep-spool]\n\n"
                    "Store the finished result documents of the database's spool folder\n"
-                   "(<db>.spool/), each exactly once, then remove them.\n");
+                   "(<db>.spool/), each exactly once, then remove them.  Runs submitted to\n"
+                   "Slurm whose job ended without a result become failed or timeout runs\n"
+                   "with Slurm's reason.\n");
             return 0;
         } else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
             db = argv[++i];
@@ -88,7 +91,7 @@ int cmd_collect(int argc, char **argv)
     }
     char *spool = spool_dir_for(db);
     size_t n = 0;
-    int bad = collect_spool(st, spool, keep, 1, &n);
+    int bad = keep ? collect_spool(st, spool, keep, 1, &n) : slurm_collect(st, spool, 1, &n);
     printf("collected %zu result%s%s\n", n, n == 1 ? "" : "s", bad ? " (some were refused)" : "");
     free(spool);
     store_close(st);

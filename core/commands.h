@@ -19,5 +19,7 @@ int cmd_status(int argc, char **argv);
 
 /* Submit the plan's points as Slurm batch jobs (slurm.c); the CLI exit code. */
 int slurm_submit_plan(const plan *p, const run_opts *o, int wait);
+/* The same; retry_failed = 1 skips points already stored as ok. */
+int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_failed);
 
 #endif

@@ -15,13 +15,13 @@
 
 volatile int g_interrupted;
 
-char *worker_path(void)
+char *worker_path(int mpi)
 {
-    const char *env = getenv("BENCHAAS_WORKER");
+    const char *env = getenv(mpi ? "BENCHAAS_WORKER_MPI" : "BENCHAAS_WORKER");
     if (env && *env)
         return xstrdup(env);
     char *d = exe_dir();
-    char *p = xasprintf("%s/benchaas-worker", d);
+    char *p = xasprintf("%s/benchaas-worker%s", d, mpi ? "-mpi" : "");
     free(d);
     return p;
 }

@@ -38,8 +38,9 @@ typedef struct launcher {
 
 const launcher *launcher_by_name(const char *name); /* local, mpi; NULL otherwise */
 
-/* Path of the worker executable next to the runner. Caller frees. */
-char *worker_path(void);
+/* Path of the worker executable next to the runner (benchaas-worker-mpi
+ * when mpi is set). Caller frees. */
+char *worker_path(int mpi);
 
 /* Environment every worker gets: threads, OpenMP binding, OpenMPI as root. */
 void launch_common_env(const runspec *spec, strvec *env);

@@ -313,9 +313,9 @@ static const char *readable_number(double v, char *buf, size_t len)
     double a = fabs(v);
     if (!isfinite(v))
         snprintf(buf, len, "n/a");
-    else if (v == floor(v) && a < 1e15)
+    else if ((v == floor(v) || a >= 1e5) && a < 1e15)
         snprintf(buf, len, "%.0f", v);
-    else if (a >= 1e4 && a < 1e15)
+    else if (a >= 1e3 && a < 1e15)
         snprintf(buf, len, "%.1f", v);
     else
         snprintf(buf, len, "%.5g", v);
@@ -534,12 +534,18 @@ static void table_line(FILE *f, const table *t, const char *id, const char *plug
                        const char *params, const char *metric, const char *value,
                        const char *unit)
 {
-    fprintf(f, "%*s  %-*s  %-*s  %-*s  ", t->w_id, id, t->w_plugin, plugin, t->w_status, status,
-            t->w_started, started);
-    if (t->many_hosts)
-        fprintf(f, "%-*s  ", t->w_host, host);
-    fprintf(f, "%-*s  %-*s  %*s  %s\n", t->w_params, params, t->w_metric, metric, t->w_value,
-            value, unit);
+    char line[1024];
+    int n = snprintf(line, sizeof line, "%*s  %-*s  %-*s  %-*s  ", t->w_id, id, t->w_plugin,
+                     plugin, t->w_status, status, t->w_started, started);
+    if (t->many_hosts && n >= 0 && (size_t)n < sizeof line)
+        n += snprintf(line + n, sizeof line - (size_t)n, "%-*s  ", t->w_host, host);
+    if (n >= 0 && (size_t)n < sizeof line)
+        snprintf(line + n, sizeof line - (size_t)n, "%-*s  %-*s  %*s  %s", t->w_params, params,
+                 t->w_metric, metric, t->w_value, value, unit);
+    size_t len = strlen(line);
+    while (len && line[len - 1] == ' ') /* no trailing blanks after an empty unit */
+        line[--len] = '\0';
+    fprintf(f, "%s\n", line);
 }
 
 static void table_run(FILE *f, const table *t, const qrun *r)

@@ -234,7 +234,7 @@ int run_plan(const plan *p, const run_opts *o)
         store_close(st);
         return 2;
     }
-    char *worker = worker_path();
+    char *workers[2] = {worker_path(0), worker_path(1)};
     int64_t *ids = xcalloc(p->npoints + 1, sizeof *ids);
     size_t nids = 0;
     int any_failed = 0, lost = 0;
@@ -260,7 +260,7 @@ int run_plan(const plan *p, const run_opts *o)
             const launcher *l = launcher_by_name(s.launcher);
             strvec argv = {0}, env = {0};
             launch_result lr;
-            int rc = l ? l->command(&s, worker, spec_path, &argv, &env, err, sizeof err)
+            int rc = l ? l->command(&s, workers[s.mpi ? 1 : 0], spec_path, &argv, &env, err, sizeof err)
                        : errf(err, sizeof err, BX_EINVAL, "launcher '%s' cannot run here",
                               s.launcher);
             if (rc == 0)
@@ -343,7 +343,8 @@ int run_plan(const plan *p, const run_opts *o)
     }
     fflush(stdout);
     free(ids);
-    free(worker);
+    free(workers[0]);
+    free(workers[1]);
     free(spool);
     store_close(st);
     if (g_interrupted)

@@ -875,9 +875,9 @@ static int read_doc(const cJSON *j, doc *d, char *err, size_t errlen)
     }
     cJSON_ArrayForEach(it, d->samples)
     {
-        const cJSON *triple;
-        int bad = !cJSON_IsArray(it);
-        cJSON_ArrayForEach(triple, bad ? NULL : it)
+        const cJSON *triple, *list = cJSON_IsArray(it) ? it : NULL;
+        int bad = list == NULL;
+        cJSON_ArrayForEach(triple, list)
         {
             if (!cJSON_IsArray(triple) || cJSON_GetArraySize(triple) != 3 ||
                 !cJSON_IsNumber(cJSON_GetArrayItem(triple, 0)) ||

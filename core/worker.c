@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifdef BENCHAAS_HAVE_MPI
@@ -274,6 +275,21 @@ int worker_main(int argc, char **argv)
         cJSON *metrics = cJSON_AddObjectToObject(r, "metrics");
         if (have_host)
             hostctx_results_json(&h, r);
+        /* Under Slurm: how long the job waited in the queue (submit to start). */
+        const char *jstart = getenv("BENCHAAS_JOB_START");
+        struct tm tm;
+        memset(&tm, 0, sizeof tm);
+        if (jstart && spec.created_at &&
+            sscanf(spec.created_at, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                   &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
+            tm.tm_year -= 1900;
+            tm.tm_mon -= 1;
+            double wait = atof(jstart) - (double)timegm(&tm);
+            cJSON *m = cJSON_AddObjectToObject(metrics, "queue_wait");
+            cJSON_AddNumberToObject(m, "value", wait > 0 ? wait : 0);
+            cJSON_AddStringToObject(m, "unit", "s");
+            cJSON_AddStringToObject(m, "better", "lower");
+        }
         const char *rnames[] = {"wall_time", "user_time", "sys_time", "max_rss"};
         const char *runits[] = {"s", "s", "s", "MiB"};
         double rvals[] = {mono_now() - t0, res[0], res[1], res[2]};
@@ -308,8 +324,11 @@ int worker_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    /* Plugins' stdout would mix with the runner's --json output: send it to stderr. */
-    fflush(stdout);
-    dup2(STDERR_FILENO, STDOUT_FILENO);
+    /* Plugins' stdout would mix with the runner's --json output: send it to
+     * stderr (but let --help answer on stdout). */
+    if (argc == 2 && strcmp(argv[1], "--help") && strcmp(argv[1], "-h")) {
+        fflush(stdout);
+        dup2(STDERR_FILENO, STDOUT_FILENO);
+    }
     return worker_main(argc, argv);
 }

@@ -42,14 +42,30 @@ slurm_usable() {
     grep -qE '^(idle|mixed|allocated|completing)$' <<<"$states"
 }
 
+# 0 when the pid in file $1 is a running (not zombie) process.
+pid_alive() {
+    local pid state
+    [[ -s $1 ]] || return 1
+    pid=$(cat "$1")
+    state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
+    [[ -n $state && $state != Z ]]
+}
+
 stop_daemons() {
-    local f
+    local f i
     for f in /run/slurmd.pid /run/slurmctld.pid; do
-        if [[ -s $f ]] && kill -0 "$(cat "$f")" 2>/dev/null; then
+        if pid_alive "$f"; then
             say "stopping $(basename "$f" .pid) (pid $(cat "$f"))"
             kill "$(cat "$f")"
+            for i in $(seq 100); do pid_alive "$f" || break; sleep 0.1; done
         fi
     done
+}
+
+# Our own test cluster (our slurm.conf) whose slurmd died: sinfo still says "idle" until
+# SlurmdTimeout, but jobs would never start.
+own_slurmd_dead() {
+    [[ $(id -u) == 0 && -e $conf ]] && grep -qF "$marker" "$conf" && ! pid_alive /run/slurmd.pid
 }
 
 case "${1:-}" in
@@ -66,7 +82,7 @@ if ! command -v sinfo >/dev/null 2>&1; then
     skip "Slurm is not installed (sinfo not found; scripts/deps.sh --test installs slurm-wlm)"
 fi
 
-if slurm_usable; then
+if slurm_usable && ! own_slurmd_dead; then
     say "Slurm already answers: $(sinfo --noheader --format='%P=%T' | tr '\n' ' ')"
     exit 0
 fi
@@ -170,6 +186,7 @@ MpiDefault=$mpi_default
 AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/linux
 JobCompType=jobcomp/none
+MailProg=/bin/true
 
 # Short waits so the tests run fast: SIGTERM -> SIGKILL after 5 s at the time limit;
 # a finished job stays visible to squeue/scontrol for 5 minutes.
@@ -191,15 +208,19 @@ EOF
 }
 
 # --- start -------------------------------------------------------------------------
-start_munge
-
 if [[ -e $conf ]] && ! grep -qF "$marker" "$conf"; then
     skip "$conf exists and was not written by this script; not touching it (is this a real cluster whose controller is down?)"
 fi
+start_munge
 
-pid_alive() { [[ -s $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 if ! pid_alive /run/slurmctld.pid; then
+    # A slurmd left from before would keep the old configuration: restart it too.
+    if pid_alive /run/slurmd.pid; then
+        say "stopping the old slurmd (pid $(cat /run/slurmd.pid)) to restart it with the new configuration"
+        kill "$(cat /run/slurmd.pid)"
+        for i in $(seq 100); do pid_alive /run/slurmd.pid || break; sleep 0.1; done
+    fi
     write_conf
     install -d -m 0755 /var/spool/slurmctld /var/spool/slurmd "$logdir"
     say "starting slurmctld (log $logdir/slurmctld.log)"

@@ -46,6 +46,12 @@ typedef struct hpl_panel {
     double *buf;    /* owned; capacity cap doubles */
     size_t cap, len;
     bc_state bc;
+    /* The row interchanges of the panel as a permutation (update.c): top
+     * row t receives global row src[t]; global row dpos[d] (outside the top
+     * rows) receives the original top row dorig[d].  Arrays of NB entries. */
+    int64_t *src, *dpos;
+    int *dorig;
+    int ndisp, planned;
 } hpl_panel;
 
 struct hpl_solver {

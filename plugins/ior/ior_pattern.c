@@ -63,7 +63,7 @@ size_t ior_pattern_compare(const unsigned char *a, const unsigned char *b, size_
                            uint64_t *nbad)
 {
     *nbad = 0;
-    if (1) /* the common case: one fast pass */
+    if (memcmp(a, b, len) == 0) /* the common case: one fast pass */
         return len;
     size_t first = len;
     for (size_t i = 0; i < len; i++)

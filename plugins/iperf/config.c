@@ -67,8 +67,10 @@ int bxi_config_validate(const bxi_config *c, char *err, size_t errlen)
 
 size_t bxi_config_intervals(const bxi_config *c)
 {
-    /* full intervals, a final partial one, and slack for timer jitter */
-    return (size_t)(c->duration_ms / c->interval_ms) + 3;
+    /* the receiver ticks until the streams end, at the latest BXI_GRACE
+       (+10%) after the planned end; a final partial one; slack */
+    uint64_t span = (uint64_t)c->duration_ms * 11 / 10 + (uint64_t)(BXI_GRACE * 1000);
+    return (size_t)(span / c->interval_ms) + 3;
 }
 
 void bxi_config_to_msg(const bxi_config *c, bxi_msgw *w)

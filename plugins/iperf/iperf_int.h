@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "benchaas/plugin.h"
 #include "net.h"
 #include "proto.h"
 
@@ -168,5 +169,32 @@ int bxi_client_test(const bxi_config *c, const bxi_addr *server, bxi_outcome *ou
 
 /* Parse a rate: "100m", "2.5g", "1000000" (bit/s; k m g t = 1e3 .. 1e12). */
 int bxi_parse_rate(const char *text, uint64_t *out);
+
+/* ---- iperf.c / pairs.c ------------------------------------------------------ */
+
+/* The metrics of one test (or, in pairs mode, of all pairs together). */
+typedef struct bxi_stats {
+    double gbps;         /* receiver's rate; pairs: sum over pairs */
+    double retransmits;  /* TCP sender; pairs: sum */
+    double rtt_us;       /* TCP sender; pairs: mean */
+    double jitter_ms;    /* UDP receiver; pairs: mean */
+    double lost_percent; /* UDP receiver; pairs: of all datagrams */
+    double cpu_client, cpu_server; /* percent of one core; pairs: mean */
+    double slowest_pair; /* pairs: the lowest pair's gbps */
+} bxi_stats;
+
+void bxi_stats_from_outcome(const bxi_outcome *o, bxi_stats *st);
+
+typedef struct bxi_pairs bxi_pairs;
+/*
+ * mode=pairs.  init: listen (server ranks: i >= N/2) and exchange
+ * addresses over MPI.  run: every pair measures at once; rank 0 gets the
+ * aggregate in *agg and emits the per-interval (aggregate) and per-pair
+ * samples itself.  Every rank returns the same code.
+ */
+int bxi_pairs_init(bx_ctx *ctx, const bxi_config *c, const char *interface,
+                   bxi_pairs **out);
+int bxi_pairs_run(bx_ctx *ctx, bxi_pairs *p, bxi_stats *agg);
+void bxi_pairs_free(bxi_pairs *p);
 
 #endif

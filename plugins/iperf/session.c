@@ -434,20 +434,18 @@ static void bounce(int lfd)
     }
 }
 
-static void add_interval(bxi_session *s, uint64_t bytes, double seconds)
+/* Record one interval of the receiver and tell the peer (the sender) about it. */
+static int add_interval(bxi_session *s, uint64_t bytes, double seconds, char *err, size_t errlen)
 {
-    if (s->niv < s->ivcap && seconds > 0)
-        s->iv[s->niv++] = bxi_gbps(bytes, (uint64_t)llround(seconds * 1e6));
-}
-
-static int send_interval(bxi_session *s, size_t idx, uint64_t bytes, double seconds, char *err,
-                         size_t errlen)
-{
+    uint64_t usec = (uint64_t)llround(seconds * 1e6);
+    if (s->niv >= s->ivcap || usec == 0)
+        return 0;
+    s->iv[s->niv++] = bxi_gbps(bytes, usec);
     bxi_msgw w;
     bxi_msgw_begin(&w, "INTERVAL");
-    bxi_msgw_u64(&w, "index", idx);
+    bxi_msgw_u64(&w, "index", s->niv - 1);
     bxi_msgw_u64(&w, "bytes", bytes);
-    bxi_msgw_u64(&w, "usec", (uint64_t)llround(seconds * 1e6));
+    bxi_msgw_u64(&w, "usec", usec);
     return bxi_send_msg(s->ctl, &w, bx_now() + BXI_REPLY_TIMEOUT, err, errlen);
 }
 
@@ -645,8 +643,7 @@ int bxi_session_run(bxi_session *s, int busy_fd, int stop_fd, bxi_outcome *out, 
                 snap_t = last_t = now;
                 atomic_store(&s->omit_passed, 1);
             } else {
-                add_interval(s, b - last_b, now - last_t);
-                if (send_interval(s, s->niv - 1, b - last_b, now - last_t, e, sizeof e)) {
+                if (add_interval(s, b - last_b, now - last_t, e, sizeof e)) {
                     failed = 1;
                     break;
                 }
@@ -761,8 +758,7 @@ int bxi_session_run(bxi_session *s, int busy_fd, int stop_fd, bxi_outcome *out, 
         double dt = (double)lastns * 1e-9 - last_t;
         uint64_t b = sum_bytes(s);
         if (dt >= 0.25 * ivl && b > last_b) {
-            add_interval(s, b - last_b, dt);
-            if (send_interval(s, s->niv - 1, b - last_b, dt, err, errlen))
+            if (add_interval(s, b - last_b, dt, err, errlen))
                 return -1;
         }
     }

@@ -1,4 +1,5 @@
 /* common.c — helpers of the store and query unit tests (see common.h). */
+#define _GNU_SOURCE
 #include "common.h"
 
 #include <fcntl.h>
@@ -176,8 +177,11 @@ int run_query(const char *const *argv, char **out, char **errout)
     fflush(stdout);
     fflush(stderr);
     int save_out = dup(1), save_err = dup(2);
-    int fo = open(tpath("query.stdout"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int fe = open(tpath("query.stderr"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    char po[1100], pe[1100]; /* not tpath(): argv may point into its buffers */
+    snprintf(po, sizeof po, "%s/query.stdout", tdir);
+    snprintf(pe, sizeof pe, "%s/query.stderr", tdir);
+    int fo = open(po, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int fe = open(pe, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(fo, 1);
     dup2(fe, 2);
     close(fo);
@@ -189,7 +193,7 @@ int run_query(const char *const *argv, char **out, char **errout)
     dup2(save_err, 2);
     close(save_out);
     close(save_err);
-    *out = read_file(tpath("query.stdout"), NULL);
-    *errout = read_file(tpath("query.stderr"), NULL);
+    *out = read_file(po, NULL);
+    *errout = read_file(pe, NULL);
     return code;
 }

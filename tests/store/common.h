@@ -34,7 +34,10 @@
         }                                                                             \
     } while (0)
 
-/* The test's temporary folder, and a path inside it (static buffer, rotates over 8). */
+/*
+ * The test's temporary folder, and a path inside it (a static buffer that
+ * is reused after 8 calls: copy it when it must live long).
+ */
 extern char tdir[];
 const char *tpath(const char *name);
 

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# bench/db.sh — how fast are queries over a large result database?
+#
+# Goal (issue 2): a filtered, aggregated query over 100 000 runs in under
+# 200 ms.  This script
+#   1. compiles bench/dbgen.c with core/store.c and core/query.c (-O2),
+#   2. ingests RUNS synthetic runs (default 100 000: 1 000 000 metric rows,
+#      300 000 samples) through store_ingest(), one transaction per run,
+#   3. times, REPEAT times each (default 7), as separate processes:
+#        Q1  median HPL GFLOP/s per NB, ok runs of the last year (sqlite3 CLI
+#            on the `results` view, a window function as in docs/database.md)
+#        Q2  mean STREAM triad per host and kernel since a date (sqlite3,
+#            results view joined with provenance)
+#        Q3  `benchaas query --plugin hpl --param NB=192 --status ok --since
+#            2026-01-01 --metric gflops --format csv` (cmd_query; the
+#            installed benchaas when BENCHAAS=path is given)
+#        Q4  `benchaas query --tag acceptance --limit 50 --format json`
+#   and prints the median, min and max wall time of each in ms (process
+#   start included).
+#
+# Usage: bench/db.sh                      (RUNS=100000 REPEAT=7 WORKDIR=tmpdir)
+#        RUNS=20000 bench/db.sh
+#        BENCHAAS=build/bin/benchaas bench/db.sh
+# hyperfine is not needed: timing is `date +%s%N` around each process.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+RUNS=${RUNS:-100000}
+REPEAT=${REPEAT:-7}
+work=${WORKDIR:-$(mktemp -d "${TMPDIR:-/tmp}/benchaas-dbbench.XXXXXX")}
+mkdir -p "$work"
+db="$work/bench.db"
+
+command -v sqlite3 >/dev/null || { echo "db.sh: needs the sqlite3 command (apt-get install sqlite3)" >&2; exit 2; }
+CC=${CC:-cc}
+
+echo "== building the generator"
+$CC -std=c17 -O2 -Wall -Wextra -Wno-unused-parameter \
+    -I"$root/core" -I"$root/sdk/include" -I"$root/sdk/src" \
+    "$root/bench/dbgen.c" "$root/core/store.c" "$root/core/query.c" "$root/sdk/src/sdk.c" \
+    -o "$work/store_dbgen" -lsqlite3 -lcjson -lm
+
+echo "== ingesting $RUNS runs into $db"
+"$work/store_dbgen" --runs "$RUNS" --check "$db"
+ls -l "$db" | awk '{printf "   database file: %.1f MB\n", $5 / 1e6}'
+
+if [[ -n "${BENCHAAS:-}" ]]; then
+    query=("$BENCHAAS" query)
+else
+    query=("$work/store_dbgen" query)
+fi
+
+q1="WITH g AS (
+  SELECT json_extract(params, '\$.NB') AS nb, value,
+         row_number() OVER (PARTITION BY json_extract(params, '\$.NB') ORDER BY value) AS rn,
+         count(*)     OVER (PARTITION BY json_extract(params, '\$.NB')) AS n
+  FROM results
+  WHERE plugin = 'hpl' AND metric = 'gflops' AND status = 'ok'
+    AND started_at >= '2025-11-21')
+SELECT nb, avg(value) AS median_gflops, max(n) AS runs
+FROM g WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY nb ORDER BY nb;"
+
+q2="SELECT r.host, p.value AS kernel, count(*) AS runs, round(avg(r.value), 1) AS mean_triad
+FROM results r JOIN provenance p ON p.run_id = r.run_id AND p.key = 'kernel'
+WHERE r.plugin = 'stream' AND r.metric = 'triad' AND r.status = 'ok'
+  AND r.started_at >= '2025-06-01'
+GROUP BY r.host, kernel ORDER BY r.host, kernel;"
+
+now_ns() { date +%s%N; }
+
+# time NAME CMD...: REPEAT runs, output to /dev/null; prints median/min/max ms.
+time_it() {
+    local name=$1; shift
+    local t=() i s e
+    "$@" >/dev/null   # warm the page cache once
+    for ((i = 0; i < REPEAT; i++)); do
+        s=$(now_ns); "$@" >/dev/null; e=$(now_ns)
+        t+=($(( (e - s) / 1000 )))
+    done
+    printf '%s\n' "${t[@]}" | sort -n | awk -v name="$name" -v n="$REPEAT" '
+        { v[NR] = $1 }
+        END { printf "   %-4s median %7.1f ms   (min %.1f, max %.1f, %d runs)\n",
+                     name, v[int((n + 1) / 2)] / 1000, v[1] / 1000, v[n] / 1000, n }'
+}
+
+echo "== results of the queries (once)"
+sqlite3 -header -column "$db" "$q1"
+sqlite3 -header -column "$db" "$q2" | head -6
+"${query[@]}" --db "$db" --plugin hpl --param NB=192 --status ok --since 2026-01-01 \
+    --metric gflops --format csv | awk 'END { print "   Q3 printed " NR - 1 " rows" }'
+
+echo "== timings (each a separate process, page cache warm)"
+time_it Q1 sqlite3 "$db" "$q1"
+time_it Q2 sqlite3 "$db" "$q2"
+time_it Q3 "${query[@]}" --db "$db" --plugin hpl --param NB=192 --status ok --since 2026-01-01 \
+    --metric gflops --format csv
+time_it Q4 "${query[@]}" --db "$db" --tag acceptance --limit 50 --format json
+time_it nop sqlite3 "$db" "SELECT 1;"
+
+if [[ -z "${WORKDIR:-}" ]]; then
+    rm -rf "$work"
+fi

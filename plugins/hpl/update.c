@@ -1,0 +1,265 @@
+/*
+ * update.c — applying a factored panel to trailing columns.
+ *
+ * For panel k (rows and columns from gbase = k*NB, jb wide) and a range of
+ * my local columns, in chunks:
+ *   1. row interchanges: the jb pivot rows become the top rows (U, kept
+ *      transposed in s->ut so each row is contiguous) and the top rows they
+ *      displace go where the pivot rows were.  With P > 1 the rows are
+ *      spread over the process column: every process packs the U rows it
+ *      owns and they are all-gathered (`swap`: binary exchange — recursive
+ *      doubling, log2 P steps — or long — a ring, P-1 steps of 1/P of the
+ *      data; mix picks binexch up to `swap_threshold` columns), while the
+ *      process row owning the top rows sends the displaced rows directly
+ *      to their new owners;
+ *   2. U = L11^-1 U (DTRSM, redundantly on each process of the column);
+ *   3. the top rows get U (that is the final U, kept for the back solve);
+ *   4. A22 -= L21 U (DGEMM), then the broadcasts in flight are advanced.
+ */
+#include <cblas.h>
+#include <string.h>
+
+#include "solver.h"
+
+#ifdef HPL_TEST_HOOKS
+int hpl_test_corrupt = 0;
+#endif
+
+/* Turn the pivot sequence into the permutation of the rows it touches. */
+static void plan_swaps(hpl_solver *s, hpl_panel *pn)
+{
+    const int jb = pn->jb;
+    const int64_t gbase = pn->k * s->c.nb;
+    int64_t *cur = pn->src; /* original row now at top position t */
+    int n = 0;              /* displaced positions so far, in dpos/dorig */
+    int64_t dval[jb > 0 ? jb : 1];
+    for (int t = 0; t < jb; t++)
+        cur[t] = gbase + t;
+    for (int j = 0; j < jb; j++) {
+        int64_t b = (int64_t)pn->buf[j];
+#ifdef HPL_TEST_HOOKS
+        if (hpl_test_corrupt == 2 && j == 0)
+            b = gbase; /* forget the first interchange */
+#endif
+        if (b == gbase + j)
+            continue;
+        if (b < gbase + jb) { /* both rows in the top block */
+            int64_t t = cur[j];
+            cur[j] = cur[b - gbase];
+            cur[b - gbase] = t;
+            continue;
+        }
+        int d = 0;
+        while (d < n && pn->dpos[d] != b)
+            d++;
+        if (d == n) { /* first time: position b still holds row b */
+            pn->dpos[n] = b;
+            dval[n++] = b;
+        }
+        int64_t t = cur[j];
+        cur[j] = dval[d];
+        dval[d] = t;
+    }
+    /* A displaced position always ends up holding an original top row. */
+    for (int d = 0; d < n; d++)
+        pn->dorig[d] = (int)(dval[d] - gbase);
+    pn->ndisp = n;
+    pn->planned = 1;
+}
+
+/* ---- P == 1: every row is local ----------------------------------------- */
+static void swap_local(hpl_solver *s, hpl_panel *pn, int64_t c, int64_t w, double *ut)
+{
+    const int jb = pn->jb;
+    const int64_t lda = s->lda, gbase = pn->k * s->c.nb;
+    double save[jb];
+    for (int64_t cc = 0; cc < w; cc++) {
+        double *col = s->a + (c + cc) * lda;
+        memcpy(save, col + gbase, (size_t)jb * sizeof *save);
+        for (int t = 0; t < jb; t++) {
+            int64_t r = pn->src[t];
+            ut[cc + t * w] = r < gbase + jb ? save[r - gbase] : col[r];
+        }
+        for (int d = 0; d < pn->ndisp; d++)
+            col[pn->dpos[d]] = save[pn->dorig[d]];
+    }
+}
+
+/* ---- P > 1 -------------------------------------------------------------- */
+
+/* Exchange whole pieces [q0, q1) of the staging buffer with `peer`. */
+static int xchg_range(hpl_solver *s, MPI_Request *rq, int peer, const int *off, int q0, int q1,
+                      int64_t w, int send)
+{
+    int rows = off[q1] - off[q0];
+    if (rows <= 0 || q1 <= q0)
+        return 0;
+    double *p = s->stage + (int64_t)off[q0] * w;
+    if (send)
+        MPI_Isend(p, (int)(rows * w), MPI_DOUBLE, peer, 2, s->g->col, rq);
+    else
+        MPI_Irecv(p, (int)(rows * w), MPI_DOUBLE, peer, 2, s->g->col, rq);
+    return 1;
+}
+
+/* All-gather the pieces: piece q (rows of process row q) sits at rows
+ * off[q] .. off[q+1] of s->stage, w doubles per row. */
+static void allgather_pieces(hpl_solver *s, const int *off, int64_t w, int alg)
+{
+    const int p = s->g->p, me = s->g->myrow;
+    MPI_Request rq[4];
+    int n;
+    if (alg == HPL_SWAP_LONG) { /* ring: pass along what came in last */
+        int next = (me + 1) % p, prev = (me + p - 1) % p;
+        for (int st = 0; st < p - 1; st++) {
+            int out = ((me - st) % p + p) % p, in = ((me - st - 1) % p + p) % p;
+            n = xchg_range(s, rq, next, off, out, out + 1, w, 1);
+            n += xchg_range(s, rq + n, prev, off, in, in + 1, w, 0);
+            hpl_waitall(s, n, rq);
+        }
+        return;
+    }
+    /* binary exchange: recursive doubling, ranks >= pw folded onto me - pw */
+    int pw = 1;
+    while (pw * 2 <= p)
+        pw *= 2;
+    if (me >= pw) {
+        n = xchg_range(s, rq, me - pw, off, me, me + 1, w, 1);
+        hpl_waitall(s, n, rq);
+        n = xchg_range(s, rq, me - pw, off, 0, me, w, 0);
+        n += xchg_range(s, rq + n, me - pw, off, me + 1, p, w, 0);
+        hpl_waitall(s, n, rq);
+        return;
+    }
+    if (me + pw < p) {
+        n = xchg_range(s, rq, me + pw, off, me + pw, me + pw + 1, w, 0);
+        hpl_waitall(s, n, rq);
+    }
+    for (int mask = 1; mask < pw; mask <<= 1) {
+        int partner = me ^ mask;
+        int mb = me & ~(mask - 1), pb = partner & ~(mask - 1);
+        /* what I hold: ranks [mb, mb+mask) and their folded partners */
+        int me0 = mb + pw, me1 = mb + mask + pw, pe0 = pb + pw, pe1 = pb + mask + pw;
+        me1 = me1 < p ? me1 : p;
+        pe1 = pe1 < p ? pe1 : p;
+        n = xchg_range(s, rq, partner, off, mb, mb + mask, w, 1);
+        n += xchg_range(s, rq + n, partner, off, pb, pb + mask, w, 0);
+        if (me0 < me1)
+            n += xchg_range(s, rq + n, partner, off, me0, me1, w, 1);
+        if (pe0 < pe1)
+            n += xchg_range(s, rq + n, partner, off, pe0, pe1, w, 0);
+        hpl_waitall(s, n, rq);
+    }
+    if (me + pw < p) {
+        int x = me + pw;
+        n = xchg_range(s, rq, x, off, 0, x, w, 1);
+        n += xchg_range(s, rq + n, x, off, x + 1, p, w, 1);
+        hpl_waitall(s, n, rq);
+    }
+}
+
+static void swap_dist(hpl_solver *s, hpl_panel *pn, int64_t c, int64_t w, double *ut)
+{
+    const int jb = pn->jb, p = s->g->p, me = s->g->myrow;
+    const int64_t nb = s->c.nb, lda = s->lda, gbase = pn->k * nb;
+    const int pr = hpl_owner(gbase, nb, p);
+    const int64_t tl = sv_rows_before(s, gbase); /* my local row of gbase, on pr */
+    int off[p + 1], cnt[p], dcnt[p], doff[p + 1];
+    int idx[jb]; /* position of U row t inside its piece */
+    memset(cnt, 0, sizeof cnt);
+    memset(dcnt, 0, sizeof dcnt);
+    for (int t = 0; t < jb; t++) {
+        int q = hpl_owner(pn->src[t], nb, p);
+        idx[t] = cnt[q]++;
+    }
+    for (int d = 0; d < pn->ndisp; d++)
+        dcnt[hpl_owner(pn->dpos[d], nb, p)]++;
+    off[0] = doff[0] = 0;
+    for (int q = 0; q < p; q++) {
+        off[q + 1] = off[q] + cnt[q];
+        doff[q + 1] = doff[q] + dcnt[q];
+    }
+    /* 1. pack my U rows (and, on pr, the displaced top rows) before writing */
+    for (int t = 0; t < jb; t++) {
+        if (hpl_owner(pn->src[t], nb, p) != me)
+            continue;
+        const double *row = s->a + hpl_local(pn->src[t], nb, p) + c * lda;
+        double *dst = s->stage + (int64_t)(off[me] + idx[t]) * w;
+        for (int64_t cc = 0; cc < w; cc++)
+            dst[cc] = row[cc * lda];
+    }
+    MPI_Request rq[p + 1];
+    int nrq = 0;
+    if (me == pr) {
+        int fill[p];
+        memcpy(fill, doff, sizeof fill);
+        for (int d = 0; d < pn->ndisp; d++) {
+            const double *row = s->a + tl + pn->dorig[d] + c * lda;
+            double *dst = s->disp + (int64_t)fill[hpl_owner(pn->dpos[d], nb, p)]++ * w;
+            for (int64_t cc = 0; cc < w; cc++)
+                dst[cc] = row[cc * lda];
+        }
+        for (int q = 0; q < p; q++)
+            if (q != me && dcnt[q] > 0)
+                MPI_Isend(s->disp + (int64_t)doff[q] * w, (int)(dcnt[q] * w), MPI_DOUBLE, q, 3,
+                          s->g->col, &rq[nrq++]);
+    } else if (dcnt[me] > 0) {
+        MPI_Irecv(s->disp + (int64_t)doff[me] * w, (int)(dcnt[me] * w), MPI_DOUBLE, pr, 3, s->g->col,
+                  &rq[nrq++]);
+    }
+    /* 2. everyone gets every U row */
+    allgather_pieces(s, off, w, s->swap_alg);
+    hpl_waitall(s, nrq, rq);
+    /* 3. the displaced rows land in their new places */
+    for (int d = 0, k = 0; d < pn->ndisp; d++) {
+        if (hpl_owner(pn->dpos[d], nb, p) != me)
+            continue;
+        const double *srcrow = s->disp + (int64_t)(doff[me] + k++) * w;
+        double *row = s->a + hpl_local(pn->dpos[d], nb, p) + c * lda;
+        for (int64_t cc = 0; cc < w; cc++)
+            row[cc * lda] = srcrow[cc];
+    }
+    /* 4. U^T in pivot order */
+    for (int t = 0; t < jb; t++) {
+        int q = hpl_owner(pn->src[t], nb, p);
+        memcpy(ut + (int64_t)t * w, s->stage + (int64_t)(off[q] + idx[t]) * w, (size_t)w * sizeof *ut);
+    }
+}
+
+void hpl_update(hpl_solver *s, hpl_panel *pn, int64_t c0, int64_t c1)
+{
+    if (c1 <= c0)
+        return;
+    if (!pn->planned)
+        plan_swaps(s, pn);
+    const int jb = pn->jb;
+    const int64_t nb = s->c.nb, lda = s->lda, gbase = pn->k * nb;
+    const int64_t r0 = sv_rows_before(s, gbase); /* first live local row */
+    const int64_t m = pn->mlive - pn->ntop;        /* rows below the top block */
+    const double *l21 = pn->buf + jb + (size_t)jb * jb + pn->ntop;
+    const double *l11 = pn->buf + jb;
+    if (s->c.swap == HPL_SWAP_MIX)
+        s->swap_alg = c1 - c0 <= s->c.swap_threshold ? HPL_SWAP_BINEXCH : HPL_SWAP_LONG;
+    else
+        s->swap_alg = s->c.swap;
+    for (int64_t c = c0; c < c1; c += s->chunk) {
+        int64_t w = c1 - c < s->chunk ? c1 - c : s->chunk;
+        double *ut = s->ut; /* w x jb, leading dimension w */
+        if (s->g->p == 1)
+            swap_local(s, pn, c, w, ut);
+        else
+            swap_dist(s, pn, c, w, ut);
+        cblas_dtrsm(CblasColMajor, CblasRight, CblasLower, CblasTrans, CblasUnit, (int)w, jb, 1.0, l11,
+                    jb, ut, (int)w);
+        if (pn->ntop) {
+            double *top = s->a + r0 + c * lda;
+            for (int64_t cc = 0; cc < w; cc++)
+                for (int t = 0; t < jb; t++)
+                    top[cc * lda + t] = ut[cc + t * w];
+        }
+        if (m > 0)
+            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)m, (int)w, jb, -1.0, l21,
+                        (int)pn->ldl, ut, (int)w, 1.0, s->a + r0 + pn->ntop + c * lda, (int)lda);
+        hpl_progress(s);
+    }
+}

@@ -1,0 +1,55 @@
+#!/bin/bash
+# stream_cli.sh BENCHAAS — the stream plugin end to end through the CLI:
+# ordinary and non-temporal stores, two MPI ranks, and bad input (exit 2,
+# nothing stored).  Small arrays: the whole script takes a few seconds.
+set -u
+BX=${1:?usage: stream_cli.sh PATH/TO/benchaas}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+DB=$TMP/stream.db
+fails=0
+
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+
+# run EXPECTED_EXIT ARGS... — benchaas run stream ARGS, output in $TMP/out, $TMP/err
+run() {
+    local want=$1; shift
+    "$BX" run stream --db "$DB" "$@" >"$TMP/out" 2>"$TMP/err"
+    local rc=$?
+    if [ "$rc" != "$want" ]; then
+        fail "benchaas run stream $* exited $rc, expected $want"
+        sed 's/^/    /' "$TMP/err" >&2
+    fi
+}
+
+# value METRIC — the newest stored value of METRIC
+value() { sqlite3 "$DB" "SELECT value FROM results WHERE metric='$1' ORDER BY rowid DESC LIMIT 1"; }
+rows() { sqlite3 "$DB" "SELECT count(*) FROM results" 2>/dev/null || echo 0; }
+positive() { awk -v v="$1" 'BEGIN { exit !(v + 0 > 0) }'; }
+
+# 1. ordinary stores, two threads
+run 0 -p array_size=200000 -p ntimes=3 --threads 2
+positive "$(value triad)" || fail "triad is '$(value triad)' after an ordinary run"
+[ "$(value validated)" = 1.0 ] || [ "$(value validated)" = 1 ] ||
+    fail "validated is '$(value validated)'"
+
+# 2. non-temporal stores
+run 0 -p array_size=200000 -p ntimes=3 -p nt_stores=true --threads 2
+positive "$(value triad)" || fail "triad is '$(value triad)' with nt_stores"
+
+# 3. two ranks (mpi launcher): the aggregate is stored
+run 0 -p array_size=200000 -p ntimes=3 --ranks 2
+positive "$(value triad)" || fail "triad is '$(value triad)' with 2 ranks"
+[ "$(value validated)" = 1.0 ] || [ "$(value validated)" = 1 ] ||
+    fail "validated is '$(value validated)' with 2 ranks"
+
+# 4. bad input: exit 2 before anything runs, nothing stored
+before=$(rows)
+run 2 -p array_size=0
+run 2 -p ntimes=1
+run 2 -p array_size=1000000000000000
+grep -q "available" "$TMP/err" || fail "no 'available' in the too-big message: $(cat "$TMP/err")"
+[ "$(rows)" = "$before" ] || fail "bad input stored results ($before rows before, $(rows) after)"
+
+[ "$fails" = 0 ] && echo "ok   stream end to end"
+exit $((fails != 0))
