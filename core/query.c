@@ -79,6 +79,7 @@ typedef struct qrun {
 typedef struct qctx {
     store *s;
     sqlite3_stmt *run_st, *met_st;
+    int own_txn; /* qctx_init opened the read transaction */
     /* --metric filter: only these metrics are shown (NULL: all). */
     char **only_metrics;
     size_t nonly;
@@ -116,15 +117,29 @@ static void qrun_free(qrun *r)
     memset(r, 0, sizeof *r);
 }
 
+/*
+ * Prepare the per-run statements and, unless the caller already has one,
+ * open a read transaction: one consistent snapshot for the whole printout,
+ * and one lock instead of two per run.
+ */
 static int qctx_init(qctx *q, store *s)
 {
     memset(q, 0, sizeof *q);
     q->s = s;
     sqlite3 *db = store_db(s);
+    if (sqlite3_get_autocommit(db)) {
+        if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+            fprintf(stderr, "benchaas: cannot read the database: %s\n", sqlite3_errmsg(db));
+            return BX_EIO;
+        }
+        q->own_txn = 1;
+    }
     if (sqlite3_prepare_v2(db, run_sql, -1, &q->run_st, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, met_sql, -1, &q->met_st, NULL) != SQLITE_OK) {
         fprintf(stderr, "benchaas: cannot read the database: %s\n", sqlite3_errmsg(db));
         sqlite3_finalize(q->run_st);
+        if (q->own_txn)
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         return BX_EIO;
     }
     return 0;
@@ -134,6 +149,8 @@ static void qctx_fini(qctx *q)
 {
     sqlite3_finalize(q->run_st);
     sqlite3_finalize(q->met_st);
+    if (q->own_txn) /* read only: nothing to commit */
+        sqlite3_exec(store_db(q->s), "ROLLBACK", NULL, NULL, NULL);
 }
 
 static int metric_wanted(const qctx *q, const char *name)
@@ -641,13 +658,13 @@ static const char query_help[] =
     "\n"
     "Print stored results, oldest first.  Filters (all must match; repeat an\n"
     "option for more values):\n"
-    "  --plugin NAME         runs of this plugin\n"
+    "  --plugin NAME[,NAME]  runs of these plugins\n"
     "  -p, --param NAME=VALUE  runs whose parameter NAME has VALUE (compared with the\n"
     "                        stored canonical value: sizes in bytes, 128k works too)\n"
     "  --metric NAME         runs that report NAME; only those metrics are shown\n"
     "  --status S[,S...]     ok, failed, crashed, timeout, interrupted, queued, running\n"
     "  --tag T               runs labelled T (repeated: every tag)\n"
-    "  --host H              runs on host H\n"
+    "  --host H[,H...]       runs on these hosts\n"
     "  --since TIME          started at or after TIME\n"
     "  --until TIME          started at or before TIME (a date: that whole day)\n"
     "                        TIME: 2026-11-21, 2026-11-21T10:12[:17][Z|+01:00] (UTC\n"
@@ -669,8 +686,8 @@ typedef struct strlist {
 } strlist;
 
 typedef struct qopts {
-    const char *db, *format, *plugin, *host;
-    strlist params, metrics, statuses, tags;
+    const char *db, *format;
+    strlist plugins, hosts, params, metrics, statuses, tags;
     int64_t *ids;
     size_t nids;
     int has_since, has_until;
@@ -821,9 +838,15 @@ static int parse_args(int argc, char **argv, qopts *o, strlist *keep)
                 return usage_error("unknown --format '%s' (use table, csv or json)", val);
             o->format = val;
         } else if (strcmp(name, "--plugin") == 0) {
-            o->plugin = val;
+            size_t before = o->plugins.n;
+            rc = push_commas(&o->plugins, val, keep);
+            if (rc == 0 && o->plugins.n == before)
+                return usage_error("--plugin needs a plugin name");
         } else if (strcmp(name, "--host") == 0) {
-            o->host = val;
+            size_t before = o->hosts.n;
+            rc = push_commas(&o->hosts, val, keep);
+            if (rc == 0 && o->hosts.n == before)
+                return usage_error("--host needs a host name");
         } else if (strcmp(name, "--param") == 0 || strcmp(name, "-p") == 0) {
             const char *e = strchr(val, '=');
             if (!e || e == val)
@@ -919,9 +942,13 @@ static void btext(binds *b, const char *t)
 static void build_select(const qopts *o, sbuf *sql, binds *b, char **param_names)
 {
     sb_add(sql, "SELECT id FROM (SELECT r.id AS id FROM runs r WHERE 1");
-    if (o->plugin) {
-        sb_add(sql, " AND r.plugin = ?");
-        btext(b, o->plugin);
+    if (o->plugins.n) {
+        sb_add(sql, " AND r.plugin IN (");
+        for (size_t i = 0; i < o->plugins.n; i++) {
+            sb_add(sql, i ? ",?" : "?");
+            btext(b, o->plugins.v[i]);
+        }
+        sb_add(sql, ")");
     }
     if (o->statuses.n) {
         sb_add(sql, " AND r.status IN (");
@@ -939,9 +966,13 @@ static void build_select(const qopts *o, sbuf *sql, binds *b, char **param_names
         sb_add(sql, " AND r.started_at < ?");
         btext(b, o->until);
     }
-    if (o->host) {
-        sb_add(sql, " AND r.host_id IN (SELECT id FROM hosts WHERE name = ?)");
-        btext(b, o->host);
+    if (o->hosts.n) {
+        sb_add(sql, " AND r.host_id IN (SELECT id FROM hosts WHERE name IN (");
+        for (size_t i = 0; i < o->hosts.n; i++) {
+            sb_add(sql, i ? ",?" : "?");
+            btext(b, o->hosts.v[i]);
+        }
+        sb_add(sql, "))");
     }
     for (size_t i = 0; i < o->tags.n; i++) {
         sb_add(sql, " AND r.id IN (SELECT run_id FROM tags WHERE tag = ?)");
@@ -1144,12 +1175,13 @@ int cmd_query(int argc, char **argv)
         code = 2;
         goto out;
     }
-    if (select_ids(s, &o, &ids, &n) != 0) {
+    qctx q;
+    if (qctx_init(&q, s) != 0) {
         code = 2;
         goto out;
     }
-    qctx q;
-    if (qctx_init(&q, s) != 0) {
+    if (select_ids(s, &o, &ids, &n) != 0) {
+        qctx_fini(&q);
         code = 2;
         goto out;
     }
@@ -1178,6 +1210,8 @@ out:
     for (size_t i = 0; i < keep.n; i++)
         free((char *)keep.v[i]);
     free(keep.v);
+    free(o.plugins.v);
+    free(o.hosts.v);
     free(o.params.v);
     free(o.metrics.v);
     free(o.statuses.v);

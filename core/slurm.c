@@ -641,8 +641,10 @@ int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_f
     }
     store *st = NULL;
     if (!o->dry_run) {
+        /* The database is opened only once Slurm has accepted the scripts
+         * (or now, read for --retry-failed, when it must exist anyway). */
         if (mkdir_p(spool, err, sizeof err) != 0 ||
-            store_open(o->db, STORE_CREATE, &st, err, sizeof err) != 0) {
+            (retry_failed && store_open(o->db, STORE_CREATE, &st, err, sizeof err) != 0)) {
             say("%s", err);
             free(spool);
             goto out;
@@ -733,10 +735,15 @@ int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_f
                 if (jobs[m].script_path)
                     unlink(jobs[m].script_path);
             }
+            rmdir(spool); /* only if we left it empty */
             goto out2;
         }
         free(out);
         free(serr);
+    }
+    if (!st && store_open(o->db, STORE_CREATE, &st, err, sizeof err) != 0) {
+        say("%s", err);
+        goto out2;
     }
     strvec ids = {0};
     rc = 0;

@@ -339,6 +339,22 @@ static int classify_file(const char *path, int *kind, char *err, size_t errlen)
     struct stat sb;
     if (stat(path, &sb) != 0) {
         if (errno == ENOENT) {
+            /* absent: fine if its folder exists, so that it can be created */
+            char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
+            int ok = 1;
+            if (slash) {
+                if (slash == dir)
+                    slash[1] = '\0'; /* "/x.db" */
+                else
+                    *slash = '\0';
+                ok = stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode);
+            }
+            free(dir);
+            if (!ok) {
+                set_err(err, errlen, "cannot create the database '%s': its folder does not exist",
+                        path);
+                return BX_EINVAL;
+            }
             *kind = FILE_ABSENT;
             return 0;
         }
@@ -554,7 +570,18 @@ int store_open_with(const char *path, int mode, const store_migration *steps, si
     }
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
-    sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    /*
+     * Constant settings, no values from outside.  synchronous = NORMAL is the
+     * WAL setting SQLite recommends: a commit is atomic and survives the
+     * process being killed; only a power cut or kernel crash in the second
+     * after a commit can lose that last run (the file is never corrupted).
+     * It saves an fsync per ingested run (~10 ms here).  Memory-mapped reads
+     * spare a system call per page on large queries.
+     */
+    sqlite3_exec(s->db,
+                 "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+                 " PRAGMA mmap_size = 268435456",
+                 NULL, NULL, NULL);
 
     if ((rc = migrate(s, steps, nsteps, err, errlen)) != 0) {
         store_close(s);

@@ -37,3 +37,12 @@ expect_out() { grep -qF -- "$1" "$TMP/out" || { cat "$TMP/out" >&2; fail "stdout
 sql() { sqlite3 -batch "$1" "$2"; }
 # eq GOT WANT MESSAGE
 eq() { [ "$1" = "$2" ] || fail "$3: got '$1', want '$2'"; }
+
+# need_slurm: skip unless a Slurm controller answers with a usable node.
+# Slurm's jobs run as the submitting user on this host, so the test folder
+# must be reachable by them: it is, as it is ours.
+need_slurm() {
+    command -v sbatch >/dev/null 2>&1 || skip "no sbatch installed"
+    timeout 15 sinfo --noheader --format=%T 2>/dev/null | grep -qE '^(idle|mixed|allocated|completing)' \
+        || skip "no Slurm node answers (scripts/slurm-up.sh starts one as root)"
+}

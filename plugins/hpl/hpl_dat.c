@@ -16,6 +16,7 @@
  */
 #include "hpl_dat.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -62,6 +63,10 @@ static int get_ints(reader *r, int ln, const char *what, int count, int64_t lo, 
         char *end = NULL;
         errno = 0;
         long long v = strtoll(tok, &end, 10);
+        /* a word after some numbers is where the comment starts: too few values */
+        if ((errno || end == tok || *end) && i > 0 && !isdigit((unsigned char)tok[0]) && tok[0] != '-' &&
+            tok[0] != '+')
+            return fail(r, ln, "expected %d values of %s, found %d (then '%s')", count, what, i, tok);
         if (errno || end == tok || *end)
             return fail(r, ln, "'%s' is not an integer (%s)", tok, what);
         if (v < lo || v > hi)

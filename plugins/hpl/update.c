@@ -3,15 +3,16 @@
  *
  * For panel k (rows and columns from gbase = k*NB, jb wide) and a range of
  * my local columns, in chunks:
- *   1. row interchanges: the jb pivot rows become the top rows (U, kept
- *      transposed in s->ut so each row is contiguous) and the top rows they
+ *   1. row interchanges: the jb pivot rows become the top rows and the
+ *      top rows they
  *      displace go where the pivot rows were.  With P > 1 the rows are
  *      spread over the process column: every process packs the U rows it
  *      owns and they are all-gathered (`swap`: binary exchange — recursive
  *      doubling, log2 P steps — or long — a ring, P-1 steps of 1/P of the
  *      data; mix picks binexch up to `swap_threshold` columns), while the
  *      process row owning the top rows sends the displaced rows directly
- *      to their new owners;
+ *      to their new owners.  With P > 1, U is kept transposed in s->ut
+ *      (each row contiguous, as it travels); with P == 1 it stays in A;
  *   2. U = L11^-1 U (DTRSM, redundantly on each process of the column);
  *   3. the top rows get U (that is the final U, kept for the back solve);
  *   4. A22 -= L21 U (DGEMM), then the broadcasts in flight are advanced.
@@ -68,17 +69,22 @@ static void plan_swaps(hpl_solver *s, hpl_panel *pn)
 }
 
 /* ---- P == 1: every row is local ----------------------------------------- */
-static void swap_local(hpl_solver *s, hpl_panel *pn, int64_t c, int64_t w, double *ut)
+
+/* Permute the rows of columns [c, c+w) in place: all the accesses of a
+ * column stay inside that column, so this costs little more than reading
+ * the top block once. */
+static void swap_local(hpl_solver *s, hpl_panel *pn, int64_t c, int64_t w)
 {
     const int jb = pn->jb;
     const int64_t lda = s->lda, gbase = pn->k * s->c.nb;
     double save[jb];
     for (int64_t cc = 0; cc < w; cc++) {
         double *col = s->a + (c + cc) * lda;
-        memcpy(save, col + gbase, (size_t)jb * sizeof *save);
+        double *top = col + gbase;
+        memcpy(save, top, (size_t)jb * sizeof *save);
         for (int t = 0; t < jb; t++) {
             int64_t r = pn->src[t];
-            ut[cc + t * w] = r < gbase + jb ? save[r - gbase] : col[r];
+            top[t] = r < gbase + jb ? save[r - gbase] : col[r];
         }
         for (int d = 0; d < pn->ndisp; d++)
             col[pn->dpos[d]] = save[pn->dorig[d]];
@@ -244,22 +250,29 @@ void hpl_update(hpl_solver *s, hpl_panel *pn, int64_t c0, int64_t c1)
         s->swap_alg = s->c.swap;
     for (int64_t c = c0; c < c1; c += s->chunk) {
         int64_t w = c1 - c < s->chunk ? c1 - c : s->chunk;
+        double *top = s->a + r0 + c * lda;
+        if (s->g->p == 1) {
+            /* U stays in A: swap in place, solve in place, multiply from there. */
+            swap_local(s, pn, c, w);
+            cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasUnit, jb, (int)w, 1.0, l11, jb,
+                        top, (int)lda);
+            if (m > 0)
+                cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)w, jb, -1.0, l21,
+                            (int)pn->ldl, top, (int)lda, 1.0, top + jb, (int)lda);
+            hpl_progress(s);
+            continue;
+        }
         double *ut = s->ut; /* w x jb, leading dimension w */
-        if (s->g->p == 1)
-            swap_local(s, pn, c, w, ut);
-        else
-            swap_dist(s, pn, c, w, ut);
-        cblas_dtrsm(CblasColMajor, CblasRight, CblasLower, CblasTrans, CblasUnit, (int)w, jb, 1.0, l11,
-                    jb, ut, (int)w);
-        if (pn->ntop) {
-            double *top = s->a + r0 + c * lda;
+        swap_dist(s, pn, c, w, ut);
+        cblas_dtrsm(CblasColMajor, CblasRight, CblasLower, CblasTrans, CblasUnit, (int)w, jb, 1.0, l11, jb, ut,
+                    (int)w);
+        if (pn->ntop)
             for (int64_t cc = 0; cc < w; cc++)
                 for (int t = 0; t < jb; t++)
                     top[cc * lda + t] = ut[cc + t * w];
-        }
         if (m > 0)
-            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)m, (int)w, jb, -1.0, l21,
-                        (int)pn->ldl, ut, (int)w, 1.0, s->a + r0 + pn->ntop + c * lda, (int)lda);
+            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)m, (int)w, jb, -1.0, l21, (int)pn->ldl, ut,
+                        (int)w, 1.0, top + pn->ntop, (int)lda);
         hpl_progress(s);
     }
 }

@@ -38,7 +38,7 @@ uint64_t ior_offset(const ior_cfg *cfg, int rank, uint64_t i)
     uint64_t seg = i / per_block, in_block = (i % per_block) * cfg->transfer_size;
     if (cfg->file_per_process)
         return seg * cfg->block_size + in_block;
-    return (seg * (uint64_t)cfg->nranks + 0*(uint64_t)rank) * cfg->block_size + in_block;
+    return (seg * (uint64_t)cfg->nranks + (uint64_t)rank) * cfg->block_size + in_block;
 }
 
 /* ---- parameters ---------------------------------------------------------- */

@@ -234,7 +234,7 @@ int bxi_client_test(const bxi_config *c, const bxi_addr *server, bxi_outcome *ou
     bxi_session *s;
     int rc = handshake(c, server, as, io, &s, err, errlen);
     free(io);
-    if (rc == 0 && bxi_session_run(s, -1, -1, out, e, sizeof e) != 0) {
+    if (rc == 0 && bxi_session_run(s, -1, NULL, -1, out, e, sizeof e) != 0) {
         snprintf(err, errlen, "test with %s failed: %s", as, e);
         rc = BX_ECOMM;
     }

@@ -109,11 +109,12 @@ void bxi_session_set_stream(bxi_session *s, int i, int fd);
  * Run the test from START to the exchange of RESULTS: start one thread per
  * stream, send or receive until the end, report intervals, exchange
  * results.  busy_fd >= 0: a listening socket whose new connections get a
- * BUSY answer meanwhile.  stop_fd >= 0: readable means abort.  0 and *out
- * filled (free with bxi_outcome_free), or -1 and err.
+ * BUSY answer meanwhile (counted in *busy_count if not NULL).  stop_fd >= 0:
+ * readable means abort.  0 and *out filled (free with bxi_outcome_free), or
+ * -1 and err.
  */
-int bxi_session_run(bxi_session *s, int busy_fd, int stop_fd, bxi_outcome *out, char *err,
-                    size_t errlen);
+int bxi_session_run(bxi_session *s, int busy_fd, unsigned long *busy_count, int stop_fd,
+                    bxi_outcome *out, char *err, size_t errlen);
 /* Close every socket and free. */
 void bxi_session_free(bxi_session *s);
 

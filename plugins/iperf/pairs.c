@@ -238,6 +238,9 @@ int bxi_pairs_init(bx_ctx *ctx, const bxi_config *c, const char *ifn, bxi_pairs 
         if (bxi_resolve(addr, theirs.port, 0, &p->target, e, sizeof e)) {
             mine.ok = 0;
             snprintf(mine.err, sizeof mine.err, "%s", e);
+        } else {
+            /* for rank 0's record of the pairs: where this client connects */
+            bxi_addr_str(&p->target, mine.addr, sizeof mine.addr);
         }
     }
     MPI_Gather(&mine, sizeof mine, MPI_BYTE, p->all, sizeof mine, MPI_BYTE, 0, MPI_COMM_WORLD);
@@ -255,9 +258,8 @@ int bxi_pairs_init(bx_ctx *ctx, const bxi_config *c, const char *ifn, bxi_pairs 
         for (int i = 0; i < p->half; i++) {
             char k[32], v[300];
             snprintf(k, sizeof k, "pair%d", i);
-            snprintf(v, sizeof v, "rank %d (%s) -> rank %d (%s %s:%d)", i, p->all[i].host,
-                     i + p->half, p->all[i + p->half].host, p->all[i + p->half].addr,
-                     p->all[i + p->half].port);
+            snprintf(v, sizeof v, "rank %d on %s -> rank %d on %s at %s", i, p->all[i].host,
+                     i + p->half, p->all[i + p->half].host, p->all[i].addr);
             bx_meta(ctx, k, v);
         }
     return 0;

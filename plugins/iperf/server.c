@@ -327,7 +327,7 @@ static void run_test(bxi_server *srv, setup *su, pending *pd, unsigned long *com
             srv->busy++;
         }
     bxi_outcome o;
-    if (bxi_session_run(su->sess, srv->lfd, srv->wake, &o, err, sizeof err) == 0) {
+    if (bxi_session_run(su->sess, srv->lfd, &srv->busy, srv->wake, &o, err, sizeof err) == 0) {
         keep_outcome(srv, &o);
         srv->served++;
         (*completed)++;

@@ -77,6 +77,9 @@ struct bxi_session {
     bxi_msg msg;
     double *iv; /* receiver's intervals, Gbit/s: measured here or sent by the peer */
     size_t niv, ivcap;
+    int peer_done;         /* the peer (sender) said DONE */
+    int have_peer_side;    /* the server got the client's RESULTS early */
+    bxi_side peer_side;
 };
 
 /* ---- byte order ------------------------------------------------------------ */
@@ -423,7 +426,7 @@ static int start_streams(bxi_session *s, char *err, size_t errlen)
 }
 
 /* Answer every waiting new connection on a listening socket with BUSY. */
-static void bounce(int lfd)
+static void bounce(int lfd, unsigned long *count)
 {
     for (int k = 0; k < 64; k++) {
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -431,6 +434,8 @@ static void bounce(int lfd)
             return;
         bxi_say_busy(fd);
         close(fd);
+        if (count)
+            (*count)++;
     }
 }
 
@@ -509,17 +514,25 @@ static int side_from_msg(const bxi_msg *m, bxi_side *d, char *err, size_t errlen
     return 0;
 }
 
-/*
- * Handle one control message during the test.  0 fine, -1 abort (err set).
- * *peer_done is set by DONE.
- */
-static int on_message(bxi_session *s, const bxi_msg *m, int *peer_done, char *err, size_t errlen)
+/* Handle one control message during the test.  0 fine, -1 abort (err set). */
+static int on_message(bxi_session *s, const bxi_msg *m, char *err, size_t errlen)
 {
     if (bxi_msg_is(m, "INTERVAL"))
         return take_interval(s, m, err, errlen);
-    if (bxi_msg_is(m, "DONE") && !s->sender && !*peer_done && m->nfields == 0) {
-        *peer_done = 1;
+    if (bxi_msg_is(m, "DONE") && !s->sender && !s->peer_done && m->nfields == 0) {
+        s->peer_done = 1;
         atomic_store(&s->draining, 1);
+        return 0;
+    }
+    /* a sending client follows DONE with its RESULTS at once, maybe while
+       the server still drains its receive queues */
+    if (bxi_msg_is(m, "RESULTS") && s->is_server && s->peer_done && !s->have_peer_side) {
+        char e[256];
+        if (side_from_msg(m, &s->peer_side, e, sizeof e)) {
+            snprintf(err, errlen, "bad RESULTS from the peer: %s", e);
+            return -1;
+        }
+        s->have_peer_side = 1;
         return 0;
     }
     if (bxi_msg_is(m, "ERROR")) {
@@ -584,7 +597,9 @@ static int exchange_results(bxi_session *s, const bxi_side *mine, bxi_side *thei
     /* the client speaks first, the server answers */
     if (!s->is_server && bxi_send_msg(s->ctl, &w, deadline, err, errlen))
         return -1;
-    for (;;) {
+    if (s->have_peer_side)
+        *theirs = s->peer_side;
+    while (!s->have_peer_side) {
         char e[256];
         int rc = bxi_recv_msg(s->ctl, &s->rd, &s->msg, deadline, e, sizeof e);
         if (rc != 0) {
@@ -598,8 +613,7 @@ static int exchange_results(bxi_session *s, const bxi_side *mine, bxi_side *thei
             }
             break;
         }
-        int dummy = 1;
-        if (on_message(s, &s->msg, &dummy, e, sizeof e)) {
+        if (on_message(s, &s->msg, e, sizeof e)) {
             snprintf(err, errlen, "%s", e);
             return -1;
         }
@@ -609,8 +623,8 @@ static int exchange_results(bxi_session *s, const bxi_side *mine, bxi_side *thei
     return 0;
 }
 
-int bxi_session_run(bxi_session *s, int busy_fd, int stop_fd, bxi_outcome *out, char *err,
-                    size_t errlen)
+int bxi_session_run(bxi_session *s, int busy_fd, unsigned long *busy_count, int stop_fd,
+                    bxi_outcome *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     const double cpu0 = bxi_thread_cpu();
@@ -628,7 +642,7 @@ int bxi_session_run(bxi_session *s, int busy_fd, int stop_fd, bxi_outcome *out, 
         return -1;
     }
 
-    int finished = 0, done_sent = 0, peer_done = 0, snap = 0, failed = 0;
+    int finished = 0, done_sent = 0, snap = 0, failed = 0;
     uint64_t base = 0, last_b = 0;
     double snap_t = omit_at, last_t = omit_at, next_tick = omit_at;
     char e[512] = "";
@@ -674,7 +688,7 @@ int bxi_session_run(bxi_session *s, int busy_fd, int stop_fd, bxi_outcome *out, 
                 }
                 done_sent = 1;
             }
-            if (s->sender || peer_done)
+            if (s->sender || s->peer_done)
                 break;
         }
         if (now >= hard) {
@@ -705,7 +719,7 @@ int bxi_session_run(bxi_session *s, int busy_fd, int stop_fd, bxi_outcome *out, 
             break;
         }
         if (p[2].revents & POLLIN)
-            bounce(busy_fd);
+            bounce(busy_fd, busy_count);
         if (p[1].revents & POLLIN) {
             uint64_t v;
             if (read(s->efd, &v, sizeof v) == (ssize_t)sizeof v)
@@ -725,7 +739,7 @@ int bxi_session_run(bxi_session *s, int busy_fd, int stop_fd, bxi_outcome *out, 
                     break;
                 }
                 int bad = bxi_reader_msg(&s->rd, &s->msg, e, sizeof e) ||
-                          on_message(s, &s->msg, &peer_done, e, sizeof e);
+                          on_message(s, &s->msg, e, sizeof e);
                 bxi_reader_reset(&s->rd);
                 if (bad) {
                     failed = 1;

@@ -148,6 +148,7 @@ int stream_isa_has_nt(stream_isa isa) { return isa != STREAM_ISA_PORTABLE && STR
 
 const stream_kernels *stream_kernels_get(stream_isa isa, int nt)
 {
+    (void)nt; /* only the x86 variants have two flavours */
     if (!stream_isa_supported(isa))
         return NULL;
     switch (isa) {

@@ -169,6 +169,12 @@ static double *alloc_array(size_t n)
     return p;
 }
 
+/* 1 in a process started by an MPI launcher (OpenMPI's mpirun, PMI or PMIx ones). */
+static int inside_mpi_job(void)
+{
+    return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK");
+}
+
 static const char *fmt_size(uint64_t bytes, char *buf, size_t len)
 {
     return bx_format_size(bytes, buf, len);
@@ -196,9 +202,14 @@ int stream_check(bx_ctx *ctx)
     }
 
     /* Memory: three arrays per rank; ranks are assumed to share this host
-     * (the local and mpi launchers put them all here). */
+     * (the local and mpi launchers put them all here).  Inside the MPI job
+     * (the worker's check) the other ranks may already hold their arrays,
+     * which MemAvailable no longer counts: there only this rank's own are
+     * checked; the runner checked them all before launching. */
     size_t n = array_size(ctx);
     int ranks = bx_nranks(ctx) > 0 ? bx_nranks(ctx) : 1;
+    if (inside_mpi_job())
+        ranks = 1;
     double need = 3.0 * sizeof(double) * (double)n * ranks;
     const char *src = "";
     uint64_t avail = stream_mem_available(&src);
@@ -258,6 +269,11 @@ static void describe_run(bx_ctx *ctx, const stream_state *st)
     static const char *const bind[] = {"false", "true", "master", "close", "spread"};
     int pb = (int)omp_get_proc_bind();
     bx_meta(ctx, "omp_proc_bind", pb >= 0 && pb <= 4 ? bind[pb] : "?");
+    if (pb == omp_proc_bind_false && st->nthreads > 1 && lead)
+        bx_warn(ctx, "%d threads are not bound to cores (OMP_PROC_BIND is unset or false): "
+                     "pages may end up far from the thread using them and rates vary; set "
+                     "OMP_PROC_BIND=spread OMP_PLACES=cores",
+                st->nthreads);
 #else
     bx_meta(ctx, "omp_proc_bind", "no OpenMP");
 #endif

@@ -142,6 +142,11 @@ static int h_sample(bx_ctx *ctx, const char *name, double value)
 static int h_meta(bx_ctx *ctx, const char *key, const char *value)
 {
     bx_mock *m = M(ctx);
+    /* As the runner's host: a key is required, a NULL value is stored as "". */
+    if (!key || !*key)
+        return BX_EINVAL;
+    if (!value)
+        value = "";
     for (size_t i = 0; i < m->nmeta; i++)
         if (strcmp(m->meta_key[i], key) == 0) {
             free(m->meta_val[i]);
@@ -191,12 +196,13 @@ static int h_barrier(bx_ctx *ctx)
     return 0;
 }
 
+/* One rank: the reduction of a value is the value.  A negative count or an
+ * unknown op is refused, as the runner's host refuses them. */
 static int h_allreduce(bx_ctx *ctx, double *values, int count, int op)
 {
     (void)ctx;
-    (void)values;
-    (void)count;
-    (void)op;
+    if (count < 0 || (count > 0 && !values) || op < BX_OP_SUM || op > BX_OP_MIN)
+        return BX_EINVAL;
     return 0;
 }
 
@@ -368,6 +374,7 @@ int bx_mock_run(bx_mock *m)
     if (rc == 0)
         rc = bx_mock_report(m, state);
     bx_mock_fini(m, state);
+    fill_best(m); /* as the worker: also when a repetition failed */
     return rc;
 }
 

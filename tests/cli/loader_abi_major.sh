@@ -1,6 +1,6 @@
 # A plugin built for another ABI major version (2.0) is refused with "built for
 # ABI 2.0", naming the file; running it exits 2 and writes nothing.
-. "$TEST_LIB"
+. "$TEST_LIB" || exit 1
 D=$(realpath "$BENCHAAS_TEST_PLUGINS/abi_major")
 expect_rc 0 bx plugins --plugin-path "$D"
 expect_err "refused $D/abimajor.so"

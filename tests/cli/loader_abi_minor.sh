@@ -1,6 +1,6 @@
 # A plugin built for a newer ABI minor version (1.99) than the runner provides
 # is refused with "built for ABI 1.99"; running it exits 2 and writes nothing.
-. "$TEST_LIB"
+. "$TEST_LIB" || exit 1
 D=$(realpath "$BENCHAAS_TEST_PLUGINS/abi_minor")
 expect_rc 0 bx plugins --plugin-path "$D"
 expect_err "refused $D/abiminor.so"

@@ -1,6 +1,6 @@
 # A plugin whose descriptor has a bad magic number is refused, naming the file
 # and the mismatch; running it is bad input (exit 2, nothing written).
-. "$TEST_LIB"
+. "$TEST_LIB" || exit 1
 D=$(realpath "$BENCHAAS_TEST_PLUGINS/bad_magic")
 expect_rc 0 bx plugins --plugin-path "$D"
 expect_err "refused $D/badmagic.so"

@@ -1,6 +1,6 @@
 # Two plugin folders holding a plugin of the same name: the one searched first
 # is used, the other is refused as a duplicate naming both files.
-. "$TEST_LIB"
+. "$TEST_LIB" || exit 1
 G=$(realpath "$BENCHAAS_TEST_PLUGINS/good")
 U=$(realpath "$BENCHAAS_TEST_PLUGINS/dup")
 unset BENCHAAS_PLUGIN_PATH

@@ -1,6 +1,6 @@
 # A plugin whose descriptor name ('trivial') differs from its file name
 # (misnamed.so) is refused; it does not shadow the real 'trivial' either.
-. "$TEST_LIB"
+. "$TEST_LIB" || exit 1
 D=$(realpath "$BENCHAAS_TEST_PLUGINS/misnamed")
 expect_rc 0 bx plugins --plugin-path "$D"
 expect_err "refused $D/misnamed.so"

@@ -1,6 +1,6 @@
 # A plugin without a run callback is refused with "missing run callback",
 # naming the file; running it exits 2 and writes nothing.
-. "$TEST_LIB"
+. "$TEST_LIB" || exit 1
 D=$(realpath "$BENCHAAS_TEST_PLUGINS/no_run")
 expect_rc 0 bx plugins --plugin-path "$D"
 expect_err "refused $D/norun.so"

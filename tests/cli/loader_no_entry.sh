@@ -1,6 +1,6 @@
 # A shared object without the plugin entry point is refused with "no entry
 # point", naming the file; running it exits 2 and writes nothing.
-. "$TEST_LIB"
+. "$TEST_LIB" || exit 1
 D=$(realpath "$BENCHAAS_TEST_PLUGINS/no_entry")
 expect_rc 0 bx plugins --plugin-path "$D"
 expect_err "refused $D/noentry.so"

@@ -1,6 +1,6 @@
 # A plugin whose descriptor struct_size (16) is smaller than the ABI's is
 # refused, naming the file and "struct_size 16"; running it exits 2.
-. "$TEST_LIB"
+. "$TEST_LIB" || exit 1
 D=$(realpath "$BENCHAAS_TEST_PLUGINS/small")
 expect_rc 0 bx plugins --plugin-path "$D"
 expect_err "refused $D/smallstruct.so"

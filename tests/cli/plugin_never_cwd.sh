@@ -1,7 +1,7 @@
 # The current folder is never searched implicitly: a trivial.so copied there is
 # not found when no path names it, not even through empty elements of
 # BENCHAAS_PLUGIN_PATH; naming the folder explicitly (--plugin-path .) works.
-. "$TEST_LIB"
+. "$TEST_LIB" || exit 1
 mkdir w && cd w || fail "mkdir"
 cp "$BENCHAAS_TEST_PLUGINS/good/trivial.so" .
 unset BENCHAAS_PLUGIN_PATH

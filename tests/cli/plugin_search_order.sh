@@ -1,6 +1,6 @@
 # Plugins are searched in --plugin-path first, then BENCHAAS_PLUGIN_PATH (in its
 # order): the plugin actually run is the first one found.
-. "$TEST_LIB"
+. "$TEST_LIB" || exit 1
 G=$(realpath "$BENCHAAS_TEST_PLUGINS/good")
 U=$(realpath "$BENCHAAS_TEST_PLUGINS/dup")
 used() { sql "$1" "SELECT json_extract(spec_json, '\$.plugin_path') FROM runs"; }

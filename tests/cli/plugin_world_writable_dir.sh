@@ -1,6 +1,6 @@
 # A plugin in a folder that every user may write (without the sticky bit) is
 # refused, naming the folder; running it exits 2 and writes nothing.
-. "$TEST_LIB"
+. "$TEST_LIB" || exit 1
 mkdir pl && cp "$BENCHAAS_TEST_PLUGINS/good/trivial.so" pl/ || fail "copy"
 D=$(realpath pl)
 chmod 0755 pl/trivial.so

@@ -1,6 +1,6 @@
 # A plugin file that every user may write is refused (as ssh refuses such keys),
 # with the reason and the fix; running it exits 2 and writes nothing.
-. "$TEST_LIB"
+. "$TEST_LIB" || exit 1
 mkdir pl && cp "$BENCHAAS_TEST_PLUGINS/good/trivial.so" pl/ || fail "copy"
 D=$(realpath pl)
 chmod 0757 pl/trivial.so

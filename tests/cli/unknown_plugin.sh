@@ -1,6 +1,6 @@
 # `run` of an unknown plugin is bad input: exit 2, the message names it and
 # lists the plugins that exist, and nothing is written.
-. "$TEST_LIB"
+. "$TEST_LIB" || exit 1
 expect_rc 2 bx run nosuch --db x.db
 expect_err "unknown plugin 'nosuch'"
 expect_err "trivial"     # what would have been valid

@@ -158,6 +158,8 @@ int test_query_filters(void)
     EXPECT_IDS("3", "--plugin", "hpl", "--status", "ok");
     EXPECT_IDS("4,5", "--status", "failed,crashed");
     EXPECT_IDS("4,5", "--status", "failed", "--status", "crashed");
+    EXPECT_IDS("1,2,6", "--plugin", "stream,ior");
+    EXPECT_IDS("1,2,6", "--plugin", "stream", "--plugin", "ior");
     EXPECT_IDS("6", "--status=queued");
     /* parameters: canonical text, size suffixes, booleans, enum case, numbers */
     EXPECT_IDS("3", "--param", "NB=192");
@@ -177,6 +179,7 @@ int test_query_filters(void)
     EXPECT_IDS("3", "--tag", "acceptance", "--tag", "nightly");
     EXPECT_IDS("2,5", "--host", "node02");
     EXPECT_IDS("", "--host", "nowhere");
+    EXPECT_IDS("1,2,3,4,5", "--host", "node01,node02");
     /* times: absolute (a date --until covers its day, a date-time is inclusive) and ages */
     EXPECT_IDS("2,3,4,5", "--since", "2025-03-21");
     EXPECT_IDS("2,3,4", "--since", "2025-03-21", "--until", "2025-03-22");

@@ -169,6 +169,9 @@ int test_missing_file(void)
     CHECK(store_open(path, STORE_CREATE, &s, err, sizeof err) == 0);
     store_close(s);
     CHECK(file_exists(path));
+    /* a file in a folder that does not exist is bad input, caught before SQLite */
+    CHECK(store_check_file(tpath("nodir/x.db"), err, sizeof err) == BX_EINVAL);
+    CHECKM(strstr(err, "folder does not exist"), err);
     /* The main file carries our application_id in its header right away. */
     size_t n;
     unsigned char *h = (unsigned char *)read_file(path, &n);

@@ -23,7 +23,11 @@ run() {
 }
 
 # value METRIC — the newest stored value of METRIC
-value() { sqlite3 "$DB" "SELECT value FROM results WHERE metric='$1' ORDER BY rowid DESC LIMIT 1"; }
+value() { sqlite3 "$DB" "SELECT value FROM results WHERE metric='$1' ORDER BY run_id DESC LIMIT 1"; }
+# meta KEY — the newest run's metadata (table run_meta), warnings — its warnings
+last_run() { sqlite3 "$DB" "SELECT max(run_id) FROM results"; }
+meta() { sqlite3 "$DB" "SELECT value FROM run_meta WHERE key='$1' AND run_id=$(last_run)"; }
+warnings() { sqlite3 "$DB" "SELECT text FROM warnings WHERE run_id=$(last_run)"; }
 rows() { sqlite3 "$DB" "SELECT count(*) FROM results" 2>/dev/null || echo 0; }
 positive() { awk -v v="$1" 'BEGIN { exit !(v + 0 > 0) }'; }
 
@@ -32,10 +36,16 @@ run 0 -p array_size=200000 -p ntimes=3 --threads 2
 positive "$(value triad)" || fail "triad is '$(value triad)' after an ordinary run"
 [ "$(value validated)" = 1.0 ] || [ "$(value validated)" = 1 ] ||
     fail "validated is '$(value validated)'"
+[ -z "$(meta tuned)" ] || fail "an ordinary run is labelled tuned: '$(meta tuned)'"
+# 4.8 MB of arrays are no match for any last-level cache: the rule is broken, and said so
+warnings | grep -q "last-level cache" || fail "no cache-size warning stored: '$(warnings)'"
 
 # 2. non-temporal stores
 run 0 -p array_size=200000 -p ntimes=3 -p nt_stores=true --threads 2
 positive "$(value triad)" || fail "triad is '$(value triad)' with nt_stores"
+if [ "$(meta stores)" = non-temporal ]; then # (not on CPUs without such stores)
+    [ "$(meta tuned)" = nt_stores ] || fail "nt_stores run not labelled tuned: '$(meta tuned)'"
+fi
 
 # 3. two ranks (mpi launcher): the aggregate is stored
 run 0 -p array_size=200000 -p ntimes=3 --ranks 2

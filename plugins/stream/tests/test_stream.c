@@ -113,6 +113,9 @@ static void test_params(void)
 /* Arrays that do not fit: check() refuses (exit 2) and says how much is needed and there. */
 static void test_too_big(void)
 {
+    unsetenv("OMPI_COMM_WORLD_SIZE"); /* as the runner sees it, not inside an MPI job */
+    unsetenv("PMI_SIZE");
+    unsetenv("PMIX_RANK");
     bx_mock *m = new_mock();
     set(m, "array_size", "1000000000000000");
     int rc = bx_mock_check(m);
@@ -132,6 +135,15 @@ static void test_too_big(void)
     bx_mock_set_world(m, 0, 100000);
     CHECK(bx_mock_check(m) == BX_EINVAL, "100000 ranks x 24 MB accepted");
     CHECK(strstr(bx_mock_error(m), "100000 ranks") != NULL, "message: %s", bx_mock_error(m));
+
+    /* Inside the MPI job the other ranks may already hold their arrays: only
+     * this rank's own are checked there (the runner checked them all). */
+    setenv("OMPI_COMM_WORLD_SIZE", "100000", 1);
+    CHECK(bx_mock_check(m) == 0, "inside mpirun, one rank's 24 MB refused: %s",
+          bx_mock_error(m));
+    bx_mock_set(m, "array_size", "1000000000000000");
+    CHECK(bx_mock_check(m) == BX_EINVAL, "inside mpirun, 24 PB per rank accepted");
+    unsetenv("OMPI_COMM_WORLD_SIZE");
     bx_mock_free(m);
 }
 

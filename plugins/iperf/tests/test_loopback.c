@@ -1,0 +1,178 @@
+/*
+ * test_loopback — the plugin end to end on one host, through the mock.
+ *
+ *     test_loopback CASE PORT
+ *
+ * Cases: tcp, udp, reverse, reverse_udp, streams, paced, omit, ipv6, reps,
+ * refused.  Each uses its own PORT so ctest may run them in parallel.
+ * Thresholds are loose on purpose (the CI machine is shared and slow); what
+ * is asserted is what a user relies on: the right metrics exist, are
+ * plausible and consistent, and errors name the address.
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "benchaas/mock.h"
+#include "benchaas/plugin.h"
+
+const bx_plugin *benchaas_plugin_entry(const bx_host *host);
+
+static int failures;
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            failures++;                                                                            \
+            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                       \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fprintf(stderr, "\n");                                                                 \
+        }                                                                                          \
+    } while (0)
+
+static const char *port;
+
+/* Run with the given name, value pairs (NULL-terminated); returns the mock. */
+static bx_mock *run(int *rc, ...)
+{
+    bx_mock *m = bx_mock_new(benchaas_plugin_entry(NULL));
+    va_list ap;
+    va_start(ap, rc);
+    bx_mock_set(m, "port", port);
+    bx_mock_set(m, "duration", "1");
+    bx_mock_set(m, "interval", "0.5");
+    for (const char *k; (k = va_arg(ap, const char *));) {
+        const char *v = va_arg(ap, const char *);
+        if (bx_mock_set(m, k, v) != 0)
+            fprintf(stderr, "bad parameter %s=%s: %s\n", k, v, bx_mock_error(m));
+    }
+    va_end(ap);
+    *rc = bx_mock_run(m);
+    if (*rc)
+        fprintf(stderr, "run: rc=%d: %s\n", *rc, bx_mock_error(m));
+    return m;
+}
+
+static double metric(bx_mock *m, const char *name)
+{
+    double v;
+    return bx_mock_metric(m, name, &v) == 0 ? v : NAN;
+}
+
+static size_t nsamples(bx_mock *m, const char *name)
+{
+    size_t n;
+    bx_mock_samples(m, name, &n);
+    return n;
+}
+
+/* What every successful TCP run has. */
+static void tcp_common(bx_mock *m, double min_gbps)
+{
+    double t = metric(m, "throughput");
+    CHECK(t > min_gbps && t < 1000, "throughput %g Gbit/s", t);
+    CHECK(nsamples(m, "throughput") >= 2, "%zu interval samples for 1 s at 0.5 s",
+          nsamples(m, "throughput"));
+    CHECK(metric(m, "retransmits") >= 0, "retransmits missing");
+    CHECK(metric(m, "rtt") > 0, "rtt %g", metric(m, "rtt"));
+    CHECK(metric(m, "cpu_client") > 0 && metric(m, "cpu_server") > 0, "cpu %g / %g",
+          metric(m, "cpu_client"), metric(m, "cpu_server"));
+    CHECK(isnan(metric(m, "jitter")) && isnan(metric(m, "lost_percent")),
+          "UDP metrics in a TCP run");
+    /* the intervals add up to about the whole */
+    size_t n;
+    const double *s = bx_mock_samples(m, "throughput", &n);
+    double mean = 0;
+    for (size_t i = 0; i < n; i++)
+        mean += s[i] / (double)n;
+    CHECK(n && mean > 0.5 * t && mean < 2 * t, "mean interval %g vs total %g", mean, t);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: test_loopback CASE PORT\n");
+        return 2;
+    }
+    const char *c = argv[1];
+    port = argv[2];
+    int rc;
+    bx_mock *m = NULL;
+    if (strcmp(c, "tcp") == 0) {
+        m = run(&rc, NULL);
+        CHECK(rc == 0, "rc %d", rc);
+        tcp_common(m, 0.05);
+        CHECK(bx_mock_meta(m, "socket_buffer") != NULL, "socket_buffer meta");
+    } else if (strcmp(c, "reverse") == 0) {
+        m = run(&rc, "reverse", "true", NULL);
+        CHECK(rc == 0, "rc %d", rc);
+        tcp_common(m, 0.05);
+    } else if (strcmp(c, "streams") == 0) {
+        m = run(&rc, "streams", "4", "length", "64k", NULL);
+        CHECK(rc == 0, "rc %d", rc);
+        tcp_common(m, 0.05);
+    } else if (strcmp(c, "paced") == 0) {
+        /* 2 streams at 100 Mbit/s each: the receiver must count about 0.2 Gbit/s */
+        m = run(&rc, "streams", "2", "rate", "100m", NULL);
+        CHECK(rc == 0, "rc %d", rc);
+        double t = metric(m, "throughput");
+        CHECK(t > 0.15 && t < 0.22, "paced TCP: %g Gbit/s, wanted ~0.2", t);
+    } else if (strcmp(c, "udp") == 0 || strcmp(c, "reverse_udp") == 0) {
+        int rev = strcmp(c, "reverse_udp") == 0;
+        m = run(&rc, "protocol", "udp", "streams", "2", "rate", "50m", "reverse",
+                rev ? "true" : "false", NULL);
+        CHECK(rc == 0, "rc %d", rc);
+        double t = metric(m, "throughput");
+        CHECK(t > 0.07 && t < 0.11, "UDP 2 x 50 Mbit/s: %g Gbit/s", t);
+        double lost = metric(m, "lost_percent"), jit = metric(m, "jitter");
+        CHECK(lost >= 0 && lost < 20, "lost %g %%", lost);
+        CHECK(jit >= 0 && jit < 100, "jitter %g ms", jit);
+        CHECK(isnan(metric(m, "retransmits")) && isnan(metric(m, "rtt")),
+              "TCP metrics in a UDP run");
+        CHECK(nsamples(m, "throughput") >= 2, "%zu samples", nsamples(m, "throughput"));
+    } else if (strcmp(c, "omit") == 0) {
+        /* 0.5 s omitted, 1 s measured at 0.25 s intervals: about 4 samples */
+        m = run(&rc, "omit", "0.5", "interval", "0.25", NULL);
+        CHECK(rc == 0, "rc %d", rc);
+        size_t n = nsamples(m, "throughput");
+        CHECK(n >= 3 && n <= 6, "%zu samples", n);
+    } else if (strcmp(c, "ipv6") == 0) {
+        m = run(&rc, "bind", "::1", NULL);
+        CHECK(rc == 0, "rc %d", rc);
+        CHECK(bx_mock_meta(m, "server") && strstr(bx_mock_meta(m, "server"), "[::1]"),
+              "server meta %s", bx_mock_meta(m, "server"));
+        tcp_common(m, 0.05);
+    } else if (strcmp(c, "reps") == 0) {
+        /* three repetitions reuse the listening socket; the value is the best */
+        m = bx_mock_new(benchaas_plugin_entry(NULL));
+        bx_mock_set(m, "port", port);
+        bx_mock_set(m, "duration", "0.5");
+        bx_mock_set_repetitions(m, 3);
+        rc = bx_mock_run(m);
+        CHECK(rc == 0, "rc %d: %s", rc, bx_mock_error(m));
+        CHECK(nsamples(m, "rtt") == 3, "%zu rtt samples", nsamples(m, "rtt"));
+        size_t n;
+        const double *s = bx_mock_samples(m, "throughput", &n);
+        double best = 0;
+        for (size_t i = 0; i < n; i++)
+            best = s[i] > best ? s[i] : best;
+        CHECK(metric(m, "throughput") > 0 && metric(m, "throughput") <= best * 1.5,
+              "value %g, best interval %g", metric(m, "throughput"), best);
+    } else if (strcmp(c, "refused") == 0) {
+        /* nothing listens on PORT: a failed run naming the address, not exit 2 */
+        m = run(&rc, "mode", "client", "host", "127.0.0.1", NULL);
+        char want[64];
+        snprintf(want, sizeof want, "127.0.0.1:%s refused", port);
+        CHECK(rc == BX_ECOMM, "rc %d", rc);
+        CHECK(strstr(bx_mock_error(m), want), "error '%s' lacks '%s'", bx_mock_error(m), want);
+    } else {
+        fprintf(stderr, "unknown case %s\n", c);
+        return 2;
+    }
+    bx_mock_free(m);
+    if (failures)
+        fprintf(stderr, "%s: %d check(s) failed\n", c, failures);
+    return failures ? 1 : 0;
+}
