@@ -16,7 +16,7 @@
 #            installed benchaas when BENCHAAS=path is given)
 #        Q4  `benchaas query --tag acceptance --limit 50 --format json`
 #   and prints the median, min and max wall time of each in ms (process
-#   start included).
+#   start included), and the median CPU time (user + system).
 #
 # Usage: bench/db.sh                      (RUNS=100000 REPEAT=7 WORKDIR=tmpdir)
 #        RUNS=20000 bench/db.sh
@@ -68,19 +68,34 @@ GROUP BY r.host, kernel ORDER BY r.host, kernel;"
 
 now_ns() { date +%s%N; }
 
-# time NAME CMD...: REPEAT runs, output to /dev/null; prints median/min/max ms.
+# time NAME CMD...: REPEAT runs, output to /dev/null; prints the median,
+# min and max wall time in ms and, when /usr/bin/time exists, the median CPU
+# time (user + system): on a shared machine the wall time also measures the
+# neighbours, the CPU time does not.
 time_it() {
     local name=$1; shift
-    local t=() i s e
+    local wall=() cpu=() i s e
     "$@" >/dev/null   # warm the page cache once
     for ((i = 0; i < REPEAT; i++)); do
-        s=$(now_ns); "$@" >/dev/null; e=$(now_ns)
-        t+=($(( (e - s) / 1000 )))
+        s=$(now_ns)
+        if [[ -x /usr/bin/time ]]; then
+            /usr/bin/time -f "%U %S" -o "$work/cpu" "$@" >/dev/null
+        else
+            "$@" >/dev/null
+        fi
+        e=$(now_ns)
+        wall+=($(( (e - s) / 1000 )))
+        [[ -x /usr/bin/time ]] && cpu+=($(awk '{ printf "%d", ($1 + $2) * 1000000 }' "$work/cpu"))
     done
-    printf '%s\n' "${t[@]}" | sort -n | awk -v name="$name" -v n="$REPEAT" '
+    local cpu_med=""
+    if ((${#cpu[@]})); then
+        cpu_med=$(printf '%s\n' "${cpu[@]}" | sort -n | awk -v n="$REPEAT" '
+            { v[NR] = $1 } END { printf "   cpu %6.1f ms", v[int((n + 1) / 2)] / 1000 }')
+    fi
+    printf '%s\n' "${wall[@]}" | sort -n | awk -v name="$name" -v n="$REPEAT" -v cpu="$cpu_med" '
         { v[NR] = $1 }
-        END { printf "   %-4s median %7.1f ms   (min %.1f, max %.1f, %d runs)\n",
-                     name, v[int((n + 1) / 2)] / 1000, v[1] / 1000, v[n] / 1000, n }'
+        END { printf "   %-4s wall median %7.1f ms (min %.1f, max %.1f, %d runs)%s\n",
+                     name, v[int((n + 1) / 2)] / 1000, v[1] / 1000, v[n] / 1000, n, cpu }'
 }
 
 echo "== results of the queries (once)"

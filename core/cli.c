@@ -267,18 +267,28 @@ static int cmd_describe(int argc, char **argv)
            (d->flags & BX_USES_MPI) ? "; uses MPI when --ranks > 1" : "",
            d->default_repetitions ? d->default_repetitions : 1,
            (d->flags & BX_NO_WARMUP) ? "; no warm-up run" : ", after one warm-up");
+    int w = 4, wd = 7;
+    for (const bx_param *p = d->params; p && p->name; p++) {
+        if ((int)strlen(p->name) > w)
+            w = (int)strlen(p->name);
+        if (p->def && (int)strlen(p->def) > wd)
+            wd = (int)strlen(p->def);
+    }
+    for (const bx_metric_def *m = d->metrics; m && m->name; m++)
+        if ((int)strlen(m->name) > w)
+            w = (int)strlen(m->name);
     printf("Parameters:\n");
-    printf("  %-16s %-7s %-12s %-22s %s\n", "NAME", "TYPE", "DEFAULT", "RANGE/CHOICES", "HELP");
+    printf("  %-*s %-7s %-*s %s\n", w, "NAME", "TYPE", wd, "DEFAULT", "RANGE/CHOICES — HELP");
     for (const bx_param *p = d->params; p && p->name; p++) {
         char r[512];
         bxp_describe_range(p, r, sizeof r);
-        printf("  %-16s %-7s %-12s %-22s %s\n", p->name, bxp_type_name(p->type),
-               p->def ? p->def : "-", r, p->help ? p->help : "");
+        printf("  %-*s %-7s %-*s %s%s%s\n", w, p->name, bxp_type_name(p->type), wd,
+               p->def ? p->def : "-", r, r[0] ? " — " : "", p->help ? p->help : "");
     }
     printf("\nMetrics:\n");
-    printf("  %-16s %-9s %-7s %s\n", "NAME", "UNIT", "BETTER", "HELP");
+    printf("  %-*s %-9s %-7s %s\n", w, "NAME", "UNIT", "BETTER", "HELP");
     for (const bx_metric_def *m = d->metrics; m && m->name; m++)
-        printf("  %-16s %-9s %-7s %s\n", m->name, m->unit[0] ? m->unit : "-",
+        printf("  %-*s %-9s %-7s %s\n", w, m->name, m->unit[0] ? m->unit : "-",
                m->better == BX_BETTER_HIGHER  ? "higher"
                : m->better == BX_BETTER_LOWER ? "lower"
                                               : "-",

@@ -238,7 +238,6 @@ int run_plan(const plan *p, const run_opts *o)
     int64_t *ids = xcalloc(p->npoints + 1, sizeof *ids);
     size_t nids = 0;
     int any_failed = 0, lost = 0;
-    double t_start = mono_now();
     for (size_t i = 0; i < p->npoints && !g_interrupted; i++) {
         const point *pt = &p->points[i];
         runspec s;
@@ -253,6 +252,7 @@ int run_plan(const plan *p, const run_opts *o)
                     p->npoints, pt->exp->name, pt->label[0] ? " " : "", pt->label, pt->ranks,
                     pt->ranks == 1 ? "" : "s", pt->threads, pt->threads == 1 ? "" : "s");
         cJSON *doc = NULL;
+        double t_point = mono_now();
         if (write_file_atomic(spec_path, stext, strlen(stext), err, sizeof err) != 0) {
             say("%s", err);
             doc = result_for_failure(&s, "crashed", err, 0);
@@ -317,7 +317,7 @@ int run_plan(const plan *p, const run_opts *o)
             const char *e = json_str(doc, "error");
             fprintf(stderr, "[%zu/%zu] %s%s%s: %s in %.1f s%s%s%s%s\n", i + 1, p->npoints,
                     pt->exp->name, pt->label[0] ? " " : "", pt->label, status ? status : "?",
-                    mono_now() - t_start, first_metric_text(doc, pt, mbuf, sizeof mbuf)[0] ? ", " : "",
+                    mono_now() - t_point, first_metric_text(doc, pt, mbuf, sizeof mbuf)[0] ? ", " : "",
                     mbuf, e ? ": " : "", e ? e : "");
         } else if (status && strcmp(status, "ok") != 0) {
             const char *e = json_str(doc, "error");

@@ -54,6 +54,17 @@ struct sqlite3 *store_db(store *s);
 
 /* ---- additions (store.c) ------------------------------------------------ */
 
+/*
+ * Notes on the functions above:
+ *   - STORE_READONLY only means "do not create": the connection can write,
+ *     so a database of an older schema is migrated on open (also by
+ *     `query`), and WAL needs write access to the folder anyway.
+ *   - store_check_file also refuses an absent file whose folder does not
+ *     exist, and a directory.
+ *   - store_ingest accepts the statuses of docs/formats.md plus `queued`
+ *     and `running` (a Slurm run not finished yet).
+ */
+
 /* PRAGMA application_id of our files ("BXA1") and the schema this build writes. */
 #define STORE_APPLICATION_ID 0x42584131
 #define STORE_SCHEMA_VERSION 1

@@ -19,6 +19,12 @@
  *           and the receivers roll the pieces around a ring (Q-2 steps):
  *           the root sends the data once instead of Q-1 times
  *   longM   root -> 1 whole, then long over 2 .. Q-1
+ *
+ * Shared mode (solver.h): nothing is copied.  The root tells every
+ * receiver with a 0-byte message that its slot holds the panel; each
+ * receiver reads it in place and sends a 0-byte release when it has
+ * applied it; the root reuses the slot only after every release.  The
+ * broadcast variant does not matter then: all receivers are told at once.
  */
 #include <limits.h>
 #include <sched.h>
@@ -105,8 +111,24 @@ void hpl_bcast_plan(hpl_solver *s, hpl_panel *pn)
     bc->recv_stage = -1;
     bc->active = 0;
     bc->have = me == 0;
+    bc->gate_stage = -1;
+    bc->released = 0;
     if (q == 1)
         return;
+    if (s->shared) {
+        if (me == 0) { /* "ready" to everyone, then every "release" back */
+            for (int i = 1; i < q; i++)
+                add_op(bc, (root + i) % q, 1, 0, 0, 0);
+            for (int i = 1; i < q; i++)
+                add_op(bc, (root + i) % q, 0, 0, 0, 0);
+        } else {
+            add_op(bc, root, 0, 0, 0, 0);
+            bc->recv_stage = 0;
+            add_op(bc, root, 1, 1, 0, 0);
+            bc->gate_stage = 1;
+        }
+        return;
+    }
     int rcv[q]; /* relative receivers 1 .. q-1 */
     for (int i = 1; i < q; i++)
         rcv[i - 1] = i;
@@ -143,16 +165,20 @@ void hpl_bcast_plan(hpl_solver *s, hpl_panel *pn)
 static void post_stage(hpl_solver *s, hpl_panel *pn)
 {
     bc_state *bc = &pn->bc;
-    const int tag = (int)(pn->k % 16384);
+    int tag = (int)(pn->k % 16384);
     bc->nreq = 0;
     if (bc->next >= bc->nops) {
         bc->active = 0;
         return;
     }
+    if (bc->ops[bc->next].stage == bc->gate_stage && !bc->released)
+        return; /* stays active, nothing in flight, until released */
     bc->cur_stage = bc->ops[bc->next].stage;
     while (bc->next < bc->nops && bc->ops[bc->next].stage == bc->cur_stage) {
         const bc_op *o = &bc->ops[bc->next++];
         double *p = pn->buf + o->off;
+        if (s->shared) /* releases travel back with their own tags */
+            tag = (int)(pn->k % 16384) + ((o->send == (o->peer == pn->root)) ? 16384 : 0);
         if (o->send)
             MPI_Isend(p, (int)o->count, MPI_DOUBLE, o->peer, tag, s->g->row, &bc->req[bc->nreq++]);
         else
@@ -160,11 +186,24 @@ static void post_stage(hpl_solver *s, hpl_panel *pn)
     }
 }
 
+static void advance(hpl_solver *s, hpl_panel *pn);
+
 void hpl_bcast_start(hpl_solver *s, hpl_panel *pn)
 {
     pn->bc.active = pn->bc.nops > 0;
+    if (s->shared && pn->bc.have)
+        MPI_Win_sync(s->win); /* the root's panel is written before "ready" */
     if (pn->bc.active)
         post_stage(s, pn);
+}
+
+void hpl_bcast_release(hpl_solver *s, hpl_panel *pn)
+{
+    if (pn->bc.released)
+        return;
+    pn->bc.released = 1;
+    if (pn->bc.gate_stage >= 0)
+        advance(s, pn);
 }
 
 /* Advance one broadcast as far as it goes without waiting. */
@@ -176,9 +215,15 @@ static void advance(hpl_solver *s, hpl_panel *pn)
         MPI_Testall(bc->nreq, bc->req, &flag, MPI_STATUSES_IGNORE);
         if (!flag)
             return;
-        if (bc->cur_stage >= bc->recv_stage)
+        if (bc->cur_stage >= bc->recv_stage && !bc->have) {
             bc->have = 1;
+            if (s->shared)
+                MPI_Win_sync(s->win); /* see the root's writes */
+        }
+        int before = bc->next;
         post_stage(s, pn);
+        if (bc->next == before && bc->active)
+            return; /* gated: waits for hpl_bcast_release() */
     }
 }
 

@@ -48,6 +48,7 @@ typedef struct hpl_cfg {
     int bcast, swap, swap_threshold;
     uint64_t seed;
     double threshold;
+    int shm;      /* share panels through memory between the ranks of a node */
 } hpl_cfg;
 
 /* ---- grid.c ------------------------------------------------------------ */

@@ -67,15 +67,48 @@ int hpl_solver_new(const hpl_cfg *c, const hpl_grid *g, hpl_solver **out, char *
         s->disp = alloc_doubles((size_t)(s->chunk * c->nb));
         bad = bad || !s->stage || !s->disp;
     }
+    const size_t cap = (size_t)c->nb * (size_t)(1 + c->nb + (s->mloc > 0 ? s->mloc : 1));
+    s->shmcomm = MPI_COMM_NULL;
+    s->win = MPI_WIN_NULL;
+    if (!bad && c->shm && g->q > 1) {
+        /* Shared mode when my whole process row is on this node (then every
+         * process of the row finds the same). */
+        int n = 0;
+        MPI_Comm_split_type(g->row, MPI_COMM_TYPE_SHARED, g->mycol, MPI_INFO_NULL, &s->shmcomm);
+        MPI_Comm_size(s->shmcomm, &n);
+        s->shared = n == g->q;
+        if (!s->shared)
+            MPI_Comm_free(&s->shmcomm);
+    }
+    if (!bad && s->shared) {
+        double *base = NULL;
+        MPI_Info info;
+        MPI_Info_create(&info);
+        MPI_Info_set(info, "alloc_shared_noncontig", "true");
+        MPI_Win_allocate_shared((MPI_Aint)(cap * (size_t)s->nslots * sizeof(double)), sizeof(double), info,
+                                s->shmcomm, &base, &s->win);
+        MPI_Info_free(&info);
+        s->peer = calloc((size_t)g->q, sizeof *s->peer);
+        bad = !s->peer;
+        for (int col = 0; !bad && col < g->q; col++) {
+            MPI_Aint size;
+            int unit;
+            MPI_Win_shared_query(s->win, col, &size, &unit, &s->peer[col]);
+        }
+        /* Load/store access to the window for the whole run; MPI_Win_sync
+         * orders it with the 0-byte messages (bcast.c). */
+        MPI_Win_lock_all(MPI_MODE_NOCHECK, s->win);
+    }
     for (int i = 0; !bad && i < s->nslots; i++) {
         hpl_panel *pn = &s->slot[i];
         pn->k = -1;
-        pn->cap = (size_t)c->nb * (size_t)(1 + c->nb + (s->mloc > 0 ? s->mloc : 1));
-        pn->buf = alloc_doubles(pn->cap);
+        pn->cap = cap;
+        pn->own = s->shared ? s->peer[g->mycol] + (size_t)i * cap : alloc_doubles(pn->cap);
+        pn->buf = pn->own;
         pn->src = malloc((size_t)c->nb * sizeof *pn->src);
         pn->dpos = malloc((size_t)c->nb * sizeof *pn->dpos);
         pn->dorig = malloc((size_t)c->nb * sizeof *pn->dorig);
-        bad = !pn->buf || !pn->src || !pn->dpos || !pn->dorig;
+        bad = !pn->own || !pn->src || !pn->dpos || !pn->dorig;
     }
     if (bad) {
         snprintf(err, errlen, "out of memory allocating the local matrix (%lld x %lld) and work space",
@@ -92,7 +125,8 @@ void hpl_solver_free(hpl_solver *s)
     if (!s)
         return;
     for (int i = 0; s->slot && i < s->nslots; i++) {
-        free(s->slot[i].buf);
+        if (!s->shared)
+            free(s->slot[i].own);
         free(s->slot[i].src);
         free(s->slot[i].dpos);
         free(s->slot[i].dorig);
@@ -100,6 +134,13 @@ void hpl_solver_free(hpl_solver *s)
         free(s->slot[i].bc.req);
     }
     free(s->slot);
+    if (s->win != MPI_WIN_NULL) {
+        MPI_Win_unlock_all(s->win);
+        MPI_Win_free(&s->win);
+    }
+    if (s->shmcomm != MPI_COMM_NULL)
+        MPI_Comm_free(&s->shmcomm);
+    free(s->peer);
     free(s->a);
     free(s->ut);
     free(s->stage);
@@ -137,6 +178,9 @@ static hpl_panel *panel_setup(hpl_solver *s, int64_t k)
     pn->ntop = hpl_owner(gbase, nb, s->g->p) == s->g->myrow ? pn->jb : 0;
     pn->len = (size_t)pn->jb * (size_t)(1 + pn->jb + pn->mlive);
     pn->planned = 0;
+    /* shared mode: read the root's slot in place */
+    pn->buf = s->shared && pn->root != s->g->mycol ? s->peer[pn->root] + (size_t)(k % s->nslots) * pn->cap
+                                                   : pn->own;
     hpl_bcast_plan(s, pn);
     return pn;
 }
@@ -203,6 +247,7 @@ static void factor(hpl_solver *s)
         hpl_bcast_wait_have(s, pn);
         int64_t g = (la + 1) * nb < s->c.n ? (la + 1) * nb : s->c.n;
         hpl_update(s, pn, sv_cols_before(s, g), s->nloc);
+        hpl_bcast_release(s, pn); /* panel k is not needed here any more */
     }
     for (int i = 0; i < s->nslots; i++)
         if (s->slot[i].k >= 0)

@@ -46,6 +46,9 @@ static const bx_param params[] = {
     {"seed", BX_INT, "42", BX_RANGE(0, 9.2e18), NULL, "selects the random matrix"},
     {"threshold", BX_DOUBLE, "16.0", BX_RANGE(0, 1e300), NULL,
      "the run passes when the scaled residual is below this"},
+    {"shm", BX_BOOL, "true", BX_NORANGE, NULL,
+     "ranks of a process row on one node share panels through memory instead of sending them "
+     "(bcast then only matters between nodes)"},
     {"hpl_dat", BX_STRING, NULL, BX_NORANGE, NULL,
      "import a netlib HPL.dat: every combination of its lists becomes a point"},
     {NULL, 0, NULL, 0, 0, NULL, NULL},
@@ -127,6 +130,7 @@ static int read_cfg(bx_ctx *ctx, hpl_cfg *c, int ranks)
     c->swap_threshold = (int)bx_param_int(ctx, "swap_threshold");
     c->seed = (uint64_t)bx_param_int(ctx, "seed");
     c->threshold = bx_param_double(ctx, "threshold");
+    c->shm = bx_param_bool(ctx, "shm");
     if (c->pfact < 0 || c->rfact < 0 || c->bcast < 0 || c->swap < 0)
         return bx_error(ctx, BX_EINVAL, "unknown pfact/rfact/bcast/swap value (pfact=%s rfact=%s bcast=%s swap=%s)",
                         bx_param_str(ctx, "pfact"), bx_param_str(ctx, "rfact"), bx_param_str(ctx, "bcast"),

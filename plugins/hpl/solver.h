@@ -26,6 +26,8 @@ typedef struct bc_state {
     int nreq;
     int active;        /* posted and not yet finished */
     int have;          /* the whole panel is in the buffer */
+    int gate_stage;    /* this stage waits for hpl_bcast_release() (-1: none) */
+    int released;
 } bc_state;
 
 /*
@@ -43,7 +45,8 @@ typedef struct hpl_panel {
     int jb, ntop;   /* ntop = jb on the process row owning block row k, else 0 */
     int root;       /* process column that factors it */
     int64_t mlive, ldl;
-    double *buf;    /* owned; capacity cap doubles */
+    double *buf;    /* the panel: own, or the root's slot in shared mode */
+    double *own;    /* this process's slot (owned unless in the window) */
     size_t cap, len;
     bc_state bc;
     /* The row interchanges of the panel as a permutation (update.c): top
@@ -62,6 +65,14 @@ struct hpl_solver {
     double *a;        /* local part of [A | b], mloc x nloc */
     hpl_panel *slot;  /* depth + 2 panel slots */
     int nslots;
+    /* Shared mode (the whole process row on one node, cfg.shm): the panel
+     * slots live in an MPI shared-memory window; a receiver reads the
+     * root's slot in place, told by a 0-byte message that it is ready, and
+     * answers with a 0-byte release when it no longer needs it. */
+    int shared;
+    MPI_Comm shmcomm; /* the row, as a shared-memory communicator */
+    MPI_Win win;
+    double **peer;    /* peer[col]: first slot of process column col */
     /* update work space */
     int64_t chunk;    /* columns per update chunk */
     double *ut;       /* U^T of one chunk: chunk x NB */
@@ -82,6 +93,7 @@ void hpl_bcast_start(hpl_solver *s, hpl_panel *pn);          /* post its first s
 void hpl_progress(hpl_solver *s);                            /* advance every broadcast */
 void hpl_bcast_wait_have(hpl_solver *s, hpl_panel *pn);      /* until pn is complete here */
 void hpl_bcast_wait_done(hpl_solver *s, hpl_panel *pn);      /* until all its ops finished */
+void hpl_bcast_release(hpl_solver *s, hpl_panel *pn);        /* this process is done with pn */
 /* Wait for requests while keeping the broadcasts moving. */
 void hpl_waitall(hpl_solver *s, int n, MPI_Request *req);
 

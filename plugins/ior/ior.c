@@ -204,7 +204,7 @@ static int phase(bx_ctx *ctx, ior_state *s, int writing, int check, unsigned rep
             break;
         }
         if (writing)
-            (void)0;
+            ior_pattern_stamp(buf, ts, off);
         rc = ior_io_xfer(c, &f, name, writing, buf, ts, off, &e);
         if (rc)
             continue;

@@ -23,14 +23,16 @@ static int rank, size, failures, cases;
 
 typedef struct tcase {
     int n, nb, p, q, depth, nbmin, ndiv, swap_threshold;
+    int msg; /* 1: send panels as messages (shm=false), so the bcast variants run */
     const char *pfact, *rfact, *bcast, *swap, *pmap;
 } tcase;
 
 static void describe_case(const tcase *t, char *buf, size_t len)
 {
-    snprintf(buf, len, "N=%d NB=%d %dx%d pmap=%s depth=%d pfact=%s rfact=%s nbmin=%d ndiv=%d bcast=%s swap=%s(%d)",
-             t->n, t->nb, t->p, t->q, t->pmap, t->depth, t->pfact, t->rfact, t->nbmin, t->ndiv, t->bcast, t->swap,
-             t->swap_threshold);
+    snprintf(buf, len,
+             "N=%d NB=%d %dx%d pmap=%s depth=%d pfact=%s rfact=%s nbmin=%d ndiv=%d bcast=%s swap=%s(%d) shm=%s", t->n,
+             t->nb, t->p, t->q, t->pmap, t->depth, t->pfact, t->rfact, t->nbmin, t->ndiv, t->bcast, t->swap,
+             t->swap_threshold, t->msg ? "false" : "true");
 }
 
 /* Solve one case; expect_pass 1: must pass, 0: must be caught. */
@@ -55,6 +57,7 @@ static void run_case(const tcase *t, int expect_pass)
     bad |= bx_mock_set(m, "bcast", t->bcast) != 0;
     bad |= bx_mock_set(m, "swap", t->swap) != 0;
     bad |= bx_mock_set(m, "pmap", t->pmap) != 0;
+    bad |= bx_mock_set(m, "shm", t->msg ? "false" : "true") != 0;
     cases++;
     if (bad) {
         fprintf(stderr, "rank %d: FAIL %s: a parameter was refused: %s\n", rank, name, bx_mock_error(m));
@@ -120,8 +123,10 @@ static void grid_cases(int p, int q)
             t.nbmin = 2;
             t.ndiv = 2;
             t.pmap = "row";
+            t.msg = 1;
             run_case(&t, 1);
         }
+    t.msg = 0;
     /* edges: one block, NB = 1, processes without rows or columns, N = 1 */
     static const int edge[][2] = {{1, 1}, {7, 16}, {5, 1}, {13, 8}, {3, 2}, {40, 64}};
     for (size_t e = 0; e < sizeof edge / sizeof edge[0]; e++) {
@@ -137,6 +142,9 @@ static void grid_cases(int p, int q)
     /* a larger one: several update chunks and a deep look-ahead */
     t = (tcase){.n = 1201, .nb = 24, .p = p, .q = q, .depth = 3, .nbmin = 4, .ndiv = 2, .swap_threshold = 64,
                 .pfact = "right", .rfact = "crout", .bcast = "2ringM", .swap = "mix", .pmap = "row"};
+    run_case(&t, 1);
+    t.msg = 1;
+    t.bcast = "longM";
     run_case(&t, 1);
 }
 

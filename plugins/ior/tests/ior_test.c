@@ -432,6 +432,19 @@ static void test_reorder(void)
             bx_mock_free(m);
             expect_empty("reorder");
         }
+    if (g_size < 2)
+        return;
+    /* who reads what: a byte of rank 1's block is read back (and caught) by rank 0 */
+    g_corrupt_at = 128 * 1024 + 100; /* shared file: rank 1's first block */
+    ior_test_between_phases = corrupt_hook;
+    bx_mock *m = mk(1, "reorder=true", "verify=true", "block_size=128k", "transfer_size=32k",
+                    "segments=2", NULL);
+    CHECK(bx_mock_run(m) == BX_EFAILED, "reorder: corruption not caught");
+    CHECK(strstr(bx_mock_error(m), "written by rank 1, read back by rank 0"),
+          "reorder: rank 0 did not read rank 1's data: %s", bx_mock_error(m));
+    ior_test_between_phases = NULL;
+    bx_mock_free(m);
+    expect_empty("reorder after failed verification");
 }
 
 /* ---- readonly / cleanup after failure ------------------------------------ */
