@@ -21,6 +21,7 @@
 # Usage: bench/db.sh                      (RUNS=100000 REPEAT=7 WORKDIR=tmpdir)
 #        RUNS=20000 bench/db.sh
 #        BENCHAAS=build/bin/benchaas bench/db.sh
+#        WORKDIR=/tmp/dbb REUSE=1 bench/db.sh   (keep the database, time again)
 # hyperfine is not needed: timing is `date +%s%N` around each process.
 set -euo pipefail
 
@@ -40,8 +41,12 @@ $CC -std=c17 -O2 -Wall -Wextra -Wno-unused-parameter \
     "$root/bench/dbgen.c" "$root/core/store.c" "$root/core/query.c" "$root/sdk/src/sdk.c" \
     -o "$work/store_dbgen" -lsqlite3 -lcjson -lm
 
-echo "== ingesting $RUNS runs into $db"
-"$work/store_dbgen" --runs "$RUNS" --check "$db"
+if [[ -n "${REUSE:-}" && -f "$db" ]]; then
+    echo "== reusing $db (REUSE is set)"
+else
+    echo "== ingesting $RUNS runs into $db"
+    "$work/store_dbgen" --runs "$RUNS" --check "$db"
+fi
 ls -l "$db" | awk '{printf "   database file: %.1f MB\n", $5 / 1e6}'
 
 if [[ -n "${BENCHAAS:-}" ]]; then

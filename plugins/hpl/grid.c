@@ -65,8 +65,8 @@ uint64_t hpl_bytes_per_rank(int64_t n, int64_t nb, int p, int q, int depth)
     int64_t mloc = hpl_numroc(n, nb, 0, p);
     int64_t nloc = hpl_numroc(n + 1, nb, 0, q);
     uint64_t a = (uint64_t)hpl_lda(mloc) * (uint64_t)(nloc > 0 ? nloc : 1);
-    /* depth + 2 panel buffers of (mloc + nb + 1) x nb */
-    uint64_t panels = (uint64_t)(depth + 2) * (uint64_t)(mloc + nb + 1) * (uint64_t)nb;
+    /* depth + 2 panel buffers of (mloc + 2 nb + 1) x nb */
+    uint64_t panels = (uint64_t)(depth + 2) * (uint64_t)(mloc + 2 * nb + 1) * (uint64_t)nb;
     /* update work space (U^T chunk, swap staging) and the solution vector */
     uint64_t work = 4u * 1024u * (uint64_t)nb + (uint64_t)n + 3u * (uint64_t)mloc + 64u * 1024u;
     return 8u * (a + panels + work);

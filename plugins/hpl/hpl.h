@@ -120,6 +120,11 @@ typedef struct hpl_check {
 } hpl_check;
 int hpl_solver_verify(hpl_solver *s, hpl_check *out);
 
+/* Where this rank's time went in the last solve (seconds). */
+enum { HPL_PROF_FACT, HPL_PROF_SWAP, HPL_PROF_TRSM, HPL_PROF_GEMM, HPL_PROF_WAIT, HPL_PROF_SOLVE, HPL_PROF_N };
+extern const char *const hpl_prof_names[]; /* "fact", "swap", ... */
+void hpl_solver_profile(const hpl_solver *s, double out[HPL_PROF_N]);
+
 /*
  * Test hooks (built only with -DHPL_TEST_HOOKS, as the unit tests are):
  * 1 perturbs x after the solve, 2 drops the first row interchange of the

@@ -67,7 +67,7 @@ int hpl_solver_new(const hpl_cfg *c, const hpl_grid *g, hpl_solver **out, char *
         s->disp = alloc_doubles((size_t)(s->chunk * c->nb));
         bad = bad || !s->stage || !s->disp;
     }
-    const size_t cap = (size_t)c->nb * (size_t)(1 + c->nb + (s->mloc > 0 ? s->mloc : 1));
+    const size_t cap = (size_t)c->nb * (size_t)(1 + 2 * c->nb + (s->mloc > 0 ? s->mloc : 1));
     s->shmcomm = MPI_COMM_NULL;
     s->win = MPI_WIN_NULL;
     if (!bad && c->shm && g->q > 1) {
@@ -168,7 +168,7 @@ static hpl_panel *panel_setup(hpl_solver *s, int64_t k)
 {
     hpl_panel *pn = &s->slot[k % s->nslots];
     if (pn->k >= 0)
-        hpl_bcast_wait_done(s, pn);
+        HPL_TIMED(s, HPL_PROF_WAIT, hpl_bcast_wait_done(s, pn));
     const int64_t nb = s->c.nb, gbase = k * nb;
     pn->k = k;
     pn->jb = (int)block_width(s, k);
@@ -176,7 +176,7 @@ static hpl_panel *panel_setup(hpl_solver *s, int64_t k)
     pn->mlive = s->mloc - sv_rows_before(s, gbase);
     pn->ldl = pn->mlive > 0 ? pn->mlive : 1;
     pn->ntop = hpl_owner(gbase, nb, s->g->p) == s->g->myrow ? pn->jb : 0;
-    pn->len = (size_t)pn->jb * (size_t)(1 + pn->jb + pn->mlive);
+    pn->len = (size_t)pn->jb * (size_t)(1 + 2 * pn->jb + pn->mlive);
     pn->planned = 0;
     /* shared mode: read the root's slot in place */
     pn->buf = s->shared && pn->root != s->g->mycol ? s->peer[pn->root] + (size_t)(k % s->nslots) * pn->cap
@@ -201,12 +201,19 @@ static void factor_and_send(hpl_solver *s, hpl_panel *pn)
     const int64_t r0 = s->mloc - pn->mlive, lda = s->lda;
     int64_t c0, c1;
     block_cols(s, pn->k, &c0, &c1);
-    double *l = pn->buf + jb + (size_t)jb * jb;
+    double *l = pn_l(pn);
     for (int j = 0; j < jb; j++)
         memcpy(l + j * pn->ldl, s->a + r0 + (c0 + j) * lda, (size_t)pn->mlive * sizeof *l);
     hpl_panel_factor(s, pn);
+    /* L11^-1, once here rather than a DTRSM per update chunk everywhere */
+    double *li = pn_linv(pn);
+    memset(li, 0, (size_t)jb * jb * sizeof *li);
+    for (int j = 0; j < jb; j++)
+        li[j + (size_t)j * jb] = 1.0;
+    cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasUnit, jb, jb, 1.0, pn_utop(pn), jb, li,
+                jb);
     if (pn->ntop) { /* U11 (and L11 below it) into A for the back solve */
-        const double *u = pn->buf + jb;
+        const double *u = pn_utop(pn);
         for (int j = 0; j < jb; j++)
             memcpy(s->a + r0 + (c0 + j) * lda, u + (size_t)j * jb, (size_t)jb * sizeof *u);
     }
@@ -226,10 +233,10 @@ static void prepare_panel(hpl_solver *s, int64_t j, int64_t from)
     block_cols(s, j, &c0, &c1);
     for (int64_t i = from; i < j; i++) {
         hpl_panel *pi = panel_of(s, i);
-        hpl_bcast_wait_have(s, pi);
+        HPL_TIMED(s, HPL_PROF_WAIT, hpl_bcast_wait_have(s, pi));
         hpl_update(s, pi, c0, c1);
     }
-    factor_and_send(s, pn);
+    HPL_TIMED(s, HPL_PROF_FACT, factor_and_send(s, pn));
 }
 
 static void factor(hpl_solver *s)
@@ -237,6 +244,7 @@ static void factor(hpl_solver *s)
     const int64_t nblk = s->nblk, d = s->c.depth, nb = s->c.nb;
     for (int i = 0; i < s->nslots; i++)
         s->slot[i].k = -1;
+    memset(s->prof, 0, sizeof s->prof);
     for (int64_t j = 0; j < d && j < nblk; j++)
         prepare_panel(s, j, 0);
     for (int64_t k = 0; k < nblk; k++) {
@@ -244,14 +252,16 @@ static void factor(hpl_solver *s)
         if (la < nblk)
             prepare_panel(s, la, k);
         hpl_panel *pn = panel_of(s, k);
-        hpl_bcast_wait_have(s, pn);
+        HPL_TIMED(s, HPL_PROF_WAIT, hpl_bcast_wait_have(s, pn));
         int64_t g = (la + 1) * nb < s->c.n ? (la + 1) * nb : s->c.n;
         hpl_update(s, pn, sv_cols_before(s, g), s->nloc);
         hpl_bcast_release(s, pn); /* panel k is not needed here any more */
     }
+    double t0 = MPI_Wtime();
     for (int i = 0; i < s->nslots; i++)
         if (s->slot[i].k >= 0)
             hpl_bcast_wait_done(s, &s->slot[i]);
+    s->prof[HPL_PROF_WAIT] += MPI_Wtime() - t0;
 }
 
 /* ---- back substitution --------------------------------------------------- */
@@ -305,7 +315,7 @@ int hpl_solver_solve(hpl_solver *s, char *err, size_t errlen)
 {
     s->singular = 0;
     factor(s);
-    back_solve(s);
+    HPL_TIMED(s, HPL_PROF_SOLVE, back_solve(s));
 #ifdef HPL_TEST_HOOKS
     if (hpl_test_corrupt == 1)
         s->x[s->c.n / 2] += 1e-3;
@@ -317,6 +327,13 @@ int hpl_solver_solve(hpl_solver *s, char *err, size_t errlen)
         return -1;
     }
     return 0;
+}
+
+const char *const hpl_prof_names[] = {"fact", "swap", "trsm", "gemm", "wait", "solve"};
+
+void hpl_solver_profile(const hpl_solver *s, double out[HPL_PROF_N])
+{
+    memcpy(out, s->prof, sizeof s->prof);
 }
 
 /* ---- verification -------------------------------------------------------- */

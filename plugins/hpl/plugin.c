@@ -207,7 +207,7 @@ static void fmt_bytes(uint64_t b, char *buf, size_t len)
 static int check_problem(bx_ctx *ctx, const hpl_cfg *c, const char *where)
 {
     int64_t mloc = hpl_numroc(c->n, c->nb, 0, c->p);
-    if ((mloc + c->nb + 1) * c->nb > 2147483647 || mloc > 2147483647 / 2)
+    if ((mloc + 2 * c->nb + 1) * c->nb > 2147483647 || mloc > 2147483647 / 2)
         return bx_error(ctx, BX_EINVAL,
                         "%sN=%lld NB=%lld on %d process rows: a panel of %lld x %lld doubles is more than "
                         "one MPI message can hold; use more process rows or a smaller NB",
@@ -430,6 +430,17 @@ static int hpl_run(bx_ctx *ctx, void *state, unsigned rep)
     }
     if (!(chk.resid <= st->worst_resid))
         st->worst_resid = chk.resid;
+    /* Where rank 0's time went: stored with the run, to tell a slow
+     * factorisation from waiting or a slow DGEMM. */
+    double prof[HPL_PROF_N];
+    hpl_solver_profile(s, prof);
+    char ptxt[256];
+    int len = 0;
+    for (int i = 0; i < HPL_PROF_N && len < (int)sizeof ptxt; i++)
+        len += snprintf(ptxt + len, sizeof ptxt - (size_t)len, "%s%s %.3f s", i ? ", " : "", hpl_prof_names[i],
+                        prof[i]);
+    bx_meta(ctx, "time_rank0", ptxt);
+    bx_debug(ctx, "rank 0: %s", ptxt);
     bx_sample(ctx, "gflops", gflops);
     bx_sample(ctx, "time", t);
     if (bx_rank(ctx) == 0)

@@ -35,7 +35,9 @@ typedef struct bc_state {
  *   buf[0, jb)                the pivots: global row indices, as doubles
  *   buf[jb, jb + jb*jb)       Utop: the jb pivot rows restricted to the panel
  *                             (unit-lower L11 and upper U11), leading dim jb
- *   buf[jb + jb*jb, ...)      L: my local rows with global index >= k*NB,
+ *   buf[jb + jb*jb, +jb*jb)   L11^-1 (unit lower), so that U = L11^-1 A is a
+ *                             DTRMM, three times faster than DTRSM here
+ *   buf[jb + 2*jb*jb, ...)    L: my local rows with global index >= k*NB,
  *                             mlive x jb, leading dimension ldl; on the
  *                             process row owning block row k its first jb
  *                             rows are the (meaningless) pivot positions.
@@ -84,8 +86,17 @@ struct hpl_solver {
     double *x;        /* N, replicated */
     double *w;        /* 3 * mloc */
     int singular;     /* a zero pivot was met */
+    double prof[HPL_PROF_N]; /* seconds per phase of the last solve (hpl.h) */
     int swap_alg;     /* the swap variant of the current update (mix resolved) */
 };
+
+/* Time a statement into s->prof[cat]. */
+#define HPL_TIMED(s, cat, stmt)                      \
+    do {                                             \
+        double t0_ = MPI_Wtime();                    \
+        stmt;                                        \
+        (s)->prof[cat] += MPI_Wtime() - t0_;         \
+    } while (0)
 
 /* bcast.c */
 void hpl_bcast_plan(hpl_solver *s, hpl_panel *pn);           /* build the plan for pn */
@@ -102,6 +113,11 @@ void hpl_panel_factor(hpl_solver *s, hpl_panel *pn);
 
 /* update.c: apply panel pn to my local columns [c0, c1). */
 void hpl_update(hpl_solver *s, hpl_panel *pn, int64_t c0, int64_t c1);
+
+/* The parts of a panel buffer. */
+static inline double *pn_utop(const hpl_panel *pn) { return pn->buf + pn->jb; }
+static inline double *pn_linv(const hpl_panel *pn) { return pn->buf + pn->jb + (size_t)pn->jb * pn->jb; }
+static inline double *pn_l(const hpl_panel *pn) { return pn->buf + pn->jb + 2 * (size_t)pn->jb * pn->jb; }
 
 /* Index helpers on the solver's grid. */
 static inline int64_t sv_rows_before(const hpl_solver *s, int64_t g)

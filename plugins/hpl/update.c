@@ -13,7 +13,8 @@
  *      process row owning the top rows sends the displaced rows directly
  *      to their new owners.  With P > 1, U is kept transposed in s->ut
  *      (each row contiguous, as it travels); with P == 1 it stays in A;
- *   2. U = L11^-1 U (DTRSM, redundantly on each process of the column);
+ *   2. U = L11^-1 U (a DTRMM with the inverse the panel carries,
+ *      redundantly on each process of the column);
  *   3. the top rows get U (that is the final U, kept for the back solve);
  *   4. A22 -= L21 U (DGEMM), then the broadcasts in flight are advanced.
  */
@@ -61,7 +62,18 @@ static void plan_swaps(hpl_solver *s, hpl_panel *pn)
         cur[j] = dval[d];
         dval[d] = t;
     }
-    /* A displaced position always ends up holding an original top row. */
+    /* A displaced position always ends up holding an original top row.
+     * Sorted by position (insertion sort: n <= NB, once per panel). */
+    for (int d = 0; d < n; d++) {
+        int64_t p = pn->dpos[d], v = dval[d];
+        int e = d;
+        for (; e > 0 && pn->dpos[e - 1] > p; e--) {
+            pn->dpos[e] = pn->dpos[e - 1];
+            dval[e] = dval[e - 1];
+        }
+        pn->dpos[e] = p;
+        dval[e] = v;
+    }
     for (int d = 0; d < n; d++)
         pn->dorig[d] = (int)(dval[d] - gbase);
     pn->ndisp = n;
@@ -70,24 +82,32 @@ static void plan_swaps(hpl_solver *s, hpl_panel *pn)
 
 /* ---- P == 1: every row is local ----------------------------------------- */
 
-/* Permute the rows of columns [c, c+w) in place: all the accesses of a
- * column stay inside that column, so this costs little more than reading
- * the top block once. */
+/* Permute the rows of columns [c, c+w) in place.  All the accesses of a
+ * column stay inside it, but the displaced rows are scattered: they miss
+ * the caches, so the next column's are prefetched while this one is done
+ * (dpos is sorted, so they also come in address order). */
 static void swap_local(hpl_solver *s, hpl_panel *pn, int64_t c, int64_t w)
 {
-    const int jb = pn->jb;
+    const int jb = pn->jb, nd = pn->ndisp;
     const int64_t lda = s->lda, gbase = pn->k * s->c.nb;
+    const int64_t *src = pn->src, *dpos = pn->dpos;
+    const int *dorig = pn->dorig;
     double save[jb];
+    for (int d = 0; d < nd; d++)
+        __builtin_prefetch(s->a + c * lda + dpos[d], 1, 3);
     for (int64_t cc = 0; cc < w; cc++) {
         double *col = s->a + (c + cc) * lda;
         double *top = col + gbase;
+        if (cc + 1 < w)
+            for (int d = 0; d < nd; d++)
+                __builtin_prefetch(col + lda + dpos[d], 1, 3);
         memcpy(save, top, (size_t)jb * sizeof *save);
         for (int t = 0; t < jb; t++) {
-            int64_t r = pn->src[t];
+            int64_t r = src[t];
             top[t] = r < gbase + jb ? save[r - gbase] : col[r];
         }
-        for (int d = 0; d < pn->ndisp; d++)
-            col[pn->dpos[d]] = save[pn->dorig[d]];
+        for (int d = 0; d < nd; d++)
+            col[dpos[d]] = save[dorig[d]];
     }
 }
 
@@ -242,8 +262,8 @@ void hpl_update(hpl_solver *s, hpl_panel *pn, int64_t c0, int64_t c1)
     const int64_t nb = s->c.nb, lda = s->lda, gbase = pn->k * nb;
     const int64_t r0 = sv_rows_before(s, gbase); /* first live local row */
     const int64_t m = pn->mlive - pn->ntop;        /* rows below the top block */
-    const double *l21 = pn->buf + jb + (size_t)jb * jb + pn->ntop;
-    const double *l11 = pn->buf + jb;
+    const double *l21 = pn_l(pn) + pn->ntop;
+    const double *linv = pn_linv(pn); /* U = L11^-1 A(top rows) */
     if (s->c.swap == HPL_SWAP_MIX)
         s->swap_alg = c1 - c0 <= s->c.swap_threshold ? HPL_SWAP_BINEXCH : HPL_SWAP_LONG;
     else
@@ -253,26 +273,31 @@ void hpl_update(hpl_solver *s, hpl_panel *pn, int64_t c0, int64_t c1)
         double *top = s->a + r0 + c * lda;
         if (s->g->p == 1) {
             /* U stays in A: swap in place, solve in place, multiply from there. */
-            swap_local(s, pn, c, w);
-            cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasUnit, jb, (int)w, 1.0, l11, jb,
-                        top, (int)lda);
+            HPL_TIMED(s, HPL_PROF_SWAP, swap_local(s, pn, c, w));
+            HPL_TIMED(s, HPL_PROF_TRSM,
+                      cblas_dtrmm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasUnit, jb, (int)w, 1.0,
+                                  linv, jb, top, (int)lda));
             if (m > 0)
-                cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)w, jb, -1.0, l21,
-                            (int)pn->ldl, top, (int)lda, 1.0, top + jb, (int)lda);
+                HPL_TIMED(s, HPL_PROF_GEMM,
+                          cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)w, jb, -1.0, l21,
+                                      (int)pn->ldl, top, (int)lda, 1.0, top + jb, (int)lda));
             hpl_progress(s);
             continue;
         }
         double *ut = s->ut; /* w x jb, leading dimension w */
-        swap_dist(s, pn, c, w, ut);
-        cblas_dtrsm(CblasColMajor, CblasRight, CblasLower, CblasTrans, CblasUnit, (int)w, jb, 1.0, l11, jb, ut,
+        HPL_TIMED(s, HPL_PROF_SWAP, swap_dist(s, pn, c, w, ut));
+        double t0 = MPI_Wtime();
+        cblas_dtrmm(CblasColMajor, CblasRight, CblasLower, CblasTrans, CblasUnit, (int)w, jb, 1.0, linv, jb, ut,
                     (int)w);
         if (pn->ntop)
             for (int64_t cc = 0; cc < w; cc++)
                 for (int t = 0; t < jb; t++)
                     top[cc * lda + t] = ut[cc + t * w];
+        s->prof[HPL_PROF_TRSM] += MPI_Wtime() - t0;
         if (m > 0)
-            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)m, (int)w, jb, -1.0, l21, (int)pn->ldl, ut,
-                        (int)w, 1.0, top + pn->ntop, (int)lda);
+            HPL_TIMED(s, HPL_PROF_GEMM,
+                      cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)m, (int)w, jb, -1.0, l21,
+                                  (int)pn->ldl, ut, (int)w, 1.0, top + pn->ntop, (int)lda));
         hpl_progress(s);
     }
 }

@@ -99,14 +99,13 @@ typedef struct ior_state {
     int rank, nranks;
     int nodes, shift;       /* reads take rank (rank + shift) % nranks's data */
     uint64_t nxfer;         /* transfers per rank per phase */
-    unsigned char *wbuf;    /* what this rank writes: pattern + stamps */
-    unsigned char *rbuf;    /* what a read lands in */
-    unsigned char *ebuf;    /* what the verify pass expects (the peer's pattern) */
+    unsigned char *wbuf;    /* what this rank writes: pattern + stamps (phases has write) */
+    unsigned char *rbuf;    /* what a read lands in (phases has read, or verify) */
+    unsigned char *ebuf;    /* what the verify pass expects (verify only) */
     char err[1100];         /* the agreed error text of the failed step */
     int nospace;            /* ... and whether it was a full file system */
     int failed;             /* verification failed: later repetitions do nothing */
     char verify_msg[1400];  /* first bad byte, for report() */
-    int verified_reps;      /* repetitions whose verify pass found everything right */
 } ior_state;
 
 /* What one timed phase measured, reduced over all ranks. */
@@ -233,7 +232,7 @@ static int phase(bx_ctx *ctx, ior_state *s, int writing, int check, unsigned rep
             }
         }
     }
-    if (writing && c->fsync && (f.fd >= 0 || f.mpi)) {
+    if (writing && c->fsync && ((f.fd >= 0 && !rc) || f.mpi)) {
         /* MPI_File_sync is collective: a rank that failed still takes part. */
         ior_ioerr ignore;
         int src = ior_io_sync(c, &f, name, rc ? &ignore : &e);
@@ -335,20 +334,24 @@ static int ior_init(bx_ctx *ctx, void **state)
     if (s->cfg.reorder && s->nranks > 1)
         s->shift = (s->nodes > 1 && per_node < s->nranks) ? per_node : 1;
 
+    /* Only the buffers this run uses: transfers may be as large as 1 GiB. */
     size_t ts = (size_t)s->cfg.transfer_size, align = 4096;
+    int need_w = (s->cfg.phases & IOR_PHASE_WRITE) != 0;
+    int need_r = (s->cfg.phases & IOR_PHASE_READ) || s->cfg.verify;
     void *w = NULL, *r = NULL, *e = NULL;
-    if (posix_memalign(&w, align, ts) || posix_memalign(&r, align, ts) ||
-        posix_memalign(&e, align, ts)) {
+    if ((need_w && posix_memalign(&w, align, ts)) || (need_r && posix_memalign(&r, align, ts)) ||
+        (s->cfg.verify && posix_memalign(&e, align, ts))) {
         free(w);
         free(r);
         free(e);
         free(s);
-        return bx_error(ctx, BX_ENOMEM, "out of memory for three %zu-byte transfer buffers", ts);
+        return bx_error(ctx, BX_ENOMEM, "out of memory for the %zu-byte transfer buffers", ts);
     }
     s->wbuf = w;
     s->rbuf = r;
     s->ebuf = e;
-    memset(s->rbuf, 0, ts);
+    if (r)
+        memset(r, 0, ts);
 
     char text[64];
     bx_meta(ctx, "file", s->cfg.file_per_process ? "per process" : "shared");
@@ -387,11 +390,14 @@ static int ior_run(bx_ctx *ctx, void *state, unsigned rep)
     uint64_t bad = UINT64_MAX;
     int rc = 0;
 
+    int writing = 0;
     if (writes) {
         remove_files(s); /* a fresh file each repetition, as after the previous cleanup */
+        writing = 1;
         rc = phase(ctx, s, 1, 0, rep, &res, &bad);
         if (rc)
             goto failed;
+        writing = 0;
         emit_phase(ctx, "write", &res);
     }
 #ifdef IOR_TEST_HOOKS
@@ -419,7 +425,6 @@ static int ior_run(bx_ctx *ctx, void *state, unsigned rep)
                 remove_files(s);
             return 0; /* report() emits verified=0 and fails the run */
         }
-        s->verified_reps++;
     }
     if (!c->keep && (writes || last))
         remove_files(s);
@@ -428,16 +433,17 @@ static int ior_run(bx_ctx *ctx, void *state, unsigned rep)
 failed: {
     /* Every rank is here (agree() made the failure common): clean up and say why. */
     char dir_free[48] = "";
-    if (s->nospace) {
-        double fr = ior_free_bytes(c->path);
-        if (fr >= 0)
-            bx_format_size((uint64_t)fr, dir_free, sizeof dir_free);
-    }
+    double fr = ior_free_bytes(c->path);
+    /* Not every MPI-IO library says "no space": a write that failed on a full disk did. */
+    if (writing && fr >= 0 && fr < (double)c->transfer_size)
+        s->nospace = 1;
+    if (s->nospace && fr >= 0)
+        bx_format_size((uint64_t)fr, dir_free, sizeof dir_free);
     if (!c->keep)
         remove_files(s);
     if (s->nospace)
         return bx_error(ctx, rc,
-                        "the file system filled up during the run: %s (%s free now)%s", s->err,
+                        "the file system filled up during the run: %s (%s free then)%s", s->err,
                         dir_free[0] ? dir_free : "unknown",
                         c->keep ? "; keep=true: the files were left" : "; the files were removed");
     return bx_error(ctx, rc, "%s%s", s->err,

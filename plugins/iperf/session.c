@@ -779,8 +779,10 @@ int bxi_session_run(bxi_session *s, int busy_fd, unsigned long *busy_count, int 
     bxi_side mine;
     local_results(s, base, snap_t, t0, bxi_thread_cpu() - cpu0, &mine);
     bxi_side theirs;
-    if (exchange_results(s, &mine, &theirs, err, errlen))
+    if (exchange_results(s, &mine, &theirs, err, errlen)) {
+        bxi_say_error(s->ctl, err);
         return -1;
+    }
     out->cfg = s->cfg;
     out->local_sender = s->sender;
     out->local_server = s->is_server;

@@ -31,6 +31,7 @@ struct bx_mock {
     char *meta_key[MOCK_MAX], *meta_val[MOCK_MAX];
     size_t nmeta;
     char error[2048];
+    char refused[1024]; /* why the loader would refuse the descriptor, or "" */
     char last_warning[2048];
     int nwarnings;
     char *describe;
@@ -251,6 +252,13 @@ bx_mock *bx_mock_new(const bx_plugin *plugin)
     m->nranks = 1;
     m->threads = 1;
     m->reps = plugin->default_repetitions ? plugin->default_repetitions : 1;
+    /* A descriptor the runner's loader would refuse fails every phase, so a
+     * unit test catches it before the plugin meets the runner. */
+    if (bxp_check_descriptor(plugin, m->refused, sizeof m->refused) != 0) {
+        snprintf(m->error, sizeof m->error, "the runner would refuse this plugin: %s",
+                 m->refused);
+        fprintf(stderr, "mock: %s\n", m->error);
+    }
     for (const bx_param *p = plugin->params; p && p->name; p++) {
         int i = (int)(p - plugin->params);
         if (i >= MOCK_MAX)
@@ -258,9 +266,7 @@ bx_mock *bx_mock_new(const bx_plugin *plugin)
         if (p->def) {
             char err[512];
             if (bxp_parse(p, p->def, &m->values[i], err, sizeof err) == 0)
-                m->set[i] = 1;
-            else
-                fprintf(stderr, "mock: default of %s: %s\n", p->name, err);
+                m->set[i] = 1; /* a bad default is reported in m->refused */
         }
     }
     return m;
@@ -312,14 +318,29 @@ void bx_mock_set_threads(bx_mock *m, int threads) { m->threads = threads; }
 void bx_mock_set_repetitions(bx_mock *m, unsigned reps) { m->reps = reps; }
 void bx_mock_set_verbose(bx_mock *m, int verbose) { m->verbose = verbose; }
 
+/* BX_EINVAL (message in m->error) when the loader would refuse the plugin. */
+static int refused(bx_mock *m)
+{
+    if (!m->refused[0])
+        return 0;
+    snprintf(m->error, sizeof m->error, "the runner would refuse this plugin: %s", m->refused);
+    return BX_EINVAL;
+}
+
 int bx_mock_check(bx_mock *m)
 {
+    int rc = refused(m);
+    if (rc)
+        return rc;
     return m->plugin->check ? m->plugin->check(&m->ctx) : 0;
 }
 
 int bx_mock_init(bx_mock *m, void **state)
 {
     *state = NULL;
+    int rc = refused(m);
+    if (rc)
+        return rc;
     return m->plugin->init(&m->ctx, state);
 }
 

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,7 +170,8 @@ int bxp_parse(const bx_param *p, const char *text, bxp_value *out, char *err, si
         if (has_range(p) && (v < p->min || v > p->max))
             return range_error(p, text, err, errlen);
         out->d = v;
-        out->i = (int64_t)v;
+        /* the integer view, saturated: converting an out-of-range double is undefined */
+        out->i = v >= 9.2e18 ? INT64_MAX : v <= -9.2e18 ? INT64_MIN : (int64_t)v;
         snprintf(buf, sizeof buf, "%.17g", v);
         out->text = dupstr(buf);
         break;
@@ -261,4 +263,68 @@ const char *bxp_suggest(const bx_param *table, const char *name)
     size_t len = strlen(name);
     int limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
     return bestd <= limit ? best : NULL;
+}
+
+/* snprintf into err and return BX_EINVAL. */
+static int bad(char *err, size_t errlen, const char *fmt, ...) BX_PRINTF(3, 4);
+static int bad(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return BX_EINVAL;
+}
+
+int bxp_check_descriptor(const bx_plugin *d, char *err, size_t errlen)
+{
+    if (!d)
+        return bad(err, errlen, "the entry point returned no descriptor");
+    if (d->magic != BX_ABI_MAGIC)
+        return bad(err, errlen, "bad magic 0x%08x (expected 0x%08x): not a BenchaaS plugin",
+                   (unsigned)d->magic, BX_ABI_MAGIC);
+    if (d->abi_major != BX_ABI_MAJOR || d->abi_minor > BX_ABI_MINOR)
+        return bad(err, errlen, "built for ABI %u.%u, this SDK provides %d.%d",
+                   (unsigned)d->abi_major, (unsigned)d->abi_minor, BX_ABI_MAJOR, BX_ABI_MINOR);
+    if (d->struct_size < BXP_PLUGIN_MIN_SIZE)
+        return bad(err, errlen, "descriptor struct_size %u is smaller than ABI %d.0's %zu",
+                   (unsigned)d->struct_size, BX_ABI_MAJOR, (size_t)BXP_PLUGIN_MIN_SIZE);
+    if (!d->name || !*d->name)
+        return bad(err, errlen, "the descriptor has no name");
+    if (!d->version || !d->description)
+        return bad(err, errlen, "plugin %s: the descriptor has no version or no description",
+                   d->name);
+    if (!d->init || !d->run || !d->report || !d->fini)
+        return bad(err, errlen, "plugin %s: missing %s callback", d->name,
+                   !d->init ? "init" : !d->run ? "run" : !d->report ? "report" : "fini");
+    if (!d->metrics || !d->metrics[0].name)
+        return bad(err, errlen, "plugin %s declares no metrics", d->name);
+    for (const bx_param *p = d->params; p && p->name; p++) {
+        if (p->type < BX_BOOL || p->type > BX_ENUM)
+            return bad(err, errlen, "parameter '%s' has an unknown type %d", p->name,
+                       (int)p->type);
+        if (p->type == BX_ENUM && (!p->choices || !p->choices[0]))
+            return bad(err, errlen, "enum parameter '%s' has no choices", p->name);
+        for (const bx_param *q = d->params; q < p; q++)
+            if (strcmp(q->name, p->name) == 0)
+                return bad(err, errlen, "parameter '%s' is declared twice", p->name);
+        if (p->def) {
+            char e[512];
+            bxp_value v;
+            if (bxp_parse(p, p->def, &v, e, sizeof e) != 0)
+                return bad(err, errlen, "default of parameter '%s': %s", p->name, e);
+            bxp_value_free(&v);
+        }
+    }
+    for (const bx_metric_def *m = d->metrics; m->name; m++) {
+        if (!m->unit)
+            return bad(err, errlen, "metric '%s' has no unit (use \"\")", m->name);
+        if (m->better > BX_BETTER_LOWER)
+            return bad(err, errlen, "metric '%s' has an unknown direction %d", m->name,
+                       (int)m->better);
+        for (const bx_metric_def *q = d->metrics; q < m; q++)
+            if (strcmp(q->name, m->name) == 0)
+                return bad(err, errlen, "metric '%s' is declared twice", m->name);
+    }
+    return 0;
 }

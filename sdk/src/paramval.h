@@ -33,6 +33,18 @@ void bxp_value_free(bxp_value *v);
 /* The closest name in the table to a misspelt one, or NULL if none is close. */
 const char *bxp_suggest(const bx_param *table, const char *name);
 
+/*
+ * Check a descriptor as the loader does, except what needs the file (its
+ * name): magic, ABI version, struct_size, name/version/description, the
+ * required callbacks, at least one metric, and the tables (types, enum
+ * choices, duplicate names, defaults that parse and lie in range, metric
+ * units and directions).  0, or BX_EINVAL and the reason in err.
+ */
+int bxp_check_descriptor(const bx_plugin *d, char *err, size_t errlen);
+
+/* The size of bx_plugin in ABI 1.0, up to and including fini. */
+#define BXP_PLUGIN_MIN_SIZE (offsetof(bx_plugin, fini) + sizeof(void (*)(void *)))
+
 /* "int", "size", ... */
 const char *bxp_type_name(bx_type t);
 

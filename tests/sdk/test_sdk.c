@@ -204,6 +204,7 @@ static const bx_param probe_params[] = {
     {"name", BX_STRING, NULL, BX_NORANGE, NULL, "optional text"},
     {"algo", BX_ENUM, "fast", BX_NORANGE, algos, "a choice"},
     {"count", BX_INT, "5", BX_NORANGE, NULL, "for the did-you-mean test"},
+    {"big", BX_DOUBLE, NULL, BX_NORANGE, NULL, "a double without a range"},
     {0},
 };
 static const bx_metric_def probe_metrics[] = {
@@ -385,6 +386,14 @@ static void test_params_double(void)
     expect_bad(m, "x", "inf", "not a finite number");
     expect_bad(m, "x", "1e400", "not a finite number");
     expect_bad(m, "x", "half", "not a finite number");
+    /* the integer view of a huge double saturates (no undefined conversion) */
+    CHECK(bx_mock_set(m, "big", "1e300") == 0, "1e300 without a range");
+    probe_read(m, "big");
+    CHECK(probe.d == 1e300 && probe.i == INT64_MAX, "big = %g, as int %lld", probe.d,
+          (long long)probe.i);
+    CHECK(bx_mock_set(m, "big", "-1e300") == 0, "-1e300");
+    probe_read(m, "big");
+    CHECK(probe.i == INT64_MIN, "-1e300 as int %lld", (long long)probe.i);
     /* an int parameter reads as a double too */
     probe_read(m, "n");
     CHECK(probe.d == 10.0, "n as double = %g", probe.d);
@@ -507,6 +516,67 @@ static void test_mock_meta(void)
     const char *k = bx_mock_meta(m, "k");
     CHECK(k && strcmp(k, "") == 0, "meta k = '%s'", k ? k : "(unset)");
     CHECK(bx_mock_meta(m, "absent") == NULL, "absent key");
+    bx_mock_free(m);
+}
+
+/* A descriptor the runner's loader would refuse fails every mock phase. */
+static const bx_param bad_default[] = {
+    {"n", BX_INT, "5", 0, 0, NULL, "min = max = 0: the range 0 .. 0, so 5 is out of it"}, {0}};
+static const bx_param bad_enum[] = {{"e", BX_ENUM, NULL, BX_NORANGE, NULL, "no choices"}, {0}};
+static const bx_param dup_param[] = {{"a", BX_INT, NULL, BX_NORANGE, NULL, "a"},
+                                     {"a", BX_INT, NULL, BX_NORANGE, NULL, "again"},
+                                     {0}};
+static const bx_param bad_type[] = {{"t", (bx_type)9, NULL, BX_NORANGE, NULL, "?"}, {0}};
+static const bx_metric_def no_unit[] = {{"m", NULL, BX_BETTER_NONE, "no unit"}, {0}};
+static const bx_metric_def dup_metric[] = {
+    {"m", "s", BX_BETTER_LOWER, "m"}, {"m", "s", BX_BETTER_LOWER, "again"}, {0}};
+static const bx_metric_def no_metrics[] = {{0}};
+
+static void expect_refused(const bx_plugin *d, const char *why)
+{
+    bx_mock *m = bx_mock_new(d);
+    CHECK(m != NULL, "the mock exists even for a bad descriptor (%s)", why);
+    if (!m)
+        return;
+    memset(&probe, 0, sizeof probe);
+    CHECK(bx_mock_check(m) == BX_EINVAL, "check refused: %s", why);
+    CHECK_CONTAINS(bx_mock_error(m), why);
+    void *st = &probe;
+    CHECK(bx_mock_init(m, &st) == BX_EINVAL && st == NULL, "init refused: %s", why);
+    CHECK(bx_mock_run(m) == BX_EINVAL, "run refused: %s", why);
+    CHECK(probe.runs == 0 && probe.warmups == 0, "nothing ran (%s)", why);
+    bx_mock_free(m);
+}
+
+static void test_mock_descriptor(void)
+{
+    bx_plugin d;
+#define WITH(field, value, why)                                                   \
+    do {                                                                          \
+        d = probe_plugin;                                                         \
+        d.field = value;                                                          \
+        expect_refused(&d, why);                                                  \
+    } while (0)
+    WITH(magic, 0xdeadbeefu, "bad magic 0xdeadbeef");
+    WITH(abi_major, BX_ABI_MAJOR + 1, "built for ABI 2.");
+    WITH(abi_minor, BX_ABI_MINOR + 1, "this SDK provides 1.");
+    WITH(struct_size, 16, "struct_size 16 is smaller");
+    WITH(name, "", "no name");
+    WITH(version, NULL, "no version");
+    WITH(run, NULL, "missing run callback");
+    WITH(fini, NULL, "missing fini callback");
+    WITH(params, bad_default, "default of parameter 'n': value '5' for 'n' is out of range "
+                              "(allowed: 0 .. 0)");
+    WITH(params, bad_enum, "enum parameter 'e' has no choices");
+    WITH(params, dup_param, "parameter 'a' is declared twice");
+    WITH(params, bad_type, "parameter 't' has an unknown type 9");
+    WITH(metrics, no_unit, "metric 'm' has no unit");
+    WITH(metrics, dup_metric, "metric 'm' is declared twice");
+    WITH(metrics, no_metrics, "declares no metrics");
+#undef WITH
+    /* the real probe passes */
+    bx_mock *m = probe_mock();
+    CHECK(bx_mock_check(m) == 0, "the probe is fine: %s", bx_mock_error(m));
     bx_mock_free(m);
 }
 
@@ -691,6 +761,7 @@ static const struct {
     {"mock_lifecycle", test_mock_lifecycle},
     {"mock_undeclared_metric", test_mock_undeclared_metric},
     {"mock_meta", test_mock_meta},
+    {"mock_descriptor", test_mock_descriptor},
     {"testplug_run", test_testplug_run},
     {"testplug_errors", test_testplug_errors},
     {"abi_layout", test_abi_layout},

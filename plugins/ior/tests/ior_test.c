@@ -582,6 +582,8 @@ static int test_fullfs(void)
             rc = bx_mock_run_rep(m, st, 1);
             bx_mock_fini(m, st);
         }
+        if (getenv("IOR_TEST_VERBOSE"))
+            printf("disk full, api %d: %s\n", api, bx_mock_error(m));
         CHECK(rc == BX_EIO && strstr(bx_mock_error(m), "filled up") &&
                   strstr(bx_mock_error(m), "files were removed"),
               "api %d: disk full not reported: rc %d '%s'", api, rc, bx_mock_error(m));

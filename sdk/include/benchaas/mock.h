@@ -10,6 +10,10 @@
  *
  * Parameters are parsed from text and checked against the plugin's table
  * exactly as the runner does (type, range, choices, unknown names).  The
+ * descriptor itself is checked as the runner's loader checks it (all but
+ * the file name): a plugin the runner would refuse fails bx_mock_check,
+ * bx_mock_init and bx_mock_run with BX_EINVAL, the reason in bx_mock_error.
+ * The
  * mock has one rank unless bx_mock_set_world() says otherwise; its
  * collectives are identity operations, so a multi-rank plugin test under
  * mpirun calls MPI itself and uses the mock only for parameters and results.

@@ -70,8 +70,9 @@ typedef enum bx_better {
  * One declared parameter.  Tables end with an entry whose name is NULL.
  * `def` is parsed exactly like user input (NULL: the parameter is optional
  * and has no value unless the user gives one; bx_param_isset() tells).
- * `min`/`max` are checked by the core when min <= max (for INT, DOUBLE,
- * SIZE); set both to 0 and max < min (e.g. min=1, max=0) to disable.
+ * `min`/`max` (inclusive) are checked by the core when min <= max (for INT,
+ * DOUBLE, SIZE); write BX_NORANGE (min=1, max=0) to disable the check.
+ * Beware: leaving both 0 declares the range 0 .. 0.
  */
 typedef struct bx_param {
     const char *name;

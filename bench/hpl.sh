@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# bench/hpl.sh — the hpl plugin against HPCC's HPL, and both against DGEMM.
+#
+#   bench/hpl.sh [-b BUILD_DIR] [-n N] [-nb NB] [-p P] [-q Q] [-r REPS] [-k]
+#
+# Runs `benchaas run hpl` and HPCC's HPL (the `hpcc` binary, `apt-get install
+# hpcc`) alternately REPS times each with the same N, NB, P x Q grid, depth 1,
+# panel factorisation (right, crout, nbmin 4, ndiv 2), broadcast (1ringM),
+# swap (mix, 64), the same OpenBLAS, one thread per rank and P*Q ranks, and
+# prints the median GFLOP/s of each, their ratio, and both against the DGEMM
+# rate of the machine measured with the same number of processes of one
+# thread each running DGEMM at the same time.
+#
+# Both MPI jobs get the same shared-memory transport settings: the runner's
+# default (no single-copy) unless -k (keep OpenMPI's default, CMA) is given.
+# hpcc runs its other tests after HPL; it is stopped once HPL is done.
+set -euo pipefail
+
+BUILD=${BENCHAAS_BUILD:-build}
+N=10000 NB=192 P=1 Q=2 REPS=3 KEEP_CMA=0
+while [ $# -gt 0 ]; do
+    case $1 in
+    -b) BUILD=$2; shift 2 ;;
+    -n) N=$2; shift 2 ;;
+    -nb) NB=$2; shift 2 ;;
+    -p) P=$2; shift 2 ;;
+    -q) Q=$2; shift 2 ;;
+    -r) REPS=$2; shift 2 ;;
+    -k) KEEP_CMA=1; shift ;;
+    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+BX=$BUILD/bin/benchaas
+[ -x "$BX" ] || { echo "no $BX: build first, or give -b BUILD_DIR" >&2; exit 2; }
+command -v hpcc >/dev/null || { echo "hpcc is not installed (apt-get install hpcc)" >&2; exit 2; }
+command -v sqlite3 >/dev/null || { echo "sqlite3 is needed to read the results" >&2; exit 2; }
+RANKS=$((P * Q))
+
+WORK=$(mktemp -d /tmp/hpl-bench.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+if [ "$KEEP_CMA" = 1 ]; then
+    export OMPI_MCA_btl_vader_single_copy_mechanism=cma
+else
+    export OMPI_MCA_btl_vader_single_copy_mechanism=none
+fi
+
+# HPCC's input: the HPL part is an HPL.dat; PTRANS gets a small problem.
+cat >"$WORK/hpccinf.txt" <<EOF
+HPLinpack benchmark input file
+Innovative Computing Laboratory, University of Tennessee
+HPL.out      output file name (if any)
+8            device out (6=stdout,7=stderr,file)
+1            # of problems sizes (N)
+$N           Ns
+1            # of NBs
+$NB          NBs
+0            PMAP process mapping (0=Row-,1=Column-major)
+1            # of process grids (P x Q)
+$P           Ps
+$Q           Qs
+16.0         threshold
+1            # of panel fact
+2            PFACTs (0=left, 1=Crout, 2=Right)
+1            # of recursive stopping criterium
+4            NBMINs (>= 1)
+1            # of panels in recursion
+2            NDIVs
+1            # of recursive panel fact.
+1            RFACTs (0=left, 1=Crout, 2=Right)
+1            # of broadcast
+1            BCASTs (0=1rg,1=1rM,2=2rg,3=2rM,4=Lng,5=LnM)
+1            # of lookahead depth
+1            DEPTHs (>=0)
+2            SWAP (0=bin-exch,1=long,2=mix)
+64           swapping threshold
+0            L1 in (0=transposed,1=no-transposed) form
+0            U  in (0=transposed,1=no-transposed) form
+1            Equilibration (0=no,1=yes)
+8            memory alignment in double (> 0)
+##### This line (no. 32) is ignored (it serves as a separator). ######
+0                      		Number of additional problem sizes for PTRANS
+1000                    	values of N
+0                       	number of additional blocking sizes for PTRANS
+64                      	values of NB
+EOF
+
+ours() {
+    local db=$WORK/ours.db
+    "$BX" run hpl -p N="$N" -p NB="$NB" -p P="$P" -p Q="$Q" -p depth=1 -p pfact=right -p rfact=crout \
+        -p nbmin=4 -p ndiv=2 -p bcast=1ringM -p swap=mix -p swap_threshold=64 \
+        --ranks "$RANKS" --threads 1 --repetitions 1 --db "$db" >"$WORK/ours.out" 2>&1 ||
+        { cat "$WORK/ours.out" >&2; echo "benchaas run failed" >&2; exit 1; }
+    sqlite3 "$db" "SELECT value FROM results WHERE metric='gflops' ORDER BY run_id DESC LIMIT 1"
+}
+
+# HPL's result line: "WR11C2R4  N  NB  P  Q  time  Gflops"; stop hpcc after it.
+theirs() {
+    rm -f "$WORK/hpccoutf.txt"
+    (cd "$WORK" && exec mpirun -np "$RANKS" --oversubscribe hpcc >"$WORK/hpcc.log" 2>&1) &
+    local pid=$! line=""
+    while kill -0 "$pid" 2>/dev/null; do
+        if [ -f "$WORK/hpccoutf.txt" ] && grep -q "End of HPL section" "$WORK/hpccoutf.txt"; then
+            kill "$pid" 2>/dev/null || true
+            break
+        fi
+        sleep 0.5
+    done
+    wait "$pid" 2>/dev/null || true
+    line=$(grep -E "^W[RC][0-9]" "$WORK/hpccoutf.txt" | tail -1 || true)
+    [ -n "$line" ] || { echo "no HPL result in hpccoutf.txt" >&2; tail -20 "$WORK/hpccoutf.txt" >&2; exit 1; }
+    grep -q "PASSED" "$WORK/hpccoutf.txt" || echo "warning: HPCC's HPL did not report PASSED" >&2
+    echo "$line" | awk '{print $7}'
+}
+
+# DGEMM: RANKS processes of one thread, each multiplying 4000^3, at once.
+cat >"$WORK/dgemm.c" <<'EOF'
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+int main(void)
+{
+    const int n = 4000;
+    double *a = malloc(sizeof(double) * n * n), *b = malloc(sizeof(double) * n * n),
+           *c = malloc(sizeof(double) * n * n);
+    for (long i = 0; i < (long)n * n; i++)
+        a[i] = b[i] = c[i] = 1.0 / (1 + i % 7);
+    double best = 0;
+    for (int r = 0; r < 4; r++) {
+        double t = now();
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, a, n, b, n, 0.5, c, n);
+        t = now() - t;
+        if (2.0 * n * n * n / t / 1e9 > best)
+            best = 2.0 * n * n * n / t / 1e9;
+    }
+    printf("%.3f\n", best);
+    return 0;
+}
+EOF
+cc -O2 "$WORK/dgemm.c" -o "$WORK/dgemm" $(pkg-config --cflags --libs openblas)
+dgemm_rate() {
+    local i pids=()
+    for i in $(seq 1 "$RANKS"); do
+        "$WORK/dgemm" >"$WORK/dgemm.$i" &
+        pids+=($!)
+    done
+    wait "${pids[@]}"
+    cat "$WORK"/dgemm.[0-9]* | awk '{s += $1} END {printf "%.3f\n", s}'
+}
+
+median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+echo "N=$N NB=$NB grid ${P}x$Q, $RANKS ranks x 1 thread, $REPS runs each, alternating" \
+    "(single-copy: $OMPI_MCA_btl_vader_single_copy_mechanism)"
+: >"$WORK/ours.txt"
+: >"$WORK/theirs.txt"
+: >"$WORK/dgemm.txt"
+for r in $(seq 1 "$REPS"); do
+    d=$(dgemm_rate)
+    echo "$d" >>"$WORK/dgemm.txt"
+    o=$(ours)
+    echo "$o" >>"$WORK/ours.txt"
+    t=$(theirs)
+    echo "$t" >>"$WORK/theirs.txt"
+    printf "run %d: benchaas hpl %8.2f GFLOP/s   hpcc HPL %8.2f GFLOP/s   DGEMM x%d %8.2f GFLOP/s\n" \
+        "$r" "$o" "$t" "$RANKS" "$d"
+done
+mo=$(median <"$WORK/ours.txt")
+mt=$(median <"$WORK/theirs.txt")
+md=$(median <"$WORK/dgemm.txt")
+awk -v o="$mo" -v t="$mt" -v d="$md" 'BEGIN {
+    printf "median: benchaas hpl %.2f, hpcc HPL %.2f, DGEMM %.2f GFLOP/s\n", o, t, d
+    printf "ratio benchaas/hpcc: %.3f\n", o / t
+    printf "fraction of DGEMM: benchaas %.1f %%, hpcc %.1f %%\n", 100 * o / d, 100 * t / d
+}'
