@@ -115,7 +115,7 @@ theirs() {
     echo "$line" | awk '{print $7}'
 }
 
-# DGEMM: RANKS processes of one thread, each multiplying 4000^3, at once.
+# DGEMM: RANKS processes of one thread, each multiplying 3000^3, at once.
 cat >"$WORK/dgemm.c" <<'EOF'
 #include <cblas.h>
 #include <stdio.h>
@@ -129,13 +129,13 @@ static double now(void)
 }
 int main(void)
 {
-    const int n = 4000;
+    const int n = 3000;
     double *a = malloc(sizeof(double) * n * n), *b = malloc(sizeof(double) * n * n),
            *c = malloc(sizeof(double) * n * n);
     for (long i = 0; i < (long)n * n; i++)
         a[i] = b[i] = c[i] = 1.0 / (1 + i % 7);
     double best = 0;
-    for (int r = 0; r < 4; r++) {
+    for (int r = 0; r < 3; r++) {
         double t = now();
         cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, a, n, b, n, 0.5, c, n);
         t = now() - t;

@@ -20,8 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "aggregate.h"
 #include "benchaas/plugin.h"
 #include "benchaas/sdk.h" /* bx_parse_size */
 
@@ -651,63 +654,92 @@ int query_print_table(store *s, const int64_t *ids, size_t n, FILE *f)
     return rc;
 }
 
+/* ---- shared helpers for the other result commands ------------------------- */
+
+const char *query_exact_number(double v, char *buf, size_t len)
+{
+    return exact_number(v, buf, len);
+}
+
+const char *query_readable_number(double v, char *buf, size_t len)
+{
+    return readable_number(v, buf, len);
+}
+
+void query_csv_field(FILE *f, const char *s, int last) { csv_field(f, s, last); }
+
 /* ---- the command ---------------------------------------------------------- */
 
 static const char query_help[] =
-    "usage: benchaas query [filters] [--format table|csv|json] [--db FILE]\n"
+    "usage: benchaas query [filters] [--format table|csv|json|jsonl] [--db FILE]\n"
+    "       benchaas query [filters] --group-by FIELD[,FIELD] [--stat S[,S]] [--over runs|samples]\n"
     "\n"
     "Print stored results, oldest first.  Filters (all must match; repeat an\n"
     "option for more values):\n"
     "  --plugin NAME[,NAME]  runs of these plugins\n"
     "  -p, --param NAME=VALUE  runs whose parameter NAME has VALUE (compared with the\n"
     "                        stored canonical value: sizes in bytes, 128k works too)\n"
-    "  --metric NAME         runs that report NAME; only those metrics are shown\n"
+    "  --metric NAME[,NAME]  runs that report NAME; only those metrics are shown\n"
     "  --status S[,S...]     ok, failed, crashed, timeout, interrupted, queued, running\n"
     "  --tag T               runs labelled T (repeated: every tag)\n"
     "  --host H[,H...]       runs on these hosts\n"
+    "  --job ID[,ID...]      runs of these Slurm job ids\n"
+    "  --prov KEY=VALUE      runs whose provenance KEY was VALUE (--prov kernel=6.1.0-25-amd64)\n"
     "  --since TIME          started at or after TIME\n"
     "  --until TIME          started at or before TIME (a date: that whole day)\n"
     "                        TIME: 2026-11-21, 2026-11-21T10:12[:17][Z|+01:00] (UTC\n"
     "                        unless an offset is given), or an age: 30m, 24h, 7d, 2w\n"
     "  --run ID[,ID...]      these run ids\n"
     "  --limit N             only the N most recent matching runs\n"
+    "A --metric or --param name that no stored run has is an error (exit 2).\n"
+    "Statistics (one row per group and metric):\n"
+    "  --group-by F[,F...]   group the runs by these fields: a parameter (NB, or\n"
+    "                        param:NB), a run field (plugin, plugin_version, status,\n"
+    "                        host, cpu_model, job_id, experiment, launcher, ranks,\n"
+    "                        threads, repetitions, tag, day, week, month, year) or a\n"
+    "                        provenance key (prov:kernel)\n"
+    "  --stat S[,S...]       count, runs, min, median, mean, max, stddev (sample, n-1),\n"
+    "                        p5, p95 or any pNN (default: count,median,min,max)\n"
+    "  --over runs|samples   runs (default): each run's value of the metric (for rates\n"
+    "                        its best repetition); samples: every repetition's value (a\n"
+    "                        metric without samples counts its run value once)\n"
     "Output:\n"
-    "  --format table|csv|json  table (default): one line per run and metric;\n"
+    "  --format table|csv|json|jsonl  table (default): one line per run and metric;\n"
     "                        csv: the columns of the `results` view; json: the\n"
-    "                        document {\"runs\": [...]} of `run --json`\n"
+    "                        document {\"runs\": [...]} of `run --json`; jsonl: one run\n"
+    "                        object per line.  Grouped: a column per group field, metric,\n"
+    "                        unit, better and statistic; json is {\"groups\": [...]}\n"
+    "  -o, --output FILE     write to FILE instead of stdout (see `benchaas export`)\n"
     "  --db FILE             the database (default: $BENCHAAS_DB, else ./benchaas.db)\n"
     "\n"
-    "Exit status: 0 (also when nothing matches), 2 for bad options or a database\n"
-    "that is missing or not a BenchaaS database.  SQL users: see docs/database.md.\n";
+    "Exit status: 0 (also when nothing matches), 2 for bad options, unknown names,\n"
+    "or a database that is missing or not a BenchaaS database.  SQL users: see\n"
+    "`benchaas sql` and docs/database.md.\n";
 
-typedef struct strlist {
-    const char **v;
-    size_t n;
-} strlist;
+static const char export_help[] =
+    "usage: benchaas export [filters] [--group-by F --stat S ...] -o FILE [--format csv|json|jsonl]\n"
+    "\n"
+    "Write the result of a query to FILE, for pandas, R or a spreadsheet.  Takes\n"
+    "every option of `benchaas query` (see `benchaas query --help`); the format\n"
+    "defaults to FILE's extension (.csv, .json, .jsonl; otherwise csv).  FILE is\n"
+    "written completely or not at all (a temporary file renamed at the end).\n"
+    "\n"
+    "  pandas: pd.read_csv(FILE)  or  pd.read_json(FILE, lines=True) for jsonl\n"
+    "\n"
+    "Exit status: 0, or 2 for bad options or a database that cannot be read.\n";
 
-typedef struct qopts {
-    const char *db, *format;
-    strlist plugins, hosts, params, metrics, statuses, tags;
-    int64_t *ids;
-    size_t nids;
-    int has_since, has_until;
-    char since[32], until[32]; /* bounds as stored text: started_at >= since, < until */
-    long long limit;           /* -1: all */
-} qopts;
-
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
+int query_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fputs("benchaas query: ", stderr);
+    fprintf(stderr, "benchaas %s: ", cmd);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fputs(" (see benchaas query --help)\n", stderr);
+    fprintf(stderr, " (see benchaas %s --help)\n", cmd);
     return 2;
 }
 
-static int push(strlist *l, const char *v)
+static int push(qlist *l, const char *v)
 {
     if (l->n >= QUERY_MAX_LIST)
         return -1;
@@ -719,14 +751,22 @@ static int push(strlist *l, const char *v)
     return 0;
 }
 
-/* Push every element of a comma list (the pieces point into a copy kept in *keep). */
-static int push_commas(strlist *l, const char *text, strlist *keep)
+const char *qfilter_keep(qfilter *f, const char *text)
 {
     char *copy = strdup(text);
-    if (!copy || push(keep, copy) != 0) {
+    if (!copy || push(&f->keep, copy) != 0) {
         free(copy);
-        return -1;
+        return NULL;
     }
+    return copy;
+}
+
+/* Push every element of a comma list (the pieces point into a copy f keeps). */
+static int push_commas(qfilter *f, qlist *l, const char *text)
+{
+    char *copy = (char *)qfilter_keep(f, text);
+    if (!copy)
+        return -1;
     char *save = NULL;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
         if (*tok && push(l, tok) != 0)
@@ -738,7 +778,8 @@ static int push_commas(strlist *l, const char *text, strlist *keep)
  * A TIME option: a relative age ("7d") or an ISO 8601 date/date-time.  `upper`:
  * the bound is for --until (inclusive: a date means its whole day).
  */
-static int parse_bound(const char *opt, const char *text, int upper, char *out, size_t outlen)
+static int parse_bound(const char *cmd, const char *opt, const char *text, int upper, char *out,
+                       size_t outlen)
 {
     int64_t epoch;
     int date_only = 0;
@@ -755,13 +796,14 @@ static int parse_bound(const char *opt, const char *text, int upper, char *out, 
         case 'w': unit = 7 * 86400; break;
         }
         if (unit == 0 || n > 100LL * 366 * 86400 / unit)
-            return usage_error("%s '%s': an age is a number with s, m, h, d or w (7d)", opt,
-                               text);
+            return query_usage_error(cmd, "%s '%s': an age is a number with s, m, h, d or w (7d)",
+                                     opt, text);
         epoch = (int64_t)time(NULL) - n * unit;
     } else if (store_time_parse(text, &epoch, &date_only) != 0) {
-        return usage_error("%s '%s' is not a time: use 2026-11-21, 2026-11-21T10:12:17Z or an "
-                           "age like 7d or 24h",
-                           opt, text);
+        return query_usage_error(cmd,
+                                 "%s '%s' is not a time: use 2026-11-21, 2026-11-21T10:12:17Z or "
+                                 "an age like 7d or 24h",
+                                 opt, text);
     }
     if (upper)
         epoch += date_only ? 86400 : 1; /* stored times have whole seconds */
@@ -769,7 +811,7 @@ static int parse_bound(const char *opt, const char *text, int upper, char *out, 
     return 0;
 }
 
-static int parse_ids(const char *text, qopts *o)
+static int parse_ids(qfilter *f, const char *text)
 {
     const char *p = text;
     while (*p) {
@@ -777,13 +819,13 @@ static int parse_ids(const char *text, qopts *o)
         errno = 0;
         long long v = strtoll(p, &end, 10);
         if (end == p || v <= 0 || errno || (*end && *end != ','))
-            return usage_error("--run '%s': run ids are positive whole numbers, comma-separated",
-                               text);
-        int64_t *nv = o->nids < QUERY_MAX_LIST ? realloc(o->ids, (o->nids + 1) * sizeof *nv) : NULL;
+            return query_usage_error(
+                f->cmd, "--run '%s': run ids are positive whole numbers, comma-separated", text);
+        int64_t *nv = f->nids < QUERY_MAX_LIST ? realloc(f->ids, (f->nids + 1) * sizeof *nv) : NULL;
         if (!nv)
-            return usage_error("--run: too many run ids");
-        o->ids = nv;
-        o->ids[o->nids++] = v;
+            return query_usage_error(f->cmd, "--run: too many run ids");
+        f->ids = nv;
+        f->ids[f->nids++] = v;
         p = *end ? end + 1 : end;
     }
     return 0;
@@ -792,114 +834,198 @@ static int parse_ids(const char *text, qopts *o)
 static const char *const known_statuses[] = {"ok",      "failed", "crashed", "timeout",
                                              "interrupted", "queued", "running", NULL};
 
-/* Parse argv into *o; 0, or the exit code (2 bad usage, -1: --help printed, exit 0). */
-static int parse_args(int argc, char **argv, qopts *o, strlist *keep)
-{
-    static const char *const with_value[] = {"--db",   "--format", "--plugin", "--param",
-                                             "-p",     "--metric", "--status", "--tag",
-                                             "--host", "--since",  "--until",  "--run",
-                                             "--limit", NULL};
-    o->limit = -1;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i], *val = NULL;
-        char name[32];
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            fputs(query_help, stdout);
-            return -1;
-        }
-        if (arg[0] != '-')
-            return usage_error("unexpected argument '%s'", arg);
-        /* --opt=value or --opt value */
-        const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
-        size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
-        if (nlen >= sizeof name)
-            return usage_error("unknown option '%s'", arg);
-        memcpy(name, arg, nlen);
-        name[nlen] = '\0';
-        int known = 0;
-        for (int k = 0; with_value[k]; k++)
-            known |= strcmp(with_value[k], name) == 0;
-        if (!known)
-            return usage_error("unknown option '%s'", name);
-        if (eq)
-            val = eq + 1;
-        else if (i + 1 < argc)
-            val = argv[++i];
-        else
-            return usage_error("%s needs a value", name);
+static const char *const filter_options[] = {"--db",    "--plugin", "--param", "-p",
+                                             "--metric", "--status", "--tag",  "--host",
+                                             "--job",   "--prov",   "--since", "--until",
+                                             "--run",   "--limit",  NULL};
 
-        int rc = 0;
-        if (strcmp(name, "--db") == 0) {
-            if (!*val)
-                return usage_error("--db needs a file name");
-            o->db = val;
-        } else if (strcmp(name, "--format") == 0) {
-            if (strcmp(val, "table") && strcmp(val, "csv") && strcmp(val, "json"))
-                return usage_error("unknown --format '%s' (use table, csv or json)", val);
-            o->format = val;
-        } else if (strcmp(name, "--plugin") == 0) {
-            size_t before = o->plugins.n;
-            rc = push_commas(&o->plugins, val, keep);
-            if (rc == 0 && o->plugins.n == before)
-                return usage_error("--plugin needs a plugin name");
-        } else if (strcmp(name, "--host") == 0) {
-            size_t before = o->hosts.n;
-            rc = push_commas(&o->hosts, val, keep);
-            if (rc == 0 && o->hosts.n == before)
-                return usage_error("--host needs a host name");
-        } else if (strcmp(name, "--param") == 0 || strcmp(name, "-p") == 0) {
-            const char *e = strchr(val, '=');
-            if (!e || e == val)
-                return usage_error("%s '%s': write NAME=VALUE", name, val);
-            rc = push(&o->params, val);
-        } else if (strcmp(name, "--metric") == 0) {
-            if (!*val)
-                return usage_error("--metric needs a metric name");
-            rc = push_commas(&o->metrics, val, keep);
-        } else if (strcmp(name, "--status") == 0) {
-            size_t before = o->statuses.n;
-            if (push_commas(&o->statuses, val, keep) != 0)
-                return usage_error("--status: too many values");
-            if (o->statuses.n == before)
-                return usage_error("--status needs a value");
-            for (size_t k = before; k < o->statuses.n; k++) {
-                int ok = 0;
-                for (int j = 0; known_statuses[j]; j++)
-                    ok |= strcmp(known_statuses[j], o->statuses.v[k]) == 0;
-                if (!ok)
-                    return usage_error("unknown status '%s' (one of ok, failed, crashed, "
-                                       "timeout, interrupted, queued, running)",
-                                       o->statuses.v[k]);
-            }
-        } else if (strcmp(name, "--tag") == 0) {
-            rc = push(&o->tags, val);
-        } else if (strcmp(name, "--since") == 0) {
-            if (parse_bound("--since", val, 0, o->since, sizeof o->since))
-                return 2;
-            o->has_since = 1;
-        } else if (strcmp(name, "--until") == 0) {
-            if (parse_bound("--until", val, 1, o->until, sizeof o->until))
-                return 2;
-            o->has_until = 1;
-        } else if (strcmp(name, "--run") == 0) {
-            if (parse_ids(val, o))
-                return 2;
-        } else if (strcmp(name, "--limit") == 0) {
-            char *end;
-            errno = 0;
-            long long v = strtoll(val, &end, 10);
-            if (end == val || *end || errno || v < 1)
-                return usage_error("--limit '%s': give a whole number of runs, 1 or more", val);
-            o->limit = v;
-        }
-        if (rc)
-            return usage_error("%s: too many values", name);
+static int in_list(const char *const *list, const char *name)
+{
+    for (int k = 0; list && list[k]; k++)
+        if (strcmp(list[k], name) == 0)
+            return 1;
+    return 0;
+}
+
+int query_next_arg(const char *cmd, int argc, char **argv, int *i, const char *const *valued,
+                   const char *const *flags, char name[32], const char **val)
+{
+    const char *arg = argv[*i];
+    *val = NULL;
+    name[0] = '\0';
+    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
+        return -1;
+    if (arg[0] != '-' || arg[1] == '\0' || (arg[1] >= '0' && arg[1] <= '9')) {
+        *val = arg; /* positional (also "-", and negative numbers) */
+        return 1;
     }
-    if (!o->format)
-        o->format = "table";
-    if (!o->db) {
+    /* --opt=value or --opt value */
+    const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+    size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+    if (nlen >= 32)
+        return query_usage_error(cmd, "unknown option '%s'", arg);
+    memcpy(name, arg, nlen);
+    name[nlen] = '\0';
+    if (in_list(flags, name)) {
+        if (eq)
+            return query_usage_error(cmd, "%s takes no value", name);
+        return 0;
+    }
+    if (!in_list(filter_options, name) && !in_list(valued, name))
+        return query_usage_error(cmd, "unknown option '%s'", name);
+    if (eq)
+        *val = eq + 1;
+    else if (*i + 1 < argc)
+        *val = argv[++*i];
+    else
+        return query_usage_error(cmd, "%s needs a value", name);
+    return 0;
+}
+
+int qfilter_option(qfilter *f, const char *name, const char *val)
+{
+    const char *cmd = f->cmd ? f->cmd : "query";
+    int rc = 0;
+    if (!in_list(filter_options, name))
+        return 1;
+    if (strcmp(name, "--db") == 0) {
+        if (!*val)
+            return query_usage_error(cmd, "--db needs a file name");
+        f->db = val;
+    } else if (strcmp(name, "--plugin") == 0) {
+        size_t before = f->plugins.n;
+        rc = push_commas(f, &f->plugins, val);
+        if (rc == 0 && f->plugins.n == before)
+            return query_usage_error(cmd, "--plugin needs a plugin name");
+    } else if (strcmp(name, "--host") == 0) {
+        size_t before = f->hosts.n;
+        rc = push_commas(f, &f->hosts, val);
+        if (rc == 0 && f->hosts.n == before)
+            return query_usage_error(cmd, "--host needs a host name");
+    } else if (strcmp(name, "--job") == 0) {
+        size_t before = f->jobs.n;
+        rc = push_commas(f, &f->jobs, val);
+        if (rc == 0 && f->jobs.n == before)
+            return query_usage_error(cmd, "--job needs a Slurm job id");
+    } else if (strcmp(name, "--param") == 0 || strcmp(name, "-p") == 0) {
+        const char *e = strchr(val, '=');
+        if (!e || e == val)
+            return query_usage_error(cmd, "%s '%s': write NAME=VALUE", name, val);
+        rc = push(&f->params, val);
+    } else if (strcmp(name, "--prov") == 0) {
+        const char *e = strchr(val, '=');
+        if (!e || e == val)
+            return query_usage_error(cmd, "--prov '%s': write KEY=VALUE (--prov kernel=6.1.0)",
+                                     val);
+        rc = push(&f->provs, val);
+    } else if (strcmp(name, "--metric") == 0) {
+        size_t before = f->metrics.n;
+        rc = push_commas(f, &f->metrics, val);
+        if (rc == 0 && f->metrics.n == before)
+            return query_usage_error(cmd, "--metric needs a metric name");
+    } else if (strcmp(name, "--status") == 0) {
+        size_t before = f->statuses.n;
+        if (push_commas(f, &f->statuses, val) != 0)
+            return query_usage_error(cmd, "--status: too many values");
+        if (f->statuses.n == before)
+            return query_usage_error(cmd, "--status needs a value");
+        for (size_t k = before; k < f->statuses.n; k++) {
+            if (!in_list(known_statuses, f->statuses.v[k]))
+                return query_usage_error(cmd,
+                                         "unknown status '%s' (one of ok, failed, crashed, "
+                                         "timeout, interrupted, queued, running)",
+                                         f->statuses.v[k]);
+        }
+    } else if (strcmp(name, "--tag") == 0) {
+        if (!*val)
+            return query_usage_error(cmd, "--tag needs a tag");
+        rc = push(&f->tags, val);
+    } else if (strcmp(name, "--since") == 0) {
+        if (parse_bound(cmd, "--since", val, 0, f->since, sizeof f->since))
+            return 2;
+        f->has_since = 1;
+    } else if (strcmp(name, "--until") == 0) {
+        if (parse_bound(cmd, "--until", val, 1, f->until, sizeof f->until))
+            return 2;
+        f->has_until = 1;
+    } else if (strcmp(name, "--run") == 0) {
+        if (parse_ids(f, val))
+            return 2;
+    } else if (strcmp(name, "--limit") == 0) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(val, &end, 10);
+        if (end == val || *end || errno || v < 1)
+            return query_usage_error(cmd, "--limit '%s': give a whole number of runs, 1 or more",
+                                     val);
+        f->limit = v;
+    }
+    if (rc)
+        return query_usage_error(cmd, "%s: too many values", name);
+    return 0;
+}
+
+void qfilter_finish(qfilter *f)
+{
+    if (!f->cmd)
+        f->cmd = "query";
+    if (f->limit == 0)
+        f->limit = -1;
+    if (!f->db) {
         const char *env = getenv("BENCHAAS_DB");
-        o->db = env && *env ? env : "benchaas.db";
+        f->db = env && *env ? env : "benchaas.db";
+    }
+}
+
+void qfilter_free(qfilter *f)
+{
+    for (size_t i = 0; i < f->keep.n; i++)
+        free((char *)f->keep.v[i]);
+    free(f->keep.v);
+    free(f->plugins.v);
+    free(f->hosts.v);
+    free(f->params.v);
+    free(f->metrics.v);
+    free(f->statuses.v);
+    free(f->tags.v);
+    free(f->jobs.v);
+    free(f->provs.v);
+    free(f->ids);
+    memset(f, 0, sizeof *f);
+}
+
+static int list_copy(qlist *dst, const qlist *src)
+{
+    dst->n = 0;
+    dst->v = NULL;
+    for (size_t i = 0; i < src->n; i++)
+        if (push(dst, src->v[i]) != 0)
+            return -1;
+    return 0;
+}
+
+int qfilter_copy(qfilter *dst, const qfilter *src)
+{
+    *dst = *src;
+    dst->keep = (qlist){0};
+    dst->ids = NULL;
+    dst->nids = 0;
+    int bad = list_copy(&dst->plugins, &src->plugins) | list_copy(&dst->hosts, &src->hosts) |
+              list_copy(&dst->params, &src->params) | list_copy(&dst->metrics, &src->metrics) |
+              list_copy(&dst->statuses, &src->statuses) | list_copy(&dst->tags, &src->tags) |
+              list_copy(&dst->jobs, &src->jobs) | list_copy(&dst->provs, &src->provs);
+    if (src->nids) {
+        dst->ids = malloc(src->nids * sizeof *dst->ids);
+        if (dst->ids) {
+            memcpy(dst->ids, src->ids, src->nids * sizeof *dst->ids);
+            dst->nids = src->nids;
+        } else {
+            bad = 1;
+        }
+    }
+    if (bad) {
+        qfilter_free(dst);
+        return BX_ENOMEM;
     }
     return 0;
 }
@@ -909,10 +1035,10 @@ typedef struct binds {
     struct bval {
         int kind; /* 't' text, 'd' double or NULL when has == 0, 'i' integer */
         const char *t;
+        size_t tlen; /* text length, or (size_t)-1 for NUL-terminated */
         double d;
         int64_t i;
         int has;
-        char own[32]; /* text kept here when it is ours (a canonical bool) */
     } *v;
     size_t n;
     int oom;
@@ -928,6 +1054,7 @@ static struct bval *bnew(binds *b, int kind)
     b->v = nv;
     memset(&nv[b->n], 0, sizeof nv[b->n]);
     nv[b->n].kind = kind;
+    nv[b->n].tlen = (size_t)-1;
     return &nv[b->n++];
 }
 
@@ -938,25 +1065,37 @@ static void btext(binds *b, const char *t)
         v->t = t;
 }
 
+/* The first `len` bytes of t (a NAME of NAME=VALUE). */
+static void btextn(binds *b, const char *t, size_t len)
+{
+    struct bval *v = bnew(b, 't');
+    if (v) {
+        v->t = t;
+        v->tlen = len;
+    }
+}
+
+static void sb_in_list(sbuf *sql, binds *b, const qlist *l)
+{
+    sb_add(sql, "(");
+    for (size_t i = 0; i < l->n; i++) {
+        sb_add(sql, i ? ",?" : "?");
+        btext(b, l->v[i]);
+    }
+    sb_add(sql, ")");
+}
+
 /* The filters as SQL over runs r, with every value a placeholder. */
-static void build_select(const qopts *o, sbuf *sql, binds *b, char **param_names)
+static void build_select(const qfilter *o, sbuf *sql, binds *b)
 {
     sb_add(sql, "SELECT id FROM (SELECT r.id AS id FROM runs r WHERE 1");
     if (o->plugins.n) {
-        sb_add(sql, " AND r.plugin IN (");
-        for (size_t i = 0; i < o->plugins.n; i++) {
-            sb_add(sql, i ? ",?" : "?");
-            btext(b, o->plugins.v[i]);
-        }
-        sb_add(sql, ")");
+        sb_add(sql, " AND r.plugin IN ");
+        sb_in_list(sql, b, &o->plugins);
     }
     if (o->statuses.n) {
-        sb_add(sql, " AND r.status IN (");
-        for (size_t i = 0; i < o->statuses.n; i++) {
-            sb_add(sql, i ? ",?" : "?");
-            btext(b, o->statuses.v[i]);
-        }
-        sb_add(sql, ")");
+        sb_add(sql, " AND r.status IN ");
+        sb_in_list(sql, b, &o->statuses);
     }
     if (o->has_since) {
         sb_add(sql, " AND r.started_at >= ?");
@@ -967,27 +1106,36 @@ static void build_select(const qopts *o, sbuf *sql, binds *b, char **param_names
         btext(b, o->until);
     }
     if (o->hosts.n) {
-        sb_add(sql, " AND r.host_id IN (SELECT id FROM hosts WHERE name IN (");
-        for (size_t i = 0; i < o->hosts.n; i++) {
-            sb_add(sql, i ? ",?" : "?");
-            btext(b, o->hosts.v[i]);
-        }
-        sb_add(sql, "))");
+        sb_add(sql, " AND r.host_id IN (SELECT id FROM hosts WHERE name IN ");
+        sb_in_list(sql, b, &o->hosts);
+        sb_add(sql, ")");
+    }
+    if (o->jobs.n) {
+        /* job_id has integer affinity: '4242' compares equal to 4242 */
+        sb_add(sql, " AND r.job_id IN ");
+        sb_in_list(sql, b, &o->jobs);
     }
     for (size_t i = 0; i < o->tags.n; i++) {
         sb_add(sql, " AND r.id IN (SELECT run_id FROM tags WHERE tag = ?)");
         btext(b, o->tags.v[i]);
     }
+    for (size_t i = 0; i < o->provs.n; i++) {
+        const char *eq = strchr(o->provs.v[i], '=');
+        sb_add(sql, " AND r.id IN (SELECT run_id FROM provenance WHERE key = ? AND value = ?)");
+        btextn(b, o->provs.v[i], (size_t)(eq - o->provs.v[i]));
+        btext(b, eq + 1);
+    }
     for (size_t i = 0; i < o->params.n; i++) {
         /* NAME=VALUE: the stored canonical text, or the same number (sizes: 128k =
          * 131072, 1.50 = 1.5), or the same boolean (yes = true), or an enum choice
          * in any case. */
-        const char *value = strchr(o->params.v[i], '=') + 1;
+        const char *eq = strchr(o->params.v[i], '=');
+        const char *value = eq + 1;
         sb_add(sql, " AND r.id IN (SELECT run_id FROM params WHERE name = ? AND (value = ?"
                     " OR (type = 'enum' AND value = ? COLLATE NOCASE)"
                     " OR (type = 'bool' AND value = ?)"
                     " OR (type IN ('int','size','double') AND CAST(value AS REAL) = ?)))");
-        btext(b, param_names[i]);
+        btextn(b, o->params.v[i], (size_t)(eq - o->params.v[i]));
         btext(b, value);
         btext(b, value);
         struct bval *bv = bnew(b, 't');
@@ -1016,12 +1164,9 @@ static void build_select(const qopts *o, sbuf *sql, binds *b, char **param_names
         }
     }
     if (o->metrics.n) {
-        sb_add(sql, " AND EXISTS (SELECT 1 FROM metrics m WHERE m.run_id = r.id AND m.name IN (");
-        for (size_t i = 0; i < o->metrics.n; i++) {
-            sb_add(sql, i ? ",?" : "?");
-            btext(b, o->metrics.v[i]);
-        }
-        sb_add(sql, "))");
+        sb_add(sql, " AND EXISTS (SELECT 1 FROM metrics m WHERE m.run_id = r.id AND m.name IN ");
+        sb_in_list(sql, b, &o->metrics);
+        sb_add(sql, ")");
     }
     if (o->nids) {
         sb_add(sql, " AND r.id IN (");
@@ -1037,45 +1182,58 @@ static void build_select(const qopts *o, sbuf *sql, binds *b, char **param_names
     sb_add(sql, " ORDER BY r.id DESC LIMIT ?) ORDER BY id");
     struct bval *bv = bnew(b, 'i');
     if (bv)
-        bv->i = o->limit;
+        bv->i = o->limit > 0 ? o->limit : -1;
 }
 
-/* The matching run ids, oldest first: 0 and *ids (caller frees), or BX_E* (message printed). */
-static int select_ids(store *s, const qopts *o, int64_t **ids, size_t *n)
+int qfilter_prepare(store *s, const qfilter *f, const char *before, const char *after,
+                    sqlite3_stmt **st)
 {
     sbuf sql = {0};
     binds b = {0};
     sqlite3 *db = store_db(s);
-    sqlite3_stmt *st = NULL;
     int rc = 0;
-    char **names = calloc(o->params.n + 1, sizeof *names);
-    *ids = NULL;
-    *n = 0;
-    for (size_t i = 0; names && i < o->params.n; i++)
-        names[i] = strndup(o->params.v[i], (size_t)(strchr(o->params.v[i], '=') - o->params.v[i]));
-    if (names)
-        build_select(o, &sql, &b, names);
-    if (!names || sql.oom || b.oom) {
+    *st = NULL;
+    sb_add(&sql, before ? before : "");
+    build_select(f, &sql, &b);
+    sb_add(&sql, after ? after : "");
+    if (sql.oom || b.oom) {
         fprintf(stderr, "benchaas: out of memory\n");
         rc = BX_ENOMEM;
         goto out;
     }
-    if (sqlite3_prepare_v2(db, sql.p, -1, &st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "benchaas query: %s: %s\n", o->db, sqlite3_errmsg(db));
+    if (sqlite3_prepare_v2(db, sql.p, -1, st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "benchaas %s: %s: %s\n", f->cmd ? f->cmd : "query", f->db,
+                sqlite3_errmsg(db));
         rc = BX_EIO;
         goto out;
     }
     for (size_t i = 0; i < b.n; i++) {
         int k = (int)i + 1;
         if (b.v[i].kind == 't')
-            sqlite3_bind_text(st, k, b.v[i].t, -1, SQLITE_STATIC);
+            sqlite3_bind_text(*st, k, b.v[i].t,
+                              b.v[i].tlen == (size_t)-1 ? -1 : (int)b.v[i].tlen, SQLITE_STATIC);
         else if (b.v[i].kind == 'i')
-            sqlite3_bind_int64(st, k, b.v[i].i);
+            sqlite3_bind_int64(*st, k, b.v[i].i);
         else if (b.v[i].has)
-            sqlite3_bind_double(st, k, b.v[i].d);
+            sqlite3_bind_double(*st, k, b.v[i].d);
         else
-            sqlite3_bind_null(st, k);
+            sqlite3_bind_null(*st, k);
     }
+out:
+    free(sql.p);
+    free(b.v);
+    return rc;
+}
+
+int qfilter_select_ids(store *s, const qfilter *f, int64_t **ids, size_t *n)
+{
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *st = NULL;
+    *ids = NULL;
+    *n = 0;
+    int rc = qfilter_prepare(s, f, NULL, NULL, &st);
+    if (rc)
+        return rc;
     size_t cap = 0;
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1092,16 +1250,11 @@ static int select_ids(store *s, const qopts *o, int64_t **ids, size_t *n)
         (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
     }
     if (rc == 0 && step != SQLITE_DONE) {
-        fprintf(stderr, "benchaas query: %s: %s\n", o->db, sqlite3_errmsg(db));
+        fprintf(stderr, "benchaas %s: %s: %s\n", f->cmd ? f->cmd : "query", f->db,
+                sqlite3_errmsg(db));
         rc = BX_EIO;
     }
-out:
     sqlite3_finalize(st);
-    for (size_t i = 0; names && i < o->params.n; i++)
-        free(names[i]);
-    free(names);
-    free(sql.p);
-    free(b.v);
     if (rc) {
         free(*ids);
         *ids = NULL;
@@ -1110,10 +1263,235 @@ out:
     return rc;
 }
 
-/* Stream the runs as {"runs":[...]} with one run per line. */
-static int print_json(qctx *q, const int64_t *ids, size_t n, FILE *f)
+/* ---- unknown names -------------------------------------------------------- */
+
+/* Levenshtein distance, case-insensitive, of two short names (capped at 64 chars). */
+static int edit_distance(const char *a, const char *b)
 {
-    fputs("{\"runs\": [", f);
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return 99;
+    int d[65][65];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            int c = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+            int v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + c < v)
+                v = d[i - 1][j - 1] + c;
+            d[i][j] = v;
+        }
+    return d[la][lb];
+}
+
+/*
+ * Is `name` (len bytes) a stored metric (what = 'm') or parameter ('p') of
+ * the filter's plugins?  1 yes, 0 no, BX_EIO.
+ */
+static int name_known(store *s, const qfilter *f, int what, const char *name, size_t len)
+{
+    sbuf sql = {0};
+    sqlite3_stmt *st = NULL;
+    if (what == 'm')
+        sb_add(&sql, "SELECT 1 FROM metrics x");
+    else
+        sb_add(&sql, "SELECT 1 FROM params x");
+    if (f->plugins.n) {
+        sb_add(&sql, " JOIN runs r ON r.id = x.run_id WHERE x.name = ?1 AND r.plugin IN (");
+        for (size_t i = 0; i < f->plugins.n; i++)
+            sb_add(&sql, i ? ",?" : "?");
+        sb_add(&sql, ")");
+    } else {
+        sb_add(&sql, " WHERE x.name = ?1");
+    }
+    sb_add(&sql, " LIMIT 1");
+    if (sql.oom || sqlite3_prepare_v2(store_db(s), sql.p, -1, &st, NULL) != SQLITE_OK) {
+        free(sql.p);
+        return BX_EIO;
+    }
+    free(sql.p);
+    sqlite3_bind_text(st, 1, name, (int)len, SQLITE_STATIC);
+    for (size_t i = 0; i < f->plugins.n; i++)
+        sqlite3_bind_text(st, (int)i + 2, f->plugins.v[i], -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : BX_EIO;
+}
+
+/* "; did you mean 'NB'?" or the list of known names, into out. */
+static void suggest(store *s, const qfilter *f, int what, const char *name, size_t len, char *out,
+                    size_t outlen)
+{
+    char want[80];
+    snprintf(want, sizeof want, "%.*s", (int)(len < 79 ? len : 79), name);
+    /* DISTINCT over the (name, ...) index: one step per distinct name */
+    sbuf sql = {0};
+    sb_add(&sql, what == 'm' ? "SELECT DISTINCT x.name FROM metrics x"
+                             : "SELECT DISTINCT x.name FROM params x");
+    if (f->plugins.n) {
+        sb_add(&sql, " JOIN runs r ON r.id = x.run_id WHERE r.plugin IN (");
+        for (size_t i = 0; i < f->plugins.n; i++)
+            sb_add(&sql, i ? ",?" : "?");
+        sb_add(&sql, ")");
+    }
+    sb_add(&sql, " ORDER BY 1 LIMIT 200");
+    sqlite3_stmt *st = NULL;
+    out[0] = '\0';
+    if (sql.oom || sqlite3_prepare_v2(store_db(s), sql.p, -1, &st, NULL) != SQLITE_OK) {
+        free(sql.p);
+        return;
+    }
+    free(sql.p);
+    for (size_t i = 0; i < f->plugins.n; i++)
+        sqlite3_bind_text(st, (int)i + 1, f->plugins.v[i], -1, SQLITE_STATIC);
+    char best[80] = "", list[400] = "";
+    int bestd = 99, count = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *n = (const char *)sqlite3_column_text(st, 0);
+        if (!n)
+            continue;
+        int d = edit_distance(want, n);
+        if (d < bestd) {
+            bestd = d;
+            snprintf(best, sizeof best, "%s", n);
+        }
+        if (count++ < 12) {
+            size_t l = strlen(list);
+            snprintf(list + l, sizeof list - l, "%s%s", l ? ", " : "", n);
+        } else if (count == 13) {
+            size_t l = strlen(list);
+            snprintf(list + l, sizeof list - l, ", ...");
+        }
+    }
+    sqlite3_finalize(st);
+    if (best[0] && bestd <= 2 && bestd < (int)strlen(want))
+        snprintf(out, outlen, "; did you mean '%s'?", best);
+    else if (list[0])
+        snprintf(out, outlen, " (known: %s)", list);
+}
+
+int qfilter_check_names(store *s, const qfilter *f)
+{
+    const char *cmd = f->cmd ? f->cmd : "query";
+    sqlite3_stmt *st = NULL;
+    int64_t any = 0;
+    /* an empty database: every name is as good as another */
+    if (sqlite3_prepare_v2(store_db(s), "SELECT EXISTS (SELECT 1 FROM runs)", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        any = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (!any)
+        return 0;
+    char plugins[200] = "";
+    for (size_t i = 0; i < f->plugins.n; i++) {
+        size_t l = strlen(plugins);
+        snprintf(plugins + l, sizeof plugins - l, "%s%s", i ? "/" : " of ", f->plugins.v[i]);
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        const qlist *l = pass == 0 ? &f->metrics : &f->params;
+        int what = pass == 0 ? 'm' : 'p';
+        for (size_t i = 0; i < l->n; i++) {
+            const char *name = l->v[i];
+            size_t len = what == 'p' ? (size_t)(strchr(name, '=') - name) : strlen(name);
+            int k = name_known(s, f, what, name, len);
+            if (k < 0) {
+                fprintf(stderr, "benchaas %s: %s: %s\n", cmd, f->db, sqlite3_errmsg(store_db(s)));
+                return 2;
+            }
+            if (k == 0) {
+                char hint[512];
+                suggest(s, f, what, name, len, hint, sizeof hint);
+                fprintf(stderr, "benchaas %s: unknown %s '%.*s': no run%s in %s has it%s\n", cmd,
+                        what == 'm' ? "metric" : "parameter", (int)len, name, plugins, f->db,
+                        hint);
+                return 2;
+            }
+        }
+    }
+    return 0;
+}
+
+int query_open_store(const qfilter *f, store **s)
+{
+    char err[512];
+    *s = NULL;
+    if (store_check_file(f->db, err, sizeof err) != 0 ||
+        store_open(f->db, STORE_READONLY, s, err, sizeof err) != 0) {
+        fprintf(stderr, "benchaas %s: %s\n", f->cmd ? f->cmd : "query", err);
+        return 2;
+    }
+    return 0;
+}
+
+/* ---- output files ---------------------------------------------------------- */
+
+int query_out_open(query_out *o, const char *cmd, const char *path)
+{
+    memset(o, 0, sizeof *o);
+    o->path = strdup(path);
+    if (!o->path || asprintf(&o->tmp, "%s.tmp.XXXXXX", path) < 0) {
+        free(o->path);
+        o->path = o->tmp = NULL;
+        fprintf(stderr, "benchaas: out of memory\n");
+        return BX_ENOMEM;
+    }
+    int fd = mkstemp(o->tmp);
+    if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
+        fprintf(stderr, "benchaas %s: cannot write '%s': %s\n", cmd, path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(o->tmp);
+        }
+        free(o->path);
+        free(o->tmp);
+        memset(o, 0, sizeof *o);
+        return BX_EIO;
+    }
+    fchmod(fd, 0644); /* mkstemp makes it 0600; a report or export is for sharing */
+    return 0;
+}
+
+int query_out_close(query_out *o, const char *cmd, int ok)
+{
+    int rc = 0;
+    if (!o->f)
+        return 0;
+    if (ok && (fflush(o->f) != 0 || fsync(fileno(o->f)) != 0 || ferror(o->f))) {
+        fprintf(stderr, "benchaas %s: writing '%s' failed: %s\n", cmd, o->path, strerror(errno));
+        rc = BX_EIO;
+    }
+    if (fclose(o->f) != 0 && ok && rc == 0) {
+        fprintf(stderr, "benchaas %s: writing '%s' failed: %s\n", cmd, o->path, strerror(errno));
+        rc = BX_EIO;
+    }
+    if (ok && rc == 0 && rename(o->tmp, o->path) != 0) {
+        fprintf(stderr, "benchaas %s: cannot create '%s': %s\n", cmd, o->path, strerror(errno));
+        rc = BX_EIO;
+    }
+    if (!ok || rc)
+        unlink(o->tmp);
+    free(o->path);
+    free(o->tmp);
+    memset(o, 0, sizeof *o);
+    return rc;
+}
+
+/* ---- printing the runs ------------------------------------------------------ */
+
+/*
+ * Stream the runs: json is {"runs":[...]} with one run per line, jsonl one
+ * run object per line.
+ */
+static int print_json(qctx *q, const int64_t *ids, size_t n, FILE *f, int lines)
+{
+    if (!lines)
+        fputs("{\"runs\": [", f);
     size_t printed = 0;
     for (size_t i = 0; i < n; i++) {
         qrun r;
@@ -1130,10 +1508,15 @@ static int print_json(qctx *q, const int64_t *ids, size_t n, FILE *f)
             fprintf(stderr, "benchaas: out of memory\n");
             return BX_ENOMEM;
         }
-        fprintf(f, "%s\n  %s", printed++ ? "," : "", text);
+        if (lines)
+            fprintf(f, "%s\n", text);
+        else
+            fprintf(f, "%s\n  %s", printed ? "," : "", text);
+        printed++;
         cJSON_free(text);
     }
-    fputs(printed ? "\n]}\n" : "]}\n", f);
+    if (!lines)
+        fputs(printed ? "\n]}\n" : "]}\n", f);
     return 0;
 }
 
@@ -1153,68 +1536,150 @@ static int print_csv(qctx *q, const int64_t *ids, size_t n, FILE *f)
     return 0;
 }
 
-int cmd_query(int argc, char **argv)
+/* The format a file name suggests: its extension, else csv. */
+static const char *format_of_path(const char *path)
 {
-    qopts o;
-    strlist keep = {0};
+    const char *dot = strrchr(path, '.');
+    if (dot && strchr(dot, '/') == NULL) {
+        if (strcasecmp(dot, ".json") == 0)
+            return "json";
+        if (strcasecmp(dot, ".jsonl") == 0 || strcasecmp(dot, ".ndjson") == 0)
+            return "jsonl";
+    }
+    return "csv";
+}
+
+/* `query` and `export` (is_export: --output required, no table). */
+static int query_main(int argc, char **argv, int is_export)
+{
+    static const char *const valued[] = {"--format", "--group-by", "--stat", "--over",
+                                         "--output", "-o", NULL};
+    const char *cmd = is_export ? "export" : "query";
+    qfilter f;
+    qgroup g;
+    const char *format = NULL, *output = NULL;
     store *s = NULL;
     int64_t *ids = NULL;
     size_t n = 0;
-    char err[512];
-    int code;
-    memset(&o, 0, sizeof o);
+    int code = 0, rc = 0;
+    query_out out = {0};
+    memset(&f, 0, sizeof f);
+    memset(&g, 0, sizeof g);
+    f.cmd = cmd;
 
-    code = parse_args(argc, argv, &o, &keep);
-    if (code != 0) {
-        code = code < 0 ? 0 : code; /* --help */
+    for (int i = 1; i < argc; i++) {
+        char name[32];
+        const char *val;
+        int a = query_next_arg(cmd, argc, argv, &i, valued, NULL, name, &val);
+        if (a < 0) {
+            fputs(is_export ? export_help : query_help, stdout);
+            goto out;
+        }
+        if (a == 1) {
+            code = query_usage_error(cmd, "unexpected argument '%s'", val);
+            goto out;
+        }
+        if (a == 2) {
+            code = 2;
+            goto out;
+        }
+        int fr = qfilter_option(&f, name, val);
+        if (fr == 2) {
+            code = 2;
+            goto out;
+        }
+        if (fr == 0)
+            continue;
+        if (strcmp(name, "--format") == 0) {
+            if (strcmp(val, "table") && strcmp(val, "csv") && strcmp(val, "json") &&
+                strcmp(val, "jsonl")) {
+                code = query_usage_error(cmd, "unknown --format '%s' (use %s)", val,
+                                         is_export ? "csv, json or jsonl"
+                                                   : "table, csv, json or jsonl");
+                goto out;
+            }
+            if (is_export && strcmp(val, "table") == 0) {
+                code = query_usage_error(cmd, "export writes csv, json or jsonl, not a table");
+                goto out;
+            }
+            format = val;
+        } else if (strcmp(name, "--output") == 0 || strcmp(name, "-o") == 0) {
+            if (!*val) {
+                code = query_usage_error(cmd, "%s needs a file name", name);
+                goto out;
+            }
+            output = val;
+        } else {
+            int gr = qgroup_option(&g, &f, name, val);
+            if (gr) {
+                code = 2;
+                goto out;
+            }
+        }
+    }
+    qfilter_finish(&f);
+    if (is_export && !output) {
+        code = query_usage_error(cmd, "where to? give --output FILE");
         goto out;
     }
-    if (store_check_file(o.db, err, sizeof err) != 0 ||
-        store_open(o.db, STORE_READONLY, &s, err, sizeof err) != 0) {
-        fprintf(stderr, "benchaas query: %s\n", err);
+    if (!format)
+        format = output ? format_of_path(output) : "table";
+    if ((code = query_open_store(&f, &s)) != 0)
+        goto out;
+    if ((code = qfilter_check_names(s, &f)) != 0)
+        goto out;
+    if (qgroup_active(&g) && (code = qgroup_resolve(&g, s, &f)) != 0)
+        goto out;
+    if (output && query_out_open(&out, cmd, output) != 0) {
         code = 2;
         goto out;
     }
-    qctx q;
-    if (qctx_init(&q, s) != 0) {
-        code = 2;
-        goto out;
-    }
-    if (select_ids(s, &o, &ids, &n) != 0) {
-        qctx_fini(&q);
-        code = 2;
-        goto out;
-    }
-    q.only_metrics = o.metrics.n ? (char **)o.metrics.v : NULL;
-    q.nonly = o.metrics.n;
-    int rc;
-    if (strcmp(o.format, "json") == 0) {
-        rc = print_json(&q, ids, n, stdout);
-    } else if (strcmp(o.format, "csv") == 0) {
-        rc = print_csv(&q, ids, n, stdout);
+    FILE *to = output ? out.f : stdout;
+
+    if (qgroup_active(&g)) {
+        rc = query_grouped(s, &f, &g, format, to);
     } else {
-        rc = n ? print_table(&q, ids, n, stdout) : 0;
-        if (n == 0)
-            fprintf(stderr, "benchaas query: no runs match in %s\n", o.db);
+        qctx q;
+        if (qctx_init(&q, s) != 0) {
+            code = 2;
+            goto out;
+        }
+        if (qfilter_select_ids(s, &f, &ids, &n) != 0) {
+            qctx_fini(&q);
+            code = 2;
+            goto out;
+        }
+        q.only_metrics = f.metrics.n ? (char **)f.metrics.v : NULL;
+        q.nonly = f.metrics.n;
+        if (strcmp(format, "json") == 0 || strcmp(format, "jsonl") == 0) {
+            rc = print_json(&q, ids, n, to, strcmp(format, "jsonl") == 0);
+        } else if (strcmp(format, "csv") == 0) {
+            rc = print_csv(&q, ids, n, to);
+        } else {
+            rc = n ? print_table(&q, ids, n, to) : 0;
+            if (n == 0)
+                fprintf(stderr, "benchaas %s: no runs match in %s\n", cmd, f.db);
+        }
+        qctx_fini(&q);
     }
-    qctx_fini(&q);
-    if (fflush(stdout) != 0 && rc == 0) {
-        fprintf(stderr, "benchaas query: writing the results failed: %s\n", strerror(errno));
+    if (output) {
+        if (query_out_close(&out, cmd, rc == 0) != 0 && rc == 0)
+            rc = BX_EIO;
+    } else if (fflush(stdout) != 0 && rc == 0) {
+        fprintf(stderr, "benchaas %s: writing the results failed: %s\n", cmd, strerror(errno));
         rc = BX_EIO;
     }
     code = rc ? 2 : 0;
 out:
+    if (out.f)
+        query_out_close(&out, cmd, 0);
     store_close(s);
     free(ids);
-    free(o.ids);
-    for (size_t i = 0; i < keep.n; i++)
-        free((char *)keep.v[i]);
-    free(keep.v);
-    free(o.plugins.v);
-    free(o.hosts.v);
-    free(o.params.v);
-    free(o.metrics.v);
-    free(o.statuses.v);
-    free(o.tags.v);
+    qgroup_free(&g);
+    qfilter_free(&f);
     return code;
 }
+
+int cmd_query(int argc, char **argv) { return query_main(argc, argv, 0); }
+
+int cmd_export(int argc, char **argv) { return query_main(argc, argv, 1); }

@@ -70,9 +70,9 @@ phase() {
     local secs
     secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
     if [[ $rc == 0 ]]; then
-        summary+=("$(printf '%-28s %8ss  ok' "$name" "$secs")")
+        summary+=("$(printf '%-34s %8ss  ok' "$name" "$secs")")
     else
-        summary+=("$(printf '%-28s %8ss  FAILED (exit %d)' "$name" "$secs" "$rc")")
+        summary+=("$(printf '%-34s %8ss  FAILED (exit %d)' "$name" "$secs" "$rc")")
         failed=1
     fi
     echo "==== $name: $([[ $rc == 0 ]] && echo ok || echo "FAILED (exit $rc)") in ${secs}s"
@@ -140,7 +140,7 @@ total_end=$(date +%s.%N)
 echo
 echo "==== summary"
 printf '%s\n' "${summary[@]}"
-printf '%-28s %8ss\n' "total" "$(awk -v a="$total_start" -v b="$total_end" 'BEGIN { printf "%.1f", b - a }')"
+printf '%-34s %8ss\n' "total" "$(awk -v a="$total_start" -v b="$total_end" 'BEGIN { printf "%.1f", b - a }')"
 if [[ $failed != 0 ]]; then
     echo "test.sh: FAILED" >&2
     exit 1

@@ -256,6 +256,7 @@ static void accept_new(bxi_server *srv, pending *pd)
             if (pd[i].fd < 0)
                 slot = i;
         if (slot < 0) { /* a flood of silent connections: the newest get turned away */
+            if (getenv("BXI_DEBUG")) fprintf(stderr, "DEBUG busy: pending full\n");
             bxi_say_busy(fd);
             close(fd);
             srv->busy++;
@@ -392,8 +393,7 @@ int bxi_server_serve(bxi_server *srv, unsigned long tests, double deadline, char
         now = bx_now();
         if (n > 0 && pf[0].revents)
             break; /* bxi_server_stop() */
-        if (n > 0 && (pf[1].revents & POLLIN))
-            accept_new(srv, pd);
+        /* pending connections first: their EOFs free slots for newcomers */
         for (int k = 0; k < npend; k++) {
             pending *p = &pd[pidx[k]];
             if (p->fd < 0)
@@ -424,6 +424,8 @@ int bxi_server_serve(bxi_server *srv, unsigned long tests, double deadline, char
                 p->fd = -1;
             }
         }
+        if (n > 0 && (pf[1].revents & POLLIN))
+            accept_new(srv, pd);
         if (su->active && n > 0 && ctl_at >= 0 && pf[ctl_at].revents) {
             /* the client must stay quiet until START */
             int se = 0;

@@ -432,6 +432,7 @@ static void bounce(int lfd, unsigned long *count)
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             return;
+        if (getenv("BXI_DEBUG")) fprintf(stderr, "DEBUG busy: bounce\n");
         bxi_say_busy(fd);
         close(fd);
         if (count)

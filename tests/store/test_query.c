@@ -171,7 +171,6 @@ int test_query_filters(void)
     EXPECT_IDS("1", "--param", "nt_stores=false");
     EXPECT_IDS("3", "--param", "pfact=crout");
     EXPECT_IDS("3,4", "--param", "threshold=16.0");
-    EXPECT_IDS("", "--param", "nosuch=1");
     /* metrics, tags, hosts */
     EXPECT_IDS("3,4", "--metric", "gflops");
     EXPECT_IDS("1,2,3", "--metric", "triad,time");
@@ -441,6 +440,11 @@ int test_query_bad_input(void)
         {{"extra"}, "'extra'"},
         {{"--plugin"}, "needs a value"},
         {{"--db", ""}, "--db"},
+        /* names no stored run has (issue 8: refused, not an empty answer) */
+        {{"--param", "nosuch=1"}, "unknown parameter 'nosuch'"},
+        {{"--param", "nb=192"}, "did you mean 'NB'?"},
+        {{"--metric", "gflop"}, "unknown metric 'gflop'"},
+        {{"--plugin", "stream", "--metric", "gflops"}, "unknown metric 'gflops'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *argv[8] = {"query", "--db", db};

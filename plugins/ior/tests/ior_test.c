@@ -123,6 +123,15 @@ static double metric(bx_mock *m, const char *name)
     return v;
 }
 
+/* Rank 0: remove the test folder (idempotent). */
+static void cleanup(void)
+{
+    if (g_rank == 0 && g_dir[0]) {
+        remove_all(g_dir);
+        rmdir(g_dir);
+    }
+}
+
 /* ---- badinput --------------------------------------------------------- */
 
 /* check() of a mock must refuse with BX_EINVAL and a message containing `want`. */
@@ -625,7 +634,9 @@ int main(int argc, char **argv)
     if (g_rank == 0) {
         const char *base = getenv("IOR_TEST_DIR");
         snprintf(g_dir, sizeof g_dir, "%s/benchaas-ior-test.XXXXXX", base ? base : "/var/tmp");
-        if (!mkdtemp(g_dir)) {
+        if (mkdtemp(g_dir))
+            atexit(cleanup); /* also on an early exit */
+        else {
             fprintf(stderr, "cannot make a test folder %s: %s\n", g_dir, strerror(errno));
             g_dir[0] = '\0';
         }
@@ -667,11 +678,12 @@ int main(int argc, char **argv)
     if (g_mpi)
         MPI_Allreduce(&g_failed, &failed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     if (g_rank == 0) {
-        remove_all(g_dir);
-        rmdir(g_dir);
+        cleanup();
         printf("%s\n", failed ? "FAILED" : ran == 0 && skipped ? "SKIPPED" : "passed");
     }
-    if (g_mpi)
+    if (g_mpi) {
+        MPI_Barrier(MPI_COMM_WORLD); /* no rank exits (and gets rank 0 killed) before that */
         MPI_Finalize();
+    }
     return failed ? 1 : (ran == 0 && skipped ? 77 : 0);
 }

@@ -2,10 +2,18 @@
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# wait_listen PORT: until something listens on TCP PORT (at most 10 s).
+# port_free PORT: fail unless TCP PORT is free (another test or program on it?)
+port_free() {
+    ss -Hltn "sport = :$1" 2>/dev/null | grep -q . &&
+        fail "port $1 is already in use: $(ss -Hltnp "sport = :$1")"
+    return 0
+}
+
+# wait_listen PORT PID: until process PID listens on TCP PORT (at most 10 s).
 wait_listen() {
     for _ in $(seq 100); do
-        ss -Hltn "sport = :$1" 2>/dev/null | grep -q . && return 0
+        kill -0 "$2" 2>/dev/null || fail "the server exited early"
+        ss -Hltnp "sport = :$1" 2>/dev/null | grep -q "pid=$2," && return 0
         sleep 0.1
     done
     fail "nothing listens on port $1 after 10 s"

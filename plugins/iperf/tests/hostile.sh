@@ -8,9 +8,10 @@ tmp=$(mktemp -d)
 spid=
 trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$tmp"' EXIT
 
+port_free "$port"
 "$host" mode=server port="$port" tests=1 duration=120 > "$tmp/server" 2>&1 &
 spid=$!
-wait_listen "$port"
+wait_listen "$port" "$spid"
 
 "$hostile" "$port" || fail "hostile cases (server said: $(cat "$tmp/server"))"
 kill -0 "$spid" 2>/dev/null || fail "the server died: $(cat "$tmp/server")"

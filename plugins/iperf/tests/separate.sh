@@ -9,9 +9,10 @@ tmp=$(mktemp -d)
 spid=
 trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$tmp"' EXIT
 
+port_free "$port"
 "$host" mode=server port="$port" tests=3 duration=60 > "$tmp/server" 2>&1 &
 spid=$!
-wait_listen "$port"
+wait_listen "$port" "$spid"
 
 "$host" mode=client host=127.0.0.1 port="$port" duration=1 > "$tmp/c1" 2>&1 ||
     fail "TCP client: $(cat "$tmp/c1")"
