@@ -22,6 +22,7 @@
 #include "paramval.h"
 #include "plan.h"
 #include "query.h"
+#include "results.h"
 #include "run.h"
 #include "store.h"
 
@@ -39,7 +40,15 @@ static const char *main_help =
     "  submit CONFIG.cfg [--wait]    the same through Slurm\n"
     "  status                        submitted runs and their Slurm jobs\n"
     "  collect                       ingest finished result documents from the spool\n"
-    "  query [filters]               results from the database (table, csv, json)\n"
+    "  query [filters]               results from the database (table, csv, json, jsonl),\n"
+    "                                or statistics per group (--group-by NB --stat median)\n"
+    "  export [filters] -o FILE      the same into a CSV/JSON file\n"
+    "  sql \"SELECT ...\"              read-only SQL against the documented views\n"
+    "  compare A B                   two runs or groups (tag:, host:, FROM..TO): change,\n"
+    "                                better/worse, beyond the noise or not\n"
+    "  baseline set|list|delete      reference values for check\n"
+    "  check [filters] [--junit F]   regressions against baselines or history (exit 1)\n"
+    "  report --html FILE            a self-contained HTML report with SVG charts\n"
     "  worker SPEC.json              run one spec and write its result document\n"
     "\n"
     "`benchaas COMMAND --help` tells more.  Exit codes: 0 success, 1 a benchmark ran\n"
@@ -294,7 +303,7 @@ static int cmd_describe(int argc, char **argv)
                                               : "-",
                m->help ? m->help : "");
     printf("  (every run also stores wall_time s, user_time s, sys_time s, max_rss MiB)\n");
-    if (d->describe) {
+    if (BX_DESC_HAS(d, describe) && d->describe) {
         printf("\n");
         pset ps;
         pset_init(&ps, d);
@@ -562,6 +571,18 @@ int main(int argc, char **argv)
         return cmd_run_like(argc, argv, 1);
     if (strcmp(c, "query") == 0)
         return cmd_query(argc, argv);
+    if (strcmp(c, "export") == 0)
+        return cmd_export(argc, argv);
+    if (strcmp(c, "sql") == 0)
+        return cmd_sql(argc, argv);
+    if (strcmp(c, "compare") == 0)
+        return cmd_compare(argc, argv);
+    if (strcmp(c, "baseline") == 0)
+        return cmd_baseline(argc, argv);
+    if (strcmp(c, "check") == 0)
+        return cmd_check(argc, argv);
+    if (strcmp(c, "report") == 0)
+        return cmd_report(argc, argv);
     if (strcmp(c, "collect") == 0)
         return cmd_collect(argc, argv);
     if (strcmp(c, "status") == 0)

@@ -40,7 +40,7 @@ void plugin_search_path(const strvec *user_dirs, strvec *out)
         free(copy);
     }
     char *ed = exe_dir();
-    char *inst = xasprintf("%s/../lib/benchaas/plugins", ed);
+    char *inst = xasprintf("%s/%s", ed, BENCHAAS_PLUGIN_RELDIR);
     add_dir(out, inst);
     free(inst);
     free(ed);

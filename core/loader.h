@@ -48,6 +48,11 @@ typedef struct plugin_entry {
 int plugin_scan(const strvec *dirs, const bx_host *host, plugin_entry **out, size_t *n);
 void plugin_scan_free(plugin_entry *e, size_t n);
 
+/* Does descriptor d carry `field` (it lies inside d->struct_size)?  Fields
+ * appended in later minors must be read only through this. */
+#define BX_DESC_HAS(d, field) \
+    ((d)->struct_size >= offsetof(bx_plugin, field) + sizeof((d)->field))
+
 /* The size of bx_plugin in ABI 1.0: descriptors smaller than this are refused. */
 #define BX_PLUGIN_MIN_SIZE (offsetof(bx_plugin, fini) + sizeof(void (*)(void *)))
 

@@ -803,7 +803,7 @@ static int build_experiment(plan *p, size_t *cap, const config *cfg, const exper
             point_free(&pt);
             break;
         }
-        if (!d->expand) {
+        if (!BX_DESC_HAS(d, expand) || !d->expand) {
             push_point(p, cap, &pt);
             continue;
         }

@@ -691,6 +691,8 @@ static const char query_help[] =
     "                        unless an offset is given), or an age: 30m, 24h, 7d, 2w\n"
     "  --run ID[,ID...]      these run ids\n"
     "  --limit N             only the N most recent matching runs\n"
+    "  --latest              of the matching runs, only the newest of each configuration\n"
+    "                        (plugin, parameters, ranks, threads) and host\n"
     "A --metric or --param name that no stored run has is an error (exit 2).\n"
     "Statistics (one row per group and metric):\n"
     "  --group-by F[,F...]   group the runs by these fields: a parameter (NB, or\n"
@@ -839,6 +841,8 @@ static const char *const filter_options[] = {"--db",    "--plugin", "--param", "
                                              "--job",   "--prov",   "--since", "--until",
                                              "--run",   "--limit",  NULL};
 
+static const char *const filter_flags[] = {"--latest", NULL};
+
 static int in_list(const char *const *list, const char *name)
 {
     for (int k = 0; list && list[k]; k++)
@@ -866,7 +870,7 @@ int query_next_arg(const char *cmd, int argc, char **argv, int *i, const char *c
         return query_usage_error(cmd, "unknown option '%s'", arg);
     memcpy(name, arg, nlen);
     name[nlen] = '\0';
-    if (in_list(flags, name)) {
+    if (in_list(flags, name) || in_list(filter_flags, name)) {
         if (eq)
             return query_usage_error(cmd, "%s takes no value", name);
         return 0;
@@ -886,6 +890,10 @@ int qfilter_option(qfilter *f, const char *name, const char *val)
 {
     const char *cmd = f->cmd ? f->cmd : "query";
     int rc = 0;
+    if (strcmp(name, "--latest") == 0) {
+        f->latest = 1;
+        return 0;
+    }
     if (!in_list(filter_options, name))
         return 1;
     if (strcmp(name, "--db") == 0) {
@@ -1088,7 +1096,10 @@ static void sb_in_list(sbuf *sql, binds *b, const qlist *l)
 /* The filters as SQL over runs r, with every value a placeholder. */
 static void build_select(const qfilter *o, sbuf *sql, binds *b)
 {
-    sb_add(sql, "SELECT id FROM (SELECT r.id AS id FROM runs r WHERE 1");
+    /* --latest: of the runs that pass the filters, the newest of each configuration */
+    sb_add(sql, o->latest ? "SELECT id FROM (SELECT r.id AS id, max(coalesce(r.started_at, ''))"
+                            " FROM runs r WHERE 1" /* id: of the row with the max (SQLite) */
+                          : "SELECT id FROM (SELECT r.id AS id FROM runs r WHERE 1");
     if (o->plugins.n) {
         sb_add(sql, " AND r.plugin IN ");
         sb_in_list(sql, b, &o->plugins);
@@ -1178,8 +1189,11 @@ static void build_select(const qfilter *o, sbuf *sql, binds *b)
         }
         sb_add(sql, ")");
     }
+    if (o->latest)
+        sb_add(sql, " GROUP BY r.plugin, r.params_json, r.ranks, r.threads, r.host_id");
     /* --limit keeps the most recent runs; they are printed oldest first. */
-    sb_add(sql, " ORDER BY r.id DESC LIMIT ?) ORDER BY id");
+    sb_add(sql, o->latest ? " ORDER BY id DESC LIMIT ?) ORDER BY id"
+                          : " ORDER BY r.id DESC LIMIT ?) ORDER BY id");
     struct bval *bv = bnew(b, 'i');
     if (bv)
         bv->i = o->limit > 0 ? o->limit : -1;

@@ -174,8 +174,44 @@ static const char schema_v1[] =
     "  LEFT JOIN metrics m ON m.run_id = s.run_id AND m.name = s.metric"
     "  LEFT JOIN hosts h ON h.id = r.host_id;";
 
+/*
+ * Version 2 (issue 8: results that answer questions):
+ *   - timeline: the worker's resource samples of a run (RSS and CPU use
+ *     every ~250 ms from init to fini), and timeline_view over it;
+ *   - baselines gain the host class (CPU model), ranks and threads they
+ *     apply to, and the spread and number of runs they were made from;
+ *     their unique key includes the new columns;
+ *   - runs(plugin, params_json, started_at): the runs of one configuration,
+ *     newest first, for `check`'s history.
+ */
+static const char schema_v2[] =
+    "CREATE TABLE timeline ("
+    "  run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    "  seq         INTEGER NOT NULL," /* order of the sample */
+    "  t           REAL NOT NULL,"    /* seconds since the plugin's init started */
+    "  rss_mib     REAL,"             /* resident memory of rank 0's process, MiB */
+    "  cpu_percent REAL,"             /* its CPU use since the previous sample, % of one core */
+    "  PRIMARY KEY (run_id, seq)"
+    ") WITHOUT ROWID;"
+    "ALTER TABLE baselines ADD COLUMN host_class TEXT;" /* a CPU model; NULL: any */
+    "ALTER TABLE baselines ADD COLUMN ranks INTEGER;"   /* NULL: any */
+    "ALTER TABLE baselines ADD COLUMN threads INTEGER;" /* NULL: any */
+    "ALTER TABLE baselines ADD COLUMN spread REAL;"     /* MAD of the values it was made from */
+    "ALTER TABLE baselines ADD COLUMN n INTEGER;"       /* how many runs it was made from */
+    "DROP INDEX baselines_key;"
+    "CREATE UNIQUE INDEX baselines_key ON baselines(name, plugin, params_json,"
+    "  coalesce(host_id, 0), coalesce(host_class, ''), coalesce(ranks, 0), coalesce(threads, 0),"
+    "  metric);"
+    "CREATE INDEX runs_config ON runs(plugin, params_json, started_at);"
+    "CREATE VIEW timeline_view AS"
+    "  SELECT r.id AS run_id, r.started_at, r.plugin, h.name AS host,"
+    "         tl.t, tl.rss_mib, tl.cpu_percent"
+    "  FROM timeline tl JOIN runs r ON r.id = tl.run_id"
+    "  LEFT JOIN hosts h ON h.id = r.host_id;";
+
 static const store_migration builtin_migrations[] = {
     {1, "initial schema", schema_v1},
+    {2, "resource timelines, baselines per host class, configuration index", schema_v2},
 };
 
 const store_migration *store_migrations(size_t *n)
@@ -202,6 +238,7 @@ enum {
     ST_DEL_PROV,
     ST_DEL_META,
     ST_DEL_WARN,
+    ST_DEL_TIMELINE,
     ST_INS_PARAM,
     ST_INS_METRIC,
     ST_INS_SAMPLE,
@@ -209,6 +246,7 @@ enum {
     ST_INS_PROV,
     ST_INS_META,
     ST_INS_WARN,
+    ST_INS_TIMELINE,
     ST__COUNT
 };
 
@@ -245,6 +283,7 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_DEL_PROV] = "DELETE FROM provenance WHERE run_id = ?1",
     [ST_DEL_META] = "DELETE FROM run_meta WHERE run_id = ?1",
     [ST_DEL_WARN] = "DELETE FROM warnings WHERE run_id = ?1",
+    [ST_DEL_TIMELINE] = "DELETE FROM timeline WHERE run_id = ?1",
     [ST_INS_PARAM] = "INSERT INTO params(run_id, name, value, type) VALUES (?1,?2,?3,?4)",
     [ST_INS_METRIC] =
         "INSERT INTO metrics(run_id, name, seq, value, unit, better) VALUES (?1,?2,?3,?4,?5,?6)",
@@ -253,6 +292,8 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_INS_PROV] = "INSERT OR REPLACE INTO provenance(run_id, key, value) VALUES (?1,?2,?3)",
     [ST_INS_META] = "INSERT OR REPLACE INTO run_meta(run_id, key, value) VALUES (?1,?2,?3)",
     [ST_INS_WARN] = "INSERT INTO warnings(run_id, seq, text) VALUES (?1,?2,?3)",
+    [ST_INS_TIMELINE] =
+        "INSERT INTO timeline(run_id, seq, t, rss_mib, cpu_percent) VALUES (?1,?2,?3,?4,?5)",
 };
 
 struct store {
@@ -716,6 +757,7 @@ typedef struct doc {
     const char *job_text; /* a job id that is not a plain integer ("1234.batch") */
     char queued_at[32], started_at[32], finished_at[32]; /* "" when absent */
     const cJSON *params, *metrics, *samples, *tags, *warnings, *meta, *provenance, *spec;
+    const cJSON *timeline; /* [[t, rss_mib, cpu_percent], ...] or NULL */
     int final; /* status is not queued/running */
 } doc;
 
@@ -865,7 +907,8 @@ static int read_doc(const cJSON *j, doc *d, char *err, size_t errlen)
         opt_kind(j, "warnings", cJSON_Array, &d->warnings, err, errlen) ||
         opt_kind(j, "meta", cJSON_Object, &d->meta, err, errlen) ||
         opt_kind(j, "provenance", cJSON_Object, &d->provenance, err, errlen) ||
-        opt_kind(j, "spec", cJSON_Object, &d->spec, err, errlen))
+        opt_kind(j, "spec", cJSON_Object, &d->spec, err, errlen) ||
+        opt_kind(j, "timeline", cJSON_Array, &d->timeline, err, errlen))
         return BX_EINVAL;
     /* Slurm job ids are integers; keep any other text as it is. */
     const cJSON *job = cJSON_GetObjectItemCaseSensitive(j, "job_id");
@@ -918,6 +961,19 @@ static int read_doc(const cJSON *j, doc *d, char *err, size_t errlen)
                     "result document: samples of '%s' must be a list of [repetition, index, "
                     "value]",
                     it->string ? it->string : "?");
+            return BX_EINVAL;
+        }
+    }
+    cJSON_ArrayForEach(it, d->timeline)
+    {
+        const cJSON *t = cJSON_GetArrayItem(it, 0), *rss = cJSON_GetArrayItem(it, 1),
+                    *cpu = cJSON_GetArrayItem(it, 2);
+        if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) != 3 || !cJSON_IsNumber(t) ||
+            !isfinite(t->valuedouble) || !(cJSON_IsNumber(rss) || cJSON_IsNull(rss)) ||
+            !(cJSON_IsNumber(cpu) || cJSON_IsNull(cpu))) {
+            set_err(err, errlen,
+                    "result document: \"timeline\" must be a list of [seconds, rss_mib, "
+                    "cpu_percent]");
             return BX_EINVAL;
         }
     }
@@ -1237,6 +1293,26 @@ static int insert_children(store *s, const doc *d, int64_t id, char *err, size_t
         if ((rc = step_done(s, st, "storing a warning", err, errlen)))
             return rc;
     }
+    seq = 0;
+    cJSON_ArrayForEach(it, d->timeline)
+    {
+        if (!(st = stmt(s, ST_INS_TIMELINE, err, errlen)))
+            return BX_EIO;
+        const cJSON *rss = cJSON_GetArrayItem(it, 1), *cpu = cJSON_GetArrayItem(it, 2);
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int(st, 2, seq++);
+        sqlite3_bind_double(st, 3, cJSON_GetArrayItem(it, 0)->valuedouble);
+        if (cJSON_IsNumber(rss) && isfinite(rss->valuedouble))
+            sqlite3_bind_double(st, 4, rss->valuedouble);
+        else
+            sqlite3_bind_null(st, 4);
+        if (cJSON_IsNumber(cpu) && isfinite(cpu->valuedouble))
+            sqlite3_bind_double(st, 5, cpu->valuedouble);
+        else
+            sqlite3_bind_null(st, 5);
+        if ((rc = step_done(s, st, "storing the resource timeline", err, errlen)))
+            return rc;
+    }
     if ((rc = insert_pairs(s, ST_INS_PROV, id, d->provenance, "storing provenance", err, errlen)))
         return rc;
     return insert_pairs(s, ST_INS_META, id, d->meta, "storing run metadata", err, errlen);
@@ -1245,8 +1321,9 @@ static int insert_children(store *s, const doc *d, int64_t id, char *err, size_t
 /* Remove what hangs off a queued/running run before its result replaces it. */
 static int delete_children(store *s, int64_t id, char *err, size_t errlen)
 {
-    static const int dels[] = {ST_DEL_PARAMS, ST_DEL_METRICS, ST_DEL_SAMPLES, ST_DEL_TAGS,
-                               ST_DEL_PROV,   ST_DEL_META,    ST_DEL_WARN};
+    static const int dels[] = {ST_DEL_PARAMS, ST_DEL_METRICS, ST_DEL_SAMPLES,
+                               ST_DEL_TAGS,   ST_DEL_PROV,    ST_DEL_META,
+                               ST_DEL_WARN,   ST_DEL_TIMELINE};
     for (size_t i = 0; i < sizeof dels / sizeof dels[0]; i++) {
         sqlite3_stmt *st = stmt(s, dels[i], err, errlen);
         if (!st)

@@ -10,10 +10,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,6 +64,152 @@ static void finish_mpi(void)
     if (g_mpi)
         MPI_Finalize();
 #endif
+}
+
+/* ---- the resource timeline ------------------------------------------------
+ *
+ * While the plugin runs (init to fini), a thread of rank 0 samples the
+ * process's resident memory (/proc/self/statm) and its CPU time (all
+ * threads: CLOCK_PROCESS_CPUTIME_ID) every TL_INTERVAL seconds.  The
+ * series goes into the result document as "timeline": [[t, rss_mib,
+ * cpu_percent], ...], t in seconds since init started, cpu_percent the CPU
+ * used since the previous point in % of one core (200 = two busy cores;
+ * null for the first point).  A long run keeps at most TL_MAX points: when
+ * full, every other point is dropped and the interval doubles.  The thread
+ * only reads /proc and the clock: it calls no MPI and touches no plugin
+ * state.
+ */
+#define TL_INTERVAL 0.25
+#define TL_MAX 2048
+
+typedef struct timeline {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int started, stop;
+    double t0, interval, last_t, last_cpu;
+    double (*pts)[3];
+    size_t n;
+} timeline;
+
+static double tl_rss_mib(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long size = 0, resident = -1;
+    if (f) {
+        if (fscanf(f, "%ld %ld", &size, &resident) != 2)
+            resident = -1;
+        fclose(f);
+    }
+    return resident < 0 ? NAN : (double)resident * (double)sysconf(_SC_PAGESIZE) / 1048576.0;
+}
+
+static double tl_cpu_seconds(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+        return NAN;
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* One point (called with tl->mu held). */
+static void tl_sample(timeline *tl)
+{
+    double now = mono_now(), cpu = tl_cpu_seconds();
+    if (tl->n == TL_MAX) { /* keep every other point, sample half as often */
+        size_t k = 0;
+        for (size_t i = 0; i < tl->n; i += 2)
+            memcpy(tl->pts[k++], tl->pts[i], sizeof tl->pts[0]);
+        tl->n = k;
+        tl->interval *= 2;
+    }
+    double *p = tl->pts[tl->n++];
+    p[0] = now - tl->t0;
+    p[1] = tl_rss_mib();
+    p[2] = tl->n > 1 && now > tl->last_t ? (cpu - tl->last_cpu) / (now - tl->last_t) * 100.0 : NAN;
+    tl->last_t = now;
+    tl->last_cpu = cpu;
+}
+
+static void *tl_main(void *arg)
+{
+    timeline *tl = arg;
+    pthread_mutex_lock(&tl->mu);
+    while (!tl->stop) {
+        tl_sample(tl);
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        double wake = (double)until.tv_sec + (double)until.tv_nsec * 1e-9 + tl->interval;
+        until.tv_sec = (time_t)wake;
+        until.tv_nsec = (long)((wake - (double)until.tv_sec) * 1e9);
+        while (!tl->stop && pthread_cond_timedwait(&tl->cv, &tl->mu, &until) != ETIMEDOUT)
+            ;
+    }
+    tl_sample(tl); /* the last point: right after fini */
+    pthread_mutex_unlock(&tl->mu);
+    return NULL;
+}
+
+/* Start sampling (no-op on failure: a run without a timeline is still a run). */
+static void tl_start(timeline *tl)
+{
+    memset(tl, 0, sizeof *tl);
+    tl->pts = malloc(TL_MAX * sizeof *tl->pts);
+    if (!tl->pts)
+        return;
+    tl->t0 = mono_now();
+    tl->interval = TL_INTERVAL;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&tl->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_mutex_init(&tl->mu, NULL);
+    if (pthread_create(&tl->thread, NULL, tl_main, tl) == 0)
+        tl->started = 1;
+}
+
+static void tl_stop(timeline *tl)
+{
+    if (!tl->started)
+        return;
+    pthread_mutex_lock(&tl->mu);
+    tl->stop = 1;
+    pthread_cond_signal(&tl->cv);
+    pthread_mutex_unlock(&tl->mu);
+    pthread_join(tl->thread, NULL);
+    tl->started = 0;
+}
+
+/* The "timeline" member of the result document (NULL if nothing was sampled). */
+static cJSON *tl_json(const timeline *tl)
+{
+    if (!tl->pts || tl->n == 0)
+        return NULL;
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < tl->n; i++) {
+        cJSON *pt = cJSON_CreateArray();
+        for (int k = 0; k < 3; k++) {
+            double v = tl->pts[i][k];
+            /* 3 decimals for t, 2 for the rest: enough, and a short document */
+            double scale = k == 0 ? 1000.0 : 100.0;
+            cJSON_AddItemToArray(pt, isfinite(v) ? cJSON_CreateNumber(round(v * scale) / scale)
+                                                 : cJSON_CreateNull());
+        }
+        cJSON_AddItemToArray(arr, pt);
+    }
+    return arr;
+}
+
+static void tl_free(timeline *tl)
+{
+    tl_stop(tl);
+    if (tl->pts) {
+        pthread_mutex_destroy(&tl->mu);
+        pthread_cond_destroy(&tl->cv);
+    }
+    free(tl->pts);
+    tl->pts = NULL;
 }
 
 static const char *phase_error(hostctx *h, int rc, const char *phase, char *buf, size_t len)
@@ -140,6 +288,7 @@ int worker_main(int argc, char **argv)
     pset params = {0};
     hostctx h;
     int have_host = 0;
+    timeline tl = {0};
     int rc = plugin_load_file(spec.plugin_path, core_host(), &lp, err, sizeof err);
     if (rc == 0 && strcmp(lp.desc->name, spec.plugin) != 0) {
         snprintf(err, sizeof err, "%s holds plugin '%s', the spec asks for '%s'", lp.path,
@@ -181,6 +330,8 @@ int worker_main(int argc, char **argv)
         if (rc == 0) {
             void *state = NULL;
             phase = "init";
+            if (rank == 0)
+                tl_start(&tl);
             rc = agree(d->init(&h.ctx, &state));
             if (rc == 0) {
                 if (spec.warmup && !(d->flags & BX_NO_WARMUP)) {
@@ -201,6 +352,7 @@ int worker_main(int argc, char **argv)
                 }
                 d->fini(state);
             }
+            tl_stop(&tl);
         }
         if (rc != 0) {
             status = "failed";
@@ -275,6 +427,9 @@ int worker_main(int argc, char **argv)
         cJSON *metrics = cJSON_AddObjectToObject(r, "metrics");
         if (have_host)
             hostctx_results_json(&h, r);
+        cJSON *tlj = tl_json(&tl);
+        if (tlj)
+            cJSON_AddItemToObject(r, "timeline", tlj);
         /* Under Slurm: how long the job waited in the queue (submit to start). */
         const char *jstart = getenv("BENCHAAS_JOB_START");
         struct tm tm;
@@ -312,6 +467,7 @@ int worker_main(int argc, char **argv)
         }
         free(out);
     }
+    tl_free(&tl);
     if (have_host)
         hostctx_free(&h);
     if (params.desc)

@@ -62,6 +62,17 @@ stop_daemons() {
     done
 }
 
+# Start a daemon with only stdin/stdout/stderr open. Daemons keep every other inherited
+# descriptor, and one holding the write end of a CI runner's output pipe would keep the CI
+# step from ever seeing end-of-file.
+spawn() (
+    local fd
+    for fd in $(ls /proc/$BASHPID/fd); do
+        if (( fd > 2 )); then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    exec "$@" </dev/null >/dev/null
+)
+
 # Our own test cluster (our slurm.conf) whose slurmd died: sinfo still says "idle" until
 # SlurmdTimeout, but jobs would never start.
 own_slurmd_dead() {
@@ -118,7 +129,7 @@ start_munge() {
     chmod 0400 /etc/munge/munge.key
     say "starting munged"
     # munged refuses to run as root; it daemonises itself.
-    runuser -u munge -- /usr/sbin/munged \
+    spawn runuser -u munge -- /usr/sbin/munged \
         || die "munged did not start; see /var/log/munge/munged.log"
     local i
     for i in $(seq 50); do
@@ -224,11 +235,11 @@ if ! pid_alive /run/slurmctld.pid; then
     write_conf
     install -d -m 0755 /var/spool/slurmctld /var/spool/slurmd "$logdir"
     say "starting slurmctld (log $logdir/slurmctld.log)"
-    slurmctld || die "slurmctld did not start; see $logdir/slurmctld.log"
+    spawn slurmctld || die "slurmctld did not start; see $logdir/slurmctld.log"
 fi
 if ! pid_alive /run/slurmd.pid; then
     say "starting slurmd (log $logdir/slurmd.log)"
-    slurmd || die "slurmd did not start; see $logdir/slurmd.log"
+    spawn slurmd || die "slurmd did not start; see $logdir/slurmd.log"
 fi
 
 deadline=$(( SECONDS + timeout_s ))

@@ -117,7 +117,8 @@ static int lat_init(bx_ctx *ctx, void **out)
 
     /* 2 MiB alignment lets the kernel back the buffer with huge pages. */
     size_t align = s->size >= (2u << 20) ? (2u << 20) : 4096;
-    if (!s->ns || posix_memalign((void **)&s->buf, align, s->size) != 0) {
+    void *buf = NULL;
+    if (!s->ns || posix_memalign(&buf, align, s->size) != 0) {
         /* fini is not called when init fails: free what we have. */
         char b[32];
         bx_format_size(s->size, b, sizeof b);
@@ -125,6 +126,7 @@ static int lat_init(bx_ctx *ctx, void **out)
         free(s);
         return bx_error(ctx, BX_ENOMEM, "cannot allocate a buffer of %s", b);
     }
+    s->buf = buf;
     const char *thp = "not requested";
     if (bx_param_bool(ctx, "hugepages")) {
 #ifdef MADV_HUGEPAGE

@@ -1,0 +1,576 @@
+/*
+ * analyze.c — selectors, per-configuration value sets and labels, shared by
+ * compare, check and report (see analyze.h).
+ */
+#define _GNU_SOURCE
+#include "analyze.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "benchaas/plugin.h"
+
+const char analyze_selector_help[] =
+    "A selector (A, B, or --from) is one or more terms joined by '+':\n"
+    "  17  or  17,18,19      these run ids (also run:17,18)\n"
+    "  tag:NAME              runs labelled NAME\n"
+    "  host:NAME             runs on host NAME (host:a,b for several)\n"
+    "  job:ID, plugin:NAME   a Slurm job's runs, a plugin's runs\n"
+    "  FROM..TO              runs started in that window; either side may be empty\n"
+    "                        (2026-01-01..2026-02-01, ..2026-03-01, 30d..7d); a date\n"
+    "                        as TO covers its whole day\n"
+    "  since:TIME, until:TIME  one bound of the window\n"
+    "  NAME=VALUE            a parameter (also param:NAME=VALUE)\n"
+    "  prov:KEY=VALUE        a provenance value (prov:kernel=6.1.0-25-amd64)\n"
+    "e.g. tag:before+host:node01   2026-11-01..2026-11-15+NB=192\n";
+
+/* ---- selectors ------------------------------------------------------------- */
+
+/* One term of a selector (a copy the filter keeps). */
+static int selector_term(qfilter *f, const char *term)
+{
+    static const struct {
+        const char *prefix, *option;
+    } keys[] = {{"run:", "--run"},     {"tag:", "--tag"},     {"host:", "--host"},
+                {"job:", "--job"},     {"plugin:", "--plugin"}, {"since:", "--since"},
+                {"until:", "--until"}, {"param:", "--param"}, {"prov:", "--prov"},
+                {NULL, NULL}};
+    const char *cmd = f->cmd ? f->cmd : "compare";
+    if (!*term)
+        return query_usage_error(cmd, "empty selector term (two '+' in a row?)");
+    for (int k = 0; keys[k].prefix; k++) {
+        size_t l = strlen(keys[k].prefix);
+        if (strncmp(term, keys[k].prefix, l) == 0) {
+            if (!term[l])
+                return query_usage_error(cmd, "'%s': nothing after the colon", term);
+            int rc = qfilter_option(f, keys[k].option, term + l);
+            return rc == 1 ? 2 : rc;
+        }
+    }
+    if (isdigit((unsigned char)term[0]) && strspn(term, "0123456789,") == strlen(term))
+        return qfilter_option(f, "--run", term);
+    const char *dots = strstr(term, "..");
+    if (dots) { /* FROM..TO */
+        char *from = strndup(term, (size_t)(dots - term));
+        const char *kfrom = from ? qfilter_keep(f, from) : NULL;
+        const char *to = dots + 2;
+        free(from);
+        if (!kfrom)
+            return query_usage_error(cmd, "out of memory");
+        if (!*kfrom && !*to)
+            return query_usage_error(cmd, "'%s': give at least one side of the window", term);
+        if (*kfrom && qfilter_option(f, "--since", kfrom) != 0)
+            return 2;
+        if (*to && qfilter_option(f, "--until", to) != 0)
+            return 2;
+        return 0;
+    }
+    const char *eq = strchr(term, '='), *colon = strchr(term, ':');
+    if (eq && eq != term && (!colon || eq < colon))
+        return qfilter_option(f, "--param", term);
+    return query_usage_error(cmd,
+                             "'%s' is not a selector term (run ids, tag:T, host:H, job:J, "
+                             "plugin:P, FROM..TO, since:T, until:T, NAME=VALUE, prov:K=V)",
+                             term);
+}
+
+int analyze_selector(qfilter *f, const char *sel)
+{
+    const char *copy = qfilter_keep(f, sel);
+    if (!copy)
+        return query_usage_error(f->cmd ? f->cmd : "compare", "out of memory");
+    char *p = (char *)copy;
+    if (!*p)
+        return query_usage_error(f->cmd ? f->cmd : "compare", "an empty selector");
+    /* split at '+' not followed by a digit (a '+' before digits is a UTC offset) */
+    char *start = p;
+    for (;; p++) {
+        if (*p == '\0' || (*p == '+' && !isdigit((unsigned char)p[1]))) {
+            int end = *p == '\0';
+            *p = '\0';
+            int rc = selector_term(f, start);
+            if (rc)
+                return rc;
+            if (end)
+                break;
+            start = p + 1;
+        }
+    }
+    return 0;
+}
+
+/* ---- value sets --------------------------------------------------------------- */
+
+int dvec_push(dvec *d, double x)
+{
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 8;
+        double *nv = realloc(d->v, cap * sizeof *nv);
+        if (!nv)
+            return -1;
+        d->v = nv;
+        d->cap = cap;
+    }
+    d->v[d->n++] = x;
+    return 0;
+}
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+aentry *aset_find(const aset *a, const char *key)
+{
+    if (!a->nslots)
+        return NULL;
+    size_t j = hash_str(key) & (a->nslots - 1);
+    while (a->slots[j]) {
+        if (strcmp(a->slots[j]->key, key) == 0)
+            return a->slots[j];
+        j = (j + 1) & (a->nslots - 1);
+    }
+    return NULL;
+}
+
+static int aset_insert(aset *a, aentry *e)
+{
+    if ((a->n + 1) * 2 > a->nslots) {
+        size_t ns = a->nslots ? a->nslots * 2 : 64;
+        aentry **slots = calloc(ns, sizeof *slots);
+        if (!slots)
+            return -1;
+        for (size_t i = 0; i < a->n; i++) {
+            size_t j = hash_str(a->e[i]->key) & (ns - 1);
+            while (slots[j])
+                j = (j + 1) & (ns - 1);
+            slots[j] = a->e[i];
+        }
+        free(a->slots);
+        a->slots = slots;
+        a->nslots = ns;
+    }
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 64;
+        aentry **ne = realloc(a->e, cap * sizeof *ne);
+        if (!ne)
+            return -1;
+        a->e = ne;
+        a->cap = cap;
+    }
+    a->e[a->n++] = e;
+    size_t j = hash_str(e->key) & (a->nslots - 1);
+    while (a->slots[j])
+        j = (j + 1) & (a->nslots - 1);
+    a->slots[j] = e;
+    return 0;
+}
+
+static void aentry_free(aentry *e)
+{
+    if (!e)
+        return;
+    free(e->key);
+    free(e->cfgkey);
+    free(e->plugin);
+    free(e->params);
+    free(e->host);
+    free(e->host_class);
+    free(e->metric);
+    free(e->unit);
+    free(e->better);
+    free(e->samples.v);
+    free(e->values.v);
+    free(e->times.v);
+    free(e->first_started);
+    free(e);
+}
+
+void aset_free(aset *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        aentry_free(a->e[i]);
+    free(a->e);
+    free(a->slots);
+    memset(a, 0, sizeof *a);
+}
+
+static char *text_dup(sqlite3_stmt *st, int c)
+{
+    const unsigned char *t = sqlite3_column_text(st, c);
+    return t ? strdup((const char *)t) : NULL;
+}
+
+/* Columns of the load query. */
+enum {
+    C_ID,
+    C_PLUGIN,
+    C_PARAMS,
+    C_RANKS,
+    C_THREADS,
+    C_HOST,
+    C_CPU,
+    C_STARTED,
+    C_HOST_ID,
+    C_METRIC,
+    C_UNIT,
+    C_BETTER,
+    C_SEQ,
+    C_VALUE,
+    C_SAMPLE,    /* the sample's value (ASET_SAMPLES) */
+    C_HAS_SAMPLE /* 1 when the row is a sample */
+};
+
+int aset_load(store *s, const qfilter *f, int flags, aset *out)
+{
+    const char *cmd = f->cmd ? f->cmd : "compare";
+    char *after = NULL;
+    size_t len = 0;
+    memset(out, 0, sizeof *out);
+    FILE *m = open_memstream(&after, &len);
+    if (!m)
+        return BX_ENOMEM;
+    fputs(") SELECT r.id, r.plugin, r.params_json, r.ranks, r.threads, h.name, h.cpu_model,"
+          " r.started_at, r.host_id, m.name, m.unit, m.better, m.seq, m.value",
+          m);
+    if (flags & ASET_SAMPLES)
+        fputs(", s.value, s.run_id IS NOT NULL", m);
+    fputs(" FROM sel JOIN runs r ON r.id = sel.id JOIN metrics m ON m.run_id = r.id", m);
+    if (flags & ASET_SAMPLES)
+        fputs(" LEFT JOIN samples s ON s.run_id = m.run_id AND s.metric = m.name", m);
+    fputs(" LEFT JOIN hosts h ON h.id = r.host_id", m);
+    if (f->metrics.n) {
+        fputs(" WHERE m.name IN (", m);
+        for (size_t i = 0; i < f->metrics.n; i++)
+            fprintf(m, "%s:m%zu", i ? "," : "", i);
+        fputs(")", m);
+    }
+    if (fclose(m) != 0) {
+        free(after);
+        return BX_ENOMEM;
+    }
+    sqlite3_stmt *st;
+    int rc = qfilter_prepare(s, f, "WITH sel(id) AS (", after, &st);
+    free(after);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < f->metrics.n; i++) {
+        char pname[32];
+        snprintf(pname, sizeof pname, ":m%zu", i);
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, pname), f->metrics.v[i], -1,
+                          SQLITE_STATIC);
+    }
+    char *key = NULL;
+    size_t keycap = 0;
+    int64_t last_run = 0;
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, C_ID);
+        const char *plugin = (const char *)sqlite3_column_text(st, C_PLUGIN);
+        const char *params = (const char *)sqlite3_column_text(st, C_PARAMS);
+        const char *host = (const char *)sqlite3_column_text(st, C_HOST);
+        const char *metric = (const char *)sqlite3_column_text(st, C_METRIC);
+        int64_t ranks = sqlite3_column_type(st, C_RANKS) == SQLITE_NULL
+                            ? -1
+                            : sqlite3_column_int64(st, C_RANKS);
+        int64_t threads = sqlite3_column_type(st, C_THREADS) == SQLITE_NULL
+                              ? -1
+                              : sqlite3_column_int64(st, C_THREADS);
+        if (id != last_run) {
+            out->nruns++;
+            last_run = id;
+        }
+        size_t need = strlen(plugin ? plugin : "") + strlen(params ? params : "") +
+                      strlen(host ? host : "") + strlen(metric ? metric : "") +
+                      (size_t)sqlite3_column_bytes(st, C_CPU) + 80;
+        if (need > keycap) {
+            keycap = need * 2;
+            char *nk = realloc(key, keycap);
+            if (!nk) {
+                rc = BX_ENOMEM;
+                break;
+            }
+            key = nk;
+        }
+        const char *cpu = (const char *)sqlite3_column_text(st, C_CPU);
+        int cfglen = snprintf(key, keycap, "%s\x1f%s\x1f%" PRId64 "\x1f%" PRId64 "%s%s%s%s",
+                              plugin ? plugin : "", params ? params : "{}", ranks, threads,
+                              (flags & ASET_PER_HOST) ? "\x1f" : "",
+                              (flags & ASET_PER_HOST) ? (host ? host : "-") : "",
+                              (flags & ASET_PER_CLASS) ? "\x1f" : "",
+                              (flags & ASET_PER_CLASS) ? (cpu ? cpu : "-") : "");
+        snprintf(key + cfglen, keycap - (size_t)cfglen, "\x1f%s", metric ? metric : "");
+        aentry *e = aset_find(out, key);
+        if (!e) {
+            e = calloc(1, sizeof *e);
+            if (!e || !(e->key = strdup(key)) || !(e->cfgkey = strndup(key, (size_t)cfglen)) ||
+                !(e->plugin = strdup(plugin ? plugin : "")) ||
+                !(e->params = strdup(params ? params : "{}")) ||
+                !(e->metric = strdup(metric ? metric : ""))) {
+                aentry_free(e);
+                rc = BX_ENOMEM;
+                break;
+            }
+            if (flags & ASET_PER_HOST)
+                e->host = host ? strdup(host) : NULL;
+            e->host_class = text_dup(st, C_CPU);
+            e->unit = text_dup(st, C_UNIT);
+            e->better = text_dup(st, C_BETTER);
+            e->ranks = ranks;
+            e->threads = threads;
+            e->seq = sqlite3_column_int(st, C_SEQ);
+            e->first_run = id;
+            e->host_id = sqlite3_column_int64(st, C_HOST_ID);
+            if (aset_insert(out, e) != 0) {
+                aentry_free(e);
+                rc = BX_ENOMEM;
+                break;
+            }
+        }
+        int has_value = sqlite3_column_type(st, C_VALUE) != SQLITE_NULL;
+        double value = sqlite3_column_double(st, C_VALUE);
+        int first_row_of_run = e->last_run != id;
+        if (first_row_of_run) {
+            /* rows of one run come together: the sel CTE is the outer loop */
+            e->nruns++;
+            e->last_run = id;
+            if (id < e->first_run)
+                e->first_run = id;
+            const char *t = (const char *)sqlite3_column_text(st, C_STARTED);
+            if (t && (!e->first_started || strcmp(t, e->first_started) < 0)) {
+                free(e->first_started);
+                if (!(e->first_started = strdup(t))) {
+                    rc = BX_ENOMEM;
+                    break;
+                }
+            }
+            if (has_value && isfinite(value)) {
+                if (dvec_push(&e->values, value) != 0) {
+                    rc = BX_ENOMEM;
+                    break;
+                }
+                if (flags & ASET_TIMES) {
+                    int64_t epoch = 0;
+                    if (!t || store_time_parse(t, &epoch, NULL) != 0)
+                        epoch = 0;
+                    if (dvec_push(&e->times, (double)epoch) != 0) {
+                        rc = BX_ENOMEM;
+                        break;
+                    }
+                }
+            }
+        }
+        if (flags & ASET_SAMPLES) {
+            int is_sample = sqlite3_column_int(st, C_HAS_SAMPLE);
+            double sv = sqlite3_column_double(st, C_SAMPLE);
+            if (is_sample && sqlite3_column_type(st, C_SAMPLE) != SQLITE_NULL && isfinite(sv)) {
+                if (dvec_push(&e->samples, sv) != 0)
+                    rc = BX_ENOMEM;
+            } else if (!is_sample && has_value && isfinite(value)) {
+                if (dvec_push(&e->samples, value) != 0) /* no samples: the run's value */
+                    rc = BX_ENOMEM;
+            }
+            if (rc)
+                break;
+        }
+    }
+    free(key);
+    if (rc == 0 && step != SQLITE_DONE) {
+        fprintf(stderr, "benchaas %s: %s: %s\n", cmd, f->db, sqlite3_errmsg(store_db(s)));
+        rc = BX_EIO;
+    }
+    sqlite3_finalize(st);
+    if (rc == BX_ENOMEM)
+        fprintf(stderr, "benchaas: out of memory\n");
+    if (rc)
+        aset_free(out);
+    return rc;
+}
+
+/* ---- labels --------------------------------------------------------------------- */
+
+/* A typed JSON value as text ("192", "true", "Crout"), into buf or the string itself. */
+static const char *json_text(const cJSON *v, char *buf, size_t len)
+{
+    if (cJSON_IsString(v))
+        return v->valuestring;
+    if (cJSON_IsBool(v))
+        return cJSON_IsTrue(v) ? "true" : "false";
+    if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        if (d == floor(d) && fabs(d) < 9e15)
+            snprintf(buf, len, "%" PRId64, (int64_t)d);
+        else
+            query_exact_number(d, buf, len);
+        return buf;
+    }
+    return "";
+}
+
+char *analyze_params_text(const char *params_json)
+{
+    cJSON *o = params_json ? cJSON_Parse(params_json) : NULL;
+    char *out = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&out, &len);
+    if (!m) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    const cJSON *it;
+    int first = 1;
+    char buf[64];
+    cJSON_ArrayForEach(it, o)
+    {
+        fprintf(m, "%s%s=%s", first ? "" : " ", it->string, json_text(it, buf, sizeof buf));
+        first = 0;
+    }
+    cJSON_Delete(o);
+    if (fclose(m) != 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Per plugin and parameter name: the first value seen and whether another differs. */
+typedef struct pv {
+    const char *plugin;
+    char *name, *first;
+    int varies;
+} pv;
+
+static pv *pv_find(pv *list, size_t n, const char *plugin, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i].plugin, plugin) == 0 && strcmp(list[i].name, name) == 0)
+            return &list[i];
+    return NULL;
+}
+
+/* Note one (plugin, name, value); 0 or -1 when out of memory. */
+static int pv_note(pv **list, size_t *n, size_t *cap, const char *plugin, const char *name,
+                   const char *value)
+{
+    pv *p = pv_find(*list, *n, plugin, name);
+    if (p) {
+        p->varies |= strcmp(p->first, value) != 0;
+        return 0;
+    }
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 32;
+        pv *nl = realloc(*list, c * sizeof *nl);
+        if (!nl)
+            return -1;
+        *list = nl;
+        *cap = c;
+    }
+    p = &(*list)[(*n)++];
+    p->plugin = plugin;
+    p->name = strdup(name);
+    p->first = strdup(value);
+    p->varies = 0;
+    return p->name && p->first ? 0 : -1;
+}
+
+char **analyze_config_labels(aentry *const *entries, size_t n)
+{
+    pv *list = NULL;
+    size_t np = 0, cap = 0;
+    int oom = 0;
+    char buf[64];
+    char **labels = calloc(n ? n : 1, sizeof *labels);
+    if (!labels)
+        return NULL;
+    /* pass 1: which parameters vary among the entries of each plugin */
+    for (size_t i = 0; i < n && !oom; i++) {
+        const aentry *e = entries[i];
+        cJSON *o = cJSON_Parse(e->params);
+        const cJSON *it;
+        cJSON_ArrayForEach(it, o)
+        {
+            if (pv_note(&list, &np, &cap, e->plugin, it->string, json_text(it, buf, sizeof buf)))
+                oom = 1;
+        }
+        cJSON_Delete(o);
+        snprintf(buf, sizeof buf, "%" PRId64, e->ranks);
+        oom |= pv_note(&list, &np, &cap, e->plugin, "\x01ranks", buf) != 0;
+        snprintf(buf, sizeof buf, "%" PRId64, e->threads);
+        oom |= pv_note(&list, &np, &cap, e->plugin, "\x01threads", buf) != 0;
+    }
+    /* pass 2: the labels */
+    for (size_t i = 0; i < n && !oom; i++) {
+        const aentry *e = entries[i];
+        char *text = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&text, &len);
+        if (!m) {
+            oom = 1;
+            break;
+        }
+        cJSON *o = cJSON_Parse(e->params);
+        const cJSON *it;
+        int first = 1;
+        cJSON_ArrayForEach(it, o)
+        {
+            pv *p = pv_find(list, np, e->plugin, it->string);
+            if (p && p->varies) {
+                fprintf(m, "%s%s=%s", first ? "" : " ", it->string,
+                        json_text(it, buf, sizeof buf));
+                first = 0;
+            }
+        }
+        cJSON_Delete(o);
+        pv *p = pv_find(list, np, e->plugin, "\x01ranks");
+        if (p && p->varies) {
+            fprintf(m, "%sranks=%" PRId64, first ? "" : " ", e->ranks);
+            first = 0;
+        }
+        p = pv_find(list, np, e->plugin, "\x01threads");
+        if (p && p->varies)
+            fprintf(m, "%sthreads=%" PRId64, first ? "" : " ", e->threads);
+        if (fclose(m) != 0)
+            oom = 1;
+        labels[i] = text;
+    }
+    for (size_t i = 0; i < np; i++) {
+        free(list[i].name);
+        free(list[i].first);
+    }
+    free(list);
+    if (oom) {
+        analyze_labels_free(labels, n);
+        return NULL;
+    }
+    return labels;
+}
+
+void analyze_labels_free(char **labels, size_t n)
+{
+    if (!labels)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(labels[i]);
+    free(labels);
+}
+
+int analyze_direction(const char *better, double change)
+{
+    if (!better || change == 0 || !isfinite(change))
+        return 0;
+    if (strcmp(better, "higher") == 0)
+        return change > 0 ? 1 : -1;
+    if (strcmp(better, "lower") == 0)
+        return change < 0 ? 1 : -1;
+    return 0;
+}

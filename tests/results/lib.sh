@@ -1,0 +1,60 @@
+# tests/results/lib.sh — helpers for the result tests (tests/results/*.sh),
+# sourced after tests/lib.sh.
+#
+# They fabricate result documents (docs/formats.md) with controlled values
+# and ingest them with `benchaas collect`, so a test knows exactly what a
+# query, comparison or check must answer.  awk's rand() with a fixed seed
+# makes the "noise" the same at every run of the test.
+
+# series DB PREFIX COUNT FIRST_EPOCH STEP_S HOST PARAMS_JSON METRIC UNIT BETTER MEDIAN NOISE REPS [SEED] [TAGS_JSON] [CPU] [STATUS]
+#   COUNT runs of one configuration, started FIRST_EPOCH, +STEP_S, ...; each
+#   with REPS samples of METRIC around MEDIAN (uniform +-NOISE, relative),
+#   the metric's value being the best repetition (higher) or the median.
+series() {
+    local db=$1 prefix=$2 count=$3 t0=$4 step=$5 host=$6 params=$7 metric=$8 unit=$9
+    local better=${10} median=${11} noise=${12} reps=${13} seed=${14:-1} tags=${15:-[]}
+    local cpu=${16:-Test CPU 9000} status=${17:-ok}
+    mkdir -p "$db.spool"
+    awk -v prefix="$prefix" -v count="$count" -v t0="$t0" -v step="$step" -v host="$host" \
+        -v params="$params" -v metric="$metric" -v unit="$unit" -v better="$better" \
+        -v median="$median" -v noise="$noise" -v reps="$reps" -v seed="$seed" -v tags="$tags" \
+        -v cpu="$cpu" -v status="$status" -v dir="$db.spool" '
+    function iso(t) { return strftime("%Y-%m-%dT%H:%M:%SZ", t, 1) }
+    BEGIN {
+        srand(seed)
+        for (i = 0; i < count; i++) {
+            best = ""; samples = ""
+            for (r = 1; r <= reps; r++) {
+                v = median * (1 + noise * (2 * rand() - 1))
+                samples = samples (r > 1 ? "," : "") "[" r ",0," sprintf("%.6f", v) "]"
+                if (best == "" || (better == "higher" && v > best) || (better == "lower" && v < best)) best = v
+            }
+            value = (better == "none") ? median : best
+            t = t0 + i * step
+            f = dir "/" prefix "-" i ".result.json"
+            printf "{\"result_version\":1,\"uuid\":\"%s-%d\",\"plugin\":\"%s\",", prefix, i, \
+                   (metric == "gflops" ? "hpl" : metric == "triad" ? "stream" : "synth") > f
+            printf "\"plugin_version\":\"1.0.0\",\"experiment\":\"x\",\"point\":0," > f
+            printf "\"status\":\"%s\",\"error\":%s,", status, \
+                   (status == "ok" ? "null" : "\"residual too large\"") > f
+            printf "\"started_at\":\"%s\",\"finished_at\":\"%s\",\"host\":\"%s\",", iso(t), iso(t + 30), host > f
+            printf "\"launcher\":\"local\",\"ranks\":1,\"threads\":1,\"repetitions\":%d,\"tags\":%s,", reps, tags > f
+            printf "\"params\":%s,", params > f
+            printf "\"metrics\":{\"%s\":{\"value\":%.6f,\"unit\":\"%s\",\"better\":\"%s\"},", metric, value, unit, better > f
+            printf "\"wall_time\":{\"value\":%.3f,\"unit\":\"s\",\"better\":\"none\"}},", 30 + rand(), "" > f
+            printf "\"samples\":{\"%s\":[%s]},", metric, samples > f
+            printf "\"timeline\":[[0,10,null],[0.25,%.1f,95.5],[0.5,%.1f,99.1],[0.75,%.1f,50]]," , 100 + i, 300 + i, 120 > f
+            printf "\"provenance\":{\"hostname\":\"%s\",\"cpu_model\":\"%s\",\"kernel\":\"6.1.0-%d\",\"compiler\":\"gcc 12.2\"}}\n", host, cpu, (i < count / 2 ? 18 : 25) > f
+            close(f)
+        }
+    }'
+}
+
+# ingest DB: store every document fabricated so far.
+ingest() {
+    "$BENCHAAS" collect --db "$1" >"$TMP/collect.out" 2>&1 || { cat "$TMP/collect.out"; fail "collect failed"; }
+}
+
+# A date N days before 2026-11-21 (the fixed "now" of the fabricated histories), as epoch seconds.
+T0=1795219200
+day() { echo $((T0 - $1 * 86400)); }
