@@ -339,13 +339,15 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
         }
         int has_value = sqlite3_column_type(st, C_VALUE) != SQLITE_NULL;
         double value = sqlite3_column_double(st, C_VALUE);
-        int first_row_of_run = e->last_run != id;
-        if (first_row_of_run) {
-            /* rows of one run come together: the sel CTE is the outer loop */
+        if (e->cur_run != id) {
+            /* rows of one run come together (the sel CTE is the outer loop of
+             * the join), in no particular order of the runs */
             e->nruns++;
-            e->last_run = id;
+            e->cur_run = id;
             if (id < e->first_run)
                 e->first_run = id;
+            if (id > e->last_run)
+                e->last_run = id;
             const char *t = (const char *)sqlite3_column_text(st, C_STARTED);
             if (t && (!e->first_started || strcmp(t, e->first_started) < 0)) {
                 free(e->first_started);

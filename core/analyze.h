@@ -56,6 +56,7 @@ typedef struct aentry {
     int64_t first_run, last_run; /* smallest and largest run id */
     char *first_started;        /* the earliest start time (stored text), or NULL */
     int64_t host_id;            /* the first run's host id (0: none) */
+    int64_t cur_run;            /* (loading) the run whose rows are being read */
 } aentry;
 
 typedef struct aset {

@@ -611,15 +611,15 @@ static int find_baseline(sqlite3_stmt *st, const char *name, check_row *r)
     r->lo = lower ? -INFINITY : value - slack;
     r->hi = higher ? INFINITY : value + slack;
     const char *where = (const char *)sqlite3_column_text(st, 4);
-    snprintf(r->basis, sizeof r->basis, "baseline %s%s%s, %g %%", name, where ? " " : "",
-             where ? where : "", tol * 100);
+    snprintf(r->basis, sizeof r->basis, "baseline '%s'%s%s%s, %g %%", name, where ? " (" : "",
+             where ? where : "", where ? ")" : "", tol * 100);
     return 1;
 }
 
 static const char baseline_sql[] =
     "SELECT b.value, b.tolerance, b.better, coalesce(b.n, 1),"
     "       CASE WHEN b.host_id IS NOT NULL THEN 'host' WHEN b.host_class IS NOT NULL"
-    "            THEN 'class' END"
+    "            THEN 'host class' END"
     "  FROM baselines b"
     " WHERE b.name = ?1 AND b.plugin = ?2 AND b.metric = ?3"
     "   AND (b.params_json = ?4 OR b.params_json = '{}')"

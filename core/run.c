@@ -30,6 +30,7 @@ void spec_for_point(const point *pt, const char *spool, runspec *s)
             continue;
         strvec_push(&s->pnames, pt->params.desc->params[i].name);
         strvec_push(&s->pvalues, pt->params.vals[i].text);
+        strvec_push(&s->ptypes, bxp_type_name(pt->params.desc->params[i].type));
     }
     s->ranks = pt->ranks;
     s->threads = pt->threads;
@@ -73,7 +74,8 @@ cJSON *result_for_failure(const runspec *s, const char *status, const char *erro
     for (size_t i = 0; i < s->pnames.n; i++) {
         cJSON *p = cJSON_AddObjectToObject(params, s->pnames.v[i]);
         cJSON_AddStringToObject(p, "value", s->pvalues.v[i]);
-        cJSON_AddStringToObject(p, "type", "string");
+        cJSON_AddStringToObject(p, "type",
+                                s->ptypes.n == s->pnames.n ? s->ptypes.v[i] : "string");
     }
     cJSON *metrics = cJSON_AddObjectToObject(r, "metrics");
     if (elapsed >= 0) {

@@ -42,6 +42,11 @@ cJSON *spec_to_json(const runspec *s)
     cJSON *p = cJSON_AddObjectToObject(o, "params");
     for (size_t i = 0; i < s->pnames.n; i++)
         cJSON_AddStringToObject(p, s->pnames.v[i], s->pvalues.v[i]);
+    if (s->ptypes.n == s->pnames.n && s->ptypes.n) {
+        cJSON *t = cJSON_AddObjectToObject(o, "param_types");
+        for (size_t i = 0; i < s->pnames.n; i++)
+            cJSON_AddStringToObject(t, s->pnames.v[i], s->ptypes.v[i]);
+    }
     cJSON_AddNumberToObject(o, "ranks", s->ranks);
     cJSON_AddNumberToObject(o, "threads", s->threads);
     cJSON_AddNumberToObject(o, "repetitions", s->repetitions);
@@ -122,6 +127,13 @@ int spec_from_json(const cJSON *o, runspec *s, char *err, size_t errlen)
         strvec_push(&s->pnames, e->string);
         strvec_push(&s->pvalues, e->valuestring);
     }
+    const cJSON *types = cJSON_GetObjectItemCaseSensitive(o, "param_types");
+    if (cJSON_IsObject(types)) {
+        for (size_t i = 0; i < s->pnames.n; i++) {
+            const char *t = json_str(types, s->pnames.v[i]);
+            strvec_push(&s->ptypes, t ? t : "string");
+        }
+    }
     int rc = read_strvec(o, "tags", &s->tags, err, errlen);
     if (!rc)
         rc = read_strvec(o, "mpirun_args", &s->mpirun_args, err, errlen);
@@ -140,6 +152,7 @@ void spec_free(runspec *s)
     free(s->created_at);
     strvec_free(&s->pnames);
     strvec_free(&s->pvalues);
+    strvec_free(&s->ptypes);
     strvec_free(&s->tags);
     strvec_free(&s->mpirun_args);
     memset(s, 0, sizeof *s);
@@ -167,6 +180,7 @@ void spec_copy(runspec *d, const runspec *s)
     d->created_at = dup_or_null(s->created_at);
     copy_sv(&d->pnames, &s->pnames);
     copy_sv(&d->pvalues, &s->pvalues);
+    copy_sv(&d->ptypes, &s->ptypes);
     copy_sv(&d->tags, &s->tags);
     copy_sv(&d->mpirun_args, &s->mpirun_args);
 }

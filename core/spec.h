@@ -17,6 +17,7 @@ typedef struct runspec {
     char *experiment;
     int point;
     strvec pnames, pvalues; /* canonical text, parallel arrays */
+    strvec ptypes;          /* declared types ("int", "size", ...), parallel; may be empty */
     int ranks, threads;
     unsigned repetitions;
     int warmup;        /* 1: one warm-up run before the repetitions */

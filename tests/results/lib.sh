@@ -19,7 +19,16 @@ series() {
         -v params="$params" -v metric="$metric" -v unit="$unit" -v better="$better" \
         -v median="$median" -v noise="$noise" -v reps="$reps" -v seed="$seed" -v tags="$tags" \
         -v cpu="$cpu" -v status="$status" -v dir="$db.spool" '
-    function iso(t) { return strftime("%Y-%m-%dT%H:%M:%SZ", t, 1) }
+    # epoch seconds -> ISO 8601 UTC (civil-from-days; mawk may lack strftime)
+    function iso(t,   d, s, z, era, doe, yoe, y, doy, mp, dd, m) {
+        d = int(t / 86400); s = t - d * 86400
+        z = d + 719468; era = int(z / 146097); doe = z - era * 146097
+        yoe = int((doe - int(doe / 1460) + int(doe / 36524) - int(doe / 146096)) / 365)
+        y = yoe + era * 400; doy = doe - (365 * yoe + int(yoe / 4) - int(yoe / 100))
+        mp = int((5 * doy + 2) / 153); dd = doy - int((153 * mp + 2) / 5) + 1
+        m = mp < 10 ? mp + 3 : mp - 9; if (m <= 2) y++
+        return sprintf("%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, dd, int(s / 3600), int(s % 3600 / 60), s % 60)
+    }
     BEGIN {
         srand(seed)
         for (i = 0; i < count; i++) {

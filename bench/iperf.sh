@@ -1,0 +1,75 @@
+#!/bin/bash
+# bench/iperf.sh — the iperf plugin against iperf3 on loopback.
+#
+#     bench/iperf.sh [BUILD_DIR] [ROUNDS]      (defaults: ./build, 5)
+#
+# Both tools run the same test: 127.0.0.1, 5 s, 128 KiB buffers, client
+# sends, throughput counted by the receiver; with 1 and 2 streams.  Runs
+# alternate (plugin, iperf3, iperf3, plugin, ...) so drifting load on a
+# shared machine hits both alike.  Prints every run, the medians and the
+# ratio plugin / iperf3 of the medians.
+#
+# The plugin runs through `benchaas run` when BUILD_DIR/bin/benchaas exists,
+# else through the mock-host driver BUILD_DIR/bin/iperf_host (the same
+# plugin code, without the runner).  Needs iperf3 and python3.
+set -eu
+build=${1:-build}
+rounds=${2:-5}
+duration=5
+length=128k
+port_plugin=25301
+port_iperf3=25302
+
+command -v iperf3 > /dev/null || { echo "iperf3 is not installed (apt-get install iperf3)" >&2; exit 2; }
+command -v python3 > /dev/null || { echo "python3 is needed to read iperf3's JSON" >&2; exit 2; }
+tmp=$(mktemp -d)
+srv=
+trap '[ -n "$srv" ] && kill "$srv" 2> /dev/null; rm -rf "$tmp"' EXIT
+
+if [ -x "$build/bin/benchaas" ]; then
+    plugin() {
+        "$build/bin/benchaas" run iperf -p duration=$duration -p length=$length -p streams="$1" \
+            -p port=$port_plugin --db "$tmp/bench.db" --json 2> /dev/null |
+            python3 -c 'import json,sys; print(json.load(sys.stdin)["runs"][0]["metrics"]["throughput"]["value"])'
+    }
+    how="benchaas run"
+elif [ -x "$build/bin/iperf_host" ]; then
+    plugin() {
+        "$build/bin/iperf_host" duration=$duration length=$length streams="$1" port=$port_plugin |
+            awk '$1 == "metric" && $2 == "throughput" { print $3 }'
+    }
+    how="iperf_host (mock host)"
+else
+    echo "no $build/bin/benchaas or $build/bin/iperf_host: build first, or pass the build folder" >&2
+    exit 2
+fi
+
+iperf3 -s -p $port_iperf3 > /dev/null 2>&1 &
+srv=$!
+sleep 0.5
+ref() {
+    iperf3 -c 127.0.0.1 -p $port_iperf3 -t $duration -l $length -P "$1" -J |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9)'
+}
+
+echo "plugin via $how; iperf3 $(iperf3 --version | head -1 | awk '{print $2}'); ${duration} s, $length, $rounds rounds"
+for r in $(seq "$rounds"); do
+    for s in 1 2; do
+        if [ $(((r + s) % 2)) = 0 ]; then
+            p=$(plugin "$s"); i=$(ref "$s")
+        else
+            i=$(ref "$s"); p=$(plugin "$s")
+        fi
+        echo "$s $p $i" >> "$tmp/runs"
+        printf 'round %d  streams %d  plugin %7.2f  iperf3 %7.2f Gbit/s\n' "$r" "$s" "$p" "$i"
+    done
+done
+
+python3 - "$tmp/runs" << 'EOF'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+for s in ("1", "2"):
+    p = statistics.median(float(r[1]) for r in rows if r[0] == s)
+    i = statistics.median(float(r[2]) for r in rows if r[0] == s)
+    print(f"streams {s}: median plugin {p:.2f} Gbit/s, iperf3 {i:.2f} Gbit/s, ratio {p / i:.2f}")
+EOF
