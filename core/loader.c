@@ -54,7 +54,7 @@ static int check_permissions(const char *path, char *err, size_t errlen)
         return errf(err, errlen, BX_EINVAL, "%s: %s", path, strerror(errno));
     if (st.st_mode & S_IWOTH)
         return errf(err, errlen, BX_EINVAL,
-                    "%s: refused: the file is writable by every user (mode %04o); "
+                    "%s: the file is writable by every user (mode %04o); "
                     "fix it with chmod o-w",
                     path, (unsigned)(st.st_mode & 07777));
     char *dir = xstrdup(path);
@@ -64,7 +64,7 @@ static int check_permissions(const char *path, char *err, size_t errlen)
     int rc = 0;
     if (stat(dir, &st) == 0 && (st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
         rc = errf(err, errlen, BX_EINVAL,
-                  "%s: refused: its folder %s is writable by every user (mode %04o); "
+                  "%s: its folder %s is writable by every user (mode %04o); "
                   "fix it with chmod o-w",
                   path, dir, (unsigned)(st.st_mode & 07777));
     free(dir);

@@ -561,11 +561,16 @@ static void split_cli_dim(dim *d, const bx_param *bp)
     } else if (d->kind != DIM_RANKS && d->kind != DIM_THREADS) {
         return;
     }
-    char *copy = xstrdup(text), *save = NULL;
+    /* Keep empty items ("1,,2"): validation then says what is wrong with them. */
     strvec out = {0};
-    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
-        strvec_push(&out, t);
-    free(copy);
+    for (const char *t = text;;) {
+        const char *c = strchr(t, ',');
+        size_t n = c ? (size_t)(c - t) : strlen(t);
+        strvec_push_owned(&out, xasprintf("%.*s", (int)n, t));
+        if (!c)
+            break;
+        t = c + 1;
+    }
     if (out.n) {
         strvec_free(&d->values);
         d->values = out;

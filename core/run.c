@@ -177,6 +177,12 @@ static void describe_failure(const launch_result *lr, const runspec *s, char *st
         snprintf(status, slen, "crashed");
         snprintf(error, elen, "killed by signal %d (%s)%s%s", lr->sig, signal_text(lr->sig), sep,
                  last);
+    } else if (lr->exited && lr->exit_code > 128 && lr->exit_code < 128 + 65 && s->launcher &&
+               strcmp(s->launcher, "mpi") == 0) {
+        /* mpirun reports a rank killed by signal N as exit code 128 + N. */
+        snprintf(status, slen, "crashed");
+        snprintf(error, elen, "a rank was killed by signal %d (%s) (mpirun exit code %d)%s%s",
+                 lr->exit_code - 128, signal_text(lr->exit_code - 128), lr->exit_code, sep, last);
     } else if (lr->exited && lr->exit_code != 0) {
         snprintf(status, slen, "crashed");
         snprintf(error, elen, "the worker exited with code %d without a result%s%s",
