@@ -309,7 +309,7 @@ static int read_settings(const char *file, const config_setting_t *grp, settings
         st->timeout = v;
     }
     if ((s = config_setting_get_member(grp, "launcher"))) {
-        const char *l;
+        const char *l = NULL;
         if ((rc = get_string(file, s, &l, err, errlen)))
             return rc;
         if (strcmp(l, "local") && strcmp(l, "mpi") && strcmp(l, "slurm"))
@@ -345,7 +345,7 @@ static int read_experiment(const char *file, const config_setting_t *g, size_t i
     if (rc)
         return rc;
     const config_setting_t *s;
-    const char *str;
+    const char *str = NULL;
     if (!(s = config_setting_get_member(g, "plugin")))
         return errf(err, errlen, BX_EINVAL, "%s: experiment %zu has no 'plugin'", e->where,
                     idx + 1);
@@ -438,7 +438,7 @@ int config_load(const char *path, config *cfg, char *err, size_t errlen)
     const config_setting_t *root = config_root_setting(&c);
     int rc = check_keys(path, root, top, "the file", err, errlen);
     const config_setting_t *s;
-    const char *str;
+    const char *str = NULL;
     if (!rc && (s = config_setting_get_member(root, "database"))) {
         rc = get_string(path, s, &str, err, errlen);
         if (!rc)

@@ -413,7 +413,7 @@ static void write_point_command(FILE *f, const runspec *s, const slurm_opts *o,
     }
     fputc(' ', f);
     sh_quote(f, spec_path);
-    fprintf(f, " || echo \"benchaas: point exited with status $?\" >&2\n");
+    fprintf(f, " || { rc=$?; echo \"benchaas: point exited with status $rc\" >&2; status=1; }\n");
 }
 
 static int write_script(job *j, const slurm_opts *o, const char *spool, const char *worker,
@@ -470,7 +470,7 @@ static int write_script(job *j, const slurm_opts *o, const char *spool, const ch
     if (geteuid() == 0)
         fprintf(f, "export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1\n");
     /* The start of the allocation, for the queue-wait metric of every point. */
-    fprintf(f, "export BENCHAAS_JOB_START=$(date +%%s)\n\n");
+    fprintf(f, "export BENCHAAS_JOB_START=$(date +%%s)\nstatus=0\n\n");
     if (j->array) {
         fprintf(f, "case \"${SLURM_ARRAY_TASK_ID:-}\" in\n");
         for (size_t i = 0; i < j->count; i++) {
@@ -481,11 +481,13 @@ static int write_script(job *j, const slurm_opts *o, const char *spool, const ch
         }
         fprintf(f, "*) echo \"benchaas: unexpected array task ${SLURM_ARRAY_TASK_ID:-}\" >&2; "
                    "exit 1 ;;\nesac\n");
+        fprintf(f, "exit $status\n");
     } else {
         for (size_t i = 0; i < j->count; i++) {
             const runspec *s = &j->specs[i];
             write_point_command(f, s, o, s->mpi ? worker_mpi : worker, j->spec_paths[i]);
         }
+        fprintf(f, "exit $status\n");
     }
     if (fclose(f) != 0)
         return errf(err, errlen, BX_EIO, "cannot write %s: %s", j->script_path, strerror(errno));
@@ -813,6 +815,19 @@ typedef struct job_state {
     char reason[256];
 } job_state;
 
+/* Slurm's "[D-]HH:MM:SS" (or MM:SS) as seconds; -1 for UNLIMITED or garbage. */
+static long slurm_seconds(const char *t)
+{
+    long d = 0, h = 0, m = 0, sec = 0;
+    if (sscanf(t, "%ld-%ld:%ld:%ld", &d, &h, &m, &sec) == 4)
+        return ((d * 24 + h) * 60 + m) * 60 + sec;
+    if (sscanf(t, "%ld:%ld:%ld", &h, &m, &sec) == 3)
+        return (h * 60 + m) * 60 + sec;
+    if (sscanf(t, "%ld:%ld", &m, &sec) == 2)
+        return m * 60 + sec;
+    return -1;
+}
+
 /* The state of job `id` (an array job: the task's, "123_4"), from squeue, else scontrol. */
 static void get_job_state(const char *id, job_state *js)
 {
@@ -842,6 +857,15 @@ static void get_job_state(const char *id, job_state *js)
         char *r = strstr(out, "Reason=");
         if (r)
             sscanf(r + 7, "%255[^ \n]", js->reason);
+        /* Past its time limit Slurm refuses new steps at once, and a script that
+         * then ends by itself makes the job COMPLETED: call that a timeout. */
+        char *rt = strstr(out, " RunTime="), *tl = strstr(out, " TimeLimit=");
+        long run_s = rt ? slurm_seconds(rt + 9) : -1, lim_s = tl ? slurm_seconds(tl + 11) : -1;
+        if (run_s >= 0 && lim_s > 0 && run_s >= lim_s &&
+            (!strcmp(js->state, "COMPLETED") || !strcmp(js->state, "FAILED"))) {
+            snprintf(js->state, sizeof js->state, "TIMEOUT");
+            snprintf(js->reason, sizeof js->reason, "TimeLimit");
+        }
     }
     free(out);
 }
@@ -932,10 +956,12 @@ static int reconcile(store *st, const char *spool, int verbose)
                 snprintf(why, sizeof why, "Slurm job %s was cancelled (state %s%s%s)", id, st_,
                          js.reason[0] && strcmp(js.reason, "None") ? ", reason " : "",
                          js.reason[0] && strcmp(js.reason, "None") ? js.reason : "");
-            } else if (strcmp(st_, "COMPLETED") == 0) {
+            } else if (strcmp(st_, "COMPLETED") == 0 || strcmp(st_, "FAILED") == 0 ||
+                       !js.state[0]) {
+                /* The job ran its script; this point's worker died without a result. */
                 newstatus = "crashed";
-                snprintf(why, sizeof why, "Slurm job %s completed but this point left no result "
-                                          "(see %s/slurm-%s.out)", id, spool, v[i].job);
+                snprintf(why, sizeof why, "Slurm job %s ended (%s) but this point left no result "
+                                          "(see the job's output in %s)", id, st_, spool);
             } else {
                 newstatus = "failed";
                 snprintf(why, sizeof why, "Slurm job %s ended with state %s%s%s and no result", id,

@@ -52,12 +52,12 @@ pid_alive() {
 }
 
 stop_daemons() {
-    local f i
+    local f
     for f in /run/slurmd.pid /run/slurmctld.pid; do
         if pid_alive "$f"; then
             say "stopping $(basename "$f" .pid) (pid $(cat "$f"))"
             kill "$(cat "$f")"
-            for i in $(seq 100); do pid_alive "$f" || break; sleep 0.1; done
+            for _ in $(seq 100); do pid_alive "$f" || break; sleep 0.1; done
         fi
     done
 }
@@ -66,8 +66,9 @@ stop_daemons() {
 # descriptor, and one holding the write end of a CI runner's output pipe would keep the CI
 # step from ever seeing end-of-file.
 spawn() (
-    local fd
-    for fd in $(ls /proc/$BASHPID/fd); do
+    local f fd
+    for f in /proc/"$BASHPID"/fd/*; do
+        fd=${f##*/}
         if (( fd > 2 )); then eval "exec $fd>&-" 2>/dev/null || true; fi
     done
     exec "$@" </dev/null >/dev/null
@@ -131,8 +132,7 @@ start_munge() {
     # munged refuses to run as root; it daemonises itself.
     spawn runuser -u munge -- /usr/sbin/munged \
         || die "munged did not start; see /var/log/munge/munged.log"
-    local i
-    for i in $(seq 50); do
+    for _ in $(seq 50); do
         munge -n </dev/null 2>/dev/null | unmunge >/dev/null 2>&1 && return 0
         sleep 0.1
     done
@@ -151,11 +151,12 @@ write_conf() {
     [[ -n $mem && -n $cpus ]] || die "cannot read CPUs/RealMemory from: $node_line"
     # A node reporting less memory than configured is drained ("Low RealMemory"):
     # leave 5% for the daemons and for the memory the kernel reports differently later.
+    local reported_mem=$mem
     mem=$(( mem * 95 / 100 ))
     # Default memory per CPU: the node's memory shared among its CPUs, so a job that
     # requests no memory does not take the whole node (CR_Core_Memory schedules memory).
     mem_per_cpu=$(( mem / cpus ))
-    node_line=$(sed -e "s/RealMemory=[0-9]*/RealMemory=$mem/" <<<"$node_line")
+    node_line=${node_line/RealMemory=$reported_mem/RealMemory=$mem}
 
     # PMIx (srun --mpi=pmix) is the default MPI plugin when Slurm was built with it.
     mpi_default=none
@@ -230,7 +231,7 @@ if ! pid_alive /run/slurmctld.pid; then
     if pid_alive /run/slurmd.pid; then
         say "stopping the old slurmd (pid $(cat /run/slurmd.pid)) to restart it with the new configuration"
         kill "$(cat /run/slurmd.pid)"
-        for i in $(seq 100); do pid_alive /run/slurmd.pid || break; sleep 0.1; done
+        for _ in $(seq 100); do pid_alive /run/slurmd.pid || break; sleep 0.1; done
     fi
     write_conf
     install -d -m 0755 /var/spool/slurmctld /var/spool/slurmd "$logdir"
