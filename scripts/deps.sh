@@ -5,7 +5,7 @@
 #                            SQLite, OpenMPI, OpenBLAS, hwloc, clang for fuzzing)
 #   scripts/deps.sh --test   also what the test suite uses: Slurm + munge (the local
 #                            test cluster) and the reference benchmarks iperf3, fio,
-#                            hpcc, likwid
+#                            hpcc, likwid, chromium (renders the HTML report in a test)
 #
 # A machine that already has everything runs no apt-get at all (one dpkg-query call).
 # apt-get update is run only when an install fails for lack of (fresh) package lists.
@@ -39,7 +39,7 @@ if [[ $want_test == 1 ]]; then
         # a one-node Slurm cluster for the submission tests (scripts/slurm-up.sh)
         slurm-wlm munge
         # reference benchmarks the tests may compare against
-        iperf3 fio hpcc likwid
+        iperf3 fio hpcc likwid chromium
     )
 fi
 
