@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # bench/db.sh — how fast are queries over a large result database?
 #
-# Goal (issue 2): a filtered, aggregated query over 100 000 runs in under
-# 200 ms.  This script
-#   1. compiles bench/dbgen.c with core/store.c and core/query.c (-O2),
+# Goals: a filtered, aggregated query over 100 000 runs in under 200 ms
+# (issues 2 and 8), `check` under 1 s, `report` under 5 s (issue 8).
+# This script
+#   1. compiles bench/dbgen.c with the store and the result commands of
+#      core/ (-O2),
 #   2. ingests RUNS synthetic runs (default 100 000: 1 000 000 metric rows,
 #      300 000 samples) through store_ingest(), one transaction per run,
 #   3. times, REPEAT times each (default 7), as separate processes:
@@ -15,6 +17,16 @@
 #            2026-01-01 --metric gflops --format csv` (cmd_query; the
 #            installed benchaas when BENCHAAS=path is given)
 #        Q4  `benchaas query --tag acceptance --limit 50 --format json`
+#        Q5  `benchaas query --plugin hpl --status ok --since 2026-01-01
+#            --metric gflops --group-by NB --stat count,median,p5,p95`
+#            (issue 8 target: a filtered, grouped query under 200 ms)
+#        Q6  `benchaas query --plugin stream --status ok --metric triad
+#            --group-by host,array_size --stat median,p95 --over samples`
+#        C1  `benchaas check` (the newest run of every configuration and
+#            host against its history; target under 1 s)
+#        C2  `benchaas check --tag acceptance --since 30d`
+#        R1  `benchaas report --html FILE` over every run (target under 5 s)
+#        R2  `benchaas report --html FILE --plugin hpl --since 90d`
 #   and prints the median, min and max wall time of each in ms (process
 #   start included), and the median CPU time (user + system).
 #
@@ -36,9 +48,12 @@ command -v sqlite3 >/dev/null || { echo "db.sh: needs the sqlite3 command (apt-g
 CC=${CC:-cc}
 
 echo "== building the generator"
-$CC -std=c17 -O2 -Wall -Wextra -Wno-unused-parameter \
+# the generator, with the result commands compiled in (no build of benchaas needed)
+$CC -std=c17 -O2 -Wall -Wextra -Wno-unused-parameter -DDBGEN_ALL_COMMANDS \
     -I"$root/core" -I"$root/sdk/include" -I"$root/sdk/src" \
-    "$root/bench/dbgen.c" "$root/core/store.c" "$root/core/query.c" "$root/sdk/src/sdk.c" \
+    "$root/bench/dbgen.c" "$root/core/store.c" "$root/core/query.c" "$root/core/aggregate.c" \
+    "$root/core/sqlcmd.c" "$root/core/stats.c" "$root/core/analyze.c" "$root/core/compare.c" \
+    "$root/core/check.c" "$root/core/report.c" "$root/core/svg.c" "$root/sdk/src/sdk.c" \
     -o "$work/store_dbgen" -lsqlite3 -lcjson -lm
 
 if [[ -n "${REUSE:-}" && -f "$db" ]]; then
@@ -51,8 +66,12 @@ ls -l "$db" | awk '{printf "   database file: %.1f MB\n", $5 / 1e6}'
 
 if [[ -n "${BENCHAAS:-}" ]]; then
     query=("$BENCHAAS" query)
+    check=("$BENCHAAS" check)
+    report=("$BENCHAAS" report)
 else
     query=("$work/store_dbgen" query)
+    check=("$work/store_dbgen" check)
+    report=("$work/store_dbgen" report)
 fi
 
 q1="WITH g AS (
@@ -115,6 +134,17 @@ time_it Q2 sqlite3 "$db" "$q2"
 time_it Q3 "${query[@]}" --db "$db" --plugin hpl --param NB=192 --status ok --since 2026-01-01 \
     --metric gflops --format csv
 time_it Q4 "${query[@]}" --db "$db" --tag acceptance --limit 50 --format json
+time_it Q5 "${query[@]}" --db "$db" --plugin hpl --status ok --since 2026-01-01 \
+    --metric gflops --group-by NB --stat count,median,p5,p95
+time_it Q6 "${query[@]}" --db "$db" --plugin stream --status ok --metric triad \
+    --group-by host,array_size --stat median,p95 --over samples
+# check exits 1 when it finds a regression (the synthetic history has some)
+time_it C1 bash -c '"$@" || [ $? -eq 1 ]' _ "${check[@]}" --db "$db"
+time_it C2 bash -c '"$@" || [ $? -eq 1 ]' _ "${check[@]}" --db "$db" --tag acceptance --since 30d
+time_it R1 bash -c '"$@" 2>/dev/null' _ "${report[@]}" --db "$db" --html "$work/report.html"
+ls -l "$work/report.html" | awk '{printf "   R1 wrote a report of %.1f MB\n", $5 / 1e6}'
+time_it R2 bash -c '"$@" 2>/dev/null' _ "${report[@]}" --db "$db" --html "$work/report-hpl.html" \
+    --plugin hpl --since 90d
 time_it nop sqlite3 "$db" "SELECT 1;"
 
 if [[ -z "${WORKDIR:-}" ]]; then

@@ -4,6 +4,8 @@
  *
  *   store_dbgen [--runs N] [--check] DB     N synthetic runs (default 100000)
  *   store_dbgen query ARGS...               `benchaas query ARGS...` (cmd_query)
+ *   store_dbgen check|report|compare|sql ARGS  the same commands, when compiled
+ *                                           with -DDBGEN_ALL_COMMANDS (bench/db.sh)
  *
  * The runs imitate a few years of a cluster's history: four plugins in
  * turn (hpl, stream, iperf, ior), 16 hosts, start times spread over two
@@ -205,10 +207,25 @@ static int64_t count(sqlite3 *db, const char *sql)
     return v;
 }
 
+#ifdef DBGEN_ALL_COMMANDS
+/* bench/db.sh compiles the result commands in too, so it needs no build of benchaas. */
+#include "results.h"
+#endif
+
 int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "query") == 0)
         return cmd_query(argc - 1, argv + 1);
+#ifdef DBGEN_ALL_COMMANDS
+    if (argc >= 2 && strcmp(argv[1], "check") == 0)
+        return cmd_check(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "report") == 0)
+        return cmd_report(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "compare") == 0)
+        return cmd_compare(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "sql") == 0)
+        return cmd_sql(argc - 1, argv + 1);
+#endif
 
     long runs = 100000;
     int check = 0;

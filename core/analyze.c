@@ -249,12 +249,15 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
     if (flags & ASET_SAMPLES)
         fputs(" LEFT JOIN samples s ON s.run_id = m.run_id AND s.metric = m.name", m);
     fputs(" LEFT JOIN hosts h ON h.id = r.host_id", m);
+    fputs(" WHERE 1", m);
     if (f->metrics.n) {
-        fputs(" WHERE m.name IN (", m);
+        fputs(" AND m.name IN (", m);
         for (size_t i = 0; i < f->metrics.n; i++)
             fprintf(m, "%s:m%zu", i ? "," : "", i);
         fputs(")", m);
     }
+    if (flags & ASET_DIRECTIONAL)
+        fputs(" AND m.better IN ('higher', 'lower')", m);
     if (fclose(m) != 0) {
         free(after);
         return BX_ENOMEM;

@@ -72,7 +72,8 @@ enum {
     ASET_PER_HOST = 1, /* the host is part of the configuration */
     ASET_SAMPLES = 2,  /* also read every repetition (samples) */
     ASET_TIMES = 4,    /* also keep each run's start time */
-    ASET_PER_CLASS = 8 /* the host class (CPU model) is part of the configuration */
+    ASET_PER_CLASS = 8, /* the host class (CPU model) is part of the configuration */
+    ASET_DIRECTIONAL = 16 /* only metrics whose better is higher or lower */
 };
 
 /*

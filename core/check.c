@@ -106,7 +106,6 @@ static void xml_escape(FILE *out, const char *s)
         case '<': fputs("&lt;", out); break;
         case '>': fputs("&gt;", out); break;
         case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&apos;", out); break;
         default:
             if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
                 fputc('?', out); /* not allowed in XML 1.0 */
@@ -555,7 +554,8 @@ typedef struct check_row {
     const char *label;
     double value;    /* the candidate's value (median of its runs) */
     double ref;      /* the reference value */
-    double lo, hi;   /* the allowed range (a bound may be infinite) */
+    double lo, hi;   /* the band around the reference: beyond it on the worse side is a
+                        regression, on the better side an improvement */
     double change;   /* (value - ref) / |ref| * 100 */
     size_t nref;     /* history runs, or the baseline's runs */
     char basis[96];  /* "baseline default" / "history of 20 runs" */
@@ -602,14 +602,12 @@ static int find_baseline(sqlite3_stmt *st, const char *name, check_row *r)
     if (rc != SQLITE_ROW)
         return rc == SQLITE_DONE ? 0 : -1;
     double value = sqlite3_column_double(st, 0), tol = sqlite3_column_double(st, 1);
-    const char *better = (const char *)sqlite3_column_text(st, 2);
+    /* column 2, the baseline's better, is informative: the metric's own direction decides */
     r->ref = value;
     r->nref = (size_t)sqlite3_column_int64(st, 3);
     double slack = fabs(value) * tol;
-    int higher = better && strcmp(better, "higher") == 0;
-    int lower = better && strcmp(better, "lower") == 0;
-    r->lo = lower ? -INFINITY : value - slack;
-    r->hi = higher ? INFINITY : value + slack;
+    r->lo = value - slack;
+    r->hi = value + slack;
     const char *where = (const char *)sqlite3_column_text(st, 4);
     snprintf(r->basis, sizeof r->basis, "baseline '%s'%s%s%s, %g %%", name, where ? " (" : "",
              where ? where : "", where ? ")" : "", tol * 100);
@@ -706,12 +704,10 @@ static int history_refs(sqlite3_stmt *st, const check_opts *o, check_row *rows, 
         double band = o->k * MAD_SCALE * mad;
         if (band < o->floor * fabs(med))
             band = o->floor * fabs(med);
-        int higher = r->e->better && strcmp(r->e->better, "higher") == 0;
-        int lower = r->e->better && strcmp(r->e->better, "lower") == 0;
         r->ref = med;
         r->nref = h->n;
-        r->lo = lower ? -INFINITY : med - band;
-        r->hi = higher ? INFINITY : med + band;
+        r->lo = med - band;
+        r->hi = med + band;
         r->verdict = V_OK; /* decided by the caller */
         snprintf(r->basis, sizeof r->basis, "history of %zu runs", h->n);
     }
@@ -730,18 +726,28 @@ static int cmp_check_rows(const void *pa, const void *pb)
     return a->e->seq - b->e->seq;
 }
 
+/* What is allowed: only the worse side of the band limits a directional metric. */
+static void allowed(const check_row *r, double *lo, double *hi)
+{
+    const char *b = r->e->better;
+    *lo = b && strcmp(b, "lower") == 0 ? -INFINITY : r->lo;
+    *hi = b && strcmp(b, "higher") == 0 ? INFINITY : r->hi;
+}
+
 static void fmt_limit(const check_row *r, char *buf, size_t len)
 {
     char a[40], b[40];
+    double lo, hi;
+    allowed(r, &lo, &hi);
     if (r->verdict == V_NOREF)
         snprintf(buf, len, "-");
-    else if (isinf(r->hi) && !isinf(r->lo))
-        snprintf(buf, len, ">= %s", query_readable_number(r->lo, a, sizeof a));
-    else if (isinf(r->lo) && !isinf(r->hi))
-        snprintf(buf, len, "<= %s", query_readable_number(r->hi, a, sizeof a));
+    else if (isinf(hi) && !isinf(lo))
+        snprintf(buf, len, ">= %s", query_readable_number(lo, a, sizeof a));
+    else if (isinf(lo) && !isinf(hi))
+        snprintf(buf, len, "<= %s", query_readable_number(hi, a, sizeof a));
     else
-        snprintf(buf, len, "%s..%s", query_readable_number(r->lo, a, sizeof a),
-                 query_readable_number(r->hi, b, sizeof b));
+        snprintf(buf, len, "%s..%s", query_readable_number(lo, a, sizeof a),
+                 query_readable_number(hi, b, sizeof b));
 }
 
 static void write_junit(FILE *out, const char *db, check_row *rows, size_t n, failed_run *fails,
@@ -801,7 +807,9 @@ static void write_junit(FILE *out, const char *db, check_row *rows, size_t n, fa
             xml_escape(out, r->e->metric);
             fprintf(out, " = %s ", v);
             xml_escape(out, r->e->unit);
-            fprintf(out, ", allowed %s (reference %s, %+.2f %%, ", lim, ref, r->change);
+            fprintf(out, ", allowed ");
+            xml_escape(out, lim);
+            fprintf(out, " (reference %s, %+.2f %%, ", ref, r->change);
             xml_escape(out, r->basis);
             fprintf(out, ")\">run %" PRId64 ", parameters: ", r->e->last_run);
             xml_escape(out, r->e->params);
@@ -862,6 +870,24 @@ static int load_failures(store *s, const qfilter *f, failed_run **out, size_t *n
     }
     sqlite3_finalize(st);
     return rc;
+}
+
+/* A filter of just these run ids (and src's --metric), for reading a selection again. */
+static int ids_only(qfilter *dst, const qfilter *src, const int64_t *ids, size_t n)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->cmd = src->cmd;
+    dst->db = src->db;
+    dst->limit = -1;
+    for (size_t i = 0; i < src->metrics.n; i++)
+        if (qfilter_option(dst, "--metric", src->metrics.v[i]) != 0)
+            return BX_ENOMEM;
+    dst->ids = malloc(n * sizeof *ids);
+    if (!dst->ids)
+        return BX_ENOMEM;
+    memcpy(dst->ids, ids, n * sizeof *ids);
+    dst->nids = n;
+    return 0;
 }
 
 static void free_failures(failed_run *f, size_t n)
@@ -964,8 +990,10 @@ static void print_check_json(check_row *rows, size_t n, failed_run *fails, size_
         cJSON_AddItemToObject(o, "value", num_or_null(r->value));
         int has = r->verdict != V_NOREF;
         cJSON_AddItemToObject(o, "reference", num_or_null(has ? r->ref : NAN));
-        cJSON_AddItemToObject(o, "lower_limit", num_or_null(has ? r->lo : NAN));
-        cJSON_AddItemToObject(o, "upper_limit", num_or_null(has ? r->hi : NAN));
+        double lo, hi;
+        allowed(r, &lo, &hi);
+        cJSON_AddItemToObject(o, "lower_limit", num_or_null(has ? lo : NAN));
+        cJSON_AddItemToObject(o, "upper_limit", num_or_null(has ? hi : NAN));
         cJSON_AddItemToObject(o, "change_percent", num_or_null(has ? r->change : NAN));
         cJSON_AddStringToObject(o, "basis", r->basis);
         cJSON_AddStringToObject(o, "verdict", verdict_name(r->verdict));
@@ -1100,18 +1128,35 @@ int cmd_check(int argc, char **argv)
     /* one snapshot for everything below */
     sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 
-    /* the candidates: ok runs' values per configuration and host */
-    qfilter okf;
-    if (qfilter_copy(&okf, &f)) {
-        fprintf(stderr, "benchaas: out of memory\n");
+    /*
+     * The selection, once (with --latest its grouping is the costly part);
+     * then the ok runs' values per configuration and host, and the runs
+     * that did not end ok.  A huge selection is not turned into an id list.
+     */
+    int64_t *ids = NULL;
+    size_t nids = 0;
+    if (qfilter_select_ids(s, &f, &ids, &nids))
+        goto out;
+    if (nids == 0) {
+        free(ids);
+        fprintf(stderr, "benchaas check: no run to check in %s%s\n", f.db,
+                defaulted ? "" : " matches the selection");
         goto out;
     }
-    free(okf.statuses.v);
-    okf.statuses = (qlist){0};
-    qfilter_option(&okf, "--status", "ok");
-    int rc = aset_load(s, &okf, ASET_PER_HOST, &a);
-    qfilter_free(&okf);
-    if (rc || load_failures(s, &f, &fails, &nfails))
+    qfilter okf, allf;
+    int rc = nids <= 20000 ? ids_only(&allf, &f, ids, nids) : qfilter_copy(&allf, &f);
+    free(ids);
+    if (rc == 0 && (rc = qfilter_copy(&okf, &allf)) == 0) {
+        free(okf.statuses.v);
+        okf.statuses = (qlist){0};
+        qfilter_option(&okf, "--status", "ok");
+        rc = aset_load(s, &okf, ASET_PER_HOST, &a);
+        if (rc == 0)
+            rc = load_failures(s, &allf, &fails, &nfails);
+        qfilter_free(&okf);
+    }
+    qfilter_free(&allf);
+    if (rc)
         goto out;
     if (a.nruns == 0 && nfails == 0) {
         fprintf(stderr, "benchaas check: no run to check in %s%s\n", f.db,

@@ -52,7 +52,7 @@ static const char *main_help =
     "  worker SPEC.json              run one spec and write its result document\n"
     "\n"
     "`benchaas COMMAND --help` tells more.  Exit codes: 0 success, 1 a benchmark ran\n"
-    "but failed, 2 bad usage or input (nothing was run).\n"
+    "but failed (check: a regression), 2 bad usage or input (nothing was run).\n"
     "Environment: BENCHAAS_DB (the database), BENCHAAS_PLUGIN_PATH (plugin folders).\n";
 
 static const char *run_help =

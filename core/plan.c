@@ -413,27 +413,35 @@ int config_load(const char *path, config *cfg, char *err, size_t errlen)
     size_t len = 0;
     if (read_file(path, 16u << 20, &text, &len, err, errlen) != 0)
         return BX_EINVAL;
+    config_free(cfg); /* config_load_text initialises it again */
+    int rc = config_load_text(path, text, len, cfg, err, errlen);
+    free(text);
+    return rc;
+}
+
+int config_load_text(const char *path, const char *text, size_t len, config *cfg, char *err,
+                     size_t errlen)
+{
+    memset(cfg, 0, sizeof *cfg);
+    settings_init(&cfg->defaults);
+    cfg->path = xstrdup(path);
     size_t line = 1;
     for (size_t i = 0; i < len; i++) {
         if (text[i] == '\n')
             line++;
-        if (text[i] == '\0') {
-            free(text);
+        if (text[i] == '\0')
             return errf(err, errlen, BX_EINVAL,
                         "%s:%zu: this is not a text file (a NUL byte); is it the right file?",
                         path, line);
-        }
     }
     config_t c;
     config_init(&c);
     if (config_read_string(&c, text) != CONFIG_TRUE) {
         int rc = errf(err, errlen, BX_EINVAL, "%s:%d: syntax error: %s", path,
                       config_error_line(&c), config_error_text(&c));
-        free(text);
         config_destroy(&c);
         return rc;
     }
-    free(text);
     static const char *const top[] = {"database", "defaults", "experiments", "slurm", NULL};
     const config_setting_t *root = config_root_setting(&c);
     int rc = check_keys(path, root, top, "the file", err, errlen);

@@ -57,6 +57,10 @@ typedef struct config {
 
 /* Parse a libconfig file.  BX_EINVAL and "file:line: message" on error. */
 int config_load(const char *path, config *cfg, char *err, size_t errlen);
+/* The same for text already read (len bytes, NUL-terminated; `path` names it in
+ * messages).  Always initialises *cfg: config_free() it, also after an error. */
+int config_load_text(const char *path, const char *text, size_t len, config *cfg, char *err,
+                     size_t errlen);
 void config_free(config *cfg);
 void settings_init(settings *s);
 void settings_free(settings *s);

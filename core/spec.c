@@ -103,15 +103,22 @@ int spec_from_json(const cJSON *o, runspec *s, char *err, size_t errlen)
     s->launcher = xstrdup(json_str(o, "launcher") ? json_str(o, "launcher") : "local");
     if (json_str(o, "created_at"))
         s->created_at = xstrdup(json_str(o, "created_at"));
-    s->point = json_num(o, "point", &d) == 0 ? (int)d : 0;
-    s->ranks = json_num(o, "ranks", &d) == 0 ? (int)d : 1;
-    s->threads = json_num(o, "threads", &d) == 0 ? (int)d : 1;
+    /* Range-check the numbers before converting them: a double outside an
+     * int's range does not convert (found by tests/fuzz/fuzz_spec.c). */
+    double point = json_num(o, "point", &d) == 0 ? d : 0;
+    double ranks = json_num(o, "ranks", &d) == 0 ? d : 1;
+    double threads = json_num(o, "threads", &d) == 0 ? d : 1;
     s->repetitions = json_num(o, "repetitions", &d) == 0 && d >= 0 && d < 1e9 ? (unsigned)d : 1;
     s->timeout = json_num(o, "timeout", &d) == 0 ? d : 3600;
-    if (s->ranks < 1 || s->ranks > 1000000 || s->threads < 1 || s->threads > 100000 ||
+    if (!(ranks >= 1 && ranks <= 1000000) || !(threads >= 1 && threads <= 100000) ||
         s->repetitions < 1 || !(s->timeout > 0))
         return errf(err, errlen, BX_EINVAL,
                     "spec: ranks, threads, repetitions and timeout must be positive");
+    if (!(point >= -2147483648.0 && point <= 2147483647.0))
+        return errf(err, errlen, BX_EINVAL, "spec: point %g is not an index", point);
+    s->point = (int)point;
+    s->ranks = (int)ranks;
+    s->threads = (int)threads;
     s->warmup = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "warmup"));
     s->mpi = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "mpi"));
     s->verbose = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "verbose"));

@@ -181,8 +181,9 @@ static const char schema_v1[] =
  *   - baselines gain the host class (CPU model), ranks and threads they
  *     apply to, and the spread and number of runs they were made from;
  *     their unique key includes the new columns;
- *   - runs(plugin, params_json, started_at): the runs of one configuration,
- *     newest first, for `check`'s history.
+ *   - runs(plugin, params_json, ranks, threads, started_at, host_id, status):
+ *     the runs of one configuration, newest first, for `check`'s history and
+ *     `--latest`, without reading the runs' rows (a covering index).
  */
 static const char schema_v2[] =
     "CREATE TABLE timeline ("
@@ -202,7 +203,8 @@ static const char schema_v2[] =
     "CREATE UNIQUE INDEX baselines_key ON baselines(name, plugin, params_json,"
     "  coalesce(host_id, 0), coalesce(host_class, ''), coalesce(ranks, 0), coalesce(threads, 0),"
     "  metric);"
-    "CREATE INDEX runs_config ON runs(plugin, params_json, started_at);"
+    "CREATE INDEX runs_config ON runs(plugin, params_json, ranks, threads, started_at, host_id,"
+    "  status);"
     "CREATE VIEW timeline_view AS"
     "  SELECT r.id AS run_id, r.started_at, r.plugin, h.name AS host,"
     "         tl.t, tl.rss_mib, tl.cpu_percent"
@@ -728,6 +730,10 @@ int store_time_parse(const char *text, int64_t *epoch, int *date_only)
     if (tm.tm_mday != D || tm.tm_mon != M - 1) /* 2026-02-30 was normalised away */
         return BX_EINVAL;
     *epoch = (int64_t)t - off;
+    /* The UTC instant must have a four-digit year, as stored times do
+     * ("0000-01-01T00:30+01:00" would be in year -1; tests/fuzz/fuzz_time.c). */
+    if (*epoch < INT64_C(-62167219200) || *epoch > INT64_C(253402300799))
+        return BX_EINVAL;
     if (date_only)
         *date_only = donly;
     return 0;
@@ -737,7 +743,11 @@ void store_time_format(int64_t epoch, char *out, size_t outlen)
 {
     time_t t = (time_t)epoch;
     struct tm tm;
-    if (!gmtime_r(&t, &tm) || strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+    /* Not strftime's %Y: it does not pad years before 1000 to four digits,
+     * and such a text would neither sort nor parse again. */
+    if (!gmtime_r(&t, &tm) ||
+        snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec) >= (int)outlen) {
         if (outlen)
             out[0] = '\0';
     }

@@ -64,16 +64,16 @@ int hpl_solver_new(const hpl_cfg *c, const hpl_grid *g, hpl_solver **out, char *
     s->nslots = c->depth + 2;
     s->a = alloc_doubles((size_t)s->lda * (size_t)(s->nloc > 0 ? s->nloc : 1));
     s->slot = calloc((size_t)s->nslots, sizeof *s->slot);
-    s->ut = alloc_doubles((size_t)(s->chunk * c->nb));
     s->tmp = alloc_doubles((size_t)(4 * c->nb + 4));
     s->piv = alloc_doubles((size_t)(2 * (2 + 2 * c->nb)));
     s->x = alloc_doubles((size_t)c->n);
     s->w = alloc_doubles((size_t)(3 * (s->mloc + 1)));
-    int bad = !s->a || !s->slot || !s->ut || !s->tmp || !s->piv || !s->x || !s->w;
-    if (g->p > 1) {
+    int bad = !s->a || !s->slot || !s->tmp || !s->piv || !s->x || !s->w;
+    if (g->p > 1) { /* the exchanges of U rows go through these, chunk by chunk */
+        s->ut = alloc_doubles((size_t)(s->chunk * c->nb));
         s->stage = alloc_doubles((size_t)(s->chunk * c->nb));
         s->disp = alloc_doubles((size_t)(s->chunk * c->nb));
-        bad = bad || !s->stage || !s->disp;
+        bad = bad || !s->ut || !s->stage || !s->disp;
     }
     const size_t cap = (size_t)c->nb * (size_t)(1 + 2 * c->nb + (s->mloc > 0 ? s->mloc : 1));
     s->shmcomm = MPI_COMM_NULL;
@@ -93,9 +93,23 @@ int hpl_solver_new(const hpl_cfg *c, const hpl_grid *g, hpl_solver **out, char *
         MPI_Info info;
         MPI_Info_create(&info);
         MPI_Info_set(info, "alloc_shared_noncontig", "true");
-        MPI_Win_allocate_shared((MPI_Aint)(cap * (size_t)s->nslots * sizeof(double)), sizeof(double), info,
-                                s->shmcomm, &base, &s->win);
+        /* A full /dev/shm must be an error message, not an abort. */
+        MPI_Comm_set_errhandler(s->shmcomm, MPI_ERRORS_RETURN);
+        size_t bytes = cap * (size_t)s->nslots * sizeof(double);
+        int ok = MPI_Win_allocate_shared((MPI_Aint)bytes, sizeof(double), info, s->shmcomm, &base, &s->win) ==
+                 MPI_SUCCESS;
         MPI_Info_free(&info);
+        MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, s->shmcomm);
+        if (!ok) {
+            snprintf(err, errlen,
+                     "could not allocate %.0f MiB of shared memory for the panels of each rank (is /dev/shm "
+                     "full or small?); run with -p shm=false",
+                     (double)bytes / 1048576.0);
+            s->win = MPI_WIN_NULL; /* leaked if some ranks got theirs: the run stops here */
+            s->shared = 0;
+            hpl_solver_free(s);
+            return -1;
+        }
         s->peer = calloc((size_t)g->q, sizeof *s->peer);
         bad = !s->peer;
         for (int col = 0; !bad && col < g->q; col++) {
@@ -107,6 +121,11 @@ int hpl_solver_new(const hpl_cfg *c, const hpl_grid *g, hpl_solver **out, char *
          * orders it with the 0-byte messages (bcast.c). */
         MPI_Win_lock_all(MPI_MODE_NOCHECK, s->win);
     }
+    /* With P == 1 the chunks exist only to poll broadcast messages; with
+     * shared panels (or Q == 1) there are none, and one DGEMM per update
+     * saves re-packing L for every chunk. */
+    if (g->p == 1 && (s->shared || g->q == 1))
+        s->chunk = s->nloc > 0 ? s->nloc : 1;
     for (int i = 0; !bad && i < s->nslots; i++) {
         hpl_panel *pn = &s->slot[i];
         pn->k = -1;

@@ -4,15 +4,15 @@
  * For panel k (rows and columns from gbase = k*NB, jb wide) and a range of
  * my local columns, in chunks:
  *   1. row interchanges: the jb pivot rows become the top rows and the
- *      top rows they
- *      displace go where the pivot rows were.  With P > 1 the rows are
- *      spread over the process column: every process packs the U rows it
- *      owns and they are all-gathered (`swap`: binary exchange — recursive
+ *      top rows they displace go where the pivot rows were.  With P == 1
+ *      this is done in place in A.  With P > 1 the rows are spread over
+ *      the process column: every process packs the U rows it owns into
+ *      s->ut's staging (U transposed, each row contiguous, as it travels)
+ *      and they are all-gathered (`swap`: binary exchange — recursive
  *      doubling, log2 P steps — or long — a ring, P-1 steps of 1/P of the
  *      data; mix picks binexch up to `swap_threshold` columns), while the
  *      process row owning the top rows sends the displaced rows directly
- *      to their new owners.  With P > 1, U is kept transposed in s->ut
- *      (each row contiguous, as it travels); with P == 1 it stays in A;
+ *      to their new owners;
  *   2. U = L11^-1 U (a DTRMM with the inverse the panel carries,
  *      redundantly on each process of the column);
  *   3. the top rows get U (that is the final U, kept for the back solve);

@@ -31,8 +31,9 @@ int bxi_config_validate(const bxi_config *c, char *err, size_t errlen)
         return -1;
     }
     if ((uint64_t)c->streams * c->length > BXI_MAX_BUFFERS) {
-        snprintf(err, errlen, "streams x length = %u x %u bytes exceeds the 1 GiB buffer limit",
-                 c->streams, c->length);
+        snprintf(err, errlen,
+                 "streams x length = %u x %u bytes exceeds the %llu MiB limit on buffers",
+                 c->streams, c->length, BXI_MAX_BUFFERS >> 20);
         return -1;
     }
     if (c->window > (1ull << 30)) {

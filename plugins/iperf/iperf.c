@@ -204,14 +204,12 @@ static int iperf_check(bx_ctx *ctx)
     return 0;
 }
 
-static int iperf_init(bx_ctx *ctx, void **state)
+static void iperf_fini(void *state);
+
+/* init() proper; iperf_init frees the state when this fails (fini is not called then). */
+static int init_state(bx_ctx *ctx, iperf_state *st)
 {
     char e[512];
-    iperf_state *st = calloc(1, sizeof *st);
-    if (!st)
-        return bx_error(ctx, BX_ENOMEM, "out of memory");
-    *state = st;
-    st->srv.lfd = st->srv.wake = -1;
     st->mode = get_mode(ctx);
     if (read_config(ctx, &st->cfg, e, sizeof e))
         return bx_error(ctx, BX_EINVAL, "%s", e);
@@ -243,6 +241,21 @@ static int iperf_init(bx_ctx *ctx, void **state)
     bx_meta(ctx, st->mode == M_SERVER ? "listen" : "server",
             bxi_addr_str(&st->target, as, sizeof as));
     return 0;
+}
+
+static int iperf_init(bx_ctx *ctx, void **state)
+{
+    iperf_state *st = calloc(1, sizeof *st);
+    *state = NULL;
+    if (!st)
+        return bx_error(ctx, BX_ENOMEM, "out of memory");
+    st->srv.lfd = st->srv.wake = -1;
+    int rc = init_state(ctx, st);
+    if (rc)
+        iperf_fini(st);
+    else
+        *state = st;
+    return rc;
 }
 
 void bxi_stats_from_outcome(const bxi_outcome *o, bxi_stats *st)

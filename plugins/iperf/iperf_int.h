@@ -28,7 +28,7 @@
 #define BXI_UDP_HDR 32                      /* datagram header, see README */
 #define BXI_UDP_MAXLEN 65507                /* largest IPv4 UDP payload */
 #define BXI_UDP_DEFLEN 1460                 /* fits an Ethernet frame */
-#define BXI_MAX_BUFFERS (1ull << 30)        /* streams * length */
+#define BXI_MAX_BUFFERS (256ull << 20)      /* streams * length, on each side */
 #define BXI_MAX_DURATION_MS 604800000u      /* a week */
 #define BXI_UDP_MAGIC 0x42584955u           /* "BXIU" */
 

@@ -3,8 +3,8 @@
 #
 # They fabricate result documents (docs/formats.md) with controlled values
 # and ingest them with `benchaas collect`, so a test knows exactly what a
-# query, comparison or check must answer.  awk's rand() with a fixed seed
-# makes the "noise" the same at every run of the test.
+# query, comparison or check must answer.  The "noise" comes from a
+# Park–Miller generator with a fixed seed, the same in every awk.
 
 # series DB PREFIX COUNT FIRST_EPOCH STEP_S HOST PARAMS_JSON METRIC UNIT BETTER MEDIAN NOISE REPS [SEED] [TAGS_JSON] [CPU] [STATUS]
 #   COUNT runs of one configuration, started FIRST_EPOCH, +STEP_S, ...; each
@@ -29,12 +29,13 @@ series() {
         m = mp < 10 ? mp + 3 : mp - 9; if (m <= 2) y++
         return sprintf("%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, dd, int(s / 3600), int(s % 3600 / 60), s % 60)
     }
+    function rnd() { state = (state * 16807) % 2147483647; return state / 2147483647 }
     BEGIN {
-        srand(seed)
+        state = seed * 7919 + 1
         for (i = 0; i < count; i++) {
             best = ""; samples = ""
             for (r = 1; r <= reps; r++) {
-                v = median * (1 + noise * (2 * rand() - 1))
+                v = median * (1 + noise * (2 * rnd() - 1))
                 samples = samples (r > 1 ? "," : "") "[" r ",0," sprintf("%.6f", v) "]"
                 if (best == "" || (better == "higher" && v > best) || (better == "lower" && v < best)) best = v
             }
@@ -50,7 +51,7 @@ series() {
             printf "\"launcher\":\"local\",\"ranks\":1,\"threads\":1,\"repetitions\":%d,\"tags\":%s,", reps, tags > f
             printf "\"params\":%s,", params > f
             printf "\"metrics\":{\"%s\":{\"value\":%.6f,\"unit\":\"%s\",\"better\":\"%s\"},", metric, value, unit, better > f
-            printf "\"wall_time\":{\"value\":%.3f,\"unit\":\"s\",\"better\":\"none\"}},", 30 + rand(), "" > f
+            printf "\"wall_time\":{\"value\":%.3f,\"unit\":\"s\",\"better\":\"none\"}},", 30 + rnd(), "" > f
             printf "\"samples\":{\"%s\":[%s]},", metric, samples > f
             printf "\"timeline\":[[0,10,null],[0.25,%.1f,95.5],[0.5,%.1f,99.1],[0.75,%.1f,50]]," , 100 + i, 300 + i, 120 > f
             printf "\"provenance\":{\"hostname\":\"%s\",\"cpu_model\":\"%s\",\"kernel\":\"6.1.0-%d\",\"compiler\":\"gcc 12.2\"}}\n", host, cpu, (i < count / 2 ? 18 : 25) > f
@@ -67,3 +68,40 @@ ingest() {
 # A date N days before 2026-11-21 (the fixed "now" of the fabricated histories), as epoch seconds.
 T0=1795219200
 day() { echo $((T0 - $1 * 86400)); }
+
+# doc DB UUID STARTED HOST PARAMS_JSON METRIC VALUE SAMPLES [STATUS] [TAGS_JSON] [EXTRA]
+#   one document with exact values: SAMPLES is "v1 v2 ..." (one per repetition,
+#   may be empty), STATUS defaults to ok, EXTRA is more JSON members
+#   (',"job_id":"4242"').  The metric is higher-is-better unless it is
+#   "time" (lower, plugin synth as in series) or "echo" (none); "wall_time" is
+#   always added (none).  The plugin is hpl (stream for "triad").
+doc() {
+    local db=$1 uuid=$2 started=$3 host=$4 params=$5 metric=$6 value=$7 samples=$8
+    local status=${9:-ok} tags=${10:-[]} extra=${11:-}
+    local better=higher unit=GFLOP/s plugin=hpl
+    case $metric in
+        time) better=lower unit=s plugin=synth ;;
+        echo) better=none unit= ;;
+        triad) unit=MB/s plugin=stream ;;
+    esac
+    local s="" r=1 v
+    for v in $samples; do
+        s="$s${s:+,}[$r,0,$v]"
+        r=$((r + 1))
+    done
+    local err=null
+    [ "$status" = ok ] || err='"residual too large"'
+    mkdir -p "$db.spool"
+    cat >"$db.spool/$uuid.result.json" <<DOC
+{"result_version":1,"uuid":"$uuid","plugin":"$plugin","plugin_version":"1.0.0","status":"$status",
+ "error":$err,"started_at":"$started","host":"$host","ranks":1,"threads":1,"repetitions":$((r - 1)),
+ "tags":$tags,"params":$params,
+ "metrics":{"$metric":{"value":$value,"unit":"$unit","better":"$better"},
+            "wall_time":{"value":1.5,"unit":"s","better":"none"}},
+ "samples":{"$metric":[$s]},
+ "provenance":{"hostname":"$host","cpu_model":"CPU-$host","kernel":"6.1.0-${started:5:2}"}$extra}
+DOC
+}
+
+# p NAME VALUE [TYPE]: a params JSON object with one int parameter (or TYPE).
+p() { printf '{"%s":{"value":"%s","type":"%s"}}' "$1" "$2" "${3:-int}"; }

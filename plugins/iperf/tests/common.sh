@@ -2,18 +2,27 @@
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# port_free PORT: fail unless TCP PORT is free (another test or program on it?)
+# port_free PORT: wait (at most 10 s) until TCP PORT is free, else fail
+# saying who holds it (another test or program?)
 port_free() {
-    ss -Hltn "sport = :$1" 2>/dev/null | grep -q . &&
-        fail "port $1 is already in use: $(ss -Hltnp "sport = :$1")"
-    return 0
+    for _ in $(seq 100); do
+        ss -Hltn "sport = :$1" 2>/dev/null | grep -q . || return 0
+        sleep 0.1
+    done
+    local l pid
+    l=$(ss -Hltnp "sport = :$1")
+    pid=$(echo "$l" | sed -n 's/.*pid=\([0-9]*\),.*/\1/p' | head -1)
+    fail "port $1 is in use: $l; $( [ -n "$pid" ] && ps -o pid,ppid,lstart,args -p "$pid" | tail -1)"
 }
 
-# wait_listen PORT PID: until process PID listens on TCP PORT (at most 10 s).
+# wait_listen PORT PID [ANY]: until process PID (with ANY: any process,
+# e.g. PID's child) listens on TCP PORT, at most 10 s.
 wait_listen() {
+    local who="pid=$2,"
+    [ $# -gt 2 ] && who=LISTEN
     for _ in $(seq 100); do
         kill -0 "$2" 2>/dev/null || fail "the server exited early"
-        ss -Hltnp "sport = :$1" 2>/dev/null | grep -q "pid=$2," && return 0
+        ss -Hltnp "sport = :$1" 2>/dev/null | grep -q "$who" && return 0
         sleep 0.1
     done
     fail "nothing listens on port $1 after 10 s"

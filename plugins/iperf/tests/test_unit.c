@@ -232,6 +232,10 @@ static void test_config(void)
     c.streams = 128;
     c.length = 64u << 20;
     CHECK(bxi_config_validate(&c, err, sizeof err) != 0, "8 GiB of buffers accepted");
+    c.streams = 5;
+    CHECK(bxi_config_validate(&c, err, sizeof err) != 0, "320 MiB of buffers accepted");
+    c.streams = 4;
+    CHECK(bxi_config_validate(&c, err, sizeof err) == 0, "256 MiB of buffers refused: %s", err);
     c = good_config();
     c.duration_ms = 604800000u;
     c.interval_ms = 10;

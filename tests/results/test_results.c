@@ -1,0 +1,342 @@
+/*
+ * test_results.c — unit tests of the result commands' building blocks:
+ * statistics (percentiles, MAD, the exact and approximate Mann–Whitney U
+ * test, Hodges–Lehmann), the SVG helpers, and schema version 2 (the
+ * migration from version 1, resource timelines).
+ *
+ *   results_tests NAME     runs test NAME; exit 0 passed, 1 failed
+ */
+#define _GNU_SOURCE
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "benchaas/plugin.h"
+#include "stats.h"
+#include "store.h"
+#include "svg.h"
+
+#define CHECK(cond)                                                                     \
+    do {                                                                                \
+        if (!(cond)) {                                                                  \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);    \
+            return 1;                                                                   \
+        }                                                                               \
+    } while (0)
+#define NEAR(a, b, tol) (fabs((a) - (b)) <= (tol))
+
+static int test_stats_percentiles(void)
+{
+    double v[] = {100, 3, 1, 4, 2};
+    stats_sort(v, 5);
+    CHECK(v[0] == 1 && v[4] == 100);
+    CHECK(stats_pct_sorted(v, 5, 50) == 3);
+    CHECK(stats_pct_sorted(v, 5, 0) == 1 && stats_pct_sorted(v, 5, 100) == 100);
+    CHECK(NEAR(stats_pct_sorted(v, 5, 25), 2, 1e-12));
+    CHECK(NEAR(stats_pct_sorted(v, 5, 90), 4 + 0.6 * 96, 1e-9));
+    /* |x - 3| = 2 1 0 1 97: the median deviation is 1, the outlier does not matter */
+    CHECK(stats_mad_sorted(v, 5) == 1);
+    double two[] = {10, 12};
+    CHECK(stats_pct_sorted(two, 2, 50) == 11);
+    CHECK(isnan(stats_pct_sorted(two, 0, 50)) && isnan(stats_mad_sorted(two, 0)));
+    return 0;
+}
+
+static int test_stats_mann_whitney(void)
+{
+    double min_p;
+    /* 3 against 3, fully separated: 2 of the C(6,3) = 20 arrangements are as extreme */
+    double a3[] = {1, 2, 3}, b3[] = {4, 5, 6};
+    CHECK(NEAR(stats_mann_whitney(a3, 3, b3, 3, &min_p), 0.1, 1e-12));
+    CHECK(NEAR(min_p, 0.1, 1e-12)); /* so 3 vs 3 can never reach p < 0.05 */
+    /* 4 against 4: 2/70; 5 against 5: 2/252 */
+    double a4[] = {1, 2, 3, 4}, b4[] = {5, 6, 7, 8};
+    CHECK(NEAR(stats_mann_whitney(a4, 4, b4, 4, NULL), 2.0 / 70, 1e-12));
+    double a5[] = {10.1, 10.3, 10.2, 10.0, 10.4}, b5[] = {11.0, 11.2, 10.9, 11.1, 11.3};
+    CHECK(NEAR(stats_mann_whitney(a5, 5, b5, 5, &min_p), 2.0 / 252, 1e-12));
+    CHECK(NEAR(min_p, 2.0 / 252, 1e-12));
+    /* the order of the sides does not matter */
+    CHECK(NEAR(stats_mann_whitney(b5, 5, a5, 5, NULL), 2.0 / 252, 1e-12));
+    /* interleaved: no evidence of a shift */
+    double ai[] = {1, 3, 5, 7, 9}, bi[] = {2, 4, 6, 8, 10};
+    CHECK(stats_mann_whitney(ai, 5, bi, 5, NULL) > 0.5);
+    /* all tied: p = 1 */
+    double t1[] = {1, 1, 1}, t2[] = {1, 1, 1};
+    CHECK(NEAR(stats_mann_whitney(t1, 3, t2, 3, NULL), 1.0, 1e-12));
+    /* ties across the sides (mid-ranks 1, 3, 3, 3, 5.5, 5.5): a's rank sum 7 is 3.5 from
+     * its mean 10.5; 6 of the 20 ways to pick 3 ranks are that far: p = 0.3 */
+    double x1[] = {1, 2, 2}, x2[] = {2, 3, 3};
+    CHECK(NEAR(stats_mann_whitney(x1, 3, x2, 3, NULL), 0.3, 1e-12));
+    /* the normal approximation (more than 40 values): a clear shift is significant,
+     * the same distribution is not */
+    double la[30], lb[30], lc[30];
+    for (int i = 0; i < 30; i++) {
+        la[i] = i;
+        lb[i] = i + 15;
+        lc[i] = i + 0.5;
+    }
+    CHECK(stats_mann_whitney(la, 30, lb, 30, &min_p) < 0.001);
+    CHECK(min_p < 1e-10);
+    CHECK(stats_mann_whitney(la, 30, lc, 30, NULL) > 0.8);
+    /* empty sides */
+    CHECK(isnan(stats_mann_whitney(la, 0, lb, 3, NULL)));
+    return 0;
+}
+
+static int test_stats_hodges_lehmann(void)
+{
+    double a[] = {1, 2, 3}, b[] = {11, 12, 13, 100};
+    /* differences: 8..12 and 97..99; their median */
+    double d = stats_hodges_lehmann(a, 3, b, 3);
+    CHECK(d == 10);
+    CHECK(stats_hodges_lehmann(a, 3, b, 4) == 10.5);
+    CHECK(isnan(stats_hodges_lehmann(a, 0, b, 4)));
+    return 0;
+}
+
+static int test_svg_numbers(void)
+{
+    static const struct {
+        double v;
+        const char *text;
+    } cases[] = {{0, "0"},        {1500, "1500"},   {12000, "12k"}, {2.5e6, "2.5M"},
+                 {3e9, "3G"},     {0.25, "0.25"},   {-40, "-40"},   {1e-6, "1e-06"},
+                 {123456, "123k"}, {NAN, "-"}};
+    char buf[32];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        svg_format_number(cases[i].v, buf, sizeof buf);
+        if (strcmp(buf, cases[i].text) != 0) {
+            fprintf(stderr, "svg_format_number(%g) = '%s', want '%s'\n", cases[i].v, buf,
+                    cases[i].text);
+            return 1;
+        }
+    }
+    CHECK(strcmp(svg_color(0), "#0072B2") == 0 && strcmp(svg_color(10), svg_color(0)) == 0);
+    return 0;
+}
+
+static int count(const char *s, const char *needle)
+{
+    int n = 0;
+    for (const char *p = s; (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+/* Every kind of axis: well-formed SVG with the expected labels. */
+static int test_svg_chart(void)
+{
+    double tx[] = {1795219200 - 86400 * 60.0, 1795219200 - 86400 * 30.0, 1795219200};
+    double ty[] = {50, 52.5, 49};
+    double sx[] = {1048576, 4194304, 16777216, 67108864}, sy[] = {10, 20, 25, 26};
+    double lo[] = {9, 19, 24, 25}, hi[] = {11, 21, 26, 27};
+    const char *cats[] = {"node01", "node02 <b>", "node03"};
+    double cx[] = {0, 1, 2}, cy[] = {5, 6, 7};
+    for (int kind = 0; kind < 3; kind++) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&text, &len);
+        CHECK(m);
+        svg_series s = {.name = "NB=192", .style = SVG_LINE | SVG_POINTS, .color = 0};
+        svg_band b = {NAN, NAN, 48, 50, 52, 0, "band"};
+        svg_chart c = {.title = "a & b", .xlabel = "x", .ylabel = "y [GFLOP/s]",
+                       .series = &s, .nseries = 1};
+        if (kind == 0) {
+            s.x = tx;
+            s.y = ty;
+            s.n = 3;
+            c.xaxis = SVG_X_TIME;
+            c.bands = &b;
+            c.nbands = 1;
+        } else if (kind == 1) {
+            s.x = sx;
+            s.y = sy;
+            s.lo = lo;
+            s.hi = hi;
+            s.n = 4;
+            c.xaxis = SVG_X_LOG;
+            c.xbytes = 1;
+        } else {
+            s.x = cx;
+            s.y = cy;
+            s.n = 3;
+            s.style = SVG_BARS;
+            c.xaxis = SVG_X_CATEGORY;
+            c.xcats = cats;
+            c.ncats = 3;
+        }
+        svg_chart_write(m, &c);
+        fclose(m);
+        CHECK(strncmp(text, "<svg ", 5) == 0 && strstr(text, "</svg>"));
+        CHECK(count(text, "<text") == count(text, "</text>"));
+        CHECK(strstr(text, "a &amp; b") && strstr(text, "y [GFLOP/s]") && strstr(text, "NB=192"));
+        CHECK(!strstr(text, "nan") && !strstr(text, "inf"));
+        if (kind == 0)
+            CHECK(strstr(text, "2026-") && strstr(text, "band") && strstr(text, "<rect"));
+        if (kind == 1)
+            CHECK(strstr(text, "1 MiB") && strstr(text, "64 MiB"));
+        if (kind == 2)
+            CHECK(strstr(text, "node02 &lt;b&gt;") && count(text, "fill-opacity=\"0.8\"") >= 3);
+        free(text);
+    }
+    return 0;
+}
+
+/* ---- schema version 2 ----------------------------------------------------------- */
+
+static char tdir[512];
+
+static const char *tpath(const char *name)
+{
+    static char buf[1100];
+    snprintf(buf, sizeof buf, "%s/%s", tdir, name);
+    return buf;
+}
+
+static cJSON *mkdoc(const char *uuid, const char *status, const char *timeline)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "{\"result_version\":1,\"uuid\":\"%s\",\"plugin\":\"hpl\",\"status\":\"%s\","
+             "\"started_at\":\"2026-11-21T10:00:00Z\",\"host\":\"node01\",\"ranks\":1,"
+             "\"threads\":1,\"params\":{\"NB\":{\"value\":\"192\",\"type\":\"int\"}},"
+             "\"metrics\":{\"gflops\":{\"value\":50,\"unit\":\"GFLOP/s\",\"better\":\"higher\"}}"
+             "%s%s}",
+             uuid, status, timeline ? ",\"timeline\":" : "", timeline ? timeline : "");
+    return cJSON_Parse(text);
+}
+
+static int64_t one_int(store *s, const char *sql)
+{
+    sqlite3_stmt *st;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* A database of schema version 1, with a run in it, is migrated in place. */
+static int test_migrate_v1(void)
+{
+    char err[512];
+    size_t n;
+    const store_migration *steps = store_migrations(&n);
+    CHECK(n == 2 && STORE_SCHEMA_VERSION == 2);
+    store *s;
+    CHECK(store_open_with(tpath("v1.db"), STORE_CREATE, steps, 1, &s, err, sizeof err) == 0);
+    CHECK(store_schema_version(s) == 1);
+    cJSON *d = mkdoc("u1", "ok", NULL);
+    int64_t id;
+    CHECK(store_ingest(s, d, &id, err, sizeof err) == 0);
+    cJSON_Delete(d);
+    CHECK(one_int(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'timeline'") == 0);
+    store_close(s);
+
+    CHECK(store_open(tpath("v1.db"), STORE_READONLY, &s, err, sizeof err) == 0);
+    CHECK(store_schema_version(s) == 2);
+    CHECK(one_int(s, "PRAGMA user_version") == 2);
+    CHECK(one_int(s, "SELECT count(*) FROM results WHERE metric = 'gflops' AND value = 50") == 1);
+    CHECK(one_int(s, "SELECT count(*) FROM sqlite_schema WHERE name IN ('timeline', "
+                     "'timeline_view', 'runs_config')") == 3);
+    CHECK(one_int(s, "SELECT count(*) FROM pragma_table_info('baselines') WHERE name IN "
+                     "('host_class', 'ranks', 'threads', 'spread', 'n')") == 5);
+    /* the views of version 1 are unchanged */
+    CHECK(one_int(s, "SELECT count(*) FROM pragma_table_info('results')") == 12);
+    CHECK(one_int(s, "SELECT count(*) FROM pragma_table_info('timeline_view')") == 7);
+    /* a baseline per host class: the new unique key */
+    CHECK(sqlite3_exec(store_db(s),
+                       "INSERT INTO baselines(name, plugin, metric, value, created_at, host_class)"
+                       " VALUES ('b', 'hpl', 'gflops', 1, 'x', 'EPYC'), "
+                       "('b', 'hpl', 'gflops', 1, 'x', 'Xeon')",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(sqlite3_exec(store_db(s),
+                       "INSERT INTO baselines(name, plugin, metric, value, created_at, host_class)"
+                       " VALUES ('b', 'hpl', 'gflops', 2, 'x', 'EPYC')",
+                       NULL, NULL, NULL) != SQLITE_OK);
+    store_close(s);
+    return 0;
+}
+
+static int test_timeline_ingest(void)
+{
+    char err[512];
+    store *s;
+    int64_t id;
+    CHECK(store_open(tpath("t.db"), STORE_CREATE, &s, err, sizeof err) == 0);
+    cJSON *d = mkdoc("t1", "ok", "[[0,10.5,null],[0.25,20,99.5],[0.5,30.25,180]]");
+    CHECK(store_ingest(s, d, &id, err, sizeof err) == 0);
+    cJSON_Delete(d);
+    CHECK(one_int(s, "SELECT count(*) FROM timeline_view WHERE run_id = 1") == 3);
+    CHECK(one_int(s, "SELECT count(*) FROM timeline WHERE cpu_percent IS NULL AND seq = 0") == 1);
+    CHECK(one_int(s, "SELECT max(rss_mib) * 100 FROM timeline") == 3025);
+    /* malformed timelines are refused before anything is written */
+    static const char *const bad[] = {"{}", "[[0,1]]", "[[\"a\",1,2]]", "[5]", NULL};
+    for (int i = 0; bad[i]; i++) {
+        char uuid[16];
+        snprintf(uuid, sizeof uuid, "bad%d", i);
+        d = mkdoc(uuid, "ok", bad[i]);
+        CHECK(d);
+        err[0] = '\0';
+        CHECK(store_ingest(s, d, &id, err, sizeof err) == BX_EINVAL);
+        CHECK(strstr(err, "timeline"));
+        cJSON_Delete(d);
+    }
+    CHECK(one_int(s, "SELECT count(*) FROM runs") == 1);
+    /* a queued run's result replaces it, timeline included; deleting the run deletes it */
+    d = mkdoc("q1", "queued", NULL);
+    CHECK(store_ingest(s, d, &id, err, sizeof err) == 0);
+    cJSON_Delete(d);
+    d = mkdoc("q1", "ok", "[[0,1,null],[1,2,3]]");
+    int64_t id2;
+    CHECK(store_ingest(s, d, &id2, err, sizeof err) == 0 && id2 == id);
+    cJSON_Delete(d);
+    CHECK(one_int(s, "SELECT count(*) FROM timeline WHERE run_id = 2") == 2);
+    CHECK(sqlite3_exec(store_db(s), "DELETE FROM runs WHERE id = 2", NULL, NULL, NULL) ==
+          SQLITE_OK);
+    CHECK(one_int(s, "SELECT count(*) FROM timeline WHERE run_id = 2") == 0);
+    store_close(s);
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    int (*fn)(void);
+} tests[] = {
+    {"stats_percentiles", test_stats_percentiles},
+    {"stats_mann_whitney", test_stats_mann_whitney},
+    {"stats_hodges_lehmann", test_stats_hodges_lehmann},
+    {"svg_numbers", test_svg_numbers},
+    {"svg_chart", test_svg_chart},
+    {"migrate_v1", test_migrate_v1},
+    {"timeline_ingest", test_timeline_ingest},
+};
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: results_tests NAME\n");
+        return 2;
+    }
+    snprintf(tdir, sizeof tdir, "%s/benchaas-results.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (!mkdtemp(tdir)) {
+        perror("mkdtemp");
+        return 2;
+    }
+    int rc = 2;
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
+        if (strcmp(tests[i].name, argv[1]) == 0)
+            rc = tests[i].fn();
+    if (rc == 2)
+        fprintf(stderr, "results_tests: no test named '%s'\n", argv[1]);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tdir);
+    if (rc == 0 && system(cmd) != 0)
+        fprintf(stderr, "results_tests: could not remove %s\n", tdir);
+    return rc;
+}
