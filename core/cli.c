@@ -512,6 +512,7 @@ int cmd_run_like(int argc, char **argv, int submit)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL); /* a closed terminal or ssh session: stop cleanly too */
     signal(SIGPIPE, SIG_IGN);
     int uses_slurm = 0;
     for (size_t i = 0; i < pl.npoints; i++)

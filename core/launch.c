@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -136,6 +137,7 @@ int launch_run(char *const *argv, const strvec *env, double timeout, launch_resu
         return errf(err, errlen, BX_EIO, "pipe: %s", strerror(errno));
     }
     double t0 = mono_now();
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         close(pfd[0]);
@@ -146,6 +148,12 @@ int launch_run(char *const *argv, const strvec *env, double timeout, launch_resu
     }
     if (pid == 0) {
         setpgid(0, 0);
+        /* Nothing we start may outlive us: if the runner dies (kill -9, a
+         * closed terminal), the kernel kills the worker or mpirun, whose
+         * ranks then end too.  The flag survives execve. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127); /* the runner died before prctl() */
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
         signal(SIGPIPE, SIG_DFL);

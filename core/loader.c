@@ -134,6 +134,15 @@ int plugin_load_file(const char *path, const bx_host *host, loaded_plugin *out, 
     char real[PATH_MAX];
     if (!realpath(path, real))
         return errf(err, errlen, BX_EINVAL, "%s: %s", path, strerror(errno));
+    /* A symbolic link is judged by what it points to as well: a link in a
+     * safe folder to a file in a folder others may write is not safe
+     * (tests/faults/plugin_symlink.sh). */
+    if (strcmp(real, path) != 0 && (rc = check_permissions(real, err, errlen)) != 0) {
+        size_t n = strlen(err);
+        if (n < errlen)
+            snprintf(err + n, errlen - n, " (%s links to it)", path);
+        return rc;
+    }
     dlerror();
     void *h = dlopen(real, RTLD_NOW | RTLD_LOCAL);
     if (!h) {

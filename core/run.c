@@ -3,10 +3,13 @@
 #include "run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "launch.h"
@@ -117,10 +120,42 @@ cJSON *result_read(const char *path, char *err, size_t errlen)
     return doc;
 }
 
+/*
+ * Test hook of the fault tests (tests/faults/kill_during_ingest.sh), inert
+ * unless BENCHAAS_TEST_PAUSE_INGEST is set: "before" (the document is read,
+ * nothing written yet), "commit" (inside the run's transaction, just before
+ * COMMIT) or "after" (committed, spool files not yet removed).  At that
+ * moment the process says "benchaas: test hook: pausing PHASE ingest" on
+ * stderr and sleeps (up to 60 s, or until interrupted) so the test can
+ * kill -9 it there.
+ */
+static void test_pause(const char *phase)
+{
+    const char *want = getenv("BENCHAAS_TEST_PAUSE_INGEST");
+    if (!want || strcmp(want, phase) != 0)
+        return;
+    fprintf(stderr, "benchaas: test hook: pausing %s ingest\n", phase);
+    fflush(stderr);
+    for (int i = 0; i < 600 && !g_interrupted; i++)
+        usleep(100000);
+}
+
+static int test_pause_commit(void *arg)
+{
+    (void)arg;
+    test_pause("commit");
+    return 0; /* 0: let the commit go on */
+}
+
 int ingest_and_clean(store *st, cJSON *doc, const char *spec_path, const char *result_path,
                      int keep, int64_t *run_id, char *err, size_t errlen)
 {
+    test_pause("before");
+    if (getenv("BENCHAAS_TEST_PAUSE_INGEST"))
+        sqlite3_commit_hook(store_db(st), test_pause_commit, NULL);
     int rc = store_ingest(st, doc, run_id, err, errlen);
+    if (rc == 0)
+        test_pause("after");
     if (rc == 0 && !keep) {
         if (result_path)
             unlink(result_path);
@@ -128,6 +163,71 @@ int ingest_and_clean(store *st, cJSON *doc, const char *spec_path, const char *r
             unlink(spec_path);
     }
     return rc;
+}
+
+int spool_write_spec(const char *path, const char *text, int *lock_fd, char *err, size_t errlen)
+{
+    *lock_fd = -1;
+    char *tmp = xasprintf("%s.tmp", path);
+    int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        int rc = errf(err, errlen, BX_EIO, "cannot create %s: %s", tmp, strerror(errno));
+        free(tmp);
+        return rc;
+    }
+    /* Locked before it has its final name, so nobody sees it unlocked. */
+    int rc = flock(fd, LOCK_EX) != 0 ? errf(err, errlen, BX_EIO, "cannot lock %s: %s", tmp,
+                                            strerror(errno))
+                                     : 0;
+    size_t len = strlen(text), off = 0;
+    while (rc == 0 && off < len) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            rc = errf(err, errlen, BX_EIO, "cannot write %s: %s", tmp, strerror(errno));
+        else
+            off += (size_t)w;
+    }
+    if (rc == 0 && fsync(fd) != 0)
+        rc = errf(err, errlen, BX_EIO, "cannot write %s: %s", tmp, strerror(errno));
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = errf(err, errlen, BX_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+    if (rc != 0) {
+        unlink(tmp);
+        close(fd);
+    } else {
+        *lock_fd = fd;
+    }
+    free(tmp);
+    return rc;
+}
+
+int spool_lock_spec(const char *spec_path)
+{
+    int fd = open(spec_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return SPOOL_NO_SPEC;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int busy = errno == EWOULDBLOCK;
+        close(fd);
+        return busy ? SPOOL_BUSY : SPOOL_NO_SPEC;
+    }
+    return fd;
+}
+
+/*
+ * A result document the runner cannot use (truncated, not JSON, another
+ * run's, too large): keep it for inspection as PATH.rejected, where neither
+ * the runner nor `collect` reads it again, and say so in err.
+ */
+static void reject_document(const char *path, char *err, size_t errlen)
+{
+    char *bad = xasprintf("%s.rejected", path);
+    size_t n = strlen(err);
+    if (rename(path, bad) == 0 && n < errlen)
+        snprintf(err + n, errlen - n, "; the document is kept as %s", bad);
+    free(bad);
 }
 
 /* The last meaningful line(s) the worker wrote (not blank, not mpirun's
@@ -260,8 +360,9 @@ int run_plan(const plan *p, const run_opts *o)
                     p->npoints, pt->exp->name, pt->label[0] ? " " : "", pt->label, pt->ranks,
                     pt->ranks == 1 ? "" : "s", pt->threads, pt->threads == 1 ? "" : "s");
         cJSON *doc = NULL;
-        double t_point = mono_now();
-        if (write_file_atomic(spec_path, stext, strlen(stext), err, sizeof err) != 0) {
+        double t_point = mono_now(), elapsed = 0;
+        int spec_lock = -1, from_worker = 0; /* doc is the worker's own document */
+        if (spool_write_spec(spec_path, stext, &spec_lock, err, sizeof err) != 0) {
             say("%s", err);
             doc = result_for_failure(&s, "crashed", err, 0);
         } else {
@@ -284,9 +385,23 @@ int run_plan(const plan *p, const run_opts *o)
                 unlink(s.result_path);
             } else if (access(s.result_path, F_OK) == 0) {
                 doc = result_read(s.result_path, err, sizeof err);
-                if (!doc)
+                const char *u = doc ? json_str(doc, "uuid") : NULL;
+                if (doc && (!u || strcmp(u, s.uuid) != 0)) {
+                    errf(err, sizeof err, BX_EINVAL,
+                         "%s: the result document names run %s, not this run (%s)",
+                         s.result_path, u ? u : "?", s.uuid);
+                    cJSON_Delete(doc);
+                    doc = NULL;
+                }
+                if (!doc) {
+                    /* Refused with the reason; the run is recorded as crashed. */
+                    reject_document(s.result_path, err, sizeof err);
                     doc = result_for_failure(&s, "crashed", err, lr.elapsed);
-                else if (!lr.exited || lr.exit_code != 0) {
+                } else {
+                    from_worker = 1;
+                    elapsed = lr.elapsed;
+                }
+                if (doc && from_worker && (!lr.exited || lr.exit_code != 0)) {
                     /* A document, but the launcher failed afterwards (a rank died in
                      * MPI_Finalize, say): keep the results, record the crash. */
                     char status[32], e2[2048];
@@ -303,23 +418,43 @@ int run_plan(const plan *p, const run_opts *o)
         }
         free(stext);
         int64_t id = 0;
+        int irc = ingest_and_clean(st, doc, spec_path, s.result_path, o->keep_spool, &id, err,
+                                   sizeof err);
+        if (irc == BX_EINVAL && from_worker) {
+            /* The store refuses the worker's document itself (its content, not
+             * the database): record the run as crashed with the reason. */
+            char why[4096];
+            snprintf(why, sizeof why, "%s: %s", s.result_path, err);
+            reject_document(s.result_path, why, sizeof why);
+            cJSON_Delete(doc);
+            doc = result_for_failure(&s, "crashed", why, elapsed);
+            irc = ingest_and_clean(st, doc, spec_path, s.result_path, o->keep_spool, &id, err,
+                                   sizeof err);
+        }
         const char *status = json_str(doc, "status");
         if (!status || strcmp(status, "ok") != 0)
             any_failed = 1;
-        if (ingest_and_clean(st, doc, spec_path, s.result_path, o->keep_spool, &id, err,
-                             sizeof err) != 0) {
+        if (irc != 0) {
             /* Keep the document in the spool: `benchaas collect` ingests it later. */
             char *text = cJSON_PrintUnformatted(doc);
-            char e3[512];
-            if (text && access(s.result_path, F_OK) != 0)
-                write_file_atomic(s.result_path, text, strlen(text), e3, sizeof e3);
+            char e3[512] = "out of memory";
+            int kept = access(s.result_path, F_OK) == 0 ||
+                       (text && write_file_atomic(s.result_path, text, strlen(text), e3,
+                                                  sizeof e3) == 0);
             free(text);
-            say("could not store the result of %s: %s; it is kept in %s for `benchaas collect`",
-                pt->exp->name, err, s.result_path);
+            if (kept)
+                say("could not store the result of %s: %s; it is kept in %s for `benchaas "
+                    "collect`",
+                    pt->exp->name, err, s.result_path);
+            else
+                say("could not store the result of %s: %s; nor keep it in the spool: %s",
+                    pt->exp->name, err, e3);
             lost = 1;
         } else {
             ids[nids++] = id;
         }
+        if (spec_lock >= 0)
+            close(spec_lock); /* after the spool files are gone (or kept for collect) */
         if (o->progress) {
             char mbuf[256];
             const char *e = json_str(doc, "error");

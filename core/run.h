@@ -42,4 +42,21 @@ cJSON *result_read(const char *path, char *err, size_t errlen);
 int ingest_and_clean(store *st, cJSON *doc, const char *spec_path, const char *result_path,
                      int keep, int64_t *run_id, char *err, size_t errlen);
 
+/*
+ * A run in flight owns its spec file: the runner writes it (temporary file,
+ * fsync, rename) holding an exclusive flock(2) on it from before it has its
+ * name until the run is stored, and *lock_fd keeps that lock (close it when
+ * done).  The lock dies with the runner, even with kill -9.
+ */
+int spool_write_spec(const char *path, const char *text, int *lock_fd, char *err, size_t errlen);
+
+/*
+ * `collect`'s side: lock the spec of a result document before storing it.
+ * A file descriptor holding the lock (close it after the spool files are
+ * removed), SPOOL_NO_SPEC when there is no spec file, or SPOOL_BUSY when a
+ * running benchaas holds it (its runner will store that result itself).
+ */
+enum { SPOOL_NO_SPEC = -1, SPOOL_BUSY = -2 };
+int spool_lock_spec(const char *spec_path);
+
 #endif

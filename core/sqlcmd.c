@@ -274,7 +274,9 @@ static char *read_stdin(void)
         if (len + 1 == cap) {
             char *nb = cap < ((size_t)16 << 20) ? realloc(buf, cap * 2) : NULL;
             if (!nb) {
+                int too_big = cap >= ((size_t)16 << 20);
                 free(buf);
+                errno = too_big ? EFBIG : ENOMEM;
                 return NULL;
             }
             buf = nb;
@@ -377,7 +379,8 @@ int cmd_sql(int argc, char **argv)
                                         "\"SELECT * FROM results LIMIT 5\"");
     if (strcmp(text, "-") == 0) {
         if (!(text = owned = read_stdin())) {
-            fprintf(stderr, "benchaas sql: cannot read the SQL from standard input\n");
+            fprintf(stderr, "benchaas sql: cannot read the SQL from standard input: %s\n",
+                    errno == EFBIG ? "it is larger than 16 MiB" : strerror(errno));
             return 2;
         }
     }

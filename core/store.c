@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -344,7 +345,9 @@ static int step_done(store *s, sqlite3_stmt *st, const char *what, char *err, si
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
         set_err(err, errlen, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
         sqlite3_reset(st);
-        return BX_EIO;
+        /* A constraint (a metric named twice in a document, say) is the
+         * document's fault, not the database's: BX_EINVAL, like read_doc. */
+        return (rc & 0xff) == SQLITE_CONSTRAINT ? BX_EINVAL : BX_EIO;
     }
     sqlite3_reset(st);
     return 0;
@@ -576,6 +579,24 @@ static void enable_wal(store *s)
     }
 }
 
+/*
+ * SQLite reports a full disk at open time as a "disk I/O error" (it cannot
+ * grow the -shm file): say what it is (tests/faults/disk_full_database.sh).
+ */
+static void disk_full_hint(const char *path, char *err, size_t errlen)
+{
+    char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
+    struct statvfs vfs;
+    if (slash)
+        *slash = '\0';
+    if (dir && statvfs(slash ? (*dir ? dir : "/") : ".", &vfs) == 0 && vfs.f_bavail == 0) {
+        size_t n = strlen(err);
+        if (n < errlen)
+            snprintf(err + n, errlen - n, " (the disk holding it is full)");
+    }
+    free(dir);
+}
+
 int store_open_with(const char *path, int mode, const store_migration *steps, size_t nsteps,
                     store **out, char *err, size_t errlen)
 {
@@ -627,6 +648,8 @@ int store_open_with(const char *path, int mode, const store_migration *steps, si
                  NULL, NULL, NULL);
 
     if ((rc = migrate(s, steps, nsteps, err, errlen)) != 0) {
+        if (rc == BX_EIO)
+            disk_full_hint(path, err, errlen);
         store_close(s);
         return rc;
     }

@@ -256,7 +256,6 @@ static void accept_new(bxi_server *srv, pending *pd)
             if (pd[i].fd < 0)
                 slot = i;
         if (slot < 0) { /* a flood of silent connections: the newest get turned away */
-            if (getenv("BXI_DEBUG")) fprintf(stderr, "DEBUG busy: pending full\n");
             bxi_say_busy(fd);
             close(fd);
             srv->busy++;

@@ -15,8 +15,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <sys/uio.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -154,27 +152,6 @@ static void *tcp_sender(void *arg)
     const double cpu0 = bxi_thread_cpu();
     const size_t len = s->cfg.length;
     uint64_t sent = 0;
-    int pp[2] = {-1, -1};
-    if (getenv("X_SPLICE")) {
-        if (pipe2(pp, O_CLOEXEC) == 0) fcntl(pp[1], F_SETPIPE_SZ, (int)(len < 65536 ? 65536 : len));
-    }
-    while (pp[0] >= 0) {
-        if (atomic_load_explicit(&s->stop, memory_order_relaxed)) break;
-        uint64_t now = bx_now_ns();
-        if (now >= s->end_ns) break;
-        struct iovec iov = {t->buf, len};
-        ssize_t v = vmsplice(pp[1], &iov, 1, 0);
-        if (v <= 0) { t->err = errno; break; }
-        size_t left = (size_t)v;
-        while (left) {
-            ssize_t n = splice(pp[0], NULL, t->fd, NULL, left, SPLICE_F_MOVE | SPLICE_F_MORE);
-            if (n <= 0) { if (n < 0 && errno == EINTR) continue; t->err = n < 0 ? errno : EPIPE; break; }
-            left -= (size_t)n; sent += (uint64_t)n;
-            atomic_fetch_add_explicit(&t->bytes, (uint64_t)n, memory_order_relaxed);
-        }
-        if (t->err) break;
-    }
-    if (pp[0] >= 0) { close(pp[0]); close(pp[1]); goto done; }
     for (;;) {
         if (atomic_load_explicit(&s->stop, memory_order_relaxed))
             break;
@@ -183,9 +160,9 @@ static void *tcp_sender(void *arg)
             break;
         if (s->cfg.rate && pace(s, sent, now))
             continue;
-        ssize_t n = send(t->fd, t->buf, len, MSG_NOSIGNAL | (getenv("X_SPIN") ? MSG_DONTWAIT : 0));
+        ssize_t n = send(t->fd, t->buf, len, MSG_NOSIGNAL);
         if (n < 0) {
-            if (errno == EINTR || errno == EAGAIN)
+            if (errno == EINTR)
                 continue;
             t->err = errno;
             break;
@@ -193,7 +170,6 @@ static void *tcp_sender(void *arg)
         sent += (uint64_t)n;
         atomic_fetch_add_explicit(&t->bytes, (uint64_t)n, memory_order_relaxed);
     }
-done:
     t->t_last_ns = bx_now_ns();
     tcp_info(t);
     /* FIN after the last byte: the receiver's EOF marks the end of the stream */
@@ -208,13 +184,8 @@ static void *tcp_receiver(void *arg)
     bxi_session *s = t->s;
     const double cpu0 = bxi_thread_cpu();
     const size_t len = s->cfg.length;
-    int flags = getenv("X_WAITALL") ? MSG_WAITALL : 0;
-    if (getenv("X_LOWAT")) { int v = atoi(getenv("X_LOWAT")); setsockopt(t->fd, SOL_SOCKET, SO_RCVLOWAT, &v, sizeof v); }
-    int spin = getenv("X_SPIN") != NULL;
-    if (spin) flags |= MSG_DONTWAIT;
     for (;;) {
-        ssize_t n = recv(t->fd, t->buf, len, flags);
-        if (n < 0 && spin && errno == EAGAIN) { if (atomic_load_explicit(&s->stop, memory_order_relaxed)) break; continue; }
+        ssize_t n = recv(t->fd, t->buf, len, 0);
         if (n > 0) {
             atomic_fetch_add_explicit(&t->bytes, (uint64_t)n, memory_order_relaxed);
             continue;
@@ -461,7 +432,6 @@ static void bounce(int lfd, unsigned long *count)
         int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             return;
-        if (getenv("BXI_DEBUG")) fprintf(stderr, "DEBUG busy: bounce\n");
         bxi_say_busy(fd);
         close(fd);
         if (count)

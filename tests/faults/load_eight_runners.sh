@@ -1,0 +1,39 @@
+# Eight `benchaas run` processes and `collect`, run again and again, writing one
+# database at once: every run is stored exactly once with all its metrics and
+# samples, every runner exits 0 (collect never takes a result from under the
+# runner that is about to store it), the spool ends empty, the file is intact.
+. "$TEST_LIB" || exit 1
+. "$(dirname "$0")/lib/faults.sh" || exit 1
+P=12                                   # points per runner
+L=$(seq -s, 1 $P)
+pids=""
+for r in 1 2 3 4 5 6 7 8; do
+    "$BENCHAAS" run faulty -p value=$L --repetitions 2 --tag r$r --db "$TMP/l.db" >"$TMP/r$r.out" 2>"$TMP/r$r.err" &
+    pids="$pids $!"
+done
+# collect in a loop while they run
+(
+    while :; do
+        "$BENCHAAS" collect --db "$TMP/l.db" >>"$TMP/collect.out" 2>>"$TMP/collect.err" || echo "collect exit $?" >>"$TMP/collect.err"
+        [ -e "$TMP/stop" ] && break
+    done
+) &
+cpid=$!
+rc_all=0
+for p in $pids; do wait $p || rc_all=$?; done
+touch "$TMP/stop"; wait $cpid
+[ $rc_all -eq 0 ] || { cat "$TMP"/r*.err; fail "a runner exited $rc_all"; }
+[ -s "$TMP/collect.err" ] && { cat "$TMP/collect.err"; fail "collect complained"; }
+grep -q "collected" "$TMP/collect.out" || fail "collect never ran"
+total=$((8 * P))
+eq "$(sql l.db "SELECT count(*) FROM runs")" $total "runs"
+eq "$(sql l.db "SELECT count(DISTINCT uuid) FROM runs")" $total "distinct runs"
+eq "$(sql l.db "SELECT count(*) FROM runs WHERE status='ok'")" $total "runs ok"
+eq "$(sql l.db "SELECT group_concat(n, ' ') FROM (SELECT count(*) AS n FROM tags GROUP BY tag)")" \
+   "$(for _ in 1 2 3 4 5 6 7 8; do printf '%s ' $P; done | sed 's/ $//')" "runs per runner"
+eq "$(sql l.db "SELECT count(*) FROM (SELECT t.tag, m.value FROM tags t JOIN metrics m ON m.run_id = t.run_id AND m.name='echo' GROUP BY t.tag, m.value)")" \
+   $total "one run per runner and value"
+eq "$(sql l.db "SELECT count(*) FROM samples WHERE metric='elapsed'")" $((total * 2)) "samples"
+eq "$(ls l.db.spool | wc -l)" 0 "files left in the spool"
+eq "$(sql l.db 'PRAGMA integrity_check')" ok "integrity_check"
+exit 0
