@@ -25,8 +25,7 @@ int slurm_collect(store *st, const char *spool, int verbose, size_t *ingested);
 static int collect_orphan(store *st, const char *spec_path, int keep, int verbose,
                           size_t *ingested)
 {
-    char *result = xstrdup(spec_path);
-    strcpy(result + strlen(result) - 10, ".result.json");
+    char *result = xasprintf("%.*s.result.json", (int)(strlen(spec_path) - 10), spec_path);
     int has_result = access(result, F_OK) == 0;
     free(result);
     if (has_result)

@@ -124,6 +124,8 @@ int hpl_solver_verify(hpl_solver *s, hpl_check *out);
 enum { HPL_PROF_FACT, HPL_PROF_SWAP, HPL_PROF_TRSM, HPL_PROF_GEMM, HPL_PROF_WAIT, HPL_PROF_SOLVE, HPL_PROF_N };
 extern const char *const hpl_prof_names[]; /* "fact", "swap", ... */
 void hpl_solver_profile(const hpl_solver *s, double out[HPL_PROF_N]);
+/* 1 when the panels travel through shared memory (shm mode), 0 as messages. */
+int hpl_solver_shared(const hpl_solver *s);
 
 /*
  * Test hooks (built only with -DHPL_TEST_HOOKS, as the unit tests are):

@@ -363,6 +363,8 @@ void hpl_solver_profile(const hpl_solver *s, double out[HPL_PROF_N])
     memcpy(out, s->prof, sizeof s->prof);
 }
 
+int hpl_solver_shared(const hpl_solver *s) { return s->shared; }
+
 /* ---- verification -------------------------------------------------------- */
 
 int hpl_solver_verify(hpl_solver *s, hpl_check *out)

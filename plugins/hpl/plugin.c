@@ -388,6 +388,10 @@ static int hpl_init(bx_ctx *ctx, void **state)
     char grid[64];
     snprintf(grid, sizeof grid, "%dx%d", st->c.p, st->c.q);
     bx_meta(ctx, "grid", grid);
+    if (st->s)
+        bx_meta(ctx, "panels", st->c.q == 1            ? "not broadcast (Q = 1)"
+                               : hpl_solver_shared(st->s) ? "shared memory within each process row"
+                                                          : "messages along the process rows");
     if (world > st->c.p * st->c.q && bx_rank(ctx) == 0)
         bx_warn(ctx, "%d of the %d ranks are idle: the grid is %d x %d", world - st->c.p * st->c.q, world, st->c.p,
                 st->c.q);

@@ -9,6 +9,7 @@ VG="valgrind -q --leak-check=full --errors-for-leak-kinds=definite --show-leak-k
 # The worker under valgrind too: the runner starts this wrapper.
 cat >"$TMP/worker" <<SH
 #!/bin/sh
+touch "$TMP/worker.\$\$"
 exec $VG "$BENCHAAS_BUILD/bin/benchaas-worker" "\$@"
 SH
 chmod +x "$TMP/worker"
@@ -58,10 +59,27 @@ vg 1 collect --db c.db
 eq "$(sql c.db 'SELECT count(*) FROM runs')" 1 "collected runs"
 vg 2 collect --db text.txt --bogus
 eq "$(sql v.db "SELECT count(*) FROM runs")" 8 "runs stored by the checked commands"
-# every worker the runner started ran under valgrind, without errors
-nw=$(grep -l "benchaas-worker" "$TMP"/vg.*.log 2>/dev/null | wc -l)
+# The worker's own error paths, started by hand: a plugin that is not there, a
+# bad parameter, a result it cannot write, a malformed spec.
+TP="$BENCHAAS_TEST_PLUGINS/good/trivial.so"
+spec() { printf '{"spec_version":1,"uuid":"u%s","plugin":"trivial","plugin_path":"%s","result":"%s","params":%s%s}' "$@" > "$TMP/w$n.json"; }
+wk() { # CODE: the last spec() through the worker under valgrind exits CODE
+    n=$((n + 1))
+    $VG "$BENCHAAS_BUILD/bin/benchaas-worker" "$TMP/w$((n - 1)).json" >/dev/null 2>"$TMP/err"
+    local rc=$?
+    [ $rc -ne 9 ] || { cat "$TMP"/vg.*.log; fail "valgrind found errors in the worker (spec $((n - 1)))"; }
+    [ $rc -eq "$1" ] || { cat "$TMP/err"; fail "worker exit $rc, want $1 (spec $((n - 1)))"; }
+}
+spec 1 /nonexistent.so "$TMP/r1.json" '{"count":"5"}' ''; wk 0
+spec 2 "$TP" "$TMP/r2.json" '{"count":"abc"}' ''; wk 0
+spec 3 "$TP" /nonexistent/r3.json '{"mode":"error"}' ''; wk 3
+spec 4 "$TP" "$TMP/r4.json" '{"mode":"fail"}' ',"tags":[1]'; wk 2
+# Every process (the runner's and the workers' logs): no valgrind report.
+# "==PID==" lines are reports; "--PID--" lines are valgrind's own warnings
+# (it does not know pidfd_open: the runner then polls, as it is written to).
 for f in "$TMP"/vg.*.log; do
-    [ -s "$f" ] && { cat "$f"; fail "valgrind reported in $f"; }
+    grep -q '^==[0-9]*==' "$f" && { cat "$f"; fail "valgrind reported in $f"; }
 done
+eq "$(ls "$TMP"/worker.* | wc -l)" 9 "workers run under valgrind"
 echo "memcheck: $n runner invocations clean"
 exit 0
