@@ -234,12 +234,21 @@ void hpl_progress(hpl_solver *s)
             advance(s, &s->slot[i]);
 }
 
+/* Between two polls: give the core away only when this node has more
+ * ranks than cores (else a competing process would take whole time slices
+ * while a message pipeline needs us every microsecond). */
+static inline void idle(const hpl_solver *s)
+{
+    if (s->yield)
+        sched_yield();
+}
+
 void hpl_bcast_wait_have(hpl_solver *s, hpl_panel *pn)
 {
     while (!pn->bc.have) {
         hpl_progress(s);
         if (!pn->bc.have)
-            sched_yield();
+            idle(s);
     }
 }
 
@@ -248,7 +257,7 @@ void hpl_bcast_wait_done(hpl_solver *s, hpl_panel *pn)
     while (pn->bc.active) {
         hpl_progress(s);
         if (pn->bc.active)
-            sched_yield();
+            idle(s);
     }
 }
 
@@ -260,6 +269,6 @@ void hpl_waitall(hpl_solver *s, int n, MPI_Request *req)
         if (flag)
             return;
         hpl_progress(s);
-        sched_yield();
+        idle(s);
     }
 }

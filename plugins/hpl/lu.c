@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "solver.h"
 
@@ -74,6 +75,15 @@ int hpl_solver_new(const hpl_cfg *c, const hpl_grid *g, hpl_solver **out, char *
         s->stage = alloc_doubles((size_t)(s->chunk * c->nb));
         s->disp = alloc_doubles((size_t)(s->chunk * c->nb));
         bad = bad || !s->ut || !s->stage || !s->disp;
+    }
+    {
+        MPI_Comm node;
+        int here = 1;
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        MPI_Comm_split_type(g->comm, MPI_COMM_TYPE_SHARED, g->rank, MPI_INFO_NULL, &node);
+        MPI_Comm_size(node, &here);
+        MPI_Comm_free(&node);
+        s->yield = cores > 0 && here > cores;
     }
     const size_t cap = (size_t)c->nb * (size_t)(1 + 2 * c->nb + (s->mloc > 0 ? s->mloc : 1));
     s->shmcomm = MPI_COMM_NULL;
@@ -299,7 +309,26 @@ static void factor(hpl_solver *s)
  * products U(k, j>k) x_j with y_k onto the diagonal process, which solves
  * U_kk x_k = rhs and broadcasts x_k; the process column of block k then
  * adds U(0:k, k) x_k to its partial products.  x ends up on every rank.
+ *
+ * Only the rows of block k-1 are needed at once, so a process adds those
+ * first and defers the rest of its product to the next step, where it runs
+ * while the diagonal process solves (the chain of small solves is the
+ * critical path here).
  */
+typedef struct pending {
+    int64_t k, rows; /* w[0, rows) += U(0:rows, block k) x_k still to do */
+} pending;
+
+static void add_products(hpl_solver *s, pending *p)
+{
+    if (p->rows > 0) {
+        const int64_t gk = p->k * s->c.nb, lc = sv_cols_before(s, gk);
+        cblas_dgemv(CblasColMajor, CblasNoTrans, (int)p->rows, (int)block_width(s, p->k), 1.0,
+                    s->a + lc * s->lda, (int)s->lda, s->x + gk, 1, 1.0, s->w, 1);
+    }
+    p->rows = 0;
+}
+
 static void back_solve(hpl_solver *s)
 {
     const hpl_grid *g = s->g;
@@ -307,6 +336,7 @@ static void back_solve(hpl_solver *s)
     const int qb = hpl_owner(n, nb, g->q);
     const int64_t lcn = hpl_local(n, nb, g->q);
     double *w = s->w, *rhs = s->tmp;
+    pending later = {0, 0};
     memset(w, 0, (size_t)s->mloc * sizeof *w);
     memset(s->x, 0, (size_t)n * sizeof *s->x);
     for (int64_t k = s->nblk - 1; k >= 0; k--) {
@@ -327,15 +357,24 @@ static void back_solve(hpl_solver *s)
                 memcpy(xk, rhs, (size_t)jb * sizeof *xk);
             }
         }
+        if (g->mycol != pc || g->myrow != pr)
+            add_products(s, &later); /* while the diagonal process solves */
         if (g->p * g->q > 1)
             MPI_Bcast(xk, jb, MPI_DOUBLE, hpl_grid_rank_of(g, pr, pc), g->comm);
+        add_products(s, &later);
         if (g->mycol == pc) {
             const int64_t nr = sv_rows_before(s, gk), lc = sv_cols_before(s, gk);
-            if (nr > 0)
-                cblas_dgemv(CblasColMajor, CblasNoTrans, (int)nr, jb, 1.0, s->a + lc * lda, (int)lda, xk,
-                            1, 1.0, w, 1);
+            later.k = k;
+            later.rows = nr;
+            if (k > 0 && hpl_owner(gk - nb, nb, g->p) == g->myrow && nr >= nb) {
+                /* block k-1's rows are my last nb rows before gk: now */
+                cblas_dgemv(CblasColMajor, CblasNoTrans, (int)nb, jb, 1.0, s->a + (nr - nb) + lc * lda, (int)lda,
+                            xk, 1, 1.0, w + (nr - nb), 1);
+                later.rows = nr - nb;
+            }
         }
     }
+    add_products(s, &later);
 }
 
 int hpl_solver_solve(hpl_solver *s, char *err, size_t errlen)

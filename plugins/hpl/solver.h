@@ -86,6 +86,7 @@ struct hpl_solver {
     double *x;        /* N, replicated */
     double *w;        /* 3 * mloc */
     int singular;     /* a zero pivot was met */
+    int yield;        /* more ranks than cores on this node: yield while waiting */
     double prof[HPL_PROF_N]; /* seconds per phase of the last solve (hpl.h) */
     int swap_alg;     /* the swap variant of the current update (mix resolved) */
 };

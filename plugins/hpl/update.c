@@ -90,22 +90,36 @@ static void swap_local(hpl_solver *s, hpl_panel *pn, int64_t c, int64_t w)
 {
     const int jb = pn->jb, nd = pn->ndisp;
     const int64_t lda = s->lda, gbase = pn->k * s->c.nb;
-    const int64_t *src = pn->src, *dpos = pn->dpos;
+    const int64_t *dpos = pn->dpos;
     const int *dorig = pn->dorig;
+    /* Split the gather by where the row comes from, so the inner loops
+     * have no data-dependent branch: ti[] from the saved top block,
+     * to[] from rows below it. */
+    int ti[jb], to[jb], nti = 0, nto = 0;
+    int64_t from[jb];
+    for (int t = 0; t < jb; t++) {
+        if (pn->src[t] < gbase + jb) {
+            ti[nti] = t;
+            from[nti++] = pn->src[t] - gbase;
+        } else {
+            to[nto++] = t;
+        }
+    }
     double save[jb];
-    for (int d = 0; d < nd; d++)
-        __builtin_prefetch(s->a + c * lda + dpos[d], 1, 3);
+    for (int cc = 0; cc < 2 && cc < w; cc++)
+        for (int d = 0; d < nd; d++)
+            __builtin_prefetch(s->a + (c + cc) * lda + dpos[d], 1, 3);
     for (int64_t cc = 0; cc < w; cc++) {
         double *col = s->a + (c + cc) * lda;
         double *top = col + gbase;
-        if (cc + 1 < w)
+        if (cc + 2 < w) /* two columns ahead: enough misses in flight */
             for (int d = 0; d < nd; d++)
-                __builtin_prefetch(col + lda + dpos[d], 1, 3);
+                __builtin_prefetch(col + 2 * lda + dpos[d], 1, 3);
         memcpy(save, top, (size_t)jb * sizeof *save);
-        for (int t = 0; t < jb; t++) {
-            int64_t r = src[t];
-            top[t] = r < gbase + jb ? save[r - gbase] : col[r];
-        }
+        for (int i = 0; i < nti; i++)
+            top[ti[i]] = save[from[i]];
+        for (int i = 0; i < nto; i++)
+            top[to[i]] = col[pn->src[to[i]]];
         for (int d = 0; d < nd; d++)
             col[dpos[d]] = save[dorig[d]];
     }
@@ -205,26 +219,34 @@ static void swap_dist(hpl_solver *s, hpl_panel *pn, int64_t c, int64_t w, double
         off[q + 1] = off[q] + cnt[q];
         doff[q + 1] = doff[q] + dcnt[q];
     }
-    /* 1. pack my U rows (and, on pr, the displaced top rows) before writing */
-    for (int t = 0; t < jb; t++) {
-        if (hpl_owner(pn->src[t], nb, p) != me)
-            continue;
-        const double *row = s->a + hpl_local(pn->src[t], nb, p) + c * lda;
-        double *dst = s->stage + (int64_t)(off[me] + idx[t]) * w;
-        for (int64_t cc = 0; cc < w; cc++)
-            dst[cc] = row[cc * lda];
-    }
-    MPI_Request rq[p + 1];
-    int nrq = 0;
+    /* 1. pack my U rows (and, on pr, the displaced top rows) before writing
+     * anything.  A is column-major: walk it column by column, the packed
+     * rows (w long, a few hundred KiB in all) stay in cache. */
+    int64_t lrow[2 * jb]; /* local rows of A to read */
+    int64_t brow[2 * jb]; /* their row in the staging buffer */
+    double *bufs[2] = {s->stage, s->disp};
+    int nown = 0, ndsp = 0;
+    for (int t = 0; t < jb; t++)
+        if (hpl_owner(pn->src[t], nb, p) == me) {
+            lrow[nown] = hpl_local(pn->src[t], nb, p);
+            brow[nown++] = off[me] + idx[t];
+        }
     if (me == pr) {
         int fill[p];
         memcpy(fill, doff, sizeof fill);
         for (int d = 0; d < pn->ndisp; d++) {
-            const double *row = s->a + tl + pn->dorig[d] + c * lda;
-            double *dst = s->disp + (int64_t)fill[hpl_owner(pn->dpos[d], nb, p)]++ * w;
-            for (int64_t cc = 0; cc < w; cc++)
-                dst[cc] = row[cc * lda];
+            lrow[nown + ndsp] = tl + pn->dorig[d];
+            brow[nown + ndsp++] = fill[hpl_owner(pn->dpos[d], nb, p)]++;
         }
+    }
+    for (int64_t cc = 0; cc < w; cc++) {
+        const double *col = s->a + (c + cc) * lda;
+        for (int i = 0; i < nown + ndsp; i++)
+            bufs[i >= nown][brow[i] * w + cc] = col[lrow[i]];
+    }
+    MPI_Request rq[p + 1];
+    int nrq = 0;
+    if (me == pr) {
         for (int q = 0; q < p; q++)
             if (q != me && dcnt[q] > 0)
                 MPI_Isend(s->disp + (int64_t)doff[q] * w, (int)(dcnt[q] * w), MPI_DOUBLE, q, 3,
@@ -236,14 +258,18 @@ static void swap_dist(hpl_solver *s, hpl_panel *pn, int64_t c, int64_t w, double
     /* 2. everyone gets every U row */
     allgather_pieces(s, off, w, s->swap_alg);
     hpl_waitall(s, nrq, rq);
-    /* 3. the displaced rows land in their new places */
-    for (int d = 0, k = 0; d < pn->ndisp; d++) {
-        if (hpl_owner(pn->dpos[d], nb, p) != me)
-            continue;
-        const double *srcrow = s->disp + (int64_t)(doff[me] + k++) * w;
-        double *row = s->a + hpl_local(pn->dpos[d], nb, p) + c * lda;
-        for (int64_t cc = 0; cc < w; cc++)
-            row[cc * lda] = srcrow[cc];
+    /* 3. the displaced rows land in their new places (column by column) */
+    int nmine = 0;
+    for (int d = 0; d < pn->ndisp; d++)
+        if (hpl_owner(pn->dpos[d], nb, p) == me) {
+            lrow[nmine] = hpl_local(pn->dpos[d], nb, p);
+            brow[nmine] = doff[me] + nmine;
+            nmine++;
+        }
+    for (int64_t cc = 0; cc < w && nmine > 0; cc++) {
+        double *col = s->a + (c + cc) * lda;
+        for (int i = 0; i < nmine; i++)
+            col[lrow[i]] = s->disp[brow[i] * w + cc];
     }
     /* 4. U^T in pivot order */
     for (int t = 0; t < jb; t++) {

@@ -4,6 +4,7 @@
  * every folder named, to LLVMFuzzerTestOneInput() once, in name order.
  * A crash, a sanitizer report or a violated property fails the ctest; a
  * missing path fails it too (a corpus must not vanish silently).
+ * FUZZ_REPEAT=N runs each input N times (memory growth of a long run).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -53,7 +54,11 @@ static int run_file(const char *path)
     }
     memcpy(exact, buf, n);
     free(buf);
-    LLVMFuzzerTestOneInput(exact, n);
+    /* FUZZ_REPEAT=N: each input N times (to watch the memory of a long run). */
+    const char *rep = getenv("FUZZ_REPEAT");
+    long times = rep ? strtol(rep, NULL, 10) : 1;
+    for (long i = 0; i < (times > 0 ? times : 1); i++)
+        LLVMFuzzerTestOneInput(exact, n);
     free(exact);
     return 0;
 }

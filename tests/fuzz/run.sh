@@ -23,12 +23,13 @@ CC_FUZZ=${FUZZ_CC:-clang}
 command -v "$CC_FUZZ" >/dev/null || { echo "fuzz: $CC_FUZZ not found (apt-get install clang)" >&2; exit 2; }
 
 echo "fuzz: building in $BUILD" >&2
+mkdir -p "$BUILD"
 # Plugins are not needed (the plugin parsers are compiled into their targets).
 cmake -S "$SRC" -B "$BUILD" -DCMAKE_C_COMPILER="$CC_FUZZ" -DBENCHAAS_FUZZ=ON \
-      -DBENCHAAS_PLUGINS= -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$BUILD.cmake.log" 2>&1 \
-    || { cat "$BUILD.cmake.log" >&2; exit 2; }
-cmake --build "$BUILD" -j"$(nproc)" --target fuzz_targets tp_trivial >"$BUILD.build.log" 2>&1 \
-    || { tail -40 "$BUILD.build.log" >&2; exit 2; }
+      -DBENCHAAS_PLUGINS= -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$BUILD/fuzz-cmake.log" 2>&1 \
+    || { cat "$BUILD/fuzz-cmake.log" >&2; exit 2; }
+cmake --build "$BUILD" -j"$(nproc)" --target fuzz_targets tp_trivial >"$BUILD/fuzz-build.log" 2>&1 \
+    || { tail -40 "$BUILD/fuzz-build.log" >&2; exit 2; }
 
 if [ $# -gt 0 ]; then
     TARGETS="$*"
