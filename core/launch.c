@@ -59,6 +59,19 @@ static int local_command(const runspec *spec, const char *worker, const char *sp
     return 0;
 }
 
+/* 1 unless Yama restricts ptrace among processes of the same user. */
+static int ptrace_allowed(void)
+{
+    FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "r");
+    if (!f)
+        return 1;
+    int v = 0;
+    if (fscanf(f, "%d", &v) != 1)
+        v = 0;
+    fclose(f);
+    return v == 0;
+}
+
 static int mpi_command(const runspec *spec, const char *worker, const char *spec_path,
                        strvec *argv, strvec *env, char *err, size_t errlen)
 {
@@ -81,8 +94,12 @@ static int mpi_command(const runspec *spec, const char *worker, const char *spec
     strvec_push(argv, worker);
     strvec_push(argv, spec_path);
     launch_common_env(spec, env);
-    /* Containers often forbid the cross-memory-attach single copy. */
-    env_default(env, "OMPI_MCA_btl_vader_single_copy_mechanism", "none");
+    /* Cross-memory attach (single copy between ranks on a node) needs ptrace
+     * rights among sibling processes; Yama's ptrace_scope >= 1 forbids that and
+     * vader's transfers would fail.  Only then fall back to copy-in/copy-out,
+     * which is several times slower for large messages. */
+    if (!ptrace_allowed())
+        env_default(env, "OMPI_MCA_btl_vader_single_copy_mechanism", "none");
     return 0;
 }
 
