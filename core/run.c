@@ -271,7 +271,7 @@ static void describe_failure(const launch_result *lr, const runspec *s, char *st
     const char *sep = last[0] ? "; last output: " : "";
     if (lr->interrupted) {
         snprintf(status, slen, "interrupted");
-        snprintf(error, elen, "interrupted by the user (SIGINT/SIGTERM) after %.1f s",
+        snprintf(error, elen, "interrupted (SIGINT, SIGTERM or SIGHUP to the runner) after %.1f s",
                  lr->elapsed);
     } else if (lr->timed_out) {
         snprintf(status, slen, "timeout");

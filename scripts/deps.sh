@@ -40,6 +40,8 @@ if [[ $want_test == 1 ]]; then
         slurm-wlm munge
         # reference benchmarks the tests may compare against
         iperf3 fio hpcc likwid chromium
+        # memcheck of the core (tests/faults/valgrind)
+        valgrind
     )
 fi
 

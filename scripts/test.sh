@@ -8,10 +8,12 @@
 #   2. scripts/slurm-up.sh          start the local one-node Slurm (tests skip without it)
 #   3. build/       -DBENCHAAS_WERROR=ON, then ctest
 #   4. build-asan/  -DBENCHAAS_WERROR=ON -DBENCHAAS_SANITIZE=ON (ASan + UBSan), then ctest
+#   5. build-fuzz/  libFuzzer targets (clang), each for BENCHAAS_FUZZ_SECONDS (15)
 #
 # Options:
 #   --no-asan     skip phase 4          --only-asan   skip phase 3
 #   --no-deps     skip phase 1          --no-slurm    skip phase 2
+#   --no-fuzz     skip phase 5
 #   -R REGEX      only the tests whose name matches (passed to ctest -R)
 #   -j N          tests run in parallel by ctest (default: $BENCHAAS_CTEST_JOBS or 2)
 #
@@ -28,7 +30,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
-run_normal=1 run_asan=1 run_deps=1 run_slurm=1
+run_normal=1 run_asan=1 run_deps=1 run_slurm=1 run_fuzz=1
 ctest_jobs=${BENCHAAS_CTEST_JOBS:-2}
 ctest_filter=()
 while [[ $# -gt 0 ]]; do
@@ -37,6 +39,7 @@ while [[ $# -gt 0 ]]; do
         --only-asan) run_normal=0 ;;
         --no-deps) run_deps=0 ;;
         --no-slurm) run_slurm=0 ;;
+        --no-fuzz) run_fuzz=0 ;;
         -R) [[ $# -ge 2 ]] || { echo "test.sh: -R needs a REGEX" >&2; exit 2; }
             ctest_filter=(-R "$2"); shift ;;
         -j) [[ $# -ge 2 && $2 =~ ^[1-9][0-9]*$ ]] || { echo "test.sh: -j needs a positive number" >&2; exit 2; }
@@ -134,6 +137,26 @@ if [[ $run_asan == 1 ]]; then
     if phase "build ($asan_dir)" configure_and_build "$asan_dir" -DBENCHAAS_SANITIZE=ON; then
         phase "ctest ($asan_dir)" asan_ctest "$asan_dir" || true
     fi
+fi
+
+# Fuzzing: every libFuzzer target of tests/fuzz for a bounded time (clang).
+# Random by nature, so a crash found here is reported loudly but fails the
+# run only with BENCHAAS_FUZZ_STRICT=1; the saved inputs it finds go to
+# tests/fuzz/regressions/, which the ctest runs above replay deterministically.
+fuzz_phase() {
+    if ! command -v clang >/dev/null 2>&1; then
+        echo "fuzz: clang not installed; skipped"
+        return 0
+    fi
+    if FUZZ_BUILD="$repo/build-fuzz" FUZZ_SECONDS="${BENCHAAS_FUZZ_SECONDS:-15}" tests/fuzz/run.sh; then
+        return 0
+    fi
+    echo "fuzz: A TARGET CRASHED OR FAILED (see above; artifacts in build-fuzz/artifacts/)" >&2
+    [[ ${BENCHAAS_FUZZ_STRICT:-0} == 1 ]] && return 1
+    return 0
+}
+if [[ $run_fuzz == 1 ]]; then
+    phase "fuzz (build-fuzz)" fuzz_phase || true
 fi
 
 total_end=$(date +%s.%N)
