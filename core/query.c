@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include "query.h"
+#include "paramval.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1279,30 +1280,6 @@ int qfilter_select_ids(store *s, const qfilter *f, int64_t **ids, size_t *n)
 
 /* ---- unknown names -------------------------------------------------------- */
 
-/* Levenshtein distance, case-insensitive, of two short names (capped at 64 chars). */
-static int edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64)
-        return 99;
-    int d[65][65];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = (int)i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = (int)j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            int c = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-            int v = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < v)
-                v = d[i][j - 1] + 1;
-            if (d[i - 1][j - 1] + c < v)
-                v = d[i - 1][j - 1] + c;
-            d[i][j] = v;
-        }
-    return d[la][lb];
-}
-
 /*
  * Is `name` (len bytes) a stored metric (what = 'm') or parameter ('p') of
  * the filter's plugins?  1 yes, 0 no, BX_EIO.
@@ -1369,7 +1346,7 @@ static void suggest(store *s, const qfilter *f, int what, const char *name, size
         const char *n = (const char *)sqlite3_column_text(st, 0);
         if (!n)
             continue;
-        int d = edit_distance(want, n);
+        int d = bxp_edit_distance(want, n);
         if (d < bestd) {
             bestd = d;
             snprintf(best, sizeof best, "%s", n);

@@ -223,13 +223,12 @@ int bxp_parse(const bx_param *p, const char *text, bxp_value *out, char *err, si
     return 0;
 }
 
-/* Levenshtein distance, case-insensitive, capped at 32 characters. */
-static int distance(const char *a, const char *b)
+int bxp_edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
-    if (la > 32 || lb > 32)
+    if (la > 64 || lb > 64)
         return 99;
-    int d[33][33];
+    int d[65][65];
     for (size_t i = 0; i <= la; i++)
         d[i][0] = (int)i;
     for (size_t j = 0; j <= lb; j++)
@@ -254,7 +253,7 @@ const char *bxp_suggest(const bx_param *table, const char *name)
     if (!table || !name)
         return NULL;
     for (const bx_param *p = table; p->name; p++) {
-        int d = distance(p->name, name);
+        int d = bxp_edit_distance(p->name, name);
         if (d < bestd) {
             bestd = d;
             best = p->name;

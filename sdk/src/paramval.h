@@ -30,6 +30,10 @@ const bx_param *bxp_find(const bx_param *table, const char *name);
 int bxp_parse(const bx_param *p, const char *text, bxp_value *out, char *err, size_t errlen);
 void bxp_value_free(bxp_value *v);
 
+/* Levenshtein distance, case-insensitive, of two names of at most 64
+ * characters (99 when either is longer). */
+int bxp_edit_distance(const char *a, const char *b);
+
 /* The closest name in the table to a misspelt one, or NULL if none is close. */
 const char *bxp_suggest(const bx_param *table, const char *name);
 
