@@ -11,8 +11,9 @@
 # rate of the machine measured with the same number of processes of one
 # thread each running DGEMM at the same time.
 #
-# Both MPI jobs get the same shared-memory transport settings: the runner's
-# default (no single-copy) unless -k (keep OpenMPI's default, CMA) is given.
+# Both MPI jobs get the same shared-memory transport settings: single-copy
+# disabled (copy-in/copy-out), unless -k keeps OpenMPI's default (CMA), which
+# is also what the runner uses when ptrace is not restricted.
 # hpcc runs its other tests before HPL; they are kept small (hpccmemf.txt)
 # and hpcc is stopped once HPL is done.
 set -euo pipefail
