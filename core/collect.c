@@ -90,9 +90,7 @@ int collect_spool(store *st, const char *spool, int keep, int verbose, size_t *i
     int bad = 0;
     for (size_t i = 0; i < files.n; i++) {
         char err[2048];
-        /* <uuid>.result.json -> <uuid>.spec.json */
-        char *spec = xstrdup(files.v[i]);
-        strcpy(spec + strlen(spec) - 12, ".spec.json");
+        char *spec = spec_path_for_result(files.v[i]);
         /* A run in flight: its runner holds the spec's lock and stores it. */
         int lock = spool_lock_spec(spec);
         if (lock == SPOOL_BUSY || access(files.v[i], F_OK) != 0) {

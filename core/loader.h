@@ -53,7 +53,5 @@ void plugin_scan_free(plugin_entry *e, size_t n);
 #define BX_DESC_HAS(d, field) \
     ((d)->struct_size >= offsetof(bx_plugin, field) + sizeof((d)->field))
 
-/* The size of bx_plugin in ABI 1.0: descriptors smaller than this are refused. */
-#define BX_PLUGIN_MIN_SIZE (offsetof(bx_plugin, fini) + sizeof(void (*)(void *)))
 
 #endif

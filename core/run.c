@@ -17,6 +17,14 @@
 
 char *spool_dir_for(const char *db) { return xasprintf("%s.spool", db); }
 
+char *spec_path_for_result(const char *result_path)
+{
+    size_t n = strlen(result_path);
+    if (n > 12 && strcmp(result_path + n - 12, ".result.json") == 0)
+        n -= 12;
+    return xasprintf("%.*s.spec.json", (int)n, result_path);
+}
+
 void spec_for_point(const point *pt, const char *spool, runspec *s)
 {
     memset(s, 0, sizeof *s);

@@ -22,6 +22,10 @@ typedef struct run_opts {
 /* Run every point of the plan; returns the CLI exit code (0, 1 or 2). */
 int run_plan(const plan *p, const run_opts *o);
 
+/* "<dir>/<uuid>.result.json" -> "<dir>/<uuid>.spec.json" (a path not ending in
+ * .result.json gets ".spec.json" appended).  Caller frees. */
+char *spec_path_for_result(const char *result_path);
+
 /* The spool folder of a database ("<db>.spool"). Caller frees. */
 char *spool_dir_for(const char *db);
 

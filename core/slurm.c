@@ -927,10 +927,7 @@ static int reconcile(store *st, const char *spool, int verbose)
             /* A result outside the database's spool (slurm.spool): store it. */
             cJSON *doc = result_read(s.result_path, err, sizeof err);
             int64_t rid;
-            char *specp = xstrdup(s.result_path);
-            size_t L = strlen(specp);
-            if (L > 12 && strcmp(specp + L - 12, ".result.json") == 0)
-                strcpy(specp + L - 12, ".spec.json");
+            char *specp = spec_path_for_result(s.result_path);
             if (!doc)
                 say("not ingested: %s", err);
             else if (ingest_and_clean(st, doc, specp, s.result_path, 0, &rid, err, sizeof err) != 0)

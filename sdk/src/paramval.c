@@ -283,7 +283,8 @@ int bxp_check_descriptor(const bx_plugin *d, char *err, size_t errlen)
         return bad(err, errlen, "bad magic 0x%08x (expected 0x%08x): not a BenchaaS plugin",
                    (unsigned)d->magic, BX_ABI_MAGIC);
     if (d->abi_major != BX_ABI_MAJOR || d->abi_minor > BX_ABI_MINOR)
-        return bad(err, errlen, "built for ABI %u.%u, this SDK provides %d.%d",
+        return bad(err, errlen, "built for ABI %u.%u, this SDK provides %d.%d; rebuild the plugin "
+                   "against this SDK",
                    (unsigned)d->abi_major, (unsigned)d->abi_minor, BX_ABI_MAJOR, BX_ABI_MINOR);
     if (d->struct_size < BXP_PLUGIN_MIN_SIZE)
         return bad(err, errlen, "descriptor struct_size %u is smaller than ABI %d.0's %zu",
