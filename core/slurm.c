@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <sqlite3.h>
@@ -416,12 +417,10 @@ static void write_point_command(FILE *f, const runspec *s, const slurm_opts *o,
     fprintf(f, " || { rc=$?; echo \"benchaas: point exited with status $rc\" >&2; status=1; }\n");
 }
 
-static int write_script(job *j, const slurm_opts *o, const char *spool, const char *worker,
-                        const char *worker_mpi, char *err, size_t errlen)
+/* The batch script of job J, to F (its file, or stdout for --dry-run). */
+static void print_script(FILE *f, const job *j, const slurm_opts *o, const char *spool,
+                         const char *worker, const char *worker_mpi)
 {
-    FILE *f = fopen(j->script_path, "w");
-    if (!f)
-        return errf(err, errlen, BX_EIO, "cannot write %s: %s", j->script_path, strerror(errno));
     char name[128];
     snprintf(name, sizeof name, "benchaas-%s", o->job_name ? o->job_name : j->exp->name);
     for (char *c = name; *c; c++)
@@ -489,9 +488,33 @@ static int write_script(job *j, const slurm_opts *o, const char *spool, const ch
         }
         fprintf(f, "exit $status\n");
     }
-    if (fclose(f) != 0)
-        return errf(err, errlen, BX_EIO, "cannot write %s: %s", j->script_path, strerror(errno));
-    chmod(j->script_path, 0755);
+}
+
+/* Job J's batch script into its own new file, j->script_path, executable. The file is
+ * created here (O_EXCL), so the mode change can only ever touch a file of ours. */
+static int write_script(job *j, const slurm_opts *o, const char *spool, const char *worker,
+                        const char *worker_mpi, char *err, size_t errlen)
+{
+    int fd = open(j->script_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return errf(err, errlen, BX_EIO, "cannot write %s: %s", j->script_path, strerror(e));
+    }
+    print_script(f, j, o, spool, worker, worker_mpi);
+    if (fchmod(fd, 0755) != 0 || ferror(f)) {
+        int e = errno;
+        fclose(f);
+        unlink(j->script_path);
+        return errf(err, errlen, BX_EIO, "cannot write %s: %s", j->script_path, strerror(e));
+    }
+    if (fclose(f) != 0) {
+        int e = errno;
+        unlink(j->script_path);
+        return errf(err, errlen, BX_EIO, "cannot write %s: %s", j->script_path, strerror(e));
+    }
     return 0;
 }
 
@@ -684,15 +707,13 @@ int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_f
             if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
                 *c = '_';
         if (o->dry_run) {
+            /* Shown, never written: stdout is whatever the user pointed it at (a
+             * terminal, a file, /dev/null), not a file of ours to create or chmod. */
             free(j->script_path);
-            j->script_path = xstrdup("/dev/stdout");
+            j->script_path = NULL;
             printf("# ---- %s (%zu point%s) ----\n", j->exp->name, j->count,
                    j->count == 1 ? "" : "s");
-            fflush(stdout);
-            if (write_script(j, &opts[n], spool, worker, worker_mpi, err, sizeof err) != 0) {
-                say("%s", err);
-                goto out2;
-            }
+            print_script(stdout, j, &opts[n], spool, worker, worker_mpi);
             continue;
         }
         for (size_t i = 0; i < j->count; i++) {

@@ -110,8 +110,22 @@ for cmd in slurmctld slurmd munged; do
     command -v "$cmd" >/dev/null 2>&1 || skip "$cmd not found (scripts/deps.sh --test installs slurm-wlm and munge)"
 done
 
+# munged (running as user munge) opens /dev/null and exits when it cannot. A /dev/null
+# whose mode lost its write bits (a program that chmod()s a path given as /dev/stdout
+# does that) breaks munged and much else: put the standard mode back, and say so.
+check_dev_null() {
+    local mode
+    [[ -c /dev/null ]] || die "/dev/null is not a character device; this machine needs repair"
+    mode=$(stat -c %a /dev/null)
+    if [[ $mode != 666 ]]; then
+        say "/dev/null has mode $mode, not 666 (munged cannot open it): restoring 0666"
+        chmod 0666 /dev/null
+    fi
+}
+
 # --- munge: the authentication daemon every Slurm message goes through -----------------
 start_munge() {
+    check_dev_null
     if munge -n </dev/null 2>/dev/null | unmunge >/dev/null 2>&1; then
         return 0
     fi
