@@ -37,9 +37,9 @@ static const bx_param params[] = {
     {"host", BX_STRING, NULL, BX_NORANGE, NULL, "client mode: name or address of the server"},
     {"bind", BX_STRING, "127.0.0.1", BX_NORANGE, NULL,
      "server and loopback: local address to listen on (0.0.0.0 or :: for every interface)"},
-    {"port", BX_INT, "5201", BX_RANGE(1, 65535), NULL,
+    {"port", BX_INT, "5201", BX_RANGE(0, 65535), NULL,
      "TCP port of the server's control and data connections (UDP data uses ports the server "
-     "picks and announces)"},
+     "picks and announces); loopback: 0 lets the kernel pick a free one"},
     {"duration", BX_DOUBLE, "10", BX_RANGE(0, 604800), NULL,
      "seconds measured (iperf3 -t), after the omit period; server mode: seconds during which "
      "new tests are accepted"},
@@ -183,6 +183,12 @@ static int iperf_check(bx_ctx *ctx)
                         "mode=%s runs in one process (got %d ranks); use --ranks 1, or "
                         "mode=pairs to measure between ranks",
                         modes[mode], nr);
+    if (port == 0 && mode != M_LOOPBACK)
+        return bx_error(ctx, BX_EINVAL,
+                        "port=0 (a free port the kernel picks) works only in mode=loopback, "
+                        "where the client learns it; mode=%s needs a port both sides know: "
+                        "-p port=1..65535",
+                        modes[mode]);
     if (mode == M_CLIENT) {
         bxi_addr a;
         const char *h = bx_param_str(ctx, "host");

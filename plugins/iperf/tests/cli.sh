@@ -30,9 +30,16 @@ t=$(metric "$db" throughput)
 gt "$t" 0.015 && gt 0.021 "$t" || fail "UDP at 20 Mbit/s: $t"
 [ -n "$(metric "$db" jitter)" ] && [ -n "$(metric "$db" lost_percent)" ] || fail "no UDP metrics"
 
+# port=0: loopback on a port the kernel picks, recorded in the run's metadata
+expect 0 "loopback on port 0" -- "$bx" run iperf -p duration=0.5 -p port=0 --db "$db"
+p0=$(q "$db" "SELECT value FROM run_meta WHERE key='server' ORDER BY run_id DESC LIMIT 1")
+case "$p0" in 127.0.0.1:0|"") fail "loopback port=0: server address '$p0'" ;; 127.0.0.1:*) ;; *) fail "server '$p0'" ;; esac
+
 # bad input: exit 2, nothing stored
 n=$(q "$db" "SELECT COUNT(DISTINCT run_id) FROM results")
-expect 2 "port=0" -- "$bx" run iperf -p port=0 --db "$db"
+expect 2 "port=0 in server mode" -- "$bx" run iperf -p mode=server -p port=0 --db "$db"
+grep -q "port=0 .* works only in mode=loopback" "$tmp/out" || fail "port=0 message: $(cat "$tmp/out")"
+expect 2 "port=0 in client mode" -- "$bx" run iperf -p mode=client -p host=127.0.0.1 -p port=0 --db "$db"
 expect 2 "port=65536" -- "$bx" run iperf -p port=65536 --db "$db"
 expect 2 "streams=0" -- "$bx" run iperf -p streams=0 --db "$db"
 expect 2 "streams=129" -- "$bx" run iperf -p streams=129 --db "$db"

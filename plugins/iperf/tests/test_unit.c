@@ -278,7 +278,7 @@ static void test_check(void)
     char ps[16];
     snprintf(ps, sizeof ps, "%d", port);
     /* refused by the parameter table (the runner does this: exit 2) */
-    static const char *const table[][2] = {{"port", "0"},        {"port", "65536"},
+    static const char *const table[][2] = {{"port", "70000"},    {"port", "65536"},
                                            {"port", "-1"},       {"streams", "0"},
                                            {"streams", "129"},   {"duration", "-1"},
                                            {"mode", "ring"},     {"protocol", "sctp"},
@@ -290,6 +290,13 @@ static void test_check(void)
               table[i][1]);
     }
     /* refused by check() */
+    {
+        const char *kv[] = {"mode", "server", "port", "0", NULL};
+        CHECK(check_with(kv, 1, msg, sizeof msg) == BX_EINVAL && strstr(msg, "mode=loopback"),
+              "server on port 0: %s", msg);
+        const char *kl[] = {"port", "0", NULL};
+        CHECK(check_with(kl, 1, msg, sizeof msg) == 0, "loopback on port 0: %s", msg);
+    }
     {
         const char *kv[] = {"duration", "0", "port", ps, NULL};
         CHECK(check_with(kv, 1, msg, sizeof msg) == BX_EINVAL && strstr(msg, "duration"),
