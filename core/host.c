@@ -141,6 +141,11 @@ static const char *h_string(bx_ctx *ctx, const char *name)
 
 static int h_rank(bx_ctx *ctx) { return H(ctx)->rank; }
 static int h_nranks(bx_ctx *ctx) { return H(ctx)->nranks; }
+static int h_node_ranks(bx_ctx *ctx)
+{
+    hostctx *h = H(ctx);
+    return h->node_ranks > 0 ? h->node_ranks : h->nranks;
+}
 static int h_threads(bx_ctx *ctx) { return H(ctx)->threads; }
 static unsigned h_reps(bx_ctx *ctx) { return H(ctx)->reps; }
 static int h_warmup(bx_ctx *ctx) { return H(ctx)->warmup; }
@@ -291,6 +296,7 @@ static const bx_host the_host = {
     .barrier = h_barrier,
     .allreduce = h_allreduce,
     .expand_point = h_expand,
+    .node_ranks = h_node_ranks,
 };
 
 const bx_host *core_host(void) { return &the_host; }

@@ -47,6 +47,7 @@ typedef struct hostctx {
     const bx_plugin *desc;
     pset *params; /* borrowed */
     int rank, nranks, threads;
+    int node_ranks;     /* ranks sharing a node (bx_node_ranks); 0: nranks */
     unsigned reps, cur_rep;
     int warmup;
     int collect;        /* 1 when this rank's results are kept (rank 0) */

@@ -648,6 +648,7 @@ static int run_check(point *pt, char *msg, size_t len)
     hostctx h;
     hostctx_init(&h, d, &pt->params);
     h.nranks = pt->ranks;
+    h.node_ranks = pt->node_ranks;
     h.threads = pt->threads;
     h.reps = pt->repetitions;
     h.min_log_level = BX_LOG_ERROR + 1; /* the worker prints warnings, once */
@@ -683,6 +684,18 @@ static int finish_point(point *pt, const config *cfg, const experiment *e,
                     e->where, d->name, pt->ranks);
     pt->launcher = xstrdup(l);
     pt->mpi = (d->flags & BX_NEEDS_MPI) || pt->ranks > 1;
+    /* The local and mpi launchers put every rank on this node; Slurm spreads
+     * them over slurm.nodes (the experiment's, else the file's), block by block. */
+    pt->node_ranks = pt->ranks;
+    if (strcmp(l, "slurm") == 0) {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(e->slurm, "nodes");
+        if (!n)
+            n = cJSON_GetObjectItemCaseSensitive(cfg->slurm, "nodes");
+        if (cJSON_IsNumber(n) && n->valuedouble >= 1 && n->valuedouble <= 1e6) {
+            int nodes = (int)n->valuedouble;
+            pt->node_ranks = (pt->ranks + nodes - 1) / nodes;
+        }
+    }
     return 0;
 }
 

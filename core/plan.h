@@ -71,6 +71,7 @@ typedef struct point {
     loaded_plugin *plugin; /* borrowed from the plan */
     pset params;
     int ranks, threads;
+    int node_ranks; /* the most ranks one node holds (check()'s bx_node_ranks) */
     unsigned repetitions;
     double timeout;
     char *launcher;

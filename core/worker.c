@@ -33,6 +33,19 @@
 static int g_mpi; /* MPI is initialised */
 
 #ifdef BENCHAAS_HAVE_MPI
+/* Ranks that share this rank's node (its shared-memory domain); 0 if MPI cannot say. */
+static int node_local_ranks(void)
+{
+    MPI_Comm node;
+    int n = 0;
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) !=
+        MPI_SUCCESS)
+        return 0;
+    MPI_Comm_size(node, &n);
+    MPI_Comm_free(&node);
+    return n;
+}
+
 static int mpi_barrier(void) { return MPI_Barrier(MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : BX_ECOMM; }
 
 static int mpi_allreduce(double *values, int count, int op)
@@ -321,6 +334,7 @@ int worker_main(int argc, char **argv)
         if (g_mpi) {
             h.barrier_fn = mpi_barrier;
             h.allreduce_fn = mpi_allreduce;
+            h.node_ranks = node_local_ranks();
         }
 #endif
         const bx_plugin *d = lp.desc;

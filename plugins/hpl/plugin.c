@@ -164,32 +164,35 @@ static uint64_t node_memory(int avail)
     return pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz : 0;
 }
 
-/* How many of the grid's ranks share this node.  All of them, unless the
- * user or Slurm says how many run per node. */
-static int ranks_per_node(int grid)
+/* How many of the grid's ranks share a node: what the runner says
+ * (bx_node_ranks: all ranks for the local and mpi launchers, ranks / nodes
+ * under Slurm, MPI's count inside the job), unless BENCHAAS_RANKS_PER_NODE
+ * says fewer (an mpirun hostfile the runner cannot see).  Ranks outside the
+ * P x Q grid hold nothing. */
+static int ranks_per_node(bx_ctx *ctx, int grid)
 {
+    int n = bx_node_ranks(ctx);
     const char *v = getenv("BENCHAAS_RANKS_PER_NODE");
-    if (!v || !*v)
-        v = getenv("SLURM_NTASKS_PER_NODE");
-    int n = v ? atoi(v) : 0;
+    if (v && atoi(v) > 0 && atoi(v) < n)
+        n = atoi(v);
     return n > 0 && n < grid ? n : grid;
 }
 
-/* Bytes the ranks of one node need: the busiest rank times the ranks there. */
-static uint64_t node_need(int64_t n, int64_t nb, int p, int q, int depth)
+/* Bytes the `here` ranks of one node need: the busiest rank times the ranks there. */
+static uint64_t node_need(int64_t n, int64_t nb, int p, int q, int depth, int here)
 {
-    return hpl_bytes_per_rank(n, nb, p, q, depth) * (uint64_t)ranks_per_node(p * q);
+    return hpl_bytes_per_rank(n, nb, p, q, depth) * (uint64_t)here;
 }
 
-/* The largest N whose ranks on this node use at most `budget` bytes. */
-static int64_t largest_n(uint64_t budget, int64_t nb, int p, int q, int depth)
+/* The largest N whose `here` ranks on one node use at most `budget` bytes. */
+static int64_t largest_n(uint64_t budget, int64_t nb, int p, int q, int depth, int here)
 {
     int64_t lo = 0, hi = 1;
-    while (hi < 2147483647 && node_need(hi, nb, p, q, depth) <= budget)
+    while (hi < 2147483647 && node_need(hi, nb, p, q, depth, here) <= budget)
         hi *= 2;
     while (hi - lo > 1) {
         int64_t mid = lo + (hi - lo) / 2;
-        if (node_need(mid, nb, p, q, depth) <= budget)
+        if (node_need(mid, nb, p, q, depth, here) <= budget)
             lo = mid;
         else
             hi = mid;
@@ -213,7 +216,7 @@ static int check_problem(bx_ctx *ctx, const hpl_cfg *c, const char *where)
                         "one MPI message can hold; use more process rows or a smaller NB",
                         where, (long long)c->n, (long long)c->nb, c->p, (long long)mloc, (long long)c->nb);
     uint64_t per = hpl_bytes_per_rank(c->n, c->nb, c->p, c->q, c->depth);
-    int here = ranks_per_node(c->p * c->q);
+    int here = ranks_per_node(ctx, c->p * c->q);
     uint64_t need = per * (uint64_t)here, avail = node_memory(1);
     if (avail && need > avail) {
         char a[32], b[32], t[32];
@@ -223,9 +226,9 @@ static int check_problem(bx_ctx *ctx, const hpl_cfg *c, const char *where)
         return bx_error(ctx, BX_EINVAL,
                         "%sN=%lld needs %s per rank, %s for the %d ranks on this node, but the node has %s "
                         "available; the largest N that fits in 80%% of it on a %d x %d grid is %lld "
-                        "(set BENCHAAS_RANKS_PER_NODE when the ranks are spread over several nodes)",
+                        "(under Slurm, slurm.nodes spreads the ranks over more nodes)",
                         where, (long long)c->n, a, b, here, t, c->p, c->q,
-                        (long long)largest_n((uint64_t)(0.8 * (double)avail), c->nb, c->p, c->q, c->depth));
+                        (long long)largest_n((uint64_t)(0.8 * (double)avail), c->nb, c->p, c->q, c->depth, here));
     }
     return 0;
 }
@@ -477,7 +480,7 @@ static void hpl_describe(bx_ctx *ctx)
     static const int grids[][2] = {{1, 1}, {1, 2}, {2, 2}};
     for (size_t i = 0; i < sizeof grids / sizeof grids[0]; i++) {
         int p = grids[i][0], q = grids[i][1];
-        int64_t n = largest_n(budget, nb, p, q, 1);
+        int64_t n = largest_n(budget, nb, p, q, 1, p * q);
         bx_print(ctx, "  %d rank%s (%d x %d): N = %lld (%lld rounded down to a multiple of NB)\n", p * q,
                  p * q > 1 ? "s" : "", p, q, (long long)n, (long long)(n / nb * nb));
     }

@@ -201,13 +201,14 @@ int stream_check(bx_ctx *ctx)
         }
     }
 
-    /* Memory: three arrays per rank; ranks are assumed to share this host
-     * (the local and mpi launchers put them all here).  Inside the MPI job
-     * (the worker's check) the other ranks may already hold their arrays,
-     * which MemAvailable no longer counts: there only this rank's own are
-     * checked; the runner checked them all before launching. */
+    /* Memory: three arrays per rank, for the ranks that share a node
+     * (bx_node_ranks: all of them with the local and mpi launchers, ranks /
+     * slurm.nodes under Slurm).  Inside the MPI job (the worker's check) the
+     * other ranks may already hold their arrays, which MemAvailable no longer
+     * counts: there only this rank's own are checked; the runner checked them
+     * all before launching. */
     size_t n = array_size(ctx);
-    int ranks = bx_nranks(ctx) > 0 ? bx_nranks(ctx) : 1;
+    int ranks = bx_node_ranks(ctx) > 0 ? bx_node_ranks(ctx) : 1;
     if (inside_mpi_job())
         ranks = 1;
     double need = 3.0 * sizeof(double) * (double)n * ranks;
@@ -220,7 +221,7 @@ int stream_check(bx_ctx *ctx)
         fmt_size(3 * sizeof(double) * (uint64_t)n, pbuf, sizeof pbuf);
         return bx_error(ctx, BX_EINVAL,
                         "array_size=%zu needs %s of memory (3 arrays of %zu doubles = %s per "
-                        "rank, %d rank%s on this host) but only %s is available (%s); choose a "
+                        "rank, %d rank%s per node) but only %s is available (%s); choose a "
                         "smaller array_size (at most about %" PRIu64 ")",
                         n, nbuf, n, pbuf, ranks, ranks == 1 ? "" : "s", abuf, src,
                         avail / (3 * sizeof(double) * (uint64_t)ranks));

@@ -24,7 +24,7 @@ struct bx_mock {
     bx_ctx ctx;
     bxp_value values[MOCK_MAX]; /* by index in the plugin's table */
     int set[MOCK_MAX];
-    int rank, nranks, threads, verbose, warmup;
+    int rank, nranks, node_ranks, threads, verbose, warmup;
     unsigned reps;
     mock_series series[MOCK_MAX];
     size_t nseries;
@@ -72,6 +72,11 @@ static const char *h_string(bx_ctx *ctx, const char *name)
 
 static int h_rank(bx_ctx *ctx) { return M(ctx)->rank; }
 static int h_nranks(bx_ctx *ctx) { return M(ctx)->nranks; }
+static int h_node_ranks(bx_ctx *ctx)
+{
+    bx_mock *m = M(ctx);
+    return m->node_ranks > 0 ? m->node_ranks : m->nranks;
+}
 static int h_threads(bx_ctx *ctx) { return M(ctx)->threads; }
 static unsigned h_reps(bx_ctx *ctx) { return M(ctx)->reps; }
 static int h_warmup(bx_ctx *ctx) { return M(ctx)->warmup; }
@@ -236,6 +241,7 @@ static const bx_host mock_host = {
     .barrier = h_barrier,
     .allreduce = h_allreduce,
     .expand_point = h_expand,
+    .node_ranks = h_node_ranks,
 };
 
 bx_mock *bx_mock_new(const bx_plugin *plugin)
@@ -314,6 +320,7 @@ void bx_mock_set_world(bx_mock *m, int rank, int nranks)
     m->rank = rank;
     m->nranks = nranks;
 }
+void bx_mock_set_node_ranks(bx_mock *m, int node_ranks) { m->node_ranks = node_ranks; }
 void bx_mock_set_threads(bx_mock *m, int threads) { m->threads = threads; }
 void bx_mock_set_repetitions(bx_mock *m, unsigned reps) { m->reps = reps; }
 void bx_mock_set_verbose(bx_mock *m, int verbose) { m->verbose = verbose; }

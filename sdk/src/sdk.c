@@ -25,6 +25,13 @@ const char *bx_param_str(bx_ctx *ctx, const char *name)
 
 int bx_rank(bx_ctx *ctx) { return ctx->host->rank(ctx); }
 int bx_nranks(bx_ctx *ctx) { return ctx->host->nranks(ctx); }
+int bx_node_ranks(bx_ctx *ctx)
+{
+    const bx_host *h = ctx->host;
+    size_t need = offsetof(bx_host, node_ranks) + sizeof h->node_ranks;
+    int n = h->struct_size >= need && h->node_ranks ? h->node_ranks(ctx) : 0;
+    return n > 0 ? n : bx_nranks(ctx);
+}
 int bx_threads(bx_ctx *ctx) { return ctx->host->threads(ctx); }
 unsigned bx_repetitions(bx_ctx *ctx) { return ctx->host->repetitions(ctx); }
 int bx_is_warmup(bx_ctx *ctx) { return ctx->host->is_warmup(ctx); }

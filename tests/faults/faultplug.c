@@ -89,6 +89,9 @@ static int fp_report(bx_ctx *ctx, void *st)
 {
     (void)st;
     bx_metric(ctx, "echo", bx_param_double(ctx, "value"));
+    char nr[16];
+    snprintf(nr, sizeof nr, "%d", bx_node_ranks(ctx)); /* what the worker counted */
+    bx_meta(ctx, "node_ranks", nr);
     if (bx_param_isset(ctx, "label"))
         bx_meta(ctx, "label", bx_param_str(ctx, "label"));
     int64_t pad = bx_param_int(ctx, "pad");

@@ -225,10 +225,12 @@ static struct {
     const char *param;      /* the parameter check() reads */
     int bad_metric;         /* report() emits an undeclared metric */
     int meta_null;          /* report() calls bx_meta with a NULL value */
+    int node_ranks;         /* bx_node_ranks() in check() */
 } probe;
 
 static int probe_check(bx_ctx *ctx)
 {
+    probe.node_ranks = bx_node_ranks(ctx);
     if (probe.param) {
         probe.i = bx_param_int(ctx, probe.param);
         probe.d = bx_param_double(ctx, probe.param);
@@ -714,6 +716,7 @@ static void test_abi_layout(void)
     AFTER(bx_host, meta, log);
     AFTER(bx_host, print, barrier);
     AFTER(bx_host, allreduce, expand_point);
+    AFTER(bx_host, expand_point, node_ranks); /* ABI 1.1 */
 #undef AFTER
     /* The exact LP64 layout (x86-64, aarch64 Linux). */
     if (sizeof(void *) == 8) {
@@ -722,7 +725,7 @@ static void test_abi_layout(void)
                   offsetof(bx_plugin, describe) == 112,
               "bx_plugin layout moved");
         CHECK(offsetof(bx_host, param_isset) == 8 && offsetof(bx_host, metric) == 80 &&
-                  offsetof(bx_host, expand_point) == 144,
+                  offsetof(bx_host, expand_point) == 144 && offsetof(bx_host, node_ranks) == 152,
               "bx_host layout moved");
         CHECK(offsetof(bx_param, def) == 16 && offsetof(bx_param, min) == 24 &&
                   offsetof(bx_param, help) == 48 && sizeof(bx_param) == 56,
@@ -736,6 +739,33 @@ static void test_abi_layout(void)
           "BX_PLUGIN_HEADER");
     /* BX_NORANGE disables the range check: min > max. */
     CHECK(probe_params[1].min > probe_params[1].max, "BX_NORANGE");
+}
+
+/* ---- bx_node_ranks (ABI 1.1) against new and old hosts ------------------- */
+
+static int fake_nranks(bx_ctx *ctx) { (void)ctx; return 8; }
+static int fake_node_ranks(bx_ctx *ctx) { (void)ctx; return 2; }
+
+static void test_node_ranks(void)
+{
+    /* the mock: all ranks on one node unless told otherwise */
+    bx_mock *m = probe_mock();
+    bx_mock_set_world(m, 0, 6);
+    CHECK(bx_mock_check(m) == 0 && probe.node_ranks == 6,
+          "default: every rank on the node, got %d", probe.node_ranks);
+    bx_mock_set_node_ranks(m, 3);
+    CHECK(bx_mock_check(m) == 0 && probe.node_ranks == 3, "set: got %d", probe.node_ranks);
+    bx_mock_free(m);
+    /* a runner of ABI 1.0 has no node_ranks: the wrapper falls back to nranks
+     * without reading past the table the runner handed over */
+    bx_host full = {0};
+    full.nranks = fake_nranks;
+    full.node_ranks = fake_node_ranks;
+    full.struct_size = sizeof full;
+    bx_ctx c = {&full, NULL};
+    CHECK(bx_node_ranks(&c) == 2, "ABI 1.1 host: got %d", bx_node_ranks(&c));
+    full.struct_size = (uint32_t)offsetof(bx_host, node_ranks);
+    CHECK(bx_node_ranks(&c) == 8, "ABI 1.0 host: nranks, got %d", bx_node_ranks(&c));
 }
 
 /* ---- the list ------------------------------------------------------------ */
@@ -765,6 +795,7 @@ static const struct {
     {"testplug_run", test_testplug_run},
     {"testplug_errors", test_testplug_errors},
     {"abi_layout", test_abi_layout},
+    {"node_ranks", test_node_ranks},
 };
 
 int main(int argc, char **argv)

@@ -2,6 +2,7 @@
  * test_input.c — HPL.dat import, bad inputs, check(), describe().
  * argv[1]: a folder for the temporary HPL.dat files.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,6 +246,36 @@ static void test_bad_params(void)
                strstr(bx_mock_error(m), "available") && strstr(bx_mock_error(m), "largest N"),
            "%s", bx_mock_error(m));
     bx_mock_free(m);
+
+    /* Ranks per node (bx_node_ranks): a 2 x 2 problem of about 1.6 x this node's
+     * available memory does not fit with all 4 ranks here, and does with one
+     * rank per node (a Slurm submission with slurm.nodes = 4). */
+    {
+        unsigned long long kb = 0;
+        char line[256];
+        FILE *f = fopen("/proc/meminfo", "r");
+        while (f && fgets(line, sizeof line, f))
+            if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+                break;
+        if (f)
+            fclose(f);
+        EXPECT(kb > 0, "no MemAvailable in /proc/meminfo");
+        char nbuf[32];
+        snprintf(nbuf, sizeof nbuf, "%lld", (long long)sqrt(1.6 * (double)kb * 1024.0 / 8.0));
+        m = bx_mock_new(benchaas_plugin_entry(NULL));
+        bx_mock_set(m, "N", nbuf);
+        bx_mock_set(m, "P", "2");
+        bx_mock_set(m, "Q", "2");
+        bx_mock_set_world(m, 0, 4);
+        EXPECT(bx_mock_check(m) == BX_EINVAL && strstr(bx_mock_error(m), "for the 4 ranks on this node"),
+               "N=%s, 4 ranks on one node: %s", nbuf, bx_mock_error(m));
+        bx_mock_set_node_ranks(m, 1);
+        EXPECT(bx_mock_check(m) == 0, "N=%s, one rank per node: %s", nbuf, bx_mock_error(m));
+        bx_mock_set_node_ranks(m, 2);
+        EXPECT(bx_mock_check(m) == 0 || strstr(bx_mock_error(m), "for the 2 ranks on this node"),
+               "N=%s, 2 ranks per node: %s", nbuf, bx_mock_error(m));
+        bx_mock_free(m);
+    }
 
     /* Without MPI, init refuses cleanly (this test never calls MPI_Init). */
     m = bx_mock_new(benchaas_plugin_entry(NULL));

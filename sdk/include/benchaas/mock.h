@@ -36,6 +36,8 @@ void bx_mock_free(bx_mock *m);
 /* Set a parameter from text; BX_EINVAL (message in bx_mock_error) when invalid. */
 int bx_mock_set(bx_mock *m, const char *name, const char *value);
 void bx_mock_set_world(bx_mock *m, int rank, int nranks);
+/* Ranks that share a node (bx_node_ranks); by default all of set_world's nranks. */
+void bx_mock_set_node_ranks(bx_mock *m, int node_ranks);
 void bx_mock_set_threads(bx_mock *m, int threads);
 void bx_mock_set_repetitions(bx_mock *m, unsigned reps);
 /* 1: print the plugin's log lines on stderr (default 0: keep them quiet). */

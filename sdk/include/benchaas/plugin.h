@@ -34,7 +34,7 @@ extern "C" {
 
 #define BX_ABI_MAGIC 0x42584131u /* "BXA1" */
 #define BX_ABI_MAJOR 1
-#define BX_ABI_MINOR 0
+#define BX_ABI_MINOR 1
 
 /* Name of the one exported symbol. */
 #define BX_ENTRY_SYMBOL "benchaas_plugin_entry"
@@ -206,6 +206,13 @@ struct bx_host {
 
     /* expand(): add one point; kv is "name=value" strings, NULL-terminated. */
     int (*expand_point)(bx_ctx *ctx, const char *const *kv);
+
+    /* ---- ABI 1.1 (read only when struct_size covers it; bx_node_ranks does) ---- */
+    /* How many of the run's ranks share one node, for memory checks.  In the
+     * runner's check(): the most any node will hold (every rank for the local
+     * and mpi launchers; ranks / slurm.nodes, rounded up, under Slurm).  In the
+     * workers: the ranks on this rank's node, as MPI counts them. */
+    int (*node_ranks)(bx_ctx *ctx);
 };
 
 /* bx_host.log levels */

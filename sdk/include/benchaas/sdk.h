@@ -37,6 +37,9 @@ const char *bx_param_str(bx_ctx *ctx, const char *name);/* any type as text; "" 
 /* ---- where this run is ------------------------------------------------ */
 int bx_rank(bx_ctx *ctx);
 int bx_nranks(bx_ctx *ctx);
+/* Ranks of this run on one node (see bx_host.node_ranks; bx_nranks() from a host
+ * older than ABI 1.1).  Size per-node memory needs with this, not bx_nranks(). */
+int bx_node_ranks(bx_ctx *ctx);
 int bx_threads(bx_ctx *ctx);
 unsigned bx_repetitions(bx_ctx *ctx);
 int bx_is_warmup(bx_ctx *ctx);
