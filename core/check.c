@@ -1068,7 +1068,7 @@ int cmd_check(int argc, char **argv)
             goto out;
         if (fr == 0)
             continue;
-        double d;
+        double d = 0;
         if (strcmp(opt, "--baseline") == 0) {
             if (!*val) {
                 query_usage_error("check", "--baseline needs a name");
