@@ -404,24 +404,6 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
 
 /* ---- labels --------------------------------------------------------------------- */
 
-/* A typed JSON value as text ("192", "true", "Crout"), into buf or the string itself. */
-static const char *json_text(const cJSON *v, char *buf, size_t len)
-{
-    if (cJSON_IsString(v))
-        return v->valuestring;
-    if (cJSON_IsBool(v))
-        return cJSON_IsTrue(v) ? "true" : "false";
-    if (cJSON_IsNumber(v)) {
-        double d = v->valuedouble;
-        if (d == floor(d) && fabs(d) < 9e15)
-            snprintf(buf, len, "%" PRId64, (int64_t)d);
-        else
-            query_exact_number(d, buf, len);
-        return buf;
-    }
-    return "";
-}
-
 char *analyze_params_text(const char *params_json)
 {
     cJSON *o = params_json ? cJSON_Parse(params_json) : NULL;
@@ -437,7 +419,7 @@ char *analyze_params_text(const char *params_json)
     char buf[64];
     cJSON_ArrayForEach(it, o)
     {
-        fprintf(m, "%s%s=%s", first ? "" : " ", it->string, json_text(it, buf, sizeof buf));
+        fprintf(m, "%s%s=%s", first ? "" : " ", it->string, query_param_text(it, buf, sizeof buf));
         first = 0;
     }
     cJSON_Delete(o);
@@ -504,7 +486,7 @@ char **analyze_config_labels(aentry *const *entries, size_t n)
         const cJSON *it;
         cJSON_ArrayForEach(it, o)
         {
-            if (pv_note(&list, &np, &cap, e->plugin, it->string, json_text(it, buf, sizeof buf)))
+            if (pv_note(&list, &np, &cap, e->plugin, it->string, query_param_text(it, buf, sizeof buf)))
                 oom = 1;
         }
         cJSON_Delete(o);
@@ -531,7 +513,7 @@ char **analyze_config_labels(aentry *const *entries, size_t n)
             pv *p = pv_find(list, np, e->plugin, it->string);
             if (p && p->varies) {
                 fprintf(m, "%s%s=%s", first ? "" : " ", it->string,
-                        json_text(it, buf, sizeof buf));
+                        query_param_text(it, buf, sizeof buf));
                 first = 0;
             }
         }

@@ -343,8 +343,9 @@ static const char *readable_number(double v, char *buf, size_t len)
     return buf;
 }
 
-/* A typed parameter value from params_json as display text (into buf, or the string). */
-static const char *param_text(const cJSON *v, char *buf, size_t len)
+/* A typed parameter value from params_json as display text (into buf, or the string):
+ * "192", "true", "Crout". */
+const char *query_param_text(const cJSON *v, char *buf, size_t len)
 {
     if (cJSON_IsString(v))
         return v->valuestring;
@@ -444,7 +445,7 @@ static int table_note(table *t, const qrun *r)
     const char *plugin = r->plugin ? r->plugin : "";
     cJSON_ArrayForEach(it, params)
     {
-        const char *v = param_text(it, buf, sizeof buf);
+        const char *v = query_param_text(it, buf, sizeof buf);
         pvar *p = pvar_find(t, plugin, it->string);
         if (p) {
             p->varies |= strcmp(p->first, v) != 0;
@@ -500,7 +501,7 @@ static void params_cell(const table *t, const qrun *r, char *out, size_t len)
             sb_add(&b, " ");
         sb_add(&b, it->string);
         sb_add(&b, "=");
-        sb_add(&b, param_text(it, buf, sizeof buf));
+        sb_add(&b, query_param_text(it, buf, sizeof buf));
     }
     cJSON_Delete(params);
     size_t max = len - 1 < PARAMS_WIDTH_MAX ? len - 1 : PARAMS_WIDTH_MAX;

@@ -145,6 +145,8 @@ int query_out_close(query_out *o, const char *cmd, int ok);
 /* Text forms of numbers: exact (shortest text that reads back), readable (4-5 digits). */
 const char *query_exact_number(double v, char *buf, size_t len);
 const char *query_readable_number(double v, char *buf, size_t len);
+/* A typed parameter value (a params_json member) as text: "192", "true", "Crout". */
+const char *query_param_text(const cJSON *v, char *buf, size_t len);
 /* CSV field with quoting as needed, then ',' or '\n' when last. */
 void query_csv_field(FILE *f, const char *s, int last);
 

@@ -9,6 +9,8 @@
  */
 #include "stats.h"
 
+#include "benchaas/sdk.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,21 +27,8 @@ void stats_sort(double *v, size_t n)
         qsort(v, n, sizeof *v, cmp_double);
 }
 
-double stats_pct_sorted(const double *s, size_t n, double p)
-{
-    if (n == 0)
-        return NAN;
-    if (p <= 0)
-        return s[0];
-    if (p >= 100)
-        return s[n - 1];
-    double pos = p / 100.0 * (double)(n - 1);
-    size_t lo = (size_t)pos;
-    double frac = pos - (double)lo;
-    if (lo + 1 >= n)
-        return s[n - 1];
-    return s[lo] + frac * (s[lo + 1] - s[lo]);
-}
+/* The SDK's interpolation, so a median here is the median a plugin's author sees. */
+double stats_pct_sorted(const double *s, size_t n, double p) { return bx_percentile_sorted(s, n, p); }
 
 double stats_mad_sorted(const double *s, size_t n)
 {

@@ -134,7 +134,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static double pct_sorted(const double *s, size_t n, double p)
+double bx_percentile_sorted(const double *s, size_t n, double p)
 {
     if (n == 0)
         return NAN;
@@ -159,7 +159,7 @@ double bx_percentile(const double *v, size_t n, double p)
         return NAN;
     memcpy(s, v, n * sizeof *s);
     qsort(s, n, sizeof *s, cmp_double);
-    double r = pct_sorted(s, n, p);
+    double r = bx_percentile_sorted(s, n, p);
     free(s);
     return r;
 }
@@ -189,9 +189,9 @@ int bx_stats_compute(const double *v, size_t n, bx_stats *out)
     out->min = s[0];
     out->max = s[n - 1];
     out->mean = mean;
-    out->median = pct_sorted(s, n, 50);
-    out->p5 = pct_sorted(s, n, 5);
-    out->p95 = pct_sorted(s, n, 95);
+    out->median = bx_percentile_sorted(s, n, 50);
+    out->p5 = bx_percentile_sorted(s, n, 5);
+    out->p95 = bx_percentile_sorted(s, n, 95);
     out->stddev = n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0;
     free(s);
     return 0;

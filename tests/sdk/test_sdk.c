@@ -82,6 +82,10 @@ static void test_percentile(void)
     CHECK_NEAR(bx_percentile(v, 5, 150), 50, 0);
     CHECK(isnan(bx_percentile(v, 0, 50)), "no values: NaN");
     CHECK(v[0] == 50 && v[1] == 10, "the input is not modified");
+    double sorted[] = {10, 20, 30, 40, 50};
+    CHECK_NEAR(bx_percentile_sorted(sorted, 5, 90), 46, 1e-12);
+    CHECK_NEAR(bx_percentile_sorted(sorted, 5, 12.5), 15, 1e-12);
+    CHECK(isnan(bx_percentile_sorted(sorted, 0, 50)), "sorted, no values: NaN");
 
     double odd[] = {3, 1, 2}, even[] = {5, 1}, same[] = {2, 2, 2, 2};
     CHECK_NEAR(bx_median(odd, 3), 2, 0);

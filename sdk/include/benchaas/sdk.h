@@ -90,6 +90,8 @@ typedef struct bx_stats {
 int bx_stats_compute(const double *v, size_t n, bx_stats *out);
 /* Percentile p in [0,100] with linear interpolation (v need not be sorted). */
 double bx_percentile(const double *v, size_t n, double p);
+/* The same of an array already sorted ascending (no copy): sort once, read many. */
+double bx_percentile_sorted(const double *sorted, size_t n, double p);
 double bx_median(const double *v, size_t n);
 
 /* ---- sizes ------------------------------------------------------------ */
