@@ -26,6 +26,7 @@
 #include "query.h"
 #include "results.h"
 #include "stats.h"
+#include "table.h"
 
 #define MAD_SCALE 1.4826
 
@@ -903,60 +904,38 @@ static void free_failures(failed_run *f, size_t n)
     free(f);
 }
 
-static void print_check_table(check_row *rows, size_t n, failed_run *fails, size_t nfails)
+static int print_check_table(check_row *rows, size_t n, failed_run *fails, size_t nfails)
 {
     static const char *const head[] = {"plugin", "config", "host",  "metric", "value", "unit",
                                        "reference", "allowed", "change", "basis", "verdict"};
     enum { NC = 11 };
-    int w[NC];
-    char cells[NC][120];
-    for (int c = 0; c < NC; c++)
-        w[c] = (int)strlen(head[c]);
-    for (int pass = 0; pass < 2; pass++) {
-        for (long i = pass ? -1 : 0; i < (long)n; i++) {
-            if (i < 0) {
-                for (int c = 0; c < NC; c++)
-                    snprintf(cells[c], sizeof cells[c], "%s", head[c]);
-            } else {
-                const check_row *r = &rows[i];
-                snprintf(cells[0], sizeof cells[0], "%s", r->e->plugin);
-                snprintf(cells[1], sizeof cells[1], "%s", r->label[0] ? r->label : "-");
-                snprintf(cells[2], sizeof cells[2], "%s", r->e->host ? r->e->host : "-");
-                snprintf(cells[3], sizeof cells[3], "%s", r->e->metric);
-                query_readable_number(r->value, cells[4], sizeof cells[4]);
-                snprintf(cells[5], sizeof cells[5], "%s", r->e->unit ? r->e->unit : "");
-                if (r->verdict == V_NOREF)
-                    snprintf(cells[6], sizeof cells[6], "-");
-                else
-                    query_readable_number(r->ref, cells[6], sizeof cells[6]);
-                fmt_limit(r, cells[7], sizeof cells[7]);
-                if (r->verdict == V_NOREF || !isfinite(r->change))
-                    snprintf(cells[8], sizeof cells[8], "-");
-                else
-                    snprintf(cells[8], sizeof cells[8], "%+.2f %%", r->change);
-                snprintf(cells[9], sizeof cells[9], "%s", r->basis);
-                snprintf(cells[10], sizeof cells[10], "%s", verdict_name(r->verdict));
-            }
-            if (pass == 0) {
-                for (int c = 0; c < NC; c++)
-                    if ((int)strlen(cells[c]) > w[c])
-                        w[c] = (int)strlen(cells[c]);
-                continue;
-            }
-            char line[2048];
-            size_t used = 0;
-            for (int c = 0; c < NC; c++) {
-                int right = c == 4 || c == 6 || c == 8;
-                used += (size_t)snprintf(line + used, sizeof line - used, "%s%*s",
-                                         c ? "  " : "", right ? w[c] : -w[c], cells[c]);
-                if (used >= sizeof line)
-                    used = sizeof line - 1;
-            }
-            while (used && line[used - 1] == ' ')
-                line[--used] = '\0';
-            printf("%s\n", line);
-        }
+    ttable t;
+    ttable_init(&t, NC, head, "llllrlrlrll"); /* the numbers right-aligned */
+    for (size_t i = 0; i < n; i++) {
+        const check_row *r = &rows[i];
+        char value[64], ref[64], limit[128], change[64];
+        ttable_add(&t, r->e->plugin);
+        ttable_add(&t, r->label[0] ? r->label : "-");
+        ttable_add(&t, r->e->host ? r->e->host : "-");
+        ttable_add(&t, r->e->metric);
+        ttable_add(&t, query_readable_number(r->value, value, sizeof value));
+        ttable_add(&t, r->e->unit ? r->e->unit : "");
+        ttable_add(&t, r->verdict == V_NOREF ? "-"
+                                             : query_readable_number(r->ref, ref, sizeof ref));
+        fmt_limit(r, limit, sizeof limit);
+        ttable_add(&t, limit);
+        if (r->verdict == V_NOREF || !isfinite(r->change))
+            snprintf(change, sizeof change, "-");
+        else
+            snprintf(change, sizeof change, "%+.2f %%", r->change);
+        ttable_add(&t, change);
+        ttable_add(&t, r->basis);
+        ttable_add(&t, verdict_name(r->verdict));
     }
+    int rc = ttable_print(&t, stdout);
+    ttable_free(&t);
+    if (rc)
+        return rc;
     if (nfails) {
         printf("\nruns that did not end ok:\n");
         for (size_t i = 0; i < nfails; i++)
@@ -965,6 +944,7 @@ static void print_check_table(check_row *rows, size_t n, failed_run *fails, size
                    fails[i].params ? fails[i].params : "",
                    fails[i].error ? fails[i].error : "(no error text)");
     }
+    return 0;
 }
 
 static cJSON *num_or_null(double v) { return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull(); }
@@ -1262,7 +1242,10 @@ int cmd_check(int argc, char **argv)
     if (strcmp(format, "json") == 0) {
         print_check_json(rows, nrows, fails, nfails, regressions, noref);
     } else {
-        print_check_table(rows, nrows, fails, nfails);
+        if (print_check_table(rows, nrows, fails, nfails)) {
+            fprintf(stderr, "benchaas: out of memory\n");
+            goto out;
+        }
         printf("\n%s: %zu value%s checked, %zu regression%s, %zu failed run%s, %zu without a "
                "reference\n",
                regressions || nfails ? "FAILED" : "passed", nrows, nrows == 1 ? "" : "s",

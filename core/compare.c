@@ -23,6 +23,7 @@
 #include "query.h"
 #include "results.h"
 #include "stats.h"
+#include "table.h"
 
 static const char compare_help_head[] =
     "usage: benchaas compare A B [filters] [--metric M] [--per-host] [--alpha P]\n"
@@ -128,8 +129,8 @@ static void fmt_p(double p, char *buf, size_t len)
 }
 
 /* The side's description for the header: "tag:x — 5 runs". */
-static void print_table(FILE *out, const char *sa, const char *sb, const aset *a, const aset *b,
-                        cmp_row *rows, size_t n)
+static int print_table(FILE *out, const char *sa, const char *sb, const aset *a, const aset *b,
+                       cmp_row *rows, size_t n)
 {
     fprintf(out, "A: %s (%zu run%s)\nB: %s (%zu run%s)\n\n", sa, a->nruns,
             a->nruns == 1 ? "" : "s", sb, b->nruns, b->nruns == 1 ? "" : "s");
@@ -137,60 +138,34 @@ static void print_table(FILE *out, const char *sa, const char *sb, const aset *a
                                        "B",      "unit",   "change", "p",      "beyond noise",
                                        "verdict", "n A/B"};
     enum { NC = 12 };
-    int w[NC];
-    int per_host = n && rows[0].a->host;
-    char cells[NC][96];
-    for (int c = 0; c < NC; c++)
-        w[c] = (int)strlen(head[c]);
-    for (int pass = 0; pass < 2; pass++) {
-        if (pass == 1) {
-            char line[2048];
-            size_t used = 0;
-            for (int c = 0; c < NC; c++) {
-                if (c == 2 && !per_host)
-                    continue;
-                int right = c >= 4 && c != 6 && c != 9 && c != 10;
-                used += (size_t)snprintf(line + used, sizeof line - used, "%s%*s",
-                                         used ? "  " : "", right ? w[c] : -w[c], head[c]);
-            }
-            while (used && line[used - 1] == ' ')
-                line[--used] = '\0';
-            fprintf(out, "%s\n", line);
-        }
-        for (size_t i = 0; i < n; i++) {
-            const cmp_row *r = &rows[i];
-            snprintf(cells[0], sizeof cells[0], "%s", r->a->plugin);
-            snprintf(cells[1], sizeof cells[1], "%s", r->label[0] ? r->label : "-");
-            snprintf(cells[2], sizeof cells[2], "%s", r->a->host ? r->a->host : "-");
-            snprintf(cells[3], sizeof cells[3], "%s", r->a->metric);
-            query_readable_number(r->med_a, cells[4], sizeof cells[4]);
-            query_readable_number(r->med_b, cells[5], sizeof cells[5]);
-            snprintf(cells[6], sizeof cells[6], "%s", r->a->unit ? r->a->unit : "");
-            fmt_change(r->change, cells[7], sizeof cells[7]);
-            fmt_p(r->p, cells[8], sizeof cells[8]);
-            snprintf(cells[9], sizeof cells[9], "%s", noise_text(r));
-            snprintf(cells[10], sizeof cells[10], "%s", verdict_text(r));
-            snprintf(cells[11], sizeof cells[11], "%zu/%zu", r->a->samples.n, r->b->samples.n);
-            if (pass == 0) {
-                for (int c = 0; c < NC; c++)
-                    if ((int)strlen(cells[c]) > w[c])
-                        w[c] = (int)strlen(cells[c]);
-                continue;
-            }
-            char line[2048];
-            size_t used = 0;
-            for (int c = 0; c < NC; c++) {
-                if (c == 2 && !per_host)
-                    continue;
-                int right = c >= 4 && c != 6 && c != 9 && c != 10;
-                used += (size_t)snprintf(line + used, sizeof line - used, "%s%*s",
-                                         used ? "  " : "", right ? w[c] : -w[c], cells[c]);
-            }
-            while (used && line[used - 1] == ' ')
-                line[--used] = '\0';
-            fprintf(out, "%s\n", line);
-        }
+    /* numbers right-aligned; the host column only when comparing host by host */
+    char cols[] = "llllrrlrrllr";
+    if (!(n && rows[0].a->host))
+        cols[2] = '-';
+    ttable t;
+    ttable_init(&t, NC, head, cols);
+    for (size_t i = 0; i < n; i++) {
+        const cmp_row *r = &rows[i];
+        char ma[64], mb[64], change[64], p[64], nab[64];
+        ttable_add(&t, r->a->plugin);
+        ttable_add(&t, r->label[0] ? r->label : "-");
+        ttable_add(&t, r->a->host ? r->a->host : "-");
+        ttable_add(&t, r->a->metric);
+        ttable_add(&t, query_readable_number(r->med_a, ma, sizeof ma));
+        ttable_add(&t, query_readable_number(r->med_b, mb, sizeof mb));
+        ttable_add(&t, r->a->unit ? r->a->unit : "");
+        fmt_change(r->change, change, sizeof change);
+        ttable_add(&t, change);
+        fmt_p(r->p, p, sizeof p);
+        ttable_add(&t, p);
+        ttable_add(&t, noise_text(r));
+        ttable_add(&t, verdict_text(r));
+        snprintf(nab, sizeof nab, "%zu/%zu", r->a->samples.n, r->b->samples.n);
+        ttable_add(&t, nab);
     }
+    int rc = ttable_print(&t, out);
+    ttable_free(&t);
+    return rc;
 }
 
 static void print_csv(FILE *out, cmp_row *rows, size_t n)
@@ -470,7 +445,8 @@ int cmd_compare(int argc, char **argv)
     } else if (strcmp(format, "csv") == 0) {
         print_csv(stdout, rows, nrows);
     } else {
-        print_table(stdout, sel[0], sel[1], &a, &b, rows, nrows);
+        if (print_table(stdout, sel[0], sel[1], &a, &b, rows, nrows))
+            goto oom;
         int too_few = 0;
         for (size_t i = 0; i < nrows; i++)
             too_few |= rows[i].noise < 0;
