@@ -20,6 +20,7 @@
 
 #include "benchaas/plugin.h"
 #include "benchaas/sdk.h" /* bx_stats_compute, bx_percentile */
+#include "table.h"
 
 /* ---- options ---------------------------------------------------------------- */
 
@@ -570,34 +571,27 @@ static const char *table_cell(const qgroup *g, group **all, double *stats, long 
 static int print_table_groups(const qgroup *g, group **all, size_t n, double *stats, FILE *out)
 {
     size_t ncol = g->nf + 1 + g->stats.n + 1;
-    int *w = calloc(ncol, sizeof *w);
-    char buf[64];
-    if (!w)
-        return BX_ENOMEM;
-    for (long i = -1; i < (long)n; i++)
-        for (size_t c = 0; c < ncol; c++) {
-            int l = (int)strlen(table_cell(g, all, stats, i, c, buf, sizeof buf));
-            if (l > w[c])
-                w[c] = l;
-        }
-    for (long i = -1; i < (long)n; i++) {
-        char line[2048];
-        size_t used = 0;
-        for (size_t c = 0; c < ncol && used < sizeof line; c++) {
-            const char *cell = table_cell(g, all, stats, i, c, buf, sizeof buf);
-            int right = c > g->nf && c + 1 < ncol; /* the statistics */
-            int wrote = snprintf(line + used, sizeof line - used, "%s%*s", c ? "  " : "",
-                                 right ? w[c] : -w[c], cell);
-            used += wrote > 0 ? (size_t)wrote : 0;
-        }
-        if (used >= sizeof line)
-            used = sizeof line - 1;
-        while (used && line[used - 1] == ' ')
-            line[--used] = '\0';
-        fprintf(out, "%s\n", line);
+    char **head = calloc(ncol, sizeof *head), *cols = calloc(ncol + 1, 1), buf[64];
+    int rc = head && cols ? 0 : BX_ENOMEM;
+    for (size_t c = 0; rc == 0 && c < ncol; c++) {
+        if (!(head[c] = strdup(table_cell(g, all, stats, -1, c, buf, sizeof buf))))
+            rc = BX_ENOMEM;
+        cols[c] = c > g->nf && c + 1 < ncol ? 'r' : 'l'; /* the statistics right-aligned */
     }
-    free(w);
-    return 0;
+    if (rc == 0) {
+        ttable t;
+        ttable_init(&t, ncol, (const char *const *)head, cols);
+        for (size_t i = 0; i < n; i++)
+            for (size_t c = 0; c < ncol; c++)
+                ttable_add(&t, table_cell(g, all, stats, (long)i, c, buf, sizeof buf));
+        rc = ttable_print(&t, out);
+        ttable_free(&t);
+    }
+    for (size_t c = 0; head && c < ncol; c++)
+        free(head[c]);
+    free(head);
+    free(cols);
+    return rc;
 }
 
 /* ---- the query ----------------------------------------------------------------------- */
