@@ -19,6 +19,8 @@ int cmd_status(int argc, char **argv);
 
 /* Submit the plan's points as Slurm batch jobs (slurm.c); the CLI exit code. */
 int slurm_submit_plan(const plan *p, const run_opts *o, int wait);
+/* slurm.nodes as a submission resolves it (the experiment's over the file's); 0 if unset. */
+long slurm_nodes(const cJSON *file_slurm, const cJSON *exp_slurm);
 /* The same; retry_failed = 1 skips points already stored as ok. */
 int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_failed);
 

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "commands.h"
 #include "paramval.h"
 
 #define MAX_POINTS 100000
@@ -687,15 +688,9 @@ static int finish_point(point *pt, const config *cfg, const experiment *e,
     /* The local and mpi launchers put every rank on this node; Slurm spreads
      * them over slurm.nodes (the experiment's, else the file's), block by block. */
     pt->node_ranks = pt->ranks;
-    if (strcmp(l, "slurm") == 0) {
-        const cJSON *n = cJSON_GetObjectItemCaseSensitive(e->slurm, "nodes");
-        if (!n)
-            n = cJSON_GetObjectItemCaseSensitive(cfg->slurm, "nodes");
-        if (cJSON_IsNumber(n) && n->valuedouble >= 1 && n->valuedouble <= 1e6) {
-            int nodes = (int)n->valuedouble;
-            pt->node_ranks = (pt->ranks + nodes - 1) / nodes;
-        }
-    }
+    long nodes = strcmp(l, "slurm") == 0 ? slurm_nodes(cfg->slurm, e->slurm) : 0;
+    if (nodes > 0)
+        pt->node_ranks = (int)((pt->ranks + nodes - 1) / nodes);
     return 0;
 }
 

@@ -504,18 +504,13 @@ static int write_script(job *j, const slurm_opts *o, const char *spool, const ch
         return errf(err, errlen, BX_EIO, "cannot write %s: %s", j->script_path, strerror(e));
     }
     print_script(f, j, o, spool, worker, worker_mpi);
-    if (fchmod(fd, 0755) != 0 || ferror(f)) {
-        int e = errno;
-        fclose(f);
-        unlink(j->script_path);
-        return errf(err, errlen, BX_EIO, "cannot write %s: %s", j->script_path, strerror(e));
-    }
-    if (fclose(f) != 0) {
-        int e = errno;
-        unlink(j->script_path);
-        return errf(err, errlen, BX_EIO, "cannot write %s: %s", j->script_path, strerror(e));
-    }
-    return 0;
+    int bad = fchmod(fd, 0755) != 0 || ferror(f), e = errno;
+    if (fclose(f) != 0 && !bad)
+        bad = 1, e = errno;
+    if (!bad)
+        return 0;
+    unlink(j->script_path);
+    return errf(err, errlen, BX_EIO, "cannot write %s: %s", j->script_path, strerror(e));
 }
 
 /* ---- submit ------------------------------------------------------------ */
@@ -595,6 +590,19 @@ static int already_ok(store *st, const point *pt)
 }
 
 int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_failed);
+
+long slurm_nodes(const cJSON *file_slurm, const cJSON *exp_slurm)
+{
+    slurm_opts so = {0};
+    char err[512];
+    long nodes = 0;
+    /* A bad group is reported by the submission itself; here it only means "not known". */
+    if (opts_apply(&so, file_slurm, "", err, sizeof err) == 0 &&
+        opts_apply(&so, exp_slurm, "", err, sizeof err) == 0)
+        nodes = so.nodes;
+    opts_free(&so);
+    return nodes;
+}
 
 int slurm_submit_plan(const plan *p, const run_opts *o, int wait)
 {

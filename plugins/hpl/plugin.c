@@ -173,8 +173,9 @@ static int ranks_per_node(bx_ctx *ctx, int grid)
 {
     int n = bx_node_ranks(ctx);
     const char *v = getenv("BENCHAAS_RANKS_PER_NODE");
-    if (v && atoi(v) > 0 && atoi(v) < n)
-        n = atoi(v);
+    int user = v ? atoi(v) : 0;
+    if (user > 0 && user < n)
+        n = user;
     return n > 0 && n < grid ? n : grid;
 }
 

@@ -18,6 +18,10 @@ cfg 'nodes = 4;' >spread.cfg
 cfg '' >packed.cfg
 expect_rc 0 bx submit spread.cfg --dry-run --db d.db
 expect_out '#SBATCH --nodes=4'
+# the experiment's own slurm.nodes wins over the file's, as in the batch script
+printf 'experiments = ( { name = "big"; plugin = "hpl"; ranks = 4; slurm = { nodes = 4; };\n  params = { N = %s; NB = 192; P = 2; Q = 2; }; } );\nslurm = { time_limit = "10"; nodes = 1; };\n' "$N" >override.cfg
+expect_rc 0 bx submit override.cfg --dry-run --db d.db
+expect_out '#SBATCH --nodes=4'
 expect_rc 2 bx submit packed.cfg --dry-run --db d.db
 expect_err "for the 4 ranks on this node"
 expect_err "slurm.nodes"
