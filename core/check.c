@@ -24,6 +24,7 @@
 #include "analyze.h"
 #include "benchaas/plugin.h"
 #include "query.h"
+#include "safefile.h"
 #include "results.h"
 #include "stats.h"
 #include "table.h"
@@ -1104,6 +1105,12 @@ int cmd_check(int argc, char **argv)
             qfilter_option(&f, "--status", *st);
     if (query_open_store(&f, &s) || qfilter_check_names(s, &f))
         goto out;
+    char why[1024];
+    if (junit && safefile_output_ok(junit, why, sizeof why) != 0) {
+        /* known before anything is checked or printed */
+        fprintf(stderr, "benchaas check: %s\n", why);
+        goto out;
+    }
     sqlite3 *db = store_db(s);
     /* one snapshot for everything below */
     sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);

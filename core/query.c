@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include "query.h"
+#include "safefile.h"
 #include "paramval.h"
 
 #include <ctype.h>
@@ -1426,6 +1427,11 @@ int query_open_store(const qfilter *f, store **s)
 int query_out_open(query_out *o, const char *cmd, const char *path)
 {
     memset(o, 0, sizeof *o);
+    char why[1024];
+    if (safefile_output_ok(path, why, sizeof why) != 0) {
+        fprintf(stderr, "benchaas %s: %s\n", cmd, why);
+        return BX_EINVAL;
+    }
     o->path = strdup(path);
     if (!o->path || asprintf(&o->tmp, "%s.tmp.XXXXXX", path) < 0) {
         free(o->path);

@@ -20,6 +20,7 @@
 
 #include "benchaas/plugin.h"
 #include "query.h"
+#include "safefile.h"
 #include "results.h"
 #include "store.h"
 
@@ -311,6 +312,7 @@ static int open_readonly(const char *path, sqlite3 **db)
         fprintf(stderr, "benchaas sql: '%s' is empty: no BenchaaS results in it yet\n", path);
         return 2;
     }
+    safefile_protect_db(path); /* never an output file of this process */
     if (sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         fprintf(stderr, "benchaas sql: cannot open '%s': %s\n", path,
                 *db ? sqlite3_errmsg(*db) : "out of memory");

@@ -20,6 +20,7 @@
  */
 #define _GNU_SOURCE /* timegm */
 #include "store.h"
+#include "safefile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -619,6 +620,7 @@ int store_open_with(const char *path, int mode, const store_migration *steps, si
         return BX_EINVAL;
     }
 
+    safefile_protect_db(path); /* never an output file of this process */
     store *s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path))) {
         free(s);

@@ -1,6 +1,7 @@
 /* util.c — small helpers shared by the runner and the worker. */
 #define _GNU_SOURCE
 #include "util.h"
+#include "safefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -107,19 +108,11 @@ void strvec_free(strvec *sv)
 int read_file(const char *path, size_t cap, char **out, size_t *len, char *err, size_t errlen)
 {
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errf(err, errlen, BX_EIO, "cannot open %s: %s", path, strerror(errno));
+    int fd, rc = safefile_open_read(path, cap, &fd, err, errlen);
+    if (rc)
+        return rc;
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return errf(err, errlen, BX_EIO, "%s is not a regular file", path);
-    }
-    if ((size_t)st.st_size > cap) {
-        close(fd);
-        return errf(err, errlen, BX_EINVAL, "%s is too large (%lld bytes, the limit is %zu)", path,
-                    (long long)st.st_size, cap);
-    }
+    fstat(fd, &st);
     size_t size = (size_t)st.st_size, got = 0;
     char *buf = xmalloc(size + 1);
     while (got < size) {
