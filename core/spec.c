@@ -191,3 +191,54 @@ void spec_copy(runspec *d, const runspec *s)
     copy_sv(&d->tags, &s->tags);
     copy_sv(&d->mpirun_args, &s->mpirun_args);
 }
+
+int spec_uuid_ok(const char *u)
+{
+    if (!u || strlen(u) != 36)
+        return 0;
+    for (int i = 0; i < 36; i++) {
+        int dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? u[i] != '-' : !((u[i] >= '0' && u[i] <= '9') || (u[i] >= 'a' && u[i] <= 'f')))
+            return 0;
+    }
+    return 1;
+}
+
+/* realpath of the folder holding `path` (caller frees), or NULL. */
+static char *folder_of(const char *path)
+{
+    char *d = xstrdup(path), *slash = strrchr(d, '/');
+    const char *dir = ".";
+    if (slash) {
+        *slash = '\0';
+        dir = slash == d ? "/" : d;
+    }
+    char *r = realpath(dir, NULL);
+    free(d);
+    return r;
+}
+
+int spec_check_result_path(const runspec *s, const char *spec_file, char *err, size_t errlen)
+{
+    if (!spec_uuid_ok(s->uuid))
+        return errf(err, errlen, BX_EINVAL, "spec: uuid '%s' is not a UUID", s->uuid);
+    const char *r = s->result_path, *base = strrchr(r, '/');
+    base = base ? base + 1 : r;
+    char want[64];
+    snprintf(want, sizeof want, "%s.result.json", s->uuid);
+    if (strcmp(base, want) != 0)
+        return errf(err, errlen, BX_EINVAL,
+                    "spec: result '%s' is not named %s; a worker writes only its own result "
+                    "document in its spool folder",
+                    r, want);
+    char *rdir = folder_of(r), *sdir = folder_of(spec_file);
+    int same = rdir && sdir && strcmp(rdir, sdir) == 0;
+    int rc = same ? 0
+                  : errf(err, errlen, BX_EINVAL,
+                         "spec: result '%s' is not in the spool folder that holds the spec (%s); "
+                         "a worker writes only there",
+                         r, sdir ? sdir : spec_file);
+    free(rdir);
+    free(sdir);
+    return rc;
+}

@@ -35,6 +35,14 @@ cJSON *spec_to_json(const runspec *s);
 /* Parse and check a spec document; BX_EINVAL with the reason. */
 int spec_from_json(const cJSON *doc, runspec *s, char *err, size_t errlen);
 void spec_free(runspec *s);
+/*
+ * The worker writes only "<uuid>.result.json" in the folder holding its spec
+ * file (the spool): 0 when s->result_path is that file (and the uuid a
+ * UUID), BX_EINVAL with the reason otherwise.
+ */
+int spec_check_result_path(const runspec *s, const char *spec_file, char *err, size_t errlen);
+/* 1 when u is a UUID in the canonical lower-case form uuid_v4() writes. */
+int spec_uuid_ok(const char *u);
 void spec_copy(runspec *dst, const runspec *src);
 
 /* Small cJSON helpers. */

@@ -133,8 +133,11 @@ int read_file(const char *path, size_t cap, char **out, size_t *len, char *err, 
 
 int write_file_atomic(const char *path, const char *data, size_t len, char *err, size_t errlen)
 {
-    char *tmp = xasprintf("%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* A new file of ours (O_EXCL, no link followed), never one already there. */
+    char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd >= 0)
+        fchmod(fd, 0644);
     if (fd < 0) {
         int rc = errf(err, errlen, BX_EIO, "cannot create %s: %s", tmp, strerror(errno));
         free(tmp);

@@ -271,6 +271,11 @@ int worker_main(int argc, char **argv)
         return 2;
     }
     cJSON_Delete(doc);
+    if (spec_check_result_path(&spec, argv[1], err, sizeof err) != 0) {
+        say("%s: %s", argv[1], err);
+        spec_free(&spec);
+        return 2;
+    }
 
     int rank = 0, size = 1;
     char mpi_lib[512] = "";

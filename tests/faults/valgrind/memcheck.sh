@@ -60,9 +60,11 @@ eq "$(sql c.db 'SELECT count(*) FROM runs')" 1 "collected runs"
 vg 2 collect --db text.txt --bogus
 eq "$(sql v.db "SELECT count(*) FROM runs")" 8 "runs stored by the checked commands"
 # The worker's own error paths, started by hand: a plugin that is not there, a
-# bad parameter, a result it cannot write, a malformed spec.
+# bad parameter, a result it cannot write (its name is taken by a folder), a
+# malformed spec.  A worker writes only <uuid>.result.json beside its spec.
 TP="$BENCHAAS_TEST_PLUGINS/good/trivial.so"
-spec() { printf '{"spec_version":1,"uuid":"u%s","plugin":"trivial","plugin_path":"%s","result":"%s","params":%s%s}' "$@" > "$TMP/w$n.json"; }
+uu() { echo "00000000-0000-4000-8000-00000000000$1"; }
+spec() { printf '{"spec_version":1,"uuid":"%s","plugin":"trivial","plugin_path":"%s","result":"%s","params":%s%s}' "$(uu "$1")" "$2" "$TMP/$(uu "$1").result.json" "$3" "$4" > "$TMP/w$n.json"; }
 wk() { # CODE: the last spec() through the worker under valgrind exits CODE
     n=$((n + 1))
     $VG "$BENCHAAS_BUILD/bin/benchaas-worker" "$TMP/w$((n - 1)).json" >/dev/null 2>"$TMP/err"
@@ -70,10 +72,11 @@ wk() { # CODE: the last spec() through the worker under valgrind exits CODE
     [ $rc -ne 9 ] || { cat "$TMP"/vg.*.log; fail "valgrind found errors in the worker (spec $((n - 1)))"; }
     [ $rc -eq "$1" ] || { cat "$TMP/err"; fail "worker exit $rc, want $1 (spec $((n - 1)))"; }
 }
-spec 1 /nonexistent.so "$TMP/r1.json" '{"count":"5"}' ''; wk 0
-spec 2 "$TP" "$TMP/r2.json" '{"count":"abc"}' ''; wk 0
-spec 3 "$TP" /nonexistent/r3.json '{"mode":"error"}' ''; wk 3
-spec 4 "$TP" "$TMP/r4.json" '{"mode":"fail"}' ',"tags":[1]'; wk 2
+spec 1 /nonexistent.so '{"count":"5"}' ''; wk 0
+spec 2 "$TP" '{"count":"abc"}' ''; wk 0
+mkdir "$TMP/$(uu 3).result.json"
+spec 3 "$TP" '{"mode":"error"}' ''; wk 3
+spec 4 "$TP" '{"mode":"fail"}' ',"tags":[1]'; wk 2
 # Every process (the runner's and the workers' logs): no valgrind report.
 # "==PID==" lines are reports; "--PID--" lines are valgrind's own warnings
 # (it does not know pidfd_open: the runner then polls, as it is written to).
