@@ -500,7 +500,10 @@ int cmd_run_like(int argc, char **argv, int submit)
         config_free(&cfg);
         goto out;
     }
-    if (!o.dry_run && store_check_file(o.db, err, sizeof err) != 0) {
+    char *spool0 = spool_dir_for(o.db);
+    int pre = o.dry_run ? 0 : run_preflight(o.db, spool0, err, sizeof err);
+    free(spool0);
+    if (pre != 0) {
         say("%s", err);
         plan_free(&pl);
         config_free(&cfg);

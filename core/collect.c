@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -165,8 +166,17 @@ int cmd_collect(int argc, char **argv)
         say("%s", err);
         return 2;
     }
+    /* A missing database is created only to hold the results of its own
+     * spool (submit's folder); otherwise it is a typo, refused. */
+    char *spool0 = spool_dir_for(db);
+    struct stat sst;
+    int has_spool = stat(spool0, &sst) == 0 && S_ISDIR(sst.st_mode);
+    free(spool0);
     store *st;
-    if (store_open(db, STORE_CREATE, &st, err, sizeof err) != 0) {
+    if (store_open(db, has_spool ? STORE_CREATE : STORE_READONLY, &st, err, sizeof err) != 0 ||
+        store_check_writable(st, err, sizeof err) != 0) {
+        store_close(st);
+        st = NULL;
         say("%s", err);
         return 2;
     }

@@ -10,12 +10,71 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "launch.h"
 #include "query.h"
 
 char *spool_dir_for(const char *db) { return xasprintf("%s.spool", db); }
+
+/* 0 when `path` names a folder we may write, else BX_EINVAL; absent_ok: a missing one is fine. */
+static int writable_folder(const char *path, const char *what, int absent_ok, char *err,
+                           size_t errlen)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        if (errno == ENOENT && absent_ok)
+            return 0;
+        return errf(err, errlen, BX_EINVAL, "%s %s: %s", what, path, strerror(errno));
+    }
+    if (!S_ISDIR(st.st_mode))
+        return errf(err, errlen, BX_EINVAL,
+                    "%s %s is not a folder; nothing was run (move it away, or give --db another "
+                    "name)",
+                    what, path);
+    if (access(path, W_OK | X_OK) != 0)
+        return errf(err, errlen, BX_EINVAL, "%s %s cannot be written: %s; nothing was run", what,
+                    path, strerror(errno));
+    return 0;
+}
+
+int spool_prepare(const char *spool, char *err, size_t errlen)
+{
+    int rc = writable_folder(spool, "the spool", 1, err, errlen);
+    if (rc == 0)
+        rc = mkdir_p(spool, err, errlen);
+    if (rc == 0)
+        rc = writable_folder(spool, "the spool", 0, err, errlen);
+    return rc;
+}
+
+int run_preflight(const char *db, const char *spool, char *err, size_t errlen)
+{
+    int rc = store_check_file(db, err, errlen);
+    if (rc)
+        return rc;
+    struct stat st;
+    if (stat(db, &st) == 0 && st.st_size > 0) {
+        store *s = NULL;
+        if ((rc = store_open(db, STORE_READONLY, &s, err, errlen)) == 0)
+            rc = store_check_writable(s, err, errlen);
+        store_close(s);
+        if (rc)
+            return BX_EINVAL;
+    } else {
+        char *dir = xstrdup(db), *slash = strrchr(dir, '/');
+        if (slash)
+            slash[slash == dir ? 1 : 0] = '\0'; /* "/x.db" -> "/" */
+        rc = writable_folder(slash ? dir : ".", "the database's folder", 0, err, errlen);
+        free(dir);
+        if (rc)
+            return rc;
+    }
+    if (spool && (rc = writable_folder(spool, "the spool", 1, err, errlen)) != 0)
+        return rc;
+    return 0;
+}
 
 char *spec_path_for_result(const char *result_path)
 {
@@ -347,7 +406,7 @@ int run_plan(const plan *p, const run_opts *o)
         return 2;
     }
     char *spool = spool_dir_for(o->db);
-    if (mkdir_p(spool, err, sizeof err) != 0) {
+    if (spool_prepare(spool, err, sizeof err) != 0) {
         say("%s", err);
         free(spool);
         store_close(st);

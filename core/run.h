@@ -28,6 +28,14 @@ char *spec_path_for_result(const char *result_path);
 
 /* The spool folder of a database ("<db>.spool"). Caller frees. */
 char *spool_dir_for(const char *db);
+/* Create the spool folder if needed; BX_EINVAL when `spool` is not a folder we may write. */
+int spool_prepare(const char *spool, char *err, size_t errlen);
+/*
+ * Everything knowable before a benchmark runs (run, submit): the database is
+ * ours, writable and not damaged (or absent in a folder we may write), the
+ * spool is a writable folder (or absent).  0, or BX_EINVAL with the reason.
+ */
+int run_preflight(const char *db, const char *spool, char *err, size_t errlen);
 
 /* A spec for point pt (uuid, spool paths filled in). */
 void spec_for_point(const point *pt, const char *spool, runspec *s);

@@ -676,7 +676,7 @@ int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_f
     if (!o->dry_run) {
         /* The database is opened only once Slurm has accepted the scripts
          * (or now, read for --retry-failed, when it must exist anyway). */
-        if (mkdir_p(spool, err, sizeof err) != 0 ||
+        if (spool_prepare(spool, err, sizeof err) != 0 ||
             (retry_failed && store_open(o->db, STORE_CREATE, &st, err, sizeof err) != 0)) {
             say("%s", err);
             free(spool);

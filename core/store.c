@@ -598,6 +598,32 @@ static void disk_full_hint(const char *path, char *err, size_t errlen)
     free(dir);
 }
 
+/* When the file or its folder cannot be written, say so (SQLite only says
+ * "unable to open database file" or "attempt to write a readonly database"). */
+static void readonly_hint(const char *path, char *err, size_t errlen)
+{
+    char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
+    if (slash)
+        slash[slash == dir ? 1 : 0] = '\0';
+    const char *d = slash ? dir : ".";
+    int e = 0;
+    const char *what = NULL;
+    if (access(path, W_OK) != 0 && errno != ENOENT)
+        e = errno, what = "the file";
+    else if (d && access(d, W_OK) != 0)
+        e = errno, what = "its folder";
+    if (what) {
+        size_t n = strlen(err);
+        if (n < errlen)
+            snprintf(err + n, errlen - n,
+                     " (%s cannot be written: %s; SQLite needs to write the file and create "
+                     "its -wal and -shm files beside it%s)",
+                     what, strerror(e),
+                     e == EROFS ? ": a read-only file system" : "");
+    }
+    free(dir);
+}
+
 int store_open_with(const char *path, int mode, const store_migration *steps, size_t nsteps,
                     store **out, char *err, size_t errlen)
 {
@@ -631,6 +657,7 @@ int store_open_with(const char *path, int mode, const store_migration *steps, si
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
         set_err(err, errlen, "cannot open the database '%s': %s", path,
                 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        readonly_hint(path, err, errlen);
         store_close(s);
         return BX_EIO;
     }
@@ -650,8 +677,10 @@ int store_open_with(const char *path, int mode, const store_migration *steps, si
                  NULL, NULL, NULL);
 
     if ((rc = migrate(s, steps, nsteps, err, errlen)) != 0) {
-        if (rc == BX_EIO)
+        if (rc == BX_EIO) {
             disk_full_hint(path, err, errlen);
+            readonly_hint(path, err, errlen);
+        }
         store_close(s);
         return rc;
     }
@@ -1480,4 +1509,38 @@ int store_find_run(store *s, const char *uuid, int64_t *run_id, char *err, size_
     }
     sqlite3_reset(st);
     return rc;
+}
+
+int store_check_writable(store *s, char *err, size_t errlen)
+{
+    if (sqlite3_db_readonly(s->db, "main") == 1) {
+        set_err(err, errlen,
+                "'%s' cannot be written (a read-only file or file system); nothing was run "
+                "(give --db a database you may write)",
+                s->path);
+        return BX_EINVAL;
+    }
+    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        set_err(err, errlen, "'%s' cannot be written: %s; nothing was run", s->path,
+                sqlite3_errmsg(s->db));
+        return BX_EINVAL;
+    }
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_stmt *st = NULL;
+    int ok = 0;
+    const char *why = NULL;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check(1)", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(st, 0);
+        ok = t && strcmp((const char *)t, "ok") == 0;
+        if (!ok && t)
+            why = (const char *)t;
+    }
+    if (!ok)
+        set_err(err, errlen,
+                "'%s' is damaged (%s); nothing was run (restore it from a backup, or give "
+                "--db another file)",
+                s->path, why ? why : sqlite3_errmsg(s->db));
+    sqlite3_finalize(st);
+    return ok ? 0 : BX_EINVAL;
 }

@@ -49,6 +49,13 @@ int store_check_file(const char *path, char *err, size_t errlen);
  */
 int store_ingest(store *s, const cJSON *result, int64_t *run_id, char *err, size_t errlen);
 
+/*
+ * Pre-flight of a database about to be written (run, submit, collect):
+ * BX_EINVAL with the reason when the open store cannot be written (a
+ * read-only file or file system) or is damaged (PRAGMA quick_check).
+ */
+int store_check_writable(store *s, char *err, size_t errlen);
+
 /* The sqlite3 handle, for query code inside the core. */
 struct sqlite3 *store_db(store *s);
 
