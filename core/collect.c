@@ -170,10 +170,12 @@ int cmd_collect(int argc, char **argv)
      * spool (submit's folder); otherwise it is a typo, refused. */
     char *spool0 = spool_dir_for(db);
     struct stat sst;
-    int has_spool = stat(spool0, &sst) == 0 && S_ISDIR(sst.st_mode);
+    int may_create = stat(spool0, &sst) == 0 && S_ISDIR(sst.st_mode);
     free(spool0);
+    if (stat(db, &sst) == 0)
+        may_create = 1; /* an empty file: another runner is creating the database */
     store *st;
-    if (store_open(db, has_spool ? STORE_CREATE : STORE_READONLY, &st, err, sizeof err) != 0 ||
+    if (store_open(db, may_create ? STORE_CREATE : STORE_READONLY, &st, err, sizeof err) != 0 ||
         store_check_writable(st, err, sizeof err) != 0) {
         store_close(st);
         st = NULL;

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "paramval.h"
+#include "safefile.h"
 
 static void add_dir(strvec *out, const char *dir)
 {
@@ -102,6 +103,10 @@ int plugin_load_file(const char *path, const bx_host *host, loaded_plugin *out, 
             snprintf(err + n, errlen - n, " (%s links to it)", path);
         return rc;
     }
+    /* A file dlopen would choke on (a FIFO would hang it, a truncated copy
+     * kill the process with SIGBUS) is refused first, with the reason. */
+    if ((rc = safefile_plugin_ok(real, err, errlen)) != 0)
+        return BX_EINVAL;
     dlerror();
     void *h = dlopen(real, RTLD_NOW | RTLD_LOCAL);
     if (!h) {

@@ -18,6 +18,9 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,9 +129,24 @@ int hpl_dat_read(const char *path, hpl_dat *d, char *err, size_t errlen)
     r->errlen = errlen;
     memset(d, 0, sizeof *d);
     int rc = -1;
-    FILE *f = fopen(path, "r");
+    /* Without blocking (a FIFO would wait for a writer), and only a regular file. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (fd >= 0)
+            snprintf(err, errlen, "%s: the HPL.dat is not a regular file", path);
+        else
+            snprintf(err, errlen, "%s: cannot open the HPL.dat: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        free(r);
+        return -1;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, "r");
     if (!f) {
         snprintf(err, errlen, "%s: cannot open the HPL.dat: %s", path, strerror(errno));
+        close(fd);
         free(r);
         return -1;
     }
