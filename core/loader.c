@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "paramval.h"
 #include "safefile.h"
@@ -47,28 +48,106 @@ void plugin_search_path(const strvec *user_dirs, strvec *out)
     free(ed);
 }
 
-/* Refuse files and folders that others may write (as ssh does). */
-static int check_permissions(const char *path, char *err, size_t errlen)
+/*
+ * Plugin trust, as ssh and sudo judge key files and plugins: the plugin file
+ * and every folder above it, up to /, must be owned by root or by the user
+ * running benchaas, and none may be writable by its group or by every user.
+ * One exception, a directory with the sticky bit owned by root (as /tmp):
+ * nobody but root may rename or replace what others own in it, so it is safe
+ * to pass through; what lies below it is judged like everything else.
+ */
+static int owner_ok(uid_t u) { return u == 0 || u == getuid() || u == geteuid(); }
+
+static const char *who_writes(mode_t m) { return m & S_IWOTH ? "every user" : "its group"; }
+
+/* Judge the file `real` (resolved) and its folders; `shown` is the name the user gave. */
+static int check_trust(const char *real, const char *shown, int is_file, char *err, size_t errlen)
 {
     struct stat st;
-    if (stat(path, &st) != 0)
-        return errf(err, errlen, BX_EINVAL, "%s: %s", path, strerror(errno));
-    if (st.st_mode & S_IWOTH)
+    if (stat(real, &st) != 0)
+        return errf(err, errlen, BX_EINVAL, "%s: %s", real, strerror(errno));
+    if (is_file && !owner_ok(st.st_uid))
         return errf(err, errlen, BX_EINVAL,
-                    "%s: the file is writable by every user (mode %04o); "
-                    "fix it with chmod o-w",
-                    path, (unsigned)(st.st_mode & 07777));
-    char *dir = xstrdup(path);
-    char *slash = strrchr(dir, '/');
-    if (slash && slash != dir)
-        *slash = '\0';
-    int rc = 0;
-    if (stat(dir, &st) == 0 && (st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
-        rc = errf(err, errlen, BX_EINVAL,
-                  "%s: its folder %s is writable by every user (mode %04o); "
-                  "fix it with chmod o-w",
-                  path, dir, (unsigned)(st.st_mode & 07777));
+                    "%s: the file is owned by uid %u, not by root or you (uid %u); refusing to "
+                    "load it (fix it with chown)",
+                    real, (unsigned)st.st_uid, (unsigned)getuid());
+    if (is_file && (st.st_mode & (S_IWOTH | S_IWGRP)))
+        return errf(err, errlen, BX_EINVAL,
+                    "%s: the file is writable by %s (mode %04o); fix it with chmod go-w", real,
+                    who_writes(st.st_mode), (unsigned)(st.st_mode & 07777));
+    char *dir = xstrdup(real);
+    int rc = 0, first = 1;
+    for (;;) {
+        char *slash = strrchr(dir, '/');
+        if (!slash)
+            break;
+        if (slash == dir) {
+            if (!dir[1])
+                break; /* "/" was judged last time round */
+            slash[1] = '\0';
+        } else {
+            *slash = '\0';
+        }
+        if (!is_file && first) {
+            /* `real` is itself the folder: judge it first */
+            free(dir);
+            dir = xstrdup(real);
+        }
+        if (stat(dir, &st) != 0) {
+            rc = errf(err, errlen, BX_EINVAL, "%s: %s: %s", shown, dir, strerror(errno));
+            break;
+        }
+        const char *rel = first ? "its folder" : "its ancestor folder";
+        int root_sticky = (st.st_mode & S_ISVTX) && st.st_uid == 0;
+        if (!owner_ok(st.st_uid)) {
+            rc = errf(err, errlen, BX_EINVAL,
+                      "%s: %s %s is owned by uid %u, not by root or you (uid %u); refusing to "
+                      "load plugins below it",
+                      shown, rel, dir, (unsigned)st.st_uid, (unsigned)getuid());
+            break;
+        }
+        if ((st.st_mode & (S_IWOTH | S_IWGRP)) && !root_sticky) {
+            rc = errf(err, errlen, BX_EINVAL,
+                      "%s: %s %s is writable by %s (mode %04o)%s; fix it with chmod go-w", shown,
+                      rel, dir, who_writes(st.st_mode), (unsigned)(st.st_mode & 07777),
+                      st.st_mode & S_ISVTX ? ", and its sticky bit protects nothing as it is "
+                                             "not owned by root"
+                                           : "");
+            break;
+        }
+        first = 0;
+        if (strcmp(dir, "/") == 0)
+            break;
+    }
     free(dir);
+    return rc;
+}
+
+/* The plugin file as named (its folder chain, not following the last link) and
+ * as resolved (links followed to the real file). */
+static int check_permissions(const char *path, char *err, size_t errlen)
+{
+    char real[PATH_MAX];
+    if (!realpath(path, real))
+        return errf(err, errlen, BX_EINVAL, "%s: %s", path, strerror(errno));
+    int rc = check_trust(real, strcmp(real, path) ? real : path, 1, err, errlen);
+    if (rc) {
+        if (strcmp(real, path) != 0) {
+            size_t n = strlen(err);
+            if (n < errlen)
+                snprintf(err + n, errlen - n, " (%s links to it)", path);
+        }
+        return rc;
+    }
+    /* the folder holding the name given (a link in a loose folder can be replaced) */
+    char *d = xstrdup(path), *slash = strrchr(d, '/');
+    if (slash) {
+        slash[slash == d ? 1 : 0] = '\0';
+        char rd[PATH_MAX];
+        if (realpath(d, rd) && strcmp(rd, real) != 0)
+            rc = check_trust(rd, path, 0, err, errlen);
+    }
+    free(d);
     return rc;
 }
 
@@ -88,21 +167,15 @@ int plugin_load_file(const char *path, const bx_host *host, loaded_plugin *out, 
                      size_t errlen)
 {
     memset(out, 0, sizeof *out);
+    /* A symbolic link is judged by what it points to as well: a link in a
+     * safe folder to a file in a folder others may write is not safe
+     * (tests/faults/plugin_symlink.sh). */
     int rc = check_permissions(path, err, errlen);
     if (rc)
         return rc;
     char real[PATH_MAX];
     if (!realpath(path, real))
         return errf(err, errlen, BX_EINVAL, "%s: %s", path, strerror(errno));
-    /* A symbolic link is judged by what it points to as well: a link in a
-     * safe folder to a file in a folder others may write is not safe
-     * (tests/faults/plugin_symlink.sh). */
-    if (strcmp(real, path) != 0 && (rc = check_permissions(real, err, errlen)) != 0) {
-        size_t n = strlen(err);
-        if (n < errlen)
-            snprintf(err + n, errlen - n, " (%s links to it)", path);
-        return rc;
-    }
     /* A file dlopen would choke on (a FIFO would hang it, a truncated copy
      * kill the process with SIGBUS) is refused first, with the reason. */
     if ((rc = safefile_plugin_ok(real, err, errlen)) != 0)
