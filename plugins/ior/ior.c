@@ -103,6 +103,8 @@ typedef struct ior_state {
     unsigned char *rbuf;    /* what a read lands in (phases has read, or verify) */
     unsigned char *ebuf;    /* what the verify pass expects (verify only) */
     char err[1100];         /* the agreed error text of the failed step */
+    int mine;               /* this rank's file is ours to remove: created by this run, or
+                               (phases=read) a file an earlier ior run kept, checked as such */
     int nospace;            /* ... and whether it was a full file system */
     int failed;             /* verification failed: later repetitions do nothing */
     char verify_msg[1400];  /* first bad byte, for report() */
@@ -145,17 +147,36 @@ static int agree(ior_state *s, int rc, const char *msg, int nospace)
     return m.rc;
 }
 
-/* Remove this run's files: rank 0 the shared file, every rank its own with file_per_process. */
+/*
+ * Remove this run's files: rank 0 the shared file, every rank its own with
+ * file_per_process; only a file this rank created (or a kept ior file a
+ * read-only run consumed), never one that was there before.
+ */
 static void remove_files(ior_state *s)
 {
     char name[PATH_MAX];
     MPI_Barrier(MPI_COMM_WORLD); /* nobody still has them open */
-    if (s->cfg.file_per_process || s->rank == 0) {
+    if (s->mine && (s->cfg.file_per_process || s->rank == 0)) {
         ior_file_name(&s->cfg, s->rank, name, sizeof name);
         if (unlink(name) != 0 && errno != ENOENT && s->rank == 0)
             fprintf(stderr, "ior: could not remove '%s': %s\n", name, strerror(errno));
     }
+    s->mine = 0;
     MPI_Barrier(MPI_COMM_WORLD);
+}
+
+/* Create this repetition's file(s) anew, exclusively; 0 or the agreed error. */
+static int create_files(ior_state *s)
+{
+    char name[PATH_MAX];
+    ior_ioerr e = {.msg = "", .nospace = 0};
+    int rc = 0;
+    if (s->cfg.file_per_process || s->rank == 0) {
+        ior_file_name(&s->cfg, s->rank, name, sizeof name);
+        rc = ior_io_create(&s->cfg, name, &e);
+        s->mine = rc == 0;
+    }
+    return agree(s, rc, e.msg, e.nospace);
 }
 
 /*
@@ -317,6 +338,12 @@ static int ior_init(bx_ctx *ctx, void **state)
         return rc;
     }
     s->cfg.nranks = s->nranks; /* the ranks that are really there */
+    if (!(s->cfg.phases & IOR_PHASE_WRITE) && (s->cfg.file_per_process || s->rank == 0)) {
+        /* a read-only run consumes (removes, unless keep) only files ior wrote */
+        char name[PATH_MAX];
+        ior_file_name(&s->cfg, s->rank, name, sizeof name);
+        s->mine = ior_kept_file_is_ours(&s->cfg, s->rank, name);
+    }
     s->nxfer = s->cfg.segments * (s->cfg.block_size / s->cfg.transfer_size);
 
     /* Nodes: one shared-memory communicator per node. */
@@ -394,7 +421,9 @@ static int ior_run(bx_ctx *ctx, void *state, unsigned rep)
     if (writes) {
         remove_files(s); /* a fresh file each repetition, as after the previous cleanup */
         writing = 1;
-        rc = phase(ctx, s, 1, 0, rep, &res, &bad);
+        rc = create_files(s);
+        if (!rc)
+            rc = phase(ctx, s, 1, 0, rep, &res, &bad);
         if (rc)
             goto failed;
         writing = 0;

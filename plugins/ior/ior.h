@@ -59,6 +59,8 @@ int ior_cfg_load(bx_ctx *ctx, ior_cfg *cfg);
 
 /* The plugin's check() callback (no MPI, no threads). */
 int ior_check(bx_ctx *ctx);
+/* 1 when `name`, rank r's file, is a regular file that starts with the data ior writes. */
+int ior_kept_file_is_ours(const ior_cfg *cfg, int rank, const char *name);
 
 /* Name of the file rank `rank` writes (the shared file without file_per_process). */
 void ior_file_name(const ior_cfg *cfg, int rank, char *buf, size_t len);
@@ -120,6 +122,14 @@ void ior_pattern_stamp(unsigned char *buf, size_t len, uint64_t off);
  * words are there and name `writer`; -1 otherwise.
  */
 int ior_pattern_rep(const unsigned char *buf, size_t len, int writer, unsigned *rep);
+/* 1 when buf (at least 16 bytes read at file offset off) starts a transfer `writer` wrote. */
+int ior_pattern_is_ours(const unsigned char *buf, size_t len, uint64_t off, int writer);
+/*
+ * Create this run's file(s) anew (O_EXCL: never one already there): every
+ * rank its own with file_per_process, rank 0 the shared one.  0 or BX_EIO
+ * with the reason in e (an existing file is named, not touched).
+ */
+int ior_io_create(const ior_cfg *cfg, const char *name, ior_ioerr *e);
 /* Index of the first byte where a and b differ, or len; *nbad = how many differ. */
 size_t ior_pattern_compare(const unsigned char *a, const unsigned char *b, size_t len,
                            uint64_t *nbad);

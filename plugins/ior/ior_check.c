@@ -263,6 +263,21 @@ static int check_direct(bx_ctx *ctx, const ior_cfg *cfg, const char *dir)
     return 0;
 }
 
+int ior_kept_file_is_ours(const ior_cfg *cfg, int rank, const char *name)
+{
+    int fd = open(name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct stat st;
+    unsigned char buf[16];
+    uint64_t off = ior_offset(cfg, cfg->file_per_process ? rank : 0, 0);
+    int ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+             pread(fd, buf, sizeof buf, (off_t)off) == (ssize_t)sizeof buf &&
+             ior_pattern_is_ours(buf, sizeof buf, off, cfg->file_per_process ? rank : 0);
+    close(fd);
+    return ok;
+}
+
 /* phases=read: the files an earlier run kept must be there, readable and large enough. */
 static int check_kept_files(bx_ctx *ctx, const ior_cfg *cfg)
 {
@@ -288,6 +303,11 @@ static int check_kept_files(bx_ctx *ctx, const ior_cfg *cfg)
                             "same block_size, segments, file_per_process and ranks",
                             name, fmt_size((uint64_t)st.st_size, a, sizeof a),
                             fmt_size(need, b, sizeof b));
+        if (!ior_kept_file_is_ours(cfg, r, name))
+            return bx_error(ctx, BX_EINVAL,
+                            "'%s' was not written by the ior plugin (keep=true); phases=read "
+                            "reads and then removes only such files: refusing to touch it",
+                            name);
     }
     return 0;
 }
@@ -336,6 +356,21 @@ int ior_check(bx_ctx *ctx)
             return rc;
     }
 
+    if (cfg.phases & IOR_PHASE_WRITE) {
+        /* A run writes only new files: whatever is at its file names is not its own. */
+        int nfiles = cfg.file_per_process ? cfg.nranks : 1;
+        for (int r = 0; r < nfiles; r++) {
+            char name[PATH_MAX];
+            struct stat lst;
+            ior_file_name(&cfg, r, name, sizeof name);
+            if (lstat(name, &lst) == 0)
+                return bx_error(ctx, BX_EINVAL,
+                                "'%s' already exists; ior writes only new files and removes only "
+                                "its own: refusing to overwrite or remove it (choose another "
+                                "path, or remove it yourself)",
+                                name);
+        }
+    }
     if (cfg.phases & IOR_PHASE_WRITE) {
         /* Everything the write phase puts on the file system at once, all ranks. */
         uint64_t need = cfg.segments * cfg.block_size * (uint64_t)cfg.nranks;

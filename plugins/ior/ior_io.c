@@ -51,12 +51,32 @@ static int mpi_fail(ior_ioerr *e, const char *call, const char *name, uint64_t o
     return BX_EIO;
 }
 
+int ior_io_create(const ior_cfg *cfg, const char *name, ior_ioerr *e)
+{
+    (void)cfg;
+    int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        int err = errno;
+        if (err == EEXIST) {
+            snprintf(e->msg, sizeof e->msg,
+                     "'%s' already exists and this run did not create it; ior writes only new "
+                     "files and removes only its own (remove it, or choose another path)",
+                     name);
+            e->nospace = 0;
+            return BX_EIO;
+        }
+        return posix_fail(e, "open", name, UINT64_MAX, err);
+    }
+    close(fd);
+    return 0;
+}
+
 int ior_io_open(const ior_cfg *cfg, const char *name, int writing, ior_file *f, ior_ioerr *e)
 {
     f->fd = -1;
     f->mpi = NULL;
     if (cfg->api == IOR_API_POSIX) {
-        int flags = writing ? O_WRONLY | O_CREAT : O_RDONLY;
+        int flags = writing ? O_WRONLY : O_RDONLY; /* created by ior_io_create */
         if (cfg->direct)
             flags |= O_DIRECT;
         f->fd = open(name, flags | O_CLOEXEC, 0644);
@@ -71,7 +91,7 @@ int ior_io_open(const ior_cfg *cfg, const char *name, int writing, ior_file *f, 
         return BX_ENOMEM;
     }
     MPI_Comm comm = cfg->file_per_process ? MPI_COMM_SELF : MPI_COMM_WORLD;
-    int amode = writing ? MPI_MODE_CREATE | MPI_MODE_WRONLY : MPI_MODE_RDONLY;
+    int amode = writing ? MPI_MODE_WRONLY : MPI_MODE_RDONLY; /* created by ior_io_create */
     /* MPI_File_open takes a char * in MPI-2 headers: hand it a copy. */
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s", name);

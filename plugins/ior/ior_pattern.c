@@ -59,6 +59,13 @@ int ior_pattern_rep(const unsigned char *buf, size_t len, int writer, unsigned *
     return 0;
 }
 
+int ior_pattern_is_ours(const unsigned char *buf, size_t len, uint64_t off, int writer)
+{
+    unsigned rep;
+    return len >= 16 && get64(buf) == (off ^ MASK_OFFSET) &&
+           ior_pattern_rep(buf, len, writer, &rep) == 0;
+}
+
 size_t ior_pattern_compare(const unsigned char *a, const unsigned char *b, size_t len,
                            uint64_t *nbad)
 {

@@ -238,6 +238,11 @@ static void test_badinput(void)
     refuse(mk(1, "phases=read", NULL), "holds 1000 B", "short kept file");
     refuse(mk(1, "phases=read", "file_per_process=true", NULL), "f.00000000",
            "read without per-rank files");
+    /* large enough, but not ior's data: neither read nor (later) removed */
+    CHECK(truncate(f, 64 << 20) == 0, "making a large file");
+    refuse(mk(1, "phases=read", NULL), "not written by the ior plugin", "foreign kept file");
+    /* a write run never overwrites or removes a file that is there */
+    refuse(mk(1, NULL), "already exists", "write over an existing file");
     unlink(f);
 
     /* O_DIRECT alignment: 4104 bytes is a multiple of 8 but of no block size */
