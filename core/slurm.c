@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "batchval.h"
 #include "commands.h"
 #include "launch.h"
 #include "paramval.h"
@@ -366,19 +367,6 @@ static long max_node_cpus(void)
 
 /* ---- batch scripts ----------------------------------------------------- */
 
-/* 'value' for a POSIX shell: the only quoting that needs no exceptions. */
-static void sh_quote(FILE *f, const char *s)
-{
-    fputc('\'', f);
-    for (; *s; s++) {
-        if (*s == '\'')
-            fputs("'\\''", f);
-        else
-            fputc(*s, f);
-    }
-    fputc('\'', f);
-}
-
 typedef struct job {
     const experiment *exp;
     size_t first, count;   /* points [first, first+count) of the plan */
@@ -386,41 +374,58 @@ typedef struct job {
     char **spec_paths;
     int array;             /* 1: a job array, one task per point */
     char *script_path;
+    char *script_text;     /* rendered (and every value checked) before anything is written */
     char *job_id;          /* after submission */
     int max_ranks, max_threads;
 } job;
 
-static void write_point_command(FILE *f, const runspec *s, const slurm_opts *o,
+/* Every value below goes through batch_put()/batch_put_word() (batchval.h). */
+static void write_point_command(batch_out *b, const runspec *s, const slurm_opts *o,
                                 const char *worker, const char *spec_path)
 {
+    FILE *f = b->f;
     fprintf(f, "export OMP_NUM_THREADS=%d OPENBLAS_NUM_THREADS=%d\n", s->threads, s->threads);
     fprintf(f, "timeout --kill-after=10 %ld ", (long)ceil(s->timeout));
     if (!s->mpi) {
-        sh_quote(f, worker);
+        batch_put_word(b, "the worker path", worker);
     } else if (o->launch && strcmp(o->launch, "mpirun") == 0) {
         fprintf(f, "mpirun -np %d --oversubscribe%s", s->ranks,
                 s->threads > 1 ? " --bind-to none" : "");
         for (size_t i = 0; i < s->mpirun_args.n; i++) {
             fputc(' ', f);
-            sh_quote(f, s->mpirun_args.v[i]);
+            batch_put_word(b, "an mpirun argument", s->mpirun_args.v[i]);
         }
         fputc(' ', f);
-        sh_quote(f, worker);
+        batch_put_word(b, "the worker path", worker);
     } else {
         fprintf(f, "srun --mpi=");
-        sh_quote(f, o->mpi ? o->mpi : "pmix");
+        batch_put_word(b, "slurm.mpi", o->mpi ? o->mpi : "pmix");
         fprintf(f, " --ntasks=%d --cpus-per-task=%d ", s->ranks, s->threads);
-        sh_quote(f, worker);
+        batch_put_word(b, "the worker path", worker);
     }
     fputc(' ', f);
-    sh_quote(f, spec_path);
+    batch_put_word(b, "the spec path (in the spool)", spec_path);
     fprintf(f, " || { rc=$?; echo \"benchaas: point exited with status $rc\" >&2; status=1; }\n");
 }
 
-/* The batch script of job J, to F (its file, or stdout for --dry-run). */
-static void print_script(FILE *f, const job *j, const slurm_opts *o, const char *spool,
-                         const char *worker, const char *worker_mpi)
+static void sbatch_line(batch_out *b, const char *option, const char *what, const char *value)
 {
+    fprintf(b->f, "#SBATCH --%s=", option);
+    batch_put(b, what, value);
+    fputc('\n', b->f);
+}
+
+/* The batch script of job J into memory: 0 and *text (caller frees), or
+ * BX_EINVAL with the refused value in err; nothing is written anywhere. */
+static int render_script(const job *j, const slurm_opts *o, const char *spool, const char *worker,
+                         const char *worker_mpi, char **text, char *err, size_t errlen)
+{
+    size_t len = 0;
+    *text = NULL;
+    batch_out b = {.f = open_memstream(text, &len), .failed = 0, .err = ""};
+    if (!b.f)
+        return errf(err, errlen, BX_ENOMEM, "out of memory");
+    FILE *f = b.f;
     char name[128];
     snprintf(name, sizeof name, "benchaas-%s", o->job_name ? o->job_name : j->exp->name);
     for (char *c = name; *c; c++)
@@ -437,33 +442,42 @@ static void print_script(FILE *f, const job *j, const slurm_opts *o, const char 
     if (o->nodes > 0)
         fprintf(f, "#SBATCH --nodes=%ld\n", o->nodes);
     if (o->memory)
-        fprintf(f, "#SBATCH --mem=%s\n", o->memory);
+        sbatch_line(&b, "mem", "slurm.memory", o->memory);
     if (o->time_limit)
-        fprintf(f, "#SBATCH --time=%s\n", o->time_limit);
+        sbatch_line(&b, "time", "slurm.time_limit", o->time_limit);
     if (o->partition)
-        fprintf(f, "#SBATCH --partition=%s\n", o->partition);
+        sbatch_line(&b, "partition", "slurm.partition", o->partition);
     if (o->account)
-        fprintf(f, "#SBATCH --account=%s\n", o->account);
+        sbatch_line(&b, "account", "slurm.account", o->account);
     if (o->qos)
-        fprintf(f, "#SBATCH --qos=%s\n", o->qos);
+        sbatch_line(&b, "qos", "slurm.qos", o->qos);
     if (j->array)
         fprintf(f, "#SBATCH --array=0-%zu\n", j->count - 1);
-    fprintf(f, "#SBATCH --output=%s/slurm-%s.out\n", spool, j->array ? "%A_%a" : "%j");
-    for (size_t i = 0; i < o->extra.n; i++)
-        fprintf(f, "#SBATCH %s\n", o->extra.v[i]);
+    fprintf(f, "#SBATCH --output=");
+    batch_put(&b, "the spool folder (the database's path + .spool, or slurm.spool)", spool);
+    fprintf(f, "/slurm-%s.out\n", j->array ? "%A_%a" : "%j");
+    for (size_t i = 0; i < o->extra.n; i++) {
+        fprintf(f, "#SBATCH ");
+        batch_put(&b, "slurm.extra", o->extra.v[i]);
+        fputc('\n', f);
+    }
     fprintf(f, "\nset -u\n");
     if (o->modules.n) {
         fprintf(f, "module load");
         for (size_t i = 0; i < o->modules.n; i++) {
             fputc(' ', f);
-            sh_quote(f, o->modules.v[i]);
+            batch_put_word(&b, "slurm.modules", o->modules.v[i]);
         }
         fprintf(f, " || { echo 'benchaas: module load failed' >&2; exit 1; }\n");
     }
     for (size_t i = 0; i < o->env.n; i++) {
         const char *eq = strchr(o->env.v[i], '=');
-        fprintf(f, "export %.*s=", (int)(eq - o->env.v[i]), o->env.v[i]);
-        sh_quote(f, eq + 1);
+        char *nm = xasprintf("%.*s", (int)(eq - o->env.v[i]), o->env.v[i]);
+        fprintf(f, "export ");
+        batch_put(&b, "a slurm.env name", nm);
+        free(nm);
+        fputc('=', f);
+        batch_put_word(&b, "a slurm.env value", eq + 1);
         fputc('\n', f);
     }
     if (geteuid() == 0)
@@ -475,7 +489,7 @@ static void print_script(FILE *f, const job *j, const slurm_opts *o, const char 
         for (size_t i = 0; i < j->count; i++) {
             const runspec *s = &j->specs[i];
             fprintf(f, "%zu)\n    ", i);
-            write_point_command(f, s, o, s->mpi ? worker_mpi : worker, j->spec_paths[i]);
+            write_point_command(&b, s, o, s->mpi ? worker_mpi : worker, j->spec_paths[i]);
             fprintf(f, "    ;;\n");
         }
         fprintf(f, "*) echo \"benchaas: unexpected array task ${SLURM_ARRAY_TASK_ID:-}\" >&2; "
@@ -484,16 +498,23 @@ static void print_script(FILE *f, const job *j, const slurm_opts *o, const char 
     } else {
         for (size_t i = 0; i < j->count; i++) {
             const runspec *s = &j->specs[i];
-            write_point_command(f, s, o, s->mpi ? worker_mpi : worker, j->spec_paths[i]);
+            write_point_command(&b, s, o, s->mpi ? worker_mpi : worker, j->spec_paths[i]);
         }
         fprintf(f, "exit $status\n");
     }
+    int bad = fclose(f) != 0;
+    if (b.failed || bad) {
+        free(*text);
+        *text = NULL;
+        return errf(err, errlen, BX_EINVAL, "%s: %s", j->exp->where,
+                    b.failed ? b.err : "out of memory");
+    }
+    return 0;
 }
 
-/* Job J's batch script into its own new file, j->script_path, executable. The file is
+/* Job J's batch script (text) into its own new file, j->script_path, executable. The file is
  * created here (O_EXCL), so the mode change can only ever touch a file of ours. */
-static int write_script(job *j, const slurm_opts *o, const char *spool, const char *worker,
-                        const char *worker_mpi, char *err, size_t errlen)
+static int write_script(job *j, const char *text, char *err, size_t errlen)
 {
     int fd = open(j->script_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
@@ -503,7 +524,7 @@ static int write_script(job *j, const slurm_opts *o, const char *spool, const ch
             close(fd);
         return errf(err, errlen, BX_EIO, "cannot write %s: %s", j->script_path, strerror(e));
     }
-    print_script(f, j, o, spool, worker, worker_mpi);
+    fputs(text, f);
     int bad = fchmod(fd, 0755) != 0 || ferror(f), e = errno;
     if (fclose(f) != 0 && !bad)
         bad = 1, e = errno;
@@ -673,18 +694,16 @@ int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_f
         free(dbabs);
     }
     store *st = NULL;
-    if (!o->dry_run) {
+    if (!o->dry_run && retry_failed && store_open(o->db, STORE_CREATE, &st, err, sizeof err) != 0) {
         /* The database is opened only once Slurm has accepted the scripts
          * (or now, read for --retry-failed, when it must exist anyway). */
-        if (spool_prepare(spool, err, sizeof err) != 0 ||
-            (retry_failed && store_open(o->db, STORE_CREATE, &st, err, sizeof err) != 0)) {
-            say("%s", err);
-            free(spool);
-            goto out;
-        }
+        say("%s", err);
+        free(spool);
+        goto out;
     }
     char *worker = worker_path(0), *worker_mpi = worker_path(1);
-    /* Specs and scripts. */
+    /* Specs and scripts, rendered first: a value unfit for a batch script
+     * stops everything before a file or folder is written. */
     size_t skipped = 0;
     for (size_t n = 0; n < njobs; n++) {
         job *j = &jobs[n];
@@ -714,16 +733,33 @@ int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_f
         for (char *c = strrchr(j->script_path, '/') + 1; *c; c++)
             if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
                 *c = '_';
-        if (o->dry_run) {
-            /* Shown, never written: stdout is whatever the user pointed it at (a
-             * terminal, a file, /dev/null), not a file of ours to create or chmod. */
-            free(j->script_path);
-            j->script_path = NULL;
-            printf("# ---- %s (%zu point%s) ----\n", j->exp->name, j->count,
-                   j->count == 1 ? "" : "s");
-            print_script(stdout, j, &opts[n], spool, worker, worker_mpi);
-            continue;
+        if (render_script(j, &opts[n], spool, worker, worker_mpi, &j->script_text, err,
+                          sizeof err) != 0) {
+            say("%s", err);
+            goto out2;
         }
+    }
+    if (o->dry_run) {
+        /* Shown, never written: stdout is whatever the user pointed it at (a
+         * terminal, a file, /dev/null), not a file of ours to create or chmod. */
+        for (size_t n = 0; n < njobs; n++) {
+            if (!jobs[n].count)
+                continue;
+            printf("# ---- %s (%zu point%s) ----\n", jobs[n].exp->name, jobs[n].count,
+                   jobs[n].count == 1 ? "" : "s");
+            fputs(jobs[n].script_text, stdout);
+        }
+        rc = 0;
+        goto out2;
+    }
+    if (spool_prepare(spool, err, sizeof err) != 0) {
+        say("%s", err);
+        goto out2;
+    }
+    for (size_t n = 0; n < njobs; n++) {
+        job *j = &jobs[n];
+        if (!j->count)
+            continue;
         for (size_t i = 0; i < j->count; i++) {
             cJSON *sj = spec_to_json(&j->specs[i]);
             char *text = cJSON_Print(sj);
@@ -735,14 +771,10 @@ int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_f
                 goto out2;
             }
         }
-        if (write_script(j, &opts[n], spool, worker, worker_mpi, err, sizeof err) != 0) {
+        if (write_script(j, j->script_text, err, sizeof err) != 0) {
             say("%s", err);
             goto out2;
         }
-    }
-    if (o->dry_run) {
-        rc = 0;
-        goto out2;
     }
     if (skipped)
         fprintf(stderr, "benchaas: --retry-failed: %zu point%s already ok, not resubmitted\n",
@@ -829,6 +861,7 @@ out:
         free(jobs[n].specs);
         free(jobs[n].spec_paths);
         free(jobs[n].script_path);
+        free(jobs[n].script_text);
         free(jobs[n].job_id);
         opts_free(&opts[n]);
     }
