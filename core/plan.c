@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "cfgsrc.h"
 #include "commands.h"
 #include "paramval.h"
 
@@ -63,10 +64,34 @@ void config_free(config *cfg)
 
 /* ---- reading libconfig ------------------------------------------------ */
 
-static int line_of(const config_setting_t *s)
+/* The text being read (config_load_text), for file:line of every setting. */
+static const cfgsrc *g_src;
+
+static int raw_line(const config_setting_t *s)
 {
     int l = (int)config_setting_source_line(s);
     return l > 0 ? l : 1;
+}
+
+/* The line of s in the file it was written in (an @include'd one too). */
+static int line_of(const config_setting_t *s) { return cfgsrc_line(g_src, raw_line(s)); }
+
+/* The file s was written in; `file` (the configuration) when not known. */
+static const char *file_of(const char *file, const config_setting_t *s)
+{
+    return g_src ? cfgsrc_file(g_src, raw_line(s), file) : file;
+}
+
+/* "%s:%d" arguments: the file and line of setting s. */
+#define AT(file, s) file_of((file), (s)), line_of(s)
+
+/* The value of setting s as the user wrote it (for messages), else the number v. */
+static const char *as_written(const config_setting_t *s, long long v, char *buf, size_t len)
+{
+    const char *name = config_setting_name(s);
+    if (!name || cfgsrc_literal(g_src, raw_line(s), name, buf, len) != 0)
+        snprintf(buf, len, "%lld", v);
+    return buf;
 }
 
 static const char *kind_name(int type)
@@ -133,9 +158,9 @@ static int check_keys(const char *file, const config_setting_t *grp, const char 
                                         k == keys ? "" : ", ", *k);
             if (sug)
                 return errf(err, errlen, BX_EINVAL, "%s:%d: unknown setting '%s' in %s; did you mean '%s'?",
-                            file, line_of(s), name ? name : "?", what, sug);
+                            AT(file, s), name ? name : "?", what, sug);
             return errf(err, errlen, BX_EINVAL, "%s:%d: unknown setting '%s' in %s (allowed: %s)",
-                        file, line_of(s), name ? name : "?", what, allowed);
+                        AT(file, s), name ? name : "?", what, allowed);
         }
     }
     return 0;
@@ -151,11 +176,13 @@ static int get_long(const char *file, const config_setting_t *s, long lo, long h
     else if (t == CONFIG_TYPE_INT64)
         v = config_setting_get_int64(s);
     else
-        return errf(err, errlen, BX_EINVAL, "%s:%d: '%s' must be an integer, not %s", file,
-                    line_of(s), config_setting_name(s), kind_name(t));
+        return errf(err, errlen, BX_EINVAL, "%s:%d: '%s' must be an integer, not %s", AT(file,
+                    s), config_setting_name(s), kind_name(t));
+    char lit[64];
     if (v < lo || v > hi)
-        return errf(err, errlen, BX_EINVAL, "%s:%d: '%s' = %lld is out of range (%ld .. %ld)", file,
-                    line_of(s), config_setting_name(s), v, lo, hi);
+        return errf(err, errlen, BX_EINVAL, "%s:%d: '%s' = %s is out of range (%ld .. %ld)",
+                    AT(file, s), config_setting_name(s), as_written(s, v, lit, sizeof lit), lo,
+                    hi);
     *out = (long)v;
     return 0;
 }
@@ -164,8 +191,8 @@ static int get_string(const char *file, const config_setting_t *s, const char **
                       size_t errlen)
 {
     if (config_setting_type(s) != CONFIG_TYPE_STRING)
-        return errf(err, errlen, BX_EINVAL, "%s:%d: '%s' must be a string, not %s", file,
-                    line_of(s), config_setting_name(s), kind_name(config_setting_type(s)));
+        return errf(err, errlen, BX_EINVAL, "%s:%d: '%s' must be a string, not %s", AT(file,
+                    s), config_setting_name(s), kind_name(config_setting_type(s)));
     *out = config_setting_get_string(s);
     return 0;
 }
@@ -179,13 +206,13 @@ static int get_strings(const char *file, const config_setting_t *s, strvec *out,
     }
     if (!is_list(s))
         return errf(err, errlen, BX_EINVAL, "%s:%d: '%s' must be a string or a list of strings",
-                    file, line_of(s), config_setting_name(s));
+                    AT(file, s), config_setting_name(s));
     int n = config_setting_length(s);
     for (int i = 0; i < n; i++) {
         const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
         if (config_setting_type(e) != CONFIG_TYPE_STRING)
-            return errf(err, errlen, BX_EINVAL, "%s:%d: '%s' must hold only strings", file,
-                        line_of(e), config_setting_name(s));
+            return errf(err, errlen, BX_EINVAL, "%s:%d: '%s' must hold only strings", AT(file,
+                        e), config_setting_name(s));
         strvec_push(out, config_setting_get_string(e));
     }
     return 0;
@@ -239,21 +266,21 @@ static void add_dim(experiment *e, const char *name, int kind, const char *where
 static int read_dim(const char *file, experiment *e, const config_setting_t *s, const char *name,
                     int kind, char *err, size_t errlen)
 {
-    char *where = xasprintf("%s:%d", file, line_of(s));
+    char *where = xasprintf("%s:%d", AT(file, s));
     add_dim(e, name, kind, where);
     free(where);
     dim *d = &e->dims[e->ndims - 1];
     if (is_list(s)) {
         int n = config_setting_length(s);
         if (n == 0)
-            return errf(err, errlen, BX_EINVAL, "%s:%d: '%s' is an empty list", file, line_of(s),
+            return errf(err, errlen, BX_EINVAL, "%s:%d: '%s' is an empty list", AT(file, s),
                         name);
         for (int i = 0; i < n; i++) {
             const config_setting_t *v = config_setting_get_elem(s, (unsigned)i);
             char *t = scalar_text(v);
             if (!t)
                 return errf(err, errlen, BX_EINVAL, "%s:%d: '%s' must hold only plain values",
-                            file, line_of(v), name);
+                            AT(file, v), name);
             strvec_push_owned(&d->values, t);
         }
         return 0;
@@ -261,7 +288,7 @@ static int read_dim(const char *file, experiment *e, const config_setting_t *s, 
     char *t = scalar_text(s);
     if (!t)
         return errf(err, errlen, BX_EINVAL, "%s:%d: '%s' must be a value or a list of values, not %s",
-                    file, line_of(s), name, kind_name(config_setting_type(s)));
+                    AT(file, s), name, kind_name(config_setting_type(s)));
     strvec_push_owned(&d->values, t);
     return 0;
 }
@@ -302,11 +329,15 @@ static int read_settings(const char *file, const config_setting_t *grp, settings
                                             : -1;
         if (t != CONFIG_TYPE_FLOAT && t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
             return errf(err, errlen, BX_EINVAL, "%s:%d: 'timeout' must be a number of seconds",
-                        file, line_of(s));
-        if (!(v > 0) || v > 31 * 86400.0)
+                        AT(file, s));
+        char lit[64];
+        if (!(v > 0) || v > 31 * 86400.0) {
+            if (cfgsrc_literal(g_src, raw_line(s), "timeout", lit, sizeof lit) != 0)
+                snprintf(lit, sizeof lit, "%g", v);
             return errf(err, errlen, BX_EINVAL,
-                        "%s:%d: 'timeout' = %g is out of range (more than 0, at most 31 days)",
-                        file, line_of(s), v);
+                        "%s:%d: 'timeout' = %s is out of range (more than 0, at most 31 days)",
+                        AT(file, s), lit);
+        }
         st->timeout = v;
     }
     if ((s = config_setting_get_member(grp, "launcher"))) {
@@ -315,7 +346,7 @@ static int read_settings(const char *file, const config_setting_t *grp, settings
             return rc;
         if (strcmp(l, "local") && strcmp(l, "mpi") && strcmp(l, "slurm"))
             return errf(err, errlen, BX_EINVAL,
-                        "%s:%d: launcher '%s' is not one of local, mpi, slurm", file, line_of(s),
+                        "%s:%d: launcher '%s' is not one of local, mpi, slurm", AT(file, s),
                         l);
         free(st->launcher);
         st->launcher = xstrdup(l);
@@ -338,7 +369,7 @@ static int read_experiment(const char *file, const config_setting_t *g, size_t i
                                        NULL};
     memset(e, 0, sizeof *e);
     settings_init(&e->set);
-    e->where = xasprintf("%s:%d", file, line_of(g));
+    e->where = xasprintf("%s:%d", AT(file, g));
     if (config_setting_type(g) != CONFIG_TYPE_GROUP)
         return errf(err, errlen, BX_EINVAL, "%s: experiment %zu must be a group { ... }", e->where,
                     idx + 1);
@@ -354,7 +385,7 @@ static int read_experiment(const char *file, const config_setting_t *g, size_t i
         return rc;
     e->plugin = xstrdup(str);
     free(e->where);
-    e->where = xasprintf("%s:%d", file, line_of(s));
+    e->where = xasprintf("%s:%d", AT(file, s));
     if ((s = config_setting_get_member(g, "name"))) {
         if ((rc = get_string(file, s, &str, err, errlen)))
             return rc;
@@ -369,14 +400,14 @@ static int read_experiment(const char *file, const config_setting_t *g, size_t i
             e->zip = 1;
         else if (strcmp(str, "product") != 0)
             return errf(err, errlen, BX_EINVAL, "%s:%d: sweep '%s' is not 'product' or 'zip'",
-                        file, line_of(s), str);
+                        AT(file, s), str);
     }
     if ((rc = read_settings(file, g, &e->set, e, err, errlen)))
         return rc;
     if ((s = config_setting_get_member(g, "params"))) {
         if (config_setting_type(s) != CONFIG_TYPE_GROUP)
             return errf(err, errlen, BX_EINVAL, "%s:%d: 'params' must be a group { name = value; }",
-                        file, line_of(s));
+                        AT(file, s));
         int n = config_setting_length(s);
         for (int i = 0; i < n; i++) {
             const config_setting_t *p = config_setting_get_elem(s, (unsigned)i);
@@ -386,8 +417,8 @@ static int read_experiment(const char *file, const config_setting_t *g, size_t i
     }
     if ((s = config_setting_get_member(g, "slurm"))) {
         if (config_setting_type(s) != CONFIG_TYPE_GROUP)
-            return errf(err, errlen, BX_EINVAL, "%s:%d: 'slurm' must be a group", file,
-                        line_of(s));
+            return errf(err, errlen, BX_EINVAL, "%s:%d: 'slurm' must be a group", AT(file,
+                        s));
         e->slurm = setting_to_json(s);
     }
     return 0;
@@ -435,14 +466,23 @@ int config_load_text(const char *path, const char *text, size_t len, config *cfg
                         "%s:%zu: this is not a text file (a NUL byte); is it the right file?",
                         path, line);
     }
+    /* @include expanded (relative to the including file), integers checked as written */
+    cfgsrc src;
+    if (cfgsrc_build(&src, path, text, len, err, errlen) != 0) {
+        cfgsrc_free(&src);
+        return BX_EINVAL;
+    }
     config_t c;
     config_init(&c);
-    if (config_read_string(&c, text) != CONFIG_TRUE) {
-        int rc = errf(err, errlen, BX_EINVAL, "%s:%d: syntax error: %s", path,
-                      config_error_line(&c), config_error_text(&c));
+    if (config_read_string(&c, src.text) != CONFIG_TRUE) {
+        int el = config_error_line(&c);
+        int rc = errf(err, errlen, BX_EINVAL, "%s:%d: syntax error: %s",
+                      cfgsrc_file(&src, el, path), cfgsrc_line(&src, el), config_error_text(&c));
         config_destroy(&c);
+        cfgsrc_free(&src);
         return rc;
     }
+    g_src = &src;
     static const char *const top[] = {"database", "defaults", "experiments", "slurm", NULL};
     const config_setting_t *root = config_root_setting(&c);
     int rc = check_keys(path, root, top, "the file", err, errlen);
@@ -455,8 +495,8 @@ int config_load_text(const char *path, const char *text, size_t len, config *cfg
     }
     if (!rc && (s = config_setting_get_member(root, "defaults"))) {
         if (config_setting_type(s) != CONFIG_TYPE_GROUP)
-            rc = errf(err, errlen, BX_EINVAL, "%s:%d: 'defaults' must be a group { ... }", path,
-                      line_of(s));
+            rc = errf(err, errlen, BX_EINVAL, "%s:%d: 'defaults' must be a group { ... }", AT(path,
+                      s));
         if (!rc)
             rc = check_keys(path, s, settings_keys, "defaults", err, errlen);
         if (!rc)
@@ -464,8 +504,8 @@ int config_load_text(const char *path, const char *text, size_t len, config *cfg
     }
     if (!rc && (s = config_setting_get_member(root, "slurm"))) {
         if (config_setting_type(s) != CONFIG_TYPE_GROUP)
-            rc = errf(err, errlen, BX_EINVAL, "%s:%d: 'slurm' must be a group { ... }", path,
-                      line_of(s));
+            rc = errf(err, errlen, BX_EINVAL, "%s:%d: 'slurm' must be a group { ... }", AT(path,
+                      s));
         else
             cfg->slurm = setting_to_json(s);
     }
@@ -477,8 +517,8 @@ int config_load_text(const char *path, const char *text, size_t len, config *cfg
                       path);
         else if (!is_list(s) || config_setting_length(s) == 0)
             rc = errf(err, errlen, BX_EINVAL,
-                      "%s:%d: 'experiments' must be a non-empty list ( { ... }, { ... } )", path,
-                      line_of(s));
+                      "%s:%d: 'experiments' must be a non-empty list ( { ... }, { ... } )", AT(path,
+                      s));
         else {
             size_t n = (size_t)config_setting_length(s);
             cfg->exps = xcalloc(n, sizeof *cfg->exps);
@@ -498,6 +538,8 @@ int config_load_text(const char *path, const char *text, size_t len, config *cfg
         }
     }
     config_destroy(&c);
+    g_src = NULL;
+    cfgsrc_free(&src);
     return rc;
 }
 
