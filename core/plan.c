@@ -12,6 +12,7 @@
 
 #include "cfgsrc.h"
 #include "commands.h"
+#include "text.h"
 #include "paramval.h"
 
 #define MAX_POINTS 100000
@@ -747,10 +748,43 @@ static char *make_label(const experiment *e, const size_t *idx)
     return xstrdup(buf);
 }
 
+/* Names, tags and values must be text: valid UTF-8, no control character (text.h). */
+static int text_ok(const char *where, const char *what, const char *v, char *err, size_t errlen)
+{
+    char why[128], shown[256];
+    if (text_check(v, why, sizeof why) == 0)
+        return 0;
+    text_escape(v, shown, sizeof shown);
+    return errf(err, errlen, BX_EINVAL,
+                "%s: %s \"%s\": %s; names, tags and values must be printable UTF-8 text", where,
+                what, shown, why);
+}
+
+static int texts_ok(const char *where, const char *what, const strvec *sv, char *err,
+                    size_t errlen)
+{
+    for (size_t i = 0; i < sv->n; i++)
+        if (text_ok(where, what, sv->v[i], err, errlen))
+            return BX_EINVAL;
+    return 0;
+}
+
 static int build_experiment(plan *p, size_t *cap, const config *cfg, const experiment *e,
                             const cli_overrides *ov, loaded_plugin *lp, char *err, size_t errlen)
 {
     const bx_plugin *d = lp->desc;
+    if (text_ok(e->where, "experiment name", e->name, err, errlen) ||
+        texts_ok(cfg->path ? cfg->path : "the configuration", "tag", &cfg->defaults.tags, err,
+                 errlen) ||
+        texts_ok(e->where, "tag", &e->set.tags, err, errlen) ||
+        texts_ok("--tag", "tag", &ov->set.tags, err, errlen) ||
+        texts_ok(e->where, "mpirun argument", &e->set.mpirun_args, err, errlen) ||
+        texts_ok("--mpirun-arg", "mpirun argument", &ov->set.mpirun_args, err, errlen))
+        return BX_EINVAL;
+    for (size_t k = 0; k < e->ndims; k++)
+        for (size_t i = 0; i < e->dims[k].values.n; i++)
+            if (text_ok(e->dims[k].where, e->dims[k].name, e->dims[k].values.v[i], err, errlen))
+                return BX_EINVAL;
     /* Check every value of every dimension first, so errors point at the line. */
     size_t total = 1, zip_len = 0;
     for (size_t k = 0; k < e->ndims; k++) {

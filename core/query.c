@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include "query.h"
 #include "safefile.h"
+#include "text.h"
 #include "paramval.h"
 
 #include <ctype.h>
@@ -367,6 +368,16 @@ const char *query_param_text(const cJSON *v, char *buf, size_t len)
 
 static void csv_field(FILE *f, const char *s, int last)
 {
+    /* To a terminal, a control character from the database is shown escaped. */
+    static FILE *seen;
+    static int tty;
+    if (f != seen) {
+        seen = f;
+        tty = isatty(fileno(f));
+    }
+    char *esc = NULL;
+    if (tty && s && text_needs_escape(s))
+        s = esc = text_escaped_dup(s);
     if (s && strpbrk(s, ",\"\r\n")) {
         fputc('"', f);
         for (const char *p = s; *p; p++) {
@@ -379,6 +390,7 @@ static void csv_field(FILE *f, const char *s, int last)
         fputs(s, f);
     }
     fputc(last ? '\n' : ',', f);
+    free(esc);
 }
 
 static const char csv_header[] =
@@ -568,7 +580,8 @@ static void table_line(FILE *f, const table *t, const char *id, const char *plug
     size_t len = strlen(line);
     while (len && line[len - 1] == ' ') /* no trailing blanks after an empty unit */
         line[--len] = '\0';
-    fprintf(f, "%s\n", line);
+    text_put(f, line); /* a control character from the database is shown, never obeyed */
+    fputc('\n', f);
 }
 
 static void table_run(FILE *f, const table *t, const qrun *r)
@@ -589,8 +602,11 @@ static void table_run(FILE *f, const table *t, const qrun *r)
         else
             table_line(f, t, "", "", "", "", "", "", m->name, v, m->unit ? m->unit : "");
     }
-    if (r->error && *r->error)
-        fprintf(f, "%*s  error: %s\n", t->w_id, "", r->error);
+    if (r->error && *r->error) {
+        fprintf(f, "%*s  error: ", t->w_id, "");
+        text_put(f, r->error);
+        fputc('\n', f);
+    }
 }
 
 static void table_free(table *t)
@@ -1499,9 +1515,11 @@ static int print_json(qctx *q, const int64_t *ids, size_t n, FILE *f, int lines)
         if (!found)
             continue;
         cJSON *o = run_json(&r);
-        char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+        char *raw = o ? cJSON_PrintUnformatted(o) : NULL;
         cJSON_Delete(o);
         qrun_free(&r);
+        char *text = raw ? text_json_fix(raw) : NULL; /* valid UTF-8, no raw control */
+        cJSON_free(raw);
         if (!text) {
             fprintf(stderr, "benchaas: out of memory\n");
             return BX_ENOMEM;
@@ -1511,7 +1529,7 @@ static int print_json(qctx *q, const int64_t *ids, size_t n, FILE *f, int lines)
         else
             fprintf(f, "%s\n  %s", printed ? "," : "", text);
         printed++;
-        cJSON_free(text);
+        free(text);
     }
     if (!lines)
         fputs(printed ? "\n]}\n" : "]}\n", f);

@@ -21,6 +21,7 @@
 #include "benchaas/plugin.h"
 #include "query.h"
 #include "safefile.h"
+#include "text.h"
 #include "results.h"
 #include "store.h"
 
@@ -131,7 +132,7 @@ static int print_table(sqlite3_stmt *st, FILE *out, int *step_rc)
     if (!cells)
         return BX_ENOMEM;
     for (int c = 0; c < ncol; c++)
-        cells[c] = strdup(sqlite3_column_name(st, c) ? sqlite3_column_name(st, c) : "");
+        cells[c] = text_escaped_dup(sqlite3_column_name(st, c) ? sqlite3_column_name(st, c) : "");
     nrows = 1;
     int s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -147,7 +148,8 @@ static int print_table(sqlite3_stmt *st, FILE *out, int *step_rc)
         for (int c = 0; c < ncol; c++) {
             char buf[64], *heap;
             const char *t = cell_text(st, c, buf, sizeof buf, &heap);
-            cells[nrows * (size_t)ncol + (size_t)c] = strdup(t ? t : "");
+            /* a control character from the database is shown escaped, never obeyed */
+            cells[nrows * (size_t)ncol + (size_t)c] = text_escaped_dup(t ? t : "");
             free(heap);
         }
         nrows++;
@@ -244,15 +246,17 @@ static int print_stream(sqlite3_stmt *st, const char *format, FILE *out, int *st
                 else
                     cJSON_AddItemToObject(o, sqlite3_column_name(st, c), cell_json(st, c));
             }
-            char *t = cJSON_PrintUnformatted(o);
+            char *raw = cJSON_PrintUnformatted(o);
             cJSON_Delete(o);
+            char *t = raw ? text_json_fix(raw) : NULL; /* valid UTF-8, no raw control */
+            cJSON_free(raw);
             if (!t)
                 return BX_ENOMEM;
             if (json)
                 fprintf(out, "%s\n  %s", row ? "," : "", t);
             else
                 fprintf(out, "%s\n", t);
-            cJSON_free(t);
+            free(t);
         }
         row++;
     }

@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include "svg.h"
+#include "text.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -31,14 +32,23 @@ const char *svg_color(int i)
 
 void svg_escape(FILE *out, const char *s)
 {
-    for (; s && *s; s++) {
+    while (s && *s) {
+        unsigned cp;
+        size_t n = text_utf8_at(s, &cp);
+        if (n == 0 || (text_is_control(cp) && cp != '\n' && cp != '\t')) {
+            /* not text (invalid UTF-8, a control character): U+FFFD, so the page stays valid */
+            fputs("\xef\xbf\xbd", out);
+            s += n ? n : 1;
+            continue;
+        }
         switch (*s) {
         case '&': fputs("&amp;", out); break;
         case '<': fputs("&lt;", out); break;
         case '>': fputs("&gt;", out); break;
         case '"': fputs("&quot;", out); break;
-        default: fputc(*s, out);
+        default: fwrite(s, 1, n, out);
         }
+        s += n;
     }
 }
 

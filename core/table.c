@@ -1,6 +1,7 @@
 /* table.c — column-aligned text tables (compare, check). */
 #define _GNU_SOURCE
 #include "table.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,8 @@ void ttable_add(ttable *t, const char *cell)
         t->cells = nc;
         t->cap = cap;
     }
-    if (!(t->cells[t->ncells] = strdup(cell)))
+    /* what comes from the database is shown, never obeyed, by the terminal */
+    if (!(t->cells[t->ncells] = text_escaped_dup(cell)))
         t->oom = 1;
     else
         t->ncells++;

@@ -1,7 +1,9 @@
 /* text.c — valid UTF-8 without control characters (see text.h). */
+#define _GNU_SOURCE
 #include "text.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is not one. */
@@ -115,4 +117,62 @@ void text_escape_to(FILE *f, const char *s)
         fwrite(unit, 1, k, f);
         p += n ? n : 1;
     }
+}
+
+char *text_escaped_dup(const char *s)
+{
+    if (!s)
+        s = "";
+    if (!text_needs_escape(s))
+        return strdup(s);
+    size_t cap = strlen(s) * 6 + 1; /* the longest unit, \u00XX, per byte */
+    char *out = malloc(cap);
+    if (out)
+        text_escape(s, out, cap);
+    return out;
+}
+
+void text_put(FILE *f, const char *s)
+{
+    if (text_needs_escape(s))
+        text_escape_to(f, s);
+    else if (s)
+        fputs(s, f);
+}
+
+size_t text_utf8_at(const char *s, unsigned *cp)
+{
+    uint32_t v = 0;
+    size_t n = utf8_len((const unsigned char *)s, &v);
+    *cp = v;
+    return n;
+}
+
+int text_is_control(unsigned cp) { return is_control(cp); }
+
+char *text_json_fix(const char *json)
+{
+    size_t cap = strlen(json) * 6 + 1, o = 0;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    const unsigned char *p = (const unsigned char *)json;
+    while (*p) {
+        uint32_t cp = 0;
+        size_t n = utf8_len(p, &cp);
+        if (n == 0) {
+            memcpy(out + o, "\xef\xbf\xbd", 3);
+            o += 3;
+            p++;
+        } else if (cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+            o += (size_t)snprintf(out + o, cap - o, "\\u%04x", (unsigned)cp);
+            p += n;
+        } else {
+            memcpy(out + o, p, n);
+            o += n;
+            p += n;
+        }
+    }
+    out[o] = '\0';
+    return out;
 }

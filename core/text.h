@@ -21,5 +21,19 @@ int text_needs_escape(const char *s);
 void text_escape(const char *s, char *out, size_t outlen);
 /* The same, written to f. */
 void text_escape_to(FILE *f, const char *s);
+/* s as a new string, escaped when it needs it (caller frees); NULL when out of memory. */
+char *text_escaped_dup(const char *s);
+/* s to f: escaped when it needs it, else as it is (for what a terminal shows). */
+void text_put(FILE *f, const char *s);
+/*
+ * JSON text (as cJSON prints it) made safe: bytes that are not UTF-8 become
+ * U+FFFD, and DEL and C1 controls (which cJSON leaves raw) become \u00XX.
+ * A new string (caller frees), NULL when out of memory.
+ */
+char *text_json_fix(const char *json);
+/* The UTF-8 sequence at s: its length (1..4) and code point, or 0 when it is not valid. */
+size_t text_utf8_at(const char *s, unsigned *cp);
+/* 1 for a control character (C0, DEL, C1). */
+int text_is_control(unsigned cp);
 
 #endif
