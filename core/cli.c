@@ -172,6 +172,12 @@ static int cmd_plugins(int argc, char **argv)
         }
     }
     strvec dirs = {0};
+    char perr[1024];
+    if (plugin_dirs_check(&user, perr, sizeof perr) != 0) {
+        say("%s", perr);
+        strvec_free(&user);
+        return 2;
+    }
     plugin_search_path(&user, &dirs);
     plugin_entry *e = NULL;
     size_t n = 0;
@@ -259,6 +265,12 @@ static int cmd_describe(int argc, char **argv)
         return 2;
     }
     strvec dirs = {0};
+    char perr[1024];
+    if (plugin_dirs_check(&user, perr, sizeof perr) != 0) {
+        say("%s", perr);
+        strvec_free(&user);
+        return 2;
+    }
     plugin_search_path(&user, &dirs);
     loaded_plugin lp;
     char err[4096];
@@ -461,6 +473,10 @@ int cmd_run_like(int argc, char **argv, int submit)
         goto out;
     }
     char err[4096];
+    if (plugin_dirs_check(&user_dirs, err, sizeof err) != 0) {
+        say("%s", err);
+        goto out;
+    }
     config cfg;
     int is_cfg = is_config_path(target);
     if (is_cfg) {

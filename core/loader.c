@@ -48,6 +48,28 @@ void plugin_search_path(const strvec *user_dirs, strvec *out)
     free(ed);
 }
 
+int plugin_dirs_check(const strvec *user_dirs, char *err, size_t errlen)
+{
+    for (size_t i = 0; user_dirs && i < user_dirs->n; i++) {
+        if (!*user_dirs->v[i])
+            return errf(err, errlen, BX_EINVAL, "--plugin-path: an empty folder name");
+        char *copy = xstrdup(user_dirs->v[i]), *save = NULL;
+        int rc = 0;
+        for (char *t = strtok_r(copy, ":", &save); t && !rc; t = strtok_r(NULL, ":", &save)) {
+            struct stat st;
+            if (stat(t, &st) != 0)
+                rc = errf(err, errlen, BX_EINVAL, "--plugin-path %s: %s", t,
+                          errno == ENOENT ? "no such folder" : strerror(errno));
+            else if (!S_ISDIR(st.st_mode))
+                rc = errf(err, errlen, BX_EINVAL, "--plugin-path %s: not a folder", t);
+        }
+        free(copy);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 /*
  * Plugin trust, as ssh and sudo judge key files and plugins: the plugin file
  * and every folder above it, up to /, must be owned by root or by the user

@@ -22,6 +22,9 @@ typedef struct loaded_plugin {
 
 /* The folders to search, in order (owned strings, absolute paths). */
 void plugin_search_path(const strvec *user_dirs, strvec *out);
+/* Every folder the user named with --plugin-path (a:b too) exists and is a folder: 0, or
+ * BX_EINVAL naming the one that is not (a typo must not fall back silently). */
+int plugin_dirs_check(const strvec *user_dirs, char *err, size_t errlen);
 
 /*
  * Load the .so at `path` and check its descriptor (magic, ABI, struct_size,

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "benchaas/plugin.h"
 #include "query.h"
@@ -293,6 +294,33 @@ static char *read_stdin(void)
     return buf;
 }
 
+/*
+ * SQLite's message, with the file and, when the database cannot be opened
+ * or read for want of write access (a WAL database needs its -shm file
+ * beside it even to be read), what to do.
+ */
+static void sql_error(sqlite3 *db, const char *path)
+{
+    int code = sqlite3_errcode(db) & 0xff;
+    fprintf(stderr, "benchaas sql: %s: %s", path, sqlite3_errmsg(db));
+    if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY || code == SQLITE_PERM) {
+        char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
+        if (slash)
+            slash[slash == dir ? 1 : 0] = '\0';
+        const char *d = slash ? dir : ".";
+        if (access(d, W_OK) != 0)
+            fprintf(stderr,
+                    " (its folder %s cannot be written: %s; a database in WAL mode needs its "
+                    "-shm file beside it, even to be read: copy %s with its -wal file to a "
+                    "folder you may write, and give that copy to --db)",
+                    d, strerror(errno), path);
+        else
+            fprintf(stderr, " (check that you may read %s and write its folder)", path);
+        free(dir);
+    }
+    fputc('\n', stderr);
+}
+
 /* Open `path` read-only after checking it is one of ours: 0 and *db, or 2 (printed). */
 static int open_readonly(const char *path, sqlite3 **db)
 {
@@ -410,7 +438,7 @@ int cmd_sql(int argc, char **argv)
                         "no writes): %s\n",
                         msg);
             else
-                fprintf(stderr, "benchaas sql: %s\n", msg);
+                sql_error(db, db_path);
             code = 2;
             goto out;
         }
@@ -465,7 +493,7 @@ int cmd_sql(int argc, char **argv)
             fprintf(stderr, "benchaas: out of memory\n");
             code = 2;
         } else if (step_rc != SQLITE_DONE) {
-            fprintf(stderr, "benchaas sql: %s\n", sqlite3_errmsg(db));
+            sql_error(db, db_path);
             code = 2;
         }
     }
