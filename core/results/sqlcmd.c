@@ -20,7 +20,7 @@
 
 #include "benchaas/plugin.h"
 #include "query.h"
-#include "results.h"
+#include "sqlcmd.h"
 #include "store.h"
 
 static const char sql_help[] =
