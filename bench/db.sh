@@ -33,6 +33,8 @@
 # Usage: bench/db.sh                      (RUNS=100000 REPEAT=7 WORKDIR=tmpdir)
 #        RUNS=20000 bench/db.sh
 #        BENCHAAS=build/bin/benchaas bench/db.sh
+#        BUILD=build-rel bench/db.sh             (the generator of that build folder)
+#        DBGEN=/path/to/store_dbgen bench/db.sh  (that generator; nothing is built)
 #        WORKDIR=/tmp/dbb REUSE=1 bench/db.sh   (keep the database, time again)
 # hyperfine is not needed: timing is `date +%s%N` around each process.
 set -euo pipefail
@@ -49,10 +51,13 @@ command -v sqlite3 >/dev/null || { echo "db.sh: needs the sqlite3 command (apt-g
 echo "== building the generator"
 # the generator, with the result commands linked in (CMake's `bench` target
 # in BUILD, default build/, configured here when it is not yet)
+# (DBGEN=path: that generator instead, e.g. one of an older build, nothing built)
 build=${BUILD:-$root/build}
-[[ -f "$build/CMakeCache.txt" ]] || cmake -S "$root" -B "$build" >/dev/null
-cmake --build "$build" --target bench -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
-dbgen="$build/bench/store_dbgen"
+dbgen=${DBGEN:-$build/bench/store_dbgen}
+if [[ -z "${DBGEN:-}" ]]; then
+    [[ -f "$build/CMakeCache.txt" ]] || cmake -S "$root" -B "$build" >/dev/null
+    cmake --build "$build" --target bench -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
+fi
 
 if [[ -n "${REUSE:-}" && -f "$db" ]]; then
     echo "== reusing $db (REUSE is set)"

@@ -19,6 +19,7 @@
 #include "check.h"
 #include "cli.h"
 #include "compare.h"
+#include "dbpath.h"
 #include "launch.h"
 #include "loader.h"
 #include "paramval.h"
@@ -486,9 +487,7 @@ static int cmd_run_like(int argc, char **argv, int submit)
     }
     ov.only = only;
     ov.plugin_dirs = &user_dirs;
-    o.db = db ? db : getenv("BENCHAAS_DB") && *getenv("BENCHAAS_DB") ? getenv("BENCHAAS_DB")
-                     : cfg.database                                  ? cfg.database
-                                                                     : "benchaas.db";
+    o.db = default_db_or(db, cfg.database);
     o.cfg = &cfg;
     plan pl;
     if (plan_build(&cfg, &ov, &pl, err, sizeof err) != 0) {

@@ -27,6 +27,7 @@
 
 #include "benchaas/plugin.h"
 #include "benchaas/sdk.h" /* bx_parse_size */
+#include "dbpath.h"
 
 #define QUERY_MAX_LIST 1000 /* values per repeatable option */
 
@@ -918,10 +919,7 @@ void qfilter_finish(qfilter *f)
         f->cmd = "query";
     if (f->limit == 0)
         f->limit = -1;
-    if (!f->db) {
-        const char *env = getenv("BENCHAAS_DB");
-        f->db = env && *env ? env : "benchaas.db";
-    }
+    f->db = default_db(f->db);
 }
 
 void qfilter_free(qfilter *f)
