@@ -24,8 +24,8 @@
 #include "analyze.h"
 #include "benchaas/plugin.h"
 #include "query.h"
+#include "check.h"
 #include "safefile.h"
-#include "results.h"
 #include "stats.h"
 #include "table.h"
 

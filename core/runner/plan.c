@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 
 #include "cfgsrc.h"
-#include "commands.h"
+#include "slurm_opts.h"
 #include "text.h"
 #include "paramval.h"
 
