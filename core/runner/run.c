@@ -275,9 +275,15 @@ int spool_write_spec(const char *path, const char *text, int *lock_fd, char *err
 /* Where flock is not supported, SPOOL_NO_SPEC: as before the locks existed. */
 int spool_lock_spec(const char *spec_path)
 {
-    int fd = open(spec_path, O_RDONLY | O_CLOEXEC);
+    /* never blocking on a FIFO named like a spec; only a regular file is a spec */
+    int fd = open(spec_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return SPOOL_NO_SPEC;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return SPOOL_NO_SPEC;
+    }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         int busy = errno == EWOULDBLOCK;
         close(fd);

@@ -421,7 +421,7 @@ static int classify_file(const char *path, int *kind, char *err, size_t errlen)
         *kind = FILE_EMPTY;
         return 0;
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC); /* a FIFO swapped in never blocks */
     if (fd < 0) {
         set_err(err, errlen, "cannot read '%s': %s", path, strerror(errno));
         return BX_EINVAL;

@@ -44,6 +44,15 @@ rm d.db.spool/$u.result.json
 mkdir d.db.spool/$u.result.json
 expect_rc 1 q collect --db d.db
 rmdir d.db.spool/$u.result.json
+# a FIFO named like a spec in the spool, or given as the database
+mkfifo d.db.spool/$u.spec.json
+expect_rc 0 q collect --db d.db
+rm -f d.db.spool/$u.spec.json
+mkfifo f.db
+expect_rc 2 q query --db f.db
+expect_err "not a regular file"
+expect_rc 2 q run trivial --db f.db
+[ -p f.db ] || fail "the FIFO database was replaced"
 # a FIFO as a spec, as a configuration, as SQL text is refused at once
 mkfifo s.spec.json c.cfg
 expect_rc 2 q worker s.spec.json
