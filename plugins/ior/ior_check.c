@@ -233,8 +233,9 @@ static int check_direct(bx_ctx *ctx, const ior_cfg *cfg, const char *dir)
     }
     if (fd < 0) {
         int err = errno;
-        if (writing)
-            unlink(probe); /* O_CREAT may have made it before O_DIRECT was refused */
+        if (writing && err != EEXIST)
+            unlink(probe); /* O_CREAT may have made it before O_DIRECT was refused; an
+                              existing file (EEXIST) is not ours */
         if (err == EINVAL)
             return bx_error(ctx, BX_EINVAL,
                             "direct=true: the file system of '%s' does not support O_DIRECT "
