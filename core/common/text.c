@@ -176,3 +176,10 @@ char *text_json_fix(const char *json)
     out[o] = '\0';
     return out;
 }
+
+void text_put_json(FILE *f, const char *json)
+{
+    char *fixed = json ? text_json_fix(json) : NULL;
+    fputs(fixed ? fixed : json ? json : "", f);
+    free(fixed);
+}

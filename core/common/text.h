@@ -31,6 +31,8 @@ void text_put(FILE *f, const char *s);
  * A new string (caller frees), NULL when out of memory.
  */
 char *text_json_fix(const char *json);
+/* JSON text to f through text_json_fix() (as it is when out of memory). */
+void text_put_json(FILE *f, const char *json);
 /* The UTF-8 sequence at s: its length (1..4) and code point, or 0 when it is not valid. */
 size_t text_utf8_at(const char *s, unsigned *cp);
 /* 1 for a control character (C0, DEL, C1). */

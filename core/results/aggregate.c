@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include "aggregate.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -499,10 +500,11 @@ static int print_json_groups(const qgroup *g, group **all, size_t n, double *sta
             fprintf(stderr, "benchaas: out of memory\n");
             return BX_ENOMEM;
         }
+        if (!lines)
+            fprintf(out, "%s\n  ", i ? "," : "");
+        text_put_json(out, text); /* valid UTF-8, no raw control */
         if (lines)
-            fprintf(out, "%s\n", text);
-        else
-            fprintf(out, "%s\n  %s", i ? "," : "", text);
+            fputc('\n', out);
         cJSON_free(text);
     }
     if (!lines)

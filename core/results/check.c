@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "analyze.h"
+#include "text.h"
 #include "benchaas/plugin.h"
 #include "query.h"
 #include "check.h"
@@ -491,7 +492,8 @@ static int baseline_list(int argc, char **argv, int delete)
         cJSON_AddItemToObject(doc, "baselines", arr);
         char *t = cJSON_Print(doc);
         cJSON_Delete(doc);
-        printf("%s\n", t ? t : "");
+        text_put_json(stdout, t);
+        putchar('\n');
         cJSON_free(t);
     } else if (!csv && rows == 0) {
         fprintf(stderr, "benchaas baseline list: no baselines in %s (benchaas baseline set)\n",
@@ -998,7 +1000,8 @@ static void print_check_json(check_row *rows, size_t n, failed_run *fails, size_
     cJSON_AddBoolToObject(sum, "passed", regressions == 0 && nfails == 0);
     char *t = cJSON_Print(doc);
     cJSON_Delete(doc);
-    printf("%s\n", t ? t : "");
+    text_put_json(stdout, t); /* valid UTF-8, no raw control */
+    putchar('\n');
     cJSON_free(t);
 }
 

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "text.h"
 #include "benchaas/plugin.h"
 #include "query.h"
 #include "compare.h"
@@ -253,7 +254,8 @@ static int print_json(FILE *out, const char *sa, const char *sb, const aset *a, 
     cJSON_Delete(doc);
     if (!text)
         return BX_ENOMEM;
-    fprintf(out, "%s\n", text);
+    text_put_json(out, text); /* valid UTF-8, no raw control */
+    fputc('\n', out);
     cJSON_free(text);
     return 0;
 }

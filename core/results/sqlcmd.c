@@ -228,7 +228,9 @@ static int print_stream(sqlite3_stmt *st, const char *format, FILE *out, int *st
         cJSON_Delete(cols);
         if (!t)
             return BX_ENOMEM;
-        fprintf(out, "{\"columns\": %s, \"rows\": [", t);
+        fputs("{\"columns\": ", out);
+        text_put_json(out, t);
+        fputs(", \"rows\": [", out);
         cJSON_free(t);
     }
     size_t row = 0;

@@ -1,6 +1,7 @@
 /* run.c — the pipeline for local and mpi launchers (see run.h). */
 #define _GNU_SOURCE
 #include "run.h"
+#include "text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -553,7 +554,8 @@ int run_plan(const plan *p, const run_opts *o)
         cJSON *out = NULL;
         if (query_runs_json(st, ids, nids, &out) == 0 && out) {
             char *txt = cJSON_Print(out);
-            printf("%s\n", txt);
+            text_put_json(stdout, txt); /* valid UTF-8, no raw control */
+            putchar('\n');
             free(txt);
             cJSON_Delete(out);
         }
