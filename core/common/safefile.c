@@ -158,11 +158,16 @@ int safefile_output_ok(const char *path, char *err, size_t errlen)
     int rc = 0;
     for (size_t i = 0; canon && i < g_ndbs && !rc; i++) {
         const char *c = companion_of(g_dbs[i].canon, canon);
-        if (c)
+        if (c && c[0] == 't')
             rc = errf(err, errlen, BX_EINVAL,
-                      "'%s' is %s%s of the database %s; refusing to write over it (give another "
-                      "file name)",
-                      path, c[0] == 't' ? "" : "the companion ", c, g_dbs[i].canon);
+                      "'%s' is the database %s; refusing to write over it (give another file "
+                      "name)",
+                      path, g_dbs[i].canon);
+        else if (c)
+            rc = errf(err, errlen, BX_EINVAL,
+                      "'%s' is the database's companion %s (%s%s); refusing to write over it "
+                      "(give another file name)",
+                      path, c, g_dbs[i].canon, c);
     }
     free(canon);
     if (rc || !exists)
