@@ -1,12 +1,13 @@
 /*
  * benchaas/plugin.h — the BenchaaS plugin ABI.
  *
- * A plugin is a shared object that exports exactly one function,
+ * A plugin is a shared object that exports one function,
  *
  *     const bx_plugin *benchaas_plugin_entry(const bx_host *host);
  *
- * returning a pointer to a static, read-only descriptor.  BX_PLUGIN_DEFINE()
- * writes that function for you.  The descriptor declares the plugin's
+ * returning a pointer to a static, read-only descriptor, and (since ABI 1.2)
+ * one constant, benchaas_plugin_stamp (bx_stamp, below).  BX_PLUGIN_DEFINE()
+ * writes both for you.  The descriptor declares the plugin's
  * parameters and metrics as tables; the core validates every user value
  * against the parameter table before any plugin code runs, and accepts only
  * the metrics declared in the metric table.
