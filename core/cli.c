@@ -192,10 +192,6 @@ static int cmd_plugins(int argc, char **argv)
             cJSON_AddStringToObject(p, "path", e[i].p.path);
             cJSON_AddStringToObject(p, "description", d->description);
             cJSON_AddBoolToObject(p, "needs_mpi", (d->flags & BX_NEEDS_MPI) != 0);
-            cJSON *hl = cJSON_AddArrayToObject(p, "headline");
-            for (const bx_metric_def *m = d->metrics; m && m->name; m++)
-                if (m->flags & BX_METRIC_HEADLINE)
-                    cJSON_AddItemToArray(hl, cJSON_CreateString(m->name));
             cJSON_AddItemToArray(arr, p);
         }
         char *t = cJSON_Print(o);

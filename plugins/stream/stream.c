@@ -258,6 +258,14 @@ static void describe_run(bx_ctx *ctx, const stream_state *st)
     snprintf(buf, sizeof buf, "%zu", st->n);
     bx_meta(ctx, "array_size", buf);
     bx_meta(ctx, "array_size_source", bx_param_isset(ctx, "array_size") ? "user" : "default");
+    /* The default depends on this machine's cache: store it as the run's
+     * array_size too (marked computed), so a query for array_size finds it.
+     * A host older than ABI 1.2 says BX_ENOTSUP; the meta above has it. */
+    if (!bx_param_isset(ctx, "array_size")) {
+        int rc = bx_param_computed(ctx, "array_size", buf);
+        if (rc != BX_OK && rc != BX_ENOTSUP)
+            bx_warn(ctx, "array_size=%s could not be recorded (%s)", buf, bx_strerror(rc));
+    }
     snprintf(buf, sizeof buf, "%" PRIu64, llc);
     bx_meta(ctx, "llc_bytes", buf);
     bx_meta(ctx, "isa", stream_isa_name(st->isa));

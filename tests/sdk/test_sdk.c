@@ -599,7 +599,7 @@ static void test_mock_descriptor(void)
 
 static bx_mock *trivial_mock(void)
 {
-    bx_mock *m = bx_mock_new(benchaas_plugin_entry(NULL));
+    bx_mock *m = bx_mock_new(benchaas_plugin_entry(bx_mock_host()));
     if (!m) {
         fprintf(stderr, "bx_mock_new(trivial) failed\n");
         exit(1);

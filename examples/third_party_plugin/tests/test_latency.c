@@ -31,7 +31,7 @@ static int failures;
 /* A fresh mock with small, fast settings. */
 static bx_mock *small_mock(void)
 {
-    bx_mock *m = bx_mock_new(benchaas_plugin_entry(NULL));
+    bx_mock *m = bx_mock_new(benchaas_plugin_entry(bx_mock_host()));
     if (!m) {
         fprintf(stderr, "bx_mock_new failed\n");
         exit(1);

@@ -43,7 +43,7 @@ BX_EXPORT const bx_plugin *benchaas_plugin_entry(const bx_host *host);
 /* The mock's host table, for the entry function (it is never NULL). */
 const bx_host *bx_mock_host(void);
 
-/* plugin: a descriptor, usually benchaas_plugin_entry(NULL). Owned by caller. */
+/* plugin: a descriptor, usually benchaas_plugin_entry(bx_mock_host()). Owned by caller. */
 bx_mock *bx_mock_new(const bx_plugin *plugin);
 void bx_mock_free(bx_mock *m);
 
