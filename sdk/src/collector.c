@@ -212,8 +212,10 @@ int bxp_collector_param(bxp_collector *c, const char *name, int get)
                                 : " (use bx_param_str)");
     }
     if (!c->strict) {
-        fprintf(stderr, "benchaas: %s\n", why);
-        /* before ABI 1.2 a getter of the wrong type still answered */
+        /* Before ABI 1.2: an undeclared name got a line on stderr, a getter
+         * of the wrong type answered silently; 1.0/1.1 plugins keep that. */
+        if (!p)
+            fprintf(stderr, "benchaas: %s\n", why);
         return p ? (int)(p - c->desc->params) : -1;
     }
     pthread_mutex_lock(&c->lock);

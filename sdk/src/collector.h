@@ -78,7 +78,8 @@ void bxp_collector_fill_best(bxp_collector *c);
  * -1 when the name is not declared or the getter does not suit its type.
  * Then, for a strict (ABI 1.2) plugin, the first such misuse is kept in
  * c->failure ("plugin stream: bx_param_int(\"sise\"): no such parameter ...");
- * for an older plugin a warning goes to stderr, as before.
+ * an older plugin is answered as before (the index for a wrong type; -1
+ * and a line on stderr for an undeclared name).
  */
 int bxp_collector_param(bxp_collector *c, const char *name, int get);
 
