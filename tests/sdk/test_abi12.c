@@ -221,6 +221,27 @@ static void test_threads(void)
     bx_mock_free(m);
 }
 
+/* The same from an OpenMP parallel region (skipped without OpenMP). */
+static void test_threads_omp(void)
+{
+#ifdef _OPENMP
+    bx_mock *m = trap("omp");
+    CHECK(bx_mock_set(m, "threads", "8") == 0 && bx_mock_set(m, "per_thread", "20000") == 0,
+          "set");
+    bx_mock_set_repetitions(m, 2);
+    int rc = bx_mock_run(m);
+    CHECK(rc == 0, "run: %d %s", rc, bx_mock_error(m));
+    size_t n = 0;
+    bx_mock_samples(m, "s", &n);
+    CHECK(n == 2u * 8u * 20000u, "every sample of 8 OpenMP threads x 2 repetitions: %zu", n);
+    CHECK(bx_mock_meta_count(m) == 8, "8 meta keys: %zu", bx_mock_meta_count(m));
+    bx_mock_free(m);
+#else
+    fprintf(stderr, "SKIP: built without OpenMP\n");
+    exit(77);
+#endif
+}
+
 /* ---- simulated ranks ---------------------------------------------------- */
 
 static void test_mock_ranks(void)
@@ -286,6 +307,7 @@ static const struct {
     {"computed", test_computed},
     {"headline", test_headline},
     {"threads", test_threads},
+    {"threads_omp", test_threads_omp},
     {"mock_ranks", test_mock_ranks},
     {"mock_expand", test_mock_expand},
     {"mock_host", test_mock_host},

@@ -10,6 +10,8 @@
  *   wrongtext    bx_param_double on the STRING `label` -> the run fails
  *   threads      `threads` pthreads, each `per_thread` bx_sample("s") and
  *                bx_metric/bx_meta/bx_log calls, at once
+ *   omp          the same from an OpenMP parallel region of `threads` threads
+ *                (built without OpenMP: refused with BX_ENOTSUP)
  *   computed     init records auto=4096 with bx_param_computed; report
  *                reports what bx_param_int("auto") then says
  *   badcomputed  init records a computed value for `n`, which has a default
@@ -24,11 +26,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "benchaas/benchaas.h"
 
-static const char *const modes[] = {"ok",          "misspelt",    "wrongtype", "wrongtext",
-                                    "threads",     "computed",    "badcomputed",
-                                    "collectives", "failrank",    "expand",    NULL};
+static const char *const modes[] = {"ok",          "misspelt", "wrongtype", "wrongtext",
+                                    "threads",     "omp",      "computed",  "badcomputed",
+                                    "collectives", "failrank", "expand",    NULL};
 
 static const bx_param params[] = {
     {.name = "mode", .type = BX_ENUM, .def = "ok", .choices = modes, .help = "which trap"},
@@ -121,6 +127,29 @@ static int trap_run(bx_ctx *ctx, void *state, unsigned rep)
         }
         if (failures)
             return bx_error(ctx, BX_EINTERNAL, "%d bx_sample calls failed", failures);
+    }
+    if (is(ctx, "omp")) {
+#ifdef _OPENMP
+        int n = (int)bx_param_int(ctx, "threads");
+        int per = (int)bx_param_int(ctx, "per_thread");
+        int failures = 0;
+#pragma omp parallel num_threads(n) reduction(+ : failures)
+        {
+            char key[32];
+            snprintf(key, sizeof key, "thread%d", omp_get_thread_num());
+            for (int i = 0; i < per; i++) {
+                if (bx_sample(ctx, "s", (double)i) != 0)
+                    failures++;
+                if (i % 100 == 0)
+                    bx_metric(ctx, "rate", (double)i);
+            }
+            bx_meta(ctx, key, "done");
+        }
+        if (failures)
+            return bx_error(ctx, BX_EINTERNAL, "%d bx_sample calls failed", failures);
+#else
+        return bx_error(ctx, BX_ENOTSUP, "built without OpenMP");
+#endif
     }
     bx_sample(ctx, "rate", 1000.0 + rep);
     return 0;
