@@ -329,6 +329,8 @@ int hostctx_misuse(hostctx *h, int rc)
     char why[1024];
     if (!bxp_collector_failed(&h->col, why, sizeof why))
         return rc;
+    if (strcmp(h->error, why) != 0) /* once, on whichever rank it happened */
+        fprintf(stderr, "benchaas: %s\n", why);
     snprintf(h->error, sizeof h->error, "%s", why);
     return BX_EINTERNAL;
 }
