@@ -171,26 +171,20 @@ static int h_metric(bx_ctx *ctx, const char *name, double value)
 {
     hostctx *h = H(ctx);
     char err[512];
-    if (!bxp_collector_series(&h->col, name)) {
-        bxp_collector_metric(&h->col, name, value, err, sizeof err);
-        return failed(h, BX_EINVAL, err);
-    }
-    if (!h->collect)
-        return 0;
-    return bxp_collector_metric(&h->col, name, value, err, sizeof err);
+    if (!h->collect && bxp_collector_series(&h->col, name))
+        return 0; /* another rank's: accepted, not kept */
+    int rc = bxp_collector_metric(&h->col, name, value, err, sizeof err);
+    return rc == BX_EINVAL ? failed(h, rc, err) : rc;
 }
 
 static int h_sample(bx_ctx *ctx, const char *name, double value)
 {
     hostctx *h = H(ctx);
     char err[512];
-    if (!bxp_collector_series(&h->col, name)) {
-        bxp_collector_sample(&h->col, name, 0, value, err, sizeof err);
-        return failed(h, BX_EINVAL, err);
-    }
-    if (!h->collect || h->warmup)
-        return 0;
-    return bxp_collector_sample(&h->col, name, h->cur_rep, value, err, sizeof err);
+    if ((!h->collect || h->warmup) && bxp_collector_series(&h->col, name))
+        return 0; /* another rank's, or the warm-up's: not kept */
+    int rc = bxp_collector_sample(&h->col, name, h->cur_rep, value, err, sizeof err);
+    return rc == BX_EINVAL ? failed(h, rc, err) : rc;
 }
 
 static int h_meta(bx_ctx *ctx, const char *key, const char *value)

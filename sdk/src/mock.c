@@ -150,24 +150,20 @@ static int h_metric(bx_ctx *ctx, const char *name, double value)
 {
     bx_mock *m = M(ctx);
     char err[512];
-    if (!bxp_collector_series(&m->col, name)) {
-        bxp_collector_metric(&m->col, name, value, err, sizeof err);
-        return undeclared(m, err);
-    }
-    return collects(ctx) ? bxp_collector_metric(&m->col, name, value, err, sizeof err) : 0;
+    if (!collects(ctx) && bxp_collector_series(&m->col, name))
+        return 0;
+    int rc = bxp_collector_metric(&m->col, name, value, err, sizeof err);
+    return rc == BX_EINVAL ? undeclared(m, err) : rc;
 }
 
 static int h_sample(bx_ctx *ctx, const char *name, double value)
 {
     bx_mock *m = M(ctx);
     char err[512];
-    if (!bxp_collector_series(&m->col, name)) {
-        bxp_collector_sample(&m->col, name, 0, value, err, sizeof err);
-        return undeclared(m, err);
-    }
-    if (R(ctx)->warmup || !collects(ctx))
+    if ((R(ctx)->warmup || !collects(ctx)) && bxp_collector_series(&m->col, name))
         return 0;
-    return bxp_collector_sample(&m->col, name, R(ctx)->rep, value, err, sizeof err);
+    int rc = bxp_collector_sample(&m->col, name, R(ctx)->rep, value, err, sizeof err);
+    return rc == BX_EINVAL ? undeclared(m, err) : rc;
 }
 
 static int h_meta(bx_ctx *ctx, const char *key, const char *value)
