@@ -1,5 +1,5 @@
 /*
- * cli.c — `benchaas`: the command-line contract of ../shared/CLI.md.
+ * cli.c — `benchaas`: the command-line contract of docs/cli.md.
  *
  * Exit codes: 0 success, 1 a benchmark ran but failed (validation, crash,
  * timeout), 2 bad usage, configuration or input (nothing was run or written).
