@@ -180,6 +180,15 @@ static int baseline_set(int argc, char **argv)
             goto out;
         if (fr == 0)
             continue;
+        char why[128];
+        if ((strcmp(opt, "--name") == 0 || strcmp(opt, "--note") == 0) &&
+            text_check(val, why, sizeof why) != 0) {
+            char shown[256];
+            text_escape(val, shown, sizeof shown);
+            query_usage_error("baseline", "%s \"%s\": %s; names and notes must be printable "
+                                          "UTF-8 text", opt, shown, why);
+            goto out;
+        }
         if (strcmp(opt, "--name") == 0) {
             if (!*val) {
                 query_usage_error("baseline", "--name needs a name");

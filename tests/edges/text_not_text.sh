@@ -26,6 +26,14 @@ printf 'defaults = { tags = ["ok", "t\\x1b[31m"]; };\nexperiments = ( { plugin =
 refused run t.cfg --db x.db
 printf 'experiments = ( { plugin = "trivial"; tags = ["\xff\xfe"]; } );\n' > u.cfg
 refused run u.cfg --db x.db
+# baselines' names and notes are names too
+bx run trivial --db b.db >/dev/null 2>&1 || fail "setup b.db"
+expect_rc 2 bx baseline set --db b.db --plugin trivial --name "${ESC}[31mbase"
+expect_err "printable UTF-8"
+expect_rc 2 bx baseline set --db b.db --plugin trivial --name ok --note $'bad\xffnote'
+expect_err "not valid UTF-8"
+eq "$(sql b.db 'SELECT count(*) FROM baselines')" 0 "baselines stored"
+expect_rc 0 bx baseline set --db b.db --plugin trivial --name "grün ✓"
 # accepted: UTF-8 text of any script
 expect_rc 0 bx run trivial --tag "héllo wörld ✓" -p label="日本語" --db ok.db
 # What the database holds anyway is shown escaped.
