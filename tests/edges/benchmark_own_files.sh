@@ -7,6 +7,9 @@
 IOR="$BENCHAAS_BUILD/lib/benchaas/plugins"
 [ -f "$IOR/ior.so" ] || skip "the ior plugin is not built"
 export BENCHAAS_PLUGIN_PATH="$IOR:$BENCHAAS_TEST_PLUGINS/good"
+# as the ior plugin's own tests: OpenMPI's components leak from modules they
+# unload, which LeakSanitizer cannot name (the sanitizer build)
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 small="-p block_size=64k -p transfer_size=16k --repetitions 1"
 bx run trivial --db d.db >/dev/null 2>&1 || fail "setup"
 sumdb=$(sha256sum d.db)
