@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "batchval.h"
+#include "text.h"
 #include "collect.h"
 #include "dbpath.h"
 #include "launch.h"
@@ -967,12 +968,16 @@ int cmd_status(int argc, char **argv)
         if (jobid && have_slurm)
             get_job_state(id, &js);
         const unsigned char *qa = sqlite3_column_text(q, 5);
-        printf("%-5lld %-20.20s %-9s %-12s %-11s %s%s%s\n", (long long)sqlite3_column_int64(q, 0),
-               (const char *)sqlite3_column_text(q, 1), (const char *)sqlite3_column_text(q, 2),
-               id, js.state[0] ? js.state : (have_slurm ? "gone" : "?"),
-               js.reason[0] && strcmp(js.reason, "None") ? js.reason : "",
-               js.reason[0] && strcmp(js.reason, "None") ? " " : "",
-               qa ? (const char *)qa : "");
+        const unsigned char *exp = sqlite3_column_text(q, 1);
+        char line[1024];
+        snprintf(line, sizeof line, "%-5lld %-20.20s %-9s %-12s %-11s %s%s%s",
+                 (long long)sqlite3_column_int64(q, 0), exp ? (const char *)exp : "",
+                 (const char *)sqlite3_column_text(q, 2), id,
+                 js.state[0] ? js.state : (have_slurm ? "gone" : "?"),
+                 js.reason[0] && strcmp(js.reason, "None") ? js.reason : "",
+                 js.reason[0] && strcmp(js.reason, "None") ? " " : "", qa ? (const char *)qa : "");
+        text_put(stdout, line); /* what the database holds is shown, never obeyed */
+        putchar('\n');
     }
     if (!rows)
         printf("(no %sSlurm runs)\n", all ? "" : "queued or running ");

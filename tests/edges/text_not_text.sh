@@ -70,4 +70,9 @@ done
 expect_rc 0 bx report --db d.db --html r.html --status ok,failed,crashed
 utf8 r.html || fail "the report is not UTF-8"
 eq "$(raw r.html)" 0 "raw ESC in the report"
+# status lists what the database holds, escaped too
+sql d.db "UPDATE runs SET status = 'queued', experiment = char(27) || '[2Jexp'"
+expect_rc 0 bx status --db d.db
+eq "$(raw "$TMP/out")" 0 "raw ESC in status"
+expect_out '\e[2Jexp'
 exit 0
