@@ -300,6 +300,11 @@ static int cmd_describe(int argc, char **argv)
                                               : "-",
                m->help ? m->help : "");
     printf("  (every run also stores wall_time s, user_time s, sys_time s, max_rss MiB)\n");
+    printf("  headline:");
+    for (const bx_metric_def *m = d->metrics; m && m->name; m++)
+        if (m->flags & BX_METRIC_HEADLINE)
+            printf(" %s", m->name);
+    printf("\n");
     if (BX_DESC_HAS(d, describe) && d->describe) {
         printf("\n");
         pset ps;
