@@ -404,8 +404,10 @@ static int run_args(int argc, char **argv, run_cli *r)
         } else if ((v = opt_value(argc, argv, &i, "--only", &missing))) {
             r->only = v;
         } else if ((v = opt_value(argc, argv, &i, "--launcher", &missing))) {
-            if (strcmp(v, "local") && strcmp(v, "mpi") && strcmp(v, "slurm")) {
-                usage_error(cmd, "--launcher %s: expected local, mpi or slurm", v);
+            if (!launcher_find(v)) {
+                char names[64];
+                usage_error(cmd, "--launcher %s: expected %s", v,
+                            launcher_names(names, sizeof names, ", ", " or "));
                 return 2;
             }
             free(r->ov.set.launcher);
