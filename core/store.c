@@ -686,6 +686,50 @@ static void disk_full_hint(const char *path, char *err, size_t errlen)
     free(dir);
 }
 
+/* An SQLite connection with our settings (no header check, no migration). */
+static int open_connection(const char *path, int create, store **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    store *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(path))) {
+        free(s);
+        set_err(err, errlen, "out of memory");
+        return BX_ENOMEM;
+    }
+    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+        set_err(err, errlen, "cannot open the database '%s': %s", path,
+                s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        store_close(s);
+        return BX_EIO;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    /*
+     * Constant settings, no values from outside.  synchronous = NORMAL is the
+     * WAL setting SQLite recommends: a commit is atomic and survives the
+     * process being killed; only a power cut or kernel crash in the second
+     * after a commit can lose that last run (the file is never corrupted).
+     * It saves an fsync per ingested run (~10 ms here).  Memory-mapped reads
+     * spare a system call per page on large queries.
+     */
+    sqlite3_exec(s->db,
+                 "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+                 " PRAGMA mmap_size = 268435456",
+                 NULL, NULL, NULL);
+
+    *out = s;
+    return 0;
+}
+
+int store_open_again(const store *first, store **out, char *err, size_t errlen)
+{
+    int rc = open_connection(first->path, 0, out, err, errlen);
+    if (rc == 0)
+        (*out)->schema_version = first->schema_version;
+    return rc;
+}
+
 int store_open_with(const char *path, int mode, const store_migration *steps, size_t nsteps,
                     store **out, char *err, size_t errlen)
 {
@@ -708,34 +752,9 @@ int store_open_with(const char *path, int mode, const store_migration *steps, si
         return BX_EINVAL;
     }
 
-    store *s = calloc(1, sizeof *s);
-    if (!s || !(s->path = strdup(path))) {
-        free(s);
-        set_err(err, errlen, "out of memory");
-        return BX_ENOMEM;
-    }
-    int flags = SQLITE_OPEN_READWRITE | (mode == STORE_CREATE ? SQLITE_OPEN_CREATE : 0);
-    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-        set_err(err, errlen, "cannot open the database '%s': %s", path,
-                s->db ? sqlite3_errmsg(s->db) : "out of memory");
-        store_close(s);
-        return BX_EIO;
-    }
-    sqlite3_extended_result_codes(s->db, 1);
-    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
-    /*
-     * Constant settings, no values from outside.  synchronous = NORMAL is the
-     * WAL setting SQLite recommends: a commit is atomic and survives the
-     * process being killed; only a power cut or kernel crash in the second
-     * after a commit can lose that last run (the file is never corrupted).
-     * It saves an fsync per ingested run (~10 ms here).  Memory-mapped reads
-     * spare a system call per page on large queries.
-     */
-    sqlite3_exec(s->db,
-                 "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
-                 " PRAGMA mmap_size = 268435456",
-                 NULL, NULL, NULL);
-
+    store *s;
+    if ((rc = open_connection(path, mode == STORE_CREATE, &s, err, errlen)) != 0)
+        return rc;
     if ((rc = migrate(s, steps, nsteps, err, errlen)) != 0) {
         if (rc == BX_EIO)
             disk_full_hint(path, err, errlen);

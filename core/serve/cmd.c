@@ -482,9 +482,13 @@ int cmd_serve(int argc, char **argv)
         rc = 1;
         goto out;
     }
-    /* Create or migrate the database, then what a previous server left running. */
-    if (sched_recover(db, err, sizeof err) != 0) {
+    /* Create or migrate the database (the process's first connection; every
+     * other one comes from it), then what a previous server left running. */
+    store *root = NULL;
+    if (store_open(db, STORE_CREATE, &root, err, sizeof err) != 0 ||
+        sched_recover(root, db, err, sizeof err) != 0) {
         fprintf(stderr, "benchaas serve: %s\n", err);
+        store_close(root);
         goto out;
     }
     char self[4096];
@@ -499,17 +503,18 @@ int cmd_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     serve_app app = {.launcher = o.launcher, .quotas = o.quotas, .session_s = 7 * 86400};
-    sched_config sc = {.db = db, .slots = o.slots ? o.slots : 1, .launcher = o.launcher,
+    sched_config sc = {.db = db, .root = root, .slots = o.slots ? o.slots : 1, .launcher = o.launcher,
                        .webhook = o.webhook, .self_exe = sl > 0 ? self : NULL,
                        .quotas = o.quotas};
     app.sched = sched_start(&sc, err, sizeof err);
     if (!app.sched) {
         fprintf(stderr, "benchaas serve: %s\n", err);
+        store_close(root);
         rc = 1;
         goto out;
     }
-    webhook_sender *wh = o.webhook ? webhook_start(db, o.webhook) : NULL;
-    http_config hc = {.host = o.listen, .port = (int)port, .db = db, .threads = o.threads,
+    webhook_sender *wh = o.webhook ? webhook_start(root, o.webhook) : NULL;
+    http_config hc = {.host = o.listen, .port = (int)port, .db = db, .root = root, .threads = o.threads,
                       .tls_cert = o.tls_cert, .tls_key = o.tls_key, .signup = o.signup,
                       .app = &app};
     http_server *srv = http_server_new(&hc);
@@ -522,6 +527,7 @@ int cmd_serve(int argc, char **argv)
         http_server_free(srv);
         webhook_stop(wh);
         sched_stop(app.sched);
+        store_close(root);
         rc = 2;
         goto out;
     }
@@ -535,6 +541,7 @@ int cmd_serve(int argc, char **argv)
     g_interrupted = 1;             /* running points end as interrupted, stored */
     sched_stop(app.sched);
     webhook_stop(wh);
+    store_close(root);
     fprintf(stderr, "benchaas serve: stopped\n");
     rc = 0;
 out:

@@ -49,13 +49,13 @@ static pthread_once_t st_once = PTHREAD_ONCE_INIT;
 static void st_close(void *p) { store_close(p); }
 static void st_init(void) { pthread_key_create(&st_key, st_close); }
 
-store *http_thread_store(const char *db, char *err, size_t errlen)
+store *http_thread_store(const store *root, char *err, size_t errlen)
 {
     pthread_once(&st_once, st_init);
     store *s = pthread_getspecific(st_key);
     if (s)
         return s;
-    if (store_open(db, STORE_CREATE, &s, err, errlen) != 0)
+    if (store_open_again(root, &s, err, errlen) != 0)
         return NULL;
     pthread_setspecific(st_key, s);
     return s;
@@ -383,7 +383,7 @@ static void dispatch(http_server *s, http_req *r, http_resp *o)
         return;
     }
     char err[512];
-    r->st = http_thread_store(s->cfg.db, err, sizeof err);
+    r->st = http_thread_store(s->cfg.root, err, sizeof err);
     if (!r->st) {
         http_errorf(o, 503, "the database cannot be opened: %s", err);
         return;

@@ -143,6 +143,7 @@ typedef struct http_config {
     const char *host; /* "127.0.0.1" */
     int port;         /* 0: the kernel chooses */
     const char *db;
+    store *root;      /* the process's first connection (store_open_again) */
     int threads;      /* the pool (default 4) */
     int per_ip;       /* connections per address (default 128) */
     int timeout_s;    /* idle connection timeout (default 30) */
@@ -167,8 +168,8 @@ const char *http_db(const http_req *r);
 /* Requests answered so far with status code `code` (for /metrics); codes 100..599. */
 uint64_t http_count(const http_server *s, int code);
 
-/* This thread's connection to db (opened on first use, closed at thread exit). */
-store *http_thread_store(const char *db, char *err, size_t errlen);
+/* This thread's connection (opened from root on first use, closed at thread exit). */
+store *http_thread_store(const store *root, char *err, size_t errlen);
 
 /* Resolve a bearer token / session cookie into *a (ROLE_ANYONE if none). */
 void http_resolve_auth(store *st, const char *token, http_auth *a);

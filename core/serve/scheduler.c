@@ -83,11 +83,10 @@ static void add_user_job(cJSON *doc, const char *user, int64_t job)
 
 /* ---- recovery ------------------------------------------------------------------ */
 
-int sched_recover(const char *db, char *err, size_t errlen)
+int sched_recover(store *st, const char *db, char *err, size_t errlen)
 {
-    store *st;
-    if (store_open(db, STORE_CREATE, &st, err, errlen) != 0)
-        return BX_EINVAL;
+    (void)err;
+    (void)errlen;
     sqlite3 *h = store_db(st);
     char *spool = spool_dir_for(db);
     sqlite3_stmt *s;
@@ -165,7 +164,6 @@ int sched_recover(const char *db, char *err, size_t errlen)
                "(SELECT id FROM jobs WHERE state = 'cancelled')",
             0, 0, NULL);
     free(spool);
-    store_close(st);
     return 0;
 }
 
@@ -205,7 +203,7 @@ static void *slot_main(void *arg)
     int64_t run_id = 0;
     char user[128] = "";
     cJSON *exp = NULL;
-    if (store_open(s->db, STORE_CREATE, &st, err, sizeof err) != 0) {
+    if (store_open_again(s->cfg.root, &st, err, sizeof err) != 0) {
         say("serve: scheduler: %s", err);
         goto out;
     }
@@ -528,7 +526,7 @@ sched *sched_start(const sched_config *cfg, char *err, size_t errlen)
     s->db = xstrdup(cfg->db);
     s->launcher = xstrdup(cfg->launcher ? cfg->launcher : "local");
     pthread_mutex_init(&s->mu, NULL);
-    if (store_open(s->db, STORE_CREATE, &s->st, err, errlen) != 0) {
+    if (store_open_again(cfg->root, &s->st, err, errlen) != 0) {
         free(s->db);
         free(s->launcher);
         free(s);

@@ -27,6 +27,7 @@ typedef struct sched sched;
 
 typedef struct sched_config {
     const char *db;
+    store *root;            /* the process's first connection (store_open_again) */
     int slots;              /* points at a time (default 1) */
     const char *launcher;   /* "local" */
     const char *webhook;    /* URL or NULL */
@@ -35,7 +36,7 @@ typedef struct sched_config {
 } sched_config;
 
 /* Points left running by a previous server: stored or queued again (see above). */
-int sched_recover(const char *db, char *err, size_t errlen);
+int sched_recover(store *st, const char *db, char *err, size_t errlen);
 
 sched *sched_start(const sched_config *cfg, char *err, size_t errlen);
 /* Stop: running points are interrupted and stored, the threads joined. */

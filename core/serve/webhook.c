@@ -16,7 +16,8 @@
 #define WEBHOOK_TRIES 5
 
 struct webhook_sender {
-    char *db, *url;
+    store *root;
+    char *url;
     pthread_t th;
     volatile int stop;
 };
@@ -90,7 +91,7 @@ static void *sender_main(void *arg)
     webhook_sender *w = arg;
     char err[1024];
     store *st = NULL;
-    if (store_open(w->db, STORE_CREATE, &st, err, sizeof err) != 0) {
+    if (store_open_again(w->root, &st, err, sizeof err) != 0) {
         say("serve: webhook: %s", err);
         return NULL;
     }
@@ -140,13 +141,12 @@ static void *sender_main(void *arg)
     return NULL;
 }
 
-webhook_sender *webhook_start(const char *db, const char *url)
+webhook_sender *webhook_start(store *root, const char *url)
 {
     webhook_sender *w = xcalloc(1, sizeof *w);
-    w->db = xstrdup(db);
+    w->root = root;
     w->url = xstrdup(url);
     if (pthread_create(&w->th, NULL, sender_main, w) != 0) {
-        free(w->db);
         free(w->url);
         free(w);
         return NULL;
@@ -160,7 +160,6 @@ void webhook_stop(webhook_sender *w)
         return;
     w->stop = 1;
     pthread_join(w->th, NULL);
-    free(w->db);
     free(w->url);
     free(w);
 }

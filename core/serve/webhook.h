@@ -12,7 +12,8 @@
 
 typedef struct webhook_sender webhook_sender;
 
-webhook_sender *webhook_start(const char *db, const char *url);
+struct store;
+webhook_sender *webhook_start(struct store *root, const char *url);
 void webhook_stop(webhook_sender *w); /* NULL is fine */
 
 /* POST body (JSON) to url with libcurl: 0 on a 2xx answer, else -1 and the reason. */
