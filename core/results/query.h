@@ -18,14 +18,6 @@
 #include "store.h"
 
 /*
- * `benchaas query [filters] [--format table|csv|json]`; argv[0] is "query".
- * Prints the results on stdout, messages on stderr.  Returns the exit code:
- * 0 ok (also when nothing matched), 2 bad usage, a bad filter, a missing
- * database or a file that is not ours (nothing is written then).
- */
-int cmd_query(int argc, char **argv);
-
-/*
  * The JSON document above for the runs `ids[0..n)`, in that order (ids not
  * in the database are skipped).  0 and *out (owned by the caller:
  * cJSON_Delete), or a negative BX_E* code with a message on stderr.
@@ -41,13 +33,6 @@ int query_runs_json(store *s, const int64_t *ids, size_t n, cJSON **out);
 int query_print_table(store *s, const int64_t *ids, size_t n, FILE *f);
 
 /* ---- shared by query, export, compare, check, baseline and report ------ */
-
-/*
- * `benchaas export [filters] --output FILE [--format csv|json|jsonl]`: the
- * output of the same query written to FILE (atomically: FILE.tmp, then
- * renamed).  The format defaults to FILE's extension.  Exit codes as query.
- */
-int cmd_export(int argc, char **argv);
 
 /* A list of borrowed strings (they point into argv or into qfilter.keep). */
 typedef struct qlist {
@@ -141,6 +126,14 @@ typedef struct query_out {
 } query_out;
 int query_out_open(query_out *o, const char *cmd, const char *path);
 int query_out_close(query_out *o, const char *cmd, int ok);
+
+/*
+ * The runs matching f (one read snapshot) on `to` as `query` prints them:
+ * format "table", "csv", "json" ({"runs": [...]}) or "jsonl"; only f's
+ * --metric metrics when it names any.  A table of no runs prints nothing.
+ * 0 and *nruns, or a negative BX_E* code (message printed).
+ */
+int query_print_runs(store *s, const qfilter *f, const char *format, FILE *to, size_t *nruns);
 
 /* Text forms of numbers: exact (shortest text that reads back), readable (4-5 digits). */
 const char *query_exact_number(double v, char *buf, size_t len);

@@ -236,9 +236,7 @@ static const char *phase_error(hostctx *h, int rc, const char *phase, char *buf,
     return buf;
 }
 
-int worker_main(int argc, char **argv);
-
-int worker_main(int argc, char **argv)
+static int worker_main(int argc, char **argv)
 {
     if (argc != 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fprintf(argc == 2 ? stdout : stderr,

@@ -19,8 +19,9 @@
 #include <string.h>
 
 #include "benchaas/plugin.h"
+#include "dbpath.h"
 #include "query.h"
-#include "results.h"
+#include "sqlcmd.h"
 #include "store.h"
 
 static const char sql_help[] =
@@ -384,10 +385,7 @@ int cmd_sql(int argc, char **argv)
             return 2;
         }
     }
-    if (!db_path) {
-        const char *env = getenv("BENCHAAS_DB");
-        db_path = env && *env ? env : "benchaas.db";
-    }
+    db_path = default_db(db_path);
     if ((code = open_readonly(db_path, &db)) != 0)
         goto out;
 

@@ -21,7 +21,7 @@
 #include "analyze.h"
 #include "benchaas/plugin.h"
 #include "query.h"
-#include "results.h"
+#include "compare.h"
 #include "stats.h"
 #include "table.h"
 

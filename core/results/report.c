@@ -31,7 +31,7 @@
 #include "analyze.h"
 #include "benchaas/plugin.h"
 #include "query.h"
-#include "results.h"
+#include "report.h"
 #include "stats.h"
 #include "svg.h"
 

@@ -16,15 +16,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "check.h"
+#include "cli.h"
+#include "compare.h"
+#include "dbpath.h"
 #include "launch.h"
 #include "loader.h"
 #include "paramval.h"
 #include "plan.h"
 #include "query.h"
-#include "results.h"
+#include "report.h"
 #include "run.h"
 #include "serve.h"
+#include "slurm.h"
+#include "sqlcmd.h"
 #include "store.h"
 
 static const char *main_help =
@@ -102,14 +107,6 @@ static void usage_error(const char *cmd, const char *fmt, ...)
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     fprintf(stderr, "benchaas %s: %s\nTry `benchaas %s --help`.\n", cmd, buf, cmd);
-}
-
-const char *default_db(const char *given)
-{
-    if (given && *given)
-        return given;
-    const char *e = getenv("BENCHAAS_DB");
-    return e && *e ? e : "benchaas.db";
 }
 
 /* ---- --version -------------------------------------------------------- */
@@ -356,7 +353,7 @@ static const char *opt_value(int argc, char **argv, int *i, const char *opt, int
     return argv[++*i];
 }
 
-int cmd_run_like(int argc, char **argv, int submit)
+static int cmd_run_like(int argc, char **argv, int submit)
 {
     const char *cmd = argv[0];
     strvec pargs = {0}, user_dirs = {0};
@@ -495,9 +492,7 @@ int cmd_run_like(int argc, char **argv, int submit)
     }
     ov.only = only;
     ov.plugin_dirs = &user_dirs;
-    o.db = db ? db : getenv("BENCHAAS_DB") && *getenv("BENCHAAS_DB") ? getenv("BENCHAAS_DB")
-                     : cfg.database                                  ? cfg.database
-                                                                     : "benchaas.db";
+    o.db = default_db_or(db, cfg.database);
     o.cfg = &cfg;
     plan pl;
     if (plan_build(&cfg, &ov, &pl, err, sizeof err) != 0) {

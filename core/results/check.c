@@ -24,7 +24,7 @@
 #include "analyze.h"
 #include "benchaas/plugin.h"
 #include "query.h"
-#include "results.h"
+#include "check.h"
 #include "stats.h"
 #include "table.h"
 

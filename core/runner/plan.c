@@ -10,7 +10,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "commands.h"
+#include "slurm_opts.h"
 #include "paramval.h"
 
 #define MAX_POINTS 100000
