@@ -82,6 +82,8 @@ typedef int (*http_owner_fn)(http_req *r, char *owner, size_t len, http_resp *o)
 enum {
     ROUTE_JSON = 1,         /* the body must be JSON (415 otherwise) */
     ROUTE_OPEN_SIGNUP = 2,  /* anyone when the server allows sign-up */
+    ROUTE_CACHE = 4,        /* GET whose answer depends only on the URL and the database:
+                               kept per thread until the database changes */
 };
 
 typedef struct http_route {
