@@ -359,9 +359,9 @@ static int h_jobs_list(http_req *r, http_resp *o)
     sqlite3_bind_text(s, 1, state, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 3, limit);
-    int64_t ids[10000];
+    int64_t *ids = xmalloc((size_t)limit * sizeof *ids);
     size_t n = 0;
-    while (n < 10000 && sqlite3_step(s) == SQLITE_ROW)
+    while (n < (size_t)limit && sqlite3_step(s) == SQLITE_ROW)
         ids[n++] = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
     cJSON *j = cJSON_CreateObject();
@@ -371,6 +371,7 @@ static int h_jobs_list(http_req *r, http_resp *o)
         if (x)
             cJSON_AddItemToArray(arr, x);
     }
+    free(ids);
     return http_json(o, 200, j);
 }
 

@@ -586,8 +586,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     int status = o.status;
     if (status >= 100 && status <= 599)
         atomic_fetch_add(&s->counts[status], 1);
-    /* The access log: no query string (it may hold secrets), never a body. */
-    fprintf(stderr, "%s %s %s %d %.1fms %s\n", r.ip, method, url, status,
+    /* The access log: no query string (it may hold secrets), never a body;
+     * bytes that could forge a line or a terminal sequence are shown as '?'. */
+    char shown[512];
+    size_t k = 0;
+    for (const char *p = url; *p && k + 1 < sizeof shown; p++)
+        shown[k++] = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
+    shown[k] = '\0';
+    char m[16];
+    snprintf(m, sizeof m, "%s", method);
+    for (char *p = m; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    fprintf(stderr, "%s %s %s %d %.1fms %s\n", r.ip, m, shown, status,
             (mono_now() - cs->t0) * 1000.0, r.auth.user_id ? r.auth.user : "-");
     (void)version;
     return send_resp(c, &o);
