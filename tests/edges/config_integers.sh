@@ -27,6 +27,19 @@ try "params = { count = [1, 2, 0x1000000001]; };" "for 'count' is out of range"
 printf 'defaults = {\n  timeout = 4294967297; };\nexperiments = ( { plugin = "trivial"; } );\n' > d.cfg
 expect_rc 2 bx run d.cfg --db x.db
 expect_err "d.cfg:2: 'timeout' = 4294967297 is out of range"
+# the service's configuration is read the same way (when this build has `serve`)
+if bx serve --help >/dev/null 2>&1; then
+    printf 'serve = {\n  slots = 4294967298; };\n' > sv.cfg
+    expect_rc 2 timeout 20 "$BENCHAAS" serve --config sv.cfg --db x.db
+    expect_err "sv.cfg:2: 'slots' = 4294967298"
+    printf 'serve = { quotas = { ranks = 0x100000000; }; };\n' > sq.cfg
+    expect_rc 2 timeout 20 "$BENCHAAS" serve --config sq.cfg --db x.db
+    expect_err "sq.cfg:1: 'ranks' = 0x100000000"
+    mkfifo sf.cfg
+    expect_rc 2 timeout 20 "$BENCHAAS" serve --config sf.cfg --db x.db
+    expect_err "not a regular file"
+    [ -e x.db ] && fail "serve wrote x.db"
+fi
 # values that fit are read as they are (an int, a hex, a list)
 printf 'experiments = ( { plugin = "trivial"; threads = 0x2; repetitions = 2;\n  params = { count = [5, 0x10]; }; } );\n' > ok.cfg
 expect_rc 0 bx run ok.cfg --dry-run
