@@ -9,7 +9,11 @@
 # swap (mix, 64), the same OpenBLAS, one thread per rank and P*Q ranks, and
 # prints the median GFLOP/s of each, their ratio, and both against the DGEMM
 # rate of the machine measured with the same number of processes of one
-# thread each running DGEMM at the same time.
+# thread each running DGEMM at the same time.  Which HPL goes first flips
+# every run, and the DGEMM rate is measured in every run, next to them.
+# Also printed per run: where rank 0 of our run spent its time (panel
+# factorisation, row swaps, triangular solves, DGEMM update, waiting for
+# panels, back solve: the run's time_rank0), and the load average.
 #
 # Both MPI jobs get the same shared-memory transport settings: single-copy
 # disabled (copy-in/copy-out), unless -k keeps OpenMPI's default (CMA), which
@@ -102,6 +106,8 @@ ours() {
         { cat "$WORK/ours.out" >&2; echo "benchaas run failed" >&2; exit 1; }
     [ "$(sqlite3 "$db" "SELECT value FROM results WHERE metric='passed' ORDER BY run_id DESC LIMIT 1")" = "1.0" ] ||
         echo "warning: benchaas hpl did not pass its residual check" >&2
+    sqlite3 "$db" "SELECT value FROM run_meta WHERE key='time_rank0' ORDER BY run_id DESC LIMIT 1" \
+        >"$WORK/ours.prof" 2>/dev/null || true
     sqlite3 "$db" "SELECT value FROM results WHERE metric='gflops' ORDER BY run_id DESC LIMIT 1"
 }
 
@@ -174,16 +180,21 @@ echo "N=$N NB=$NB grid ${P}x$Q, $RANKS ranks x 1 thread, $REPS runs each, altern
 : >"$WORK/theirs.txt"
 : >"$WORK/dgemm.txt"
 : >"$WORK/pair.txt"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$REPS"); do
     d=$(dgemm_rate)
     echo "$d" >>"$WORK/dgemm.txt"
-    o=$(ours)
+    if [ $((r % 2)) = 1 ]; then
+        o=$(ours); t=$(theirs); first=benchaas
+    else
+        t=$(theirs); o=$(ours); first=hpcc
+    fi
     echo "$o" >>"$WORK/ours.txt"
-    t=$(theirs)
     echo "$t" >>"$WORK/theirs.txt"
     awk -v o="$o" -v t="$t" 'BEGIN {print o / t}' >>"$WORK/pair.txt"
-    printf "run %d: benchaas hpl %8.2f GFLOP/s   hpcc HPL %8.2f GFLOP/s   DGEMM x%d %8.2f GFLOP/s\n" \
-        "$r" "$o" "$t" "$RANKS" "$d"
+    printf "run %d (%s first, load %s): benchaas hpl %8.2f GFLOP/s   hpcc HPL %8.2f GFLOP/s   DGEMM x%d %8.2f GFLOP/s\n" \
+        "$r" "$first" "$(cut -d' ' -f1 /proc/loadavg)" "$o" "$t" "$RANKS" "$d"
+    echo "       benchaas rank 0: $(cat "$WORK/ours.prof" 2>/dev/null)"
 done
 mp=$(median <"$WORK/pair.txt")
 mo=$(median <"$WORK/ours.txt")
@@ -194,3 +205,8 @@ awk -v o="$mo" -v t="$mt" -v d="$md" -v p="$mp" 'BEGIN {
     printf "ratio benchaas/hpcc: %.3f (of the medians), %.3f (median of the per-run ratios)\n", o / t, p
     printf "fraction of DGEMM: benchaas %.1f %%, hpcc %.1f %%\n", 100 * o / d, 100 * t / d
 }'
+printf 'spread (min-max): benchaas %s, hpcc %s, DGEMM %s GFLOP/s\n' \
+    "$(sort -g "$WORK/ours.txt" | awk 'NR==1{a=$1} {b=$1} END{printf "%.1f-%.1f", a, b}')" \
+    "$(sort -g "$WORK/theirs.txt" | awk 'NR==1{a=$1} {b=$1} END{printf "%.1f-%.1f", a, b}')" \
+    "$(sort -g "$WORK/dgemm.txt" | awk 'NR==1{a=$1} {b=$1} END{printf "%.1f-%.1f", a, b}')"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
