@@ -18,7 +18,8 @@
 # Both MPI jobs get the same shared-memory transport settings: single-copy
 # disabled (copy-in/copy-out), unless -k keeps OpenMPI's default (CMA), which
 # is also what the runner uses when ptrace is not restricted.
-# hpcc runs its other tests before HPL; they are kept small (hpccmemf.txt)
+# hpcc runs its other tests before HPL (hpccmemf.txt tries to keep them small, but at
+# N=20000 its MPIRandomAccess still used a 2^28-word table: minutes on a busy machine)
 # and hpcc is stopped once HPL is done.
 set -euo pipefail
 
