@@ -25,6 +25,7 @@
 #include "benchaas/plugin.h"
 #include "query.h"
 #include "check.h"
+#include "nodes.h"
 #include "stats.h"
 #include "table.h"
 
@@ -545,6 +546,8 @@ static const char check_help[] =
     "                      and metric; regressions and failed runs are failures, no\n"
     "                      reference is skipped) for Jenkins, GitLab, GitHub, ...\n"
     "  --format table|json the report on stdout\n"
+    "  --across-nodes      instead, every node against the fleet's median for the same\n"
+    "                      configuration (see benchaas check --across-nodes --help)\n"
     "\n"
     "Exit status: 0 no regression, 1 a regression or a failed run, 2 bad options or\n"
     "no run to check.\n";
@@ -1018,6 +1021,9 @@ int cmd_check(int argc, char **argv)
     size_t nfails = 0;
     sqlite3_stmt *bst = NULL, *hst = NULL;
     query_out jout = {0};
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--across-nodes") == 0)
+            return cmd_check_nodes(argc, argv);
     memset(&f, 0, sizeof f);
     f.cmd = "check";
     for (int i = 1; i < argc; i++) {

@@ -32,6 +32,7 @@
 #include "benchaas/plugin.h"
 #include "query.h"
 #include "report.h"
+#include "nodes.h"
 #include "stats.h"
 #include "svg.h"
 
@@ -1072,6 +1073,26 @@ static int section_runs(FILE *out, store *s, const qfilter *f, int max)
 
 /* ---- the command ---------------------------------------------------------------------- */
 
+/* Every node against its fleet, as check --across-nodes judges it (newest ok runs). */
+static int section_nodes(FILE *out, store *s, const qfilter *charts)
+{
+    qfilter nf;
+    nodes_opts o = {3.0, 0.05, 4};
+    nodes_result r = {0};
+    if (qfilter_copy(&nf, charts))
+        return BX_ENOMEM;
+    nf.latest = 1;
+    free(nf.statuses.v);
+    nf.statuses = (qlist){0};
+    qfilter_option(&nf, "--status", "ok");
+    int rc = nodes_analyze(s, &nf, &o, &r);
+    if (rc == 0)
+        nodes_write_html(&r, out);
+    nodes_free(&r);
+    qfilter_free(&nf);
+    return rc;
+}
+
 static int write_report(FILE *out, store *s, const qfilter *f, const qfilter *charts,
                         const char *title, int max_runs, int max_timelines, size_t max_series,
                         const char *cmdline)
@@ -1178,6 +1199,8 @@ static int write_report(FILE *out, store *s, const qfilter *f, const qfilter *ch
         fputs("</section>\n", out);
     }
     free(cfgs);
+    if (rc == 0)
+        rc = section_nodes(out, s, charts);
     if (rc == 0)
         rc = section_timelines(out, s, f, max_timelines);
     if (rc == 0)
