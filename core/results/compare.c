@@ -50,6 +50,8 @@ static const char compare_help_tail[] =
     "  --alpha P             significance level of the test (default 0.05)\n"
     "  --min-change PCT      a significant change smaller than PCT % is still called\n"
     "                        'same' (default 0: the test alone decides)\n"
+    "A change is 'inconclusive', never 'same', when the sides have too few samples for\n"
+    "the test to ever reach --alpha (e.g. one run against one run); the reason is shown.\n"
     "  --format table|csv|json\n"
     "\n"
     "Exit status: 0 (whatever the differences), 2 for bad options, a side that\n"
@@ -68,6 +70,8 @@ typedef struct cmp_row {
 
 static const char *verdict_text(const cmp_row *r)
 {
+    if (r->noise < 0)
+        return "inconclusive"; /* too few samples to show any difference: never "same" */
     if (r->noise != 1)
         return "same";
     if (r->direction > 0)
@@ -75,6 +79,15 @@ static const char *verdict_text(const cmp_row *r)
     if (r->direction < 0)
         return "worse";
     return "changed";
+}
+
+/* Why a row is inconclusive: the sample sizes and the smallest p-value they allow. */
+static void inconclusive_why(const cmp_row *r, double alpha, char *buf, size_t len)
+{
+    snprintf(buf, len,
+             "%zu against %zu samples: the smallest p-value possible is %.3g, not below "
+             "alpha %g",
+             r->a->samples.n, r->b->samples.n, r->min_p, alpha);
 }
 
 static const char *noise_text(const cmp_row *r)
@@ -247,6 +260,11 @@ static int print_json(FILE *out, const char *sa, const char *sb, const aset *a, 
         else
             cJSON_AddBoolToObject(o, "beyond_noise", r->noise == 1);
         cJSON_AddStringToObject(o, "verdict", verdict_text(r));
+        if (r->noise < 0) {
+            char why[160];
+            inconclusive_why(r, alpha, why, sizeof why);
+            cJSON_AddStringToObject(o, "why", why);
+        }
         cJSON_AddItemToArray(arr, o);
     }
     char *text = cJSON_Print(doc);
@@ -450,10 +468,20 @@ int cmd_compare(int argc, char **argv)
         int too_few = 0;
         for (size_t i = 0; i < nrows; i++)
             too_few |= rows[i].noise < 0;
-        if (too_few)
-            printf("\n'too few': with so few repetitions no difference can reach p < %g; run "
-                   "more (--repetitions) or compare groups of runs.\n",
+        if (too_few) {
+            printf("\n'inconclusive' (beyond noise: 'too few'): with so few repetitions no "
+                   "difference can reach p < %g, however large; run more (--repetitions) or "
+                   "compare groups of runs.\n",
                    alpha);
+            for (size_t i = 0; i < nrows; i++) {
+                char why[160];
+                if (rows[i].noise >= 0)
+                    continue;
+                inconclusive_why(&rows[i], alpha, why, sizeof why);
+                printf("  %s %s%s%s: %s\n", rows[i].a->plugin, rows[i].label,
+                       rows[i].label[0] ? " " : "", rows[i].a->metric, why);
+            }
+        }
         if (only_a)
             printf("(%zu metric%s of A had no counterpart in B)\n", only_a,
                    only_a == 1 ? "" : "s");
