@@ -25,6 +25,7 @@
 #include "benchaas/plugin.h"
 #include "query.h"
 #include "check.h"
+#include "headline.h"
 #include "nodes.h"
 #include "stats.h"
 #include "table.h"
@@ -83,11 +84,14 @@ static int metric_listed(const qfilter *f, const char *metric)
     return 0;
 }
 
-/* Is this metric held to a reference?  Directional ones, or any named with --metric. */
+/* Is this metric held to a reference?  Any named with --metric; else directional ones:
+   the headline metrics, or all with --all-metrics. */
 static int checkable(const qfilter *f, const aentry *e)
 {
     if (f->metrics.n)
         return metric_listed(f, e->metric);
+    if (headline_only(f) && !headline_seq(e->seq))
+        return 0;
     return e->better && strcmp(e->better, "none") != 0;
 }
 
@@ -530,7 +534,8 @@ static const char check_help[] =
     "Hold runs to their references and fail on a regression.  The runs checked:\n"
     "those of SELECTOR and the filters (e.g. `check tag:nightly-42`, `check --since\n"
     "1d`); with neither, the newest run of every configuration and host.  For each\n"
-    "of their metrics that has a direction (higher or lower is better; or every\n"
+    "of their headline metrics (the first its plugin declares; every metric with\n"
+    "--all-metrics) that has a direction (higher or lower is better; or every\n"
     "--metric named), the reference is:\n"
     "  - the baseline set with `benchaas baseline set` (--baseline NAME, default\n"
     "    'default') for the run's configuration and host, host class or any host,\n"

@@ -22,6 +22,7 @@
 #include "benchaas/plugin.h"
 #include "query.h"
 #include "compare.h"
+#include "headline.h"
 #include "stats.h"
 #include "table.h"
 
@@ -45,7 +46,9 @@ static const char compare_help_tail[] =
     "Filters (`benchaas query --help`) apply to both sides; without --status\n"
     "only runs with status ok are compared.\n"
     "Options:\n"
-    "  --metric M[,M]        only these metrics (default: every metric)\n"
+    "  --metric M[,M]        only these metrics (default: the headline metric of each\n"
+    "                        plugin, the first it declares)\n"
+    "  --all-metrics         every metric\n"
     "  --per-host            compare host by host (default: the hosts are pooled)\n"
     "  --alpha P             significance level of the test (default 0.05)\n"
     "  --min-change PCT      a significant change smaller than PCT % is still called\n"
@@ -388,9 +391,14 @@ int cmd_compare(int argc, char **argv)
     rows = calloc(a.n ? a.n : 1, sizeof *rows);
     if (!rows)
         goto oom;
-    size_t only_a = 0;
+    size_t only_a = 0, hidden = 0;
     for (size_t i = 0; i < a.n; i++) {
-        aentry *ea = a.e[i], *eb = aset_find(&b, ea->key);
+        aentry *ea = a.e[i], *eb;
+        if (headline_only(&common) && !headline_seq(ea->seq)) {
+            hidden++;
+            continue;
+        }
+        eb = aset_find(&b, ea->key);
         if (!eb) {
             const char *ca = only_config(&a, ea->plugin), *cb = only_config(&b, ea->plugin);
             if (ca && cb) {
@@ -485,6 +493,9 @@ int cmd_compare(int argc, char **argv)
         if (only_a)
             printf("(%zu metric%s of A had no counterpart in B)\n", only_a,
                    only_a == 1 ? "" : "s");
+        if (hidden)
+            printf("(%zu more metric%s not compared: --all-metrics, or --metric NAME)\n", hidden,
+                   hidden == 1 ? "" : "s");
     }
     if (fflush(stdout) != 0) {
         fprintf(stderr, "benchaas compare: writing the results failed: %s\n", strerror(errno));

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "benchaas/plugin.h"
+#include "headline.h"
 #include "stats.h"
 #include "svg.h"
 #include "table.h"
@@ -116,6 +117,9 @@ int nodes_analyze(store *s, const qfilter *f, const nodes_opts *o, nodes_result 
        configurations of one check) */
     for (size_t i = 0; i < a->n && rc == 0; i++) {
         aentry *e = a->e[i];
+        gi[i] = SIZE_MAX;
+        if (headline_only(f) && !headline_seq(e->seq))
+            continue;
         if (!(keys[i] = fleet_key(e))) {
             rc = BX_ENOMEM;
             break;
@@ -147,6 +151,8 @@ int nodes_analyze(store *s, const qfilter *f, const nodes_opts *o, nodes_result 
     }
     for (size_t i = 0; i < a->n && rc == 0; i++) {
         aentry *e = a->e[i];
+        if (gi[i] == SIZE_MAX)
+            continue;
         nodes_group *g = &out->g[gi[i]];
         nodes_row *r = &g->rows[g->nrows++];
         r->e = e;
@@ -510,7 +516,8 @@ static const char help[] =
     "                      [--min-nodes N] [--junit FILE] [--format table|json]\n"
     "\n"
     "Every node against its fleet: for each configuration (plugin, parameters,\n"
-    "ranks, threads) and metric with a direction (or every --metric named), each\n"
+    "ranks, threads) and headline metric (--all-metrics: every metric) with a\n"
+    "direction (or every --metric named), each\n"
     "node's value (the median of its selected ok runs; by default its newest run)\n"
     "is held to the median of all nodes' values.  Allowed: K (--k, 3) times the\n"
     "scaled MAD of the nodes' values (1.4826 x median absolute deviation), and at\n"
