@@ -91,6 +91,12 @@ static const char *run_help =
     "Slurm (`benchaas submit CONFIG` is `run --launcher slurm`):\n"
     "  --wait                  wait for the jobs (polling with back-off), then collect\n"
     "  --retry-failed          submit only the points not already stored as ok\n"
+    "  --each-node             every point once on every node: one job per experiment\n"
+    "                          and node (sbatch --nodelist), runs tagged node=NODE;\n"
+    "                          then `benchaas check --across-nodes` names the outliers\n"
+    "  --nodes LIST            with --each-node: these nodes (n1,n2 or n[1-4])\n"
+    "  --partition P           with --each-node: the nodes of partition P, submitted to P\n"
+    "                          (default: every node sinfo lists)\n"
     "  --dry-run               print the batch scripts; submit nothing\n";
 
 static void usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -357,7 +363,9 @@ static int cmd_run_like(int argc, char **argv, int submit)
     cli_overrides ov;
     memset(&ov, 0, sizeof ov);
     settings_init(&ov.set);
-    int progress = -1, rc = 2, wait = 0, retry = 0;
+    int progress = -1, rc = 2, wait = 0, retry = 0, each_node = 0;
+    const char *nodes_list = NULL, *partition = NULL;
+    strvec nodes = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         int missing = 0;
@@ -436,6 +444,12 @@ static int cmd_run_like(int argc, char **argv, int submit)
             wait = 1;
         } else if (strcmp(a, "--retry-failed") == 0) {
             retry = 1;
+        } else if (strcmp(a, "--each-node") == 0) {
+            each_node = 1;
+        } else if ((v = opt_value(argc, argv, &i, "--nodes", &missing))) {
+            nodes_list = v;
+        } else if ((v = opt_value(argc, argv, &i, "--partition", &missing))) {
+            partition = v;
         } else if (missing) {
             usage_error(cmd, "%s needs a value", a);
             goto out;
@@ -455,6 +469,19 @@ static int cmd_run_like(int argc, char **argv, int submit)
     }
     if (!target) {
         usage_error(cmd, "what to run? a plugin name (see `benchaas plugins`) or a CONFIG.cfg");
+        goto out;
+    }
+    if ((nodes_list || partition) && !each_node) {
+        usage_error(cmd, "%s goes with --each-node", nodes_list ? "--nodes" : "--partition");
+        goto out;
+    }
+    if (each_node && !submit) {
+        usage_error(cmd, "--each-node runs each point on every node through Slurm: use "
+                         "`benchaas submit`");
+        goto out;
+    }
+    if (nodes_list && partition) {
+        usage_error(cmd, "--nodes or --partition, not both");
         goto out;
     }
     char err[4096];
@@ -512,7 +539,12 @@ static int cmd_run_like(int argc, char **argv, int submit)
     int uses_slurm = 0;
     for (size_t i = 0; i < pl.npoints; i++)
         uses_slurm |= strcmp(pl.points[i].launcher, "slurm") == 0;
-    if (uses_slurm)
+    if (each_node && slurm_resolve_nodes(nodes_list, partition, &nodes, err, sizeof err) != 0) {
+        say("%s", err);
+        rc = 2;
+    } else if (each_node)
+        rc = slurm_submit_plan_nodes(&pl, &o, wait, retry, &nodes, partition);
+    else if (uses_slurm)
         rc = slurm_submit_plan_ex(&pl, &o, wait, retry);
     else
         rc = run_plan(&pl, &o);
@@ -521,6 +553,7 @@ static int cmd_run_like(int argc, char **argv, int submit)
 out:
     strvec_free(&pargs);
     strvec_free(&user_dirs);
+    strvec_free(&nodes);
     settings_free(&ov.set);
     return rc;
 }
