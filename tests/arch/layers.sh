@@ -11,7 +11,7 @@ declare -A allowed=(
     [common]="common"
     [store]="store common"
     [results]="results store common"
-    [runner]="runner results store common"
+    [runner]="runner store common"
     [cli]="cli runner results store common"
     [worker]="worker common"
 )
