@@ -33,6 +33,7 @@
 #include "query.h"
 #include "report.h"
 #include "nodes.h"
+#include "tradeoff.h"
 #include "stats.h"
 #include "svg.h"
 #include "util.h"
@@ -1074,6 +1075,25 @@ static int section_runs(FILE *out, store *s, const qfilter *f, int max)
 
 /* ---- the command ---------------------------------------------------------------------- */
 
+/* Run time against queue wait per resource request (ok runs of the charts' selection). */
+static int section_tradeoff(FILE *out, store *s, const qfilter *charts)
+{
+    qfilter tf;
+    tradeoff_result r;
+    char err[512];
+    if (qfilter_copy(&tf, charts))
+        return BX_ENOMEM;
+    free(tf.statuses.v);
+    tf.statuses = (qlist){0};
+    qfilter_option(&tf, "--status", "ok");
+    int rc = tradeoff_analyze(s, &tf, &r, err, sizeof err);
+    if (rc == 0)
+        tradeoff_write_html(&r, out);
+    tradeoff_free(&r);
+    qfilter_free(&tf);
+    return rc;
+}
+
 /* Every node against its fleet, as check --across-nodes judges it (newest ok runs). */
 static int section_nodes(FILE *out, store *s, const qfilter *charts)
 {
@@ -1202,6 +1222,8 @@ static int write_report(FILE *out, store *s, const qfilter *f, const qfilter *ch
     free(cfgs);
     if (rc == 0)
         rc = section_nodes(out, s, charts);
+    if (rc == 0)
+        rc = section_tradeoff(out, s, charts);
     if (rc == 0)
         rc = section_timelines(out, s, f, max_timelines);
     if (rc == 0)
