@@ -90,7 +90,7 @@ static int checkable(const qfilter *f, const aentry *e)
 {
     if (f->metrics.n)
         return metric_listed(f, e->metric);
-    if (headline_only(f) && !headline_seq(e->seq))
+    if (headline_only(f) && !headline_entry(e))
         return 0;
     return e->better && strcmp(e->better, "none") != 0;
 }

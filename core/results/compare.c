@@ -299,7 +299,7 @@ static int compare_pair(const qfilter *common, const compare_opts *o, compare_re
         return errf(err, errlen, BX_ENOMEM, "out of memory");
     for (size_t i = 0; i < a->n; i++) {
         aentry *ea = a->e[i], *eb;
-        if (headline_only(common) && !headline_seq(ea->seq)) {
+        if (headline_only(common) && !headline_entry(ea)) {
             r->hidden++;
             continue;
         }

@@ -118,7 +118,7 @@ int nodes_analyze(store *s, const qfilter *f, const nodes_opts *o, nodes_result 
     for (size_t i = 0; i < a->n && rc == 0; i++) {
         aentry *e = a->e[i];
         gi[i] = SIZE_MAX;
-        if (headline_only(f) && !headline_seq(e->seq))
+        if (headline_only(f) && !headline_entry(e))
             continue;
         if (!(keys[i] = fleet_key(e))) {
             rc = BX_ENOMEM;

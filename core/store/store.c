@@ -213,10 +213,13 @@ static const char schema_v2[] =
     "  LEFT JOIN hosts h ON h.id = r.host_id;";
 
 /*
- * Version 3: whole-job timelines.  Every rank samples its own process; the
+ * Version 3: whole-job timelines, and headline metrics.  Every rank samples its own process; the
  * timeline table holds the sums over every rank of the job (before: rank
  * 0's process alone, which is what rows of older runs still hold), and
  * timeline_nodes the sums per node, with the number of ranks summed.
+ * metrics.headline: 1 for the metrics the plugin marks headline (ABI 1.2,
+ * BX_METRIC_HEADLINE), 0 for the others, NULL for runs stored before (the
+ * first metric is then the headline).
  */
 static const char schema_v3[] =
     "CREATE TABLE timeline_nodes ("
@@ -229,6 +232,8 @@ static const char schema_v3[] =
     "  cpu_percent REAL,"             /* their CPU use since the previous sample, % of one core */
     "  PRIMARY KEY (run_id, node, seq)"
     ") WITHOUT ROWID;"
+    "ALTER TABLE metrics ADD COLUMN headline INTEGER;" /* 1 the plugin marks it a headline
+                                                          metric; NULL: unknown (older) */
     "CREATE VIEW timeline_nodes_view AS"
     "  SELECT r.id AS run_id, r.started_at, r.plugin, tn.node, tn.ranks,"
     "         tn.t, tn.rss_mib, tn.cpu_percent"
@@ -237,7 +242,7 @@ static const char schema_v3[] =
 static const store_migration builtin_migrations[] = {
     {1, "initial schema", schema_v1},
     {2, "resource timelines, baselines per host class, configuration index", schema_v2},
-    {3, "whole-job timelines: sums over every rank, and per node", schema_v3},
+    {3, "whole-job timelines (sums over every rank, and per node), headline metrics", schema_v3},
 };
 
 const store_migration *store_migrations(size_t *n)
@@ -315,7 +320,8 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_DEL_TIMELINE_NODES] = "DELETE FROM timeline_nodes WHERE run_id = ?1",
     [ST_INS_PARAM] = "INSERT INTO params(run_id, name, value, type) VALUES (?1,?2,?3,?4)",
     [ST_INS_METRIC] =
-        "INSERT INTO metrics(run_id, name, seq, value, unit, better) VALUES (?1,?2,?3,?4,?5,?6)",
+        "INSERT INTO metrics(run_id, name, seq, value, unit, better, headline)"
+        " VALUES (?1,?2,?3,?4,?5,?6,?7)",
     [ST_INS_SAMPLE] = "INSERT INTO samples(run_id, metric, rep, idx, value) VALUES (?1,?2,?3,?4,?5)",
     [ST_INS_TAG] = "INSERT OR IGNORE INTO tags(run_id, tag) VALUES (?1,?2)",
     [ST_INS_PROV] = "INSERT OR REPLACE INTO provenance(run_id, key, value) VALUES (?1,?2,?3)",
@@ -1358,6 +1364,11 @@ static int insert_children(store *s, const doc *d, int64_t id, char *err, size_t
         if (rc)
             return rc;
     }
+    /* headline: 1/0 when the document marks any metric "headline" (ABI 1.2 workers), else
+       NULL for every metric (then the first is the headline) */
+    int any_headline = 0;
+    cJSON_ArrayForEach(it, d->metrics)
+    any_headline |= cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "headline"));
     seq = 0;
     cJSON_ArrayForEach(it, d->metrics)
     {
@@ -1375,6 +1386,10 @@ static int insert_children(store *s, const doc *d, int64_t id, char *err, size_t
             sqlite3_bind_null(st, 4);
         bind_text(st, 5, cJSON_IsString(u) ? u->valuestring : "");
         bind_text(st, 6, cJSON_IsString(b) ? b->valuestring : "none");
+        if (any_headline)
+            sqlite3_bind_int(st, 7, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "headline")));
+        else
+            sqlite3_bind_null(st, 7);
         snprintf(what, sizeof what, "storing metric '%s'", it->string ? it->string : "");
         if ((rc = step_done(s, st, what, err, errlen)))
             return rc;

@@ -19,7 +19,7 @@ grep -E "^trivial +count=20000 -> count=2000000 +rate .* 6/6$" "$TMP/out" >/dev/
 for m in echo elapsed wall_time user_time sys_time max_rss; do
     grep -q " $m " "$TMP/out" && fail "$m shown by default"
 done
-expect_out "(6 more metrics not compared: --all-metrics, or --metric NAME)"
+expect_out "(8 more metrics not compared: --all-metrics, or --metric NAME)"
 expect_rc 0 bx compare tag:short tag:long --db r.db --metric elapsed --format json
 expect_out '"beyond_noise":	true'
 expect_out '"p_value":	0.0021645021645021645' # 2 / C(12, 6): every long repetition is slower
