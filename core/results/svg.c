@@ -419,8 +419,12 @@ void svg_chart_write(FILE *out, const svg_chart *c)
 
     fprintf(out,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"%d\" "
-            "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
-            W, H, W, H);
+            "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" data-xaxis=\"%s\" aria-label=\"",
+            W, H, W, H,
+            c->xaxis == SVG_X_LOG        ? "log"
+            : c->xaxis == SVG_X_TIME     ? "time"
+            : c->xaxis == SVG_X_CATEGORY ? "category"
+                                         : "linear");
     svg_escape(out, c->title ? c->title : "chart");
     fputs("\">", out);
     fputs("<title>", out);
