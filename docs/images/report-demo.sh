@@ -20,5 +20,4 @@ browser=$(command -v chromium || command -v chromium-browser || command -v googl
 "$browser" --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking \
     --disable-component-update --disable-sync --disable-extensions --user-data-dir="$tmp/profile" \
     --screenshot="$out" --window-size=1200,2400 "file://$tmp/report.html" >/dev/null 2>&1
-cp report.html "${out%.png}.html"
 echo "$out"
