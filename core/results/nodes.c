@@ -491,7 +491,8 @@ void nodes_write_html(const nodes_result *r, FILE *out)
         esc(out, G->e->unit);
         fprintf(out, ", %s is better)</th><th>deviation from %s</th><th>allowed</th>"
                      "<th>verdict</th></tr>",
-                G->e->better ? G->e->better : "none", query_readable_number(G->median, m, sizeof m));
+                G->e->better ? G->e->better : "none",
+                query_readable_number(G->median, m, sizeof m));
         for (size_t i = 0; i < G->nrows; i++) {
             const nodes_row *R = &G->rows[i];
             fmt_dev(R->dev, d, sizeof d);

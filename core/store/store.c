@@ -273,6 +273,7 @@ enum {
     ST_DEL_TIMELINE_NODES,
     ST_INS_PARAM,
     ST_INS_METRIC,
+    ST_INS_METRIC_V2, /* a database opened without the version 3 step: no headline column */
     ST_INS_SAMPLE,
     ST_INS_TAG,
     ST_INS_PROV,
@@ -319,6 +320,8 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_DEL_TIMELINE] = "DELETE FROM timeline WHERE run_id = ?1",
     [ST_DEL_TIMELINE_NODES] = "DELETE FROM timeline_nodes WHERE run_id = ?1",
     [ST_INS_PARAM] = "INSERT INTO params(run_id, name, value, type) VALUES (?1,?2,?3,?4)",
+    [ST_INS_METRIC_V2] =
+        "INSERT INTO metrics(run_id, name, seq, value, unit, better) VALUES (?1,?2,?3,?4,?5,?6)",
     [ST_INS_METRIC] =
         "INSERT INTO metrics(run_id, name, seq, value, unit, better, headline)"
         " VALUES (?1,?2,?3,?4,?5,?6,?7)",
@@ -329,8 +332,8 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_INS_WARN] = "INSERT INTO warnings(run_id, seq, text) VALUES (?1,?2,?3)",
     [ST_INS_TIMELINE] =
         "INSERT INTO timeline(run_id, seq, t, rss_mib, cpu_percent) VALUES (?1,?2,?3,?4,?5)",
-    [ST_INS_TIMELINE_NODE] = "INSERT INTO timeline_nodes(run_id, seq, t, rss_mib, cpu_percent, node,"
-                             " ranks) VALUES (?1,?2,?3,?4,?5,?6,?7)",
+    [ST_INS_TIMELINE_NODE] = "INSERT OR IGNORE INTO timeline_nodes(run_id, seq, t, rss_mib,"
+                             " cpu_percent, node, ranks) VALUES (?1,?2,?3,?4,?5,?6,?7)",
 };
 
 struct store {
@@ -1375,7 +1378,8 @@ static int insert_children(store *s, const doc *d, int64_t id, char *err, size_t
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "value");
         const cJSON *u = cJSON_GetObjectItemCaseSensitive(it, "unit");
         const cJSON *b = cJSON_GetObjectItemCaseSensitive(it, "better");
-        if (!(st = stmt(s, ST_INS_METRIC, err, errlen)))
+        int v3 = s->schema_version >= 3;
+        if (!(st = stmt(s, v3 ? ST_INS_METRIC : ST_INS_METRIC_V2, err, errlen)))
             return BX_EIO;
         sqlite3_bind_int64(st, 1, id);
         bind_text(st, 2, it->string ? it->string : "");
@@ -1386,9 +1390,9 @@ static int insert_children(store *s, const doc *d, int64_t id, char *err, size_t
             sqlite3_bind_null(st, 4);
         bind_text(st, 5, cJSON_IsString(u) ? u->valuestring : "");
         bind_text(st, 6, cJSON_IsString(b) ? b->valuestring : "none");
-        if (any_headline)
+        if (v3 && any_headline)
             sqlite3_bind_int(st, 7, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "headline")));
-        else
+        else if (v3)
             sqlite3_bind_null(st, 7);
         snprintf(what, sizeof what, "storing metric '%s'", it->string ? it->string : "");
         if ((rc = step_done(s, st, what, err, errlen)))
@@ -1441,6 +1445,8 @@ static int insert_children(store *s, const doc *d, int64_t id, char *err, size_t
     {
         const cJSON *node = cJSON_GetObjectItemCaseSensitive(it, "node"),
                     *ranks = cJSON_GetObjectItemCaseSensitive(it, "ranks");
+        if (s->schema_version < 3)
+            break; /* a database opened without the version 3 step has no table for it */
         if ((rc = insert_timeline(s, ST_INS_TIMELINE_NODE, id,
                                   cJSON_GetObjectItemCaseSensitive(it, "timeline"),
                                   node->valuestring, ranks, err, errlen)))

@@ -149,6 +149,14 @@ int jobtl_build(const double (*pts)[3], size_t n, int mpi, jobtl *out)
                     jobtl_node *nd = &out->nodes[k];
                     memcpy(nd->name, names + (size_t)k * sizeof name, sizeof name);
                     nd->name[sizeof nd->name - 1] = '\0';
+                    /* two nodes with one short name (n1.a, n1.b): tell them apart */
+                    for (int q = 0; q < k; q++)
+                        if (strcmp(out->nodes[q].name, nd->name) == 0) {
+                            size_t l = strlen(nd->name);
+                            snprintf(nd->name + (l < 240 ? l : 240),
+                                     sizeof nd->name - (l < 240 ? l : 240), "#%d", k);
+                            break;
+                        }
                     nd->ranks = counts[k];
                     nd->rss = malloc(mm * sizeof *nd->rss);
                     nd->cpu = malloc(mm * sizeof *nd->cpu);
@@ -206,8 +214,9 @@ static cJSON *series_json(const double *t, const double *r, const double *c, siz
         for (int k = 0; k < 3; k++) {
             /* 3 decimals for t, 2 for the rest: enough, and a short document */
             double scale = k == 0 ? 1000.0 : 100.0;
-            cJSON_AddItemToArray(pt, isfinite(v[k]) ? cJSON_CreateNumber(round(v[k] * scale) / scale)
-                                                    : cJSON_CreateNull());
+            cJSON_AddItemToArray(pt, isfinite(v[k])
+                                         ? cJSON_CreateNumber(round(v[k] * scale) / scale)
+                                         : cJSON_CreateNull());
         }
         cJSON_AddItemToArray(arr, pt);
     }
