@@ -5,27 +5,7 @@
 # axis says the unit and which direction is better.
 . "$TEST_LIB"
 . "$RESULTS_LIB"
-mkdir -p x.db.spool
-# IOR-like runs: the first declared metric (write_open_time) is not a headline; write_bw is.
-# api = posix / mpiio (categorical), block = 1k .. 1M (numeric, three decades); 3 runs each.
-i=0
-for api in posix mpiio; do
-    for block in 1024 32768 1048576; do
-        for r in 1 2 3; do
-            i=$((i + 1))
-            cat >"x.db.spool/r$i.result.json" <<DOC
-{"result_version":1,"uuid":"r$i","plugin":"ior","plugin_version":"1.0.0","status":"ok","error":null,
- "started_at":"2026-11-0${r}T10:$((10 + i)):00Z","host":"n1","ranks":1,"threads":1,"repetitions":1,"tags":[],
- "params":{"api":{"value":"$api","type":"enum"},"block_size":{"value":"$block","type":"size"}},
- "metrics":{"write_open_time":{"value":0.0$r,"unit":"s","better":"lower"},
-            "write_bw":{"value":$((block / 1024 + r)),"unit":"MiB/s","better":"higher","headline":true},
-            "verified":{"value":1,"unit":"","better":"none"},
-            "wall_time":{"value":3,"unit":"s","better":"none"}},
- "samples":{},"provenance":{"hostname":"n1"}}
-DOC
-        done
-    done
-done
+ior_docs x.db
 # a plugin whose every configuration ran once: single points become table rows
 doc x.db one 2026-11-05T10:00:00Z n1 "$(p NB 192)" gflops 42.5 "42.5"
 ingest x.db
