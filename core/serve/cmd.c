@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "http.h"
 #include "launch.h"
+#include "pages.h"
 #include "scheduler.h"
 #include "util.h"
 #include "webhook.h"
@@ -520,6 +521,8 @@ int cmd_serve(int argc, char **argv)
     http_server *srv = http_server_new(&hc);
     size_t nroutes;
     const http_route *routes = api_route_table(&nroutes);
+    http_server_routes(srv, routes, nroutes);
+    routes = pages_route_table(&nroutes);
     http_server_routes(srv, routes, nroutes);
     int real_port = 0;
     if (http_server_start(srv, &real_port, err, sizeof err) != 0) {

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "accounts.h"
+#include "pages.h"
 
 struct http_server {
     http_config cfg;
@@ -397,8 +398,11 @@ static void dispatch(http_server *s, http_req *r, http_resp *o)
     http_resolve_auth(r->st, token, &r->auth);
     if (authz && !token)
         r->auth.expired = 1;
-    if (http_authorise(rt, r, o) != 0)
+    if (http_authorise(rt, r, o) != 0) {
+        if (rt->flags & ROUTE_PAGE)
+            pages_refused(r, o);
         return;
+    }
     if ((rt->flags & ROUTE_JSON) && !json_type(http_header(r, "Content-Type"))) {
         http_error(o, 415, "send the body as JSON (Content-Type: application/json)", NULL);
         return;
