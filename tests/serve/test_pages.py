@@ -178,8 +178,8 @@ for p in pages:
         check(h["content-type"] == "application/json" and h["x-content-type-options"] ==
               "nosniff", "GET %s: %s" % (p, h["content-type"]))
         continue
-    check("<script>" not in text and "<img src=x" not in text and "onerror=alert" not in
-          text.replace("onerror=alert(2)&gt;", ""), "unescaped hostile text on %s" % p)
+    check("<script" not in text and "<img" not in text and '"\'>' not in text,
+          "unescaped hostile text on %s" % p)
 st, _, text, _ = a.req("GET", "/runs/%d" % rid)
 for want in ["h&lt;script&gt;", "9&lt;script&gt;", "w&lt;script&gt;", "k&lt;script&gt;",
              "ops&lt;script&gt;"]:
