@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # bench/db.sh — how fast are queries over a large result database?
 #
-# Goals: a filtered, aggregated query over 100 000 runs in under 200 ms
-# (issues 2 and 8), `check` under 1 s, `report` under 5 s (issue 8).
+# Goals: a filtered, aggregated query over 100 000 runs in under 200 ms,
+# `check` under 1 s, `report` under 5 s.
 # This script
-#   1. compiles bench/dbgen.c with the store and the result commands of
-#      core/ (-O2),
+#   1. builds bench/dbgen.c with the core's libraries (the `bench` target
+#      of CMake, in BUILD=build/ unless given),
 #   2. ingests RUNS synthetic runs (default 100 000: 1 000 000 metric rows,
 #      300 000 samples) through store_ingest(), one transaction per run,
 #   3. times, REPEAT times each (default 7), as separate processes:
@@ -19,7 +19,7 @@
 #        Q4  `benchaas query --tag acceptance --limit 50 --format json`
 #        Q5  `benchaas query --plugin hpl --status ok --since 2026-01-01
 #            --metric gflops --group-by NB --stat count,median,p5,p95`
-#            (issue 8 target: a filtered, grouped query under 200 ms)
+#            (target: a filtered, grouped query under 200 ms)
 #        Q6  `benchaas query --plugin stream --status ok --metric triad
 #            --group-by host,array_size --stat median,p95 --over samples`
 #        C1  `benchaas check` (the newest run of every configuration and
@@ -33,6 +33,8 @@
 # Usage: bench/db.sh                      (RUNS=100000 REPEAT=7 WORKDIR=tmpdir)
 #        RUNS=20000 bench/db.sh
 #        BENCHAAS=build/bin/benchaas bench/db.sh
+#        BUILD=build-rel bench/db.sh             (the generator of that build folder)
+#        DBGEN=/path/to/store_dbgen bench/db.sh  (that generator; nothing is built)
 #        WORKDIR=/tmp/dbb REUSE=1 bench/db.sh   (keep the database, time again)
 # hyperfine is not needed: timing is `date +%s%N` around each process.
 set -euo pipefail
@@ -45,22 +47,23 @@ mkdir -p "$work"
 db="$work/bench.db"
 
 command -v sqlite3 >/dev/null || { echo "db.sh: needs the sqlite3 command (apt-get install sqlite3)" >&2; exit 2; }
-CC=${CC:-cc}
 
 echo "== building the generator"
-# the generator, with the result commands compiled in (no build of benchaas needed)
-$CC -std=c17 -O2 -Wall -Wextra -Wno-unused-parameter -DDBGEN_ALL_COMMANDS \
-    -I"$root/core" -I"$root/sdk/include" -I"$root/sdk/src" \
-    "$root/bench/dbgen.c" "$root/core/store.c" "$root/core/query.c" "$root/core/aggregate.c" \
-    "$root/core/sqlcmd.c" "$root/core/stats.c" "$root/core/analyze.c" "$root/core/compare.c" \
-    "$root/core/check.c" "$root/core/report.c" "$root/core/svg.c" "$root/sdk/src/sdk.c" \
-    -o "$work/store_dbgen" -lsqlite3 -lcjson -lm
+# the generator, with the result commands linked in (CMake's `bench` target
+# in BUILD, default build/, configured here when it is not yet)
+# (DBGEN=path: that generator instead, e.g. one of an older build, nothing built)
+build=${BUILD:-$root/build}
+dbgen=${DBGEN:-$build/bench/store_dbgen}
+if [[ -z "${DBGEN:-}" ]]; then
+    [[ -f "$build/CMakeCache.txt" ]] || cmake -S "$root" -B "$build" >/dev/null
+    cmake --build "$build" --target bench -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
+fi
 
 if [[ -n "${REUSE:-}" && -f "$db" ]]; then
     echo "== reusing $db (REUSE is set)"
 else
     echo "== ingesting $RUNS runs into $db"
-    "$work/store_dbgen" --runs "$RUNS" --check "$db"
+    "$dbgen" --runs "$RUNS" --check "$db"
 fi
 ls -l "$db" | awk '{printf "   database file: %.1f MB\n", $5 / 1e6}'
 
@@ -69,9 +72,9 @@ if [[ -n "${BENCHAAS:-}" ]]; then
     check=("$BENCHAAS" check)
     report=("$BENCHAAS" report)
 else
-    query=("$work/store_dbgen" query)
-    check=("$work/store_dbgen" check)
-    report=("$work/store_dbgen" report)
+    query=("$dbgen" query)
+    check=("$dbgen" check)
+    report=("$dbgen" report)
 fi
 
 q1="WITH g AS (

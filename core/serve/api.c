@@ -329,6 +329,7 @@ static int h_jobs_new(http_req *r, http_resp *o)
             o->retry_after = 60;
         return http_error(o, st, err, fields);
     }
+    sched_wake(app->sched);
     cJSON *j = cJSON_CreateObject();
     cJSON_AddItemToObject(j, "job", job_json(r->st, id));
     return http_json(o, 201, j);
@@ -725,6 +726,7 @@ static int h_schedules_new(http_req *r, http_resp *o)
     if (!ok)
         return http_error(o, 500, sqlite3_errmsg(db), NULL);
     cJSON *j = cJSON_CreateObject();
+    sched_wake(APP(r)->sched);
     cJSON *x = cJSON_AddObjectToObject(j, "schedule");
     cJSON_AddNumberToObject(x, "id", (double)sqlite3_last_insert_rowid(db));
     cJSON_AddStringToObject(x, "user", r->auth.user);

@@ -14,7 +14,7 @@
 
 #include "accounts.h"
 #include "api.h"
-#include "commands.h"
+#include "dbpath.h"
 #include "http.h"
 #include "launch.h"
 #include "pages.h"

@@ -32,6 +32,7 @@ struct sched {
     char *db, *launcher;
     pthread_t th;
     volatile int stop;
+    volatile int wake; /* a job was submitted or a point ended: tick now */
     _Atomic double last_tick;
     pthread_mutex_t mu;
     slot slots[MAX_SLOTS];
@@ -275,6 +276,7 @@ out:
     sl->used = 0;
     s->running--;
     pthread_mutex_unlock(&s->mu);
+    s->wake = 1;
     return NULL;
 }
 
@@ -509,8 +511,9 @@ static void *sched_main(void *arg)
         sqlite3 *db = store_db(s->st);
         submit_due_schedules(s, db);
         dispatch(s, db);
-        for (int i = 0; i < 5 && !s->stop; i++)
-            usleep(100000);
+        for (int i = 0; i < 50 && !s->stop && !s->wake; i++)
+            usleep(10000);
+        s->wake = 0;
     }
     return NULL;
 }
@@ -576,6 +579,12 @@ void sched_cancel_job(sched *s, int64_t id)
         if (s->slots[i].used && s->slots[i].job == id)
             s->slots[i].cancel = 1;
     pthread_mutex_unlock(&s->mu);
+}
+
+void sched_wake(sched *s)
+{
+    if (s)
+        s->wake = 1;
 }
 
 double sched_last_tick(sched *s) { return atomic_load(&s->last_tick); }

@@ -1,7 +1,7 @@
 /*
  * scheduler.h — the scheduler of `benchaas serve`.
  *
- * One thread ticks every half second: it recovers nothing (that is
+ * One thread ticks every half second (at once when woken): it recovers nothing (that is
  * sched_recover's job, before the server starts), submits the jobs of
  * schedules that are due, and starts the next queued points, `slots` at a
  * time, round-robin across the users that have queued points (oldest job
@@ -44,6 +44,9 @@ void sched_stop(sched *s);
 
 /* Stop the running points of job `id` (after job_cancel). */
 void sched_cancel_job(sched *s, int64_t id);
+
+/* Look at the queue now rather than at the next tick (a job was submitted). */
+void sched_wake(sched *s);
 
 /* For /healthz and /metrics: the last tick (wall seconds) and the points running. */
 double sched_last_tick(sched *s);

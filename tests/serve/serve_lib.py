@@ -65,7 +65,9 @@ def token(db, name, *extra):
 def sql(db, query, *args):
     c = sqlite3.connect(db, timeout=30)
     try:
-        return c.execute(query, args).fetchall()
+        rows = c.execute(query, args).fetchall()
+        c.commit()
+        return rows
     finally:
         c.close()
 

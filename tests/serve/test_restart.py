@@ -89,5 +89,20 @@ rows = sql(DB, "SELECT p.idx, r.status, json_extract(r.params_json, '$.value') F
 check(job["state"] == "done" and rows == [(0, "ok", 7.0), (1, "ok", 8.0)],
       "after restart: %s %s" % (job["state"], rows))
 check(sql(DB, "SELECT count(*) FROM runs WHERE job = ?", jid)[0][0] == 2, "stored twice")
+
+# ---- 3: SIGTERM while a point runs: exit 0, the point stored interrupted, the rest after restart
+j, _ = s.expect(201, "POST", "/api/v1/jobs", {"plugin": "trivial", "params": {
+    "value": [1, 2], "mode": ["hang", "ok"]}, "sweep": "zip", "timeout": 60}, tok=tk)
+jid = j["job"]["id"]
+s.wait_job(jid, tk, states=("running",))
+time.sleep(0.3)
+check(s.stop() == 0, "exit code on SIGTERM with a point running")
+check(sql(DB, "SELECT status FROM runs WHERE job = ?", jid) == [("interrupted",)],
+      "the running point after SIGTERM")
+check(sql(DB, "SELECT state FROM jobs WHERE id = ?", jid) == [("running",)], "job after SIGTERM")
+s = Server(DB)
+job = s.wait_job(jid, tk)
+check(job["state"] == "failed" and sql(DB, "SELECT status FROM runs WHERE job = ? ORDER BY id",
+                                       jid) == [("interrupted",), ("ok",)], "after restart")
 check(s.stop() == 0, "exit code")
 sys.exit(0)
