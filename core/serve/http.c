@@ -20,7 +20,6 @@
 #include <time.h>
 
 #include "accounts.h"
-#include "pages.h"
 
 struct http_server {
     http_config cfg;
@@ -399,8 +398,8 @@ static void dispatch(http_server *s, http_req *r, http_resp *o)
     if (authz && !token)
         r->auth.expired = 1;
     if (http_authorise(rt, r, o) != 0) {
-        if (rt->flags & ROUTE_PAGE)
-            pages_refused(r, o);
+        if ((rt->flags & ROUTE_PAGE) && s->cfg.page_refused)
+            s->cfg.page_refused(r, o);
         return;
     }
     if ((rt->flags & ROUTE_JSON) && !json_type(http_header(r, "Content-Type"))) {

@@ -82,7 +82,7 @@ typedef int (*http_owner_fn)(http_req *r, char *owner, size_t len, http_resp *o)
 enum {
     ROUTE_JSON = 1,         /* the body must be JSON (415 otherwise) */
     ROUTE_OPEN_SIGNUP = 2,  /* anyone when the server allows sign-up */
-    ROUTE_PAGE = 4,         /* an HTML page: refusals rendered by pages_refused() */
+    ROUTE_PAGE = 4,         /* an HTML page: refusals rendered by http_config.page_refused */
 };
 
 typedef struct http_route {
@@ -151,6 +151,8 @@ typedef struct http_config {
     const char *tls_cert, *tls_key; /* PEM files, or NULL */
     int signup;       /* POST /api/v1/users open to anyone (as member) */
     void *app;        /* the application's context, for handlers: http_app(r) */
+    /* Turns the JSON refusal in o (401, 403, 404) of a ROUTE_PAGE route into a page. */
+    void (*page_refused)(http_req *r, http_resp *o);
 } http_config;
 
 /* Create the server (not started). */
