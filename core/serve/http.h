@@ -82,7 +82,9 @@ typedef int (*http_owner_fn)(http_req *r, char *owner, size_t len, http_resp *o)
 enum {
     ROUTE_JSON = 1,         /* the body must be JSON (415 otherwise) */
     ROUTE_OPEN_SIGNUP = 2,  /* anyone when the server allows sign-up */
-    ROUTE_PAGE = 4,         /* an HTML page: refusals rendered by http_config.page_refused */
+    ROUTE_CACHE = 4,        /* GET whose answer depends only on the URL and the database:
+                               kept per thread until the database changes */
+    ROUTE_PAGE = 8,         /* an HTML page: refusals rendered by http_config.page_refused */
 };
 
 typedef struct http_route {

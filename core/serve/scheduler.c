@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "scheduler.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
@@ -321,13 +322,17 @@ static void after_scheduled_job(sched *s, sqlite3 *db, int64_t job)
     char *tmp = xasprintf("%s.check.%lld.json", s->db, (long long)job);
     strvec env = {0};
     int rc = -1;
-    pid_t pid = fork();
+    /* Only async-signal-safe calls between fork and exec (other threads may
+     * hold locks the child would inherit). */
+    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    pid_t pid = out >= 0 ? fork() : -1;
     if (pid == 0) {
-        FILE *f = freopen(tmp, "w", stdout);
-        (void)f;
+        dup2(out, STDOUT_FILENO);
         execv(argv.v[0], argv.v);
         _exit(127);
     }
+    if (out >= 0)
+        close(out);
     if (pid > 0) {
         int status;
         while (waitpid(pid, &status, 0) < 0) {

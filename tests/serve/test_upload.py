@@ -10,7 +10,7 @@ tk = token(DB, "ann")
 up = token(DB, "ann", "--scope", "upload")
 rd = token(DB, "ann", "--scope", "read")
 tv = token(DB, "vic")
-s = Server(DB)
+s = Server(DB, "--threads", "1")  # one thread: its cached answers must see every change
 
 # runs made on "another cluster": a database of its own, through the CLI
 bx("run", "trivial", "-p", "value=3,4", "--tag", "remote", "--db", "other.db")
@@ -20,8 +20,12 @@ doc = {"result_version": 1, "uuid": "0d7d3f4e-9a52-4c1e-8f0e-6b1b3e2b0a11", "plu
        "finished_at": "2026-11-20T10:00:01Z", "host": "far01", "ranks": 1, "threads": 1,
        "params": {"value": {"value": "9", "type": "double"}},
        "metrics": {"rate": {"value": 123.5, "unit": "ops/s", "better": "higher"}}}
+j, _ = s.expect(200, "GET", "/api/v1/runs?limit=100", tok=tk)
+check(j["runs"] == [], "runs of an empty database")
 j, _ = s.expect(201, "POST", "/api/v1/results", doc, tok=up)
 rid = j["run_id"]
+j, _ = s.expect(200, "GET", "/api/v1/runs?limit=100", tok=tk)  # the thread's own change
+check([r["id"] for r in j["runs"]] == [rid], "a cached answer after an upload: %s" % j)
 j, _ = s.expect(200, "POST", "/api/v1/results", doc, tok=tk)
 check(j["run_id"] == rid, "the same uuid again: another id")
 check(sql(DB, "SELECT count(*), min(user), min(h.name) FROM runs r JOIN hosts h ON "
@@ -47,6 +51,8 @@ check(j["run"]["uuid"] == doc["uuid"] and j["run"]["host"] == "far01", str(j))
 url = "http://127.0.0.1:%d" % s.port
 _, err = bx("push", "--server", url, "--token", up, "--tag", "remote", "--db", "other.db")
 check("2 of 2 runs accepted" in err and "2 new" in err, err)
+j, _ = s.expect(200, "GET", "/api/v1/runs?limit=100", tok=tk)  # changes of another connection
+check(len(j["runs"]) == 3, "a cached answer after a push: %d runs" % len(j["runs"]))
 _, err = bx("push", "--server", url, "--token", up, "--tag", "remote", "--db", "other.db")
 check("2 of 2 runs accepted" in err and "2 there already" in err, err)
 os.environ["BENCHAAS_TOKEN"] = tk
