@@ -1461,47 +1461,83 @@ static void kv_object(FILE *f, const cJSON *o)
     fputs("</dl>", f);
 }
 
+/* The samples of a run: one chart per unit, a line per metric (at most 6), x the sample. */
 static void run_charts(FILE *f, const cJSON *run)
 {
     const cJSON *samples = cJSON_GetObjectItemCaseSensitive(run, "samples");
     const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(run, "metrics");
     fputs("<h2>Samples</h2>", f);
-    int any = 0;
+    strvec units = {0};
     const cJSON *m;
-    int nchart = 0;
-    cJSON_ArrayForEach(m, samples)
+    cJSON_ArrayForEach(m, metrics) /* in the plugin's declared order */
     {
-        if (!cJSON_IsArray(m) || nchart >= 8)
+        const char *u = jstr(m, "unit");
+        const cJSON *sm = cJSON_GetObjectItemCaseSensitive(samples, m->string);
+        if (!cJSON_IsArray(sm))
             continue;
-        size_t n = (size_t)cJSON_GetArraySize(m);
-        if (!n)
-            continue;
-        if (!any++)
-            fputs("<div class=\"charts\">", f);
-        nchart++;
-        double *x = xmalloc(n * sizeof *x), *y = xmalloc(n * sizeof *y);
-        size_t k = 0;
-        const cJSON *s;
-        cJSON_ArrayForEach(s, m)
-        {
-            const cJSON *v = cJSON_GetArrayItem(s, 2);
-            x[k] = (double)(k + 1);
-            y[k] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
-            k++;
-        }
-        const char *unit = jstr(cJSON_GetObjectItemCaseSensitive(metrics, m->string), "unit");
-        char title[200], ylabel[200];
-        snprintf(title, sizeof title, "%s: every sample", m->string);
-        snprintf(ylabel, sizeof ylabel, "%s%s%s%s", m->string, unit && *unit ? " (" : "",
-                 unit ? unit : "", unit && *unit ? ")" : "");
-        svg_series ser = {.name = NULL, .x = x, .y = y, .n = k, .style = SVG_LINE | SVG_POINTS};
-        svg_chart c = {.title = title, .xlabel = "sample", .ylabel = ylabel, .width = 460,
-                       .height = 240, .series = &ser, .nseries = 1};
-        svg_chart_write(f, &c);
-        free(x);
-        free(y);
+        int seen = 0;
+        for (size_t i = 0; i < units.n; i++)
+            seen |= strcmp(units.v[i], u ? u : "") == 0;
+        if (!seen && cJSON_GetArraySize(sm) > 0 && units.n < 4)
+            strvec_push(&units, u ? u : "");
     }
-    fputs(any ? "</div>" : "<p class=\"muted\">No samples stored.</p>", f);
+    if (units.n)
+        fputs("<div class=\"charts\">", f);
+    for (size_t ui = 0; ui < units.n; ui++) {
+        svg_series ser[6];
+        double *bufs[12];
+        size_t ns = 0, nmax = 0, nmore = 0;
+        cJSON_ArrayForEach(m, metrics)
+        {
+            const char *u = jstr(m, "unit");
+            const cJSON *arr = cJSON_GetObjectItemCaseSensitive(samples, m->string);
+            size_t n = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
+            if (strcmp(u ? u : "", units.v[ui]) != 0 || !n)
+                continue;
+            if (ns == 6) {
+                nmore++;
+                continue;
+            }
+            double *x = xmalloc(n * sizeof *x), *y = xmalloc(n * sizeof *y);
+            size_t k = 0;
+            const cJSON *sm;
+            cJSON_ArrayForEach(sm, arr)
+            {
+                const cJSON *v = cJSON_GetArrayItem(sm, 2);
+                x[k] = (double)k;
+                y[k] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+                k++;
+            }
+            nmax = k > nmax ? k : nmax;
+            bufs[2 * ns] = x;
+            bufs[2 * ns + 1] = y;
+            ser[ns] = (svg_series){.name = m->string, .x = x, .y = y, .n = k,
+                                   .style = SVG_LINE | SVG_POINTS, .color = (int)ns};
+            ns++;
+        }
+        char title[200], ylabel[120];
+        snprintf(title, sizeof title, "Every sample%s%s%s", *units.v[ui] ? " (" : "",
+                 units.v[ui], *units.v[ui] ? ")" : "");
+        snprintf(ylabel, sizeof ylabel, "%s", *units.v[ui] ? units.v[ui] : "value");
+        char **cats = xmalloc((nmax ? nmax : 1) * sizeof *cats);
+        for (size_t i = 0; i < nmax; i++)
+            cats[i] = xasprintf("%zu", i + 1);
+        svg_chart c = {.title = title, .xlabel = "sample (repetition order)", .ylabel = ylabel,
+                       .width = 560, .height = 260, .xaxis = SVG_X_CATEGORY,
+                       .xcats = (const char *const *)cats, .ncats = nmax, .series = ser,
+                       .nseries = ns};
+        svg_chart_write(f, &c);
+        if (nmore)
+            fprintf(f, "<p class=\"muted small\">%zu more metric%s in %s not drawn.</p>", nmore,
+                    nmore == 1 ? "" : "s", units.v[ui]);
+        for (size_t i = 0; i < nmax; i++)
+            free(cats[i]);
+        free(cats);
+        for (size_t i = 0; i < 2 * ns; i++)
+            free(bufs[i]);
+    }
+    fputs(units.n ? "</div>" : "<p class=\"muted\">No samples stored.</p>", f);
+    strvec_free(&units);
     fputs("<h2>Resource timeline</h2>", f);
     const cJSON *tl = cJSON_GetObjectItemCaseSensitive(run, "timeline");
     size_t n = cJSON_IsArray(tl) ? (size_t)cJSON_GetArraySize(tl) : 0;
