@@ -69,7 +69,7 @@ const char pages_css[] =
     "table{border-collapse:collapse;font-size:.9em;margin:6px 0 12px;min-width:50%}"
     "th,td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}"
     "th{background:#f0f3f7}td.n{text-align:right;font-variant-numeric:tabular-nums}"
-    "tr.mine td{background:#fff3bf}"
+    "tr.mine td{background:#fff3bf}time{white-space:nowrap}"
     ".state{font-weight:600}.s-done,.s-ok{color:#17692e}"
     ".s-failed,.s-crashed,.s-timeout,.s-interrupted,.s-cancelled{color:#b3261e}"
     ".s-running,.s-queued{color:#0a58a8}"
@@ -144,6 +144,18 @@ static const char *col_text(sqlite3_stmt *s, int i)
 {
     const char *t = (const char *)sqlite3_column_text(s, i);
     return t ? t : "";
+}
+
+/* A stored UTC time (ISO 8601) as "2026-11-21 10:12" (the whole in datetime). */
+static void when(FILE *f, const char *iso)
+{
+    if (!iso || strlen(iso) < 16 || iso[10] != 'T') {
+        esc(f, iso);
+        return;
+    }
+    fputs("<time datetime=\"", f);
+    esc(f, iso);
+    fprintf(f, "\">%.10s %.5s</time>", iso, iso + 11);
 }
 
 static void state_span(FILE *f, const char *state)
@@ -724,7 +736,7 @@ static int jobs_table(FILE *f, store *st, const char *sql, const char *a1, const
         state_span(f, col_text(s, 4));
         fprintf(f, "</td><td class=\"n\">%d / %d</td><td>", sqlite3_column_int(s, 6),
                 sqlite3_column_int(s, 5));
-        esc(f, col_text(s, 7));
+        when(f, col_text(s, 7));
         fputs("</td></tr>", f);
     }
     sqlite3_finalize(s);
@@ -767,7 +779,7 @@ static void runs_table(FILE *f, store *st, const char *sql, int with_error, cons
         fputs("</td><td>", f);
         esc(f, col_text(s, 3));
         fputs("</td><td>", f);
-        esc(f, col_text(s, 4));
+        when(f, col_text(s, 4));
         fputs("</td><td>", f);
         if (with_error) {
             state_span(f, col_text(s, 5));
@@ -1348,11 +1360,11 @@ static int g_job(http_req *r, http_resp *o)
     fputs("</dd><dt>Name</dt><dd>", f);
     esc(f, jstr(j, "name"));
     fputs("</dd><dt>Submitted</dt><dd>", f);
-    esc(f, jstr(j, "created_at"));
+    when(f, jstr(j, "created_at"));
     fputs("</dd><dt>Started</dt><dd>", f);
-    esc(f, jstr(j, "started_at"));
+    when(f, jstr(j, "started_at"));
     fputs("</dd><dt>Ended</dt><dd>", f);
-    esc(f, jstr(j, "ended_at"));
+    when(f, jstr(j, "ended_at"));
     fputs("</dd></dl>", f);
     if (jstr(j, "error")) {
         fputs("<p class=\"msg bad\">", f);
@@ -1596,7 +1608,7 @@ static int g_run(http_req *r, http_resp *o)
     fputs(" on ", f);
     esc(f, jstr(run, "host"));
     fputs(", started ", f);
-    esc(f, jstr(run, "started_at"));
+    when(f, jstr(run, "started_at"));
     fputs(": ", f);
     state_span(f, status);
     const char *user = jstr(run, "user");
@@ -1784,7 +1796,7 @@ static int g_leaderboard(http_req *r, http_resp *o)
         fputs("</a> ", f);
         esc(f, unit);
         fputs("</td><td>", f);
-        esc(f, jstr(e, "started_at"));
+        when(f, jstr(e, "started_at"));
         fputs("</td></tr>", f);
     }
     fputs("</tbody></table></div>", f);
