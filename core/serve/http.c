@@ -705,3 +705,11 @@ void http_server_free(http_server *s)
     free(s->key);
     free(s);
 }
+
+void http_run_route(const http_route *rt, http_req *r, http_resp *o)
+{
+    if ((rt->flags & ROUTE_CACHE) && strcmp(r->method, "GET") == 0)
+        run_cached(rt, r, o);
+    else
+        rt->fn(r, o);
+}

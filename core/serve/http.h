@@ -176,6 +176,10 @@ uint64_t http_count(const http_server *s, int code);
 /* This thread's connection (opened from root on first use, closed at thread exit). */
 store *http_thread_store(const store *root, char *err, size_t errlen);
 
+/* Run route rt's handler as dispatch does after authorisation (through the answer cache
+ * for ROUTE_CACHE GETs, keyed by r's path and query): for in-process callers (the pages). */
+void http_run_route(const http_route *rt, http_req *r, http_resp *o);
+
 /* Resolve a bearer token / session cookie into *a (ROLE_ANYONE if none). */
 void http_resolve_auth(store *st, const char *token, http_auth *a);
 

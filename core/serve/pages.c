@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <spawn.h>
 #include <sqlite3.h>
@@ -449,7 +450,7 @@ static int api_call(http_req *r, const char *method, const char *pattern, const 
         q.body_len = strlen(q.body);
         http_resp o;
         memset(&o, 0, sizeof o);
-        t[i].fn(&q, &o);
+        http_run_route(&t[i], &q, &o);
         *out = o.body ? cJSON_ParseWithLength(o.body, o.len) : NULL;
         if (retry_after)
             *retry_after = o.retry_after;
@@ -497,19 +498,32 @@ static int load_plugin(const char *name, loaded_plugin *lp, char *err, size_t er
     return rc;
 }
 
-/* The names of the plugins found (sorted as scanned). */
+/* The names of the plugins found (in search order); scanned at most once a minute, since
+ * loading every plugin costs far more than a page. */
+static pthread_mutex_t names_mu = PTHREAD_MUTEX_INITIALIZER;
+static strvec names_cache;
+static double names_at = -1e9;
+
 static void plugin_names(strvec *out)
 {
-    strvec user = {0}, dirs = {0};
-    plugin_search_path(&user, &dirs);
-    plugin_entry *e = NULL;
-    size_t n = 0;
-    plugin_scan(&dirs, core_host(), &e, &n);
-    for (size_t i = 0; i < n; i++)
-        if (!e[i].error)
-            strvec_push(out, e[i].p.desc->name);
-    plugin_scan_free(e, n);
-    strvec_free(&dirs);
+    pthread_mutex_lock(&names_mu);
+    if (mono_now() - names_at > 60.0) {
+        strvec user = {0}, dirs = {0};
+        plugin_search_path(&user, &dirs);
+        plugin_entry *e = NULL;
+        size_t n = 0;
+        plugin_scan(&dirs, core_host(), &e, &n);
+        strvec_free(&names_cache);
+        for (size_t i = 0; i < n; i++)
+            if (!e[i].error)
+                strvec_push(&names_cache, e[i].p.desc->name);
+        plugin_scan_free(e, n);
+        strvec_free(&dirs);
+        names_at = mono_now();
+    }
+    for (size_t i = 0; i < names_cache.n; i++)
+        strvec_push(out, names_cache.v[i]);
+    pthread_mutex_unlock(&names_mu);
 }
 
 /* ---- sign-in, sign-out, sign-up ----------------------------------------------------------------- */
@@ -801,24 +815,35 @@ static void runs_table(FILE *f, store *st, const char *sql, int with_error, cons
         fprintf(f, "<p class=\"muted\">%s</p>", empty);
 }
 
-/* Each plugin's latest headline per host, with the trend of its last 20 values. */
+/* Each plugin's latest headline per host (among the newest 5000 ok runs: the cost does not
+ * grow with the database), with the trend of its last 20 values. */
 static void latest_per_host(FILE *f, store *st)
 {
     sqlite3 *db = store_db(st);
     sqlite3_stmt *s, *t;
     if (sqlite3_prepare_v2(db,
                            "SELECT r.plugin, r.host_id, coalesce(h.name, '?'), max(r.id) FROM "
-                           "runs r LEFT JOIN hosts h ON h.id = r.host_id WHERE r.status = 'ok' "
+                           "(SELECT id, plugin, host_id FROM runs WHERE status = 'ok' ORDER BY "
+                           "id DESC LIMIT 5000) r LEFT JOIN hosts h ON h.id = r.host_id "
                            "GROUP BY r.plugin, r.host_id ORDER BY r.plugin, 3 LIMIT 60",
                            -1, &s, NULL) != SQLITE_OK)
         return;
+    /* the headline of the group's newest run, then its values in the group's last 20 runs
+     * (through runs_host and the metrics key: cheap on a large database) */
+    sqlite3_stmt *hl;
+    if (sqlite3_prepare_v2(db, "SELECT name, unit FROM metrics WHERE run_id = ?1 ORDER BY seq "
+                               "LIMIT 1",
+                           -1, &hl, NULL) != SQLITE_OK) {
+        sqlite3_finalize(s);
+        return;
+    }
     if (sqlite3_prepare_v2(db,
-                           "SELECT m.value, m.name, m.unit FROM runs r" HEADLINE_JOIN
-                           "WHERE r.plugin = ?1 AND r.host_id IS ?2 AND r.status = 'ok' AND "
-                           "m.name = (SELECT name FROM metrics WHERE run_id = ?3 ORDER BY seq "
-                           "LIMIT 1) ORDER BY r.id DESC LIMIT 20",
+                           "SELECT m.value FROM runs r JOIN metrics m ON m.run_id = r.id AND "
+                           "m.name = ?3 WHERE r.plugin = ?1 AND r.host_id IS ?2 AND r.status = "
+                           "'ok' ORDER BY r.id DESC LIMIT 20",
                            -1, &t, NULL) != SQLITE_OK) {
         sqlite3_finalize(s);
+        sqlite3_finalize(hl);
         return;
     }
     int n = 0;
@@ -828,23 +853,24 @@ static void latest_per_host(FILE *f, store *st)
                   "<th scope=\"col\">Host</th><th scope=\"col\">Latest headline</th>"
                   "<th scope=\"col\">Trend (last 20 runs)</th></tr></thead><tbody>",
                   f);
+        char mname[128] = "", unit[64] = "";
+        sqlite3_reset(hl);
+        sqlite3_bind_int64(hl, 1, sqlite3_column_int64(s, 3));
+        if (sqlite3_step(hl) == SQLITE_ROW) {
+            snprintf(mname, sizeof mname, "%s", col_text(hl, 0));
+            snprintf(unit, sizeof unit, "%s", col_text(hl, 1));
+        }
         sqlite3_reset(t);
         sqlite3_bind_text(t, 1, col_text(s, 0), -1, SQLITE_TRANSIENT);
         if (sqlite3_column_type(s, 1) == SQLITE_NULL)
             sqlite3_bind_null(t, 2);
         else
             sqlite3_bind_int64(t, 2, sqlite3_column_int64(s, 1));
-        sqlite3_bind_int64(t, 3, sqlite3_column_int64(s, 3));
+        sqlite3_bind_text(t, 3, mname, -1, SQLITE_TRANSIENT);
         double v[20];
         size_t k = 0;
-        char mname[128] = "", unit[64] = "";
-        while (k < 20 && sqlite3_step(t) == SQLITE_ROW) {
+        while (k < 20 && sqlite3_step(t) == SQLITE_ROW)
             v[k++] = sqlite3_column_type(t, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(t, 0);
-            if (k == 1) {
-                snprintf(mname, sizeof mname, "%s", col_text(t, 1));
-                snprintf(unit, sizeof unit, "%s", col_text(t, 2));
-            }
-        }
         for (size_t i = 0; i < k / 2; i++) { /* oldest first */
             double x = v[i];
             v[i] = v[k - 1 - i];
@@ -875,6 +901,7 @@ static void latest_per_host(FILE *f, store *st)
         fputs("<p class=\"muted\">No results yet.</p>", f);
     sqlite3_finalize(s);
     sqlite3_finalize(t);
+    sqlite3_finalize(hl);
 }
 
 static int g_dashboard(http_req *r, http_resp *o)
