@@ -116,6 +116,12 @@ bench() {
         "${non2xx:-0} non-2xx" "${errs:+; $errs}"
 }
 
+# warm-up: every server thread computes its answers once (they are cached until
+# the database changes), nginx reads its files once
+for u in "$base/api/v1/leaderboard?plugin=hpl" "$base/api/v1/runs?limit=50"; do
+    wrk -t2 -c64 -d2s -H "$auth" "$u" >/dev/null
+done
+wrk -t2 -c64 -d2s "http://127.0.0.1:$nport/runs.json" >/dev/null
 echo "== wrk -t2 -c64 -d$DURATION (size: leaderboard $(stat -c %s "$work/www/leaderboard.json") B, runs $(stat -c %s "$work/www/runs.json") B)"
 # the server's resident memory, sampled during its runs
 ( peak=0; while kill -0 "$spid" 2>/dev/null; do

@@ -1,5 +1,5 @@
 /*
- * cli.c — `benchaas`: the command-line contract of ../shared/CLI.md.
+ * cli.c — `benchaas`: the command-line contract of docs/cli.md.
  *
  * Exit codes: 0 success, 1 a benchmark ran but failed (validation, crash,
  * timeout), 2 bad usage, configuration or input (nothing was run or written).
@@ -305,6 +305,11 @@ static int cmd_describe(int argc, char **argv)
                                               : "-",
                m->help ? m->help : "");
     printf("  (every run also stores wall_time s, user_time s, sys_time s, max_rss MiB)\n");
+    printf("  headline:");
+    for (const bx_metric_def *m = d->metrics; m && m->name; m++)
+        if (m->flags & BX_METRIC_HEADLINE)
+            printf(" %s", m->name);
+    printf("\n");
     if (BX_DESC_HAS(d, describe) && d->describe) {
         printf("\n");
         pset ps;
@@ -351,6 +356,22 @@ static const char *opt_value(int argc, char **argv, int *i, const char *opt, int
         return NULL;
     }
     return argv[++*i];
+}
+
+/* The runs `run` and `submit --wait` stored: the table, or {"runs": [...]} for --json. */
+static void show_runs(store *st, const int64_t *ids, size_t n, int json)
+{
+    if (json) {
+        cJSON *out = NULL;
+        if (query_runs_json(st, ids, n, &out) == 0 && out) {
+            char *txt = cJSON_Print(out);
+            printf("%s\n", txt);
+            free(txt);
+            cJSON_Delete(out);
+        }
+    } else {
+        query_print_table(st, ids, n, stdout);
+    }
 }
 
 static int cmd_run_like(int argc, char **argv, int submit)
@@ -493,6 +514,7 @@ static int cmd_run_like(int argc, char **argv, int submit)
     ov.only = only;
     ov.plugin_dirs = &user_dirs;
     o.db = default_db_or(db, cfg.database);
+    o.show = show_runs;
     o.cfg = &cfg;
     plan pl;
     if (plan_build(&cfg, &ov, &pl, err, sizeof err) != 0) {

@@ -3,6 +3,8 @@
 #include "host.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,40 +105,40 @@ cJSON *pset_to_typed_json(const pset *ps)
 
 static hostctx *H(bx_ctx *ctx) { return (hostctx *)ctx->host_data; }
 
-static int find_param(hostctx *h, const char *name)
+/* The value a getter reads: given or default, else computed by the plugin. */
+static const bxp_value *value_of(hostctx *h, const char *name, int get)
 {
-    const bx_param *p = bxp_find(h->desc->params, name);
-    if (!p) {
-        /* A plugin asking for a parameter it did not declare is a plugin bug. */
-        fprintf(stderr, "benchaas: plugin %s asked for undeclared parameter '%s'\n",
-                h->desc->name, name ? name : "(null)");
-        return -1;
-    }
-    return (int)(p - h->desc->params);
+    int i = bxp_collector_param(&h->col, name, get);
+    if (i < 0)
+        return NULL;
+    if (h->params->set[i])
+        return &h->params->vals[i];
+    return bxp_collector_computed_value(&h->col, (size_t)i);
 }
 
 static int h_isset(bx_ctx *ctx, const char *name)
 {
-    int i = find_param(H(ctx), name);
-    return i >= 0 && H(ctx)->params->set[i];
+    hostctx *h = H(ctx);
+    int i = bxp_collector_param(&h->col, name, BXP_GET_ISSET);
+    return i >= 0 && h->params->set[i];
 }
 
 static int64_t h_int(bx_ctx *ctx, const char *name)
 {
-    int i = find_param(H(ctx), name);
-    return i >= 0 && H(ctx)->params->set[i] ? H(ctx)->params->vals[i].i : 0;
+    const bxp_value *v = value_of(H(ctx), name, BXP_GET_INT);
+    return v ? v->i : 0;
 }
 
 static double h_double(bx_ctx *ctx, const char *name)
 {
-    int i = find_param(H(ctx), name);
-    return i >= 0 && H(ctx)->params->set[i] ? H(ctx)->params->vals[i].d : 0.0;
+    const bxp_value *v = value_of(H(ctx), name, BXP_GET_DOUBLE);
+    return v ? v->d : 0.0;
 }
 
 static const char *h_string(bx_ctx *ctx, const char *name)
 {
-    int i = find_param(H(ctx), name);
-    return i >= 0 && H(ctx)->params->set[i] ? H(ctx)->params->vals[i].text : NULL;
+    const bxp_value *v = value_of(H(ctx), name, BXP_GET_STRING);
+    return v ? v->text : NULL;
 }
 
 static int h_rank(bx_ctx *ctx) { return H(ctx)->rank; }
@@ -150,53 +152,39 @@ static int h_threads(bx_ctx *ctx) { return H(ctx)->threads; }
 static unsigned h_reps(bx_ctx *ctx) { return H(ctx)->reps; }
 static int h_warmup(bx_ctx *ctx) { return H(ctx)->warmup; }
 
-static metric_slot *slot(hostctx *h, const char *name)
+/* h->error from any thread. */
+static void set_error(hostctx *h, const char *msg)
 {
-    for (size_t i = 0; i < h->nmetrics; i++)
-        if (name && strcmp(h->metrics[i].def->name, name) == 0)
-            return &h->metrics[i];
-    return NULL;
+    pthread_mutex_lock(&h->col.lock);
+    snprintf(h->error, sizeof h->error, "%s", msg ? msg : "");
+    pthread_mutex_unlock(&h->col.lock);
 }
 
-static int undeclared(hostctx *h, const char *name)
+static int failed(hostctx *h, int rc, const char *msg)
 {
-    snprintf(h->error, sizeof h->error, "plugin %s reported undeclared metric '%s'",
-             h->desc->name, name ? name : "(null)");
-    fprintf(stderr, "benchaas: %s\n", h->error);
-    return BX_EINVAL;
+    set_error(h, msg);
+    fprintf(stderr, "benchaas: %s\n", msg);
+    return rc;
 }
 
 static int h_metric(bx_ctx *ctx, const char *name, double value)
 {
     hostctx *h = H(ctx);
-    metric_slot *s = slot(h, name);
-    if (!s)
-        return undeclared(h, name);
-    if (!h->collect)
-        return 0;
-    s->value = value;
-    s->has_value = 1;
-    return 0;
+    char err[512];
+    if (!h->collect && bxp_collector_series(&h->col, name))
+        return 0; /* another rank's: accepted, not kept */
+    int rc = bxp_collector_metric(&h->col, name, value, err, sizeof err);
+    return rc == BX_EINVAL ? failed(h, rc, err) : rc;
 }
 
 static int h_sample(bx_ctx *ctx, const char *name, double value)
 {
     hostctx *h = H(ctx);
-    metric_slot *s = slot(h, name);
-    if (!s)
-        return undeclared(h, name);
-    if (!h->collect || h->warmup)
-        return 0;
-    if (s->last_rep != h->cur_rep) {
-        s->last_rep = h->cur_rep;
-        s->next_idx = 0;
-    }
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 16;
-        s->samples = xrealloc(s->samples, s->cap * sizeof *s->samples);
-    }
-    s->samples[s->n++] = (sample){h->cur_rep, s->next_idx++, value};
-    return 0;
+    char err[512];
+    if ((!h->collect || h->warmup) && bxp_collector_series(&h->col, name))
+        return 0; /* another rank's, or the warm-up's: not kept */
+    int rc = bxp_collector_sample(&h->col, name, h->cur_rep, value, err, sizeof err);
+    return rc == BX_EINVAL ? failed(h, rc, err) : rc;
 }
 
 static int h_meta(bx_ctx *ctx, const char *key, const char *value)
@@ -206,15 +194,17 @@ static int h_meta(bx_ctx *ctx, const char *key, const char *value)
         return BX_EINVAL;
     if (!h->collect)
         return 0;
-    for (size_t i = 0; i < h->meta_keys.n; i++)
-        if (strcmp(h->meta_keys.v[i], key) == 0) {
-            free(h->meta_vals.v[i]);
-            h->meta_vals.v[i] = xstrdup(value ? value : "");
-            return 0;
-        }
-    strvec_push(&h->meta_keys, key);
-    strvec_push(&h->meta_vals, value ? value : "");
-    return 0;
+    return bxp_collector_meta(&h->col, key, value);
+}
+
+static int h_computed(bx_ctx *ctx, const char *name, const char *value)
+{
+    hostctx *h = H(ctx);
+    char err[1024];
+    const bx_param *p = bxp_find(h->desc->params, name);
+    int given = p && h->params->set[p - h->desc->params];
+    int rc = bxp_collector_computed(&h->col, name, value, given, err, sizeof err);
+    return rc ? failed(h, rc, err) : 0;
 }
 
 static void h_log(bx_ctx *ctx, int level, const char *msg)
@@ -223,8 +213,8 @@ static void h_log(bx_ctx *ctx, int level, const char *msg)
     static const char *const names[] = {"debug", "info", "warning", "error"};
     if (level < BX_LOG_DEBUG || level > BX_LOG_ERROR)
         level = BX_LOG_INFO;
-    if (level == BX_LOG_WARN && h->collect && h->warnings.n < 100)
-        strvec_push(&h->warnings, msg);
+    if (level == BX_LOG_WARN && h->collect)
+        bxp_collector_warning(&h->col, msg);
     if (level >= h->min_log_level) {
         if (h->nranks > 1)
             fprintf(stderr, "%s[%s rank %d] %s: %s\n", h->log_prefix ? h->log_prefix : "",
@@ -235,10 +225,7 @@ static void h_log(bx_ctx *ctx, int level, const char *msg)
     }
 }
 
-static void h_error(bx_ctx *ctx, const char *msg)
-{
-    snprintf(H(ctx)->error, sizeof H(ctx)->error, "%s", msg ? msg : "");
-}
+static void h_error(bx_ctx *ctx, const char *msg) { set_error(H(ctx), msg); }
 
 static void h_print(bx_ctx *ctx, const char *text)
 {
@@ -297,6 +284,7 @@ static const bx_host the_host = {
     .allreduce = h_allreduce,
     .expand_point = h_expand,
     .node_ranks = h_node_ranks,
+    .param_computed = h_computed,
 };
 
 const bx_host *core_host(void) { return &the_host; }
@@ -313,48 +301,47 @@ void hostctx_init(hostctx *h, const bx_plugin *desc, pset *params)
     h->reps = desc->default_repetitions ? desc->default_repetitions : 1;
     h->collect = 1;
     h->min_log_level = BX_LOG_WARN;
-    size_t n = 0;
-    while (desc->metrics && desc->metrics[n].name)
-        n++;
-    h->nmetrics = n;
-    h->metrics = xcalloc(n, sizeof *h->metrics);
-    for (size_t i = 0; i < n; i++) {
-        h->metrics[i].def = &desc->metrics[i];
-        h->metrics[i].last_rep = (unsigned)-1;
+    if (bxp_collector_init(&h->col, desc) != 0) {
+        fputs("benchaas: out of memory\n", stderr);
+        abort();
     }
 }
 
 void hostctx_free(hostctx *h)
 {
-    for (size_t i = 0; i < h->nmetrics; i++)
-        free(h->metrics[i].samples);
-    free(h->metrics);
-    strvec_free(&h->meta_keys);
-    strvec_free(&h->meta_vals);
-    strvec_free(&h->warnings);
+    bxp_collector_free(&h->col);
     for (size_t i = 0; i < h->nexpanded; i++)
         strvec_free(&h->expanded[i]);
     free(h->expanded);
     memset(h, 0, sizeof *h);
 }
 
-void hostctx_fill_best(hostctx *h)
+void hostctx_fill_best(hostctx *h) { bxp_collector_fill_best(&h->col); }
+
+int hostctx_misuse(hostctx *h, int rc)
 {
-    for (size_t i = 0; i < h->nmetrics; i++) {
-        metric_slot *s = &h->metrics[i];
-        if (s->has_value || s->n == 0)
+    char why[1024];
+    if (!bxp_collector_failed(&h->col, why, sizeof why))
+        return rc;
+    if (strcmp(h->error, why) != 0) /* once, on whichever rank it happened */
+        fprintf(stderr, "benchaas: %s\n", why);
+    snprintf(h->error, sizeof h->error, "%s", why);
+    return BX_EINTERNAL;
+}
+
+cJSON *hostctx_params_json(hostctx *h)
+{
+    cJSON *o = pset_to_typed_json(h->params);
+    for (size_t i = 0; i < h->params->n; i++) {
+        const bxp_value *v = h->params->set[i] ? NULL : bxp_collector_computed_value(&h->col, i);
+        if (!v)
             continue;
-        double best = s->samples[s->n - 1].value;
-        for (size_t k = 0; k < s->n; k++) {
-            double v = s->samples[k].value;
-            if (s->def->better == BX_BETTER_HIGHER && v > best)
-                best = v;
-            if (s->def->better == BX_BETTER_LOWER && v < best)
-                best = v;
-        }
-        s->value = best;
-        s->has_value = 1;
+        cJSON *e = cJSON_AddObjectToObject(o, h->desc->params[i].name);
+        cJSON_AddStringToObject(e, "value", v->text);
+        cJSON_AddStringToObject(e, "type", bxp_type_name(h->desc->params[i].type));
+        cJSON_AddTrueToObject(e, "computed");
     }
+    return o;
 }
 
 static const char *better_name(bx_better b)
@@ -373,8 +360,8 @@ void hostctx_results_json(const hostctx *h, cJSON *doc)
     if (!metrics)
         metrics = cJSON_AddObjectToObject(doc, "metrics");
     cJSON *samples = cJSON_AddObjectToObject(doc, "samples");
-    for (size_t i = 0; i < h->nmetrics; i++) {
-        const metric_slot *s = &h->metrics[i];
+    for (size_t i = 0; i < h->col.nseries; i++) {
+        const bxp_series *s = &h->col.series[i];
         if (s->has_value) {
             cJSON *m = cJSON_AddObjectToObject(metrics, s->def->name);
             cJSON_AddItemToObject(m, "value", number_or_null(s->value));
@@ -393,9 +380,9 @@ void hostctx_results_json(const hostctx *h, cJSON *doc)
         }
     }
     cJSON *w = cJSON_AddArrayToObject(doc, "warnings");
-    for (size_t i = 0; i < h->warnings.n; i++)
-        cJSON_AddItemToArray(w, cJSON_CreateString(h->warnings.v[i]));
+    for (size_t i = 0; i < h->col.nwarnings; i++)
+        cJSON_AddItemToArray(w, cJSON_CreateString(h->col.warnings[i]));
     cJSON *meta = cJSON_AddObjectToObject(doc, "meta");
-    for (size_t i = 0; i < h->meta_keys.n; i++)
-        cJSON_AddStringToObject(meta, h->meta_keys.v[i], h->meta_vals.v[i]);
+    for (size_t i = 0; i < h->col.nmeta; i++)
+        cJSON_AddStringToObject(meta, h->col.meta_key[i], h->col.meta_val[i]);
 }

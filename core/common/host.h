@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "benchaas/plugin.h"
+#include "collector.h"
 #include "paramval.h"
 #include "util.h"
 
@@ -31,17 +32,6 @@ cJSON *pset_to_json(const pset *ps);
 /* {"name": {"value": "...", "type": "size"}, ...} for the result document. */
 cJSON *pset_to_typed_json(const pset *ps);
 
-typedef struct sample { unsigned rep, idx; double value; } sample;
-
-typedef struct metric_slot {
-    const bx_metric_def *def;
-    int has_value;
-    double value;
-    sample *samples;
-    size_t n, cap;
-    unsigned last_rep, next_idx;
-} metric_slot;
-
 typedef struct hostctx {
     bx_ctx ctx; /* ctx.host = the core's table, ctx.host_data = this */
     const bx_plugin *desc;
@@ -51,9 +41,7 @@ typedef struct hostctx {
     unsigned reps, cur_rep;
     int warmup;
     int collect;        /* 1 when this rank's results are kept (rank 0) */
-    metric_slot *metrics; /* one per declared metric */
-    size_t nmetrics;
-    strvec meta_keys, meta_vals, warnings;
+    bxp_collector col;  /* metrics, samples, meta, warnings, computed values */
     char error[4096];
     int min_log_level;    /* messages below this level are not printed */
     const char *log_prefix;
@@ -72,6 +60,12 @@ void hostctx_init(hostctx *h, const bx_plugin *desc, pset *params);
 void hostctx_free(hostctx *h);
 /* Fill metrics that have samples but no value with the best sample. */
 void hostctx_fill_best(hostctx *h);
+/* rc, or BX_EINTERNAL with h->error set when the plugin misused a parameter
+ * getter (an ABI 1.2 plugin: undeclared name, wrong type). */
+int hostctx_misuse(hostctx *h, int rc);
+/* The result document's "params": the typed values, and those the plugin
+ * computed, each marked "computed": true. */
+cJSON *hostctx_params_json(hostctx *h);
 /* "metrics" and "samples" objects of the result document. */
 void hostctx_results_json(const hostctx *h, cJSON *doc);
 

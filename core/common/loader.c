@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "host.h"
 #include "paramval.h"
 
 static void add_dir(strvec *out, const char *dir)
@@ -108,6 +109,16 @@ int plugin_load_file(const char *path, const bx_host *host, loaded_plugin *out, 
         const char *e = dlerror();
         return errf(err, errlen, BX_EINVAL, "%s: cannot load: %s", real, e ? e : "unknown error");
     }
+    /* ABI 1.2 plugins export a stamp: check magic and version from data,
+     * before any plugin code (the entry function) runs. */
+    const bx_stamp *stamp = (const bx_stamp *)dlsym(h, BX_STAMP_SYMBOL);
+    char why[768];
+    if (stamp &&
+        bxp_check_stamp(stamp->magic, stamp->abi_major, stamp->abi_minor, stamp->struct_size, why,
+                        sizeof why) != 0) {
+        dlclose(h);
+        return errf(err, errlen, BX_EINVAL, "%s: %s", real, why);
+    }
     bx_entry_fn entry;
     *(void **)&entry = dlsym(h, BX_ENTRY_SYMBOL);
     if (!entry) {
@@ -117,11 +128,21 @@ int plugin_load_file(const char *path, const bx_host *host, loaded_plugin *out, 
                     "BX_PLUGIN_DEFINE?)",
                     real, BX_ENTRY_SYMBOL);
     }
-    const bx_plugin *d = entry(host);
+    const bx_plugin *raw = entry(host ? host : core_host()); /* never NULL */
     /* The same checks as the mock host's, so a plugin its author tested
      * with the mock loads here. */
-    char why[768];
-    rc = bxp_check_descriptor(d, why, sizeof why);
+    rc = bxp_check_descriptor(raw, why, sizeof why);
+    if (rc == 0 && stamp &&
+        (raw->magic != stamp->magic || raw->abi_minor != stamp->abi_minor)) {
+        snprintf(why, sizeof why, "the descriptor's ABI %u.%u differs from the stamp's %u.%u",
+                 (unsigned)raw->abi_major, (unsigned)raw->abi_minor, (unsigned)stamp->abi_major,
+                 (unsigned)stamp->abi_minor);
+        rc = BX_EINVAL;
+    }
+    /* From here on the core reads the descriptor in this SDK's layout. */
+    bx_plugin *d = NULL;
+    if (rc == 0)
+        rc = bxp_normalize(raw, &d, why, sizeof why);
     char *stem = stem_of(real);
     if (rc == 0 && strcmp(d->name, stem) != 0) {
         snprintf(why, sizeof why, "plugin name '%s' does not match the file name '%s.so'",
@@ -130,6 +151,7 @@ int plugin_load_file(const char *path, const bx_host *host, loaded_plugin *out, 
     }
     free(stem);
     if (rc) {
+        bxp_normalized_free(d);
         dlclose(h);
         return errf(err, errlen, BX_EINVAL, "%s: %s", real, why);
     }
@@ -183,6 +205,7 @@ void plugin_unload(loaded_plugin *p)
     /* Keep the object mapped: plugins may have registered atexit handlers or
      * started libraries (OpenMP, MPI) whose threads still run its code. */
     free(p->path);
+    bxp_normalized_free((bx_plugin *)p->desc);
     memset(p, 0, sizeof *p);
 }
 

@@ -17,7 +17,8 @@
 typedef struct loaded_plugin {
     char *path;              /* absolute path of the .so (owned) */
     void *handle;            /* dlopen handle */
-    const bx_plugin *desc;   /* the plugin's static descriptor */
+    const bx_plugin *desc;   /* the plugin's descriptor in this SDK's layout (a copy,
+                              * owned: tables of 1.0/1.1 plugins converted) */
 } loaded_plugin;
 
 /* The folders to search, in order (owned strings, absolute paths). */
@@ -26,7 +27,9 @@ void plugin_search_path(const strvec *user_dirs, strvec *out);
 /*
  * Load the .so at `path` and check its descriptor (magic, ABI, struct_size,
  * callbacks, name matching the file, tables).  0 and *out, or BX_EINVAL and
- * "PATH: <what is wrong>" in err.  The runner passes host = NULL-safe table.
+ * "PATH: <what is wrong>" in err.  The entry function gets `host`, or the
+ * core's table when host is NULL (a plugin never sees NULL).  A 1.2 plugin's
+ * stamp (bx_stamp) is checked before the entry function is called.
  */
 int plugin_load_file(const char *path, const bx_host *host, loaded_plugin *out, char *err,
                      size_t errlen);

@@ -27,12 +27,12 @@
 #include "check.h"
 #include "stats.h"
 #include "table.h"
+#include "util.h"
 
 #define MAD_SCALE 1.4826
 
 /* ---- shared ------------------------------------------------------------------ */
 
-enum { SCOPE_HOST, SCOPE_CLASS, SCOPE_ANY };
 
 static int parse_scope(const char *cmd, const char *val, int *scope)
 {
@@ -549,40 +549,12 @@ static const char check_help[] =
     "Exit status: 0 no regression, 1 a regression or a failed run, 2 bad options or\n"
     "no run to check.\n";
 
-/* One checked value. */
-typedef struct check_row {
-    aentry *e;       /* the candidate configuration, host and metric */
-    const char *label;
-    double value;    /* the candidate's value (median of its runs) */
-    double ref;      /* the reference value */
-    double lo, hi;   /* the band around the reference: beyond it on the worse side is a
-                        regression, on the better side an improvement */
-    double change;   /* (value - ref) / |ref| * 100 */
-    size_t nref;     /* history runs, or the baseline's runs */
-    char basis[96];  /* "baseline default" / "history of 20 runs" */
-    int verdict;     /* V_OK, V_REGRESSION, V_IMPROVED, V_NOREF */
-} check_row;
-
-enum { V_OK, V_REGRESSION, V_IMPROVED, V_NOREF };
-
 static const char *verdict_name(int v)
 {
     return v == V_REGRESSION ? "REGRESSION" : v == V_IMPROVED ? "improved"
                                           : v == V_NOREF      ? "no reference"
                                                               : "ok";
 }
-
-/* A run that did not end ok. */
-typedef struct failed_run {
-    int64_t id;
-    char *plugin, *status, *host, *error, *params, *started;
-} failed_run;
-
-typedef struct check_opts {
-    const char *baseline; /* explicit name, or NULL (then "default" if present) */
-    int history, min_history, scope;
-    double k, floor;
-} check_opts;
 
 /* The explicit baseline for row r: 1 found (r filled), 0 none, <0 error. */
 static int find_baseline(sqlite3_stmt *st, const char *name, check_row *r)
@@ -751,8 +723,8 @@ static void fmt_limit(const check_row *r, char *buf, size_t len)
                  query_readable_number(hi, b, sizeof b));
 }
 
-static void write_junit(FILE *out, const char *db, check_row *rows, size_t n, failed_run *fails,
-                        size_t nfails)
+static void write_junit(FILE *out, const char *db, const check_row *rows, size_t n,
+                        const failed_run *fails, size_t nfails)
 {
     size_t failures = nfails, skipped = 0;
     for (size_t i = 0; i < n; i++) {
@@ -904,7 +876,8 @@ static void free_failures(failed_run *f, size_t n)
     free(f);
 }
 
-static int print_check_table(check_row *rows, size_t n, failed_run *fails, size_t nfails)
+static int print_check_table(FILE *out, const check_row *rows, size_t n, const failed_run *fails,
+                             size_t nfails)
 {
     static const char *const head[] = {"plugin", "config", "host",  "metric", "value", "unit",
                                        "reference", "allowed", "change", "basis", "verdict"};
@@ -932,14 +905,14 @@ static int print_check_table(check_row *rows, size_t n, failed_run *fails, size_
         ttable_add(&t, r->basis);
         ttable_add(&t, verdict_name(r->verdict));
     }
-    int rc = ttable_print(&t, stdout);
+    int rc = ttable_print(&t, out);
     ttable_free(&t);
     if (rc)
         return rc;
     if (nfails) {
-        printf("\nruns that did not end ok:\n");
+        fprintf(out, "\nruns that did not end ok:\n");
         for (size_t i = 0; i < nfails; i++)
-            printf("  run %" PRId64 "  %-10s %-8s %-12s %s\n      %s\n", fails[i].id,
+            fprintf(out, "  run %" PRId64 "  %-10s %-8s %-12s %s\n      %s\n", fails[i].id,
                    fails[i].plugin, fails[i].status, fails[i].host ? fails[i].host : "-",
                    fails[i].params ? fails[i].params : "",
                    fails[i].error ? fails[i].error : "(no error text)");
@@ -949,8 +922,9 @@ static int print_check_table(check_row *rows, size_t n, failed_run *fails, size_
 
 static cJSON *num_or_null(double v) { return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull(); }
 
-static void print_check_json(check_row *rows, size_t n, failed_run *fails, size_t nfails,
-                             size_t regressions, size_t noref)
+static void print_check_json(FILE *out, const check_row *rows, size_t n,
+                             const failed_run *fails, size_t nfails, size_t regressions,
+                             size_t noref)
 {
     cJSON *doc = cJSON_CreateObject();
     cJSON *arr = cJSON_AddArrayToObject(doc, "checks");
@@ -997,29 +971,235 @@ static void print_check_json(check_row *rows, size_t n, failed_run *fails, size_
     cJSON_AddBoolToObject(sum, "passed", regressions == 0 && nfails == 0);
     char *t = cJSON_Print(doc);
     cJSON_Delete(doc);
-    printf("%s\n", t ? t : "");
+    fprintf(out, "%s\n", t ? t : "");
     cJSON_free(t);
 }
 
-int cmd_check(int argc, char **argv)
+/* ---- check: the verdicts as data ------------------------------------------------ */
+
+/* The selection's ok values per configuration, host and metric (r->a) and its failed runs. */
+static int check_select(store *s, const qfilter *f, int defaulted, check_report *r, char *err,
+                        size_t errlen)
+{
+    /*
+     * The selection, once (with --latest its grouping is the costly part);
+     * then the ok runs' values per configuration and host, and the runs
+     * that did not end ok.  A huge selection is not turned into an id list.
+     */
+    int64_t *ids = NULL;
+    size_t nids = 0;
+    if (qfilter_select_ids(s, f, &ids, &nids))
+        return BX_EIO;
+    if (nids == 0) {
+        free(ids);
+        return errf(err, errlen, BX_EINVAL, "no run to check in %s%s", f->db,
+                    defaulted ? "" : " matches the selection");
+    }
+    qfilter okf, allf;
+    int rc = nids <= 20000 ? ids_only(&allf, f, ids, nids) : qfilter_copy(&allf, f);
+    free(ids);
+    if (rc == 0 && (rc = qfilter_copy(&okf, &allf)) == 0) {
+        free(okf.statuses.v);
+        okf.statuses = (qlist){0};
+        qfilter_option(&okf, "--status", "ok");
+        rc = aset_load(s, &okf, ASET_PER_HOST, &r->a);
+        if (rc == 0)
+            rc = load_failures(s, &allf, &r->fails, &r->nfails);
+        qfilter_free(&okf);
+    }
+    qfilter_free(&allf);
+    if (rc)
+        return rc;
+    if (r->a.nruns == 0 && r->nfails == 0)
+        return errf(err, errlen, BX_EINVAL, "no run to check in %s%s", f->db,
+                    defaulted ? "" : " matches the selection");
+    return 0;
+}
+
+/* Which baseline set: the named one, else "default" when it has rows, else none (*name NULL). */
+static int check_baseline_name(sqlite3 *db, const check_opts *o, const char *dbpath,
+                               const char **name, char *err, size_t errlen)
+{
+    sqlite3_stmt *q;
+    *name = o->baseline;
+    if (!*name) {
+        if (sqlite3_prepare_v2(db, "SELECT 1 FROM baselines WHERE name = 'default' LIMIT 1", -1,
+                               &q, NULL) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
+            *name = "default";
+        sqlite3_finalize(q);
+        return 0;
+    }
+    int found = 0;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM baselines WHERE name = ?1 LIMIT 1", -1, &q, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_text(q, 1, *name, -1, SQLITE_STATIC);
+        found = sqlite3_step(q) == SQLITE_ROW;
+    }
+    sqlite3_finalize(q);
+    if (!found)
+        return errf(err, errlen, BX_EINVAL,
+                    "no baseline named '%s' in %s (see benchaas baseline list)", *name, dbpath);
+    return 0;
+}
+
+/* One row per checkable value, each held to its baseline in set bname (if any). */
+static int check_rows(sqlite3 *db, const qfilter *f, const char *bname, check_report *r,
+                      char *err, size_t errlen)
+{
+    sqlite3_stmt *bst = NULL;
+    r->rows = calloc(r->a.n ? r->a.n : 1, sizeof *r->rows);
+    r->labels = analyze_config_labels(r->a.e, r->a.n);
+    if (!r->rows || !r->labels)
+        return errf(err, errlen, BX_ENOMEM, "out of memory");
+    if (bname && sqlite3_prepare_v2(db, baseline_sql, -1, &bst, NULL) != SQLITE_OK)
+        return errf(err, errlen, BX_EIO, "%s: %s", f->db, sqlite3_errmsg(db));
+    for (size_t i = 0; i < r->a.n; i++) {
+        aentry *e = r->a.e[i];
+        if (!checkable(f, e) || e->values.n == 0)
+            continue;
+        check_row *row = &r->rows[r->nrows++];
+        row->e = e;
+        row->label = r->labels[i];
+        stats_sort(e->values.v, e->values.n);
+        row->value = stats_pct_sorted(e->values.v, e->values.n, 50);
+        row->verdict = V_NOREF;
+        if (bname) {
+            int b = find_baseline(bst, bname, row);
+            if (b < 0) {
+                sqlite3_finalize(bst);
+                return errf(err, errlen, BX_EIO, "%s: %s", f->db, sqlite3_errmsg(db));
+            }
+            if (b)
+                row->verdict = V_OK;
+        }
+    }
+    sqlite3_finalize(bst);
+    if (r->nrows == 0 && r->nfails == 0)
+        return errf(err, errlen, BX_EINVAL, "the selected runs have no metric to check%s",
+                    f->metrics.n ? ""
+                                 : " (none is higher- or lower-is-better; name one with --metric)");
+    return 0;
+}
+
+/* The history of the rows without a baseline, one query per configuration and host. */
+static int check_history(sqlite3 *db, const check_opts *o, const char *dbpath, check_report *r,
+                         char *err, size_t errlen)
+{
+    const char *hsql = o->scope == SCOPE_HOST    ? history_sql_host
+                       : o->scope == SCOPE_CLASS ? history_sql_class
+                                                 : history_sql_any;
+    sqlite3_stmt *hst = NULL;
+    if (sqlite3_prepare_v2(db, hsql, -1, &hst, NULL) != SQLITE_OK)
+        return errf(err, errlen, BX_EIO, "%s: %s", dbpath, sqlite3_errmsg(db));
+    check_row *rows = r->rows;
+    for (size_t i = 0; i < r->nrows;) {
+        size_t j = i + 1;
+        while (j < r->nrows && strcmp(rows[j].e->cfgkey, rows[i].e->cfgkey) == 0)
+            j++;
+        int need = 0;
+        for (size_t k = i; k < j; k++)
+            need |= rows[k].verdict == V_NOREF;
+        if (need && history_refs(hst, o, rows, i, j) != 0) {
+            sqlite3_finalize(hst);
+            return errf(err, errlen, BX_EIO, "%s: %s", dbpath, sqlite3_errmsg(db));
+        }
+        i = j;
+    }
+    sqlite3_finalize(hst);
+    return 0;
+}
+
+/* Each row with a reference: its change and verdict; the counts. */
+static void check_verdicts(check_report *r)
+{
+    for (size_t i = 0; i < r->nrows; i++) {
+        check_row *row = &r->rows[i];
+        if (row->verdict == V_NOREF) {
+            r->noref++;
+            continue;
+        }
+        row->change = row->ref != 0 ? (row->value - row->ref) / fabs(row->ref) * 100.0 : NAN;
+        int below = row->value < row->lo, above = row->value > row->hi;
+        int worse = (below && analyze_direction(row->e->better, -1) < 0) ||
+                    (above && analyze_direction(row->e->better, 1) < 0) ||
+                    ((below || above) && analyze_direction(row->e->better, 1) == 0);
+        row->verdict = worse ? V_REGRESSION : (below || above) ? V_IMPROVED : V_OK;
+        r->regressions += worse;
+    }
+}
+
+int check_run(store *s, const qfilter *f, const check_opts *o, int defaulted, check_report *out,
+              char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (err && errlen)
+        err[0] = '\0';
+    sqlite3 *db = store_db(s);
+    const char *bname = NULL;
+    /* one snapshot for everything below */
+    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    int rc = check_select(s, f, defaulted, out, err, errlen);
+    if (rc == 0)
+        rc = check_baseline_name(db, o, f->db, &bname, err, errlen);
+    if (rc == 0)
+        rc = check_rows(db, f, bname, out, err, errlen);
+    if (rc == 0) {
+        qsort(out->rows, out->nrows, sizeof *out->rows, cmp_check_rows);
+        rc = check_history(db, o, f->db, out, err, errlen);
+    }
+    if (rc) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    check_verdicts(out);
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    return 0;
+}
+
+void check_report_free(check_report *r)
+{
+    analyze_labels_free(r->labels, r->a.n);
+    free(r->rows);
+    free_failures(r->fails, r->nfails);
+    aset_free(&r->a);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- check: renderers -------------------------------------------------------------- */
+
+int check_render_table(const check_report *r, FILE *out)
+{
+    int rc = print_check_table(out, r->rows, r->nrows, r->fails, r->nfails);
+    if (rc)
+        return rc;
+    fprintf(out,
+            "\n%s: %zu value%s checked, %zu regression%s, %zu failed run%s, %zu without a "
+            "reference\n",
+            r->regressions || r->nfails ? "FAILED" : "passed", r->nrows, r->nrows == 1 ? "" : "s",
+            r->regressions, r->regressions == 1 ? "" : "s", r->nfails, r->nfails == 1 ? "" : "s",
+            r->noref);
+    return 0;
+}
+
+void check_render_json(const check_report *r, FILE *out)
+{
+    print_check_json(out, r->rows, r->nrows, r->fails, r->nfails, r->regressions, r->noref);
+}
+
+void check_render_junit(const check_report *r, const char *db, FILE *out)
+{
+    write_junit(out, db, r->rows, r->nrows, r->fails, r->nfails);
+}
+
+/* ---- check: the command ------------------------------------------------------------ */
+
+/* check's arguments into f, o and the rest: 0, 1 after --help (printed), 2 after a usage error. */
+static int check_args(int argc, char **argv, qfilter *f, check_opts *o, const char **sel,
+                      const char **junit, const char **format)
 {
     static const char *const valued[] = {"--baseline", "--history", "--k",     "--min-history",
                                          "--floor",    "--scope",   "--junit", "--format", NULL};
-    qfilter f;
-    check_opts o = {NULL, 20, 5, SCOPE_CLASS, 3.0, 0.01};
-    const char *sel = NULL, *junit = NULL, *format = "table";
-    int code = 2;
-    store *s = NULL;
-    aset a = {0};
-    check_row *rows = NULL;
-    size_t nrows = 0;
-    char **labels = NULL;
-    failed_run *fails = NULL;
-    size_t nfails = 0;
-    sqlite3_stmt *bst = NULL, *hst = NULL;
-    query_out jout = {0};
-    memset(&f, 0, sizeof f);
-    f.cmd = "check";
     for (int i = 1; i < argc; i++) {
         char opt[32];
         const char *val;
@@ -1028,67 +1208,77 @@ int cmd_check(int argc, char **argv)
             fputs(check_help, stdout);
             fputs("\n", stdout);
             fputs(analyze_selector_help, stdout);
-            code = 0;
-            goto out;
+            return 1;
         }
         if (r == 2)
-            goto out;
+            return 2;
         if (r == 1) {
-            if (sel) {
-                query_usage_error("check", "unexpected argument '%s' (one selector; join terms "
-                                           "with '+')",
-                                  val);
-                goto out;
-            }
-            sel = val;
+            if (*sel)
+                return query_usage_error("check", "unexpected argument '%s' (one selector; join "
+                                                  "terms with '+')",
+                                         val);
+            *sel = val;
             continue;
         }
-        int fr = qfilter_option(&f, opt, val);
+        int fr = qfilter_option(f, opt, val);
         if (fr == 2)
-            goto out;
+            return 2;
         if (fr == 0)
             continue;
         double d = 0;
         if (strcmp(opt, "--baseline") == 0) {
-            if (!*val) {
-                query_usage_error("check", "--baseline needs a name");
-                goto out;
-            }
-            o.baseline = val;
+            if (!*val)
+                return query_usage_error("check", "--baseline needs a name");
+            o->baseline = val;
         } else if (strcmp(opt, "--history") == 0) {
             if (parse_positive("check", opt, val, 1, 100000, &d))
-                goto out;
-            o.history = (int)d;
+                return 2;
+            o->history = (int)d;
         } else if (strcmp(opt, "--min-history") == 0) {
             if (parse_positive("check", opt, val, 1, 100000, &d))
-                goto out;
-            o.min_history = (int)d;
+                return 2;
+            o->min_history = (int)d;
         } else if (strcmp(opt, "--k") == 0) {
-            if (parse_positive("check", opt, val, 0.1, 100, &o.k))
-                goto out;
+            if (parse_positive("check", opt, val, 0.1, 100, &o->k))
+                return 2;
         } else if (strcmp(opt, "--floor") == 0) {
-            if (parse_percent("check", opt, val, &o.floor))
-                goto out;
+            if (parse_percent("check", opt, val, &o->floor))
+                return 2;
         } else if (strcmp(opt, "--scope") == 0) {
-            if (parse_scope("check", val, &o.scope))
-                goto out;
+            if (parse_scope("check", val, &o->scope))
+                return 2;
         } else if (strcmp(opt, "--junit") == 0) {
-            if (!*val) {
-                query_usage_error("check", "--junit needs a file name");
-                goto out;
-            }
-            junit = val;
+            if (!*val)
+                return query_usage_error("check", "--junit needs a file name");
+            *junit = val;
         } else if (strcmp(opt, "--format") == 0) {
-            if (strcmp(val, "table") && strcmp(val, "json")) {
-                query_usage_error("check", "unknown --format '%s' (table or json)", val);
-                goto out;
-            }
-            format = val;
+            if (strcmp(val, "table") && strcmp(val, "json"))
+                return query_usage_error("check", "unknown --format '%s' (table or json)", val);
+            *format = val;
         }
     }
-    if (o.min_history > o.history) {
-        query_usage_error("check", "--min-history %d is more than --history %d", o.min_history,
-                          o.history);
+    if (o->min_history > o->history)
+        return query_usage_error("check", "--min-history %d is more than --history %d",
+                                 o->min_history, o->history);
+    return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    qfilter f;
+    check_opts o = {NULL, 20, 5, SCOPE_CLASS, 3.0, 0.01};
+    const char *sel = NULL, *junit = NULL, *format = "table";
+    int code = 2;
+    store *s = NULL;
+    check_report r;
+    query_out jout = {0};
+    char err[2048];
+    memset(&f, 0, sizeof f);
+    memset(&r, 0, sizeof r);
+    f.cmd = "check";
+    int a = check_args(argc, argv, &f, &o, &sel, &junit, &format);
+    if (a) {
+        code = a == 1 ? 0 : 2;
         goto out;
     }
     int defaulted = !sel && !filter_given(&f);
@@ -1104,171 +1294,31 @@ int cmd_check(int argc, char **argv)
             qfilter_option(&f, "--status", *st);
     if (query_open_store(&f, &s) || qfilter_check_names(s, &f))
         goto out;
-    sqlite3 *db = store_db(s);
-    /* one snapshot for everything below */
-    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-
-    /*
-     * The selection, once (with --latest its grouping is the costly part);
-     * then the ok runs' values per configuration and host, and the runs
-     * that did not end ok.  A huge selection is not turned into an id list.
-     */
-    int64_t *ids = NULL;
-    size_t nids = 0;
-    if (qfilter_select_ids(s, &f, &ids, &nids))
-        goto out;
-    if (nids == 0) {
-        free(ids);
-        fprintf(stderr, "benchaas check: no run to check in %s%s\n", f.db,
-                defaulted ? "" : " matches the selection");
+    int rc = check_run(s, &f, &o, defaulted, &r, err, sizeof err);
+    if (rc) {
+        if (err[0])
+            fprintf(stderr, rc == BX_ENOMEM ? "benchaas: %s\n" : "benchaas check: %s\n", err);
         goto out;
     }
-    qfilter okf, allf;
-    int rc = nids <= 20000 ? ids_only(&allf, &f, ids, nids) : qfilter_copy(&allf, &f);
-    free(ids);
-    if (rc == 0 && (rc = qfilter_copy(&okf, &allf)) == 0) {
-        free(okf.statuses.v);
-        okf.statuses = (qlist){0};
-        qfilter_option(&okf, "--status", "ok");
-        rc = aset_load(s, &okf, ASET_PER_HOST, &a);
-        if (rc == 0)
-            rc = load_failures(s, &allf, &fails, &nfails);
-        qfilter_free(&okf);
-    }
-    qfilter_free(&allf);
-    if (rc)
-        goto out;
-    if (a.nruns == 0 && nfails == 0) {
-        fprintf(stderr, "benchaas check: no run to check in %s%s\n", f.db,
-                defaulted ? "" : " matches the selection");
-        goto out;
-    }
-    rows = calloc(a.n ? a.n : 1, sizeof *rows);
-    labels = analyze_config_labels(a.e, a.n);
-    if (!rows || !labels) {
+    if (strcmp(format, "json") == 0) {
+        check_render_json(&r, stdout);
+    } else if (check_render_table(&r, stdout)) {
         fprintf(stderr, "benchaas: out of memory\n");
         goto out;
-    }
-    /* which baseline set: the named one, else "default" when it has rows */
-    const char *bname = o.baseline;
-    if (!bname) {
-        sqlite3_stmt *q;
-        if (sqlite3_prepare_v2(db, "SELECT 1 FROM baselines WHERE name = 'default' LIMIT 1", -1,
-                               &q, NULL) == SQLITE_OK &&
-            sqlite3_step(q) == SQLITE_ROW)
-            bname = "default";
-        sqlite3_finalize(q);
-    } else {
-        sqlite3_stmt *q;
-        int found = 0;
-        if (sqlite3_prepare_v2(db, "SELECT 1 FROM baselines WHERE name = ?1 LIMIT 1", -1, &q,
-                               NULL) == SQLITE_OK) {
-            sqlite3_bind_text(q, 1, bname, -1, SQLITE_STATIC);
-            found = sqlite3_step(q) == SQLITE_ROW;
-        }
-        sqlite3_finalize(q);
-        if (!found) {
-            fprintf(stderr,
-                    "benchaas check: no baseline named '%s' in %s (see benchaas baseline list)\n",
-                    bname, f.db);
-            goto out;
-        }
-    }
-    const char *hsql = o.scope == SCOPE_HOST    ? history_sql_host
-                       : o.scope == SCOPE_CLASS ? history_sql_class
-                                                : history_sql_any;
-    if ((bname && sqlite3_prepare_v2(db, baseline_sql, -1, &bst, NULL) != SQLITE_OK) ||
-        sqlite3_prepare_v2(db, hsql, -1, &hst, NULL) != SQLITE_OK) {
-        fprintf(stderr, "benchaas check: %s: %s\n", f.db, sqlite3_errmsg(db));
-        goto out;
-    }
-    for (size_t i = 0; i < a.n; i++) {
-        aentry *e = a.e[i];
-        if (!checkable(&f, e) || e->values.n == 0)
-            continue;
-        check_row *r = &rows[nrows++];
-        r->e = e;
-        r->label = labels[i];
-        stats_sort(e->values.v, e->values.n);
-        r->value = stats_pct_sorted(e->values.v, e->values.n, 50);
-        r->verdict = V_NOREF;
-        if (bname) {
-            int b = find_baseline(bst, bname, r);
-            if (b < 0) {
-                fprintf(stderr, "benchaas check: %s: %s\n", f.db, sqlite3_errmsg(db));
-                goto out;
-            }
-            if (b)
-                r->verdict = V_OK;
-        }
-    }
-    if (nrows == 0 && nfails == 0) {
-        fprintf(stderr, "benchaas check: the selected runs have no metric to check%s\n",
-                f.metrics.n ? "" : " (none is higher- or lower-is-better; name one with --metric)");
-        goto out;
-    }
-    qsort(rows, nrows, sizeof *rows, cmp_check_rows);
-    /* history for the rows without a baseline, one query per configuration and host */
-    for (size_t i = 0; i < nrows;) {
-        size_t j = i + 1;
-        while (j < nrows && strcmp(rows[j].e->cfgkey, rows[i].e->cfgkey) == 0)
-            j++;
-        int need = 0;
-        for (size_t k = i; k < j; k++)
-            need |= rows[k].verdict == V_NOREF;
-        if (need && history_refs(hst, &o, rows, i, j) != 0) {
-            fprintf(stderr, "benchaas check: %s: %s\n", f.db, sqlite3_errmsg(db));
-            goto out;
-        }
-        i = j;
-    }
-    size_t regressions = 0, noref = 0;
-    for (size_t i = 0; i < nrows; i++) {
-        check_row *r = &rows[i];
-        if (r->verdict == V_NOREF) {
-            noref++;
-            continue;
-        }
-        r->change = r->ref != 0 ? (r->value - r->ref) / fabs(r->ref) * 100.0 : NAN;
-        int below = r->value < r->lo, above = r->value > r->hi;
-        int worse = (below && analyze_direction(r->e->better, -1) < 0) ||
-                    (above && analyze_direction(r->e->better, 1) < 0) ||
-                    ((below || above) && analyze_direction(r->e->better, 1) == 0);
-        r->verdict = worse ? V_REGRESSION : (below || above) ? V_IMPROVED : V_OK;
-        regressions += worse;
-    }
-    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-
-    if (strcmp(format, "json") == 0) {
-        print_check_json(rows, nrows, fails, nfails, regressions, noref);
-    } else {
-        if (print_check_table(rows, nrows, fails, nfails)) {
-            fprintf(stderr, "benchaas: out of memory\n");
-            goto out;
-        }
-        printf("\n%s: %zu value%s checked, %zu regression%s, %zu failed run%s, %zu without a "
-               "reference\n",
-               regressions || nfails ? "FAILED" : "passed", nrows, nrows == 1 ? "" : "s",
-               regressions, regressions == 1 ? "" : "s", nfails, nfails == 1 ? "" : "s", noref);
     }
     if (junit) {
         if (query_out_open(&jout, "check", junit) != 0)
             goto out;
-        write_junit(jout.f, f.db, rows, nrows, fails, nfails);
+        check_render_junit(&r, f.db, jout.f);
         if (query_out_close(&jout, "check", 1) != 0)
             goto out;
     }
     fflush(stdout);
-    code = regressions || nfails ? 1 : 0;
+    code = r.regressions || r.nfails ? 1 : 0;
 out:
     if (jout.f)
         query_out_close(&jout, "check", 0);
-    sqlite3_finalize(bst);
-    sqlite3_finalize(hst);
-    analyze_labels_free(labels, a.n);
-    free(rows);
-    free_failures(fails, nfails);
-    aset_free(&a);
+    check_report_free(&r);
     store_close(s);
     qfilter_free(&f);
     return code;

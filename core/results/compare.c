@@ -24,6 +24,7 @@
 #include "compare.h"
 #include "stats.h"
 #include "table.h"
+#include "util.h"
 
 static const char compare_help_head[] =
     "usage: benchaas compare A B [filters] [--metric M] [--per-host] [--alpha P]\n"
@@ -54,17 +55,6 @@ static const char compare_help_tail[] =
     "\n"
     "Exit status: 0 (whatever the differences), 2 for bad options, a side that\n"
     "selects no run, or nothing comparable.  `benchaas check` fails on regressions.\n";
-
-/* One row of the comparison. */
-typedef struct cmp_row {
-    aentry *a, *b;
-    char *label;        /* the configuration as shown */
-    double med_a, med_b; /* medians over the samples */
-    double change;      /* (med_b - med_a) / |med_a| * 100, NAN when med_a is 0 */
-    double p, min_p;
-    int noise;          /* 1 beyond the noise, 0 not, -1 too few values to tell */
-    int direction;      /* +1 better, -1 worse, 0 none (better: none, or no change) */
-} cmp_row;
 
 static const char *verdict_text(const cmp_row *r)
 {
@@ -258,23 +248,173 @@ static int print_json(FILE *out, const char *sa, const char *sb, const aset *a, 
     return 0;
 }
 
-int cmd_compare(int argc, char **argv)
+/* ---- compare as data ---------------------------------------------------------------- */
+
+/* Both sides' values; each side must select runs. */
+static int compare_load(store *s, const qfilter *common, const qfilter *fa, const qfilter *fb,
+                        const char *const sel[2], const compare_opts *o, compare_result *r,
+                        char *err, size_t errlen)
+{
+    int flags_load = ASET_SAMPLES | (o->per_host ? ASET_PER_HOST : 0);
+    if (aset_load(s, fa, flags_load, &r->a) || aset_load(s, fb, flags_load, &r->b))
+        return BX_EIO;
+    for (int side = 0; side < 2; side++)
+        if ((side ? r->b.nruns : r->a.nruns) == 0)
+            return errf(err, errlen, BX_EINVAL, "%s ('%s') selects no run with results in %s%s",
+                        side ? "B" : "A", sel[side], common->db,
+                        common->statuses.n == 1 && !strcmp(common->statuses.v[0], "ok")
+                            ? " (only ok runs are compared; --status to change that)"
+                            : "");
+    return 0;
+}
+
+/* Pair A's entries with B's: the same key, or each side's only configuration of a plugin. */
+static int compare_pair(const qfilter *common, const compare_opts *o, compare_result *r,
+                        char *err, size_t errlen)
+{
+    aset *a = &r->a, *b = &r->b;
+    r->rows = calloc(a->n ? a->n : 1, sizeof *r->rows);
+    if (!r->rows)
+        return errf(err, errlen, BX_ENOMEM, "out of memory");
+    for (size_t i = 0; i < a->n; i++) {
+        aentry *ea = a->e[i], *eb = aset_find(b, ea->key);
+        if (!eb) {
+            const char *ca = only_config(a, ea->plugin), *cb = only_config(b, ea->plugin);
+            if (ca && cb) {
+                char *k;
+                if (asprintf(&k, "%s\x1f%s", cb, ea->metric) < 0)
+                    return errf(err, errlen, BX_ENOMEM, "out of memory");
+                eb = aset_find(b, k);
+                free(k);
+            }
+        }
+        if (!eb || ea->samples.n == 0 || eb->samples.n == 0) {
+            r->only_a += !eb;
+            continue;
+        }
+        r->rows[r->nrows++] = (cmp_row){.a = ea, .b = eb};
+    }
+    if (r->nrows == 0)
+        return errf(err, errlen, BX_EINVAL,
+                    "nothing to compare: A and B share no configuration (plugin, parameters, "
+                    "ranks, threads%s) with values%s",
+                    o->per_host ? ", host" : "", common->metrics.n ? " for the --metric given" : "");
+    return 0;
+}
+
+/* Each row's label (over both sides' configurations), medians, change and test. */
+static int compare_stats(const compare_opts *o, compare_result *r, char *err, size_t errlen)
+{
+    size_t nrows = r->nrows;
+    aentry **all = malloc(2 * nrows * sizeof *all);
+    if (!all)
+        return errf(err, errlen, BX_ENOMEM, "out of memory");
+    for (size_t i = 0; i < nrows; i++) {
+        all[2 * i] = r->rows[i].a;
+        all[2 * i + 1] = r->rows[i].b;
+    }
+    char **labels = analyze_config_labels(all, 2 * nrows);
+    free(all);
+    if (!labels)
+        return errf(err, errlen, BX_ENOMEM, "out of memory");
+    for (size_t i = 0; i < nrows; i++) {
+        cmp_row *row = &r->rows[i];
+        const char *la = labels[2 * i], *lb = labels[2 * i + 1];
+        if (strcmp(la, lb) == 0)
+            row->label = strdup(la);
+        else if (asprintf(&row->label, "%s -> %s", la[0] ? la : "-", lb[0] ? lb : "-") < 0)
+            row->label = NULL;
+        stats_sort(row->a->samples.v, row->a->samples.n);
+        stats_sort(row->b->samples.v, row->b->samples.n);
+        row->med_a = stats_pct_sorted(row->a->samples.v, row->a->samples.n, 50);
+        row->med_b = stats_pct_sorted(row->b->samples.v, row->b->samples.n, 50);
+        row->change =
+            row->med_a != 0 ? (row->med_b - row->med_a) / fabs(row->med_a) * 100.0 : NAN;
+        if (row->med_a == 0 && row->med_b == 0)
+            row->change = 0;
+        row->p = stats_mann_whitney(row->a->samples.v, row->a->samples.n, row->b->samples.v,
+                                    row->b->samples.n, &row->min_p);
+        if (isfinite(row->min_p) && row->min_p > o->alpha)
+            row->noise = -1;
+        else
+            row->noise = isfinite(row->p) && row->p < o->alpha &&
+                         (!(o->min_change > 0) || !isfinite(row->change) ||
+                          fabs(row->change) >= o->min_change);
+        row->direction = analyze_direction(row->a->better, row->med_b - row->med_a);
+    }
+    analyze_labels_free(labels, 2 * nrows);
+    for (size_t i = 0; i < nrows; i++)
+        if (!r->rows[i].label)
+            return errf(err, errlen, BX_ENOMEM, "out of memory");
+    qsort(r->rows, nrows, sizeof *r->rows, cmp_rows);
+    return 0;
+}
+
+int compare_run(store *s, const qfilter *common, const qfilter *fa, const qfilter *fb,
+                const char *const sel[2], const compare_opts *o, compare_result *out, char *err,
+                size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (err && errlen)
+        err[0] = '\0';
+    int rc = compare_load(s, common, fa, fb, sel, o, out, err, errlen);
+    if (rc == 0)
+        rc = compare_pair(common, o, out, err, errlen);
+    if (rc == 0)
+        rc = compare_stats(o, out, err, errlen);
+    return rc;
+}
+
+void compare_result_free(compare_result *r)
+{
+    for (size_t i = 0; i < r->nrows; i++)
+        free(r->rows[i].label);
+    free(r->rows);
+    aset_free(&r->a);
+    aset_free(&r->b);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- compare: renderers ---------------------------------------------------------------- */
+
+int compare_render_table(const compare_result *r, const char *sa, const char *sb, double alpha,
+                         FILE *out)
+{
+    if (print_table(out, sa, sb, &r->a, &r->b, r->rows, r->nrows))
+        return BX_ENOMEM;
+    int too_few = 0;
+    for (size_t i = 0; i < r->nrows; i++)
+        too_few |= r->rows[i].noise < 0;
+    if (too_few)
+        fprintf(out,
+                "\n'too few': with so few repetitions no difference can reach p < %g; run "
+                "more (--repetitions) or compare groups of runs.\n",
+                alpha);
+    if (r->only_a)
+        fprintf(out, "(%zu metric%s of A had no counterpart in B)\n", r->only_a,
+                r->only_a == 1 ? "" : "s");
+    return 0;
+}
+
+void compare_render_csv(const compare_result *r, FILE *out)
+{
+    print_csv(out, r->rows, r->nrows);
+}
+
+int compare_render_json(const compare_result *r, const char *sa, const char *sb, double alpha,
+                        FILE *out)
+{
+    return print_json(out, sa, sb, &r->a, &r->b, alpha, r->rows, r->nrows) ? BX_ENOMEM : 0;
+}
+
+/* ---- compare: the command ----------------------------------------------------------------- */
+
+/* compare's arguments: 0, 1 after --help (printed), 2 after a usage error. */
+static int compare_args(int argc, char **argv, qfilter *common, const char *sel[2],
+                        compare_opts *o, const char **format)
 {
     static const char *const valued[] = {"--alpha", "--min-change", "--format", NULL};
     static const char *const flags[] = {"--per-host", NULL};
-    qfilter common, fa, fb;
-    const char *sel[2] = {NULL, NULL}, *format = "table";
-    double alpha = 0.05, min_change = 0;
-    int per_host = 0, code = 2;
-    store *s = NULL;
-    aset a = {0}, b = {0};
-    cmp_row *rows = NULL;
-    size_t nrows = 0;
-    memset(&common, 0, sizeof common);
-    memset(&fa, 0, sizeof fa);
-    memset(&fb, 0, sizeof fb);
-    common.cmd = "compare";
-
     for (int i = 1; i < argc; i++) {
         char name[32];
         const char *val;
@@ -283,60 +423,71 @@ int cmd_compare(int argc, char **argv)
             fputs(compare_help_head, stdout);
             fputs(analyze_selector_help, stdout);
             fputs(compare_help_tail, stdout);
-            code = 0;
-            goto out;
+            return 1;
         }
         if (r == 2)
-            goto out;
+            return 2;
         if (r == 1) {
-            if (sel[1]) {
-                query_usage_error("compare", "unexpected argument '%s' (compare takes two "
-                                             "selectors, A and B)",
-                                  val);
-                goto out;
-            }
+            if (sel[1])
+                return query_usage_error("compare", "unexpected argument '%s' (compare takes "
+                                                    "two selectors, A and B)",
+                                         val);
             sel[sel[0] ? 1 : 0] = val;
             continue;
         }
-        int fr = qfilter_option(&common, name, val);
+        int fr = qfilter_option(common, name, val);
         if (fr == 2)
-            goto out;
+            return 2;
         if (fr == 0)
             continue;
         char *end;
         if (strcmp(name, "--per-host") == 0) {
-            per_host = 1;
+            o->per_host = 1;
         } else if (strcmp(name, "--alpha") == 0) {
             errno = 0;
-            alpha = strtod(val, &end);
-            if (end == val || *end || errno || !(alpha > 0 && alpha < 1)) {
-                query_usage_error("compare", "--alpha '%s': a probability between 0 and 1, "
-                                             "like 0.05",
-                                  val);
-                goto out;
-            }
+            o->alpha = strtod(val, &end);
+            if (end == val || *end || errno || !(o->alpha > 0 && o->alpha < 1))
+                return query_usage_error("compare", "--alpha '%s': a probability between 0 "
+                                                    "and 1, like 0.05",
+                                         val);
         } else if (strcmp(name, "--min-change") == 0) {
             errno = 0;
-            min_change = strtod(val, &end);
+            o->min_change = strtod(val, &end);
             if (end != val && *end == '%')
                 end++;
-            if (end == val || *end || errno || !(min_change >= 0 && min_change < 1e6)) {
-                query_usage_error("compare", "--min-change '%s': a percentage, like 2 or 2%%",
-                                  val);
-                goto out;
-            }
+            if (end == val || *end || errno || !(o->min_change >= 0 && o->min_change < 1e6))
+                return query_usage_error("compare",
+                                         "--min-change '%s': a percentage, like 2 or 2%%", val);
         } else if (strcmp(name, "--format") == 0) {
-            if (strcmp(val, "table") && strcmp(val, "csv") && strcmp(val, "json")) {
-                query_usage_error("compare", "unknown --format '%s' (use table, csv or json)",
-                                  val);
-                goto out;
-            }
-            format = val;
+            if (strcmp(val, "table") && strcmp(val, "csv") && strcmp(val, "json"))
+                return query_usage_error("compare",
+                                         "unknown --format '%s' (use table, csv or json)", val);
+            *format = val;
         }
     }
-    if (!sel[1]) {
-        query_usage_error("compare", "give two selectors: benchaas compare RUN_A RUN_B, or "
-                                     "tag:before tag:after");
+    if (!sel[1])
+        return query_usage_error("compare", "give two selectors: benchaas compare RUN_A RUN_B, "
+                                            "or tag:before tag:after");
+    return 0;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    qfilter common, fa, fb;
+    const char *sel[2] = {NULL, NULL}, *format = "table";
+    compare_opts o = {0.05, 0, 0};
+    int code = 2;
+    store *s = NULL;
+    compare_result r;
+    char err[2048];
+    memset(&common, 0, sizeof common);
+    memset(&fa, 0, sizeof fa);
+    memset(&fb, 0, sizeof fb);
+    memset(&r, 0, sizeof r);
+    common.cmd = "compare";
+    int a = compare_args(argc, argv, &common, sel, &o, &format);
+    if (a) {
+        code = a == 1 ? 0 : 2;
         goto out;
     }
     qfilter_finish(&common);
@@ -351,127 +502,29 @@ int cmd_compare(int argc, char **argv)
     if (query_open_store(&common, &s) || qfilter_check_names(s, &fa) ||
         qfilter_check_names(s, &fb))
         goto out;
-    int flags_load = ASET_SAMPLES | (per_host ? ASET_PER_HOST : 0);
-    if (aset_load(s, &fa, flags_load, &a) || aset_load(s, &fb, flags_load, &b))
-        goto out;
-    for (int side = 0; side < 2; side++) {
-        if ((side ? b.nruns : a.nruns) == 0) {
-            fprintf(stderr,
-                    "benchaas compare: %s ('%s') selects no run with results in %s%s\n",
-                    side ? "B" : "A", sel[side], common.db,
-                    common.statuses.n == 1 && !strcmp(common.statuses.v[0], "ok")
-                        ? " (only ok runs are compared; --status to change that)"
-                        : "");
-            goto out;
-        }
-    }
-
-    /* pair the entries */
-    rows = calloc(a.n ? a.n : 1, sizeof *rows);
-    if (!rows)
-        goto oom;
-    size_t only_a = 0;
-    for (size_t i = 0; i < a.n; i++) {
-        aentry *ea = a.e[i], *eb = aset_find(&b, ea->key);
-        if (!eb) {
-            const char *ca = only_config(&a, ea->plugin), *cb = only_config(&b, ea->plugin);
-            if (ca && cb) {
-                char *k;
-                if (asprintf(&k, "%s\x1f%s", cb, ea->metric) < 0)
-                    goto oom;
-                eb = aset_find(&b, k);
-                free(k);
-            }
-        }
-        if (!eb || ea->samples.n == 0 || eb->samples.n == 0) {
-            only_a += !eb;
-            continue;
-        }
-        rows[nrows++] = (cmp_row){.a = ea, .b = eb};
-    }
-    if (nrows == 0) {
-        fprintf(stderr,
-                "benchaas compare: nothing to compare: A and B share no configuration (plugin, "
-                "parameters, ranks, threads%s) with values%s\n",
-                per_host ? ", host" : "",
-                common.metrics.n ? " for the --metric given" : "");
-        goto out;
-    }
-    /* labels over both sides' configurations */
-    aentry **all = malloc(2 * nrows * sizeof *all);
-    if (!all)
-        goto oom;
-    for (size_t i = 0; i < nrows; i++) {
-        all[2 * i] = rows[i].a;
-        all[2 * i + 1] = rows[i].b;
-    }
-    char **labels = analyze_config_labels(all, 2 * nrows);
-    free(all);
-    if (!labels)
-        goto oom;
-    for (size_t i = 0; i < nrows; i++) {
-        cmp_row *r = &rows[i];
-        const char *la = labels[2 * i], *lb = labels[2 * i + 1];
-        if (strcmp(la, lb) == 0)
-            r->label = strdup(la);
-        else if (asprintf(&r->label, "%s -> %s", la[0] ? la : "-", lb[0] ? lb : "-") < 0)
-            r->label = NULL;
-        stats_sort(r->a->samples.v, r->a->samples.n);
-        stats_sort(r->b->samples.v, r->b->samples.n);
-        r->med_a = stats_pct_sorted(r->a->samples.v, r->a->samples.n, 50);
-        r->med_b = stats_pct_sorted(r->b->samples.v, r->b->samples.n, 50);
-        r->change = r->med_a != 0 ? (r->med_b - r->med_a) / fabs(r->med_a) * 100.0 : NAN;
-        if (r->med_a == 0 && r->med_b == 0)
-            r->change = 0;
-        r->p = stats_mann_whitney(r->a->samples.v, r->a->samples.n, r->b->samples.v,
-                                  r->b->samples.n, &r->min_p);
-        if (isfinite(r->min_p) && r->min_p > alpha)
-            r->noise = -1;
+    int rc = compare_run(s, &common, &fa, &fb, sel, &o, &r, err, sizeof err);
+    if (rc == 0) {
+        if (strcmp(format, "json") == 0)
+            rc = compare_render_json(&r, sel[0], sel[1], o.alpha, stdout);
+        else if (strcmp(format, "csv") == 0)
+            compare_render_csv(&r, stdout);
         else
-            r->noise = isfinite(r->p) && r->p < alpha &&
-                       (!(min_change > 0) || !isfinite(r->change) ||
-                        fabs(r->change) >= min_change);
-        r->direction = analyze_direction(r->a->better, r->med_b - r->med_a);
+            rc = compare_render_table(&r, sel[0], sel[1], o.alpha, stdout);
+        if (rc)
+            snprintf(err, sizeof err, "out of memory");
     }
-    analyze_labels_free(labels, 2 * nrows);
-    for (size_t i = 0; i < nrows; i++)
-        if (!rows[i].label)
-            goto oom;
-    qsort(rows, nrows, sizeof *rows, cmp_rows);
-
-    if (strcmp(format, "json") == 0) {
-        if (print_json(stdout, sel[0], sel[1], &a, &b, alpha, rows, nrows))
-            goto oom;
-    } else if (strcmp(format, "csv") == 0) {
-        print_csv(stdout, rows, nrows);
-    } else {
-        if (print_table(stdout, sel[0], sel[1], &a, &b, rows, nrows))
-            goto oom;
-        int too_few = 0;
-        for (size_t i = 0; i < nrows; i++)
-            too_few |= rows[i].noise < 0;
-        if (too_few)
-            printf("\n'too few': with so few repetitions no difference can reach p < %g; run "
-                   "more (--repetitions) or compare groups of runs.\n",
-                   alpha);
-        if (only_a)
-            printf("(%zu metric%s of A had no counterpart in B)\n", only_a,
-                   only_a == 1 ? "" : "s");
+    if (rc) {
+        if (err[0])
+            fprintf(stderr, rc == BX_ENOMEM ? "benchaas: %s\n" : "benchaas compare: %s\n", err);
+        goto out;
     }
     if (fflush(stdout) != 0) {
         fprintf(stderr, "benchaas compare: writing the results failed: %s\n", strerror(errno));
         goto out;
     }
     code = 0;
-    goto out;
-oom:
-    fprintf(stderr, "benchaas: out of memory\n");
 out:
-    for (size_t i = 0; i < nrows; i++)
-        free(rows[i].label);
-    free(rows);
-    aset_free(&a);
-    aset_free(&b);
+    compare_result_free(&r);
     store_close(s);
     qfilter_free(&fa);
     qfilter_free(&fb);

@@ -5,7 +5,7 @@
  * bound parameters of a statement assembled from fixed fragments; no user
  * text is ever pasted into SQL), then each run is loaded by id with two
  * cached statements and printed as a table, CSV or the JSON document of
- * CLI.md.
+ * docs/cli.md.
  */
 #define _GNU_SOURCE
 #include "query.h"
@@ -240,7 +240,7 @@ dberr:
 
 static cJSON *str_or_null(const char *s) { return s ? cJSON_CreateString(s) : cJSON_CreateNull(); }
 
-/* One run as the CLI.md object; NULL when out of memory. */
+/* One run as the docs/cli.md object; NULL when out of memory. */
 static cJSON *run_json(const qrun *r)
 {
     cJSON *o = cJSON_CreateObject();

@@ -1,7 +1,7 @@
 /*
  * query.h — `benchaas query` and the result printers shared with `run`.
  *
- * The JSON document is the one of CLI.md:
+ * The JSON document is the one of docs/cli.md:
  *   {"runs": [{"id", "plugin", "plugin_version", "status", "host", "job_id",
  *              "started_at", "ranks", "threads", "params": {...typed...},
  *              "metrics": {NAME: {"value", "unit", "better"}}, "error"}]}

@@ -34,6 +34,7 @@
 #include "report.h"
 #include "stats.h"
 #include "svg.h"
+#include "util.h"
 
 #ifndef BENCHAAS_VERSION
 #define BENCHAAS_VERSION "?"
@@ -1194,10 +1195,27 @@ out:
         free(plugins[i]);
     free(plugins);
     model_free(&m);
+    return rc;
+}
+
+int report_render_html(FILE *out, store *s, const qfilter *f, const report_opts *o, char *err,
+                       size_t errlen)
+{
+    qfilter charts;
+    if (qfilter_copy(&charts, f))
+        return errf(err, errlen, BX_ENOMEM, "out of memory");
+    if (charts.statuses.n == 0)
+        qfilter_option(&charts, "--status", "ok");
+    sqlite3_exec(store_db(s), "BEGIN", NULL, NULL, NULL); /* one snapshot */
+    int rc = write_report(out, s, f, &charts, o->title ? o->title : "BenchaaS report",
+                          o->max_runs, o->max_timelines, o->max_series > 0 ? o->max_series : 1,
+                          o->cmdline ? o->cmdline : "benchaas report");
     if (rc == BX_ENOMEM)
-        fprintf(stderr, "benchaas: out of memory\n");
+        errf(err, errlen, rc, "out of memory");
     else if (rc)
-        fprintf(stderr, "benchaas report: %s: %s\n", f->db, sqlite3_errmsg(store_db(s)));
+        errf(err, errlen, rc, "%s: %s", f->db, sqlite3_errmsg(store_db(s)));
+    sqlite3_exec(store_db(s), "COMMIT", NULL, NULL, NULL);
+    qfilter_free(&charts);
     return rc;
 }
 
@@ -1205,7 +1223,7 @@ int cmd_report(int argc, char **argv)
 {
     static const char *const valued[] = {"--html", "--title", "--max-runs", "--timelines",
                                          "--series", NULL};
-    qfilter f, charts;
+    qfilter f;
     const char *html = NULL, *title = "BenchaaS report";
     long max_runs = 200, max_timelines = 6, max_series = 8;
     int code = 2;
@@ -1214,7 +1232,6 @@ int cmd_report(int argc, char **argv)
     char *cmdline = NULL;
     size_t cmdlen = 0;
     memset(&f, 0, sizeof f);
-    memset(&charts, 0, sizeof charts);
     f.cmd = "report";
     for (int i = 1; i < argc; i++) {
         char opt[32];
@@ -1266,12 +1283,6 @@ int cmd_report(int argc, char **argv)
     if (max_series < 1)
         max_series = 1;
     qfilter_finish(&f);
-    if (qfilter_copy(&charts, &f)) {
-        fprintf(stderr, "benchaas: out of memory\n");
-        goto done;
-    }
-    if (charts.statuses.n == 0)
-        qfilter_option(&charts, "--status", "ok");
     if (query_open_store(&f, &s) || qfilter_check_names(s, &f))
         goto done;
     /* the command line, shown in the page */
@@ -1284,10 +1295,11 @@ int cmd_report(int argc, char **argv)
     }
     if (query_out_open(&out, "report", html) != 0)
         goto done;
-    sqlite3_exec(store_db(s), "BEGIN", NULL, NULL, NULL); /* one snapshot */
-    int rc = write_report(out.f, s, &f, &charts, title, (int)max_runs, (int)max_timelines,
-                          (size_t)max_series, cmdline ? cmdline : "benchaas report");
-    sqlite3_exec(store_db(s), "COMMIT", NULL, NULL, NULL);
+    report_opts ro = {title, (int)max_runs, (int)max_timelines, (size_t)max_series, cmdline};
+    char err[1024];
+    int rc = report_render_html(out.f, s, &f, &ro, err, sizeof err);
+    if (rc)
+        fprintf(stderr, rc == BX_ENOMEM ? "benchaas: %s\n" : "benchaas report: %s\n", err);
     if (query_out_close(&out, "report", rc == 0) != 0 || rc != 0)
         goto done;
     fprintf(stderr, "benchaas report: wrote %s\n", html);
@@ -1297,7 +1309,6 @@ done:
         query_out_close(&out, "report", 0);
     free(cmdline);
     store_close(s);
-    qfilter_free(&charts);
     qfilter_free(&f);
     return code;
 }

@@ -654,7 +654,7 @@ static int run_check(point *pt, char *msg, size_t len)
     h.reps = pt->repetitions;
     h.min_log_level = BX_LOG_ERROR + 1; /* the worker prints warnings, once */
     h.collect = 0;
-    int rc = d->check(&h.ctx);
+    int rc = hostctx_misuse(&h, d->check(&h.ctx));
     if (rc)
         snprintf(msg, len, "%s", h.error[0] ? h.error : bx_strerror(rc));
     hostctx_free(&h);
@@ -834,7 +834,7 @@ static int build_experiment(plan *p, size_t *cap, const config *cfg, const exper
         h.nranks = pt.ranks;
         h.threads = pt.threads;
         h.collect = 0;
-        int xr = d->expand(&h.ctx);
+        int xr = hostctx_misuse(&h, d->expand(&h.ctx));
         if (xr != 0) {
             rc = errf(err, errlen, BX_EINVAL, "%s: %s", e->where,
                       h.error[0] ? h.error : bx_strerror(xr));

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "launch.h"
-#include "query.h"
 
 char *spool_dir_for(const char *db) { return xasprintf("%s.spool", db); }
 
@@ -529,17 +528,8 @@ int run_plan(const plan *p, const run_opts *o)
     }
     if (g_interrupted)
         say("interrupted: the remaining points were not run");
-    if (o->json) {
-        cJSON *out = NULL;
-        if (query_runs_json(st, ids, nids, &out) == 0 && out) {
-            char *txt = cJSON_Print(out);
-            printf("%s\n", txt);
-            free(txt);
-            cJSON_Delete(out);
-        }
-    } else if (nids) {
-        query_print_table(st, ids, nids, stdout);
-    }
+    if (o->show && (o->json || nids))
+        o->show(st, ids, nids, o->json);
     fflush(stdout);
     free(ids);
     free(workers[0]);

@@ -9,6 +9,13 @@
 #include "spec.h"
 #include "store.h"
 
+/*
+ * How the front-end shows the runs a command stored (ids[0..n), in order;
+ * json = 1 for `run --json`): once at the end of run_plan() when json is set
+ * or n > 0, and of a Slurm submission that waited, when n > 0.
+ */
+typedef void (*run_show_fn)(store *st, const int64_t *ids, size_t n, int json);
+
 typedef struct run_opts {
     const char *db;     /* database path */
     int json;           /* print {"runs": [...]} on stdout */
@@ -17,6 +24,7 @@ typedef struct run_opts {
     int verbose;        /* the plugins' info messages too */
     int keep_spool;     /* keep spec and result files after ingest */
     const config *cfg;  /* for the slurm settings */
+    run_show_fn show;   /* shows the stored runs; NULL: nothing is shown */
     const char *user;   /* recorded with the runs; NULL: the invoking login name */
 } run_opts;
 

@@ -34,7 +34,6 @@
 #include "dbpath.h"
 #include "launch.h"
 #include "paramval.h"
-#include "query.h"
 #include "slurm.h"
 #include "slurm_opts.h"
 #include "store.h"
@@ -343,7 +342,7 @@ static int record_queued(store *st, const runspec *s, const char *job_id, long t
     return rc;
 }
 
-static int wait_and_collect(const char *db, const char *spool, strvec *job_ids);
+static int wait_and_collect(const run_opts *o, const char *spool, strvec *job_ids);
 
 /* Is point pt already stored as ok (same experiment and parameters)? */
 static int already_ok(store *st, const point *pt)
@@ -590,7 +589,7 @@ int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_f
     store_close(st);
     st = NULL;
     if (rc == 0 && wait)
-        rc = wait_and_collect(o->db, spool, &ids);
+        rc = wait_and_collect(o, spool, &ids);
     strvec_free(&ids);
 out2:
     free(worker);
@@ -810,8 +809,9 @@ int slurm_collect(store *st, const char *spool, int verbose, size_t *ingested)
     return bad;
 }
 
-static int wait_and_collect(const char *db, const char *spool, strvec *job_ids)
+static int wait_and_collect(const run_opts *o, const char *spool, strvec *job_ids)
 {
+    const char *db = o->db;
     double delay = 1.0;
     for (;;) {
         int open_jobs = 0;
@@ -858,8 +858,8 @@ static int wait_and_collect(const char *db, const char *spool, strvec *job_ids)
         }
         sqlite3_finalize(q);
     }
-    if (nids)
-        query_print_table(st, ids, nids, stdout);
+    if (nids && o->show)
+        o->show(st, ids, nids, 0);
     free(ids);
     store_close(st);
     return bad || failed ? 1 : 0;

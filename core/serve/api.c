@@ -259,7 +259,7 @@ static cJSON *plugin_json(const loaded_plugin *p)
             cJSON_AddStringToObject(x, "default", q->def);
         else
             cJSON_AddNullToObject(x, "default");
-        if (q->min <= q->max) {
+        if (bxp_has_range(q)) {
             cJSON_AddNumberToObject(x, "min", q->min);
             cJSON_AddNumberToObject(x, "max", q->max);
         } else {
@@ -284,6 +284,7 @@ static cJSON *plugin_json(const loaded_plugin *p)
         cJSON_AddStringToObject(x, "better", m->better == BX_BETTER_HIGHER  ? "higher"
                                              : m->better == BX_BETTER_LOWER ? "lower"
                                                                             : "none");
+        cJSON_AddBoolToObject(x, "headline", (m->flags & BX_METRIC_HEADLINE) != 0);
         cJSON_AddItemToArray(ms, x);
     }
     return o;
@@ -563,27 +564,51 @@ static int h_leaderboard(http_req *r, http_resp *o)
     sqlite3 *db = store_db(r->st);
     sqlite3_stmt *s;
     char mname[256] = "", unit[64] = "", better[16] = "";
-    /* The headline: the metric the plugin declares first (seq 0 of its documents). */
-    if (sqlite3_prepare_v2(db,
-                           metric ? "SELECT m.name, m.unit, m.better FROM metrics m JOIN runs r "
-                                    "ON r.id = m.run_id WHERE r.plugin = ?1 AND m.name = ?2 "
-                                    "ORDER BY r.id DESC LIMIT 1"
-                                  : "SELECT m.name, m.unit, m.better FROM runs r JOIN metrics m "
-                                    "ON m.run_id = r.id WHERE r.plugin = ?1 AND r.status = 'ok' "
-                                    "ORDER BY r.id DESC, m.seq LIMIT 1",
-                           -1, &s, NULL) != SQLITE_OK)
-        return http_error(o, 500, sqlite3_errmsg(db), NULL);
-    sqlite3_bind_text(s, 1, plugin, -1, SQLITE_TRANSIENT);
-    if (metric)
-        sqlite3_bind_text(s, 2, metric, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        snprintf(mname, sizeof mname, "%s", (const char *)sqlite3_column_text(s, 0));
-        snprintf(unit, sizeof unit, "%s", (const char *)sqlite3_column_text(s, 1));
-        snprintf(better, sizeof better, "%s", (const char *)sqlite3_column_text(s, 2));
+    /* The headline: the metric the plugin marks (its first declared one unless
+     * it marks another); for a plugin not installed here, the first metric of
+     * its documents. */
+    char headline[256] = "";
+    if (!metric) {
+        strvec none = {0}, dirs = {0};
+        loaded_plugin lp;
+        char e2[512];
+        plugin_search_path(&none, &dirs);
+        if (plugin_find(&dirs, plugin, core_host(), &lp, e2, sizeof e2) == 0) {
+            for (const bx_metric_def *m = lp.desc->metrics; m && m->name && !headline[0]; m++)
+                if (m->flags & BX_METRIC_HEADLINE)
+                    snprintf(headline, sizeof headline, "%s", m->name);
+            plugin_unload(&lp);
+        }
+        strvec_free(&dirs);
+        if (headline[0])
+            metric = headline;
     }
-    sqlite3_finalize(s);
+    /* the metric's unit and direction, from the newest stored run that has it */
+    for (int pass = 0; pass < 2 && !mname[0]; pass++) {
+        const char *want = pass == 0 ? metric : NULL;
+        if (pass == 1 && (!metric || metric != headline))
+            break; /* the headline is not stored: fall back to the first stored metric */
+        if (sqlite3_prepare_v2(db,
+                               want ? "SELECT m.name, m.unit, m.better FROM metrics m JOIN runs r "
+                                      "ON r.id = m.run_id WHERE r.plugin = ?1 AND m.name = ?2 "
+                                      "ORDER BY r.id DESC LIMIT 1"
+                                    : "SELECT m.name, m.unit, m.better FROM runs r JOIN metrics m "
+                                      "ON m.run_id = r.id WHERE r.plugin = ?1 AND r.status = 'ok' "
+                                      "ORDER BY r.id DESC, m.seq LIMIT 1",
+                               -1, &s, NULL) != SQLITE_OK)
+            return http_error(o, 500, sqlite3_errmsg(db), NULL);
+        sqlite3_bind_text(s, 1, plugin, -1, SQLITE_TRANSIENT);
+        if (want)
+            sqlite3_bind_text(s, 2, want, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(s) == SQLITE_ROW) {
+            snprintf(mname, sizeof mname, "%s", (const char *)sqlite3_column_text(s, 0));
+            snprintf(unit, sizeof unit, "%s", (const char *)sqlite3_column_text(s, 1));
+            snprintf(better, sizeof better, "%s", (const char *)sqlite3_column_text(s, 2));
+        }
+        sqlite3_finalize(s);
+    }
     if (!mname[0]) {
-        if (metric)
+        if (metric && metric != headline)
             return field_error(o, 404, "metric", "no stored run of this plugin has this metric");
         return field_error(o, 404, "plugin", "no stored ok run of this plugin");
     }

@@ -486,8 +486,9 @@ int cmd_serve(int argc, char **argv)
     /* Create or migrate the database (the process's first connection; every
      * other one comes from it), then what a previous server left running. */
     store *root = NULL;
-    if (store_open(db, STORE_CREATE, &root, err, sizeof err) != 0 ||
-        sched_recover(root, db, err, sizeof err) != 0) {
+    if (store_open(db, STORE_CREATE, &root, err, sizeof err) == 0)
+        http_tune_store(root);
+    if (!root || sched_recover(root, db, err, sizeof err) != 0) {
         fprintf(stderr, "benchaas serve: %s\n", err);
         store_close(root);
         goto out;

@@ -54,6 +54,12 @@ static void st_close(void *p)
 }
 static void st_init(void) { pthread_key_create(&st_key, st_close); }
 
+void http_tune_store(store *st)
+{
+    if (st)
+        sqlite3_exec(store_db(st), "PRAGMA mmap_size = 0", NULL, NULL, NULL);
+}
+
 store *http_thread_store(const store *root, char *err, size_t errlen)
 {
     pthread_once(&st_once, st_init);
@@ -62,6 +68,7 @@ store *http_thread_store(const store *root, char *err, size_t errlen)
         return s;
     if (store_open_again(root, &s, err, errlen) != 0)
         return NULL;
+    http_tune_store(s);
     pthread_setspecific(st_key, s);
     return s;
 }

@@ -173,6 +173,13 @@ const char *http_db(const http_req *r);
 /* Requests answered so far with status code `code` (for /metrics); codes 100..599. */
 uint64_t http_count(const http_server *s, int code);
 
+/*
+ * Settings of every connection of the server: no memory-mapped reads (each
+ * connection would map the whole file, and a large database then fills the
+ * server's resident size many times over; answers are cached instead).
+ */
+void http_tune_store(store *st);
+
 /* This thread's connection (opened from root on first use, closed at thread exit). */
 store *http_thread_store(const store *root, char *err, size_t errlen);
 

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "http.h"
 #include "launch.h"
 #include "run.h"
 #include "util.h"
@@ -209,6 +210,7 @@ static void *slot_main(void *arg)
         say("serve: scheduler: %s", err);
         goto out;
     }
+    http_tune_store(st);
     sqlite3 *db = store_db(st);
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(db, "SELECT user, experiment_json FROM jobs WHERE id = ?1", -1, &q,
@@ -534,7 +536,9 @@ sched *sched_start(const sched_config *cfg, char *err, size_t errlen)
     s->db = xstrdup(cfg->db);
     s->launcher = xstrdup(cfg->launcher ? cfg->launcher : "local");
     pthread_mutex_init(&s->mu, NULL);
-    if (store_open_again(cfg->root, &s->st, err, errlen) != 0) {
+    if (store_open_again(cfg->root, &s->st, err, errlen) == 0)
+        http_tune_store(s->st);
+    if (!s->st) {
         free(s->db);
         free(s->launcher);
         free(s);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "http.h"
 #include "store.h"
 #include "util.h"
 
@@ -95,6 +96,7 @@ static void *sender_main(void *arg)
         say("serve: webhook: %s", err);
         return NULL;
     }
+    http_tune_store(st);
     sqlite3 *db = store_db(st);
     while (!w->stop) {
         sqlite3_stmt *s;

@@ -1236,6 +1236,11 @@ static char *params_json(const doc *d)
     cJSON_ArrayForEach(it, d->params)
     {
         const char *value, *type;
+        /* A value the plugin computed is in the params table (queries find
+         * it) but not in the run's configuration: runs of the same settings
+         * stay comparable across machines. */
+        if (cJSON_IsObject(it) && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "computed")))
+            continue;
         param_parts(it, buf, sizeof buf, &value, &type, &heap);
         cJSON_AddItemToObject(o, it->string ? it->string : "", typed_param(value, type));
         free(heap);

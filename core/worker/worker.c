@@ -337,30 +337,30 @@ static int worker_main(int argc, char **argv)
 #endif
         const bx_plugin *d = lp.desc;
         const char *phase = "check";
-        rc = d->check ? d->check(&h.ctx) : 0;
+        rc = hostctx_misuse(&h, d->check ? d->check(&h.ctx) : 0);
         rc = agree(rc);
         if (rc == 0) {
             void *state = NULL;
             phase = "init";
             if (rank == 0)
                 tl_start(&tl);
-            rc = agree(d->init(&h.ctx, &state));
+            rc = agree(hostctx_misuse(&h, d->init(&h.ctx, &state)));
             if (rc == 0) {
                 if (spec.warmup && !(d->flags & BX_NO_WARMUP)) {
                     phase = "warm-up run";
                     h.warmup = 1;
                     h.cur_rep = 0;
-                    rc = agree(d->run(&h.ctx, state, 0));
+                    rc = agree(hostctx_misuse(&h, d->run(&h.ctx, state, 0)));
                     h.warmup = 0;
                 }
                 for (unsigned r = 1; rc == 0 && r <= spec.repetitions; r++) {
                     phase = "run";
                     h.cur_rep = r;
-                    rc = agree(d->run(&h.ctx, state, r));
+                    rc = agree(hostctx_misuse(&h, d->run(&h.ctx, state, r)));
                 }
                 if (rc == 0) {
                     phase = "report";
-                    rc = agree(d->report(&h.ctx, state));
+                    rc = agree(hostctx_misuse(&h, d->report(&h.ctx, state)));
                 }
                 d->fini(state);
             }
@@ -434,8 +434,9 @@ static int worker_main(int argc, char **argv)
         cJSON_AddNumberToObject(r, "threads", spec.threads);
         cJSON_AddNumberToObject(r, "repetitions", spec.repetitions);
         json_add_strvec(r, "tags", &spec.tags);
-        cJSON_AddItemToObject(r, "params", params.desc ? pset_to_typed_json(&params)
-                                                       : cJSON_CreateObject());
+        cJSON_AddItemToObject(r, "params", have_host     ? hostctx_params_json(&h)
+                                           : params.desc ? pset_to_typed_json(&params)
+                                                         : cJSON_CreateObject());
         cJSON *metrics = cJSON_AddObjectToObject(r, "metrics");
         if (have_host)
             hostctx_results_json(&h, r);

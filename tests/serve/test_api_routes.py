@@ -90,7 +90,8 @@ cnt = [x for x in p["params"] if x["name"] == "count"][0]
 check(cnt["type"] == "int" and cnt["default"] == "1000" and cnt["min"] == 1, str(cnt))
 mode = [x for x in p["params"] if x["name"] == "mode"][0]
 check("hang" in mode["choices"], str(mode))
-check(p["metrics"][0] == {"name": "rate", "unit": "ops/s", "better": "higher"}, str(p["metrics"]))
+check(p["metrics"][0] == {"name": "rate", "unit": "ops/s", "better": "higher", "headline": True}
+      and not p["metrics"][1]["headline"], str(p["metrics"]))
 
 # ---- jobs: bad input refused with the CLI's message and the field, nothing stored
 jobs_before = sql(DB, "SELECT count(*) FROM jobs")[0][0]

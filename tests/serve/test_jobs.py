@@ -25,7 +25,7 @@ check(rows == [("ann", job["id"], "ok", "acceptance")] * 2, "stored runs: %s" % 
 check(sql(DB, "SELECT count(DISTINCT user) FROM results WHERE plugin = 'stream'")[0][0] == 1,
       "results view user")
 j, _ = s.expect(200, "GET", "/api/v1/leaderboard?plugin=stream", tok=T["bea"])
-check(j["metric"] == "copy" and j["unit"] == "MB/s" and len(j["entries"]) == 2
+check(j["metric"] == "triad" and j["unit"] == "MB/s" and len(j["entries"]) == 2
       and all(e["user"] == "ann" for e in j["entries"]), "stream leaderboard: %s" % j)
 j, _ = s.expect(200, "GET", "/api/v1/runs/%d" % job["runs"][0], tok=T["bea"])
 check(j["run"]["metrics"]["triad"]["value"] > 0 and j["run"]["job"] == job["id"], str(j))
