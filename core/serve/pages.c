@@ -501,12 +501,11 @@ static int load_plugin(const char *name, loaded_plugin *lp, char *err, size_t er
 /* The names of the plugins found (in search order); scanned at most once a minute, since
  * loading every plugin costs far more than a page. */
 static pthread_mutex_t names_mu = PTHREAD_MUTEX_INITIALIZER;
-static strvec names_cache;
+static strvec names_cache, headline_cache; /* headline_cache.v[i]: of names_cache.v[i] */
 static double names_at = -1e9;
 
-static void plugin_names(strvec *out)
+static void names_refresh(void)
 {
-    pthread_mutex_lock(&names_mu);
     if (mono_now() - names_at > 60.0) {
         strvec user = {0}, dirs = {0};
         plugin_search_path(&user, &dirs);
@@ -514,16 +513,59 @@ static void plugin_names(strvec *out)
         size_t n = 0;
         plugin_scan(&dirs, core_host(), &e, &n);
         strvec_free(&names_cache);
-        for (size_t i = 0; i < n; i++)
-            if (!e[i].error)
-                strvec_push(&names_cache, e[i].p.desc->name);
+        strvec_free(&headline_cache);
+        for (size_t i = 0; i < n; i++) {
+            if (e[i].error)
+                continue;
+            const bx_plugin *d = e[i].p.desc;
+            const char *h = d->metrics && d->metrics[0].name ? d->metrics[0].name : "";
+            for (const bx_metric_def *m = d->metrics; m && m->name; m++)
+                if (m->flags & BX_METRIC_HEADLINE) {
+                    h = m->name;
+                    break;
+                }
+            strvec_push(&names_cache, d->name);
+            strvec_push(&headline_cache, h);
+        }
         plugin_scan_free(e, n);
         strvec_free(&dirs);
         names_at = mono_now();
     }
+}
+
+static void plugin_names(strvec *out)
+{
+    pthread_mutex_lock(&names_mu);
+    names_refresh();
     for (size_t i = 0; i < names_cache.n; i++)
         strvec_push(out, names_cache.v[i]);
     pthread_mutex_unlock(&names_mu);
+}
+
+/* SQL bx_headline(plugin): the plugin's headline metric (the one it marks, else its first
+ * declared), NULL for a plugin not installed here (then the first stored metric counts). */
+static void sql_headline(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *p = (const char *)sqlite3_value_text(argv[0]);
+    pthread_mutex_lock(&names_mu);
+    names_refresh();
+    int found = 0;
+    for (size_t i = 0; p && i < names_cache.n && !found; i++)
+        if (strcmp(names_cache.v[i], p) == 0) {
+            sqlite3_result_text(c, headline_cache.v[i], -1, SQLITE_TRANSIENT);
+            found = 1;
+        }
+    pthread_mutex_unlock(&names_mu);
+    if (!found)
+        sqlite3_result_null(c);
+}
+
+/* Make bx_headline() known to this thread's connection. */
+static void headline_fn(store *st)
+{
+    sqlite3_create_function_v2(store_db(st), "bx_headline", 1, SQLITE_UTF8, NULL, sql_headline,
+                               NULL, NULL, NULL);
 }
 
 /* ---- sign-in, sign-out, sign-up ----------------------------------------------------------------- */
@@ -765,8 +807,9 @@ static int jobs_table(FILE *f, store *st, const char *sql, const char *a1, const
 
 /* The headline (first declared) metric of a run: name, value, unit. */
 #define HEADLINE_JOIN                                                                          \
-    " LEFT JOIN metrics m ON m.run_id = r.id AND m.seq = (SELECT min(seq) FROM metrics x "     \
-    "WHERE x.run_id = r.id) "
+    " LEFT JOIN metrics m ON m.run_id = r.id AND m.name = coalesce((SELECT x.name FROM "      \
+    "metrics x WHERE x.run_id = r.id AND x.name = bx_headline(r.plugin)), (SELECT x.name FROM " \
+    "metrics x WHERE x.run_id = r.id ORDER BY x.seq LIMIT 1)) "
 
 static void runs_table(FILE *f, store *st, const char *sql, int with_error, const char *empty)
 {
@@ -831,8 +874,8 @@ static void latest_per_host(FILE *f, store *st)
     /* the headline of the group's newest run, then its values in the group's last 20 runs
      * (through runs_host and the metrics key: cheap on a large database) */
     sqlite3_stmt *hl;
-    if (sqlite3_prepare_v2(db, "SELECT name, unit FROM metrics WHERE run_id = ?1 ORDER BY seq "
-                               "LIMIT 1",
+    if (sqlite3_prepare_v2(db, "SELECT name, unit FROM metrics WHERE run_id = ?1 ORDER BY name "
+                               "IS bx_headline(?2) DESC, seq LIMIT 1",
                            -1, &hl, NULL) != SQLITE_OK) {
         sqlite3_finalize(s);
         return;
@@ -856,6 +899,7 @@ static void latest_per_host(FILE *f, store *st)
         char mname[128] = "", unit[64] = "";
         sqlite3_reset(hl);
         sqlite3_bind_int64(hl, 1, sqlite3_column_int64(s, 3));
+        sqlite3_bind_text(hl, 2, col_text(s, 0), -1, SQLITE_TRANSIENT);
         if (sqlite3_step(hl) == SQLITE_ROW) {
             snprintf(mname, sizeof mname, "%s", col_text(hl, 0));
             snprintf(unit, sizeof unit, "%s", col_text(hl, 1));
@@ -906,6 +950,7 @@ static void latest_per_host(FILE *f, store *st)
 
 static int g_dashboard(http_req *r, http_resp *o)
 {
+    headline_fn(r->st);
     page p;
     page_open(&p, r, o);
     page_begin(&p, "Dashboard", 0);
@@ -1131,7 +1176,7 @@ static int submit_form(http_req *r, http_resp *o, const loaded_plugin *lp, const
                 nv += *c == ',';
             fprintf(f, " <strong>A sweep of %d values.</strong>", nv);
         }
-        if ((q->type == BX_INT || q->type == BX_DOUBLE || q->type == BX_SIZE) && q->min <= q->max) {
+        if (bxp_has_range(q)) {
             char a[32], b[32];
             snprintf(a, sizeof a, "%.15g", q->min);
             snprintf(b, sizeof b, "%.15g", q->max);
@@ -1348,6 +1393,7 @@ static int g_jobs(http_req *r, http_resp *o)
 
 static int g_job(http_req *r, http_resp *o)
 {
+    headline_fn(r->st);
     int64_t id;
     if (http_seg_id(r, 0, &id, o))
         return page_message(r, o, 404, "Not found", "No such job.");
@@ -1441,6 +1487,10 @@ static int g_job(http_req *r, http_resp *o)
         }
         sqlite3_finalize(s);
         fputs("</tbody></table></div>", f);
+    } else {
+        fputs("<p class=\"msg bad\">", f);
+        esc(f, sqlite3_errmsg(store_db(r->st)));
+        fputs("</p>", f);
     }
     cJSON_Delete(j);
     return page_send(&p, 200);

@@ -271,7 +271,7 @@ async function text(page, sel) {
 
   // ---- the dashboard with results
   await page.goto(base + '/');
-  check(/copy/.test(await text(page, 'main')) && (await page.$$('svg.spark')).length >= 1,
+  check(/triad/.test(await text(page, 'main')) && (await page.$$('svg.spark')).length >= 1,
         'dashboard: no headline or trend');
   await axe(page, 'dashboard');
   await shot(page, 'dashboard');
