@@ -948,6 +948,39 @@ static void latest_per_host(FILE *f, store *st)
     sqlite3_finalize(hl);
 }
 
+/* latest_per_host() is the same for everyone and the dashboard's dearest part: kept for
+ * up to 10 s while no run is stored (the newest run id is the key). */
+static pthread_mutex_t latest_mu = PTHREAD_MUTEX_INITIALIZER;
+static char *latest_html;
+static int64_t latest_key = -1;
+static double latest_at;
+
+static void latest_cached(FILE *f, store *st)
+{
+    int64_t key = -1;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT coalesce(max(id), 0) FROM runs", -1, &s,
+                           NULL) == SQLITE_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW)
+            key = sqlite3_column_int64(s, 0);
+        sqlite3_finalize(s);
+    }
+    pthread_mutex_lock(&latest_mu);
+    if (!latest_html || key < 0 || key != latest_key || mono_now() - latest_at > 10.0) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        latest_per_host(m, st);
+        fclose(m);
+        free(latest_html);
+        latest_html = buf;
+        latest_key = key;
+        latest_at = mono_now();
+    }
+    fputs(latest_html, f);
+    pthread_mutex_unlock(&latest_mu);
+}
+
 static int g_dashboard(http_req *r, http_resp *o)
 {
     headline_fn(r->st);
@@ -1014,7 +1047,7 @@ static int g_dashboard(http_req *r, http_resp *o)
     fputs("<section aria-labelledby=\"h-latest\"><h2 id=\"h-latest\">Latest figures per plugin "
           "and host</h2>",
           f);
-    latest_per_host(f, r->st);
+    latest_cached(f, r->st);
     fputs("</section><div class=\"grid2\"><section aria-labelledby=\"h-new\"><h2 id=\"h-new\">"
           "Newest results</h2>",
           f);
