@@ -224,4 +224,27 @@ for i in range(6):
 check(st == 429 and "locked" in text and int(h.get("retry-after", "0")) > 0,
       "locked out: %d %s" % (st, re.findall(r'msg bad[^<]*<', text)))
 check(s.stop() == 0, "exit code on SIGTERM")
+
+# ---- sign-up: a 404 page while closed; with --signup a form that makes a member, signed in
+s2 = Server("signup.db", "--signup")
+s_closed = Server("closed.db")
+s = s_closed
+st, _, text, _ = Browser().req("GET", "/signup")
+check(st == 404 and "closed" in text, "sign-up while closed: %d" % st)
+s = s2
+n = Browser()
+t = n.csrf("/signup")
+st, h, text, _ = n.req("POST", "/signup", {"user": "neo", "password": "neo-password"})
+check(st == 403 and not sql("signup.db", "SELECT 1 FROM users WHERE name = 'neo'"),
+      "sign-up without a token: %d" % st)
+st, h, text, _ = n.req("POST", "/signup", {"csrf": t, "user": "neo", "password": "neo-password"})
+check(st == 303 and "benchaas_session" in n.cookies, "sign-up: %d %s" % (st, text[:300]))
+check(sql("signup.db", "SELECT role FROM users WHERE name = 'neo'") == [("member",)], "role")
+st, _, text, _ = n.req("GET", "/")
+check(st == 200 and "neo" in text and "(member)" in text, "signed in after sign-up")
+b2 = Browser()
+t = b2.csrf("/signup")
+st, _, text, _ = b2.req("POST", "/signup", {"csrf": t, "user": "neo",
+                                            "password": "other-password"})
+check(st == 409 and "taken" in text, "sign-up with a taken name: %d" % st)
 print("ok")
