@@ -2012,13 +2012,17 @@ static int g_compare(http_req *r, http_resp *o)
 }
 
 /* The filters of `benchaas report` offered by /report. */
-static const char *const report_filters[] = {"plugin", "tag", "host", "since", "until", NULL};
+static const char *const report_filters[] = {"plugin", "status", "tag", "host", "since",
+                                             "until", NULL};
 
 static int g_report(http_req *r, http_resp *o)
 {
     char *args[32];
     size_t na = 0;
-    char tmpl[] = "/tmp/benchaas-report-XXXXXX.html";
+    const char *tmpdir = getenv("TMPDIR");
+    char tmpl[4096];
+    snprintf(tmpl, sizeof tmpl, "%s/benchaas-report-XXXXXX.html",
+             tmpdir && *tmpdir == '/' ? tmpdir : "/tmp");
     int fd = mkstemps(tmpl, 5);
     if (fd < 0)
         return page_message(r, o, 500, "Report", "cannot make a temporary file");
@@ -2029,7 +2033,7 @@ static int g_report(http_req *r, http_resp *o)
     args[na++] = tmpl;
     args[na++] = "--db";
     args[na++] = (char *)http_db(r);
-    char opts[5][32];
+    char opts[6][32];
     for (int i = 0; report_filters[i]; i++) {
         const char *v = http_query(r, report_filters[i]);
         if (!v || !*v)
