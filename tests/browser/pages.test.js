@@ -161,6 +161,8 @@ async function text(page, sel) {
        'ann-password\n');
     bx(['user', 'add', 'vic', '--role', 'viewer', '--password-stdin', '--db', DB],
        'vic-password\n');
+    bx(['user', 'add', 'root', '--role', 'admin', '--password-stdin', '--db', DB],
+       'root-password\n');
   } catch (e) { return fail(e.message); }
   let port;
   try { port = await startServer(); } catch (e) { return fail(e.message); }
@@ -306,6 +308,18 @@ async function text(page, sel) {
   jobs = JSON.parse((await api(port, '/api/v1/jobs', await cookieHeader(page))).body);
   check(jobs.jobs.length === 1, 'the viewer queued a job');
   await ctx.close();
+
+  // ---- an admin: the users page, and the report
+  const actx = await browser.createBrowserContext();
+  const ap = await actx.newPage();
+  await signIn(ap, base, 'root', 'root-password');
+  resp = await ap.goto(base + '/admin/users');
+  check(resp.status() === 200 && /ann/.test(await text(ap, '#users')), '/admin/users');
+  await axe(ap, '/admin/users');
+  resp = await ap.goto(base + '/report?plugin=stream');
+  check(resp.status() === 200 && (await ap.$$('svg')).length > 0, '/report: ' + resp.status());
+  await axe(ap, '/report');
+  await actx.close();
 
   check(cspErrors.length === 0, 'Content-Security-Policy violations: ' + cspErrors.join('\n'));
   await browser.close();
