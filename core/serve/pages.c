@@ -103,7 +103,7 @@ const char pages_css[] =
     "svg.chart text.at{font-size:11.5px;fill:#444}"
     "svg.chart .grid path{stroke:#e8e8e8;stroke-width:1}"
     "svg.spark{vertical-align:middle}"
-    "pre{white-space:pre-wrap;background:#f6f8fa;padding:8px 10px;border-radius:4px;"
+    "pre{white-space:pre;background:#f6f8fa;padding:8px 10px;border-radius:4px;"
     "font-size:.86em;overflow-x:auto}"
     "dl.kv{display:grid;grid-template-columns:minmax(120px,max-content) 1fr;gap:2px 14px;"
     "font-size:.92em}dl.kv dt{font-weight:600}dl.kv dd{margin:0;overflow-wrap:anywhere}"
