@@ -234,7 +234,7 @@ int job_plan(const cJSON *exp, const char *launcher, config *cfg, plan *pl, char
     cfgtext t;
     experiment_text(exp, &t);
     if (t.bad) {
-        snprintf(field, fieldlen, "%s", t.badkey);
+        snprintf(field, fieldlen, "%s", t.badkey[0] ? t.badkey : "experiment");
         int rc = errf(err, errlen, BX_EINVAL,
                       "'%s' is not a setting name (letters, digits, '-' and '_')", t.badkey);
         cfgtext_free(&t);
