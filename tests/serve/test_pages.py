@@ -6,6 +6,9 @@ CSRF refusals (no token, a wrong one, another session's), sign-in messages
 headers, and hostile text from the database escaped on every page."""
 import http.client
 import re
+import shutil
+import ssl
+import subprocess
 import urllib.parse
 
 from serve_lib import *
@@ -247,4 +250,39 @@ t = b2.csrf("/signup")
 st, _, text, _ = b2.req("POST", "/signup", {"csrf": t, "user": "neo",
                                             "password": "other-password"})
 check(st == 409 and "taken" in text, "sign-up with a taken name: %d" % st)
+# ---- under TLS the cookies are Secure
+if shutil.which("openssl"):
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    "key.pem", "-out", "cert.pem", "-days", "1", "-subj", "/CN=127.0.0.1"],
+                   check=True, capture_output=True)
+    p = subprocess.Popen([BENCHAAS, "serve", "--listen", "127.0.0.1:0", "--db", "signup.db",
+                          "--tls-cert", "cert.pem", "--tls-key", "key.pem"],
+                         stderr=subprocess.PIPE, text=True)
+    line = p.stderr.readline()
+    m = re.fullmatch(r"benchaas serve: listening on https://127\.0\.0\.1:(\d+)\n", line)
+    check(m, "TLS listening line: %r" % line)
+    ctx = ssl.create_default_context(cafile="cert.pem")
+    ctx.check_hostname = False
+
+    def tls(method, path, body=None, cookie=None):
+        c = http.client.HTTPSConnection("127.0.0.1", int(m.group(1)), context=ctx, timeout=30)
+        h = {"Cookie": cookie} if cookie else {}
+        if body:
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        c.request(method, path, body=body, headers=h)
+        r = c.getresponse()
+        text = r.read().decode()
+        return r.status, r.getheader("Set-Cookie") or "", text
+
+    st, sc, text = tls("GET", "/login")
+    check(st == 200 and sc.startswith("benchaas_csrf=") and "; Secure" in sc and
+          "HttpOnly" in sc, "pre-session cookie under TLS: %s" % sc)
+    pre = sc.split(";")[0]
+    t = re.search(r'name="csrf" value="([0-9a-f]{64})"', text).group(1)
+    st, sc, _ = tls("POST", "/login", urllib.parse.urlencode(
+        {"csrf": t, "user": "neo", "password": "neo-password"}), cookie=pre)
+    check(st == 303 and sc.startswith("benchaas_session=") and "; Secure" in sc and
+          "SameSite=Strict" in sc, "session cookie under TLS: %s" % sc)
+    p.terminate()
+    check(p.wait(30) == 0, "TLS server exit code")
 print("ok")
