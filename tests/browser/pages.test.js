@@ -102,7 +102,14 @@ async function cookieHeader(page) {
 }
 
 // axe-core inside the page: no serious or critical violation.
+const paints = [];
 async function axe(page, name) {
+  // the first contentful paint of the page, for the record (SERVICE.md's pages: under 1 s)
+  const fcp = await page.evaluate(() => {
+    const e = performance.getEntriesByName('first-contentful-paint')[0];
+    return e ? e.startTime : null;
+  });
+  if (fcp !== null) paints.push([name, Math.round(fcp)]);
   await page.evaluate(axeSource);
   const res = await page.evaluate(async () => {
     const r = await window.axe.run(document, { resultTypes: ['violations'] });
@@ -326,6 +333,7 @@ async function text(page, sel) {
   browser = null;
   server.kill('SIGTERM');
   cleanup();
+  console.log('first contentful paint (ms): ' + paints.map((p) => p.join(' ')).join(', '));
   console.log('PASS: screenshots in ' + ARTIFACTS);
   process.exit(0);
 })().catch((e) => fail(e.stack || String(e)));
