@@ -32,6 +32,9 @@ for i in range(6):  # the history of the configuration
 # the injected regression: a history far faster than this machine, and without spread (the
 # timing noise of a loaded machine must not widen the band)
 sql(DB, "UPDATE metrics SET value = 1e15 WHERE name = 'rate'")
+# ... and older than the scheduled run (history is what started before it, to the second)
+sql(DB, "UPDATE runs SET started_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 hour', "
+        "printf('+%d seconds', id))")
 add_user(DB, "ann", "member")
 tk = token(DB, "ann")
 s = Server(DB, "--webhook", "http://127.0.0.1:%d/hook" % hook.server_port)
