@@ -231,12 +231,11 @@ enum {
     C_HAS_SAMPLE /* 1 when the row is a sample */
 };
 
-int aset_load(store *s, const qfilter *f, int flags, aset *out)
+/* The statement of aset_load: every metric row (and sample) of the selected runs. */
+static int aset_prepare(store *s, const qfilter *f, int flags, sqlite3_stmt **out)
 {
-    const char *cmd = f->cmd ? f->cmd : "compare";
     char *after = NULL;
     size_t len = 0;
-    memset(out, 0, sizeof *out);
     FILE *m = open_memstream(&after, &len);
     if (!m)
         return BX_ENOMEM;
@@ -273,6 +272,85 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
         sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, pname), f->metrics.v[i], -1,
                           SQLITE_STATIC);
     }
+    *out = st;
+    return 0;
+}
+
+/* A new entry for the row st is on (key: its configuration and metric), in the set; NULL: no memory. */
+static aentry *aset_new_entry(aset *out, sqlite3_stmt *st, const char *key, int cfglen, int flags,
+                              int64_t id, int64_t ranks, int64_t threads)
+{
+    const char *plugin = (const char *)sqlite3_column_text(st, C_PLUGIN);
+    const char *params = (const char *)sqlite3_column_text(st, C_PARAMS);
+    const char *host = (const char *)sqlite3_column_text(st, C_HOST);
+    const char *metric = (const char *)sqlite3_column_text(st, C_METRIC);
+    aentry *e = calloc(1, sizeof *e);
+    if (!e || !(e->key = strdup(key)) || !(e->cfgkey = strndup(key, (size_t)cfglen)) ||
+        !(e->plugin = strdup(plugin ? plugin : "")) ||
+        !(e->params = strdup(params ? params : "{}")) ||
+        !(e->metric = strdup(metric ? metric : ""))) {
+        aentry_free(e);
+        return NULL;
+    }
+    if (flags & ASET_PER_HOST)
+        e->host = host ? strdup(host) : NULL;
+    e->host_class = text_dup(st, C_CPU);
+    e->unit = text_dup(st, C_UNIT);
+    e->better = text_dup(st, C_BETTER);
+    e->ranks = ranks;
+    e->threads = threads;
+    e->seq = sqlite3_column_int(st, C_SEQ);
+    e->first_run = id;
+    e->host_id = sqlite3_column_int64(st, C_HOST_ID);
+    if (aset_insert(out, e) != 0) {
+        aentry_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+/*
+ * The first row of run id for entry e: count the run, its start, its value.
+ * Rows of one run come together (the sel CTE is the outer loop of the
+ * join), in no particular order of the runs.  0 or BX_ENOMEM.
+ */
+static int aset_run_value(aentry *e, sqlite3_stmt *st, int64_t id, int has_value, double value,
+                          int flags)
+{
+    e->nruns++;
+    e->cur_run = id;
+    if (id < e->first_run)
+        e->first_run = id;
+    if (id > e->last_run)
+        e->last_run = id;
+    const char *t = (const char *)sqlite3_column_text(st, C_STARTED);
+    if (t && (!e->first_started || strcmp(t, e->first_started) < 0)) {
+        free(e->first_started);
+        if (!(e->first_started = strdup(t)))
+            return BX_ENOMEM;
+    }
+    if (has_value && isfinite(value)) {
+        if (dvec_push(&e->values, value) != 0)
+            return BX_ENOMEM;
+        if (flags & ASET_TIMES) {
+            int64_t epoch = 0;
+            if (!t || store_time_parse(t, &epoch, NULL) != 0)
+                epoch = 0;
+            if (dvec_push(&e->times, (double)epoch) != 0)
+                return BX_ENOMEM;
+        }
+    }
+    return 0;
+}
+
+int aset_load(store *s, const qfilter *f, int flags, aset *out)
+{
+    const char *cmd = f->cmd ? f->cmd : "compare";
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st;
+    int rc = aset_prepare(s, f, flags, &st);
+    if (rc)
+        return rc;
     char *key = NULL;
     size_t keycap = 0;
     int64_t last_run = 0;
@@ -314,67 +392,14 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
                               (flags & ASET_PER_CLASS) ? (cpu ? cpu : "-") : "");
         snprintf(key + cfglen, keycap - (size_t)cfglen, "\x1f%s", metric ? metric : "");
         aentry *e = aset_find(out, key);
-        if (!e) {
-            e = calloc(1, sizeof *e);
-            if (!e || !(e->key = strdup(key)) || !(e->cfgkey = strndup(key, (size_t)cfglen)) ||
-                !(e->plugin = strdup(plugin ? plugin : "")) ||
-                !(e->params = strdup(params ? params : "{}")) ||
-                !(e->metric = strdup(metric ? metric : ""))) {
-                aentry_free(e);
-                rc = BX_ENOMEM;
-                break;
-            }
-            if (flags & ASET_PER_HOST)
-                e->host = host ? strdup(host) : NULL;
-            e->host_class = text_dup(st, C_CPU);
-            e->unit = text_dup(st, C_UNIT);
-            e->better = text_dup(st, C_BETTER);
-            e->ranks = ranks;
-            e->threads = threads;
-            e->seq = sqlite3_column_int(st, C_SEQ);
-            e->first_run = id;
-            e->host_id = sqlite3_column_int64(st, C_HOST_ID);
-            if (aset_insert(out, e) != 0) {
-                aentry_free(e);
-                rc = BX_ENOMEM;
-                break;
-            }
+        if (!e && !(e = aset_new_entry(out, st, key, cfglen, flags, id, ranks, threads))) {
+            rc = BX_ENOMEM;
+            break;
         }
         int has_value = sqlite3_column_type(st, C_VALUE) != SQLITE_NULL;
         double value = sqlite3_column_double(st, C_VALUE);
-        if (e->cur_run != id) {
-            /* rows of one run come together (the sel CTE is the outer loop of
-             * the join), in no particular order of the runs */
-            e->nruns++;
-            e->cur_run = id;
-            if (id < e->first_run)
-                e->first_run = id;
-            if (id > e->last_run)
-                e->last_run = id;
-            const char *t = (const char *)sqlite3_column_text(st, C_STARTED);
-            if (t && (!e->first_started || strcmp(t, e->first_started) < 0)) {
-                free(e->first_started);
-                if (!(e->first_started = strdup(t))) {
-                    rc = BX_ENOMEM;
-                    break;
-                }
-            }
-            if (has_value && isfinite(value)) {
-                if (dvec_push(&e->values, value) != 0) {
-                    rc = BX_ENOMEM;
-                    break;
-                }
-                if (flags & ASET_TIMES) {
-                    int64_t epoch = 0;
-                    if (!t || store_time_parse(t, &epoch, NULL) != 0)
-                        epoch = 0;
-                    if (dvec_push(&e->times, (double)epoch) != 0) {
-                        rc = BX_ENOMEM;
-                        break;
-                    }
-                }
-            }
-        }
+        if (e->cur_run != id && (rc = aset_run_value(e, st, id, has_value, value, flags)) != 0)
+            break;
         if (flags & ASET_SAMPLES) {
             int is_sample = sqlite3_column_int(st, C_HAS_SAMPLE);
             double sv = sqlite3_column_double(st, C_SAMPLE);

@@ -58,76 +58,6 @@ void spec_for_point(const point *pt, const char *spool, runspec *s)
     s->created_at = xstrdup(iso_now(now, sizeof now));
 }
 
-cJSON *result_for_failure(const runspec *s, const char *status, const char *error,
-                          double elapsed)
-{
-    char now[32], host[256];
-    cJSON *r = cJSON_CreateObject();
-    cJSON_AddNumberToObject(r, "result_version", RESULT_VERSION);
-    cJSON_AddStringToObject(r, "uuid", s->uuid);
-    cJSON_AddStringToObject(r, "plugin", s->plugin);
-    cJSON_AddStringToObject(r, "plugin_version", s->plugin_version ? s->plugin_version : "");
-    cJSON_AddStringToObject(r, "experiment", s->experiment ? s->experiment : s->plugin);
-    cJSON_AddNumberToObject(r, "point", s->point);
-    cJSON_AddStringToObject(r, "status", status);
-    cJSON_AddStringToObject(r, "error", error);
-    cJSON_AddStringToObject(r, "started_at", s->created_at ? s->created_at : iso_now(now, sizeof now));
-    cJSON_AddStringToObject(r, "finished_at", iso_now(now, sizeof now));
-    cJSON_AddStringToObject(r, "host", short_hostname(host, sizeof host));
-    cJSON_AddNullToObject(r, "job_id");
-    cJSON_AddNullToObject(r, "array_task_id");
-    cJSON_AddStringToObject(r, "launcher", s->launcher ? s->launcher : "local");
-    cJSON_AddNumberToObject(r, "ranks", s->ranks);
-    cJSON_AddNumberToObject(r, "threads", s->threads);
-    cJSON_AddNumberToObject(r, "repetitions", s->repetitions);
-    json_add_strvec(r, "tags", &s->tags);
-    cJSON *params = cJSON_AddObjectToObject(r, "params");
-    for (size_t i = 0; i < s->pnames.n; i++) {
-        cJSON *p = cJSON_AddObjectToObject(params, s->pnames.v[i]);
-        cJSON_AddStringToObject(p, "value", s->pvalues.v[i]);
-        cJSON_AddStringToObject(p, "type",
-                                s->ptypes.n == s->pnames.n ? s->ptypes.v[i] : "string");
-    }
-    cJSON *metrics = cJSON_AddObjectToObject(r, "metrics");
-    if (elapsed >= 0) {
-        cJSON *m = cJSON_AddObjectToObject(metrics, "wall_time");
-        cJSON_AddNumberToObject(m, "value", elapsed);
-        cJSON_AddStringToObject(m, "unit", "s");
-        cJSON_AddStringToObject(m, "better", "none");
-    }
-    cJSON_AddObjectToObject(r, "samples");
-    cJSON_AddArrayToObject(r, "warnings");
-    cJSON_AddObjectToObject(r, "meta");
-    cJSON *prov = cJSON_AddObjectToObject(r, "provenance");
-    cJSON_AddStringToObject(prov, "hostname", host);
-    cJSON_AddItemToObject(r, "spec", spec_to_json(s));
-    return r;
-}
-
-cJSON *result_read(const char *path, char *err, size_t errlen)
-{
-    char *text = NULL;
-    if (read_file(path, BX_DOC_MAX, &text, NULL, err, errlen) != 0)
-        return NULL;
-    cJSON *doc = cJSON_ParseWithOpts(text, NULL, 1);
-    free(text);
-    if (!doc || !cJSON_IsObject(doc)) {
-        cJSON_Delete(doc);
-        errf(err, errlen, BX_EINVAL, "%s: not a valid JSON result document (truncated?)", path);
-        return NULL;
-    }
-    double v;
-    if (json_num(doc, "result_version", &v) != 0 || v != RESULT_VERSION || !json_str(doc, "uuid") ||
-        !json_str(doc, "status") || !json_str(doc, "plugin")) {
-        cJSON_Delete(doc);
-        errf(err, errlen, BX_EINVAL,
-             "%s: not a BenchaaS result document (result_version %d, uuid, status, plugin)", path,
-             RESULT_VERSION);
-        return NULL;
-    }
-    return doc;
-}
-
 /*
  * Test hook of the fault tests (tests/faults/kill_during_ingest.sh), inert
  * unless BENCHAAS_TEST_PAUSE_INGEST is set: "before" (the document is read,
@@ -400,9 +330,7 @@ int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run
                  * MPI_Finalize, say): keep the results, record the crash. */
                 char status[32], e2[2048];
                 describe_failure(&lr, &s, status, sizeof status, e2, sizeof e2);
-                cJSON_ReplaceItemInObjectCaseSensitive(doc, "status",
-                                                       cJSON_CreateString(status));
-                cJSON_ReplaceItemInObjectCaseSensitive(doc, "error", cJSON_CreateString(e2));
+                result_set_status(doc, status, e2);
             }
         } else {
             char status[32], e2[2048];
@@ -432,12 +360,9 @@ int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run
     }
     if (irc != 0) {
         /* Keep the document in the spool: `benchaas collect` ingests it later. */
-        char *text = cJSON_PrintUnformatted(doc);
         char e3[512] = "out of memory";
         int kept = access(s.result_path, F_OK) == 0 ||
-                   (text && write_file_atomic(s.result_path, text, strlen(text), e3,
-                                              sizeof e3) == 0);
-        free(text);
+                   result_write(s.result_path, doc, e3, sizeof e3) == 0;
         if (kept)
             say("could not store the result of %s: %s; it is kept in %s for `benchaas "
                 "collect`",

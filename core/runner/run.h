@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "plan.h"
+#include "resultdoc.h"
 #include "spec.h"
 #include "store.h"
 
@@ -70,16 +71,6 @@ char *spool_dir_for(const char *db);
 
 /* A spec for point pt (uuid, spool paths filled in). */
 void spec_for_point(const point *pt, const char *spool, runspec *s);
-
-/*
- * A result document for a run that never wrote its own (crash, timeout,
- * interrupt, a job Slurm cancelled): status and error from the caller.
- */
-cJSON *result_for_failure(const runspec *s, const char *status, const char *error,
-                          double elapsed);
-
-/* Read and check a result document (size cap, JSON, uuid). NULL + err. */
-cJSON *result_read(const char *path, char *err, size_t errlen);
 
 /* Ingest one result document and remove its spool files on success. */
 int ingest_and_clean(store *st, cJSON *doc, const char *spec_path, const char *result_path,

@@ -176,7 +176,7 @@ static const char schema_v1[] =
     "  LEFT JOIN hosts h ON h.id = r.host_id;";
 
 /*
- * Version 2 (issue 8: results that answer questions):
+ * Version 2 (results that answer questions):
  *   - timeline: the worker's resource samples of a run (RSS and CPU use
  *     every ~250 ms from init to fini), and timeline_view over it;
  *   - baselines gain the host class (CPU model), ranks and threads they

@@ -16,18 +16,11 @@
 #include <unistd.h>
 
 #include "benchaas/plugin.h"
+#include "bx_test.h"
 #include "stats.h"
 #include "store.h"
 #include "svg.h"
 
-#define CHECK(cond)                                                                     \
-    do {                                                                                \
-        if (!(cond)) {                                                                  \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);    \
-            return 1;                                                                   \
-        }                                                                               \
-    } while (0)
-#define NEAR(a, b, tol) (fabs((a) - (b)) <= (tol))
 
 static int test_stats_percentiles(void)
 {
