@@ -15,6 +15,7 @@
 
 #include "http.h"
 #include "launch.h"
+#include "resultdoc.h"
 #include "run.h"
 #include "util.h"
 
