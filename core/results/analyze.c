@@ -227,6 +227,7 @@ enum {
     C_BETTER,
     C_SEQ,
     C_VALUE,
+    C_HEADLINE,
     C_SAMPLE,    /* the sample's value (ASET_SAMPLES) */
     C_HAS_SAMPLE /* 1 when the row is a sample */
 };
@@ -240,7 +241,8 @@ static int aset_prepare(store *s, const qfilter *f, int flags, sqlite3_stmt **ou
     if (!m)
         return BX_ENOMEM;
     fputs(") SELECT r.id, r.plugin, r.params_json, r.ranks, r.threads, h.name, h.cpu_model,"
-          " r.started_at, r.host_id, m.name, m.unit, m.better, m.seq, m.value",
+          " r.started_at, r.host_id, m.name, m.unit, m.better, m.seq, m.value,"
+          " coalesce(m.headline, m.seq = 0)",
           m);
     if (flags & ASET_SAMPLES)
         fputs(", s.value, s.run_id IS NOT NULL", m);
@@ -300,6 +302,7 @@ static aentry *aset_new_entry(aset *out, sqlite3_stmt *st, const char *key, int 
     e->ranks = ranks;
     e->threads = threads;
     e->seq = sqlite3_column_int(st, C_SEQ);
+    e->headline = sqlite3_column_int(st, C_HEADLINE);
     e->first_run = id;
     e->host_id = sqlite3_column_int64(st, C_HOST_ID);
     if (aset_insert(out, e) != 0) {

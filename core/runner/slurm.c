@@ -170,6 +170,7 @@ typedef struct job {
     char *script_text;     /* rendered (and every value checked) before anything is written */
     char *job_id;          /* after submission */
     int max_ranks, max_threads;
+    const char *node;      /* --each-node: the node this job must run on, else NULL */
 } job;
 
 /* Every value below goes through batch_put()/batch_put_word() (batchval.h). */
@@ -220,7 +221,8 @@ static int render_script(const job *j, const slurm_opts *o, const char *spool, c
         return errf(err, errlen, BX_ENOMEM, "out of memory");
     FILE *f = b.f;
     char name[128];
-    snprintf(name, sizeof name, "benchaas-%s", o->job_name ? o->job_name : j->exp->name);
+    snprintf(name, sizeof name, "benchaas-%s%s%s", o->job_name ? o->job_name : j->exp->name,
+             j->node ? "-" : "", j->node ? j->node : "");
     for (char *c = name; *c; c++)
         if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
             *c = '_';
@@ -240,6 +242,8 @@ static int render_script(const job *j, const slurm_opts *o, const char *spool, c
         sbatch_line(&b, "time", "slurm.time_limit", o->time_limit);
     if (o->partition)
         sbatch_line(&b, "partition", "slurm.partition", o->partition);
+    if (j->node)
+        sbatch_line(&b, "nodelist", "the node (slurm.each_node)", j->node);
     if (o->account)
         sbatch_line(&b, "account", "slurm.account", o->account);
     if (o->qos)
@@ -410,6 +414,80 @@ int slurm_submit_plan(const plan *p, const run_opts *o, int wait)
 
 int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_failed)
 {
+    return slurm_submit_plan_nodes(p, o, wait, retry_failed, NULL, NULL);
+}
+
+/* A node name as Slurm prints it: letters, digits, '.', '_', '-'. */
+static int node_name_ok(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && !strchr("._-", *s))
+            return 0;
+    return 1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int slurm_resolve_nodes(const char *list, const char *partition, strvec *out, char *err,
+                        size_t errlen)
+{
+    char *text = NULL, *serr = NULL;
+    memset(out, 0, sizeof *out);
+    if (list && !strpbrk(list, "[]")) {
+        text = xstrdup(list);
+    } else {
+        const char *tool = list ? "scontrol" : "sinfo";
+        if (!have_command(tool))
+            return errf(err, errlen, BX_EINVAL,
+                        "--each-node: %s needs Slurm's %s, which is not installed here; "
+                        "name the nodes with --nodes n1,n2,...",
+                        list ? "a host list expression" : "finding the nodes", tool);
+        char *argv_s[] = {"scontrol", "show", "hostnames", (char *)list, NULL};
+        char *argv_p[] = {"sinfo", "-h", "-N", "-o", "%N", "-p", (char *)partition, NULL};
+        char *argv_a[] = {"sinfo", "-h", "-N", "-o", "%N", NULL};
+        int x = capture(list ? argv_s : partition ? argv_p : argv_a, &text, &serr);
+        if (x != 0) {
+            int rc = errf(err, errlen, BX_EINVAL, "--each-node: %s failed: %s", tool,
+                          serr && *serr ? last_line(serr) : "no message");
+            free(text);
+            free(serr);
+            return rc;
+        }
+        free(serr);
+    }
+    for (char *save = NULL, *t = strtok_r(text ? text : (char *)"", ", \t\n", &save); t;
+         t = strtok_r(NULL, ", \t\n", &save)) {
+        if (!node_name_ok(t)) {
+            int rc = errf(err, errlen, BX_EINVAL,
+                          "--nodes: '%s' is not a node name (letters, digits, '.', '_', '-')",
+                          t);
+            free(text);
+            strvec_free(out);
+            return rc;
+        }
+        int dup = 0;
+        for (size_t i = 0; i < out->n && !dup; i++)
+            dup = strcmp(out->v[i], t) == 0;
+        if (!dup)
+            strvec_push(out, t);
+    }
+    free(text);
+    if (out->n == 0)
+        return errf(err, errlen, BX_EINVAL, "--each-node: no node%s%s%s", list ? " in '" : "",
+                    list ? list : partition ? " in partition " : " known to Slurm",
+                    list ? "'" : partition ? partition : "");
+    qsort(out->v, out->n, sizeof *out->v, cmp_str);
+    return 0;
+}
+
+int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retry_failed,
+                            const strvec *nodes, const char *partition)
+{
     char err[4096];
     int rc = 2;
     if (!o->dry_run && !have_command("sbatch")) {
@@ -421,9 +499,11 @@ int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_f
     const char *file = o->cfg && o->cfg->path ? o->cfg->path : "the command line";
     /* Group consecutive points by experiment; each experiment is one job (pack)
      * or one job array. */
-    job *jobs = xcalloc(p->npoints + 1, sizeof *jobs);
-    slurm_opts *opts = xcalloc(p->npoints + 1, sizeof *opts);
+    size_t nn = nodes && nodes->n ? nodes->n : 1;
+    job *jobs = xcalloc(p->npoints * nn + 1, sizeof *jobs);
+    slurm_opts *opts = xcalloc(p->npoints * nn + 1, sizeof *opts);
     size_t njobs = 0;
+    for (size_t ni = 0; ni < nn; ni++)
     for (size_t i = 0; i < p->npoints;) {
         const experiment *e = p->points[i].exp;
         size_t k = i;
@@ -437,7 +517,12 @@ int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_f
             njobs++;
             goto out;
         }
+        if (partition) {
+            free(so->partition);
+            so->partition = xstrdup(partition);
+        }
         job *j = &jobs[njobs++];
+        j->node = nodes && nodes->n ? nodes->v[ni] : NULL;
         j->exp = e;
         j->first = i;
         j->count = k - i;
@@ -498,6 +583,8 @@ int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_f
             spec_for_point(pt, spool, s);
             free(s->launcher);
             s->launcher = xstrdup("slurm");
+            if (j->node)
+                strvec_push_owned(&s->tags, xasprintf("node=%s", j->node));
             j->spec_paths[keep] = xasprintf("%s/%s.spec.json", spool, s->uuid);
             keep++;
         }
@@ -507,7 +594,8 @@ int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_f
             continue;
         char uuid[37];
         uuid_v4(uuid);
-        j->script_path = xasprintf("%s/job-%s-%.8s.sbatch", spool, j->exp->name, uuid);
+        j->script_path = xasprintf("%s/job-%s%s%s-%.8s.sbatch", spool, j->exp->name,
+                                   j->node ? "-" : "", j->node ? j->node : "", uuid);
         for (char *c = strrchr(j->script_path, '/') + 1; *c; c++)
             if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
                 *c = '_';
@@ -523,7 +611,8 @@ int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_f
         for (size_t n = 0; n < njobs; n++) {
             if (!jobs[n].count)
                 continue;
-            printf("# ---- %s (%zu point%s) ----\n", jobs[n].exp->name, jobs[n].count,
+            printf("# ---- %s%s%s (%zu point%s) ----\n", jobs[n].exp->name,
+                   jobs[n].node ? " on " : "", jobs[n].node ? jobs[n].node : "", jobs[n].count,
                    jobs[n].count == 1 ? "" : "s");
             fputs(jobs[n].script_text, stdout);
         }
@@ -615,7 +704,8 @@ int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_f
             if (record_queued(st, &j->specs[i], j->job_id, j->array ? (long)i : -1, err,
                               sizeof err) != 0)
                 say("could not record run %s as queued: %s", j->specs[i].uuid, err);
-        printf("submitted %s: job %s (%zu point%s%s)\n", j->exp->name, j->job_id, j->count,
+        printf("submitted %s%s%s: job %s (%zu point%s%s)\n", j->exp->name,
+               j->node ? " on " : "", j->node ? j->node : "", j->job_id, j->count,
                j->count == 1 ? "" : "s", j->array ? ", job array" : "");
     }
     fflush(stdout);

@@ -26,6 +26,7 @@
 
 #include "host.h"
 #include "loader.h"
+#include "jobtl.h"
 #include "provenance.h"
 #include "resultdoc.h"
 #include "spec.h"
@@ -82,10 +83,11 @@ static void finish_mpi(void)
 
 /* ---- the resource timeline ------------------------------------------------
  *
- * While the plugin runs (init to fini), a thread of rank 0 samples the
+ * While the plugin runs (init to fini), a thread of every rank samples the
  * process's resident memory (/proc/self/statm) and its CPU time (all
  * threads: CLOCK_PROCESS_CPUTIME_ID) every TL_INTERVAL seconds.  The
- * series goes into the result document as "timeline": [[t, rss_mib,
+ * series of every rank is summed per node and over the job (jobtl.c) into
+ * the result document as "timeline": [[t, rss_mib,
  * cpu_percent], ...], t in seconds since init started, cpu_percent the CPU
  * used since the previous point in % of one core (200 = two busy cores;
  * null for the first point).  A long run keeps at most TL_MAX points: when
@@ -193,26 +195,6 @@ static void tl_stop(timeline *tl)
     pthread_mutex_unlock(&tl->mu);
     pthread_join(tl->thread, NULL);
     tl->started = 0;
-}
-
-/* The "timeline" member of the result document (NULL if nothing was sampled). */
-static cJSON *tl_json(const timeline *tl)
-{
-    if (!tl->pts || tl->n == 0)
-        return NULL;
-    cJSON *arr = cJSON_CreateArray();
-    for (size_t i = 0; i < tl->n; i++) {
-        cJSON *pt = cJSON_CreateArray();
-        for (int k = 0; k < 3; k++) {
-            double v = tl->pts[i][k];
-            /* 3 decimals for t, 2 for the rest: enough, and a short document */
-            double scale = k == 0 ? 1000.0 : 100.0;
-            cJSON_AddItemToArray(pt, isfinite(v) ? cJSON_CreateNumber(round(v * scale) / scale)
-                                                 : cJSON_CreateNull());
-        }
-        cJSON_AddItemToArray(arr, pt);
-    }
-    return arr;
 }
 
 static void tl_free(timeline *tl)
@@ -348,8 +330,7 @@ static int worker_main(int argc, char **argv)
         if (rc == 0) {
             void *state = NULL;
             phase = "init";
-            if (rank == 0)
-                tl_start(&tl);
+            tl_start(&tl); /* every rank: the job's timeline sums them */
             rc = agree(hostctx_misuse(&h, d->init(&h.ctx, &state)));
             if (rc == 0) {
                 if (spec.warmup && !(d->flags & BX_NO_WARMUP)) {
@@ -400,6 +381,10 @@ static int worker_main(int argc, char **argv)
         memcpy(res, out, sizeof res);
     }
 #endif
+    /* The whole job's timeline: every rank's samples summed per node and over the job
+       (collective under MPI). */
+    jobtl jt;
+    jobtl_build((const double(*)[3])tl.pts, tl.pts ? tl.n : 0, g_mpi && size > 1, &jt);
 
     int exit_code = 0;
     if (rank == 0) {
@@ -446,9 +431,11 @@ static int worker_main(int argc, char **argv)
         cJSON *metrics = cJSON_AddObjectToObject(r, "metrics");
         if (have_host)
             hostctx_results_json(&h, r);
-        cJSON *tlj = tl_json(&tl);
+        cJSON *tlj = jobtl_json(&jt), *tln = jobtl_nodes_json(&jt);
         if (tlj)
             cJSON_AddItemToObject(r, "timeline", tlj);
+        if (tln)
+            cJSON_AddItemToObject(r, "timeline_nodes", tln);
         /* Under Slurm: how long the job waited in the queue (submit to start). */
         const char *jstart = getenv("BENCHAAS_JOB_START");
         struct tm tm;
@@ -475,6 +462,19 @@ static int worker_main(int argc, char **argv)
             cJSON_AddStringToObject(m, "unit", runits[i]);
             cJSON_AddStringToObject(m, "better", "none");
         }
+        /* The peaks of the summed timelines: of the busiest node (what --mem must cover),
+           and of the whole job.  max_rss stays the largest single rank. */
+        const char *pnames[] = {"node_peak_rss", "job_peak_rss"};
+        double pvals[] = {jt.node_peak, jt.job_peak};
+        for (int i = 0; i < 2; i++) {
+            if (jt.n == 0 || !isfinite(pvals[i]) ||
+                cJSON_GetObjectItemCaseSensitive(metrics, pnames[i]))
+                continue;
+            cJSON *m = cJSON_AddObjectToObject(metrics, pnames[i]);
+            cJSON_AddNumberToObject(m, "value", round(pvals[i] * 100) / 100);
+            cJSON_AddStringToObject(m, "unit", "MiB");
+            cJSON_AddStringToObject(m, "better", "none");
+        }
         cJSON *prov = cJSON_AddObjectToObject(r, "provenance");
         provenance_collect(prov, mpi_lib);
         cJSON_AddItemToObject(r, "spec", spec_to_json(&spec));
@@ -485,6 +485,7 @@ static int worker_main(int argc, char **argv)
         cJSON_Delete(r);
     }
     tl_free(&tl);
+    jobtl_free(&jt);
     if (have_host)
         hostctx_free(&h);
     if (params.desc)
