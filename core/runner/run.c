@@ -250,26 +250,90 @@ static const char *first_metric_text(const cJSON *doc, const point *pt, char *bu
     return buf;
 }
 
+/* --dry-run: the specs the plan would run, {"specs": [...]} on stdout; nothing is written. */
+static int run_dry(const plan *p, const run_opts *o)
+{
+    cJSON *all = cJSON_CreateObject();
+    cJSON *arr = cJSON_AddArrayToObject(all, "specs");
+    char *spool = spool_dir_for(o->db);
+    for (size_t i = 0; i < p->npoints; i++) {
+        runspec s;
+        spec_for_point(&p->points[i], spool, &s);
+        cJSON_AddItemToArray(arr, spec_to_json(&s));
+        spec_free(&s);
+    }
+    char *txt = cJSON_Print(all);
+    printf("%s\n", txt);
+    free(txt);
+    cJSON_Delete(all);
+    free(spool);
+    return 0;
+}
+
+/*
+ * Run spec s (written at spec_path) with its launcher and take its result
+ * document: the worker's own (*from_worker = 1, *elapsed its run time), or
+ * one made for a run that crashed, timed out or was interrupted.  Never NULL.
+ */
+static cJSON *launch_point(const runspec *s, const char *spec_path, char *const workers[2],
+                           double *elapsed, int *from_worker, char *err, size_t errlen)
+{
+    cJSON *doc = NULL;
+    const launcher *l = launcher_by_name(s->launcher);
+    strvec argv = {0}, env = {0};
+    launch_result lr;
+    int rc = l ? l->command(s, workers[s->mpi ? 1 : 0], spec_path, &argv, &env, err, errlen)
+               : errf(err, errlen, BX_EINVAL, "launcher '%s' cannot run here",
+                      s->launcher);
+    if (rc == 0)
+        rc = launch_run(argv.v, &env, s->timeout, &lr, err, errlen);
+    strvec_free(&argv);
+    strvec_free(&env);
+    if (rc != 0) {
+        doc = result_for_failure(s, "crashed", err, 0);
+    } else if (lr.timed_out || lr.interrupted) {
+        char status[32], e2[2048];
+        describe_failure(&lr, s, status, sizeof status, e2, sizeof e2);
+        doc = result_for_failure(s, status, e2, lr.elapsed);
+        unlink(s->result_path);
+    } else if (access(s->result_path, F_OK) == 0) {
+        doc = result_read(s->result_path, err, errlen);
+        const char *u = doc ? json_str(doc, "uuid") : NULL;
+        if (doc && (!u || strcmp(u, s->uuid) != 0)) {
+            errf(err, errlen, BX_EINVAL,
+                 "%s: the result document names run %s, not this run (%s)",
+                 s->result_path, u ? u : "?", s->uuid);
+            cJSON_Delete(doc);
+            doc = NULL;
+        }
+        if (!doc) {
+            /* Refused with the reason; the run is recorded as crashed. */
+            reject_document(s->result_path, err, errlen);
+            doc = result_for_failure(s, "crashed", err, lr.elapsed);
+        } else {
+            *from_worker = 1;
+            *elapsed = lr.elapsed;
+        }
+        if (doc && *from_worker && (!lr.exited || lr.exit_code != 0)) {
+            /* A document, but the launcher failed afterwards (a rank died in
+             * MPI_Finalize, say): keep the results, record the crash. */
+            char status[32], e2[2048];
+            describe_failure(&lr, s, status, sizeof status, e2, sizeof e2);
+            result_set_status(doc, status, e2);
+        }
+    } else {
+        char status[32], e2[2048];
+        describe_failure(&lr, s, status, sizeof status, e2, sizeof e2);
+        doc = result_for_failure(s, status, e2, lr.elapsed);
+    }
+    return doc;
+}
+
 int run_plan(const plan *p, const run_opts *o)
 {
     char err[4096];
-    if (o->dry_run) {
-        cJSON *all = cJSON_CreateObject();
-        cJSON *arr = cJSON_AddArrayToObject(all, "specs");
-        char *spool = spool_dir_for(o->db);
-        for (size_t i = 0; i < p->npoints; i++) {
-            runspec s;
-            spec_for_point(&p->points[i], spool, &s);
-            cJSON_AddItemToArray(arr, spec_to_json(&s));
-            spec_free(&s);
-        }
-        char *txt = cJSON_Print(all);
-        printf("%s\n", txt);
-        free(txt);
-        cJSON_Delete(all);
-        free(spool);
-        return 0;
-    }
+    if (o->dry_run)
+        return run_dry(p, o);
     store *st = NULL;
     if (store_open(o->db, STORE_CREATE, &st, err, sizeof err) != 0) {
         say("%s", err);
@@ -306,53 +370,7 @@ int run_plan(const plan *p, const run_opts *o)
             say("%s", err);
             doc = result_for_failure(&s, "crashed", err, 0);
         } else {
-            const launcher *l = launcher_by_name(s.launcher);
-            strvec argv = {0}, env = {0};
-            launch_result lr;
-            int rc = l ? l->command(&s, workers[s.mpi ? 1 : 0], spec_path, &argv, &env, err, sizeof err)
-                       : errf(err, sizeof err, BX_EINVAL, "launcher '%s' cannot run here",
-                              s.launcher);
-            if (rc == 0)
-                rc = launch_run(argv.v, &env, s.timeout, &lr, err, sizeof err);
-            strvec_free(&argv);
-            strvec_free(&env);
-            if (rc != 0) {
-                doc = result_for_failure(&s, "crashed", err, 0);
-            } else if (lr.timed_out || lr.interrupted) {
-                char status[32], e2[2048];
-                describe_failure(&lr, &s, status, sizeof status, e2, sizeof e2);
-                doc = result_for_failure(&s, status, e2, lr.elapsed);
-                unlink(s.result_path);
-            } else if (access(s.result_path, F_OK) == 0) {
-                doc = result_read(s.result_path, err, sizeof err);
-                const char *u = doc ? json_str(doc, "uuid") : NULL;
-                if (doc && (!u || strcmp(u, s.uuid) != 0)) {
-                    errf(err, sizeof err, BX_EINVAL,
-                         "%s: the result document names run %s, not this run (%s)",
-                         s.result_path, u ? u : "?", s.uuid);
-                    cJSON_Delete(doc);
-                    doc = NULL;
-                }
-                if (!doc) {
-                    /* Refused with the reason; the run is recorded as crashed. */
-                    reject_document(s.result_path, err, sizeof err);
-                    doc = result_for_failure(&s, "crashed", err, lr.elapsed);
-                } else {
-                    from_worker = 1;
-                    elapsed = lr.elapsed;
-                }
-                if (doc && from_worker && (!lr.exited || lr.exit_code != 0)) {
-                    /* A document, but the launcher failed afterwards (a rank died in
-                     * MPI_Finalize, say): keep the results, record the crash. */
-                    char status[32], e2[2048];
-                    describe_failure(&lr, &s, status, sizeof status, e2, sizeof e2);
-                    result_set_status(doc, status, e2);
-                }
-            } else {
-                char status[32], e2[2048];
-                describe_failure(&lr, &s, status, sizeof status, e2, sizeof e2);
-                doc = result_for_failure(&s, status, e2, lr.elapsed);
-            }
+            doc = launch_point(&s, spec_path, workers, &elapsed, &from_worker, err, sizeof err);
         }
         free(stext);
         int64_t id = 0;
