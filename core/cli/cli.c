@@ -27,6 +27,7 @@
 #include "query.h"
 #include "report.h"
 #include "run.h"
+#include "serve.h"
 #include "slurm.h"
 #include "sqlcmd.h"
 #include "store.h"
@@ -55,6 +56,10 @@ static const char *main_help =
     "  check [filters] [--junit F]   regressions against baselines or history (exit 1)\n"
     "  report --html FILE            a self-contained HTML report with SVG charts\n"
     "  worker SPEC.json              run one spec and write its result document\n"
+    "  serve [--listen HOST:PORT]    the web service: JSON API, accounts, job queue\n"
+    "  user add|list|passwd|remove   accounts of the service\n"
+    "  token create NAME             an API token of the service (printed once)\n"
+    "  push --server URL [filters]   send stored runs to a service\n"
     "\n"
     "`benchaas COMMAND --help` tells more.  Exit codes: 0 success, 1 a benchmark ran\n"
     "but failed (check: a regression), 2 bad usage or input (nothing was run).\n"
@@ -639,6 +644,14 @@ int main(int argc, char **argv)
         return cmd_status(argc, argv);
     if (strcmp(c, "worker") == 0)
         return cmd_worker(argc, argv);
+    if (strcmp(c, "serve") == 0)
+        return cmd_serve(argc, argv);
+    if (strcmp(c, "user") == 0)
+        return cmd_user(argc, argv);
+    if (strcmp(c, "token") == 0)
+        return cmd_token(argc, argv);
+    if (strcmp(c, "push") == 0)
+        return cmd_push(argc, argv);
     fprintf(stderr, "benchaas: unknown command '%s'\n\n%s", c, main_help);
     return 2;
 }

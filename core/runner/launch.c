@@ -165,6 +165,13 @@ static void kill_group(pid_t pid, int sig)
 int launch_run(char *const *argv, const strvec *env, double timeout, launch_result *res,
                char *err, size_t errlen)
 {
+    return launch_run_cancellable(argv, env, timeout, NULL, res, err, errlen);
+}
+
+int launch_run_cancellable(char *const *argv, const strvec *env, double timeout,
+                           const volatile int *cancel, launch_result *res, char *err,
+                           size_t errlen)
+{
     memset(res, 0, sizeof *res);
     int pfd[2];
     if (pipe2(pfd, O_CLOEXEC) != 0)
@@ -230,8 +237,9 @@ int launch_run(char *const *argv, const strvec *env, double timeout, launch_resu
     int term_sent = 0;
     while (!done) {
         double now = mono_now();
-        if (!term_sent && (now >= deadline || g_interrupted)) {
-            if (g_interrupted)
+        int stop = g_interrupted || (cancel && *cancel);
+        if (!term_sent && (now >= deadline || stop)) {
+            if (stop)
                 res->interrupted = 1;
             else
                 res->timed_out = 1;

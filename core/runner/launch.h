@@ -60,6 +60,12 @@ void launch_common_env(const runspec *spec, strvec *env);
 int launch_run(char *const *argv, const strvec *env, double timeout, launch_result *res,
                char *err, size_t errlen);
 
+/* The same; the run is also stopped (res->interrupted) when *cancel becomes
+ * non-zero (cancel may be NULL). */
+int launch_run_cancellable(char *const *argv, const strvec *env, double timeout,
+                           const volatile int *cancel, launch_result *res, char *err,
+                           size_t errlen);
+
 /* Set by the runner's SIGINT/SIGTERM handler; launch_run stops the child. */
 extern volatile int g_interrupted;
 

@@ -212,9 +212,98 @@ static const char schema_v2[] =
     "  FROM timeline tl JOIN runs r ON r.id = tl.run_id"
     "  LEFT JOIN hosts h ON h.id = r.host_id;";
 
+/*
+ * Version 3 (`benchaas serve`, docs/serve.md):
+ *   - users (roles admin/member/viewer, Argon2id password hashes), tokens
+ *     (API tokens and sign-in sessions alike: only a hash of the token is
+ *     stored, with scope, expiry and revocation);
+ *   - jobs (one experiment submitted through the service) and their points,
+ *     schedules (a job submitted again every period) and alerts (regressions
+ *     found after a scheduled job, and the state of their webhook);
+ *   - runs gain `user` (the account, or the login name of a CLI run) and
+ *     `job` (the service job it belongs to; job_id stays the Slurm job);
+ *   - the results view gains a `user` column after its existing ones.
+ */
+static const char schema_v3[] =
+    "CREATE TABLE users ("
+    "  id            INTEGER PRIMARY KEY,"
+    "  name          TEXT NOT NULL UNIQUE,"
+    "  role          TEXT NOT NULL CHECK (role IN ('admin','member','viewer')),"
+    "  password_hash TEXT NOT NULL,"
+    "  created_at    TEXT NOT NULL"
+    ");"
+    "CREATE TABLE tokens ("
+    "  id           INTEGER PRIMARY KEY,"
+    "  user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  hash         TEXT NOT NULL UNIQUE," /* hex BLAKE2b of the token; the token is never stored */
+    "  kind         TEXT NOT NULL CHECK (kind IN ('api','session')),"
+    "  scope        TEXT NOT NULL CHECK (scope IN ('read','submit','upload')),"
+    "  created_at   TEXT NOT NULL,"
+    "  expires_at   TEXT," /* NULL: never */
+    "  revoked_at   TEXT"
+    ");"
+    "CREATE INDEX tokens_user ON tokens(user_id);"
+    "CREATE TABLE jobs ("
+    "  id              INTEGER PRIMARY KEY,"
+    "  user            TEXT NOT NULL,"
+    "  plugin          TEXT NOT NULL,"
+    "  name            TEXT NOT NULL,"
+    "  experiment_json TEXT NOT NULL," /* the experiment as submitted */
+    "  state           TEXT NOT NULL CHECK (state IN ('queued','running','done','failed',"
+    "                                                 'cancelled')),"
+    "  npoints         INTEGER NOT NULL,"
+    "  schedule_id     INTEGER,"
+    "  created_at      TEXT NOT NULL,"
+    "  started_at      TEXT,"
+    "  ended_at        TEXT,"
+    "  error           TEXT"
+    ");"
+    "CREATE INDEX jobs_state ON jobs(state, user, id);"
+    "CREATE TABLE job_points ("
+    "  job_id   INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  idx      INTEGER NOT NULL,"
+    "  label    TEXT NOT NULL DEFAULT '',"
+    "  state    TEXT NOT NULL CHECK (state IN ('queued','running','done','cancelled')),"
+    "  run_uuid TEXT," /* set before the point is launched */
+    "  run_id   INTEGER,"
+    "  PRIMARY KEY (job_id, idx)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE schedules ("
+    "  id              INTEGER PRIMARY KEY,"
+    "  user            TEXT NOT NULL,"
+    "  experiment_json TEXT NOT NULL,"
+    "  every_seconds   INTEGER NOT NULL CHECK (every_seconds > 0),"
+    "  next_at         TEXT NOT NULL,"
+    "  last_job_id     INTEGER,"
+    "  created_at      TEXT NOT NULL"
+    ");"
+    "CREATE TABLE alerts ("
+    "  id            INTEGER PRIMARY KEY,"
+    "  created_at    TEXT NOT NULL,"
+    "  job_id        INTEGER,"
+    "  schedule_id   INTEGER,"
+    "  message       TEXT NOT NULL,"
+    "  payload_json  TEXT NOT NULL," /* what the webhook gets */
+    "  webhook_state TEXT NOT NULL DEFAULT 'none' CHECK (webhook_state IN ('none','pending',"
+    "                                                    'sent','failed')),"
+    "  attempts      INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "ALTER TABLE runs ADD COLUMN user TEXT;"
+    "ALTER TABLE runs ADD COLUMN job INTEGER;"
+    "CREATE INDEX runs_user ON runs(user) WHERE user IS NOT NULL;"
+    "CREATE INDEX runs_service_job ON runs(job) WHERE job IS NOT NULL;"
+    "DROP VIEW results;"
+    "CREATE VIEW results AS"
+    "  SELECT r.id AS run_id, r.started_at, r.plugin, r.plugin_version, r.status,"
+    "         h.name AS host, r.job_id, r.params_json AS params,"
+    "         m.name AS metric, m.value, m.unit, m.better, r.user AS user"
+    "  FROM runs r JOIN metrics m ON m.run_id = r.id"
+    "  LEFT JOIN hosts h ON h.id = r.host_id;";
+
 static const store_migration builtin_migrations[] = {
     {1, "initial schema", schema_v1},
     {2, "resource timelines, baselines per host class, configuration index", schema_v2},
+    {3, "users, tokens, jobs, schedules and alerts of the service; runs' user and job", schema_v3},
 };
 
 const store_migration *store_migrations(size_t *n)
@@ -597,6 +686,50 @@ static void disk_full_hint(const char *path, char *err, size_t errlen)
     free(dir);
 }
 
+/* An SQLite connection with our settings (no header check, no migration). */
+static int open_connection(const char *path, int create, store **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    store *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(path))) {
+        free(s);
+        set_err(err, errlen, "out of memory");
+        return BX_ENOMEM;
+    }
+    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+        set_err(err, errlen, "cannot open the database '%s': %s", path,
+                s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        store_close(s);
+        return BX_EIO;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    /*
+     * Constant settings, no values from outside.  synchronous = NORMAL is the
+     * WAL setting SQLite recommends: a commit is atomic and survives the
+     * process being killed; only a power cut or kernel crash in the second
+     * after a commit can lose that last run (the file is never corrupted).
+     * It saves an fsync per ingested run (~10 ms here).  Memory-mapped reads
+     * spare a system call per page on large queries.
+     */
+    sqlite3_exec(s->db,
+                 "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+                 " PRAGMA mmap_size = 268435456",
+                 NULL, NULL, NULL);
+
+    *out = s;
+    return 0;
+}
+
+int store_open_again(const store *first, store **out, char *err, size_t errlen)
+{
+    int rc = open_connection(first->path, 0, out, err, errlen);
+    if (rc == 0)
+        (*out)->schema_version = first->schema_version;
+    return rc;
+}
+
 int store_open_with(const char *path, int mode, const store_migration *steps, size_t nsteps,
                     store **out, char *err, size_t errlen)
 {
@@ -619,34 +752,9 @@ int store_open_with(const char *path, int mode, const store_migration *steps, si
         return BX_EINVAL;
     }
 
-    store *s = calloc(1, sizeof *s);
-    if (!s || !(s->path = strdup(path))) {
-        free(s);
-        set_err(err, errlen, "out of memory");
-        return BX_ENOMEM;
-    }
-    int flags = SQLITE_OPEN_READWRITE | (mode == STORE_CREATE ? SQLITE_OPEN_CREATE : 0);
-    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
-        set_err(err, errlen, "cannot open the database '%s': %s", path,
-                s->db ? sqlite3_errmsg(s->db) : "out of memory");
-        store_close(s);
-        return BX_EIO;
-    }
-    sqlite3_extended_result_codes(s->db, 1);
-    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
-    /*
-     * Constant settings, no values from outside.  synchronous = NORMAL is the
-     * WAL setting SQLite recommends: a commit is atomic and survives the
-     * process being killed; only a power cut or kernel crash in the second
-     * after a commit can lose that last run (the file is never corrupted).
-     * It saves an fsync per ingested run (~10 ms here).  Memory-mapped reads
-     * spare a system call per page on large queries.
-     */
-    sqlite3_exec(s->db,
-                 "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
-                 " PRAGMA mmap_size = 268435456",
-                 NULL, NULL, NULL);
-
+    store *s;
+    if ((rc = open_connection(path, mode == STORE_CREATE, &s, err, errlen)) != 0)
+        return rc;
     if ((rc = migrate(s, steps, nsteps, err, errlen)) != 0) {
         if (rc == BX_EIO)
             disk_full_hint(path, err, errlen);
@@ -788,6 +896,9 @@ typedef struct doc {
     int has_point, has_ranks, has_threads, has_reps, has_job, has_task;
     int64_t point, ranks, threads, reps, job_id, task_id;
     const char *job_text; /* a job id that is not a plain integer ("1234.batch") */
+    const char *user;     /* who ran it (an account, or a CLI user's login name) */
+    int has_service_job;  /* "job": the service job it belongs to */
+    int64_t service_job;
     char queued_at[32], started_at[32], finished_at[32]; /* "" when absent */
     const cJSON *params, *metrics, *samples, *tags, *warnings, *meta, *provenance, *spec;
     const cJSON *timeline; /* [[t, rss_mib, cpu_percent], ...] or NULL */
@@ -934,6 +1045,8 @@ static int read_doc(const cJSON *j, doc *d, char *err, size_t errlen)
         opt_str(j, "error", &d->error, err, errlen) || opt_str(j, "host", &d->host, err, errlen) ||
         opt_str(j, "experiment", &d->experiment, err, errlen) ||
         opt_str(j, "launcher", &d->launcher, err, errlen) ||
+        opt_str(j, "user", &d->user, err, errlen) ||
+        opt_int(j, "job", &d->has_service_job, &d->service_job, err, errlen) ||
         opt_int(j, "point", &d->has_point, &d->point, err, errlen) ||
         opt_int(j, "ranks", &d->has_ranks, &d->ranks, err, errlen) ||
         opt_int(j, "threads", &d->has_threads, &d->threads, err, errlen) ||
@@ -1450,6 +1563,24 @@ static int ingest_locked(store *s, const doc *d, int64_t *run_id, char *err, siz
     return insert_children(s, d, *run_id, err, errlen);
 }
 
+/* runs.user and runs.job (schema 3), only for documents that carry them. */
+static int set_user_job(store *s, const doc *d, int64_t id, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "UPDATE runs SET user = coalesce(user, ?1), job = coalesce(job, ?2) WHERE id = ?3", -1, &st,
+                           NULL) != SQLITE_OK) {
+        set_err(err, errlen, "%s: cannot record the run's user and job: %s", s->path,
+                sqlite3_errmsg(s->db));
+        return BX_EIO;
+    }
+    bind_text(st, 1, d->user);
+    bind_opt_int(st, 2, d->has_service_job, d->service_job);
+    sqlite3_bind_int64(st, 3, id);
+    int rc = step_done(s, st, "recording the run's user and job", err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int store_ingest(store *s, const cJSON *result, int64_t *run_id, char *err, size_t errlen)
 {
     doc d;
@@ -1460,6 +1591,8 @@ int store_ingest(store *s, const cJSON *result, int64_t *run_id, char *err, size
     if ((rc = exec_cached(s, ST_BEGIN, err, errlen)))
         return rc;
     rc = ingest_locked(s, &d, &id, err, errlen);
+    if (rc == 0 && (d.user || d.has_service_job))
+        rc = set_user_job(s, &d, id, err, errlen);
     if (rc == 0)
         rc = exec_cached(s, ST_COMMIT, err, errlen);
     if (rc != 0) {

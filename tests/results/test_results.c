@@ -220,7 +220,7 @@ static int test_migrate_v1(void)
     char err[512];
     size_t n;
     const store_migration *steps = store_migrations(&n);
-    CHECK(n == 2 && STORE_SCHEMA_VERSION == 2);
+    CHECK(n >= 2 && n == STORE_SCHEMA_VERSION);
     store *s;
     CHECK(store_open_with(tpath("v1.db"), STORE_CREATE, steps, 1, &s, err, sizeof err) == 0);
     CHECK(store_schema_version(s) == 1);
@@ -231,7 +231,8 @@ static int test_migrate_v1(void)
     CHECK(one_int(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'timeline'") == 0);
     store_close(s);
 
-    CHECK(store_open(tpath("v1.db"), STORE_READONLY, &s, err, sizeof err) == 0);
+    /* migrated to version 2 exactly (later versions have their own tests) */
+    CHECK(store_open_with(tpath("v1.db"), STORE_READONLY, steps, 2, &s, err, sizeof err) == 0);
     CHECK(store_schema_version(s) == 2);
     CHECK(one_int(s, "PRAGMA user_version") == 2);
     CHECK(one_int(s, "SELECT count(*) FROM results WHERE metric = 'gflops' AND value = 50") == 1);
