@@ -309,6 +309,20 @@ static int render_script(const job *j, const slurm_opts *o, const char *spool, c
     return 0;
 }
 
+/* --dry-run: the rendered scripts, shown, never written: stdout is whatever the user
+ * pointed it at (a terminal, a file, /dev/null), not a file of ours to create or chmod. */
+static void print_dry_run(const job *jobs, size_t njobs)
+{
+    for (size_t n = 0; n < njobs; n++) {
+        if (!jobs[n].count)
+            continue;
+        printf("# ---- %s%s%s (%zu point%s) ----\n", jobs[n].exp->name,
+               jobs[n].node ? " on " : "", jobs[n].node ? jobs[n].node : "", jobs[n].count,
+               jobs[n].count == 1 ? "" : "s");
+        fputs(jobs[n].script_text, stdout);
+    }
+}
+
 /* Job J's batch script (text) into its own new file, j->script_path, executable. The file is
  * created here (O_EXCL), so the mode change can only ever touch a file of ours. */
 static int write_script(job *j, const char *text, char *err, size_t errlen)
@@ -407,6 +421,143 @@ static int already_ok(store *st, const point *pt)
     return found;
 }
 
+/*
+ * Consecutive points of one experiment become one job (pack) or one job
+ * array, with the experiment's Slurm settings over the file's.  *njobs
+ * counts the settings to free, also after an error.  0, or 2 (said).
+ */
+static int group_jobs(const plan *p, const run_opts *o, const char *file, const strvec *nodes,
+                      const char *partition, job *jobs, slurm_opts *opts, size_t *njobs)
+{
+    char err[4096];
+    size_t nn = nodes && nodes->n ? nodes->n : 1;
+    for (size_t ni = 0; ni < nn; ni++)
+    for (size_t i = 0; i < p->npoints;) {
+        const experiment *e = p->points[i].exp;
+        size_t k = i;
+        while (k < p->npoints && p->points[k].exp == e)
+            k++;
+        slurm_opts *so = &opts[*njobs];
+        so->pack = 1;
+        if (slurm_opts_apply(so, o->cfg ? o->cfg->slurm : NULL, file, err, sizeof err) ||
+            slurm_opts_apply(so, e->slurm, file, err, sizeof err)) {
+            say("%s", err);
+            (*njobs)++;
+            return 2;
+        }
+        if (partition) {
+            free(so->partition);
+            so->partition = xstrdup(partition);
+        }
+        job *j = &jobs[(*njobs)++];
+        j->node = nodes && nodes->n ? nodes->v[ni] : NULL;
+        j->exp = e;
+        j->first = i;
+        j->count = k - i;
+        j->array = !so->pack && j->count > 1;
+        i = k;
+    }
+    return 0;
+}
+
+/* Resources a node cannot give: more ranks x threads than its CPUs, and no node count.  0 or 2. */
+static int check_node_cpus(const plan *p, const run_opts *o, job *jobs, const slurm_opts *opts,
+                           size_t njobs)
+{
+    long cpus = o->dry_run ? 0 : max_node_cpus();
+    for (size_t n = 0; n < njobs; n++) {
+        job *j = &jobs[n];
+        for (size_t i = 0; i < j->count; i++) {
+            const point *pt = &p->points[j->first + i];
+            if (pt->ranks > j->max_ranks)
+                j->max_ranks = pt->ranks;
+            if (pt->threads > j->max_threads)
+                j->max_threads = pt->threads;
+        }
+        if (cpus > 0 && opts[n].nodes <= 0 && (long)j->max_ranks * j->max_threads > cpus) {
+            say("%s: experiment %s asks for %d ranks x %d threads, more than the %ld CPUs of the "
+                "largest node, and no node count; set slurm.nodes (or fewer ranks)",
+                j->exp->where, j->exp->name, j->max_ranks, j->max_threads, cpus);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Let Slurm judge every script before submitting any (sbatch --test-only).
+ * A refusal removes every spec and script written, and the spool folder if
+ * that leaves it empty.  0, or 2 (said).
+ */
+static int test_scripts(job *jobs, size_t njobs, const char *spool)
+{
+    for (size_t n = 0; n < njobs; n++) {
+        if (!jobs[n].count)
+            continue;
+        char *argv[] = {"sbatch", "--test-only", jobs[n].script_path, NULL};
+        char *out = NULL, *serr = NULL;
+        int x = capture(argv, &out, &serr);
+        if (x != 0) {
+            say("sbatch refused the job of experiment %s (%s): %s", jobs[n].exp->name,
+                jobs[n].script_path, serr && *serr ? last_line(serr) : "no message");
+            free(out);
+            free(serr);
+            for (size_t m = 0; m < njobs; m++) {
+                for (size_t i = 0; i < jobs[m].count; i++)
+                    if (jobs[m].spec_paths && jobs[m].spec_paths[i])
+                        unlink(jobs[m].spec_paths[i]);
+                if (jobs[m].script_path)
+                    unlink(jobs[m].script_path);
+            }
+            rmdir(spool); /* only if we left it empty */
+            return 2;
+        }
+        free(out);
+        free(serr);
+    }
+    return 0;
+}
+
+/*
+ * Submit the jobs (sbatch --parsable) and record each point as a queued run
+ * with its job id (ids gets the job ids).  Stops at the first refusal: 0 or 2.
+ */
+static int submit_jobs(job *jobs, size_t njobs, store *st, strvec *ids)
+{
+    char err[4096];
+    for (size_t n = 0; n < njobs; n++) {
+        job *j = &jobs[n];
+        if (!j->count)
+            continue;
+        char *argv[] = {"sbatch", "--parsable", j->script_path, NULL};
+        char *out = NULL, *serr = NULL;
+        int x = capture(argv, &out, &serr);
+        if (x != 0 || !out || !isdigit((unsigned char)out[0])) {
+            say("sbatch failed for experiment %s: %s", j->exp->name,
+                serr && *serr ? last_line(serr) : "no message");
+            free(out);
+            free(serr);
+            return 2;
+        }
+        trim(out);
+        char *semi = strchr(out, ';');
+        if (semi)
+            *semi = '\0';
+        j->job_id = xstrdup(out);
+        strvec_push(ids, out);
+        free(out);
+        free(serr);
+        for (size_t i = 0; i < j->count; i++)
+            if (record_queued(st, &j->specs[i], j->job_id, j->array ? (long)i : -1, err,
+                              sizeof err) != 0)
+                say("could not record run %s as queued: %s", j->specs[i].uuid, err);
+        printf("submitted %s%s%s: job %s (%zu point%s%s)\n", j->exp->name,
+               j->node ? " on " : "", j->node ? j->node : "", j->job_id, j->count,
+               j->count == 1 ? "" : "s", j->array ? ", job array" : "");
+    }
+    return 0;
+}
+
 int slurm_submit_plan(const plan *p, const run_opts *o, int wait)
 {
     return slurm_submit_plan_ex(p, o, wait, 0);
@@ -503,50 +654,9 @@ int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retr
     job *jobs = xcalloc(p->npoints * nn + 1, sizeof *jobs);
     slurm_opts *opts = xcalloc(p->npoints * nn + 1, sizeof *opts);
     size_t njobs = 0;
-    for (size_t ni = 0; ni < nn; ni++)
-    for (size_t i = 0; i < p->npoints;) {
-        const experiment *e = p->points[i].exp;
-        size_t k = i;
-        while (k < p->npoints && p->points[k].exp == e)
-            k++;
-        slurm_opts *so = &opts[njobs];
-        so->pack = 1;
-        if (slurm_opts_apply(so, o->cfg ? o->cfg->slurm : NULL, file, err, sizeof err) ||
-            slurm_opts_apply(so, e->slurm, file, err, sizeof err)) {
-            say("%s", err);
-            njobs++;
-            goto out;
-        }
-        if (partition) {
-            free(so->partition);
-            so->partition = xstrdup(partition);
-        }
-        job *j = &jobs[njobs++];
-        j->node = nodes && nodes->n ? nodes->v[ni] : NULL;
-        j->exp = e;
-        j->first = i;
-        j->count = k - i;
-        j->array = !so->pack && j->count > 1;
-        i = k;
-    }
-    /* Resources a node cannot give. */
-    long cpus = o->dry_run ? 0 : max_node_cpus();
-    for (size_t n = 0; n < njobs; n++) {
-        job *j = &jobs[n];
-        for (size_t i = 0; i < j->count; i++) {
-            const point *pt = &p->points[j->first + i];
-            if (pt->ranks > j->max_ranks)
-                j->max_ranks = pt->ranks;
-            if (pt->threads > j->max_threads)
-                j->max_threads = pt->threads;
-        }
-        if (cpus > 0 && opts[n].nodes <= 0 && (long)j->max_ranks * j->max_threads > cpus) {
-            say("%s: experiment %s asks for %d ranks x %d threads, more than the %ld CPUs of the "
-                "largest node, and no node count; set slurm.nodes (or fewer ranks)",
-                j->exp->where, j->exp->name, j->max_ranks, j->max_threads, cpus);
-            goto out;
-        }
-    }
+    if (group_jobs(p, o, file, nodes, partition, jobs, opts, &njobs) != 0 ||
+        check_node_cpus(p, o, jobs, opts, njobs) != 0)
+        goto out;
     char *spool = NULL;
     {
         const char *sp = NULL;
@@ -606,16 +716,7 @@ int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retr
         }
     }
     if (o->dry_run) {
-        /* Shown, never written: stdout is whatever the user pointed it at (a
-         * terminal, a file, /dev/null), not a file of ours to create or chmod. */
-        for (size_t n = 0; n < njobs; n++) {
-            if (!jobs[n].count)
-                continue;
-            printf("# ---- %s%s%s (%zu point%s) ----\n", jobs[n].exp->name,
-                   jobs[n].node ? " on " : "", jobs[n].node ? jobs[n].node : "", jobs[n].count,
-                   jobs[n].count == 1 ? "" : "s");
-            fputs(jobs[n].script_text, stdout);
-        }
+        print_dry_run(jobs, njobs);
         rc = 0;
         goto out2;
     }
@@ -646,68 +747,14 @@ int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retr
     if (skipped)
         fprintf(stderr, "benchaas: --retry-failed: %zu point%s already ok, not resubmitted\n",
                 skipped, skipped == 1 ? "" : "s");
-    /* Let Slurm judge every script before submitting any. */
-    for (size_t n = 0; n < njobs; n++) {
-        if (!jobs[n].count)
-            continue;
-        char *argv[] = {"sbatch", "--test-only", jobs[n].script_path, NULL};
-        char *out = NULL, *serr = NULL;
-        int x = capture(argv, &out, &serr);
-        if (x != 0) {
-            say("sbatch refused the job of experiment %s (%s): %s", jobs[n].exp->name,
-                jobs[n].script_path, serr && *serr ? last_line(serr) : "no message");
-            free(out);
-            free(serr);
-            for (size_t m = 0; m < njobs; m++) {
-                for (size_t i = 0; i < jobs[m].count; i++)
-                    if (jobs[m].spec_paths && jobs[m].spec_paths[i])
-                        unlink(jobs[m].spec_paths[i]);
-                if (jobs[m].script_path)
-                    unlink(jobs[m].script_path);
-            }
-            rmdir(spool); /* only if we left it empty */
-            goto out2;
-        }
-        free(out);
-        free(serr);
-    }
+    if (test_scripts(jobs, njobs, spool) != 0)
+        goto out2;
     if (!st && store_open(o->db, STORE_CREATE, &st, err, sizeof err) != 0) {
         say("%s", err);
         goto out2;
     }
     strvec ids = {0};
-    rc = 0;
-    for (size_t n = 0; n < njobs; n++) {
-        job *j = &jobs[n];
-        if (!j->count)
-            continue;
-        char *argv[] = {"sbatch", "--parsable", j->script_path, NULL};
-        char *out = NULL, *serr = NULL;
-        int x = capture(argv, &out, &serr);
-        if (x != 0 || !out || !isdigit((unsigned char)out[0])) {
-            say("sbatch failed for experiment %s: %s", j->exp->name,
-                serr && *serr ? last_line(serr) : "no message");
-            free(out);
-            free(serr);
-            rc = 2;
-            break;
-        }
-        trim(out);
-        char *semi = strchr(out, ';');
-        if (semi)
-            *semi = '\0';
-        j->job_id = xstrdup(out);
-        strvec_push(&ids, out);
-        free(out);
-        free(serr);
-        for (size_t i = 0; i < j->count; i++)
-            if (record_queued(st, &j->specs[i], j->job_id, j->array ? (long)i : -1, err,
-                              sizeof err) != 0)
-                say("could not record run %s as queued: %s", j->specs[i].uuid, err);
-        printf("submitted %s%s%s: job %s (%zu point%s%s)\n", j->exp->name,
-               j->node ? " on " : "", j->node ? j->node : "", j->job_id, j->count,
-               j->count == 1 ? "" : "s", j->array ? ", job array" : "");
-    }
+    rc = submit_jobs(jobs, njobs, st, &ids);
     fflush(stdout);
     store_close(st);
     st = NULL;

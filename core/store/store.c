@@ -1077,7 +1077,8 @@ static int opt_kind(const cJSON *o, const char *key, int type, const cJSON **out
     return 0;
 }
 
-static int read_doc(const cJSON *j, doc *d, char *err, size_t errlen)
+/* The document's identity: an object of result_version 1 with uuid, plugin and a known status. */
+static int read_doc_identity(const cJSON *j, doc *d, char *err, size_t errlen)
 {
     static const char *const statuses[] = {"ok",      "failed", "crashed", "timeout",
                                            "interrupted", "queued", "running", NULL};
@@ -1116,6 +1117,14 @@ static int read_doc(const cJSON *j, doc *d, char *err, size_t errlen)
                 d->status);
         return BX_EINVAL;
     }
+    return 0;
+}
+
+static int read_doc(const cJSON *j, doc *d, char *err, size_t errlen)
+{
+    int irc = read_doc_identity(j, d, err, errlen);
+    if (irc)
+        return irc;
     d->final = is_final(d->status);
     if (opt_str(j, "plugin_version", &d->plugin_version, err, errlen) ||
         opt_str(j, "error", &d->error, err, errlen) || opt_str(j, "host", &d->host, err, errlen) ||
