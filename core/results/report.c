@@ -1177,6 +1177,86 @@ static int section_nodes(FILE *out, store *s, const qfilter *charts)
     return rc;
 }
 
+/* One plugin's section: headline charts over time, the rest behind "more metrics", sweeps and
+   hosts side by side.  0 or a negative BX_E* code. */
+static int section_plugin(FILE *out, store *s, model *mp, sqlite3_stmt *bst, const char *plugin,
+                          cfg **cfgs, size_t max_series)
+{
+    int rc = 0;
+    fputs("<section id=\"p-", out);
+    anchor(out, plugin);
+    fputs("\"><h2>", out);
+    esc(out, plugin);
+    fputs("</h2>", out);
+    const aentry *metrics[8];
+    size_t nm = plugin_metrics(mp, plugin, metrics, 8);
+    size_t nc = plugin_cfgs(mp, plugin, cfgs);
+    if (nm == 0 || nc == 0) {
+        fputs("<p class=\"note\">No ok run with a higher- or lower-is-better metric.</p>"
+              "</section>\n",
+              out);
+        return 0;
+    }
+    fprintf(out, "<h3>Over time</h3><p class=\"note\">%zu configuration%s. The shaded band "
+                 "is the reference of <code>benchaas check</code>: the baseline 'default' ± "
+                 "its tolerance, or else the median ± 3·MAD (at least ±1 %%) of the last 20 "
+                 "runs, here over all hosts (check compares within a host class).</p>"
+                 "<div class=\"charts\">",
+            nc, nc == 1 ? "" : "s");
+    /* headline metrics first; the rest behind "more metrics"; a metric with one value
+       per configuration is a table row, not a chart of single points */
+    size_t nhead = 0, nmore = 0;
+    for (size_t k = 0; k < nm; k++)
+        nhead += metrics[k]->headline;
+    if (nhead == 0)
+        nhead = 1;
+    int single[8];
+    for (size_t k = 0; k < nm; k++)
+        single[k] = max_points(cfgs, nc, metrics[k]->metric) <= 1;
+    for (size_t k = 0; k < nhead && rc == 0; k++)
+        if (!single[k])
+            rc = chart_over_time(out, bst, plugin, metrics[k], cfgs, nc, max_series);
+    fputs("</div>", out);
+    single_values_table(out, metrics, nhead, single, cfgs, nc);
+    for (size_t k = nhead; k < nm; k++)
+        nmore++;
+    if (nmore && rc == 0) {
+        fprintf(out, "<details class=\"more\"><summary>more metrics (%zu)</summary>"
+                     "<div class=\"charts\">",
+                nmore);
+        for (size_t k = nhead; k < nm && rc == 0; k++)
+            if (!single[k])
+                rc = chart_over_time(out, bst, plugin, metrics[k], cfgs, nc, max_series);
+        fputs("</div>", out);
+        single_values_table(out, metrics + nhead, nm - nhead, single + nhead, cfgs, nc);
+        fputs("</details>", out);
+    }
+    swept sw[6];
+    size_t nsw = find_swept(cfgs, nc, sw, 6);
+    if (nsw) {
+        fputs("<h3>Sweeps</h3><div class=\"charts\">", out);
+        for (size_t k = 0; k < nsw && rc == 0; k++)
+            for (size_t j = 0; j < nhead && rc == 0; j++)
+                rc = chart_sweep(out, s, plugin, metrics[j], cfgs, nc, sw, nsw, &sw[k]);
+        fputs("</div>", out);
+    }
+    for (size_t k = 0; k < nsw; k++)
+        free(sw[k].name);
+    /* hosts: the most-run configuration that ran on several hosts */
+    for (size_t k = 0; k < nc; k++) {
+        size_t hosts = 0;
+        for (size_t j = 0; j < cfgs[k]->nents; j++)
+            hosts += strcmp(cfgs[k]->ents[j]->metric, metrics[0]->metric) == 0;
+        if (hosts >= 2) {
+            fputs("<h3>Hosts side by side</h3>", out);
+            rc = chart_hosts(out, plugin, metrics[0], cfgs[k]);
+            break;
+        }
+    }
+    fputs("</section>\n", out);
+    return rc;
+}
+
 static int write_report(FILE *out, store *s, const qfilter *f, const qfilter *charts,
                         const char *title, int max_runs, int max_timelines, size_t max_series,
                         const char *cmdline)
@@ -1233,80 +1313,8 @@ static int write_report(FILE *out, store *s, const qfilter *f, const qfilter *ch
         rc = BX_ENOMEM;
         goto out;
     }
-    for (size_t p = 0; p < np && rc == 0; p++) {
-        const char *plugin = plugins[p];
-        fputs("<section id=\"p-", out);
-        anchor(out, plugin);
-        fputs("\"><h2>", out);
-        esc(out, plugin);
-        fputs("</h2>", out);
-        const aentry *metrics[8];
-        size_t nm = plugin_metrics(&m, plugin, metrics, 8);
-        size_t nc = plugin_cfgs(&m, plugin, cfgs);
-        if (nm == 0 || nc == 0) {
-            fputs("<p class=\"note\">No ok run with a higher- or lower-is-better metric.</p>"
-                  "</section>\n",
-                  out);
-            continue;
-        }
-        fprintf(out, "<h3>Over time</h3><p class=\"note\">%zu configuration%s. The shaded band "
-                     "is the reference of <code>benchaas check</code>: the baseline 'default' ± "
-                     "its tolerance, or else the median ± 3·MAD (at least ±1 %%) of the last 20 "
-                     "runs, here over all hosts (check compares within a host class).</p>"
-                     "<div class=\"charts\">",
-                nc, nc == 1 ? "" : "s");
-        /* headline metrics first; the rest behind "more metrics"; a metric with one value
-           per configuration is a table row, not a chart of single points */
-        size_t nhead = 0, nmore = 0;
-        for (size_t k = 0; k < nm; k++)
-            nhead += metrics[k]->headline;
-        if (nhead == 0)
-            nhead = 1;
-        int single[8];
-        for (size_t k = 0; k < nm; k++)
-            single[k] = max_points(cfgs, nc, metrics[k]->metric) <= 1;
-        for (size_t k = 0; k < nhead && rc == 0; k++)
-            if (!single[k])
-                rc = chart_over_time(out, bst, plugin, metrics[k], cfgs, nc, max_series);
-        fputs("</div>", out);
-        single_values_table(out, metrics, nhead, single, cfgs, nc);
-        for (size_t k = nhead; k < nm; k++)
-            nmore++;
-        if (nmore && rc == 0) {
-            fprintf(out, "<details class=\"more\"><summary>more metrics (%zu)</summary>"
-                         "<div class=\"charts\">",
-                    nmore);
-            for (size_t k = nhead; k < nm && rc == 0; k++)
-                if (!single[k])
-                    rc = chart_over_time(out, bst, plugin, metrics[k], cfgs, nc, max_series);
-            fputs("</div>", out);
-            single_values_table(out, metrics + nhead, nm - nhead, single + nhead, cfgs, nc);
-            fputs("</details>", out);
-        }
-        swept sw[6];
-        size_t nsw = find_swept(cfgs, nc, sw, 6);
-        if (nsw) {
-            fputs("<h3>Sweeps</h3><div class=\"charts\">", out);
-            for (size_t k = 0; k < nsw && rc == 0; k++)
-                for (size_t j = 0; j < nhead && rc == 0; j++)
-                    rc = chart_sweep(out, s, plugin, metrics[j], cfgs, nc, sw, nsw, &sw[k]);
-            fputs("</div>", out);
-        }
-        for (size_t k = 0; k < nsw; k++)
-            free(sw[k].name);
-        /* hosts: the most-run configuration that ran on several hosts */
-        for (size_t k = 0; k < nc; k++) {
-            size_t hosts = 0;
-            for (size_t j = 0; j < cfgs[k]->nents; j++)
-                hosts += strcmp(cfgs[k]->ents[j]->metric, metrics[0]->metric) == 0;
-            if (hosts >= 2) {
-                fputs("<h3>Hosts side by side</h3>", out);
-                rc = chart_hosts(out, plugin, metrics[0], cfgs[k]);
-                break;
-            }
-        }
-        fputs("</section>\n", out);
-    }
+    for (size_t p = 0; p < np && rc == 0; p++)
+        rc = section_plugin(out, s, &m, bst, plugins[p], cfgs, max_series);
     free(cfgs);
     if (rc == 0)
         rc = section_nodes(out, s, charts);

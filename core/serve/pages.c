@@ -1102,6 +1102,98 @@ static const char *field_error(const cJSON *fields, const char *name, int is_par
     return jstr(fields, key);
 }
 
+/* One declared parameter's field: label, typed input (select, checkbox or text), its error,
+   help, sweep size, range and default.  v is the value shown, e its error or NULL. */
+static void param_field(FILE *f, const bx_param *q, const char *v, const char *e)
+{
+    fputs("<div class=\"field\"><label for=\"p-", f);
+    esc(f, q->name);
+    fputs("\">", f);
+    esc(f, q->name);
+    fprintf(f, " <span class=\"muted small\">(%s)</span></label>", bxp_type_name(q->type));
+    const char *sfx = q->name;
+    if (q->type == BX_ENUM && q->choices) {
+        fputs("<select id=\"p-", f);
+        esc(f, sfx);
+        fputs("\" name=\"", f);
+        esc(f, sfx);
+        fputs("\" aria-describedby=\"h-", f);
+        esc(f, sfx);
+        fputs("\">", f);
+        if (!q->def)
+            fputs("<option value=\"\">(not set)</option>", f);
+        for (const char *const *c = q->choices; *c; c++) {
+            fputs("<option", f);
+            if (v && strcmp(v, *c) == 0)
+                fputs(" selected", f);
+            fputs(">", f);
+            esc(f, *c);
+            fputs("</option>", f);
+        }
+        fputs("</select>", f);
+    } else if (q->type == BX_BOOL) {
+        int on = v && (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 ||
+                       strcmp(v, "on") == 0 || strcmp(v, "1") == 0);
+        fputs("<input type=\"hidden\" name=\"", f);
+        esc(f, sfx);
+        fputs("\" value=\"false\"><input type=\"checkbox\" value=\"true\" id=\"p-", f);
+        esc(f, sfx);
+        fputs("\" name=\"", f);
+        esc(f, sfx);
+        fputs("\" aria-describedby=\"h-", f);
+        esc(f, sfx);
+        fprintf(f, "\"%s>", on ? " checked" : "");
+    } else {
+        fputs("<input type=\"text\" id=\"p-", f);
+        esc(f, sfx);
+        fputs("\" name=\"", f);
+        esc(f, sfx);
+        fputs("\" value=\"", f);
+        esc(f, v);
+        fprintf(f, "\"%s spellcheck=\"false\" aria-describedby=\"h-",
+                q->type == BX_INT      ? " inputmode=\"numeric\""
+                : q->type == BX_DOUBLE ? " inputmode=\"decimal\""
+                                       : "");
+        esc(f, sfx);
+        if (e) {
+            fputs(" e-", f);
+            esc(f, sfx);
+        }
+        fputs(e ? "\" aria-invalid=\"true\">" : "\">", f);
+    }
+    if (e) {
+        fputs("<span class=\"err\" id=\"e-", f);
+        esc(f, sfx);
+        fputs("\" role=\"alert\">", f);
+        esc(f, e);
+        fputs("</span>", f);
+    }
+    fputs("<span class=\"help\" id=\"h-", f);
+    esc(f, sfx);
+    fputs("\">", f);
+    esc(f, q->help);
+    if (q->help && *q->help && q->help[strlen(q->help) - 1] != '.')
+        fputs(".", f);
+    if (v && strchr(v, ',') && q->type != BX_ENUM && q->type != BX_BOOL) {
+        int nv = 1;
+        for (const char *c = v; *c; c++)
+            nv += *c == ',';
+        fprintf(f, " <strong>A sweep of %d values.</strong>", nv);
+    }
+    if (bxp_has_range(q)) {
+        char a[32], b[32];
+        snprintf(a, sizeof a, "%.15g", q->min);
+        snprintf(b, sizeof b, "%.15g", q->max);
+        fprintf(f, " Range %s to %s.", a, b);
+    }
+    if (q->def) {
+        fputs(" Default ", f);
+        esc(f, q->def);
+        fputs(".", f);
+    }
+    fputs("</span></div>", f);
+}
+
 /* Values: the posted form, or NULL for the defaults. */
 static int submit_form(http_req *r, http_resp *o, const loaded_plugin *lp, const form *fm,
                        const cJSON *fields, const char *top_error, long points, int status)
@@ -1135,92 +1227,7 @@ static int submit_form(http_req *r, http_resp *o, const loaded_plugin *lp, const
     for (const bx_param *q = d->params; q && q->name; q++) {
         const char *v = fm ? form_get(fm, q->name) : q->def;
         const char *e = field_error(fields, q->name, 1);
-        fputs("<div class=\"field\"><label for=\"p-", f);
-        esc(f, q->name);
-        fputs("\">", f);
-        esc(f, q->name);
-        fprintf(f, " <span class=\"muted small\">(%s)</span></label>", bxp_type_name(q->type));
-        const char *sfx = q->name;
-        if (q->type == BX_ENUM && q->choices) {
-            fputs("<select id=\"p-", f);
-            esc(f, sfx);
-            fputs("\" name=\"", f);
-            esc(f, sfx);
-            fputs("\" aria-describedby=\"h-", f);
-            esc(f, sfx);
-            fputs("\">", f);
-            if (!q->def)
-                fputs("<option value=\"\">(not set)</option>", f);
-            for (const char *const *c = q->choices; *c; c++) {
-                fputs("<option", f);
-                if (v && strcmp(v, *c) == 0)
-                    fputs(" selected", f);
-                fputs(">", f);
-                esc(f, *c);
-                fputs("</option>", f);
-            }
-            fputs("</select>", f);
-        } else if (q->type == BX_BOOL) {
-            int on = v && (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 ||
-                           strcmp(v, "on") == 0 || strcmp(v, "1") == 0);
-            fputs("<input type=\"hidden\" name=\"", f);
-            esc(f, sfx);
-            fputs("\" value=\"false\"><input type=\"checkbox\" value=\"true\" id=\"p-", f);
-            esc(f, sfx);
-            fputs("\" name=\"", f);
-            esc(f, sfx);
-            fputs("\" aria-describedby=\"h-", f);
-            esc(f, sfx);
-            fprintf(f, "\"%s>", on ? " checked" : "");
-        } else {
-            fputs("<input type=\"text\" id=\"p-", f);
-            esc(f, sfx);
-            fputs("\" name=\"", f);
-            esc(f, sfx);
-            fputs("\" value=\"", f);
-            esc(f, v);
-            fprintf(f, "\"%s spellcheck=\"false\" aria-describedby=\"h-",
-                    q->type == BX_INT      ? " inputmode=\"numeric\""
-                    : q->type == BX_DOUBLE ? " inputmode=\"decimal\""
-                                           : "");
-            esc(f, sfx);
-            if (e) {
-                fputs(" e-", f);
-                esc(f, sfx);
-            }
-            fputs(e ? "\" aria-invalid=\"true\">" : "\">", f);
-        }
-        if (e) {
-            fputs("<span class=\"err\" id=\"e-", f);
-            esc(f, sfx);
-            fputs("\" role=\"alert\">", f);
-            esc(f, e);
-            fputs("</span>", f);
-        }
-        fputs("<span class=\"help\" id=\"h-", f);
-        esc(f, sfx);
-        fputs("\">", f);
-        esc(f, q->help);
-        if (q->help && *q->help && q->help[strlen(q->help) - 1] != '.')
-            fputs(".", f);
-        if (v && strchr(v, ',') && q->type != BX_ENUM && q->type != BX_BOOL) {
-            int nv = 1;
-            for (const char *c = v; *c; c++)
-                nv += *c == ',';
-            fprintf(f, " <strong>A sweep of %d values.</strong>", nv);
-        }
-        if (bxp_has_range(q)) {
-            char a[32], b[32];
-            snprintf(a, sizeof a, "%.15g", q->min);
-            snprintf(b, sizeof b, "%.15g", q->max);
-            fprintf(f, " Range %s to %s.", a, b);
-        }
-        if (q->def) {
-            fputs(" Default ", f);
-            esc(f, q->def);
-            fputs(".", f);
-        }
-        fputs("</span></div>", f);
+        param_field(f, q, v, e);
     }
     static const char *const extra_help[] = {
         "MPI ranks (processes) of each point.", "Threads per rank (OMP_NUM_THREADS).",
