@@ -53,7 +53,8 @@ $CC -std=c17 -O2 -Wall -Wextra -Wno-unused-parameter -DDBGEN_ALL_COMMANDS \
     -I"$root/core" -I"$root/sdk/include" -I"$root/sdk/src" \
     "$root/bench/dbgen.c" "$root/core/store.c" "$root/core/query.c" "$root/core/aggregate.c" \
     "$root/core/sqlcmd.c" "$root/core/stats.c" "$root/core/analyze.c" "$root/core/compare.c" \
-    "$root/core/check.c" "$root/core/report.c" "$root/core/svg.c" "$root/sdk/src/sdk.c" \
+    "$root/core/check.c" "$root/core/report.c" "$root/core/svg.c" "$root/core/table.c" \
+    "$root/sdk/src/sdk.c" "$root/sdk/src/paramval.c" \
     -o "$work/store_dbgen" -lsqlite3 -lcjson -lm
 
 if [[ -n "${REUSE:-}" && -f "$db" ]]; then
