@@ -212,9 +212,95 @@ static const char schema_v2[] =
     "  FROM timeline tl JOIN runs r ON r.id = tl.run_id"
     "  LEFT JOIN hosts h ON h.id = r.host_id;";
 
+/*
+ * Version 3 (a result database that stays fast at a million runs; the views
+ * keep their columns and meaning):
+ *   - configs: one row per configuration (plugin, typed params JSON, ranks,
+ *     threads), runs.config_id points at it, and config_params holds each
+ *     configuration's parameters once (name, canonical value, type), so a
+ *     filter or a grouping on one parameter reads a few rows instead of
+ *     every run's parameters;
+ *   - series: every (configuration, host) pair that has runs, so "the newest
+ *     run of each configuration and host" (check, query --latest) is one
+ *     index probe per pair instead of a GROUP BY over every run; host_id 0
+ *     stands for "no host";
+ *   - metrics carry their run's plugin, status, start time, host and
+ *     configuration (kept in step with runs by ingest and by a trigger), and
+ *     metrics_find (metric, plugin, status, start, ...) covers the `results`
+ *     view's common filters: a filtered aggregate is one index range scan;
+ *   - runs_series (configuration, host, start, status) serves check's
+ *     history and --latest; it replaces runs_config, params_name_value and
+ *     metrics_name, which no query needs any more.
+ * The views are rewritten over the new columns (same columns, same rows).
+ */
+static const char schema_query_speed[] =
+    "CREATE TABLE configs ("
+    "  id          INTEGER PRIMARY KEY,"
+    "  plugin      TEXT NOT NULL,"
+    "  params_json TEXT NOT NULL,"
+    "  ranks       INTEGER,"
+    "  threads     INTEGER"
+    ");"
+    "CREATE UNIQUE INDEX configs_key ON configs(plugin, params_json, coalesce(ranks, -1),"
+    "  coalesce(threads, -1));"
+    "CREATE TABLE config_params ("
+    "  config_id INTEGER NOT NULL REFERENCES configs(id) ON DELETE CASCADE,"
+    "  name      TEXT NOT NULL,"
+    "  value     TEXT NOT NULL," /* as params.value */
+    "  type      TEXT NOT NULL,"
+    "  PRIMARY KEY (config_id, name)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX config_params_name ON config_params(name, value);"
+    "CREATE TABLE series ("
+    "  config_id INTEGER NOT NULL REFERENCES configs(id) ON DELETE CASCADE,"
+    "  host_id   INTEGER NOT NULL," /* hosts.id, 0 for runs without a host */
+    "  PRIMARY KEY (config_id, host_id)"
+    ") WITHOUT ROWID;"
+    "ALTER TABLE runs ADD COLUMN config_id INTEGER REFERENCES configs(id);"
+    "ALTER TABLE metrics ADD COLUMN plugin TEXT;"
+    "ALTER TABLE metrics ADD COLUMN status TEXT;"
+    "ALTER TABLE metrics ADD COLUMN started_at TEXT;"
+    "ALTER TABLE metrics ADD COLUMN host_id INTEGER;"
+    "ALTER TABLE metrics ADD COLUMN config_id INTEGER;"
+    /* the existing rows */
+    "INSERT OR IGNORE INTO configs(plugin, params_json, ranks, threads)"
+    "  SELECT plugin, params_json, ranks, threads FROM runs ORDER BY id;"
+    "UPDATE runs SET config_id = (SELECT c.id FROM configs c WHERE c.plugin = runs.plugin"
+    "  AND c.params_json = runs.params_json AND coalesce(c.ranks, -1) = coalesce(runs.ranks, -1)"
+    "  AND coalesce(c.threads, -1) = coalesce(runs.threads, -1));"
+    "INSERT OR IGNORE INTO config_params(config_id, name, value, type)"
+    "  SELECT r.config_id, p.name, p.value, p.type FROM runs r JOIN params p ON p.run_id = r.id"
+    "  ORDER BY r.id;"
+    "INSERT OR IGNORE INTO series(config_id, host_id)"
+    "  SELECT DISTINCT config_id, coalesce(host_id, 0) FROM runs;"
+    "UPDATE metrics SET plugin = r.plugin, status = r.status, started_at = r.started_at,"
+    "  host_id = r.host_id, config_id = r.config_id FROM runs r WHERE r.id = metrics.run_id;"
+    "DROP INDEX runs_config;"
+    "DROP INDEX params_name_value;"
+    "DROP INDEX metrics_name;"
+    "CREATE INDEX runs_series ON runs(config_id, host_id, started_at, status);"
+    "CREATE INDEX metrics_find ON metrics(name, plugin, status, started_at, value, host_id,"
+    "  config_id, unit, better, seq);"
+    /* a run changed in place (not by ingest, which writes both) */
+    "CREATE TRIGGER runs_to_metrics AFTER UPDATE OF plugin, status, started_at, host_id,"
+    "  config_id ON runs BEGIN"
+    "  UPDATE metrics SET plugin = new.plugin, status = new.status, started_at = new.started_at,"
+    "    host_id = new.host_id, config_id = new.config_id WHERE run_id = new.id;"
+    "END;"
+    /* the views over the new columns: the same columns, the same rows */
+    "DROP VIEW results;"
+    "CREATE VIEW results AS"
+    "  SELECT m.run_id, m.started_at, m.plugin, r.plugin_version, m.status,"
+    "         h.name AS host, r.job_id, c.params_json AS params,"
+    "         m.name AS metric, m.value, m.unit, m.better"
+    "  FROM metrics m LEFT JOIN runs r ON r.id = m.run_id"
+    "  LEFT JOIN hosts h ON h.id = m.host_id"
+    "  LEFT JOIN configs c ON c.id = m.config_id;";
+
 static const store_migration builtin_migrations[] = {
     {1, "initial schema", schema_v1},
     {2, "resource timelines, baselines per host class, configuration index", schema_v2},
+    {3, "configurations, series and covering indexes for large histories", schema_query_speed},
 };
 
 const store_migration *store_migrations(size_t *n)
@@ -250,10 +336,15 @@ enum {
     ST_INS_META,
     ST_INS_WARN,
     ST_INS_TIMELINE,
+    ST_FIND_CONFIG,
+    ST_INS_CONFIG,
+    ST_INS_CONFIG_PARAM,
+    ST_INS_SERIES,
     ST__COUNT
 };
 
-/* Columns of runs written by ingest, in bind order (?1..?19); ?20 is the id for UPDATE. */
+/* Columns of runs written by ingest, in bind order (?1..?19); ?20 is the id for UPDATE,
+ * ?21 the configuration. */
 #define RUN_COLS                                                                           \
     "uuid, plugin, plugin_version, status, error, host_id, job_id, array_task_id, "        \
     "experiment, point, launcher, ranks, threads, repetitions, queued_at, started_at, "    \
@@ -272,13 +363,13 @@ static const char *const stmt_sql[ST__COUNT] = {
         "memory_bytes = coalesce(excluded.memory_bytes, memory_bytes), "
         "kernel = coalesce(excluded.kernel, kernel) "
         "RETURNING id",
-    [ST_INSERT_RUN] = "INSERT INTO runs(" RUN_COLS ") VALUES "
-                      "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)",
+    [ST_INSERT_RUN] = "INSERT INTO runs(" RUN_COLS ", config_id) VALUES "
+                      "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?21)",
     [ST_UPDATE_RUN] = "UPDATE runs SET uuid=?1, plugin=?2, plugin_version=?3, status=?4, "
                       "error=?5, host_id=?6, job_id=?7, array_task_id=?8, experiment=?9, "
                       "point=?10, launcher=?11, ranks=?12, threads=?13, repetitions=?14, "
                       "queued_at=coalesce(?15, queued_at), started_at=?16, finished_at=?17, "
-                      "params_json=?18, spec_json=coalesce(?19, spec_json) WHERE id=?20",
+                      "params_json=?18, spec_json=coalesce(?19, spec_json), config_id=?21 WHERE id=?20",
     [ST_DEL_PARAMS] = "DELETE FROM params WHERE run_id = ?1",
     [ST_DEL_METRICS] = "DELETE FROM metrics WHERE run_id = ?1",
     [ST_DEL_SAMPLES] = "DELETE FROM samples WHERE run_id = ?1",
@@ -288,8 +379,8 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_DEL_WARN] = "DELETE FROM warnings WHERE run_id = ?1",
     [ST_DEL_TIMELINE] = "DELETE FROM timeline WHERE run_id = ?1",
     [ST_INS_PARAM] = "INSERT INTO params(run_id, name, value, type) VALUES (?1,?2,?3,?4)",
-    [ST_INS_METRIC] =
-        "INSERT INTO metrics(run_id, name, seq, value, unit, better) VALUES (?1,?2,?3,?4,?5,?6)",
+    [ST_INS_METRIC] = "INSERT INTO metrics(run_id, name, seq, value, unit, better, plugin, status,"
+                      " started_at, host_id, config_id) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
     [ST_INS_SAMPLE] = "INSERT INTO samples(run_id, metric, rep, idx, value) VALUES (?1,?2,?3,?4,?5)",
     [ST_INS_TAG] = "INSERT OR IGNORE INTO tags(run_id, tag) VALUES (?1,?2)",
     [ST_INS_PROV] = "INSERT OR REPLACE INTO provenance(run_id, key, value) VALUES (?1,?2,?3)",
@@ -297,6 +388,13 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_INS_WARN] = "INSERT INTO warnings(run_id, seq, text) VALUES (?1,?2,?3)",
     [ST_INS_TIMELINE] =
         "INSERT INTO timeline(run_id, seq, t, rss_mib, cpu_percent) VALUES (?1,?2,?3,?4,?5)",
+    [ST_FIND_CONFIG] = "SELECT id FROM configs WHERE plugin = ?1 AND params_json = ?2"
+                       " AND coalesce(ranks, -1) = coalesce(?3, -1)"
+                       " AND coalesce(threads, -1) = coalesce(?4, -1)",
+    [ST_INS_CONFIG] = "INSERT INTO configs(plugin, params_json, ranks, threads) VALUES (?1,?2,?3,?4)",
+    [ST_INS_CONFIG_PARAM] =
+        "INSERT OR IGNORE INTO config_params(config_id, name, value, type) VALUES (?1,?2,?3,?4)",
+    [ST_INS_SERIES] = "INSERT OR IGNORE INTO series(config_id, host_id) VALUES (?1,?2)",
 };
 
 struct store {
@@ -597,6 +695,23 @@ static void disk_full_hint(const char *path, char *err, size_t errlen)
     free(dir);
 }
 
+/*
+ * BENCHAAS_SQL_PROFILE set (to anything): every finished statement's time
+ * and text on stderr, "sql 12.345 ms: SELECT ...", for measuring which stage
+ * of a command costs what (docs/performance.md).
+ */
+static int profile_cb(unsigned type, void *ctx, void *p, void *x)
+{
+    (void)ctx;
+    if (type == SQLITE_TRACE_PROFILE) {
+        char *sql = sqlite3_expanded_sql((sqlite3_stmt *)p);
+        fprintf(stderr, "sql %9.3f ms: %s\n", (double)*(sqlite3_int64 *)x / 1e6,
+                sql ? sql : sqlite3_sql((sqlite3_stmt *)p));
+        sqlite3_free(sql);
+    }
+    return 0;
+}
+
 int store_open_with(const char *path, int mode, const store_migration *steps, size_t nsteps,
                     store **out, char *err, size_t errlen)
 {
@@ -634,6 +749,8 @@ int store_open_with(const char *path, int mode, const store_migration *steps, si
     }
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    if (getenv("BENCHAAS_SQL_PROFILE"))
+        sqlite3_trace_v2(s->db, SQLITE_TRACE_PROFILE, profile_cb, NULL);
     /*
      * Constant settings, no values from outside.  synchronous = NORMAL is the
      * WAL setting SQLite recommends: a commit is atomic and survives the
@@ -1241,7 +1358,8 @@ static int insert_pairs(store *s, int which, int64_t id, const cJSON *obj, const
 }
 
 /* Everything that hangs off runs(id): params, metrics, samples, tags, ... */
-static int insert_children(store *s, const doc *d, int64_t id, char *err, size_t errlen)
+static int insert_children(store *s, const doc *d, int64_t id, int64_t host_id,
+                           int64_t config_id, char *err, size_t errlen)
 {
     const cJSON *it;
     sqlite3_stmt *st;
@@ -1281,6 +1399,12 @@ static int insert_children(store *s, const doc *d, int64_t id, char *err, size_t
             sqlite3_bind_null(st, 4);
         bind_text(st, 5, cJSON_IsString(u) ? u->valuestring : "");
         bind_text(st, 6, cJSON_IsString(b) ? b->valuestring : "none");
+        /* the run's columns the results view filters on (metrics_find) */
+        bind_text(st, 7, d->plugin);
+        bind_text(st, 8, d->status);
+        bind_time(st, 9, d->started_at);
+        bind_opt_int(st, 10, host_id != 0, host_id);
+        sqlite3_bind_int64(st, 11, config_id);
         snprintf(what, sizeof what, "storing metric '%s'", it->string ? it->string : "");
         if ((rc = step_done(s, st, what, err, errlen)))
             return rc;
@@ -1351,6 +1475,64 @@ static int insert_children(store *s, const doc *d, int64_t id, char *err, size_t
     return insert_pairs(s, ST_INS_META, id, d->meta, "storing run metadata", err, errlen);
 }
 
+/*
+ * The configuration of the document (plugin, typed params, ranks, threads):
+ * its configs row, created with its config_params on first sight, and the
+ * (configuration, host) pair in series.
+ */
+static int find_config(store *s, const doc *d, const char *pjson, int64_t host_id,
+                       int64_t *config_id, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = stmt(s, ST_FIND_CONFIG, err, errlen);
+    int rc;
+    if (!st)
+        return BX_EIO;
+    bind_text(st, 1, d->plugin);
+    bind_text(st, 2, pjson);
+    bind_opt_int(st, 3, d->has_ranks, d->ranks);
+    bind_opt_int(st, 4, d->has_threads, d->threads);
+    rc = sqlite3_step(st);
+    *config_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        set_err(err, errlen, "%s: looking up a configuration: %s", s->path, sqlite3_errmsg(s->db));
+        return BX_EIO;
+    }
+    if (!*config_id) {
+        if (!(st = stmt(s, ST_INS_CONFIG, err, errlen)))
+            return BX_EIO;
+        bind_text(st, 1, d->plugin);
+        bind_text(st, 2, pjson);
+        bind_opt_int(st, 3, d->has_ranks, d->ranks);
+        bind_opt_int(st, 4, d->has_threads, d->threads);
+        if ((rc = step_done(s, st, "storing a configuration", err, errlen)))
+            return rc;
+        *config_id = sqlite3_last_insert_rowid(s->db);
+        const cJSON *it;
+        cJSON_ArrayForEach(it, d->params)
+        {
+            const char *value, *type;
+            char buf[64], *heap;
+            if (!(st = stmt(s, ST_INS_CONFIG_PARAM, err, errlen)))
+                return BX_EIO;
+            param_parts(it, buf, sizeof buf, &value, &type, &heap);
+            sqlite3_bind_int64(st, 1, *config_id);
+            bind_text(st, 2, it->string ? it->string : "");
+            bind_text(st, 3, value);
+            bind_text(st, 4, type);
+            rc = step_done(s, st, "storing a configuration's parameter", err, errlen);
+            free(heap);
+            if (rc)
+                return rc;
+        }
+    }
+    if (!(st = stmt(s, ST_INS_SERIES, err, errlen)))
+        return BX_EIO;
+    sqlite3_bind_int64(st, 1, *config_id);
+    sqlite3_bind_int64(st, 2, host_id);
+    return step_done(s, st, "storing a series", err, errlen);
+}
+
 /* Remove what hangs off a queued/running run before its result replaces it. */
 static int delete_children(store *s, int64_t id, char *err, size_t errlen)
 {
@@ -1409,6 +1591,12 @@ static int ingest_locked(store *s, const doc *d, int64_t *run_id, char *err, siz
         set_err(err, errlen, "out of memory");
         return BX_ENOMEM;
     }
+    int64_t config_id = 0;
+    if ((rc = find_config(s, d, pjson, host_id, &config_id, err, errlen))) {
+        cJSON_free(pjson);
+        cJSON_free(sjson);
+        return rc;
+    }
     if (existing) { /* queued/running -> its result (or a newer queued/running state) */
         if ((rc = delete_children(s, existing, err, errlen)) == 0) {
             if (!(st = stmt(s, ST_UPDATE_RUN, err, errlen))) {
@@ -1416,6 +1604,7 @@ static int ingest_locked(store *s, const doc *d, int64_t *run_id, char *err, siz
             } else {
                 bind_run(st, d, host_id, pjson, sjson);
                 sqlite3_bind_int64(st, 20, existing);
+                sqlite3_bind_int64(st, 21, config_id);
                 rc = step_done(s, st, "updating a queued run", err, errlen);
             }
         }
@@ -1425,6 +1614,7 @@ static int ingest_locked(store *s, const doc *d, int64_t *run_id, char *err, siz
             rc = BX_EIO;
         } else {
             bind_run(st, d, host_id, pjson, sjson);
+            sqlite3_bind_int64(st, 21, config_id);
             rc = step_done(s, st, "storing the run", err, errlen);
             *run_id = sqlite3_last_insert_rowid(s->db);
         }
@@ -1433,7 +1623,7 @@ static int ingest_locked(store *s, const doc *d, int64_t *run_id, char *err, siz
     cJSON_free(sjson);
     if (rc)
         return rc;
-    return insert_children(s, d, *run_id, err, errlen);
+    return insert_children(s, d, *run_id, host_id, config_id, err, errlen);
 }
 
 int store_ingest(store *s, const cJSON *result, int64_t *run_id, char *err, size_t errlen)
