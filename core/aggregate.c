@@ -147,7 +147,7 @@ void qgroup_free(qgroup *g)
 static int exists_in(store *s, int what, const char *name)
 {
     sqlite3_stmt *st;
-    const char *sql = what == 'p' ? "SELECT 1 FROM params WHERE name = ?1 LIMIT 1"
+    const char *sql = what == 'p' ? "SELECT 1 FROM config_params WHERE name = ?1 LIMIT 1"
                                   : "SELECT 1 FROM provenance WHERE key = ?1 LIMIT 1";
     if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
         return -1;

@@ -1098,9 +1098,10 @@ static void sb_in_list(sbuf *sql, binds *b, const qlist *l)
 /* The filters as SQL over runs r, with every value a placeholder. */
 static void build_select(const qfilter *o, sbuf *sql, binds *b)
 {
-    /* --latest: of the runs that pass the filters, the newest of each configuration */
-    sb_add(sql, o->latest ? "SELECT id FROM (SELECT r.id AS id, max(coalesce(r.started_at, ''))"
-                            " FROM runs r WHERE 1" /* id: of the row with the max (SQLite) */
+    /* --latest: of the runs that pass the filters, the newest of each configuration and
+     * host: one probe of runs_series (newest first) per pair of the series table */
+    sb_add(sql, o->latest ? "SELECT id FROM (SELECT id FROM (SELECT (SELECT r.id FROM runs r"
+                            " WHERE r.config_id = k.config_id AND r.host_id IS nullif(k.host_id, 0)"
                           : "SELECT id FROM (SELECT r.id AS id FROM runs r WHERE 1");
     if (o->plugins.n) {
         sb_add(sql, " AND r.plugin IN ");
@@ -1144,7 +1145,8 @@ static void build_select(const qfilter *o, sbuf *sql, binds *b)
          * in any case. */
         const char *eq = strchr(o->params.v[i], '=');
         const char *value = eq + 1;
-        sb_add(sql, " AND r.id IN (SELECT run_id FROM params WHERE name = ? AND (value = ?"
+        sb_add(sql, " AND r.config_id IN (SELECT config_id FROM config_params WHERE name = ?"
+                    " AND (value = ?"
                     " OR (type = 'enum' AND value = ? COLLATE NOCASE)"
                     " OR (type = 'bool' AND value = ?)"
                     " OR (type IN ('int','size','double') AND CAST(value AS REAL) = ?)))");
@@ -1192,10 +1194,13 @@ static void build_select(const qfilter *o, sbuf *sql, binds *b)
         sb_add(sql, ")");
     }
     if (o->latest)
-        sb_add(sql, " GROUP BY r.plugin, r.params_json, r.ranks, r.threads, r.host_id");
-    /* --limit keeps the most recent runs; they are printed oldest first. */
-    sb_add(sql, o->latest ? " ORDER BY id DESC LIMIT ?) ORDER BY id"
-                          : " ORDER BY r.id DESC LIMIT ?) ORDER BY id");
+        sb_add(sql, " ORDER BY r.started_at DESC, r.id DESC LIMIT 1) AS id FROM series k)"
+                    " WHERE id IS NOT NULL");
+    /* --limit keeps the most recent runs; they are printed oldest first.  Without
+     * one, the ids are sorted once (the filters pick the index, not the order). */
+    sb_add(sql, o->limit > 0 ? (o->latest ? " ORDER BY id DESC LIMIT ?) ORDER BY id"
+                                          : " ORDER BY r.id DESC LIMIT ?) ORDER BY id")
+                             : " LIMIT ?) ORDER BY id");
     struct bval *bv = bnew(b, 'i');
     if (bv)
         bv->i = o->limit > 0 ? o->limit : -1;
@@ -1289,17 +1294,19 @@ static int name_known(store *s, const qfilter *f, int what, const char *name, si
 {
     sbuf sql = {0};
     sqlite3_stmt *st = NULL;
+    /* metrics carry their run's plugin; parameters are read per configuration */
     if (what == 'm')
-        sb_add(&sql, "SELECT 1 FROM metrics x");
+        sb_add(&sql, "SELECT 1 FROM metrics r");
     else
-        sb_add(&sql, "SELECT 1 FROM params x");
+        sb_add(&sql, "SELECT 1 FROM config_params x JOIN configs r ON r.id = x.config_id");
     if (f->plugins.n) {
-        sb_add(&sql, " JOIN runs r ON r.id = x.run_id WHERE x.name = ?1 AND r.plugin IN (");
+        sb_add(&sql, what == 'm' ? " WHERE r.name = ?1 AND r.plugin IN ("
+                                 : " WHERE x.name = ?1 AND r.plugin IN (");
         for (size_t i = 0; i < f->plugins.n; i++)
             sb_add(&sql, i ? ",?" : "?");
         sb_add(&sql, ")");
     } else {
-        sb_add(&sql, " WHERE x.name = ?1");
+        sb_add(&sql, what == 'm' ? " WHERE r.name = ?1" : " WHERE x.name = ?1");
     }
     sb_add(&sql, " LIMIT 1");
     if (sql.oom || sqlite3_prepare_v2(store_db(s), sql.p, -1, &st, NULL) != SQLITE_OK) {
@@ -1324,9 +1331,10 @@ static void suggest(store *s, const qfilter *f, int what, const char *name, size
     /* DISTINCT over the (name, ...) index: one step per distinct name */
     sbuf sql = {0};
     sb_add(&sql, what == 'm' ? "SELECT DISTINCT x.name FROM metrics x"
-                             : "SELECT DISTINCT x.name FROM params x");
+                             : "SELECT DISTINCT x.name FROM config_params x");
     if (f->plugins.n) {
-        sb_add(&sql, " JOIN runs r ON r.id = x.run_id WHERE r.plugin IN (");
+        sb_add(&sql, what == 'm' ? " WHERE x.plugin IN ("
+                                 : " JOIN configs r ON r.id = x.config_id WHERE r.plugin IN (");
         for (size_t i = 0; i < f->plugins.n; i++)
             sb_add(&sql, i ? ",?" : "?");
         sb_add(&sql, ")");
