@@ -1284,6 +1284,51 @@ int qfilter_select_ids(store *s, const qfilter *f, int64_t **ids, size_t *n)
     return rc;
 }
 
+int qfilter_metric_conds(const qfilter *f, FILE *out)
+{
+    if (f->params.n || f->tags.n || f->provs.n || f->jobs.n || f->nids || f->latest ||
+        f->limit > 0)
+        return 0;
+    if (!out)
+        return 1;
+    const qlist *lists[] = {&f->plugins, &f->statuses, &f->hosts};
+    static const char *const heads[] = {" AND m.plugin IN (", " AND m.status IN (",
+                                        " AND m.host_id IN (SELECT id FROM hosts WHERE name IN ("};
+    int k = 0;
+    for (int l = 0; l < 3; l++) {
+        if (!lists[l]->n)
+            continue;
+        fputs(heads[l], out);
+        for (size_t i = 0; i < lists[l]->n; i++)
+            fprintf(out, "%s:qf%d", i ? "," : "", k++);
+        fputs(l == 2 ? "))" : ")", out);
+    }
+    if (f->has_since)
+        fputs(" AND m.started_at >= :qfsince", out);
+    if (f->has_until)
+        fputs(" AND m.started_at < :qfuntil", out);
+    return 1;
+}
+
+void qfilter_metric_bind(const qfilter *f, sqlite3_stmt *st)
+{
+    const qlist *lists[] = {&f->plugins, &f->statuses, &f->hosts};
+    char name[32];
+    int k = 0;
+    for (int l = 0; l < 3; l++)
+        for (size_t i = 0; i < lists[l]->n; i++) {
+            snprintf(name, sizeof name, ":qf%d", k++);
+            sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), lists[l]->v[i], -1,
+                              SQLITE_STATIC);
+        }
+    if (f->has_since)
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":qfsince"), f->since, -1,
+                          SQLITE_STATIC);
+    if (f->has_until)
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":qfuntil"), f->until, -1,
+                          SQLITE_STATIC);
+}
+
 /* ---- unknown names -------------------------------------------------------- */
 
 /*
