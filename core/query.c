@@ -1196,11 +1196,9 @@ static void build_select(const qfilter *o, sbuf *sql, binds *b)
     if (o->latest)
         sb_add(sql, " ORDER BY r.started_at DESC, r.id DESC LIMIT 1) AS id FROM series k)"
                     " WHERE id IS NOT NULL");
-    /* --limit keeps the most recent runs; they are printed oldest first.  Without
-     * one, the ids are sorted once (the filters pick the index, not the order). */
-    sb_add(sql, o->limit > 0 ? (o->latest ? " ORDER BY id DESC LIMIT ?) ORDER BY id"
-                                          : " ORDER BY r.id DESC LIMIT ?) ORDER BY id")
-                             : " LIMIT ?) ORDER BY id");
+    /* --limit keeps the most recent runs; they are printed oldest first. */
+    sb_add(sql, o->latest ? " ORDER BY id DESC LIMIT ?) ORDER BY id"
+                          : " ORDER BY r.id DESC LIMIT ?) ORDER BY id");
     struct bval *bv = bnew(b, 'i');
     if (bv)
         bv->i = o->limit > 0 ? o->limit : -1;

@@ -1115,7 +1115,8 @@ static int write_report(FILE *out, store *s, const qfilter *f, const qfilter *ch
     if (np == 0)
         fputs("<p class=\"note\">No run matches the selection.</p>", out);
 
-    if ((rc = aset_load(s, charts, ASET_PER_HOST | ASET_TIMES | ASET_DIRECTIONAL, &m.a)) != 0 ||
+    if ((rc = aset_load(s, charts, ASET_PER_HOST | ASET_TIMES | ASET_DIRECTIONAL | ASET_SERIES,
+                         &m.a)) != 0 ||
         (rc = build_model(&m)) != 0)
         goto out;
     sqlite3_prepare_v2(store_db(s),

@@ -224,10 +224,12 @@ static const char schema_v2[] =
  *     run of each configuration and host" (check, query --latest) is one
  *     index probe per pair instead of a GROUP BY over every run; host_id 0
  *     stands for "no host";
- *   - metrics carry their run's plugin, status, start time, host and
- *     configuration (kept in step with runs by ingest and by a trigger), and
- *     metrics_find (metric, plugin, status, start, ...) covers the `results`
- *     view's common filters: a filtered aggregate is one index range scan;
+ *   - metrics carry their run's plugin, status, start time, host,
+ *     configuration, plugin version and job id (kept in step with runs by
+ *     ingest and by a trigger), so the `results` view reads no runs row, and
+ *     metrics_find (metric, plugin, status, start, run, ...) covers its
+ *     common filters: a filtered aggregate is one index range scan, and a
+ *     metric's values of one configuration and host come in time order;
  *   - runs_series (configuration, host, start, status) serves check's
  *     history and --latest; it replaces runs_config, params_name_value and
  *     metrics_name, which no query needs any more.
@@ -262,6 +264,8 @@ static const char schema_query_speed[] =
     "ALTER TABLE metrics ADD COLUMN started_at TEXT;"
     "ALTER TABLE metrics ADD COLUMN host_id INTEGER;"
     "ALTER TABLE metrics ADD COLUMN config_id INTEGER;"
+    "ALTER TABLE metrics ADD COLUMN plugin_version TEXT;"
+    "ALTER TABLE metrics ADD COLUMN job_id INTEGER;"
     /* the existing rows */
     "INSERT OR IGNORE INTO configs(plugin, params_json, ranks, threads)"
     "  SELECT plugin, params_json, ranks, threads FROM runs ORDER BY id;"
@@ -274,27 +278,28 @@ static const char schema_query_speed[] =
     "INSERT OR IGNORE INTO series(config_id, host_id)"
     "  SELECT DISTINCT config_id, coalesce(host_id, 0) FROM runs;"
     "UPDATE metrics SET plugin = r.plugin, status = r.status, started_at = r.started_at,"
-    "  host_id = r.host_id, config_id = r.config_id FROM runs r WHERE r.id = metrics.run_id;"
+    "  host_id = r.host_id, config_id = r.config_id, plugin_version = r.plugin_version,"
+    "  job_id = r.job_id FROM runs r WHERE r.id = metrics.run_id;"
     "DROP INDEX runs_config;"
     "DROP INDEX params_name_value;"
     "DROP INDEX metrics_name;"
     "CREATE INDEX runs_series ON runs(config_id, host_id, started_at, status);"
-    "CREATE INDEX metrics_find ON metrics(name, plugin, status, started_at, value, host_id,"
-    "  config_id, unit, better, seq);"
+    "CREATE INDEX metrics_find ON metrics(name, plugin, status, started_at, run_id, value,"
+    "  host_id, config_id, unit, better, seq);"
     /* a run changed in place (not by ingest, which writes both) */
     "CREATE TRIGGER runs_to_metrics AFTER UPDATE OF plugin, status, started_at, host_id,"
-    "  config_id ON runs BEGIN"
+    "  config_id, plugin_version, job_id ON runs BEGIN"
     "  UPDATE metrics SET plugin = new.plugin, status = new.status, started_at = new.started_at,"
-    "    host_id = new.host_id, config_id = new.config_id WHERE run_id = new.id;"
+    "    host_id = new.host_id, config_id = new.config_id, plugin_version = new.plugin_version,"
+    "    job_id = new.job_id WHERE run_id = new.id;"
     "END;"
     /* the views over the new columns: the same columns, the same rows */
     "DROP VIEW results;"
     "CREATE VIEW results AS"
-    "  SELECT m.run_id, m.started_at, m.plugin, r.plugin_version, m.status,"
-    "         h.name AS host, r.job_id, c.params_json AS params,"
+    "  SELECT m.run_id, m.started_at, m.plugin, m.plugin_version, m.status,"
+    "         h.name AS host, m.job_id, c.params_json AS params,"
     "         m.name AS metric, m.value, m.unit, m.better"
-    "  FROM metrics m LEFT JOIN runs r ON r.id = m.run_id"
-    "  LEFT JOIN hosts h ON h.id = m.host_id"
+    "  FROM metrics m LEFT JOIN hosts h ON h.id = m.host_id"
     "  LEFT JOIN configs c ON c.id = m.config_id;";
 
 static const store_migration builtin_migrations[] = {
@@ -317,6 +322,7 @@ enum {
     ST_COMMIT,
     ST_ROLLBACK,
     ST_FIND_RUN,
+    ST_FIND_HOST,
     ST_UPSERT_HOST,
     ST_INSERT_RUN,
     ST_UPDATE_RUN,
@@ -355,6 +361,11 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_FIND_RUN] = "SELECT id, status FROM runs WHERE uuid = ?1",
+    /* the host as it is already stored: no write (the same binds as the upsert) */
+    [ST_FIND_HOST] = "SELECT id FROM hosts WHERE name = ?1 AND cpu_model IS coalesce(?2, cpu_model)"
+                     " AND cores IS coalesce(?3, cores)"
+                     " AND memory_bytes IS coalesce(?4, memory_bytes)"
+                     " AND kernel IS coalesce(?5, kernel)",
     [ST_UPSERT_HOST] =
         "INSERT INTO hosts(name, cpu_model, cores, memory_bytes, kernel) VALUES (?1,?2,?3,?4,?5) "
         "ON CONFLICT(name) DO UPDATE SET "
@@ -380,7 +391,8 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_DEL_TIMELINE] = "DELETE FROM timeline WHERE run_id = ?1",
     [ST_INS_PARAM] = "INSERT INTO params(run_id, name, value, type) VALUES (?1,?2,?3,?4)",
     [ST_INS_METRIC] = "INSERT INTO metrics(run_id, name, seq, value, unit, better, plugin, status,"
-                      " started_at, host_id, config_id) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+                      " started_at, host_id, config_id, plugin_version, job_id)"
+                      " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
     [ST_INS_SAMPLE] = "INSERT INTO samples(run_id, metric, rep, idx, value) VALUES (?1,?2,?3,?4,?5)",
     [ST_INS_TAG] = "INSERT OR IGNORE INTO tags(run_id, tag) VALUES (?1,?2)",
     [ST_INS_PROV] = "INSERT OR REPLACE INTO provenance(run_id, key, value) VALUES (?1,?2,?3)",
@@ -1278,9 +1290,7 @@ static int upsert_host(store *s, const doc *d, int64_t *host_id, char *err, size
     *host_id = 0;
     if (!d->host || !*d->host)
         return 0;
-    sqlite3_stmt *st = stmt(s, ST_UPSERT_HOST, err, errlen);
-    if (!st)
-        return BX_EIO;
+    sqlite3_stmt *st;
     const char *cpu = NULL, *kernel = NULL;
     int has_cores = 0, has_mem = 0;
     int64_t cores = 0, mem = 0;
@@ -1292,11 +1302,21 @@ static int upsert_host(store *s, const doc *d, int64_t *host_id, char *err, size
         opt_int(d->provenance, "cores", &has_cores, &cores, scratch, sizeof scratch);
         opt_int(d->provenance, "memory_bytes", &has_mem, &mem, scratch, sizeof scratch);
     }
-    bind_text(st, 1, d->host);
-    bind_text(st, 2, cpu);
-    bind_opt_int(st, 3, has_cores, cores);
-    bind_opt_int(st, 4, has_mem, mem);
-    bind_text(st, 5, kernel);
+    /* usually the host is stored as it is: find it without writing its page */
+    for (int which = ST_FIND_HOST; which <= ST_UPSERT_HOST; which++) {
+        if (!(st = stmt(s, which, err, errlen)))
+            return BX_EIO;
+        bind_text(st, 1, d->host);
+        bind_text(st, 2, cpu);
+        bind_opt_int(st, 3, has_cores, cores);
+        bind_opt_int(st, 4, has_mem, mem);
+        bind_text(st, 5, kernel);
+        if (which == ST_UPSERT_HOST || sqlite3_step(st) != SQLITE_ROW)
+            continue;
+        *host_id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        return 0;
+    }
     if (sqlite3_step(st) != SQLITE_ROW) {
         set_err(err, errlen, "%s: storing host '%s': %s", s->path, d->host, sqlite3_errmsg(s->db));
         sqlite3_reset(st);
@@ -1405,6 +1425,11 @@ static int insert_children(store *s, const doc *d, int64_t id, int64_t host_id,
         bind_time(st, 9, d->started_at);
         bind_opt_int(st, 10, host_id != 0, host_id);
         sqlite3_bind_int64(st, 11, config_id);
+        bind_text(st, 12, d->plugin_version);
+        if (d->job_text)
+            bind_text(st, 13, d->job_text);
+        else
+            bind_opt_int(st, 13, d->has_job, d->job_id);
         snprintf(what, sizeof what, "storing metric '%s'", it->string ? it->string : "");
         if ((rc = step_done(s, st, what, err, errlen)))
             return rc;

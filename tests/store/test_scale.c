@@ -114,6 +114,8 @@ int test_migration_configs(void)
                      " m.config_id IS r.config_id") == 7);
     CHECK(sql_int(s, "SELECT count(*) FROM sqlite_schema WHERE name IN ('metrics_find',"
                      " 'runs_series', 'runs_to_metrics') ") == 3);
+    CHECK(sql_int(s, "SELECT count(*) FROM metrics WHERE job_id = 77 AND"
+                     " plugin_version = '1.0.0'") == 2);
 
     /* a run changed in place keeps its metrics in step (the trigger) */
     CHECK(sqlite3_exec(store_db(s), "UPDATE runs SET status = 'failed' WHERE id = 5", NULL, NULL,
