@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # bench/db.sh — how fast are queries over a large result database?
 #
-# Goals: a filtered, aggregated query over 100 000 runs in under 200 ms
-# (issues 2 and 8), `check` under 1 s, `report` under 5 s (issue 8).
+# Goals: a filtered, aggregated query over 100 000 runs in under 200 ms,
+# `check` under 1 s, `report` under 5 s.
 # This script
-#   1. compiles bench/dbgen.c with the store and the result commands of
-#      core/ (-O2),
+#   1. builds bench/dbgen.c with the core's libraries (the `bench` target
+#      of CMake, in BUILD=build/ unless given),
 #   2. for each size N of RUNS (default "10000 100000 1000000"), ingests N
 #      synthetic runs (10 metric rows and 3 samples each) through
 #      store_ingest(), one transaction per run, into WORKDIR/N/bench.db
@@ -39,6 +39,8 @@
 # Usage: bench/db.sh                      (RUNS="10000 100000 1000000" REPEAT=7)
 #        RUNS=20000 bench/db.sh
 #        BENCHAAS=build/bin/benchaas bench/db.sh
+#        BUILD=build-rel bench/db.sh             (the generator of that build folder)
+#        DBGEN=/path/to/store_dbgen bench/db.sh  (that generator; nothing is built)
 #        WORKDIR=/tmp/dbb REUSE=1 bench/db.sh   (keep the databases, time again)
 # The synthetic start times advance by 2 years / 100 000 per run, so a
 # larger database also holds more recent runs (the filtered queries match
@@ -53,26 +55,26 @@ work=${WORKDIR:-$(mktemp -d "${TMPDIR:-/tmp}/benchaas-dbbench.XXXXXX")}
 mkdir -p "$work"
 
 command -v sqlite3 >/dev/null || { echo "db.sh: needs the sqlite3 command (apt-get install sqlite3)" >&2; exit 2; }
-CC=${CC:-cc}
 
 echo "== building the generator"
-# the generator, with the result commands compiled in (no build of benchaas needed)
-$CC -std=c17 -O2 -Wall -Wextra -Wno-unused-parameter -DDBGEN_ALL_COMMANDS \
-    -I"$root/core" -I"$root/sdk/include" -I"$root/sdk/src" \
-    "$root/bench/dbgen.c" "$root/core/store.c" "$root/core/query.c" "$root/core/aggregate.c" \
-    "$root/core/sqlcmd.c" "$root/core/stats.c" "$root/core/analyze.c" "$root/core/compare.c" \
-    "$root/core/check.c" "$root/core/report.c" "$root/core/svg.c" "$root/core/table.c" \
-    "$root/sdk/src/sdk.c" "$root/sdk/src/paramval.c" \
-    -o "$work/store_dbgen" -lsqlite3 -lcjson -lm
+# the generator, with the result commands linked in (CMake's `bench` target
+# in BUILD, default build/, configured here when it is not yet)
+# (DBGEN=path: that generator instead, e.g. one of an older build, nothing built)
+build=${BUILD:-$root/build}
+dbgen=${DBGEN:-$build/bench/store_dbgen}
+if [[ -z "${DBGEN:-}" ]]; then
+    [[ -f "$build/CMakeCache.txt" ]] || cmake -S "$root" -B "$build" >/dev/null
+    cmake --build "$build" --target bench -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
+fi
 
 if [[ -n "${BENCHAAS:-}" ]]; then
     query=("$BENCHAAS" query)
     check=("$BENCHAAS" check)
     report=("$BENCHAAS" report)
 else
-    query=("$work/store_dbgen" query)
-    check=("$work/store_dbgen" check)
-    report=("$work/store_dbgen" report)
+    query=("$dbgen" query)
+    check=("$dbgen" check)
+    report=("$dbgen" report)
 fi
 
 q1="WITH g AS (
@@ -136,7 +138,7 @@ for size in $RUNS; do
         echo "== $size runs: reusing $db (REUSE is set)"
     else
         echo "== $size runs: ingesting into $db"
-        "$work/store_dbgen" --runs "$size" --check "$db" | tee "$work/$size/ingest.txt"
+        "$dbgen" --runs "$size" --check "$db" | tee "$work/$size/ingest.txt"
         awk '{ for (i = 1; i < NF; i++) if ($(i + 1) == "us") print "ingest", $i }' \
             "$work/$size/ingest.txt" | tr -d '(' >>"$work/medians.$size"
     fi

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "query.h"
 #include "store.h"
 
@@ -208,8 +209,11 @@ static int64_t count(sqlite3 *db, const char *sql)
 }
 
 #ifdef DBGEN_ALL_COMMANDS
-/* bench/db.sh compiles the result commands in too, so it needs no build of benchaas. */
-#include "results.h"
+/* bench/db.sh times the result commands of this program too, so it needs no runner. */
+#include "check.h"
+#include "compare.h"
+#include "report.h"
+#include "sqlcmd.h"
 #endif
 
 int main(int argc, char **argv)

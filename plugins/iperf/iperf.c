@@ -33,58 +33,58 @@ static const bx_param params[] = {
     {"mode", BX_ENUM, "loopback", BX_NORANGE, modes,
      "loopback: server and client in this process on `bind` (a node's self-test); client: "
      "measure against a server at host:port; server: serve tests on bind:port; pairs: rank i "
-     "measures against rank i+N/2 over MPI-exchanged addresses, all pairs at once"},
-    {"host", BX_STRING, NULL, BX_NORANGE, NULL, "client mode: name or address of the server"},
+     "measures against rank i+N/2 over MPI-exchanged addresses, all pairs at once", 0},
+    {"host", BX_STRING, NULL, BX_NORANGE, NULL, "client mode: name or address of the server", 0},
     {"bind", BX_STRING, "127.0.0.1", BX_NORANGE, NULL,
-     "server and loopback: local address to listen on (0.0.0.0 or :: for every interface)"},
+     "server and loopback: local address to listen on (0.0.0.0 or :: for every interface)", 0},
     {"port", BX_INT, "5201", BX_RANGE(0, 65535), NULL,
      "TCP port of the server's control and data connections (UDP data uses ports the server "
-     "picks and announces); loopback: 0 lets the kernel pick a free one"},
+     "picks and announces); loopback: 0 lets the kernel pick a free one", 0},
     {"duration", BX_DOUBLE, "10", BX_RANGE(0, 604800), NULL,
      "seconds measured (iperf3 -t), after the omit period; server mode: seconds during which "
-     "new tests are accepted"},
+     "new tests are accepted", 0},
     {"omit", BX_DOUBLE, "0", BX_RANGE(0, 3600), NULL,
-     "seconds of warm-up at the start of each test, not counted (iperf3 -O)"},
+     "seconds of warm-up at the start of each test, not counted (iperf3 -O)", 0},
     {"interval", BX_DOUBLE, "1", BX_RANGE(0.01, 3600), NULL,
-     "seconds per throughput sample (iperf3 -i)"},
+     "seconds per throughput sample (iperf3 -i)", 0},
     {"streams", BX_INT, "1", BX_RANGE(1, BXI_MAX_STREAMS), NULL,
-     "parallel streams, one thread each on both sides (iperf3 -P)"},
+     "parallel streams, one thread each on both sides (iperf3 -P)", 0},
     {"length", BX_SIZE, NULL, BX_RANGE(1, BXI_TCP_MAXLEN), NULL,
      "bytes per send/recv call (iperf3 -l); default 128k for TCP, 1460 for UDP (the datagram "
-     "size, 32..65507)"},
+     "size, 32..65507)", 0},
     {"window", BX_SIZE, NULL, BX_RANGE(1024, 1 << 30), NULL,
      "socket buffer size, SO_SNDBUF and SO_RCVBUF on both sides (iperf3 -w); default: the "
-     "kernel's autotuning"},
+     "kernel's autotuning", 0},
     {"reverse", BX_BOOL, "false", BX_NORANGE, NULL,
-     "the server sends and the client receives (iperf3 -R)"},
-    {"protocol", BX_ENUM, "tcp", BX_NORANGE, protocols, "tcp or udp"},
+     "the server sends and the client receives (iperf3 -R)", 0},
+    {"protocol", BX_ENUM, "tcp", BX_NORANGE, protocols, "tcp or udp", 0},
     {"rate", BX_STRING, NULL, BX_NORANGE, NULL,
      "target bit/s per stream (iperf3 -b): a number with an optional k, m, g or t suffix in "
      "powers of 1000 (network units, unlike sizes), e.g. 500m or 2.5g; 0 = unlimited; default "
-     "1m for UDP, unlimited for TCP"},
+     "1m for UDP, unlimited for TCP", 0},
     {"tests", BX_INT, "1", BX_RANGE(0, 1000000), NULL,
-     "server mode: tests to serve before the run ends (0: as many as come within duration)"},
+     "server mode: tests to serve before the run ends (0: as many as come within duration)", 0},
     {"interface", BX_STRING, NULL, BX_NORANGE, NULL,
      "pairs mode: network interface (e.g. ib0) whose address server ranks listen on and "
-     "publish; default: every interface, published as the address the host name resolves to"},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
+     "publish; default: every interface, published as the address the host name resolves to", 0},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
 };
 
 static const bx_metric_def metrics[] = {
     {"throughput", "Gbit/s", BX_BETTER_HIGHER,
      "payload rate counted by the receiver, 1e9 bit/s (pairs: sum over pairs); samples: one "
-     "per interval"},
-    {"retransmits", "", BX_BETTER_LOWER, "TCP: segments the sender retransmitted (TCP_INFO)"},
-    {"rtt", "us", BX_BETTER_LOWER, "TCP: the sender's smoothed round-trip time (TCP_INFO)"},
-    {"jitter", "ms", BX_BETTER_LOWER, "UDP: the receiver's RFC 3550 interarrival jitter"},
-    {"lost_percent", "%", BX_BETTER_LOWER, "UDP: datagrams lost, of those sent"},
+     "per interval", BX_METRIC_HEADLINE},
+    {"retransmits", "", BX_BETTER_LOWER, "TCP: segments the sender retransmitted (TCP_INFO)", 0},
+    {"rtt", "us", BX_BETTER_LOWER, "TCP: the sender's smoothed round-trip time (TCP_INFO)", 0},
+    {"jitter", "ms", BX_BETTER_LOWER, "UDP: the receiver's RFC 3550 interarrival jitter", 0},
+    {"lost_percent", "%", BX_BETTER_LOWER, "UDP: datagrams lost, of those sent", 0},
     {"cpu_client", "%", BX_BETTER_NONE,
-     "CPU time (user+system) of the client's threads per second of the test, percent of one core"},
+     "CPU time (user+system) of the client's threads per second of the test, percent of one core", 0},
     {"cpu_server", "%", BX_BETTER_NONE,
-     "CPU time (user+system) of the server's threads per second of the test, percent of one core"},
+     "CPU time (user+system) of the server's threads per second of the test, percent of one core", 0},
     {"pair_throughput", "Gbit/s", BX_BETTER_HIGHER,
-     "pairs mode: each pair's throughput as samples; the value is the slowest pair"},
-    {NULL, NULL, 0, NULL},
+     "pairs mode: each pair's throughput as samples; the value is the slowest pair", 0},
+    {NULL, NULL, 0, NULL, 0},
 };
 
 typedef struct iperf_state {

@@ -258,6 +258,14 @@ static void describe_run(bx_ctx *ctx, const stream_state *st)
     snprintf(buf, sizeof buf, "%zu", st->n);
     bx_meta(ctx, "array_size", buf);
     bx_meta(ctx, "array_size_source", bx_param_isset(ctx, "array_size") ? "user" : "default");
+    /* The default depends on this machine's cache: store it as the run's
+     * array_size too (marked computed), so a query for array_size finds it.
+     * A host older than ABI 1.2 says BX_ENOTSUP; the meta above has it. */
+    if (!bx_param_isset(ctx, "array_size")) {
+        int rc = bx_param_computed(ctx, "array_size", buf);
+        if (rc != BX_OK && rc != BX_ENOTSUP)
+            bx_warn(ctx, "array_size=%s could not be recorded (%s)", buf, bx_strerror(rc));
+    }
     snprintf(buf, sizeof buf, "%" PRIu64, llc);
     bx_meta(ctx, "llc_bytes", buf);
     bx_meta(ctx, "isa", stream_isa_name(st->isa));
@@ -484,25 +492,26 @@ static void stream_describe(bx_ctx *ctx)
 static const bx_param stream_params[] = {
     {"array_size", BX_INT, NULL, BX_RANGE(1, 1e15), NULL,
      "elements per array (three arrays of doubles per rank); default: at least 10 million, "
-     "and enough for the three arrays to exceed 4x the last-level cache of this machine"},
+     "and enough for the three arrays to exceed 4x the last-level cache of this machine", 0},
     {"ntimes", BX_INT, "10", BX_RANGE(2, 200), NULL,
      "iterations of the four kernels per repetition; the first is not counted (at most 200: "
-     "the values grow 15x per iteration)"},
+     "the values grow 15x per iteration)", 0},
     {"nt_stores", BX_BOOL, "false", BX_NORANGE, NULL,
      "non-temporal (streaming) stores, without write-allocate traffic; the run is labelled "
-     "tuned"},
+     "tuned", 0},
     {"isa", BX_ENUM, "auto", BX_NORANGE, isa_choices,
-     "instruction set of the kernels; auto: the widest this CPU has"},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
+     "instruction set of the kernels; auto: the widest this CPU has", 0},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
 };
 
-#define RATE(name, help) {name, "MB/s", BX_BETTER_HIGHER, help}
+#define RATE(name, help) {name, "MB/s", BX_BETTER_HIGHER, help, 0}
 static const bx_metric_def stream_metrics[] = {
     RATE("copy", "Copy c = a: best rate of the timed iterations (16 B/element)"),
     RATE("scale", "Scale b = 3c: best rate (16 B/element)"),
     RATE("add", "Add c = a + b: best rate (24 B/element)"),
-    RATE("triad", "Triad a = b + 3c: best rate (24 B/element)"),
-    {"validated", "", BX_BETTER_NONE, "1 when every array holds the expected values"},
+    {"triad", "MB/s", BX_BETTER_HIGHER, "Triad a = b + 3c: best rate (24 B/element)",
+     BX_METRIC_HEADLINE},
+    {"validated", "", BX_BETTER_NONE, "1 when every array holds the expected values", 0},
     RATE("copy_avg", "Copy: rate at the average time"),
     RATE("scale_avg", "Scale: rate at the average time"),
     RATE("add_avg", "Add: rate at the average time"),
@@ -511,7 +520,7 @@ static const bx_metric_def stream_metrics[] = {
     RATE("scale_min", "Scale: rate of the slowest iteration"),
     RATE("add_min", "Add: rate of the slowest iteration"),
     RATE("triad_min", "Triad: rate of the slowest iteration"),
-    {NULL, NULL, 0, NULL},
+    {NULL, NULL, 0, NULL, 0},
 };
 #undef RATE
 

@@ -52,10 +52,13 @@ void bxp_value_free(bxp_value *v)
     }
 }
 
-static int has_range(const bx_param *p)
+int bxp_has_range(const bx_param *p)
 {
-    return p->min <= p->max;
+    if (p->flags & BX_PARAM_RANGE)
+        return 1;
+    return p->min <= p->max && !(p->min == 0 && p->max == 0);
 }
+#define has_range bxp_has_range
 
 static void fmt_num(char *buf, size_t len, double v)
 {
@@ -275,20 +278,153 @@ static int bad(char *err, size_t errlen, const char *fmt, ...)
     return BX_EINVAL;
 }
 
-int bxp_check_descriptor(const bx_plugin *d, char *err, size_t errlen)
+int bxp_check_stamp(uint32_t magic, unsigned major, unsigned minor, uint32_t struct_size,
+                    char *err, size_t errlen)
 {
-    if (!d)
-        return bad(err, errlen, "the entry point returned no descriptor");
-    if (d->magic != BX_ABI_MAGIC)
+    if (magic != BX_ABI_MAGIC)
         return bad(err, errlen, "bad magic 0x%08x (expected 0x%08x): not a BenchaaS plugin",
-                   (unsigned)d->magic, BX_ABI_MAGIC);
-    if (d->abi_major != BX_ABI_MAJOR || d->abi_minor > BX_ABI_MINOR)
+                   (unsigned)magic, BX_ABI_MAGIC);
+    if (major != BX_ABI_MAJOR || minor > BX_ABI_MINOR)
         return bad(err, errlen, "built for ABI %u.%u, this SDK provides %d.%d; rebuild the plugin "
                    "against this SDK",
-                   (unsigned)d->abi_major, (unsigned)d->abi_minor, BX_ABI_MAJOR, BX_ABI_MINOR);
-    if (d->struct_size < BXP_PLUGIN_MIN_SIZE)
+                   major, minor, BX_ABI_MAJOR, BX_ABI_MINOR);
+    if (struct_size < BXP_PLUGIN_MIN_SIZE)
         return bad(err, errlen, "descriptor struct_size %u is smaller than ABI %d.0's %zu",
-                   (unsigned)d->struct_size, BX_ABI_MAJOR, (size_t)BXP_PLUGIN_MIN_SIZE);
+                   (unsigned)struct_size, BX_ABI_MAJOR, (size_t)BXP_PLUGIN_MIN_SIZE);
+    return 0;
+}
+
+/* The table entries of ABI 1.0 and 1.1 (before `flags`). */
+typedef struct param_v10 {
+    const char *name;
+    bx_type type;
+    const char *def;
+    double min, max;
+    const char *const *choices;
+    const char *help;
+} param_v10;
+typedef struct metric_v10 {
+    const char *name;
+    const char *unit;
+    bx_better better;
+    const char *help;
+} metric_v10;
+
+/* The heap copy: the descriptor, then its two tables. */
+typedef struct normalized {
+    bx_plugin d;
+    bx_param *params;
+    bx_metric_def *metrics;
+} normalized;
+
+int bxp_normalize(const bx_plugin *raw, bx_plugin **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (!raw)
+        return bad(err, errlen, "the entry point returned no descriptor");
+    int rc = bxp_check_stamp(raw->magic, raw->abi_major, raw->abi_minor, raw->struct_size, err,
+                             errlen);
+    if (rc)
+        return rc;
+    normalized *n = calloc(1, sizeof *n);
+    if (!n)
+        return bad(err, errlen, "out of memory");
+    size_t sz = raw->struct_size < sizeof(bx_plugin) ? raw->struct_size : sizeof(bx_plugin);
+    memcpy(&n->d, raw, sz); /* fields past the plugin's struct_size stay 0 */
+    int old = raw->abi_minor < 2;
+    size_t np = 0, nm = 0;
+    if (old) {
+        const param_v10 *op = (const param_v10 *)(const void *)raw->params;
+        const metric_v10 *om = (const metric_v10 *)(const void *)raw->metrics;
+        while (op && op[np].name)
+            np++;
+        while (om && om[nm].name)
+            nm++;
+        n->params = calloc(np + 1, sizeof *n->params);
+        n->metrics = calloc(nm + 1, sizeof *n->metrics);
+        if (!n->params || !n->metrics) {
+            bxp_normalized_free(&n->d);
+            return bad(err, errlen, "out of memory");
+        }
+        for (size_t i = 0; i < np; i++) {
+            bx_param *p = &n->params[i];
+            p->name = op[i].name;
+            p->type = op[i].type;
+            p->def = op[i].def;
+            p->min = op[i].min;
+            p->max = op[i].max;
+            p->choices = op[i].choices;
+            p->help = op[i].help;
+            p->flags = op[i].min <= op[i].max ? BX_PARAM_RANGE : 0; /* 0 .. 0 too, as before */
+        }
+        for (size_t i = 0; i < nm; i++) {
+            n->metrics[i].name = om[i].name;
+            n->metrics[i].unit = om[i].unit;
+            n->metrics[i].better = om[i].better;
+            n->metrics[i].help = om[i].help;
+        }
+    } else {
+        while (raw->params && raw->params[np].name)
+            np++;
+        while (raw->metrics && raw->metrics[nm].name)
+            nm++;
+        n->params = calloc(np + 1, sizeof *n->params);
+        n->metrics = calloc(nm + 1, sizeof *n->metrics);
+        if (!n->params || !n->metrics) {
+            bxp_normalized_free(&n->d);
+            return bad(err, errlen, "out of memory");
+        }
+        if (np)
+            memcpy(n->params, raw->params, np * sizeof *n->params);
+        if (nm)
+            memcpy(n->metrics, raw->metrics, nm * sizeof *n->metrics);
+    }
+    /* No headline marked: the first declared metric is the headline. */
+    int any = 0;
+    for (size_t i = 0; i < nm; i++)
+        any |= (n->metrics[i].flags & BX_METRIC_HEADLINE) != 0;
+    if (!any && nm)
+        n->metrics[0].flags |= BX_METRIC_HEADLINE;
+    n->d.params = n->params;
+    n->d.metrics = n->metrics;
+    n->d.struct_size = (uint32_t)sizeof(bx_plugin);
+    *out = &n->d;
+    return 0;
+}
+
+void bxp_normalized_free(bx_plugin *d)
+{
+    if (!d)
+        return;
+    normalized *n = (normalized *)(void *)d;
+    free(n->params);
+    free(n->metrics);
+    free(n);
+}
+
+static int check_tables(const bx_plugin *d, char *err, size_t errlen);
+
+int bxp_check_descriptor(const bx_plugin *raw, char *err, size_t errlen)
+{
+    bx_plugin *d;
+    int rc = bxp_normalize(raw, &d, err, errlen);
+    if (rc)
+        return rc;
+    rc = check_tables(d, err, errlen);
+    /* ABI 1.2: min > max is BX_NORANGE (1, 0) or a mistake. */
+    for (const bx_param *p = d->params; rc == 0 && raw->abi_minor >= 2 && p->name; p++)
+        if (p->min > p->max && !(p->min == 1 && p->max == 0) &&
+            (p->type == BX_INT || p->type == BX_DOUBLE || p->type == BX_SIZE || (p->flags & BX_PARAM_RANGE)))
+            rc = bad(err, errlen,
+                     "parameter '%s': min %g > max %g (for no range leave both out or write "
+                     "BX_NORANGE)",
+                     p->name, p->min, p->max);
+    bxp_normalized_free(d);
+    return rc;
+}
+
+static int check_tables(const bx_plugin *d, char *err, size_t errlen)
+{
     if (!d->name || !*d->name)
         return bad(err, errlen, "the descriptor has no name");
     if (!d->version || !d->description)

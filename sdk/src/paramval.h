@@ -46,6 +46,24 @@ const char *bxp_suggest(const bx_param *table, const char *name);
  */
 int bxp_check_descriptor(const bx_plugin *d, char *err, size_t errlen);
 
+/* The checks of magic, version and struct_size alone (a descriptor's, or
+ * the bx_stamp a 1.2 plugin exports). */
+int bxp_check_stamp(uint32_t magic, unsigned major, unsigned minor, uint32_t struct_size,
+                    char *err, size_t errlen);
+
+/*
+ * A heap copy of a descriptor in this SDK's layout: tables of 1.0/1.1
+ * plugins converted (their min <= max flagged BX_PARAM_RANGE, so they behave
+ * as before), fields past the plugin's struct_size 0, the first metric
+ * marked BX_METRIC_HEADLINE when none is.  Callbacks are the plugin's.
+ * 0 and *out (free with bxp_normalized_free), or BX_EINVAL/BX_ENOMEM.
+ */
+int bxp_normalize(const bx_plugin *raw, bx_plugin **out, char *err, size_t errlen);
+void bxp_normalized_free(bx_plugin *d);
+
+/* 1 when parameter p's min .. max is checked (see bx_param). */
+int bxp_has_range(const bx_param *p);
+
 /* The size of bx_plugin in ABI 1.0, up to and including fini. */
 #define BXP_PLUGIN_MIN_SIZE (offsetof(bx_plugin, fini) + sizeof(void (*)(void *)))
 

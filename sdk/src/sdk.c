@@ -23,6 +23,15 @@ const char *bx_param_str(bx_ctx *ctx, const char *name)
     return s ? s : "";
 }
 
+int bx_param_computed(bx_ctx *ctx, const char *name, const char *value)
+{
+    const bx_host *h = ctx->host;
+    size_t need = offsetof(bx_host, param_computed) + sizeof h->param_computed;
+    if (h->struct_size < need || !h->param_computed)
+        return BX_ENOTSUP;
+    return h->param_computed(ctx, name, value);
+}
+
 int bx_rank(bx_ctx *ctx) { return ctx->host->rank(ctx); }
 int bx_nranks(bx_ctx *ctx) { return ctx->host->nranks(ctx); }
 int bx_node_ranks(bx_ctx *ctx)

@@ -25,18 +25,18 @@
 static const char *const modes[] = {"ok", "hang", "stubborn", "sleep", NULL};
 
 static const bx_param params[] = {
-    {"mode", BX_ENUM, "ok", BX_NORANGE, modes, "how to behave"},
-    {"seconds", BX_DOUBLE, "1", BX_RANGE(0, 3600), NULL, "mode=sleep: how long"},
-    {"value", BX_DOUBLE, "42", BX_RANGE(-1e9, 1e9), NULL, "echoed as the metric 'echo'"},
-    {"pad", BX_SIZE, "0", BX_RANGE(0, 1e9), NULL, "bytes of padding stored as run metadata"},
-    {"label", BX_STRING, NULL, BX_NORANGE, NULL, "free text (stored as metadata)"},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
+    {"mode", BX_ENUM, "ok", BX_NORANGE, modes, "how to behave", 0},
+    {"seconds", BX_DOUBLE, "1", BX_RANGE(0, 3600), NULL, "mode=sleep: how long", 0},
+    {"value", BX_DOUBLE, "42", BX_RANGE(-1e9, 1e9), NULL, "echoed as the metric 'echo'", 0},
+    {"pad", BX_SIZE, "0", BX_RANGE(0, 1e9), NULL, "bytes of padding stored as run metadata", 0},
+    {"label", BX_STRING, NULL, BX_NORANGE, NULL, "free text (stored as metadata)", 0},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
 };
 
 static const bx_metric_def metrics[] = {
-    {"echo", "", BX_BETTER_NONE, "the value parameter"},
-    {"elapsed", "s", BX_BETTER_LOWER, "time of one repetition"},
-    {NULL, NULL, 0, NULL},
+    {"echo", "", BX_BETTER_NONE, "the value parameter", 0},
+    {"elapsed", "s", BX_BETTER_LOWER, "time of one repetition", 0},
+    {NULL, NULL, 0, NULL, 0},
 };
 
 static void note_pid(bx_ctx *ctx)

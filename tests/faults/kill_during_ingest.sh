@@ -2,7 +2,7 @@
 # (the document read; inside the transaction just before COMMIT; committed but
 # the spool files not yet removed): the database passes PRAGMA integrity_check,
 # the document waits in the spool, and the next `collect` stores it exactly once.
-# Uses the documented test hook BENCHAAS_TEST_PAUSE_INGEST (core/run.c).
+# Uses the documented test hook BENCHAAS_TEST_PAUSE_INGEST (core/runner/run.c).
 . "$TEST_LIB" || exit 1
 . "$(dirname "$0")/lib/faults.sh" || exit 1
 expect_rc 0 bx run faulty -p value=1 --db k.db

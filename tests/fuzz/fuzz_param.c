@@ -20,16 +20,16 @@
 
 static const char *const choices[] = {"alpha", "Beta", "write,read", "x y", NULL};
 static const bx_param table[] = {
-    {"flag", BX_BOOL, "false", BX_NORANGE, NULL, "a boolean"},
-    {"count", BX_INT, "1", BX_RANGE(-1e6, 1e18), NULL, "an integer"},
-    {"anyint", BX_INT, NULL, BX_NORANGE, NULL, "an integer, no range"},
-    {"ratio", BX_DOUBLE, "0.5", BX_RANGE(-1e300, 1e300), NULL, "a number"},
-    {"anyd", BX_DOUBLE, NULL, BX_NORANGE, NULL, "a number, no range"},
-    {"bytes", BX_SIZE, "1k", BX_RANGE(0, 1.8e19), NULL, "a size"},
-    {"anysize", BX_SIZE, NULL, BX_NORANGE, NULL, "a size, no range"},
-    {"text", BX_STRING, NULL, BX_NORANGE, NULL, "free text"},
-    {"pick", BX_ENUM, "alpha", BX_NORANGE, choices, "a choice"},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
+    {"flag", BX_BOOL, "false", BX_NORANGE, NULL, "a boolean", 0},
+    {"count", BX_INT, "1", BX_RANGE(-1e6, 1e18), NULL, "an integer", 0},
+    {"anyint", BX_INT, NULL, BX_NORANGE, NULL, "an integer, no range", 0},
+    {"ratio", BX_DOUBLE, "0.5", BX_RANGE(-1e300, 1e300), NULL, "a number", 0},
+    {"anyd", BX_DOUBLE, NULL, BX_NORANGE, NULL, "a number, no range", 0},
+    {"bytes", BX_SIZE, "1k", BX_RANGE(0, 1.8e19), NULL, "a size", 0},
+    {"anysize", BX_SIZE, NULL, BX_NORANGE, NULL, "a size, no range", 0},
+    {"text", BX_STRING, NULL, BX_NORANGE, NULL, "free text", 0},
+    {"pick", BX_ENUM, "alpha", BX_NORANGE, choices, "a choice", 0},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

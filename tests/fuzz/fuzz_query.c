@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fuzz_common.h"
+#include "cli.h"
 #include "query.h"
 #include "store.h"
 

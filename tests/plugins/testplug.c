@@ -20,20 +20,20 @@
 static const char *const modes[] = {"ok", "crash", "abort", "hang", "exit", "fail", "error", NULL};
 
 static const bx_param params[] = {
-    {"count", BX_INT, "1000", BX_RANGE(1, 100000000), NULL, "loop iterations per repetition"},
-    {"value", BX_DOUBLE, "42", BX_RANGE(-1e9, 1e9), NULL, "a number echoed as the metric 'echo'"},
-    {"size", BX_SIZE, "1k", BX_RANGE(1, 1e12), NULL, "a size (k/m/g suffixes)"},
-    {"flag", BX_BOOL, "false", BX_NORANGE, NULL, "a boolean"},
-    {"label", BX_STRING, NULL, BX_NORANGE, NULL, "free text"},
-    {"mode", BX_ENUM, "ok", BX_NORANGE, modes, "how to (mis)behave"},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
+    {"count", BX_INT, "1000", BX_RANGE(1, 100000000), NULL, "loop iterations per repetition", 0},
+    {"value", BX_DOUBLE, "42", BX_RANGE(-1e9, 1e9), NULL, "a number echoed as the metric 'echo'", 0},
+    {"size", BX_SIZE, "1k", BX_RANGE(1, 1e12), NULL, "a size (k/m/g suffixes)", 0},
+    {"flag", BX_BOOL, "false", BX_NORANGE, NULL, "a boolean", 0},
+    {"label", BX_STRING, NULL, BX_NORANGE, NULL, "free text", 0},
+    {"mode", BX_ENUM, "ok", BX_NORANGE, modes, "how to (mis)behave", 0},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
 };
 
 static const bx_metric_def metrics[] = {
-    {"rate", "ops/s", BX_BETTER_HIGHER, "loop iterations per second"},
-    {"echo", "", BX_BETTER_NONE, "the value parameter"},
-    {"elapsed", "s", BX_BETTER_LOWER, "time of one repetition"},
-    {NULL, NULL, 0, NULL},
+    {"rate", "ops/s", BX_BETTER_HIGHER, "loop iterations per second", 0},
+    {"echo", "", BX_BETTER_NONE, "the value parameter", 0},
+    {"elapsed", "s", BX_BETTER_LOWER, "time of one repetition", 0},
+    {NULL, NULL, 0, NULL, 0},
 };
 
 typedef struct state { int64_t count; volatile double sink; } state;

@@ -41,7 +41,12 @@
 extern char tdir[];
 const char *tpath(const char *name);
 
-/* Whole-file helpers.  read_file: malloc'd, NUL-terminated, *len set (may be NULL). */
+/*
+ * Whole-file helpers.  read_file: malloc'd, NUL-terminated, *len set (may be
+ * NULL).  (Its symbol is tests_read_file: the core's util.c, linked in, has
+ * a read_file of its own.)
+ */
+#define read_file tests_read_file
 char *read_file(const char *path, size_t *len);
 int write_file(const char *path, const void *data, size_t len);
 int file_exists(const char *path);

@@ -1,7 +1,7 @@
 /*
  * test_scale.c — the schema step for large histories (configs,
  * config_params, series, metrics with their run's columns, metrics_find,
- * runs_series): a database made by the schema before it is migrated with
+ * runs_history): a database made by the schema before it is migrated with
  * its data and views unchanged, and the common queries are served by the
  * indexes the step adds.
  */
@@ -113,7 +113,7 @@ int test_migration_configs(void)
                      " m.started_at IS r.started_at AND m.host_id IS r.host_id AND"
                      " m.config_id IS r.config_id") == 7);
     CHECK(sql_int(s, "SELECT count(*) FROM sqlite_schema WHERE name IN ('metrics_find',"
-                     " 'runs_series', 'runs_to_metrics') ") == 3);
+                     " 'runs_history', 'runs_to_metrics') ") == 3);
     CHECK(sql_int(s, "SELECT count(*) FROM metrics WHERE job_id = 77 AND"
                      " plugin_version = '1.0.0'") == 2);
 
@@ -189,8 +189,15 @@ int test_scale_plans(void)
         /* query --latest, check: the newest run of each configuration and host */
         {"SELECT (SELECT r.id FROM runs r WHERE r.config_id = k.config_id AND"
          " r.host_id IS nullif(k.host_id, 0) AND r.status IN ('ok')"
-         " ORDER BY r.started_at DESC, r.id DESC LIMIT 1) FROM series k",
-         "runs_series"},
+         " ORDER BY r.started_at DESC LIMIT 1) FROM series k",
+         "runs_history"},
+        /* check's history of a configuration on a host class */
+        {"SELECT r.id FROM runs r LEFT JOIN hosts h ON h.id = r.host_id WHERE r.config_id ="
+         " (SELECT c.id FROM configs c WHERE c.plugin = 'hpl' AND c.params_json = '{}'"
+         " AND coalesce(c.ranks, -1) = 1 AND coalesce(c.threads, -1) = 1)"
+         " AND r.status = 'ok' AND r.started_at < '2027' AND h.cpu_model IS 'x'"
+         " ORDER BY r.started_at DESC LIMIT 20",
+         "INDEX runs_history (config_id=? AND started_at<?)"},
     };
     for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++) {
         char sql[1024];

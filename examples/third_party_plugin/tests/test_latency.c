@@ -15,8 +15,6 @@
 
 #include "../chase.h"
 
-const bx_plugin *benchaas_plugin_entry(const bx_host *host);
-
 static int failures;
 #define CHECK(cond, ...)                                                  \
     do {                                                                  \
@@ -31,7 +29,7 @@ static int failures;
 /* A fresh mock with small, fast settings. */
 static bx_mock *small_mock(void)
 {
-    bx_mock *m = bx_mock_new(benchaas_plugin_entry(NULL));
+    bx_mock *m = bx_mock_new(benchaas_plugin_entry(bx_mock_host()));
     if (!m) {
         fprintf(stderr, "bx_mock_new failed\n");
         exit(1);
@@ -74,6 +72,8 @@ static void test_run(void)
     bx_mock *m = small_mock();
     int rc = bx_mock_run(m);
     CHECK(rc == 0, "run returned %d: %s", rc, bx_mock_error(m));
+    CHECK(bx_mock_is_headline(m, "latency") && !bx_mock_is_headline(m, "spread"),
+          "latency is the headline");
 
     double lat = 0, med = 0, valid = 0, spread = -1;
     CHECK(bx_mock_metric(m, "latency", &lat) == 0, "latency has a value");

@@ -143,7 +143,7 @@ static void test_parse_sample(void)
            "first point: %s %s %s ...", c.first[0], c.first[1], c.first[2]);
 
     /* Every kv the importer produces is a valid parameter of the plugin. */
-    bx_mock *m = bx_mock_new(benchaas_plugin_entry(NULL));
+    bx_mock *m = bx_mock_new(benchaas_plugin_entry(bx_mock_host()));
     for (int i = 0; i < c.nfirst; i++) {
         char name[48], *eq;
         snprintf(name, sizeof name, "%s", c.first[i]);
@@ -171,7 +171,7 @@ static void expect_dat_error(const char *name, int ln, const char *repl, int tru
     EXPECT(rc != 0 && strstr(err, tag) && strstr(err, want), "%s: got '%s', want '%s ... %s'", name, err, tag, want);
 
     /* and check() refuses the point with the same message */
-    bx_mock *m = bx_mock_new(benchaas_plugin_entry(NULL));
+    bx_mock *m = bx_mock_new(benchaas_plugin_entry(bx_mock_host()));
     bx_mock_set_world(m, 0, 4);
     bx_mock_set(m, "hpl_dat", path);
     rc = bx_mock_check(m);
@@ -195,12 +195,12 @@ static void test_bad_dat(void)
     hpl_dat d;
     char err[1024] = "";
     EXPECT(hpl_dat_read("/nonexistent/HPL.dat", &d, err, sizeof err) != 0 && strstr(err, "cannot open"), "%s", err);
-    bx_mock *m = bx_mock_new(benchaas_plugin_entry(NULL));
+    bx_mock *m = bx_mock_new(benchaas_plugin_entry(bx_mock_host()));
     bx_mock_set(m, "hpl_dat", "/nonexistent/HPL.dat");
     EXPECT(bx_mock_check(m) == BX_EINVAL && strstr(bx_mock_error(m), "/nonexistent/HPL.dat"), "%s", bx_mock_error(m));
     bx_mock_free(m);
     /* A valid file whose grids need more ranks than the run has. */
-    m = bx_mock_new(benchaas_plugin_entry(NULL));
+    m = bx_mock_new(benchaas_plugin_entry(bx_mock_host()));
     bx_mock_set_world(m, 0, 2);
     char tag[1100];
     const char *path = write_dat("sample2.dat", 0, NULL, 0);
@@ -216,7 +216,7 @@ static void test_bad_dat(void)
 /* Bad parameters are refused before anything runs. */
 static void test_bad_params(void)
 {
-    bx_mock *m = bx_mock_new(benchaas_plugin_entry(NULL));
+    bx_mock *m = bx_mock_new(benchaas_plugin_entry(bx_mock_host()));
     EXPECT(bx_mock_set(m, "N", "0") == BX_EINVAL, "N=0 accepted");
     EXPECT(bx_mock_set(m, "N", "-5") == BX_EINVAL, "N=-5 accepted");
     EXPECT(bx_mock_set(m, "NB", "0") == BX_EINVAL, "NB=0 accepted");
@@ -240,7 +240,7 @@ static void test_bad_params(void)
     bx_mock_free(m);
 
     /* More memory than the node has: the message gives both figures. */
-    m = bx_mock_new(benchaas_plugin_entry(NULL));
+    m = bx_mock_new(benchaas_plugin_entry(bx_mock_host()));
     bx_mock_set(m, "N", "2000000");
     EXPECT(bx_mock_check(m) == BX_EINVAL && strstr(bx_mock_error(m), "per rank") &&
                strstr(bx_mock_error(m), "available") && strstr(bx_mock_error(m), "largest N"),
@@ -262,7 +262,7 @@ static void test_bad_params(void)
         EXPECT(kb > 0, "no MemAvailable in /proc/meminfo");
         char nbuf[32];
         snprintf(nbuf, sizeof nbuf, "%lld", (long long)sqrt(1.6 * (double)kb * 1024.0 / 8.0));
-        m = bx_mock_new(benchaas_plugin_entry(NULL));
+        m = bx_mock_new(benchaas_plugin_entry(bx_mock_host()));
         bx_mock_set(m, "N", nbuf);
         bx_mock_set(m, "P", "2");
         bx_mock_set(m, "Q", "2");
@@ -278,7 +278,7 @@ static void test_bad_params(void)
     }
 
     /* Without MPI, init refuses cleanly (this test never calls MPI_Init). */
-    m = bx_mock_new(benchaas_plugin_entry(NULL));
+    m = bx_mock_new(benchaas_plugin_entry(bx_mock_host()));
     bx_mock_set(m, "N", "10");
     void *state = NULL;
     EXPECT(bx_mock_init(m, &state) == BX_EINVAL && strstr(bx_mock_error(m), "MPI"), "%s", bx_mock_error(m));
@@ -287,7 +287,7 @@ static void test_bad_params(void)
 
 static void test_describe(void)
 {
-    bx_mock *m = bx_mock_new(benchaas_plugin_entry(NULL));
+    bx_mock *m = bx_mock_new(benchaas_plugin_entry(bx_mock_host()));
     const char *d = bx_mock_describe(m);
     EXPECT(strstr(d, "1 rank (1 x 1): N = ") && strstr(d, "2 ranks (1 x 2): N = ") && strstr(d, "4 ranks (2 x 2)"),
            "%s", d);

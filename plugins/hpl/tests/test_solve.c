@@ -40,7 +40,7 @@ static void run_case(const tcase *t, int expect_pass)
 {
     char name[256], v[32];
     describe_case(t, name, sizeof name);
-    bx_mock *m = bx_mock_new(benchaas_plugin_entry(NULL));
+    bx_mock *m = bx_mock_new(benchaas_plugin_entry(bx_mock_host()));
     bx_mock_set_world(m, rank, size);
     int bad = 0;
 #define SETI(k, x) (snprintf(v, sizeof v, "%d", (x)), bad |= bx_mock_set(m, k, v) != 0)

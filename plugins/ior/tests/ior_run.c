@@ -23,7 +23,7 @@ int main(int argc, char **argv)
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    const bx_plugin *p = benchaas_plugin_entry(NULL);
+    const bx_plugin *p = benchaas_plugin_entry(bx_mock_host());
     bx_mock *m = bx_mock_new(p);
     bx_mock_set_world(m, rank, size);
     int code = 0;

@@ -58,7 +58,7 @@ static void barrier(void)
 /* A mock with the world of this process and the given "name=value" settings. */
 static bx_mock *mk(unsigned reps, ...)
 {
-    bx_mock *m = bx_mock_new(benchaas_plugin_entry(NULL));
+    bx_mock *m = bx_mock_new(benchaas_plugin_entry(bx_mock_host()));
     bx_mock_set_world(m, g_rank, g_size);
     bx_mock_set_repetitions(m, reps);
     bx_mock_set_verbose(m, getenv("IOR_TEST_VERBOSE") != NULL);
@@ -147,7 +147,7 @@ static void refuse(bx_mock *m, const char *want, const char *what)
 /* Setting the value must already fail (type, range, choices), as the runner does. */
 static void refuse_set(const char *name, const char *value, const char *want)
 {
-    bx_mock *m = bx_mock_new(benchaas_plugin_entry(NULL));
+    bx_mock *m = bx_mock_new(benchaas_plugin_entry(bx_mock_host()));
     int rc = bx_mock_set(m, name, value);
     CHECK(rc == BX_EINVAL, "%s=%s accepted", name, value);
     CHECK(strstr(bx_mock_error(m), want) != NULL, "%s=%s: message '%s' lacks '%s'", name, value,
@@ -173,7 +173,7 @@ static void not_writable(void)
         if (pid == 0) {
             if (setgid(65534) != 0 || setuid(65534) != 0)
                 _exit(3);
-            bx_mock *m = bx_mock_new(benchaas_plugin_entry(NULL));
+            bx_mock *m = bx_mock_new(benchaas_plugin_entry(bx_mock_host()));
             bx_mock_set(m, "path", path);
             int rc = bx_mock_check(m);
             int ok = rc == BX_EINVAL && strstr(bx_mock_error(m), "is not writable");

@@ -45,7 +45,7 @@ int main(int argc, char **argv)
         mpi = 1;
     }
 #endif
-    const bx_plugin *pl = benchaas_plugin_entry(NULL);
+    const bx_plugin *pl = benchaas_plugin_entry(bx_mock_host());
     bx_mock *m = bx_mock_new(pl);
     bx_mock_set_world(m, rank, size);
     int status = 0;

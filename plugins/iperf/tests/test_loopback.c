@@ -37,7 +37,7 @@ static const char *port;
 /* Run with the given name, value pairs (NULL-terminated); returns the mock. */
 static bx_mock *run(int *rc, ...)
 {
-    bx_mock *m = bx_mock_new(benchaas_plugin_entry(NULL));
+    bx_mock *m = bx_mock_new(benchaas_plugin_entry(bx_mock_host()));
     va_list ap;
     va_start(ap, rc);
     bx_mock_set(m, "port", port);
@@ -146,7 +146,7 @@ int main(int argc, char **argv)
         tcp_common(m, 0.05);
     } else if (strcmp(c, "reps") == 0) {
         /* three repetitions reuse the listening socket; the value is the best */
-        m = bx_mock_new(benchaas_plugin_entry(NULL));
+        m = bx_mock_new(benchaas_plugin_entry(bx_mock_host()));
         bx_mock_set(m, "port", port);
         bx_mock_set(m, "duration", "0.5");
         bx_mock_set_repetitions(m, 3);

@@ -259,7 +259,7 @@ static void test_rate(void)
 /* check() through the mock: 0 = accepted, else the code. */
 static int check_with(const char *const *kv, int nranks, char *msg, size_t len)
 {
-    bx_mock *m = bx_mock_new(benchaas_plugin_entry(NULL));
+    bx_mock *m = bx_mock_new(benchaas_plugin_entry(bx_mock_host()));
     bx_mock_set_world(m, 0, nranks);
     int rc = 0;
     for (int i = 0; kv[i] && rc == 0; i += 2)

@@ -61,5 +61,16 @@ run 2 -p array_size=1000000000000000
 grep -q "available" "$TMP/err" || fail "no 'available' in the too-big message: $(cat "$TMP/err")"
 [ "$(rows)" = "$before" ] || fail "bad input stored results ($before rows before, $(rows) after)"
 
+# 5. the default array_size (from this machine's cache) is stored as the run's
+#    array_size parameter, marked computed: a query for it finds the run
+run 0 -p ntimes=2 --repetitions 1 --threads 2
+n=$(meta array_size)
+[ "$(meta array_size_source)" = default ] || fail "array_size_source '$(meta array_size_source)'"
+[ "$(sqlite3 "$DB" "SELECT value FROM params WHERE name='array_size' AND run_id=$(last_run)")" = "$n" ] ||
+    fail "computed array_size $n not in the params table"
+"$BX" query -p "array_size=$n" --format csv --db "$DB" >"$TMP/out" 2>"$TMP/err" ||
+    fail "query -p array_size=$n: $(cat "$TMP/err")"
+[ "$(grep -c '^[0-9]' "$TMP/out")" -ge 1 ] || fail "query -p array_size=$n finds no run: $(cat "$TMP/out")"
+
 [ "$fails" = 0 ] && echo "ok   stream end to end"
 exit $((fails != 0))

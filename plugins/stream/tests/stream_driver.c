@@ -19,11 +19,11 @@
 #include "benchaas/mock.h"
 #include "benchaas/sdk.h"
 
-BX_EXPORT const bx_plugin *benchaas_plugin_entry(const bx_host *host);
+
 
 int main(int argc, char **argv)
 {
-    const bx_plugin *p = benchaas_plugin_entry(NULL);
+    const bx_plugin *p = benchaas_plugin_entry(bx_mock_host());
     bx_mock *m = bx_mock_new(p);
     if (!m)
         return 2;

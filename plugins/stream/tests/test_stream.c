@@ -19,7 +19,6 @@
 #include "kernels.h"
 #include "machine.h"
 #include "stream_internal.h"
-#include "wrap_host.h"
 
 static int failures;
 
@@ -43,10 +42,10 @@ static double metric(bx_mock *m, const char *name)
 
 static int near(double x, double y, double rel) { return fabs(x - y) <= rel * fabs(y); }
 
-/* A mock of the plugin (through wrap_host.h, so fakes can be put in). */
+/* A mock of the plugin (fake collectives are put in with bx_mock_set_collectives). */
 static bx_mock *new_mock(void)
 {
-    bx_mock *m = bx_mock_new(wrap_plugin());
+    bx_mock *m = bx_mock_new(benchaas_plugin_entry(bx_mock_host()));
     if (!m) {
         fprintf(stderr, "bx_mock_new failed\n");
         exit(1);
@@ -174,6 +173,9 @@ static void test_run_ordinary(void)
     int rc = bx_mock_run(m);
     CHECK(rc == 0, "run: %d %s", rc, bx_mock_error(m));
     CHECK(metric(m, "validated") == 1.0, "validated %g", metric(m, "validated"));
+    CHECK(bx_mock_computed(m, "array_size") == NULL, "a given array_size is not computed");
+    CHECK(bx_mock_is_headline(m, "triad") && !bx_mock_is_headline(m, "copy"),
+          "triad is the headline");
     static const char *const k[] = {"copy", "scale", "add", "triad"};
     for (int j = 0; j < 4; j++) {
         char avg[32], mn[32];
@@ -378,6 +380,9 @@ static void test_default_run(void)
     const char *as = bx_mock_meta(m, "array_size"), *src = bx_mock_meta(m, "array_size_source");
     CHECK(as && strcmp(as, want) == 0, "array_size %s, want %s", as ? as : "(unset)", want);
     CHECK(src && strcmp(src, "default") == 0, "source %s", src ? src : "(unset)");
+    /* ... and recorded as the run's array_size, marked computed */
+    const char *c = bx_mock_computed(m, "array_size");
+    CHECK(c && strcmp(c, want) == 0, "computed array_size %s, want %s", c ? c : "(none)", want);
     const char *w = NULL;
     if (stream_llc_bytes(NULL) > 0)
         CHECK(bx_mock_warnings(m, &w) == 0, "warning with the default size: %s", w);
@@ -390,18 +395,18 @@ static int fake_barriers;
 static int fake_nranks = 3;
 static int fake_peer_fails; /* the fake peer's validation failed array a */
 
-static int fake_barrier(bx_ctx *ctx)
+static int fake_barrier(void *user)
 {
-    (void)ctx;
+    (void)user;
     fake_barriers++;
     return 0;
 }
 
 /* MAX: every peer took 0.25 s for every kernel (longer than any real one here).
  * SUM: every peer counted what we counted, plus the fake failure. */
-static int fake_allreduce(bx_ctx *ctx, double *v, int count, int op)
+static int fake_allreduce(void *user, double *v, int count, int op)
 {
-    (void)ctx;
+    (void)user;
     for (int i = 0; i < count; i++) {
         if (op == BX_OP_MAX)
             v[i] = v[i] > 0.25 ? v[i] : 0.25;
@@ -415,10 +420,9 @@ static int fake_allreduce(bx_ctx *ctx, double *v, int count, int op)
  * kernels start together (a barrier before each). */
 static void test_aggregate(void)
 {
-    wrap_barrier = fake_barrier;
-    wrap_allreduce = fake_allreduce;
     fake_barriers = 0;
     bx_mock *m = new_mock();
+    bx_mock_set_collectives(m, fake_barrier, fake_allreduce, NULL);
     set(m, "array_size", "10000");
     set(m, "ntimes", "3");
     bx_mock_set_world(m, 0, fake_nranks);
@@ -436,17 +440,14 @@ static void test_aggregate(void)
           fake_barriers);
     CHECK(metric(m, "validated") == 1.0, "validated %g", metric(m, "validated"));
     bx_mock_free(m);
-    wrap_barrier = NULL;
-    wrap_allreduce = NULL;
 }
 
 /* Rank 0 validates, another rank does not: the run fails on rank 0 too. */
 static void test_peer_fails(void)
 {
-    wrap_barrier = fake_barrier;
-    wrap_allreduce = fake_allreduce;
     fake_peer_fails = 1;
     bx_mock *m = new_mock();
+    bx_mock_set_collectives(m, fake_barrier, fake_allreduce, NULL);
     set(m, "array_size", "10000");
     set(m, "ntimes", "3");
     bx_mock_set_world(m, 0, fake_nranks);
@@ -456,8 +457,21 @@ static void test_peer_fails(void)
     CHECK(strstr(bx_mock_error(m), "another rank") != NULL, "message: %s", bx_mock_error(m));
     bx_mock_free(m);
     fake_peer_fails = 0;
-    wrap_barrier = NULL;
-    wrap_allreduce = NULL;
+}
+
+/* Three simulated ranks (threads of the mock): real barriers and reductions
+ * among them; all validate, and the aggregate counts every rank's bytes. */
+static void test_ranks(void)
+{
+    bx_mock *m = new_mock();
+    set(m, "array_size", "20000");
+    set(m, "ntimes", "3");
+    bx_mock_set_repetitions(m, 2);
+    int rc = bx_mock_run_ranks(m, 3);
+    CHECK(rc == 0, "run on 3 ranks: %d %s", rc, bx_mock_error(m));
+    CHECK(metric(m, "validated") == 1.0, "validated %g", metric(m, "validated"));
+    CHECK(metric(m, "triad") > 0, "triad %g", metric(m, "triad"));
+    bx_mock_free(m);
 }
 
 /* ---- the list ----------------------------------------------------------------------- */
@@ -468,6 +482,7 @@ static const struct {
 } tests[] = {
     {"expected", test_expected},
     {"default_size", test_default_size},
+    {"ranks", test_ranks},
     {"params", test_params},
     {"too_big", test_too_big},
     {"unsupported_isa", test_unsupported_isa},

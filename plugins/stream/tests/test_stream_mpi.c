@@ -15,7 +15,6 @@
 
 #include "benchaas/mock.h"
 #include "stream_internal.h"
-#include "wrap_host.h"
 
 static int rank, size, failures;
 
@@ -30,15 +29,15 @@ static int rank, size, failures;
         }                                                                         \
     } while (0)
 
-static int mpi_barrier(bx_ctx *ctx)
+static int mpi_barrier(void *user)
 {
-    (void)ctx;
+    (void)user;
     return MPI_Barrier(MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : BX_ECOMM;
 }
 
-static int mpi_allreduce(bx_ctx *ctx, double *v, int count, int op)
+static int mpi_allreduce(void *user, double *v, int count, int op)
 {
-    (void)ctx;
+    (void)user;
     MPI_Op o = op == BX_OP_SUM ? MPI_SUM : op == BX_OP_MAX ? MPI_MAX : MPI_MIN;
     return MPI_Allreduce(MPI_IN_PLACE, v, count, MPI_DOUBLE, o, MPI_COMM_WORLD) == MPI_SUCCESS
                ? 0
@@ -47,7 +46,8 @@ static int mpi_allreduce(bx_ctx *ctx, double *v, int count, int op)
 
 static bx_mock *new_mock(void)
 {
-    bx_mock *m = bx_mock_new(wrap_plugin());
+    bx_mock *m = bx_mock_new(benchaas_plugin_entry(bx_mock_host()));
+    bx_mock_set_collectives(m, mpi_barrier, mpi_allreduce, NULL);
     bx_mock_set(m, "array_size", "200000");
     bx_mock_set(m, "ntimes", "4");
     bx_mock_set_world(m, rank, size);
@@ -66,8 +66,6 @@ int main(int argc, char **argv)
     MPI_Init(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    wrap_barrier = mpi_barrier;
-    wrap_allreduce = mpi_allreduce;
     CHECK(size >= 2, "run me with mpirun -np 2 (or more), not %d rank", size);
 
     /* 1. a clean run on every rank */

@@ -1,12 +1,13 @@
 /*
  * benchaas/plugin.h — the BenchaaS plugin ABI.
  *
- * A plugin is a shared object that exports exactly one function,
+ * A plugin is a shared object that exports one function,
  *
  *     const bx_plugin *benchaas_plugin_entry(const bx_host *host);
  *
- * returning a pointer to a static, read-only descriptor.  BX_PLUGIN_DEFINE()
- * writes that function for you.  The descriptor declares the plugin's
+ * returning a pointer to a static, read-only descriptor, and (since ABI 1.2)
+ * one constant, benchaas_plugin_stamp (bx_stamp, below).  BX_PLUGIN_DEFINE()
+ * writes both for you.  The descriptor declares the plugin's
  * parameters and metrics as tables; the core validates every user value
  * against the parameter table before any plugin code runs, and accepts only
  * the metrics declared in the metric table.
@@ -16,7 +17,10 @@
  *   - abi_minor must be <= the runner's BX_ABI_MINOR;
  *   - struct_size lets fields be appended to bx_plugin and bx_host in later
  *     minors; a reader only touches fields that lie inside struct_size.
- * Fields are only ever appended, never reordered or removed.
+ * Fields are only ever appended, never reordered or removed.  The entries
+ * of the parameter and metric tables grew a `flags` field in 1.2; the host
+ * reads a plugin's tables with the layout of the abi_minor it was built
+ * against, so a 1.0 or 1.1 plugin loads and behaves as before.
  *
  * A plugin talks to the core only through the bx_host table handed to it
  * inside every bx_ctx (see benchaas/sdk.h for the convenient wrappers).  A
@@ -34,7 +38,7 @@ extern "C" {
 
 #define BX_ABI_MAGIC 0x42584131u /* "BXA1" */
 #define BX_ABI_MAJOR 1
-#define BX_ABI_MINOR 1
+#define BX_ABI_MINOR 2
 
 /* Name of the one exported symbol. */
 #define BX_ENTRY_SYMBOL "benchaas_plugin_entry"
@@ -70,9 +74,13 @@ typedef enum bx_better {
  * One declared parameter.  Tables end with an entry whose name is NULL.
  * `def` is parsed exactly like user input (NULL: the parameter is optional
  * and has no value unless the user gives one; bx_param_isset() tells).
- * `min`/`max` (inclusive) are checked by the core when min <= max (for INT,
- * DOUBLE, SIZE); write BX_NORANGE (min=1, max=0) to disable the check.
- * Beware: leaving both 0 declares the range 0 .. 0.
+ *
+ * Range (INT, DOUBLE, SIZE; inclusive): `min`/`max` are checked when
+ * `flags` has BX_PARAM_RANGE, or when min <= max and they are not both 0
+ * (what BX_RANGE(lo, hi) writes).  An entry that leaves min and max out has
+ * no range; so has BX_NORANGE (min=1, max=0).  Only the range 0 .. 0 needs
+ * the flag.  The loader refuses min > max other than BX_NORANGE.
+ * (ABI 1.0/1.1 plugins: min <= max is a range, also 0 .. 0, as before.)
  */
 typedef struct bx_param {
     const char *name;
@@ -81,7 +89,11 @@ typedef struct bx_param {
     double min, max;
     const char *const *choices; /* BX_ENUM only, NULL-terminated */
     const char *help;
+    uint32_t flags;             /* ABI 1.2: BX_PARAM_* */
 } bx_param;
+
+/* bx_param.flags */
+#define BX_PARAM_RANGE 0x1u /* min .. max is a range, whatever the values */
 
 /* Range helpers for bx_param tables. */
 #define BX_NORANGE 1, 0
@@ -90,13 +102,20 @@ typedef struct bx_param {
 /*
  * One declared metric.  `unit` is printed as is ("GFLOP/s", "MB/s",
  * "MiB/s", "Gbit/s", "s", "us", "" for counts and flags).
+ * BX_METRIC_HEADLINE marks the metrics a summary shows first (`benchaas
+ * describe` lists them); a plugin that marks none has the first declared
+ * metric as its headline.
  */
 typedef struct bx_metric_def {
     const char *name;
     const char *unit;
     bx_better better;
     const char *help;
+    uint32_t flags; /* ABI 1.2: BX_METRIC_* */
 } bx_metric_def;
+
+/* bx_metric_def.flags */
+#define BX_METRIC_HEADLINE 0x1u
 
 /* bx_plugin.flags */
 #define BX_NEEDS_MPI 0x1u  /* always start under mpirun; the worker calls MPI_Init */
@@ -172,47 +191,75 @@ typedef struct bx_plugin {
  *
  * Strings passed in are copied by the host; strings returned are owned by
  * the host and live until fini returns.
+ *
+ * Threads (ABI 1.2 hosts: the runner's worker and the mock).  [any thread]
+ * calls may be made from several threads of the plugin at once (an OpenMP
+ * parallel region, a pthread per stream), during any callback.  [one thread]
+ * calls are made by one thread at a time per rank, as MPI's collectives.
+ * Before 1.2 no call was documented as thread-safe.
+ *
+ * Parameter getters fail the run (ABI 1.2 plugins) when the name is not
+ * declared, or the getter does not suit the type (param_int on a DOUBLE or
+ * a STRING, param_double on a STRING); they return 0 / NULL and
+ * the run ends after the callback with a message naming the parameter and
+ * the plugin.  A 1.0/1.1 plugin gets a warning on stderr, as before.
  */
 struct bx_host {
     uint32_t struct_size;
     uint16_t abi_major, abi_minor;
 
-    /* Parameters (already validated against the table). */
+    /* Parameters (already validated against the table).  [any thread] */
     int (*param_isset)(bx_ctx *ctx, const char *name);
-    int64_t (*param_int)(bx_ctx *ctx, const char *name);       /* INT, SIZE, BOOL */
-    double (*param_double)(bx_ctx *ctx, const char *name);     /* any numeric */
+    int64_t (*param_int)(bx_ctx *ctx, const char *name);   /* INT, SIZE, BOOL, ENUM (index) */
+    double (*param_double)(bx_ctx *ctx, const char *name); /* the same and DOUBLE */
     const char *(*param_string)(bx_ctx *ctx, const char *name);/* any type, as text */
 
-    /* Where this run is. */
+    /* Where this run is.  [any thread] */
     int (*rank)(bx_ctx *ctx);
     int (*nranks)(bx_ctx *ctx);
     int (*threads)(bx_ctx *ctx);
     unsigned (*repetitions)(bx_ctx *ctx);
     int (*is_warmup)(bx_ctx *ctx);
 
-    /* Results (rank 0's are stored; other ranks' calls are ignored). */
+    /* Results (rank 0's are stored; other ranks' calls are ignored).
+     * [any thread]: samples from several threads are all kept, in the order
+     * they arrive. */
     int (*metric)(bx_ctx *ctx, const char *name, double value);
     int (*sample)(bx_ctx *ctx, const char *metric, double value);
     int (*meta)(bx_ctx *ctx, const char *key, const char *value);
 
-    /* Messages. level: BX_LOG_* below.  Warnings are stored with the run. */
+    /* Messages. level: BX_LOG_* below.  Warnings are stored with the run.
+     * log and error: [any thread]; print: [one thread], from describe(). */
     void (*log)(bx_ctx *ctx, int level, const char *msg);
     void (*error)(bx_ctx *ctx, const char *msg); /* why the last call failed */
     void (*print)(bx_ctx *ctx, const char *text);/* describe output */
 
-    /* Collectives over the ranks of the run (no-ops with one rank). */
+    /* Collectives over the ranks of the run (no-ops with one rank).
+     * [one thread]: every rank calls them in the same order. */
     int (*barrier)(bx_ctx *ctx);
     int (*allreduce)(bx_ctx *ctx, double *values, int count, int op);
 
-    /* expand(): add one point; kv is "name=value" strings, NULL-terminated. */
+    /* expand(): add one point; kv is "name=value" strings, NULL-terminated.
+     * [one thread] */
     int (*expand_point)(bx_ctx *ctx, const char *const *kv);
 
     /* ---- ABI 1.1 (read only when struct_size covers it; bx_node_ranks does) ---- */
     /* How many of the run's ranks share one node, for memory checks.  In the
      * runner's check(): the most any node will hold (every rank for the local
      * and mpi launchers; ranks / slurm.nodes, rounded up, under Slurm).  In the
-     * workers: the ranks on this rank's node, as MPI counts them. */
+     * workers: the ranks on this rank's node, as MPI counts them.
+     * [any thread] */
     int (*node_ranks)(bx_ctx *ctx);
+
+    /* ---- ABI 1.2 (bx_param_computed checks struct_size) ---- */
+    /* The effective value of a declared parameter the user left unset, which
+     * the plugin computed (STREAM's array_size from the cache size).  Parsed
+     * and range-checked like user input; later getters return it; the run
+     * stores it as a parameter marked "computed", so queries find it.
+     * BX_EINVAL (with a message in error) when the name is not declared, the
+     * user or a default already set it, or the value does not parse.  Only
+     * rank 0's value is stored.  [any thread] */
+    int (*param_computed)(bx_ctx *ctx, const char *name, const char *value);
 };
 
 /* bx_host.log levels */
@@ -221,8 +268,8 @@ enum { BX_LOG_DEBUG = 0, BX_LOG_INFO = 1, BX_LOG_WARN = 2, BX_LOG_ERROR = 3 };
 enum { BX_OP_SUM = 0, BX_OP_MAX = 1, BX_OP_MIN = 2 };
 
 /*
- * What the core passes to every callback.  `host` is the service table;
- * `host_data` belongs to the host and must not be touched by the plugin.
+ * What the core passes to every callback.  `host` is the service table (never
+ * NULL); `host_data` belongs to the host and must not be touched by the plugin.
  */
 struct bx_ctx {
     const bx_host *host;
@@ -230,6 +277,19 @@ struct bx_ctx {
 };
 
 typedef const bx_plugin *(*bx_entry_fn)(const bx_host *host);
+
+/*
+ * ABI 1.2: BX_PLUGIN_DEFINE also exports this data symbol, so a loader can
+ * check the magic and the version before it calls any plugin code.  The
+ * entry function's `host` argument is never NULL (the mock passes
+ * bx_mock_host(), the runner its own table).
+ */
+#define BX_STAMP_SYMBOL "benchaas_plugin_stamp"
+typedef struct bx_stamp {
+    uint32_t magic;     /* BX_ABI_MAGIC */
+    uint16_t abi_major, abi_minor;
+    uint32_t struct_size; /* sizeof(bx_plugin) */
+} bx_stamp;
 
 #if defined(_WIN32)
 #define BX_EXPORT __declspec(dllexport)
@@ -249,6 +309,9 @@ typedef const bx_plugin *(*bx_entry_fn)(const bx_host *host);
     .struct_size = (uint32_t)sizeof(bx_plugin)
 
 #define BX_PLUGIN_DEFINE(desc)                                                    \
+    BX_EXPORT extern const bx_stamp benchaas_plugin_stamp;                        \
+    BX_EXPORT const bx_stamp benchaas_plugin_stamp = {                            \
+        BX_ABI_MAGIC, BX_ABI_MAJOR, BX_ABI_MINOR, (uint32_t)sizeof(bx_plugin)};   \
     BX_EXPORT const bx_plugin *benchaas_plugin_entry(const bx_host *host);       \
     BX_EXPORT const bx_plugin *benchaas_plugin_entry(const bx_host *host)        \
     {                                                                             \

@@ -28,11 +28,20 @@ extern "C" {
 #endif
 
 /* ---- parameters ------------------------------------------------------- */
+/* Threads: every function of this header may be called from several threads
+ * at once, except bx_barrier, bx_allreduce, bx_expand_point and bx_print
+ * (one thread per rank).  Undeclared names and getters of the wrong type
+ * fail the run (see plugin.h). */
 int bx_param_isset(bx_ctx *ctx, const char *name);
 int64_t bx_param_int(bx_ctx *ctx, const char *name);    /* INT, SIZE (bytes), BOOL (0/1) */
 double bx_param_double(bx_ctx *ctx, const char *name);  /* any numeric type */
 int bx_param_bool(bx_ctx *ctx, const char *name);       /* 0 or 1 */
 const char *bx_param_str(bx_ctx *ctx, const char *name);/* any type as text; "" if unset */
+/* Record the value the plugin computed for an unset parameter (a default that
+ * depends on the machine): stored with the run as a parameter, marked
+ * computed.  BX_ENOTSUP from a host older than ABI 1.2 (store it with
+ * bx_meta then).  bx_param_isset() stays 0; the getters return the value. */
+int bx_param_computed(bx_ctx *ctx, const char *name, const char *value);
 
 /* ---- where this run is ------------------------------------------------ */
 int bx_rank(bx_ctx *ctx);

@@ -1,0 +1,612 @@
+/*
+ * cli.c — `benchaas`: the command-line contract of docs/cli.md.
+ *
+ * Exit codes: 0 success, 1 a benchmark ran but failed (validation, crash,
+ * timeout), 2 bad usage, configuration or input (nothing was run or written).
+ */
+#define _GNU_SOURCE
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <libconfig.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "cli.h"
+#include "compare.h"
+#include "dbpath.h"
+#include "launch.h"
+#include "loader.h"
+#include "paramval.h"
+#include "plan.h"
+#include "query.h"
+#include "report.h"
+#include "run.h"
+#include "slurm.h"
+#include "sqlcmd.h"
+#include "store.h"
+
+static const char *main_help =
+    "usage: benchaas [--version] [--help] COMMAND [ARGS]\n"
+    "\n"
+    "Benchmarks for HPC systems: one runner, plugins for HPL, STREAM, network and IO,\n"
+    "results in one SQLite database.\n"
+    "\n"
+    "Commands:\n"
+    "  plugins [--json]              every plugin found: name, version, ABI, path\n"
+    "  describe PLUGIN               its parameters and metrics\n"
+    "  run PLUGIN [-p NAME=VALUE]... run one benchmark (-p NB=128,192 is a sweep)\n"
+    "  run CONFIG.cfg [--only NAME]  run the experiments of a configuration file\n"
+    "  submit CONFIG.cfg [--wait]    the same through Slurm\n"
+    "  status                        submitted runs and their Slurm jobs\n"
+    "  collect                       ingest finished result documents from the spool\n"
+    "  query [filters]               results from the database (table, csv, json, jsonl),\n"
+    "                                or statistics per group (--group-by NB --stat median)\n"
+    "  export [filters] -o FILE      the same into a CSV/JSON file\n"
+    "  sql \"SELECT ...\"              read-only SQL against the documented views\n"
+    "  compare A B                   two runs or groups (tag:, host:, FROM..TO): change,\n"
+    "                                better/worse, beyond the noise or not\n"
+    "  baseline set|list|delete      reference values for check\n"
+    "  check [filters] [--junit F]   regressions against baselines or history (exit 1)\n"
+    "  report --html FILE            a self-contained HTML report with SVG charts\n"
+    "  worker SPEC.json              run one spec and write its result document\n"
+    "\n"
+    "`benchaas COMMAND --help` tells more.  Exit codes: 0 success, 1 a benchmark ran\n"
+    "but failed (check: a regression), 2 bad usage or input (nothing was run).\n"
+    "Environment: BENCHAAS_DB (the database), BENCHAAS_PLUGIN_PATH (plugin folders).\n";
+
+static const char *run_help =
+    "usage: benchaas run PLUGIN [-p NAME=VALUE]... [options]\n"
+    "       benchaas run CONFIG.cfg [--only NAME] [options]\n"
+    "\n"
+    "Run a benchmark, or the experiments of a libconfig file, and store the results.\n"
+    "A -p value with commas is a sweep (-p NB=128,192 runs two points); see\n"
+    "`benchaas describe PLUGIN` for the parameters.\n"
+    "\n"
+    "Options:\n"
+    "  -p, --param NAME=VALUE  a parameter (repeatable)\n"
+    "  --only NAME             only this experiment of the configuration\n"
+    "  --db FILE               the result database (BENCHAAS_DB; default ./benchaas.db)\n"
+    "  --launcher L            local, mpi or slurm (default: local, or mpi when\n"
+    "                          --ranks > 1 or the plugin needs MPI)\n"
+    "  --ranks N               MPI ranks (default 1)\n"
+    "  --threads N             threads per rank: OMP_NUM_THREADS, OPENBLAS_NUM_THREADS\n"
+    "  --repetitions N         timed repetitions after one warm-up (default: plugin's)\n"
+    "  --timeout SECONDS       kill a run still going then, record it as timeout (3600)\n"
+    "  --plugin-path DIR       extra plugin folders, searched first (repeatable, or a:b)\n"
+    "  --tag NAME              a label stored with the runs (repeatable)\n"
+    "  --mpirun-arg ARG        an extra argument for mpirun (repeatable)\n"
+    "  --json                  print the results as one JSON document on stdout\n"
+    "  --dry-run               print the run specs; run and write nothing\n"
+    "  --progress              a line per point on stderr even when it is not a terminal\n"
+    "  --quiet                 no progress lines\n"
+    "  -v, --verbose           show the plugins' informational messages\n"
+    "  --keep-spool            keep the spec and result files after they are stored\n"
+    "\n"
+    "Slurm (`benchaas submit CONFIG` is `run --launcher slurm`):\n"
+    "  --wait                  wait for the jobs (polling with back-off), then collect\n"
+    "  --retry-failed          submit only the points not already stored as ok\n"
+    "  --dry-run               print the batch scripts; submit nothing\n";
+
+static void usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void usage_error(const char *cmd, const char *fmt, ...)
+{
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "benchaas %s: %s\nTry `benchaas %s --help`.\n", cmd, buf, cmd);
+}
+
+/* ---- --version -------------------------------------------------------- */
+
+static int cmd_version(void)
+{
+    printf("benchaas %s (git %s)\n", BENCHAAS_VERSION, BENCHAAS_GIT_REVISION);
+    printf("plugin ABI %d.%d\n", BX_ABI_MAJOR, BX_ABI_MINOR);
+    printf("libconfig %d.%d.%d, SQLite %s, cJSON %s", LIBCONFIG_VER_MAJOR, LIBCONFIG_VER_MINOR,
+           LIBCONFIG_VER_REVISION, sqlite3_libversion(), cJSON_Version());
+#ifdef BENCHAAS_MPI_VERSION
+    printf(", MPI %s", BENCHAAS_MPI_VERSION);
+#endif
+#ifdef BENCHAAS_OPENBLAS_VERSION
+    printf(", OpenBLAS %s", BENCHAAS_OPENBLAS_VERSION);
+#endif
+    printf("\n");
+    return 0;
+}
+
+/* ---- plugins ---------------------------------------------------------- */
+
+static int take_plugin_path(int argc, char **argv, int *i, strvec *dirs)
+{
+    const char *a = argv[*i];
+    if (strcmp(a, "--plugin-path") == 0) {
+        if (*i + 1 >= argc)
+            return -1;
+        strvec_push(dirs, argv[++*i]);
+        return 1;
+    }
+    if (strncmp(a, "--plugin-path=", 14) == 0) {
+        strvec_push(dirs, a + 14);
+        return 1;
+    }
+    return 0;
+}
+
+static int cmd_plugins(int argc, char **argv)
+{
+    int json = 0;
+    strvec user = {0};
+    for (int i = 1; i < argc; i++) {
+        int t = take_plugin_path(argc, argv, &i, &user);
+        if (t < 0) {
+            usage_error("plugins", "--plugin-path needs a folder");
+            strvec_free(&user);
+            return 2;
+        }
+        if (t)
+            continue;
+        if (strcmp(argv[i], "--json") == 0)
+            json = 1;
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: benchaas plugins [--json] [--plugin-path DIR]\n\n"
+                   "Every plugin found in the plugin folders (--plugin-path, then\n"
+                   "BENCHAAS_PLUGIN_PATH, then the install's), with files that were refused\n"
+                   "and why on stderr.\n");
+            strvec_free(&user);
+            return 0;
+        } else {
+            usage_error("plugins", "unknown option '%s'", argv[i]);
+            strvec_free(&user);
+            return 2;
+        }
+    }
+    strvec dirs = {0};
+    plugin_search_path(&user, &dirs);
+    plugin_entry *e = NULL;
+    size_t n = 0;
+    plugin_scan(&dirs, core_host(), &e, &n);
+    if (json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON *arr = cJSON_AddArrayToObject(o, "plugins");
+        for (size_t i = 0; i < n; i++) {
+            if (e[i].error)
+                continue;
+            const bx_plugin *d = e[i].p.desc;
+            cJSON *p = cJSON_CreateObject();
+            char abi[32];
+            snprintf(abi, sizeof abi, "%u.%u", d->abi_major, d->abi_minor);
+            cJSON_AddStringToObject(p, "name", d->name);
+            cJSON_AddStringToObject(p, "version", d->version);
+            cJSON_AddStringToObject(p, "abi", abi);
+            cJSON_AddStringToObject(p, "path", e[i].p.path);
+            cJSON_AddStringToObject(p, "description", d->description);
+            cJSON_AddBoolToObject(p, "needs_mpi", (d->flags & BX_NEEDS_MPI) != 0);
+            cJSON_AddItemToArray(arr, p);
+        }
+        char *t = cJSON_Print(o);
+        printf("%s\n", t);
+        free(t);
+        cJSON_Delete(o);
+    } else {
+        printf("%-12s %-9s %-5s %-4s %s\n", "NAME", "VERSION", "ABI", "MPI", "DESCRIPTION");
+        for (size_t i = 0; i < n; i++) {
+            if (e[i].error)
+                continue;
+            const bx_plugin *d = e[i].p.desc;
+            printf("%-12s %-9s %u.%-3u %-4s %s\n", d->name, d->version, d->abi_major,
+                   d->abi_minor, (d->flags & BX_NEEDS_MPI) ? "yes" : "", d->description);
+            printf("%-12s %s\n", "", e[i].p.path);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (e[i].error)
+            fprintf(stderr, "benchaas: refused %s\n", e[i].error);
+    if (n == 0) {
+        fprintf(stderr, "benchaas: no plugins found in:");
+        for (size_t i = 0; i < dirs.n; i++)
+            fprintf(stderr, " %s", dirs.v[i]);
+        fprintf(stderr, "\n");
+    }
+    plugin_scan_free(e, n);
+    strvec_free(&dirs);
+    strvec_free(&user);
+    return 0;
+}
+
+/* ---- describe --------------------------------------------------------- */
+
+static int cmd_describe(int argc, char **argv)
+{
+    strvec user = {0};
+    const char *name = NULL;
+    for (int i = 1; i < argc; i++) {
+        int t = take_plugin_path(argc, argv, &i, &user);
+        if (t < 0) {
+            usage_error("describe", "--plugin-path needs a folder");
+            strvec_free(&user);
+            return 2;
+        }
+        if (t)
+            continue;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: benchaas describe PLUGIN [--plugin-path DIR]\n\n"
+                   "A plugin's parameters (type, default, range or choices, help) and metrics\n"
+                   "(unit, which direction is better).\n");
+            strvec_free(&user);
+            return 0;
+        }
+        if (argv[i][0] == '-' || name) {
+            usage_error("describe", "unexpected argument '%s'", argv[i]);
+            strvec_free(&user);
+            return 2;
+        }
+        name = argv[i];
+    }
+    if (!name) {
+        usage_error("describe", "which plugin? (see `benchaas plugins`)");
+        strvec_free(&user);
+        return 2;
+    }
+    strvec dirs = {0};
+    plugin_search_path(&user, &dirs);
+    loaded_plugin lp;
+    char err[4096];
+    int rc = plugin_find(&dirs, name, core_host(), &lp, err, sizeof err);
+    strvec_free(&dirs);
+    strvec_free(&user);
+    if (rc) {
+        say("%s", err);
+        return 2;
+    }
+    const bx_plugin *d = lp.desc;
+    printf("%s %s — %s\n", d->name, d->version, d->description);
+    printf("file: %s\nABI %u.%u%s%s; default repetitions %u%s\n\n", lp.path, d->abi_major,
+           d->abi_minor, (d->flags & BX_NEEDS_MPI) ? "; needs MPI (runs under mpirun)" : "",
+           (d->flags & BX_USES_MPI) ? "; uses MPI when --ranks > 1" : "",
+           d->default_repetitions ? d->default_repetitions : 1,
+           (d->flags & BX_NO_WARMUP) ? "; no warm-up run" : ", after one warm-up");
+    int w = 4, wd = 7;
+    for (const bx_param *p = d->params; p && p->name; p++) {
+        if ((int)strlen(p->name) > w)
+            w = (int)strlen(p->name);
+        if (p->def && (int)strlen(p->def) > wd)
+            wd = (int)strlen(p->def);
+    }
+    for (const bx_metric_def *m = d->metrics; m && m->name; m++)
+        if ((int)strlen(m->name) > w)
+            w = (int)strlen(m->name);
+    printf("Parameters:\n");
+    printf("  %-*s %-7s %-*s %s\n", w, "NAME", "TYPE", wd, "DEFAULT", "RANGE/CHOICES — HELP");
+    for (const bx_param *p = d->params; p && p->name; p++) {
+        char r[512];
+        bxp_describe_range(p, r, sizeof r);
+        printf("  %-*s %-7s %-*s %s%s%s\n", w, p->name, bxp_type_name(p->type), wd,
+               p->def ? p->def : "-", r, r[0] ? " — " : "", p->help ? p->help : "");
+    }
+    printf("\nMetrics:\n");
+    printf("  %-*s %-9s %-7s %s\n", w, "NAME", "UNIT", "BETTER", "HELP");
+    for (const bx_metric_def *m = d->metrics; m && m->name; m++)
+        printf("  %-*s %-9s %-7s %s\n", w, m->name, m->unit[0] ? m->unit : "-",
+               m->better == BX_BETTER_HIGHER  ? "higher"
+               : m->better == BX_BETTER_LOWER ? "lower"
+                                              : "-",
+               m->help ? m->help : "");
+    printf("  (every run also stores wall_time s, user_time s, sys_time s, max_rss MiB)\n");
+    printf("  headline:");
+    for (const bx_metric_def *m = d->metrics; m && m->name; m++)
+        if (m->flags & BX_METRIC_HEADLINE)
+            printf(" %s", m->name);
+    printf("\n");
+    if (BX_DESC_HAS(d, describe) && d->describe) {
+        printf("\n");
+        pset ps;
+        pset_init(&ps, d);
+        hostctx h;
+        hostctx_init(&h, d, &ps);
+        h.print_out = stdout;
+        h.collect = 0;
+        d->describe(&h.ctx);
+        hostctx_free(&h);
+        pset_free(&ps);
+    }
+    plugin_unload(&lp);
+    return 0;
+}
+
+/* ---- run -------------------------------------------------------------- */
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_interrupted = 1;
+}
+
+static int is_config_path(const char *a)
+{
+    size_t n = strlen(a);
+    return strchr(a, '/') || (n > 4 && strcmp(a + n - 4, ".cfg") == 0) ||
+           (n > 5 && strcmp(a + n - 5, ".conf") == 0);
+}
+
+/* Value of --opt VALUE or --opt=VALUE; NULL if argv[*i] is not opt. */
+static const char *opt_value(int argc, char **argv, int *i, const char *opt, int *missing)
+{
+    size_t n = strlen(opt);
+    if (strncmp(argv[*i], opt, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = 1;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+/* The runs `run` and `submit --wait` stored: the table, or {"runs": [...]} for --json. */
+static void show_runs(store *st, const int64_t *ids, size_t n, int json)
+{
+    if (json) {
+        cJSON *out = NULL;
+        if (query_runs_json(st, ids, n, &out) == 0 && out) {
+            char *txt = cJSON_Print(out);
+            printf("%s\n", txt);
+            free(txt);
+            cJSON_Delete(out);
+        }
+    } else {
+        query_print_table(st, ids, n, stdout);
+    }
+}
+
+static int cmd_run_like(int argc, char **argv, int submit)
+{
+    const char *cmd = argv[0];
+    strvec pargs = {0}, user_dirs = {0};
+    const char *target = NULL, *db = NULL, *only = NULL;
+    run_opts o = {0};
+    cli_overrides ov;
+    memset(&ov, 0, sizeof ov);
+    settings_init(&ov.set);
+    int progress = -1, rc = 2, wait = 0, retry = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        int missing = 0;
+        long n;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            printf("%s", run_help);
+            rc = 0;
+            goto out;
+        } else if (strcmp(a, "-p") == 0 || strcmp(a, "--param") == 0) {
+            if (i + 1 >= argc) {
+                usage_error(cmd, "%s needs NAME=VALUE", a);
+                goto out;
+            }
+            strvec_push(&pargs, argv[++i]);
+        } else if (strncmp(a, "-p", 2) == 0 && a[2] && a[1] != '-') {
+            strvec_push(&pargs, a + 2);
+        } else if ((v = opt_value(argc, argv, &i, "--param", &missing))) {
+            strvec_push(&pargs, v);
+        } else if ((v = opt_value(argc, argv, &i, "--db", &missing))) {
+            db = v;
+        } else if ((v = opt_value(argc, argv, &i, "--only", &missing))) {
+            only = v;
+        } else if ((v = opt_value(argc, argv, &i, "--launcher", &missing))) {
+            if (strcmp(v, "local") && strcmp(v, "mpi") && strcmp(v, "slurm")) {
+                usage_error(cmd, "--launcher %s: expected local, mpi or slurm", v);
+                goto out;
+            }
+            free(ov.set.launcher);
+            ov.set.launcher = xstrdup(v);
+        } else if ((v = opt_value(argc, argv, &i, "--ranks", &missing))) {
+            if (parse_long(v, 1, 1000000, &n)) {
+                usage_error(cmd, "--ranks %s: expected a whole number from 1 to 1000000", v);
+                goto out;
+            }
+            ov.set.ranks = n;
+        } else if ((v = opt_value(argc, argv, &i, "--threads", &missing))) {
+            if (parse_long(v, 1, 100000, &n)) {
+                usage_error(cmd, "--threads %s: expected a whole number from 1 to 100000", v);
+                goto out;
+            }
+            ov.set.threads = n;
+        } else if ((v = opt_value(argc, argv, &i, "--repetitions", &missing))) {
+            if (parse_long(v, 1, 1000000, &n)) {
+                usage_error(cmd, "--repetitions %s: expected a whole number from 1 to 1000000", v);
+                goto out;
+            }
+            ov.set.repetitions = n;
+        } else if ((v = opt_value(argc, argv, &i, "--timeout", &missing))) {
+            char *end;
+            errno = 0;
+            double t = strtod(v, &end);
+            if (end == v || *end || errno || !(t > 0) || t > 31 * 86400.0) {
+                usage_error(cmd, "--timeout %s: expected seconds, more than 0 and at most 31 days", v);
+                goto out;
+            }
+            ov.set.timeout = t;
+        } else if ((v = opt_value(argc, argv, &i, "--plugin-path", &missing))) {
+            strvec_push(&user_dirs, v);
+        } else if ((v = opt_value(argc, argv, &i, "--tag", &missing))) {
+            strvec_push(&ov.set.tags, v);
+        } else if ((v = opt_value(argc, argv, &i, "--mpirun-arg", &missing))) {
+            strvec_push(&ov.set.mpirun_args, v);
+        } else if (strcmp(a, "--json") == 0) {
+            o.json = 1;
+        } else if (strcmp(a, "--dry-run") == 0) {
+            o.dry_run = 1;
+        } else if (strcmp(a, "--progress") == 0) {
+            progress = 1;
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            progress = 0;
+        } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
+            o.verbose = 1;
+        } else if (strcmp(a, "--keep-spool") == 0) {
+            o.keep_spool = 1;
+        } else if (strcmp(a, "--wait") == 0) {
+            wait = 1;
+        } else if (strcmp(a, "--retry-failed") == 0) {
+            retry = 1;
+        } else if (missing) {
+            usage_error(cmd, "%s needs a value", a);
+            goto out;
+        } else if (a[0] == '-' && a[1]) {
+            usage_error(cmd, "unknown option '%s'", a);
+            goto out;
+        } else if (!target) {
+            target = a;
+        } else {
+            usage_error(cmd, "unexpected argument '%s' (one plugin or configuration file)", a);
+            goto out;
+        }
+        if (missing) {
+            usage_error(cmd, "%s needs a value", a);
+            goto out;
+        }
+    }
+    if (!target) {
+        usage_error(cmd, "what to run? a plugin name (see `benchaas plugins`) or a CONFIG.cfg");
+        goto out;
+    }
+    char err[4096];
+    config cfg;
+    int is_cfg = is_config_path(target);
+    if (is_cfg) {
+        if (pargs.n) {
+            usage_error(cmd, "-p applies to `run PLUGIN`; put parameters in %s", target);
+            goto out;
+        }
+        if (config_load(target, &cfg, err, sizeof err) != 0) {
+            say("%s", err);
+            config_free(&cfg);
+            goto out;
+        }
+    } else {
+        if (only) {
+            usage_error(cmd, "--only applies to a configuration file");
+            goto out;
+        }
+        if (config_from_cli(target, &pargs, &cfg, err, sizeof err) != 0) {
+            say("%s", err);
+            config_free(&cfg);
+            goto out;
+        }
+    }
+    if (submit) {
+        free(ov.set.launcher);
+        ov.set.launcher = xstrdup("slurm");
+    }
+    ov.only = only;
+    ov.plugin_dirs = &user_dirs;
+    o.db = default_db_or(db, cfg.database);
+    o.show = show_runs;
+    o.cfg = &cfg;
+    plan pl;
+    if (plan_build(&cfg, &ov, &pl, err, sizeof err) != 0) {
+        say("%s", err);
+        config_free(&cfg);
+        goto out;
+    }
+    if (!o.dry_run && store_check_file(o.db, err, sizeof err) != 0) {
+        say("%s", err);
+        plan_free(&pl);
+        config_free(&cfg);
+        goto out;
+    }
+    o.progress = progress >= 0 ? progress : isatty(STDERR_FILENO);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL); /* a closed terminal or ssh session: stop cleanly too */
+    signal(SIGPIPE, SIG_IGN);
+    int uses_slurm = 0;
+    for (size_t i = 0; i < pl.npoints; i++)
+        uses_slurm |= strcmp(pl.points[i].launcher, "slurm") == 0;
+    if (uses_slurm)
+        rc = slurm_submit_plan_ex(&pl, &o, wait, retry);
+    else
+        rc = run_plan(&pl, &o);
+    plan_free(&pl);
+    config_free(&cfg);
+out:
+    strvec_free(&pargs);
+    strvec_free(&user_dirs);
+    settings_free(&ov.set);
+    return rc;
+}
+
+/* ---- worker ----------------------------------------------------------- */
+
+static int cmd_worker(int argc, char **argv)
+{
+    /* The MPI build of the worker runs every spec; the plain one only non-MPI ones. */
+    char *w = worker_path(1);
+    if (access(w, X_OK) != 0) {
+        free(w);
+        w = worker_path(0);
+    }
+    argv[0] = w;
+    execv(w, argv);
+    say("cannot start the worker %s: %s", w, strerror(errno));
+    free(w);
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(main_help, stderr);
+        return 2;
+    }
+    const char *c = argv[1];
+    if (strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0 || strcmp(c, "help") == 0) {
+        fputs(main_help, stdout);
+        return 0;
+    }
+    if (strcmp(c, "--version") == 0 || strcmp(c, "version") == 0)
+        return cmd_version();
+    argc--;
+    argv++;
+    if (strcmp(c, "plugins") == 0)
+        return cmd_plugins(argc, argv);
+    if (strcmp(c, "describe") == 0)
+        return cmd_describe(argc, argv);
+    if (strcmp(c, "run") == 0)
+        return cmd_run_like(argc, argv, 0);
+    if (strcmp(c, "submit") == 0)
+        return cmd_run_like(argc, argv, 1);
+    if (strcmp(c, "query") == 0)
+        return cmd_query(argc, argv);
+    if (strcmp(c, "export") == 0)
+        return cmd_export(argc, argv);
+    if (strcmp(c, "sql") == 0)
+        return cmd_sql(argc, argv);
+    if (strcmp(c, "compare") == 0)
+        return cmd_compare(argc, argv);
+    if (strcmp(c, "baseline") == 0)
+        return cmd_baseline(argc, argv);
+    if (strcmp(c, "check") == 0)
+        return cmd_check(argc, argv);
+    if (strcmp(c, "report") == 0)
+        return cmd_report(argc, argv);
+    if (strcmp(c, "collect") == 0)
+        return cmd_collect(argc, argv);
+    if (strcmp(c, "status") == 0)
+        return cmd_status(argc, argv);
+    if (strcmp(c, "worker") == 0)
+        return cmd_worker(argc, argv);
+    fprintf(stderr, "benchaas: unknown command '%s'\n\n%s", c, main_help);
+    return 2;
+}

@@ -1,0 +1,1329 @@
+/*
+ * check.c — `benchaas baseline set|list|delete` and `benchaas check`.
+ *
+ * A baseline is a reference value of one metric for one configuration
+ * (plugin, parameters, ranks, threads) on a host, a host class (the CPU
+ * model) or anywhere, with a relative tolerance.  `check` holds the runs it
+ * is given (by default the newest run of each configuration and host) to
+ * the matching baseline or, without one, to the history of that
+ * configuration: the median of the last N comparable ok runs, with a band
+ * of k times the scaled MAD (1.4826·MAD estimates the standard deviation of
+ * normal data, and unlike it is not dragged by the outliers a benchmark
+ * history has).  A value worse than the band is a regression: exit 1.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analyze.h"
+#include "benchaas/plugin.h"
+#include "query.h"
+#include "check.h"
+#include "stats.h"
+#include "table.h"
+#include "util.h"
+
+#define MAD_SCALE 1.4826
+
+/* ---- shared ------------------------------------------------------------------ */
+
+
+static int parse_scope(const char *cmd, const char *val, int *scope)
+{
+    if (strcmp(val, "host") == 0)
+        *scope = SCOPE_HOST;
+    else if (strcmp(val, "class") == 0)
+        *scope = SCOPE_CLASS;
+    else if (strcmp(val, "any") == 0)
+        *scope = SCOPE_ANY;
+    else
+        return query_usage_error(cmd, "--scope '%s': use host, class (same CPU model) or any",
+                                 val);
+    return 0;
+}
+
+/* "5", "5%" or "0.05"?  A percentage: 5 and 5% mean 5 %. */
+static int parse_percent(const char *cmd, const char *opt, const char *val, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(val, &end);
+    if (end != val && *end == '%')
+        end++;
+    if (end == val || *end || errno || !(v >= 0 && v < 1000))
+        return query_usage_error(cmd, "%s '%s': a percentage, like 5 or 5%%", opt, val);
+    *out = v / 100.0;
+    return 0;
+}
+
+static int parse_positive(const char *cmd, const char *opt, const char *val, double lo, double hi,
+                          double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(val, &end);
+    if (end == val || *end || errno || !(v >= lo && v <= hi))
+        return query_usage_error(cmd, "%s '%s': a number from %g to %g", opt, val, lo, hi);
+    *out = v;
+    return 0;
+}
+
+static int metric_listed(const qfilter *f, const char *metric)
+{
+    for (size_t i = 0; i < f->metrics.n; i++)
+        if (strcmp(f->metrics.v[i], metric) == 0)
+            return 1;
+    return 0;
+}
+
+/* Is this metric held to a reference?  Directional ones, or any named with --metric. */
+static int checkable(const qfilter *f, const aentry *e)
+{
+    if (f->metrics.n)
+        return metric_listed(f, e->metric);
+    return e->better && strcmp(e->better, "none") != 0;
+}
+
+/* Did the user give any filter or selector? */
+static int filter_given(const qfilter *f)
+{
+    return f->plugins.n || f->hosts.n || f->params.n || f->statuses.n || f->tags.n ||
+           f->jobs.n || f->provs.n || f->nids || f->has_since || f->has_until || f->limit > 0 ||
+           f->latest;
+}
+
+static void xml_escape(FILE *out, const char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '&': fputs("&amp;", out); break;
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '"': fputs("&quot;", out); break;
+        default:
+            if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
+                fputc('?', out); /* not allowed in XML 1.0 */
+            else
+                fputc(c, out);
+        }
+    }
+}
+
+/* ---- baseline -------------------------------------------------------------------- */
+
+static const char baseline_help[] =
+    "usage: benchaas baseline set [SELECTOR] [filters] [--name NAME] [--tolerance PCT]\n"
+    "                             [--scope host|class|any] [--note TEXT]\n"
+    "       benchaas baseline list [--name NAME] [--plugin P] [--format table|csv|json]\n"
+    "       benchaas baseline delete --name NAME [--plugin P] | --id ID[,ID]\n"
+    "\n"
+    "A baseline is the reference value `benchaas check` holds a metric to, for one\n"
+    "configuration (plugin, parameters, ranks, threads) and a host, a host class\n"
+    "(same CPU model) or any host.\n"
+    "\n"
+    "set: from the ok runs of SELECTOR (a run id, tag:T, FROM..TO, ...; see\n"
+    "`benchaas compare --help`) and the filters, one baseline per configuration,\n"
+    "scope and metric whose direction is higher or lower (or every --metric\n"
+    "named): the median of the runs' values.  Setting it again replaces it.\n"
+    "  --name NAME         a set of baselines (default: default); check --baseline NAME\n"
+    "  --tolerance PCT     how much worse is still fine (default 5 %)\n"
+    "  --scope S           host: per host; class (default): per CPU model; any\n"
+    "  --note TEXT         stored with the baseline\n"
+    "list: the stored baselines.  delete: by name (and plugin) or by id.\n"
+    "\n"
+    "Exit status: 0, or 2 for bad options or a selection without ok runs.\n";
+
+static int baseline_set(int argc, char **argv)
+{
+    static const char *const valued[] = {"--name", "--tolerance", "--scope", "--note", NULL};
+    qfilter f;
+    const char *name = "default", *note = NULL, *sel = NULL;
+    double tol = 0.05;
+    int scope = SCOPE_CLASS, code = 2;
+    store *s = NULL;
+    aset a = {0};
+    char **labels = NULL;
+    memset(&f, 0, sizeof f);
+    f.cmd = "baseline set";
+    for (int i = 2; i < argc; i++) {
+        char opt[32];
+        const char *val;
+        int r = query_next_arg("baseline", argc, argv, &i, valued, NULL, opt, &val);
+        if (r < 0) {
+            fputs(baseline_help, stdout);
+            code = 0;
+            goto out;
+        }
+        if (r == 2)
+            goto out;
+        if (r == 1) {
+            if (sel) {
+                query_usage_error("baseline", "unexpected argument '%s' (one selector; join "
+                                              "terms with '+')",
+                                  val);
+                goto out;
+            }
+            sel = val;
+            continue;
+        }
+        int fr = qfilter_option(&f, opt, val);
+        if (fr == 2)
+            goto out;
+        if (fr == 0)
+            continue;
+        if (strcmp(opt, "--name") == 0) {
+            if (!*val) {
+                query_usage_error("baseline", "--name needs a name");
+                goto out;
+            }
+            name = val;
+        } else if (strcmp(opt, "--tolerance") == 0) {
+            if (parse_percent("baseline", "--tolerance", val, &tol))
+                goto out;
+        } else if (strcmp(opt, "--scope") == 0) {
+            if (parse_scope("baseline", val, &scope))
+                goto out;
+        } else if (strcmp(opt, "--note") == 0) {
+            note = val;
+        }
+    }
+    if (!sel && !filter_given(&f)) {
+        query_usage_error("baseline", "from which runs? give a run id, tag:NAME, a time window "
+                                      "FROM..TO, or filters");
+        goto out;
+    }
+    qfilter_finish(&f);
+    if (f.statuses.n) {
+        query_usage_error("baseline", "baselines are made from ok runs only; drop --status");
+        goto out;
+    }
+    qfilter_option(&f, "--status", "ok");
+    if (sel && analyze_selector(&f, sel))
+        goto out;
+    if (query_open_store(&f, &s) || qfilter_check_names(s, &f))
+        goto out;
+    int flags = scope == SCOPE_HOST ? ASET_PER_HOST : scope == SCOPE_CLASS ? ASET_PER_CLASS : 0;
+    if (aset_load(s, &f, flags, &a))
+        goto out;
+    size_t n = 0;
+    for (size_t i = 0; i < a.n; i++)
+        n += checkable(&f, a.e[i]) && a.e[i]->values.n > 0;
+    if (n == 0) {
+        fprintf(stderr,
+                "benchaas baseline set: no ok run with a %s metric matches%s%s in %s\n",
+                f.metrics.n ? "--metric" : "higher- or lower-is-better", sel ? " " : "",
+                sel ? sel : "", f.db);
+        goto out;
+    }
+    labels = analyze_config_labels(a.e, a.n);
+    if (!labels) {
+        fprintf(stderr, "benchaas: out of memory\n");
+        goto out;
+    }
+    sqlite3 *db = store_db(s);
+    sqlite3_stmt *del = NULL, *ins = NULL;
+    char now[32];
+    store_time_format((int64_t)time(NULL), now, sizeof now);
+    const char *del_sql =
+        "DELETE FROM baselines WHERE name = ?1 AND plugin = ?2 AND params_json = ?3"
+        " AND coalesce(host_id, 0) = coalesce(?4, 0) AND coalesce(host_class, '') = "
+        "coalesce(?5, '') AND coalesce(ranks, 0) = coalesce(?6, 0)"
+        " AND coalesce(threads, 0) = coalesce(?7, 0) AND metric = ?8";
+    const char *ins_sql =
+        "INSERT INTO baselines(name, plugin, params_json, host_id, host_class, ranks, threads,"
+        " metric, value, better, tolerance, run_id, created_at, note, spread, n)"
+        " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)";
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, del_sql, -1, &del, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, ins_sql, -1, &ins, NULL) != SQLITE_OK) {
+        fprintf(stderr, "benchaas baseline set: %s: %s\n", f.db, sqlite3_errmsg(db));
+        sqlite3_finalize(del);
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        goto out;
+    }
+    int failed = 0;
+    printf("%-10s %-10s %-24s %-16s %-14s %14s %-8s %s\n", "baseline", "plugin", "config",
+           scope == SCOPE_HOST ? "host" : scope == SCOPE_CLASS ? "host class" : "hosts",
+           "metric", "value", "unit", "runs");
+    for (size_t i = 0; i < a.n && !failed; i++) {
+        aentry *e = a.e[i];
+        if (!checkable(&f, e) || e->values.n == 0)
+            continue;
+        stats_sort(e->values.v, e->values.n);
+        double med = stats_pct_sorted(e->values.v, e->values.n, 50);
+        double mad = stats_mad_sorted(e->values.v, e->values.n);
+        for (int k = 0; k < 2; k++) {
+            sqlite3_stmt *st = k ? ins : del;
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, e->plugin, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, e->params, -1, SQLITE_STATIC);
+            if (scope == SCOPE_HOST && e->host_id)
+                sqlite3_bind_int64(st, 4, e->host_id);
+            if (scope == SCOPE_CLASS && e->host_class)
+                sqlite3_bind_text(st, 5, e->host_class, -1, SQLITE_STATIC);
+            if (e->ranks >= 0)
+                sqlite3_bind_int64(st, 6, e->ranks);
+            if (e->threads >= 0)
+                sqlite3_bind_int64(st, 7, e->threads);
+            sqlite3_bind_text(st, 8, e->metric, -1, SQLITE_STATIC);
+            if (k) {
+                sqlite3_bind_double(st, 9, med);
+                sqlite3_bind_text(st, 10, e->better ? e->better : "none", -1, SQLITE_STATIC);
+                sqlite3_bind_double(st, 11, tol);
+                sqlite3_bind_int64(st, 12, e->last_run);
+                sqlite3_bind_text(st, 13, now, -1, SQLITE_STATIC);
+                if (note || sel)
+                    sqlite3_bind_text(st, 14, note ? note : sel, -1, SQLITE_STATIC);
+                sqlite3_bind_double(st, 15, mad);
+                sqlite3_bind_int64(st, 16, (int64_t)e->nruns);
+            }
+            if (sqlite3_step(st) != SQLITE_DONE) {
+                fprintf(stderr, "benchaas baseline set: %s: %s\n", f.db, sqlite3_errmsg(db));
+                failed = 1;
+                break;
+            }
+        }
+        char num[48];
+        printf("%-10s %-10s %-24s %-16s %-14s %14s %-8s %zu\n", name, e->plugin,
+               labels[i][0] ? labels[i] : "-",
+               scope == SCOPE_HOST ? (e->host ? e->host : "-")
+               : scope == SCOPE_CLASS ? (e->host_class ? e->host_class : "-")
+                                      : "any",
+               e->metric, query_readable_number(med, num, sizeof num), e->unit ? e->unit : "",
+               e->nruns);
+    }
+    sqlite3_finalize(del);
+    sqlite3_finalize(ins);
+    if (failed || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        if (!failed)
+            fprintf(stderr, "benchaas baseline set: %s: %s\n", f.db, sqlite3_errmsg(db));
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        goto out;
+    }
+    printf("tolerance %g %%: `benchaas check --baseline %s` holds these metrics to them\n",
+           tol * 100, name);
+    code = 0;
+out:
+    analyze_labels_free(labels, a.n);
+    aset_free(&a);
+    store_close(s);
+    qfilter_free(&f);
+    return code;
+}
+
+static int baseline_list(int argc, char **argv, int delete)
+{
+    static const char *const valued[] = {"--name", "--id", "--format", NULL};
+    qfilter f;
+    const char *name = NULL, *ids = NULL, *format = "table";
+    const char *cmd = delete ? "baseline delete" : "baseline list";
+    int code = 2;
+    store *s = NULL;
+    sqlite3_stmt *st = NULL;
+    memset(&f, 0, sizeof f);
+    f.cmd = cmd;
+    for (int i = 2; i < argc; i++) {
+        char opt[32];
+        const char *val;
+        int r = query_next_arg("baseline", argc, argv, &i, valued, NULL, opt, &val);
+        if (r < 0) {
+            fputs(baseline_help, stdout);
+            code = 0;
+            goto out;
+        }
+        if (r == 2)
+            goto out;
+        if (r == 1) {
+            query_usage_error("baseline", "unexpected argument '%s'", val);
+            goto out;
+        }
+        if (strcmp(opt, "--db") == 0 || strcmp(opt, "--plugin") == 0) {
+            if (qfilter_option(&f, opt, val))
+                goto out;
+        } else if (strcmp(opt, "--name") == 0) {
+            name = val;
+        } else if (strcmp(opt, "--id") == 0 && delete) {
+            if (strspn(val, "0123456789,") != strlen(val) || !*val) {
+                query_usage_error("baseline", "--id '%s': baseline ids, comma-separated", val);
+                goto out;
+            }
+            ids = val;
+        } else if (strcmp(opt, "--format") == 0 && !delete) {
+            if (strcmp(val, "table") && strcmp(val, "csv") && strcmp(val, "json")) {
+                query_usage_error("baseline", "unknown --format '%s' (table, csv or json)", val);
+                goto out;
+            }
+            format = val;
+        } else {
+            query_usage_error("baseline", "%s is not an option of %s", opt, cmd);
+            goto out;
+        }
+    }
+    if (delete && !name && !ids) {
+        query_usage_error("baseline", "delete which? give --name NAME or --id ID");
+        goto out;
+    }
+    qfilter_finish(&f);
+    if (query_open_store(&f, &s))
+        goto out;
+    sqlite3 *db = store_db(s);
+    char *sql = NULL;
+    if (asprintf(&sql,
+                 "%s FROM baselines b LEFT JOIN hosts h ON h.id = b.host_id"
+                 " WHERE (?1 IS NULL OR b.name = ?1) AND (?2 IS NULL OR b.plugin = ?2)%s"
+                 " ORDER BY b.name, b.plugin, b.params_json, b.metric",
+                 delete ? "SELECT b.id"
+                        : "SELECT b.id, b.name, b.plugin, b.params_json, h.name, b.host_class,"
+                          " b.ranks, b.threads, b.metric, b.value, b.better, b.tolerance,"
+                          " b.spread, b.n, b.run_id, b.created_at, b.note",
+                 ids ? " AND (',' || ?3 || ',') LIKE ('%,' || b.id || ',%')" : "") < 0) {
+        fprintf(stderr, "benchaas: out of memory\n");
+        goto out;
+    }
+    int prc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    free(sql);
+    if (prc != SQLITE_OK) {
+        fprintf(stderr, "benchaas %s: %s: %s\n", cmd, f.db, sqlite3_errmsg(db));
+        goto out;
+    }
+    if (name)
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (f.plugins.n)
+        sqlite3_bind_text(st, 2, f.plugins.v[0], -1, SQLITE_STATIC);
+    if (ids)
+        sqlite3_bind_text(st, 3, ids, -1, SQLITE_STATIC);
+    if (delete) {
+        /* collect the ids, then delete them in one transaction */
+        dvec idv = {0};
+        while (sqlite3_step(st) == SQLITE_ROW)
+            dvec_push(&idv, (double)sqlite3_column_int64(st, 0));
+        sqlite3_finalize(st);
+        st = NULL;
+        sqlite3_stmt *del = NULL;
+        int ok = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK &&
+                 sqlite3_prepare_v2(db, "DELETE FROM baselines WHERE id = ?1", -1, &del, NULL) ==
+                     SQLITE_OK;
+        for (size_t i = 0; ok && i < idv.n; i++) {
+            sqlite3_reset(del);
+            sqlite3_bind_int64(del, 1, (int64_t)idv.v[i]);
+            ok = sqlite3_step(del) == SQLITE_DONE;
+        }
+        sqlite3_finalize(del);
+        if (!ok || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+            fprintf(stderr, "benchaas %s: %s: %s\n", cmd, f.db, sqlite3_errmsg(db));
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            free(idv.v);
+            goto out;
+        }
+        printf("deleted %zu baseline%s\n", idv.n, idv.n == 1 ? "" : "s");
+        free(idv.v);
+        if (idv.n == 0) {
+            fprintf(stderr, "benchaas %s: no baseline matched\n", cmd);
+            goto out;
+        }
+        code = 0;
+        goto out;
+    }
+    int json = strcmp(format, "json") == 0, csv = strcmp(format, "csv") == 0;
+    cJSON *arr = json ? cJSON_CreateArray() : NULL;
+    size_t rows = 0;
+    static const char *const cols[] = {"id",     "name",      "plugin", "params",     "host",
+                                       "host_class", "ranks", "threads", "metric",    "value",
+                                       "better", "tolerance", "spread", "n",          "run_id",
+                                       "created_at", "note"};
+    if (csv)
+        for (int c = 0; c < 17; c++)
+            query_csv_field(stdout, cols[c], c == 16);
+    else if (!json)
+        printf("%4s  %-10s %-10s %-30s %-16s %-14s %14s %9s %s\n", "id", "name", "plugin",
+               "params", "host / class", "metric", "value", "tolerance", "created");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        rows++;
+        char num[48], buf[48];
+        if (json) {
+            cJSON *o = cJSON_CreateObject();
+            for (int c = 0; c < 17; c++) {
+                int t = sqlite3_column_type(st, c);
+                if (t == SQLITE_NULL)
+                    cJSON_AddNullToObject(o, cols[c]);
+                else if (c == 3) {
+                    cJSON *p = cJSON_Parse((const char *)sqlite3_column_text(st, c));
+                    cJSON_AddItemToObject(o, cols[c], p ? p : cJSON_CreateObject());
+                } else if (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
+                    cJSON_AddNumberToObject(o, cols[c], sqlite3_column_double(st, c));
+                else
+                    cJSON_AddStringToObject(o, cols[c], (const char *)sqlite3_column_text(st, c));
+            }
+            cJSON_AddItemToArray(arr, o);
+        } else if (csv) {
+            for (int c = 0; c < 17; c++) {
+                const char *t = (const char *)sqlite3_column_text(st, c);
+                if (sqlite3_column_type(st, c) == SQLITE_FLOAT)
+                    t = query_exact_number(sqlite3_column_double(st, c), buf, sizeof buf);
+                query_csv_field(stdout, t, c == 16);
+            }
+        } else {
+            char *ptext = analyze_params_text((const char *)sqlite3_column_text(st, 3));
+            const char *where = (const char *)sqlite3_column_text(st, 4);
+            if (!where)
+                where = (const char *)sqlite3_column_text(st, 5);
+            printf("%4lld  %-10s %-10s %-30.30s %-16s %-14s %14s %8.3g%% %.10s\n",
+                   (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
+                   sqlite3_column_text(st, 2), ptext && *ptext ? ptext : "-",
+                   where ? where : "any", sqlite3_column_text(st, 8),
+                   query_readable_number(sqlite3_column_double(st, 9), num, sizeof num),
+                   sqlite3_column_double(st, 11) * 100, sqlite3_column_text(st, 15));
+            free(ptext);
+        }
+    }
+    if (json) {
+        cJSON *doc = cJSON_CreateObject();
+        cJSON_AddItemToObject(doc, "baselines", arr);
+        char *t = cJSON_Print(doc);
+        cJSON_Delete(doc);
+        printf("%s\n", t ? t : "");
+        cJSON_free(t);
+    } else if (!csv && rows == 0) {
+        fprintf(stderr, "benchaas baseline list: no baselines in %s (benchaas baseline set)\n",
+                f.db);
+    }
+    code = 0;
+out:
+    sqlite3_finalize(st);
+    store_close(s);
+    qfilter_free(&f);
+    return code;
+}
+
+int cmd_baseline(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(baseline_help, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "set") == 0)
+        return baseline_set(argc, argv);
+    if (strcmp(argv[1], "list") == 0)
+        return baseline_list(argc, argv, 0);
+    if (strcmp(argv[1], "delete") == 0)
+        return baseline_list(argc, argv, 1);
+    return query_usage_error("baseline", "unknown action '%s' (set, list or delete)", argv[1]);
+}
+
+/* ---- check ---------------------------------------------------------------------- */
+
+static const char check_help[] =
+    "usage: benchaas check [SELECTOR] [filters] [--baseline NAME] [--history N]\n"
+    "                      [--k K] [--min-history M] [--floor PCT] [--scope host|class|any]\n"
+    "                      [--junit FILE] [--format table|json]\n"
+    "\n"
+    "Hold runs to their references and fail on a regression.  The runs checked:\n"
+    "those of SELECTOR and the filters (e.g. `check tag:nightly-42`, `check --since\n"
+    "1d`); with neither, the newest run of every configuration and host.  For each\n"
+    "of their metrics that has a direction (higher or lower is better; or every\n"
+    "--metric named), the reference is:\n"
+    "  - the baseline set with `benchaas baseline set` (--baseline NAME, default\n"
+    "    'default') for the run's configuration and host, host class or any host,\n"
+    "    allowing its tolerance;\n"
+    "  - otherwise the history: the median of the last N (--history, 20) ok runs of\n"
+    "    the same configuration on the same host class (--scope), started before,\n"
+    "    allowing K (--k, 3) times the scaled MAD (1.4826 x median absolute\n"
+    "    deviation), and at least --floor (1 %) of the median.  Fewer than\n"
+    "    --min-history (5) such runs: no reference, reported and skipped.\n"
+    "A run that did not finish ok is a failure too.\n"
+    "\n"
+    "  --junit FILE        also write the results as JUnit XML (one test case per run\n"
+    "                      and metric; regressions and failed runs are failures, no\n"
+    "                      reference is skipped) for Jenkins, GitLab, GitHub, ...\n"
+    "  --format table|json the report on stdout\n"
+    "\n"
+    "Exit status: 0 no regression, 1 a regression or a failed run, 2 bad options or\n"
+    "no run to check.\n";
+
+static const char *verdict_name(int v)
+{
+    return v == V_REGRESSION ? "REGRESSION" : v == V_IMPROVED ? "improved"
+                                          : v == V_NOREF      ? "no reference"
+                                                              : "ok";
+}
+
+/* The explicit baseline for row r: 1 found (r filled), 0 none, <0 error. */
+static int find_baseline(sqlite3_stmt *st, const char *name, check_row *r)
+{
+    const aentry *e = r->e;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, e->plugin, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, e->metric, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, e->params, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, e->ranks);
+    sqlite3_bind_int64(st, 6, e->threads);
+    sqlite3_bind_int64(st, 7, e->host_id);
+    if (e->host_class)
+        sqlite3_bind_text(st, 8, e->host_class, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? 0 : -1;
+    double value = sqlite3_column_double(st, 0), tol = sqlite3_column_double(st, 1);
+    /* column 2, the baseline's better, is informative: the metric's own direction decides */
+    r->ref = value;
+    r->nref = (size_t)sqlite3_column_int64(st, 3);
+    double slack = fabs(value) * tol;
+    r->lo = value - slack;
+    r->hi = value + slack;
+    const char *where = (const char *)sqlite3_column_text(st, 4);
+    snprintf(r->basis, sizeof r->basis, "baseline '%s'%s%s%s, %g %%", name, where ? " (" : "",
+             where ? where : "", where ? ")" : "", tol * 100);
+    return 1;
+}
+
+static const char baseline_sql[] =
+    "SELECT b.value, b.tolerance, b.better, coalesce(b.n, 1),"
+    "       CASE WHEN b.host_id IS NOT NULL THEN 'host' WHEN b.host_class IS NOT NULL"
+    "            THEN 'host class' END"
+    "  FROM baselines b"
+    " WHERE b.name = ?1 AND b.plugin = ?2 AND b.metric = ?3"
+    "   AND (b.params_json = ?4 OR b.params_json = '{}')"
+    "   AND (b.ranks IS NULL OR b.ranks = ?5) AND (b.threads IS NULL OR b.threads = ?6)"
+    "   AND (b.host_id IS NULL OR b.host_id = ?7)"
+    "   AND (b.host_class IS NULL OR b.host_class = ?8)"
+    " ORDER BY b.host_id IS NOT NULL DESC, b.host_class IS NOT NULL DESC,"
+    "          b.params_json <> '{}' DESC LIMIT 1";
+
+/*
+ * The history of one configuration (plugin, params, ranks, threads, and
+ * host / class by scope): the values of the last N ok runs started before
+ * the candidates,
+ * for every metric, appended to hist (one dvec per candidate metric).
+ * The configuration's runs newest first come from index runs_history.
+ */
+#define CONFIG_ID                                                                          \
+    "SELECT c.id FROM configs c WHERE c.plugin = ?1 AND c.params_json = ?2"                \
+    " AND coalesce(c.ranks, -1) = coalesce(?4, -1) AND coalesce(c.threads, -1) = coalesce(?5, -1)"
+static const char history_sql_host[] =
+    "SELECT m.name, m.value FROM (SELECT r.id FROM runs r"
+    "  WHERE r.config_id = (" CONFIG_ID ")"
+    "    AND r.status = 'ok' AND r.started_at < ?3 AND r.host_id IS ?6"
+    "  ORDER BY r.started_at DESC LIMIT ?7) x JOIN metrics m ON m.run_id = x.id";
+static const char history_sql_class[] =
+    "SELECT m.name, m.value FROM (SELECT r.id FROM runs r LEFT JOIN hosts h ON h.id = r.host_id"
+    "  WHERE r.config_id = (" CONFIG_ID ")"
+    "    AND r.status = 'ok' AND r.started_at < ?3 AND h.cpu_model IS ?6"
+    "  ORDER BY r.started_at DESC LIMIT ?7) x JOIN metrics m ON m.run_id = x.id";
+static const char history_sql_any[] =
+    "SELECT m.name, m.value FROM (SELECT r.id FROM runs r"
+    "  WHERE r.config_id = (" CONFIG_ID ")"
+    "    AND r.status = 'ok' AND r.started_at < ?3"
+    "  ORDER BY r.started_at DESC LIMIT ?7) x JOIN metrics m ON m.run_id = x.id";
+
+/* Fill the history references of rows[first..last) (one configuration and host). */
+static int history_refs(sqlite3_stmt *st, const check_opts *o, check_row *rows, size_t first,
+                        size_t last)
+{
+    const aentry *e = rows[first].e;
+    size_t n = last - first;
+    dvec *hist = calloc(n, sizeof *hist);
+    if (!hist)
+        return BX_ENOMEM;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    sqlite3_bind_text(st, 1, e->plugin, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, e->params, -1, SQLITE_STATIC);
+    /* started before the earliest candidate run of this configuration and host */
+    const char *before = e->first_started;
+    for (size_t i = first; i < last; i++)
+        if (rows[i].e->first_started && (!before || strcmp(rows[i].e->first_started, before) < 0))
+            before = rows[i].e->first_started;
+    sqlite3_bind_text(st, 3, before ? before : "", -1, SQLITE_STATIC);
+    if (e->ranks >= 0)
+        sqlite3_bind_int64(st, 4, e->ranks);
+    if (e->threads >= 0)
+        sqlite3_bind_int64(st, 5, e->threads);
+    if (o->scope == SCOPE_HOST && e->host_id)
+        sqlite3_bind_int64(st, 6, e->host_id);
+    else if (o->scope == SCOPE_CLASS && e->host_class)
+        sqlite3_bind_text(st, 6, e->host_class, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 7, o->history);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *metric = (const char *)sqlite3_column_text(st, 0);
+        if (!metric || sqlite3_column_type(st, 1) == SQLITE_NULL)
+            continue;
+        for (size_t i = first; i < last; i++)
+            if (strcmp(rows[i].e->metric, metric) == 0)
+                dvec_push(&hist[i - first], sqlite3_column_double(st, 1));
+    }
+    int err = rc != SQLITE_DONE ? BX_EIO : 0;
+    for (size_t i = first; i < last && !err; i++) {
+        check_row *r = &rows[i];
+        dvec *h = &hist[i - first];
+        if (r->verdict != V_NOREF || r->basis[0]) /* has a baseline already */
+            continue;
+        if (h->n < (size_t)o->min_history) {
+            snprintf(r->basis, sizeof r->basis, "history of %zu run%s (need %d)", h->n,
+                     h->n == 1 ? "" : "s", o->min_history);
+            r->nref = h->n;
+            continue;
+        }
+        stats_sort(h->v, h->n);
+        double med = stats_pct_sorted(h->v, h->n, 50);
+        double mad = stats_mad_sorted(h->v, h->n);
+        double band = o->k * MAD_SCALE * mad;
+        if (band < o->floor * fabs(med))
+            band = o->floor * fabs(med);
+        r->ref = med;
+        r->nref = h->n;
+        r->lo = med - band;
+        r->hi = med + band;
+        r->verdict = V_OK; /* decided by the caller */
+        snprintf(r->basis, sizeof r->basis, "history of %zu runs", h->n);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(hist[i].v);
+    free(hist);
+    return err;
+}
+
+static int cmp_check_rows(const void *pa, const void *pb)
+{
+    const check_row *a = pa, *b = pb;
+    int c = strcmp(a->e->cfgkey, b->e->cfgkey);
+    if (c)
+        return c;
+    return a->e->seq - b->e->seq;
+}
+
+/* What is allowed: only the worse side of the band limits a directional metric. */
+static void allowed(const check_row *r, double *lo, double *hi)
+{
+    const char *b = r->e->better;
+    *lo = b && strcmp(b, "lower") == 0 ? -INFINITY : r->lo;
+    *hi = b && strcmp(b, "higher") == 0 ? INFINITY : r->hi;
+}
+
+static void fmt_limit(const check_row *r, char *buf, size_t len)
+{
+    char a[40], b[40];
+    double lo, hi;
+    allowed(r, &lo, &hi);
+    if (r->verdict == V_NOREF)
+        snprintf(buf, len, "-");
+    else if (isinf(hi) && !isinf(lo))
+        snprintf(buf, len, ">= %s", query_readable_number(lo, a, sizeof a));
+    else if (isinf(lo) && !isinf(hi))
+        snprintf(buf, len, "<= %s", query_readable_number(hi, a, sizeof a));
+    else
+        snprintf(buf, len, "%s..%s", query_readable_number(lo, a, sizeof a),
+                 query_readable_number(hi, b, sizeof b));
+}
+
+static void write_junit(FILE *out, const char *db, const check_row *rows, size_t n,
+                        const failed_run *fails, size_t nfails)
+{
+    size_t failures = nfails, skipped = 0;
+    for (size_t i = 0; i < n; i++) {
+        failures += rows[i].verdict == V_REGRESSION;
+        skipped += rows[i].verdict == V_NOREF;
+    }
+    char now[32];
+    store_time_format((int64_t)time(NULL), now, sizeof now);
+    fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    fprintf(out,
+            "<testsuites name=\"benchaas check\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+            "skipped=\"%zu\">\n",
+            n + nfails, failures, skipped);
+    fprintf(out,
+            "  <testsuite name=\"benchaas check\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+            "skipped=\"%zu\" time=\"0\" timestamp=\"%.19s\">\n",
+            n + nfails, failures, skipped, now);
+    fprintf(out, "    <properties>\n      <property name=\"database\" value=\"");
+    xml_escape(out, db);
+    fprintf(out, "\"/>\n    </properties>\n");
+    char v[40], ref[40], lim[96];
+    for (size_t i = 0; i < nfails; i++) {
+        const failed_run *f = &fails[i];
+        fprintf(out, "    <testcase classname=\"benchaas.");
+        xml_escape(out, f->plugin);
+        fprintf(out, "\" name=\"run %" PRId64 " on ", f->id);
+        xml_escape(out, f->host ? f->host : "?");
+        fprintf(out, "\" time=\"0\">\n      <failure type=\"%s\" message=\"run %" PRId64 " %s: ",
+                f->status, f->id, f->status);
+        xml_escape(out, f->error ? f->error : "no error text");
+        fprintf(out, "\">");
+        xml_escape(out, f->params);
+        fprintf(out, "</failure>\n    </testcase>\n");
+    }
+    for (size_t i = 0; i < n; i++) {
+        const check_row *r = &rows[i];
+        fprintf(out, "    <testcase classname=\"benchaas.");
+        xml_escape(out, r->e->plugin);
+        if (r->label[0]) {
+            fputc('.', out);
+            xml_escape(out, r->label);
+        }
+        fprintf(out, "\" name=\"");
+        xml_escape(out, r->e->metric);
+        fprintf(out, " on ");
+        xml_escape(out, r->e->host ? r->e->host : "?");
+        fprintf(out, "\" time=\"0\"");
+        query_readable_number(r->value, v, sizeof v);
+        if (r->verdict == V_REGRESSION) {
+            query_readable_number(r->ref, ref, sizeof ref);
+            fmt_limit(r, lim, sizeof lim);
+            fprintf(out, ">\n      <failure type=\"regression\" message=\"");
+            xml_escape(out, r->e->metric);
+            fprintf(out, " = %s ", v);
+            xml_escape(out, r->e->unit);
+            fprintf(out, ", allowed ");
+            xml_escape(out, lim);
+            fprintf(out, " (reference %s, %+.2f %%, ", ref, r->change);
+            xml_escape(out, r->basis);
+            fprintf(out, ")\">run %" PRId64 ", parameters: ", r->e->last_run);
+            xml_escape(out, r->e->params);
+            fprintf(out, "</failure>\n    </testcase>\n");
+        } else if (r->verdict == V_NOREF) {
+            fprintf(out, ">\n      <skipped message=\"no reference: ");
+            xml_escape(out, r->basis);
+            fprintf(out, "\"/>\n    </testcase>\n");
+        } else {
+            fprintf(out, ">\n      <system-out>");
+            xml_escape(out, r->e->metric);
+            fprintf(out, " = %s ", v);
+            xml_escape(out, r->e->unit);
+            fprintf(out, " (%s, ", verdict_name(r->verdict));
+            xml_escape(out, r->basis);
+            fprintf(out, ")</system-out>\n    </testcase>\n");
+        }
+    }
+    fprintf(out, "  </testsuite>\n</testsuites>\n");
+}
+
+/* The runs of filter f that did not end ok (nor are still queued or running). */
+static int load_failures(store *s, const qfilter *f, failed_run **out, size_t *n)
+{
+    sqlite3_stmt *st;
+    *out = NULL;
+    *n = 0;
+    int rc = qfilter_prepare(s, f, "WITH sel(id) AS (",
+                             ") SELECT r.id, r.plugin, r.status, h.name, r.error, r.params_json,"
+                             " r.started_at FROM sel JOIN runs r ON r.id = sel.id"
+                             " LEFT JOIN hosts h ON h.id = r.host_id"
+                             " WHERE r.status NOT IN ('ok', 'queued', 'running') ORDER BY r.id",
+                             &st);
+    if (rc)
+        return rc;
+    size_t cap = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            failed_run *nf = realloc(*out, cap * sizeof *nf);
+            if (!nf) {
+                rc = BX_ENOMEM;
+                break;
+            }
+            *out = nf;
+        }
+        failed_run *fr = &(*out)[(*n)++];
+        fr->id = sqlite3_column_int64(st, 0);
+        fr->plugin = strdup((const char *)sqlite3_column_text(st, 1));
+        fr->status = strdup((const char *)sqlite3_column_text(st, 2));
+        const unsigned char *t = sqlite3_column_text(st, 3);
+        fr->host = t ? strdup((const char *)t) : NULL;
+        t = sqlite3_column_text(st, 4);
+        fr->error = t ? strdup((const char *)t) : NULL;
+        fr->params = analyze_params_text((const char *)sqlite3_column_text(st, 5));
+        t = sqlite3_column_text(st, 6);
+        fr->started = t ? strdup((const char *)t) : NULL;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* A filter of just these run ids (and src's --metric), for reading a selection again. */
+static int ids_only(qfilter *dst, const qfilter *src, const int64_t *ids, size_t n)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->cmd = src->cmd;
+    dst->db = src->db;
+    dst->limit = -1;
+    for (size_t i = 0; i < src->metrics.n; i++)
+        if (qfilter_option(dst, "--metric", src->metrics.v[i]) != 0)
+            return BX_ENOMEM;
+    dst->ids = malloc(n * sizeof *ids);
+    if (!dst->ids)
+        return BX_ENOMEM;
+    memcpy(dst->ids, ids, n * sizeof *ids);
+    dst->nids = n;
+    return 0;
+}
+
+static void free_failures(failed_run *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(f[i].plugin);
+        free(f[i].status);
+        free(f[i].host);
+        free(f[i].error);
+        free(f[i].params);
+        free(f[i].started);
+    }
+    free(f);
+}
+
+static int print_check_table(FILE *out, const check_row *rows, size_t n, const failed_run *fails,
+                             size_t nfails)
+{
+    static const char *const head[] = {"plugin", "config", "host",  "metric", "value", "unit",
+                                       "reference", "allowed", "change", "basis", "verdict"};
+    enum { NC = 11 };
+    ttable t;
+    ttable_init(&t, NC, head, "llllrlrlrll"); /* the numbers right-aligned */
+    for (size_t i = 0; i < n; i++) {
+        const check_row *r = &rows[i];
+        char value[64], ref[64], limit[128], change[64];
+        ttable_add(&t, r->e->plugin);
+        ttable_add(&t, r->label[0] ? r->label : "-");
+        ttable_add(&t, r->e->host ? r->e->host : "-");
+        ttable_add(&t, r->e->metric);
+        ttable_add(&t, query_readable_number(r->value, value, sizeof value));
+        ttable_add(&t, r->e->unit ? r->e->unit : "");
+        ttable_add(&t, r->verdict == V_NOREF ? "-"
+                                             : query_readable_number(r->ref, ref, sizeof ref));
+        fmt_limit(r, limit, sizeof limit);
+        ttable_add(&t, limit);
+        if (r->verdict == V_NOREF || !isfinite(r->change))
+            snprintf(change, sizeof change, "-");
+        else
+            snprintf(change, sizeof change, "%+.2f %%", r->change);
+        ttable_add(&t, change);
+        ttable_add(&t, r->basis);
+        ttable_add(&t, verdict_name(r->verdict));
+    }
+    int rc = ttable_print(&t, out);
+    ttable_free(&t);
+    if (rc)
+        return rc;
+    if (nfails) {
+        fprintf(out, "\nruns that did not end ok:\n");
+        for (size_t i = 0; i < nfails; i++)
+            fprintf(out, "  run %" PRId64 "  %-10s %-8s %-12s %s\n      %s\n", fails[i].id,
+                   fails[i].plugin, fails[i].status, fails[i].host ? fails[i].host : "-",
+                   fails[i].params ? fails[i].params : "",
+                   fails[i].error ? fails[i].error : "(no error text)");
+    }
+    return 0;
+}
+
+static cJSON *num_or_null(double v) { return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull(); }
+
+static void print_check_json(FILE *out, const check_row *rows, size_t n,
+                             const failed_run *fails, size_t nfails, size_t regressions,
+                             size_t noref)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *arr = cJSON_AddArrayToObject(doc, "checks");
+    for (size_t i = 0; i < n; i++) {
+        const check_row *r = &rows[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "plugin", r->e->plugin);
+        cJSON_AddStringToObject(o, "config", r->label);
+        cJSON *p = cJSON_Parse(r->e->params);
+        cJSON_AddItemToObject(o, "params", p ? p : cJSON_CreateObject());
+        cJSON_AddItemToObject(o, "host", r->e->host ? cJSON_CreateString(r->e->host)
+                                                    : cJSON_CreateNull());
+        cJSON_AddStringToObject(o, "metric", r->e->metric);
+        cJSON_AddStringToObject(o, "unit", r->e->unit ? r->e->unit : "");
+        cJSON_AddStringToObject(o, "better", r->e->better ? r->e->better : "none");
+        cJSON_AddNumberToObject(o, "run_id", (double)r->e->last_run);
+        cJSON_AddItemToObject(o, "value", num_or_null(r->value));
+        int has = r->verdict != V_NOREF;
+        cJSON_AddItemToObject(o, "reference", num_or_null(has ? r->ref : NAN));
+        double lo, hi;
+        allowed(r, &lo, &hi);
+        cJSON_AddItemToObject(o, "lower_limit", num_or_null(has ? lo : NAN));
+        cJSON_AddItemToObject(o, "upper_limit", num_or_null(has ? hi : NAN));
+        cJSON_AddItemToObject(o, "change_percent", num_or_null(has ? r->change : NAN));
+        cJSON_AddStringToObject(o, "basis", r->basis);
+        cJSON_AddStringToObject(o, "verdict", verdict_name(r->verdict));
+        cJSON_AddItemToArray(arr, o);
+    }
+    cJSON *fa = cJSON_AddArrayToObject(doc, "failed_runs");
+    for (size_t i = 0; i < nfails; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "run_id", (double)fails[i].id);
+        cJSON_AddStringToObject(o, "plugin", fails[i].plugin);
+        cJSON_AddStringToObject(o, "status", fails[i].status);
+        cJSON_AddItemToObject(o, "error", fails[i].error ? cJSON_CreateString(fails[i].error)
+                                                        : cJSON_CreateNull());
+        cJSON_AddItemToArray(fa, o);
+    }
+    cJSON *sum = cJSON_AddObjectToObject(doc, "summary");
+    cJSON_AddNumberToObject(sum, "checked", (double)n);
+    cJSON_AddNumberToObject(sum, "regressions", (double)regressions);
+    cJSON_AddNumberToObject(sum, "failed_runs", (double)nfails);
+    cJSON_AddNumberToObject(sum, "no_reference", (double)noref);
+    cJSON_AddBoolToObject(sum, "passed", regressions == 0 && nfails == 0);
+    char *t = cJSON_Print(doc);
+    cJSON_Delete(doc);
+    fprintf(out, "%s\n", t ? t : "");
+    cJSON_free(t);
+}
+
+/* ---- check: the verdicts as data ------------------------------------------------ */
+
+/* The selection's ok values per configuration, host and metric (r->a) and its failed runs. */
+static int check_select(store *s, const qfilter *f, int defaulted, check_report *r, char *err,
+                        size_t errlen)
+{
+    /*
+     * The selection, once (with --latest its grouping is the costly part);
+     * then the ok runs' values per configuration and host, and the runs
+     * that did not end ok.  A huge selection is not turned into an id list.
+     */
+    int64_t *ids = NULL;
+    size_t nids = 0;
+    if (qfilter_select_ids(s, f, &ids, &nids))
+        return BX_EIO;
+    if (nids == 0) {
+        free(ids);
+        return errf(err, errlen, BX_EINVAL, "no run to check in %s%s", f->db,
+                    defaulted ? "" : " matches the selection");
+    }
+    qfilter okf, allf;
+    int rc = nids <= 20000 ? ids_only(&allf, f, ids, nids) : qfilter_copy(&allf, f);
+    free(ids);
+    if (rc == 0 && (rc = qfilter_copy(&okf, &allf)) == 0) {
+        free(okf.statuses.v);
+        okf.statuses = (qlist){0};
+        qfilter_option(&okf, "--status", "ok");
+        rc = aset_load(s, &okf, ASET_PER_HOST, &r->a);
+        if (rc == 0)
+            rc = load_failures(s, &allf, &r->fails, &r->nfails);
+        qfilter_free(&okf);
+    }
+    qfilter_free(&allf);
+    if (rc)
+        return rc;
+    if (r->a.nruns == 0 && r->nfails == 0)
+        return errf(err, errlen, BX_EINVAL, "no run to check in %s%s", f->db,
+                    defaulted ? "" : " matches the selection");
+    return 0;
+}
+
+/* Which baseline set: the named one, else "default" when it has rows, else none (*name NULL). */
+static int check_baseline_name(sqlite3 *db, const check_opts *o, const char *dbpath,
+                               const char **name, char *err, size_t errlen)
+{
+    sqlite3_stmt *q;
+    *name = o->baseline;
+    if (!*name) {
+        if (sqlite3_prepare_v2(db, "SELECT 1 FROM baselines WHERE name = 'default' LIMIT 1", -1,
+                               &q, NULL) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
+            *name = "default";
+        sqlite3_finalize(q);
+        return 0;
+    }
+    int found = 0;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM baselines WHERE name = ?1 LIMIT 1", -1, &q, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_text(q, 1, *name, -1, SQLITE_STATIC);
+        found = sqlite3_step(q) == SQLITE_ROW;
+    }
+    sqlite3_finalize(q);
+    if (!found)
+        return errf(err, errlen, BX_EINVAL,
+                    "no baseline named '%s' in %s (see benchaas baseline list)", *name, dbpath);
+    return 0;
+}
+
+/* One row per checkable value, each held to its baseline in set bname (if any). */
+static int check_rows(sqlite3 *db, const qfilter *f, const char *bname, check_report *r,
+                      char *err, size_t errlen)
+{
+    sqlite3_stmt *bst = NULL;
+    r->rows = calloc(r->a.n ? r->a.n : 1, sizeof *r->rows);
+    r->labels = analyze_config_labels(r->a.e, r->a.n);
+    if (!r->rows || !r->labels)
+        return errf(err, errlen, BX_ENOMEM, "out of memory");
+    if (bname && sqlite3_prepare_v2(db, baseline_sql, -1, &bst, NULL) != SQLITE_OK)
+        return errf(err, errlen, BX_EIO, "%s: %s", f->db, sqlite3_errmsg(db));
+    for (size_t i = 0; i < r->a.n; i++) {
+        aentry *e = r->a.e[i];
+        if (!checkable(f, e) || e->values.n == 0)
+            continue;
+        check_row *row = &r->rows[r->nrows++];
+        row->e = e;
+        row->label = r->labels[i];
+        stats_sort(e->values.v, e->values.n);
+        row->value = stats_pct_sorted(e->values.v, e->values.n, 50);
+        row->verdict = V_NOREF;
+        if (bname) {
+            int b = find_baseline(bst, bname, row);
+            if (b < 0) {
+                sqlite3_finalize(bst);
+                return errf(err, errlen, BX_EIO, "%s: %s", f->db, sqlite3_errmsg(db));
+            }
+            if (b)
+                row->verdict = V_OK;
+        }
+    }
+    sqlite3_finalize(bst);
+    if (r->nrows == 0 && r->nfails == 0)
+        return errf(err, errlen, BX_EINVAL, "the selected runs have no metric to check%s",
+                    f->metrics.n ? ""
+                                 : " (none is higher- or lower-is-better; name one with --metric)");
+    return 0;
+}
+
+/* The history of the rows without a baseline, one query per configuration and host. */
+static int check_history(sqlite3 *db, const check_opts *o, const char *dbpath, check_report *r,
+                         char *err, size_t errlen)
+{
+    const char *hsql = o->scope == SCOPE_HOST    ? history_sql_host
+                       : o->scope == SCOPE_CLASS ? history_sql_class
+                                                 : history_sql_any;
+    sqlite3_stmt *hst = NULL;
+    if (sqlite3_prepare_v2(db, hsql, -1, &hst, NULL) != SQLITE_OK)
+        return errf(err, errlen, BX_EIO, "%s: %s", dbpath, sqlite3_errmsg(db));
+    check_row *rows = r->rows;
+    for (size_t i = 0; i < r->nrows;) {
+        size_t j = i + 1;
+        while (j < r->nrows && strcmp(rows[j].e->cfgkey, rows[i].e->cfgkey) == 0)
+            j++;
+        int need = 0;
+        for (size_t k = i; k < j; k++)
+            need |= rows[k].verdict == V_NOREF;
+        if (need && history_refs(hst, o, rows, i, j) != 0) {
+            sqlite3_finalize(hst);
+            return errf(err, errlen, BX_EIO, "%s: %s", dbpath, sqlite3_errmsg(db));
+        }
+        i = j;
+    }
+    sqlite3_finalize(hst);
+    return 0;
+}
+
+/* Each row with a reference: its change and verdict; the counts. */
+static void check_verdicts(check_report *r)
+{
+    for (size_t i = 0; i < r->nrows; i++) {
+        check_row *row = &r->rows[i];
+        if (row->verdict == V_NOREF) {
+            r->noref++;
+            continue;
+        }
+        row->change = row->ref != 0 ? (row->value - row->ref) / fabs(row->ref) * 100.0 : NAN;
+        int below = row->value < row->lo, above = row->value > row->hi;
+        int worse = (below && analyze_direction(row->e->better, -1) < 0) ||
+                    (above && analyze_direction(row->e->better, 1) < 0) ||
+                    ((below || above) && analyze_direction(row->e->better, 1) == 0);
+        row->verdict = worse ? V_REGRESSION : (below || above) ? V_IMPROVED : V_OK;
+        r->regressions += worse;
+    }
+}
+
+int check_run(store *s, const qfilter *f, const check_opts *o, int defaulted, check_report *out,
+              char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (err && errlen)
+        err[0] = '\0';
+    sqlite3 *db = store_db(s);
+    const char *bname = NULL;
+    /* one snapshot for everything below */
+    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    int rc = check_select(s, f, defaulted, out, err, errlen);
+    if (rc == 0)
+        rc = check_baseline_name(db, o, f->db, &bname, err, errlen);
+    if (rc == 0)
+        rc = check_rows(db, f, bname, out, err, errlen);
+    if (rc == 0) {
+        qsort(out->rows, out->nrows, sizeof *out->rows, cmp_check_rows);
+        rc = check_history(db, o, f->db, out, err, errlen);
+    }
+    if (rc) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    check_verdicts(out);
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    return 0;
+}
+
+void check_report_free(check_report *r)
+{
+    analyze_labels_free(r->labels, r->a.n);
+    free(r->rows);
+    free_failures(r->fails, r->nfails);
+    aset_free(&r->a);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- check: renderers -------------------------------------------------------------- */
+
+int check_render_table(const check_report *r, FILE *out)
+{
+    int rc = print_check_table(out, r->rows, r->nrows, r->fails, r->nfails);
+    if (rc)
+        return rc;
+    fprintf(out,
+            "\n%s: %zu value%s checked, %zu regression%s, %zu failed run%s, %zu without a "
+            "reference\n",
+            r->regressions || r->nfails ? "FAILED" : "passed", r->nrows, r->nrows == 1 ? "" : "s",
+            r->regressions, r->regressions == 1 ? "" : "s", r->nfails, r->nfails == 1 ? "" : "s",
+            r->noref);
+    return 0;
+}
+
+void check_render_json(const check_report *r, FILE *out)
+{
+    print_check_json(out, r->rows, r->nrows, r->fails, r->nfails, r->regressions, r->noref);
+}
+
+void check_render_junit(const check_report *r, const char *db, FILE *out)
+{
+    write_junit(out, db, r->rows, r->nrows, r->fails, r->nfails);
+}
+
+/* ---- check: the command ------------------------------------------------------------ */
+
+/* check's arguments into f, o and the rest: 0, 1 after --help (printed), 2 after a usage error. */
+static int check_args(int argc, char **argv, qfilter *f, check_opts *o, const char **sel,
+                      const char **junit, const char **format)
+{
+    static const char *const valued[] = {"--baseline", "--history", "--k",     "--min-history",
+                                         "--floor",    "--scope",   "--junit", "--format", NULL};
+    for (int i = 1; i < argc; i++) {
+        char opt[32];
+        const char *val;
+        int r = query_next_arg("check", argc, argv, &i, valued, NULL, opt, &val);
+        if (r < 0) {
+            fputs(check_help, stdout);
+            fputs("\n", stdout);
+            fputs(analyze_selector_help, stdout);
+            return 1;
+        }
+        if (r == 2)
+            return 2;
+        if (r == 1) {
+            if (*sel)
+                return query_usage_error("check", "unexpected argument '%s' (one selector; join "
+                                                  "terms with '+')",
+                                         val);
+            *sel = val;
+            continue;
+        }
+        int fr = qfilter_option(f, opt, val);
+        if (fr == 2)
+            return 2;
+        if (fr == 0)
+            continue;
+        double d = 0;
+        if (strcmp(opt, "--baseline") == 0) {
+            if (!*val)
+                return query_usage_error("check", "--baseline needs a name");
+            o->baseline = val;
+        } else if (strcmp(opt, "--history") == 0) {
+            if (parse_positive("check", opt, val, 1, 100000, &d))
+                return 2;
+            o->history = (int)d;
+        } else if (strcmp(opt, "--min-history") == 0) {
+            if (parse_positive("check", opt, val, 1, 100000, &d))
+                return 2;
+            o->min_history = (int)d;
+        } else if (strcmp(opt, "--k") == 0) {
+            if (parse_positive("check", opt, val, 0.1, 100, &o->k))
+                return 2;
+        } else if (strcmp(opt, "--floor") == 0) {
+            if (parse_percent("check", opt, val, &o->floor))
+                return 2;
+        } else if (strcmp(opt, "--scope") == 0) {
+            if (parse_scope("check", val, &o->scope))
+                return 2;
+        } else if (strcmp(opt, "--junit") == 0) {
+            if (!*val)
+                return query_usage_error("check", "--junit needs a file name");
+            *junit = val;
+        } else if (strcmp(opt, "--format") == 0) {
+            if (strcmp(val, "table") && strcmp(val, "json"))
+                return query_usage_error("check", "unknown --format '%s' (table or json)", val);
+            *format = val;
+        }
+    }
+    if (o->min_history > o->history)
+        return query_usage_error("check", "--min-history %d is more than --history %d",
+                                 o->min_history, o->history);
+    return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    qfilter f;
+    check_opts o = {NULL, 20, 5, SCOPE_CLASS, 3.0, 0.01};
+    const char *sel = NULL, *junit = NULL, *format = "table";
+    int code = 2;
+    store *s = NULL;
+    check_report r;
+    query_out jout = {0};
+    char err[2048];
+    memset(&f, 0, sizeof f);
+    memset(&r, 0, sizeof r);
+    f.cmd = "check";
+    int a = check_args(argc, argv, &f, &o, &sel, &junit, &format);
+    if (a) {
+        code = a == 1 ? 0 : 2;
+        goto out;
+    }
+    int defaulted = !sel && !filter_given(&f);
+    qfilter_finish(&f);
+    if (defaulted)
+        f.latest = 1; /* the newest run of every configuration and host */
+    if (sel && analyze_selector(&f, sel))
+        goto out;
+    if (f.statuses.n == 0) /* queued and running runs have nothing to check yet */
+        for (const char *const *st = (const char *const[]){"ok", "failed", "crashed", "timeout",
+                                                            "interrupted", NULL};
+             *st; st++)
+            qfilter_option(&f, "--status", *st);
+    if (query_open_store(&f, &s) || qfilter_check_names(s, &f))
+        goto out;
+    int rc = check_run(s, &f, &o, defaulted, &r, err, sizeof err);
+    if (rc) {
+        if (err[0])
+            fprintf(stderr, rc == BX_ENOMEM ? "benchaas: %s\n" : "benchaas check: %s\n", err);
+        goto out;
+    }
+    if (strcmp(format, "json") == 0) {
+        check_render_json(&r, stdout);
+    } else if (check_render_table(&r, stdout)) {
+        fprintf(stderr, "benchaas: out of memory\n");
+        goto out;
+    }
+    if (junit) {
+        if (query_out_open(&jout, "check", junit) != 0)
+            goto out;
+        check_render_junit(&r, f.db, jout.f);
+        if (query_out_close(&jout, "check", 1) != 0)
+            goto out;
+    }
+    fflush(stdout);
+    code = r.regressions || r.nfails ? 1 : 0;
+out:
+    if (jout.f)
+        query_out_close(&jout, "check", 0);
+    check_report_free(&r);
+    store_close(s);
+    qfilter_free(&f);
+    return code;
+}

@@ -1,0 +1,1315 @@
+/*
+ * report.c — `benchaas report --html FILE`: one self-contained HTML page.
+ *
+ * The page has no script, loads nothing (a Content-Security-Policy forbids
+ * it) and uses the reader's own sans-serif font.  Its charts are inline SVG
+ * drawn by svg.c.  Sections, per plugin:
+ *   - each higher/lower-is-better metric over time, one series per
+ *     configuration, with the band `check` would hold the next run to (or
+ *     the explicit baseline);
+ *   - sweeps: a metric against each parameter that varies (median of the
+ *     runs at each value, min-max whiskers), one line per combination of
+ *     the other varying parameters;
+ *   - hosts side by side for the most-run configuration;
+ * then the resource timelines of the newest runs that have one, the runs
+ * that failed with their error text, and the newest runs with their
+ * provenance.  Charts use ok runs; a --status filter changes that.
+ *
+ * Data: one pass over the selected runs' directional metrics (aset_load),
+ * grouped per configuration and host; everything else is small queries.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analyze.h"
+#include "benchaas/plugin.h"
+#include "query.h"
+#include "report.h"
+#include "stats.h"
+#include "svg.h"
+#include "util.h"
+
+#ifndef BENCHAAS_VERSION
+#define BENCHAAS_VERSION "?"
+#endif
+
+static const char report_help[] =
+    "usage: benchaas report --html FILE [filters] [--title TEXT] [--max-runs N]\n"
+    "                       [--timelines N] [--series N]\n"
+    "\n"
+    "Write one self-contained HTML file (inline CSS and SVG charts; no script, no\n"
+    "network) about the runs the filters select (`benchaas query --help`; default:\n"
+    "every run): per plugin, each higher/lower-is-better metric over time with the\n"
+    "band `benchaas check` holds the next run to (or the baseline), sweep charts\n"
+    "(a metric against each parameter that varies), hosts side by side; the\n"
+    "resource timelines (memory and CPU) of the newest runs; the failed runs with\n"
+    "their error text; the newest runs with their provenance.\n"
+    "\n"
+    "  --html FILE         where to write it (written completely or not at all)\n"
+    "  --title TEXT        the page title (default: BenchaaS report)\n"
+    "  --max-runs N        runs in the table of runs (200)\n"
+    "  --timelines N       resource timelines shown (6)\n"
+    "  --series N          configurations per over-time chart (8; the most-run ones)\n"
+    "Charts show ok runs unless --status says otherwise.\n"
+    "\n"
+    "Exit status: 0, or 2 for bad options or a database that cannot be read.\n";
+
+static const char css[] =
+    "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,"
+    "sans-serif;margin:0 auto;max-width:1180px;padding:0 16px 40px;color:#222;"
+    "background:#fff}"
+    "h1{font-size:1.6em;margin:18px 0 4px}h2{font-size:1.3em;margin:28px 0 8px;"
+    "padding-bottom:4px;border-bottom:2px solid #0072B2}h3{font-size:1.05em;margin:18px 0 6px}"
+    "p.meta,p.note{color:#555;font-size:.9em;margin:4px 0}"
+    "nav{font-size:.92em;margin:10px 0}nav a{margin-right:12px}"
+    "table{border-collapse:collapse;font-size:.86em;margin:6px 0 12px}"
+    "th,td{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}"
+    "th{background:#f3f5f8}td.n{text-align:right;font-variant-numeric:tabular-nums}"
+    ".ok{color:#1a7f37;font-weight:600}.bad{color:#c62828;font-weight:600}"
+    ".charts{display:flex;flex-wrap:wrap;gap:10px}"
+    "svg.chart{border:1px solid #e3e3e3;border-radius:4px;max-width:100%;height:auto}"
+    "svg.chart text{font-family:inherit;font-size:11px;fill:#333}"
+    "svg.chart text.ct{font-size:13px;font-weight:600;fill:#111}"
+    "svg.chart text.at{font-size:11.5px;fill:#444}"
+    "svg.chart .grid path{stroke:#e8e8e8;stroke-width:1}"
+    "pre.err{white-space:pre-wrap;background:#fff4f4;border-left:3px solid #c62828;"
+    "padding:4px 8px;margin:2px 0;font-size:.9em}"
+    "details summary{cursor:pointer;color:#0072B2}dl{margin:4px 0;font-size:.92em}"
+    "dt{font-weight:600;float:left;clear:left;width:150px}dd{margin-left:160px}"
+    "code{font-size:.95em}";
+
+/* ---- small helpers -------------------------------------------------------------- */
+
+static void esc(FILE *out, const char *s) { svg_escape(out, s ? s : ""); }
+
+/* A stored time "2026-11-21T10:12:17Z" as "2026-11-21 10:12" (UTC). */
+static void time_cell(FILE *out, const char *iso)
+{
+    if (!iso || strlen(iso) < 16) {
+        esc(out, iso ? iso : "-");
+        return;
+    }
+    fprintf(out, "%.10s %.5s", iso, iso + 11);
+}
+
+static void num_cell(FILE *out, double v)
+{
+    char buf[48];
+    fprintf(out, "<td class=\"n\">%s</td>", query_readable_number(v, buf, sizeof buf));
+}
+
+/* "hpl-NB" -> a safe id fragment */
+static void anchor(FILE *out, const char *s)
+{
+    for (; s && *s; s++)
+        fputc((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')
+                  ? *s
+                  : '-',
+              out);
+}
+
+typedef struct pt {
+    double t, v;
+} pt;
+
+static int cmp_pt(const void *a, const void *b)
+{
+    double x = ((const pt *)a)->t, y = ((const pt *)b)->t;
+    return x < y ? -1 : x > y;
+}
+
+/* ---- configurations (host ignored) ------------------------------------------------ */
+
+typedef struct cfg {
+    char *key; /* the configuration key without the host */
+    const char *plugin, *params;
+    int64_t ranks, threads;
+    char *label;
+    aentry **ents; /* per host and metric */
+    size_t nents, capents;
+    size_t runs; /* of its first directional metric: a measure of how much it was run */
+} cfg;
+
+typedef struct model {
+    aset a;
+    cfg *cfgs;
+    size_t ncfgs;
+} model;
+
+static cfg *cfg_of(model *m, const aentry *e)
+{
+    /* the entry's cfgkey is plugin \x1f params \x1f ranks \x1f threads \x1f host */
+    const char *last = strrchr(e->cfgkey, '\x1f');
+    size_t len = last ? (size_t)(last - e->cfgkey) : strlen(e->cfgkey);
+    for (size_t i = 0; i < m->ncfgs; i++)
+        if (strlen(m->cfgs[i].key) == len && strncmp(m->cfgs[i].key, e->cfgkey, len) == 0)
+            return &m->cfgs[i];
+    cfg *n = realloc(m->cfgs, (m->ncfgs + 1) * sizeof *n);
+    if (!n)
+        return NULL;
+    m->cfgs = n;
+    cfg *c = &m->cfgs[m->ncfgs];
+    memset(c, 0, sizeof *c);
+    if (!(c->key = strndup(e->cfgkey, len)))
+        return NULL;
+    c->plugin = e->plugin;
+    c->params = e->params;
+    c->ranks = e->ranks;
+    c->threads = e->threads;
+    m->ncfgs++;
+    return c;
+}
+
+static int build_model(model *m)
+{
+    for (size_t i = 0; i < m->a.n; i++) {
+        aentry *e = m->a.e[i];
+        cfg *c = cfg_of(m, e);
+        if (!c)
+            return BX_ENOMEM;
+        if (c->nents == c->capents) {
+            size_t cap = c->capents ? c->capents * 2 : 8;
+            aentry **ne = realloc(c->ents, cap * sizeof *ne);
+            if (!ne)
+                return BX_ENOMEM;
+            c->ents = ne;
+            c->capents = cap;
+        }
+        c->ents[c->nents++] = e;
+    }
+    /* labels: the parameters that vary among each plugin's configurations */
+    aentry **reps = malloc((m->ncfgs ? m->ncfgs : 1) * sizeof *reps);
+    if (!reps)
+        return BX_ENOMEM;
+    for (size_t i = 0; i < m->ncfgs; i++) {
+        reps[i] = m->cfgs[i].ents[0];
+        int seq = -1;
+        for (size_t k = 0; k < m->cfgs[i].nents; k++) {
+            aentry *e = m->cfgs[i].ents[k];
+            if (seq < 0 || e->seq < seq)
+                seq = e->seq;
+        }
+        for (size_t k = 0; k < m->cfgs[i].nents; k++)
+            if (m->cfgs[i].ents[k]->seq == seq)
+                m->cfgs[i].runs += m->cfgs[i].ents[k]->nruns;
+    }
+    char **labels = analyze_config_labels(reps, m->ncfgs);
+    free(reps);
+    if (!labels)
+        return BX_ENOMEM;
+    for (size_t i = 0; i < m->ncfgs; i++) {
+        m->cfgs[i].label = labels[i];
+        labels[i] = NULL;
+    }
+    analyze_labels_free(labels, m->ncfgs);
+    return 0;
+}
+
+static void model_free(model *m)
+{
+    for (size_t i = 0; i < m->ncfgs; i++) {
+        free(m->cfgs[i].key);
+        free(m->cfgs[i].label);
+        free(m->cfgs[i].ents);
+    }
+    free(m->cfgs);
+    aset_free(&m->a);
+}
+
+/* The directional metrics of a plugin in their order: names (borrowed) into *out. */
+static size_t plugin_metrics(const model *m, const char *plugin, const aentry **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->a.n; i++) {
+        const aentry *e = m->a.e[i];
+        if (strcmp(e->plugin, plugin) != 0)
+            continue;
+        size_t k = 0;
+        while (k < n && strcmp(out[k]->metric, e->metric) != 0)
+            k++;
+        if (k < n) {
+            if (e->seq < out[k]->seq)
+                out[k] = e;
+            continue;
+        }
+        if (n < max)
+            out[n++] = e;
+    }
+    /* by position in the plugin's output (insertion sort: a handful) */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && out[j]->seq < out[j - 1]->seq; j--) {
+            const aentry *t = out[j];
+            out[j] = out[j - 1];
+            out[j - 1] = t;
+        }
+    return n;
+}
+
+/* The configurations of a plugin, most-run first. */
+static size_t plugin_cfgs(const model *m, const char *plugin, cfg **out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->ncfgs; i++)
+        if (strcmp(m->cfgs[i].plugin, plugin) == 0)
+            out[n++] = &m->cfgs[i];
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && out[j]->runs > out[j - 1]->runs; j--) {
+            cfg *t = out[j];
+            out[j] = out[j - 1];
+            out[j - 1] = t;
+        }
+    return n;
+}
+
+/* All values of configuration c and metric (every host), with their times when wanted. */
+static size_t cfg_points(const cfg *c, const char *metric, pt **out)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < c->nents; k++)
+        if (strcmp(c->ents[k]->metric, metric) == 0)
+            n += c->ents[k]->values.n;
+    *out = malloc((n ? n : 1) * sizeof **out);
+    if (!*out)
+        return 0;
+    size_t i = 0;
+    for (size_t k = 0; k < c->nents; k++) {
+        const aentry *e = c->ents[k];
+        if (strcmp(e->metric, metric) != 0)
+            continue;
+        for (size_t j = 0; j < e->values.n; j++)
+            (*out)[i++] = (pt){e->times.n > j ? e->times.v[j] : 0, e->values.v[j]};
+    }
+    return i;
+}
+
+/* ---- over time -------------------------------------------------------------------- */
+
+#define MAX_POINTS 300 /* per series; more are drawn as bin medians */
+
+/* The band for the newest values: median ± max(k·1.4826·MAD, 1 %) of the last 20 (as check). */
+static void history_band(const pt *p, size_t n, double *lo, double *mid, double *hi)
+{
+    size_t take = n < 20 ? n : 20;
+    double *v = malloc((take ? take : 1) * sizeof *v);
+    *lo = *mid = *hi = NAN;
+    if (!v || take < 5) {
+        free(v);
+        return;
+    }
+    for (size_t i = 0; i < take; i++)
+        v[i] = p[n - take + i].v;
+    stats_sort(v, take);
+    double med = stats_pct_sorted(v, take, 50), mad = stats_mad_sorted(v, take);
+    double band = 3 * 1.4826 * mad;
+    if (band < 0.01 * fabs(med))
+        band = 0.01 * fabs(med);
+    *lo = med - band;
+    *mid = med;
+    *hi = med + band;
+    free(v);
+}
+
+/* An explicit baseline (name 'default', any scope) for a configuration and metric. */
+static int find_baseline(sqlite3_stmt *st, const cfg *c, const char *metric, double *value,
+                         double *tol)
+{
+    if (!st)
+        return 0;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, c->plugin, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, c->params, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, metric, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW)
+        return 0;
+    *value = sqlite3_column_double(st, 0);
+    *tol = sqlite3_column_double(st, 1);
+    return 1;
+}
+
+static int chart_over_time(FILE *out, sqlite3_stmt *bst, const char *plugin,
+                           const aentry *metric, cfg **cfgs, size_t ncfgs, size_t max_series)
+{
+    size_t ns = ncfgs < max_series ? ncfgs : max_series;
+    svg_series *series = calloc(ns ? ns : 1, sizeof *series);
+    svg_band *bands = calloc(ns ? ns : 1, sizeof *bands);
+    pt **pts = calloc(ns ? ns : 1, sizeof *pts);
+    double **xy = calloc(2 * (ns ? ns : 1), sizeof *xy);
+    char **names = calloc(2 * (ns ? ns : 1), sizeof *names);
+    size_t nseries = 0, nbands = 0;
+    int rc = 0;
+    if (!series || !bands || !pts || !xy || !names) {
+        rc = BX_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < ns; i++) {
+        size_t n = cfg_points(cfgs[i], metric->metric, &pts[i]);
+        if (!pts[i]) {
+            rc = BX_ENOMEM;
+            goto out;
+        }
+        if (n == 0)
+            continue;
+        qsort(pts[i], n, sizeof *pts[i], cmp_pt);
+        /* bin medians when there are too many points to see */
+        size_t bins = n > MAX_POINTS ? MAX_POINTS / 2 : n;
+        double *x = xy[2 * nseries] = malloc(bins * sizeof *x);
+        double *y = xy[2 * nseries + 1] = malloc(bins * sizeof *y);
+        double *tmp = malloc(n * sizeof *tmp);
+        if (!x || !y || !tmp) {
+            free(tmp);
+            rc = BX_ENOMEM;
+            goto out;
+        }
+        for (size_t b = 0; b < bins; b++) {
+            size_t lo = n * b / bins, hi = n * (b + 1) / bins;
+            for (size_t k = lo; k < hi; k++)
+                tmp[k - lo] = pts[i][k].v;
+            stats_sort(tmp, hi - lo);
+            y[b] = stats_pct_sorted(tmp, hi - lo, 50);
+            x[b] = pts[i][(lo + hi) / 2].t;
+        }
+        free(tmp);
+        const char *label = cfgs[i]->label && *cfgs[i]->label ? cfgs[i]->label : "all runs";
+        if (asprintf(&names[2 * nseries], "%s%s", label, n > MAX_POINTS ? " (bin medians)" : "") <
+            0) {
+            names[2 * nseries] = NULL;
+            rc = BX_ENOMEM;
+            goto out;
+        }
+        series[nseries] = (svg_series){.name = names[2 * nseries],
+                                       .x = x,
+                                       .y = y,
+                                       .n = bins,
+                                       .style = SVG_POINTS | (bins > 1 ? SVG_LINE : 0),
+                                       .color = (int)i};
+        /* the band: the baseline if there is one, else the history rule of check */
+        /* bands: for the two most-run configurations (one when many are drawn) */
+        if (nbands < (ns > 2 ? 1u : 2u)) {
+            double value, tol, lo, mid, hi;
+            int explicit = find_baseline(bst, cfgs[i], metric->metric, &value, &tol);
+            if (explicit) {
+                lo = value - fabs(value) * tol;
+                hi = value + fabs(value) * tol;
+                mid = value;
+            } else {
+                history_band(pts[i], n, &lo, &mid, &hi);
+            }
+            if (isfinite(mid)) {
+                char *bn = NULL;
+                if (asprintf(&bn, "%s: %s", label,
+                             explicit ? "baseline 'default' ± tolerance"
+                                      : "check band (median ± 3·MAD of last 20)") < 0)
+                    bn = NULL;
+                names[2 * nseries + 1] = bn;
+                bands[nbands++] = (svg_band){NAN, NAN, lo, mid, hi, (int)i, bn};
+            }
+        }
+        nseries++;
+    }
+    if (nseries == 0)
+        goto out;
+    char title[256], ylabel[160];
+    snprintf(title, sizeof title, "%s — %s over time%s", plugin, metric->metric,
+             ncfgs > ns ? " (most-run configurations)" : "");
+    snprintf(ylabel, sizeof ylabel, "%s%s%s%s (%s is better)", metric->metric,
+             metric->unit && *metric->unit ? " [" : "", metric->unit ? metric->unit : "",
+             metric->unit && *metric->unit ? "]" : "", metric->better);
+    svg_chart c = {.title = title,
+                   .xlabel = "run start (UTC)",
+                   .ylabel = ylabel,
+                   .xaxis = SVG_X_TIME,
+                   .series = series,
+                   .nseries = nseries,
+                   .bands = bands,
+                   .nbands = nbands,
+                   .width = 560,
+                   .height = 290};
+    svg_chart_write(out, &c);
+    if (ncfgs > ns)
+        fprintf(out, "<p class=\"note\">%zu more configurations of %s not drawn.</p>", ncfgs - ns,
+                plugin);
+out:
+    for (size_t i = 0; i < ns && pts; i++)
+        free(pts[i]);
+    for (size_t i = 0; i < 2 * ns && xy; i++)
+        free(xy[i]);
+    for (size_t i = 0; i < 2 * ns && names; i++)
+        free(names[i]);
+    free(pts);
+    free(xy);
+    free(names);
+    free(series);
+    free(bands);
+    return rc;
+}
+
+/* ---- sweeps -------------------------------------------------------------------------- */
+
+/* A parameter of a plugin's configurations and the distinct values it takes. */
+typedef struct swept {
+    char *name;
+    int numeric;
+    size_t nvalues;
+} swept;
+
+/* The typed value of parameter `name` in a params JSON text (caller frees), or NULL. */
+static cJSON *param_value(const char *params, const char *name)
+{
+    cJSON *o = cJSON_Parse(params);
+    cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(o, name);
+    cJSON_Delete(o);
+    return v;
+}
+
+static char *value_text(const cJSON *v)
+{
+    if (cJSON_IsString(v))
+        return strdup(v->valuestring);
+    if (cJSON_IsBool(v))
+        return strdup(cJSON_IsTrue(v) ? "true" : "false");
+    if (cJSON_IsNumber(v)) {
+        char buf[48];
+        query_exact_number(v->valuedouble, buf, sizeof buf);
+        return strdup(buf);
+    }
+    return strdup("-");
+}
+
+/* The parameters that vary among cfgs (at most max). */
+static size_t find_swept(cfg **cfgs, size_t n, swept *out, size_t max)
+{
+    size_t ns = 0;
+    if (n < 2)
+        return 0;
+    cJSON *first = cJSON_Parse(cfgs[0]->params);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, first)
+    {
+        char **seen = calloc(n, sizeof *seen);
+        size_t nseen = 0;
+        int numeric = 1;
+        for (size_t i = 0; seen && i < n; i++) {
+            cJSON *v = param_value(cfgs[i]->params, it->string);
+            numeric &= cJSON_IsNumber(v);
+            char *t = value_text(v);
+            cJSON_Delete(v);
+            size_t k = 0;
+            while (k < nseen && strcmp(seen[k], t) != 0)
+                k++;
+            if (k == nseen)
+                seen[nseen++] = t;
+            else
+                free(t);
+        }
+        for (size_t k = 0; k < nseen; k++)
+            free(seen[k]);
+        free(seen);
+        if (nseen >= 2 && ns < max) {
+            out[ns].name = strdup(it->string);
+            out[ns].numeric = numeric;
+            out[ns].nvalues = nseen;
+            ns++;
+        }
+    }
+    cJSON_Delete(first);
+    return ns;
+}
+
+/* The label of cfg's other varying parameters (not `name`), e.g. "N=4000 P=2". */
+static char *others_label(const cfg *c, const swept *sw, size_t nsw, const char *name)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&out, &len);
+    if (!m)
+        return NULL;
+    int first = 1;
+    for (size_t k = 0; k < nsw; k++) {
+        if (strcmp(sw[k].name, name) == 0)
+            continue;
+        cJSON *v = param_value(c->params, sw[k].name);
+        char *t = value_text(v);
+        cJSON_Delete(v);
+        fprintf(m, "%s%s=%s", first ? "" : " ", sw[k].name, t ? t : "-");
+        free(t);
+        first = 0;
+    }
+    fclose(m);
+    return out;
+}
+
+/* Is parameter `name` of plugin's runs a byte size?  (The params table keeps the type.) */
+static int param_is_size(store *s, int64_t run_id, const char *name)
+{
+    sqlite3_stmt *st;
+    int size = 0;
+    if (sqlite3_prepare_v2(store_db(s), "SELECT type FROM params WHERE run_id = ?1 AND name = ?2",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_int64(st, 1, run_id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        size = sqlite3_column_text(st, 0) &&
+               strcmp((const char *)sqlite3_column_text(st, 0), "size") == 0;
+    sqlite3_finalize(st);
+    return size;
+}
+
+#define MAX_SWEEP_SERIES 6
+#define MAX_SWEEP_X 64
+
+static int chart_sweep(FILE *out, store *s, const char *plugin, const aentry *metric, cfg **cfgs,
+                       size_t ncfgs, const swept *sw, size_t nsw, const swept *x)
+{
+    /* the x values (distinct) and series (distinct other-parameter labels) */
+    char *xs_text[MAX_SWEEP_X];
+    double xs_num[MAX_SWEEP_X];
+    char *series_name[MAX_SWEEP_SERIES];
+    size_t nx = 0, nser = 0;
+    int rc = 0;
+    /* values per (series, x) */
+    dvec cell[MAX_SWEEP_SERIES][MAX_SWEEP_X];
+    memset(cell, 0, sizeof cell);
+    for (size_t i = 0; i < ncfgs; i++) {
+        cJSON *v = param_value(cfgs[i]->params, x->name);
+        char *t = value_text(v);
+        double d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+        cJSON_Delete(v);
+        char *o = others_label(cfgs[i], sw, nsw, x->name);
+        if (!t || !o) {
+            free(t);
+            free(o);
+            rc = BX_ENOMEM;
+            break;
+        }
+        size_t xi = 0, si = 0;
+        while (xi < nx && strcmp(xs_text[xi], t) != 0)
+            xi++;
+        while (si < nser && strcmp(series_name[si], o) != 0)
+            si++;
+        if ((xi == nx && nx == MAX_SWEEP_X) || (si == nser && nser == MAX_SWEEP_SERIES)) {
+            free(t);
+            free(o);
+            continue; /* beyond what a chart can show: the most-run come first */
+        }
+        if (xi == nx) {
+            xs_text[nx] = t;
+            xs_num[nx++] = d;
+        } else {
+            free(t);
+        }
+        if (si == nser)
+            series_name[nser++] = o;
+        else
+            free(o);
+        pt *p;
+        size_t n = cfg_points(cfgs[i], metric->metric, &p);
+        for (size_t k = 0; k < n; k++)
+            dvec_push(&cell[si][xi], p[k].v);
+        free(p);
+    }
+    if (rc == 0 && nx >= 2) {
+        /* x order: numeric or text */
+        size_t order[MAX_SWEEP_X];
+        for (size_t i = 0; i < nx; i++)
+            order[i] = i;
+        for (size_t i = 1; i < nx; i++)
+            for (size_t j = i; j > 0; j--) {
+                size_t a = order[j - 1], b = order[j];
+                int swap = x->numeric ? xs_num[b] < xs_num[a] : strcmp(xs_text[b], xs_text[a]) < 0;
+                if (!swap)
+                    break;
+                order[j - 1] = b;
+                order[j] = a;
+            }
+        double px[MAX_SWEEP_SERIES][MAX_SWEEP_X], py[MAX_SWEEP_SERIES][MAX_SWEEP_X];
+        double plo[MAX_SWEEP_SERIES][MAX_SWEEP_X], phi[MAX_SWEEP_SERIES][MAX_SWEEP_X];
+        svg_series ser[MAX_SWEEP_SERIES];
+        const char *cats[MAX_SWEEP_X];
+        double xmin = INFINITY, xmax = -INFINITY;
+        for (size_t i = 0; i < nx; i++) {
+            cats[i] = xs_text[order[i]];
+            if (xs_num[i] < xmin)
+                xmin = xs_num[i];
+            if (xs_num[i] > xmax)
+                xmax = xs_num[i];
+        }
+        for (size_t si = 0; si < nser; si++) {
+            for (size_t i = 0; i < nx; i++) {
+                dvec *d = &cell[si][order[i]];
+                px[si][i] = x->numeric ? xs_num[order[i]] : (double)i;
+                stats_sort(d->v, d->n);
+                py[si][i] = d->n ? stats_pct_sorted(d->v, d->n, 50) : NAN;
+                plo[si][i] = d->n > 1 ? d->v[0] : NAN;
+                phi[si][i] = d->n > 1 ? d->v[d->n - 1] : NAN;
+            }
+            ser[si] = (svg_series){.name = nser > 1 ? series_name[si] : "median of the runs",
+                                   .x = px[si],
+                                   .y = py[si],
+                                   .n = nx,
+                                   .lo = plo[si],
+                                   .hi = phi[si],
+                                   .style = SVG_LINE | SVG_POINTS,
+                                   .color = (int)si};
+        }
+        int logx = x->numeric && xmin > 0 && xmax / xmin >= 16;
+        int bytes = x->numeric && param_is_size(s, cfgs[0]->ents[0]->first_run, x->name);
+        char title[256], ylabel[160], xlabel[160];
+        snprintf(title, sizeof title, "%s — %s against %s", plugin, metric->metric, x->name);
+        snprintf(ylabel, sizeof ylabel, "%s%s%s%s", metric->metric,
+                 metric->unit && *metric->unit ? " [" : "", metric->unit ? metric->unit : "",
+                 metric->unit && *metric->unit ? "]" : "");
+        snprintf(xlabel, sizeof xlabel, "%s%s (median of the runs, whiskers: min–max)", x->name,
+                 bytes ? " [bytes]" : "");
+        svg_chart c = {.title = title,
+                       .xlabel = xlabel,
+                       .ylabel = ylabel,
+                       .xaxis = !x->numeric ? SVG_X_CATEGORY : logx ? SVG_X_LOG : SVG_X_LINEAR,
+                       .xbytes = bytes,
+                       .xcats = x->numeric ? NULL : cats,
+                       .ncats = x->numeric ? 0 : nx,
+                       .series = ser,
+                       .nseries = nser,
+                       .width = 560,
+                       .height = 290};
+        svg_chart_write(out, &c);
+    }
+    for (size_t i = 0; i < nx; i++)
+        free(xs_text[i]);
+    for (size_t i = 0; i < nser; i++)
+        free(series_name[i]);
+    for (size_t si = 0; si < MAX_SWEEP_SERIES; si++)
+        for (size_t i = 0; i < MAX_SWEEP_X; i++)
+            free(cell[si][i].v);
+    return rc;
+}
+
+/* ---- hosts side by side ------------------------------------------------------------------ */
+
+#define MAX_HOSTS 32
+
+static int chart_hosts(FILE *out, const char *plugin, const aentry *metric, const cfg *c)
+{
+    const aentry *hosts[MAX_HOSTS];
+    size_t nh = 0;
+    for (size_t k = 0; k < c->nents && nh < MAX_HOSTS; k++)
+        if (strcmp(c->ents[k]->metric, metric->metric) == 0 && c->ents[k]->values.n)
+            hosts[nh++] = c->ents[k];
+    if (nh < 2)
+        return 0;
+    /* by host name */
+    for (size_t i = 1; i < nh; i++)
+        for (size_t j = i; j > 0 && strcmp(hosts[j]->host ? hosts[j]->host : "",
+                                           hosts[j - 1]->host ? hosts[j - 1]->host : "") < 0;
+             j--) {
+            const aentry *t = hosts[j];
+            hosts[j] = hosts[j - 1];
+            hosts[j - 1] = t;
+        }
+    const char *cats[MAX_HOSTS];
+    double x[MAX_HOSTS], y[MAX_HOSTS], lo[MAX_HOSTS], hi[MAX_HOSTS], p5[MAX_HOSTS], p95[MAX_HOSTS];
+    for (size_t i = 0; i < nh; i++) {
+        /* a sorted copy: values stay parallel to times */
+        size_t n = hosts[i]->values.n;
+        double *v = malloc(n * sizeof *v);
+        if (!v)
+            return BX_ENOMEM;
+        memcpy(v, hosts[i]->values.v, n * sizeof *v);
+        stats_sort(v, n);
+        cats[i] = hosts[i]->host ? hosts[i]->host : "-";
+        x[i] = (double)i;
+        y[i] = stats_pct_sorted(v, n, 50);
+        p5[i] = stats_pct_sorted(v, n, 5);
+        p95[i] = stats_pct_sorted(v, n, 95);
+        lo[i] = n > 1 ? p5[i] : NAN;
+        hi[i] = n > 1 ? p95[i] : NAN;
+        free(v);
+    }
+    char title[300], ylabel[160], series_name[64];
+    snprintf(title, sizeof title, "%s — %s per host%s%s%s", plugin, metric->metric,
+             c->label && *c->label ? " (" : "", c->label ? c->label : "",
+             c->label && *c->label ? ")" : "");
+    snprintf(ylabel, sizeof ylabel, "%s%s%s%s", metric->metric,
+             metric->unit && *metric->unit ? " [" : "", metric->unit ? metric->unit : "",
+             metric->unit && *metric->unit ? "]" : "");
+    snprintf(series_name, sizeof series_name, "median (whiskers: p5–p95)");
+    svg_series s = {.name = series_name, .x = x, .y = y, .n = nh, .lo = lo, .hi = hi,
+                    .style = SVG_BARS, .color = 0};
+    svg_chart ch = {.title = title,
+                    .xlabel = "host",
+                    .ylabel = ylabel,
+                    .xaxis = SVG_X_CATEGORY,
+                    .xcats = cats,
+                    .ncats = nh,
+                    .series = &s,
+                    .nseries = 1,
+                    .width = 560,
+                    .height = 290};
+    svg_chart_write(out, &ch);
+    fprintf(out, "<table><tr><th>host</th><th>CPU model</th><th>runs</th><th>median</th>"
+                 "<th>p5</th><th>p95</th><th>unit</th></tr>");
+    for (size_t i = 0; i < nh; i++) {
+        fputs("<tr><td>", out);
+        esc(out, cats[i]);
+        fputs("</td><td>", out);
+        esc(out, hosts[i]->host_class ? hosts[i]->host_class : "-");
+        fprintf(out, "</td><td class=\"n\">%zu</td>", hosts[i]->nruns);
+        num_cell(out, y[i]);
+        num_cell(out, p5[i]);
+        num_cell(out, p95[i]);
+        fputs("<td>", out);
+        esc(out, metric->unit);
+        fputs("</td></tr>", out);
+    }
+    fputs("</table>\n", out);
+    return 0;
+}
+
+/* ---- sections from small queries ---------------------------------------------------------- */
+
+static int section_summary(FILE *out, store *s, const qfilter *f, char ***plugins, size_t *np)
+{
+    sqlite3_stmt *st;
+    *plugins = NULL;
+    *np = 0;
+    int rc = qfilter_prepare(
+        s, f, "WITH sel(id) AS (",
+        ") SELECT r.plugin, count(*), sum(r.status = 'ok'),"
+        " sum(r.status NOT IN ('ok','queued','running')), count(DISTINCT r.host_id),"
+        " min(r.started_at), max(r.started_at)"
+        " FROM sel JOIN runs r ON r.id = sel.id GROUP BY r.plugin ORDER BY r.plugin",
+        &st);
+    if (rc)
+        return rc;
+    fputs("<section id=\"summary\"><h2>Summary</h2><table><tr><th>plugin</th><th>runs</th>"
+          "<th>ok</th><th>failed</th><th>hosts</th><th>first run</th><th>last run</th></tr>",
+          out);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *p = (const char *)sqlite3_column_text(st, 0);
+        char **np2 = realloc(*plugins, (*np + 1) * sizeof *np2);
+        if (!np2 || !(np2[*np] = strdup(p ? p : ""))) {
+            if (np2)
+                *plugins = np2;
+            rc = BX_ENOMEM;
+            break;
+        }
+        *plugins = np2;
+        (*np)++;
+        fputs("<tr><td><a href=\"#p-", out);
+        anchor(out, p);
+        fputs("\">", out);
+        esc(out, p);
+        int64_t bad = sqlite3_column_int64(st, 3);
+        fprintf(out,
+                "</a></td><td class=\"n\">%lld</td><td class=\"n\">%lld</td>"
+                "<td class=\"n%s\">%lld</td><td class=\"n\">%lld</td><td>",
+                (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2),
+                bad ? " bad" : "", (long long)bad, (long long)sqlite3_column_int64(st, 4));
+        time_cell(out, (const char *)sqlite3_column_text(st, 5));
+        fputs("</td><td>", out);
+        time_cell(out, (const char *)sqlite3_column_text(st, 6));
+        fputs("</td></tr>", out);
+    }
+    fputs("</table></section>\n", out);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static void run_params_cell(FILE *out, const char *params_json)
+{
+    char *t = analyze_params_text(params_json);
+    esc(out, t && *t ? t : "-");
+    free(t);
+}
+
+static int section_timelines(FILE *out, store *s, const qfilter *f, int max)
+{
+    sqlite3_stmt *st, *pts = NULL;
+    char *after = NULL;
+    if (asprintf(&after,
+                 ") SELECT r.id, r.plugin, r.params_json, h.name, r.started_at, r.status"
+                 " FROM sel JOIN runs r ON r.id = sel.id LEFT JOIN hosts h ON h.id = r.host_id"
+                 " WHERE EXISTS (SELECT 1 FROM timeline t WHERE t.run_id = r.id)"
+                 " ORDER BY r.id DESC LIMIT %d",
+                 max) < 0)
+        return BX_ENOMEM;
+    int rc = qfilter_prepare(s, f, "WITH sel(id) AS (", after, &st);
+    free(after);
+    if (rc)
+        return rc;
+    if (sqlite3_prepare_v2(store_db(s),
+                           "SELECT t, rss_mib, cpu_percent FROM timeline WHERE run_id = ?1"
+                           " ORDER BY seq",
+                           -1, &pts, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return BX_EIO;
+    }
+    fputs("<section id=\"timelines\"><h2>Resource timelines</h2>"
+          "<p class=\"note\">Resident memory (RSS, filled) and CPU use (line, % of one core) of "
+          "the benchmark process (rank 0), sampled every 250 ms from the plugin's init to its "
+          "fini.</p><div class=\"charts\">",
+          out);
+    int shown = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        dvec t = {0}, rss = {0}, cpu = {0};
+        sqlite3_reset(pts);
+        sqlite3_bind_int64(pts, 1, id);
+        double peak = 0;
+        while (sqlite3_step(pts) == SQLITE_ROW) {
+            double r = sqlite3_column_type(pts, 1) == SQLITE_NULL ? NAN
+                                                                 : sqlite3_column_double(pts, 1);
+            dvec_push(&t, sqlite3_column_double(pts, 0));
+            dvec_push(&rss, r);
+            dvec_push(&cpu, sqlite3_column_type(pts, 2) == SQLITE_NULL
+                                ? NAN
+                                : sqlite3_column_double(pts, 2));
+            if (r > peak)
+                peak = r;
+        }
+        char title[400], *ptext = analyze_params_text((const char *)sqlite3_column_text(st, 2));
+        const char *started = (const char *)sqlite3_column_text(st, 4);
+        /* the title must fit the chart (about 70 characters): parameters cut short */
+        size_t plen = ptext ? strlen(ptext) : 0;
+        snprintf(title, sizeof title, "run %" PRId64 ", peak %.0f MiB: %s%s%.*s%s on %s, %.10s",
+                 id, peak, sqlite3_column_text(st, 1), plen ? " " : "", plen > 24 ? 21 : (int)plen,
+                 ptext ? ptext : "", plen > 24 ? "..." : "",
+                 sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3) : "?",
+                 started ? started : "");
+        free(ptext);
+        svg_series mem = {.name = "RSS", .x = t.v, .y = rss.v, .n = t.n, .style = SVG_AREA,
+                          .color = 0};
+        svg_series c2 = {.name = "CPU", .x = t.v, .y = cpu.v, .n = t.n, .style = SVG_LINE,
+                         .color = 1};
+        svg_chart ch = {.title = title,
+                        .xlabel = "seconds since init",
+                        .ylabel = "RSS [MiB]",
+                        .y2label = "CPU [% of a core]",
+                        .xaxis = SVG_X_LINEAR,
+                        .y_zero = 1,
+                        .series = &mem,
+                        .nseries = 1,
+                        .series2 = &c2,
+                        .nseries2 = 1,
+                        .width = 560,
+                        .height = 250};
+        svg_chart_write(out, &ch);
+        free(t.v);
+        free(rss.v);
+        free(cpu.v);
+        shown++;
+    }
+    if (!shown)
+        fputs("<p class=\"note\">No run in the selection has a resource timeline (runs stored by "
+              "BenchaaS before schema version 2, or fabricated ones, have none).</p>",
+              out);
+    fputs("</div></section>\n", out);
+    sqlite3_finalize(pts);
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static int section_failures(FILE *out, store *s, const qfilter *f, int max)
+{
+    sqlite3_stmt *st, *warn = NULL;
+    char *after = NULL;
+    if (asprintf(&after,
+                 ") SELECT r.id, r.started_at, r.plugin, r.status, h.name, r.params_json, r.error"
+                 " FROM sel JOIN runs r ON r.id = sel.id LEFT JOIN hosts h ON h.id = r.host_id"
+                 " WHERE r.status NOT IN ('ok', 'queued', 'running') ORDER BY r.id DESC LIMIT %d",
+                 max) < 0)
+        return BX_ENOMEM;
+    int rc = qfilter_prepare(s, f, "WITH sel(id) AS (", after, &st);
+    free(after);
+    if (rc)
+        return rc;
+    sqlite3_prepare_v2(store_db(s), "SELECT text FROM warnings WHERE run_id = ?1 ORDER BY seq",
+                       -1, &warn, NULL);
+    fputs("<section id=\"failures\"><h2>Failures</h2>", out);
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (n++ == 0)
+            fputs("<table><tr><th>run</th><th>started (UTC)</th><th>plugin</th><th>status</th>"
+                  "<th>host</th><th>parameters</th><th>error</th></tr>",
+                  out);
+        int64_t id = sqlite3_column_int64(st, 0);
+        fprintf(out, "<tr id=\"run-%" PRId64 "-f\"><td class=\"n\">%" PRId64 "</td><td>", id, id);
+        time_cell(out, (const char *)sqlite3_column_text(st, 1));
+        fputs("</td><td>", out);
+        esc(out, (const char *)sqlite3_column_text(st, 2));
+        fputs("</td><td class=\"bad\">", out);
+        esc(out, (const char *)sqlite3_column_text(st, 3));
+        fputs("</td><td>", out);
+        esc(out, (const char *)sqlite3_column_text(st, 4));
+        fputs("</td><td>", out);
+        run_params_cell(out, (const char *)sqlite3_column_text(st, 5));
+        fputs("</td><td><pre class=\"err\">", out);
+        const char *e = (const char *)sqlite3_column_text(st, 6);
+        esc(out, e ? e : "(no error text)");
+        fputs("</pre>", out);
+        if (warn) {
+            sqlite3_reset(warn);
+            sqlite3_bind_int64(warn, 1, id);
+            while (sqlite3_step(warn) == SQLITE_ROW) {
+                fputs("<div class=\"note\">warning: ", out);
+                esc(out, (const char *)sqlite3_column_text(warn, 0));
+                fputs("</div>", out);
+            }
+        }
+        fputs("</td></tr>\n", out);
+    }
+    if (n)
+        fprintf(out, "</table><p class=\"note\">The %d newest runs that did not end ok.</p>", n);
+    else
+        fputs("<p class=\"ok\">No failed run in the selection.</p>", out);
+    fputs("</section>\n", out);
+    sqlite3_finalize(warn);
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static int section_runs(FILE *out, store *s, const qfilter *f, int max)
+{
+    sqlite3_stmt *st, *prov = NULL;
+    char *after = NULL;
+    if (asprintf(&after,
+                 ") SELECT r.id, r.started_at, r.plugin, r.plugin_version, r.status, h.name,"
+                 " r.params_json, r.ranks, r.threads, r.job_id,"
+                 " (SELECT m.name FROM metrics m WHERE m.run_id = r.id AND m.better <> 'none'"
+                 "   ORDER BY m.seq LIMIT 1),"
+                 " (SELECT m.value FROM metrics m WHERE m.run_id = r.id AND m.better <> 'none'"
+                 "   ORDER BY m.seq LIMIT 1),"
+                 " (SELECT m.unit FROM metrics m WHERE m.run_id = r.id AND m.better <> 'none'"
+                 "   ORDER BY m.seq LIMIT 1),"
+                 " (SELECT m.value FROM metrics m WHERE m.run_id = r.id AND m.name = 'wall_time'),"
+                 " (SELECT group_concat(t.tag, ', ') FROM tags t WHERE t.run_id = r.id)"
+                 " FROM sel JOIN runs r ON r.id = sel.id LEFT JOIN hosts h ON h.id = r.host_id"
+                 " ORDER BY r.id DESC LIMIT %d",
+                 max) < 0)
+        return BX_ENOMEM;
+    int rc = qfilter_prepare(s, f, "WITH sel(id) AS (", after, &st);
+    free(after);
+    if (rc)
+        return rc;
+    sqlite3_prepare_v2(store_db(s), "SELECT key, value FROM provenance WHERE run_id = ?1",
+                       -1, &prov, NULL);
+    fputs("<section id=\"runs\"><h2>Runs</h2><table><tr><th>run</th><th>started (UTC)</th>"
+          "<th>plugin</th><th>status</th><th>host</th><th>parameters</th><th>ranks×threads</th>"
+          "<th>main metric</th><th>wall time</th><th>tags / job</th><th>provenance</th></tr>\n",
+          out);
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        n++;
+        int64_t id = sqlite3_column_int64(st, 0);
+        const char *status = (const char *)sqlite3_column_text(st, 4);
+        fprintf(out, "<tr id=\"run-%" PRId64 "\"><td class=\"n\">%" PRId64 "</td><td>", id, id);
+        time_cell(out, (const char *)sqlite3_column_text(st, 1));
+        fputs("</td><td>", out);
+        esc(out, (const char *)sqlite3_column_text(st, 2));
+        fputs(" ", out);
+        esc(out, (const char *)sqlite3_column_text(st, 3));
+        fprintf(out, "</td><td class=\"%s\">", status && !strcmp(status, "ok") ? "ok" : "bad");
+        esc(out, status);
+        fputs("</td><td>", out);
+        esc(out, (const char *)sqlite3_column_text(st, 5));
+        fputs("</td><td>", out);
+        run_params_cell(out, (const char *)sqlite3_column_text(st, 6));
+        fprintf(out, "</td><td class=\"n\">%lld×%lld</td><td>",
+                (long long)sqlite3_column_int64(st, 7), (long long)sqlite3_column_int64(st, 8));
+        if (sqlite3_column_type(st, 10) != SQLITE_NULL) {
+            char buf[48];
+            esc(out, (const char *)sqlite3_column_text(st, 10));
+            fprintf(out, " = %s ",
+                    sqlite3_column_type(st, 11) == SQLITE_NULL
+                        ? "n/a"
+                        : query_readable_number(sqlite3_column_double(st, 11), buf, sizeof buf));
+            esc(out, (const char *)sqlite3_column_text(st, 12));
+        } else {
+            fputs("-", out);
+        }
+        fputs("</td>", out);
+        if (sqlite3_column_type(st, 13) == SQLITE_NULL)
+            fputs("<td>-</td>", out);
+        else
+            fprintf(out, "<td class=\"n\">%.1f s</td>", sqlite3_column_double(st, 13));
+        fputs("<td>", out);
+        esc(out, (const char *)sqlite3_column_text(st, 14));
+        if (sqlite3_column_type(st, 9) != SQLITE_NULL) {
+            fputs(" job ", out);
+            esc(out, (const char *)sqlite3_column_text(st, 9));
+        }
+        fputs("</td><td>", out);
+        if (prov) {
+            sqlite3_reset(prov);
+            sqlite3_bind_int64(prov, 1, id);
+            int k = 0;
+            while (sqlite3_step(prov) == SQLITE_ROW) {
+                if (k++ == 0)
+                    fputs("<details><summary>show</summary><dl>", out);
+                fputs("<dt>", out);
+                esc(out, (const char *)sqlite3_column_text(prov, 0));
+                fputs("</dt><dd>", out);
+                esc(out, (const char *)sqlite3_column_text(prov, 1));
+                fputs("</dd>", out);
+            }
+            fputs(k ? "</dl></details>" : "-", out);
+        }
+        fputs("</td></tr>\n", out);
+    }
+    fputs("</table>", out);
+    fprintf(out, "<p class=\"note\">The %d newest runs of the selection (--max-runs).</p>", n);
+    fputs("</section>\n", out);
+    sqlite3_finalize(prov);
+    sqlite3_finalize(st);
+    return 0;
+}
+
+/* ---- the command ---------------------------------------------------------------------- */
+
+static int write_report(FILE *out, store *s, const qfilter *f, const qfilter *charts,
+                        const char *title, int max_runs, int max_timelines, size_t max_series,
+                        const char *cmdline)
+{
+    model m = {0};
+    char **plugins = NULL;
+    size_t np = 0;
+    sqlite3_stmt *bst = NULL;
+    char now[32];
+    int rc;
+    store_time_format((int64_t)time(NULL), now, sizeof now);
+
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+          "style-src 'unsafe-inline'; img-src data:\">"
+          "<meta name=\"generator\" content=\"benchaas " BENCHAAS_VERSION "\"><title>",
+          out);
+    esc(out, title);
+    fprintf(out, "</title><style>%s</style></head><body>\n<header><h1>", css);
+    esc(out, title);
+    fputs("</h1><p class=\"meta\">Database <code>", out);
+    esc(out, f->db);
+    fprintf(out, "</code> · generated %s UTC by benchaas %s · <code>", now, BENCHAAS_VERSION);
+    esc(out, cmdline);
+    fputs("</code></p></header>\n", out);
+
+    if ((rc = section_summary(out, s, f, &plugins, &np)) != 0)
+        goto out;
+    fputs("<nav>", out);
+    for (size_t i = 0; i < np; i++) {
+        fputs("<a href=\"#p-", out);
+        anchor(out, plugins[i]);
+        fputs("\">", out);
+        esc(out, plugins[i]);
+        fputs("</a>", out);
+    }
+    fputs("<a href=\"#timelines\">resource timelines</a><a href=\"#failures\">failures</a>"
+          "<a href=\"#runs\">runs</a></nav>\n",
+          out);
+    if (np == 0)
+        fputs("<p class=\"note\">No run matches the selection.</p>", out);
+
+    if ((rc = aset_load(s, charts, ASET_PER_HOST | ASET_TIMES | ASET_DIRECTIONAL | ASET_SERIES,
+                         &m.a)) != 0 ||
+        (rc = build_model(&m)) != 0)
+        goto out;
+    sqlite3_prepare_v2(store_db(s),
+                       "SELECT value, tolerance FROM baselines WHERE name = 'default' AND "
+                       "plugin = ?1 AND params_json IN (?2, '{}') AND metric = ?3"
+                       " ORDER BY params_json = '{}' LIMIT 1",
+                       -1, &bst, NULL);
+    cfg **cfgs = malloc((m.ncfgs ? m.ncfgs : 1) * sizeof *cfgs);
+    if (!cfgs) {
+        rc = BX_ENOMEM;
+        goto out;
+    }
+    for (size_t p = 0; p < np && rc == 0; p++) {
+        const char *plugin = plugins[p];
+        fputs("<section id=\"p-", out);
+        anchor(out, plugin);
+        fputs("\"><h2>", out);
+        esc(out, plugin);
+        fputs("</h2>", out);
+        const aentry *metrics[8];
+        size_t nm = plugin_metrics(&m, plugin, metrics, 8);
+        size_t nc = plugin_cfgs(&m, plugin, cfgs);
+        if (nm == 0 || nc == 0) {
+            fputs("<p class=\"note\">No ok run with a higher- or lower-is-better metric.</p>"
+                  "</section>\n",
+                  out);
+            continue;
+        }
+        fprintf(out, "<h3>Over time</h3><p class=\"note\">%zu configuration%s. The shaded band "
+                     "is the reference of <code>benchaas check</code>: the baseline 'default' ± "
+                     "its tolerance, or else the median ± 3·MAD (at least ±1 %%) of the last 20 "
+                     "runs, here over all hosts (check compares within a host class).</p>"
+                     "<div class=\"charts\">",
+                nc, nc == 1 ? "" : "s");
+        for (size_t k = 0; k < nm && rc == 0; k++)
+            rc = chart_over_time(out, bst, plugin, metrics[k], cfgs, nc, max_series);
+        fputs("</div>", out);
+        swept sw[6];
+        size_t nsw = find_swept(cfgs, nc, sw, 6);
+        if (nsw) {
+            fputs("<h3>Sweeps</h3><div class=\"charts\">", out);
+            for (size_t k = 0; k < nsw && rc == 0; k++)
+                for (size_t j = 0; j < nm && j < 2 && rc == 0; j++)
+                    rc = chart_sweep(out, s, plugin, metrics[j], cfgs, nc, sw, nsw, &sw[k]);
+            fputs("</div>", out);
+        }
+        for (size_t k = 0; k < nsw; k++)
+            free(sw[k].name);
+        /* hosts: the most-run configuration that ran on several hosts */
+        for (size_t k = 0; k < nc; k++) {
+            size_t hosts = 0;
+            for (size_t j = 0; j < cfgs[k]->nents; j++)
+                hosts += strcmp(cfgs[k]->ents[j]->metric, metrics[0]->metric) == 0;
+            if (hosts >= 2) {
+                fputs("<h3>Hosts side by side</h3>", out);
+                rc = chart_hosts(out, plugin, metrics[0], cfgs[k]);
+                break;
+            }
+        }
+        fputs("</section>\n", out);
+    }
+    free(cfgs);
+    if (rc == 0)
+        rc = section_timelines(out, s, f, max_timelines);
+    if (rc == 0)
+        rc = section_failures(out, s, f, 100);
+    if (rc == 0)
+        rc = section_runs(out, s, f, max_runs);
+    fputs("<footer><p class=\"note\">Values are as stored; rates are the best repetition of a "
+          "run. Query the same data with <code>benchaas query</code> or SQL on the views of "
+          "docs/database.md.</p></footer>\n</body></html>\n",
+          out);
+out:
+    sqlite3_finalize(bst);
+    for (size_t i = 0; i < np; i++)
+        free(plugins[i]);
+    free(plugins);
+    model_free(&m);
+    return rc;
+}
+
+int report_render_html(FILE *out, store *s, const qfilter *f, const report_opts *o, char *err,
+                       size_t errlen)
+{
+    qfilter charts;
+    if (qfilter_copy(&charts, f))
+        return errf(err, errlen, BX_ENOMEM, "out of memory");
+    if (charts.statuses.n == 0)
+        qfilter_option(&charts, "--status", "ok");
+    sqlite3_exec(store_db(s), "BEGIN", NULL, NULL, NULL); /* one snapshot */
+    int rc = write_report(out, s, f, &charts, o->title ? o->title : "BenchaaS report",
+                          o->max_runs, o->max_timelines, o->max_series > 0 ? o->max_series : 1,
+                          o->cmdline ? o->cmdline : "benchaas report");
+    if (rc == BX_ENOMEM)
+        errf(err, errlen, rc, "out of memory");
+    else if (rc)
+        errf(err, errlen, rc, "%s: %s", f->db, sqlite3_errmsg(store_db(s)));
+    sqlite3_exec(store_db(s), "COMMIT", NULL, NULL, NULL);
+    qfilter_free(&charts);
+    return rc;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    static const char *const valued[] = {"--html", "--title", "--max-runs", "--timelines",
+                                         "--series", NULL};
+    qfilter f;
+    const char *html = NULL, *title = "BenchaaS report";
+    long max_runs = 200, max_timelines = 6, max_series = 8;
+    int code = 2;
+    store *s = NULL;
+    query_out out = {0};
+    char *cmdline = NULL;
+    size_t cmdlen = 0;
+    memset(&f, 0, sizeof f);
+    f.cmd = "report";
+    for (int i = 1; i < argc; i++) {
+        char opt[32];
+        const char *val;
+        int r = query_next_arg("report", argc, argv, &i, valued, NULL, opt, &val);
+        if (r < 0) {
+            fputs(report_help, stdout);
+            code = 0;
+            goto done;
+        }
+        if (r == 2)
+            goto done;
+        if (r == 1) {
+            query_usage_error("report", "unexpected argument '%s'", val);
+            goto done;
+        }
+        int fr = qfilter_option(&f, opt, val);
+        if (fr == 2)
+            goto done;
+        if (fr == 0)
+            continue;
+        long *target = strcmp(opt, "--max-runs") == 0    ? &max_runs
+                       : strcmp(opt, "--timelines") == 0 ? &max_timelines
+                       : strcmp(opt, "--series") == 0    ? &max_series
+                                                         : NULL;
+        if (target) {
+            char *end;
+            errno = 0;
+            long v = strtol(val, &end, 10);
+            if (end == val || *end || errno || v < 0 || v > 100000) {
+                query_usage_error("report", "%s '%s': a whole number from 0 to 100000", opt, val);
+                goto done;
+            }
+            *target = v;
+        } else if (strcmp(opt, "--html") == 0) {
+            if (!*val) {
+                query_usage_error("report", "--html needs a file name");
+                goto done;
+            }
+            html = val;
+        } else if (strcmp(opt, "--title") == 0) {
+            title = val;
+        }
+    }
+    if (!html) {
+        query_usage_error("report", "where to? give --html FILE");
+        goto done;
+    }
+    if (max_series < 1)
+        max_series = 1;
+    qfilter_finish(&f);
+    if (query_open_store(&f, &s) || qfilter_check_names(s, &f))
+        goto done;
+    /* the command line, shown in the page */
+    FILE *cl = open_memstream(&cmdline, &cmdlen);
+    if (cl) {
+        fputs("benchaas", cl);
+        for (int i = 0; i < argc; i++)
+            fprintf(cl, " %s", argv[i]);
+        fclose(cl);
+    }
+    if (query_out_open(&out, "report", html) != 0)
+        goto done;
+    report_opts ro = {title, (int)max_runs, (int)max_timelines, (size_t)max_series, cmdline};
+    char err[1024];
+    int rc = report_render_html(out.f, s, &f, &ro, err, sizeof err);
+    if (rc)
+        fprintf(stderr, rc == BX_ENOMEM ? "benchaas: %s\n" : "benchaas report: %s\n", err);
+    if (query_out_close(&out, "report", rc == 0) != 0 || rc != 0)
+        goto done;
+    fprintf(stderr, "benchaas report: wrote %s\n", html);
+    code = 0;
+done:
+    if (out.f)
+        query_out_close(&out, "report", 0);
+    free(cmdline);
+    store_close(s);
+    qfilter_free(&f);
+    return code;
+}

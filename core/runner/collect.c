@@ -1,0 +1,133 @@
+/* collect.c — ingest the finished result documents of a spool folder (`benchaas collect`). */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "collect.h"
+#include "run.h"
+
+/*
+ * A local or mpi run whose spec has no result and no owner: its runner
+ * held the spec's lock for the whole run and is gone (kill -9, a crash, a
+ * reboot), and with it the worker (launch.c).  Record the run as
+ * `interrupted`, once, and remove the spec.  Slurm's specs are left to the
+ * reconciliation with Slurm's job states (the job may still be queued).
+ * 1 if it could not be recorded, else 0.
+ */
+static int collect_orphan(store *st, const char *spec_path, int keep, int verbose,
+                          size_t *ingested)
+{
+    char *result = xasprintf("%.*s.result.json", (int)(strlen(spec_path) - 10), spec_path);
+    int has_result = access(result, F_OK) == 0;
+    free(result);
+    if (has_result)
+        return 0; /* in flight, or a document refused above */
+    int lock = spool_lock_spec(spec_path);
+    if (lock < 0)
+        return 0; /* in flight (SPOOL_BUSY), or gone since we listed it */
+    char err[2048], *text = NULL;
+    cJSON *j = NULL;
+    runspec s;
+    memset(&s, 0, sizeof s);
+    int64_t id;
+    int rc = 0;
+    if (read_file(spec_path, BX_DOC_MAX, &text, NULL, err, sizeof err) != 0 ||
+        !(j = cJSON_ParseWithOpts(text, NULL, 1)) || spec_from_json(j, &s, err, sizeof err) != 0) {
+        /* Not a spec we can read: leave it alone (and say nothing, as before). */
+    } else if (strcmp(s.launcher, "local") != 0 && strcmp(s.launcher, "mpi") != 0) {
+        /* slurm: reconcile() decides */
+    } else if (store_find_run(st, s.uuid, &id, err, sizeof err) == 0) {
+        /* already stored (its result was collected, or kept with --keep-spool) */
+    } else {
+        cJSON *doc = result_for_failure(&s, "interrupted",
+                                        "its runner stopped before the run finished (killed?); "
+                                        "recorded by `benchaas collect`",
+                                        -1);
+        if (store_ingest(st, doc, &id, err, sizeof err) != 0) {
+            say("not recorded: %s: %s", spec_path, err);
+            rc = 1;
+        } else {
+            (*ingested)++;
+            if (verbose)
+                fprintf(stderr, "benchaas: stored run %lld from %s: interrupted (no runner)\n",
+                        (long long)id, spec_path);
+            if (!keep)
+                unlink(spec_path);
+        }
+        cJSON_Delete(doc);
+    }
+    spec_free(&s);
+    cJSON_Delete(j);
+    free(text);
+    close(lock);
+    return rc;
+}
+
+int collect_spool(store *st, const char *spool, int keep, int verbose, size_t *ingested)
+{
+    DIR *d = opendir(spool);
+    *ingested = 0;
+    if (!d)
+        return 0;
+    strvec files = {0}, specs = {0};
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t n = strlen(de->d_name);
+        if (n > 12 && strcmp(de->d_name + n - 12, ".result.json") == 0)
+            strvec_push_owned(&files, xasprintf("%s/%s", spool, de->d_name));
+        else if (n > 10 && strcmp(de->d_name + n - 10, ".spec.json") == 0)
+            strvec_push_owned(&specs, xasprintf("%s/%s", spool, de->d_name));
+    }
+    closedir(d);
+    int bad = 0;
+    for (size_t i = 0; i < files.n; i++) {
+        char err[2048];
+        char *spec = spec_path_for_result(files.v[i]);
+        /* A run in flight: its runner holds the spec's lock and stores it. */
+        int lock = spool_lock_spec(spec);
+        if (lock == SPOOL_BUSY || access(files.v[i], F_OK) != 0) {
+            /* in flight, or stored and removed by its runner since we listed it */
+            free(spec);
+            if (lock >= 0)
+                close(lock);
+            continue;
+        }
+        cJSON *doc = result_read(files.v[i], err, sizeof err);
+        const char *u = doc ? json_str(doc, "uuid") : NULL;
+        const char *base = strrchr(files.v[i], '/');
+        base = base ? base + 1 : files.v[i];
+        if (!doc) {
+            say("not ingested: %s", err);
+            bad++;
+        } else if (!u || strlen(base) != strlen(u) + 12 || strncmp(base, u, strlen(u)) != 0) {
+            /* Its spool files are named after its uuid; another name is not ours to remove. */
+            say("not ingested: %s: the document names run %s, not %.*s", files.v[i], u ? u : "?",
+                (int)(strlen(base) - 12), base);
+            bad++;
+        } else {
+            int64_t id;
+            if (ingest_and_clean(st, doc, spec, files.v[i], keep, &id, err, sizeof err) != 0) {
+                say("not ingested: %s: %s", files.v[i], err);
+                bad++;
+            } else {
+                (*ingested)++;
+                if (verbose)
+                    fprintf(stderr, "benchaas: stored run %lld from %s\n", (long long)id,
+                            files.v[i]);
+            }
+        }
+        if (lock >= 0)
+            close(lock);
+        free(spec);
+        cJSON_Delete(doc);
+    }
+    for (size_t i = 0; i < specs.n; i++)
+        bad += collect_orphan(st, specs.v[i], keep, verbose, ingested);
+    strvec_free(&files);
+    strvec_free(&specs);
+    return bad;
+}

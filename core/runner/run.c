@@ -1,0 +1,497 @@
+/* run.c — the pipeline for local and mpi launchers (see run.h). */
+#define _GNU_SOURCE
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "launch.h"
+
+char *spool_dir_for(const char *db) { return xasprintf("%s.spool", db); }
+
+char *spec_path_for_result(const char *result_path)
+{
+    size_t n = strlen(result_path);
+    if (n > 12 && strcmp(result_path + n - 12, ".result.json") == 0)
+        n -= 12;
+    return xasprintf("%.*s.spec.json", (int)n, result_path);
+}
+
+void spec_for_point(const point *pt, const char *spool, runspec *s)
+{
+    memset(s, 0, sizeof *s);
+    char uuid[37], now[32];
+    uuid_v4(uuid);
+    s->uuid = xstrdup(uuid);
+    s->plugin = xstrdup(pt->plugin->desc->name);
+    s->plugin_path = xstrdup(pt->plugin->path);
+    s->plugin_version = xstrdup(pt->plugin->desc->version);
+    s->experiment = xstrdup(pt->exp->name);
+    s->point = pt->index;
+    for (size_t i = 0; i < pt->params.n; i++) {
+        if (!pt->params.set[i])
+            continue;
+        strvec_push(&s->pnames, pt->params.desc->params[i].name);
+        strvec_push(&s->pvalues, pt->params.vals[i].text);
+        strvec_push(&s->ptypes, bxp_type_name(pt->params.desc->params[i].type));
+    }
+    s->ranks = pt->ranks;
+    s->threads = pt->threads;
+    s->repetitions = pt->repetitions;
+    s->warmup = !(pt->plugin->desc->flags & BX_NO_WARMUP);
+    s->timeout = pt->timeout;
+    s->launcher = xstrdup(pt->launcher);
+    s->mpi = pt->mpi;
+    for (size_t i = 0; i < pt->tags.n; i++)
+        strvec_push(&s->tags, pt->tags.v[i]);
+    for (size_t i = 0; i < pt->mpirun_args.n; i++)
+        strvec_push(&s->mpirun_args, pt->mpirun_args.v[i]);
+    s->result_path = xasprintf("%s/%s.result.json", spool, uuid);
+    s->created_at = xstrdup(iso_now(now, sizeof now));
+}
+
+cJSON *result_for_failure(const runspec *s, const char *status, const char *error,
+                          double elapsed)
+{
+    char now[32], host[256];
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddNumberToObject(r, "result_version", RESULT_VERSION);
+    cJSON_AddStringToObject(r, "uuid", s->uuid);
+    cJSON_AddStringToObject(r, "plugin", s->plugin);
+    cJSON_AddStringToObject(r, "plugin_version", s->plugin_version ? s->plugin_version : "");
+    cJSON_AddStringToObject(r, "experiment", s->experiment ? s->experiment : s->plugin);
+    cJSON_AddNumberToObject(r, "point", s->point);
+    cJSON_AddStringToObject(r, "status", status);
+    cJSON_AddStringToObject(r, "error", error);
+    cJSON_AddStringToObject(r, "started_at", s->created_at ? s->created_at : iso_now(now, sizeof now));
+    cJSON_AddStringToObject(r, "finished_at", iso_now(now, sizeof now));
+    cJSON_AddStringToObject(r, "host", short_hostname(host, sizeof host));
+    cJSON_AddNullToObject(r, "job_id");
+    cJSON_AddNullToObject(r, "array_task_id");
+    cJSON_AddStringToObject(r, "launcher", s->launcher ? s->launcher : "local");
+    cJSON_AddNumberToObject(r, "ranks", s->ranks);
+    cJSON_AddNumberToObject(r, "threads", s->threads);
+    cJSON_AddNumberToObject(r, "repetitions", s->repetitions);
+    json_add_strvec(r, "tags", &s->tags);
+    cJSON *params = cJSON_AddObjectToObject(r, "params");
+    for (size_t i = 0; i < s->pnames.n; i++) {
+        cJSON *p = cJSON_AddObjectToObject(params, s->pnames.v[i]);
+        cJSON_AddStringToObject(p, "value", s->pvalues.v[i]);
+        cJSON_AddStringToObject(p, "type",
+                                s->ptypes.n == s->pnames.n ? s->ptypes.v[i] : "string");
+    }
+    cJSON *metrics = cJSON_AddObjectToObject(r, "metrics");
+    if (elapsed >= 0) {
+        cJSON *m = cJSON_AddObjectToObject(metrics, "wall_time");
+        cJSON_AddNumberToObject(m, "value", elapsed);
+        cJSON_AddStringToObject(m, "unit", "s");
+        cJSON_AddStringToObject(m, "better", "none");
+    }
+    cJSON_AddObjectToObject(r, "samples");
+    cJSON_AddArrayToObject(r, "warnings");
+    cJSON_AddObjectToObject(r, "meta");
+    cJSON *prov = cJSON_AddObjectToObject(r, "provenance");
+    cJSON_AddStringToObject(prov, "hostname", host);
+    cJSON_AddItemToObject(r, "spec", spec_to_json(s));
+    return r;
+}
+
+cJSON *result_read(const char *path, char *err, size_t errlen)
+{
+    char *text = NULL;
+    if (read_file(path, BX_DOC_MAX, &text, NULL, err, errlen) != 0)
+        return NULL;
+    cJSON *doc = cJSON_ParseWithOpts(text, NULL, 1);
+    free(text);
+    if (!doc || !cJSON_IsObject(doc)) {
+        cJSON_Delete(doc);
+        errf(err, errlen, BX_EINVAL, "%s: not a valid JSON result document (truncated?)", path);
+        return NULL;
+    }
+    double v;
+    if (json_num(doc, "result_version", &v) != 0 || v != RESULT_VERSION || !json_str(doc, "uuid") ||
+        !json_str(doc, "status") || !json_str(doc, "plugin")) {
+        cJSON_Delete(doc);
+        errf(err, errlen, BX_EINVAL,
+             "%s: not a BenchaaS result document (result_version %d, uuid, status, plugin)", path,
+             RESULT_VERSION);
+        return NULL;
+    }
+    return doc;
+}
+
+/*
+ * Test hook of the fault tests (tests/faults/kill_during_ingest.sh), inert
+ * unless BENCHAAS_TEST_PAUSE_INGEST is set: "before" (the document is read,
+ * nothing written yet), "commit" (inside the run's transaction, just before
+ * COMMIT) or "after" (committed, spool files not yet removed).  At that
+ * moment the process says "benchaas: test hook: pausing PHASE ingest" on
+ * stderr and sleeps (up to 60 s, or until interrupted) so the test can
+ * kill -9 it there.
+ */
+static void test_pause(const char *phase)
+{
+    const char *want = getenv("BENCHAAS_TEST_PAUSE_INGEST");
+    if (!want || strcmp(want, phase) != 0)
+        return;
+    fprintf(stderr, "benchaas: test hook: pausing %s ingest\n", phase);
+    fflush(stderr);
+    for (int i = 0; i < 600 && !g_interrupted; i++)
+        usleep(100000);
+}
+
+static int test_pause_commit(void *arg)
+{
+    (void)arg;
+    test_pause("commit");
+    return 0; /* 0: let the commit go on */
+}
+
+int ingest_and_clean(store *st, cJSON *doc, const char *spec_path, const char *result_path,
+                     int keep, int64_t *run_id, char *err, size_t errlen)
+{
+    test_pause("before");
+    if (getenv("BENCHAAS_TEST_PAUSE_INGEST"))
+        sqlite3_commit_hook(store_db(st), test_pause_commit, NULL);
+    int rc = store_ingest(st, doc, run_id, err, errlen);
+    if (rc == 0)
+        test_pause("after");
+    if (rc == 0 && !keep) {
+        if (result_path)
+            unlink(result_path);
+        if (spec_path)
+            unlink(spec_path);
+    }
+    return rc;
+}
+
+int spool_write_spec(const char *path, const char *text, int *lock_fd, char *err, size_t errlen)
+{
+    *lock_fd = -1;
+    char *tmp = xasprintf("%s.tmp", path);
+    int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        int rc = errf(err, errlen, BX_EIO, "cannot create %s: %s", tmp, strerror(errno));
+        free(tmp);
+        return rc;
+    }
+    /* Locked before it has its final name, so nobody sees it unlocked.  A new
+     * file cannot be locked by anyone else: flock fails only where the
+     * filesystem has no locks (Lustre without -o flock), and then the run
+     * goes on without one (collect then cannot tell a run in flight). */
+    (void)flock(fd, LOCK_EX);
+    int rc = 0;
+    size_t len = strlen(text), off = 0;
+    while (rc == 0 && off < len) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            rc = errf(err, errlen, BX_EIO, "cannot write %s: %s", tmp, strerror(errno));
+        else
+            off += (size_t)w;
+    }
+    if (rc == 0 && fsync(fd) != 0)
+        rc = errf(err, errlen, BX_EIO, "cannot write %s: %s", tmp, strerror(errno));
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = errf(err, errlen, BX_EIO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+    if (rc != 0) {
+        unlink(tmp);
+        close(fd);
+    } else {
+        *lock_fd = fd;
+    }
+    free(tmp);
+    return rc;
+}
+
+/* Where flock is not supported, SPOOL_NO_SPEC: as before the locks existed. */
+int spool_lock_spec(const char *spec_path)
+{
+    int fd = open(spec_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return SPOOL_NO_SPEC;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int busy = errno == EWOULDBLOCK;
+        close(fd);
+        return busy ? SPOOL_BUSY : SPOOL_NO_SPEC;
+    }
+    return fd;
+}
+
+/*
+ * A result document the runner cannot use (truncated, not JSON, another
+ * run's, too large): keep it for inspection as PATH.rejected, where neither
+ * the runner nor `collect` reads it again, and say so in err.
+ */
+static void reject_document(const char *path, char *err, size_t errlen)
+{
+    char *bad = xasprintf("%s.rejected", path);
+    size_t n = strlen(err);
+    if (rename(path, bad) == 0 && n < errlen)
+        snprintf(err + n, errlen - n, "; the document is kept as %s", bad);
+    free(bad);
+}
+
+/* The last meaningful line(s) the worker wrote (not blank, not mpirun's
+ * "-----" rules), joined by spaces, for the error text. */
+static void last_lines(const char *tail, char *out, size_t len, int nlines)
+{
+    const char *keep[16];
+    size_t klen[16];
+    int nk = 0;
+    const char *p = tail;
+    while (*p) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        size_t dashes = strspn(p, "- \t\r");
+        if (n > 0 && dashes < n) {
+            if (nk == 16) {
+                memmove(keep, keep + 1, 15 * sizeof *keep);
+                memmove(klen, klen + 1, 15 * sizeof *klen);
+                nk = 15;
+            }
+            keep[nk] = p;
+            klen[nk++] = n;
+        }
+        p = e ? e + 1 : p + n;
+    }
+    out[0] = '\0';
+    size_t off = 0;
+    for (int i = nk > nlines ? nk - nlines : 0; i < nk && off < len; i++)
+        off += (size_t)snprintf(out + off, len - off, "%s%.*s", off ? " " : "", (int)klen[i],
+                                keep[i]);
+}
+
+static void describe_failure(const launch_result *lr, const runspec *s, char *status,
+                             size_t slen, char *error, size_t elen)
+{
+    char last[1024];
+    last_lines(lr->tail, last, sizeof last, 3);
+    const char *sep = last[0] ? "; last output: " : "";
+    if (lr->interrupted) {
+        snprintf(status, slen, "interrupted");
+        snprintf(error, elen, "interrupted (SIGINT, SIGTERM or SIGHUP to the runner) after %.1f s",
+                 lr->elapsed);
+    } else if (lr->timed_out) {
+        snprintf(status, slen, "timeout");
+        snprintf(error, elen, "still running after the timeout of %g s; killed", s->timeout);
+    } else if (lr->signaled) {
+        snprintf(status, slen, "crashed");
+        snprintf(error, elen, "killed by signal %d (%s)%s%s", lr->sig, signal_text(lr->sig), sep,
+                 last);
+    } else if (lr->exited && lr->exit_code > 128 && lr->exit_code < 128 + 65 && s->launcher &&
+               strcmp(s->launcher, "mpi") == 0) {
+        /* mpirun reports a rank killed by signal N as exit code 128 + N. */
+        snprintf(status, slen, "crashed");
+        snprintf(error, elen, "a rank was killed by signal %d (%s) (mpirun exit code %d)%s%s",
+                 lr->exit_code - 128, signal_text(lr->exit_code - 128), lr->exit_code, sep, last);
+    } else if (lr->exited && lr->exit_code != 0) {
+        snprintf(status, slen, "crashed");
+        snprintf(error, elen, "the worker exited with code %d without a result%s%s",
+                 lr->exit_code, sep, last);
+    } else {
+        snprintf(status, slen, "crashed");
+        snprintf(error, elen,
+                 "the worker exited without writing a result (did the plugin call exit()?)%s%s",
+                 sep, last);
+    }
+}
+
+static const char *first_metric_text(const cJSON *doc, const point *pt, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(doc, "metrics");
+    for (const bx_metric_def *m = pt->plugin->desc->metrics; m && m->name; m++) {
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive(metrics, m->name);
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "value");
+        if (cJSON_IsNumber(v)) {
+            snprintf(buf, len, "%s %.6g %s", m->name, v->valuedouble, m->unit);
+            return buf;
+        }
+    }
+    return buf;
+}
+
+int run_plan(const plan *p, const run_opts *o)
+{
+    char err[4096];
+    if (o->dry_run) {
+        cJSON *all = cJSON_CreateObject();
+        cJSON *arr = cJSON_AddArrayToObject(all, "specs");
+        char *spool = spool_dir_for(o->db);
+        for (size_t i = 0; i < p->npoints; i++) {
+            runspec s;
+            spec_for_point(&p->points[i], spool, &s);
+            cJSON_AddItemToArray(arr, spec_to_json(&s));
+            spec_free(&s);
+        }
+        char *txt = cJSON_Print(all);
+        printf("%s\n", txt);
+        free(txt);
+        cJSON_Delete(all);
+        free(spool);
+        return 0;
+    }
+    store *st = NULL;
+    if (store_open(o->db, STORE_CREATE, &st, err, sizeof err) != 0) {
+        say("%s", err);
+        return 2;
+    }
+    char *spool = spool_dir_for(o->db);
+    if (mkdir_p(spool, err, sizeof err) != 0) {
+        say("%s", err);
+        free(spool);
+        store_close(st);
+        return 2;
+    }
+    char *workers[2] = {worker_path(0), worker_path(1)};
+    int64_t *ids = xcalloc(p->npoints + 1, sizeof *ids);
+    size_t nids = 0;
+    int any_failed = 0, lost = 0;
+    for (size_t i = 0; i < p->npoints && !g_interrupted; i++) {
+        const point *pt = &p->points[i];
+        runspec s;
+        spec_for_point(pt, spool, &s);
+        char *spec_path = xasprintf("%s/%s.spec.json", spool, s.uuid);
+        s.verbose = o->verbose;
+        cJSON *sj = spec_to_json(&s);
+        char *stext = cJSON_Print(sj);
+        cJSON_Delete(sj);
+        if (o->progress)
+            fprintf(stderr, "[%zu/%zu] %s%s%s: running (%d rank%s, %d thread%s)...\n", i + 1,
+                    p->npoints, pt->exp->name, pt->label[0] ? " " : "", pt->label, pt->ranks,
+                    pt->ranks == 1 ? "" : "s", pt->threads, pt->threads == 1 ? "" : "s");
+        cJSON *doc = NULL;
+        double t_point = mono_now(), elapsed = 0;
+        int spec_lock = -1, from_worker = 0; /* doc is the worker's own document */
+        if (spool_write_spec(spec_path, stext, &spec_lock, err, sizeof err) != 0) {
+            say("%s", err);
+            doc = result_for_failure(&s, "crashed", err, 0);
+        } else {
+            const launcher *l = launcher_by_name(s.launcher);
+            strvec argv = {0}, env = {0};
+            launch_result lr;
+            int rc = l ? l->command(&s, workers[s.mpi ? 1 : 0], spec_path, &argv, &env, err, sizeof err)
+                       : errf(err, sizeof err, BX_EINVAL, "launcher '%s' cannot run here",
+                              s.launcher);
+            if (rc == 0)
+                rc = launch_run(argv.v, &env, s.timeout, &lr, err, sizeof err);
+            strvec_free(&argv);
+            strvec_free(&env);
+            if (rc != 0) {
+                doc = result_for_failure(&s, "crashed", err, 0);
+            } else if (lr.timed_out || lr.interrupted) {
+                char status[32], e2[2048];
+                describe_failure(&lr, &s, status, sizeof status, e2, sizeof e2);
+                doc = result_for_failure(&s, status, e2, lr.elapsed);
+                unlink(s.result_path);
+            } else if (access(s.result_path, F_OK) == 0) {
+                doc = result_read(s.result_path, err, sizeof err);
+                const char *u = doc ? json_str(doc, "uuid") : NULL;
+                if (doc && (!u || strcmp(u, s.uuid) != 0)) {
+                    errf(err, sizeof err, BX_EINVAL,
+                         "%s: the result document names run %s, not this run (%s)",
+                         s.result_path, u ? u : "?", s.uuid);
+                    cJSON_Delete(doc);
+                    doc = NULL;
+                }
+                if (!doc) {
+                    /* Refused with the reason; the run is recorded as crashed. */
+                    reject_document(s.result_path, err, sizeof err);
+                    doc = result_for_failure(&s, "crashed", err, lr.elapsed);
+                } else {
+                    from_worker = 1;
+                    elapsed = lr.elapsed;
+                }
+                if (doc && from_worker && (!lr.exited || lr.exit_code != 0)) {
+                    /* A document, but the launcher failed afterwards (a rank died in
+                     * MPI_Finalize, say): keep the results, record the crash. */
+                    char status[32], e2[2048];
+                    describe_failure(&lr, &s, status, sizeof status, e2, sizeof e2);
+                    cJSON_ReplaceItemInObjectCaseSensitive(doc, "status",
+                                                           cJSON_CreateString(status));
+                    cJSON_ReplaceItemInObjectCaseSensitive(doc, "error", cJSON_CreateString(e2));
+                }
+            } else {
+                char status[32], e2[2048];
+                describe_failure(&lr, &s, status, sizeof status, e2, sizeof e2);
+                doc = result_for_failure(&s, status, e2, lr.elapsed);
+            }
+        }
+        free(stext);
+        int64_t id = 0;
+        int irc = ingest_and_clean(st, doc, spec_path, s.result_path, o->keep_spool, &id, err,
+                                   sizeof err);
+        if (irc == BX_EINVAL && from_worker) {
+            /* The store refuses the worker's document itself (its content, not
+             * the database): record the run as crashed with the reason. */
+            char why[4096];
+            snprintf(why, sizeof why, "%s: %s", s.result_path, err);
+            reject_document(s.result_path, why, sizeof why);
+            cJSON_Delete(doc);
+            doc = result_for_failure(&s, "crashed", why, elapsed);
+            irc = ingest_and_clean(st, doc, spec_path, s.result_path, o->keep_spool, &id, err,
+                                   sizeof err);
+        }
+        const char *status = json_str(doc, "status");
+        if (!status || strcmp(status, "ok") != 0)
+            any_failed = 1;
+        if (irc != 0) {
+            /* Keep the document in the spool: `benchaas collect` ingests it later. */
+            char *text = cJSON_PrintUnformatted(doc);
+            char e3[512] = "out of memory";
+            int kept = access(s.result_path, F_OK) == 0 ||
+                       (text && write_file_atomic(s.result_path, text, strlen(text), e3,
+                                                  sizeof e3) == 0);
+            free(text);
+            if (kept)
+                say("could not store the result of %s: %s; it is kept in %s for `benchaas "
+                    "collect`",
+                    pt->exp->name, err, s.result_path);
+            else
+                say("could not store the result of %s: %s; nor keep it in the spool: %s",
+                    pt->exp->name, err, e3);
+            lost = 1;
+        } else {
+            ids[nids++] = id;
+        }
+        if (spec_lock >= 0)
+            close(spec_lock); /* after the spool files are gone (or kept for collect) */
+        if (o->progress) {
+            char mbuf[256];
+            const char *e = json_str(doc, "error");
+            fprintf(stderr, "[%zu/%zu] %s%s%s: %s in %.1f s%s%s%s%s\n", i + 1, p->npoints,
+                    pt->exp->name, pt->label[0] ? " " : "", pt->label, status ? status : "?",
+                    mono_now() - t_point, first_metric_text(doc, pt, mbuf, sizeof mbuf)[0] ? ", " : "",
+                    mbuf, e ? ": " : "", e ? e : "");
+        } else if (status && strcmp(status, "ok") != 0) {
+            const char *e = json_str(doc, "error");
+            say("%s%s%s: %s: %s", pt->exp->name, pt->label[0] ? " " : "", pt->label, status,
+                e ? e : "");
+        }
+        cJSON_Delete(doc);
+        free(spec_path);
+        spec_free(&s);
+    }
+    if (g_interrupted)
+        say("interrupted: the remaining points were not run");
+    if (o->show && (o->json || nids))
+        o->show(st, ids, nids, o->json);
+    fflush(stdout);
+    free(ids);
+    free(workers[0]);
+    free(workers[1]);
+    free(spool);
+    store_close(st);
+    if (g_interrupted)
+        return 1;
+    return any_failed || lost ? 1 : 0;
+}

@@ -1,0 +1,74 @@
+/* run.h — the pipeline: validated points -> specs -> launcher -> result documents -> store. */
+#ifndef BENCHAAS_RUN_H
+#define BENCHAAS_RUN_H
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+
+#include "plan.h"
+#include "spec.h"
+#include "store.h"
+
+/*
+ * How the front-end shows the runs a command stored (ids[0..n), in order;
+ * json = 1 for `run --json`): once at the end of run_plan() when json is set
+ * or n > 0, and of a Slurm submission that waited, when n > 0.
+ */
+typedef void (*run_show_fn)(store *st, const int64_t *ids, size_t n, int json);
+
+typedef struct run_opts {
+    const char *db;     /* database path */
+    int json;           /* print {"runs": [...]} on stdout */
+    int dry_run;        /* print the specs, run nothing, write nothing */
+    int progress;       /* a line per point on stderr */
+    int verbose;        /* the plugins' info messages too */
+    int keep_spool;     /* keep spec and result files after ingest */
+    const config *cfg;  /* for the slurm settings */
+    run_show_fn show;   /* shows the stored runs; NULL: nothing is shown */
+} run_opts;
+
+/* Run every point of the plan; returns the CLI exit code (0, 1 or 2). */
+int run_plan(const plan *p, const run_opts *o);
+
+/* "<dir>/<uuid>.result.json" -> "<dir>/<uuid>.spec.json" (a path not ending in
+ * .result.json gets ".spec.json" appended).  Caller frees. */
+char *spec_path_for_result(const char *result_path);
+
+/* The spool folder of a database ("<db>.spool"). Caller frees. */
+char *spool_dir_for(const char *db);
+
+/* A spec for point pt (uuid, spool paths filled in). */
+void spec_for_point(const point *pt, const char *spool, runspec *s);
+
+/*
+ * A result document for a run that never wrote its own (crash, timeout,
+ * interrupt, a job Slurm cancelled): status and error from the caller.
+ */
+cJSON *result_for_failure(const runspec *s, const char *status, const char *error,
+                          double elapsed);
+
+/* Read and check a result document (size cap, JSON, uuid). NULL + err. */
+cJSON *result_read(const char *path, char *err, size_t errlen);
+
+/* Ingest one result document and remove its spool files on success. */
+int ingest_and_clean(store *st, cJSON *doc, const char *spec_path, const char *result_path,
+                     int keep, int64_t *run_id, char *err, size_t errlen);
+
+/*
+ * A run in flight owns its spec file: the runner writes it (temporary file,
+ * fsync, rename) holding an exclusive flock(2) on it from before it has its
+ * name until the run is stored, and *lock_fd keeps that lock (close it when
+ * done).  The lock dies with the runner, even with kill -9.
+ */
+int spool_write_spec(const char *path, const char *text, int *lock_fd, char *err, size_t errlen);
+
+/*
+ * `collect`'s side: lock the spec of a result document before storing it.
+ * A file descriptor holding the lock (close it after the spool files are
+ * removed), SPOOL_NO_SPEC when there is no spec file, or SPOOL_BUSY when a
+ * running benchaas holds it (its runner will store that result itself).
+ */
+enum { SPOOL_NO_SPEC = -1, SPOOL_BUSY = -2 };
+int spool_lock_spec(const char *spec_path);
+
+#endif

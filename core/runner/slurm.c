@@ -1,0 +1,949 @@
+/*
+ * slurm.c — the Slurm launcher: batch scripts, submission, status, and the
+ * Slurm half of collect.
+ *
+ * Compute nodes never open the database.  `submit` writes one run spec per
+ * point and one batch script per job into the spool folder (beside the
+ * database, or slurm.spool = a shared path), checks every script with
+ * `sbatch --test-only`, submits them, and records each point as a `queued`
+ * run with its job id.  Inside the job, the worker writes each point's
+ * result document atomically as soon as the point ends.  `collect` ingests
+ * the documents and turns points whose job ended without one into
+ * failed/timeout/crashed runs with Slurm's reason.
+ *
+ * No shell ever sees a user value unquoted: every value in a script is
+ * single-quoted, #SBATCH values are checked against a strict character set,
+ * and sbatch/squeue/scontrol are exec'd with argv arrays.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collect.h"
+#include "dbpath.h"
+#include "launch.h"
+#include "paramval.h"
+#include "slurm.h"
+#include "slurm_opts.h"
+#include "store.h"
+
+/* ---- running Slurm's commands ------------------------------------------ */
+
+/* Run argv; capture stdout and stderr (each up to cap bytes).  Exit status or -1. */
+static int capture(char *const *argv, char **out, char **errout)
+{
+    int po[2], pe[2];
+    *out = NULL;
+    if (errout)
+        *errout = NULL;
+    if (pipe(po) != 0)
+        return -1;
+    if (pipe(pe) != 0) {
+        close(po[0]);
+        close(po[1]);
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        dup2(po[1], 1);
+        dup2(pe[1], 2);
+        close(po[0]);
+        close(pe[0]);
+        execvp(argv[0], argv);
+        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(po[1]);
+    close(pe[1]);
+    size_t cap = 1u << 20;
+    char *bufs[2] = {xcalloc(1, cap + 1), xcalloc(1, cap + 1)};
+    size_t lens[2] = {0, 0};
+    int fds[2] = {po[0], pe[0]};
+    int open_[2] = {1, 1};
+    while (open_[0] || open_[1]) {
+        fd_set rs;
+        FD_ZERO(&rs);
+        int mx = -1;
+        for (int i = 0; i < 2; i++)
+            if (open_[i]) {
+                FD_SET(fds[i], &rs);
+                if (fds[i] > mx)
+                    mx = fds[i];
+            }
+        if (select(mx + 1, &rs, NULL, NULL, NULL) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        for (int i = 0; i < 2; i++) {
+            if (!open_[i] || !FD_ISSET(fds[i], &rs))
+                continue;
+            char tmp[4096];
+            ssize_t n = read(fds[i], tmp, sizeof tmp);
+            if (n <= 0) {
+                open_[i] = 0;
+                continue;
+            }
+            size_t take = lens[i] + (size_t)n > cap ? cap - lens[i] : (size_t)n;
+            memcpy(bufs[i] + lens[i], tmp, take);
+            lens[i] += take;
+        }
+    }
+    close(po[0]);
+    close(pe[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    *out = bufs[0];
+    if (errout)
+        *errout = bufs[1];
+    else
+        free(bufs[1]);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int have_command(const char *name)
+{
+    const char *path = getenv("PATH");
+    if (!path)
+        return 0;
+    char *copy = xstrdup(path), *save = NULL;
+    int found = 0;
+    for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+        char *p = xasprintf("%s/%s", d, name);
+        found = access(p, X_OK) == 0;
+        free(p);
+    }
+    free(copy);
+    return found;
+}
+
+static void trim(char *s)
+{
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+}
+
+/* Most CPUs of any node (sinfo %c), or 0 when unknown. */
+static long max_node_cpus(void)
+{
+    char *argv[] = {"sinfo", "--noheader", "--format=%c", NULL};
+    char *out = NULL;
+    long best = 0;
+    if (capture(argv, &out, NULL) == 0 && out) {
+        char *save = NULL;
+        for (char *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+            long v = strtol(l, NULL, 10);
+            if (v > best)
+                best = v;
+        }
+    }
+    free(out);
+    return best;
+}
+
+/* ---- batch scripts ----------------------------------------------------- */
+
+/* 'value' for a POSIX shell: the only quoting that needs no exceptions. */
+static void sh_quote(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputs("'\\''", f);
+        else
+            fputc(*s, f);
+    }
+    fputc('\'', f);
+}
+
+typedef struct job {
+    const experiment *exp;
+    size_t first, count;   /* points [first, first+count) of the plan */
+    runspec *specs;        /* one per point */
+    char **spec_paths;
+    int array;             /* 1: a job array, one task per point */
+    char *script_path;
+    char *job_id;          /* after submission */
+    int max_ranks, max_threads;
+} job;
+
+static void write_point_command(FILE *f, const runspec *s, const slurm_opts *o,
+                                const char *worker, const char *spec_path)
+{
+    fprintf(f, "export OMP_NUM_THREADS=%d OPENBLAS_NUM_THREADS=%d\n", s->threads, s->threads);
+    fprintf(f, "timeout --kill-after=10 %ld ", (long)ceil(s->timeout));
+    if (!s->mpi) {
+        sh_quote(f, worker);
+    } else if (o->launch && strcmp(o->launch, "mpirun") == 0) {
+        fprintf(f, "mpirun -np %d --oversubscribe%s", s->ranks,
+                s->threads > 1 ? " --bind-to none" : "");
+        for (size_t i = 0; i < s->mpirun_args.n; i++) {
+            fputc(' ', f);
+            sh_quote(f, s->mpirun_args.v[i]);
+        }
+        fputc(' ', f);
+        sh_quote(f, worker);
+    } else {
+        fprintf(f, "srun --mpi=");
+        sh_quote(f, o->mpi ? o->mpi : "pmix");
+        fprintf(f, " --ntasks=%d --cpus-per-task=%d ", s->ranks, s->threads);
+        sh_quote(f, worker);
+    }
+    fputc(' ', f);
+    sh_quote(f, spec_path);
+    fprintf(f, " || { rc=$?; echo \"benchaas: point exited with status $rc\" >&2; status=1; }\n");
+}
+
+/* The batch script of job J, to F (its file, or stdout for --dry-run). */
+static void print_script(FILE *f, const job *j, const slurm_opts *o, const char *spool,
+                         const char *worker, const char *worker_mpi)
+{
+    char name[128];
+    snprintf(name, sizeof name, "benchaas-%s", o->job_name ? o->job_name : j->exp->name);
+    for (char *c = name; *c; c++)
+        if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
+            *c = '_';
+    fprintf(f, "#!/bin/bash\n");
+    fprintf(f, "# BenchaaS batch script: experiment %s, %zu point%s%s.\n", name + 9, j->count,
+            j->count == 1 ? "" : "s", j->array ? " as a job array" : ", one after another");
+    fprintf(f, "# Each point writes its own result document into the spool folder as soon as\n"
+               "# it ends; `benchaas collect` stores them.  Written by benchaas submit.\n");
+    fprintf(f, "#SBATCH --job-name=%s\n", name);
+    fprintf(f, "#SBATCH --ntasks=%d\n", j->max_ranks);
+    fprintf(f, "#SBATCH --cpus-per-task=%d\n", j->max_threads);
+    if (o->nodes > 0)
+        fprintf(f, "#SBATCH --nodes=%ld\n", o->nodes);
+    if (o->memory)
+        fprintf(f, "#SBATCH --mem=%s\n", o->memory);
+    if (o->time_limit)
+        fprintf(f, "#SBATCH --time=%s\n", o->time_limit);
+    if (o->partition)
+        fprintf(f, "#SBATCH --partition=%s\n", o->partition);
+    if (o->account)
+        fprintf(f, "#SBATCH --account=%s\n", o->account);
+    if (o->qos)
+        fprintf(f, "#SBATCH --qos=%s\n", o->qos);
+    if (j->array)
+        fprintf(f, "#SBATCH --array=0-%zu\n", j->count - 1);
+    fprintf(f, "#SBATCH --output=%s/slurm-%s.out\n", spool, j->array ? "%A_%a" : "%j");
+    for (size_t i = 0; i < o->extra.n; i++)
+        fprintf(f, "#SBATCH %s\n", o->extra.v[i]);
+    fprintf(f, "\nset -u\n");
+    if (o->modules.n) {
+        fprintf(f, "module load");
+        for (size_t i = 0; i < o->modules.n; i++) {
+            fputc(' ', f);
+            sh_quote(f, o->modules.v[i]);
+        }
+        fprintf(f, " || { echo 'benchaas: module load failed' >&2; exit 1; }\n");
+    }
+    for (size_t i = 0; i < o->env.n; i++) {
+        const char *eq = strchr(o->env.v[i], '=');
+        fprintf(f, "export %.*s=", (int)(eq - o->env.v[i]), o->env.v[i]);
+        sh_quote(f, eq + 1);
+        fputc('\n', f);
+    }
+    if (geteuid() == 0)
+        fprintf(f, "export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1\n");
+    /* The start of the allocation, for the queue-wait metric of every point. */
+    fprintf(f, "export BENCHAAS_JOB_START=$(date +%%s)\nstatus=0\n\n");
+    if (j->array) {
+        fprintf(f, "case \"${SLURM_ARRAY_TASK_ID:-}\" in\n");
+        for (size_t i = 0; i < j->count; i++) {
+            const runspec *s = &j->specs[i];
+            fprintf(f, "%zu)\n    ", i);
+            write_point_command(f, s, o, s->mpi ? worker_mpi : worker, j->spec_paths[i]);
+            fprintf(f, "    ;;\n");
+        }
+        fprintf(f, "*) echo \"benchaas: unexpected array task ${SLURM_ARRAY_TASK_ID:-}\" >&2; "
+                   "exit 1 ;;\nesac\n");
+        fprintf(f, "exit $status\n");
+    } else {
+        for (size_t i = 0; i < j->count; i++) {
+            const runspec *s = &j->specs[i];
+            write_point_command(f, s, o, s->mpi ? worker_mpi : worker, j->spec_paths[i]);
+        }
+        fprintf(f, "exit $status\n");
+    }
+}
+
+/* Job J's batch script into its own new file, j->script_path, executable. The file is
+ * created here (O_EXCL), so the mode change can only ever touch a file of ours. */
+static int write_script(job *j, const slurm_opts *o, const char *spool, const char *worker,
+                        const char *worker_mpi, char *err, size_t errlen)
+{
+    int fd = open(j->script_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return errf(err, errlen, BX_EIO, "cannot write %s: %s", j->script_path, strerror(e));
+    }
+    print_script(f, j, o, spool, worker, worker_mpi);
+    int bad = fchmod(fd, 0755) != 0 || ferror(f), e = errno;
+    if (fclose(f) != 0 && !bad)
+        bad = 1, e = errno;
+    if (!bad)
+        return 0;
+    unlink(j->script_path);
+    return errf(err, errlen, BX_EIO, "cannot write %s: %s", j->script_path, strerror(e));
+}
+
+/* ---- submit ------------------------------------------------------------ */
+
+static char *abs_path(const char *p)
+{
+    if (p[0] == '/')
+        return xstrdup(p);
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd))
+        return xstrdup(p);
+    return xasprintf("%s/%s", cwd, p);
+}
+
+/* The last line of sbatch's stderr, for messages. */
+static const char *last_line(char *s)
+{
+    trim(s);
+    char *nl = strrchr(s, '\n');
+    return nl ? nl + 1 : s;
+}
+
+/* Record a submitted point as `queued` (the worker's document replaces it). */
+static int record_queued(store *st, const runspec *s, const char *job_id, long task, char *err,
+                         size_t errlen)
+{
+    cJSON *doc = result_for_failure(s, "queued", "", -1);
+    cJSON_ReplaceItemInObjectCaseSensitive(doc, "error", cJSON_CreateNull());
+    cJSON_ReplaceItemInObjectCaseSensitive(doc, "job_id", cJSON_CreateString(job_id));
+    if (task >= 0)
+        cJSON_ReplaceItemInObjectCaseSensitive(doc, "array_task_id", cJSON_CreateNumber((double)task));
+    cJSON_ReplaceItemInObjectCaseSensitive(doc, "launcher", cJSON_CreateString("slurm"));
+    cJSON_AddStringToObject(doc, "queued_at", s->created_at);
+    int64_t id;
+    int rc = store_ingest(st, doc, &id, err, errlen);
+    cJSON_Delete(doc);
+    return rc;
+}
+
+static int wait_and_collect(const run_opts *o, const char *spool, strvec *job_ids);
+
+/* Is point pt already stored as ok (same experiment and parameters)? */
+static int already_ok(store *st, const point *pt)
+{
+    sqlite3 *db = store_db(st);
+    sqlite3_stmt *q = NULL;
+    const char *sql = "SELECT r.id FROM runs r WHERE r.experiment = ?1 AND r.plugin = ?2 "
+                      "AND r.status = 'ok' AND r.ranks = ?3 AND r.threads = ?4";
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(q, 1, pt->exp->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, pt->plugin->desc->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(q, 3, pt->ranks);
+    sqlite3_bind_int(q, 4, pt->threads);
+    int found = 0;
+    sqlite3_stmt *pq = NULL;
+    sqlite3_prepare_v2(db, "SELECT value FROM params WHERE run_id = ?1 AND name = ?2", -1, &pq,
+                       NULL);
+    while (!found && pq && sqlite3_step(q) == SQLITE_ROW) {
+        sqlite3_int64 id = sqlite3_column_int64(q, 0);
+        int all = 1;
+        for (size_t i = 0; all && i < pt->params.n; i++) {
+            if (!pt->params.set[i])
+                continue;
+            sqlite3_reset(pq);
+            sqlite3_bind_int64(pq, 1, id);
+            sqlite3_bind_text(pq, 2, pt->params.desc->params[i].name, -1, SQLITE_STATIC);
+            if (sqlite3_step(pq) != SQLITE_ROW ||
+                strcmp((const char *)sqlite3_column_text(pq, 0), pt->params.vals[i].text) != 0)
+                all = 0;
+        }
+        found = all;
+    }
+    sqlite3_finalize(pq);
+    sqlite3_finalize(q);
+    return found;
+}
+
+int slurm_submit_plan(const plan *p, const run_opts *o, int wait)
+{
+    return slurm_submit_plan_ex(p, o, wait, 0);
+}
+
+int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_failed)
+{
+    char err[4096];
+    int rc = 2;
+    if (!o->dry_run && !have_command("sbatch")) {
+        say("the slurm launcher needs Slurm's sbatch, which is not installed here (PATH=%s); "
+            "install slurm-client or run with --launcher local/mpi",
+            getenv("PATH") ? getenv("PATH") : "");
+        return 2;
+    }
+    const char *file = o->cfg && o->cfg->path ? o->cfg->path : "the command line";
+    /* Group consecutive points by experiment; each experiment is one job (pack)
+     * or one job array. */
+    job *jobs = xcalloc(p->npoints + 1, sizeof *jobs);
+    slurm_opts *opts = xcalloc(p->npoints + 1, sizeof *opts);
+    size_t njobs = 0;
+    for (size_t i = 0; i < p->npoints;) {
+        const experiment *e = p->points[i].exp;
+        size_t k = i;
+        while (k < p->npoints && p->points[k].exp == e)
+            k++;
+        slurm_opts *so = &opts[njobs];
+        so->pack = 1;
+        if (slurm_opts_apply(so, o->cfg ? o->cfg->slurm : NULL, file, err, sizeof err) ||
+            slurm_opts_apply(so, e->slurm, file, err, sizeof err)) {
+            say("%s", err);
+            njobs++;
+            goto out;
+        }
+        job *j = &jobs[njobs++];
+        j->exp = e;
+        j->first = i;
+        j->count = k - i;
+        j->array = !so->pack && j->count > 1;
+        i = k;
+    }
+    /* Resources a node cannot give. */
+    long cpus = o->dry_run ? 0 : max_node_cpus();
+    for (size_t n = 0; n < njobs; n++) {
+        job *j = &jobs[n];
+        for (size_t i = 0; i < j->count; i++) {
+            const point *pt = &p->points[j->first + i];
+            if (pt->ranks > j->max_ranks)
+                j->max_ranks = pt->ranks;
+            if (pt->threads > j->max_threads)
+                j->max_threads = pt->threads;
+        }
+        if (cpus > 0 && opts[n].nodes <= 0 && (long)j->max_ranks * j->max_threads > cpus) {
+            say("%s: experiment %s asks for %d ranks x %d threads, more than the %ld CPUs of the "
+                "largest node, and no node count; set slurm.nodes (or fewer ranks)",
+                j->exp->where, j->exp->name, j->max_ranks, j->max_threads, cpus);
+            goto out;
+        }
+    }
+    char *spool = NULL;
+    {
+        const char *sp = NULL;
+        for (size_t n = 0; n < njobs && !sp; n++)
+            sp = opts[n].spool;
+        char *dbabs = abs_path(o->db);
+        spool = sp ? abs_path(sp) : spool_dir_for(dbabs);
+        free(dbabs);
+    }
+    store *st = NULL;
+    if (!o->dry_run) {
+        /* The database is opened only once Slurm has accepted the scripts
+         * (or now, read for --retry-failed, when it must exist anyway). */
+        if (mkdir_p(spool, err, sizeof err) != 0 ||
+            (retry_failed && store_open(o->db, STORE_CREATE, &st, err, sizeof err) != 0)) {
+            say("%s", err);
+            free(spool);
+            goto out;
+        }
+    }
+    char *worker = worker_path(0), *worker_mpi = worker_path(1);
+    /* Specs and scripts. */
+    size_t skipped = 0;
+    for (size_t n = 0; n < njobs; n++) {
+        job *j = &jobs[n];
+        j->specs = xcalloc(j->count, sizeof *j->specs);
+        j->spec_paths = xcalloc(j->count, sizeof *j->spec_paths);
+        size_t keep = 0;
+        for (size_t i = 0; i < j->count; i++) {
+            const point *pt = &p->points[j->first + i];
+            if (retry_failed && st && already_ok(st, pt)) {
+                skipped++;
+                continue;
+            }
+            runspec *s = &j->specs[keep];
+            spec_for_point(pt, spool, s);
+            free(s->launcher);
+            s->launcher = xstrdup("slurm");
+            j->spec_paths[keep] = xasprintf("%s/%s.spec.json", spool, s->uuid);
+            keep++;
+        }
+        j->count = keep;
+        j->array = !opts[n].pack && j->count > 1;
+        if (!j->count)
+            continue;
+        char uuid[37];
+        uuid_v4(uuid);
+        j->script_path = xasprintf("%s/job-%s-%.8s.sbatch", spool, j->exp->name, uuid);
+        for (char *c = strrchr(j->script_path, '/') + 1; *c; c++)
+            if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
+                *c = '_';
+        if (o->dry_run) {
+            /* Shown, never written: stdout is whatever the user pointed it at (a
+             * terminal, a file, /dev/null), not a file of ours to create or chmod. */
+            free(j->script_path);
+            j->script_path = NULL;
+            printf("# ---- %s (%zu point%s) ----\n", j->exp->name, j->count,
+                   j->count == 1 ? "" : "s");
+            print_script(stdout, j, &opts[n], spool, worker, worker_mpi);
+            continue;
+        }
+        for (size_t i = 0; i < j->count; i++) {
+            cJSON *sj = spec_to_json(&j->specs[i]);
+            char *text = cJSON_Print(sj);
+            cJSON_Delete(sj);
+            int w = write_file_atomic(j->spec_paths[i], text, strlen(text), err, sizeof err);
+            free(text);
+            if (w) {
+                say("%s", err);
+                goto out2;
+            }
+        }
+        if (write_script(j, &opts[n], spool, worker, worker_mpi, err, sizeof err) != 0) {
+            say("%s", err);
+            goto out2;
+        }
+    }
+    if (o->dry_run) {
+        rc = 0;
+        goto out2;
+    }
+    if (skipped)
+        fprintf(stderr, "benchaas: --retry-failed: %zu point%s already ok, not resubmitted\n",
+                skipped, skipped == 1 ? "" : "s");
+    /* Let Slurm judge every script before submitting any. */
+    for (size_t n = 0; n < njobs; n++) {
+        if (!jobs[n].count)
+            continue;
+        char *argv[] = {"sbatch", "--test-only", jobs[n].script_path, NULL};
+        char *out = NULL, *serr = NULL;
+        int x = capture(argv, &out, &serr);
+        if (x != 0) {
+            say("sbatch refused the job of experiment %s (%s): %s", jobs[n].exp->name,
+                jobs[n].script_path, serr && *serr ? last_line(serr) : "no message");
+            free(out);
+            free(serr);
+            for (size_t m = 0; m < njobs; m++) {
+                for (size_t i = 0; i < jobs[m].count; i++)
+                    if (jobs[m].spec_paths && jobs[m].spec_paths[i])
+                        unlink(jobs[m].spec_paths[i]);
+                if (jobs[m].script_path)
+                    unlink(jobs[m].script_path);
+            }
+            rmdir(spool); /* only if we left it empty */
+            goto out2;
+        }
+        free(out);
+        free(serr);
+    }
+    if (!st && store_open(o->db, STORE_CREATE, &st, err, sizeof err) != 0) {
+        say("%s", err);
+        goto out2;
+    }
+    strvec ids = {0};
+    rc = 0;
+    for (size_t n = 0; n < njobs; n++) {
+        job *j = &jobs[n];
+        if (!j->count)
+            continue;
+        char *argv[] = {"sbatch", "--parsable", j->script_path, NULL};
+        char *out = NULL, *serr = NULL;
+        int x = capture(argv, &out, &serr);
+        if (x != 0 || !out || !isdigit((unsigned char)out[0])) {
+            say("sbatch failed for experiment %s: %s", j->exp->name,
+                serr && *serr ? last_line(serr) : "no message");
+            free(out);
+            free(serr);
+            rc = 2;
+            break;
+        }
+        trim(out);
+        char *semi = strchr(out, ';');
+        if (semi)
+            *semi = '\0';
+        j->job_id = xstrdup(out);
+        strvec_push(&ids, out);
+        free(out);
+        free(serr);
+        for (size_t i = 0; i < j->count; i++)
+            if (record_queued(st, &j->specs[i], j->job_id, j->array ? (long)i : -1, err,
+                              sizeof err) != 0)
+                say("could not record run %s as queued: %s", j->specs[i].uuid, err);
+        printf("submitted %s: job %s (%zu point%s%s)\n", j->exp->name, j->job_id, j->count,
+               j->count == 1 ? "" : "s", j->array ? ", job array" : "");
+    }
+    fflush(stdout);
+    store_close(st);
+    st = NULL;
+    if (rc == 0 && wait)
+        rc = wait_and_collect(o, spool, &ids);
+    strvec_free(&ids);
+out2:
+    free(worker);
+    free(worker_mpi);
+    if (st)
+        store_close(st);
+    free(spool);
+out:
+    for (size_t n = 0; n < njobs; n++) {
+        for (size_t i = 0; jobs[n].specs && i < jobs[n].count; i++) {
+            spec_free(&jobs[n].specs[i]);
+            free(jobs[n].spec_paths[i]);
+        }
+        free(jobs[n].specs);
+        free(jobs[n].spec_paths);
+        free(jobs[n].script_path);
+        free(jobs[n].job_id);
+        slurm_opts_free(&opts[n]);
+    }
+    free(jobs);
+    free(opts);
+    return rc;
+}
+
+/* ---- job states -------------------------------------------------------- */
+
+typedef struct job_state {
+    char state[32];   /* PENDING, RUNNING, COMPLETED, CANCELLED, TIMEOUT, FAILED, ... or "" */
+    char reason[256];
+} job_state;
+
+/* Slurm's "[D-]HH:MM:SS" (or MM:SS) as seconds; -1 for UNLIMITED or garbage. */
+static long slurm_seconds(const char *t)
+{
+    long d = 0, h = 0, m = 0, sec = 0;
+    if (sscanf(t, "%ld-%ld:%ld:%ld", &d, &h, &m, &sec) == 4)
+        return ((d * 24 + h) * 60 + m) * 60 + sec;
+    if (sscanf(t, "%ld:%ld:%ld", &h, &m, &sec) == 3)
+        return (h * 60 + m) * 60 + sec;
+    if (sscanf(t, "%ld:%ld", &m, &sec) == 2)
+        return m * 60 + sec;
+    return -1;
+}
+
+/* The state of job `id` (an array job: the task's, "123_4"), from squeue, else scontrol. */
+static void get_job_state(const char *id, job_state *js)
+{
+    memset(js, 0, sizeof *js);
+    char *argv[] = {"squeue", "--noheader", "--jobs", (char *)id, "--format=%T|%r", NULL};
+    char *out = NULL;
+    if (capture(argv, &out, NULL) == 0 && out && *out) {
+        char *bar = strchr(out, '|');
+        if (bar) {
+            *bar = '\0';
+            snprintf(js->state, sizeof js->state, "%s", out);
+            trim(bar + 1);
+            snprintf(js->reason, sizeof js->reason, "%s", bar + 1);
+            char *nl = strchr(js->reason, '\n');
+            if (nl)
+                *nl = '\0';
+        }
+        free(out);
+        return;
+    }
+    free(out);
+    char *argv2[] = {"scontrol", "show", "job", "--oneliner", (char *)id, NULL};
+    if (capture(argv2, &out, NULL) == 0 && out) {
+        char *s = strstr(out, "JobState=");
+        if (s)
+            sscanf(s + 9, "%31[^ \n]", js->state);
+        char *r = strstr(out, "Reason=");
+        if (r)
+            sscanf(r + 7, "%255[^ \n]", js->reason);
+        /* Past its time limit Slurm refuses new steps at once, and a script that
+         * then ends by itself makes the job COMPLETED: call that a timeout. */
+        char *rt = strstr(out, " RunTime="), *tl = strstr(out, " TimeLimit=");
+        long run_s = rt ? slurm_seconds(rt + 9) : -1, lim_s = tl ? slurm_seconds(tl + 11) : -1;
+        if (run_s >= 0 && lim_s > 0 && run_s >= lim_s &&
+            (!strcmp(js->state, "COMPLETED") || !strcmp(js->state, "FAILED"))) {
+            snprintf(js->state, sizeof js->state, "TIMEOUT");
+            snprintf(js->reason, sizeof js->reason, "TimeLimit");
+        }
+    }
+    free(out);
+}
+
+static int state_is_final(const char *s)
+{
+    return *s && strcmp(s, "PENDING") && strcmp(s, "RUNNING") && strcmp(s, "CONFIGURING") &&
+           strcmp(s, "COMPLETING") && strcmp(s, "SUSPENDED") && strcmp(s, "REQUEUED") &&
+           strcmp(s, "RESIZING");
+}
+
+/* Update queued/running runs from Slurm: running when the job runs; a final
+ * failure when the job ended and no result document came back. */
+static int reconcile(store *st, const char *spool, int verbose)
+{
+    sqlite3 *db = store_db(st);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT uuid, job_id, array_task_id, status, spec_json FROM runs "
+                           "WHERE status IN ('queued','running') AND job_id IS NOT NULL",
+                           -1, &q, NULL) != SQLITE_OK)
+        return 0;
+    typedef struct pend { char *uuid, *job, *status, *spec; long task; } pend;
+    pend *v = NULL;
+    size_t n = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        v = xrealloc(v, (n + 1) * sizeof *v);
+        v[n].uuid = xstrdup((const char *)sqlite3_column_text(q, 0));
+        v[n].job = xstrdup((const char *)sqlite3_column_text(q, 1));
+        v[n].task = sqlite3_column_type(q, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 2);
+        v[n].status = xstrdup((const char *)sqlite3_column_text(q, 3));
+        const unsigned char *sp = sqlite3_column_text(q, 4);
+        v[n].spec = sp ? xstrdup((const char *)sp) : NULL;
+        n++;
+    }
+    sqlite3_finalize(q);
+    int open_jobs = 0;
+    for (size_t i = 0; i < n; i++) {
+        char id[128];
+        if (v[i].task >= 0)
+            snprintf(id, sizeof id, "%s_%ld", v[i].job, v[i].task);
+        else
+            snprintf(id, sizeof id, "%s", v[i].job);
+        job_state js;
+        get_job_state(id, &js);
+        runspec s;
+        memset(&s, 0, sizeof s);
+        cJSON *sj = v[i].spec ? cJSON_Parse(v[i].spec) : NULL;
+        char err[1024];
+        int have_spec = sj && spec_from_json(sj, &s, err, sizeof err) == 0;
+        cJSON_Delete(sj);
+        if (!have_spec) {
+            spec_free(&s);
+            continue;
+        }
+        const char *newstatus = NULL;
+        char why[512] = "";
+        if (access(s.result_path, F_OK) == 0) {
+            /* A result outside the database's spool (slurm.spool): store it. */
+            cJSON *doc = result_read(s.result_path, err, sizeof err);
+            int64_t rid;
+            char *specp = spec_path_for_result(s.result_path);
+            if (!doc)
+                say("not ingested: %s", err);
+            else if (ingest_and_clean(st, doc, specp, s.result_path, 0, &rid, err, sizeof err) != 0)
+                say("not ingested: %s: %s", s.result_path, err);
+            cJSON_Delete(doc);
+            free(specp);
+            spec_free(&s);
+            continue;
+        }
+        if (!state_is_final(js.state) && js.state[0]) {
+            open_jobs++;
+            if (strcmp(js.state, "RUNNING") == 0 && strcmp(v[i].status, "running") != 0)
+                newstatus = "running";
+        } else {
+            /* The job is over (or forgotten by Slurm) and this point left no result. */
+            const char *st_ = js.state[0] ? js.state : "unknown (no longer known to Slurm)";
+            if (strncmp(st_, "TIMEOUT", 7) == 0) {
+                newstatus = "timeout";
+                snprintf(why, sizeof why, "Slurm job %s reached its time limit before this point "
+                                          "finished (state TIMEOUT)", id);
+            } else if (strncmp(st_, "CANCELLED", 9) == 0) {
+                newstatus = "failed";
+                snprintf(why, sizeof why, "Slurm job %s was cancelled (state %s%s%s)", id, st_,
+                         js.reason[0] && strcmp(js.reason, "None") ? ", reason " : "",
+                         js.reason[0] && strcmp(js.reason, "None") ? js.reason : "");
+            } else if (strcmp(st_, "COMPLETED") == 0 || strcmp(st_, "FAILED") == 0 ||
+                       !js.state[0]) {
+                /* The job ran its script; this point's worker died without a result. */
+                newstatus = "crashed";
+                snprintf(why, sizeof why, "Slurm job %s ended (%s) but this point left no result "
+                                          "(see the job's output in %s)", id, st_, spool);
+            } else {
+                newstatus = "failed";
+                snprintf(why, sizeof why, "Slurm job %s ended with state %s%s%s and no result", id,
+                         st_, js.reason[0] && strcmp(js.reason, "None") ? ", reason " : "",
+                         js.reason[0] && strcmp(js.reason, "None") ? js.reason : "");
+            }
+        }
+        if (newstatus) {
+            cJSON *doc = result_for_failure(&s, newstatus, why, -1);
+            if (!why[0])
+                cJSON_ReplaceItemInObjectCaseSensitive(doc, "error", cJSON_CreateNull());
+            cJSON_ReplaceItemInObjectCaseSensitive(doc, "job_id", cJSON_CreateString(v[i].job));
+            if (v[i].task >= 0)
+                cJSON_ReplaceItemInObjectCaseSensitive(doc, "array_task_id",
+                                                       cJSON_CreateNumber((double)v[i].task));
+            cJSON_ReplaceItemInObjectCaseSensitive(doc, "launcher", cJSON_CreateString("slurm"));
+            int64_t rid;
+            if (store_ingest(st, doc, &rid, err, sizeof err) != 0)
+                say("could not update run %s: %s", v[i].uuid, err);
+            else if (verbose && why[0])
+                fprintf(stderr, "benchaas: run %lld: %s: %s\n", (long long)rid, newstatus, why);
+            cJSON_Delete(doc);
+        }
+        spec_free(&s);
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].uuid);
+        free(v[i].job);
+        free(v[i].status);
+        free(v[i].spec);
+    }
+    free(v);
+    return open_jobs;
+}
+
+/* collect for Slurm: ingest documents, then reconcile with Slurm's states. */
+int slurm_collect(store *st, const char *spool, int verbose, size_t *ingested)
+{
+    int bad = collect_spool(st, spool, 0, verbose, ingested);
+    if (have_command("squeue"))
+        reconcile(st, spool, verbose);
+    return bad;
+}
+
+static int wait_and_collect(const run_opts *o, const char *spool, strvec *job_ids)
+{
+    const char *db = o->db;
+    double delay = 1.0;
+    for (;;) {
+        int open_jobs = 0;
+        for (size_t i = 0; i < job_ids->n; i++) {
+            char *argv[] = {"squeue", "--noheader", "--jobs", job_ids->v[i], "--format=%T", NULL};
+            char *out = NULL;
+            if (capture(argv, &out, NULL) == 0 && out && *out)
+                open_jobs++;
+            free(out);
+        }
+        if (!open_jobs || g_interrupted)
+            break;
+        if (isatty(STDERR_FILENO))
+            fprintf(stderr, "benchaas: waiting for %d job%s...\n", open_jobs,
+                    open_jobs == 1 ? "" : "s");
+        struct timespec ts = {(time_t)delay, (long)((delay - floor(delay)) * 1e9)};
+        nanosleep(&ts, NULL);
+        delay = delay * 1.5 > 30 ? 30 : delay * 1.5;
+    }
+    char err[2048];
+    store *st;
+    if (store_open(db, STORE_CREATE, &st, err, sizeof err) != 0) {
+        say("%s", err);
+        return 2;
+    }
+    size_t n = 0;
+    int bad = slurm_collect(st, spool, 0, &n);
+    /* Report the runs of these jobs. */
+    sqlite3 *h = store_db(st);
+    sqlite3_stmt *q;
+    int64_t *ids = NULL;
+    size_t nids = 0;
+    int failed = 0;
+    if (sqlite3_prepare_v2(h, "SELECT id, status FROM runs WHERE job_id = ?1 ORDER BY id", -1, &q,
+                           NULL) == SQLITE_OK) {
+        for (size_t i = 0; i < job_ids->n; i++) {
+            sqlite3_reset(q);
+            sqlite3_bind_text(q, 1, job_ids->v[i], -1, SQLITE_STATIC);
+            while (sqlite3_step(q) == SQLITE_ROW) {
+                ids = xrealloc(ids, (nids + 1) * sizeof *ids);
+                ids[nids++] = sqlite3_column_int64(q, 0);
+                failed |= strcmp((const char *)sqlite3_column_text(q, 1), "ok") != 0;
+            }
+        }
+        sqlite3_finalize(q);
+    }
+    if (nids && o->show)
+        o->show(st, ids, nids, 0);
+    free(ids);
+    store_close(st);
+    return bad || failed ? 1 : 0;
+}
+
+/* ---- status ------------------------------------------------------------ */
+
+int cmd_status(int argc, char **argv)
+{
+    const char *db = NULL;
+    int all = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: benchaas status [--db FILE] [--all]\n\n"
+                   "Submitted runs that have not finished (queued, running) with their Slurm\n"
+                   "job ids and the job's state and reason (from squeue, else scontrol);\n"
+                   "--all also lists finished Slurm runs.  Run `benchaas collect` to store\n"
+                   "finished results.\n");
+            return 0;
+        } else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+            db = argv[++i];
+        } else if (!strncmp(argv[i], "--db=", 5)) {
+            db = argv[i] + 5;
+        } else if (!strcmp(argv[i], "--all")) {
+            all = 1;
+        } else {
+            fprintf(stderr, "benchaas status: unknown argument '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    db = default_db(db);
+    char err[2048];
+    if (access(db, F_OK) != 0) {
+        say("no database %s (nothing was submitted there)", db);
+        return 2;
+    }
+    if (store_check_file(db, err, sizeof err) != 0) {
+        say("%s", err);
+        return 2;
+    }
+    store *st;
+    if (store_open(db, STORE_READONLY, &st, err, sizeof err) != 0) {
+        say("%s", err);
+        return 2;
+    }
+    sqlite3_stmt *q;
+    const char *sql = all ? "SELECT id, experiment, status, job_id, array_task_id, queued_at, "
+                            "started_at FROM runs WHERE job_id IS NOT NULL ORDER BY id"
+                          : "SELECT id, experiment, status, job_id, array_task_id, queued_at, "
+                            "started_at FROM runs WHERE status IN ('queued','running') ORDER BY id";
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK) {
+        say("status: %s", sqlite3_errmsg(store_db(st)));
+        store_close(st);
+        return 2;
+    }
+    int have_slurm = have_command("squeue");
+    printf("%-5s %-20s %-9s %-12s %-11s %s\n", "RUN", "EXPERIMENT", "STATUS", "JOB", "JOB STATE",
+           "REASON / QUEUED AT");
+    int rows = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        rows++;
+        const char *jobid = (const char *)sqlite3_column_text(q, 3);
+        char id[128] = "-";
+        if (jobid) {
+            if (sqlite3_column_type(q, 4) != SQLITE_NULL)
+                snprintf(id, sizeof id, "%s_%d", jobid, sqlite3_column_int(q, 4));
+            else
+                snprintf(id, sizeof id, "%s", jobid);
+        }
+        job_state js;
+        memset(&js, 0, sizeof js);
+        if (jobid && have_slurm)
+            get_job_state(id, &js);
+        const unsigned char *qa = sqlite3_column_text(q, 5);
+        printf("%-5lld %-20.20s %-9s %-12s %-11s %s%s%s\n", (long long)sqlite3_column_int64(q, 0),
+               (const char *)sqlite3_column_text(q, 1), (const char *)sqlite3_column_text(q, 2),
+               id, js.state[0] ? js.state : (have_slurm ? "gone" : "?"),
+               js.reason[0] && strcmp(js.reason, "None") ? js.reason : "",
+               js.reason[0] && strcmp(js.reason, "None") ? " " : "",
+               qa ? (const char *)qa : "");
+    }
+    if (!rows)
+        printf("(no %sSlurm runs)\n", all ? "" : "queued or running ");
+    sqlite3_finalize(q);
+    store_close(st);
+    return 0;
+}

@@ -1,0 +1,22 @@
+/* slurm.h — the Slurm launcher: submission, status, collect (slurm.c). */
+#ifndef BENCHAAS_SLURM_H
+#define BENCHAAS_SLURM_H
+
+#include <stddef.h>
+
+#include "plan.h"
+#include "run.h"
+#include "store.h"
+
+/* Submit the plan's points as Slurm batch jobs; the CLI exit code. */
+int slurm_submit_plan(const plan *p, const run_opts *o, int wait);
+/* The same; retry_failed = 1 skips points already stored as ok. */
+int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_failed);
+
+/* collect for Slurm: ingest the spool's documents, then reconcile with Slurm's job states. */
+int slurm_collect(store *st, const char *spool, int verbose, size_t *ingested);
+
+/* `benchaas status`: submitted runs and their Slurm jobs.  0, or 2. */
+int cmd_status(int argc, char **argv);
+
+#endif

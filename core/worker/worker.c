@@ -1,0 +1,503 @@
+/*
+ * worker.c — benchaas-worker SPEC.json: run one spec, write its result document.
+ *
+ * The runner starts it as a child (fork/exec, or under mpirun / srun), so a
+ * plugin that crashes, hangs or leaks takes only this process down.  Rank 0
+ * writes the result document (atomically: .tmp then rename); other ranks
+ * write nothing.  Exit codes: 0 a result document was written (whatever
+ * the run's status), 2 the spec is unusable, 3 the result could not be
+ * written.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef BENCHAAS_HAVE_MPI
+#include <mpi.h>
+#endif
+
+#include "host.h"
+#include "loader.h"
+#include "provenance.h"
+#include "spec.h"
+#include "util.h"
+
+static int g_mpi; /* MPI is initialised */
+
+#ifdef BENCHAAS_HAVE_MPI
+/* Ranks that share this rank's node (its shared-memory domain); 0 if MPI cannot say. */
+static int node_local_ranks(void)
+{
+    MPI_Comm node;
+    int n = 0;
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) !=
+        MPI_SUCCESS)
+        return 0;
+    MPI_Comm_size(node, &n);
+    MPI_Comm_free(&node);
+    return n;
+}
+
+static int mpi_barrier(void) { return MPI_Barrier(MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : BX_ECOMM; }
+
+static int mpi_allreduce(double *values, int count, int op)
+{
+    MPI_Op o = op == BX_OP_MAX ? MPI_MAX : op == BX_OP_MIN ? MPI_MIN : MPI_SUM;
+    return MPI_Allreduce(MPI_IN_PLACE, values, count, MPI_DOUBLE, o, MPI_COMM_WORLD) ==
+                   MPI_SUCCESS
+               ? 0
+               : BX_ECOMM;
+}
+#endif
+
+/* Every rank learns the worst return code of all ranks (0 or negative). */
+static int agree(int rc)
+{
+#ifdef BENCHAAS_HAVE_MPI
+    if (g_mpi) {
+        int worst = rc;
+        MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+        return worst;
+    }
+#endif
+    return rc;
+}
+
+static void finish_mpi(void)
+{
+#ifdef BENCHAAS_HAVE_MPI
+    if (g_mpi)
+        MPI_Finalize();
+#endif
+}
+
+/* ---- the resource timeline ------------------------------------------------
+ *
+ * While the plugin runs (init to fini), a thread of rank 0 samples the
+ * process's resident memory (/proc/self/statm) and its CPU time (all
+ * threads: CLOCK_PROCESS_CPUTIME_ID) every TL_INTERVAL seconds.  The
+ * series goes into the result document as "timeline": [[t, rss_mib,
+ * cpu_percent], ...], t in seconds since init started, cpu_percent the CPU
+ * used since the previous point in % of one core (200 = two busy cores;
+ * null for the first point).  A long run keeps at most TL_MAX points: when
+ * full, every other point is dropped and the interval doubles.  The thread
+ * only reads /proc and the clock: it calls no MPI and touches no plugin
+ * state.
+ */
+#define TL_INTERVAL 0.25
+#define TL_MAX 2048
+
+typedef struct timeline {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int started, stop;
+    double t0, interval, last_t, last_cpu;
+    double (*pts)[3];
+    size_t n;
+} timeline;
+
+static double tl_rss_mib(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long size = 0, resident = -1;
+    if (f) {
+        if (fscanf(f, "%ld %ld", &size, &resident) != 2)
+            resident = -1;
+        fclose(f);
+    }
+    return resident < 0 ? NAN : (double)resident * (double)sysconf(_SC_PAGESIZE) / 1048576.0;
+}
+
+static double tl_cpu_seconds(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+        return NAN;
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* One point (called with tl->mu held). */
+static void tl_sample(timeline *tl)
+{
+    double now = mono_now(), cpu = tl_cpu_seconds();
+    if (tl->n == TL_MAX) { /* keep every other point, sample half as often */
+        size_t k = 0;
+        for (size_t i = 0; i < tl->n; i += 2)
+            memcpy(tl->pts[k++], tl->pts[i], sizeof tl->pts[0]);
+        tl->n = k;
+        tl->interval *= 2;
+    }
+    double *p = tl->pts[tl->n++];
+    p[0] = now - tl->t0;
+    p[1] = tl_rss_mib();
+    p[2] = tl->n > 1 && now > tl->last_t ? (cpu - tl->last_cpu) / (now - tl->last_t) * 100.0 : NAN;
+    tl->last_t = now;
+    tl->last_cpu = cpu;
+}
+
+static void *tl_main(void *arg)
+{
+    timeline *tl = arg;
+    pthread_mutex_lock(&tl->mu);
+    while (!tl->stop) {
+        tl_sample(tl);
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        double wake = (double)until.tv_sec + (double)until.tv_nsec * 1e-9 + tl->interval;
+        until.tv_sec = (time_t)wake;
+        until.tv_nsec = (long)((wake - (double)until.tv_sec) * 1e9);
+        while (!tl->stop && pthread_cond_timedwait(&tl->cv, &tl->mu, &until) != ETIMEDOUT)
+            ;
+    }
+    tl_sample(tl); /* the last point: right after fini */
+    pthread_mutex_unlock(&tl->mu);
+    return NULL;
+}
+
+/* Start sampling (no-op on failure: a run without a timeline is still a run). */
+static void tl_start(timeline *tl)
+{
+    memset(tl, 0, sizeof *tl);
+    tl->pts = malloc(TL_MAX * sizeof *tl->pts);
+    if (!tl->pts)
+        return;
+    tl->t0 = mono_now();
+    tl->interval = TL_INTERVAL;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&tl->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_mutex_init(&tl->mu, NULL);
+    if (pthread_create(&tl->thread, NULL, tl_main, tl) == 0)
+        tl->started = 1;
+}
+
+static void tl_stop(timeline *tl)
+{
+    if (!tl->started)
+        return;
+    pthread_mutex_lock(&tl->mu);
+    tl->stop = 1;
+    pthread_cond_signal(&tl->cv);
+    pthread_mutex_unlock(&tl->mu);
+    pthread_join(tl->thread, NULL);
+    tl->started = 0;
+}
+
+/* The "timeline" member of the result document (NULL if nothing was sampled). */
+static cJSON *tl_json(const timeline *tl)
+{
+    if (!tl->pts || tl->n == 0)
+        return NULL;
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < tl->n; i++) {
+        cJSON *pt = cJSON_CreateArray();
+        for (int k = 0; k < 3; k++) {
+            double v = tl->pts[i][k];
+            /* 3 decimals for t, 2 for the rest: enough, and a short document */
+            double scale = k == 0 ? 1000.0 : 100.0;
+            cJSON_AddItemToArray(pt, isfinite(v) ? cJSON_CreateNumber(round(v * scale) / scale)
+                                                 : cJSON_CreateNull());
+        }
+        cJSON_AddItemToArray(arr, pt);
+    }
+    return arr;
+}
+
+static void tl_free(timeline *tl)
+{
+    tl_stop(tl);
+    if (tl->pts) {
+        pthread_mutex_destroy(&tl->mu);
+        pthread_cond_destroy(&tl->cv);
+    }
+    free(tl->pts);
+    tl->pts = NULL;
+}
+
+static const char *phase_error(hostctx *h, int rc, const char *phase, char *buf, size_t len)
+{
+    if (h->error[0])
+        snprintf(buf, len, "%s", h->error);
+    else if (rc == BX_EFAILED)
+        snprintf(buf, len, "validation failed");
+    else
+        snprintf(buf, len, "%s failed: %s (%d)", phase, bx_strerror(rc), rc);
+    return buf;
+}
+
+static int worker_main(int argc, char **argv)
+{
+    if (argc != 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fprintf(argc == 2 ? stdout : stderr,
+                "usage: benchaas worker SPEC.json\n"
+                "Run one run spec (see docs/formats.md) and write its result document to the\n"
+                "path the spec names.  The runner does this for every point; run it by hand to\n"
+                "replay a spec from the spool folder.\n");
+        return argc == 2 ? 0 : 2;
+    }
+    double t0 = mono_now();
+    char started[32];
+    iso_now(started, sizeof started);
+    char err[4096];
+    char *text = NULL;
+    if (read_file(argv[1], BX_DOC_MAX, &text, NULL, err, sizeof err) != 0) {
+        say("%s", err);
+        return 2;
+    }
+    cJSON *doc = cJSON_ParseWithOpts(text, NULL, 1);
+    free(text);
+    if (!doc) {
+        say("%s: not valid JSON", argv[1]);
+        return 2;
+    }
+    runspec spec;
+    if (spec_from_json(doc, &spec, err, sizeof err) != 0) {
+        say("%s: %s", argv[1], err);
+        cJSON_Delete(doc);
+        spec_free(&spec);
+        return 2;
+    }
+    cJSON_Delete(doc);
+
+    int rank = 0, size = 1;
+    char mpi_lib[512] = "";
+    if (spec.mpi) {
+#ifdef BENCHAAS_HAVE_MPI
+        int provided;
+        if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+            say("MPI_Init failed");
+            spec_free(&spec);
+            return 3;
+        }
+        g_mpi = 1;
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+        MPI_Comm_size(MPI_COMM_WORLD, &size);
+        int len = 0;
+        MPI_Get_library_version(mpi_lib, &len);
+#else
+        say("this benchaas was built without MPI; the spec asks for it");
+        spec_free(&spec);
+        return 2;
+#endif
+    }
+
+    /* From here on, rank 0 always writes a result document. */
+    const char *status = "ok";
+    char errtext[4096] = "";
+    loaded_plugin lp = {0};
+    pset params = {0};
+    hostctx h;
+    int have_host = 0;
+    timeline tl = {0};
+    int rc = plugin_load_file(spec.plugin_path, core_host(), &lp, err, sizeof err);
+    if (rc == 0 && strcmp(lp.desc->name, spec.plugin) != 0) {
+        snprintf(err, sizeof err, "%s holds plugin '%s', the spec asks for '%s'", lp.path,
+                 lp.desc->name, spec.plugin);
+        rc = BX_EINVAL;
+    }
+    if (rc == 0) {
+        pset_init(&params, lp.desc);
+        for (size_t i = 0; rc == 0 && i < spec.pnames.n; i++)
+            rc = pset_set(&params, spec.pnames.v[i], spec.pvalues.v[i], err, sizeof err);
+    }
+    rc = agree(rc);
+    if (rc != 0) {
+        status = "failed";
+        snprintf(errtext, sizeof errtext, "%s", err[0] ? err : "the plugin could not be loaded");
+    } else {
+        hostctx_init(&h, lp.desc, &params);
+        have_host = 1;
+        h.rank = rank;
+        h.nranks = size > 1 ? size : spec.ranks;
+        if (!g_mpi)
+            h.nranks = 1;
+        h.threads = spec.threads;
+        h.reps = spec.repetitions;
+        h.collect = rank == 0;
+        h.min_log_level = spec.verbose ? BX_LOG_INFO : BX_LOG_WARN;
+        if (rank != 0 && !spec.verbose)
+            h.min_log_level = BX_LOG_ERROR;
+#ifdef BENCHAAS_HAVE_MPI
+        if (g_mpi) {
+            h.barrier_fn = mpi_barrier;
+            h.allreduce_fn = mpi_allreduce;
+            h.node_ranks = node_local_ranks();
+        }
+#endif
+        const bx_plugin *d = lp.desc;
+        const char *phase = "check";
+        rc = hostctx_misuse(&h, d->check ? d->check(&h.ctx) : 0);
+        rc = agree(rc);
+        if (rc == 0) {
+            void *state = NULL;
+            phase = "init";
+            if (rank == 0)
+                tl_start(&tl);
+            rc = agree(hostctx_misuse(&h, d->init(&h.ctx, &state)));
+            if (rc == 0) {
+                if (spec.warmup && !(d->flags & BX_NO_WARMUP)) {
+                    phase = "warm-up run";
+                    h.warmup = 1;
+                    h.cur_rep = 0;
+                    rc = agree(hostctx_misuse(&h, d->run(&h.ctx, state, 0)));
+                    h.warmup = 0;
+                }
+                for (unsigned r = 1; rc == 0 && r <= spec.repetitions; r++) {
+                    phase = "run";
+                    h.cur_rep = r;
+                    rc = agree(hostctx_misuse(&h, d->run(&h.ctx, state, r)));
+                }
+                if (rc == 0) {
+                    phase = "report";
+                    rc = agree(hostctx_misuse(&h, d->report(&h.ctx, state)));
+                }
+                d->fini(state);
+            }
+            tl_stop(&tl);
+        }
+        if (rc != 0) {
+            status = "failed";
+            phase_error(&h, rc, phase, errtext, sizeof errtext);
+            if (!h.error[0] && rank == 0 && size > 1)
+                snprintf(errtext + strlen(errtext), sizeof errtext - strlen(errtext),
+                         " (on some rank; see the log)");
+        }
+        hostctx_fill_best(&h);
+    }
+
+    /* Resource usage: CPU summed over ranks, the largest rank's peak RSS. */
+    struct rusage self, kids;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &kids);
+    double res[3] = {
+        (double)self.ru_utime.tv_sec + self.ru_utime.tv_usec * 1e-6 +
+            (double)kids.ru_utime.tv_sec + kids.ru_utime.tv_usec * 1e-6,
+        (double)self.ru_stime.tv_sec + self.ru_stime.tv_usec * 1e-6 +
+            (double)kids.ru_stime.tv_sec + kids.ru_stime.tv_usec * 1e-6,
+        (double)(self.ru_maxrss > kids.ru_maxrss ? self.ru_maxrss : kids.ru_maxrss) / 1024.0};
+#ifdef BENCHAAS_HAVE_MPI
+    if (g_mpi) {
+        double out[3];
+        MPI_Reduce(res, out, 2, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+        MPI_Reduce(&res[2], &out[2], 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+        memcpy(res, out, sizeof res);
+    }
+#endif
+
+    int exit_code = 0;
+    if (rank == 0) {
+        char finished[32];
+        iso_now(finished, sizeof finished);
+        char hostbuf[256];
+        cJSON *r = cJSON_CreateObject();
+        cJSON_AddNumberToObject(r, "result_version", RESULT_VERSION);
+        cJSON_AddStringToObject(r, "uuid", spec.uuid);
+        cJSON_AddStringToObject(r, "plugin", spec.plugin);
+        cJSON_AddStringToObject(r, "plugin_version",
+                                lp.desc ? lp.desc->version
+                                        : (spec.plugin_version ? spec.plugin_version : ""));
+        cJSON_AddStringToObject(r, "experiment", spec.experiment);
+        cJSON_AddNumberToObject(r, "point", spec.point);
+        cJSON_AddStringToObject(r, "status", status);
+        if (errtext[0])
+            cJSON_AddStringToObject(r, "error", errtext);
+        else
+            cJSON_AddNullToObject(r, "error");
+        cJSON_AddStringToObject(r, "started_at", started);
+        cJSON_AddStringToObject(r, "finished_at", finished);
+        cJSON_AddStringToObject(r, "host", short_hostname(hostbuf, sizeof hostbuf));
+        const char *job = getenv("SLURM_JOB_ID");
+        const char *task = getenv("SLURM_ARRAY_TASK_ID");
+        if (getenv("SLURM_ARRAY_JOB_ID"))
+            job = getenv("SLURM_ARRAY_JOB_ID");
+        if (job)
+            cJSON_AddStringToObject(r, "job_id", job);
+        else
+            cJSON_AddNullToObject(r, "job_id");
+        if (task)
+            cJSON_AddNumberToObject(r, "array_task_id", atoi(task));
+        else
+            cJSON_AddNullToObject(r, "array_task_id");
+        cJSON_AddStringToObject(r, "launcher", spec.launcher);
+        cJSON_AddNumberToObject(r, "ranks", size > 1 ? size : spec.ranks);
+        cJSON_AddNumberToObject(r, "threads", spec.threads);
+        cJSON_AddNumberToObject(r, "repetitions", spec.repetitions);
+        json_add_strvec(r, "tags", &spec.tags);
+        cJSON_AddItemToObject(r, "params", have_host     ? hostctx_params_json(&h)
+                                           : params.desc ? pset_to_typed_json(&params)
+                                                         : cJSON_CreateObject());
+        cJSON *metrics = cJSON_AddObjectToObject(r, "metrics");
+        if (have_host)
+            hostctx_results_json(&h, r);
+        cJSON *tlj = tl_json(&tl);
+        if (tlj)
+            cJSON_AddItemToObject(r, "timeline", tlj);
+        /* Under Slurm: how long the job waited in the queue (submit to start). */
+        const char *jstart = getenv("BENCHAAS_JOB_START");
+        struct tm tm;
+        memset(&tm, 0, sizeof tm);
+        if (jstart && spec.created_at &&
+            sscanf(spec.created_at, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                   &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
+            tm.tm_year -= 1900;
+            tm.tm_mon -= 1;
+            double wait = atof(jstart) - (double)timegm(&tm);
+            cJSON *m = cJSON_AddObjectToObject(metrics, "queue_wait");
+            cJSON_AddNumberToObject(m, "value", wait > 0 ? wait : 0);
+            cJSON_AddStringToObject(m, "unit", "s");
+            cJSON_AddStringToObject(m, "better", "lower");
+        }
+        const char *rnames[] = {"wall_time", "user_time", "sys_time", "max_rss"};
+        const char *runits[] = {"s", "s", "s", "MiB"};
+        double rvals[] = {mono_now() - t0, res[0], res[1], res[2]};
+        for (int i = 0; i < 4; i++) {
+            if (cJSON_GetObjectItemCaseSensitive(metrics, rnames[i]))
+                continue; /* a plugin's own metric of that name wins */
+            cJSON *m = cJSON_AddObjectToObject(metrics, rnames[i]);
+            cJSON_AddNumberToObject(m, "value", rvals[i]);
+            cJSON_AddStringToObject(m, "unit", runits[i]);
+            cJSON_AddStringToObject(m, "better", "none");
+        }
+        cJSON *prov = cJSON_AddObjectToObject(r, "provenance");
+        provenance_collect(prov, mpi_lib);
+        cJSON_AddItemToObject(r, "spec", spec_to_json(&spec));
+        char *out = cJSON_PrintUnformatted(r);
+        cJSON_Delete(r);
+        if (!out || write_file_atomic(spec.result_path, out, strlen(out), err, sizeof err) != 0) {
+            say("cannot write the result document: %s", out ? err : "out of memory");
+            exit_code = 3;
+        }
+        free(out);
+    }
+    tl_free(&tl);
+    if (have_host)
+        hostctx_free(&h);
+    if (params.desc)
+        pset_free(&params);
+    plugin_unload(&lp);
+    spec_free(&spec);
+    finish_mpi();
+    return exit_code;
+}
+
+int main(int argc, char **argv)
+{
+    /* Plugins' stdout would mix with the runner's --json output: send it to
+     * stderr (but let --help answer on stdout). */
+    if (argc == 2 && strcmp(argv[1], "--help") && strcmp(argv[1], "-h")) {
+        fflush(stdout);
+        dup2(STDERR_FILENO, STDOUT_FILENO);
+    }
+    return worker_main(argc, argv);
+}
