@@ -531,51 +531,51 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
         }
         int cached = e != NULL;
         if (!e) {
-        size_t need = strlen(plugin ? plugin : "") + strlen(params ? params : "") +
-                      strlen(host ? host : "") + strlen(metric ? metric : "") +
-                      strlen(cpu ? cpu : "") + 80;
-        if (need > keycap) {
-            keycap = need * 2;
-            char *nk = realloc(key, keycap);
-            if (!nk) {
-                rc = BX_ENOMEM;
-                break;
+            size_t need = strlen(plugin ? plugin : "") + strlen(params ? params : "") +
+                          strlen(host ? host : "") + strlen(metric ? metric : "") +
+                          strlen(cpu ? cpu : "") + 80;
+            if (need > keycap) {
+                keycap = need * 2;
+                char *nk = realloc(key, keycap);
+                if (!nk) {
+                    rc = BX_ENOMEM;
+                    break;
+                }
+                key = nk;
             }
-            key = nk;
-        }
-        int cfglen = snprintf(key, keycap, "%s\x1f%s\x1f%" PRId64 "\x1f%" PRId64 "%s%s%s%s",
-                              plugin ? plugin : "", params ? params : "{}", ranks, threads,
-                              (flags & ASET_PER_HOST) ? "\x1f" : "",
-                              (flags & ASET_PER_HOST) ? (host ? host : "-") : "",
-                              (flags & ASET_PER_CLASS) ? "\x1f" : "",
-                              (flags & ASET_PER_CLASS) ? (cpu ? cpu : "-") : "");
-        snprintf(key + cfglen, keycap - (size_t)cfglen, "\x1f%s", metric ? metric : "");
-        e = aset_find(out, key);
-        if (!e) {
-            e = calloc(1, sizeof *e);
-            if (!e || !(e->key = strdup(key)) || !(e->cfgkey = strndup(key, (size_t)cfglen)) ||
-                !(e->plugin = strdup(plugin ? plugin : "")) ||
-                !(e->params = strdup(params ? params : "{}")) ||
-                !(e->metric = strdup(metric ? metric : ""))) {
-                aentry_free(e);
-                rc = BX_ENOMEM;
-                break;
-            }
-            if (flags & ASET_PER_HOST)
-                e->host = host ? strdup(host) : NULL;
-            e->host_class = cpu ? strdup(cpu) : NULL;
-            e->unit = text_dup(st, C_UNIT);
-            e->better = text_dup(st, C_BETTER);
-            e->ranks = ranks;
-            e->threads = threads;
-            e->seq = sqlite3_column_int(st, C_SEQ);
-            e->first_run = id;
-            e->host_id = sqlite3_column_int64(st, C_HOST_ID);
-            if (aset_insert(out, e) != 0) {
-                aentry_free(e);
-                rc = BX_ENOMEM;
-                break;
-            }
+            int cfglen = snprintf(key, keycap, "%s\x1f%s\x1f%" PRId64 "\x1f%" PRId64 "%s%s%s%s",
+                                  plugin ? plugin : "", params ? params : "{}", ranks, threads,
+                                  (flags & ASET_PER_HOST) ? "\x1f" : "",
+                                  (flags & ASET_PER_HOST) ? (host ? host : "-") : "",
+                                  (flags & ASET_PER_CLASS) ? "\x1f" : "",
+                                  (flags & ASET_PER_CLASS) ? (cpu ? cpu : "-") : "");
+            snprintf(key + cfglen, keycap - (size_t)cfglen, "\x1f%s", metric ? metric : "");
+            e = aset_find(out, key);
+            if (!e) {
+                e = calloc(1, sizeof *e);
+                if (!e || !(e->key = strdup(key)) || !(e->cfgkey = strndup(key, (size_t)cfglen)) ||
+                    !(e->plugin = strdup(plugin ? plugin : "")) ||
+                    !(e->params = strdup(params ? params : "{}")) ||
+                    !(e->metric = strdup(metric ? metric : ""))) {
+                    aentry_free(e);
+                    rc = BX_ENOMEM;
+                    break;
+                }
+                if (flags & ASET_PER_HOST)
+                    e->host = host ? strdup(host) : NULL;
+                e->host_class = cpu ? strdup(cpu) : NULL;
+                e->unit = text_dup(st, C_UNIT);
+                e->better = text_dup(st, C_BETTER);
+                e->ranks = ranks;
+                e->threads = threads;
+                e->seq = sqlite3_column_int(st, C_SEQ);
+                e->first_run = id;
+                e->host_id = sqlite3_column_int64(st, C_HOST_ID);
+                if (aset_insert(out, e) != 0) {
+                    aentry_free(e);
+                    rc = BX_ENOMEM;
+                    break;
+                }
         }
         if (fast && !cached && names_remember(&nm, last_cfg, last_host, e) != 0) {
             rc = BX_ENOMEM;
