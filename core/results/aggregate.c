@@ -628,7 +628,7 @@ static int build_sql(const qgroup *g, const qfilter *filt, char **out, int *dire
         fputs("CASE WHEN s.run_id IS NULL THEN m.value ELSE s.value END, ", m);
     else
         fputs("m.value, ", m);
-    *direct = filt->metrics.n && qfilter_metric_conds(filt, NULL);
+    *direct = filt->metrics.n && qfilter_metric_conds(filt, "m", NULL);
     if (*direct)
         /* runs r only for run fields (SQLite leaves the join out when none is asked for) */
         fputs("m.run_id FROM metrics m LEFT JOIN runs r ON r.id = m.run_id", m);
@@ -655,7 +655,7 @@ static int build_sql(const qgroup *g, const qfilter *filt, char **out, int *dire
             fprintf(m, "%s:m%zu", i ? "," : "", i);
         fputs(")", m);
         if (*direct)
-            qfilter_metric_conds(filt, m);
+            qfilter_metric_conds(filt, "m", m);
     }
     if (fclose(m) != 0) {
         free(sql);

@@ -421,7 +421,7 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
      */
     names nm = {0};
     int fast = (flags & ASET_SERIES) && (flags & ASET_PER_HOST) && (flags & ASET_DIRECTIONAL) &&
-               !(flags & (ASET_SAMPLES | ASET_PER_CLASS)) && qfilter_metric_conds(f, NULL);
+               !(flags & (ASET_SAMPLES | ASET_PER_CLASS)) && qfilter_metric_conds(f, "m", NULL);
     if (fast && names_load(s, &nm) != 0) {
         names_free(&nm);
         fast = 0;
@@ -449,7 +449,7 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
     if (!fast)
         fputs(" LEFT JOIN hosts h ON h.id = r.host_id WHERE 1", m);
     else
-        qfilter_metric_conds(f, m);
+        qfilter_metric_conds(f, "m", m);
     if (f->metrics.n) {
         fputs(" AND m.name IN (", m);
         for (size_t i = 0; i < f->metrics.n; i++)

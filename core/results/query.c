@@ -1217,7 +1217,7 @@ int qfilter_select_ids(store *s, const qfilter *f, int64_t **ids, size_t *n)
     return rc;
 }
 
-int qfilter_metric_conds(const qfilter *f, FILE *out)
+int qfilter_metric_conds(const qfilter *f, const char *alias, FILE *out)
 {
     if (f->params.n || f->tags.n || f->provs.n || f->jobs.n || f->nids || f->latest ||
         f->limit > 0)
@@ -1225,21 +1225,21 @@ int qfilter_metric_conds(const qfilter *f, FILE *out)
     if (!out)
         return 1;
     const qlist *lists[] = {&f->plugins, &f->statuses, &f->hosts};
-    static const char *const heads[] = {" AND m.plugin IN (", " AND m.status IN (",
-                                        " AND m.host_id IN (SELECT id FROM hosts WHERE name IN ("};
+    static const char *const heads[] = {"plugin IN (", "status IN (",
+                                        "host_id IN (SELECT id FROM hosts WHERE name IN ("};
     int k = 0;
     for (int l = 0; l < 3; l++) {
         if (!lists[l]->n)
             continue;
-        fputs(heads[l], out);
+        fprintf(out, " AND %s.%s", alias, heads[l]);
         for (size_t i = 0; i < lists[l]->n; i++)
             fprintf(out, "%s:qf%d", i ? "," : "", k++);
         fputs(l == 2 ? "))" : ")", out);
     }
     if (f->has_since)
-        fputs(" AND m.started_at >= :qfsince", out);
+        fprintf(out, " AND %s.started_at >= :qfsince", alias);
     if (f->has_until)
-        fputs(" AND m.started_at < :qfuntil", out);
+        fprintf(out, " AND %s.started_at < :qfuntil", alias);
     return 1;
 }
 
