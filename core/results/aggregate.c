@@ -628,7 +628,7 @@ static int build_sql(const qgroup *g, const qfilter *filt, char **out, int *dire
         fputs("CASE WHEN s.run_id IS NULL THEN m.value ELSE s.value END, ", m);
     else
         fputs("m.value, ", m);
-    *direct = filt->metrics.n && qfilter_metric_conds(filt, "m", NULL);
+    *direct = filt->metrics.n && qfilter_metric_conds(filt, "m.run_", NULL);
     if (*direct)
         /* runs r only for run fields (SQLite leaves the join out when none is asked for) */
         fputs("m.run_id FROM metrics m LEFT JOIN runs r ON r.id = m.run_id", m);
@@ -636,11 +636,11 @@ static int build_sql(const qgroup *g, const qfilter *filt, char **out, int *dire
         fputs("r.id FROM sel JOIN runs r ON r.id = sel.id JOIN metrics m ON m.run_id = r.id", m);
     if (g->over_samples)
         fputs(" LEFT JOIN samples s ON s.run_id = m.run_id AND s.metric = m.name", m);
-    fputs(" LEFT JOIN hosts h ON h.id = m.host_id", m);
+    fputs(" LEFT JOIN hosts h ON h.id = m.run_host_id", m);
     for (size_t k = 0; k < g->nf; k++) {
         if (g->f[k].kind == QF_PARAM)
             fprintf(m,
-                    " LEFT JOIN config_params p%zu ON p%zu.config_id = m.config_id"
+                    " LEFT JOIN config_params p%zu ON p%zu.config_id = m.run_config_id"
                     " AND p%zu.name = :g%zu",
                     k, k, k, k);
         else if (g->f[k].kind == QF_PROV)
@@ -655,7 +655,7 @@ static int build_sql(const qgroup *g, const qfilter *filt, char **out, int *dire
             fprintf(m, "%s:m%zu", i ? "," : "", i);
         fputs(")", m);
         if (*direct)
-            qfilter_metric_conds(filt, "m", m);
+            qfilter_metric_conds(filt, "m.run_", m);
     }
     if (fclose(m) != 0) {
         free(sql);

@@ -421,7 +421,7 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
      */
     names nm = {0};
     int fast = (flags & ASET_SERIES) && (flags & ASET_PER_HOST) && (flags & ASET_DIRECTIONAL) &&
-               !(flags & (ASET_SAMPLES | ASET_PER_CLASS)) && qfilter_metric_conds(f, "m", NULL);
+               !(flags & (ASET_SAMPLES | ASET_PER_CLASS)) && qfilter_metric_conds(f, "m.run_", NULL);
     if (fast && names_load(s, &nm) != 0) {
         names_free(&nm);
         fast = 0;
@@ -432,8 +432,8 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
         return BX_ENOMEM;
     }
     if (fast)
-        fputs(") SELECT m.run_id, m.config_id, NULL, NULL, NULL, NULL, NULL, m.started_at,"
-              " m.host_id, m.name, m.unit, m.better, m.seq, m.value"
+        fputs(") SELECT m.run_id, m.run_config_id, NULL, NULL, NULL, NULL, NULL,"
+              " m.run_started_at, m.run_host_id, m.name, m.unit, m.better, m.seq, m.value"
               " FROM metrics m INDEXED BY metrics_find WHERE m.better IN ('higher', 'lower')",
               m);
     else
@@ -449,7 +449,7 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
     if (!fast)
         fputs(" LEFT JOIN hosts h ON h.id = r.host_id WHERE 1", m);
     else
-        qfilter_metric_conds(f, "m", m);
+        qfilter_metric_conds(f, "m.run_", m);
     if (f->metrics.n) {
         fputs(" AND m.name IN (", m);
         for (size_t i = 0; i < f->metrics.n; i++)

@@ -1217,7 +1217,7 @@ int qfilter_select_ids(store *s, const qfilter *f, int64_t **ids, size_t *n)
     return rc;
 }
 
-int qfilter_metric_conds(const qfilter *f, const char *alias, FILE *out)
+int qfilter_metric_conds(const qfilter *f, const char *prefix, FILE *out)
 {
     if (f->params.n || f->tags.n || f->provs.n || f->jobs.n || f->nids || f->latest ||
         f->limit > 0)
@@ -1231,15 +1231,15 @@ int qfilter_metric_conds(const qfilter *f, const char *alias, FILE *out)
     for (int l = 0; l < 3; l++) {
         if (!lists[l]->n)
             continue;
-        fprintf(out, " AND %s.%s", alias, heads[l]);
+        fprintf(out, " AND %s%s", prefix, heads[l]);
         for (size_t i = 0; i < lists[l]->n; i++)
             fprintf(out, "%s:qf%d", i ? "," : "", k++);
         fputs(l == 2 ? "))" : ")", out);
     }
     if (f->has_since)
-        fprintf(out, " AND %s.started_at >= :qfsince", alias);
+        fprintf(out, " AND %sstarted_at >= :qfsince", prefix);
     if (f->has_until)
-        fprintf(out, " AND %s.started_at < :qfuntil", alias);
+        fprintf(out, " AND %sstarted_at < :qfuntil", prefix);
     return 1;
 }
 
@@ -1278,7 +1278,7 @@ static int name_known(store *s, const qfilter *f, int what, const char *name, si
     else
         sb_add(&sql, "SELECT 1 FROM config_params x JOIN configs r ON r.id = x.config_id");
     if (f->plugins.n) {
-        sb_add(&sql, what == 'm' ? " WHERE r.name = ?1 AND r.plugin IN ("
+        sb_add(&sql, what == 'm' ? " WHERE r.name = ?1 AND r.run_plugin IN ("
                                  : " WHERE x.name = ?1 AND r.plugin IN (");
         for (size_t i = 0; i < f->plugins.n; i++)
             sb_add(&sql, i ? ",?" : "?");
@@ -1311,7 +1311,7 @@ static void suggest(store *s, const qfilter *f, int what, const char *name, size
     sb_add(&sql, what == 'm' ? "SELECT DISTINCT x.name FROM metrics x"
                              : "SELECT DISTINCT x.name FROM config_params x");
     if (f->plugins.n) {
-        sb_add(&sql, what == 'm' ? " WHERE x.plugin IN ("
+        sb_add(&sql, what == 'm' ? " WHERE x.run_plugin IN ("
                                  : " JOIN configs r ON r.id = x.config_id WHERE r.plugin IN (");
         for (size_t i = 0; i < f->plugins.n; i++)
             sb_add(&sql, i ? ",?" : "?");

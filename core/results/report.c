@@ -788,11 +788,11 @@ static int prepare_runs(store *s, const qfilter *f, const char *cols, const char
     FILE *m = open_memstream(&sql, &len);
     if (!m)
         return BX_ENOMEM;
-    int direct = qfilter_metric_conds(f, "r", NULL);
+    int direct = qfilter_metric_conds(f, "r.", NULL);
     fprintf(m, "%sSELECT %s FROM %s %s WHERE 1", direct ? "" : ") ", cols,
             direct ? "runs r" : "sel JOIN runs r ON r.id = sel.id", joins);
     if (direct)
-        qfilter_metric_conds(f, "r", m);
+        qfilter_metric_conds(f, "r.", m);
     fprintf(m, "%s%s %s", *where ? " AND " : "", where, rest);
     if (fclose(m) != 0) {
         free(sql);

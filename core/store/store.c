@@ -260,13 +260,15 @@ static const char schema_query_speed[] =
     "  PRIMARY KEY (config_id, host_id)"
     ") WITHOUT ROWID;"
     "ALTER TABLE runs ADD COLUMN config_id INTEGER REFERENCES configs(id);"
-    "ALTER TABLE metrics ADD COLUMN plugin TEXT;"
-    "ALTER TABLE metrics ADD COLUMN status TEXT;"
-    "ALTER TABLE metrics ADD COLUMN started_at TEXT;"
-    "ALTER TABLE metrics ADD COLUMN host_id INTEGER;"
-    "ALTER TABLE metrics ADD COLUMN config_id INTEGER;"
-    "ALTER TABLE metrics ADD COLUMN plugin_version TEXT;"
-    "ALTER TABLE metrics ADD COLUMN job_id INTEGER;"
+    /* run_*: copies of the run's columns (names of their own, so that a join
+     * of runs and metrics written for version 2 stays unambiguous) */
+    "ALTER TABLE metrics ADD COLUMN run_plugin TEXT;"
+    "ALTER TABLE metrics ADD COLUMN run_status TEXT;"
+    "ALTER TABLE metrics ADD COLUMN run_started_at TEXT;"
+    "ALTER TABLE metrics ADD COLUMN run_host_id INTEGER;"
+    "ALTER TABLE metrics ADD COLUMN run_config_id INTEGER;"
+    "ALTER TABLE metrics ADD COLUMN run_plugin_version TEXT;"
+    "ALTER TABLE metrics ADD COLUMN run_job_id INTEGER;"
     /* the existing rows */
     "INSERT OR IGNORE INTO configs(plugin, params_json, ranks, threads)"
     "  SELECT plugin, params_json, ranks, threads FROM runs ORDER BY id;"
@@ -278,30 +280,33 @@ static const char schema_query_speed[] =
     "  ORDER BY r.id;"
     "INSERT OR IGNORE INTO series(config_id, host_id)"
     "  SELECT DISTINCT config_id, coalesce(host_id, 0) FROM runs;"
-    "UPDATE metrics SET plugin = r.plugin, status = r.status, started_at = r.started_at,"
-    "  host_id = r.host_id, config_id = r.config_id, plugin_version = r.plugin_version,"
-    "  job_id = r.job_id FROM runs r WHERE r.id = metrics.run_id;"
+    "UPDATE metrics SET run_plugin = r.plugin, run_status = r.status,"
+    "  run_started_at = r.started_at, run_host_id = r.host_id, run_config_id = r.config_id,"
+    "  run_plugin_version = r.plugin_version, run_job_id = r.job_id"
+    "  FROM runs r WHERE r.id = metrics.run_id;"
     "DROP INDEX runs_config;"
     "DROP INDEX params_name_value;"
     "DROP INDEX metrics_name;"
     "CREATE INDEX runs_history ON runs(config_id, started_at, status, host_id);"
-    "CREATE INDEX metrics_find ON metrics(name, plugin, status, started_at, run_id, value,"
-    "  host_id, config_id, unit, better, seq);"
+    "CREATE INDEX metrics_find ON metrics(name, run_plugin, run_status, run_started_at, run_id,"
+    "  value, run_host_id, run_config_id, unit, better, seq);"
     /* a run changed in place (not by ingest, which writes both) */
     "CREATE TRIGGER runs_to_metrics AFTER UPDATE OF plugin, status, started_at, host_id,"
     "  config_id, plugin_version, job_id ON runs BEGIN"
-    "  UPDATE metrics SET plugin = new.plugin, status = new.status, started_at = new.started_at,"
-    "    host_id = new.host_id, config_id = new.config_id, plugin_version = new.plugin_version,"
-    "    job_id = new.job_id WHERE run_id = new.id;"
+    "  UPDATE metrics SET run_plugin = new.plugin, run_status = new.status,"
+    "    run_started_at = new.started_at, run_host_id = new.host_id,"
+    "    run_config_id = new.config_id, run_plugin_version = new.plugin_version,"
+    "    run_job_id = new.job_id WHERE run_id = new.id;"
     "END;"
     /* the views over the new columns: the same columns, the same rows */
     "DROP VIEW results;"
     "CREATE VIEW results AS"
-    "  SELECT m.run_id, m.started_at, m.plugin, m.plugin_version, m.status,"
-    "         h.name AS host, m.job_id, c.params_json AS params,"
+    "  SELECT m.run_id, m.run_started_at AS started_at, m.run_plugin AS plugin,"
+    "         m.run_plugin_version AS plugin_version, m.run_status AS status,"
+    "         h.name AS host, m.run_job_id AS job_id, c.params_json AS params,"
     "         m.name AS metric, m.value, m.unit, m.better"
-    "  FROM metrics m LEFT JOIN hosts h ON h.id = m.host_id"
-    "  LEFT JOIN configs c ON c.id = m.config_id;";
+    "  FROM metrics m LEFT JOIN hosts h ON h.id = m.run_host_id"
+    "  LEFT JOIN configs c ON c.id = m.run_config_id;";
 
 static const store_migration builtin_migrations[] = {
     {1, "initial schema", schema_v1},
@@ -391,8 +396,9 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_DEL_WARN] = "DELETE FROM warnings WHERE run_id = ?1",
     [ST_DEL_TIMELINE] = "DELETE FROM timeline WHERE run_id = ?1",
     [ST_INS_PARAM] = "INSERT INTO params(run_id, name, value, type) VALUES (?1,?2,?3,?4)",
-    [ST_INS_METRIC] = "INSERT INTO metrics(run_id, name, seq, value, unit, better, plugin, status,"
-                      " started_at, host_id, config_id, plugin_version, job_id)"
+    [ST_INS_METRIC] = "INSERT INTO metrics(run_id, name, seq, value, unit, better, run_plugin,"
+                      " run_status, run_started_at, run_host_id, run_config_id,"
+                      " run_plugin_version, run_job_id)"
                       " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
     [ST_INS_SAMPLE] = "INSERT INTO samples(run_id, metric, rep, idx, value) VALUES (?1,?2,?3,?4,?5)",
     [ST_INS_TAG] = "INSERT OR IGNORE INTO tags(run_id, tag) VALUES (?1,?2)",

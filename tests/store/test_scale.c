@@ -109,13 +109,16 @@ int test_migration_configs(void)
     CHECK(sql_int(s, "SELECT count(*) FROM series") == 5);
     CHECK(sql_int(s, "SELECT count(*) FROM series WHERE host_id = 0") == 1);
     CHECK(sql_int(s, "SELECT count(*) FROM metrics m JOIN runs r ON r.id = m.run_id"
-                     " WHERE m.plugin IS r.plugin AND m.status IS r.status AND"
-                     " m.started_at IS r.started_at AND m.host_id IS r.host_id AND"
-                     " m.config_id IS r.config_id") == 7);
+                     " WHERE m.run_plugin IS r.plugin AND m.run_status IS r.status AND"
+                     " m.run_started_at IS r.started_at AND m.run_host_id IS r.host_id AND"
+                     " m.run_config_id IS r.config_id") == 7);
+    /* a join of runs and metrics written for the schema before stays unambiguous */
+    CHECK(sql_int(s, "SELECT count(*) FROM runs JOIN metrics m ON m.run_id = runs.id"
+                     " WHERE status = 'ok' AND plugin = 'hpl' AND started_at IS NOT NULL") == 5);
     CHECK(sql_int(s, "SELECT count(*) FROM sqlite_schema WHERE name IN ('metrics_find',"
                      " 'runs_history', 'runs_to_metrics') ") == 3);
-    CHECK(sql_int(s, "SELECT count(*) FROM metrics WHERE job_id = 77 AND"
-                     " plugin_version = '1.0.0'") == 2);
+    CHECK(sql_int(s, "SELECT count(*) FROM metrics WHERE run_job_id = 77 AND"
+                     " run_plugin_version = '1.0.0'") == 2);
 
     /* a run changed in place keeps its metrics in step (the trigger) */
     CHECK(sqlite3_exec(store_db(s), "UPDATE runs SET status = 'failed' WHERE id = 5", NULL, NULL,
