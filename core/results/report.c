@@ -789,10 +789,13 @@ static int prepare_runs(store *s, const qfilter *f, const char *cols, const char
     if (!m)
         return BX_ENOMEM;
     int direct = qfilter_metric_conds(f, "r.", NULL);
+    /* "ORDER BY r.id DESC LIMIT N": walk runs newest first and stop after N
+     * (+r.col: no index for the filter, whose matches would all be sorted) */
+    int newest = strstr(rest, "ORDER BY r.id DESC LIMIT") != NULL;
     fprintf(m, "%sSELECT %s FROM %s %s WHERE 1", direct ? "" : ") ", cols,
             direct ? "runs r" : "sel JOIN runs r ON r.id = sel.id", joins);
     if (direct)
-        qfilter_metric_conds(f, "r.", m);
+        qfilter_metric_conds(f, newest ? "+r." : "r.", m);
     fprintf(m, "%s%s %s", *where ? " AND " : "", where, rest);
     if (fclose(m) != 0) {
         free(sql);
