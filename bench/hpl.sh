@@ -9,12 +9,17 @@
 # swap (mix, 64), the same OpenBLAS, one thread per rank and P*Q ranks, and
 # prints the median GFLOP/s of each, their ratio, and both against the DGEMM
 # rate of the machine measured with the same number of processes of one
-# thread each running DGEMM at the same time.
+# thread each running DGEMM at the same time.  Which HPL goes first flips
+# every run, and the DGEMM rate is measured in every run, next to them.
+# Also printed per run: where rank 0 of our run spent its time (panel
+# factorisation, row swaps, triangular solves, DGEMM update, waiting for
+# panels, back solve: the run's time_rank0), and the load average.
 #
 # Both MPI jobs get the same shared-memory transport settings: single-copy
 # disabled (copy-in/copy-out), unless -k keeps OpenMPI's default (CMA), which
 # is also what the runner uses when ptrace is not restricted.
-# hpcc runs its other tests before HPL; they are kept small (hpccmemf.txt)
+# hpcc runs its other tests before HPL (hpccmemf.txt tries to keep them small, but at
+# N=20000 its MPIRandomAccess still used a 2^28-word table: minutes on a busy machine)
 # and hpcc is stopped once HPL is done.
 set -euo pipefail
 
@@ -102,6 +107,8 @@ ours() {
         { cat "$WORK/ours.out" >&2; echo "benchaas run failed" >&2; exit 1; }
     [ "$(sqlite3 "$db" "SELECT value FROM results WHERE metric='passed' ORDER BY run_id DESC LIMIT 1")" = "1.0" ] ||
         echo "warning: benchaas hpl did not pass its residual check" >&2
+    sqlite3 "$db" "SELECT value FROM run_meta WHERE key='time_rank0' ORDER BY run_id DESC LIMIT 1" \
+        >"$WORK/ours.prof" 2>/dev/null || true
     sqlite3 "$db" "SELECT value FROM results WHERE metric='gflops' ORDER BY run_id DESC LIMIT 1"
 }
 
@@ -166,6 +173,56 @@ dgemm_rate() {
     cat "$WORK"/dgemm.[0-9]* | awk '{s += $1} END {printf "%.3f\n", s}'
 }
 
+# DGEMM at the shape of the trailing update (m x n x NB, m = N, n = N/Q/2: a typical
+# update of one rank) against the square 3000^3 of the reference, one process, alternated:
+# the ceiling of HPL's fraction of DGEMM is the update's share of the time times this ratio.
+cat >"$WORK/shape.c" <<'EOF'
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+static double *fill(size_t n)
+{
+    double *p = malloc(sizeof(double) * n);
+    for (size_t i = 0; p && i < n; i++)
+        p[i] = 1.0 / (1 + i % 7);
+    return p;
+}
+static double rate(int m, int n, int k, const double *a, const double *b, double *c)
+{
+    double t = now();
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, m, n, k, -1.0, a, m, b, n, 1.0, c, m);
+    return 2.0 * m * n * k / (now() - t) / 1e9;
+}
+int main(int argc, char **argv)
+{
+    int m = atoi(argv[1]), n = atoi(argv[2]), k = atoi(argv[3]), rounds = atoi(argv[4]), s = 3000;
+    double *a = fill((size_t)m * k), *b = fill((size_t)n * k), *c = fill((size_t)m * n);
+    double *sa = fill((size_t)s * s), *sb = fill((size_t)s * s), *sc = fill((size_t)s * s);
+    if (!a || !b || !c || !sa || !sb || !sc)
+        return 1;
+    for (int r = 0; r < rounds; r++) {
+        double sq, up;
+        if (r % 2) {
+            up = rate(m, n, k, a, b, c);
+            sq = rate(s, s, s, sa, sb, sc);
+        } else {
+            sq = rate(s, s, s, sa, sb, sc);
+            up = rate(m, n, k, a, b, c);
+        }
+        printf("%.3f %.3f\n", sq, up);
+    }
+    return 0;
+}
+EOF
+cc -O2 "$WORK/shape.c" -o "$WORK/shape" $(pkg-config --cflags --libs openblas)
+
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 echo "N=$N NB=$NB grid ${P}x$Q, $RANKS ranks x 1 thread, $REPS runs each, alternating" \
@@ -174,16 +231,21 @@ echo "N=$N NB=$NB grid ${P}x$Q, $RANKS ranks x 1 thread, $REPS runs each, altern
 : >"$WORK/theirs.txt"
 : >"$WORK/dgemm.txt"
 : >"$WORK/pair.txt"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$REPS"); do
     d=$(dgemm_rate)
     echo "$d" >>"$WORK/dgemm.txt"
-    o=$(ours)
+    if [ $((r % 2)) = 1 ]; then
+        o=$(ours); t=$(theirs); first=benchaas
+    else
+        t=$(theirs); o=$(ours); first=hpcc
+    fi
     echo "$o" >>"$WORK/ours.txt"
-    t=$(theirs)
     echo "$t" >>"$WORK/theirs.txt"
     awk -v o="$o" -v t="$t" 'BEGIN {print o / t}' >>"$WORK/pair.txt"
-    printf "run %d: benchaas hpl %8.2f GFLOP/s   hpcc HPL %8.2f GFLOP/s   DGEMM x%d %8.2f GFLOP/s\n" \
-        "$r" "$o" "$t" "$RANKS" "$d"
+    printf "run %d (%s first, load %s): benchaas hpl %8.2f GFLOP/s   hpcc HPL %8.2f GFLOP/s   DGEMM x%d %8.2f GFLOP/s\n" \
+        "$r" "$first" "$(cut -d' ' -f1 /proc/loadavg)" "$o" "$t" "$RANKS" "$d"
+    echo "       benchaas rank 0: $(cat "$WORK/ours.prof" 2>/dev/null)"
 done
 mp=$(median <"$WORK/pair.txt")
 mo=$(median <"$WORK/ours.txt")
@@ -194,3 +256,12 @@ awk -v o="$mo" -v t="$mt" -v d="$md" -v p="$mp" 'BEGIN {
     printf "ratio benchaas/hpcc: %.3f (of the medians), %.3f (median of the per-run ratios)\n", o / t, p
     printf "fraction of DGEMM: benchaas %.1f %%, hpcc %.1f %%\n", 100 * o / d, 100 * t / d
 }'
+printf 'spread (min-max): benchaas %s, hpcc %s, DGEMM %s GFLOP/s\n' \
+    "$(sort -g "$WORK/ours.txt" | awk 'NR==1{a=$1} {b=$1} END{printf "%.1f-%.1f", a, b}')" \
+    "$(sort -g "$WORK/theirs.txt" | awk 'NR==1{a=$1} {b=$1} END{printf "%.1f-%.1f", a, b}')" \
+    "$(sort -g "$WORK/dgemm.txt" | awk 'NR==1{a=$1} {b=$1} END{printf "%.1f-%.1f", a, b}')"
+"$WORK/shape" "$N" "$((N / Q / 2))" "$NB" 6 >"$WORK/shape.txt"
+ratios=$(awk '{printf "%.3f\n", $2 / $1}' "$WORK/shape.txt" | sort -g)
+echo "DGEMM of the update shape (${N}x$((N / Q / 2))x$NB, 1 process) / square 3000^3, per round:" \
+    $ratios "; median $(echo "$ratios" | median)"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -3,11 +3,15 @@
 #
 #     bench/iperf.sh [BUILD_DIR] [ROUNDS]      (defaults: ./build, 5)
 #
-# Both tools run the same test: 127.0.0.1, 5 s, 128 KiB buffers, client
-# sends, throughput counted by the receiver; with 1 and 2 streams.  Runs
-# alternate (plugin, iperf3, iperf3, plugin, ...) so drifting load on a
-# shared machine hits both alike.  Prints every run, the medians and the
-# ratio plugin / iperf3 of the medians.
+# Both tools run the same test: 127.0.0.1, 5 s, 128 KiB send()/recv() calls,
+# kernel-tuned socket buffers (no -w on either side), client sends,
+# throughput = payload bytes counted by the receiver / test time; with 1 and 2
+# streams.  One test per figure on both sides: the plugin runs with
+# --repetitions 1 (it has no warm-up), so its figure is not a best-of-N
+# against iperf3's single test.  Runs alternate (plugin, iperf3, iperf3,
+# plugin, ...) so drifting load on a shared machine hits both alike.  Prints
+# every run, then per stream count the medians, min-max and the ratio
+# plugin / iperf3 of the medians, and the load average before and after.
 #
 # The plugin runs through `benchaas run` when BUILD_DIR/bin/benchaas exists,
 # else through the mock-host driver BUILD_DIR/bin/iperf_host (the same
@@ -29,7 +33,7 @@ trap '[ -n "$srv" ] && kill "$srv" 2> /dev/null; rm -rf "$tmp"' EXIT
 if [ -x "$build/bin/benchaas" ]; then
     plugin() {
         "$build/bin/benchaas" run iperf -p duration=$duration -p length=$length -p streams="$1" \
-            -p port=$port_plugin --db "$tmp/bench.db" --json 2> /dev/null |
+            -p port=$port_plugin --repetitions 1 --db "$tmp/bench.db" --json 2> /dev/null |
             python3 -c 'import json,sys; print(json.load(sys.stdin)["runs"][0]["metrics"]["throughput"]["value"])'
     }
     how="benchaas run"
@@ -52,6 +56,7 @@ ref() {
         python3 -c 'import json,sys; print(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9)'
 }
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "plugin via $how; iperf3 $(iperf3 --version | head -1 | awk '{print $2}'); ${duration} s, $length, $rounds rounds"
 for r in $(seq "$rounds"); do
     for s in 1 2; do
@@ -61,7 +66,8 @@ for r in $(seq "$rounds"); do
             i=$(ref "$s"); p=$(plugin "$s")
         fi
         echo "$s $p $i" >> "$tmp/runs"
-        printf 'round %d  streams %d  plugin %7.2f  iperf3 %7.2f Gbit/s\n' "$r" "$s" "$p" "$i"
+        printf 'round %d  streams %d  plugin %7.2f  iperf3 %7.2f Gbit/s  (load %s)\n' "$r" "$s" "$p" "$i" \
+            "$(cut -d' ' -f1 /proc/loadavg)"
     done
 done
 
@@ -71,5 +77,11 @@ rows = [l.split() for l in open(sys.argv[1])]
 for s in ("1", "2"):
     p = statistics.median(float(r[1]) for r in rows if r[0] == s)
     i = statistics.median(float(r[2]) for r in rows if r[0] == s)
-    print(f"streams {s}: median plugin {p:.2f} Gbit/s, iperf3 {i:.2f} Gbit/s, ratio {p / i:.2f}")
+    ps = [float(r[1]) for r in rows if r[0] == s]
+    xs = [float(r[2]) for r in rows if r[0] == s]
+    wins = sum(1 for r in rows if r[0] == s and float(r[1]) >= float(r[2]))
+    print(f"streams {s}: median plugin {p:.2f} Gbit/s ({min(ps):.2f}-{max(ps):.2f}), "
+          f"iperf3 {i:.2f} Gbit/s ({min(xs):.2f}-{max(xs):.2f}), ratio of medians {p / i:.2f}, "
+          f"plugin >= iperf3 in {wins} of {len(ps)} rounds")
 EOF
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -2,7 +2,8 @@
 # Install the Debian packages BenchaaS needs, and only those that are missing.
 #
 #   scripts/deps.sh          build dependencies (compiler, CMake, libconfig, cJSON,
-#                            SQLite, OpenMPI, OpenBLAS, hwloc, clang for fuzzing)
+#                            SQLite, OpenMPI, OpenBLAS, hwloc, libmicrohttpd, libsodium,
+#                            libcurl, clang for fuzzing)
 #   scripts/deps.sh --test   also what the test suite uses: Slurm + munge (the local
 #                            test cluster) and the reference benchmarks iperf3, fio,
 #                            hpcc, likwid, chromium (renders the HTML report in a test)
@@ -31,6 +32,8 @@ packages=(
     # libraries the core, SDK and plugins link against
     libconfig-dev libcjson-dev libsqlite3-dev sqlite3
     libopenmpi-dev openmpi-bin libopenblas-dev libhwloc-dev
+    # `benchaas serve`: HTTP server (GnuTLS for --tls-cert), passwords and tokens, push and webhooks
+    libmicrohttpd-dev libgnutls28-dev libsodium-dev libcurl4-openssl-dev
     # fuzzing (libFuzzer ships in clang's runtime package)
     clang libclang-rt-14-dev
 )
@@ -42,6 +45,8 @@ if [[ $want_test == 1 ]]; then
         iperf3 fio hpcc likwid chromium
         # memcheck of the core (tests/faults/valgrind)
         valgrind
+        # the service's tests (tests/serve: python3 clients) and its benchmark (bench/serve.sh)
+        python3 wrk nginx-light
     )
 fi
 

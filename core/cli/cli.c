@@ -27,6 +27,7 @@
 #include "query.h"
 #include "report.h"
 #include "run.h"
+#include "serve.h"
 #include "slurm.h"
 #include "sqlcmd.h"
 #include "store.h"
@@ -55,6 +56,10 @@ static const char *main_help =
     "  check [filters] [--junit F]   regressions against baselines or history (exit 1)\n"
     "  report --html FILE            a self-contained HTML report with SVG charts\n"
     "  worker SPEC.json              run one spec and write its result document\n"
+    "  serve [--listen HOST:PORT]    the web service: JSON API, accounts, job queue\n"
+    "  user add|list|passwd|remove   accounts of the service\n"
+    "  token create NAME             an API token of the service (printed once)\n"
+    "  push --server URL [filters]   send stored runs to a service\n"
     "\n"
     "`benchaas COMMAND --help` tells more.  Exit codes: 0 success, 1 a benchmark ran\n"
     "but failed (check: a regression), 2 bad usage or input (nothing was run).\n"
@@ -369,161 +374,153 @@ static void show_runs(store *st, const int64_t *ids, size_t n, int json)
     }
 }
 
-static int cmd_run_like(int argc, char **argv, int submit)
+/* What `run` and `submit` were asked to do. */
+typedef struct run_cli {
+    strvec pargs, user_dirs;
+    const char *target, *db, *only;
+    run_opts o;
+    cli_overrides ov;
+    int progress, wait, retry;
+} run_cli;
+
+/* `run`/`submit` options into r: -1 go on, 0 after --help (printed), 2 after a usage error. */
+static int run_args(int argc, char **argv, run_cli *r)
 {
     const char *cmd = argv[0];
-    strvec pargs = {0}, user_dirs = {0};
-    const char *target = NULL, *db = NULL, *only = NULL;
-    run_opts o = {0};
-    cli_overrides ov;
-    memset(&ov, 0, sizeof ov);
-    settings_init(&ov.set);
-    int progress = -1, rc = 2, wait = 0, retry = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         int missing = 0;
         long n;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             printf("%s", run_help);
-            rc = 0;
-            goto out;
+            return 0;
         } else if (strcmp(a, "-p") == 0 || strcmp(a, "--param") == 0) {
             if (i + 1 >= argc) {
                 usage_error(cmd, "%s needs NAME=VALUE", a);
-                goto out;
+                return 2;
             }
-            strvec_push(&pargs, argv[++i]);
+            strvec_push(&r->pargs, argv[++i]);
         } else if (strncmp(a, "-p", 2) == 0 && a[2] && a[1] != '-') {
-            strvec_push(&pargs, a + 2);
+            strvec_push(&r->pargs, a + 2);
         } else if ((v = opt_value(argc, argv, &i, "--param", &missing))) {
-            strvec_push(&pargs, v);
+            strvec_push(&r->pargs, v);
         } else if ((v = opt_value(argc, argv, &i, "--db", &missing))) {
-            db = v;
+            r->db = v;
         } else if ((v = opt_value(argc, argv, &i, "--only", &missing))) {
-            only = v;
+            r->only = v;
         } else if ((v = opt_value(argc, argv, &i, "--launcher", &missing))) {
-            if (strcmp(v, "local") && strcmp(v, "mpi") && strcmp(v, "slurm")) {
-                usage_error(cmd, "--launcher %s: expected local, mpi or slurm", v);
-                goto out;
+            if (!launcher_find(v)) {
+                char names[64];
+                usage_error(cmd, "--launcher %s: expected %s", v,
+                            launcher_names(names, sizeof names, ", ", " or "));
+                return 2;
             }
-            free(ov.set.launcher);
-            ov.set.launcher = xstrdup(v);
+            free(r->ov.set.launcher);
+            r->ov.set.launcher = xstrdup(v);
         } else if ((v = opt_value(argc, argv, &i, "--ranks", &missing))) {
             if (parse_long(v, 1, 1000000, &n)) {
                 usage_error(cmd, "--ranks %s: expected a whole number from 1 to 1000000", v);
-                goto out;
+                return 2;
             }
-            ov.set.ranks = n;
+            r->ov.set.ranks = n;
         } else if ((v = opt_value(argc, argv, &i, "--threads", &missing))) {
             if (parse_long(v, 1, 100000, &n)) {
                 usage_error(cmd, "--threads %s: expected a whole number from 1 to 100000", v);
-                goto out;
+                return 2;
             }
-            ov.set.threads = n;
+            r->ov.set.threads = n;
         } else if ((v = opt_value(argc, argv, &i, "--repetitions", &missing))) {
             if (parse_long(v, 1, 1000000, &n)) {
                 usage_error(cmd, "--repetitions %s: expected a whole number from 1 to 1000000", v);
-                goto out;
+                return 2;
             }
-            ov.set.repetitions = n;
+            r->ov.set.repetitions = n;
         } else if ((v = opt_value(argc, argv, &i, "--timeout", &missing))) {
             char *end;
             errno = 0;
             double t = strtod(v, &end);
             if (end == v || *end || errno || !(t > 0) || t > 31 * 86400.0) {
                 usage_error(cmd, "--timeout %s: expected seconds, more than 0 and at most 31 days", v);
-                goto out;
+                return 2;
             }
-            ov.set.timeout = t;
+            r->ov.set.timeout = t;
         } else if ((v = opt_value(argc, argv, &i, "--plugin-path", &missing))) {
-            strvec_push(&user_dirs, v);
+            strvec_push(&r->user_dirs, v);
         } else if ((v = opt_value(argc, argv, &i, "--tag", &missing))) {
-            strvec_push(&ov.set.tags, v);
+            strvec_push(&r->ov.set.tags, v);
         } else if ((v = opt_value(argc, argv, &i, "--mpirun-arg", &missing))) {
-            strvec_push(&ov.set.mpirun_args, v);
+            strvec_push(&r->ov.set.mpirun_args, v);
         } else if (strcmp(a, "--json") == 0) {
-            o.json = 1;
+            r->o.json = 1;
         } else if (strcmp(a, "--dry-run") == 0) {
-            o.dry_run = 1;
+            r->o.dry_run = 1;
         } else if (strcmp(a, "--progress") == 0) {
-            progress = 1;
+            r->progress = 1;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
-            progress = 0;
+            r->progress = 0;
         } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
-            o.verbose = 1;
+            r->o.verbose = 1;
         } else if (strcmp(a, "--keep-spool") == 0) {
-            o.keep_spool = 1;
+            r->o.keep_spool = 1;
         } else if (strcmp(a, "--wait") == 0) {
-            wait = 1;
+            r->wait = 1;
         } else if (strcmp(a, "--retry-failed") == 0) {
-            retry = 1;
+            r->retry = 1;
         } else if (missing) {
             usage_error(cmd, "%s needs a value", a);
-            goto out;
+            return 2;
         } else if (a[0] == '-' && a[1]) {
             usage_error(cmd, "unknown option '%s'", a);
-            goto out;
-        } else if (!target) {
-            target = a;
+            return 2;
+        } else if (!r->target) {
+            r->target = a;
         } else {
             usage_error(cmd, "unexpected argument '%s' (one plugin or configuration file)", a);
-            goto out;
+            return 2;
         }
         if (missing) {
             usage_error(cmd, "%s needs a value", a);
-            goto out;
+            return 2;
         }
     }
-    if (!target) {
+    if (!r->target) {
         usage_error(cmd, "what to run? a plugin name (see `benchaas plugins`) or a CONFIG.cfg");
-        goto out;
+        return 2;
     }
+    return -1;
+}
+
+/* The configuration of r->target: a file, or a plugin and its -p values.  0, or 2 (said). */
+static int run_config(const char *cmd, const run_cli *r, config *cfg)
+{
     char err[4096];
-    config cfg;
-    int is_cfg = is_config_path(target);
-    if (is_cfg) {
-        if (pargs.n) {
-            usage_error(cmd, "-p applies to `run PLUGIN`; put parameters in %s", target);
-            goto out;
+    if (is_config_path(r->target)) {
+        if (r->pargs.n) {
+            usage_error(cmd, "-p applies to `run PLUGIN`; put parameters in %s", r->target);
+            return 2;
         }
-        if (config_load(target, &cfg, err, sizeof err) != 0) {
+        if (config_load(r->target, cfg, err, sizeof err) != 0) {
             say("%s", err);
-            config_free(&cfg);
-            goto out;
+            config_free(cfg);
+            return 2;
         }
     } else {
-        if (only) {
+        if (r->only) {
             usage_error(cmd, "--only applies to a configuration file");
-            goto out;
+            return 2;
         }
-        if (config_from_cli(target, &pargs, &cfg, err, sizeof err) != 0) {
+        if (config_from_cli(r->target, &r->pargs, cfg, err, sizeof err) != 0) {
             say("%s", err);
-            config_free(&cfg);
-            goto out;
+            config_free(cfg);
+            return 2;
         }
     }
-    if (submit) {
-        free(ov.set.launcher);
-        ov.set.launcher = xstrdup("slurm");
-    }
-    ov.only = only;
-    ov.plugin_dirs = &user_dirs;
-    o.db = default_db_or(db, cfg.database);
-    o.show = show_runs;
-    o.cfg = &cfg;
-    plan pl;
-    if (plan_build(&cfg, &ov, &pl, err, sizeof err) != 0) {
-        say("%s", err);
-        config_free(&cfg);
-        goto out;
-    }
-    if (!o.dry_run && store_check_file(o.db, err, sizeof err) != 0) {
-        say("%s", err);
-        plan_free(&pl);
-        config_free(&cfg);
-        goto out;
-    }
-    o.progress = progress >= 0 ? progress : isatty(STDERR_FILENO);
+    return 0;
+}
+
+/* SIGINT, SIGTERM and SIGHUP stop the run cleanly; a closed pipe is an error, not a signal. */
+static void run_signals(void)
+{
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -531,19 +528,59 @@ static int cmd_run_like(int argc, char **argv, int submit)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL); /* a closed terminal or ssh session: stop cleanly too */
     signal(SIGPIPE, SIG_IGN);
+}
+
+static int cmd_run_like(int argc, char **argv, int submit)
+{
+    const char *cmd = argv[0];
+    run_cli r;
+    memset(&r, 0, sizeof r);
+    settings_init(&r.ov.set);
+    r.progress = -1;
+    int rc = run_args(argc, argv, &r);
+    if (rc >= 0)
+        goto out;
+    rc = 2;
+    char err[4096];
+    config cfg;
+    if (run_config(cmd, &r, &cfg) != 0)
+        goto out;
+    if (submit) {
+        free(r.ov.set.launcher);
+        r.ov.set.launcher = xstrdup("slurm");
+    }
+    r.ov.only = r.only;
+    r.ov.plugin_dirs = &r.user_dirs;
+    r.o.db = default_db_or(r.db, cfg.database);
+    r.o.show = show_runs;
+    r.o.cfg = &cfg;
+    plan pl;
+    if (plan_build(&cfg, &r.ov, &pl, err, sizeof err) != 0) {
+        say("%s", err);
+        config_free(&cfg);
+        goto out;
+    }
+    if (!r.o.dry_run && store_check_file(r.o.db, err, sizeof err) != 0) {
+        say("%s", err);
+        plan_free(&pl);
+        config_free(&cfg);
+        goto out;
+    }
+    r.o.progress = r.progress >= 0 ? r.progress : isatty(STDERR_FILENO);
+    run_signals();
     int uses_slurm = 0;
     for (size_t i = 0; i < pl.npoints; i++)
         uses_slurm |= strcmp(pl.points[i].launcher, "slurm") == 0;
     if (uses_slurm)
-        rc = slurm_submit_plan_ex(&pl, &o, wait, retry);
+        rc = slurm_submit_plan_ex(&pl, &r.o, r.wait, r.retry);
     else
-        rc = run_plan(&pl, &o);
+        rc = run_plan(&pl, &r.o);
     plan_free(&pl);
     config_free(&cfg);
 out:
-    strvec_free(&pargs);
-    strvec_free(&user_dirs);
-    settings_free(&ov.set);
+    strvec_free(&r.pargs);
+    strvec_free(&r.user_dirs);
+    settings_free(&r.ov.set);
     return rc;
 }
 
@@ -607,6 +644,14 @@ int main(int argc, char **argv)
         return cmd_status(argc, argv);
     if (strcmp(c, "worker") == 0)
         return cmd_worker(argc, argv);
+    if (strcmp(c, "serve") == 0)
+        return cmd_serve(argc, argv);
+    if (strcmp(c, "user") == 0)
+        return cmd_user(argc, argv);
+    if (strcmp(c, "token") == 0)
+        return cmd_token(argc, argv);
+    if (strcmp(c, "push") == 0)
+        return cmd_push(argc, argv);
     fprintf(stderr, "benchaas: unknown command '%s'\n\n%s", c, main_help);
     return 2;
 }

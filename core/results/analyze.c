@@ -404,11 +404,132 @@ static int cmp_first_seen(const void *pa, const void *pb)
     return strcmp(a->metric, b->metric);
 }
 
+/*
+ * The statement of aset_load: every metric row (and sample) of the selected runs;
+ * with `fast`, the series pass over metrics_find (see aset_load).
+ */
+static int aset_prepare(store *s, const qfilter *f, int flags, int fast, sqlite3_stmt **out)
+{
+    char *after = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&after, &len);
+    if (!m)
+        return BX_ENOMEM;
+    if (fast) {
+        fputs(") SELECT m.run_id, m.run_config_id, NULL, NULL, NULL, NULL, NULL,"
+              " m.run_started_at, m.run_host_id, m.name, m.unit, m.better, m.seq, m.value"
+              " FROM metrics m INDEXED BY metrics_find WHERE 1",
+              m);
+        qfilter_metric_conds(f, "m.run_", m);
+    } else {
+        fputs(") SELECT r.id, r.plugin, r.params_json, r.ranks, r.threads, h.name, h.cpu_model,"
+              " r.started_at, r.host_id, m.name, m.unit, m.better, m.seq, m.value",
+              m);
+        if (flags & ASET_SAMPLES)
+            fputs(", s.value, s.run_id IS NOT NULL", m);
+        fputs(" FROM sel JOIN runs r ON r.id = sel.id JOIN metrics m ON m.run_id = r.id", m);
+        if (flags & ASET_SAMPLES)
+            fputs(" LEFT JOIN samples s ON s.run_id = m.run_id AND s.metric = m.name", m);
+        fputs(" LEFT JOIN hosts h ON h.id = r.host_id", m);
+        fputs(" WHERE 1", m);
+    }
+    if (f->metrics.n) {
+        fputs(" AND m.name IN (", m);
+        for (size_t i = 0; i < f->metrics.n; i++)
+            fprintf(m, "%s:m%zu", i ? "," : "", i);
+        fputs(")", m);
+    }
+    if (flags & ASET_DIRECTIONAL)
+        fputs(" AND m.better IN ('higher', 'lower')", m);
+    if (fclose(m) != 0) {
+        free(after);
+        return BX_ENOMEM;
+    }
+    sqlite3_stmt *st;
+    int rc = qfilter_prepare(s, f, "WITH sel(id) AS (", after, &st);
+    free(after);
+    if (rc)
+        return rc;
+    if (fast)
+        qfilter_metric_bind(f, st);
+    for (size_t i = 0; i < f->metrics.n; i++) {
+        char pname[32];
+        snprintf(pname, sizeof pname, ":m%zu", i);
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, pname), f->metrics.v[i], -1,
+                          SQLITE_STATIC);
+    }
+    *out = st;
+    return 0;
+}
+
+/* A new entry for the row st is on (key: its configuration and metric), in the set; NULL: no memory. */
+static aentry *aset_new_entry(aset *out, sqlite3_stmt *st, const char *key, int cfglen, int flags,
+                              int64_t id, int64_t ranks, int64_t threads, const char *plugin,
+                              const char *params, const char *host, const char *cpu)
+{
+    const char *metric = (const char *)sqlite3_column_text(st, C_METRIC);
+    aentry *e = calloc(1, sizeof *e);
+    if (!e || !(e->key = strdup(key)) || !(e->cfgkey = strndup(key, (size_t)cfglen)) ||
+        !(e->plugin = strdup(plugin ? plugin : "")) ||
+        !(e->params = strdup(params ? params : "{}")) ||
+        !(e->metric = strdup(metric ? metric : ""))) {
+        aentry_free(e);
+        return NULL;
+    }
+    if (flags & ASET_PER_HOST)
+        e->host = host ? strdup(host) : NULL;
+    e->host_class = cpu ? strdup(cpu) : NULL;
+    e->unit = text_dup(st, C_UNIT);
+    e->better = text_dup(st, C_BETTER);
+    e->ranks = ranks;
+    e->threads = threads;
+    e->seq = sqlite3_column_int(st, C_SEQ);
+    e->first_run = id;
+    e->host_id = sqlite3_column_int64(st, C_HOST_ID);
+    if (aset_insert(out, e) != 0) {
+        aentry_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+/*
+ * The first row of run id for entry e: count the run, its start, its value.
+ * Rows of one run come together (the sel CTE is the outer loop of the
+ * join), in no particular order of the runs.  0 or BX_ENOMEM.
+ */
+static int aset_run_value(aentry *e, sqlite3_stmt *st, int64_t id, int has_value, double value,
+                          int flags)
+{
+    e->nruns++;
+    e->cur_run = id;
+    if (id < e->first_run)
+        e->first_run = id;
+    if (id > e->last_run)
+        e->last_run = id;
+    const char *t = (const char *)sqlite3_column_text(st, C_STARTED);
+    if (t && (!e->first_started || strcmp(t, e->first_started) < 0)) {
+        free(e->first_started);
+        if (!(e->first_started = strdup(t)))
+            return BX_ENOMEM;
+    }
+    if (has_value && isfinite(value)) {
+        if (dvec_push(&e->values, value) != 0)
+            return BX_ENOMEM;
+        if (flags & ASET_TIMES) {
+            int64_t epoch = 0;
+            if (!t || store_time_parse(t, &epoch, NULL) != 0)
+                epoch = 0;
+            if (dvec_push(&e->times, (double)epoch) != 0)
+                return BX_ENOMEM;
+        }
+    }
+    return 0;
+}
+
 int aset_load(store *s, const qfilter *f, int flags, aset *out)
 {
     const char *cmd = f->cmd ? f->cmd : "compare";
-    char *after = NULL;
-    size_t len = 0;
     memset(out, 0, sizeof *out);
     /*
      * The series pass: every higher/lower-is-better value of the filter's
@@ -426,57 +547,11 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
         names_free(&nm);
         fast = 0;
     }
-    FILE *m = open_memstream(&after, &len);
-    if (!m) {
-        names_free(&nm);
-        return BX_ENOMEM;
-    }
-    if (fast)
-        fputs(") SELECT m.run_id, m.run_config_id, NULL, NULL, NULL, NULL, NULL,"
-              " m.run_started_at, m.run_host_id, m.name, m.unit, m.better, m.seq, m.value"
-              " FROM metrics m INDEXED BY metrics_find WHERE m.better IN ('higher', 'lower')",
-              m);
-    else
-        fputs(") SELECT r.id, r.plugin, r.params_json, r.ranks, r.threads, h.name, h.cpu_model,"
-              " r.started_at, r.host_id, m.name, m.unit, m.better, m.seq, m.value",
-              m);
-    if ((flags & ASET_SAMPLES) && !fast)
-        fputs(", s.value, s.run_id IS NOT NULL", m);
-    if (!fast)
-        fputs(" FROM sel JOIN runs r ON r.id = sel.id JOIN metrics m ON m.run_id = r.id", m);
-    if ((flags & ASET_SAMPLES) && !fast)
-        fputs(" LEFT JOIN samples s ON s.run_id = m.run_id AND s.metric = m.name", m);
-    if (!fast)
-        fputs(" LEFT JOIN hosts h ON h.id = r.host_id WHERE 1", m);
-    else
-        qfilter_metric_conds(f, "m.run_", m);
-    if (f->metrics.n) {
-        fputs(" AND m.name IN (", m);
-        for (size_t i = 0; i < f->metrics.n; i++)
-            fprintf(m, "%s:m%zu", i ? "," : "", i);
-        fputs(")", m);
-    }
-    if ((flags & ASET_DIRECTIONAL) && !fast)
-        fputs(" AND m.better IN ('higher', 'lower')", m);
-    if (fclose(m) != 0) {
-        free(after);
-        names_free(&nm);
-        return BX_ENOMEM;
-    }
     sqlite3_stmt *st;
-    int rc = qfilter_prepare(s, f, "WITH sel(id) AS (", after, &st);
-    free(after);
+    int rc = aset_prepare(s, f, flags, fast, &st);
     if (rc) {
         names_free(&nm);
         return rc;
-    }
-    if (fast)
-        qfilter_metric_bind(f, st);
-    for (size_t i = 0; i < f->metrics.n; i++) {
-        char pname[32];
-        snprintf(pname, sizeof pname, ":m%zu", i);
-        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, pname), f->metrics.v[i], -1,
-                          SQLITE_STATIC);
     }
     char *key = NULL;
     size_t keycap = 0;
@@ -551,73 +626,21 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
                                   (flags & ASET_PER_CLASS) ? (cpu ? cpu : "-") : "");
             snprintf(key + cfglen, keycap - (size_t)cfglen, "\x1f%s", metric ? metric : "");
             e = aset_find(out, key);
-            if (!e) {
-                e = calloc(1, sizeof *e);
-                if (!e || !(e->key = strdup(key)) || !(e->cfgkey = strndup(key, (size_t)cfglen)) ||
-                    !(e->plugin = strdup(plugin ? plugin : "")) ||
-                    !(e->params = strdup(params ? params : "{}")) ||
-                    !(e->metric = strdup(metric ? metric : ""))) {
-                    aentry_free(e);
-                    rc = BX_ENOMEM;
-                    break;
-                }
-                if (flags & ASET_PER_HOST)
-                    e->host = host ? strdup(host) : NULL;
-                e->host_class = cpu ? strdup(cpu) : NULL;
-                e->unit = text_dup(st, C_UNIT);
-                e->better = text_dup(st, C_BETTER);
-                e->ranks = ranks;
-                e->threads = threads;
-                e->seq = sqlite3_column_int(st, C_SEQ);
-                e->first_run = id;
-                e->host_id = sqlite3_column_int64(st, C_HOST_ID);
-                if (aset_insert(out, e) != 0) {
-                    aentry_free(e);
-                    rc = BX_ENOMEM;
-                    break;
-                }
+            if (!e && !(e = aset_new_entry(out, st, key, cfglen, flags, id, ranks, threads, plugin,
+                                           params, host, cpu))) {
+                rc = BX_ENOMEM;
+                break;
+            }
         }
         if (fast && !cached && names_remember(&nm, last_cfg, last_host, e) != 0) {
             rc = BX_ENOMEM;
             break;
         }
-        }
         last_e = e;
         int has_value = sqlite3_column_type(st, C_VALUE) != SQLITE_NULL;
         double value = sqlite3_column_double(st, C_VALUE);
-        if (e->cur_run != id) {
-            /* rows of one run come together (the sel CTE is the outer loop of
-             * the join), in no particular order of the runs */
-            e->nruns++;
-            e->cur_run = id;
-            if (id < e->first_run)
-                e->first_run = id;
-            if (id > e->last_run)
-                e->last_run = id;
-            const char *t = (const char *)sqlite3_column_text(st, C_STARTED);
-            if (t && (!e->first_started || strcmp(t, e->first_started) < 0)) {
-                free(e->first_started);
-                if (!(e->first_started = strdup(t))) {
-                    rc = BX_ENOMEM;
-                    break;
-                }
-            }
-            if (has_value && isfinite(value)) {
-                if (dvec_push(&e->values, value) != 0) {
-                    rc = BX_ENOMEM;
-                    break;
-                }
-                if (flags & ASET_TIMES) {
-                    int64_t epoch = 0;
-                    if (!t || store_time_parse(t, &epoch, NULL) != 0)
-                        epoch = 0;
-                    if (dvec_push(&e->times, (double)epoch) != 0) {
-                        rc = BX_ENOMEM;
-                        break;
-                    }
-                }
-            }
-        }
+        if (e->cur_run != id && (rc = aset_run_value(e, st, id, has_value, value, flags)) != 0)
+            break;
         if (flags & ASET_SAMPLES) {
             int is_sample = sqlite3_column_int(st, C_HAS_SAMPLE);
             double sv = sqlite3_column_double(st, C_SAMPLE);

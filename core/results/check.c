@@ -140,9 +140,85 @@ static const char baseline_help[] =
     "\n"
     "Exit status: 0, or 2 for bad options or a selection without ok runs.\n";
 
-static int baseline_set(int argc, char **argv)
+/* `baseline set`'s arguments: 0, 1 after --help (printed), 2 after a usage error. */
+static int baseline_set_args(int argc, char **argv, qfilter *f, const char **name,
+                             const char **note, const char **sel, double *tol, int *scope)
 {
     static const char *const valued[] = {"--name", "--tolerance", "--scope", "--note", NULL};
+    for (int i = 2; i < argc; i++) {
+        char opt[32];
+        const char *val;
+        int r = query_next_arg("baseline", argc, argv, &i, valued, NULL, opt, &val);
+        if (r < 0) {
+            fputs(baseline_help, stdout);
+            return 1;
+        }
+        if (r == 2)
+            return 2;
+        if (r == 1) {
+            if (*sel)
+                return query_usage_error("baseline", "unexpected argument '%s' (one selector; "
+                                                     "join terms with '+')",
+                                         val);
+            *sel = val;
+            continue;
+        }
+        int fr = qfilter_option(f, opt, val);
+        if (fr == 2)
+            return 2;
+        if (fr == 0)
+            continue;
+        if (strcmp(opt, "--name") == 0) {
+            if (!*val)
+                return query_usage_error("baseline", "--name needs a name");
+            *name = val;
+        } else if (strcmp(opt, "--tolerance") == 0) {
+            if (parse_percent("baseline", "--tolerance", val, tol))
+                return 2;
+        } else if (strcmp(opt, "--scope") == 0) {
+            if (parse_scope("baseline", val, scope))
+                return 2;
+        } else if (strcmp(opt, "--note") == 0) {
+            *note = val;
+        }
+    }
+    return 0;
+}
+
+/* The values of one baseline row: for the DELETE of the old row, or the INSERT (insert = 1). */
+static void bind_baseline(sqlite3_stmt *st, int insert, const char *name, const aentry *e,
+                          int scope, double med, double mad, double tol, const char *now,
+                          const char *note)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, e->plugin, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, e->params, -1, SQLITE_STATIC);
+    if (scope == SCOPE_HOST && e->host_id)
+        sqlite3_bind_int64(st, 4, e->host_id);
+    if (scope == SCOPE_CLASS && e->host_class)
+        sqlite3_bind_text(st, 5, e->host_class, -1, SQLITE_STATIC);
+    if (e->ranks >= 0)
+        sqlite3_bind_int64(st, 6, e->ranks);
+    if (e->threads >= 0)
+        sqlite3_bind_int64(st, 7, e->threads);
+    sqlite3_bind_text(st, 8, e->metric, -1, SQLITE_STATIC);
+    if (insert) {
+        sqlite3_bind_double(st, 9, med);
+        sqlite3_bind_text(st, 10, e->better ? e->better : "none", -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 11, tol);
+        sqlite3_bind_int64(st, 12, e->last_run);
+        sqlite3_bind_text(st, 13, now, -1, SQLITE_STATIC);
+        if (note)
+            sqlite3_bind_text(st, 14, note, -1, SQLITE_STATIC);
+        sqlite3_bind_double(st, 15, mad);
+        sqlite3_bind_int64(st, 16, (int64_t)e->nruns);
+    }
+}
+
+static int baseline_set(int argc, char **argv)
+{
     qfilter f;
     const char *name = "default", *note = NULL, *sel = NULL;
     double tol = 0.05;
@@ -152,47 +228,10 @@ static int baseline_set(int argc, char **argv)
     char **labels = NULL;
     memset(&f, 0, sizeof f);
     f.cmd = "baseline set";
-    for (int i = 2; i < argc; i++) {
-        char opt[32];
-        const char *val;
-        int r = query_next_arg("baseline", argc, argv, &i, valued, NULL, opt, &val);
-        if (r < 0) {
-            fputs(baseline_help, stdout);
-            code = 0;
-            goto out;
-        }
-        if (r == 2)
-            goto out;
-        if (r == 1) {
-            if (sel) {
-                query_usage_error("baseline", "unexpected argument '%s' (one selector; join "
-                                              "terms with '+')",
-                                  val);
-                goto out;
-            }
-            sel = val;
-            continue;
-        }
-        int fr = qfilter_option(&f, opt, val);
-        if (fr == 2)
-            goto out;
-        if (fr == 0)
-            continue;
-        if (strcmp(opt, "--name") == 0) {
-            if (!*val) {
-                query_usage_error("baseline", "--name needs a name");
-                goto out;
-            }
-            name = val;
-        } else if (strcmp(opt, "--tolerance") == 0) {
-            if (parse_percent("baseline", "--tolerance", val, &tol))
-                goto out;
-        } else if (strcmp(opt, "--scope") == 0) {
-            if (parse_scope("baseline", val, &scope))
-                goto out;
-        } else if (strcmp(opt, "--note") == 0) {
-            note = val;
-        }
+    int pa = baseline_set_args(argc, argv, &f, &name, &note, &sel, &tol, &scope);
+    if (pa) {
+        code = pa == 1 ? 0 : 2;
+        goto out;
     }
     if (!sel && !filter_given(&f)) {
         query_usage_error("baseline", "from which runs? give a run id, tag:NAME, a time window "
@@ -261,31 +300,7 @@ static int baseline_set(int argc, char **argv)
         double mad = stats_mad_sorted(e->values.v, e->values.n);
         for (int k = 0; k < 2; k++) {
             sqlite3_stmt *st = k ? ins : del;
-            sqlite3_reset(st);
-            sqlite3_clear_bindings(st);
-            sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 2, e->plugin, -1, SQLITE_STATIC);
-            sqlite3_bind_text(st, 3, e->params, -1, SQLITE_STATIC);
-            if (scope == SCOPE_HOST && e->host_id)
-                sqlite3_bind_int64(st, 4, e->host_id);
-            if (scope == SCOPE_CLASS && e->host_class)
-                sqlite3_bind_text(st, 5, e->host_class, -1, SQLITE_STATIC);
-            if (e->ranks >= 0)
-                sqlite3_bind_int64(st, 6, e->ranks);
-            if (e->threads >= 0)
-                sqlite3_bind_int64(st, 7, e->threads);
-            sqlite3_bind_text(st, 8, e->metric, -1, SQLITE_STATIC);
-            if (k) {
-                sqlite3_bind_double(st, 9, med);
-                sqlite3_bind_text(st, 10, e->better ? e->better : "none", -1, SQLITE_STATIC);
-                sqlite3_bind_double(st, 11, tol);
-                sqlite3_bind_int64(st, 12, e->last_run);
-                sqlite3_bind_text(st, 13, now, -1, SQLITE_STATIC);
-                if (note || sel)
-                    sqlite3_bind_text(st, 14, note ? note : sel, -1, SQLITE_STATIC);
-                sqlite3_bind_double(st, 15, mad);
-                sqlite3_bind_int64(st, 16, (int64_t)e->nruns);
-            }
+            bind_baseline(st, k, name, e, scope, med, mad, tol, now, note ? note : sel);
             if (sqlite3_step(st) != SQLITE_DONE) {
                 fprintf(stderr, "benchaas baseline set: %s: %s\n", f.db, sqlite3_errmsg(db));
                 failed = 1;
@@ -318,6 +333,108 @@ out:
     store_close(s);
     qfilter_free(&f);
     return code;
+}
+
+/* `baseline delete`: the baselines statement st selects (st is finalized here).  0 or 2. */
+static int baseline_delete_rows(sqlite3 *db, sqlite3_stmt *st, const char *cmd,
+                                const char *dbpath)
+{
+    /* collect the ids, then delete them in one transaction */
+    dvec idv = {0};
+    while (sqlite3_step(st) == SQLITE_ROW)
+        dvec_push(&idv, (double)sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_stmt *del = NULL;
+    int ok = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK &&
+             sqlite3_prepare_v2(db, "DELETE FROM baselines WHERE id = ?1", -1, &del, NULL) ==
+                 SQLITE_OK;
+    for (size_t i = 0; ok && i < idv.n; i++) {
+        sqlite3_reset(del);
+        sqlite3_bind_int64(del, 1, (int64_t)idv.v[i]);
+        ok = sqlite3_step(del) == SQLITE_DONE;
+    }
+    sqlite3_finalize(del);
+    if (!ok || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        fprintf(stderr, "benchaas %s: %s: %s\n", cmd, dbpath, sqlite3_errmsg(db));
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        free(idv.v);
+        return 2;
+    }
+    printf("deleted %zu baseline%s\n", idv.n, idv.n == 1 ? "" : "s");
+    free(idv.v);
+    if (idv.n == 0) {
+        fprintf(stderr, "benchaas %s: no baseline matched\n", cmd);
+        return 2;
+    }
+    return 0;
+}
+
+/* `baseline list`: the rows statement st selects, as a table, CSV or JSON on stdout. */
+static void baseline_print_rows(sqlite3_stmt *st, const char *format, const char *dbpath)
+{
+    int json = strcmp(format, "json") == 0, csv = strcmp(format, "csv") == 0;
+    cJSON *arr = json ? cJSON_CreateArray() : NULL;
+    size_t rows = 0;
+    static const char *const cols[] = {"id",     "name",      "plugin", "params",     "host",
+                                       "host_class", "ranks", "threads", "metric",    "value",
+                                       "better", "tolerance", "spread", "n",          "run_id",
+                                       "created_at", "note"};
+    if (csv)
+        for (int c = 0; c < 17; c++)
+            query_csv_field(stdout, cols[c], c == 16);
+    else if (!json)
+        printf("%4s  %-10s %-10s %-30s %-16s %-14s %14s %9s %s\n", "id", "name", "plugin",
+               "params", "host / class", "metric", "value", "tolerance", "created");
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        rows++;
+        char num[48], buf[48];
+        if (json) {
+            cJSON *o = cJSON_CreateObject();
+            for (int c = 0; c < 17; c++) {
+                int t = sqlite3_column_type(st, c);
+                if (t == SQLITE_NULL)
+                    cJSON_AddNullToObject(o, cols[c]);
+                else if (c == 3) {
+                    cJSON *p = cJSON_Parse((const char *)sqlite3_column_text(st, c));
+                    cJSON_AddItemToObject(o, cols[c], p ? p : cJSON_CreateObject());
+                } else if (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
+                    cJSON_AddNumberToObject(o, cols[c], sqlite3_column_double(st, c));
+                else
+                    cJSON_AddStringToObject(o, cols[c], (const char *)sqlite3_column_text(st, c));
+            }
+            cJSON_AddItemToArray(arr, o);
+        } else if (csv) {
+            for (int c = 0; c < 17; c++) {
+                const char *t = (const char *)sqlite3_column_text(st, c);
+                if (sqlite3_column_type(st, c) == SQLITE_FLOAT)
+                    t = query_exact_number(sqlite3_column_double(st, c), buf, sizeof buf);
+                query_csv_field(stdout, t, c == 16);
+            }
+        } else {
+            char *ptext = analyze_params_text((const char *)sqlite3_column_text(st, 3));
+            const char *where = (const char *)sqlite3_column_text(st, 4);
+            if (!where)
+                where = (const char *)sqlite3_column_text(st, 5);
+            printf("%4lld  %-10s %-10s %-30.30s %-16s %-14s %14s %8.3g%% %.10s\n",
+                   (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
+                   sqlite3_column_text(st, 2), ptext && *ptext ? ptext : "-",
+                   where ? where : "any", sqlite3_column_text(st, 8),
+                   query_readable_number(sqlite3_column_double(st, 9), num, sizeof num),
+                   sqlite3_column_double(st, 11) * 100, sqlite3_column_text(st, 15));
+            free(ptext);
+        }
+    }
+    if (json) {
+        cJSON *doc = cJSON_CreateObject();
+        cJSON_AddItemToObject(doc, "baselines", arr);
+        char *t = cJSON_Print(doc);
+        cJSON_Delete(doc);
+        printf("%s\n", t ? t : "");
+        cJSON_free(t);
+    } else if (!csv && rows == 0) {
+        fprintf(stderr, "benchaas baseline list: no baselines in %s (benchaas baseline set)\n",
+                dbpath);
+    }
 }
 
 static int baseline_list(int argc, char **argv, int delete)
@@ -402,100 +519,11 @@ static int baseline_list(int argc, char **argv, int delete)
     if (ids)
         sqlite3_bind_text(st, 3, ids, -1, SQLITE_STATIC);
     if (delete) {
-        /* collect the ids, then delete them in one transaction */
-        dvec idv = {0};
-        while (sqlite3_step(st) == SQLITE_ROW)
-            dvec_push(&idv, (double)sqlite3_column_int64(st, 0));
-        sqlite3_finalize(st);
+        code = baseline_delete_rows(db, st, cmd, f.db);
         st = NULL;
-        sqlite3_stmt *del = NULL;
-        int ok = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK &&
-                 sqlite3_prepare_v2(db, "DELETE FROM baselines WHERE id = ?1", -1, &del, NULL) ==
-                     SQLITE_OK;
-        for (size_t i = 0; ok && i < idv.n; i++) {
-            sqlite3_reset(del);
-            sqlite3_bind_int64(del, 1, (int64_t)idv.v[i]);
-            ok = sqlite3_step(del) == SQLITE_DONE;
-        }
-        sqlite3_finalize(del);
-        if (!ok || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-            fprintf(stderr, "benchaas %s: %s: %s\n", cmd, f.db, sqlite3_errmsg(db));
-            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-            free(idv.v);
-            goto out;
-        }
-        printf("deleted %zu baseline%s\n", idv.n, idv.n == 1 ? "" : "s");
-        free(idv.v);
-        if (idv.n == 0) {
-            fprintf(stderr, "benchaas %s: no baseline matched\n", cmd);
-            goto out;
-        }
-        code = 0;
         goto out;
     }
-    int json = strcmp(format, "json") == 0, csv = strcmp(format, "csv") == 0;
-    cJSON *arr = json ? cJSON_CreateArray() : NULL;
-    size_t rows = 0;
-    static const char *const cols[] = {"id",     "name",      "plugin", "params",     "host",
-                                       "host_class", "ranks", "threads", "metric",    "value",
-                                       "better", "tolerance", "spread", "n",          "run_id",
-                                       "created_at", "note"};
-    if (csv)
-        for (int c = 0; c < 17; c++)
-            query_csv_field(stdout, cols[c], c == 16);
-    else if (!json)
-        printf("%4s  %-10s %-10s %-30s %-16s %-14s %14s %9s %s\n", "id", "name", "plugin",
-               "params", "host / class", "metric", "value", "tolerance", "created");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        rows++;
-        char num[48], buf[48];
-        if (json) {
-            cJSON *o = cJSON_CreateObject();
-            for (int c = 0; c < 17; c++) {
-                int t = sqlite3_column_type(st, c);
-                if (t == SQLITE_NULL)
-                    cJSON_AddNullToObject(o, cols[c]);
-                else if (c == 3) {
-                    cJSON *p = cJSON_Parse((const char *)sqlite3_column_text(st, c));
-                    cJSON_AddItemToObject(o, cols[c], p ? p : cJSON_CreateObject());
-                } else if (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
-                    cJSON_AddNumberToObject(o, cols[c], sqlite3_column_double(st, c));
-                else
-                    cJSON_AddStringToObject(o, cols[c], (const char *)sqlite3_column_text(st, c));
-            }
-            cJSON_AddItemToArray(arr, o);
-        } else if (csv) {
-            for (int c = 0; c < 17; c++) {
-                const char *t = (const char *)sqlite3_column_text(st, c);
-                if (sqlite3_column_type(st, c) == SQLITE_FLOAT)
-                    t = query_exact_number(sqlite3_column_double(st, c), buf, sizeof buf);
-                query_csv_field(stdout, t, c == 16);
-            }
-        } else {
-            char *ptext = analyze_params_text((const char *)sqlite3_column_text(st, 3));
-            const char *where = (const char *)sqlite3_column_text(st, 4);
-            if (!where)
-                where = (const char *)sqlite3_column_text(st, 5);
-            printf("%4lld  %-10s %-10s %-30.30s %-16s %-14s %14s %8.3g%% %.10s\n",
-                   (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
-                   sqlite3_column_text(st, 2), ptext && *ptext ? ptext : "-",
-                   where ? where : "any", sqlite3_column_text(st, 8),
-                   query_readable_number(sqlite3_column_double(st, 9), num, sizeof num),
-                   sqlite3_column_double(st, 11) * 100, sqlite3_column_text(st, 15));
-            free(ptext);
-        }
-    }
-    if (json) {
-        cJSON *doc = cJSON_CreateObject();
-        cJSON_AddItemToObject(doc, "baselines", arr);
-        char *t = cJSON_Print(doc);
-        cJSON_Delete(doc);
-        printf("%s\n", t ? t : "");
-        cJSON_free(t);
-    } else if (!csv && rows == 0) {
-        fprintf(stderr, "benchaas baseline list: no baselines in %s (benchaas baseline set)\n",
-                f.db);
-    }
+    baseline_print_rows(st, format, f.db);
     code = 0;
 out:
     sqlite3_finalize(st);

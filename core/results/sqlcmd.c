@@ -327,6 +327,82 @@ static int open_readonly(const char *path, sqlite3 **db)
     return 0;
 }
 
+/*
+ * Prepare every statement of text first (into *sts, *nst, which the caller
+ * finalizes): refuse the input before anything has run.  0, or 2 after
+ * printing why.
+ */
+static int sql_prepare_all(sqlite3 *db, const char *text, sqlite3_stmt ***sts, size_t *nst)
+{
+    const char *p = text;
+    while (p && *p) {
+        sqlite3_stmt *st = NULL;
+        const char *tail = NULL;
+        if (sqlite3_prepare_v2(db, p, -1, &st, &tail) != SQLITE_OK) {
+            const char *msg = sqlite3_errmsg(db);
+            if (sqlite3_errcode(db) == SQLITE_AUTH || strstr(msg, "not authorized"))
+                fprintf(stderr,
+                        "benchaas sql: refused: the database is opened read-only (no ATTACH, "
+                        "no writes): %s\n",
+                        msg);
+            else
+                fprintf(stderr, "benchaas sql: %s\n", msg);
+            return 2;
+        }
+        p = tail;
+        if (!st)
+            continue; /* whitespace or a comment */
+        if (!sqlite3_stmt_readonly(st)) {
+            char *sqltext = sqlite3_expanded_sql(st);
+            fprintf(stderr,
+                    "benchaas sql: refused: '%.80s' would change the database; `benchaas sql` "
+                    "only reads (nothing was run)\n",
+                    sqltext ? sqltext : sqlite3_sql(st));
+            sqlite3_free(sqltext);
+            sqlite3_finalize(st);
+            return 2;
+        }
+        sqlite3_stmt **n2 = realloc(*sts, (*nst + 1) * sizeof *n2);
+        if (!n2) {
+            sqlite3_finalize(st);
+            fprintf(stderr, "benchaas: out of memory\n");
+            return 2;
+        }
+        *sts = n2;
+        (*sts)[(*nst)++] = st;
+    }
+    return 0;
+}
+
+/* Run the statements, printing their rows on `to` in format.  0, or 2 after printing why. */
+static int sql_run_all(sqlite3 *db, sqlite3_stmt **sts, size_t nst, const char *format, FILE *to)
+{
+    int code = 0;
+    for (size_t i = 0; i < nst && code == 0; i++) {
+        int step_rc = SQLITE_DONE, rc;
+        if (i && strcmp(format, "table") == 0 && sqlite3_column_count(sts[i - 1]))
+            fputc('\n', to);
+        if (sqlite3_column_count(sts[i]) == 0) {
+            step_rc = sqlite3_step(sts[i]);
+            rc = 0;
+            if (step_rc == SQLITE_ROW)
+                step_rc = SQLITE_DONE;
+        } else if (strcmp(format, "table") == 0) {
+            rc = print_table(sts[i], to, &step_rc);
+        } else {
+            rc = print_stream(sts[i], format, to, &step_rc);
+        }
+        if (rc) {
+            fprintf(stderr, "benchaas: out of memory\n");
+            code = 2;
+        } else if (step_rc != SQLITE_DONE) {
+            fprintf(stderr, "benchaas sql: %s\n", sqlite3_errmsg(db));
+            code = 2;
+        }
+    }
+    return code;
+}
+
 int cmd_sql(int argc, char **argv)
 {
     static const char *const valued[] = {"--db", "--format", "--output", "-o", NULL};
@@ -389,47 +465,8 @@ int cmd_sql(int argc, char **argv)
     if ((code = open_readonly(db_path, &db)) != 0)
         goto out;
 
-    /* Prepare every statement first: refuse the input before anything has run. */
-    const char *p = text;
-    while (p && *p) {
-        sqlite3_stmt *st = NULL;
-        const char *tail = NULL;
-        if (sqlite3_prepare_v2(db, p, -1, &st, &tail) != SQLITE_OK) {
-            const char *msg = sqlite3_errmsg(db);
-            if (sqlite3_errcode(db) == SQLITE_AUTH || strstr(msg, "not authorized"))
-                fprintf(stderr,
-                        "benchaas sql: refused: the database is opened read-only (no ATTACH, "
-                        "no writes): %s\n",
-                        msg);
-            else
-                fprintf(stderr, "benchaas sql: %s\n", msg);
-            code = 2;
-            goto out;
-        }
-        p = tail;
-        if (!st)
-            continue; /* whitespace or a comment */
-        if (!sqlite3_stmt_readonly(st)) {
-            char *sqltext = sqlite3_expanded_sql(st);
-            fprintf(stderr,
-                    "benchaas sql: refused: '%.80s' would change the database; `benchaas sql` "
-                    "only reads (nothing was run)\n",
-                    sqltext ? sqltext : sqlite3_sql(st));
-            sqlite3_free(sqltext);
-            sqlite3_finalize(st);
-            code = 2;
-            goto out;
-        }
-        sqlite3_stmt **n2 = realloc(sts, (nst + 1) * sizeof *n2);
-        if (!n2) {
-            sqlite3_finalize(st);
-            fprintf(stderr, "benchaas: out of memory\n");
-            code = 2;
-            goto out;
-        }
-        sts = n2;
-        sts[nst++] = st;
-    }
+    if ((code = sql_prepare_all(db, text, &sts, &nst)) != 0)
+        goto out;
     if (nst == 0) {
         code = query_usage_error("sql", "no SQL statement in '%s'", text);
         goto out;
@@ -439,28 +476,7 @@ int cmd_sql(int argc, char **argv)
         goto out;
     }
     FILE *to = output ? out.f : stdout;
-    for (size_t i = 0; i < nst && code == 0; i++) {
-        int step_rc = SQLITE_DONE, rc;
-        if (i && strcmp(format, "table") == 0 && sqlite3_column_count(sts[i - 1]))
-            fputc('\n', to);
-        if (sqlite3_column_count(sts[i]) == 0) {
-            step_rc = sqlite3_step(sts[i]);
-            rc = 0;
-            if (step_rc == SQLITE_ROW)
-                step_rc = SQLITE_DONE;
-        } else if (strcmp(format, "table") == 0) {
-            rc = print_table(sts[i], to, &step_rc);
-        } else {
-            rc = print_stream(sts[i], format, to, &step_rc);
-        }
-        if (rc) {
-            fprintf(stderr, "benchaas: out of memory\n");
-            code = 2;
-        } else if (step_rc != SQLITE_DONE) {
-            fprintf(stderr, "benchaas sql: %s\n", sqlite3_errmsg(db));
-            code = 2;
-        }
-    }
+    code = sql_run_all(db, sts, nst, format, to);
     if (output) {
         if (query_out_close(&out, "sql", code == 0) != 0)
             code = 2;

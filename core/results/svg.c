@@ -406,6 +406,142 @@ static double legend(FILE *out, const svg_chart *c, double x0, double y0, double
     return any ? y - y0 + row : 0;
 }
 
+/* The x axis of chart c over [xlo, xhi] (data), drawn from px0 to px1. */
+static void x_scale(scale *xs_, const svg_chart *c, double xlo, double xhi, double px0, double px1)
+{
+    scale xs = *xs_;
+    xs.p0 = px0;
+    xs.p1 = px1;
+    if (c->xaxis == SVG_X_CATEGORY) {
+        xs.lo = -0.5;
+        xs.hi = (double)(c->ncats ? c->ncats : 1) - 0.5;
+        for (size_t i = 0; i < c->ncats && i < MAX_TICKS; i++) {
+            xs.ticks[xs.nticks] = (double)i;
+            snprintf(xs.labels[xs.nticks], sizeof xs.labels[0], "%s", c->xcats[i]);
+            xs.nticks++;
+        }
+    } else if (!(xlo <= xhi)) {
+        xs.lo = 0;
+        xs.hi = 1;
+    } else if (c->xaxis == SVG_X_LOG) {
+        xs.log = 1;
+        xs.lo = log10(xlo);
+        xs.hi = log10(xhi);
+        if (xs.hi - xs.lo < 1e-9) {
+            xs.lo -= 0.5;
+            xs.hi += 0.5;
+        }
+        log_ticks(&xs, c->xbytes);
+        double pad = (xs.hi - xs.lo) * 0.03;
+        xs.lo -= pad;
+        xs.hi += pad;
+    } else if (c->xaxis == SVG_X_TIME) {
+        xs.lo = xlo;
+        xs.hi = xhi;
+        if (xs.hi - xs.lo < 60) {
+            xs.lo -= 1800;
+            xs.hi += 1800;
+        }
+        double pad = (xs.hi - xs.lo) * 0.02;
+        xs.lo -= pad;
+        xs.hi += pad;
+        time_ticks(&xs);
+    } else {
+        xs.lo = xlo;
+        xs.hi = xhi;
+        if (xs.hi == xs.lo) {
+            xs.lo -= fabs(xs.lo) > 0 ? fabs(xs.lo) * 0.1 : 1;
+            xs.hi += fabs(xs.hi) > 0 ? fabs(xs.hi) * 0.1 : 1;
+        }
+        linear_ticks(&xs, 6, c->xbytes);
+        /* keep the first and last points off the frame */
+        double pad = (xs.hi - xs.lo) * 0.04;
+        xs.lo -= pad;
+        xs.hi += pad;
+    }
+    *xs_ = xs;
+}
+
+/* Grid, tick labels, axes and axis titles of chart c (W x H, plot area px0..px1, py0..py1). */
+static void draw_axes(FILE *out, const svg_chart *c, const scale *xs_, const scale *ys_,
+                      const scale *y2s_, int W, int H, double px0, double px1, double py0,
+                      double py1, int rotate)
+{
+    const scale xs = *xs_, ys = *ys_;
+    const scale *y2p = y2s_;
+    /* grid and axes */
+    fputs("<g class=\"grid\">", out);
+    for (int i = 0; i < ys.nticks; i++) {
+        double y = map(&ys, ys.ticks[i]);
+        fprintf(out, "<path d=\"M%.1f %.1fH%.1f\"/>", px0, y, px1);
+    }
+    fputs("</g><g class=\"tick\">", out);
+    for (int i = 0; i < ys.nticks; i++)
+        text(out, px0 - 6, map(&ys, ys.ticks[i]) + 4, "end", NULL, ys.labels[i]);
+    if (c->nseries2)
+        for (int i = 0; i < y2p->nticks; i++)
+            text(out, px1 + 6, map(y2p, y2p->ticks[i]) + 4, "start", NULL, y2p->labels[i]);
+    for (int i = 0; i < xs.nticks; i++) {
+        double x = map(&xs, xs.ticks[i]);
+        if (x < px0 - 1 || x > px1 + 1)
+            continue;
+        fprintf(out, "<path d=\"M%.1f %.1fv5\" stroke=\"#666\"/>", x, py1);
+        if (rotate) {
+            char tr[96];
+            snprintf(tr, sizeof tr, "transform=\"rotate(-35 %.1f %.1f)\"", x, py1 + 14);
+            text(out, x, py1 + 14, "end", tr, xs.labels[i]);
+        } else {
+            /* a label near an end of the axis is aligned to stay inside the chart */
+            double half = 3.2 * (double)strlen(xs.labels[i]);
+            const char *anchor = x + half > W - 2 ? "end" : x - half < 2 ? "start" : "middle";
+            text(out, x, py1 + 17, anchor, NULL, xs.labels[i]);
+        }
+    }
+    fputs("</g>", out);
+    fprintf(out, "<path d=\"M%.1f %.1fV%.1fH%.1f\" stroke=\"#444\" fill=\"none\"/>", px0, py0,
+            py1, px1);
+    if (c->nseries2)
+        fprintf(out, "<path d=\"M%.1f %.1fV%.1f\" stroke=\"#444\"/>", px1, py0, py1);
+    if (c->xlabel)
+        text(out, (px0 + px1) / 2, H - 8, "middle", "class=\"at\"", c->xlabel);
+    if (c->ylabel) {
+        char tr[96];
+        snprintf(tr, sizeof tr, "class=\"at\" transform=\"rotate(-90 14 %.1f)\"", (py0 + py1) / 2);
+        text(out, 14, (py0 + py1) / 2, "middle", tr, c->ylabel);
+    }
+    if (c->y2label) {
+        char tr[96];
+        snprintf(tr, sizeof tr, "class=\"at\" transform=\"rotate(90 %.1f %.1f)\"", W - 14.0,
+                 (py0 + py1) / 2);
+        text(out, W - 14, (py0 + py1) / 2, "middle", tr, c->y2label);
+    }
+
+}
+
+/* The bands of chart c (a reference range and its middle), under the series. */
+static void draw_bands(FILE *out, const svg_chart *c, const scale *xs_, const scale *ys_,
+                       double px0, double px1)
+{
+    const scale xs = *xs_, ys = *ys_;
+    for (size_t k = 0; k < c->nbands; k++) {
+        const svg_band *b = &c->bands[k];
+        double x0 = isfinite(b->x0) ? map(&xs, b->x0) : px0;
+        double x1 = isfinite(b->x1) ? map(&xs, b->x1) : px1;
+        double y0 = map(&ys, b->hi), y1 = map(&ys, b->lo);
+        const char *col = svg_color(b->color);
+        if (isfinite(b->lo) && isfinite(b->hi))
+            fprintf(out,
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
+                    "fill-opacity=\"0.13\"/>",
+                    x0, y0, x1 - x0, y1 - y0 > 0.5 ? y1 - y0 : 0.5, col);
+        if (isfinite(b->mid))
+            fprintf(out,
+                    "<path d=\"M%.1f %.1fH%.1f\" stroke=\"%s\" stroke-width=\"1\" "
+                    "stroke-dasharray=\"6,4\"/>",
+                    x0, map(&ys, b->mid), x1, col);
+    }
+}
+
 void svg_chart_write(FILE *out, const svg_chart *c)
 {
     int W = c->width > 0 ? c->width : 720, H = c->height > 0 ? c->height : 300;
@@ -457,129 +593,20 @@ void svg_chart_write(FILE *out, const svg_chart *c)
     int bars = 0;
     for (size_t k = 0; k < c->nseries; k++)
         bars += (c->series[k].style & SVG_BARS) != 0;
-    xs.p0 = px0;
-    xs.p1 = px1;
-    if (c->xaxis == SVG_X_CATEGORY) {
-        xs.lo = -0.5;
-        xs.hi = (double)(c->ncats ? c->ncats : 1) - 0.5;
-        for (size_t i = 0; i < c->ncats && i < MAX_TICKS; i++) {
-            xs.ticks[xs.nticks] = (double)i;
-            snprintf(xs.labels[xs.nticks], sizeof xs.labels[0], "%s", c->xcats[i]);
-            xs.nticks++;
-        }
-    } else if (!(xlo <= xhi)) {
-        xs.lo = 0;
-        xs.hi = 1;
-    } else if (c->xaxis == SVG_X_LOG) {
-        xs.log = 1;
-        xs.lo = log10(xlo);
-        xs.hi = log10(xhi);
-        if (xs.hi - xs.lo < 1e-9) {
-            xs.lo -= 0.5;
-            xs.hi += 0.5;
-        }
-        log_ticks(&xs, c->xbytes);
-        double pad = (xs.hi - xs.lo) * 0.03;
-        xs.lo -= pad;
-        xs.hi += pad;
-    } else if (c->xaxis == SVG_X_TIME) {
-        xs.lo = xlo;
-        xs.hi = xhi;
-        if (xs.hi - xs.lo < 60) {
-            xs.lo -= 1800;
-            xs.hi += 1800;
-        }
-        double pad = (xs.hi - xs.lo) * 0.02;
-        xs.lo -= pad;
-        xs.hi += pad;
-        time_ticks(&xs);
-    } else {
-        xs.lo = xlo;
-        xs.hi = xhi;
-        if (xs.hi == xs.lo) {
-            xs.lo -= fabs(xs.lo) > 0 ? fabs(xs.lo) * 0.1 : 1;
-            xs.hi += fabs(xs.hi) > 0 ? fabs(xs.hi) * 0.1 : 1;
-        }
-        linear_ticks(&xs, 6, c->xbytes);
-        /* keep the first and last points off the frame */
-        double pad = (xs.hi - xs.lo) * 0.04;
-        xs.lo -= pad;
-        xs.hi += pad;
-    }
+    x_scale(&xs, c, xlo, xhi, px0, px1);
     scale ys, y2s;
     y_scale(&ys, ylo, yhi, c->y_zero || bars, py0, py1);
     if (c->nseries2)
         y_scale(&y2s, y2lo, y2hi, 1, py0, py1);
 
-    /* grid and axes */
-    fputs("<g class=\"grid\">", out);
-    for (int i = 0; i < ys.nticks; i++) {
-        double y = map(&ys, ys.ticks[i]);
-        fprintf(out, "<path d=\"M%.1f %.1fH%.1f\"/>", px0, y, px1);
-    }
-    fputs("</g><g class=\"tick\">", out);
-    for (int i = 0; i < ys.nticks; i++)
-        text(out, px0 - 6, map(&ys, ys.ticks[i]) + 4, "end", NULL, ys.labels[i]);
-    if (c->nseries2)
-        for (int i = 0; i < y2s.nticks; i++)
-            text(out, px1 + 6, map(&y2s, y2s.ticks[i]) + 4, "start", NULL, y2s.labels[i]);
-    for (int i = 0; i < xs.nticks; i++) {
-        double x = map(&xs, xs.ticks[i]);
-        if (x < px0 - 1 || x > px1 + 1)
-            continue;
-        fprintf(out, "<path d=\"M%.1f %.1fv5\" stroke=\"#666\"/>", x, py1);
-        if (rotate) {
-            char tr[96];
-            snprintf(tr, sizeof tr, "transform=\"rotate(-35 %.1f %.1f)\"", x, py1 + 14);
-            text(out, x, py1 + 14, "end", tr, xs.labels[i]);
-        } else {
-            /* a label near an end of the axis is aligned to stay inside the chart */
-            double half = 3.2 * (double)strlen(xs.labels[i]);
-            const char *anchor = x + half > W - 2 ? "end" : x - half < 2 ? "start" : "middle";
-            text(out, x, py1 + 17, anchor, NULL, xs.labels[i]);
-        }
-    }
-    fputs("</g>", out);
-    fprintf(out, "<path d=\"M%.1f %.1fV%.1fH%.1f\" stroke=\"#444\" fill=\"none\"/>", px0, py0,
-            py1, px1);
-    if (c->nseries2)
-        fprintf(out, "<path d=\"M%.1f %.1fV%.1f\" stroke=\"#444\"/>", px1, py0, py1);
-    if (c->xlabel)
-        text(out, (px0 + px1) / 2, H - 8, "middle", "class=\"at\"", c->xlabel);
-    if (c->ylabel) {
-        char tr[96];
-        snprintf(tr, sizeof tr, "class=\"at\" transform=\"rotate(-90 14 %.1f)\"", (py0 + py1) / 2);
-        text(out, 14, (py0 + py1) / 2, "middle", tr, c->ylabel);
-    }
-    if (c->y2label) {
-        char tr[96];
-        snprintf(tr, sizeof tr, "class=\"at\" transform=\"rotate(90 %.1f %.1f)\"", W - 14.0,
-                 (py0 + py1) / 2);
-        text(out, W - 14, (py0 + py1) / 2, "middle", tr, c->y2label);
-    }
+    draw_axes(out, c, &xs, &ys, &y2s, W, H, px0, px1, py0, py1, rotate);
 
     /* the data, clipped to the plot area */
     fprintf(out,
             "<clipPath id=\"clip%d\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
             "height=\"%.1f\"/></clipPath><g clip-path=\"url(#clip%d)\">",
             id, px0, py0 - 4, px1 - px0 + 4, py1 - py0 + 4, id);
-    for (size_t k = 0; k < c->nbands; k++) {
-        const svg_band *b = &c->bands[k];
-        double x0 = isfinite(b->x0) ? map(&xs, b->x0) : px0;
-        double x1 = isfinite(b->x1) ? map(&xs, b->x1) : px1;
-        double y0 = map(&ys, b->hi), y1 = map(&ys, b->lo);
-        const char *col = svg_color(b->color);
-        if (isfinite(b->lo) && isfinite(b->hi))
-            fprintf(out,
-                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
-                    "fill-opacity=\"0.13\"/>",
-                    x0, y0, x1 - x0, y1 - y0 > 0.5 ? y1 - y0 : 0.5, col);
-        if (isfinite(b->mid))
-            fprintf(out,
-                    "<path d=\"M%.1f %.1fH%.1f\" stroke=\"%s\" stroke-width=\"1\" "
-                    "stroke-dasharray=\"6,4\"/>",
-                    x0, map(&ys, b->mid), x1, col);
-    }
+    draw_bands(out, c, &xs, &ys, px0, px1);
     double band_px = c->xaxis == SVG_X_CATEGORY && c->ncats ? (px1 - px0) / (double)c->ncats : 20;
     int bar_index = 0;
     for (size_t k = 0; k < c->nseries; k++) {

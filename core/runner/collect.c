@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "collect.h"
+#include "launch.h"
 #include "run.h"
 
 /*
@@ -38,8 +39,8 @@ static int collect_orphan(store *st, const char *spec_path, int keep, int verbos
     if (read_file(spec_path, BX_DOC_MAX, &text, NULL, err, sizeof err) != 0 ||
         !(j = cJSON_ParseWithOpts(text, NULL, 1)) || spec_from_json(j, &s, err, sizeof err) != 0) {
         /* Not a spec we can read: leave it alone (and say nothing, as before). */
-    } else if (strcmp(s.launcher, "local") != 0 && strcmp(s.launcher, "mpi") != 0) {
-        /* slurm: reconcile() decides */
+    } else if (!launcher_by_name(s.launcher)) {
+        /* a batch launcher's (slurm): reconcile() decides */
     } else if (store_find_run(st, s.uuid, &id, err, sizeof err) == 0) {
         /* already stored (its result was collected, or kept with --keep-spool) */
     } else {

@@ -106,14 +106,36 @@ static int mpi_command(const runspec *spec, const char *worker, const char *spec
 static const launcher launchers[] = {
     {"local", local_command},
     {"mpi", mpi_command},
+    {"slurm", NULL}, /* batch jobs: slurm.c */
 };
+enum { NLAUNCHERS = sizeof launchers / sizeof launchers[0] };
 
-const launcher *launcher_by_name(const char *name)
+const launcher *launcher_find(const char *name)
 {
-    for (size_t i = 0; i < sizeof launchers / sizeof launchers[0]; i++)
+    for (size_t i = 0; i < NLAUNCHERS; i++)
         if (strcmp(launchers[i].name, name) == 0)
             return &launchers[i];
     return NULL;
+}
+
+const launcher *launcher_by_name(const char *name)
+{
+    const launcher *l = launcher_find(name);
+    return l && l->command ? l : NULL;
+}
+
+const char *launcher_names(char *buf, size_t len, const char *sep, const char *last)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < NLAUNCHERS && used < len; i++) {
+        int n = snprintf(buf + used, len - used, "%s%s",
+                         i == 0 ? "" : i + 1 == NLAUNCHERS ? last : sep, launchers[i].name);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+    return buf;
 }
 
 /* Keep the last part of what the child wrote, and pass it through. */
@@ -142,6 +164,13 @@ static void kill_group(pid_t pid, int sig)
 
 int launch_run(char *const *argv, const strvec *env, double timeout, launch_result *res,
                char *err, size_t errlen)
+{
+    return launch_run_cancellable(argv, env, timeout, NULL, res, err, errlen);
+}
+
+int launch_run_cancellable(char *const *argv, const strvec *env, double timeout,
+                           const volatile int *cancel, launch_result *res, char *err,
+                           size_t errlen)
 {
     memset(res, 0, sizeof *res);
     int pfd[2];
@@ -208,8 +237,9 @@ int launch_run(char *const *argv, const strvec *env, double timeout, launch_resu
     int term_sent = 0;
     while (!done) {
         double now = mono_now();
-        if (!term_sent && (now >= deadline || g_interrupted)) {
-            if (g_interrupted)
+        int stop = g_interrupted || (cancel && *cancel);
+        if (!term_sent && (now >= deadline || stop)) {
+            if (stop)
                 res->interrupted = 1;
             else
                 res->timed_out = 1;

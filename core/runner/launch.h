@@ -28,7 +28,12 @@ typedef struct launch_result {
     char tail[4096];  /* the last lines it wrote on stderr */
 } launch_result;
 
-/* How to start the worker for one spec. */
+/*
+ * How to start the worker for one spec.  The table of launchers (launch.c)
+ * is the one list of their names: local and mpi start the worker here
+ * (command); slurm is a batch launcher (no command): slurm.c writes and
+ * submits batch scripts, and `collect` brings the results back.
+ */
 typedef struct launcher {
     const char *name;
     /* argv for the spec (owned strings, NULL-terminated) and extra environment "K=V". */
@@ -36,7 +41,12 @@ typedef struct launcher {
                    strvec *env, char *err, size_t errlen);
 } launcher;
 
-const launcher *launcher_by_name(const char *name); /* local, mpi; NULL otherwise */
+/* Any launcher of the table; NULL for an unknown name. */
+const launcher *launcher_find(const char *name);
+/* A launcher that starts the worker here (local, mpi); NULL otherwise. */
+const launcher *launcher_by_name(const char *name);
+/* The launchers' names in buf: "local" SEP "mpi" LAST "slurm" (", " and " or "). */
+const char *launcher_names(char *buf, size_t len, const char *sep, const char *last);
 
 /* Path of the worker executable next to the runner (benchaas-worker-mpi
  * when mpi is set). Caller frees. */
@@ -49,6 +59,12 @@ void launch_common_env(const runspec *spec, strvec *env);
  * timeout passes.  0, with *res filled; BX_EIO if it could not be started. */
 int launch_run(char *const *argv, const strvec *env, double timeout, launch_result *res,
                char *err, size_t errlen);
+
+/* The same; the run is also stopped (res->interrupted) when *cancel becomes
+ * non-zero (cancel may be NULL). */
+int launch_run_cancellable(char *const *argv, const strvec *env, double timeout,
+                           const volatile int *cancel, launch_result *res, char *err,
+                           size_t errlen);
 
 /* Set by the runner's SIGINT/SIGTERM handler; launch_run stops the child. */
 extern volatile int g_interrupted;

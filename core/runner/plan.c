@@ -1,5 +1,6 @@
 /* plan.c — configuration files, command-line experiments, sweep expansion, validation. */
 #define _GNU_SOURCE
+#include "launch.h"
 #include "plan.h"
 
 #include <errno.h>
@@ -313,10 +314,10 @@ static int read_settings(const char *file, const config_setting_t *grp, settings
         const char *l = NULL;
         if ((rc = get_string(file, s, &l, err, errlen)))
             return rc;
-        if (strcmp(l, "local") && strcmp(l, "mpi") && strcmp(l, "slurm"))
-            return errf(err, errlen, BX_EINVAL,
-                        "%s:%d: launcher '%s' is not one of local, mpi, slurm", file, line_of(s),
-                        l);
+        char names[64];
+        if (!launcher_find(l))
+            return errf(err, errlen, BX_EINVAL, "%s:%d: launcher '%s' is not one of %s", file,
+                        line_of(s), l, launcher_names(names, sizeof names, ", ", ", "));
         free(st->launcher);
         st->launcher = xstrdup(l);
     }
@@ -669,8 +670,10 @@ static int finish_point(point *pt, const config *cfg, const experiment *e,
     const char *l = pick_str(ov->set.launcher, e->set.launcher, cfg->defaults.launcher);
     if (!l)
         l = (d->flags & BX_NEEDS_MPI) || pt->ranks > 1 ? "mpi" : "local";
-    if (strcmp(l, "local") && strcmp(l, "mpi") && strcmp(l, "slurm"))
-        return errf(err, errlen, BX_EINVAL, "launcher '%s' is not one of local, mpi, slurm", l);
+    char names[64];
+    if (!launcher_find(l))
+        return errf(err, errlen, BX_EINVAL, "launcher '%s' is not one of %s", l,
+                    launcher_names(names, sizeof names, ", ", ", "));
     if (strcmp(l, "local") == 0 && (d->flags & BX_NEEDS_MPI))
         return errf(err, errlen, BX_EINVAL,
                     "%s: plugin %s needs MPI; use --launcher mpi (or leave the launcher unset)",

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -55,76 +56,6 @@ void spec_for_point(const point *pt, const char *spool, runspec *s)
         strvec_push(&s->mpirun_args, pt->mpirun_args.v[i]);
     s->result_path = xasprintf("%s/%s.result.json", spool, uuid);
     s->created_at = xstrdup(iso_now(now, sizeof now));
-}
-
-cJSON *result_for_failure(const runspec *s, const char *status, const char *error,
-                          double elapsed)
-{
-    char now[32], host[256];
-    cJSON *r = cJSON_CreateObject();
-    cJSON_AddNumberToObject(r, "result_version", RESULT_VERSION);
-    cJSON_AddStringToObject(r, "uuid", s->uuid);
-    cJSON_AddStringToObject(r, "plugin", s->plugin);
-    cJSON_AddStringToObject(r, "plugin_version", s->plugin_version ? s->plugin_version : "");
-    cJSON_AddStringToObject(r, "experiment", s->experiment ? s->experiment : s->plugin);
-    cJSON_AddNumberToObject(r, "point", s->point);
-    cJSON_AddStringToObject(r, "status", status);
-    cJSON_AddStringToObject(r, "error", error);
-    cJSON_AddStringToObject(r, "started_at", s->created_at ? s->created_at : iso_now(now, sizeof now));
-    cJSON_AddStringToObject(r, "finished_at", iso_now(now, sizeof now));
-    cJSON_AddStringToObject(r, "host", short_hostname(host, sizeof host));
-    cJSON_AddNullToObject(r, "job_id");
-    cJSON_AddNullToObject(r, "array_task_id");
-    cJSON_AddStringToObject(r, "launcher", s->launcher ? s->launcher : "local");
-    cJSON_AddNumberToObject(r, "ranks", s->ranks);
-    cJSON_AddNumberToObject(r, "threads", s->threads);
-    cJSON_AddNumberToObject(r, "repetitions", s->repetitions);
-    json_add_strvec(r, "tags", &s->tags);
-    cJSON *params = cJSON_AddObjectToObject(r, "params");
-    for (size_t i = 0; i < s->pnames.n; i++) {
-        cJSON *p = cJSON_AddObjectToObject(params, s->pnames.v[i]);
-        cJSON_AddStringToObject(p, "value", s->pvalues.v[i]);
-        cJSON_AddStringToObject(p, "type",
-                                s->ptypes.n == s->pnames.n ? s->ptypes.v[i] : "string");
-    }
-    cJSON *metrics = cJSON_AddObjectToObject(r, "metrics");
-    if (elapsed >= 0) {
-        cJSON *m = cJSON_AddObjectToObject(metrics, "wall_time");
-        cJSON_AddNumberToObject(m, "value", elapsed);
-        cJSON_AddStringToObject(m, "unit", "s");
-        cJSON_AddStringToObject(m, "better", "none");
-    }
-    cJSON_AddObjectToObject(r, "samples");
-    cJSON_AddArrayToObject(r, "warnings");
-    cJSON_AddObjectToObject(r, "meta");
-    cJSON *prov = cJSON_AddObjectToObject(r, "provenance");
-    cJSON_AddStringToObject(prov, "hostname", host);
-    cJSON_AddItemToObject(r, "spec", spec_to_json(s));
-    return r;
-}
-
-cJSON *result_read(const char *path, char *err, size_t errlen)
-{
-    char *text = NULL;
-    if (read_file(path, BX_DOC_MAX, &text, NULL, err, errlen) != 0)
-        return NULL;
-    cJSON *doc = cJSON_ParseWithOpts(text, NULL, 1);
-    free(text);
-    if (!doc || !cJSON_IsObject(doc)) {
-        cJSON_Delete(doc);
-        errf(err, errlen, BX_EINVAL, "%s: not a valid JSON result document (truncated?)", path);
-        return NULL;
-    }
-    double v;
-    if (json_num(doc, "result_version", &v) != 0 || v != RESULT_VERSION || !json_str(doc, "uuid") ||
-        !json_str(doc, "status") || !json_str(doc, "plugin")) {
-        cJSON_Delete(doc);
-        errf(err, errlen, BX_EINVAL,
-             "%s: not a BenchaaS result document (result_version %d, uuid, status, plugin)", path,
-             RESULT_VERSION);
-        return NULL;
-    }
-    return doc;
 }
 
 /*
@@ -320,6 +251,136 @@ static const char *first_metric_text(const cJSON *doc, const point *pt, char *bu
     return buf;
 }
 
+const char *login_name(char *buf, size_t len)
+{
+    struct passwd pw, *res = NULL;
+    char tmp[4096];
+    if (getpwuid_r(getuid(), &pw, tmp, sizeof tmp, &res) == 0 && res && res->pw_name)
+        snprintf(buf, len, "%s", res->pw_name);
+    else
+        snprintf(buf, len, "uid%u", (unsigned)getuid());
+    return buf;
+}
+
+static void add_user_job(cJSON *doc, const point_ctx *c)
+{
+    if (c->user && !cJSON_GetObjectItemCaseSensitive(doc, "user"))
+        cJSON_AddStringToObject(doc, "user", c->user);
+    if (c->job > 0 && !cJSON_GetObjectItemCaseSensitive(doc, "job"))
+        cJSON_AddNumberToObject(doc, "job", (double)c->job);
+}
+
+int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run_id)
+{
+    char err[4096];
+    int lost = 0;
+    runspec s;
+    spec_for_point(pt, c->spool, &s);
+    char *spec_path = xasprintf("%s/%s.spec.json", c->spool, s.uuid);
+    s.verbose = c->verbose;
+    cJSON *sj = spec_to_json(&s);
+    char *stext = cJSON_Print(sj);
+    cJSON_Delete(sj);
+    cJSON *doc = NULL;
+    double elapsed = 0;
+    int spec_lock = -1, from_worker = 0; /* doc is the worker's own document */
+    if (c->on_spec)
+        c->on_spec(c->arg, s.uuid);
+    if (spool_write_spec(spec_path, stext, &spec_lock, err, sizeof err) != 0) {
+        say("%s", err);
+        doc = result_for_failure(&s, "crashed", err, 0);
+    } else {
+        const launcher *l = launcher_by_name(s.launcher);
+        strvec argv = {0}, env = {0};
+        launch_result lr;
+        int rc = l ? l->command(&s, c->workers[s.mpi ? 1 : 0], spec_path, &argv, &env, err, sizeof err)
+                   : errf(err, sizeof err, BX_EINVAL, "launcher '%s' cannot run here",
+                          s.launcher);
+        if (rc == 0)
+            rc = launch_run_cancellable(argv.v, &env, s.timeout, c->cancel, &lr, err, sizeof err);
+        strvec_free(&argv);
+        strvec_free(&env);
+        if (rc != 0) {
+            doc = result_for_failure(&s, "crashed", err, 0);
+        } else if (lr.timed_out || lr.interrupted) {
+            char status[32], e2[2048];
+            describe_failure(&lr, &s, status, sizeof status, e2, sizeof e2);
+            doc = result_for_failure(&s, status, e2, lr.elapsed);
+            unlink(s.result_path);
+        } else if (access(s.result_path, F_OK) == 0) {
+            doc = result_read(s.result_path, err, sizeof err);
+            const char *u = doc ? json_str(doc, "uuid") : NULL;
+            if (doc && (!u || strcmp(u, s.uuid) != 0)) {
+                errf(err, sizeof err, BX_EINVAL,
+                     "%s: the result document names run %s, not this run (%s)",
+                     s.result_path, u ? u : "?", s.uuid);
+                cJSON_Delete(doc);
+                doc = NULL;
+            }
+            if (!doc) {
+                /* Refused with the reason; the run is recorded as crashed. */
+                reject_document(s.result_path, err, sizeof err);
+                doc = result_for_failure(&s, "crashed", err, lr.elapsed);
+            } else {
+                from_worker = 1;
+                elapsed = lr.elapsed;
+            }
+            if (doc && from_worker && (!lr.exited || lr.exit_code != 0)) {
+                /* A document, but the launcher failed afterwards (a rank died in
+                 * MPI_Finalize, say): keep the results, record the crash. */
+                char status[32], e2[2048];
+                describe_failure(&lr, &s, status, sizeof status, e2, sizeof e2);
+                result_set_status(doc, status, e2);
+            }
+        } else {
+            char status[32], e2[2048];
+            describe_failure(&lr, &s, status, sizeof status, e2, sizeof e2);
+            doc = result_for_failure(&s, status, e2, lr.elapsed);
+        }
+    }
+    free(stext);
+    if (c->cancel && *c->cancel && !g_interrupted && !from_worker)
+        cJSON_ReplaceItemInObjectCaseSensitive(
+            doc, "error", cJSON_CreateString("cancelled: the job was cancelled while it ran"));
+    int64_t id = 0;
+    add_user_job(doc, c);
+    int irc = ingest_and_clean(c->st, doc, spec_path, s.result_path, c->keep_spool, &id, err,
+                               sizeof err);
+    if (irc == BX_EINVAL && from_worker) {
+        /* The store refuses the worker's document itself (its content, not
+         * the database): record the run as crashed with the reason. */
+        char why[4096];
+        snprintf(why, sizeof why, "%s: %s", s.result_path, err);
+        reject_document(s.result_path, why, sizeof why);
+        cJSON_Delete(doc);
+        doc = result_for_failure(&s, "crashed", why, elapsed);
+        add_user_job(doc, c);
+        irc = ingest_and_clean(c->st, doc, spec_path, s.result_path, c->keep_spool, &id, err,
+                               sizeof err);
+    }
+    if (irc != 0) {
+        /* Keep the document in the spool: `benchaas collect` ingests it later. */
+        char e3[512] = "out of memory";
+        int kept = access(s.result_path, F_OK) == 0 ||
+                   result_write(s.result_path, doc, e3, sizeof e3) == 0;
+        if (kept)
+            say("could not store the result of %s: %s; it is kept in %s for `benchaas "
+                "collect`",
+                pt->exp->name, err, s.result_path);
+        else
+            say("could not store the result of %s: %s; nor keep it in the spool: %s",
+                pt->exp->name, err, e3);
+        lost = 1;
+    }
+    if (spec_lock >= 0)
+        close(spec_lock); /* after the spool files are gone (or kept for collect) */
+    *run_id = lost ? 0 : id;
+    *doc_out = doc;
+    free(spec_path);
+    spec_free(&s);
+    return lost ? BX_EIO : 0;
+}
+
 int run_plan(const plan *p, const run_opts *o)
 {
     char err[4096];
@@ -353,118 +414,29 @@ int run_plan(const plan *p, const run_opts *o)
         return 2;
     }
     char *workers[2] = {worker_path(0), worker_path(1)};
+    char uname[256];
     int64_t *ids = xcalloc(p->npoints + 1, sizeof *ids);
     size_t nids = 0;
     int any_failed = 0, lost = 0;
+    point_ctx ctx = {.spool = spool, .workers = {workers[0], workers[1]}, .st = st,
+                     .verbose = o->verbose, .keep_spool = o->keep_spool,
+                     .user = o->user ? o->user : login_name(uname, sizeof uname)};
     for (size_t i = 0; i < p->npoints && !g_interrupted; i++) {
         const point *pt = &p->points[i];
-        runspec s;
-        spec_for_point(pt, spool, &s);
-        char *spec_path = xasprintf("%s/%s.spec.json", spool, s.uuid);
-        s.verbose = o->verbose;
-        cJSON *sj = spec_to_json(&s);
-        char *stext = cJSON_Print(sj);
-        cJSON_Delete(sj);
         if (o->progress)
             fprintf(stderr, "[%zu/%zu] %s%s%s: running (%d rank%s, %d thread%s)...\n", i + 1,
                     p->npoints, pt->exp->name, pt->label[0] ? " " : "", pt->label, pt->ranks,
                     pt->ranks == 1 ? "" : "s", pt->threads, pt->threads == 1 ? "" : "s");
+        double t_point = mono_now();
         cJSON *doc = NULL;
-        double t_point = mono_now(), elapsed = 0;
-        int spec_lock = -1, from_worker = 0; /* doc is the worker's own document */
-        if (spool_write_spec(spec_path, stext, &spec_lock, err, sizeof err) != 0) {
-            say("%s", err);
-            doc = result_for_failure(&s, "crashed", err, 0);
-        } else {
-            const launcher *l = launcher_by_name(s.launcher);
-            strvec argv = {0}, env = {0};
-            launch_result lr;
-            int rc = l ? l->command(&s, workers[s.mpi ? 1 : 0], spec_path, &argv, &env, err, sizeof err)
-                       : errf(err, sizeof err, BX_EINVAL, "launcher '%s' cannot run here",
-                              s.launcher);
-            if (rc == 0)
-                rc = launch_run(argv.v, &env, s.timeout, &lr, err, sizeof err);
-            strvec_free(&argv);
-            strvec_free(&env);
-            if (rc != 0) {
-                doc = result_for_failure(&s, "crashed", err, 0);
-            } else if (lr.timed_out || lr.interrupted) {
-                char status[32], e2[2048];
-                describe_failure(&lr, &s, status, sizeof status, e2, sizeof e2);
-                doc = result_for_failure(&s, status, e2, lr.elapsed);
-                unlink(s.result_path);
-            } else if (access(s.result_path, F_OK) == 0) {
-                doc = result_read(s.result_path, err, sizeof err);
-                const char *u = doc ? json_str(doc, "uuid") : NULL;
-                if (doc && (!u || strcmp(u, s.uuid) != 0)) {
-                    errf(err, sizeof err, BX_EINVAL,
-                         "%s: the result document names run %s, not this run (%s)",
-                         s.result_path, u ? u : "?", s.uuid);
-                    cJSON_Delete(doc);
-                    doc = NULL;
-                }
-                if (!doc) {
-                    /* Refused with the reason; the run is recorded as crashed. */
-                    reject_document(s.result_path, err, sizeof err);
-                    doc = result_for_failure(&s, "crashed", err, lr.elapsed);
-                } else {
-                    from_worker = 1;
-                    elapsed = lr.elapsed;
-                }
-                if (doc && from_worker && (!lr.exited || lr.exit_code != 0)) {
-                    /* A document, but the launcher failed afterwards (a rank died in
-                     * MPI_Finalize, say): keep the results, record the crash. */
-                    char status[32], e2[2048];
-                    describe_failure(&lr, &s, status, sizeof status, e2, sizeof e2);
-                    cJSON_ReplaceItemInObjectCaseSensitive(doc, "status",
-                                                           cJSON_CreateString(status));
-                    cJSON_ReplaceItemInObjectCaseSensitive(doc, "error", cJSON_CreateString(e2));
-                }
-            } else {
-                char status[32], e2[2048];
-                describe_failure(&lr, &s, status, sizeof status, e2, sizeof e2);
-                doc = result_for_failure(&s, status, e2, lr.elapsed);
-            }
-        }
-        free(stext);
         int64_t id = 0;
-        int irc = ingest_and_clean(st, doc, spec_path, s.result_path, o->keep_spool, &id, err,
-                                   sizeof err);
-        if (irc == BX_EINVAL && from_worker) {
-            /* The store refuses the worker's document itself (its content, not
-             * the database): record the run as crashed with the reason. */
-            char why[4096];
-            snprintf(why, sizeof why, "%s: %s", s.result_path, err);
-            reject_document(s.result_path, why, sizeof why);
-            cJSON_Delete(doc);
-            doc = result_for_failure(&s, "crashed", why, elapsed);
-            irc = ingest_and_clean(st, doc, spec_path, s.result_path, o->keep_spool, &id, err,
-                                   sizeof err);
-        }
+        if (run_point(pt, &ctx, &doc, &id) != 0)
+            lost = 1;
+        else
+            ids[nids++] = id;
         const char *status = json_str(doc, "status");
         if (!status || strcmp(status, "ok") != 0)
             any_failed = 1;
-        if (irc != 0) {
-            /* Keep the document in the spool: `benchaas collect` ingests it later. */
-            char *text = cJSON_PrintUnformatted(doc);
-            char e3[512] = "out of memory";
-            int kept = access(s.result_path, F_OK) == 0 ||
-                       (text && write_file_atomic(s.result_path, text, strlen(text), e3,
-                                                  sizeof e3) == 0);
-            free(text);
-            if (kept)
-                say("could not store the result of %s: %s; it is kept in %s for `benchaas "
-                    "collect`",
-                    pt->exp->name, err, s.result_path);
-            else
-                say("could not store the result of %s: %s; nor keep it in the spool: %s",
-                    pt->exp->name, err, e3);
-            lost = 1;
-        } else {
-            ids[nids++] = id;
-        }
-        if (spec_lock >= 0)
-            close(spec_lock); /* after the spool files are gone (or kept for collect) */
         if (o->progress) {
             char mbuf[256];
             const char *e = json_str(doc, "error");
@@ -478,8 +450,6 @@ int run_plan(const plan *p, const run_opts *o)
                 e ? e : "");
         }
         cJSON_Delete(doc);
-        free(spec_path);
-        spec_free(&s);
     }
     if (g_interrupted)
         say("interrupted: the remaining points were not run");

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "plan.h"
+#include "resultdoc.h"
 #include "spec.h"
 #include "store.h"
 
@@ -25,7 +26,38 @@ typedef struct run_opts {
     int keep_spool;     /* keep spec and result files after ingest */
     const config *cfg;  /* for the slurm settings */
     run_show_fn show;   /* shows the stored runs; NULL: nothing is shown */
+    const char *user;   /* recorded with the runs; NULL: the invoking login name */
 } run_opts;
+
+/*
+ * One point through the pipeline (what run_plan does for each point):
+ * spec, spool, launcher, result document, store.  The service's scheduler
+ * calls it too, so CLI runs and service runs are made the same way.
+ */
+typedef struct point_ctx {
+    store *st;                 /* where the result goes */
+    const char *spool;         /* spool_dir_for(db), existing */
+    char *workers[2];          /* worker_path(0), worker_path(1) */
+    int verbose, keep_spool;
+    const char *user;          /* recorded as the run's user (may be NULL) */
+    int64_t job;               /* the service job it belongs to; 0: none */
+    const volatile int *cancel;/* when it becomes non-zero the point is stopped (interrupted) */
+    /* Called with the run's uuid before its spec is written and the worker
+     * started (a scheduler records it first, so a restart finds the run). */
+    void (*on_spec)(void *arg, const char *uuid);
+    void *arg;
+} point_ctx;
+
+/*
+ * Run point pt.  0: stored, *run_id its id; BX_EIO: it ran but could not be
+ * stored (the document is kept in the spool for `collect`, message on
+ * stderr), *run_id 0.  Either way *doc is the result document (the caller
+ * cJSON_Delete()s it).
+ */
+int run_point(const point *pt, const point_ctx *c, cJSON **doc, int64_t *run_id);
+
+/* The login name of the invoking user (getpwuid), or "uidN". */
+const char *login_name(char *buf, size_t len);
 
 /* Run every point of the plan; returns the CLI exit code (0, 1 or 2). */
 int run_plan(const plan *p, const run_opts *o);
@@ -39,16 +71,6 @@ char *spool_dir_for(const char *db);
 
 /* A spec for point pt (uuid, spool paths filled in). */
 void spec_for_point(const point *pt, const char *spool, runspec *s);
-
-/*
- * A result document for a run that never wrote its own (crash, timeout,
- * interrupt, a job Slurm cancelled): status and error from the caller.
- */
-cJSON *result_for_failure(const runspec *s, const char *status, const char *error,
-                          double elapsed);
-
-/* Read and check a result document (size cap, JSON, uuid). NULL + err. */
-cJSON *result_read(const char *path, char *err, size_t errlen);
 
 /* Ingest one result document and remove its spool files on success. */
 int ingest_and_clean(store *st, cJSON *doc, const char *spec_path, const char *result_path,

@@ -330,11 +330,11 @@ static int record_queued(store *st, const runspec *s, const char *job_id, long t
                          size_t errlen)
 {
     cJSON *doc = result_for_failure(s, "queued", "", -1);
-    cJSON_ReplaceItemInObjectCaseSensitive(doc, "error", cJSON_CreateNull());
-    cJSON_ReplaceItemInObjectCaseSensitive(doc, "job_id", cJSON_CreateString(job_id));
+    result_set(doc, "error", cJSON_CreateNull());
+    result_set(doc, "job_id", cJSON_CreateString(job_id));
     if (task >= 0)
-        cJSON_ReplaceItemInObjectCaseSensitive(doc, "array_task_id", cJSON_CreateNumber((double)task));
-    cJSON_ReplaceItemInObjectCaseSensitive(doc, "launcher", cJSON_CreateString("slurm"));
+        result_set(doc, "array_task_id", cJSON_CreateNumber((double)task));
+    result_set(doc, "launcher", cJSON_CreateString("slurm"));
     cJSON_AddStringToObject(doc, "queued_at", s->created_at);
     int64_t id;
     int rc = store_ingest(st, doc, &id, err, errlen);
@@ -775,12 +775,11 @@ static int reconcile(store *st, const char *spool, int verbose)
         if (newstatus) {
             cJSON *doc = result_for_failure(&s, newstatus, why, -1);
             if (!why[0])
-                cJSON_ReplaceItemInObjectCaseSensitive(doc, "error", cJSON_CreateNull());
-            cJSON_ReplaceItemInObjectCaseSensitive(doc, "job_id", cJSON_CreateString(v[i].job));
+                result_set(doc, "error", cJSON_CreateNull());
+            result_set(doc, "job_id", cJSON_CreateString(v[i].job));
             if (v[i].task >= 0)
-                cJSON_ReplaceItemInObjectCaseSensitive(doc, "array_task_id",
-                                                       cJSON_CreateNumber((double)v[i].task));
-            cJSON_ReplaceItemInObjectCaseSensitive(doc, "launcher", cJSON_CreateString("slurm"));
+                result_set(doc, "array_task_id", cJSON_CreateNumber((double)v[i].task));
+            result_set(doc, "launcher", cJSON_CreateString("slurm"));
             int64_t rid;
             if (store_ingest(st, doc, &rid, err, sizeof err) != 0)
                 say("could not update run %s: %s", v[i].uuid, err);

@@ -176,7 +176,7 @@ static const char schema_v1[] =
     "  LEFT JOIN hosts h ON h.id = r.host_id;";
 
 /*
- * Version 2 (issue 8: results that answer questions):
+ * Version 2 (results that answer questions):
  *   - timeline: the worker's resource samples of a run (RSS and CPU use
  *     every ~250 ms from init to fini), and timeline_view over it;
  *   - baselines gain the host class (CPU model), ranks and threads they
@@ -213,7 +213,95 @@ static const char schema_v2[] =
     "  LEFT JOIN hosts h ON h.id = r.host_id;";
 
 /*
- * Version 3 (a result database that stays fast at a million runs; the views
+ * Version 3 (`benchaas serve`, docs/serve.md):
+ *   - users (roles admin/member/viewer, Argon2id password hashes), tokens
+ *     (API tokens and sign-in sessions alike: only a hash of the token is
+ *     stored, with scope, expiry and revocation);
+ *   - jobs (one experiment submitted through the service) and their points,
+ *     schedules (a job submitted again every period) and alerts (regressions
+ *     found after a scheduled job, and the state of their webhook);
+ *   - runs gain `user` (the account, or the login name of a CLI run) and
+ *     `job` (the service job it belongs to; job_id stays the Slurm job);
+ *   - the results view gains a `user` column after its existing ones.
+ */
+static const char schema_v3[] =
+    "CREATE TABLE users ("
+    "  id            INTEGER PRIMARY KEY,"
+    "  name          TEXT NOT NULL UNIQUE,"
+    "  role          TEXT NOT NULL CHECK (role IN ('admin','member','viewer')),"
+    "  password_hash TEXT NOT NULL,"
+    "  created_at    TEXT NOT NULL"
+    ");"
+    "CREATE TABLE tokens ("
+    "  id           INTEGER PRIMARY KEY,"
+    "  user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  hash         TEXT NOT NULL UNIQUE," /* hex BLAKE2b of the token; the token is never stored */
+    "  kind         TEXT NOT NULL CHECK (kind IN ('api','session')),"
+    "  scope        TEXT NOT NULL CHECK (scope IN ('read','submit','upload')),"
+    "  created_at   TEXT NOT NULL,"
+    "  expires_at   TEXT," /* NULL: never */
+    "  revoked_at   TEXT"
+    ");"
+    "CREATE INDEX tokens_user ON tokens(user_id);"
+    "CREATE TABLE jobs ("
+    "  id              INTEGER PRIMARY KEY,"
+    "  user            TEXT NOT NULL,"
+    "  plugin          TEXT NOT NULL,"
+    "  name            TEXT NOT NULL,"
+    "  experiment_json TEXT NOT NULL," /* the experiment as submitted */
+    "  state           TEXT NOT NULL CHECK (state IN ('queued','running','done','failed',"
+    "                                                 'cancelled')),"
+    "  npoints         INTEGER NOT NULL,"
+    "  schedule_id     INTEGER,"
+    "  created_at      TEXT NOT NULL,"
+    "  started_at      TEXT,"
+    "  ended_at        TEXT,"
+    "  error           TEXT"
+    ");"
+    "CREATE INDEX jobs_state ON jobs(state, user, id);"
+    "CREATE TABLE job_points ("
+    "  job_id   INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  idx      INTEGER NOT NULL,"
+    "  label    TEXT NOT NULL DEFAULT '',"
+    "  state    TEXT NOT NULL CHECK (state IN ('queued','running','done','cancelled')),"
+    "  run_uuid TEXT," /* set before the point is launched */
+    "  run_id   INTEGER,"
+    "  PRIMARY KEY (job_id, idx)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE schedules ("
+    "  id              INTEGER PRIMARY KEY,"
+    "  user            TEXT NOT NULL,"
+    "  experiment_json TEXT NOT NULL,"
+    "  every_seconds   INTEGER NOT NULL CHECK (every_seconds > 0),"
+    "  next_at         TEXT NOT NULL,"
+    "  last_job_id     INTEGER,"
+    "  created_at      TEXT NOT NULL"
+    ");"
+    "CREATE TABLE alerts ("
+    "  id            INTEGER PRIMARY KEY,"
+    "  created_at    TEXT NOT NULL,"
+    "  job_id        INTEGER,"
+    "  schedule_id   INTEGER,"
+    "  message       TEXT NOT NULL,"
+    "  payload_json  TEXT NOT NULL," /* what the webhook gets */
+    "  webhook_state TEXT NOT NULL DEFAULT 'none' CHECK (webhook_state IN ('none','pending',"
+    "                                                    'sent','failed')),"
+    "  attempts      INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "ALTER TABLE runs ADD COLUMN user TEXT;"
+    "ALTER TABLE runs ADD COLUMN job INTEGER;"
+    "CREATE INDEX runs_user ON runs(user) WHERE user IS NOT NULL;"
+    "CREATE INDEX runs_service_job ON runs(job) WHERE job IS NOT NULL;"
+    "DROP VIEW results;"
+    "CREATE VIEW results AS"
+    "  SELECT r.id AS run_id, r.started_at, r.plugin, r.plugin_version, r.status,"
+    "         h.name AS host, r.job_id, r.params_json AS params,"
+    "         m.name AS metric, m.value, m.unit, m.better, r.user AS user"
+    "  FROM runs r JOIN metrics m ON m.run_id = r.id"
+    "  LEFT JOIN hosts h ON h.id = r.host_id;";
+
+/*
+ * Version 4 (a result database that stays fast at a million runs; the views
  * keep their columns and meaning):
  *   - configs: one row per configuration (plugin, typed params JSON, ranks,
  *     threads), runs.config_id points at it, and config_params holds each
@@ -225,7 +313,7 @@ static const char schema_v2[] =
  *     steps of runs_history per pair instead of a GROUP BY over every run;
  *     host_id 0 stands for "no host";
  *   - metrics carry their run's plugin, status, start time, host,
- *     configuration, plugin version and job id (kept in step with runs by
+ *     configuration, plugin version, job id and user (kept in step with runs by
  *     ingest and by a trigger), so the `results` view reads no runs row, and
  *     metrics_find (metric, plugin, status, start, run, ...) covers its
  *     common filters: a filtered aggregate is one index range scan, and a
@@ -269,6 +357,7 @@ static const char schema_query_speed[] =
     "ALTER TABLE metrics ADD COLUMN run_config_id INTEGER;"
     "ALTER TABLE metrics ADD COLUMN run_plugin_version TEXT;"
     "ALTER TABLE metrics ADD COLUMN run_job_id INTEGER;"
+    "ALTER TABLE metrics ADD COLUMN run_user TEXT;"
     /* the existing rows */
     "INSERT OR IGNORE INTO configs(plugin, params_json, ranks, threads)"
     "  SELECT plugin, params_json, ranks, threads FROM runs ORDER BY id;"
@@ -282,7 +371,7 @@ static const char schema_query_speed[] =
     "  SELECT DISTINCT config_id, coalesce(host_id, 0) FROM runs;"
     "UPDATE metrics SET run_plugin = r.plugin, run_status = r.status,"
     "  run_started_at = r.started_at, run_host_id = r.host_id, run_config_id = r.config_id,"
-    "  run_plugin_version = r.plugin_version, run_job_id = r.job_id"
+    "  run_plugin_version = r.plugin_version, run_job_id = r.job_id, run_user = r.user"
     "  FROM runs r WHERE r.id = metrics.run_id;"
     "DROP INDEX runs_config;"
     "DROP INDEX params_name_value;"
@@ -292,11 +381,11 @@ static const char schema_query_speed[] =
     "  value, run_host_id, run_config_id, unit, better, seq);"
     /* a run changed in place (not by ingest, which writes both) */
     "CREATE TRIGGER runs_to_metrics AFTER UPDATE OF plugin, status, started_at, host_id,"
-    "  config_id, plugin_version, job_id ON runs BEGIN"
+    "  config_id, plugin_version, job_id, user ON runs BEGIN"
     "  UPDATE metrics SET run_plugin = new.plugin, run_status = new.status,"
     "    run_started_at = new.started_at, run_host_id = new.host_id,"
     "    run_config_id = new.config_id, run_plugin_version = new.plugin_version,"
-    "    run_job_id = new.job_id WHERE run_id = new.id;"
+    "    run_job_id = new.job_id, run_user = new.user WHERE run_id = new.id;"
     "END;"
     /* the views over the new columns: the same columns, the same rows */
     "DROP VIEW results;"
@@ -304,14 +393,15 @@ static const char schema_query_speed[] =
     "  SELECT m.run_id, m.run_started_at AS started_at, m.run_plugin AS plugin,"
     "         m.run_plugin_version AS plugin_version, m.run_status AS status,"
     "         h.name AS host, m.run_job_id AS job_id, c.params_json AS params,"
-    "         m.name AS metric, m.value, m.unit, m.better"
+    "         m.name AS metric, m.value, m.unit, m.better, m.run_user AS user"
     "  FROM metrics m LEFT JOIN hosts h ON h.id = m.run_host_id"
     "  LEFT JOIN configs c ON c.id = m.run_config_id;";
 
 static const store_migration builtin_migrations[] = {
     {1, "initial schema", schema_v1},
     {2, "resource timelines, baselines per host class, configuration index", schema_v2},
-    {3, "configurations, series and covering indexes for large histories", schema_query_speed},
+    {3, "users, tokens, jobs, schedules and alerts of the service; runs' user and job", schema_v3},
+    {4, "configurations, series and covering indexes for large histories", schema_query_speed},
 };
 
 const store_migration *store_migrations(size_t *n)
@@ -731,35 +821,17 @@ static int profile_cb(unsigned type, void *ctx, void *p, void *x)
     return 0;
 }
 
-int store_open_with(const char *path, int mode, const store_migration *steps, size_t nsteps,
-                    store **out, char *err, size_t errlen)
+/* An SQLite connection with our settings (no header check, no migration). */
+static int open_connection(const char *path, int create, store **out, char *err, size_t errlen)
 {
-    int kind, rc;
     *out = NULL;
-    if (!path || !*path) {
-        set_err(err, errlen, "no database file name given");
-        return BX_EINVAL;
-    }
-    if ((rc = classify_file(path, &kind, err, errlen)) != 0)
-        return rc;
-    if (mode != STORE_CREATE && kind == FILE_ABSENT) {
-        set_err(err, errlen,
-                "no database at '%s' (run a benchmark first, or give --db FILE or BENCHAAS_DB)",
-                path);
-        return BX_EINVAL;
-    }
-    if (mode != STORE_CREATE && kind == FILE_EMPTY) {
-        set_err(err, errlen, "'%s' is empty: no BenchaaS results in it yet", path);
-        return BX_EINVAL;
-    }
-
     store *s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path))) {
         free(s);
         set_err(err, errlen, "out of memory");
         return BX_ENOMEM;
     }
-    int flags = SQLITE_OPEN_READWRITE | (mode == STORE_CREATE ? SQLITE_OPEN_CREATE : 0);
+    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
         set_err(err, errlen, "cannot open the database '%s': %s", path,
                 s->db ? sqlite3_errmsg(s->db) : "out of memory");
@@ -783,6 +855,43 @@ int store_open_with(const char *path, int mode, const store_migration *steps, si
                  " PRAGMA mmap_size = 268435456",
                  NULL, NULL, NULL);
 
+    *out = s;
+    return 0;
+}
+
+int store_open_again(const store *first, store **out, char *err, size_t errlen)
+{
+    int rc = open_connection(first->path, 0, out, err, errlen);
+    if (rc == 0)
+        (*out)->schema_version = first->schema_version;
+    return rc;
+}
+
+int store_open_with(const char *path, int mode, const store_migration *steps, size_t nsteps,
+                    store **out, char *err, size_t errlen)
+{
+    int kind, rc;
+    *out = NULL;
+    if (!path || !*path) {
+        set_err(err, errlen, "no database file name given");
+        return BX_EINVAL;
+    }
+    if ((rc = classify_file(path, &kind, err, errlen)) != 0)
+        return rc;
+    if (mode != STORE_CREATE && kind == FILE_ABSENT) {
+        set_err(err, errlen,
+                "no database at '%s' (run a benchmark first, or give --db FILE or BENCHAAS_DB)",
+                path);
+        return BX_EINVAL;
+    }
+    if (mode != STORE_CREATE && kind == FILE_EMPTY) {
+        set_err(err, errlen, "'%s' is empty: no BenchaaS results in it yet", path);
+        return BX_EINVAL;
+    }
+
+    store *s;
+    if ((rc = open_connection(path, mode == STORE_CREATE, &s, err, errlen)) != 0)
+        return rc;
     if ((rc = migrate(s, steps, nsteps, err, errlen)) != 0) {
         if (rc == BX_EIO)
             disk_full_hint(path, err, errlen);
@@ -924,6 +1033,9 @@ typedef struct doc {
     int has_point, has_ranks, has_threads, has_reps, has_job, has_task;
     int64_t point, ranks, threads, reps, job_id, task_id;
     const char *job_text; /* a job id that is not a plain integer ("1234.batch") */
+    const char *user;     /* who ran it (an account, or a CLI user's login name) */
+    int has_service_job;  /* "job": the service job it belongs to */
+    int64_t service_job;
     char queued_at[32], started_at[32], finished_at[32]; /* "" when absent */
     const cJSON *params, *metrics, *samples, *tags, *warnings, *meta, *provenance, *spec;
     const cJSON *timeline; /* [[t, rss_mib, cpu_percent], ...] or NULL */
@@ -1061,6 +1173,8 @@ static int read_doc(const cJSON *j, doc *d, char *err, size_t errlen)
         opt_str(j, "error", &d->error, err, errlen) || opt_str(j, "host", &d->host, err, errlen) ||
         opt_str(j, "experiment", &d->experiment, err, errlen) ||
         opt_str(j, "launcher", &d->launcher, err, errlen) ||
+        opt_str(j, "user", &d->user, err, errlen) ||
+        opt_int(j, "job", &d->has_service_job, &d->service_job, err, errlen) ||
         opt_int(j, "point", &d->has_point, &d->point, err, errlen) ||
         opt_int(j, "ranks", &d->has_ranks, &d->ranks, err, errlen) ||
         opt_int(j, "threads", &d->has_threads, &d->threads, err, errlen) ||
@@ -1663,6 +1777,24 @@ static int ingest_locked(store *s, const doc *d, int64_t *run_id, char *err, siz
     return insert_children(s, d, *run_id, host_id, config_id, err, errlen);
 }
 
+/* runs.user and runs.job (schema 3), only for documents that carry them. */
+static int set_user_job(store *s, const doc *d, int64_t id, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "UPDATE runs SET user = coalesce(user, ?1), job = coalesce(job, ?2) WHERE id = ?3", -1, &st,
+                           NULL) != SQLITE_OK) {
+        set_err(err, errlen, "%s: cannot record the run's user and job: %s", s->path,
+                sqlite3_errmsg(s->db));
+        return BX_EIO;
+    }
+    bind_text(st, 1, d->user);
+    bind_opt_int(st, 2, d->has_service_job, d->service_job);
+    sqlite3_bind_int64(st, 3, id);
+    int rc = step_done(s, st, "recording the run's user and job", err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int store_ingest(store *s, const cJSON *result, int64_t *run_id, char *err, size_t errlen)
 {
     doc d;
@@ -1673,6 +1805,8 @@ int store_ingest(store *s, const cJSON *result, int64_t *run_id, char *err, size
     if ((rc = exec_cached(s, ST_BEGIN, err, errlen)))
         return rc;
     rc = ingest_locked(s, &d, &id, err, errlen);
+    if (rc == 0 && (d.user || d.has_service_job))
+        rc = set_user_job(s, &d, id, err, errlen);
     if (rc == 0)
         rc = exec_cached(s, ST_COMMIT, err, errlen);
     if (rc != 0) {

@@ -34,6 +34,17 @@ int store_open(const char *path, int mode, store **out, char *err, size_t errlen
 void store_close(store *s);
 
 /*
+ * Another connection to the database of `first` (open), for another thread
+ * of the same process: no header check and no migration (store_open did
+ * both).  Use it, not store_open, while connections are open in the
+ * process: store_open reads the file's header with open()/close(), and
+ * closing any descriptor of the file drops every POSIX lock the process
+ * holds on it, SQLite's included (another process could then checkpoint
+ * and remove the WAL under the open connections).
+ */
+int store_open_again(const store *first, store **out, char *err, size_t errlen);
+
+/*
  * Check, without opening it through SQLite, that `path` is absent or
  * empty (we may create it) or one of ours.  BX_EINVAL with the reason
  * otherwise.  Used before anything runs, so a bad --db exits 2 early.
@@ -67,7 +78,7 @@ struct sqlite3 *store_db(store *s);
 
 /* PRAGMA application_id of our files ("BXA1") and the schema this build writes. */
 #define STORE_APPLICATION_ID 0x42584131
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* The schema version of an open store (PRAGMA user_version). */
 int store_schema_version(store *s);

@@ -27,6 +27,7 @@
 #include "host.h"
 #include "loader.h"
 #include "provenance.h"
+#include "resultdoc.h"
 #include "spec.h"
 #include "util.h"
 
@@ -472,13 +473,11 @@ static int worker_main(int argc, char **argv)
         cJSON *prov = cJSON_AddObjectToObject(r, "provenance");
         provenance_collect(prov, mpi_lib);
         cJSON_AddItemToObject(r, "spec", spec_to_json(&spec));
-        char *out = cJSON_PrintUnformatted(r);
-        cJSON_Delete(r);
-        if (!out || write_file_atomic(spec.result_path, out, strlen(out), err, sizeof err) != 0) {
-            say("cannot write the result document: %s", out ? err : "out of memory");
+        if (result_write(spec.result_path, r, err, sizeof err) != 0) {
+            say("cannot write the result document: %s", err);
             exit_code = 3;
         }
-        free(out);
+        cJSON_Delete(r);
     }
     tl_free(&tl);
     if (have_host)

@@ -392,6 +392,17 @@ static int hpl_init(bx_ctx *ctx, void **state)
     char grid[64];
     snprintf(grid, sizeof grid, "%dx%d", st->c.p, st->c.q);
     bx_meta(ctx, "grid", grid);
+    /* A grid chosen here is stored as the run's P and Q, marked computed, so
+     * `query -p P=2` finds it (a host older than ABI 1.2 has only the meta). */
+    char pq[16];
+    if (!bx_param_isset(ctx, "P")) {
+        snprintf(pq, sizeof pq, "%d", st->c.p);
+        bx_param_computed(ctx, "P", pq);
+    }
+    if (!bx_param_isset(ctx, "Q")) {
+        snprintf(pq, sizeof pq, "%d", st->c.q);
+        bx_param_computed(ctx, "Q", pq);
+    }
     if (st->s)
         bx_meta(ctx, "panels", st->c.q == 1            ? "not broadcast (Q = 1)"
                                : hpl_solver_shared(st->s) ? "shared memory within each process row"

@@ -2,9 +2,9 @@
  * ior.c — a parallel I/O benchmark in the spirit of IOR, as a BenchaaS plugin.
  *
  * One repetition:
- *   write phase  (phases has write)  remove old files; barrier; every rank
- *                opens, writes segments x block_size bytes in transfer_size
- *                pieces, fsyncs (fsync=true) and closes
+ *   write phase  (phases has write)  remove old files; settle (below);
+ *                barrier; every rank opens, writes segments x block_size
+ *                bytes in transfer_size pieces, fsyncs (fsync=true) and closes
  *   read phase   (phases has read)   barrier; every rank opens, reads the data
  *                of rank (r + shift) % N (shift = 0, or with reorder=true the
  *                ranks of one node, 1 on a single node) and closes
@@ -18,23 +18,53 @@
  * the barrier before the phase releases it, so clocks of different nodes
  * need not agree.
  *
+ * Settle.  A timed write that starts right after this run removed a large
+ * file (the previous repetition's, or a kept one) fills the page cache with
+ * the memory that removal has just freed.  On a virtual machine whose
+ * balloon driver hands free memory back to the host (free page reporting),
+ * that memory is still backed for about a second and the write runs up to
+ * five times faster than a write into memory the host must supply again, so
+ * the best repetition measured memory recycling rather than the file
+ * system.  So when the files removed since the last timed write held
+ * IOR_SETTLE_BYTES or more, every rank syncs its file system (the removal's
+ * journal commit and discards stay out of the timed region) and the write
+ * waits until IOR_SETTLE_S seconds have passed since the removal: then every
+ * repetition starts from the state the first one had.  Untimed.
+ *
  * Every rank must take the same path through the collective calls, so each
  * step ends with an agreement (agree()) on whether some rank failed; the
  * lowest failing rank's message then becomes every rank's error text.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ior.h"
 
 #ifdef IOR_TEST_HOOKS
 void (*ior_test_between_phases)(const char *file0, int rank, unsigned rep);
+void (*ior_test_in_timed)(const char *what, int rank);
+uint64_t ior_test_settle_bytes = IOR_SETTLE_BYTES;
+double ior_test_settle_s = IOR_SETTLE_S;
+#define SETTLE_BYTES ior_test_settle_bytes
+#define SETTLE_S ior_test_settle_s
+#define IN_TIMED(what, rank)                                                                  \
+    do {                                                                                      \
+        if (ior_test_in_timed)                                                                \
+            ior_test_in_timed((what), (rank));                                                \
+    } while (0)
+#else
+#define SETTLE_BYTES IOR_SETTLE_BYTES
+#define SETTLE_S IOR_SETTLE_S
+#define IN_TIMED(what, rank) ((void)0)
 #endif
 
 /* ---- descriptor ------------------------------------------------------- */
@@ -105,6 +135,8 @@ typedef struct ior_state {
     char err[1100];         /* the agreed error text of the failed step */
     int nospace;            /* ... and whether it was a full file system */
     int failed;             /* verification failed: later repetitions do nothing */
+    uint64_t removed;       /* bytes of files removed (all ranks) since the last timed write */
+    double removed_at;      /* bx_now() of the last removal */
     char verify_msg[1400];  /* first bad byte, for report() */
 } ior_state;
 
@@ -149,13 +181,57 @@ static int agree(ior_state *s, int rc, const char *msg, int nospace)
 static void remove_files(ior_state *s)
 {
     char name[PATH_MAX];
+    uint64_t mine = 0, all = 0;
     MPI_Barrier(MPI_COMM_WORLD); /* nobody still has them open */
     if (s->cfg.file_per_process || s->rank == 0) {
         ior_file_name(&s->cfg, s->rank, name, sizeof name);
+        struct stat st;
+        if (stat(name, &st) == 0 && S_ISREG(st.st_mode))
+            mine = (uint64_t)st.st_blocks * 512u;
         if (unlink(name) != 0 && errno != ENOENT && s->rank == 0)
             fprintf(stderr, "ior: could not remove '%s': %s\n", name, strerror(errno));
     }
-    MPI_Barrier(MPI_COMM_WORLD);
+    MPI_Allreduce(&mine, &all, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+    if (all) {
+        s->removed += all;
+        s->removed_at = bx_now();
+    }
+}
+
+/* syncfs() of the file system holding `path` (its folder); errors do not matter here. */
+static void sync_fs_of(const char *path)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        syncfs(fd);
+        close(fd);
+    }
+}
+
+/* Before a timed write: let a large removal settle (see "Settle" at the top). */
+static void settle(ior_state *s)
+{
+    if (s->removed >= SETTLE_BYTES && s->removed > 0) {
+        char name[PATH_MAX];
+        ior_file_name(&s->cfg, s->rank, name, sizeof name);
+        sync_fs_of(name);
+        double left = SETTLE_S - (bx_now() - s->removed_at);
+        if (left > 0) {
+            struct timespec ts = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
+            while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+            }
+        }
+    }
+    s->removed = 0;
 }
 
 /*
@@ -185,6 +261,8 @@ static int phase(bx_ctx *ctx, ior_state *s, int writing, int check, unsigned rep
     if (check && know_rep)
         ior_pattern_init(s->ebuf, ts, peer, rep);
 
+    if (writing && !check)
+        settle(s);
     MPI_Barrier(MPI_COMM_WORLD);
     double base = bx_now();
     double t0 = 0, t1 = 0, t2 = 0, t3 = 0;
@@ -235,6 +313,7 @@ static int phase(bx_ctx *ctx, ior_state *s, int writing, int check, unsigned rep
     if (writing && c->fsync && ((f.fd >= 0 && !rc) || f.mpi)) {
         /* MPI_File_sync is collective: a rank that failed still takes part. */
         ior_ioerr ignore;
+        IN_TIMED("fsync", s->rank);
         int src = ior_io_sync(c, &f, name, rc ? &ignore : &e);
         if (!rc)
             rc = src;
@@ -242,6 +321,7 @@ static int phase(bx_ctx *ctx, ior_state *s, int writing, int check, unsigned rep
     t2 = bx_now() - base;
     {
         ior_ioerr ignore;
+        IN_TIMED(writing ? "write close" : "read close", s->rank);
         int crc = ior_io_close(c, &f, name, rc ? &ignore : &e);
         if (!rc)
             rc = crc;

@@ -124,6 +124,11 @@ int ior_pattern_rep(const unsigned char *buf, size_t len, int writer, unsigned *
 size_t ior_pattern_compare(const unsigned char *a, const unsigned char *b, size_t len,
                            uint64_t *nbad);
 
+/* Before a timed write, a removal of this much data (all ranks) ... */
+#define IOR_SETTLE_BYTES (64ull << 20)
+/* ... is given this long (seconds since the removal) to settle; see ior.c. */
+#define IOR_SETTLE_S 3.0
+
 #ifdef IOR_TEST_HOOKS
 /*
  * Unit-test builds only: when set, called on every rank between the write
@@ -131,6 +136,12 @@ size_t ior_pattern_compare(const unsigned char *a, const unsigned char *b, size_
  * with the name of rank 0's file.  Tests corrupt a byte there.
  */
 extern void (*ior_test_between_phases)(const char *file0, int rank, unsigned rep);
+/* Called inside the timed region just before fsync ("fsync") and close ("write close",
+ * "read close"); tests sleep there to see the time counted. */
+extern void (*ior_test_in_timed)(const char *what, int rank);
+/* IOR_SETTLE_BYTES and IOR_SETTLE_S, for tests to lower. */
+extern uint64_t ior_test_settle_bytes;
+extern double ior_test_settle_s;
 #endif
 
 #endif /* BENCHAAS_IOR_H */

@@ -3,7 +3,7 @@
 # objects: which object defines a function, which objects use it.
 #   - every call goes to the same library or one it may use (below it);
 #   - no cycle between files (tsort finds none).
-# Usage: layers.sh NAME=LIBRARY.a ...   (common store results runner cli worker)
+# Usage: layers.sh NAME=LIBRARY.a ...   (common store results runner serve cli worker)
 set -euo pipefail
 command -v nm >/dev/null && command -v tsort >/dev/null || { echo "needs nm and tsort"; exit 77; }
 
@@ -12,7 +12,8 @@ declare -A allowed=(
     [store]="store common"
     [results]="results store common"
     [runner]="runner store common"
-    [cli]="cli runner results store common"
+    [serve]="serve runner results store common"
+    [cli]="cli serve runner results store common"
     [worker]="worker common"
 )
 tmp=$(mktemp -d)

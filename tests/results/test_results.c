@@ -16,18 +16,11 @@
 #include <unistd.h>
 
 #include "benchaas/plugin.h"
+#include "bx_test.h"
 #include "stats.h"
 #include "store.h"
 #include "svg.h"
 
-#define CHECK(cond)                                                                     \
-    do {                                                                                \
-        if (!(cond)) {                                                                  \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);    \
-            return 1;                                                                   \
-        }                                                                               \
-    } while (0)
-#define NEAR(a, b, tol) (fabs((a) - (b)) <= (tol))
 
 static int test_stats_percentiles(void)
 {
@@ -227,7 +220,7 @@ static int test_migrate_v1(void)
     char err[512];
     size_t n;
     const store_migration *steps = store_migrations(&n);
-    CHECK(n >= 2 && STORE_SCHEMA_VERSION == (int)n);
+    CHECK(n >= 2 && n == STORE_SCHEMA_VERSION);
     store *s;
     CHECK(store_open_with(tpath("v1.db"), STORE_CREATE, steps, 1, &s, err, sizeof err) == 0);
     CHECK(store_schema_version(s) == 1);
@@ -241,7 +234,7 @@ static int test_migrate_v1(void)
     CHECK(one_int(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'timeline'") == 0);
     store_close(s);
 
-    /* up to version 2 (later steps have their own tests) */
+    /* migrated to version 2 exactly (later versions have their own tests) */
     CHECK(store_open_with(tpath("v1.db"), STORE_READONLY, steps, 2, &s, err, sizeof err) == 0);
     CHECK(store_schema_version(s) == 2);
     CHECK(one_int(s, "PRAGMA user_version") == 2);

@@ -2,7 +2,8 @@
  * common.h — helpers of the store and query unit tests.
  *
  * Every test is a function `int test_NAME(void)` returning 0 on success; a
- * failed CHECK prints file:line and the expression and returns 1.  Tests run
+ * failed CHECK (tests/include/bx_test.h) prints file:line and the
+ * expression and returns 1.  Tests run
  * one per process (ctest calls `store_tests NAME`), each in a fresh
  * temporary folder that is removed when the test passes.
  */
@@ -14,25 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "bx_test.h"
 #include "store.h"
-
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        if (!(cond)) {                                                                \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);  \
-            return 1;                                                                 \
-        }                                                                             \
-    } while (0)
-
-/* CHECK with a message printed on failure (err buffers, captured output). */
-#define CHECKM(cond, msg)                                                             \
-    do {                                                                              \
-        if (!(cond)) {                                                                \
-            fprintf(stderr, "%s:%d: check failed: %s\n  (%s)\n", __FILE__, __LINE__,  \
-                    #cond, (msg));                                                    \
-            return 1;                                                                 \
-        }                                                                             \
-    } while (0)
 
 /*
  * The test's temporary folder, and a path inside it (a static buffer that

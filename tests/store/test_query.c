@@ -440,7 +440,7 @@ int test_query_bad_input(void)
         {{"extra"}, "'extra'"},
         {{"--plugin"}, "needs a value"},
         {{"--db", ""}, "--db"},
-        /* names no stored run has (issue 8: refused, not an empty answer) */
+        /* names no stored run has (refused, not an empty answer) */
         {{"--param", "nosuch=1"}, "unknown parameter 'nosuch'"},
         {{"--param", "nb=192"}, "did you mean 'NB'?"},
         {{"--metric", "gflop"}, "unknown metric 'gflop'"},

@@ -59,7 +59,8 @@ static const char old_rows[] =
     " (4, 'triad', 0, 20000, 'MB/s', 'higher'), (5, 'gflops', 0, 49, 'GFLOP/s', 'higher');"
     "INSERT INTO samples(run_id, metric, rep, idx, value) VALUES"
     " (4, 'triad', 1, 0, 19900), (4, 'triad', 2, 0, 20100);"
-    "INSERT INTO tags(run_id, tag) VALUES (2, 'nightly');";
+    "INSERT INTO tags(run_id, tag) VALUES (2, 'nightly');"
+    "UPDATE runs SET user = 'ada' WHERE id = 2;";
 
 int test_migration_configs(void)
 {
@@ -75,7 +76,8 @@ int test_migration_configs(void)
         "SELECT quote(run_id) || '|' || quote(started_at) || '|' || quote(plugin) || '|' ||"
         " quote(plugin_version) || '|' || quote(status) || '|' || quote(host) || '|' ||"
         " quote(job_id) || '|' || quote(params) || '|' || quote(metric) || '|' || quote(value)"
-        " || '|' || quote(unit) || '|' || quote(better) AS x FROM results ORDER BY run_id, metric",
+        " || '|' || quote(unit) || '|' || quote(better) || '|' || quote(user) AS x FROM results"
+        " ORDER BY run_id, metric",
         "SELECT quote(run_id) || '|' || quote(metric) || '|' || quote(rep) || '|' || quote(value)"
         " || '|' || quote(unit) || '|' || quote(params) || '|' || quote(host) || '|' ||"
         " quote(status) AS x FROM samples_view ORDER BY run_id, rep",
@@ -97,7 +99,7 @@ int test_migration_configs(void)
         free(now);
         free(was[i]);
     }
-    CHECK(sql_int(s, "SELECT count(*) FROM pragma_table_info('results')") == 12);
+    CHECK(sql_int(s, "SELECT count(*) FROM pragma_table_info('results')") == 13);
     /* hpl NB=192 (ranks 2, threads 1), hpl NB=256, stream: three configurations */
     CHECK(sql_int(s, "SELECT count(*) FROM configs") == 3);
     CHECK(sql_int(s, "SELECT count(*) FROM runs WHERE config_id IS NULL") == 0);

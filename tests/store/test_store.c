@@ -688,10 +688,10 @@ int test_results_view(void)
     store *s = open_db("v.db");
     char cols[1024];
     CHECK(s);
-    /* The stable interface: exact column names and order. */
+    /* The stable interface: exact column names and order (schema 3 appended `user`). */
     CHECKM(strcmp(columns_of(s, "results", cols, sizeof cols),
                   "run_id,started_at,plugin,plugin_version,status,host,job_id,params,metric,"
-                  "value,unit,better") == 0,
+                  "value,unit,better,user") == 0,
            cols);
     CHECKM(strcmp(columns_of(s, "runs_view", cols, sizeof cols),
                   "run_id,uuid,plugin,plugin_version,status,error,host,job_id,array_task_id,"

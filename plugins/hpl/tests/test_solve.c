@@ -171,6 +171,20 @@ int main(int argc, char **argv)
     }
     hpl_test_corrupt = 0;
     run_case(&bad, 1); /* and it passes again without the hook */
+    /* P and Q left unset: the grid the plugin picks is recorded (computed). */
+    bx_mock *m = bx_mock_new(benchaas_plugin_entry(bx_mock_host()));
+    bx_mock_set_world(m, rank, size);
+    bx_mock_set(m, "N", "64");
+    bx_mock_set(m, "NB", "8");
+    int rc = bx_mock_run(m);
+    const char *cp = bx_mock_computed(m, "P"), *cq = bx_mock_computed(m, "Q");
+    if (rc != 0 || !cp || !cq || atoi(cp) * atoi(cq) > size || atoi(cp) * atoi(cq) < 1) {
+        fprintf(stderr, "rank %d: FAIL auto grid: rc=%d P=%s Q=%s %s\n", rank, rc, cp ? cp : "-",
+                cq ? cq : "-", bx_mock_error(m));
+        failures++;
+    }
+    cases++;
+    bx_mock_free(m);
     int total = failures;
     MPI_Allreduce(MPI_IN_PLACE, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
     if (rank == 0)

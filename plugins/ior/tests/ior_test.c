@@ -29,6 +29,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "benchaas/mock.h"
@@ -537,6 +538,69 @@ static int test_direct(void)
     return 0;
 }
 
+/* ---- timing -------------------------------------------------------------- */
+
+static double g_nap_fsync, g_nap_close;
+
+static void nap(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+static void timed_hook(const char *what, int rank)
+{
+    (void)rank;
+    if (strcmp(what, "fsync") == 0)
+        nap(g_nap_fsync);
+    else if (strcmp(what, "write close") == 0)
+        nap(g_nap_close);
+}
+
+/* The write phase's interval holds open, every transfer, fsync and close; a removal's
+ * settle before it is not in it. */
+static void test_timing(void)
+{
+    const double fs = 0.15, cl = 0.1;
+    g_nap_fsync = fs;
+    g_nap_close = cl;
+    ior_test_in_timed = timed_hook;
+    bx_mock *m = mk(1, "phases=write", "block_size=256k", "transfer_size=64k", NULL);
+    CHECK(bx_mock_run(m) == 0, "timing: %s", bx_mock_error(m));
+    double bytes = 256.0 * 1024 * g_size;
+    double xfer = metric(m, "write_transfer_time"), close_t = metric(m, "write_close_time");
+    double bw = metric(m, "write_bw");
+    CHECK(xfer >= fs, "write_transfer_time %g does not hold the fsync (%g s in it)", xfer, fs);
+    CHECK(close_t >= cl, "write_close_time %g does not hold the close (%g s in it)", close_t, cl);
+    CHECK(bw > 0 && bw <= bytes / (fs + cl) / 1048576.0,
+          "write_bw %g MiB/s: more than %g bytes in %g s (fsync + close left out?)", bw, bytes,
+          fs + cl);
+    bx_mock_free(m);
+    ior_test_in_timed = NULL;
+    expect_empty("timing");
+
+    /* A repetition after a large removal waits, untimed, until the removal is settle_s old. */
+    const double st = 0.5;
+    ior_test_settle_bytes = 1;
+    ior_test_settle_s = st;
+    m = mk(2, "phases=write", "block_size=256k", "transfer_size=64k", NULL);
+    double t0 = bx_now();
+    CHECK(bx_mock_run(m) == 0, "settle: %s", bx_mock_error(m));
+    double took = bx_now() - t0;
+    CHECK(took >= st, "two repetitions took %g s: the second did not wait %g s", took, st);
+    size_t n = 0;
+    const double *v = bx_mock_samples(m, "write_bw", &n);
+    CHECK(n == 2, "%zu write_bw samples", n);
+    for (size_t k = 0; v && k < n; k++)
+        CHECK(v[k] > bytes / st / 1048576.0, "repetition %zu: write_bw %g MiB/s counts the settle",
+              k + 1, v[k]);
+    bx_mock_free(m);
+    ior_test_settle_bytes = IOR_SETTLE_BYTES;
+    ior_test_settle_s = IOR_SETTLE_S;
+    expect_empty("settle");
+}
+
 /* ---- fullfs -------------------------------------------------------------- */
 
 static int test_fullfs(void)
@@ -666,6 +730,8 @@ int main(int argc, char **argv)
             test_readonly(), ran++;
         else if (strcmp(g, "direct") == 0)
             test_direct() == 77 ? skipped++ : ran++;
+        else if (strcmp(g, "timing") == 0)
+            test_timing(), ran++;
         else if (strcmp(g, "fullfs") == 0)
             test_fullfs() == 77 ? skipped++ : ran++;
         else {

@@ -1,0 +1,75 @@
+/*
+ * accounts.h — users, roles, passwords and tokens of `benchaas serve`
+ * (tables users and tokens of schema 3).
+ *
+ * Passwords: Argon2id through libsodium's crypto_pwhash_str, rehashed at
+ * the next sign-in when the parameters change; never stored nor logged in
+ * clear.  Tokens: 32 random bytes, given to the user once as
+ * "bx_" + 64 hex digits; only their BLAKE2b hash is stored, with a scope,
+ * an expiry and a revocation time.  Sign-in sessions are tokens of kind
+ * "session".
+ *
+ * Every function returns 0 or a negative BX_E* code with a message in err;
+ * BX_EINVAL for the caller's mistake (unknown user, name taken, ...).
+ */
+#ifndef BENCHAAS_ACCOUNTS_H
+#define BENCHAAS_ACCOUNTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define ACCOUNT_TOKEN_TEXT 68 /* "bx_" + 64 hex + NUL */
+
+/* libsodium's sodium_init(), once; BX_EIO if it fails. */
+int accounts_init(char *err, size_t errlen);
+
+/* "admin" -> ROLE_ADMIN ...; -1 when unknown.  And back. */
+int account_role_parse(const char *name);
+const char *account_role_name(int role);
+
+/* A user name: 1-64 of [A-Za-z0-9._-], not starting with '-' or '.'. */
+int account_name_ok(const char *name, char *err, size_t errlen);
+
+/* Argon2id hash of password into out (crypto_pwhash_STRBYTES). */
+int account_hash_password(const char *password, char *out, size_t outlen, char *err,
+                          size_t errlen);
+
+/* BX_EEXIST-like: returns ACCOUNT_TAKEN when the name exists. */
+enum { ACCOUNT_TAKEN = -1000 };
+int account_add(store *st, const char *name, const char *password, int role, int64_t *id,
+                char *err, size_t errlen);
+int account_set_password(store *st, const char *name, const char *password, char *err,
+                         size_t errlen);
+int account_remove(store *st, const char *name, char *err, size_t errlen);
+
+/*
+ * Check name/password.  0 and *id, *role when right; BX_EINVAL when the
+ * user is unknown or the password wrong (the same work is done in both
+ * cases, so the time does not tell them apart).  Rehashes an outdated hash.
+ */
+int account_verify(store *st, const char *name, const char *password, int64_t *id, int *role,
+                   char *err, size_t errlen);
+
+/* Scope names of tokens: read, submit, upload. -1 when unknown. */
+int account_scope_parse(const char *name);
+
+/*
+ * A new token for user `name`: kind "api" or "session", scope, lifetime in
+ * seconds (0: never expires).  The token text goes to out (once), its id to
+ * *id, its expiry ("" if none) to expires (>= 32 bytes).
+ */
+int account_token_create(store *st, const char *name, const char *kind, const char *scope,
+                         int64_t lifetime_s, char out[ACCOUNT_TOKEN_TEXT], int64_t *id,
+                         char *expires, size_t explen, char *err, size_t errlen);
+/* Revoke token `id` (of any kind). */
+int account_token_revoke(store *st, int64_t id, char *err, size_t errlen);
+
+/* The hex BLAKE2b of a token text (65 bytes). */
+void account_token_hash(const char *token, char out[65]);
+
+/* "30d", "12h", "90m", "45s", "2w" -> seconds; BX_EINVAL otherwise. */
+int account_parse_duration(const char *text, int64_t *seconds);
+
+#endif

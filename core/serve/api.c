@@ -1,0 +1,978 @@
+/*
+ * api.c — the JSON API of SERVICE.md (/api/v1, /healthz, /metrics): the
+ * route table and the handlers.  Who may call what is in the table only
+ * (http_authorise decides); the handlers do the work.
+ */
+#define _GNU_SOURCE
+#include "api.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "accounts.h"
+#include "jobs.h"
+#include "loader.h"
+#include "query.h"
+#include "scheduler.h"
+#include "util.h"
+
+#define APP(r) ((serve_app *)http_app(r))
+
+/* ---- sign-in rate limit: per user name and per address ---------------------------- */
+
+#define RL_SLOTS 256
+#define RL_WINDOW 60.0
+#define RL_MAX 5
+
+static struct {
+    char key[160];
+    double start;
+    int fails;
+} rl[RL_SLOTS];
+static pthread_mutex_t rl_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static unsigned rl_hash(const char *k)
+{
+    unsigned h = 2166136261u;
+    for (; *k; k++)
+        h = (h ^ (unsigned char)*k) * 16777619u;
+    return h % RL_SLOTS;
+}
+
+/* Seconds to wait (0: go on) for key. */
+static int rl_check(const char *key)
+{
+    pthread_mutex_lock(&rl_mu);
+    unsigned i = rl_hash(key);
+    double now = mono_now();
+    int wait = 0;
+    if (strcmp(rl[i].key, key) == 0 && now - rl[i].start < RL_WINDOW && rl[i].fails >= RL_MAX)
+        wait = (int)(RL_WINDOW - (now - rl[i].start)) + 1;
+    pthread_mutex_unlock(&rl_mu);
+    return wait;
+}
+
+static void rl_fail(const char *key)
+{
+    pthread_mutex_lock(&rl_mu);
+    unsigned i = rl_hash(key);
+    double now = mono_now();
+    if (strcmp(rl[i].key, key) != 0 || now - rl[i].start >= RL_WINDOW) {
+        snprintf(rl[i].key, sizeof rl[i].key, "%s", key);
+        rl[i].start = now;
+        rl[i].fails = 0;
+    }
+    rl[i].fails++;
+    pthread_mutex_unlock(&rl_mu);
+}
+
+/* ---- helpers ------------------------------------------------------------------------ */
+
+/* Only the listed members may be in o: 0, or 400 in out naming the first other one. */
+static int only_members(const cJSON *o, const char *const *allowed, http_resp *out)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, o)
+    {
+        int ok = 0;
+        for (const char *const *a = allowed; *a; a++)
+            ok |= it->string && strcmp(it->string, *a) == 0;
+        if (!ok) {
+            cJSON *f = cJSON_CreateObject();
+            cJSON_AddStringToObject(f, it->string ? it->string : "?", "unknown field");
+            http_error(out, 400, "unknown field in the request", f);
+            return 400;
+        }
+    }
+    return 0;
+}
+
+static const char *str_member(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int field_error(http_resp *o, int status, const char *field, const char *msg)
+{
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddStringToObject(f, field, msg);
+    return http_error(o, status, msg, f);
+}
+
+/* A whole-number query argument within [lo, hi]: 0, or 400 in o. */
+static int query_long(http_req *r, http_resp *o, const char *key, long lo, long hi, long *out)
+{
+    const char *v = http_query(r, key);
+    if (!v)
+        return 0;
+    if (parse_long(v, lo, hi, out) != 0) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "must be a whole number from %ld to %ld", lo, hi);
+        field_error(o, 400, key, msg);
+        return 400;
+    }
+    return 0;
+}
+
+/* ---- sessions and accounts ----------------------------------------------------------- */
+
+static int h_session_new(http_req *r, http_resp *o)
+{
+    cJSON *b = http_body_json(r, o);
+    if (!b)
+        return 0;
+    static const char *const allowed[] = {"user", "password", NULL};
+    const char *user = str_member(b, "user"), *pw = str_member(b, "password");
+    if (only_members(b, allowed, o)) {
+        cJSON_Delete(b);
+        return 0;
+    }
+    if (!user || !pw) {
+        cJSON_Delete(b);
+        return field_error(o, 400, !user ? "user" : "password", "a string is needed");
+    }
+    char k1[160], k2[160];
+    snprintf(k1, sizeof k1, "u:%s", user);
+    snprintf(k2, sizeof k2, "a:%s", r->ip);
+    int wait = rl_check(k1);
+    int w2 = rl_check(k2);
+    if (w2 > wait)
+        wait = w2;
+    if (wait) {
+        cJSON_Delete(b);
+        o->retry_after = wait;
+        return http_error(o, 429, "too many failed sign-ins: wait and try again", NULL);
+    }
+    char err[512], tok[ACCOUNT_TOKEN_TEXT], exp[32];
+    int64_t uid, tid;
+    int role;
+    if (account_verify(r->st, user, pw, &uid, &role, err, sizeof err) != 0) {
+        rl_fail(k1);
+        rl_fail(k2);
+        cJSON_Delete(b);
+        return http_error(o, 401, "wrong user name or password", NULL);
+    }
+    int rc = account_token_create(r->st, user, "session", "submit", APP(r)->session_s, tok, &tid,
+                                  exp, sizeof exp, err, sizeof err);
+    if (rc) {
+        cJSON_Delete(b);
+        return http_error(o, 500, err, NULL);
+    }
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "token", tok);
+    cJSON_AddStringToObject(j, "user", user);
+    cJSON_AddStringToObject(j, "role", account_role_name(role));
+    cJSON_AddStringToObject(j, "expires_at", exp);
+    sodium_memzero(tok, sizeof tok);
+    cJSON_Delete(b);
+    return http_json(o, 201, j);
+}
+
+static int h_session_end(http_req *r, http_resp *o)
+{
+    char err[256];
+    if (account_token_revoke(r->st, r->auth.token_id, err, sizeof err) != 0)
+        return http_error(o, 500, err, NULL);
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "status", "signed out");
+    return http_json(o, 200, j);
+}
+
+static int h_me(http_req *r, http_resp *o)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "user", r->auth.user);
+    cJSON_AddStringToObject(j, "role", account_role_name(r->auth.role));
+    return http_json(o, 200, j);
+}
+
+static int h_users_new(http_req *r, http_resp *o)
+{
+    cJSON *b = http_body_json(r, o);
+    if (!b)
+        return 0;
+    static const char *const allowed[] = {"user", "password", "role", NULL};
+    if (only_members(b, allowed, o)) {
+        cJSON_Delete(b);
+        return 0;
+    }
+    const char *user = str_member(b, "user"), *pw = str_member(b, "password"),
+               *rname = str_member(b, "role");
+    int role = ROLE_MEMBER;
+    if (rname)
+        role = account_role_parse(rname);
+    int is_admin = r->auth.user_id && r->auth.role == ROLE_ADMIN;
+    if (!user || !pw) {
+        cJSON_Delete(b);
+        return field_error(o, 400, !user ? "user" : "password", "a string is needed");
+    }
+    if (role < 0) {
+        cJSON_Delete(b);
+        return field_error(o, 400, "role", "one of admin, member, viewer");
+    }
+    if (!is_admin && role != ROLE_MEMBER) {
+        cJSON_Delete(b);
+        return http_error(o, 403, "sign-up makes members; only an admin gives other roles", NULL);
+    }
+    char err[512];
+    int64_t id;
+    int rc = account_add(r->st, user, pw, role, &id, err, sizeof err);
+    if (rc == ACCOUNT_TAKEN) {
+        cJSON_Delete(b);
+        return http_error(o, 409, err, NULL);
+    }
+    if (rc) {
+        cJSON_Delete(b);
+        return field_error(o, rc == BX_EINVAL ? 400 : 500,
+                           strstr(err, "password") ? "password" : "user", err);
+    }
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "user", user);
+    cJSON_AddStringToObject(j, "role", account_role_name(role));
+    cJSON_Delete(b);
+    return http_json(o, 201, j);
+}
+
+/* ---- plugins --------------------------------------------------------------------------- */
+
+static cJSON *plugin_json(const loaded_plugin *p)
+{
+    const bx_plugin *d = p->desc;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", d->name);
+    cJSON_AddStringToObject(o, "version", d->version);
+    cJSON_AddStringToObject(o, "description", d->description);
+    cJSON_AddBoolToObject(o, "needs_mpi", (d->flags & BX_NEEDS_MPI) != 0);
+    cJSON *ps = cJSON_AddArrayToObject(o, "params");
+    for (const bx_param *q = d->params; q && q->name; q++) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "name", q->name);
+        cJSON_AddStringToObject(x, "type", bxp_type_name(q->type));
+        if (q->def)
+            cJSON_AddStringToObject(x, "default", q->def);
+        else
+            cJSON_AddNullToObject(x, "default");
+        if (bxp_has_range(q)) {
+            cJSON_AddNumberToObject(x, "min", q->min);
+            cJSON_AddNumberToObject(x, "max", q->max);
+        } else {
+            cJSON_AddNullToObject(x, "min");
+            cJSON_AddNullToObject(x, "max");
+        }
+        if (q->choices) {
+            cJSON *c = cJSON_AddArrayToObject(x, "choices");
+            for (const char *const *ch = q->choices; *ch; ch++)
+                cJSON_AddItemToArray(c, cJSON_CreateString(*ch));
+        } else {
+            cJSON_AddNullToObject(x, "choices");
+        }
+        cJSON_AddStringToObject(x, "help", q->help ? q->help : "");
+        cJSON_AddItemToArray(ps, x);
+    }
+    cJSON *ms = cJSON_AddArrayToObject(o, "metrics");
+    for (const bx_metric_def *m = d->metrics; m && m->name; m++) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "name", m->name);
+        cJSON_AddStringToObject(x, "unit", m->unit ? m->unit : "");
+        cJSON_AddStringToObject(x, "better", m->better == BX_BETTER_HIGHER  ? "higher"
+                                             : m->better == BX_BETTER_LOWER ? "lower"
+                                                                            : "none");
+        cJSON_AddBoolToObject(x, "headline", (m->flags & BX_METRIC_HEADLINE) != 0);
+        cJSON_AddItemToArray(ms, x);
+    }
+    return o;
+}
+
+static int h_plugins(http_req *r, http_resp *o)
+{
+    strvec user = {0}, dirs = {0};
+    plugin_search_path(&user, &dirs);
+    plugin_entry *e = NULL;
+    size_t n = 0;
+    plugin_scan(&dirs, core_host(), &e, &n);
+    cJSON *j = cJSON_CreateObject();
+    cJSON *arr = cJSON_AddArrayToObject(j, "plugins");
+    for (size_t i = 0; i < n; i++)
+        if (!e[i].error)
+            cJSON_AddItemToArray(arr, plugin_json(&e[i].p));
+    plugin_scan_free(e, n);
+    strvec_free(&dirs);
+    return http_json(o, 200, j);
+}
+
+/* ---- jobs ------------------------------------------------------------------------------ */
+
+static int h_jobs_new(http_req *r, http_resp *o)
+{
+    cJSON *b = http_body_json(r, o);
+    if (!b)
+        return 0;
+    if (!cJSON_IsObject(b)) {
+        cJSON_Delete(b);
+        return http_error(o, 400, "an experiment is a JSON object", NULL);
+    }
+    serve_app *app = APP(r);
+    int64_t id = 0;
+    cJSON *fields = NULL;
+    char err[4096];
+    int st = job_submit(r->st, r->auth.user, b, app->launcher, &app->quotas, 0, &id, &fields, err,
+                        sizeof err);
+    cJSON_Delete(b);
+    if (st) {
+        if (st == 429)
+            o->retry_after = 60;
+        return http_error(o, st, err, fields);
+    }
+    sched_wake(app->sched);
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddItemToObject(j, "job", job_json(r->st, id));
+    return http_json(o, 201, j);
+}
+
+static int h_jobs_list(http_req *r, http_resp *o)
+{
+    long limit = 100;
+    if (query_long(r, o, "limit", 1, 10000, &limit))
+        return 0;
+    const char *state = http_query(r, "state"), *user = http_query(r, "user");
+    static const char *const states[] = {"queued", "running", "done", "failed", "cancelled", NULL};
+    if (state) {
+        int ok = 0;
+        for (const char *const *s = states; *s; s++)
+            ok |= strcmp(*s, state) == 0;
+        if (!ok)
+            return field_error(o, 400, "state",
+                               "one of queued, running, done, failed, cancelled");
+    }
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(r->st),
+                           "SELECT id FROM jobs WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL "
+                           "OR user = ?2) ORDER BY id DESC LIMIT ?3",
+                           -1, &s, NULL) != SQLITE_OK)
+        return http_error(o, 500, sqlite3_errmsg(store_db(r->st)), NULL);
+    sqlite3_bind_text(s, 1, state, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, limit);
+    int64_t *ids = xmalloc((size_t)limit * sizeof *ids);
+    size_t n = 0;
+    while (n < (size_t)limit && sqlite3_step(s) == SQLITE_ROW)
+        ids[n++] = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    cJSON *j = cJSON_CreateObject();
+    cJSON *arr = cJSON_AddArrayToObject(j, "jobs");
+    for (size_t i = 0; i < n; i++) {
+        cJSON *x = job_json(r->st, ids[i]);
+        if (x)
+            cJSON_AddItemToArray(arr, x);
+    }
+    free(ids);
+    return http_json(o, 200, j);
+}
+
+static int h_job_get(http_req *r, http_resp *o)
+{
+    int64_t id;
+    if (http_seg_id(r, 0, &id, o))
+        return 0;
+    cJSON *x = job_json(r->st, id);
+    if (!x)
+        return http_errorf(o, 404, "no job %lld", (long long)id);
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddItemToObject(j, "job", x);
+    return http_json(o, 200, j);
+}
+
+static int own_job(http_req *r, char *owner, size_t len, http_resp *o)
+{
+    int64_t id;
+    if (http_seg_id(r, 0, &id, o))
+        return 404;
+    if (job_owner(r->st, id, owner, len) != 0) {
+        http_errorf(o, 404, "no job %lld", (long long)id);
+        return 404;
+    }
+    return 0;
+}
+
+static int h_job_cancel(http_req *r, http_resp *o)
+{
+    int64_t id;
+    if (http_seg_id(r, 0, &id, o))
+        return 0;
+    char err[512];
+    int rc = job_cancel(r->st, id, err, sizeof err);
+    if (rc < 0)
+        return http_error(o, 500, err, NULL);
+    if (rc == 1) {
+        cJSON *x = job_json(r->st, id);
+        char *msg = xasprintf("job %lld is %s already: nothing to cancel", (long long)id,
+                              x ? cJSON_GetObjectItem(x, "state")->valuestring : "over");
+        cJSON_Delete(x);
+        http_error(o, 409, msg, NULL);
+        free(msg);
+        return 0;
+    }
+    if (APP(r)->sched)
+        sched_cancel_job(APP(r)->sched, id);
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddItemToObject(j, "job", job_json(r->st, id));
+    return http_json(o, 200, j);
+}
+
+/* ---- runs ------------------------------------------------------------------------------- */
+
+/* Add "user" and "job" to each run object of a query_runs_json document. */
+static void add_user_job(store *st, cJSON *runs)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT user, job FROM runs WHERE id = ?1", -1, &s,
+                           NULL) != SQLITE_OK)
+        return;
+    cJSON *it;
+    cJSON_ArrayForEach(it, runs)
+    {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(it, "id");
+        sqlite3_reset(s);
+        sqlite3_bind_int64(s, 1, (int64_t)id->valuedouble);
+        if (sqlite3_step(s) == SQLITE_ROW) {
+            if (sqlite3_column_type(s, 0) != SQLITE_NULL)
+                cJSON_AddStringToObject(it, "user", (const char *)sqlite3_column_text(s, 0));
+            else
+                cJSON_AddNullToObject(it, "user");
+            if (sqlite3_column_type(s, 1) != SQLITE_NULL)
+                cJSON_AddNumberToObject(it, "job", (double)sqlite3_column_int64(s, 1));
+            else
+                cJSON_AddNullToObject(it, "job");
+        }
+    }
+    sqlite3_finalize(s);
+}
+
+static int h_runs_list(http_req *r, http_resp *o)
+{
+    long limit = 100, offset = 0;
+    if (query_long(r, o, "limit", 1, 10000, &limit) ||
+        query_long(r, o, "offset", 0, 1000000000L, &offset))
+        return 0;
+    const char *since = http_query(r, "since");
+    char since_text[32] = "";
+    if (since) {
+        int64_t t;
+        if (store_time_parse(since, &t, NULL) != 0)
+            return field_error(o, 400, "since", "not an ISO 8601 time like 2026-11-21T10:12:17Z");
+        store_time_format(t, since_text, sizeof since_text);
+    }
+    const char *status = http_query(r, "status");
+    static const char *const statuses[] = {"ok",          "failed", "crashed", "timeout",
+                                           "interrupted", "queued", "running", NULL};
+    if (status) {
+        int ok = 0;
+        for (const char *const *s = statuses; *s; s++)
+            ok |= strcmp(*s, status) == 0;
+        if (!ok)
+            return field_error(o, 400, "status",
+                               "one of ok, failed, crashed, timeout, interrupted, queued, "
+                               "running");
+    }
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(
+            store_db(r->st),
+            "SELECT r.id FROM runs r WHERE (?1 IS NULL OR r.plugin = ?1) AND (?2 IS NULL OR "
+            "r.status = ?2) AND (?3 IS NULL OR EXISTS (SELECT 1 FROM tags t WHERE t.run_id = "
+            "r.id AND t.tag = ?3)) AND (?4 IS NULL OR r.host_id = (SELECT id FROM hosts WHERE "
+            "name = ?4)) AND (?5 IS NULL OR r.user = ?5) AND (?6 IS NULL OR r.started_at >= ?6) "
+            "ORDER BY r.started_at DESC, r.id DESC LIMIT ?7 OFFSET ?8",
+            -1, &s, NULL) != SQLITE_OK)
+        return http_error(o, 500, sqlite3_errmsg(store_db(r->st)), NULL);
+    sqlite3_bind_text(s, 1, http_query(r, "plugin"), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, status, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, http_query(r, "tag"), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 4, http_query(r, "host"), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 5, http_query(r, "user"), -1, SQLITE_TRANSIENT);
+    if (since)
+        sqlite3_bind_text(s, 6, since_text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 7, limit);
+    sqlite3_bind_int64(s, 8, offset);
+    int64_t *ids = xmalloc((size_t)limit * sizeof *ids);
+    size_t n = 0;
+    while (n < (size_t)limit && sqlite3_step(s) == SQLITE_ROW)
+        ids[n++] = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    cJSON *j = NULL;
+    int rc = query_runs_json(r->st, ids, n, &j);
+    free(ids);
+    if (rc || !j)
+        return http_error(o, 500, "cannot read the runs", NULL);
+    add_user_job(r->st, cJSON_GetObjectItemCaseSensitive(j, "runs"));
+    return http_json(o, 200, j);
+}
+
+static int h_run_get(http_req *r, http_resp *o)
+{
+    int64_t id;
+    if (http_seg_id(r, 0, &id, o))
+        return 0;
+    cJSON *j = NULL;
+    if (query_runs_json(r->st, &id, 1, &j) != 0 || !j)
+        return http_error(o, 500, "cannot read the run", NULL);
+    cJSON *runs = cJSON_GetObjectItemCaseSensitive(j, "runs");
+    cJSON *run = cJSON_DetachItemFromArray(runs, 0);
+    cJSON_Delete(j);
+    if (!run)
+        return http_errorf(o, 404, "no run %lld", (long long)id);
+    cJSON *tmp = cJSON_CreateArray();
+    cJSON_AddItemToArray(tmp, run);
+    add_user_job(r->st, tmp);
+    run = cJSON_DetachItemFromArray(tmp, 0);
+    cJSON_Delete(tmp);
+    cJSON *doc = run_document(r->st, id);
+    if (doc) {
+        static const char *const extra[] = {"uuid", "samples", "timeline", "provenance",
+                                            "warnings", "meta", "tags", "spec", "finished_at",
+                                            "experiment", "launcher", "repetitions"};
+        for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++) {
+            cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(doc, extra[i]);
+            if (v && !cJSON_GetObjectItemCaseSensitive(run, extra[i]))
+                cJSON_AddItemToObject(run, extra[i], v);
+            else
+                cJSON_Delete(v);
+        }
+        cJSON_Delete(doc);
+    }
+    cJSON *out = cJSON_CreateObject();
+    cJSON_AddItemToObject(out, "run", run);
+    return http_json(o, 200, out);
+}
+
+/* ---- leaderboard ---------------------------------------------------------------------------- */
+
+static int h_leaderboard(http_req *r, http_resp *o)
+{
+    const char *plugin = http_query(r, "plugin"), *metric = http_query(r, "metric");
+    long limit = 20;
+    if (!plugin)
+        return field_error(o, 400, "plugin", "which plugin? ?plugin=NAME");
+    if (query_long(r, o, "limit", 1, 1000, &limit))
+        return 0;
+    sqlite3 *db = store_db(r->st);
+    sqlite3_stmt *s;
+    char mname[256] = "", unit[64] = "", better[16] = "";
+    /* The headline: the metric the plugin marks (its first declared one unless
+     * it marks another); for a plugin not installed here, the first metric of
+     * its documents. */
+    char headline[256] = "";
+    if (!metric) {
+        strvec none = {0}, dirs = {0};
+        loaded_plugin lp;
+        char e2[512];
+        plugin_search_path(&none, &dirs);
+        if (plugin_find(&dirs, plugin, core_host(), &lp, e2, sizeof e2) == 0) {
+            for (const bx_metric_def *m = lp.desc->metrics; m && m->name && !headline[0]; m++)
+                if (m->flags & BX_METRIC_HEADLINE)
+                    snprintf(headline, sizeof headline, "%s", m->name);
+            plugin_unload(&lp);
+        }
+        strvec_free(&dirs);
+        if (headline[0])
+            metric = headline;
+    }
+    /* the metric's unit and direction, from the newest stored run that has it */
+    for (int pass = 0; pass < 2 && !mname[0]; pass++) {
+        const char *want = pass == 0 ? metric : NULL;
+        if (pass == 1 && (!metric || metric != headline))
+            break; /* the headline is not stored: fall back to the first stored metric */
+        if (sqlite3_prepare_v2(db,
+                               want ? "SELECT m.name, m.unit, m.better FROM metrics m JOIN runs r "
+                                      "ON r.id = m.run_id WHERE r.plugin = ?1 AND m.name = ?2 "
+                                      "ORDER BY r.id DESC LIMIT 1"
+                                    : "SELECT m.name, m.unit, m.better FROM runs r JOIN metrics m "
+                                      "ON m.run_id = r.id WHERE r.plugin = ?1 AND r.status = 'ok' "
+                                      "ORDER BY r.id DESC, m.seq LIMIT 1",
+                               -1, &s, NULL) != SQLITE_OK)
+            return http_error(o, 500, sqlite3_errmsg(db), NULL);
+        sqlite3_bind_text(s, 1, plugin, -1, SQLITE_TRANSIENT);
+        if (want)
+            sqlite3_bind_text(s, 2, want, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(s) == SQLITE_ROW) {
+            snprintf(mname, sizeof mname, "%s", (const char *)sqlite3_column_text(s, 0));
+            snprintf(unit, sizeof unit, "%s", (const char *)sqlite3_column_text(s, 1));
+            snprintf(better, sizeof better, "%s", (const char *)sqlite3_column_text(s, 2));
+        }
+        sqlite3_finalize(s);
+    }
+    if (!mname[0]) {
+        if (metric && metric != headline)
+            return field_error(o, 404, "metric", "no stored run of this plugin has this metric");
+        return field_error(o, 404, "plugin", "no stored ok run of this plugin");
+    }
+    const char *dir = strcmp(better, "lower") == 0 ? "ASC" : "DESC";
+    char *sql = xasprintf(
+        "SELECT run_id, value, user, host, params, started_at FROM (SELECT r.id AS run_id, "
+        "m.value AS value, r.user AS user, h.name AS host, r.params_json AS params, "
+        "r.started_at AS started_at, row_number() OVER (PARTITION BY coalesce(r.user, ''), "
+        "coalesce(r.host_id, 0), r.params_json ORDER BY m.value %s, r.id) AS rn FROM runs r "
+        "JOIN metrics m ON m.run_id = r.id AND m.name = ?2 LEFT JOIN hosts h ON h.id = "
+        "r.host_id WHERE r.plugin = ?1 AND r.status = 'ok' AND m.value IS NOT NULL) WHERE rn = 1 "
+        "ORDER BY value %s, run_id LIMIT ?3",
+        dir, dir);
+    int prc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+    free(sql);
+    if (prc != SQLITE_OK)
+        return http_error(o, 500, sqlite3_errmsg(db), NULL);
+    sqlite3_bind_text(s, 1, plugin, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, mname, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, limit);
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "plugin", plugin);
+    cJSON_AddStringToObject(j, "metric", mname);
+    cJSON_AddStringToObject(j, "unit", unit);
+    cJSON_AddStringToObject(j, "better", better);
+    cJSON *arr = cJSON_AddArrayToObject(j, "entries");
+    int rank = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddNumberToObject(e, "rank", ++rank);
+        cJSON_AddNumberToObject(e, "value", sqlite3_column_double(s, 1));
+        cJSON_AddNumberToObject(e, "run_id", (double)sqlite3_column_int64(s, 0));
+        const char *u = (const char *)sqlite3_column_text(s, 2);
+        const char *h = (const char *)sqlite3_column_text(s, 3);
+        if (u)
+            cJSON_AddStringToObject(e, "user", u);
+        else
+            cJSON_AddNullToObject(e, "user");
+        if (h)
+            cJSON_AddStringToObject(e, "host", h);
+        else
+            cJSON_AddNullToObject(e, "host");
+        cJSON *p = cJSON_Parse((const char *)sqlite3_column_text(s, 4));
+        cJSON_AddItemToObject(e, "params", p ? p : cJSON_CreateObject());
+        const char *t = (const char *)sqlite3_column_text(s, 5);
+        cJSON_AddStringToObject(e, "started_at", t ? t : "");
+        cJSON_AddItemToArray(arr, e);
+    }
+    sqlite3_finalize(s);
+    return http_json(o, 200, j);
+}
+
+/* ---- result upload ---------------------------------------------------------------------------- */
+
+static int h_results_new(http_req *r, http_resp *o)
+{
+    cJSON *b = http_body_json(r, o);
+    if (!b)
+        return 0;
+    if (!cJSON_IsObject(b)) {
+        cJSON_Delete(b);
+        return http_error(o, 400, "a result document is a JSON object", NULL);
+    }
+    const char *uuid = str_member(b, "uuid");
+    const char *status = str_member(b, "status");
+    if (status && (strcmp(status, "queued") == 0 || strcmp(status, "running") == 0)) {
+        cJSON_Delete(b);
+        return field_error(o, 400, "status", "only finished runs are uploaded");
+    }
+    int64_t id = 0;
+    char err[2048];
+    int existed = uuid && store_find_run(r->st, uuid, &id, err, sizeof err) == 0;
+    /* The uploader is recorded as the run's user unless the document names one. */
+    if (!cJSON_GetObjectItemCaseSensitive(b, "user"))
+        cJSON_AddStringToObject(b, "user", r->auth.user);
+    cJSON_DeleteItemFromObjectCaseSensitive(b, "job"); /* jobs of another service mean nothing here */
+    int rc = existed ? 0 : store_ingest(r->st, b, &id, err, sizeof err);
+    cJSON_Delete(b);
+    if (rc == BX_EINVAL)
+        return field_error(o, 400, "document", err);
+    if (rc)
+        return http_error(o, 500, err, NULL);
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddNumberToObject(j, "run_id", (double)id);
+    return http_json(o, existed ? 200 : 201, j);
+}
+
+/* ---- schedules ----------------------------------------------------------------------------------- */
+
+static int h_schedules_new(http_req *r, http_resp *o)
+{
+    cJSON *b = http_body_json(r, o);
+    if (!b)
+        return 0;
+    static const char *const allowed[] = {"job", "every", NULL};
+    if (!cJSON_IsObject(b) || only_members(b, allowed, o)) {
+        if (!o->body)
+            http_error(o, 400, "a schedule is {\"job\":{experiment},\"every\":\"24h\"}", NULL);
+        cJSON_Delete(b);
+        return 0;
+    }
+    const cJSON *exp = cJSON_GetObjectItemCaseSensitive(b, "job");
+    const char *every = str_member(b, "every");
+    int64_t secs;
+    if (!every || account_parse_duration(every, &secs) != 0 || secs < 60) {
+        cJSON_Delete(b);
+        return field_error(o, 400, "every", "a period of at least a minute: 90m, 24h, 7d");
+    }
+    config cfg;
+    plan pl;
+    char err[4096], field[256];
+    if (job_plan(exp, APP(r)->launcher, &cfg, &pl, err, sizeof err, field, sizeof field) != 0) {
+        plan_free(&pl);
+        config_free(&cfg);
+        cJSON_Delete(b);
+        char *f = xasprintf("job.%s", field);
+        field_error(o, 400, f, err);
+        free(f);
+        return 0;
+    }
+    plan_free(&pl);
+    config_free(&cfg);
+    char now[32], *text = cJSON_PrintUnformatted(exp);
+    iso_now(now, sizeof now);
+    sqlite3 *db = store_db(r->st);
+    sqlite3_stmt *s;
+    int ok = sqlite3_prepare_v2(db,
+                                "INSERT INTO schedules(user, experiment_json, every_seconds, "
+                                "next_at, created_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+                                -1, &s, NULL) == SQLITE_OK;
+    if (ok) {
+        sqlite3_bind_text(s, 1, r->auth.user, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 2, text, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 3, secs);
+        sqlite3_bind_text(s, 4, now, -1, SQLITE_TRANSIENT);
+        ok = sqlite3_step(s) == SQLITE_DONE;
+        sqlite3_finalize(s);
+    }
+    free(text);
+    cJSON_Delete(b);
+    if (!ok)
+        return http_error(o, 500, sqlite3_errmsg(db), NULL);
+    cJSON *j = cJSON_CreateObject();
+    sched_wake(APP(r)->sched);
+    cJSON *x = cJSON_AddObjectToObject(j, "schedule");
+    cJSON_AddNumberToObject(x, "id", (double)sqlite3_last_insert_rowid(db));
+    cJSON_AddStringToObject(x, "user", r->auth.user);
+    cJSON_AddNumberToObject(x, "every_seconds", (double)secs);
+    cJSON_AddStringToObject(x, "next_at", now);
+    return http_json(o, 201, j);
+}
+
+static int h_schedules_list(http_req *r, http_resp *o)
+{
+    sqlite3_stmt *s;
+    sqlite3 *db = store_db(r->st);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT id, user, experiment_json, every_seconds, next_at, "
+                           "last_job_id, created_at FROM schedules ORDER BY id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return http_error(o, 500, sqlite3_errmsg(db), NULL);
+    cJSON *j = cJSON_CreateObject();
+    cJSON *arr = cJSON_AddArrayToObject(j, "schedules");
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddNumberToObject(x, "id", (double)sqlite3_column_int64(s, 0));
+        cJSON_AddStringToObject(x, "user", (const char *)sqlite3_column_text(s, 1));
+        cJSON *e = cJSON_Parse((const char *)sqlite3_column_text(s, 2));
+        cJSON_AddItemToObject(x, "job", e ? e : cJSON_CreateNull());
+        cJSON_AddNumberToObject(x, "every_seconds", (double)sqlite3_column_int64(s, 3));
+        cJSON_AddStringToObject(x, "next_at", (const char *)sqlite3_column_text(s, 4));
+        if (sqlite3_column_type(s, 5) != SQLITE_NULL)
+            cJSON_AddNumberToObject(x, "last_job", (double)sqlite3_column_int64(s, 5));
+        else
+            cJSON_AddNullToObject(x, "last_job");
+        cJSON_AddStringToObject(x, "created_at", (const char *)sqlite3_column_text(s, 6));
+        cJSON_AddItemToArray(arr, x);
+    }
+    sqlite3_finalize(s);
+    return http_json(o, 200, j);
+}
+
+static int own_schedule(http_req *r, char *owner, size_t len, http_resp *o)
+{
+    int64_t id;
+    if (http_seg_id(r, 0, &id, o))
+        return 404;
+    sqlite3_stmt *s;
+    int found = 0;
+    if (sqlite3_prepare_v2(store_db(r->st), "SELECT user FROM schedules WHERE id = ?1", -1, &s,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        if (sqlite3_step(s) == SQLITE_ROW) {
+            snprintf(owner, len, "%s", (const char *)sqlite3_column_text(s, 0));
+            found = 1;
+        }
+        sqlite3_finalize(s);
+    }
+    if (!found) {
+        http_errorf(o, 404, "no schedule %lld", (long long)id);
+        return 404;
+    }
+    return 0;
+}
+
+static int h_schedule_delete(http_req *r, http_resp *o)
+{
+    int64_t id;
+    if (http_seg_id(r, 0, &id, o))
+        return 0;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(r->st), "DELETE FROM schedules WHERE id = ?1", -1, &s,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        sqlite3_step(s);
+        sqlite3_finalize(s);
+    }
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddNumberToObject(j, "deleted", (double)id);
+    return http_json(o, 200, j);
+}
+
+static int h_alerts(http_req *r, http_resp *o)
+{
+    sqlite3_stmt *s;
+    sqlite3 *db = store_db(r->st);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT id, created_at, job_id, schedule_id, message, webhook_state "
+                           "FROM alerts ORDER BY id DESC LIMIT 100",
+                           -1, &s, NULL) != SQLITE_OK)
+        return http_error(o, 500, sqlite3_errmsg(db), NULL);
+    cJSON *j = cJSON_CreateObject();
+    cJSON *arr = cJSON_AddArrayToObject(j, "alerts");
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddNumberToObject(x, "id", (double)sqlite3_column_int64(s, 0));
+        cJSON_AddStringToObject(x, "created_at", (const char *)sqlite3_column_text(s, 1));
+        cJSON_AddNumberToObject(x, "job", (double)sqlite3_column_int64(s, 2));
+        cJSON_AddNumberToObject(x, "schedule", (double)sqlite3_column_int64(s, 3));
+        cJSON_AddStringToObject(x, "message", (const char *)sqlite3_column_text(s, 4));
+        cJSON_AddStringToObject(x, "webhook", (const char *)sqlite3_column_text(s, 5));
+        cJSON_AddItemToArray(arr, x);
+    }
+    sqlite3_finalize(s);
+    return http_json(o, 200, j);
+}
+
+/* ---- operations -------------------------------------------------------------------------------- */
+
+static int count_jobs(sqlite3 *db, const char *state)
+{
+    sqlite3_stmt *s;
+    int n = -1;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM jobs WHERE state = ?1", -1, &s, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_text(s, 1, state, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(s) == SQLITE_ROW)
+            n = sqlite3_column_int(s, 0);
+        sqlite3_finalize(s);
+    }
+    return n;
+}
+
+static int h_healthz(http_req *r, http_resp *o)
+{
+    serve_app *app = APP(r);
+    sqlite3 *db = store_db(r->st);
+    int queued = count_jobs(db, "queued"), running = count_jobs(db, "running");
+    double tick = app->sched ? sched_last_tick(app->sched) : 0;
+    char when[32] = "";
+    store_time_format((int64_t)tick, when, sizeof when);
+    int db_ok = queued >= 0 && running >= 0;
+    int sched_ok = app->sched && wall_now() - tick < 30.0;
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "status", db_ok && sched_ok ? "ok"
+                                         : !db_ok          ? "database failing"
+                                                           : "scheduler stalled");
+    cJSON *sc = cJSON_AddObjectToObject(j, "scheduler");
+    cJSON_AddStringToObject(sc, "last_tick", when);
+    cJSON_AddNumberToObject(sc, "queued", queued);
+    cJSON_AddNumberToObject(sc, "running", running);
+    return http_json(o, db_ok && sched_ok ? 200 : 503, j);
+}
+
+static int h_metrics(http_req *r, http_resp *o)
+{
+    serve_app *app = APP(r);
+    sqlite3 *db = store_db(r->st);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return http_error(o, 500, "out of memory", NULL);
+    fprintf(f, "# HELP benchaas_jobs Jobs by state.\n# TYPE benchaas_jobs gauge\n");
+    static const char *const states[] = {"queued", "running", "done", "failed", "cancelled"};
+    for (int i = 0; i < 5; i++)
+        fprintf(f, "benchaas_jobs{state=\"%s\"} %d\n", states[i], count_jobs(db, states[i]));
+    fprintf(f, "# HELP benchaas_runs Stored runs by plugin and status.\n"
+               "# TYPE benchaas_runs gauge\n");
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, "SELECT plugin, status, count(*) FROM runs GROUP BY 1, 2", -1, &s,
+                           NULL) == SQLITE_OK) {
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            /* plugin names are [a-z0-9_]; escape anyway */
+            fprintf(f, "benchaas_runs{plugin=\"");
+            for (const char *p = (const char *)sqlite3_column_text(s, 0); p && *p; p++)
+                if (*p == '"' || *p == '\\' || *p == '\n')
+                    fputc('_', f);
+                else
+                    fputc(*p, f);
+            fprintf(f, "\",status=\"%s\"} %lld\n", (const char *)sqlite3_column_text(s, 1),
+                    (long long)sqlite3_column_int64(s, 2));
+        }
+        sqlite3_finalize(s);
+    }
+    fprintf(f, "# HELP benchaas_scheduler_last_tick_seconds When the scheduler last ran (Unix "
+               "time).\n# TYPE benchaas_scheduler_last_tick_seconds gauge\n"
+               "benchaas_scheduler_last_tick_seconds %.3f\n",
+            app->sched ? sched_last_tick(app->sched) : 0.0);
+    fprintf(f, "# HELP benchaas_points_running Points running now.\n"
+               "# TYPE benchaas_points_running gauge\nbenchaas_points_running %d\n",
+            app->sched ? sched_running(app->sched) : 0);
+    fprintf(f, "# HELP benchaas_http_requests_total Requests answered, by status code.\n"
+               "# TYPE benchaas_http_requests_total counter\n");
+    for (int c = 100; c < 600; c++) {
+        uint64_t n = http_count(r->srv, c);
+        if (n)
+            fprintf(f, "benchaas_http_requests_total{code=\"%d\"} %llu\n", c,
+                    (unsigned long long)n);
+    }
+    fclose(f);
+    http_text(o, 200, "text/plain; version=0.0.4", buf, len);
+    free(buf);
+    return 0;
+}
+
+/* ---- the table ------------------------------------------------------------------------------------ */
+
+static const http_route api_routes[] = {
+    {"GET", "/healthz", ROLE_ANYONE, 0, 0, NULL, h_healthz},
+    {"GET", "/metrics", ROLE_ANYONE, 0, 0, NULL, h_metrics},
+    {"POST", "/api/v1/session", ROLE_ANYONE, 0, ROUTE_JSON, NULL, h_session_new},
+    {"DELETE", "/api/v1/session", ROLE_VIEWER, 0, 0, NULL, h_session_end},
+    {"GET", "/api/v1/me", ROLE_VIEWER, SCOPE_READ, 0, NULL, h_me},
+    {"POST", "/api/v1/users", ROLE_ADMIN, SCOPE_SUBMIT, ROUTE_JSON | ROUTE_OPEN_SIGNUP, NULL,
+     h_users_new},
+    {"GET", "/api/v1/plugins", ROLE_VIEWER, SCOPE_READ, 0, NULL, h_plugins},
+    {"POST", "/api/v1/jobs", ROLE_MEMBER, SCOPE_SUBMIT, ROUTE_JSON, NULL, h_jobs_new},
+    {"GET", "/api/v1/jobs", ROLE_VIEWER, SCOPE_READ, 0, NULL, h_jobs_list},
+    {"GET", "/api/v1/jobs/{id}", ROLE_VIEWER, SCOPE_READ, 0, NULL, h_job_get},
+    {"DELETE", "/api/v1/jobs/{id}", ROLE_MEMBER, SCOPE_SUBMIT, 0, own_job, h_job_cancel},
+    {"GET", "/api/v1/runs", ROLE_VIEWER, SCOPE_READ, ROUTE_CACHE, NULL, h_runs_list},
+    {"GET", "/api/v1/runs/{id}", ROLE_VIEWER, SCOPE_READ, ROUTE_CACHE, NULL, h_run_get},
+    {"GET", "/api/v1/leaderboard", ROLE_VIEWER, SCOPE_READ, ROUTE_CACHE, NULL, h_leaderboard},
+    {"POST", "/api/v1/results", ROLE_MEMBER, SCOPE_UPLOAD, ROUTE_JSON, NULL, h_results_new},
+    {"POST", "/api/v1/schedules", ROLE_MEMBER, SCOPE_SUBMIT, ROUTE_JSON, NULL, h_schedules_new},
+    {"GET", "/api/v1/schedules", ROLE_VIEWER, SCOPE_READ, 0, NULL, h_schedules_list},
+    {"DELETE", "/api/v1/schedules/{id}", ROLE_MEMBER, SCOPE_SUBMIT, 0, own_schedule,
+     h_schedule_delete},
+    {"GET", "/api/v1/alerts", ROLE_VIEWER, SCOPE_READ, 0, NULL, h_alerts},
+};
+
+const http_route *api_route_table(size_t *n)
+{
+    *n = sizeof api_routes / sizeof api_routes[0];
+    return api_routes;
+}

@@ -1,0 +1,556 @@
+/* cmd.c — `benchaas serve`, `user`, `token` (see serve.h). */
+#define _GNU_SOURCE
+#include "serve.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "accounts.h"
+#include "api.h"
+#include "dbpath.h"
+#include "http.h"
+#include "launch.h"
+#include "scheduler.h"
+#include "util.h"
+#include "webhook.h"
+
+static int usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int usage(const char *cmd, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "benchaas %s: %s\nTry `benchaas %s --help`.\n", cmd, buf, cmd);
+    return 2;
+}
+
+/* --opt VALUE or --opt=VALUE; NULL if argv[*i] is not opt (*missing when its value is). */
+static const char *opt(int argc, char **argv, int *i, const char *name, int *missing)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n])
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = 1;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+static store *open_db(const char *cmd, const char *db)
+{
+    char err[1024];
+    store *st;
+    if (store_check_file(db, err, sizeof err) != 0 ||
+        store_open(db, STORE_CREATE, &st, err, sizeof err) != 0) {
+        fprintf(stderr, "benchaas %s: %s\n", cmd, err);
+        return NULL;
+    }
+    return st;
+}
+
+/* A password: from stdin (one line) or asked twice on the terminal. */
+static int read_password(const char *cmd, int from_stdin, char *out, size_t len)
+{
+    if (from_stdin || !isatty(STDIN_FILENO)) {
+        if (!fgets(out, (int)len, stdin)) {
+            usage(cmd, "no password on stdin");
+            return 2;
+        }
+        out[strcspn(out, "\r\n")] = '\0';
+        return 0;
+    }
+    char again[1100];
+    struct termios t, quiet;
+    tcgetattr(STDIN_FILENO, &t);
+    quiet = t;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    fprintf(stderr, "Password: ");
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    char *a = fgets(out, (int)len, stdin);
+    fprintf(stderr, "\nAgain: ");
+    char *b = fgets(again, sizeof again, stdin);
+    tcsetattr(STDIN_FILENO, TCSANOW, &t);
+    fprintf(stderr, "\n");
+    if (!a || !b) {
+        usage(cmd, "no password given");
+        return 2;
+    }
+    out[strcspn(out, "\r\n")] = '\0';
+    again[strcspn(again, "\r\n")] = '\0';
+    if (strcmp(out, again) != 0) {
+        usage(cmd, "the two passwords differ");
+        return 2;
+    }
+    return 0;
+}
+
+/* ---- user ------------------------------------------------------------------------ */
+
+static const char *user_help =
+    "usage: benchaas user add NAME [--role admin|member|viewer] [--password-stdin]\n"
+    "       benchaas user list | passwd NAME [--password-stdin] | remove NAME\n"
+    "\n"
+    "Accounts of `benchaas serve`, in the database (--db FILE, BENCHAAS_DB, ./benchaas.db).\n"
+    "Roles: viewer reads everything; member also submits and cancels its own jobs and\n"
+    "uploads results; admin also manages users and cancels any job.  The password is\n"
+    "asked twice on a terminal, or read as one line from stdin (--password-stdin).\n";
+
+int cmd_user(int argc, char **argv)
+{
+    const char *db = NULL, *role = "member", *name = NULL, *sub = NULL;
+    int pw_stdin = 0;
+    for (int i = 1; i < argc; i++) {
+        int missing = 0;
+        const char *v;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("%s", user_help);
+            return 0;
+        } else if ((v = opt(argc, argv, &i, "--db", &missing))) {
+            db = v;
+        } else if ((v = opt(argc, argv, &i, "--role", &missing))) {
+            role = v;
+        } else if (strcmp(argv[i], "--password-stdin") == 0) {
+            pw_stdin = 1;
+        } else if (missing) {
+            return usage("user", "%s needs a value", argv[i]);
+        } else if (argv[i][0] == '-') {
+            return usage("user", "unknown option '%s'", argv[i]);
+        } else if (!sub) {
+            sub = argv[i];
+        } else if (!name) {
+            name = argv[i];
+        } else {
+            return usage("user", "unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (!sub)
+        return usage("user", "what to do? add, list, passwd or remove");
+    int is_list = strcmp(sub, "list") == 0;
+    if (!is_list && strcmp(sub, "add") && strcmp(sub, "passwd") && strcmp(sub, "remove"))
+        return usage("user", "unknown subcommand '%s' (add, list, passwd, remove)", sub);
+    if (!is_list && !name)
+        return usage("user", "%s needs a user NAME", sub);
+    if (is_list && name)
+        return usage("user", "list takes no NAME");
+    int r = account_role_parse(role);
+    if (r < 0)
+        return usage("user", "--role %s: one of admin, member, viewer", role);
+    char err[1024];
+    if (!is_list && strcmp(sub, "remove") && account_name_ok(name, err, sizeof err) != 0)
+        return usage("user", "%s", err);
+    store *st = open_db("user", default_db(db));
+    if (!st)
+        return 2;
+    int rc = 0;
+    if (is_list) {
+        sqlite3_stmt *s;
+        sqlite3_prepare_v2(store_db(st),
+                           "SELECT name, role, created_at, (SELECT count(*) FROM tokens t WHERE "
+                           "t.user_id = u.id AND t.kind = 'api' AND t.revoked_at IS NULL) FROM "
+                           "users u ORDER BY name",
+                           -1, &s, NULL);
+        printf("%-24s %-7s %-21s %s\n", "USER", "ROLE", "CREATED", "TOKENS");
+        while (s && sqlite3_step(s) == SQLITE_ROW)
+            printf("%-24s %-7s %-21s %d\n", sqlite3_column_text(s, 0), sqlite3_column_text(s, 1),
+                   sqlite3_column_text(s, 2), sqlite3_column_int(s, 3));
+        sqlite3_finalize(s);
+    } else if (strcmp(sub, "remove") == 0) {
+        if (account_remove(st, name, err, sizeof err) != 0) {
+            fprintf(stderr, "benchaas user: %s\n", err);
+            rc = 2;
+        } else {
+            fprintf(stderr, "benchaas user: removed %s and its tokens\n", name);
+        }
+    } else {
+        char pw[1100];
+        rc = read_password("user", pw_stdin, pw, sizeof pw);
+        if (rc == 0) {
+            int e = strcmp(sub, "add") == 0 ? account_add(st, name, pw, r, NULL, err, sizeof err)
+                                            : account_set_password(st, name, pw, err, sizeof err);
+            if (e) {
+                fprintf(stderr, "benchaas user: %s\n", err);
+                rc = 2;
+            } else if (strcmp(sub, "add") == 0) {
+                fprintf(stderr, "benchaas user: added %s (%s)\n", name, account_role_name(r));
+            } else {
+                fprintf(stderr, "benchaas user: new password for %s (its sessions ended)\n", name);
+            }
+        }
+        memset(pw, 0, sizeof pw);
+    }
+    store_close(st);
+    return rc;
+}
+
+/* ---- token ------------------------------------------------------------------------ */
+
+static const char *token_help =
+    "usage: benchaas token create NAME [--scope read|submit|upload] [--expires 30d]\n"
+    "       benchaas token list [NAME] | revoke ID\n"
+    "\n"
+    "API tokens of `benchaas serve` (--db FILE, BENCHAAS_DB, ./benchaas.db).  A token is\n"
+    "printed once, on stdout; only its hash is stored.  Scopes: read (GET only), submit\n"
+    "(everything the user's role allows; the default), upload (read and POST\n"
+    "/api/v1/results).  --expires: 45s, 90m, 12h, 30d, 2w (default: never).\n";
+
+int cmd_token(int argc, char **argv)
+{
+    const char *db = NULL, *scope = "submit", *expires = NULL, *sub = NULL, *name = NULL;
+    for (int i = 1; i < argc; i++) {
+        int missing = 0;
+        const char *v;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("%s", token_help);
+            return 0;
+        } else if ((v = opt(argc, argv, &i, "--db", &missing))) {
+            db = v;
+        } else if ((v = opt(argc, argv, &i, "--scope", &missing))) {
+            scope = v;
+        } else if ((v = opt(argc, argv, &i, "--expires", &missing))) {
+            expires = v;
+        } else if (missing) {
+            return usage("token", "%s needs a value", argv[i]);
+        } else if (argv[i][0] == '-') {
+            return usage("token", "unknown option '%s'", argv[i]);
+        } else if (!sub) {
+            sub = argv[i];
+        } else if (!name) {
+            name = argv[i];
+        } else {
+            return usage("token", "unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (!sub || (strcmp(sub, "create") && strcmp(sub, "list") && strcmp(sub, "revoke")))
+        return usage("token", "what to do? create NAME, list or revoke ID");
+    if (account_scope_parse(scope) < 0)
+        return usage("token", "--scope %s: one of read, submit, upload", scope);
+    int64_t life = 0;
+    if (expires && account_parse_duration(expires, &life) != 0)
+        return usage("token", "--expires %s: a period like 45s, 90m, 12h, 30d or 2w", expires);
+    long rid = 0;
+    if (strcmp(sub, "create") == 0 && !name)
+        return usage("token", "create needs a user NAME");
+    if (strcmp(sub, "revoke") == 0 && (!name || parse_long(name, 1, 1L << 53, &rid) != 0))
+        return usage("token", "revoke needs a token ID (see `benchaas token list`)");
+    store *st = open_db("token", default_db(db));
+    if (!st)
+        return 2;
+    char err[1024];
+    int rc = 0;
+    if (strcmp(sub, "create") == 0) {
+        char tok[ACCOUNT_TOKEN_TEXT], exp[32];
+        int64_t id;
+        if (account_token_create(st, name, "api", scope, life, tok, &id, exp, sizeof exp, err,
+                                 sizeof err) != 0) {
+            fprintf(stderr, "benchaas token: %s\n", err);
+            rc = 2;
+        } else {
+            printf("%s\n", tok);
+            fprintf(stderr,
+                    "benchaas token: token %lld for %s, scope %s, %s%s (shown only this once)\n",
+                    (long long)id, name, scope, exp[0] ? "expires " : "never expires", exp);
+        }
+        memset(tok, 0, sizeof tok);
+    } else if (strcmp(sub, "revoke") == 0) {
+        if (account_token_revoke(st, rid, err, sizeof err) != 0) {
+            fprintf(stderr, "benchaas token: %s\n", err);
+            rc = 2;
+        } else if (sqlite3_changes(store_db(st)) == 0) {
+            fprintf(stderr, "benchaas token: no live token %ld\n", rid);
+            rc = 2;
+        }
+    } else {
+        sqlite3_stmt *s;
+        sqlite3_prepare_v2(store_db(st),
+                           "SELECT t.id, u.name, t.kind, t.scope, t.created_at, "
+                           "coalesce(t.expires_at, 'never'), coalesce(t.revoked_at, '') FROM "
+                           "tokens t JOIN users u ON u.id = t.user_id WHERE ?1 IS NULL OR u.name "
+                           "= ?1 ORDER BY t.id",
+                           -1, &s, NULL);
+        sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+        printf("%-6s %-20s %-8s %-7s %-21s %-21s %s\n", "ID", "USER", "KIND", "SCOPE", "CREATED",
+               "EXPIRES", "REVOKED");
+        while (sqlite3_step(s) == SQLITE_ROW)
+            printf("%-6lld %-20s %-8s %-7s %-21s %-21s %s\n",
+                   (long long)sqlite3_column_int64(s, 0), sqlite3_column_text(s, 1),
+                   sqlite3_column_text(s, 2), sqlite3_column_text(s, 3),
+                   sqlite3_column_text(s, 4), sqlite3_column_text(s, 5),
+                   sqlite3_column_text(s, 6));
+        sqlite3_finalize(s);
+    }
+    store_close(st);
+    return rc;
+}
+
+/* ---- serve -------------------------------------------------------------------------- */
+
+static const char *serve_help =
+    "usage: benchaas serve [--listen HOST:PORT] [--db FILE] [--config FILE]\n"
+    "                      [--launcher local|slurm] [--slots N] [--signup]\n"
+    "                      [--tls-cert FILE --tls-key FILE] [--webhook URL]\n"
+    "\n"
+    "BenchaaS as a service: the JSON API of docs/serve.md over the same database, plugins\n"
+    "and pipeline as the CLI, and a scheduler that runs submitted jobs, --slots points at\n"
+    "a time (default 1), round-robin across users.  Default --listen 127.0.0.1:8080;\n"
+    "port 0 lets the kernel choose.  When ready it prints\n"
+    "  benchaas serve: listening on http://HOST:PORT\n"
+    "on stderr.  SIGINT/SIGTERM stop it; a restart resumes every job.\n"
+    "A `serve = { listen = \"...\"; signup = true; slots = 1; launcher = \"local\";\n"
+    "webhook = \"https://...\"; quotas = { jobs = 50; points = 1000; ranks = 1024; }; };`\n"
+    "block of --config gives the same settings; the command line wins.\n"
+    "Accounts: `benchaas user add NAME --role admin` makes the first admin.\n";
+
+static volatile sig_atomic_t g_stop;
+static void on_stop(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+typedef struct serve_opts {
+    char *listen, *db, *launcher, *webhook, *tls_cert, *tls_key;
+    int slots, signup, threads;
+    job_quotas quotas;
+} serve_opts;
+
+static void set_str(char **dst, const char *v)
+{
+    free(*dst);
+    *dst = v ? xstrdup(v) : NULL;
+}
+
+/* The serve = {...} block of a configuration file (only settings not given on the command line). */
+static int read_serve_config(const char *path, serve_opts *o, const serve_opts *given)
+{
+    config_t c;
+    config_init(&c);
+    if (!config_read_file(&c, path)) {
+        fprintf(stderr, "benchaas serve: %s:%d: %s\n",
+                config_error_file(&c) ? config_error_file(&c) : path, config_error_line(&c),
+                config_error_text(&c));
+        config_destroy(&c);
+        return 2;
+    }
+    config_setting_t *s = config_lookup(&c, "serve");
+    const char *str;
+    int iv;
+    if (s) {
+        static const char *const keys[] = {"listen", "signup", "slots", "launcher", "webhook",
+                                           "quotas", "database", "threads", NULL};
+        for (int i = 0; i < config_setting_length(s); i++) {
+            config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
+            int ok = 0;
+            for (const char *const *k = keys; *k; k++)
+                ok |= strcmp(config_setting_name(m), *k) == 0;
+            if (!ok) {
+                fprintf(stderr, "benchaas serve: %s:%d: unknown setting '%s' in serve (allowed: "
+                                "listen, signup, slots, launcher, webhook, quotas, database, "
+                                "threads)\n",
+                        path, config_setting_source_line(m), config_setting_name(m));
+                config_destroy(&c);
+                return 2;
+            }
+        }
+        if (!given->listen && config_setting_lookup_string(s, "listen", &str))
+            set_str(&o->listen, str);
+        if (!given->db && config_setting_lookup_string(s, "database", &str))
+            set_str(&o->db, str);
+        if (!given->launcher && config_setting_lookup_string(s, "launcher", &str))
+            set_str(&o->launcher, str);
+        if (!given->webhook && config_setting_lookup_string(s, "webhook", &str))
+            set_str(&o->webhook, str);
+        if (!given->signup && config_setting_lookup_bool(s, "signup", &iv))
+            o->signup = iv;
+        if (!given->slots && config_setting_lookup_int(s, "slots", &iv))
+            o->slots = iv;
+        if (config_setting_lookup_int(s, "threads", &iv))
+            o->threads = iv;
+        config_setting_t *q = config_setting_get_member(s, "quotas");
+        if (q) {
+            if (config_setting_lookup_int(q, "jobs", &iv))
+                o->quotas.queued_jobs = iv;
+            if (config_setting_lookup_int(q, "points", &iv))
+                o->quotas.points = iv;
+            if (config_setting_lookup_int(q, "ranks", &iv))
+                o->quotas.ranks = iv;
+        }
+    }
+    if (!o->db && config_lookup_string(&c, "database", &str))
+        set_str(&o->db, str);
+    config_destroy(&c);
+    return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    serve_opts o, given;
+    memset(&o, 0, sizeof o);
+    memset(&given, 0, sizeof given);
+    o.quotas = (job_quotas){50, 1000, 1024};
+    const char *cfgpath = NULL;
+    int rc = 2;
+    for (int i = 1; i < argc; i++) {
+        int missing = 0;
+        const char *v;
+        long n;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("%s", serve_help);
+            rc = 0;
+            goto out;
+        } else if ((v = opt(argc, argv, &i, "--listen", &missing))) {
+            set_str(&o.listen, v);
+            given.listen = o.listen;
+        } else if ((v = opt(argc, argv, &i, "--db", &missing))) {
+            set_str(&o.db, v);
+            given.db = o.db;
+        } else if ((v = opt(argc, argv, &i, "--config", &missing))) {
+            cfgpath = v;
+        } else if ((v = opt(argc, argv, &i, "--launcher", &missing))) {
+            set_str(&o.launcher, v);
+            given.launcher = o.launcher;
+        } else if ((v = opt(argc, argv, &i, "--webhook", &missing))) {
+            set_str(&o.webhook, v);
+            given.webhook = o.webhook;
+        } else if ((v = opt(argc, argv, &i, "--tls-cert", &missing))) {
+            set_str(&o.tls_cert, v);
+        } else if ((v = opt(argc, argv, &i, "--tls-key", &missing))) {
+            set_str(&o.tls_key, v);
+        } else if ((v = opt(argc, argv, &i, "--slots", &missing))) {
+            if (parse_long(v, 1, 64, &n) != 0) {
+                usage("serve", "--slots %s: a whole number from 1 to 64", v);
+                goto out;
+            }
+            o.slots = given.slots = (int)n;
+        } else if ((v = opt(argc, argv, &i, "--threads", &missing))) {
+            if (parse_long(v, 1, 256, &n) != 0) {
+                usage("serve", "--threads %s: a whole number from 1 to 256", v);
+                goto out;
+            }
+            o.threads = (int)n;
+        } else if (strcmp(argv[i], "--signup") == 0) {
+            o.signup = given.signup = 1;
+        } else if (missing) {
+            usage("serve", "%s needs a value", argv[i]);
+            goto out;
+        } else {
+            usage("serve", "unexpected argument '%s'", argv[i]);
+            goto out;
+        }
+    }
+    if (cfgpath && read_serve_config(cfgpath, &o, &given) != 0)
+        goto out;
+    if (!o.listen)
+        o.listen = xstrdup("127.0.0.1:8080");
+    if (!o.launcher)
+        o.launcher = xstrdup("local");
+    if (strcmp(o.launcher, "local") != 0) {
+        usage("serve", "--launcher %s: this build runs jobs with the local launcher (local, "
+                       "or mpi for points with ranks > 1); slurm is not available to the "
+                       "service yet",
+              o.launcher);
+        goto out;
+    }
+    char *colon = strrchr(o.listen, ':');
+    long port;
+    if (!colon || colon == o.listen || parse_long(colon + 1, 0, 65535, &port) != 0) {
+        usage("serve", "--listen %s: expected HOST:PORT (port 0: any free port)", o.listen);
+        goto out;
+    }
+    *colon = '\0';
+    const char *db = default_db(o.db);
+    char err[2048];
+    if (store_check_file(db, err, sizeof err) != 0) {
+        fprintf(stderr, "benchaas serve: %s\n", err);
+        goto out;
+    }
+    if (accounts_init(err, sizeof err) != 0) {
+        fprintf(stderr, "benchaas serve: %s\n", err);
+        rc = 1;
+        goto out;
+    }
+    /* Create or migrate the database (the process's first connection; every
+     * other one comes from it), then what a previous server left running. */
+    store *root = NULL;
+    if (store_open(db, STORE_CREATE, &root, err, sizeof err) == 0)
+        http_tune_store(root);
+    if (!root || sched_recover(root, db, err, sizeof err) != 0) {
+        fprintf(stderr, "benchaas serve: %s\n", err);
+        store_close(root);
+        goto out;
+    }
+    char self[4096];
+    ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[sl > 0 ? sl : 0] = '\0';
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    serve_app app = {.launcher = o.launcher, .quotas = o.quotas, .session_s = 7 * 86400};
+    sched_config sc = {.db = db, .root = root, .slots = o.slots ? o.slots : 1, .launcher = o.launcher,
+                       .webhook = o.webhook, .self_exe = sl > 0 ? self : NULL,
+                       .quotas = o.quotas};
+    app.sched = sched_start(&sc, err, sizeof err);
+    if (!app.sched) {
+        fprintf(stderr, "benchaas serve: %s\n", err);
+        store_close(root);
+        rc = 1;
+        goto out;
+    }
+    webhook_sender *wh = o.webhook ? webhook_start(root, o.webhook) : NULL;
+    http_config hc = {.host = o.listen, .port = (int)port, .db = db, .root = root, .threads = o.threads,
+                      .tls_cert = o.tls_cert, .tls_key = o.tls_key, .signup = o.signup,
+                      .app = &app};
+    http_server *srv = http_server_new(&hc);
+    size_t nroutes;
+    const http_route *routes = api_route_table(&nroutes);
+    http_server_routes(srv, routes, nroutes);
+    int real_port = 0;
+    if (http_server_start(srv, &real_port, err, sizeof err) != 0) {
+        fprintf(stderr, "benchaas serve: %s\n", err);
+        http_server_free(srv);
+        webhook_stop(wh);
+        sched_stop(app.sched);
+        store_close(root);
+        rc = 2;
+        goto out;
+    }
+    fprintf(stderr, "benchaas serve: listening on http%s://%s:%d\n", o.tls_cert ? "s" : "",
+            o.listen, real_port);
+    fflush(stderr);
+    while (!g_stop)
+        usleep(100000);
+    fprintf(stderr, "benchaas serve: stopping\n");
+    http_server_free(srv);         /* finish requests in flight */
+    g_interrupted = 1;             /* running points end as interrupted, stored */
+    sched_stop(app.sched);
+    webhook_stop(wh);
+    store_close(root);
+    fprintf(stderr, "benchaas serve: stopped\n");
+    rc = 0;
+out:
+    free(o.listen);
+    free(o.db);
+    free(o.launcher);
+    free(o.webhook);
+    free(o.tls_cert);
+    free(o.tls_key);
+    return rc;
+}

@@ -1,0 +1,711 @@
+/*
+ * http.c — the HTTP engine (see http.h): libmicrohttpd with its thread
+ * pool, the request body collected up to HTTP_BODY_MAX, the route table,
+ * authorisation, per-thread SQLite connections, the access log.
+ */
+#define _GNU_SOURCE
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "accounts.h"
+
+struct http_server {
+    http_config cfg;
+    struct MHD_Daemon *d;
+    const http_route **tables;
+    size_t *sizes, ntables;
+    char *cert, *key;
+    _Atomic uint64_t counts[600];
+};
+
+void *http_app(const http_req *r) { return r->srv->cfg.app; }
+int http_signup(const http_req *r) { return r->srv->cfg.signup; }
+const char *http_db(const http_req *r) { return r->srv->cfg.db; }
+
+uint64_t http_count(const http_server *s, int code)
+{
+    if (code < 100 || code > 599)
+        return 0;
+    return atomic_load(&((http_server *)s)->counts[code]);
+}
+
+/* ---- per-thread database connections ------------------------------------ */
+
+static pthread_key_t st_key;
+static pthread_once_t st_once = PTHREAD_ONCE_INIT;
+
+static void cache_release(void);
+static void st_close(void *p)
+{
+    cache_release();
+    store_close(p);
+}
+static void st_init(void) { pthread_key_create(&st_key, st_close); }
+
+void http_tune_store(store *st)
+{
+    if (st)
+        sqlite3_exec(store_db(st), "PRAGMA mmap_size = 0", NULL, NULL, NULL);
+}
+
+store *http_thread_store(const store *root, char *err, size_t errlen)
+{
+    pthread_once(&st_once, st_init);
+    store *s = pthread_getspecific(st_key);
+    if (s)
+        return s;
+    if (store_open_again(root, &s, err, errlen) != 0)
+        return NULL;
+    http_tune_store(s);
+    pthread_setspecific(st_key, s);
+    return s;
+}
+
+/* ---- requests and responses --------------------------------------------- */
+
+const char *http_query(const http_req *r, const char *key)
+{
+    return r->conn ? MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key) : NULL;
+}
+
+const char *http_header(const http_req *r, const char *name)
+{
+    return r->conn ? MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name) : NULL;
+}
+
+const char *http_cookie(const http_req *r, const char *name)
+{
+    return r->conn ? MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name) : NULL;
+}
+
+int http_text(http_resp *o, int status, const char *type, const char *text, size_t len)
+{
+    free(o->body);
+    o->status = status;
+    o->type = type;
+    o->body = xmalloc(len + 1);
+    memcpy(o->body, text, len);
+    o->body[len] = '\0';
+    o->len = len;
+    return 0;
+}
+
+int http_json(http_resp *o, int status, cJSON *j)
+{
+    char *t = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    free(o->body);
+    o->status = status;
+    o->type = "application/json";
+    if (!t) {
+        o->status = 500;
+        o->body = xstrdup("{\"error\":{\"status\":500,\"message\":\"out of memory\"}}");
+    } else {
+        o->body = xasprintf("%s\n", t);
+        free(t);
+    }
+    o->len = strlen(o->body);
+    return 0;
+}
+
+int http_error(http_resp *o, int status, const char *msg, cJSON *fields)
+{
+    cJSON *j = cJSON_CreateObject();
+    cJSON *e = cJSON_AddObjectToObject(j, "error");
+    cJSON_AddNumberToObject(e, "status", status);
+    cJSON_AddStringToObject(e, "message", msg);
+    if (fields)
+        cJSON_AddItemToObject(e, "fields", fields);
+    return http_json(o, status, j);
+}
+
+int http_errorf(http_resp *o, int status, const char *fmt, ...)
+{
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return http_error(o, status, buf, NULL);
+}
+
+void http_add_header(http_resp *o, const char *name, const char *value)
+{
+    strvec_push_owned(&o->headers, xasprintf("%s: %s", name, value));
+}
+
+cJSON *http_body_json(http_req *r, http_resp *o)
+{
+    const char *end = NULL;
+    cJSON *j = cJSON_ParseWithLengthOpts(r->body, r->body_len, &end, 0);
+    if (!j) {
+        http_error(o, 400, "the body is not valid JSON", NULL);
+        return NULL;
+    }
+    if (end && (size_t)(end - r->body) < r->body_len) {
+        for (const char *p = end; p < r->body + r->body_len; p++)
+            if (*p != ' ' && *p != '\n' && *p != '\r' && *p != '\t') {
+                cJSON_Delete(j);
+                http_error(o, 400, "the body is not valid JSON (text after the document)", NULL);
+                return NULL;
+            }
+    }
+    return j;
+}
+
+int http_seg_id(http_req *r, size_t n, int64_t *id, http_resp *o)
+{
+    const char *s = n < r->nseg ? r->seg[n] : NULL;
+    long v;
+    if (!s || parse_long(s, 1, 1L << 53, &v) != 0 || s[0] == '+' || s[0] == '0') {
+        http_error(o, 404, "no such thing: ids are positive whole numbers", NULL);
+        return 404;
+    }
+    *id = v;
+    return 0;
+}
+
+/* ---- routing --------------------------------------------------------------- */
+
+/* Does path match pattern?  Captures go to r->seg (pointers into path, each
+ * segment ends at '/', so they are copied into buf). */
+static int match(const char *pattern, const char *path, http_req *r, char *buf, size_t buflen)
+{
+    size_t off = 0, nseg = 0;
+    const char *p = pattern, *q = path;
+    while (*p && *q) {
+        if (*p == '{') {
+            const char *pe = strchr(p, '}');
+            if (!pe)
+                return 0;
+            const char *qe = strchr(q, '/');
+            size_t n = qe ? (size_t)(qe - q) : strlen(q);
+            if (n == 0 || nseg >= 4 || off + n + 1 > buflen)
+                return 0;
+            memcpy(buf + off, q, n);
+            buf[off + n] = '\0';
+            if (r)
+                r->seg[nseg] = buf + off;
+            nseg++;
+            off += n + 1;
+            p = pe + 1;
+            q += n;
+            continue;
+        }
+        if (*p != *q)
+            return 0;
+        p++;
+        q++;
+    }
+    if (*p || *q)
+        return 0;
+    if (r)
+        r->nseg = nseg;
+    return 1;
+}
+
+static __thread char seg_buf[1024];
+
+const http_route *http_route_match(const http_route *tbl, size_t n, const char *method,
+                                   const char *path, http_req *r, int *status)
+{
+    int path_matched = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!match(tbl[i].pattern, path, NULL, seg_buf, sizeof seg_buf))
+            continue;
+        path_matched = 1;
+        if (strcmp(tbl[i].method, method) != 0 &&
+            !(strcmp(method, "HEAD") == 0 && strcmp(tbl[i].method, "GET") == 0))
+            continue;
+        match(tbl[i].pattern, path, r, seg_buf, sizeof seg_buf);
+        *status = 200;
+        return &tbl[i];
+    }
+    *status = path_matched ? 405 : 404;
+    return NULL;
+}
+
+void http_resolve_auth(store *st, const char *token, http_auth *a)
+{
+    memset(a, 0, sizeof *a);
+    if (!token || !*token)
+        return;
+    a->expired = 1; /* until found valid */
+    if (strlen(token) != ACCOUNT_TOKEN_TEXT - 1 || strncmp(token, "bx_", 3) != 0 || !st)
+        return;
+    char hash[65], now[32];
+    account_token_hash(token, hash);
+    iso_now(now, sizeof now);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st),
+                           "SELECT u.id, u.name, u.role, t.id, t.scope, t.kind FROM tokens t "
+                           "JOIN users u ON u.id = t.user_id WHERE t.hash = ?1 AND "
+                           "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?2)",
+                           -1, &s, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(s, 1, hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, now, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        a->user_id = sqlite3_column_int64(s, 0);
+        snprintf(a->user, sizeof a->user, "%s", (const char *)sqlite3_column_text(s, 1));
+        a->role = account_role_parse((const char *)sqlite3_column_text(s, 2));
+        a->token_id = sqlite3_column_int64(s, 3);
+        const char *kind = (const char *)sqlite3_column_text(s, 5);
+        a->scopes = kind && strcmp(kind, "session") == 0
+                        ? SCOPE_ALL
+                        : account_scope_parse((const char *)sqlite3_column_text(s, 4));
+        if (a->role < 0 || a->scopes < 0) {
+            memset(a, 0, sizeof *a);
+            a->expired = 1;
+        } else {
+            a->expired = 0;
+        }
+    }
+    sqlite3_finalize(s);
+}
+
+int http_authorise(const http_route *rt, http_req *r, http_resp *o)
+{
+    const http_auth *a = &r->auth;
+    int role = rt->role;
+    if ((rt->flags & ROUTE_OPEN_SIGNUP) && r->srv && r->srv->cfg.signup)
+        role = ROLE_ANYONE;
+    if (role == ROLE_ANYONE)
+        return 0;
+    if (a->user_id == 0) {
+        http_error(o, 401,
+                   a->expired ? "the token is expired, revoked or unknown: sign in again"
+                              : "sign in first (Authorization: Bearer TOKEN)",
+                   NULL);
+        return 401;
+    }
+    if (a->role < role) {
+        http_errorf(o, 403, "a %s may not do this (it needs the %s role)",
+                    account_role_name(a->role), account_role_name(role));
+        return 403;
+    }
+    if (rt->scope && !(a->scopes & rt->scope)) {
+        http_errorf(o, 403, "this token's scope does not allow this (it needs %s)",
+                    rt->scope == SCOPE_UPLOAD ? "upload or submit"
+                    : rt->scope == SCOPE_SUBMIT ? "submit"
+                                                : "read");
+        return 403;
+    }
+    if (rt->owner) {
+        char owner[128] = "";
+        int st = rt->owner(r, owner, sizeof owner, o);
+        if (st)
+            return st;
+        if (a->role < ROLE_ADMIN && strcmp(owner, a->user) != 0) {
+            http_error(o, 403, "only its owner or an admin may do this", NULL);
+            return 403;
+        }
+    }
+    return 0;
+}
+
+/* ---- the libmicrohttpd side ------------------------------------------------ */
+
+typedef struct conn_state {
+    char *body;
+    size_t len, cap;
+    int too_big;
+    double t0;
+} conn_state;
+
+static int json_type(const char *ct)
+{
+    if (!ct)
+        return 0;
+    size_t n = strlen("application/json");
+    return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';' ||
+                                                           ct[n] == ' ');
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *c, http_resp *o)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(o->len, o->body, MHD_RESPMEM_MUST_FREE);
+    o->body = NULL;
+    MHD_add_response_header(resp, "Content-Type", o->type ? o->type : "application/json");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (o->retry_after > 0) {
+        char b[32];
+        snprintf(b, sizeof b, "%d", o->retry_after);
+        MHD_add_response_header(resp, "Retry-After", b);
+    }
+    for (size_t i = 0; i < o->headers.n; i++) {
+        char *h = o->headers.v[i], *colon = strchr(h, ':');
+        if (!colon)
+            continue;
+        *colon = '\0';
+        MHD_add_response_header(resp, h, colon + 2);
+        *colon = ':';
+    }
+    enum MHD_Result r = MHD_queue_response(c, (unsigned)o->status, resp);
+    MHD_destroy_response(resp);
+    strvec_free(&o->headers);
+    return r;
+}
+
+static const char *client_ip(struct MHD_Connection *c, char *buf, size_t len)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(buf, len, "?");
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)len);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
+                      (socklen_t)len);
+    }
+    return buf;
+}
+
+/* ---- the response cache of ROUTE_CACHE routes ------------------------------------
+ *
+ * Per thread, a few answers keyed by the URL (path and query arguments),
+ * valid while `PRAGMA data_version` and the changes counter of the thread's
+ * connection stay the same, i.e. until any connection commits a change.  Only
+ * 200 answers of routes whose answer is the same for everyone allowed to
+ * ask are kept; authorisation still runs on every request.
+ */
+#define CACHE_SLOTS 8
+#define CACHE_KEY_MAX 1024
+
+typedef struct cache_entry {
+    char key[CACHE_KEY_MAX];
+    int64_t version;
+    char *body;
+    size_t len;
+    const char *type;
+    unsigned age;
+} cache_entry;
+
+static __thread cache_entry t_cache[CACHE_SLOTS];
+static __thread sqlite3_stmt *t_version_stmt;
+static __thread unsigned t_clock;
+
+typedef struct keybuf {
+    char *p;
+    size_t len, cap;
+    int overflow;
+} keybuf;
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
+{
+    keybuf *b = cls;
+    int n = snprintf(b->p + b->len, b->cap - b->len, "%c%s=%s", b->len ? '&' : '?', k,
+                     v ? v : "");
+    if (n < 0 || (size_t)n >= b->cap - b->len) {
+        b->overflow = 1;
+        return MHD_NO;
+    }
+    b->len += (size_t)n;
+    return MHD_YES;
+}
+
+static int cache_key(http_req *r, char *key, size_t len)
+{
+    int n = snprintf(key, len, "%s", r->path);
+    if (n < 0 || (size_t)n >= len)
+        return -1;
+    keybuf b = {key + n, 0, len - (size_t)n, 0};
+    if (r->conn)
+        MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_arg, &b);
+    return b.overflow ? -1 : 0;
+}
+
+static int64_t data_version(store *st)
+{
+    if (!t_version_stmt &&
+        sqlite3_prepare_v3(store_db(st), "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+                           &t_version_stmt, NULL) != SQLITE_OK)
+        return -1;
+    int64_t v = -1;
+    if (sqlite3_step(t_version_stmt) == SQLITE_ROW)
+        v = sqlite3_column_int64(t_version_stmt, 0);
+    sqlite3_reset(t_version_stmt);
+    /* data_version moves with the other connections' commits; this
+     * connection's own changes are counted by total_changes */
+    return v < 0 ? -1 : (v << 32) ^ (int64_t)sqlite3_total_changes64(store_db(st));
+}
+
+static void cache_release(void)
+{
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        free(t_cache[i].body);
+        t_cache[i].body = NULL;
+    }
+    sqlite3_finalize(t_version_stmt);
+    t_version_stmt = NULL;
+}
+
+/* The handler's answer, from the cache when it can be. */
+static void run_cached(const http_route *rt, http_req *r, http_resp *o)
+{
+    char key[CACHE_KEY_MAX];
+    int64_t v = data_version(r->st);
+    if (v < 0 || cache_key(r, key, sizeof key) != 0) {
+        rt->fn(r, o);
+        return;
+    }
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        cache_entry *e = &t_cache[i];
+        if (e->body && e->version == v && strcmp(e->key, key) == 0) {
+            e->age = ++t_clock;
+            http_text(o, 200, e->type, e->body, e->len);
+            return;
+        }
+    }
+    rt->fn(r, o);
+    if (o->status != 200 || !o->body || o->headers.n || o->retry_after)
+        return;
+    cache_entry *victim = &t_cache[0];
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        if (!t_cache[i].body || (t_cache[i].body && t_cache[i].version != v)) {
+            victim = &t_cache[i];
+            break;
+        }
+        if (t_cache[i].age < victim->age)
+            victim = &t_cache[i];
+    }
+    free(victim->body);
+    snprintf(victim->key, sizeof victim->key, "%s", key);
+    victim->version = v;
+    victim->body = xmalloc(o->len + 1);
+    memcpy(victim->body, o->body, o->len + 1);
+    victim->len = o->len;
+    victim->type = o->type;
+    victim->age = ++t_clock;
+}
+
+static void dispatch(http_server *s, http_req *r, http_resp *o)
+{
+    int status = 404;
+    const http_route *rt = NULL;
+    for (size_t t = 0; t < s->ntables && !rt; t++) {
+        int st2;
+        rt = http_route_match(s->tables[t], s->sizes[t], r->method, r->path, r, &st2);
+        if (!rt && st2 == 405)
+            status = 405;
+    }
+    if (!rt) {
+        if (status == 405)
+            http_errorf(o, 405, "%s is not allowed on %s", r->method, r->path);
+        else
+            http_errorf(o, 404, "no such page or API route: %s", r->path);
+        return;
+    }
+    char err[512];
+    r->st = http_thread_store(s->cfg.root, err, sizeof err);
+    if (!r->st) {
+        http_errorf(o, 503, "the database cannot be opened: %s", err);
+        return;
+    }
+    const char *authz = http_header(r, "Authorization");
+    const char *token = NULL;
+    if (authz && strncasecmp(authz, "Bearer ", 7) == 0)
+        token = authz + 7;
+    else if (!authz)
+        token = http_cookie(r, "benchaas_session");
+    http_resolve_auth(r->st, token, &r->auth);
+    if (authz && !token)
+        r->auth.expired = 1;
+    if (http_authorise(rt, r, o) != 0)
+        return;
+    if ((rt->flags & ROUTE_JSON) && !json_type(http_header(r, "Content-Type"))) {
+        http_error(o, 415, "send the body as JSON (Content-Type: application/json)", NULL);
+        return;
+    }
+    if ((rt->flags & ROUTE_CACHE) && strcmp(r->method, "GET") == 0)
+        run_cached(rt, r, o);
+    else
+        rt->fn(r, o);
+    if (!o->body)
+        http_error(o, 500, "internal error: no response", NULL);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+    http_server *s = cls;
+    conn_state *cs = *con_cls;
+    if (!cs) {
+        cs = xcalloc(1, sizeof *cs);
+        cs->t0 = mono_now();
+        *con_cls = cs;
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > HTTP_BODY_MAX)
+            cs->too_big = 1;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!cs->too_big && cs->len + *upload_size <= HTTP_BODY_MAX) {
+            if (cs->len + *upload_size + 1 > cs->cap) {
+                cs->cap = (cs->len + *upload_size + 1) * 2;
+                if (cs->cap > HTTP_BODY_MAX + 1)
+                    cs->cap = HTTP_BODY_MAX + 1;
+                cs->body = xrealloc(cs->body, cs->cap);
+            }
+            memcpy(cs->body + cs->len, upload_data, *upload_size);
+            cs->len += *upload_size;
+        } else {
+            cs->too_big = 1;
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    char ip[64];
+    http_req r;
+    memset(&r, 0, sizeof r);
+    r.method = method;
+    r.path = url;
+    r.conn = c;
+    r.srv = s;
+    r.ip = client_ip(c, ip, sizeof ip);
+    r.body = cs->body ? cs->body : "";
+    if (cs->body)
+        cs->body[cs->len] = '\0';
+    r.body_len = cs->len;
+    http_resp o;
+    memset(&o, 0, sizeof o);
+    if (cs->too_big)
+        http_error(&o, 413, "the body is over 1 MiB", NULL);
+    else
+        dispatch(s, &r, &o);
+    int status = o.status;
+    if (status >= 100 && status <= 599)
+        atomic_fetch_add(&s->counts[status], 1);
+    /* The access log: no query string (it may hold secrets), never a body;
+     * bytes that could forge a line or a terminal sequence are shown as '?'. */
+    char shown[512];
+    size_t k = 0;
+    for (const char *p = url; *p && k + 1 < sizeof shown; p++)
+        shown[k++] = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
+    shown[k] = '\0';
+    char m[16];
+    snprintf(m, sizeof m, "%s", method);
+    for (char *p = m; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    fprintf(stderr, "%s %s %s %d %.1fms %s\n", r.ip, m, shown, status,
+            (mono_now() - cs->t0) * 1000.0, r.auth.user_id ? r.auth.user : "-");
+    (void)version;
+    return send_resp(c, &o);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    conn_state *cs = *con_cls;
+    if (cs) {
+        free(cs->body);
+        free(cs);
+        *con_cls = NULL;
+    }
+}
+
+http_server *http_server_new(const http_config *cfg)
+{
+    http_server *s = xcalloc(1, sizeof *s);
+    s->cfg = *cfg;
+    if (s->cfg.threads <= 0)
+        s->cfg.threads = 4;
+    if (s->cfg.per_ip <= 0)
+        s->cfg.per_ip = 128;
+    if (s->cfg.timeout_s <= 0)
+        s->cfg.timeout_s = 30;
+    return s;
+}
+
+void http_server_routes(http_server *s, const http_route *tbl, size_t n)
+{
+    s->tables = xrealloc(s->tables, (s->ntables + 1) * sizeof *s->tables);
+    s->sizes = xrealloc(s->sizes, (s->ntables + 1) * sizeof *s->sizes);
+    s->tables[s->ntables] = tbl;
+    s->sizes[s->ntables++] = n;
+}
+
+int http_server_start(http_server *s, int *port, char *err, size_t errlen)
+{
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)s->cfg.port);
+    if (inet_pton(AF_INET, s->cfg.host, &sa.sin_addr) != 1)
+        return errf(err, errlen, BX_EINVAL,
+                    "--listen %s: not an IPv4 address (use 127.0.0.1 or 0.0.0.0, behind a "
+                    "reverse proxy for names)",
+                    s->cfg.host);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    if (MHD_is_feature_supported(MHD_FEATURE_EPOLL))
+        flags |= MHD_USE_EPOLL;
+    else
+        flags |= MHD_USE_POLL;
+    if (s->cfg.tls_cert || s->cfg.tls_key) {
+        if (!s->cfg.tls_cert || !s->cfg.tls_key)
+            return errf(err, errlen, BX_EINVAL, "--tls-cert and --tls-key go together");
+        if (!MHD_is_feature_supported(MHD_FEATURE_TLS))
+            return errf(err, errlen, BX_EINVAL,
+                        "this libmicrohttpd has no TLS: put a reverse proxy in front");
+        if (read_file(s->cfg.tls_cert, 1 << 20, &s->cert, NULL, err, errlen) != 0 ||
+            read_file(s->cfg.tls_key, 1 << 20, &s->key, NULL, err, errlen) != 0)
+            return BX_EINVAL;
+        flags |= MHD_USE_TLS;
+    }
+    if (s->cert)
+        s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
+                                MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads,
+                                MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)s->cfg.per_ip,
+                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->cfg.timeout_s,
+                                MHD_OPTION_CONNECTION_LIMIT, 1024u,
+                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                                MHD_OPTION_HTTPS_MEM_CERT, s->cert, MHD_OPTION_HTTPS_MEM_KEY,
+                                s->key, MHD_OPTION_END);
+    else
+        s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
+                                MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads,
+                                MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)s->cfg.per_ip,
+                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->cfg.timeout_s,
+                                MHD_OPTION_CONNECTION_LIMIT, 1024u,
+                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+    if (!s->d)
+        return errf(err, errlen, BX_EIO,
+                    "cannot listen on %s:%d (in use? a bad TLS certificate or key?)",
+                    s->cfg.host, s->cfg.port);
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    *port = di ? di->port : s->cfg.port;
+    return 0;
+}
+
+void http_server_free(http_server *s)
+{
+    if (!s)
+        return;
+    if (s->d) {
+        MHD_quiesce_daemon(s->d);
+        MHD_stop_daemon(s->d);
+    }
+    free(s->tables);
+    free(s->sizes);
+    free(s->cert);
+    free(s->key);
+    free(s);
+}

@@ -1,0 +1,635 @@
+/* jobs.c — jobs: validation through the configuration code, storage, JSON (see jobs.h). */
+#define _GNU_SOURCE
+#include "jobs.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* ---- JSON -> libconfig text ------------------------------------------------ */
+
+typedef struct cfgtext {
+    char *buf;
+    size_t len, cap;
+    int line;         /* the line being written (1-based) */
+    char **field;     /* field name of each line (index = line) */
+    int nfield;
+    int bad;          /* a key that is not a libconfig name */
+    char badkey[128];
+} cfgtext;
+
+static void put(cfgtext *t, const char *s)
+{
+    size_t n = strlen(s);
+    if (t->len + n + 1 > t->cap) {
+        t->cap = (t->len + n + 1) * 2;
+        t->buf = xrealloc(t->buf, t->cap);
+    }
+    memcpy(t->buf + t->len, s, n + 1);
+    t->len += n;
+    for (const char *p = s; *p; p++)
+        if (*p == '\n')
+            t->line++;
+}
+
+static void set_field(cfgtext *t, const char *field)
+{
+    if (t->line >= t->nfield) {
+        int n = t->line + 16;
+        t->field = xrealloc(t->field, (size_t)n * sizeof *t->field);
+        for (int i = t->nfield; i < n; i++)
+            t->field[i] = NULL;
+        t->nfield = n;
+    }
+    free(t->field[t->line]);
+    t->field[t->line] = xstrdup(field);
+}
+
+static int name_ok(const char *k)
+{
+    if (!k || !(isalpha((unsigned char)k[0]) || k[0] == '*'))
+        return 0;
+    for (const char *p = k; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '*')
+            return 0;
+    return strlen(k) < 100;
+}
+
+static void put_value(cfgtext *t, const cJSON *v);
+
+static void put_string(cfgtext *t, const char *s)
+{
+    put(t, "\"");
+    char b[8];
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            b[0] = '\\';
+            b[1] = (char)*p;
+            b[2] = '\0';
+        } else if (*p < 0x20) {
+            snprintf(b, sizeof b, "\\x%02x", *p);
+        } else {
+            b[0] = (char)*p;
+            b[1] = '\0';
+        }
+        put(t, b);
+    }
+    put(t, "\"");
+}
+
+static void put_members(cfgtext *t, const cJSON *obj, const char *prefix, int lines)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, obj)
+    {
+        if (!name_ok(it->string)) {
+            if (!t->bad)
+                snprintf(t->badkey, sizeof t->badkey, "%s%s", prefix,
+                         it->string ? it->string : "");
+            t->bad = 1;
+            continue;
+        }
+        if (lines) {
+            char *f = xasprintf("%s%s", prefix, it->string);
+            set_field(t, f);
+            free(f);
+        }
+        put(t, it->string);
+        put(t, " = ");
+        put_value(t, it);
+        put(t, lines ? ";\n" : "; ");
+    }
+}
+
+static void put_value(cfgtext *t, const cJSON *v)
+{
+    char b[64];
+    if (cJSON_IsString(v)) {
+        put_string(t, v->valuestring ? v->valuestring : "");
+    } else if (cJSON_IsBool(v)) {
+        put(t, cJSON_IsTrue(v) ? "true" : "false");
+    } else if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        if (d == floor(d) && fabs(d) < 2147483647.0)
+            snprintf(b, sizeof b, "%d", (int)d);
+        else if (d == floor(d) && fabs(d) < 9.0e15)
+            snprintf(b, sizeof b, "%lldL", (long long)d);
+        else {
+            snprintf(b, sizeof b, "%.17g", d);
+            if (!strpbrk(b, ".eEn"))
+                strcat(b, ".0");
+        }
+        put(t, b);
+    } else if (cJSON_IsArray(v)) {
+        put(t, "(");
+        const cJSON *it;
+        int first = 1;
+        cJSON_ArrayForEach(it, v)
+        {
+            if (!first)
+                put(t, ", ");
+            first = 0;
+            put_value(t, it);
+        }
+        put(t, ")");
+    } else if (cJSON_IsObject(v)) {
+        put(t, "{ ");
+        put_members(t, v, "", 0);
+        put(t, "}");
+    } else {
+        put(t, "\"\""); /* null: an empty string, refused where a value is needed */
+    }
+}
+
+static void cfgtext_free(cfgtext *t)
+{
+    free(t->buf);
+    for (int i = 0; i < t->nfield; i++)
+        free(t->field[i]);
+    free(t->field);
+}
+
+/* The libconfig text of one experiment; the field of each line in t->field. */
+static void experiment_text(const cJSON *exp, cfgtext *t)
+{
+    memset(t, 0, sizeof *t);
+    t->line = 1;
+    put(t, "experiments = (\n{\n");
+    const cJSON *it;
+    cJSON_ArrayForEach(it, exp)
+    {
+        if (it->string && (strcmp(it->string, "params") == 0 || strcmp(it->string, "slurm") == 0) &&
+            cJSON_IsObject(it)) {
+            set_field(t, it->string);
+            put(t, it->string);
+            put(t, " = {\n");
+            char *prefix = xasprintf("%s.", it->string);
+            put_members(t, it, prefix, 1);
+            free(prefix);
+            put(t, "};\n");
+            continue;
+        }
+        if (!name_ok(it->string)) {
+            if (!t->bad)
+                snprintf(t->badkey, sizeof t->badkey, "%s", it->string ? it->string : "");
+            t->bad = 1;
+            continue;
+        }
+        set_field(t, it->string);
+        put(t, it->string);
+        put(t, " = ");
+        put_value(t, it);
+        put(t, ";\n");
+    }
+    put(t, "}\n);\n");
+}
+
+/* "job:7: message" -> field of line 7 and "message". */
+static void split_message(const cfgtext *t, const char *msg, char *err, size_t errlen,
+                          char *field, size_t fieldlen)
+{
+    snprintf(field, fieldlen, "experiment");
+    const char *p = msg;
+    if (strncmp(p, "job:", 4) == 0 && isdigit((unsigned char)p[4])) {
+        char *end;
+        long line = strtol(p + 4, &end, 10);
+        if (line > 0 && line < t->nfield && t->field[line])
+            snprintf(field, fieldlen, "%s", t->field[line]);
+        p = end;
+        if (p[0] == ':' && p[1] == ' ')
+            p += 2;
+        else if (p[0] == ' ')
+            p += 1;
+    }
+    snprintf(err, errlen, "%s", p);
+}
+
+int job_plan(const cJSON *exp, const char *launcher, config *cfg, plan *pl, char *err,
+             size_t errlen, char *field, size_t fieldlen)
+{
+    memset(pl, 0, sizeof *pl);
+    memset(cfg, 0, sizeof *cfg);
+    settings_init(&cfg->defaults);
+    snprintf(field, fieldlen, "experiment");
+    if (!cJSON_IsObject(exp))
+        return errf(err, errlen, BX_EINVAL, "an experiment is a JSON object");
+    const cJSON *pg = cJSON_GetObjectItemCaseSensitive(exp, "plugin");
+    if (!cJSON_IsString(pg)) {
+        snprintf(field, fieldlen, "plugin");
+        return errf(err, errlen, BX_EINVAL, "'plugin' (a plugin name) is missing");
+    }
+    const cJSON *l = cJSON_GetObjectItemCaseSensitive(exp, "launcher");
+    if (cJSON_IsString(l) && strcmp(l->valuestring, "slurm") == 0 &&
+        strcmp(launcher, "slurm") != 0) {
+        snprintf(field, fieldlen, "launcher");
+        return errf(err, errlen, BX_EINVAL,
+                    "this service runs jobs here (--launcher local): launcher 'slurm' is not "
+                    "available");
+    }
+    cfgtext t;
+    experiment_text(exp, &t);
+    if (t.bad) {
+        snprintf(field, fieldlen, "%s", t.badkey[0] ? t.badkey : "experiment");
+        int rc = errf(err, errlen, BX_EINVAL,
+                      "'%s' is not a setting name (letters, digits, '-' and '_')", t.badkey);
+        cfgtext_free(&t);
+        return rc;
+    }
+    char msg[4096];
+    int rc = config_load_text("job", t.buf, t.len, cfg, msg, sizeof msg);
+    if (rc == 0) {
+        cli_overrides ov;
+        memset(&ov, 0, sizeof ov);
+        settings_init(&ov.set);
+        strvec none = {0};
+        ov.plugin_dirs = &none;
+        if (strcmp(launcher, "slurm") == 0)
+            ov.set.launcher = xstrdup("slurm");
+        rc = plan_build(cfg, &ov, pl, msg, sizeof msg);
+        settings_free(&ov.set);
+    }
+    if (rc != 0)
+        split_message(&t, msg, err, errlen, field, fieldlen);
+    cfgtext_free(&t);
+    return rc;
+}
+
+/* ---- storing ------------------------------------------------------------------ */
+
+static int64_t one_int(sqlite3 *db, const char *sql, const char *a, int64_t b)
+{
+    sqlite3_stmt *s;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_bind_parameter_count(s) >= 1)
+        sqlite3_bind_text(s, 1, a, -1, SQLITE_TRANSIENT);
+    if (sqlite3_bind_parameter_count(s) >= 2)
+        sqlite3_bind_int64(s, 2, b);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+int job_submit(store *st, const char *user, const cJSON *exp, const char *launcher,
+               const job_quotas *q, int64_t schedule_id, int64_t *id, cJSON **fields, char *err,
+               size_t errlen)
+{
+    config cfg;
+    plan pl;
+    char field[256];
+    *fields = NULL;
+    if (job_plan(exp, launcher, &cfg, &pl, err, errlen, field, sizeof field) != 0) {
+        *fields = cJSON_CreateObject();
+        cJSON_AddStringToObject(*fields, field, err);
+        plan_free(&pl);
+        config_free(&cfg);
+        return 400;
+    }
+    int status = 0;
+    sqlite3 *db = store_db(st);
+    if (q->points > 0 && (long)pl.npoints > q->points) {
+        errf(err, errlen, 0, "the job has %zu points; the quota is %ld per job", pl.npoints,
+             q->points);
+        status = 429;
+    }
+    for (size_t i = 0; !status && i < pl.npoints; i++)
+        if (q->ranks > 0 && pl.points[i].ranks > q->ranks) {
+            errf(err, errlen, 0, "a point asks for %d ranks; the quota is %ld per point",
+                 pl.points[i].ranks, q->ranks);
+            status = 429;
+        }
+    if (!status && q->queued_jobs > 0 &&
+        one_int(db, "SELECT count(*) FROM jobs WHERE user = ?1 AND state IN ('queued','running')",
+                user, 0) >= q->queued_jobs) {
+        errf(err, errlen, 0, "%s has %ld jobs queued or running already (the quota)", user,
+             q->queued_jobs);
+        status = 429;
+    }
+    if (status) {
+        plan_free(&pl);
+        config_free(&cfg);
+        return status;
+    }
+    char now[32], *text = cJSON_PrintUnformatted(exp);
+    iso_now(now, sizeof now);
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db,
+                                "INSERT INTO jobs(user, plugin, name, experiment_json, state, "
+                                "npoints, schedule_id, created_at) VALUES (?1,?2,?3,?4,'queued',"
+                                "?5,?6,?7)",
+                                -1, &s, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, user, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 2, pl.points[0].plugin->desc->name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 3, cfg.exps[0].name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 4, text, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 5, (int64_t)pl.npoints);
+        if (schedule_id > 0)
+            sqlite3_bind_int64(s, 6, schedule_id);
+        sqlite3_bind_text(s, 7, now, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+        sqlite3_finalize(s);
+        s = NULL;
+    }
+    int64_t jid = sqlite3_last_insert_rowid(db);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db,
+                                "INSERT INTO job_points(job_id, idx, label, state) VALUES "
+                                "(?1,?2,?3,'queued')",
+                                -1, &s, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && i < pl.npoints; i++) {
+        sqlite3_reset(s);
+        sqlite3_bind_int64(s, 1, jid);
+        sqlite3_bind_int64(s, 2, (int64_t)i);
+        sqlite3_bind_text(s, 3, pl.points[i].label, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+    }
+    sqlite3_finalize(s);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        errf(err, errlen, 0, "cannot store the job: %s", sqlite3_errmsg(db));
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        status = 500;
+    } else {
+        *id = jid;
+    }
+    free(text);
+    plan_free(&pl);
+    config_free(&cfg);
+    return status;
+}
+
+static void add_text(cJSON *o, const char *k, sqlite3_stmt *s, int col)
+{
+    const char *t = (const char *)sqlite3_column_text(s, col);
+    if (t)
+        cJSON_AddStringToObject(o, k, t);
+    else
+        cJSON_AddNullToObject(o, k);
+}
+
+cJSON *job_json(store *st, int64_t id)
+{
+    sqlite3 *db = store_db(st);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT id, state, user, plugin, name, npoints, created_at, "
+                           "started_at, ended_at, error, experiment_json, schedule_id FROM jobs "
+                           "WHERE id = ?1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_int64(s, 1, id);
+    cJSON *j = NULL;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        j = cJSON_CreateObject();
+        cJSON_AddNumberToObject(j, "id", (double)sqlite3_column_int64(s, 0));
+        add_text(j, "state", s, 1);
+        add_text(j, "user", s, 2);
+        add_text(j, "plugin", s, 3);
+        add_text(j, "name", s, 4);
+        cJSON_AddNumberToObject(j, "points", (double)sqlite3_column_int64(s, 5));
+        add_text(j, "created_at", s, 6);
+        add_text(j, "started_at", s, 7);
+        add_text(j, "ended_at", s, 8);
+        add_text(j, "error", s, 9);
+        cJSON *exp = cJSON_Parse((const char *)sqlite3_column_text(s, 10));
+        cJSON_AddItemToObject(j, "experiment", exp ? exp : cJSON_CreateNull());
+        if (sqlite3_column_type(s, 11) != SQLITE_NULL)
+            cJSON_AddNumberToObject(j, "schedule", (double)sqlite3_column_int64(s, 11));
+    }
+    sqlite3_finalize(s);
+    if (!j)
+        return NULL;
+    cJSON *runs = cJSON_AddArrayToObject(j, "runs");
+    cJSON *states = cJSON_AddObjectToObject(j, "point_states");
+    if (sqlite3_prepare_v2(db,
+                           "SELECT idx, state, run_id, label FROM job_points WHERE job_id = ?1 "
+                           "ORDER BY idx",
+                           -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            if (sqlite3_column_type(s, 2) != SQLITE_NULL)
+                cJSON_AddItemToArray(runs,
+                                     cJSON_CreateNumber((double)sqlite3_column_int64(s, 2)));
+            const char *state = (const char *)sqlite3_column_text(s, 1);
+            cJSON *c = cJSON_GetObjectItemCaseSensitive(states, state);
+            if (c)
+                cJSON_SetNumberValue(c, c->valuedouble + 1);
+            else
+                cJSON_AddNumberToObject(states, state, 1);
+        }
+        sqlite3_finalize(s);
+    }
+    return j;
+}
+
+int job_owner(store *st, int64_t id, char *owner, size_t len)
+{
+    sqlite3_stmt *s;
+    int rc = BX_EINVAL;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT user FROM jobs WHERE id = ?1", -1, &s, NULL) !=
+        SQLITE_OK)
+        return BX_EIO;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        snprintf(owner, len, "%s", (const char *)sqlite3_column_text(s, 0));
+        rc = 0;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int job_cancel(store *st, int64_t id, char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(st);
+    char now[32];
+    iso_now(now, sizeof now);
+    sqlite3_stmt *s;
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return errf(err, errlen, BX_EIO, "database: %s", sqlite3_errmsg(db));
+    int changed = 0, rc = 0;
+    if (sqlite3_prepare_v2(db,
+                           "UPDATE jobs SET state = 'cancelled', ended_at = ?2 WHERE id = ?1 AND "
+                           "state IN ('queued','running')",
+                           -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        sqlite3_bind_text(s, 2, now, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(s) == SQLITE_DONE ? 0 : BX_EIO;
+        changed = sqlite3_changes(db);
+        sqlite3_finalize(s);
+    } else {
+        rc = BX_EIO;
+    }
+    if (rc == 0 && changed &&
+        sqlite3_prepare_v2(db,
+                           "UPDATE job_points SET state = 'cancelled' WHERE job_id = ?1 AND "
+                           "state = 'queued'",
+                           -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        rc = sqlite3_step(s) == SQLITE_DONE ? 0 : BX_EIO;
+        sqlite3_finalize(s);
+    }
+    if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+        return changed ? 0 : 1;
+    errf(err, errlen, BX_EIO, "database: %s", sqlite3_errmsg(db));
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return BX_EIO;
+}
+
+/* ---- a stored run as a result document --------------------------------------------- */
+
+static cJSON *number_or_null(sqlite3_stmt *s, int col)
+{
+    return sqlite3_column_type(s, col) == SQLITE_NULL
+               ? cJSON_CreateNull()
+               : cJSON_CreateNumber(sqlite3_column_double(s, col));
+}
+
+cJSON *run_document(store *st, int64_t id)
+{
+    sqlite3 *db = store_db(st);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT r.uuid, r.plugin, r.plugin_version, r.status, r.error, h.name, "
+                           "r.job_id, r.array_task_id, r.experiment, r.point, r.launcher, r.ranks,"
+                           " r.threads, r.repetitions, r.queued_at, r.started_at, r.finished_at, "
+                           "r.spec_json, r.user, r.job FROM runs r LEFT JOIN hosts h ON "
+                           "h.id = r.host_id WHERE r.id = ?1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_finalize(s);
+        return NULL;
+    }
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddNumberToObject(d, "result_version", 1);
+    static const char *const text_cols[] = {"uuid", "plugin", "plugin_version", "status", "error",
+                                            "host"};
+    for (int i = 0; i < 6; i++)
+        if (sqlite3_column_type(s, i) != SQLITE_NULL)
+            add_text(d, text_cols[i], s, i);
+    if (sqlite3_column_type(s, 6) == SQLITE_INTEGER)
+        cJSON_AddNumberToObject(d, "job_id", (double)sqlite3_column_int64(s, 6));
+    else if (sqlite3_column_type(s, 6) != SQLITE_NULL)
+        add_text(d, "job_id", s, 6);
+    static const struct { int col; const char *name; } nums[] = {
+        {7, "array_task_id"}, {9, "point"}, {11, "ranks"}, {12, "threads"}, {13, "repetitions"},
+        {19, "job"}};
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
+        if (sqlite3_column_type(s, nums[i].col) != SQLITE_NULL)
+            cJSON_AddNumberToObject(d, nums[i].name,
+                                    (double)sqlite3_column_int64(s, nums[i].col));
+    static const struct { int col; const char *name; } texts[] = {
+        {8, "experiment"}, {10, "launcher"}, {14, "queued_at"}, {15, "started_at"},
+        {16, "finished_at"}, {18, "user"}};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        if (sqlite3_column_type(s, texts[i].col) != SQLITE_NULL)
+            add_text(d, texts[i].name, s, texts[i].col);
+    if (sqlite3_column_type(s, 17) != SQLITE_NULL) {
+        cJSON *spec = cJSON_Parse((const char *)sqlite3_column_text(s, 17));
+        if (spec)
+            cJSON_AddItemToObject(d, "spec", spec);
+    }
+    sqlite3_finalize(s);
+
+    cJSON *params = cJSON_AddObjectToObject(d, "params");
+    if (sqlite3_prepare_v2(db, "SELECT name, value, type FROM params WHERE run_id = ?1", -1, &s,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            cJSON *p = cJSON_AddObjectToObject(params, (const char *)sqlite3_column_text(s, 0));
+            add_text(p, "value", s, 1);
+            add_text(p, "type", s, 2);
+        }
+        sqlite3_finalize(s);
+    }
+    cJSON *metrics = cJSON_AddObjectToObject(d, "metrics");
+    if (sqlite3_prepare_v2(db,
+                           "SELECT name, value, unit, better FROM metrics WHERE run_id = ?1 ORDER "
+                           "BY seq",
+                           -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            cJSON *m = cJSON_AddObjectToObject(metrics, (const char *)sqlite3_column_text(s, 0));
+            cJSON_AddItemToObject(m, "value", number_or_null(s, 1));
+            add_text(m, "unit", s, 2);
+            add_text(m, "better", s, 3);
+        }
+        sqlite3_finalize(s);
+    }
+    cJSON *samples = cJSON_AddObjectToObject(d, "samples");
+    if (sqlite3_prepare_v2(db,
+                           "SELECT metric, rep, idx, value FROM samples WHERE run_id = ?1 ORDER BY "
+                           "metric, rep, idx",
+                           -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            const char *m = (const char *)sqlite3_column_text(s, 0);
+            cJSON *arr = cJSON_GetObjectItemCaseSensitive(samples, m);
+            if (!arr)
+                arr = cJSON_AddArrayToObject(samples, m);
+            cJSON *row = cJSON_CreateArray();
+            cJSON_AddItemToArray(row, cJSON_CreateNumber((double)sqlite3_column_int64(s, 1)));
+            cJSON_AddItemToArray(row, cJSON_CreateNumber((double)sqlite3_column_int64(s, 2)));
+            cJSON_AddItemToArray(row, number_or_null(s, 3));
+            cJSON_AddItemToArray(arr, row);
+        }
+        sqlite3_finalize(s);
+    }
+    cJSON *tags = cJSON_AddArrayToObject(d, "tags");
+    if (sqlite3_prepare_v2(db, "SELECT tag FROM tags WHERE run_id = ?1 ORDER BY tag", -1, &s,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        while (sqlite3_step(s) == SQLITE_ROW)
+            cJSON_AddItemToArray(tags,
+                                 cJSON_CreateString((const char *)sqlite3_column_text(s, 0)));
+        sqlite3_finalize(s);
+    }
+    cJSON *warnings = cJSON_AddArrayToObject(d, "warnings");
+    if (sqlite3_prepare_v2(db, "SELECT text FROM warnings WHERE run_id = ?1 ORDER BY seq", -1,
+                           &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        while (sqlite3_step(s) == SQLITE_ROW)
+            cJSON_AddItemToArray(warnings,
+                                 cJSON_CreateString((const char *)sqlite3_column_text(s, 0)));
+        sqlite3_finalize(s);
+    }
+    static const char *const pairs[][2] = {{"provenance", "provenance"}, {"meta", "run_meta"}};
+    for (int k = 0; k < 2; k++) {
+        cJSON *o = cJSON_AddObjectToObject(d, pairs[k][0]);
+        char *sql = xasprintf("SELECT key, value FROM %s WHERE run_id = ?1", pairs[k][1]);
+        if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(s, 1, id);
+            while (sqlite3_step(s) == SQLITE_ROW)
+                add_text(o, (const char *)sqlite3_column_text(s, 0), s, 1);
+            sqlite3_finalize(s);
+        }
+        free(sql);
+    }
+    cJSON *tl = cJSON_AddArrayToObject(d, "timeline");
+    if (sqlite3_prepare_v2(db,
+                           "SELECT t, rss_mib, cpu_percent FROM timeline WHERE run_id = ?1 ORDER "
+                           "BY seq",
+                           -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            cJSON *row = cJSON_CreateArray();
+            for (int c = 0; c < 3; c++)
+                cJSON_AddItemToArray(row, number_or_null(s, c));
+            cJSON_AddItemToArray(tl, row);
+        }
+        sqlite3_finalize(s);
+    }
+    return d;
+}

@@ -1,0 +1,56 @@
+/*
+ * jobs.h — jobs of the service: an experiment in JSON, validated by the
+ * configuration file code, stored with its points, run by the scheduler.
+ *
+ * An experiment in JSON is written out as the equivalent libconfig text
+ * (one setting per line) and read back by config_load_text() and
+ * plan_build(), the code `benchaas run CONFIG` uses: what a configuration
+ * file may not hold, a job may not either, with the same messages.  The
+ * message's line tells which JSON field it is about ("params.NB").
+ */
+#ifndef BENCHAAS_JOBS_H
+#define BENCHAAS_JOBS_H
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+
+#include "plan.h"
+#include "store.h"
+
+/* Limits per user and job (settings `quotas`). */
+typedef struct job_quotas {
+    long queued_jobs; /* queued or running jobs per user */
+    long points;      /* points per job */
+    long ranks;       /* ranks per point */
+} job_quotas;
+
+/*
+ * Validate experiment `exp` into *cfg and *pl (both to be freed with
+ * config_free/plan_free also on error).  launcher: the service's
+ * ("local" or "slurm").  0, or BX_EINVAL with the message (without the
+ * "job:LINE: " prefix) in err and *field naming the JSON field (static
+ * string or "params.NAME" in fieldbuf).
+ */
+int job_plan(const cJSON *exp, const char *launcher, config *cfg, plan *pl, char *err,
+             size_t errlen, char *field, size_t fieldlen);
+
+/*
+ * Submit a job for `user`: validate, check the quotas, store the job and
+ * its points (state queued).  0 and *id; otherwise the HTTP status (400
+ * invalid with *fields, 429 over a quota) and the message in err.
+ */
+int job_submit(store *st, const char *user, const cJSON *exp, const char *launcher,
+               const job_quotas *q, int64_t schedule_id, int64_t *id, cJSON **fields, char *err,
+               size_t errlen);
+
+/* The job object of SERVICE.md, or NULL when there is no such job. */
+cJSON *job_json(store *st, int64_t id);
+/* The owner of job id into owner; 0, or BX_EINVAL when there is none. */
+int job_owner(store *st, int64_t id, char *owner, size_t len);
+/* Cancel: 0 (cancelled now), 1 (already over: nothing changed), BX_EINVAL none. */
+int job_cancel(store *st, int64_t id, char *err, size_t errlen);
+
+/* A result document of stored run `id` (docs/formats.md), for upload and GET. */
+cJSON *run_document(store *st, int64_t id);
+
+#endif

@@ -1,0 +1,607 @@
+/* scheduler.c — the scheduler (see scheduler.h). */
+#define _GNU_SOURCE
+#include "scheduler.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "launch.h"
+#include "run.h"
+#include "util.h"
+
+#define MAX_SLOTS 64
+
+typedef struct slot {
+    int used;
+    int64_t job;
+    int idx;
+    volatile int cancel;
+    pthread_t th;
+    struct sched *s;
+} slot;
+
+struct sched {
+    sched_config cfg;
+    char *db, *launcher;
+    pthread_t th;
+    volatile int stop;
+    volatile int wake; /* a job was submitted or a point ended: tick now */
+    _Atomic double last_tick;
+    pthread_mutex_t mu;
+    slot slots[MAX_SLOTS];
+    int running;
+    char last_user[128];
+    store *st; /* the scheduler thread's connection */
+};
+
+/* ---- small SQL helpers ---------------------------------------------------------- */
+
+static int exec_ii(sqlite3 *db, const char *sql, int64_t a, int64_t b, const char *t)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    int np = sqlite3_bind_parameter_count(s);
+    if (np >= 1)
+        sqlite3_bind_int64(s, 1, a);
+    if (np >= 2)
+        sqlite3_bind_int64(s, 2, b);
+    if (np >= 3)
+        sqlite3_bind_text(s, 3, t, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? sqlite3_changes(db) : -1;
+}
+
+/* Mark job `id` done/failed when no point is left to run. */
+static void finish_job(sqlite3 *db, int64_t id)
+{
+    char now[32];
+    iso_now(now, sizeof now);
+    exec_ii(db,
+            "UPDATE jobs SET ended_at = ?3, state = CASE WHEN EXISTS (SELECT 1 FROM job_points p "
+            "LEFT JOIN runs r ON r.id = p.run_id WHERE p.job_id = ?1 AND (r.status IS NULL OR "
+            "r.status <> 'ok')) THEN 'failed' ELSE 'done' END WHERE id = ?1 AND state IN "
+            "('queued','running') AND NOT EXISTS (SELECT 1 FROM job_points WHERE job_id = ?1 AND "
+            "state IN ('queued','running'))",
+            id, 0, now);
+}
+
+static void add_user_job(cJSON *doc, const char *user, int64_t job)
+{
+    if (user && !cJSON_GetObjectItemCaseSensitive(doc, "user"))
+        cJSON_AddStringToObject(doc, "user", user);
+    if (!cJSON_GetObjectItemCaseSensitive(doc, "job"))
+        cJSON_AddNumberToObject(doc, "job", (double)job);
+}
+
+/* ---- recovery ------------------------------------------------------------------ */
+
+int sched_recover(store *st, const char *db, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    sqlite3 *h = store_db(st);
+    char *spool = spool_dir_for(db);
+    sqlite3_stmt *s;
+    typedef struct { int64_t job; int idx; char *uuid, *user; } pending;
+    pending *v = NULL;
+    size_t n = 0;
+    if (sqlite3_prepare_v2(h,
+                           "SELECT p.job_id, p.idx, p.run_uuid, j.user FROM job_points p JOIN "
+                           "jobs j ON j.id = p.job_id WHERE p.state = 'running'",
+                           -1, &s, NULL) == SQLITE_OK) {
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            v = xrealloc(v, (n + 1) * sizeof *v);
+            v[n].job = sqlite3_column_int64(s, 0);
+            v[n].idx = sqlite3_column_int(s, 1);
+            const char *u = (const char *)sqlite3_column_text(s, 2);
+            v[n].uuid = u ? xstrdup(u) : NULL;
+            v[n].user = xstrdup((const char *)sqlite3_column_text(s, 3));
+            n++;
+        }
+        sqlite3_finalize(s);
+    }
+    for (size_t i = 0; i < n; i++) {
+        int64_t run_id = 0;
+        char e2[2048];
+        if (v[i].uuid && store_find_run(st, v[i].uuid, &run_id, e2, sizeof e2) == 0) {
+            /* stored before the server died */
+        } else if (v[i].uuid) {
+            char *res = xasprintf("%s/%s.result.json", spool, v[i].uuid);
+            char *spec = xasprintf("%s/%s.spec.json", spool, v[i].uuid);
+            cJSON *doc = NULL;
+            if (access(res, F_OK) == 0)
+                doc = result_read(res, e2, sizeof e2);
+            if (!doc) {
+                char *text = NULL;
+                cJSON *sj = NULL;
+                runspec rs;
+                if (read_file(spec, BX_DOC_MAX, &text, NULL, e2, sizeof e2) == 0 &&
+                    (sj = cJSON_Parse(text)) && spec_from_json(sj, &rs, e2, sizeof e2) == 0) {
+                    doc = result_for_failure(&rs, "interrupted",
+                                             "the server stopped while this point ran", -1);
+                    spec_free(&rs);
+                }
+                cJSON_Delete(sj);
+                free(text);
+            }
+            if (doc) {
+                add_user_job(doc, v[i].user, v[i].job);
+                if (ingest_and_clean(st, doc, spec, res, 0, &run_id, e2, sizeof e2) != 0) {
+                    say("serve: recovering job %lld point %d: %s", (long long)v[i].job, v[i].idx,
+                        e2);
+                    run_id = 0;
+                }
+                cJSON_Delete(doc);
+            }
+            free(res);
+            free(spec);
+        }
+        char idx[16];
+        snprintf(idx, sizeof idx, "%d", v[i].idx);
+        if (run_id)
+            exec_ii(h, "UPDATE job_points SET state = 'done', run_id = ?2 WHERE job_id = ?1 AND "
+                       "idx = CAST(?3 AS INTEGER)",
+                    v[i].job, run_id, idx);
+        else /* never started: run it again */
+            exec_ii(h, "UPDATE job_points SET state = 'queued', run_uuid = NULL WHERE job_id = ?1 "
+                       "AND idx = CAST(?3 AS INTEGER)",
+                    v[i].job, 0, idx);
+        finish_job(h, v[i].job);
+        free(v[i].uuid);
+        free(v[i].user);
+    }
+    free(v);
+    /* Jobs of a previous server with no point left (every point recovered). */
+    exec_ii(h, "UPDATE job_points SET state = 'cancelled' WHERE state = 'queued' AND job_id IN "
+               "(SELECT id FROM jobs WHERE state = 'cancelled')",
+            0, 0, NULL);
+    free(spool);
+    return 0;
+}
+
+/* ---- running one point ------------------------------------------------------------ */
+
+typedef struct uuid_arg {
+    sqlite3 *db;
+    int64_t job;
+    int idx;
+} uuid_arg;
+
+static void record_uuid(void *arg, const char *uuid)
+{
+    uuid_arg *a = arg;
+    char idx[16];
+    snprintf(idx, sizeof idx, "%d", a->idx);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(a->db,
+                           "UPDATE job_points SET run_uuid = ?3 WHERE job_id = ?1 AND idx = ?2",
+                           -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, a->job);
+        sqlite3_bind_int(s, 2, a->idx);
+        sqlite3_bind_text(s, 3, uuid, -1, SQLITE_TRANSIENT);
+        sqlite3_step(s);
+        sqlite3_finalize(s);
+    }
+}
+
+static void after_scheduled_job(sched *s, sqlite3 *db, int64_t job);
+
+static void *slot_main(void *arg)
+{
+    slot *sl = arg;
+    sched *s = sl->s;
+    char err[4096];
+    store *st = NULL;
+    int64_t run_id = 0;
+    char user[128] = "";
+    cJSON *exp = NULL;
+    if (store_open_again(s->cfg.root, &st, err, sizeof err) != 0) {
+        say("serve: scheduler: %s", err);
+        goto out;
+    }
+    http_tune_store(st);
+    sqlite3 *db = store_db(st);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, "SELECT user, experiment_json FROM jobs WHERE id = ?1", -1, &q,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, sl->job);
+        if (sqlite3_step(q) == SQLITE_ROW) {
+            snprintf(user, sizeof user, "%s", (const char *)sqlite3_column_text(q, 0));
+            exp = cJSON_Parse((const char *)sqlite3_column_text(q, 1));
+        }
+        sqlite3_finalize(q);
+    }
+    config cfg;
+    plan pl;
+    char field[256];
+    int ok = exp && job_plan(exp, s->launcher, &cfg, &pl, err, sizeof err, field,
+                             sizeof field) == 0 &&
+             (size_t)sl->idx < pl.npoints;
+    if (!ok) {
+        char now[32];
+        iso_now(now, sizeof now);
+        char *msg = xasprintf("point %d can no longer be planned: %s", sl->idx,
+                              exp ? err : "the job is gone");
+        exec_ii(db, "UPDATE jobs SET error = ?3 WHERE id = ?1", sl->job, 0, msg);
+        free(msg);
+        char idx[16];
+        snprintf(idx, sizeof idx, "%d", sl->idx);
+        exec_ii(db, "UPDATE job_points SET state = 'done' WHERE job_id = ?1 AND idx = ?3",
+                sl->job, 0, idx);
+    } else {
+        char *spool = spool_dir_for(s->db);
+        mkdir_p(spool, err, sizeof err);
+        char *w0 = worker_path(0), *w1 = worker_path(1);
+        uuid_arg ua = {db, sl->job, sl->idx};
+        point_ctx ctx = {.st = st, .spool = spool, .workers = {w0, w1}, .user = user,
+                         .job = sl->job, .cancel = &sl->cancel, .on_spec = record_uuid,
+                         .arg = &ua};
+        cJSON *doc = NULL;
+        run_point(&pl.points[sl->idx], &ctx, &doc, &run_id);
+        cJSON_Delete(doc);
+        free(w0);
+        free(w1);
+        free(spool);
+        sqlite3_stmt *u;
+        if (sqlite3_prepare_v2(db,
+                               "UPDATE job_points SET state = 'done', run_id = ?3 WHERE job_id = "
+                               "?1 AND idx = ?2",
+                               -1, &u, NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(u, 1, sl->job);
+            sqlite3_bind_int(u, 2, sl->idx);
+            if (run_id)
+                sqlite3_bind_int64(u, 3, run_id);
+            sqlite3_step(u);
+            sqlite3_finalize(u);
+        }
+    }
+    if (exp) {
+        plan_free(&pl);
+        config_free(&cfg);
+    }
+    cJSON_Delete(exp);
+    finish_job(db, sl->job);
+    after_scheduled_job(s, db, sl->job);
+out:
+    store_close(st);
+    pthread_mutex_lock(&s->mu);
+    sl->used = 0;
+    s->running--;
+    pthread_mutex_unlock(&s->mu);
+    s->wake = 1;
+    return NULL;
+}
+
+/* ---- schedules and alerts ------------------------------------------------------------ */
+
+/* After a scheduled job ends: `benchaas check` on its runs; a regression becomes an alert. */
+static void after_scheduled_job(sched *s, sqlite3 *db, int64_t job)
+{
+    sqlite3_stmt *q;
+    int64_t sid = 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT schedule_id FROM jobs WHERE id = ?1 AND state IN ('done',"
+                           "'failed') AND schedule_id IS NOT NULL",
+                           -1, &q, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(q, 1, job);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        sid = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    if (!sid || !s->cfg.self_exe)
+        return;
+    /* check, run as a child: the same code and output as the command */
+    strvec argv = {0};
+    strvec_push(&argv, s->cfg.self_exe);
+    strvec_push(&argv, "check");
+    strvec_push(&argv, "--db");
+    strvec_push(&argv, s->db);
+    strvec_push(&argv, "--format");
+    strvec_push(&argv, "json");
+    if (sqlite3_prepare_v2(db, "SELECT run_id FROM job_points WHERE job_id = ?1 AND run_id IS "
+                               "NOT NULL",
+                           -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, job);
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            strvec_push(&argv, "--run");
+            strvec_push_owned(&argv, xasprintf("%lld", (long long)sqlite3_column_int64(q, 0)));
+        }
+        sqlite3_finalize(q);
+    }
+    strvec_push_owned(&argv, NULL);
+    argv.n--;
+    char *tmp = xasprintf("%s.check.%lld.json", s->db, (long long)job);
+    strvec env = {0};
+    int rc = -1;
+    /* Only async-signal-safe calls between fork and exec (other threads may
+     * hold locks the child would inherit). */
+    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    pid_t pid = out >= 0 ? fork() : -1;
+    if (pid == 0) {
+        dup2(out, STDOUT_FILENO);
+        execv(argv.v[0], argv.v);
+        _exit(127);
+    }
+    if (out >= 0)
+        close(out);
+    if (pid > 0) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0) {
+        }
+        rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    strvec_free(&env);
+    strvec_free(&argv);
+    if (rc == 1) {
+        char *text = NULL, e2[256];
+        read_file(tmp, 16 << 20, &text, NULL, e2, sizeof e2);
+        cJSON *payload = cJSON_CreateObject();
+        char *msg = xasprintf("benchaas: regression in scheduled job %lld (schedule %lld)",
+                              (long long)job, (long long)sid);
+        cJSON_AddStringToObject(payload, "text", msg);
+        cJSON_AddNumberToObject(payload, "job", (double)job);
+        cJSON_AddNumberToObject(payload, "schedule", (double)sid);
+        cJSON *chk = text ? cJSON_Parse(text) : NULL;
+        cJSON_AddItemToObject(payload, "check", chk ? chk : cJSON_CreateNull());
+        char *ptxt = cJSON_PrintUnformatted(payload);
+        char now[32];
+        iso_now(now, sizeof now);
+        sqlite3_stmt *ins;
+        if (sqlite3_prepare_v2(db,
+                               "INSERT INTO alerts(created_at, job_id, schedule_id, message, "
+                               "payload_json, webhook_state) VALUES (?1,?2,?3,?4,?5,?6)",
+                               -1, &ins, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(ins, 1, now, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(ins, 2, job);
+            sqlite3_bind_int64(ins, 3, sid);
+            sqlite3_bind_text(ins, 4, msg, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(ins, 5, ptxt, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(ins, 6, s->cfg.webhook ? "pending" : "none", -1, SQLITE_STATIC);
+            sqlite3_step(ins);
+            sqlite3_finalize(ins);
+        }
+        say("serve: %s", msg);
+        free(ptxt);
+        free(msg);
+        free(text);
+        cJSON_Delete(payload);
+    }
+    unlink(tmp);
+    free(tmp);
+}
+
+static void submit_due_schedules(sched *s, sqlite3 *db)
+{
+    char now[32];
+    iso_now(now, sizeof now);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT id, user, experiment_json, every_seconds FROM schedules WHERE "
+                           "next_at <= ?1 ORDER BY next_at LIMIT 16",
+                           -1, &q, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(q, 1, now, -1, SQLITE_TRANSIENT);
+    typedef struct { int64_t id, every; char *user, *exp; } due;
+    due d[16];
+    int n = 0;
+    while (n < 16 && sqlite3_step(q) == SQLITE_ROW) {
+        d[n].id = sqlite3_column_int64(q, 0);
+        d[n].user = xstrdup((const char *)sqlite3_column_text(q, 1));
+        d[n].exp = xstrdup((const char *)sqlite3_column_text(q, 2));
+        d[n].every = sqlite3_column_int64(q, 3);
+        n++;
+    }
+    sqlite3_finalize(q);
+    for (int i = 0; i < n; i++) {
+        cJSON *exp = cJSON_Parse(d[i].exp), *fields = NULL;
+        int64_t jid = 0;
+        char err[2048], next[32];
+        int st = exp ? job_submit(s->st, d[i].user, exp, s->launcher, &s->cfg.quotas, d[i].id,
+                                  &jid, &fields, err, sizeof err)
+                     : 400;
+        if (st != 0)
+            say("serve: schedule %lld: the job was not submitted: %s", (long long)d[i].id,
+                exp ? err : "bad experiment");
+        cJSON_Delete(fields);
+        cJSON_Delete(exp);
+        store_time_format((int64_t)time(NULL) + d[i].every, next, sizeof next);
+        exec_ii(db, "UPDATE schedules SET next_at = ?3, last_job_id = nullif(?2, 0) WHERE id = ?1",
+                d[i].id, jid, next);
+        free(d[i].user);
+        free(d[i].exp);
+    }
+}
+
+/* ---- dispatching ------------------------------------------------------------------ */
+
+/* The next point to run: round-robin across users, oldest job and point first. */
+static int next_point(sched *s, sqlite3 *db, int64_t *job, int *idx)
+{
+    sqlite3_stmt *q;
+    int found = 0;
+    const char *sql =
+        "SELECT j.user, j.id, p.idx FROM jobs j JOIN job_points p ON p.job_id = j.id WHERE "
+        "j.state IN ('queued','running') AND p.state = 'queued' AND j.id = (SELECT min(j2.id) "
+        "FROM jobs j2 JOIN job_points p2 ON p2.job_id = j2.id WHERE j2.user = j.user AND "
+        "j2.state IN ('queued','running') AND p2.state = 'queued') "
+        "ORDER BY (j.user <= ?1), j.user, p.idx LIMIT 1";
+    if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(q, 1, s->last_user, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        snprintf(s->last_user, sizeof s->last_user, "%s", (const char *)sqlite3_column_text(q, 0));
+        *job = sqlite3_column_int64(q, 1);
+        *idx = sqlite3_column_int(q, 2);
+        found = 1;
+    }
+    sqlite3_finalize(q);
+    return found;
+}
+
+static void dispatch(sched *s, sqlite3 *db)
+{
+    for (;;) {
+        pthread_mutex_lock(&s->mu);
+        int free_slot = -1;
+        if (s->running < s->cfg.slots)
+            for (int i = 0; i < MAX_SLOTS; i++)
+                if (!s->slots[i].used) {
+                    free_slot = i;
+                    break;
+                }
+        pthread_mutex_unlock(&s->mu);
+        if (free_slot < 0)
+            return;
+        int64_t job;
+        int idx;
+        if (!next_point(s, db, &job, &idx))
+            return;
+        slot *sl = &s->slots[free_slot];
+        pthread_mutex_lock(&s->mu);
+        sl->used = 1;
+        sl->job = job;
+        sl->idx = idx;
+        sl->cancel = 0;
+        sl->s = s;
+        s->running++;
+        pthread_mutex_unlock(&s->mu);
+        char now[32], idxs[16];
+        iso_now(now, sizeof now);
+        snprintf(idxs, sizeof idxs, "%d", idx);
+        int claimed = exec_ii(db,
+                              "UPDATE job_points SET state = 'running' WHERE job_id = ?1 AND idx "
+                              "= CAST(?3 AS INTEGER) AND state = 'queued' AND (SELECT state FROM "
+                              "jobs WHERE id = ?1) IN ('queued','running')",
+                              job, 0, idxs);
+        if (claimed == 1) {
+            exec_ii(db, "UPDATE jobs SET state = 'running', started_at = coalesce(started_at, ?3) "
+                        "WHERE id = ?1 AND state = 'queued'",
+                    job, 0, now);
+            pthread_attr_t at;
+            pthread_attr_init(&at);
+            pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+            if (pthread_create(&sl->th, &at, slot_main, sl) == 0) {
+                pthread_attr_destroy(&at);
+                continue;
+            }
+            pthread_attr_destroy(&at);
+            exec_ii(db, "UPDATE job_points SET state = 'queued' WHERE job_id = ?1 AND idx = "
+                        "CAST(?3 AS INTEGER)",
+                    job, 0, idxs);
+        }
+        pthread_mutex_lock(&s->mu);
+        sl->used = 0;
+        s->running--;
+        pthread_mutex_unlock(&s->mu);
+        if (claimed != 1)
+            continue;
+        return;
+    }
+}
+
+static void *sched_main(void *arg)
+{
+    sched *s = arg;
+    while (!s->stop) {
+        atomic_store(&s->last_tick, wall_now());
+        sqlite3 *db = store_db(s->st);
+        submit_due_schedules(s, db);
+        dispatch(s, db);
+        for (int i = 0; i < 50 && !s->stop && !s->wake; i++)
+            usleep(10000);
+        s->wake = 0;
+    }
+    return NULL;
+}
+
+sched *sched_start(const sched_config *cfg, char *err, size_t errlen)
+{
+    sched *s = xcalloc(1, sizeof *s);
+    s->cfg = *cfg;
+    if (s->cfg.slots <= 0)
+        s->cfg.slots = 1;
+    if (s->cfg.slots > MAX_SLOTS)
+        s->cfg.slots = MAX_SLOTS;
+    s->db = xstrdup(cfg->db);
+    s->launcher = xstrdup(cfg->launcher ? cfg->launcher : "local");
+    pthread_mutex_init(&s->mu, NULL);
+    if (store_open_again(cfg->root, &s->st, err, errlen) == 0)
+        http_tune_store(s->st);
+    if (!s->st) {
+        free(s->db);
+        free(s->launcher);
+        free(s);
+        return NULL;
+    }
+    atomic_store(&s->last_tick, wall_now());
+    if (pthread_create(&s->th, NULL, sched_main, s) != 0) {
+        errf(err, errlen, BX_EIO, "cannot start the scheduler thread");
+        store_close(s->st);
+        free(s->db);
+        free(s->launcher);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void sched_stop(sched *s)
+{
+    if (!s)
+        return;
+    s->stop = 1;
+    pthread_join(s->th, NULL);
+    pthread_mutex_lock(&s->mu);
+    for (int i = 0; i < MAX_SLOTS; i++)
+        if (s->slots[i].used)
+            s->slots[i].cancel = 1; /* stored interrupted; the job goes on after a restart */
+    pthread_mutex_unlock(&s->mu);
+    for (int i = 0; i < 600; i++) {
+        pthread_mutex_lock(&s->mu);
+        int r = s->running;
+        pthread_mutex_unlock(&s->mu);
+        if (r == 0)
+            break;
+        usleep(20000);
+    }
+    store_close(s->st);
+    free(s->db);
+    free(s->launcher);
+    free(s);
+}
+
+void sched_cancel_job(sched *s, int64_t id)
+{
+    pthread_mutex_lock(&s->mu);
+    for (int i = 0; i < MAX_SLOTS; i++)
+        if (s->slots[i].used && s->slots[i].job == id)
+            s->slots[i].cancel = 1;
+    pthread_mutex_unlock(&s->mu);
+}
+
+void sched_wake(sched *s)
+{
+    if (s)
+        s->wake = 1;
+}
+
+double sched_last_tick(sched *s) { return atomic_load(&s->last_tick); }
+
+int sched_running(sched *s)
+{
+    pthread_mutex_lock(&s->mu);
+    int r = s->running;
+    pthread_mutex_unlock(&s->mu);
+    return r;
+}

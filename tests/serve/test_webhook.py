@@ -1,0 +1,75 @@
+"""Schedules and alerts: a schedule submits its job at once and then every period;
+after the job its runs are checked like `benchaas check`; an injected regression
+(the history made 1000x faster) becomes an alert, listed by /api/v1/alerts and POSTed
+as JSON to the webhook -- a test listener on loopback that fails the first try, so
+the retry is exercised -- without holding up the scheduler."""
+import http.server
+import threading
+import time
+
+from serve_lib import *
+
+got = []
+
+
+class Hook(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        got.append((self.headers.get("Content-Type"), body))
+        self.send_response(500 if len(got) == 1 else 200)  # the first try fails
+        self.end_headers()
+
+    def log_message(self, *a):
+        pass
+
+
+hook = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+threading.Thread(target=hook.serve_forever, daemon=True).start()
+
+DB = "s.db"
+for i in range(6):  # the history of the configuration
+    bx("run", "trivial", "-p", "count=1000", "--db", DB)
+sql(DB, "UPDATE metrics SET value = value * 1000 WHERE name = 'rate'")  # the injected regression
+add_user(DB, "ann", "member")
+tk = token(DB, "ann")
+s = Server(DB, "--webhook", "http://127.0.0.1:%d/hook" % hook.server_port)
+
+j, _ = s.expect(201, "POST", "/api/v1/schedules",
+                {"job": {"plugin": "trivial", "params": {"count": 1000}}, "every": "24h"},
+                tok=tk)
+sid = j["schedule"]["id"]
+deadline = time.time() + 30
+jid = None
+while time.time() < deadline and not jid:
+    j, _ = s.expect(200, "GET", "/api/v1/schedules", tok=tk)
+    jid = j["schedules"][0]["last_job"]
+    time.sleep(0.1)
+check(jid, "the schedule submitted no job")
+job = s.wait_job(jid, tk)
+check(job["state"] == "done" and job.get("schedule") == sid, "scheduled job: %s" % job)
+# a job submitted meanwhile still runs: the webhook does not block the scheduler
+j, _ = s.expect(201, "POST", "/api/v1/jobs", {"plugin": "trivial", "params": {"count": 10}},
+                tok=tk)
+check(s.wait_job(j["job"]["id"], tk)["state"] == "done", "a job after the alert")
+deadline = time.time() + 30
+while time.time() < deadline and len(got) < 2:
+    time.sleep(0.1)
+check(len(got) == 2, "webhook tries: %d" % len(got))
+ctype, body = got[1]
+payload = json.loads(body)
+check(ctype == "application/json" and payload["job"] == jid and payload["schedule"] == sid
+      and "regression" in payload["text"] and payload["check"], "payload: %s" % payload)
+j, _ = s.expect(200, "GET", "/api/v1/alerts", tok=tk)
+check(len(j["alerts"]) == 1 and j["alerts"][0]["job"] == jid, str(j))
+deadline = time.time() + 10
+while time.time() < deadline and sql(DB, "SELECT webhook_state FROM alerts")[0][0] != "sent":
+    time.sleep(0.1)
+check(sql(DB, "SELECT webhook_state, attempts FROM alerts") == [("sent", 2)],
+      "alert state: %s" % sql(DB, "SELECT webhook_state, attempts FROM alerts"))
+s.log.seek(0)
+check("try 1 of 5" in s.log.read(), "the failed try is not logged")
+# the next run is due in 24 h, not now
+j, _ = s.expect(200, "GET", "/api/v1/schedules", tok=tk)
+check(j["schedules"][0]["next_at"] > job["ended_at"], str(j))
+check(s.stop() == 0, "exit code")
+sys.exit(0)
