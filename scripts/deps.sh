@@ -6,7 +6,10 @@
 #                            libcurl, clang for fuzzing)
 #   scripts/deps.sh --test   also what the test suite uses: Slurm + munge (the local
 #                            test cluster) and the reference benchmarks iperf3, fio,
-#                            hpcc, likwid, chromium (renders the HTML report in a test)
+#                            hpcc, likwid, chromium (renders the HTML report in a test),
+#                            node + npm, then `npm ci` in tests/browser (puppeteer-core
+#                            and axe-core for the browser tests of the pages; never a
+#                            browser download: PUPPETEER_SKIP_DOWNLOAD=1)
 #
 # A machine that already has everything runs no apt-get at all (one dpkg-query call).
 # apt-get update is run only when an install fails for lack of (fresh) package lists.
@@ -47,8 +50,25 @@ if [[ $want_test == 1 ]]; then
         valgrind
         # the service's tests (tests/serve: python3 clients) and its benchmark (bench/serve.sh)
         python3 wrk nginx-light
+        # the browser tests of the pages of `benchaas serve` (tests/browser)
+        nodejs
     )
+    # npm comes with some nodejs builds (NodeSource); Debian ships it apart
+    command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
+
+# The browser tests' npm packages (tests/browser/package-lock.json), when missing or stale.
+npm_deps() {
+    [[ $want_test == 1 ]] || return 0
+    local dir
+    dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/browser" && pwd)
+    if [[ -f "$dir/node_modules/.package-lock.json" &&
+          "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]]; then
+        return 0
+    fi
+    echo "deps.sh: npm ci in tests/browser (puppeteer-core, axe-core; no browser download)"
+    (cd "$dir" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+}
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "deps.sh: dpkg-query not found: this script supports Debian/Ubuntu only." >&2
@@ -71,6 +91,7 @@ done
 
 if [[ ${#missing[@]} == 0 ]]; then
     echo "deps.sh: all ${#packages[@]} packages already installed."
+    npm_deps
     exit 0
 fi
 
@@ -96,6 +117,7 @@ apt_install() {
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 if apt_install 2>&1 | tee "$log"; then
+    npm_deps
     exit 0
 fi
 # The usual first-run failure on a fresh container: no (or stale) package lists.
@@ -103,6 +125,7 @@ if grep -qE 'Unable to locate package|has no installation candidate|Failed to fe
     echo "deps.sh: package lists missing or stale; running apt-get update and retrying."
     "${as_root[@]}" apt-get update -q
     apt_install
+    npm_deps
     exit 0
 fi
 echo "deps.sh: apt-get install failed (see the messages above)." >&2

@@ -96,6 +96,12 @@ static const char *run_help =
     "Slurm (`benchaas submit CONFIG` is `run --launcher slurm`):\n"
     "  --wait                  wait for the jobs (polling with back-off), then collect\n"
     "  --retry-failed          submit only the points not already stored as ok\n"
+    "  --each-node             every point once on every node: one job per experiment\n"
+    "                          and node (sbatch --nodelist), runs tagged node=NODE;\n"
+    "                          then `benchaas check --across-nodes` names the outliers\n"
+    "  --nodes LIST            with --each-node: these nodes (n1,n2 or n[1-4])\n"
+    "  --partition P           with --each-node: the nodes of partition P, submitted to P\n"
+    "                          (default: every node sinfo lists)\n"
     "  --dry-run               print the batch scripts; submit nothing\n";
 
 static void usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -381,6 +387,8 @@ typedef struct run_cli {
     run_opts o;
     cli_overrides ov;
     int progress, wait, retry;
+    int each_node;                   /* submit --each-node */
+    const char *nodes, *partition;   /* its --nodes LIST / --partition P */
 } run_cli;
 
 /* `run`/`submit` options into r: -1 go on, 0 after --help (printed), 2 after a usage error. */
@@ -466,6 +474,12 @@ static int run_args(int argc, char **argv, run_cli *r)
             r->wait = 1;
         } else if (strcmp(a, "--retry-failed") == 0) {
             r->retry = 1;
+        } else if (strcmp(a, "--each-node") == 0) {
+            r->each_node = 1;
+        } else if ((v = opt_value(argc, argv, &i, "--nodes", &missing))) {
+            r->nodes = v;
+        } else if ((v = opt_value(argc, argv, &i, "--partition", &missing))) {
+            r->partition = v;
         } else if (missing) {
             usage_error(cmd, "%s needs a value", a);
             return 2;
@@ -485,6 +499,19 @@ static int run_args(int argc, char **argv, run_cli *r)
     }
     if (!r->target) {
         usage_error(cmd, "what to run? a plugin name (see `benchaas plugins`) or a CONFIG.cfg");
+        return 2;
+    }
+    if ((r->nodes || r->partition) && !r->each_node) {
+        usage_error(cmd, "%s goes with --each-node", r->nodes ? "--nodes" : "--partition");
+        return 2;
+    }
+    if (r->each_node && strcmp(cmd, "submit") != 0) {
+        usage_error(cmd, "--each-node runs each point on every node through Slurm: use "
+                         "`benchaas submit`");
+        return 2;
+    }
+    if (r->nodes && r->partition) {
+        usage_error(cmd, "--nodes or --partition, not both");
         return 2;
     }
     return -1;
@@ -571,10 +598,17 @@ static int cmd_run_like(int argc, char **argv, int submit)
     int uses_slurm = 0;
     for (size_t i = 0; i < pl.npoints; i++)
         uses_slurm |= strcmp(pl.points[i].launcher, "slurm") == 0;
-    if (uses_slurm)
+    strvec nodes = {0};
+    if (r.each_node && slurm_resolve_nodes(r.nodes, r.partition, &nodes, err, sizeof err) != 0) {
+        say("%s", err);
+        rc = 2;
+    } else if (r.each_node) {
+        rc = slurm_submit_plan_nodes(&pl, &r.o, r.wait, r.retry, &nodes, r.partition);
+    } else if (uses_slurm)
         rc = slurm_submit_plan_ex(&pl, &r.o, r.wait, r.retry);
     else
         rc = run_plan(&pl, &r.o);
+    strvec_free(&nodes);
     plan_free(&pl);
     config_free(&cfg);
 out:

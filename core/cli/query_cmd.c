@@ -10,6 +10,7 @@
 #include "benchaas/plugin.h"
 #include "cli.h"
 #include "query.h"
+#include "tradeoff.h"
 
 static const char query_help[] =
     "usage: benchaas query [filters] [--format table|csv|json|jsonl] [--db FILE]\n"
@@ -32,9 +33,17 @@ static const char query_help[] =
     "                        unless an offset is given), or an age: 30m, 24h, 7d, 2w\n"
     "  --run ID[,ID...]      these run ids\n"
     "  --limit N             only the N most recent matching runs\n"
+    "  --all-metrics         the table shows every metric of a run (default: its headline\n"
+    "                        metric, the first its plugin declares; csv and json always\n"
+    "                        have every metric)\n"
     "  --latest              of the matching runs, only the newest of each configuration\n"
     "                        (plugin, parameters, ranks, threads) and host\n"
     "A --metric or --param name that no stored run has is an error (exit 2).\n"
+    "Resource trade-off:\n"
+    "  --tradeoff            per configuration run with several resource requests\n"
+    "                        (ranks x threads): run time, queue wait and their sum\n"
+    "                        (median and spread), speedup and parallel efficiency\n"
+    "                        against the smallest request (ok runs unless --status)\n"
     "Statistics (one row per group and metric):\n"
     "  --group-by F[,F...]   group the runs by these fields: a parameter (NB, or\n"
     "                        param:NB), a run field (plugin, plugin_version, status,\n"
@@ -97,6 +106,8 @@ static int query_main(int argc, char **argv, int is_export)
     size_t n = 0;
     int code = 0, rc = 0;
     query_out out = {0};
+    int tradeoff = 0;
+    static const char *const flags[] = {"--tradeoff", NULL};
     memset(&f, 0, sizeof f);
     memset(&g, 0, sizeof g);
     f.cmd = cmd;
@@ -104,7 +115,7 @@ static int query_main(int argc, char **argv, int is_export)
     for (int i = 1; i < argc; i++) {
         char name[32];
         const char *val;
-        int a = query_next_arg(cmd, argc, argv, &i, valued, NULL, name, &val);
+        int a = query_next_arg(cmd, argc, argv, &i, valued, flags, name, &val);
         if (a < 0) {
             fputs(is_export ? export_help : query_help, stdout);
             goto out;
@@ -124,7 +135,9 @@ static int query_main(int argc, char **argv, int is_export)
         }
         if (fr == 0)
             continue;
-        if (strcmp(name, "--format") == 0) {
+        if (strcmp(name, "--tradeoff") == 0) {
+            tradeoff = 1;
+        } else if (strcmp(name, "--format") == 0) {
             if (strcmp(val, "table") && strcmp(val, "csv") && strcmp(val, "json") &&
                 strcmp(val, "jsonl")) {
                 code = query_usage_error(cmd, "unknown --format '%s' (use %s)", val,
@@ -158,6 +171,13 @@ static int query_main(int argc, char **argv, int is_export)
     }
     if (!format)
         format = output ? format_of_path(output) : "table";
+    if (tradeoff && (qgroup_active(&g) || strcmp(format, "jsonl") == 0)) {
+        code = query_usage_error(cmd, "--tradeoff is a table of its own: not with --group-by, "
+                                      "--stat or --format jsonl");
+        goto out;
+    }
+    if (tradeoff && f.statuses.n == 0)
+        qfilter_option(&f, "--status", "ok");
     if ((code = query_open_store(&f, &s)) != 0)
         goto out;
     if ((code = qfilter_check_names(s, &f)) != 0)
@@ -170,7 +190,20 @@ static int query_main(int argc, char **argv, int is_export)
     }
     FILE *to = output ? out.f : stdout;
 
-    if (qgroup_active(&g)) {
+    if (tradeoff) {
+        tradeoff_result tr;
+        char err[512] = "";
+        rc = tradeoff_analyze(s, &f, &tr, err, sizeof err);
+        if (rc)
+            fprintf(stderr, "benchaas %s: %s\n", cmd, err);
+        else if (tr.n == 0 && strcmp(format, "table") == 0)
+            fprintf(stderr, "benchaas %s: no configuration in %s ran with two resource requests "
+                            "or more (ranks x threads); sweep them: ranks = [1, 2, 4];\n",
+                    cmd, f.db);
+        else
+            rc = tradeoff_render(&tr, format, to);
+        tradeoff_free(&tr);
+    } else if (qgroup_active(&g)) {
         rc = query_grouped(s, &f, &g, format, to);
     } else {
         rc = query_print_runs(s, &f, format, to, &n);

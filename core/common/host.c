@@ -367,6 +367,8 @@ void hostctx_results_json(const hostctx *h, cJSON *doc)
             cJSON_AddItemToObject(m, "value", number_or_null(s->value));
             cJSON_AddStringToObject(m, "unit", s->def->unit);
             cJSON_AddStringToObject(m, "better", better_name(s->def->better));
+            if (s->def->flags & BX_METRIC_HEADLINE)
+                cJSON_AddTrueToObject(m, "headline");
         }
         if (s->n) {
             cJSON *arr = cJSON_AddArrayToObject(samples, s->def->name);

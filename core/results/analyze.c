@@ -227,6 +227,7 @@ enum {
     C_BETTER,
     C_SEQ,
     C_VALUE,
+    C_HEADLINE,
     C_SAMPLE,    /* the sample's value (ASET_SAMPLES) */
     C_HAS_SAMPLE /* 1 when the row is a sample */
 };
@@ -417,13 +418,15 @@ static int aset_prepare(store *s, const qfilter *f, int flags, int fast, sqlite3
         return BX_ENOMEM;
     if (fast) {
         fputs(") SELECT m.run_id, m.run_config_id, NULL, NULL, NULL, NULL, NULL,"
-              " m.run_started_at, m.run_host_id, m.name, m.unit, m.better, m.seq, m.value"
+              " m.run_started_at, m.run_host_id, m.name, m.unit, m.better, m.seq, m.value,"
+              " coalesce(m.headline, m.seq = 0)"
               " FROM metrics m INDEXED BY metrics_find WHERE 1",
               m);
         qfilter_metric_conds(f, "m.run_", m);
     } else {
         fputs(") SELECT r.id, r.plugin, r.params_json, r.ranks, r.threads, h.name, h.cpu_model,"
-              " r.started_at, r.host_id, m.name, m.unit, m.better, m.seq, m.value",
+              " r.started_at, r.host_id, m.name, m.unit, m.better, m.seq, m.value,"
+              " coalesce(m.headline, m.seq = 0)",
               m);
         if (flags & ASET_SAMPLES)
             fputs(", s.value, s.run_id IS NOT NULL", m);
@@ -484,6 +487,7 @@ static aentry *aset_new_entry(aset *out, sqlite3_stmt *st, const char *key, int 
     e->ranks = ranks;
     e->threads = threads;
     e->seq = sqlite3_column_int(st, C_SEQ);
+    e->headline = sqlite3_column_int(st, C_HEADLINE);
     e->first_run = id;
     e->host_id = sqlite3_column_int64(st, C_HOST_ID);
     if (aset_insert(out, e) != 0) {

@@ -49,6 +49,7 @@ typedef struct aentry {
     int64_t ranks, threads;     /* -1 when unknown */
     char *metric, *unit, *better;
     int seq;                    /* the metric's position in its run */
+    int headline;               /* a headline metric (headline.h) in its first run */
     dvec samples;               /* every repetition (a run's value if it has no samples) */
     dvec values;                /* each run's value */
     dvec times;                 /* each run's start (epoch s), parallel to values */

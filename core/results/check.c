@@ -25,6 +25,8 @@
 #include "benchaas/plugin.h"
 #include "query.h"
 #include "check.h"
+#include "headline.h"
+#include "nodes.h"
 #include "stats.h"
 #include "table.h"
 #include "util.h"
@@ -82,11 +84,14 @@ static int metric_listed(const qfilter *f, const char *metric)
     return 0;
 }
 
-/* Is this metric held to a reference?  Directional ones, or any named with --metric. */
+/* Is this metric held to a reference?  Any named with --metric; else directional ones:
+   the headline metrics, or all with --all-metrics. */
 static int checkable(const qfilter *f, const aentry *e)
 {
     if (f->metrics.n)
         return metric_listed(f, e->metric);
+    if (headline_only(f) && !headline_entry(e))
+        return 0;
     return e->better && strcmp(e->better, "none") != 0;
 }
 
@@ -557,7 +562,8 @@ static const char check_help[] =
     "Hold runs to their references and fail on a regression.  The runs checked:\n"
     "those of SELECTOR and the filters (e.g. `check tag:nightly-42`, `check --since\n"
     "1d`); with neither, the newest run of every configuration and host.  For each\n"
-    "of their metrics that has a direction (higher or lower is better; or every\n"
+    "of their headline metrics (the first its plugin declares; every metric with\n"
+    "--all-metrics) that has a direction (higher or lower is better; or every\n"
     "--metric named), the reference is:\n"
     "  - the baseline set with `benchaas baseline set` (--baseline NAME, default\n"
     "    'default') for the run's configuration and host, host class or any host,\n"
@@ -573,6 +579,8 @@ static const char check_help[] =
     "                      and metric; regressions and failed runs are failures, no\n"
     "                      reference is skipped) for Jenkins, GitLab, GitHub, ...\n"
     "  --format table|json the report on stdout\n"
+    "  --across-nodes      instead, every node against the fleet's median for the same\n"
+    "                      configuration (see benchaas check --across-nodes --help)\n"
     "\n"
     "Exit status: 0 no regression, 1 a regression or a failed run, 2 bad options or\n"
     "no run to check.\n";
@@ -1305,6 +1313,9 @@ int cmd_check(int argc, char **argv)
     check_report r;
     query_out jout = {0};
     char err[2048];
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--across-nodes") == 0)
+            return cmd_check_nodes(argc, argv);
     memset(&f, 0, sizeof f);
     memset(&r, 0, sizeof r);
     f.cmd = "check";

@@ -22,6 +22,7 @@
 #include "benchaas/plugin.h"
 #include "query.h"
 #include "compare.h"
+#include "headline.h"
 #include "stats.h"
 #include "table.h"
 #include "util.h"
@@ -46,11 +47,15 @@ static const char compare_help_tail[] =
     "Filters (`benchaas query --help`) apply to both sides; without --status\n"
     "only runs with status ok are compared.\n"
     "Options:\n"
-    "  --metric M[,M]        only these metrics (default: every metric)\n"
+    "  --metric M[,M]        only these metrics (default: the headline metric of each\n"
+    "                        plugin, the first it declares)\n"
+    "  --all-metrics         every metric\n"
     "  --per-host            compare host by host (default: the hosts are pooled)\n"
     "  --alpha P             significance level of the test (default 0.05)\n"
     "  --min-change PCT      a significant change smaller than PCT % is still called\n"
     "                        'same' (default 0: the test alone decides)\n"
+    "A change is 'inconclusive', never 'same', when the sides have too few samples for\n"
+    "the test to ever reach --alpha (e.g. one run against one run); the reason is shown.\n"
     "  --format table|csv|json\n"
     "\n"
     "Exit status: 0 (whatever the differences), 2 for bad options, a side that\n"
@@ -58,6 +63,8 @@ static const char compare_help_tail[] =
 
 static const char *verdict_text(const cmp_row *r)
 {
+    if (r->noise < 0)
+        return "inconclusive"; /* too few samples to show any difference: never "same" */
     if (r->noise != 1)
         return "same";
     if (r->direction > 0)
@@ -65,6 +72,15 @@ static const char *verdict_text(const cmp_row *r)
     if (r->direction < 0)
         return "worse";
     return "changed";
+}
+
+/* Why a row is inconclusive: the sample sizes and the smallest p-value they allow. */
+static void inconclusive_why(const cmp_row *r, double alpha, char *buf, size_t len)
+{
+    snprintf(buf, len,
+             "%zu against %zu samples: the smallest p-value possible is %.3g, not below "
+             "alpha %g",
+             r->a->samples.n, r->b->samples.n, r->min_p, alpha);
 }
 
 static const char *noise_text(const cmp_row *r)
@@ -237,6 +253,11 @@ static int print_json(FILE *out, const char *sa, const char *sb, const aset *a, 
         else
             cJSON_AddBoolToObject(o, "beyond_noise", r->noise == 1);
         cJSON_AddStringToObject(o, "verdict", verdict_text(r));
+        if (r->noise < 0) {
+            char why[160];
+            inconclusive_why(r, alpha, why, sizeof why);
+            cJSON_AddStringToObject(o, "why", why);
+        }
         cJSON_AddItemToArray(arr, o);
     }
     char *text = cJSON_Print(doc);
@@ -277,7 +298,12 @@ static int compare_pair(const qfilter *common, const compare_opts *o, compare_re
     if (!r->rows)
         return errf(err, errlen, BX_ENOMEM, "out of memory");
     for (size_t i = 0; i < a->n; i++) {
-        aentry *ea = a->e[i], *eb = aset_find(b, ea->key);
+        aentry *ea = a->e[i], *eb;
+        if (headline_only(common) && !headline_entry(ea)) {
+            r->hidden++;
+            continue;
+        }
+        eb = aset_find(b, ea->key);
         if (!eb) {
             const char *ca = only_config(a, ea->plugin), *cb = only_config(b, ea->plugin);
             if (ca && cb) {
@@ -385,14 +411,28 @@ int compare_render_table(const compare_result *r, const char *sa, const char *sb
     int too_few = 0;
     for (size_t i = 0; i < r->nrows; i++)
         too_few |= r->rows[i].noise < 0;
-    if (too_few)
+    if (too_few) {
         fprintf(out,
-                "\n'too few': with so few repetitions no difference can reach p < %g; run "
-                "more (--repetitions) or compare groups of runs.\n",
+                "\n'inconclusive' (beyond noise: 'too few'): with so few repetitions no "
+                "difference can reach p < %g, however large; run more (--repetitions) or "
+                "compare groups of runs.\n",
                 alpha);
+        for (size_t i = 0; i < r->nrows; i++) {
+            const cmp_row *w = &r->rows[i];
+            char why[160];
+            if (w->noise >= 0)
+                continue;
+            inconclusive_why(w, alpha, why, sizeof why);
+            fprintf(out, "  %s %s%s%s: %s\n", w->a->plugin, w->label, w->label[0] ? " " : "",
+                    w->a->metric, why);
+        }
+    }
     if (r->only_a)
         fprintf(out, "(%zu metric%s of A had no counterpart in B)\n", r->only_a,
                 r->only_a == 1 ? "" : "s");
+    if (r->hidden)
+        fprintf(out, "(%zu more metric%s not compared: --all-metrics, or --metric NAME)\n",
+                r->hidden, r->hidden == 1 ? "" : "s");
     return 0;
 }
 

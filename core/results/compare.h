@@ -36,6 +36,7 @@ typedef struct compare_result {
     cmp_row *rows;  /* the paired configurations and metrics, sorted */
     size_t nrows;
     size_t only_a;  /* metrics of A without a counterpart in B */
+    size_t hidden;  /* metrics left out: not headline ones (no --metric, --all-metrics) */
 } compare_result;
 
 /*

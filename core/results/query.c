@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include "query.h"
+#include "headline.h"
 #include "paramval.h"
 
 #include <ctype.h>
@@ -87,6 +88,8 @@ typedef struct qctx {
     /* --metric filter: only these metrics are shown (NULL: all). */
     char **only_metrics;
     size_t nonly;
+    int headline;  /* only the headline metrics */
+    size_t hidden; /* metrics left out by headline, over the runs printed */
 } qctx;
 
 static const char run_sql[] =
@@ -94,7 +97,8 @@ static const char run_sql[] =
     "       r.ranks, r.threads, r.params_json, r.error"
     "  FROM runs r LEFT JOIN hosts h ON h.id = r.host_id WHERE r.id = ?1";
 static const char met_sql[] =
-    "SELECT name, value, unit, better FROM metrics WHERE run_id = ?1 ORDER BY seq, name";
+    "SELECT name, value, unit, better, " HEADLINE_SQL " FROM metrics WHERE run_id = ?1"
+    " ORDER BY seq, name";
 
 static char *col_dup(sqlite3_stmt *st, int i)
 {
@@ -207,6 +211,10 @@ static int load_run(qctx *q, int64_t id, qrun *r)
         const char *name = (const char *)sqlite3_column_text(q->met_st, 0);
         if (!name || !metric_wanted(q, name))
             continue;
+        if (q->headline && !sqlite3_column_int(q->met_st, 4)) {
+            q->hidden++;
+            continue;
+        }
         if (r->nmetrics == cap) {
             cap = cap ? cap * 2 : 16;
             qmetric *m = realloc(r->metrics, cap * sizeof *m);
@@ -619,6 +627,7 @@ static int print_table(qctx *q, const int64_t *ids, size_t n, FILE *f)
     t.w_value = 5;
     for (int pass = 0; pass < 3 && rc == 0; pass++) {
         if (pass == 2) {
+            q->hidden = 0; /* count once */
             table_line(f, &t, "run", "plugin", "status", "started (UTC)", "host", "params",
                        "metric", "value", "unit");
         }
@@ -781,7 +790,7 @@ static const char *const filter_options[] = {"--db",    "--plugin", "--param", "
                                              "--job",   "--prov",   "--since", "--until",
                                              "--run",   "--limit",  NULL};
 
-static const char *const filter_flags[] = {"--latest", NULL};
+static const char *const filter_flags[] = {"--latest", "--all-metrics", NULL};
 
 static int in_list(const char *const *list, const char *name)
 {
@@ -832,6 +841,10 @@ int qfilter_option(qfilter *f, const char *name, const char *val)
     int rc = 0;
     if (strcmp(name, "--latest") == 0) {
         f->latest = 1;
+        return 0;
+    }
+    if (strcmp(name, "--all-metrics") == 0) {
+        f->all_metrics = 1;
         return 0;
     }
     if (!in_list(filter_options, name))
@@ -1529,13 +1542,20 @@ int query_print_runs(store *s, const qfilter *f, const char *format, FILE *to, s
     }
     q.only_metrics = f->metrics.n ? (char **)f->metrics.v : NULL;
     q.nonly = f->metrics.n;
+    /* the table is for people: the headline metrics unless asked (formats for programs
+       keep every metric) */
+    q.headline = headline_only(f) && strcmp(format, "table") == 0;
     int rc;
     if (strcmp(format, "json") == 0 || strcmp(format, "jsonl") == 0)
         rc = print_json(&q, ids, n, to, strcmp(format, "jsonl") == 0);
     else if (strcmp(format, "csv") == 0)
         rc = print_csv(&q, ids, n, to);
-    else
+    else {
         rc = n ? print_table(&q, ids, n, to) : 0;
+        if (rc == 0 && q.hidden)
+            fprintf(to, "(%zu more metric value%s not shown: --all-metrics, or --metric NAME)\n",
+                    q.hidden, q.hidden == 1 ? "" : "s");
+    }
     qctx_fini(&q);
     free(ids);
     *nruns = n;

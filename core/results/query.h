@@ -55,6 +55,7 @@ typedef struct qfilter {
     char since[32], until[32]; /* bounds as stored text: started_at >= since, < until */
     long long limit;           /* 0 or -1: all */
     int latest;                /* --latest: the newest matching run per configuration and host */
+    int all_metrics;           /* --all-metrics: every metric, not only the headline ones */
     qlist keep;                /* copies owned by the filter */
 } qfilter;
 
@@ -74,8 +75,8 @@ int query_next_arg(const char *cmd, int argc, char **argv, int *i, const char *c
 
 /*
  * Apply one filter option (--plugin, -p/--param, --metric, --status, --tag,
- * --host, --job, --prov, --since, --until, --run, --limit, --latest (val
- * NULL), --db) to *f.
+ * --host, --job, --prov, --since, --until, --run, --limit, --latest and
+ * --all-metrics (val NULL), --db) to *f.
  * 0 applied, 1 `name` is not a filter option, 2 a bad value (message
  * printed).  The value must outlive *f (argv, or a string f keeps).
  */

@@ -32,6 +32,8 @@
 #include "benchaas/plugin.h"
 #include "query.h"
 #include "report.h"
+#include "nodes.h"
+#include "tradeoff.h"
 #include "stats.h"
 #include "svg.h"
 #include "util.h"
@@ -81,6 +83,7 @@ static const char css[] =
     "svg.chart .grid path{stroke:#e8e8e8;stroke-width:1}"
     "pre.err{white-space:pre-wrap;background:#fff4f4;border-left:3px solid #c62828;"
     "padding:4px 8px;margin:2px 0;font-size:.9em}"
+    "details.more{margin:8px 0}details.more>summary{font-weight:600}"
     "details summary{cursor:pointer;color:#0072B2}dl{margin:4px 0;font-size:.92em}"
     "dt{font-weight:600;float:left;clear:left;width:150px}dd{margin-left:160px}"
     "code{font-size:.95em}";
@@ -224,9 +227,11 @@ static void model_free(model *m)
 }
 
 /* The directional metrics of a plugin in their order: names (borrowed) into *out. */
-static size_t plugin_metrics(const model *m, const char *plugin, const aentry **out, size_t max)
+static size_t plugin_metrics(const model *m, const char *plugin, const aentry **res, size_t max)
 {
-    size_t n = 0;
+    /* every metric first (a plugin has a few dozen at most), then the first max in order */
+    const aentry *out[128];
+    size_t n = 0, cap = sizeof out / sizeof out[0];
     for (size_t i = 0; i < m->a.n; i++) {
         const aentry *e = m->a.e[i];
         if (strcmp(e->plugin, plugin) != 0)
@@ -239,16 +244,23 @@ static size_t plugin_metrics(const model *m, const char *plugin, const aentry **
                 out[k] = e;
             continue;
         }
-        if (n < max)
+        if (n < cap)
             out[n++] = e;
     }
-    /* by position in the plugin's output (insertion sort: a handful) */
+    /* headline metrics first, then by position in the plugin's output (insertion sort: a
+       handful) */
     for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && out[j]->seq < out[j - 1]->seq; j--) {
+        for (size_t j = i; j > 0 && (out[j]->headline != out[j - 1]->headline
+                                         ? out[j]->headline > out[j - 1]->headline
+                                         : out[j]->seq < out[j - 1]->seq);
+             j--) {
             const aentry *t = out[j];
             out[j] = out[j - 1];
             out[j - 1] = t;
         }
+    if (n > max)
+        n = max;
+    memcpy(res, out, n * sizeof *res);
     return n;
 }
 
@@ -331,6 +343,57 @@ static int find_baseline(sqlite3_stmt *st, const cfg *c, const char *metric, dou
     *value = sqlite3_column_double(st, 0);
     *tol = sqlite3_column_double(st, 1);
     return 1;
+}
+
+/* The most values any configuration has of metric (1 or 0: nothing to draw a line through). */
+static size_t max_points(cfg **cfgs, size_t n, const char *metric)
+{
+    size_t most = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        for (size_t j = 0; j < cfgs[i]->nents; j++)
+            if (strcmp(cfgs[i]->ents[j]->metric, metric) == 0)
+                k += cfgs[i]->ents[j]->values.n;
+        if (k > most)
+            most = k;
+    }
+    return most;
+}
+
+/* The metrics drawn as no chart (single[k]): one table row per configuration. */
+static void single_values_table(FILE *out, const aentry *const *metrics, size_t nm,
+                                const int *single, cfg **cfgs, size_t nc)
+{
+    size_t any = 0;
+    for (size_t k = 0; k < nm; k++)
+        any += single[k];
+    if (!any)
+        return;
+    fputs("<table class=\"single\"><tr><th>metric</th><th>configuration</th><th>value</th>"
+          "<th>unit</th><th>better</th></tr>",
+          out);
+    for (size_t k = 0; k < nm; k++) {
+        if (!single[k])
+            continue;
+        for (size_t i = 0; i < nc; i++)
+            for (size_t j = 0; j < cfgs[i]->nents; j++) {
+                const aentry *e = cfgs[i]->ents[j];
+                if (strcmp(e->metric, metrics[k]->metric) != 0 || e->values.n == 0)
+                    continue;
+                fputs("<tr><td>", out);
+                esc(out, e->metric);
+                fputs("</td><td>", out);
+                esc(out, cfgs[i]->label && *cfgs[i]->label ? cfgs[i]->label : "-");
+                fputs("</td>", out);
+                num_cell(out, e->values.v[0]);
+                fputs("<td>", out);
+                esc(out, e->unit);
+                fputs("</td><td>", out);
+                esc(out, e->better);
+                fputs(" is better</td></tr>", out);
+            }
+    }
+    fputs("</table>", out);
 }
 
 static int chart_over_time(FILE *out, sqlite3_stmt *bst, const char *plugin,
@@ -656,16 +719,18 @@ static int chart_sweep(FILE *out, store *s, const char *plugin, const aentry *me
                                    .n = nx,
                                    .lo = plo[si],
                                    .hi = phi[si],
-                                   .style = SVG_LINE | SVG_POINTS,
+                                   /* a line between categories suggests a trend: dots */
+                                   .style = x->numeric ? SVG_LINE | SVG_POINTS : SVG_POINTS,
                                    .color = (int)si};
         }
-        int logx = x->numeric && xmin > 0 && xmax / xmin >= 16;
+        /* a log axis when the values span more than a decade (sizes, N) */
+        int logx = x->numeric && xmin > 0 && xmax / xmin > 10;
         int bytes = x->numeric && param_is_size(s, cfgs[0]->ents[0]->first_run, x->name);
         char title[256], ylabel[160], xlabel[160];
         snprintf(title, sizeof title, "%s — %s against %s", plugin, metric->metric, x->name);
-        snprintf(ylabel, sizeof ylabel, "%s%s%s%s", metric->metric,
+        snprintf(ylabel, sizeof ylabel, "%s%s%s%s (%s is better)", metric->metric,
                  metric->unit && *metric->unit ? " [" : "", metric->unit ? metric->unit : "",
-                 metric->unit && *metric->unit ? "]" : "");
+                 metric->unit && *metric->unit ? "]" : "", metric->better);
         snprintf(xlabel, sizeof xlabel, "%s%s (median of the runs, whiskers: min–max)", x->name,
                  bytes ? " [bytes]" : "");
         svg_chart c = {.title = title,
@@ -736,9 +801,9 @@ static int chart_hosts(FILE *out, const char *plugin, const aentry *metric, cons
     snprintf(title, sizeof title, "%s — %s per host%s%s%s", plugin, metric->metric,
              c->label && *c->label ? " (" : "", c->label ? c->label : "",
              c->label && *c->label ? ")" : "");
-    snprintf(ylabel, sizeof ylabel, "%s%s%s%s", metric->metric,
+    snprintf(ylabel, sizeof ylabel, "%s%s%s%s (%s is better)", metric->metric,
              metric->unit && *metric->unit ? " [" : "", metric->unit ? metric->unit : "",
-             metric->unit && *metric->unit ? "]" : "");
+             metric->unit && *metric->unit ? "]" : "", metric->better);
     snprintf(series_name, sizeof series_name, "median (whiskers: p5–p95)");
     svg_series s = {.name = series_name, .x = x, .y = y, .n = nh, .lo = lo, .hi = hi,
                     .style = SVG_BARS, .color = 0};
@@ -1113,6 +1178,45 @@ static int section_runs(FILE *out, store *s, const qfilter *f, int max)
 
 /* ---- the command ---------------------------------------------------------------------- */
 
+/* Run time against queue wait per resource request (ok runs of the charts' selection). */
+static int section_tradeoff(FILE *out, store *s, const qfilter *charts)
+{
+    qfilter tf;
+    tradeoff_result r;
+    char err[512];
+    if (qfilter_copy(&tf, charts))
+        return BX_ENOMEM;
+    free(tf.statuses.v);
+    tf.statuses = (qlist){0};
+    qfilter_option(&tf, "--status", "ok");
+    int rc = tradeoff_analyze(s, &tf, &r, err, sizeof err);
+    if (rc == 0)
+        tradeoff_write_html(&r, out);
+    tradeoff_free(&r);
+    qfilter_free(&tf);
+    return rc;
+}
+
+/* Every node against its fleet, as check --across-nodes judges it (newest ok runs). */
+static int section_nodes(FILE *out, store *s, const qfilter *charts)
+{
+    qfilter nf;
+    nodes_opts o = {3.0, 0.05, 4};
+    nodes_result r = {0};
+    if (qfilter_copy(&nf, charts))
+        return BX_ENOMEM;
+    nf.latest = 1;
+    free(nf.statuses.v);
+    nf.statuses = (qlist){0};
+    qfilter_option(&nf, "--status", "ok");
+    int rc = nodes_analyze(s, &nf, &o, &r);
+    if (rc == 0)
+        nodes_write_html(&r, out);
+    nodes_free(&r);
+    qfilter_free(&nf);
+    return rc;
+}
+
 static int write_report(FILE *out, store *s, const qfilter *f, const qfilter *charts,
                         const char *title, int max_runs, int max_timelines, size_t max_series,
                         const char *cmdline)
@@ -1192,15 +1296,40 @@ static int write_report(FILE *out, store *s, const qfilter *f, const qfilter *ch
                      "runs, here over all hosts (check compares within a host class).</p>"
                      "<div class=\"charts\">",
                 nc, nc == 1 ? "" : "s");
-        for (size_t k = 0; k < nm && rc == 0; k++)
-            rc = chart_over_time(out, bst, plugin, metrics[k], cfgs, nc, max_series);
+        /* headline metrics first; the rest behind "more metrics"; a metric with one value
+           per configuration is a table row, not a chart of single points */
+        size_t nhead = 0, nmore = 0;
+        for (size_t k = 0; k < nm; k++)
+            nhead += metrics[k]->headline;
+        if (nhead == 0)
+            nhead = 1;
+        int single[8];
+        for (size_t k = 0; k < nm; k++)
+            single[k] = max_points(cfgs, nc, metrics[k]->metric) <= 1;
+        for (size_t k = 0; k < nhead && rc == 0; k++)
+            if (!single[k])
+                rc = chart_over_time(out, bst, plugin, metrics[k], cfgs, nc, max_series);
         fputs("</div>", out);
+        single_values_table(out, metrics, nhead, single, cfgs, nc);
+        for (size_t k = nhead; k < nm; k++)
+            nmore++;
+        if (nmore && rc == 0) {
+            fprintf(out, "<details class=\"more\"><summary>more metrics (%zu)</summary>"
+                         "<div class=\"charts\">",
+                    nmore);
+            for (size_t k = nhead; k < nm && rc == 0; k++)
+                if (!single[k])
+                    rc = chart_over_time(out, bst, plugin, metrics[k], cfgs, nc, max_series);
+            fputs("</div>", out);
+            single_values_table(out, metrics + nhead, nm - nhead, single + nhead, cfgs, nc);
+            fputs("</details>", out);
+        }
         swept sw[6];
         size_t nsw = find_swept(cfgs, nc, sw, 6);
         if (nsw) {
             fputs("<h3>Sweeps</h3><div class=\"charts\">", out);
             for (size_t k = 0; k < nsw && rc == 0; k++)
-                for (size_t j = 0; j < nm && j < 2 && rc == 0; j++)
+                for (size_t j = 0; j < nhead && rc == 0; j++)
                     rc = chart_sweep(out, s, plugin, metrics[j], cfgs, nc, sw, nsw, &sw[k]);
             fputs("</div>", out);
         }
@@ -1220,6 +1349,10 @@ static int write_report(FILE *out, store *s, const qfilter *f, const qfilter *ch
         fputs("</section>\n", out);
     }
     free(cfgs);
+    if (rc == 0)
+        rc = section_nodes(out, s, charts);
+    if (rc == 0)
+        rc = section_tradeoff(out, s, charts);
     if (rc == 0)
         rc = section_timelines(out, s, f, max_timelines);
     if (rc == 0)

@@ -555,8 +555,12 @@ void svg_chart_write(FILE *out, const svg_chart *c)
 
     fprintf(out,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"%d\" "
-            "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
-            W, H, W, H);
+            "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" data-xaxis=\"%s\" aria-label=\"",
+            W, H, W, H,
+            c->xaxis == SVG_X_LOG        ? "log"
+            : c->xaxis == SVG_X_TIME     ? "time"
+            : c->xaxis == SVG_X_CATEGORY ? "category"
+                                         : "linear");
     svg_escape(out, c->title ? c->title : "chart");
     fputs("\">", out);
     fputs("<title>", out);
@@ -616,4 +620,47 @@ void svg_chart_write(FILE *out, const svg_chart *c)
     for (size_t k = 0; k < c->nseries2; k++)
         draw_series(out, &c->series2[k], &xs, &y2s, 0, 0, band_px);
     fputs("</g></svg>\n", out);
+}
+
+void svg_sparkline_write(FILE *out, const double *y, size_t n, int width, int height,
+                         const char *label)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(y[i])) {
+            lo = y[i] < lo ? y[i] : lo;
+            hi = y[i] > hi ? y[i] : hi;
+        }
+    fprintf(out,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"spark\" width=\"%d\" "
+            "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
+            width, height, width, height);
+    svg_escape(out, label ? label : "trend");
+    fputs("\"><title>", out);
+    svg_escape(out, label ? label : "trend");
+    fputs("</title>", out);
+    if (!isfinite(lo)) {
+        fputs("</svg>", out);
+        return;
+    }
+    if (hi - lo < 1e-12 * (fabs(hi) + 1e-300)) {
+        lo -= 1;
+        hi += 1;
+    }
+    double pad = 3, w = width - 2 * pad, h = height - 2 * pad;
+    double lx = 0, ly = 0;
+    int pen = 0;
+    fprintf(out, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" d=\"", palette[0]);
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(y[i])) {
+            pen = 0;
+            continue;
+        }
+        lx = pad + (n > 1 ? w * (double)i / (double)(n - 1) : w / 2);
+        ly = pad + h - h * (y[i] - lo) / (hi - lo);
+        fprintf(out, "%s%.1f %.1f", pen ? "L" : "M", lx, ly);
+        pen = 1;
+    }
+    fprintf(out, "\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/></svg>", lx,
+            ly, palette[3]);
 }

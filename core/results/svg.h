@@ -70,6 +70,13 @@ const char *svg_color(int i);
 /* Write the chart as an <svg> element. */
 void svg_chart_write(FILE *out, const svg_chart *c);
 
+/*
+ * A small trend line without axes (for a table cell): y[0..n) oldest first
+ * (NAN: a gap), the last point marked; label is the accessible name.
+ */
+void svg_sparkline_write(FILE *out, const double *y, size_t n, int width, int height,
+                         const char *label);
+
 /* A number as an axis shows it: 1.5k, 20M, 0.25, 1e-06. */
 void svg_format_number(double v, char *buf, size_t len);
 

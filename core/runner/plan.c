@@ -708,11 +708,14 @@ static char *make_label(const experiment *e, const size_t *idx)
     return xstrdup(buf);
 }
 
-static int build_experiment(plan *p, size_t *cap, const config *cfg, const experiment *e,
-                            const cli_overrides *ov, loaded_plugin *lp, char *err, size_t errlen)
+/*
+ * Check every value of every dimension of e first, so errors point at the
+ * line; split -p lists; *total_out: the points of the sweep (product or
+ * zip).  0 or BX_EINVAL + err.
+ */
+static int check_dims(const experiment *e, const bx_plugin *d, size_t *total_out, char *err,
+                      size_t errlen)
 {
-    const bx_plugin *d = lp->desc;
-    /* Check every value of every dimension first, so errors point at the line. */
     size_t total = 1, zip_len = 0;
     for (size_t k = 0; k < e->ndims; k++) {
         dim *dm = &e->dims[k];
@@ -766,6 +769,43 @@ static int build_experiment(plan *p, size_t *cap, const config *cfg, const exper
     }
     if (e->zip)
         total = zip_len ? zip_len : 1;
+    *total_out = total;
+    return 0;
+}
+
+/* A point's settings: the command line's over the experiment's over the file's defaults. */
+static void point_settings(point *pt, const config *cfg, const experiment *e,
+                           const cli_overrides *ov, const bx_plugin *d)
+{
+    pt->ranks = (int)pick_long(ov->set.ranks, e->set.ranks, cfg->defaults.ranks, 1);
+    pt->threads = (int)pick_long(ov->set.threads, e->set.threads, cfg->defaults.threads, 1);
+    long reps = pick_long(ov->set.repetitions, e->set.repetitions, cfg->defaults.repetitions,
+                          d->default_repetitions ? (long)d->default_repetitions : 1);
+    pt->repetitions = (unsigned)reps;
+    pt->timeout = ov->set.timeout > 0         ? ov->set.timeout
+                  : e->set.timeout > 0        ? e->set.timeout
+                  : cfg->defaults.timeout > 0 ? cfg->defaults.timeout
+                                              : 3600.0;
+    copy_strs(&pt->tags, &cfg->defaults.tags, &e->set.tags);
+    {
+        strvec none = {0};
+        copy_strs(&pt->tags, &ov->set.tags, &none);
+    }
+    copy_strs(&pt->mpirun_args, &cfg->defaults.mpirun_args, &e->set.mpirun_args);
+    {
+        strvec none = {0};
+        copy_strs(&pt->mpirun_args, &ov->set.mpirun_args, &none);
+    }
+}
+
+static int build_experiment(plan *p, size_t *cap, const config *cfg, const experiment *e,
+                            const cli_overrides *ov, loaded_plugin *lp, char *err, size_t errlen)
+{
+    const bx_plugin *d = lp->desc;
+    size_t total = 0;
+    int crc = check_dims(e, d, &total, err, errlen);
+    if (crc)
+        return crc;
 
     size_t *idx = xcalloc(e->ndims + 1, sizeof *idx);
     int rc = 0;
@@ -786,25 +826,7 @@ static int build_experiment(plan *p, size_t *cap, const config *cfg, const exper
         pt.exp = e;
         pt.plugin = lp;
         pset_init(&pt.params, d);
-        pt.ranks = (int)pick_long(ov->set.ranks, e->set.ranks, cfg->defaults.ranks, 1);
-        pt.threads = (int)pick_long(ov->set.threads, e->set.threads, cfg->defaults.threads, 1);
-        long reps = pick_long(ov->set.repetitions, e->set.repetitions, cfg->defaults.repetitions,
-                              d->default_repetitions ? (long)d->default_repetitions : 1);
-        pt.repetitions = (unsigned)reps;
-        pt.timeout = ov->set.timeout > 0   ? ov->set.timeout
-                     : e->set.timeout > 0  ? e->set.timeout
-                     : cfg->defaults.timeout > 0 ? cfg->defaults.timeout
-                                                 : 3600.0;
-        copy_strs(&pt.tags, &cfg->defaults.tags, &e->set.tags);
-        {
-            strvec none = {0};
-            copy_strs(&pt.tags, &ov->set.tags, &none);
-        }
-        copy_strs(&pt.mpirun_args, &cfg->defaults.mpirun_args, &e->set.mpirun_args);
-        {
-            strvec none = {0};
-            copy_strs(&pt.mpirun_args, &ov->set.mpirun_args, &none);
-        }
+        point_settings(&pt, cfg, e, ov, d);
         for (size_t k = 0; k < e->ndims && rc == 0; k++) {
             const dim *dm = &e->dims[k];
             const char *v = dm->values.v[idx[k]];

@@ -180,6 +180,7 @@ typedef struct job {
     char *script_path;
     char *job_id;          /* after submission */
     int max_ranks, max_threads;
+    const char *node;      /* --each-node: the node this job must run on, else NULL */
 } job;
 
 static void write_point_command(FILE *f, const runspec *s, const slurm_opts *o,
@@ -214,7 +215,8 @@ static void print_script(FILE *f, const job *j, const slurm_opts *o, const char 
                          const char *worker, const char *worker_mpi)
 {
     char name[128];
-    snprintf(name, sizeof name, "benchaas-%s", o->job_name ? o->job_name : j->exp->name);
+    snprintf(name, sizeof name, "benchaas-%s%s%s", o->job_name ? o->job_name : j->exp->name,
+             j->node ? "-" : "", j->node ? j->node : "");
     for (char *c = name; *c; c++)
         if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
             *c = '_';
@@ -234,6 +236,8 @@ static void print_script(FILE *f, const job *j, const slurm_opts *o, const char 
         fprintf(f, "#SBATCH --time=%s\n", o->time_limit);
     if (o->partition)
         fprintf(f, "#SBATCH --partition=%s\n", o->partition);
+    if (j->node)
+        fprintf(f, "#SBATCH --nodelist=%s\n", j->node);
     if (o->account)
         fprintf(f, "#SBATCH --account=%s\n", o->account);
     if (o->qos)
@@ -381,48 +385,49 @@ static int already_ok(store *st, const point *pt)
     return found;
 }
 
-int slurm_submit_plan(const plan *p, const run_opts *o, int wait)
-{
-    return slurm_submit_plan_ex(p, o, wait, 0);
-}
-
-int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_failed)
+/*
+ * Consecutive points of one experiment become one job (pack) or one job
+ * array, with the experiment's Slurm settings over the file's.  *njobs
+ * counts the settings to free, also after an error.  0, or 2 (said).
+ */
+static int group_jobs(const plan *p, const run_opts *o, const char *file, const strvec *nodes,
+                      const char *partition, job *jobs, slurm_opts *opts, size_t *njobs)
 {
     char err[4096];
-    int rc = 2;
-    if (!o->dry_run && !have_command("sbatch")) {
-        say("the slurm launcher needs Slurm's sbatch, which is not installed here (PATH=%s); "
-            "install slurm-client or run with --launcher local/mpi",
-            getenv("PATH") ? getenv("PATH") : "");
-        return 2;
-    }
-    const char *file = o->cfg && o->cfg->path ? o->cfg->path : "the command line";
-    /* Group consecutive points by experiment; each experiment is one job (pack)
-     * or one job array. */
-    job *jobs = xcalloc(p->npoints + 1, sizeof *jobs);
-    slurm_opts *opts = xcalloc(p->npoints + 1, sizeof *opts);
-    size_t njobs = 0;
+    size_t nn = nodes && nodes->n ? nodes->n : 1;
+    for (size_t ni = 0; ni < nn; ni++)
     for (size_t i = 0; i < p->npoints;) {
         const experiment *e = p->points[i].exp;
         size_t k = i;
         while (k < p->npoints && p->points[k].exp == e)
             k++;
-        slurm_opts *so = &opts[njobs];
+        slurm_opts *so = &opts[*njobs];
         so->pack = 1;
         if (slurm_opts_apply(so, o->cfg ? o->cfg->slurm : NULL, file, err, sizeof err) ||
             slurm_opts_apply(so, e->slurm, file, err, sizeof err)) {
             say("%s", err);
-            njobs++;
-            goto out;
+            (*njobs)++;
+            return 2;
         }
-        job *j = &jobs[njobs++];
+        if (partition) {
+            free(so->partition);
+            so->partition = xstrdup(partition);
+        }
+        job *j = &jobs[(*njobs)++];
+        j->node = nodes && nodes->n ? nodes->v[ni] : NULL;
         j->exp = e;
         j->first = i;
         j->count = k - i;
         j->array = !so->pack && j->count > 1;
         i = k;
     }
-    /* Resources a node cannot give. */
+    return 0;
+}
+
+/* Resources a node cannot give: more ranks x threads than its CPUs, and no node count.  0 or 2. */
+static int check_node_cpus(const plan *p, const run_opts *o, job *jobs, const slurm_opts *opts,
+                           size_t njobs)
+{
     long cpus = o->dry_run ? 0 : max_node_cpus();
     for (size_t n = 0; n < njobs; n++) {
         job *j = &jobs[n];
@@ -437,9 +442,185 @@ int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_f
             say("%s: experiment %s asks for %d ranks x %d threads, more than the %ld CPUs of the "
                 "largest node, and no node count; set slurm.nodes (or fewer ranks)",
                 j->exp->where, j->exp->name, j->max_ranks, j->max_threads, cpus);
-            goto out;
+            return 2;
         }
     }
+    return 0;
+}
+
+/*
+ * Let Slurm judge every script before submitting any (sbatch --test-only).
+ * A refusal removes every spec and script written, and the spool folder if
+ * that leaves it empty.  0, or 2 (said).
+ */
+static int test_scripts(job *jobs, size_t njobs, const char *spool)
+{
+    for (size_t n = 0; n < njobs; n++) {
+        if (!jobs[n].count)
+            continue;
+        char *argv[] = {"sbatch", "--test-only", jobs[n].script_path, NULL};
+        char *out = NULL, *serr = NULL;
+        int x = capture(argv, &out, &serr);
+        if (x != 0) {
+            say("sbatch refused the job of experiment %s (%s): %s", jobs[n].exp->name,
+                jobs[n].script_path, serr && *serr ? last_line(serr) : "no message");
+            free(out);
+            free(serr);
+            for (size_t m = 0; m < njobs; m++) {
+                for (size_t i = 0; i < jobs[m].count; i++)
+                    if (jobs[m].spec_paths && jobs[m].spec_paths[i])
+                        unlink(jobs[m].spec_paths[i]);
+                if (jobs[m].script_path)
+                    unlink(jobs[m].script_path);
+            }
+            rmdir(spool); /* only if we left it empty */
+            return 2;
+        }
+        free(out);
+        free(serr);
+    }
+    return 0;
+}
+
+/*
+ * Submit the jobs (sbatch --parsable) and record each point as a queued run
+ * with its job id (ids gets the job ids).  Stops at the first refusal: 0 or 2.
+ */
+static int submit_jobs(job *jobs, size_t njobs, store *st, strvec *ids)
+{
+    char err[4096];
+    for (size_t n = 0; n < njobs; n++) {
+        job *j = &jobs[n];
+        if (!j->count)
+            continue;
+        char *argv[] = {"sbatch", "--parsable", j->script_path, NULL};
+        char *out = NULL, *serr = NULL;
+        int x = capture(argv, &out, &serr);
+        if (x != 0 || !out || !isdigit((unsigned char)out[0])) {
+            say("sbatch failed for experiment %s: %s", j->exp->name,
+                serr && *serr ? last_line(serr) : "no message");
+            free(out);
+            free(serr);
+            return 2;
+        }
+        trim(out);
+        char *semi = strchr(out, ';');
+        if (semi)
+            *semi = '\0';
+        j->job_id = xstrdup(out);
+        strvec_push(ids, out);
+        free(out);
+        free(serr);
+        for (size_t i = 0; i < j->count; i++)
+            if (record_queued(st, &j->specs[i], j->job_id, j->array ? (long)i : -1, err,
+                              sizeof err) != 0)
+                say("could not record run %s as queued: %s", j->specs[i].uuid, err);
+        printf("submitted %s%s%s: job %s (%zu point%s%s)\n", j->exp->name,
+               j->node ? " on " : "", j->node ? j->node : "", j->job_id, j->count,
+               j->count == 1 ? "" : "s", j->array ? ", job array" : "");
+    }
+    return 0;
+}
+
+int slurm_submit_plan(const plan *p, const run_opts *o, int wait)
+{
+    return slurm_submit_plan_ex(p, o, wait, 0);
+}
+
+int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_failed)
+{
+    return slurm_submit_plan_nodes(p, o, wait, retry_failed, NULL, NULL);
+}
+
+/* A node name as Slurm prints it: letters, digits, '.', '_', '-'. */
+static int node_name_ok(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && !strchr("._-", *s))
+            return 0;
+    return 1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int slurm_resolve_nodes(const char *list, const char *partition, strvec *out, char *err,
+                        size_t errlen)
+{
+    char *text = NULL, *serr = NULL;
+    memset(out, 0, sizeof *out);
+    if (list && !strpbrk(list, "[]")) {
+        text = xstrdup(list);
+    } else {
+        const char *tool = list ? "scontrol" : "sinfo";
+        if (!have_command(tool))
+            return errf(err, errlen, BX_EINVAL,
+                        "--each-node: %s needs Slurm's %s, which is not installed here; "
+                        "name the nodes with --nodes n1,n2,...",
+                        list ? "a host list expression" : "finding the nodes", tool);
+        char *argv_s[] = {"scontrol", "show", "hostnames", (char *)list, NULL};
+        char *argv_p[] = {"sinfo", "-h", "-N", "-o", "%N", "-p", (char *)partition, NULL};
+        char *argv_a[] = {"sinfo", "-h", "-N", "-o", "%N", NULL};
+        int x = capture(list ? argv_s : partition ? argv_p : argv_a, &text, &serr);
+        if (x != 0) {
+            int rc = errf(err, errlen, BX_EINVAL, "--each-node: %s failed: %s", tool,
+                          serr && *serr ? last_line(serr) : "no message");
+            free(text);
+            free(serr);
+            return rc;
+        }
+        free(serr);
+    }
+    for (char *save = NULL, *t = strtok_r(text ? text : (char *)"", ", \t\n", &save); t;
+         t = strtok_r(NULL, ", \t\n", &save)) {
+        if (!node_name_ok(t)) {
+            int rc = errf(err, errlen, BX_EINVAL,
+                          "--nodes: '%s' is not a node name (letters, digits, '.', '_', '-')",
+                          t);
+            free(text);
+            strvec_free(out);
+            return rc;
+        }
+        int dup = 0;
+        for (size_t i = 0; i < out->n && !dup; i++)
+            dup = strcmp(out->v[i], t) == 0;
+        if (!dup)
+            strvec_push(out, t);
+    }
+    free(text);
+    if (out->n == 0)
+        return errf(err, errlen, BX_EINVAL, "--each-node: no node%s%s%s", list ? " in '" : "",
+                    list ? list : partition ? " in partition " : " known to Slurm",
+                    list ? "'" : partition ? partition : "");
+    qsort(out->v, out->n, sizeof *out->v, cmp_str);
+    return 0;
+}
+
+int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retry_failed,
+                            const strvec *nodes, const char *partition)
+{
+    char err[4096];
+    int rc = 2;
+    if (!o->dry_run && !have_command("sbatch")) {
+        say("the slurm launcher needs Slurm's sbatch, which is not installed here (PATH=%s); "
+            "install slurm-client or run with --launcher local/mpi",
+            getenv("PATH") ? getenv("PATH") : "");
+        return 2;
+    }
+    const char *file = o->cfg && o->cfg->path ? o->cfg->path : "the command line";
+    /* Group consecutive points by experiment; each experiment is one job (pack)
+     * or one job array. */
+    size_t nn = nodes && nodes->n ? nodes->n : 1;
+    job *jobs = xcalloc(p->npoints * nn + 1, sizeof *jobs);
+    slurm_opts *opts = xcalloc(p->npoints * nn + 1, sizeof *opts);
+    size_t njobs = 0;
+    if (group_jobs(p, o, file, nodes, partition, jobs, opts, &njobs) != 0 ||
+        check_node_cpus(p, o, jobs, opts, njobs) != 0)
+        goto out;
     char *spool = NULL;
     {
         const char *sp = NULL;
@@ -478,6 +659,8 @@ int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_f
             spec_for_point(pt, spool, s);
             free(s->launcher);
             s->launcher = xstrdup("slurm");
+            if (j->node)
+                strvec_push_owned(&s->tags, xasprintf("node=%s", j->node));
             j->spec_paths[keep] = xasprintf("%s/%s.spec.json", spool, s->uuid);
             keep++;
         }
@@ -487,7 +670,8 @@ int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_f
             continue;
         char uuid[37];
         uuid_v4(uuid);
-        j->script_path = xasprintf("%s/job-%s-%.8s.sbatch", spool, j->exp->name, uuid);
+        j->script_path = xasprintf("%s/job-%s%s%s-%.8s.sbatch", spool, j->exp->name,
+                                   j->node ? "-" : "", j->node ? j->node : "", uuid);
         for (char *c = strrchr(j->script_path, '/') + 1; *c; c++)
             if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
                 *c = '_';
@@ -496,8 +680,8 @@ int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_f
              * terminal, a file, /dev/null), not a file of ours to create or chmod. */
             free(j->script_path);
             j->script_path = NULL;
-            printf("# ---- %s (%zu point%s) ----\n", j->exp->name, j->count,
-                   j->count == 1 ? "" : "s");
+            printf("# ---- %s%s%s (%zu point%s) ----\n", j->exp->name, j->node ? " on " : "",
+                   j->node ? j->node : "", j->count, j->count == 1 ? "" : "s");
             print_script(stdout, j, &opts[n], spool, worker, worker_mpi);
             continue;
         }
@@ -524,67 +708,14 @@ int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_f
     if (skipped)
         fprintf(stderr, "benchaas: --retry-failed: %zu point%s already ok, not resubmitted\n",
                 skipped, skipped == 1 ? "" : "s");
-    /* Let Slurm judge every script before submitting any. */
-    for (size_t n = 0; n < njobs; n++) {
-        if (!jobs[n].count)
-            continue;
-        char *argv[] = {"sbatch", "--test-only", jobs[n].script_path, NULL};
-        char *out = NULL, *serr = NULL;
-        int x = capture(argv, &out, &serr);
-        if (x != 0) {
-            say("sbatch refused the job of experiment %s (%s): %s", jobs[n].exp->name,
-                jobs[n].script_path, serr && *serr ? last_line(serr) : "no message");
-            free(out);
-            free(serr);
-            for (size_t m = 0; m < njobs; m++) {
-                for (size_t i = 0; i < jobs[m].count; i++)
-                    if (jobs[m].spec_paths && jobs[m].spec_paths[i])
-                        unlink(jobs[m].spec_paths[i]);
-                if (jobs[m].script_path)
-                    unlink(jobs[m].script_path);
-            }
-            rmdir(spool); /* only if we left it empty */
-            goto out2;
-        }
-        free(out);
-        free(serr);
-    }
+    if (test_scripts(jobs, njobs, spool) != 0)
+        goto out2;
     if (!st && store_open(o->db, STORE_CREATE, &st, err, sizeof err) != 0) {
         say("%s", err);
         goto out2;
     }
     strvec ids = {0};
-    rc = 0;
-    for (size_t n = 0; n < njobs; n++) {
-        job *j = &jobs[n];
-        if (!j->count)
-            continue;
-        char *argv[] = {"sbatch", "--parsable", j->script_path, NULL};
-        char *out = NULL, *serr = NULL;
-        int x = capture(argv, &out, &serr);
-        if (x != 0 || !out || !isdigit((unsigned char)out[0])) {
-            say("sbatch failed for experiment %s: %s", j->exp->name,
-                serr && *serr ? last_line(serr) : "no message");
-            free(out);
-            free(serr);
-            rc = 2;
-            break;
-        }
-        trim(out);
-        char *semi = strchr(out, ';');
-        if (semi)
-            *semi = '\0';
-        j->job_id = xstrdup(out);
-        strvec_push(&ids, out);
-        free(out);
-        free(serr);
-        for (size_t i = 0; i < j->count; i++)
-            if (record_queued(st, &j->specs[i], j->job_id, j->array ? (long)i : -1, err,
-                              sizeof err) != 0)
-                say("could not record run %s as queued: %s", j->specs[i].uuid, err);
-        printf("submitted %s: job %s (%zu point%s%s)\n", j->exp->name, j->job_id, j->count,
-               j->count == 1 ? "" : "s", j->array ? ", job array" : "");
-    }
+    rc = submit_jobs(jobs, njobs, st, &ids);
     fflush(stdout);
     store_close(st);
     st = NULL;

@@ -13,6 +13,22 @@ int slurm_submit_plan(const plan *p, const run_opts *o, int wait);
 /* The same; retry_failed = 1 skips points already stored as ok. */
 int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_failed);
 
+/*
+ * Every point once on every node: each experiment becomes one job per node
+ * (sbatch --nodelist=NODE), its runs tagged "node=NODE".  nodes: the node
+ * names, already resolved; partition, when not NULL, overrides slurm.partition.
+ */
+int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retry_failed,
+                            const strvec *nodes, const char *partition);
+
+/*
+ * The nodes for --each-node: LIST ("n1,n2" or a Slurm host list "n[1-4]",
+ * expanded by scontrol), else the nodes of partition P (sinfo), else every
+ * node Slurm knows.  0 and out (sorted, distinct), or BX_E* and err.
+ */
+int slurm_resolve_nodes(const char *list, const char *partition, strvec *out, char *err,
+                        size_t errlen);
+
 /* collect for Slurm: ingest the spool's documents, then reconcile with Slurm's job states. */
 int slurm_collect(store *st, const char *spool, int verbose, size_t *ingested);
 

@@ -17,6 +17,7 @@
 #include "dbpath.h"
 #include "http.h"
 #include "launch.h"
+#include "pages.h"
 #include "scheduler.h"
 #include "util.h"
 #include "webhook.h"
@@ -517,10 +518,12 @@ int cmd_serve(int argc, char **argv)
     webhook_sender *wh = o.webhook ? webhook_start(root, o.webhook) : NULL;
     http_config hc = {.host = o.listen, .port = (int)port, .db = db, .root = root, .threads = o.threads,
                       .tls_cert = o.tls_cert, .tls_key = o.tls_key, .signup = o.signup,
-                      .app = &app};
+                      .app = &app, .page_refused = pages_refused};
     http_server *srv = http_server_new(&hc);
     size_t nroutes;
     const http_route *routes = api_route_table(&nroutes);
+    http_server_routes(srv, routes, nroutes);
+    routes = pages_route_table(&nroutes);
     http_server_routes(srv, routes, nroutes);
     int real_port = 0;
     if (http_server_start(srv, &real_port, err, sizeof err) != 0) {

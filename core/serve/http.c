@@ -527,8 +527,11 @@ static void dispatch(http_server *s, http_req *r, http_resp *o)
     http_resolve_auth(r->st, token, &r->auth);
     if (authz && !token)
         r->auth.expired = 1;
-    if (http_authorise(rt, r, o) != 0)
+    if (http_authorise(rt, r, o) != 0) {
+        if ((rt->flags & ROUTE_PAGE) && s->cfg.page_refused)
+            s->cfg.page_refused(r, o);
         return;
+    }
     if ((rt->flags & ROUTE_JSON) && !json_type(http_header(r, "Content-Type"))) {
         http_error(o, 415, "send the body as JSON (Content-Type: application/json)", NULL);
         return;
@@ -708,4 +711,12 @@ void http_server_free(http_server *s)
     free(s->cert);
     free(s->key);
     free(s);
+}
+
+void http_run_route(const http_route *rt, http_req *r, http_resp *o)
+{
+    if ((rt->flags & ROUTE_CACHE) && strcmp(r->method, "GET") == 0)
+        run_cached(rt, r, o);
+    else
+        rt->fn(r, o);
 }

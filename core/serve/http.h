@@ -84,6 +84,7 @@ enum {
     ROUTE_OPEN_SIGNUP = 2,  /* anyone when the server allows sign-up */
     ROUTE_CACHE = 4,        /* GET whose answer depends only on the URL and the database:
                                kept per thread until the database changes */
+    ROUTE_PAGE = 8,         /* an HTML page: refusals rendered by http_config.page_refused */
 };
 
 typedef struct http_route {
@@ -152,6 +153,8 @@ typedef struct http_config {
     const char *tls_cert, *tls_key; /* PEM files, or NULL */
     int signup;       /* POST /api/v1/users open to anyone (as member) */
     void *app;        /* the application's context, for handlers: http_app(r) */
+    /* Turns the JSON refusal in o (401, 403, 404) of a ROUTE_PAGE route into a page. */
+    void (*page_refused)(http_req *r, http_resp *o);
 } http_config;
 
 /* Create the server (not started). */
@@ -179,6 +182,10 @@ void http_tune_store(store *st);
 
 /* This thread's connection (opened from root on first use, closed at thread exit). */
 store *http_thread_store(const store *root, char *err, size_t errlen);
+
+/* Run route rt's handler as dispatch does after authorisation (through the answer cache
+ * for ROUTE_CACHE GETs, keyed by r's path and query): for in-process callers (the pages). */
+void http_run_route(const http_route *rt, http_req *r, http_resp *o);
 
 /* Resolve a bearer token / session cookie into *a (ROLE_ANYONE if none). */
 void http_resolve_auth(store *st, const char *token, http_auth *a);

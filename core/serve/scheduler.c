@@ -15,6 +15,7 @@
 
 #include "http.h"
 #include "launch.h"
+#include "resultdoc.h"
 #include "run.h"
 #include "util.h"
 
@@ -343,6 +344,9 @@ static void after_scheduled_job(sched *s, sqlite3 *db, int64_t job)
     }
     strvec_free(&env);
     strvec_free(&argv);
+    if (rc != 0 && rc != 1)
+        say("serve: checking scheduled job %lld failed (benchaas check exit code %d)",
+            (long long)job, rc);
     if (rc == 1) {
         char *text = NULL, e2[256];
         read_file(tmp, 16 << 20, &text, NULL, e2, sizeof e2);

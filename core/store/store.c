@@ -301,7 +301,34 @@ static const char schema_v3[] =
     "  LEFT JOIN hosts h ON h.id = r.host_id;";
 
 /*
- * Version 4 (a result database that stays fast at a million runs; the views
+ * Version 4: whole-job timelines, and headline metrics.  Every rank
+ * samples its own process; the timeline table holds the sums over every rank of the job (before: rank
+ * 0's process alone, which is what rows of older runs still hold), and
+ * timeline_nodes the sums per node, with the number of ranks summed.
+ * metrics.headline: 1 for the metrics the plugin marks headline (ABI 1.2,
+ * BX_METRIC_HEADLINE), 0 for the others, NULL for runs stored before (the
+ * first metric is then the headline).
+ */
+static const char schema_v4[] =
+    "CREATE TABLE timeline_nodes ("
+    "  run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    "  node        TEXT NOT NULL,"    /* the node's short host name */
+    "  seq         INTEGER NOT NULL," /* order of the sample (the job timeline's) */
+    "  ranks       INTEGER,"          /* ranks summed on that node */
+    "  t           REAL NOT NULL,"
+    "  rss_mib     REAL,"             /* resident memory of the node's ranks together, MiB */
+    "  cpu_percent REAL,"             /* their CPU use since the previous sample, % of one core */
+    "  PRIMARY KEY (run_id, node, seq)"
+    ") WITHOUT ROWID;"
+    "ALTER TABLE metrics ADD COLUMN headline INTEGER;" /* 1 the plugin marks it a headline
+                                                          metric; NULL: unknown (older) */
+    "CREATE VIEW timeline_nodes_view AS"
+    "  SELECT r.id AS run_id, r.started_at, r.plugin, tn.node, tn.ranks,"
+    "         tn.t, tn.rss_mib, tn.cpu_percent"
+    "  FROM timeline_nodes tn JOIN runs r ON r.id = tn.run_id;";
+
+/*
+ * Version 5 (a result database that stays fast at a million runs; the views
  * keep their columns and meaning):
  *   - configs: one row per configuration (plugin, typed params JSON, ranks,
  *     threads), runs.config_id points at it, and config_params holds each
@@ -378,7 +405,7 @@ static const char schema_query_speed[] =
     "DROP INDEX metrics_name;"
     "CREATE INDEX runs_history ON runs(config_id, started_at, status, host_id);"
     "CREATE INDEX metrics_find ON metrics(name, run_plugin, run_status, run_started_at, run_id,"
-    "  value, run_host_id, run_config_id, unit, better, seq);"
+    "  value, run_host_id, run_config_id, unit, better, seq, headline);"
     /* a run changed in place (not by ingest, which writes both) */
     "CREATE TRIGGER runs_to_metrics AFTER UPDATE OF plugin, status, started_at, host_id,"
     "  config_id, plugin_version, job_id, user ON runs BEGIN"
@@ -401,7 +428,8 @@ static const store_migration builtin_migrations[] = {
     {1, "initial schema", schema_v1},
     {2, "resource timelines, baselines per host class, configuration index", schema_v2},
     {3, "users, tokens, jobs, schedules and alerts of the service; runs' user and job", schema_v3},
-    {4, "configurations, series and covering indexes for large histories", schema_query_speed},
+    {4, "whole-job timelines (sums over every rank, and per node), headline metrics", schema_v4},
+    {5, "configurations, series and covering indexes for large histories", schema_query_speed},
 };
 
 const store_migration *store_migrations(size_t *n)
@@ -430,14 +458,17 @@ enum {
     ST_DEL_META,
     ST_DEL_WARN,
     ST_DEL_TIMELINE,
+    ST_DEL_TIMELINE_NODES,
     ST_INS_PARAM,
     ST_INS_METRIC,
+    ST_INS_METRIC_V2, /* a database opened without the version 4 step: no headline column */
     ST_INS_SAMPLE,
     ST_INS_TAG,
     ST_INS_PROV,
     ST_INS_META,
     ST_INS_WARN,
     ST_INS_TIMELINE,
+    ST_INS_TIMELINE_NODE,
     ST_FIND_CONFIG,
     ST_INS_CONFIG,
     ST_INS_CONFIG_PARAM,
@@ -485,11 +516,14 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_DEL_META] = "DELETE FROM run_meta WHERE run_id = ?1",
     [ST_DEL_WARN] = "DELETE FROM warnings WHERE run_id = ?1",
     [ST_DEL_TIMELINE] = "DELETE FROM timeline WHERE run_id = ?1",
+    [ST_DEL_TIMELINE_NODES] = "DELETE FROM timeline_nodes WHERE run_id = ?1",
     [ST_INS_PARAM] = "INSERT INTO params(run_id, name, value, type) VALUES (?1,?2,?3,?4)",
-    [ST_INS_METRIC] = "INSERT INTO metrics(run_id, name, seq, value, unit, better, run_plugin,"
-                      " run_status, run_started_at, run_host_id, run_config_id,"
+    [ST_INS_METRIC_V2] =
+        "INSERT INTO metrics(run_id, name, seq, value, unit, better) VALUES (?1,?2,?3,?4,?5,?6)",
+    [ST_INS_METRIC] = "INSERT INTO metrics(run_id, name, seq, value, unit, better, headline,"
+                      " run_plugin, run_status, run_started_at, run_host_id, run_config_id,"
                       " run_plugin_version, run_job_id)"
-                      " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+                      " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
     [ST_INS_SAMPLE] = "INSERT INTO samples(run_id, metric, rep, idx, value) VALUES (?1,?2,?3,?4,?5)",
     [ST_INS_TAG] = "INSERT OR IGNORE INTO tags(run_id, tag) VALUES (?1,?2)",
     [ST_INS_PROV] = "INSERT OR REPLACE INTO provenance(run_id, key, value) VALUES (?1,?2,?3)",
@@ -497,6 +531,8 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_INS_WARN] = "INSERT INTO warnings(run_id, seq, text) VALUES (?1,?2,?3)",
     [ST_INS_TIMELINE] =
         "INSERT INTO timeline(run_id, seq, t, rss_mib, cpu_percent) VALUES (?1,?2,?3,?4,?5)",
+    [ST_INS_TIMELINE_NODE] = "INSERT OR IGNORE INTO timeline_nodes(run_id, seq, t, rss_mib,"
+                             " cpu_percent, node, ranks) VALUES (?1,?2,?3,?4,?5,?6,?7)",
     [ST_FIND_CONFIG] = "SELECT id FROM configs WHERE plugin = ?1 AND params_json = ?2"
                        " AND coalesce(ranks, -1) = coalesce(?3, -1)"
                        " AND coalesce(threads, -1) = coalesce(?4, -1)",
@@ -1039,8 +1075,25 @@ typedef struct doc {
     char queued_at[32], started_at[32], finished_at[32]; /* "" when absent */
     const cJSON *params, *metrics, *samples, *tags, *warnings, *meta, *provenance, *spec;
     const cJSON *timeline; /* [[t, rss_mib, cpu_percent], ...] or NULL */
+    const cJSON *timeline_nodes; /* [{"node", "ranks", "timeline": [...]}, ...] or NULL */
     int final; /* status is not queued/running */
 } doc;
+
+/* A timeline: a list of [seconds, rss_mib or null, cpu_percent or null]. */
+static int timeline_valid(const cJSON *arr)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, arr)
+    {
+        const cJSON *t = cJSON_GetArrayItem(it, 0), *rss = cJSON_GetArrayItem(it, 1),
+                    *cpu = cJSON_GetArrayItem(it, 2);
+        if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) != 3 || !cJSON_IsNumber(t) ||
+            !isfinite(t->valuedouble) || !(cJSON_IsNumber(rss) || cJSON_IsNull(rss)) ||
+            !(cJSON_IsNumber(cpu) || cJSON_IsNull(cpu)))
+            return 0;
+    }
+    return 1;
+}
 
 static int is_final(const char *status)
 {
@@ -1129,7 +1182,8 @@ static int opt_kind(const cJSON *o, const char *key, int type, const cJSON **out
     return 0;
 }
 
-static int read_doc(const cJSON *j, doc *d, char *err, size_t errlen)
+/* The document's identity: an object of result_version 1 with uuid, plugin and a known status. */
+static int read_doc_identity(const cJSON *j, doc *d, char *err, size_t errlen)
 {
     static const char *const statuses[] = {"ok",      "failed", "crashed", "timeout",
                                            "interrupted", "queued", "running", NULL};
@@ -1168,6 +1222,14 @@ static int read_doc(const cJSON *j, doc *d, char *err, size_t errlen)
                 d->status);
         return BX_EINVAL;
     }
+    return 0;
+}
+
+static int read_doc(const cJSON *j, doc *d, char *err, size_t errlen)
+{
+    int irc = read_doc_identity(j, d, err, errlen);
+    if (irc)
+        return irc;
     d->final = is_final(d->status);
     if (opt_str(j, "plugin_version", &d->plugin_version, err, errlen) ||
         opt_str(j, "error", &d->error, err, errlen) || opt_str(j, "host", &d->host, err, errlen) ||
@@ -1191,7 +1253,8 @@ static int read_doc(const cJSON *j, doc *d, char *err, size_t errlen)
         opt_kind(j, "meta", cJSON_Object, &d->meta, err, errlen) ||
         opt_kind(j, "provenance", cJSON_Object, &d->provenance, err, errlen) ||
         opt_kind(j, "spec", cJSON_Object, &d->spec, err, errlen) ||
-        opt_kind(j, "timeline", cJSON_Array, &d->timeline, err, errlen))
+        opt_kind(j, "timeline", cJSON_Array, &d->timeline, err, errlen) ||
+        opt_kind(j, "timeline_nodes", cJSON_Array, &d->timeline_nodes, err, errlen))
         return BX_EINVAL;
     /* Slurm job ids are integers; keep any other text as it is. */
     const cJSON *job = cJSON_GetObjectItemCaseSensitive(j, "job_id");
@@ -1247,16 +1310,23 @@ static int read_doc(const cJSON *j, doc *d, char *err, size_t errlen)
             return BX_EINVAL;
         }
     }
-    cJSON_ArrayForEach(it, d->timeline)
+    if (!timeline_valid(d->timeline)) {
+        set_err(err, errlen,
+                "result document: \"timeline\" must be a list of [seconds, rss_mib, "
+                "cpu_percent]");
+        return BX_EINVAL;
+    }
+    cJSON_ArrayForEach(it, d->timeline_nodes)
     {
-        const cJSON *t = cJSON_GetArrayItem(it, 0), *rss = cJSON_GetArrayItem(it, 1),
-                    *cpu = cJSON_GetArrayItem(it, 2);
-        if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) != 3 || !cJSON_IsNumber(t) ||
-            !isfinite(t->valuedouble) || !(cJSON_IsNumber(rss) || cJSON_IsNull(rss)) ||
-            !(cJSON_IsNumber(cpu) || cJSON_IsNull(cpu))) {
+        const cJSON *node = cJSON_GetObjectItemCaseSensitive(it, "node"),
+                    *ranks = cJSON_GetObjectItemCaseSensitive(it, "ranks"),
+                    *tl = cJSON_GetObjectItemCaseSensitive(it, "timeline");
+        if (!cJSON_IsObject(it) || !cJSON_IsString(node) || !node->valuestring[0] ||
+            !(ranks == NULL || cJSON_IsNumber(ranks)) || !cJSON_IsArray(tl) ||
+            !timeline_valid(tl)) {
             set_err(err, errlen,
-                    "result document: \"timeline\" must be a list of [seconds, rss_mib, "
-                    "cpu_percent]");
+                    "result document: \"timeline_nodes\" must be a list of {\"node\": NAME, "
+                    "\"ranks\": N, \"timeline\": [[seconds, rss_mib, cpu_percent], ...]}");
             return BX_EINVAL;
         }
     }
@@ -1481,6 +1551,42 @@ static void bind_run(sqlite3_stmt *st, const doc *d, int64_t host_id, const char
     bind_text(st, 19, sjson);
 }
 
+/* One timeline's points: the job's (node NULL) or one node's. */
+static int insert_timeline(store *s, int which, int64_t id, const cJSON *arr, const char *node,
+                           const cJSON *ranks, char *err, size_t errlen)
+{
+    const cJSON *it;
+    int seq = 0, rc;
+    cJSON_ArrayForEach(it, arr)
+    {
+        sqlite3_stmt *st = stmt(s, which, err, errlen);
+        if (!st)
+            return BX_EIO;
+        const cJSON *rss = cJSON_GetArrayItem(it, 1), *cpu = cJSON_GetArrayItem(it, 2);
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int(st, 2, seq++);
+        sqlite3_bind_double(st, 3, cJSON_GetArrayItem(it, 0)->valuedouble);
+        if (cJSON_IsNumber(rss) && isfinite(rss->valuedouble))
+            sqlite3_bind_double(st, 4, rss->valuedouble);
+        else
+            sqlite3_bind_null(st, 4);
+        if (cJSON_IsNumber(cpu) && isfinite(cpu->valuedouble))
+            sqlite3_bind_double(st, 5, cpu->valuedouble);
+        else
+            sqlite3_bind_null(st, 5);
+        if (node) {
+            bind_text(st, 6, node);
+            if (cJSON_IsNumber(ranks))
+                sqlite3_bind_int64(st, 7, (int64_t)ranks->valuedouble);
+            else
+                sqlite3_bind_null(st, 7);
+        }
+        if ((rc = step_done(s, st, "storing the resource timeline", err, errlen)))
+            return rc;
+    }
+    return 0;
+}
+
 /* A key/value member list (provenance, meta) into `which` (ST_INS_PROV / ST_INS_META). */
 static int insert_pairs(store *s, int which, int64_t id, const cJSON *obj, const char *what,
                         char *err, size_t errlen)
@@ -1528,13 +1634,19 @@ static int insert_children(store *s, const doc *d, int64_t id, int64_t host_id,
         if (rc)
             return rc;
     }
+    /* headline: 1/0 when the document marks any metric "headline" (ABI 1.2 workers), else
+       NULL for every metric (then the first is the headline) */
+    int any_headline = 0;
+    cJSON_ArrayForEach(it, d->metrics)
+    any_headline |= cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "headline"));
     seq = 0;
     cJSON_ArrayForEach(it, d->metrics)
     {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "value");
         const cJSON *u = cJSON_GetObjectItemCaseSensitive(it, "unit");
         const cJSON *b = cJSON_GetObjectItemCaseSensitive(it, "better");
-        if (!(st = stmt(s, ST_INS_METRIC, err, errlen)))
+        int v4 = s->schema_version >= 4;
+        if (!(st = stmt(s, v4 ? ST_INS_METRIC : ST_INS_METRIC_V2, err, errlen)))
             return BX_EIO;
         sqlite3_bind_int64(st, 1, id);
         bind_text(st, 2, it->string ? it->string : "");
@@ -1545,17 +1657,24 @@ static int insert_children(store *s, const doc *d, int64_t id, int64_t host_id,
             sqlite3_bind_null(st, 4);
         bind_text(st, 5, cJSON_IsString(u) ? u->valuestring : "");
         bind_text(st, 6, cJSON_IsString(b) ? b->valuestring : "none");
-        /* the run's columns the results view filters on (metrics_find) */
-        bind_text(st, 7, d->plugin);
-        bind_text(st, 8, d->status);
-        bind_time(st, 9, d->started_at);
-        bind_opt_int(st, 10, host_id != 0, host_id);
-        sqlite3_bind_int64(st, 11, config_id);
-        bind_text(st, 12, d->plugin_version);
-        if (d->job_text)
-            bind_text(st, 13, d->job_text);
-        else
-            bind_opt_int(st, 13, d->has_job, d->job_id);
+        if (v4 && any_headline)
+            sqlite3_bind_int(st, 7, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "headline")));
+        else if (v4)
+            sqlite3_bind_null(st, 7);
+        /* the run's columns the results view filters on (metrics_find; version 5, which
+           ingest needs for the run's configuration anyway) */
+        if (v4) {
+            bind_text(st, 8, d->plugin);
+            bind_text(st, 9, d->status);
+            bind_time(st, 10, d->started_at);
+            bind_opt_int(st, 11, host_id != 0, host_id);
+            sqlite3_bind_int64(st, 12, config_id);
+            bind_text(st, 13, d->plugin_version);
+            if (d->job_text)
+                bind_text(st, 14, d->job_text);
+            else
+                bind_opt_int(st, 14, d->has_job, d->job_id);
+        }
         snprintf(what, sizeof what, "storing metric '%s'", it->string ? it->string : "");
         if ((rc = step_done(s, st, what, err, errlen)))
             return rc;
@@ -1601,24 +1720,17 @@ static int insert_children(store *s, const doc *d, int64_t id, int64_t host_id,
         if ((rc = step_done(s, st, "storing a warning", err, errlen)))
             return rc;
     }
-    seq = 0;
-    cJSON_ArrayForEach(it, d->timeline)
+    if ((rc = insert_timeline(s, ST_INS_TIMELINE, id, d->timeline, NULL, NULL, err, errlen)))
+        return rc;
+    cJSON_ArrayForEach(it, d->timeline_nodes)
     {
-        if (!(st = stmt(s, ST_INS_TIMELINE, err, errlen)))
-            return BX_EIO;
-        const cJSON *rss = cJSON_GetArrayItem(it, 1), *cpu = cJSON_GetArrayItem(it, 2);
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int(st, 2, seq++);
-        sqlite3_bind_double(st, 3, cJSON_GetArrayItem(it, 0)->valuedouble);
-        if (cJSON_IsNumber(rss) && isfinite(rss->valuedouble))
-            sqlite3_bind_double(st, 4, rss->valuedouble);
-        else
-            sqlite3_bind_null(st, 4);
-        if (cJSON_IsNumber(cpu) && isfinite(cpu->valuedouble))
-            sqlite3_bind_double(st, 5, cpu->valuedouble);
-        else
-            sqlite3_bind_null(st, 5);
-        if ((rc = step_done(s, st, "storing the resource timeline", err, errlen)))
+        const cJSON *node = cJSON_GetObjectItemCaseSensitive(it, "node"),
+                    *ranks = cJSON_GetObjectItemCaseSensitive(it, "ranks");
+        if (s->schema_version < 4)
+            break; /* a database opened without the version 4 step has no table for it */
+        if ((rc = insert_timeline(s, ST_INS_TIMELINE_NODE, id,
+                                  cJSON_GetObjectItemCaseSensitive(it, "timeline"),
+                                  node->valuestring, ranks, err, errlen)))
             return rc;
     }
     if ((rc = insert_pairs(s, ST_INS_PROV, id, d->provenance, "storing provenance", err, errlen)))
@@ -1689,7 +1801,7 @@ static int delete_children(store *s, int64_t id, char *err, size_t errlen)
 {
     static const int dels[] = {ST_DEL_PARAMS, ST_DEL_METRICS, ST_DEL_SAMPLES,
                                ST_DEL_TAGS,   ST_DEL_PROV,    ST_DEL_META,
-                               ST_DEL_WARN,   ST_DEL_TIMELINE};
+                               ST_DEL_WARN,   ST_DEL_TIMELINE, ST_DEL_TIMELINE_NODES};
     for (size_t i = 0; i < sizeof dels / sizeof dels[0]; i++) {
         sqlite3_stmt *st = stmt(s, dels[i], err, errlen);
         if (!st)

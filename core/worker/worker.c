@@ -26,6 +26,7 @@
 
 #include "host.h"
 #include "loader.h"
+#include "jobtl.h"
 #include "provenance.h"
 #include "resultdoc.h"
 #include "spec.h"
@@ -82,10 +83,11 @@ static void finish_mpi(void)
 
 /* ---- the resource timeline ------------------------------------------------
  *
- * While the plugin runs (init to fini), a thread of rank 0 samples the
+ * While the plugin runs (init to fini), a thread of every rank samples the
  * process's resident memory (/proc/self/statm) and its CPU time (all
  * threads: CLOCK_PROCESS_CPUTIME_ID) every TL_INTERVAL seconds.  The
- * series goes into the result document as "timeline": [[t, rss_mib,
+ * series of every rank is summed per node and over the job (jobtl.c) into
+ * the result document as "timeline": [[t, rss_mib,
  * cpu_percent], ...], t in seconds since init started, cpu_percent the CPU
  * used since the previous point in % of one core (200 = two busy cores;
  * null for the first point).  A long run keeps at most TL_MAX points: when
@@ -195,26 +197,6 @@ static void tl_stop(timeline *tl)
     tl->started = 0;
 }
 
-/* The "timeline" member of the result document (NULL if nothing was sampled). */
-static cJSON *tl_json(const timeline *tl)
-{
-    if (!tl->pts || tl->n == 0)
-        return NULL;
-    cJSON *arr = cJSON_CreateArray();
-    for (size_t i = 0; i < tl->n; i++) {
-        cJSON *pt = cJSON_CreateArray();
-        for (int k = 0; k < 3; k++) {
-            double v = tl->pts[i][k];
-            /* 3 decimals for t, 2 for the rest: enough, and a short document */
-            double scale = k == 0 ? 1000.0 : 100.0;
-            cJSON_AddItemToArray(pt, isfinite(v) ? cJSON_CreateNumber(round(v * scale) / scale)
-                                                 : cJSON_CreateNull());
-        }
-        cJSON_AddItemToArray(arr, pt);
-    }
-    return arr;
-}
-
 static void tl_free(timeline *tl)
 {
     tl_stop(tl);
@@ -237,6 +219,183 @@ static const char *phase_error(hostctx *h, int rc, const char *phase, char *buf,
     return buf;
 }
 
+/* The run spec at path (docs/formats.md); 0, or 2 after saying why (nothing to free then). */
+static int read_spec(const char *path, runspec *spec)
+{
+    char err[4096];
+    char *text = NULL;
+    if (read_file(path, BX_DOC_MAX, &text, NULL, err, sizeof err) != 0) {
+        say("%s", err);
+        return 2;
+    }
+    cJSON *doc = cJSON_ParseWithOpts(text, NULL, 1);
+    free(text);
+    if (!doc) {
+        say("%s: not valid JSON", path);
+        return 2;
+    }
+    if (spec_from_json(doc, spec, err, sizeof err) != 0) {
+        say("%s: %s", path, err);
+        cJSON_Delete(doc);
+        spec_free(spec);
+        return 2;
+    }
+    cJSON_Delete(doc);
+    return 0;
+}
+
+/* The host services of this rank for the plugin (hostctx_free() at the end). */
+static void host_setup(hostctx *h, const loaded_plugin *lp, pset *params, const runspec *sp,
+                       int rank, int size)
+{
+    hostctx_init(h, lp->desc, params);
+    h->rank = rank;
+    h->nranks = size > 1 ? size : sp->ranks;
+    if (!g_mpi)
+        h->nranks = 1;
+    h->threads = sp->threads;
+    h->reps = sp->repetitions;
+    h->collect = rank == 0;
+    h->min_log_level = sp->verbose ? BX_LOG_INFO : BX_LOG_WARN;
+    if (rank != 0 && !sp->verbose)
+        h->min_log_level = BX_LOG_ERROR;
+#ifdef BENCHAAS_HAVE_MPI
+    if (g_mpi) {
+        h->barrier_fn = mpi_barrier;
+        h->allreduce_fn = mpi_allreduce;
+        h->node_ranks = node_local_ranks();
+    }
+#endif
+}
+
+/*
+ * The plugin's life on every rank: check, init, the warm-up run, the timed
+ * runs, report, fini (iff init succeeded), each agreed over the ranks.  The
+ * phase that failed in *phase; 0 or its code.
+ */
+static int run_phases(hostctx *hp, const bx_plugin *d, const runspec *sp, int rank, timeline *tl,
+                      const char **phase)
+{
+    int rc = hostctx_misuse(hp, d->check ? d->check(&hp->ctx) : 0);
+    rc = agree(rc);
+    if (rc == 0) {
+        void *state = NULL;
+        *phase = "init";
+        tl_start(tl); /* every rank: the job's timeline sums them */
+        rc = agree(hostctx_misuse(hp, d->init(&hp->ctx, &state)));
+        if (rc == 0) {
+            if (sp->warmup && !(d->flags & BX_NO_WARMUP)) {
+                *phase = "warm-up run";
+                hp->warmup = 1;
+                hp->cur_rep = 0;
+                rc = agree(hostctx_misuse(hp, d->run(&hp->ctx, state, 0)));
+                hp->warmup = 0;
+            }
+            for (unsigned r = 1; rc == 0 && r <= sp->repetitions; r++) {
+                *phase = "run";
+                hp->cur_rep = r;
+                rc = agree(hostctx_misuse(hp, d->run(&hp->ctx, state, r)));
+            }
+            if (rc == 0) {
+                *phase = "report";
+                rc = agree(hostctx_misuse(hp, d->report(&hp->ctx, state)));
+            }
+            d->fini(state);
+        }
+        tl_stop(tl);
+    }
+    return rc;
+}
+
+/* Resource usage: user and system CPU s summed over ranks, the largest rank's peak RSS MiB. */
+static void resource_usage(double res[3])
+{
+    struct rusage self, kids;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &kids);
+    res[0] = (double)self.ru_utime.tv_sec + self.ru_utime.tv_usec * 1e-6 +
+             (double)kids.ru_utime.tv_sec + kids.ru_utime.tv_usec * 1e-6;
+    res[1] = (double)self.ru_stime.tv_sec + self.ru_stime.tv_usec * 1e-6 +
+             (double)kids.ru_stime.tv_sec + kids.ru_stime.tv_usec * 1e-6;
+    res[2] = (double)(self.ru_maxrss > kids.ru_maxrss ? self.ru_maxrss : kids.ru_maxrss) / 1024.0;
+#ifdef BENCHAAS_HAVE_MPI
+    if (g_mpi) {
+        double out[3];
+        MPI_Reduce(res, out, 2, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+        MPI_Reduce(&res[2], &out[2], 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+        memcpy(res, out, 3 * sizeof *res);
+    }
+#endif
+}
+
+/* job_id and array_task_id of the document: Slurm's, or null. */
+static void add_job_ids(cJSON *r)
+{
+    const char *job = getenv("SLURM_JOB_ID");
+    const char *task = getenv("SLURM_ARRAY_TASK_ID");
+    if (getenv("SLURM_ARRAY_JOB_ID"))
+        job = getenv("SLURM_ARRAY_JOB_ID");
+    if (job)
+        cJSON_AddStringToObject(r, "job_id", job);
+    else
+        cJSON_AddNullToObject(r, "job_id");
+    if (task)
+        cJSON_AddNumberToObject(r, "array_task_id", atoi(task));
+    else
+        cJSON_AddNullToObject(r, "array_task_id");
+}
+
+/*
+ * The core's own metrics: under Slurm, how long the job waited in the
+ * queue (submit to start); wall, user and system time and peak RSS (a
+ * plugin's own metric of such a name wins).
+ */
+static void add_core_metrics(cJSON *metrics, const runspec *sp, double wall, const double res[3])
+{
+    const char *jstart = getenv("BENCHAAS_JOB_START");
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    if (jstart && sp->created_at &&
+        sscanf(sp->created_at, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+               &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        double wait = atof(jstart) - (double)timegm(&tm);
+        cJSON *m = cJSON_AddObjectToObject(metrics, "queue_wait");
+        cJSON_AddNumberToObject(m, "value", wait > 0 ? wait : 0);
+        cJSON_AddStringToObject(m, "unit", "s");
+        cJSON_AddStringToObject(m, "better", "lower");
+    }
+    const char *rnames[] = {"wall_time", "user_time", "sys_time", "max_rss"};
+    const char *runits[] = {"s", "s", "s", "MiB"};
+    double rvals[] = {wall, res[0], res[1], res[2]};
+    for (int i = 0; i < 4; i++) {
+        if (cJSON_GetObjectItemCaseSensitive(metrics, rnames[i]))
+            continue; /* a plugin's own metric of that name wins */
+        cJSON *m = cJSON_AddObjectToObject(metrics, rnames[i]);
+        cJSON_AddNumberToObject(m, "value", rvals[i]);
+        cJSON_AddStringToObject(m, "unit", runits[i]);
+        cJSON_AddStringToObject(m, "better", "none");
+    }
+}
+
+/* The peaks of the summed timelines: of the busiest node (what --mem must cover),
+   and of the whole job.  max_rss stays the largest single rank. */
+static void add_job_peaks(cJSON *metrics, const jobtl *jt)
+{
+    const char *pnames[] = {"node_peak_rss", "job_peak_rss"};
+    double pvals[] = {jt->node_peak, jt->job_peak};
+    for (int i = 0; i < 2; i++) {
+        if (jt->n == 0 || !isfinite(pvals[i]) ||
+            cJSON_GetObjectItemCaseSensitive(metrics, pnames[i]))
+            continue;
+        cJSON *m = cJSON_AddObjectToObject(metrics, pnames[i]);
+        cJSON_AddNumberToObject(m, "value", round(pvals[i] * 100) / 100);
+        cJSON_AddStringToObject(m, "unit", "MiB");
+        cJSON_AddStringToObject(m, "better", "none");
+    }
+}
+
 static int worker_main(int argc, char **argv)
 {
     if (argc != 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -251,25 +410,9 @@ static int worker_main(int argc, char **argv)
     char started[32];
     iso_now(started, sizeof started);
     char err[4096];
-    char *text = NULL;
-    if (read_file(argv[1], BX_DOC_MAX, &text, NULL, err, sizeof err) != 0) {
-        say("%s", err);
-        return 2;
-    }
-    cJSON *doc = cJSON_ParseWithOpts(text, NULL, 1);
-    free(text);
-    if (!doc) {
-        say("%s: not valid JSON", argv[1]);
-        return 2;
-    }
     runspec spec;
-    if (spec_from_json(doc, &spec, err, sizeof err) != 0) {
-        say("%s: %s", argv[1], err);
-        cJSON_Delete(doc);
-        spec_free(&spec);
+    if (read_spec(argv[1], &spec) != 0)
         return 2;
-    }
-    cJSON_Delete(doc);
 
     int rank = 0, size = 1;
     char mpi_lib[512] = "";
@@ -317,56 +460,10 @@ static int worker_main(int argc, char **argv)
         status = "failed";
         snprintf(errtext, sizeof errtext, "%s", err[0] ? err : "the plugin could not be loaded");
     } else {
-        hostctx_init(&h, lp.desc, &params);
+        host_setup(&h, &lp, &params, &spec, rank, size);
         have_host = 1;
-        h.rank = rank;
-        h.nranks = size > 1 ? size : spec.ranks;
-        if (!g_mpi)
-            h.nranks = 1;
-        h.threads = spec.threads;
-        h.reps = spec.repetitions;
-        h.collect = rank == 0;
-        h.min_log_level = spec.verbose ? BX_LOG_INFO : BX_LOG_WARN;
-        if (rank != 0 && !spec.verbose)
-            h.min_log_level = BX_LOG_ERROR;
-#ifdef BENCHAAS_HAVE_MPI
-        if (g_mpi) {
-            h.barrier_fn = mpi_barrier;
-            h.allreduce_fn = mpi_allreduce;
-            h.node_ranks = node_local_ranks();
-        }
-#endif
-        const bx_plugin *d = lp.desc;
         const char *phase = "check";
-        rc = hostctx_misuse(&h, d->check ? d->check(&h.ctx) : 0);
-        rc = agree(rc);
-        if (rc == 0) {
-            void *state = NULL;
-            phase = "init";
-            if (rank == 0)
-                tl_start(&tl);
-            rc = agree(hostctx_misuse(&h, d->init(&h.ctx, &state)));
-            if (rc == 0) {
-                if (spec.warmup && !(d->flags & BX_NO_WARMUP)) {
-                    phase = "warm-up run";
-                    h.warmup = 1;
-                    h.cur_rep = 0;
-                    rc = agree(hostctx_misuse(&h, d->run(&h.ctx, state, 0)));
-                    h.warmup = 0;
-                }
-                for (unsigned r = 1; rc == 0 && r <= spec.repetitions; r++) {
-                    phase = "run";
-                    h.cur_rep = r;
-                    rc = agree(hostctx_misuse(&h, d->run(&h.ctx, state, r)));
-                }
-                if (rc == 0) {
-                    phase = "report";
-                    rc = agree(hostctx_misuse(&h, d->report(&h.ctx, state)));
-                }
-                d->fini(state);
-            }
-            tl_stop(&tl);
-        }
+        rc = run_phases(&h, lp.desc, &spec, rank, &tl, &phase);
         if (rc != 0) {
             status = "failed";
             phase_error(&h, rc, phase, errtext, sizeof errtext);
@@ -377,24 +474,12 @@ static int worker_main(int argc, char **argv)
         hostctx_fill_best(&h);
     }
 
-    /* Resource usage: CPU summed over ranks, the largest rank's peak RSS. */
-    struct rusage self, kids;
-    getrusage(RUSAGE_SELF, &self);
-    getrusage(RUSAGE_CHILDREN, &kids);
-    double res[3] = {
-        (double)self.ru_utime.tv_sec + self.ru_utime.tv_usec * 1e-6 +
-            (double)kids.ru_utime.tv_sec + kids.ru_utime.tv_usec * 1e-6,
-        (double)self.ru_stime.tv_sec + self.ru_stime.tv_usec * 1e-6 +
-            (double)kids.ru_stime.tv_sec + kids.ru_stime.tv_usec * 1e-6,
-        (double)(self.ru_maxrss > kids.ru_maxrss ? self.ru_maxrss : kids.ru_maxrss) / 1024.0};
-#ifdef BENCHAAS_HAVE_MPI
-    if (g_mpi) {
-        double out[3];
-        MPI_Reduce(res, out, 2, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
-        MPI_Reduce(&res[2], &out[2], 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
-        memcpy(res, out, sizeof res);
-    }
-#endif
+    double res[3];
+    resource_usage(res);
+    /* The whole job's timeline: every rank's samples summed per node and over the job
+       (collective under MPI). */
+    jobtl jt;
+    jobtl_build((const double(*)[3])tl.pts, tl.pts ? tl.n : 0, g_mpi && size > 1, &jt);
 
     int exit_code = 0;
     if (rank == 0) {
@@ -418,18 +503,7 @@ static int worker_main(int argc, char **argv)
         cJSON_AddStringToObject(r, "started_at", started);
         cJSON_AddStringToObject(r, "finished_at", finished);
         cJSON_AddStringToObject(r, "host", short_hostname(hostbuf, sizeof hostbuf));
-        const char *job = getenv("SLURM_JOB_ID");
-        const char *task = getenv("SLURM_ARRAY_TASK_ID");
-        if (getenv("SLURM_ARRAY_JOB_ID"))
-            job = getenv("SLURM_ARRAY_JOB_ID");
-        if (job)
-            cJSON_AddStringToObject(r, "job_id", job);
-        else
-            cJSON_AddNullToObject(r, "job_id");
-        if (task)
-            cJSON_AddNumberToObject(r, "array_task_id", atoi(task));
-        else
-            cJSON_AddNullToObject(r, "array_task_id");
+        add_job_ids(r);
         cJSON_AddStringToObject(r, "launcher", spec.launcher);
         cJSON_AddNumberToObject(r, "ranks", size > 1 ? size : spec.ranks);
         cJSON_AddNumberToObject(r, "threads", spec.threads);
@@ -441,35 +515,13 @@ static int worker_main(int argc, char **argv)
         cJSON *metrics = cJSON_AddObjectToObject(r, "metrics");
         if (have_host)
             hostctx_results_json(&h, r);
-        cJSON *tlj = tl_json(&tl);
+        cJSON *tlj = jobtl_json(&jt), *tln = jobtl_nodes_json(&jt);
         if (tlj)
             cJSON_AddItemToObject(r, "timeline", tlj);
-        /* Under Slurm: how long the job waited in the queue (submit to start). */
-        const char *jstart = getenv("BENCHAAS_JOB_START");
-        struct tm tm;
-        memset(&tm, 0, sizeof tm);
-        if (jstart && spec.created_at &&
-            sscanf(spec.created_at, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                   &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
-            tm.tm_year -= 1900;
-            tm.tm_mon -= 1;
-            double wait = atof(jstart) - (double)timegm(&tm);
-            cJSON *m = cJSON_AddObjectToObject(metrics, "queue_wait");
-            cJSON_AddNumberToObject(m, "value", wait > 0 ? wait : 0);
-            cJSON_AddStringToObject(m, "unit", "s");
-            cJSON_AddStringToObject(m, "better", "lower");
-        }
-        const char *rnames[] = {"wall_time", "user_time", "sys_time", "max_rss"};
-        const char *runits[] = {"s", "s", "s", "MiB"};
-        double rvals[] = {mono_now() - t0, res[0], res[1], res[2]};
-        for (int i = 0; i < 4; i++) {
-            if (cJSON_GetObjectItemCaseSensitive(metrics, rnames[i]))
-                continue; /* a plugin's own metric of that name wins */
-            cJSON *m = cJSON_AddObjectToObject(metrics, rnames[i]);
-            cJSON_AddNumberToObject(m, "value", rvals[i]);
-            cJSON_AddStringToObject(m, "unit", runits[i]);
-            cJSON_AddStringToObject(m, "better", "none");
-        }
+        if (tln)
+            cJSON_AddItemToObject(r, "timeline_nodes", tln);
+        add_core_metrics(metrics, &spec, mono_now() - t0, res);
+        add_job_peaks(metrics, &jt);
         cJSON *prov = cJSON_AddObjectToObject(r, "provenance");
         provenance_collect(prov, mpi_lib);
         cJSON_AddItemToObject(r, "spec", spec_to_json(&spec));
@@ -480,6 +532,7 @@ static int worker_main(int argc, char **argv)
         cJSON_Delete(r);
     }
     tl_free(&tl);
+    jobtl_free(&jt);
     if (have_host)
         hostctx_free(&h);
     if (params.desc)

@@ -12,7 +12,7 @@ eq "$(j "json_valid(d)")" 1 "json is valid"
 eq "$(j "(SELECT group_concat(key, ',') FROM (SELECT key FROM json_each(d, '\$.runs[0]') ORDER BY key))")" \
    "error,host,id,job_id,metrics,params,plugin,plugin_version,ranks,started_at,status,threads" "keys of a run"
 eq "$(j "json_extract(d, '\$.runs[0].metrics.echo.value')")" 7 "echo"
-expect_rc 0 bx query --db q.db
+expect_rc 0 bx query --db q.db --all-metrics
 expect_out "trivial"
 expect_out "echo"
 exit 0

@@ -24,7 +24,7 @@ for inj in "x' OR 1=1 --" "x' OR '1'='1" "trivial' OR '1'='1" "x'; DROP TABLE ru
 done
 # the same filters with honest values do match (the test can fail)
 expect_rc 0 bx query --db q.db --format csv --plugin trivial -p label=b --tag t1
-eq "$(n_runs)" 7 "rows of the honest query (one run, seven metrics)"
+eq "$(n_runs)" 9 "rows of the honest query (one run, nine metrics)"
 eq "$(sha256sum q.db)" "$before" "the database file after the injections"
 eq "$(sql q.db 'SELECT count(*) FROM runs')" 2 "runs"
 exit 0

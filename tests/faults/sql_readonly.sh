@@ -22,5 +22,5 @@ eq "$(files)" "$files" "files in the folder"
 eq "$(sql q.db 'SELECT count(*) FROM runs')" 1 "runs"
 # reading works (the test can fail)
 expect_rc 0 bx sql --db q.db --format csv "SELECT count(*) AS n FROM results"
-expect_out "7"
+expect_out "9" # seven metrics of the plugin and the runner, node_peak_rss, job_peak_rss
 exit 0

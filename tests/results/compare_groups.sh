@@ -57,6 +57,18 @@ ingest y.db
 expect_rc 0 bx compare 1 2 --db y.db --metric gflops
 expect_out "too few"
 expect_out "no difference can reach p < 0.05"
+grep -E "gflops .* too few +inconclusive +3/3$" "$TMP/out" >/dev/null || fail "inconclusive row: $(cat "$TMP/out")"
+grep -q " same " "$TMP/out" && fail "too few samples called same: $(cat "$TMP/out")"
+expect_out "hpl gflops: 3 against 3 samples: the smallest p-value possible is 0.1, not below alpha 0.05"
+# one single run against another, +39 %: inconclusive with why, never "same"
+doc z.db c 2026-01-10T10:00:00Z node01 "$NB192" gflops 10 ""
+doc z.db d 2026-01-11T10:00:00Z node01 "$NB192" gflops 13.9 ""
+ingest z.db
+expect_rc 0 bx compare 1 2 --db z.db --metric gflops --format json
+expect_out '"verdict":	"inconclusive"'
+expect_out '"why":	"1 against 1 samples: the smallest p-value possible is 1, not below alpha 0.05"'
+expect_rc 0 bx compare 1 2 --db z.db --metric gflops --format csv
+eq "$(field gflops 18)" "inconclusive" "one run against one: verdict"
 
 # bad input
 expect_rc 2 bx compare tag:before --db x.db

@@ -105,3 +105,29 @@ DOC
 
 # p NAME VALUE [TYPE]: a params JSON object with one int parameter (or TYPE).
 p() { printf '{"%s":{"value":"%s","type":"%s"}}' "$1" "$2" "${3:-int}"; }
+
+# ior_docs DB: IOR-like runs for the report's chart choices: the first declared
+#   metric (write_open_time) is not a headline, write_bw is ("headline": true);
+#   api = posix / mpiio (categorical) x block_size = 1k, 32k, 1M (three decades);
+#   three runs each, on three days.
+ior_docs() {
+    local db=$1 i=0 api block r
+    mkdir -p "$db.spool"
+    for api in posix mpiio; do
+        for block in 1024 32768 1048576; do
+            for r in 1 2 3; do
+                i=$((i + 1))
+                cat >"$db.spool/ior$i.result.json" <<DOC
+{"result_version":1,"uuid":"ior$i","plugin":"ior","plugin_version":"1.0.0","status":"ok","error":null,
+ "started_at":"2026-11-0${r}T10:$((10 + i)):00Z","host":"n1","ranks":1,"threads":1,"repetitions":1,"tags":[],
+ "params":{"api":{"value":"$api","type":"enum"},"block_size":{"value":"$block","type":"size"}},
+ "metrics":{"write_open_time":{"value":0.0$r,"unit":"s","better":"lower"},
+            "write_bw":{"value":$((block / 1024 + r)),"unit":"MiB/s","better":"higher","headline":true},
+            "verified":{"value":1,"unit":"","better":"none"},
+            "wall_time":{"value":3,"unit":"s","better":"none"}},
+ "samples":{},"provenance":{"hostname":"n1"}}
+DOC
+            done
+        done
+    done
+}

@@ -84,6 +84,16 @@ awk -v f="$nonwhite" 'BEGIN { exit !(f >= 0.03) }' || fail "the rendered report 
 # the charts' series colours are on screen (the first screen holds the over-time charts)
 [ "${chart#chart=}" -ge 200 ] || fail "only ${chart#chart=} pixels in the charts' colours: no charts?"
 
+# the report with headline charts, "more metrics" and a categorical sweep drawn as dots
+ior_docs y.db
+ingest y.db
+expect_rc 0 bx report --db y.db --html charts.html
+shot charts.html charts.png
+read -r _ _ ccolors cnonwhite cchart < <(png_stats charts.png)
+echo "charts screenshot: ${ccolors} ${cnonwhite} ${cchart}"
+[ "${ccolors#colors=}" -ge 64 ] || fail "the charts report has only ${ccolors#colors=} colours: blank?"
+[ "${cchart#chart=}" -ge 100 ] || fail "only ${cchart#chart=} pixels in the charts' colours"
+
 # the check tells a blank page from the report
 printf '<!DOCTYPE html><html><body style="background:#fff"></body></html>' >blank.html
 shot blank.html blank.png

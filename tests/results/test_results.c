@@ -272,6 +272,12 @@ static int test_timeline_ingest(void)
     CHECK(one_int(s, "SELECT count(*) FROM timeline_view WHERE run_id = 1") == 3);
     CHECK(one_int(s, "SELECT count(*) FROM timeline WHERE cpu_percent IS NULL AND seq = 0") == 1);
     CHECK(one_int(s, "SELECT max(rss_mib) * 100 FROM timeline") == 3025);
+    /* version 4: the per-node timelines and the headline mark, on a fresh database */
+    CHECK(one_int(s, "SELECT count(*) FROM sqlite_schema WHERE name IN ('timeline_nodes', "
+                     "'timeline_nodes_view')") == 2);
+    CHECK(one_int(s, "SELECT count(*) FROM pragma_table_info('metrics') WHERE name = "
+                     "'headline'") == 1);
+    CHECK(one_int(s, "SELECT count(*) FROM metrics WHERE headline IS NOT NULL") == 0);
     /* malformed timelines are refused before anything is written */
     static const char *const bad[] = {"{}", "[[0,1]]", "[[\"a\",1,2]]", "[5]", NULL};
     for (int i = 0; bad[i]; i++) {

@@ -1,0 +1,80 @@
+/*
+ * nodes.h — every node against its fleet: `benchaas check --across-nodes`
+ * and the report's "Nodes" section (nodes.c).
+ *
+ * The same configuration (plugin, parameters, ranks, threads) run on many
+ * nodes: each node's value (the median of its selected ok runs) is held to
+ * the fleet's median, with a band of K times the scaled MAD of the nodes'
+ * values (1.4826 x median absolute deviation), at least FLOOR of the median.
+ * A node beyond the band on the worse side is an outlier.  Fewer than
+ * MIN_NODES nodes is too small a fleet to judge: reported, never an outlier.
+ *
+ * nodes_analyze() computes; the renderers (table, JSON, JUnit, HTML) only
+ * print what it found.
+ */
+#ifndef BENCHAAS_NODES_H
+#define BENCHAAS_NODES_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "analyze.h"
+#include "query.h"
+#include "store.h"
+
+typedef struct nodes_opts {
+    double k;         /* band: K x scaled MAD (3) */
+    double floor;     /* and at least this fraction of the median (0.05) */
+    size_t min_nodes; /* smaller fleets are not judged (4) */
+} nodes_opts;
+
+enum { NODE_OK, NODE_SLOW, NODE_FAST, NODE_UNJUDGED };
+
+/* One node's value of one configuration and metric. */
+typedef struct nodes_row {
+    const aentry *e;  /* the node's entry (e->host is the node) */
+    double value;     /* median of the node's runs */
+    double dev;       /* (value - median) / |median| x 100 */
+    double z;         /* (value - median) / scaled MAD; NAN when the MAD is 0 */
+    int verdict;      /* NODE_* */
+} nodes_row;
+
+/* One configuration and metric across the fleet. */
+typedef struct nodes_group {
+    const aentry *e;      /* its first node's entry: plugin, params, metric, unit, better */
+    char *label;          /* the parameters that tell configurations apart ("" if none) */
+    nodes_row *rows;      /* one per node, worst first */
+    size_t nrows;
+    double median, smad;  /* fleet median, scaled MAD */
+    double lo, hi;        /* the band; beyond it on the worse side: an outlier */
+    int judged;           /* 0: fewer than min_nodes nodes */
+} nodes_group;
+
+typedef struct nodes_result {
+    aset a;
+    nodes_group *g;
+    size_t ng;
+    size_t nodes;    /* distinct nodes */
+    size_t outliers; /* rows NODE_SLOW */
+    nodes_opts o;
+} nodes_result;
+
+/*
+ * The fleet statistics of the ok runs of filter f (all of them: the caller
+ * narrows it, e.g. to the newest run per configuration and host).  Metrics
+ * with a direction only, unless f names --metric.  0, or BX_E* (message printed).
+ */
+int nodes_analyze(store *s, const qfilter *f, const nodes_opts *o, nodes_result *out);
+void nodes_free(nodes_result *r);
+
+/* Renderers. */
+int nodes_print_table(const nodes_result *r, FILE *out);
+void nodes_print_json(const nodes_result *r, FILE *out);
+void nodes_write_junit(const nodes_result *r, const char *db, FILE *out);
+/* The report's section (nothing when no configuration ran on two nodes or more). */
+void nodes_write_html(const nodes_result *r, FILE *out);
+
+/* `benchaas check --across-nodes ...` (argv as cmd_check got it).  0, 1 outliers, 2. */
+int cmd_check_nodes(int argc, char **argv);
+
+#endif

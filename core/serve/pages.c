@@ -1,0 +1,2341 @@
+/*
+ * pages.c — the HTML pages of `benchaas serve` (see pages.h).
+ *
+ * Each handler writes its page into a memory stream through the helpers
+ * below: page_begin() (head, navigation bar, who is signed in), the body,
+ * page_end().  Every text from the database or the request goes through
+ * esc() (svg_escape, the report's escaping) or, in a URL, through url().
+ * Data come from the same code as the JSON API: the API's own handlers are
+ * called in-process (api_call) for runs, leaderboards and sign-in, and jobs
+ * are validated and queued by job_submit(), the API's and the CLI's
+ * configuration code.
+ */
+#define _GNU_SOURCE
+#include "pages.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <spawn.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "accounts.h"
+#include "api.h"
+#include "host.h"
+#include "jobs.h"
+#include "loader.h"
+#include "scheduler.h"
+#include "svg.h"
+#include "util.h"
+
+extern char **environ;
+
+#define APP(r) ((serve_app *)http_app(r))
+#define HTML "text/html; charset=utf-8"
+
+/* What a page may load: this server's stylesheet, inline SVG styles, data: images. */
+static const char csp[] = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' "
+                          "data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+const char pages_css[] =
+    "*{box-sizing:border-box}"
+    "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,"
+    "sans-serif;margin:0;color:#1b1b1b;background:#fff;line-height:1.45}"
+    "header.top{background:#14304d;color:#fff}"
+    "header.top nav{max-width:1180px;margin:0 auto;padding:6px 16px;display:flex;"
+    "flex-wrap:wrap;align-items:center;gap:4px 14px}"
+    "header.top a{color:#fff;text-decoration:none;padding:4px 2px}"
+    "header.top a:hover,header.top a:focus{text-decoration:underline}"
+    "header.top a.brand{font-weight:700;font-size:1.1em;margin-right:8px}"
+    "header.top .who{margin-left:auto;display:flex;align-items:center;gap:8px}"
+    "header.top .who form{margin:0}"
+    "header.top button{background:transparent;color:#fff;border:1px solid #9fb3c8;"
+    "border-radius:4px;padding:2px 8px;font:inherit;cursor:pointer}"
+    "main{max-width:1180px;margin:0 auto;padding:8px 16px 40px}"
+    "footer{max-width:1180px;margin:0 auto;padding:12px 16px;color:#555;font-size:.85em}"
+    "h1{font-size:1.55em;margin:16px 0 8px}"
+    "h2{font-size:1.2em;margin:26px 0 8px;padding-bottom:3px;border-bottom:2px solid #0072B2}"
+    "a{color:#0a58a8}"
+    ".grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:0 28px}"
+    ".scroll{overflow-x:auto}"
+    "table{border-collapse:collapse;font-size:.9em;margin:6px 0 12px;min-width:50%}"
+    "th,td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}"
+    "th{background:#f0f3f7}td.n{text-align:right;font-variant-numeric:tabular-nums}"
+    "tr.mine td{background:#fff3bf}time{white-space:nowrap}"
+    ".state{font-weight:600}.s-done,.s-ok{color:#17692e}"
+    ".s-failed,.s-crashed,.s-timeout,.s-interrupted,.s-cancelled{color:#b3261e}"
+    ".s-running,.s-queued{color:#0a58a8}"
+    ".muted{color:#555}.small{font-size:.88em}"
+    ".box{border:1px solid #d0d7de;border-radius:6px;padding:10px 14px;margin:8px 0}"
+    ".msg{border-left:4px solid #0a58a8;background:#eef5fc;padding:8px 12px;margin:10px 0}"
+    ".msg.bad{border-color:#b3261e;background:#fdf0ef;color:#7a1712}"
+    ".msg.good{border-color:#17692e;background:#eef8f0}"
+    "form.f .field{margin:10px 0 14px}"
+    "form.f label{display:block;font-weight:600}"
+    "form.f input[type=text],form.f input[type=password],form.f select{font:inherit;"
+    "padding:5px 8px;border:1px solid #6b7785;border-radius:4px;width:100%;max-width:420px}"
+    "form.f input[aria-invalid=true]{border:2px solid #b3261e}"
+    "form.f .help{display:block;color:#555;font-size:.88em}"
+    "form.f .err{display:block;color:#b3261e;font-weight:600}"
+    "form.inline{display:inline;margin:0}"
+    "form.row{display:flex;flex-wrap:wrap;gap:8px;align-items:end;margin:6px 0}"
+    "form.row label{font-weight:600;display:block}"
+    "form.row input,form.row select{font:inherit;padding:4px 6px;border:1px solid #6b7785;"
+    "border-radius:4px}"
+    "button,.button{font:inherit;background:#0a58a8;color:#fff;border:0;border-radius:4px;"
+    "padding:6px 14px;cursor:pointer;text-decoration:none;display:inline-block}"
+    "button.secondary{background:#fff;color:#0a58a8;border:1px solid #0a58a8}"
+    "button.danger{background:#b3261e}"
+    "progress{width:220px;height:14px;vertical-align:middle}"
+    ".charts{display:flex;flex-wrap:wrap;gap:10px}"
+    "svg.chart{border:1px solid #e3e3e3;border-radius:4px;max-width:100%;height:auto}"
+    "svg.chart text{font-family:inherit;font-size:11px;fill:#333}"
+    "svg.chart text.ct{font-size:13px;font-weight:600;fill:#111}"
+    "svg.chart text.at{font-size:11.5px;fill:#444}"
+    "svg.chart .grid path{stroke:#e8e8e8;stroke-width:1}"
+    "svg.spark{vertical-align:middle}"
+    "pre{white-space:pre;background:#f6f8fa;padding:8px 10px;border-radius:4px;"
+    "font-size:.86em;overflow-x:auto}"
+    "dl.kv{display:grid;grid-template-columns:minmax(120px,max-content) 1fr;gap:2px 14px;"
+    "font-size:.92em}dl.kv dt{font-weight:600}dl.kv dd{margin:0;overflow-wrap:anywhere}"
+    "@media (max-width:600px){header.top .who{margin-left:0}table{font-size:.82em}"
+    "th,td{padding:3px 5px}h1{font-size:1.3em}}";
+
+/* ---- small helpers ------------------------------------------------------------------ */
+
+static void esc(FILE *f, const char *s) { svg_escape(f, s ? s : ""); }
+
+/* s percent-encoded for a URL (safe in an attribute too). */
+static void url(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_' || *p == '.' || *p == '~')
+            fputc(*p, f);
+        else
+            fprintf(f, "%%%02X", *p);
+    }
+}
+
+static void num(FILE *f, double v)
+{
+    if (!isfinite(v)) {
+        fputs("–", f);
+        return;
+    }
+    double a = fabs(v);
+    if (a != 0 && (a >= 1e9 || a < 1e-3))
+        fprintf(f, "%.4g", v);
+    else if (a >= 100)
+        fprintf(f, "%.1f", v);
+    else
+        fprintf(f, "%.4g", v);
+}
+
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+    const char *t = (const char *)sqlite3_column_text(s, i);
+    return t ? t : "";
+}
+
+/* A stored UTC time (ISO 8601) as "2026-11-21 10:12" (the whole in datetime). */
+static void when(FILE *f, const char *iso)
+{
+    if (!iso || strlen(iso) < 16 || iso[10] != 'T') {
+        esc(f, iso);
+        return;
+    }
+    fputs("<time datetime=\"", f);
+    esc(f, iso);
+    fprintf(f, "\">%.10s %.5s</time>", iso, iso + 11);
+}
+
+static void state_span(FILE *f, const char *state)
+{
+    fputs("<span class=\"state s-", f);
+    esc(f, state);
+    fputs("\">", f);
+    esc(f, state);
+    fputs("</span>", f);
+}
+
+/* ---- form bodies (application/x-www-form-urlencoded) ------------------------------------- */
+
+typedef struct form {
+    char **k, **v;
+    size_t n;
+} form;
+
+static char *urldecode(const char *s, size_t len)
+{
+    char *o = xmalloc(len + 1);
+    size_t j = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '+') {
+            o[j++] = ' ';
+        } else if (s[i] == '%' && i + 2 < len && isxdigit((unsigned char)s[i + 1]) &&
+                   isxdigit((unsigned char)s[i + 2])) {
+            char h[3] = {s[i + 1], s[i + 2], 0};
+            o[j++] = (char)strtol(h, NULL, 16);
+            i += 2;
+        } else {
+            o[j++] = s[i];
+        }
+    }
+    o[j] = '\0';
+    return o;
+}
+
+static void form_parse(const char *body, form *fm)
+{
+    memset(fm, 0, sizeof *fm);
+    const char *p = body ? body : "";
+    while (*p) {
+        const char *amp = strchr(p, '&');
+        size_t len = amp ? (size_t)(amp - p) : strlen(p);
+        const char *eq = memchr(p, '=', len);
+        if (len) {
+            fm->k = xrealloc(fm->k, (fm->n + 1) * sizeof *fm->k);
+            fm->v = xrealloc(fm->v, (fm->n + 1) * sizeof *fm->v);
+            fm->k[fm->n] = urldecode(p, eq ? (size_t)(eq - p) : len);
+            fm->v[fm->n] = eq ? urldecode(eq + 1, len - (size_t)(eq - p) - 1) : xstrdup("");
+            fm->n++;
+        }
+        p += len + (amp ? 1 : 0);
+    }
+}
+
+/* The last value of key (a checkbox after its hidden fallback), or NULL. */
+static const char *form_get(const form *fm, const char *key)
+{
+    for (size_t i = fm->n; i-- > 0;)
+        if (strcmp(fm->k[i], key) == 0)
+            return fm->v[i];
+    return NULL;
+}
+
+static void form_free(form *fm)
+{
+    for (size_t i = 0; i < fm->n; i++) {
+        free(fm->k[i]);
+        free(fm->v[i]);
+    }
+    free(fm->k);
+    free(fm->v);
+}
+
+/* ---- CSRF ------------------------------------------------------------------------------ */
+
+#define PRE_COOKIE "benchaas_csrf"
+
+static int is_tls(const http_req *r)
+{
+    const union MHD_ConnectionInfo *ci =
+        r->conn ? MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION) : NULL;
+    return ci && ci->tls_session;
+}
+
+/* The token of a form: keyed BLAKE2b of the session (or pre-session) cookie. */
+static void csrf_of(const char *cookie, char out[65])
+{
+    static const unsigned char key[] = "benchaas pages: CSRF token of a session cookie";
+    unsigned char h[32];
+    crypto_generichash(h, sizeof h, (const unsigned char *)cookie, strlen(cookie), key,
+                       sizeof key - 1);
+    sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+/* The cookie a form's token is bound to: the session when signed in by cookie, else the
+ * pre-session cookie (NULL when there is none yet). */
+static const char *csrf_cookie(const http_req *r)
+{
+    const char *s = http_cookie(r, "benchaas_session");
+    if (r->auth.user_id && s && *s)
+        return s;
+    const char *p = http_cookie(r, PRE_COOKIE);
+    return p && strlen(p) == 64 ? p : NULL;
+}
+
+/* Is the form's csrf field right? */
+static int csrf_ok(const http_req *r, const form *fm)
+{
+    const char *c = csrf_cookie(r), *t = form_get(fm, "csrf");
+    if (!c || !t || strlen(t) != 64)
+        return 0;
+    char want[65];
+    csrf_of(c, want);
+    return sodium_memcmp(want, t, 64) == 0;
+}
+
+/* ---- pages ------------------------------------------------------------------------------ */
+
+typedef struct page {
+    FILE *f;
+    char *buf;
+    size_t len;
+    http_req *r;
+    http_resp *o;
+    char csrf[65];
+} page;
+
+static const char *nav_items[][2] = {
+    {"/", "Dashboard"},          {"/jobs", "Jobs"},       {"/submit", "Submit"},
+    {"/leaderboard", "Leaderboard"}, {"/compare", "Compare"}, {"/report", "Report"},
+};
+
+static void page_open(page *p, http_req *r, http_resp *o)
+{
+    memset(p, 0, sizeof *p);
+    p->r = r;
+    p->o = o;
+    p->f = open_memstream(&p->buf, &p->len);
+    const char *c = csrf_cookie(r);
+    char fresh[65];
+    if (!c) {
+        /* a pre-session cookie for the forms of people not signed in */
+        unsigned char b[32];
+        randombytes_buf(b, sizeof b);
+        sodium_bin2hex(fresh, sizeof fresh, b, sizeof b);
+        char *h = xasprintf(PRE_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s", fresh,
+                            is_tls(r) ? "; Secure" : "");
+        http_add_header(o, "Set-Cookie", h);
+        free(h);
+        c = fresh;
+    }
+    csrf_of(c, p->csrf);
+}
+
+static void csrf_field(page *p)
+{
+    fprintf(p->f, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", p->csrf);
+}
+
+/* The head, the navigation bar and the <h1>; refresh > 0: reload every refresh s. */
+static void page_begin(page *p, const char *title, int refresh)
+{
+    FILE *f = p->f;
+    http_req *r = p->r;
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+          f);
+    if (refresh > 0)
+        fprintf(f, "<meta http-equiv=\"refresh\" content=\"%d\">", refresh);
+    fputs("<title>", f);
+    esc(f, title);
+    fputs(" · benchaas</title><link rel=\"stylesheet\" href=\"/static/benchaas.css\">"
+          "</head><body>\n<header class=\"top\"><nav aria-label=\"Main\">"
+          "<a class=\"brand\" href=\"/\">benchaas</a>",
+          f);
+    if (r->auth.user_id) {
+        for (size_t i = 1; i < sizeof nav_items / sizeof nav_items[0]; i++) {
+            if (strcmp(nav_items[i][0], "/submit") == 0 && r->auth.role < ROLE_MEMBER)
+                continue;
+            fprintf(f, "<a href=\"%s\">%s</a>", nav_items[i][0], nav_items[i][1]);
+        }
+        if (r->auth.role >= ROLE_ADMIN)
+            fputs("<a href=\"/admin/users\">Users</a>", f);
+        fputs("<span class=\"who\">Signed in as&nbsp;<strong>", f);
+        esc(f, r->auth.user);
+        fprintf(f, "</strong>&nbsp;(%s)<form method=\"post\" action=\"/logout\">",
+                account_role_name(r->auth.role));
+        csrf_field(p);
+        fputs("<button type=\"submit\">Sign out</button></form></span>", f);
+    } else {
+        fputs("<span class=\"who\">Not signed in<a href=\"/login\">Sign in</a>", f);
+        if (http_signup(r))
+            fputs("<a href=\"/signup\">Sign up</a>", f);
+        fputs("</span>", f);
+    }
+    fputs("</nav></header>\n<main>\n<h1>", f);
+    esc(f, title);
+    fputs("</h1>\n", f);
+}
+
+static int page_send(page *p, int status)
+{
+    fputs("</main>\n<footer>benchaas " BENCHAAS_VERSION "</footer>\n</body></html>\n", p->f);
+    fclose(p->f);
+    http_text(p->o, status, HTML, p->buf, p->len);
+    free(p->buf);
+    http_add_header(p->o, "Content-Security-Policy", csp);
+    http_add_header(p->o, "X-Frame-Options", "DENY");
+    http_add_header(p->o, "Referrer-Policy", "same-origin");
+    return 0;
+}
+
+/* A whole page holding one message. */
+static int page_message(http_req *r, http_resp *o, int status, const char *title,
+                        const char *msg)
+{
+    page p;
+    page_open(&p, r, o);
+    page_begin(&p, title, 0);
+    fputs("<p class=\"msg bad\" role=\"alert\">", p.f);
+    esc(p.f, msg);
+    fputs("</p><p><a href=\"/\">Back to the dashboard</a></p>", p.f);
+    return page_send(&p, status);
+}
+
+static int redirect(http_resp *o, const char *where)
+{
+    http_text(o, 303, HTML, "", 0);
+    http_add_header(o, "Location", where);
+    return 0;
+}
+
+static int csrf_refused(http_req *r, http_resp *o)
+{
+    return page_message(r, o, 403, "Form refused",
+                        "This form's security token is missing or out of date, so it was "
+                        "not accepted. Reload the page and send the form again.");
+}
+
+void pages_refused(http_req *r, http_resp *o)
+{
+    int status = o->status;
+    char msg[512] = "not allowed";
+    cJSON *j = o->body ? cJSON_ParseWithLength(o->body, o->len) : NULL;
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(j, "error"), "message");
+    if (cJSON_IsString(m))
+        snprintf(msg, sizeof msg, "%s", m->valuestring);
+    cJSON_Delete(j);
+    free(o->body);
+    o->body = NULL;
+    o->len = 0;
+    strvec_free(&o->headers);
+    if (status == 401) {
+        char *loc = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&loc, &len);
+        fputs("/login?next=", f);
+        url(f, strcmp(r->method, "GET") == 0 ? r->path : "/");
+        fclose(f);
+        redirect(o, loc);
+        free(loc);
+        return;
+    }
+    page_message(r, o, status, status == 404 ? "Not found" : "Not allowed", msg);
+}
+
+/* ---- the API, called in-process ----------------------------------------------------------- */
+
+/*
+ * Call the API route `method pattern` with r's captures and query string and
+ * `body` (JSON text or NULL): its status, and its parsed JSON in *out.
+ * Rights were decided for the page already (page routes need at least what
+ * the API route needs).
+ */
+static int api_call(http_req *r, const char *method, const char *pattern, const char *body,
+                    cJSON **out, int *retry_after)
+{
+    size_t n;
+    const http_route *t = api_route_table(&n);
+    *out = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(t[i].method, method) != 0 || strcmp(t[i].pattern, pattern) != 0)
+            continue;
+        http_req q = *r;
+        q.method = method;
+        q.body = body ? body : "";
+        q.body_len = strlen(q.body);
+        http_resp o;
+        memset(&o, 0, sizeof o);
+        http_run_route(&t[i], &q, &o);
+        *out = o.body ? cJSON_ParseWithLength(o.body, o.len) : NULL;
+        if (retry_after)
+            *retry_after = o.retry_after;
+        free(o.body);
+        strvec_free(&o.headers);
+        return o.status;
+    }
+    return 500;
+}
+
+/* Add a query argument the API handler will see (the page's own arguments come first). */
+static void set_query(http_req *r, const char *key, const char *value)
+{
+    if (r->conn && value)
+        MHD_set_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key, value);
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double jnum(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static const char *api_message(const cJSON *j)
+{
+    const char *m = jstr(cJSON_GetObjectItemCaseSensitive(j, "error"), "message");
+    return m ? m : "the request failed";
+}
+
+/* ---- plugins -------------------------------------------------------------------------------- */
+
+/* Load plugin `name` from the search path: 0, or BX_EINVAL with err. */
+static int load_plugin(const char *name, loaded_plugin *lp, char *err, size_t errlen)
+{
+    strvec user = {0}, dirs = {0};
+    plugin_search_path(&user, &dirs);
+    int rc = plugin_find(&dirs, name, core_host(), lp, err, errlen);
+    strvec_free(&dirs);
+    return rc;
+}
+
+/* The names of the plugins found (in search order); scanned at most once a minute, since
+ * loading every plugin costs far more than a page. */
+static pthread_mutex_t names_mu = PTHREAD_MUTEX_INITIALIZER;
+static strvec names_cache, headline_cache; /* headline_cache.v[i]: of names_cache.v[i] */
+static double names_at = -1e9;
+
+static void names_refresh(void)
+{
+    if (mono_now() - names_at > 60.0) {
+        strvec user = {0}, dirs = {0};
+        plugin_search_path(&user, &dirs);
+        plugin_entry *e = NULL;
+        size_t n = 0;
+        plugin_scan(&dirs, core_host(), &e, &n);
+        strvec_free(&names_cache);
+        strvec_free(&headline_cache);
+        for (size_t i = 0; i < n; i++) {
+            if (e[i].error)
+                continue;
+            const bx_plugin *d = e[i].p.desc;
+            const char *h = d->metrics && d->metrics[0].name ? d->metrics[0].name : "";
+            for (const bx_metric_def *m = d->metrics; m && m->name; m++)
+                if (m->flags & BX_METRIC_HEADLINE) {
+                    h = m->name;
+                    break;
+                }
+            strvec_push(&names_cache, d->name);
+            strvec_push(&headline_cache, h);
+        }
+        plugin_scan_free(e, n);
+        strvec_free(&dirs);
+        names_at = mono_now();
+    }
+}
+
+static void plugin_names(strvec *out)
+{
+    pthread_mutex_lock(&names_mu);
+    names_refresh();
+    for (size_t i = 0; i < names_cache.n; i++)
+        strvec_push(out, names_cache.v[i]);
+    pthread_mutex_unlock(&names_mu);
+}
+
+/* SQL bx_headline(plugin): the plugin's headline metric (the one it marks, else its first
+ * declared), NULL for a plugin not installed here (then the first stored metric counts). */
+static void sql_headline(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *p = (const char *)sqlite3_value_text(argv[0]);
+    pthread_mutex_lock(&names_mu);
+    names_refresh();
+    int found = 0;
+    for (size_t i = 0; p && i < names_cache.n && !found; i++)
+        if (strcmp(names_cache.v[i], p) == 0) {
+            sqlite3_result_text(c, headline_cache.v[i], -1, SQLITE_TRANSIENT);
+            found = 1;
+        }
+    pthread_mutex_unlock(&names_mu);
+    if (!found)
+        sqlite3_result_null(c);
+}
+
+/* Make bx_headline() known to this thread's connection. */
+static void headline_fn(store *st)
+{
+    sqlite3_create_function_v2(store_db(st), "bx_headline", 1, SQLITE_UTF8, NULL, sql_headline,
+                               NULL, NULL, NULL);
+}
+
+/* ---- sign-in, sign-out, sign-up ----------------------------------------------------------------- */
+
+static int is_disabled(store *st, const char *name)
+{
+    sqlite3_stmt *s;
+    int d = 0;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT substr(password_hash, 1, 1) = '!' FROM users "
+                                         "WHERE name = ?1",
+                           -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(s) == SQLITE_ROW)
+            d = sqlite3_column_int(s, 0);
+        sqlite3_finalize(s);
+    }
+    return d;
+}
+
+/* A local path to go to after sign-in ("/" unless next is one). */
+static const char *safe_next(const char *next)
+{
+    if (next && next[0] == '/' && next[1] != '/' && next[1] != '\\' && !strpbrk(next, "\r\n"))
+        return next;
+    return "/";
+}
+
+static int login_form(http_req *r, http_resp *o, int status, const char *user, const char *msg,
+                      int signup)
+{
+    page p;
+    page_open(&p, r, o);
+    page_begin(&p, signup ? "Sign up" : "Sign in", 0);
+    FILE *f = p.f;
+    if (msg) {
+        fputs("<p class=\"msg bad\" role=\"alert\" id=\"form-error\">", f);
+        esc(f, msg);
+        fputs("</p>", f);
+    }
+    const char *next = safe_next(http_query(r, "next"));
+    fprintf(f, "<form class=\"f box\" method=\"post\" action=\"%s?next=",
+            signup ? "/signup" : "/login");
+    url(f, next);
+    fputs("\">", f);
+    csrf_field(&p);
+    fputs("<div class=\"field\"><label for=\"user\">User name</label><input type=\"text\" "
+          "id=\"user\" name=\"user\" autocomplete=\"username\" required value=\"",
+          f);
+    esc(f, user);
+    fputs("\"></div><div class=\"field\"><label for=\"password\">Password</label>"
+          "<input type=\"password\" id=\"password\" name=\"password\" required autocomplete=\"",
+          f);
+    fputs(signup ? "new-password" : "current-password", f);
+    fprintf(f, "\"></div><button type=\"submit\">%s</button></form>",
+            signup ? "Create the account" : "Sign in");
+    if (!signup && http_signup(r))
+        fputs("<p>No account yet? <a href=\"/signup\">Sign up</a>.</p>", f);
+    return page_send(&p, status);
+}
+
+static int g_login(http_req *r, http_resp *o)
+{
+    if (r->auth.user_id)
+        return redirect(o, safe_next(http_query(r, "next")));
+    return login_form(r, o, 200, "", NULL, 0);
+}
+
+/* Sign in as user/password through the API's session route (its rate limit included). */
+static int sign_in(http_req *r, http_resp *o, const char *user, const char *pw, int signup)
+{
+    cJSON *b = cJSON_CreateObject();
+    cJSON_AddStringToObject(b, "user", user);
+    cJSON_AddStringToObject(b, "password", pw);
+    char *body = cJSON_PrintUnformatted(b);
+    cJSON_Delete(b);
+    cJSON *j = NULL;
+    int wait = 0;
+    int st = api_call(r, "POST", "/api/v1/session", body, &j, &wait);
+    sodium_memzero(body, strlen(body));
+    free(body);
+    if (st == 201) {
+        const char *tok = jstr(j, "token");
+        char *h = xasprintf("benchaas_session=%s; Path=/; Max-Age=%lld; HttpOnly; "
+                            "SameSite=Strict%s",
+                            tok ? tok : "", (long long)APP(r)->session_s,
+                            is_tls(r) ? "; Secure" : "");
+        redirect(o, safe_next(http_query(r, "next")));
+        http_add_header(o, "Set-Cookie", h);
+        sodium_memzero(h, strlen(h));
+        free(h);
+        cJSON_Delete(j);
+        return 0;
+    }
+    char msg[512];
+    if (st == 429)
+        snprintf(msg, sizeof msg,
+                 "Too many failed sign-ins for this name or from this address: this account "
+                 "is locked for now. Wait %d seconds and try again.",
+                 wait > 0 ? wait : 60);
+    else if (st == 401 && is_disabled(r->st, user))
+        snprintf(msg, sizeof msg, "The account %s is disabled. Ask an administrator to enable "
+                                  "it again.",
+                 user);
+    else if (st == 401)
+        snprintf(msg, sizeof msg, "Wrong user name or password.");
+    else
+        snprintf(msg, sizeof msg, "%s", api_message(j));
+    cJSON_Delete(j);
+    if (st == 429)
+        o->retry_after = wait;
+    return login_form(r, o, st == 401 || st == 429 ? st : 400, user, msg, signup);
+}
+
+static int p_login(http_req *r, http_resp *o)
+{
+    form fm;
+    form_parse(r->body, &fm);
+    int rc;
+    if (!csrf_ok(r, &fm))
+        rc = csrf_refused(r, o);
+    else
+        rc = sign_in(r, o, form_get(&fm, "user") ? form_get(&fm, "user") : "",
+                     form_get(&fm, "password") ? form_get(&fm, "password") : "", 0);
+    form_free(&fm);
+    return rc;
+}
+
+static int p_logout(http_req *r, http_resp *o)
+{
+    form fm;
+    form_parse(r->body, &fm);
+    int ok = csrf_ok(r, &fm);
+    form_free(&fm);
+    if (!ok)
+        return csrf_refused(r, o);
+    char err[256];
+    account_token_revoke(r->st, r->auth.token_id, err, sizeof err);
+    redirect(o, "/login");
+    http_add_header(o, "Set-Cookie", "benchaas_session=; Path=/; Max-Age=0; HttpOnly; "
+                                     "SameSite=Strict");
+    return 0;
+}
+
+static int g_signup(http_req *r, http_resp *o)
+{
+    if (!http_signup(r))
+        return page_message(r, o, 404, "Not found", "Sign-up is closed: ask an administrator "
+                                                    "for an account.");
+    return login_form(r, o, 200, "", NULL, 1);
+}
+
+static int p_signup(http_req *r, http_resp *o)
+{
+    if (!http_signup(r))
+        return page_message(r, o, 404, "Not found", "Sign-up is closed: ask an administrator "
+                                                    "for an account.");
+    form fm;
+    form_parse(r->body, &fm);
+    if (!csrf_ok(r, &fm)) {
+        form_free(&fm);
+        return csrf_refused(r, o);
+    }
+    const char *user = form_get(&fm, "user"), *pw = form_get(&fm, "password");
+    cJSON *b = cJSON_CreateObject();
+    cJSON_AddStringToObject(b, "user", user ? user : "");
+    cJSON_AddStringToObject(b, "password", pw ? pw : "");
+    char *body = cJSON_PrintUnformatted(b);
+    cJSON_Delete(b);
+    cJSON *j = NULL;
+    int st = api_call(r, "POST", "/api/v1/users", body, &j, NULL);
+    sodium_memzero(body, strlen(body));
+    free(body);
+    int rc;
+    if (st == 201)
+        rc = sign_in(r, o, user, pw, 1);
+    else
+        rc = login_form(r, o, st, user ? user : "",
+                        st == 409 ? "This name is taken: choose another." : api_message(j), 1);
+    cJSON_Delete(j);
+    form_free(&fm);
+    return rc;
+}
+
+/* ---- dashboard ---------------------------------------------------------------------------------- */
+
+static int count_sql(store *st, const char *sql)
+{
+    sqlite3_stmt *s;
+    int n = -1;
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) == SQLITE_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW)
+            n = sqlite3_column_int(s, 0);
+        sqlite3_finalize(s);
+    }
+    return n;
+}
+
+/* A table of jobs from sql (id, user, plugin, name, state, npoints, done, created_at). */
+static int jobs_table(FILE *f, store *st, const char *sql, const char *a1, const char *a2)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+        return 0;
+    if (a1)
+        sqlite3_bind_text(s, 1, a1, -1, SQLITE_TRANSIENT);
+    if (a2)
+        sqlite3_bind_text(s, 2, a2, -1, SQLITE_TRANSIENT);
+    int n = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        if (n++ == 0)
+            fputs("<div class=\"scroll\"><table><thead><tr><th scope=\"col\">Job</th>"
+                  "<th scope=\"col\">User</th><th scope=\"col\">Plugin</th><th scope=\"col\">"
+                  "Name</th><th scope=\"col\">State</th><th scope=\"col\">Points done</th>"
+                  "<th scope=\"col\">Submitted</th></tr></thead><tbody>",
+                  f);
+        long long id = sqlite3_column_int64(s, 0);
+        fprintf(f, "<tr><td><a href=\"/jobs/%lld\">#%lld</a></td><td>", id, id);
+        esc(f, col_text(s, 1));
+        fputs("</td><td>", f);
+        esc(f, col_text(s, 2));
+        fputs("</td><td>", f);
+        esc(f, col_text(s, 3));
+        fputs("</td><td>", f);
+        state_span(f, col_text(s, 4));
+        fprintf(f, "</td><td class=\"n\">%d / %d</td><td>", sqlite3_column_int(s, 6),
+                sqlite3_column_int(s, 5));
+        when(f, col_text(s, 7));
+        fputs("</td></tr>", f);
+    }
+    sqlite3_finalize(s);
+    if (n)
+        fputs("</tbody></table></div>", f);
+    return n;
+}
+
+#define JOB_COLS                                                                               \
+    "SELECT j.id, j.user, j.plugin, j.name, j.state, j.npoints, (SELECT count(*) FROM "        \
+    "job_points p WHERE p.job_id = j.id AND p.state = 'done'), j.created_at FROM jobs j "
+
+/* The headline (first declared) metric of a run: name, value, unit. */
+#define HEADLINE_JOIN                                                                          \
+    " LEFT JOIN metrics m ON m.run_id = r.id AND m.name = coalesce((SELECT x.name FROM "      \
+    "metrics x WHERE x.run_id = r.id AND x.name = bx_headline(r.plugin)), (SELECT x.name FROM " \
+    "metrics x WHERE x.run_id = r.id ORDER BY x.seq LIMIT 1)) "
+
+static void runs_table(FILE *f, store *st, const char *sql, int with_error, const char *empty)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
+        fputs("<p class=\"msg bad\">", f);
+        esc(f, sqlite3_errmsg(store_db(st)));
+        fputs("</p>", f);
+        return;
+    }
+    int n = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        if (n++ == 0)
+            fprintf(f, "<div class=\"scroll\"><table><thead><tr><th scope=\"col\">Run</th>"
+                       "<th scope=\"col\">Plugin</th><th scope=\"col\">Host</th><th scope=\"col\">"
+                       "User</th><th scope=\"col\">Started</th><th scope=\"col\">%s</th>"
+                       "</tr></thead><tbody>",
+                    with_error ? "Reason" : "Headline");
+        long long id = sqlite3_column_int64(s, 0);
+        fprintf(f, "<tr><td><a href=\"/runs/%lld\">%lld</a></td><td>", id, id);
+        esc(f, col_text(s, 1));
+        fputs("</td><td>", f);
+        esc(f, col_text(s, 2));
+        fputs("</td><td>", f);
+        esc(f, col_text(s, 3));
+        fputs("</td><td>", f);
+        when(f, col_text(s, 4));
+        fputs("</td><td>", f);
+        if (with_error) {
+            state_span(f, col_text(s, 5));
+            fputs(": ", f);
+            esc(f, col_text(s, 6));
+        } else if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
+            esc(f, col_text(s, 5));
+            fputs(" <strong>", f);
+            num(f, sqlite3_column_double(s, 6));
+            fputs("</strong> ", f);
+            esc(f, col_text(s, 7));
+        }
+        fputs("</td></tr>", f);
+    }
+    sqlite3_finalize(s);
+    if (n)
+        fputs("</tbody></table></div>", f);
+    else
+        fprintf(f, "<p class=\"muted\">%s</p>", empty);
+}
+
+/* Each plugin's latest headline per host (among the newest 5000 ok runs: the cost does not
+ * grow with the database), with the trend of its last 20 values. */
+static void latest_per_host(FILE *f, store *st)
+{
+    sqlite3 *db = store_db(st);
+    sqlite3_stmt *s, *t;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT r.plugin, r.host_id, coalesce(h.name, '?'), max(r.id) FROM "
+                           "(SELECT id, plugin, host_id FROM runs WHERE status = 'ok' ORDER BY "
+                           "id DESC LIMIT 5000) r LEFT JOIN hosts h ON h.id = r.host_id "
+                           "GROUP BY r.plugin, r.host_id ORDER BY r.plugin, 3 LIMIT 60",
+                           -1, &s, NULL) != SQLITE_OK)
+        return;
+    /* the headline of the group's newest run, then its values in the group's last 20 runs
+     * (through runs_host and the metrics key: cheap on a large database) */
+    sqlite3_stmt *hl;
+    if (sqlite3_prepare_v2(db, "SELECT name, unit FROM metrics WHERE run_id = ?1 ORDER BY name "
+                               "IS bx_headline(?2) DESC, seq LIMIT 1",
+                           -1, &hl, NULL) != SQLITE_OK) {
+        sqlite3_finalize(s);
+        return;
+    }
+    if (sqlite3_prepare_v2(db,
+                           "SELECT m.value FROM runs r JOIN metrics m ON m.run_id = r.id AND "
+                           "m.name = ?3 WHERE r.plugin = ?1 AND r.host_id IS ?2 AND r.status = "
+                           "'ok' ORDER BY r.id DESC LIMIT 20",
+                           -1, &t, NULL) != SQLITE_OK) {
+        sqlite3_finalize(s);
+        sqlite3_finalize(hl);
+        return;
+    }
+    int n = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        if (n++ == 0)
+            fputs("<div class=\"scroll\"><table><thead><tr><th scope=\"col\">Plugin</th>"
+                  "<th scope=\"col\">Host</th><th scope=\"col\">Latest headline</th>"
+                  "<th scope=\"col\">Trend (last 20 runs)</th></tr></thead><tbody>",
+                  f);
+        char mname[128] = "", unit[64] = "";
+        sqlite3_reset(hl);
+        sqlite3_bind_int64(hl, 1, sqlite3_column_int64(s, 3));
+        sqlite3_bind_text(hl, 2, col_text(s, 0), -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(hl) == SQLITE_ROW) {
+            snprintf(mname, sizeof mname, "%s", col_text(hl, 0));
+            snprintf(unit, sizeof unit, "%s", col_text(hl, 1));
+        }
+        sqlite3_reset(t);
+        sqlite3_bind_text(t, 1, col_text(s, 0), -1, SQLITE_TRANSIENT);
+        if (sqlite3_column_type(s, 1) == SQLITE_NULL)
+            sqlite3_bind_null(t, 2);
+        else
+            sqlite3_bind_int64(t, 2, sqlite3_column_int64(s, 1));
+        sqlite3_bind_text(t, 3, mname, -1, SQLITE_TRANSIENT);
+        double v[20];
+        size_t k = 0;
+        while (k < 20 && sqlite3_step(t) == SQLITE_ROW)
+            v[k++] = sqlite3_column_type(t, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(t, 0);
+        for (size_t i = 0; i < k / 2; i++) { /* oldest first */
+            double x = v[i];
+            v[i] = v[k - 1 - i];
+            v[k - 1 - i] = x;
+        }
+        fputs("<tr><td><a href=\"/leaderboard/", f);
+        url(f, col_text(s, 0));
+        fputs("\">", f);
+        esc(f, col_text(s, 0));
+        fputs("</a></td><td>", f);
+        esc(f, col_text(s, 2));
+        fprintf(f, "</td><td><a href=\"/runs/%lld\">", (long long)sqlite3_column_int64(s, 3));
+        esc(f, mname);
+        fputs(" <strong>", f);
+        num(f, k ? v[k - 1] : NAN);
+        fputs("</strong> ", f);
+        esc(f, unit);
+        fputs("</a></td><td>", f);
+        char label[320];
+        snprintf(label, sizeof label, "%s on %s: %s of the last %zu runs", col_text(s, 0),
+                 col_text(s, 2), mname, k);
+        svg_sparkline_write(f, v, k, 140, 28, label);
+        fputs("</td></tr>", f);
+    }
+    if (n)
+        fputs("</tbody></table></div>", f);
+    else
+        fputs("<p class=\"muted\">No results yet.</p>", f);
+    sqlite3_finalize(s);
+    sqlite3_finalize(t);
+    sqlite3_finalize(hl);
+}
+
+/* latest_per_host() is the same for everyone and the dashboard's dearest part: kept for
+ * up to 10 s while no run is stored (the newest run id is the key). */
+static pthread_mutex_t latest_mu = PTHREAD_MUTEX_INITIALIZER;
+static char *latest_html;
+static int64_t latest_key = -1;
+static double latest_at;
+
+static void latest_cached(FILE *f, store *st)
+{
+    int64_t key = -1;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT coalesce(max(id), 0) FROM runs", -1, &s,
+                           NULL) == SQLITE_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW)
+            key = sqlite3_column_int64(s, 0);
+        sqlite3_finalize(s);
+    }
+    pthread_mutex_lock(&latest_mu);
+    if (!latest_html || key < 0 || key != latest_key || mono_now() - latest_at > 10.0) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&buf, &len);
+        latest_per_host(m, st);
+        fclose(m);
+        free(latest_html);
+        latest_html = buf;
+        latest_key = key;
+        latest_at = mono_now();
+    }
+    fputs(latest_html, f);
+    pthread_mutex_unlock(&latest_mu);
+}
+
+static int g_dashboard(http_req *r, http_resp *o)
+{
+    headline_fn(r->st);
+    page p;
+    page_open(&p, r, o);
+    page_begin(&p, "Dashboard", 0);
+    FILE *f = p.f;
+    serve_app *app = APP(r);
+    double tick = app->sched ? sched_last_tick(app->sched) : 0;
+    int healthy = app->sched && wall_now() - tick < 30.0;
+    int queued = count_sql(r->st, "SELECT count(*) FROM jobs WHERE state = 'queued'");
+    int running = count_sql(r->st, "SELECT count(*) FROM jobs WHERE state = 'running'");
+    char when[32] = "never";
+    if (tick > 0)
+        store_time_format((int64_t)tick, when, sizeof when);
+    fprintf(f, "<section aria-labelledby=\"h-health\"><h2 id=\"h-health\">Scheduler</h2>"
+               "<p class=\"msg %s\"><strong>%s</strong>. Last tick %s (%.0f s ago); %d job%s "
+               "queued, %d running, %d point%s running now.",
+            healthy ? "good" : "bad",
+            healthy ? "The scheduler is working" : "The scheduler is not ticking", when,
+            tick > 0 ? wall_now() - tick : 0.0, queued, queued == 1 ? "" : "s", running,
+            app->sched ? sched_running(app->sched) : 0,
+            app->sched && sched_running(app->sched) == 1 ? "" : "s");
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(r->st),
+                           "SELECT id, created_at FROM jobs WHERE state = 'queued' ORDER BY id "
+                           "LIMIT 1",
+                           -1, &s, NULL) == SQLITE_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW) {
+            fprintf(f, " Oldest queued: <a href=\"/jobs/%lld\">job #%lld</a>, submitted ",
+                    (long long)sqlite3_column_int64(s, 0), (long long)sqlite3_column_int64(s, 0));
+            esc(f, col_text(s, 1));
+            fputs(".", f);
+        }
+        sqlite3_finalize(s);
+    }
+    fputs("</p></section>", f);
+    if (r->auth.role >= ROLE_MEMBER) {
+        strvec names = {0};
+        plugin_names(&names);
+        fputs("<p>Run a benchmark: ", f);
+        for (size_t i = 0; i < names.n; i++) {
+            fputs(i ? " · " : "", f);
+            fputs("<a class=\"submit-link\" href=\"/submit/", f);
+            url(f, names.v[i]);
+            fputs("\">", f);
+            esc(f, names.v[i]);
+            fputs("</a>", f);
+        }
+        fputs("</p>", f);
+        strvec_free(&names);
+    }
+    fputs("<div class=\"grid2\"><section aria-labelledby=\"h-running\"><h2 id=\"h-running\">"
+          "Running now</h2>",
+          f);
+    if (!jobs_table(f, r->st, JOB_COLS "WHERE j.state = 'running' ORDER BY j.id LIMIT 20", NULL,
+                    NULL))
+        fputs("<p class=\"muted\">Nothing is running.</p>", f);
+    fputs("</section><section aria-labelledby=\"h-queue\"><h2 id=\"h-queue\">Queue</h2>", f);
+    if (!jobs_table(f, r->st, JOB_COLS "WHERE j.state = 'queued' ORDER BY j.id LIMIT 20", NULL,
+                    NULL))
+        fputs("<p class=\"muted\">The queue is empty.</p>", f);
+    fputs("</section></div>", f);
+    fputs("<section aria-labelledby=\"h-latest\"><h2 id=\"h-latest\">Latest figures per plugin "
+          "and host</h2>",
+          f);
+    latest_cached(f, r->st);
+    fputs("</section><div class=\"grid2\"><section aria-labelledby=\"h-new\"><h2 id=\"h-new\">"
+          "Newest results</h2>",
+          f);
+    runs_table(f, r->st,
+               "SELECT r.id, r.plugin, coalesce(h.name, ''), coalesce(r.user, ''), r.started_at, "
+               "m.name, m.value, m.unit FROM runs r LEFT JOIN hosts h ON h.id = r.host_id" HEADLINE_JOIN
+               "WHERE r.status = 'ok' ORDER BY r.id DESC LIMIT 10",
+               0, "No results yet.");
+    fputs("</section><section aria-labelledby=\"h-fail\"><h2 id=\"h-fail\">Newest failures</h2>",
+          f);
+    runs_table(f, r->st,
+               "SELECT r.id, r.plugin, coalesce(h.name, ''), coalesce(r.user, ''), r.started_at, "
+               "r.status, coalesce(r.error, '') FROM runs r LEFT JOIN hosts h ON h.id = "
+               "r.host_id WHERE r.status IN ('failed', 'crashed', 'timeout', 'interrupted') "
+               "ORDER BY r.id DESC LIMIT 10",
+               1, "No failures.");
+    fputs("</section></div><section aria-labelledby=\"h-reg\"><h2 id=\"h-reg\">Regressions</h2>",
+          f);
+    int n = 0;
+    if (sqlite3_prepare_v2(store_db(r->st),
+                           "SELECT created_at, job_id, message FROM alerts ORDER BY id DESC "
+                           "LIMIT 10",
+                           -1, &s, NULL) == SQLITE_OK) {
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            fputs(n++ ? "" : "<ul>", f);
+            fputs("<li>", f);
+            esc(f, col_text(s, 0));
+            if (sqlite3_column_int64(s, 1) > 0)
+                fprintf(f, " <a href=\"/jobs/%lld\">job #%lld</a>",
+                        (long long)sqlite3_column_int64(s, 1),
+                        (long long)sqlite3_column_int64(s, 1));
+            fputs(": ", f);
+            esc(f, col_text(s, 2));
+            fputs("</li>", f);
+        }
+        sqlite3_finalize(s);
+    }
+    fputs(n ? "</ul>" : "<p class=\"muted\">No regressions found by scheduled checks.</p>", f);
+    fputs("</section>", f);
+    return page_send(&p, 200);
+}
+
+/* ---- submit -------------------------------------------------------------------------------------- */
+
+static const char *const extra_fields[] = {"ranks", "threads", "repetitions"};
+
+/* The form's error for field `name` (fields of job_submit: "params.NAME", "ranks" ...). */
+static const char *field_error(const cJSON *fields, const char *name, int is_param)
+{
+    char key[200];
+    snprintf(key, sizeof key, "%s%s", is_param ? "params." : "", name);
+    return jstr(fields, key);
+}
+
+/* Values: the posted form, or NULL for the defaults. */
+static int submit_form(http_req *r, http_resp *o, const loaded_plugin *lp, const form *fm,
+                       const cJSON *fields, const char *top_error, long points, int status)
+{
+    const bx_plugin *d = lp->desc;
+    page p;
+    page_open(&p, r, o);
+    char title[160];
+    snprintf(title, sizeof title, "Run %s", d->name);
+    page_begin(&p, title, 0);
+    FILE *f = p.f;
+    fputs("<p>", f);
+    esc(f, d->description);
+    fputs("</p>", f);
+    if (top_error) {
+        fputs("<p class=\"msg bad\" role=\"alert\" id=\"form-error\">", f);
+        esc(f, top_error);
+        fputs("</p>", f);
+    } else if (points > 0) {
+        fprintf(f, "<p class=\"msg good\" role=\"status\" id=\"points\">These values make %ld "
+                   "point%s (runs). Nothing is queued until you press Submit.</p>",
+                points, points == 1 ? "" : "s");
+    }
+    fputs("<form class=\"f box\" method=\"post\" action=\"/submit/", f);
+    url(f, d->name);
+    fputs("\" novalidate>", f);
+    csrf_field(&p);
+    fputs("<p class=\"muted small\">Write several values separated by commas (<code>a,b,c</code>)"
+          " to sweep a parameter: every combination becomes one point.</p>",
+          f);
+    for (const bx_param *q = d->params; q && q->name; q++) {
+        const char *v = fm ? form_get(fm, q->name) : q->def;
+        const char *e = field_error(fields, q->name, 1);
+        fputs("<div class=\"field\"><label for=\"p-", f);
+        esc(f, q->name);
+        fputs("\">", f);
+        esc(f, q->name);
+        fprintf(f, " <span class=\"muted small\">(%s)</span></label>", bxp_type_name(q->type));
+        const char *sfx = q->name;
+        if (q->type == BX_ENUM && q->choices) {
+            fputs("<select id=\"p-", f);
+            esc(f, sfx);
+            fputs("\" name=\"", f);
+            esc(f, sfx);
+            fputs("\" aria-describedby=\"h-", f);
+            esc(f, sfx);
+            fputs("\">", f);
+            if (!q->def)
+                fputs("<option value=\"\">(not set)</option>", f);
+            for (const char *const *c = q->choices; *c; c++) {
+                fputs("<option", f);
+                if (v && strcmp(v, *c) == 0)
+                    fputs(" selected", f);
+                fputs(">", f);
+                esc(f, *c);
+                fputs("</option>", f);
+            }
+            fputs("</select>", f);
+        } else if (q->type == BX_BOOL) {
+            int on = v && (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 ||
+                           strcmp(v, "on") == 0 || strcmp(v, "1") == 0);
+            fputs("<input type=\"hidden\" name=\"", f);
+            esc(f, sfx);
+            fputs("\" value=\"false\"><input type=\"checkbox\" value=\"true\" id=\"p-", f);
+            esc(f, sfx);
+            fputs("\" name=\"", f);
+            esc(f, sfx);
+            fputs("\" aria-describedby=\"h-", f);
+            esc(f, sfx);
+            fprintf(f, "\"%s>", on ? " checked" : "");
+        } else {
+            fputs("<input type=\"text\" id=\"p-", f);
+            esc(f, sfx);
+            fputs("\" name=\"", f);
+            esc(f, sfx);
+            fputs("\" value=\"", f);
+            esc(f, v);
+            fprintf(f, "\"%s spellcheck=\"false\" aria-describedby=\"h-",
+                    q->type == BX_INT      ? " inputmode=\"numeric\""
+                    : q->type == BX_DOUBLE ? " inputmode=\"decimal\""
+                                           : "");
+            esc(f, sfx);
+            if (e) {
+                fputs(" e-", f);
+                esc(f, sfx);
+            }
+            fputs(e ? "\" aria-invalid=\"true\">" : "\">", f);
+        }
+        if (e) {
+            fputs("<span class=\"err\" id=\"e-", f);
+            esc(f, sfx);
+            fputs("\" role=\"alert\">", f);
+            esc(f, e);
+            fputs("</span>", f);
+        }
+        fputs("<span class=\"help\" id=\"h-", f);
+        esc(f, sfx);
+        fputs("\">", f);
+        esc(f, q->help);
+        if (q->help && *q->help && q->help[strlen(q->help) - 1] != '.')
+            fputs(".", f);
+        if (v && strchr(v, ',') && q->type != BX_ENUM && q->type != BX_BOOL) {
+            int nv = 1;
+            for (const char *c = v; *c; c++)
+                nv += *c == ',';
+            fprintf(f, " <strong>A sweep of %d values.</strong>", nv);
+        }
+        if (bxp_has_range(q)) {
+            char a[32], b[32];
+            snprintf(a, sizeof a, "%.15g", q->min);
+            snprintf(b, sizeof b, "%.15g", q->max);
+            fprintf(f, " Range %s to %s.", a, b);
+        }
+        if (q->def) {
+            fputs(" Default ", f);
+            esc(f, q->def);
+            fputs(".", f);
+        }
+        fputs("</span></div>", f);
+    }
+    static const char *const extra_help[] = {
+        "MPI ranks (processes) of each point.", "Threads per rank (OMP_NUM_THREADS).",
+        "Timed repetitions after one warm-up (empty: the plugin's choice)."};
+    for (size_t i = 0; i < 3; i++) {
+        const char *name = extra_fields[i];
+        const char *v = fm ? form_get(fm, name) : (i < 2 ? "1" : "");
+        const char *e = field_error(fields, name, 0);
+        fprintf(f, "<div class=\"field\"><label for=\"x-%s\">%s</label><input type=\"text\" "
+                   "inputmode=\"numeric\" id=\"x-%s\" name=\"%s\" value=\"",
+                name, name, name, name);
+        esc(f, v);
+        fprintf(f, "\" aria-describedby=\"h-%s%s%s\"%s>", name, e ? " e-" : "", e ? name : "",
+                e ? " aria-invalid=\"true\"" : "");
+        if (e) {
+            fprintf(f, "<span class=\"err\" id=\"e-%s\" role=\"alert\">", name);
+            esc(f, e);
+            fputs("</span>", f);
+        }
+        fprintf(f, "<span class=\"help\" id=\"h-%s\">%s</span></div>", name, extra_help[i]);
+    }
+    const char *nm = fm ? form_get(fm, "name") : "";
+    const char *ne = field_error(fields, "name", 0);
+    fputs("<div class=\"field\"><label for=\"x-name\">name</label><input type=\"text\" "
+          "id=\"x-name\" name=\"name\" value=\"",
+          f);
+    esc(f, nm);
+    fputs("\" aria-describedby=\"h-name\">", f);
+    if (ne) {
+        fputs("<span class=\"err\" role=\"alert\">", f);
+        esc(f, ne);
+        fputs("</span>", f);
+    }
+    fputs("<span class=\"help\" id=\"h-name\">A name for this experiment (optional).</span>"
+          "</div><button type=\"submit\" name=\"action\" value=\"submit\" id=\"submit\">Submit"
+          "</button> <button type=\"submit\" class=\"secondary\" name=\"action\" "
+          "value=\"count\">Count the points</button></form>",
+          f);
+    return page_send(&p, status);
+}
+
+static int g_submit_list(http_req *r, http_resp *o)
+{
+    page p;
+    page_open(&p, r, o);
+    page_begin(&p, "Submit a benchmark", 0);
+    strvec names = {0};
+    plugin_names(&names);
+    fputs("<ul>", p.f);
+    for (size_t i = 0; i < names.n; i++) {
+        fputs("<li><a href=\"/submit/", p.f);
+        url(p.f, names.v[i]);
+        fputs("\">", p.f);
+        esc(p.f, names.v[i]);
+        fputs("</a></li>", p.f);
+    }
+    fputs("</ul>", p.f);
+    strvec_free(&names);
+    return page_send(&p, 200);
+}
+
+static int g_submit(http_req *r, http_resp *o)
+{
+    loaded_plugin lp;
+    char err[1024];
+    if (load_plugin(r->seg[0], &lp, err, sizeof err) != 0)
+        return page_message(r, o, 404, "No such plugin", err);
+    int rc = submit_form(r, o, &lp, NULL, NULL, NULL, 0, 200);
+    plugin_unload(&lp);
+    return rc;
+}
+
+/* The experiment of a posted form: each declared parameter given, a,b,c as a sweep. */
+static cJSON *form_experiment(const bx_plugin *d, const form *fm)
+{
+    cJSON *exp = cJSON_CreateObject();
+    cJSON_AddStringToObject(exp, "plugin", d->name);
+    const char *nm = form_get(fm, "name");
+    if (nm && *nm)
+        cJSON_AddStringToObject(exp, "name", nm);
+    cJSON *params = cJSON_AddObjectToObject(exp, "params");
+    for (const bx_param *q = d->params; q && q->name; q++) {
+        const char *v = form_get(fm, q->name);
+        if (!v || !*v)
+            continue;
+        if (strchr(v, ',')) {
+            cJSON *a = cJSON_AddArrayToObject(params, q->name);
+            char *copy = xstrdup(v), *save = NULL;
+            for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                while (*t == ' ')
+                    t++;
+                size_t l = strlen(t);
+                while (l && t[l - 1] == ' ')
+                    t[--l] = '\0';
+                cJSON_AddItemToArray(a, cJSON_CreateString(t));
+            }
+            free(copy);
+        } else {
+            cJSON_AddStringToObject(params, q->name, v);
+        }
+    }
+    for (size_t i = 0; i < 3; i++) {
+        const char *v = form_get(fm, extra_fields[i]);
+        long n;
+        if (!v || !*v)
+            continue;
+        if (parse_long(v, -1000000000L, 1000000000L, &n) == 0)
+            cJSON_AddNumberToObject(exp, extra_fields[i], (double)n);
+        else
+            cJSON_AddStringToObject(exp, extra_fields[i], v);
+    }
+    return exp;
+}
+
+static int p_submit(http_req *r, http_resp *o)
+{
+    form fm;
+    form_parse(r->body, &fm);
+    if (!csrf_ok(r, &fm)) {
+        form_free(&fm);
+        return csrf_refused(r, o);
+    }
+    loaded_plugin lp;
+    char err[4096];
+    if (load_plugin(r->seg[0], &lp, err, sizeof err) != 0) {
+        form_free(&fm);
+        return page_message(r, o, 404, "No such plugin", err);
+    }
+    cJSON *exp = form_experiment(lp.desc, &fm);
+    serve_app *app = APP(r);
+    cJSON *fields = NULL;
+    int rc;
+    const char *action = form_get(&fm, "action");
+    if (action && strcmp(action, "count") == 0) {
+        /* validate and count, queue nothing: the same code as job_submit */
+        config cfg;
+        plan pl;
+        char field[200];
+        int st = job_plan(exp, app->launcher, &cfg, &pl, err, sizeof err, field, sizeof field);
+        long points = st == 0 ? (long)pl.npoints : 0;
+        plan_free(&pl);
+        config_free(&cfg);
+        if (st) {
+            fields = cJSON_CreateObject();
+            cJSON_AddStringToObject(fields, field, err);
+        }
+        rc = submit_form(r, o, &lp, &fm, fields, st ? err : NULL, points, st ? 400 : 200);
+    } else {
+        int64_t id = 0;
+        int st = job_submit(r->st, r->auth.user, exp, app->launcher, &app->quotas, 0, &id,
+                            &fields, err, sizeof err);
+        if (st == 0) {
+            char loc[64];
+            snprintf(loc, sizeof loc, "/jobs/%lld", (long long)id);
+            rc = redirect(o, loc);
+        } else {
+            if (st == 429)
+                o->retry_after = 60;
+            char top[4200];
+            snprintf(top, sizeof top, "Nothing was queued: %s", err);
+            rc = submit_form(r, o, &lp, &fm, fields, top, 0, st);
+        }
+    }
+    cJSON_Delete(fields);
+    cJSON_Delete(exp);
+    plugin_unload(&lp);
+    form_free(&fm);
+    return rc;
+}
+
+/* ---- jobs ------------------------------------------------------------------------------------ */
+
+static int g_jobs(http_req *r, http_resp *o)
+{
+    page p;
+    page_open(&p, r, o);
+    page_begin(&p, "Jobs", 0);
+    const char *state = http_query(r, "state"), *user = http_query(r, "user");
+    if (state && !*state)
+        state = NULL;
+    if (user && !*user)
+        user = NULL;
+    FILE *f = p.f;
+    fputs("<form class=\"row\" method=\"get\" action=\"/jobs\"><div><label for=\"state\">State"
+          "</label><select id=\"state\" name=\"state\"><option value=\"\">any</option>",
+          f);
+    static const char *const states[] = {"queued", "running", "done", "failed", "cancelled"};
+    for (int i = 0; i < 5; i++)
+        fprintf(f, "<option%s>%s</option>", state && strcmp(state, states[i]) == 0 ? " selected" : "",
+                states[i]);
+    fputs("</select></div><div><label for=\"user\">User</label><input type=\"text\" id=\"user\" "
+          "name=\"user\" value=\"",
+          f);
+    esc(f, user);
+    fputs("\"></div><button type=\"submit\">Show</button></form>", f);
+    if (!jobs_table(f, r->st,
+                    JOB_COLS "WHERE (?1 IS NULL OR j.state = ?1) AND (?2 IS NULL OR j.user = ?2) "
+                             "ORDER BY j.id DESC LIMIT 200",
+                    state, user))
+        fputs("<p class=\"muted\">No jobs.</p>", f);
+    return page_send(&p, 200);
+}
+
+static int g_job(http_req *r, http_resp *o)
+{
+    headline_fn(r->st);
+    int64_t id;
+    if (http_seg_id(r, 0, &id, o))
+        return page_message(r, o, 404, "Not found", "No such job.");
+    cJSON *j = job_json(r->st, id);
+    if (!j)
+        return page_message(r, o, 404, "Not found", "No such job.");
+    const char *state = jstr(j, "state") ? jstr(j, "state") : "?";
+    int live = strcmp(state, "queued") == 0 || strcmp(state, "running") == 0;
+    page p;
+    page_open(&p, r, o);
+    char title[64];
+    snprintf(title, sizeof title, "Job #%lld", (long long)id);
+    page_begin(&p, title, live ? 2 : 0);
+    FILE *f = p.f;
+    int points = (int)jnum(j, "points");
+    int done = 0;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(r->st),
+                           "SELECT count(*) FROM job_points WHERE job_id = ?1 AND state = 'done'",
+                           -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        if (sqlite3_step(s) == SQLITE_ROW)
+            done = sqlite3_column_int(s, 0);
+        sqlite3_finalize(s);
+    }
+    fputs("<p>State: ", f);
+    fputs("<span id=\"job-state\">", f);
+    state_span(f, state);
+    fprintf(f, "</span>%s</p><p><label for=\"progress\">Points done</label> <progress "
+               "id=\"progress\" max=\"%d\" value=\"%d\">%d of %d</progress> %d of %d</p>",
+            live ? " <span class=\"muted small\">(this page refreshes itself)</span>" : "",
+            points > 0 ? points : 1, done, done, points, done, points);
+    fputs("<dl class=\"kv\"><dt>User</dt><dd>", f);
+    esc(f, jstr(j, "user"));
+    fputs("</dd><dt>Plugin</dt><dd>", f);
+    esc(f, jstr(j, "plugin"));
+    fputs("</dd><dt>Name</dt><dd>", f);
+    esc(f, jstr(j, "name"));
+    fputs("</dd><dt>Submitted</dt><dd>", f);
+    when(f, jstr(j, "created_at"));
+    fputs("</dd><dt>Started</dt><dd>", f);
+    when(f, jstr(j, "started_at"));
+    fputs("</dd><dt>Ended</dt><dd>", f);
+    when(f, jstr(j, "ended_at"));
+    fputs("</dd></dl>", f);
+    if (jstr(j, "error")) {
+        fputs("<p class=\"msg bad\">", f);
+        esc(f, jstr(j, "error"));
+        fputs("</p>", f);
+    }
+    const char *owner = jstr(j, "user");
+    if (live && r->auth.role >= ROLE_MEMBER &&
+        (r->auth.role >= ROLE_ADMIN || (owner && strcmp(owner, r->auth.user) == 0))) {
+        fprintf(f, "<form method=\"post\" action=\"/jobs/%lld/cancel\">", (long long)id);
+        csrf_field(&p);
+        fputs("<button type=\"submit\" class=\"danger\">Cancel this job</button></form>", f);
+    }
+    fputs("<h2>Points</h2>", f);
+    if (sqlite3_prepare_v2(store_db(r->st),
+                           "SELECT p.idx, p.label, p.state, r.id, r.status, m.name, m.value, "
+                           "m.unit, r.error FROM job_points p LEFT JOIN runs r ON r.id = "
+                           "p.run_id" HEADLINE_JOIN "WHERE p.job_id = ?1 ORDER BY p.idx",
+                           -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        fputs("<div class=\"scroll\"><table id=\"points\"><thead><tr><th scope=\"col\">#</th>"
+              "<th scope=\"col\">Point</th><th scope=\"col\">State</th><th scope=\"col\">Run"
+              "</th><th scope=\"col\">Headline</th></tr></thead><tbody>",
+              f);
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            fprintf(f, "<tr><td>%d</td><td>", sqlite3_column_int(s, 0) + 1);
+            esc(f, col_text(s, 1));
+            fputs("</td><td>", f);
+            state_span(f, col_text(s, 2));
+            fputs("</td><td>", f);
+            if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
+                long long rid = sqlite3_column_int64(s, 3);
+                fprintf(f, "<a href=\"/runs/%lld\">run %lld</a> ", rid, rid);
+                state_span(f, col_text(s, 4));
+            }
+            fputs("</td><td>", f);
+            if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
+                esc(f, col_text(s, 5));
+                fputs(" <strong>", f);
+                num(f, sqlite3_column_double(s, 6));
+                fputs("</strong> ", f);
+                esc(f, col_text(s, 7));
+            } else if (sqlite3_column_type(s, 8) != SQLITE_NULL) {
+                esc(f, col_text(s, 8));
+            }
+            fputs("</td></tr>", f);
+        }
+        sqlite3_finalize(s);
+        fputs("</tbody></table></div>", f);
+    } else {
+        fputs("<p class=\"msg bad\">", f);
+        esc(f, sqlite3_errmsg(store_db(r->st)));
+        fputs("</p>", f);
+    }
+    cJSON_Delete(j);
+    return page_send(&p, 200);
+}
+
+static int own_job_page(http_req *r, char *owner, size_t len, http_resp *o)
+{
+    int64_t id;
+    if (http_seg_id(r, 0, &id, o) || job_owner(r->st, id, owner, len) != 0) {
+        http_errorf(o, 404, "no such job");
+        return 404;
+    }
+    return 0;
+}
+
+static int p_job_cancel(http_req *r, http_resp *o)
+{
+    form fm;
+    form_parse(r->body, &fm);
+    int ok = csrf_ok(r, &fm);
+    form_free(&fm);
+    if (!ok)
+        return csrf_refused(r, o);
+    cJSON *j = NULL;
+    int st = api_call(r, "DELETE", "/api/v1/jobs/{id}", NULL, &j, NULL);
+    cJSON_Delete(j);
+    if (st != 200 && st != 409)
+        return page_message(r, o, st, "Cancel failed", "The job could not be cancelled.");
+    char loc[64];
+    snprintf(loc, sizeof loc, "/jobs/%s", r->seg[0]);
+    return redirect(o, loc);
+}
+
+/* ---- runs ------------------------------------------------------------------------------------ */
+
+static void kv_object(FILE *f, const cJSON *o)
+{
+    fputs("<dl class=\"kv\">", f);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, o)
+    {
+        fputs("<dt>", f);
+        esc(f, it->string);
+        fputs("</dt><dd>", f);
+        const cJSON *v = cJSON_IsObject(it) && cJSON_GetObjectItemCaseSensitive(it, "value")
+                             ? cJSON_GetObjectItemCaseSensitive(it, "value")
+                             : it;
+        if (cJSON_IsString(v)) {
+            esc(f, v->valuestring);
+        } else {
+            char *t = cJSON_PrintUnformatted(v);
+            esc(f, t);
+            free(t);
+        }
+        fputs("</dd>", f);
+    }
+    fputs("</dl>", f);
+}
+
+/* The samples of a run: one chart per unit, a line per metric (at most 6), x the sample. */
+static void run_charts(FILE *f, const cJSON *run)
+{
+    const cJSON *samples = cJSON_GetObjectItemCaseSensitive(run, "samples");
+    const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(run, "metrics");
+    fputs("<h2>Samples</h2>", f);
+    strvec units = {0};
+    const cJSON *m;
+    cJSON_ArrayForEach(m, metrics) /* in the plugin's declared order */
+    {
+        const char *u = jstr(m, "unit");
+        const cJSON *sm = cJSON_GetObjectItemCaseSensitive(samples, m->string);
+        if (!cJSON_IsArray(sm))
+            continue;
+        int seen = 0;
+        for (size_t i = 0; i < units.n; i++)
+            seen |= strcmp(units.v[i], u ? u : "") == 0;
+        if (!seen && cJSON_GetArraySize(sm) > 0 && units.n < 4)
+            strvec_push(&units, u ? u : "");
+    }
+    if (units.n)
+        fputs("<div class=\"charts\">", f);
+    for (size_t ui = 0; ui < units.n; ui++) {
+        svg_series ser[6];
+        double *bufs[12];
+        size_t ns = 0, nmax = 0, nmore = 0;
+        cJSON_ArrayForEach(m, metrics)
+        {
+            const char *u = jstr(m, "unit");
+            const cJSON *arr = cJSON_GetObjectItemCaseSensitive(samples, m->string);
+            size_t n = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
+            if (strcmp(u ? u : "", units.v[ui]) != 0 || !n)
+                continue;
+            if (ns == 6) {
+                nmore++;
+                continue;
+            }
+            double *x = xmalloc(n * sizeof *x), *y = xmalloc(n * sizeof *y);
+            size_t k = 0;
+            const cJSON *sm;
+            cJSON_ArrayForEach(sm, arr)
+            {
+                const cJSON *v = cJSON_GetArrayItem(sm, 2);
+                x[k] = (double)k;
+                y[k] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+                k++;
+            }
+            nmax = k > nmax ? k : nmax;
+            bufs[2 * ns] = x;
+            bufs[2 * ns + 1] = y;
+            ser[ns] = (svg_series){.name = m->string, .x = x, .y = y, .n = k,
+                                   .style = SVG_LINE | SVG_POINTS, .color = (int)ns};
+            ns++;
+        }
+        char title[200], ylabel[120];
+        snprintf(title, sizeof title, "Every sample%s%s%s", *units.v[ui] ? " (" : "",
+                 units.v[ui], *units.v[ui] ? ")" : "");
+        snprintf(ylabel, sizeof ylabel, "%s", *units.v[ui] ? units.v[ui] : "value");
+        char **cats = xmalloc((nmax ? nmax : 1) * sizeof *cats);
+        for (size_t i = 0; i < nmax; i++)
+            cats[i] = xasprintf("%zu", i + 1);
+        svg_chart c = {.title = title, .xlabel = "sample (repetition order)", .ylabel = ylabel,
+                       .width = 560, .height = 260, .xaxis = SVG_X_CATEGORY,
+                       .xcats = (const char *const *)cats, .ncats = nmax, .series = ser,
+                       .nseries = ns};
+        svg_chart_write(f, &c);
+        if (nmore)
+            fprintf(f, "<p class=\"muted small\">%zu more metric%s in %s not drawn.</p>", nmore,
+                    nmore == 1 ? "" : "s", units.v[ui]);
+        for (size_t i = 0; i < nmax; i++)
+            free(cats[i]);
+        free(cats);
+        for (size_t i = 0; i < 2 * ns; i++)
+            free(bufs[i]);
+    }
+    fputs(units.n ? "</div>" : "<p class=\"muted\">No samples stored.</p>", f);
+    strvec_free(&units);
+    fputs("<h2>Resource timeline</h2>", f);
+    const cJSON *tl = cJSON_GetObjectItemCaseSensitive(run, "timeline");
+    size_t n = cJSON_IsArray(tl) ? (size_t)cJSON_GetArraySize(tl) : 0;
+    if (!n) {
+        fputs("<p class=\"muted\">No timeline stored.</p>", f);
+        return;
+    }
+    double *t = xmalloc(n * sizeof *t), *rss = xmalloc(n * sizeof *rss),
+           *cpu = xmalloc(n * sizeof *cpu);
+    size_t k = 0;
+    const cJSON *pt;
+    cJSON_ArrayForEach(pt, tl)
+    {
+        const cJSON *a = cJSON_GetArrayItem(pt, 0), *b = cJSON_GetArrayItem(pt, 1),
+                    *c = cJSON_GetArrayItem(pt, 2);
+        t[k] = cJSON_IsNumber(a) ? a->valuedouble : NAN;
+        rss[k] = cJSON_IsNumber(b) ? b->valuedouble : NAN;
+        cpu[k] = cJSON_IsNumber(c) ? c->valuedouble : NAN;
+        k++;
+    }
+    svg_series s1 = {.name = "resident memory", .x = t, .y = rss, .n = k, .style = SVG_LINE,
+                     .color = 0};
+    svg_series s2 = {.name = "CPU", .x = t, .y = cpu, .n = k, .style = SVG_LINE, .color = 1,
+                     .dashed = 1};
+    svg_chart c = {.title = "Memory and CPU over the run", .xlabel = "time (s)",
+                   .ylabel = "resident memory (MiB)", .y2label = "CPU (% of one core)",
+                   .width = 720, .height = 260, .y_zero = 1, .series = &s1, .nseries = 1,
+                   .series2 = &s2, .nseries2 = 1};
+    svg_chart_write(f, &c);
+    free(t);
+    free(rss);
+    free(cpu);
+}
+
+static int g_run(http_req *r, http_resp *o)
+{
+    cJSON *j = NULL;
+    int st = api_call(r, "GET", "/api/v1/runs/{id}", NULL, &j, NULL);
+    if (st != 200) {
+        int rc = page_message(r, o, st == 404 ? 404 : 500, "Not found", api_message(j));
+        cJSON_Delete(j);
+        return rc;
+    }
+    const cJSON *run = cJSON_GetObjectItemCaseSensitive(j, "run");
+    page p;
+    page_open(&p, r, o);
+    char title[96];
+    snprintf(title, sizeof title, "Run %.0f", jnum(run, "id"));
+    page_begin(&p, title, 0);
+    FILE *f = p.f;
+    const char *status = jstr(run, "status") ? jstr(run, "status") : "?";
+    fputs("<p>", f);
+    esc(f, jstr(run, "plugin"));
+    fputs(" ", f);
+    esc(f, jstr(run, "plugin_version"));
+    fputs(" on ", f);
+    esc(f, jstr(run, "host"));
+    fputs(", started ", f);
+    when(f, jstr(run, "started_at"));
+    fputs(": ", f);
+    state_span(f, status);
+    const char *user = jstr(run, "user");
+    if (user) {
+        fputs(" · by ", f);
+        esc(f, user);
+    }
+    double job = jnum(run, "job");
+    if (isfinite(job))
+        fprintf(f, " · <a href=\"/jobs/%.0f\">job #%.0f</a>", job, job);
+    fputs("</p>", f);
+    if (jstr(run, "error")) {
+        fputs("<h2>Error</h2><p class=\"msg bad\">", f);
+        esc(f, jstr(run, "error"));
+        fputs("</p>", f);
+    }
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(run, "warnings");
+    if (cJSON_IsArray(w) && cJSON_GetArraySize(w) > 0) {
+        fputs("<h2>Warnings</h2><ul>", f);
+        const cJSON *it;
+        cJSON_ArrayForEach(it, w)
+        {
+            fputs("<li>", f);
+            esc(f, cJSON_IsString(it) ? it->valuestring : "");
+            fputs("</li>", f);
+        }
+        fputs("</ul>", f);
+    }
+    fputs("<div class=\"grid2\"><section aria-labelledby=\"h-params\"><h2 id=\"h-params\">"
+          "Parameters</h2>",
+          f);
+    kv_object(f, cJSON_GetObjectItemCaseSensitive(run, "params"));
+    fprintf(f, "<dl class=\"kv\"><dt>ranks</dt><dd>%.0f</dd><dt>threads</dt><dd>%.0f</dd>"
+               "<dt>repetitions</dt><dd>%.0f</dd></dl>",
+            jnum(run, "ranks"), jnum(run, "threads"), jnum(run, "repetitions"));
+    fputs("</section><section aria-labelledby=\"h-metrics\"><h2 id=\"h-metrics\">Metrics</h2>"
+          "<table><thead><tr><th scope=\"col\">Metric</th><th scope=\"col\">Value</th>"
+          "<th scope=\"col\">Unit</th><th scope=\"col\">Better</th></tr></thead><tbody>",
+          f);
+    const cJSON *m;
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(run, "metrics"))
+    {
+        fputs("<tr><td>", f);
+        esc(f, m->string);
+        fputs("</td><td class=\"n\">", f);
+        num(f, jnum(m, "value"));
+        fputs("</td><td>", f);
+        esc(f, jstr(m, "unit"));
+        fputs("</td><td>", f);
+        esc(f, jstr(m, "better"));
+        fputs("</td></tr>", f);
+    }
+    fputs("</tbody></table></section></div>", f);
+    run_charts(f, run);
+    fputs("<h2>Provenance</h2>", f);
+    const cJSON *prov = cJSON_GetObjectItemCaseSensitive(run, "provenance");
+    if (cJSON_IsObject(prov) && prov->child)
+        kv_object(f, prov);
+    else
+        fputs("<p class=\"muted\">None stored.</p>", f);
+    cJSON_Delete(j);
+    return page_send(&p, 200);
+}
+
+/* ---- leaderboard --------------------------------------------------------------------------------- */
+
+static int g_leaderboard_list(http_req *r, http_resp *o)
+{
+    page p;
+    page_open(&p, r, o);
+    page_begin(&p, "Leaderboards", 0);
+    sqlite3_stmt *s;
+    fputs("<ul>", p.f);
+    if (sqlite3_prepare_v2(store_db(r->st), "SELECT DISTINCT plugin FROM runs ORDER BY 1", -1, &s,
+                           NULL) == SQLITE_OK) {
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            fputs("<li><a href=\"/leaderboard/", p.f);
+            url(p.f, col_text(s, 0));
+            fputs("\">", p.f);
+            esc(p.f, col_text(s, 0));
+            fputs("</a></li>", p.f);
+        }
+        sqlite3_finalize(s);
+    }
+    fputs("</ul>", p.f);
+    return page_send(&p, 200);
+}
+
+static int g_leaderboard(http_req *r, http_resp *o)
+{
+    const char *plugin = r->seg[0];
+    const char *metric = http_query(r, "metric");
+    if (metric && !*metric)
+        metric = NULL;
+    set_query(r, "plugin", plugin);
+    set_query(r, "limit", "50");
+    cJSON *j = NULL;
+    int st = api_call(r, "GET", "/api/v1/leaderboard", NULL, &j, NULL);
+    page p;
+    page_open(&p, r, o);
+    char title[160];
+    snprintf(title, sizeof title, "Leaderboard: %s", plugin);
+    page_begin(&p, title, 0);
+    FILE *f = p.f;
+    /* the metrics of the plugin's newest ok run */
+    sqlite3_stmt *s;
+    fputs("<form class=\"row\" method=\"get\" action=\"/leaderboard/", f);
+    url(f, plugin);
+    fputs("\"><div><label for=\"metric\">Metric</label><select id=\"metric\" name=\"metric\">", f);
+    const char *chosen = jstr(j, "metric");
+    if (sqlite3_prepare_v2(store_db(r->st),
+                           "SELECT name, unit FROM metrics WHERE run_id = (SELECT max(id) FROM "
+                           "runs WHERE plugin = ?1 AND status = 'ok') ORDER BY seq",
+                           -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, plugin, -1, SQLITE_TRANSIENT);
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            fputs("<option value=\"", f);
+            esc(f, col_text(s, 0));
+            fputs("\"", f);
+            if (chosen && strcmp(chosen, col_text(s, 0)) == 0)
+                fputs(" selected", f);
+            fputs(">", f);
+            esc(f, col_text(s, 0));
+            if (*col_text(s, 1)) {
+                fputs(" (", f);
+                esc(f, col_text(s, 1));
+                fputs(")", f);
+            }
+            fputs("</option>", f);
+        }
+        sqlite3_finalize(s);
+    }
+    fputs("</select></div><button type=\"submit\">Show</button></form>", f);
+    if (st != 200) {
+        fputs("<p class=\"msg bad\">", f);
+        esc(f, api_message(j));
+        fputs("</p>", f);
+        cJSON_Delete(j);
+        return page_send(&p, st == 404 ? 404 : 400);
+    }
+    const char *unit = jstr(j, "unit");
+    fputs("<p>Ranked by <strong>", f);
+    esc(f, chosen);
+    fputs("</strong>, ", f);
+    esc(f, jstr(j, "better"));
+    fputs(" is better; the best run of each user, host and set of parameters. Your entries are "
+          "highlighted.</p><div class=\"scroll\"><table id=\"leaderboard\"><thead><tr><th "
+          "scope=\"col\">Rank</th><th scope=\"col\">User</th><th scope=\"col\">Host</th><th "
+          "scope=\"col\">Parameters</th><th scope=\"col\">Value</th><th scope=\"col\">Date</th>"
+          "</tr></thead><tbody>",
+          f);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(j, "entries"))
+    {
+        const char *u = jstr(e, "user");
+        int mine = u && strcmp(u, r->auth.user) == 0;
+        fprintf(f, "<tr%s><td class=\"n\">%.0f</td><td>", mine ? " class=\"mine\"" : "",
+                jnum(e, "rank"));
+        esc(f, u ? u : "(CLI)");
+        if (mine)
+            fputs(" <span class=\"small\">(you)</span>", f);
+        fputs("</td><td>", f);
+        esc(f, jstr(e, "host"));
+        fputs("</td><td class=\"small\">", f);
+        const cJSON *pa;
+        int first = 1;
+        cJSON_ArrayForEach(pa, cJSON_GetObjectItemCaseSensitive(e, "params"))
+        {
+            const cJSON *v = cJSON_IsObject(pa) ? cJSON_GetObjectItemCaseSensitive(pa, "value")
+                                                : pa;
+            fputs(first ? "" : ", ", f);
+            first = 0;
+            esc(f, pa->string);
+            fputs("=", f);
+            if (cJSON_IsString(v)) {
+                esc(f, v->valuestring);
+            } else {
+                char *t = cJSON_PrintUnformatted(v);
+                esc(f, t);
+                free(t);
+            }
+        }
+        fprintf(f, "</td><td class=\"n\"><a href=\"/runs/%.0f\">", jnum(e, "run_id"));
+        num(f, jnum(e, "value"));
+        fputs("</a> ", f);
+        esc(f, unit);
+        fputs("</td><td>", f);
+        when(f, jstr(e, "started_at"));
+        fputs("</td></tr>", f);
+    }
+    fputs("</tbody></table></div>", f);
+    cJSON_Delete(j);
+    return page_send(&p, 200);
+}
+
+/* ---- compare and report: the CLI's own commands ----------------------------------------------------- */
+
+/* Run this benchaas with args; its stdout and stderr into *out. The exit status or -1. */
+static int run_self(char *const *args, char **out, size_t *outlen)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    *out = NULL;
+    *outlen = 0;
+    if (n <= 0)
+        return -1;
+    exe[n] = '\0';
+    int pfd[2];
+    if (pipe2(pfd, O_CLOEXEC) != 0)
+        return -1;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    pid_t pid;
+    int rc = posix_spawn(&pid, exe, &fa, NULL, args, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(pfd[1]);
+    if (rc != 0) {
+        close(pfd[0]);
+        return -1;
+    }
+    FILE *m = open_memstream(out, outlen);
+    char buf[8192];
+    ssize_t k;
+    size_t total = 0;
+    while ((k = read(pfd[0], buf, sizeof buf)) > 0 || (k < 0 && errno == EINTR)) {
+        if (k > 0 && total < (8u << 20)) {
+            fwrite(buf, 1, (size_t)k, m);
+            total += (size_t)k;
+        }
+    }
+    close(pfd[0]);
+    fclose(m);
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* A value the CLI takes as an argument (never an option). */
+static int arg_ok(const char *v) { return v && *v && *v != '-' && strlen(v) < 512; }
+
+static int g_compare(http_req *r, http_resp *o)
+{
+    const char *a = http_query(r, "a"), *b = http_query(r, "b");
+    page p;
+    page_open(&p, r, o);
+    page_begin(&p, "Compare", 0);
+    FILE *f = p.f;
+    fputs("<p>Two runs (their ids) or two groups (selectors of <code>benchaas compare</code>, "
+          "such as <code>tag:before</code>) compared metric by metric.</p>"
+          "<form class=\"row\" method=\"get\" action=\"/compare\"><div><label for=\"a\">A</label>"
+          "<input type=\"text\" id=\"a\" name=\"a\" value=\"",
+          f);
+    esc(f, a);
+    fputs("\"></div><div><label for=\"b\">B</label><input type=\"text\" id=\"b\" name=\"b\" "
+          "value=\"",
+          f);
+    esc(f, b);
+    fputs("\"></div><button type=\"submit\">Compare</button></form>", f);
+    int status = 200;
+    if (a && b && *a && *b) {
+        if (!arg_ok(a) || !arg_ok(b)) {
+            fputs("<p class=\"msg bad\" role=\"alert\">A and B are run ids or selectors; they "
+                  "may not begin with '-'.</p>",
+                  f);
+            status = 400;
+        } else {
+            char *args[] = {"benchaas", "compare", (char *)a, (char *)b, "--db",
+                            (char *)http_db(r), NULL};
+            char *out;
+            size_t len;
+            int rc = run_self(args, &out, &len);
+            if (rc != 0) {
+                status = 400;
+                fputs("<p class=\"msg bad\" role=\"alert\">", f);
+                fwrite("", 1, 0, f);
+                esc(f, out && *out ? out : "compare failed");
+                fputs("</p>", f);
+            } else {
+                fputs("<pre id=\"compare\">", f);
+                esc(f, out);
+                fputs("</pre>", f);
+            }
+            free(out);
+        }
+    }
+    return page_send(&p, status);
+}
+
+/* The filters of `benchaas report` offered by /report. */
+static const char *const report_filters[] = {"plugin", "status", "tag", "host", "since",
+                                             "until", NULL};
+
+static int g_report(http_req *r, http_resp *o)
+{
+    char *args[32];
+    size_t na = 0;
+    const char *tmpdir = getenv("TMPDIR");
+    char tmpl[4096];
+    snprintf(tmpl, sizeof tmpl, "%s/benchaas-report-XXXXXX.html",
+             tmpdir && *tmpdir == '/' ? tmpdir : "/tmp");
+    int fd = mkstemps(tmpl, 5);
+    if (fd < 0)
+        return page_message(r, o, 500, "Report", "cannot make a temporary file");
+    close(fd);
+    args[na++] = "benchaas";
+    args[na++] = "report";
+    args[na++] = "--html";
+    args[na++] = tmpl;
+    args[na++] = "--db";
+    args[na++] = (char *)http_db(r);
+    char opts[6][32];
+    for (int i = 0; report_filters[i]; i++) {
+        const char *v = http_query(r, report_filters[i]);
+        if (!v || !*v)
+            continue;
+        if (!arg_ok(v)) {
+            unlink(tmpl);
+            return page_message(r, o, 400, "Report", "a filter may not begin with '-'");
+        }
+        snprintf(opts[i], sizeof opts[i], "--%s", report_filters[i]);
+        args[na++] = opts[i];
+        args[na++] = (char *)v;
+    }
+    args[na] = NULL;
+    char *out;
+    size_t len;
+    int rc = run_self(args, &out, &len);
+    if (rc != 0) {
+        unlink(tmpl);
+        int x = page_message(r, o, 400, "Report", out && *out ? out : "report failed");
+        free(out);
+        return x;
+    }
+    free(out);
+    char *html = NULL;
+    size_t hlen = 0;
+    char err[256];
+    if (read_file(tmpl, 64u << 20, &html, &hlen, err, sizeof err) != 0) {
+        unlink(tmpl);
+        return page_message(r, o, 500, "Report", err);
+    }
+    unlink(tmpl);
+    /* The CLI's self-contained page, with the filters and a way back on top (inline
+     * styles: the report's own policy allows no stylesheet). */
+    char *buf = NULL;
+    size_t blen = 0;
+    FILE *f = open_memstream(&buf, &blen);
+    const char *body = strstr(html, "<body>");
+    size_t head = body ? (size_t)(body - html) + 6 : 0;
+    fwrite(html, 1, head, f);
+    fputs("<nav aria-label=\"Service\" style=\"background:#14304d;color:#fff;padding:8px 12px;"
+          "margin:0 -16px\"><a style=\"color:#fff;font-weight:700\" href=\"/\">benchaas</a> · "
+          "<a style=\"color:#fff\" href=\"/jobs\">Jobs</a> · <a style=\"color:#fff\" "
+          "href=\"/leaderboard\">Leaderboard</a> · Signed in as <strong>",
+          f);
+    esc(f, r->auth.user);
+    fputs("</strong></nav><form method=\"get\" action=\"/report\" style=\"margin:10px 0;"
+          "display:flex;flex-wrap:wrap;gap:8px;align-items:end\">",
+          f);
+    for (int i = 0; report_filters[i]; i++) {
+        fprintf(f, "<div><label for=\"f-%s\" style=\"display:block;font-weight:600\">%s</label>"
+                   "<input type=\"text\" id=\"f-%s\" name=\"%s\" value=\"",
+                report_filters[i], report_filters[i], report_filters[i], report_filters[i]);
+        esc(f, http_query(r, report_filters[i]));
+        fputs("\"></div>", f);
+    }
+    fputs("<button type=\"submit\">Filter</button></form>", f);
+    fwrite(html + head, 1, hlen - head, f);
+    fclose(f);
+    free(html);
+    http_text(o, 200, HTML, buf, blen);
+    free(buf);
+    http_add_header(o, "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; "
+                                                  "img-src data:; form-action 'self'; "
+                                                  "frame-ancestors 'none'; base-uri 'none'");
+    http_add_header(o, "X-Frame-Options", "DENY");
+    return 0;
+}
+
+/* ---- admin ------------------------------------------------------------------------------------------ */
+
+static int admin_page(http_req *r, http_resp *o, int status, const char *msg, int bad)
+{
+    page p;
+    page_open(&p, r, o);
+    page_begin(&p, "Users", 0);
+    FILE *f = p.f;
+    if (msg) {
+        fprintf(f, "<p class=\"msg %s\" role=\"%s\">", bad ? "bad" : "good",
+                bad ? "alert" : "status");
+        esc(f, msg);
+        fputs("</p>", f);
+    }
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(r->st),
+                           "SELECT u.name, u.role, u.created_at, substr(u.password_hash, 1, 1) = "
+                           "'!', (SELECT count(*) FROM tokens t WHERE t.user_id = u.id AND "
+                           "t.kind = 'api' AND t.revoked_at IS NULL), (SELECT count(*) FROM "
+                           "tokens t WHERE t.user_id = u.id AND t.kind = 'session' AND "
+                           "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > "
+                           "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))) FROM users u ORDER BY u.name",
+                           -1, &s, NULL) == SQLITE_OK) {
+        fputs("<div class=\"scroll\"><table id=\"users\"><thead><tr><th scope=\"col\">User</th>"
+              "<th scope=\"col\">Role</th><th scope=\"col\">State</th><th scope=\"col\">API "
+              "tokens</th><th scope=\"col\">Sessions</th><th scope=\"col\">Since</th>"
+              "<th scope=\"col\">Change</th></tr></thead><tbody>",
+              f);
+        int i = 0;
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            const char *name = col_text(s, 0), *role = col_text(s, 1);
+            int disabled = sqlite3_column_int(s, 3);
+            i++;
+            fputs("<tr><td>", f);
+            esc(f, name);
+            fputs("</td><td>", f);
+            esc(f, role);
+            fprintf(f, "</td><td>%s</td><td class=\"n\">%d</td><td class=\"n\">%d</td><td>",
+                    disabled ? "<span class=\"s-failed\">disabled</span>" : "active",
+                    sqlite3_column_int(s, 4), sqlite3_column_int(s, 5));
+            esc(f, col_text(s, 2));
+            fputs("</td><td><form class=\"inline\" method=\"post\" action=\"/admin/users/", f);
+            url(f, name);
+            fputs("\">", f);
+            csrf_field(&p);
+            fprintf(f, "<label class=\"small\" for=\"role-%d\">Role of ", i);
+            esc(f, name);
+            fprintf(f, "</label> <select id=\"role-%d\" name=\"role\">", i);
+            static const char *const roles[] = {"viewer", "member", "admin"};
+            for (int k = 0; k < 3; k++)
+                fprintf(f, "<option%s>%s</option>", strcmp(role, roles[k]) == 0 ? " selected" : "",
+                        roles[k]);
+            fputs("</select> <button type=\"submit\" name=\"action\" value=\"role\" "
+                  "class=\"secondary\">Set role</button> ",
+                  f);
+            if (strcmp(name, r->auth.user) != 0)
+                fprintf(f, "<button type=\"submit\" name=\"action\" value=\"%s\" class=\"%s\">"
+                           "%s</button>",
+                        disabled ? "enable" : "disable", disabled ? "secondary" : "danger",
+                        disabled ? "Enable" : "Disable");
+            fputs("</form></td></tr>", f);
+        }
+        sqlite3_finalize(s);
+        fputs("</tbody></table></div>", f);
+    }
+    fputs("<h2>Add a user</h2><form class=\"f box\" method=\"post\" action=\"/admin/users\">", f);
+    csrf_field(&p);
+    fputs("<div class=\"field\"><label for=\"new-user\">User name</label><input type=\"text\" "
+          "id=\"new-user\" name=\"user\" required></div><div class=\"field\"><label "
+          "for=\"new-password\">Password</label><input type=\"password\" id=\"new-password\" "
+          "name=\"password\" autocomplete=\"new-password\" required></div><div class=\"field\">"
+          "<label for=\"new-role\">Role</label><select id=\"new-role\" name=\"role\"><option>"
+          "viewer</option><option selected>member</option><option>admin</option></select></div>"
+          "<button type=\"submit\">Add the user</button></form>"
+          "<p class=\"muted small\">Disabling a user ends their sessions and tokens and refuses "
+          "their sign-in; enabling gives the old password back. API tokens are made with "
+          "<code>benchaas token create</code>.</p>",
+          f);
+    return page_send(&p, status);
+}
+
+static int g_admin(http_req *r, http_resp *o) { return admin_page(r, o, 200, NULL, 0); }
+
+static int p_admin_add(http_req *r, http_resp *o)
+{
+    form fm;
+    form_parse(r->body, &fm);
+    if (!csrf_ok(r, &fm)) {
+        form_free(&fm);
+        return csrf_refused(r, o);
+    }
+    cJSON *b = cJSON_CreateObject();
+    const char *user = form_get(&fm, "user");
+    cJSON_AddStringToObject(b, "user", user ? user : "");
+    cJSON_AddStringToObject(b, "password", form_get(&fm, "password") ? form_get(&fm, "password")
+                                                                     : "");
+    cJSON_AddStringToObject(b, "role", form_get(&fm, "role") ? form_get(&fm, "role") : "");
+    char *body = cJSON_PrintUnformatted(b);
+    cJSON_Delete(b);
+    cJSON *j = NULL;
+    int st = api_call(r, "POST", "/api/v1/users", body, &j, NULL);
+    sodium_memzero(body, strlen(body));
+    free(body);
+    char msg[600];
+    if (st == 201)
+        snprintf(msg, sizeof msg, "Added %s (%s).", user ? user : "", jstr(j, "role"));
+    else
+        snprintf(msg, sizeof msg, "%s", api_message(j));
+    cJSON_Delete(j);
+    form_free(&fm);
+    return admin_page(r, o, st == 201 ? 200 : st, msg, st != 201);
+}
+
+static int p_admin_user(http_req *r, http_resp *o)
+{
+    form fm;
+    form_parse(r->body, &fm);
+    if (!csrf_ok(r, &fm)) {
+        form_free(&fm);
+        return csrf_refused(r, o);
+    }
+    const char *name = r->seg[0], *action = form_get(&fm, "action");
+    sqlite3 *db = store_db(r->st);
+    char msg[600];
+    int bad = 0, status = 200;
+    const char *sql = NULL;
+    const char *arg = NULL;
+    if (action && strcmp(action, "role") == 0) {
+        arg = form_get(&fm, "role");
+        if (!arg || account_role_parse(arg) < 0) {
+            snprintf(msg, sizeof msg, "A role is one of viewer, member, admin.");
+            bad = 1, status = 400;
+        } else if (strcmp(name, r->auth.user) == 0 && account_role_parse(arg) < ROLE_ADMIN) {
+            snprintf(msg, sizeof msg, "You cannot take the admin role from yourself.");
+            bad = 1, status = 400;
+        } else {
+            sql = "UPDATE users SET role = ?2 WHERE name = ?1";
+            snprintf(msg, sizeof msg, "%s is now %s.", name, arg);
+        }
+    } else if (action && (strcmp(action, "disable") == 0 || strcmp(action, "enable") == 0)) {
+        int dis = action[0] == 'd';
+        if (dis && strcmp(name, r->auth.user) == 0) {
+            snprintf(msg, sizeof msg, "You cannot disable yourself.");
+            bad = 1, status = 400;
+        } else {
+            sql = dis ? "UPDATE users SET password_hash = '!' || password_hash WHERE name = ?1 "
+                        "AND substr(password_hash, 1, 1) <> '!'"
+                      : "UPDATE users SET password_hash = substr(password_hash, 2) WHERE name = "
+                        "?1 AND substr(password_hash, 1, 1) = '!'";
+            snprintf(msg, sizeof msg, "%s is %s.", name, dis ? "disabled" : "enabled again");
+        }
+    } else {
+        snprintf(msg, sizeof msg, "Unknown action.");
+        bad = 1, status = 400;
+    }
+    if (sql) {
+        sqlite3_stmt *s;
+        int changed = 0;
+        if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+            if (arg)
+                sqlite3_bind_text(s, 2, arg, -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(s) == SQLITE_DONE)
+                changed = sqlite3_changes(db);
+            sqlite3_finalize(s);
+        }
+        if (!changed && count_sql(r->st, "SELECT 1") == 1) {
+            sqlite3_stmt *e;
+            int exists = 0;
+            if (sqlite3_prepare_v2(db, "SELECT 1 FROM users WHERE name = ?1", -1, &e, NULL) ==
+                SQLITE_OK) {
+                sqlite3_bind_text(e, 1, name, -1, SQLITE_TRANSIENT);
+                exists = sqlite3_step(e) == SQLITE_ROW;
+                sqlite3_finalize(e);
+            }
+            if (!exists) {
+                snprintf(msg, sizeof msg, "There is no user %s.", name);
+                bad = 1, status = 404;
+            }
+        }
+        if (!bad && action[0] == 'd') {
+            /* end every session and token of the disabled user */
+            if (sqlite3_prepare_v2(db, "UPDATE tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:"
+                                       "%SZ', 'now') WHERE revoked_at IS NULL AND user_id = "
+                                       "(SELECT id FROM users WHERE name = ?1)",
+                                   -1, &s, NULL) == SQLITE_OK) {
+                sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+                sqlite3_step(s);
+                sqlite3_finalize(s);
+            }
+        }
+    }
+    form_free(&fm);
+    return admin_page(r, o, status, msg, bad);
+}
+
+/* ---- the stylesheet ---------------------------------------------------------------------------------- */
+
+static int g_css(http_req *r, http_resp *o)
+{
+    (void)r;
+    http_text(o, 200, "text/css; charset=utf-8", pages_css, sizeof pages_css - 1);
+    return 0;
+}
+
+/* ---- the table --------------------------------------------------------------------------------------- */
+
+#define P ROUTE_PAGE
+static const http_route page_routes[] = {
+    {"GET", "/static/benchaas.css", ROLE_ANYONE, 0, 0, NULL, g_css},
+    {"GET", "/login", ROLE_ANYONE, 0, P, NULL, g_login},
+    {"POST", "/login", ROLE_ANYONE, 0, P, NULL, p_login},
+    {"POST", "/logout", ROLE_VIEWER, 0, P, NULL, p_logout},
+    {"GET", "/signup", ROLE_ANYONE, 0, P, NULL, g_signup},
+    {"POST", "/signup", ROLE_ANYONE, 0, P, NULL, p_signup},
+    {"GET", "/", ROLE_VIEWER, SCOPE_READ, P, NULL, g_dashboard},
+    {"GET", "/submit", ROLE_MEMBER, SCOPE_READ, P, NULL, g_submit_list},
+    {"GET", "/submit/{plugin}", ROLE_MEMBER, SCOPE_READ, P, NULL, g_submit},
+    {"POST", "/submit/{plugin}", ROLE_MEMBER, SCOPE_SUBMIT, P, NULL, p_submit},
+    {"GET", "/jobs", ROLE_VIEWER, SCOPE_READ, P, NULL, g_jobs},
+    {"GET", "/jobs/{id}", ROLE_VIEWER, SCOPE_READ, P, NULL, g_job},
+    {"POST", "/jobs/{id}/cancel", ROLE_MEMBER, SCOPE_SUBMIT, P, own_job_page, p_job_cancel},
+    {"GET", "/runs/{id}", ROLE_VIEWER, SCOPE_READ, P, NULL, g_run},
+    {"GET", "/leaderboard", ROLE_VIEWER, SCOPE_READ, P, NULL, g_leaderboard_list},
+    {"GET", "/leaderboard/{plugin}", ROLE_VIEWER, SCOPE_READ, P, NULL, g_leaderboard},
+    {"GET", "/compare", ROLE_VIEWER, SCOPE_READ, P, NULL, g_compare},
+    {"GET", "/report", ROLE_VIEWER, SCOPE_READ, P, NULL, g_report},
+    {"GET", "/admin/users", ROLE_ADMIN, SCOPE_READ, P, NULL, g_admin},
+    {"POST", "/admin/users", ROLE_ADMIN, SCOPE_SUBMIT, P, NULL, p_admin_add},
+    {"POST", "/admin/users/{name}", ROLE_ADMIN, SCOPE_SUBMIT, P, NULL, p_admin_user},
+};
+
+const http_route *pages_route_table(size_t *n)
+{
+    *n = sizeof page_routes / sizeof page_routes[0];
+    return page_routes;
+}

@@ -1,0 +1,339 @@
+// The pages of `benchaas serve` in a real browser: Debian's chromium driven by
+// puppeteer-core (nothing downloads a browser), accessibility checked by
+// axe-core inside each page.
+//
+// A server on 127.0.0.1 port 0 with a temporary database; accounts made with
+// the CLI.  A member signs in, submits a STREAM sweep of two sizes from
+// /submit/stream, watches the job reach done, finds herself on the
+// leaderboard; a bad value comes back next to its field with nothing queued;
+// a form without its CSRF token is refused; a viewer has no submit button and
+// gets 403 on a forged POST.  Screenshots of the dashboard, a submit form, a
+// job, a run and the leaderboard go to $ARTIFACTS (checked not blank).
+//
+// Exit 0 pass, 1 fail, 77 skip (no chromium or no node).
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const http = require('http');
+const { spawn, spawnSync } = require('child_process');
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+if (!fs.existsSync(CHROMIUM)) {
+  console.log('SKIP: no chromium at ' + CHROMIUM + ' (scripts/deps.sh --test installs it)');
+  process.exit(77);
+}
+let puppeteer, axeSource;
+try {
+  puppeteer = require('puppeteer-core');
+  axeSource = require('axe-core').source;
+} catch (e) {
+  console.error('FAIL: puppeteer-core or axe-core missing: run scripts/deps.sh --test ' +
+                '(npm ci in tests/browser)\n' + e.message);
+  process.exit(1);
+}
+
+const BENCHAAS = process.env.BENCHAAS;
+const ARTIFACTS = process.env.ARTIFACTS || path.join(os.tmpdir(), 'benchaas-browser-artifacts');
+fs.mkdirSync(ARTIFACTS, { recursive: true });
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'benchaas-browser-'));
+const DB = path.join(TMP, 'b.db');
+let server = null, browser = null, serverLog = '';
+
+function cleanup() {
+  if (server && server.exitCode === null) server.kill('SIGKILL');
+  try {
+    if (!process.env.BENCHAAS_TEST_KEEP)
+      fs.rmSync(TMP, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  } catch (e) { console.error('cleanup: ' + e.message); }
+}
+
+let failed = false;
+async function fail(msg) {
+  if (failed) return;
+  failed = true;
+  console.error('FAIL: ' + msg);
+  console.error('--- server log\n' + serverLog.slice(-6000));
+  if (browser) await browser.close().catch(() => {});
+  cleanup();
+  process.exit(1);
+}
+
+function check(cond, msg) { if (!cond) throw new Error(msg); }
+
+function bx(args, input) {
+  const p = spawnSync(BENCHAAS, args, { input, encoding: 'utf8', timeout: 60000 });
+  if (p.status !== 0) throw new Error('benchaas ' + args.join(' ') + ': ' + p.stderr);
+  return p.stdout;
+}
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env };
+    delete env.BENCHAAS_PLUGIN_PATH;
+    delete env.BENCHAAS_DB;
+    server = spawn(BENCHAAS, ['serve', '--listen', '127.0.0.1:0', '--db', DB],
+                   { env, cwd: TMP, stdio: ['ignore', 'ignore', 'pipe'] });
+    const timer = setTimeout(() => reject(new Error('no "listening on" line')), 30000);
+    server.stderr.on('data', (d) => {
+      serverLog += d.toString();
+      const m = serverLog.match(/benchaas serve: listening on http:\/\/127\.0\.0\.1:(\d+)/);
+      if (m) { clearTimeout(timer); resolve(parseInt(m[1], 10)); }
+    });
+    server.on('exit', (c) => reject(new Error('the server exited with ' + c)));
+  });
+}
+
+// A plain request with the page's cookies (the API takes the session cookie too).
+function api(port, p, cookie) {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: p, headers: { Cookie: cookie } },
+                         (res) => {
+      let b = '';
+      res.on('data', (d) => { b += d; });
+      res.on('end', () => resolve({ status: res.statusCode, body: b }));
+    });
+    req.on('error', reject);
+  });
+}
+
+async function cookieHeader(page) {
+  return (await page.cookies()).map((c) => c.name + '=' + c.value).join('; ');
+}
+
+// axe-core inside the page: no serious or critical violation.
+const paints = [];
+async function axe(page, name) {
+  // the first contentful paint of the page, for the record (SERVICE.md's pages: under 1 s)
+  const fcp = await page.evaluate(() => {
+    const e = performance.getEntriesByName('first-contentful-paint')[0];
+    return e ? e.startTime : null;
+  });
+  if (fcp !== null) paints.push([name, Math.round(fcp)]);
+  await page.evaluate(axeSource);
+  const res = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+                                      nodes: v.nodes.slice(0, 3).map((n) => n.html) }));
+  });
+  const bad = res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  for (const v of res)
+    console.log('axe ' + name + ': ' + v.impact + ' ' + v.id + ' (' + v.help + ')');
+  if (bad.length) throw new Error('accessibility of ' + name + ': ' + JSON.stringify(bad, null, 1));
+}
+
+// Save a screenshot and check it is not blank (many colours, not all white).
+async function shot(page, name) {
+  const file = path.join(ARTIFACTS, name + '.png');
+  const buf = await page.screenshot({ path: file, fullPage: true });
+  const blank = await browser.newPage();
+  const stats = await blank.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = 'data:image/png;base64,' + b64;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width; c.height = img.height;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    const colours = new Set();
+    let ink = 0, n = 0;
+    for (let i = 0; i < d.length; i += 4 * 7) {
+      colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+      if (d[i] + d[i + 1] + d[i + 2] < 600) ink++;
+      n++;
+    }
+    return { w: c.width, h: c.height, colours: colours.size, ink: ink / n };
+  }, Buffer.from(buf).toString('base64'));
+  await blank.close();
+  console.log('screenshot ' + file + ': ' + JSON.stringify(stats));
+  check(stats.w >= 300 && stats.h >= 300 && stats.colours >= 8 && stats.ink > 0.01,
+        'screenshot ' + name + ' looks blank: ' + JSON.stringify(stats));
+}
+
+async function signIn(page, base, user, password) {
+  await page.goto(base + '/login');
+  await page.type('#user', user);
+  await page.type('#password', password);
+  await Promise.all([page.waitForNavigation(), page.click('form.f button[type=submit]')]);
+}
+
+async function text(page, sel) {
+  return page.$eval(sel, (e) => e.textContent).catch(() => null);
+}
+
+(async () => {
+  try {
+    bx(['user', 'add', 'ann', '--role', 'member', '--password-stdin', '--db', DB],
+       'ann-password\n');
+    bx(['user', 'add', 'vic', '--role', 'viewer', '--password-stdin', '--db', DB],
+       'vic-password\n');
+    bx(['user', 'add', 'root', '--role', 'admin', '--password-stdin', '--db', DB],
+       'root-password\n');
+  } catch (e) { return fail(e.message); }
+  let port;
+  try { port = await startServer(); } catch (e) { return fail(e.message); }
+  const base = 'http://127.0.0.1:' + port;
+  const profile = fs.mkdtempSync(path.join(TMP, 'profile-'));
+  browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    userDataDir: profile,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+           '--disable-background-networking', '--disable-component-update', '--disable-sync',
+           '--disable-dev-shm-usage'],
+  });
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1200, height: 800 });
+  const cspErrors = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text()); });
+
+  // ---- sign-in: a wrong password first, then the right one
+  let resp = await page.goto(base + '/');
+  check(page.url().startsWith(base + '/login'), 'not signed in: / did not lead to /login');
+  await axe(page, 'login');
+  await page.type('#user', 'ann');
+  await page.type('#password', 'not-her-password');
+  await Promise.all([page.waitForNavigation(), page.click('form.f button[type=submit]')]);
+  check(/Wrong user name or password/.test(await text(page, '#form-error')),
+        'wrong password message: ' + await text(page, 'main'));
+  await signIn(page, base, 'ann', 'ann-password');
+  check(new URL(page.url()).pathname === '/', 'after sign-in: ' + page.url());
+  check(/Signed in as\s*ann/.test((await text(page, 'header .who')).replace(/\u00a0/g, ' ')),
+        'who is signed in');
+  const cookies = await page.cookies();
+  const sess = cookies.find((c) => c.name === 'benchaas_session');
+  check(sess && sess.httpOnly && sess.sameSite === 'Strict', 'session cookie flags: ' +
+        JSON.stringify(sess));
+  await axe(page, 'dashboard (empty)');
+
+  // ---- a bad value: the error next to its field, the typed values kept, nothing queued
+  resp = await page.goto(base + '/submit/stream');
+  check(resp.status() === 200, '/submit/stream status ' + resp.status());
+  await axe(page, 'submit');
+  await shot(page, 'submit-stream');
+  await page.$eval('#p-array_size', (e) => { e.value = '100000,-5'; });
+  await page.$eval('#p-ntimes', (e) => { e.value = '3'; });
+  await page.$eval('#x-repetitions', (e) => { e.value = '1'; });
+  [resp] = await Promise.all([page.waitForNavigation(), page.click('#submit')]);
+  check(resp.status() === 400, 'bad value: status ' + resp.status());
+  const fieldErr = await text(page, '#e-array_size');
+  check(fieldErr && /array_size|-5/.test(fieldErr), 'no error next to array_size: ' +
+        await text(page, 'main'));
+  check(await page.$eval('#p-array_size', (e) => e.value) === '100000,-5' &&
+        await page.$eval('#p-ntimes', (e) => e.value) === '3', 'typed values not kept');
+  check(await page.$eval('#p-array_size', (e) => e.getAttribute('aria-invalid')) === 'true',
+        'the bad field is not marked invalid');
+  await axe(page, 'submit with an error');
+  let jobs = JSON.parse((await api(port, '/api/v1/jobs', await cookieHeader(page))).body);
+  check(jobs.jobs && jobs.jobs.length === 0, 'something was queued: ' + JSON.stringify(jobs));
+
+  // ---- a form without its CSRF token is refused
+  await page.goto(base + '/submit/stream');
+  await page.$eval('#p-array_size', (e) => { e.value = '100000'; });
+  await page.$eval('form.f input[name=csrf]', (e) => e.remove());
+  [resp] = await Promise.all([page.waitForNavigation(), page.click('#submit')]);
+  check(resp.status() === 403 && /security token/.test(await text(page, 'main')),
+        'form without CSRF token: status ' + resp.status());
+  jobs = JSON.parse((await api(port, '/api/v1/jobs', await cookieHeader(page))).body);
+  check(jobs.jobs.length === 0, 'queued without a CSRF token');
+
+  // ---- a STREAM sweep of two sizes, counted, then queued; the job reaches done
+  await page.goto(base + '/submit/stream');
+  await page.$eval('#p-array_size', (e) => { e.value = '100000,200000'; });
+  await page.$eval('#p-ntimes', (e) => { e.value = '3'; });
+  await page.$eval('#x-repetitions', (e) => { e.value = '2'; });
+  await Promise.all([page.waitForNavigation(), page.click('button[value=count]')]);
+  check(/make 2 points/.test(await text(page, '#points')), 'points count: ' +
+        await text(page, 'main'));
+  [resp] = await Promise.all([page.waitForNavigation(), page.click('#submit')]);
+  const jobUrl = page.url();
+  check(/\/jobs\/\d+$/.test(jobUrl), 'after submit: ' + jobUrl + ' ' + await text(page, 'main'));
+  let state = '';
+  for (let i = 0; i < 240 && !['done', 'failed', 'cancelled'].includes(state); i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    await page.goto(jobUrl);
+    state = (await text(page, '#job-state')).trim();
+  }
+  check(state === 'done', 'the job ended ' + state + ': ' + await text(page, 'main'));
+  check((await page.$$('#points a[href^="/runs/"]')).length === 2, 'two runs on the job page');
+  await axe(page, 'job');
+  await shot(page, 'job');
+
+  // ---- a run
+  await Promise.all([page.waitForNavigation(), page.click('#points a[href^="/runs/"]')]);
+  check(/Metrics/.test(await text(page, 'main')) && (await page.$$('svg.chart')).length >= 1,
+        'run page without metrics or charts');
+  check(/MB\/s/.test(await text(page, 'main')), 'run page: metrics without units');
+  await axe(page, 'run');
+  await shot(page, 'run');
+
+  // ---- the leaderboard: ann's entries highlighted
+  await page.goto(base + '/leaderboard/stream');
+  const mine = await page.$$eval('#leaderboard tr.mine', (rs) => rs.map((r) => r.textContent));
+  check(mine.length === 2 && mine.every((t) => /ann/.test(t)), 'leaderboard: ' + mine);
+  await page.select('#metric', 'triad');
+  await Promise.all([page.waitForNavigation(), page.click('form.row button')]);
+  check(/Ranked by triad/.test(await text(page, 'main')), 'metric choice');
+  await axe(page, 'leaderboard');
+  await shot(page, 'leaderboard');
+
+  // ---- the dashboard with results
+  await page.goto(base + '/');
+  check(/triad/.test(await text(page, 'main')) && (await page.$$('svg.spark')).length >= 1,
+        'dashboard: no headline or trend');
+  await axe(page, 'dashboard');
+  await shot(page, 'dashboard');
+  for (const p of ['/jobs', '/compare', '/leaderboard']) {
+    resp = await page.goto(base + p);
+    check(resp.status() === 200, p + ': ' + resp.status());
+    await axe(page, p);
+  }
+
+  // ---- a viewer: no submit button, 403 on a forged POST
+  const ctx = await browser.createBrowserContext();
+  const vp = await ctx.newPage();
+  await signIn(vp, base, 'vic', 'vic-password');
+  check((await vp.$$('a[href^="/submit"]')).length === 0, 'a viewer sees a submit link');
+  resp = await vp.goto(base + '/submit/stream');
+  check(resp.status() === 403, 'viewer GET /submit/stream: ' + resp.status());
+  await vp.goto(base + '/');
+  [resp] = await Promise.all([vp.waitForNavigation(), vp.evaluate(() => {
+    const f = document.createElement('form');
+    f.method = 'post';
+    f.action = '/submit/stream';
+    for (const [k, v] of [['csrf', document.querySelector('input[name=csrf]').value],
+                          ['array_size', '100000']]) {
+      const i = document.createElement('input');
+      i.type = 'hidden'; i.name = k; i.value = v;
+      f.appendChild(i);
+    }
+    document.body.appendChild(f);
+    f.submit();
+  })]);
+  check(resp.status() === 403, 'viewer forged POST: ' + resp.status());
+  jobs = JSON.parse((await api(port, '/api/v1/jobs', await cookieHeader(page))).body);
+  check(jobs.jobs.length === 1, 'the viewer queued a job');
+  await ctx.close();
+
+  // ---- an admin: the users page, and the report
+  const actx = await browser.createBrowserContext();
+  const ap = await actx.newPage();
+  await signIn(ap, base, 'root', 'root-password');
+  resp = await ap.goto(base + '/admin/users');
+  check(resp.status() === 200 && /ann/.test(await text(ap, '#users')), '/admin/users');
+  await axe(ap, '/admin/users');
+  resp = await ap.goto(base + '/report?plugin=stream');
+  check(resp.status() === 200 && (await ap.$$('svg')).length > 0, '/report: ' + resp.status());
+  await axe(ap, '/report');
+  await actx.close();
+
+  check(cspErrors.length === 0, 'Content-Security-Policy violations: ' + cspErrors.join('\n'));
+  await browser.close();
+  browser = null;
+  server.kill('SIGTERM');
+  cleanup();
+  console.log('first contentful paint (ms): ' + paints.map((p) => p.join(' ')).join(', '));
+  console.log('PASS: screenshots in ' + ARTIFACTS);
+  process.exit(0);
+})().catch((e) => fail(e.stack || String(e)));
