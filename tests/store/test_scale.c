@@ -133,9 +133,18 @@ int test_migration_configs(void)
     doc_param(d, "pfact", "Crout", "enum");
     cJSON_ReplaceItemInObject(d, "ranks", cJSON_CreateNumber(2));
     doc_metric(d, "gflops", 51, "GFLOP/s", "higher");
+    cJSON_AddTrueToObject(cJSON_GetObjectItem(cJSON_GetObjectItem(d, "metrics"), "gflops"),
+                          "headline");
     int64_t id = ingest(s, d);
     cJSON_Delete(d);
     CHECK(id == 7);
+    /* its metric row carries both the headline mark (version 4) and the run's copies */
+    CHECK(sql_int(s, "SELECT count(*) FROM metrics m JOIN runs r ON r.id = m.run_id"
+                     " WHERE m.run_id = 7 AND m.headline = 1 AND m.run_plugin = 'hpl' AND"
+                     " m.run_status = 'ok' AND m.run_config_id = r.config_id AND"
+                     " m.run_host_id IS r.host_id AND m.run_started_at IS r.started_at") == 1);
+    /* the rows stored before keep headline NULL (their first metric counts) */
+    CHECK(sql_int(s, "SELECT count(*) FROM metrics WHERE run_id < 7 AND headline IS NULL") == 7);
     CHECK(sql_int(s, "SELECT count(*) FROM configs") == 3);
     CHECK(sql_int(s, "SELECT config_id FROM runs WHERE id = 7") ==
           sql_int(s, "SELECT config_id FROM runs WHERE id = 1"));
