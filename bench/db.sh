@@ -6,8 +6,10 @@
 # This script
 #   1. builds bench/dbgen.c with the core's libraries (the `bench` target
 #      of CMake, in BUILD=build/ unless given),
-#   2. ingests RUNS synthetic runs (default 100 000: 1 000 000 metric rows,
-#      300 000 samples) through store_ingest(), one transaction per run,
+#   2. for each size N of RUNS (default "10000 100000 1000000"), ingests N
+#      synthetic runs (10 metric rows and 3 samples each) through
+#      store_ingest(), one transaction per run, into WORKDIR/N/bench.db
+#      (kept there; REUSE=1 times an existing one again without ingesting),
 #   3. times, REPEAT times each (default 7), as separate processes:
 #        Q1  median HPL GFLOP/s per NB, ok runs of the last year (sqlite3 CLI
 #            on the `results` view, a window function as in docs/database.md)
@@ -19,32 +21,38 @@
 #        Q4  `benchaas query --tag acceptance --limit 50 --format json`
 #        Q5  `benchaas query --plugin hpl --status ok --since 2026-01-01
 #            --metric gflops --group-by NB --stat count,median,p5,p95`
-#            (target: a filtered, grouped query under 200 ms)
 #        Q6  `benchaas query --plugin stream --status ok --metric triad
 #            --group-by host,array_size --stat median,p95 --over samples`
 #        C1  `benchaas check` (the newest run of every configuration and
-#            host against its history; target under 1 s)
+#            host against its history)
 #        C2  `benchaas check --tag acceptance --since 30d`
-#        R1  `benchaas report --html FILE` over every run (target under 5 s)
+#        R1  `benchaas report --html FILE` over every run
 #        R2  `benchaas report --html FILE --plugin hpl --since 90d`
 #   and prints the median, min and max wall time of each in ms (process
-#   start included), and the median CPU time (user + system).
+#   start included), and the median CPU time (user + system),
+#   4. with more than one size, a table of the medians per size and the
+#      growth exponent of each between consecutive sizes: time ~ rows^k,
+#      k = log(t2/t1) / log(N2/N1) (1: linear, below 1: sub-linear).
+# Goals at 1 000 000 runs (docs/performance.md): ingest <= 250 us/run,
+# Q1, Q2 <= 150 ms, Q5 <= 200 ms, Q6 <= 300 ms, C1 <= 400 ms, R1 <= 2 s.
 #
-# Usage: bench/db.sh                      (RUNS=100000 REPEAT=7 WORKDIR=tmpdir)
+# Usage: bench/db.sh                      (RUNS="10000 100000 1000000" REPEAT=7)
 #        RUNS=20000 bench/db.sh
 #        BENCHAAS=build/bin/benchaas bench/db.sh
 #        BUILD=build-rel bench/db.sh             (the generator of that build folder)
 #        DBGEN=/path/to/store_dbgen bench/db.sh  (that generator; nothing is built)
-#        WORKDIR=/tmp/dbb REUSE=1 bench/db.sh   (keep the database, time again)
+#        WORKDIR=/tmp/dbb REUSE=1 bench/db.sh   (keep the databases, time again)
+# The synthetic start times advance by 2 years / 100 000 per run, so a
+# larger database also holds more recent runs (the filtered queries match
+# more rows as the history grows, as they would on a busy cluster).
 # hyperfine is not needed: timing is `date +%s%N` around each process.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-RUNS=${RUNS:-100000}
+RUNS=${RUNS:-10000 100000 1000000}
 REPEAT=${REPEAT:-7}
 work=${WORKDIR:-$(mktemp -d "${TMPDIR:-/tmp}/benchaas-dbbench.XXXXXX")}
 mkdir -p "$work"
-db="$work/bench.db"
 
 command -v sqlite3 >/dev/null || { echo "db.sh: needs the sqlite3 command (apt-get install sqlite3)" >&2; exit 2; }
 
@@ -58,14 +66,6 @@ if [[ -z "${DBGEN:-}" ]]; then
     [[ -f "$build/CMakeCache.txt" ]] || cmake -S "$root" -B "$build" >/dev/null
     cmake --build "$build" --target bench -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
 fi
-
-if [[ -n "${REUSE:-}" && -f "$db" ]]; then
-    echo "== reusing $db (REUSE is set)"
-else
-    echo "== ingesting $RUNS runs into $db"
-    "$dbgen" --runs "$RUNS" --check "$db"
-fi
-ls -l "$db" | awk '{printf "   database file: %.1f MB\n", $5 / 1e6}'
 
 if [[ -n "${BENCHAAS:-}" ]]; then
     query=("$BENCHAAS" query)
@@ -102,53 +102,107 @@ now_ns() { date +%s%N; }
 time_it() {
     local name=$1; shift
     local wall=() cpu=() i s e
-    "$@" >/dev/null   # warm the page cache once
+    # (a query that matches nothing exits non-zero: still timed)
+    "$@" >/dev/null 2>&1 || true   # warm the page cache once
     for ((i = 0; i < REPEAT; i++)); do
         s=$(now_ns)
         if [[ -x /usr/bin/time ]]; then
-            /usr/bin/time -f "%U %S" -o "$work/cpu" "$@" >/dev/null
+            /usr/bin/time -f "%U %S" -o "$work/cpu" "$@" >/dev/null 2>&1 || true
         else
-            "$@" >/dev/null
+            "$@" >/dev/null 2>&1 || true
         fi
         e=$(now_ns)
         wall+=($(( (e - s) / 1000 )))
-        [[ -x /usr/bin/time ]] && cpu+=($(awk '{ printf "%d", ($1 + $2) * 1000000 }' "$work/cpu"))
+        [[ -x /usr/bin/time ]] && cpu+=($(awk 'END { printf "%d", ($1 + $2) * 1000000 }' "$work/cpu"))
     done
     local cpu_med=""
     if ((${#cpu[@]})); then
         cpu_med=$(printf '%s\n' "${cpu[@]}" | sort -n | awk -v n="$REPEAT" '
             { v[NR] = $1 } END { printf "   cpu %6.1f ms", v[int((n + 1) / 2)] / 1000 }')
     fi
+    printf '%s\n' "${wall[@]}" | sort -n | awk -v n="$REPEAT" '{ v[NR] = $1 }
+        END { printf "%s %.1f\n", name, v[int((n + 1) / 2)] / 1000 }' name="$name" >>"$work/medians.$size"
     printf '%s\n' "${wall[@]}" | sort -n | awk -v name="$name" -v n="$REPEAT" -v cpu="$cpu_med" '
         { v[NR] = $1 }
         END { printf "   %-4s wall median %7.1f ms (min %.1f, max %.1f, %d runs)%s\n",
                      name, v[int((n + 1) / 2)] / 1000, v[1] / 1000, v[n] / 1000, n, cpu }'
 }
 
-echo "== results of the queries (once)"
-sqlite3 -header -column "$db" "$q1"
-sqlite3 -header -column "$db" "$q2" | head -6
-"${query[@]}" --db "$db" --plugin hpl --param NB=192 --status ok --since 2026-01-01 \
-    --metric gflops --format csv | awk 'END { print "   Q3 printed " NR - 1 " rows" }'
+sizes=()
+for size in $RUNS; do
+    sizes+=("$size")
+    mkdir -p "$work/$size"
+    db="$work/$size/bench.db"
+    : >"$work/medians.$size"
+    if [[ -n "${REUSE:-}" && -f "$db" ]]; then
+        echo "== $size runs: reusing $db (REUSE is set)"
+    else
+        echo "== $size runs: ingesting into $db"
+        "$dbgen" --runs "$size" --check "$db" | tee "$work/$size/ingest.txt"
+        awk '{ for (i = 1; i < NF; i++) if ($(i + 1) == "us") print "ingest", $i }' \
+            "$work/$size/ingest.txt" | tr -d '(' >>"$work/medians.$size"
+    fi
+    ls -l "$db" | awk '{printf "   database file: %.1f MB\n", $5 / 1e6}'
+    echo "== results of the queries (once)"
+    sqlite3 -header -column "$db" "$q1"
+    sqlite3 -header -column "$db" "$q2" | head -6
+    { "${query[@]}" --db "$db" --plugin hpl --param NB=192 --status ok --since 2026-01-01 \
+        --metric gflops --format csv || true; } | awk 'END { print "   Q3 printed " NR - 1 " rows" }'
 
-echo "== timings (each a separate process, page cache warm)"
-time_it Q1 sqlite3 "$db" "$q1"
-time_it Q2 sqlite3 "$db" "$q2"
-time_it Q3 "${query[@]}" --db "$db" --plugin hpl --param NB=192 --status ok --since 2026-01-01 \
-    --metric gflops --format csv
-time_it Q4 "${query[@]}" --db "$db" --tag acceptance --limit 50 --format json
-time_it Q5 "${query[@]}" --db "$db" --plugin hpl --status ok --since 2026-01-01 \
-    --metric gflops --group-by NB --stat count,median,p5,p95
-time_it Q6 "${query[@]}" --db "$db" --plugin stream --status ok --metric triad \
-    --group-by host,array_size --stat median,p95 --over samples
-# check exits 1 when it finds a regression (the synthetic history has some)
-time_it C1 bash -c '"$@" || [ $? -eq 1 ]' _ "${check[@]}" --db "$db"
-time_it C2 bash -c '"$@" || [ $? -eq 1 ]' _ "${check[@]}" --db "$db" --tag acceptance --since 30d
-time_it R1 bash -c '"$@" 2>/dev/null' _ "${report[@]}" --db "$db" --html "$work/report.html"
-ls -l "$work/report.html" | awk '{printf "   R1 wrote a report of %.1f MB\n", $5 / 1e6}'
-time_it R2 bash -c '"$@" 2>/dev/null' _ "${report[@]}" --db "$db" --html "$work/report-hpl.html" \
-    --plugin hpl --since 90d
-time_it nop sqlite3 "$db" "SELECT 1;"
+    echo "== timings (each a separate process, page cache warm)"
+    time_it Q1 sqlite3 "$db" "$q1"
+    time_it Q2 sqlite3 "$db" "$q2"
+    time_it Q3 "${query[@]}" --db "$db" --plugin hpl --param NB=192 --status ok --since 2026-01-01 \
+        --metric gflops --format csv
+    time_it Q4 "${query[@]}" --db "$db" --tag acceptance --limit 50 --format json
+    time_it Q5 "${query[@]}" --db "$db" --plugin hpl --status ok --since 2026-01-01 \
+        --metric gflops --group-by NB --stat count,median,p5,p95
+    time_it Q6 "${query[@]}" --db "$db" --plugin stream --status ok --metric triad \
+        --group-by host,array_size --stat median,p95 --over samples
+    # check exits 1 when it finds a regression (the synthetic history has some)
+    time_it C1 bash -c '"$@" || [ $? -eq 1 ]' _ "${check[@]}" --db "$db"
+    time_it C2 bash -c '"$@" || [ $? -eq 1 ]' _ "${check[@]}" --db "$db" --tag acceptance --since 30d
+    time_it R1 bash -c '"$@" 2>/dev/null' _ "${report[@]}" --db "$db" --html "$work/$size/report.html"
+    ls -l "$work/$size/report.html" | awk '{printf "   R1 wrote a report of %.1f MB\n", $5 / 1e6}'
+    time_it R2 bash -c '"$@" 2>/dev/null' _ "${report[@]}" --db "$db" --html "$work/$size/report-hpl.html" \
+        --plugin hpl --since 90d
+    time_it nop sqlite3 "$db" "SELECT 1;"
+
+done
+
+# growth: time ~ rows^k between consecutive sizes
+if ((${#sizes[@]} > 1)); then
+    echo "== medians (ms; ingest in us per run) and growth exponents k (time ~ rows^k)"
+    awk -v sizes="${sizes[*]}" -v dir="$work" '
+        BEGIN {
+            ns = split(sizes, sz, " ")
+            for (i = 1; i <= ns; i++) {
+                f = dir "/medians." sz[i]
+                while ((getline line < f) > 0) {
+                    split(line, a, " ")
+                    if (!(a[1] in seen)) { seen[a[1]] = 1; order[++nq] = a[1] }
+                    t[a[1], i] = a[2]
+                }
+            }
+            printf "   %-6s", "query"
+            for (i = 1; i <= ns; i++) printf " %10s", sz[i]
+            for (i = 2; i <= ns; i++) printf "   k %s->%s", sz[i - 1], sz[i]
+            printf "\n"
+            for (q = 1; q <= nq; q++) {
+                name = order[q]
+                printf "   %-6s", name
+                for (i = 1; i <= ns; i++)
+                    printf " %10s", ((name, i) in t) ? t[name, i] : "-"
+                for (i = 2; i <= ns; i++) {
+                    if (((name, i) in t) && ((name, i - 1) in t) && t[name, i - 1] > 0 && t[name, i] > 0)
+                        printf "   %*.2f", length(sz[i - 1] sz[i]) + 4, log(t[name, i] / t[name, i - 1]) / log(sz[i] / sz[i - 1])
+                    else
+                        printf "   %*s", length(sz[i - 1] sz[i]) + 4, "-"
+                }
+                printf "\n"
+            }
+        }'
+fi
 
 if [[ -z "${WORKDIR:-}" ]]; then
     rm -rf "$work"

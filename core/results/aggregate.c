@@ -148,7 +148,7 @@ void qgroup_free(qgroup *g)
 static int exists_in(store *s, int what, const char *name)
 {
     sqlite3_stmt *st;
-    const char *sql = what == 'p' ? "SELECT 1 FROM params WHERE name = ?1 LIMIT 1"
+    const char *sql = what == 'p' ? "SELECT 1 FROM config_params WHERE name = ?1 LIMIT 1"
                                   : "SELECT 1 FROM provenance WHERE key = ?1 LIMIT 1";
     if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
         return -1;
@@ -598,8 +598,13 @@ static int print_table_groups(const qgroup *g, group **all, size_t n, double *st
 
 /* ---- the query ----------------------------------------------------------------------- */
 
-/* The SQL after the filter's id SELECT: group fields, metric, value, run id. */
-static int build_sql(const qgroup *g, const qfilter *filt, char **out)
+/*
+ * The SQL after the filter's id SELECT: group fields, metric, value, run id.
+ * With --metric and a filter that metrics rows answer themselves (plugin,
+ * status, host, time), the rows come from one range of metrics_find and the
+ * id SELECT is not used (*direct = 1: bind with qfilter_metric_bind).
+ */
+static int build_sql(const qgroup *g, const qfilter *filt, char **out, int *direct)
 {
     char *sql = NULL;
     size_t len = 0;
@@ -625,25 +630,34 @@ static int build_sql(const qgroup *g, const qfilter *filt, char **out)
         fputs("CASE WHEN s.run_id IS NULL THEN m.value ELSE s.value END, ", m);
     else
         fputs("m.value, ", m);
-    fputs("r.id FROM sel JOIN runs r ON r.id = sel.id JOIN metrics m ON m.run_id = r.id", m);
+    *direct = filt->metrics.n && qfilter_metric_conds(filt, "m.run_", NULL);
+    if (*direct)
+        /* runs r only for run fields (SQLite leaves the join out when none is asked for) */
+        fputs("m.run_id FROM metrics m LEFT JOIN runs r ON r.id = m.run_id", m);
+    else
+        fputs("r.id FROM sel JOIN runs r ON r.id = sel.id JOIN metrics m ON m.run_id = r.id", m);
     if (g->over_samples)
         fputs(" LEFT JOIN samples s ON s.run_id = m.run_id AND s.metric = m.name", m);
-    fputs(" LEFT JOIN hosts h ON h.id = r.host_id", m);
+    fputs(" LEFT JOIN hosts h ON h.id = m.run_host_id", m);
     for (size_t k = 0; k < g->nf; k++) {
         if (g->f[k].kind == QF_PARAM)
-            fprintf(m, " LEFT JOIN params p%zu ON p%zu.run_id = r.id AND p%zu.name = :g%zu", k,
-                    k, k, k);
+            fprintf(m,
+                    " LEFT JOIN config_params p%zu ON p%zu.config_id = m.run_config_id"
+                    " AND p%zu.name = :g%zu",
+                    k, k, k, k);
         else if (g->f[k].kind == QF_PROV)
-            fprintf(m, " LEFT JOIN provenance v%zu ON v%zu.run_id = r.id AND v%zu.key = :g%zu",
+            fprintf(m, " LEFT JOIN provenance v%zu ON v%zu.run_id = m.run_id AND v%zu.key = :g%zu",
                     k, k, k, k);
     }
     if (tags)
-        fputs(" LEFT JOIN tags t ON t.run_id = r.id", m);
+        fputs(" LEFT JOIN tags t ON t.run_id = m.run_id", m);
     if (filt->metrics.n) {
         fputs(" WHERE m.name IN (", m);
         for (size_t i = 0; i < filt->metrics.n; i++)
             fprintf(m, "%s:m%zu", i ? "," : "", i);
         fputs(")", m);
+        if (*direct)
+            qfilter_metric_conds(filt, "m.run_", m);
     }
     if (fclose(m) != 0) {
         free(sql);
@@ -660,7 +674,8 @@ int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *fo
     sqlite3_stmt *st = NULL;
     gtable t = {0};
     double *stats = NULL;
-    int rc = build_sql(g, filt, &after);
+    int direct;
+    int rc = build_sql(g, filt, &after, &direct);
     if (rc) {
         fprintf(stderr, "benchaas: out of memory\n");
         return rc;
@@ -669,6 +684,8 @@ int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *fo
     free(after);
     if (rc)
         return rc;
+    if (direct)
+        qfilter_metric_bind(filt, st);
     char pname[32];
     for (size_t k = 0; k < g->nf; k++) {
         snprintf(pname, sizeof pname, ":g%zu", k);

@@ -232,25 +232,210 @@ enum {
     C_HAS_SAMPLE /* 1 when the row is a sample */
 };
 
-/* The statement of aset_load: every metric row (and sample) of the selected runs. */
-static int aset_prepare(store *s, const qfilter *f, int flags, sqlite3_stmt **out)
+/*
+ * The configurations and hosts by id, read once (a few rows each), so that
+ * the series pass of aset_load reads only metrics_series.
+ */
+typedef struct names {
+    struct ncfg {
+        char *plugin, *params;
+        int64_t ranks, threads;
+    } *cfg;
+    size_t ncfg;
+    struct nhost {
+        char *name, *cpu;
+    } *host;
+    size_t nhost;
+    uint8_t *seen; /* run ids seen (bitmap), for nruns */
+    size_t nseen;
+    /* the entries of the current metric by (configuration, host) */
+    struct nslot {
+        int64_t c, h;
+        aentry *e;
+    } *map;
+    size_t nmap, used;
+    char *metric;
+} names;
+
+static size_t slot_of(const names *n, int64_t c, int64_t h)
+{
+    uint64_t x = (uint64_t)c * 0x9E3779B97F4A7C15ull ^ (uint64_t)h * 0xC2B2AE3D27D4EB4Full;
+    size_t i = (size_t)(x >> 32) & (n->nmap - 1);
+    while (n->map[i].e && (n->map[i].c != c || n->map[i].h != h))
+        i = (i + 1) & (n->nmap - 1);
+    return i;
+}
+
+/* The entry of (c, h) for `metric` seen before in this pass, or NULL. */
+static aentry *names_entry(names *n, int64_t c, int64_t h, const char *metric)
+{
+    if (!n->metric || strcmp(n->metric, metric) != 0) {
+        free(n->metric);
+        n->metric = strdup(metric);
+        if (n->map)
+            memset(n->map, 0, n->nmap * sizeof *n->map);
+        n->used = 0;
+        return NULL;
+    }
+    return n->map ? n->map[slot_of(n, c, h)].e : NULL;
+}
+
+/* Remember e for (c, h) of the current metric; -1 out of memory. */
+static int names_remember(names *n, int64_t c, int64_t h, aentry *e)
+{
+    if (!n->metric)
+        return 0;
+    if ((n->used + 1) * 2 > n->nmap) {
+        struct nslot *old = n->map;
+        size_t nold = n->nmap;
+        n->nmap = nold ? nold * 2 : 256;
+        if (!(n->map = calloc(n->nmap, sizeof *n->map))) {
+            n->map = old;
+            n->nmap = nold;
+            return -1;
+        }
+        for (size_t i = 0; i < nold; i++)
+            if (old[i].e)
+                n->map[slot_of(n, old[i].c, old[i].h)] = old[i];
+        free(old);
+    }
+    size_t i = slot_of(n, c, h);
+    if (!n->map[i].e)
+        n->used++;
+    n->map[i] = (struct nslot){c, h, e};
+    return 0;
+}
+
+static void names_free(names *n)
+{
+    for (size_t i = 0; i < n->ncfg; i++) {
+        free(n->cfg[i].plugin);
+        free(n->cfg[i].params);
+    }
+    for (size_t i = 0; i < n->nhost; i++) {
+        free(n->host[i].name);
+        free(n->host[i].cpu);
+    }
+    free(n->cfg);
+    free(n->host);
+    free(n->seen);
+    free(n->map);
+    free(n->metric);
+    memset(n, 0, sizeof *n);
+}
+
+static int names_load(store *s, names *n)
+{
+    static const char *const sql[] = {
+        "SELECT id, plugin, params_json, ranks, threads FROM configs WHERE id > 0 ORDER BY id",
+        "SELECT id, name, cpu_model, NULL, NULL FROM hosts WHERE id > 0 ORDER BY id"};
+    for (int k = 0; k < 2; k++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(store_db(s), sql[k], -1, &st, NULL) != SQLITE_OK)
+            return BX_EIO;
+        int rc = 0;
+        while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+            int64_t id = sqlite3_column_int64(st, 0);
+            size_t *cnt = k ? &n->nhost : &n->ncfg;
+            if (id > 100000000) {
+                rc = BX_EIO;
+                break;
+            }
+            if ((size_t)id >= *cnt) {
+                size_t want = (size_t)id + 1, esz = k ? sizeof *n->host : sizeof *n->cfg;
+                void *nv = realloc(k ? (void *)n->host : (void *)n->cfg, want * esz);
+                if (!nv) {
+                    rc = BX_ENOMEM;
+                    break;
+                }
+                memset((char *)nv + *cnt * esz, 0, (want - *cnt) * esz);
+                if (k)
+                    n->host = nv;
+                else
+                    n->cfg = nv;
+                *cnt = want;
+            }
+            if (k) {
+                n->host[id].name = text_dup(st, 1);
+                n->host[id].cpu = text_dup(st, 2);
+            } else {
+                n->cfg[id].plugin = text_dup(st, 1);
+                n->cfg[id].params = text_dup(st, 2);
+                n->cfg[id].ranks =
+                    sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 3);
+                n->cfg[id].threads =
+                    sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 4);
+            }
+        }
+        sqlite3_finalize(st);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Note run `id` as seen: 1 the first time, 0 after, -1 out of memory. */
+static int names_seen(names *n, int64_t id)
+{
+    if (id < 0)
+        return 0;
+    size_t byte = (size_t)id / 8;
+    if (byte >= n->nseen) {
+        size_t want = (byte + 1) * 2;
+        uint8_t *nv = realloc(n->seen, want);
+        if (!nv)
+            return -1;
+        memset(nv + n->nseen, 0, want - n->nseen);
+        n->seen = nv;
+        n->nseen = want;
+    }
+    uint8_t bit = (uint8_t)(1u << (id % 8));
+    if (n->seen[byte] & bit)
+        return 0;
+    n->seen[byte] |= bit;
+    return 1;
+}
+
+/* The order the run-by-run load finds entries in: newest run first, then metric name. */
+static int cmp_first_seen(const void *pa, const void *pb)
+{
+    const aentry *a = *(aentry *const *)pa, *b = *(aentry *const *)pb;
+    if (a->last_run != b->last_run)
+        return a->last_run > b->last_run ? -1 : 1;
+    return strcmp(a->metric, b->metric);
+}
+
+/*
+ * The statement of aset_load: every metric row (and sample) of the selected runs;
+ * with `fast`, the series pass over metrics_find (see aset_load).
+ */
+static int aset_prepare(store *s, const qfilter *f, int flags, int fast, sqlite3_stmt **out)
 {
     char *after = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&after, &len);
     if (!m)
         return BX_ENOMEM;
-    fputs(") SELECT r.id, r.plugin, r.params_json, r.ranks, r.threads, h.name, h.cpu_model,"
-          " r.started_at, r.host_id, m.name, m.unit, m.better, m.seq, m.value,"
-          " coalesce(m.headline, m.seq = 0)",
-          m);
-    if (flags & ASET_SAMPLES)
-        fputs(", s.value, s.run_id IS NOT NULL", m);
-    fputs(" FROM sel JOIN runs r ON r.id = sel.id JOIN metrics m ON m.run_id = r.id", m);
-    if (flags & ASET_SAMPLES)
-        fputs(" LEFT JOIN samples s ON s.run_id = m.run_id AND s.metric = m.name", m);
-    fputs(" LEFT JOIN hosts h ON h.id = r.host_id", m);
-    fputs(" WHERE 1", m);
+    if (fast) {
+        fputs(") SELECT m.run_id, m.run_config_id, NULL, NULL, NULL, NULL, NULL,"
+              " m.run_started_at, m.run_host_id, m.name, m.unit, m.better, m.seq, m.value,"
+              " coalesce(m.headline, m.seq = 0)"
+              " FROM metrics m INDEXED BY metrics_find WHERE 1",
+              m);
+        qfilter_metric_conds(f, "m.run_", m);
+    } else {
+        fputs(") SELECT r.id, r.plugin, r.params_json, r.ranks, r.threads, h.name, h.cpu_model,"
+              " r.started_at, r.host_id, m.name, m.unit, m.better, m.seq, m.value,"
+              " coalesce(m.headline, m.seq = 0)",
+              m);
+        if (flags & ASET_SAMPLES)
+            fputs(", s.value, s.run_id IS NOT NULL", m);
+        fputs(" FROM sel JOIN runs r ON r.id = sel.id JOIN metrics m ON m.run_id = r.id", m);
+        if (flags & ASET_SAMPLES)
+            fputs(" LEFT JOIN samples s ON s.run_id = m.run_id AND s.metric = m.name", m);
+        fputs(" LEFT JOIN hosts h ON h.id = r.host_id", m);
+        fputs(" WHERE 1", m);
+    }
     if (f->metrics.n) {
         fputs(" AND m.name IN (", m);
         for (size_t i = 0; i < f->metrics.n; i++)
@@ -268,6 +453,8 @@ static int aset_prepare(store *s, const qfilter *f, int flags, sqlite3_stmt **ou
     free(after);
     if (rc)
         return rc;
+    if (fast)
+        qfilter_metric_bind(f, st);
     for (size_t i = 0; i < f->metrics.n; i++) {
         char pname[32];
         snprintf(pname, sizeof pname, ":m%zu", i);
@@ -280,11 +467,9 @@ static int aset_prepare(store *s, const qfilter *f, int flags, sqlite3_stmt **ou
 
 /* A new entry for the row st is on (key: its configuration and metric), in the set; NULL: no memory. */
 static aentry *aset_new_entry(aset *out, sqlite3_stmt *st, const char *key, int cfglen, int flags,
-                              int64_t id, int64_t ranks, int64_t threads)
+                              int64_t id, int64_t ranks, int64_t threads, const char *plugin,
+                              const char *params, const char *host, const char *cpu)
 {
-    const char *plugin = (const char *)sqlite3_column_text(st, C_PLUGIN);
-    const char *params = (const char *)sqlite3_column_text(st, C_PARAMS);
-    const char *host = (const char *)sqlite3_column_text(st, C_HOST);
     const char *metric = (const char *)sqlite3_column_text(st, C_METRIC);
     aentry *e = calloc(1, sizeof *e);
     if (!e || !(e->key = strdup(key)) || !(e->cfgkey = strndup(key, (size_t)cfglen)) ||
@@ -296,7 +481,7 @@ static aentry *aset_new_entry(aset *out, sqlite3_stmt *st, const char *key, int 
     }
     if (flags & ASET_PER_HOST)
         e->host = host ? strdup(host) : NULL;
-    e->host_class = text_dup(st, C_CPU);
+    e->host_class = cpu ? strdup(cpu) : NULL;
     e->unit = text_dup(st, C_UNIT);
     e->better = text_dup(st, C_BETTER);
     e->ranks = ranks;
@@ -350,55 +535,112 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
 {
     const char *cmd = f->cmd ? f->cmd : "compare";
     memset(out, 0, sizeof *out);
+    /*
+     * The series pass: every higher/lower-is-better value of the filter's
+     * runs from one scan of the covering index metrics_find (metric by
+     * metric, in time order) when the filter is one metrics rows answer
+     * (plugin, status, host, time): no runs, hosts or configs row per value.
+     * Entries come out in the order the run-by-run load makes them (see
+     * cmp_first_seen); the values of one entry in time order, which is run
+     * order for runs stored as they ran.
+     */
+    names nm = {0};
+    int fast = (flags & ASET_SERIES) && (flags & ASET_PER_HOST) && (flags & ASET_DIRECTIONAL) &&
+               !(flags & (ASET_SAMPLES | ASET_PER_CLASS)) && qfilter_metric_conds(f, "m.run_", NULL);
+    if (fast && names_load(s, &nm) != 0) {
+        names_free(&nm);
+        fast = 0;
+    }
     sqlite3_stmt *st;
-    int rc = aset_prepare(s, f, flags, &st);
-    if (rc)
+    int rc = aset_prepare(s, f, flags, fast, &st);
+    if (rc) {
+        names_free(&nm);
         return rc;
+    }
     char *key = NULL;
     size_t keycap = 0;
-    int64_t last_run = 0;
+    int64_t last_run = 0, last_cfg = -1, last_host = -1;
+    aentry *last_e = NULL;
     int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, C_ID);
-        const char *plugin = (const char *)sqlite3_column_text(st, C_PLUGIN);
-        const char *params = (const char *)sqlite3_column_text(st, C_PARAMS);
-        const char *host = (const char *)sqlite3_column_text(st, C_HOST);
         const char *metric = (const char *)sqlite3_column_text(st, C_METRIC);
-        int64_t ranks = sqlite3_column_type(st, C_RANKS) == SQLITE_NULL
-                            ? -1
-                            : sqlite3_column_int64(st, C_RANKS);
-        int64_t threads = sqlite3_column_type(st, C_THREADS) == SQLITE_NULL
-                              ? -1
-                              : sqlite3_column_int64(st, C_THREADS);
-        if (id != last_run) {
-            out->nruns++;
-            last_run = id;
-        }
-        size_t need = strlen(plugin ? plugin : "") + strlen(params ? params : "") +
-                      strlen(host ? host : "") + strlen(metric ? metric : "") +
-                      (size_t)sqlite3_column_bytes(st, C_CPU) + 80;
-        if (need > keycap) {
-            keycap = need * 2;
-            char *nk = realloc(key, keycap);
-            if (!nk) {
+        const char *plugin, *params, *host, *cpu;
+        int64_t ranks, threads;
+        aentry *e = NULL;
+        if (fast) {
+            int64_t c = sqlite3_column_int64(st, C_PLUGIN), h = sqlite3_column_int64(st, C_HOST_ID);
+            int seen = names_seen(&nm, id);
+            if (seen < 0) {
                 rc = BX_ENOMEM;
                 break;
             }
-            key = nk;
+            out->nruns += (size_t)seen;
+            const struct ncfg *nc = c > 0 && (size_t)c < nm.ncfg ? &nm.cfg[c] : NULL;
+            const struct nhost *nh = h > 0 && (size_t)h < nm.nhost ? &nm.host[h] : NULL;
+            plugin = nc ? nc->plugin : NULL;
+            params = nc ? nc->params : NULL;
+            ranks = nc ? nc->ranks : -1;
+            threads = nc ? nc->threads : -1;
+            host = nh ? nh->name : NULL;
+            cpu = nh ? nh->cpu : NULL;
+            /* the rows of one metric come together */
+            if (last_e && c == last_cfg && h == last_host && metric &&
+                strcmp(metric, last_e->metric) == 0)
+                e = last_e;
+            else if (metric)
+                e = names_entry(&nm, c, h, metric);
+            last_cfg = c;
+            last_host = h;
+        } else {
+            plugin = (const char *)sqlite3_column_text(st, C_PLUGIN);
+            params = (const char *)sqlite3_column_text(st, C_PARAMS);
+            host = (const char *)sqlite3_column_text(st, C_HOST);
+            cpu = (const char *)sqlite3_column_text(st, C_CPU);
+            ranks = sqlite3_column_type(st, C_RANKS) == SQLITE_NULL
+                        ? -1
+                        : sqlite3_column_int64(st, C_RANKS);
+            threads = sqlite3_column_type(st, C_THREADS) == SQLITE_NULL
+                          ? -1
+                          : sqlite3_column_int64(st, C_THREADS);
+            if (id != last_run) {
+                out->nruns++;
+                last_run = id;
+            }
         }
-        const char *cpu = (const char *)sqlite3_column_text(st, C_CPU);
-        int cfglen = snprintf(key, keycap, "%s\x1f%s\x1f%" PRId64 "\x1f%" PRId64 "%s%s%s%s",
-                              plugin ? plugin : "", params ? params : "{}", ranks, threads,
-                              (flags & ASET_PER_HOST) ? "\x1f" : "",
-                              (flags & ASET_PER_HOST) ? (host ? host : "-") : "",
-                              (flags & ASET_PER_CLASS) ? "\x1f" : "",
-                              (flags & ASET_PER_CLASS) ? (cpu ? cpu : "-") : "");
-        snprintf(key + cfglen, keycap - (size_t)cfglen, "\x1f%s", metric ? metric : "");
-        aentry *e = aset_find(out, key);
-        if (!e && !(e = aset_new_entry(out, st, key, cfglen, flags, id, ranks, threads))) {
+        int cached = e != NULL;
+        if (!e) {
+            size_t need = strlen(plugin ? plugin : "") + strlen(params ? params : "") +
+                          strlen(host ? host : "") + strlen(metric ? metric : "") +
+                          strlen(cpu ? cpu : "") + 80;
+            if (need > keycap) {
+                keycap = need * 2;
+                char *nk = realloc(key, keycap);
+                if (!nk) {
+                    rc = BX_ENOMEM;
+                    break;
+                }
+                key = nk;
+            }
+            int cfglen = snprintf(key, keycap, "%s\x1f%s\x1f%" PRId64 "\x1f%" PRId64 "%s%s%s%s",
+                                  plugin ? plugin : "", params ? params : "{}", ranks, threads,
+                                  (flags & ASET_PER_HOST) ? "\x1f" : "",
+                                  (flags & ASET_PER_HOST) ? (host ? host : "-") : "",
+                                  (flags & ASET_PER_CLASS) ? "\x1f" : "",
+                                  (flags & ASET_PER_CLASS) ? (cpu ? cpu : "-") : "");
+            snprintf(key + cfglen, keycap - (size_t)cfglen, "\x1f%s", metric ? metric : "");
+            e = aset_find(out, key);
+            if (!e && !(e = aset_new_entry(out, st, key, cfglen, flags, id, ranks, threads, plugin,
+                                           params, host, cpu))) {
+                rc = BX_ENOMEM;
+                break;
+            }
+        }
+        if (fast && !cached && names_remember(&nm, last_cfg, last_host, e) != 0) {
             rc = BX_ENOMEM;
             break;
         }
+        last_e = e;
         int has_value = sqlite3_column_type(st, C_VALUE) != SQLITE_NULL;
         double value = sqlite3_column_double(st, C_VALUE);
         if (e->cur_run != id && (rc = aset_run_value(e, st, id, has_value, value, flags)) != 0)
@@ -423,6 +665,9 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
         rc = BX_EIO;
     }
     sqlite3_finalize(st);
+    names_free(&nm);
+    if (rc == 0 && fast && out->n > 1)
+        qsort(out->e, out->n, sizeof *out->e, cmp_first_seen);
     if (rc == BX_ENOMEM)
         fprintf(stderr, "benchaas: out of memory\n");
     if (rc)

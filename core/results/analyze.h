@@ -74,7 +74,9 @@ enum {
     ASET_SAMPLES = 2,  /* also read every repetition (samples) */
     ASET_TIMES = 4,    /* also keep each run's start time */
     ASET_PER_CLASS = 8, /* the host class (CPU model) is part of the configuration */
-    ASET_DIRECTIONAL = 16 /* only metrics whose better is higher or lower */
+    ASET_DIRECTIONAL = 16, /* only metrics whose better is higher or lower */
+    ASET_SERIES = 32       /* with PER_HOST and DIRECTIONAL: may read the values metric by
+                            * metric in time order (index metrics_find), not run by run */
 };
 
 /*

@@ -657,21 +657,25 @@ static const char baseline_sql[] =
  * host / class by scope): the values of the last N ok runs started before
  * the candidates,
  * for every metric, appended to hist (one dvec per candidate metric).
+ * The configuration's runs newest first come from index runs_history.
  */
+#define CONFIG_ID                                                                          \
+    "SELECT c.id FROM configs c WHERE c.plugin = ?1 AND c.params_json = ?2"                \
+    " AND coalesce(c.ranks, -1) = coalesce(?4, -1) AND coalesce(c.threads, -1) = coalesce(?5, -1)"
 static const char history_sql_host[] =
     "SELECT m.name, m.value FROM (SELECT r.id FROM runs r"
-    "  WHERE r.plugin = ?1 AND r.params_json = ?2 AND r.status = 'ok' AND r.started_at < ?3"
-    "    AND r.ranks IS ?4 AND r.threads IS ?5 AND r.host_id IS ?6"
+    "  WHERE r.config_id = (" CONFIG_ID ")"
+    "    AND r.status = 'ok' AND r.started_at < ?3 AND r.host_id IS ?6"
     "  ORDER BY r.started_at DESC LIMIT ?7) x JOIN metrics m ON m.run_id = x.id";
 static const char history_sql_class[] =
     "SELECT m.name, m.value FROM (SELECT r.id FROM runs r LEFT JOIN hosts h ON h.id = r.host_id"
-    "  WHERE r.plugin = ?1 AND r.params_json = ?2 AND r.status = 'ok' AND r.started_at < ?3"
-    "    AND r.ranks IS ?4 AND r.threads IS ?5 AND h.cpu_model IS ?6"
+    "  WHERE r.config_id = (" CONFIG_ID ")"
+    "    AND r.status = 'ok' AND r.started_at < ?3 AND h.cpu_model IS ?6"
     "  ORDER BY r.started_at DESC LIMIT ?7) x JOIN metrics m ON m.run_id = x.id";
 static const char history_sql_any[] =
     "SELECT m.name, m.value FROM (SELECT r.id FROM runs r"
-    "  WHERE r.plugin = ?1 AND r.params_json = ?2 AND r.status = 'ok' AND r.started_at < ?3"
-    "    AND r.ranks IS ?4 AND r.threads IS ?5"
+    "  WHERE r.config_id = (" CONFIG_ID ")"
+    "    AND r.status = 'ok' AND r.started_at < ?3"
     "  ORDER BY r.started_at DESC LIMIT ?7) x JOIN metrics m ON m.run_id = x.id";
 
 /* Fill the history references of rows[first..last) (one configuration and host). */

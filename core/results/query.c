@@ -1063,9 +1063,10 @@ static void sb_in_list(sbuf *sql, binds *b, const qlist *l)
 /* The filters as SQL over runs r, with every value a placeholder. */
 static void build_select(const qfilter *o, sbuf *sql, binds *b)
 {
-    /* --latest: of the runs that pass the filters, the newest of each configuration */
-    sb_add(sql, o->latest ? "SELECT id FROM (SELECT r.id AS id, max(coalesce(r.started_at, ''))"
-                            " FROM runs r WHERE 1" /* id: of the row with the max (SQLite) */
+    /* --latest: of the runs that pass the filters, the newest of each configuration and
+     * host: runs_history (a configuration's runs, newest first) per pair of series */
+    sb_add(sql, o->latest ? "SELECT id FROM (SELECT id FROM (SELECT (SELECT r.id FROM runs r"
+                            " WHERE r.config_id = k.config_id AND r.host_id IS nullif(k.host_id, 0)"
                           : "SELECT id FROM (SELECT r.id AS id FROM runs r WHERE 1");
     if (o->plugins.n) {
         sb_add(sql, " AND r.plugin IN ");
@@ -1109,7 +1110,8 @@ static void build_select(const qfilter *o, sbuf *sql, binds *b)
          * in any case. */
         const char *eq = strchr(o->params.v[i], '=');
         const char *value = eq + 1;
-        sb_add(sql, " AND r.id IN (SELECT run_id FROM params WHERE name = ? AND (value = ?"
+        sb_add(sql, " AND r.config_id IN (SELECT config_id FROM config_params WHERE name = ?"
+                    " AND (value = ?"
                     " OR (type = 'enum' AND value = ? COLLATE NOCASE)"
                     " OR (type = 'bool' AND value = ?)"
                     " OR (type IN ('int','size','double') AND CAST(value AS REAL) = ?)))");
@@ -1157,7 +1159,8 @@ static void build_select(const qfilter *o, sbuf *sql, binds *b)
         sb_add(sql, ")");
     }
     if (o->latest)
-        sb_add(sql, " GROUP BY r.plugin, r.params_json, r.ranks, r.threads, r.host_id");
+        sb_add(sql, " ORDER BY r.started_at DESC LIMIT 1) AS id FROM series k)"
+                    " WHERE id IS NOT NULL");
     /* --limit keeps the most recent runs; they are printed oldest first. */
     sb_add(sql, o->latest ? " ORDER BY id DESC LIMIT ?) ORDER BY id"
                           : " ORDER BY r.id DESC LIMIT ?) ORDER BY id");
@@ -1244,6 +1247,51 @@ int qfilter_select_ids(store *s, const qfilter *f, int64_t **ids, size_t *n)
     return rc;
 }
 
+int qfilter_metric_conds(const qfilter *f, const char *prefix, FILE *out)
+{
+    if (f->params.n || f->tags.n || f->provs.n || f->jobs.n || f->nids || f->latest ||
+        f->limit > 0)
+        return 0;
+    if (!out)
+        return 1;
+    const qlist *lists[] = {&f->plugins, &f->statuses, &f->hosts};
+    static const char *const heads[] = {"plugin IN (", "status IN (",
+                                        "host_id IN (SELECT id FROM hosts WHERE name IN ("};
+    int k = 0;
+    for (int l = 0; l < 3; l++) {
+        if (!lists[l]->n)
+            continue;
+        fprintf(out, " AND %s%s", prefix, heads[l]);
+        for (size_t i = 0; i < lists[l]->n; i++)
+            fprintf(out, "%s:qf%d", i ? "," : "", k++);
+        fputs(l == 2 ? "))" : ")", out);
+    }
+    if (f->has_since)
+        fprintf(out, " AND %sstarted_at >= :qfsince", prefix);
+    if (f->has_until)
+        fprintf(out, " AND %sstarted_at < :qfuntil", prefix);
+    return 1;
+}
+
+void qfilter_metric_bind(const qfilter *f, sqlite3_stmt *st)
+{
+    const qlist *lists[] = {&f->plugins, &f->statuses, &f->hosts};
+    char name[32];
+    int k = 0;
+    for (int l = 0; l < 3; l++)
+        for (size_t i = 0; i < lists[l]->n; i++) {
+            snprintf(name, sizeof name, ":qf%d", k++);
+            sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), lists[l]->v[i], -1,
+                              SQLITE_STATIC);
+        }
+    if (f->has_since)
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":qfsince"), f->since, -1,
+                          SQLITE_STATIC);
+    if (f->has_until)
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":qfuntil"), f->until, -1,
+                          SQLITE_STATIC);
+}
+
 /* ---- unknown names -------------------------------------------------------- */
 
 /*
@@ -1254,17 +1302,19 @@ static int name_known(store *s, const qfilter *f, int what, const char *name, si
 {
     sbuf sql = {0};
     sqlite3_stmt *st = NULL;
+    /* metrics carry their run's plugin; parameters are read per configuration */
     if (what == 'm')
-        sb_add(&sql, "SELECT 1 FROM metrics x");
+        sb_add(&sql, "SELECT 1 FROM metrics r");
     else
-        sb_add(&sql, "SELECT 1 FROM params x");
+        sb_add(&sql, "SELECT 1 FROM config_params x JOIN configs r ON r.id = x.config_id");
     if (f->plugins.n) {
-        sb_add(&sql, " JOIN runs r ON r.id = x.run_id WHERE x.name = ?1 AND r.plugin IN (");
+        sb_add(&sql, what == 'm' ? " WHERE r.name = ?1 AND r.run_plugin IN ("
+                                 : " WHERE x.name = ?1 AND r.plugin IN (");
         for (size_t i = 0; i < f->plugins.n; i++)
             sb_add(&sql, i ? ",?" : "?");
         sb_add(&sql, ")");
     } else {
-        sb_add(&sql, " WHERE x.name = ?1");
+        sb_add(&sql, what == 'm' ? " WHERE r.name = ?1" : " WHERE x.name = ?1");
     }
     sb_add(&sql, " LIMIT 1");
     if (sql.oom || sqlite3_prepare_v2(store_db(s), sql.p, -1, &st, NULL) != SQLITE_OK) {
@@ -1289,9 +1339,10 @@ static void suggest(store *s, const qfilter *f, int what, const char *name, size
     /* DISTINCT over the (name, ...) index: one step per distinct name */
     sbuf sql = {0};
     sb_add(&sql, what == 'm' ? "SELECT DISTINCT x.name FROM metrics x"
-                             : "SELECT DISTINCT x.name FROM params x");
+                             : "SELECT DISTINCT x.name FROM config_params x");
     if (f->plugins.n) {
-        sb_add(&sql, " JOIN runs r ON r.id = x.run_id WHERE r.plugin IN (");
+        sb_add(&sql, what == 'm' ? " WHERE x.run_plugin IN ("
+                                 : " JOIN configs r ON r.id = x.config_id WHERE r.plugin IN (");
         for (size_t i = 0; i < f->plugins.n; i++)
             sb_add(&sql, i ? ",?" : "?");
         sb_add(&sql, ")");

@@ -111,6 +111,21 @@ int qfilter_prepare(store *s, const qfilter *f, const char *before, const char *
 int qfilter_select_ids(store *s, const qfilter *f, int64_t **ids, size_t *n);
 
 /*
+ * A filter that only names plugins, statuses, hosts, a time window and
+ * metrics can be read straight from metrics (which carry their run's plugin,
+ * status, start and host; index metrics_find) without the id SELECT, and so
+ * can runs: qfilter_metric_conds appends its conditions on the columns
+ * `prefix`plugin, ...status, ...started_at, ...host_id ("m.run_" for
+ * metrics m, "r." for runs r), " AND m.run_plugin IN (:qf0) ...", with
+ * named parameters, to out and returns 1; it returns 0
+ * and writes nothing when the filter has anything else (tags, parameters,
+ * provenance, jobs, run ids, --latest, --limit); with out NULL it only
+ * answers.  The metric names are left to the caller.  qfilter_metric_bind binds those parameters.
+ */
+int qfilter_metric_conds(const qfilter *f, const char *prefix, FILE *out);
+void qfilter_metric_bind(const qfilter *f, sqlite3_stmt *st);
+
+/*
  * Open the filter's database for reading (migrating an older schema, as
  * every command does): 0 and *s, or 2 after printing why not.
  */

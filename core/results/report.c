@@ -839,18 +839,58 @@ static int chart_hosts(FILE *out, const char *plugin, const aentry *metric, cons
 
 /* ---- sections from small queries ---------------------------------------------------------- */
 
+/*
+ * "SELECT cols FROM <the filter's runs r> joins WHERE 1 where rest": the id
+ * selection joined with runs, or, for a filter that runs rows answer
+ * themselves (plugin, status, host, time), runs alone, so that "ORDER BY
+ * r.id DESC LIMIT N" reads N matching rows, not every run.
+ */
+static int prepare_runs(store *s, const qfilter *f, const char *cols, const char *joins,
+                        const char *where, const char *rest, sqlite3_stmt **st)
+{
+    char *sql = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&sql, &len);
+    if (!m)
+        return BX_ENOMEM;
+    int direct = qfilter_metric_conds(f, "r.", NULL);
+    /* "ORDER BY r.id DESC LIMIT N": walk runs newest first and stop after N
+     * (+r.col: no index for the filter, whose matches would all be sorted) */
+    int newest = strstr(rest, "ORDER BY r.id DESC LIMIT") != NULL;
+    fprintf(m, "%sSELECT %s FROM %s %s WHERE 1", direct ? "" : ") ", cols,
+            direct ? "runs r" : "sel JOIN runs r ON r.id = sel.id", joins);
+    if (direct)
+        qfilter_metric_conds(f, newest ? "+r." : "r.", m);
+    fprintf(m, "%s%s %s", *where ? " AND " : "", where, rest);
+    if (fclose(m) != 0) {
+        free(sql);
+        return BX_ENOMEM;
+    }
+    int rc = 0;
+    if (direct) {
+        if (sqlite3_prepare_v2(store_db(s), sql, -1, st, NULL) != SQLITE_OK) {
+            fprintf(stderr, "benchaas report: %s: %s\n", f->db, sqlite3_errmsg(store_db(s)));
+            rc = BX_EIO;
+        } else {
+            qfilter_metric_bind(f, *st);
+        }
+    } else {
+        rc = qfilter_prepare(s, f, "WITH sel(id) AS (", sql, st);
+    }
+    free(sql);
+    return rc;
+}
+
 static int section_summary(FILE *out, store *s, const qfilter *f, char ***plugins, size_t *np)
 {
     sqlite3_stmt *st;
     *plugins = NULL;
     *np = 0;
-    int rc = qfilter_prepare(
-        s, f, "WITH sel(id) AS (",
-        ") SELECT r.plugin, count(*), sum(r.status = 'ok'),"
-        " sum(r.status NOT IN ('ok','queued','running')), count(DISTINCT r.host_id),"
-        " min(r.started_at), max(r.started_at)"
-        " FROM sel JOIN runs r ON r.id = sel.id GROUP BY r.plugin ORDER BY r.plugin",
-        &st);
+    int rc = prepare_runs(s, f,
+                          "r.plugin, count(*), sum(r.status = 'ok'),"
+                          " sum(r.status NOT IN ('ok','queued','running')),"
+                          " count(DISTINCT r.host_id), min(r.started_at), max(r.started_at)",
+                          "", "", "GROUP BY r.plugin ORDER BY r.plugin", &st);
     if (rc)
         return rc;
     fputs("<section id=\"summary\"><h2>Summary</h2><table><tr><th>plugin</th><th>runs</th>"
@@ -898,14 +938,17 @@ static int section_timelines(FILE *out, store *s, const qfilter *f, int max)
 {
     sqlite3_stmt *st, *pts = NULL;
     char *after = NULL;
-    if (asprintf(&after,
-                 ") SELECT r.id, r.plugin, r.params_json, h.name, r.started_at, r.status"
-                 " FROM sel JOIN runs r ON r.id = sel.id LEFT JOIN hosts h ON h.id = r.host_id"
-                 " WHERE EXISTS (SELECT 1 FROM timeline t WHERE t.run_id = r.id)"
-                 " ORDER BY r.id DESC LIMIT %d",
-                 max) < 0)
+    /* no timeline at all (documents of older workers): nothing to look for */
+    if (sqlite3_prepare_v2(store_db(s), "SELECT EXISTS (SELECT 1 FROM timeline)", -1, &st,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 0)
+        max = 0;
+    sqlite3_finalize(st);
+    if (asprintf(&after, "ORDER BY r.id DESC LIMIT %d", max) < 0)
         return BX_ENOMEM;
-    int rc = qfilter_prepare(s, f, "WITH sel(id) AS (", after, &st);
+    int rc = prepare_runs(s, f, "r.id, r.plugin, r.params_json, h.name, r.started_at, r.status",
+                          "LEFT JOIN hosts h ON h.id = r.host_id",
+                          "EXISTS (SELECT 1 FROM timeline t WHERE t.run_id = r.id)", after, &st);
     free(after);
     if (rc)
         return rc;
@@ -985,13 +1028,11 @@ static int section_failures(FILE *out, store *s, const qfilter *f, int max)
 {
     sqlite3_stmt *st, *warn = NULL;
     char *after = NULL;
-    if (asprintf(&after,
-                 ") SELECT r.id, r.started_at, r.plugin, r.status, h.name, r.params_json, r.error"
-                 " FROM sel JOIN runs r ON r.id = sel.id LEFT JOIN hosts h ON h.id = r.host_id"
-                 " WHERE r.status NOT IN ('ok', 'queued', 'running') ORDER BY r.id DESC LIMIT %d",
-                 max) < 0)
+    if (asprintf(&after, "ORDER BY r.id DESC LIMIT %d", max) < 0)
         return BX_ENOMEM;
-    int rc = qfilter_prepare(s, f, "WITH sel(id) AS (", after, &st);
+    int rc = prepare_runs(s, f, "r.id, r.started_at, r.plugin, r.status, h.name, r.params_json, r.error",
+                          "LEFT JOIN hosts h ON h.id = r.host_id",
+                          "r.status NOT IN ('ok', 'queued', 'running')", after, &st);
     free(after);
     if (rc)
         return rc;
@@ -1045,7 +1086,7 @@ static int section_runs(FILE *out, store *s, const qfilter *f, int max)
     sqlite3_stmt *st, *prov = NULL;
     char *after = NULL;
     if (asprintf(&after,
-                 ") SELECT r.id, r.started_at, r.plugin, r.plugin_version, r.status, h.name,"
+                 "r.id, r.started_at, r.plugin, r.plugin_version, r.status, h.name,"
                  " r.params_json, r.ranks, r.threads, r.job_id,"
                  " (SELECT m.name FROM metrics m WHERE m.run_id = r.id AND m.better <> 'none'"
                  "   ORDER BY m.seq LIMIT 1),"
@@ -1054,12 +1095,11 @@ static int section_runs(FILE *out, store *s, const qfilter *f, int max)
                  " (SELECT m.unit FROM metrics m WHERE m.run_id = r.id AND m.better <> 'none'"
                  "   ORDER BY m.seq LIMIT 1),"
                  " (SELECT m.value FROM metrics m WHERE m.run_id = r.id AND m.name = 'wall_time'),"
-                 " (SELECT group_concat(t.tag, ', ') FROM tags t WHERE t.run_id = r.id)"
-                 " FROM sel JOIN runs r ON r.id = sel.id LEFT JOIN hosts h ON h.id = r.host_id"
-                 " ORDER BY r.id DESC LIMIT %d",
-                 max) < 0)
+                 " (SELECT group_concat(t.tag, ', ') FROM tags t WHERE t.run_id = r.id)") < 0)
         return BX_ENOMEM;
-    int rc = qfilter_prepare(s, f, "WITH sel(id) AS (", after, &st);
+    char rest[64];
+    snprintf(rest, sizeof rest, "ORDER BY r.id DESC LIMIT %d", max);
+    int rc = prepare_runs(s, f, after, "LEFT JOIN hosts h ON h.id = r.host_id", "", rest, &st);
     free(after);
     if (rc)
         return rc;
@@ -1300,7 +1340,8 @@ static int write_report(FILE *out, store *s, const qfilter *f, const qfilter *ch
     if (np == 0)
         fputs("<p class=\"note\">No run matches the selection.</p>", out);
 
-    if ((rc = aset_load(s, charts, ASET_PER_HOST | ASET_TIMES | ASET_DIRECTIONAL, &m.a)) != 0 ||
+    if ((rc = aset_load(s, charts, ASET_PER_HOST | ASET_TIMES | ASET_DIRECTIONAL | ASET_SERIES,
+                         &m.a)) != 0 ||
         (rc = build_model(&m)) != 0)
         goto out;
     sqlite3_prepare_v2(store_db(s),

@@ -328,11 +328,109 @@ static const char schema_v4[] =
     "         tn.t, tn.rss_mib, tn.cpu_percent"
     "  FROM timeline_nodes tn JOIN runs r ON r.id = tn.run_id;";
 
+/*
+ * Version 5 (a result database that stays fast at a million runs; the views
+ * keep their columns and meaning):
+ *   - configs: one row per configuration (plugin, typed params JSON, ranks,
+ *     threads), runs.config_id points at it, and config_params holds each
+ *     configuration's parameters once (name, canonical value, type), so a
+ *     filter or a grouping on one parameter reads a few rows instead of
+ *     every run's parameters;
+ *   - series: every (configuration, host) pair that has runs, so "the newest
+ *     run of each configuration and host" (check, query --latest) is a few
+ *     steps of runs_history per pair instead of a GROUP BY over every run;
+ *     host_id 0 stands for "no host";
+ *   - metrics carry their run's plugin, status, start time, host,
+ *     configuration, plugin version, job id and user (kept in step with runs by
+ *     ingest and by a trigger), so the `results` view reads no runs row, and
+ *     metrics_find (metric, plugin, status, start, run, ...) covers its
+ *     common filters: a filtered aggregate is one index range scan, and a
+ *     metric's values of one configuration and host come in time order;
+ *   - runs_history (configuration, start, status, host): a configuration's
+ *     runs newest first, for check's history (per host, host class or any)
+ *     and --latest; it replaces runs_config, and params_name_value and
+ *     metrics_name go (no query needs them any more).
+ * The views are rewritten over the new columns (same columns, same rows).
+ */
+static const char schema_query_speed[] =
+    "CREATE TABLE configs ("
+    "  id          INTEGER PRIMARY KEY,"
+    "  plugin      TEXT NOT NULL,"
+    "  params_json TEXT NOT NULL,"
+    "  ranks       INTEGER,"
+    "  threads     INTEGER"
+    ");"
+    "CREATE UNIQUE INDEX configs_key ON configs(plugin, params_json, coalesce(ranks, -1),"
+    "  coalesce(threads, -1));"
+    "CREATE TABLE config_params ("
+    "  config_id INTEGER NOT NULL REFERENCES configs(id) ON DELETE CASCADE,"
+    "  name      TEXT NOT NULL,"
+    "  value     TEXT NOT NULL," /* as params.value */
+    "  type      TEXT NOT NULL,"
+    "  PRIMARY KEY (config_id, name)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX config_params_name ON config_params(name, value);"
+    "CREATE TABLE series ("
+    "  config_id INTEGER NOT NULL REFERENCES configs(id) ON DELETE CASCADE,"
+    "  host_id   INTEGER NOT NULL," /* hosts.id, 0 for runs without a host */
+    "  PRIMARY KEY (config_id, host_id)"
+    ") WITHOUT ROWID;"
+    "ALTER TABLE runs ADD COLUMN config_id INTEGER REFERENCES configs(id);"
+    /* run_*: copies of the run's columns (names of their own, so that a join
+     * of runs and metrics written for version 2 stays unambiguous) */
+    "ALTER TABLE metrics ADD COLUMN run_plugin TEXT;"
+    "ALTER TABLE metrics ADD COLUMN run_status TEXT;"
+    "ALTER TABLE metrics ADD COLUMN run_started_at TEXT;"
+    "ALTER TABLE metrics ADD COLUMN run_host_id INTEGER;"
+    "ALTER TABLE metrics ADD COLUMN run_config_id INTEGER;"
+    "ALTER TABLE metrics ADD COLUMN run_plugin_version TEXT;"
+    "ALTER TABLE metrics ADD COLUMN run_job_id INTEGER;"
+    "ALTER TABLE metrics ADD COLUMN run_user TEXT;"
+    /* the existing rows */
+    "INSERT OR IGNORE INTO configs(plugin, params_json, ranks, threads)"
+    "  SELECT plugin, params_json, ranks, threads FROM runs ORDER BY id;"
+    "UPDATE runs SET config_id = (SELECT c.id FROM configs c WHERE c.plugin = runs.plugin"
+    "  AND c.params_json = runs.params_json AND coalesce(c.ranks, -1) = coalesce(runs.ranks, -1)"
+    "  AND coalesce(c.threads, -1) = coalesce(runs.threads, -1));"
+    "INSERT OR IGNORE INTO config_params(config_id, name, value, type)"
+    "  SELECT r.config_id, p.name, p.value, p.type FROM runs r JOIN params p ON p.run_id = r.id"
+    "  ORDER BY r.id;"
+    "INSERT OR IGNORE INTO series(config_id, host_id)"
+    "  SELECT DISTINCT config_id, coalesce(host_id, 0) FROM runs;"
+    "UPDATE metrics SET run_plugin = r.plugin, run_status = r.status,"
+    "  run_started_at = r.started_at, run_host_id = r.host_id, run_config_id = r.config_id,"
+    "  run_plugin_version = r.plugin_version, run_job_id = r.job_id, run_user = r.user"
+    "  FROM runs r WHERE r.id = metrics.run_id;"
+    "DROP INDEX runs_config;"
+    "DROP INDEX params_name_value;"
+    "DROP INDEX metrics_name;"
+    "CREATE INDEX runs_history ON runs(config_id, started_at, status, host_id);"
+    "CREATE INDEX metrics_find ON metrics(name, run_plugin, run_status, run_started_at, run_id,"
+    "  value, run_host_id, run_config_id, unit, better, seq, headline);"
+    /* a run changed in place (not by ingest, which writes both) */
+    "CREATE TRIGGER runs_to_metrics AFTER UPDATE OF plugin, status, started_at, host_id,"
+    "  config_id, plugin_version, job_id, user ON runs BEGIN"
+    "  UPDATE metrics SET run_plugin = new.plugin, run_status = new.status,"
+    "    run_started_at = new.started_at, run_host_id = new.host_id,"
+    "    run_config_id = new.config_id, run_plugin_version = new.plugin_version,"
+    "    run_job_id = new.job_id, run_user = new.user WHERE run_id = new.id;"
+    "END;"
+    /* the views over the new columns: the same columns, the same rows */
+    "DROP VIEW results;"
+    "CREATE VIEW results AS"
+    "  SELECT m.run_id, m.run_started_at AS started_at, m.run_plugin AS plugin,"
+    "         m.run_plugin_version AS plugin_version, m.run_status AS status,"
+    "         h.name AS host, m.run_job_id AS job_id, c.params_json AS params,"
+    "         m.name AS metric, m.value, m.unit, m.better, m.run_user AS user"
+    "  FROM metrics m LEFT JOIN hosts h ON h.id = m.run_host_id"
+    "  LEFT JOIN configs c ON c.id = m.run_config_id;";
+
 static const store_migration builtin_migrations[] = {
     {1, "initial schema", schema_v1},
     {2, "resource timelines, baselines per host class, configuration index", schema_v2},
     {3, "users, tokens, jobs, schedules and alerts of the service; runs' user and job", schema_v3},
     {4, "whole-job timelines (sums over every rank, and per node), headline metrics", schema_v4},
+    {5, "configurations, series and covering indexes for large histories", schema_query_speed},
 };
 
 const store_migration *store_migrations(size_t *n)
@@ -349,6 +447,7 @@ enum {
     ST_COMMIT,
     ST_ROLLBACK,
     ST_FIND_RUN,
+    ST_FIND_HOST,
     ST_UPSERT_HOST,
     ST_INSERT_RUN,
     ST_UPDATE_RUN,
@@ -371,10 +470,15 @@ enum {
     ST_INS_WARN,
     ST_INS_TIMELINE,
     ST_INS_TIMELINE_NODE,
+    ST_FIND_CONFIG,
+    ST_INS_CONFIG,
+    ST_INS_CONFIG_PARAM,
+    ST_INS_SERIES,
     ST__COUNT
 };
 
-/* Columns of runs written by ingest, in bind order (?1..?19); ?20 is the id for UPDATE. */
+/* Columns of runs written by ingest, in bind order (?1..?19); ?20 is the id for UPDATE,
+ * ?21 the configuration. */
 #define RUN_COLS                                                                           \
     "uuid, plugin, plugin_version, status, error, host_id, job_id, array_task_id, "        \
     "experiment, point, launcher, ranks, threads, repetitions, queued_at, started_at, "    \
@@ -385,6 +489,11 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_FIND_RUN] = "SELECT id, status FROM runs WHERE uuid = ?1",
+    /* the host as it is already stored: no write (the same binds as the upsert) */
+    [ST_FIND_HOST] = "SELECT id FROM hosts WHERE name = ?1 AND cpu_model IS coalesce(?2, cpu_model)"
+                     " AND cores IS coalesce(?3, cores)"
+                     " AND memory_bytes IS coalesce(?4, memory_bytes)"
+                     " AND kernel IS coalesce(?5, kernel)",
     [ST_UPSERT_HOST] =
         "INSERT INTO hosts(name, cpu_model, cores, memory_bytes, kernel) VALUES (?1,?2,?3,?4,?5) "
         "ON CONFLICT(name) DO UPDATE SET "
@@ -393,13 +502,13 @@ static const char *const stmt_sql[ST__COUNT] = {
         "memory_bytes = coalesce(excluded.memory_bytes, memory_bytes), "
         "kernel = coalesce(excluded.kernel, kernel) "
         "RETURNING id",
-    [ST_INSERT_RUN] = "INSERT INTO runs(" RUN_COLS ") VALUES "
-                      "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)",
+    [ST_INSERT_RUN] = "INSERT INTO runs(" RUN_COLS ", config_id) VALUES "
+                      "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?21)",
     [ST_UPDATE_RUN] = "UPDATE runs SET uuid=?1, plugin=?2, plugin_version=?3, status=?4, "
                       "error=?5, host_id=?6, job_id=?7, array_task_id=?8, experiment=?9, "
                       "point=?10, launcher=?11, ranks=?12, threads=?13, repetitions=?14, "
                       "queued_at=coalesce(?15, queued_at), started_at=?16, finished_at=?17, "
-                      "params_json=?18, spec_json=coalesce(?19, spec_json) WHERE id=?20",
+                      "params_json=?18, spec_json=coalesce(?19, spec_json), config_id=?21 WHERE id=?20",
     [ST_DEL_PARAMS] = "DELETE FROM params WHERE run_id = ?1",
     [ST_DEL_METRICS] = "DELETE FROM metrics WHERE run_id = ?1",
     [ST_DEL_SAMPLES] = "DELETE FROM samples WHERE run_id = ?1",
@@ -412,9 +521,10 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_INS_PARAM] = "INSERT INTO params(run_id, name, value, type) VALUES (?1,?2,?3,?4)",
     [ST_INS_METRIC_V2] =
         "INSERT INTO metrics(run_id, name, seq, value, unit, better) VALUES (?1,?2,?3,?4,?5,?6)",
-    [ST_INS_METRIC] =
-        "INSERT INTO metrics(run_id, name, seq, value, unit, better, headline)"
-        " VALUES (?1,?2,?3,?4,?5,?6,?7)",
+    [ST_INS_METRIC] = "INSERT INTO metrics(run_id, name, seq, value, unit, better, headline,"
+                      " run_plugin, run_status, run_started_at, run_host_id, run_config_id,"
+                      " run_plugin_version, run_job_id)"
+                      " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
     [ST_INS_SAMPLE] = "INSERT INTO samples(run_id, metric, rep, idx, value) VALUES (?1,?2,?3,?4,?5)",
     [ST_INS_TAG] = "INSERT OR IGNORE INTO tags(run_id, tag) VALUES (?1,?2)",
     [ST_INS_PROV] = "INSERT OR REPLACE INTO provenance(run_id, key, value) VALUES (?1,?2,?3)",
@@ -424,6 +534,13 @@ static const char *const stmt_sql[ST__COUNT] = {
         "INSERT INTO timeline(run_id, seq, t, rss_mib, cpu_percent) VALUES (?1,?2,?3,?4,?5)",
     [ST_INS_TIMELINE_NODE] = "INSERT OR IGNORE INTO timeline_nodes(run_id, seq, t, rss_mib,"
                              " cpu_percent, node, ranks) VALUES (?1,?2,?3,?4,?5,?6,?7)",
+    [ST_FIND_CONFIG] = "SELECT id FROM configs WHERE plugin = ?1 AND params_json = ?2"
+                       " AND coalesce(ranks, -1) = coalesce(?3, -1)"
+                       " AND coalesce(threads, -1) = coalesce(?4, -1)",
+    [ST_INS_CONFIG] = "INSERT INTO configs(plugin, params_json, ranks, threads) VALUES (?1,?2,?3,?4)",
+    [ST_INS_CONFIG_PARAM] =
+        "INSERT OR IGNORE INTO config_params(config_id, name, value, type) VALUES (?1,?2,?3,?4)",
+    [ST_INS_SERIES] = "INSERT OR IGNORE INTO series(config_id, host_id) VALUES (?1,?2)",
 };
 
 struct store {
@@ -750,6 +867,23 @@ static void readonly_hint(const char *path, char *err, size_t errlen)
     free(dir);
 }
 
+/*
+ * BENCHAAS_SQL_PROFILE set (to anything): every finished statement's time
+ * and text on stderr, "sql 12.345 ms: SELECT ...", for measuring which stage
+ * of a command costs what (docs/performance.md).
+ */
+static int profile_cb(unsigned type, void *ctx, void *p, void *x)
+{
+    (void)ctx;
+    if (type == SQLITE_TRACE_PROFILE) {
+        char *sql = sqlite3_expanded_sql((sqlite3_stmt *)p);
+        fprintf(stderr, "sql %9.3f ms: %s\n", (double)*(sqlite3_int64 *)x / 1e6,
+                sql ? sql : sqlite3_sql((sqlite3_stmt *)p));
+        sqlite3_free(sql);
+    }
+    return 0;
+}
+
 /* An SQLite connection with our settings (no header check, no migration). */
 static int open_connection(const char *path, int create, store **out, char *err, size_t errlen)
 {
@@ -770,6 +904,8 @@ static int open_connection(const char *path, int create, store **out, char *err,
     }
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    if (getenv("BENCHAAS_SQL_PROFILE"))
+        sqlite3_trace_v2(s->db, SQLITE_TRACE_PROFILE, profile_cb, NULL);
     /*
      * Constant settings, no values from outside.  synchronous = NORMAL is the
      * WAL setting SQLite recommends: a commit is atomic and survives the
@@ -1381,9 +1517,7 @@ static int upsert_host(store *s, const doc *d, int64_t *host_id, char *err, size
     *host_id = 0;
     if (!d->host || !*d->host)
         return 0;
-    sqlite3_stmt *st = stmt(s, ST_UPSERT_HOST, err, errlen);
-    if (!st)
-        return BX_EIO;
+    sqlite3_stmt *st;
     const char *cpu = NULL, *kernel = NULL;
     int has_cores = 0, has_mem = 0;
     int64_t cores = 0, mem = 0;
@@ -1395,11 +1529,21 @@ static int upsert_host(store *s, const doc *d, int64_t *host_id, char *err, size
         opt_int(d->provenance, "cores", &has_cores, &cores, scratch, sizeof scratch);
         opt_int(d->provenance, "memory_bytes", &has_mem, &mem, scratch, sizeof scratch);
     }
-    bind_text(st, 1, d->host);
-    bind_text(st, 2, cpu);
-    bind_opt_int(st, 3, has_cores, cores);
-    bind_opt_int(st, 4, has_mem, mem);
-    bind_text(st, 5, kernel);
+    /* usually the host is stored as it is: find it without writing its page */
+    for (int which = ST_FIND_HOST; which <= ST_UPSERT_HOST; which++) {
+        if (!(st = stmt(s, which, err, errlen)))
+            return BX_EIO;
+        bind_text(st, 1, d->host);
+        bind_text(st, 2, cpu);
+        bind_opt_int(st, 3, has_cores, cores);
+        bind_opt_int(st, 4, has_mem, mem);
+        bind_text(st, 5, kernel);
+        if (which == ST_UPSERT_HOST || sqlite3_step(st) != SQLITE_ROW)
+            continue;
+        *host_id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        return 0;
+    }
     if (sqlite3_step(st) != SQLITE_ROW) {
         set_err(err, errlen, "%s: storing host '%s': %s", s->path, d->host, sqlite3_errmsg(s->db));
         sqlite3_reset(st);
@@ -1497,7 +1641,8 @@ static int insert_pairs(store *s, int which, int64_t id, const cJSON *obj, const
 }
 
 /* Everything that hangs off runs(id): params, metrics, samples, tags, ... */
-static int insert_children(store *s, const doc *d, int64_t id, char *err, size_t errlen)
+static int insert_children(store *s, const doc *d, int64_t id, int64_t host_id,
+                           int64_t config_id, char *err, size_t errlen)
 {
     const cJSON *it;
     sqlite3_stmt *st;
@@ -1547,6 +1692,20 @@ static int insert_children(store *s, const doc *d, int64_t id, char *err, size_t
             sqlite3_bind_int(st, 7, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "headline")));
         else if (v4)
             sqlite3_bind_null(st, 7);
+        /* the run's columns the results view filters on (metrics_find; version 5, which
+           ingest needs for the run's configuration anyway) */
+        if (v4) {
+            bind_text(st, 8, d->plugin);
+            bind_text(st, 9, d->status);
+            bind_time(st, 10, d->started_at);
+            bind_opt_int(st, 11, host_id != 0, host_id);
+            sqlite3_bind_int64(st, 12, config_id);
+            bind_text(st, 13, d->plugin_version);
+            if (d->job_text)
+                bind_text(st, 14, d->job_text);
+            else
+                bind_opt_int(st, 14, d->has_job, d->job_id);
+        }
         snprintf(what, sizeof what, "storing metric '%s'", it->string ? it->string : "");
         if ((rc = step_done(s, st, what, err, errlen)))
             return rc;
@@ -1610,6 +1769,64 @@ static int insert_children(store *s, const doc *d, int64_t id, char *err, size_t
     return insert_pairs(s, ST_INS_META, id, d->meta, "storing run metadata", err, errlen);
 }
 
+/*
+ * The configuration of the document (plugin, typed params, ranks, threads):
+ * its configs row, created with its config_params on first sight, and the
+ * (configuration, host) pair in series.
+ */
+static int find_config(store *s, const doc *d, const char *pjson, int64_t host_id,
+                       int64_t *config_id, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = stmt(s, ST_FIND_CONFIG, err, errlen);
+    int rc;
+    if (!st)
+        return BX_EIO;
+    bind_text(st, 1, d->plugin);
+    bind_text(st, 2, pjson);
+    bind_opt_int(st, 3, d->has_ranks, d->ranks);
+    bind_opt_int(st, 4, d->has_threads, d->threads);
+    rc = sqlite3_step(st);
+    *config_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        set_err(err, errlen, "%s: looking up a configuration: %s", s->path, sqlite3_errmsg(s->db));
+        return BX_EIO;
+    }
+    if (!*config_id) {
+        if (!(st = stmt(s, ST_INS_CONFIG, err, errlen)))
+            return BX_EIO;
+        bind_text(st, 1, d->plugin);
+        bind_text(st, 2, pjson);
+        bind_opt_int(st, 3, d->has_ranks, d->ranks);
+        bind_opt_int(st, 4, d->has_threads, d->threads);
+        if ((rc = step_done(s, st, "storing a configuration", err, errlen)))
+            return rc;
+        *config_id = sqlite3_last_insert_rowid(s->db);
+        const cJSON *it;
+        cJSON_ArrayForEach(it, d->params)
+        {
+            const char *value, *type;
+            char buf[64], *heap;
+            if (!(st = stmt(s, ST_INS_CONFIG_PARAM, err, errlen)))
+                return BX_EIO;
+            param_parts(it, buf, sizeof buf, &value, &type, &heap);
+            sqlite3_bind_int64(st, 1, *config_id);
+            bind_text(st, 2, it->string ? it->string : "");
+            bind_text(st, 3, value);
+            bind_text(st, 4, type);
+            rc = step_done(s, st, "storing a configuration's parameter", err, errlen);
+            free(heap);
+            if (rc)
+                return rc;
+        }
+    }
+    if (!(st = stmt(s, ST_INS_SERIES, err, errlen)))
+        return BX_EIO;
+    sqlite3_bind_int64(st, 1, *config_id);
+    sqlite3_bind_int64(st, 2, host_id);
+    return step_done(s, st, "storing a series", err, errlen);
+}
+
 /* Remove what hangs off a queued/running run before its result replaces it. */
 static int delete_children(store *s, int64_t id, char *err, size_t errlen)
 {
@@ -1668,6 +1885,12 @@ static int ingest_locked(store *s, const doc *d, int64_t *run_id, char *err, siz
         set_err(err, errlen, "out of memory");
         return BX_ENOMEM;
     }
+    int64_t config_id = 0;
+    if ((rc = find_config(s, d, pjson, host_id, &config_id, err, errlen))) {
+        cJSON_free(pjson);
+        cJSON_free(sjson);
+        return rc;
+    }
     if (existing) { /* queued/running -> its result (or a newer queued/running state) */
         if ((rc = delete_children(s, existing, err, errlen)) == 0) {
             if (!(st = stmt(s, ST_UPDATE_RUN, err, errlen))) {
@@ -1675,6 +1898,7 @@ static int ingest_locked(store *s, const doc *d, int64_t *run_id, char *err, siz
             } else {
                 bind_run(st, d, host_id, pjson, sjson);
                 sqlite3_bind_int64(st, 20, existing);
+                sqlite3_bind_int64(st, 21, config_id);
                 rc = step_done(s, st, "updating a queued run", err, errlen);
             }
         }
@@ -1684,6 +1908,7 @@ static int ingest_locked(store *s, const doc *d, int64_t *run_id, char *err, siz
             rc = BX_EIO;
         } else {
             bind_run(st, d, host_id, pjson, sjson);
+            sqlite3_bind_int64(st, 21, config_id);
             rc = step_done(s, st, "storing the run", err, errlen);
             *run_id = sqlite3_last_insert_rowid(s->db);
         }
@@ -1692,7 +1917,7 @@ static int ingest_locked(store *s, const doc *d, int64_t *run_id, char *err, siz
     cJSON_free(sjson);
     if (rc)
         return rc;
-    return insert_children(s, d, *run_id, err, errlen);
+    return insert_children(s, d, *run_id, host_id, config_id, err, errlen);
 }
 
 /* runs.user and runs.job (schema 3), only for documents that carry them. */

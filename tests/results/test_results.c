@@ -224,10 +224,13 @@ static int test_migrate_v1(void)
     store *s;
     CHECK(store_open_with(tpath("v1.db"), STORE_CREATE, steps, 1, &s, err, sizeof err) == 0);
     CHECK(store_schema_version(s) == 1);
-    cJSON *d = mkdoc("u1", "ok", NULL);
-    int64_t id;
-    CHECK(store_ingest(s, d, &id, err, sizeof err) == 0);
-    cJSON_Delete(d);
+    /* a run as version 1 stored it (ingest writes the newest schema) */
+    CHECK(sqlite3_exec(store_db(s),
+                       "INSERT INTO runs(id, uuid, plugin, status, params_json) VALUES"
+                       " (1, 'u1', 'hpl', 'ok', '{\"NB\":192}');"
+                       "INSERT INTO metrics(run_id, name, seq, value, unit, better) VALUES"
+                       " (1, 'gflops', 0, 50, 'GFLOP/s', 'higher')",
+                       NULL, NULL, NULL) == SQLITE_OK);
     CHECK(one_int(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'timeline'") == 0);
     store_close(s);
 
