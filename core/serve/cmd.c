@@ -458,10 +458,8 @@ int cmd_serve(int argc, char **argv)
         o.listen = xstrdup("127.0.0.1:8080");
     if (!o.launcher)
         o.launcher = xstrdup("local");
-    if (strcmp(o.launcher, "local") != 0) {
-        usage("serve", "--launcher %s: this build runs jobs with the local launcher (local, "
-                       "or mpi for points with ranks > 1); slurm is not available to the "
-                       "service yet",
+    if (strcmp(o.launcher, "local") != 0 && strcmp(o.launcher, "slurm") != 0) {
+        usage("serve", "--launcher %s: expected local (mpi for points with ranks > 1) or slurm",
               o.launcher);
         goto out;
     }
