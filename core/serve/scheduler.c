@@ -43,6 +43,8 @@ struct sched {
     char last_user[128];
     store *st; /* the scheduler thread's connection */
     double last_collect; /* --launcher slurm: the last `benchaas collect` */
+    int64_t scancelled[64]; /* --launcher slurm: cancelled jobs already scancel'ed (a ring) */
+    unsigned nscancelled;
 };
 
 /* ---- small SQL helpers ---------------------------------------------------------- */
@@ -704,6 +706,71 @@ static void slurm_settle_job(sched *s, sqlite3 *db, int64_t id)
     free(runs);
 }
 
+/* A cancelled job's Slurm jobs: scancel them (once; a later collect stores them failed). */
+static void slurm_cancel(sched *s, sqlite3 *db, int64_t id)
+{
+    for (unsigned i = 0; i < 64 && i < s->nscancelled; i++)
+        if (s->scancelled[i] == id)
+            return;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, "SELECT state FROM jobs WHERE id = ?1", -1, &q, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(q, 1, id);
+    int cancelled = sqlite3_step(q) == SQLITE_ROW &&
+                    strcmp((const char *)sqlite3_column_text(q, 0), "cancelled") == 0;
+    sqlite3_finalize(q);
+    if (!cancelled)
+        return;
+    s->scancelled[s->nscancelled++ % 64] = id;
+    /* scancel, found on PATH before forking (no shell, nothing but execv after fork) */
+    char *exe = NULL;
+    const char *path = getenv("PATH");
+    char *dirs = xstrdup(path && *path ? path : "/usr/bin:/bin");
+    for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d && !exe;
+         d = strtok_r(NULL, ":", &save)) {
+        char *c = xasprintf("%s/scancel", d);
+        if (access(c, X_OK) == 0)
+            exe = c;
+        else
+            free(c);
+    }
+    free(dirs);
+    if (!exe)
+        return;
+    strvec argv = {0};
+    strvec_push(&argv, exe);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT DISTINCT job_id FROM runs WHERE job = ?1 AND status IN "
+                           "('queued','running') AND job_id IS NOT NULL",
+                           -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, id);
+        while (sqlite3_step(q) == SQLITE_ROW)
+            strvec_push(&argv, (const char *)sqlite3_column_text(q, 0));
+        sqlite3_finalize(q);
+    }
+    strvec_push_owned(&argv, NULL);
+    argv.n--;
+    if (argv.n > 1) {
+        int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        pid_t pid = null >= 0 ? fork() : -1;
+        if (pid == 0) {
+            dup2(null, STDOUT_FILENO);
+            dup2(null, STDERR_FILENO);
+            execv(argv.v[0], argv.v);
+            _exit(127);
+        }
+        if (null >= 0)
+            close(null);
+        if (pid > 0) {
+            int status;
+            while (waitpid(pid, &status, 0) < 0) {
+            }
+        }
+    }
+    strvec_free(&argv);
+    free(exe);
+}
+
 static void slurm_tick(sched *s, sqlite3 *db)
 {
     /* submit queued jobs, oldest first */
@@ -746,6 +813,8 @@ static void slurm_tick(sched *s, sqlite3 *db)
         char *log = xasprintf("%s/service-collect.log", spool);
         char err[256];
         mkdir_p(spool, err, sizeof err);
+        for (size_t i = 0; i < n && !s->stop; i++)
+            slurm_cancel(s, db, ids[i]);
         const char *args[] = {"collect", "--db", s->db, NULL};
         int rc = run_self(s, args, log);
         if (rc != 0) {
