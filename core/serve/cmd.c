@@ -310,6 +310,8 @@ static const char *serve_help =
     "port 0 lets the kernel choose.  When ready it prints\n"
     "  benchaas serve: listening on http://HOST:PORT\n"
     "on stderr.  SIGINT/SIGTERM stop it; a restart resumes every job.\n"
+    "--launcher slurm: each job is submitted with `benchaas submit` (its runs tagged\n"
+    "benchaas-job=ID) and collected with `benchaas collect` every few seconds.\n"
     "A `serve = { listen = \"...\"; signup = true; slots = 1; launcher = \"local\";\n"
     "webhook = \"https://...\"; quotas = { jobs = 50; points = 1000; ranks = 1024; }; };`\n"
     "block of --config gives the same settings; the command line wins.\n"
