@@ -311,6 +311,8 @@ static const char *serve_help =
     "port 0 lets the kernel choose.  When ready it prints\n"
     "  benchaas serve: listening on http://HOST:PORT\n"
     "on stderr.  SIGINT/SIGTERM stop it; a restart resumes every job.\n"
+    "--launcher slurm: each job is submitted with `benchaas submit` (its runs tagged\n"
+    "benchaas-job=ID) and collected with `benchaas collect` every few seconds.\n"
     "A `serve = { listen = \"...\"; signup = true; slots = 1; launcher = \"local\";\n"
     "webhook = \"https://...\"; quotas = { jobs = 50; points = 1000; ranks = 1024; }; };`\n"
     "block of --config gives the same settings; the command line wins.\n"
@@ -508,10 +510,8 @@ int cmd_serve(int argc, char **argv)
         o.listen = xstrdup("127.0.0.1:8080");
     if (!o.launcher)
         o.launcher = xstrdup("local");
-    if (strcmp(o.launcher, "local") != 0) {
-        usage("serve", "--launcher %s: this build runs jobs with the local launcher (local, "
-                       "or mpi for points with ranks > 1); slurm is not available to the "
-                       "service yet",
+    if (strcmp(o.launcher, "local") != 0 && strcmp(o.launcher, "slurm") != 0) {
+        usage("serve", "--launcher %s: expected local (mpi for points with ranks > 1) or slurm",
               o.launcher);
         goto out;
     }

@@ -259,6 +259,43 @@ int job_plan(const cJSON *exp, const char *launcher, config *cfg, plan *pl, char
     return rc;
 }
 
+char *job_config_text(const cJSON *exp, int64_t job)
+{
+    cJSON *e = cJSON_Duplicate(exp, 1);
+    if (!e)
+        return NULL;
+    cJSON *tags = cJSON_GetObjectItemCaseSensitive(e, "tags");
+    if (cJSON_IsString(tags)) {
+        cJSON *one = cJSON_CreateArray();
+        cJSON_AddItemToArray(one, cJSON_CreateString(tags->valuestring));
+        cJSON_ReplaceItemInObjectCaseSensitive(e, "tags", one);
+        tags = one;
+    } else if (!cJSON_IsArray(tags)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(e, "tags");
+        tags = cJSON_AddArrayToObject(e, "tags");
+    }
+    char tag[64];
+    job_tag(job, tag, sizeof tag);
+    cJSON_AddItemToArray(tags, cJSON_CreateString(tag));
+    cfgtext t;
+    experiment_text(e, &t);
+    cJSON_Delete(e);
+    if (t.bad) {
+        cfgtext_free(&t);
+        return NULL;
+    }
+    char *text = xmalloc(t.len + 1);
+    memcpy(text, t.buf, t.len);
+    text[t.len] = '\0';
+    cfgtext_free(&t);
+    return text;
+}
+
+void job_tag(int64_t job, char *buf, size_t len)
+{
+    snprintf(buf, len, "benchaas-job=%lld", (long long)job);
+}
+
 /* ---- storing ------------------------------------------------------------------ */
 
 static int64_t one_int(sqlite3 *db, const char *sql, const char *a, int64_t b)

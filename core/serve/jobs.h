@@ -39,6 +39,12 @@ int job_plan(const cJSON *exp, const char *launcher, config *cfg, plan *pl, char
  * its points (state queued).  0 and *id; otherwise the HTTP status (400
  * invalid with *fields, 429 over a quota) and the message in err.
  */
+/* The libconfig text of `benchaas submit` for job `job`: the experiment, tagged
+ * job_tag(job) so that its runs can be found after `benchaas collect`.  NULL when
+ * the experiment cannot be written (job_plan refuses it too).  Free it. */
+char *job_config_text(const cJSON *exp, int64_t job);
+void job_tag(int64_t job, char *buf, size_t len);
+
 int job_submit(store *st, const char *user, const cJSON *exp, const char *launcher,
                const job_quotas *q, int64_t schedule_id, int64_t *id, cJSON **fields, char *err,
                size_t errlen);

@@ -42,6 +42,9 @@ struct sched {
     int running;
     char last_user[128];
     store *st; /* the scheduler thread's connection */
+    double last_collect; /* --launcher slurm: the last `benchaas collect` */
+    int64_t scancelled[64]; /* --launcher slurm: cancelled jobs already scancel'ed (a ring) */
+    unsigned nscancelled;
 };
 
 /* ---- small SQL helpers ---------------------------------------------------------- */
@@ -99,7 +102,8 @@ int sched_recover(store *st, const char *db, char *err, size_t errlen)
     size_t n = 0;
     if (sqlite3_prepare_v2(h,
                            "SELECT p.job_id, p.idx, p.run_uuid, j.user FROM job_points p JOIN "
-                           "jobs j ON j.id = p.job_id WHERE p.state = 'running'",
+                           "jobs j ON j.id = p.job_id WHERE p.state = 'running' AND NOT EXISTS "
+                           "(SELECT 1 FROM tags t WHERE t.tag = 'benchaas-job=' || p.job_id)",
                            -1, &s, NULL) == SQLITE_OK) {
         while (sqlite3_step(s) == SQLITE_ROW) {
             v = xrealloc(v, (n + 1) * sizeof *v);
@@ -514,6 +518,318 @@ static void dispatch(sched *s, sqlite3 *db)
     }
 }
 
+/* ---- --launcher slurm ------------------------------------------------------------
+ *
+ * The scheduler never calls the Slurm code in this process (it opens the database by
+ * path, which would drop the locks of the other connections): a job is written to the
+ * spool as a configuration file, tagged job_tag(id), and submitted by running
+ * `benchaas submit FILE --db DB`; every few seconds `benchaas collect --db DB` stores
+ * what came back, and the job's points are done when every run tagged for it is final. */
+
+/* Run this benchaas with args (argv only, no shell), its output to `log`; exit code. */
+static int run_self(sched *s, const char *const *args, const char *log)
+{
+    strvec argv = {0};
+    strvec_push(&argv, s->cfg.self_exe);
+    for (size_t i = 0; args[i]; i++)
+        strvec_push(&argv, args[i]);
+    strvec_push_owned(&argv, NULL);
+    argv.n--;
+    int rc = -1;
+    /* Only async-signal-safe calls between fork and exec. */
+    int out = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    pid_t pid = out >= 0 ? fork() : -1;
+    if (pid == 0) {
+        dup2(out, STDOUT_FILENO);
+        dup2(out, STDERR_FILENO);
+        execv(argv.v[0], argv.v);
+        _exit(127);
+    }
+    if (out >= 0)
+        close(out);
+    if (pid > 0) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0) {
+        }
+        rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    strvec_free(&argv);
+    return rc;
+}
+
+/* Give the runs tagged for job `id` its user and job (the document of a run that
+ * comes back later keeps them: the store never overwrites them). */
+static void claim_runs(sqlite3 *db, int64_t id)
+{
+    char tag[64];
+    job_tag(id, tag, sizeof tag);
+    exec_ii(db,
+            "UPDATE runs SET job = ?1, user = coalesce(user, (SELECT user FROM jobs WHERE id = ?1)) "
+            "WHERE job IS NULL AND id IN (SELECT run_id FROM tags WHERE tag = ?3)",
+            id, 0, tag);
+}
+
+static int64_t count_tagged(sqlite3 *db, const char *tag)
+{
+    sqlite3_stmt *q;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM tags WHERE tag = ?1", -1, &q, NULL) !=
+        SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(q, 1, tag, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return n;
+}
+
+/* The last line of a log (for jobs.error). */
+static char *log_tail(const char *log)
+{
+    char *text = NULL, e[256];
+    if (read_file(log, 1 << 20, &text, NULL, e, sizeof e) != 0 || !text)
+        return xstrdup("no output");
+    size_t n = strlen(text);
+    while (n && (text[n - 1] == '\n' || text[n - 1] == ' '))
+        text[--n] = '\0';
+    char *nl = strrchr(text, '\n');
+    char *r = xstrdup(nl ? nl + 1 : text);
+    free(text);
+    return r;
+}
+
+static void slurm_submit_job(sched *s, sqlite3 *db, int64_t id)
+{
+    char now[32];
+    iso_now(now, sizeof now);
+    if (exec_ii(db,
+                "UPDATE job_points SET state = 'running' WHERE job_id = ?1 AND state = 'queued'",
+                id, 0, NULL) <= 0)
+        return;
+    exec_ii(db, "UPDATE jobs SET state = 'running', started_at = coalesce(started_at, ?3) WHERE "
+                "id = ?1 AND state = 'queued'",
+            id, 0, now);
+    cJSON *exp = NULL;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, "SELECT experiment_json FROM jobs WHERE id = ?1", -1, &q, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, id);
+        if (sqlite3_step(q) == SQLITE_ROW)
+            exp = cJSON_Parse((const char *)sqlite3_column_text(q, 0));
+        sqlite3_finalize(q);
+    }
+    char err[2048] = "";
+    char *spool = spool_dir_for(s->db);
+    char *cfgp = xasprintf("%s/service-job-%lld.cfg", spool, (long long)id);
+    char *log = xasprintf("%s/service-job-%lld.log", spool, (long long)id);
+    char *text = exp ? job_config_text(exp, id) : NULL;
+    char *msg = NULL;
+    if (!text) {
+        msg = xstrdup("the job's experiment can no longer be written as a configuration file");
+    } else if (mkdir_p(spool, err, sizeof err) != 0 ||
+               write_file_atomic(cfgp, text, strlen(text), err, sizeof err) != 0) {
+        msg = xstrdup(err);
+    } else {
+        const char *args[] = {"submit", cfgp, "--db", s->db, NULL};
+        int rc = s->cfg.self_exe ? run_self(s, args, log) : -1;
+        if (rc != 0) {
+            char *tail = log_tail(log);
+            msg = xasprintf("benchaas submit failed (exit code %d): %s", rc, tail);
+            free(tail);
+        }
+    }
+    claim_runs(db, id);
+    if (msg) {
+        say("serve: job %lld: %s", (long long)id, msg);
+        exec_ii(db, "UPDATE jobs SET error = ?3 WHERE id = ?1", id, 0, msg);
+        /* points that got no run: failed */
+        char tag[64];
+        job_tag(id, tag, sizeof tag);
+        if (count_tagged(db, tag) == 0) {
+            exec_ii(db, "UPDATE job_points SET state = 'done' WHERE job_id = ?1 AND state = "
+                        "'running'",
+                    id, 0, NULL);
+            finish_job(db, id);
+        }
+    }
+    free(msg);
+    free(text);
+    free(cfgp);
+    free(log);
+    free(spool);
+    cJSON_Delete(exp);
+}
+/* Job `id`'s points, once every run of the job is final: run i is point i. */
+static void slurm_settle_job(sched *s, sqlite3 *db, int64_t id)
+{
+    claim_runs(db, id);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, "SELECT id, status FROM runs WHERE job = ?1 ORDER BY id", -1, &q,
+                           NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(q, 1, id);
+    int64_t *runs = NULL;
+    size_t n = 0;
+    int pending = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *st = (const char *)sqlite3_column_text(q, 1);
+        if (!st || strcmp(st, "queued") == 0 || strcmp(st, "running") == 0)
+            pending = 1;
+        runs = xrealloc(runs, (n + 1) * sizeof *runs);
+        runs[n++] = sqlite3_column_int64(q, 0);
+    }
+    sqlite3_finalize(q);
+    if (n > 0 && !pending) {
+        int *idx = NULL;
+        size_t np = 0;
+        if (sqlite3_prepare_v2(db, "SELECT idx FROM job_points WHERE job_id = ?1 ORDER BY idx", -1,
+                               &q, NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(q, 1, id);
+            while (sqlite3_step(q) == SQLITE_ROW) {
+                idx = xrealloc(idx, (np + 1) * sizeof *idx);
+                idx[np++] = sqlite3_column_int(q, 0);
+            }
+            sqlite3_finalize(q);
+        }
+        for (size_t i = 0; i < np; i++) {
+            char is[16];
+            snprintf(is, sizeof is, "%d", idx[i]);
+            exec_ii(db,
+                    "UPDATE job_points SET state = 'done', run_id = nullif(?2, 0) WHERE job_id = "
+                    "?1 AND idx = CAST(?3 AS INTEGER) AND state = 'running'",
+                    id, i < n ? runs[i] : 0, is);
+        }
+        free(idx);
+        finish_job(db, id);
+        after_scheduled_job(s, db, id);
+    }
+    free(runs);
+}
+
+/* A cancelled job's Slurm jobs: scancel them (once; a later collect stores them failed). */
+static void slurm_cancel(sched *s, sqlite3 *db, int64_t id)
+{
+    for (unsigned i = 0; i < 64 && i < s->nscancelled; i++)
+        if (s->scancelled[i] == id)
+            return;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, "SELECT state FROM jobs WHERE id = ?1", -1, &q, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(q, 1, id);
+    int cancelled = sqlite3_step(q) == SQLITE_ROW &&
+                    strcmp((const char *)sqlite3_column_text(q, 0), "cancelled") == 0;
+    sqlite3_finalize(q);
+    if (!cancelled)
+        return;
+    s->scancelled[s->nscancelled++ % 64] = id;
+    /* scancel, found on PATH before forking (no shell, nothing but execv after fork) */
+    char *exe = NULL;
+    const char *path = getenv("PATH");
+    char *dirs = xstrdup(path && *path ? path : "/usr/bin:/bin");
+    for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d && !exe;
+         d = strtok_r(NULL, ":", &save)) {
+        char *c = xasprintf("%s/scancel", d);
+        if (access(c, X_OK) == 0)
+            exe = c;
+        else
+            free(c);
+    }
+    free(dirs);
+    if (!exe)
+        return;
+    strvec argv = {0};
+    strvec_push(&argv, exe);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT DISTINCT job_id FROM runs WHERE job = ?1 AND status IN "
+                           "('queued','running') AND job_id IS NOT NULL",
+                           -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, id);
+        while (sqlite3_step(q) == SQLITE_ROW)
+            strvec_push(&argv, (const char *)sqlite3_column_text(q, 0));
+        sqlite3_finalize(q);
+    }
+    strvec_push_owned(&argv, NULL);
+    argv.n--;
+    if (argv.n > 1) {
+        int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        pid_t pid = null >= 0 ? fork() : -1;
+        if (pid == 0) {
+            dup2(null, STDOUT_FILENO);
+            dup2(null, STDERR_FILENO);
+            execv(argv.v[0], argv.v);
+            _exit(127);
+        }
+        if (null >= 0)
+            close(null);
+        if (pid > 0) {
+            int status;
+            while (waitpid(pid, &status, 0) < 0) {
+            }
+        }
+    }
+    strvec_free(&argv);
+    free(exe);
+}
+
+static void slurm_tick(sched *s, sqlite3 *db)
+{
+    /* submit queued jobs, oldest first */
+    for (int k = 0; k < 16 && !s->stop; k++) {
+        sqlite3_stmt *q;
+        int64_t id = 0;
+        if (sqlite3_prepare_v2(db,
+                               "SELECT j.id FROM jobs j WHERE j.state = 'queued' AND EXISTS "
+                               "(SELECT 1 FROM job_points p WHERE p.job_id = j.id AND p.state = "
+                               "'queued') ORDER BY j.id LIMIT 1",
+                               -1, &q, NULL) != SQLITE_OK)
+            break;
+        if (sqlite3_step(q) == SQLITE_ROW)
+            id = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+        if (!id)
+            break;
+        slurm_submit_job(s, db, id);
+    }
+    /* collect every few seconds while jobs run */
+    double now = wall_now();
+    if (now - s->last_collect < 3)
+        return;
+    sqlite3_stmt *q;
+    int64_t *ids = NULL;
+    size_t n = 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT DISTINCT job_id FROM job_points WHERE state = 'running' ORDER "
+                           "BY job_id LIMIT 256",
+                           -1, &q, NULL) == SQLITE_OK) {
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            ids = xrealloc(ids, (n + 1) * sizeof *ids);
+            ids[n++] = sqlite3_column_int64(q, 0);
+        }
+        sqlite3_finalize(q);
+    }
+    if (n > 0 && s->cfg.self_exe) {
+        s->last_collect = now;
+        char *spool = spool_dir_for(s->db);
+        char *log = xasprintf("%s/service-collect.log", spool);
+        char err[256];
+        mkdir_p(spool, err, sizeof err);
+        for (size_t i = 0; i < n && !s->stop; i++)
+            slurm_cancel(s, db, ids[i]);
+        const char *args[] = {"collect", "--db", s->db, NULL};
+        int rc = run_self(s, args, log);
+        if (rc != 0) {
+            char *tail = log_tail(log);
+            say("serve: benchaas collect failed (exit code %d): %s", rc, tail);
+            free(tail);
+        }
+        for (size_t i = 0; i < n && !s->stop; i++)
+            slurm_settle_job(s, db, ids[i]);
+        free(log);
+        free(spool);
+    }
+    free(ids);
+}
+
 static void *sched_main(void *arg)
 {
     sched *s = arg;
@@ -521,7 +837,10 @@ static void *sched_main(void *arg)
         atomic_store(&s->last_tick, wall_now());
         sqlite3 *db = store_db(s->st);
         submit_due_schedules(s, db);
-        dispatch(s, db);
+        if (strcmp(s->launcher, "slurm") == 0)
+            slurm_tick(s, db);
+        else
+            dispatch(s, db);
         for (int i = 0; i < 50 && !s->stop && !s->wake; i++)
             usleep(10000);
         s->wake = 0;

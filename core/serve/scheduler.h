@@ -29,7 +29,7 @@ typedef struct sched_config {
     const char *db;
     store *root;            /* the process's first connection (store_open_again) */
     int slots;              /* points at a time (default 1) */
-    const char *launcher;   /* "local" */
+    const char *launcher;   /* "local" or "slurm" (jobs through `benchaas submit`) */
     const char *webhook;    /* URL or NULL */
     const char *self_exe;   /* this benchaas, for `check` after scheduled jobs */
     job_quotas quotas;

@@ -92,7 +92,7 @@ if shutil.which("openssl"):
 # bad settings: exit 2 before listening
 bx("serve", "--listen", "nowhere", "--db", DB, rc=2)
 bx("serve", "--slots", "0", "--db", DB, rc=2)
-bx("serve", "--launcher", "slurm", "--listen", "127.0.0.1:0", "--db", DB, rc=2)
+bx("serve", "--launcher", "pbs", "--listen", "127.0.0.1:0", "--db", DB, rc=2)
 with open("bad.cfg", "w") as f:
     f.write("serve = { colour = \"red\"; };\n")
 _, err = bx("serve", "--config", "bad.cfg", "--db", DB, rc=2)
