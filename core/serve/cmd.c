@@ -448,6 +448,62 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
     return 0;
 }
 
+/* The command line of serve into o (what was given explicitly also into given, so the
+   configuration file's serve block does not override it).  -1: go on; 0: --help printed;
+   2: a usage error (said). */
+static int serve_args(int argc, char **argv, serve_opts *o, serve_opts *given,
+                      const char **cfgpath)
+{
+    for (int i = 1; i < argc; i++) {
+        int missing = 0;
+        const char *v;
+        long n;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("%s", serve_help);
+            return 0;
+        } else if ((v = opt(argc, argv, &i, "--listen", &missing))) {
+            set_str(&o->listen, v);
+            given->listen = o->listen;
+        } else if ((v = opt(argc, argv, &i, "--db", &missing))) {
+            set_str(&o->db, v);
+            given->db = o->db;
+        } else if ((v = opt(argc, argv, &i, "--config", &missing))) {
+            *cfgpath = v;
+        } else if ((v = opt(argc, argv, &i, "--launcher", &missing))) {
+            set_str(&o->launcher, v);
+            given->launcher = o->launcher;
+        } else if ((v = opt(argc, argv, &i, "--webhook", &missing))) {
+            set_str(&o->webhook, v);
+            given->webhook = o->webhook;
+        } else if ((v = opt(argc, argv, &i, "--tls-cert", &missing))) {
+            set_str(&o->tls_cert, v);
+        } else if ((v = opt(argc, argv, &i, "--tls-key", &missing))) {
+            set_str(&o->tls_key, v);
+        } else if ((v = opt(argc, argv, &i, "--slots", &missing))) {
+            if (parse_long(v, 1, 64, &n) != 0) {
+                usage("serve", "--slots %s: a whole number from 1 to 64", v);
+                return 2;
+            }
+            o->slots = given->slots = (int)n;
+        } else if ((v = opt(argc, argv, &i, "--threads", &missing))) {
+            if (parse_long(v, 1, 256, &n) != 0) {
+                usage("serve", "--threads %s: a whole number from 1 to 256", v);
+                return 2;
+            }
+            o->threads = (int)n;
+        } else if (strcmp(argv[i], "--signup") == 0) {
+            o->signup = given->signup = 1;
+        } else if (missing) {
+            usage("serve", "%s needs a value", argv[i]);
+            return 2;
+        } else {
+            usage("serve", "unexpected argument '%s'", argv[i]);
+            return 2;
+        }
+    }
+    return -1;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     serve_opts o, given;
@@ -455,55 +511,10 @@ int cmd_serve(int argc, char **argv)
     memset(&given, 0, sizeof given);
     o.quotas = (job_quotas){50, 1000, 1024};
     const char *cfgpath = NULL;
-    int rc = 2;
-    for (int i = 1; i < argc; i++) {
-        int missing = 0;
-        const char *v;
-        long n;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("%s", serve_help);
-            rc = 0;
-            goto out;
-        } else if ((v = opt(argc, argv, &i, "--listen", &missing))) {
-            set_str(&o.listen, v);
-            given.listen = o.listen;
-        } else if ((v = opt(argc, argv, &i, "--db", &missing))) {
-            set_str(&o.db, v);
-            given.db = o.db;
-        } else if ((v = opt(argc, argv, &i, "--config", &missing))) {
-            cfgpath = v;
-        } else if ((v = opt(argc, argv, &i, "--launcher", &missing))) {
-            set_str(&o.launcher, v);
-            given.launcher = o.launcher;
-        } else if ((v = opt(argc, argv, &i, "--webhook", &missing))) {
-            set_str(&o.webhook, v);
-            given.webhook = o.webhook;
-        } else if ((v = opt(argc, argv, &i, "--tls-cert", &missing))) {
-            set_str(&o.tls_cert, v);
-        } else if ((v = opt(argc, argv, &i, "--tls-key", &missing))) {
-            set_str(&o.tls_key, v);
-        } else if ((v = opt(argc, argv, &i, "--slots", &missing))) {
-            if (parse_long(v, 1, 64, &n) != 0) {
-                usage("serve", "--slots %s: a whole number from 1 to 64", v);
-                goto out;
-            }
-            o.slots = given.slots = (int)n;
-        } else if ((v = opt(argc, argv, &i, "--threads", &missing))) {
-            if (parse_long(v, 1, 256, &n) != 0) {
-                usage("serve", "--threads %s: a whole number from 1 to 256", v);
-                goto out;
-            }
-            o.threads = (int)n;
-        } else if (strcmp(argv[i], "--signup") == 0) {
-            o.signup = given.signup = 1;
-        } else if (missing) {
-            usage("serve", "%s needs a value", argv[i]);
-            goto out;
-        } else {
-            usage("serve", "unexpected argument '%s'", argv[i]);
-            goto out;
-        }
-    }
+    int rc = serve_args(argc, argv, &o, &given, &cfgpath);
+    if (rc >= 0)
+        goto out;
+    rc = 2;
     if (cfgpath && read_serve_config(cfgpath, &o, &given) != 0)
         goto out;
     if (!o.listen)
