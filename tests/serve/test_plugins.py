@@ -9,7 +9,12 @@ from serve_lib import *
 DB = "p.db"
 add_user(DB, "ann", "member")
 T = token(DB, "ann")
-s = Server(DB)
+# Under the sanitizer build, an MPI worker's exit reports leaks of OpenMPI's MCA components,
+# which are unloaded (dlclose) before LeakSanitizer runs: their stacks name no module, so
+# tests/lsan.supp cannot match them (as in tests/cli/isolation_crash_mpi.sh).  Leaks of our
+# code in the server are covered by the other serve tests, which keep leak detection on.
+asan = os.environ.get("ASAN_OPTIONS")
+s = Server(DB, env={"ASAN_OPTIONS": (asan + ":" if asan else "") + "detect_leaks=0"})
 
 jobs = [
     ({"plugin": "hpl", "name": "lu", "params": {"N": 400, "NB": 32, "P": 1, "Q": 1},
