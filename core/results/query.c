@@ -357,19 +357,10 @@ static const char *readable_number(double v, char *buf, size_t len)
  * "192", "true", "Crout". */
 const char *query_param_text(const cJSON *v, char *buf, size_t len)
 {
-    if (cJSON_IsString(v))
-        return v->valuestring;
-    if (cJSON_IsBool(v))
-        return cJSON_IsTrue(v) ? "true" : "false";
-    if (cJSON_IsNumber(v)) {
-        double d = v->valuedouble;
-        if (d == floor(d) && fabs(d) < 9.0e15)
-            snprintf(buf, len, "%" PRId64, (int64_t)d);
-        else
-            exact_number(d, buf, len);
-        return buf;
-    }
-    return "";
+    if (!cJSON_IsString(v) && !cJSON_IsBool(v) && !cJSON_IsNumber(v))
+        return "";
+    char *heap; /* stays NULL: scalars are never printed as JSON */
+    return store_value_text(v, buf, len, &heap);
 }
 
 /* ---- CSV ------------------------------------------------------------------ */

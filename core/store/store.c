@@ -1396,7 +1396,7 @@ static int read_doc(const cJSON *j, doc *d, char *err, size_t errlen)
  * values as compact JSON.  Returns a pointer into buf or to the string, or
  * to *heap (malloc'd, caller frees) for objects and arrays; NULL for null.
  */
-static const char *value_text(const cJSON *v, char *buf, size_t len, char **heap)
+const char *store_value_text(const cJSON *v, char *buf, size_t len, char **heap)
 {
     *heap = NULL;
     if (!v || cJSON_IsNull(v))
@@ -1452,7 +1452,7 @@ static void param_parts(const cJSON *it, char *buf, size_t len, const char **val
 {
     const cJSON *v = cJSON_IsObject(it) ? cJSON_GetObjectItemCaseSensitive(it, "value") : it;
     const cJSON *t = cJSON_IsObject(it) ? cJSON_GetObjectItemCaseSensitive(it, "type") : NULL;
-    *value = value_text(v, buf, len, heap);
+    *value = store_value_text(v, buf, len, heap);
     if (!*value)
         *value = "";
     if (t && cJSON_IsString(t))
@@ -1631,7 +1631,7 @@ static int insert_pairs(store *s, int which, int64_t id, const cJSON *obj, const
             return BX_EIO;
         sqlite3_bind_int64(st, 1, id);
         bind_text(st, 2, it->string ? it->string : "");
-        bind_text(st, 3, value_text(it, buf, sizeof buf, &heap));
+        bind_text(st, 3, store_value_text(it, buf, sizeof buf, &heap));
         int rc = step_done(s, st, what, err, errlen);
         free(heap);
         if (rc)

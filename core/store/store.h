@@ -52,6 +52,14 @@ int store_open_again(const store *first, store **out, char *err, size_t errlen);
 int store_check_file(const char *path, char *err, size_t errlen);
 
 /*
+ * The text form of a JSON value as the store keeps it (parameters, provenance, meta):
+ * strings as they are, integers without a point, other numbers shortest-exact,
+ * booleans true/false; objects and arrays as compact JSON in *heap (malloc'd, the
+ * caller frees; NULL otherwise).  NULL for a null value.  Returns buf, the string or *heap.
+ */
+const char *store_value_text(const cJSON *v, char *buf, size_t len, char **heap);
+
+/*
  * Store one result document (docs/formats.md) in one transaction.
  * Idempotent: if a run with the same uuid is already stored with a final
  * status, nothing is written and *run_id is the existing id (returns 0).
