@@ -42,9 +42,14 @@
 #        BUILD=build-rel bench/db.sh             (the generator of that build folder)
 #        DBGEN=/path/to/store_dbgen bench/db.sh  (that generator; nothing is built)
 #        WORKDIR=/tmp/dbb REUSE=1 bench/db.sh   (keep the databases, time again)
-# The synthetic start times advance by 2 years / 100 000 per run, so a
-# larger database also holds more recent runs (the filtered queries match
-# more rows as the history grows, as they would on a busy cluster).
+#        YEARS=2 RUNS=1000000 bench/db.sh        (a denser history, see below)
+# The synthetic history has 50 000 runs a year and ends at a fixed "now"
+# (2026-11-21): a larger database holds a longer history (1 000 000 runs: 20
+# years), and a filter on the last months matches the same runs at every
+# size, as on a cluster whose history grows.  YEARS=2 puts every size into
+# the same two years instead (a busier cluster: the filtered queries' matches
+# grow with the database; at 1 000 000 runs "since 2025-11-21" is 237 000
+# HPL runs).
 # hyperfine is not needed: timing is `date +%s%N` around each process.
 set -euo pipefail
 
@@ -138,7 +143,7 @@ for size in $RUNS; do
         echo "== $size runs: reusing $db (REUSE is set)"
     else
         echo "== $size runs: ingesting into $db"
-        "$dbgen" --runs "$size" --check "$db" | tee "$work/$size/ingest.txt"
+        "$dbgen" --runs "$size" ${YEARS:+--years "$YEARS"} --check "$db" | tee "$work/$size/ingest.txt"
         awk '{ for (i = 1; i < NF; i++) if ($(i + 1) == "us") print "ingest", $i }' \
             "$work/$size/ingest.txt" | tr -d '(' >>"$work/medians.$size"
     fi

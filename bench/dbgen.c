@@ -2,14 +2,18 @@
  * dbgen.c — builds a large result database through store_ingest(), for
  * bench/db.sh (and, small, for the store.dbgen_smoke test).
  *
- *   store_dbgen [--runs N] [--check] DB     N synthetic runs (default 100000)
+ *   store_dbgen [--runs N] [--years Y] [--check] DB
+ *                                           N synthetic runs (default 100000)
+ *                                           over the Y years before "now"
+ *                                           (default N / 50 000)
  *   store_dbgen query ARGS...               `benchaas query ARGS...` (cmd_query)
  *   store_dbgen check|report|compare|sql ARGS  the same commands, when compiled
  *                                           with -DDBGEN_ALL_COMMANDS (bench/db.sh)
  *
  * The runs imitate a few years of a cluster's history: four plugins in
- * turn (hpl, stream, iperf, ior), 16 hosts, start times spread over two
- * years, 5 % failed; every run has 10 metrics (6 of the plugin, 4 of
+ * turn (hpl, stream, iperf, ior), 16 hosts, 50 000 runs a year (two years
+ * of history in 100 000 runs, twenty in 1 000 000) ending at a fixed "now"
+ * (2026-11-21), 5 % failed; every run has 10 metrics (6 of the plugin, 4 of
  * resource usage), 3 samples of its main metric, its parameters, 6
  * provenance keys and sometimes a tag, as the worker's documents do.
  * Only the generator turns off fsync (PRAGMA synchronous = OFF, through
@@ -65,7 +69,14 @@ static void metric(cJSON *m, const char *name, double v, const char *unit, const
 }
 
 /* The result document of synthetic run i (caller frees). */
-static cJSON *make_doc(long i, int64_t t0)
+/*
+ * The document of synthetic run i of `runs`: the runs are spread evenly over
+ * the `span` seconds that end at t0 ("now"), oldest first, as a database
+ * fills up: with the default span (runs / 50 000 years, the rate of a busy
+ * cluster) a larger database holds a longer history, and the last year, the
+ * last 30 days, ... hold the same number of runs at every size.
+ */
+static cJSON *make_doc(long i, long runs, int64_t t0, int64_t span)
 {
     static const char *const plugins[] = {"hpl", "stream", "iperf", "ior"};
     static const long nbs[] = {128, 192, 256, 320};
@@ -87,8 +98,7 @@ static cJSON *make_doc(long i, int64_t t0)
         cJSON_AddStringToObject(d, "error", "validation failed");
     else
         cJSON_AddNullToObject(d, "error");
-    /* two years, oldest first, as a database fills up */
-    int64_t start = t0 - 2 * 365 * 86400LL + (int64_t)i * (2 * 365 * 86400LL) / 100000;
+    int64_t start = t0 - span + (int64_t)i * span / runs;
     store_time_format(start, buf, sizeof buf);
     cJSON_AddStringToObject(d, "started_at", buf);
     store_time_format(start + 30, buf, sizeof buf);
@@ -193,7 +203,7 @@ static cJSON *make_doc(long i, int64_t t0)
     cJSON_AddStringToObject(prov, "cpu_model", host < 8 ? "AMD EPYC 7543" : "Intel Xeon 8380");
     cJSON_AddNumberToObject(prov, "cores", host < 8 ? 64 : 80);
     cJSON_AddNumberToObject(prov, "memory_bytes", 274877906944.0);
-    cJSON_AddStringToObject(prov, "kernel", i < 50000 ? "6.1.0-18-amd64" : "6.1.0-25-amd64");
+    cJSON_AddStringToObject(prov, "kernel", i < runs - 50000 ? "6.1.0-18-amd64" : "6.1.0-25-amd64");
     cJSON_AddStringToObject(prov, "benchaas_version", "0.1.0");
     return d;
 }
@@ -232,22 +242,25 @@ int main(int argc, char **argv)
 #endif
 
     long runs = 100000;
+    double years = 0;
     int check = 0;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
             runs = strtol(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--years") == 0 && i + 1 < argc)
+            years = strtod(argv[++i], NULL);
         else if (strcmp(argv[i], "--check") == 0)
             check = 1;
         else if (argv[i][0] != '-' && !path)
             path = argv[i];
         else {
-            fprintf(stderr, "usage: store_dbgen [--runs N] [--check] DB | store_dbgen query ARGS\n");
+            fprintf(stderr, "usage: store_dbgen [--runs N] [--years Y] [--check] DB | store_dbgen query ARGS\n");
             return 2;
         }
     }
-    if (!path || runs < 1) {
-        fprintf(stderr, "usage: store_dbgen [--runs N] [--check] DB | store_dbgen query ARGS\n");
+    if (!path || runs < 1 || years < 0 || years > 1000) {
+        fprintf(stderr, "usage: store_dbgen [--runs N] [--years Y] [--check] DB | store_dbgen query ARGS\n");
         return 2;
     }
     remove(path);
@@ -260,10 +273,13 @@ int main(int argc, char **argv)
     sqlite3_exec(store_db(s), "PRAGMA synchronous = OFF", NULL, NULL, NULL);
     /* a fixed "now", so the database is the same every time */
     int64_t t0 = 1795219200; /* 2026-11-21T00:00:00Z */
+    /* the history's length: the default rate is 50 000 runs a year */
+    int64_t span = years > 0 ? (int64_t)(years * 365 * 86400)
+                             : (int64_t)runs * (2 * 365 * 86400LL) / 100000;
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
     for (long i = 0; i < runs; i++) {
-        cJSON *d = make_doc(i, t0);
+        cJSON *d = make_doc(i, runs, t0, span);
         int64_t id;
         int rc = store_ingest(s, d, &id, err, sizeof err);
         cJSON_Delete(d);

@@ -409,7 +409,8 @@ static int cmp_first_seen(const void *pa, const void *pb)
  * The statement of aset_load: every metric row (and sample) of the selected runs;
  * with `fast`, the series pass over metrics_find (see aset_load).
  */
-static int aset_prepare(store *s, const qfilter *f, int flags, int fast, sqlite3_stmt **out)
+static int aset_prepare(store *s, const qfilter *f, int flags, int fast, int by_kind,
+                        sqlite3_stmt **out)
 {
     char *after = NULL;
     size_t len = 0;
@@ -422,6 +423,8 @@ static int aset_prepare(store *s, const qfilter *f, int flags, int fast, sqlite3
               " coalesce(m.headline, m.seq = 0)"
               " FROM metrics m INDEXED BY metrics_find WHERE 1",
               m);
+        if (by_kind) /* one (metric, plugin) range at a time: see kinds_load */
+            fputs(" AND m.name = :kname AND m.run_plugin = :kplugin", m);
         qfilter_metric_conds(f, "m.run_", m);
     } else {
         fputs(") SELECT r.id, r.plugin, r.params_json, r.ranks, r.threads, h.name, h.cpu_model,"
@@ -531,6 +534,79 @@ static int aset_run_value(aentry *e, sqlite3_stmt *st, int64_t id, int has_value
     return 0;
 }
 
+/*
+ * The (metric, plugin) pairs of metric_kinds (schema 6) whose values can be
+ * higher or lower is better, of the filter's plugins and metrics, in the
+ * order of metrics_find: *names and *plugins (n of each, malloc'd, free with
+ * free_kinds).  0, 1 when the store has no metric_kinds (older schema), or
+ * BX_E*.
+ */
+static int kinds_load(store *s, const qfilter *f, char ***knames, char ***kplugins, size_t *n)
+{
+    *knames = *kplugins = NULL;
+    *n = 0;
+    if (store_schema_version(s) < 6)
+        return 1;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(store_db(s),
+                           "SELECT DISTINCT name, plugin FROM metric_kinds"
+                           " WHERE better IN ('higher', 'lower') ORDER BY name, plugin",
+                           -1, &st, NULL) != SQLITE_OK)
+        return BX_EIO;
+    size_t cap = 0;
+    int rc = 0, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        const char *plugin = (const char *)sqlite3_column_text(st, 1);
+        int want = name && plugin;
+        if (want && f->plugins.n) {
+            want = 0;
+            for (size_t i = 0; i < f->plugins.n; i++)
+                want |= strcmp(f->plugins.v[i], plugin) == 0;
+        }
+        if (want && f->metrics.n) {
+            want = 0;
+            for (size_t i = 0; i < f->metrics.n; i++)
+                want |= strcmp(f->metrics.v[i], name) == 0;
+        }
+        if (!want)
+            continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 32;
+            char **nn = realloc(*knames, cap * sizeof *nn);
+            if (nn)
+                *knames = nn;
+            char **np = nn ? realloc(*kplugins, cap * sizeof *np) : NULL;
+            if (!np) {
+                rc = BX_ENOMEM;
+                break;
+            }
+            *kplugins = np;
+        }
+        (*knames)[*n] = strdup(name);
+        (*kplugins)[*n] = strdup(plugin);
+        (*n)++;
+        if (!(*knames)[*n - 1] || !(*kplugins)[*n - 1]) {
+            rc = BX_ENOMEM;
+            break;
+        }
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = BX_EIO;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static void free_kinds(char **knames, char **kplugins, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(knames ? knames[i] : NULL);
+        free(kplugins ? kplugins[i] : NULL);
+    }
+    free(knames);
+    free(kplugins);
+}
+
 int aset_load(store *s, const qfilter *f, int flags, aset *out)
 {
     const char *cmd = f->cmd ? f->cmd : "compare";
@@ -551,17 +627,44 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
         names_free(&nm);
         fast = 0;
     }
+    /* the fast pass reads one range of metrics_find per directional (metric, plugin), not
+       the whole index */
+    char **knames = NULL, **kplugins = NULL;
+    size_t nkinds = 0, kind = 0;
+    int by_kind = 0;
+    if (fast) {
+        int krc = kinds_load(s, f, &knames, &kplugins, &nkinds);
+        if (krc < 0) {
+            free_kinds(knames, kplugins, nkinds);
+            names_free(&nm);
+            fprintf(stderr, "benchaas %s: %s: %s\n", cmd, f->db, sqlite3_errmsg(store_db(s)));
+            return krc;
+        }
+        by_kind = krc == 0;
+    }
     sqlite3_stmt *st;
-    int rc = aset_prepare(s, f, flags, fast, &st);
+    int rc = aset_prepare(s, f, flags, fast, by_kind, &st);
     if (rc) {
+        free_kinds(knames, kplugins, nkinds);
         names_free(&nm);
         return rc;
     }
+    int i_kname = by_kind ? sqlite3_bind_parameter_index(st, ":kname") : 0;
+    int i_kplugin = by_kind ? sqlite3_bind_parameter_index(st, ":kplugin") : 0;
     char *key = NULL;
     size_t keycap = 0;
     int64_t last_run = 0, last_cfg = -1, last_host = -1;
     aentry *last_e = NULL;
-    int step;
+    int step = SQLITE_DONE;
+next_kind:
+    if (by_kind) {
+        if (kind == nkinds)
+            goto done;
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, i_kname, knames[kind], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, i_kplugin, kplugins[kind], -1, SQLITE_STATIC);
+        kind++;
+    }
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, C_ID);
         const char *metric = (const char *)sqlite3_column_text(st, C_METRIC);
@@ -659,7 +762,11 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
                 break;
         }
     }
+    if (by_kind && rc == 0 && step == SQLITE_DONE)
+        goto next_kind;
+done:
     free(key);
+    free_kinds(knames, kplugins, nkinds);
     if (rc == 0 && step != SQLITE_DONE) {
         fprintf(stderr, "benchaas %s: %s: %s\n", cmd, f->db, sqlite3_errmsg(store_db(s)));
         rc = BX_EIO;

@@ -280,24 +280,66 @@ static size_t plugin_cfgs(const model *m, const char *plugin, cfg **out)
     return n;
 }
 
-/* All values of configuration c and metric (every host), with their times when wanted. */
+/* Is e's history in time order (it is when read series by series)? */
+static int times_sorted(const aentry *e)
+{
+    if (e->times.n != e->values.n)
+        return 0;
+    for (size_t j = 1; j < e->times.n; j++)
+        if (e->times.v[j] < e->times.v[j - 1])
+            return 0;
+    return 1;
+}
+
+/*
+ * All values of configuration c and metric (every host) with their times, in
+ * time order (points of the same time in the order of the hosts' entries),
+ * into *out (malloc'd; NULL when out of memory).  The hosts' histories are
+ * merged when each is in time order, else sorted.
+ */
 static size_t cfg_points(const cfg *c, const char *metric, pt **out)
 {
-    size_t n = 0;
+    size_t n = 0, nh = 0, sorted = 1;
+    for (size_t k = 0; k < c->nents; k++)
+        if (strcmp(c->ents[k]->metric, metric) == 0) {
+            n += c->ents[k]->values.n;
+            nh++;
+            sorted &= (size_t)times_sorted(c->ents[k]);
+        }
+    *out = malloc((n ? n : 1) * sizeof **out);
+    size_t *pos = calloc(nh ? nh : 1, sizeof *pos);
+    const aentry **hs = calloc(nh ? nh : 1, sizeof *hs);
+    if (!*out || !pos || !hs) {
+        free(*out);
+        *out = NULL;
+        free(pos);
+        free(hs);
+        return 0;
+    }
+    nh = 0;
     for (size_t k = 0; k < c->nents; k++)
         if (strcmp(c->ents[k]->metric, metric) == 0)
-            n += c->ents[k]->values.n;
-    *out = malloc((n ? n : 1) * sizeof **out);
-    if (!*out)
-        return 0;
+            hs[nh++] = c->ents[k];
     size_t i = 0;
-    for (size_t k = 0; k < c->nents; k++) {
-        const aentry *e = c->ents[k];
-        if (strcmp(e->metric, metric) != 0)
-            continue;
-        for (size_t j = 0; j < e->values.n; j++)
-            (*out)[i++] = (pt){e->times.n > j ? e->times.v[j] : 0, e->values.v[j]};
+    if (sorted) {
+        /* k-way merge: the earliest head each time, the first host on a tie */
+        while (i < n) {
+            size_t best = nh;
+            for (size_t h = 0; h < nh; h++)
+                if (pos[h] < hs[h]->values.n &&
+                    (best == nh || hs[h]->times.v[pos[h]] < hs[best]->times.v[pos[best]]))
+                    best = h;
+            (*out)[i++] = (pt){hs[best]->times.v[pos[best]], hs[best]->values.v[pos[best]]};
+            pos[best]++;
+        }
+    } else {
+        for (size_t h = 0; h < nh; h++)
+            for (size_t j = 0; j < hs[h]->values.n; j++)
+                (*out)[i++] = (pt){hs[h]->times.n > j ? hs[h]->times.v[j] : 0, hs[h]->values.v[j]};
+        qsort(*out, i, sizeof **out, cmp_pt); /* glibc's merge sort: stable */
     }
+    free(pos);
+    free(hs);
     return i;
 }
 
@@ -419,7 +461,6 @@ static int chart_over_time(FILE *out, sqlite3_stmt *bst, const char *plugin,
         }
         if (n == 0)
             continue;
-        qsort(pts[i], n, sizeof *pts[i], cmp_pt);
         /* bin medians when there are too many points to see */
         size_t bins = n > MAX_POINTS ? MAX_POINTS / 2 : n;
         double *x = xy[2 * nseries] = malloc(bins * sizeof *x);
@@ -434,8 +475,7 @@ static int chart_over_time(FILE *out, sqlite3_stmt *bst, const char *plugin,
             size_t lo = n * b / bins, hi = n * (b + 1) / bins;
             for (size_t k = lo; k < hi; k++)
                 tmp[k - lo] = pts[i][k].v;
-            stats_sort(tmp, hi - lo);
-            y[b] = stats_pct_sorted(tmp, hi - lo, 50);
+            y[b] = stats_pct_select(tmp, hi - lo, 50);
             x[b] = pts[i][(lo + hi) / 2].t;
         }
         free(tmp);
@@ -708,10 +748,14 @@ static int chart_sweep(FILE *out, store *s, const char *plugin, const aentry *me
             for (size_t i = 0; i < nx; i++) {
                 dvec *d = &cell[si][order[i]];
                 px[si][i] = x->numeric ? xs_num[order[i]] : (double)i;
-                stats_sort(d->v, d->n);
-                py[si][i] = d->n ? stats_pct_sorted(d->v, d->n, 50) : NAN;
-                plo[si][i] = d->n > 1 ? d->v[0] : NAN;
-                phi[si][i] = d->n > 1 ? d->v[d->n - 1] : NAN;
+                double vmin = INFINITY, vmax = -INFINITY;
+                for (size_t k = 0; k < d->n; k++) {
+                    vmin = d->v[k] < vmin ? d->v[k] : vmin;
+                    vmax = d->v[k] > vmax ? d->v[k] : vmax;
+                }
+                py[si][i] = d->n ? stats_pct_select(d->v, d->n, 50) : NAN;
+                plo[si][i] = d->n > 1 ? vmin : NAN;
+                phi[si][i] = d->n > 1 ? vmax : NAN;
             }
             ser[si] = (svg_series){.name = nser > 1 ? series_name[si] : "median of the runs",
                                    .x = px[si],
@@ -787,12 +831,11 @@ static int chart_hosts(FILE *out, const char *plugin, const aentry *metric, cons
         if (!v)
             return BX_ENOMEM;
         memcpy(v, hosts[i]->values.v, n * sizeof *v);
-        stats_sort(v, n);
         cats[i] = hosts[i]->host ? hosts[i]->host : "-";
         x[i] = (double)i;
-        y[i] = stats_pct_sorted(v, n, 50);
-        p5[i] = stats_pct_sorted(v, n, 5);
-        p95[i] = stats_pct_sorted(v, n, 95);
+        y[i] = stats_pct_select(v, n, 50);
+        p5[i] = stats_pct_select(v, n, 5);
+        p95[i] = stats_pct_select(v, n, 95);
         lo[i] = n > 1 ? p5[i] : NAN;
         hi[i] = n > 1 ? p95[i] : NAN;
         free(v);
@@ -881,16 +924,76 @@ static int prepare_runs(store *s, const qfilter *f, const char *cols, const char
     return rc;
 }
 
+#define SUMMARY_COLS                                                                         \
+    " count(*), sum(r.status = 'ok'), sum(r.status NOT IN ('ok','queued','running')),"       \
+    " count(DISTINCT r.host_id), min(r.started_at), max(r.started_at)"
+
+/*
+ * The summary's statement for a filter of plugin, status, host and time:
+ * each configuration's runs from runs_history (configuration, start, status,
+ * host), the configurations in plugin order, so that neither the wide runs
+ * rows nor a sort of them are read.  0, 1 when the filter is not of that
+ * kind (or the schema has no configurations), BX_E*.
+ */
+static int prepare_summary_by_config(store *s, const qfilter *f, sqlite3_stmt **st)
+{
+    if (store_schema_version(s) < 5 || !qfilter_metric_conds(f, "r.", NULL))
+        return 1;
+    qfilter rest;
+    if (qfilter_copy(&rest, f))
+        return BX_ENOMEM;
+    free(rest.plugins.v);
+    rest.plugins = (qlist){0};
+    char *sql = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&sql, &len);
+    if (!m) {
+        qfilter_free(&rest);
+        return BX_ENOMEM;
+    }
+    fputs("SELECT c.plugin," SUMMARY_COLS " FROM configs c INDEXED BY configs_key"
+          " CROSS JOIN runs r INDEXED BY runs_history ON r.config_id = c.id WHERE 1",
+          m);
+    for (size_t i = 0; i < f->plugins.n; i++)
+        fprintf(m, "%s:sp%zu%s", i ? "," : " AND c.plugin IN (", i,
+                i + 1 == f->plugins.n ? ")" : "");
+    qfilter_metric_conds(&rest, "r.", m);
+    fputs(" GROUP BY c.plugin ORDER BY c.plugin", m);
+    int rc = fclose(m) != 0 ? BX_ENOMEM : 0;
+    if (rc == 0 && sqlite3_prepare_v2(store_db(s), sql, -1, st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "benchaas report: %s: %s\n", f->db, sqlite3_errmsg(store_db(s)));
+        rc = BX_EIO;
+    }
+    if (rc == 0) {
+        qfilter_metric_bind(&rest, *st);
+        /* the bounds again from f, which outlives the statement (rest does not) */
+        if (f->has_since)
+            sqlite3_bind_text(*st, sqlite3_bind_parameter_index(*st, ":qfsince"), f->since, -1,
+                              SQLITE_STATIC);
+        if (f->has_until)
+            sqlite3_bind_text(*st, sqlite3_bind_parameter_index(*st, ":qfuntil"), f->until, -1,
+                              SQLITE_STATIC);
+        for (size_t i = 0; i < f->plugins.n; i++) {
+            char name[32];
+            snprintf(name, sizeof name, ":sp%zu", i);
+            sqlite3_bind_text(*st, sqlite3_bind_parameter_index(*st, name), f->plugins.v[i], -1,
+                              SQLITE_TRANSIENT);
+        }
+    }
+    free(sql);
+    qfilter_free(&rest);
+    return rc;
+}
+
 static int section_summary(FILE *out, store *s, const qfilter *f, char ***plugins, size_t *np)
 {
     sqlite3_stmt *st;
     *plugins = NULL;
     *np = 0;
-    int rc = prepare_runs(s, f,
-                          "r.plugin, count(*), sum(r.status = 'ok'),"
-                          " sum(r.status NOT IN ('ok','queued','running')),"
-                          " count(DISTINCT r.host_id), min(r.started_at), max(r.started_at)",
-                          "", "", "GROUP BY r.plugin ORDER BY r.plugin", &st);
+    int rc = prepare_summary_by_config(s, f, &st);
+    if (rc == 1)
+        rc = prepare_runs(s, f, "r.plugin," SUMMARY_COLS, "", "",
+                          "GROUP BY r.plugin ORDER BY r.plugin", &st);
     if (rc)
         return rc;
     fputs("<section id=\"summary\"><h2>Summary</h2><table><tr><th>plugin</th><th>runs</th>"

@@ -21,10 +21,131 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static void swap_d(double *a, double *b)
+{
+    double t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Order v[lo], v[mid], v[hi] and return the middle value (the pivot). */
+static double median_of_three(double *v, size_t lo, size_t hi)
+{
+    size_t mid = lo + (hi - lo) / 2;
+    if (v[mid] < v[lo])
+        swap_d(&v[mid], &v[lo]);
+    if (v[hi] < v[lo])
+        swap_d(&v[hi], &v[lo]);
+    if (v[hi] < v[mid])
+        swap_d(&v[hi], &v[mid]);
+    return v[mid];
+}
+
+/* Hoare partition of v[lo..hi] around the median of three: v[lo..j] <= pivot <= v[j+1..hi]. */
+static size_t partition(double *v, size_t lo, size_t hi)
+{
+    double pivot = median_of_three(v, lo, hi);
+    size_t i = lo - 1, j = hi + 1;
+    for (;;) {
+        do
+            i++;
+        while (v[i] < pivot);
+        do
+            j--;
+        while (v[j] > pivot);
+        if (i >= j)
+            return j;
+        swap_d(&v[i], &v[j]);
+    }
+}
+
+static void insertion_sort(double *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        double x = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
+/* Quicksort with the comparison inlined (history arrays have 10^5 values); qsort when a
+   partition degenerates (many equal values or a crafted order), so never quadratic. */
+static void sort_range(double *v, size_t n, int depth)
+{
+    while (n > 24) {
+        if (depth-- == 0) {
+            qsort(v, n, sizeof *v, cmp_double);
+            return;
+        }
+        size_t j = partition(v, 0, n - 1);
+        /* the smaller side by recursion, the larger by the loop */
+        if (j + 1 < n - j - 1) {
+            sort_range(v, j + 1, depth);
+            v += j + 1;
+            n -= j + 1;
+        } else {
+            sort_range(v + j + 1, n - j - 1, depth);
+            n = j + 1;
+        }
+    }
+    insertion_sort(v, n);
+}
+
 void stats_sort(double *v, size_t n)
 {
     if (n > 1)
-        qsort(v, n, sizeof *v, cmp_double);
+        sort_range(v, n, 64);
+}
+
+/* v[k] becomes the k-th smallest, with nothing larger before it and nothing smaller after. */
+static void select_kth(double *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    int depth = 64;
+    while (hi - lo > 24) {
+        if (depth-- == 0) {
+            stats_sort(v + lo, hi - lo + 1);
+            return;
+        }
+        size_t j = partition(v, lo, hi);
+        if (k <= j)
+            hi = j;
+        else
+            lo = j + 1;
+    }
+    insertion_sort(v + lo, hi - lo + 1);
+}
+
+double stats_pct_select(double *v, size_t n, double p)
+{
+    if (n == 0)
+        return NAN;
+    if (p <= 0 || p >= 100 || n == 1) {
+        double m = v[0];
+        for (size_t i = 1; i < n; i++)
+            if (p <= 0 ? v[i] < m : v[i] > m)
+                m = v[i];
+        return m;
+    }
+    /* the two order statistics bx_percentile_sorted interpolates between */
+    double pos = p / 100.0 * (double)(n - 1);
+    size_t lo = (size_t)pos;
+    if (lo + 1 >= n)
+        lo = n - 1;
+    select_kth(v, n, lo);
+    double a = v[lo], b = a;
+    if (lo + 1 < n) {
+        b = v[lo + 1];
+        for (size_t i = lo + 2; i < n; i++)
+            if (v[i] < b)
+                b = v[i];
+    }
+    double frac = pos - (double)lo;
+    if (lo + 1 >= n)
+        return a;
+    return a + frac * (b - a);
 }
 
 /* The SDK's interpolation, so a median here is the median a plugin's author sees. */

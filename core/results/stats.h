@@ -17,6 +17,12 @@ void stats_sort(double *v, size_t n);
 double stats_pct_sorted(const double *s, size_t n, double p);
 
 /*
+ * Percentile p of v[0..n) in any order, the same value stats_pct_sorted gives
+ * of the sorted array, in linear time (quickselect): v is reordered.
+ */
+double stats_pct_select(double *v, size_t n, double p);
+
+/*
  * Median absolute deviation of an ascending array around its median, not
  * scaled (multiply by 1.4826 for a standard-deviation-like spread of normal
  * data).  NAN when n == 0.

@@ -28,11 +28,34 @@ static void set_err(char *err, size_t len, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The configurations that share their plugin and parameters with one of another request
+ * (ranks, threads): only their runs can show a trade-off. */
+#define TRADED_CONFIGS                                                                       \
+    "SELECT c.id FROM configs c WHERE EXISTS (SELECT 1 FROM configs d"                       \
+    " WHERE d.plugin = c.plugin AND d.params_json = c.params_json"                           \
+    " AND (coalesce(d.ranks, 1) != coalesce(c.ranks, 1)"                                     \
+    " OR coalesce(d.threads, 1) != coalesce(c.threads, 1)))"
+
 static const char runs_sql[] =
     ") SELECT r.plugin, r.params_json, coalesce(r.ranks, 1), coalesce(r.threads, 1),"
     "  (SELECT m.value FROM metrics m WHERE m.run_id = r.id AND m.name = 'wall_time'),"
     "  (SELECT m.value FROM metrics m WHERE m.run_id = r.id AND m.name = 'queue_wait')"
-    "  FROM sel JOIN runs r ON r.id = sel.id ORDER BY r.plugin, r.params_json, r.id";
+    "  FROM sel JOIN runs r ON r.id = sel.id WHERE r.config_id IN (" TRADED_CONFIGS ")"
+    "  ORDER BY r.plugin, r.params_json, r.id";
+
+/* 1 when some configuration was run with more than one request, 0 when none, -1 error. */
+static int any_traded(store *s)
+{
+    sqlite3_stmt *st;
+    if (store_schema_version(s) < 5)
+        return 1;
+    if (sqlite3_prepare_v2(store_db(s), "SELECT EXISTS (" TRADED_CONFIGS ")", -1, &st, NULL) !=
+        SQLITE_OK)
+        return -1;
+    int rc = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) != 0 : -1;
+    sqlite3_finalize(st);
+    return rc;
+}
 
 static tradeoff_req *find_req(tradeoff_cfg *c, int64_t ranks, int64_t threads)
 {
@@ -83,7 +106,10 @@ int tradeoff_analyze(store *s, const qfilter *f, tradeoff_result *out, char *err
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = NULL;
-    if (qfilter_prepare(s, f, "WITH sel(id) AS (", runs_sql, &st) != 0) {
+    int traded = any_traded(s);
+    if (traded == 0)
+        return 0; /* nothing to read: every configuration ran with one request */
+    if (traded < 0 || qfilter_prepare(s, f, "WITH sel(id) AS (", runs_sql, &st) != 0) {
         set_err(err, errlen, "cannot read the runs");
         return BX_EIO;
     }

@@ -425,12 +425,30 @@ static const char schema_query_speed[] =
     "  FROM metrics m LEFT JOIN hosts h ON h.id = m.run_host_id"
     "  LEFT JOIN configs c ON c.id = m.run_config_id;";
 
+/*
+ * Version 6 (the metrics a history holds):
+ *   - metric_kinds: each (plugin, metric, better) ever stored, kept by ingest;
+ *     a pass over every higher/lower-is-better value (report, across-nodes)
+ *     reads only those metrics' ranges of metrics_find instead of every
+ *     metric row, and tools list a plugin's metrics without a scan.
+ */
+static const char schema_metric_kinds[] =
+    "CREATE TABLE metric_kinds ("
+    "  plugin TEXT NOT NULL,"
+    "  name   TEXT NOT NULL,"
+    "  better TEXT NOT NULL,"
+    "  PRIMARY KEY (plugin, name, better)"
+    ") WITHOUT ROWID;"
+    "INSERT OR IGNORE INTO metric_kinds(plugin, name, better)"
+    "  SELECT DISTINCT r.plugin, m.name, m.better FROM metrics m JOIN runs r ON r.id = m.run_id;";
+
 static const store_migration builtin_migrations[] = {
     {1, "initial schema", schema_v1},
     {2, "resource timelines, baselines per host class, configuration index", schema_v2},
     {3, "users, tokens, jobs, schedules and alerts of the service; runs' user and job", schema_v3},
     {4, "whole-job timelines (sums over every rank, and per node), headline metrics", schema_v4},
     {5, "configurations, series and covering indexes for large histories", schema_query_speed},
+    {6, "the kinds of metric each plugin has stored", schema_metric_kinds},
 };
 
 const store_migration *store_migrations(size_t *n)
@@ -474,6 +492,7 @@ enum {
     ST_INS_CONFIG,
     ST_INS_CONFIG_PARAM,
     ST_INS_SERIES,
+    ST_INS_METRIC_KIND,
     ST__COUNT
 };
 
@@ -541,14 +560,30 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_INS_CONFIG_PARAM] =
         "INSERT OR IGNORE INTO config_params(config_id, name, value, type) VALUES (?1,?2,?3,?4)",
     [ST_INS_SERIES] = "INSERT OR IGNORE INTO series(config_id, host_id) VALUES (?1,?2)",
+    [ST_INS_METRIC_KIND] =
+        "INSERT OR IGNORE INTO metric_kinds(plugin, name, better) VALUES (?1,?2,?3)",
 };
+
+/* The metric kinds (plugin, metric, better) this connection has stored in a
+ * committed transaction: ingest skips their INSERT.  Forgotten on rollback. */
+#define KINDS_CACHED 512 /* slots; at most half are used */
+typedef struct kind_cache {
+    struct kind_slot {
+        uint64_t hash;
+        char *key; /* plugin \x1f name \x1f better (owned), NULL: empty */
+    } slot[KINDS_CACHED];
+    size_t n;
+} kind_cache;
 
 struct store {
     sqlite3 *db;
     char *path;
     int schema_version;
     sqlite3_stmt *st[ST__COUNT]; /* prepared on first use, finalised by store_close */
+    kind_cache kinds;
 };
+
+static void kinds_forget(kind_cache *c);
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -983,6 +1018,7 @@ void store_close(store *s)
         return;
     for (int i = 0; i < ST__COUNT; i++)
         sqlite3_finalize(s->st[i]);
+    kinds_forget(&s->kinds);
     if (s->db)
         sqlite3_close(s->db);
     free(s->path);
@@ -1050,21 +1086,21 @@ int store_time_parse(const char *text, int64_t *epoch, int *date_only)
         if (*p != '\0')
             return BX_EINVAL;
     }
-    if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60)
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (M < 1 || M > 12 || D < 1 || D > mdays[M - 1] || h > 23 || m > 59 || sec > 60)
         return BX_EINVAL;
-    struct tm tm = {0};
-    tm.tm_year = Y - 1900;
-    tm.tm_mon = M - 1;
-    tm.tm_mday = D;
-    tm.tm_hour = h;
-    tm.tm_min = m;
-    tm.tm_sec = sec > 59 ? 59 : sec; /* a leap second counts as :59 */
-    time_t t = timegm(&tm);
-    if (t == (time_t)-1 && !(Y == 1969 && M == 12 && D == 31))
+    int leap = (Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0;
+    if (M == 2 && D == 29 && !leap) /* 2026-02-29 */
         return BX_EINVAL;
-    if (tm.tm_mday != D || tm.tm_mon != M - 1) /* 2026-02-30 was normalised away */
-        return BX_EINVAL;
-    *epoch = (int64_t)t - off;
+    /* days since 1970-01-01 in the proleptic Gregorian calendar (as timegm counts):
+       years from March, so that the leap day is the last of its year */
+    int64_t y = Y - (M <= 2), era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (M > 2 ? M - 3 : M + 9) + 2) / 5 + D - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = era * 146097 + doe - 719468;
+    /* a leap second counts as :59 */
+    *epoch = days * 86400 + h * 3600 + m * 60 + (sec > 59 ? 59 : sec) - off;
     /* The UTC instant must have a four-digit year, as stored times do
      * ("0000-01-01T00:30+01:00" would be in year -1; tests/fuzz/fuzz_time.c). */
     if (*epoch < INT64_C(-62167219200) || *epoch > INT64_C(253402300799))
@@ -1640,6 +1676,56 @@ static int insert_pairs(store *s, int which, int64_t id, const cJSON *obj, const
     return 0;
 }
 
+static uint64_t kind_hash(const char *key)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        h = (h ^ *p) * 1099511628211ull;
+    return h;
+}
+
+/* The slot of key: its own, or the empty one where it would go. */
+static struct kind_slot *kind_slot(kind_cache *c, const char *key, uint64_t h)
+{
+    size_t i = (size_t)h & (KINDS_CACHED - 1);
+    while (c->slot[i].key && (c->slot[i].hash != h || strcmp(c->slot[i].key, key) != 0))
+        i = (i + 1) & (KINDS_CACHED - 1);
+    return &c->slot[i];
+}
+
+static void kinds_forget(kind_cache *c)
+{
+    for (size_t i = 0; i < KINDS_CACHED; i++)
+        free(c->slot[i].key);
+    memset(c, 0, sizeof *c);
+}
+
+/* Record (plugin, metric, better) in metric_kinds unless this connection already has. */
+static int store_metric_kind(store *s, const char *plugin, const char *name, const char *better,
+                             char *err, size_t errlen)
+{
+    char key[512];
+    int len = snprintf(key, sizeof key, "%s\x1f%s\x1f%s", plugin, name, better);
+    uint64_t h = kind_hash(key);
+    struct kind_slot *slot = len > 0 && (size_t)len < sizeof key ? kind_slot(&s->kinds, key, h)
+                                                                 : NULL;
+    if (slot && slot->key)
+        return 0;
+    sqlite3_stmt *st = stmt(s, ST_INS_METRIC_KIND, err, errlen);
+    if (!st)
+        return BX_EIO;
+    bind_text(st, 1, plugin);
+    bind_text(st, 2, name);
+    bind_text(st, 3, better);
+    int rc = step_done(s, st, "storing a metric's kind", err, errlen);
+    /* remembered now, forgotten if the transaction is rolled back (store_ingest) */
+    if (rc == 0 && slot && s->kinds.n < KINDS_CACHED / 2 && (slot->key = strdup(key))) {
+        slot->hash = h;
+        s->kinds.n++;
+    }
+    return rc;
+}
+
 /* Everything that hangs off runs(id): params, metrics, samples, tags, ... */
 static int insert_children(store *s, const doc *d, int64_t id, int64_t host_id,
                            int64_t config_id, char *err, size_t errlen)
@@ -1708,6 +1794,10 @@ static int insert_children(store *s, const doc *d, int64_t id, int64_t host_id,
         }
         snprintf(what, sizeof what, "storing metric '%s'", it->string ? it->string : "");
         if ((rc = step_done(s, st, what, err, errlen)))
+            return rc;
+        if (s->schema_version >= 6 &&
+            (rc = store_metric_kind(s, d->plugin, it->string ? it->string : "",
+                                    cJSON_IsString(b) ? b->valuestring : "none", err, errlen)))
             return rc;
     }
     cJSON_ArrayForEach(it, d->samples)
@@ -1956,6 +2046,7 @@ int store_ingest(store *s, const cJSON *result, int64_t *run_id, char *err, size
         char ignored[8];
         if (!sqlite3_get_autocommit(s->db))
             exec_cached(s, ST_ROLLBACK, ignored, sizeof ignored);
+        kinds_forget(&s->kinds); /* what this transaction stored is gone */
         return rc;
     }
     if (run_id)
