@@ -1085,13 +1085,20 @@ static void build_select(const qfilter *o, sbuf *sql, binds *b)
         sb_add(sql, " AND r.job_id IN ");
         sb_in_list(sql, b, &o->jobs);
     }
+    /* --latest tests run after run of a series (newest first): a lookup by the run's key, not
+       a list of every matching run built again for each series */
     for (size_t i = 0; i < o->tags.n; i++) {
-        sb_add(sql, " AND r.id IN (SELECT run_id FROM tags WHERE tag = ?)");
+        sb_add(sql, o->latest ? " AND EXISTS (SELECT 1 FROM tags t WHERE t.run_id = r.id"
+                                " AND t.tag = ?)"
+                              : " AND r.id IN (SELECT run_id FROM tags WHERE tag = ?)");
         btext(b, o->tags.v[i]);
     }
     for (size_t i = 0; i < o->provs.n; i++) {
         const char *eq = strchr(o->provs.v[i], '=');
-        sb_add(sql, " AND r.id IN (SELECT run_id FROM provenance WHERE key = ? AND value = ?)");
+        sb_add(sql, o->latest ? " AND EXISTS (SELECT 1 FROM provenance v WHERE v.run_id = r.id"
+                                " AND v.key = ? AND v.value = ?)"
+                              : " AND r.id IN (SELECT run_id FROM provenance WHERE key = ?"
+                                " AND value = ?)");
         btextn(b, o->provs.v[i], (size_t)(eq - o->provs.v[i]));
         btext(b, eq + 1);
     }
@@ -1149,9 +1156,22 @@ static void build_select(const qfilter *o, sbuf *sql, binds *b)
         }
         sb_add(sql, ")");
     }
-    if (o->latest)
-        sb_add(sql, " ORDER BY r.started_at DESC LIMIT 1) AS id FROM series k)"
-                    " WHERE id IS NOT NULL");
+    if (o->latest) {
+        sb_add(sql, " ORDER BY r.started_at DESC LIMIT 1) AS id FROM series k");
+        /* only the series of the plugins and hosts asked for are walked */
+        if (o->plugins.n) {
+            sb_add(sql, " WHERE k.config_id IN (SELECT id FROM configs WHERE plugin IN ");
+            sb_in_list(sql, b, &o->plugins);
+            sb_add(sql, ")");
+        }
+        if (o->hosts.n) {
+            sb_add(sql, o->plugins.n ? " AND" : " WHERE");
+            sb_add(sql, " k.host_id IN (SELECT id FROM hosts WHERE name IN ");
+            sb_in_list(sql, b, &o->hosts);
+            sb_add(sql, ")");
+        }
+        sb_add(sql, ") WHERE id IS NOT NULL");
+    }
     /* --limit keeps the most recent runs; they are printed oldest first. */
     sb_add(sql, o->latest ? " ORDER BY id DESC LIMIT ?) ORDER BY id"
                           : " ORDER BY r.id DESC LIMIT ?) ORDER BY id");
