@@ -409,8 +409,7 @@ static int cmp_first_seen(const void *pa, const void *pb)
  * The statement of aset_load: every metric row (and sample) of the selected runs;
  * with `fast`, the series pass over metrics_find (see aset_load).
  */
-static int aset_prepare(store *s, const qfilter *f, int flags, int fast, int by_kind,
-                        sqlite3_stmt **out)
+static int aset_prepare(store *s, const qfilter *f, int flags, int fast, sqlite3_stmt **out)
 {
     char *after = NULL;
     size_t len = 0;
@@ -423,8 +422,6 @@ static int aset_prepare(store *s, const qfilter *f, int flags, int fast, int by_
               " coalesce(m.headline, m.seq = 0)"
               " FROM metrics m INDEXED BY metrics_find WHERE 1",
               m);
-        if (by_kind) /* one (metric, plugin) range at a time: see kinds_load */
-            fputs(" AND m.name = :kname AND m.run_plugin = :kplugin", m);
         qfilter_metric_conds(f, "m.run_", m);
     } else {
         fputs(") SELECT r.id, r.plugin, r.params_json, r.ranks, r.threads, h.name, h.cpu_model,"
@@ -468,31 +465,48 @@ static int aset_prepare(store *s, const qfilter *f, int flags, int fast, int by_
     return 0;
 }
 
-/* A new entry for the row st is on (key: its configuration and metric), in the set; NULL: no memory. */
-static aentry *aset_new_entry(aset *out, sqlite3_stmt *st, const char *key, int cfglen, int flags,
-                              int64_t id, int64_t ranks, int64_t threads, const char *plugin,
-                              const char *params, const char *host, const char *cpu)
+/* What a new entry takes from the first row of its metric. */
+typedef struct entry_meta {
+    const char *metric, *unit, *better;
+    int seq, headline;
+    int64_t host_id;
+} entry_meta;
+
+static entry_meta meta_of_row(sqlite3_stmt *st)
 {
-    const char *metric = (const char *)sqlite3_column_text(st, C_METRIC);
+    return (entry_meta){(const char *)sqlite3_column_text(st, C_METRIC),
+                        (const char *)sqlite3_column_text(st, C_UNIT),
+                        (const char *)sqlite3_column_text(st, C_BETTER),
+                        sqlite3_column_int(st, C_SEQ),
+                        sqlite3_column_int(st, C_HEADLINE),
+                        sqlite3_column_int64(st, C_HOST_ID)};
+}
+
+/* A new entry (key: its configuration and metric), in the set; NULL: no memory. */
+static aentry *aset_new_entry(aset *out, const entry_meta *mt, const char *key, int cfglen,
+                              int flags, int64_t id, int64_t ranks, int64_t threads,
+                              const char *plugin, const char *params, const char *host,
+                              const char *cpu)
+{
     aentry *e = calloc(1, sizeof *e);
     if (!e || !(e->key = strdup(key)) || !(e->cfgkey = strndup(key, (size_t)cfglen)) ||
         !(e->plugin = strdup(plugin ? plugin : "")) ||
         !(e->params = strdup(params ? params : "{}")) ||
-        !(e->metric = strdup(metric ? metric : ""))) {
+        !(e->metric = strdup(mt->metric ? mt->metric : ""))) {
         aentry_free(e);
         return NULL;
     }
     if (flags & ASET_PER_HOST)
         e->host = host ? strdup(host) : NULL;
     e->host_class = cpu ? strdup(cpu) : NULL;
-    e->unit = text_dup(st, C_UNIT);
-    e->better = text_dup(st, C_BETTER);
+    e->unit = mt->unit ? strdup(mt->unit) : NULL;
+    e->better = mt->better ? strdup(mt->better) : NULL;
     e->ranks = ranks;
     e->threads = threads;
-    e->seq = sqlite3_column_int(st, C_SEQ);
-    e->headline = sqlite3_column_int(st, C_HEADLINE);
+    e->seq = mt->seq;
+    e->headline = mt->headline;
     e->first_run = id;
-    e->host_id = sqlite3_column_int64(st, C_HOST_ID);
+    e->host_id = mt->host_id;
     if (aset_insert(out, e) != 0) {
         aentry_free(e);
         return NULL;
@@ -505,7 +519,7 @@ static aentry *aset_new_entry(aset *out, sqlite3_stmt *st, const char *key, int 
  * Rows of one run come together (the sel CTE is the outer loop of the
  * join), in no particular order of the runs.  0 or BX_ENOMEM.
  */
-static int aset_run_value(aentry *e, sqlite3_stmt *st, int64_t id, int has_value, double value,
+static int aset_run_value(aentry *e, const char *t, int64_t id, int has_value, double value,
                           int flags)
 {
     e->nruns++;
@@ -514,7 +528,6 @@ static int aset_run_value(aentry *e, sqlite3_stmt *st, int64_t id, int has_value
         e->first_run = id;
     if (id > e->last_run)
         e->last_run = id;
-    const char *t = (const char *)sqlite3_column_text(st, C_STARTED);
     if (t && (!e->first_started || strcmp(t, e->first_started) < 0)) {
         free(e->first_started);
         if (!(e->first_started = strdup(t)))
@@ -532,6 +545,22 @@ static int aset_run_value(aentry *e, sqlite3_stmt *st, int64_t id, int has_value
         }
     }
     return 0;
+}
+
+/* The hash key of an entry into key (keycap bytes, enough); returns the configuration's
+   part's length. */
+static int entry_key(char *key, size_t keycap, int flags, const char *plugin, const char *params,
+                     int64_t ranks, int64_t threads, const char *host, const char *cpu,
+                     const char *metric)
+{
+    int cfglen = snprintf(key, keycap, "%s\x1f%s\x1f%" PRId64 "\x1f%" PRId64 "%s%s%s%s",
+                          plugin ? plugin : "", params ? params : "{}", ranks, threads,
+                          (flags & ASET_PER_HOST) ? "\x1f" : "",
+                          (flags & ASET_PER_HOST) ? (host ? host : "-") : "",
+                          (flags & ASET_PER_CLASS) ? "\x1f" : "",
+                          (flags & ASET_PER_CLASS) ? (cpu ? cpu : "-") : "");
+    snprintf(key + cfglen, keycap - (size_t)cfglen, "\x1f%s", metric ? metric : "");
+    return cfglen;
 }
 
 /*
@@ -607,6 +636,134 @@ static void free_kinds(char **knames, char **kplugins, size_t n)
     free(kplugins);
 }
 
+/*
+ * The first row of a (configuration, host, metric) in the series pass: find or
+ * make its entry (metadata from the metric's row by primary key).  NULL: no
+ * memory or a read error (*rc).
+ */
+static aentry *series_entry(sqlite3_stmt *meta, names *nm, aset *out, int flags,
+                            int64_t c, int64_t h, int64_t id, const char *metric, int *rc)
+{
+    const struct ncfg *nc = c > 0 && (size_t)c < nm->ncfg ? &nm->cfg[c] : NULL;
+    const struct nhost *nh = h > 0 && (size_t)h < nm->nhost ? &nm->host[h] : NULL;
+    const char *plugin = nc ? nc->plugin : NULL, *params = nc ? nc->params : NULL;
+    const char *host = nh ? nh->name : NULL, *cpu = nh ? nh->cpu : NULL;
+    int64_t ranks = nc ? nc->ranks : -1, threads = nc ? nc->threads : -1;
+    size_t keycap = strlen(plugin ? plugin : "") + strlen(params ? params : "") +
+                    strlen(host ? host : "") + strlen(metric) + strlen(cpu ? cpu : "") + 80;
+    char *key = malloc(keycap);
+    *rc = BX_ENOMEM;
+    if (!key)
+        return NULL;
+    int cfglen = entry_key(key, keycap, flags, plugin, params, ranks, threads, host, cpu, metric);
+    aentry *e = aset_find(out, key);
+    if (!e) {
+        sqlite3_reset(meta);
+        sqlite3_bind_int64(meta, 1, id);
+        sqlite3_bind_text(meta, 2, metric, -1, SQLITE_STATIC);
+        if (sqlite3_step(meta) != SQLITE_ROW) {
+            free(key);
+            *rc = BX_EIO;
+            return NULL;
+        }
+        entry_meta mt = {metric,
+                         (const char *)sqlite3_column_text(meta, 0),
+                         (const char *)sqlite3_column_text(meta, 1),
+                         sqlite3_column_int(meta, 2),
+                         sqlite3_column_int(meta, 3),
+                         h};
+        e = aset_new_entry(out, &mt, key, cfglen, flags, id, ranks, threads, plugin, params, host,
+                           cpu);
+    }
+    free(key);
+    if (e && names_remember(nm, c, h, e) != 0)
+        e = NULL;
+    if (e)
+        *rc = 0;
+    return e;
+}
+
+/*
+ * The series pass over metric_kinds: for each directional (metric, plugin), one
+ * range of metrics_find (metric, plugin, status, start, ...) read with only the
+ * columns every row needs.  The same entries, values and order as the pass over
+ * the whole index.  0, 1 when the store has no metric_kinds, BX_E*.
+ */
+static int load_by_kind(store *s, const qfilter *f, int flags, names *nm, aset *out)
+{
+    char **knames, **kplugins;
+    size_t nkinds;
+    int rc = kinds_load(s, f, &knames, &kplugins, &nkinds);
+    if (rc)
+        return rc;
+    char *sql = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&sql, &len);
+    if (!m) {
+        free_kinds(knames, kplugins, nkinds);
+        return BX_ENOMEM;
+    }
+    /* metrics_find's columns only: the run, its configuration, start, host, the value */
+    fputs("SELECT m.run_id, m.run_config_id, m.run_started_at, m.run_host_id, m.value"
+          " FROM metrics m INDEXED BY metrics_find WHERE m.name = :kname"
+          " AND m.run_plugin = :kplugin AND m.better IN ('higher', 'lower')",
+          m);
+    qfilter_metric_conds(f, "m.run_", m);
+    sqlite3_stmt *st = NULL, *meta = NULL;
+    if (fclose(m) != 0)
+        rc = BX_ENOMEM;
+    else if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK ||
+             sqlite3_prepare_v2(store_db(s),
+                                "SELECT unit, better, seq, coalesce(headline, seq = 0)"
+                                " FROM metrics WHERE run_id = ?1 AND name = ?2",
+                                -1, &meta, NULL) != SQLITE_OK)
+        rc = BX_EIO;
+    free(sql);
+    if (rc == 0)
+        qfilter_metric_bind(f, st);
+    int i_name = st ? sqlite3_bind_parameter_index(st, ":kname") : 0;
+    int i_plugin = st ? sqlite3_bind_parameter_index(st, ":kplugin") : 0;
+    for (size_t k = 0; rc == 0 && k < nkinds; k++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, i_name, knames[k], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, i_plugin, kplugins[k], -1, SQLITE_STATIC);
+        int64_t last_c = -1, last_h = -1;
+        aentry *e = NULL;
+        int step;
+        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t id = sqlite3_column_int64(st, 0);
+            int64_t c = sqlite3_column_int64(st, 1), h = sqlite3_column_int64(st, 3);
+            int seen = names_seen(nm, id);
+            if (seen < 0) {
+                rc = BX_ENOMEM;
+                break;
+            }
+            out->nruns += (size_t)seen;
+            if (!e || c != last_c || h != last_h) {
+                e = names_entry(nm, c, h, knames[k]);
+                if (!e && !(e = series_entry(meta, nm, out, flags, c, h, id, knames[k], &rc)))
+                    break;
+                last_c = c;
+                last_h = h;
+            }
+            int has_value = sqlite3_column_type(st, 4) != SQLITE_NULL;
+            double value = sqlite3_column_double(st, 4);
+            if (e->cur_run != id &&
+                (rc = aset_run_value(e, (const char *)sqlite3_column_text(st, 2), id, has_value,
+                                     value, flags)) != 0)
+                break;
+        }
+        if (rc == 0 && step != SQLITE_DONE)
+            rc = BX_EIO;
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(meta);
+    free_kinds(knames, kplugins, nkinds);
+    if (rc == 0 && out->n > 1)
+        qsort(out->e, out->n, sizeof *out->e, cmp_first_seen);
+    return rc;
+}
+
 int aset_load(store *s, const qfilter *f, int flags, aset *out)
 {
     const char *cmd = f->cmd ? f->cmd : "compare";
@@ -627,44 +784,31 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
         names_free(&nm);
         fast = 0;
     }
-    /* the fast pass reads one range of metrics_find per directional (metric, plugin), not
-       the whole index */
-    char **knames = NULL, **kplugins = NULL;
-    size_t nkinds = 0, kind = 0;
-    int by_kind = 0;
     if (fast) {
-        int krc = kinds_load(s, f, &knames, &kplugins, &nkinds);
-        if (krc < 0) {
-            free_kinds(knames, kplugins, nkinds);
+        /* one range of metrics_find per directional (metric, plugin), not the whole index */
+        int krc = load_by_kind(s, f, flags, &nm, out);
+        if (krc != 1) {
             names_free(&nm);
-            fprintf(stderr, "benchaas %s: %s: %s\n", cmd, f->db, sqlite3_errmsg(store_db(s)));
+            if (krc == BX_ENOMEM)
+                fprintf(stderr, "benchaas: out of memory\n");
+            else if (krc)
+                fprintf(stderr, "benchaas %s: %s: %s\n", cmd, f->db, sqlite3_errmsg(store_db(s)));
+            if (krc)
+                aset_free(out);
             return krc;
         }
-        by_kind = krc == 0;
     }
     sqlite3_stmt *st;
-    int rc = aset_prepare(s, f, flags, fast, by_kind, &st);
+    int rc = aset_prepare(s, f, flags, fast, &st);
     if (rc) {
-        free_kinds(knames, kplugins, nkinds);
         names_free(&nm);
         return rc;
     }
-    int i_kname = by_kind ? sqlite3_bind_parameter_index(st, ":kname") : 0;
-    int i_kplugin = by_kind ? sqlite3_bind_parameter_index(st, ":kplugin") : 0;
     char *key = NULL;
     size_t keycap = 0;
     int64_t last_run = 0, last_cfg = -1, last_host = -1;
     aentry *last_e = NULL;
-    int step = SQLITE_DONE;
-next_kind:
-    if (by_kind) {
-        if (kind == nkinds)
-            goto done;
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, i_kname, knames[kind], -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, i_kplugin, kplugins[kind], -1, SQLITE_STATIC);
-        kind++;
-    }
+    int step;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, C_ID);
         const char *metric = (const char *)sqlite3_column_text(st, C_METRIC);
@@ -725,15 +869,11 @@ next_kind:
                 }
                 key = nk;
             }
-            int cfglen = snprintf(key, keycap, "%s\x1f%s\x1f%" PRId64 "\x1f%" PRId64 "%s%s%s%s",
-                                  plugin ? plugin : "", params ? params : "{}", ranks, threads,
-                                  (flags & ASET_PER_HOST) ? "\x1f" : "",
-                                  (flags & ASET_PER_HOST) ? (host ? host : "-") : "",
-                                  (flags & ASET_PER_CLASS) ? "\x1f" : "",
-                                  (flags & ASET_PER_CLASS) ? (cpu ? cpu : "-") : "");
-            snprintf(key + cfglen, keycap - (size_t)cfglen, "\x1f%s", metric ? metric : "");
+            int cfglen = entry_key(key, keycap, flags, plugin, params, ranks, threads, host, cpu,
+                                   metric);
             e = aset_find(out, key);
-            if (!e && !(e = aset_new_entry(out, st, key, cfglen, flags, id, ranks, threads, plugin,
+            entry_meta mt = meta_of_row(st);
+            if (!e && !(e = aset_new_entry(out, &mt, key, cfglen, flags, id, ranks, threads, plugin,
                                            params, host, cpu))) {
                 rc = BX_ENOMEM;
                 break;
@@ -746,7 +886,9 @@ next_kind:
         last_e = e;
         int has_value = sqlite3_column_type(st, C_VALUE) != SQLITE_NULL;
         double value = sqlite3_column_double(st, C_VALUE);
-        if (e->cur_run != id && (rc = aset_run_value(e, st, id, has_value, value, flags)) != 0)
+        if (e->cur_run != id &&
+            (rc = aset_run_value(e, (const char *)sqlite3_column_text(st, C_STARTED), id,
+                                 has_value, value, flags)) != 0)
             break;
         if (flags & ASET_SAMPLES) {
             int is_sample = sqlite3_column_int(st, C_HAS_SAMPLE);
@@ -762,11 +904,7 @@ next_kind:
                 break;
         }
     }
-    if (by_kind && rc == 0 && step == SQLITE_DONE)
-        goto next_kind;
-done:
     free(key);
-    free_kinds(knames, kplugins, nkinds);
     if (rc == 0 && step != SQLITE_DONE) {
         fprintf(stderr, "benchaas %s: %s: %s\n", cmd, f->db, sqlite3_errmsg(store_db(s)));
         rc = BX_EIO;

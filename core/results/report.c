@@ -291,28 +291,55 @@ static int times_sorted(const aentry *e)
     return 1;
 }
 
+/* Heap order of the merge: the earlier head, the first host on a tie. */
+static int head_before(const aentry *const *hs, const size_t *pos, size_t a, size_t b)
+{
+    double ta = hs[a]->times.v[pos[a]], tb = hs[b]->times.v[pos[b]];
+    return ta < tb || (ta == tb && a < b);
+}
+
+static void heap_down(size_t *heap, size_t n, size_t i, const aentry *const *hs, const size_t *pos)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, best = i;
+        if (l < n && head_before(hs, pos, heap[l], heap[best]))
+            best = l;
+        if (l + 1 < n && head_before(hs, pos, heap[l + 1], heap[best]))
+            best = l + 1;
+        if (best == i)
+            return;
+        size_t t = heap[i];
+        heap[i] = heap[best];
+        heap[best] = t;
+        i = best;
+    }
+}
+
 /*
- * All values of configuration c and metric (every host) with their times, in
- * time order (points of the same time in the order of the hosts' entries),
- * into *out (malloc'd; NULL when out of memory).  The hosts' histories are
- * merged when each is in time order, else sorted.
+ * All values of configuration c and metric (every host) into *out (malloc'd;
+ * NULL when out of memory).  With `in_time`, with their times and in time
+ * order (points of the same time in the order of the hosts' entries, as a
+ * stable sort gives): the hosts' histories are merged when each is in time
+ * order, else sorted.
  */
-static size_t cfg_points(const cfg *c, const char *metric, pt **out)
+static size_t cfg_points(const cfg *c, const char *metric, int in_time, pt **out)
 {
     size_t n = 0, nh = 0, sorted = 1;
     for (size_t k = 0; k < c->nents; k++)
         if (strcmp(c->ents[k]->metric, metric) == 0) {
             n += c->ents[k]->values.n;
             nh++;
-            sorted &= (size_t)times_sorted(c->ents[k]);
+            if (in_time && sorted)
+                sorted = (size_t)times_sorted(c->ents[k]);
         }
     *out = malloc((n ? n : 1) * sizeof **out);
-    size_t *pos = calloc(nh ? nh : 1, sizeof *pos);
+    size_t *pos = calloc(nh ? nh : 1, sizeof *pos), *heap = calloc(nh ? nh : 1, sizeof *heap);
     const aentry **hs = calloc(nh ? nh : 1, sizeof *hs);
-    if (!*out || !pos || !hs) {
+    if (!*out || !pos || !heap || !hs) {
         free(*out);
         *out = NULL;
         free(pos);
+        free(heap);
         free(hs);
         return 0;
     }
@@ -321,24 +348,30 @@ static size_t cfg_points(const cfg *c, const char *metric, pt **out)
         if (strcmp(c->ents[k]->metric, metric) == 0)
             hs[nh++] = c->ents[k];
     size_t i = 0;
-    if (sorted) {
-        /* k-way merge: the earliest head each time, the first host on a tie */
-        while (i < n) {
-            size_t best = nh;
-            for (size_t h = 0; h < nh; h++)
-                if (pos[h] < hs[h]->values.n &&
-                    (best == nh || hs[h]->times.v[pos[h]] < hs[best]->times.v[pos[best]]))
-                    best = h;
-            (*out)[i++] = (pt){hs[best]->times.v[pos[best]], hs[best]->values.v[pos[best]]};
-            pos[best]++;
+    if (in_time && sorted) {
+        /* k-way merge through a heap of the hosts' next points */
+        size_t nheap = 0;
+        for (size_t h = 0; h < nh; h++)
+            if (hs[h]->values.n)
+                heap[nheap++] = h;
+        for (size_t k = nheap; k-- > 0;)
+            heap_down(heap, nheap, k, hs, pos);
+        while (nheap) {
+            size_t h = heap[0];
+            (*out)[i++] = (pt){hs[h]->times.v[pos[h]], hs[h]->values.v[pos[h]]};
+            if (++pos[h] == hs[h]->values.n)
+                heap[0] = heap[--nheap];
+            heap_down(heap, nheap, 0, hs, pos);
         }
     } else {
         for (size_t h = 0; h < nh; h++)
             for (size_t j = 0; j < hs[h]->values.n; j++)
                 (*out)[i++] = (pt){hs[h]->times.n > j ? hs[h]->times.v[j] : 0, hs[h]->values.v[j]};
-        qsort(*out, i, sizeof **out, cmp_pt); /* glibc's merge sort: stable */
+        if (in_time)
+            qsort(*out, i, sizeof **out, cmp_pt); /* glibc's merge sort: stable */
     }
     free(pos);
+    free(heap);
     free(hs);
     return i;
 }
@@ -454,7 +487,7 @@ static int chart_over_time(FILE *out, sqlite3_stmt *bst, const char *plugin,
         goto out;
     }
     for (size_t i = 0; i < ns; i++) {
-        size_t n = cfg_points(cfgs[i], metric->metric, &pts[i]);
+        size_t n = cfg_points(cfgs[i], metric->metric, 1, &pts[i]);
         if (!pts[i]) {
             rc = BX_ENOMEM;
             goto out;
@@ -713,7 +746,7 @@ static int chart_sweep(FILE *out, store *s, const char *plugin, const aentry *me
         else
             free(o);
         pt *p;
-        size_t n = cfg_points(cfgs[i], metric->metric, &p);
+        size_t n = cfg_points(cfgs[i], metric->metric, 0, &p);
         for (size_t k = 0; k < n; k++)
             dvec_push(&cell[si][xi], p[k].v);
         free(p);

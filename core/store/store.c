@@ -440,7 +440,7 @@ static const char schema_metric_kinds[] =
     "  PRIMARY KEY (plugin, name, better)"
     ") WITHOUT ROWID;"
     "INSERT OR IGNORE INTO metric_kinds(plugin, name, better)"
-    "  SELECT DISTINCT r.plugin, m.name, m.better FROM metrics m JOIN runs r ON r.id = m.run_id;";
+    "  SELECT DISTINCT run_plugin, name, better FROM metrics WHERE run_plugin IS NOT NULL;";
 
 static const store_migration builtin_migrations[] = {
     {1, "initial schema", schema_v1},
