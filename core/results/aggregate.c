@@ -20,7 +20,8 @@
 #include <string.h>
 
 #include "benchaas/plugin.h"
-#include "benchaas/sdk.h" /* bx_stats_compute, bx_percentile */
+#include "benchaas/sdk.h" /* bx_stats */
+#include "stats.h"
 #include "table.h"
 
 /* ---- options ---------------------------------------------------------------- */
@@ -448,7 +449,7 @@ static double stat_of(group *g, const char *name, const bx_stats *bs)
         return bs->p5;
     if (strcmp(name, "p95") == 0)
         return bs->p95;
-    return bx_percentile(g->v, g->n, strtod(name + 1, NULL));
+    return stats_pct_sorted(g->v, g->n, strtod(name + 1, NULL)); /* v is sorted */
 }
 
 static int is_count(const char *stat) { return !strcmp(stat, "count") || !strcmp(stat, "runs"); }
@@ -632,11 +633,18 @@ static int build_sql(const qgroup *g, const qfilter *filt, char **out, int *dire
         fputs("m.value, ", m);
     *direct = filt->metrics.n && qfilter_metric_conds(filt, "m.run_", NULL);
     if (*direct)
-        /* runs r only for run fields (SQLite leaves the join out when none is asked for) */
-        fputs("m.run_id FROM metrics m LEFT JOIN runs r ON r.id = m.run_id", m);
+        /* runs r only for run fields (SQLite leaves the join out when none is asked for);
+           the configuration and host last, for grouping by them (query_grouped) */
+        fputs("m.run_id, m.run_config_id, m.run_host_id FROM metrics m"
+              " LEFT JOIN runs r ON r.id = m.run_id",
+              m);
     else
         fputs("r.id FROM sel JOIN runs r ON r.id = sel.id JOIN metrics m ON m.run_id = r.id", m);
-    if (g->over_samples)
+    /* the samples last when every other join gives one row per metric row (no tags): each
+       is then looked up once per metric row, not once per sample; the rows come in the
+       same order */
+    int samples_last = g->over_samples && !tags;
+    if (g->over_samples && !samples_last)
         fputs(" LEFT JOIN samples s ON s.run_id = m.run_id AND s.metric = m.name", m);
     fputs(" LEFT JOIN hosts h ON h.id = m.run_host_id", m);
     for (size_t k = 0; k < g->nf; k++) {
@@ -651,6 +659,8 @@ static int build_sql(const qgroup *g, const qfilter *filt, char **out, int *dire
     }
     if (tags)
         fputs(" LEFT JOIN tags t ON t.run_id = m.run_id", m);
+    if (samples_last)
+        fputs(" LEFT JOIN samples s ON s.run_id = m.run_id AND s.metric = m.name", m);
     if (filt->metrics.n) {
         fputs(" WHERE m.name IN (", m);
         for (size_t i = 0; i < filt->metrics.n; i++)
@@ -664,6 +674,70 @@ static int build_sql(const qgroup *g, const qfilter *filt, char **out, int *dire
         return BX_ENOMEM;
     }
     *out = sql;
+    return 0;
+}
+
+/* Is every group field a function of the run's configuration and host (a parameter, a host
+   column, the plugin, ranks or threads)? */
+static int fields_of_series(const qgroup *g)
+{
+    static const char *const exprs[] = {"h.name", "h.cpu_model", "r.plugin", "r.ranks",
+                                        "r.threads", NULL};
+    for (size_t k = 0; k < g->nf; k++) {
+        int ok = g->f[k].kind == QF_PARAM;
+        for (int i = 0; !ok && g->f[k].kind == QF_RUN && exprs[i]; i++)
+            ok = strcmp(g->f[k].expr, exprs[i]) == 0;
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+/* The group of each (configuration, host, metric) seen: open addressing. */
+typedef struct smap {
+    struct sslot {
+        int64_t c, h;
+        int mi; /* the metric's position in --metric */
+        group *g; /* NULL: empty */
+    } *slot;
+    size_t cap, n;
+} smap;
+
+static size_t smap_index(const smap *m, int64_t c, int64_t h, int mi)
+{
+    uint64_t x = (uint64_t)c * 0x9E3779B97F4A7C15ull ^ (uint64_t)h * 0xC2B2AE3D27D4EB4Full ^
+                 (uint64_t)mi * 0x165667B19E3779F9ull;
+    size_t i = (size_t)(x >> 29) & (m->cap - 1);
+    while (m->slot[i].g && (m->slot[i].c != c || m->slot[i].h != h || m->slot[i].mi != mi))
+        i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+static group *smap_get(const smap *m, int64_t c, int64_t h, int mi)
+{
+    return m->cap ? m->slot[smap_index(m, c, h, mi)].g : NULL;
+}
+
+/* 0, or -1 out of memory (then nothing is remembered, which only costs time). */
+static int smap_put(smap *m, int64_t c, int64_t h, int mi, group *gr)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        smap bigger = {calloc(m->cap ? 2 * m->cap : 64, sizeof *bigger.slot),
+                       m->cap ? 2 * m->cap : 64, 0};
+        if (!bigger.slot)
+            return -1;
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->slot[i].g) {
+                bigger.slot[smap_index(&bigger, m->slot[i].c, m->slot[i].h, m->slot[i].mi)] =
+                    m->slot[i];
+                bigger.n++;
+            }
+        free(m->slot);
+        *m = bigger;
+    }
+    size_t i = smap_index(m, c, h, mi);
+    m->n += !m->slot[i].g;
+    m->slot[i] = (struct sslot){c, h, mi, gr};
     return 0;
 }
 
@@ -703,7 +777,27 @@ int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *fo
     int c_metric = (int)(2 * nf), step;
     char *key = NULL;
     size_t keycap = 0;
+    /* rows whose group follows from their configuration and host: the group of each
+       (configuration, host, metric) is remembered instead of a key built per row */
+    int by_series = direct && fields_of_series(g);
+    smap sm = {0};
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t sc = 0, sh = 0;
+        int mi = -1;
+        group *gr = NULL;
+        if (by_series) {
+            const char *mn = (const char *)sqlite3_column_text(st, c_metric);
+            for (size_t i = 0; mn && i < filt->metrics.n && mi < 0; i++)
+                if (strcmp(filt->metrics.v[i], mn) == 0)
+                    mi = (int)i;
+            sc = sqlite3_column_int64(st, c_metric + 6);
+            sh = sqlite3_column_int64(st, c_metric + 7);
+            if (mi >= 0 && (gr = smap_get(&sm, sc, sh, mi)) != NULL) {
+                if (sqlite3_column_int(st, c_metric + 3) < gr->seq)
+                    gr->seq = sqlite3_column_int(st, c_metric + 3);
+                goto value;
+            }
+        }
         /* the hash key: each value (or the NULL mark), \x1f, ..., the metric */
         size_t need = 1;
         for (size_t k = 0; k <= nf; k++)
@@ -728,7 +822,7 @@ int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *fo
             key[used++] = k < nf ? '\x1f' : '\0';
         }
         int created;
-        group *gr = gt_get(&t, key, &created);
+        gr = gt_get(&t, key, &created);
         if (!gr) {
             rc = BX_ENOMEM;
             break;
@@ -755,6 +849,9 @@ int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *fo
         } else if (sqlite3_column_int(st, c_metric + 3) < gr->seq) {
             gr->seq = sqlite3_column_int(st, c_metric + 3);
         }
+        if (by_series && mi >= 0)
+            smap_put(&sm, sc, sh, mi, gr);
+    value:
         if (sqlite3_column_type(st, c_metric + 4) == SQLITE_NULL)
             continue; /* a value that was not a finite number */
         double v = sqlite3_column_double(st, c_metric + 4);
@@ -777,6 +874,7 @@ int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *fo
         gr->runs[gr->n++] = sqlite3_column_int64(st, c_metric + 5);
     }
     free(key);
+    free(sm.slot);
     if (rc == 0 && step != SQLITE_DONE) {
         fprintf(stderr, "benchaas %s: %s: %s\n", cmd, filt->db, sqlite3_errmsg(store_db(s)));
         rc = BX_EIO;
@@ -790,7 +888,9 @@ int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *fo
             rc = BX_ENOMEM;
         for (size_t i = 0; rc == 0 && i < t.nall; i++) {
             bx_stats bs;
-            bx_stats_compute(t.all[i]->v, t.all[i]->n, &bs);
+            /* sorted in place: the values' order means nothing after this */
+            stats_sort(t.all[i]->v, t.all[i]->n);
+            stats_summary_sorted(t.all[i]->v, t.all[i]->n, &bs);
             for (size_t k = 0; k < g->stats.n; k++)
                 stats[i * g->stats.n + k] = stat_of(t.all[i], g->stats.v[k], &bs);
         }

@@ -1441,7 +1441,7 @@ int query_open_store(const qfilter *f, store **s)
     char err[512];
     *s = NULL;
     if (store_check_file(f->db, err, sizeof err) != 0 ||
-        store_open(f->db, STORE_READONLY, s, err, sizeof err) != 0) {
+        store_open(f->db, STORE_READONLY | STORE_ONE_THREAD, s, err, sizeof err) != 0) {
         fprintf(stderr, "benchaas %s: %s\n", f->cmd ? f->cmd : "query", err);
         return 2;
     }

@@ -127,7 +127,8 @@ void qfilter_metric_bind(const qfilter *f, sqlite3_stmt *st);
 
 /*
  * Open the filter's database for reading (migrating an older schema, as
- * every command does): 0 and *s, or 2 after printing why not.
+ * every command does), for this thread only (STORE_ONE_THREAD): 0 and *s,
+ * or 2 after printing why not.
  */
 int query_open_store(const qfilter *f, store **s);
 

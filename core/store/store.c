@@ -920,7 +920,8 @@ static int profile_cb(unsigned type, void *ctx, void *p, void *x)
 }
 
 /* An SQLite connection with our settings (no header check, no migration). */
-static int open_connection(const char *path, int create, store **out, char *err, size_t errlen)
+static int open_connection(const char *path, int create, int one_thread, store **out, char *err,
+                           size_t errlen)
 {
     *out = NULL;
     store *s = calloc(1, sizeof *s);
@@ -929,7 +930,8 @@ static int open_connection(const char *path, int create, store **out, char *err,
         set_err(err, errlen, "out of memory");
         return BX_ENOMEM;
     }
-    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
+                (one_thread ? SQLITE_OPEN_NOMUTEX : SQLITE_OPEN_FULLMUTEX);
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
         set_err(err, errlen, "cannot open the database '%s': %s", path,
                 s->db ? sqlite3_errmsg(s->db) : "out of memory");
@@ -960,7 +962,7 @@ static int open_connection(const char *path, int create, store **out, char *err,
 
 int store_open_again(const store *first, store **out, char *err, size_t errlen)
 {
-    int rc = open_connection(first->path, 0, out, err, errlen);
+    int rc = open_connection(first->path, 0, 0, out, err, errlen);
     if (rc == 0)
         (*out)->schema_version = first->schema_version;
     return rc;
@@ -969,7 +971,8 @@ int store_open_again(const store *first, store **out, char *err, size_t errlen)
 int store_open_with(const char *path, int mode, const store_migration *steps, size_t nsteps,
                     store **out, char *err, size_t errlen)
 {
-    int kind, rc;
+    int kind, rc, one_thread = (mode & STORE_ONE_THREAD) != 0;
+    mode &= ~STORE_ONE_THREAD;
     *out = NULL;
     if (!path || !*path) {
         set_err(err, errlen, "no database file name given");
@@ -990,7 +993,7 @@ int store_open_with(const char *path, int mode, const store_migration *steps, si
 
     safefile_protect_db(path); /* never an output file of this process */
     store *s;
-    if ((rc = open_connection(path, mode == STORE_CREATE, &s, err, errlen)) != 0)
+    if ((rc = open_connection(path, mode == STORE_CREATE, one_thread, &s, err, errlen)) != 0)
         return rc;
     if ((rc = migrate(s, steps, nsteps, err, errlen)) != 0) {
         if (rc == BX_EIO) {

@@ -20,7 +20,10 @@ typedef struct store store;
 /* How to open. */
 enum {
     STORE_READONLY = 0, /* the file must exist and be ours */
-    STORE_CREATE = 1    /* create it (and its schema) when missing */
+    STORE_CREATE = 1,   /* create it (and its schema) when missing */
+    /* with either: the connection is only ever used by the thread that opened it, so SQLite
+       takes no lock per call (the result commands: a few calls per value read) */
+    STORE_ONE_THREAD = 4
 };
 
 /*
