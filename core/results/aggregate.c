@@ -605,7 +605,7 @@ static int print_table_groups(const qgroup *g, group **all, size_t n, double *st
  * status, host, time), the rows come from one range of metrics_find and the
  * id SELECT is not used (*direct = 1: bind with qfilter_metric_bind).
  */
-static int build_sql(const qgroup *g, const qfilter *filt, char **out, int *direct)
+static int build_sql(const qgroup *g, const qfilter *filt, int series, char **out, int *direct)
 {
     char *sql = NULL;
     size_t len = 0;
@@ -616,6 +616,10 @@ static int build_sql(const qgroup *g, const qfilter *filt, char **out, int *dire
     fputs(") SELECT ", m);
     for (size_t k = 0; k < g->nf; k++) {
         const qfield *f = &g->f[k];
+        if (series) { /* the fields come from describe_sql, once per configuration and host */
+            fputs("NULL, NULL, ", m);
+            continue;
+        }
         switch (f->kind) {
         case QF_RUN: fprintf(m, "%s, NULL, ", f->expr); break;
         case QF_PARAM: fprintf(m, "p%zu.value, p%zu.type, ", k, k); break;
@@ -635,8 +639,9 @@ static int build_sql(const qgroup *g, const qfilter *filt, char **out, int *dire
     if (*direct)
         /* runs r only for run fields (SQLite leaves the join out when none is asked for);
            the configuration and host last, for grouping by them (query_grouped) */
-        fputs("m.run_id, m.run_config_id, m.run_host_id FROM metrics m"
-              " LEFT JOIN runs r ON r.id = m.run_id",
+        fputs(series ? "m.run_id, m.run_config_id, m.run_host_id FROM metrics m"
+                     : "m.run_id, m.run_config_id, m.run_host_id FROM metrics m"
+                       " LEFT JOIN runs r ON r.id = m.run_id",
               m);
     else
         fputs("r.id FROM sel JOIN runs r ON r.id = sel.id JOIN metrics m ON m.run_id = r.id", m);
@@ -646,8 +651,9 @@ static int build_sql(const qgroup *g, const qfilter *filt, char **out, int *dire
     int samples_last = g->over_samples && !tags;
     if (g->over_samples && !samples_last)
         fputs(" LEFT JOIN samples s ON s.run_id = m.run_id AND s.metric = m.name", m);
-    fputs(" LEFT JOIN hosts h ON h.id = m.run_host_id", m);
-    for (size_t k = 0; k < g->nf; k++) {
+    if (!series)
+        fputs(" LEFT JOIN hosts h ON h.id = m.run_host_id", m);
+    for (size_t k = 0; k < g->nf && !series; k++) {
         if (g->f[k].kind == QF_PARAM)
             fprintf(m,
                     " LEFT JOIN config_params p%zu ON p%zu.config_id = m.run_config_id"
@@ -741,6 +747,42 @@ static int smap_put(smap *m, int64_t c, int64_t h, int mi, group *gr)
     return 0;
 }
 
+/*
+ * The group fields of one configuration and host (fields_of_series), in the
+ * columns build_sql puts them: ?1 a run of theirs, ?2 the configuration, ?3
+ * the host, :gK the names.  Read once per (configuration, host, metric).
+ */
+static int describe_sql(const qgroup *g, char **out)
+{
+    char *sql = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&sql, &len);
+    if (!m)
+        return BX_ENOMEM;
+    fputs("SELECT ", m);
+    for (size_t k = 0; k < g->nf; k++) {
+        if (g->f[k].kind == QF_PARAM)
+            fprintf(m, "%sp%zu.value, p%zu.type", k ? ", " : "", k, k);
+        else
+            fprintf(m, "%s%s, NULL", k ? ", " : "", g->f[k].expr);
+    }
+    fputs(" FROM (SELECT ?1 AS run_id, ?2 AS run_config_id, ?3 AS run_host_id) m"
+          " LEFT JOIN runs r ON r.id = m.run_id LEFT JOIN hosts h ON h.id = m.run_host_id",
+          m);
+    for (size_t k = 0; k < g->nf; k++)
+        if (g->f[k].kind == QF_PARAM)
+            fprintf(m,
+                    " LEFT JOIN config_params p%zu ON p%zu.config_id = m.run_config_id"
+                    " AND p%zu.name = :g%zu",
+                    k, k, k, k);
+    if (fclose(m) != 0) {
+        free(sql);
+        return BX_ENOMEM;
+    }
+    *out = sql;
+    return 0;
+}
+
 int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *format, FILE *out)
 {
     const char *cmd = filt->cmd ? filt->cmd : "query";
@@ -749,15 +791,33 @@ int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *fo
     gtable t = {0};
     double *stats = NULL;
     int direct;
-    int rc = build_sql(g, filt, &after, &direct);
+    /* rows whose group follows from their configuration and host (a metrics_find range,
+       fields of configurations and hosts): the fields are read once per configuration,
+       host and metric (describe_sql), not joined to every row; the group of each is
+       remembered instead of a key built per row */
+    int by_series = filt->metrics.n && qfilter_metric_conds(filt, "m.run_", NULL) &&
+                    fields_of_series(g);
+    sqlite3_stmt *dst = NULL; /* by_series: describe_sql */
+    char *dsql = NULL;
+    int rc = build_sql(g, filt, by_series, &after, &direct);
+    if (rc == 0 && by_series)
+        rc = describe_sql(g, &dsql);
     if (rc) {
+        free(after);
         fprintf(stderr, "benchaas: out of memory\n");
         return rc;
     }
     rc = qfilter_prepare(s, filt, "WITH sel(id) AS (", after, &st);
     free(after);
-    if (rc)
+    if (rc == 0 && by_series && sqlite3_prepare_v2(store_db(s), dsql, -1, &dst, NULL) != SQLITE_OK) {
+        fprintf(stderr, "benchaas %s: %s: %s\n", cmd, filt->db, sqlite3_errmsg(store_db(s)));
+        rc = BX_EIO;
+    }
+    free(dsql);
+    if (rc) {
+        sqlite3_finalize(st);
         return rc;
+    }
     if (direct)
         qfilter_metric_bind(filt, st);
     char pname[32];
@@ -766,6 +826,9 @@ int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *fo
         int idx = sqlite3_bind_parameter_index(st, pname);
         if (idx)
             sqlite3_bind_text(st, idx, g->f[k].key, -1, SQLITE_STATIC);
+        idx = dst ? sqlite3_bind_parameter_index(dst, pname) : 0;
+        if (idx)
+            sqlite3_bind_text(dst, idx, g->f[k].key, -1, SQLITE_STATIC);
     }
     for (size_t i = 0; i < filt->metrics.n; i++) {
         snprintf(pname, sizeof pname, ":m%zu", i);
@@ -777,19 +840,20 @@ int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *fo
     int c_metric = (int)(2 * nf), step;
     char *key = NULL;
     size_t keycap = 0;
-    /* rows whose group follows from their configuration and host: the group of each
-       (configuration, host, metric) is remembered instead of a key built per row */
-    int by_series = direct && fields_of_series(g);
     smap sm = {0};
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t sc = 0, sh = 0;
         int mi = -1;
         group *gr = NULL;
         if (by_series) {
-            const char *mn = (const char *)sqlite3_column_text(st, c_metric);
-            for (size_t i = 0; mn && i < filt->metrics.n && mi < 0; i++)
-                if (strcmp(filt->metrics.v[i], mn) == 0)
-                    mi = (int)i;
+            if (filt->metrics.n == 1) { /* the statement reads only that metric */
+                mi = 0;
+            } else {
+                const char *mn = (const char *)sqlite3_column_text(st, c_metric);
+                for (size_t i = 0; mn && i < filt->metrics.n && mi < 0; i++)
+                    if (strcmp(filt->metrics.v[i], mn) == 0)
+                        mi = (int)i;
+            }
             sc = sqlite3_column_int64(st, c_metric + 6);
             sh = sqlite3_column_int64(st, c_metric + 7);
             if (mi >= 0 && (gr = smap_get(&sm, sc, sh, mi)) != NULL) {
@@ -797,11 +861,23 @@ int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *fo
                     gr->seq = sqlite3_column_int(st, c_metric + 3);
                 goto value;
             }
+            /* a new configuration and host: its fields */
+            sqlite3_reset(dst);
+            sqlite3_bind_int64(dst, 1, sqlite3_column_int64(st, c_metric + 5));
+            sqlite3_bind_int64(dst, 2, sc);
+            sqlite3_bind_int64(dst, 3, sh);
+            if (sqlite3_step(dst) != SQLITE_ROW) {
+                step = SQLITE_ERROR;
+                break;
+            }
         }
+        sqlite3_stmt *fst = by_series ? dst : st; /* where the fields are */
         /* the hash key: each value (or the NULL mark), \x1f, ..., the metric */
         size_t need = 1;
         for (size_t k = 0; k <= nf; k++)
-            need += (size_t)sqlite3_column_bytes(st, k < nf ? (int)(2 * k) : c_metric) + 2;
+            need += (size_t)(k < nf ? sqlite3_column_bytes(fst, (int)(2 * k))
+                                    : sqlite3_column_bytes(st, c_metric)) +
+                    2;
         if (need > keycap) {
             keycap = need * 2;
             char *nk = realloc(key, keycap);
@@ -813,8 +889,8 @@ int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *fo
         }
         size_t used = 0;
         for (size_t k = 0; k <= nf; k++) {
-            int c = k < nf ? (int)(2 * k) : c_metric;
-            const char *v = (const char *)sqlite3_column_text(st, c);
+            const char *v = k < nf ? (const char *)sqlite3_column_text(fst, (int)(2 * k))
+                                   : (const char *)sqlite3_column_text(st, c_metric);
             const char *piece = v ? v : NULL_MARK;
             size_t l = strlen(piece);
             memcpy(key + used, piece, l);
@@ -835,8 +911,8 @@ int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *fo
                 break;
             }
             for (size_t k = 0; k < nf; k++) {
-                gr->vals[k] = dup_or_null(sqlite3_column_text(st, (int)(2 * k)));
-                gr->types[k] = dup_or_null(sqlite3_column_text(st, (int)(2 * k + 1)));
+                gr->vals[k] = dup_or_null(sqlite3_column_text(fst, (int)(2 * k)));
+                gr->types[k] = dup_or_null(sqlite3_column_text(fst, (int)(2 * k + 1)));
             }
             gr->metric = dup_or_null(sqlite3_column_text(st, c_metric));
             gr->unit = dup_or_null(sqlite3_column_text(st, c_metric + 1));
@@ -875,6 +951,7 @@ int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *fo
     }
     free(key);
     free(sm.slot);
+    sqlite3_finalize(dst);
     if (rc == 0 && step != SQLITE_DONE) {
         fprintf(stderr, "benchaas %s: %s: %s\n", cmd, filt->db, sqlite3_errmsg(store_db(s)));
         rc = BX_EIO;
