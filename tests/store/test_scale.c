@@ -5,6 +5,7 @@
  * its data and views unchanged, and the common queries are served by the
  * indexes the step adds.
  */
+#define _GNU_SOURCE /* timegm */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,5 +228,250 @@ int test_scale_plans(void)
         CHECKM(strstr(all, plans[i].want) != NULL, all);
     }
     store_close(s);
+    return 0;
+}
+
+/* ---- schema 6: the kinds of metric, and the passes that read by kind ------------- */
+
+#include <math.h>
+#include <time.h>
+
+#include "analyze.h"
+#include "query.h"
+#include "stats.h"
+
+/* The number of metric_kinds rows (plugin, name, better). */
+static int64_t kinds(store *s, const char *plugin, const char *name, const char *better)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM metric_kinds WHERE plugin = '%s' AND name = '%s' AND"
+             " better = '%s'",
+             plugin, name, better);
+    return sql_int(s, sql);
+}
+
+/* A database of the schema before metric_kinds is migrated to it; ingest keeps it, also
+ * across a rolled-back ingest (the connection's memory of stored kinds is dropped). */
+int test_metric_kinds(void)
+{
+    char err[512];
+    size_t n;
+    const store_migration *steps = store_migrations(&n);
+    CHECK(n >= 2 && strstr(steps[n - 1].sql, "metric_kinds"));
+    store *s;
+    CHECK(store_open_with(tpath("k.db"), STORE_CREATE, steps, n - 1, &s, err, sizeof err) == 0);
+    cJSON *d = doc_new("k1", "hpl", "ok");
+    doc_metric(d, "gflops", 50, "GFLOP/s", "higher");
+    doc_metric(d, "time", 2, "s", "lower");
+    CHECK(ingest(s, d) > 0);
+    cJSON_Delete(d);
+    d = doc_new("k2", "stream", "ok");
+    doc_metric(d, "time", 1, "s", "none");
+    CHECK(ingest(s, d) > 0);
+    cJSON_Delete(d);
+    CHECK(sql_int(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'metric_kinds'") == 0);
+    store_close(s);
+
+    CHECK(store_open(tpath("k.db"), STORE_READONLY, &s, err, sizeof err) == 0);
+    CHECK(store_schema_version(s) == STORE_SCHEMA_VERSION);
+    CHECK(sql_int(s, "SELECT count(*) FROM metric_kinds") == 3);
+    CHECK(kinds(s, "hpl", "gflops", "higher") == 1 && kinds(s, "hpl", "time", "lower") == 1 &&
+          kinds(s, "stream", "time", "none") == 1);
+
+    /* a new kind in a document that fails after its metrics are stored (a sample named
+       twice): rolled back, and stored by the next document that has it */
+    d = doc_new("k3", "hpl", "ok");
+    doc_metric(d, "residual", 0.001, "", "lower");
+    cJSON *samples = cJSON_AddObjectToObject(d, "samples");
+    cJSON *list = cJSON_AddArrayToObject(samples, "residual");
+    for (int i = 0; i < 2; i++) {
+        cJSON *triple = cJSON_CreateArray();
+        cJSON_AddItemToArray(triple, cJSON_CreateNumber(1));
+        cJSON_AddItemToArray(triple, cJSON_CreateNumber(0));
+        cJSON_AddItemToArray(triple, cJSON_CreateNumber(0.001));
+        cJSON_AddItemToArray(list, triple);
+    }
+    int64_t id;
+    CHECK(store_ingest(s, d, &id, err, sizeof err) != 0);
+    cJSON_Delete(d);
+    CHECK(kinds(s, "hpl", "residual", "lower") == 0);
+    d = doc_new("k4", "hpl", "ok");
+    doc_metric(d, "residual", 0.002, "", "lower");
+    CHECK(ingest(s, d) > 0);
+    cJSON_Delete(d);
+    CHECK(kinds(s, "hpl", "residual", "lower") == 1);
+    /* a kind already stored is not stored twice */
+    d = doc_new("k5", "hpl", "ok");
+    doc_metric(d, "residual", 0.003, "", "lower");
+    CHECK(ingest(s, d) > 0);
+    cJSON_Delete(d);
+    CHECK(sql_int(s, "SELECT count(*) FROM metric_kinds") == 4);
+    store_close(s);
+    return 0;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The same entries, runs and values (in any order) in two sets; b's histories in time order
+   when `in_time`. */
+static int same_sets(const aset *a, const aset *b, int in_time)
+{
+    CHECK(a->n == b->n && a->nruns == b->nruns);
+    for (size_t i = 0; i < a->n; i++) {
+        const aentry *x = a->e[i], *y = aset_find(b, x->key);
+        CHECKM(y != NULL, x->key);
+        CHECKM(x->nruns == y->nruns && x->values.n == y->values.n && x->times.n == y->times.n,
+               x->key);
+        CHECK(strcmp(x->unit ? x->unit : "", y->unit ? y->unit : "") == 0);
+        CHECK(strcmp(x->better ? x->better : "", y->better ? y->better : "") == 0);
+        CHECK(x->seq == y->seq && x->headline == y->headline && x->host_id == y->host_id);
+        CHECK(x->first_run == y->first_run && x->last_run == y->last_run);
+        CHECK(strcmp(x->first_started ? x->first_started : "",
+                     y->first_started ? y->first_started : "") == 0);
+        size_t nv = x->values.n;
+        double *u = malloc((nv + 1) * sizeof *u), *v = malloc((nv + 1) * sizeof *v);
+        CHECK(u && v);
+        memcpy(u, x->values.v, nv * sizeof *u);
+        memcpy(v, y->values.v, nv * sizeof *v);
+        qsort(u, nv, sizeof *u, cmp_dbl);
+        qsort(v, nv, sizeof *v, cmp_dbl);
+        int same = memcmp(u, v, nv * sizeof *u) == 0;
+        free(u);
+        free(v);
+        CHECKM(same, x->key);
+        /* the series pass keeps a history of one status in time order */
+        for (size_t k = 1; in_time && k < b->e[i]->times.n; k++)
+            CHECK(b->e[i]->times.v[k - 1] <= b->e[i]->times.v[k]);
+    }
+    return 0;
+}
+
+/*
+ * The report's series pass (a range of metrics_find per directional metric and plugin of
+ * metric_kinds) reads the same entries and values as the run-by-run load, for filters of
+ * plugin, status, host and time; a metric that is directional in one plugin and not in
+ * another, a value that is not a number, runs without a host.
+ */
+int test_series_pass(void)
+{
+    store *s = open_db("sp.db");
+    CHECK(s);
+    static const char *const statuses[] = {"ok", "ok", "ok", "failed"};
+    for (int i = 0; i < 240; i++) {
+        char uuid[16], host[16], when[32], nb[8];
+        snprintf(uuid, sizeof uuid, "sp%d", i);
+        cJSON *d = doc_new(uuid, i % 3 ? "hpl" : "stream", statuses[i % 4]);
+        snprintf(host, sizeof host, "node%02d", i % 5);
+        doc_str(d, "host", i % 17 == 0 ? NULL : host);
+        /* times not in id order: two interleaved histories */
+        snprintf(when, sizeof when, "2026-%02d-%02dT%02d:00:00Z", 1 + (i % 2) * 5 + i / 60,
+                 1 + i % 28, i % 24);
+        doc_str(d, "started_at", when);
+        snprintf(nb, sizeof nb, "%d", 128 + 64 * (i % 3));
+        doc_param(d, "NB", nb, "int");
+        if (i % 3) {
+            doc_metric(d, "gflops", 40 + (i * 7) % 13, "GFLOP/s", "higher");
+            doc_metric(d, "time", 2 + (i % 5) * 0.1, "s", "lower");
+        } else {
+            doc_metric(d, "triad", 20000 + (i * 31) % 977, "MB/s", "higher");
+            doc_metric(d, "time", 1, "s", "none");
+        }
+        doc_metric(d, "wall_time", 30, "s", "none");
+        if (i % 29 == 0) /* no number (a NaN of the plugin): stored as NULL */
+            cJSON_ReplaceItemInObject(cJSON_GetObjectItem(cJSON_GetObjectItem(d, "metrics"),
+                                                          i % 3 ? "gflops" : "triad"),
+                                      "value", cJSON_CreateNull());
+        CHECK(ingest(s, d) > 0);
+        cJSON_Delete(d);
+    }
+    static const char *const filters[][2] = {
+        {"--status", "ok"},   {"--plugin", "hpl"},           {"--host", "node03"},
+        {"--since", "2026-06-01"}, {"--status", "failed"}, {"--until", "2026-03-01"},
+    };
+    int flags = ASET_PER_HOST | ASET_TIMES | ASET_DIRECTIONAL;
+    for (size_t i = 0; i <= sizeof filters / sizeof filters[0]; i++) {
+        qfilter f = {0};
+        f.cmd = "report";
+        f.db = tpath("sp.db");
+        if (i < sizeof filters / sizeof filters[0])
+            CHECK(qfilter_option(&f, filters[i][0], filters[i][1]) == 0);
+        aset by_run, by_kind;
+        CHECK(aset_load(s, &f, flags, &by_run) == 0);
+        CHECK(aset_load(s, &f, flags | ASET_SERIES, &by_kind) == 0);
+        CHECK(by_run.n > 0);
+        int rc = same_sets(&by_run, &by_kind, f.statuses.n == 1);
+        aset_free(&by_run);
+        aset_free(&by_kind);
+        qfilter_free(&f);
+        if (rc) {
+            fprintf(stderr, "filter %zu differs\n", i);
+            return 1;
+        }
+    }
+    store_close(s);
+    return 0;
+}
+
+/* The percentile by selection is the percentile of the sorted array; the sort sorts. */
+int test_stats_select(void)
+{
+    static const double ps[] = {0, 5, 25, 50, 50.5, 75, 95, 99.9, 100};
+    uint64_t x = 88172645463325252ull;
+    for (size_t n = 1; n < 3000; n = n * 3 / 2 + 1) {
+        double *v = malloc(n * sizeof *v), *sorted = malloc(n * sizeof *v);
+        double *w = malloc(n * sizeof *v);
+        CHECK(v && sorted && w);
+        for (size_t i = 0; i < n; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            /* many equal values, some negative, an ascending run */
+            v[i] = i % 7 == 0 ? (double)i : (double)(int64_t)(x % 41) - 20;
+        }
+        memcpy(sorted, v, n * sizeof *v);
+        qsort(sorted, n, sizeof *sorted, cmp_dbl);
+        memcpy(w, v, n * sizeof *v);
+        stats_sort(w, n);
+        CHECK(memcmp(w, sorted, n * sizeof *w) == 0);
+        for (size_t k = 0; k < sizeof ps / sizeof ps[0]; k++) {
+            memcpy(w, v, n * sizeof *v);
+            double want = stats_pct_sorted(sorted, n, ps[k]), got = stats_pct_select(w, n, ps[k]);
+            CHECKM(want == got, "percentile by selection");
+        }
+        free(v);
+        free(sorted);
+        free(w);
+    }
+    CHECK(isnan(stats_pct_select(NULL, 0, 50)));
+    return 0;
+}
+
+/* Times are parsed as timegm counts them, every day of four centuries. */
+int test_time_days(void)
+{
+    char buf[40];
+    for (int y = 1899; y <= 2301; y++)
+        for (int mo = 1; mo <= 12; mo++)
+            for (int day = 1; day <= 31; day++) {
+                snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, day, day % 24,
+                         (day * 7) % 60, (mo * day) % 60);
+                struct tm tm = {0};
+                tm.tm_year = y - 1900;
+                tm.tm_mon = mo - 1;
+                tm.tm_mday = day;
+                tm.tm_hour = day % 24;
+                tm.tm_min = (day * 7) % 60;
+                tm.tm_sec = (mo * day) % 60;
+                time_t t = timegm(&tm);
+                int valid = tm.tm_mday == day && tm.tm_mon == mo - 1;
+                int64_t e = 0;
+                int rc = store_time_parse(buf, &e, NULL);
+                CHECKM(valid ? rc == 0 && e == (int64_t)t : rc != 0, buf);
+            }
     return 0;
 }
