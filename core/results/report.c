@@ -972,6 +972,18 @@ static int prepare_summary_by_config(store *s, const qfilter *f, sqlite3_stmt **
 {
     if (store_schema_version(s) < 5 || !qfilter_metric_conds(f, "r.", NULL))
         return 1;
+    /* every run, or every run of some plugins: the counts series keeps (version 6), when
+       every run is in a configuration (not only rows written by hand) */
+    int whole = store_schema_version(s) >= 6 && !f->statuses.n && !f->hosts.n &&
+                !f->has_since && !f->has_until;
+    if (whole) {
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(store_db(s), "SELECT EXISTS (SELECT 1 FROM runs WHERE config_id IS NULL)",
+                               -1, &q, NULL) != SQLITE_OK)
+            return BX_EIO;
+        whole = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 0;
+        sqlite3_finalize(q);
+    }
     qfilter rest;
     if (qfilter_copy(&rest, f))
         return BX_ENOMEM;
@@ -984,9 +996,16 @@ static int prepare_summary_by_config(store *s, const qfilter *f, sqlite3_stmt **
         qfilter_free(&rest);
         return BX_ENOMEM;
     }
-    fputs("SELECT c.plugin," SUMMARY_COLS " FROM configs c INDEXED BY configs_key"
-          " CROSS JOIN runs r INDEXED BY runs_history ON r.config_id = c.id WHERE 1",
-          m);
+    if (whole)
+        fputs("SELECT c.plugin, sum(k.runs), sum(k.ok), sum(k.failed),"
+              " count(DISTINCT nullif(k.host_id, 0)), min(k.first_started), max(k.last_started)"
+              " FROM configs c INDEXED BY configs_key CROSS JOIN series k ON k.config_id = c.id"
+              " WHERE k.runs > 0",
+              m);
+    else
+        fputs("SELECT c.plugin," SUMMARY_COLS " FROM configs c INDEXED BY configs_key"
+              " CROSS JOIN runs r INDEXED BY runs_history ON r.config_id = c.id WHERE 1",
+              m);
     for (size_t i = 0; i < f->plugins.n; i++)
         fprintf(m, "%s:sp%zu%s", i ? "," : " AND c.plugin IN (", i,
                 i + 1 == f->plugins.n ? ")" : "");

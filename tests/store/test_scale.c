@@ -475,3 +475,79 @@ int test_time_days(void)
             }
     return 0;
 }
+
+/* series' counts and first/last starts as a recount of runs gives them. */
+static int series_match(store *s)
+{
+    static const char recount[] =
+        "SELECT count(*) FROM (SELECT config_id, coalesce(host_id, 0) AS h, count(*) AS n,"
+        " sum(status = 'ok') AS ok, sum(status NOT IN ('ok', 'queued', 'running')) AS bad,"
+        " min(started_at) AS a, max(started_at) AS b FROM runs GROUP BY 1, 2) k"
+        " FULL JOIN (SELECT * FROM series WHERE runs > 0) s"
+        " ON s.config_id = k.config_id AND s.host_id = k.h"
+        " WHERE s.runs IS NOT k.n OR s.ok IS NOT k.ok OR s.failed IS NOT k.bad"
+        " OR s.first_started IS NOT k.a OR s.last_started IS NOT k.b";
+    int64_t wrong = sql_int(s, recount);
+    CHECKM(wrong == 0, "series counts differ from a recount of runs");
+    return 0;
+}
+
+/* The counts of each series, kept by triggers through ingest, re-ingest, updates and deletes,
+ * and made by the migration for the runs already there. */
+int test_series_counts(void)
+{
+    char err[512];
+    size_t n;
+    const store_migration *steps = store_migrations(&n);
+    store *s;
+    CHECK(store_open_with(tpath("c.db"), STORE_CREATE, steps, n - 1, &s, err, sizeof err) == 0);
+    for (int i = 0; i < 12; i++) {
+        char uuid[16], when[32];
+        snprintf(uuid, sizeof uuid, "c%d", i);
+        cJSON *d = doc_new(uuid, i % 2 ? "hpl" : "stream", i % 5 == 4 ? "failed" : "ok");
+        doc_str(d, "host", i % 3 == 2 ? NULL : i % 3 ? "node02" : "node01");
+        snprintf(when, sizeof when, "2026-03-%02dT10:00:00Z", 1 + (i * 7) % 28);
+        doc_str(d, "started_at", when);
+        doc_metric(d, "x", i, "", "higher");
+        CHECK(ingest(s, d) > 0);
+        cJSON_Delete(d);
+    }
+    store_close(s);
+    CHECK(store_open(tpath("c.db"), STORE_READONLY, &s, err, sizeof err) == 0);
+    CHECK(sql_int(s, "SELECT sum(runs) FROM series") == 12);
+    if (series_match(s))
+        return 1;
+    /* a queued run, then its result (the run's row is updated) */
+    cJSON *d = doc_new("q1", "hpl", "queued");
+    doc_str(d, "started_at", NULL);
+    CHECK(ingest(s, d) > 0);
+    cJSON_Delete(d);
+    if (series_match(s))
+        return 1;
+    d = doc_new("q1", "hpl", "ok");
+    doc_str(d, "started_at", "2026-04-01T00:00:00Z");
+    doc_metric(d, "x", 1, "", "higher");
+    CHECK(ingest(s, d) > 0);
+    cJSON_Delete(d);
+    if (series_match(s))
+        return 1;
+    /* changed in place, by hand: a status, a start (the newest and the oldest), a host */
+    static const char *const edits[] = {
+        "UPDATE runs SET status = 'interrupted' WHERE uuid = 'c1'",
+        "UPDATE runs SET started_at = '2027-01-01T00:00:00Z' WHERE uuid = 'c3'",
+        "UPDATE runs SET started_at = '2025-01-01T00:00:00Z' WHERE uuid = 'q1'",
+        "UPDATE runs SET started_at = NULL WHERE uuid = 'c3'",
+        "UPDATE runs SET host_id = NULL WHERE uuid = 'c0'",
+        "DELETE FROM runs WHERE uuid = 'q1'",
+        "DELETE FROM runs WHERE uuid IN ('c4', 'c5')",
+    };
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        CHECKM(sqlite3_exec(store_db(s), edits[i], NULL, NULL, NULL) == SQLITE_OK, edits[i]);
+        if (series_match(s)) {
+            fprintf(stderr, "after: %s\n", edits[i]);
+            return 1;
+        }
+    }
+    store_close(s);
+    return 0;
+}
