@@ -783,22 +783,17 @@ static int describe_sql(const qgroup *g, char **out)
     return 0;
 }
 
-int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *format, FILE *out)
+/*
+ * The statements of query_grouped: *st the rows, *dst (by_series only) the
+ * fields of one configuration and host.  0, or BX_E* after printing why.
+ */
+static int grouped_prepare(store *s, const qfilter *filt, const qgroup *g, int by_series,
+                           sqlite3_stmt **st, sqlite3_stmt **dst)
 {
     const char *cmd = filt->cmd ? filt->cmd : "query";
-    char *after = NULL;
-    sqlite3_stmt *st = NULL;
-    gtable t = {0};
-    double *stats = NULL;
+    char *after = NULL, *dsql = NULL;
     int direct;
-    /* rows whose group follows from their configuration and host (a metrics_find range,
-       fields of configurations and hosts): the fields are read once per configuration,
-       host and metric (describe_sql), not joined to every row; the group of each is
-       remembered instead of a key built per row */
-    int by_series = filt->metrics.n && qfilter_metric_conds(filt, "m.run_", NULL) &&
-                    fields_of_series(g);
-    sqlite3_stmt *dst = NULL; /* by_series: describe_sql */
-    char *dsql = NULL;
+    *st = *dst = NULL;
     int rc = build_sql(g, filt, by_series, &after, &direct);
     if (rc == 0 && by_series)
         rc = describe_sql(g, &dsql);
@@ -807,37 +802,122 @@ int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *fo
         fprintf(stderr, "benchaas: out of memory\n");
         return rc;
     }
-    rc = qfilter_prepare(s, filt, "WITH sel(id) AS (", after, &st);
+    rc = qfilter_prepare(s, filt, "WITH sel(id) AS (", after, st);
     free(after);
-    if (rc == 0 && by_series && sqlite3_prepare_v2(store_db(s), dsql, -1, &dst, NULL) != SQLITE_OK) {
+    if (rc == 0 && by_series && sqlite3_prepare_v2(store_db(s), dsql, -1, dst, NULL) != SQLITE_OK) {
         fprintf(stderr, "benchaas %s: %s: %s\n", cmd, filt->db, sqlite3_errmsg(store_db(s)));
         rc = BX_EIO;
     }
     free(dsql);
     if (rc) {
-        sqlite3_finalize(st);
+        sqlite3_finalize(*st);
+        *st = NULL;
         return rc;
     }
     if (direct)
-        qfilter_metric_bind(filt, st);
+        qfilter_metric_bind(filt, *st);
     char pname[32];
     for (size_t k = 0; k < g->nf; k++) {
         snprintf(pname, sizeof pname, ":g%zu", k);
-        int idx = sqlite3_bind_parameter_index(st, pname);
+        int idx = sqlite3_bind_parameter_index(*st, pname);
         if (idx)
-            sqlite3_bind_text(st, idx, g->f[k].key, -1, SQLITE_STATIC);
-        idx = dst ? sqlite3_bind_parameter_index(dst, pname) : 0;
+            sqlite3_bind_text(*st, idx, g->f[k].key, -1, SQLITE_STATIC);
+        idx = *dst ? sqlite3_bind_parameter_index(*dst, pname) : 0;
         if (idx)
-            sqlite3_bind_text(dst, idx, g->f[k].key, -1, SQLITE_STATIC);
+            sqlite3_bind_text(*dst, idx, g->f[k].key, -1, SQLITE_STATIC);
     }
     for (size_t i = 0; i < filt->metrics.n; i++) {
         snprintf(pname, sizeof pname, ":m%zu", i);
-        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, pname), filt->metrics.v[i], -1,
+        sqlite3_bind_text(*st, sqlite3_bind_parameter_index(*st, pname), filt->metrics.v[i], -1,
                           SQLITE_STATIC);
     }
+    return 0;
+}
 
-    size_t nf = g->nf;
-    int c_metric = (int)(2 * nf), step;
+/*
+ * The group of the row st is on, found or made (*key, *keycap: a buffer kept
+ * between rows); its fields are in fst (st, or the describe statement), the
+ * metric and what follows in st from column c_metric.  0 or BX_ENOMEM.
+ */
+static int group_of_row(gtable *t, sqlite3_stmt *st, sqlite3_stmt *fst, size_t nf, int c_metric,
+                        char **key, size_t *keycap, group **out)
+{
+    /* the hash key: each value (or the NULL mark), \x1f, ..., the metric */
+    size_t need = 1;
+    for (size_t k = 0; k <= nf; k++)
+        need += (size_t)(k < nf ? sqlite3_column_bytes(fst, (int)(2 * k))
+                                : sqlite3_column_bytes(st, c_metric)) +
+                2;
+    if (need > *keycap) {
+        char *nk = realloc(*key, need * 2);
+        if (!nk)
+            return BX_ENOMEM;
+        *key = nk;
+        *keycap = need * 2;
+    }
+    size_t used = 0;
+    for (size_t k = 0; k <= nf; k++) {
+        const char *v = k < nf ? (const char *)sqlite3_column_text(fst, (int)(2 * k))
+                               : (const char *)sqlite3_column_text(st, c_metric);
+        const char *piece = v ? v : NULL_MARK;
+        size_t l = strlen(piece);
+        memcpy(*key + used, piece, l);
+        used += l;
+        (*key)[used++] = k < nf ? '\x1f' : '\0';
+    }
+    int created;
+    group *gr = *out = gt_get(t, *key, &created);
+    if (!gr)
+        return BX_ENOMEM;
+    if (!created) {
+        if (sqlite3_column_int(st, c_metric + 3) < gr->seq)
+            gr->seq = sqlite3_column_int(st, c_metric + 3);
+        return 0;
+    }
+    gr->vals = calloc(nf ? nf : 1, sizeof *gr->vals);
+    gr->types = calloc(nf ? nf : 1, sizeof *gr->types);
+    if (!gr->vals || !gr->types)
+        return BX_ENOMEM;
+    for (size_t k = 0; k < nf; k++) {
+        gr->vals[k] = dup_or_null(sqlite3_column_text(fst, (int)(2 * k)));
+        gr->types[k] = dup_or_null(sqlite3_column_text(fst, (int)(2 * k + 1)));
+    }
+    gr->metric = dup_or_null(sqlite3_column_text(st, c_metric));
+    gr->unit = dup_or_null(sqlite3_column_text(st, c_metric + 1));
+    gr->better = dup_or_null(sqlite3_column_text(st, c_metric + 2));
+    gr->seq = sqlite3_column_int(st, c_metric + 3);
+    return gr->metric ? 0 : BX_ENOMEM;
+}
+
+/* One value of run `run` into gr.  0 or BX_ENOMEM. */
+static int group_push(group *gr, double v, int64_t run)
+{
+    if (gr->n == gr->cap) {
+        size_t cap = gr->cap ? gr->cap * 2 : 8;
+        double *nv = realloc(gr->v, cap * sizeof *nv);
+        if (nv)
+            gr->v = nv;
+        int64_t *nr = nv ? realloc(gr->runs, cap * sizeof *nr) : NULL;
+        if (!nr)
+            return BX_ENOMEM;
+        gr->runs = nr;
+        gr->cap = cap;
+    }
+    gr->v[gr->n] = v;
+    gr->runs[gr->n++] = run;
+    return 0;
+}
+
+/*
+ * Every row of st into groups of t.  by_series: rows of a metrics_find range
+ * whose fields follow from the run's configuration and host (read by dst once
+ * per configuration, host and metric; the group of each remembered, no key
+ * built per row).  0, BX_ENOMEM, or BX_EIO (SQLite's message on the store).
+ */
+static int grouped_rows(const qfilter *filt, size_t nf, int by_series, sqlite3_stmt *st,
+                        sqlite3_stmt *dst, gtable *t)
+{
+    int c_metric = (int)(2 * nf), step, rc = 0;
     char *key = NULL;
     size_t keycap = 0;
     smap sm = {0};
@@ -859,103 +939,55 @@ int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *fo
             if (mi >= 0 && (gr = smap_get(&sm, sc, sh, mi)) != NULL) {
                 if (sqlite3_column_int(st, c_metric + 3) < gr->seq)
                     gr->seq = sqlite3_column_int(st, c_metric + 3);
-                goto value;
-            }
-            /* a new configuration and host: its fields */
-            sqlite3_reset(dst);
-            sqlite3_bind_int64(dst, 1, sqlite3_column_int64(st, c_metric + 5));
-            sqlite3_bind_int64(dst, 2, sc);
-            sqlite3_bind_int64(dst, 3, sh);
-            if (sqlite3_step(dst) != SQLITE_ROW) {
-                step = SQLITE_ERROR;
-                break;
+            } else { /* a new configuration and host: its fields */
+                sqlite3_reset(dst);
+                sqlite3_bind_int64(dst, 1, sqlite3_column_int64(st, c_metric + 5));
+                sqlite3_bind_int64(dst, 2, sc);
+                sqlite3_bind_int64(dst, 3, sh);
+                if (sqlite3_step(dst) != SQLITE_ROW) {
+                    step = SQLITE_ERROR;
+                    break;
+                }
             }
         }
-        sqlite3_stmt *fst = by_series ? dst : st; /* where the fields are */
-        /* the hash key: each value (or the NULL mark), \x1f, ..., the metric */
-        size_t need = 1;
-        for (size_t k = 0; k <= nf; k++)
-            need += (size_t)(k < nf ? sqlite3_column_bytes(fst, (int)(2 * k))
-                                    : sqlite3_column_bytes(st, c_metric)) +
-                    2;
-        if (need > keycap) {
-            keycap = need * 2;
-            char *nk = realloc(key, keycap);
-            if (!nk) {
-                rc = BX_ENOMEM;
-                break;
-            }
-            key = nk;
-        }
-        size_t used = 0;
-        for (size_t k = 0; k <= nf; k++) {
-            const char *v = k < nf ? (const char *)sqlite3_column_text(fst, (int)(2 * k))
-                                   : (const char *)sqlite3_column_text(st, c_metric);
-            const char *piece = v ? v : NULL_MARK;
-            size_t l = strlen(piece);
-            memcpy(key + used, piece, l);
-            used += l;
-            key[used++] = k < nf ? '\x1f' : '\0';
-        }
-        int created;
-        gr = gt_get(&t, key, &created);
         if (!gr) {
-            rc = BX_ENOMEM;
-            break;
-        }
-        if (created) {
-            gr->vals = calloc(nf ? nf : 1, sizeof *gr->vals);
-            gr->types = calloc(nf ? nf : 1, sizeof *gr->types);
-            if (!gr->vals || !gr->types) {
-                rc = BX_ENOMEM;
+            if ((rc = group_of_row(t, st, by_series ? dst : st, nf, c_metric, &key, &keycap,
+                                   &gr)) != 0)
                 break;
-            }
-            for (size_t k = 0; k < nf; k++) {
-                gr->vals[k] = dup_or_null(sqlite3_column_text(fst, (int)(2 * k)));
-                gr->types[k] = dup_or_null(sqlite3_column_text(fst, (int)(2 * k + 1)));
-            }
-            gr->metric = dup_or_null(sqlite3_column_text(st, c_metric));
-            gr->unit = dup_or_null(sqlite3_column_text(st, c_metric + 1));
-            gr->better = dup_or_null(sqlite3_column_text(st, c_metric + 2));
-            gr->seq = sqlite3_column_int(st, c_metric + 3);
-            if (!gr->metric) {
-                rc = BX_ENOMEM;
-                break;
-            }
-        } else if (sqlite3_column_int(st, c_metric + 3) < gr->seq) {
-            gr->seq = sqlite3_column_int(st, c_metric + 3);
+            if (by_series && mi >= 0)
+                smap_put(&sm, sc, sh, mi, gr);
         }
-        if (by_series && mi >= 0)
-            smap_put(&sm, sc, sh, mi, gr);
-    value:
         if (sqlite3_column_type(st, c_metric + 4) == SQLITE_NULL)
             continue; /* a value that was not a finite number */
         double v = sqlite3_column_double(st, c_metric + 4);
-        if (!isfinite(v))
-            continue;
-        if (gr->n == gr->cap) {
-            size_t cap = gr->cap ? gr->cap * 2 : 8;
-            double *nv = realloc(gr->v, cap * sizeof *nv);
-            int64_t *nr = nv ? realloc(gr->runs, cap * sizeof *nr) : NULL;
-            if (nv)
-                gr->v = nv;
-            if (!nv || !nr) {
-                rc = BX_ENOMEM;
-                break;
-            }
-            gr->runs = nr;
-            gr->cap = cap;
-        }
-        gr->v[gr->n] = v;
-        gr->runs[gr->n++] = sqlite3_column_int64(st, c_metric + 5);
+        if (isfinite(v) && (rc = group_push(gr, v, sqlite3_column_int64(st, c_metric + 5))) != 0)
+            break;
     }
     free(key);
     free(sm.slot);
-    sqlite3_finalize(dst);
-    if (rc == 0 && step != SQLITE_DONE) {
-        fprintf(stderr, "benchaas %s: %s: %s\n", cmd, filt->db, sqlite3_errmsg(store_db(s)));
+    if (rc == 0 && step != SQLITE_DONE)
         rc = BX_EIO;
-    }
+    return rc;
+}
+
+int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *format, FILE *out)
+{
+    const char *cmd = filt->cmd ? filt->cmd : "query";
+    sqlite3_stmt *st = NULL, *dst = NULL;
+    gtable t = {0};
+    double *stats = NULL;
+    /* rows whose group follows from their configuration and host (a metrics_find range,
+       fields of configurations and hosts) */
+    int by_series = filt->metrics.n && qfilter_metric_conds(filt, "m.run_", NULL) &&
+                    fields_of_series(g);
+    int rc = grouped_prepare(s, filt, g, by_series, &st, &dst);
+    if (rc)
+        return rc;
+    size_t nf = g->nf;
+    rc = grouped_rows(filt, nf, by_series, st, dst, &t);
+    if (rc == BX_EIO)
+        fprintf(stderr, "benchaas %s: %s: %s\n", cmd, filt->db, sqlite3_errmsg(store_db(s)));
+    sqlite3_finalize(dst);
     sqlite3_finalize(st);
     if (rc == 0 && t.nall) {
         g_nf = nf;

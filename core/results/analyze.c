@@ -764,6 +764,21 @@ static int load_by_kind(store *s, const qfilter *f, int flags, names *nm, aset *
     return rc;
 }
 
+/* load_by_kind for aset_load: 0 done, 1 not possible (older schema), BX_E* after printing
+   why (out freed). */
+static int series_by_kind(store *s, const qfilter *f, int flags, names *nm, aset *out)
+{
+    int rc = load_by_kind(s, f, flags, nm, out);
+    if (rc == BX_ENOMEM)
+        fprintf(stderr, "benchaas: out of memory\n");
+    else if (rc < 0)
+        fprintf(stderr, "benchaas %s: %s: %s\n", f->cmd ? f->cmd : "compare", f->db,
+                sqlite3_errmsg(store_db(s)));
+    if (rc < 0)
+        aset_free(out);
+    return rc;
+}
+
 int aset_load(store *s, const qfilter *f, int flags, aset *out)
 {
     const char *cmd = f->cmd ? f->cmd : "compare";
@@ -784,19 +799,10 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
         names_free(&nm);
         fast = 0;
     }
-    if (fast) {
-        /* one range of metrics_find per directional (metric, plugin), not the whole index */
-        int krc = load_by_kind(s, f, flags, &nm, out);
-        if (krc != 1) {
-            names_free(&nm);
-            if (krc == BX_ENOMEM)
-                fprintf(stderr, "benchaas: out of memory\n");
-            else if (krc)
-                fprintf(stderr, "benchaas %s: %s: %s\n", cmd, f->db, sqlite3_errmsg(store_db(s)));
-            if (krc)
-                aset_free(out);
-            return krc;
-        }
+    int krc = fast ? series_by_kind(s, f, flags, &nm, out) : 1;
+    if (krc != 1) {
+        names_free(&nm);
+        return krc;
     }
     sqlite3_stmt *st;
     int rc = aset_prepare(s, f, flags, fast, &st);
