@@ -419,7 +419,8 @@ static int cmp_i64(const void *a, const void *b)
 
 /* ---- statistics ------------------------------------------------------------------ */
 
-/* The value of statistic `name` over g (NAN when there is no value). */
+/* The value of statistic `name` over g (NAN when there is no value): from bs, the summary of
+   the sorted values, or (bs NULL) from the values in any order. */
 static double stat_of(group *g, const char *name, const bx_stats *bs)
 {
     if (strcmp(name, "count") == 0)
@@ -435,6 +436,12 @@ static double stat_of(group *g, const char *name, const bx_stats *bs)
     }
     if (g->n == 0)
         return NAN;
+    if (!bs) { /* g->v in no order: percentiles by selection, the ends by a scan */
+        if (strcmp(name, "min") == 0 || strcmp(name, "max") == 0)
+            return stats_pct_select(g->v, g->n, name[1] == 'i' ? 0 : 100);
+        return stats_pct_select(g->v, g->n,
+                                strcmp(name, "median") == 0 ? 50 : strtod(name + 1, NULL));
+    }
     if (strcmp(name, "min") == 0)
         return bs->min;
     if (strcmp(name, "max") == 0)
@@ -995,13 +1002,20 @@ int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *fo
         stats = malloc(t.nall * g->stats.n * sizeof *stats);
         if (!stats)
             rc = BX_ENOMEM;
+        /* the mean and standard deviation are summed in sorted order (as bx_stats_compute
+           does: the same figures to the last bit); percentiles alone need no sort */
+        int sorted = 0;
+        for (size_t k = 0; k < g->stats.n; k++)
+            sorted |= !strcmp(g->stats.v[k], "mean") || !strcmp(g->stats.v[k], "stddev");
         for (size_t i = 0; rc == 0 && i < t.nall; i++) {
             bx_stats bs;
-            /* sorted in place: the values' order means nothing after this */
-            stats_sort(t.all[i]->v, t.all[i]->n);
-            stats_summary_sorted(t.all[i]->v, t.all[i]->n, &bs);
+            /* reordered in place: the values' order means nothing after this */
+            if (sorted) {
+                stats_sort(t.all[i]->v, t.all[i]->n);
+                stats_summary_sorted(t.all[i]->v, t.all[i]->n, &bs);
+            }
             for (size_t k = 0; k < g->stats.n; k++)
-                stats[i * g->stats.n + k] = stat_of(t.all[i], g->stats.v[k], &bs);
+                stats[i * g->stats.n + k] = stat_of(t.all[i], g->stats.v[k], sorted ? &bs : NULL);
         }
     }
     if (rc == 0) {
