@@ -961,29 +961,56 @@ static int prepare_runs(store *s, const qfilter *f, const char *cols, const char
     " count(*), sum(r.status = 'ok'), sum(r.status NOT IN ('ok','queued','running')),"       \
     " count(DISTINCT r.host_id), min(r.started_at), max(r.started_at)"
 
+/* One line of the summary: a plugin's runs. */
+typedef struct sumrow {
+    char *plugin;
+    int64_t runs, ok, failed, hosts;
+    char *first, *last; /* NULL: no start */
+} sumrow;
+
+static void sumrows_free(sumrow *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(r[i].plugin);
+        free(r[i].first);
+        free(r[i].last);
+    }
+    free(r);
+}
+
+/* A new line for plugin p at the end of *rows; NULL: no memory. */
+static sumrow *sumrow_add(sumrow **rows, size_t *n, const char *p)
+{
+    sumrow *nr = realloc(*rows, (*n + 1) * sizeof *nr);
+    if (!nr)
+        return NULL;
+    *rows = nr;
+    memset(&nr[*n], 0, sizeof nr[*n]);
+    if (!(nr[*n].plugin = strdup(p ? p : "")))
+        return NULL;
+    return &nr[(*n)++];
+}
+
+/* t into *keep when it is earlier (first) or later (!first) than it; 0 or BX_ENOMEM. */
+static int keep_time(char **keep, const char *t, int first)
+{
+    if (!t || (*keep && (first ? strcmp(t, *keep) >= 0 : strcmp(t, *keep) <= 0)))
+        return 0;
+    free(*keep);
+    return (*keep = strdup(t)) ? 0 : BX_ENOMEM;
+}
+
 /*
- * The summary's statement for a filter of plugin, status, host and time:
- * each configuration's runs from runs_history (configuration, start, status,
- * host), the configurations in plugin order, so that neither the wide runs
- * rows nor a sort of them are read.  0, 1 when the filter is not of that
+ * The summary for a filter of plugin, status, host and time, read from
+ * runs_history (configuration, start, status, host) configuration by
+ * configuration, the configurations in plugin order, and counted here: neither
+ * the wide runs rows nor a sort of them.  0, 1 when the filter is not of that
  * kind (or the schema has no configurations), BX_E*.
  */
-static int prepare_summary_by_config(store *s, const qfilter *f, sqlite3_stmt **st)
+static int summary_by_config(store *s, const qfilter *f, sumrow **rows, size_t *nrows)
 {
     if (store_schema_version(s) < 5 || !qfilter_metric_conds(f, "r.", NULL))
         return 1;
-    /* every run, or every run of some plugins: the counts series keeps (version 6), when
-       every run is in a configuration (not only rows written by hand) */
-    int whole = store_schema_version(s) >= 6 && !f->statuses.n && !f->hosts.n &&
-                !f->has_since && !f->has_until;
-    if (whole) {
-        sqlite3_stmt *q;
-        if (sqlite3_prepare_v2(store_db(s), "SELECT EXISTS (SELECT 1 FROM runs WHERE config_id IS NULL)",
-                               -1, &q, NULL) != SQLITE_OK)
-            return BX_EIO;
-        whole = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 0;
-        sqlite3_finalize(q);
-    }
     qfilter rest;
     if (qfilter_copy(&rest, f))
         return BX_ENOMEM;
@@ -996,90 +1023,157 @@ static int prepare_summary_by_config(store *s, const qfilter *f, sqlite3_stmt **
         qfilter_free(&rest);
         return BX_ENOMEM;
     }
-    if (whole)
-        fputs("SELECT c.plugin, sum(k.runs), sum(k.ok), sum(k.failed),"
-              " count(DISTINCT nullif(k.host_id, 0)), min(k.first_started), max(k.last_started)"
-              " FROM configs c INDEXED BY configs_key CROSS JOIN series k ON k.config_id = c.id"
-              " WHERE k.runs > 0",
-              m);
-    else
-        fputs("SELECT c.plugin," SUMMARY_COLS " FROM configs c INDEXED BY configs_key"
-              " CROSS JOIN runs r INDEXED BY runs_history ON r.config_id = c.id WHERE 1",
-              m);
+    fputs("SELECT c.plugin, r.status, r.host_id, r.started_at FROM configs c INDEXED BY configs_key"
+          " CROSS JOIN runs r INDEXED BY runs_history ON r.config_id = c.id WHERE 1",
+          m);
     for (size_t i = 0; i < f->plugins.n; i++)
         fprintf(m, "%s:sp%zu%s", i ? "," : " AND c.plugin IN (", i,
                 i + 1 == f->plugins.n ? ")" : "");
     qfilter_metric_conds(&rest, "r.", m);
-    fputs(" GROUP BY c.plugin ORDER BY c.plugin", m);
+    sqlite3_stmt *st = NULL;
     int rc = fclose(m) != 0 ? BX_ENOMEM : 0;
-    if (rc == 0 && sqlite3_prepare_v2(store_db(s), sql, -1, st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "benchaas report: %s: %s\n", f->db, sqlite3_errmsg(store_db(s)));
+    if (rc == 0 && sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
         rc = BX_EIO;
-    }
+    free(sql);
     if (rc == 0) {
-        qfilter_metric_bind(&rest, *st);
+        qfilter_metric_bind(&rest, st);
         /* the bounds again from f, which outlives the statement (rest does not) */
         if (f->has_since)
-            sqlite3_bind_text(*st, sqlite3_bind_parameter_index(*st, ":qfsince"), f->since, -1,
+            sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":qfsince"), f->since, -1,
                               SQLITE_STATIC);
         if (f->has_until)
-            sqlite3_bind_text(*st, sqlite3_bind_parameter_index(*st, ":qfuntil"), f->until, -1,
+            sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":qfuntil"), f->until, -1,
                               SQLITE_STATIC);
         for (size_t i = 0; i < f->plugins.n; i++) {
             char name[32];
             snprintf(name, sizeof name, ":sp%zu", i);
-            sqlite3_bind_text(*st, sqlite3_bind_parameter_index(*st, name), f->plugins.v[i], -1,
-                              SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), f->plugins.v[i], -1,
+                              SQLITE_STATIC);
         }
     }
-    free(sql);
     qfilter_free(&rest);
+    uint8_t *seen = NULL; /* the current plugin's hosts (by id) */
+    size_t nseen = 0;
+    sumrow *cur = NULL;
+    int step = SQLITE_DONE;
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *p = (const char *)sqlite3_column_text(st, 0);
+        if (!cur || strcmp(cur->plugin, p ? p : "") != 0) {
+            if (!(cur = sumrow_add(rows, nrows, p))) {
+                rc = BX_ENOMEM;
+                break;
+            }
+            if (seen)
+                memset(seen, 0, nseen);
+        }
+        const char *status = (const char *)sqlite3_column_text(st, 1);
+        cur->runs++;
+        cur->ok += status && strcmp(status, "ok") == 0;
+        cur->failed += status && strcmp(status, "ok") && strcmp(status, "queued") &&
+                       strcmp(status, "running");
+        if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+            int64_t h = sqlite3_column_int64(st, 2);
+            if (h < 0 || h >= (1 << 24)) { /* not a row id of hosts: let SQL count */
+                rc = 1;
+                break;
+            }
+            if ((size_t)h / 8 >= nseen) {
+                size_t want = (size_t)h / 8 + 64;
+                uint8_t *nv = realloc(seen, want);
+                if (!nv) {
+                    rc = BX_ENOMEM;
+                    break;
+                }
+                memset(nv + nseen, 0, want - nseen);
+                seen = nv;
+                nseen = want;
+            }
+            if (!(seen[h / 8] & (1u << (h % 8)))) {
+                seen[h / 8] |= (uint8_t)(1u << (h % 8));
+                cur->hosts++;
+            }
+        }
+        const char *t = (const char *)sqlite3_column_text(st, 3);
+        if (keep_time(&cur->first, t, 1) || keep_time(&cur->last, t, 0))
+            rc = BX_ENOMEM;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = BX_EIO;
+    if (rc == BX_EIO)
+        fprintf(stderr, "benchaas report: %s: %s\n", f->db, sqlite3_errmsg(store_db(s)));
+    sqlite3_finalize(st);
+    free(seen);
+    if (rc) {
+        sumrows_free(*rows, *nrows);
+        *rows = NULL;
+        *nrows = 0;
+    }
+    return rc;
+}
+
+/* The summary of any filter, by SQL over the selected runs. */
+static int summary_by_sql(store *s, const qfilter *f, sumrow **rows, size_t *nrows)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = prepare_runs(s, f, "r.plugin," SUMMARY_COLS, "", "",
+                          "GROUP BY r.plugin ORDER BY r.plugin", &st);
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        sumrow *r = sumrow_add(rows, nrows, (const char *)sqlite3_column_text(st, 0));
+        if (!r) {
+            rc = BX_ENOMEM;
+            break;
+        }
+        r->runs = sqlite3_column_int64(st, 1);
+        r->ok = sqlite3_column_int64(st, 2);
+        r->failed = sqlite3_column_int64(st, 3);
+        r->hosts = sqlite3_column_int64(st, 4);
+        if (keep_time(&r->first, (const char *)sqlite3_column_text(st, 5), 1) ||
+            keep_time(&r->last, (const char *)sqlite3_column_text(st, 6), 0))
+            rc = BX_ENOMEM;
+    }
+    sqlite3_finalize(st);
     return rc;
 }
 
 static int section_summary(FILE *out, store *s, const qfilter *f, char ***plugins, size_t *np)
 {
-    sqlite3_stmt *st;
+    sumrow *rows = NULL;
+    size_t n = 0;
     *plugins = NULL;
     *np = 0;
-    int rc = prepare_summary_by_config(s, f, &st);
+    int rc = summary_by_config(s, f, &rows, &n);
     if (rc == 1)
-        rc = prepare_runs(s, f, "r.plugin," SUMMARY_COLS, "", "",
-                          "GROUP BY r.plugin ORDER BY r.plugin", &st);
-    if (rc)
+        rc = summary_by_sql(s, f, &rows, &n);
+    if (rc == 0 && !(*plugins = calloc(n ? n : 1, sizeof **plugins)))
+        rc = BX_ENOMEM;
+    if (rc) {
+        sumrows_free(rows, n);
         return rc;
+    }
     fputs("<section id=\"summary\"><h2>Summary</h2><table><tr><th>plugin</th><th>runs</th>"
           "<th>ok</th><th>failed</th><th>hosts</th><th>first run</th><th>last run</th></tr>",
           out);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *p = (const char *)sqlite3_column_text(st, 0);
-        char **np2 = realloc(*plugins, (*np + 1) * sizeof *np2);
-        if (!np2 || !(np2[*np] = strdup(p ? p : ""))) {
-            if (np2)
-                *plugins = np2;
-            rc = BX_ENOMEM;
-            break;
-        }
-        *plugins = np2;
-        (*np)++;
+    for (size_t i = 0; i < n; i++) {
+        const sumrow *r = &rows[i];
+        (*plugins)[(*np)++] = r->plugin;
         fputs("<tr><td><a href=\"#p-", out);
-        anchor(out, p);
+        anchor(out, r->plugin);
         fputs("\">", out);
-        esc(out, p);
-        int64_t bad = sqlite3_column_int64(st, 3);
+        esc(out, r->plugin);
         fprintf(out,
                 "</a></td><td class=\"n\">%lld</td><td class=\"n\">%lld</td>"
                 "<td class=\"n%s\">%lld</td><td class=\"n\">%lld</td><td>",
-                (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2),
-                bad ? " bad" : "", (long long)bad, (long long)sqlite3_column_int64(st, 4));
-        time_cell(out, (const char *)sqlite3_column_text(st, 5));
+                (long long)r->runs, (long long)r->ok, r->failed ? " bad" : "",
+                (long long)r->failed, (long long)r->hosts);
+        time_cell(out, r->first);
         fputs("</td><td>", out);
-        time_cell(out, (const char *)sqlite3_column_text(st, 6));
+        time_cell(out, r->last);
         fputs("</td></tr>", out);
+        rows[i].plugin = NULL; /* now *plugins' */
     }
     fputs("</table></section>\n", out);
-    sqlite3_finalize(st);
-    return rc;
+    sumrows_free(rows, n);
+    return 0;
 }
 
 static void run_params_cell(FILE *out, const char *params_json)

@@ -426,41 +426,14 @@ static const char schema_query_speed[] =
     "  LEFT JOIN configs c ON c.id = m.run_config_id;";
 
 /*
- * Version 6 (what a history holds, kept as it grows):
+ * Version 6 (the metrics a history holds):
  *   - metric_kinds: each (plugin, metric, better) ever stored, kept by ingest;
  *     a pass over every higher/lower-is-better value (report, across-nodes)
  *     reads only those metrics' ranges of metrics_find instead of every
  *     metric row, and tools list a plugin's metrics without a scan.
- *   - series gains the counts of its runs (all, ok, failed) and their first
- *     and last start, kept by triggers on runs (insert, delete, and an update
- *     of status, configuration, host or start), so that "how many runs of
- *     each plugin, on how many hosts, since when" reads a row per series.
+ * (Counts per series kept by triggers on runs were tried and left out: the
+ * triggers cost ingest 30 to 90 us a run, more than they saved the report.)
  */
-/* A run (new or old) counted into / out of its series (the triggers of version 6). */
-#define SERIES_WHERE(r) " WHERE config_id = " r ".config_id AND host_id = coalesce(" r ".host_id, 0);"
-#define SERIES_ADD(r)                                                                      \
-    "  INSERT OR IGNORE INTO series(config_id, host_id)"                                   \
-    "    SELECT " r ".config_id, coalesce(" r ".host_id, 0) WHERE " r ".config_id NOT NULL;" \
-    "  UPDATE series SET runs = runs + 1, ok = ok + (" r ".status = 'ok'),"                \
-    "    failed = failed + (" r ".status NOT IN ('ok', 'queued', 'running')),"              \
-    "    first_started = CASE WHEN first_started IS NULL OR " r ".started_at < first_started" \
-    "      THEN " r ".started_at ELSE first_started END,"                                    \
-    "    last_started = CASE WHEN last_started IS NULL OR " r ".started_at > last_started"   \
-    "      THEN " r ".started_at ELSE last_started END" SERIES_WHERE(r)
-/* (the first or last start again from runs_history only when the run held it) */
-#define SERIES_REMOVE(r)                                                                   \
-    "  UPDATE series SET runs = runs - 1, ok = ok - (" r ".status = 'ok'),"                \
-    "    failed = failed - (" r ".status NOT IN ('ok', 'queued', 'running')),"              \
-    "    first_started = CASE WHEN " r ".started_at IS first_started THEN"                  \
-    "      (SELECT x.started_at FROM runs x WHERE x.config_id = " r ".config_id"             \
-    "       AND coalesce(x.host_id, 0) = coalesce(" r ".host_id, 0)"                         \
-    "       AND x.started_at IS NOT NULL ORDER BY x.started_at LIMIT 1) ELSE first_started END," \
-    "    last_started = CASE WHEN " r ".started_at IS last_started THEN"                    \
-    "      (SELECT x.started_at FROM runs x WHERE x.config_id = " r ".config_id"             \
-    "       AND coalesce(x.host_id, 0) = coalesce(" r ".host_id, 0)"                         \
-    "       ORDER BY x.started_at DESC LIMIT 1) ELSE last_started END"                      \
-    SERIES_WHERE(r)
-
 static const char schema_metric_kinds[] =
     "CREATE TABLE metric_kinds ("
     "  plugin TEXT NOT NULL,"
@@ -469,32 +442,7 @@ static const char schema_metric_kinds[] =
     "  PRIMARY KEY (plugin, name, better)"
     ") WITHOUT ROWID;"
     "INSERT OR IGNORE INTO metric_kinds(plugin, name, better)"
-    "  SELECT DISTINCT run_plugin, name, better FROM metrics WHERE run_plugin IS NOT NULL;"
-    "ALTER TABLE series ADD COLUMN runs INTEGER NOT NULL DEFAULT 0;"
-    "ALTER TABLE series ADD COLUMN ok INTEGER NOT NULL DEFAULT 0;"
-    "ALTER TABLE series ADD COLUMN failed INTEGER NOT NULL DEFAULT 0;" /* not ok, queued, running */
-    "ALTER TABLE series ADD COLUMN first_started TEXT;"
-    "ALTER TABLE series ADD COLUMN last_started TEXT;"
-    "INSERT OR IGNORE INTO series(config_id, host_id)"
-    "  SELECT DISTINCT config_id, coalesce(host_id, 0) FROM runs WHERE config_id IS NOT NULL;"
-    "UPDATE series SET runs = k.n, ok = k.ok, failed = k.failed, first_started = k.first,"
-    "  last_started = k.last FROM (SELECT config_id, coalesce(host_id, 0) AS host_id,"
-    "  count(*) AS n, sum(status = 'ok') AS ok,"
-    "  sum(status NOT IN ('ok', 'queued', 'running')) AS failed,"
-    "  min(started_at) AS first, max(started_at) AS last FROM runs"
-    "  WHERE config_id IS NOT NULL GROUP BY 1, 2) AS k"
-    "  WHERE series.config_id = k.config_id AND series.host_id = k.host_id;"
-    "CREATE TRIGGER runs_series_insert AFTER INSERT ON runs WHEN new.config_id IS NOT NULL BEGIN"
-    SERIES_ADD("new")
-    "END;"
-    "CREATE TRIGGER runs_series_delete AFTER DELETE ON runs WHEN old.config_id IS NOT NULL BEGIN"
-    SERIES_REMOVE("old")
-    "END;"
-    "CREATE TRIGGER runs_series_update AFTER UPDATE OF status, config_id, host_id, started_at"
-    "  ON runs BEGIN"
-    SERIES_REMOVE("old")
-    SERIES_ADD("new")
-    "END;";
+    "  SELECT DISTINCT run_plugin, name, better FROM metrics WHERE run_plugin IS NOT NULL;";
 
 static const store_migration builtin_migrations[] = {
     {1, "initial schema", schema_v1},
