@@ -27,11 +27,17 @@ hook = http.server.HTTPServer(("127.0.0.1", 0), Hook)
 threading.Thread(target=hook.serve_forever, daemon=True).start()
 
 DB = "s.db"
-slowest = 0.0
-for i in range(6):  # the history of the configuration
-    t0 = time.time()
-    bx("run", "trivial", "-p", "count=1000", "--db", DB)
-    slowest = max(slowest, time.time() - t0)
+# the history of the configuration: one run that creates the database, then five side by
+# side (a loaded machine gives five processes more of its time than one after another)
+t0 = time.time()
+bx("run", "trivial", "-p", "count=1000", "--db", DB)
+slowest = time.time() - t0
+hist = [subprocess.Popen([BENCHAAS, "run", "trivial", "-p", "count=1000", "--db", DB],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for i in range(5)]
+for p in hist:
+    _, err = p.communicate(timeout=120)
+    check(p.returncode == 0, "benchaas run: exit %d: %s" % (p.returncode, err))
 # What follows waits on the server's own children (`benchaas check` after the scheduled job)
 # and on the webhook's 2 s back-off: the windows grow with how slow a CLI command was here
 # (a loaded machine), rather than being fixed.
