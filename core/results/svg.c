@@ -13,6 +13,7 @@
 #include "text.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,7 +231,8 @@ static void time_ticks(scale *s)
 
 /* ---- drawing ------------------------------------------------------------------ */
 
-static int chart_counter; /* unique ids for the clip paths of a page */
+/* Unique ids for the clip paths of a page; the server renders pages in several threads. */
+static atomic_uint chart_counter;
 
 static void text(FILE *out, double x, double y, const char *anchor, const char *extra,
                  const char *s)
@@ -555,7 +557,7 @@ static void draw_bands(FILE *out, const svg_chart *c, const scale *xs_, const sc
 void svg_chart_write(FILE *out, const svg_chart *c)
 {
     int W = c->width > 0 ? c->width : 720, H = c->height > 0 ? c->height : 300;
-    int id = ++chart_counter;
+    unsigned id = atomic_fetch_add_explicit(&chart_counter, 1, memory_order_relaxed) + 1;
     double left = 66, right = c->y2label ? 66 : 18, top = 26;
     int rotate = c->xaxis == SVG_X_CATEGORY && c->ncats > 6;
     double bottom = rotate ? 84 : 46;
@@ -617,8 +619,8 @@ void svg_chart_write(FILE *out, const svg_chart *c)
 
     /* the data, clipped to the plot area */
     fprintf(out,
-            "<clipPath id=\"clip%d\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-            "height=\"%.1f\"/></clipPath><g clip-path=\"url(#clip%d)\">",
+            "<clipPath id=\"clip%u\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+            "height=\"%.1f\"/></clipPath><g clip-path=\"url(#clip%u)\">",
             id, px0, py0 - 4, px1 - px0 + 4, py1 - py0 + 4, id);
     draw_bands(out, c, &xs, &ys, px0, px1);
     double band_px = c->xaxis == SVG_X_CATEGORY && c->ncats ? (px1 - px0) / (double)c->ncats : 20;

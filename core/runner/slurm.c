@@ -983,15 +983,25 @@ static int wait_and_collect(const run_opts *o, const char *spool, strvec *job_id
 {
     const char *db = o->db;
     double delay = 1.0;
+    int unanswered = 0; /* polls in a row in which squeue failed */
     for (;;) {
-        int open_jobs = 0;
+        int open_jobs = 0, failed = 0;
         for (size_t i = 0; i < job_ids->n; i++) {
             char *argv[] = {"squeue", "--noheader", "--jobs", job_ids->v[i], "--format=%T", NULL};
-            char *out = NULL;
-            if (capture(argv, &out, NULL) == 0 && out && *out)
+            char *out = NULL, *errs = NULL;
+            int rc = capture(argv, &out, &errs);
+            if (rc == 0 && out && *out)
                 open_jobs++;
+            else if (rc != 0 && !(errs && strstr(errs, "Invalid job id")) && !failed++)
+                /* a busy controller (a timeout): the job may still run, ask again */
+                fprintf(stderr, "benchaas: squeue failed (%s); asking again\n",
+                        errs && *errs ? strtok(errs, "\n") : "no message");
             free(out);
+            free(errs);
         }
+        unanswered = failed ? unanswered + 1 : 0;
+        if (failed && unanswered <= 10)
+            open_jobs += failed;
         if (!open_jobs || g_interrupted)
             break;
         if (isatty(STDERR_FILENO))

@@ -890,6 +890,7 @@ static int h_healthz(http_req *r, http_resp *o)
     cJSON_AddStringToObject(sc, "last_tick", when);
     cJSON_AddNumberToObject(sc, "queued", queued);
     cJSON_AddNumberToObject(sc, "running", running);
+    cJSON_AddNumberToObject(sc, "points_running", app->sched ? sched_running(app->sched) : 0);
     return http_json(o, db_ok && sched_ok ? 200 : 503, j);
 }
 

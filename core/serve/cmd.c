@@ -579,7 +579,8 @@ int cmd_serve(int argc, char **argv)
     webhook_sender *wh = o.webhook ? webhook_start(root, o.webhook) : NULL;
     http_config hc = {.host = o.listen, .port = (int)port, .db = db, .root = root, .threads = o.threads,
                       .tls_cert = o.tls_cert, .tls_key = o.tls_key, .signup = o.signup,
-                      .app = &app, .page_refused = pages_refused};
+                      .app = &app, .page_refused = pages_refused,
+                      .page_not_found = pages_not_found};
     http_server *srv = http_server_new(&hc);
     size_t nroutes;
     const http_route *routes = api_route_table(&nroutes);

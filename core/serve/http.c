@@ -495,6 +495,33 @@ static void run_cached(const http_route *rt, http_req *r, http_resp *o)
     victim->age = ++t_clock;
 }
 
+/* The request's store connection and who sent it; 0, or -1 with a 503 in o. */
+static int resolve(http_server *s, http_req *r, http_resp *o)
+{
+    char err[512];
+    r->st = http_thread_store(s->cfg.root, err, sizeof err);
+    if (!r->st) {
+        http_errorf(o, 503, "the database cannot be opened: %s", err);
+        return -1;
+    }
+    const char *authz = http_header(r, "Authorization");
+    const char *token = NULL;
+    if (authz && strncasecmp(authz, "Bearer ", 7) == 0)
+        token = authz + 7;
+    else if (!authz)
+        token = http_cookie(r, "benchaas_session");
+    http_resolve_auth(r->st, token, &r->auth);
+    if (authz && !token)
+        r->auth.expired = 1;
+    return 0;
+}
+
+/* A path of the JSON API: /api and what is under /api/. */
+static int api_path(const char *path)
+{
+    return strncmp(path, "/api", 4) == 0 && (path[4] == '\0' || path[4] == '/');
+}
+
 static void dispatch(http_server *s, http_req *r, http_resp *o)
 {
     int status = 404;
@@ -508,25 +535,16 @@ static void dispatch(http_server *s, http_req *r, http_resp *o)
     if (!rt) {
         if (status == 405)
             http_errorf(o, 405, "%s is not allowed on %s", r->method, r->path);
-        else
+        else if (s->cfg.page_not_found && !api_path(r->path) &&
+                 (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)) {
+            if (resolve(s, r, o) == 0)
+                s->cfg.page_not_found(r, o);
+        } else
             http_errorf(o, 404, "no such page or API route: %s", r->path);
         return;
     }
-    char err[512];
-    r->st = http_thread_store(s->cfg.root, err, sizeof err);
-    if (!r->st) {
-        http_errorf(o, 503, "the database cannot be opened: %s", err);
+    if (resolve(s, r, o) != 0)
         return;
-    }
-    const char *authz = http_header(r, "Authorization");
-    const char *token = NULL;
-    if (authz && strncasecmp(authz, "Bearer ", 7) == 0)
-        token = authz + 7;
-    else if (!authz)
-        token = http_cookie(r, "benchaas_session");
-    http_resolve_auth(r->st, token, &r->auth);
-    if (authz && !token)
-        r->auth.expired = 1;
     if (http_authorise(rt, r, o) != 0) {
         if ((rt->flags & ROUTE_PAGE) && s->cfg.page_refused)
             s->cfg.page_refused(r, o);

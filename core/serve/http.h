@@ -155,6 +155,9 @@ typedef struct http_config {
     void *app;        /* the application's context, for handlers: http_app(r) */
     /* Turns the JSON refusal in o (401, 403, 404) of a ROUTE_PAGE route into a page. */
     void (*page_refused)(http_req *r, http_resp *o);
+    /* Answers a GET of a path that is no route and not under /api/ (a page for people), or
+       NULL: the JSON 404 for every path. */
+    void (*page_not_found)(http_req *r, http_resp *o);
 } http_config;
 
 /* Create the server (not started). */

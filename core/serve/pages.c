@@ -427,6 +427,13 @@ void pages_refused(http_req *r, http_resp *o)
     page_message(r, o, status, status == 404 ? "Not found" : "Not allowed", msg);
 }
 
+void pages_not_found(http_req *r, http_resp *o)
+{
+    char *msg = xasprintf("There is no page at %s.", r->path);
+    page_message(r, o, 404, "Not found", msg);
+    free(msg);
+}
+
 /* ---- the API, called in-process ----------------------------------------------------------- */
 
 /*

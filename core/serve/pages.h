@@ -25,6 +25,9 @@ const http_route *pages_route_table(size_t *n);
 /* Turn the engine's JSON refusal in o (401, 403, 404) of a page route into HTML. */
 void pages_refused(http_req *r, http_resp *o);
 
+/* The 404 page of a path that is neither a page nor under /api/ (http_config.page_not_found). */
+void pages_not_found(http_req *r, http_resp *o);
+
 /* The stylesheet served at /static/benchaas.css. */
 extern const char pages_css[];
 

@@ -43,6 +43,7 @@ struct sched {
     char last_user[128];
     store *st; /* the scheduler thread's connection */
     double last_collect; /* --launcher slurm: the last `benchaas collect` */
+    _Atomic int slurm_points; /* --launcher slurm: points handed to Slurm, not yet collected */
     int64_t scancelled[64]; /* --launcher slurm: cancelled jobs already scancel'ed (a ring) */
     unsigned nscancelled;
 };
@@ -771,10 +772,23 @@ static void slurm_cancel(sched *s, sqlite3 *db, int64_t id)
     free(exe);
 }
 
+/* The points handed to Slurm and not yet collected, for /healthz and /metrics. */
+static void slurm_count_points(sched *s, sqlite3 *db)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM job_points WHERE state = 'running'", -1, &q,
+                           NULL) != SQLITE_OK)
+        return;
+    if (sqlite3_step(q) == SQLITE_ROW)
+        atomic_store(&s->slurm_points, sqlite3_column_int(q, 0));
+    sqlite3_finalize(q);
+}
+
 static void slurm_tick(sched *s, sqlite3 *db)
 {
     /* submit queued jobs, oldest first */
-    for (int k = 0; k < 16 && !s->stop; k++) {
+    int submitted = 0;
+    for (int k = 0; k < 16 && !s->stop; k++, submitted++) {
         sqlite3_stmt *q;
         int64_t id = 0;
         if (sqlite3_prepare_v2(db,
@@ -790,6 +804,8 @@ static void slurm_tick(sched *s, sqlite3 *db)
             break;
         slurm_submit_job(s, db, id);
     }
+    if (submitted)
+        slurm_count_points(s, db);
     /* collect every few seconds while jobs run */
     double now = wall_now();
     if (now - s->last_collect < 3)
@@ -826,6 +842,9 @@ static void slurm_tick(sched *s, sqlite3 *db)
             slurm_settle_job(s, db, ids[i]);
         free(log);
         free(spool);
+        slurm_count_points(s, db);
+    } else if (n == 0) {
+        atomic_store(&s->slurm_points, 0);
     }
     free(ids);
 }
@@ -923,6 +942,8 @@ double sched_last_tick(sched *s) { return atomic_load(&s->last_tick); }
 
 int sched_running(sched *s)
 {
+    if (strcmp(s->launcher, "slurm") == 0)
+        return atomic_load(&s->slurm_points);
     pthread_mutex_lock(&s->mu);
     int r = s->running;
     pthread_mutex_unlock(&s->mu);

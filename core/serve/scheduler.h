@@ -48,7 +48,8 @@ void sched_cancel_job(sched *s, int64_t id);
 /* Look at the queue now rather than at the next tick (a job was submitted). */
 void sched_wake(sched *s);
 
-/* For /healthz and /metrics: the last tick (wall seconds) and the points running. */
+/* For /healthz and /metrics: the last tick (wall seconds) and the points running (with
+ * --launcher slurm: the points handed to Slurm and not yet collected). */
 double sched_last_tick(sched *s);
 int sched_running(sched *s);
 

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,6 +180,61 @@ static int test_svg_chart(void)
     return 0;
 }
 
+/* Charts drawn in several threads at once (the server's pages): every clip-path id is
+ * used once.  A plain counter loses increments when two threads draw together, so two
+ * charts get one id; how often depends on the machine, so this can pass without the
+ * fix, but it can never fail with it. */
+#define ID_THREADS 4
+#define ID_CHARTS 5000
+
+static void *draw_charts(void *arg)
+{
+    char **text = arg;
+    size_t len = 0;
+    FILE *m = open_memstream(text, &len);
+    if (!m)
+        return NULL;
+    double x[] = {1, 2}, y[] = {3, 4};
+    svg_series s = {.name = "s", .style = SVG_LINE, .x = x, .y = y, .n = 2};
+    svg_chart c = {.title = "t", .series = &s, .nseries = 1, .width = 100, .height = 60};
+    for (int i = 0; i < ID_CHARTS; i++)
+        svg_chart_write(m, &c);
+    fclose(m);
+    return NULL;
+}
+
+static int cmp_uint(const void *a, const void *b)
+{
+    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int test_svg_ids_threads(void)
+{
+    pthread_t th[ID_THREADS];
+    char *text[ID_THREADS] = {0};
+    for (int t = 0; t < ID_THREADS; t++)
+        CHECK(pthread_create(&th[t], NULL, draw_charts, &text[t]) == 0);
+    for (int t = 0; t < ID_THREADS; t++)
+        pthread_join(th[t], NULL);
+    static unsigned ids[ID_THREADS * ID_CHARTS];
+    size_t n = 0;
+    for (int t = 0; t < ID_THREADS; t++) {
+        CHECK(text[t]);
+        CHECK(count(text[t], "<clipPath id=\"clip") == ID_CHARTS);
+        for (const char *p = text[t]; (p = strstr(p, "<clipPath id=\"clip")); p++)
+            ids[n++] = (unsigned)strtoul(p + strlen("<clipPath id=\"clip"), NULL, 10);
+        free(text[t]);
+    }
+    qsort(ids, n, sizeof ids[0], cmp_uint);
+    for (size_t i = 1; i < n; i++)
+        if (ids[i] == ids[i - 1]) {
+            fprintf(stderr, "two charts have the clip-path id clip%u\n", ids[i]);
+            return 1;
+        }
+    return 0;
+}
+
 /* ---- schema version 2 ----------------------------------------------------------- */
 
 static char tdir[512];
@@ -316,6 +372,7 @@ static const struct {
     {"stats_hodges_lehmann", test_stats_hodges_lehmann},
     {"svg_numbers", test_svg_numbers},
     {"svg_chart", test_svg_chart},
+    {"svg_ids_threads", test_svg_ids_threads},
     {"migrate_v1", test_migrate_v1},
     {"timeline_ingest", test_timeline_ingest},
 };

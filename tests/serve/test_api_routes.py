@@ -229,7 +229,17 @@ s.expect(200, "DELETE", "/api/v1/schedules/%d" % sid, tok=T["member"])
 
 # ---- operations
 j, _ = s.expect(200, "GET", "/healthz")
-check(j["status"] == "ok" and {"last_tick", "queued", "running"} <= set(j["scheduler"]), str(j))
+check(j["status"] == "ok" and {"last_tick", "queued", "running", "points_running"}
+      <= set(j["scheduler"]), str(j))
+# 503 while the database fails: its jobs table gone (renamed), then back
+sql(DB, "ALTER TABLE jobs RENAME TO jobs_gone")
+st, h, j = s.request("GET", "/healthz")
+sql(DB, "ALTER TABLE jobs_gone RENAME TO jobs")
+check(st == 503 and h["content-type"] == "application/json" and isinstance(j, dict)
+      and j["status"] == "database failing" and j["scheduler"]["queued"] == -1
+      and j["scheduler"]["running"] == -1 and j["scheduler"]["last_tick"], "%d %s" % (st, j))
+j, _ = s.expect(200, "GET", "/healthz")
+check(j["status"] == "ok" and j["scheduler"]["queued"] >= 0, "after the table is back: %s" % j)
 st, h, text = s.request("GET", "/metrics")
 check(st == 200 and h["content-type"].startswith("text/plain"), "metrics")
 for name in ('benchaas_jobs{state="done"}', 'benchaas_runs{plugin="trivial",status="ok"}',

@@ -190,6 +190,23 @@ for want in ["h&lt;script&gt;", "9&lt;script&gt;", "w&lt;script&gt;", "k&lt;scri
 st, _, text, _ = a.req("GET", "/runs/%d" % (rid + 1))
 check("e&lt;script&gt;alert(1)&lt;/script&gt;&quot;" in text, "escaped error")
 
+# ---- a path that is no page: a 404 page in the pages' layout, the path escaped, a link back
+# to /; under /api/ the JSON 404 stays
+st, h, text, _ = a.req("GET", "/no/such/" + urllib.parse.quote(EVIL, safe=""))
+check(st == 404 and h["content-type"].startswith("text/html")
+      and "content-security-policy" in h, "unknown page: %d %s" % (st, h))
+check("<h1>Not found</h1>" in text and 'href="/static/benchaas.css"' in text
+      and "Signed in as" in text and '<a href="/">' in text and "/no/such/" in text
+      and "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script" not in text
+      and "<img" not in text, "unknown page: %s" % text)
+st, h, text, _ = Browser().req("GET", "/nowhere")
+check(st == 404 and h["content-type"].startswith("text/html") and "Not signed in" in text
+      and "/nowhere" in text, "unknown page, not signed in: %d %s" % (st, text[:300]))
+for p in ["/api", "/api/nowhere", "/api/v1/nowhere"]:
+    st, h, j = s.request("GET", p)
+    check(st == 404 and h["content-type"] == "application/json" and j["error"]["status"] == 404,
+          "GET %s: %d %s" % (p, st, j))
+
 # ---- the admin: add, change role, disable (sign-in refused, clearly), enable
 ad = Browser().sign_in("root")
 tr = ad.csrf("/admin/users")

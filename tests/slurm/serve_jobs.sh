@@ -25,6 +25,28 @@ check(job["runs"][0] == rows[0][0], "job runs %s vs %s" % (job["runs"], rows))
 tags = sorted(t for (t,) in sql(DB, "SELECT tag FROM tags WHERE run_id = ?", rows[0][0]))
 check("svc" in tags, "tags: %s" % tags)
 
+
+
+def points_running():
+    """The points running by /healthz and by /metrics."""
+    j, _ = s.expect(200, "GET", "/healthz")
+    _, _, text = s.request("GET", "/metrics")
+    m = re.search(r"^benchaas_points_running (\d+)$", text, re.M)
+    return j["scheduler"]["points_running"], int(m.group(1)) if m else None
+
+
+def wait_points(n, what):
+    deadline = time.time() + 60
+    got = None
+    while time.time() < deadline:
+        got = points_running()
+        if got == (n, n):
+            return
+        time.sleep(0.2)
+    fail("%s: points running by /healthz and /metrics: %s, wanted %d" % (what, got, n))
+
+
+wait_points(0, "after the first job")
 # a cancelled job: its Slurm job is scancel'ed and its run collected as failed
 hang = {"plugin": "trivial", "params": {"mode": "hang"}, "timeout": 120}
 j, _ = s.expect(201, "POST", "/api/v1/jobs", hang, tok=tok)
@@ -32,6 +54,8 @@ hid = j["job"]["id"]
 deadline = time.time() + 30
 while time.time() < deadline and not sql(DB, "SELECT 1 FROM runs WHERE job = ?", hid):
     time.sleep(0.2)
+# handed to Slurm and not yet collected: one point running
+wait_points(1, "while the Slurm job runs")
 j, _ = s.expect(200, "DELETE", "/api/v1/jobs/%d" % hid, tok=tok)
 check(j["job"]["state"] == "cancelled", str(j))
 deadline = time.time() + 60
@@ -43,5 +67,6 @@ while time.time() < deadline:
     time.sleep(0.5)
 check(len(st) == 1 and st[0][:2] == ("failed", "ann") and "CANCEL" in st[0][2].upper(), "cancelled job's run: %s" % st)
 check(s.wait_job(hid, tok)["state"] == "cancelled", "the cancelled job changed state")
+wait_points(0, "after the cancelled job was collected")
 check(s.stop() == 0, "exit code on SIGTERM")
 PY

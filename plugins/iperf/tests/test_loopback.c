@@ -68,13 +68,49 @@ static size_t nsamples(bx_mock *m, const char *name)
     return n;
 }
 
+/*
+ * The interval samples against the whole: at least two samples for 1 s at
+ * 0.5 s, and their mean within a factor of 2 of the total.  Both depend on
+ * the control thread taking its ticks on time; on a loaded machine it may
+ * be descheduled past a tick (that tick merges into the next interval, or
+ * leaves a short one whose rate weighs as much as a full one in the mean),
+ * so the cases retry such a run once (RUN_TIMED) and say why.
+ */
+static int intervals_ok(bx_mock *m, char *why, size_t len)
+{
+    double t = metric(m, "throughput");
+    size_t n;
+    const double *s = bx_mock_samples(m, "throughput", &n);
+    double mean = 0;
+    for (size_t i = 0; i < n; i++)
+        mean += s[i] / (double)n;
+    int ok = n >= 2 && mean > 0.5 * t && mean < 2 * t;
+    if (!ok) {
+        int k = snprintf(why, len, "%zu interval samples (mean %g) for a total of %g Gbit/s:", n,
+                         mean, t);
+        for (size_t i = 0; i < n && k > 0 && (size_t)k < len; i++)
+            k += snprintf(why + k, len - (size_t)k, " %g", s[i]);
+    }
+    return ok;
+}
+
+/* m = run(&rc, ...), run once more if only the interval timing was off. */
+#define RUN_TIMED(m, rc, ...)                                                                      \
+    do {                                                                                           \
+        char why_[512];                                                                            \
+        m = run(&rc, __VA_ARGS__);                                                                 \
+        if (rc == 0 && !intervals_ok(m, why_, sizeof why_)) {                                      \
+            fprintf(stderr, "retrying once (the control thread missed its ticks?): %s\n", why_);  \
+            bx_mock_free(m);                                                                       \
+            m = run(&rc, __VA_ARGS__);                                                             \
+        }                                                                                          \
+    } while (0)
+
 /* What every successful TCP run has. */
 static void tcp_common(bx_mock *m, double min_gbps)
 {
     double t = metric(m, "throughput");
     CHECK(t > min_gbps && t < 1000, "throughput %g Gbit/s", t);
-    CHECK(nsamples(m, "throughput") >= 2, "%zu interval samples for 1 s at 0.5 s",
-          nsamples(m, "throughput"));
     CHECK(metric(m, "retransmits") >= 0, "retransmits missing");
     CHECK(metric(m, "rtt") > 0, "rtt %g", metric(m, "rtt"));
     CHECK(metric(m, "cpu_client") > 0 && metric(m, "cpu_server") > 0, "cpu %g / %g",
@@ -82,12 +118,8 @@ static void tcp_common(bx_mock *m, double min_gbps)
     CHECK(isnan(metric(m, "jitter")) && isnan(metric(m, "lost_percent")),
           "UDP metrics in a TCP run");
     /* the intervals add up to about the whole */
-    size_t n;
-    const double *s = bx_mock_samples(m, "throughput", &n);
-    double mean = 0;
-    for (size_t i = 0; i < n; i++)
-        mean += s[i] / (double)n;
-    CHECK(n && mean > 0.5 * t && mean < 2 * t, "mean interval %g vs total %g", mean, t);
+    char why[512];
+    CHECK(intervals_ok(m, why, sizeof why), "%s", why);
 }
 
 int main(int argc, char **argv)
@@ -101,16 +133,16 @@ int main(int argc, char **argv)
     int rc;
     bx_mock *m = NULL;
     if (strcmp(c, "tcp") == 0) {
-        m = run(&rc, NULL);
+        RUN_TIMED(m, rc, NULL);
         CHECK(rc == 0, "rc %d", rc);
         tcp_common(m, 0.05);
         CHECK(bx_mock_meta(m, "socket_buffer") != NULL, "socket_buffer meta");
     } else if (strcmp(c, "reverse") == 0) {
-        m = run(&rc, "reverse", "true", NULL);
+        RUN_TIMED(m, rc, "reverse", "true", NULL);
         CHECK(rc == 0, "rc %d", rc);
         tcp_common(m, 0.05);
     } else if (strcmp(c, "streams") == 0) {
-        m = run(&rc, "streams", "4", "length", "64k", NULL);
+        RUN_TIMED(m, rc, "streams", "4", "length", "64k", NULL);
         CHECK(rc == 0, "rc %d", rc);
         tcp_common(m, 0.05);
     } else if (strcmp(c, "paced") == 0) {
@@ -139,7 +171,7 @@ int main(int argc, char **argv)
         size_t n = nsamples(m, "throughput");
         CHECK(n >= 3 && n <= 6, "%zu samples", n);
     } else if (strcmp(c, "ipv6") == 0) {
-        m = run(&rc, "bind", "::1", NULL);
+        RUN_TIMED(m, rc, "bind", "::1", NULL);
         CHECK(rc == 0, "rc %d", rc);
         CHECK(bx_mock_meta(m, "server") && strstr(bx_mock_meta(m, "server"), "[::1]"),
               "server meta %s", bx_mock_meta(m, "server"));
