@@ -51,8 +51,9 @@ def wait_until(cond, what):
         if v:
             return v
         time.sleep(0.1)
-    fail("%s within %.0f s (a CLI run took up to %.1f s here)"
+    fail("%s within %.0f s (a CLI run took %.1f s here)"
          % (what() if callable(what) else what, WINDOW, slowest))
+
 
 # the injected regression: a history far faster than this machine, and without spread (the
 # timing noise of a loaded machine must not widen the band)
