@@ -520,7 +520,7 @@ static aentry *aset_new_entry(aset *out, const entry_meta *mt, const char *key, 
  * join), in no particular order of the runs.  0 or BX_ENOMEM.
  */
 static int aset_run_value(aentry *e, const char *t, int64_t id, int has_value, double value,
-                          int flags)
+                          int flags, int in_order)
 {
     e->nruns++;
     e->cur_run = id;
@@ -528,7 +528,8 @@ static int aset_run_value(aentry *e, const char *t, int64_t id, int has_value, d
         e->first_run = id;
     if (id > e->last_run)
         e->last_run = id;
-    if (t && (!e->first_started || strcmp(t, e->first_started) < 0)) {
+    /* (in_order: the rows come in time order, so the first is the earliest) */
+    if (t && (!e->first_started || (!in_order && strcmp(t, e->first_started) < 0))) {
         free(e->first_started);
         if (!(e->first_started = strdup(t)))
             return BX_ENOMEM;
@@ -566,9 +567,10 @@ static int entry_key(char *key, size_t keycap, int flags, const char *plugin, co
 /*
  * The (metric, plugin) pairs of metric_kinds (schema 6) whose values can be
  * higher or lower is better, of the filter's plugins and metrics, in the
- * order of metrics_find: *names and *plugins (n of each, malloc'd, free with
- * free_kinds).  0, 1 when the store has no metric_kinds (older schema), or
- * BX_E*.
+ * order of metrics_find: *knames and *kplugins (n of each, malloc'd, free
+ * with free_kinds); a name starts with '+' when the pair was only ever stored
+ * as higher or lower is better.  0, 1 when the store has no metric_kinds
+ * (older schema), or BX_E*.
  */
 static int kinds_load(store *s, const qfilter *f, char ***knames, char ***kplugins, size_t *n)
 {
@@ -577,9 +579,12 @@ static int kinds_load(store *s, const qfilter *f, char ***knames, char ***kplugi
     if (store_schema_version(s) < 6)
         return 1;
     sqlite3_stmt *st;
+    /* a pair stored only as higher or lower is better needs no test of each row's better:
+       its name gets a leading '+' here (load_by_kind strips it) */
     if (sqlite3_prepare_v2(store_db(s),
-                           "SELECT DISTINCT name, plugin FROM metric_kinds"
-                           " WHERE better IN ('higher', 'lower') ORDER BY name, plugin",
+                           "SELECT CASE WHEN min(better IN ('higher', 'lower')) THEN '+' ELSE ''"
+                           " END || name, plugin FROM metric_kinds GROUP BY name, plugin"
+                           " HAVING max(better IN ('higher', 'lower')) ORDER BY name, plugin",
                            -1, &st, NULL) != SQLITE_OK)
         return BX_EIO;
     size_t cap = 0;
@@ -596,7 +601,7 @@ static int kinds_load(store *s, const qfilter *f, char ***knames, char ***kplugi
         if (want && f->metrics.n) {
             want = 0;
             for (size_t i = 0; i < f->metrics.n; i++)
-                want |= strcmp(f->metrics.v[i], name) == 0;
+                want |= strcmp(f->metrics.v[i], name + (*name == '+')) == 0;
         }
         if (!want)
             continue;
@@ -703,30 +708,37 @@ static int load_by_kind(store *s, const qfilter *f, int flags, names *nm, aset *
         free_kinds(knames, kplugins, nkinds);
         return BX_ENOMEM;
     }
-    /* metrics_find's columns only: the run, its configuration, start, host, the value */
+    /* metrics_find's columns only: the run, its configuration, start, host, the value
+       (sts[0] tests each row's better, sts[1] is for pairs only ever directional) */
     fputs("SELECT m.run_id, m.run_config_id, m.run_started_at, m.run_host_id, m.value"
           " FROM metrics m INDEXED BY metrics_find WHERE m.name = :kname"
-          " AND m.run_plugin = :kplugin AND m.better IN ('higher', 'lower')",
+          " AND m.run_plugin = :kplugin",
           m);
     qfilter_metric_conds(f, "m.run_", m);
-    sqlite3_stmt *st = NULL, *meta = NULL;
-    if (fclose(m) != 0)
+    long conds = ftell(m);
+    fputs(" AND m.better IN ('higher', 'lower')", m);
+    sqlite3_stmt *sts[2] = {NULL, NULL}, *meta = NULL;
+    if (fclose(m) != 0 || conds < 0)
         rc = BX_ENOMEM;
-    else if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK ||
+    else if (sqlite3_prepare_v2(store_db(s), sql, -1, &sts[0], NULL) != SQLITE_OK ||
+             sqlite3_prepare_v2(store_db(s), sql, (int)conds, &sts[1], NULL) != SQLITE_OK ||
              sqlite3_prepare_v2(store_db(s),
                                 "SELECT unit, better, seq, coalesce(headline, seq = 0)"
                                 " FROM metrics WHERE run_id = ?1 AND name = ?2",
                                 -1, &meta, NULL) != SQLITE_OK)
         rc = BX_EIO;
     free(sql);
-    if (rc == 0)
-        qfilter_metric_bind(f, st);
-    int i_name = st ? sqlite3_bind_parameter_index(st, ":kname") : 0;
-    int i_plugin = st ? sqlite3_bind_parameter_index(st, ":kplugin") : 0;
+    for (int i = 0; rc == 0 && i < 2; i++)
+        qfilter_metric_bind(f, sts[i]);
     for (size_t k = 0; rc == 0 && k < nkinds; k++) {
+        int pure = knames[k][0] == '+';
+        const char *kname = knames[k] + pure;
+        sqlite3_stmt *st = sts[pure];
         sqlite3_reset(st);
-        sqlite3_bind_text(st, i_name, knames[k], -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, i_plugin, kplugins[k], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":kname"), kname, -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":kplugin"), kplugins[k], -1,
+                          SQLITE_STATIC);
         int64_t last_c = -1, last_h = -1;
         aentry *e = NULL;
         int step;
@@ -740,8 +752,8 @@ static int load_by_kind(store *s, const qfilter *f, int flags, names *nm, aset *
             }
             out->nruns += (size_t)seen;
             if (!e || c != last_c || h != last_h) {
-                e = names_entry(nm, c, h, knames[k]);
-                if (!e && !(e = series_entry(meta, nm, out, flags, c, h, id, knames[k], &rc)))
+                e = names_entry(nm, c, h, kname);
+                if (!e && !(e = series_entry(meta, nm, out, flags, c, h, id, kname, &rc)))
                     break;
                 last_c = c;
                 last_h = h;
@@ -750,13 +762,14 @@ static int load_by_kind(store *s, const qfilter *f, int flags, names *nm, aset *
             double value = sqlite3_column_double(st, 4);
             if (e->cur_run != id &&
                 (rc = aset_run_value(e, (const char *)sqlite3_column_text(st, 2), id, has_value,
-                                     value, flags)) != 0)
+                                     value, flags, f->statuses.n == 1)) != 0)
                 break;
         }
         if (rc == 0 && step != SQLITE_DONE)
             rc = BX_EIO;
     }
-    sqlite3_finalize(st);
+    sqlite3_finalize(sts[0]);
+    sqlite3_finalize(sts[1]);
     sqlite3_finalize(meta);
     free_kinds(knames, kplugins, nkinds);
     if (rc == 0 && out->n > 1)
@@ -894,7 +907,7 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
         double value = sqlite3_column_double(st, C_VALUE);
         if (e->cur_run != id &&
             (rc = aset_run_value(e, (const char *)sqlite3_column_text(st, C_STARTED), id,
-                                 has_value, value, flags)) != 0)
+                                 has_value, value, flags, 0)) != 0)
             break;
         if (flags & ASET_SAMPLES) {
             int is_sample = sqlite3_column_int(st, C_HAS_SAMPLE);

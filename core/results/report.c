@@ -291,30 +291,6 @@ static int times_sorted(const aentry *e)
     return 1;
 }
 
-/* Heap order of the merge: the earlier head, the first host on a tie. */
-static int head_before(const aentry *const *hs, const size_t *pos, size_t a, size_t b)
-{
-    double ta = hs[a]->times.v[pos[a]], tb = hs[b]->times.v[pos[b]];
-    return ta < tb || (ta == tb && a < b);
-}
-
-static void heap_down(size_t *heap, size_t n, size_t i, const aentry *const *hs, const size_t *pos)
-{
-    for (;;) {
-        size_t l = 2 * i + 1, best = i;
-        if (l < n && head_before(hs, pos, heap[l], heap[best]))
-            best = l;
-        if (l + 1 < n && head_before(hs, pos, heap[l + 1], heap[best]))
-            best = l + 1;
-        if (best == i)
-            return;
-        size_t t = heap[i];
-        heap[i] = heap[best];
-        heap[best] = t;
-        i = best;
-    }
-}
-
 /*
  * All values of configuration c and metric (every host) into *out (malloc'd;
  * NULL when out of memory).  With `in_time`, with their times and in time
@@ -333,13 +309,14 @@ static size_t cfg_points(const cfg *c, const char *metric, int in_time, pt **out
                 sorted = (size_t)times_sorted(c->ents[k]);
         }
     *out = malloc((n ? n : 1) * sizeof **out);
-    size_t *pos = calloc(nh ? nh : 1, sizeof *pos), *heap = calloc(nh ? nh : 1, sizeof *heap);
+    size_t *pos = calloc(nh ? nh : 1, sizeof *pos);
+    double *next = calloc(nh ? nh : 1, sizeof *next);
     const aentry **hs = calloc(nh ? nh : 1, sizeof *hs);
-    if (!*out || !pos || !heap || !hs) {
+    if (!*out || !pos || !next || !hs) {
         free(*out);
         *out = NULL;
         free(pos);
-        free(heap);
+        free(next);
         free(hs);
         return 0;
     }
@@ -349,19 +326,19 @@ static size_t cfg_points(const cfg *c, const char *metric, int in_time, pt **out
             hs[nh++] = c->ents[k];
     size_t i = 0;
     if (in_time && sorted) {
-        /* k-way merge through a heap of the hosts' next points */
-        size_t nheap = 0;
+        /* k-way merge: the host whose next point is earliest, the first host on a tie (a
+           scan of the hosts' next times: a handful, in one cache line or two) */
         for (size_t h = 0; h < nh; h++)
-            if (hs[h]->values.n)
-                heap[nheap++] = h;
-        for (size_t k = nheap; k-- > 0;)
-            heap_down(heap, nheap, k, hs, pos);
-        while (nheap) {
-            size_t h = heap[0];
-            (*out)[i++] = (pt){hs[h]->times.v[pos[h]], hs[h]->values.v[pos[h]]};
-            if (++pos[h] == hs[h]->values.n)
-                heap[0] = heap[--nheap];
-            heap_down(heap, nheap, 0, hs, pos);
+            next[h] = hs[h]->values.n ? hs[h]->times.v[0] : INFINITY;
+        while (i < n) {
+            size_t best = 0;
+            for (size_t h = 1; h < nh; h++)
+                if (next[h] < next[best])
+                    best = h;
+            const aentry *e = hs[best];
+            (*out)[i++] = (pt){e->times.v[pos[best]], e->values.v[pos[best]]};
+            pos[best]++;
+            next[best] = pos[best] < e->values.n ? e->times.v[pos[best]] : INFINITY;
         }
     } else {
         for (size_t h = 0; h < nh; h++)
@@ -371,7 +348,7 @@ static size_t cfg_points(const cfg *c, const char *metric, int in_time, pt **out
             qsort(*out, i, sizeof **out, cmp_pt); /* glibc's merge sort: stable */
     }
     free(pos);
-    free(heap);
+    free(next);
     free(hs);
     return i;
 }
