@@ -612,7 +612,8 @@ static int print_table_groups(const qgroup *g, group **all, size_t n, double *st
  * status, host, time), the rows come from one range of metrics_find and the
  * id SELECT is not used (*direct = 1: bind with qfilter_metric_bind).
  */
-static int build_sql(const qgroup *g, const qfilter *filt, int series, char **out, int *direct)
+static int build_sql(const qgroup *g, const qfilter *filt, int series, int merge_samples,
+                     char **out, int *direct)
 {
     char *sql = NULL;
     size_t len = 0;
@@ -638,7 +639,7 @@ static int build_sql(const qgroup *g, const qfilter *filt, int series, char **ou
         }
     }
     fputs("m.name, m.unit, m.better, m.seq, ", m);
-    if (g->over_samples)
+    if (g->over_samples && !merge_samples)
         fputs("CASE WHEN s.run_id IS NULL THEN m.value ELSE s.value END, ", m);
     else
         fputs("m.value, ", m);
@@ -655,8 +656,8 @@ static int build_sql(const qgroup *g, const qfilter *filt, int series, char **ou
     /* the samples last when every other join gives one row per metric row (no tags): each
        is then looked up once per metric row, not once per sample; the rows come in the
        same order */
-    int samples_last = g->over_samples && !tags;
-    if (g->over_samples && !samples_last)
+    int samples_last = g->over_samples && !tags && !merge_samples;
+    if (g->over_samples && !samples_last && !merge_samples)
         fputs(" LEFT JOIN samples s ON s.run_id = m.run_id AND s.metric = m.name", m);
     if (!series)
         fputs(" LEFT JOIN hosts h ON h.id = m.run_host_id", m);
@@ -795,13 +796,13 @@ static int describe_sql(const qgroup *g, char **out)
  * fields of one configuration and host.  0, or BX_E* after printing why.
  */
 static int grouped_prepare(store *s, const qfilter *filt, const qgroup *g, int by_series,
-                           sqlite3_stmt **st, sqlite3_stmt **dst)
+                           int merge, sqlite3_stmt **st, sqlite3_stmt **dst)
 {
     const char *cmd = filt->cmd ? filt->cmd : "query";
     char *after = NULL, *dsql = NULL;
     int direct;
     *st = *dst = NULL;
-    int rc = build_sql(g, filt, by_series, &after, &direct);
+    int rc = build_sql(g, filt, by_series, merge, &after, &direct);
     if (rc == 0 && by_series)
         rc = describe_sql(g, &dsql);
     if (rc) {
@@ -915,19 +916,116 @@ static int group_push(group *gr, double v, int64_t run)
     return 0;
 }
 
+/* Does the store have the index merge_samples reads (version 6)? */
+static int has_samples_index(store *s)
+{
+    sqlite3_stmt *st;
+    int yes = 0;
+    if (sqlite3_prepare_v2(store_db(s),
+                           "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND"
+                           " name = 'samples_metric'",
+                           -1, &st, NULL) == SQLITE_OK)
+        yes = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return yes;
+}
+
+/* A metric row whose samples are read afterwards (merge_samples). */
+typedef struct pending {
+    int64_t run;
+    group *g;
+    double value; /* the run's value, when it has no samples */
+    int has_value, mi;
+} pending;
+
+static int cmp_pending(const void *pa, const void *pb)
+{
+    const pending *a = pa, *b = pb;
+    if (a->mi != b->mi)
+        return a->mi < b->mi ? -1 : 1;
+    return a->run < b->run ? -1 : a->run > b->run;
+}
+
+/*
+ * --over samples for rows of a metrics_find range: each metric's samples are
+ * read in run order from samples_metric (metric, run, value) and merged with
+ * the metric rows sorted by run, instead of a look-up into samples per row.
+ * Each run's samples go to its row's group, or its value when it has none
+ * (what the join gave).  0, BX_ENOMEM or BX_EIO.
+ */
+static int merge_samples(store *s, const qfilter *filt, pending *p, size_t n)
+{
+    sqlite3_stmt *st, *any_st = NULL;
+    if (n == 0)
+        return 0;
+    /* (the index holds the samples that are numbers; a run none of whose samples is a
+       number still has samples: any_st tells it from a run without) */
+    if (sqlite3_prepare_v2(store_db(s),
+                           "SELECT run_id, value FROM samples INDEXED BY samples_metric"
+                           " WHERE metric = ?1 AND run_id BETWEEN ?2 AND ?3"
+                           " AND value IS NOT NULL ORDER BY run_id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return BX_EIO;
+    if (sqlite3_prepare_v2(store_db(s),
+                           "SELECT EXISTS (SELECT 1 FROM samples WHERE run_id = ?1 AND metric = ?2)",
+                           -1, &any_st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return BX_EIO;
+    }
+    qsort(p, n, sizeof *p, cmp_pending);
+    int rc = 0;
+    for (size_t a = 0, b; rc == 0 && a < n; a = b) {
+        for (b = a; b < n && p[b].mi == p[a].mi; b++)
+            ;
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, filt->metrics.v[p[a].mi], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, p[a].run);
+        sqlite3_bind_int64(st, 3, p[b - 1].run);
+        int step = sqlite3_step(st);
+        for (size_t i = a; rc == 0 && i < b; i++) {
+            int any = 0;
+            while (step == SQLITE_ROW && sqlite3_column_int64(st, 0) < p[i].run)
+                step = sqlite3_step(st);
+            while (rc == 0 && step == SQLITE_ROW && sqlite3_column_int64(st, 0) == p[i].run) {
+                any = 1;
+                double v = sqlite3_column_double(st, 1);
+                if (isfinite(v))
+                    rc = group_push(p[i].g, v, p[i].run);
+                step = sqlite3_step(st);
+            }
+            if (rc == 0 && !any && p[i].has_value && isfinite(p[i].value)) {
+                sqlite3_reset(any_st);
+                sqlite3_bind_int64(any_st, 1, p[i].run);
+                sqlite3_bind_text(any_st, 2, filt->metrics.v[p[i].mi], -1, SQLITE_STATIC);
+                if (sqlite3_step(any_st) != SQLITE_ROW)
+                    rc = BX_EIO;
+                else if (sqlite3_column_int(any_st, 0) == 0) /* no samples: the run's value */
+                    rc = group_push(p[i].g, p[i].value, p[i].run);
+            }
+            if (step != SQLITE_ROW && step != SQLITE_DONE)
+                rc = BX_EIO;
+        }
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(any_st);
+    return rc;
+}
+
 /*
  * Every row of st into groups of t.  by_series: rows of a metrics_find range
  * whose fields follow from the run's configuration and host (read by dst once
  * per configuration, host and metric; the group of each remembered, no key
  * built per row).  0, BX_ENOMEM, or BX_EIO (SQLite's message on the store).
  */
-static int grouped_rows(const qfilter *filt, size_t nf, int by_series, sqlite3_stmt *st,
-                        sqlite3_stmt *dst, gtable *t)
+static int grouped_rows(store *s, const qfilter *filt, size_t nf, int by_series, int merge,
+                        sqlite3_stmt *st, sqlite3_stmt *dst, gtable *t)
 {
     int c_metric = (int)(2 * nf), step, rc = 0;
     char *key = NULL;
     size_t keycap = 0;
     smap sm = {0};
+    pending *pend = NULL; /* merge: the rows whose samples come after */
+    size_t npend = 0, cappend = 0;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t sc = 0, sh = 0;
         int mi = -1;
@@ -964,6 +1062,21 @@ static int grouped_rows(const qfilter *filt, size_t nf, int by_series, sqlite3_s
             if (by_series && mi >= 0)
                 smap_put(&sm, sc, sh, mi, gr);
         }
+        if (merge && mi >= 0) {
+            if (npend == cappend) {
+                cappend = cappend ? 2 * cappend : 1024;
+                pending *np = realloc(pend, cappend * sizeof *np);
+                if (!np) {
+                    rc = BX_ENOMEM;
+                    break;
+                }
+                pend = np;
+            }
+            pend[npend++] = (pending){sqlite3_column_int64(st, c_metric + 5), gr,
+                                      sqlite3_column_double(st, c_metric + 4),
+                                      sqlite3_column_type(st, c_metric + 4) != SQLITE_NULL, mi};
+            continue;
+        }
         if (sqlite3_column_type(st, c_metric + 4) == SQLITE_NULL)
             continue; /* a value that was not a finite number */
         double v = sqlite3_column_double(st, c_metric + 4);
@@ -974,6 +1087,9 @@ static int grouped_rows(const qfilter *filt, size_t nf, int by_series, sqlite3_s
     free(sm.slot);
     if (rc == 0 && step != SQLITE_DONE)
         rc = BX_EIO;
+    if (rc == 0 && merge)
+        rc = merge_samples(s, filt, pend, npend);
+    free(pend);
     return rc;
 }
 
@@ -987,11 +1103,14 @@ int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *fo
        fields of configurations and hosts) */
     int by_series = filt->metrics.n && qfilter_metric_conds(filt, "m.run_", NULL) &&
                     fields_of_series(g);
-    int rc = grouped_prepare(s, filt, g, by_series, &st, &dst);
+    /* and --over samples: the samples read in step (index samples_metric, version 6) */
+    int merge = by_series && g->over_samples && store_schema_version(s) >= 6 &&
+                has_samples_index(s);
+    int rc = grouped_prepare(s, filt, g, by_series, merge, &st, &dst);
     if (rc)
         return rc;
     size_t nf = g->nf;
-    rc = grouped_rows(filt, nf, by_series, st, dst, &t);
+    rc = grouped_rows(s, filt, nf, by_series, merge, st, dst, &t);
     if (rc == BX_EIO)
         fprintf(stderr, "benchaas %s: %s: %s\n", cmd, filt->db, sqlite3_errmsg(store_db(s)));
     sqlite3_finalize(dst);

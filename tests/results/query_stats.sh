@@ -24,6 +24,11 @@ expect_rc 0 bx query --db x.db --metric gflops --status ok --group-by NB --over 
     --stat count,runs,median,min,max,p5 --format csv
 expect_out "128,gflops,GFLOP/s,higher,6,2,10,8,12,8.25"
 expect_out "256,gflops,GFLOP/s,higher,6,2,24,18,30,18.25"
+# a run without samples counts with its value (e: failed, 40); hosts and runs in any order
+expect_rc 0 bx query --db x.db --metric gflops --group-by host --over samples \
+    --stat count,runs,min,max --format csv
+expect_out "node01,gflops,GFLOP/s,higher,9,3,8,30"
+expect_out "node02,gflops,GFLOP/s,higher,4,2,10,40"
 # several fields; run fields and provenance
 expect_rc 0 bx query --db x.db --metric gflops --group-by host,NB --stat count,median --format csv
 expect_out "node01,128,gflops,GFLOP/s,higher,1,10"
