@@ -276,6 +276,8 @@ int test_metric_kinds(void)
     CHECK(store_open(tpath("k.db"), STORE_READONLY, &s, err, sizeof err) == 0);
     CHECK(store_schema_version(s) == STORE_SCHEMA_VERSION);
     CHECK(sql_int(s, "SELECT count(*) FROM metric_kinds") == 3);
+    CHECK(sql_int(s, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND"
+                     " name = 'samples_metric'") == 1);
     CHECK(kinds(s, "hpl", "gflops", "higher") == 1 && kinds(s, "hpl", "time", "lower") == 1 &&
           kinds(s, "stream", "time", "none") == 1);
 
