@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "benchaas/plugin.h"
-#include "benchaas/sdk.h" /* bx_stats */
+#include "benchaas/sdk.h" /* bx_stats_compute */
 #include "stats.h"
 #include "table.h"
 
@@ -419,8 +419,8 @@ static int cmp_i64(const void *a, const void *b)
 
 /* ---- statistics ------------------------------------------------------------------ */
 
-/* The value of statistic `name` over g (NAN when there is no value): from bs, the summary of
-   the sorted values, or (bs NULL) from the values in any order. */
+/* The value of statistic `name` over g (NAN when there is no value): from bs, the SDK's
+   summary of g's values, when given; percentiles by selection. */
 static double stat_of(group *g, const char *name, const bx_stats *bs)
 {
     if (strcmp(name, "count") == 0)
@@ -436,7 +436,7 @@ static double stat_of(group *g, const char *name, const bx_stats *bs)
     }
     if (g->n == 0)
         return NAN;
-    if (!bs) { /* g->v in no order: percentiles by selection, the ends by a scan */
+    if (!bs) { /* percentiles by selection (g->v is reordered), the ends by a scan */
         if (strcmp(name, "min") == 0 || strcmp(name, "max") == 0)
             return stats_pct_select(g->v, g->n, name[1] == 'i' ? 0 : 100);
         return stats_pct_select(g->v, g->n,
@@ -456,7 +456,7 @@ static double stat_of(group *g, const char *name, const bx_stats *bs)
         return bs->p5;
     if (strcmp(name, "p95") == 0)
         return bs->p95;
-    return stats_pct_sorted(g->v, g->n, strtod(name + 1, NULL)); /* v is sorted */
+    return stats_pct_select(g->v, g->n, strtod(name + 1, NULL));
 }
 
 static int is_count(const char *stat) { return !strcmp(stat, "count") || !strcmp(stat, "runs"); }
@@ -1121,20 +1121,17 @@ int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *fo
         stats = malloc(t.nall * g->stats.n * sizeof *stats);
         if (!stats)
             rc = BX_ENOMEM;
-        /* the mean and standard deviation are summed in sorted order (as bx_stats_compute
-           does: the same figures to the last bit); percentiles alone need no sort */
-        int sorted = 0;
+        /* the mean and standard deviation: the SDK's summary; percentiles alone need no
+           sort (selection) */
+        int summary = 0;
         for (size_t k = 0; k < g->stats.n; k++)
-            sorted |= !strcmp(g->stats.v[k], "mean") || !strcmp(g->stats.v[k], "stddev");
+            summary |= !strcmp(g->stats.v[k], "mean") || !strcmp(g->stats.v[k], "stddev");
         for (size_t i = 0; rc == 0 && i < t.nall; i++) {
             bx_stats bs;
-            /* reordered in place: the values' order means nothing after this */
-            if (sorted) {
-                stats_sort(t.all[i]->v, t.all[i]->n);
-                stats_summary_sorted(t.all[i]->v, t.all[i]->n, &bs);
-            }
+            if (summary)
+                bx_stats_compute(t.all[i]->v, t.all[i]->n, &bs);
             for (size_t k = 0; k < g->stats.n; k++)
-                stats[i * g->stats.n + k] = stat_of(t.all[i], g->stats.v[k], sorted ? &bs : NULL);
+                stats[i * g->stats.n + k] = stat_of(t.all[i], g->stats.v[k], summary ? &bs : NULL);
         }
     }
     if (rc == 0) {

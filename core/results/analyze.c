@@ -568,22 +568,23 @@ static int entry_key(char *key, size_t keycap, int flags, const char *plugin, co
  * The (metric, plugin) pairs of metric_kinds (schema 6) whose values can be
  * higher or lower is better, of the filter's plugins and metrics, in the
  * order of metrics_find: *knames and *kplugins (n of each, malloc'd, free
- * with free_kinds); a name starts with '+' when the pair was only ever stored
- * as higher or lower is better.  0, 1 when the store has no metric_kinds
- * (older schema), or BX_E*.
+ * with free_kinds); (*kpure)[i] when the pair was only ever stored as higher
+ * or lower is better.  0, 1 when the store has no metric_kinds (older
+ * schema), or BX_E*.
  */
-static int kinds_load(store *s, const qfilter *f, char ***knames, char ***kplugins, size_t *n)
+static int kinds_load(store *s, const qfilter *f, char ***knames, char ***kplugins,
+                      uint8_t **kpure, size_t *n)
 {
     *knames = *kplugins = NULL;
+    *kpure = NULL;
     *n = 0;
     if (store_schema_version(s) < 6)
         return 1;
     sqlite3_stmt *st;
-    /* a pair stored only as higher or lower is better needs no test of each row's better:
-       its name gets a leading '+' here (load_by_kind strips it) */
+    /* (a pair stored only as higher or lower is better needs no test of each row's better) */
     if (sqlite3_prepare_v2(store_db(s),
-                           "SELECT CASE WHEN min(better IN ('higher', 'lower')) THEN '+' ELSE ''"
-                           " END || name, plugin FROM metric_kinds GROUP BY name, plugin"
+                           "SELECT name, plugin, min(better IN ('higher', 'lower'))"
+                           " FROM metric_kinds GROUP BY name, plugin"
                            " HAVING max(better IN ('higher', 'lower')) ORDER BY name, plugin",
                            -1, &st, NULL) != SQLITE_OK)
         return BX_EIO;
@@ -601,7 +602,7 @@ static int kinds_load(store *s, const qfilter *f, char ***knames, char ***kplugi
         if (want && f->metrics.n) {
             want = 0;
             for (size_t i = 0; i < f->metrics.n; i++)
-                want |= strcmp(f->metrics.v[i], name + (*name == '+')) == 0;
+                want |= strcmp(f->metrics.v[i], name) == 0;
         }
         if (!want)
             continue;
@@ -611,12 +612,16 @@ static int kinds_load(store *s, const qfilter *f, char ***knames, char ***kplugi
             if (nn)
                 *knames = nn;
             char **np = nn ? realloc(*kplugins, cap * sizeof *np) : NULL;
-            if (!np) {
+            if (np)
+                *kplugins = np;
+            uint8_t *pp = np ? realloc(*kpure, cap) : NULL;
+            if (!pp) {
                 rc = BX_ENOMEM;
                 break;
             }
-            *kplugins = np;
+            *kpure = pp;
         }
+        (*kpure)[*n] = (uint8_t)(sqlite3_column_int(st, 2) != 0);
         (*knames)[*n] = strdup(name);
         (*kplugins)[*n] = strdup(plugin);
         (*n)++;
@@ -631,8 +636,9 @@ static int kinds_load(store *s, const qfilter *f, char ***knames, char ***kplugi
     return rc;
 }
 
-static void free_kinds(char **knames, char **kplugins, size_t n)
+static void free_kinds(char **knames, char **kplugins, uint8_t *kpure, size_t n)
 {
+    free(kpure);
     for (size_t i = 0; i < n; i++) {
         free(knames ? knames[i] : NULL);
         free(kplugins ? kplugins[i] : NULL);
@@ -698,14 +704,17 @@ static int load_by_kind(store *s, const qfilter *f, int flags, names *nm, aset *
 {
     char **knames, **kplugins;
     size_t nkinds;
-    int rc = kinds_load(s, f, &knames, &kplugins, &nkinds);
-    if (rc)
+    uint8_t *kpure;
+    int rc = kinds_load(s, f, &knames, &kplugins, &kpure, &nkinds);
+    if (rc) {
+        free_kinds(knames, kplugins, kpure, nkinds);
         return rc;
+    }
     char *sql = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&sql, &len);
     if (!m) {
-        free_kinds(knames, kplugins, nkinds);
+        free_kinds(knames, kplugins, kpure, nkinds);
         return BX_ENOMEM;
     }
     /* metrics_find's columns only: the run, its configuration, start, host, the value
@@ -731,9 +740,8 @@ static int load_by_kind(store *s, const qfilter *f, int flags, names *nm, aset *
     for (int i = 0; rc == 0 && i < 2; i++)
         qfilter_metric_bind(f, sts[i]);
     for (size_t k = 0; rc == 0 && k < nkinds; k++) {
-        int pure = knames[k][0] == '+';
-        const char *kname = knames[k] + pure;
-        sqlite3_stmt *st = sts[pure];
+        const char *kname = knames[k];
+        sqlite3_stmt *st = sts[kpure[k]];
         sqlite3_reset(st);
         sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":kname"), kname, -1,
                           SQLITE_STATIC);
@@ -771,7 +779,7 @@ static int load_by_kind(store *s, const qfilter *f, int flags, names *nm, aset *
     sqlite3_finalize(sts[0]);
     sqlite3_finalize(sts[1]);
     sqlite3_finalize(meta);
-    free_kinds(knames, kplugins, nkinds);
+    free_kinds(knames, kplugins, kpure, nkinds);
     if (rc == 0 && out->n > 1)
         qsort(out->e, out->n, sizeof *out->e, cmp_first_seen);
     return rc;

@@ -1295,12 +1295,14 @@ void qfilter_metric_bind(const qfilter *f, sqlite3_stmt *st)
             sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), lists[l]->v[i], -1,
                               SQLITE_STATIC);
         }
+    /* the bounds are copied: they live in *f, which may be a short-lived copy (the lists'
+       strings are the caller's, shared by every copy) */
     if (f->has_since)
         sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":qfsince"), f->since, -1,
-                          SQLITE_STATIC);
+                          SQLITE_TRANSIENT);
     if (f->has_until)
         sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":qfuntil"), f->until, -1,
-                          SQLITE_STATIC);
+                          SQLITE_TRANSIENT);
 }
 
 /* ---- unknown names -------------------------------------------------------- */

@@ -943,6 +943,7 @@ typedef struct sumrow {
     char *plugin;
     int64_t runs, ok, failed, hosts;
     char *first, *last; /* NULL: no start */
+    size_t firstcap, lastcap;
 } sumrow;
 
 static void sumrows_free(sumrow *r, size_t n)
@@ -968,13 +969,22 @@ static sumrow *sumrow_add(sumrow **rows, size_t *n, const char *p)
     return &nr[(*n)++];
 }
 
-/* t into *keep when it is earlier (first) or later (!first) than it; 0 or BX_ENOMEM. */
-static int keep_time(char **keep, const char *t, int first)
+/* t into *keep (a buffer of *cap bytes, grown as needed: a run's start usually moves the
+   last start) when it is earlier (first) or later (!first) than it; 0 or BX_ENOMEM. */
+static int keep_time(char **keep, size_t *cap, const char *t, int first)
 {
     if (!t || (*keep && (first ? strcmp(t, *keep) >= 0 : strcmp(t, *keep) <= 0)))
         return 0;
-    free(*keep);
-    return (*keep = strdup(t)) ? 0 : BX_ENOMEM;
+    size_t len = strlen(t) + 1;
+    if (len > *cap) {
+        char *nk = realloc(*keep, len);
+        if (!nk)
+            return BX_ENOMEM;
+        *keep = nk;
+        *cap = len;
+    }
+    memcpy(*keep, t, len);
+    return 0;
 }
 
 /*
@@ -1014,13 +1024,6 @@ static int summary_by_config(store *s, const qfilter *f, sumrow **rows, size_t *
     free(sql);
     if (rc == 0) {
         qfilter_metric_bind(&rest, st);
-        /* the bounds again from f, which outlives the statement (rest does not) */
-        if (f->has_since)
-            sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":qfsince"), f->since, -1,
-                              SQLITE_STATIC);
-        if (f->has_until)
-            sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":qfuntil"), f->until, -1,
-                              SQLITE_STATIC);
         for (size_t i = 0; i < f->plugins.n; i++) {
             char name[32];
             snprintf(name, sizeof name, ":sp%zu", i);
@@ -1071,7 +1074,8 @@ static int summary_by_config(store *s, const qfilter *f, sumrow **rows, size_t *
             }
         }
         const char *t = (const char *)sqlite3_column_text(st, 3);
-        if (keep_time(&cur->first, t, 1) || keep_time(&cur->last, t, 0))
+        if (keep_time(&cur->first, &cur->firstcap, t, 1) ||
+            keep_time(&cur->last, &cur->lastcap, t, 0))
             rc = BX_ENOMEM;
     }
     if (rc == 0 && step != SQLITE_DONE)
@@ -1104,8 +1108,8 @@ static int summary_by_sql(store *s, const qfilter *f, sumrow **rows, size_t *nro
         r->ok = sqlite3_column_int64(st, 2);
         r->failed = sqlite3_column_int64(st, 3);
         r->hosts = sqlite3_column_int64(st, 4);
-        if (keep_time(&r->first, (const char *)sqlite3_column_text(st, 5), 1) ||
-            keep_time(&r->last, (const char *)sqlite3_column_text(st, 6), 0))
+        if (keep_time(&r->first, &r->firstcap, (const char *)sqlite3_column_text(st, 5), 1) ||
+            keep_time(&r->last, &r->lastcap, (const char *)sqlite3_column_text(st, 6), 0))
             rc = BX_ENOMEM;
     }
     sqlite3_finalize(st);

@@ -148,31 +148,6 @@ double stats_pct_select(double *v, size_t n, double p)
     return a + frac * (b - a);
 }
 
-void stats_summary_sorted(const double *s, size_t n, bx_stats *out)
-{
-    memset(out, 0, sizeof *out);
-    if (n == 0) {
-        out->min = out->max = out->mean = out->median = out->stddev = NAN;
-        out->p5 = out->p95 = NAN;
-        return;
-    }
-    /* bx_stats_compute's arithmetic, in its order (the sum over the sorted values) */
-    double sum = 0;
-    for (size_t i = 0; i < n; i++)
-        sum += s[i];
-    double mean = sum / (double)n, ss = 0;
-    for (size_t i = 0; i < n; i++)
-        ss += (s[i] - mean) * (s[i] - mean);
-    out->n = n;
-    out->min = s[0];
-    out->max = s[n - 1];
-    out->mean = mean;
-    out->median = bx_percentile_sorted(s, n, 50);
-    out->p5 = bx_percentile_sorted(s, n, 5);
-    out->p95 = bx_percentile_sorted(s, n, 95);
-    out->stddev = n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0;
-}
-
 /* The SDK's interpolation, so a median here is the median a plugin's author sees. */
 double stats_pct_sorted(const double *s, size_t n, double p) { return bx_percentile_sorted(s, n, p); }
 

@@ -10,13 +10,8 @@
 
 #include <stddef.h>
 
-#include "benchaas/sdk.h" /* bx_stats */
-
 /* Sort v[0..n) ascending (NaNs are not expected: filter them out first). */
 void stats_sort(double *v, size_t n);
-
-/* The SDK's summary (bx_stats_compute: the same figures, bit for bit) of an ascending array. */
-void stats_summary_sorted(const double *s, size_t n, bx_stats *out);
 
 /* Percentile p in [0,100] of an ascending array; NAN when n == 0. */
 double stats_pct_sorted(const double *s, size_t n, double p);
