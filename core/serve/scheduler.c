@@ -291,6 +291,36 @@ out:
 
 /* ---- schedules and alerts ------------------------------------------------------------ */
 
+/*
+ * Run argv (argv[0] a path, NULL-terminated; no shell), its standard output (and
+ * with_stderr its errors) into the file `path` (created 0600, truncated); the exit
+ * code, or -1 when it could not run or did not exit.
+ */
+static int run_argv(char *const *argv, const char *path, int with_stderr)
+{
+    int rc = -1;
+    /* Only async-signal-safe calls between fork and exec (other threads may
+     * hold locks the child would inherit). */
+    int out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    pid_t pid = out >= 0 ? fork() : -1;
+    if (pid == 0) {
+        dup2(out, STDOUT_FILENO);
+        if (with_stderr)
+            dup2(out, STDERR_FILENO);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    if (out >= 0)
+        close(out);
+    if (pid > 0) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0) {
+        }
+        rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    return rc;
+}
+
 /* After a scheduled job ends: `benchaas check` on its runs; a regression becomes an alert. */
 static void after_scheduled_job(sched *s, sqlite3 *db, int64_t job)
 {
@@ -329,24 +359,7 @@ static void after_scheduled_job(sched *s, sqlite3 *db, int64_t job)
     argv.n--;
     char *tmp = xasprintf("%s.check.%lld.json", s->db, (long long)job);
     strvec env = {0};
-    int rc = -1;
-    /* Only async-signal-safe calls between fork and exec (other threads may
-     * hold locks the child would inherit). */
-    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    pid_t pid = out >= 0 ? fork() : -1;
-    if (pid == 0) {
-        dup2(out, STDOUT_FILENO);
-        execv(argv.v[0], argv.v);
-        _exit(127);
-    }
-    if (out >= 0)
-        close(out);
-    if (pid > 0) {
-        int status;
-        while (waitpid(pid, &status, 0) < 0) {
-        }
-        rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    }
+    int rc = run_argv(argv.v, tmp, 0);
     strvec_free(&env);
     strvec_free(&argv);
     if (rc != 0 && rc != 1)
@@ -536,24 +549,7 @@ static int run_self(sched *s, const char *const *args, const char *log)
         strvec_push(&argv, args[i]);
     strvec_push_owned(&argv, NULL);
     argv.n--;
-    int rc = -1;
-    /* Only async-signal-safe calls between fork and exec. */
-    int out = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    pid_t pid = out >= 0 ? fork() : -1;
-    if (pid == 0) {
-        dup2(out, STDOUT_FILENO);
-        dup2(out, STDERR_FILENO);
-        execv(argv.v[0], argv.v);
-        _exit(127);
-    }
-    if (out >= 0)
-        close(out);
-    if (pid > 0) {
-        int status;
-        while (waitpid(pid, &status, 0) < 0) {
-        }
-        rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    }
+    int rc = run_argv(argv.v, log, 1);
     strvec_free(&argv);
     return rc;
 }
