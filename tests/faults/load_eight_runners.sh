@@ -11,7 +11,13 @@ for r in 1 2 3 4 5 6 7 8; do
     "$BENCHAAS" run faulty -p value=$L --repetitions 2 --tag r$r --db "$TMP/l.db" >"$TMP/r$r.out" 2>"$TMP/r$r.err" &
     pids="$pids $!"
 done
-# collect in a loop while they run
+# collect in a loop while they run, from when the runners have made the database (collect
+# refuses a file that is not there yet: it has nothing to store into)
+n=0
+until [ -s "$TMP/l.db" ] && sqlite3 "file:$TMP/l.db?mode=ro" "SELECT 1 FROM runs LIMIT 1" >/dev/null 2>&1; do
+    n=$((n + 1)); [ $n -gt 600 ] && fail "no runner made the database in 30 s"
+    sleep 0.05
+done
 (
     while :; do
         "$BENCHAAS" collect --db "$TMP/l.db" >>"$TMP/collect.out" 2>>"$TMP/collect.err" || echo "collect exit $?" >>"$TMP/collect.err"
