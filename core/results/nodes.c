@@ -588,7 +588,7 @@ int cmd_check_nodes(int argc, char **argv)
             goto out;
         if (fr == 0)
             continue;
-        double d;
+        double d = 0;
         if (strcmp(opt, "--k") == 0) {
             if (parse_num(opt, val, 0.1, 100, 0, &o.k))
                 goto out;
