@@ -244,6 +244,7 @@ int main(int argc, char **argv)
     long runs = 100000;
     double years = 0;
     int check = 0, append = 0;
+    long batch = 1;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
@@ -254,6 +255,8 @@ int main(int argc, char **argv)
             check = 1;
         else if (strcmp(argv[i], "--append") == 0)
             append = 1;
+        else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc)
+            batch = strtol(argv[++i], NULL, 10);
         else if (argv[i][0] != '-' && !path)
             path = argv[i];
         else {
@@ -274,6 +277,7 @@ int main(int argc, char **argv)
         return 1;
     }
     sqlite3_exec(store_db(s), "PRAGMA synchronous = OFF", NULL, NULL, NULL);
+    if (getenv("TS")) sqlite3_exec(store_db(s), getenv("TS"), NULL, NULL, NULL);
     /* a fixed "now", so the database is the same every time */
     int64_t t0 = 1795219200; /* 2026-11-21T00:00:00Z */
     /* the history's length: the default rate is 50 000 runs a year */
@@ -289,7 +293,13 @@ int main(int argc, char **argv)
     for (long i = first; i < first + runs; i++) {
         cJSON *d = first ? make_doc(i, first, t0, span * first / runs) : make_doc(i, runs, t0, span);
         int64_t id;
-        int rc = store_ingest(s, d, &id, err, sizeof err);
+        int rc = 0;
+        if (batch > 1 && (i - first) % batch == 0)
+            rc = store_batch_begin(s, err, sizeof err);
+        if (rc == 0)
+            rc = store_ingest(s, d, &id, err, sizeof err);
+        if (rc == 0 && batch > 1 && ((i - first) % batch == batch - 1 || i == first + runs - 1))
+            rc = store_batch_commit(s, err, sizeof err);
         cJSON_Delete(d);
         if (rc != 0) {
             fprintf(stderr, "store_dbgen: run %ld: %s\n", i, err);

@@ -67,9 +67,24 @@ const char *store_value_text(const cJSON *v, char *buf, size_t len, char **heap)
  * Idempotent: if a run with the same uuid is already stored with a final
  * status, nothing is written and *run_id is the existing id (returns 0).
  * A run stored as `queued` or `running` (Slurm) is replaced by the result.
- * The document is borrowed.
+ * The document is borrowed.  Inside a batch (below) it is a savepoint of the
+ * batch's transaction instead: a refused document rolls back only itself.
  */
 int store_ingest(store *s, const cJSON *result, int64_t *run_id, char *err, size_t errlen);
+
+/*
+ * Group commit, for bulk ingest (collect of a spool folder, bench/dbgen.c):
+ * store_batch_begin opens one write transaction, the store_ingest calls that
+ * follow join it, and store_batch_commit makes them durable together (on a
+ * failed commit the batch is rolled back and its error returned).  Nothing
+ * ingested in a batch is on disk before the commit returns 0: a caller
+ * removes its sources (spool files) only then.  One run per transaction
+ * writes every page the run touches (about 35: the run, its indexes, ten
+ * metric index places) to the WAL; a batch writes each shared page once.
+ */
+int store_batch_begin(store *s, char *err, size_t errlen);
+int store_batch_commit(store *s, char *err, size_t errlen);
+void store_batch_rollback(store *s);
 
 /*
  * Pre-flight of a database about to be written (run, submit, collect):
