@@ -68,6 +68,59 @@ static int collect_orphan(store *st, const char *spec_path, int keep, int verbos
     return rc;
 }
 
+/*
+ * Documents ingested in the open batch: their files are removed, and the
+ * runs reported, only once the batch is committed (a crash or a failed
+ * commit leaves every one of them in the spool for the next collect).
+ */
+typedef struct pending {
+    strvec results, specs; /* files to remove after the commit (not with --keep-spool) */
+    int64_t *ids;
+    size_t n, cap;
+    int open; /* store_batch_begin succeeded */
+} pending;
+
+/* Documents per transaction: one commit writes each shared page once (store.h). */
+#define COLLECT_BATCH 256
+
+static void pending_add(pending *p, const char *result, const char *spec, int64_t id)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? 2 * p->cap : 64;
+        p->ids = xrealloc(p->ids, p->cap * sizeof *p->ids);
+    }
+    p->ids[p->n++] = id;
+    strvec_push(&p->results, result);
+    strvec_push(&p->specs, spec);
+}
+
+/* Commit the batch, then clean up after its documents. Returns how many failed (all or none). */
+static int pending_commit(store *st, pending *p, int keep, int verbose, size_t *ingested)
+{
+    char err[2048];
+    int bad = 0;
+    if (p->open && store_batch_commit(st, err, sizeof err) != 0) {
+        say("not ingested: the %zu result(s) of this batch stay in the spool: %s", p->n, err);
+        bad = (int)p->n;
+    } else {
+        for (size_t i = 0; i < p->n; i++) {
+            if (!keep) {
+                unlink(p->results.v[i]);
+                unlink(p->specs.v[i]);
+            }
+            if (verbose)
+                fprintf(stderr, "benchaas: stored run %lld from %s\n", (long long)p->ids[i],
+                        p->results.v[i]);
+        }
+        *ingested += p->n;
+    }
+    p->open = 0;
+    strvec_free(&p->results);
+    strvec_free(&p->specs);
+    p->n = 0;
+    return bad;
+}
+
 int collect_spool(store *st, const char *spool, int keep, int verbose, size_t *ingested)
 {
     DIR *d = opendir(spool);
@@ -85,6 +138,7 @@ int collect_spool(store *st, const char *spool, int keep, int verbose, size_t *i
     }
     closedir(d);
     int bad = 0;
+    pending batch = {0};
     for (size_t i = 0; i < files.n; i++) {
         char err[2048];
         char *spec = spec_path_for_result(files.v[i]);
@@ -111,21 +165,26 @@ int collect_spool(store *st, const char *spool, int keep, int verbose, size_t *i
             bad++;
         } else {
             int64_t id;
-            if (ingest_and_clean(st, doc, spec, files.v[i], keep, &id, err, sizeof err) != 0) {
+            int rc = batch.open ? 0 : store_batch_begin(st, err, sizeof err);
+            batch.open |= rc == 0;
+            if (rc == 0)
+                rc = store_ingest(st, doc, &id, err, sizeof err);
+            if (rc != 0) {
                 say("not ingested: %s: %s", files.v[i], err);
                 bad++;
             } else {
-                (*ingested)++;
-                if (verbose)
-                    fprintf(stderr, "benchaas: stored run %lld from %s\n", (long long)id,
-                            files.v[i]);
+                pending_add(&batch, files.v[i], spec, id);
             }
+            if (batch.n >= COLLECT_BATCH)
+                bad += pending_commit(st, &batch, keep, verbose, ingested);
         }
         if (lock >= 0)
             close(lock);
         free(spec);
         cJSON_Delete(doc);
     }
+    bad += pending_commit(st, &batch, keep, verbose, ingested);
+    free(batch.ids);
     for (size_t i = 0; i < specs.n; i++)
         bad += collect_orphan(st, specs.v[i], keep, verbose, ingested);
     strvec_free(&files);

@@ -595,6 +595,7 @@ struct store {
     int schema_version;
     sqlite3_stmt *st[ST__COUNT]; /* prepared on first use, finalised by store_close */
     kind_cache kinds;
+    int batch; /* inside store_batch_begin .. store_batch_commit/rollback */
 };
 
 static void kinds_forget(kind_cache *c);
@@ -632,11 +633,14 @@ static sqlite3_stmt *stmt(store *s, int id, char *err, size_t errlen)
 }
 
 /* Step a statement that returns no row; 0 or BX_EIO with the message. */
-static int step_done(store *s, sqlite3_stmt *st, const char *what, char *err, size_t errlen)
+/* step_done for a row of a named thing: "storing metric 'x'" (formatted only on an error). */
+static int step_named(store *s, sqlite3_stmt *st, const char *what, const char *name, char *err,
+                      size_t errlen)
 {
     int rc = sqlite3_step(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        set_err(err, errlen, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+        set_err(err, errlen, "%s: %s%s%s%s: %s", s->path, what, name ? " '" : "",
+                name ? name : "", name ? "'" : "", sqlite3_errmsg(s->db));
         sqlite3_reset(st);
         /* A constraint (a metric named twice in a document, say) is the
          * document's fault, not the database's: BX_EINVAL, like read_doc. */
@@ -644,6 +648,11 @@ static int step_done(store *s, sqlite3_stmt *st, const char *what, char *err, si
     }
     sqlite3_reset(st);
     return 0;
+}
+
+static int step_done(store *s, sqlite3_stmt *st, const char *what, char *err, size_t errlen)
+{
+    return step_named(s, st, what, NULL, err, errlen);
 }
 
 /* Run a cached statement without parameters (BEGIN/COMMIT/ROLLBACK). */
@@ -1768,7 +1777,7 @@ static int insert_children(store *s, const doc *d, int64_t id, int64_t host_id,
     const cJSON *it;
     sqlite3_stmt *st;
     int rc, seq;
-    char buf[64], *heap, what[256];
+    char buf[64], *heap;
 
     cJSON_ArrayForEach(it, d->params)
     {
@@ -1780,8 +1789,7 @@ static int insert_children(store *s, const doc *d, int64_t id, int64_t host_id,
         bind_text(st, 2, it->string ? it->string : "");
         bind_text(st, 3, value);
         bind_text(st, 4, type);
-        snprintf(what, sizeof what, "storing parameter '%s'", it->string ? it->string : "");
-        rc = step_done(s, st, what, err, errlen);
+        rc = step_named(s, st, "storing parameter", it->string ? it->string : "", err, errlen);
         free(heap);
         if (rc)
             return rc;
@@ -1827,8 +1835,7 @@ static int insert_children(store *s, const doc *d, int64_t id, int64_t host_id,
             else
                 bind_opt_int(st, 14, d->has_job, d->job_id);
         }
-        snprintf(what, sizeof what, "storing metric '%s'", it->string ? it->string : "");
-        if ((rc = step_done(s, st, what, err, errlen)))
+        if ((rc = step_named(s, st, "storing metric", it->string ? it->string : "", err, errlen)))
             return rc;
         if (s->schema_version >= 6 &&
             (rc = store_metric_kind(s, d->plugin, it->string ? it->string : "",
@@ -1851,8 +1858,8 @@ static int insert_children(store *s, const doc *d, int64_t id, int64_t host_id,
                 sqlite3_bind_double(st, 5, v->valuedouble);
             else
                 sqlite3_bind_null(st, 5);
-            snprintf(what, sizeof what, "storing a sample of '%s'", it->string ? it->string : "");
-            if ((rc = step_done(s, st, what, err, errlen)))
+            if ((rc = step_named(s, st, "storing a sample of", it->string ? it->string : "",
+                                 err, errlen)))
                 return rc;
         }
     }
@@ -2071,7 +2078,12 @@ int store_ingest(store *s, const cJSON *result, int64_t *run_id, char *err, size
     if (rc)
         return rc;
     /* inside a batch (store_batch_begin): a savepoint of the batch's transaction */
-    int nested = !sqlite3_get_autocommit(s->db);
+    int nested = s->batch;
+    if (nested && sqlite3_get_autocommit(s->db)) {
+        set_err(err, errlen, "%s: this batch's transaction was rolled back by an earlier error",
+                s->path);
+        return BX_EIO;
+    }
     if ((rc = exec_cached(s, nested ? ST_SAVEPOINT : ST_BEGIN, err, errlen)))
         return rc;
     rc = ingest_locked(s, &d, &id, err, errlen);
@@ -2081,10 +2093,10 @@ int store_ingest(store *s, const cJSON *result, int64_t *run_id, char *err, size
         rc = exec_cached(s, nested ? ST_RELEASE : ST_COMMIT, err, errlen);
     if (rc != 0) {
         char ignored[8];
-        if (nested) {
+        if (nested && !sqlite3_get_autocommit(s->db)) {
             exec_cached(s, ST_ROLLBACK_TO, ignored, sizeof ignored);
             exec_cached(s, ST_RELEASE, ignored, sizeof ignored);
-        } else if (!sqlite3_get_autocommit(s->db)) {
+        } else if (!nested && !sqlite3_get_autocommit(s->db)) {
             exec_cached(s, ST_ROLLBACK, ignored, sizeof ignored);
         }
         kinds_forget(&s->kinds); /* what this transaction stored is gone */
@@ -2097,17 +2109,26 @@ int store_ingest(store *s, const cJSON *result, int64_t *run_id, char *err, size
 
 int store_batch_begin(store *s, char *err, size_t errlen)
 {
-    if (!sqlite3_get_autocommit(s->db)) {
-        set_err(err, errlen, "%s: a batch is already open", s->path);
+    if (s->batch || !sqlite3_get_autocommit(s->db)) {
+        set_err(err, errlen, "%s: a transaction is already open", s->path);
         return BX_EINVAL;
     }
-    return exec_cached(s, ST_BEGIN, err, errlen);
+    int rc = exec_cached(s, ST_BEGIN, err, errlen);
+    s->batch = rc == 0;
+    return rc;
 }
 
 int store_batch_commit(store *s, char *err, size_t errlen)
 {
-    if (sqlite3_get_autocommit(s->db))
+    if (!s->batch)
         return 0;
+    s->batch = 0;
+    if (sqlite3_get_autocommit(s->db)) { /* SQLite rolled it back (SQLITE_FULL, IOERR, ...) */
+        kinds_forget(&s->kinds);
+        set_err(err, errlen, "%s: this batch's transaction was rolled back by an earlier error",
+                s->path);
+        return BX_EIO;
+    }
     int rc = exec_cached(s, ST_COMMIT, err, errlen);
     if (rc)
         store_batch_rollback(s);
@@ -2117,6 +2138,7 @@ int store_batch_commit(store *s, char *err, size_t errlen)
 void store_batch_rollback(store *s)
 {
     char ignored[8];
+    s->batch = 0;
     if (!sqlite3_get_autocommit(s->db))
         exec_cached(s, ST_ROLLBACK, ignored, sizeof ignored);
     kinds_forget(&s->kinds);

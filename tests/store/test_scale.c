@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "benchaas/plugin.h"
 
 /* The step that adds configurations: the last built-in one. */
 static size_t step_before_configs(void)
@@ -478,5 +479,85 @@ int test_time_days(void)
                 int rc = store_time_parse(buf, &e, NULL);
                 CHECKM(valid ? rc == 0 && e == (int64_t)t : rc != 0, buf);
             }
+    return 0;
+}
+
+/* ---- batches (group commit) --------------------------------------------------------- */
+
+/* A document whose second sample repeats the first's key: refused after its run and
+ * metrics are written (the savepoint must take them back). */
+static cJSON *doc_refused_late(const char *uuid)
+{
+    cJSON *d = doc_new(uuid, "hpl", "ok");
+    doc_metric(d, "fresh_kind", 1, "", "lower");
+    cJSON *list = cJSON_AddArrayToObject(cJSON_AddObjectToObject(d, "samples"), "fresh_kind");
+    for (int i = 0; i < 2; i++) {
+        cJSON *triple = cJSON_CreateArray();
+        cJSON_AddItemToArray(triple, cJSON_CreateNumber(1));
+        cJSON_AddItemToArray(triple, cJSON_CreateNumber(0));
+        cJSON_AddItemToArray(triple, cJSON_CreateNumber(1));
+        cJSON_AddItemToArray(list, triple);
+    }
+    return d;
+}
+
+/*
+ * store_batch_*: the runs of a batch are visible to another connection only after the
+ * commit; a document refused inside a batch takes back only its own rows; a rolled-back
+ * batch leaves nothing (not even a metric kind the connection remembers); a second begin
+ * is refused; an ingest outside a batch is its own transaction again.
+ */
+int test_batch_ingest(void)
+{
+    char err[512];
+    store *s = open_db("b.db"), *other;
+    CHECK(s != NULL);
+    CHECK(store_open(tpath("b.db"), STORE_READONLY, &other, err, sizeof err) == 0);
+    CHECK(store_batch_begin(s, err, sizeof err) == 0);
+    CHECK(store_batch_begin(s, err, sizeof err) == BX_EINVAL);
+    cJSON *d = doc_new("b1", "hpl", "ok");
+    doc_metric(d, "gflops", 50, "GFLOP/s", "higher");
+    CHECK(ingest(s, d) > 0);
+    cJSON_Delete(d);
+    d = doc_refused_late("b2");
+    int64_t id;
+    CHECK(store_ingest(s, d, &id, err, sizeof err) == BX_EINVAL);
+    cJSON_Delete(d);
+    d = doc_new("b3", "stream", "ok");
+    doc_metric(d, "triad", 9, "MB/s", "higher");
+    CHECK(ingest(s, d) > 0);
+    cJSON_Delete(d);
+    /* not committed yet: the other connection sees nothing */
+    CHECK(sql_int(other, "SELECT count(*) FROM runs") == 0);
+    CHECK(store_batch_commit(s, err, sizeof err) == 0);
+    CHECK(sql_int(other, "SELECT count(*) FROM runs") == 2);
+    CHECK(sql_int(other, "SELECT count(*) FROM runs WHERE uuid = 'b2'") == 0);
+    CHECK(sql_int(other, "SELECT count(*) FROM metrics") == 2);
+    CHECK(sql_int(other, "SELECT count(*) FROM samples") == 0);
+    CHECK(kinds(other, "hpl", "fresh_kind", "lower") == 0);
+    CHECK(kinds(other, "hpl", "gflops", "higher") == 1);
+    /* the same document again in a later batch: still one run (idempotent) */
+    CHECK(store_batch_begin(s, err, sizeof err) == 0);
+    d = doc_new("b1", "hpl", "ok");
+    doc_metric(d, "gflops", 50, "GFLOP/s", "higher");
+    CHECK(ingest(s, d) > 0);
+    cJSON_Delete(d);
+    /* a batch rolled back: nothing of it stays, and its new kind is stored later */
+    d = doc_new("b4", "hpl", "ok");
+    doc_metric(d, "fresh_kind", 2, "", "lower");
+    CHECK(ingest(s, d) > 0);
+    cJSON_Delete(d);
+    store_batch_rollback(s);
+    CHECK(sql_int(other, "SELECT count(*) FROM runs") == 2);
+    CHECK(store_batch_commit(s, err, sizeof err) == 0); /* no batch: nothing to do */
+    d = doc_new("b5", "hpl", "ok");
+    doc_metric(d, "fresh_kind", 3, "", "lower");
+    CHECK(ingest(s, d) > 0); /* outside a batch: committed at once */
+    cJSON_Delete(d);
+    CHECK(sql_int(other, "SELECT count(*) FROM runs") == 3);
+    CHECK(kinds(other, "hpl", "fresh_kind", "lower") == 1);
+    CHECK(sql_int(other, "SELECT count(*) FROM runs WHERE uuid = 'b1'") == 1);
+    store_close(other);
+    store_close(s);
     return 0;
 }
