@@ -2,10 +2,14 @@
  * dbgen.c — builds a large result database through store_ingest(), for
  * bench/db.sh (and, small, for the store.dbgen_smoke test).
  *
- *   store_dbgen [--runs N] [--years Y] [--check] [--append] DB
+ *   store_dbgen [--runs N] [--years Y] [--batch B] [--single K] [--check] [--append] DB
  *                                           N synthetic runs (default 100000)
  *                                           over the Y years before "now"
- *                                           (default N / 50 000)
+ *                                           (default N / 50 000); the last K
+ *                                           (default N / 10, at most 2000) one
+ *                                           per transaction, as `run` stores a
+ *                                           run, the others in transactions of
+ *                                           B (default 256), as `collect` does
  *   store_dbgen query ARGS...               `benchaas query ARGS...` (cmd_query)
  *   store_dbgen check|report|compare|sql ARGS  the same commands, when compiled
  *                                           with -DDBGEN_ALL_COMMANDS (bench/db.sh)
@@ -244,7 +248,7 @@ int main(int argc, char **argv)
     long runs = 100000;
     double years = 0;
     int check = 0, append = 0;
-    long batch = 1;
+    long batch = 256, single = -1;
     const char *path = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
@@ -257,15 +261,17 @@ int main(int argc, char **argv)
             append = 1;
         else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc)
             batch = strtol(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--single") == 0 && i + 1 < argc)
+            single = strtol(argv[++i], NULL, 10);
         else if (argv[i][0] != '-' && !path)
             path = argv[i];
         else {
-            fprintf(stderr, "usage: store_dbgen [--runs N] [--years Y] [--check] [--append] DB | store_dbgen query ARGS\n");
+            fprintf(stderr, "usage: store_dbgen [--runs N] [--years Y] [--batch B] [--single K] [--check] [--append] DB | store_dbgen query ARGS\n");
             return 2;
         }
     }
     if (!path || runs < 1 || years < 0 || years > 1000) {
-        fprintf(stderr, "usage: store_dbgen [--runs N] [--years Y] [--check] [--append] DB | store_dbgen query ARGS\n");
+        fprintf(stderr, "usage: store_dbgen [--runs N] [--years Y] [--batch B] [--single K] [--check] [--append] DB | store_dbgen query ARGS\n");
         return 2;
     }
     if (!append)
@@ -277,7 +283,6 @@ int main(int argc, char **argv)
         return 1;
     }
     sqlite3_exec(store_db(s), "PRAGMA synchronous = OFF", NULL, NULL, NULL);
-    if (getenv("TS")) sqlite3_exec(store_db(s), getenv("TS"), NULL, NULL, NULL);
     /* a fixed "now", so the database is the same every time */
     int64_t t0 = 1795219200; /* 2026-11-21T00:00:00Z */
     /* the history's length: the default rate is 50 000 runs a year */
@@ -288,17 +293,28 @@ int main(int argc, char **argv)
     long first = append ? (long)count(store_db(s), "SELECT count(*) FROM runs") : 0;
     if (first < 0)
         first = 0;
-    struct timespec a, b;
-    clock_gettime(CLOCK_MONOTONIC, &a);
+    /* the last `single` runs one per transaction (as `run` and the service store a run),
+       the others in batches (as `collect` stores a spool): the database is the same */
+    if (single < 0)
+        single = runs / 10 < 2000 ? runs / 10 : 2000;
+    if (single > runs)
+        single = runs;
+    if (batch < 1)
+        batch = 1;
+    long nbatched = runs - single;
+    double secs[2] = {0, 0};
     for (long i = first; i < first + runs; i++) {
+        struct timespec a, b;
+        clock_gettime(CLOCK_MONOTONIC, &a);
         cJSON *d = first ? make_doc(i, first, t0, span * first / runs) : make_doc(i, runs, t0, span);
+        int in_batch = i - first < nbatched;
         int64_t id;
         int rc = 0;
-        if (batch > 1 && (i - first) % batch == 0)
+        if (in_batch && (i - first) % batch == 0)
             rc = store_batch_begin(s, err, sizeof err);
         if (rc == 0)
             rc = store_ingest(s, d, &id, err, sizeof err);
-        if (rc == 0 && batch > 1 && ((i - first) % batch == batch - 1 || i == first + runs - 1))
+        if (rc == 0 && in_batch && ((i - first) % batch == batch - 1 || i - first == nbatched - 1))
             rc = store_batch_commit(s, err, sizeof err);
         cJSON_Delete(d);
         if (rc != 0) {
@@ -306,9 +322,9 @@ int main(int argc, char **argv)
             store_close(s);
             return 1;
         }
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        secs[!in_batch] += (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
     }
-    clock_gettime(CLOCK_MONOTONIC, &b);
-    double secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
     sqlite3 *db = store_db(s);
     /* (ANALYZE only of a new database: --append times ingest alone) */
     sqlite3_exec(db, append ? "PRAGMA wal_checkpoint(TRUNCATE)"
@@ -317,9 +333,12 @@ int main(int argc, char **argv)
     int64_t nruns = count(db, "SELECT count(*) FROM runs");
     int64_t nmetrics = count(db, "SELECT count(*) FROM metrics");
     int64_t nsamples = count(db, "SELECT count(*) FROM samples");
-    printf("ingested %ld runs in %.1f s (%.0f us per run): %" PRId64 " runs, %" PRId64
-           " metric rows, %" PRId64 " samples\n",
-           runs, secs, secs * 1e6 / (double)runs, nruns, nmetrics, nsamples);
+    printf("ingested %ld runs in %.1f s: %.0f us per run in batches of %ld (collect; %ld runs),"
+           " %.0f us per run one per transaction (run, the service; the last %ld runs)\n"
+           "   the database holds %" PRId64 " runs, %" PRId64 " metric rows, %" PRId64 " samples\n",
+           runs, secs[0] + secs[1], nbatched ? secs[0] * 1e6 / (double)nbatched : 0.0, batch,
+           nbatched, single ? secs[1] * 1e6 / (double)single : 0.0, single, nruns, nmetrics,
+           nsamples);
     int bad = 0;
     if (check) {
         bad |= nruns != first + runs || nmetrics != 10 * nruns || nsamples != 3 * nruns;
