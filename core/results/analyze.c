@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -519,8 +520,8 @@ static aentry *aset_new_entry(aset *out, const entry_meta *mt, const char *key, 
  * Rows of one run come together (the sel CTE is the outer loop of the
  * join), in no particular order of the runs.  0 or BX_ENOMEM.
  */
-static int aset_run_value(aentry *e, const char *t, int64_t id, int has_value, double value,
-                          int flags, int in_order)
+static int aset_run_value(aentry *e, const char *t, const int64_t *parsed, int64_t id,
+                          int has_value, double value, int flags, int in_order)
 {
     e->nruns++;
     e->cur_run = id;
@@ -539,7 +540,9 @@ static int aset_run_value(aentry *e, const char *t, int64_t id, int has_value, d
             return BX_ENOMEM;
         if (flags & ASET_TIMES) {
             int64_t epoch = 0;
-            if (!t || store_time_parse(t, &epoch, NULL) != 0)
+            if (parsed)
+                epoch = *parsed;
+            else if (!t || store_time_parse(t, &epoch, NULL) != 0)
                 epoch = 0;
             if (dvec_push(&e->times, (double)epoch) != 0)
                 return BX_ENOMEM;
@@ -694,29 +697,57 @@ static aentry *series_entry(sqlite3_stmt *meta, names *nm, aset *out, int flags,
     return e;
 }
 
-/*
- * The series pass over metric_kinds: for each directional (metric, plugin), one
- * range of metrics_find (metric, plugin, status, start, ...) read with only the
- * columns every row needs.  The same entries, values and order as the pass over
- * the whole index.  0, 1 when the store has no metric_kinds, BX_E*.
- */
-static int load_by_kind(store *s, const qfilter *f, int flags, names *nm, aset *out)
-{
+/* ---- the series pass ------------------------------------------------------------ */
+
+/* One row of a kind's range, as the reader thread hands it over. */
+typedef struct krow {
+    int64_t id, c, h, epoch;
+    double value;
+    uint32_t t;          /* offset of the start time's text in the pool, or UINT32_MAX */
+    uint8_t has_value;   /* value not NULL */
+    uint8_t parsed;      /* epoch is the parsed start time */
+} krow;
+
+/* The rows of one kind read by the reader thread. */
+typedef struct kbuf {
+    krow *rows;
+    size_t n, cap;
+    char *pool;
+    size_t plen, pcap;
+    int rc;   /* 0, or the reader's BX_E* */
+    int done; /* complete (rows and rc final) */
+} kbuf;
+
+/* The kinds of one pass, and the reader thread's share of them. */
+typedef struct kpass {
+    store *s;             /* the main thread's connection */
+    store *rs;            /* the reader thread's (the twin: the same snapshot) */
+    const qfilter *f;
+    int flags;
     char **knames, **kplugins;
-    size_t nkinds;
     uint8_t *kpure;
-    int rc = kinds_load(s, f, &knames, &kplugins, &kpure, &nkinds);
-    if (rc) {
-        free_kinds(knames, kplugins, kpure, nkinds);
-        return rc;
-    }
+    size_t nkinds;
+    /* the reader thread (NULL bufs: none) */
+    kbuf *bufs;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t consumed; /* kinds the main thread is past */
+    int stop;        /* the main thread gave up: the reader stops */
+} kpass;
+
+/* The reader thread reads two kinds of every three: the main thread reads one and does
+   everything else with every row (a third of the reading is about its spare time). */
+static int reader_owns(size_t k) { return k % 3 != 0; }
+
+/* The two statements of the pass on connection s (sts[1] without the per-row better test). */
+static int kind_statements(store *s, const qfilter *f, sqlite3_stmt *sts[2])
+{
     char *sql = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&sql, &len);
-    if (!m) {
-        free_kinds(knames, kplugins, kpure, nkinds);
+    sts[0] = sts[1] = NULL;
+    if (!m)
         return BX_ENOMEM;
-    }
     /* metrics_find's columns only: the run, its configuration, start, host, the value
        (sts[0] tests each row's better, sts[1] is for pairs only ever directional) */
     fputs("SELECT m.run_id, m.run_config_id, m.run_started_at, m.run_host_id, m.value"
@@ -726,60 +757,253 @@ static int load_by_kind(store *s, const qfilter *f, int flags, names *nm, aset *
     qfilter_metric_conds(f, "m.run_", m);
     long conds = ftell(m);
     fputs(" AND m.better IN ('higher', 'lower')", m);
-    sqlite3_stmt *sts[2] = {NULL, NULL}, *meta = NULL;
+    int rc = 0;
     if (fclose(m) != 0 || conds < 0)
         rc = BX_ENOMEM;
     else if (sqlite3_prepare_v2(store_db(s), sql, -1, &sts[0], NULL) != SQLITE_OK ||
-             sqlite3_prepare_v2(store_db(s), sql, (int)conds, &sts[1], NULL) != SQLITE_OK ||
-             sqlite3_prepare_v2(store_db(s),
-                                "SELECT unit, better, seq, coalesce(headline, seq = 0)"
-                                " FROM metrics WHERE run_id = ?1 AND name = ?2",
-                                -1, &meta, NULL) != SQLITE_OK)
+             sqlite3_prepare_v2(store_db(s), sql, (int)conds, &sts[1], NULL) != SQLITE_OK)
         rc = BX_EIO;
     free(sql);
     for (int i = 0; rc == 0 && i < 2; i++)
         qfilter_metric_bind(f, sts[i]);
-    for (size_t k = 0; rc == 0 && k < nkinds; k++) {
-        const char *kname = knames[k];
-        sqlite3_stmt *st = sts[kpure[k]];
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":kname"), kname, -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":kplugin"), kplugins[k], -1,
-                          SQLITE_STATIC);
-        int64_t last_c = -1, last_h = -1;
-        aentry *e = NULL;
-        int step;
-        while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-            int64_t id = sqlite3_column_int64(st, 0);
-            int64_t c = sqlite3_column_int64(st, 1), h = sqlite3_column_int64(st, 3);
-            int seen = names_seen(nm, id);
-            if (seen < 0) {
-                rc = BX_ENOMEM;
-                break;
-            }
-            out->nruns += (size_t)seen;
-            if (!e || c != last_c || h != last_h) {
-                e = names_entry(nm, c, h, kname);
-                if (!e && !(e = series_entry(meta, nm, out, flags, c, h, id, kname, &rc)))
-                    break;
-                last_c = c;
-                last_h = h;
-            }
-            int has_value = sqlite3_column_type(st, 4) != SQLITE_NULL;
-            double value = sqlite3_column_double(st, 4);
-            if (e->cur_run != id &&
-                (rc = aset_run_value(e, (const char *)sqlite3_column_text(st, 2), id, has_value,
-                                     value, flags, f->statuses.n == 1)) != 0)
-                break;
+    return rc;
+}
+
+/* The statement of kind k, reset and bound. */
+static sqlite3_stmt *kind_start(const kpass *p, sqlite3_stmt *sts[2], size_t k)
+{
+    sqlite3_stmt *st = sts[p->kpure[k]];
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":kname"), p->knames[k], -1,
+                      SQLITE_STATIC);
+    sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":kplugin"), p->kplugins[k], -1,
+                      SQLITE_STATIC);
+    return st;
+}
+
+/* Append the current row of st to b; BX_ENOMEM. */
+static int kbuf_push(kbuf *b, sqlite3_stmt *st, int flags)
+{
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 4096;
+        krow *nv = realloc(b->rows, cap * sizeof *nv);
+        if (!nv)
+            return BX_ENOMEM;
+        b->rows = nv;
+        b->cap = cap;
+    }
+    krow *r = &b->rows[b->n];
+    r->id = sqlite3_column_int64(st, 0);
+    r->c = sqlite3_column_int64(st, 1);
+    r->h = sqlite3_column_int64(st, 3);
+    r->has_value = sqlite3_column_type(st, 4) != SQLITE_NULL;
+    r->value = sqlite3_column_double(st, 4);
+    r->t = UINT32_MAX;
+    r->parsed = 0;
+    const char *t = (const char *)sqlite3_column_text(st, 2);
+    if (t) {
+        size_t tl = strlen(t) + 1;
+        if (b->plen + tl > b->pcap) {
+            size_t cap = b->pcap ? b->pcap * 2 : 65536;
+            while (cap < b->plen + tl)
+                cap *= 2;
+            char *nv = cap < UINT32_MAX ? realloc(b->pool, cap) : NULL;
+            if (!nv)
+                return BX_ENOMEM;
+            b->pool = nv;
+            b->pcap = cap;
         }
+        memcpy(b->pool + b->plen, t, tl);
+        r->t = (uint32_t)b->plen;
+        b->plen += tl;
+        /* the main thread would parse it for a finite value (aset_run_value) */
+        if ((flags & ASET_TIMES) && r->has_value && isfinite(r->value)) {
+            if (store_time_parse(t, &r->epoch, NULL) != 0)
+                r->epoch = 0;
+            r->parsed = 1;
+        }
+    }
+    b->n++;
+    return 0;
+}
+
+static void kbuf_free(kbuf *b)
+{
+    free(b->rows);
+    free(b->pool);
+    memset(b, 0, sizeof *b);
+}
+
+/* The reader thread: its kinds' rows from the twin connection, in kind order, at most two
+   kinds ahead of the main thread (the memory of two kinds' rows, not of all). */
+static void *kind_reader(void *arg)
+{
+    kpass *p = arg;
+    sqlite3_stmt *sts[2];
+    int rc = kind_statements(p->rs, p->f, sts);
+    for (size_t k = 0; k < p->nkinds; k++) {
+        if (!reader_owns(k))
+            continue;
+        pthread_mutex_lock(&p->mu);
+        while (!p->stop && k > p->consumed + 3)
+            pthread_cond_wait(&p->cv, &p->mu);
+        int stop = p->stop;
+        pthread_mutex_unlock(&p->mu);
+        kbuf *b = &p->bufs[k];
+        if (rc == 0 && !stop) {
+            sqlite3_stmt *st = kind_start(p, sts, k);
+            int step;
+            while ((step = sqlite3_step(st)) == SQLITE_ROW)
+                if ((rc = kbuf_push(b, st, p->flags)) != 0)
+                    break;
+            if (rc == 0 && step != SQLITE_DONE)
+                rc = BX_EIO;
+            sqlite3_reset(st);
+        }
+        pthread_mutex_lock(&p->mu);
+        b->rc = stop ? BX_EIO : rc;
+        b->done = 1;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+    }
+    sqlite3_finalize(sts[0]);
+    sqlite3_finalize(sts[1]);
+    return NULL;
+}
+
+/* What the main thread keeps across the rows of a kind. */
+typedef struct kstate {
+    names *nm;
+    aset *out;
+    sqlite3_stmt *meta;
+    int flags, in_order;
+    const char *kname;
+    int64_t last_c, last_h;
+    aentry *e;
+} kstate;
+
+/* One row of a kind: count the run, find its entry, add its value. 0 or BX_E*. */
+static int kind_row(kstate *ks, int64_t id, int64_t c, int64_t h, const char *t,
+                    const int64_t *epoch, int has_value, double value)
+{
+    int rc = 0;
+    int seen = names_seen(ks->nm, id);
+    if (seen < 0)
+        return BX_ENOMEM;
+    ks->out->nruns += (size_t)seen;
+    if (!ks->e || c != ks->last_c || h != ks->last_h) {
+        ks->e = names_entry(ks->nm, c, h, ks->kname);
+        if (!ks->e &&
+            !(ks->e = series_entry(ks->meta, ks->nm, ks->out, ks->flags, c, h, id, ks->kname, &rc)))
+            return rc;
+        ks->last_c = c;
+        ks->last_h = h;
+    }
+    if (ks->e->cur_run != id)
+        rc = aset_run_value(ks->e, t, epoch, id, has_value, value, ks->flags, ks->in_order);
+    return rc;
+}
+
+/* Kind k by the main thread: from its own statement, or from the reader's rows. */
+static int kind_main(kpass *p, kstate *ks, sqlite3_stmt *sts[2], size_t k)
+{
+    int rc = 0;
+    ks->kname = p->knames[k];
+    ks->last_c = ks->last_h = -1;
+    ks->e = NULL;
+    if (p->bufs && reader_owns(k)) {
+        kbuf *b = &p->bufs[k];
+        pthread_mutex_lock(&p->mu);
+        while (!b->done)
+            pthread_cond_wait(&p->cv, &p->mu);
+        pthread_mutex_unlock(&p->mu);
+        rc = b->rc;
+        for (size_t i = 0; rc == 0 && i < b->n; i++) {
+            const krow *r = &b->rows[i];
+            rc = kind_row(ks, r->id, r->c, r->h, r->t == UINT32_MAX ? NULL : b->pool + r->t,
+                          r->parsed ? &r->epoch : NULL, r->has_value, r->value);
+        }
+        kbuf_free(b);
+    } else {
+        sqlite3_stmt *st = kind_start(p, sts, k);
+        int step;
+        while ((step = sqlite3_step(st)) == SQLITE_ROW)
+            if ((rc = kind_row(ks, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                               sqlite3_column_int64(st, 3),
+                               (const char *)sqlite3_column_text(st, 2), NULL,
+                               sqlite3_column_type(st, 4) != SQLITE_NULL,
+                               sqlite3_column_double(st, 4))) != 0)
+                break;
         if (rc == 0 && step != SQLITE_DONE)
             rc = BX_EIO;
+        sqlite3_reset(st);
+    }
+    if (p->bufs) {
+        pthread_mutex_lock(&p->mu);
+        p->consumed = k + 1;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+    }
+    return rc;
+}
+
+/*
+ * The series pass over metric_kinds: for each directional (metric, plugin), one
+ * range of metrics_find (metric, plugin, status, start, ...) read with only the
+ * columns every row needs.  The same entries, values and order as the pass over
+ * the whole index.  With a twin connection (store_open_twin: the same snapshot)
+ * a reader thread reads two kinds of every three, and the main thread takes
+ * their rows in kind order: the same rows in the same order as one thread.
+ * 0, 1 when the store has no metric_kinds, BX_E*.
+ */
+static int load_by_kind(store *s, const qfilter *f, int flags, names *nm, aset *out)
+{
+    kpass p = {.s = s, .f = f, .flags = flags};
+    int rc = kinds_load(s, f, &p.knames, &p.kplugins, &p.kpure, &p.nkinds);
+    if (rc) {
+        free_kinds(p.knames, p.kplugins, p.kpure, p.nkinds);
+        return rc;
+    }
+    sqlite3_stmt *sts[2] = {NULL, NULL}, *meta = NULL;
+    rc = kind_statements(s, f, sts);
+    if (rc == 0 && sqlite3_prepare_v2(store_db(s),
+                                      "SELECT unit, better, seq, coalesce(headline, seq = 0)"
+                                      " FROM metrics WHERE run_id = ?1 AND name = ?2",
+                                      -1, &meta, NULL) != SQLITE_OK)
+        rc = BX_EIO;
+    pthread_t tid;
+    int threaded = 0;
+    if (rc == 0 && store_twin(s) && p.nkinds > 1 && (p.bufs = calloc(p.nkinds, sizeof *p.bufs))) {
+        p.rs = store_twin(s);
+        pthread_mutex_init(&p.mu, NULL);
+        pthread_cond_init(&p.cv, NULL);
+        threaded = pthread_create(&tid, NULL, kind_reader, &p) == 0;
+        if (!threaded) {
+            pthread_mutex_destroy(&p.mu);
+            pthread_cond_destroy(&p.cv);
+            free(p.bufs);
+            p.bufs = NULL;
+        }
+    }
+    kstate ks = {nm, out, meta, flags, f->statuses.n == 1, NULL, -1, -1, NULL};
+    for (size_t k = 0; rc == 0 && k < p.nkinds; k++)
+        rc = kind_main(&p, &ks, sts, k);
+    if (threaded) {
+        pthread_mutex_lock(&p.mu);
+        p.stop = 1;
+        pthread_cond_broadcast(&p.cv);
+        pthread_mutex_unlock(&p.mu);
+        pthread_join(tid, NULL);
+        for (size_t k = 0; k < p.nkinds; k++)
+            kbuf_free(&p.bufs[k]);
+        free(p.bufs);
+        pthread_mutex_destroy(&p.mu);
+        pthread_cond_destroy(&p.cv);
     }
     sqlite3_finalize(sts[0]);
     sqlite3_finalize(sts[1]);
     sqlite3_finalize(meta);
-    free_kinds(knames, kplugins, kpure, nkinds);
+    free_kinds(p.knames, p.kplugins, p.kpure, p.nkinds);
     if (rc == 0 && out->n > 1)
         qsort(out->e, out->n, sizeof *out->e, cmp_first_seen);
     return rc;
@@ -914,7 +1138,7 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
         int has_value = sqlite3_column_type(st, C_VALUE) != SQLITE_NULL;
         double value = sqlite3_column_double(st, C_VALUE);
         if (e->cur_run != id &&
-            (rc = aset_run_value(e, (const char *)sqlite3_column_text(st, C_STARTED), id,
+            (rc = aset_run_value(e, (const char *)sqlite3_column_text(st, C_STARTED), NULL, id,
                                  has_value, value, flags, 0)) != 0)
             break;
         if (flags & ASET_SAMPLES) {

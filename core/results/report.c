@@ -1618,7 +1618,11 @@ int report_render_html(FILE *out, store *s, const qfilter *f, const report_opts 
         return errf(err, errlen, BX_ENOMEM, "out of memory");
     if (charts.statuses.n == 0)
         qfilter_option(&charts, "--status", "ok");
-    sqlite3_exec(store_db(s), "BEGIN", NULL, NULL, NULL); /* one snapshot */
+    /* one snapshot; with a second connection on it (a write lock for a moment), the
+       series pass reads with two threads (analyze.c) */
+    char terr[256];
+    if (store_open_twin(s, terr, sizeof terr) != 0)
+        sqlite3_exec(store_db(s), "BEGIN", NULL, NULL, NULL);
     int rc = write_report(out, s, f, &charts, o->title ? o->title : "BenchaaS report",
                           o->max_runs, o->max_timelines, o->max_series > 0 ? o->max_series : 1,
                           o->cmdline ? o->cmdline : "benchaas report");
@@ -1627,6 +1631,7 @@ int report_render_html(FILE *out, store *s, const qfilter *f, const report_opts 
     else if (rc)
         errf(err, errlen, rc, "%s: %s", f->db, sqlite3_errmsg(store_db(s)));
     sqlite3_exec(store_db(s), "COMMIT", NULL, NULL, NULL);
+    store_twin_close(s);
     qfilter_free(&charts);
     return rc;
 }

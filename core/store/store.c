@@ -596,6 +596,8 @@ struct store {
     sqlite3_stmt *st[ST__COUNT]; /* prepared on first use, finalised by store_close */
     kind_cache kinds;
     int batch; /* inside store_batch_begin .. store_batch_commit/rollback */
+    int one_thread;  /* opened with STORE_ONE_THREAD */
+    struct store *twin; /* store_open_twin's connection, closed with this one */
 };
 
 static void kinds_forget(kind_cache *c);
@@ -996,9 +998,66 @@ static int open_connection(const char *path, int create, int one_thread, store *
                  "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
                  " PRAGMA mmap_size = 268435456",
                  NULL, NULL, NULL);
-
+    s->one_thread = one_thread;
     *out = s;
     return 0;
+}
+
+/* Start a read transaction on s now (a read, not just BEGIN, fixes its snapshot). */
+static int begin_read(store *s)
+{
+    sqlite3_stmt *st = NULL;
+    int ok = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK &&
+             sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_schema", -1, &st, NULL) ==
+                 SQLITE_OK &&
+             sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (!ok && !sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return ok ? 0 : BX_EIO;
+}
+
+int store_open_twin(store *s, char *err, size_t errlen)
+{
+    store *lock = NULL, *twin = NULL;
+    if (s->twin || !sqlite3_get_autocommit(s->db)) {
+        set_err(err, errlen, "%s: a transaction is already open", s->path);
+        return BX_EINVAL;
+    }
+    int rc = open_connection(s->path, 0, 1, &lock, err, errlen);
+    if (rc == 0) {
+        /* no commit can fall between the two snapshots while this holds the write lock;
+           a writer busy for longer than a moment: go on with one connection */
+        sqlite3_busy_timeout(lock->db, 200);
+        if (sqlite3_exec(lock->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+            set_err(err, errlen, "%s: %s", s->path, sqlite3_errmsg(lock->db));
+            rc = BX_EIO;
+        }
+    }
+    if (rc == 0 && (rc = open_connection(s->path, 0, s->one_thread, &twin, err, errlen)) == 0) {
+        twin->schema_version = s->schema_version;
+        if (begin_read(s) != 0 || begin_read(twin) != 0) {
+            set_err(err, errlen, "%s: cannot start reading", s->path);
+            rc = BX_EIO;
+        }
+    }
+    store_close(lock); /* (rolls its transaction back) */
+    if (rc != 0) {
+        if (!sqlite3_get_autocommit(s->db))
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        store_close(twin);
+        return rc;
+    }
+    s->twin = twin;
+    return 0;
+}
+
+store *store_twin(store *s) { return s->twin; }
+
+void store_twin_close(store *s)
+{
+    store_close(s->twin);
+    s->twin = NULL;
 }
 
 int store_open_again(const store *first, store **out, char *err, size_t errlen)
@@ -1063,6 +1122,7 @@ void store_close(store *s)
     for (int i = 0; i < ST__COUNT; i++)
         sqlite3_finalize(s->st[i]);
     kinds_forget(&s->kinds);
+    store_close(s->twin);
     if (s->db)
         sqlite3_close(s->db);
     free(s->path);

@@ -354,6 +354,27 @@ static int same_sets(const aset *a, const aset *b, int in_time)
     return 0;
 }
 
+/* The same entries in the same order, with the same values and times in the same order. */
+static int identical_sets(const aset *a, const aset *b)
+{
+    CHECK(a->n == b->n && a->nruns == b->nruns);
+    for (size_t i = 0; i < a->n; i++) {
+        const aentry *x = a->e[i], *y = b->e[i];
+        CHECKM(strcmp(x->key, y->key) == 0, x->key);
+        CHECKM(x->nruns == y->nruns && x->values.n == y->values.n && x->times.n == y->times.n,
+               x->key);
+        CHECKM(!x->values.n || memcmp(x->values.v, y->values.v, x->values.n * sizeof(double)) == 0,
+               x->key);
+        CHECKM(!x->times.n || memcmp(x->times.v, y->times.v, x->times.n * sizeof(double)) == 0,
+               x->key);
+        CHECKM(x->first_run == y->first_run && x->last_run == y->last_run, x->key);
+        CHECKM(!x->first_started == !y->first_started &&
+                   (!x->first_started || strcmp(x->first_started, y->first_started) == 0),
+               x->key);
+    }
+    return 0;
+}
+
 /*
  * The report's series pass (a range of metrics_find per directional metric and plugin of
  * metric_kinds) reads the same entries and values as the run-by-run load, for filters of
@@ -388,6 +409,12 @@ int test_series_pass(void)
             doc_metric(d, "time", 1, "s", "none");
         }
         doc_metric(d, "wall_time", 30, "s", "none");
+        /* kinds enough for the reader thread to run ahead of the main thread and wait */
+        for (int x = 0; x < 6 && i % 3; x++) {
+            char xname[16];
+            snprintf(xname, sizeof xname, "extra%d", x);
+            doc_metric(d, xname, (i * (x + 3)) % 11, "", x % 2 ? "lower" : "higher");
+        }
         if (i % 29 == 0) /* no number (a NaN of the plugin): stored as NULL */
             cJSON_ReplaceItemInObject(cJSON_GetObjectItem(cJSON_GetObjectItem(d, "metrics"),
                                                           i % 3 ? "gflops" : "triad"),
@@ -411,6 +438,15 @@ int test_series_pass(void)
         CHECK(aset_load(s, &f, flags | ASET_SERIES, &by_kind) == 0);
         CHECK(by_run.n > 0);
         int rc = same_sets(&by_run, &by_kind, f.statuses.n == 1);
+        /* with a twin connection (report): a reader thread, and exactly the same result */
+        aset threaded;
+        char err[256];
+        CHECK(store_open_twin(s, err, sizeof err) == 0 && store_twin(s));
+        CHECK(aset_load(s, &f, flags | ASET_SERIES, &threaded) == 0);
+        sqlite3_exec(store_db(s), "COMMIT", NULL, NULL, NULL);
+        store_twin_close(s);
+        rc |= identical_sets(&by_kind, &threaded);
+        aset_free(&threaded);
         aset_free(&by_run);
         aset_free(&by_kind);
         qfilter_free(&f);
