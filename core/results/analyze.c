@@ -735,9 +735,10 @@ typedef struct kpass {
     int stop;        /* the main thread gave up: the reader stops */
 } kpass;
 
-/* The reader thread reads two kinds of every three: the main thread reads one and does
-   everything else with every row (a third of the reading is about its spare time). */
-static int reader_owns(size_t k) { return k % 3 != 0; }
+/* The reader thread reads every other kind; the main thread reads the others and does
+   everything else with every row (two of every three to the reader left the main thread
+   waiting for it: R1 at 1 000 000 runs 3.3 s against 2.8 s, alternated 4 times). */
+static int reader_owns(size_t k) { return k % 2 != 0; }
 
 /* The two statements of the pass on connection s (sts[1] without the per-row better test). */
 static int kind_statements(store *s, const qfilter *f, sqlite3_stmt *sts[2])
@@ -952,7 +953,7 @@ static int kind_main(kpass *p, kstate *ks, sqlite3_stmt *sts[2], size_t k)
  * range of metrics_find (metric, plugin, status, start, ...) read with only the
  * columns every row needs.  The same entries, values and order as the pass over
  * the whole index.  With a twin connection (store_open_twin: the same snapshot)
- * a reader thread reads two kinds of every three, and the main thread takes
+ * a reader thread reads every other kind, and the main thread takes
  * their rows in kind order: the same rows in the same order as one thread.
  * 0, 1 when the store has no metric_kinds, BX_E*.
  */
