@@ -291,6 +291,30 @@ static int times_sorted(const aentry *e)
     return 1;
 }
 
+/* Host a before host b: its next time is earlier, or the same and it comes first. */
+static int heap_before(const double *next, size_t a, size_t b)
+{
+    return next[a] < next[b] || (next[a] == next[b] && a < b);
+}
+
+/* Restore the heap order below position i. */
+static void heap_down(size_t *heap, size_t n, const double *next, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && heap_before(next, heap[l], heap[m]))
+            m = l;
+        if (r < n && heap_before(next, heap[r], heap[m]))
+            m = r;
+        if (m == i)
+            return;
+        size_t t = heap[i];
+        heap[i] = heap[m];
+        heap[m] = t;
+        i = m;
+    }
+}
+
 /*
  * All values of configuration c and metric (every host) into *out (malloc'd;
  * NULL when out of memory).  With `in_time`, with their times and in time
@@ -327,19 +351,35 @@ static size_t cfg_points(const cfg *c, const char *metric, int in_time, pt **out
     size_t i = 0;
     if (in_time && sorted) {
         /* k-way merge: the host whose next point is earliest, the first host on a tie (a
-           scan of the hosts' next times: a handful, in one cache line or two) */
+           heap of the hosts by (next time, host): a scan of 16 hosts' next times per
+           point was a tenth of the report at 1 000 000 runs) */
+        size_t hn = 0, *heap = malloc((nh ? nh : 1) * sizeof *heap);
+        if (!heap) {
+            free(*out);
+            *out = NULL;
+            free(pos);
+            free(next);
+            free(hs);
+            return 0;
+        }
         for (size_t h = 0; h < nh; h++)
-            next[h] = hs[h]->values.n ? hs[h]->times.v[0] : INFINITY;
-        while (i < n) {
-            size_t best = 0;
-            for (size_t h = 1; h < nh; h++)
-                if (next[h] < next[best])
-                    best = h;
+            if (hs[h]->values.n) {
+                next[h] = hs[h]->times.v[0];
+                heap[hn++] = h;
+            }
+        for (size_t k = hn / 2; k-- > 0;)
+            heap_down(heap, hn, next, k);
+        while (hn) {
+            size_t best = heap[0];
             const aentry *e = hs[best];
             (*out)[i++] = (pt){e->times.v[pos[best]], e->values.v[pos[best]]};
-            pos[best]++;
-            next[best] = pos[best] < e->values.n ? e->times.v[pos[best]] : INFINITY;
+            if (++pos[best] < e->values.n)
+                next[best] = e->times.v[pos[best]];
+            else
+                heap[0] = heap[--hn];
+            heap_down(heap, hn, next, 0);
         }
+        free(heap);
     } else {
         for (size_t h = 0; h < nh; h++)
             for (size_t j = 0; j < hs[h]->values.n; j++)
