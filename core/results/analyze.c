@@ -835,8 +835,8 @@ static void kbuf_free(kbuf *b)
     memset(b, 0, sizeof *b);
 }
 
-/* The reader thread: its kinds' rows from the twin connection, in kind order, at most two
-   kinds ahead of the main thread (the memory of two kinds' rows, not of all). */
+/* The reader thread: its kinds' rows from the twin connection, in kind order, at most three
+   kinds ahead of the main thread (the memory of a few kinds' rows, not of all). */
 static void *kind_reader(void *arg)
 {
     kpass *p = arg;
@@ -952,7 +952,7 @@ static int kind_main(kpass *p, kstate *ks, sqlite3_stmt *sts[2], size_t k)
  * The series pass over metric_kinds: for each directional (metric, plugin), one
  * range of metrics_find (metric, plugin, status, start, ...) read with only the
  * columns every row needs.  The same entries, values and order as the pass over
- * the whole index.  With a twin connection (store_open_twin: the same snapshot)
+ * the whole index.  With a twin connection (store_open_twins: the same snapshot)
  * a reader thread reads every other kind, and the main thread takes
  * their rows in kind order: the same rows in the same order as one thread.
  * 0, 1 when the store has no metric_kinds, BX_E*.
@@ -974,8 +974,8 @@ static int load_by_kind(store *s, const qfilter *f, int flags, names *nm, aset *
         rc = BX_EIO;
     pthread_t tid;
     int threaded = 0;
-    if (rc == 0 && store_twin(s) && p.nkinds > 1 && (p.bufs = calloc(p.nkinds, sizeof *p.bufs))) {
-        p.rs = store_twin(s);
+    if (rc == 0 && store_twin(s, 0) && p.nkinds > 1 && (p.bufs = calloc(p.nkinds, sizeof *p.bufs))) {
+        p.rs = store_twin(s, 0);
         pthread_mutex_init(&p.mu, NULL);
         pthread_cond_init(&p.cv, NULL);
         threaded = pthread_create(&tid, NULL, kind_reader, &p) == 0;

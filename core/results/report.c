@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1156,15 +1157,34 @@ static int summary_by_sql(store *s, const qfilter *f, sumrow **rows, size_t *nro
     return rc;
 }
 
-static int section_summary(FILE *out, store *s, const qfilter *f, char ***plugins, size_t *np)
+/* The summary's rows of a filter, counted on connection s (a thread of its own). */
+typedef struct sumjob {
+    store *s;
+    const qfilter *f;
+    sumrow *rows;
+    size_t n;
+    int rc;
+} sumjob;
+
+static void *summary_rows(void *arg)
 {
-    sumrow *rows = NULL;
-    size_t n = 0;
+    sumjob *j = arg;
+    j->rc = summary_by_config(j->s, j->f, &j->rows, &j->n);
+    if (j->rc == 1)
+        j->rc = summary_by_sql(j->s, j->f, &j->rows, &j->n);
+    return NULL;
+}
+
+/* The summary section from the rows of j (taken over), and the plugins of the report. */
+static int section_summary(FILE *out, sumjob *j, char ***plugins, size_t *np)
+{
+    sumrow *rows = j->rows;
+    size_t n = j->n;
+    int rc = j->rc;
+    j->rows = NULL;
+    j->n = 0;
     *plugins = NULL;
     *np = 0;
-    int rc = summary_by_config(s, f, &rows, &n);
-    if (rc == 1)
-        rc = summary_by_sql(s, f, &rows, &n);
     if (rc == 0 && !(*plugins = calloc(n ? n : 1, sizeof **plugins)))
         rc = BX_ENOMEM;
     if (rc) {
@@ -1594,7 +1614,21 @@ static int write_report(FILE *out, store *s, const qfilter *f, const qfilter *ch
     esc(out, cmdline);
     fputs("</code></p></header>\n", out);
 
-    if ((rc = section_summary(out, s, f, &plugins, &np)) != 0)
+    /* the summary counted by a thread of its own on a twin connection (the same snapshot)
+       while the series pass reads, else here */
+    sumjob sj = {store_twin(s, 1) ? store_twin(s, 1) : s, f, NULL, 0, 0};
+    pthread_t stid;
+    int sum_threaded = store_twin(s, 1) && pthread_create(&stid, NULL, summary_rows, &sj) == 0;
+    if (!sum_threaded)
+        summary_rows(&sj);
+    rc = aset_load(s, charts, ASET_PER_HOST | ASET_TIMES | ASET_DIRECTIONAL | ASET_SERIES, &m.a);
+    if (sum_threaded)
+        pthread_join(stid, NULL);
+    if (rc != 0) {
+        sumrows_free(sj.rows, sj.n);
+        goto out;
+    }
+    if ((rc = section_summary(out, &sj, &plugins, &np)) != 0)
         goto out;
     fputs("<nav>", out);
     for (size_t i = 0; i < np; i++) {
@@ -1610,9 +1644,7 @@ static int write_report(FILE *out, store *s, const qfilter *f, const qfilter *ch
     if (np == 0)
         fputs("<p class=\"note\">No run matches the selection.</p>", out);
 
-    if ((rc = aset_load(s, charts, ASET_PER_HOST | ASET_TIMES | ASET_DIRECTIONAL | ASET_SERIES,
-                         &m.a)) != 0 ||
-        (rc = build_model(&m)) != 0)
+    if ((rc = build_model(&m)) != 0)
         goto out;
     sqlite3_prepare_v2(store_db(s),
                        "SELECT value, tolerance FROM baselines WHERE name = 'default' AND "
@@ -1658,10 +1690,10 @@ int report_render_html(FILE *out, store *s, const qfilter *f, const report_opts 
         return errf(err, errlen, BX_ENOMEM, "out of memory");
     if (charts.statuses.n == 0)
         qfilter_option(&charts, "--status", "ok");
-    /* one snapshot; with a second connection on it (a write lock for a moment), the
-       series pass reads with two threads (analyze.c) */
+    /* one snapshot; with two more connections on it (a write lock for a moment), the
+       series pass reads with two threads (analyze.c) while a third counts the summary */
     char terr[256];
-    if (store_open_twin(s, terr, sizeof terr) != 0)
+    if (store_open_twins(s, 2, terr, sizeof terr) != 0)
         sqlite3_exec(store_db(s), "BEGIN", NULL, NULL, NULL);
     int rc = write_report(out, s, f, &charts, o->title ? o->title : "BenchaaS report",
                           o->max_runs, o->max_timelines, o->max_series > 0 ? o->max_series : 1,
@@ -1671,7 +1703,7 @@ int report_render_html(FILE *out, store *s, const qfilter *f, const report_opts 
     else if (rc)
         errf(err, errlen, rc, "%s: %s", f->db, sqlite3_errmsg(store_db(s)));
     sqlite3_exec(store_db(s), "COMMIT", NULL, NULL, NULL);
-    store_twin_close(s);
+    store_twins_close(s);
     qfilter_free(&charts);
     return rc;
 }

@@ -597,7 +597,7 @@ struct store {
     kind_cache kinds;
     int batch; /* inside store_batch_begin .. store_batch_commit/rollback */
     int one_thread;  /* opened with STORE_ONE_THREAD */
-    struct store *twin; /* store_open_twin's connection, closed with this one */
+    struct store *twin[STORE_TWINS]; /* store_open_twins' connections, closed with this one */
 };
 
 static void kinds_forget(kind_cache *c);
@@ -1017,16 +1017,18 @@ static int begin_read(store *s)
     return ok ? 0 : BX_EIO;
 }
 
-int store_open_twin(store *s, char *err, size_t errlen)
+int store_open_twins(store *s, int n, char *err, size_t errlen)
 {
-    store *lock = NULL, *twin = NULL;
-    if (s->twin || !sqlite3_get_autocommit(s->db)) {
+    store *lock = NULL, *twin[STORE_TWINS] = {NULL};
+    if (errlen)
+        err[0] = '\0';
+    if (n < 1 || n > STORE_TWINS || s->twin[0] || !sqlite3_get_autocommit(s->db)) {
         set_err(err, errlen, "%s: a transaction is already open", s->path);
         return BX_EINVAL;
     }
     int rc = open_connection(s->path, 0, 1, &lock, err, errlen);
     if (rc == 0) {
-        /* no commit can fall between the two snapshots while this holds the write lock;
+        /* no commit can fall between the snapshots while this holds the write lock;
            a writer busy for longer than a moment: go on with one connection */
         sqlite3_busy_timeout(lock->db, 200);
         if (sqlite3_exec(lock->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
@@ -1034,30 +1036,36 @@ int store_open_twin(store *s, char *err, size_t errlen)
             rc = BX_EIO;
         }
     }
-    if (rc == 0 && (rc = open_connection(s->path, 0, s->one_thread, &twin, err, errlen)) == 0) {
-        twin->schema_version = s->schema_version;
-        if (begin_read(s) != 0 || begin_read(twin) != 0) {
-            set_err(err, errlen, "%s: cannot start reading", s->path);
+    for (int i = 0; rc == 0 && i < n; i++)
+        if ((rc = open_connection(s->path, 0, s->one_thread, &twin[i], err, errlen)) == 0)
+            twin[i]->schema_version = s->schema_version;
+    if (rc == 0 && begin_read(s) != 0)
+        rc = BX_EIO;
+    for (int i = 0; rc == 0 && i < n; i++)
+        if (begin_read(twin[i]) != 0)
             rc = BX_EIO;
-        }
-    }
+    if (rc == BX_EIO && !*err)
+        set_err(err, errlen, "%s: cannot start reading", s->path);
     store_close(lock); /* (rolls its transaction back) */
     if (rc != 0) {
         if (!sqlite3_get_autocommit(s->db))
             sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        store_close(twin);
+        for (int i = 0; i < n; i++)
+            store_close(twin[i]);
         return rc;
     }
-    s->twin = twin;
+    memcpy(s->twin, twin, sizeof twin);
     return 0;
 }
 
-store *store_twin(store *s) { return s->twin; }
+store *store_twin(store *s, int i) { return i >= 0 && i < STORE_TWINS ? s->twin[i] : NULL; }
 
-void store_twin_close(store *s)
+void store_twins_close(store *s)
 {
-    store_close(s->twin);
-    s->twin = NULL;
+    for (int i = 0; i < STORE_TWINS; i++) {
+        store_close(s->twin[i]);
+        s->twin[i] = NULL;
+    }
 }
 
 int store_open_again(const store *first, store **out, char *err, size_t errlen)
@@ -1122,7 +1130,7 @@ void store_close(store *s)
     for (int i = 0; i < ST__COUNT; i++)
         sqlite3_finalize(s->st[i]);
     kinds_forget(&s->kinds);
-    store_close(s->twin);
+    store_twins_close(s);
     if (s->db)
         sqlite3_close(s->db);
     free(s->path);

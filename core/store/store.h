@@ -94,17 +94,19 @@ void store_batch_rollback(store *s);
 int store_check_writable(store *s, char *err, size_t errlen);
 
 /*
- * A second connection for a second thread of one read-only command (report):
- * s and the twin each start a read transaction while a third connection holds
- * the write lock for a moment, so both read the same snapshot.  s must not be
- * in a transaction; it is in a read transaction after (end it with COMMIT); the
- * twin stays in its own until store_close(s) closes it.  BX_EIO when the lock
- * cannot be had (a read-only file, a writer holding it): then nothing changed.
- * store_twin: the twin, or NULL; store_twin_close closes it.
+ * More connections for more threads of one read-only command (report): s and
+ * n twins (at most STORE_TWINS) each start a read transaction while another
+ * connection holds the write lock for a moment, so all read the same snapshot.
+ * s must not be in a transaction; it is in a read transaction after (end it
+ * with COMMIT); the twins stay in theirs until store_twins_close or
+ * store_close(s) closes them.  BX_EIO when the lock cannot be had (a read-only
+ * file, a writer holding it): then nothing changed.  store_twin(s, i): twin i,
+ * or NULL.  A twin is used by one thread at a time.
  */
-int store_open_twin(store *s, char *err, size_t errlen);
-store *store_twin(store *s);
-void store_twin_close(store *s);
+#define STORE_TWINS 2
+int store_open_twins(store *s, int n, char *err, size_t errlen);
+store *store_twin(store *s, int i);
+void store_twins_close(store *s);
 
 /* The sqlite3 handle, for query code inside the core. */
 struct sqlite3 *store_db(store *s);

@@ -441,10 +441,10 @@ int test_series_pass(void)
         /* with a twin connection (report): a reader thread, and exactly the same result */
         aset threaded;
         char err[256];
-        CHECK(store_open_twin(s, err, sizeof err) == 0 && store_twin(s));
+        CHECK(store_open_twins(s, 1, err, sizeof err) == 0 && store_twin(s, 0));
         CHECK(aset_load(s, &f, flags | ASET_SERIES, &threaded) == 0);
         sqlite3_exec(store_db(s), "COMMIT", NULL, NULL, NULL);
-        store_twin_close(s);
+        store_twins_close(s);
         rc |= identical_sets(&by_kind, &threaded);
         aset_free(&threaded);
         aset_free(&by_run);
