@@ -972,7 +972,12 @@ static int merge_samples(store *s, const qfilter *filt, pending *p, size_t n)
         sqlite3_finalize(st);
         return BX_EIO;
     }
-    qsort(p, n, sizeof *p, cmp_pending);
+    /* (rows of a history stored as it ran come in run order already: no sort then) */
+    size_t sorted = 1;
+    while (sorted < n && cmp_pending(&p[sorted - 1], &p[sorted]) <= 0)
+        sorted++;
+    if (sorted < n)
+        qsort(p, n, sizeof *p, cmp_pending);
     int rc = 0;
     for (size_t a = 0, b; rc == 0 && a < n; a = b) {
         for (b = a; b < n && p[b].mi == p[a].mi; b++)
