@@ -252,6 +252,23 @@ static int64_t kinds(store *s, const char *plugin, const char *name, const char 
     return sql_int(s, sql);
 }
 
+/* A document whose second sample of `metric` repeats the first's key: refused after its
+ * run and metrics are written (what stored them must be taken back). */
+static cJSON *doc_refused_late(const char *uuid, const char *metric, double value)
+{
+    cJSON *d = doc_new(uuid, "hpl", "ok");
+    doc_metric(d, metric, value, "", "lower");
+    cJSON *list = cJSON_AddArrayToObject(cJSON_AddObjectToObject(d, "samples"), metric);
+    for (int i = 0; i < 2; i++) {
+        cJSON *triple = cJSON_CreateArray();
+        cJSON_AddItemToArray(triple, cJSON_CreateNumber(1));
+        cJSON_AddItemToArray(triple, cJSON_CreateNumber(0));
+        cJSON_AddItemToArray(triple, cJSON_CreateNumber(value));
+        cJSON_AddItemToArray(list, triple);
+    }
+    return d;
+}
+
 /* A database of the schema before metric_kinds is migrated to it; ingest keeps it, also
  * across a rolled-back ingest (the connection's memory of stored kinds is dropped). */
 int test_metric_kinds(void)
@@ -284,17 +301,7 @@ int test_metric_kinds(void)
 
     /* a new kind in a document that fails after its metrics are stored (a sample named
        twice): rolled back, and stored by the next document that has it */
-    d = doc_new("k3", "hpl", "ok");
-    doc_metric(d, "residual", 0.001, "", "lower");
-    cJSON *samples = cJSON_AddObjectToObject(d, "samples");
-    cJSON *list = cJSON_AddArrayToObject(samples, "residual");
-    for (int i = 0; i < 2; i++) {
-        cJSON *triple = cJSON_CreateArray();
-        cJSON_AddItemToArray(triple, cJSON_CreateNumber(1));
-        cJSON_AddItemToArray(triple, cJSON_CreateNumber(0));
-        cJSON_AddItemToArray(triple, cJSON_CreateNumber(0.001));
-        cJSON_AddItemToArray(list, triple);
-    }
+    d = doc_refused_late("k3", "residual", 0.001);
     int64_t id;
     CHECK(store_ingest(s, d, &id, err, sizeof err) != 0);
     cJSON_Delete(d);
@@ -520,23 +527,6 @@ int test_time_days(void)
 
 /* ---- batches (group commit) --------------------------------------------------------- */
 
-/* A document whose second sample repeats the first's key: refused after its run and
- * metrics are written (the savepoint must take them back). */
-static cJSON *doc_refused_late(const char *uuid)
-{
-    cJSON *d = doc_new(uuid, "hpl", "ok");
-    doc_metric(d, "fresh_kind", 1, "", "lower");
-    cJSON *list = cJSON_AddArrayToObject(cJSON_AddObjectToObject(d, "samples"), "fresh_kind");
-    for (int i = 0; i < 2; i++) {
-        cJSON *triple = cJSON_CreateArray();
-        cJSON_AddItemToArray(triple, cJSON_CreateNumber(1));
-        cJSON_AddItemToArray(triple, cJSON_CreateNumber(0));
-        cJSON_AddItemToArray(triple, cJSON_CreateNumber(1));
-        cJSON_AddItemToArray(list, triple);
-    }
-    return d;
-}
-
 /*
  * store_batch_*: the runs of a batch are visible to another connection only after the
  * commit; a document refused inside a batch takes back only its own rows; a rolled-back
@@ -555,7 +545,7 @@ int test_batch_ingest(void)
     doc_metric(d, "gflops", 50, "GFLOP/s", "higher");
     CHECK(ingest(s, d) > 0);
     cJSON_Delete(d);
-    d = doc_refused_late("b2");
+    d = doc_refused_late("b2", "fresh_kind", 1);
     int64_t id;
     CHECK(store_ingest(s, d, &id, err, sizeof err) == BX_EINVAL);
     cJSON_Delete(d);
