@@ -46,6 +46,11 @@
 #        DBGEN=/path/to/store_dbgen bench/db.sh  (that generator; nothing is built)
 #        WORKDIR=/tmp/dbb REUSE=1 bench/db.sh   (keep the databases, time again)
 #        YEARS=2 RUNS=1000000 bench/db.sh        (a denser history, see below)
+#        REF=/old/build/bench/store_dbgen WORKDIR=W REUSE=1 bench/db.sh
+#                   each command of ours alternated with the same command of the
+#                   reference generator (another build of the same schema) on the
+#                   same database: both medians, their spread and the ratio, which
+#                   a slower or busier machine changes less than the times
 # The synthetic history has 50 000 runs a year and ends at a fixed "now"
 # (2026-11-21): a larger database holds a longer history (1 000 000 runs: 20
 # years), and a filter on the last months matches the same runs at every
@@ -109,6 +114,15 @@ now_ns() { date +%s%N; }
 # neighbours, the CPU time does not.
 time_it() {
     local name=$1; shift
+    if [[ -n "${REF:-}" ]]; then
+        # the same command with the reference generator, alternated with ours
+        local refcmd=() a
+        for a in "$@"; do refcmd+=("${a//"$dbgen"/$REF}"); done
+        if [[ "${refcmd[*]}" != "$*" ]]; then
+            compare_it "$name" refcmd "$@"
+            return
+        fi
+    fi
     local wall=() cpu=() i s e
     # (a query that matches nothing exits non-zero: still timed)
     "$@" >/dev/null 2>&1 || true   # warm the page cache once
@@ -134,6 +148,33 @@ time_it() {
         { v[NR] = $1 }
         END { printf "   %-4s wall median %7.1f ms (min %.1f, max %.1f, %d runs)%s\n",
                      name, v[int((n + 1) / 2)] / 1000, v[1] / 1000, v[n] / 1000, n, cpu }'
+}
+
+# compare_it NAME REFARRAY CMD...: CMD and the reference's command (the array named
+# REFARRAY) alternated REPEAT times each; prints both medians and their ratio (ours /
+# the reference's) with the spread of each, min to max.
+compare_it() {
+    local name=$1 refname=$2; shift 2
+    local -n ref=$refname
+    local ours=() theirs=() i s e
+    "$@" >/dev/null 2>&1 || true
+    "${ref[@]}" >/dev/null 2>&1 || true
+    for ((i = 0; i < REPEAT; i++)); do
+        s=$(now_ns); "$@" >/dev/null 2>&1 || true; e=$(now_ns)
+        ours+=($(( (e - s) / 1000 )))
+        s=$(now_ns); "${ref[@]}" >/dev/null 2>&1 || true; e=$(now_ns)
+        theirs+=($(( (e - s) / 1000 )))
+    done
+    local a b
+    a=$(printf '%s\n' "${ours[@]}" | sort -n | awk -v n="$REPEAT" '{ v[NR] = $1 }
+        END { printf "%.1f %.1f %.1f", v[int((n + 1) / 2)] / 1000, v[1] / 1000, v[n] / 1000 }')
+    b=$(printf '%s\n' "${theirs[@]}" | sort -n | awk -v n="$REPEAT" '{ v[NR] = $1 }
+        END { printf "%.1f %.1f %.1f", v[int((n + 1) / 2)] / 1000, v[1] / 1000, v[n] / 1000 }')
+    echo "$name ${a%% *}" >>"$work/medians.$size"
+    awk -v name="$name" -v a="$a" -v b="$b" 'BEGIN {
+        split(a, x, " "); split(b, y, " ")
+        printf "   %-4s ours %7.1f ms (%.1f-%.1f)  reference %7.1f ms (%.1f-%.1f)  ratio %.2f\n",
+               name, x[1], x[2], x[3], y[1], y[2], y[3], (y[1] > 0 ? x[1] / y[1] : 0) }'
 }
 
 sizes=()
