@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -946,12 +947,134 @@ static int cmp_pending(const void *pa, const void *pb)
     return a->run < b->run ? -1 : a->run > b->run;
 }
 
+/* The samples of one run range of one metric, in run order: from a statement (the main
+   thread) or from a buffer a reader thread filled. */
+typedef struct scur {
+    sqlite3_stmt *st; /* NULL: the buffer */
+    int step;
+    int64_t *run;
+    double *v;
+    size_t n, cap, i;
+} scur;
+
+static const char samples_sql[] =
+    "SELECT run_id, value FROM samples INDEXED BY samples_metric"
+    " WHERE metric = ?1 AND run_id BETWEEN ?2 AND ?3 AND value IS NOT NULL ORDER BY run_id";
+
+static int scur_row(const scur *c) { return c->st ? c->step == SQLITE_ROW : c->i < c->n; }
+static int64_t scur_run(const scur *c)
+{
+    return c->st ? sqlite3_column_int64(c->st, 0) : c->run[c->i];
+}
+static double scur_value(const scur *c)
+{
+    return c->st ? sqlite3_column_double(c->st, 1) : c->v[c->i];
+}
+static void scur_next(scur *c)
+{
+    if (c->st)
+        c->step = sqlite3_step(c->st);
+    else
+        c->i++;
+}
+
+/* Bind st to metric's samples of runs lo..hi and step to the first. */
+static void scur_start(scur *c, sqlite3_stmt *st, const char *metric, int64_t lo, int64_t hi)
+{
+    memset(c, 0, sizeof *c);
+    c->st = st;
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, metric, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, lo);
+    sqlite3_bind_int64(st, 3, hi);
+    c->step = sqlite3_step(st);
+}
+
+/* A reader thread's job: the samples of one range into a buffer, on the twin connection. */
+typedef struct sjob {
+    store *twin;
+    const char *metric;
+    int64_t lo, hi;
+    scur buf;
+    int rc;
+} sjob;
+
+static void *samples_reader(void *arg)
+{
+    sjob *j = arg;
+    sqlite3_stmt *st;
+    scur c;
+    j->rc = 0;
+    if (sqlite3_prepare_v2(store_db(j->twin), samples_sql, -1, &st, NULL) != SQLITE_OK) {
+        j->rc = BX_EIO;
+        return NULL;
+    }
+    for (scur_start(&c, st, j->metric, j->lo, j->hi); scur_row(&c); scur_next(&c)) {
+        if (j->buf.n == j->buf.cap) {
+            size_t cap = j->buf.cap ? 2 * j->buf.cap : 65536;
+            int64_t *nr = realloc(j->buf.run, cap * sizeof *nr);
+            if (nr)
+                j->buf.run = nr;
+            double *nv = nr ? realloc(j->buf.v, cap * sizeof *nv) : NULL;
+            if (!nv) {
+                j->rc = BX_ENOMEM;
+                break;
+            }
+            j->buf.v = nv;
+            j->buf.cap = cap;
+        }
+        j->buf.run[j->buf.n] = scur_run(&c);
+        j->buf.v[j->buf.n++] = scur_value(&c);
+    }
+    if (j->rc == 0 && c.step != SQLITE_DONE)
+        j->rc = BX_EIO;
+    sqlite3_finalize(st);
+    return NULL;
+}
+
+/* The pending rows p[a..b) (one metric, in run order) from the samples of c. */
+static int merge_range(scur *c, sqlite3_stmt *any_st, const qfilter *filt, pending *p,
+                       size_t a, size_t b)
+{
+    int rc = 0;
+    for (size_t i = a; rc == 0 && i < b; i++) {
+        int any = 0;
+        while (scur_row(c) && scur_run(c) < p[i].run)
+            scur_next(c);
+        while (rc == 0 && scur_row(c) && scur_run(c) == p[i].run) {
+            any = 1;
+            double v = scur_value(c);
+            if (isfinite(v))
+                rc = group_push(p[i].g, v, p[i].run);
+            scur_next(c);
+        }
+        if (rc == 0 && !any && p[i].has_value && isfinite(p[i].value)) {
+            sqlite3_reset(any_st);
+            sqlite3_bind_int64(any_st, 1, p[i].run);
+            sqlite3_bind_text(any_st, 2, filt->metrics.v[p[i].mi], -1, SQLITE_STATIC);
+            if (sqlite3_step(any_st) != SQLITE_ROW)
+                rc = BX_EIO;
+            else if (sqlite3_column_int(any_st, 0) == 0) /* no samples: the run's value */
+                rc = group_push(p[i].g, p[i].value, p[i].run);
+        }
+        if (c->st && c->step != SQLITE_ROW && c->step != SQLITE_DONE)
+            rc = BX_EIO;
+    }
+    return rc;
+}
+
+/* Metrics with fewer pending rows than this are read by one thread. */
+#define SPLIT_MIN 4096
+
 /*
  * --over samples for rows of a metrics_find range: each metric's samples are
  * read in run order from samples_metric (metric, run, value) and merged with
  * the metric rows sorted by run, instead of a look-up into samples per row.
  * Each run's samples go to its row's group, or its value when it has none
- * (what the join gave).  0, BX_ENOMEM or BX_EIO.
+ * (what the join gave).  With a twin connection (store_open_twins), a reader
+ * thread reads the upper half of a large metric's runs into a buffer while this
+ * thread reads and merges the lower half; the upper half is merged after: the
+ * same samples in the same order.  0, BX_ENOMEM or BX_EIO.
  */
 static int merge_samples(store *s, const qfilter *filt, pending *p, size_t n)
 {
@@ -960,11 +1083,7 @@ static int merge_samples(store *s, const qfilter *filt, pending *p, size_t n)
         return 0;
     /* (the index holds the samples that are numbers; a run none of whose samples is a
        number still has samples: any_st tells it from a run without) */
-    if (sqlite3_prepare_v2(store_db(s),
-                           "SELECT run_id, value FROM samples INDEXED BY samples_metric"
-                           " WHERE metric = ?1 AND run_id BETWEEN ?2 AND ?3"
-                           " AND value IS NOT NULL ORDER BY run_id",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(store_db(s), samples_sql, -1, &st, NULL) != SQLITE_OK)
         return BX_EIO;
     if (sqlite3_prepare_v2(store_db(s),
                            "SELECT EXISTS (SELECT 1 FROM samples WHERE run_id = ?1 AND metric = ?2)",
@@ -982,33 +1101,30 @@ static int merge_samples(store *s, const qfilter *filt, pending *p, size_t n)
     for (size_t a = 0, b; rc == 0 && a < n; a = b) {
         for (b = a; b < n && p[b].mi == p[a].mi; b++)
             ;
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, filt->metrics.v[p[a].mi], -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, p[a].run);
-        sqlite3_bind_int64(st, 3, p[b - 1].run);
-        int step = sqlite3_step(st);
-        for (size_t i = a; rc == 0 && i < b; i++) {
-            int any = 0;
-            while (step == SQLITE_ROW && sqlite3_column_int64(st, 0) < p[i].run)
-                step = sqlite3_step(st);
-            while (rc == 0 && step == SQLITE_ROW && sqlite3_column_int64(st, 0) == p[i].run) {
-                any = 1;
-                double v = sqlite3_column_double(st, 1);
-                if (isfinite(v))
-                    rc = group_push(p[i].g, v, p[i].run);
-                step = sqlite3_step(st);
-            }
-            if (rc == 0 && !any && p[i].has_value && isfinite(p[i].value)) {
-                sqlite3_reset(any_st);
-                sqlite3_bind_int64(any_st, 1, p[i].run);
-                sqlite3_bind_text(any_st, 2, filt->metrics.v[p[i].mi], -1, SQLITE_STATIC);
-                if (sqlite3_step(any_st) != SQLITE_ROW)
-                    rc = BX_EIO;
-                else if (sqlite3_column_int(any_st, 0) == 0) /* no samples: the run's value */
-                    rc = group_push(p[i].g, p[i].value, p[i].run);
-            }
-            if (step != SQLITE_ROW && step != SQLITE_DONE)
-                rc = BX_EIO;
+        const char *metric = filt->metrics.v[p[a].mi];
+        size_t m = b; /* p[m..b) go to the reader thread */
+        sjob job = {store_twin(s, 0), metric, 0, 0, {0}, 0};
+        pthread_t tid;
+        int threaded = 0;
+        if (job.twin && b - a >= SPLIT_MIN) {
+            m = a + (b - a) / 2;
+            job.lo = p[m].run;
+            job.hi = p[b - 1].run;
+            threaded = pthread_create(&tid, NULL, samples_reader, &job) == 0;
+            if (!threaded)
+                m = b;
+        }
+        scur c;
+        scur_start(&c, st, metric, p[a].run, p[m - 1].run);
+        rc = merge_range(&c, any_st, filt, p, a, m);
+        if (threaded) {
+            pthread_join(tid, NULL);
+            if (rc == 0)
+                rc = job.rc;
+            if (rc == 0)
+                rc = merge_range(&job.buf, any_st, filt, p, m, b);
+            free(job.buf.run);
+            free(job.buf.v);
         }
     }
     sqlite3_finalize(st);
@@ -1115,11 +1231,19 @@ int query_grouped(store *s, const qfilter *filt, const qgroup *g, const char *fo
     if (rc)
         return rc;
     size_t nf = g->nf;
+    /* --over samples: one snapshot for the rows and their samples, and a second connection
+       on it for a reader thread (merge_samples); without one, as before */
+    char terr[256];
+    int twins = merge && store_open_twins(s, 1, terr, sizeof terr) == 0;
     rc = grouped_rows(s, filt, nf, by_series, merge, st, dst, &t);
     if (rc == BX_EIO)
         fprintf(stderr, "benchaas %s: %s: %s\n", cmd, filt->db, sqlite3_errmsg(store_db(s)));
     sqlite3_finalize(dst);
     sqlite3_finalize(st);
+    if (twins) {
+        sqlite3_exec(store_db(s), "COMMIT", NULL, NULL, NULL);
+        store_twins_close(s);
+    }
     if (rc == 0 && t.nall) {
         g_nf = nf;
         qsort(t.all, t.nall, sizeof *t.all, cmp_groups);

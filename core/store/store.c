@@ -1026,6 +1026,11 @@ int store_open_twins(store *s, int n, char *err, size_t errlen)
         set_err(err, errlen, "%s: a transaction is already open", s->path);
         return BX_EINVAL;
     }
+    const char *threads = getenv("BENCHAAS_THREADS");
+    if (threads && strcmp(threads, "1") == 0) {
+        set_err(err, errlen, "BENCHAAS_THREADS=1: one thread");
+        return BX_EINVAL;
+    }
     int rc = open_connection(s->path, 0, 1, &lock, err, errlen);
     if (rc == 0) {
         /* no commit can fall between the snapshots while this holds the write lock;

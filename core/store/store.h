@@ -100,8 +100,9 @@ int store_check_writable(store *s, char *err, size_t errlen);
  * s must not be in a transaction; it is in a read transaction after (end it
  * with COMMIT); the twins stay in theirs until store_twins_close or
  * store_close(s) closes them.  BX_EIO when the lock cannot be had (a read-only
- * file, a writer holding it): then nothing changed.  store_twin(s, i): twin i,
- * or NULL.  A twin is used by one thread at a time.
+ * file, a writer holding it) or when BENCHAAS_THREADS=1 asks for one thread:
+ * then nothing changed.  store_twin(s, i): twin i, or NULL.  A twin is used
+ * by one thread at a time.
  */
 #define STORE_TWINS 2
 int store_open_twins(store *s, int n, char *err, size_t errlen);
