@@ -527,6 +527,17 @@ int test_time_days(void)
 
 /* ---- batches (group commit) --------------------------------------------------------- */
 
+/* Ingest a document of one metric; the run id, or -1 (printed). */
+static int64_t ingest_metric(store *s, const char *uuid, const char *plugin, const char *metric,
+                             double value, const char *unit, const char *better)
+{
+    cJSON *d = doc_new(uuid, plugin, "ok");
+    doc_metric(d, metric, value, unit, better);
+    int64_t id = ingest(s, d);
+    cJSON_Delete(d);
+    return id;
+}
+
 /*
  * store_batch_*: the runs of a batch are visible to another connection only after the
  * commit; a document refused inside a batch takes back only its own rows; a rolled-back
@@ -541,18 +552,12 @@ int test_batch_ingest(void)
     CHECK(store_open(tpath("b.db"), STORE_READONLY, &other, err, sizeof err) == 0);
     CHECK(store_batch_begin(s, err, sizeof err) == 0);
     CHECK(store_batch_begin(s, err, sizeof err) == BX_EINVAL);
-    cJSON *d = doc_new("b1", "hpl", "ok");
-    doc_metric(d, "gflops", 50, "GFLOP/s", "higher");
-    CHECK(ingest(s, d) > 0);
-    cJSON_Delete(d);
-    d = doc_refused_late("b2", "fresh_kind", 1);
+    CHECK(ingest_metric(s, "b1", "hpl", "gflops", 50, "GFLOP/s", "higher") > 0);
+    cJSON *d = doc_refused_late("b2", "fresh_kind", 1);
     int64_t id;
     CHECK(store_ingest(s, d, &id, err, sizeof err) == BX_EINVAL);
     cJSON_Delete(d);
-    d = doc_new("b3", "stream", "ok");
-    doc_metric(d, "triad", 9, "MB/s", "higher");
-    CHECK(ingest(s, d) > 0);
-    cJSON_Delete(d);
+    CHECK(ingest_metric(s, "b3", "stream", "triad", 9, "MB/s", "higher") > 0);
     /* not committed yet: the other connection sees nothing */
     CHECK(sql_int(other, "SELECT count(*) FROM runs") == 0);
     CHECK(store_batch_commit(s, err, sizeof err) == 0);
@@ -564,22 +569,14 @@ int test_batch_ingest(void)
     CHECK(kinds(other, "hpl", "gflops", "higher") == 1);
     /* the same document again in a later batch: still one run (idempotent) */
     CHECK(store_batch_begin(s, err, sizeof err) == 0);
-    d = doc_new("b1", "hpl", "ok");
-    doc_metric(d, "gflops", 50, "GFLOP/s", "higher");
-    CHECK(ingest(s, d) > 0);
-    cJSON_Delete(d);
+    CHECK(ingest_metric(s, "b1", "hpl", "gflops", 50, "GFLOP/s", "higher") > 0);
     /* a batch rolled back: nothing of it stays, and its new kind is stored later */
-    d = doc_new("b4", "hpl", "ok");
-    doc_metric(d, "fresh_kind", 2, "", "lower");
-    CHECK(ingest(s, d) > 0);
-    cJSON_Delete(d);
+    CHECK(ingest_metric(s, "b4", "hpl", "fresh_kind", 2, "", "lower") > 0);
     store_batch_rollback(s);
     CHECK(sql_int(other, "SELECT count(*) FROM runs") == 2);
     CHECK(store_batch_commit(s, err, sizeof err) == 0); /* no batch: nothing to do */
-    d = doc_new("b5", "hpl", "ok");
-    doc_metric(d, "fresh_kind", 3, "", "lower");
-    CHECK(ingest(s, d) > 0); /* outside a batch: committed at once */
-    cJSON_Delete(d);
+    /* outside a batch: committed at once */
+    CHECK(ingest_metric(s, "b5", "hpl", "fresh_kind", 3, "", "lower") > 0);
     CHECK(sql_int(other, "SELECT count(*) FROM runs") == 3);
     CHECK(kinds(other, "hpl", "fresh_kind", "lower") == 1);
     CHECK(sql_int(other, "SELECT count(*) FROM runs WHERE uuid = 'b1'") == 1);
