@@ -20,7 +20,11 @@ int cmd_collect(int argc, char **argv)
                    "Store the finished result documents of the database's spool folder\n"
                    "(<db>.spool/), each exactly once, then remove them.  Runs submitted to\n"
                    "Slurm whose job ended without a result become failed or timeout runs\n"
-                   "with Slurm's reason.\n");
+                   "with Slurm's reason.\n\n"
+                   "Documents are stored in transactions of up to 256; their files are\n"
+                   "removed, and each stored run named on stderr, only after their\n"
+                   "transaction has committed: if collect is killed, run it again.  A\n"
+                   "document that is refused stays in the spool (exit 1).\n");
             return 0;
         } else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
             db = argv[++i];
