@@ -1063,8 +1063,14 @@ static int merge_range(scur *c, sqlite3_stmt *any_st, const qfilter *filt, pendi
     return rc;
 }
 
-/* Metrics with fewer pending rows than this are read by one thread. */
-#define SPLIT_MIN 4096
+/* Metrics with fewer pending rows than this are read by one thread (the test hook
+   BENCHAAS_TEST_SPLIT_MIN sets another, for the small histories of the tests). */
+static size_t split_min(void)
+{
+    const char *e = getenv("BENCHAAS_TEST_SPLIT_MIN");
+    long v = e ? strtol(e, NULL, 10) : 0;
+    return v > 0 ? (size_t)v : 4096;
+}
 
 /*
  * --over samples for rows of a metrics_find range: each metric's samples are
@@ -1106,7 +1112,7 @@ static int merge_samples(store *s, const qfilter *filt, pending *p, size_t n)
         sjob job = {store_twin(s, 0), metric, 0, 0, {0}, 0};
         pthread_t tid;
         int threaded = 0;
-        if (job.twin && b - a >= SPLIT_MIN) {
+        if (job.twin && b - a >= split_min()) {
             m = a + (b - a) / 2;
             job.lo = p[m].run;
             job.hi = p[b - 1].run;
