@@ -634,8 +634,8 @@ static sqlite3_stmt *stmt(store *s, int id, char *err, size_t errlen)
     return s->st[id];
 }
 
-/* Step a statement that returns no row; 0 or BX_EIO with the message. */
-/* step_done for a row of a named thing: "storing metric 'x'" (formatted only on an error). */
+/* Step a statement that returns no row; 0 or BX_EIO with the message: "storing metric 'x'"
+   for `what` "storing metric" and `name` x (formatted only on an error; name may be NULL). */
 static int step_named(store *s, sqlite3_stmt *st, const char *what, const char *name, char *err,
                       size_t errlen)
 {
@@ -1003,6 +1003,16 @@ static int open_connection(const char *path, int create, int one_thread, store *
     return 0;
 }
 
+/* Another connection to first's database, of the same schema (no check, no migration). */
+static int open_sibling(const store *first, int one_thread, store **out, char *err,
+                        size_t errlen)
+{
+    int rc = open_connection(first->path, 0, one_thread, out, err, errlen);
+    if (rc == 0)
+        (*out)->schema_version = first->schema_version;
+    return rc;
+}
+
 /* Start a read transaction on s now (a read, not just BEGIN, fixes its snapshot). */
 static int begin_read(store *s)
 {
@@ -1042,8 +1052,7 @@ int store_open_twins(store *s, int n, char *err, size_t errlen)
         }
     }
     for (int i = 0; rc == 0 && i < n; i++)
-        if ((rc = open_connection(s->path, 0, s->one_thread, &twin[i], err, errlen)) == 0)
-            twin[i]->schema_version = s->schema_version;
+        rc = open_sibling(s, s->one_thread, &twin[i], err, errlen);
     if (rc == 0 && begin_read(s) != 0)
         rc = BX_EIO;
     for (int i = 0; rc == 0 && i < n; i++)
@@ -1075,10 +1084,7 @@ void store_twins_close(store *s)
 
 int store_open_again(const store *first, store **out, char *err, size_t errlen)
 {
-    int rc = open_connection(first->path, 0, 0, out, err, errlen);
-    if (rc == 0)
-        (*out)->schema_version = first->schema_version;
-    return rc;
+    return open_sibling(first, 0, out, err, errlen);
 }
 
 int store_open_with(const char *path, int mode, const store_migration *steps, size_t nsteps,
@@ -2147,6 +2153,14 @@ static int set_user_job(store *s, const doc *d, int64_t id, char *err, size_t er
     return rc;
 }
 
+/* SQLite rolled back the batch's transaction itself (SQLITE_FULL, IOERR, ...). */
+static int batch_lost(store *s, char *err, size_t errlen)
+{
+    set_err(err, errlen, "%s: this batch's transaction was rolled back by an earlier error",
+            s->path);
+    return BX_EIO;
+}
+
 int store_ingest(store *s, const cJSON *result, int64_t *run_id, char *err, size_t errlen)
 {
     doc d;
@@ -2156,11 +2170,8 @@ int store_ingest(store *s, const cJSON *result, int64_t *run_id, char *err, size
         return rc;
     /* inside a batch (store_batch_begin): a savepoint of the batch's transaction */
     int nested = s->batch;
-    if (nested && sqlite3_get_autocommit(s->db)) {
-        set_err(err, errlen, "%s: this batch's transaction was rolled back by an earlier error",
-                s->path);
-        return BX_EIO;
-    }
+    if (nested && sqlite3_get_autocommit(s->db))
+        return batch_lost(s, err, errlen);
     if ((rc = exec_cached(s, nested ? ST_SAVEPOINT : ST_BEGIN, err, errlen)))
         return rc;
     rc = ingest_locked(s, &d, &id, err, errlen);
@@ -2200,11 +2211,9 @@ int store_batch_commit(store *s, char *err, size_t errlen)
     if (!s->batch)
         return 0;
     s->batch = 0;
-    if (sqlite3_get_autocommit(s->db)) { /* SQLite rolled it back (SQLITE_FULL, IOERR, ...) */
+    if (sqlite3_get_autocommit(s->db)) {
         kinds_forget(&s->kinds);
-        set_err(err, errlen, "%s: this batch's transaction was rolled back by an earlier error",
-                s->path);
-        return BX_EIO;
+        return batch_lost(s, err, errlen);
     }
     int rc = exec_cached(s, ST_COMMIT, err, errlen);
     if (rc)
