@@ -584,3 +584,46 @@ int test_batch_ingest(void)
     store_close(s);
     return 0;
 }
+
+/*
+ * store_open_twins: two twins read the snapshot of s (a run stored after they opened is
+ * seen by none of them); it is refused, leaving s as it was, while another connection
+ * holds the write lock, inside a transaction, and with BENCHAAS_THREADS=1.
+ */
+int test_twins(void)
+{
+    char err[512];
+    store *s = open_db("t.db"), *writer;
+    CHECK(s != NULL);
+    CHECK(ingest_metric(s, "t1", "hpl", "gflops", 50, "GFLOP/s", "higher") > 0);
+    CHECK(store_open(tpath("t.db"), STORE_READONLY, &writer, err, sizeof err) == 0);
+    CHECK(store_open_twins(s, 2, err, sizeof err) == 0);
+    CHECK(store_twin(s, 0) && store_twin(s, 1) && !store_twin(s, 2));
+    CHECK(ingest_metric(writer, "t2", "hpl", "gflops", 51, "GFLOP/s", "higher") > 0);
+    CHECK(sql_int(s, "SELECT count(*) FROM runs") == 1);
+    CHECK(sql_int(store_twin(s, 0), "SELECT count(*) FROM runs") == 1);
+    CHECK(sql_int(store_twin(s, 1), "SELECT count(*) FROM runs") == 1);
+    CHECK(store_open_twins(s, 1, err, sizeof err) == BX_EINVAL); /* already open */
+    sqlite3_exec(store_db(s), "COMMIT", NULL, NULL, NULL);
+    store_twins_close(s);
+    CHECK(!store_twin(s, 0));
+    CHECK(sql_int(s, "SELECT count(*) FROM runs") == 2);
+
+    /* a writer holds the lock: refused after a moment, s untouched */
+    CHECK(sqlite3_exec(store_db(writer), "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(store_open_twins(s, 1, err, sizeof err) == BX_EIO);
+    CHECKM(strstr(err, "locked") != NULL, err);
+    CHECK(!store_twin(s, 0) && sqlite3_get_autocommit(store_db(s)));
+    sqlite3_exec(store_db(writer), "ROLLBACK", NULL, NULL, NULL);
+
+    /* one thread asked */
+    setenv("BENCHAAS_THREADS", "1", 1);
+    CHECK(store_open_twins(s, 1, err, sizeof err) == BX_EINVAL);
+    CHECK(!store_twin(s, 0) && sqlite3_get_autocommit(store_db(s)));
+    unsetenv("BENCHAAS_THREADS");
+    CHECK(store_open_twins(s, 1, err, sizeof err) == 0);
+    sqlite3_exec(store_db(s), "COMMIT", NULL, NULL, NULL);
+    store_close(writer);
+    store_close(s); /* closes the twin too */
+    return 0;
+}
