@@ -234,8 +234,25 @@ enum {
 };
 
 /*
+ * What one thread of the series pass keeps: the run ids it has seen (a
+ * bitmap, for nruns), and the entries of the metric it is reading by
+ * (configuration, host).
+ */
+typedef struct nwork {
+    uint8_t *seen;
+    size_t nseen;
+    struct nslot {
+        int64_t c, h;
+        aentry *e;
+    } *map;
+    size_t nmap, used;
+    char *metric;
+} nwork;
+
+/*
  * The configurations and hosts by id, read once (a few rows each), so that
- * the series pass of aset_load reads only metrics_series.
+ * the series pass of aset_load reads only metrics_series; w is the
+ * one-thread pass's work.
  */
 typedef struct names {
     struct ncfg {
@@ -247,18 +264,10 @@ typedef struct names {
         char *name, *cpu;
     } *host;
     size_t nhost;
-    uint8_t *seen; /* run ids seen (bitmap), for nruns */
-    size_t nseen;
-    /* the entries of the current metric by (configuration, host) */
-    struct nslot {
-        int64_t c, h;
-        aentry *e;
-    } *map;
-    size_t nmap, used;
-    char *metric;
+    nwork w;
 } names;
 
-static size_t slot_of(const names *n, int64_t c, int64_t h)
+static size_t slot_of(const nwork *n, int64_t c, int64_t h)
 {
     uint64_t x = (uint64_t)c * 0x9E3779B97F4A7C15ull ^ (uint64_t)h * 0xC2B2AE3D27D4EB4Full;
     size_t i = (size_t)(x >> 32) & (n->nmap - 1);
@@ -268,7 +277,7 @@ static size_t slot_of(const names *n, int64_t c, int64_t h)
 }
 
 /* The entry of (c, h) for `metric` seen before in this pass, or NULL. */
-static aentry *names_entry(names *n, int64_t c, int64_t h, const char *metric)
+static aentry *work_entry(nwork *n, int64_t c, int64_t h, const char *metric)
 {
     if (!n->metric || strcmp(n->metric, metric) != 0) {
         free(n->metric);
@@ -282,7 +291,7 @@ static aentry *names_entry(names *n, int64_t c, int64_t h, const char *metric)
 }
 
 /* Remember e for (c, h) of the current metric; -1 out of memory. */
-static int names_remember(names *n, int64_t c, int64_t h, aentry *e)
+static int work_remember(nwork *n, int64_t c, int64_t h, aentry *e)
 {
     if (!n->metric)
         return 0;
@@ -307,6 +316,52 @@ static int names_remember(names *n, int64_t c, int64_t h, aentry *e)
     return 0;
 }
 
+/* Note run `id` as seen: 1 the first time, 0 after, -1 out of memory. */
+static int work_seen(nwork *n, int64_t id)
+{
+    if (id < 0)
+        return 0;
+    size_t byte = (size_t)id / 8;
+    if (byte >= n->nseen) {
+        size_t want = (byte + 1) * 2;
+        uint8_t *nv = realloc(n->seen, want);
+        if (!nv)
+            return -1;
+        memset(nv + n->nseen, 0, want - n->nseen);
+        n->seen = nv;
+        n->nseen = want;
+    }
+    uint8_t bit = (uint8_t)(1u << (id % 8));
+    if (n->seen[byte] & bit)
+        return 0;
+    n->seen[byte] |= bit;
+    return 1;
+}
+
+/* The runs `from` saw, added to into's; -1 out of memory. */
+static int work_merge_seen(nwork *into, const nwork *from)
+{
+    if (from->nseen > into->nseen) {
+        uint8_t *nv = realloc(into->seen, from->nseen);
+        if (!nv)
+            return -1;
+        memset(nv + into->nseen, 0, from->nseen - into->nseen);
+        into->seen = nv;
+        into->nseen = from->nseen;
+    }
+    for (size_t i = 0; i < from->nseen; i++)
+        into->seen[i] |= from->seen[i];
+    return 0;
+}
+
+static void work_free(nwork *n)
+{
+    free(n->seen);
+    free(n->map);
+    free(n->metric);
+    memset(n, 0, sizeof *n);
+}
+
 static void names_free(names *n)
 {
     for (size_t i = 0; i < n->ncfg; i++) {
@@ -319,9 +374,7 @@ static void names_free(names *n)
     }
     free(n->cfg);
     free(n->host);
-    free(n->seen);
-    free(n->map);
-    free(n->metric);
+    work_free(&n->w);
     memset(n, 0, sizeof *n);
 }
 
@@ -373,28 +426,6 @@ static int names_load(store *s, names *n)
             return rc;
     }
     return 0;
-}
-
-/* Note run `id` as seen: 1 the first time, 0 after, -1 out of memory. */
-static int names_seen(names *n, int64_t id)
-{
-    if (id < 0)
-        return 0;
-    size_t byte = (size_t)id / 8;
-    if (byte >= n->nseen) {
-        size_t want = (byte + 1) * 2;
-        uint8_t *nv = realloc(n->seen, want);
-        if (!nv)
-            return -1;
-        memset(nv + n->nseen, 0, want - n->nseen);
-        n->seen = nv;
-        n->nseen = want;
-    }
-    uint8_t bit = (uint8_t)(1u << (id % 8));
-    if (n->seen[byte] & bit)
-        return 0;
-    n->seen[byte] |= bit;
-    return 1;
 }
 
 /* The order the run-by-run load finds entries in: newest run first, then metric name. */
@@ -655,7 +686,7 @@ static void free_kinds(char **knames, char **kplugins, uint8_t *kpure, size_t n)
  * make its entry (metadata from the metric's row by primary key).  NULL: no
  * memory or a read error (*rc).
  */
-static aentry *series_entry(sqlite3_stmt *meta, names *nm, aset *out, int flags,
+static aentry *series_entry(sqlite3_stmt *meta, const names *nm, nwork *w, aset *out, int flags,
                             int64_t c, int64_t h, int64_t id, const char *metric, int *rc)
 {
     const struct ncfg *nc = c > 0 && (size_t)c < nm->ncfg ? &nm->cfg[c] : NULL;
@@ -690,7 +721,7 @@ static aentry *series_entry(sqlite3_stmt *meta, names *nm, aset *out, int flags,
                            cpu);
     }
     free(key);
-    if (e && names_remember(nm, c, h, e) != 0)
+    if (e && work_remember(w, c, h, e) != 0)
         e = NULL;
     if (e)
         *rc = 0;
@@ -699,46 +730,32 @@ static aentry *series_entry(sqlite3_stmt *meta, names *nm, aset *out, int flags,
 
 /* ---- the series pass ------------------------------------------------------------ */
 
-/* One row of a kind's range, as the reader thread hands it over. */
-typedef struct krow {
-    int64_t id, c, h, epoch;
-    double value;
-    uint32_t t;          /* offset of the start time's text in the pool, or UINT32_MAX */
-    uint8_t has_value;   /* value not NULL */
-    uint8_t parsed;      /* epoch is the parsed start time */
-} krow;
-
-/* The rows of one kind read by the reader thread. */
-typedef struct kbuf {
-    krow *rows;
-    size_t n, cap;
-    char *pool;
-    size_t plen, pcap;
-    int rc;   /* 0, or the reader's BX_E* */
-    int done; /* complete (rows and rc final) */
-} kbuf;
-
-/* The kinds of one pass, and the reader thread's share of them. */
+/*
+ * The kinds of one pass.  The kinds' entries are disjoint (an entry's key
+ * holds its plugin and metric), so each thread of the pass makes the entries
+ * of the kinds it takes into a set of its own; they are put together after.
+ */
 typedef struct kpass {
-    store *s;             /* the main thread's connection */
-    store *rs;            /* the reader thread's (the twin: the same snapshot) */
     const qfilter *f;
-    int flags;
+    const names *nm;
+    int flags, in_order;
     char **knames, **kplugins;
     uint8_t *kpure;
     size_t nkinds;
-    /* the reader thread (NULL bufs: none) */
-    kbuf *bufs;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    size_t consumed; /* kinds the main thread is past */
-    int stop;        /* the main thread gave up: the reader stops */
+    pthread_mutex_t mu; /* (threaded) guards next and stop */
+    int threaded;
+    size_t next; /* the next kind not taken */
+    int stop;    /* a thread failed: the others take no more */
 } kpass;
 
-/* The reader thread reads every other kind; the main thread reads the others and does
-   everything else with every row (two of every three to the reader left the main thread
-   waiting for it: R1 at 1 000 000 runs 3.3 s against 2.8 s, alternated 4 times). */
-static int reader_owns(size_t k) { return k % 2 != 0; }
+/* One thread of the pass: its connection, entries, runs seen, and result. */
+typedef struct kworker {
+    kpass *p;
+    store *s;
+    aset *out;
+    nwork w;
+    int rc;
+} kworker;
 
 /* The two statements of the pass on connection s (sts[1] without the per-row better test). */
 static int kind_statements(store *s, const qfilter *f, sqlite3_stmt *sts[2])
@@ -770,240 +787,151 @@ static int kind_statements(store *s, const qfilter *f, sqlite3_stmt *sts[2])
     return rc;
 }
 
-/* The statement of kind k, reset and bound. */
-static sqlite3_stmt *kind_start(const kpass *p, sqlite3_stmt *sts[2], size_t k)
+/* The next kind for a thread to read, or nkinds when none is left (or a thread failed). */
+static size_t kind_take(kpass *p)
 {
+    if (p->threaded)
+        pthread_mutex_lock(&p->mu);
+    size_t k = p->stop ? p->nkinds : p->next;
+    if (k < p->nkinds)
+        p->next++;
+    if (p->threaded)
+        pthread_mutex_unlock(&p->mu);
+    return k;
+}
+
+/* Every row of kind k: count its run, find its entry, add its value.  0 or BX_E*. */
+static int kind_read(kworker *kw, sqlite3_stmt *sts[2], sqlite3_stmt *meta, size_t k)
+{
+    const kpass *p = kw->p;
+    const char *kname = p->knames[k];
     sqlite3_stmt *st = sts[p->kpure[k]];
     sqlite3_reset(st);
-    sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":kname"), p->knames[k], -1,
-                      SQLITE_STATIC);
+    sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":kname"), kname, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":kplugin"), p->kplugins[k], -1,
                       SQLITE_STATIC);
-    return st;
-}
-
-/* Append the current row of st to b; BX_ENOMEM. */
-static int kbuf_push(kbuf *b, sqlite3_stmt *st, int flags)
-{
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        krow *nv = realloc(b->rows, cap * sizeof *nv);
-        if (!nv)
-            return BX_ENOMEM;
-        b->rows = nv;
-        b->cap = cap;
+    int64_t last_c = -1, last_h = -1;
+    aentry *e = NULL;
+    int rc = 0, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0), c = sqlite3_column_int64(st, 1),
+                h = sqlite3_column_int64(st, 3);
+        if (work_seen(&kw->w, id) < 0) {
+            rc = BX_ENOMEM;
+            break;
+        }
+        if (!e || c != last_c || h != last_h) {
+            e = work_entry(&kw->w, c, h, kname);
+            if (!e && !(e = series_entry(meta, p->nm, &kw->w, kw->out, p->flags, c, h, id,
+                                         kname, &rc)))
+                break;
+            last_c = c;
+            last_h = h;
+        }
+        if (e->cur_run != id &&
+            (rc = aset_run_value(e, (const char *)sqlite3_column_text(st, 2), NULL, id,
+                                 sqlite3_column_type(st, 4) != SQLITE_NULL,
+                                 sqlite3_column_double(st, 4), p->flags, p->in_order)) != 0)
+            break;
     }
-    krow *r = &b->rows[b->n];
-    r->id = sqlite3_column_int64(st, 0);
-    r->c = sqlite3_column_int64(st, 1);
-    r->h = sqlite3_column_int64(st, 3);
-    r->has_value = sqlite3_column_type(st, 4) != SQLITE_NULL;
-    r->value = sqlite3_column_double(st, 4);
-    r->t = UINT32_MAX;
-    r->parsed = 0;
-    const char *t = (const char *)sqlite3_column_text(st, 2);
-    if (t) {
-        size_t tl = strlen(t) + 1;
-        if (b->plen + tl > b->pcap) {
-            size_t cap = b->pcap ? b->pcap * 2 : 65536;
-            while (cap < b->plen + tl)
-                cap *= 2;
-            char *nv = cap < UINT32_MAX ? realloc(b->pool, cap) : NULL;
-            if (!nv)
-                return BX_ENOMEM;
-            b->pool = nv;
-            b->pcap = cap;
-        }
-        memcpy(b->pool + b->plen, t, tl);
-        r->t = (uint32_t)b->plen;
-        b->plen += tl;
-        /* the main thread would parse it for a finite value (aset_run_value) */
-        if ((flags & ASET_TIMES) && r->has_value && isfinite(r->value)) {
-            if (store_time_parse(t, &r->epoch, NULL) != 0)
-                r->epoch = 0;
-            r->parsed = 1;
-        }
-    }
-    b->n++;
-    return 0;
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = BX_EIO;
+    sqlite3_reset(st);
+    return rc;
 }
 
-static void kbuf_free(kbuf *b)
+/* A thread of the pass (also run by the main thread): kinds until none is left. */
+static void *kind_worker(void *arg)
 {
-    free(b->rows);
-    free(b->pool);
-    memset(b, 0, sizeof *b);
-}
-
-/* The reader thread: its kinds' rows from the twin connection, in kind order, at most three
-   kinds ahead of the main thread (the memory of a few kinds' rows, not of all). */
-static void *kind_reader(void *arg)
-{
-    kpass *p = arg;
-    sqlite3_stmt *sts[2];
-    int rc = kind_statements(p->rs, p->f, sts);
-    for (size_t k = 0; k < p->nkinds; k++) {
-        if (!reader_owns(k))
-            continue;
+    kworker *kw = arg;
+    kpass *p = kw->p;
+    sqlite3_stmt *sts[2] = {NULL, NULL}, *meta = NULL;
+    int rc = kind_statements(kw->s, p->f, sts);
+    if (rc == 0 && sqlite3_prepare_v2(store_db(kw->s),
+                                      "SELECT unit, better, seq, coalesce(headline, seq = 0)"
+                                      " FROM metrics WHERE run_id = ?1 AND name = ?2",
+                                      -1, &meta, NULL) != SQLITE_OK)
+        rc = BX_EIO;
+    for (size_t k; rc == 0 && (k = kind_take(p)) < p->nkinds;)
+        rc = kind_read(kw, sts, meta, k);
+    if (rc && p->threaded) {
         pthread_mutex_lock(&p->mu);
-        while (!p->stop && k > p->consumed + 3)
-            pthread_cond_wait(&p->cv, &p->mu);
-        int stop = p->stop;
-        pthread_mutex_unlock(&p->mu);
-        kbuf *b = &p->bufs[k];
-        if (rc == 0 && !stop) {
-            sqlite3_stmt *st = kind_start(p, sts, k);
-            int step;
-            while ((step = sqlite3_step(st)) == SQLITE_ROW)
-                if ((rc = kbuf_push(b, st, p->flags)) != 0)
-                    break;
-            if (rc == 0 && step != SQLITE_DONE)
-                rc = BX_EIO;
-            sqlite3_reset(st);
-        }
-        pthread_mutex_lock(&p->mu);
-        b->rc = stop ? BX_EIO : rc;
-        b->done = 1;
-        pthread_cond_broadcast(&p->cv);
+        p->stop = 1;
         pthread_mutex_unlock(&p->mu);
     }
     sqlite3_finalize(sts[0]);
     sqlite3_finalize(sts[1]);
+    sqlite3_finalize(meta);
+    kw->rc = rc;
     return NULL;
 }
 
-/* What the main thread keeps across the rows of a kind. */
-typedef struct kstate {
-    names *nm;
-    aset *out;
-    sqlite3_stmt *meta;
-    int flags, in_order;
-    const char *kname;
-    int64_t last_c, last_h;
-    aentry *e;
-} kstate;
-
-/* One row of a kind: count the run, find its entry, add its value. 0 or BX_E*. */
-static int kind_row(kstate *ks, int64_t id, int64_t c, int64_t h, const char *t,
-                    const int64_t *epoch, int has_value, double value)
+/* Move the entries of `from` into `to` (from is left empty); 0 or BX_ENOMEM (from keeps
+   those not moved). */
+static int aset_take(aset *to, aset *from)
 {
-    int rc = 0;
-    int seen = names_seen(ks->nm, id);
-    if (seen < 0)
+    size_t i = 0;
+    for (; i < from->n; i++)
+        if (aset_insert(to, from->e[i]) != 0)
+            break;
+    if (i < from->n) {
+        memmove(from->e, from->e + i, (from->n - i) * sizeof *from->e);
+        from->n -= i;
         return BX_ENOMEM;
-    ks->out->nruns += (size_t)seen;
-    if (!ks->e || c != ks->last_c || h != ks->last_h) {
-        ks->e = names_entry(ks->nm, c, h, ks->kname);
-        if (!ks->e &&
-            !(ks->e = series_entry(ks->meta, ks->nm, ks->out, ks->flags, c, h, id, ks->kname, &rc)))
-            return rc;
-        ks->last_c = c;
-        ks->last_h = h;
     }
-    if (ks->e->cur_run != id)
-        rc = aset_run_value(ks->e, t, epoch, id, has_value, value, ks->flags, ks->in_order);
-    return rc;
-}
-
-/* Kind k by the main thread: from its own statement, or from the reader's rows. */
-static int kind_main(kpass *p, kstate *ks, sqlite3_stmt *sts[2], size_t k)
-{
-    int rc = 0;
-    ks->kname = p->knames[k];
-    ks->last_c = ks->last_h = -1;
-    ks->e = NULL;
-    if (p->bufs && reader_owns(k)) {
-        kbuf *b = &p->bufs[k];
-        pthread_mutex_lock(&p->mu);
-        while (!b->done)
-            pthread_cond_wait(&p->cv, &p->mu);
-        pthread_mutex_unlock(&p->mu);
-        rc = b->rc;
-        for (size_t i = 0; rc == 0 && i < b->n; i++) {
-            const krow *r = &b->rows[i];
-            rc = kind_row(ks, r->id, r->c, r->h, r->t == UINT32_MAX ? NULL : b->pool + r->t,
-                          r->parsed ? &r->epoch : NULL, r->has_value, r->value);
-        }
-        kbuf_free(b);
-    } else {
-        sqlite3_stmt *st = kind_start(p, sts, k);
-        int step;
-        while ((step = sqlite3_step(st)) == SQLITE_ROW)
-            if ((rc = kind_row(ks, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                               sqlite3_column_int64(st, 3),
-                               (const char *)sqlite3_column_text(st, 2), NULL,
-                               sqlite3_column_type(st, 4) != SQLITE_NULL,
-                               sqlite3_column_double(st, 4))) != 0)
-                break;
-        if (rc == 0 && step != SQLITE_DONE)
-            rc = BX_EIO;
-        sqlite3_reset(st);
-    }
-    if (p->bufs) {
-        pthread_mutex_lock(&p->mu);
-        p->consumed = k + 1;
-        pthread_cond_broadcast(&p->cv);
-        pthread_mutex_unlock(&p->mu);
-    }
-    return rc;
+    free(from->e);
+    free(from->slots);
+    memset(from, 0, sizeof *from);
+    return 0;
 }
 
 /*
  * The series pass over metric_kinds: for each directional (metric, plugin), one
  * range of metrics_find (metric, plugin, status, start, ...) read with only the
- * columns every row needs.  The same entries, values and order as the pass over
- * the whole index.  With a twin connection (store_open_twins: the same snapshot)
- * a reader thread reads every other kind, and the main thread takes
- * their rows in kind order: the same rows in the same order as one thread.
- * 0, 1 when the store has no metric_kinds, BX_E*.
+ * columns every row needs.  The same entries and values as the pass over the
+ * whole index, each entry's values in its range's order.  With a twin
+ * connection (store_open_twins: the same snapshot) a second thread takes
+ * kinds too, whichever kind is next when it is free, into entries of its own;
+ * the sort by first_seen puts every entry in the same place whichever
+ * thread made it.  0, 1 when the store has no metric_kinds, BX_E*.
  */
 static int load_by_kind(store *s, const qfilter *f, int flags, names *nm, aset *out)
 {
-    kpass p = {.s = s, .f = f, .flags = flags};
+    kpass p = {.f = f, .nm = nm, .flags = flags, .in_order = f->statuses.n == 1};
     int rc = kinds_load(s, f, &p.knames, &p.kplugins, &p.kpure, &p.nkinds);
     if (rc) {
         free_kinds(p.knames, p.kplugins, p.kpure, p.nkinds);
         return rc;
     }
-    sqlite3_stmt *sts[2] = {NULL, NULL}, *meta = NULL;
-    rc = kind_statements(s, f, sts);
-    if (rc == 0 && sqlite3_prepare_v2(store_db(s),
-                                      "SELECT unit, better, seq, coalesce(headline, seq = 0)"
-                                      " FROM metrics WHERE run_id = ?1 AND name = ?2",
-                                      -1, &meta, NULL) != SQLITE_OK)
-        rc = BX_EIO;
+    aset theirs = {0};
+    kworker mine = {&p, s, out, {0}, 0}, other = {&p, store_twin(s, 0), &theirs, {0}, 0};
     pthread_t tid;
-    int threaded = 0;
-    if (rc == 0 && store_twin(s, 0) && p.nkinds > 1 && (p.bufs = calloc(p.nkinds, sizeof *p.bufs))) {
-        p.rs = store_twin(s, 0);
+    if (other.s && p.nkinds > 1) {
         pthread_mutex_init(&p.mu, NULL);
-        pthread_cond_init(&p.cv, NULL);
-        threaded = pthread_create(&tid, NULL, kind_reader, &p) == 0;
-        if (!threaded) {
+        p.threaded = 1;
+        if (pthread_create(&tid, NULL, kind_worker, &other) != 0) {
+            p.threaded = 0;
             pthread_mutex_destroy(&p.mu);
-            pthread_cond_destroy(&p.cv);
-            free(p.bufs);
-            p.bufs = NULL;
         }
     }
-    kstate ks = {nm, out, meta, flags, f->statuses.n == 1, NULL, -1, -1, NULL};
-    for (size_t k = 0; rc == 0 && k < p.nkinds; k++)
-        rc = kind_main(&p, &ks, sts, k);
-    if (threaded) {
-        pthread_mutex_lock(&p.mu);
-        p.stop = 1;
-        pthread_cond_broadcast(&p.cv);
-        pthread_mutex_unlock(&p.mu);
+    kind_worker(&mine);
+    rc = mine.rc;
+    if (p.threaded) {
         pthread_join(tid, NULL);
-        for (size_t k = 0; k < p.nkinds; k++)
-            kbuf_free(&p.bufs[k]);
-        free(p.bufs);
         pthread_mutex_destroy(&p.mu);
-        pthread_cond_destroy(&p.cv);
+        if (rc == 0)
+            rc = other.rc;
+        if (rc == 0 && work_merge_seen(&mine.w, &other.w) != 0)
+            rc = BX_ENOMEM;
+        if (rc == 0)
+            rc = aset_take(out, &theirs);
+        aset_free(&theirs);
     }
-    sqlite3_finalize(sts[0]);
-    sqlite3_finalize(sts[1]);
-    sqlite3_finalize(meta);
+    if (rc == 0)
+        for (size_t i = 0; i < mine.w.nseen; i++)
+            out->nruns += (size_t)__builtin_popcount(mine.w.seen[i]);
+    work_free(&mine.w);
+    work_free(&other.w);
     free_kinds(p.knames, p.kplugins, p.kpure, p.nkinds);
     if (rc == 0 && out->n > 1)
         qsort(out->e, out->n, sizeof *out->e, cmp_first_seen);
@@ -1069,7 +997,7 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
         aentry *e = NULL;
         if (fast) {
             int64_t c = sqlite3_column_int64(st, C_PLUGIN), h = sqlite3_column_int64(st, C_HOST_ID);
-            int seen = names_seen(&nm, id);
+            int seen = work_seen(&nm.w, id);
             if (seen < 0) {
                 rc = BX_ENOMEM;
                 break;
@@ -1088,7 +1016,7 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
                 strcmp(metric, last_e->metric) == 0)
                 e = last_e;
             else if (metric)
-                e = names_entry(&nm, c, h, metric);
+                e = work_entry(&nm.w, c, h, metric);
             last_cfg = c;
             last_host = h;
         } else {
@@ -1131,7 +1059,7 @@ int aset_load(store *s, const qfilter *f, int flags, aset *out)
                 break;
             }
         }
-        if (fast && !cached && names_remember(&nm, last_cfg, last_host, e) != 0) {
+        if (fast && !cached && work_remember(&nm.w, last_cfg, last_host, e) != 0) {
             rc = BX_ENOMEM;
             break;
         }

@@ -1509,7 +1509,7 @@ static int section_nodes(FILE *out, store *s, const qfilter *charts)
 
 /* One plugin's section: headline charts over time, the rest behind "more metrics", sweeps and
    hosts side by side.  0 or a negative BX_E* code. */
-static int section_plugin(FILE *out, store *s, model *mp, sqlite3_stmt *bst, const char *plugin,
+static int section_plugin(FILE *out, store *s, const model *mp, sqlite3_stmt *bst, const char *plugin,
                           cfg **cfgs, size_t max_series)
 {
     int rc = 0;
@@ -1587,6 +1587,103 @@ static int section_plugin(FILE *out, store *s, model *mp, sqlite3_stmt *bst, con
     return rc;
 }
 
+/* The plugins' sections, written into a text each by up to two threads (the second on twin
+   0 of the store, idle once the series pass is done), then in order into the page. */
+typedef struct secpass {
+    const model *m;
+    char *const *plugins;
+    size_t np, max_series;
+    char **text;
+    size_t *len;
+    int *rc;
+    pthread_mutex_t mu; /* (threaded) guards next */
+    int threaded;
+    size_t next; /* the next plugin not taken */
+} secpass;
+
+typedef struct secworker {
+    secpass *p;
+    store *s; /* this thread's connection */
+} secworker;
+
+static void *section_worker(void *arg)
+{
+    secworker *w = arg;
+    secpass *p = w->p;
+    sqlite3_stmt *bst = NULL;
+    sqlite3_prepare_v2(store_db(w->s),
+                       "SELECT value, tolerance FROM baselines WHERE name = 'default' AND "
+                       "plugin = ?1 AND params_json IN (?2, '{}') AND metric = ?3"
+                       " ORDER BY params_json = '{}' LIMIT 1",
+                       -1, &bst, NULL);
+    cfg **cfgs = malloc((p->m->ncfgs ? p->m->ncfgs : 1) * sizeof *cfgs);
+    for (;;) {
+        if (p->threaded)
+            pthread_mutex_lock(&p->mu);
+        size_t k = p->next < p->np ? p->next++ : p->np;
+        if (p->threaded)
+            pthread_mutex_unlock(&p->mu);
+        if (k >= p->np)
+            break;
+        FILE *mem = cfgs ? open_memstream(&p->text[k], &p->len[k]) : NULL;
+        if (!mem) {
+            p->rc[k] = BX_ENOMEM;
+            continue;
+        }
+        /* the charts' ids: the same whichever thread writes the section */
+        char scope[16];
+        snprintf(scope, sizeof scope, "p%zu", k + 1);
+        svg_id_scope(scope);
+        p->rc[k] = section_plugin(mem, w->s, p->m, bst, p->plugins[k], cfgs, p->max_series);
+        svg_id_scope(NULL);
+        if (fclose(mem) != 0 && p->rc[k] == 0)
+            p->rc[k] = BX_ENOMEM;
+    }
+    free(cfgs);
+    sqlite3_finalize(bst);
+    return NULL;
+}
+
+/* Every plugin's section into out, in the order of plugins.  0 or a negative BX_E* code. */
+static int plugin_sections(FILE *out, store *s, const model *m, char *const *plugins, size_t np,
+                           size_t max_series)
+{
+    secpass p = {.m = m, .plugins = plugins, .np = np, .max_series = max_series};
+    p.text = calloc(np ? np : 1, sizeof *p.text);
+    p.len = calloc(np ? np : 1, sizeof *p.len);
+    p.rc = calloc(np ? np : 1, sizeof *p.rc);
+    int rc = 0;
+    if (!p.text || !p.len || !p.rc) {
+        rc = BX_ENOMEM;
+        goto out;
+    }
+    secworker mine = {&p, s}, other = {&p, store_twin(s, 0)};
+    pthread_t tid;
+    if (other.s && np > 1) {
+        pthread_mutex_init(&p.mu, NULL);
+        p.threaded = 1;
+        if (pthread_create(&tid, NULL, section_worker, &other) != 0) {
+            p.threaded = 0;
+            pthread_mutex_destroy(&p.mu);
+        }
+    }
+    section_worker(&mine);
+    if (p.threaded) {
+        pthread_join(tid, NULL);
+        pthread_mutex_destroy(&p.mu);
+    }
+    for (size_t k = 0; k < np && rc == 0; k++)
+        if ((rc = p.rc[k]) == 0 && p.len[k])
+            fwrite(p.text[k], 1, p.len[k], out);
+out:
+    for (size_t k = 0; k < np && p.text; k++)
+        free(p.text[k]);
+    free(p.text);
+    free(p.len);
+    free(p.rc);
+    return rc;
+}
+
 static int write_report(FILE *out, store *s, const qfilter *f, const qfilter *charts,
                         const char *title, int max_runs, int max_timelines, size_t max_series,
                         const char *cmdline)
@@ -1594,7 +1691,6 @@ static int write_report(FILE *out, store *s, const qfilter *f, const qfilter *ch
     model m = {0};
     char **plugins = NULL;
     size_t np = 0;
-    sqlite3_stmt *bst = NULL;
     char now[32];
     int rc;
     store_time_format((int64_t)time(NULL), now, sizeof now);
@@ -1646,19 +1742,7 @@ static int write_report(FILE *out, store *s, const qfilter *f, const qfilter *ch
 
     if ((rc = build_model(&m)) != 0)
         goto out;
-    sqlite3_prepare_v2(store_db(s),
-                       "SELECT value, tolerance FROM baselines WHERE name = 'default' AND "
-                       "plugin = ?1 AND params_json IN (?2, '{}') AND metric = ?3"
-                       " ORDER BY params_json = '{}' LIMIT 1",
-                       -1, &bst, NULL);
-    cfg **cfgs = malloc((m.ncfgs ? m.ncfgs : 1) * sizeof *cfgs);
-    if (!cfgs) {
-        rc = BX_ENOMEM;
-        goto out;
-    }
-    for (size_t p = 0; p < np && rc == 0; p++)
-        rc = section_plugin(out, s, &m, bst, plugins[p], cfgs, max_series);
-    free(cfgs);
+    rc = plugin_sections(out, s, &m, plugins, np, max_series);
     if (rc == 0)
         rc = section_nodes(out, s, charts);
     if (rc == 0)
@@ -1674,7 +1758,6 @@ static int write_report(FILE *out, store *s, const qfilter *f, const qfilter *ch
           "docs/database.md.</p></footer>\n</body></html>\n",
           out);
 out:
-    sqlite3_finalize(bst);
     for (size_t i = 0; i < np; i++)
         free(plugins[i]);
     free(plugins);

@@ -231,8 +231,17 @@ static void time_ticks(scale *s)
 
 /* ---- drawing ------------------------------------------------------------------ */
 
-/* Unique ids for the clip paths of a page; the server renders pages in several threads. */
+/* Unique ids for the clip paths of a page; the server renders pages in several threads
+   (a thread in a scope numbers its charts itself: svg_id_scope). */
 static atomic_uint chart_counter;
+static _Thread_local char id_scope[16];
+static _Thread_local unsigned id_scope_n;
+
+void svg_id_scope(const char *scope)
+{
+    snprintf(id_scope, sizeof id_scope, "%s", scope ? scope : "");
+    id_scope_n = 0;
+}
 
 static void text(FILE *out, double x, double y, const char *anchor, const char *extra,
                  const char *s)
@@ -557,7 +566,8 @@ static void draw_bands(FILE *out, const svg_chart *c, const scale *xs_, const sc
 void svg_chart_write(FILE *out, const svg_chart *c)
 {
     int W = c->width > 0 ? c->width : 720, H = c->height > 0 ? c->height : 300;
-    unsigned id = atomic_fetch_add_explicit(&chart_counter, 1, memory_order_relaxed) + 1;
+    unsigned id = id_scope[0] ? ++id_scope_n
+                              : atomic_fetch_add_explicit(&chart_counter, 1, memory_order_relaxed) + 1;
     double left = 66, right = c->y2label ? 66 : 18, top = 26;
     int rotate = c->xaxis == SVG_X_CATEGORY && c->ncats > 6;
     double bottom = rotate ? 84 : 46;
@@ -619,9 +629,10 @@ void svg_chart_write(FILE *out, const svg_chart *c)
 
     /* the data, clipped to the plot area */
     fprintf(out,
-            "<clipPath id=\"clip%u\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-            "height=\"%.1f\"/></clipPath><g clip-path=\"url(#clip%u)\">",
-            id, px0, py0 - 4, px1 - px0 + 4, py1 - py0 + 4, id);
+            "<clipPath id=\"clip%s%s%u\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+            "height=\"%.1f\"/></clipPath><g clip-path=\"url(#clip%s%s%u)\">",
+            id_scope, id_scope[0] ? "-" : "", id, px0, py0 - 4, px1 - px0 + 4, py1 - py0 + 4,
+            id_scope, id_scope[0] ? "-" : "", id);
     draw_bands(out, c, &xs, &ys, px0, px1);
     double band_px = c->xaxis == SVG_X_CATEGORY && c->ncats ? (px1 - px0) / (double)c->ncats : 20;
     int bar_index = 0;

@@ -71,6 +71,14 @@ const char *svg_color(int i);
 void svg_chart_write(FILE *out, const svg_chart *c);
 
 /*
+ * The clip-path ids of the charts this thread writes from now on: "clip" scope
+ * "-1", "-2", ... (scope: letters and digits, at most 15), so that a page
+ * written in parts by several threads has the same ids whichever thread
+ * writes which part; NULL: ids from the process-wide counter again.
+ */
+void svg_id_scope(const char *scope);
+
+/*
  * A small trend line without axes (for a table cell): y[0..n) oldest first
  * (NAN: a gap), the last point marked; label is the accessible name.
  */

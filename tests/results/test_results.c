@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <math.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -245,6 +246,83 @@ static int test_svg_ids_threads(void)
     return 0;
 }
 
+/* The clip-path id of one chart drawn now by this thread (malloc'd text after "clip"). */
+static char *one_chart_id(void)
+{
+    double x[] = {1, 2}, y[] = {3, 4};
+    svg_series s = {.name = "s", .style = SVG_LINE, .x = x, .y = y, .n = 2};
+    svg_chart c = {.title = "t", .series = &s, .nseries = 1, .width = 100, .height = 60};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m)
+        return NULL;
+    svg_chart_write(m, &c);
+    fclose(m);
+    static const char key[] = "<clipPath id=\"clip";
+    const char *p = strstr(text, key);
+    char *id = p ? strndup(p + strlen(key), strcspn(p + strlen(key), "\"")) : NULL;
+    /* the group refers to the same id */
+    char ref[64];
+    snprintf(ref, sizeof ref, "url(#clip%s)", id ? id : "?");
+    if (id && !strstr(text, ref)) {
+        free(id);
+        id = NULL;
+    }
+    free(text);
+    return id;
+}
+
+static void *scoped_charts(void *arg)
+{
+    char **ids = arg;
+    svg_id_scope("p2");
+    for (int i = 0; i < 3; i++)
+        ids[i] = one_chart_id();
+    svg_id_scope(NULL);
+    return NULL;
+}
+
+/* A thread in an id scope (the report's plugin sections, written by two threads) numbers
+ * its charts itself, from 1, whatever other threads draw meanwhile; out of the scope the
+ * process-wide counter goes on. */
+static int test_svg_id_scope(void)
+{
+    char *before = one_chart_id(), *theirs[3] = {NULL, NULL, NULL}, *mine[3];
+    CHECK(before && isdigit((unsigned char)before[0]));
+    pthread_t th;
+    CHECK(pthread_create(&th, NULL, scoped_charts, theirs) == 0);
+    svg_id_scope("p1");
+    for (int i = 0; i < 3; i++)
+        mine[i] = one_chart_id();
+    svg_id_scope(NULL);
+    pthread_join(th, NULL);
+    char *after = one_chart_id();
+    int rc = 0;
+    for (int i = 0; i < 3; i++) {
+        char want[16];
+        snprintf(want, sizeof want, "p1-%d", i + 1);
+        if (!mine[i] || strcmp(mine[i], want) != 0)
+            rc = 1;
+        snprintf(want, sizeof want, "p2-%d", i + 1);
+        if (!theirs[i] || strcmp(theirs[i], want) != 0)
+            rc = 1;
+    }
+    /* out of the scope: the counter, one past the chart before */
+    if (!after || strtoul(after, NULL, 10) != strtoul(before, NULL, 10) + 1)
+        rc = 1;
+    if (rc)
+        fprintf(stderr, "ids: before %s, scope p1 %s %s %s, scope p2 %s %s %s, after %s\n",
+                before, mine[0], mine[1], mine[2], theirs[0], theirs[1], theirs[2], after);
+    for (int i = 0; i < 3; i++) {
+        free(mine[i]);
+        free(theirs[i]);
+    }
+    free(before);
+    free(after);
+    return rc;
+}
+
 /* ---- schema version 2 ----------------------------------------------------------- */
 
 static char tdir[512];
@@ -383,6 +461,7 @@ static const struct {
     {"svg_numbers", test_svg_numbers},
     {"svg_chart", test_svg_chart},
     {"svg_ids_threads", test_svg_ids_threads},
+    {"svg_id_scope", test_svg_id_scope},
     {"migrate_v1", test_migrate_v1},
     {"timeline_ingest", test_timeline_ingest},
 };
