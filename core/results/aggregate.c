@@ -990,48 +990,6 @@ static void scur_start(scur *c, sqlite3_stmt *st, const char *metric, int64_t lo
     c->step = sqlite3_step(st);
 }
 
-/* A reader thread's job: the samples of one range into a buffer, on the twin connection. */
-typedef struct sjob {
-    store *twin;
-    const char *metric;
-    int64_t lo, hi;
-    scur buf;
-    int rc;
-} sjob;
-
-static void *samples_reader(void *arg)
-{
-    sjob *j = arg;
-    sqlite3_stmt *st;
-    scur c;
-    j->rc = 0;
-    if (sqlite3_prepare_v2(store_db(j->twin), samples_sql, -1, &st, NULL) != SQLITE_OK) {
-        j->rc = BX_EIO;
-        return NULL;
-    }
-    for (scur_start(&c, st, j->metric, j->lo, j->hi); scur_row(&c); scur_next(&c)) {
-        if (j->buf.n == j->buf.cap) {
-            size_t cap = j->buf.cap ? 2 * j->buf.cap : 65536;
-            int64_t *nr = realloc(j->buf.run, cap * sizeof *nr);
-            if (nr)
-                j->buf.run = nr;
-            double *nv = nr ? realloc(j->buf.v, cap * sizeof *nv) : NULL;
-            if (!nv) {
-                j->rc = BX_ENOMEM;
-                break;
-            }
-            j->buf.v = nv;
-            j->buf.cap = cap;
-        }
-        j->buf.run[j->buf.n] = scur_run(&c);
-        j->buf.v[j->buf.n++] = scur_value(&c);
-    }
-    if (j->rc == 0 && c.step != SQLITE_DONE)
-        j->rc = BX_EIO;
-    sqlite3_finalize(st);
-    return NULL;
-}
-
 /* The pending rows p[a..b) (one metric, in run order) from the samples of c. */
 static int merge_range(scur *c, sqlite3_stmt *any_st, const qfilter *filt, pending *p,
                        size_t a, size_t b)
@@ -1063,13 +1021,193 @@ static int merge_range(scur *c, sqlite3_stmt *any_st, const qfilter *filt, pendi
     return rc;
 }
 
-/* Metrics with fewer pending rows than this are read by one thread (the test hook
+/* A metric whose samples span fewer run ids than this is read by one thread (the test hook
    BENCHAAS_TEST_SPLIT_MIN sets another, for the small histories of the tests). */
-static size_t split_min(void)
+static int64_t split_min(void)
 {
     const char *e = getenv("BENCHAAS_TEST_SPLIT_MIN");
     long v = e ? strtol(e, NULL, 10) : 0;
-    return v > 0 ? (size_t)v : 4096;
+    return v > 0 ? (int64_t)v : 4096;
+}
+
+#define SAMPLE_CHUNKS 32
+
+/*
+ * The samples of one metric in chunks of run ids: this thread takes chunks
+ * from the lowest up (reading and merging each from its own statement), a
+ * reader thread on the twin connection from the highest down (into a buffer
+ * each), until they meet.  The reader can start before this thread has the
+ * rows to merge (while it reads them), and whichever thread is free takes
+ * the next chunk, so that neither waits long for the other.
+ */
+typedef struct spass {
+    const char *metric;
+    int nchunks;
+    int64_t bound[SAMPLE_CHUNKS + 1]; /* chunk k: runs bound[k] .. bound[k + 1] - 1 */
+    scur buf[SAMPLE_CHUNKS];          /* the reader's chunks */
+    int done[SAMPLE_CHUNKS];          /* the reader's chunk k is complete */
+    int high;                         /* the reader's next chunk (from the top down) */
+    int low;                          /* this thread's next chunk (from the bottom up) */
+    int stop;                         /* this thread gave up */
+    int rc;                           /* the reader's BX_E*, or 0 */
+    store *twin;
+    int threaded;
+    pthread_t tid;
+    pthread_mutex_t mu; /* guards high, low, done, stop and rc */
+    pthread_cond_t cv;
+} spass;
+
+static void *samples_reader(void *arg)
+{
+    spass *sp = arg;
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(store_db(sp->twin), samples_sql, -1, &st, NULL) == SQLITE_OK
+                 ? 0
+                 : BX_EIO;
+    for (int k;;) {
+        pthread_mutex_lock(&sp->mu);
+        k = rc || sp->stop || sp->high < sp->low ? -1 : sp->high--;
+        pthread_mutex_unlock(&sp->mu);
+        if (k < 0)
+            break;
+        scur *b = &sp->buf[k], c;
+        for (scur_start(&c, st, sp->metric, sp->bound[k], sp->bound[k + 1] - 1); scur_row(&c);
+             scur_next(&c)) {
+            if (b->n == b->cap) {
+                size_t cap = b->cap ? 2 * b->cap : 4096;
+                int64_t *nr = realloc(b->run, cap * sizeof *nr);
+                if (nr)
+                    b->run = nr;
+                double *nv = nr ? realloc(b->v, cap * sizeof *nv) : NULL;
+                if (!nv) {
+                    rc = BX_ENOMEM;
+                    break;
+                }
+                b->v = nv;
+                b->cap = cap;
+            }
+            b->run[b->n] = scur_run(&c);
+            b->v[b->n++] = scur_value(&c);
+        }
+        if (rc == 0 && c.step != SQLITE_DONE)
+            rc = BX_EIO;
+        pthread_mutex_lock(&sp->mu);
+        sp->done[k] = 1;
+        if (rc)
+            sp->rc = rc;
+        pthread_cond_broadcast(&sp->cv);
+        pthread_mutex_unlock(&sp->mu);
+    }
+    if (rc) {
+        pthread_mutex_lock(&sp->mu);
+        sp->rc = rc;
+        pthread_mutex_unlock(&sp->mu);
+    }
+    sqlite3_finalize(st);
+    return NULL;
+}
+
+/* Chunks of metric's samples, and the reader thread when the store has a twin and the
+   samples span enough runs (else one chunk, this thread's). */
+static void spass_start(spass *sp, store *s, const char *metric)
+{
+    memset(sp, 0, sizeof *sp);
+    sp->metric = metric;
+    sp->nchunks = 1;
+    sp->high = -1;
+    sp->bound[0] = INT64_MIN;
+    sp->bound[1] = INT64_MAX;
+    sp->twin = store_twin(s, 0);
+    sqlite3_stmt *st;
+    if (!sp->twin ||
+        sqlite3_prepare_v2(store_db(s),
+                           /* (one seek each: a min() and a max() together are a scan) */
+                           "SELECT (SELECT min(run_id) FROM samples INDEXED BY samples_metric"
+                           " WHERE metric = ?1 AND value IS NOT NULL),"
+                           " (SELECT max(run_id) FROM samples INDEXED BY samples_metric"
+                           " WHERE metric = ?1 AND value IS NOT NULL)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(st, 1, metric, -1, SQLITE_STATIC);
+    int64_t lo = 0, hi = 0;
+    int span = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+    if (span) {
+        lo = sqlite3_column_int64(st, 0);
+        hi = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (!span || hi - lo < split_min())
+        return;
+    sp->nchunks = SAMPLE_CHUNKS;
+    for (int k = 1; k < SAMPLE_CHUNKS; k++)
+        sp->bound[k] = lo + (int64_t)((double)(hi - lo) * k / SAMPLE_CHUNKS);
+    sp->bound[SAMPLE_CHUNKS] = INT64_MAX;
+    sp->high = SAMPLE_CHUNKS - 1;
+    pthread_mutex_init(&sp->mu, NULL);
+    pthread_cond_init(&sp->cv, NULL);
+    sp->threaded = pthread_create(&sp->tid, NULL, samples_reader, sp) == 0;
+    if (!sp->threaded) {
+        pthread_mutex_destroy(&sp->mu);
+        pthread_cond_destroy(&sp->cv);
+        sp->high = -1; /* every chunk this thread's */
+    }
+}
+
+/* Stop and wait for the reader thread; free its buffers. */
+static void spass_end(spass *sp)
+{
+    if (sp->threaded) {
+        pthread_mutex_lock(&sp->mu);
+        sp->stop = 1;
+        pthread_mutex_unlock(&sp->mu);
+        pthread_join(sp->tid, NULL);
+        pthread_mutex_destroy(&sp->mu);
+        pthread_cond_destroy(&sp->cv);
+        sp->threaded = 0;
+    }
+    for (int k = 0; k < SAMPLE_CHUNKS; k++) {
+        free(sp->buf[k].run);
+        free(sp->buf[k].v);
+    }
+    memset(sp->buf, 0, sizeof sp->buf);
+}
+
+/* The pending rows p[a..b) of sp's metric (in run order), chunk by chunk: the chunks the
+   reader did not take from statement st, the others from the reader's buffers. */
+static int spass_merge(spass *sp, sqlite3_stmt *st, sqlite3_stmt *any_st, const qfilter *filt,
+                       pending *p, size_t a, size_t b)
+{
+    int rc = 0;
+    size_t i = a;
+    for (int k = 0; rc == 0 && k < sp->nchunks; k++) {
+        size_t j = i;
+        while (j < b && p[j].run < sp->bound[k + 1])
+            j++;
+        int mine = 1;
+        if (sp->threaded) {
+            pthread_mutex_lock(&sp->mu);
+            mine = k <= sp->high;
+            if (mine)
+                sp->low = k + 1;
+            else
+                while (!sp->done[k])
+                    pthread_cond_wait(&sp->cv, &sp->mu);
+            rc = mine ? 0 : sp->rc;
+            pthread_mutex_unlock(&sp->mu);
+        }
+        if (rc == 0 && mine) {
+            scur c;
+            scur_start(&c, st, sp->metric, sp->bound[k], sp->bound[k + 1] - 1);
+            rc = merge_range(&c, any_st, filt, p, i, j);
+        } else if (rc == 0) {
+            rc = merge_range(&sp->buf[k], any_st, filt, p, i, j);
+            free(sp->buf[k].run);
+            free(sp->buf[k].v);
+            memset(&sp->buf[k], 0, sizeof sp->buf[k]);
+        }
+        i = j;
+    }
+    return rc;
 }
 
 /*
@@ -1077,12 +1215,12 @@ static size_t split_min(void)
  * read in run order from samples_metric (metric, run, value) and merged with
  * the metric rows sorted by run, instead of a look-up into samples per row.
  * Each run's samples go to its row's group, or its value when it has none
- * (what the join gave).  With a twin connection (store_open_twins), a reader
- * thread reads the upper half of a large metric's runs into a buffer while this
- * thread reads and merges the lower half; the upper half is merged after: the
+ * (what the join gave).  With a twin connection (store_open_twins) a reader
+ * thread reads chunks of them too (spass); `first`, when not NULL, is the
+ * pass of the filter's only metric, started before its rows were read.  The
  * same samples in the same order.  0, BX_ENOMEM or BX_EIO.
  */
-static int merge_samples(store *s, const qfilter *filt, pending *p, size_t n)
+static int merge_samples(store *s, const qfilter *filt, pending *p, size_t n, spass *first)
 {
     sqlite3_stmt *st, *any_st = NULL;
     if (n == 0)
@@ -1108,30 +1246,12 @@ static int merge_samples(store *s, const qfilter *filt, pending *p, size_t n)
         for (b = a; b < n && p[b].mi == p[a].mi; b++)
             ;
         const char *metric = filt->metrics.v[p[a].mi];
-        size_t m = b; /* p[m..b) go to the reader thread */
-        sjob job = {store_twin(s, 0), metric, 0, 0, {0}, 0};
-        pthread_t tid;
-        int threaded = 0;
-        if (job.twin && b - a >= split_min()) {
-            m = a + (b - a) / 2;
-            job.lo = p[m].run;
-            job.hi = p[b - 1].run;
-            threaded = pthread_create(&tid, NULL, samples_reader, &job) == 0;
-            if (!threaded)
-                m = b;
-        }
-        scur c;
-        scur_start(&c, st, metric, p[a].run, p[m - 1].run);
-        rc = merge_range(&c, any_st, filt, p, a, m);
-        if (threaded) {
-            pthread_join(tid, NULL);
-            if (rc == 0)
-                rc = job.rc;
-            if (rc == 0)
-                rc = merge_range(&job.buf, any_st, filt, p, m, b);
-            free(job.buf.run);
-            free(job.buf.v);
-        }
+        spass own, *sp = first && strcmp(first->metric, metric) == 0 ? first : &own;
+        if (sp == &own)
+            spass_start(sp, s, metric);
+        rc = spass_merge(sp, st, any_st, filt, p, a, b);
+        if (sp == &own)
+            spass_end(sp);
     }
     sqlite3_finalize(st);
     sqlite3_finalize(any_st);
@@ -1153,6 +1273,11 @@ static int grouped_rows(store *s, const qfilter *filt, size_t nf, int by_series,
     smap sm = {0};
     pending *pend = NULL; /* merge: the rows whose samples come after */
     size_t npend = 0, cappend = 0;
+    /* one metric: its samples' reader starts now, while this thread reads the rows */
+    spass first;
+    int early = merge && filt->metrics.n == 1;
+    if (early)
+        spass_start(&first, s, filt->metrics.v[0]);
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t sc = 0, sh = 0;
         int mi = -1;
@@ -1215,7 +1340,9 @@ static int grouped_rows(store *s, const qfilter *filt, size_t nf, int by_series,
     if (rc == 0 && step != SQLITE_DONE)
         rc = BX_EIO;
     if (rc == 0 && merge)
-        rc = merge_samples(s, filt, pend, npend);
+        rc = merge_samples(s, filt, pend, npend, early ? &first : NULL);
+    if (early)
+        spass_end(&first);
     free(pend);
     return rc;
 }

@@ -1,13 +1,15 @@
-# query --over samples reads a large metric's samples with a second thread (the upper
-# half of its runs, core/results/aggregate.c) and `report` its series with two more
-# (analyze.c, report.c): the same answers as one thread (BENCHAAS_THREADS=1), on a
+# query --over samples reads a large metric's samples with a second thread (chunks of
+# its runs from the highest down, the main thread's from the lowest up,
+# core/results/aggregate.c) and `report` its series and its plugins' sections with a
+# second thread and the summary with a third (analyze.c, report.c): the same answers
+# as one thread (BENCHAAS_THREADS=1), on a
 # history with runs without samples, with samples that are not numbers, and out of
 # order in time.
 . "$TEST_LIB" || exit 1
 gen=$BENCHAAS_BUILD/bench/store_dbgen
 [ -x "$gen" ] || skip "no store_dbgen in $BENCHAAS_BUILD/bench"
-# (1 200 runs: 300 of STREAM; the threads take a metric of more than 64 runs here, of
-# 4 096 otherwise; a sanitizer build ingests 20 times slower)
+# (1 200 runs: 300 of STREAM; the threads take a metric whose samples span more than 64
+# run ids here, 4 096 otherwise; a sanitizer build ingests 20 times slower)
 export BENCHAAS_TEST_SPLIT_MIN=64
 "$gen" --runs 1200 --single 0 x.db >/dev/null || fail "store_dbgen failed"
 # runs without samples, samples that are not numbers, a run moved back in time
