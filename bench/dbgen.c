@@ -19,7 +19,9 @@
  * of history in 100 000 runs, twenty in 1 000 000) ending at a fixed "now"
  * (2026-11-21), 5 % failed; every run has 10 metrics (6 of the plugin, 4 of
  * resource usage), 3 samples of its main metric, its parameters, 6
- * provenance keys and sometimes a tag, as the worker's documents do.
+ * provenance keys, the user who ran it (one of three) and sometimes a tag,
+ * as the documents of `benchaas run` do.  It prints the wall and CPU time
+ * of ingest per run.
  * Only the generator turns off fsync (PRAGMA synchronous = OFF, through
  * store_db()) so that building 100 000 runs takes seconds, not minutes;
  * ingest itself is the real code path.
@@ -199,6 +201,9 @@ static cJSON *make_doc(long i, long runs, int64_t t0, int64_t span)
         cJSON_AddItemToArray(triple, cJSON_CreateNumber(main_value * (0.97 + 0.03 * urand())));
         cJSON_AddItemToArray(list, triple);
     }
+    /* (every run that `benchaas run` stores carries the user who ran it) */
+    static const char *const users[] = {"alice", "bob", "carol"};
+    cJSON_AddStringToObject(d, "user", users[i % 3]);
     cJSON_AddArrayToObject(d, "warnings");
     cJSON_AddObjectToObject(d, "meta");
     cJSON *prov = cJSON_AddObjectToObject(d, "provenance");
@@ -302,10 +307,11 @@ int main(int argc, char **argv)
     if (batch < 1)
         batch = 1;
     long nbatched = runs - single;
-    double secs[2] = {0, 0};
+    double secs[2] = {0, 0}, cpu[2] = {0, 0};
     for (long i = first; i < first + runs; i++) {
-        struct timespec a, b;
+        struct timespec a, b, ca, cb;
         clock_gettime(CLOCK_MONOTONIC, &a);
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ca);
         cJSON *d = first ? make_doc(i, first, t0, span * first / runs) : make_doc(i, runs, t0, span);
         int in_batch = i - first < nbatched;
         int64_t id;
@@ -323,7 +329,9 @@ int main(int argc, char **argv)
             return 1;
         }
         clock_gettime(CLOCK_MONOTONIC, &b);
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cb);
         secs[!in_batch] += (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+        cpu[!in_batch] += (double)(cb.tv_sec - ca.tv_sec) + (double)(cb.tv_nsec - ca.tv_nsec) / 1e9;
     }
     sqlite3 *db = store_db(s);
     /* (ANALYZE only of a new database: --append times ingest alone) */
@@ -335,10 +343,12 @@ int main(int argc, char **argv)
     int64_t nsamples = count(db, "SELECT count(*) FROM samples");
     printf("ingested %ld runs in %.1f s: %.0f us per run in batches of %ld (collect; %ld runs),"
            " %.0f us per run one per transaction (run, the service; the last %ld runs)\n"
-           "   the database holds %" PRId64 " runs, %" PRId64 " metric rows, %" PRId64 " samples\n",
+           "   the database holds %" PRId64 " runs, %" PRId64 " metric rows, %" PRId64 " samples\n"
+           "   CPU time (user + system): %.0f us per run in batches, %.0f one per transaction\n",
            runs, secs[0] + secs[1], nbatched ? secs[0] * 1e6 / (double)nbatched : 0.0, batch,
            nbatched, single ? secs[1] * 1e6 / (double)single : 0.0, single, nruns, nmetrics,
-           nsamples);
+           nsamples, nbatched ? cpu[0] * 1e6 / (double)nbatched : 0.0,
+           single ? cpu[1] * 1e6 / (double)single : 0.0);
     int bad = 0;
     if (check) {
         bad |= nruns != first + runs || nmetrics != 10 * nruns || nsamples != 3 * nruns;

@@ -535,8 +535,11 @@ static const char *const stmt_sql[ST__COUNT] = {
         "memory_bytes = coalesce(excluded.memory_bytes, memory_bytes), "
         "kernel = coalesce(excluded.kernel, kernel) "
         "RETURNING id",
-    [ST_INSERT_RUN] = "INSERT INTO runs(" RUN_COLS ", config_id) VALUES "
-                      "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?21)",
+    /* (user and job with the row: set after, they fired runs_to_metrics, which rewrote
+       every metric row of the run and its metrics_find entry) */
+    [ST_INSERT_RUN] = "INSERT INTO runs(" RUN_COLS ", config_id, user, job) VALUES "
+                      "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?21,"
+                      "?22,?23)",
     [ST_UPDATE_RUN] = "UPDATE runs SET uuid=?1, plugin=?2, plugin_version=?3, status=?4, "
                       "error=?5, host_id=?6, job_id=?7, array_task_id=?8, experiment=?9, "
                       "point=?10, launcher=?11, ranks=?12, threads=?13, repetitions=?14, "
@@ -556,8 +559,8 @@ static const char *const stmt_sql[ST__COUNT] = {
         "INSERT INTO metrics(run_id, name, seq, value, unit, better) VALUES (?1,?2,?3,?4,?5,?6)",
     [ST_INS_METRIC] = "INSERT INTO metrics(run_id, name, seq, value, unit, better, headline,"
                       " run_plugin, run_status, run_started_at, run_host_id, run_config_id,"
-                      " run_plugin_version, run_job_id)"
-                      " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+                      " run_plugin_version, run_job_id, run_user)"
+                      " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
     [ST_INS_SAMPLE] = "INSERT INTO samples(run_id, metric, rep, idx, value) VALUES (?1,?2,?3,?4,?5)",
     [ST_INS_TAG] = "INSERT OR IGNORE INTO tags(run_id, tag) VALUES (?1,?2)",
     [ST_INS_PROV] = "INSERT OR REPLACE INTO provenance(run_id, key, value) VALUES (?1,?2,?3)",
@@ -1917,6 +1920,9 @@ static int insert_children(store *s, const doc *d, int64_t id, int64_t host_id,
                 bind_text(st, 14, d->job_text);
             else
                 bind_opt_int(st, 14, d->has_job, d->job_id);
+            /* (a queued run's row may hold another user: set_user_job, after, keeps it and
+               the trigger puts it here) */
+            bind_text(st, 15, d->user);
         }
         if ((rc = step_named(s, st, "storing metric", it->string ? it->string : "", err, errlen)))
             return rc;
@@ -2060,6 +2066,25 @@ static int delete_children(store *s, int64_t id, char *err, size_t errlen)
     return 0;
 }
 
+/* runs.user and runs.job (schema 3) of a run stored before, for documents that carry them
+   (a new run gets them with its row). */
+static int set_user_job(store *s, const doc *d, int64_t id, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "UPDATE runs SET user = coalesce(user, ?1), job = coalesce(job, ?2) WHERE id = ?3", -1, &st,
+                           NULL) != SQLITE_OK) {
+        set_err(err, errlen, "%s: cannot record the run's user and job: %s", s->path,
+                sqlite3_errmsg(s->db));
+        return BX_EIO;
+    }
+    bind_text(st, 1, d->user);
+    bind_opt_int(st, 2, d->has_service_job, d->service_job);
+    sqlite3_bind_int64(st, 3, id);
+    int rc = step_done(s, st, "recording the run's user and job", err, errlen);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /*
  * Inside the transaction: 0 and *run_id (a new row, the updated queued row,
  * or the untouched final row of the same uuid), or an error.
@@ -2086,7 +2111,7 @@ static int ingest_locked(store *s, const doc *d, int64_t *run_id, char *err, siz
     /* A final run is never stored twice nor overwritten (not even by a late "queued"). */
     if (existing && existing_final) {
         *run_id = existing;
-        return 0;
+        return d->user || d->has_service_job ? set_user_job(s, d, existing, err, errlen) : 0;
     }
 
     int64_t host_id;
@@ -2124,32 +2149,18 @@ static int ingest_locked(store *s, const doc *d, int64_t *run_id, char *err, siz
         } else {
             bind_run(st, d, host_id, pjson, sjson);
             sqlite3_bind_int64(st, 21, config_id);
+            bind_text(st, 22, d->user);
+            bind_opt_int(st, 23, d->has_service_job, d->service_job);
             rc = step_done(s, st, "storing the run", err, errlen);
             *run_id = sqlite3_last_insert_rowid(s->db);
         }
     }
     cJSON_free(pjson);
     cJSON_free(sjson);
-    if (rc)
-        return rc;
-    return insert_children(s, d, *run_id, host_id, config_id, err, errlen);
-}
-
-/* runs.user and runs.job (schema 3), only for documents that carry them. */
-static int set_user_job(store *s, const doc *d, int64_t id, char *err, size_t errlen)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "UPDATE runs SET user = coalesce(user, ?1), job = coalesce(job, ?2) WHERE id = ?3", -1, &st,
-                           NULL) != SQLITE_OK) {
-        set_err(err, errlen, "%s: cannot record the run's user and job: %s", s->path,
-                sqlite3_errmsg(s->db));
-        return BX_EIO;
-    }
-    bind_text(st, 1, d->user);
-    bind_opt_int(st, 2, d->has_service_job, d->service_job);
-    sqlite3_bind_int64(st, 3, id);
-    int rc = step_done(s, st, "recording the run's user and job", err, errlen);
-    sqlite3_finalize(st);
+    if (rc == 0)
+        rc = insert_children(s, d, *run_id, host_id, config_id, err, errlen);
+    if (rc == 0 && existing && (d->user || d->has_service_job))
+        rc = set_user_job(s, d, existing, err, errlen);
     return rc;
 }
 
@@ -2175,8 +2186,6 @@ int store_ingest(store *s, const cJSON *result, int64_t *run_id, char *err, size
     if ((rc = exec_cached(s, nested ? ST_SAVEPOINT : ST_BEGIN, err, errlen)))
         return rc;
     rc = ingest_locked(s, &d, &id, err, errlen);
-    if (rc == 0 && (d.user || d.has_service_job))
-        rc = set_user_job(s, &d, id, err, errlen);
     if (rc == 0)
         rc = exec_cached(s, nested ? ST_RELEASE : ST_COMMIT, err, errlen);
     if (rc != 0) {

@@ -20,7 +20,8 @@
     X(time_parse) X(query_filters) X(query_json) X(query_csv) X(query_table)       \
     X(query_empty) X(query_bad_input) X(api_select_runs) X(api_aggregate) X(api_compare)     \
     X(api_check) X(api_report) X(migration_configs) X(scale_plans)          \
-    X(metric_kinds) X(series_pass) X(stats_select) X(time_days) X(batch_ingest) X(twins)
+    X(metric_kinds) X(series_pass) X(stats_select) X(time_days) X(batch_ingest) X(twins) \
+    X(user_job)
 
 #define DECLARE(name) int test_##name(void);
 TESTS(DECLARE)

@@ -799,3 +799,61 @@ int test_time_parse(void)
     CHECK(strcmp(buf, "2026-11-21T10:12:17Z") == 0);
     return 0;
 }
+
+/* A run's user and service job: stored with its row and copied into its metric rows
+ * (metrics.run_user, the results view's user); a queued run keeps the user it was queued
+ * by when its result comes (the first one wins), and a final run stored again without a
+ * user keeps its own. */
+int test_user_job(void)
+{
+    store *s = open_db("u.db");
+    CHECK(s);
+    cJSON *a = doc_new("u-new", "hpl", "ok");
+    doc_str(a, "user", "alice");
+    cJSON_AddNumberToObject(a, "job", 42);
+    doc_metric(a, "gflops", 10, "GFLOP/s", "higher");
+    doc_metric(a, "time", 2, "s", "lower");
+    int64_t id = ingest(s, a);
+    CHECK(id > 0);
+    CHECK(sql_int(s, "SELECT count(*) FROM runs WHERE user = 'alice' AND job = 42") == 1);
+    CHECK(sql_int(s, "SELECT count(*) FROM metrics WHERE run_user = 'alice'") == 2);
+    CHECK(sql_int(s, "SELECT count(*) FROM results WHERE user = 'alice'") == 2);
+    /* the same document again: nothing changes */
+    CHECK(ingest(s, a) == id);
+    CHECK(sql_int(s, "SELECT count(*) FROM metrics WHERE run_user = 'alice'") == 2);
+    cJSON_Delete(a);
+
+    /* queued by bob, its result says carol: bob's it stays, in its metric rows too */
+    cJSON *q = doc_new("u-queued", "hpl", "queued");
+    doc_str(q, "started_at", NULL);
+    doc_str(q, "finished_at", NULL);
+    doc_str(q, "user", "bob");
+    int64_t qid = ingest(s, q);
+    CHECK(qid > 0);
+    cJSON_Delete(q);
+    cJSON *r = doc_new("u-queued", "hpl", "ok");
+    doc_str(r, "user", "carol");
+    cJSON_AddNumberToObject(r, "job", 7);
+    doc_metric(r, "gflops", 11, "GFLOP/s", "higher");
+    CHECK(ingest(s, r) == qid);
+    cJSON_Delete(r);
+    char *u = sql_text(s, "SELECT user || '/' || job FROM runs WHERE uuid = 'u-queued'");
+    CHECK(u && strcmp(u, "bob/7") == 0);
+    free(u);
+    u = sql_text(s, "SELECT group_concat(run_user) FROM metrics WHERE run_id = "
+                    "(SELECT id FROM runs WHERE uuid = 'u-queued')");
+    CHECK(u && strcmp(u, "bob") == 0);
+    free(u);
+
+    /* a run without a user: NULL in both */
+    cJSON *n = doc_new("u-none", "hpl", "ok");
+    doc_metric(n, "gflops", 12, "GFLOP/s", "higher");
+    CHECK(ingest(s, n) > 0);
+    cJSON_Delete(n);
+    CHECK(sql_int(s, "SELECT count(*) FROM runs WHERE uuid = 'u-none' AND user IS NULL AND "
+                     "job IS NULL") == 1);
+    CHECK(sql_int(s, "SELECT count(*) FROM metrics m JOIN runs r ON r.id = m.run_id WHERE "
+                     "r.uuid = 'u-none' AND m.run_user IS NULL") == 1);
+    store_close(s);
+    return 0;
+}
