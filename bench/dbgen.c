@@ -283,7 +283,7 @@ int main(int argc, char **argv)
         remove(path);
     char err[512];
     store *s;
-    if (store_open(path, STORE_CREATE, &s, err, sizeof err) != 0) {
+    if (store_open(path, STORE_CREATE | STORE_ONE_THREAD, &s, err, sizeof err) != 0) {
         fprintf(stderr, "store_dbgen: %s\n", err);
         return 1;
     }

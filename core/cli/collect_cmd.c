@@ -52,7 +52,9 @@ int cmd_collect(int argc, char **argv)
     if (stat(db, &sst) == 0)
         may_create = 1; /* an empty file: another runner is creating the database */
     store *st;
-    if (store_open(db, may_create ? STORE_CREATE : STORE_READONLY, &st, err, sizeof err) != 0 ||
+    /* (one thread: SQLite takes no lock of its own around each call) */
+    if (store_open(db, (may_create ? STORE_CREATE : STORE_READONLY) | STORE_ONE_THREAD, &st, err,
+                   sizeof err) != 0 ||
         store_check_writable(st, err, sizeof err) != 0) {
         store_close(st);
         say("%s", err);

@@ -518,13 +518,7 @@ enum {
     ST_DEL_WARN,
     ST_DEL_TIMELINE,
     ST_DEL_TIMELINE_NODES,
-    ST_INS_PARAM,
-    ST_INS_METRIC,
-    ST_INS_METRIC_V2, /* a database opened without the version 4 step: no headline column */
-    ST_INS_SAMPLE,
     ST_INS_TAG,
-    ST_INS_PROV,
-    ST_INS_META,
     ST_INS_WARN,
     ST_INS_TIMELINE,
     ST_INS_TIMELINE_NODE,
@@ -583,17 +577,7 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_DEL_WARN] = "DELETE FROM warnings WHERE run_id = ?1",
     [ST_DEL_TIMELINE] = "DELETE FROM timeline WHERE run_id = ?1",
     [ST_DEL_TIMELINE_NODES] = "DELETE FROM timeline_nodes WHERE run_id = ?1",
-    [ST_INS_PARAM] = "INSERT INTO params(run_id, name, value, type) VALUES (?1,?2,?3,?4)",
-    [ST_INS_METRIC_V2] =
-        "INSERT INTO metrics(run_id, name, seq, value, unit, better) VALUES (?1,?2,?3,?4,?5,?6)",
-    [ST_INS_METRIC] = "INSERT INTO metrics(run_id, name, seq, value, unit, better, headline,"
-                      " run_plugin, run_status, run_started_at, run_host_id, run_config_id,"
-                      " run_plugin_version, run_job_id, run_user)"
-                      " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
-    [ST_INS_SAMPLE] = "INSERT INTO samples(run_id, metric, rep, idx, value) VALUES (?1,?2,?3,?4,?5)",
     [ST_INS_TAG] = "INSERT OR IGNORE INTO tags(run_id, tag) VALUES (?1,?2)",
-    [ST_INS_PROV] = "INSERT OR REPLACE INTO provenance(run_id, key, value) VALUES (?1,?2,?3)",
-    [ST_INS_META] = "INSERT OR REPLACE INTO run_meta(run_id, key, value) VALUES (?1,?2,?3)",
     [ST_INS_WARN] = "INSERT INTO warnings(run_id, seq, text) VALUES (?1,?2,?3)",
     [ST_INS_TIMELINE] =
         "INSERT INTO timeline(run_id, seq, t, rss_mib, cpu_percent) VALUES (?1,?2,?3,?4,?5)",
@@ -621,11 +605,16 @@ typedef struct kind_cache {
     size_t n;
 } kind_cache;
 
+/* The tables ingest writes several rows of at once (multi_insert), and how many a statement. */
+enum { MULTI_PARAM, MULTI_METRIC, MULTI_SAMPLE, MULTI_PROV, MULTI_META, MULTI__COUNT };
+#define MULTI_ROWS 16
+
 struct store {
     sqlite3 *db;
     char *path;
     int schema_version;
     sqlite3_stmt *st[ST__COUNT]; /* prepared on first use, finalised by store_close */
+    sqlite3_stmt *multi[MULTI__COUNT][MULTI_ROWS]; /* [t][n - 1]: n rows into t (multi_stmt) */
     kind_cache kinds;
     int batch; /* inside store_batch_begin .. store_batch_commit/rollback */
     int one_thread;  /* opened with STORE_ONE_THREAD */
@@ -1182,6 +1171,9 @@ void store_close(store *s)
         return;
     for (int i = 0; i < ST__COUNT; i++)
         sqlite3_finalize(s->st[i]);
+    for (int i = 0; i < MULTI__COUNT; i++)
+        for (int n = 0; n < MULTI_ROWS; n++)
+            sqlite3_finalize(s->multi[i][n]);
     kinds_forget(&s->kinds);
     store_twins_close(s);
     if (s->db)
@@ -1823,28 +1815,6 @@ static int insert_timeline(store *s, int which, int64_t id, const cJSON *arr, co
     return 0;
 }
 
-/* A key/value member list (provenance, meta) into `which` (ST_INS_PROV / ST_INS_META). */
-static int insert_pairs(store *s, int which, int64_t id, const cJSON *obj, const char *what,
-                        char *err, size_t errlen)
-{
-    const cJSON *it;
-    cJSON_ArrayForEach(it, obj)
-    {
-        char buf[64], *heap;
-        sqlite3_stmt *st = stmt(s, which, err, errlen);
-        if (!st)
-            return BX_EIO;
-        sqlite3_bind_int64(st, 1, id);
-        bind_text(st, 2, it->string ? it->string : "");
-        bind_text(st, 3, store_value_text(it, buf, sizeof buf, &heap));
-        int rc = step_done(s, st, what, err, errlen);
-        free(heap);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
 static uint64_t kind_hash(const char *key)
 {
     uint64_t h = 1469598103934665603ull; /* FNV-1a */
@@ -1904,6 +1874,235 @@ static int store_metric_kind(store *s, const char *plugin, const char *name, con
     return rc;
 }
 
+/* ---- rows several at a time -------------------------------------------------
+ *
+ * A run's parameters, metrics, samples, provenance and metadata go into their
+ * tables in one INSERT of up to MULTI_ROWS rows each instead of one statement
+ * per row: one opening of the statement's cursors, one statement journal and
+ * one end of statement for all of them.  On an error the rows of that
+ * statement go again one at a time (SQLite has undone the statement), so that
+ * the message names the row at fault.
+ */
+static const struct multi_def {
+    const char *head; /* "INSERT ... VALUES" */
+    int ncols;
+    const char *what;  /* for the message */
+    int named;         /* the message names the row (its name column) */
+} multi_defs[MULTI__COUNT] = {
+    [MULTI_PARAM] = {"INSERT INTO params(run_id, name, value, type) VALUES", 4,
+                     "storing parameter", 1},
+    [MULTI_METRIC] = {"INSERT INTO metrics(run_id, name, seq, value, unit, better, headline,"
+                      " run_plugin, run_status, run_started_at, run_host_id, run_config_id,"
+                      " run_plugin_version, run_job_id, run_user) VALUES",
+                      15, "storing metric", 1},
+    [MULTI_SAMPLE] = {"INSERT INTO samples(run_id, metric, rep, idx, value) VALUES", 5,
+                      "storing a sample of", 1},
+    [MULTI_PROV] = {"INSERT OR REPLACE INTO provenance(run_id, key, value) VALUES", 3,
+                    "storing provenance", 0},
+    [MULTI_META] = {"INSERT OR REPLACE INTO run_meta(run_id, key, value) VALUES", 3,
+                    "storing run metadata", 0},
+};
+
+/* The INSERT of n rows (1..MULTI_ROWS) into `which`, prepared on first use, reset and
+   unbound; NULL (message in err). */
+static sqlite3_stmt *multi_stmt(store *s, int which, size_t n, char *err, size_t errlen)
+{
+    sqlite3_stmt **slot = &s->multi[which][n - 1];
+    if (*slot) {
+        sqlite3_reset(*slot);
+        sqlite3_clear_bindings(*slot);
+        return *slot;
+    }
+    const struct multi_def *m = &multi_defs[which];
+    char sql[2048];
+    size_t len = (size_t)snprintf(sql, sizeof sql, "%s", m->head);
+    for (size_t r = 0; r < n && len + 2 * (size_t)m->ncols + 4 < sizeof sql; r++) {
+        sql[len++] = r ? ',' : ' ';
+        sql[len++] = '(';
+        for (int c = 0; c < m->ncols; c++) {
+            if (c)
+                sql[len++] = ',';
+            sql[len++] = '?';
+        }
+        sql[len++] = ')';
+    }
+    sql[len] = '\0';
+    if (sqlite3_prepare_v3(s->db, sql, (int)len, SQLITE_PREPARE_PERSISTENT, slot, NULL) !=
+        SQLITE_OK) {
+        set_err(err, errlen, "%s: cannot prepare a statement: %s", s->path,
+                sqlite3_errmsg(s->db));
+        *slot = NULL;
+        return NULL;
+    }
+    return *slot;
+}
+
+/* What every row of a run shares. */
+typedef struct mctx {
+    const doc *d;
+    int64_t id, host_id, config_id;
+    int any_headline;
+} mctx;
+
+/* One row: its item (a parameter, metric, sample triple, provenance or meta member), the
+   name the message gives it, and its position. */
+typedef struct mrow {
+    const cJSON *item;
+    const char *name;
+    int seq;
+} mrow;
+
+/* Bind row r from parameter b + 1 on; text formatted here goes into buf (64 bytes) or
+   *heap (freed by the caller after the step). */
+static void multi_bind(int which, sqlite3_stmt *st, int b, const mctx *c, const mrow *r,
+                       char *buf, char **heap)
+{
+    const cJSON *it = r->item;
+    *heap = NULL;
+    sqlite3_bind_int64(st, b + 1, c->id);
+    switch (which) {
+    case MULTI_PARAM: {
+        const char *value, *type;
+        param_parts(it, buf, 64, &value, &type, heap);
+        bind_text(st, b + 2, r->name);
+        bind_text(st, b + 3, value);
+        bind_text(st, b + 4, type);
+        break;
+    }
+    case MULTI_METRIC: {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "value");
+        const cJSON *u = cJSON_GetObjectItemCaseSensitive(it, "unit");
+        const cJSON *bt = cJSON_GetObjectItemCaseSensitive(it, "better");
+        const doc *d = c->d;
+        bind_text(st, b + 2, r->name);
+        sqlite3_bind_int(st, b + 3, r->seq);
+        if (cJSON_IsNumber(v) && isfinite(v->valuedouble))
+            sqlite3_bind_double(st, b + 4, v->valuedouble);
+        else
+            sqlite3_bind_null(st, b + 4);
+        bind_text(st, b + 5, cJSON_IsString(u) ? u->valuestring : "");
+        bind_text(st, b + 6, cJSON_IsString(bt) ? bt->valuestring : "none");
+        if (c->any_headline)
+            sqlite3_bind_int(st, b + 7,
+                             cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "headline")));
+        else
+            sqlite3_bind_null(st, b + 7);
+        /* the run's columns the results view filters on (metrics_find, version 5) */
+        bind_text(st, b + 8, d->plugin);
+        bind_text(st, b + 9, d->status);
+        bind_time(st, b + 10, d->started_at);
+        bind_opt_int(st, b + 11, c->host_id != 0, c->host_id);
+        sqlite3_bind_int64(st, b + 12, c->config_id);
+        bind_text(st, b + 13, d->plugin_version);
+        if (d->job_text)
+            bind_text(st, b + 14, d->job_text);
+        else
+            bind_opt_int(st, b + 14, d->has_job, d->job_id);
+        /* (a queued run's row may hold another user: set_user_job, after, keeps it and the
+           trigger puts it here) */
+        bind_text(st, b + 15, d->user);
+        break;
+    }
+    case MULTI_SAMPLE: {
+        const cJSON *v = cJSON_GetArrayItem(it, 2);
+        bind_text(st, b + 2, r->name);
+        sqlite3_bind_int64(st, b + 3, (int64_t)cJSON_GetArrayItem(it, 0)->valuedouble);
+        sqlite3_bind_int64(st, b + 4, (int64_t)cJSON_GetArrayItem(it, 1)->valuedouble);
+        if (cJSON_IsNumber(v) && isfinite(v->valuedouble))
+            sqlite3_bind_double(st, b + 5, v->valuedouble);
+        else
+            sqlite3_bind_null(st, b + 5);
+        break;
+    }
+    default: /* MULTI_PROV, MULTI_META */
+        bind_text(st, b + 2, r->name);
+        bind_text(st, b + 3, store_value_text(it, buf, 64, heap));
+        break;
+    }
+}
+
+/* rows[0..n) (n <= MULTI_ROWS) into `which`.  0 or BX_E* (message in err). */
+static int multi_insert(store *s, int which, const mctx *c, const mrow *rows, size_t n, char *err,
+                        size_t errlen)
+{
+    if (n == 0)
+        return 0;
+    char buf[MULTI_ROWS][64], *heap[MULTI_ROWS];
+    const struct multi_def *m = &multi_defs[which];
+    sqlite3_stmt *st = multi_stmt(s, which, n, err, errlen);
+    if (!st)
+        return BX_EIO;
+    for (size_t r = 0; r < n; r++)
+        multi_bind(which, st, (int)r * m->ncols, c, &rows[r], buf[r], &heap[r]);
+    int step = sqlite3_step(st);
+    sqlite3_reset(st);
+    for (size_t r = 0; r < n; r++)
+        free(heap[r]);
+    if (step == SQLITE_DONE)
+        return 0;
+    if (sqlite3_get_autocommit(s->db)) {
+        /* SQLite rolled the transaction back (a full disk, an I/O error): nothing to retry */
+        set_err(err, errlen, "%s: %s: %s", s->path, m->what, sqlite3_errmsg(s->db));
+        return BX_EIO;
+    }
+    /* one at a time, for the message (and a row the statement failed for no fault of its
+       own goes in) */
+    for (size_t r = 0; r < n; r++) {
+        sqlite3_stmt *one = multi_stmt(s, which, 1, err, errlen);
+        if (!one)
+            return BX_EIO;
+        multi_bind(which, one, 0, c, &rows[r], buf[0], &heap[0]);
+        int rc = step_named(s, one, m->what, m->named ? rows[r].name : NULL, err, errlen);
+        free(heap[0]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* A batch of rows being gathered for multi_insert. */
+typedef struct mbatch {
+    store *s;
+    int which;
+    const mctx *c;
+    mrow rows[MULTI_ROWS];
+    size_t n;
+} mbatch;
+
+/* Add a row; the rows go in when MULTI_ROWS are there.  0 or BX_E*. */
+static int mbatch_add(mbatch *b, const cJSON *item, const char *name, int seq, char *err,
+                      size_t errlen)
+{
+    b->rows[b->n++] = (mrow){item, name ? name : "", seq};
+    if (b->n < MULTI_ROWS)
+        return 0;
+    b->n = 0;
+    return multi_insert(b->s, b->which, b->c, b->rows, MULTI_ROWS, err, errlen);
+}
+
+/* The rows gathered and not yet in.  0 or BX_E*. */
+static int mbatch_flush(mbatch *b, char *err, size_t errlen)
+{
+    size_t n = b->n;
+    b->n = 0;
+    return multi_insert(b->s, b->which, b->c, b->rows, n, err, errlen);
+}
+
+/* Every member of obj (parameters, provenance, meta) as a row of `which`.  0 or BX_E*. */
+static int multi_members(store *s, int which, const mctx *c, const cJSON *obj, char *err,
+                         size_t errlen)
+{
+    mbatch b = {.s = s, .which = which, .c = c};
+    const cJSON *it;
+    int rc = 0;
+    cJSON_ArrayForEach(it, obj)
+    {
+        if ((rc = mbatch_add(&b, it, it->string, 0, err, errlen)) != 0)
+            return rc;
+    }
+    return mbatch_flush(&b, err, errlen);
+}
+
 /* Everything that hangs off runs(id): params, metrics, samples, tags, ... */
 static int insert_children(store *s, const doc *d, int64_t id, int64_t host_id,
                            int64_t config_id, char *err, size_t errlen)
@@ -1911,95 +2110,43 @@ static int insert_children(store *s, const doc *d, int64_t id, int64_t host_id,
     const cJSON *it;
     sqlite3_stmt *st;
     int rc, seq;
-    char buf[64], *heap;
 
-    cJSON_ArrayForEach(it, d->params)
-    {
-        const char *value, *type;
-        if (!(st = stmt(s, ST_INS_PARAM, err, errlen)))
-            return BX_EIO;
-        param_parts(it, buf, sizeof buf, &value, &type, &heap);
-        sqlite3_bind_int64(st, 1, id);
-        bind_text(st, 2, it->string ? it->string : "");
-        bind_text(st, 3, value);
-        bind_text(st, 4, type);
-        rc = step_named(s, st, "storing parameter", it->string ? it->string : "", err, errlen);
-        free(heap);
-        if (rc)
-            return rc;
-    }
-    /* headline: 1/0 when the document marks any metric "headline" (ABI 1.2 workers), else
-       NULL for every metric (then the first is the headline) */
-    int any_headline = 0;
+    /* several rows a statement (multi_insert); ingest needs version 5 (configurations) */
+    mctx c = {d, id, host_id, config_id, 0};
     cJSON_ArrayForEach(it, d->metrics)
-    any_headline |= cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "headline"));
+    c.any_headline |= cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "headline"));
+    if ((rc = multi_members(s, MULTI_PARAM, &c, d->params, err, errlen)))
+        return rc;
+    mbatch b = {.s = s, .which = MULTI_METRIC, .c = &c};
     seq = 0;
     cJSON_ArrayForEach(it, d->metrics)
     {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "value");
-        const cJSON *u = cJSON_GetObjectItemCaseSensitive(it, "unit");
-        const cJSON *b = cJSON_GetObjectItemCaseSensitive(it, "better");
-        int v4 = s->schema_version >= 4;
-        if (!(st = stmt(s, v4 ? ST_INS_METRIC : ST_INS_METRIC_V2, err, errlen)))
-            return BX_EIO;
-        sqlite3_bind_int64(st, 1, id);
-        bind_text(st, 2, it->string ? it->string : "");
-        sqlite3_bind_int(st, 3, seq++);
-        if (cJSON_IsNumber(v) && isfinite(v->valuedouble))
-            sqlite3_bind_double(st, 4, v->valuedouble);
-        else
-            sqlite3_bind_null(st, 4);
-        bind_text(st, 5, cJSON_IsString(u) ? u->valuestring : "");
-        bind_text(st, 6, cJSON_IsString(b) ? b->valuestring : "none");
-        if (v4 && any_headline)
-            sqlite3_bind_int(st, 7, cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "headline")));
-        else if (v4)
-            sqlite3_bind_null(st, 7);
-        /* the run's columns the results view filters on (metrics_find; version 5, which
-           ingest needs for the run's configuration anyway) */
-        if (v4) {
-            bind_text(st, 8, d->plugin);
-            bind_text(st, 9, d->status);
-            bind_time(st, 10, d->started_at);
-            bind_opt_int(st, 11, host_id != 0, host_id);
-            sqlite3_bind_int64(st, 12, config_id);
-            bind_text(st, 13, d->plugin_version);
-            if (d->job_text)
-                bind_text(st, 14, d->job_text);
-            else
-                bind_opt_int(st, 14, d->has_job, d->job_id);
-            /* (a queued run's row may hold another user: set_user_job, after, keeps it and
-               the trigger puts it here) */
-            bind_text(st, 15, d->user);
-        }
-        if ((rc = step_named(s, st, "storing metric", it->string ? it->string : "", err, errlen)))
-            return rc;
-        if (s->schema_version >= 6 &&
-            (rc = store_metric_kind(s, d->plugin, it->string ? it->string : "",
-                                    cJSON_IsString(b) ? b->valuestring : "none", err, errlen)))
+        if ((rc = mbatch_add(&b, it, it->string, seq++, err, errlen)))
             return rc;
     }
+    if ((rc = mbatch_flush(&b, err, errlen)))
+        return rc;
+    cJSON_ArrayForEach(it, d->metrics)
+    {
+        const cJSON *bt = cJSON_GetObjectItemCaseSensitive(it, "better");
+        if (s->schema_version >= 6 &&
+            (rc = store_metric_kind(s, d->plugin, it->string ? it->string : "",
+                                    cJSON_IsString(bt) ? bt->valuestring : "none", err,
+                                    errlen)))
+            return rc;
+    }
+    b = (mbatch){.s = s, .which = MULTI_SAMPLE, .c = &c};
     cJSON_ArrayForEach(it, d->samples)
     {
         const cJSON *triple;
         cJSON_ArrayForEach(triple, it)
         {
-            const cJSON *v = cJSON_GetArrayItem(triple, 2);
-            if (!(st = stmt(s, ST_INS_SAMPLE, err, errlen)))
-                return BX_EIO;
-            sqlite3_bind_int64(st, 1, id);
-            bind_text(st, 2, it->string ? it->string : "");
-            sqlite3_bind_int64(st, 3, (int64_t)cJSON_GetArrayItem(triple, 0)->valuedouble);
-            sqlite3_bind_int64(st, 4, (int64_t)cJSON_GetArrayItem(triple, 1)->valuedouble);
-            if (cJSON_IsNumber(v) && isfinite(v->valuedouble))
-                sqlite3_bind_double(st, 5, v->valuedouble);
-            else
-                sqlite3_bind_null(st, 5);
-            if ((rc = step_named(s, st, "storing a sample of", it->string ? it->string : "",
-                                 err, errlen)))
+            if ((rc = mbatch_add(&b, triple, it->string, 0, err, errlen)))
                 return rc;
         }
     }
+    if ((rc = mbatch_flush(&b, err, errlen)))
+        return rc;
     cJSON_ArrayForEach(it, d->tags)
     {
         if (!(st = stmt(s, ST_INS_TAG, err, errlen)))
@@ -2033,9 +2180,9 @@ static int insert_children(store *s, const doc *d, int64_t id, int64_t host_id,
                                   node->valuestring, ranks, err, errlen)))
             return rc;
     }
-    if ((rc = insert_pairs(s, ST_INS_PROV, id, d->provenance, "storing provenance", err, errlen)))
+    if ((rc = multi_members(s, MULTI_PROV, &c, d->provenance, err, errlen)))
         return rc;
-    return insert_pairs(s, ST_INS_META, id, d->meta, "storing run metadata", err, errlen);
+    return multi_members(s, MULTI_META, &c, d->meta, err, errlen);
 }
 
 /*

@@ -857,3 +857,72 @@ int test_user_job(void)
     store_close(s);
     return 0;
 }
+
+/* A document's rows go in several to a statement (16): 40 metrics, 40 samples and 20
+ * provenance keys are all stored, in order; a row at fault in the third statement
+ * (a metric or a sample given twice) refuses the document with a message that names it,
+ * and nothing of it stays. */
+int test_multi_rows(void)
+{
+    char err[512];
+    store *s = open_db("m.db");
+    CHECK(s);
+    cJSON *d = doc_new("m-1", "hpl", "ok");
+    cJSON *list = cJSON_AddArrayToObject(cJSON_AddObjectToObject(d, "samples"), "m00");
+    cJSON *prov = cJSON_AddObjectToObject(d, "provenance");
+    for (int i = 0; i < 40; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "m%02d", i);
+        doc_metric(d, name, i * 1.5, "s", i % 2 ? "lower" : "higher");
+        cJSON *triple = cJSON_CreateArray();
+        cJSON_AddItemToArray(triple, cJSON_CreateNumber(1 + i / 10));
+        cJSON_AddItemToArray(triple, cJSON_CreateNumber(i % 10));
+        cJSON_AddItemToArray(triple, cJSON_CreateNumber(100 + i));
+        cJSON_AddItemToArray(list, triple);
+        if (i < 20) {
+            snprintf(name, sizeof name, "key%02d", i);
+            cJSON_AddNumberToObject(prov, name, i);
+        }
+    }
+    int64_t id = ingest(s, d);
+    CHECK(id > 0);
+    cJSON_Delete(d);
+    CHECK(sql_int(s, "SELECT count(*) FROM metrics") == 40);
+    CHECK(sql_int(s, "SELECT count(*) FROM metrics WHERE name = printf('m%02d', seq) AND"
+                     " value = seq * 1.5 AND better = iif(seq % 2, 'lower', 'higher')") == 40);
+    CHECK(sql_int(s, "SELECT count(*) FROM samples WHERE metric = 'm00' AND"
+                     " value = 100 + (rep - 1) * 10 + idx") == 40);
+    CHECK(sql_int(s, "SELECT count(*) FROM provenance WHERE key LIKE 'key%' AND"
+                     " CAST(substr(key, 4) AS INTEGER) = CAST(value AS INTEGER)") == 20);
+
+    /* metric m35 twice (in the third statement of 16) */
+    d = doc_new("m-2", "hpl", "ok");
+    for (int i = 0; i < 40; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "m%02d", i == 36 ? 35 : i);
+        doc_metric(d, name, i, "s", "lower");
+    }
+    int64_t id2;
+    CHECK(store_ingest(s, d, &id2, err, sizeof err) == BX_EINVAL);
+    CHECKM(strstr(err, "storing metric 'm35'") && strstr(err, "UNIQUE"), err);
+    cJSON_Delete(d);
+    /* a sample given twice */
+    d = doc_new("m-3", "hpl", "ok");
+    doc_metric(d, "x", 1, "s", "lower");
+    list = cJSON_AddArrayToObject(cJSON_AddObjectToObject(d, "samples"), "x");
+    for (int i = 0; i < 20; i++) {
+        cJSON *triple = cJSON_CreateArray();
+        cJSON_AddItemToArray(triple, cJSON_CreateNumber(1));
+        cJSON_AddItemToArray(triple, cJSON_CreateNumber(i == 19 ? 3 : i));
+        cJSON_AddItemToArray(triple, cJSON_CreateNumber(i));
+        cJSON_AddItemToArray(list, triple);
+    }
+    CHECK(store_ingest(s, d, &id2, err, sizeof err) == BX_EINVAL);
+    CHECKM(strstr(err, "storing a sample of 'x'") && strstr(err, "UNIQUE"), err);
+    cJSON_Delete(d);
+    CHECK(sql_int(s, "SELECT count(*) FROM runs") == 1);
+    CHECK(sql_int(s, "SELECT count(*) FROM metrics") == 40);
+    CHECK(sql_int(s, "SELECT count(*) FROM samples") == 40);
+    store_close(s);
+    return 0;
+}
