@@ -1509,8 +1509,8 @@ static int section_nodes(FILE *out, store *s, const qfilter *charts)
 
 /* One plugin's section: headline charts over time, the rest behind "more metrics", sweeps and
    hosts side by side.  0 or a negative BX_E* code. */
-static int section_plugin(FILE *out, store *s, const model *mp, sqlite3_stmt *bst, const char *plugin,
-                          cfg **cfgs, size_t max_series)
+static int section_plugin(FILE *out, store *s, const model *mp, sqlite3_stmt *bst,
+                          const char *plugin, cfg **cfgs, size_t max_series)
 {
     int rc = 0;
     fputs("<section id=\"p-", out);

@@ -566,8 +566,9 @@ static void draw_bands(FILE *out, const svg_chart *c, const scale *xs_, const sc
 void svg_chart_write(FILE *out, const svg_chart *c)
 {
     int W = c->width > 0 ? c->width : 720, H = c->height > 0 ? c->height : 300;
-    unsigned id = id_scope[0] ? ++id_scope_n
-                              : atomic_fetch_add_explicit(&chart_counter, 1, memory_order_relaxed) + 1;
+    unsigned id = id_scope[0]
+                      ? ++id_scope_n
+                      : atomic_fetch_add_explicit(&chart_counter, 1, memory_order_relaxed) + 1;
     double left = 66, right = c->y2label ? 66 : 18, top = 26;
     int rotate = c->xaxis == SVG_X_CATEGORY && c->ncats > 6;
     double bottom = rotate ? 84 : 46;

@@ -2266,8 +2266,10 @@ static int delete_children(store *s, int64_t id, char *err, size_t errlen)
 static int set_user_job(store *s, const doc *d, int64_t id, char *err, size_t errlen)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "UPDATE runs SET user = coalesce(user, ?1), job = coalesce(job, ?2) WHERE id = ?3", -1, &st,
-                           NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(s->db,
+                           "UPDATE runs SET user = coalesce(user, ?1), job = coalesce(job, ?2)"
+                           " WHERE id = ?3",
+                           -1, &st, NULL) != SQLITE_OK) {
         set_err(err, errlen, "%s: cannot record the run's user and job: %s", s->path,
                 sqlite3_errmsg(s->db));
         return BX_EIO;
