@@ -193,25 +193,41 @@ typedef struct id_run {
     int n; /* charts whose id was read */
 } id_run;
 
-static void *draw_charts(void *arg)
+/* The clip-path id of one chart drawn now by this thread (malloc'd text after "clip"). */
+static char *one_chart_id(void)
 {
-    id_run *run = arg;
     double x[] = {1, 2}, y[] = {3, 4};
     svg_series s = {.name = "s", .style = SVG_LINE, .x = x, .y = y, .n = 2};
     svg_chart c = {.title = "t", .series = &s, .nseries = 1, .width = 100, .height = 60};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m)
+        return NULL;
+    svg_chart_write(m, &c);
+    fclose(m);
     static const char key[] = "<clipPath id=\"clip";
+    const char *p = strstr(text, key);
+    char *id = p ? strndup(p + strlen(key), strcspn(p + strlen(key), "\"")) : NULL;
+    /* the group refers to the same id */
+    char ref[64];
+    snprintf(ref, sizeof ref, "url(#clip%s)", id ? id : "?");
+    if (id && !strstr(text, ref)) {
+        free(id);
+        id = NULL;
+    }
+    free(text);
+    return id;
+}
+
+static void *draw_charts(void *arg)
+{
+    id_run *run = arg;
     for (int i = 0; i < ID_CHARTS; i++) {
-        char *text = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&text, &len);
-        if (!m)
-            return NULL;
-        svg_chart_write(m, &c);
-        fclose(m);
-        const char *p = strstr(text, key);
-        if (p)
-            run->ids[run->n++] = (unsigned)strtoul(p + strlen(key), NULL, 10);
-        free(text);
+        char *id = one_chart_id();
+        if (id)
+            run->ids[run->n++] = (unsigned)strtoul(id, NULL, 10);
+        free(id);
     }
     return NULL;
 }
@@ -244,33 +260,6 @@ static int test_svg_ids_threads(void)
             return 1;
         }
     return 0;
-}
-
-/* The clip-path id of one chart drawn now by this thread (malloc'd text after "clip"). */
-static char *one_chart_id(void)
-{
-    double x[] = {1, 2}, y[] = {3, 4};
-    svg_series s = {.name = "s", .style = SVG_LINE, .x = x, .y = y, .n = 2};
-    svg_chart c = {.title = "t", .series = &s, .nseries = 1, .width = 100, .height = 60};
-    char *text = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
-    if (!m)
-        return NULL;
-    svg_chart_write(m, &c);
-    fclose(m);
-    static const char key[] = "<clipPath id=\"clip";
-    const char *p = strstr(text, key);
-    char *id = p ? strndup(p + strlen(key), strcspn(p + strlen(key), "\"")) : NULL;
-    /* the group refers to the same id */
-    char ref[64];
-    snprintf(ref, sizeof ref, "url(#clip%s)", id ? id : "?");
-    if (id && !strstr(text, ref)) {
-        free(id);
-        id = NULL;
-    }
-    free(text);
-    return id;
 }
 
 static void *scoped_charts(void *arg)
