@@ -193,6 +193,13 @@ for size in $RUNS; do
             "$work/$size/ingest.txt" >>"$work/medians.$size"
     fi
     ls -l "$db" | awk '{printf "   database file: %.1f MB\n", $5 / 1e6}'
+    # a reference of another schema cannot open the file (a failed command is timed too, and
+    # its speed would be no speed at all)
+    if [[ -n "${REF:-}" ]] && ! "$REF" query --db "$db" --limit 1 --format csv >/dev/null 2>"$work/referr"; then
+        echo "db.sh: the reference $REF cannot read $db: $(head -c 300 "$work/referr")" >&2
+        echo "db.sh: REF= needs a build of the same schema version (compare other builds on their own databases)" >&2
+        exit 2
+    fi
     echo "== results of the queries (once)"
     sqlite3 -header -column "$db" "$q1"
     sqlite3 -header -column "$db" "$q2" | head -6
