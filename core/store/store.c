@@ -1915,8 +1915,13 @@ static sqlite3_stmt *multi_stmt(store *s, int which, size_t n, char *err, size_t
     }
     const struct multi_def *m = &multi_defs[which];
     char sql[2048];
-    size_t len = (size_t)snprintf(sql, sizeof sql, "%s", m->head);
-    for (size_t r = 0; r < n && len + 2 * (size_t)m->ncols + 4 < sizeof sql; r++) {
+    size_t len = strlen(m->head);
+    if (len + n * (2 * (size_t)m->ncols + 3) >= sizeof sql) {
+        set_err(err, errlen, "internal error: an INSERT of %zu rows does not fit", n);
+        return NULL;
+    }
+    memcpy(sql, m->head, len);
+    for (size_t r = 0; r < n; r++) {
         sql[len++] = r ? ',' : ' ';
         sql[len++] = '(';
         for (int c = 0; c < m->ncols; c++) {
