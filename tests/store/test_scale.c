@@ -723,3 +723,54 @@ int test_migration_checks(void)
     sqlite3_close(other);
     return 0;
 }
+
+/*
+ * A batch that fills the database (PRAGMA max_page_count, as a full disk would): the
+ * ingest that hits it fails with SQLite's message, the batch leaves nothing behind and
+ * foreign keys are checked again, and once there is room the same documents go in.
+ */
+int test_batch_full(void)
+{
+    char err[512];
+    store *s = open_db("full.db");
+    CHECK(s != NULL);
+    CHECK(ingest_metric(s, "f0", "hpl", "gflops", 50, "GFLOP/s", "higher") > 0);
+    int64_t pages = sql_int(s, "PRAGMA page_count");
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA max_page_count = %lld", (long long)pages + 8);
+    CHECK(sqlite3_exec(store_db(s), pragma, NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(store_batch_begin(s, err, sizeof err) == 0);
+    int rc = 0, i;
+    for (i = 1; i <= 400 && rc == 0; i++) {
+        cJSON *d = doc_new("", "hpl", "ok");
+        char uuid[16], name[16];
+        snprintf(uuid, sizeof uuid, "f%d", i);
+        cJSON_ReplaceItemInObject(d, "uuid", cJSON_CreateString(uuid));
+        for (int m = 0; m < 20; m++) {
+            snprintf(name, sizeof name, "metric%02d", m);
+            doc_metric(d, name, i + m, "s", "lower");
+        }
+        int64_t id;
+        rc = store_ingest(s, d, &id, err, sizeof err);
+        cJSON_Delete(d);
+    }
+    CHECKM(rc == BX_EIO && strstr(err, "full"), err);
+    CHECK(i > 4); /* (some runs of the batch went in before) */
+    store_batch_rollback(s);
+    CHECK(sql_int(s, "PRAGMA foreign_keys") == 1);
+    CHECK(sql_int(s, "SELECT count(*) FROM runs") == 1);
+    CHECK(sql_int(s, "SELECT count(*) FROM metrics") == 1);
+    CHECK(sqlite3_exec(store_db(s), "PRAGMA max_page_count = 1000000", NULL, NULL, NULL) ==
+          SQLITE_OK);
+    CHECK(store_batch_begin(s, err, sizeof err) == 0);
+    for (int k = 1; k < i; k++) {
+        char uuid[16];
+        snprintf(uuid, sizeof uuid, "f%d", k);
+        CHECK(ingest_metric(s, uuid, "hpl", "gflops", k, "GFLOP/s", "higher") > 0);
+    }
+    CHECK(store_batch_commit(s, err, sizeof err) == 0);
+    CHECK(sql_int(s, "SELECT count(*) FROM runs") == i);
+    CHECK(sql_int(s, "SELECT count(*) FROM pragma_foreign_key_check") == 0);
+    store_close(s);
+    return 0;
+}
