@@ -905,20 +905,10 @@ static int load_by_kind(store *s, const qfilter *f, int flags, names *nm, aset *
     }
     aset theirs = {0};
     kworker mine = {&p, s, out, {0}, 0}, other = {&p, store_twin(s, 0), &theirs, {0}, 0};
-    pthread_t tid;
-    if (other.s && p.nkinds > 1) {
-        pthread_mutex_init(&p.mu, NULL);
-        p.threaded = 1;
-        if (pthread_create(&tid, NULL, kind_worker, &other) != 0) {
-            p.threaded = 0;
-            pthread_mutex_destroy(&p.mu);
-        }
-    }
-    kind_worker(&mine);
+    analyze_run_pair(kind_worker, &mine, other.s && p.nkinds > 1 ? &other : NULL, &p.mu,
+                     &p.threaded);
     rc = mine.rc;
     if (p.threaded) {
-        pthread_join(tid, NULL);
-        pthread_mutex_destroy(&p.mu);
         if (rc == 0)
             rc = other.rc;
         if (rc == 0 && work_merge_seen(&mine.w, &other.w) != 0)
@@ -936,6 +926,26 @@ static int load_by_kind(store *s, const qfilter *f, int flags, names *nm, aset *
     if (rc == 0 && out->n > 1)
         qsort(out->e, out->n, sizeof *out->e, cmp_first_seen);
     return rc;
+}
+
+void analyze_run_pair(void *(*fn)(void *), void *mine, void *other, pthread_mutex_t *mu,
+                      int *threaded)
+{
+    pthread_t tid;
+    *threaded = 0;
+    if (other) {
+        pthread_mutex_init(mu, NULL);
+        *threaded = 1;
+        if (pthread_create(&tid, NULL, fn, other) != 0) {
+            *threaded = 0;
+            pthread_mutex_destroy(mu);
+        }
+    }
+    fn(mine);
+    if (*threaded) {
+        pthread_join(tid, NULL);
+        pthread_mutex_destroy(mu);
+    }
 }
 
 /* load_by_kind for aset_load: 0 done, 1 not possible (older schema), BX_E* after printing

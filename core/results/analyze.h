@@ -11,6 +11,7 @@
 #ifndef BENCHAAS_ANALYZE_H
 #define BENCHAAS_ANALYZE_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -84,6 +85,15 @@ enum {
  * f->metrics only, when given.  0, or BX_E* after printing the reason.
  */
 int aset_load(store *s, const qfilter *f, int flags, aset *out);
+
+/*
+ * fn(mine) on this thread and, when other is not NULL, fn(other) on a second
+ * thread at the same time; returns when both are done.  *threaded is 1 when
+ * the second thread ran (the two then share work under *mu, initialised here
+ * and destroyed before the return), 0 when fn(mine) ran alone.
+ */
+void analyze_run_pair(void *(*fn)(void *), void *mine, void *other, pthread_mutex_t *mu,
+                      int *threaded);
 void aset_free(aset *a);
 aentry *aset_find(const aset *a, const char *key);
 

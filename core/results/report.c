@@ -1658,20 +1658,8 @@ static int plugin_sections(FILE *out, store *s, const model *m, char *const *plu
         goto out;
     }
     secworker mine = {&p, s}, other = {&p, store_twin(s, 0)};
-    pthread_t tid;
-    if (other.s && np > 1) {
-        pthread_mutex_init(&p.mu, NULL);
-        p.threaded = 1;
-        if (pthread_create(&tid, NULL, section_worker, &other) != 0) {
-            p.threaded = 0;
-            pthread_mutex_destroy(&p.mu);
-        }
-    }
-    section_worker(&mine);
-    if (p.threaded) {
-        pthread_join(tid, NULL);
-        pthread_mutex_destroy(&p.mu);
-    }
+    analyze_run_pair(section_worker, &mine, other.s && np > 1 ? &other : NULL, &p.mu,
+                     &p.threaded);
     for (size_t k = 0; k < np && rc == 0; k++)
         if ((rc = p.rc[k]) == 0 && p.len[k])
             fwrite(p.text[k], 1, p.len[k], out);

@@ -1903,14 +1903,13 @@ static const struct multi_def {
                     "storing run metadata", 0},
 };
 
-/* The INSERT of n rows (1..MULTI_ROWS) into `which`, prepared on first use, reset and
-   unbound; NULL (message in err). */
+/* The INSERT of n rows (1..MULTI_ROWS) into `which`, prepared on first use, reset; NULL
+   (message in err). */
 static sqlite3_stmt *multi_stmt(store *s, int which, size_t n, char *err, size_t errlen)
 {
     sqlite3_stmt **slot = &s->multi[which][n - 1];
-    if (*slot) {
+    if (*slot) { /* (multi_bind binds every parameter: no clearing) */
         sqlite3_reset(*slot);
-        sqlite3_clear_bindings(*slot);
         return *slot;
     }
     const struct multi_def *m = &multi_defs[which];
