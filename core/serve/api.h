@@ -18,6 +18,7 @@ typedef struct serve_app {
     job_quotas quotas;
     sched *sched;          /* NULL while not started */
     int64_t session_s;     /* lifetime of sign-in sessions */
+    int max_schedules;     /* schedules per user (quotas.schedules; 0: 20) */
 } serve_app;
 
 /* The routes of /api/v1, /healthz and /metrics (static table). */

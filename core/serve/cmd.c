@@ -304,6 +304,8 @@ static const char *serve_help =
     "usage: benchaas serve [--listen HOST:PORT] [--db FILE] [--config FILE]\n"
     "                      [--launcher local|slurm] [--slots N] [--signup]\n"
     "                      [--tls-cert FILE --tls-key FILE] [--webhook URL]\n"
+    "                      [--header-timeout SECONDS] [--max-conns N]\n"
+    "                      [--max-conns-per-address N] [--trusted-proxy CIDR]\n"
     "\n"
     "BenchaaS as a service: the JSON API of docs/serve.md over the same database, plugins\n"
     "and pipeline as the CLI, and a scheduler that runs submitted jobs, --slots points at\n"
@@ -316,7 +318,14 @@ static const char *serve_help =
     "A `serve = { listen = \"...\"; signup = true; slots = 1; launcher = \"local\";\n"
     "webhook = \"https://...\"; quotas = { jobs = 50; points = 1000; ranks = 1024; }; };`\n"
     "block of --config gives the same settings; the command line wins.\n"
-    "Accounts: `benchaas user add NAME --role admin` makes the first admin.\n";
+    "Accounts: `benchaas user add NAME --role admin` makes the first admin.\n"
+    "Limits (docs/api.md, Security limits): a request's head must arrive within\n"
+    "--header-timeout seconds (default 10) or the connection is closed; at most\n"
+    "--max-conns connections (default 1000), --max-conns-per-address from one address\n"
+    "(default 32).  --trusted-proxy CIDR: a reverse proxy in that network; its\n"
+    "X-Forwarded-For (the last address) is the client's address for the sign-in lock-out\n"
+    "and the log.  From anyone else X-Forwarded-For is ignored.  Schedules per user:\n"
+    "quotas = { schedules = 20; } in the serve block (over it: 429).\n";
 
 static volatile sig_atomic_t g_stop;
 static void on_stop(int sig)
@@ -326,8 +335,10 @@ static void on_stop(int sig)
 }
 
 typedef struct serve_opts {
-    char *listen, *db, *launcher, *webhook, *tls_cert, *tls_key;
+    char *listen, *db, *launcher, *webhook, *tls_cert, *tls_key, *trusted_proxy;
     int slots, signup, threads;
+    int header_timeout, max_conns, per_ip; /* 0: http.h's defaults */
+    long max_schedules;
     job_quotas quotas;
 } serve_opts;
 
@@ -434,7 +445,8 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
         if (!bad && q)
             bad = serve_int(&src, path, q, "jobs", 1, 1000000, &o->quotas.queued_jobs) ||
                   serve_int(&src, path, q, "points", 1, 100000000, &o->quotas.points) ||
-                  serve_int(&src, path, q, "ranks", 1, 1000000, &o->quotas.ranks);
+                  serve_int(&src, path, q, "ranks", 1, 1000000, &o->quotas.ranks) ||
+                  serve_int(&src, path, q, "schedules", 1, 1000000, &o->max_schedules);
         if (bad) {
             config_destroy(&c);
             cfgsrc_free(&src);
@@ -445,6 +457,16 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
         set_str(&o->db, str);
     config_destroy(&c);
     cfgsrc_free(&src);
+    return 0;
+}
+
+/* A whole number 1..hi of option name into *out: 0, or 2 after saying what was wrong. */
+static int limit_opt(const char *name, const char *v, long hi, int *out)
+{
+    long n;
+    if (parse_long(v, 1, hi, &n) != 0)
+        return usage("serve", "%s %s: a whole number from 1 to %ld", name, v, hi);
+    *out = (int)n;
     return 0;
 }
 
@@ -491,6 +513,17 @@ static int serve_args(int argc, char **argv, serve_opts *o, serve_opts *given,
                 return 2;
             }
             o->threads = (int)n;
+        } else if ((v = opt(argc, argv, &i, "--header-timeout", &missing))) {
+            if (limit_opt("--header-timeout", v, 3600, &o->header_timeout))
+                return 2;
+        } else if ((v = opt(argc, argv, &i, "--max-conns-per-address", &missing))) {
+            if (limit_opt("--max-conns-per-address", v, 100000, &o->per_ip))
+                return 2;
+        } else if ((v = opt(argc, argv, &i, "--max-conns", &missing))) {
+            if (limit_opt("--max-conns", v, 100000, &o->max_conns))
+                return 2;
+        } else if ((v = opt(argc, argv, &i, "--trusted-proxy", &missing))) {
+            set_str(&o->trusted_proxy, v);
         } else if (strcmp(argv[i], "--signup") == 0) {
             o->signup = given->signup = 1;
         } else if (missing) {
@@ -510,6 +543,7 @@ int cmd_serve(int argc, char **argv)
     memset(&o, 0, sizeof o);
     memset(&given, 0, sizeof given);
     o.quotas = (job_quotas){50, 1000, 1024};
+    o.max_schedules = 20;
     const char *cfgpath = NULL;
     int rc = serve_args(argc, argv, &o, &given, &cfgpath);
     if (rc >= 0)
@@ -565,7 +599,8 @@ int cmd_serve(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    serve_app app = {.launcher = o.launcher, .quotas = o.quotas, .session_s = 7 * 86400};
+    serve_app app = {.launcher = o.launcher, .quotas = o.quotas, .session_s = 7 * 86400,
+                     .max_schedules = (int)o.max_schedules};
     sched_config sc = {.db = db, .root = root, .slots = o.slots ? o.slots : 1, .launcher = o.launcher,
                        .webhook = o.webhook, .self_exe = sl > 0 ? self : NULL,
                        .quotas = o.quotas};
@@ -579,6 +614,8 @@ int cmd_serve(int argc, char **argv)
     webhook_sender *wh = o.webhook ? webhook_start(root, o.webhook) : NULL;
     http_config hc = {.host = o.listen, .port = (int)port, .db = db, .root = root, .threads = o.threads,
                       .tls_cert = o.tls_cert, .tls_key = o.tls_key, .signup = o.signup,
+                      .header_timeout_s = o.header_timeout, .max_conns = o.max_conns,
+                      .per_ip = o.per_ip, .trusted_proxy = o.trusted_proxy,
                       .app = &app, .page_refused = pages_refused,
                       .page_not_found = pages_not_found};
     http_server *srv = http_server_new(&hc);
@@ -617,5 +654,6 @@ out:
     free(o.webhook);
     free(o.tls_cert);
     free(o.tls_key);
+    free(o.trusted_proxy);
     return rc;
 }

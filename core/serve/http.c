@@ -16,10 +16,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "accounts.h"
+
+/* A connection, from accept to close (MHD's socket context): the watchdog closes it when a
+ * request's head has not come in within header_timeout_s. */
+typedef struct conn_watch {
+    MHD_socket fd;
+    double since;      /* accepted, or the previous answer sent (mono_now) */
+    int in_request;    /* the head of a request has come in and its answer is not yet sent */
+    int shut;          /* the watchdog shut it down */
+    struct conn_watch *prev, *next;
+} conn_watch;
 
 struct http_server {
     http_config cfg;
@@ -28,6 +40,15 @@ struct http_server {
     size_t *sizes, ntables;
     char *cert, *key;
     _Atomic uint64_t counts[600];
+    unsigned char proxy_net[16]; /* --trusted-proxy */
+    int proxy_family, proxy_bits;
+    pthread_mutex_t mu; /* guards conns, in_flight */
+    pthread_cond_t idle;
+    conn_watch *conns;
+    int in_flight;      /* requests whose head came in and whose answer is not yet sent */
+    pthread_t watchdog;
+    int watchdog_on;
+    _Atomic int stopping;
 };
 
 void *http_app(const http_req *r) { return r->srv->cfg.app; }
@@ -146,8 +167,29 @@ void http_add_header(http_resp *o, const char *name, const char *value)
     strvec_push_owned(&o->headers, xasprintf("%s: %s", name, value));
 }
 
+/* Does the JSON text hold a NUL, raw or as the escape \u0000 (which cJSON would decode into
+ * a string it then cuts short)?  A backslash escaped itself does not start an escape. */
+static int json_has_nul(const char *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (t[i] == '\0')
+            return 1;
+        if (t[i] != '\\' || i + 1 >= n)
+            continue;
+        if (t[i + 1] == 'u' && i + 5 < n && strncmp(t + i + 2, "0000", 4) == 0)
+            return 1;
+        i++; /* the escaped character */
+    }
+    return 0;
+}
+
 cJSON *http_body_json(http_req *r, http_resp *o)
 {
+    if (json_has_nul(r->body, r->body_len)) {
+        http_error(o, 400, "the body is not valid JSON here: strings may not hold NUL (\\u0000)",
+                   NULL);
+        return NULL;
+    }
     const char *end = NULL;
     cJSON *j = cJSON_ParseWithLengthOpts(r->body, r->body_len, &end, 0);
     if (!j) {
@@ -276,15 +318,18 @@ void http_resolve_auth(store *st, const char *token, http_auth *a)
     sqlite3_finalize(s);
 }
 
+static const char *scope_name(int scope)
+{
+    return scope == SCOPE_UPLOAD ? "upload or submit" : scope == SCOPE_SUBMIT ? "submit" : "read";
+}
+
 int http_authorise(const http_route *rt, http_req *r, http_resp *o)
 {
     const http_auth *a = &r->auth;
     int role = rt->role;
     if ((rt->flags & ROUTE_OPEN_SIGNUP) && r->srv && r->srv->cfg.signup)
         role = ROLE_ANYONE;
-    if (role == ROLE_ANYONE)
-        return 0;
-    if (a->user_id == 0) {
+    if (role != ROLE_ANYONE && a->user_id == 0) {
         http_error(o, 401,
                    a->expired ? "the token is expired, revoked or unknown: sign in again"
                               : "sign in first (Authorization: Bearer TOKEN)",
@@ -296,14 +341,13 @@ int http_authorise(const http_route *rt, http_req *r, http_resp *o)
                     account_role_name(a->role), account_role_name(role));
         return 403;
     }
-    if (rt->scope && !(a->scopes & rt->scope)) {
+    /* whoever the route is open to, a credential given acts only within its scope */
+    if (a->user_id && rt->scope && !(a->scopes & rt->scope)) {
         http_errorf(o, 403, "this token's scope does not allow this (it needs %s)",
-                    rt->scope == SCOPE_UPLOAD ? "upload or submit"
-                    : rt->scope == SCOPE_SUBMIT ? "submit"
-                                                : "read");
+                    scope_name(rt->scope));
         return 403;
     }
-    if (rt->owner) {
+    if (role != ROLE_ANYONE && rt->owner) {
         char owner[128] = "";
         int st = rt->owner(r, owner, sizeof owner, o);
         if (st)
@@ -322,6 +366,8 @@ typedef struct conn_state {
     char *body;
     size_t len, cap;
     int too_big;
+    int uri_too_long;
+    int counted; /* in http_server.in_flight */
     double t0;
 } conn_state;
 
@@ -361,7 +407,42 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, http_resp *o)
     return r;
 }
 
-static const char *client_ip(struct MHD_Connection *c, char *buf, size_t len)
+/* ---- addresses ---------------------------------------------------------------- */
+
+int http_cidr_parse(const char *cidr, unsigned char net[16], int *family, int *bits)
+{
+    char addr[64];
+    const char *slash = strchr(cidr, '/');
+    size_t n = slash ? (size_t)(slash - cidr) : strlen(cidr);
+    if (n == 0 || n >= sizeof addr)
+        return BX_EINVAL;
+    memcpy(addr, cidr, n);
+    addr[n] = '\0';
+    memset(net, 0, 16);
+    *family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+    if (inet_pton(*family, addr, net) != 1)
+        return BX_EINVAL;
+    long b = *family == AF_INET ? 32 : 128;
+    if (slash && parse_long(slash + 1, 0, b, &b) != 0)
+        return BX_EINVAL;
+    *bits = (int)b;
+    return 0;
+}
+
+int http_cidr_has(const unsigned char net[16], int family, int bits, const char *ip)
+{
+    unsigned char a[16];
+    if (inet_pton(family, ip, a) != 1)
+        return 0;
+    for (int i = 0; i < bits; i++) {
+        int m = 0x80 >> (i % 8);
+        if ((a[i / 8] & m) != (net[i / 8] & m))
+            return 0;
+    }
+    return 1;
+}
+
+static const char *peer_ip(struct MHD_Connection *c, char *buf, size_t len)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -377,6 +458,34 @@ static const char *client_ip(struct MHD_Connection *c, char *buf, size_t len)
     return buf;
 }
 
+/*
+ * The client's address: the peer's, or, when the peer is the trusted proxy, the last address
+ * of X-Forwarded-For (the one the proxy itself appended; earlier ones are the client's word).
+ */
+static const char *client_ip(http_server *s, struct MHD_Connection *c, char *buf, size_t len)
+{
+    peer_ip(c, buf, len);
+    if (!s->cfg.trusted_proxy || !http_cidr_has(s->proxy_net, s->proxy_family, s->proxy_bits, buf))
+        return buf;
+    const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!xff)
+        return buf;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ' || *last == '\t')
+        last++;
+    char cand[64];
+    size_t n = strcspn(last, " \t");
+    unsigned char tmp[16];
+    if (n == 0 || n >= sizeof cand)
+        return buf;
+    memcpy(cand, last, n);
+    cand[n] = '\0';
+    if (inet_pton(AF_INET, cand, tmp) == 1 || inet_pton(AF_INET6, cand, tmp) == 1)
+        snprintf(buf, len, "%s", cand);
+    return buf;
+}
+
 /* ---- the response cache of ROUTE_CACHE routes ------------------------------------
  *
  * Per thread, a few answers keyed by the URL (path and query arguments),
@@ -386,7 +495,7 @@ static const char *client_ip(struct MHD_Connection *c, char *buf, size_t len)
  * ask are kept; authorisation still runs on every request.
  */
 #define CACHE_SLOTS 8
-#define CACHE_KEY_MAX 1024
+#define CACHE_KEY_MAX 2048
 
 typedef struct cache_entry {
     char key[CACHE_KEY_MAX];
@@ -407,26 +516,63 @@ typedef struct keybuf {
     int overflow;
 } keybuf;
 
-static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
+/* Append text to the key percent-encoded: only [A-Za-z0-9._~-] stay as they are, so the
+ * separators '&' and '=' of the key never come from an argument. */
+static void key_put(keybuf *b, const char *text)
 {
-    keybuf *b = cls;
-    int n = snprintf(b->p + b->len, b->cap - b->len, "%c%s=%s", b->len ? '&' : '?', k,
-                     v ? v : "");
-    if (n < 0 || (size_t)n >= b->cap - b->len) {
-        b->overflow = 1;
-        return MHD_NO;
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *q = (const unsigned char *)text; *q && !b->overflow; q++) {
+        int plain = (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+                    (*q >= '0' && *q <= '9') || *q == '.' || *q == '_' || *q == '~' || *q == '-';
+        if (b->len + (plain ? 1 : 3) + 1 > b->cap) {
+            b->overflow = 1;
+            return;
+        }
+        if (plain) {
+            b->p[b->len++] = (char)*q;
+        } else {
+            b->p[b->len++] = '%';
+            b->p[b->len++] = hex[*q >> 4];
+            b->p[b->len++] = hex[*q & 15];
+        }
     }
-    b->len += (size_t)n;
-    return MHD_YES;
+    b->p[b->len] = '\0';
 }
 
-static int cache_key(http_req *r, char *key, size_t len)
+static void key_sep(keybuf *b, char c)
 {
-    int n = snprintf(key, len, "%s", r->path);
-    if (n < 0 || (size_t)n >= len)
-        return -1;
-    keybuf b = {key + n, 0, len - (size_t)n, 0};
-    if (r->conn)
+    if (b->len + 2 > b->cap) {
+        b->overflow = 1;
+        return;
+    }
+    b->p[b->len++] = c;
+    b->p[b->len] = '\0';
+}
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
+{
+    (void)kind;
+    keybuf *b = cls;
+    key_sep(b, '&');
+    key_put(b, k);
+    if (v) { /* "?a" and "?a=" are told apart */
+        key_sep(b, '=');
+        key_put(b, v);
+    }
+    return b->overflow ? MHD_NO : MHD_YES;
+}
+
+/* The cache key of route rt for r: the route, the path and the decoded arguments in order,
+ * each encoded so that the key is one-to-one (`?plugin=stream%26limit%3D3` and
+ * `?plugin=stream&limit=3` differ). */
+static int cache_key(const http_route *rt, http_req *r, char *key, size_t len)
+{
+    keybuf b = {key, 0, len, 0};
+    key_put(&b, rt->pattern);
+    key_sep(&b, ' ');
+    key_put(&b, r->path);
+    key_sep(&b, '?');
+    if (r->conn && !b.overflow)
         MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_arg, &b);
     return b.overflow ? -1 : 0;
 }
@@ -461,7 +607,7 @@ static void run_cached(const http_route *rt, http_req *r, http_resp *o)
 {
     char key[CACHE_KEY_MAX];
     int64_t v = data_version(r->st);
-    if (v < 0 || cache_key(r, key, sizeof key) != 0) {
+    if (v < 0 || cache_key(rt, r, key, sizeof key) != 0) {
         rt->fn(r, o);
         return;
     }
@@ -562,34 +708,168 @@ static void dispatch(http_server *s, http_req *r, http_resp *o)
         http_error(o, 500, "internal error: no response", NULL);
 }
 
+/* ---- connections: the head's deadline, requests in flight ---------------------- */
+
+static conn_watch *watch_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    http_server *s = cls;
+    pthread_mutex_lock(&s->mu);
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        conn_watch *w = xcalloc(1, sizeof *w);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        w->fd = ci ? ci->connect_fd : MHD_INVALID_SOCKET;
+        w->since = mono_now();
+        w->next = s->conns;
+        if (s->conns)
+            s->conns->prev = w;
+        s->conns = w;
+        *socket_context = w;
+    } else if (*socket_context) { /* closed: MHD closes the socket after this returns */
+        conn_watch *w = *socket_context;
+        if (w->prev)
+            w->prev->next = w->next;
+        else
+            s->conns = w->next;
+        if (w->next)
+            w->next->prev = w->prev;
+        free(w);
+        *socket_context = NULL;
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* Mark the request of c in flight (its head came in) or over (its answer went out). */
+static void request_mark(http_server *s, struct MHD_Connection *c, int begin)
+{
+    pthread_mutex_lock(&s->mu);
+    conn_watch *w = watch_of(c);
+    if (w) {
+        w->in_request = begin;
+        w->since = mono_now();
+    }
+    s->in_flight += begin ? 1 : -1;
+    if (s->in_flight == 0)
+        pthread_cond_broadcast(&s->idle);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* Twice a second: shut down every connection whose request head is overdue (a slow-loris
+ * client holds a connection for header_timeout_s at most); MHD then closes it. */
+static void *watchdog_main(void *arg)
+{
+    http_server *s = arg;
+    while (!atomic_load(&s->stopping)) {
+        usleep(250000);
+        double now = mono_now();
+        pthread_mutex_lock(&s->mu);
+        for (conn_watch *w = s->conns; w; w = w->next)
+            if (!w->in_request && !w->shut && now - w->since > s->cfg.header_timeout_s &&
+                w->fd != MHD_INVALID_SOCKET) {
+                shutdown(w->fd, SHUT_RDWR);
+                w->shut = 1;
+            }
+        pthread_mutex_unlock(&s->mu);
+    }
+    return NULL;
+}
+
+/* The raw request target, before MHD parses it: what is over HTTP_URI_MAX gets 414. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls;
+    (void)c;
+    conn_state *cs = xcalloc(1, sizeof *cs);
+    cs->t0 = mono_now();
+    cs->uri_too_long = strlen(uri) > HTTP_URI_MAX;
+    return cs;
+}
+
+static enum MHD_Result add_len(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
+{
+    (void)kind;
+    *(size_t *)cls += strlen(k) + (v ? strlen(v) : 0) + 4;
+    return MHD_YES;
+}
+
+/* The limits of a request's head: 0, or the status (414, 431) with o filled. */
+static int head_limits(struct MHD_Connection *c, const conn_state *cs, http_resp *o)
+{
+    if (cs->uri_too_long) {
+        http_errorf(o, 414, "the request target is over %d bytes", HTTP_URI_MAX);
+        return 414;
+    }
+    size_t n = 0;
+    MHD_get_connection_values(c, MHD_HEADER_KIND, add_len, &n);
+    if (n > HTTP_HEADERS_MAX) {
+        http_errorf(o, 431, "the request's headers are over %d bytes", HTTP_HEADERS_MAX);
+        return 431;
+    }
+    return 0;
+}
+
+/* Collect a chunk of the body (up to HTTP_BODY_MAX; over it the request is marked too big). */
+static void body_chunk(conn_state *cs, const char *data, size_t n)
+{
+    if (cs->too_big || cs->len + n > HTTP_BODY_MAX) {
+        cs->too_big = 1;
+        return;
+    }
+    if (cs->len + n + 1 > cs->cap) {
+        cs->cap = (cs->len + n + 1) * 2;
+        if (cs->cap > HTTP_BODY_MAX + 1)
+            cs->cap = HTTP_BODY_MAX + 1;
+        cs->body = xrealloc(cs->body, cs->cap);
+    }
+    memcpy(cs->body + cs->len, data, n);
+    cs->len += n;
+}
+
+/* The access log: no query string (it may hold secrets), never a body; bytes that could
+ * forge a line or a terminal sequence are shown as '?'. */
+static void access_log(const http_req *r, const char *url, int status, double t0)
+{
+    char shown[512];
+    size_t k = 0;
+    for (const char *p = url; *p && k + 1 < sizeof shown; p++)
+        shown[k++] = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
+    shown[k] = '\0';
+    char m[16];
+    snprintf(m, sizeof m, "%s", r->method);
+    for (char *p = m; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    fprintf(stderr, "%s %s %s %d %.1fms %s\n", r->ip, m, shown, status,
+            (mono_now() - t0) * 1000.0, r->auth.user_id ? r->auth.user : "-");
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size, void **con_cls)
 {
+    (void)version;
     http_server *s = cls;
     conn_state *cs = *con_cls;
-    if (!cs) {
-        cs = xcalloc(1, sizeof *cs);
-        cs->t0 = mono_now();
-        *con_cls = cs;
+    if (!cs) /* no URI callback ran (cannot happen with ours; be safe) */
+        *con_cls = cs = on_uri(NULL, url, c);
+    if (!cs->counted) {
+        cs->counted = 1;
+        request_mark(s, c, 1);
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > HTTP_BODY_MAX)
             cs->too_big = 1;
         return MHD_YES;
     }
     if (*upload_size) {
-        if (!cs->too_big && cs->len + *upload_size <= HTTP_BODY_MAX) {
-            if (cs->len + *upload_size + 1 > cs->cap) {
-                cs->cap = (cs->len + *upload_size + 1) * 2;
-                if (cs->cap > HTTP_BODY_MAX + 1)
-                    cs->cap = HTTP_BODY_MAX + 1;
-                cs->body = xrealloc(cs->body, cs->cap);
-            }
-            memcpy(cs->body + cs->len, upload_data, *upload_size);
-            cs->len += *upload_size;
-        } else {
-            cs->too_big = 1;
-        }
+        body_chunk(cs, upload_data, *upload_size);
         *upload_size = 0;
         return MHD_YES;
     }
@@ -600,43 +880,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     r.path = url;
     r.conn = c;
     r.srv = s;
-    r.ip = client_ip(c, ip, sizeof ip);
+    r.ip = client_ip(s, c, ip, sizeof ip);
     r.body = cs->body ? cs->body : "";
     if (cs->body)
         cs->body[cs->len] = '\0';
     r.body_len = cs->len;
     http_resp o;
     memset(&o, 0, sizeof o);
-    if (cs->too_big)
+    if (head_limits(c, cs, &o) != 0)
+        ;
+    else if (cs->too_big)
         http_error(&o, 413, "the body is over 1 MiB", NULL);
     else
         dispatch(s, &r, &o);
     int status = o.status;
     if (status >= 100 && status <= 599)
         atomic_fetch_add(&s->counts[status], 1);
-    /* The access log: no query string (it may hold secrets), never a body;
-     * bytes that could forge a line or a terminal sequence are shown as '?'. */
-    char shown[512];
-    size_t k = 0;
-    for (const char *p = url; *p && k + 1 < sizeof shown; p++)
-        shown[k++] = (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p;
-    shown[k] = '\0';
-    char m[16];
-    snprintf(m, sizeof m, "%s", method);
-    for (char *p = m; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
-    fprintf(stderr, "%s %s %s %d %.1fms %s\n", r.ip, m, shown, status,
-            (mono_now() - cs->t0) * 1000.0, r.auth.user_id ? r.auth.user : "-");
-    (void)version;
+    access_log(&r, url, status, cs->t0);
     return send_resp(c, &o);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+    (void)toe;
     conn_state *cs = *con_cls;
     if (cs) {
+        if (cs->counted)
+            request_mark(cls, c, 0);
         free(cs->body);
         free(cs);
         *con_cls = NULL;
@@ -650,9 +921,15 @@ http_server *http_server_new(const http_config *cfg)
     if (s->cfg.threads <= 0)
         s->cfg.threads = 4;
     if (s->cfg.per_ip <= 0)
-        s->cfg.per_ip = 128;
+        s->cfg.per_ip = HTTP_PER_IP_DEFAULT;
+    if (s->cfg.max_conns <= 0)
+        s->cfg.max_conns = HTTP_MAX_CONNS_DEFAULT;
     if (s->cfg.timeout_s <= 0)
         s->cfg.timeout_s = 30;
+    if (s->cfg.header_timeout_s <= 0)
+        s->cfg.header_timeout_s = HTTP_HEADER_TIMEOUT_DEFAULT;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->idle, NULL);
     return s;
 }
 
@@ -664,22 +941,34 @@ void http_server_routes(http_server *s, const http_route *tbl, size_t n)
     s->sizes[s->ntables++] = n;
 }
 
-int http_server_start(http_server *s, int *port, char *err, size_t errlen)
+/* Enough descriptors for max_conns connections and the rest of the server. */
+static void raise_fd_limit(int conns)
 {
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)s->cfg.port);
-    if (inet_pton(AF_INET, s->cfg.host, &sa.sin_addr) != 1)
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    rlim_t want = (rlim_t)conns + 256;
+    if (rl.rlim_cur < want) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static int start_checks(http_server *s, struct sockaddr_in *sa, char *err, size_t errlen)
+{
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)s->cfg.port);
+    if (inet_pton(AF_INET, s->cfg.host, &sa->sin_addr) != 1)
         return errf(err, errlen, BX_EINVAL,
                     "--listen %s: not an IPv4 address (use 127.0.0.1 or 0.0.0.0, behind a "
                     "reverse proxy for names)",
                     s->cfg.host);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
-    if (MHD_is_feature_supported(MHD_FEATURE_EPOLL))
-        flags |= MHD_USE_EPOLL;
-    else
-        flags |= MHD_USE_POLL;
+    if (s->cfg.trusted_proxy && http_cidr_parse(s->cfg.trusted_proxy, s->proxy_net,
+                                                &s->proxy_family, &s->proxy_bits) != 0)
+        return errf(err, errlen, BX_EINVAL,
+                    "--trusted-proxy %s: expected an address or ADDRESS/BITS (10.0.0.0/8)",
+                    s->cfg.trusted_proxy);
     if (s->cfg.tls_cert || s->cfg.tls_key) {
         if (!s->cfg.tls_cert || !s->cfg.tls_key)
             return errf(err, errlen, BX_EINVAL, "--tls-cert and --tls-key go together");
@@ -689,28 +978,41 @@ int http_server_start(http_server *s, int *port, char *err, size_t errlen)
         if (read_file(s->cfg.tls_cert, 1 << 20, &s->cert, NULL, err, errlen) != 0 ||
             read_file(s->cfg.tls_key, 1 << 20, &s->key, NULL, err, errlen) != 0)
             return BX_EINVAL;
-        flags |= MHD_USE_TLS;
     }
+    return 0;
+}
+
+int http_server_start(http_server *s, int *port, char *err, size_t errlen)
+{
+    struct sockaddr_in sa;
+    int rc = start_checks(s, &sa, err, errlen);
+    if (rc)
+        return rc;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    flags |= MHD_is_feature_supported(MHD_FEATURE_EPOLL) ? MHD_USE_EPOLL : MHD_USE_POLL;
     if (s->cert)
-        s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
-                                MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads,
-                                MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)s->cfg.per_ip,
-                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->cfg.timeout_s,
-                                MHD_OPTION_CONNECTION_LIMIT, 1024u,
-                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                                MHD_OPTION_HTTPS_MEM_CERT, s->cert, MHD_OPTION_HTTPS_MEM_KEY,
-                                s->key, MHD_OPTION_END);
-    else
-        s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
-                                MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads,
-                                MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)s->cfg.per_ip,
-                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->cfg.timeout_s,
-                                MHD_OPTION_CONNECTION_LIMIT, 1024u,
-                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+        flags |= MHD_USE_TLS;
+    raise_fd_limit(s->cfg.max_conns);
+    /* the head of a request must fit MHD's buffer with room to spare, so that our own limits
+       (HTTP_URI_MAX, HTTP_HEADERS_MAX) answer first, in JSON */
+    struct MHD_OptionItem tls[] = {
+        {s->cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, s->cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, s->key},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    s->d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)s->cfg.per_ip, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->cfg.timeout_s,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->cfg.max_conns,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(HTTP_URI_MAX + HTTP_HEADERS_MAX) * 3,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!s->d)
         return errf(err, errlen, BX_EIO,
                     "cannot listen on %s:%d (in use? a bad TLS certificate or key?)",
                     s->cfg.host, s->cfg.port);
+    s->watchdog_on = pthread_create(&s->watchdog, NULL, watchdog_main, s) == 0;
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     *port = di ? di->port : s->cfg.port;
     return 0;
@@ -721,9 +1023,24 @@ void http_server_free(http_server *s)
     if (!s)
         return;
     if (s->d) {
-        MHD_quiesce_daemon(s->d);
+        MHD_socket ls = MHD_quiesce_daemon(s->d); /* no new connections */
+        if (ls != MHD_INVALID_SOCKET)
+            close(ls);
+        /* the requests in flight finish and their answers go out */
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += HTTP_DRAIN_S;
+        pthread_mutex_lock(&s->mu);
+        while (s->in_flight > 0 && pthread_cond_timedwait(&s->idle, &s->mu, &until) == 0)
+            ;
+        pthread_mutex_unlock(&s->mu);
+        atomic_store(&s->stopping, 1);
+        if (s->watchdog_on)
+            pthread_join(s->watchdog, NULL);
         MHD_stop_daemon(s->d);
     }
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->idle);
     free(s->tables);
     free(s->sizes);
     free(s->cert);
@@ -733,6 +1050,8 @@ void http_server_free(http_server *s)
 
 void http_run_route(const http_route *rt, http_req *r, http_resp *o)
 {
+    if (http_authorise(rt, r, o) != 0)
+        return;
     if ((rt->flags & ROUTE_CACHE) && strcmp(r->method, "GET") == 0)
         run_cached(rt, r, o);
     else

@@ -25,6 +25,12 @@
 #include "util.h"
 
 #define HTTP_BODY_MAX ((size_t)1 << 20) /* 1 MiB: bigger bodies get 413 */
+#define HTTP_URI_MAX 8192               /* a longer request target gets 414 */
+#define HTTP_HEADERS_MAX 16384          /* more header bytes get 431 */
+#define HTTP_PER_IP_DEFAULT 32          /* connections from one address */
+#define HTTP_MAX_CONNS_DEFAULT 1000     /* connections in all */
+#define HTTP_HEADER_TIMEOUT_DEFAULT 10  /* seconds for a request's head */
+#define HTTP_DRAIN_S 30                 /* on stop, how long requests in flight may take */
 
 /* Roles, in increasing rights. */
 enum { ROLE_ANYONE = 0, ROLE_VIEWER = 1, ROLE_MEMBER = 2, ROLE_ADMIN = 3 };
@@ -138,6 +144,8 @@ const http_route *http_route_match(const http_route *tbl, size_t n, const char *
  * signed in or a bad token, 403 not allowed, 404 from the owner hook) with
  * o filled.
  */
+/* A credential, when one is given, must carry the route's scope even where the route is
+ * open to anyone (sign-up): a read token never writes, whatever route it comes through. */
 int http_authorise(const http_route *rt, http_req *r, http_resp *o);
 
 /* ---- the server -------------------------------------------------------- */
@@ -148,8 +156,13 @@ typedef struct http_config {
     const char *db;
     store *root;      /* the process's first connection (store_open_again) */
     int threads;      /* the pool (default 4) */
-    int per_ip;       /* connections per address (default 128) */
+    int per_ip;       /* connections per address (default HTTP_PER_IP_DEFAULT) */
+    int max_conns;    /* connections in all (default HTTP_MAX_CONNS_DEFAULT) */
     int timeout_s;    /* idle connection timeout (default 30) */
+    int header_timeout_s; /* a request's head (request line and headers) must arrive within
+                             this many seconds of the connection or of the previous answer,
+                             else the connection is closed (default HTTP_HEADER_TIMEOUT_DEFAULT) */
+    const char *trusted_proxy; /* CIDR or NULL: X-Forwarded-For is believed only from it */
     const char *tls_cert, *tls_key; /* PEM files, or NULL */
     int signup;       /* POST /api/v1/users open to anyone (as member) */
     void *app;        /* the application's context, for handlers: http_app(r) */
@@ -160,13 +173,21 @@ typedef struct http_config {
     void (*page_not_found)(http_req *r, http_resp *o);
 } http_config;
 
+/*
+ * Parse "ADDR/BITS" or "ADDR" (IPv4 or IPv6) into net (16 bytes), *family and
+ * *bits: 0, or BX_EINVAL.  And: is the text address ip inside it?
+ */
+int http_cidr_parse(const char *cidr, unsigned char net[16], int *family, int *bits);
+int http_cidr_has(const unsigned char net[16], int family, int bits, const char *ip);
+
 /* Create the server (not started). */
 http_server *http_server_new(const http_config *cfg);
 /* Register routes (the table must outlive the server); first match wins. */
 void http_server_routes(http_server *s, const http_route *tbl, size_t n);
 /* Start listening: 0 and *port (the real one), or BX_E* with err. */
 int http_server_start(http_server *s, int *port, char *err, size_t errlen);
-/* Stop accepting, finish requests in flight, free. */
+/* Stop accepting, let requests in flight finish and their answers go out
+ * (at most HTTP_DRAIN_S seconds), free. */
 void http_server_free(http_server *s);
 
 void *http_app(const http_req *r);
@@ -186,8 +207,10 @@ void http_tune_store(store *st);
 /* This thread's connection (opened from root on first use, closed at thread exit). */
 store *http_thread_store(const store *root, char *err, size_t errlen);
 
-/* Run route rt's handler as dispatch does after authorisation (through the answer cache
- * for ROUTE_CACHE GETs, keyed by r's path and query): for in-process callers (the pages). */
+/* Run route rt for in-process callers (the pages) as dispatch does: authorised by
+ * http_authorise for r->auth first (a refusal is left in o), then the handler (through the
+ * answer cache for ROUTE_CACHE GETs, keyed by the route, r's path and every query argument,
+ * each percent-encoded so that no two different argument lists share a key). */
 void http_run_route(const http_route *rt, http_req *r, http_resp *o);
 
 /* Resolve a bearer token / session cookie into *a (ROLE_ANYONE if none). */
