@@ -12,7 +12,17 @@
 #include <time.h>
 
 #include "http.h"
+#include "jobs.h"
 #include "util.h"
+
+/*
+ * The one row a user name names: names are case-folded (new ones stored lower-case;
+ * `Alice` and `alice` are one account).  A row made before, with capitals, is still
+ * found by any spelling of its name; should two such rows differ only in case, the exact
+ * spelling picks its own.  ?1 is the name as given.
+ */
+#define USER_ROW                                                                            \
+    "(SELECT id FROM users WHERE lower(name) = lower(?1) ORDER BY name = ?1 DESC LIMIT 1)"
 
 #define PW_OPS crypto_pwhash_OPSLIMIT_INTERACTIVE
 #define PW_MEM crypto_pwhash_MEMLIMIT_INTERACTIVE
@@ -113,8 +123,10 @@ int account_hash_password(const char *password, char *out, size_t outlen, char *
     return 0;
 }
 
+/* Run sql with ?1 = a, ?2 = b, ?3 = i (as many as it has); *changes: rows changed, *row: 1
+ * when it gave a row (each may be NULL).  ACCOUNT_TAKEN on a constraint. */
 static int exec1(store *st, const char *sql, const char *a, const char *b, int64_t i, int *changes,
-                 char *err, size_t errlen)
+                 int *row, char *err, size_t errlen)
 {
     sqlite3 *db = store_db(st);
     sqlite3_stmt *s;
@@ -129,6 +141,8 @@ static int exec1(store *st, const char *sql, const char *a, const char *b, int64
         sqlite3_bind_int64(s, 3, i);
     int rc = sqlite3_step(s);
     sqlite3_finalize(s);
+    if (row)
+        *row = rc == SQLITE_ROW;
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
         if ((rc & 0xff) == SQLITE_CONSTRAINT)
             return ACCOUNT_TAKEN;
@@ -139,12 +153,31 @@ static int exec1(store *st, const char *sql, const char *a, const char *b, int64
     return 0;
 }
 
-int account_add(store *st, const char *name, const char *password, int role, int64_t *id,
+void account_name_fold(const char *name, char *out, size_t len)
+{
+    size_t i = 0;
+    for (; name && name[i] && i + 1 < len; i++)
+        out[i] = (char)tolower((unsigned char)name[i]);
+    if (len)
+        out[i] = '\0';
+}
+
+int account_add(store *st, const char *given, const char *password, int role, int64_t *id,
                 char *err, size_t errlen)
 {
-    int rc = account_name_ok(name, err, errlen);
+    int rc = account_name_ok(given, err, errlen);
     if (rc)
         return rc;
+    char name[128];
+    account_name_fold(given, name, sizeof name);
+    int found = 0;
+    if ((rc = exec1(st, "SELECT 1 FROM users WHERE id = " USER_ROW, name, NULL, 0, NULL, &found,
+                    err, errlen)))
+        return rc;
+    if (found) {
+        errf(err, errlen, BX_EINVAL, "user '%s' exists already", name);
+        return ACCOUNT_TAKEN;
+    }
     if (role < ROLE_VIEWER || role > ROLE_ADMIN)
         return errf(err, errlen, BX_EINVAL, "the role is one of admin, member, viewer");
     char hash[crypto_pwhash_STRBYTES], now[32];
@@ -154,7 +187,7 @@ int account_add(store *st, const char *name, const char *password, int role, int
     char *sql = xasprintf("INSERT INTO users(name, role, password_hash, created_at) "
                           "VALUES (?1, '%s', ?2, '%s')",
                           account_role_name(role), now);
-    rc = exec1(st, sql, name, hash, 0, NULL, err, errlen);
+    rc = exec1(st, sql, name, hash, 0, NULL, NULL, err, errlen);
     free(sql);
     sodium_memzero(hash, sizeof hash);
     if (rc == ACCOUNT_TAKEN) {
@@ -173,8 +206,8 @@ int account_set_password(store *st, const char *name, const char *password, char
     int rc = account_hash_password(password, hash, sizeof hash, err, errlen), n = 0;
     if (rc)
         return rc;
-    rc = exec1(st, "UPDATE users SET password_hash = ?2 WHERE name = ?1", name, hash, 0, &n, err,
-               errlen);
+    rc = exec1(st, "UPDATE users SET password_hash = ?2 WHERE id = " USER_ROW, name, hash, 0, &n,
+               NULL, err, errlen);
     sodium_memzero(hash, sizeof hash);
     if (rc == 0 && n == 0)
         return errf(err, errlen, BX_EINVAL, "no user '%s' (see `benchaas user list`)", name);
@@ -184,34 +217,123 @@ int account_set_password(store *st, const char *name, const char *password, char
         iso_now(now, sizeof now);
         rc = exec1(st,
                    "UPDATE tokens SET revoked_at = ?2 WHERE kind = 'session' AND revoked_at IS "
-                   "NULL AND user_id = (SELECT id FROM users WHERE name = ?1)",
-                   name, now, 0, NULL, err, errlen);
+                   "NULL AND user_id = " USER_ROW,
+                   name, now, 0, NULL, NULL, err, errlen);
+    }
+    return rc;
+}
+
+/* The stored spelling of name into canon: 0, or BX_EINVAL when there is no such user. */
+static int canonical(store *st, const char *name, char *canon, size_t len, char *err,
+                     size_t errlen)
+{
+    sqlite3 *db = store_db(st);
+    sqlite3_stmt *s;
+    int found = 0;
+    if (sqlite3_prepare_v2(db, "SELECT name FROM users WHERE id = " USER_ROW, -1, &s, NULL) !=
+        SQLITE_OK)
+        return errf(err, errlen, BX_EIO, "database: %s", sqlite3_errmsg(db));
+    sqlite3_bind_text(s, 1, name ? name : "", -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        snprintf(canon, len, "%s", (const char *)sqlite3_column_text(s, 0));
+        found = 1;
+    }
+    sqlite3_finalize(s);
+    if (!found)
+        return errf(err, errlen, BX_EINVAL, "no user '%s' (see `benchaas user list`)",
+                    name ? name : "");
+    return 0;
+}
+
+/* Cancel the queued and running jobs of user canon (the stored name); their ids into *ids
+ * (malloc'd, may be NULL) for the scheduler to stop running points. */
+static int cancel_jobs_of(store *st, const char *canon, int64_t **ids, size_t *n, char *err,
+                          size_t errlen)
+{
+    sqlite3 *db = store_db(st);
+    sqlite3_stmt *s;
+    int64_t *v = NULL;
+    size_t k = 0;
+    if (sqlite3_prepare_v2(db, "SELECT id FROM jobs WHERE user = ?1 AND state IN ('queued', "
+                               "'running') ORDER BY id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return errf(err, errlen, BX_EIO, "database: %s", sqlite3_errmsg(db));
+    sqlite3_bind_text(s, 1, canon, -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        v = xrealloc(v, (k + 1) * sizeof *v);
+        v[k++] = sqlite3_column_int64(s, 0);
+    }
+    sqlite3_finalize(s);
+    int rc = 0;
+    for (size_t i = 0; i < k && rc == 0; i++)
+        rc = job_cancel(st, v[i], err, errlen) < 0 ? BX_EIO : 0;
+    if (ids && rc == 0) {
+        *ids = v;
+        *n = k;
+    } else {
+        free(v);
     }
     return rc;
 }
 
 int account_remove(store *st, const char *name, char *err, size_t errlen)
 {
-    int n = 0;
-    int rc = exec1(st, "DELETE FROM tokens WHERE user_id = (SELECT id FROM users WHERE name = ?1)",
-                   name, NULL, 0, NULL, err, errlen);
+    char canon[128];
+    int rc = canonical(st, name, canon, sizeof canon, err, errlen), n = 0;
+    /* what it left queued never runs, its schedules go: a new account of the same name
+       starts with nothing */
     if (rc == 0)
-        rc = exec1(st, "DELETE FROM users WHERE name = ?1", name, NULL, 0, &n, err, errlen);
+        rc = cancel_jobs_of(st, canon, NULL, NULL, err, errlen);
+    if (rc == 0)
+        rc = exec1(st, "DELETE FROM schedules WHERE user = ?1", canon, NULL, 0, NULL, NULL, err,
+                   errlen);
+    if (rc == 0)
+        rc = exec1(st, "DELETE FROM tokens WHERE user_id = (SELECT id FROM users WHERE name = ?1)",
+                   canon, NULL, 0, NULL, NULL, err, errlen);
+    if (rc == 0)
+        rc = exec1(st, "DELETE FROM users WHERE name = ?1", canon, NULL, 0, &n, NULL, err, errlen);
     if (rc == 0 && n == 0)
         return errf(err, errlen, BX_EINVAL, "no user '%s' (see `benchaas user list`)", name);
     return rc;
 }
 
+int account_set_disabled(store *st, const char *name, int disabled, int64_t **cancelled,
+                         size_t *ncancelled, char *err, size_t errlen)
+{
+    char canon[128];
+    int rc = canonical(st, name, canon, sizeof canon, err, errlen), n = 0;
+    if (cancelled)
+        *cancelled = NULL, *ncancelled = 0;
+    if (rc)
+        return rc;
+    rc = exec1(st,
+               disabled ? "UPDATE users SET password_hash = '!' || password_hash WHERE name = ?1 "
+                          "AND substr(password_hash, 1, 1) <> '!'"
+                        : "UPDATE users SET password_hash = substr(password_hash, 2) WHERE name "
+                          "= ?1 AND substr(password_hash, 1, 1) = '!'",
+               canon, NULL, 0, &n, NULL, err, errlen);
+    if (rc == 0 && disabled) {
+        char now[32];
+        iso_now(now, sizeof now);
+        rc = exec1(st, "UPDATE tokens SET revoked_at = ?2 WHERE revoked_at IS NULL AND user_id = "
+                       "(SELECT id FROM users WHERE name = ?1)",
+                   canon, now, 0, NULL, NULL, err, errlen);
+        if (rc == 0)
+            rc = cancel_jobs_of(st, canon, cancelled, ncancelled, err, errlen);
+    }
+    return rc ? rc : n ? 0 : 1;
+}
+
 int account_verify(store *st, const char *name, const char *password, int64_t *id, int *role,
-                   char *err, size_t errlen)
+                   char *canon, size_t canonlen, char *err, size_t errlen)
 {
     int rc = accounts_init(err, errlen);
     if (rc)
         return rc;
     sqlite3 *db = store_db(st);
     sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(db, "SELECT id, role, password_hash FROM users WHERE name = ?1", -1,
-                           &s, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT id, role, password_hash, name FROM users WHERE id = " USER_ROW,
+                           -1, &s, NULL) != SQLITE_OK)
         return errf(err, errlen, BX_EIO, "database: %s", sqlite3_errmsg(db));
     sqlite3_bind_text(s, 1, name ? name : "", -1, SQLITE_TRANSIENT);
     char hash[crypto_pwhash_STRBYTES];
@@ -221,6 +343,8 @@ int account_verify(store *st, const char *name, const char *password, int64_t *i
         *role = account_role_parse((const char *)sqlite3_column_text(s, 1));
         const char *h = (const char *)sqlite3_column_text(s, 2);
         snprintf(hash, sizeof hash, "%s", h ? h : "");
+        if (canon)
+            snprintf(canon, canonlen, "%s", (const char *)sqlite3_column_text(s, 3));
         found = 1;
     }
     sqlite3_finalize(s);
@@ -232,8 +356,8 @@ int account_verify(store *st, const char *name, const char *password, int64_t *i
     if (crypto_pwhash_str_needs_rehash(hash, PW_OPS, PW_MEM) != 0) {
         char fresh[crypto_pwhash_STRBYTES], e2[256];
         if (crypto_pwhash_str(fresh, pw, strlen(pw), PW_OPS, PW_MEM) == 0)
-            exec1(st, "UPDATE users SET password_hash = ?2 WHERE name = ?1", name, fresh, 0, NULL,
-                  e2, sizeof e2);
+            exec1(st, "UPDATE users SET password_hash = ?2 WHERE id = ?3", NULL, fresh, *id, NULL,
+                  NULL, e2, sizeof e2);
     }
     return 0;
 }
@@ -296,7 +420,7 @@ int account_token_create(store *st, const char *name, const char *kind, const ch
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(db,
                            "INSERT INTO tokens(user_id, hash, kind, scope, created_at, expires_at) "
-                           "SELECT id, ?2, ?3, ?4, ?5, ?6 FROM users WHERE name = ?1",
+                           "SELECT id, ?2, ?3, ?4, ?5, ?6 FROM users WHERE id = " USER_ROW,
                            -1, &s, NULL) != SQLITE_OK)
         return errf(err, errlen, BX_EIO, "database: %s", sqlite3_errmsg(db));
     sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
@@ -326,5 +450,5 @@ int account_token_revoke(store *st, int64_t id, char *err, size_t errlen)
     char now[32];
     iso_now(now, sizeof now);
     return exec1(st, "UPDATE tokens SET revoked_at = ?1 WHERE id = ?3 AND revoked_at IS NULL", now,
-                 NULL, id, NULL, err, errlen);
+                 NULL, id, NULL, NULL, err, errlen);
 }

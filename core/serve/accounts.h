@@ -32,6 +32,15 @@ const char *account_role_name(int role);
 /* A user name: 1-64 of [A-Za-z0-9._-], not starting with '-' or '.'. */
 int account_name_ok(const char *name, char *err, size_t errlen);
 
+/*
+ * User names are case-folded: account_add stores the name lower-case and refuses one that
+ * differs from an existing name only in case (ACCOUNT_TAKEN); every function that takes a
+ * name finds the account by any spelling of it.  Accounts made before with capitals keep
+ * their stored name (their jobs and runs name them so) and are found the same way.
+ * account_name_fold: name lower-cased into out.
+ */
+void account_name_fold(const char *name, char *out, size_t len);
+
 /* Argon2id hash of password into out (crypto_pwhash_STRBYTES). */
 int account_hash_password(const char *password, char *out, size_t outlen, char *err,
                           size_t errlen);
@@ -42,15 +51,28 @@ int account_add(store *st, const char *name, const char *password, int role, int
                 char *err, size_t errlen);
 int account_set_password(store *st, const char *name, const char *password, char *err,
                          size_t errlen);
+/* Remove the account and its tokens; its queued and running jobs are cancelled and its
+ * schedules removed, so that a new account of the same name inherits nothing. */
 int account_remove(store *st, const char *name, char *err, size_t errlen);
 
 /*
- * Check name/password.  0 and *id, *role when right; BX_EINVAL when the
- * user is unknown or the password wrong (the same work is done in both
- * cases, so the time does not tell them apart).  Rehashes an outdated hash.
+ * Disable (disabled 1: its password no longer matches, its sessions and tokens end, its
+ * queued and running jobs are cancelled, their ids in *cancelled (malloc'd; may be NULL) for
+ * the scheduler to stop their running points) or enable it again.  Its schedules do not fire
+ * while it is disabled (the scheduler skips them).  0 changed, 1 it was so already,
+ * BX_EINVAL no such user.
+ */
+int account_set_disabled(store *st, const char *name, int disabled, int64_t **cancelled,
+                         size_t *ncancelled, char *err, size_t errlen);
+
+/*
+ * Check name/password.  0 and *id, *role and the stored name in canon (may be NULL) when
+ * right; BX_EINVAL when the user is unknown, disabled or the password wrong (the same work is
+ * done and the same message given in each case, so neither the time nor the text tells them
+ * apart).  Rehashes an outdated hash.
  */
 int account_verify(store *st, const char *name, const char *password, int64_t *id, int *role,
-                   char *err, size_t errlen);
+                   char *canon, size_t canonlen, char *err, size_t errlen);
 
 /* Scope names of tokens: read, submit, upload. -1 when unknown. */
 int account_scope_parse(const char *name);

@@ -24,36 +24,47 @@
 
 #define APP(r) ((serve_app *)http_app(r))
 
-/* ---- sign-in rate limit: per user name and per address ---------------------------- */
+/* ---- sign-in rate limit: per user name and per address ----------------------------
+ *
+ * Keyed exactly (the whole key is compared, nothing is hashed into shared slots, so one key
+ * never resets another's count), bounded: at most RL_ENTRIES keys, and when it is full the
+ * least recently failed key goes first (an expired one before any other).  RL_MAX failures
+ * within RL_WINDOW seconds lock the key until the window ends.  The address is the client's
+ * (behind --trusted-proxy, the one the proxy saw).
+ */
 
-#define RL_SLOTS 256
+#define RL_ENTRIES 4096
 #define RL_WINDOW 60.0
 #define RL_MAX 5
 
-static struct {
-    char key[160];
-    double start;
+typedef struct rl_entry {
+    char *key;     /* "u:NAME" (folded) or "a:ADDRESS"; owned; NULL: free */
+    double start;  /* the window's start */
+    double last;   /* the last failure */
     int fails;
-} rl[RL_SLOTS];
+} rl_entry;
+
+static rl_entry rl[RL_ENTRIES];
 static pthread_mutex_t rl_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static unsigned rl_hash(const char *k)
+/* The entry of key, or NULL (with rl_mu held). */
+static rl_entry *rl_find(const char *key)
 {
-    unsigned h = 2166136261u;
-    for (; *k; k++)
-        h = (h ^ (unsigned char)*k) * 16777619u;
-    return h % RL_SLOTS;
+    for (size_t i = 0; i < RL_ENTRIES; i++)
+        if (rl[i].key && strcmp(rl[i].key, key) == 0)
+            return &rl[i];
+    return NULL;
 }
 
 /* Seconds to wait (0: go on) for key. */
 static int rl_check(const char *key)
 {
     pthread_mutex_lock(&rl_mu);
-    unsigned i = rl_hash(key);
+    rl_entry *e = rl_find(key);
     double now = mono_now();
     int wait = 0;
-    if (strcmp(rl[i].key, key) == 0 && now - rl[i].start < RL_WINDOW && rl[i].fails >= RL_MAX)
-        wait = (int)(RL_WINDOW - (now - rl[i].start)) + 1;
+    if (e && now - e->start < RL_WINDOW && e->fails >= RL_MAX)
+        wait = (int)(RL_WINDOW - (now - e->start)) + 1;
     pthread_mutex_unlock(&rl_mu);
     return wait;
 }
@@ -61,14 +72,31 @@ static int rl_check(const char *key)
 static void rl_fail(const char *key)
 {
     pthread_mutex_lock(&rl_mu);
-    unsigned i = rl_hash(key);
     double now = mono_now();
-    if (strcmp(rl[i].key, key) != 0 || now - rl[i].start >= RL_WINDOW) {
-        snprintf(rl[i].key, sizeof rl[i].key, "%s", key);
-        rl[i].start = now;
-        rl[i].fails = 0;
+    rl_entry *e = rl_find(key);
+    if (!e) {
+        e = &rl[0];
+        for (size_t i = 0; i < RL_ENTRIES; i++) {
+            rl_entry *c = &rl[i];
+            int c_free = !c->key || now - c->start >= RL_WINDOW;
+            int e_free = !e->key || now - e->start >= RL_WINDOW;
+            if (c_free && !e_free)
+                e = c;
+            else if (c_free == e_free && c->last < e->last)
+                e = c;
+            if (!c->key)
+                break;
+        }
+        free(e->key);
+        e->key = xstrdup(key);
+        e->start = now;
+        e->fails = 0;
+    } else if (now - e->start >= RL_WINDOW) {
+        e->start = now;
+        e->fails = 0;
     }
-    rl[i].fails++;
+    e->fails++;
+    e->last = now;
     pthread_mutex_unlock(&rl_mu);
 }
 
@@ -138,28 +166,31 @@ static int h_session_new(http_req *r, http_resp *o)
         cJSON_Delete(b);
         return field_error(o, 400, !user ? "user" : "password", "a string is needed");
     }
-    char k1[160], k2[160];
-    snprintf(k1, sizeof k1, "u:%s", user);
-    snprintf(k2, sizeof k2, "a:%s", r->ip);
+    char folded[1100];
+    account_name_fold(user, folded, sizeof folded);
+    char *k1 = xasprintf("u:%s", folded), *k2 = xasprintf("a:%s", r->ip);
     int wait = rl_check(k1);
     int w2 = rl_check(k2);
     if (w2 > wait)
         wait = w2;
-    if (wait) {
+    char err[512], tok[ACCOUNT_TOKEN_TEXT], exp[32], canon[128];
+    int64_t uid, tid;
+    int role, bad = !wait && account_verify(r->st, user, pw, &uid, &role, canon, sizeof canon,
+                                            err, sizeof err) != 0;
+    if (bad) {
+        rl_fail(k1);
+        rl_fail(k2);
+    }
+    free(k1);
+    free(k2);
+    if (wait || bad) {
         cJSON_Delete(b);
+        if (!wait)
+            return http_error(o, 401, "wrong user name or password", NULL);
         o->retry_after = wait;
         return http_error(o, 429, "too many failed sign-ins: wait and try again", NULL);
     }
-    char err[512], tok[ACCOUNT_TOKEN_TEXT], exp[32];
-    int64_t uid, tid;
-    int role;
-    if (account_verify(r->st, user, pw, &uid, &role, err, sizeof err) != 0) {
-        rl_fail(k1);
-        rl_fail(k2);
-        cJSON_Delete(b);
-        return http_error(o, 401, "wrong user name or password", NULL);
-    }
-    int rc = account_token_create(r->st, user, "session", "submit", APP(r)->session_s, tok, &tid,
+    int rc = account_token_create(r->st, canon, "session", "submit", APP(r)->session_s, tok, &tid,
                                   exp, sizeof exp, err, sizeof err);
     if (rc) {
         cJSON_Delete(b);
@@ -167,7 +198,7 @@ static int h_session_new(http_req *r, http_resp *o)
     }
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "token", tok);
-    cJSON_AddStringToObject(j, "user", user);
+    cJSON_AddStringToObject(j, "user", canon);
     cJSON_AddStringToObject(j, "role", account_role_name(role));
     cJSON_AddStringToObject(j, "expires_at", exp);
     sodium_memzero(tok, sizeof tok);
@@ -208,7 +239,9 @@ static int h_users_new(http_req *r, http_resp *o)
     int role = ROLE_MEMBER;
     if (rname)
         role = account_role_parse(rname);
-    int is_admin = r->auth.user_id && r->auth.role == ROLE_ADMIN;
+    /* (a credential without the submit scope never gets here: http_authorise) */
+    int is_admin = r->auth.user_id && r->auth.role == ROLE_ADMIN &&
+                   (r->auth.scopes & SCOPE_SUBMIT);
     if (!user || !pw) {
         cJSON_Delete(b);
         return field_error(o, 400, !user ? "user" : "password", "a string is needed");
@@ -233,8 +266,10 @@ static int h_users_new(http_req *r, http_resp *o)
         return field_error(o, rc == BX_EINVAL ? 400 : 500,
                            strstr(err, "password") ? "password" : "user", err);
     }
+    char folded[128];
+    account_name_fold(user, folded, sizeof folded);
     cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "user", user);
+    cJSON_AddStringToObject(j, "user", folded);
     cJSON_AddStringToObject(j, "role", account_role_name(role));
     cJSON_Delete(b);
     return http_json(o, 201, j);

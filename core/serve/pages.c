@@ -577,27 +577,20 @@ static void headline_fn(store *st)
 
 /* ---- sign-in, sign-out, sign-up ----------------------------------------------------------------- */
 
-static int is_disabled(store *st, const char *name)
-{
-    sqlite3_stmt *s;
-    int d = 0;
-    if (sqlite3_prepare_v2(store_db(st), "SELECT substr(password_hash, 1, 1) = '!' FROM users "
-                                         "WHERE name = ?1",
-                           -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(s) == SQLITE_ROW)
-            d = sqlite3_column_int(s, 0);
-        sqlite3_finalize(s);
-    }
-    return d;
-}
-
-/* A local path to go to after sign-in ("/" unless next is one). */
+/*
+ * A path of this site to go to after sign-in: next (already percent-decoded) when it is one,
+ * else "/".  One is a single '/' and then no backslash and no control character anywhere
+ * (browsers drop tabs and newlines, so "/\t/host" would be "//host", another site) and no
+ * second '/' right after the first.
+ */
 static const char *safe_next(const char *next)
 {
-    if (next && next[0] == '/' && next[1] != '/' && next[1] != '\\' && !strpbrk(next, "\r\n"))
-        return next;
-    return "/";
+    if (!next || next[0] != '/' || next[1] == '/')
+        return "/";
+    for (const unsigned char *p = (const unsigned char *)next; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || *p == '\\')
+            return "/";
+    return next;
 }
 
 static int login_form(http_req *r, http_resp *o, int status, const char *user, const char *msg,
@@ -672,11 +665,7 @@ static int sign_in(http_req *r, http_resp *o, const char *user, const char *pw, 
                  "Too many failed sign-ins for this name or from this address: this account "
                  "is locked for now. Wait %d seconds and try again.",
                  wait > 0 ? wait : 60);
-    else if (st == 401 && is_disabled(r->st, user))
-        snprintf(msg, sizeof msg, "The account %s is disabled. Ask an administrator to enable "
-                                  "it again.",
-                 user);
-    else if (st == 401)
+    else if (st == 401) /* a disabled account is not told apart from a wrong password */
         snprintf(msg, sizeof msg, "Wrong user name or password.");
     else
         snprintf(msg, sizeof msg, "%s", api_message(j));
@@ -2261,11 +2250,24 @@ static int p_admin_user(http_req *r, http_resp *o)
             snprintf(msg, sizeof msg, "You cannot disable yourself.");
             bad = 1, status = 400;
         } else {
-            sql = dis ? "UPDATE users SET password_hash = '!' || password_hash WHERE name = ?1 "
-                        "AND substr(password_hash, 1, 1) <> '!'"
-                      : "UPDATE users SET password_hash = substr(password_hash, 2) WHERE name = "
-                        "?1 AND substr(password_hash, 1, 1) = '!'";
-            snprintf(msg, sizeof msg, "%s is %s.", name, dis ? "disabled" : "enabled again");
+            /* ends its sessions, cancels its jobs, pauses its schedules (accounts.h) */
+            int64_t *ids = NULL;
+            size_t n = 0;
+            char err[512];
+            int rc = account_set_disabled(r->st, name, dis, &ids, &n, err, sizeof err);
+            for (size_t i = 0; rc >= 0 && i < n; i++)
+                if (APP(r)->sched)
+                    sched_cancel_job(APP(r)->sched, ids[i]);
+            free(ids);
+            if (rc == BX_EINVAL) {
+                snprintf(msg, sizeof msg, "There is no user %s.", name);
+                bad = 1, status = 404;
+            } else if (rc < 0) {
+                snprintf(msg, sizeof msg, "%s", err);
+                bad = 1, status = 500;
+            } else {
+                snprintf(msg, sizeof msg, "%s is %s.", name, dis ? "disabled" : "enabled again");
+            }
         }
     } else {
         snprintf(msg, sizeof msg, "Unknown action.");
@@ -2294,17 +2296,6 @@ static int p_admin_user(http_req *r, http_resp *o)
             if (!exists) {
                 snprintf(msg, sizeof msg, "There is no user %s.", name);
                 bad = 1, status = 404;
-            }
-        }
-        if (!bad && action[0] == 'd') {
-            /* end every session and token of the disabled user */
-            if (sqlite3_prepare_v2(db, "UPDATE tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:"
-                                       "%SZ', 'now') WHERE revoked_at IS NULL AND user_id = "
-                                       "(SELECT id FROM users WHERE name = ?1)",
-                                   -1, &s, NULL) == SQLITE_OK) {
-                sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-                sqlite3_step(s);
-                sqlite3_finalize(s);
             }
         }
     }

@@ -409,8 +409,11 @@ static void submit_due_schedules(sched *s, sqlite3 *db)
     iso_now(now, sizeof now);
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(db,
+                           /* only of users who exist and are not disabled (accounts.h):
+                              a disabled account's schedules wait, paused */
                            "SELECT id, user, experiment_json, every_seconds FROM schedules WHERE "
-                           "next_at <= ?1 ORDER BY next_at LIMIT 16",
+                           "next_at <= ?1 AND user IN (SELECT name FROM users WHERE "
+                           "substr(password_hash, 1, 1) <> '!') ORDER BY next_at LIMIT 16",
                            -1, &q, NULL) != SQLITE_OK)
         return;
     sqlite3_bind_text(q, 1, now, -1, SQLITE_TRANSIENT);
