@@ -223,8 +223,7 @@ int account_set_password(store *st, const char *name, const char *password, char
     return rc;
 }
 
-/* The stored spelling of name into canon: 0, or BX_EINVAL when there is no such user. */
-static int canonical(store *st, const char *name, char *canon, size_t len, char *err,
+int account_canonical(store *st, const char *name, char *canon, size_t len, char *err,
                      size_t errlen)
 {
     sqlite3 *db = store_db(st);
@@ -279,7 +278,7 @@ static int cancel_jobs_of(store *st, const char *canon, int64_t **ids, size_t *n
 int account_remove(store *st, const char *name, char *err, size_t errlen)
 {
     char canon[128];
-    int rc = canonical(st, name, canon, sizeof canon, err, errlen), n = 0;
+    int rc = account_canonical(st, name, canon, sizeof canon, err, errlen), n = 0;
     /* what it left queued never runs, its schedules go: a new account of the same name
        starts with nothing */
     if (rc == 0)
@@ -301,7 +300,7 @@ int account_set_disabled(store *st, const char *name, int disabled, int64_t **ca
                          size_t *ncancelled, char *err, size_t errlen)
 {
     char canon[128];
-    int rc = canonical(st, name, canon, sizeof canon, err, errlen), n = 0;
+    int rc = account_canonical(st, name, canon, sizeof canon, err, errlen), n = 0;
     if (cancelled)
         *cancelled = NULL, *ncancelled = 0;
     if (rc)

@@ -40,6 +40,9 @@ int account_name_ok(const char *name, char *err, size_t errlen);
  * account_name_fold: name lower-cased into out.
  */
 void account_name_fold(const char *name, char *out, size_t len);
+/* The stored spelling of the account name names into canon: 0, or BX_EINVAL (no such user). */
+int account_canonical(store *st, const char *name, char *canon, size_t len, char *err,
+                      size_t errlen);
 
 /* Argon2id hash of password into out (crypto_pwhash_STRBYTES). */
 int account_hash_password(const char *password, char *out, size_t outlen, char *err,

@@ -20,6 +20,7 @@
 #include "loader.h"
 #include "query.h"
 #include "scheduler.h"
+#include "spec.h"
 #include "util.h"
 
 #define APP(r) ((serve_app *)http_app(r))
@@ -132,6 +133,20 @@ static int field_error(http_resp *o, int status, const char *field, const char *
     cJSON *f = cJSON_CreateObject();
     cJSON_AddStringToObject(f, field, msg);
     return http_error(o, status, msg, f);
+}
+
+/* The count sql (one ?1, bound to arg) gives; -1 when it fails. */
+static int count_where(sqlite3 *db, const char *sql, const char *arg)
+{
+    sqlite3_stmt *s;
+    int n = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, arg, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(s) == SQLITE_ROW)
+            n = sqlite3_column_int(s, 0);
+        sqlite3_finalize(s);
+    }
+    return n;
 }
 
 /* A whole-number query argument within [lo, hi]: 0, or 400 in o. */
@@ -698,6 +713,83 @@ static int h_leaderboard(http_req *r, http_resp *o)
 
 /* ---- result upload ---------------------------------------------------------------------------- */
 
+/* Is name the name of a plugin this server loads? */
+static int plugin_known(const char *name)
+{
+    strvec user = {0}, dirs = {0};
+    plugin_search_path(&user, &dirs);
+    plugin_entry *e = NULL;
+    size_t n = 0;
+    plugin_scan(&dirs, core_host(), &e, &n);
+    int found = 0;
+    for (size_t i = 0; i < n && !found; i++)
+        found = !e[i].error && strcmp(e[i].p.desc->name, name) == 0;
+    plugin_scan_free(e, n);
+    strvec_free(&dirs);
+    return found;
+}
+
+/*
+ * What an uploaded result document must be before it is stored: a canonical uuid, a known
+ * plugin (no invented name reaches /metrics), times from 1990 to a day from now, a finished
+ * status.  0, or 400 in o on the field.
+ */
+static int upload_valid(const cJSON *b, http_resp *o)
+{
+    const char *uuid = str_member(b, "uuid"), *plugin = str_member(b, "plugin");
+    const char *status = str_member(b, "status");
+    if (!uuid || !spec_uuid_ok(uuid))
+        return field_error(o, 400, "uuid", "a UUID like 3f2c9a4e-1b2c-4d5e-8f90-a1b2c3d4e5f6"), 400;
+    if (!plugin || !plugin_known(plugin))
+        return field_error(o, 400, "plugin", "not a plugin of this server (GET /api/v1/plugins)"),
+               400;
+    if (status && (strcmp(status, "queued") == 0 || strcmp(status, "running") == 0))
+        return field_error(o, 400, "status", "only finished runs are uploaded"), 400;
+    static const char *const times[] = {"started_at", "finished_at"};
+    int64_t lo = 631152000, hi = (int64_t)time(NULL) + 86400; /* 1990-01-01, now + 1 day */
+    for (int i = 0; i < 2; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(b, times[i]);
+        int64_t t;
+        if (!v || cJSON_IsNull(v))
+            continue;
+        if (!cJSON_IsString(v) || store_time_parse(v->valuestring, &t, NULL) != 0 || t < lo ||
+            t > hi)
+            return field_error(o, 400, times[i],
+                               "a UTC time (2026-11-21T10:12:17Z) from 1990 to a day from now"),
+                   400;
+    }
+    return 0;
+}
+
+/*
+ * The user the run is stored as: the uploader's own name.  A document's "user" may only be
+ * the uploader itself, except for an admin, who uploads on behalf of an existing user by
+ * naming it there.  0 with "user" set in b, or 400/403 in o.
+ */
+static int upload_owner(http_req *r, cJSON *b, http_resp *o)
+{
+    const cJSON *u = cJSON_GetObjectItemCaseSensitive(b, "user");
+    char canon[128], err[512];
+    snprintf(canon, sizeof canon, "%s", r->auth.user);
+    if (u && !cJSON_IsNull(u)) {
+        if (!cJSON_IsString(u))
+            return field_error(o, 400, "user", "a user name"), 400;
+        char mine[128], named[128];
+        account_name_fold(r->auth.user, mine, sizeof mine);
+        account_name_fold(u->valuestring, named, sizeof named);
+        if (strcmp(mine, named) != 0 && r->auth.role < ROLE_ADMIN)
+            return field_error(o, 403, "user",
+                               "runs are stored as their uploader's; only an admin uploads on "
+                               "behalf of another user"),
+                   403;
+        if (account_canonical(r->st, u->valuestring, canon, sizeof canon, err, sizeof err))
+            return field_error(o, 400, "user", "no such user"), 400;
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(b, "user");
+    cJSON_AddStringToObject(b, "user", canon);
+    return 0;
+}
+
 static int h_results_new(http_req *r, http_resp *o)
 {
     cJSON *b = http_body_json(r, o);
@@ -707,18 +799,14 @@ static int h_results_new(http_req *r, http_resp *o)
         cJSON_Delete(b);
         return http_error(o, 400, "a result document is a JSON object", NULL);
     }
-    const char *uuid = str_member(b, "uuid");
-    const char *status = str_member(b, "status");
-    if (status && (strcmp(status, "queued") == 0 || strcmp(status, "running") == 0)) {
+    if (upload_valid(b, o) || upload_owner(r, b, o)) {
         cJSON_Delete(b);
-        return field_error(o, 400, "status", "only finished runs are uploaded");
+        return 0;
     }
+    const char *uuid = str_member(b, "uuid");
     int64_t id = 0;
     char err[2048];
-    int existed = uuid && store_find_run(r->st, uuid, &id, err, sizeof err) == 0;
-    /* The uploader is recorded as the run's user unless the document names one. */
-    if (!cJSON_GetObjectItemCaseSensitive(b, "user"))
-        cJSON_AddStringToObject(b, "user", r->auth.user);
+    int existed = store_find_run(r->st, uuid, &id, err, sizeof err) == 0;
     cJSON_DeleteItemFromObjectCaseSensitive(b, "job"); /* jobs of another service mean nothing here */
     int rc = existed ? 0 : store_ingest(r->st, b, &id, err, sizeof err);
     cJSON_Delete(b);
@@ -751,6 +839,14 @@ static int h_schedules_new(http_req *r, http_resp *o)
     if (!every || account_parse_duration(every, &secs) != 0 || secs < 60) {
         cJSON_Delete(b);
         return field_error(o, 400, "every", "a period of at least a minute: 90m, 24h, 7d");
+    }
+    int cap = APP(r)->max_schedules > 0 ? APP(r)->max_schedules : 20;
+    if (count_where(store_db(r->st), "SELECT count(*) FROM schedules WHERE user = ?1",
+                    r->auth.user) >= cap) {
+        cJSON_Delete(b);
+        o->retry_after = 3600;
+        return http_errorf(o, 429, "you have %d schedules, the most this server allows "
+                                   "(quotas.schedules): remove one first", cap);
     }
     config cfg;
     plan pl;
@@ -895,38 +991,77 @@ static int h_alerts(http_req *r, http_resp *o)
 
 static int count_jobs(sqlite3 *db, const char *state)
 {
-    sqlite3_stmt *s;
-    int n = -1;
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM jobs WHERE state = ?1", -1, &s, NULL) ==
-        SQLITE_OK) {
-        sqlite3_bind_text(s, 1, state, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(s) == SQLITE_ROW)
-            n = sqlite3_column_int(s, 0);
-        sqlite3_finalize(s);
-    }
-    return n;
+    return count_where(db, "SELECT count(*) FROM jobs WHERE state = ?1", state);
 }
 
+/*
+ * Can this connection write?  A write in a transaction that is then rolled back (nothing
+ * stays), waiting at most a second and a half for the lock.  0, or -1 with why in err.
+ */
+static int write_probe(sqlite3 *db, char *err, size_t errlen)
+{
+    int saved = 0;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, "PRAGMA busy_timeout", -1, &s, NULL) == SQLITE_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW)
+            saved = sqlite3_column_int(s, 0);
+        sqlite3_finalize(s);
+    }
+    sqlite3_busy_timeout(db, 1500);
+    int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, "CREATE TABLE bx_healthz_probe(x); INSERT INTO bx_healthz_probe "
+                              "VALUES (1)",
+                          NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        snprintf(err, errlen, "database not writable: %s", sqlite3_errstr(rc));
+    if (!sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_busy_timeout(db, saved);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+/* Jobs running past what their points may take (each point's timeout, default 3600 s, and a
+ * minute), as seen from the database: -1 when it cannot tell. */
+static int stuck_jobs(sqlite3 *db)
+{
+    return count_where(db,
+                       "SELECT count(*) FROM jobs WHERE state = 'running' AND started_at IS NOT "
+                       "NULL AND CAST(strftime('%s', started_at) AS INTEGER) + npoints * (coalesce("
+                       "json_extract(experiment_json, '$.timeout'), 3600) + 60) < CAST(strftime("
+                       "'%s', ?1) AS INTEGER)",
+                       "now");
+}
+
+/* /healthz: 200 when the database takes a write and the scheduler moves (its last tick
+ * recent, no job stuck running past its timeout), else 503 with the reason. */
 static int h_healthz(http_req *r, http_resp *o)
 {
     serve_app *app = APP(r);
     sqlite3 *db = store_db(r->st);
     int queued = count_jobs(db, "queued"), running = count_jobs(db, "running");
     double tick = app->sched ? sched_last_tick(app->sched) : 0;
-    char when[32] = "";
+    char when[32] = "", why[256] = "";
     store_time_format((int64_t)tick, when, sizeof when);
-    int db_ok = queued >= 0 && running >= 0;
-    int sched_ok = app->sched && wall_now() - tick < 30.0;
+    int stuck = stuck_jobs(db);
+    if (queued < 0 || running < 0)
+        snprintf(why, sizeof why, "database failing: %s", sqlite3_errmsg(db));
+    else if (write_probe(db, why, sizeof why) != 0)
+        ;
+    else if (!app->sched || wall_now() - tick >= 30.0)
+        snprintf(why, sizeof why, "scheduler stalled: no tick for 30 s");
+    else if (stuck > 0)
+        snprintf(why, sizeof why, "scheduler stalled: %d job%s running past its timeout", stuck,
+                 stuck == 1 ? "" : "s");
     cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "status", db_ok && sched_ok ? "ok"
-                                         : !db_ok          ? "database failing"
-                                                           : "scheduler stalled");
+    cJSON_AddStringToObject(j, "status", why[0] ? why : "ok");
     cJSON *sc = cJSON_AddObjectToObject(j, "scheduler");
     cJSON_AddStringToObject(sc, "last_tick", when);
     cJSON_AddNumberToObject(sc, "queued", queued);
     cJSON_AddNumberToObject(sc, "running", running);
+    cJSON_AddNumberToObject(sc, "stuck", stuck);
     cJSON_AddNumberToObject(sc, "points_running", app->sched ? sched_running(app->sched) : 0);
-    return http_json(o, db_ok && sched_ok ? 200 : 503, j);
+    return http_json(o, why[0] ? 503 : 200, j);
 }
 
 static int h_metrics(http_req *r, http_resp *o)
