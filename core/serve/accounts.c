@@ -336,12 +336,13 @@ int account_verify(store *st, const char *name, const char *password, int64_t *i
         return errf(err, errlen, BX_EIO, "database: %s", sqlite3_errmsg(db));
     sqlite3_bind_text(s, 1, name ? name : "", -1, SQLITE_TRANSIENT);
     char hash[crypto_pwhash_STRBYTES];
-    int found = 0;
+    int found = 0, disabled = 0;
     if (sqlite3_step(s) == SQLITE_ROW) {
         *id = sqlite3_column_int64(s, 0);
         *role = account_role_parse((const char *)sqlite3_column_text(s, 1));
         const char *h = (const char *)sqlite3_column_text(s, 2);
-        snprintf(hash, sizeof hash, "%s", h ? h : "");
+        disabled = h && h[0] == '!'; /* account_set_disabled's mark before the hash */
+        snprintf(hash, sizeof hash, "%s", h ? h + disabled : "");
         if (canon)
             snprintf(canon, canonlen, "%s", (const char *)sqlite3_column_text(s, 3));
         found = 1;
@@ -352,6 +353,10 @@ int account_verify(store *st, const char *name, const char *password, int64_t *i
     int ok = crypto_pwhash_str_verify(found ? hash : dummy_hash, pw, strlen(pw)) == 0;
     if (!found || !ok)
         return errf(err, errlen, BX_EINVAL, "wrong user name or password");
+    if (disabled) { /* told only to whoever knows the password */
+        errf(err, errlen, BX_EINVAL, "the account is disabled: ask an administrator to enable it");
+        return ACCOUNT_DISABLED;
+    }
     if (crypto_pwhash_str_needs_rehash(hash, PW_OPS, PW_MEM) != 0) {
         char fresh[crypto_pwhash_STRBYTES], e2[256];
         if (crypto_pwhash_str(fresh, pw, strlen(pw), PW_OPS, PW_MEM) == 0)

@@ -49,7 +49,7 @@ int account_hash_password(const char *password, char *out, size_t outlen, char *
                           size_t errlen);
 
 /* BX_EEXIST-like: returns ACCOUNT_TAKEN when the name exists. */
-enum { ACCOUNT_TAKEN = -1000 };
+enum { ACCOUNT_TAKEN = -1000, ACCOUNT_DISABLED = -1001 };
 int account_add(store *st, const char *name, const char *password, int role, int64_t *id,
                 char *err, size_t errlen);
 int account_set_password(store *st, const char *name, const char *password, char *err,
@@ -70,9 +70,10 @@ int account_set_disabled(store *st, const char *name, int disabled, int64_t **ca
 
 /*
  * Check name/password.  0 and *id, *role and the stored name in canon (may be NULL) when
- * right; BX_EINVAL when the user is unknown, disabled or the password wrong (the same work is
- * done and the same message given in each case, so neither the time nor the text tells them
- * apart).  Rehashes an outdated hash.
+ * right; BX_EINVAL when the user is unknown or the password wrong, a disabled account's
+ * included (the same work is done and the same message given in each case, so neither the
+ * time nor the text tells them apart); ACCOUNT_DISABLED only when the password is right and
+ * the account disabled.  Rehashes an outdated hash.
  */
 int account_verify(store *st, const char *name, const char *password, int64_t *id, int *role,
                    char *canon, size_t canonlen, char *err, size_t errlen);

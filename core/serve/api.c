@@ -190,18 +190,20 @@ static int h_session_new(http_req *r, http_resp *o)
         wait = w2;
     char err[512], tok[ACCOUNT_TOKEN_TEXT], exp[32], canon[128];
     int64_t uid, tid;
-    int role, bad = !wait && account_verify(r->st, user, pw, &uid, &role, canon, sizeof canon,
-                                            err, sizeof err) != 0;
-    if (bad) {
+    int role, vrc = wait ? 0
+                         : account_verify(r->st, user, pw, &uid, &role, canon, sizeof canon,
+                                          err, sizeof err);
+    if (vrc && vrc != ACCOUNT_DISABLED) {
         rl_fail(k1);
         rl_fail(k2);
     }
     free(k1);
     free(k2);
-    if (wait || bad) {
+    if (wait || vrc) {
         cJSON_Delete(b);
         if (!wait)
-            return http_error(o, 401, "wrong user name or password", NULL);
+            return http_error(o, 401, vrc == ACCOUNT_DISABLED ? err : "wrong user name or password",
+                              NULL);
         o->retry_after = wait;
         return http_error(o, 429, "too many failed sign-ins: wait and try again", NULL);
     }

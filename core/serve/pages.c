@@ -665,6 +665,10 @@ static int sign_in(http_req *r, http_resp *o, const char *user, const char *pw, 
                  "Too many failed sign-ins for this name or from this address: this account "
                  "is locked for now. Wait %d seconds and try again.",
                  wait > 0 ? wait : 60);
+    else if (st == 401 && strstr(api_message(j), "disabled")) /* the password was right */
+        snprintf(msg, sizeof msg, "The account %s is disabled. Ask an administrator to enable "
+                                  "it again.",
+                 user);
     else if (st == 401) /* a disabled account is not told apart from a wrong password */
         snprintf(msg, sizeof msg, "Wrong user name or password.");
     else
