@@ -1016,7 +1016,7 @@ static int write_probe(sqlite3 *db, char *err, size_t errlen)
                               "VALUES (1)",
                           NULL, NULL, NULL);
     if (rc != SQLITE_OK)
-        snprintf(err, errlen, "database not writable: %s", sqlite3_errstr(rc));
+        snprintf(err, errlen, "a write failed: %s", sqlite3_errstr(rc));
     if (!sqlite3_get_autocommit(db))
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_busy_timeout(db, saved);
@@ -1046,24 +1046,31 @@ static int h_healthz(http_req *r, http_resp *o)
     char when[32] = "", why[256] = "";
     store_time_format((int64_t)tick, when, sizeof when);
     int stuck = stuck_jobs(db);
-    if (queued < 0 || running < 0)
-        snprintf(why, sizeof why, "database failing: %s", sqlite3_errmsg(db));
-    else if (write_probe(db, why, sizeof why) != 0)
-        ;
-    else if (!app->sched || wall_now() - tick >= 30.0)
-        snprintf(why, sizeof why, "scheduler stalled: no tick for 30 s");
-    else if (stuck > 0)
-        snprintf(why, sizeof why, "scheduler stalled: %d job%s running past its timeout", stuck,
+    const char *status = "ok";
+    if (queued < 0 || running < 0) {
+        status = "database failing";
+        snprintf(why, sizeof why, "%s", sqlite3_errmsg(db));
+    } else if (write_probe(db, why, sizeof why) != 0) {
+        status = "database not writable";
+    } else if (!app->sched || wall_now() - tick >= 30.0) {
+        status = "scheduler stalled";
+        snprintf(why, sizeof why, "no tick for 30 s");
+    } else if (stuck > 0) {
+        status = "scheduler stalled";
+        snprintf(why, sizeof why, "%d job%s running past its timeout", stuck,
                  stuck == 1 ? "" : "s");
+    }
     cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "status", why[0] ? why : "ok");
+    cJSON_AddStringToObject(j, "status", status);
+    if (why[0])
+        cJSON_AddStringToObject(j, "reason", why);
     cJSON *sc = cJSON_AddObjectToObject(j, "scheduler");
     cJSON_AddStringToObject(sc, "last_tick", when);
     cJSON_AddNumberToObject(sc, "queued", queued);
     cJSON_AddNumberToObject(sc, "running", running);
     cJSON_AddNumberToObject(sc, "stuck", stuck);
     cJSON_AddNumberToObject(sc, "points_running", app->sched ? sched_running(app->sched) : 0);
-    return http_json(o, why[0] ? 503 : 200, j);
+    return http_json(o, strcmp(status, "ok") ? 503 : 200, j);
 }
 
 static int h_metrics(http_req *r, http_resp *o)

@@ -80,6 +80,8 @@ int cmd_push(int argc, char **argv)
         if (!doc)
             continue;
         cJSON_DeleteItemFromObjectCaseSensitive(doc, "job");
+        /* who ran it here means nothing there: the service stores the token's user */
+        cJSON_DeleteItemFromObjectCaseSensitive(doc, "user");
         char *body = cJSON_PrintUnformatted(doc);
         cJSON_Delete(doc);
         long status = 0;
