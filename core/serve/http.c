@@ -141,14 +141,83 @@ int http_json(http_resp *o, int status, cJSON *j)
     return 0;
 }
 
+/* ---- server paths kept out of answers ----------------------------------------------- */
+
+/* What an answer never shows, longest first, and what it shows instead (set once, when the
+ * server is made, before any thread reads them). */
+static struct {
+    char *text;
+    const char *as;
+} hidden[3];
+
+static void hide_paths(const char *db)
+{
+    char cwd[4096], *abs = db ? realpath(db, NULL) : NULL;
+    hidden[0].text = abs, hidden[0].as = "the database";
+    hidden[1].text = db && strlen(db) > 1 ? xstrdup(db) : NULL, hidden[1].as = "the database";
+    hidden[2].text = getcwd(cwd, sizeof cwd) && strlen(cwd) > 1 ? xstrdup(cwd) : NULL;
+    hidden[2].as = "the server's folder";
+}
+
+static int path_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == '-' || c == '/';
+}
+
+char *http_scrub(const char *text)
+{
+    char *out = xstrdup(text ? text : "");
+    for (size_t h = 0; h < sizeof hidden / sizeof hidden[0]; h++) {
+        const char *x = hidden[h].text;
+        size_t n = x ? strlen(x) : 0;
+        char *p = out;
+        while (n && (p = strstr(p, x))) {
+            /* only the whole path: not "bench.db" inside "mybench.db" */
+            int after = (p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z') ||
+                        (p[n] >= '0' && p[n] <= '9') || p[n] == '_';
+            if ((p > out && path_char(p[-1]) && p[-1] != '/' && x[0] != '/') || after) {
+                p += n;
+                continue;
+            }
+            size_t at = (size_t)(p - out);
+            char *next = xasprintf("%.*s%s%s", (int)at, out, hidden[h].as, p + n);
+            free(out);
+            out = next;
+            p = out + at + strlen(hidden[h].as);
+        }
+    }
+    return out;
+}
+
+/* Every string of j scrubbed (field messages). */
+static void scrub_json(cJSON *j)
+{
+    cJSON *it;
+    cJSON_ArrayForEach(it, j)
+    {
+        if (cJSON_IsString(it)) {
+            char *c = http_scrub(it->valuestring);
+            cJSON_SetValuestring(it, c);
+            free(c);
+        } else {
+            scrub_json(it);
+        }
+    }
+}
+
 int http_error(http_resp *o, int status, const char *msg, cJSON *fields)
 {
     cJSON *j = cJSON_CreateObject();
     cJSON *e = cJSON_AddObjectToObject(j, "error");
     cJSON_AddNumberToObject(e, "status", status);
-    cJSON_AddStringToObject(e, "message", msg);
-    if (fields)
+    char *shown = http_scrub(msg);
+    cJSON_AddStringToObject(e, "message", shown);
+    free(shown);
+    if (fields) {
+        scrub_json(fields);
         cJSON_AddItemToObject(e, "fields", fields);
+    }
     return http_json(o, status, j);
 }
 
@@ -930,6 +999,7 @@ http_server *http_server_new(const http_config *cfg)
         s->cfg.header_timeout_s = HTTP_HEADER_TIMEOUT_DEFAULT;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->idle, NULL);
+    hide_paths(cfg->db);
     return s;
 }
 

@@ -124,6 +124,10 @@ int http_json(http_resp *o, int status, cJSON *j);
 int http_error(http_resp *o, int status, const char *msg, cJSON *fields);
 int http_errorf(http_resp *o, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* text with the server's paths (the database's, as given and absolute, and the server's
+ * folder) replaced by words ("the database"): malloc'd.  http_error does it to every message
+ * and field; a page that shows another program's error does it too. */
+char *http_scrub(const char *text);
 /* Any body (copied). */
 int http_text(http_resp *o, int status, const char *type, const char *text, size_t len);
 void http_add_header(http_resp *o, const char *name, const char *value);

@@ -2004,8 +2004,9 @@ static int g_compare(http_req *r, http_resp *o)
             if (rc != 0) {
                 status = 400;
                 fputs("<p class=\"msg bad\" role=\"alert\">", f);
-                fwrite("", 1, 0, f);
-                esc(f, out && *out ? out : "compare failed");
+                char *shown = http_scrub(out && *out ? out : "compare failed");
+                esc(f, shown); /* never a server path */
+                free(shown);
                 fputs("</p>", f);
             } else {
                 fputs("<pre id=\"compare\">", f);

@@ -379,8 +379,9 @@ def test_12_healthz():
 
 
 # 13. Mutations, one per check: http_body_json without json_has_nul; upload_valid without its
-# uuid, time or plugin checks; h_schedules_new without its cap; head_limits gone (MHD's own
-# HTML, or no limit at all); account_add storing the name as given.
+# uuid, time or plugin checks; h_schedules_new without its cap; g_compare showing the message
+# without http_scrub; head_limits gone (MHD's own HTML, or no limit at all); account_add
+# storing the name as given.  (The disabled-account message is checked in test_10.)
 def test_13_smaller():
     # \u0000 cut a string short: "mem\u0000x" signed in as mem
     st, _, j = req(S, "POST", "/api/v1/session", raw=b'{"user":"mem\\u0000x","password":"' +
@@ -412,6 +413,12 @@ def test_13_smaller():
     st, h, j = req(S, "GET", "/api/v1/me", tok=T_MEM, headers={"X-Big": "b" * 20000})
     check(st == 431 and isinstance(j, dict) and j["error"]["status"] == 431, "431: %d %r" %
           (st, str(j)[:200]))
+    # errors never show a server path (the database's, the server's folder)
+    b = Browser(S, "127.0.0.41").sign_in("mem", PW)
+    for q in ("a=999999&b=1", "a=plugin%3Dnone&b=1"):
+        st, _, text = b.req("GET", "/compare?" + q)
+        check(st == 400 and DB not in text and TMP not in text and "database" in text,
+              "/compare?%s shows a server path: %d %s" % (q, st, re.findall(r'alert">[^<]*', text)))
     # user names are case-folded: Alice and alice are one account
     st, _, j = req(S, "POST", "/api/v1/users", {"user": "Alice", "password": PW}, tok=T_ADMIN)
     check(st == 201 and j["user"] == "alice", "Alice: %d %s" % (st, j))
