@@ -740,27 +740,27 @@ static int upload_valid(const cJSON *b, http_resp *o)
 {
     const char *uuid = str_member(b, "uuid"), *plugin = str_member(b, "plugin");
     const char *status = str_member(b, "status");
+    const char *field = NULL, *msg = NULL;
     if (!uuid || !spec_uuid_ok(uuid))
-        return field_error(o, 400, "uuid", "a UUID like 3f2c9a4e-1b2c-4d5e-8f90-a1b2c3d4e5f6"), 400;
-    if (!plugin || !plugin_known(plugin))
-        return field_error(o, 400, "plugin", "not a plugin of this server (GET /api/v1/plugins)"),
-               400;
-    if (status && (strcmp(status, "queued") == 0 || strcmp(status, "running") == 0))
-        return field_error(o, 400, "status", "only finished runs are uploaded"), 400;
+        field = "uuid", msg = "a lower-case UUID like 3f2c9a4e-1b2c-4d5e-8f90-a1b2c3d4e5f6";
+    else if (!plugin || !plugin_known(plugin))
+        field = "plugin", msg = "not a plugin of this server (GET /api/v1/plugins)";
+    else if (status && (strcmp(status, "queued") == 0 || strcmp(status, "running") == 0))
+        field = "status", msg = "only finished runs are uploaded";
     static const char *const times[] = {"started_at", "finished_at"};
     int64_t lo = 631152000, hi = (int64_t)time(NULL) + 86400; /* 1990-01-01, now + 1 day */
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 2 && !field; i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(b, times[i]);
         int64_t t;
-        if (!v || cJSON_IsNull(v))
-            continue;
-        if (!cJSON_IsString(v) || store_time_parse(v->valuestring, &t, NULL) != 0 || t < lo ||
-            t > hi)
-            return field_error(o, 400, times[i],
-                               "a UTC time (2026-11-21T10:12:17Z) from 1990 to a day from now"),
-                   400;
+        if (v && !cJSON_IsNull(v) &&
+            (!cJSON_IsString(v) || store_time_parse(v->valuestring, &t, NULL) != 0 || t < lo ||
+             t > hi))
+            field = times[i], msg = "a UTC time (2026-11-21T10:12:17Z) from 1990 to a day from now";
     }
-    return 0;
+    if (!field)
+        return 0;
+    field_error(o, 400, field, msg);
+    return 400;
 }
 
 /*
@@ -774,18 +774,23 @@ static int upload_owner(http_req *r, cJSON *b, http_resp *o)
     char canon[128], err[512];
     snprintf(canon, sizeof canon, "%s", r->auth.user);
     if (u && !cJSON_IsNull(u)) {
-        if (!cJSON_IsString(u))
-            return field_error(o, 400, "user", "a user name"), 400;
         char mine[128], named[128];
         account_name_fold(r->auth.user, mine, sizeof mine);
-        account_name_fold(u->valuestring, named, sizeof named);
-        if (strcmp(mine, named) != 0 && r->auth.role < ROLE_ADMIN)
-            return field_error(o, 403, "user",
-                               "runs are stored as their uploader's; only an admin uploads on "
-                               "behalf of another user"),
-                   403;
-        if (account_canonical(r->st, u->valuestring, canon, sizeof canon, err, sizeof err))
-            return field_error(o, 400, "user", "no such user"), 400;
+        account_name_fold(cJSON_IsString(u) ? u->valuestring : "", named, sizeof named);
+        int status = 0;
+        if (!cJSON_IsString(u))
+            status = 400;
+        else if (strcmp(mine, named) != 0 && r->auth.role < ROLE_ADMIN)
+            status = 403;
+        else if (account_canonical(r->st, u->valuestring, canon, sizeof canon, err, sizeof err))
+            status = 400;
+        if (status) {
+            field_error(o, status, "user",
+                        status == 403 ? "runs are stored as their uploader's; only an admin "
+                                        "uploads on behalf of another user"
+                                      : "the name of an existing user");
+            return status;
+        }
     }
     cJSON_DeleteItemFromObjectCaseSensitive(b, "user");
     cJSON_AddStringToObject(b, "user", canon);

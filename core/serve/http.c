@@ -956,12 +956,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     r.body_len = cs->len;
     http_resp o;
     memset(&o, 0, sizeof o);
-    if (head_limits(c, cs, &o) != 0)
-        ;
-    else if (cs->too_big)
-        http_error(&o, 413, "the body is over 1 MiB", NULL);
-    else
-        dispatch(s, &r, &o);
+    if (head_limits(c, cs, &o) == 0) { /* else o holds the 414 or 431 */
+        if (cs->too_big)
+            http_error(&o, 413, "the body is over 1 MiB", NULL);
+        else
+            dispatch(s, &r, &o);
+    }
     int status = o.status;
     if (status >= 100 && status <= 599)
         atomic_fetch_add(&s->counts[status], 1);
