@@ -206,6 +206,9 @@ def slow_client(src, port, stop, socks, tried):
 def test_9_slow_connections():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
+    out, _ = bx("serve", "--help")
+    check(all(o in out for o in ("--header-timeout", "--max-conns", "--max-conns-per-address",
+                                 "--trusted-proxy")), "serve --help: " + out)
     p = Server(DB, "--header-timeout", "6")
     stop, socks, tried = threading.Event(), [], []
     t0 = time.time()
@@ -361,11 +364,13 @@ def test_11_sigterm_in_flight():
 def test_12_healthz():
     st, _, j = req(S, "GET", "/healthz")
     check(st == 200 and j["status"] == "ok", "healthz: %d %s" % (st, j))
+    time.sleep(1.1)  # the write is proved at most once a second
     c = sqlite3.connect(DB, timeout=30, isolation_level=None)
     c.execute("BEGIN EXCLUSIVE")
     st, _, j = req(S, "GET", "/healthz")
     c.execute("ROLLBACK")
     c.close()
+    time.sleep(1.1)
     check(st == 503 and "writ" in j["status"], "healthz while no write can be made: %d %s" %
           (st, j))
     sql(DB, "INSERT INTO jobs(user, plugin, name, experiment_json, state, npoints, created_at, "
