@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -992,6 +993,68 @@ static void sqlite_settings(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/*
+ * A test hook: BENCHAAS_TEST_CREATE_DELAY_MS=N makes the connection that creates a
+ * database sleep N ms each time SQLite grows the new file (SQLITE_FCNTL_SIZE_HINT:
+ * with memory-mapped I/O the file is extended with zeros first and its pages written
+ * after), which holds open the moment a half-made file could be seen
+ * (tests/store: create_window).  A VFS over the default one that replaces only the
+ * main database file's xFileControl.
+ */
+static sqlite3_vfs slow_vfs;
+static sqlite3_io_methods slow_methods;
+static const sqlite3_io_methods *slow_real_methods;
+static long slow_ms;
+static pthread_once_t slow_once = PTHREAD_ONCE_INIT;
+
+static int slow_file_control(sqlite3_file *f, int op, void *arg)
+{
+    int rc = slow_real_methods->xFileControl(f, op, arg);
+    if (op == SQLITE_FCNTL_SIZE_HINT)
+        usleep((useconds_t)slow_ms * 1000);
+    return rc;
+}
+
+static int slow_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out)
+{
+    sqlite3_vfs *real = vfs->pAppData;
+    int rc = real->xOpen(real, name, f, flags, out);
+    if (rc == SQLITE_OK && (flags & SQLITE_OPEN_MAIN_DB) && f->pMethods) {
+        if (!slow_real_methods) {
+            slow_real_methods = f->pMethods;
+            slow_methods = *f->pMethods;
+            slow_methods.xFileControl = slow_file_control;
+        }
+        if (f->pMethods == slow_real_methods)
+            f->pMethods = &slow_methods;
+    }
+    return rc;
+}
+
+static void slow_register(void)
+{
+    sqlite3_vfs *real = sqlite3_vfs_find(NULL);
+    if (!real)
+        return;
+    slow_vfs = *real;
+    slow_vfs.zName = "benchaas-test-slow-create";
+    slow_vfs.pAppData = real;
+    slow_vfs.xOpen = slow_open;
+    slow_vfs.pNext = NULL;
+    if (sqlite3_vfs_register(&slow_vfs, 0) != SQLITE_OK)
+        slow_vfs.zName = NULL;
+}
+
+/* The VFS a creating connection uses: the slow one when the hook asks for it, else NULL. */
+static const char *create_vfs(void)
+{
+    const char *e = getenv("BENCHAAS_TEST_CREATE_DELAY_MS");
+    if (!e || (slow_ms = strtol(e, NULL, 10)) <= 0)
+        return NULL;
+    pthread_once(&slow_once, slow_register);
+    return slow_vfs.zName;
+}
+
 /* An SQLite connection with our settings (no header check, no migration). */
 static int open_connection(const char *path, int create, int one_thread, store **out, char *err,
                            size_t errlen)
@@ -1006,7 +1069,7 @@ static int open_connection(const char *path, int create, int one_thread, store *
     pthread_once(&sqlite_once, sqlite_settings);
     int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
                 (one_thread ? SQLITE_OPEN_NOMUTEX : SQLITE_OPEN_FULLMUTEX);
-    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &s->db, flags, create ? create_vfs() : NULL) != SQLITE_OK) {
         set_err(err, errlen, "cannot open the database '%s': %s", path,
                 s->db ? sqlite3_errmsg(s->db) : "out of memory");
         readonly_hint(path, err, errlen);
@@ -1118,6 +1181,90 @@ int store_open_again(const store *first, store **out, char *err, size_t errlen)
     return open_sibling(first, 0, out, err, errlen);
 }
 
+/*
+ * Put the finished database `tmp` at `path`, which was `kind` (absent or empty) when
+ * looked at: 0 when it is in place or another creator's database took the place first
+ * (the caller looks at `path` again either way).  An absent path: link(2), which never
+ * replaces anything (rename with RENAME_NOREPLACE where the file system has no hard
+ * links).  An empty file: replaced, under an exclusive flock(2) of it, only if it is
+ * still the empty file at `path`, so that two creators never both replace it.
+ */
+static int place_database(const char *tmp, const char *path, int kind, char *err, size_t errlen)
+{
+    if (kind == FILE_ABSENT) {
+        if (link(tmp, path) == 0 || errno == EEXIST)
+            return 0;
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0 || errno == EEXIST)
+            return 0;
+    } else {
+        int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        struct stat held, now;
+        if (fd < 0)
+            return errno == ENOENT ? 0 : (set_err(err, errlen, "cannot read '%s': %s", path,
+                                                  strerror(errno)),
+                                          BX_EIO);
+        int e = 0;
+        while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
+            ;
+        if (fstat(fd, &held) == 0 && held.st_size == 0 && stat(path, &now) == 0 &&
+            now.st_dev == held.st_dev && now.st_ino == held.st_ino && rename(tmp, path) != 0)
+            e = errno;
+        close(fd); /* (releases the flock) */
+        if (e == 0)
+            return 0;
+        errno = e;
+    }
+    set_err(err, errlen, "cannot create the database '%s': %s", path, strerror(errno));
+    return BX_EIO;
+}
+
+/*
+ * Make a new database at `path` (absent or empty, `kind`) without ever showing a
+ * half-made file there: the schema is written into a new file beside it
+ * ("PATH.new-XXXXXX", mode 0600: the database holds password hashes, and SQLite gives
+ * its -journal, -wal and -shm files the database's mode), committed and closed, and
+ * only then put in place (place_database).  Concurrent creators each make one; the
+ * first in place wins and the others open it.  The temporary file is always removed.
+ */
+static int create_database(const char *path, int kind, const store_migration *steps,
+                           size_t nsteps, char *err, size_t errlen)
+{
+    size_t len = strlen(path) + sizeof ".new-XXXXXX";
+    char *tmp = malloc(len);
+    if (!tmp) {
+        set_err(err, errlen, "out of memory");
+        return BX_ENOMEM;
+    }
+    snprintf(tmp, len, "%s.new-XXXXXX", path);
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0) {
+        set_err(err, errlen, "cannot open the database '%s': cannot create a file beside it: %s",
+                path, strerror(errno));
+        readonly_hint(path, err, errlen);
+        free(tmp);
+        return BX_EIO;
+    }
+    close(fd);
+    store *s;
+    int rc = open_connection(tmp, 1, 1, &s, err, errlen);
+    if (rc == 0) {
+        char *name = strdup(path); /* messages name the database, not the temporary file */
+        if (name) {
+            free(s->path);
+            s->path = name;
+        }
+        rc = migrate(s, steps, nsteps, err, errlen);
+        store_close(s);
+    }
+    if (rc == BX_EIO)
+        disk_full_hint(path, err, errlen);
+    if (rc == 0)
+        rc = place_database(tmp, path, kind, err, errlen);
+    unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
 int store_open_with(const char *path, int mode, const store_migration *steps, size_t nsteps,
                     store **out, char *err, size_t errlen)
 {
@@ -1128,22 +1275,35 @@ int store_open_with(const char *path, int mode, const store_migration *steps, si
         set_err(err, errlen, "no database file name given");
         return BX_EINVAL;
     }
-    if ((rc = classify_file(path, &kind, err, errlen)) != 0)
-        return rc;
-    if (mode != STORE_CREATE && kind == FILE_ABSENT) {
-        set_err(err, errlen,
-                "no database at '%s' (run a benchmark first, or give --db FILE or BENCHAAS_DB)",
-                path);
-        return BX_EINVAL;
-    }
-    if (mode != STORE_CREATE && kind == FILE_EMPTY) {
-        set_err(err, errlen, "'%s' is empty: no BenchaaS results in it yet", path);
-        return BX_EINVAL;
+    /* (a few rounds: a creator that lost the race looks again and finds the winner's) */
+    for (int round = 0;; round++) {
+        if ((rc = classify_file(path, &kind, err, errlen)) != 0)
+            return rc;
+        if (kind == FILE_OURS)
+            break;
+        if (mode != STORE_CREATE && kind == FILE_ABSENT) {
+            set_err(err, errlen,
+                    "no database at '%s' (run a benchmark first, or give --db FILE or "
+                    "BENCHAAS_DB)",
+                    path);
+            return BX_EINVAL;
+        }
+        if (mode != STORE_CREATE) {
+            set_err(err, errlen, "'%s' is empty: no BenchaaS results in it yet", path);
+            return BX_EINVAL;
+        }
+        if (round == 8) {
+            set_err(err, errlen, "cannot create the database '%s': it keeps changing", path);
+            return BX_EIO;
+        }
+        safefile_protect_db(path); /* never an output file of this process */
+        if ((rc = create_database(path, kind, steps, nsteps, err, errlen)) != 0)
+            return rc;
     }
 
     safefile_protect_db(path); /* never an output file of this process */
     store *s;
-    if ((rc = open_connection(path, mode == STORE_CREATE, one_thread, &s, err, errlen)) != 0)
+    if ((rc = open_connection(path, 0, one_thread, &s, err, errlen)) != 0)
         return rc;
     if ((rc = migrate(s, steps, nsteps, err, errlen)) != 0) {
         if (rc == BX_EIO) {
