@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "timefmt.h"
+
 typedef struct store store;
 
 /* How to open. */
@@ -71,6 +73,17 @@ const char *store_value_text(const cJSON *v, char *buf, size_t len, char **heap)
  * batch's transaction instead: a refused document rolls back only itself.
  */
 int store_ingest(store *s, const cJSON *result, int64_t *run_id, char *err, size_t errlen);
+
+/*
+ * The way back (export.c, beside ingest): stored run `id` as a result document
+ * (docs/formats.md) holding every fact ingest stored for it, so that ingesting the
+ * document into another database gives the same rows: the run's columns, host,
+ * "user" and service "job", parameters, metrics (with their headline marks), samples,
+ * tags, warnings, provenance, meta, the spec, the job's timeline and each node's.
+ * NULL with the reason in err (BX_EINVAL: no such run).  The caller owns the
+ * document (cJSON_Delete).
+ */
+cJSON *store_export_run(store *s, int64_t id, char *err, size_t errlen);
 
 /*
  * Group commit, for bulk ingest (collect of a spool folder, bench/dbgen.c):
@@ -138,17 +151,15 @@ int store_schema_version(store *s);
  */
 int store_find_run(store *s, const char *uuid, int64_t *run_id, char *err, size_t errlen);
 
-/*
- * Times.  Parse an ISO 8601 UTC date or date-time, as users and result
- * documents write them: "2026-11-21", "2026-11-21T10:12", "2026-11-21 10:12:17",
- * optional fractional seconds (dropped), optional "Z" or "+HH:MM"/"-HH:MM".
- * Without an offset the time is taken as UTC.  0 and *epoch (seconds since
- * 1970, UTC), *date_only set when only a date was given (may be NULL);
- * BX_EINVAL when the text is not such a time or names an impossible date.
- */
-int store_time_parse(const char *text, int64_t *epoch, int *date_only);
-/* epoch -> "2026-11-21T10:12:17Z" (the form stored in the database); out >= 21 bytes. */
-void store_time_format(int64_t epoch, char *out, size_t outlen);
+/* Times: timefmt.h (common/), under the names the store's callers have always used. */
+static inline int store_time_parse(const char *text, int64_t *epoch, int *date_only)
+{
+    return time_parse_utc(text, epoch, date_only);
+}
+static inline void store_time_format(int64_t epoch, char *out, size_t outlen)
+{
+    time_format_utc(epoch, out, outlen);
+}
 
 /*
  * Schema migrations.  Step i of the list takes a database from version
