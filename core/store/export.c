@@ -99,8 +99,11 @@ static int export_run_row(store *s, int64_t id, cJSON *d, char *err, size_t errl
 
 static int export_params(store *s, int64_t id, cJSON *d, char *err, size_t errlen)
 {
-    sqlite3_stmt *st = run_rows(s, "SELECT name, value, type FROM params WHERE run_id = ?1"
-                                   " ORDER BY name",
+    /* in the document's order, which runs.params_json keeps (and the configuration's key) */
+    sqlite3_stmt *st = run_rows(s, "SELECT p.name, p.value, p.type FROM params p"
+                                   " JOIN runs r ON r.id = p.run_id"
+                                   " LEFT JOIN json_each(r.params_json) j ON j.key = p.name"
+                                   " WHERE p.run_id = ?1 ORDER BY j.id, p.name",
                                 id, err, errlen);
     if (!st)
         return BX_EIO;
