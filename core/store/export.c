@@ -99,8 +99,9 @@ static int export_run_row(store *s, int64_t id, cJSON *d, char *err, size_t errl
 
 static int export_params(store *s, int64_t id, cJSON *d, char *err, size_t errlen)
 {
-    /* in the document's order, which runs.params_json keeps (and the configuration's key) */
-    sqlite3_stmt *st = run_rows(s, "SELECT p.name, p.value, p.type FROM params p"
+    /* in the document's order, which runs.params_json keeps (and the configuration's key);
+       a parameter the plugin computed is in params but not in params_json (ingest.c) */
+    sqlite3_stmt *st = run_rows(s, "SELECT p.name, p.value, p.type, j.key IS NULL FROM params p"
                                    " JOIN runs r ON r.id = p.run_id"
                                    " LEFT JOIN json_each(r.params_json) j ON j.key = p.name"
                                    " WHERE p.run_id = ?1 ORDER BY j.id, p.name",
@@ -113,6 +114,8 @@ static int export_params(store *s, int64_t id, cJSON *d, char *err, size_t errle
         cJSON *p = cJSON_AddObjectToObject(params, (const char *)sqlite3_column_text(st, 0));
         add_column(p, "value", st, 1);
         add_column(p, "type", st, 2);
+        if (sqlite3_column_int(st, 3))
+            cJSON_AddTrueToObject(p, "computed");
     }
     return rows_done(s, st, rc, err, errlen);
 }
