@@ -6,7 +6,8 @@
  * BenchaaS database is refused and left untouched.
  *
  * Every function returns 0 or a negative BX_E* code and, on error, writes a
- * human message into err (errlen bytes).
+ * human message into err (errlen bytes).  Which file of core/store/ does what:
+ * store_int.h.
  */
 #ifndef BENCHAAS_STORE_H
 #define BENCHAAS_STORE_H
@@ -21,8 +22,14 @@ typedef struct store store;
 
 /* How to open. */
 enum {
-    STORE_READONLY = 0, /* the file must exist and be ours */
-    STORE_CREATE = 1,   /* create it (and its schema) when missing */
+    /* the file must exist and be ours.  Only "do not create": the connection can write,
+       so a database of an older schema is migrated on open (also by `query`), and WAL
+       needs write access to the folder anyway */
+    STORE_READONLY = 0,
+    /* create it (and its schema) when missing or empty: made beside the path, mode 0600,
+       and linked into place whole, so concurrent creators and openers never see it
+       half-made (open.c) */
+    STORE_CREATE = 1,
     /* with either: the connection is only ever used by the thread that opened it, so SQLite
        takes no lock per call (the result commands: a few calls per value read) */
     STORE_ONE_THREAD = 4
@@ -52,7 +59,8 @@ int store_open_again(const store *first, store **out, char *err, size_t errlen);
 /*
  * Check, without opening it through SQLite, that `path` is absent or
  * empty (we may create it) or one of ours.  BX_EINVAL with the reason
- * otherwise.  Used before anything runs, so a bad --db exits 2 early.
+ * otherwise (also for an absent file whose folder does not exist, and for a
+ * directory).  Used before anything runs, so a bad --db exits 2 early.
  */
 int store_check_file(const char *path, char *err, size_t errlen);
 
@@ -65,7 +73,8 @@ int store_check_file(const char *path, char *err, size_t errlen);
 const char *store_value_text(const cJSON *v, char *buf, size_t len, char **heap);
 
 /*
- * Store one result document (docs/formats.md) in one transaction.
+ * Store one result document (docs/formats.md, whose statuses it accepts, plus
+ * `queued` and `running`: a Slurm run not finished yet) in one transaction.
  * Idempotent: if a run with the same uuid is already stored with a final
  * status, nothing is written and *run_id is the existing id (returns 0).
  * A run stored as `queued` or `running` (Slurm) is replaced by the result.
@@ -124,19 +133,6 @@ void store_twins_close(store *s);
 
 /* The sqlite3 handle, for query code inside the core. */
 struct sqlite3 *store_db(store *s);
-
-/* ---- additions (store.c) ------------------------------------------------ */
-
-/*
- * Notes on the functions above:
- *   - STORE_READONLY only means "do not create": the connection can write,
- *     so a database of an older schema is migrated on open (also by
- *     `query`), and WAL needs write access to the folder anyway.
- *   - store_check_file also refuses an absent file whose folder does not
- *     exist, and a directory.
- *   - store_ingest accepts the statuses of docs/formats.md plus `queued`
- *     and `running` (a Slurm run not finished yet).
- */
 
 /* PRAGMA application_id of our files ("BXA1") and the schema this build writes. */
 #define STORE_APPLICATION_ID 0x42584131

@@ -1,9 +1,10 @@
 /*
  * main.c — `store_tests NAME` runs one test of the store and query suite in
  * a fresh temporary folder (removed when it passes, kept and printed when it
- * fails).  `store_tests` alone lists the names.  To add a test: write
- * `int test_NAME(void)`, add it to the table below and to STORE_TESTS in
- * CMakeLists.txt.
+ * fails).  `store_tests` alone lists the names; `store_tests --dump DB`
+ * prints DB's facts (store_dump, common.h).  To add a test: write
+ * `int test_NAME(void)` and add it to the TESTS table below (CMakeLists.txt
+ * reads the table: one ctest store.NAME per entry).
  */
 #define _XOPEN_SOURCE 700
 #include <ftw.h>
