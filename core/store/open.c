@@ -535,7 +535,6 @@ int store_open_with(const char *path, int mode, const store_migration *steps, si
             store__err(err, errlen, "cannot create the database '%s': it keeps changing", path);
             return BX_EIO;
         }
-        safefile_protect_db(path); /* never an output file of this process */
         if ((rc = create_database(path, kind, steps, nsteps, err, errlen)) != 0)
             return rc;
     }
