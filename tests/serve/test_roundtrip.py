@@ -25,8 +25,17 @@ runs = [["trivial", "-p", "value=3,4"],
         ["hpl", "-p", "N=200", "-p", "NB=32"],
         ["iperf", "-p", "mode=loopback", "-p", "duration=1"],
         ["ior", "-p", "path=ior.dat", "-p", "block_size=64k", "-p", "transfer_size=16k"]]
+asan = os.environ.get("ASAN_OPTIONS")
 for r in runs:
+    # (under the sanitizer build, the plugins' MPI workers report OpenMPI's leaks, which
+    # tests/lsan.supp cannot match: see test_plugins.py; collect, push and the server,
+    # what this test is about, keep leak detection on)
+    os.environ["ASAN_OPTIONS"] = (asan + ":" if asan else "") + "detect_leaks=0"
     bx("run", *r, "--repetitions", "2", "--tag", "rt", "--db", "one.db", "--quiet")
+    if asan is None:
+        os.environ.pop("ASAN_OPTIONS", None)
+    else:
+        os.environ["ASAN_OPTIONS"] = asan
 os.makedirs("one.db.spool", exist_ok=True)
 fixtures = sorted(glob.glob(os.path.join(SOURCE, "tests", "store", "fixtures", "*.json")))
 for f in fixtures:
