@@ -93,9 +93,9 @@ static int opt_time(const cJSON *o, const char *key, char *out, size_t outlen, c
         return 0;
     if (time_parse_utc(t, &epoch, NULL) != 0) {
         store__err(err, errlen,
-                "result document: \"%s\" is '%s', not an ISO 8601 time like "
-                "2026-11-21T10:12:17Z",
-                key, t);
+                   "result document: \"%s\" is '%s', not an ISO 8601 time like "
+                   "2026-11-21T10:12:17Z",
+                   key, t);
         return BX_EINVAL;
     }
     time_format_utc(epoch, out, outlen);
@@ -112,7 +112,7 @@ static int opt_kind(const cJSON *o, const char *key, int type, const cJSON **out
         return 0;
     if ((v->type & 0xFF) != type) {
         store__err(err, errlen, "result document: \"%s\" must be %s", key,
-                type == cJSON_Object ? "an object" : "a list");
+                   type == cJSON_Object ? "an object" : "a list");
         return BX_EINVAL;
     }
     *out = v;
@@ -136,17 +136,20 @@ static int read_doc_identity(const cJSON *j, doc *d, char *err, size_t errlen)
     }
     if (ver->valuedouble != 1) {
         store__err(err, errlen,
-                "result document version %g is not understood by this benchaas (it reads "
-                "version 1)",
-                ver->valuedouble);
+                   "result document version %g is not understood by this benchaas (it reads "
+                   "version 1)",
+                   ver->valuedouble);
         return BX_EINVAL;
     }
-    if (store__opt_str(j, "uuid", &d->uuid, err, errlen) || store__opt_str(j, "plugin", &d->plugin, err, errlen) ||
+    if (store__opt_str(j, "uuid", &d->uuid, err, errlen) ||
+        store__opt_str(j, "plugin", &d->plugin, err, errlen) ||
         store__opt_str(j, "status", &d->status, err, errlen))
         return BX_EINVAL;
     if (!d->uuid || !*d->uuid || !d->plugin || !*d->plugin || !d->status) {
         store__err(err, errlen, "result document: \"%s\" is missing",
-                !d->uuid || !*d->uuid ? "uuid" : !d->plugin || !*d->plugin ? "plugin" : "status");
+                   !d->uuid || !*d->uuid       ? "uuid"
+                   : !d->plugin || !*d->plugin ? "plugin"
+                                               : "status");
         return BX_EINVAL;
     }
     int known = 0;
@@ -154,9 +157,9 @@ static int read_doc_identity(const cJSON *j, doc *d, char *err, size_t errlen)
         known |= strcmp(statuses[i], d->status) == 0;
     if (!known) {
         store__err(err, errlen,
-                "result document: status '%s' is not one of ok, failed, crashed, timeout, "
-                "interrupted, queued, running",
-                d->status);
+                   "result document: status '%s' is not one of ok, failed, crashed, timeout, "
+                   "interrupted, queued, running",
+                   d->status);
         return BX_EINVAL;
     }
     return 0;
@@ -169,7 +172,8 @@ int store__read_doc(const cJSON *j, doc *d, char *err, size_t errlen)
         return irc;
     d->final = store__is_final(d->status);
     if (store__opt_str(j, "plugin_version", &d->plugin_version, err, errlen) ||
-        store__opt_str(j, "error", &d->error, err, errlen) || store__opt_str(j, "host", &d->host, err, errlen) ||
+        store__opt_str(j, "error", &d->error, err, errlen) ||
+        store__opt_str(j, "host", &d->host, err, errlen) ||
         store__opt_str(j, "experiment", &d->experiment, err, errlen) ||
         store__opt_str(j, "launcher", &d->launcher, err, errlen) ||
         store__opt_str(j, "user", &d->user, err, errlen) ||
@@ -220,9 +224,9 @@ int store__read_doc(const cJSON *j, doc *d, char *err, size_t errlen)
                                      strcmp(b->valuestring, "lower") != 0 &&
                                      strcmp(b->valuestring, "none") != 0)))) {
             store__err(err, errlen,
-                    "result document: metric '%s' must be {\"value\": number, \"unit\": text, "
-                    "\"better\": \"higher\"|\"lower\"|\"none\"}",
-                    it->string ? it->string : "?");
+                       "result document: metric '%s' must be {\"value\": number, \"unit\": text, "
+                       "\"better\": \"higher\"|\"lower\"|\"none\"}",
+                       it->string ? it->string : "?");
             return BX_EINVAL;
         }
     }
@@ -241,16 +245,16 @@ int store__read_doc(const cJSON *j, doc *d, char *err, size_t errlen)
         }
         if (bad) {
             store__err(err, errlen,
-                    "result document: samples of '%s' must be a list of [repetition, index, "
-                    "value]",
-                    it->string ? it->string : "?");
+                       "result document: samples of '%s' must be a list of [repetition, index, "
+                       "value]",
+                       it->string ? it->string : "?");
             return BX_EINVAL;
         }
     }
     if (!timeline_valid(d->timeline)) {
         store__err(err, errlen,
-                "result document: \"timeline\" must be a list of [seconds, rss_mib, "
-                "cpu_percent]");
+                   "result document: \"timeline\" must be a list of [seconds, rss_mib, "
+                   "cpu_percent]");
         return BX_EINVAL;
     }
     cJSON_ArrayForEach(it, d->timeline_nodes)
@@ -262,8 +266,8 @@ int store__read_doc(const cJSON *j, doc *d, char *err, size_t errlen)
             !(ranks == NULL || cJSON_IsNumber(ranks)) || !cJSON_IsArray(tl) ||
             !timeline_valid(tl)) {
             store__err(err, errlen,
-                    "result document: \"timeline_nodes\" must be a list of {\"node\": NAME, "
-                    "\"ranks\": N, \"timeline\": [[seconds, rss_mib, cpu_percent], ...]}");
+                       "result document: \"timeline_nodes\" must be a list of {\"node\": NAME, "
+                       "\"ranks\": N, \"timeline\": [[seconds, rss_mib, cpu_percent], ...]}");
             return BX_EINVAL;
         }
     }
@@ -288,8 +292,8 @@ int store__read_doc(const cJSON *j, doc *d, char *err, size_t errlen)
         if (!(cJSON_IsString(v) || cJSON_IsNumber(v) || cJSON_IsBool(v)) ||
             (t && !cJSON_IsString(t))) {
             store__err(err, errlen,
-                    "result document: parameter '%s' must be {\"value\": text, \"type\": text}",
-                    it->string ? it->string : "?");
+                       "result document: parameter '%s' must be {\"value\": text, \"type\": text}",
+                       it->string ? it->string : "?");
             return BX_EINVAL;
         }
     }

@@ -88,7 +88,7 @@ static sqlite3_stmt *stmt(store *s, int id, char *err, size_t errlen)
         if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s->st[id],
                                NULL) != SQLITE_OK) {
             store__err(err, errlen, "%s: cannot prepare a statement: %s", s->path,
-                    sqlite3_errmsg(s->db));
+                       sqlite3_errmsg(s->db));
             return NULL;
         }
     } else {
@@ -106,7 +106,7 @@ static int step_named(store *s, sqlite3_stmt *st, const char *what, const char *
     int rc = sqlite3_step(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
         store__err(err, errlen, "%s: %s%s%s%s: %s", s->path, what, name ? " '" : "",
-                name ? name : "", name ? "'" : "", sqlite3_errmsg(s->db));
+                   name ? name : "", name ? "'" : "", sqlite3_errmsg(s->db));
         sqlite3_reset(st);
         /* A constraint (a metric named twice in a document, say) is the
          * document's fault, not the database's: BX_EINVAL, like store__read_doc. */
@@ -453,7 +453,7 @@ static sqlite3_stmt *multi_stmt(store *s, int which, size_t n, char *err, size_t
     if (sqlite3_prepare_v3(s->db, sql, (int)len, SQLITE_PREPARE_PERSISTENT, slot, NULL) !=
         SQLITE_OK) {
         store__err(err, errlen, "%s: cannot prepare a statement: %s", s->path,
-                sqlite3_errmsg(s->db));
+                   sqlite3_errmsg(s->db));
         *slot = NULL;
         return NULL;
     }
@@ -794,7 +794,7 @@ static int set_user_job(store *s, const doc *d, int64_t id, char *err, size_t er
                            " WHERE id = ?3",
                            -1, &st, NULL) != SQLITE_OK) {
         store__err(err, errlen, "%s: cannot record the run's user and job: %s", s->path,
-                sqlite3_errmsg(s->db));
+                   sqlite3_errmsg(s->db));
         return BX_EIO;
     }
     bind_text(st, 1, d->user);
@@ -888,7 +888,7 @@ static int ingest_locked(store *s, const doc *d, int64_t *run_id, char *err, siz
 static int batch_lost(store *s, char *err, size_t errlen)
 {
     store__err(err, errlen, "%s: this batch's transaction was rolled back by an earlier error",
-            s->path);
+               s->path);
     return BX_EIO;
 }
 

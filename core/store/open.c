@@ -59,7 +59,7 @@ static int classify_file(const char *path, int *kind, char *err, size_t errlen)
             free(dir);
             if (!ok) {
                 store__err(err, errlen, "cannot create the database '%s': its folder does not exist",
-                        path);
+                           path);
                 return BX_EINVAL;
             }
             *kind = FILE_ABSENT;
@@ -70,7 +70,7 @@ static int classify_file(const char *path, int *kind, char *err, size_t errlen)
     }
     if (S_ISDIR(sb.st_mode)) {
         store__err(err, errlen, "'%s' is a directory, not a BenchaaS database (give a file name)",
-                path);
+                   path);
         return BX_EINVAL;
     }
     if (!S_ISREG(sb.st_mode)) {
@@ -100,17 +100,17 @@ static int classify_file(const char *path, int *kind, char *err, size_t errlen)
     static const char magic[16] = "SQLite format 3"; /* with its terminating NUL */
     if (got < sizeof h || memcmp(h, magic, sizeof magic) != 0) {
         store__err(err, errlen,
-                "'%s' is not a BenchaaS database (not an SQLite file); refusing to touch it "
-                "(give --db a new file name or one of our databases)",
-                path);
+                   "'%s' is not a BenchaaS database (not an SQLite file); refusing to touch it "
+                   "(give --db a new file name or one of our databases)",
+                   path);
         return BX_EINVAL;
     }
     uint32_t app = (uint32_t)h[68] << 24 | (uint32_t)h[69] << 16 | (uint32_t)h[70] << 8 | h[71];
     if (app != STORE_APPLICATION_ID) {
         store__err(err, errlen,
-                "'%s' is an SQLite database of another application (application_id 0x%08" PRIx32
-                ", ours is 0x%08x); refusing to touch it",
-                path, app, (unsigned)STORE_APPLICATION_ID);
+                   "'%s' is an SQLite database of another application (application_id 0x%08" PRIx32
+                   ", ours is 0x%08x); refusing to touch it",
+                   path, app, (unsigned)STORE_APPLICATION_ID);
         return BX_EINVAL;
     }
     *kind = FILE_OURS;
@@ -310,7 +310,7 @@ static int open_connection(const char *path, int create, int one_thread, store *
                 (one_thread ? SQLITE_OPEN_NOMUTEX : SQLITE_OPEN_FULLMUTEX);
     if (sqlite3_open_v2(path, &s->db, flags, create ? create_vfs() : NULL) != SQLITE_OK) {
         store__err(err, errlen, "cannot open the database '%s': %s", path,
-                s->db ? sqlite3_errmsg(s->db) : "out of memory");
+                   s->db ? sqlite3_errmsg(s->db) : "out of memory");
         readonly_hint(path, err, errlen);
         store_close(s);
         return BX_EIO;
@@ -440,7 +440,7 @@ static int place_database(const char *tmp, const char *path, int kind, char *err
         struct stat held, now;
         if (fd < 0)
             return errno == ENOENT ? 0 : (store__err(err, errlen, "cannot read '%s': %s", path,
-                                                  strerror(errno)),
+                                                     strerror(errno)),
                                           BX_EIO);
         int e = 0;
         while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
@@ -478,7 +478,7 @@ static int create_database(const char *path, int kind, const store_migration *st
     int fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0) {
         store__err(err, errlen, "cannot open the database '%s': cannot create a file beside it: %s",
-                path, strerror(errno));
+                   path, strerror(errno));
         readonly_hint(path, err, errlen);
         free(tmp);
         return BX_EIO;
@@ -504,27 +504,25 @@ static int create_database(const char *path, int kind, const store_migration *st
     return rc;
 }
 
-int store_open_with(const char *path, int mode, const store_migration *steps, size_t nsteps,
-                    store **out, char *err, size_t errlen)
+/*
+ * Make sure `path` is one of our databases: 0 when it is (made now with STORE_CREATE
+ * when absent or empty), BX_E* with the reason otherwise.  A few rounds: a creator
+ * that lost the race looks again and finds the winner's database.
+ */
+static int ensure_database(const char *path, int mode, const store_migration *steps,
+                           size_t nsteps, char *err, size_t errlen)
 {
-    int kind, rc, one_thread = (mode & STORE_ONE_THREAD) != 0;
-    mode &= ~STORE_ONE_THREAD;
-    *out = NULL;
-    if (!path || !*path) {
-        store__err(err, errlen, "no database file name given");
-        return BX_EINVAL;
-    }
-    /* (a few rounds: a creator that lost the race looks again and finds the winner's) */
+    int kind, rc;
     for (int round = 0;; round++) {
         if ((rc = classify_file(path, &kind, err, errlen)) != 0)
             return rc;
         if (kind == FILE_OURS)
-            break;
+            return 0;
         if (mode != STORE_CREATE && kind == FILE_ABSENT) {
             store__err(err, errlen,
-                    "no database at '%s' (run a benchmark first, or give --db FILE or "
-                    "BENCHAAS_DB)",
-                    path);
+                       "no database at '%s' (run a benchmark first, or give --db FILE or "
+                       "BENCHAAS_DB)",
+                       path);
             return BX_EINVAL;
         }
         if (mode != STORE_CREATE) {
@@ -538,10 +536,30 @@ int store_open_with(const char *path, int mode, const store_migration *steps, si
         if ((rc = create_database(path, kind, steps, nsteps, err, errlen)) != 0)
             return rc;
     }
+}
+
+int store_open_with(const char *path, int mode, const store_migration *steps, size_t nsteps,
+                    store **out, char *err, size_t errlen)
+{
+    int rc, one_thread = (mode & STORE_ONE_THREAD) != 0;
+    mode &= ~STORE_ONE_THREAD;
+    *out = NULL;
+    if (!path || !*path) {
+        store__err(err, errlen, "no database file name given");
+        return BX_EINVAL;
+    }
+    /* SQLite's in-memory database (tests, fuzz targets): no file to check or to make */
+    int memory = strcmp(path, ":memory:") == 0;
+    if (memory && mode != STORE_CREATE) {
+        store__err(err, errlen, "an in-memory database is always new: open it to create");
+        return BX_EINVAL;
+    }
+    if (!memory && (rc = ensure_database(path, mode, steps, nsteps, err, errlen)) != 0)
+        return rc;
 
     safefile_protect_db(path); /* never an output file of this process */
     store *s;
-    if ((rc = open_connection(path, 0, one_thread, &s, err, errlen)) != 0)
+    if ((rc = open_connection(path, memory, one_thread, &s, err, errlen)) != 0)
         return rc;
     if ((rc = store__migrate(s, steps, nsteps, err, errlen)) != 0) {
         if (rc == BX_EIO) {
@@ -584,14 +602,14 @@ int store_check_writable(store *s, char *err, size_t errlen)
 {
     if (sqlite3_db_readonly(s->db, "main") == 1) {
         store__err(err, errlen,
-                "'%s' cannot be written (a read-only file or file system); nothing was run "
-                "(give --db a database you may write)",
-                s->path);
+                   "'%s' cannot be written (a read-only file or file system); nothing was run "
+                   "(give --db a database you may write)",
+                   s->path);
         return BX_EINVAL;
     }
     if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         store__err(err, errlen, "'%s' cannot be written: %s; nothing was run", s->path,
-                sqlite3_errmsg(s->db));
+                   sqlite3_errmsg(s->db));
         return BX_EINVAL;
     }
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -607,9 +625,9 @@ int store_check_writable(store *s, char *err, size_t errlen)
     }
     if (!ok)
         store__err(err, errlen,
-                "'%s' is damaged (%s); nothing was run (restore it from a backup, or give "
-                "--db another file)",
-                s->path, why ? why : sqlite3_errmsg(s->db));
+                   "'%s' is damaged (%s); nothing was run (restore it from a backup, or give "
+                   "--db another file)",
+                   s->path, why ? why : sqlite3_errmsg(s->db));
     sqlite3_finalize(st);
     return ok ? 0 : BX_EINVAL;
 }

@@ -474,14 +474,14 @@ int store__migrate(store *s, const store_migration *steps, size_t nsteps, char *
     for (size_t i = 0; i < nsteps; i++) {
         if (steps[i].version != (int)i + 1) {
             store__err(err, errlen, "internal error: migration step %zu has version %d", i,
-                    steps[i].version);
+                       steps[i].version);
             return BX_EINTERNAL;
         }
     }
     if (store__query_int(s->db, "PRAGMA user_version", &version) != 0 ||
         store__query_int(s->db, "PRAGMA application_id", &app) != 0) {
         store__err(err, errlen, "%s: cannot read the schema version: %s", s->path,
-                sqlite3_errmsg(s->db));
+                   sqlite3_errmsg(s->db));
         return BX_EIO;
     }
     if ((uint32_t)app == STORE_APPLICATION_ID && version == latest) {
@@ -501,7 +501,7 @@ int store__migrate(store *s, const store_migration *steps, size_t nsteps, char *
         store__query_int(s->db, "PRAGMA application_id", &app) != 0 ||
         store__query_int(s->db, "SELECT count(*) FROM sqlite_schema", &ntables) != 0) {
         store__err(err, errlen, "%s: cannot read the schema version: %s", s->path,
-                sqlite3_errmsg(s->db));
+                   sqlite3_errmsg(s->db));
         rc = BX_EIO;
     } else if ((uint32_t)app != STORE_APPLICATION_ID && (app != 0 || ntables != 0)) {
         /* Only reachable if the file changed under us after the header check. */
@@ -509,9 +509,9 @@ int store__migrate(store *s, const store_migration *steps, size_t nsteps, char *
         rc = BX_EINVAL;
     } else if (version > latest) {
         store__err(err, errlen,
-                "'%s' was written by a newer BenchaaS (database schema version %" PRId64
-                ", this benchaas knows up to %d); use a newer benchaas or another --db",
-                s->path, version, latest);
+                   "'%s' was written by a newer BenchaaS (database schema version %" PRId64
+                   ", this benchaas knows up to %d); use a newer benchaas or another --db",
+                   s->path, version, latest);
         rc = BX_EINVAL;
     } else {
         char pragma[64];
@@ -519,9 +519,9 @@ int store__migrate(store *s, const store_migration *steps, size_t nsteps, char *
             char *msg = NULL;
             if (sqlite3_exec(s->db, steps[i].sql, NULL, NULL, &msg) != SQLITE_OK) {
                 store__err(err, errlen,
-                        "%s: migrating the database to schema version %d (%s) failed: %s; "
-                        "the file is unchanged",
-                        s->path, steps[i].version, steps[i].what, msg ? msg : "?");
+                           "%s: migrating the database to schema version %d (%s) failed: %s; "
+                           "the file is unchanged",
+                           s->path, steps[i].version, steps[i].what, msg ? msg : "?");
                 rc = BX_EIO;
             }
             sqlite3_free(msg);
@@ -540,7 +540,7 @@ int store__migrate(store *s, const store_migration *steps, size_t nsteps, char *
                      (int)STORE_APPLICATION_ID, latest);
             if (sqlite3_exec(s->db, pragma, NULL, NULL, NULL) != SQLITE_OK) {
                 store__err(err, errlen, "%s: cannot set the schema version: %s", s->path,
-                        sqlite3_errmsg(s->db));
+                           sqlite3_errmsg(s->db));
                 rc = BX_EIO;
             }
         }

@@ -22,7 +22,7 @@
     X(query_empty) X(query_bad_input) X(api_select_runs) X(api_aggregate) X(api_compare)     \
     X(api_check) X(api_report) X(migration_configs) X(scale_plans)          \
     X(metric_kinds) X(series_pass) X(stats_select) X(time_days) X(batch_ingest) X(twins) \
-    X(user_job) X(migration_checks) X(multi_rows) X(batch_full) X(create_window) X(create_mode) \
+    X(user_job) X(migration_checks) X(multi_rows) X(batch_full) X(create_window) X(create_mode) X(create_memory) \
     X(export_roundtrip) X(export_missing)
 
 #define DECLARE(name) int test_##name(void);

@@ -745,6 +745,25 @@ int test_create_mode(void)
     return 0;
 }
 
+/* ":memory:" is SQLite's in-memory database: no file is made for it (before, creation
+   beside the path made a file named ":memory:" in the working folder). */
+int test_create_memory(void)
+{
+    char err[512], cwd[4096];
+    store *s;
+    CHECK(getcwd(cwd, sizeof cwd) && chdir(tdir) == 0);
+    CHECKM(store_open(":memory:", STORE_CREATE, &s, err, sizeof err) == 0, err);
+    cJSON *d = doc_new("u-mem", "stream", "ok");
+    CHECK(ingest(s, d) > 0);
+    cJSON_Delete(d);
+    CHECK(sql_int(s, "SELECT count(*) FROM runs") == 1);
+    store_close(s);
+    CHECK(store_open(":memory:", STORE_READONLY, &s, err, sizeof err) == BX_EINVAL);
+    CHECKM(!some_file_grown(":memory:") && !file_exists(":memory:"), "a file for :memory:");
+    CHECK(chdir(cwd) == 0);
+    return 0;
+}
+
 /* ---- the views ----------------------------------------------------------- */
 
 /* The column names of `SELECT * FROM view`, comma-separated, into buf. */
