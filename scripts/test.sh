@@ -100,11 +100,23 @@ configure_and_build() {
         cmake --build "$dir" -j"$build_jobs"
 }
 
+# Every test cleans up after itself: the tests get a temporary folder of their own
+# (TMPDIR; tests/lib.sh, the C tests and the fuzz targets make theirs under it), and
+# whatever is left in it at the end fails the phase, listed.
 run_ctest() {
-    local dir=$1
+    local dir=$1 rc=0 tmp left
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/benchaas-ctest.XXXXXX") || return 1
     # --no-tests=error: an empty selection (a typo in -R, a broken CMakeLists) must fail.
-    ctest --test-dir "$dir" --output-on-failure --no-tests=error -j"$ctest_jobs" \
-          --output-junit ctest-junit.xml "${ctest_filter[@]}"
+    TMPDIR=$tmp ctest --test-dir "$dir" --output-on-failure --no-tests=error -j"$ctest_jobs" \
+          --output-junit ctest-junit.xml "${ctest_filter[@]}" || rc=$?
+    left=$(cd "$tmp" && find . -mindepth 1 -maxdepth 2 | sort)
+    if [[ -n $left ]]; then
+        echo "test.sh: the tests left these in the temporary folder ($tmp):" >&2
+        printf '%s\n' "$left" | head -50 | sed 's/^/  /' >&2
+        [[ $rc == 0 ]] && rc=1
+    fi
+    rm -rf "$tmp"
+    return "$rc"
 }
 
 # The sanitizer run, in a subshell so the variables stay out of the other phases.

@@ -584,7 +584,7 @@ static int h_run_get(http_req *r, http_resp *o)
     add_user_job(r->st, tmp);
     run = cJSON_DetachItemFromArray(tmp, 0);
     cJSON_Delete(tmp);
-    cJSON *doc = run_document(r->st, id);
+    cJSON *doc = store_export_run(r->st, id, NULL, 0);
     if (doc) {
         static const char *const extra[] = {"uuid", "samples", "timeline", "provenance",
                                             "warnings", "meta", "tags", "spec", "finished_at",

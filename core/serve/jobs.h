@@ -56,7 +56,4 @@ int job_owner(store *st, int64_t id, char *owner, size_t len);
 /* Cancel: 0 (cancelled now), 1 (already over: nothing changed), BX_EINVAL none. */
 int job_cancel(store *st, int64_t id, char *err, size_t errlen);
 
-/* A result document of stored run `id` (docs/formats.md), for upload and GET. */
-cJSON *run_document(store *st, int64_t id);
-
 #endif

@@ -76,16 +76,20 @@ int cmd_push(int argc, char **argv)
     char *url = xasprintf("%.*s/api/v1/results", (int)(strlen(server) - (server[strlen(server) - 1] == '/')), server);
     size_t sent = 0, fresh = 0, bad = 0;
     for (size_t i = 0; i < n; i++) {
-        cJSON *doc = run_document(st, ids[i]);
-        if (!doc)
+        char err[1024], *answer = NULL;
+        cJSON *doc = store_export_run(st, ids[i], err, sizeof err);
+        if (!doc) {
+            fprintf(stderr, "benchaas push: run %lld: %s\n", (long long)ids[i], err);
+            bad++;
             continue;
+        }
+        /* (the service job is this database's; the receiving service has its own) */
         cJSON_DeleteItemFromObjectCaseSensitive(doc, "job");
         /* who ran it here means nothing there: the service stores the token's user */
         cJSON_DeleteItemFromObjectCaseSensitive(doc, "user");
         char *body = cJSON_PrintUnformatted(doc);
         cJSON_Delete(doc);
         long status = 0;
-        char err[1024], *answer = NULL;
         if (http_post_json(url, body, token, 60, &status, &answer, err, sizeof err) != 0) {
             fprintf(stderr, "benchaas push: run %lld: %s%s%s\n", (long long)ids[i], err,
                     answer ? ": " : "", answer ? answer : "");

@@ -6,7 +6,8 @@
  * BenchaaS database is refused and left untouched.
  *
  * Every function returns 0 or a negative BX_E* code and, on error, writes a
- * human message into err (errlen bytes).
+ * human message into err (errlen bytes).  Which file of core/store/ does what:
+ * store_int.h.
  */
 #ifndef BENCHAAS_STORE_H
 #define BENCHAAS_STORE_H
@@ -15,12 +16,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "timefmt.h"
+
 typedef struct store store;
 
 /* How to open. */
 enum {
-    STORE_READONLY = 0, /* the file must exist and be ours */
-    STORE_CREATE = 1,   /* create it (and its schema) when missing */
+    /* the file must exist and be ours.  Only "do not create": the connection can write,
+       so a database of an older schema is migrated on open (also by `query`), and WAL
+       needs write access to the folder anyway */
+    STORE_READONLY = 0,
+    /* create it (and its schema) when missing or empty: made beside the path, mode 0600,
+       and linked into place whole, so concurrent creators and openers never see it
+       half-made (open.c) */
+    STORE_CREATE = 1,
     /* with either: the connection is only ever used by the thread that opened it, so SQLite
        takes no lock per call (the result commands: a few calls per value read) */
     STORE_ONE_THREAD = 4
@@ -50,7 +59,8 @@ int store_open_again(const store *first, store **out, char *err, size_t errlen);
 /*
  * Check, without opening it through SQLite, that `path` is absent or
  * empty (we may create it) or one of ours.  BX_EINVAL with the reason
- * otherwise.  Used before anything runs, so a bad --db exits 2 early.
+ * otherwise (also for an absent file whose folder does not exist, and for a
+ * directory).  Used before anything runs, so a bad --db exits 2 early.
  */
 int store_check_file(const char *path, char *err, size_t errlen);
 
@@ -63,7 +73,8 @@ int store_check_file(const char *path, char *err, size_t errlen);
 const char *store_value_text(const cJSON *v, char *buf, size_t len, char **heap);
 
 /*
- * Store one result document (docs/formats.md) in one transaction.
+ * Store one result document (docs/formats.md, whose statuses it accepts, plus
+ * `queued` and `running`: a Slurm run not finished yet) in one transaction.
  * Idempotent: if a run with the same uuid is already stored with a final
  * status, nothing is written and *run_id is the existing id (returns 0).
  * A run stored as `queued` or `running` (Slurm) is replaced by the result.
@@ -71,6 +82,17 @@ const char *store_value_text(const cJSON *v, char *buf, size_t len, char **heap)
  * batch's transaction instead: a refused document rolls back only itself.
  */
 int store_ingest(store *s, const cJSON *result, int64_t *run_id, char *err, size_t errlen);
+
+/*
+ * The way back (export.c, beside ingest): stored run `id` as a result document
+ * (docs/formats.md) holding every fact ingest stored for it, so that ingesting the
+ * document into another database gives the same rows: the run's columns, host,
+ * "user" and service "job", parameters, metrics (with their headline marks), samples,
+ * tags, warnings, provenance, meta, the spec, the job's timeline and each node's.
+ * NULL with the reason in err (BX_EINVAL: no such run).  The caller owns the
+ * document (cJSON_Delete).
+ */
+cJSON *store_export_run(store *s, int64_t id, char *err, size_t errlen);
 
 /*
  * Group commit, for bulk ingest (collect of a spool folder, bench/dbgen.c):
@@ -112,19 +134,6 @@ void store_twins_close(store *s);
 /* The sqlite3 handle, for query code inside the core. */
 struct sqlite3 *store_db(store *s);
 
-/* ---- additions (store.c) ------------------------------------------------ */
-
-/*
- * Notes on the functions above:
- *   - STORE_READONLY only means "do not create": the connection can write,
- *     so a database of an older schema is migrated on open (also by
- *     `query`), and WAL needs write access to the folder anyway.
- *   - store_check_file also refuses an absent file whose folder does not
- *     exist, and a directory.
- *   - store_ingest accepts the statuses of docs/formats.md plus `queued`
- *     and `running` (a Slurm run not finished yet).
- */
-
 /* PRAGMA application_id of our files ("BXA1") and the schema this build writes. */
 #define STORE_APPLICATION_ID 0x42584131
 #define STORE_SCHEMA_VERSION 7
@@ -138,17 +147,15 @@ int store_schema_version(store *s);
  */
 int store_find_run(store *s, const char *uuid, int64_t *run_id, char *err, size_t errlen);
 
-/*
- * Times.  Parse an ISO 8601 UTC date or date-time, as users and result
- * documents write them: "2026-11-21", "2026-11-21T10:12", "2026-11-21 10:12:17",
- * optional fractional seconds (dropped), optional "Z" or "+HH:MM"/"-HH:MM".
- * Without an offset the time is taken as UTC.  0 and *epoch (seconds since
- * 1970, UTC), *date_only set when only a date was given (may be NULL);
- * BX_EINVAL when the text is not such a time or names an impossible date.
- */
-int store_time_parse(const char *text, int64_t *epoch, int *date_only);
-/* epoch -> "2026-11-21T10:12:17Z" (the form stored in the database); out >= 21 bytes. */
-void store_time_format(int64_t epoch, char *out, size_t outlen);
+/* Times: timefmt.h (common/), under the names the store's callers have always used. */
+static inline int store_time_parse(const char *text, int64_t *epoch, int *date_only)
+{
+    return time_parse_utc(text, epoch, date_only);
+}
+static inline void store_time_format(int64_t epoch, char *out, size_t outlen)
+{
+    time_format_utc(epoch, out, outlen);
+}
 
 /*
  * Schema migrations.  Step i of the list takes a database from version

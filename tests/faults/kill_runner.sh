@@ -11,7 +11,9 @@ for ranks in $cases; do
     db="$TMP/k$ranks.db"
     expect_rc 0 bx run faulty --db "$db"         # one stored run before
     rm -f "$FAULT_PID_DIR"/*.pid
-    "$BENCHAAS" run faulty --ranks $ranks -p mode=hang,ok --db "$db" >"$TMP/out" 2>"$TMP/err" &
+    # (TMPDIR: mpirun, killed with the runner, cannot remove its session folder; it is
+    # left in this test's folder, removed with it, instead of the temporary folder)
+    TMPDIR="$TMP" "$BENCHAAS" run faulty --ranks $ranks -p mode=hang,ok --db "$db" >"$TMP/out" 2>"$TMP/err" &
     pid=$!
     wait_for 30 have_rank_pid 0 || { kill -9 $pid; no_leftovers "$TMP/"; fail "ranks=$ranks: the worker did not start"; }
     w=$(rank_pid 0)

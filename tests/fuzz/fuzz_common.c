@@ -5,6 +5,7 @@
 #include "fuzz_common.h"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,35 @@ int fuzz_memfd(const uint8_t *data, size_t size, char *path, size_t len)
     }
     snprintf(path, len, "/proc/self/fd/%d", fd);
     return fd;
+}
+
+static char g_tmpdir[4096];
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    remove(path); /* go on after a failure: remove as much as can be removed */
+    return 0;
+}
+
+static void remove_tmpdir(void)
+{
+    if (g_tmpdir[0])
+        nftw(g_tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+const char *fuzz_tmpdir(const char *name)
+{
+    const char *base = getenv("TMPDIR");
+    if (!base || !*base)
+        base = "/tmp";
+    snprintf(g_tmpdir, sizeof g_tmpdir, "%s/benchaas-fuzz-%s.XXXXXX", base, name);
+    if (!mkdtemp(g_tmpdir))
+        fuzz_fail(__FILE__, __LINE__, "mkdtemp");
+    atexit(remove_tmpdir);
+    return g_tmpdir;
 }
 
 void fuzz_fail(const char *file, int line, const char *what)

@@ -28,6 +28,13 @@ char *fuzz_cstr(const uint8_t *data, size_t size);
  */
 int fuzz_memfd(const uint8_t *data, size_t size, char *path, size_t len);
 
+/*
+ * A new folder under $TMPDIR (or /tmp), "benchaas-fuzz-NAME.XXXXXX", removed with
+ * everything in it when the process exits (libFuzzer and replay.c end with exit()).
+ * The path is static storage; aborts when it cannot be made.
+ */
+const char *fuzz_tmpdir(const char *name);
+
 /* Abort with a message when a property does not hold. */
 void fuzz_fail(const char *file, int line, const char *what);
 #define FUZZ_CHECK(cond, what)                      \

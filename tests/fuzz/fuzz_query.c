@@ -59,10 +59,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    char tmpl[] = "/tmp/benchaas-fuzz-query.XXXXXX";
-    char *dir = mkdtemp(tmpl);
-    if (!dir)
-        fuzz_fail(__FILE__, __LINE__, "mkdtemp");
+    const char *dir = fuzz_tmpdir("query"); /* removed at exit */
     /* Files a query could write would land here. */
     if (chdir(dir) != 0)
         fuzz_fail(__FILE__, __LINE__, "chdir");

@@ -28,10 +28,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    char tmpl[] = "/tmp/benchaas-fuzz-router.XXXXXX";
-    char *dir = mkdtemp(tmpl);
-    if (!dir)
-        fuzz_fail(__FILE__, __LINE__, "mkdtemp");
+    const char *dir = fuzz_tmpdir("router"); /* removed at exit */
     char db[4096], err[1024];
     snprintf(db, sizeof db, "%s/r.db", dir);
     if (store_open(db, STORE_CREATE, &g_st, err, sizeof err) != 0)

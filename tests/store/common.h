@@ -62,4 +62,14 @@ char *sql_text(store *s, const char *sql);
  */
 int run_query(const char *const *argv, char **out, char **errout);
 
+/*
+ * The facts of a database (test_export.c): every row of every table ingest writes,
+ * one "table col=value ..." line each, sorted, with row ids replaced by what they
+ * stand for (a run by its uuid, a host by its name, a configuration by its key), so
+ * two databases that hold the same runs give the same text.  malloc'd, or NULL.
+ * `store_tests --dump DB` prints it.
+ */
+struct sqlite3;
+char *store_dump(struct sqlite3 *db);
+
 #endif

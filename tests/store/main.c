@@ -1,9 +1,10 @@
 /*
  * main.c — `store_tests NAME` runs one test of the store and query suite in
  * a fresh temporary folder (removed when it passes, kept and printed when it
- * fails).  `store_tests` alone lists the names.  To add a test: write
- * `int test_NAME(void)`, add it to the table below and to STORE_TESTS in
- * CMakeLists.txt.
+ * fails).  `store_tests` alone lists the names; `store_tests --dump DB`
+ * prints DB's facts (store_dump, common.h).  To add a test: write
+ * `int test_NAME(void)` and add it to the TESTS table below (CMakeLists.txt
+ * reads the table: one ctest store.NAME per entry).
  */
 #define _XOPEN_SOURCE 700
 #include <ftw.h>
@@ -21,7 +22,8 @@
     X(query_empty) X(query_bad_input) X(api_select_runs) X(api_aggregate) X(api_compare)     \
     X(api_check) X(api_report) X(migration_configs) X(scale_plans)          \
     X(metric_kinds) X(series_pass) X(stats_select) X(time_days) X(batch_ingest) X(twins) \
-    X(user_job) X(migration_checks) X(multi_rows) X(batch_full)
+    X(user_job) X(migration_checks) X(multi_rows) X(batch_full) X(create_window) X(create_mode) X(create_memory) \
+    X(export_roundtrip) X(export_missing)
 
 #define DECLARE(name) int test_##name(void);
 TESTS(DECLARE)
@@ -42,9 +44,28 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
     return remove(path);
 }
 
+/* `store_tests --dump DB`: the facts of DB (store_dump), for tests that compare databases. */
+static int dump_main(const char *path)
+{
+    store *s;
+    char err[512];
+    if (store_open(path, STORE_READONLY, &s, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    char *text = store_dump(store_db(s));
+    if (text)
+        fputs(text, stdout);
+    free(text);
+    store_close(s);
+    return text ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     size_t ntests = sizeof tests / sizeof tests[0];
+    if (argc == 3 && strcmp(argv[1], "--dump") == 0)
+        return dump_main(argv[2]);
     if (argc != 2) {
         for (size_t i = 0; i < ntests; i++)
             printf("%s\n", tests[i].name);

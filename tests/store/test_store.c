@@ -4,6 +4,7 @@
  * the public views.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -661,6 +662,105 @@ int test_concurrent_create(void)
         CHECK(run_writers(tpath(name)) == 0);
         CHECK(check_all_there(tpath(name)) == 0);
     }
+    return 0;
+}
+
+/* Some file of tdir whose name begins with `prefix` (the database or a file it is
+   being made in, not a rollback journal) has bytes in it. */
+static int some_file_grown(const char *prefix)
+{
+    DIR *d = opendir(tdir);
+    struct dirent *e;
+    int found = 0;
+    while (d && !found && (e = readdir(d))) {
+        struct stat sb;
+        size_t n = strlen(e->d_name);
+        if (strncmp(e->d_name, prefix, strlen(prefix)) == 0 &&
+            (n < 8 || strcmp(e->d_name + n - 8, "-journal") != 0) &&
+            stat(tpath(e->d_name), &sb) == 0 && sb.st_size > 0)
+            found = 1;
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+/*
+ * A database being created is never "a foreign file" to another opener.  A creator
+ * is held (BENCHAAS_TEST_CREATE_DELAY_MS) in the middle of making the file, with
+ * bytes already written; then another process checks the file (as `run` does before
+ * anything runs) and opens it to write, as the runners of a job array starting at
+ * once do.  Both succeed and both runs are in the one database.  Every round.
+ */
+int test_create_window(void)
+{
+    for (int round = 0; round < 3; round++) {
+        char name[32], err[512];
+        snprintf(name, sizeof name, "cw%d.db", round);
+        const char *path = strdup(tpath(name));
+        pid_t pid = fork();
+        CHECK(pid >= 0);
+        if (pid == 0) {
+            setenv("BENCHAAS_TEST_CREATE_DELAY_MS", "600", 1);
+            _exit(writer(0, path));
+        }
+        int n = 0;
+        while (!some_file_grown(name) && n++ < 2000)
+            usleep(2000);
+        CHECKM(n < 2000, "the creator never wrote a byte");
+        int rc = store_check_file(path, err, sizeof err);
+        CHECKM(rc == 0, err);
+        rc = writer(1, path);
+        int st;
+        CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        CHECK(rc == 0);
+        store *s;
+        CHECK(store_open(path, STORE_READONLY, &s, err, sizeof err) == 0);
+        CHECK(sql_int(s, "SELECT count(*) FROM runs") == 2 * RUNS_EACH + SHARED);
+        store_close(s);
+        free((char *)path);
+    }
+    return 0;
+}
+
+/* A new database holds password hashes: it and its -wal and -shm are the owner's
+   alone (0600), whatever the umask. */
+int test_create_mode(void)
+{
+    umask(022);
+    store *s = open_db("m.db");
+    CHECK(s);
+    cJSON *d = doc_new("u-mode", "stream", "ok");
+    CHECK(ingest(s, d) > 0);
+    cJSON_Delete(d);
+    static const char *const ext[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char name[32];
+        struct stat sb;
+        snprintf(name, sizeof name, "m.db%s", ext[i]);
+        CHECKM(stat(tpath(name), &sb) == 0, name);
+        CHECKM((sb.st_mode & 0777) == 0600, name);
+    }
+    store_close(s);
+    return 0;
+}
+
+/* ":memory:" is SQLite's in-memory database: no file is made for it (before, creation
+   beside the path made a file named ":memory:" in the working folder). */
+int test_create_memory(void)
+{
+    char err[512], cwd[4096];
+    store *s;
+    CHECK(getcwd(cwd, sizeof cwd) && chdir(tdir) == 0);
+    CHECKM(store_open(":memory:", STORE_CREATE, &s, err, sizeof err) == 0, err);
+    cJSON *d = doc_new("u-mem", "stream", "ok");
+    CHECK(ingest(s, d) > 0);
+    cJSON_Delete(d);
+    CHECK(sql_int(s, "SELECT count(*) FROM runs") == 1);
+    store_close(s);
+    CHECK(store_open(":memory:", STORE_READONLY, &s, err, sizeof err) == BX_EINVAL);
+    CHECKM(!some_file_grown(":memory:") && !file_exists(":memory:"), "a file for :memory:");
+    CHECK(chdir(cwd) == 0);
     return 0;
 }
 
