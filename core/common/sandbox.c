@@ -28,6 +28,7 @@
 #define LL_WRITE_FILE (1ULL << 1)
 #define LL_READ_FILE (1ULL << 2)
 #define LL_READ_DIR (1ULL << 3)
+#define LL_MAKE_SYM (1ULL << 12)
 #define LL_TRUNCATE (1ULL << 14)   /* ABI 3 */
 #define LL_IOCTL_DEV (1ULL << 15)  /* ABI 5 */
 #define LL_SCOPE_SIGNAL (1ULL << 1) /* ABI 6 */
@@ -147,7 +148,8 @@ static int add_rule(int rs, const char *path, uint64_t access, uint64_t file_rig
     return rc;
 }
 
-static int landlock(const sandbox *sb, int abi, char *err, size_t errlen)
+/* The ruleset of sb (a descriptor), or -1 with err. */
+static int ruleset(const sandbox *sb, int abi, char *err, size_t errlen)
 {
     /* every file-system right the kernel knows of: ABI 1 has bits 0..12 */
     uint64_t all = (1ULL << 13) - 1;
@@ -166,18 +168,68 @@ static int landlock(const sandbox *sb, int abi, char *err, size_t errlen)
         size = sizeof attr;
     }
     int rs = (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
-    if (rs < 0)
-        return errf(err, errlen, BX_EIO, "Landlock: cannot create a ruleset: %s", strerror(errno));
+    if (rs < 0) {
+        errf(err, errlen, BX_EIO, "Landlock: cannot create a ruleset: %s", strerror(errno));
+        return -1;
+    }
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < sb->read.n; i++)
         rc = add_rule(rs, sb->read.v[i], rd, LL_EXECUTE | LL_READ_FILE, err, errlen);
+    /* no symbolic links: the server reads what a run leaves in its folder */
     for (size_t i = 0; rc == 0 && i < sb->write.n; i++)
-        rc = add_rule(rs, sb->write.v[i], all, files, err, errlen);
-    if (rc == 0 && syscall(SYS_landlock_restrict_self, rs, 0) != 0)
+        rc = add_rule(rs, sb->write.v[i], all & ~LL_MAKE_SYM, files, err, errlen);
+    if (rc) {
+        close(rs);
+        return -1;
+    }
+    return rs;
+}
+
+static int landlock(const sandbox *sb, int abi, char *err, size_t errlen)
+{
+    int rs = ruleset(sb, abi, err, errlen), rc = 0;
+    if (rs < 0)
+        return BX_EIO;
+    if (syscall(SYS_landlock_restrict_self, rs, 0) != 0)
         rc = errf(err, errlen, BX_EIO, "Landlock: cannot restrict the process: %s",
                   strerror(errno));
     close(rs);
     return rc;
+}
+
+int sandbox_prepare(const sandbox *sb, sandbox_ready *r, char *err, size_t errlen)
+{
+    r->drop = sb->drop;
+    r->uid = sb->uid;
+    r->gid = sb->gid;
+    r->ruleset = -1;
+    int abi = sandbox_landlock_abi();
+    if (abi > 0 && (r->ruleset = ruleset(sb, abi, err, errlen)) < 0)
+        return BX_EIO;
+    return 0;
+}
+
+int sandbox_enter(const sandbox_ready *r)
+{
+    if (r->drop) {
+        gid_t g = (gid_t)r->gid;
+        /* raw calls: glibc's wrappers would signal threads this child does not have */
+        if (syscall(SYS_setgroups, 1, &g) != 0 || syscall(SYS_setresgid, g, g, g) != 0 ||
+            syscall(SYS_setresuid, r->uid, r->uid, r->uid) != 0)
+            return -errno;
+    }
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return -errno;
+    if (r->ruleset >= 0 && syscall(SYS_landlock_restrict_self, r->ruleset, 0) != 0)
+        return -errno;
+    return 0;
+}
+
+void sandbox_ready_close(sandbox_ready *r)
+{
+    if (r->ruleset >= 0)
+        close(r->ruleset);
+    r->ruleset = -1;
 }
 
 int sandbox_apply(const sandbox *sb, char *note, size_t notelen, char *err, size_t errlen)

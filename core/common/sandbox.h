@@ -47,4 +47,20 @@ int sandbox_landlock_abi(void);
  */
 int sandbox_apply(const sandbox *sb, char *note, size_t notelen, char *err, size_t errlen);
 
+/*
+ * The same in two steps, for a child of a threaded process: prepare in the
+ * parent (opens the rules: a Landlock ruleset descriptor, -1 without
+ * Landlock), enter in the child between fork and exec (raw system calls
+ * only: async-signal-safe), and close the prepared rules in the parent.
+ */
+typedef struct sandbox_ready {
+    int drop;
+    unsigned uid, gid;
+    int ruleset; /* -1: none */
+} sandbox_ready;
+int sandbox_prepare(const sandbox *sb, sandbox_ready *r, char *err, size_t errlen);
+/* 0, or -errno (the child then reports it and exits). */
+int sandbox_enter(const sandbox_ready *r);
+void sandbox_ready_close(sandbox_ready *r);
+
 #endif

@@ -172,14 +172,27 @@ int launch_run_cancellable(char *const *argv, const strvec *env, double timeout,
                            const volatile int *cancel, launch_result *res, char *err,
                            size_t errlen)
 {
+    return launch_run_confined(argv, env, timeout, cancel, NULL, NULL, res, err, errlen);
+}
+
+int launch_run_confined(char *const *argv, const strvec *env, double timeout,
+                        const volatile int *cancel, const char *cwd, const sandbox *sb,
+                        launch_result *res, char *err, size_t errlen)
+{
     memset(res, 0, sizeof *res);
+    sandbox_ready box = {.ruleset = -1};
+    if (sb && sandbox_prepare(sb, &box, err, errlen) != 0)
+        return BX_EIO;
     int pfd[2];
-    if (pipe2(pfd, O_CLOEXEC) != 0)
+    if (pipe2(pfd, O_CLOEXEC) != 0) {
+        sandbox_ready_close(&box);
         return errf(err, errlen, BX_EIO, "pipe: %s", strerror(errno));
+    }
     int efd[2]; /* exec error reporting */
     if (pipe2(efd, O_CLOEXEC) != 0) {
         close(pfd[0]);
         close(pfd[1]);
+        sandbox_ready_close(&box);
         return errf(err, errlen, BX_EIO, "pipe: %s", strerror(errno));
     }
     double t0 = mono_now();
@@ -190,6 +203,7 @@ int launch_run_cancellable(char *const *argv, const strvec *env, double timeout,
         close(pfd[1]);
         close(efd[0]);
         close(efd[1]);
+        sandbox_ready_close(&box);
         return errf(err, errlen, BX_EIO, "fork: %s", strerror(errno));
     }
     if (pid == 0) {
@@ -213,13 +227,19 @@ int launch_run_cancellable(char *const *argv, const strvec *env, double timeout,
                 *eq = '=';
             }
         }
-        execvp(argv[0], argv);
-        int e = errno;
+        int e = cwd && chdir(cwd) != 0 ? errno : 0;
+        if (!e && sb)
+            e = -sandbox_enter(&box);
+        if (!e) {
+            execvp(argv[0], argv);
+            e = errno;
+        }
         ssize_t w = write(efd[1], &e, sizeof e);
         (void)w;
         _exit(127);
     }
     setpgid(pid, pid); /* both sides, to win the race */
+    sandbox_ready_close(&box);
     close(pfd[1]);
     close(efd[1]);
     int exec_errno = 0;
@@ -228,7 +248,8 @@ int launch_run_cancellable(char *const *argv, const strvec *env, double timeout,
     if (got == (ssize_t)sizeof exec_errno) {
         close(pfd[0]);
         waitpid(pid, NULL, 0);
-        return errf(err, errlen, BX_EIO, "cannot start %s: %s", argv[0], strerror(exec_errno));
+        return errf(err, errlen, BX_EIO, "cannot start %s%s: %s", argv[0],
+                    sb ? " confined, in its job's folder" : "", strerror(exec_errno));
     }
 
     int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);

@@ -343,6 +343,8 @@ int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run
     spec_for_point(pt, c->spool, &s);
     char *spec_path = xasprintf("%s/%s.spec.json", c->spool, s.uuid);
     s.verbose = c->verbose;
+    if (c->sandbox)
+        s.sandbox = cJSON_Duplicate(c->sandbox, 1);
     cJSON *sj = spec_to_json(&s);
     char *stext = cJSON_Print(sj);
     cJSON_Delete(sj);
@@ -361,8 +363,20 @@ int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run
         int rc = l ? l->command(&s, c->workers[s.mpi ? 1 : 0], spec_path, &argv, &env, err, sizeof err)
                    : errf(err, sizeof err, BX_EINVAL, "launcher '%s' cannot run here",
                           s.launcher);
+        sandbox sb;
+        int boxed = c->sandbox && rc == 0;
+        if (boxed && (rc = sandbox_from_json(c->sandbox, &sb, err, sizeof err)) != 0)
+            boxed = 0;
+        if (boxed) /* the service's job: in its folder, as the run-as user, confined */
+        {
+            strvec_push_owned(&env, xasprintf("TMPDIR=%s", c->spool));
+            strvec_push(&env, "BENCHAAS_CONFINED=1");
+        }
         if (rc == 0)
-            rc = launch_run_cancellable(argv.v, &env, s.timeout, c->cancel, &lr, err, sizeof err);
+            rc = launch_run_confined(argv.v, &env, s.timeout, c->cancel, boxed ? c->spool : NULL,
+                                     boxed ? &sb : NULL, &lr, err, sizeof err);
+        if (boxed)
+            sandbox_free(&sb);
         strvec_free(&argv);
         strvec_free(&env);
         if (rc != 0) {

@@ -46,6 +46,8 @@ typedef struct point_ctx {
      * started (a scheduler records it first, so a restart finds the run). */
     void (*on_spec)(void *arg, const char *uuid);
     void *arg;
+    const cJSON *sandbox;      /* NULL, or the sandbox (sandbox.h) the worker confines itself
+                                  with: the service's jobs (spool is then the job's folder) */
 } point_ctx;
 
 /*

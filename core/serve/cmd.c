@@ -15,6 +15,8 @@
 #include "accounts.h"
 #include "cfgsrc.h"
 #include "api.h"
+#include "apart.h"
+#include "policy.h"
 #include "dbpath.h"
 #include "http.h"
 #include "launch.h"
@@ -316,7 +318,14 @@ static const char *serve_help =
     "A `serve = { listen = \"...\"; signup = true; slots = 1; launcher = \"local\";\n"
     "webhook = \"https://...\"; quotas = { jobs = 50; points = 1000; ranks = 1024; }; };`\n"
     "block of --config gives the same settings; the command line wins.\n"
-    "Accounts: `benchaas user add NAME --role admin` makes the first admin.\n";
+    "Accounts: `benchaas user add NAME --role admin` makes the first admin.\n"
+    "\n"
+    "Site policy (docs/serve.md): what members submit runs apart from the server, as\n"
+    "--run-as USER (default nobody when started as root), confined by Landlock to the\n"
+    "job's own folder (DB.scratch/job-N) and the folders given with --allow-path DIR\n"
+    "(repeatable).  A parameter naming a host must resolve inside an --allow-host CIDR\n"
+    "(repeatable; none by default).  Also allow_paths, allow_hosts and run_as in the\n"
+    "serve block.\n";
 
 static volatile sig_atomic_t g_stop;
 static void on_stop(int sig)
@@ -329,6 +338,8 @@ typedef struct serve_opts {
     char *listen, *db, *launcher, *webhook, *tls_cert, *tls_key;
     int slots, signup, threads;
     job_quotas quotas;
+    strvec allow_paths, allow_hosts; /* --allow-path, --allow-host */
+    char *run_as;
 } serve_opts;
 
 static void set_str(char **dst, const char *v)
@@ -361,6 +372,31 @@ static int serve_int(const cfgsrc *src, const char *path, config_setting_t *g, c
         return 2;
     }
     *out = (long)v;
+    return 0;
+}
+
+/* A list of strings NAME of group g into out, unless the command line gave some (skip). */
+static int serve_strings(const cfgsrc *src, const char *path, config_setting_t *g,
+                         const char *name, size_t skip, strvec *out)
+{
+    config_setting_t *m = config_setting_get_member(g, name);
+    if (!m || skip)
+        return 0;
+    int raw = (int)config_setting_source_line(m);
+    if (!config_setting_is_aggregate(m)) {
+        fprintf(stderr, "benchaas serve: %s:%d: '%s': expected a list of strings [\"...\"]\n",
+                cfgsrc_file(src, raw, path), cfgsrc_line(src, raw), name);
+        return 2;
+    }
+    for (int i = 0; i < config_setting_length(m); i++) {
+        const char *v = config_setting_get_string_elem(m, i);
+        if (!v) {
+            fprintf(stderr, "benchaas serve: %s:%d: '%s': expected a list of strings\n",
+                    cfgsrc_file(src, raw, path), cfgsrc_line(src, raw), name);
+            return 2;
+        }
+        strvec_push(out, v);
+    }
     return 0;
 }
 
@@ -397,7 +433,8 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
     int iv;
     if (s) {
         static const char *const keys[] = {"listen", "signup", "slots", "launcher", "webhook",
-                                           "quotas", "database", "threads", NULL};
+                                           "quotas", "database", "threads", "allow_paths",
+                                           "allow_hosts", "run_as", NULL};
         for (int i = 0; i < config_setting_length(s); i++) {
             config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
             int ok = 0;
@@ -407,7 +444,7 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
                 int raw = (int)config_setting_source_line(m);
                 fprintf(stderr, "benchaas serve: %s:%d: unknown setting '%s' in serve (allowed: "
                                 "listen, signup, slots, launcher, webhook, quotas, database, "
-                                "threads)\n",
+                                "threads, allow_paths, allow_hosts, run_as)\n",
                         cfgsrc_file(&src, raw, path), cfgsrc_line(&src, raw),
                         config_setting_name(m));
                 config_destroy(&c);
@@ -425,6 +462,14 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
             set_str(&o->webhook, str);
         if (!given->signup && config_setting_lookup_bool(s, "signup", &iv))
             o->signup = iv;
+        if (!given->run_as && config_setting_lookup_string(s, "run_as", &str))
+            set_str(&o->run_as, str);
+        if (serve_strings(&src, path, s, "allow_paths", given->allow_paths.n, &o->allow_paths) ||
+            serve_strings(&src, path, s, "allow_hosts", given->allow_hosts.n, &o->allow_hosts)) {
+            config_destroy(&c);
+            cfgsrc_free(&src);
+            return 2;
+        }
         long slots = o->slots, threads = o->threads;
         int bad = (!given->slots && serve_int(&src, path, s, "slots", 1, 100000, &slots)) ||
                   serve_int(&src, path, s, "threads", 1, 100000, &threads);
@@ -493,6 +538,15 @@ static int serve_args(int argc, char **argv, serve_opts *o, serve_opts *given,
             o->threads = (int)n;
         } else if (strcmp(argv[i], "--signup") == 0) {
             o->signup = given->signup = 1;
+        } else if ((v = opt(argc, argv, &i, "--allow-path", &missing))) {
+            strvec_push(&o->allow_paths, v);
+            strvec_push(&given->allow_paths, v);
+        } else if ((v = opt(argc, argv, &i, "--allow-host", &missing))) {
+            strvec_push(&o->allow_hosts, v);
+            strvec_push(&given->allow_hosts, v);
+        } else if ((v = opt(argc, argv, &i, "--run-as", &missing))) {
+            set_str(&o->run_as, v);
+            given->run_as = o->run_as;
         } else if (missing) {
             usage("serve", "%s needs a value", argv[i]);
             return 2;
@@ -504,9 +558,42 @@ static int serve_args(int argc, char **argv, serve_opts *o, serve_opts *given,
     return -1;
 }
 
+/* The site policy of o for database db (policy.h); 0, or 2 after saying why. */
+static int serve_policy(const serve_opts *o, const char *db, site_policy *pol)
+{
+    char err[2048];
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < o->allow_paths.n; i++)
+        rc = policy_add_path(pol, o->allow_paths.v[i], err, sizeof err);
+    for (size_t i = 0; rc == 0 && i < o->allow_hosts.n; i++)
+        rc = policy_add_host(pol, o->allow_hosts.v[i], err, sizeof err);
+    if (rc == 0)
+        rc = policy_finish(pol, db, o->run_as, err, sizeof err);
+    if (rc) {
+        usage("serve", "%s", err);
+        return 2;
+    }
+    int abi = sandbox_landlock_abi();
+    if (abi > 0)
+        fprintf(stderr, "benchaas serve: submitted work runs as %s, confined by Landlock (ABI %d) "
+                        "to its job's folder%s\n",
+                pol->run_as, abi, o->allow_paths.n ? " and the allowed folders" : "");
+    else
+        fprintf(stderr, "benchaas serve: warning: Landlock is not available on this kernel: "
+                        "submitted work runs as %s, in its job's folder, but is NOT confined to "
+                        "the allowed folders (the values are still checked)\n",
+                pol->run_as);
+    policy_install(pol);
+    return 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--plan-child") == 0)
+        return apart_plan_child(); /* internal: the confined check of a job (apart.h) */
     serve_opts o, given;
+    site_policy pol;
+    memset(&pol, 0, sizeof pol);
     memset(&o, 0, sizeof o);
     memset(&given, 0, sizeof given);
     o.quotas = (job_quotas){50, 1000, 1024};
@@ -539,6 +626,8 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "benchaas serve: %s\n", err);
         goto out;
     }
+    if (serve_policy(&o, db, &pol) != 0)
+        goto out;
     if (accounts_init(err, sizeof err) != 0) {
         fprintf(stderr, "benchaas serve: %s\n", err);
         rc = 1;
@@ -611,6 +700,13 @@ int cmd_serve(int argc, char **argv)
     fprintf(stderr, "benchaas serve: stopped\n");
     rc = 0;
 out:
+    policy_install(NULL);
+    policy_free(&pol);
+    strvec_free(&o.allow_paths);
+    strvec_free(&o.allow_hosts);
+    strvec_free(&given.allow_paths);
+    strvec_free(&given.allow_hosts);
+    free(o.run_as);
     free(o.listen);
     free(o.db);
     free(o.launcher);
