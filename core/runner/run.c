@@ -335,6 +335,41 @@ static void add_user_job(cJSON *doc, const point_ctx *c)
         cJSON_AddNumberToObject(doc, "job", (double)c->job);
 }
 
+/*
+ * A service job's document names no server path: its sandbox goes, and the
+ * job's folder (dir) becomes "." in every string (the spec's result path,
+ * MPI's session folders in the provenance, a plugin's messages).
+ */
+static void scrub(cJSON *j, const char *dir, size_t n)
+{
+    cJSON *it;
+    cJSON_ArrayForEach(it, j)
+    {
+        if (cJSON_IsString(it) && it->valuestring && strstr(it->valuestring, dir)) {
+            const char *v = it->valuestring;
+            char *out = xmalloc(strlen(v) + 1), *o = out;
+            for (const char *hit; (hit = strstr(v, dir)); v = hit + n) {
+                memcpy(o, v, (size_t)(hit - v));
+                o += hit - v;
+                *o++ = '.';
+            }
+            strcpy(o, v);
+            cJSON_SetValuestring(it, out);
+            free(out);
+        } else if (cJSON_IsObject(it) || cJSON_IsArray(it)) {
+            scrub(it, dir, n);
+        }
+    }
+}
+
+static void scrub_for_service(cJSON *doc, const char *dir)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "spec"),
+                                            "sandbox");
+    if (dir && dir[0])
+        scrub(doc, dir, strlen(dir));
+}
+
 int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run_id)
 {
     char err[4096];
@@ -422,6 +457,8 @@ int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run
         cJSON_ReplaceItemInObjectCaseSensitive(
             doc, "error", cJSON_CreateString("cancelled: the job was cancelled while it ran"));
     int64_t id = 0;
+    if (c->sandbox)
+        scrub_for_service(doc, c->spool);
     add_user_job(doc, c);
     int irc = ingest_and_clean(c->st, doc, spec_path, s.result_path, c->keep_spool, &id, err,
                                sizeof err);
@@ -433,6 +470,8 @@ int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run
         reject_document(s.result_path, why, sizeof why);
         cJSON_Delete(doc);
         doc = result_for_failure(&s, "crashed", why, elapsed);
+        if (c->sandbox)
+            scrub_for_service(doc, c->spool);
         add_user_job(doc, c);
         irc = ingest_and_clean(c->st, doc, spec_path, s.result_path, c->keep_spool, &id, err,
                                sizeof err);
