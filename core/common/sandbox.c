@@ -119,6 +119,8 @@ static int become(const sandbox *sb, char *err, size_t errlen)
 {
     if (!sb->drop)
         return 0;
+    int death = 0;
+    prctl(PR_GET_PDEATHSIG, &death);
     gid_t g = (gid_t)sb->gid;
     if (setgroups(1, &g) != 0 || setresgid(g, g, g) != 0 || setresuid(sb->uid, sb->uid, sb->uid) != 0)
         return errf(err, errlen, BX_EIO, "cannot become uid %u gid %u: %s", sb->uid, sb->gid,
@@ -126,6 +128,9 @@ static int become(const sandbox *sb, char *err, size_t errlen)
     if (getuid() != (uid_t)sb->uid || geteuid() != (uid_t)sb->uid)
         return errf(err, errlen, BX_EIO, "still uid %u after changing to %u", (unsigned)geteuid(),
                     sb->uid);
+    /* a change of user clears the parent-death signal: nothing may outlive the server */
+    if (death)
+        prctl(PR_SET_PDEATHSIG, death);
     return 0;
 }
 
@@ -212,10 +217,15 @@ int sandbox_prepare(const sandbox *sb, sandbox_ready *r, char *err, size_t errle
 int sandbox_enter(const sandbox_ready *r)
 {
     if (r->drop) {
+        int death = 0;
+        prctl(PR_GET_PDEATHSIG, &death);
         gid_t g = (gid_t)r->gid;
         /* raw calls: glibc's wrappers would signal threads this child does not have */
         if (syscall(SYS_setgroups, 1, &g) != 0 || syscall(SYS_setresgid, g, g, g) != 0 ||
             syscall(SYS_setresuid, r->uid, r->uid, r->uid) != 0)
+            return -errno;
+        /* a change of user clears the parent-death signal: set it again */
+        if (death && prctl(PR_SET_PDEATHSIG, death) != 0)
             return -errno;
     }
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)

@@ -228,8 +228,11 @@ int launch_run_confined(char *const *argv, const strvec *env, double timeout,
             }
         }
         int e = cwd && chdir(cwd) != 0 ? errno : 0;
-        if (!e && sb)
+        if (!e && sb) {
             e = -sandbox_enter(&box);
+            if (!e && getppid() != parent)
+                _exit(127); /* the runner died before the parent-death signal was set again */
+        }
         if (!e) {
             execvp(argv[0], argv);
             e = errno;

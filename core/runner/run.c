@@ -362,7 +362,7 @@ static void scrub(cJSON *j, const char *dir, size_t n)
     }
 }
 
-static void scrub_for_service(cJSON *doc, const char *dir)
+void run_scrub_for_service(cJSON *doc, const char *dir)
 {
     cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "spec"),
                                             "sandbox");
@@ -378,9 +378,15 @@ int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run
     spec_for_point(pt, c->spool, &s);
     char *spec_path = xasprintf("%s/%s.spec.json", c->spool, s.uuid);
     s.verbose = c->verbose;
+    /* A confined worker starts in the job's folder, as a user that may not reach
+     * it from /: its spec names its files from there. */
+    char *spec_arg = c->sandbox ? xasprintf("%s.spec.json", s.uuid) : xstrdup(spec_path);
     if (c->sandbox)
         s.sandbox = cJSON_Duplicate(c->sandbox, 1);
     cJSON *sj = spec_to_json(&s);
+    if (c->sandbox)
+        cJSON_ReplaceItemInObjectCaseSensitive(
+            sj, "result", cJSON_CreateStringReference(strrchr(s.result_path, '/') + 1));
     char *stext = cJSON_Print(sj);
     cJSON_Delete(sj);
     cJSON *doc = NULL;
@@ -395,7 +401,7 @@ int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run
         const launcher *l = launcher_by_name(s.launcher);
         strvec argv = {0}, env = {0};
         launch_result lr;
-        int rc = l ? l->command(&s, c->workers[s.mpi ? 1 : 0], spec_path, &argv, &env, err, sizeof err)
+        int rc = l ? l->command(&s, c->workers[s.mpi ? 1 : 0], spec_arg, &argv, &env, err, sizeof err)
                    : errf(err, sizeof err, BX_EINVAL, "launcher '%s' cannot run here",
                           s.launcher);
         sandbox sb;
@@ -458,7 +464,7 @@ int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run
             doc, "error", cJSON_CreateString("cancelled: the job was cancelled while it ran"));
     int64_t id = 0;
     if (c->sandbox)
-        scrub_for_service(doc, c->spool);
+        run_scrub_for_service(doc, c->spool);
     add_user_job(doc, c);
     int irc = ingest_and_clean(c->st, doc, spec_path, s.result_path, c->keep_spool, &id, err,
                                sizeof err);
@@ -471,7 +477,7 @@ int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run
         cJSON_Delete(doc);
         doc = result_for_failure(&s, "crashed", why, elapsed);
         if (c->sandbox)
-            scrub_for_service(doc, c->spool);
+            run_scrub_for_service(doc, c->spool);
         add_user_job(doc, c);
         irc = ingest_and_clean(c->st, doc, spec_path, s.result_path, c->keep_spool, &id, err,
                                sizeof err);
@@ -495,6 +501,7 @@ int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run
     *run_id = lost ? 0 : id;
     *doc_out = doc;
     free(spec_path);
+    free(spec_arg);
     spec_free(&s);
     return lost ? BX_EIO : 0;
 }

@@ -61,6 +61,10 @@ int run_point(const point *pt, const point_ctx *c, cJSON **doc, int64_t *run_id)
 /* The login name of the invoking user (getpwuid), or "uidN". */
 const char *login_name(char *buf, size_t len);
 
+/* A service job's result document, made to name no server path: its spec's
+ * sandbox removed, the job's folder dir written "." wherever it appears. */
+void run_scrub_for_service(cJSON *doc, const char *dir);
+
 /* Run every point of the plan; returns the CLI exit code (0, 1 or 2). */
 int run_plan(const plan *p, const run_opts *o);
 

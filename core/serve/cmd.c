@@ -322,10 +322,10 @@ static const char *serve_help =
     "\n"
     "Site policy (docs/serve.md): what members submit runs apart from the server, as\n"
     "--run-as USER (default nobody when started as root), confined by Landlock to the\n"
-    "job's own folder (DB.scratch/job-N) and the folders given with --allow-path DIR\n"
+    "job's own folder and the folders given with --allow-path DIR\n"
     "(repeatable).  A parameter naming a host must resolve inside an --allow-host CIDR\n"
-    "(repeatable; none by default).  Also allow_paths, allow_hosts and run_as in the\n"
-    "serve block.\n";
+    "(repeatable; none by default).  --scratch DIR: where the jobs' folders go (default\n"
+    "DB.scratch).  Also allow_paths, allow_hosts, run_as and scratch in the serve block.\n";
 
 static volatile sig_atomic_t g_stop;
 static void on_stop(int sig)
@@ -339,7 +339,7 @@ typedef struct serve_opts {
     int slots, signup, threads;
     job_quotas quotas;
     strvec allow_paths, allow_hosts; /* --allow-path, --allow-host */
-    char *run_as;
+    char *run_as, *scratch;
 } serve_opts;
 
 static void set_str(char **dst, const char *v)
@@ -434,7 +434,7 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
     if (s) {
         static const char *const keys[] = {"listen", "signup", "slots", "launcher", "webhook",
                                            "quotas", "database", "threads", "allow_paths",
-                                           "allow_hosts", "run_as", NULL};
+                                           "allow_hosts", "run_as", "scratch", NULL};
         for (int i = 0; i < config_setting_length(s); i++) {
             config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
             int ok = 0;
@@ -444,7 +444,7 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
                 int raw = (int)config_setting_source_line(m);
                 fprintf(stderr, "benchaas serve: %s:%d: unknown setting '%s' in serve (allowed: "
                                 "listen, signup, slots, launcher, webhook, quotas, database, "
-                                "threads, allow_paths, allow_hosts, run_as)\n",
+                                "threads, allow_paths, allow_hosts, run_as, scratch)\n",
                         cfgsrc_file(&src, raw, path), cfgsrc_line(&src, raw),
                         config_setting_name(m));
                 config_destroy(&c);
@@ -464,6 +464,8 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
             o->signup = iv;
         if (!given->run_as && config_setting_lookup_string(s, "run_as", &str))
             set_str(&o->run_as, str);
+        if (!given->scratch && config_setting_lookup_string(s, "scratch", &str))
+            set_str(&o->scratch, str);
         if (serve_strings(&src, path, s, "allow_paths", given->allow_paths.n, &o->allow_paths) ||
             serve_strings(&src, path, s, "allow_hosts", given->allow_hosts.n, &o->allow_hosts)) {
             config_destroy(&c);
@@ -544,6 +546,9 @@ static int serve_args(int argc, char **argv, serve_opts *o, serve_opts *given,
         } else if ((v = opt(argc, argv, &i, "--allow-host", &missing))) {
             strvec_push(&o->allow_hosts, v);
             strvec_push(&given->allow_hosts, v);
+        } else if ((v = opt(argc, argv, &i, "--scratch", &missing))) {
+            set_str(&o->scratch, v);
+            given->scratch = o->scratch;
         } else if ((v = opt(argc, argv, &i, "--run-as", &missing))) {
             set_str(&o->run_as, v);
             given->run_as = o->run_as;
@@ -568,17 +573,12 @@ static int serve_policy(const serve_opts *o, const char *db, site_policy *pol)
     for (size_t i = 0; rc == 0 && i < o->allow_hosts.n; i++)
         rc = policy_add_host(pol, o->allow_hosts.v[i], err, sizeof err);
     if (rc == 0)
-        rc = policy_finish(pol, db, o->run_as, err, sizeof err);
+        rc = policy_finish(pol, db, o->run_as, o->scratch, err, sizeof err);
     if (rc) {
         usage("serve", "%s", err);
         return 2;
     }
-    int abi = sandbox_landlock_abi();
-    if (abi > 0)
-        fprintf(stderr, "benchaas serve: submitted work runs as %s, confined by Landlock (ABI %d) "
-                        "to its job's folder%s\n",
-                pol->run_as, abi, o->allow_paths.n ? " and the allowed folders" : "");
-    else
+    if (sandbox_landlock_abi() <= 0)
         fprintf(stderr, "benchaas serve: warning: Landlock is not available on this kernel: "
                         "submitted work runs as %s, in its job's folder, but is NOT confined to "
                         "the allowed folders (the values are still checked)\n",
@@ -707,6 +707,7 @@ out:
     strvec_free(&given.allow_paths);
     strvec_free(&given.allow_hosts);
     free(o.run_as);
+    free(o.scratch);
     free(o.listen);
     free(o.db);
     free(o.launcher);

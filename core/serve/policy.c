@@ -128,7 +128,22 @@ static int run_as_user(site_policy *p, const char *run_as, char *err, size_t err
     return 0;
 }
 
-int policy_finish(site_policy *p, const char *db, const char *run_as, char *err, size_t errlen)
+/* 1 when anyone may pass through every folder above path (o+x). */
+static int reachable(const char *path)
+{
+    char *up = xstrdup(path);
+    int ok = 1;
+    for (char *slash; ok && (slash = strrchr(up, '/')) && slash != up;) {
+        *slash = '\0';
+        struct stat st;
+        ok = stat(up, &st) == 0 && (st.st_mode & S_IXOTH);
+    }
+    free(up);
+    return ok;
+}
+
+int policy_finish(site_policy *p, const char *db, const char *run_as, const char *scratch,
+                  char *err, size_t errlen)
 {
     char real[PATH_MAX];
     /* the database may not exist yet: resolve its folder */
@@ -151,7 +166,29 @@ int policy_finish(site_policy *p, const char *db, const char *run_as, char *err,
     int rc = run_as_user(p, run_as, err, errlen);
     if (rc)
         return rc;
-    p->scratch_root = xasprintf("%s.scratch", p->db);
+    p->scratch_root = scratch ? xstrdup(scratch) : xasprintf("%s.scratch", p->db);
+    if (!scratch && p->drop && !reachable(p->db)) {
+        /* the run-as user could not reach a folder beside the database: one in /tmp,
+         * named after the database's folder so that a restart finds it again (and
+         * checked below to be ours) */
+        struct stat dst;
+        char *dbdir = xstrdup(p->db);
+        *strrchr(dbdir, '/') = '\0';
+        int got = stat(dbdir[0] ? dbdir : "/", &dst);
+        free(dbdir);
+        if (got != 0)
+            return errf(err, errlen, BX_EINVAL, "the database's folder: %s", strerror(errno));
+        free(p->scratch_root);
+        p->scratch_root = xasprintf("/tmp/benchaas-scratch-%llx-%llx",
+                                    (unsigned long long)dst.st_dev,
+                                    (unsigned long long)dst.st_ino);
+    }
+    for (size_t i = 0; i < p->paths.n; i++)
+        if (holds(p->paths.v[i], p->scratch_root) || holds(p->scratch_root, p->db))
+            return errf(err, errlen, BX_EINVAL,
+                        "the jobs' folders %s may not hold the database nor lie in an allowed "
+                        "folder",
+                        p->scratch_root);
     if (mkdir(p->scratch_root, 0711) != 0 && errno != EEXIST)
         return errf(err, errlen, BX_EINVAL, "cannot create the jobs' folders %s: %s",
                     p->scratch_root, strerror(errno));

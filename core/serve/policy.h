@@ -46,9 +46,12 @@ int policy_add_host(site_policy *p, const char *cidr, char *err, size_t errlen);
  * Complete the policy for database db: no allowed folder may hold the
  * database (compared by device and inode, folder by folder up from the
  * database); the run-as user (NULL: "nobody" when the server is root, else
- * the server's own user); the scratch root is created.  0 or BX_EINVAL.
+ * the server's own user); the folder of the jobs' folders (scratch; NULL:
+ * "<db>.scratch", or a fresh one in /tmp when the run-as user cannot reach
+ * the database's folder) is created.  0 or BX_EINVAL.
  */
-int policy_finish(site_policy *p, const char *db, const char *run_as, char *err, size_t errlen);
+int policy_finish(site_policy *p, const char *db, const char *run_as, const char *scratch,
+                  char *err, size_t errlen);
 void policy_free(site_policy *p);
 
 /* The service's policy (NULL: none, the CLI's freedom).  Installed once, before

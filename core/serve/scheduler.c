@@ -125,8 +125,12 @@ int sched_recover(store *st, const char *db, char *err, size_t errlen)
         if (v[i].uuid && store_find_run(st, v[i].uuid, &run_id, e2, sizeof e2) == 0) {
             /* stored before the server died */
         } else if (v[i].uuid) {
-            char *res = xasprintf("%s/%s.result.json", spool, v[i].uuid);
-            char *spec = xasprintf("%s/%s.spec.json", spool, v[i].uuid);
+            /* under the site's policy the point ran in its job's folder */
+            const site_policy *pol = policy_current();
+            char *dir = pol ? xasprintf("%s/job-%lld", pol->scratch_root, (long long)v[i].job)
+                            : NULL;
+            char *res = xasprintf("%s/%s.result.json", dir ? dir : spool, v[i].uuid);
+            char *spec = xasprintf("%s/%s.spec.json", dir ? dir : spool, v[i].uuid);
             cJSON *doc = NULL;
             if (access(res, F_OK) == 0)
                 doc = result_read(res, e2, sizeof e2);
@@ -143,6 +147,9 @@ int sched_recover(store *st, const char *db, char *err, size_t errlen)
                 cJSON_Delete(sj);
                 free(text);
             }
+            if (doc && dir)
+                run_scrub_for_service(doc, dir);
+            free(dir);
             if (doc) {
                 add_user_job(doc, v[i].user, v[i].job);
                 if (ingest_and_clean(st, doc, spec, res, 0, &run_id, e2, sizeof e2) != 0) {
