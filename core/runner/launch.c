@@ -175,6 +175,46 @@ int launch_run_cancellable(char *const *argv, const strvec *env, double timeout,
     return launch_run_confined(argv, env, timeout, cancel, NULL, NULL, res, err, errlen);
 }
 
+/* The child's side of launch_run_confined: its output on out, an errno on efd if
+ * it cannot start argv.  Never returns. */
+static void child_exec(char *const *argv, const strvec *env, pid_t parent, int out, int efd,
+                       const char *cwd, const sandbox_ready *box)
+{
+    setpgid(0, 0);
+    /* Nothing we start may outlive us: if the runner dies (kill -9, a
+     * closed terminal), the kernel kills the worker or mpirun, whose
+     * ranks then end too.  The flag survives execve. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(127); /* the runner died before prctl() */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    dup2(out, STDERR_FILENO);
+    dup2(out, STDOUT_FILENO);
+    for (size_t i = 0; env && i < env->n; i++) {
+        char *kv = env->v[i], *eq = strchr(kv, '=');
+        if (eq) {
+            *eq = '\0';
+            setenv(kv, eq + 1, 1);
+            *eq = '=';
+        }
+    }
+    int e = cwd && chdir(cwd) != 0 ? errno : 0;
+    if (!e && box) {
+        e = -sandbox_enter(box);
+        if (!e && getppid() != parent)
+            _exit(127); /* the runner died before the parent-death signal was set again */
+    }
+    if (!e) {
+        execvp(argv[0], argv);
+        e = errno;
+    }
+    ssize_t w = write(efd, &e, sizeof e);
+    (void)w;
+    _exit(127);
+}
+
 int launch_run_confined(char *const *argv, const strvec *env, double timeout,
                         const volatile int *cancel, const char *cwd, const sandbox *sb,
                         launch_result *res, char *err, size_t errlen)
@@ -206,41 +246,8 @@ int launch_run_confined(char *const *argv, const strvec *env, double timeout,
         sandbox_ready_close(&box);
         return errf(err, errlen, BX_EIO, "fork: %s", strerror(errno));
     }
-    if (pid == 0) {
-        setpgid(0, 0);
-        /* Nothing we start may outlive us: if the runner dies (kill -9, a
-         * closed terminal), the kernel kills the worker or mpirun, whose
-         * ranks then end too.  The flag survives execve. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(127); /* the runner died before prctl() */
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        signal(SIGPIPE, SIG_DFL);
-        dup2(pfd[1], STDERR_FILENO);
-        dup2(pfd[1], STDOUT_FILENO);
-        for (size_t i = 0; env && i < env->n; i++) {
-            char *kv = env->v[i], *eq = strchr(kv, '=');
-            if (eq) {
-                *eq = '\0';
-                setenv(kv, eq + 1, 1);
-                *eq = '=';
-            }
-        }
-        int e = cwd && chdir(cwd) != 0 ? errno : 0;
-        if (!e && sb) {
-            e = -sandbox_enter(&box);
-            if (!e && getppid() != parent)
-                _exit(127); /* the runner died before the parent-death signal was set again */
-        }
-        if (!e) {
-            execvp(argv[0], argv);
-            e = errno;
-        }
-        ssize_t w = write(efd[1], &e, sizeof e);
-        (void)w;
-        _exit(127);
-    }
+    if (pid == 0)
+        child_exec(argv, env, parent, pfd[1], efd[1], cwd, sb ? &box : NULL);
     setpgid(pid, pid); /* both sides, to win the race */
     sandbox_ready_close(&box);
     close(pfd[1]);

@@ -13,7 +13,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "jobs.h"
 #include "loader.h"
 #include "spec.h"
 
@@ -168,7 +167,7 @@ static int child_error(const char *msg, const char *field)
     return answer(a);
 }
 
-int apart_plan_child(void)
+int apart_plan_child(apart_planner plan_fn)
 {
     char err[4096], note[256], field[256];
     size_t len = 0, cap = 65536;
@@ -207,7 +206,7 @@ int apart_plan_child(void)
     }
     config cfg;
     plan pl;
-    rc = job_plan(cJSON_GetObjectItemCaseSensitive(rq, "experiment"), launcher, &cfg, &pl, err,
+    rc = plan_fn(cJSON_GetObjectItemCaseSensitive(rq, "experiment"), launcher, &cfg, &pl, err,
                   sizeof err, field, sizeof field);
     if (rc)
         rc = child_error(err, field);

@@ -22,7 +22,10 @@
 int apart_plan(const site_policy *p, const cJSON *exp, const char *launcher, const char *dir,
                cJSON **points, char *err, size_t errlen, char *field, size_t fieldlen);
 
-/* The child's side: the request on stdin, the answer on stdout; the exit code. */
-int apart_plan_child(void);
+/* The child's side: the request on stdin, planned by plan_fn (job_plan: this
+ * module sits below jobs.c), the answer on stdout; the exit code. */
+typedef int (*apart_planner)(const cJSON *exp, const char *launcher, config *cfg, plan *pl,
+                             char *err, size_t errlen, char *field, size_t fieldlen);
+int apart_plan_child(apart_planner plan_fn);
 
 #endif

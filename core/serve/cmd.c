@@ -590,7 +590,7 @@ static int serve_policy(const serve_opts *o, const char *db, site_policy *pol)
 int cmd_serve(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--plan-child") == 0)
-        return apart_plan_child(); /* internal: the confined check of a job (apart.h) */
+        return apart_plan_child(job_plan); /* internal: the confined check of a job (apart.h) */
     serve_opts o, given;
     site_policy pol;
     memset(&pol, 0, sizeof pol);
