@@ -201,6 +201,8 @@ static void child_exec(char *const *argv, const strvec *env, pid_t parent, int o
         }
     }
     int e = cwd && chdir(cwd) != 0 ? errno : 0;
+    if (box) /* a confined child inherits no descriptor of ours beyond 0-2 */
+        syscall(SYS_close_range, 3, ~0U, 1U << 2 /* CLOSE_RANGE_CLOEXEC */);
     if (!e && box) {
         e = -sandbox_enter(box);
         if (!e && getppid() != parent)

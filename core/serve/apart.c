@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,6 +42,7 @@ static pid_t spawn(char *const *argv, int *in, int *out)
         if (null >= 0)
             dup2(null, STDERR_FILENO);
         signal(SIGPIPE, SIG_DFL);
+        syscall(SYS_close_range, 3, ~0U, 1U << 2 /* CLOSE_RANGE_CLOEXEC: nothing else of ours */);
         execv(argv[0], argv);
         _exit(127);
     }

@@ -317,6 +317,8 @@ int job_plan_in(const cJSON *exp, const char *launcher, const char *dir, config 
 {
     const site_policy *p = policy_current();
     int rc = plan_here(exp, launcher, p != NULL, cfg, pl, err, errlen, field, fieldlen);
+    if (rc && p)
+        policy_hide_paths(p, err, errlen);
     if (rc || !p)
         return rc;
     if (cfg->nexps != 1 || pl->nplugins != 1 || !pl->npoints)
@@ -335,6 +337,8 @@ int job_plan_in(const cJSON *exp, const char *launcher, const char *dir, config 
     if (rc == 0)
         rc = plan_adopt(pl, points, err, errlen);
     cJSON_Delete(points);
+    if (rc)
+        policy_hide_paths(p, err, errlen);
     return rc;
 }
 

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "loader.h"
 #include "paramval.h"
 #include "text.h"
 
@@ -419,8 +420,11 @@ void policy_sandbox(const site_policy *p, const char *dir, const strvec *plugin_
     sb->uid = p->uid;
     sb->gid = p->gid;
     sandbox_add_system(sb);
-    for (size_t i = 0; plugin_dirs && i < plugin_dirs->n; i++)
-        strvec_push(&sb->read, plugin_dirs->v[i]);
+    for (size_t i = 0; plugin_dirs && i < plugin_dirs->n; i++) {
+        char real[PATH_MAX]; /* a relative BENCHAAS_PLUGIN_PATH entry too */
+        if (realpath(plugin_dirs->v[i], real))
+            strvec_push(&sb->read, real);
+    }
     if (p->self_exe && p->self_exe[0]) {
         char *d = xstrdup(p->self_exe), *slash = strrchr(d, '/');
         if (slash && slash != d) {
@@ -433,4 +437,29 @@ void policy_sandbox(const site_policy *p, const char *dir, const strvec *plugin_
         strvec_push(&sb->write, p->paths.v[i]);
     if (dir)
         strvec_push(&sb->write, dir);
+}
+
+/* Every occurrence of `path` in msg becomes `as`. */
+static void replace_all(char *msg, size_t len, const char *path, const char *as)
+{
+    size_t n = strlen(path);
+    if (n < 2)
+        return;
+    char *hit;
+    while ((hit = strstr(msg, path))) {
+        char *rest = xstrdup(hit + n);
+        snprintf(hit, len - (size_t)(hit - msg), "%s%s", as, rest);
+        free(rest);
+    }
+}
+
+void policy_hide_paths(const site_policy *p, char *msg, size_t len)
+{
+    strvec dirs = {0};
+    plugin_search_path(NULL, &dirs);
+    for (size_t i = 0; i < dirs.n; i++)
+        replace_all(msg, len, dirs.v[i], "(the site's plugin folder)");
+    strvec_free(&dirs);
+    replace_all(msg, len, p->scratch_root, "(the jobs' folders)");
+    replace_all(msg, len, p->db, "(the database)");
 }

@@ -79,6 +79,10 @@ char *policy_job_dir(const site_policy *p, int64_t job, char *err, size_t errlen
 /* A fresh empty folder for checking a job not stored yet; remove it with
  * policy_dir_remove(). */
 char *policy_check_dir(const site_policy *p, char *err, size_t errlen);
+/* A message for a member: the plugin folders, the jobs' folders and the database
+ * named by what they are, not by their server paths (the message changed in place). */
+void policy_hide_paths(const site_policy *p, char *msg, size_t len);
+
 /* Remove folder dir and everything in it (no symbolic link is followed). */
 void policy_dir_remove(const char *dir);
 
