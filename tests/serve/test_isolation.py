@@ -82,7 +82,10 @@ os.symlink(DBPATH, os.path.join(ALLOWED, "link.dat"))
 os.link(DBPATH, os.path.join(ALLOWED, "hard.dat"))
 for v in (DB, DBPATH, DBPATH + "-wal", ALLOWED + "/../" + DB, ALLOWED + "/link.dat",
           ALLOWED + "/hard.dat"):
-    refused_on({"plugin": "hpl", "params": {"hpl_dat": v}}, "params.hpl_dat")
+    msg = refused_on({"plugin": "hpl", "params": {"hpl_dat": v}}, "params.hpl_dat")
+    # relative: in the job's own (empty) folder; the others by the policy, before any reading
+    check(("cannot open" in msg) if v == DB else ("outside the folders" in msg),
+          "hpl_dat=%s: %s" % (v, msg))
 os.unlink(os.path.join(ALLOWED, "hard.dat"))
 doc = {"result_version": 1, "plugin": "trivial", "plugin_version": "1.0.0", "status": "ok",
        "started_at": "2026-11-20T10:00:00Z", "finished_at": "2026-11-20T10:00:01Z",
@@ -179,6 +182,10 @@ m = run_of(submit({"plugin": "writer", "params": {
     201))
 check(m == dict(m, stray_written=1, peek_read=1) and os.path.exists(ALLOWED + "/w.out"),
       "inside the allowed folder: %s" % m)
+if os.geteuid() == 0:  # the run-as user, nobody by default
+    import pwd
+    owner = os.stat(ALLOWED + "/w.out").st_uid
+    check(owner == pwd.getpwnam("nobody").pw_uid, "the run wrote as uid %d, not nobody" % owner)
 check(not os.listdir(OPEN), "a run wrote outside: %s" % os.listdir(OPEN))
 check(not glob.glob(DB + ".scratch/job-*"), "job folders left: %s" % os.listdir(DB + ".scratch"))
 
