@@ -41,7 +41,11 @@ add_user(DB, "up", "member")
 T = token(DB, "ann")
 UP = token(DB, "up", "--scope", "upload")
 POLICY = ("--allow-path", ALLOWED, "--allow-host", "127.0.0.0/8")
-s = Server(DB, *POLICY)
+# Under the sanitizer build an MPI worker (IOR, HPL) reports leaks of OpenMPI's unloaded MCA
+# components at exit, which no suppression can match: as in test_plugins.
+asan = os.environ.get("ASAN_OPTIONS")
+ENV = {"ASAN_OPTIONS": (asan + ":" if asan else "") + "detect_leaks=0"}
+s = Server(DB, *POLICY, env=ENV)
 answers = []  # every answer's text, searched for secrets at the end
 
 
@@ -98,7 +102,7 @@ for u in uuids:
 check(s.stop() == 0, "exit code on SIGTERM")
 check(sql(DB, "PRAGMA integrity_check") == [("ok",)], "integrity")
 check(os.stat(DBPATH).st_ino == before.st_ino, "the database was replaced")
-s = Server(DB, *POLICY)
+s = Server(DB, *POLICY, env=ENV)
 kept = sql(DB, "SELECT uuid FROM runs WHERE uuid LIKE '0d7d3f4e%' ORDER BY uuid")
 check([k[0] for k in kept] == uuids, "uploads after the attempt, across a restart: %s" % kept)
 
