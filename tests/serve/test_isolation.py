@@ -177,6 +177,10 @@ srv.wait(30)
 refused_on({"plugin": "writer", "params": {"out": os.path.join(OPEN, "w")}}, "params.out")
 msg = refused_on({"plugin": "writer", "params": {"out": "nosuch/w"}}, "params.out")
 check("nosuch/w" in msg, "the plugin's check, on its field: %s" % msg)
+st, text = b.req("POST", "/submit/writer", {"csrf": b.csrf("/submit/writer"), "action": "count",
+                                            "out": "nosuch/w"})
+check(st == 400 and re.search(r'id="e-out"[^>]*>[^<]*nosuch/w', text),
+      "the plugin's check, beside its field on the submit page (%d)" % st)
 m = run_of(submit({"plugin": "writer", "params": {
     "out": "w.out", "stray": os.path.join(OPEN, "stray"), "peek": DBPATH}}, 201))
 check(m["written"] > 0 and m["stray_written"] == 0 and m["peek_read"] == 0,
