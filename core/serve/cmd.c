@@ -701,6 +701,8 @@ int cmd_serve(int argc, char **argv)
     rc = 0;
 out:
     policy_install(NULL);
+    if (pol.scratch_root)
+        rmdir(pol.scratch_root); /* when no job's folder is left in it */
     policy_free(&pol);
     strvec_free(&o.allow_paths);
     strvec_free(&o.allow_hosts);
