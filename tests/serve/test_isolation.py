@@ -150,6 +150,19 @@ for v in ("/etc/shadow", os.path.join(ALLOWED, "secret.dat")):
     answers.append(text)
     check(st == 400, "Count the points with hpl_dat=%s: %d" % (v, st))
 
+# an HPL.dat in an allowed folder is read, apart, and its points counted (2 Ns)
+DAT = ["HPL", "x", "x", "6", "2 # Ns", "100 200 Ns", "1 # NBs", "32 NBs", "0 PMAP", "1 # grids",
+       "1 Ps", "1 Qs", "16.0 threshold", "1 # pfact", "2 PFACTs", "1 # nbmin", "4 NBMINs",
+       "1 # ndiv", "2 NDIVs", "1 # rfact", "1 RFACTs", "1 # bcast", "0 BCASTs", "1 # depth",
+       "0 DEPTHs", "2 SWAP", "64 swapping threshold", "0 L1", "0 U", "1 Equilibration",
+       "8 alignment"]
+with open(os.path.join(ALLOWED, "two.dat"), "w") as f:
+    f.write("\n".join(DAT) + "\n")
+st, text = b.req("POST", "/submit/hpl", {"csrf": b.csrf("/submit/hpl"), "action": "count",
+                                         "hpl_dat": os.path.join(ALLOWED, "two.dat")})
+check(st == 200 and re.search(r'id="points">These values make 2 ', text),
+      "Count the points of an allowed HPL.dat (%d): %s" % (st, re.sub(r"\s+", " ", text)[-800:]))
+
 # ---- 3. IOR path and iperf host
 refused_on({"plugin": "ior", "params": {"path": os.path.join(OPEN, "ior.dat")}}, "params.path")
 refused_on({"plugin": "ior", "params": {"path": "../ior.dat"}}, "params.path")
