@@ -9,6 +9,10 @@
  *   - the database is intact (quick_check, and a sentinel row unchanged);
  *   - no file outside the jobs' folders changed (the folder is listed before and
  *     after: names, sizes, inodes, modification times).
+ * "@DIR@" in an input stands for the test's folder (the database f.db, a secret
+ * file `secret` beside it, the allowed folder `allowed` holding `secret.dat`, an
+ * HPL.dat whose lines carry the secret, and `db.link`, a hard link to the database),
+ * so that seeds can name them.
  * The plugin's own code runs in `benchaas serve --plan-child` (FUZZ_BENCHAAS), so
  * each input that passes the policy costs a child: keep the corpus small.
  */
@@ -105,6 +109,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     FILE *f = fopen(secret, "w");
     if (!f || fputs(SECRET " 1 2\n" SECRET "\n", f) < 0 || fclose(f) != 0)
         abort();
+    char *dat = xasprintf("%s/secret.dat", allowed);
+    f = fopen(dat, "w");
+    if (!f || fputs("HPL\n" SECRET "\nx\n6\n2 Ns\n" SECRET " 7 Ns\n", f) < 0 || fclose(f) != 0)
+        abort();
+    free(dat);
     if (store_open(g_db, STORE_CREATE, &g_st, err, sizeof err) != 0 ||
         sqlite3_exec(store_db(g_st), "INSERT INTO jobs(user, plugin, name, experiment_json, "
                      "state, npoints, created_at) VALUES ('sentinel','trivial','s','{}','done',"
@@ -117,6 +126,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     free(g_pol.self_exe);
     g_pol.self_exe = xstrdup(FUZZ_BENCHAAS);
     policy_install(&g_pol);
+    char *hard = xasprintf("%s/db.link", allowed);
+    if (link(g_db, hard) != 0)
+        abort();
+    free(hard);
     free(allowed);
     free(secret);
     g_before = snapshot();
@@ -139,7 +152,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > (1u << 14))
         return 0;
-    cJSON *exp = cJSON_ParseWithLength((const char *)data, size);
+    /* "@DIR@" -> the test's folder */
+    char *text = fuzz_cstr(data, size), *at;
+    while ((at = strstr(text, "@DIR@"))) {
+        char *t = xasprintf("%.*s%s%s", (int)(at - text), text, g_dir, at + 5);
+        free(text);
+        text = t;
+    }
+    cJSON *exp = cJSON_Parse(text);
+    free(text);
     if (!exp)
         return 0;
     sqlite3 *db = store_db(g_st);
