@@ -312,6 +312,12 @@ static int cmd_describe(int argc, char **argv)
     for (const bx_param *p = d->params; p && p->name; p++) {
         char r[512];
         bxp_describe_range(p, r, sizeof r);
+        const char *kind = bxp_kind_name(p);
+        if (kind && !r[0])
+            snprintf(r, sizeof r, "%s",
+                     strcmp(kind, "host") == 0 ? "a host it connects to"
+                     : strcmp(kind, "path_read") == 0 ? "a path it reads"
+                                                      : "a path it writes");
         printf("  %-*s %-7s %-*s %s%s%s\n", w, p->name, bxp_type_name(p->type), wd,
                p->def ? p->def : "-", r, r[0] ? " — " : "", p->help ? p->help : "");
     }

@@ -61,6 +61,8 @@ cJSON *spec_to_json(const runspec *s)
     if (s->created_at)
         cJSON_AddStringToObject(o, "created_at", s->created_at);
     cJSON_AddBoolToObject(o, "verbose", s->verbose);
+    if (s->sandbox)
+        cJSON_AddItemToObject(o, "sandbox", cJSON_Duplicate(s->sandbox, 1));
     return o;
 }
 
@@ -103,6 +105,9 @@ int spec_from_json(const cJSON *o, runspec *s, char *err, size_t errlen)
     s->launcher = xstrdup(json_str(o, "launcher") ? json_str(o, "launcher") : "local");
     if (json_str(o, "created_at"))
         s->created_at = xstrdup(json_str(o, "created_at"));
+    const cJSON *sb = cJSON_GetObjectItemCaseSensitive(o, "sandbox");
+    if (cJSON_IsObject(sb))
+        s->sandbox = cJSON_Duplicate(sb, 1);
     /* Range-check the numbers before converting them: a double outside an
      * int's range does not convert (found by tests/fuzz/fuzz_spec.c). */
     double point = json_num(o, "point", &d) == 0 ? d : 0;
@@ -162,6 +167,7 @@ void spec_free(runspec *s)
     strvec_free(&s->ptypes);
     strvec_free(&s->tags);
     strvec_free(&s->mpirun_args);
+    cJSON_Delete(s->sandbox);
     memset(s, 0, sizeof *s);
 }
 
@@ -190,6 +196,7 @@ void spec_copy(runspec *d, const runspec *s)
     copy_sv(&d->ptypes, &s->ptypes);
     copy_sv(&d->tags, &s->tags);
     copy_sv(&d->mpirun_args, &s->mpirun_args);
+    d->sandbox = s->sandbox ? cJSON_Duplicate(s->sandbox, 1) : NULL;
 }
 
 int spec_uuid_ok(const char *u)

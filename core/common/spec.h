@@ -29,6 +29,8 @@ typedef struct runspec {
     char *result_path;
     char *created_at;
     int verbose;       /* 1: the plugin's info messages are printed */
+    cJSON *sandbox;    /* owned; NULL, or sandbox.h's JSON: the worker confines itself
+                          with it before loading the plugin (the service's jobs) */
 } runspec;
 
 cJSON *spec_to_json(const runspec *s);

@@ -172,14 +172,69 @@ int launch_run_cancellable(char *const *argv, const strvec *env, double timeout,
                            const volatile int *cancel, launch_result *res, char *err,
                            size_t errlen)
 {
+    return launch_run_confined(argv, env, timeout, cancel, NULL, NULL, res, err, errlen);
+}
+
+/* The child's side of launch_run_confined: its output on out, an errno on efd if
+ * it cannot start argv.  Never returns. */
+static void child_exec(char *const *argv, const strvec *env, pid_t parent, int out, int efd,
+                       const char *cwd, const sandbox_ready *box)
+{
+    setpgid(0, 0);
+    /* Nothing we start may outlive us: if the runner dies (kill -9, a
+     * closed terminal), the kernel kills the worker or mpirun, whose
+     * ranks then end too.  The flag survives execve. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+        _exit(127); /* the runner died before prctl() */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    dup2(out, STDERR_FILENO);
+    dup2(out, STDOUT_FILENO);
+    for (size_t i = 0; env && i < env->n; i++) {
+        char *kv = env->v[i], *eq = strchr(kv, '=');
+        if (eq) {
+            *eq = '\0';
+            setenv(kv, eq + 1, 1);
+            *eq = '=';
+        }
+    }
+    int e = cwd && chdir(cwd) != 0 ? errno : 0;
+    if (box) /* a confined child inherits no descriptor of ours beyond 0-2 */
+        syscall(SYS_close_range, 3, ~0U, 1U << 2 /* CLOSE_RANGE_CLOEXEC */);
+    if (!e && box) {
+        e = -sandbox_enter(box);
+        if (!e && getppid() != parent)
+            _exit(127); /* the runner died before the parent-death signal was set again */
+    }
+    if (!e) {
+        execvp(argv[0], argv);
+        e = errno;
+    }
+    ssize_t w = write(efd, &e, sizeof e);
+    (void)w;
+    _exit(127);
+}
+
+int launch_run_confined(char *const *argv, const strvec *env, double timeout,
+                        const volatile int *cancel, const char *cwd, const sandbox *sb,
+                        launch_result *res, char *err, size_t errlen)
+{
     memset(res, 0, sizeof *res);
+    sandbox_ready box = {.ruleset = -1};
+    if (sb && sandbox_prepare(sb, &box, err, errlen) != 0)
+        return BX_EIO;
     int pfd[2];
-    if (pipe2(pfd, O_CLOEXEC) != 0)
+    if (pipe2(pfd, O_CLOEXEC) != 0) {
+        sandbox_ready_close(&box);
         return errf(err, errlen, BX_EIO, "pipe: %s", strerror(errno));
+    }
     int efd[2]; /* exec error reporting */
     if (pipe2(efd, O_CLOEXEC) != 0) {
         close(pfd[0]);
         close(pfd[1]);
+        sandbox_ready_close(&box);
         return errf(err, errlen, BX_EIO, "pipe: %s", strerror(errno));
     }
     double t0 = mono_now();
@@ -190,36 +245,13 @@ int launch_run_cancellable(char *const *argv, const strvec *env, double timeout,
         close(pfd[1]);
         close(efd[0]);
         close(efd[1]);
+        sandbox_ready_close(&box);
         return errf(err, errlen, BX_EIO, "fork: %s", strerror(errno));
     }
-    if (pid == 0) {
-        setpgid(0, 0);
-        /* Nothing we start may outlive us: if the runner dies (kill -9, a
-         * closed terminal), the kernel kills the worker or mpirun, whose
-         * ranks then end too.  The flag survives execve. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(127); /* the runner died before prctl() */
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        signal(SIGPIPE, SIG_DFL);
-        dup2(pfd[1], STDERR_FILENO);
-        dup2(pfd[1], STDOUT_FILENO);
-        for (size_t i = 0; env && i < env->n; i++) {
-            char *kv = env->v[i], *eq = strchr(kv, '=');
-            if (eq) {
-                *eq = '\0';
-                setenv(kv, eq + 1, 1);
-                *eq = '=';
-            }
-        }
-        execvp(argv[0], argv);
-        int e = errno;
-        ssize_t w = write(efd[1], &e, sizeof e);
-        (void)w;
-        _exit(127);
-    }
+    if (pid == 0)
+        child_exec(argv, env, parent, pfd[1], efd[1], cwd, sb ? &box : NULL);
     setpgid(pid, pid); /* both sides, to win the race */
+    sandbox_ready_close(&box);
     close(pfd[1]);
     close(efd[1]);
     int exec_errno = 0;
@@ -228,7 +260,8 @@ int launch_run_cancellable(char *const *argv, const strvec *env, double timeout,
     if (got == (ssize_t)sizeof exec_errno) {
         close(pfd[0]);
         waitpid(pid, NULL, 0);
-        return errf(err, errlen, BX_EIO, "cannot start %s: %s", argv[0], strerror(exec_errno));
+        return errf(err, errlen, BX_EIO, "cannot start %s%s: %s", argv[0],
+                    sb ? " confined, in its job's folder" : "", strerror(exec_errno));
     }
 
     int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);

@@ -14,6 +14,7 @@
 #ifndef BENCHAAS_LAUNCH_H
 #define BENCHAAS_LAUNCH_H
 
+#include "sandbox.h"
 #include "spec.h"
 #include "util.h"
 
@@ -65,6 +66,12 @@ int launch_run(char *const *argv, const strvec *env, double timeout, launch_resu
 int launch_run_cancellable(char *const *argv, const strvec *env, double timeout,
                            const volatile int *cancel, launch_result *res, char *err,
                            size_t errlen);
+
+/* The same, the child first entering folder cwd (NULL: ours) and sandbox sb
+ * (NULL: none; sandbox.h), before it executes argv: the service's jobs. */
+int launch_run_confined(char *const *argv, const strvec *env, double timeout,
+                        const volatile int *cancel, const char *cwd, const sandbox *sb,
+                        launch_result *res, char *err, size_t errlen);
 
 /* Set by the runner's SIGINT/SIGTERM handler; launch_run stops the child. */
 extern volatile int g_interrupted;

@@ -652,6 +652,85 @@ void plan_free(plan *p)
     memset(p, 0, sizeof *p);
 }
 
+static void copy_strs(strvec *dst, const strvec *a, const strvec *b);
+
+/* A copy of src that owns its own strings (the label is left to the caller). */
+static void point_clone(point *dst, const point *src)
+{
+    *dst = *src;
+    pset_copy(&dst->params, &src->params);
+    dst->launcher = src->launcher ? xstrdup(src->launcher) : NULL;
+    dst->label = NULL;
+    memset(&dst->tags, 0, sizeof dst->tags);
+    memset(&dst->mpirun_args, 0, sizeof dst->mpirun_args);
+    copy_strs(&dst->tags, &src->tags, &(strvec){0});
+    copy_strs(&dst->mpirun_args, &src->mpirun_args, &(strvec){0});
+}
+
+cJSON *plan_points_json(const plan *p)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < p->npoints; i++) {
+        const point *pt = &p->points[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "pos", (double)pt->pos);
+        cJSON_AddNumberToObject(o, "index", pt->index);
+        cJSON_AddStringToObject(o, "label", pt->label ? pt->label : "");
+        cJSON *ps = cJSON_AddObjectToObject(o, "params");
+        for (size_t k = 0; k < pt->params.n; k++)
+            if (pt->params.set[k])
+                cJSON_AddStringToObject(ps, pt->params.desc->params[k].name,
+                                        pt->params.vals[k].text);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+int plan_adopt(plan *p, const cJSON *points, char *err, size_t errlen)
+{
+    size_t n = (size_t)cJSON_GetArraySize(points), cap = n + 1;
+    if (!cJSON_IsArray(points) || n == 0)
+        return errf(err, errlen, BX_EINVAL, "the plan's check made no point");
+    plan np = {.points = xcalloc(cap, sizeof *np.points)};
+    int rc = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, points)
+    {
+        double pos, index;
+        const cJSON *ps = cJSON_GetObjectItemCaseSensitive(it, "params"), *kv;
+        if (json_num(it, "pos", &pos) != 0 || json_num(it, "index", &index) != 0 || pos < 0 ||
+            pos >= (double)p->npoints || !cJSON_IsObject(ps) || !json_str(it, "label")) {
+            rc = errf(err, errlen, BX_EINVAL, "the plan's check answered a malformed point");
+            break;
+        }
+        point pt;
+        point_clone(&pt, &p->points[(size_t)pos]);
+        pt.index = (int)index;
+        pt.label = xstrdup(json_str(it, "label"));
+        cJSON_ArrayForEach(kv, ps)
+        {
+            if (rc == 0 && (!cJSON_IsString(kv) ||
+                            pset_set(&pt.params, kv->string, kv->valuestring, err, errlen) != 0))
+                rc = BX_EINVAL;
+        }
+        np.points[np.npoints++] = pt;
+        if (rc)
+            break;
+    }
+    if (rc == 0) {
+        for (size_t i = 0; i < p->npoints; i++)
+            point_free(&p->points[i]);
+        free(p->points);
+        p->points = np.points;
+        p->npoints = np.npoints;
+    } else {
+        for (size_t i = 0; i < np.npoints; i++)
+            point_free(&np.points[i]);
+        free(np.points);
+    }
+    return rc;
+}
+
 static void push_point(plan *p, size_t *cap, point *pt)
 {
     if (p->npoints == *cap) {
@@ -927,14 +1006,15 @@ static int build_experiment(plan *p, size_t *cap, const config *cfg, const exper
         char msg[2048];
         if (rc == 0)
             rc = finish_point(&pt, cfg, e, ov, err, errlen);
-        if (rc == 0 && run_check(&pt, msg, sizeof msg) != 0)
+        pt.pos = t;
+        if (rc == 0 && !ov->no_plugin_code && run_check(&pt, msg, sizeof msg) != 0)
             rc = errf(err, errlen, BX_EINVAL, "%s%s%s%s: %s", e->where,
                       pt.label[0] ? " (" : "", pt.label, pt.label[0] ? ")" : "", msg);
         if (rc) {
             point_free(&pt);
             break;
         }
-        if (!BX_DESC_HAS(d, expand) || !d->expand) {
+        if (ov->no_plugin_code || !BX_DESC_HAS(d, expand) || !d->expand) {
             push_point(p, cap, &pt);
             continue;
         }
@@ -953,13 +1033,8 @@ static int build_experiment(plan *p, size_t *cap, const config *cfg, const exper
             memset(&pt, 0, sizeof pt);
         } else {
             for (size_t x = 0; x < h.nexpanded && rc == 0; x++) {
-                point np = pt;
-                pset_copy(&np.params, &pt.params);
-                np.launcher = xstrdup(pt.launcher);
-                memset(&np.tags, 0, sizeof np.tags);
-                memset(&np.mpirun_args, 0, sizeof np.mpirun_args);
-                copy_strs(&np.tags, &pt.tags, &(strvec){0});
-                copy_strs(&np.mpirun_args, &pt.mpirun_args, &(strvec){0});
+                point np;
+                point_clone(&np, &pt);
                 char lbl[1024] = "";
                 size_t off = 0;
                 for (size_t k = 0; k < h.expanded[x].n && rc == 0; k++) {

@@ -78,6 +78,7 @@ typedef struct point {
     strvec tags, mpirun_args;
     int mpi;      /* the worker initialises MPI */
     int index;    /* position within its experiment */
+    size_t pos;   /* the sweep's combination it came from (expand() makes several of one) */
     char *label;  /* "NB=128 N=4000" — the swept values, for progress lines */
 } point;
 
@@ -93,6 +94,8 @@ typedef struct cli_overrides {
     settings set;
     const char *only;       /* --only NAME */
     const strvec *plugin_dirs;
+    int no_plugin_code;     /* 1: neither check() nor expand() runs (the service runs
+                               them apart, then plan_adopt()s what they made) */
 } cli_overrides;
 
 /*
@@ -101,6 +104,16 @@ typedef struct cli_overrides {
  */
 int plan_build(const config *cfg, const cli_overrides *ov, plan *out, char *err, size_t errlen);
 void plan_free(plan *p);
+
+/*
+ * The points of a one-experiment plan as JSON, [{"pos","index","label",
+ * "params":{NAME:TEXT}}], and back: plan_adopt() replaces the points of p
+ * (built with no_plugin_code, one point per combination) by those of the
+ * list, each a copy of the point of its "pos" with the listed values set.
+ * 0 or BX_EINVAL + err (p unchanged).
+ */
+cJSON *plan_points_json(const plan *p);
+int plan_adopt(plan *p, const cJSON *points, char *err, size_t errlen);
 
 /* Build a one-experiment config from `run PLUGIN -p k=v ...`. */
 int config_from_cli(const char *plugin, const strvec *pargs, config *cfg, char *err,

@@ -335,6 +335,41 @@ static void add_user_job(cJSON *doc, const point_ctx *c)
         cJSON_AddNumberToObject(doc, "job", (double)c->job);
 }
 
+/*
+ * A service job's document names no server path: its sandbox goes, and the
+ * job's folder (dir) becomes "." in every string (the spec's result path,
+ * MPI's session folders in the provenance, a plugin's messages).
+ */
+static void scrub(cJSON *j, const char *dir, size_t n)
+{
+    cJSON *it;
+    cJSON_ArrayForEach(it, j)
+    {
+        if (cJSON_IsString(it) && it->valuestring && strstr(it->valuestring, dir)) {
+            const char *v = it->valuestring;
+            char *out = xmalloc(strlen(v) + 1), *o = out;
+            for (const char *hit; (hit = strstr(v, dir)); v = hit + n) {
+                memcpy(o, v, (size_t)(hit - v));
+                o += hit - v;
+                *o++ = '.';
+            }
+            strcpy(o, v);
+            cJSON_SetValuestring(it, out);
+            free(out);
+        } else if (cJSON_IsObject(it) || cJSON_IsArray(it)) {
+            scrub(it, dir, n);
+        }
+    }
+}
+
+void run_scrub_for_service(cJSON *doc, const char *dir)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "spec"),
+                                            "sandbox");
+    if (dir && dir[0])
+        scrub(doc, dir, strlen(dir));
+}
+
 int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run_id)
 {
     char err[4096];
@@ -343,7 +378,15 @@ int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run
     spec_for_point(pt, c->spool, &s);
     char *spec_path = xasprintf("%s/%s.spec.json", c->spool, s.uuid);
     s.verbose = c->verbose;
+    /* A confined worker starts in the job's folder, as a user that may not reach
+     * it from /: its spec names its files from there. */
+    char *spec_arg = c->sandbox ? xasprintf("%s.spec.json", s.uuid) : xstrdup(spec_path);
+    if (c->sandbox)
+        s.sandbox = cJSON_Duplicate(c->sandbox, 1);
     cJSON *sj = spec_to_json(&s);
+    if (c->sandbox)
+        cJSON_ReplaceItemInObjectCaseSensitive(
+            sj, "result", cJSON_CreateStringReference(strrchr(s.result_path, '/') + 1));
     char *stext = cJSON_Print(sj);
     cJSON_Delete(sj);
     cJSON *doc = NULL;
@@ -358,11 +401,23 @@ int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run
         const launcher *l = launcher_by_name(s.launcher);
         strvec argv = {0}, env = {0};
         launch_result lr;
-        int rc = l ? l->command(&s, c->workers[s.mpi ? 1 : 0], spec_path, &argv, &env, err, sizeof err)
+        int rc = l ? l->command(&s, c->workers[s.mpi ? 1 : 0], spec_arg, &argv, &env, err, sizeof err)
                    : errf(err, sizeof err, BX_EINVAL, "launcher '%s' cannot run here",
                           s.launcher);
+        sandbox sb;
+        int boxed = c->sandbox && rc == 0;
+        if (boxed && (rc = sandbox_from_json(c->sandbox, &sb, err, sizeof err)) != 0)
+            boxed = 0;
+        if (boxed) /* the service's job: in its folder, as the run-as user, confined */
+        {
+            strvec_push_owned(&env, xasprintf("TMPDIR=%s", c->spool));
+            strvec_push(&env, "BENCHAAS_CONFINED=1");
+        }
         if (rc == 0)
-            rc = launch_run_cancellable(argv.v, &env, s.timeout, c->cancel, &lr, err, sizeof err);
+            rc = launch_run_confined(argv.v, &env, s.timeout, c->cancel, boxed ? c->spool : NULL,
+                                     boxed ? &sb : NULL, &lr, err, sizeof err);
+        if (boxed)
+            sandbox_free(&sb);
         strvec_free(&argv);
         strvec_free(&env);
         if (rc != 0) {
@@ -408,6 +463,8 @@ int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run
         cJSON_ReplaceItemInObjectCaseSensitive(
             doc, "error", cJSON_CreateString("cancelled: the job was cancelled while it ran"));
     int64_t id = 0;
+    if (c->sandbox)
+        run_scrub_for_service(doc, c->spool);
     add_user_job(doc, c);
     int irc = ingest_and_clean(c->st, doc, spec_path, s.result_path, c->keep_spool, &id, err,
                                sizeof err);
@@ -419,6 +476,8 @@ int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run
         reject_document(s.result_path, why, sizeof why);
         cJSON_Delete(doc);
         doc = result_for_failure(&s, "crashed", why, elapsed);
+        if (c->sandbox)
+            run_scrub_for_service(doc, c->spool);
         add_user_job(doc, c);
         irc = ingest_and_clean(c->st, doc, spec_path, s.result_path, c->keep_spool, &id, err,
                                sizeof err);
@@ -442,6 +501,7 @@ int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run
     *run_id = lost ? 0 : id;
     *doc_out = doc;
     free(spec_path);
+    free(spec_arg);
     spec_free(&s);
     return lost ? BX_EIO : 0;
 }

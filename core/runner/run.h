@@ -46,6 +46,8 @@ typedef struct point_ctx {
      * started (a scheduler records it first, so a restart finds the run). */
     void (*on_spec)(void *arg, const char *uuid);
     void *arg;
+    const cJSON *sandbox;      /* NULL, or the sandbox (sandbox.h) the worker confines itself
+                                  with: the service's jobs (spool is then the job's folder) */
 } point_ctx;
 
 /*
@@ -58,6 +60,10 @@ int run_point(const point *pt, const point_ctx *c, cJSON **doc, int64_t *run_id)
 
 /* The login name of the invoking user (getpwuid), or "uidN". */
 const char *login_name(char *buf, size_t len);
+
+/* A service job's result document, made to name no server path: its spec's
+ * sandbox removed, the job's folder dir written "." wherever it appears. */
+void run_scrub_for_service(cJSON *doc, const char *dir);
 
 /* Run every point of the plan; returns the CLI exit code (0, 1 or 2). */
 int run_plan(const plan *p, const run_opts *o);

@@ -326,6 +326,11 @@ static cJSON *plugin_json(const loaded_plugin *p)
             cJSON_AddNullToObject(x, "choices");
         }
         cJSON_AddStringToObject(x, "help", q->help ? q->help : "");
+        const char *kind = bxp_kind_name(q);
+        if (kind)
+            cJSON_AddStringToObject(x, "kind", kind); /* site policy applies (docs/api.md) */
+        else
+            cJSON_AddNullToObject(x, "kind");
         cJSON_AddItemToArray(ps, x);
     }
     cJSON *ms = cJSON_AddArrayToObject(o, "metrics");

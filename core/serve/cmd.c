@@ -15,6 +15,8 @@
 #include "accounts.h"
 #include "cfgsrc.h"
 #include "api.h"
+#include "apart.h"
+#include "policy.h"
 #include "dbpath.h"
 #include "http.h"
 #include "launch.h"
@@ -325,7 +327,14 @@ static const char *serve_help =
     "(default 32).  --trusted-proxy CIDR: a reverse proxy in that network; its\n"
     "X-Forwarded-For (the last address) is the client's address for the sign-in lock-out\n"
     "and the log.  From anyone else X-Forwarded-For is ignored.  Schedules per user:\n"
-    "quotas = { schedules = 20; } in the serve block (over it: 429).\n";
+    "quotas = { schedules = 20; } in the serve block (over it: 429).\n"
+    "\n"
+    "Site policy (docs/serve.md): what members submit runs apart from the server, as\n"
+    "--run-as USER (default nobody when started as root), confined by Landlock to the\n"
+    "job's own folder and the folders given with --allow-path DIR\n"
+    "(repeatable).  A parameter naming a host must resolve inside an --allow-host CIDR\n"
+    "(repeatable; none by default).  --scratch DIR: where the jobs' folders go (default\n"
+    "DB.scratch).  Also allow_paths, allow_hosts, run_as and scratch in the serve block.\n";
 
 static volatile sig_atomic_t g_stop;
 static void on_stop(int sig)
@@ -340,6 +349,8 @@ typedef struct serve_opts {
     int header_timeout, max_conns, per_ip; /* 0: http.h's defaults */
     long max_schedules;
     job_quotas quotas;
+    strvec allow_paths, allow_hosts; /* --allow-path, --allow-host */
+    char *run_as, *scratch;
 } serve_opts;
 
 static void set_str(char **dst, const char *v)
@@ -372,6 +383,31 @@ static int serve_int(const cfgsrc *src, const char *path, config_setting_t *g, c
         return 2;
     }
     *out = (long)v;
+    return 0;
+}
+
+/* A list of strings NAME of group g into out, unless the command line gave some (skip). */
+static int serve_strings(const cfgsrc *src, const char *path, config_setting_t *g,
+                         const char *name, size_t skip, strvec *out)
+{
+    config_setting_t *m = config_setting_get_member(g, name);
+    if (!m || skip)
+        return 0;
+    int raw = (int)config_setting_source_line(m);
+    if (!config_setting_is_aggregate(m)) {
+        fprintf(stderr, "benchaas serve: %s:%d: '%s': expected a list of strings [\"...\"]\n",
+                cfgsrc_file(src, raw, path), cfgsrc_line(src, raw), name);
+        return 2;
+    }
+    for (int i = 0; i < config_setting_length(m); i++) {
+        const char *v = config_setting_get_string_elem(m, i);
+        if (!v) {
+            fprintf(stderr, "benchaas serve: %s:%d: '%s': expected a list of strings\n",
+                    cfgsrc_file(src, raw, path), cfgsrc_line(src, raw), name);
+            return 2;
+        }
+        strvec_push(out, v);
+    }
     return 0;
 }
 
@@ -408,7 +444,8 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
     int iv;
     if (s) {
         static const char *const keys[] = {"listen", "signup", "slots", "launcher", "webhook",
-                                           "quotas", "database", "threads", NULL};
+                                           "quotas", "database", "threads", "allow_paths",
+                                           "allow_hosts", "run_as", "scratch", NULL};
         for (int i = 0; i < config_setting_length(s); i++) {
             config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
             int ok = 0;
@@ -418,7 +455,7 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
                 int raw = (int)config_setting_source_line(m);
                 fprintf(stderr, "benchaas serve: %s:%d: unknown setting '%s' in serve (allowed: "
                                 "listen, signup, slots, launcher, webhook, quotas, database, "
-                                "threads)\n",
+                                "threads, allow_paths, allow_hosts, run_as, scratch)\n",
                         cfgsrc_file(&src, raw, path), cfgsrc_line(&src, raw),
                         config_setting_name(m));
                 config_destroy(&c);
@@ -436,6 +473,16 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
             set_str(&o->webhook, str);
         if (!given->signup && config_setting_lookup_bool(s, "signup", &iv))
             o->signup = iv;
+        if (!given->run_as && config_setting_lookup_string(s, "run_as", &str))
+            set_str(&o->run_as, str);
+        if (!given->scratch && config_setting_lookup_string(s, "scratch", &str))
+            set_str(&o->scratch, str);
+        if (serve_strings(&src, path, s, "allow_paths", given->allow_paths.n, &o->allow_paths) ||
+            serve_strings(&src, path, s, "allow_hosts", given->allow_hosts.n, &o->allow_hosts)) {
+            config_destroy(&c);
+            cfgsrc_free(&src);
+            return 2;
+        }
         long slots = o->slots, threads = o->threads;
         int bad = (!given->slots && serve_int(&src, path, s, "slots", 1, 100000, &slots)) ||
                   serve_int(&src, path, s, "threads", 1, 100000, &threads);
@@ -526,6 +573,18 @@ static int serve_args(int argc, char **argv, serve_opts *o, serve_opts *given,
             set_str(&o->trusted_proxy, v);
         } else if (strcmp(argv[i], "--signup") == 0) {
             o->signup = given->signup = 1;
+        } else if ((v = opt(argc, argv, &i, "--allow-path", &missing))) {
+            strvec_push(&o->allow_paths, v);
+            strvec_push(&given->allow_paths, v);
+        } else if ((v = opt(argc, argv, &i, "--allow-host", &missing))) {
+            strvec_push(&o->allow_hosts, v);
+            strvec_push(&given->allow_hosts, v);
+        } else if ((v = opt(argc, argv, &i, "--scratch", &missing))) {
+            set_str(&o->scratch, v);
+            given->scratch = o->scratch;
+        } else if ((v = opt(argc, argv, &i, "--run-as", &missing))) {
+            set_str(&o->run_as, v);
+            given->run_as = o->run_as;
         } else if (missing) {
             usage("serve", "%s needs a value", argv[i]);
             return 2;
@@ -537,9 +596,37 @@ static int serve_args(int argc, char **argv, serve_opts *o, serve_opts *given,
     return -1;
 }
 
+/* The site policy of o for database db (policy.h); 0, or 2 after saying why. */
+static int serve_policy(const serve_opts *o, const char *db, site_policy *pol)
+{
+    char err[2048];
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < o->allow_paths.n; i++)
+        rc = policy_add_path(pol, o->allow_paths.v[i], err, sizeof err);
+    for (size_t i = 0; rc == 0 && i < o->allow_hosts.n; i++)
+        rc = policy_add_host(pol, o->allow_hosts.v[i], err, sizeof err);
+    if (rc == 0)
+        rc = policy_finish(pol, db, o->run_as, o->scratch, err, sizeof err);
+    if (rc) {
+        usage("serve", "%s", err);
+        return 2;
+    }
+    if (sandbox_landlock_abi() <= 0)
+        fprintf(stderr, "benchaas serve: warning: Landlock is not available on this kernel: "
+                        "submitted work runs as %s, in its job's folder, but is NOT confined to "
+                        "the allowed folders (the values are still checked)\n",
+                pol->run_as);
+    policy_install(pol);
+    return 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--plan-child") == 0)
+        return apart_plan_child(job_plan); /* internal: the confined check of a job (apart.h) */
     serve_opts o, given;
+    site_policy pol;
+    memset(&pol, 0, sizeof pol);
     memset(&o, 0, sizeof o);
     memset(&given, 0, sizeof given);
     o.quotas = (job_quotas){50, 1000, 1024};
@@ -573,6 +660,8 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "benchaas serve: %s\n", err);
         goto out;
     }
+    if (serve_policy(&o, db, &pol) != 0)
+        goto out;
     if (accounts_init(err, sizeof err) != 0) {
         fprintf(stderr, "benchaas serve: %s\n", err);
         rc = 1;
@@ -648,6 +737,16 @@ int cmd_serve(int argc, char **argv)
     fprintf(stderr, "benchaas serve: stopped\n");
     rc = 0;
 out:
+    policy_install(NULL);
+    if (pol.scratch_root)
+        rmdir(pol.scratch_root); /* when no job's folder is left in it */
+    policy_free(&pol);
+    strvec_free(&o.allow_paths);
+    strvec_free(&o.allow_hosts);
+    strvec_free(&given.allow_paths);
+    strvec_free(&given.allow_hosts);
+    free(o.run_as);
+    free(o.scratch);
     free(o.listen);
     free(o.db);
     free(o.launcher);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apart.h"
+#include "policy.h"
 #include "util.h"
 
 /* ---- JSON -> libconfig text ------------------------------------------------ */
@@ -209,8 +211,50 @@ static void split_message(const cfgtext *t, const char *msg, char *err, size_t e
     snprintf(err, errlen, "%s", p);
 }
 
-int job_plan(const cJSON *exp, const char *launcher, config *cfg, plan *pl, char *err,
-             size_t errlen, char *field, size_t fieldlen)
+/* 1 when word w stands alone in msg (no letter, digit or '_' on either side). */
+static int has_word(const char *msg, const char *w)
+{
+    size_t n = strlen(w);
+    for (const char *p = msg; n && (p = strstr(p, w)); p++) {
+        int before = p > msg && (isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        int after = isalnum((unsigned char)p[n]) || p[n] == '_';
+        if (!before && !after)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * A plugin's own check() names no field: put its message on the parameter
+ * it names, else the one whose value (or the value's folder) it quotes, so
+ * that the error sits beside that field.  field unchanged when none.
+ */
+static void check_field(const config *cfg, const char *msg, char *field, size_t fieldlen)
+{
+    if ((strcmp(field, "experiment") != 0 && strcmp(field, "plugin") != 0) || cfg->nexps != 1)
+        return;
+    const experiment *e = &cfg->exps[0];
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t k = 0; k < e->ndims; k++) {
+            const dim *d = &e->dims[k];
+            int hit = (d->kind & 0xff) == DIM_PARAM && pass == 0 && has_word(msg, d->name);
+            for (size_t i = 0; !hit && pass == 1 && (d->kind & 0xff) == DIM_PARAM &&
+                               i < d->values.n; i++) {
+                const char *v = d->values.v[i], *slash = strrchr(v, '/');
+                hit = (strlen(v) > 1 && strstr(msg, v)) ||
+                      (slash && slash - v > 1 &&
+                       memmem(msg, strlen(msg), v, (size_t)(slash - v)));
+            }
+            if (hit) {
+                snprintf(field, fieldlen, "params.%s", d->name);
+                return;
+            }
+        }
+}
+
+/* job_plan here, in this process; pure: no plugin code (cli_overrides.no_plugin_code). */
+static int plan_here(const cJSON *exp, const char *launcher, int pure, config *cfg, plan *pl,
+                     char *err, size_t errlen, char *field, size_t fieldlen)
 {
     memset(pl, 0, sizeof *pl);
     memset(cfg, 0, sizeof *cfg);
@@ -250,13 +294,89 @@ int job_plan(const cJSON *exp, const char *launcher, config *cfg, plan *pl, char
         ov.plugin_dirs = &none;
         if (strcmp(launcher, "slurm") == 0)
             ov.set.launcher = xstrdup("slurm");
+        ov.no_plugin_code = pure;
         rc = plan_build(cfg, &ov, pl, msg, sizeof msg);
         settings_free(&ov.set);
     }
-    if (rc != 0)
+    if (rc != 0) {
         split_message(&t, msg, err, errlen, field, fieldlen);
+        check_field(cfg, err, field, fieldlen);
+    }
     cfgtext_free(&t);
     return rc;
+}
+
+/*
+ * Under the site's policy (the service): the core's checks here, the values
+ * that name paths and hosts against the policy, then the plugin's own code
+ * (check, expand) in a confined child working in dir (NULL: a fresh empty
+ * folder), whose points replace ours.
+ */
+int job_plan_in(const cJSON *exp, const char *launcher, const char *dir, config *cfg, plan *pl,
+                char *err, size_t errlen, char *field, size_t fieldlen)
+{
+    const site_policy *p = policy_current();
+    int rc = plan_here(exp, launcher, p != NULL, cfg, pl, err, errlen, field, fieldlen);
+    if (rc && p)
+        policy_hide_paths(p, err, errlen);
+    if (rc || !p)
+        return rc;
+    if (cfg->nexps != 1 || pl->nplugins != 1 || !pl->npoints)
+        return errf(err, errlen, BX_EINVAL, "a job is one experiment");
+    rc = policy_check_experiment(p, &cfg->exps[0], pl->plugins[0].desc, field, fieldlen, err,
+                                 errlen);
+    if (rc)
+        return rc;
+    char *tmp = dir ? NULL : policy_check_dir(p, err, errlen);
+    if (!dir && !tmp)
+        return BX_EIO;
+    cJSON *points = NULL;
+    rc = apart_plan(p, exp, launcher, dir ? dir : tmp, &points, err, errlen, field, fieldlen);
+    policy_dir_remove(tmp);
+    free(tmp);
+    if (rc == 0)
+        rc = plan_adopt(pl, points, err, errlen);
+    cJSON_Delete(points);
+    if (rc)
+        policy_hide_paths(p, err, errlen);
+    return rc;
+}
+
+int job_plan(const cJSON *exp, const char *launcher, config *cfg, plan *pl, char *err,
+             size_t errlen, char *field, size_t fieldlen)
+{
+    return job_plan_in(exp, launcher, NULL, cfg, pl, err, errlen, field, fieldlen);
+}
+
+/* The points exp asks for, from its lists alone (before anything is expanded):
+ * the product of the lengths, or the longest list with "sweep":"zip". */
+long job_count_points(const cJSON *exp)
+{
+    const cJSON *sw = cJSON_GetObjectItemCaseSensitive(exp, "sweep");
+    int zip = cJSON_IsString(sw) && strcmp(sw->valuestring, "zip") == 0;
+    const cJSON *lists[] = {cJSON_GetObjectItemCaseSensitive(exp, "params"),
+                            cJSON_GetObjectItemCaseSensitive(exp, "ranks"),
+                            cJSON_GetObjectItemCaseSensitive(exp, "threads")};
+    double total = 1, longest = 1;
+    for (size_t k = 0; k < 3; k++) {
+        const cJSON *it;
+        if (cJSON_IsArray(lists[k])) {
+            double n = cJSON_GetArraySize(lists[k]);
+            total *= n > 0 ? n : 1;
+            longest = n > longest ? n : longest;
+            continue;
+        }
+        if (k != 0 || !cJSON_IsObject(lists[k]))
+            continue;
+        cJSON_ArrayForEach(it, lists[k])
+        {
+            double n = cJSON_IsArray(it) ? cJSON_GetArraySize(it) : 1;
+            total *= n > 0 ? n : 1;
+            longest = n > longest ? n : longest;
+        }
+    }
+    double n = zip ? longest : total;
+    return n > 1e15 ? (long)1e15 : (long)n;
 }
 
 char *job_config_text(const cJSON *exp, int64_t job)
@@ -322,6 +442,11 @@ int job_submit(store *st, const char *user, const cJSON *exp, const char *launch
     plan pl;
     char field[256];
     *fields = NULL;
+    long want = cJSON_IsObject(exp) ? job_count_points(exp) : 0;
+    if (q->points > 0 && want > q->points) { /* counted before anything is expanded */
+        errf(err, errlen, 0, "the job has %ld points; the quota is %ld per job", want, q->points);
+        return 429;
+    }
     if (job_plan(exp, launcher, &cfg, &pl, err, errlen, field, sizeof field) != 0) {
         *fields = cJSON_CreateObject();
         cJSON_AddStringToObject(*fields, field, err);

@@ -33,6 +33,14 @@ typedef struct job_quotas {
  */
 int job_plan(const cJSON *exp, const char *launcher, config *cfg, plan *pl, char *err,
              size_t errlen, char *field, size_t fieldlen);
+/* The same, the plugin's code working in folder dir (a job's scratch folder;
+ * NULL: a fresh empty one).  Under the service's policy (policy.h) the
+ * values naming paths and hosts are checked first and the plugin's code
+ * runs in a confined child (apart.h); without one, here. */
+int job_plan_in(const cJSON *exp, const char *launcher, const char *dir, config *cfg, plan *pl,
+                char *err, size_t errlen, char *field, size_t fieldlen);
+/* How many points exp's lists make, counted before anything is expanded. */
+long job_count_points(const cJSON *exp);
 
 /*
  * Submit a job for `user`: validate, check the quotas, store the job and

@@ -15,6 +15,8 @@
 
 #include "http.h"
 #include "launch.h"
+#include "loader.h"
+#include "policy.h"
 #include "resultdoc.h"
 #include "run.h"
 #include "util.h"
@@ -123,8 +125,12 @@ int sched_recover(store *st, const char *db, char *err, size_t errlen)
         if (v[i].uuid && store_find_run(st, v[i].uuid, &run_id, e2, sizeof e2) == 0) {
             /* stored before the server died */
         } else if (v[i].uuid) {
-            char *res = xasprintf("%s/%s.result.json", spool, v[i].uuid);
-            char *spec = xasprintf("%s/%s.spec.json", spool, v[i].uuid);
+            /* under the site's policy the point ran in its job's folder */
+            const site_policy *pol = policy_current();
+            char *dir = pol ? xasprintf("%s/job-%lld", pol->scratch_root, (long long)v[i].job)
+                            : NULL;
+            char *res = xasprintf("%s/%s.result.json", dir ? dir : spool, v[i].uuid);
+            char *spec = xasprintf("%s/%s.spec.json", dir ? dir : spool, v[i].uuid);
             cJSON *doc = NULL;
             if (access(res, F_OK) == 0)
                 doc = result_read(res, e2, sizeof e2);
@@ -141,6 +147,9 @@ int sched_recover(store *st, const char *db, char *err, size_t errlen)
                 cJSON_Delete(sj);
                 free(text);
             }
+            if (doc && dir)
+                run_scrub_for_service(doc, dir);
+            free(dir);
             if (doc) {
                 add_user_job(doc, v[i].user, v[i].job);
                 if (ingest_and_clean(st, doc, spec, res, 0, &run_id, e2, sizeof e2) != 0) {
@@ -203,6 +212,35 @@ static void record_uuid(void *arg, const char *uuid)
 
 static void after_scheduled_job(sched *s, sqlite3 *db, int64_t job);
 
+/* The sandbox of a point working in dir, as a spec carries it. */
+static cJSON *point_sandbox(const site_policy *pol, const char *dir)
+{
+    strvec dirs = {0};
+    plugin_search_path(NULL, &dirs);
+    sandbox sb;
+    policy_sandbox(pol, dir, &dirs, &sb);
+    cJSON *j = sandbox_to_json(&sb);
+    sandbox_free(&sb);
+    strvec_free(&dirs);
+    return j;
+}
+
+/* 1 when job `id` has no point queued or running any more. */
+static int job_over(sqlite3 *db, int64_t id)
+{
+    sqlite3_stmt *q;
+    int over = 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT count(*) FROM job_points WHERE job_id = ?1 AND state IN "
+                           "('queued','running')",
+                           -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, id);
+        over = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 0;
+        sqlite3_finalize(q);
+    }
+    return over;
+}
+
 static void *slot_main(void *arg)
 {
     slot *sl = arg;
@@ -231,8 +269,12 @@ static void *slot_main(void *arg)
     config cfg;
     plan pl;
     char field[256];
-    int ok = exp && job_plan(exp, s->launcher, &cfg, &pl, err, sizeof err, field,
-                             sizeof field) == 0 &&
+    /* under the site's policy the point works in its job's folder, confined (policy.h) */
+    const site_policy *pol = policy_current();
+    char *dir = pol && exp ? policy_job_dir(pol, sl->job, err, sizeof err) : NULL;
+    int ok = exp && (!pol || dir) &&
+             job_plan_in(exp, s->launcher, dir, &cfg, &pl, err, sizeof err, field,
+                         sizeof field) == 0 &&
              (size_t)sl->idx < pl.npoints;
     if (!ok) {
         char now[32];
@@ -246,16 +288,18 @@ static void *slot_main(void *arg)
         exec_ii(db, "UPDATE job_points SET state = 'done' WHERE job_id = ?1 AND idx = ?3",
                 sl->job, 0, idx);
     } else {
-        char *spool = spool_dir_for(s->db);
+        char *spool = dir ? xstrdup(dir) : spool_dir_for(s->db);
         mkdir_p(spool, err, sizeof err);
         char *w0 = worker_path(0), *w1 = worker_path(1);
         uuid_arg ua = {db, sl->job, sl->idx};
+        cJSON *box = dir ? point_sandbox(pol, dir) : NULL;
         point_ctx ctx = {.st = st, .spool = spool, .workers = {w0, w1}, .user = user,
                          .job = sl->job, .cancel = &sl->cancel, .on_spec = record_uuid,
-                         .arg = &ua};
+                         .arg = &ua, .sandbox = box};
         cJSON *doc = NULL;
         run_point(&pl.points[sl->idx], &ctx, &doc, &run_id);
         cJSON_Delete(doc);
+        cJSON_Delete(box);
         free(w0);
         free(w1);
         free(spool);
@@ -278,6 +322,9 @@ static void *slot_main(void *arg)
     }
     cJSON_Delete(exp);
     finish_job(db, sl->job);
+    if (dir && job_over(db, sl->job))
+        policy_dir_remove(dir); /* the job's folder goes with its last point */
+    free(dir);
     after_scheduled_job(s, db, sl->job);
 out:
     store_close(st);

@@ -29,6 +29,7 @@
 #include "jobtl.h"
 #include "provenance.h"
 #include "resultdoc.h"
+#include "sandbox.h"
 #include "spec.h"
 #include "util.h"
 
@@ -402,6 +403,51 @@ static void add_job_peaks(cJSON *metrics, const jobtl *jt)
     }
 }
 
+/*
+ * A service job's spec carries its sandbox: work in the spec's folder (the
+ * job's scratch folder, where relative paths land), then take the run-as
+ * user and the Landlock rules before any plugin code runs (sandbox.h),
+ * unless the launcher did it before starting us (the local and mpi
+ * launchers of the service; a Slurm job or a replay by hand does it here).
+ */
+static int confine(runspec *spec, const char *spec_path)
+{
+    char err[1024], note[256];
+    sandbox sb;
+    char *dir = xstrdup(spec_path), *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    int rc = slash && chdir(dir[0] ? dir : "/") != 0
+                 ? errf(err, sizeof err, BX_EIO, "cannot enter the job's folder: %s", strerror(errno))
+                 : 0;
+    if (rc == 0 && slash)
+        setenv("TMPDIR", dir[0] ? dir : "/", 1);
+    free(dir);
+    /* the result lies beside the spec (checked): name it from here, where the
+     * run-as user is, whatever the folders above allow it */
+    const char *base = strrchr(spec->result_path, '/');
+    if (rc == 0 && base) {
+        char *rel = xstrdup(base + 1);
+        free(spec->result_path);
+        spec->result_path = rel;
+    }
+    /* the service's launcher confined us already (launch_run_confined) */
+    const char *done = getenv("BENCHAAS_CONFINED");
+    if (rc == 0 && done && strcmp(done, "1") == 0)
+        return 0;
+    if (rc == 0)
+        rc = sandbox_from_json(spec->sandbox, &sb, err, sizeof err);
+    if (rc == 0) {
+        rc = sandbox_apply(&sb, note, sizeof note, err, sizeof err);
+        sandbox_free(&sb);
+    }
+    if (rc)
+        say("cannot confine the run: %s", err);
+    else if (note[0])
+        say("warning: %s", note);
+    return rc;
+}
+
 static int worker_main(int argc, char **argv)
 {
     if (argc != 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -419,6 +465,10 @@ static int worker_main(int argc, char **argv)
     runspec spec;
     if (read_spec(argv[1], &spec) != 0)
         return 2;
+    if (spec.sandbox && confine(&spec, argv[1]) != 0) {
+        spec_free(&spec);
+        return 3;
+    }
 
     int rank = 0, size = 1;
     char mpi_lib[512] = "";

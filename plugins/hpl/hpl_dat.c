@@ -69,12 +69,14 @@ static int get_ints(reader *r, int ln, const char *what, int count, int64_t lo, 
         /* a word after some numbers is where the comment starts: too few values */
         if ((errno || end == tok || *end) && i > 0 && !isdigit((unsigned char)tok[0]) && tok[0] != '-' &&
             tok[0] != '+')
-            return fail(r, ln, "expected %d values of %s, found %d (then '%s')", count, what, i, tok);
+            return fail(r, ln, "expected %d values of %s, found %d (then a word)", count, what, i);
+        /* Messages say where and what was expected, never the file's text: the
+         * service reads this file for someone who may not read it. */
         if (errno || end == tok || *end)
-            return fail(r, ln, "'%s' is not an integer (%s)", tok, what);
+            return fail(r, ln, "value %d is not an integer (%s)", i + 1, what);
         if (v < lo || v > hi)
-            return fail(r, ln, "%s value %lld is out of range [%lld, %lld]", what, v, (long long)lo,
-                        (long long)hi);
+            return fail(r, ln, "%s value %d is out of range [%lld, %lld]", what, i + 1,
+                        (long long)lo, (long long)hi);
         out[i] = v;
     }
     return 0;
@@ -113,7 +115,7 @@ static int get_double(reader *r, int ln, const char *what, double *out)
     errno = 0;
     *out = strtod(tok, &end);
     if (errno || end == tok || *end)
-        return fail(r, ln, "'%s' is not a number (%s)", tok, what);
+        return fail(r, ln, "the first value is not a number (%s)", what);
     return 0;
 }
 

@@ -50,7 +50,7 @@ static const bx_param params[] = {
      "ranks of a process row on one node share panels through memory instead of sending them "
      "(bcast then only matters between nodes)", 0},
     {"hpl_dat", BX_STRING, NULL, BX_NORANGE, NULL,
-     "import a netlib HPL.dat: every combination of its lists becomes a point", 0},
+     "import a netlib HPL.dat: every combination of its lists becomes a point", BX_PARAM_PATH_READ},
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
 };
 

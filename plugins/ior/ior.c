@@ -78,7 +78,7 @@ static const bx_param ior_params[] = {
      "offsets)", 0},
     {"path", BX_STRING, IOR_DEFAULT_FILE, BX_NORANGE, NULL,
      "the shared file, or the prefix of the per-rank files PATH.00000000, ...; relative to the "
-     "working directory; an existing folder gets " IOR_DEFAULT_FILE " inside it", 0},
+     "working directory; an existing folder gets " IOR_DEFAULT_FILE " inside it", BX_PARAM_PATH_WRITE},
     {"block_size", BX_SIZE, "16m", BX_RANGE(1, 1099511627776.0), NULL,
      "bytes each rank writes per segment [-b]", 0},
     {"transfer_size", BX_SIZE, "1m", BX_RANGE(8, 1073741824.0), NULL,

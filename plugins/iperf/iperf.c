@@ -34,7 +34,7 @@ static const bx_param params[] = {
      "loopback: server and client in this process on `bind` (a node's self-test); client: "
      "measure against a server at host:port; server: serve tests on bind:port; pairs: rank i "
      "measures against rank i+N/2 over MPI-exchanged addresses, all pairs at once", 0},
-    {"host", BX_STRING, NULL, BX_NORANGE, NULL, "client mode: name or address of the server", 0},
+    {"host", BX_STRING, NULL, BX_NORANGE, NULL, "client mode: name or address of the server", BX_PARAM_HOST},
     {"bind", BX_STRING, "127.0.0.1", BX_NORANGE, NULL,
      "server and loopback: local address to listen on (0.0.0.0 or :: for every interface)", 0},
     {"port", BX_INT, "5201", BX_RANGE(0, 65535), NULL,

@@ -22,6 +22,20 @@ const bx_param *bxp_find(const bx_param *table, const char *name)
     return NULL;
 }
 
+const char *bxp_kind_name(const bx_param *p)
+{
+    switch (p->flags & BX_PARAM_KIND_MASK) {
+    case BX_PARAM_PATH_READ:
+        return "path_read";
+    case BX_PARAM_PATH_WRITE:
+        return "path_write";
+    case BX_PARAM_HOST:
+        return "host";
+    default:
+        return NULL;
+    }
+}
+
 const char *bxp_type_name(bx_type t)
 {
     switch (t) {
@@ -376,6 +390,8 @@ int bxp_normalize(const bx_plugin *raw, bx_plugin **out, char *err, size_t errle
         }
         if (np)
             memcpy(n->params, raw->params, np * sizeof *n->params);
+        for (size_t i = 0; raw->abi_minor < 3 && i < np; i++)
+            n->params[i].flags &= ~BX_PARAM_KIND_MASK; /* kinds exist since 1.3 */
         if (nm)
             memcpy(n->metrics, raw->metrics, nm * sizeof *n->metrics);
     }
@@ -419,6 +435,15 @@ int bxp_check_descriptor(const bx_plugin *raw, char *err, size_t errlen)
                      "parameter '%s': min %g > max %g (for no range leave both out or write "
                      "BX_NORANGE)",
                      p->name, p->min, p->max);
+    /* ABI 1.3: a path or host kind is one of the three, on a STRING. */
+    for (const bx_param *p = d->params; rc == 0 && p->name; p++) {
+        uint32_t k = p->flags & BX_PARAM_KIND_MASK;
+        if (k && (p->type != BX_STRING || (k & (k - 1))))
+            rc = bad(err, errlen,
+                     "parameter '%s': BX_PARAM_PATH_READ, BX_PARAM_PATH_WRITE and BX_PARAM_HOST "
+                     "mark a STRING parameter, one of them at a time",
+                     p->name);
+    }
     bxp_normalized_free(d);
     return rc;
 }

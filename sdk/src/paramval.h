@@ -69,6 +69,9 @@ int bxp_has_range(const bx_param *p);
 
 /* "int", "size", ... */
 const char *bxp_type_name(bx_type t);
+/* What a STRING parameter names (ABI 1.3 kinds): "path_read", "path_write", "host",
+ * or NULL when it is plain text. */
+const char *bxp_kind_name(const bx_param *p);
 
 /* "1 .. 65535" or "one of: a, b, c" or "" into buf. */
 const char *bxp_describe_range(const bx_param *p, char *buf, size_t len);

@@ -153,6 +153,47 @@ static void test_range_zero(void)
     bx_mock_free(m);
 }
 
+/* ---- ABI 1.3: path and host kinds ---------------------------------------- */
+
+static const bx_param kinds_ok[] = {
+    {.name = "in", .type = BX_STRING, .flags = BX_PARAM_PATH_READ, .help = "read"},
+    {.name = "out", .type = BX_STRING, .def = "o", .flags = BX_PARAM_PATH_WRITE, .help = "write"},
+    {.name = "peer", .type = BX_STRING, .flags = BX_PARAM_HOST, .help = "host"},
+    {0}};
+static const bx_param kind_on_int[] = {
+    {.name = "port", .type = BX_INT, .def = "1", .flags = BX_PARAM_HOST, .help = "not a host"},
+    {0}};
+static const bx_param two_kinds[] = {
+    {.name = "p", .type = BX_STRING, .flags = BX_PARAM_PATH_READ | BX_PARAM_PATH_WRITE,
+     .help = "both"},
+    {0}};
+
+static void test_param_kinds(void)
+{
+    bx_plugin d = plugin_with(kinds_ok);
+    bx_mock *m = bx_mock_new(&d);
+    CHECK(bx_mock_set(m, "in", "/data/x") == 0 && bx_mock_set(m, "peer", "node1") == 0 &&
+              bx_mock_run(m) == 0,
+          "kinds on STRING parameters: %s", bx_mock_error(m));
+    bx_mock_free(m);
+    d = plugin_with(kind_on_int);
+    m = bx_mock_new(&d);
+    CHECK(bx_mock_check(m) == BX_EINVAL, "a kind on an INT is refused");
+    CONTAINS(bx_mock_error(m), "'port'");
+    bx_mock_free(m);
+    d = plugin_with(two_kinds);
+    m = bx_mock_new(&d);
+    CHECK(bx_mock_check(m) == BX_EINVAL, "two kinds at once are refused");
+    CONTAINS(bx_mock_error(m), "one of them at a time");
+    bx_mock_free(m);
+    /* a 1.2 plugin knew no kinds: whatever those bits held, it loads as before */
+    d = plugin_with(kind_on_int);
+    d.abi_minor = 2;
+    m = bx_mock_new(&d);
+    CHECK(bx_mock_check(m) == 0 && bx_mock_run(m) == 0, "a 1.2 plugin: %s", bx_mock_error(m));
+    bx_mock_free(m);
+}
+
 /* ---- computed parameters ----------------------------------------------- */
 
 static void test_computed(void)
@@ -304,6 +345,7 @@ static const struct {
     {"getter_undeclared", test_getter_undeclared},
     {"getter_type", test_getter_type},
     {"range_zero", test_range_zero},
+    {"param_kinds", test_param_kinds},
     {"computed", test_computed},
     {"headline", test_headline},
     {"threads", test_threads},

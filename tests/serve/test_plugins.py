@@ -1,6 +1,7 @@
 """A job of each built-in plugin end to end through the service's local launcher: HPL (one
 rank under mpirun), iperf (loopback, a kernel-chosen port), IOR (write, sync and read back a
-file in the test's folder) and STREAM (in test_jobs).  Each job ends done, its run is stored
+file in the job's own folder: a relative path; test_isolation has the site's folders) and
+STREAM (in test_jobs).  Each job ends done, its run is stored
 ok with its user and job, and its headline metric is there."""
 import os
 
@@ -23,7 +24,7 @@ jobs = [
                                                   "duration": 1.0}, "repetitions": 1},
      "throughput"),
     ({"plugin": "ior", "name": "io", "params": {"block_size": "4m", "transfer_size": "1m",
-                                                "path": os.path.join(os.getcwd(), "ior.dat")},
+                                                "path": "ior.dat"},
       "repetitions": 1}, "write_bw"),
 ]
 for exp, headline in jobs:

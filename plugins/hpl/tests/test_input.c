@@ -181,7 +181,7 @@ static void expect_dat_error(const char *name, int ln, const char *repl, int tru
 
 static void test_bad_dat(void)
 {
-    expect_dat_error("letters.dat", 6, "29 3O 34 35  Ns", 0, 6, "'3O' is not an integer");
+    expect_dat_error("letters.dat", 6, "29 3O 34 35  Ns", 0, 6, "value 2 is not an integer (Ns)");
     expect_dat_error("few.dat", 11, "2 1        Ps", 0, 11, "expected 3 values of Ps, found 2");
     expect_dat_error("count.dat", 5, "0  # of problems sizes", 0, 5, "out of range");
     expect_dat_error("pfact.dat", 15, "0 1 3   PFACTs", 0, 15, "out of range");

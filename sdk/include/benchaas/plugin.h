@@ -38,7 +38,7 @@ extern "C" {
 
 #define BX_ABI_MAGIC 0x42584131u /* "BXA1" */
 #define BX_ABI_MAJOR 1
-#define BX_ABI_MINOR 2
+#define BX_ABI_MINOR 3
 
 /* Name of the one exported symbol. */
 #define BX_ENTRY_SYMBOL "benchaas_plugin_entry"
@@ -89,11 +89,21 @@ typedef struct bx_param {
     double min, max;
     const char *const *choices; /* BX_ENUM only, NULL-terminated */
     const char *help;
-    uint32_t flags;             /* ABI 1.2: BX_PARAM_* */
+    uint32_t flags;             /* ABI 1.2: BX_PARAM_* (1.3: the PATH/HOST kinds) */
 } bx_param;
 
 /* bx_param.flags */
 #define BX_PARAM_RANGE 0x1u /* min .. max is a range, whatever the values */
+/*
+ * ABI 1.3: what a BX_STRING value names, so the core can apply a site's policy
+ * to it for every plugin (`benchaas serve --allow-path`, `--allow-host`).  The
+ * command line keeps its freedom; the service refuses a value outside what the
+ * site allows before any plugin code sees it.  At most one of the three.
+ */
+#define BX_PARAM_PATH_READ 0x2u  /* a file or folder the plugin reads */
+#define BX_PARAM_PATH_WRITE 0x4u /* a file or folder the plugin creates or writes */
+#define BX_PARAM_HOST 0x8u       /* a host name or address the plugin connects to */
+#define BX_PARAM_KIND_MASK (BX_PARAM_PATH_READ | BX_PARAM_PATH_WRITE | BX_PARAM_HOST)
 
 /* Range helpers for bx_param tables. */
 #define BX_NORANGE 1, 0

@@ -1,0 +1,116 @@
+/*
+ * writer.c — a third-party plugin with path parameters, for the site-policy
+ * tests (tests/serve/test_isolation.py).  It writes `out` (declared
+ * BX_PARAM_PATH_WRITE, so the service checks it against the site's folders)
+ * and, in its run, also tries what a careless or hostile plugin might: write
+ * `stray` and read `peek`, two paths declared as plain text (no kind), which
+ * the service cannot check and its sandbox must stop.  Metrics say what it
+ * managed: written (bytes of out), stray_written 0/1, peek_read 0/1.
+ * check() refuses an `out` whose folder is missing, naming the value.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <benchaas/sdk.h>
+
+static const bx_param params[] = {
+    {"out", BX_STRING, "writer.out", BX_NORANGE, NULL, "the file it writes", BX_PARAM_PATH_WRITE},
+    {"stray", BX_STRING, NULL, BX_NORANGE, NULL, "a file it also tries to write (plain text)", 0},
+    {"peek", BX_STRING, NULL, BX_NORANGE, NULL, "a file it tries to read (plain text)", 0},
+    {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
+};
+
+static const bx_metric_def metrics[] = {
+    {"written", "B", BX_BETTER_NONE, "bytes written to out", 0},
+    {"stray_written", "", BX_BETTER_NONE, "1 when writing stray worked", 0},
+    {"peek_read", "", BX_BETTER_NONE, "1 when reading peek worked", 0},
+    {NULL, NULL, 0, NULL, 0},
+};
+
+static int w_check(bx_ctx *ctx)
+{
+    const char *out = bx_param_str(ctx, "out");
+    const char *slash = strrchr(out, '/');
+    if (!slash || slash == out)
+        return 0;
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - out), out);
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return bx_error(ctx, BX_EINVAL, "the folder of '%s' does not exist", out);
+    return 0;
+}
+
+static int w_init(bx_ctx *ctx, void **state)
+{
+    (void)ctx;
+    *state = NULL;
+    return 0;
+}
+
+static int try_write(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0)
+        return 0;
+    int ok = write(fd, "stray\n", 6) == 6;
+    close(fd);
+    return ok;
+}
+
+static int w_run(bx_ctx *ctx, void *state, unsigned rep)
+{
+    (void)state;
+    if (rep == 0)
+        return 0;
+    const char *out = bx_param_str(ctx, "out");
+    FILE *f = fopen(out, "w");
+    if (!f)
+        return bx_error(ctx, BX_EIO, "cannot write %s: %s", out, strerror(errno));
+    int n = fprintf(f, "written by the writer test plugin\n");
+    fclose(f);
+    bx_metric(ctx, "written", n);
+    int stray = bx_param_isset(ctx, "stray") && try_write(bx_param_str(ctx, "stray"));
+    bx_metric(ctx, "stray_written", stray);
+    int peek = 0;
+    if (bx_param_isset(ctx, "peek")) {
+        FILE *p = fopen(bx_param_str(ctx, "peek"), "r");
+        char line[64];
+        peek = p && fgets(line, sizeof line, p) != NULL;
+        if (p)
+            fclose(p);
+    }
+    bx_metric(ctx, "peek_read", peek);
+    return 0;
+}
+
+static int w_report(bx_ctx *ctx, void *state)
+{
+    (void)ctx;
+    (void)state;
+    return 0;
+}
+
+static void w_fini(void *state) { (void)state; }
+
+static const bx_plugin desc = {
+    BX_PLUGIN_HEADER,
+    .flags = BX_NO_WARMUP,
+    .name = "writer",
+    .version = "1.0.0",
+    .description = "writes a file (a path parameter), and tries to stray (site-policy tests)",
+    .params = params,
+    .metrics = metrics,
+    .default_repetitions = 1,
+    .check = w_check,
+    .init = w_init,
+    .run = w_run,
+    .report = w_report,
+    .fini = w_fini,
+};
+BX_PLUGIN_DEFINE(desc)
