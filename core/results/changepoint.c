@@ -290,6 +290,39 @@ static int find_shift(const double *r, size_t n, const cp_opts *o, scan *found)
     return rc;
 }
 
+/* The sum of absolute deviations of x[0..n) from its median (s: scratch of n). */
+static double l1_cost(const double *x, size_t n, double *s)
+{
+    memcpy(s, x, n * sizeof *s);
+    double m = stats_pct_select(s, n, 50), c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += fabs(x[i] - m);
+    return c;
+}
+
+/*
+ * Where the new level begins: the split of x[0..n) with the smallest sum
+ * of absolute deviations from each side's median (the two-level fit under
+ * Laplace noise), the new side between kmin and kmax runs long.  The scan
+ * says whether there is a shift; this says where, without the scan's
+ * preference for the newest runs.  0 or BX_ENOMEM.
+ */
+static int locate(const double *x, size_t n, size_t kmin, size_t kmax, size_t *start)
+{
+    double *s = malloc(n * sizeof *s), best = INFINITY;
+    if (!s)
+        return BX_ENOMEM;
+    for (size_t k = kmin; k <= kmax; k++) {
+        double c = l1_cost(x, n - k, s) + l1_cost(x + n - k, k, s);
+        if (isinf(best) || c < best - 1e-12 * fabs(best)) {
+            best = c;
+            *start = n - k;
+        }
+    }
+    free(s);
+    return 0;
+}
+
 /* The levels either side of r->start and the shift between them. */
 static int describe_shift(const double *x, size_t n, const cp_opts *o, cp_result *r)
 {
@@ -330,7 +363,9 @@ int cp_analyze(const double *x, size_t n, const cp_opts *o, cp_result *r)
         r->shift = 1;
         r->p = sc.p;
         r->start = n - sc.k;
-        rc = describe_shift(x, n, o, r);
+        rc = locate(x, n, (size_t)o->min_segment, n - (size_t)o->min_before, &r->start);
+        if (rc == 0)
+            rc = describe_shift(x, n, o, r);
     } else {
         double smad, med;
         rc = level_of(x, n - 1, &med, &smad);
