@@ -27,7 +27,7 @@
 
 void cp_defaults(cp_opts *o)
 {
-    o->alpha = 0.001;
+    o->alpha = 0.002;
     o->min_change = 0.02;
     o->min_segment = 3;
     o->min_before = 5;

@@ -29,7 +29,7 @@
 #include <stddef.h>
 
 typedef struct cp_opts {
-    double alpha;      /* significance of each scan (0.001) */
+    double alpha;      /* significance of each scan (0.002) */
     double min_change; /* the floor: |shift| / |old level| a regression reaches (0.02) */
     int min_segment;   /* runs a new level needs (3): fewer are outliers, not a level */
     int min_before;    /* runs the old level needs (5) */

@@ -573,7 +573,8 @@ int cmd_baseline(int argc, char **argv)
 static const char check_help[] =
     "usage: benchaas check [SELECTOR] [filters] [--baseline NAME] [--history N]\n"
     "                      [--k K] [--min-history M] [--floor PCT] [--scope host|class|any]\n"
-    "                      [--junit FILE] [--format table|json]\n"
+    "                      [--min-change [PLUGIN.METRIC=]PCT] [--fail-on-outlier]\n"
+    "                      [--allow-nothing-judged] [--junit FILE] [--format table|json]\n"
     "\n"
     "Hold runs to their references and fail on a regression.  The runs checked:\n"
     "those of SELECTOR and the filters (e.g. `check tag:nightly-42`, `check --since\n"
@@ -584,11 +585,17 @@ static const char check_help[] =
     "  - the baseline set with `benchaas baseline set` (--baseline NAME, default\n"
     "    'default') for the run's configuration and host, host class or any host,\n"
     "    allowing its tolerance;\n"
-    "  - otherwise the history: the median of the last N (--history, 20) ok runs of\n"
-    "    the same configuration on the same host class (--scope), started before,\n"
-    "    allowing K (--k, 3) times the scaled MAD (1.4826 x median absolute\n"
-    "    deviation), and at least --floor (1 %) of the median.  Fewer than\n"
-    "    --min-history (5) such runs: no reference, reported and skipped.\n"
+    "  - otherwise the history: the last N (--history, 30) ok runs of the same\n"
+    "    configuration on the same host class (--scope), started before.  With 7 or\n"
+    "    more, the series (history, then the run) is searched for a shift of its\n"
+    "    level (a rank scan with a permutation test, docs/results.md): a shift for\n"
+    "    the worse of at least --min-change (2 %; per PLUGIN.METRIC or METRIC too)\n"
+    "    is a regression, named with the first run of the new level, the last of\n"
+    "    the old and what differs between them.  A run beyond the band (K, --k 3,\n"
+    "    scaled MADs around the median, at least --floor, 1 %) without a shift is\n"
+    "    an outlier: reported, a failure only with --fail-on-outlier.  With fewer\n"
+    "    runs the band alone decides; fewer than --min-history (5): no reference,\n"
+    "    reported and skipped.\n"
     "A run that did not finish ok is a failure too.\n"
     "\n"
     "  --junit FILE        also write the results as JUnit XML (one test case per run\n"
@@ -599,13 +606,16 @@ static const char check_help[] =
     "                      configuration (see benchaas check --across-nodes --help)\n"
     "\n"
     "Exit status: 0 no regression, 1 a regression or a failed run, 2 bad options or\n"
-    "no run to check.\n";
+    "no run to check, 3 nothing could be judged (no value had a reference; 0 with\n"
+    "--allow-nothing-judged).\n";
 
 static const char *verdict_name(int v)
 {
-    return v == V_REGRESSION ? "REGRESSION" : v == V_IMPROVED ? "improved"
-                                          : v == V_NOREF      ? "no reference"
-                                                              : "ok";
+    return v == V_REGRESSION ? "REGRESSION"
+           : v == V_IMPROVED ? "improved"
+           : v == V_NOREF    ? "no reference"
+           : v == V_OUTLIER  ? "outlier"
+                             : "ok";
 }
 
 /* The explicit baseline for row r: 1 found (r filled), 0 none, <0 error. */
@@ -663,20 +673,50 @@ static const char baseline_sql[] =
     "SELECT c.id FROM configs c WHERE c.plugin = ?1 AND c.params_json = ?2"                \
     " AND coalesce(c.ranks, -1) = coalesce(?4, -1) AND coalesce(c.threads, -1) = coalesce(?5, -1)"
 static const char history_sql_host[] =
-    "SELECT m.name, m.value FROM (SELECT r.id FROM runs r"
+    "SELECT m.name, m.value, x.id, x.started_at FROM (SELECT r.id, r.started_at FROM runs r"
     "  WHERE r.config_id = (" CONFIG_ID ")"
     "    AND r.status = 'ok' AND r.started_at < ?3 AND r.host_id IS ?6"
-    "  ORDER BY r.started_at DESC LIMIT ?7) x JOIN metrics m ON m.run_id = x.id";
+    "  ORDER BY r.started_at DESC LIMIT ?7) x JOIN metrics m ON m.run_id = x.id"
+    " ORDER BY x.started_at, x.id";
 static const char history_sql_class[] =
-    "SELECT m.name, m.value FROM (SELECT r.id FROM runs r LEFT JOIN hosts h ON h.id = r.host_id"
+    "SELECT m.name, m.value, x.id, x.started_at FROM (SELECT r.id, r.started_at FROM runs r LEFT JOIN hosts h ON h.id = r.host_id"
     "  WHERE r.config_id = (" CONFIG_ID ")"
     "    AND r.status = 'ok' AND r.started_at < ?3 AND h.cpu_model IS ?6"
-    "  ORDER BY r.started_at DESC LIMIT ?7) x JOIN metrics m ON m.run_id = x.id";
+    "  ORDER BY r.started_at DESC LIMIT ?7) x JOIN metrics m ON m.run_id = x.id"
+    " ORDER BY x.started_at, x.id";
 static const char history_sql_any[] =
-    "SELECT m.name, m.value FROM (SELECT r.id FROM runs r"
+    "SELECT m.name, m.value, x.id, x.started_at FROM (SELECT r.id, r.started_at FROM runs r"
     "  WHERE r.config_id = (" CONFIG_ID ")"
     "    AND r.status = 'ok' AND r.started_at < ?3"
-    "  ORDER BY r.started_at DESC LIMIT ?7) x JOIN metrics m ON m.run_id = x.id";
+    "  ORDER BY r.started_at DESC LIMIT ?7) x JOIN metrics m ON m.run_id = x.id"
+    " ORDER BY x.started_at, x.id";
+
+/* Row r against its history h: today's band (the reference shown), then the change points. */
+static int history_judge(sqlite3 *db, const check_opts *o, check_row *r, checkcp_series *h)
+{
+    if (h->n < (size_t)o->min_history) {
+        snprintf(r->basis, sizeof r->basis, "history of %zu run%s (need %d)", h->n,
+                 h->n == 1 ? "" : "s", o->min_history);
+        r->nref = h->n;
+        return 0;
+    }
+    double *sorted = malloc(h->n * sizeof *sorted), med, band;
+    if (!sorted)
+        return BX_ENOMEM;
+    memcpy(sorted, h->v, h->n * sizeof *sorted);
+    stats_sort(sorted, h->n);
+    cp_band(sorted, h->n, o->k, o->floor, &med, &band);
+    free(sorted);
+    r->ref = med;
+    r->nref = h->n;
+    r->lo = med - band;
+    r->hi = med + band;
+    r->verdict = V_OK; /* decided by the caller */
+    snprintf(r->basis, sizeof r->basis, "history of %zu runs", h->n);
+    const aentry *e = r->e;
+    return checkcp_judge(db, h, r->value, e->last_run, e->first_started, e->better,
+                         checkcp_floor(&o->floors, e->plugin, e->metric), &r->cp);
+}
 
 /* Fill the history references of rows[first..last) (one configuration and host). */
 static int history_refs(sqlite3_stmt *st, const check_opts *o, check_row *rows, size_t first,
@@ -684,7 +724,7 @@ static int history_refs(sqlite3_stmt *st, const check_opts *o, check_row *rows, 
 {
     const aentry *e = rows[first].e;
     size_t n = last - first;
-    dvec *hist = calloc(n, sizeof *hist);
+    checkcp_series *hist = calloc(n, sizeof *hist);
     if (!hist)
         return BX_ENOMEM;
     sqlite3_reset(st);
@@ -706,42 +746,24 @@ static int history_refs(sqlite3_stmt *st, const check_opts *o, check_row *rows, 
     else if (o->scope == SCOPE_CLASS && e->host_class)
         sqlite3_bind_text(st, 6, e->host_class, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 7, o->history);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int rc, err = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && !err) {
         const char *metric = (const char *)sqlite3_column_text(st, 0);
         if (!metric || sqlite3_column_type(st, 1) == SQLITE_NULL)
             continue;
-        for (size_t i = first; i < last; i++)
+        for (size_t i = first; i < last && !err; i++)
             if (strcmp(rows[i].e->metric, metric) == 0)
-                dvec_push(&hist[i - first], sqlite3_column_double(st, 1));
+                err = checkcp_series_push(&hist[i - first], sqlite3_column_double(st, 1),
+                                          sqlite3_column_int64(st, 2),
+                                          (const char *)sqlite3_column_text(st, 3));
     }
-    int err = rc != SQLITE_DONE ? BX_EIO : 0;
-    for (size_t i = first; i < last && !err; i++) {
-        check_row *r = &rows[i];
-        dvec *h = &hist[i - first];
-        if (r->verdict != V_NOREF || r->basis[0]) /* has a baseline already */
-            continue;
-        if (h->n < (size_t)o->min_history) {
-            snprintf(r->basis, sizeof r->basis, "history of %zu run%s (need %d)", h->n,
-                     h->n == 1 ? "" : "s", o->min_history);
-            r->nref = h->n;
-            continue;
-        }
-        stats_sort(h->v, h->n);
-        double med = stats_pct_sorted(h->v, h->n, 50);
-        double mad = stats_mad_sorted(h->v, h->n);
-        double band = o->k * MAD_SCALE * mad;
-        if (band < o->floor * fabs(med))
-            band = o->floor * fabs(med);
-        r->ref = med;
-        r->nref = h->n;
-        r->lo = med - band;
-        r->hi = med + band;
-        r->verdict = V_OK; /* decided by the caller */
-        snprintf(r->basis, sizeof r->basis, "history of %zu runs", h->n);
-    }
+    if (!err && rc != SQLITE_DONE)
+        err = BX_EIO;
+    for (size_t i = first; i < last && !err; i++)
+        if (rows[i].verdict == V_NOREF && !rows[i].basis[0]) /* no baseline */
+            err = history_judge(sqlite3_db_handle(st), o, &rows[i], &hist[i - first]);
     for (size_t i = 0; i < n; i++)
-        free(hist[i].v);
+        checkcp_series_free(&hist[i]);
     free(hist);
     return err;
 }
@@ -840,6 +862,12 @@ static void write_junit(FILE *out, const char *db, const check_row *rows, size_t
             xml_escape(out, lim);
             fprintf(out, " (reference %s, %+.2f %%, ", ref, r->change);
             xml_escape(out, r->basis);
+            char shift[1024] = "";
+            if (r->cp.r.shift) {
+                checkcp_describe(&r->cp, shift, sizeof shift);
+                fprintf(out, "; level shift ");
+                xml_escape(out, shift);
+            }
             fprintf(out, ")\">run %" PRId64 ", parameters: ", r->e->last_run);
             xml_escape(out, r->e->params);
             fprintf(out, "</failure>\n    </testcase>\n");
@@ -932,6 +960,30 @@ static void free_failures(failed_run *f, size_t n)
     free(f);
 }
 
+/* Where and why: each row's level shift or outlier, below the table. */
+static void print_shifts(FILE *out, const check_row *rows, size_t n)
+{
+    char line[1024];
+    for (size_t i = 0; i < n; i++) {
+        const check_row *r = &rows[i];
+        if (!r->cp.r.shift && r->verdict != V_OUTLIER)
+            continue;
+        if (r->cp.r.shift)
+            checkcp_describe(&r->cp, line, sizeof line);
+        else
+            snprintf(line, sizeof line, "run %" PRId64 " alone is beyond the band (no shift of "
+                     "the level; --fail-on-outlier fails it)", r->e->last_run);
+        fprintf(out, "\n%s %s %s on %s: %s: %s", r->e->plugin, r->label[0] ? r->label : "-",
+                r->e->metric, r->e->host ? r->e->host : "-",
+                r->cp.r.shift ? (r->verdict == V_REGRESSION ? "level shift, REGRESSION"
+                                 : r->verdict == V_IMPROVED ? "level shift, improved"
+                                                            : "level shift under the floor")
+                              : "outlier",
+                line);
+    }
+    fputc('\n', out);
+}
+
 static int print_check_table(FILE *out, const check_row *rows, size_t n, const failed_run *fails,
                              size_t nfails)
 {
@@ -965,6 +1017,7 @@ static int print_check_table(FILE *out, const check_row *rows, size_t n, const f
     ttable_free(&t);
     if (rc)
         return rc;
+    print_shifts(out, rows, n);
     if (nfails) {
         fprintf(out, "\nruns that did not end ok:\n");
         for (size_t i = 0; i < nfails; i++)
@@ -1007,6 +1060,7 @@ static void print_check_json(FILE *out, const check_row *rows, size_t n,
         cJSON_AddItemToObject(o, "change_percent", num_or_null(has ? r->change : NAN));
         cJSON_AddStringToObject(o, "basis", r->basis);
         cJSON_AddStringToObject(o, "verdict", verdict_name(r->verdict));
+        checkcp_json(&r->cp, o);
         cJSON_AddItemToArray(arr, o);
     }
     cJSON *fa = cJSON_AddArrayToObject(doc, "failed_runs");
@@ -1024,7 +1078,8 @@ static void print_check_json(FILE *out, const check_row *rows, size_t n,
     cJSON_AddNumberToObject(sum, "regressions", (double)regressions);
     cJSON_AddNumberToObject(sum, "failed_runs", (double)nfails);
     cJSON_AddNumberToObject(sum, "no_reference", (double)noref);
-    cJSON_AddBoolToObject(sum, "passed", regressions == 0 && nfails == 0);
+    cJSON_AddBoolToObject(sum, "nothing_judged", nfails == 0 && noref == n);
+    cJSON_AddBoolToObject(sum, "passed", regressions == 0 && nfails == 0 && noref < n);
     char *t = cJSON_Print(doc);
     cJSON_Delete(doc);
     text_put_json(out, t ? t : ""); /* valid UTF-8, no raw control */
@@ -1167,8 +1222,14 @@ static int check_history(sqlite3 *db, const check_opts *o, const char *dbpath, c
     return 0;
 }
 
-/* Each row with a reference: its change and verdict; the counts. */
-static void check_verdicts(check_report *r)
+/*
+ * Each row with a reference: its change and verdict; the counts.  A row
+ * whose series the change points judged: a shift for the worse beyond the
+ * floor is a regression, a shift for the better an improvement; a value
+ * beyond the band without a shift is an outlier (a failure only with
+ * --fail-on-outlier).  A shorter history: the band alone, as before.
+ */
+static void check_verdicts(check_report *r, const check_opts *o)
 {
     for (size_t i = 0; i < r->nrows; i++) {
         check_row *row = &r->rows[i];
@@ -1182,8 +1243,25 @@ static void check_verdicts(check_report *r)
                     (above && analyze_direction(row->e->better, 1) < 0) ||
                     ((below || above) && analyze_direction(row->e->better, 1) == 0);
         row->verdict = worse ? V_REGRESSION : (below || above) ? V_IMPROVED : V_OK;
-        r->regressions += worse;
+        const checkcp *c = &row->cp;
+        if (c->judged) {
+            double floor = checkcp_floor(&o->floors, row->e->plugin, row->e->metric);
+            r->noisy += c->r.detectable > floor;
+            if (c->r.shift) {
+                row->change = c->r.change;
+                row->verdict = c->r.regression ? V_REGRESSION : !c->r.worse ? V_IMPROVED : V_OK;
+            } else if (worse) {
+                row->verdict = o->fail_outliers ? V_REGRESSION : V_OUTLIER;
+            }
+        }
+        r->regressions += row->verdict == V_REGRESSION;
+        r->outliers += row->verdict == V_OUTLIER;
     }
+}
+
+int check_nothing_judged(const check_report *r)
+{
+    return r->nfails == 0 && r->noref == r->nrows;
 }
 
 int check_run(store *s, const qfilter *f, const check_opts *o, int defaulted, check_report *out,
@@ -1209,13 +1287,15 @@ int check_run(store *s, const qfilter *f, const check_opts *o, int defaulted, ch
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         return rc;
     }
-    check_verdicts(out);
+    check_verdicts(out, o);
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     return 0;
 }
 
 void check_report_free(check_report *r)
 {
+    for (size_t i = 0; i < r->nrows; i++)
+        checkcp_free(&r->rows[i].cp);
     analyze_labels_free(r->labels, r->a.n);
     free(r->rows);
     free_failures(r->fails, r->nfails);
@@ -1230,12 +1310,20 @@ int check_render_table(const check_report *r, FILE *out)
     int rc = print_check_table(out, r->rows, r->nrows, r->fails, r->nfails);
     if (rc)
         return rc;
+    if (r->noisy)
+        fprintf(out, "\n%zu configuration%s too noisy to show a change of the floor's size in 5 "
+                "runs (see spread_pct in --format json; more repetitions help)\n",
+                r->noisy, r->noisy == 1 ? " is" : "s are");
     fprintf(out,
             "\n%s: %zu value%s checked, %zu regression%s, %zu failed run%s, %zu without a "
-            "reference\n",
+            "reference, %zu outlier%s\n",
             r->regressions || r->nfails ? "FAILED" : "passed", r->nrows, r->nrows == 1 ? "" : "s",
             r->regressions, r->regressions == 1 ? "" : "s", r->nfails, r->nfails == 1 ? "" : "s",
-            r->noref);
+            r->noref, r->outliers, r->outliers == 1 ? "" : "s");
+    if (check_nothing_judged(r))
+        fprintf(out, "NOTHING JUDGED: none of the %zu value%s had a reference (a baseline or "
+                "--min-history runs before it); exit 3 unless --allow-nothing-judged\n",
+                r->nrows, r->nrows == 1 ? "" : "s");
     return 0;
 }
 
@@ -1253,14 +1341,16 @@ void check_render_junit(const check_report *r, const char *db, FILE *out)
 
 /* check's arguments into f, o and the rest: 0, 1 after --help (printed), 2 after a usage error. */
 static int check_args(int argc, char **argv, qfilter *f, check_opts *o, const char **sel,
-                      const char **junit, const char **format)
+                      const char **junit, const char **format, int *allow_nothing)
 {
     static const char *const valued[] = {"--baseline", "--history", "--k",     "--min-history",
-                                         "--floor",    "--scope",   "--junit", "--format", NULL};
+                                         "--floor",    "--scope",   "--junit", "--format",
+                                         "--min-change", NULL};
+    static const char *const flags[] = {"--fail-on-outlier", "--allow-nothing-judged", NULL};
     for (int i = 1; i < argc; i++) {
         char opt[32];
         const char *val;
-        int r = query_next_arg("check", argc, argv, &i, valued, NULL, opt, &val);
+        int r = query_next_arg("check", argc, argv, &i, valued, flags, opt, &val);
         if (r < 0) {
             fputs(check_help, stdout);
             fputs("\n", stdout);
@@ -1283,7 +1373,14 @@ static int check_args(int argc, char **argv, qfilter *f, check_opts *o, const ch
         if (fr == 0)
             continue;
         double d = 0;
-        if (strcmp(opt, "--baseline") == 0) {
+        if (strcmp(opt, "--fail-on-outlier") == 0) {
+            o->fail_outliers = 1;
+        } else if (strcmp(opt, "--allow-nothing-judged") == 0) {
+            *allow_nothing = 1;
+        } else if (strcmp(opt, "--min-change") == 0) {
+            if (checkcp_floor_option(&o->floors, val))
+                return 2;
+        } else if (strcmp(opt, "--baseline") == 0) {
             if (!*val)
                 return query_usage_error("check", "--baseline needs a name");
             o->baseline = val;
@@ -1323,7 +1420,8 @@ static int check_args(int argc, char **argv, qfilter *f, check_opts *o, const ch
 int cmd_check(int argc, char **argv)
 {
     qfilter f;
-    check_opts o = {NULL, 20, 5, SCOPE_CLASS, 3.0, 0.01};
+    check_opts o = {NULL, 30, 5, SCOPE_CLASS, 3.0, 0.01, {.pct = 2}, 0};
+    int allow_nothing = 0;
     const char *sel = NULL, *junit = NULL, *format = "table";
     int code = 2;
     store *s = NULL;
@@ -1336,7 +1434,7 @@ int cmd_check(int argc, char **argv)
     memset(&f, 0, sizeof f);
     memset(&r, 0, sizeof r);
     f.cmd = "check";
-    int a = check_args(argc, argv, &f, &o, &sel, &junit, &format);
+    int a = check_args(argc, argv, &f, &o, &sel, &junit, &format, &allow_nothing);
     if (a) {
         code = a == 1 ? 0 : 2;
         goto out;
@@ -1379,7 +1477,7 @@ int cmd_check(int argc, char **argv)
             goto out;
     }
     fflush(stdout);
-    code = r.regressions || r.nfails ? 1 : 0;
+    code = r.regressions || r.nfails ? 1 : check_nothing_judged(&r) && !allow_nothing ? 3 : 0;
 out:
     if (jout.f)
         query_out_close(&jout, "check", 0);
