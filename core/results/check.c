@@ -1317,9 +1317,11 @@ int check_render_table(const check_report *r, FILE *out)
     fprintf(out,
             "\n%s: %zu value%s checked, %zu regression%s, %zu failed run%s, %zu without a "
             "reference, %zu outlier%s\n",
-            r->regressions || r->nfails ? "FAILED" : "passed", r->nrows, r->nrows == 1 ? "" : "s",
-            r->regressions, r->regressions == 1 ? "" : "s", r->nfails, r->nfails == 1 ? "" : "s",
-            r->noref, r->outliers, r->outliers == 1 ? "" : "s");
+            r->regressions || r->nfails ? "FAILED"
+            : check_nothing_judged(r)   ? "not judged"
+                                        : "passed",
+            r->nrows, r->nrows == 1 ? "" : "s", r->regressions, r->regressions == 1 ? "" : "s",
+            r->nfails, r->nfails == 1 ? "" : "s", r->noref, r->outliers, r->outliers == 1 ? "" : "s");
     if (check_nothing_judged(r))
         fprintf(out, "NOTHING JUDGED: none of the %zu value%s had a reference (a baseline or "
                 "--min-history runs before it); exit 3 unless --allow-nothing-judged\n",
