@@ -82,7 +82,14 @@ void check_render_json(const check_report *r, FILE *out);
 /* JUnit XML of `check --junit FILE` (db names the test suite). */
 void check_render_junit(const check_report *r, const char *db, FILE *out);
 
-/* `benchaas baseline set|list|delete`; argv[0] = "baseline".  0, or 2. */
+/* Shared by check.c and baseline.c: --scope, a percentage, "was any filter
+ * given?", "is this metric held to a reference?" (0, or 2 after a usage error). */
+int check_parse_scope(const char *cmd, const char *val, int *scope);
+int check_parse_percent(const char *cmd, const char *opt, const char *val, double *out);
+int check_filter_given(const qfilter *f);
+int check_checkable(const qfilter *f, const aentry *e);
+
+/* `benchaas baseline set|list|delete` (baseline.c); argv[0] = "baseline".  0, or 2. */
 int cmd_baseline(int argc, char **argv);
 
 /* `benchaas check`: regressions against baselines or history.  0, 1 regression, 2. */
