@@ -17,8 +17,9 @@
 # 2. bench/regress_drive (C, the results library) judges every night of
 #    every configuration with both methods and prints the table.
 # 3. One pass through the real CLI: 11 configurations of the tuning set (4
-#    A/A, 7 steps and drifts) are written as result documents, collected night by night and checked with
-#    `benchaas check tag:nightN --format json`; the nights it flags must be
+#    A/A, 7 steps and drifts) are written as result documents, collected
+#    night by night and checked with `benchaas check tag:nightN --format
+#    json`; the nights it flags must be
 #    the nights the driver flags for the same series.
 #
 # BUILD=build (the CMake build folder), BENCHAAS=path (default BUILD/bin/benchaas).
