@@ -32,6 +32,10 @@ expect_out '"differences":	"kernel 6.1.0-10 -> 6.1.0-11"'
 # with a clear step; two are not a level: nov2 is an outlier (or ok), never a regression
 expect_rc 0 bx check tag:nov2 --db x.db
 grep -q "REGRESSION" "$TMP/out" && fail "two runs made a level: $(cat "$TMP/out")"
+# the report says it below the chart of the series
+expect_rc 0 bx report --html r.html --db x.db
+grep -q 'level shift -10.[0-9] % \[-1[01].[0-9], -[0-9]*.[0-9]\] from the run of 2026-11-0[12]T02:00:00Z on (a regression for check)' r.html ||
+    fail "report: $(grep -o 'class="note">[^<]*' r.html)"
 # a floor above the shift: significant, but not a regression
 expect_rc 0 bx check tag:nov4 --db x.db --min-change hpl.gflops=15
 expect_out "level shift under the floor"
