@@ -228,22 +228,26 @@ static const char baseline_sql[] =
 #define CONFIG_ID                                                                          \
     "SELECT c.id FROM configs c WHERE c.plugin = ?1 AND c.params_json = ?2"                \
     " AND coalesce(c.ranks, -1) = coalesce(?4, -1) AND coalesce(c.threads, -1) = coalesce(?5, -1)"
+/* An alert accepted as the new normal: the configuration's history starts at its new level. */
+#define SINCE_ACCEPTED                                                                     \
+    " AND r.started_at >= coalesce((SELECT max(a.accepted_from) FROM alerts a"             \
+    " WHERE a.state = 'accepted' AND a.config_id = r.config_id), '')"
 static const char history_sql_host[] =
     "SELECT m.name, m.value, x.id, x.started_at FROM (SELECT r.id, r.started_at FROM runs r"
     "  WHERE r.config_id = (" CONFIG_ID ")"
-    "    AND r.status = 'ok' AND r.started_at < ?3 AND r.host_id IS ?6"
+    "    AND r.status = 'ok' AND r.started_at < ?3" SINCE_ACCEPTED " AND r.host_id IS ?6"
     "  ORDER BY r.started_at DESC LIMIT ?7) x JOIN metrics m ON m.run_id = x.id"
     " ORDER BY x.started_at, x.id";
 static const char history_sql_class[] =
     "SELECT m.name, m.value, x.id, x.started_at FROM (SELECT r.id, r.started_at FROM runs r LEFT JOIN hosts h ON h.id = r.host_id"
     "  WHERE r.config_id = (" CONFIG_ID ")"
-    "    AND r.status = 'ok' AND r.started_at < ?3 AND h.cpu_model IS ?6"
+    "    AND r.status = 'ok' AND r.started_at < ?3" SINCE_ACCEPTED " AND h.cpu_model IS ?6"
     "  ORDER BY r.started_at DESC LIMIT ?7) x JOIN metrics m ON m.run_id = x.id"
     " ORDER BY x.started_at, x.id";
 static const char history_sql_any[] =
     "SELECT m.name, m.value, x.id, x.started_at FROM (SELECT r.id, r.started_at FROM runs r"
     "  WHERE r.config_id = (" CONFIG_ID ")"
-    "    AND r.status = 'ok' AND r.started_at < ?3"
+    "    AND r.status = 'ok' AND r.started_at < ?3" SINCE_ACCEPTED
     "  ORDER BY r.started_at DESC LIMIT ?7) x JOIN metrics m ON m.run_id = x.id"
     " ORDER BY x.started_at, x.id";
 

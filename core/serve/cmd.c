@@ -303,7 +303,7 @@ int cmd_token(int argc, char **argv)
 static const char *serve_help =
     "usage: benchaas serve [--listen HOST:PORT] [--db FILE] [--config FILE]\n"
     "                      [--launcher local|slurm] [--slots N] [--signup]\n"
-    "                      [--tls-cert FILE --tls-key FILE] [--webhook URL]\n"
+    "                      [--tls-cert FILE --tls-key FILE] [--webhook URL] [--no-confirm]\n"
     "\n"
     "BenchaaS as a service: the JSON API of docs/serve.md over the same database, plugins\n"
     "and pipeline as the CLI, and a scheduler that runs submitted jobs, --slots points at\n"
@@ -316,6 +316,8 @@ static const char *serve_help =
     "A `serve = { listen = \"...\"; signup = true; slots = 1; launcher = \"local\";\n"
     "webhook = \"https://...\"; quotas = { jobs = 50; points = 1000; ranks = 1024; }; };`\n"
     "block of --config gives the same settings; the command line wins.\n"
+    "A regression a scheduled check finds queues one confirmation run of that point and\n"
+    "alerts only when it holds; --no-confirm (confirm = false;) alerts at once.\n"
     "Accounts: `benchaas user add NAME --role admin` makes the first admin.\n";
 
 static volatile sig_atomic_t g_stop;
@@ -328,6 +330,7 @@ static void on_stop(int sig)
 typedef struct serve_opts {
     char *listen, *db, *launcher, *webhook, *tls_cert, *tls_key;
     int slots, signup, threads;
+    int no_confirm; /* alert without a confirmation run */
     job_quotas quotas;
 } serve_opts;
 
@@ -397,7 +400,7 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
     int iv;
     if (s) {
         static const char *const keys[] = {"listen", "signup", "slots", "launcher", "webhook",
-                                           "quotas", "database", "threads", NULL};
+                                           "quotas", "database", "threads", "confirm", NULL};
         for (int i = 0; i < config_setting_length(s); i++) {
             config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
             int ok = 0;
@@ -407,7 +410,7 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
                 int raw = (int)config_setting_source_line(m);
                 fprintf(stderr, "benchaas serve: %s:%d: unknown setting '%s' in serve (allowed: "
                                 "listen, signup, slots, launcher, webhook, quotas, database, "
-                                "threads)\n",
+                                "threads, confirm)\n",
                         cfgsrc_file(&src, raw, path), cfgsrc_line(&src, raw),
                         config_setting_name(m));
                 config_destroy(&c);
@@ -425,6 +428,8 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
             set_str(&o->webhook, str);
         if (!given->signup && config_setting_lookup_bool(s, "signup", &iv))
             o->signup = iv;
+        if (!given->no_confirm && config_setting_lookup_bool(s, "confirm", &iv))
+            o->no_confirm = !iv;
         long slots = o->slots, threads = o->threads;
         int bad = (!given->slots && serve_int(&src, path, s, "slots", 1, 100000, &slots)) ||
                   serve_int(&src, path, s, "threads", 1, 100000, &threads);
@@ -493,6 +498,8 @@ static int serve_args(int argc, char **argv, serve_opts *o, serve_opts *given,
             o->threads = (int)n;
         } else if (strcmp(argv[i], "--signup") == 0) {
             o->signup = given->signup = 1;
+        } else if (strcmp(argv[i], "--no-confirm") == 0) {
+            o->no_confirm = given->no_confirm = 1;
         } else if (missing) {
             usage("serve", "%s needs a value", argv[i]);
             return 2;
@@ -568,7 +575,7 @@ int cmd_serve(int argc, char **argv)
     serve_app app = {.launcher = o.launcher, .quotas = o.quotas, .session_s = 7 * 86400};
     sched_config sc = {.db = db, .root = root, .slots = o.slots ? o.slots : 1, .launcher = o.launcher,
                        .webhook = o.webhook, .self_exe = sl > 0 ? self : NULL,
-                       .quotas = o.quotas};
+                       .confirm = !o.no_confirm, .quotas = o.quotas};
     app.sched = sched_start(&sc, err, sizeof err);
     if (!app.sched) {
         fprintf(stderr, "benchaas serve: %s\n", err);
