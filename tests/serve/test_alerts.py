@@ -5,6 +5,7 @@ acknowledged or accepted as the new normal through the API (who, when, why
 stored), and once accepted, check's history of that configuration starts at
 the new level."""
 import json
+import re
 import time
 
 from serve_lib import *
@@ -70,7 +71,23 @@ log = s.log.read()
 q, al = log.find("confirmation job %d queued" % conf["id"]), log.find("critical regression")
 check(0 <= q < al, "log order: %s" % log)
 
-# acknowledge (who, when, why); a viewer may not
+# the dashboard shows it with its two buttons; the acknowledge button works (with a reason)
+sess, _ = s.expect(201, "POST", "/api/v1/session", {"user": "ann", "password": "ann-password"})
+cookie = {"Cookie": "benchaas_session=" + sess["token"]}
+st, _, page = s.request("GET", "/", headers=cookie)
+check(st == 200 and "[critical, open]" in page
+      and 'action="/alerts/%d/acknowledge"' % a["id"] in page
+      and 'action="/alerts/%d/accept"' % a["id"] in page, "dashboard: %s" % page[-3000:])
+csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+st, h, _ = s.request("POST", "/alerts/%d/acknowledge" % a["id"], headers=cookie,
+                     ctype="application/x-www-form-urlencoded",
+                     raw=("csrf=%s&reason=on+it" % csrf).encode())
+check(st == 303 and h.get("location") == "/", "dashboard button: %d %s" % (st, h))
+j, _ = s.expect(200, "GET", "/api/v1/alerts", tok=tk)
+check(j["alerts"][0]["state"] == "acknowledged" and j["alerts"][0]["reason"] == "on it"
+      and j["alerts"][0]["acted_by"] == "ann", str(j))
+
+# acknowledge through the API (who, when, why); a viewer may not
 s.expect(403, "POST", "/api/v1/alerts/%d/acknowledge" % a["id"], {"reason": "x"}, tok=vtk)
 s.expect(404, "POST", "/api/v1/alerts/999/acknowledge", {}, tok=tk)
 s.expect(400, "POST", "/api/v1/alerts/%d/acknowledge" % a["id"], {"reason": 5}, tok=tk)
