@@ -135,18 +135,21 @@ void checkcp_series_free(checkcp_series *s)
 int checkcp_judge(sqlite3 *db, const checkcp_series *h, double value, int64_t cand, const char *cand_time, const char *better,
                   double floor, checkcp *c)
 {
-    size_t n = h->n;
-    const int64_t *ids = h->ids;
-    char *const *times = h->times;
+    /* the newest CHECKCP_WINDOW runs of a longer history: the scan's cost stays bounded */
+    size_t skip = h->n > CHECKCP_WINDOW ? h->n - CHECKCP_WINDOW : 0, n = h->n - skip;
+    const int64_t *ids = h->ids + skip;
+    char *const *times = h->times + skip;
     memset(c, 0, sizeof *c);
     cp_opts o;
     cp_defaults(&o);
     o.min_change = floor;
-    o.dir = better && strcmp(better, "higher") == 0 ? 1 : better && strcmp(better, "lower") == 0 ? -1 : 0;
+    o.dir = better && strcmp(better, "higher") == 0  ? 1
+            : better && strcmp(better, "lower") == 0 ? -1
+                                                     : 0;
     double *x = malloc((n + 1) * sizeof *x);
     if (!x)
         return BX_ENOMEM;
-    memcpy(x, h->v, n * sizeof *x);
+    memcpy(x, h->v + skip, n * sizeof *x);
     x[n] = value;
     int rc = cp_analyze(x, n + 1, &o, &c->r);
     free(x);

@@ -28,6 +28,9 @@ int checkcp_floor_option(checkcp_floors *f, const char *val);
 /* The floor (a fraction) for plugin and metric. */
 double checkcp_floor(const checkcp_floors *f, const char *plugin, const char *metric);
 
+/* The most history runs the change points look at (the newest; --history may be longer). */
+#define CHECKCP_WINDOW 100
+
 /* One judged series: what check_row keeps of the change-point method. */
 typedef struct checkcp {
     int judged;              /* 1: the series was long enough for cp_analyze */
