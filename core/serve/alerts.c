@@ -7,7 +7,8 @@
  * same schedule).  That job is checked together with the run it confirms,
  * against the same history; only a regression that holds becomes an alert.
  * An alert's severity is the size of the change: minor under 5 %, major
- * under 10 %, critical beyond.
+ * under 10 %, critical beyond (and for a scheduled run that failed, which
+ * alerts at once: there is no level to confirm).
  */
 #define _GNU_SOURCE
 #include "alerts.h"
@@ -173,7 +174,8 @@ static void insert_alert(const alerts_ctx *c, int64_t job, int64_t sid, int64_t 
         sqlite3_bind_text(ins, 5, ptxt ? ptxt : "{}", -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(ins, 6, c->webhook ? "pending" : "none", -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, 7, sev, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(ins, 8, f->first);
+        if (f->first) /* none for a failed run: no configuration, no new level */
+            sqlite3_bind_int64(ins, 8, f->first);
         sqlite3_bind_text(ins, 9, f->from, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(ins) != SQLITE_DONE)
             say("serve: the alert was not stored: %s", sqlite3_errmsg(db));
