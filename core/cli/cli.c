@@ -83,6 +83,10 @@ static const char *run_help =
     "  --ranks N               MPI ranks (default 1)\n"
     "  --threads N             threads per rank: OMP_NUM_THREADS, OPENBLAS_NUM_THREADS\n"
     "  --repetitions N         timed repetitions after one warm-up (default: plugin's)\n"
+    "  --repetitions auto[:MAX]  repeat until the headline metric's spread (sample\n"
+    "                          standard deviation / mean) is below --spread-target,\n"
+    "                          at least 3 and at most MAX (20) times\n"
+    "  --spread-target PCT     the spread auto repetitions stop at (3.5 %)\n"
     "  --timeout SECONDS       kill a run still going then, record it as timeout (3600)\n"
     "  --plugin-path DIR       extra plugin folders, searched first (repeatable, or a:b)\n"
     "  --tag NAME              a label stored with the runs (repeatable)\n"
@@ -409,7 +413,18 @@ typedef struct run_cli {
     int progress, wait, retry;
     int each_node;                   /* submit --each-node */
     const char *nodes, *partition;   /* its --nodes LIST / --partition P */
+    int reps_auto;                   /* --repetitions auto[:MAX] */
+    double spread;                   /* --spread-target PCT (a fraction), 0 unset */
 } run_cli;
+
+/* `--repetitions auto[:MAX]` (MAX 20 by default): 0, or -1 when v is not that. */
+static int parse_auto_reps(const char *v, long *max)
+{
+    if (strncmp(v, "auto", 4) != 0 || (v[4] && v[4] != ':'))
+        return -1;
+    *max = 20;
+    return v[4] ? parse_long(v + 5, 3, 1000000, max) : 0;
+}
 
 /* `run`/`submit` options into r: -1 go on, 0 after --help (printed), 2 after a usage error. */
 static int run_args(int argc, char **argv, run_cli *r)
@@ -458,11 +473,24 @@ static int run_args(int argc, char **argv, run_cli *r)
             }
             r->ov.set.threads = n;
         } else if ((v = opt_value(argc, argv, &i, "--repetitions", &missing))) {
-            if (parse_long(v, 1, 1000000, &n)) {
-                usage_error(cmd, "--repetitions %s: expected a whole number from 1 to 1000000", v);
+            r->reps_auto = parse_auto_reps(v, &n) == 0;
+            if (!r->reps_auto && parse_long(v, 1, 1000000, &n)) {
+                usage_error(cmd, "--repetitions %s: expected a whole number from 1 to 1000000, "
+                                 "or auto[:MAX] (MAX from 3)", v);
                 return 2;
             }
             r->ov.set.repetitions = n;
+        } else if ((v = opt_value(argc, argv, &i, "--spread-target", &missing))) {
+            char *end;
+            errno = 0;
+            double t = strtod(v, &end);
+            if (end != v && *end == '%')
+                end++;
+            if (end == v || *end || errno || !(t > 0) || !(t < 100)) {
+                usage_error(cmd, "--spread-target %s: a percentage above 0 and below 100", v);
+                return 2;
+            }
+            r->spread = t / 100;
         } else if ((v = opt_value(argc, argv, &i, "--timeout", &missing))) {
             char *end;
             errno = 0;
@@ -521,6 +549,12 @@ static int run_args(int argc, char **argv, run_cli *r)
         usage_error(cmd, "what to run? a plugin name (see `benchaas plugins`) or a CONFIG.cfg");
         return 2;
     }
+    if (r->spread > 0 && !r->reps_auto) {
+        usage_error(cmd, "--spread-target goes with --repetitions auto[:MAX]");
+        return 2;
+    }
+    if (r->reps_auto)
+        r->ov.set.spread_target = r->spread > 0 ? r->spread : 0.035;
     if ((r->nodes || r->partition) && !r->each_node) {
         usage_error(cmd, "%s goes with --each-node", r->nodes ? "--nodes" : "--partition");
         return 2;

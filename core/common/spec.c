@@ -50,6 +50,8 @@ cJSON *spec_to_json(const runspec *s)
     cJSON_AddNumberToObject(o, "ranks", s->ranks);
     cJSON_AddNumberToObject(o, "threads", s->threads);
     cJSON_AddNumberToObject(o, "repetitions", s->repetitions);
+    if (s->spread_target > 0)
+        cJSON_AddNumberToObject(o, "spread_target", s->spread_target);
     cJSON_AddBoolToObject(o, "warmup", s->warmup);
     cJSON_AddNumberToObject(o, "timeout", s->timeout);
     cJSON_AddStringToObject(o, "launcher", s->launcher ? s->launcher : "local");
@@ -115,6 +117,7 @@ int spec_from_json(const cJSON *o, runspec *s, char *err, size_t errlen)
     double threads = json_num(o, "threads", &d) == 0 ? d : 1;
     s->repetitions = json_num(o, "repetitions", &d) == 0 && d >= 0 && d < 1e9 ? (unsigned)d : 1;
     s->timeout = json_num(o, "timeout", &d) == 0 ? d : 3600;
+    s->spread_target = json_num(o, "spread_target", &d) == 0 && d > 0 && d < 1 ? d : 0;
     if (!(ranks >= 1 && ranks <= 1000000) || !(threads >= 1 && threads <= 100000) ||
         s->repetitions < 1 || !(s->timeout > 0))
         return errf(err, errlen, BX_EINVAL,

@@ -19,7 +19,8 @@ typedef struct runspec {
     strvec pnames, pvalues; /* canonical text, parallel arrays */
     strvec ptypes;          /* declared types ("int", "size", ...), parallel; may be empty */
     int ranks, threads;
-    unsigned repetitions;
+    unsigned repetitions;  /* with spread_target: the most */
+    double spread_target;  /* > 0: stop once the headline's spread is below it (fraction) */
     int warmup;        /* 1: one warm-up run before the repetitions */
     double timeout;    /* seconds */
     char *launcher;    /* local | mpi | slurm */

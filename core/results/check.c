@@ -1,15 +1,15 @@
 /*
- * check.c — `benchaas baseline set|list|delete` and `benchaas check`.
+ * check.c — `benchaas check` (the baselines it may use: baseline.c).
  *
- * A baseline is a reference value of one metric for one configuration
- * (plugin, parameters, ranks, threads) on a host, a host class (the CPU
- * model) or anywhere, with a relative tolerance.  `check` holds the runs it
- * is given (by default the newest run of each configuration and host) to
- * the matching baseline or, without one, to the history of that
- * configuration: the median of the last N comparable ok runs, with a band
- * of k times the scaled MAD (1.4826·MAD estimates the standard deviation of
- * normal data, and unlike it is not dragged by the outliers a benchmark
- * history has).  A value worse than the band is a regression: exit 1.
+ * `check` holds the runs it is given (by default the newest run of each
+ * configuration and host) to the matching baseline or, without one, to the
+ * history of that configuration.  The history is a series: with enough of
+ * it, checkcp.c searches it (and the checked value, last) for a shift of
+ * the level (changepoint.c); a shift for the worse beyond the floor is a
+ * regression: exit 1.  The band around the history's median (k times the
+ * scaled MAD, 1.4826·MAD estimating the standard deviation of normal data
+ * without being dragged by outliers) is shown as the reference, decides
+ * alone for a short history, and marks a lone value beyond it an outlier.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,7 +38,7 @@
 /* ---- shared ------------------------------------------------------------------ */
 
 
-static int parse_scope(const char *cmd, const char *val, int *scope)
+int check_parse_scope(const char *cmd, const char *val, int *scope)
 {
     if (strcmp(val, "host") == 0)
         *scope = SCOPE_HOST;
@@ -53,7 +53,7 @@ static int parse_scope(const char *cmd, const char *val, int *scope)
 }
 
 /* "5", "5%" or "0.05"?  A percentage: 5 and 5% mean 5 %. */
-static int parse_percent(const char *cmd, const char *opt, const char *val, double *out)
+int check_parse_percent(const char *cmd, const char *opt, const char *val, double *out)
 {
     char *end;
     errno = 0;
@@ -88,7 +88,7 @@ static int metric_listed(const qfilter *f, const char *metric)
 
 /* Is this metric held to a reference?  Any named with --metric; else directional ones:
    the headline metrics, or all with --all-metrics. */
-static int checkable(const qfilter *f, const aentry *e)
+int check_checkable(const qfilter *f, const aentry *e)
 {
     if (f->metrics.n)
         return metric_listed(f, e->metric);
@@ -98,7 +98,7 @@ static int checkable(const qfilter *f, const aentry *e)
 }
 
 /* Did the user give any filter or selector? */
-static int filter_given(const qfilter *f)
+int check_filter_given(const qfilter *f)
 {
     return f->plugins.n || f->hosts.n || f->params.n || f->statuses.n || f->tags.n ||
            f->jobs.n || f->provs.n || f->nids || f->has_since || f->has_until || f->limit > 0 ||
@@ -123,457 +123,14 @@ static void xml_escape(FILE *out, const char *s)
     }
 }
 
-/* ---- baseline -------------------------------------------------------------------- */
-
-static const char baseline_help[] =
-    "usage: benchaas baseline set [SELECTOR] [filters] [--name NAME] [--tolerance PCT]\n"
-    "                             [--scope host|class|any] [--note TEXT]\n"
-    "       benchaas baseline list [--name NAME] [--plugin P] [--format table|csv|json]\n"
-    "       benchaas baseline delete --name NAME [--plugin P] | --id ID[,ID]\n"
-    "\n"
-    "A baseline is the reference value `benchaas check` holds a metric to, for one\n"
-    "configuration (plugin, parameters, ranks, threads) and a host, a host class\n"
-    "(same CPU model) or any host.\n"
-    "\n"
-    "set: from the ok runs of SELECTOR (a run id, tag:T, FROM..TO, ...; see\n"
-    "`benchaas compare --help`) and the filters, one baseline per configuration,\n"
-    "scope and metric whose direction is higher or lower (or every --metric\n"
-    "named): the median of the runs' values.  Setting it again replaces it.\n"
-    "  --name NAME         a set of baselines (default: default); check --baseline NAME\n"
-    "  --tolerance PCT     how much worse is still fine (default 5 %)\n"
-    "  --scope S           host: per host; class (default): per CPU model; any\n"
-    "  --note TEXT         stored with the baseline\n"
-    "list: the stored baselines.  delete: by name (and plugin) or by id.\n"
-    "\n"
-    "Exit status: 0, or 2 for bad options or a selection without ok runs.\n";
-
-/* `baseline set`'s arguments: 0, 1 after --help (printed), 2 after a usage error. */
-static int baseline_set_args(int argc, char **argv, qfilter *f, const char **name,
-                             const char **note, const char **sel, double *tol, int *scope)
-{
-    static const char *const valued[] = {"--name", "--tolerance", "--scope", "--note", NULL};
-    for (int i = 2; i < argc; i++) {
-        char opt[32];
-        const char *val;
-        int r = query_next_arg("baseline", argc, argv, &i, valued, NULL, opt, &val);
-        if (r < 0) {
-            fputs(baseline_help, stdout);
-            return 1;
-        }
-        if (r == 2)
-            return 2;
-        if (r == 1) {
-            if (*sel)
-                return query_usage_error("baseline", "unexpected argument '%s' (one selector; "
-                                                     "join terms with '+')",
-                                         val);
-            *sel = val;
-            continue;
-        }
-        int fr = qfilter_option(f, opt, val);
-        if (fr == 2)
-            return 2;
-        if (fr == 0)
-            continue;
-        char why[128];
-        if ((strcmp(opt, "--name") == 0 || strcmp(opt, "--note") == 0) &&
-            text_check(val, why, sizeof why) != 0) {
-            char shown[256];
-            text_escape(val, shown, sizeof shown);
-            return query_usage_error("baseline",
-                                     "%s \"%s\": %s; names and notes must be printable UTF-8 "
-                                     "text",
-                                     opt, shown, why);
-        }
-        if (strcmp(opt, "--name") == 0) {
-            if (!*val)
-                return query_usage_error("baseline", "--name needs a name");
-            *name = val;
-        } else if (strcmp(opt, "--tolerance") == 0) {
-            if (parse_percent("baseline", "--tolerance", val, tol))
-                return 2;
-        } else if (strcmp(opt, "--scope") == 0) {
-            if (parse_scope("baseline", val, scope))
-                return 2;
-        } else if (strcmp(opt, "--note") == 0) {
-            *note = val;
-        }
-    }
-    return 0;
-}
-
-/* The values of one baseline row: for the DELETE of the old row, or the INSERT (insert = 1). */
-static void bind_baseline(sqlite3_stmt *st, int insert, const char *name, const aentry *e,
-                          int scope, double med, double mad, double tol, const char *now,
-                          const char *note)
-{
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, e->plugin, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, e->params, -1, SQLITE_STATIC);
-    if (scope == SCOPE_HOST && e->host_id)
-        sqlite3_bind_int64(st, 4, e->host_id);
-    if (scope == SCOPE_CLASS && e->host_class)
-        sqlite3_bind_text(st, 5, e->host_class, -1, SQLITE_STATIC);
-    if (e->ranks >= 0)
-        sqlite3_bind_int64(st, 6, e->ranks);
-    if (e->threads >= 0)
-        sqlite3_bind_int64(st, 7, e->threads);
-    sqlite3_bind_text(st, 8, e->metric, -1, SQLITE_STATIC);
-    if (insert) {
-        sqlite3_bind_double(st, 9, med);
-        sqlite3_bind_text(st, 10, e->better ? e->better : "none", -1, SQLITE_STATIC);
-        sqlite3_bind_double(st, 11, tol);
-        sqlite3_bind_int64(st, 12, e->last_run);
-        sqlite3_bind_text(st, 13, now, -1, SQLITE_STATIC);
-        if (note)
-            sqlite3_bind_text(st, 14, note, -1, SQLITE_STATIC);
-        sqlite3_bind_double(st, 15, mad);
-        sqlite3_bind_int64(st, 16, (int64_t)e->nruns);
-    }
-}
-
-static int baseline_set(int argc, char **argv)
-{
-    qfilter f;
-    const char *name = "default", *note = NULL, *sel = NULL;
-    double tol = 0.05;
-    int scope = SCOPE_CLASS, code = 2;
-    store *s = NULL;
-    aset a = {0};
-    char **labels = NULL;
-    memset(&f, 0, sizeof f);
-    f.cmd = "baseline set";
-    int pa = baseline_set_args(argc, argv, &f, &name, &note, &sel, &tol, &scope);
-    if (pa) {
-        code = pa == 1 ? 0 : 2;
-        goto out;
-    }
-    if (!sel && !filter_given(&f)) {
-        query_usage_error("baseline", "from which runs? give a run id, tag:NAME, a time window "
-                                      "FROM..TO, or filters");
-        goto out;
-    }
-    qfilter_finish(&f);
-    if (f.statuses.n) {
-        query_usage_error("baseline", "baselines are made from ok runs only; drop --status");
-        goto out;
-    }
-    qfilter_option(&f, "--status", "ok");
-    if (sel && analyze_selector(&f, sel))
-        goto out;
-    if (query_open_store(&f, &s) || qfilter_check_names(s, &f))
-        goto out;
-    int flags = scope == SCOPE_HOST ? ASET_PER_HOST : scope == SCOPE_CLASS ? ASET_PER_CLASS : 0;
-    if (aset_load(s, &f, flags, &a))
-        goto out;
-    size_t n = 0;
-    for (size_t i = 0; i < a.n; i++)
-        n += checkable(&f, a.e[i]) && a.e[i]->values.n > 0;
-    if (n == 0) {
-        fprintf(stderr,
-                "benchaas baseline set: no ok run with a %s metric matches%s%s in %s\n",
-                f.metrics.n ? "--metric" : "higher- or lower-is-better", sel ? " " : "",
-                sel ? sel : "", f.db);
-        goto out;
-    }
-    labels = analyze_config_labels(a.e, a.n);
-    if (!labels) {
-        fprintf(stderr, "benchaas: out of memory\n");
-        goto out;
-    }
-    sqlite3 *db = store_db(s);
-    sqlite3_stmt *del = NULL, *ins = NULL;
-    char now[32];
-    store_time_format((int64_t)time(NULL), now, sizeof now);
-    const char *del_sql =
-        "DELETE FROM baselines WHERE name = ?1 AND plugin = ?2 AND params_json = ?3"
-        " AND coalesce(host_id, 0) = coalesce(?4, 0) AND coalesce(host_class, '') = "
-        "coalesce(?5, '') AND coalesce(ranks, 0) = coalesce(?6, 0)"
-        " AND coalesce(threads, 0) = coalesce(?7, 0) AND metric = ?8";
-    const char *ins_sql =
-        "INSERT INTO baselines(name, plugin, params_json, host_id, host_class, ranks, threads,"
-        " metric, value, better, tolerance, run_id, created_at, note, spread, n)"
-        " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)";
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, del_sql, -1, &del, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, ins_sql, -1, &ins, NULL) != SQLITE_OK) {
-        fprintf(stderr, "benchaas baseline set: %s: %s\n", f.db, sqlite3_errmsg(db));
-        sqlite3_finalize(del);
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        goto out;
-    }
-    int failed = 0;
-    printf("%-10s %-10s %-24s %-16s %-14s %14s %-8s %s\n", "baseline", "plugin", "config",
-           scope == SCOPE_HOST ? "host" : scope == SCOPE_CLASS ? "host class" : "hosts",
-           "metric", "value", "unit", "runs");
-    for (size_t i = 0; i < a.n && !failed; i++) {
-        aentry *e = a.e[i];
-        if (!checkable(&f, e) || e->values.n == 0)
-            continue;
-        stats_sort(e->values.v, e->values.n);
-        double med = stats_pct_sorted(e->values.v, e->values.n, 50);
-        double mad = stats_mad_sorted(e->values.v, e->values.n);
-        for (int k = 0; k < 2; k++) {
-            sqlite3_stmt *st = k ? ins : del;
-            bind_baseline(st, k, name, e, scope, med, mad, tol, now, note ? note : sel);
-            if (sqlite3_step(st) != SQLITE_DONE) {
-                fprintf(stderr, "benchaas baseline set: %s: %s\n", f.db, sqlite3_errmsg(db));
-                failed = 1;
-                break;
-            }
-        }
-        char num[48];
-        printf("%-10s %-10s %-24s %-16s %-14s %14s %-8s %zu\n", name, e->plugin,
-               labels[i][0] ? labels[i] : "-",
-               scope == SCOPE_HOST ? (e->host ? e->host : "-")
-               : scope == SCOPE_CLASS ? (e->host_class ? e->host_class : "-")
-                                      : "any",
-               e->metric, query_readable_number(med, num, sizeof num), e->unit ? e->unit : "",
-               e->nruns);
-    }
-    sqlite3_finalize(del);
-    sqlite3_finalize(ins);
-    if (failed || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        if (!failed)
-            fprintf(stderr, "benchaas baseline set: %s: %s\n", f.db, sqlite3_errmsg(db));
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        goto out;
-    }
-    printf("tolerance %g %%: `benchaas check --baseline %s` holds these metrics to them\n",
-           tol * 100, name);
-    code = 0;
-out:
-    analyze_labels_free(labels, a.n);
-    aset_free(&a);
-    store_close(s);
-    qfilter_free(&f);
-    return code;
-}
-
-/* `baseline delete`: the baselines statement st selects (st is finalized here).  0 or 2. */
-static int baseline_delete_rows(sqlite3 *db, sqlite3_stmt *st, const char *cmd,
-                                const char *dbpath)
-{
-    /* collect the ids, then delete them in one transaction */
-    dvec idv = {0};
-    while (sqlite3_step(st) == SQLITE_ROW)
-        dvec_push(&idv, (double)sqlite3_column_int64(st, 0));
-    sqlite3_finalize(st);
-    sqlite3_stmt *del = NULL;
-    int ok = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK &&
-             sqlite3_prepare_v2(db, "DELETE FROM baselines WHERE id = ?1", -1, &del, NULL) ==
-                 SQLITE_OK;
-    for (size_t i = 0; ok && i < idv.n; i++) {
-        sqlite3_reset(del);
-        sqlite3_bind_int64(del, 1, (int64_t)idv.v[i]);
-        ok = sqlite3_step(del) == SQLITE_DONE;
-    }
-    sqlite3_finalize(del);
-    if (!ok || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        fprintf(stderr, "benchaas %s: %s: %s\n", cmd, dbpath, sqlite3_errmsg(db));
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        free(idv.v);
-        return 2;
-    }
-    printf("deleted %zu baseline%s\n", idv.n, idv.n == 1 ? "" : "s");
-    free(idv.v);
-    if (idv.n == 0) {
-        fprintf(stderr, "benchaas %s: no baseline matched\n", cmd);
-        return 2;
-    }
-    return 0;
-}
-
-/* `baseline list`: the rows statement st selects, as a table, CSV or JSON on stdout. */
-static void baseline_print_rows(sqlite3_stmt *st, const char *format, const char *dbpath)
-{
-    int json = strcmp(format, "json") == 0, csv = strcmp(format, "csv") == 0;
-    cJSON *arr = json ? cJSON_CreateArray() : NULL;
-    size_t rows = 0;
-    static const char *const cols[] = {"id",     "name",      "plugin", "params",     "host",
-                                       "host_class", "ranks", "threads", "metric",    "value",
-                                       "better", "tolerance", "spread", "n",          "run_id",
-                                       "created_at", "note"};
-    if (csv)
-        for (int c = 0; c < 17; c++)
-            query_csv_field(stdout, cols[c], c == 16);
-    else if (!json)
-        printf("%4s  %-10s %-10s %-30s %-16s %-14s %14s %9s %s\n", "id", "name", "plugin",
-               "params", "host / class", "metric", "value", "tolerance", "created");
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        rows++;
-        char num[48], buf[48];
-        if (json) {
-            cJSON *o = cJSON_CreateObject();
-            for (int c = 0; c < 17; c++) {
-                int t = sqlite3_column_type(st, c);
-                if (t == SQLITE_NULL)
-                    cJSON_AddNullToObject(o, cols[c]);
-                else if (c == 3) {
-                    cJSON *p = cJSON_Parse((const char *)sqlite3_column_text(st, c));
-                    cJSON_AddItemToObject(o, cols[c], p ? p : cJSON_CreateObject());
-                } else if (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
-                    cJSON_AddNumberToObject(o, cols[c], sqlite3_column_double(st, c));
-                else
-                    cJSON_AddStringToObject(o, cols[c], (const char *)sqlite3_column_text(st, c));
-            }
-            cJSON_AddItemToArray(arr, o);
-        } else if (csv) {
-            for (int c = 0; c < 17; c++) {
-                const char *t = (const char *)sqlite3_column_text(st, c);
-                if (sqlite3_column_type(st, c) == SQLITE_FLOAT)
-                    t = query_exact_number(sqlite3_column_double(st, c), buf, sizeof buf);
-                query_csv_field(stdout, t, c == 16);
-            }
-        } else {
-            char *ptext = analyze_params_text((const char *)sqlite3_column_text(st, 3));
-            const char *where = (const char *)sqlite3_column_text(st, 4);
-            if (!where)
-                where = (const char *)sqlite3_column_text(st, 5);
-            char line[1024];
-            snprintf(line, sizeof line, "%4lld  %-10s %-10s %-30.30s %-16s %-14s %14s %8.3g%% %.10s",
-                     (long long)sqlite3_column_int64(st, 0), sqlite3_column_text(st, 1),
-                     sqlite3_column_text(st, 2), ptext && *ptext ? ptext : "-",
-                     where ? where : "any", sqlite3_column_text(st, 8),
-                     query_readable_number(sqlite3_column_double(st, 9), num, sizeof num),
-                     sqlite3_column_double(st, 11) * 100, sqlite3_column_text(st, 15));
-            text_put(stdout, line); /* what the database holds is shown, never obeyed */
-            putchar('\n');
-            free(ptext);
-        }
-    }
-    if (json) {
-        cJSON *doc = cJSON_CreateObject();
-        cJSON_AddItemToObject(doc, "baselines", arr);
-        char *t = cJSON_Print(doc);
-        cJSON_Delete(doc);
-        text_put_json(stdout, t); /* valid UTF-8, no raw control */
-        putchar('\n');
-        cJSON_free(t);
-    } else if (!csv && rows == 0) {
-        fprintf(stderr, "benchaas baseline list: no baselines in %s (benchaas baseline set)\n",
-                dbpath);
-    }
-}
-
-static int baseline_list(int argc, char **argv, int delete)
-{
-    static const char *const valued[] = {"--name", "--id", "--format", NULL};
-    qfilter f;
-    const char *name = NULL, *ids = NULL, *format = "table";
-    const char *cmd = delete ? "baseline delete" : "baseline list";
-    int code = 2;
-    store *s = NULL;
-    sqlite3_stmt *st = NULL;
-    memset(&f, 0, sizeof f);
-    f.cmd = cmd;
-    for (int i = 2; i < argc; i++) {
-        char opt[32];
-        const char *val;
-        int r = query_next_arg("baseline", argc, argv, &i, valued, NULL, opt, &val);
-        if (r < 0) {
-            fputs(baseline_help, stdout);
-            code = 0;
-            goto out;
-        }
-        if (r == 2)
-            goto out;
-        if (r == 1) {
-            query_usage_error("baseline", "unexpected argument '%s'", val);
-            goto out;
-        }
-        if (strcmp(opt, "--db") == 0 || strcmp(opt, "--plugin") == 0) {
-            if (qfilter_option(&f, opt, val))
-                goto out;
-        } else if (strcmp(opt, "--name") == 0) {
-            name = val;
-        } else if (strcmp(opt, "--id") == 0 && delete) {
-            if (strspn(val, "0123456789,") != strlen(val) || !*val) {
-                query_usage_error("baseline", "--id '%s': baseline ids, comma-separated", val);
-                goto out;
-            }
-            ids = val;
-        } else if (strcmp(opt, "--format") == 0 && !delete) {
-            if (strcmp(val, "table") && strcmp(val, "csv") && strcmp(val, "json")) {
-                query_usage_error("baseline", "unknown --format '%s' (table, csv or json)", val);
-                goto out;
-            }
-            format = val;
-        } else {
-            query_usage_error("baseline", "%s is not an option of %s", opt, cmd);
-            goto out;
-        }
-    }
-    if (delete && !name && !ids) {
-        query_usage_error("baseline", "delete which? give --name NAME or --id ID");
-        goto out;
-    }
-    qfilter_finish(&f);
-    if (query_open_store(&f, &s))
-        goto out;
-    sqlite3 *db = store_db(s);
-    char *sql = NULL;
-    if (asprintf(&sql,
-                 "%s FROM baselines b LEFT JOIN hosts h ON h.id = b.host_id"
-                 " WHERE (?1 IS NULL OR b.name = ?1) AND (?2 IS NULL OR b.plugin = ?2)%s"
-                 " ORDER BY b.name, b.plugin, b.params_json, b.metric",
-                 delete ? "SELECT b.id"
-                        : "SELECT b.id, b.name, b.plugin, b.params_json, h.name, b.host_class,"
-                          " b.ranks, b.threads, b.metric, b.value, b.better, b.tolerance,"
-                          " b.spread, b.n, b.run_id, b.created_at, b.note",
-                 ids ? " AND (',' || ?3 || ',') LIKE ('%,' || b.id || ',%')" : "") < 0) {
-        fprintf(stderr, "benchaas: out of memory\n");
-        goto out;
-    }
-    int prc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-    free(sql);
-    if (prc != SQLITE_OK) {
-        fprintf(stderr, "benchaas %s: %s: %s\n", cmd, f.db, sqlite3_errmsg(db));
-        goto out;
-    }
-    if (name)
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    if (f.plugins.n)
-        sqlite3_bind_text(st, 2, f.plugins.v[0], -1, SQLITE_STATIC);
-    if (ids)
-        sqlite3_bind_text(st, 3, ids, -1, SQLITE_STATIC);
-    if (delete) {
-        code = baseline_delete_rows(db, st, cmd, f.db);
-        st = NULL;
-        goto out;
-    }
-    baseline_print_rows(st, format, f.db);
-    code = 0;
-out:
-    sqlite3_finalize(st);
-    store_close(s);
-    qfilter_free(&f);
-    return code;
-}
-
-int cmd_baseline(int argc, char **argv)
-{
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(baseline_help, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    if (strcmp(argv[1], "set") == 0)
-        return baseline_set(argc, argv);
-    if (strcmp(argv[1], "list") == 0)
-        return baseline_list(argc, argv, 0);
-    if (strcmp(argv[1], "delete") == 0)
-        return baseline_list(argc, argv, 1);
-    return query_usage_error("baseline", "unknown action '%s' (set, list or delete)", argv[1]);
-}
 
 /* ---- check ---------------------------------------------------------------------- */
 
 static const char check_help[] =
     "usage: benchaas check [SELECTOR] [filters] [--baseline NAME] [--history N]\n"
     "                      [--k K] [--min-history M] [--floor PCT] [--scope host|class|any]\n"
-    "                      [--junit FILE] [--format table|json]\n"
+    "                      [--min-change [PLUGIN.METRIC=]PCT] [--fail-on-outlier]\n"
+    "                      [--allow-nothing-judged] [--junit FILE] [--format table|json]\n"
     "\n"
     "Hold runs to their references and fail on a regression.  The runs checked:\n"
     "those of SELECTOR and the filters (e.g. `check tag:nightly-42`, `check --since\n"
@@ -584,11 +141,17 @@ static const char check_help[] =
     "  - the baseline set with `benchaas baseline set` (--baseline NAME, default\n"
     "    'default') for the run's configuration and host, host class or any host,\n"
     "    allowing its tolerance;\n"
-    "  - otherwise the history: the median of the last N (--history, 20) ok runs of\n"
-    "    the same configuration on the same host class (--scope), started before,\n"
-    "    allowing K (--k, 3) times the scaled MAD (1.4826 x median absolute\n"
-    "    deviation), and at least --floor (1 %) of the median.  Fewer than\n"
-    "    --min-history (5) such runs: no reference, reported and skipped.\n"
+    "  - otherwise the history: the last N (--history, 30) ok runs of the same\n"
+    "    configuration on the same host class (--scope), started before.  With 7 or\n"
+    "    more, the series (history, then the run) is searched for a shift of its\n"
+    "    level (a rank scan with a permutation test, docs/results.md): a shift for\n"
+    "    the worse of at least --min-change (2 %; per PLUGIN.METRIC or METRIC too)\n"
+    "    is a regression, named with the first run of the new level, the last of\n"
+    "    the old and what differs between them.  A run beyond the band (K, --k 3,\n"
+    "    scaled MADs around the median, at least --floor, 1 %) without a shift is\n"
+    "    an outlier: reported, a failure only with --fail-on-outlier.  With fewer\n"
+    "    runs the band alone decides; fewer than --min-history (5): no reference,\n"
+    "    reported and skipped.\n"
     "A run that did not finish ok is a failure too.\n"
     "\n"
     "  --junit FILE        also write the results as JUnit XML (one test case per run\n"
@@ -599,13 +162,16 @@ static const char check_help[] =
     "                      configuration (see benchaas check --across-nodes --help)\n"
     "\n"
     "Exit status: 0 no regression, 1 a regression or a failed run, 2 bad options or\n"
-    "no run to check.\n";
+    "no run to check, 3 nothing could be judged (no value had a reference; 0 with\n"
+    "--allow-nothing-judged).\n";
 
 static const char *verdict_name(int v)
 {
-    return v == V_REGRESSION ? "REGRESSION" : v == V_IMPROVED ? "improved"
-                                          : v == V_NOREF      ? "no reference"
-                                                              : "ok";
+    return v == V_REGRESSION ? "REGRESSION"
+           : v == V_IMPROVED ? "improved"
+           : v == V_NOREF    ? "no reference"
+           : v == V_OUTLIER  ? "outlier"
+                             : "ok";
 }
 
 /* The explicit baseline for row r: 1 found (r filled), 0 none, <0 error. */
@@ -662,21 +228,55 @@ static const char baseline_sql[] =
 #define CONFIG_ID                                                                          \
     "SELECT c.id FROM configs c WHERE c.plugin = ?1 AND c.params_json = ?2"                \
     " AND coalesce(c.ranks, -1) = coalesce(?4, -1) AND coalesce(c.threads, -1) = coalesce(?5, -1)"
+/* An alert accepted as the new normal: the configuration's history starts at its new level. */
+#define SINCE_ACCEPTED                                                                     \
+    " AND r.started_at >= coalesce((SELECT max(a.accepted_from) FROM alerts a"             \
+    " WHERE a.state = 'accepted' AND a.config_id = r.config_id), '')"
 static const char history_sql_host[] =
-    "SELECT m.name, m.value FROM (SELECT r.id FROM runs r"
+    "SELECT m.name, m.value, x.id, x.started_at FROM (SELECT r.id, r.started_at FROM runs r"
     "  WHERE r.config_id = (" CONFIG_ID ")"
-    "    AND r.status = 'ok' AND r.started_at < ?3 AND r.host_id IS ?6"
-    "  ORDER BY r.started_at DESC LIMIT ?7) x JOIN metrics m ON m.run_id = x.id";
+    "    AND r.status = 'ok' AND r.started_at < ?3" SINCE_ACCEPTED " AND r.host_id IS ?6"
+    "  ORDER BY r.started_at DESC LIMIT ?7) x JOIN metrics m ON m.run_id = x.id"
+    " ORDER BY x.started_at, x.id";
 static const char history_sql_class[] =
-    "SELECT m.name, m.value FROM (SELECT r.id FROM runs r LEFT JOIN hosts h ON h.id = r.host_id"
+    "SELECT m.name, m.value, x.id, x.started_at FROM (SELECT r.id, r.started_at FROM runs r LEFT JOIN hosts h ON h.id = r.host_id"
     "  WHERE r.config_id = (" CONFIG_ID ")"
-    "    AND r.status = 'ok' AND r.started_at < ?3 AND h.cpu_model IS ?6"
-    "  ORDER BY r.started_at DESC LIMIT ?7) x JOIN metrics m ON m.run_id = x.id";
+    "    AND r.status = 'ok' AND r.started_at < ?3" SINCE_ACCEPTED " AND h.cpu_model IS ?6"
+    "  ORDER BY r.started_at DESC LIMIT ?7) x JOIN metrics m ON m.run_id = x.id"
+    " ORDER BY x.started_at, x.id";
 static const char history_sql_any[] =
-    "SELECT m.name, m.value FROM (SELECT r.id FROM runs r"
+    "SELECT m.name, m.value, x.id, x.started_at FROM (SELECT r.id, r.started_at FROM runs r"
     "  WHERE r.config_id = (" CONFIG_ID ")"
-    "    AND r.status = 'ok' AND r.started_at < ?3"
-    "  ORDER BY r.started_at DESC LIMIT ?7) x JOIN metrics m ON m.run_id = x.id";
+    "    AND r.status = 'ok' AND r.started_at < ?3" SINCE_ACCEPTED
+    "  ORDER BY r.started_at DESC LIMIT ?7) x JOIN metrics m ON m.run_id = x.id"
+    " ORDER BY x.started_at, x.id";
+
+/* Row r against its history h: today's band (the reference shown), then the change points. */
+static int history_judge(sqlite3 *db, const check_opts *o, check_row *r, checkcp_series *h)
+{
+    if (h->n < (size_t)o->min_history) {
+        snprintf(r->basis, sizeof r->basis, "history of %zu run%s (need %d)", h->n,
+                 h->n == 1 ? "" : "s", o->min_history);
+        r->nref = h->n;
+        return 0;
+    }
+    double *sorted = malloc(h->n * sizeof *sorted), med, band;
+    if (!sorted)
+        return BX_ENOMEM;
+    memcpy(sorted, h->v, h->n * sizeof *sorted);
+    stats_sort(sorted, h->n);
+    cp_band(sorted, h->n, o->k, o->floor, &med, &band);
+    free(sorted);
+    r->ref = med;
+    r->nref = h->n;
+    r->lo = med - band;
+    r->hi = med + band;
+    r->verdict = V_OK; /* decided by the caller */
+    snprintf(r->basis, sizeof r->basis, "history of %zu runs", h->n);
+    const aentry *e = r->e;
+    return checkcp_judge(db, h, r->value, e->last_run, e->first_started, e->better,
+                         checkcp_floor(&o->floors, e->plugin, e->metric), &r->cp);
+}
 
 /* Fill the history references of rows[first..last) (one configuration and host). */
 static int history_refs(sqlite3_stmt *st, const check_opts *o, check_row *rows, size_t first,
@@ -684,7 +284,7 @@ static int history_refs(sqlite3_stmt *st, const check_opts *o, check_row *rows, 
 {
     const aentry *e = rows[first].e;
     size_t n = last - first;
-    dvec *hist = calloc(n, sizeof *hist);
+    checkcp_series *hist = calloc(n, sizeof *hist);
     if (!hist)
         return BX_ENOMEM;
     sqlite3_reset(st);
@@ -706,42 +306,24 @@ static int history_refs(sqlite3_stmt *st, const check_opts *o, check_row *rows, 
     else if (o->scope == SCOPE_CLASS && e->host_class)
         sqlite3_bind_text(st, 6, e->host_class, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 7, o->history);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int rc, err = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && !err) {
         const char *metric = (const char *)sqlite3_column_text(st, 0);
         if (!metric || sqlite3_column_type(st, 1) == SQLITE_NULL)
             continue;
-        for (size_t i = first; i < last; i++)
+        for (size_t i = first; i < last && !err; i++)
             if (strcmp(rows[i].e->metric, metric) == 0)
-                dvec_push(&hist[i - first], sqlite3_column_double(st, 1));
+                err = checkcp_series_push(&hist[i - first], sqlite3_column_double(st, 1),
+                                          sqlite3_column_int64(st, 2),
+                                          (const char *)sqlite3_column_text(st, 3));
     }
-    int err = rc != SQLITE_DONE ? BX_EIO : 0;
-    for (size_t i = first; i < last && !err; i++) {
-        check_row *r = &rows[i];
-        dvec *h = &hist[i - first];
-        if (r->verdict != V_NOREF || r->basis[0]) /* has a baseline already */
-            continue;
-        if (h->n < (size_t)o->min_history) {
-            snprintf(r->basis, sizeof r->basis, "history of %zu run%s (need %d)", h->n,
-                     h->n == 1 ? "" : "s", o->min_history);
-            r->nref = h->n;
-            continue;
-        }
-        stats_sort(h->v, h->n);
-        double med = stats_pct_sorted(h->v, h->n, 50);
-        double mad = stats_mad_sorted(h->v, h->n);
-        double band = o->k * MAD_SCALE * mad;
-        if (band < o->floor * fabs(med))
-            band = o->floor * fabs(med);
-        r->ref = med;
-        r->nref = h->n;
-        r->lo = med - band;
-        r->hi = med + band;
-        r->verdict = V_OK; /* decided by the caller */
-        snprintf(r->basis, sizeof r->basis, "history of %zu runs", h->n);
-    }
+    if (!err && rc != SQLITE_DONE)
+        err = BX_EIO;
+    for (size_t i = first; i < last && !err; i++)
+        if (rows[i].verdict == V_NOREF && !rows[i].basis[0]) /* no baseline */
+            err = history_judge(sqlite3_db_handle(st), o, &rows[i], &hist[i - first]);
     for (size_t i = 0; i < n; i++)
-        free(hist[i].v);
+        checkcp_series_free(&hist[i]);
     free(hist);
     return err;
 }
@@ -840,6 +422,12 @@ static void write_junit(FILE *out, const char *db, const check_row *rows, size_t
             xml_escape(out, lim);
             fprintf(out, " (reference %s, %+.2f %%, ", ref, r->change);
             xml_escape(out, r->basis);
+            char shift[1024] = "";
+            if (r->cp.r.shift) {
+                checkcp_describe(&r->cp, shift, sizeof shift);
+                fprintf(out, "; level shift ");
+                xml_escape(out, shift);
+            }
             fprintf(out, ")\">run %" PRId64 ", parameters: ", r->e->last_run);
             xml_escape(out, r->e->params);
             fprintf(out, "</failure>\n    </testcase>\n");
@@ -932,6 +520,30 @@ static void free_failures(failed_run *f, size_t n)
     free(f);
 }
 
+/* Where and why: each row's level shift or outlier, below the table. */
+static void print_shifts(FILE *out, const check_row *rows, size_t n)
+{
+    char line[1024];
+    for (size_t i = 0; i < n; i++) {
+        const check_row *r = &rows[i];
+        if (!r->cp.r.shift && r->verdict != V_OUTLIER)
+            continue;
+        if (r->cp.r.shift)
+            checkcp_describe(&r->cp, line, sizeof line);
+        else
+            snprintf(line, sizeof line, "run %" PRId64 " alone is beyond the band (no shift of "
+                     "the level; --fail-on-outlier fails it)", r->e->last_run);
+        fprintf(out, "\n%s %s %s on %s: %s: %s", r->e->plugin, r->label[0] ? r->label : "-",
+                r->e->metric, r->e->host ? r->e->host : "-",
+                r->cp.r.shift ? (r->verdict == V_REGRESSION ? "level shift, REGRESSION"
+                                 : r->verdict == V_IMPROVED ? "level shift, improved"
+                                                            : "level shift under the floor")
+                              : "outlier",
+                line);
+    }
+    fputc('\n', out);
+}
+
 static int print_check_table(FILE *out, const check_row *rows, size_t n, const failed_run *fails,
                              size_t nfails)
 {
@@ -965,6 +577,7 @@ static int print_check_table(FILE *out, const check_row *rows, size_t n, const f
     ttable_free(&t);
     if (rc)
         return rc;
+    print_shifts(out, rows, n);
     if (nfails) {
         fprintf(out, "\nruns that did not end ok:\n");
         for (size_t i = 0; i < nfails; i++)
@@ -1007,6 +620,7 @@ static void print_check_json(FILE *out, const check_row *rows, size_t n,
         cJSON_AddItemToObject(o, "change_percent", num_or_null(has ? r->change : NAN));
         cJSON_AddStringToObject(o, "basis", r->basis);
         cJSON_AddStringToObject(o, "verdict", verdict_name(r->verdict));
+        checkcp_json(&r->cp, o);
         cJSON_AddItemToArray(arr, o);
     }
     cJSON *fa = cJSON_AddArrayToObject(doc, "failed_runs");
@@ -1024,7 +638,8 @@ static void print_check_json(FILE *out, const check_row *rows, size_t n,
     cJSON_AddNumberToObject(sum, "regressions", (double)regressions);
     cJSON_AddNumberToObject(sum, "failed_runs", (double)nfails);
     cJSON_AddNumberToObject(sum, "no_reference", (double)noref);
-    cJSON_AddBoolToObject(sum, "passed", regressions == 0 && nfails == 0);
+    cJSON_AddBoolToObject(sum, "nothing_judged", nfails == 0 && noref == n);
+    cJSON_AddBoolToObject(sum, "passed", regressions == 0 && nfails == 0 && noref < n);
     char *t = cJSON_Print(doc);
     cJSON_Delete(doc);
     text_put_json(out, t ? t : ""); /* valid UTF-8, no raw control */
@@ -1113,7 +728,7 @@ static int check_rows(sqlite3 *db, const qfilter *f, const char *bname, check_re
         return errf(err, errlen, BX_EIO, "%s: %s", f->db, sqlite3_errmsg(db));
     for (size_t i = 0; i < r->a.n; i++) {
         aentry *e = r->a.e[i];
-        if (!checkable(f, e) || e->values.n == 0)
+        if (!check_checkable(f, e) || e->values.n == 0)
             continue;
         check_row *row = &r->rows[r->nrows++];
         row->e = e;
@@ -1167,8 +782,14 @@ static int check_history(sqlite3 *db, const check_opts *o, const char *dbpath, c
     return 0;
 }
 
-/* Each row with a reference: its change and verdict; the counts. */
-static void check_verdicts(check_report *r)
+/*
+ * Each row with a reference: its change and verdict; the counts.  A row
+ * whose series the change points judged: a shift for the worse beyond the
+ * floor is a regression, a shift for the better an improvement; a value
+ * beyond the band without a shift is an outlier (a failure only with
+ * --fail-on-outlier).  A shorter history: the band alone, as before.
+ */
+static void check_verdicts(check_report *r, const check_opts *o)
 {
     for (size_t i = 0; i < r->nrows; i++) {
         check_row *row = &r->rows[i];
@@ -1182,8 +803,25 @@ static void check_verdicts(check_report *r)
                     (above && analyze_direction(row->e->better, 1) < 0) ||
                     ((below || above) && analyze_direction(row->e->better, 1) == 0);
         row->verdict = worse ? V_REGRESSION : (below || above) ? V_IMPROVED : V_OK;
-        r->regressions += worse;
+        const checkcp *c = &row->cp;
+        if (c->judged) {
+            double floor = checkcp_floor(&o->floors, row->e->plugin, row->e->metric);
+            r->noisy += c->r.detectable > floor;
+            if (c->r.shift) {
+                row->change = c->r.change;
+                row->verdict = c->r.regression ? V_REGRESSION : !c->r.worse ? V_IMPROVED : V_OK;
+            } else if (worse) {
+                row->verdict = o->fail_outliers ? V_REGRESSION : V_OUTLIER;
+            }
+        }
+        r->regressions += row->verdict == V_REGRESSION;
+        r->outliers += row->verdict == V_OUTLIER;
     }
+}
+
+int check_nothing_judged(const check_report *r)
+{
+    return r->nfails == 0 && r->noref == r->nrows;
 }
 
 int check_run(store *s, const qfilter *f, const check_opts *o, int defaulted, check_report *out,
@@ -1209,13 +847,15 @@ int check_run(store *s, const qfilter *f, const check_opts *o, int defaulted, ch
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         return rc;
     }
-    check_verdicts(out);
+    check_verdicts(out, o);
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     return 0;
 }
 
 void check_report_free(check_report *r)
 {
+    for (size_t i = 0; i < r->nrows; i++)
+        checkcp_free(&r->rows[i].cp);
     analyze_labels_free(r->labels, r->a.n);
     free(r->rows);
     free_failures(r->fails, r->nfails);
@@ -1230,12 +870,22 @@ int check_render_table(const check_report *r, FILE *out)
     int rc = print_check_table(out, r->rows, r->nrows, r->fails, r->nfails);
     if (rc)
         return rc;
+    if (r->noisy)
+        fprintf(out, "\n%zu configuration%s too noisy to show a change of the floor's size in 5 "
+                "runs (see spread_pct in --format json; more repetitions help)\n",
+                r->noisy, r->noisy == 1 ? " is" : "s are");
     fprintf(out,
             "\n%s: %zu value%s checked, %zu regression%s, %zu failed run%s, %zu without a "
-            "reference\n",
-            r->regressions || r->nfails ? "FAILED" : "passed", r->nrows, r->nrows == 1 ? "" : "s",
-            r->regressions, r->regressions == 1 ? "" : "s", r->nfails, r->nfails == 1 ? "" : "s",
-            r->noref);
+            "reference, %zu outlier%s\n",
+            r->regressions || r->nfails ? "FAILED"
+            : check_nothing_judged(r)   ? "not judged"
+                                        : "passed",
+            r->nrows, r->nrows == 1 ? "" : "s", r->regressions, r->regressions == 1 ? "" : "s",
+            r->nfails, r->nfails == 1 ? "" : "s", r->noref, r->outliers, r->outliers == 1 ? "" : "s");
+    if (check_nothing_judged(r))
+        fprintf(out, "NOTHING JUDGED: none of the %zu value%s had a reference (a baseline or "
+                "--min-history runs before it); exit 3 unless --allow-nothing-judged\n",
+                r->nrows, r->nrows == 1 ? "" : "s");
     return 0;
 }
 
@@ -1253,14 +903,16 @@ void check_render_junit(const check_report *r, const char *db, FILE *out)
 
 /* check's arguments into f, o and the rest: 0, 1 after --help (printed), 2 after a usage error. */
 static int check_args(int argc, char **argv, qfilter *f, check_opts *o, const char **sel,
-                      const char **junit, const char **format)
+                      const char **junit, const char **format, int *allow_nothing)
 {
     static const char *const valued[] = {"--baseline", "--history", "--k",     "--min-history",
-                                         "--floor",    "--scope",   "--junit", "--format", NULL};
+                                         "--floor",    "--scope",   "--junit", "--format",
+                                         "--min-change", NULL};
+    static const char *const flags[] = {"--fail-on-outlier", "--allow-nothing-judged", NULL};
     for (int i = 1; i < argc; i++) {
         char opt[32];
         const char *val;
-        int r = query_next_arg("check", argc, argv, &i, valued, NULL, opt, &val);
+        int r = query_next_arg("check", argc, argv, &i, valued, flags, opt, &val);
         if (r < 0) {
             fputs(check_help, stdout);
             fputs("\n", stdout);
@@ -1283,7 +935,14 @@ static int check_args(int argc, char **argv, qfilter *f, check_opts *o, const ch
         if (fr == 0)
             continue;
         double d = 0;
-        if (strcmp(opt, "--baseline") == 0) {
+        if (strcmp(opt, "--fail-on-outlier") == 0) {
+            o->fail_outliers = 1;
+        } else if (strcmp(opt, "--allow-nothing-judged") == 0) {
+            *allow_nothing = 1;
+        } else if (strcmp(opt, "--min-change") == 0) {
+            if (checkcp_floor_option(&o->floors, val))
+                return 2;
+        } else if (strcmp(opt, "--baseline") == 0) {
             if (!*val)
                 return query_usage_error("check", "--baseline needs a name");
             o->baseline = val;
@@ -1299,10 +958,10 @@ static int check_args(int argc, char **argv, qfilter *f, check_opts *o, const ch
             if (parse_positive("check", opt, val, 0.1, 100, &o->k))
                 return 2;
         } else if (strcmp(opt, "--floor") == 0) {
-            if (parse_percent("check", opt, val, &o->floor))
+            if (check_parse_percent("check", opt, val, &o->floor))
                 return 2;
         } else if (strcmp(opt, "--scope") == 0) {
-            if (parse_scope("check", val, &o->scope))
+            if (check_parse_scope("check", val, &o->scope))
                 return 2;
         } else if (strcmp(opt, "--junit") == 0) {
             if (!*val)
@@ -1323,7 +982,8 @@ static int check_args(int argc, char **argv, qfilter *f, check_opts *o, const ch
 int cmd_check(int argc, char **argv)
 {
     qfilter f;
-    check_opts o = {NULL, 20, 5, SCOPE_CLASS, 3.0, 0.01};
+    check_opts o = {NULL, 30, 5, SCOPE_CLASS, 3.0, 0.01, {.pct = 2}, 0};
+    int allow_nothing = 0;
     const char *sel = NULL, *junit = NULL, *format = "table";
     int code = 2;
     store *s = NULL;
@@ -1336,12 +996,12 @@ int cmd_check(int argc, char **argv)
     memset(&f, 0, sizeof f);
     memset(&r, 0, sizeof r);
     f.cmd = "check";
-    int a = check_args(argc, argv, &f, &o, &sel, &junit, &format);
+    int a = check_args(argc, argv, &f, &o, &sel, &junit, &format, &allow_nothing);
     if (a) {
         code = a == 1 ? 0 : 2;
         goto out;
     }
-    int defaulted = !sel && !filter_given(&f);
+    int defaulted = !sel && !check_filter_given(&f);
     qfilter_finish(&f);
     if (defaulted)
         f.latest = 1; /* the newest run of every configuration and host */
@@ -1379,7 +1039,7 @@ int cmd_check(int argc, char **argv)
             goto out;
     }
     fflush(stdout);
-    code = r.regressions || r.nfails ? 1 : 0;
+    code = r.regressions || r.nfails ? 1 : check_nothing_judged(&r) && !allow_nothing ? 3 : 0;
 out:
     if (jout.f)
         query_out_close(&jout, "check", 0);

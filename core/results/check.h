@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "analyze.h"
+#include "checkcp.h"
 #include "query.h"
 #include "store.h"
 
@@ -20,6 +21,8 @@ typedef struct check_opts {
     const char *baseline; /* explicit name, or NULL (then "default" if present) */
     int history, min_history, scope;
     double k, floor;
+    checkcp_floors floors; /* --min-change: the smallest shift that fails */
+    int fail_outliers;     /* --fail-on-outlier: a lone run beyond the band fails too */
 } check_opts;
 
 /* One checked value. */
@@ -33,10 +36,12 @@ typedef struct check_row {
     double change;   /* (value - ref) / |ref| * 100 */
     size_t nref;     /* history runs, or the baseline's runs */
     char basis[96];  /* "baseline default" / "history of 20 runs" */
-    int verdict;     /* V_OK, V_REGRESSION, V_IMPROVED, V_NOREF */
+    int verdict;     /* V_OK, V_REGRESSION, V_IMPROVED, V_NOREF, V_OUTLIER */
+    checkcp cp;      /* the change-point judgement of the series (history, then value) */
 } check_row;
 
-enum { V_OK, V_REGRESSION, V_IMPROVED, V_NOREF };
+/* V_OUTLIER: beyond the band without a shift of the level; fails only with fail_outliers. */
+enum { V_OK, V_REGRESSION, V_IMPROVED, V_NOREF, V_OUTLIER };
 
 /* A run that did not end ok. */
 typedef struct failed_run {
@@ -50,7 +55,8 @@ typedef struct check_report {
     size_t nrows;
     failed_run *fails; /* the selected runs that did not end ok */
     size_t nfails;
-    size_t regressions, noref;
+    size_t regressions, noref, outliers;
+    size_t noisy; /* judged rows whose own spread is too large to see a change of the floor */
     aset a;            /* the values the rows point into */
     char **labels;
 } check_report;
@@ -69,12 +75,21 @@ void check_report_free(check_report *r);
 
 /* The table of `check` and its summary line; 0 or BX_ENOMEM. */
 int check_render_table(const check_report *r, FILE *out);
+/* 1 when nothing could be judged: every row without a reference, and no failed run. */
+int check_nothing_judged(const check_report *r);
 /* The document of `check --format json`. */
 void check_render_json(const check_report *r, FILE *out);
 /* JUnit XML of `check --junit FILE` (db names the test suite). */
 void check_render_junit(const check_report *r, const char *db, FILE *out);
 
-/* `benchaas baseline set|list|delete`; argv[0] = "baseline".  0, or 2. */
+/* Shared by check.c and baseline.c: --scope, a percentage, "was any filter
+ * given?", "is this metric held to a reference?" (0, or 2 after a usage error). */
+int check_parse_scope(const char *cmd, const char *val, int *scope);
+int check_parse_percent(const char *cmd, const char *opt, const char *val, double *out);
+int check_filter_given(const qfilter *f);
+int check_checkable(const qfilter *f, const aentry *e);
+
+/* `benchaas baseline set|list|delete` (baseline.c); argv[0] = "baseline".  0, or 2. */
 int cmd_baseline(int argc, char **argv);
 
 /* `benchaas check`: regressions against baselines or history.  0, 1 regression, 2. */

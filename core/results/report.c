@@ -33,6 +33,7 @@
 #include "benchaas/plugin.h"
 #include "query.h"
 #include "report.h"
+#include "changepoint.h"
 #include "nodes.h"
 #include "tradeoff.h"
 #include "stats.h"
@@ -402,7 +403,7 @@ static size_t cfg_points(const cfg *c, const char *metric, int in_time, pt **out
 static void history_band(const pt *p, size_t n, double *lo, double *mid, double *hi)
 {
     size_t take = n < 20 ? n : 20;
-    double *v = malloc((take ? take : 1) * sizeof *v);
+    double *v = malloc((take ? take : 1) * sizeof *v), band;
     *lo = *mid = *hi = NAN;
     if (!v || take < 5) {
         free(v);
@@ -411,13 +412,45 @@ static void history_band(const pt *p, size_t n, double *lo, double *mid, double 
     for (size_t i = 0; i < take; i++)
         v[i] = p[n - take + i].v;
     stats_sort(v, take);
-    double med = stats_pct_sorted(v, take, 50), mad = stats_mad_sorted(v, take);
-    double band = 3 * 1.4826 * mad;
-    if (band < 0.01 * fabs(med))
-        band = 0.01 * fabs(med);
-    *lo = med - band;
-    *mid = med;
-    *hi = med + band;
+    cp_band(v, take, 3, 0.01, mid, &band);
+    *lo = *mid - band;
+    *hi = *mid + band;
+    free(v);
+}
+
+/*
+ * Below a chart: a configuration's level shift among its newest 31 runs as
+ * check finds it (changepoint.h, the default floor of 2 %), or a spread too
+ * large to show a change of that size within 5 runs.
+ */
+static void shift_note(FILE *out, const char *label, const pt *p, size_t n, const char *better)
+{
+    size_t take = n < 31 ? n : 31;
+    double *v = malloc((take ? take : 1) * sizeof *v);
+    cp_opts o;
+    cp_result r;
+    cp_defaults(&o);
+    o.dir = better && strcmp(better, "higher") == 0  ? 1
+            : better && strcmp(better, "lower") == 0 ? -1
+                                                     : 0;
+    for (size_t i = 0; v && i < take; i++)
+        v[i] = p[n - take + i].v;
+    if (v && cp_analyze(v, take, &o, &r) == 0 && (r.shift || r.detectable > o.min_change)) {
+        char when[32];
+        fputs("<p class=\"note\">", out);
+        esc(out, label);
+        if (r.shift) {
+            store_time_format((int64_t)p[n - take + r.start].t, when, sizeof when);
+            fprintf(out, ": level shift %+.1f %% [%+.1f, %+.1f] from the run of %s on (%s)</p>",
+                    r.change, r.change_lo, r.change_hi, when,
+                    r.regression ? "a regression for check" : r.worse ? "under the floor"
+                                                                      : "an improvement");
+        } else {
+            fprintf(out, ": too noisy to show a %g %% change within 5 runs (spread %.1f %%; "
+                         "more repetitions help)</p>",
+                    o.min_change * 100, r.spread * 100);
+        }
+    }
     free(v);
 }
 
@@ -498,14 +531,15 @@ static int chart_over_time(FILE *out, sqlite3_stmt *bst, const char *plugin,
     pt **pts = calloc(ns ? ns : 1, sizeof *pts);
     double **xy = calloc(2 * (ns ? ns : 1), sizeof *xy);
     char **names = calloc(2 * (ns ? ns : 1), sizeof *names);
+    size_t *npts = calloc(ns ? ns : 1, sizeof *npts);
     size_t nseries = 0, nbands = 0;
     int rc = 0;
-    if (!series || !bands || !pts || !xy || !names) {
+    if (!series || !bands || !pts || !xy || !names || !npts) {
         rc = BX_ENOMEM;
         goto out;
     }
     for (size_t i = 0; i < ns; i++) {
-        size_t n = cfg_points(cfgs[i], metric->metric, 1, &pts[i]);
+        size_t n = npts[i] = cfg_points(cfgs[i], metric->metric, 1, &pts[i]);
         if (!pts[i]) {
             rc = BX_ENOMEM;
             goto out;
@@ -586,6 +620,10 @@ static int chart_over_time(FILE *out, sqlite3_stmt *bst, const char *plugin,
                    .width = 560,
                    .height = 290};
     svg_chart_write(out, &c);
+    for (size_t i = 0; i < ns; i++)
+        if (npts[i])
+            shift_note(out, cfgs[i]->label && *cfgs[i]->label ? cfgs[i]->label : "all runs",
+                       pts[i], npts[i], metric->better);
     if (ncfgs > ns)
         fprintf(out, "<p class=\"note\">%zu more configurations of %s not drawn.</p>", ncfgs - ns,
                 plugin);
@@ -597,6 +635,7 @@ out:
     for (size_t i = 0; i < 2 * ns && names; i++)
         free(names[i]);
     free(pts);
+    free(npts);
     free(xy);
     free(names);
     free(series);

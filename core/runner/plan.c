@@ -22,6 +22,7 @@ void settings_init(settings *s)
 {
     memset(s, 0, sizeof *s);
     s->ranks = s->threads = s->repetitions = -1;
+    s->spread_target = -1;
     s->timeout = -1;
 }
 
@@ -944,6 +945,8 @@ static void point_settings(point *pt, const config *cfg, const experiment *e,
     long reps = pick_long(ov->set.repetitions, e->set.repetitions, cfg->defaults.repetitions,
                           d->default_repetitions ? (long)d->default_repetitions : 1);
     pt->repetitions = (unsigned)reps;
+    /* auto repetitions come from the command line only, with their MAX */
+    pt->spread_target = ov->set.repetitions > 0 && ov->set.spread_target > 0 ? ov->set.spread_target : 0;
     pt->timeout = ov->set.timeout > 0         ? ov->set.timeout
                   : e->set.timeout > 0        ? e->set.timeout
                   : cfg->defaults.timeout > 0 ? cfg->defaults.timeout

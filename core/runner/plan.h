@@ -29,6 +29,7 @@ typedef struct dim {
 /* Settings that defaults{} and an experiment may both give; -1/NULL: unset. */
 typedef struct settings {
     long ranks, threads, repetitions;
+    double spread_target; /* > 0: repetitions is the most of `auto[:MAX]`; -1 unset */
     double timeout;
     char *launcher;
     strvec tags;
@@ -72,7 +73,8 @@ typedef struct point {
     pset params;
     int ranks, threads;
     int node_ranks; /* the most ranks one node holds (check()'s bx_node_ranks) */
-    unsigned repetitions;
+    unsigned repetitions;   /* with spread_target: the most */
+    double spread_target;   /* > 0: `--repetitions auto`, stop below this spread */
     double timeout;
     char *launcher;
     strvec tags, mpirun_args;

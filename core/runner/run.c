@@ -105,6 +105,7 @@ void spec_for_point(const point *pt, const char *spool, runspec *s)
     s->ranks = pt->ranks;
     s->threads = pt->threads;
     s->repetitions = pt->repetitions;
+    s->spread_target = pt->spread_target;
     s->warmup = !(pt->plugin->desc->flags & BX_NO_WARMUP);
     s->timeout = pt->timeout;
     s->launcher = xstrdup(pt->launcher);

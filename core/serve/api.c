@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "api.h"
+#include "alerts.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -974,31 +975,6 @@ static int h_schedule_delete(http_req *r, http_resp *o)
     return http_json(o, 200, j);
 }
 
-static int h_alerts(http_req *r, http_resp *o)
-{
-    sqlite3_stmt *s;
-    sqlite3 *db = store_db(r->st);
-    if (sqlite3_prepare_v2(db,
-                           "SELECT id, created_at, job_id, schedule_id, message, webhook_state "
-                           "FROM alerts ORDER BY id DESC LIMIT 100",
-                           -1, &s, NULL) != SQLITE_OK)
-        return http_error(o, 500, sqlite3_errmsg(db), NULL);
-    cJSON *j = cJSON_CreateObject();
-    cJSON *arr = cJSON_AddArrayToObject(j, "alerts");
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        cJSON *x = cJSON_CreateObject();
-        cJSON_AddNumberToObject(x, "id", (double)sqlite3_column_int64(s, 0));
-        cJSON_AddStringToObject(x, "created_at", (const char *)sqlite3_column_text(s, 1));
-        cJSON_AddNumberToObject(x, "job", (double)sqlite3_column_int64(s, 2));
-        cJSON_AddNumberToObject(x, "schedule", (double)sqlite3_column_int64(s, 3));
-        cJSON_AddStringToObject(x, "message", (const char *)sqlite3_column_text(s, 4));
-        cJSON_AddStringToObject(x, "webhook", (const char *)sqlite3_column_text(s, 5));
-        cJSON_AddItemToArray(arr, x);
-    }
-    sqlite3_finalize(s);
-    return http_json(o, 200, j);
-}
-
 /* ---- operations -------------------------------------------------------------------------------- */
 
 static int count_jobs(sqlite3 *db, const char *state)
@@ -1178,7 +1154,10 @@ static const http_route api_routes[] = {
     {"GET", "/api/v1/schedules", ROLE_VIEWER, SCOPE_READ, 0, NULL, h_schedules_list},
     {"DELETE", "/api/v1/schedules/{id}", ROLE_MEMBER, SCOPE_SUBMIT, 0, own_schedule,
      h_schedule_delete},
-    {"GET", "/api/v1/alerts", ROLE_VIEWER, SCOPE_READ, 0, NULL, h_alerts},
+    {"GET", "/api/v1/alerts", ROLE_VIEWER, SCOPE_READ, 0, NULL, alerts_api_list},
+    {"POST", "/api/v1/alerts/{id}/acknowledge", ROLE_MEMBER, SCOPE_SUBMIT, 0, NULL,
+     alerts_api_acknowledge},
+    {"POST", "/api/v1/alerts/{id}/accept", ROLE_MEMBER, SCOPE_SUBMIT, 0, NULL, alerts_api_accept},
 };
 
 const http_route *api_route_table(size_t *n)

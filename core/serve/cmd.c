@@ -307,7 +307,7 @@ static const char *serve_help =
     "                      [--launcher local|slurm] [--slots N] [--signup]\n"
     "                      [--tls-cert FILE --tls-key FILE] [--webhook URL]\n"
     "                      [--header-timeout SECONDS] [--max-conns N]\n"
-    "                      [--max-conns-per-address N] [--trusted-proxy CIDR]\n"
+    "                      [--max-conns-per-address N] [--trusted-proxy CIDR] [--no-confirm]\n"
     "\n"
     "BenchaaS as a service: the JSON API of docs/serve.md over the same database, plugins\n"
     "and pipeline as the CLI, and a scheduler that runs submitted jobs, --slots points at\n"
@@ -320,6 +320,8 @@ static const char *serve_help =
     "A `serve = { listen = \"...\"; signup = true; slots = 1; launcher = \"local\";\n"
     "webhook = \"https://...\"; quotas = { jobs = 50; points = 1000; ranks = 1024; }; };`\n"
     "block of --config gives the same settings; the command line wins.\n"
+    "A regression a scheduled check finds queues one confirmation run of that point and\n"
+    "alerts only when it holds; --no-confirm (confirm = false;) alerts at once.\n"
     "Accounts: `benchaas user add NAME --role admin` makes the first admin.\n"
     "Limits (docs/api.md, Security limits): a request's head must arrive within\n"
     "--header-timeout seconds (default 10) or the connection is closed; at most\n"
@@ -348,6 +350,7 @@ typedef struct serve_opts {
     int slots, signup, threads;
     int header_timeout, max_conns, per_ip; /* 0: http.h's defaults */
     long max_schedules;
+    int no_confirm; /* alert without a confirmation run */
     job_quotas quotas;
     strvec allow_paths, allow_hosts; /* --allow-path, --allow-host */
     char *run_as, *scratch;
@@ -445,7 +448,7 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
     if (s) {
         static const char *const keys[] = {"listen", "signup", "slots", "launcher", "webhook",
                                            "quotas", "database", "threads", "allow_paths",
-                                           "allow_hosts", "run_as", "scratch", NULL};
+                                           "allow_hosts", "run_as", "scratch", "confirm", NULL};
         for (int i = 0; i < config_setting_length(s); i++) {
             config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
             int ok = 0;
@@ -455,7 +458,7 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
                 int raw = (int)config_setting_source_line(m);
                 fprintf(stderr, "benchaas serve: %s:%d: unknown setting '%s' in serve (allowed: "
                                 "listen, signup, slots, launcher, webhook, quotas, database, "
-                                "threads, allow_paths, allow_hosts, run_as, scratch)\n",
+                                "threads, allow_paths, allow_hosts, run_as, scratch, confirm)\n",
                         cfgsrc_file(&src, raw, path), cfgsrc_line(&src, raw),
                         config_setting_name(m));
                 config_destroy(&c);
@@ -483,6 +486,8 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
             cfgsrc_free(&src);
             return 2;
         }
+        if (!given->no_confirm && config_setting_lookup_bool(s, "confirm", &iv))
+            o->no_confirm = !iv;
         long slots = o->slots, threads = o->threads;
         int bad = (!given->slots && serve_int(&src, path, s, "slots", 1, 100000, &slots)) ||
                   serve_int(&src, path, s, "threads", 1, 100000, &threads);
@@ -585,6 +590,8 @@ static int serve_args(int argc, char **argv, serve_opts *o, serve_opts *given,
         } else if ((v = opt(argc, argv, &i, "--run-as", &missing))) {
             set_str(&o->run_as, v);
             given->run_as = o->run_as;
+        } else if (strcmp(argv[i], "--no-confirm") == 0) {
+            o->no_confirm = given->no_confirm = 1;
         } else if (missing) {
             usage("serve", "%s needs a value", argv[i]);
             return 2;
@@ -692,7 +699,7 @@ int cmd_serve(int argc, char **argv)
                      .max_schedules = (int)o.max_schedules};
     sched_config sc = {.db = db, .root = root, .slots = o.slots ? o.slots : 1, .launcher = o.launcher,
                        .webhook = o.webhook, .self_exe = sl > 0 ? self : NULL,
-                       .quotas = o.quotas};
+                       .confirm = !o.no_confirm, .quotas = o.quotas};
     app.sched = sched_start(&sc, err, sizeof err);
     if (!app.sched) {
         fprintf(stderr, "benchaas serve: %s\n", err);

@@ -981,6 +981,78 @@ static void latest_cached(FILE *f, store *st)
     pthread_mutex_unlock(&latest_mu);
 }
 
+/*
+ * An alert's state on the dashboard (columns 3.. of its row: id, severity,
+ * state, acted_by, reason) and, while it is open, the two buttons of a
+ * member: acknowledge, or accept the new level as the normal (with a reason).
+ */
+static void alert_actions(page *p, http_req *r, sqlite3_stmt *s)
+{
+    FILE *f = p->f;
+    long long id = (long long)sqlite3_column_int64(s, 3);
+    const char *state = col_text(s, 5);
+    fprintf(f, " <span class=\"muted\">[");
+    esc(f, col_text(s, 4));
+    fputs(", ", f);
+    esc(f, state);
+    if (*col_text(s, 6)) {
+        fputs(" by ", f);
+        esc(f, col_text(s, 6));
+        if (*col_text(s, 7)) {
+            fputs(": ", f);
+            esc(f, col_text(s, 7));
+        }
+    }
+    fputs("]</span>", f);
+    if (r->auth.role < ROLE_MEMBER || strcmp(state, "accepted") == 0)
+        return;
+    static const char *const acts[][2] = {{"acknowledge", "Acknowledge"},
+                                          {"accept", "Accept as the new normal"}};
+    for (int i = strcmp(state, "acknowledged") == 0; i < 2; i++) {
+        fprintf(f, "<form method=\"post\" action=\"/alerts/%lld/%s\" class=\"inline\">", id,
+                acts[i][0]);
+        csrf_field(p);
+        fprintf(f, "<input name=\"reason\" aria-label=\"why\" placeholder=\"why\" "
+                   "maxlength=\"500\"><button type=\"submit\">%s</button></form>",
+                acts[i][1]);
+    }
+}
+
+/* POST /alerts/{id}/acknowledge and /accept: the API's action, with the form's reason. */
+static int p_alert_act(http_req *r, http_resp *o, const char *pattern)
+{
+    form fm;
+    form_parse(r->body, &fm);
+    int ok = csrf_ok(r, &fm);
+    cJSON *b = cJSON_CreateObject();
+    const char *why = form_get(&fm, "reason");
+    cJSON_AddStringToObject(b, "reason", why ? why : "");
+    form_free(&fm);
+    char *body = cJSON_PrintUnformatted(b);
+    cJSON_Delete(b);
+    if (!ok) {
+        free(body);
+        return csrf_refused(r, o);
+    }
+    cJSON *j = NULL;
+    int st = api_call(r, "POST", pattern, body, &j, NULL);
+    free(body);
+    cJSON_Delete(j);
+    if (st != 200 && st != 409)
+        return page_message(r, o, st, "Alert not changed", "The alert could not be changed.");
+    return redirect(o, "/");
+}
+
+static int p_alert_ack(http_req *r, http_resp *o)
+{
+    return p_alert_act(r, o, "/api/v1/alerts/{id}/acknowledge");
+}
+
+static int p_alert_accept(http_req *r, http_resp *o)
+{
+    return p_alert_act(r, o, "/api/v1/alerts/{id}/accept");
+}
+
 static int g_dashboard(http_req *r, http_resp *o)
 {
     headline_fn(r->st);
@@ -1068,8 +1140,9 @@ static int g_dashboard(http_req *r, http_resp *o)
           f);
     int n = 0;
     if (sqlite3_prepare_v2(store_db(r->st),
-                           "SELECT created_at, job_id, message FROM alerts ORDER BY id DESC "
-                           "LIMIT 10",
+                           "SELECT created_at, job_id, message, id, coalesce(severity, ''), state, "
+                           "coalesce(acted_by, ''), coalesce(reason, '') FROM alerts ORDER BY id "
+                           "DESC LIMIT 10",
                            -1, &s, NULL) == SQLITE_OK) {
         while (sqlite3_step(s) == SQLITE_ROW) {
             fputs(n++ ? "" : "<ul>", f);
@@ -1081,6 +1154,7 @@ static int g_dashboard(http_req *r, http_resp *o)
                         (long long)sqlite3_column_int64(s, 1));
             fputs(": ", f);
             esc(f, col_text(s, 2));
+            alert_actions(&p, r, s);
             fputs("</li>", f);
         }
         sqlite3_finalize(s);
@@ -2334,6 +2408,8 @@ static const http_route page_routes[] = {
     {"GET", "/jobs", ROLE_VIEWER, SCOPE_READ, P, NULL, g_jobs},
     {"GET", "/jobs/{id}", ROLE_VIEWER, SCOPE_READ, P, NULL, g_job},
     {"POST", "/jobs/{id}/cancel", ROLE_MEMBER, SCOPE_SUBMIT, P, own_job_page, p_job_cancel},
+    {"POST", "/alerts/{id}/acknowledge", ROLE_MEMBER, SCOPE_SUBMIT, P, NULL, p_alert_ack},
+    {"POST", "/alerts/{id}/accept", ROLE_MEMBER, SCOPE_SUBMIT, P, NULL, p_alert_accept},
     {"GET", "/runs/{id}", ROLE_VIEWER, SCOPE_READ, P, NULL, g_run},
     {"GET", "/leaderboard", ROLE_VIEWER, SCOPE_READ, P, NULL, g_leaderboard_list},
     {"GET", "/leaderboard/{plugin}", ROLE_VIEWER, SCOPE_READ, P, NULL, g_leaderboard},

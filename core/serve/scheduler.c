@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "alerts.h"
 #include "http.h"
 #include "launch.h"
 #include "loader.h"
@@ -210,7 +211,7 @@ static void record_uuid(void *arg, const char *uuid)
     }
 }
 
-static void after_scheduled_job(sched *s, sqlite3 *db, int64_t job);
+static void after_scheduled_job(sched *s, store *st, int64_t job);
 
 /* The sandbox of a point working in dir, as a spec carries it. */
 static cJSON *point_sandbox(const site_policy *pol, const char *dir)
@@ -325,7 +326,7 @@ static void *slot_main(void *arg)
     if (dir && job_over(db, sl->job))
         policy_dir_remove(dir); /* the job's folder goes with its last point */
     free(dir);
-    after_scheduled_job(s, db, sl->job);
+    after_scheduled_job(s, st, sl->job);
 out:
     store_close(st);
     pthread_mutex_lock(&s->mu);
@@ -368,9 +369,11 @@ static int run_argv(char *const *argv, const char *path, int with_stderr)
     return rc;
 }
 
-/* After a scheduled job ends: `benchaas check` on its runs; a regression becomes an alert. */
-static void after_scheduled_job(sched *s, sqlite3 *db, int64_t job)
+/* After a scheduled job ends: `benchaas check` on its runs; a regression is confirmed, then
+   alerted (alerts.c). */
+static void after_scheduled_job(sched *s, store *st, int64_t job)
 {
+    sqlite3 *db = store_db(st);
     sqlite3_stmt *q;
     int64_t sid = 0;
     if (sqlite3_prepare_v2(db,
@@ -402,6 +405,7 @@ static void after_scheduled_job(sched *s, sqlite3 *db, int64_t job)
         }
         sqlite3_finalize(q);
     }
+    alerts_check_args(db, job, &argv);
     strvec_push_owned(&argv, NULL);
     argv.n--;
     char *tmp = xasprintf("%s.check.%lld.json", s->db, (long long)job);
@@ -409,42 +413,15 @@ static void after_scheduled_job(sched *s, sqlite3 *db, int64_t job)
     int rc = run_argv(argv.v, tmp, 0);
     strvec_free(&env);
     strvec_free(&argv);
-    if (rc != 0 && rc != 1)
+    if (rc != 0 && rc != 1 && rc != 3) /* 3: nothing could be judged (no history yet) */
         say("serve: checking scheduled job %lld failed (benchaas check exit code %d)",
             (long long)job, rc);
-    if (rc == 1) {
+    if (rc == 1 || alerts_confirms(db, job)) { /* confirm, alert, or say it was not confirmed */
         char *text = NULL, e2[256];
         read_file(tmp, 16 << 20, &text, NULL, e2, sizeof e2);
-        cJSON *payload = cJSON_CreateObject();
-        char *msg = xasprintf("benchaas: regression in scheduled job %lld (schedule %lld)",
-                              (long long)job, (long long)sid);
-        cJSON_AddStringToObject(payload, "text", msg);
-        cJSON_AddNumberToObject(payload, "job", (double)job);
-        cJSON_AddNumberToObject(payload, "schedule", (double)sid);
-        cJSON *chk = text ? cJSON_Parse(text) : NULL;
-        cJSON_AddItemToObject(payload, "check", chk ? chk : cJSON_CreateNull());
-        char *ptxt = cJSON_PrintUnformatted(payload);
-        char now[32];
-        iso_now(now, sizeof now);
-        sqlite3_stmt *ins;
-        if (sqlite3_prepare_v2(db,
-                               "INSERT INTO alerts(created_at, job_id, schedule_id, message, "
-                               "payload_json, webhook_state) VALUES (?1,?2,?3,?4,?5,?6)",
-                               -1, &ins, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(ins, 1, now, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int64(ins, 2, job);
-            sqlite3_bind_int64(ins, 3, sid);
-            sqlite3_bind_text(ins, 4, msg, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(ins, 5, ptxt, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(ins, 6, s->cfg.webhook ? "pending" : "none", -1, SQLITE_STATIC);
-            sqlite3_step(ins);
-            sqlite3_finalize(ins);
-        }
-        say("serve: %s", msg);
-        free(ptxt);
-        free(msg);
+        alerts_ctx ac = {st, s->launcher, &s->cfg.quotas, s->cfg.webhook != NULL, s->cfg.confirm};
+        alerts_after_check(&ac, job, sid, rc, text);
         free(text);
-        cJSON_Delete(payload);
     }
     unlink(tmp);
     free(tmp);
@@ -748,7 +725,7 @@ static void slurm_settle_job(sched *s, sqlite3 *db, int64_t id)
         }
         free(idx);
         finish_job(db, id);
-        after_scheduled_job(s, db, id);
+        after_scheduled_job(s, s->st, id); /* db is store_db(s->st) */
     }
     free(runs);
 }

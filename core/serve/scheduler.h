@@ -32,6 +32,7 @@ typedef struct sched_config {
     const char *launcher;   /* "local" or "slurm" (jobs through `benchaas submit`) */
     const char *webhook;    /* URL or NULL */
     const char *self_exe;   /* this benchaas, for `check` after scheduled jobs */
+    int confirm;            /* 1: a regression queues one confirmation run before it alerts */
     job_quotas quotas;
 } sched_config;
 

@@ -445,6 +445,25 @@ static const char schema_checks[] =
     "  WHERE type = 'table' AND name = 'metrics';"
     "PRAGMA writable_schema = RESET;";
 
+/*
+ * Version 8: alerts that people act on.  An alert carries its severity (by
+ * the size of the change), the configuration and the first run of the new
+ * level; it is open, acknowledged or accepted (the new level is the normal:
+ * check's history of that configuration starts at accepted_from), with who,
+ * when and why.
+ */
+static const char schema_alert_actions[] =
+    "ALTER TABLE alerts ADD COLUMN severity TEXT;"
+    "ALTER TABLE alerts ADD COLUMN state TEXT NOT NULL DEFAULT 'open'"
+    "  CHECK (state = 'open' OR state = 'acknowledged' OR state = 'accepted');"
+    "ALTER TABLE alerts ADD COLUMN acted_by TEXT;"
+    "ALTER TABLE alerts ADD COLUMN acted_at TEXT;"
+    "ALTER TABLE alerts ADD COLUMN reason TEXT;"
+    "ALTER TABLE alerts ADD COLUMN config_id INTEGER;"
+    "ALTER TABLE alerts ADD COLUMN run_id INTEGER;"
+    "ALTER TABLE alerts ADD COLUMN accepted_from TEXT;"
+    "CREATE INDEX alerts_accepted ON alerts(config_id, accepted_from) WHERE state = 'accepted';";
+
 static const store_migration builtin_migrations[] = {
     {1, "initial schema", schema_v1},
     {2, "resource timelines, baselines per host class, configuration index", schema_v2},
@@ -453,6 +472,7 @@ static const store_migration builtin_migrations[] = {
     {5, "configurations, series and covering indexes for large histories", schema_query_speed},
     {6, "the kinds of metric each plugin has stored", schema_metric_kinds},
     {7, "CHECK constraints of runs and metrics without IN lists (ingest speed)", schema_checks},
+    {8, "alerts: severity, acknowledged or accepted (who, when, why), the new level", schema_alert_actions},
 };
 
 const store_migration *store_migrations(size_t *n)

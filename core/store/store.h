@@ -136,7 +136,7 @@ struct sqlite3 *store_db(store *s);
 
 /* PRAGMA application_id of our files ("BXA1") and the schema this build writes. */
 #define STORE_APPLICATION_ID 0x42584131
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 /* The schema version of an open store (PRAGMA user_version). */
 int store_schema_version(store *s);

@@ -24,6 +24,7 @@
 #include <mpi.h>
 #endif
 
+#include "benchaas/sdk.h"
 #include "host.h"
 #include "loader.h"
 #include "jobtl.h"
@@ -280,6 +281,72 @@ static void host_setup(hostctx *h, const loaded_plugin *lp, pset *params, const 
  * runs, report, fini (iff init succeeded), each agreed over the ranks.  The
  * phase that failed in *phase; 0 or its code.
  */
+/* ---- auto repetitions ------------------------------------------------------ */
+
+/* The headline metric's series (the first marked, else the first declared), or NULL. */
+static const bxp_series *headline_series(const bxp_collector *c)
+{
+    for (size_t i = 0; i < c->nseries; i++)
+        if (c->series[i].def->flags & BX_METRIC_HEADLINE)
+            return &c->series[i];
+    return c->nseries ? &c->series[0] : NULL;
+}
+
+/*
+ * The spread of the timed repetitions' samples of the headline metric: the
+ * sample standard deviation over the absolute mean (the coefficient of
+ * variation PTS uses); NAN with fewer than 2 samples.
+ */
+static double headline_spread(const bxp_collector *c)
+{
+    const bxp_series *s = headline_series(c);
+    if (!s || s->n < 2)
+        return NAN;
+    double *v = malloc(s->n * sizeof *v);
+    size_t n = 0;
+    for (size_t i = 0; v && i < s->n; i++)
+        if (s->samples[i].rep >= 1 && isfinite(s->samples[i].value))
+            v[n++] = s->samples[i].value;
+    bx_stats st;
+    double spread = v && n >= 2 && bx_stats_compute(v, n, &st) == 0 && st.mean != 0
+                        ? st.stddev / fabs(st.mean)
+                        : NAN;
+    free(v);
+    return spread;
+}
+
+/*
+ * `--repetitions auto`: 1 when the repetitions so far (at least 3) are
+ * steady enough to stop.  The collecting rank decides, every rank agrees.
+ */
+static int steady_enough(hostctx *hp, const runspec *sp, unsigned r)
+{
+    if (!(sp->spread_target > 0) || r < 3 || r >= sp->repetitions)
+        return 0;
+    int steady = 1; /* neutral for the ranks that do not collect */
+    if (hp->collect) {
+        double s = headline_spread(&hp->col);
+        steady = isfinite(s) && s < sp->spread_target;
+    }
+    return agree(steady);
+}
+
+/* What auto repetitions did, stored with the run (run metadata). */
+static void note_spread(hostctx *hp, const runspec *sp, unsigned done)
+{
+    if (!(sp->spread_target > 0) || !hp->collect)
+        return;
+    char buf[64];
+    double s = headline_spread(&hp->col);
+    snprintf(buf, sizeof buf, "%.4g", isfinite(s) ? s * 100 : -1.0);
+    bxp_collector_meta(&hp->col, "spread_pct", buf);
+    snprintf(buf, sizeof buf, "%.4g", sp->spread_target * 100);
+    bxp_collector_meta(&hp->col, "spread_target_pct", buf);
+    snprintf(buf, sizeof buf, "%u of at most %u (%s)", done, sp->repetitions,
+             isfinite(s) && s < sp->spread_target ? "steady" : "the most");
+    bxp_collector_meta(&hp->col, "repetitions_auto", buf);
+}
+
 static int run_phases(hostctx *hp, const bx_plugin *d, const runspec *sp, int rank, timeline *tl,
                       const char **phase)
 {
@@ -298,11 +365,18 @@ static int run_phases(hostctx *hp, const bx_plugin *d, const runspec *sp, int ra
                 rc = agree(hostctx_misuse(hp, d->run(&hp->ctx, state, 0)));
                 hp->warmup = 0;
             }
-            for (unsigned r = 1; rc == 0 && r <= sp->repetitions; r++) {
+            unsigned r;
+            for (r = 1; rc == 0 && r <= sp->repetitions; r++) {
                 *phase = "run";
                 hp->cur_rep = r;
                 rc = agree(hostctx_misuse(hp, d->run(&hp->ctx, state, r)));
+                if (rc == 0 && steady_enough(hp, sp, r)) {
+                    r++;
+                    break;
+                }
             }
+            if (rc == 0)
+                note_spread(hp, sp, r - 1);
             if (rc == 0) {
                 *phase = "report";
                 rc = agree(hostctx_misuse(hp, d->report(&hp->ctx, state)));

@@ -5,6 +5,8 @@
  * `mode` makes it misbehave on purpose: crash (SIGSEGV), abort, hang
  * (sleeps forever), exit (calls exit(0) mid-run), fail (validation fails),
  * error (init returns an error), leak (allocates and never frees).
+ * `noise` (when set) replaces the measured rate by 1e6 +- noise, so a test
+ * controls the spread `--repetitions auto` sees.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -26,6 +28,8 @@ static const bx_param params[] = {
     {"flag", BX_BOOL, "false", BX_NORANGE, NULL, "a boolean", 0},
     {"label", BX_STRING, NULL, BX_NORANGE, NULL, "free text", 0},
     {"mode", BX_ENUM, "ok", BX_NORANGE, modes, "how to (mis)behave", 0},
+    {"noise", BX_DOUBLE, NULL, BX_RANGE(0, 0.9), NULL,
+     "when set: 'rate' is 1e6 times 1 +- this (uniform, a fixed sequence), not measured", 0},
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
 };
 
@@ -81,7 +85,13 @@ static int tp_run(bx_ctx *ctx, void *st, unsigned rep)
     double dt = bx_now() - t0;
     if (dt <= 0)
         dt = 1e-9;
-    bx_sample(ctx, "rate", (double)s->count / dt);
+    if (bx_param_isset(ctx, "noise")) {
+        /* a controlled spread for auto repetitions: a fixed sequence in [-1, 1] */
+        double u = (double)((rep * 2654435761u) % 1001) / 500.0 - 1.0;
+        bx_sample(ctx, "rate", 1e6 * (1 + bx_param_double(ctx, "noise") * u));
+    } else {
+        bx_sample(ctx, "rate", (double)s->count / dt);
+    }
     bx_sample(ctx, "elapsed", dt);
     return 0;
 }

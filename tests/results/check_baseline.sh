@@ -22,9 +22,11 @@ expect_out "baseline 'default' (host class), 5 %"
 expect_rc 1 bx check tag:new-bad --db x.db --junit bad.xml
 expect_out "REGRESSION"
 grep -q "baseline 'default' (host class), 5 %" bad.xml || fail "JUnit names the baseline"
-# another host class has no baseline (and no history)
-expect_rc 0 bx check tag:other --db x.db
+# another host class has no baseline (and no history): nothing judged is not a pass
+expect_rc 3 bx check tag:other --db x.db
 expect_out "no reference"
+tail -n 1 "$TMP/out" | grep -q "^NOTHING JUDGED" || fail "last line: $(tail -n 1 "$TMP/out")"
+expect_rc 0 bx check tag:other --db x.db --allow-nothing-judged
 # a named, looser baseline for any host
 expect_rc 0 bx baseline set tag:ref --db x.db --name loose --tolerance 10% --scope any --note "after BIOS 1.2"
 expect_out "any"

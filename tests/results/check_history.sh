@@ -26,15 +26,19 @@ valid_junit() {
 
 # within the noise: exit 0, ok, a passing test case
 expect_rc 0 bx check tag:good --db x.db --junit good.xml
-expect_out "history of 20 runs"
+expect_out "history of 30 runs"
 grep -E "^hpl +- +node01 +gflops +100.3 +GFLOP/s .* ok$" "$TMP/out" >/dev/null || fail "ok row: $(cat "$TMP/out")"
 expect_out "passed: 1 value checked, 0 regressions"
 valid_junit good.xml 1
 grep -q 'failures="0"' good.xml || fail "good.xml has failures"
 grep -q '<testcase classname="benchaas.hpl" name="gflops on node01"' good.xml || fail "test case name"
 
-# a drop of 10 %: exit 1, REGRESSION, a JUnit failure that says why
-expect_rc 1 bx check tag:drop --db x.db --junit drop.xml
+# a lone drop of 10 % is an outlier (no shift of the level): reported, exit 0
+expect_rc 0 bx check tag:drop --db x.db
+expect_out "outlier"
+expect_out "1 outlier"
+# with --fail-on-outlier: exit 1, REGRESSION, a JUnit failure that says why
+expect_rc 1 bx check tag:drop --db x.db --junit drop.xml --fail-on-outlier
 expect_out "REGRESSION"
 expect_out "FAILED: 1 value checked, 1 regression"
 valid_junit drop.xml 1
@@ -44,18 +48,18 @@ grep -q '<failure type="regression" message="gflops = 90.2 GFLOP/s, allowed &gt;
 # better than the band: improved, not a failure; a lower-is-better metric going up fails
 expect_rc 0 bx check tag:rise --db x.db
 expect_out "improved"
-expect_rc 1 bx check tag:slower --db x.db
+expect_rc 1 bx check tag:slower --db x.db --fail-on-outlier
 grep -E "time +12 +s .* <= .* REGRESSION" "$TMP/out" >/dev/null || fail "time row: $(cat "$TMP/out")"
 # the band can be widened: --floor 15 % lets the drop pass; --k too
-expect_rc 0 bx check tag:drop --db x.db --floor 15
-expect_rc 0 bx check tag:drop --db x.db --k 100
-# too little history: no reference, skipped, exit 0
-expect_rc 0 bx check tag:young --db x.db --junit young.xml
+expect_rc 0 bx check tag:drop --db x.db --floor 15 --fail-on-outlier
+expect_rc 0 bx check tag:drop --db x.db --k 100 --fail-on-outlier
+# too little history: no reference, skipped; nothing judged: exit 3
+expect_rc 3 bx check tag:young --db x.db --junit young.xml
 expect_out "no reference"
 expect_out "history of 0 runs (need 5)"
 valid_junit young.xml 1
 grep -q '<skipped message="no reference' young.xml || fail "skipped"
-expect_rc 0 bx check tag:young --db x.db --min-history 1 --history 1
+expect_rc 0 bx check tag:young --db x.db --min-history 1 --history 1 --allow-nothing-judged
 expect_out "no reference"
 # a run that did not end ok fails the check, with its error
 expect_rc 1 bx check tag:broke --db x.db --junit broke.xml

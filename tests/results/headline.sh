@@ -23,13 +23,13 @@ grep -q " rate " "$TMP/out" && fail "--metric elapsed shows rate"
 expect_rc 0 bx query --db r.db --run 1 --format csv
 eq "$(grep -c '^1,' "$TMP/out")" 9 "csv: every metric"
 # check: the headline metric only (rate), every directional one with --all-metrics
-expect_rc 0 bx check tag:t3 --db r.db --min-history 1 --floor 500 --format json
+expect_rc 0 bx check tag:t3 --db r.db --min-history 1 --floor 500 --allow-nothing-judged --format json
 expect_out '"metric":	"rate"'
 grep -q '"metric":	"elapsed"' "$TMP/out" && fail "check holds elapsed by default"
-expect_rc 0 bx check tag:t3 --db r.db --min-history 1 --floor 500 --format json --all-metrics
+expect_rc 0 bx check tag:t3 --db r.db --min-history 1 --floor 500 --allow-nothing-judged --format json --all-metrics
 expect_out '"metric":	"rate"'
 expect_out '"metric":	"elapsed"'
-expect_rc 0 bx check tag:t3 --db r.db --min-history 1 --floor 500 --metric elapsed --format json
+expect_rc 0 bx check tag:t3 --db r.db --min-history 1 --floor 500 --allow-nothing-judged --metric elapsed --format json
 expect_out '"metric":	"elapsed"'
 # compare
 expect_rc 0 bx compare tag:t1 tag:t2 --db r.db --format csv

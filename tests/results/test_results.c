@@ -19,6 +19,7 @@
 
 #include "benchaas/plugin.h"
 #include "bx_test.h"
+#include "changepoint.h"
 #include "stats.h"
 #include "store.h"
 #include "svg.h"
@@ -440,6 +441,90 @@ static int test_timeline_ingest(void)
     return 0;
 }
 
+/* A steady level of 100 with a deterministic wiggle of at most +-0.9. */
+static double wiggle(int i) { return 100 + ((i * 7919) % 13 - 6) * 0.15; }
+
+static int test_cp_step(void)
+{
+    /* 25 runs at 100, then 5 at 90: the shift starts at run 25 (+-1), -10 % within its interval */
+    double x[30];
+    for (int i = 0; i < 30; i++)
+        x[i] = wiggle(i) * (i >= 25 ? 0.9 : 1.0);
+    cp_opts o;
+    cp_defaults(&o);
+    cp_result r;
+    CHECK(cp_analyze(x, 30, &o, &r) == 0);
+    CHECK(r.shift && r.regression && r.worse && !r.outlier);
+    CHECK(r.start >= 24 && r.start <= 26);
+    CHECK(r.p < o.alpha);
+    CHECK(r.change_lo <= -10 && r.change_hi >= -10 && NEAR(r.change, -10, 1));
+    CHECK(NEAR(r.before, 100, 1) && NEAR(r.after, 90, 1));
+    /* four runs of a new level are enough after 25; two are not a level */
+    CHECK(cp_analyze(x, 29, &o, &r) == 0 && r.regression && r.start == 25);
+    CHECK(cp_analyze(x, 27, &o, &r) == 0 && !r.shift && !r.regression);
+    /* the same shift for a lower-is-better metric is an improvement */
+    o.dir = -1;
+    CHECK(cp_analyze(x, 30, &o, &r) == 0 && r.shift && !r.worse && !r.regression);
+    /* the same verdict every time (fixed permutations) */
+    o.dir = 1;
+    cp_result r2;
+    CHECK(cp_analyze(x, 30, &o, &r2) == 0 && r2.p == r.p);
+    /* an older step, 15 runs before the newest, is still found where it began */
+    double y[40];
+    for (int i = 0; i < 40; i++)
+        y[i] = wiggle(i) * (i >= 25 ? 0.95 : 1.0);
+    CHECK(cp_analyze(y, 40, &o, &r) == 0 && r.regression && r.start >= 24 && r.start <= 26);
+    return 0;
+}
+
+static int test_cp_outlier(void)
+{
+    /* one wild run is an outlier, not a level: no shift, no regression */
+    double x[30];
+    for (int i = 0; i < 30; i++)
+        x[i] = wiggle(i);
+    x[29] = 60;
+    cp_opts o;
+    cp_defaults(&o);
+    cp_result r;
+    CHECK(cp_analyze(x, 30, &o, &r) == 0);
+    CHECK(!r.shift && !r.regression && r.outlier);
+    /* one earlier wild run does not make a level either */
+    x[29] = wiggle(29);
+    x[27] = 60;
+    CHECK(cp_analyze(x, 30, &o, &r) == 0 && !r.shift && !r.regression && !r.outlier);
+    /* nor does a steady series */
+    x[27] = wiggle(27);
+    CHECK(cp_analyze(x, 30, &o, &r) == 0 && !r.shift && !r.outlier);
+    CHECK(r.spread > 0 && r.spread < 0.01 && r.detectable > 0);
+    return 0;
+}
+
+static int test_cp_floor(void)
+{
+    /* a real but small shift (-1 %, tiny noise) is significant but under the 2 % floor */
+    double x[30];
+    for (int i = 0; i < 30; i++)
+        x[i] = (100 + ((i * 7919) % 13 - 6) * 0.01) * (i >= 24 ? 0.99 : 1.0);
+    cp_opts o;
+    cp_defaults(&o);
+    cp_result r;
+    CHECK(cp_analyze(x, 30, &o, &r) == 0);
+    CHECK(r.shift && r.worse && !r.regression && r.start == 24);
+    o.min_change = 0.005;
+    CHECK(cp_analyze(x, 30, &o, &r) == 0 && r.regression);
+    /* too short to judge */
+    CHECK(cp_analyze(x, 7, &o, &r) == BX_EINVAL && !r.shift);
+    /* today's band: median 3, 3 scaled MADs, at least 1 % */
+    double s[] = {1, 2, 3, 4, 100}, med, band;
+    cp_band(s, 5, 3, 0.01, &med, &band);
+    CHECK(med == 3 && NEAR(band, 3 * 1.4826, 1e-9));
+    double f[] = {100, 100, 100};
+    cp_band(f, 3, 3, 0.01, &med, &band);
+    CHECK(med == 100 && NEAR(band, 1, 1e-12));
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*fn)(void);
@@ -453,6 +538,9 @@ static const struct {
     {"svg_id_scope", test_svg_id_scope},
     {"migrate_v1", test_migrate_v1},
     {"timeline_ingest", test_timeline_ingest},
+    {"cp_step", test_cp_step},
+    {"cp_outlier", test_cp_outlier},
+    {"cp_floor", test_cp_floor},
 };
 
 int main(int argc, char **argv)

@@ -221,8 +221,8 @@ int test_migration(void)
     size_t nbuiltin;
     const store_migration *builtin = store_migrations(&nbuiltin);
     CHECK(nbuiltin == STORE_SCHEMA_VERSION);
-    store_migration steps[8];
-    CHECK(nbuiltin + 1 <= 8);
+    store_migration steps[16];
+    CHECK(nbuiltin + 1 <= 16);
     memcpy(steps, builtin, nbuiltin * sizeof *steps);
     steps[nbuiltin] = (store_migration){
         (int)nbuiltin + 1, "test step",
@@ -241,7 +241,7 @@ int test_migration(void)
     store_close(s);
 
     /* a failing step: error naming the step, nothing changed */
-    store_migration bad[8];
+    store_migration bad[16];
     memcpy(bad, steps, (nbuiltin + 1) * sizeof *bad);
     bad[nbuiltin].sql = "ALTER TABLE runs ADD COLUMN ok_col TEXT; THIS IS NOT SQL;";
     CHECK(store_open_with(tpath("m.db"), STORE_READONLY, bad, nbuiltin + 1, &s, err, sizeof err) != 0);

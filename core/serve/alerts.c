@@ -1,0 +1,333 @@
+/*
+ * alerts.c — regressions of scheduled checks: confirm, alert, act (alerts.h).
+ *
+ * A scheduled job's check that finds a regression does not alert at once:
+ * it queues one confirmation job, the regressed point again (the job's own
+ * experiment with that run's parameters, named "confirm-run-RUN", under the
+ * same schedule).  That job is checked together with the run it confirms,
+ * against the same history; only a regression that holds becomes an alert.
+ * An alert's severity is the size of the change: minor under 5 %, major
+ * under 10 %, critical beyond (and for a scheduled run that failed, which
+ * alerts at once: there is no level to confirm).
+ */
+#define _GNU_SOURCE
+#include "alerts.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store.h"
+
+#define CONFIRM_PREFIX "confirm-run-"
+
+int64_t alerts_confirms(sqlite3 *db, int64_t job)
+{
+    sqlite3_stmt *q;
+    long long run = 0;
+    if (sqlite3_prepare_v2(db, "SELECT json_extract(experiment_json, '$.name') FROM jobs WHERE id = ?1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_int64(q, 1, job);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(q, 0);
+        if (!name || sscanf(name, CONFIRM_PREFIX "%lld", &run) != 1)
+            run = 0;
+    }
+    sqlite3_finalize(q);
+    return (int64_t)run;
+}
+
+void alerts_check_args(sqlite3 *db, int64_t job, strvec *argv)
+{
+    int64_t run = alerts_confirms(db, job);
+    if (!run)
+        return;
+    strvec_push(argv, "--run");
+    strvec_push_owned(argv, xasprintf("%" PRId64, run));
+}
+
+static const char *severity_of(double change_pct)
+{
+    double a = fabs(change_pct);
+    return !isfinite(a) || a >= 10 ? "critical" : a >= 5 ? "major" : "minor";
+}
+
+/* What an alert says about the worst regression of a check document. */
+typedef struct found {
+    int64_t run;          /* the regressed (checked) run */
+    int64_t first;        /* the first run of the new level (the run itself without one) */
+    double change;        /* % */
+    char from[40];        /* the new level's start time */
+} found;
+
+/* The worst regression of document doc into *f; 0 when there is none. */
+static int worst_regression(const cJSON *doc, found *f)
+{
+    const cJSON *it;
+    int any = 0;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(doc, "checks"))
+    {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "verdict");
+        if (!cJSON_IsString(v) || strcmp(v->valuestring, "REGRESSION") != 0)
+            continue;
+        const cJSON *cp = cJSON_GetObjectItemCaseSensitive(it, "change_point");
+        const cJSON *ch = cJSON_GetObjectItemCaseSensitive(cJSON_IsObject(cp) ? cp : it,
+                                                           cJSON_IsObject(cp) ? "change_pct"
+                                                                              : "change_percent");
+        double change = cJSON_IsNumber(ch) ? ch->valuedouble : NAN;
+        if (any && !(fabs(change) > fabs(f->change)))
+            continue;
+        any = 1;
+        f->change = change;
+        f->run = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(it, "run_id"));
+        f->first = f->run;
+        f->from[0] = '\0';
+        if (cJSON_IsObject(cp)) {
+            f->first = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(cp, "first_run"));
+            const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cp, "first_started_at"));
+            snprintf(f->from, sizeof f->from, "%s", t ? t : "");
+        }
+    }
+    return any;
+}
+
+/* Queue the confirmation job of run f->run (scheduled job `job`, schedule sid); its id or 0. */
+static int64_t queue_confirmation(const alerts_ctx *c, int64_t job, int64_t sid, const found *f)
+{
+    sqlite3 *db = store_db(c->st);
+    sqlite3_stmt *q;
+    cJSON *exp = NULL;
+    char user[128] = "";
+    if (sqlite3_prepare_v2(db,
+                           "SELECT j.user, j.experiment_json, r.params_json FROM jobs j, runs r "
+                           "WHERE j.id = ?1 AND r.id = ?2",
+                           -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, job);
+        sqlite3_bind_int64(q, 2, f->run);
+        if (sqlite3_step(q) == SQLITE_ROW) {
+            snprintf(user, sizeof user, "%s", (const char *)sqlite3_column_text(q, 0));
+            exp = cJSON_Parse((const char *)sqlite3_column_text(q, 1));
+            if (exp) {
+                /* the run's parameters (runs.params_json: plain values), one point */
+                cJSON *pv = cJSON_Parse((const char *)sqlite3_column_text(q, 2));
+                cJSON_ReplaceItemInObject(exp, "params", pv ? pv : cJSON_CreateObject());
+                cJSON_DeleteItemFromObject(exp, "sweep");
+                cJSON_DeleteItemFromObject(exp, "name");
+            }
+        }
+        sqlite3_finalize(q);
+    }
+    int64_t id = 0;
+    if (exp) {
+        char name[64], err[1024];
+        snprintf(name, sizeof name, CONFIRM_PREFIX "%" PRId64, f->run);
+        cJSON_AddStringToObject(exp, "name", name);
+        cJSON *fields = NULL;
+        if (job_submit(c->st, user, exp, c->launcher, c->quotas, sid, &id, &fields, err,
+                       sizeof err) != 0) {
+            say("serve: the confirmation of run %" PRId64 " was not queued: %s", f->run, err);
+            id = 0;
+        }
+        cJSON_Delete(fields);
+    }
+    cJSON_Delete(exp);
+    return id;
+}
+
+/* The alert of a (confirmed) regression: job is the scheduled job, confirm_job the confirmation or 0. */
+static void insert_alert(const alerts_ctx *c, int64_t job, int64_t sid, int64_t confirm_job,
+                         const found *f, cJSON *check)
+{
+    sqlite3 *db = store_db(c->st);
+    const char *sev = severity_of(f->change);
+    char *msg = xasprintf("benchaas: %s regression (%+.1f %%) in scheduled job %" PRId64
+                          " (schedule %" PRId64 ")%s",
+                          sev, f->change, job, sid, confirm_job ? ", confirmed" : "");
+    cJSON *payload = cJSON_CreateObject();
+    cJSON_AddStringToObject(payload, "text", msg);
+    cJSON_AddNumberToObject(payload, "job", (double)job);
+    cJSON_AddNumberToObject(payload, "schedule", (double)sid);
+    cJSON_AddStringToObject(payload, "severity", sev);
+    if (confirm_job)
+        cJSON_AddNumberToObject(payload, "confirmation_job", (double)confirm_job);
+    cJSON_AddItemToObject(payload, "check", check ? check : cJSON_CreateNull());
+    char *ptxt = cJSON_PrintUnformatted(payload);
+    char now[32];
+    store_time_format((int64_t)time(NULL), now, sizeof now);
+    sqlite3_stmt *ins;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO alerts(created_at, job_id, schedule_id, message, "
+                           "payload_json, webhook_state, severity, config_id, run_id, "
+                           "accepted_from) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT config_id "
+                           "FROM runs WHERE id = ?8), ?8, coalesce(nullif(?9, ''), (SELECT "
+                           "started_at FROM runs WHERE id = ?8)))",
+                           -1, &ins, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(ins, 1, now, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(ins, 2, job);
+        sqlite3_bind_int64(ins, 3, sid);
+        sqlite3_bind_text(ins, 4, msg, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 5, ptxt ? ptxt : "{}", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 6, c->webhook ? "pending" : "none", -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 7, sev, -1, SQLITE_STATIC);
+        if (f->first) /* none for a failed run: no configuration, no new level */
+            sqlite3_bind_int64(ins, 8, f->first);
+        sqlite3_bind_text(ins, 9, f->from, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            say("serve: the alert was not stored: %s", sqlite3_errmsg(db));
+        sqlite3_finalize(ins);
+    }
+    say("serve: %s", msg);
+    free(ptxt);
+    free(msg);
+    cJSON_Delete(payload);
+}
+
+/* The service job a run belongs to (runs.job), or 0. */
+static int64_t job_of_run(sqlite3 *db, int64_t run)
+{
+    sqlite3_stmt *q;
+    int64_t job = 0;
+    if (sqlite3_prepare_v2(db, "SELECT job FROM runs WHERE id = ?1", -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, run);
+        if (sqlite3_step(q) == SQLITE_ROW)
+            job = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+    }
+    return job;
+}
+
+void alerts_after_check(const alerts_ctx *c, int64_t job, int64_t sid, int rc, const char *json)
+{
+    sqlite3 *db = store_db(c->st);
+    int64_t orig = alerts_confirms(db, job);
+    cJSON *doc = json ? cJSON_Parse(json) : NULL;
+    found f = {0};
+    int regressed = rc == 1 && doc && worst_regression(doc, &f);
+    if (rc == 1 && !regressed) { /* a failed run, or an unreadable document: alert as before */
+        f.change = NAN;
+        regressed = 1;
+    }
+    if (!regressed) {
+        if (orig)
+            say("serve: job %" PRId64 " did not confirm the regression of run %" PRId64
+                ": no alert",
+                job, orig);
+        cJSON_Delete(doc);
+        return;
+    }
+    if (!orig && c->confirm && f.run) {
+        int64_t cj = queue_confirmation(c, job, sid, &f);
+        if (cj) {
+            say("serve: a regression after scheduled job %" PRId64 " (run %" PRId64
+                "): confirmation job %" PRId64 " queued",
+                job, f.run, cj);
+            cJSON_Delete(doc);
+            return;
+        }
+    }
+    int64_t first_job = orig ? job_of_run(db, orig) : 0;
+    insert_alert(c, first_job ? first_job : job, sid, orig ? job : 0, &f, doc);
+}
+
+/* ---- the API ---------------------------------------------------------------------------- */
+
+#define ALERT_COLUMNS                                                                          \
+    "id, created_at, job_id, schedule_id, message, webhook_state, coalesce(severity, ''), "   \
+    "state, acted_by, acted_at, reason, run_id, accepted_from"
+
+static cJSON *alert_json(sqlite3_stmt *s)
+{
+    cJSON *x = cJSON_CreateObject();
+    static const char *const text_cols[] = {"severity", "state", "acted_by", "acted_at", "reason"};
+    cJSON_AddNumberToObject(x, "id", (double)sqlite3_column_int64(s, 0));
+    cJSON_AddStringToObject(x, "created_at", (const char *)sqlite3_column_text(s, 1));
+    cJSON_AddNumberToObject(x, "job", (double)sqlite3_column_int64(s, 2));
+    cJSON_AddNumberToObject(x, "schedule", (double)sqlite3_column_int64(s, 3));
+    cJSON_AddStringToObject(x, "message", (const char *)sqlite3_column_text(s, 4));
+    cJSON_AddStringToObject(x, "webhook", (const char *)sqlite3_column_text(s, 5));
+    for (int i = 0; i < 5; i++) {
+        const char *t = (const char *)sqlite3_column_text(s, 6 + i);
+        cJSON_AddItemToObject(x, text_cols[i], t ? cJSON_CreateString(t) : cJSON_CreateNull());
+    }
+    cJSON_AddItemToObject(x, "first_run", sqlite3_column_type(s, 11) == SQLITE_NULL
+                                              ? cJSON_CreateNull()
+                                              : cJSON_CreateNumber((double)sqlite3_column_int64(s, 11)));
+    const char *from = (const char *)sqlite3_column_text(s, 12);
+    cJSON_AddItemToObject(x, "new_level_from", from ? cJSON_CreateString(from) : cJSON_CreateNull());
+    return x;
+}
+
+int alerts_api_list(http_req *r, http_resp *o)
+{
+    sqlite3_stmt *s;
+    sqlite3 *db = store_db(r->st);
+    if (sqlite3_prepare_v2(db, "SELECT " ALERT_COLUMNS " FROM alerts ORDER BY id DESC LIMIT 100",
+                           -1, &s, NULL) != SQLITE_OK)
+        return http_error(o, 500, sqlite3_errmsg(db), NULL);
+    cJSON *j = cJSON_CreateObject();
+    cJSON *arr = cJSON_AddArrayToObject(j, "alerts");
+    while (sqlite3_step(s) == SQLITE_ROW)
+        cJSON_AddItemToArray(arr, alert_json(s));
+    sqlite3_finalize(s);
+    return http_json(o, 200, j);
+}
+
+/* Acknowledge or accept alert {id}: who (the signed-in user), when, why ("reason"). */
+static int act(http_req *r, http_resp *o, const char *state)
+{
+    int64_t id;
+    if (http_seg_id(r, 0, &id, o))
+        return 0;
+    cJSON *body = r->body && *r->body ? cJSON_Parse(r->body) : NULL;
+    const cJSON *why = cJSON_GetObjectItemCaseSensitive(body, "reason");
+    if (why && !cJSON_IsString(why)) {
+        cJSON_Delete(body);
+        cJSON *fields = cJSON_CreateObject();
+        cJSON_AddStringToObject(fields, "reason", "must be text");
+        return http_error(o, 400, "invalid alert action", fields);
+    }
+    char now[32];
+    store_time_format((int64_t)time(NULL), now, sizeof now);
+    sqlite3 *db = store_db(r->st);
+    sqlite3_stmt *s;
+    int changed = -1;
+    if (sqlite3_prepare_v2(db,
+                           "UPDATE alerts SET state = ?2, acted_by = ?3, acted_at = ?4, reason = ?5 "
+                           "WHERE id = ?1 AND state <> 'accepted'",
+                           -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        sqlite3_bind_text(s, 2, state, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, r->auth.user, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 4, now, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 5, why ? why->valuestring : "", -1, SQLITE_TRANSIENT);
+        changed = sqlite3_step(s) == SQLITE_DONE ? sqlite3_changes(db) : -1;
+        sqlite3_finalize(s);
+    }
+    cJSON_Delete(body);
+    if (changed < 0)
+        return http_error(o, 500, sqlite3_errmsg(db), NULL);
+    if (sqlite3_prepare_v2(db, "SELECT " ALERT_COLUMNS " FROM alerts WHERE id = ?1", -1, &s,
+                           NULL) != SQLITE_OK)
+        return http_error(o, 500, sqlite3_errmsg(db), NULL);
+    sqlite3_bind_int64(s, 1, id);
+    cJSON *x = sqlite3_step(s) == SQLITE_ROW ? alert_json(s) : NULL;
+    sqlite3_finalize(s);
+    if (!x)
+        return http_errorf(o, 404, "no alert %" PRId64, id);
+    if (changed == 0) { /* accepted already: that is final */
+        cJSON_Delete(x);
+        return http_errorf(o, 409, "alert %" PRId64 " is accepted already", id);
+    }
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddItemToObject(j, "alert", x);
+    return http_json(o, 200, j);
+}
+
+int alerts_api_acknowledge(http_req *r, http_resp *o) { return act(r, o, "acknowledged"); }
+
+int alerts_api_accept(http_req *r, http_resp *o) { return act(r, o, "accepted"); }

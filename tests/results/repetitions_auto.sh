@@ -1,0 +1,36 @@
+# --repetitions auto[:MAX]: a steady benchmark stops after 3 repetitions, a
+# noisy one at MAX; the spread is stored with the run (run metadata), and
+# --spread-target moves the stop.
+. "$TEST_LIB"
+command -v sqlite3 >/dev/null || skip "no sqlite3"
+reps() { sql a.db "SELECT count(*) FROM samples s JOIN runs r ON r.id = s.run_id
+                   WHERE r.id = (SELECT max(id) FROM runs) AND s.metric = 'rate' AND s.rep >= 1"; }
+meta() { sql a.db "SELECT value FROM run_meta WHERE run_id = (SELECT max(id) FROM runs) AND key = '$1'"; }
+# steady (noise 0): the spread is 0 after the third repetition
+expect_rc 0 bx run trivial -p noise=0 --repetitions auto:8 --db a.db
+eq "$(reps)" 3 "repetitions of a steady benchmark"
+eq "$(meta spread_pct)" 0 "stored spread"
+eq "$(meta spread_target_pct)" 3.5 "stored target"
+eq "$(meta repetitions_auto)" "3 of at most 8 (steady)" "stored stop"
+# noisy (+-50 %): never steady, stops at MAX
+expect_rc 0 bx run trivial -p noise=0.5 --repetitions auto:8 --db a.db
+eq "$(reps)" 8 "repetitions of a noisy benchmark"
+eq "$(meta repetitions_auto)" "8 of at most 8 (the most)" "stored stop"
+awk -v s="$(meta spread_pct)" 'BEGIN { exit !(s > 3.5) }' || fail "spread $(meta spread_pct) not above the target"
+# a looser target stops the same noise early; MAX defaults to 20
+expect_rc 0 bx run trivial -p noise=0.5 --repetitions auto --spread-target 90 --db a.db
+eq "$(reps)" 3 "repetitions with a 90 % target"
+expect_rc 0 bx run trivial -p noise=0.5 --repetitions auto --db a.db
+eq "$(reps)" 20 "the default MAX"
+# a fixed count is not cut short, and stores nothing about spreads
+expect_rc 0 bx run trivial -p noise=0 --repetitions 5 --db a.db
+eq "$(reps)" 5 "fixed repetitions"
+eq "$(meta spread_pct)" "" "no spread without auto"
+# bad input
+expect_rc 2 bx run trivial --repetitions auto:2 --db a.db
+expect_err "auto[:MAX]"
+expect_rc 2 bx run trivial --repetitions often --db a.db
+expect_rc 2 bx run trivial --spread-target 5 --db a.db
+expect_err "--spread-target goes with --repetitions auto"
+expect_rc 2 bx run trivial --repetitions auto --spread-target 0 --db a.db
+exit 0

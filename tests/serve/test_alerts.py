@@ -1,0 +1,109 @@
+"""A regression a scheduled check finds is confirmed before it alerts: one
+confirmation job of that point runs first, and only when the regression holds
+is there an alert, with its severity by the size of the change.  An alert is
+acknowledged or accepted as the new normal through the API (who, when, why
+stored), and once accepted, check's history of that configuration starts at
+the new level."""
+import json
+import re
+import time
+
+from serve_lib import *
+
+DB = "a.db"
+# a history of 33 runs of trivial with a fixed rate (noise=0: 1e6): the first 30 made
+# twice as fast by hand, so the last 3 and the scheduled run are a new level (-50 %)
+with open("hist.cfg", "w") as f:
+    f.write("experiments = (%s);\n" % ", ".join(
+        '{ name = "h%d"; plugin = "trivial"; repetitions = 1; params = { noise = 0.0; }; }' % i
+        for i in range(33)))
+bx("run", "hist.cfg", "--db", DB)
+check(sql(DB, "SELECT count(*) FROM runs WHERE status = 'ok'") == [(33,)], "history runs")
+sql(DB, "UPDATE metrics SET value = 2e6 WHERE name = 'rate' AND run_id <= 30")
+sql(DB, "UPDATE runs SET started_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 hour', "
+        "printf('+%d seconds', id))")
+add_user(DB, "ann", "member")
+add_user(DB, "vic", "viewer")
+tk, vtk = token(DB, "ann"), token(DB, "vic")
+s = Server(DB)
+
+j, _ = s.expect(201, "POST", "/api/v1/schedules",
+                {"job": {"plugin": "trivial", "params": {"noise": 0}, "repetitions": 1},
+                 "every": "24h"}, tok=tk)
+
+
+def wait_until(cond, what, timeout=90):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = cond()
+        if v:
+            return v
+        time.sleep(0.1)
+    fail(what)
+
+
+jid = wait_until(lambda: s.expect(200, "GET", "/api/v1/schedules", tok=tk)[0]["schedules"][0]
+                 ["last_job"], "the schedule submitted no job")
+job = s.wait_job(jid, tk, timeout=90)
+check(job["state"] == "done", "scheduled job: %s" % job)
+run = job["runs"][0]
+# the confirmation: a second job of the same point, named after the run it confirms
+conf = wait_until(lambda: [x for x in s.expect(200, "GET", "/api/v1/jobs", tok=tk)[0]["jobs"]
+                           if x["name"] == "confirm-run-%d" % run],
+                  "no confirmation job queued")[0]
+conf = s.wait_job(conf["id"], tk, timeout=90)
+check(conf["state"] == "done" and conf["plugin"] == "trivial", "confirmation job: %s" % conf)
+alerts = wait_until(lambda: s.expect(200, "GET", "/api/v1/alerts", tok=tk)[0]["alerts"],
+                    "no alert after the confirmation")
+check(len(alerts) == 1, "alerts: %s" % alerts)
+a = alerts[0]
+check(a["job"] == jid and a["severity"] == "critical" and a["state"] == "open"
+      and "confirmed" in a["message"] and a["created_at"] >= conf["ended_at"][:19],
+      "alert: %s (confirmation ended %s)" % (a, conf["ended_at"]))
+# the new level begins with the fourth-last history run (31, +-1)
+check(a["first_run"] in (30, 31, 32), "first run of the new level: %s" % a)
+payload = json.loads(sql(DB, "SELECT payload_json FROM alerts")[0][0])
+check(payload["confirmation_job"] == conf["id"] and payload["severity"] == "critical",
+      "payload: %s" % payload)
+# the confirmation was queued before the alert: the log says so in that order
+s.log.seek(0)
+log = s.log.read()
+q, al = log.find("confirmation job %d queued" % conf["id"]), log.find("critical regression")
+check(0 <= q < al, "log order: %s" % log)
+
+# the dashboard shows it with its two buttons; the acknowledge button works (with a reason)
+sess, _ = s.expect(201, "POST", "/api/v1/session", {"user": "ann", "password": "ann-password"})
+cookie = {"Cookie": "benchaas_session=" + sess["token"]}
+st, _, page = s.request("GET", "/", headers=cookie)
+check(st == 200 and "[critical, open]" in page
+      and 'action="/alerts/%d/acknowledge"' % a["id"] in page
+      and 'action="/alerts/%d/accept"' % a["id"] in page, "dashboard: %s" % page[-3000:])
+csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+st, h, _ = s.request("POST", "/alerts/%d/acknowledge" % a["id"], headers=cookie,
+                     ctype="application/x-www-form-urlencoded",
+                     raw=("csrf=%s&reason=on+it" % csrf).encode())
+check(st == 303 and h.get("location") == "/", "dashboard button: %d %s" % (st, h))
+j, _ = s.expect(200, "GET", "/api/v1/alerts", tok=tk)
+check(j["alerts"][0]["state"] == "acknowledged" and j["alerts"][0]["reason"] == "on it"
+      and j["alerts"][0]["acted_by"] == "ann", str(j))
+
+# acknowledge through the API (who, when, why); a viewer may not
+s.expect(403, "POST", "/api/v1/alerts/%d/acknowledge" % a["id"], {"reason": "x"}, tok=vtk)
+s.expect(404, "POST", "/api/v1/alerts/999/acknowledge", {}, tok=tk)
+s.expect(400, "POST", "/api/v1/alerts/%d/acknowledge" % a["id"], {"reason": 5}, tok=tk)
+j, _ = s.expect(200, "POST", "/api/v1/alerts/%d/acknowledge" % a["id"],
+                {"reason": "looking into it"}, tok=tk)
+check(j["alert"]["state"] == "acknowledged" and j["alert"]["acted_by"] == "ann"
+      and j["alert"]["reason"] == "looking into it" and j["alert"]["acted_at"], str(j))
+# the CLI still holds the confirmation run to the old level
+out, _ = bx("check", "--run", str(conf["runs"][0]), "--db", DB, rc=1)
+check("REGRESSION" in out, out)
+# accept it as the new normal: the history before it no longer counts
+j, _ = s.expect(200, "POST", "/api/v1/alerts/%d/accept" % a["id"],
+                {"reason": "the new compiler is slower here; known"}, tok=tk)
+check(j["alert"]["state"] == "accepted" and j["alert"]["new_level_from"], str(j))
+s.expect(409, "POST", "/api/v1/alerts/%d/acknowledge" % a["id"], {}, tok=tk)
+out, _ = bx("check", "--run", str(conf["runs"][0]), "--db", DB, "--min-history", "3", rc=0)
+check("REGRESSION" not in out and "history of" in out, out)
+check(s.stop() == 0, "exit code")
+sys.exit(0)
