@@ -143,6 +143,21 @@ static int reachable(const char *path)
     return ok;
 }
 
+/* The folder of the jobs' folders, made again when it is gone (another server on the
+ * same database removes it when it stops with no job's folder left in it). */
+static int scratch_root_ready(const site_policy *p, char *err, size_t errlen)
+{
+    if (mkdir(p->scratch_root, 0711) != 0 && errno != EEXIST)
+        return errf(err, errlen, BX_EINVAL, "cannot create the jobs' folders %s: %s",
+                    p->scratch_root, strerror(errno));
+    struct stat st;
+    if (lstat(p->scratch_root, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+        return errf(err, errlen, BX_EINVAL, "%s is not a folder of the server's own",
+                    p->scratch_root);
+    chmod(p->scratch_root, 0711);
+    return 0;
+}
+
 int policy_finish(site_policy *p, const char *db, const char *run_as, const char *scratch,
                   char *err, size_t errlen)
 {
@@ -190,14 +205,9 @@ int policy_finish(site_policy *p, const char *db, const char *run_as, const char
                         "the jobs' folders %s may not hold the database nor lie in an allowed "
                         "folder",
                         p->scratch_root);
-    if (mkdir(p->scratch_root, 0711) != 0 && errno != EEXIST)
-        return errf(err, errlen, BX_EINVAL, "cannot create the jobs' folders %s: %s",
-                    p->scratch_root, strerror(errno));
-    struct stat st;
-    if (lstat(p->scratch_root, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
-        return errf(err, errlen, BX_EINVAL, "%s is not a folder of the server's own",
-                    p->scratch_root);
-    chmod(p->scratch_root, 0711);
+    rc = scratch_root_ready(p, err, errlen);
+    if (rc)
+        return rc;
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     self[n > 0 ? n : 0] = '\0';
@@ -380,11 +390,15 @@ static char *own_dir(const site_policy *p, char *path, char *err, size_t errlen)
 
 char *policy_job_dir(const site_policy *p, int64_t job, char *err, size_t errlen)
 {
+    if (scratch_root_ready(p, err, errlen))
+        return NULL;
     return own_dir(p, xasprintf("%s/job-%lld", p->scratch_root, (long long)job), err, errlen);
 }
 
 char *policy_check_dir(const site_policy *p, char *err, size_t errlen)
 {
+    if (scratch_root_ready(p, err, errlen))
+        return NULL;
     char *t = xasprintf("%s/check-XXXXXX", p->scratch_root);
     if (!mkdtemp(t)) {
         errf(err, errlen, BX_EIO, "cannot create a folder to check the job in: %s",

@@ -3,7 +3,10 @@ and the crafted result documents of tests/store/fixtures/, stored in one databas
 pushed to a service over another, give the same rows in every table ingest writes
 (`store_tests --dump`, which names rows by uuid, host and configuration instead of
 ids).  The one difference push makes on purpose: a run's service job ("job") belongs
-to the database it was made in, so the receiving service stores none."""
+to the database it was made in, so the receiving service stores none.  A pushed run
+belongs to the token's user (an upload never names its owner), so the token here is
+that of a service account named as the user who made the runs: then the owner is
+the same fact on both sides."""
 import glob
 import shutil
 
@@ -16,8 +19,10 @@ if not os.path.exists(DUMP):
     sys.exit(77)
 
 DB = "s.db"
-add_user(DB, "ann", "member")
-up = token(DB, "ann", "--scope", "upload")
+import pwd
+ME = pwd.getpwuid(os.getuid()).pw_name.lower()
+add_user(DB, ME, "member")
+up = token(DB, ME, "--scope", "upload")
 s = Server(DB, "--threads", "1")
 
 runs = [["trivial", "-p", "value=3,4"],
