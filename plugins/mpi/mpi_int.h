@@ -76,13 +76,20 @@ const char *mpi_test_name(int test);
  * Every message carries a pattern that depends on (test, iteration, sender,
  * receiver, size): byte o is byte (o % 8) of the 64-bit word
  *   seed ^ ((o / 8 + 1) * 0x9E3779B97F4A7C15)
- * (little-endian).  Inside the timed loops a message is stamped and checked
+ * (little-endian), where seed = base(test, sender, receiver, size) +
+ * (iteration + 1) * 0xD1B54A32D192ED03, so two iterations differ in every word.  Inside the timed loops a message is stamped and checked
  * sparsely: every byte of a message of at most 64 bytes, otherwise the
  * first 8 bytes of every 4 KiB and the last 8 bytes (cheap next to the
  * transfer).  After the timed loop one more message of each size is filled
  * and checked byte for byte, untimed.
  */
 uint64_t mpi_seed(int test, uint64_t iter, int src, int dst, uint64_t size);
+/* The same in two steps, for the timed loops: the base once per size, then per iteration. */
+uint64_t mpi_seed_base(int test, int src, int dst, uint64_t size);
+static inline uint64_t mpi_seed_at(uint64_t base, uint64_t iter)
+{
+    return base + (iter + 1) * 0xD1B54A32D192ED03ull;
+}
 uint8_t mpi_pattern_byte(uint64_t seed, uint64_t off);
 /* Fill the stamped bytes (full: every byte) of buf[0..n). */
 void mpi_fill(unsigned char *buf, size_t n, uint64_t seed, int full);

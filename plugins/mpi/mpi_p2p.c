@@ -56,12 +56,14 @@ static void full_exchange(mpi_run *r, int test, size_t n, int a, int b, uint64_t
 static double latency(mpi_run *r, size_t n, int a, int b, long iters, long skip)
 {
     int me = r->rank, peer = me == a ? b : a;
+    uint64_t mine_base = mpi_seed_base(T_LATENCY, me, peer, n);
+    uint64_t their_base = mpi_seed_base(T_LATENCY, peer, me, n);
     double t0 = bx_now();
     for (long i = 0; i < iters + skip; i++) {
         if (i == skip)
             t0 = bx_now();
-        uint64_t mine = mpi_seed(T_LATENCY, (uint64_t)i, me, peer, n);
-        uint64_t theirs = mpi_seed(T_LATENCY, (uint64_t)i, peer, me, n);
+        uint64_t mine = mpi_seed_at(mine_base, (uint64_t)i);
+        uint64_t theirs = mpi_seed_at(their_base, (uint64_t)i);
         mpi_where w = {T_LATENCY, n, (uint64_t)i, peer, 0};
         if (me == a) {
             mpi_send_fill(r, r->sbuf, n, mine, 0);
@@ -94,9 +96,10 @@ static void post_sends(mpi_run *r, MPI_Request *req, size_t n, int peer)
 }
 
 /* Check every slot a window filled. */
-static void check_slots(mpi_run *r, int test, size_t n, int peer, long i, uint64_t slots)
+static void check_slots(mpi_run *r, int test, size_t n, int peer, long i, uint64_t slots,
+                        uint64_t base)
 {
-    uint64_t seed = mpi_seed(test, (uint64_t)i, peer, r->rank, n);
+    uint64_t seed = mpi_seed_at(base, (uint64_t)i);
     mpi_where w = {test, n, (uint64_t)i, peer, 0};
     uint64_t used = slots < (uint64_t)r->cfg.window ? slots : (uint64_t)r->cfg.window;
     for (uint64_t k = 0; k < used; k++)
@@ -109,17 +112,19 @@ static double bandwidth(mpi_run *r, int test, size_t n, int a, int b, long iters
     MPI_Request *req = r->reqs;
     uint64_t slots = mpi_slots(&r->cfg, n);
     char ack[4] = {0};
+    uint64_t mine_base = mpi_seed_base(test, me, peer, n);
+    uint64_t their_base = mpi_seed_base(test, peer, me, n);
     double t0 = bx_now();
     for (long i = 0; i < iters + skip; i++) {
         if (i == skip)
             t0 = bx_now();
-        uint64_t mine = mpi_seed(test, (uint64_t)i, me, peer, n);
+        uint64_t mine = mpi_seed_at(mine_base, (uint64_t)i);
         if (test == T_BIBW) {
             post_recvs(r, req, n, peer, slots);
             mpi_send_fill(r, r->sbuf, n, mine, 0);
             post_sends(r, req + W, n, peer);
             MPI_Waitall(2 * W, req, MPI_STATUSES_IGNORE);
-            check_slots(r, test, n, peer, i, slots);
+            check_slots(r, test, n, peer, i, slots, their_base);
         } else if (me == a) {
             mpi_send_fill(r, r->sbuf, n, mine, 0);
             post_sends(r, req, n, peer);
@@ -129,7 +134,7 @@ static double bandwidth(mpi_run *r, int test, size_t n, int a, int b, long iters
             post_recvs(r, req, n, peer, slots);
             MPI_Waitall(W, req, MPI_STATUSES_IGNORE);
             MPI_Send(ack, 4, MPI_BYTE, a, TAG_ACK, MPI_COMM_WORLD);
-            check_slots(r, test, n, peer, i, slots);
+            check_slots(r, test, n, peer, i, slots, their_base);
         }
     }
     double t = bx_now() - t0;

@@ -20,11 +20,16 @@ static uint64_t mix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
-uint64_t mpi_seed(int test, uint64_t iter, int src, int dst, uint64_t size)
+uint64_t mpi_seed_base(int test, int src, int dst, uint64_t size)
 {
-    uint64_t h = mix64(iter + GOLDEN * (uint64_t)(test + 1));
+    uint64_t h = mix64(GOLDEN * (uint64_t)(test + 1));
     h = mix64(h ^ ((uint64_t)(uint32_t)src << 32 | (uint32_t)dst));
     return mix64(h ^ size);
+}
+
+uint64_t mpi_seed(int test, uint64_t iter, int src, int dst, uint64_t size)
+{
+    return mpi_seed_at(mpi_seed_base(test, src, dst, size), iter);
 }
 
 static inline uint64_t word_at(uint64_t seed, uint64_t w) { return seed ^ ((w + 1) * GOLDEN); }
