@@ -9,6 +9,7 @@
  *              files: every phase's rate, one sample per repetition, and the
  *              folder `path` holds exactly what it held before (a file and a
  *              folder that were there are untouched)
+ *   slowest    the phase time is the slowest rank's (a hook delays rank 1)
  *   exclusive  a file (and a folder) that appears where the run would make
  *              one is refused, not overwritten or removed; the run fails with
  *              its name and removes only its own items; a file changed behind
@@ -26,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "benchaas/mock.h"
@@ -241,6 +243,35 @@ static void test_exclusive(void)
     CHECK(in[0] == '\0', "left after the tampered run: %s", in);
 }
 
+/* The hook of test_slowest: rank 1 takes 0.3 s longer over its stat phase; where it works. */
+static char g_mine1[PATH_MAX];
+
+static void slow_rank1(md_state *s, int p, unsigned rep)
+{
+    if (s->rank != 1 || p != P_FILE_STAT || rep != 1)
+        return;
+    snprintf(g_mine1, sizeof g_mine1, "%s", s->mine);
+    struct timespec ts = {0, 300000000};
+    nanosleep(&ts, NULL);
+}
+
+/* The phase time is the slowest rank's: rank 1's 0.3 s caps the rate of 2 x 50 stats. */
+static void test_slowest(void)
+{
+    md_test_before_phase = slow_rank1;
+    bx_mock *m = mk(2, 1, "items=50", "unique_dir=true", "files_only=true", NULL);
+    int rc = bx_mock_run_ranks(m, 2);
+    md_test_before_phase = NULL;
+    CHECK(rc == 0, "run: %s", bx_mock_error(m));
+    double stat = 0, create = 0;
+    CHECK(bx_mock_metric(m, "file_stat", &stat) == 0 && stat > 0 && stat <= 100 / 0.3,
+          "file_stat %g op/s: not the slowest rank's time (100 stats, >= 0.3 s)", stat);
+    CHECK(bx_mock_metric(m, "file_create", &create) == 0 && create > 100 / 0.3,
+          "file_create %g op/s: the delay leaked into another phase", create);
+    CHECK(strstr(g_mine1, "/rank.1") != NULL, "unique_dir: rank 1 worked in '%s'", g_mine1);
+    bx_mock_free(m);
+}
+
 int main(int argc, char **argv)
 {
     const char *base = getenv("MDTEST_TEST_DIR");
@@ -257,6 +288,8 @@ int main(int argc, char **argv)
             test_run();
         else if (strcmp(argv[i], "exclusive") == 0)
             test_exclusive();
+        else if (strcmp(argv[i], "slowest") == 0)
+            test_slowest();
         else {
             fprintf(stderr, "unknown test group '%s'\n", argv[i]);
             g_failed = 1;
