@@ -110,6 +110,8 @@ typedef struct mpi_run {
     char bad_msg[320];
     uint64_t corrupt_size;      /* test hook: messages of this size ... */
     uint64_t corrupt_off;       /* ... sent with this byte flipped (0 size: off) */
+    int delay_rank;             /* test hook: this rank (-1: none) ... */
+    long delay_us;              /* ... waits this long before every send */
 } mpi_run;
 
 /* Stamp a message to send; the test hook flips a byte here. */

@@ -2,8 +2,10 @@
  * mpi_pattern.c — what every message carries, and the check of what arrived
  * (the pattern is described in mpi_int.h).
  */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "mpi_int.h"
 
@@ -119,6 +121,10 @@ uint32_t mpi_sum_u32(const uint64_t *seeds, int nranks, size_t e)
 void mpi_send_fill(mpi_run *r, unsigned char *buf, size_t n, uint64_t seed, int full)
 {
     mpi_fill(buf, n, seed, full);
+    if (r->delay_rank == r->rank && r->delay_us > 0) {
+        struct timespec ts = {r->delay_us / 1000000, (r->delay_us % 1000000) * 1000};
+        nanosleep(&ts, NULL);
+    }
     if (r->corrupt_size == n && n > 0)
         buf[r->corrupt_off < n ? r->corrupt_off : n / 2] ^= 0x5a;
 }

@@ -180,16 +180,25 @@ static void describe_run(bx_ctx *ctx, mpi_state *s)
     }
 }
 
-/* The test hook: BENCHAAS_MPI_TEST_CORRUPT=SIZE[:OFFSET] flips a byte of every message
- * of SIZE bytes a rank sends (at OFFSET, default the middle).  For the tests only. */
-static void read_test_hook(mpi_run *r)
+/* The test hooks (for the tests only):
+ *   BENCHAAS_MPI_TEST_CORRUPT=SIZE[:OFFSET]  flip a byte of every message of SIZE bytes a
+ *                                            rank sends (at OFFSET, default the middle)
+ *   BENCHAAS_MPI_TEST_DELAY=RANK:USEC        rank RANK waits USEC us before every send
+ *                                            (a slow link) */
+static void read_test_hooks(mpi_run *r)
 {
-    const char *v = getenv("BENCHAAS_MPI_TEST_CORRUPT");
-    if (!v || !*v)
-        return;
     char *end;
-    r->corrupt_size = strtoull(v, &end, 10);
-    r->corrupt_off = *end == ':' ? strtoull(end + 1, NULL, 10) : UINT64_MAX;
+    const char *v = getenv("BENCHAAS_MPI_TEST_CORRUPT");
+    if (v && *v) {
+        r->corrupt_size = strtoull(v, &end, 10);
+        r->corrupt_off = *end == ':' ? strtoull(end + 1, NULL, 10) : UINT64_MAX;
+    }
+    v = getenv("BENCHAAS_MPI_TEST_DELAY");
+    r->delay_rank = -1;
+    if (v && *v) {
+        r->delay_rank = (int)strtol(v, &end, 10);
+        r->delay_us = *end == ':' ? strtol(end + 1, NULL, 10) : 0;
+    }
 }
 
 static int mpi_init_cb(bx_ctx *ctx, void **out)
@@ -203,7 +212,7 @@ static int mpi_init_cb(bx_ctx *ctx, void **out)
         return rc;
     MPI_Comm_rank(MPI_COMM_WORLD, &s->r.rank);
     MPI_Comm_size(MPI_COMM_WORLD, &s->r.nranks);
-    read_test_hook(&s->r);
+    read_test_hooks(&s->r);
     if ((rc = plan_pairs(ctx, s)) != 0)
         return rc;
     size_t bytes = (size_t)mpi_buf_bytes(&s->r.cfg, s->r.nranks);
@@ -323,28 +332,55 @@ static double rep_figure(const mpi_state *s, double *rep, int t)
     return v;
 }
 
-/* pairs: warn about a pair far off the others (the last repetition). */
-static void warn_outliers(bx_ctx *ctx, mpi_state *s, double *rep, int t)
+/*
+ * pairs: find the node whose link is slow (the last repetition).  A node's
+ * figure is the best of the pairs it is in: a node behind a slow link is
+ * slow in all of them, every other node has fast pairs among the rest.  A
+ * node whose best bandwidth is under half the median of the nodes' (whose
+ * best latency is over twice it) is named in a warning and in the run's
+ * metadata `slow_nodes`.  With two nodes the ends of the one link cannot be
+ * told apart, so it takes three or more.
+ */
+static void find_slow_nodes(bx_ctx *ctx, mpi_state *s, double *rep, int t)
 {
     if (s->npairs < 3 || !(s->r.cfg.tests & (1u << t)))
         return;
-    size_t i = t == T_BW ? s->r.cfg.nsizes - 1 : 0;
-    double *v = malloc(sizeof *v * (size_t)s->npairs);
-    if (!v)
+    int higher = t == T_BW, n = s->r.nranks, k = 0;
+    size_t i = higher ? s->r.cfg.nsizes - 1 : 0;
+    double *best = malloc(sizeof *best * (size_t)n * 2);
+    if (!best)
         return;
-    for (int p = 0; p < s->npairs; p++)
-        v[p] = *cell(s, rep, t, p, i);
-    double med = bx_median(v, (size_t)s->npairs);
+    double *v = best + n;
+    for (int r = 0; r < n; r++)
+        best[r] = NAN;
     for (int p = 0; p < s->npairs; p++) {
-        int off = t == T_BW ? v[p] < 0.5 * med : v[p] > 2.0 * med;
-        if (off)
-            bx_warn(ctx, "pair%d (rank %d on %s <-> rank %d on %s): %s %.2f %s, %s the median "
-                         "%.2f of all %d pairs: check this link",
-                    p, s->pair_a[p], s->host[s->pair_a[p]], s->pair_b[p], s->host[s->pair_b[p]],
-                    t == T_BW ? "bandwidth" : "latency", v[p], t == T_BW ? "MB/s" : "us",
-                    t == T_BW ? "under half" : "over twice", med, s->npairs);
+        double x = *cell(s, rep, t, p, i);
+        int ends[2] = {s->pair_a[p], s->pair_b[p]};
+        for (int e = 0; e < 2; e++) {
+            double *b = &best[ends[e]];
+            *b = isnan(*b) ? x : higher ? fmax(*b, x) : fmin(*b, x);
+        }
     }
-    free(v);
+    for (int r = 0; r < n; r++)
+        if (!isnan(best[r]))
+            v[k++] = best[r];
+    double med = bx_median(v, (size_t)k);
+    char list[512] = "";
+    size_t used = 0;
+    for (int r = 0; r < n; r++) {
+        if (isnan(best[r]) || (higher ? best[r] >= 0.5 * med : best[r] <= 2.0 * med))
+            continue;
+        bx_warn(ctx, "rank %d on %s: its best pair's %s is %.2f %s, %s the median %.2f of the "
+                     "%d nodes' best pairs: check this node's link",
+                r, s->host[r], higher ? "bandwidth" : "latency", best[r], higher ? "MB/s" : "us",
+                higher ? "under half" : "over twice", med, k);
+        if (used < sizeof list)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s (rank %d)",
+                                     used ? "," : "", s->host[r], r);
+    }
+    if (used)
+        bx_meta(ctx, higher ? "slow_nodes.bandwidth" : "slow_nodes.latency", list);
+    free(best);
 }
 
 static int mpi_report_cb(bx_ctx *ctx, void *state)
@@ -369,8 +405,8 @@ static int mpi_report_cb(bx_ctx *ctx, void *state)
     }
     if (s->r.cfg.mode == MODE_PAIRS) {
         double *last = s->hist + s->per_rep * (s->nhist - 1);
-        warn_outliers(ctx, s, last, T_LATENCY);
-        warn_outliers(ctx, s, last, T_BW);
+        find_slow_nodes(ctx, s, last, T_LATENCY);
+        find_slow_nodes(ctx, s, last, T_BW);
     }
     bx_metric(ctx, "verified", 1);
     return 0;

@@ -12,6 +12,8 @@
  *            loop, an unstamped one by the byte-for-byte check, a collective's
  *            too; the run fails on every rank with the size and the offset
  *   pairs    mode=pairs on one node: every pair of ranks, one sample each
+ *   slow     mode=pairs on 4 ranks, rank 3 slowed (BENCHAAS_MPI_TEST_DELAY): the
+ *            warning and slow_nodes name rank 3 and no other
  *
  * Exit 0 passed, 1 failed.
  */
@@ -221,6 +223,35 @@ static void test_pairs(void)
     bx_mock_free(m);
 }
 
+/* mode=pairs finds the slow node: rank 3 waits 30 ms before every send (the delay hook;
+ * a loaded machine makes the other pairs take milliseconds too). */
+static void test_slow(void)
+{
+    setenv("BENCHAAS_MPI_TEST_DELAY", "3:30000", 1);
+    bx_mock *m = mk(g_size, 1, "mode=pairs", "test=latency", "max_size=1", "iterations=10",
+                    "warmup=1", NULL);
+    int rc = bx_mock_run(m);
+    unsetenv("BENCHAAS_MPI_TEST_DELAY");
+    CHECK(rc == 0, "slow: %d %s", rc, bx_mock_error(m));
+    if (g_rank == 0 && rc == 0) {
+        const char *last = NULL, *slow = bx_mock_meta(m, "slow_nodes.latency");
+        int nw = bx_mock_warnings(m, &last);
+        CHECK(nw >= 1 && last && strstr(last, "rank 3 on ") && strstr(last, "check this node"),
+              "warnings %d, last '%s'", nw, last ? last : "");
+        CHECK(slow && strstr(slow, "(rank 3)") && !strstr(slow, "(rank 0)") &&
+                  !strstr(slow, "(rank 1)") && !strstr(slow, "(rank 2)"),
+              "slow_nodes.latency = %s", slow ? slow : "(none)");
+        size_t n = 0;
+        const double *v = bx_mock_samples(m, "pair_latency", &n);
+        for (size_t i = 0; g_failed && v && i < n; i++)
+            fprintf(stderr, "pair%zu (%s): %.1f us\n", i, bx_mock_meta(m, "pair0"), v[i]);
+        double worst = 0;
+        CHECK(bx_mock_metric(m, "pair_latency", &worst) == 0 && worst >= 15000,
+              "the slowest pair: %g us, want >= 15000 (half of a 30 ms round trip)", worst);
+    }
+    bx_mock_free(m);
+}
+
 int main(int argc, char **argv)
 {
     int mpi = 0;
@@ -245,6 +276,8 @@ int main(int argc, char **argv)
             test_corrupt();
         else if (strcmp(argv[i], "pairs") == 0)
             test_pairs();
+        else if (strcmp(argv[i], "slow") == 0)
+            test_slow();
         else {
             fprintf(stderr, "unknown test group '%s'\n", argv[i]);
             g_failed = 1;
