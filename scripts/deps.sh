@@ -5,7 +5,7 @@
 #                            SQLite, OpenMPI, OpenBLAS, hwloc, libmicrohttpd, libsodium,
 #                            libcurl, clang for fuzzing)
 #   scripts/deps.sh --test   also what the test suite uses: Slurm + munge (the local
-#                            test cluster) and the reference benchmarks iperf3, fio,
+#                            test cluster) and the reference benchmarks iperf3, fio, NetPIPE,
 #                            hpcc, likwid, chromium (renders the HTML report in a test),
 #                            node + npm, then `npm ci` in tests/browser (puppeteer-core
 #                            and axe-core for the browser tests of the pages; never a
@@ -45,7 +45,7 @@ if [[ $want_test == 1 ]]; then
         # a one-node Slurm cluster for the submission tests (scripts/slurm-up.sh)
         slurm-wlm munge
         # reference benchmarks the tests may compare against
-        iperf3 fio hpcc likwid chromium
+        iperf3 fio hpcc likwid chromium netpipe-openmpi
         # memcheck of the core (tests/faults/valgrind)
         valgrind
         # the service's tests (tests/serve: python3 clients) and its benchmark (bench/serve.sh)

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# bench/mpi.sh — the mpi plugin against NetPIPE (Debian's netpipe-openmpi, NPopenmpi) on
+# the same 2 ranks and the same message sizes (powers of two, 1 B .. MAX), alternated.
+#
+#   latency    plugin: test=latency (OSU's ping-pong, half the round trip, averaged over
+#              10000 iterations, 1000 above 8 KiB)
+#              NetPIPE: its default ping-pong (-p 0: no perturbed sizes), half the round
+#              trip, the best of its trials; the rows of the powers of two
+#   bandwidth  plugin: test=bw (OSU's window of 64 MPI_Isend, then a reply), MB/s = 1e6 B/s
+#              NetPIPE: -s (streaming: back-to-back sends in one direction), its Mbps / 8
+#
+# Both run under `mpirun -np 2` with the same binding (OpenMPI's default for 2 ranks on
+# this machine; the runner adds nothing else).  Per size, a plugin run's figure is its best
+# repetition (REPS of them, the metric's rule), NetPIPE's the best of its own trials.  Which
+# tool goes first flips every round.  Prints per size the median and min-max over ROUNDS
+# rounds of each tool and the ratio of medians (latency: NetPIPE / plugin, bandwidth:
+# plugin / NetPIPE, so >= 1 means the plugin's figure is at least the reference's).
+#
+# Usage: bench/mpi.sh [BUILD_DIR]            (default: build)
+#        ROUNDS=5 REPS=3 MAX=4m bench/mpi.sh
+# Needs NPopenmpi (apt-get install netpipe-openmpi) and sqlite3.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$here/build}
+ROUNDS=${ROUNDS:-5}
+REPS=${REPS:-3}
+MAX=${MAX:-4m}
+bx=$build/bin/benchaas
+command -v NPopenmpi >/dev/null || { echo "mpi.sh: needs NPopenmpi (apt-get install netpipe-openmpi)" >&2; exit 2; }
+[ -x "$bx" ] || { echo "mpi.sh: $bx is not built" >&2; exit 2; }
+max_bytes=$(numfmt --from=iec "${MAX^^}")
+work=$(mktemp -d "${TMPDIR:-/tmp}/benchaas-mpi-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+unset BENCHAAS_MPI_TEST_CORRUPT
+
+echo "== 2 ranks, 1 B .. $MAX; $ROUNDS rounds alternating; plugin --repetitions $REPS"
+echo "== $(NPopenmpi 2>&1 | grep -m1 -i version || echo 'NetPIPE 3.7'); $(mpirun --version | head -1)"
+echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
+
+# plugin TEST OUT: "size value" per size, the best repetition (min latency / max bandwidth)
+plugin() {
+    local test=$1 out=$2 agg=min
+    [ "$test" = bw ] && agg=max
+    "$bx" run mpi --ranks 2 -p test="$test" -p max_size="$MAX" --repetitions "$REPS" \
+        --db "$work/b.db" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+    local metric=latency
+    [ "$test" = bw ] && metric=bandwidth
+    sqlite3 -batch -separator ' ' "$work/b.db" \
+        "SELECT idx, $agg(value) FROM samples_view WHERE metric='$metric' AND
+         run_id=(SELECT max(id) FROM runs) GROUP BY idx ORDER BY idx" |
+        awk '{printf "%d %.6f\n", 2^$1, $2}' >"$out"
+}
+
+# netpipe MODE OUT: "size value" for the powers of two (latency us / bandwidth MB/s)
+netpipe() {
+    local mode=$1 out=$2 flags=()
+    [ "$mode" = bw ] && flags=(-s)
+    mpirun -np 2 NPopenmpi -l 1 -u "$max_bytes" -p 0 "${flags[@]}" -o "$work/np.out" \
+        >/dev/null 2>&1
+    awk -v m="$mode" 'function pow2(x) { while (x > 1 && x % 2 == 0) x /= 2; return x == 1 }
+        pow2($1) { if (m == "bw") printf "%d %.6f\n", $1, $2 / 8; else printf "%d %.6f\n", $1, $3 * 1e6 }' \
+        "$work/np.out" >"$out"
+}
+
+for r in $(seq "$ROUNDS"); do
+    if [ $((r % 2)) -eq 1 ]; then order="plugin netpipe"; else order="netpipe plugin"; fi
+    echo "round $r ($order first; load $(cut -d' ' -f1 /proc/loadavg))" >&2
+    for t in $order; do
+        for m in latency bw; do
+            if [ "$t" = plugin ]; then plugin "$m" "$work/$t.$m.$r"; else netpipe "$m" "$work/$t.$m.$r"; fi
+        done
+    done
+done
+
+# the table: per size, median and min-max of each tool over the rounds, and the ratio
+for m in latency bw; do
+    if [ "$m" = latency ]; then unit=us; else unit=MB/s; fi
+    echo
+    printf '%-9s %-10s %22s %22s %7s\n' "$m" size "plugin ($unit)" "NetPIPE ($unit)" ratio
+    cat "$work"/plugin."$m".* | awk '{print "p", $0}' >"$work/all"
+    cat "$work"/netpipe."$m".* | awk '{print "n", $0}' >>"$work/all"
+    sort -k2,2n -k1,1 -k3,3g "$work/all" | awk -v m="$m" '
+        function med(a, n) { return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+        function flush() {
+            if (!size) return
+            mp = med(p, np); mn = med(q, nq)
+            ratio = m == "latency" ? mn / mp : mp / mn
+            printf "%-9s %-10d %10.2f (%.2f-%.2f) %10.2f (%.2f-%.2f) %7.2f\n", "", size, mp,
+                   p[1], p[np], mn, q[1], q[nq], ratio
+            np = nq = 0
+        }
+        $2 != size { flush(); size = $2 }
+        $1 == "p" { p[++np] = $3 }
+        $1 == "n" { q[++nq] = $3 }
+        END { flush() }'
+done
+echo
+echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

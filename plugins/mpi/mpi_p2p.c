@@ -1,0 +1,156 @@
+/*
+ * mpi_p2p.c — the point-to-point tests between two ranks a and b, as the
+ * OSU micro-benchmarks define them:
+ *
+ *   latency  a sends a message with MPI_Send, b receives it and sends one
+ *            of the same size back; the latency is half the average round
+ *            trip of the timed iterations (osu_latency).
+ *   bw       a posts `window` MPI_Isend of the message, waits for all, and
+ *            waits for a 4-byte reply b sends once it has received the
+ *            whole window; bandwidth = size x window x iterations / time,
+ *            in MB/s = 1e6 B/s (osu_bw).
+ *   bibw     both post `window` MPI_Irecv and `window` MPI_Isend and wait
+ *            for all; twice the bytes over the time (osu_bibw).
+ *
+ * The clock starts when the warm-up iterations are done.  Each window's
+ * receives land in separate slots (mpi_slots(): the window, at most
+ * MPI_SLOT_BYTES together; a window of more messages reuses them, every
+ * message of one iteration carrying the same data), and every slot is
+ * checked after the window; b checks after its reply, outside a's clock.
+ */
+#include <mpi.h>
+#include <string.h>
+
+#include "mpi_int.h"
+
+#define TAG_DATA 100
+#define TAG_ACK 101
+#define TAG_SYNC 102
+
+/* Both ranks of the pair are here before a size starts. */
+static void pair_sync(int peer)
+{
+    char x = 0, y;
+    MPI_Sendrecv(&x, 0, MPI_BYTE, peer, TAG_SYNC, &y, 0, MPI_BYTE, peer, TAG_SYNC,
+                 MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+}
+
+/* After the timed loop: one message each way, filled and checked byte for byte. */
+static void full_exchange(mpi_run *r, int test, size_t n, int a, int b, uint64_t iter)
+{
+    int me = r->rank, peer = me == a ? b : a;
+    mpi_where w = {test, n, iter, peer, 1};
+    for (int leg = 0; leg < 2; leg++) {
+        int src = leg == 0 ? a : b, dst = leg == 0 ? b : a;
+        uint64_t seed = mpi_seed(test, iter, src, dst, n);
+        if (me == src) {
+            mpi_send_fill(r, r->sbuf, n, seed, 1);
+            MPI_Send(r->sbuf, (int)n, MPI_BYTE, dst, TAG_DATA, MPI_COMM_WORLD);
+        } else {
+            MPI_Recv(r->rbuf, (int)n, MPI_BYTE, src, TAG_DATA, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            mpi_recv_check(r, r->rbuf, seed, &w);
+        }
+    }
+}
+
+static double latency(mpi_run *r, size_t n, int a, int b, long iters, long skip)
+{
+    int me = r->rank, peer = me == a ? b : a;
+    uint64_t mine_base = mpi_seed_base(T_LATENCY, me, peer, n);
+    uint64_t their_base = mpi_seed_base(T_LATENCY, peer, me, n);
+    double t0 = bx_now();
+    for (long i = 0; i < iters + skip; i++) {
+        if (i == skip)
+            t0 = bx_now();
+        uint64_t mine = mpi_seed_at(mine_base, (uint64_t)i);
+        uint64_t theirs = mpi_seed_at(their_base, (uint64_t)i);
+        mpi_where w = {T_LATENCY, n, (uint64_t)i, peer, 0};
+        if (me == a) {
+            mpi_send_fill(r, r->sbuf, n, mine, 0);
+            MPI_Send(r->sbuf, (int)n, MPI_BYTE, b, TAG_DATA, MPI_COMM_WORLD);
+            MPI_Recv(r->rbuf, (int)n, MPI_BYTE, b, TAG_DATA, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            mpi_recv_check(r, r->rbuf, theirs, &w);
+        } else {
+            MPI_Recv(r->rbuf, (int)n, MPI_BYTE, a, TAG_DATA, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            mpi_recv_check(r, r->rbuf, theirs, &w);
+            mpi_send_fill(r, r->sbuf, n, mine, 0);
+            MPI_Send(r->sbuf, (int)n, MPI_BYTE, a, TAG_DATA, MPI_COMM_WORLD);
+        }
+    }
+    double t = bx_now() - t0;
+    return t * 1e6 / (2.0 * (double)iters);
+}
+
+/* Post the window's receives from peer into the slots. */
+static void post_recvs(mpi_run *r, MPI_Request *req, size_t n, int peer, uint64_t slots)
+{
+    for (int j = 0; j < r->cfg.window; j++)
+        MPI_Irecv(r->rbuf + (size_t)((uint64_t)j % slots) * n, (int)n, MPI_BYTE, peer, TAG_DATA,
+                  MPI_COMM_WORLD, &req[j]);
+}
+
+static void post_sends(mpi_run *r, MPI_Request *req, size_t n, int peer)
+{
+    for (int j = 0; j < r->cfg.window; j++)
+        MPI_Isend(r->sbuf, (int)n, MPI_BYTE, peer, TAG_DATA, MPI_COMM_WORLD, &req[j]);
+}
+
+/* Check every slot a window filled. */
+static void check_slots(mpi_run *r, int test, size_t n, int peer, long i, uint64_t slots,
+                        uint64_t base)
+{
+    uint64_t seed = mpi_seed_at(base, (uint64_t)i);
+    mpi_where w = {test, n, (uint64_t)i, peer, 0};
+    uint64_t used = slots < (uint64_t)r->cfg.window ? slots : (uint64_t)r->cfg.window;
+    for (uint64_t k = 0; k < used; k++)
+        mpi_recv_check(r, r->rbuf + (size_t)k * n, seed, &w);
+}
+
+static double bandwidth(mpi_run *r, int test, size_t n, int a, int b, long iters, long skip)
+{
+    int me = r->rank, peer = me == a ? b : a, W = r->cfg.window;
+    MPI_Request *req = r->reqs;
+    uint64_t slots = mpi_slots(&r->cfg, n);
+    char ack[4] = {0};
+    uint64_t mine_base = mpi_seed_base(test, me, peer, n);
+    uint64_t their_base = mpi_seed_base(test, peer, me, n);
+    double t0 = bx_now();
+    for (long i = 0; i < iters + skip; i++) {
+        if (i == skip)
+            t0 = bx_now();
+        uint64_t mine = mpi_seed_at(mine_base, (uint64_t)i);
+        if (test == T_BIBW) {
+            post_recvs(r, req, n, peer, slots);
+            mpi_send_fill(r, r->sbuf, n, mine, 0);
+            post_sends(r, req + W, n, peer);
+            MPI_Waitall(2 * W, req, MPI_STATUSES_IGNORE);
+            check_slots(r, test, n, peer, i, slots, their_base);
+        } else if (me == a) {
+            mpi_send_fill(r, r->sbuf, n, mine, 0);
+            post_sends(r, req, n, peer);
+            MPI_Waitall(W, req, MPI_STATUSES_IGNORE);
+            MPI_Recv(ack, 4, MPI_BYTE, b, TAG_ACK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        } else {
+            post_recvs(r, req, n, peer, slots);
+            MPI_Waitall(W, req, MPI_STATUSES_IGNORE);
+            MPI_Send(ack, 4, MPI_BYTE, a, TAG_ACK, MPI_COMM_WORLD);
+            check_slots(r, test, n, peer, i, slots, their_base);
+        }
+    }
+    double t = bx_now() - t0;
+    double bytes = (double)n * (double)W * (double)iters * (test == T_BIBW ? 2.0 : 1.0);
+    return bytes / t / 1e6;
+}
+
+double mpi_p2p(mpi_run *r, int test, uint64_t size, int a, int b)
+{
+    long iters, skip;
+    mpi_iters(test, size, r->cfg.iterations, r->cfg.warmup, &iters, &skip);
+    int peer = r->rank == a ? b : a;
+    size_t n = (size_t)size;
+    pair_sync(peer);
+    double v = test == T_LATENCY ? latency(r, n, a, b, iters, skip)
+                                 : bandwidth(r, test, n, a, b, iters, skip);
+    full_exchange(r, test, n, a, b, (uint64_t)(iters + skip));
+    return r->rank == a ? v : 0;
+}

@@ -1,0 +1,61 @@
+#!/bin/bash
+# cli_test.sh BENCHAAS — the mpi plugin end to end through the benchaas CLI
+# (two and three real MPI ranks under mpirun): metrics, one sample per size
+# and repetition, the sizes in the run's metadata, collectives, a corrupted
+# message failing the run (exit 1), and bad input refused (exit 2).
+set -u
+BX=${1:?usage: cli_test.sh path/to/benchaas}
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/benchaas-mpi-cli.XXXXXX") || exit 1
+trap 'rm -rf "$DIR"' EXIT
+cd "$DIR" || exit 1
+unset BENCHAAS_DB BENCHAAS_PLUGIN_PATH BENCHAAS_MPI_TEST_CORRUPT
+DB=$DIR/r.db
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect() {
+    local want=$1; shift
+    "$BX" "$@" >"$DIR/out" 2>"$DIR/err"
+    local rc=$?
+    [ "$rc" -eq "$want" ] || { cat "$DIR/out" "$DIR/err" >&2; fail "exit $rc, expected $want: $*"; }
+}
+q() { sqlite3 -batch "$DB" "$1"; }
+last() { q "SELECT $1 FROM runs_view ORDER BY run_id DESC LIMIT 1"; }
+
+# 1. two ranks, point to point, 1 B .. 4 KiB (13 sizes), two repetitions
+expect 0 run mpi --ranks 2 -p max_size=4k -p iterations=200 --repetitions 2 --db "$DB"
+[ "$(last status)" = ok ] || fail "run 1: $(last status)"
+[ "$(q "SELECT value > 0 FROM results WHERE metric='latency' AND unit='us'")" = 1 ] \
+    || fail "no latency in us"
+[ "$(q "SELECT value > 0 FROM results WHERE metric='bandwidth' AND unit='MB/s'")" = 1 ] \
+    || fail "no bandwidth in MB/s"
+[ "$(q "SELECT value FROM results WHERE metric='verified'")" = 1.0 ] || fail "verified != 1"
+n=$(q "SELECT count(*) FROM samples_view WHERE metric='bibw'")
+[ "$n" = 26 ] || fail "bibw: $n samples, want 13 sizes x 2 repetitions"
+[ "$(q "SELECT max(idx) FROM samples_view WHERE metric='latency'")" = 12 ] || fail "latency idx"
+[ "$(q "SELECT value FROM run_meta WHERE key='sizes.latency'")" = \
+  "1,2,4,8,16,32,64,128,256,512,1024,2048,4096" ] || fail "sizes.latency meta"
+
+# 2. collectives over three ranks
+expect 0 run mpi --ranks 3 -p test=collective -p min_size=4 -p max_size=1k \
+    -p iterations=50 --repetitions 1 --db "$DB"
+[ "$(last status)" = ok ] || fail "collectives: $(last status)"
+for m in allreduce alltoall bcast; do
+    n=$(q "SELECT count(*) FROM samples_view WHERE metric='$m' AND run_id=(SELECT max(id) FROM runs)")
+    [ "$n" = 9 ] || fail "$m: $n samples, want 9"
+done
+
+# 3. a corrupted message (the test hook) fails the run: exit 1, status failed, verified 0
+BENCHAAS_MPI_TEST_CORRUPT=1024 expect 1 run mpi --ranks 2 -p test=latency -p max_size=2k \
+    -p iterations=20 --repetitions 1 --db "$DB"
+[ "$(last status)" = failed ] || fail "corrupted run: $(last status)"
+last error | grep -q "a message of 1024 bytes from rank . arrived wrong" \
+    || fail "error text: $(last error)"
+
+# 4. bad input: exit 2, nothing stored
+runs=$(q "SELECT count(*) FROM runs")
+expect 2 run mpi -p min_size=8k -p max_size=1k --ranks 2 --db "$DB"
+grep -q "larger than max_size" "$DIR/err" || fail "message: $(cat "$DIR/err")"
+expect 2 run mpi -p test=latency --ranks 1 --db "$DB"
+grep -q "at least 2 ranks" "$DIR/err" || fail "message: $(cat "$DIR/err")"
+[ "$(q "SELECT count(*) FROM runs")" = "$runs" ] || fail "a refused run was stored"
+echo "passed"
