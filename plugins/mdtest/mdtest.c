@@ -24,7 +24,8 @@
 
 static const bx_param md_params[] = {
     {"path", BX_STRING, ".", BX_NORANGE, NULL,
-     "the folder the run makes its own folder in [-d]; relative to the working directory", 0},
+     "the folder the run makes its own folder in [-d]; relative to the working directory",
+     BX_PARAM_PATH_WRITE},
     {"items", BX_INT, "1000", BX_RANGE(1, 1e9), NULL, "files (and folders) per rank [-n]", 0},
     {"unique_dir", BX_BOOL, "false", BX_NORANGE, NULL,
      "each rank works in a folder of its own; otherwise all ranks share one [-u]", 0},
