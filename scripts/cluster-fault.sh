@@ -9,6 +9,8 @@
 #   scripts/cluster-fault.sh kill NODE             kill every process of the node (its slurmd,
 #                                                  its jobs) and take its link down
 #   scripts/cluster-fault.sh heal NODE|all         undo all of it; start slurmd again, resume
+#                                                  (and undo drains whose reason begins
+#                                                  "benchaas: " or "cluster-test: ")
 #   scripts/cluster-fault.sh show                  the caps and shapes in force
 #
 # Exit status: 0 done; 2 bad usage or no such node; 3 not root / no cluster.
@@ -20,7 +22,7 @@ export SLURM_CONF=$cl_conf
 
 die() { echo "cluster-fault: error: $*" >&2; exit "${2:-1}"; }
 say() { echo "cluster-fault: $*"; }
-usage() { sed -n '2,14s/^# \{0,1\}//p' "$0"; exit "${1:-2}"; }
+usage() { sed -n '2,16s/^# \{0,1\}//p' "$0"; exit "${1:-2}"; }
 
 # The cgroup folder for NODE's cap: cgroup v2 (cpu.max) or v1's cpu controller (cfs quota).
 cgroup_dir() {
@@ -114,6 +116,10 @@ heal() {
         if sinfo -h -n "$node" -o %T 2>/dev/null | grep -q '^down'; then
             scontrol update NodeName="$node" State=RESUME 2>/dev/null || true
         fi
+    fi
+    # A drain a test set (BenchaaS's own, or the "someone else" a test plays) is undone.
+    if sinfo -h -n "$node" -o '%T|%E' 2>/dev/null | grep -qE '^drain[^|]*\|(benchaas|cluster-test): '; then
+        scontrol update NodeName="$node" State=RESUME 2>/dev/null || true
     fi
     say "$node healed"
 }

@@ -636,6 +636,80 @@ int slurm_resolve_nodes(const char *list, const char *partition, strvec *out, ch
     return 0;
 }
 
+/* ---- a node's state, drain and resume (check --across-nodes --drain / --resume) ---- */
+
+/* Run one of Slurm's commands about node NODE: 0 and *out (caller frees), or BX_EINVAL
+ * with the command's last line of error text. */
+static int node_command(char *const *argv, const char *node, char **out, char *err,
+                        size_t errlen)
+{
+    char *serr = NULL;
+    *out = NULL;
+    if (!node_name_ok(node))
+        return errf(err, errlen, BX_EINVAL, "'%s' is not a node name", node);
+    if (!have_command(argv[0]))
+        return errf(err, errlen, BX_EINVAL, "Slurm's %s is not installed here", argv[0]);
+    int x = capture(argv, out, &serr);
+    int rc = 0;
+    if (x != 0) {
+        rc = errf(err, errlen, BX_EINVAL, "%s for %s failed: %s", argv[0], node,
+                  serr && *serr ? last_line(serr) : "no message");
+        free(*out);
+        *out = NULL;
+    }
+    free(serr);
+    return rc;
+}
+
+int slurm_node_state(const char *node, int *drained, char *reason, size_t rlen, char *err,
+                     size_t errlen)
+{
+    char *argv[] = {"sinfo", "-h", "-N", "-n", (char *)node, "-o", "%T|%E", NULL};
+    char *out = NULL;
+    *drained = 0;
+    snprintf(reason, rlen, "%s", "");
+    int rc = node_command(argv, node, &out, err, errlen);
+    if (rc)
+        return rc;
+    char *bar = strchr(out, '|');
+    if (!bar) {
+        free(out);
+        return errf(err, errlen, BX_EINVAL, "Slurm does not know node %s", node);
+    }
+    *bar = '\0';
+    /* "drained", "draining", "drained*" (and not responding): a drain is set */
+    *drained = strncmp(out, "drain", 5) == 0;
+    char *nl = strchr(bar + 1, '\n');
+    if (nl)
+        *nl = '\0';
+    snprintf(reason, rlen, "%s", strcmp(bar + 1, "none") == 0 ? "" : bar + 1);
+    free(out);
+    return 0;
+}
+
+int slurm_node_drain(const char *node, const char *reason, char *err, size_t errlen)
+{
+    char *nn = xasprintf("NodeName=%s", node), *rs = xasprintf("Reason=%s", reason);
+    char *argv[] = {"scontrol", "update", nn, "State=DRAIN", rs, NULL};
+    char *out = NULL;
+    int rc = node_command(argv, node, &out, err, errlen);
+    free(out);
+    free(nn);
+    free(rs);
+    return rc;
+}
+
+int slurm_node_resume(const char *node, char *err, size_t errlen)
+{
+    char *nn = xasprintf("NodeName=%s", node);
+    char *argv[] = {"scontrol", "update", nn, "State=RESUME", NULL};
+    char *out = NULL;
+    int rc = node_command(argv, node, &out, err, errlen);
+    free(out);
+    free(nn);
+    return rc;
+}
+
 int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retry_failed,
                             const strvec *nodes, const char *partition)
 {

@@ -10,10 +10,10 @@
 . "$CLUSTER_LIB" || exit 1
 need_cluster
 cat > h.cfg <<'CFG'
-experiments = ( { name = "qa"; plugin = "hpl"; repetitions = 3; params = { N = 3000; NB = 128; P = 1; Q = 1; }; } );
-slurm = { time_limit = "5"; };
+experiments = ( { name = "qa"; plugin = "hpl"; repetitions = 3; params = { N = 2000; NB = 128; P = 1; Q = 1; }; } );
+slurm = { time_limit = "5"; extra = ["--job-name=cluster-qa", "--dependency=singleton"]; };
 CFG
-fault cap bxnode3 25
+fault cap bxnode3 10
 expect_rc 0 bx submit h.cfg --db h.db --each-node --partition batch --wait
 eq "$(sql h.db "SELECT count(*) FROM runs WHERE status = 'ok'")" 4 "one ok run a node"
 eq "$(sql h.db "SELECT group_concat(tag, ' ') FROM (SELECT tag FROM tags WHERE tag LIKE 'node=%' ORDER BY tag)")" \
