@@ -236,6 +236,9 @@ static int render_script(const job *j, const slurm_opts *o, const char *spool, c
     fprintf(f, "#SBATCH --cpus-per-task=%d\n", j->max_threads);
     if (o->nodes > 0)
         fprintf(f, "#SBATCH --nodes=%ld\n", o->nodes);
+    /* A node that fails makes Slurm requeue the job by default and run the point again,
+     * unseen, on other nodes: record the failure instead (--retry-failed reruns it). */
+    fprintf(f, "#SBATCH --no-requeue\n");
     if (o->memory)
         sbatch_line(&b, "mem", "slurm.memory", o->memory);
     if (o->time_limit)
@@ -864,6 +867,7 @@ out:
 typedef struct job_state {
     char state[32];   /* PENDING, RUNNING, COMPLETED, CANCELLED, TIMEOUT, FAILED, ... or "" */
     char reason[256];
+    char nodes[512];  /* the job's node list ("bxnode[1-2]"), "" when unknown */
 } job_state;
 
 /* Slurm's "[D-]HH:MM:SS" (or MM:SS) as seconds; -1 for UNLIMITED or garbage. */
@@ -883,18 +887,17 @@ static long slurm_seconds(const char *t)
 static void get_job_state(const char *id, job_state *js)
 {
     memset(js, 0, sizeof *js);
-    char *argv[] = {"squeue", "--noheader", "--jobs", (char *)id, "--format=%T|%r", NULL};
+    char *argv[] = {"squeue", "--noheader", "--jobs", (char *)id, "--format=%T|%r|%N", NULL};
     char *out = NULL;
     if (capture(argv, &out, NULL) == 0 && out && *out) {
-        char *bar = strchr(out, '|');
-        if (bar) {
-            *bar = '\0';
+        char *bar = strchr(out, '|'), *bar2 = bar ? strchr(bar + 1, '|') : NULL;
+        if (bar2) {
+            *bar = *bar2 = '\0';
             snprintf(js->state, sizeof js->state, "%s", out);
             trim(bar + 1);
             snprintf(js->reason, sizeof js->reason, "%s", bar + 1);
-            char *nl = strchr(js->reason, '\n');
-            if (nl)
-                *nl = '\0';
+            trim(bar2 + 1);
+            snprintf(js->nodes, sizeof js->nodes, "%s", bar2 + 1);
         }
         free(out);
         return;
@@ -908,6 +911,9 @@ static void get_job_state(const char *id, job_state *js)
         char *r = strstr(out, "Reason=");
         if (r)
             sscanf(r + 7, "%255[^ \n]", js->reason);
+        char *nl = strstr(out, " NodeList=");
+        if (nl)
+            sscanf(nl + 10, "%511[^ \n]", js->nodes);
         /* Past its time limit Slurm refuses new steps at once, and a script that
          * then ends by itself makes the job COMPLETED: call that a timeout. */
         char *rt = strstr(out, " RunTime="), *tl = strstr(out, " TimeLimit=");
@@ -926,6 +932,34 @@ static int state_is_final(const char *s)
     return *s && strcmp(s, "PENDING") && strcmp(s, "RUNNING") && strcmp(s, "CONFIGURING") &&
            strcmp(s, "COMPLETING") && strcmp(s, "SUSPENDED") && strcmp(s, "REQUEUED") &&
            strcmp(s, "RESIZING");
+}
+
+/* The nodes of host list LIST that Slurm has down or not responding now (sinfo: "down",
+ * or a state ending in '*'), comma-separated into out; LIST itself when none is, or
+ * sinfo cannot say: a job that ended NODE_FAIL names the node that failed. */
+static void failed_nodes(const char *list, char *out, size_t len)
+{
+    char *argv[] = {"sinfo", "-h", "-N", "-n", (char *)list, "-o", "%N %T", NULL};
+    char *text = NULL;
+    size_t used = 0;
+    out[0] = '\0';
+    if (*list && capture(argv, &text, NULL) == 0 && text) {
+        char *save = NULL;
+        for (char *l = strtok_r(text, "\n", &save); l && used < len; l = strtok_r(NULL, "\n", &save)) {
+            char node[256], state[64];
+            if (sscanf(l, "%255s %63s", node, state) != 2)
+                continue;
+            size_t sl = strlen(state);
+            if (strncmp(state, "down", 4) != 0 && state[sl - 1] != '*')
+                continue;
+            if (strstr(out, node))
+                continue;
+            used += (size_t)snprintf(out + used, len - used, "%s%s", used ? "," : "", node);
+        }
+    }
+    free(text);
+    if (!out[0])
+        snprintf(out, len, "%s", *list ? list : "unknown");
 }
 
 /* Update queued/running runs from Slurm: running when the job runs; a final
@@ -1004,6 +1038,13 @@ static int reconcile(store *st, const char *spool, int verbose)
                 snprintf(why, sizeof why, "Slurm job %s was cancelled (state %s%s%s)", id, st_,
                          js.reason[0] && strcmp(js.reason, "None") ? ", reason " : "",
                          js.reason[0] && strcmp(js.reason, "None") ? js.reason : "");
+            } else if (strncmp(st_, "NODE_FAIL", 9) == 0) {
+                char down[512];
+                failed_nodes(js.nodes, down, sizeof down);
+                newstatus = "failed";
+                snprintf(why, sizeof why, "Slurm job %s failed: node %s failed while it ran "
+                                          "(state NODE_FAIL; the job's nodes: %s)",
+                         id, down, js.nodes[0] ? js.nodes : "unknown");
             } else if (strcmp(st_, "COMPLETED") == 0 || strcmp(st_, "FAILED") == 0 ||
                        !js.state[0]) {
                 /* The job ran its script; this point's worker died without a result. */
