@@ -8,6 +8,10 @@
 #   scripts/cluster-fault.sh shape NODE delay D    add D of delay each way (tc netem; 20ms)
 #   scripts/cluster-fault.sh kill NODE             kill every process of the node (its slurmd,
 #                                                  its jobs) and take its link down
+#   scripts/cluster-fault.sh decoy NODE|all        give the node a second interface with the
+#                                                  same address on every node (198.19.255.1,
+#                                                  as docker0 or virbr0 on real nodes): MPI
+#                                                  over TCP then needs slurm.network
 #   scripts/cluster-fault.sh heal NODE|all         undo all of it; start slurmd again, resume
 #                                                  (and undo drains whose reason begins
 #                                                  "benchaas: " or "cluster-test: ")
@@ -22,7 +26,7 @@ export SLURM_CONF=$cl_conf
 
 die() { echo "cluster-fault: error: $*" >&2; exit "${2:-1}"; }
 say() { echo "cluster-fault: $*"; }
-usage() { sed -n '2,16s/^# \{0,1\}//p' "$0"; exit "${1:-2}"; }
+usage() { sed -n '2,20s/^# \{0,1\}//p' "$0"; exit "${1:-2}"; }
 
 # The cgroup folder for NODE's cap: cgroup v2 (cpu.max) or v1's cpu controller (cfs quota).
 cgroup_dir() {
@@ -100,8 +104,20 @@ kill_node() {
     say "$1 killed (its processes and its link)"
 }
 
+# A veth pair inside the node (gVisor has no dummy links), its end up with the address
+# every node gets: the way no two nodes can talk, though each sees the same subnet.
+decoy() {
+    ip netns exec "$1" ip link show bxdecoy >/dev/null 2>&1 && return 0
+    ip netns exec "$1" ip link add bxdecoy type veth peer name bxdecoyp
+    ip netns exec "$1" ip addr add 198.19.255.1/24 dev bxdecoy
+    ip netns exec "$1" ip link set bxdecoy up
+    ip netns exec "$1" ip link set bxdecoyp up
+    say "$1 has a decoy interface bxdecoy 198.19.255.1/24"
+}
+
 heal() {
     local node=$1
+    ip netns exec "$node" ip link del bxdecoy 2>/dev/null || true
     unshape "$node"
     uncap "$node"
     ip link set "$(veth_of "$node")" up
@@ -151,8 +167,8 @@ case $1 in
 esac
 [[ $# -ge 2 ]] || usage
 node=$2
-if [[ $1 == heal && $node == all ]]; then
-    for n in $(cl_nodes); do heal "$n"; done
+if [[ ($1 == heal || $1 == decoy) && $node == all ]]; then
+    for n in $(cl_nodes); do "$1" "$n"; done
     exit 0
 fi
 cl_nodes | grep -qx "$node" || die "no node '$node' in the cluster ($(cl_nodes | tr '\n' ' '))" 2
@@ -160,6 +176,7 @@ case $1 in
     cap) [[ $# == 3 ]] || usage; cap "$node" "$3" ;;
     shape) [[ $# == 4 ]] || usage; shape "$node" "$3" "$4" ;;
     kill) kill_node "$node" ;;
+    decoy) decoy "$node" ;;
     heal) heal "$node" ;;
     *) usage ;;
 esac

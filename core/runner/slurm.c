@@ -199,7 +199,12 @@ static void write_point_command(batch_out *b, const runspec *s, const slurm_opts
     }
     fputc(' ', f);
     batch_put_word(b, "the spec path (in the spool)", spec_path);
-    fprintf(f, " || { rc=$?; echo \"benchaas: point exited with status $rc\" >&2; status=1; }\n");
+    /* timeout(1) says 124 when it stopped the point: leave SPEC.timeout, so collect
+     * records a timeout, not a crash (the worker, killed, wrote no result) */
+    fprintf(f, " || { rc=$?; echo \"benchaas: point exited with status $rc\" >&2; status=1; "
+               "if [ $rc = 124 ]; then : >");
+    batch_put_word(b, "the spec path (in the spool)", spec_path);
+    fprintf(f, ".timeout; fi; }\n");
 }
 
 static void sbatch_line(batch_out *b, const char *option, const char *what, const char *value)
@@ -282,6 +287,15 @@ static int render_script(const job *j, const slurm_opts *o, const char *spool, c
     }
     if (geteuid() == 0)
         fprintf(f, "export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1\n");
+    /* Only when asked: OpenMPI's own choice (every interface but loopback) is right
+     * unless the nodes carry an interface that is not the way between them. */
+    if (o->network) {
+        fprintf(f, "export OMPI_MCA_btl_tcp_if_include=");
+        batch_put_word(&b, "slurm.network", o->network);
+        fprintf(f, " OMPI_MCA_oob_tcp_if_include=");
+        batch_put_word(&b, "slurm.network", o->network);
+        fputc('\n', f);
+    }
     /* The start of the allocation, for the queue-wait metric of every point. */
     fprintf(f, "export BENCHAAS_JOB_START=$(date +%%s)\nstatus=0\n\n");
     if (j->array) {
@@ -962,6 +976,17 @@ static void failed_nodes(const char *list, char *out, size_t len)
         snprintf(out, len, "%s", *list ? list : "unknown");
 }
 
+/* 1 when the batch script stopped spec S at its timeout (it left SPEC.timeout). */
+static int point_timed_out(const runspec *s)
+{
+    char *spec = spec_path_for_result(s->result_path);
+    char *marker = spec ? xasprintf("%s.timeout", spec) : NULL;
+    int yes = marker && access(marker, F_OK) == 0;
+    free(marker);
+    free(spec);
+    return yes;
+}
+
 /* Update queued/running runs from Slurm: running when the job runs; a final
  * failure when the job ended and no result document came back. */
 static int reconcile(store *st, const char *spool, int verbose)
@@ -1045,6 +1070,10 @@ static int reconcile(store *st, const char *spool, int verbose)
                 snprintf(why, sizeof why, "Slurm job %s failed: node %s failed while it ran "
                                           "(state NODE_FAIL; the job's nodes: %s)",
                          id, down, js.nodes[0] ? js.nodes : "unknown");
+            } else if (point_timed_out(&s)) {
+                newstatus = "timeout";
+                snprintf(why, sizeof why, "the point ran past its timeout of %.0f s and was "
+                                          "stopped (Slurm job %s)", s.timeout, id);
             } else if (strcmp(st_, "COMPLETED") == 0 || strcmp(st_, "FAILED") == 0 ||
                        !js.state[0]) {
                 /* The job ran its script; this point's worker died without a result. */
