@@ -10,7 +10,8 @@
 # bxnode1..N: each a network namespace and a UTS namespace of its own (its host name), an
 # address 198.18.0.1I on the bridge, its own slurmd; the machine's munge; one partition
 # "batch".  /etc/hosts gets the names (removed by --down).  The file system is this
-# machine's, shared by every node as a cluster's home or Lustre is.  Its own slurm.conf,
+# machine's, shared by every node as a cluster's home or Lustre is, except /tmp: each node
+# has its own (node-local, as on a real cluster).  Its own slurm.conf,
 # ports (6917/6918), state, spool and logs under /var/lib/benchaas-cluster
 # (BENCHAAS_CLUSTER_DIR), so scripts/slurm-up.sh's cluster or a real Slurm is untouched.
 #
