@@ -905,13 +905,19 @@ static void get_job_state(const char *id, job_state *js)
     char *out = NULL;
     if (capture(argv, &out, NULL) == 0 && out && *out) {
         char *bar = strchr(out, '|'), *bar2 = bar ? strchr(bar + 1, '|') : NULL;
-        if (bar2) {
-            *bar = *bar2 = '\0';
+        if (bar) {
+            *bar = '\0';
+            if (bar2) {
+                *bar2 = '\0';
+                trim(bar2 + 1);
+                snprintf(js->nodes, sizeof js->nodes, "%s", bar2 + 1);
+            }
             snprintf(js->state, sizeof js->state, "%s", out);
             trim(bar + 1);
             snprintf(js->reason, sizeof js->reason, "%s", bar + 1);
-            trim(bar2 + 1);
-            snprintf(js->nodes, sizeof js->nodes, "%s", bar2 + 1);
+            char *nl = strchr(js->reason, '\n');
+            if (nl)
+                *nl = '\0';
         }
         free(out);
         return;
