@@ -18,6 +18,14 @@ need_cluster() {
     trap '"$scripts/cluster-fault.sh" heal all >/dev/null 2>&1; rm -rf "$TMP"' EXIT
     nodes=$(sinfo -h -N -o %N | sort -u)
     [ "$(echo "$nodes" | wc -l)" -ge 4 ] || skip "the test cluster has fewer than 4 nodes"
+    # the test before may have healed a node a moment ago: wait until every node is idle
+    # (not down, drained or not responding)
+    local _
+    for _ in $(seq 60); do
+        [ "$(sinfo -h -N -o %T | grep -cvxE 'idle|mixed')" = 0 ] && return 0
+        sleep 0.5
+    done
+    fail "the cluster's nodes are not all idle: $(sinfo -h -N -o '%N=%T' | tr '\n' ' ')"
 }
 
 # fault ARGS...: scripts/cluster-fault.sh, failing the test when it fails.
