@@ -12,6 +12,7 @@ unset BENCHAAS_PLUGIN_PATH   # the built-in plugins: hpl, stream, iperf, ior
 # SLURM_CONF points at it, and every fault is undone when the test ends.
 need_cluster() {
     local msg
+    [ "$(id -u)" = 0 ] || skip "the cluster tests need root (faults, namespaces; scripts/cluster-up.sh)"
     msg=$("$scripts/cluster-up.sh" --status 2>&1) || skip "no test cluster: $msg (scripts/cluster-up.sh as root makes one)"
     export SLURM_CONF=/var/lib/benchaas-cluster/slurm.conf
     [ -n "${BENCHAAS_CLUSTER_DIR:-}" ] && export SLURM_CONF=$BENCHAAS_CLUSTER_DIR/slurm.conf
