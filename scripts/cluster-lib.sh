@@ -61,10 +61,16 @@ cl_start_slurmd() {
         sh "$node" "$cl_conf" "$cl_dir/tmp/$node"
 }
 
-# Stop the process whose pid is in file $1 and wait up to 10 s for it.
+# Stop the process whose pid is in file $1 and wait up to 20 s for it (slurmctld saves
+# its state first), then SIGKILL it.
 cl_stop_pidfile() {
+    local pid
     cl_pid_alive "$1" || return 0
-    kill "$(cat "$1")" 2>/dev/null || true
-    for _ in $(seq 100); do cl_pid_alive "$1" || return 0; sleep 0.1; done
-    kill -9 "$(cat "$1")" 2>/dev/null || true
+    pid=$(cat "$1")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 200); do
+        [[ -d /proc/$pid && $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 0
+        sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null || true
 }
