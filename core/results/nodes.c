@@ -550,8 +550,8 @@ static int act_on_node(const nodes_result *r, const nodes_actions *a, const char
         goto failed;
     int ours = strncmp(cur, NODES_DRAIN_PREFIX, strlen(NODES_DRAIN_PREFIX)) == 0;
     if (bad) {
-        snprintf(reason, sizeof reason, NODES_DRAIN_PREFIX "%s %s %+.0f %% vs fleet median",
-                 bad->e->plugin, bad->e->metric, bad->dev);
+        snprintf(reason, sizeof reason, NODES_DRAIN_PREFIX "%s %s %+.*f %% vs fleet median",
+                 bad->e->plugin, bad->e->metric, fabs(bad->dev) < 9.5 ? 1 : 0, bad->dev);
         if (drained && !ours) {
             fprintf(out, "%s: left alone, already drained by someone else: %s\n", node, cur);
             return 0;
