@@ -11,7 +11,7 @@
 need_cluster
 state() { sinfo -h -N -n "$1" -o '%T|%E'; }
 cat > h.cfg <<'CFG'
-experiments = ( { name = "qa"; plugin = "hpl"; repetitions = 3; params = { N = 2000; NB = 128; P = 1; Q = 1; }; } );
+experiments = ( { name = "qa"; plugin = "hpl"; repetitions = 5; params = { N = 2000; NB = 128; P = 1; Q = 1; }; } );
 slurm = { time_limit = "5"; extra = ["--job-name=cluster-qa", "--dependency=singleton"]; };
 CFG
 fault cap bxnode3 10
