@@ -12,7 +12,7 @@ need_cluster
 state() { sinfo -h -N -n "$1" -o '%T|%E'; }
 cat > h.cfg <<'CFG'
 experiments = ( { name = "qa"; plugin = "hpl"; repetitions = 5; params = { N = 2000; NB = 128; P = 1; Q = 1; }; } );
-slurm = { time_limit = "5"; extra = ["--job-name=cluster-qa", "--dependency=singleton"]; };
+slurm = { time_limit = "5"; };
 CFG
 fault cap bxnode3 10
 expect_rc 0 bx submit h.cfg --db h.db --each-node --wait
