@@ -1,9 +1,11 @@
 # `benchaas serve --launcher slurm` on the cluster: a 4-node HPL job and a STREAM sweep on
-# every node (one job per node, pinned with slurm.extra --nodelist) posted to the API run
-# on the cluster's nodes; each job's runs and its page name the nodes each point ran on; /healthz and
+# every node (each_node: true, as submit --each-node) posted to the API run on the
+# cluster's nodes; the each-node job has a point per sweep point and node, its runs and
+# its page name the node each point ran on; /healthz and
 # /metrics count the points running while the Slurm jobs run, and 0 once all is collected.
 # Fails when: the scheduler counts no running point in Slurm mode; the service's submit
-# loses slurm.nodes (HPL's provenance names one node) or a job's run is stored twice.
+# loses slurm.nodes (HPL's provenance names one node) or each_node; a job's run is stored
+# twice or left out of its job.
 . "$CLUSTER_LIB" || exit 1
 need_cluster
 command -v python3 >/dev/null 2>&1 || skip "no python3"
@@ -21,12 +23,16 @@ hpl = {"plugin": "hpl", "name": "hpl4", "ranks": 4, "repetitions": 2,
        "slurm": {"time_limit": "5", "nodes": 4}}
 j, _ = s.expect(201, "POST", "/api/v1/jobs", hpl, tok=tok)
 jobs = {"hpl": j["job"]["id"]}
-for n in range(1, 5):
-    st = {"plugin": "stream", "name": "stream-bxnode%d" % n, "repetitions": 1,
-          "params": {"array_size": [100000, 200000], "ntimes": 2},
-          "slurm": {"time_limit": "5", "extra": ["--nodelist=bxnode%d" % n]}}
-    j, _ = s.expect(201, "POST", "/api/v1/jobs", st, tok=tok)
-    jobs["bxnode%d" % n] = j["job"]["id"]
+# a STREAM sweep on every node of the partition: each_node, as `submit --each-node`
+st = {"plugin": "stream", "name": "stream-each", "repetitions": 1, "each_node": True,
+      "params": {"array_size": [100000, 200000], "ntimes": 2},
+      "slurm": {"time_limit": "5", "partition": "batch"}}
+j, _ = s.expect(201, "POST", "/api/v1/jobs", st, tok=tok)
+jobs["each"] = j["job"]["id"]
+# each_node is refused where it cannot work: not a boolean
+bad = dict(st, each_node="yes")
+j, _ = s.expect(400, "POST", "/api/v1/jobs", bad, tok=tok)
+check("each_node" in j["error"].get("fields", {}), "each_node's error field: %s" % j)
 
 
 def points_running():
@@ -50,19 +56,24 @@ print("most points counted running at once: %d" % seen)
 for name, jid in jobs.items():
     job = s.wait_job(jid, tok, timeout=5)
     check(job["state"] == "done", "job %s: %s" % (name, job))
-    want = 1 if name == "hpl" else 2
-    check(len(job["runs"]) == want, "job %s runs: %s" % (name, job["runs"]))
+    want = 1 if name == "hpl" else 8
+    check(len(job["runs"]) == want and job["points"] == want, "job %s: points %s, runs %s" % (name, job["points"], job["runs"]))
+    _, _, page = s.request("GET", "/jobs/%d" % jid, tok=tok)
+    per_node = {}
     for rid in job["runs"]:
         r, _ = s.expect(200, "GET", "/api/v1/runs/%d" % rid, tok=tok)
         run = r["run"]
-        prov = run.get("provenance", {})
         if name == "hpl":
-            check(prov.get("nodes") == "bxnode1,bxnode2,bxnode3,bxnode4", "HPL's nodes: %s" % prov.get("nodes"))
+            nodes = run.get("provenance", {}).get("nodes")
+            check(nodes == "bxnode1,bxnode2,bxnode3,bxnode4", "HPL's nodes: %s" % nodes)
         else:
-            check(run["host"] == name, "run %d of %s on %s" % (rid, name, run["host"]))
-    _, _, page = s.request("GET", "/jobs/%d" % jid, tok=tok)
-    cell = '<td class="nodes">%s</td>' % ("bxnode1,bxnode2,bxnode3,bxnode4" if name == "hpl" else name)
-    check(page.count(cell) == want, "job page %d: %d points, not %d, show %s" % (jid, page.count(cell), want, cell))
+            per_node[run["host"]] = per_node.get(run["host"], 0) + 1
+            nodes = run["host"]
+        check('<td class="nodes">%s</td>' % nodes in page, "job page %d does not show %s" % (jid, nodes))
+    if name != "hpl":
+        check(per_node == {"bxnode%d" % n: 2 for n in range(1, 5)}, "STREAM points per node: %s" % per_node)
+        labels = sql(DB, "SELECT label FROM job_points WHERE job_id = ? ORDER BY idx", jid)
+        check(all(" @ bxnode" in l for (l,) in labels), "point labels: %s" % labels)
 rows = sql(DB, "SELECT count(*), count(DISTINCT uuid) FROM runs")
 check(rows[0] == (9, 9), "runs stored (all, distinct): %s" % (rows,))
 deadline = time.time() + 30
