@@ -44,6 +44,9 @@ if [[ $want_test == 1 ]]; then
     packages+=(
         # a one-node Slurm cluster for the submission tests (scripts/slurm-up.sh)
         slurm-wlm munge
+        # the four-node test cluster (scripts/cluster-up.sh): ip, tc (network namespaces,
+        # veth, bridge, shaping), unshare/nsenter (UTS and mount namespaces)
+        iproute2 util-linux
         # reference benchmarks the tests may compare against
         iperf3 fio hpcc likwid chromium netpipe-openmpi
         # memcheck of the core (tests/faults/valgrind)

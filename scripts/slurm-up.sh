@@ -5,6 +5,7 @@
 #                                  on this host when none answers and we are root)
 #   scripts/slurm-up.sh --status   only report whether Slurm answers (exit 0 / 3)
 #   scripts/slurm-up.sh --stop     stop the daemons this script started (root)
+#   scripts/slurm-up.sh --munge-only   only make sure munged runs (scripts/cluster-up.sh)
 #
 # When `sinfo` already shows a usable node nothing is touched: on a real cluster, or when
 # the test cluster is already running, this is a no-op taking a fraction of a second.
@@ -86,7 +87,8 @@ case "${1:-}" in
         if slurm_usable; then say "Slurm answers: $(sinfo --noheader --format='%P %T %D' | tr '\n' ';')"; exit 0; fi
         say "no usable Slurm node answers"; exit 3 ;;
     --stop) stop_daemons; exit 0 ;;
-    -h|--help) sed -n '2,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    --munge-only) munge_only=1 ;;
+    -h|--help) sed -n '2,21s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) die "unknown argument '$1' (expected --status, --stop or --help)" 2 ;;
 esac
 
@@ -152,6 +154,8 @@ start_munge() {
     done
     die "munged started but munge/unmunge does not work; see /var/log/munge/munged.log"
 }
+
+if [[ ${munge_only:-0} == 1 ]]; then start_munge; exit 0; fi
 
 # --- slurm.conf ------------------------------------------------------------------------
 write_conf() {

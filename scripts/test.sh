@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Build BenchaaS and run its whole test suite, the way CI does (.ci/run).
 #
-#   scripts/test.sh [--no-asan | --only-asan] [--no-deps] [--no-slurm] [-R REGEX] [-j N]
+#   scripts/test.sh [--no-asan | --only-asan] [--no-deps] [--no-slurm] [--no-cluster]
+#                   [-R REGEX] [-j N]
 #
 # Phases (each timed):
 #   1. scripts/deps.sh --test       install missing Debian packages (no-op when complete)
 #   2. scripts/slurm-up.sh          start the local one-node Slurm (tests skip without it)
+#      scripts/cluster-up.sh        start the four-node test cluster (tests/cluster skip
+#                                   without it); brought down again at the end
 #   3. build/       -DBENCHAAS_WERROR=ON, then ctest
 #   4. build-asan/  -DBENCHAAS_WERROR=ON -DBENCHAAS_SANITIZE=ON (ASan + UBSan), then ctest
 #   5. build-fuzz/  libFuzzer targets (clang), each for BENCHAAS_FUZZ_SECONDS (15)
 #
 # Options:
 #   --no-asan     skip phase 4          --only-asan   skip phase 3
-#   --no-deps     skip phase 1          --no-slurm    skip phase 2
+#   --no-deps     skip phase 1          --no-slurm    skip phase 2 (both clusters)
+#   --no-cluster  skip the four-node cluster (its tests skip)
 #   --no-fuzz     skip phase 5
 #   -R REGEX      only the tests whose name matches (passed to ctest -R)
 #   -j N          tests run in parallel by ctest (default: $BENCHAAS_CTEST_JOBS or 2)
@@ -30,7 +34,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
-run_normal=1 run_asan=1 run_deps=1 run_slurm=1 run_fuzz=1
+run_normal=1 run_asan=1 run_deps=1 run_slurm=1 run_fuzz=1 run_cluster=1
 ctest_jobs=${BENCHAAS_CTEST_JOBS:-2}
 ctest_filter=()
 while [[ $# -gt 0 ]]; do
@@ -38,13 +42,14 @@ while [[ $# -gt 0 ]]; do
         --no-asan) run_asan=0 ;;
         --only-asan) run_normal=0 ;;
         --no-deps) run_deps=0 ;;
-        --no-slurm) run_slurm=0 ;;
+        --no-slurm) run_slurm=0; run_cluster=0 ;;
+        --no-cluster) run_cluster=0 ;;
         --no-fuzz) run_fuzz=0 ;;
         -R) [[ $# -ge 2 ]] || { echo "test.sh: -R needs a REGEX" >&2; exit 2; }
             ctest_filter=(-R "$2"); shift ;;
         -j) [[ $# -ge 2 && $2 =~ ^[1-9][0-9]*$ ]] || { echo "test.sh: -j needs a positive number" >&2; exit 2; }
             ctest_jobs=$2; shift ;;
-        -h|--help) sed -n '2,27s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,31s/^# \{0,1\}//p' "$0"; exit 0 ;;
         *) echo "test.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -94,6 +99,18 @@ slurm_phase() {
     return "$rc"
 }
 
+# The four-node cluster (docs/cluster-local.md): exit 3 means it cannot be made here (not
+# root, no network namespaces): its tests skip.  Exit 1: it should start and did not.
+cluster_phase() {
+    local rc=0
+    scripts/cluster-up.sh || rc=$?
+    if [[ $rc == 3 ]]; then
+        echo "test.sh: no test cluster here; the cluster tests will skip."
+        return 0
+    fi
+    return "$rc"
+}
+
 configure_and_build() {
     local dir=$1; shift
     cmake -S . -B "$dir" -DBENCHAAS_WERROR=ON "$@" "${extra_cmake[@]}" &&
@@ -138,6 +155,9 @@ fi
 if [[ $run_slurm == 1 ]]; then
     phase "slurm" slurm_phase || true
 fi
+if [[ $run_cluster == 1 ]]; then
+    phase "cluster" cluster_phase || true
+fi
 
 if [[ $run_normal == 1 ]]; then
     if phase "build ($build_dir)" configure_and_build "$build_dir" -DBENCHAAS_SANITIZE=OFF; then
@@ -169,6 +189,10 @@ fuzz_phase() {
 }
 if [[ $run_fuzz == 1 ]]; then
     phase "fuzz (build-fuzz)" fuzz_phase || true
+fi
+
+if [[ $run_cluster == 1 ]]; then
+    phase "cluster down" scripts/cluster-up.sh --down || true
 fi
 
 total_end=$(date +%s.%N)

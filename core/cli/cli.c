@@ -22,6 +22,7 @@
 #include "dbpath.h"
 #include "launch.h"
 #include "loader.h"
+#include "nodes.h"
 #include "paramval.h"
 #include "plan.h"
 #include "query.h"
@@ -730,8 +731,13 @@ int main(int argc, char **argv)
         return cmd_compare(argc, argv);
     if (strcmp(c, "baseline") == 0)
         return cmd_baseline(argc, argv);
-    if (strcmp(c, "check") == 0)
+    if (strcmp(c, "check") == 0) {
+        /* check --across-nodes --drain / --resume act through Slurm */
+        static const nodes_actions slurm_actions = {slurm_node_state, slurm_node_drain,
+                                                    slurm_node_resume};
+        nodes_set_actions(&slurm_actions);
         return cmd_check(argc, argv);
+    }
     if (strcmp(c, "report") == 0)
         return cmd_report(argc, argv);
     if (strcmp(c, "collect") == 0)

@@ -21,6 +21,7 @@
 #include "stats.h"
 #include "svg.h"
 #include "table.h"
+#include "util.h"
 
 #define MAD_SCALE 1.4826
 
@@ -512,9 +513,92 @@ void nodes_write_html(const nodes_result *r, FILE *out)
 
 /* ---- the command ---------------------------------------------------------------- */
 
+/* ---- acting on the verdicts: --drain, --resume ---------------------------- */
+
+static const nodes_actions *g_actions;
+
+void nodes_set_actions(const nodes_actions *a) { g_actions = a; }
+
+/* Node NODE's worst outlier row (rows are worst first in each group), or NULL; *judged:
+ * 1 when the node was in a fleet big enough to judge. */
+static const nodes_row *node_verdict(const nodes_result *r, const char *node, int *judged)
+{
+    const nodes_row *worst = NULL;
+    *judged = 0;
+    for (size_t g = 0; g < r->ng; g++)
+        for (size_t i = 0; i < r->g[g].nrows; i++) {
+            const nodes_row *R = &r->g[g].rows[i];
+            if (strcmp(node_of(R), node) != 0)
+                continue;
+            *judged |= r->g[g].judged;
+            if (R->verdict == NODE_SLOW && (!worst || fabs(R->dev) > fabs(worst->dev)))
+                worst = R;
+        }
+    return worst;
+}
+
+/* One node: drain it (an outlier) or resume it (it passes), as asked.  0 or 1. */
+static int act_on_node(const nodes_result *r, const nodes_actions *a, const char *node,
+                       int drain, int resume, FILE *out)
+{
+    int judged, drained = 0;
+    char reason[512], cur[512], err[512];
+    const nodes_row *bad = node_verdict(r, node, &judged);
+    if (!judged || (bad && !drain) || (!bad && !resume))
+        return 0;
+    if (a->state(node, &drained, cur, sizeof cur, err, sizeof err) != 0)
+        goto failed;
+    int ours = strncmp(cur, NODES_DRAIN_PREFIX, strlen(NODES_DRAIN_PREFIX)) == 0;
+    if (bad) {
+        snprintf(reason, sizeof reason, NODES_DRAIN_PREFIX "%s %s %+.*f %% vs fleet median",
+                 bad->e->plugin, bad->e->metric, fabs(bad->dev) < 9.5 ? 1 : 0, bad->dev);
+        if (drained && !ours) {
+            fprintf(out, "%s: left alone, already drained by someone else: %s\n", node, cur);
+            return 0;
+        }
+        if (a->drain(node, reason, err, sizeof err) != 0)
+            goto failed;
+        fprintf(out, "drained %s: %s\n", node, reason);
+        return 0;
+    }
+    if (!drained)
+        return 0;
+    if (!ours) {
+        fprintf(out, "%s: passes, but drained by someone else (%s): left alone\n", node, cur);
+        return 0;
+    }
+    if (a->resume(node, err, sizeof err) != 0)
+        goto failed;
+    fprintf(out, "resumed %s: passes now (was: %s)\n", node, cur);
+    return 0;
+failed:
+    fprintf(stderr, "benchaas check: %s: %s\n", node, err);
+    return 1;
+}
+
+int nodes_act(const nodes_result *r, const nodes_actions *a, int drain, int resume, FILE *out)
+{
+    int failed = 0;
+    strvec seen = {0};
+    for (size_t g = 0; g < r->ng; g++)
+        for (size_t i = 0; i < r->g[g].nrows; i++) {
+            const char *node = node_of(&r->g[g].rows[i]);
+            int dup = strcmp(node, "-") == 0;
+            for (size_t k = 0; k < seen.n && !dup; k++)
+                dup = strcmp(seen.v[k], node) == 0;
+            if (dup)
+                continue;
+            strvec_push(&seen, node);
+            failed |= act_on_node(r, a, node, drain, resume, out);
+        }
+    strvec_free(&seen);
+    return failed;
+}
+
 static const char help[] =
     "usage: benchaas check --across-nodes [SELECTOR] [filters] [--k K] [--floor PCT]\n"
     "                      [--min-nodes N] [--junit FILE] [--format table|json]\n"
+    "                      [--drain] [--resume]\n"
     "\n"
     "Every node against its fleet: for each configuration (plugin, parameters,\n"
     "ranks, threads) and headline metric (--all-metrics: every metric) with a\n"
@@ -530,7 +614,14 @@ static const char help[] =
     "                      fails it, a node only in too small fleets is skipped)\n"
     "  --format table|json the report on stdout\n"
     "\n"
-    "Exit status: 0 no outlier, 1 an outlier, 2 bad options or no run to check.\n";
+    "  --drain             drain every outlier node in Slurm, with a reason that says\n"
+    "                      what was measured (\"benchaas: hpl gflops -26 %% vs fleet\n"
+    "                      median\"); a node someone else drained is left alone\n"
+    "  --resume            return to service the nodes BenchaaS drained that pass now\n"
+    "                      (judged, and an outlier nowhere); never another's drain\n"
+    "\n"
+    "Exit status: 0 no outlier, 1 an outlier (or a drain/resume failed), 2 bad options\n"
+    "or no run to check.\n";
 
 static int parse_num(const char *opt, const char *val, double lo, double hi, int pct, double *out)
 {
@@ -550,11 +641,11 @@ int cmd_check_nodes(int argc, char **argv)
 {
     static const char *const valued[] = {"--k", "--floor", "--min-nodes", "--junit", "--format",
                                          NULL};
-    static const char *const flags[] = {"--across-nodes", NULL};
+    static const char *const flags[] = {"--across-nodes", "--drain", "--resume", NULL};
     nodes_opts o = {3.0, 0.05, 4};
     qfilter f;
     const char *sel = NULL, *junit = NULL, *format = "table";
-    int code = 2;
+    int code = 2, drain = 0, resume = 0;
     store *s = NULL;
     nodes_result r = {0};
     query_out jout = {0};
@@ -583,6 +674,15 @@ int cmd_check_nodes(int argc, char **argv)
         }
         if (strcmp(opt, "--across-nodes") == 0)
             continue;
+        if (strcmp(opt, "--drain") == 0 || strcmp(opt, "--resume") == 0) {
+            if (!g_actions) {
+                query_usage_error("check", "%s needs Slurm, which this front-end cannot reach",
+                                  opt);
+                goto out;
+            }
+            *(opt[2] == 'd' ? &drain : &resume) = 1;
+            continue;
+        }
         int fr = qfilter_option(&f, opt, val);
         if (fr == 2)
             goto out;
@@ -649,8 +749,10 @@ int cmd_check_nodes(int argc, char **argv)
         if (query_out_close(&jout, "check", 1) != 0)
             goto out;
     }
-    fflush(stdout);
     code = r.outliers ? 1 : 0;
+    if ((drain || resume) && nodes_act(&r, g_actions, drain, resume, stdout))
+        code = 1;
+    fflush(stdout);
 out:
     if (jout.f)
         query_out_close(&jout, "check", 0);

@@ -74,6 +74,33 @@ void nodes_write_junit(const nodes_result *r, const char *db, FILE *out);
 /* The report's section (nothing when no configuration ran on two nodes or more). */
 void nodes_write_html(const nodes_result *r, FILE *out);
 
+/*
+ * What --drain and --resume do to a node in the batch system, given by the front-end
+ * (the CLI passes Slurm's, runner/slurm.h), so this layer never calls the runner.  Each
+ * returns 0, or a negative code with a message in err.
+ */
+typedef struct nodes_actions {
+    /* *drained: 1 when a drain is set (by anyone); reason: its text ("" when none) */
+    int (*state)(const char *node, int *drained, char *reason, size_t rlen, char *err,
+                 size_t errlen);
+    int (*drain)(const char *node, const char *reason, char *err, size_t errlen);
+    int (*resume)(const char *node, char *err, size_t errlen);
+} nodes_actions;
+/* The actions cmd_check_nodes uses for --drain / --resume (none: they are refused). */
+void nodes_set_actions(const nodes_actions *a);
+
+/* The prefix of every drain reason BenchaaS writes; --resume undoes only those. */
+#define NODES_DRAIN_PREFIX "benchaas: "
+
+/*
+ * --drain: every outlier node gets a drain whose reason says what was measured
+ * ("benchaas: hpl gflops -26 % vs fleet median"), unless someone else's drain is on it
+ * (left alone, said so).  --resume: every node judged in some fleet and an outlier in
+ * none whose drain BenchaaS set is returned to service; another's drain never is.
+ * Each action is printed on out.  0, or 1 when an action failed (message on stderr).
+ */
+int nodes_act(const nodes_result *r, const nodes_actions *a, int drain, int resume, FILE *out);
+
 /* `benchaas check --across-nodes ...` (argv as cmd_check got it).  0, 1 outliers, 2. */
 int cmd_check_nodes(int argc, char **argv);
 

@@ -199,7 +199,12 @@ static void write_point_command(batch_out *b, const runspec *s, const slurm_opts
     }
     fputc(' ', f);
     batch_put_word(b, "the spec path (in the spool)", spec_path);
-    fprintf(f, " || { rc=$?; echo \"benchaas: point exited with status $rc\" >&2; status=1; }\n");
+    /* timeout(1) says 124 when it stopped the point: leave SPEC.timeout, so collect
+     * records a timeout, not a crash (the worker, killed, wrote no result) */
+    fprintf(f, " || { rc=$?; echo \"benchaas: point exited with status $rc\" >&2; status=1; "
+               "if [ $rc = 124 ]; then : >");
+    batch_put_word(b, "the spec path (in the spool)", spec_path);
+    fprintf(f, ".timeout; fi; }\n");
 }
 
 static void sbatch_line(batch_out *b, const char *option, const char *what, const char *value)
@@ -236,6 +241,9 @@ static int render_script(const job *j, const slurm_opts *o, const char *spool, c
     fprintf(f, "#SBATCH --cpus-per-task=%d\n", j->max_threads);
     if (o->nodes > 0)
         fprintf(f, "#SBATCH --nodes=%ld\n", o->nodes);
+    /* A node that fails makes Slurm requeue the job by default and run the point again,
+     * unseen, on other nodes: record the failure instead (--retry-failed reruns it). */
+    fprintf(f, "#SBATCH --no-requeue\n");
     if (o->memory)
         sbatch_line(&b, "mem", "slurm.memory", o->memory);
     if (o->time_limit)
@@ -279,6 +287,15 @@ static int render_script(const job *j, const slurm_opts *o, const char *spool, c
     }
     if (geteuid() == 0)
         fprintf(f, "export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1\n");
+    /* Only when asked: OpenMPI's own choice (every interface but loopback) is right
+     * unless the nodes carry an interface that is not the way between them. */
+    if (o->network) {
+        fprintf(f, "export OMPI_MCA_btl_tcp_if_include=");
+        batch_put_word(&b, "slurm.network", o->network);
+        fprintf(f, " OMPI_MCA_oob_tcp_if_include=");
+        batch_put_word(&b, "slurm.network", o->network);
+        fputc('\n', f);
+    }
     /* The start of the allocation, for the queue-wait metric of every point. */
     fprintf(f, "export BENCHAAS_JOB_START=$(date +%%s)\nstatus=0\n\n");
     if (j->array) {
@@ -636,6 +653,80 @@ int slurm_resolve_nodes(const char *list, const char *partition, strvec *out, ch
     return 0;
 }
 
+/* ---- a node's state, drain and resume (check --across-nodes --drain / --resume) ---- */
+
+/* Run one of Slurm's commands about node NODE: 0 and *out (caller frees), or BX_EINVAL
+ * with the command's last line of error text. */
+static int node_command(char *const *argv, const char *node, char **out, char *err,
+                        size_t errlen)
+{
+    char *serr = NULL;
+    *out = NULL;
+    if (!node_name_ok(node))
+        return errf(err, errlen, BX_EINVAL, "'%s' is not a node name", node);
+    if (!have_command(argv[0]))
+        return errf(err, errlen, BX_EINVAL, "Slurm's %s is not installed here", argv[0]);
+    int x = capture(argv, out, &serr);
+    int rc = 0;
+    if (x != 0) {
+        rc = errf(err, errlen, BX_EINVAL, "%s for %s failed: %s", argv[0], node,
+                  serr && *serr ? last_line(serr) : "no message");
+        free(*out);
+        *out = NULL;
+    }
+    free(serr);
+    return rc;
+}
+
+int slurm_node_state(const char *node, int *drained, char *reason, size_t rlen, char *err,
+                     size_t errlen)
+{
+    char *argv[] = {"sinfo", "-h", "-N", "-n", (char *)node, "-o", "%T|%E", NULL};
+    char *out = NULL;
+    *drained = 0;
+    snprintf(reason, rlen, "%s", "");
+    int rc = node_command(argv, node, &out, err, errlen);
+    if (rc)
+        return rc;
+    char *bar = strchr(out, '|');
+    if (!bar) {
+        free(out);
+        return errf(err, errlen, BX_EINVAL, "Slurm does not know node %s", node);
+    }
+    *bar = '\0';
+    /* "drained", "draining", "drained*" (and not responding): a drain is set */
+    *drained = strncmp(out, "drain", 5) == 0;
+    char *nl = strchr(bar + 1, '\n');
+    if (nl)
+        *nl = '\0';
+    snprintf(reason, rlen, "%s", strcmp(bar + 1, "none") == 0 ? "" : bar + 1);
+    free(out);
+    return 0;
+}
+
+int slurm_node_drain(const char *node, const char *reason, char *err, size_t errlen)
+{
+    char *nn = xasprintf("NodeName=%s", node), *rs = xasprintf("Reason=%s", reason);
+    char *argv[] = {"scontrol", "update", nn, "State=DRAIN", rs, NULL};
+    char *out = NULL;
+    int rc = node_command(argv, node, &out, err, errlen);
+    free(out);
+    free(nn);
+    free(rs);
+    return rc;
+}
+
+int slurm_node_resume(const char *node, char *err, size_t errlen)
+{
+    char *nn = xasprintf("NodeName=%s", node);
+    char *argv[] = {"scontrol", "update", nn, "State=RESUME", NULL};
+    char *out = NULL;
+    int rc = node_command(argv, node, &out, err, errlen);
+    free(out);
+    free(nn);
+    return rc;
+}
+
 int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retry_failed,
                             const strvec *nodes, const char *partition)
 {
@@ -790,6 +881,7 @@ out:
 typedef struct job_state {
     char state[32];   /* PENDING, RUNNING, COMPLETED, CANCELLED, TIMEOUT, FAILED, ... or "" */
     char reason[256];
+    char nodes[512];  /* the job's node list ("bxnode[1-2]"), "" when unknown */
 } job_state;
 
 /* Slurm's "[D-]HH:MM:SS" (or MM:SS) as seconds; -1 for UNLIMITED or garbage. */
@@ -809,12 +901,17 @@ static long slurm_seconds(const char *t)
 static void get_job_state(const char *id, job_state *js)
 {
     memset(js, 0, sizeof *js);
-    char *argv[] = {"squeue", "--noheader", "--jobs", (char *)id, "--format=%T|%r", NULL};
+    char *argv[] = {"squeue", "--noheader", "--jobs", (char *)id, "--format=%T|%r|%N", NULL};
     char *out = NULL;
     if (capture(argv, &out, NULL) == 0 && out && *out) {
-        char *bar = strchr(out, '|');
+        char *bar = strchr(out, '|'), *bar2 = bar ? strchr(bar + 1, '|') : NULL;
         if (bar) {
             *bar = '\0';
+            if (bar2) {
+                *bar2 = '\0';
+                trim(bar2 + 1);
+                snprintf(js->nodes, sizeof js->nodes, "%s", bar2 + 1);
+            }
             snprintf(js->state, sizeof js->state, "%s", out);
             trim(bar + 1);
             snprintf(js->reason, sizeof js->reason, "%s", bar + 1);
@@ -834,6 +931,9 @@ static void get_job_state(const char *id, job_state *js)
         char *r = strstr(out, "Reason=");
         if (r)
             sscanf(r + 7, "%255[^ \n]", js->reason);
+        char *nl = strstr(out, " NodeList=");
+        if (nl)
+            sscanf(nl + 10, "%511[^ \n]", js->nodes);
         /* Past its time limit Slurm refuses new steps at once, and a script that
          * then ends by itself makes the job COMPLETED: call that a timeout. */
         char *rt = strstr(out, " RunTime="), *tl = strstr(out, " TimeLimit=");
@@ -852,6 +952,45 @@ static int state_is_final(const char *s)
     return *s && strcmp(s, "PENDING") && strcmp(s, "RUNNING") && strcmp(s, "CONFIGURING") &&
            strcmp(s, "COMPLETING") && strcmp(s, "SUSPENDED") && strcmp(s, "REQUEUED") &&
            strcmp(s, "RESIZING");
+}
+
+/* The nodes of host list LIST that Slurm has down or not responding now (sinfo: "down",
+ * or a state ending in '*'), comma-separated into out; LIST itself when none is, or
+ * sinfo cannot say: a job that ended NODE_FAIL names the node that failed. */
+static void failed_nodes(const char *list, char *out, size_t len)
+{
+    char *argv[] = {"sinfo", "-h", "-N", "-n", (char *)list, "-o", "%N %T", NULL};
+    char *text = NULL;
+    size_t used = 0;
+    out[0] = '\0';
+    if (*list && capture(argv, &text, NULL) == 0 && text) {
+        char *save = NULL;
+        for (char *l = strtok_r(text, "\n", &save); l && used < len; l = strtok_r(NULL, "\n", &save)) {
+            char node[256], state[64];
+            if (sscanf(l, "%255s %63s", node, state) != 2)
+                continue;
+            size_t sl = strlen(state);
+            if (strncmp(state, "down", 4) != 0 && state[sl - 1] != '*')
+                continue;
+            if (strstr(out, node))
+                continue;
+            used += (size_t)snprintf(out + used, len - used, "%s%s", used ? "," : "", node);
+        }
+    }
+    free(text);
+    if (!out[0])
+        snprintf(out, len, "%s", *list ? list : "unknown");
+}
+
+/* 1 when the batch script stopped spec S at its timeout (it left SPEC.timeout). */
+static int point_timed_out(const runspec *s)
+{
+    char *spec = spec_path_for_result(s->result_path);
+    char *marker = spec ? xasprintf("%s.timeout", spec) : NULL;
+    int yes = marker && access(marker, F_OK) == 0;
+    free(marker);
+    free(spec);
+    return yes;
 }
 
 /* Update queued/running runs from Slurm: running when the job runs; a final
@@ -930,6 +1069,17 @@ static int reconcile(store *st, const char *spool, int verbose)
                 snprintf(why, sizeof why, "Slurm job %s was cancelled (state %s%s%s)", id, st_,
                          js.reason[0] && strcmp(js.reason, "None") ? ", reason " : "",
                          js.reason[0] && strcmp(js.reason, "None") ? js.reason : "");
+            } else if (strncmp(st_, "NODE_FAIL", 9) == 0) {
+                char down[512];
+                failed_nodes(js.nodes, down, sizeof down);
+                newstatus = "failed";
+                snprintf(why, sizeof why, "Slurm job %s failed: node %s failed while it ran "
+                                          "(state NODE_FAIL; the job's nodes: %s)",
+                         id, down, js.nodes[0] ? js.nodes : "unknown");
+            } else if (point_timed_out(&s)) {
+                newstatus = "timeout";
+                snprintf(why, sizeof why, "the point ran past its timeout of %.0f s and was "
+                                          "stopped (Slurm job %s)", s.timeout, id);
             } else if (strcmp(st_, "COMPLETED") == 0 || strcmp(st_, "FAILED") == 0 ||
                        !js.state[0]) {
                 /* The job ran its script; this point's worker died without a result. */

@@ -29,6 +29,16 @@ int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retr
 int slurm_resolve_nodes(const char *list, const char *partition, strvec *out, char *err,
                         size_t errlen);
 
+/*
+ * A node in Slurm, for `check --across-nodes --drain / --resume`: its state (*drained: 1
+ * when a drain is set, whoever set it) and the drain's reason (sinfo %E, "" when none);
+ * drain it with a reason; return it to service.  0, or BX_EINVAL with Slurm's message.
+ */
+int slurm_node_state(const char *node, int *drained, char *reason, size_t rlen, char *err,
+                     size_t errlen);
+int slurm_node_drain(const char *node, const char *reason, char *err, size_t errlen);
+int slurm_node_resume(const char *node, char *err, size_t errlen);
+
 /* collect for Slurm: ingest the spool's documents, then reconcile with Slurm's job states. */
 int slurm_collect(store *st, const char *spool, int verbose, size_t *ingested);
 

@@ -18,7 +18,7 @@
 static const char *const slurm_keys[] = {"partition", "account", "qos",     "time_limit",
                                          "memory",    "nodes",   "extra",   "modules",
                                          "env",       "launch",  "mpi",     "pack",
-                                         "spool",     "job_name", NULL};
+                                         "spool",     "job_name", "network", NULL};
 
 void slurm_opts_free(slurm_opts *o)
 {
@@ -29,6 +29,7 @@ void slurm_opts_free(slurm_opts *o)
     free(o->memory);
     free(o->launch);
     free(o->mpi);
+    free(o->network);
     free(o->spool);
     free(o->job_name);
     strvec_free(&o->extra);
@@ -154,6 +155,9 @@ int slurm_opts_apply(slurm_opts *o, const cJSON *grp, const char *file, char *er
                          errlen);
         else if (!strcmp(k, "spool"))
             rc = set_str(&o->spool, it, where, k, NULL, NULL, err, errlen);
+        else if (!strcmp(k, "network"))
+            rc = set_str(&o->network, it, where, k, "./:_-,",
+                         "a network (198.18.0.0/24) or interface names (ib0,eth1)", err, errlen);
         else if (!strcmp(k, "nodes")) {
             if (!cJSON_IsNumber(it) || it->valuedouble < 1 || it->valuedouble > 100000 ||
                 it->valuedouble != floor(it->valuedouble))

@@ -8,6 +8,10 @@
 
 typedef struct slurm_opts {
     char *partition, *account, *qos, *time_limit, *memory, *launch, *mpi, *spool, *job_name;
+    /* slurm.network: the network (CIDR) or interfaces OpenMPI's TCP traffic between nodes
+     * must use, passed as OMPI_MCA_{btl,oob}_tcp_if_include only when set: nodes with
+     * another interface of the same address on each (docker0, virbr0) need it */
+    char *network;
     long nodes;
     int pack;
     strvec extra, modules, env;

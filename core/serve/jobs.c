@@ -165,6 +165,9 @@ static void experiment_text(const cJSON *exp, cfgtext *t)
     const cJSON *it;
     cJSON_ArrayForEach(it, exp)
     {
+        /* each_node is the service's (benchaas submit --each-node), not a setting */
+        if (it->string && strcmp(it->string, "each_node") == 0)
+            continue;
         if (it->string && (strcmp(it->string, "params") == 0 || strcmp(it->string, "slurm") == 0) &&
             cJSON_IsObject(it)) {
             set_field(t, it->string);
@@ -274,6 +277,14 @@ static int plan_here(const cJSON *exp, const char *launcher, int pure, config *c
         return errf(err, errlen, BX_EINVAL,
                     "this service runs jobs here (--launcher local): launcher 'slurm' is not "
                     "available");
+    }
+    const cJSON *en = cJSON_GetObjectItemCaseSensitive(exp, "each_node");
+    if (en && (!cJSON_IsBool(en) || (cJSON_IsTrue(en) && strcmp(launcher, "slurm") != 0))) {
+        snprintf(field, fieldlen, "each_node");
+        return errf(err, errlen, BX_EINVAL,
+                    cJSON_IsBool(en) ? "each_node runs every point on every node through Slurm: "
+                                       "this service runs jobs here (--launcher local)"
+                                     : "each_node must be true or false");
     }
     cfgtext t;
     experiment_text(exp, &t);

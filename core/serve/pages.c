@@ -1568,13 +1568,16 @@ static int g_job(http_req *r, http_resp *o)
     fputs("<h2>Points</h2>", f);
     if (sqlite3_prepare_v2(store_db(r->st),
                            "SELECT p.idx, p.label, p.state, r.id, r.status, m.name, m.value, "
-                           "m.unit, r.error FROM job_points p LEFT JOIN runs r ON r.id = "
+                           "m.unit, r.error, coalesce((SELECT value FROM provenance WHERE "
+                           "run_id = r.id AND key = 'nodes'), (SELECT name FROM hosts WHERE "
+                           "id = r.host_id)) FROM job_points p LEFT JOIN runs r ON r.id = "
                            "p.run_id" HEADLINE_JOIN "WHERE p.job_id = ?1 ORDER BY p.idx",
                            -1, &s, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(s, 1, id);
         fputs("<div class=\"scroll\"><table id=\"points\"><thead><tr><th scope=\"col\">#</th>"
               "<th scope=\"col\">Point</th><th scope=\"col\">State</th><th scope=\"col\">Run"
-              "</th><th scope=\"col\">Headline</th></tr></thead><tbody>",
+              "</th><th scope=\"col\">Nodes</th><th scope=\"col\">Headline</th></tr></thead>"
+              "<tbody>",
               f);
         while (sqlite3_step(s) == SQLITE_ROW) {
             fprintf(f, "<tr><td>%d</td><td>", sqlite3_column_int(s, 0) + 1);
@@ -1587,6 +1590,9 @@ static int g_job(http_req *r, http_resp *o)
                 fprintf(f, "<a href=\"/runs/%lld\">run %lld</a> ", rid, rid);
                 state_span(f, col_text(s, 4));
             }
+            /* the node(s) the point ran on: a multi-node run names every one */
+            fputs("</td><td class=\"nodes\">", f);
+            esc(f, col_text(s, 9));
             fputs("</td><td>", f);
             if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
                 esc(f, col_text(s, 5));

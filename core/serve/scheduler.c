@@ -622,6 +622,28 @@ static char *log_tail(const char *log)
     return r;
 }
 
+/* An each_node job: `benchaas submit --each-node` made one run per point and node.  The
+ * job's points become one per run (run k is point k mod P on the node of its node= tag),
+ * labelled "LABEL @ NODE", so its points, page and counts are per node. */
+static void slurm_points_per_node(sqlite3 *db, int64_t id)
+{
+    if (exec_ii(db,
+                "WITH n AS (SELECT count(*) AS np FROM job_points WHERE job_id = ?1 AND idx < "
+                "1000000), r AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k, (SELECT "
+                "substr(tag, 6) FROM tags WHERE run_id = runs.id AND tag LIKE 'node=%') AS node "
+                "FROM runs WHERE job = ?1) INSERT INTO job_points(job_id, idx, label, state) "
+                "SELECT ?1, 1000000 + r.k, coalesce(p.label, '') || ' @ ' || coalesce(r.node, "
+                "'?'), 'running' FROM r JOIN n LEFT JOIN job_points p ON p.job_id = ?1 AND p.idx "
+                "= r.k % n.np WHERE n.np > 0 AND (SELECT count(*) FROM r) > n.np",
+                id, 0, NULL) <= 0)
+        return;
+    exec_ii(db, "DELETE FROM job_points WHERE job_id = ?1 AND idx < 1000000", id, 0, NULL);
+    exec_ii(db, "UPDATE job_points SET idx = idx - 1000000 WHERE job_id = ?1", id, 0, NULL);
+    exec_ii(db, "UPDATE jobs SET npoints = (SELECT count(*) FROM job_points WHERE job_id = ?1) "
+                "WHERE id = ?1",
+            id, 0, NULL);
+}
+
 static void slurm_submit_job(sched *s, sqlite3 *db, int64_t id)
 {
     char now[32];
@@ -654,7 +676,14 @@ static void slurm_submit_job(sched *s, sqlite3 *db, int64_t id)
                write_file_atomic(cfgp, text, strlen(text), err, sizeof err) != 0) {
         msg = xstrdup(err);
     } else {
-        const char *args[] = {"submit", cfgp, "--db", s->db, NULL};
+        /* each_node: every point on every node (of slurm.partition when set) */
+        const cJSON *sl = cJSON_GetObjectItemCaseSensitive(exp, "slurm");
+        const cJSON *part = cJSON_GetObjectItemCaseSensitive(sl, "partition");
+        int each = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(exp, "each_node"));
+        const char *args[] = {"submit", cfgp, "--db", s->db,
+                              each ? "--each-node" : NULL,
+                              each && cJSON_IsString(part) ? "--partition" : NULL,
+                              cJSON_IsString(part) ? part->valuestring : NULL, NULL};
         int rc = s->cfg.self_exe ? run_self(s, args, log) : -1;
         if (rc != 0) {
             char *tail = log_tail(log);
@@ -663,6 +692,8 @@ static void slurm_submit_job(sched *s, sqlite3 *db, int64_t id)
         }
     }
     claim_runs(db, id);
+    if (!msg && exp && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(exp, "each_node")))
+        slurm_points_per_node(db, id);
     if (msg) {
         say("serve: job %lld: %s", (long long)id, msg);
         exec_ii(db, "UPDATE jobs SET error = ?3 WHERE id = ?1", id, 0, msg);

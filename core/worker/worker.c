@@ -75,6 +75,45 @@ static int agree(int rc)
     return rc;
 }
 
+#ifdef BENCHAAS_HAVE_MPI
+/* cmp for qsort over an array of char[256] */
+static int cmp_name(const void *a, const void *b) { return strcmp(a, b); }
+#endif
+
+/*
+ * The nodes the job ran on: every rank's short host name, sorted and distinct,
+ * comma-separated, into out (rank 0's; other ranks get their own name).  The
+ * provenance's "nodes": a multi-node run must name every node it ran on, not
+ * only rank 0's host.  Collective under MPI.
+ */
+static void job_nodes(char *out, size_t len)
+{
+    char self[256];
+    short_hostname(self, sizeof self);
+    snprintf(out, len, "%s", self);
+#ifdef BENCHAAS_HAVE_MPI
+    int rank = 0, size = 1;
+    if (!g_mpi)
+        return;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    char(*all)[256] = rank == 0 ? calloc((size_t)size, sizeof *all) : NULL;
+    MPI_Gather(self, (int)sizeof self, MPI_CHAR, all, (int)sizeof self, MPI_CHAR, 0,
+               MPI_COMM_WORLD);
+    if (!all)
+        return;
+    qsort(all, (size_t)size, sizeof *all, cmp_name);
+    size_t used = 0;
+    for (int i = 0; i < size && used < len; i++) {
+        all[i][sizeof all[i] - 1] = '\0';
+        if (i > 0 && strcmp(all[i], all[i - 1]) == 0)
+            continue;
+        used += (size_t)snprintf(out + used, len - used, "%s%s", used ? "," : "", all[i]);
+    }
+    free(all);
+#endif
+}
+
 static void finish_mpi(void)
 {
 #ifdef BENCHAAS_HAVE_MPI
@@ -610,6 +649,8 @@ static int worker_main(int argc, char **argv)
        (collective under MPI). */
     jobtl jt;
     jobtl_build((const double(*)[3])tl.pts, tl.pts ? tl.n : 0, g_mpi && size > 1, &jt);
+    char nodes[4096];
+    job_nodes(nodes, sizeof nodes);
 
     int exit_code = 0;
     if (rank == 0) {
@@ -654,6 +695,7 @@ static int worker_main(int argc, char **argv)
         add_job_peaks(metrics, &jt);
         cJSON *prov = cJSON_AddObjectToObject(r, "provenance");
         provenance_collect(prov, mpi_lib);
+        cJSON_AddStringToObject(prov, "nodes", nodes);
         cJSON_AddItemToObject(r, "spec", spec_to_json(&spec));
         if (result_write(spec.result_path, r, err, sizeof err) != 0) {
             say("cannot write the result document: %s", err);
