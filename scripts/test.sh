@@ -123,6 +123,9 @@ configure_and_build() {
 run_ctest() {
     local dir=$1 rc=0 tmp left
     tmp=$(mktemp -d "${TMPDIR:-/tmp}/benchaas-ctest.XXXXXX") || return 1
+    # 0711 as /tmp is open: the service's tests run members' work as an unprivileged user
+    # (--run-as) that must reach the folders the tests make inside (not list them)
+    chmod 0711 "$tmp"
     # --no-tests=error: an empty selection (a typo in -R, a broken CMakeLists) must fail.
     TMPDIR=$tmp ctest --test-dir "$dir" --output-on-failure --no-tests=error -j"$ctest_jobs" \
           --output-junit ctest-junit.xml "${ctest_filter[@]}" || rc=$?

@@ -561,6 +561,29 @@ static int confine(runspec *spec, const char *spec_path)
     return rc;
 }
 
+/* MPI_Init for a spec that asks for MPI: 0, or the worker's exit code (3: MPI would not
+ * start, 2: this build has no MPI).  lib (512 bytes) gets the MPI library's version. */
+static int start_mpi(int *argc, char ***argv, int *rank, int *size, char *lib)
+{
+#ifdef BENCHAAS_HAVE_MPI
+    int provided;
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+        say("MPI_Init failed");
+        return 3;
+    }
+    g_mpi = 1;
+    MPI_Comm_rank(MPI_COMM_WORLD, rank);
+    MPI_Comm_size(MPI_COMM_WORLD, size);
+    int len = 0;
+    MPI_Get_library_version(lib, &len);
+    return 0;
+#else
+    (void)argc, (void)argv, (void)rank, (void)size, (void)lib;
+    say("this benchaas was built without MPI; the spec asks for it");
+    return 2;
+#endif
+}
+
 static int worker_main(int argc, char **argv)
 {
     if (argc != 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -586,23 +609,11 @@ static int worker_main(int argc, char **argv)
     int rank = 0, size = 1;
     char mpi_lib[512] = "";
     if (spec.mpi) {
-#ifdef BENCHAAS_HAVE_MPI
-        int provided;
-        if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
-            say("MPI_Init failed");
+        int rc = start_mpi(&argc, &argv, &rank, &size, mpi_lib);
+        if (rc) {
             spec_free(&spec);
-            return 3;
+            return rc;
         }
-        g_mpi = 1;
-        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-        MPI_Comm_size(MPI_COMM_WORLD, &size);
-        int len = 0;
-        MPI_Get_library_version(mpi_lib, &len);
-#else
-        say("this benchaas was built without MPI; the spec asks for it");
-        spec_free(&spec);
-        return 2;
-#endif
     }
 
     /* From here on, rank 0 always writes a result document. */
