@@ -69,7 +69,17 @@ uint64_t http_count(const http_server *s, int code)
 static pthread_key_t st_key;
 static pthread_once_t st_once = PTHREAD_ONCE_INIT;
 
-static void st_close(void *p) { store_close(p); }
+/* The thread's prepared token lookup (http_resolve_auth), for its connection t_auth_db. */
+static __thread sqlite3_stmt *t_auth_stmt;
+static __thread sqlite3 *t_auth_db;
+
+static void st_close(void *p)
+{
+    sqlite3_finalize(t_auth_stmt);
+    t_auth_stmt = NULL;
+    t_auth_db = NULL;
+    store_close(p);
+}
 static void st_init(void) { pthread_key_create(&st_key, st_close); }
 
 void http_tune_store(store *st)
@@ -361,13 +371,22 @@ void http_resolve_auth(store *st, const char *token, http_auth *a)
     char hash[65], now[32];
     account_token_hash(token, hash);
     iso_now(now, sizeof now);
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(store_db(st),
-                           "SELECT u.id, u.name, u.role, t.id, t.scope, t.kind FROM tokens t "
-                           "JOIN users u ON u.id = t.user_id WHERE t.hash = ?1 AND "
-                           "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?2)",
-                           -1, &s, NULL) != SQLITE_OK)
-        return;
+    /* prepared once per thread and connection: parsing it was a fifth of a cached answer */
+    if (t_auth_db != store_db(st)) {
+        sqlite3_finalize(t_auth_stmt);
+        t_auth_stmt = NULL;
+        t_auth_db = store_db(st);
+        if (sqlite3_prepare_v3(t_auth_db,
+                               "SELECT u.id, u.name, u.role, t.id, t.scope, t.kind FROM tokens t "
+                               "JOIN users u ON u.id = t.user_id WHERE t.hash = ?1 AND "
+                               "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at "
+                               "> ?2)",
+                               -1, SQLITE_PREPARE_PERSISTENT, &t_auth_stmt, NULL) != SQLITE_OK) {
+            t_auth_db = NULL;
+            return;
+        }
+    }
+    sqlite3_stmt *s = t_auth_stmt;
     sqlite3_bind_text(s, 1, hash, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, now, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(s) == SQLITE_ROW) {
@@ -386,7 +405,8 @@ void http_resolve_auth(store *st, const char *token, http_auth *a)
             a->expired = 0;
         }
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
 }
 
 static const char *scope_name(int scope)
