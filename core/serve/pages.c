@@ -948,42 +948,84 @@ static void latest_per_host(FILE *f, store *st)
     sqlite3_finalize(hl);
 }
 
-/* latest_per_host() is the same for everyone and the dashboard's dearest part: kept for
- * up to 10 s while no run is stored (the newest run id is the key). */
-static pthread_mutex_t latest_mu = PTHREAD_MUTEX_INITIALIZER;
-static char *latest_html;
-static int64_t latest_key = -1;
-static double latest_at;
-
-static void latest_cached(FILE *f, store *st)
+/* The dashboard's tables, the same for everyone (jobs running and queued, latest figures
+ * per plugin and host, newest results and failures, regressions): an HTML fragment kept by
+ * answers.h and refreshed off the request path when the database changes, so a dashboard
+ * costs the few queries of its health line and no request waits for these. */
+static int dashboard_data(http_req *r, http_resp *o)
 {
-    int64_t key = -1;
+    headline_fn(r->st);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return http_error(o, 500, "out of memory", NULL);
+    fputs("<div class=\"grid2\"><section aria-labelledby=\"h-running\"><h2 id=\"h-running\">"
+          "Running now</h2>",
+          f);
+    if (!jobs_table(f, r->st, JOB_COLS "WHERE j.state = 'running' ORDER BY j.id LIMIT 20", NULL,
+                    NULL))
+        fputs("<p class=\"muted\">Nothing is running.</p>", f);
+    fputs("</section><section aria-labelledby=\"h-queue\"><h2 id=\"h-queue\">Queue</h2>", f);
+    if (!jobs_table(f, r->st, JOB_COLS "WHERE j.state = 'queued' ORDER BY j.id LIMIT 20", NULL,
+                    NULL))
+        fputs("<p class=\"muted\">The queue is empty.</p>", f);
+    fputs("</section></div>", f);
+    fputs("<section aria-labelledby=\"h-latest\"><h2 id=\"h-latest\">Latest figures per plugin "
+          "and host</h2>",
+          f);
+    latest_per_host(f, r->st);
+    fputs("</section><div class=\"grid2\"><section aria-labelledby=\"h-new\"><h2 id=\"h-new\">"
+          "Newest results</h2>",
+          f);
+    runs_table(f, r->st,
+               "SELECT r.id, r.plugin, coalesce(h.name, ''), coalesce(r.user, ''), r.started_at, "
+               "m.name, m.value, m.unit FROM runs r LEFT JOIN hosts h ON h.id = r.host_id" HEADLINE_JOIN
+               "WHERE r.status = 'ok' ORDER BY r.id DESC LIMIT 10",
+               0, "No results yet.");
+    fputs("</section><section aria-labelledby=\"h-fail\"><h2 id=\"h-fail\">Newest failures</h2>",
+          f);
+    runs_table(f, r->st,
+               "SELECT r.id, r.plugin, coalesce(h.name, ''), coalesce(r.user, ''), r.started_at, "
+               "r.status, coalesce(r.error, '') FROM runs r LEFT JOIN hosts h ON h.id = "
+               "r.host_id WHERE r.status IN ('failed', 'crashed', 'timeout', 'interrupted') "
+               "ORDER BY r.id DESC LIMIT 10",
+               1, "No failures.");
+    fputs("</section></div><section aria-labelledby=\"h-reg\"><h2 id=\"h-reg\">Regressions</h2>",
+          f);
+    int n = 0;
     sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(store_db(st), "SELECT coalesce(max(id), 0) FROM runs", -1, &s,
-                           NULL) == SQLITE_OK) {
-        if (sqlite3_step(s) == SQLITE_ROW)
-            key = sqlite3_column_int64(s, 0);
+    if (sqlite3_prepare_v2(store_db(r->st),
+                           "SELECT created_at, job_id, message FROM alerts ORDER BY id DESC "
+                           "LIMIT 10",
+                           -1, &s, NULL) == SQLITE_OK) {
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            fputs(n++ ? "" : "<ul>", f);
+            fputs("<li>", f);
+            esc(f, col_text(s, 0));
+            if (sqlite3_column_int64(s, 1) > 0)
+                fprintf(f, " <a href=\"/jobs/%lld\">job #%lld</a>",
+                        (long long)sqlite3_column_int64(s, 1),
+                        (long long)sqlite3_column_int64(s, 1));
+            fputs(": ", f);
+            esc(f, col_text(s, 2));
+            fputs("</li>", f);
+        }
         sqlite3_finalize(s);
     }
-    pthread_mutex_lock(&latest_mu);
-    if (!latest_html || key < 0 || key != latest_key || mono_now() - latest_at > 10.0) {
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&buf, &len);
-        latest_per_host(m, st);
-        fclose(m);
-        free(latest_html);
-        latest_html = buf;
-        latest_key = key;
-        latest_at = mono_now();
-    }
-    fputs(latest_html, f);
-    pthread_mutex_unlock(&latest_mu);
+    fputs(n ? "</ul>" : "<p class=\"muted\">No regressions found by scheduled checks.</p>", f);
+    fputs("</section>", f);
+    fclose(f);
+    http_text(o, 200, "text/html; charset=utf-8", buf, len);
+    free(buf);
+    return 0;
 }
+
+static const http_route dashboard_route = {"GET", "(dashboard tables)", ROLE_VIEWER, SCOPE_READ,
+                                           ROUTE_CACHE, NULL, dashboard_data};
 
 static int g_dashboard(http_req *r, http_resp *o)
 {
-    headline_fn(r->st);
     page p;
     page_open(&p, r, o);
     page_begin(&p, "Dashboard", 0);
@@ -1033,60 +1075,15 @@ static int g_dashboard(http_req *r, http_resp *o)
         fputs("</p>", f);
         strvec_free(&names);
     }
-    fputs("<div class=\"grid2\"><section aria-labelledby=\"h-running\"><h2 id=\"h-running\">"
-          "Running now</h2>",
-          f);
-    if (!jobs_table(f, r->st, JOB_COLS "WHERE j.state = 'running' ORDER BY j.id LIMIT 20", NULL,
-                    NULL))
-        fputs("<p class=\"muted\">Nothing is running.</p>", f);
-    fputs("</section><section aria-labelledby=\"h-queue\"><h2 id=\"h-queue\">Queue</h2>", f);
-    if (!jobs_table(f, r->st, JOB_COLS "WHERE j.state = 'queued' ORDER BY j.id LIMIT 20", NULL,
-                    NULL))
-        fputs("<p class=\"muted\">The queue is empty.</p>", f);
-    fputs("</section></div>", f);
-    fputs("<section aria-labelledby=\"h-latest\"><h2 id=\"h-latest\">Latest figures per plugin "
-          "and host</h2>",
-          f);
-    latest_cached(f, r->st);
-    fputs("</section><div class=\"grid2\"><section aria-labelledby=\"h-new\"><h2 id=\"h-new\">"
-          "Newest results</h2>",
-          f);
-    runs_table(f, r->st,
-               "SELECT r.id, r.plugin, coalesce(h.name, ''), coalesce(r.user, ''), r.started_at, "
-               "m.name, m.value, m.unit FROM runs r LEFT JOIN hosts h ON h.id = r.host_id" HEADLINE_JOIN
-               "WHERE r.status = 'ok' ORDER BY r.id DESC LIMIT 10",
-               0, "No results yet.");
-    fputs("</section><section aria-labelledby=\"h-fail\"><h2 id=\"h-fail\">Newest failures</h2>",
-          f);
-    runs_table(f, r->st,
-               "SELECT r.id, r.plugin, coalesce(h.name, ''), coalesce(r.user, ''), r.started_at, "
-               "r.status, coalesce(r.error, '') FROM runs r LEFT JOIN hosts h ON h.id = "
-               "r.host_id WHERE r.status IN ('failed', 'crashed', 'timeout', 'interrupted') "
-               "ORDER BY r.id DESC LIMIT 10",
-               1, "No failures.");
-    fputs("</section></div><section aria-labelledby=\"h-reg\"><h2 id=\"h-reg\">Regressions</h2>",
-          f);
-    int n = 0;
-    if (sqlite3_prepare_v2(store_db(r->st),
-                           "SELECT created_at, job_id, message FROM alerts ORDER BY id DESC "
-                           "LIMIT 10",
-                           -1, &s, NULL) == SQLITE_OK) {
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            fputs(n++ ? "" : "<ul>", f);
-            fputs("<li>", f);
-            esc(f, col_text(s, 0));
-            if (sqlite3_column_int64(s, 1) > 0)
-                fprintf(f, " <a href=\"/jobs/%lld\">job #%lld</a>",
-                        (long long)sqlite3_column_int64(s, 1),
-                        (long long)sqlite3_column_int64(s, 1));
-            fputs(": ", f);
-            esc(f, col_text(s, 2));
-            fputs("</li>", f);
-        }
-        sqlite3_finalize(s);
-    }
-    fputs(n ? "</ul>" : "<p class=\"muted\">No regressions found by scheduled checks.</p>", f);
-    fputs("</section>", f);
+    http_req q = *r; /* the rest: kept, the same for everyone */
+    q.method = "GET";
+    http_resp d;
+    memset(&d, 0, sizeof d);
+    http_run_route(&dashboard_route, &q, &d);
+    if (d.status == 200 && d.body)
+        fwrite(d.body, 1, d.len, f);
+    free(d.body);
+    strvec_free(&d.headers);
     return page_send(&p, 200);
 }
 
