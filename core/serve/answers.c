@@ -194,20 +194,27 @@ static int keepable(const http_resp *o)
 
 /* ---- computing ------------------------------------------------------------------------- */
 
+/* > 0 while this thread computes a kept answer: the answers it asks for inside are computed
+ * from the database, not taken from what is kept (a kept answer is never built from a stale
+ * one, which would then pass for current). */
+static __thread int t_depth;
+
 static void compute(answers *a, const http_route *rt, http_req *r, http_resp *o)
 {
     if (a->delay_ms > 0) {
         struct timespec ts = {a->delay_ms / 1000, (a->delay_ms % 1000) * 1000000L};
         nanosleep(&ts, NULL);
     }
+    t_depth++;
     rt->fn(r, o);
+    t_depth--;
 }
 
 void answers_run(answers *a, const http_route *rt, http_req *r, http_resp *o)
 {
     char key[KEY_MAX];
     keybuf b = {key, 0, sizeof key, 0, NULL, 0};
-    if (!a || atomic_load(&a->failed) || answer_key(rt, r, &b) != 0) {
+    if (!a || t_depth > 0 || atomic_load(&a->failed) || answer_key(rt, r, &b) != 0) {
         args_free(b.args, b.nargs);
         rt->fn(r, o);
         return;

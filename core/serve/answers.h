@@ -14,6 +14,9 @@
  * t - (ANSWERS_POLL_MS + the time of one refresh round over the answers asked for in the last
  * ANSWERS_IDLE_S seconds); on 100 000 runs a leaderboard takes about 0.25 s to recompute.
  *
+ * A kept answer whose handler asks for another (a page's table built on the API's JSON)
+ * computes that one from the database too, never from a kept one.
+ *
  * Test hook: BENCHAAS_TEST_ANSWER_DELAY_MS=N makes every computation of a kept answer
  * (first or refresh) sleep N ms first, so a test can see that a request during a refresh
  * is answered at once with the previous answer.

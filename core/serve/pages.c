@@ -1811,22 +1811,90 @@ static int g_leaderboard_list(http_req *r, http_resp *o)
     return page_send(&p, 200);
 }
 
-static int g_leaderboard(http_req *r, http_resp *o)
+/* Markers in a kept leaderboard table around a row's user (escaped), replaced for each request
+ * by leaderboard_mine(): no escaped text can hold "<!--", so they cannot be forged. */
+#define MINE_ROW "<!--mine:"
+#define MINE_YOU "<!--you:"
+
+/* The leaderboard j's rows, ranked by `chosen`. */
+static void leaderboard_rows(FILE *f, const cJSON *j, const char *chosen)
+{
+    const char *unit = jstr(j, "unit");
+    fputs("<p>Ranked by <strong>", f);
+    esc(f, chosen);
+    fputs("</strong>, ", f);
+    esc(f, jstr(j, "better"));
+    fputs(" is better; the best run of each user, host and set of parameters. Your entries are "
+          "highlighted.</p><div class=\"scroll\"><table id=\"leaderboard\"><thead><tr><th "
+          "scope=\"col\">Rank</th><th scope=\"col\">User</th><th scope=\"col\">Host</th><th "
+          "scope=\"col\">Parameters</th><th scope=\"col\">Value</th><th scope=\"col\">Date</th>"
+          "</tr></thead><tbody>",
+          f);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(j, "entries"))
+    {
+        const char *u = jstr(e, "user");
+        fputs("<tr", f);
+        if (u) { /* leaderboard_mine() turns these into the signed-in user's highlights */
+            fputs(MINE_ROW, f);
+            esc(f, u);
+            fputs("-->", f);
+        }
+        fprintf(f, "><td class=\"n\">%.0f</td><td>", jnum(e, "rank"));
+        esc(f, u ? u : "(CLI)");
+        if (u) {
+            fputs(MINE_YOU, f);
+            esc(f, u);
+            fputs("-->", f);
+        }
+        fputs("</td><td>", f);
+        esc(f, jstr(e, "host"));
+        fputs("</td><td class=\"small\">", f);
+        const cJSON *pa;
+        int first = 1;
+        cJSON_ArrayForEach(pa, cJSON_GetObjectItemCaseSensitive(e, "params"))
+        {
+            const cJSON *v = cJSON_IsObject(pa) ? cJSON_GetObjectItemCaseSensitive(pa, "value")
+                                                : pa;
+            fputs(first ? "" : ", ", f);
+            first = 0;
+            esc(f, pa->string);
+            fputs("=", f);
+            if (cJSON_IsString(v)) {
+                esc(f, v->valuestring);
+            } else {
+                char *t = cJSON_PrintUnformatted(v);
+                esc(f, t);
+                free(t);
+            }
+        }
+        fprintf(f, "</td><td class=\"n\"><a href=\"/runs/%.0f\">", jnum(e, "run_id"));
+        num(f, jnum(e, "value"));
+        fputs("</a> ", f);
+        esc(f, unit);
+        fputs("</td><td>", f);
+        when(f, jstr(e, "started_at"));
+        fputs("</td></tr>", f);
+    }
+    fputs("</tbody></table></div>", f);
+}
+
+/* The leaderboard's form and table for r's plugin and ?metric=, the same for everyone (the
+ * signed-in user's rows are marked, not highlighted): a kept answer (answers.h), since
+ * rendering 50 rows cost far more than the page around them.  On an API error: that status
+ * and the message (HTML) as the body, not kept. */
+static int leaderboard_table(http_req *r, http_resp *o)
 {
     const char *plugin = r->seg[0];
-    const char *metric = http_query(r, "metric");
-    if (metric && !*metric)
-        metric = NULL;
-    set_query(r, "plugin", plugin);
-    set_query(r, "limit", "50");
     cJSON *j = NULL;
     int st = api_call(r, "GET", "/api/v1/leaderboard", NULL, &j, NULL);
-    page p;
-    page_open(&p, r, o);
-    char title[160];
-    snprintf(title, sizeof title, "Leaderboard: %s", plugin);
-    page_begin(&p, title, 0);
-    FILE *f = p.f;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        cJSON_Delete(j);
+        return http_error(o, 500, "out of memory", NULL);
+    }
     /* the metrics of the plugin's newest ok run */
     sqlite3_stmt *s;
     fputs("<form class=\"row\" method=\"get\" action=\"/leaderboard/", f);
@@ -1860,62 +1928,76 @@ static int g_leaderboard(http_req *r, http_resp *o)
         fputs("<p class=\"msg bad\">", f);
         esc(f, api_message(j));
         fputs("</p>", f);
-        cJSON_Delete(j);
-        return page_send(&p, st == 404 ? 404 : 400);
+        st = st == 404 ? 404 : 400;
+    } else {
+        leaderboard_rows(f, j, chosen);
     }
-    const char *unit = jstr(j, "unit");
-    fputs("<p>Ranked by <strong>", f);
-    esc(f, chosen);
-    fputs("</strong>, ", f);
-    esc(f, jstr(j, "better"));
-    fputs(" is better; the best run of each user, host and set of parameters. Your entries are "
-          "highlighted.</p><div class=\"scroll\"><table id=\"leaderboard\"><thead><tr><th "
-          "scope=\"col\">Rank</th><th scope=\"col\">User</th><th scope=\"col\">Host</th><th "
-          "scope=\"col\">Parameters</th><th scope=\"col\">Value</th><th scope=\"col\">Date</th>"
-          "</tr></thead><tbody>",
-          f);
-    const cJSON *e;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(j, "entries"))
-    {
-        const char *u = jstr(e, "user");
-        int mine = u && strcmp(u, r->auth.user) == 0;
-        fprintf(f, "<tr%s><td class=\"n\">%.0f</td><td>", mine ? " class=\"mine\"" : "",
-                jnum(e, "rank"));
-        esc(f, u ? u : "(CLI)");
-        if (mine)
-            fputs(" <span class=\"small\">(you)</span>", f);
-        fputs("</td><td>", f);
-        esc(f, jstr(e, "host"));
-        fputs("</td><td class=\"small\">", f);
-        const cJSON *pa;
-        int first = 1;
-        cJSON_ArrayForEach(pa, cJSON_GetObjectItemCaseSensitive(e, "params"))
-        {
-            const cJSON *v = cJSON_IsObject(pa) ? cJSON_GetObjectItemCaseSensitive(pa, "value")
-                                                : pa;
-            fputs(first ? "" : ", ", f);
-            first = 0;
-            esc(f, pa->string);
-            fputs("=", f);
-            if (cJSON_IsString(v)) {
-                esc(f, v->valuestring);
-            } else {
-                char *t = cJSON_PrintUnformatted(v);
-                esc(f, t);
-                free(t);
-            }
-        }
-        fprintf(f, "</td><td class=\"n\"><a href=\"/runs/%.0f\">", jnum(e, "run_id"));
-        num(f, jnum(e, "value"));
-        fputs("</a> ", f);
-        esc(f, unit);
-        fputs("</td><td>", f);
-        when(f, jstr(e, "started_at"));
-        fputs("</td></tr>", f);
-    }
-    fputs("</tbody></table></div>", f);
     cJSON_Delete(j);
-    return page_send(&p, 200);
+    fclose(f);
+    http_text(o, st, HTML, buf, len);
+    free(buf);
+    return 0;
+}
+
+static const http_route leaderboard_route = {"GET", "(leaderboard table)", ROLE_VIEWER,
+                                             SCOPE_READ, ROUTE_CACHE, NULL, leaderboard_table};
+
+/* The kept table with the markers of the user `me` (escaped) turned into highlights and the
+ * others removed. */
+static void leaderboard_mine(FILE *f, const char *t, const char *me)
+{
+    size_t melen = strlen(me);
+    for (const char *m; (m = strstr(t, "<!--")) != NULL;) {
+        fwrite(t, 1, (size_t)(m - t), f);
+        const char *end = strstr(m, "-->");
+        if (!end) {
+            t = m;
+            break;
+        }
+        int row = strncmp(m, MINE_ROW, strlen(MINE_ROW)) == 0;
+        int you = strncmp(m, MINE_YOU, strlen(MINE_YOU)) == 0;
+        const char *who = m + (row ? strlen(MINE_ROW) : you ? strlen(MINE_YOU) : 0);
+        int mine = (row || you) && (size_t)(end - who) == melen && strncmp(who, me, melen) == 0;
+        if (mine)
+            fputs(row ? " class=\"mine\"" : " <span class=\"small\">(you)</span>", f);
+        else if (!row && !you)
+            fwrite(m, 1, (size_t)(end + 3 - m), f);
+        t = end + 3;
+    }
+    fputs(t, f);
+}
+
+static int g_leaderboard(http_req *r, http_resp *o)
+{
+    const char *plugin = r->seg[0];
+    const char *metric = http_query(r, "metric");
+    if (metric && !*metric)
+        metric = NULL;
+    set_query(r, "plugin", plugin);
+    set_query(r, "limit", "50");
+    http_req q = *r;
+    q.method = "GET";
+    http_resp t;
+    memset(&t, 0, sizeof t);
+    http_run_route(&leaderboard_route, &q, &t);
+    page p;
+    page_open(&p, r, o);
+    char title[160];
+    snprintf(title, sizeof title, "Leaderboard: %s", plugin);
+    page_begin(&p, title, 0);
+    char *me = NULL;
+    size_t melen = 0;
+    FILE *m = open_memstream(&me, &melen);
+    if (m) {
+        esc(m, r->auth.user);
+        fclose(m);
+    }
+    leaderboard_mine(p.f, t.body ? t.body : "", me ? me : "");
+    free(me);
+    int st = t.status == 200 || t.status == 400 || t.status == 404 ? t.status : 500;
+    free(t.body);
+    strvec_free(&t.headers);
+    return page_send(&p, st);
 }
 
 /* ---- compare and report: the CLI's own commands ----------------------------------------------------- */

@@ -16,7 +16,9 @@ QUICK = 1.0   # an answer from what is kept comes well within this, even on a bu
 
 DB = "a.db"
 add_user(DB, "ann", "member")
+add_user(DB, "vic", "viewer")
 tk = token(DB, "ann")
+tv = token(DB, "vic")
 bx("run", "trivial", "-p", "value=3", "--db", DB)
 s = Server(DB, "--threads", "1", env={"BENCHAAS_TEST_ANSWER_DELAY_MS": str(int(DELAY * 1000))})
 
@@ -66,4 +68,19 @@ check(rid in [r["id"] for r in j["runs"]], "the new runs list: %s" % j)
 b = s.eventually(BOARD, lambda b: len(b["entries"]) == 2, tk, within=4 * DELAY + 10)
 check(b["entries"][0]["run_id"] == rid, "the new leaderboard: %s" % b)
 check(time.monotonic() - t_change >= DELAY, "the new answer came before any recomputation")
+
+# the leaderboard page's table is kept once for everyone; each user sees their own rows
+# highlighted and no marker.  Mutation: leaderboard_mine() copying the markers through, or
+# highlighting every user's rows: these checks fail.
+def page(tok):
+    st, _, html = s.request("GET", "/leaderboard/trivial", tok=tok)
+    check(st == 200, "leaderboard page: %d" % st)
+    return html
+for _ in range(2):  # computed, then kept
+    html = page(tk)
+    check(html.count('class="mine"') == 1 and html.count("(you)") == 1 and "<!--" not in html,
+          "ann's leaderboard page: %s" % html[-3000:])
+    html = page(tv)
+    check('class="mine"' not in html and "(you)" not in html and "<!--" not in html,
+          "vic's leaderboard page: %s" % html[-3000:])
 print("ok")
