@@ -79,11 +79,11 @@ done
 nginx_start "$work"
 
 echo "== wrk -t2 -c$CONNS -d$DURATION, $ROUNDS rounds alternated with nginx (RUNS=$RUNS, plugin $plugin)"
-printf '   %-24s %22s %30s %30s %30s %8s %7s %8s %s\n' page "serve req/s" "p50 ms" "p99 ms" "p99.9 ms" \
-    "/nginx" non2xx size load
+printf '   %-22s %-22s %-20s %-20s %-20s %-20s %7s %6s %7s %s\n' page "serve req/s" "p50 ms" "p99 ms" \
+    "p99.9 ms" "nginx p99 ms" "/nginx" non2xx size load
 for i in "${!pages[@]}"; do
     p=${pages[$i]}
-    rps="" p50="" p99="" p999="" nrps="" bad=0 l0=$(loadavg)
+    rps="" p50="" p99="" p999="" nrps="" np99="" bad=0 l0=$(loadavg)
     for r in $(seq "$ROUNDS"); do
         for who in $( ((r % 2)) && echo "serve nginx" || echo "nginx serve"); do
             if [[ $who == serve ]]; then
@@ -92,12 +92,12 @@ for i in "${!pages[@]}"; do
                 bad=$((bad + W_NON2XX + W_ERR))
             else
                 wrk_run "$CONNS" "$DURATION" "http://127.0.0.1:$NGINX_PORT/page$i.html"
-                nrps+=" $W_RPS"
+                nrps+=" $W_RPS" np99+=" $W_P99"
             fi
         done
     done
-    printf '   %-24s %22s %30s %30s %30s %7.2fx %7s %7.1fk %s-%s\n' "$p" "$(stats "$rps")" "$(stats "$p50")" \
-        "$(stats "$p99")" "$(stats "$p999")" "$(awk -v a="$(median "$rps")" -v b="$(median "$nrps")" 'BEGIN {print a / b}')" \
+    printf '   %-22s %-22s %-20s %-20s %-20s %-20s %6.2fx %6s %6.1fk %s-%s\n' "$p" "$(stats "$rps")" "$(stats "$p50")" \
+        "$(stats "$p99")" "$(stats "$p999")" "$(stats "$np99")" "$(awk -v a="$(median "$rps")" -v b="$(median "$nrps")" 'BEGIN {print a / b}')" \
         "$bad" "$(awk -v s="$(stat -c %s "$work/www/page$i.html")" 'BEGIN {print s / 1000}')" "$l0" "$(loadavg)"
 done
 echo "== one request each (they run a CLI command)"
