@@ -28,6 +28,7 @@ typedef struct answer {
     const char *type;
     uint64_t gen;          /* the database generation the body was computed at */
     double used;           /* last asked for (mono_now) */
+    double cost;           /* seconds its last computation took */
     int refreshing;        /* the refresher reads rt, path, seg and args now */
 } answer;
 
@@ -154,9 +155,14 @@ static answer *slot_find(answers *a, const char *key)
     return NULL;
 }
 
-/* A slot for a new answer of len bytes: a free one, else the least recently asked for;
- * older answers are dropped until the bodies fit ANSWERS_BYTES_MAX.  NULL: none (every
- * slot is being refreshed). */
+/* How much an answer is worth keeping: asked for lately, or dear to compute (one that took
+ * 0.25 s counts as asked for 15 s later), so a crawl over many cheap URLs (one run each) does
+ * not push out the leaderboards. */
+static double keep_score(const answer *e) { return e->used + 60.0 * e->cost; }
+
+/* A slot for a new answer of len bytes: a free one, else the one least worth keeping;
+ * answers are dropped until the bodies fit ANSWERS_BYTES_MAX.  NULL: none (every slot is
+ * being refreshed). */
 static answer *slot_take(answers *a, size_t len)
 {
     for (;;) {
@@ -165,7 +171,7 @@ static answer *slot_take(answers *a, size_t len)
             answer *e = &a->slots[i];
             if (!e->key && a->bytes + len <= ANSWERS_BYTES_MAX)
                 return e;
-            if (e->key && !e->refreshing && (!victim || e->used < victim->used))
+            if (e->key && !e->refreshing && (!victim || keep_score(e) < keep_score(victim)))
                 victim = e;
         }
         if (!victim)
@@ -174,8 +180,9 @@ static answer *slot_take(answers *a, size_t len)
     }
 }
 
-static void slot_body(answers *a, answer *e, const http_resp *o, uint64_t gen)
+static void slot_body(answers *a, answer *e, const http_resp *o, uint64_t gen, double cost)
 {
+    e->cost = cost;
     a->bytes -= e->body ? e->len : 0;
     free(e->body);
     e->body = xmalloc(o->len + 1);
@@ -238,7 +245,9 @@ void answers_run(answers *a, const http_route *rt, http_req *r, http_resp *o)
     pthread_mutex_unlock(&a->mu);
     /* nothing kept for this URL yet: the one computation on a request's thread */
     uint64_t gen = atomic_load(&a->gen);
+    double t0 = mono_now();
     compute(a, rt, r, o);
+    double cost = mono_now() - t0;
     if (!keepable(o)) {
         args_free(b.args, b.nargs);
         return;
@@ -258,7 +267,7 @@ void answers_run(answers *a, const http_route *rt, http_req *r, http_resp *o)
         b.nargs = 0;
     }
     if (e && !e->refreshing) {
-        slot_body(a, e, o, gen);
+        slot_body(a, e, o, gen, cost);
         e->used = mono_now();
     }
     pthread_mutex_unlock(&a->mu);
@@ -306,11 +315,13 @@ static void refresh(answers *a, answer *e, store *st, uint64_t gen)
     q.st = st;
     http_resp o;
     memset(&o, 0, sizeof o);
+    double t0 = mono_now();
     compute(a, e->rt, &q, &o);
+    double cost = mono_now() - t0;
     pthread_mutex_lock(&a->mu);
     e->refreshing = 0;
     if (keepable(&o))
-        slot_body(a, e, &o, gen);
+        slot_body(a, e, &o, gen, cost);
     else
         slot_clear(a, e);
     pthread_mutex_unlock(&a->mu);
