@@ -29,6 +29,7 @@ typedef struct answer {
     uint64_t gen;          /* the database generation the body was computed at */
     double used;           /* last asked for (mono_now) */
     double cost;           /* seconds its last computation took */
+    double done;           /* when it ended (mono_now) */
     int refreshing;        /* the refresher reads rt, path, seg and args now */
 } answer;
 
@@ -183,6 +184,7 @@ static answer *slot_take(answers *a, size_t len)
 static void slot_body(answers *a, answer *e, const http_resp *o, uint64_t gen, double cost)
 {
     e->cost = cost;
+    e->done = mono_now();
     a->bytes -= e->body ? e->len : 0;
     free(e->body);
     e->body = xmalloc(o->len + 1);
@@ -288,6 +290,8 @@ static answer *next_stale(answers *a, uint64_t gen)
             continue;
         if (now - e->used > ANSWERS_IDLE_S)
             slot_clear(a, e);
+        else if (now - e->done < ANSWERS_REST * e->cost)
+            continue; /* not yet: the refresher rests ANSWERS_REST times what it worked */
         else if (!pick || e->used > pick->used)
             pick = e;
     }
