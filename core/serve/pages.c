@@ -948,6 +948,20 @@ static void latest_per_host(FILE *f, store *st)
     sqlite3_finalize(hl);
 }
 
+/* The kept part `rt` of the page r asks for (answers.h): its status, and its body in *out
+ * (malloc'd, or NULL). */
+static int kept_part(http_req *r, const http_route *rt, char **out)
+{
+    http_req q = *r;
+    q.method = "GET";
+    http_resp d;
+    memset(&d, 0, sizeof d);
+    http_run_route(rt, &q, &d);
+    strvec_free(&d.headers);
+    *out = d.body;
+    return d.status;
+}
+
 /* The dashboard's tables, the same for everyone (jobs running and queued, latest figures
  * per plugin and host, newest results and failures, regressions): an HTML fragment kept by
  * answers.h and refreshed off the request path when the database changes, so a dashboard
@@ -1075,15 +1089,10 @@ static int g_dashboard(http_req *r, http_resp *o)
         fputs("</p>", f);
         strvec_free(&names);
     }
-    http_req q = *r; /* the rest: kept, the same for everyone */
-    q.method = "GET";
-    http_resp d;
-    memset(&d, 0, sizeof d);
-    http_run_route(&dashboard_route, &q, &d);
-    if (d.status == 200 && d.body)
-        fwrite(d.body, 1, d.len, f);
-    free(d.body);
-    strvec_free(&d.headers);
+    char *part = NULL; /* the rest: kept, the same for everyone */
+    if (kept_part(r, &dashboard_route, &part) == 200 && part)
+        fputs(part, f);
+    free(part);
     return page_send(&p, 200);
 }
 
@@ -1698,22 +1707,27 @@ static void run_charts(FILE *f, const cJSON *run)
     free(cpu);
 }
 
-static int g_run(http_req *r, http_resp *o)
+/* One run's page below its title, the same for everyone: a kept answer (answers.h), since
+ * its charts cost far more than the page around them.  On an API error: its status and the
+ * message (text) as the body, not kept. */
+static int run_part(http_req *r, http_resp *o)
 {
     cJSON *j = NULL;
     int st = api_call(r, "GET", "/api/v1/runs/{id}", NULL, &j, NULL);
     if (st != 200) {
-        int rc = page_message(r, o, st == 404 ? 404 : 500, "Not found", api_message(j));
+        const char *m = api_message(j);
+        http_text(o, st == 404 ? 404 : 500, "text/plain", m, strlen(m));
         cJSON_Delete(j);
-        return rc;
+        return 0;
     }
     const cJSON *run = cJSON_GetObjectItemCaseSensitive(j, "run");
-    page p;
-    page_open(&p, r, o);
-    char title[96];
-    snprintf(title, sizeof title, "Run %.0f", jnum(run, "id"));
-    page_begin(&p, title, 0);
-    FILE *f = p.f;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        cJSON_Delete(j);
+        return http_error(o, 500, "out of memory", NULL);
+    }
     const char *status = jstr(run, "status") ? jstr(run, "status") : "?";
     fputs("<p>", f);
     esc(f, jstr(run, "plugin"));
@@ -1784,6 +1798,32 @@ static int g_run(http_req *r, http_resp *o)
     else
         fputs("<p class=\"muted\">None stored.</p>", f);
     cJSON_Delete(j);
+    fclose(f);
+    http_text(o, 200, HTML, buf, len);
+    free(buf);
+    return 0;
+}
+
+static const http_route run_route = {"GET", "(run page)", ROLE_VIEWER, SCOPE_READ, ROUTE_CACHE,
+                                     NULL, run_part};
+
+static int g_run(http_req *r, http_resp *o)
+{
+    char *part = NULL;
+    int st = kept_part(r, &run_route, &part);
+    if (st != 200) {
+        int rc = page_message(r, o, st == 404 ? 404 : 500, "Not found",
+                              part ? part : "the run cannot be read");
+        free(part);
+        return rc;
+    }
+    page p;
+    page_open(&p, r, o);
+    char title[96];
+    snprintf(title, sizeof title, "Run %lld", strtoll(r->seg[0], NULL, 10));
+    page_begin(&p, title, 0);
+    fputs(part, p.f);
+    free(part);
     return page_send(&p, 200);
 }
 
@@ -1975,11 +2015,8 @@ static int g_leaderboard(http_req *r, http_resp *o)
         metric = NULL;
     set_query(r, "plugin", plugin);
     set_query(r, "limit", "50");
-    http_req q = *r;
-    q.method = "GET";
-    http_resp t;
-    memset(&t, 0, sizeof t);
-    http_run_route(&leaderboard_route, &q, &t);
+    char *part = NULL;
+    int st = kept_part(r, &leaderboard_route, &part);
     page p;
     page_open(&p, r, o);
     char title[160];
@@ -1992,12 +2029,10 @@ static int g_leaderboard(http_req *r, http_resp *o)
         esc(m, r->auth.user);
         fclose(m);
     }
-    leaderboard_mine(p.f, t.body ? t.body : "", me ? me : "");
+    leaderboard_mine(p.f, part ? part : "", me ? me : "");
     free(me);
-    int st = t.status == 200 || t.status == 400 || t.status == 404 ? t.status : 500;
-    free(t.body);
-    strvec_free(&t.headers);
-    return page_send(&p, st);
+    free(part);
+    return page_send(&p, st == 200 || st == 400 || st == 404 ? st : 500);
 }
 
 /* ---- compare and report: the CLI's own commands ----------------------------------------------------- */
