@@ -974,6 +974,23 @@ static int dashboard_data(http_req *r, http_resp *o)
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         return http_error(o, 500, "out of memory", NULL);
+    int queued = count_sql(r->st, "SELECT count(*) FROM jobs WHERE state = 'queued'");
+    int running = count_sql(r->st, "SELECT count(*) FROM jobs WHERE state = 'running'");
+    fprintf(f, "<p>%d job%s queued, %d running.", queued, queued == 1 ? "" : "s", running);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(r->st),
+                           "SELECT id, created_at FROM jobs WHERE state = 'queued' ORDER BY id "
+                           "LIMIT 1",
+                           -1, &s, NULL) == SQLITE_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW) {
+            fprintf(f, " Oldest queued: <a href=\"/jobs/%lld\">job #%lld</a>, submitted ",
+                    (long long)sqlite3_column_int64(s, 0), (long long)sqlite3_column_int64(s, 0));
+            esc(f, col_text(s, 1));
+            fputs(".", f);
+        }
+        sqlite3_finalize(s);
+    }
+    fputs("</p>", f);
     fputs("<div class=\"grid2\"><section aria-labelledby=\"h-running\"><h2 id=\"h-running\">"
           "Running now</h2>",
           f);
@@ -1008,7 +1025,6 @@ static int dashboard_data(http_req *r, http_resp *o)
     fputs("</section></div><section aria-labelledby=\"h-reg\"><h2 id=\"h-reg\">Regressions</h2>",
           f);
     int n = 0;
-    sqlite3_stmt *s;
     if (sqlite3_prepare_v2(store_db(r->st),
                            "SELECT created_at, job_id, message FROM alerts ORDER BY id DESC "
                            "LIMIT 10",
@@ -1047,33 +1063,16 @@ static int g_dashboard(http_req *r, http_resp *o)
     serve_app *app = APP(r);
     double tick = app->sched ? sched_last_tick(app->sched) : 0;
     int healthy = app->sched && wall_now() - tick < 30.0;
-    int queued = count_sql(r->st, "SELECT count(*) FROM jobs WHERE state = 'queued'");
-    int running = count_sql(r->st, "SELECT count(*) FROM jobs WHERE state = 'running'");
     char when[32] = "never";
     if (tick > 0)
         store_time_format((int64_t)tick, when, sizeof when);
     fprintf(f, "<section aria-labelledby=\"h-health\"><h2 id=\"h-health\">Scheduler</h2>"
-               "<p class=\"msg %s\"><strong>%s</strong>. Last tick %s (%.0f s ago); %d job%s "
-               "queued, %d running, %d point%s running now.",
+               "<p class=\"msg %s\"><strong>%s</strong>. Last tick %s (%.0f s ago); %d point%s "
+               "running now.</p></section>",
             healthy ? "good" : "bad",
             healthy ? "The scheduler is working" : "The scheduler is not ticking", when,
-            tick > 0 ? wall_now() - tick : 0.0, queued, queued == 1 ? "" : "s", running,
-            app->sched ? sched_running(app->sched) : 0,
+            tick > 0 ? wall_now() - tick : 0.0, app->sched ? sched_running(app->sched) : 0,
             app->sched && sched_running(app->sched) == 1 ? "" : "s");
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(store_db(r->st),
-                           "SELECT id, created_at FROM jobs WHERE state = 'queued' ORDER BY id "
-                           "LIMIT 1",
-                           -1, &s, NULL) == SQLITE_OK) {
-        if (sqlite3_step(s) == SQLITE_ROW) {
-            fprintf(f, " Oldest queued: <a href=\"/jobs/%lld\">job #%lld</a>, submitted ",
-                    (long long)sqlite3_column_int64(s, 0), (long long)sqlite3_column_int64(s, 0));
-            esc(f, col_text(s, 1));
-            fputs(".", f);
-        }
-        sqlite3_finalize(s);
-    }
-    fputs("</p></section>", f);
     if (r->auth.role >= ROLE_MEMBER) {
         strvec names = {0};
         plugin_names(&names);
