@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "accounts.h"
+#include "answers.h"
 
 /* A connection, from accept to close (MHD's socket context): the watchdog closes it when a
  * request's head has not come in within header_timeout_s. */
@@ -48,6 +49,7 @@ struct http_server {
     int in_flight;      /* requests whose head came in and whose answer is not yet sent */
     pthread_t watchdog;
     int watchdog_on;
+    answers *answers; /* the kept answers of ROUTE_CACHE routes */
     _Atomic int stopping;
 };
 
@@ -67,10 +69,15 @@ uint64_t http_count(const http_server *s, int code)
 static pthread_key_t st_key;
 static pthread_once_t st_once = PTHREAD_ONCE_INIT;
 
-static void cache_release(void);
+/* The thread's prepared token lookup (http_resolve_auth), for its connection t_auth_db. */
+static __thread sqlite3_stmt *t_auth_stmt;
+static __thread sqlite3 *t_auth_db;
+
 static void st_close(void *p)
 {
-    cache_release();
+    sqlite3_finalize(t_auth_stmt);
+    t_auth_stmt = NULL;
+    t_auth_db = NULL;
     store_close(p);
 }
 static void st_init(void) { pthread_key_create(&st_key, st_close); }
@@ -98,7 +105,12 @@ store *http_thread_store(const store *root, char *err, size_t errlen)
 
 const char *http_query(const http_req *r, const char *key)
 {
-    return r->conn ? MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key) : NULL;
+    if (r->conn)
+        return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+    for (size_t i = 0; i < r->nargs; i++)
+        if (strcmp(r->args[2 * i], key) == 0)
+            return r->args[2 * i + 1];
+    return NULL;
 }
 
 const char *http_header(const http_req *r, const char *name)
@@ -359,13 +371,22 @@ void http_resolve_auth(store *st, const char *token, http_auth *a)
     char hash[65], now[32];
     account_token_hash(token, hash);
     iso_now(now, sizeof now);
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(store_db(st),
-                           "SELECT u.id, u.name, u.role, t.id, t.scope, t.kind FROM tokens t "
-                           "JOIN users u ON u.id = t.user_id WHERE t.hash = ?1 AND "
-                           "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?2)",
-                           -1, &s, NULL) != SQLITE_OK)
-        return;
+    /* prepared once per thread and connection: parsing it was a fifth of a cached answer */
+    if (t_auth_db != store_db(st)) {
+        sqlite3_finalize(t_auth_stmt);
+        t_auth_stmt = NULL;
+        t_auth_db = store_db(st);
+        if (sqlite3_prepare_v3(t_auth_db,
+                               "SELECT u.id, u.name, u.role, t.id, t.scope, t.kind FROM tokens t "
+                               "JOIN users u ON u.id = t.user_id WHERE t.hash = ?1 AND "
+                               "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at "
+                               "> ?2)",
+                               -1, SQLITE_PREPARE_PERSISTENT, &t_auth_stmt, NULL) != SQLITE_OK) {
+            t_auth_db = NULL;
+            return;
+        }
+    }
+    sqlite3_stmt *s = t_auth_stmt;
     sqlite3_bind_text(s, 1, hash, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(s, 2, now, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(s) == SQLITE_ROW) {
@@ -384,7 +405,8 @@ void http_resolve_auth(store *st, const char *token, http_auth *a)
             a->expired = 0;
         }
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
 }
 
 static const char *scope_name(int scope)
@@ -555,161 +577,6 @@ static const char *client_ip(http_server *s, struct MHD_Connection *c, char *buf
     return buf;
 }
 
-/* ---- the response cache of ROUTE_CACHE routes ------------------------------------
- *
- * Per thread, a few answers keyed by the URL (path and query arguments),
- * valid while `PRAGMA data_version` and the changes counter of the thread's
- * connection stay the same, i.e. until any connection commits a change.  Only
- * 200 answers of routes whose answer is the same for everyone allowed to
- * ask are kept; authorisation still runs on every request.
- */
-#define CACHE_SLOTS 8
-#define CACHE_KEY_MAX 2048
-
-typedef struct cache_entry {
-    char key[CACHE_KEY_MAX];
-    int64_t version;
-    char *body;
-    size_t len;
-    const char *type;
-    unsigned age;
-} cache_entry;
-
-static __thread cache_entry t_cache[CACHE_SLOTS];
-static __thread sqlite3_stmt *t_version_stmt;
-static __thread unsigned t_clock;
-
-typedef struct keybuf {
-    char *p;
-    size_t len, cap;
-    int overflow;
-} keybuf;
-
-/* Append text to the key percent-encoded: only [A-Za-z0-9._~-] stay as they are, so the
- * separators '&' and '=' of the key never come from an argument. */
-static void key_put(keybuf *b, const char *text)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *q = (const unsigned char *)text; *q && !b->overflow; q++) {
-        int plain = (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
-                    (*q >= '0' && *q <= '9') || *q == '.' || *q == '_' || *q == '~' || *q == '-';
-        if (b->len + (plain ? 1 : 3) + 1 > b->cap) {
-            b->overflow = 1;
-            return;
-        }
-        if (plain) {
-            b->p[b->len++] = (char)*q;
-        } else {
-            b->p[b->len++] = '%';
-            b->p[b->len++] = hex[*q >> 4];
-            b->p[b->len++] = hex[*q & 15];
-        }
-    }
-    b->p[b->len] = '\0';
-}
-
-static void key_sep(keybuf *b, char c)
-{
-    if (b->len + 2 > b->cap) {
-        b->overflow = 1;
-        return;
-    }
-    b->p[b->len++] = c;
-    b->p[b->len] = '\0';
-}
-
-static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k, const char *v)
-{
-    (void)kind;
-    keybuf *b = cls;
-    key_sep(b, '&');
-    key_put(b, k);
-    if (v) { /* "?a" and "?a=" are told apart */
-        key_sep(b, '=');
-        key_put(b, v);
-    }
-    return b->overflow ? MHD_NO : MHD_YES;
-}
-
-/* The cache key of route rt for r: the route, the path and the decoded arguments in order,
- * each encoded so that the key is one-to-one (`?plugin=stream%26limit%3D3` and
- * `?plugin=stream&limit=3` differ). */
-static int cache_key(const http_route *rt, http_req *r, char *key, size_t len)
-{
-    keybuf b = {key, 0, len, 0};
-    key_put(&b, rt->pattern);
-    key_sep(&b, ' ');
-    key_put(&b, r->path);
-    key_sep(&b, '?');
-    if (r->conn && !b.overflow)
-        MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_arg, &b);
-    return b.overflow ? -1 : 0;
-}
-
-static int64_t data_version(store *st)
-{
-    if (!t_version_stmt &&
-        sqlite3_prepare_v3(store_db(st), "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
-                           &t_version_stmt, NULL) != SQLITE_OK)
-        return -1;
-    int64_t v = -1;
-    if (sqlite3_step(t_version_stmt) == SQLITE_ROW)
-        v = sqlite3_column_int64(t_version_stmt, 0);
-    sqlite3_reset(t_version_stmt);
-    /* data_version moves with the other connections' commits; this
-     * connection's own changes are counted by total_changes */
-    return v < 0 ? -1 : (v << 32) ^ (int64_t)sqlite3_total_changes64(store_db(st));
-}
-
-static void cache_release(void)
-{
-    for (int i = 0; i < CACHE_SLOTS; i++) {
-        free(t_cache[i].body);
-        t_cache[i].body = NULL;
-    }
-    sqlite3_finalize(t_version_stmt);
-    t_version_stmt = NULL;
-}
-
-/* The handler's answer, from the cache when it can be. */
-static void run_cached(const http_route *rt, http_req *r, http_resp *o)
-{
-    char key[CACHE_KEY_MAX];
-    int64_t v = data_version(r->st);
-    if (v < 0 || cache_key(rt, r, key, sizeof key) != 0) {
-        rt->fn(r, o);
-        return;
-    }
-    for (int i = 0; i < CACHE_SLOTS; i++) {
-        cache_entry *e = &t_cache[i];
-        if (e->body && e->version == v && strcmp(e->key, key) == 0) {
-            e->age = ++t_clock;
-            http_text(o, 200, e->type, e->body, e->len);
-            return;
-        }
-    }
-    rt->fn(r, o);
-    if (o->status != 200 || !o->body || o->headers.n || o->retry_after)
-        return;
-    cache_entry *victim = &t_cache[0];
-    for (int i = 0; i < CACHE_SLOTS; i++) {
-        if (!t_cache[i].body || (t_cache[i].body && t_cache[i].version != v)) {
-            victim = &t_cache[i];
-            break;
-        }
-        if (t_cache[i].age < victim->age)
-            victim = &t_cache[i];
-    }
-    free(victim->body);
-    snprintf(victim->key, sizeof victim->key, "%s", key);
-    victim->version = v;
-    victim->body = xmalloc(o->len + 1);
-    memcpy(victim->body, o->body, o->len + 1);
-    victim->len = o->len;
-    victim->type = o->type;
-    victim->age = ++t_clock;
-}
-
 /* The request's store connection and who sent it; 0, or -1 with a 503 in o. */
 static int resolve(http_server *s, http_req *r, http_resp *o)
 {
@@ -770,7 +637,7 @@ static void dispatch(http_server *s, http_req *r, http_resp *o)
         return;
     }
     if ((rt->flags & ROUTE_CACHE) && strcmp(r->method, "GET") == 0)
-        run_cached(rt, r, o);
+        answers_run(r->srv ? r->srv->answers : NULL, rt, r, o);
     else
         rt->fn(r, o);
     if (!o->body)
@@ -1063,6 +930,11 @@ int http_server_start(http_server *s, int *port, char *err, size_t errlen)
     if (s->cert)
         flags |= MHD_USE_TLS;
     raise_fd_limit(s->cfg.max_conns);
+    store *own = NULL; /* the refresher's connection (answers.h) */
+    char why[256];
+    if (s->cfg.root && store_open_again(s->cfg.root, &own, why, sizeof why) == 0)
+        http_tune_store(own);
+    s->answers = answers_new(own, s);
     /* the head of a request must fit MHD's buffer with room to spare, so that our own limits
        (HTTP_URI_MAX, HTTP_HEADERS_MAX) answer first, in JSON */
     struct MHD_OptionItem tls[] = {
@@ -1078,10 +950,13 @@ int http_server_start(http_server *s, int *port, char *err, size_t errlen)
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(HTTP_URI_MAX + HTTP_HEADERS_MAX) * 3,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
-    if (!s->d)
+    if (!s->d) {
+        answers_free(s->answers);
+        s->answers = NULL;
         return errf(err, errlen, BX_EIO,
                     "cannot listen on %s:%d (in use? a bad TLS certificate or key?)",
                     s->cfg.host, s->cfg.port);
+    }
     s->watchdog_on = pthread_create(&s->watchdog, NULL, watchdog_main, s) == 0;
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     *port = di ? di->port : s->cfg.port;
@@ -1109,6 +984,7 @@ void http_server_free(http_server *s)
             pthread_join(s->watchdog, NULL);
         MHD_stop_daemon(s->d);
     }
+    answers_free(s->answers);
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->idle);
     free(s->tables);
@@ -1123,7 +999,7 @@ void http_run_route(const http_route *rt, http_req *r, http_resp *o)
     if (http_authorise(rt, r, o) != 0)
         return;
     if ((rt->flags & ROUTE_CACHE) && strcmp(r->method, "GET") == 0)
-        run_cached(rt, r, o);
+        answers_run(r->srv ? r->srv->answers : NULL, rt, r, o);
     else
         rt->fn(r, o);
 }

@@ -67,6 +67,9 @@ typedef struct http_req {
     http_auth auth;
     http_server *srv;
     store *st;                 /* this thread's database connection */
+    const char *const *args;   /* without conn: nargs query arguments as pairs name, value
+                                  (value NULL for "?a"); http_query reads them */
+    size_t nargs;
 } http_req;
 
 typedef struct http_resp {
@@ -89,7 +92,8 @@ enum {
     ROUTE_JSON = 1,         /* the body must be JSON (415 otherwise) */
     ROUTE_OPEN_SIGNUP = 2,  /* anyone when the server allows sign-up */
     ROUTE_CACHE = 4,        /* GET whose answer depends only on the URL and the database:
-                               kept per thread until the database changes */
+                               kept for every thread and refreshed off the request path
+                               when the database changes (answers.h) */
     ROUTE_PAGE = 8,         /* an HTML page: refusals rendered by http_config.page_refused */
 };
 
@@ -213,8 +217,9 @@ store *http_thread_store(const store *root, char *err, size_t errlen);
 
 /* Run route rt for in-process callers (the pages) as dispatch does: authorised by
  * http_authorise for r->auth first (a refusal is left in o), then the handler (through the
- * answer cache for ROUTE_CACHE GETs, keyed by the route, r's path and every query argument,
- * each percent-encoded so that no two different argument lists share a key). */
+ * kept answers of answers.h for ROUTE_CACHE GETs, keyed by the route, r's path and every
+ * query argument, each percent-encoded so that no two different argument lists share a
+ * key). */
 void http_run_route(const http_route *rt, http_req *r, http_resp *o);
 
 /* Resolve a bearer token / session cookie into *a (ROLE_ANYONE if none). */

@@ -948,37 +948,18 @@ static void latest_per_host(FILE *f, store *st)
     sqlite3_finalize(hl);
 }
 
-/* latest_per_host() is the same for everyone and the dashboard's dearest part: kept for
- * up to 10 s while no run is stored (the newest run id is the key). */
-static pthread_mutex_t latest_mu = PTHREAD_MUTEX_INITIALIZER;
-static char *latest_html;
-static int64_t latest_key = -1;
-static double latest_at;
-
-static void latest_cached(FILE *f, store *st)
+/* The kept part `rt` of the page r asks for (answers.h): its status, and its body in *out
+ * (malloc'd, or NULL). */
+static int kept_part(http_req *r, const http_route *rt, char **out)
 {
-    int64_t key = -1;
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(store_db(st), "SELECT coalesce(max(id), 0) FROM runs", -1, &s,
-                           NULL) == SQLITE_OK) {
-        if (sqlite3_step(s) == SQLITE_ROW)
-            key = sqlite3_column_int64(s, 0);
-        sqlite3_finalize(s);
-    }
-    pthread_mutex_lock(&latest_mu);
-    if (!latest_html || key < 0 || key != latest_key || mono_now() - latest_at > 10.0) {
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *m = open_memstream(&buf, &len);
-        latest_per_host(m, st);
-        fclose(m);
-        free(latest_html);
-        latest_html = buf;
-        latest_key = key;
-        latest_at = mono_now();
-    }
-    fputs(latest_html, f);
-    pthread_mutex_unlock(&latest_mu);
+    http_req q = *r;
+    q.method = "GET";
+    http_resp d;
+    memset(&d, 0, sizeof d);
+    http_run_route(rt, &q, &d);
+    strvec_free(&d.headers);
+    *out = d.body;
+    return d.status;
 }
 
 /*
@@ -1053,29 +1034,21 @@ static int p_alert_accept(http_req *r, http_resp *o)
     return p_alert_act(r, o, "/api/v1/alerts/{id}/accept");
 }
 
-static int g_dashboard(http_req *r, http_resp *o)
+/* The dashboard's tables, the same for everyone (jobs running and queued, latest figures
+ * per plugin and host, newest results and failures, regressions): an HTML fragment kept by
+ * answers.h and refreshed off the request path when the database changes, so a dashboard
+ * costs the few queries of its health line and no request waits for these. */
+static int dashboard_data(http_req *r, http_resp *o)
 {
     headline_fn(r->st);
-    page p;
-    page_open(&p, r, o);
-    page_begin(&p, "Dashboard", 0);
-    FILE *f = p.f;
-    serve_app *app = APP(r);
-    double tick = app->sched ? sched_last_tick(app->sched) : 0;
-    int healthy = app->sched && wall_now() - tick < 30.0;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return http_error(o, 500, "out of memory", NULL);
     int queued = count_sql(r->st, "SELECT count(*) FROM jobs WHERE state = 'queued'");
     int running = count_sql(r->st, "SELECT count(*) FROM jobs WHERE state = 'running'");
-    char when[32] = "never";
-    if (tick > 0)
-        store_time_format((int64_t)tick, when, sizeof when);
-    fprintf(f, "<section aria-labelledby=\"h-health\"><h2 id=\"h-health\">Scheduler</h2>"
-               "<p class=\"msg %s\"><strong>%s</strong>. Last tick %s (%.0f s ago); %d job%s "
-               "queued, %d running, %d point%s running now.",
-            healthy ? "good" : "bad",
-            healthy ? "The scheduler is working" : "The scheduler is not ticking", when,
-            tick > 0 ? wall_now() - tick : 0.0, queued, queued == 1 ? "" : "s", running,
-            app->sched ? sched_running(app->sched) : 0,
-            app->sched && sched_running(app->sched) == 1 ? "" : "s");
+    fprintf(f, "<p>%d job%s queued, %d running.", queued, queued == 1 ? "" : "s", running);
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(store_db(r->st),
                            "SELECT id, created_at FROM jobs WHERE state = 'queued' ORDER BY id "
@@ -1089,22 +1062,7 @@ static int g_dashboard(http_req *r, http_resp *o)
         }
         sqlite3_finalize(s);
     }
-    fputs("</p></section>", f);
-    if (r->auth.role >= ROLE_MEMBER) {
-        strvec names = {0};
-        plugin_names(&names);
-        fputs("<p>Run a benchmark: ", f);
-        for (size_t i = 0; i < names.n; i++) {
-            fputs(i ? " · " : "", f);
-            fputs("<a class=\"submit-link\" href=\"/submit/", f);
-            url(f, names.v[i]);
-            fputs("\">", f);
-            esc(f, names.v[i]);
-            fputs("</a>", f);
-        }
-        fputs("</p>", f);
-        strvec_free(&names);
-    }
+    fputs("</p>", f);
     fputs("<div class=\"grid2\"><section aria-labelledby=\"h-running\"><h2 id=\"h-running\">"
           "Running now</h2>",
           f);
@@ -1119,7 +1077,7 @@ static int g_dashboard(http_req *r, http_resp *o)
     fputs("<section aria-labelledby=\"h-latest\"><h2 id=\"h-latest\">Latest figures per plugin "
           "and host</h2>",
           f);
-    latest_cached(f, r->st);
+    latest_per_host(f, r->st);
     fputs("</section><div class=\"grid2\"><section aria-labelledby=\"h-new\"><h2 id=\"h-new\">"
           "Newest results</h2>",
           f);
@@ -1136,8 +1094,20 @@ static int g_dashboard(http_req *r, http_resp *o)
                "r.host_id WHERE r.status IN ('failed', 'crashed', 'timeout', 'interrupted') "
                "ORDER BY r.id DESC LIMIT 10",
                1, "No failures.");
-    fputs("</section></div><section aria-labelledby=\"h-reg\"><h2 id=\"h-reg\">Regressions</h2>",
-          f);
+    fputs("</section></div>", f);
+    fclose(f);
+    http_text(o, 200, "text/html; charset=utf-8", buf, len);
+    free(buf);
+    return 0;
+}
+
+/* The dashboard's regressions, per request: their buttons depend on who looks (role,
+ * CSRF token), so they are not part of the kept tables. */
+static void regressions_section(page *p, http_req *r)
+{
+    FILE *f = p->f;
+    sqlite3_stmt *s;
+    fputs("<section aria-labelledby=\"h-reg\"><h2 id=\"h-reg\">Regressions</h2>", f);
     int n = 0;
     if (sqlite3_prepare_v2(store_db(r->st),
                            "SELECT created_at, job_id, message, id, coalesce(severity, ''), state, "
@@ -1154,13 +1124,57 @@ static int g_dashboard(http_req *r, http_resp *o)
                         (long long)sqlite3_column_int64(s, 1));
             fputs(": ", f);
             esc(f, col_text(s, 2));
-            alert_actions(&p, r, s);
+            alert_actions(p, r, s);
             fputs("</li>", f);
         }
         sqlite3_finalize(s);
     }
     fputs(n ? "</ul>" : "<p class=\"muted\">No regressions found by scheduled checks.</p>", f);
     fputs("</section>", f);
+}
+
+static const http_route dashboard_route = {"GET", "(dashboard tables)", ROLE_VIEWER, SCOPE_READ,
+                                           ROUTE_CACHE, NULL, dashboard_data};
+
+static int g_dashboard(http_req *r, http_resp *o)
+{
+    page p;
+    page_open(&p, r, o);
+    page_begin(&p, "Dashboard", 0);
+    FILE *f = p.f;
+    serve_app *app = APP(r);
+    double tick = app->sched ? sched_last_tick(app->sched) : 0;
+    int healthy = app->sched && wall_now() - tick < 30.0;
+    char when[32] = "never";
+    if (tick > 0)
+        store_time_format((int64_t)tick, when, sizeof when);
+    fprintf(f, "<section aria-labelledby=\"h-health\"><h2 id=\"h-health\">Scheduler</h2>"
+               "<p class=\"msg %s\"><strong>%s</strong>. Last tick %s (%.0f s ago); %d point%s "
+               "running now.</p></section>",
+            healthy ? "good" : "bad",
+            healthy ? "The scheduler is working" : "The scheduler is not ticking", when,
+            tick > 0 ? wall_now() - tick : 0.0, app->sched ? sched_running(app->sched) : 0,
+            app->sched && sched_running(app->sched) == 1 ? "" : "s");
+    if (r->auth.role >= ROLE_MEMBER) {
+        strvec names = {0};
+        plugin_names(&names);
+        fputs("<p>Run a benchmark: ", f);
+        for (size_t i = 0; i < names.n; i++) {
+            fputs(i ? " · " : "", f);
+            fputs("<a class=\"submit-link\" href=\"/submit/", f);
+            url(f, names.v[i]);
+            fputs("\">", f);
+            esc(f, names.v[i]);
+            fputs("</a>", f);
+        }
+        fputs("</p>", f);
+        strvec_free(&names);
+    }
+    char *part = NULL; /* the rest: kept, the same for everyone */
+    if (kept_part(r, &dashboard_route, &part) == 200 && part)
+        fputs(part, f);
+    free(part);
+    regressions_section(&p, r);
     return page_send(&p, 200);
 }
 
@@ -1781,22 +1795,27 @@ static void run_charts(FILE *f, const cJSON *run)
     free(cpu);
 }
 
-static int g_run(http_req *r, http_resp *o)
+/* One run's page below its title, the same for everyone: a kept answer (answers.h), since
+ * its charts cost far more than the page around them.  On an API error: its status and the
+ * message (text) as the body, not kept. */
+static int run_part(http_req *r, http_resp *o)
 {
     cJSON *j = NULL;
     int st = api_call(r, "GET", "/api/v1/runs/{id}", NULL, &j, NULL);
     if (st != 200) {
-        int rc = page_message(r, o, st == 404 ? 404 : 500, "Not found", api_message(j));
+        const char *m = api_message(j);
+        http_text(o, st == 404 ? 404 : 500, "text/plain", m, strlen(m));
         cJSON_Delete(j);
-        return rc;
+        return 0;
     }
     const cJSON *run = cJSON_GetObjectItemCaseSensitive(j, "run");
-    page p;
-    page_open(&p, r, o);
-    char title[96];
-    snprintf(title, sizeof title, "Run %.0f", jnum(run, "id"));
-    page_begin(&p, title, 0);
-    FILE *f = p.f;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        cJSON_Delete(j);
+        return http_error(o, 500, "out of memory", NULL);
+    }
     const char *status = jstr(run, "status") ? jstr(run, "status") : "?";
     fputs("<p>", f);
     esc(f, jstr(run, "plugin"));
@@ -1867,6 +1886,32 @@ static int g_run(http_req *r, http_resp *o)
     else
         fputs("<p class=\"muted\">None stored.</p>", f);
     cJSON_Delete(j);
+    fclose(f);
+    http_text(o, 200, HTML, buf, len);
+    free(buf);
+    return 0;
+}
+
+static const http_route run_route = {"GET", "(run page)", ROLE_VIEWER, SCOPE_READ, ROUTE_CACHE,
+                                     NULL, run_part};
+
+static int g_run(http_req *r, http_resp *o)
+{
+    char *part = NULL;
+    int st = kept_part(r, &run_route, &part);
+    if (st != 200) {
+        int rc = page_message(r, o, st == 404 ? 404 : 500, "Not found",
+                              part ? part : "the run cannot be read");
+        free(part);
+        return rc;
+    }
+    page p;
+    page_open(&p, r, o);
+    char title[96];
+    snprintf(title, sizeof title, "Run %lld", strtoll(r->seg[0], NULL, 10));
+    page_begin(&p, title, 0);
+    fputs(part, p.f);
+    free(part);
     return page_send(&p, 200);
 }
 
@@ -1894,22 +1939,90 @@ static int g_leaderboard_list(http_req *r, http_resp *o)
     return page_send(&p, 200);
 }
 
-static int g_leaderboard(http_req *r, http_resp *o)
+/* Markers in a kept leaderboard table around a row's user (escaped), replaced for each request
+ * by leaderboard_mine(): no escaped text can hold "<!--", so they cannot be forged. */
+#define MINE_ROW "<!--mine:"
+#define MINE_YOU "<!--you:"
+
+/* The leaderboard j's rows, ranked by `chosen`. */
+static void leaderboard_rows(FILE *f, const cJSON *j, const char *chosen)
+{
+    const char *unit = jstr(j, "unit");
+    fputs("<p>Ranked by <strong>", f);
+    esc(f, chosen);
+    fputs("</strong>, ", f);
+    esc(f, jstr(j, "better"));
+    fputs(" is better; the best run of each user, host and set of parameters. Your entries are "
+          "highlighted.</p><div class=\"scroll\"><table id=\"leaderboard\"><thead><tr><th "
+          "scope=\"col\">Rank</th><th scope=\"col\">User</th><th scope=\"col\">Host</th><th "
+          "scope=\"col\">Parameters</th><th scope=\"col\">Value</th><th scope=\"col\">Date</th>"
+          "</tr></thead><tbody>",
+          f);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(j, "entries"))
+    {
+        const char *u = jstr(e, "user");
+        fputs("<tr", f);
+        if (u) { /* leaderboard_mine() turns these into the signed-in user's highlights */
+            fputs(MINE_ROW, f);
+            esc(f, u);
+            fputs("-->", f);
+        }
+        fprintf(f, "><td class=\"n\">%.0f</td><td>", jnum(e, "rank"));
+        esc(f, u ? u : "(CLI)");
+        if (u) {
+            fputs(MINE_YOU, f);
+            esc(f, u);
+            fputs("-->", f);
+        }
+        fputs("</td><td>", f);
+        esc(f, jstr(e, "host"));
+        fputs("</td><td class=\"small\">", f);
+        const cJSON *pa;
+        int first = 1;
+        cJSON_ArrayForEach(pa, cJSON_GetObjectItemCaseSensitive(e, "params"))
+        {
+            const cJSON *v = cJSON_IsObject(pa) ? cJSON_GetObjectItemCaseSensitive(pa, "value")
+                                                : pa;
+            fputs(first ? "" : ", ", f);
+            first = 0;
+            esc(f, pa->string);
+            fputs("=", f);
+            if (cJSON_IsString(v)) {
+                esc(f, v->valuestring);
+            } else {
+                char *t = cJSON_PrintUnformatted(v);
+                esc(f, t);
+                free(t);
+            }
+        }
+        fprintf(f, "</td><td class=\"n\"><a href=\"/runs/%.0f\">", jnum(e, "run_id"));
+        num(f, jnum(e, "value"));
+        fputs("</a> ", f);
+        esc(f, unit);
+        fputs("</td><td>", f);
+        when(f, jstr(e, "started_at"));
+        fputs("</td></tr>", f);
+    }
+    fputs("</tbody></table></div>", f);
+}
+
+/* The leaderboard's form and table for r's plugin and ?metric=, the same for everyone (the
+ * signed-in user's rows are marked, not highlighted): a kept answer (answers.h), since
+ * rendering 50 rows cost far more than the page around them.  On an API error: that status
+ * and the message (HTML) as the body, not kept. */
+static int leaderboard_table(http_req *r, http_resp *o)
 {
     const char *plugin = r->seg[0];
-    const char *metric = http_query(r, "metric");
-    if (metric && !*metric)
-        metric = NULL;
-    set_query(r, "plugin", plugin);
-    set_query(r, "limit", "50");
     cJSON *j = NULL;
     int st = api_call(r, "GET", "/api/v1/leaderboard", NULL, &j, NULL);
-    page p;
-    page_open(&p, r, o);
-    char title[160];
-    snprintf(title, sizeof title, "Leaderboard: %s", plugin);
-    page_begin(&p, title, 0);
-    FILE *f = p.f;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        cJSON_Delete(j);
+        return http_error(o, 500, "out of memory", NULL);
+    }
     /* the metrics of the plugin's newest ok run */
     sqlite3_stmt *s;
     fputs("<form class=\"row\" method=\"get\" action=\"/leaderboard/", f);
@@ -1943,62 +2056,71 @@ static int g_leaderboard(http_req *r, http_resp *o)
         fputs("<p class=\"msg bad\">", f);
         esc(f, api_message(j));
         fputs("</p>", f);
-        cJSON_Delete(j);
-        return page_send(&p, st == 404 ? 404 : 400);
+        st = st == 404 ? 404 : 400;
+    } else {
+        leaderboard_rows(f, j, chosen);
     }
-    const char *unit = jstr(j, "unit");
-    fputs("<p>Ranked by <strong>", f);
-    esc(f, chosen);
-    fputs("</strong>, ", f);
-    esc(f, jstr(j, "better"));
-    fputs(" is better; the best run of each user, host and set of parameters. Your entries are "
-          "highlighted.</p><div class=\"scroll\"><table id=\"leaderboard\"><thead><tr><th "
-          "scope=\"col\">Rank</th><th scope=\"col\">User</th><th scope=\"col\">Host</th><th "
-          "scope=\"col\">Parameters</th><th scope=\"col\">Value</th><th scope=\"col\">Date</th>"
-          "</tr></thead><tbody>",
-          f);
-    const cJSON *e;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(j, "entries"))
-    {
-        const char *u = jstr(e, "user");
-        int mine = u && strcmp(u, r->auth.user) == 0;
-        fprintf(f, "<tr%s><td class=\"n\">%.0f</td><td>", mine ? " class=\"mine\"" : "",
-                jnum(e, "rank"));
-        esc(f, u ? u : "(CLI)");
-        if (mine)
-            fputs(" <span class=\"small\">(you)</span>", f);
-        fputs("</td><td>", f);
-        esc(f, jstr(e, "host"));
-        fputs("</td><td class=\"small\">", f);
-        const cJSON *pa;
-        int first = 1;
-        cJSON_ArrayForEach(pa, cJSON_GetObjectItemCaseSensitive(e, "params"))
-        {
-            const cJSON *v = cJSON_IsObject(pa) ? cJSON_GetObjectItemCaseSensitive(pa, "value")
-                                                : pa;
-            fputs(first ? "" : ", ", f);
-            first = 0;
-            esc(f, pa->string);
-            fputs("=", f);
-            if (cJSON_IsString(v)) {
-                esc(f, v->valuestring);
-            } else {
-                char *t = cJSON_PrintUnformatted(v);
-                esc(f, t);
-                free(t);
-            }
-        }
-        fprintf(f, "</td><td class=\"n\"><a href=\"/runs/%.0f\">", jnum(e, "run_id"));
-        num(f, jnum(e, "value"));
-        fputs("</a> ", f);
-        esc(f, unit);
-        fputs("</td><td>", f);
-        when(f, jstr(e, "started_at"));
-        fputs("</td></tr>", f);
-    }
-    fputs("</tbody></table></div>", f);
     cJSON_Delete(j);
-    return page_send(&p, 200);
+    fclose(f);
+    http_text(o, st, HTML, buf, len);
+    free(buf);
+    return 0;
+}
+
+static const http_route leaderboard_route = {"GET", "(leaderboard table)", ROLE_VIEWER,
+                                             SCOPE_READ, ROUTE_CACHE, NULL, leaderboard_table};
+
+/* The kept table with the markers of the user `me` (escaped) turned into highlights and the
+ * others removed. */
+static void leaderboard_mine(FILE *f, const char *t, const char *me)
+{
+    size_t melen = strlen(me);
+    for (const char *m; (m = strstr(t, "<!--")) != NULL;) {
+        fwrite(t, 1, (size_t)(m - t), f);
+        const char *end = strstr(m, "-->");
+        if (!end) {
+            t = m;
+            break;
+        }
+        int row = strncmp(m, MINE_ROW, strlen(MINE_ROW)) == 0;
+        int you = strncmp(m, MINE_YOU, strlen(MINE_YOU)) == 0;
+        const char *who = m + (row ? strlen(MINE_ROW) : you ? strlen(MINE_YOU) : 0);
+        int mine = (row || you) && (size_t)(end - who) == melen && strncmp(who, me, melen) == 0;
+        if (mine)
+            fputs(row ? " class=\"mine\"" : " <span class=\"small\">(you)</span>", f);
+        else if (!row && !you)
+            fwrite(m, 1, (size_t)(end + 3 - m), f);
+        t = end + 3;
+    }
+    fputs(t, f);
+}
+
+static int g_leaderboard(http_req *r, http_resp *o)
+{
+    const char *plugin = r->seg[0];
+    const char *metric = http_query(r, "metric");
+    if (metric && !*metric)
+        metric = NULL;
+    set_query(r, "plugin", plugin);
+    set_query(r, "limit", "50");
+    char *part = NULL;
+    int st = kept_part(r, &leaderboard_route, &part);
+    page p;
+    page_open(&p, r, o);
+    char title[160];
+    snprintf(title, sizeof title, "Leaderboard: %s", plugin);
+    page_begin(&p, title, 0);
+    char *me = NULL;
+    size_t melen = 0;
+    FILE *m = open_memstream(&me, &melen);
+    if (m) {
+        esc(m, r->auth.user);
+        fclose(m);
+    }
+    leaderboard_mine(p.f, part ? part : "", me ? me : "");
+    free(me);
+    free(part);
+    return page_send(&p, st == 200 || st == 400 || st == 404 ? st : 500);
 }
 
 /* ---- compare and report: the CLI's own commands ----------------------------------------------------- */

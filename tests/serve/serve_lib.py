@@ -143,6 +143,16 @@ class Server:
             time.sleep(0.1)
         fail("job %d did not reach %s: %s" % (job, states, sql(self.db, "SELECT job_id, idx, state, run_uuid, run_id FROM job_points WHERE job_id = ?", job)))
 
+    def eventually(self, path, pred, tok, within=10):
+        """GET path until pred(its JSON) holds: the JSON.  Kept answers (answers.h) follow a
+        change within one refresh, not at once."""
+        deadline = time.time() + within
+        while True:
+            j, _ = self.expect(200, "GET", path, tok=tok)
+            if pred(j) or time.time() > deadline:
+                return j
+            time.sleep(0.02)
+
     def stop(self, sig=signal.SIGTERM):
         if self.p.poll() is None:
             self.p.send_signal(sig)

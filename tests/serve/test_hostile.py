@@ -19,7 +19,7 @@ T_MEM = token(DB, "mem")
 T_MEM_READ = token(DB, "mem", "--scope", "read")
 T_MEM_UP = token(DB, "mem", "--scope", "upload")
 open("h.cfg", "w").write("serve = { quotas = { schedules = 3; }; };\n")
-# one thread: the answer cache is per thread, so two requests meet the same cache
+# one thread, as the other tests of the kept answers (answers.h, shared by every thread)
 S = Server(DB, "--threads", "1", "--signup", "--config", "h.cfg")
 
 UUID = "0d7d3f4e-9a52-4c1e-8f0e-6b1b3e2b%04x"
@@ -169,7 +169,7 @@ def test_7_login_next():
     check(h.get("location") == "/jobs?state=queued", "a same-site next: %r" % h.get("location"))
 
 
-# 8. Mutation: cache_key writing the decoded arguments as "k=v&..." without encoding them:
+# 8. Mutation: answer_key (answers.c) writing the decoded arguments as "k=v&..." without encoding them:
 # `?plugin=trivial%26limit%3D3` and `?plugin=trivial&limit=3` share an entry.
 def test_8_cache_key():
     for _ in range(5):
