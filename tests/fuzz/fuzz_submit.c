@@ -137,12 +137,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static void check_answer(int st, cJSON *fields, const char *err)
+/* mine: the member's own text holds the secret (the fuzzer can write it): an answer
+ * that quotes the member's value back is not a leak then. */
+static void check_answer(int st, cJSON *fields, const char *err, int mine)
 {
     FUZZ_CHECK(st == 0 || st == 400 || st == 429, "an answer other than 0, 400 or 429");
     FUZZ_CHECK(st != 400 || cJSON_GetArraySize(fields) == 1, "a 400 without its field");
     char *f = fields ? cJSON_PrintUnformatted(fields) : NULL;
-    FUZZ_CHECK(!strstr(err, SECRET) && !(f && strstr(f, SECRET)), "an answer quotes the secret");
+    FUZZ_CHECK(mine || (!strstr(err, SECRET) && !(f && strstr(f, SECRET))),
+               "an answer quotes the secret");
     FUZZ_CHECK(!strstr(err, g_pol.scratch_root) && !(f && strstr(f, g_pol.scratch_root)),
                "an answer names the jobs' folders");
     free(f);
@@ -160,6 +163,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         text = t;
     }
     cJSON *exp = cJSON_Parse(text);
+    int mine = strstr(text, SECRET) != NULL;
     free(text);
     if (!exp)
         return 0;
@@ -174,7 +178,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cJSON *fields = NULL;
     char err[4096] = "";
     int st = job_submit(g_st, "fuzz", exp, "local", &quotas, 0, &id, &fields, err, sizeof err);
-    check_answer(st, fields, err);
+    check_answer(st, fields, err, mine);
     fuzz_note(st ? "refused" : "stored", err);
     if (sqlite3_prepare_v2(db, "SELECT count(*) FROM jobs", -1, &q, NULL) == SQLITE_OK &&
         sqlite3_step(q) == SQLITE_ROW)
