@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "api.h"
+#include "openapi.h"
 #include "alerts.h"
 
 #include <math.h>
@@ -1136,6 +1137,7 @@ static int h_metrics(http_req *r, http_resp *o)
 static const http_route api_routes[] = {
     {"GET", "/healthz", ROLE_ANYONE, 0, 0, NULL, h_healthz},
     {"GET", "/metrics", ROLE_ANYONE, 0, 0, NULL, h_metrics},
+    {"GET", "/api/v1/openapi.json", ROLE_ANYONE, 0, 0, NULL, openapi_api_get},
     {"POST", "/api/v1/session", ROLE_ANYONE, 0, ROUTE_JSON, NULL, h_session_new},
     {"DELETE", "/api/v1/session", ROLE_VIEWER, 0, 0, NULL, h_session_end},
     {"GET", "/api/v1/me", ROLE_VIEWER, SCOPE_READ, 0, NULL, h_me},
