@@ -1,5 +1,5 @@
 /*
- * api.c — the JSON API of SERVICE.md (/api/v1, /healthz, /metrics): the
+ * api.c — the JSON API of docs/api.md (/api/v1, /healthz, /metrics): the
  * route table and the handlers.  Who may call what is in the table only
  * (http_authorise decides); the handlers do the work.
  */

@@ -1,5 +1,5 @@
 /*
- * api.h — the JSON API of `benchaas serve` (SERVICE.md): its route table
+ * api.h — the JSON API of `benchaas serve` (docs/api.md): its route table
  * and the application state its handlers share.
  */
 #ifndef BENCHAAS_API_H

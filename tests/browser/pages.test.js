@@ -104,7 +104,7 @@ async function cookieHeader(page) {
 // axe-core inside the page: no serious or critical violation.
 const paints = [];
 async function axe(page, name) {
-  // the first contentful paint of the page, for the record (SERVICE.md's pages: under 1 s)
+  // the first contentful paint of the page, for the record (goal: under 1 s)
   const fcp = await page.evaluate(() => {
     const e = performance.getEntriesByName('first-contentful-paint')[0];
     return e ? e.startTime : null;

@@ -1,4 +1,4 @@
-# run --json prints one JSON document on stdout with the shape of CLI.md
+# run --json prints one JSON document on stdout with the shape of docs/cli.md
 # (progress, plugin warnings and logs go to stderr).
 . "$TEST_LIB" || exit 1
 expect_rc 0 bx run trivial -p count=5 -p flag=true -p label=hi --json --progress --db j.db

@@ -1,6 +1,6 @@
 /*
  * test_query.c — `benchaas query`: filters, the three formats (the JSON
- * document exactly as CLI.md shows it), bad input, and the printers the
+ * document exactly as docs/cli.md shows it), bad input, and the printers the
  * `run` command uses.
  */
 #define _GNU_SOURCE
@@ -226,7 +226,7 @@ int test_query_filters(void)
     return 0;
 }
 
-/* The JSON document: exactly the keys of CLI.md, in order, with their types. */
+/* The JSON document: exactly the keys of docs/cli.md, in order, with their types. */
 int test_query_json(void)
 {
     CHECK(make_fixture("j.db") == 0);
