@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "api.h"
+#include "board.h"
 #include "openapi.h"
 #include "alerts.h"
 
@@ -671,52 +672,22 @@ static int h_leaderboard(http_req *r, http_resp *o)
             return field_error(o, 404, "metric", "no stored run of this plugin has this metric");
         return field_error(o, 404, "plugin", "no stored ok run of this plugin");
     }
-    const char *dir = strcmp(better, "lower") == 0 ? "ASC" : "DESC";
-    char *sql = xasprintf(
-        "SELECT run_id, value, user, host, params, started_at FROM (SELECT r.id AS run_id, "
-        "m.value AS value, r.user AS user, h.name AS host, r.params_json AS params, "
-        "r.started_at AS started_at, row_number() OVER (PARTITION BY coalesce(r.user, ''), "
-        "coalesce(r.host_id, 0), r.params_json ORDER BY m.value %s, r.id) AS rn FROM runs r "
-        "JOIN metrics m ON m.run_id = r.id AND m.name = ?2 LEFT JOIN hosts h ON h.id = "
-        "r.host_id WHERE r.plugin = ?1 AND r.status = 'ok' AND m.value IS NOT NULL) WHERE rn = 1 "
-        "ORDER BY value %s, run_id LIMIT ?3",
-        dir, dir);
-    int prc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
-    free(sql);
-    if (prc != SQLITE_OK)
-        return http_error(o, 500, sqlite3_errmsg(db), NULL);
-    sqlite3_bind_text(s, 1, plugin, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, mname, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, limit);
+    /* which runs compare and which are left out: the results library's (board.h) */
+    const char *inc = http_query(r, "include");
+    if (inc && strcmp(inc, "warned") != 0)
+        return field_error(o, 400, "include", "include=warned, or nothing");
+    board_query bq = {.plugin = plugin, .metric = mname, .lower_is_better = !strcmp(better, "lower"),
+                      .limit = limit, .include_warned = inc != NULL};
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "plugin", plugin);
     cJSON_AddStringToObject(j, "metric", mname);
     cJSON_AddStringToObject(j, "unit", unit);
     cJSON_AddStringToObject(j, "better", better);
-    cJSON *arr = cJSON_AddArrayToObject(j, "entries");
-    int rank = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddNumberToObject(e, "rank", ++rank);
-        cJSON_AddNumberToObject(e, "value", sqlite3_column_double(s, 1));
-        cJSON_AddNumberToObject(e, "run_id", (double)sqlite3_column_int64(s, 0));
-        const char *u = (const char *)sqlite3_column_text(s, 2);
-        const char *h = (const char *)sqlite3_column_text(s, 3);
-        if (u)
-            cJSON_AddStringToObject(e, "user", u);
-        else
-            cJSON_AddNullToObject(e, "user");
-        if (h)
-            cJSON_AddStringToObject(e, "host", h);
-        else
-            cJSON_AddNullToObject(e, "host");
-        cJSON *p = cJSON_Parse((const char *)sqlite3_column_text(s, 4));
-        cJSON_AddItemToObject(e, "params", p ? p : cJSON_CreateObject());
-        const char *t = (const char *)sqlite3_column_text(s, 5);
-        cJSON_AddStringToObject(e, "started_at", t ? t : "");
-        cJSON_AddItemToArray(arr, e);
+    char berr[512];
+    if (board_rank(r->st, &bq, j, berr, sizeof berr)) {
+        cJSON_Delete(j);
+        return http_error(o, 500, berr, NULL);
     }
-    sqlite3_finalize(s);
     return http_json(o, 200, j);
 }
 

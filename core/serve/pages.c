@@ -4,7 +4,7 @@
  * Each handler writes its page into a memory stream through the helpers
  * below: page_begin() (head, navigation bar, who is signed in), the body,
  * page_end().  Every text from the database or the request goes through
- * esc() (svg_escape, the report's escaping) or, in a URL, through url().
+ * page_esc() (svg_escape, the report's escaping) or, in a URL, through page_url().
  * Data come from the same code as the JSON API: the API's own handlers are
  * called in-process (api_call) for runs, leaderboards and sign-in, and jobs
  * are validated and queued by job_submit(), the API's and the CLI's
@@ -33,6 +33,7 @@
 #include "host.h"
 #include "jobs.h"
 #include "loader.h"
+#include "page_kit.h"
 #include "scheduler.h"
 #include "svg.h"
 #include "util.h"
@@ -112,10 +113,10 @@ const char pages_css[] =
 
 /* ---- small helpers ------------------------------------------------------------------ */
 
-static void esc(FILE *f, const char *s) { svg_escape(f, s ? s : ""); }
+void page_esc(FILE *f, const char *s) { svg_escape(f, s ? s : ""); }
 
 /* s percent-encoded for a URL (safe in an attribute too). */
-static void url(FILE *f, const char *s)
+void page_url(FILE *f, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
         if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
@@ -126,7 +127,7 @@ static void url(FILE *f, const char *s)
     }
 }
 
-static void num(FILE *f, double v)
+void page_num(FILE *f, double v)
 {
     if (!isfinite(v)) {
         fputs("–", f);
@@ -141,30 +142,30 @@ static void num(FILE *f, double v)
         fprintf(f, "%.4g", v);
 }
 
-static const char *col_text(sqlite3_stmt *s, int i)
+const char *page_col_text(sqlite3_stmt *s, int i)
 {
     const char *t = (const char *)sqlite3_column_text(s, i);
     return t ? t : "";
 }
 
 /* A stored UTC time (ISO 8601) as "2026-11-21 10:12" (the whole in datetime). */
-static void when(FILE *f, const char *iso)
+void page_when(FILE *f, const char *iso)
 {
     if (!iso || strlen(iso) < 16 || iso[10] != 'T') {
-        esc(f, iso);
+        page_esc(f, iso);
         return;
     }
     fputs("<time datetime=\"", f);
-    esc(f, iso);
+    page_esc(f, iso);
     fprintf(f, "\">%.10s %.5s</time>", iso, iso + 11);
 }
 
 static void state_span(FILE *f, const char *state)
 {
     fputs("<span class=\"state s-", f);
-    esc(f, state);
+    page_esc(f, state);
     fputs("\">", f);
-    esc(f, state);
+    page_esc(f, state);
     fputs("</span>", f);
 }
 
@@ -278,21 +279,12 @@ static int csrf_ok(const http_req *r, const form *fm)
 
 /* ---- pages ------------------------------------------------------------------------------ */
 
-typedef struct page {
-    FILE *f;
-    char *buf;
-    size_t len;
-    http_req *r;
-    http_resp *o;
-    char csrf[65];
-} page;
-
 static const char *nav_items[][2] = {
     {"/", "Dashboard"},          {"/jobs", "Jobs"},       {"/submit", "Submit"},
     {"/leaderboard", "Leaderboard"}, {"/compare", "Compare"}, {"/report", "Report"},
 };
 
-static void page_open(page *p, http_req *r, http_resp *o)
+void page_open(page *p, http_req *r, http_resp *o)
 {
     memset(p, 0, sizeof *p);
     p->r = r;
@@ -320,7 +312,7 @@ static void csrf_field(page *p)
 }
 
 /* The head, the navigation bar and the <h1>; refresh > 0: reload every refresh s. */
-static void page_begin(page *p, const char *title, int refresh)
+void page_begin(page *p, const char *title, int refresh)
 {
     FILE *f = p->f;
     http_req *r = p->r;
@@ -330,7 +322,7 @@ static void page_begin(page *p, const char *title, int refresh)
     if (refresh > 0)
         fprintf(f, "<meta http-equiv=\"refresh\" content=\"%d\">", refresh);
     fputs("<title>", f);
-    esc(f, title);
+    page_esc(f, title);
     fputs(" · benchaas</title><link rel=\"stylesheet\" href=\"/static/benchaas.css\">"
           "</head><body>\n<header class=\"top\"><nav aria-label=\"Main\">"
           "<a class=\"brand\" href=\"/\">benchaas</a>",
@@ -344,7 +336,7 @@ static void page_begin(page *p, const char *title, int refresh)
         if (r->auth.role >= ROLE_ADMIN)
             fputs("<a href=\"/admin/users\">Users</a>", f);
         fputs("<span class=\"who\">Signed in as&nbsp;<strong>", f);
-        esc(f, r->auth.user);
+        page_esc(f, r->auth.user);
         fprintf(f, "</strong>&nbsp;(%s)<form method=\"post\" action=\"/logout\">",
                 account_role_name(r->auth.role));
         csrf_field(p);
@@ -356,11 +348,11 @@ static void page_begin(page *p, const char *title, int refresh)
         fputs("</span>", f);
     }
     fputs("</nav></header>\n<main>\n<h1>", f);
-    esc(f, title);
+    page_esc(f, title);
     fputs("</h1>\n", f);
 }
 
-static int page_send(page *p, int status)
+int page_send(page *p, int status)
 {
     fputs("</main>\n<footer>benchaas " BENCHAAS_VERSION "</footer>\n</body></html>\n", p->f);
     fclose(p->f);
@@ -380,7 +372,7 @@ static int page_message(http_req *r, http_resp *o, int status, const char *title
     page_open(&p, r, o);
     page_begin(&p, title, 0);
     fputs("<p class=\"msg bad\" role=\"alert\">", p.f);
-    esc(p.f, msg);
+    page_esc(p.f, msg);
     fputs("</p><p><a href=\"/\">Back to the dashboard</a></p>", p.f);
     return page_send(&p, status);
 }
@@ -418,7 +410,7 @@ void pages_refused(http_req *r, http_resp *o)
         size_t len = 0;
         FILE *f = open_memstream(&loc, &len);
         fputs("/login?next=", f);
-        url(f, strcmp(r->method, "GET") == 0 ? r->path : "/");
+        page_url(f, strcmp(r->method, "GET") == 0 ? r->path : "/");
         fclose(f);
         redirect(o, loc);
         free(loc);
@@ -442,7 +434,7 @@ void pages_not_found(http_req *r, http_resp *o)
  * Rights were decided for the page already (page routes need at least what
  * the API route needs).
  */
-static int api_call(http_req *r, const char *method, const char *pattern, const char *body,
+int page_api_call(http_req *r, const char *method, const char *pattern, const char *body,
                     cJSON **out, int *retry_after)
 {
     size_t n;
@@ -469,27 +461,27 @@ static int api_call(http_req *r, const char *method, const char *pattern, const 
 }
 
 /* Add a query argument the API handler will see (the page's own arguments come first). */
-static void set_query(http_req *r, const char *key, const char *value)
+void page_set_query(http_req *r, const char *key, const char *value)
 {
     if (r->conn && value)
         MHD_set_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key, value);
 }
 
-static const char *jstr(const cJSON *o, const char *k)
+const char *page_jstr(const cJSON *o, const char *k)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static double jnum(const cJSON *o, const char *k)
+double page_jnum(const cJSON *o, const char *k)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
     return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
-static const char *api_message(const cJSON *j)
+const char *page_api_message(const cJSON *j)
 {
-    const char *m = jstr(cJSON_GetObjectItemCaseSensitive(j, "error"), "message");
+    const char *m = page_jstr(cJSON_GetObjectItemCaseSensitive(j, "error"), "message");
     return m ? m : "the request failed";
 }
 
@@ -602,19 +594,19 @@ static int login_form(http_req *r, http_resp *o, int status, const char *user, c
     FILE *f = p.f;
     if (msg) {
         fputs("<p class=\"msg bad\" role=\"alert\" id=\"form-error\">", f);
-        esc(f, msg);
+        page_esc(f, msg);
         fputs("</p>", f);
     }
     const char *next = safe_next(http_query(r, "next"));
     fprintf(f, "<form class=\"f box\" method=\"post\" action=\"%s?next=",
             signup ? "/signup" : "/login");
-    url(f, next);
+    page_url(f, next);
     fputs("\">", f);
     csrf_field(&p);
     fputs("<div class=\"field\"><label for=\"user\">User name</label><input type=\"text\" "
           "id=\"user\" name=\"user\" autocomplete=\"username\" required value=\"",
           f);
-    esc(f, user);
+    page_esc(f, user);
     fputs("\"></div><div class=\"field\"><label for=\"password\">Password</label>"
           "<input type=\"password\" id=\"password\" name=\"password\" required autocomplete=\"",
           f);
@@ -643,11 +635,11 @@ static int sign_in(http_req *r, http_resp *o, const char *user, const char *pw, 
     cJSON_Delete(b);
     cJSON *j = NULL;
     int wait = 0;
-    int st = api_call(r, "POST", "/api/v1/session", body, &j, &wait);
+    int st = page_api_call(r, "POST", "/api/v1/session", body, &j, &wait);
     sodium_memzero(body, strlen(body));
     free(body);
     if (st == 201) {
-        const char *tok = jstr(j, "token");
+        const char *tok = page_jstr(j, "token");
         char *h = xasprintf("benchaas_session=%s; Path=/; Max-Age=%lld; HttpOnly; "
                             "SameSite=Strict%s",
                             tok ? tok : "", (long long)APP(r)->session_s,
@@ -665,14 +657,14 @@ static int sign_in(http_req *r, http_resp *o, const char *user, const char *pw, 
                  "Too many failed sign-ins for this name or from this address: this account "
                  "is locked for now. Wait %d seconds and try again.",
                  wait > 0 ? wait : 60);
-    else if (st == 401 && strstr(api_message(j), "disabled")) /* the password was right */
+    else if (st == 401 && strstr(page_api_message(j), "disabled")) /* the password was right */
         snprintf(msg, sizeof msg, "The account %s is disabled. Ask an administrator to enable "
                                   "it again.",
                  user);
     else if (st == 401) /* a disabled account is not told apart from a wrong password */
         snprintf(msg, sizeof msg, "Wrong user name or password.");
     else
-        snprintf(msg, sizeof msg, "%s", api_message(j));
+        snprintf(msg, sizeof msg, "%s", page_api_message(j));
     cJSON_Delete(j);
     if (st == 429)
         o->retry_after = wait;
@@ -735,7 +727,7 @@ static int p_signup(http_req *r, http_resp *o)
     char *body = cJSON_PrintUnformatted(b);
     cJSON_Delete(b);
     cJSON *j = NULL;
-    int st = api_call(r, "POST", "/api/v1/users", body, &j, NULL);
+    int st = page_api_call(r, "POST", "/api/v1/users", body, &j, NULL);
     sodium_memzero(body, strlen(body));
     free(body);
     int rc;
@@ -743,7 +735,7 @@ static int p_signup(http_req *r, http_resp *o)
         rc = sign_in(r, o, user, pw, 1);
     else
         rc = login_form(r, o, st, user ? user : "",
-                        st == 409 ? "This name is taken: choose another." : api_message(j), 1);
+                        st == 409 ? "This name is taken: choose another." : page_api_message(j), 1);
     cJSON_Delete(j);
     form_free(&fm);
     return rc;
@@ -783,16 +775,16 @@ static int jobs_table(FILE *f, store *st, const char *sql, const char *a1, const
                   f);
         long long id = sqlite3_column_int64(s, 0);
         fprintf(f, "<tr><td><a href=\"/jobs/%lld\">#%lld</a></td><td>", id, id);
-        esc(f, col_text(s, 1));
+        page_esc(f, page_col_text(s, 1));
         fputs("</td><td>", f);
-        esc(f, col_text(s, 2));
+        page_esc(f, page_col_text(s, 2));
         fputs("</td><td>", f);
-        esc(f, col_text(s, 3));
+        page_esc(f, page_col_text(s, 3));
         fputs("</td><td>", f);
-        state_span(f, col_text(s, 4));
+        state_span(f, page_col_text(s, 4));
         fprintf(f, "</td><td class=\"n\">%d / %d</td><td>", sqlite3_column_int(s, 6),
                 sqlite3_column_int(s, 5));
-        when(f, col_text(s, 7));
+        page_when(f, page_col_text(s, 7));
         fputs("</td></tr>", f);
     }
     sqlite3_finalize(s);
@@ -816,7 +808,7 @@ static void runs_table(FILE *f, store *st, const char *sql, int with_error, cons
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
         fputs("<p class=\"msg bad\">", f);
-        esc(f, sqlite3_errmsg(store_db(st)));
+        page_esc(f, sqlite3_errmsg(store_db(st)));
         fputs("</p>", f);
         return;
     }
@@ -830,24 +822,24 @@ static void runs_table(FILE *f, store *st, const char *sql, int with_error, cons
                     with_error ? "Reason" : "Headline");
         long long id = sqlite3_column_int64(s, 0);
         fprintf(f, "<tr><td><a href=\"/runs/%lld\">%lld</a></td><td>", id, id);
-        esc(f, col_text(s, 1));
+        page_esc(f, page_col_text(s, 1));
         fputs("</td><td>", f);
-        esc(f, col_text(s, 2));
+        page_esc(f, page_col_text(s, 2));
         fputs("</td><td>", f);
-        esc(f, col_text(s, 3));
+        page_esc(f, page_col_text(s, 3));
         fputs("</td><td>", f);
-        when(f, col_text(s, 4));
+        page_when(f, page_col_text(s, 4));
         fputs("</td><td>", f);
         if (with_error) {
-            state_span(f, col_text(s, 5));
+            state_span(f, page_col_text(s, 5));
             fputs(": ", f);
-            esc(f, col_text(s, 6));
+            page_esc(f, page_col_text(s, 6));
         } else if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
-            esc(f, col_text(s, 5));
+            page_esc(f, page_col_text(s, 5));
             fputs(" <strong>", f);
-            num(f, sqlite3_column_double(s, 6));
+            page_num(f, sqlite3_column_double(s, 6));
             fputs("</strong> ", f);
-            esc(f, col_text(s, 7));
+            page_esc(f, page_col_text(s, 7));
         }
         fputs("</td></tr>", f);
     }
@@ -899,13 +891,13 @@ static void latest_per_host(FILE *f, store *st)
         char mname[128] = "", unit[64] = "";
         sqlite3_reset(hl);
         sqlite3_bind_int64(hl, 1, sqlite3_column_int64(s, 3));
-        sqlite3_bind_text(hl, 2, col_text(s, 0), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(hl, 2, page_col_text(s, 0), -1, SQLITE_TRANSIENT);
         if (sqlite3_step(hl) == SQLITE_ROW) {
-            snprintf(mname, sizeof mname, "%s", col_text(hl, 0));
-            snprintf(unit, sizeof unit, "%s", col_text(hl, 1));
+            snprintf(mname, sizeof mname, "%s", page_col_text(hl, 0));
+            snprintf(unit, sizeof unit, "%s", page_col_text(hl, 1));
         }
         sqlite3_reset(t);
-        sqlite3_bind_text(t, 1, col_text(s, 0), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(t, 1, page_col_text(s, 0), -1, SQLITE_TRANSIENT);
         if (sqlite3_column_type(s, 1) == SQLITE_NULL)
             sqlite3_bind_null(t, 2);
         else
@@ -921,21 +913,21 @@ static void latest_per_host(FILE *f, store *st)
             v[k - 1 - i] = x;
         }
         fputs("<tr><td><a href=\"/leaderboard/", f);
-        url(f, col_text(s, 0));
+        page_url(f, page_col_text(s, 0));
         fputs("\">", f);
-        esc(f, col_text(s, 0));
+        page_esc(f, page_col_text(s, 0));
         fputs("</a></td><td>", f);
-        esc(f, col_text(s, 2));
+        page_esc(f, page_col_text(s, 2));
         fprintf(f, "</td><td><a href=\"/runs/%lld\">", (long long)sqlite3_column_int64(s, 3));
-        esc(f, mname);
+        page_esc(f, mname);
         fputs(" <strong>", f);
-        num(f, k ? v[k - 1] : NAN);
+        page_num(f, k ? v[k - 1] : NAN);
         fputs("</strong> ", f);
-        esc(f, unit);
+        page_esc(f, unit);
         fputs("</a></td><td>", f);
         char label[320];
-        snprintf(label, sizeof label, "%s on %s: %s of the last %zu runs", col_text(s, 0),
-                 col_text(s, 2), mname, k);
+        snprintf(label, sizeof label, "%s on %s: %s of the last %zu runs", page_col_text(s, 0),
+                 page_col_text(s, 2), mname, k);
         svg_sparkline_write(f, v, k, 140, 28, label);
         fputs("</td></tr>", f);
     }
@@ -990,17 +982,17 @@ static void alert_actions(page *p, http_req *r, sqlite3_stmt *s)
 {
     FILE *f = p->f;
     long long id = (long long)sqlite3_column_int64(s, 3);
-    const char *state = col_text(s, 5);
+    const char *state = page_col_text(s, 5);
     fprintf(f, " <span class=\"muted\">[");
-    esc(f, col_text(s, 4));
+    page_esc(f, page_col_text(s, 4));
     fputs(", ", f);
-    esc(f, state);
-    if (*col_text(s, 6)) {
+    page_esc(f, state);
+    if (*page_col_text(s, 6)) {
         fputs(" by ", f);
-        esc(f, col_text(s, 6));
-        if (*col_text(s, 7)) {
+        page_esc(f, page_col_text(s, 6));
+        if (*page_col_text(s, 7)) {
             fputs(": ", f);
-            esc(f, col_text(s, 7));
+            page_esc(f, page_col_text(s, 7));
         }
     }
     fputs("]</span>", f);
@@ -1035,7 +1027,7 @@ static int p_alert_act(http_req *r, http_resp *o, const char *pattern)
         return csrf_refused(r, o);
     }
     cJSON *j = NULL;
-    int st = api_call(r, "POST", pattern, body, &j, NULL);
+    int st = page_api_call(r, "POST", pattern, body, &j, NULL);
     free(body);
     cJSON_Delete(j);
     if (st != 200 && st != 409)
@@ -1084,7 +1076,7 @@ static int g_dashboard(http_req *r, http_resp *o)
         if (sqlite3_step(s) == SQLITE_ROW) {
             fprintf(f, " Oldest queued: <a href=\"/jobs/%lld\">job #%lld</a>, submitted ",
                     (long long)sqlite3_column_int64(s, 0), (long long)sqlite3_column_int64(s, 0));
-            esc(f, col_text(s, 1));
+            page_esc(f, page_col_text(s, 1));
             fputs(".", f);
         }
         sqlite3_finalize(s);
@@ -1097,9 +1089,9 @@ static int g_dashboard(http_req *r, http_resp *o)
         for (size_t i = 0; i < names.n; i++) {
             fputs(i ? " · " : "", f);
             fputs("<a class=\"submit-link\" href=\"/submit/", f);
-            url(f, names.v[i]);
+            page_url(f, names.v[i]);
             fputs("\">", f);
-            esc(f, names.v[i]);
+            page_esc(f, names.v[i]);
             fputs("</a>", f);
         }
         fputs("</p>", f);
@@ -1147,13 +1139,13 @@ static int g_dashboard(http_req *r, http_resp *o)
         while (sqlite3_step(s) == SQLITE_ROW) {
             fputs(n++ ? "" : "<ul>", f);
             fputs("<li>", f);
-            esc(f, col_text(s, 0));
+            page_esc(f, page_col_text(s, 0));
             if (sqlite3_column_int64(s, 1) > 0)
                 fprintf(f, " <a href=\"/jobs/%lld\">job #%lld</a>",
                         (long long)sqlite3_column_int64(s, 1),
                         (long long)sqlite3_column_int64(s, 1));
             fputs(": ", f);
-            esc(f, col_text(s, 2));
+            page_esc(f, page_col_text(s, 2));
             alert_actions(&p, r, s);
             fputs("</li>", f);
         }
@@ -1173,7 +1165,7 @@ static const char *field_error(const cJSON *fields, const char *name, int is_par
 {
     char key[200];
     snprintf(key, sizeof key, "%s%s", is_param ? "params." : "", name);
-    return jstr(fields, key);
+    return page_jstr(fields, key);
 }
 
 /* One declared parameter's field: label, typed input (select, checkbox or text), its error,
@@ -1181,18 +1173,18 @@ static const char *field_error(const cJSON *fields, const char *name, int is_par
 static void param_field(FILE *f, const bx_param *q, const char *v, const char *e)
 {
     fputs("<div class=\"field\"><label for=\"p-", f);
-    esc(f, q->name);
+    page_esc(f, q->name);
     fputs("\">", f);
-    esc(f, q->name);
+    page_esc(f, q->name);
     fprintf(f, " <span class=\"muted small\">(%s)</span></label>", bxp_type_name(q->type));
     const char *sfx = q->name;
     if (q->type == BX_ENUM && q->choices) {
         fputs("<select id=\"p-", f);
-        esc(f, sfx);
+        page_esc(f, sfx);
         fputs("\" name=\"", f);
-        esc(f, sfx);
+        page_esc(f, sfx);
         fputs("\" aria-describedby=\"h-", f);
-        esc(f, sfx);
+        page_esc(f, sfx);
         fputs("\">", f);
         if (!q->def)
             fputs("<option value=\"\">(not set)</option>", f);
@@ -1201,7 +1193,7 @@ static void param_field(FILE *f, const bx_param *q, const char *v, const char *e
             if (v && strcmp(v, *c) == 0)
                 fputs(" selected", f);
             fputs(">", f);
-            esc(f, *c);
+            page_esc(f, *c);
             fputs("</option>", f);
         }
         fputs("</select>", f);
@@ -1209,43 +1201,43 @@ static void param_field(FILE *f, const bx_param *q, const char *v, const char *e
         int on = v && (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 ||
                        strcmp(v, "on") == 0 || strcmp(v, "1") == 0);
         fputs("<input type=\"hidden\" name=\"", f);
-        esc(f, sfx);
+        page_esc(f, sfx);
         fputs("\" value=\"false\"><input type=\"checkbox\" value=\"true\" id=\"p-", f);
-        esc(f, sfx);
+        page_esc(f, sfx);
         fputs("\" name=\"", f);
-        esc(f, sfx);
+        page_esc(f, sfx);
         fputs("\" aria-describedby=\"h-", f);
-        esc(f, sfx);
+        page_esc(f, sfx);
         fprintf(f, "\"%s>", on ? " checked" : "");
     } else {
         fputs("<input type=\"text\" id=\"p-", f);
-        esc(f, sfx);
+        page_esc(f, sfx);
         fputs("\" name=\"", f);
-        esc(f, sfx);
+        page_esc(f, sfx);
         fputs("\" value=\"", f);
-        esc(f, v);
+        page_esc(f, v);
         fprintf(f, "\"%s spellcheck=\"false\" aria-describedby=\"h-",
                 q->type == BX_INT      ? " inputmode=\"numeric\""
                 : q->type == BX_DOUBLE ? " inputmode=\"decimal\""
                                        : "");
-        esc(f, sfx);
+        page_esc(f, sfx);
         if (e) {
             fputs(" e-", f);
-            esc(f, sfx);
+            page_esc(f, sfx);
         }
         fputs(e ? "\" aria-invalid=\"true\">" : "\">", f);
     }
     if (e) {
         fputs("<span class=\"err\" id=\"e-", f);
-        esc(f, sfx);
+        page_esc(f, sfx);
         fputs("\" role=\"alert\">", f);
-        esc(f, e);
+        page_esc(f, e);
         fputs("</span>", f);
     }
     fputs("<span class=\"help\" id=\"h-", f);
-    esc(f, sfx);
+    page_esc(f, sfx);
     fputs("\">", f);
-    esc(f, q->help);
+    page_esc(f, q->help);
     if (q->help && *q->help && q->help[strlen(q->help) - 1] != '.')
         fputs(".", f);
     if (v && strchr(v, ',') && q->type != BX_ENUM && q->type != BX_BOOL) {
@@ -1262,7 +1254,7 @@ static void param_field(FILE *f, const bx_param *q, const char *v, const char *e
     }
     if (q->def) {
         fputs(" Default ", f);
-        esc(f, q->def);
+        page_esc(f, q->def);
         fputs(".", f);
     }
     fputs("</span></div>", f);
@@ -1280,11 +1272,11 @@ static int submit_form(http_req *r, http_resp *o, const loaded_plugin *lp, const
     page_begin(&p, title, 0);
     FILE *f = p.f;
     fputs("<p>", f);
-    esc(f, d->description);
+    page_esc(f, d->description);
     fputs("</p>", f);
     if (top_error) {
         fputs("<p class=\"msg bad\" role=\"alert\" id=\"form-error\">", f);
-        esc(f, top_error);
+        page_esc(f, top_error);
         fputs("</p>", f);
     } else if (points > 0) {
         fprintf(f, "<p class=\"msg good\" role=\"status\" id=\"points\">These values make %ld "
@@ -1292,7 +1284,7 @@ static int submit_form(http_req *r, http_resp *o, const loaded_plugin *lp, const
                 points, points == 1 ? "" : "s");
     }
     fputs("<form class=\"f box\" method=\"post\" action=\"/submit/", f);
-    url(f, d->name);
+    page_url(f, d->name);
     fputs("\" novalidate>", f);
     csrf_field(&p);
     fputs("<p class=\"muted small\">Write several values separated by commas (<code>a,b,c</code>)"
@@ -1313,12 +1305,12 @@ static int submit_form(http_req *r, http_resp *o, const loaded_plugin *lp, const
         fprintf(f, "<div class=\"field\"><label for=\"x-%s\">%s</label><input type=\"text\" "
                    "inputmode=\"numeric\" id=\"x-%s\" name=\"%s\" value=\"",
                 name, name, name, name);
-        esc(f, v);
+        page_esc(f, v);
         fprintf(f, "\" aria-describedby=\"h-%s%s%s\"%s>", name, e ? " e-" : "", e ? name : "",
                 e ? " aria-invalid=\"true\"" : "");
         if (e) {
             fprintf(f, "<span class=\"err\" id=\"e-%s\" role=\"alert\">", name);
-            esc(f, e);
+            page_esc(f, e);
             fputs("</span>", f);
         }
         fprintf(f, "<span class=\"help\" id=\"h-%s\">%s</span></div>", name, extra_help[i]);
@@ -1328,11 +1320,11 @@ static int submit_form(http_req *r, http_resp *o, const loaded_plugin *lp, const
     fputs("<div class=\"field\"><label for=\"x-name\">name</label><input type=\"text\" "
           "id=\"x-name\" name=\"name\" value=\"",
           f);
-    esc(f, nm);
+    page_esc(f, nm);
     fputs("\" aria-describedby=\"h-name\">", f);
     if (ne) {
         fputs("<span class=\"err\" role=\"alert\">", f);
-        esc(f, ne);
+        page_esc(f, ne);
         fputs("</span>", f);
     }
     fputs("<span class=\"help\" id=\"h-name\">A name for this experiment (optional).</span>"
@@ -1353,9 +1345,9 @@ static int g_submit_list(http_req *r, http_resp *o)
     fputs("<ul>", p.f);
     for (size_t i = 0; i < names.n; i++) {
         fputs("<li><a href=\"/submit/", p.f);
-        url(p.f, names.v[i]);
+        page_url(p.f, names.v[i]);
         fputs("\">", p.f);
-        esc(p.f, names.v[i]);
+        page_esc(p.f, names.v[i]);
         fputs("</a></li>", p.f);
     }
     fputs("</ul>", p.f);
@@ -1495,7 +1487,7 @@ static int g_jobs(http_req *r, http_resp *o)
     fputs("</select></div><div><label for=\"user\">User</label><input type=\"text\" id=\"user\" "
           "name=\"user\" value=\"",
           f);
-    esc(f, user);
+    page_esc(f, user);
     fputs("\"></div><button type=\"submit\">Show</button></form>", f);
     if (!jobs_table(f, r->st,
                     JOB_COLS "WHERE (?1 IS NULL OR j.state = ?1) AND (?2 IS NULL OR j.user = ?2) "
@@ -1514,7 +1506,7 @@ static int g_job(http_req *r, http_resp *o)
     cJSON *j = job_json(r->st, id);
     if (!j)
         return page_message(r, o, 404, "Not found", "No such job.");
-    const char *state = jstr(j, "state") ? jstr(j, "state") : "?";
+    const char *state = page_jstr(j, "state") ? page_jstr(j, "state") : "?";
     int live = strcmp(state, "queued") == 0 || strcmp(state, "running") == 0;
     page p;
     page_open(&p, r, o);
@@ -1522,7 +1514,7 @@ static int g_job(http_req *r, http_resp *o)
     snprintf(title, sizeof title, "Job #%lld", (long long)id);
     page_begin(&p, title, live ? 2 : 0);
     FILE *f = p.f;
-    int points = (int)jnum(j, "points");
+    int points = (int)page_jnum(j, "points");
     int done = 0;
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(store_db(r->st),
@@ -1541,24 +1533,24 @@ static int g_job(http_req *r, http_resp *o)
             live ? " <span class=\"muted small\">(this page refreshes itself)</span>" : "",
             points > 0 ? points : 1, done, done, points, done, points);
     fputs("<dl class=\"kv\"><dt>User</dt><dd>", f);
-    esc(f, jstr(j, "user"));
+    page_esc(f, page_jstr(j, "user"));
     fputs("</dd><dt>Plugin</dt><dd>", f);
-    esc(f, jstr(j, "plugin"));
+    page_esc(f, page_jstr(j, "plugin"));
     fputs("</dd><dt>Name</dt><dd>", f);
-    esc(f, jstr(j, "name"));
+    page_esc(f, page_jstr(j, "name"));
     fputs("</dd><dt>Submitted</dt><dd>", f);
-    when(f, jstr(j, "created_at"));
+    page_when(f, page_jstr(j, "created_at"));
     fputs("</dd><dt>Started</dt><dd>", f);
-    when(f, jstr(j, "started_at"));
+    page_when(f, page_jstr(j, "started_at"));
     fputs("</dd><dt>Ended</dt><dd>", f);
-    when(f, jstr(j, "ended_at"));
+    page_when(f, page_jstr(j, "ended_at"));
     fputs("</dd></dl>", f);
-    if (jstr(j, "error")) {
+    if (page_jstr(j, "error")) {
         fputs("<p class=\"msg bad\">", f);
-        esc(f, jstr(j, "error"));
+        page_esc(f, page_jstr(j, "error"));
         fputs("</p>", f);
     }
-    const char *owner = jstr(j, "user");
+    const char *owner = page_jstr(j, "user");
     if (live && r->auth.role >= ROLE_MEMBER &&
         (r->auth.role >= ROLE_ADMIN || (owner && strcmp(owner, r->auth.user) == 0))) {
         fprintf(f, "<form method=\"post\" action=\"/jobs/%lld/cancel\">", (long long)id);
@@ -1578,24 +1570,24 @@ static int g_job(http_req *r, http_resp *o)
               f);
         while (sqlite3_step(s) == SQLITE_ROW) {
             fprintf(f, "<tr><td>%d</td><td>", sqlite3_column_int(s, 0) + 1);
-            esc(f, col_text(s, 1));
+            page_esc(f, page_col_text(s, 1));
             fputs("</td><td>", f);
-            state_span(f, col_text(s, 2));
+            state_span(f, page_col_text(s, 2));
             fputs("</td><td>", f);
             if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
                 long long rid = sqlite3_column_int64(s, 3);
                 fprintf(f, "<a href=\"/runs/%lld\">run %lld</a> ", rid, rid);
-                state_span(f, col_text(s, 4));
+                state_span(f, page_col_text(s, 4));
             }
             fputs("</td><td>", f);
             if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
-                esc(f, col_text(s, 5));
+                page_esc(f, page_col_text(s, 5));
                 fputs(" <strong>", f);
-                num(f, sqlite3_column_double(s, 6));
+                page_num(f, sqlite3_column_double(s, 6));
                 fputs("</strong> ", f);
-                esc(f, col_text(s, 7));
+                page_esc(f, page_col_text(s, 7));
             } else if (sqlite3_column_type(s, 8) != SQLITE_NULL) {
-                esc(f, col_text(s, 8));
+                page_esc(f, page_col_text(s, 8));
             }
             fputs("</td></tr>", f);
         }
@@ -1603,7 +1595,7 @@ static int g_job(http_req *r, http_resp *o)
         fputs("</tbody></table></div>", f);
     } else {
         fputs("<p class=\"msg bad\">", f);
-        esc(f, sqlite3_errmsg(store_db(r->st)));
+        page_esc(f, sqlite3_errmsg(store_db(r->st)));
         fputs("</p>", f);
     }
     cJSON_Delete(j);
@@ -1629,7 +1621,7 @@ static int p_job_cancel(http_req *r, http_resp *o)
     if (!ok)
         return csrf_refused(r, o);
     cJSON *j = NULL;
-    int st = api_call(r, "DELETE", "/api/v1/jobs/{id}", NULL, &j, NULL);
+    int st = page_api_call(r, "DELETE", "/api/v1/jobs/{id}", NULL, &j, NULL);
     cJSON_Delete(j);
     if (st != 200 && st != 409)
         return page_message(r, o, st, "Cancel failed", "The job could not be cancelled.");
@@ -1647,16 +1639,16 @@ static void kv_object(FILE *f, const cJSON *o)
     cJSON_ArrayForEach(it, o)
     {
         fputs("<dt>", f);
-        esc(f, it->string);
+        page_esc(f, it->string);
         fputs("</dt><dd>", f);
         const cJSON *v = cJSON_IsObject(it) && cJSON_GetObjectItemCaseSensitive(it, "value")
                              ? cJSON_GetObjectItemCaseSensitive(it, "value")
                              : it;
         if (cJSON_IsString(v)) {
-            esc(f, v->valuestring);
+            page_esc(f, v->valuestring);
         } else {
             char *t = cJSON_PrintUnformatted(v);
-            esc(f, t);
+            page_esc(f, t);
             free(t);
         }
         fputs("</dd>", f);
@@ -1674,7 +1666,7 @@ static void run_charts(FILE *f, const cJSON *run)
     const cJSON *m;
     cJSON_ArrayForEach(m, metrics) /* in the plugin's declared order */
     {
-        const char *u = jstr(m, "unit");
+        const char *u = page_jstr(m, "unit");
         const cJSON *sm = cJSON_GetObjectItemCaseSensitive(samples, m->string);
         if (!cJSON_IsArray(sm))
             continue;
@@ -1692,7 +1684,7 @@ static void run_charts(FILE *f, const cJSON *run)
         size_t ns = 0, nmax = 0, nmore = 0;
         cJSON_ArrayForEach(m, metrics)
         {
-            const char *u = jstr(m, "unit");
+            const char *u = page_jstr(m, "unit");
             const cJSON *arr = cJSON_GetObjectItemCaseSensitive(samples, m->string);
             size_t n = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
             if (strcmp(u ? u : "", units.v[ui]) != 0 || !n)
@@ -1778,9 +1770,9 @@ static void run_charts(FILE *f, const cJSON *run)
 static int g_run(http_req *r, http_resp *o)
 {
     cJSON *j = NULL;
-    int st = api_call(r, "GET", "/api/v1/runs/{id}", NULL, &j, NULL);
+    int st = page_api_call(r, "GET", "/api/v1/runs/{id}", NULL, &j, NULL);
     if (st != 200) {
-        int rc = page_message(r, o, st == 404 ? 404 : 500, "Not found", api_message(j));
+        int rc = page_message(r, o, st == 404 ? 404 : 500, "Not found", page_api_message(j));
         cJSON_Delete(j);
         return rc;
     }
@@ -1788,32 +1780,32 @@ static int g_run(http_req *r, http_resp *o)
     page p;
     page_open(&p, r, o);
     char title[96];
-    snprintf(title, sizeof title, "Run %.0f", jnum(run, "id"));
+    snprintf(title, sizeof title, "Run %.0f", page_jnum(run, "id"));
     page_begin(&p, title, 0);
     FILE *f = p.f;
-    const char *status = jstr(run, "status") ? jstr(run, "status") : "?";
+    const char *status = page_jstr(run, "status") ? page_jstr(run, "status") : "?";
     fputs("<p>", f);
-    esc(f, jstr(run, "plugin"));
+    page_esc(f, page_jstr(run, "plugin"));
     fputs(" ", f);
-    esc(f, jstr(run, "plugin_version"));
+    page_esc(f, page_jstr(run, "plugin_version"));
     fputs(" on ", f);
-    esc(f, jstr(run, "host"));
+    page_esc(f, page_jstr(run, "host"));
     fputs(", started ", f);
-    when(f, jstr(run, "started_at"));
+    page_when(f, page_jstr(run, "started_at"));
     fputs(": ", f);
     state_span(f, status);
-    const char *user = jstr(run, "user");
+    const char *user = page_jstr(run, "user");
     if (user) {
         fputs(" · by ", f);
-        esc(f, user);
+        page_esc(f, user);
     }
-    double job = jnum(run, "job");
+    double job = page_jnum(run, "job");
     if (isfinite(job))
         fprintf(f, " · <a href=\"/jobs/%.0f\">job #%.0f</a>", job, job);
     fputs("</p>", f);
-    if (jstr(run, "error")) {
+    if (page_jstr(run, "error")) {
         fputs("<h2>Error</h2><p class=\"msg bad\">", f);
-        esc(f, jstr(run, "error"));
+        page_esc(f, page_jstr(run, "error"));
         fputs("</p>", f);
     }
     const cJSON *w = cJSON_GetObjectItemCaseSensitive(run, "warnings");
@@ -1823,7 +1815,7 @@ static int g_run(http_req *r, http_resp *o)
         cJSON_ArrayForEach(it, w)
         {
             fputs("<li>", f);
-            esc(f, cJSON_IsString(it) ? it->valuestring : "");
+            page_esc(f, cJSON_IsString(it) ? it->valuestring : "");
             fputs("</li>", f);
         }
         fputs("</ul>", f);
@@ -1834,7 +1826,7 @@ static int g_run(http_req *r, http_resp *o)
     kv_object(f, cJSON_GetObjectItemCaseSensitive(run, "params"));
     fprintf(f, "<dl class=\"kv\"><dt>ranks</dt><dd>%.0f</dd><dt>threads</dt><dd>%.0f</dd>"
                "<dt>repetitions</dt><dd>%.0f</dd></dl>",
-            jnum(run, "ranks"), jnum(run, "threads"), jnum(run, "repetitions"));
+            page_jnum(run, "ranks"), page_jnum(run, "threads"), page_jnum(run, "repetitions"));
     fputs("</section><section aria-labelledby=\"h-metrics\"><h2 id=\"h-metrics\">Metrics</h2>"
           "<table><thead><tr><th scope=\"col\">Metric</th><th scope=\"col\">Value</th>"
           "<th scope=\"col\">Unit</th><th scope=\"col\">Better</th></tr></thead><tbody>",
@@ -1843,13 +1835,13 @@ static int g_run(http_req *r, http_resp *o)
     cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(run, "metrics"))
     {
         fputs("<tr><td>", f);
-        esc(f, m->string);
+        page_esc(f, m->string);
         fputs("</td><td class=\"n\">", f);
-        num(f, jnum(m, "value"));
+        page_num(f, page_jnum(m, "value"));
         fputs("</td><td>", f);
-        esc(f, jstr(m, "unit"));
+        page_esc(f, page_jstr(m, "unit"));
         fputs("</td><td>", f);
-        esc(f, jstr(m, "better"));
+        page_esc(f, page_jstr(m, "better"));
         fputs("</td></tr>", f);
     }
     fputs("</tbody></table></section></div>", f);
@@ -1877,9 +1869,9 @@ static int g_leaderboard_list(http_req *r, http_resp *o)
                            NULL) == SQLITE_OK) {
         while (sqlite3_step(s) == SQLITE_ROW) {
             fputs("<li><a href=\"/leaderboard/", p.f);
-            url(p.f, col_text(s, 0));
+            page_url(p.f, page_col_text(s, 0));
             fputs("\">", p.f);
-            esc(p.f, col_text(s, 0));
+            page_esc(p.f, page_col_text(s, 0));
             fputs("</a></li>", p.f);
         }
         sqlite3_finalize(s);
@@ -1894,10 +1886,10 @@ static int g_leaderboard(http_req *r, http_resp *o)
     const char *metric = http_query(r, "metric");
     if (metric && !*metric)
         metric = NULL;
-    set_query(r, "plugin", plugin);
-    set_query(r, "limit", "50");
+    page_set_query(r, "plugin", plugin);
+    page_set_query(r, "limit", "50");
     cJSON *j = NULL;
-    int st = api_call(r, "GET", "/api/v1/leaderboard", NULL, &j, NULL);
+    int st = page_api_call(r, "GET", "/api/v1/leaderboard", NULL, &j, NULL);
     page p;
     page_open(&p, r, o);
     char title[160];
@@ -1907,9 +1899,9 @@ static int g_leaderboard(http_req *r, http_resp *o)
     /* the metrics of the plugin's newest ok run */
     sqlite3_stmt *s;
     fputs("<form class=\"row\" method=\"get\" action=\"/leaderboard/", f);
-    url(f, plugin);
+    page_url(f, plugin);
     fputs("\"><div><label for=\"metric\">Metric</label><select id=\"metric\" name=\"metric\">", f);
-    const char *chosen = jstr(j, "metric");
+    const char *chosen = page_jstr(j, "metric");
     if (sqlite3_prepare_v2(store_db(r->st),
                            "SELECT name, unit FROM metrics WHERE run_id = (SELECT max(id) FROM "
                            "runs WHERE plugin = ?1 AND status = 'ok') ORDER BY seq",
@@ -1917,15 +1909,15 @@ static int g_leaderboard(http_req *r, http_resp *o)
         sqlite3_bind_text(s, 1, plugin, -1, SQLITE_TRANSIENT);
         while (sqlite3_step(s) == SQLITE_ROW) {
             fputs("<option value=\"", f);
-            esc(f, col_text(s, 0));
+            page_esc(f, page_col_text(s, 0));
             fputs("\"", f);
-            if (chosen && strcmp(chosen, col_text(s, 0)) == 0)
+            if (chosen && strcmp(chosen, page_col_text(s, 0)) == 0)
                 fputs(" selected", f);
             fputs(">", f);
-            esc(f, col_text(s, 0));
-            if (*col_text(s, 1)) {
+            page_esc(f, page_col_text(s, 0));
+            if (*page_col_text(s, 1)) {
                 fputs(" (", f);
-                esc(f, col_text(s, 1));
+                page_esc(f, page_col_text(s, 1));
                 fputs(")", f);
             }
             fputs("</option>", f);
@@ -1935,16 +1927,16 @@ static int g_leaderboard(http_req *r, http_resp *o)
     fputs("</select></div><button type=\"submit\">Show</button></form>", f);
     if (st != 200) {
         fputs("<p class=\"msg bad\">", f);
-        esc(f, api_message(j));
+        page_esc(f, page_api_message(j));
         fputs("</p>", f);
         cJSON_Delete(j);
         return page_send(&p, st == 404 ? 404 : 400);
     }
-    const char *unit = jstr(j, "unit");
+    const char *unit = page_jstr(j, "unit");
     fputs("<p>Ranked by <strong>", f);
-    esc(f, chosen);
+    page_esc(f, chosen);
     fputs("</strong>, ", f);
-    esc(f, jstr(j, "better"));
+    page_esc(f, page_jstr(j, "better"));
     fputs(" is better; the best run of each user, host and set of parameters. Your entries are "
           "highlighted.</p><div class=\"scroll\"><table id=\"leaderboard\"><thead><tr><th "
           "scope=\"col\">Rank</th><th scope=\"col\">User</th><th scope=\"col\">Host</th><th "
@@ -1954,15 +1946,15 @@ static int g_leaderboard(http_req *r, http_resp *o)
     const cJSON *e;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(j, "entries"))
     {
-        const char *u = jstr(e, "user");
+        const char *u = page_jstr(e, "user");
         int mine = u && strcmp(u, r->auth.user) == 0;
         fprintf(f, "<tr%s><td class=\"n\">%.0f</td><td>", mine ? " class=\"mine\"" : "",
-                jnum(e, "rank"));
-        esc(f, u ? u : "(CLI)");
+                page_jnum(e, "rank"));
+        page_esc(f, u ? u : "(CLI)");
         if (mine)
             fputs(" <span class=\"small\">(you)</span>", f);
         fputs("</td><td>", f);
-        esc(f, jstr(e, "host"));
+        page_esc(f, page_jstr(e, "host"));
         fputs("</td><td class=\"small\">", f);
         const cJSON *pa;
         int first = 1;
@@ -1972,22 +1964,22 @@ static int g_leaderboard(http_req *r, http_resp *o)
                                                 : pa;
             fputs(first ? "" : ", ", f);
             first = 0;
-            esc(f, pa->string);
+            page_esc(f, pa->string);
             fputs("=", f);
             if (cJSON_IsString(v)) {
-                esc(f, v->valuestring);
+                page_esc(f, v->valuestring);
             } else {
                 char *t = cJSON_PrintUnformatted(v);
-                esc(f, t);
+                page_esc(f, t);
                 free(t);
             }
         }
-        fprintf(f, "</td><td class=\"n\"><a href=\"/runs/%.0f\">", jnum(e, "run_id"));
-        num(f, jnum(e, "value"));
+        fprintf(f, "</td><td class=\"n\"><a href=\"/runs/%.0f\">", page_jnum(e, "run_id"));
+        page_num(f, page_jnum(e, "value"));
         fputs("</a> ", f);
-        esc(f, unit);
+        page_esc(f, unit);
         fputs("</td><td>", f);
-        when(f, jstr(e, "started_at"));
+        page_when(f, page_jstr(e, "started_at"));
         fputs("</td></tr>", f);
     }
     fputs("</tbody></table></div>", f);
@@ -2056,11 +2048,11 @@ static int g_compare(http_req *r, http_resp *o)
           "<form class=\"row\" method=\"get\" action=\"/compare\"><div><label for=\"a\">A</label>"
           "<input type=\"text\" id=\"a\" name=\"a\" value=\"",
           f);
-    esc(f, a);
+    page_esc(f, a);
     fputs("\"></div><div><label for=\"b\">B</label><input type=\"text\" id=\"b\" name=\"b\" "
           "value=\"",
           f);
-    esc(f, b);
+    page_esc(f, b);
     fputs("\"></div><button type=\"submit\">Compare</button></form>", f);
     int status = 200;
     if (a && b && *a && *b) {
@@ -2079,12 +2071,12 @@ static int g_compare(http_req *r, http_resp *o)
                 status = 400;
                 fputs("<p class=\"msg bad\" role=\"alert\">", f);
                 char *shown = http_scrub(out && *out ? out : "compare failed");
-                esc(f, shown); /* never a server path */
+                page_esc(f, shown); /* never a server path */
                 free(shown);
                 fputs("</p>", f);
             } else {
                 fputs("<pre id=\"compare\">", f);
-                esc(f, out);
+                page_esc(f, out);
                 fputs("</pre>", f);
             }
             free(out);
@@ -2160,7 +2152,7 @@ static int g_report(http_req *r, http_resp *o)
           "<a style=\"color:#fff\" href=\"/jobs\">Jobs</a> · <a style=\"color:#fff\" "
           "href=\"/leaderboard\">Leaderboard</a> · Signed in as <strong>",
           f);
-    esc(f, r->auth.user);
+    page_esc(f, r->auth.user);
     fputs("</strong></nav><form method=\"get\" action=\"/report\" style=\"margin:10px 0;"
           "display:flex;flex-wrap:wrap;gap:8px;align-items:end\">",
           f);
@@ -2168,7 +2160,7 @@ static int g_report(http_req *r, http_resp *o)
         fprintf(f, "<div><label for=\"f-%s\" style=\"display:block;font-weight:600\">%s</label>"
                    "<input type=\"text\" id=\"f-%s\" name=\"%s\" value=\"",
                 report_filters[i], report_filters[i], report_filters[i], report_filters[i]);
-        esc(f, http_query(r, report_filters[i]));
+        page_esc(f, http_query(r, report_filters[i]));
         fputs("\"></div>", f);
     }
     fputs("<button type=\"submit\">Filter</button></form>", f);
@@ -2195,7 +2187,7 @@ static int admin_page(http_req *r, http_resp *o, int status, const char *msg, in
     if (msg) {
         fprintf(f, "<p class=\"msg %s\" role=\"%s\">", bad ? "bad" : "good",
                 bad ? "alert" : "status");
-        esc(f, msg);
+        page_esc(f, msg);
         fputs("</p>", f);
     }
     sqlite3_stmt *s;
@@ -2214,23 +2206,23 @@ static int admin_page(http_req *r, http_resp *o, int status, const char *msg, in
               f);
         int i = 0;
         while (sqlite3_step(s) == SQLITE_ROW) {
-            const char *name = col_text(s, 0), *role = col_text(s, 1);
+            const char *name = page_col_text(s, 0), *role = page_col_text(s, 1);
             int disabled = sqlite3_column_int(s, 3);
             i++;
             fputs("<tr><td>", f);
-            esc(f, name);
+            page_esc(f, name);
             fputs("</td><td>", f);
-            esc(f, role);
+            page_esc(f, role);
             fprintf(f, "</td><td>%s</td><td class=\"n\">%d</td><td class=\"n\">%d</td><td>",
                     disabled ? "<span class=\"s-failed\">disabled</span>" : "active",
                     sqlite3_column_int(s, 4), sqlite3_column_int(s, 5));
-            esc(f, col_text(s, 2));
+            page_esc(f, page_col_text(s, 2));
             fputs("</td><td><form class=\"inline\" method=\"post\" action=\"/admin/users/", f);
-            url(f, name);
+            page_url(f, name);
             fputs("\">", f);
             csrf_field(&p);
             fprintf(f, "<label class=\"small\" for=\"role-%d\">Role of ", i);
-            esc(f, name);
+            page_esc(f, name);
             fprintf(f, "</label> <select id=\"role-%d\" name=\"role\">", i);
             static const char *const roles[] = {"viewer", "member", "admin"};
             for (int k = 0; k < 3; k++)
@@ -2284,14 +2276,14 @@ static int p_admin_add(http_req *r, http_resp *o)
     char *body = cJSON_PrintUnformatted(b);
     cJSON_Delete(b);
     cJSON *j = NULL;
-    int st = api_call(r, "POST", "/api/v1/users", body, &j, NULL);
+    int st = page_api_call(r, "POST", "/api/v1/users", body, &j, NULL);
     sodium_memzero(body, strlen(body));
     free(body);
     char msg[600];
     if (st == 201)
-        snprintf(msg, sizeof msg, "Added %s (%s).", user ? user : "", jstr(j, "role"));
+        snprintf(msg, sizeof msg, "Added %s (%s).", user ? user : "", page_jstr(j, "role"));
     else
-        snprintf(msg, sizeof msg, "%s", api_message(j));
+        snprintf(msg, sizeof msg, "%s", page_api_message(j));
     cJSON_Delete(j);
     form_free(&fm);
     return admin_page(r, o, st == 201 ? 200 : st, msg, st != 201);

@@ -89,6 +89,8 @@ check(runs, "no runs")
 call("GET", "/api/v1/runs/%d" % runs[0]["id"], 200, route="/api/v1/runs/{id}")
 call("GET", "/api/v1/runs/999", 404, route="/api/v1/runs/{id}")
 call("GET", "/api/v1/leaderboard?plugin=trivial", 200, route="/api/v1/leaderboard")
+call("GET", "/api/v1/leaderboard?plugin=trivial&include=warned", 200, route="/api/v1/leaderboard")
+call("GET", "/api/v1/leaderboard?plugin=trivial&include=all", 400, route="/api/v1/leaderboard")
 call("GET", "/api/v1/leaderboard", 400, route="/api/v1/leaderboard")
 doc = {"result_version": 1, "uuid": "0d7d3f4e-9a52-4c1e-8f0e-6b1b3e2b0a11", "plugin": "trivial",
        "plugin_version": "1.0.0", "status": "ok", "started_at": "2026-11-20T10:00:00Z",
