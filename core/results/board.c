@@ -10,22 +10,29 @@
 
 #include "benchaas/plugin.h"
 
-/* The best run of each user, host and configuration (params as set, ranks, threads);
+/* The best run of each user, host and configuration (params as set, ranks, threads),
+ * ranked within its configuration; the configurations ordered by their best value.
  * ?4 = 1: only runs with a caveat, 0: only runs without, 2: both. */
 static const char board_sql[] =
-    "SELECT run_id, value, user, host, params, started_at, ranks, threads, caveat FROM ("
-    " SELECT r.id AS run_id, m.value AS value, r.user AS user, h.name AS host,"
-    "  r.params_json AS params, r.started_at AS started_at, r.ranks AS ranks,"
-    "  r.threads AS threads, c.value AS caveat,"
-    "  row_number() OVER (PARTITION BY coalesce(r.user, ''), coalesce(r.host_id, 0),"
-    "   r.params_json, coalesce(r.ranks, -1), coalesce(r.threads, -1)"
-    "   ORDER BY m.value %s, r.id) AS rn"
-    " FROM runs r JOIN metrics m ON m.run_id = r.id AND m.name = ?2"
-    " LEFT JOIN hosts h ON h.id = r.host_id"
-    " LEFT JOIN run_meta c ON c.run_id = r.id AND c.key = '" BOARD_CAVEAT_KEY "'"
-    " WHERE r.plugin = ?1 AND r.status = 'ok' AND m.value IS NOT NULL"
-    "  AND (?4 = 2 OR (c.value IS NOT NULL) = ?4))"
-    " WHERE rn = 1 ORDER BY value %s, run_id LIMIT ?3";
+    "SELECT run_id, value, user, host, params, started_at, ranks, threads, caveat, config,"
+    " crank FROM ("
+    " SELECT *, row_number() OVER (PARTITION BY params, coalesce(ranks, -1),"
+    "   coalesce(threads, -1) ORDER BY value %s, run_id) AS crank,"
+    "  first_value(value) OVER (PARTITION BY params, coalesce(ranks, -1),"
+    "   coalesce(threads, -1) ORDER BY value %s) AS best FROM ("
+    "  SELECT r.id AS run_id, m.value AS value, r.user AS user, h.name AS host,"
+    "   r.params_json AS params, r.started_at AS started_at, r.ranks AS ranks,"
+    "   r.threads AS threads, c.value AS caveat, r.config_id AS config,"
+    "   row_number() OVER (PARTITION BY coalesce(r.user, ''), coalesce(r.host_id, 0),"
+    "    r.params_json, coalesce(r.ranks, -1), coalesce(r.threads, -1)"
+    "    ORDER BY m.value %s, r.id) AS rn"
+    "  FROM runs r JOIN metrics m ON m.run_id = r.id AND m.name = ?2"
+    "  LEFT JOIN hosts h ON h.id = r.host_id"
+    "  LEFT JOIN run_meta c ON c.run_id = r.id AND c.key = '" BOARD_CAVEAT_KEY "'"
+    "  WHERE r.plugin = ?1 AND r.status = 'ok' AND m.value IS NOT NULL"
+    "   AND (?4 = 2 OR (c.value IS NOT NULL) = ?4))"
+    " WHERE rn = 1)"
+    " ORDER BY best %s, params, coalesce(ranks, -1), coalesce(threads, -1), crank LIMIT ?3";
 
 cJSON *board_computed(store *st, long long run_id, const char *params_json)
 {
@@ -67,12 +74,12 @@ static void add_int_or_null(cJSON *o, const char *k, sqlite3_stmt *s, int col)
                                     : cJSON_CreateNumber((double)sqlite3_column_int64(s, col)));
 }
 
-/* One row of board_sql as an entry (with "rank" when rank > 0). */
-static cJSON *entry(store *st, sqlite3_stmt *s, int rank)
+/* One row of board_sql as an entry (with its "rank" when ranked). */
+static cJSON *entry(store *st, sqlite3_stmt *s, int ranked)
 {
     cJSON *e = cJSON_CreateObject();
-    if (rank > 0)
-        cJSON_AddNumberToObject(e, "rank", rank);
+    if (ranked)
+        cJSON_AddNumberToObject(e, "rank", (double)sqlite3_column_int64(s, 10));
     cJSON_AddNumberToObject(e, "value", sqlite3_column_double(s, 1));
     long long id = sqlite3_column_int64(s, 0);
     cJSON_AddNumberToObject(e, "run_id", (double)id);
@@ -87,6 +94,7 @@ static cJSON *entry(store *st, sqlite3_stmt *s, int rank)
     const char *t = (const char *)sqlite3_column_text(s, 5);
     cJSON_AddStringToObject(e, "started_at", t ? t : "");
     add_text_or_null(e, "caveat", (const char *)sqlite3_column_text(s, 8));
+    add_int_or_null(e, "config", s, 9);
     return e;
 }
 
@@ -95,8 +103,8 @@ static int board_rows(store *st, const board_query *q, int which, long limit, in
                       cJSON *arr, char *err, size_t errlen)
 {
     const char *dir = q->lower_is_better ? "ASC" : "DESC";
-    char sql[sizeof board_sql + 16];
-    snprintf(sql, sizeof sql, board_sql, dir, dir);
+    char sql[sizeof board_sql + 32];
+    snprintf(sql, sizeof sql, board_sql, dir, dir, dir, dir);
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(store_db(st)));
@@ -106,9 +114,8 @@ static int board_rows(store *st, const board_query *q, int which, long limit, in
     sqlite3_bind_text(s, 2, q->metric, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 3, limit);
     sqlite3_bind_int(s, 4, which);
-    int rank = 0;
     while (sqlite3_step(s) == SQLITE_ROW)
-        cJSON_AddItemToArray(arr, entry(st, s, ranked ? ++rank : 0));
+        cJSON_AddItemToArray(arr, entry(st, s, ranked));
     sqlite3_finalize(s);
     return 0;
 }

@@ -4,7 +4,8 @@
  *
  * Runs compare only within one configuration as a person sees it: the plugin's
  * parameters as set (runs.params_json), ranks and threads.  Each user, host and
- * configuration has one entry, its best run by the metric's direction.  A run whose
+ * configuration has one entry, its best run by the metric's direction, ranked among
+ * the entries of its configuration only; the configurations come best first.  A run whose
  * plugin said its figure is not what the metric means (the run_meta key "caveat":
  * cache-sized STREAM arrays, IO without fsync) is left out of the ranking unless
  * asked for, and listed apart with that reason.
@@ -31,9 +32,10 @@ typedef struct board_query {
 
 /*
  * Add to j "entries": [{"rank","value","run_id","user","host","params","computed",
- * "ranks","threads","started_at","caveat"}] (params: as set; computed: the values the
- * plugin computed, e.g. STREAM's array_size when left unset; caveat: the reason or
- * null), and "left_out": the same objects without "rank", best first, for the runs
+ * "ranks","threads","started_at","caveat","config"}], ordered by configuration, then
+ * rank (rank: within the configuration; params: as set; computed: the values the
+ * plugin computed, e.g. STREAM's array_size when left unset; caveat: the reason or null;
+ * config: runs.config_id), and "left_out": the same objects without "rank" for the runs
  * whose caveat keeps them out (empty when include_warned).  0, or BX_EIO with err.
  */
 int board_rank(store *st, const board_query *q, cJSON *j, char *err, size_t errlen);

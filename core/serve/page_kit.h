@@ -39,8 +39,15 @@ void page_url(FILE *f, const char *s);
 void page_num(FILE *f, double v);
 /* A stored UTC time as "2026-11-21 10:12" in a <time>. */
 void page_when(FILE *f, const char *iso);
+/* v in unit as a person reads it: 41290 MB/s is "41.3 GB/s", 46000000 bytes
+ * "43.9 MiB" (the exact figure in a title); an unknown unit: page_num and the unit. */
+void page_quantity(FILE *f, double v, const char *unit);
 /* Column i as text, "" for NULL. */
 const char *page_col_text(sqlite3_stmt *s, int i);
+
+/* Load plugin `name` from the search path: 0 (plugin_unload it), or BX_EINVAL with err. */
+struct loaded_plugin;
+int page_load_plugin(const char *name, struct loaded_plugin *lp, char *err, size_t errlen);
 
 /* Call the API route `method pattern` with r's captures and query and `body` (JSON
  * text or NULL): its status, its parsed JSON in *out (the caller frees). */

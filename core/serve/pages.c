@@ -33,6 +33,7 @@
 #include "host.h"
 #include "jobs.h"
 #include "loader.h"
+#include "page_board.h"
 #include "page_kit.h"
 #include "scheduler.h"
 #include "svg.h"
@@ -488,7 +489,7 @@ const char *page_api_message(const cJSON *j)
 /* ---- plugins -------------------------------------------------------------------------------- */
 
 /* Load plugin `name` from the search path: 0, or BX_EINVAL with err. */
-static int load_plugin(const char *name, loaded_plugin *lp, char *err, size_t errlen)
+int page_load_plugin(const char *name, loaded_plugin *lp, char *err, size_t errlen)
 {
     strvec user = {0}, dirs = {0};
     plugin_search_path(&user, &dirs);
@@ -1359,7 +1360,7 @@ static int g_submit(http_req *r, http_resp *o)
 {
     loaded_plugin lp;
     char err[1024];
-    if (load_plugin(r->seg[0], &lp, err, sizeof err) != 0)
+    if (page_load_plugin(r->seg[0], &lp, err, sizeof err) != 0)
         return page_message(r, o, 404, "No such plugin", err);
     int rc = submit_form(r, o, &lp, NULL, NULL, NULL, 0, 200);
     plugin_unload(&lp);
@@ -1418,7 +1419,7 @@ static int p_submit(http_req *r, http_resp *o)
     }
     loaded_plugin lp;
     char err[4096];
-    if (load_plugin(r->seg[0], &lp, err, sizeof err) != 0) {
+    if (page_load_plugin(r->seg[0], &lp, err, sizeof err) != 0) {
         form_free(&fm);
         return page_message(r, o, 404, "No such plugin", err);
     }
@@ -1856,137 +1857,6 @@ static int g_run(http_req *r, http_resp *o)
     return page_send(&p, 200);
 }
 
-/* ---- leaderboard --------------------------------------------------------------------------------- */
-
-static int g_leaderboard_list(http_req *r, http_resp *o)
-{
-    page p;
-    page_open(&p, r, o);
-    page_begin(&p, "Leaderboards", 0);
-    sqlite3_stmt *s;
-    fputs("<ul>", p.f);
-    if (sqlite3_prepare_v2(store_db(r->st), "SELECT DISTINCT plugin FROM runs ORDER BY 1", -1, &s,
-                           NULL) == SQLITE_OK) {
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            fputs("<li><a href=\"/leaderboard/", p.f);
-            page_url(p.f, page_col_text(s, 0));
-            fputs("\">", p.f);
-            page_esc(p.f, page_col_text(s, 0));
-            fputs("</a></li>", p.f);
-        }
-        sqlite3_finalize(s);
-    }
-    fputs("</ul>", p.f);
-    return page_send(&p, 200);
-}
-
-static int g_leaderboard(http_req *r, http_resp *o)
-{
-    const char *plugin = r->seg[0];
-    const char *metric = http_query(r, "metric");
-    if (metric && !*metric)
-        metric = NULL;
-    page_set_query(r, "plugin", plugin);
-    page_set_query(r, "limit", "50");
-    cJSON *j = NULL;
-    int st = page_api_call(r, "GET", "/api/v1/leaderboard", NULL, &j, NULL);
-    page p;
-    page_open(&p, r, o);
-    char title[160];
-    snprintf(title, sizeof title, "Leaderboard: %s", plugin);
-    page_begin(&p, title, 0);
-    FILE *f = p.f;
-    /* the metrics of the plugin's newest ok run */
-    sqlite3_stmt *s;
-    fputs("<form class=\"row\" method=\"get\" action=\"/leaderboard/", f);
-    page_url(f, plugin);
-    fputs("\"><div><label for=\"metric\">Metric</label><select id=\"metric\" name=\"metric\">", f);
-    const char *chosen = page_jstr(j, "metric");
-    if (sqlite3_prepare_v2(store_db(r->st),
-                           "SELECT name, unit FROM metrics WHERE run_id = (SELECT max(id) FROM "
-                           "runs WHERE plugin = ?1 AND status = 'ok') ORDER BY seq",
-                           -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, plugin, -1, SQLITE_TRANSIENT);
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            fputs("<option value=\"", f);
-            page_esc(f, page_col_text(s, 0));
-            fputs("\"", f);
-            if (chosen && strcmp(chosen, page_col_text(s, 0)) == 0)
-                fputs(" selected", f);
-            fputs(">", f);
-            page_esc(f, page_col_text(s, 0));
-            if (*page_col_text(s, 1)) {
-                fputs(" (", f);
-                page_esc(f, page_col_text(s, 1));
-                fputs(")", f);
-            }
-            fputs("</option>", f);
-        }
-        sqlite3_finalize(s);
-    }
-    fputs("</select></div><button type=\"submit\">Show</button></form>", f);
-    if (st != 200) {
-        fputs("<p class=\"msg bad\">", f);
-        page_esc(f, page_api_message(j));
-        fputs("</p>", f);
-        cJSON_Delete(j);
-        return page_send(&p, st == 404 ? 404 : 400);
-    }
-    const char *unit = page_jstr(j, "unit");
-    fputs("<p>Ranked by <strong>", f);
-    page_esc(f, chosen);
-    fputs("</strong>, ", f);
-    page_esc(f, page_jstr(j, "better"));
-    fputs(" is better; the best run of each user, host and set of parameters. Your entries are "
-          "highlighted.</p><div class=\"scroll\"><table id=\"leaderboard\"><thead><tr><th "
-          "scope=\"col\">Rank</th><th scope=\"col\">User</th><th scope=\"col\">Host</th><th "
-          "scope=\"col\">Parameters</th><th scope=\"col\">Value</th><th scope=\"col\">Date</th>"
-          "</tr></thead><tbody>",
-          f);
-    const cJSON *e;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(j, "entries"))
-    {
-        const char *u = page_jstr(e, "user");
-        int mine = u && strcmp(u, r->auth.user) == 0;
-        fprintf(f, "<tr%s><td class=\"n\">%.0f</td><td>", mine ? " class=\"mine\"" : "",
-                page_jnum(e, "rank"));
-        page_esc(f, u ? u : "(CLI)");
-        if (mine)
-            fputs(" <span class=\"small\">(you)</span>", f);
-        fputs("</td><td>", f);
-        page_esc(f, page_jstr(e, "host"));
-        fputs("</td><td class=\"small\">", f);
-        const cJSON *pa;
-        int first = 1;
-        cJSON_ArrayForEach(pa, cJSON_GetObjectItemCaseSensitive(e, "params"))
-        {
-            const cJSON *v = cJSON_IsObject(pa) ? cJSON_GetObjectItemCaseSensitive(pa, "value")
-                                                : pa;
-            fputs(first ? "" : ", ", f);
-            first = 0;
-            page_esc(f, pa->string);
-            fputs("=", f);
-            if (cJSON_IsString(v)) {
-                page_esc(f, v->valuestring);
-            } else {
-                char *t = cJSON_PrintUnformatted(v);
-                page_esc(f, t);
-                free(t);
-            }
-        }
-        fprintf(f, "</td><td class=\"n\"><a href=\"/runs/%.0f\">", page_jnum(e, "run_id"));
-        page_num(f, page_jnum(e, "value"));
-        fputs("</a> ", f);
-        page_esc(f, unit);
-        fputs("</td><td>", f);
-        page_when(f, page_jstr(e, "started_at"));
-        fputs("</td></tr>", f);
-    }
-    fputs("</tbody></table></div>", f);
-    cJSON_Delete(j);
-    return page_send(&p, 200);
-}
-
 /* ---- compare and report: the CLI's own commands ----------------------------------------------------- */
 
 /* Run this benchaas with args; its stdout and stderr into *out. The exit status or -1. */
@@ -2403,8 +2273,8 @@ static const http_route page_routes[] = {
     {"POST", "/alerts/{id}/acknowledge", ROLE_MEMBER, SCOPE_SUBMIT, P, NULL, p_alert_ack},
     {"POST", "/alerts/{id}/accept", ROLE_MEMBER, SCOPE_SUBMIT, P, NULL, p_alert_accept},
     {"GET", "/runs/{id}", ROLE_VIEWER, SCOPE_READ, P, NULL, g_run},
-    {"GET", "/leaderboard", ROLE_VIEWER, SCOPE_READ, P, NULL, g_leaderboard_list},
-    {"GET", "/leaderboard/{plugin}", ROLE_VIEWER, SCOPE_READ, P, NULL, g_leaderboard},
+    {"GET", "/leaderboard", ROLE_VIEWER, SCOPE_READ, P, NULL, page_board_list},
+    {"GET", "/leaderboard/{plugin}", ROLE_VIEWER, SCOPE_READ, P, NULL, page_board},
     {"GET", "/compare", ROLE_VIEWER, SCOPE_READ, P, NULL, g_compare},
     {"GET", "/report", ROLE_VIEWER, SCOPE_READ, P, NULL, g_report},
     {"GET", "/admin/users", ROLE_ADMIN, SCOPE_READ, P, NULL, g_admin},
