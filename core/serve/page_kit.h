@@ -16,6 +16,8 @@
 
 #include "http.h"
 
+#define PAGE_HTML "text/html; charset=utf-8"
+
 typedef struct page {
     FILE *f;      /* the body being written (a memory stream) */
     char *buf;
@@ -30,6 +32,16 @@ void page_open(page *p, http_req *r, http_resp *o);
 void page_begin(page *p, const char *title, int refresh);
 /* Closes the page and fills p->o with it: 0. */
 int page_send(page *p, int status);
+
+/* The hidden csrf field of a form on page p. */
+void page_csrf_field(page *p);
+/* A form's token: keyed BLAKE2b of the cookie it is bound to. */
+void page_csrf_of(const char *cookie, char out[65]);
+/* The cookie a form's token is bound to: the session when signed in by cookie, else the
+ * pre-session cookie (NULL when there is none yet). */
+const char *page_csrf_cookie(const http_req *r);
+/* Does the request come over TLS? (cookies get Secure) */
+int page_is_tls(const http_req *r);
 
 /* s as HTML text or attribute (NULL: nothing). */
 void page_esc(FILE *f, const char *s);

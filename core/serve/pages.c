@@ -42,11 +42,7 @@
 extern char **environ;
 
 #define APP(r) ((serve_app *)http_app(r))
-#define HTML "text/html; charset=utf-8"
-
-/* What a page may load: this server's stylesheet, inline SVG styles, data: images. */
-static const char csp[] = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' "
-                          "data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+#define HTML PAGE_HTML
 
 const char pages_css[] =
     "*{box-sizing:border-box}"
@@ -113,53 +109,6 @@ const char pages_css[] =
     "th,td{padding:3px 5px}h1{font-size:1.3em}}";
 
 /* ---- small helpers ------------------------------------------------------------------ */
-
-void page_esc(FILE *f, const char *s) { svg_escape(f, s ? s : ""); }
-
-/* s percent-encoded for a URL (safe in an attribute too). */
-void page_url(FILE *f, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '_' || *p == '.' || *p == '~')
-            fputc(*p, f);
-        else
-            fprintf(f, "%%%02X", *p);
-    }
-}
-
-void page_num(FILE *f, double v)
-{
-    if (!isfinite(v)) {
-        fputs("–", f);
-        return;
-    }
-    double a = fabs(v);
-    if (a != 0 && (a >= 1e9 || a < 1e-3))
-        fprintf(f, "%.4g", v);
-    else if (a >= 100)
-        fprintf(f, "%.1f", v);
-    else
-        fprintf(f, "%.4g", v);
-}
-
-const char *page_col_text(sqlite3_stmt *s, int i)
-{
-    const char *t = (const char *)sqlite3_column_text(s, i);
-    return t ? t : "";
-}
-
-/* A stored UTC time (ISO 8601) as "2026-11-21 10:12" (the whole in datetime). */
-void page_when(FILE *f, const char *iso)
-{
-    if (!iso || strlen(iso) < 16 || iso[10] != 'T') {
-        page_esc(f, iso);
-        return;
-    }
-    fputs("<time datetime=\"", f);
-    page_esc(f, iso);
-    fprintf(f, "\">%.10s %.5s</time>", iso, iso + 11);
-}
 
 static void state_span(FILE *f, const char *state)
 {
@@ -237,133 +186,18 @@ static void form_free(form *fm)
 
 /* ---- CSRF ------------------------------------------------------------------------------ */
 
-#define PRE_COOKIE "benchaas_csrf"
-
-static int is_tls(const http_req *r)
-{
-    const union MHD_ConnectionInfo *ci =
-        r->conn ? MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION) : NULL;
-    return ci && ci->tls_session;
-}
-
-/* The token of a form: keyed BLAKE2b of the session (or pre-session) cookie. */
-static void csrf_of(const char *cookie, char out[65])
-{
-    static const unsigned char key[] = "benchaas pages: CSRF token of a session cookie";
-    unsigned char h[32];
-    crypto_generichash(h, sizeof h, (const unsigned char *)cookie, strlen(cookie), key,
-                       sizeof key - 1);
-    sodium_bin2hex(out, 65, h, sizeof h);
-}
-
-/* The cookie a form's token is bound to: the session when signed in by cookie, else the
- * pre-session cookie (NULL when there is none yet). */
-static const char *csrf_cookie(const http_req *r)
-{
-    const char *s = http_cookie(r, "benchaas_session");
-    if (r->auth.user_id && s && *s)
-        return s;
-    const char *p = http_cookie(r, PRE_COOKIE);
-    return p && strlen(p) == 64 ? p : NULL;
-}
-
 /* Is the form's csrf field right? */
 static int csrf_ok(const http_req *r, const form *fm)
 {
-    const char *c = csrf_cookie(r), *t = form_get(fm, "csrf");
+    const char *c = page_csrf_cookie(r), *t = form_get(fm, "csrf");
     if (!c || !t || strlen(t) != 64)
         return 0;
     char want[65];
-    csrf_of(c, want);
+    page_csrf_of(c, want);
     return sodium_memcmp(want, t, 64) == 0;
 }
 
 /* ---- pages ------------------------------------------------------------------------------ */
-
-static const char *nav_items[][2] = {
-    {"/", "Dashboard"},          {"/jobs", "Jobs"},       {"/submit", "Submit"},
-    {"/leaderboard", "Leaderboard"}, {"/compare", "Compare"}, {"/report", "Report"},
-};
-
-void page_open(page *p, http_req *r, http_resp *o)
-{
-    memset(p, 0, sizeof *p);
-    p->r = r;
-    p->o = o;
-    p->f = open_memstream(&p->buf, &p->len);
-    const char *c = csrf_cookie(r);
-    char fresh[65];
-    if (!c) {
-        /* a pre-session cookie for the forms of people not signed in */
-        unsigned char b[32];
-        randombytes_buf(b, sizeof b);
-        sodium_bin2hex(fresh, sizeof fresh, b, sizeof b);
-        char *h = xasprintf(PRE_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s", fresh,
-                            is_tls(r) ? "; Secure" : "");
-        http_add_header(o, "Set-Cookie", h);
-        free(h);
-        c = fresh;
-    }
-    csrf_of(c, p->csrf);
-}
-
-static void csrf_field(page *p)
-{
-    fprintf(p->f, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", p->csrf);
-}
-
-/* The head, the navigation bar and the <h1>; refresh > 0: reload every refresh s. */
-void page_begin(page *p, const char *title, int refresh)
-{
-    FILE *f = p->f;
-    http_req *r = p->r;
-    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
-          f);
-    if (refresh > 0)
-        fprintf(f, "<meta http-equiv=\"refresh\" content=\"%d\">", refresh);
-    fputs("<title>", f);
-    page_esc(f, title);
-    fputs(" · benchaas</title><link rel=\"stylesheet\" href=\"/static/benchaas.css\">"
-          "</head><body>\n<header class=\"top\"><nav aria-label=\"Main\">"
-          "<a class=\"brand\" href=\"/\">benchaas</a>",
-          f);
-    if (r->auth.user_id) {
-        for (size_t i = 1; i < sizeof nav_items / sizeof nav_items[0]; i++) {
-            if (strcmp(nav_items[i][0], "/submit") == 0 && r->auth.role < ROLE_MEMBER)
-                continue;
-            fprintf(f, "<a href=\"%s\">%s</a>", nav_items[i][0], nav_items[i][1]);
-        }
-        if (r->auth.role >= ROLE_ADMIN)
-            fputs("<a href=\"/admin/users\">Users</a>", f);
-        fputs("<span class=\"who\">Signed in as&nbsp;<strong>", f);
-        page_esc(f, r->auth.user);
-        fprintf(f, "</strong>&nbsp;(%s)<form method=\"post\" action=\"/logout\">",
-                account_role_name(r->auth.role));
-        csrf_field(p);
-        fputs("<button type=\"submit\">Sign out</button></form></span>", f);
-    } else {
-        fputs("<span class=\"who\">Not signed in<a href=\"/login\">Sign in</a>", f);
-        if (http_signup(r))
-            fputs("<a href=\"/signup\">Sign up</a>", f);
-        fputs("</span>", f);
-    }
-    fputs("</nav></header>\n<main>\n<h1>", f);
-    page_esc(f, title);
-    fputs("</h1>\n", f);
-}
-
-int page_send(page *p, int status)
-{
-    fputs("</main>\n<footer>benchaas " BENCHAAS_VERSION "</footer>\n</body></html>\n", p->f);
-    fclose(p->f);
-    http_text(p->o, status, HTML, p->buf, p->len);
-    free(p->buf);
-    http_add_header(p->o, "Content-Security-Policy", csp);
-    http_add_header(p->o, "X-Frame-Options", "DENY");
-    http_add_header(p->o, "Referrer-Policy", "same-origin");
-    return 0;
-}
 
 /* A whole page holding one message. */
 static int page_message(http_req *r, http_resp *o, int status, const char *title,
@@ -428,75 +262,6 @@ void pages_not_found(http_req *r, http_resp *o)
 }
 
 /* ---- the API, called in-process ----------------------------------------------------------- */
-
-/*
- * Call the API route `method pattern` with r's captures and query string and
- * `body` (JSON text or NULL): its status, and its parsed JSON in *out.
- * Rights were decided for the page already (page routes need at least what
- * the API route needs).
- */
-int page_api_call(http_req *r, const char *method, const char *pattern, const char *body,
-                    cJSON **out, int *retry_after)
-{
-    size_t n;
-    const http_route *t = api_route_table(&n);
-    *out = NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(t[i].method, method) != 0 || strcmp(t[i].pattern, pattern) != 0)
-            continue;
-        http_req q = *r;
-        q.method = method;
-        q.body = body ? body : "";
-        q.body_len = strlen(q.body);
-        http_resp o;
-        memset(&o, 0, sizeof o);
-        http_run_route(&t[i], &q, &o);
-        *out = o.body ? cJSON_ParseWithLength(o.body, o.len) : NULL;
-        if (retry_after)
-            *retry_after = o.retry_after;
-        free(o.body);
-        strvec_free(&o.headers);
-        return o.status;
-    }
-    return 500;
-}
-
-/* Add a query argument the API handler will see (the page's own arguments come first). */
-void page_set_query(http_req *r, const char *key, const char *value)
-{
-    if (r->conn && value)
-        MHD_set_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key, value);
-}
-
-const char *page_jstr(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-double page_jnum(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
-const char *page_api_message(const cJSON *j)
-{
-    const char *m = page_jstr(cJSON_GetObjectItemCaseSensitive(j, "error"), "message");
-    return m ? m : "the request failed";
-}
-
-/* ---- plugins -------------------------------------------------------------------------------- */
-
-/* Load plugin `name` from the search path: 0, or BX_EINVAL with err. */
-int page_load_plugin(const char *name, loaded_plugin *lp, char *err, size_t errlen)
-{
-    strvec user = {0}, dirs = {0};
-    plugin_search_path(&user, &dirs);
-    int rc = plugin_find(&dirs, name, core_host(), lp, err, errlen);
-    strvec_free(&dirs);
-    return rc;
-}
 
 /* The names of the plugins found (in search order); scanned at most once a minute, since
  * loading every plugin costs far more than a page. */
@@ -603,7 +368,7 @@ static int login_form(http_req *r, http_resp *o, int status, const char *user, c
             signup ? "/signup" : "/login");
     page_url(f, next);
     fputs("\">", f);
-    csrf_field(&p);
+    page_csrf_field(&p);
     fputs("<div class=\"field\"><label for=\"user\">User name</label><input type=\"text\" "
           "id=\"user\" name=\"user\" autocomplete=\"username\" required value=\"",
           f);
@@ -644,7 +409,7 @@ static int sign_in(http_req *r, http_resp *o, const char *user, const char *pw, 
         char *h = xasprintf("benchaas_session=%s; Path=/; Max-Age=%lld; HttpOnly; "
                             "SameSite=Strict%s",
                             tok ? tok : "", (long long)APP(r)->session_s,
-                            is_tls(r) ? "; Secure" : "");
+                            page_is_tls(r) ? "; Secure" : "");
         redirect(o, safe_next(http_query(r, "next")));
         http_add_header(o, "Set-Cookie", h);
         sodium_memzero(h, strlen(h));
@@ -1004,7 +769,7 @@ static void alert_actions(page *p, http_req *r, sqlite3_stmt *s)
     for (int i = strcmp(state, "acknowledged") == 0; i < 2; i++) {
         fprintf(f, "<form method=\"post\" action=\"/alerts/%lld/%s\" class=\"inline\">", id,
                 acts[i][0]);
-        csrf_field(p);
+        page_csrf_field(p);
         fprintf(f, "<input name=\"reason\" aria-label=\"why\" placeholder=\"why\" "
                    "maxlength=\"500\"><button type=\"submit\">%s</button></form>",
                 acts[i][1]);
@@ -1287,7 +1052,7 @@ static int submit_form(http_req *r, http_resp *o, const loaded_plugin *lp, const
     fputs("<form class=\"f box\" method=\"post\" action=\"/submit/", f);
     page_url(f, d->name);
     fputs("\" novalidate>", f);
-    csrf_field(&p);
+    page_csrf_field(&p);
     fputs("<p class=\"muted small\">Write several values separated by commas (<code>a,b,c</code>)"
           " to sweep a parameter: every combination becomes one point.</p>",
           f);
@@ -1555,7 +1320,7 @@ static int g_job(http_req *r, http_resp *o)
     if (live && r->auth.role >= ROLE_MEMBER &&
         (r->auth.role >= ROLE_ADMIN || (owner && strcmp(owner, r->auth.user) == 0))) {
         fprintf(f, "<form method=\"post\" action=\"/jobs/%lld/cancel\">", (long long)id);
-        csrf_field(&p);
+        page_csrf_field(&p);
         fputs("<button type=\"submit\" class=\"danger\">Cancel this job</button></form>", f);
     }
     fputs("<h2>Points</h2>", f);
@@ -2090,7 +1855,7 @@ static int admin_page(http_req *r, http_resp *o, int status, const char *msg, in
             fputs("</td><td><form class=\"inline\" method=\"post\" action=\"/admin/users/", f);
             page_url(f, name);
             fputs("\">", f);
-            csrf_field(&p);
+            page_csrf_field(&p);
             fprintf(f, "<label class=\"small\" for=\"role-%d\">Role of ", i);
             page_esc(f, name);
             fprintf(f, "</label> <select id=\"role-%d\" name=\"role\">", i);
@@ -2112,7 +1877,7 @@ static int admin_page(http_req *r, http_resp *o, int status, const char *msg, in
         fputs("</tbody></table></div>", f);
     }
     fputs("<h2>Add a user</h2><form class=\"f box\" method=\"post\" action=\"/admin/users\">", f);
-    csrf_field(&p);
+    page_csrf_field(&p);
     fputs("<div class=\"field\"><label for=\"new-user\">User name</label><input type=\"text\" "
           "id=\"new-user\" name=\"user\" required></div><div class=\"field\"><label "
           "for=\"new-password\">Password</label><input type=\"password\" id=\"new-password\" "
