@@ -34,19 +34,24 @@ static const char board_sql[] =
     " WHERE rn = 1)"
     " ORDER BY best %s, params, coalesce(ranks, -1), coalesce(threads, -1), crank LIMIT ?3";
 
-cJSON *board_computed(store *st, long long run_id, const char *params_json)
+cJSON *board_computed(store *st, sqlite3_stmt **cache, long long run_id, const char *params_json)
 {
     cJSON *out = cJSON_CreateObject();
     cJSON *set = cJSON_Parse(params_json ? params_json : "{}");
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(store_db(st),
-                           "SELECT name, value, type FROM params WHERE run_id = ?1 ORDER BY name",
-                           -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(s, 1, run_id);
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            const char *n = (const char *)sqlite3_column_text(s, 0);
-            const char *v = (const char *)sqlite3_column_text(s, 1);
-            const char *t = (const char *)sqlite3_column_text(s, 2);
+    sqlite3_stmt *own = NULL, **s = cache ? cache : &own;
+    if (*s)
+        sqlite3_reset(*s);
+    else if (sqlite3_prepare_v2(store_db(st),
+                                "SELECT name, value, type FROM params WHERE run_id = ?1 "
+                                "ORDER BY name",
+                                -1, s, NULL) != SQLITE_OK)
+        *s = NULL;
+    if (*s) {
+        sqlite3_bind_int64(*s, 1, run_id);
+        while (sqlite3_step(*s) == SQLITE_ROW) {
+            const char *n = (const char *)sqlite3_column_text(*s, 0);
+            const char *v = (const char *)sqlite3_column_text(*s, 1);
+            const char *t = (const char *)sqlite3_column_text(*s, 2);
             if (!n || !v || !t || cJSON_GetObjectItemCaseSensitive(set, n))
                 continue;
             if (!strcmp(t, "int") || !strcmp(t, "double") || !strcmp(t, "size"))
@@ -56,8 +61,9 @@ cJSON *board_computed(store *st, long long run_id, const char *params_json)
             else
                 cJSON_AddStringToObject(out, n, v);
         }
-        sqlite3_finalize(s);
+        sqlite3_reset(*s);
     }
+    sqlite3_finalize(own);
     cJSON_Delete(set);
     return out;
 }
@@ -88,7 +94,7 @@ static cJSON *entry(store *st, sqlite3_stmt *s, int ranked)
     const char *pj = (const char *)sqlite3_column_text(s, 4);
     cJSON *p = cJSON_Parse(pj ? pj : "{}");
     cJSON_AddItemToObject(e, "params", p ? p : cJSON_CreateObject());
-    cJSON_AddItemToObject(e, "computed", board_computed(st, id, pj));
+    cJSON_AddItemToObject(e, "computed", board_computed(st, NULL, id, pj));
     add_int_or_null(e, "ranks", s, 6);
     add_int_or_null(e, "threads", s, 7);
     const char *t = (const char *)sqlite3_column_text(s, 5);

@@ -13,6 +13,7 @@
 #ifndef BENCHAAS_BOARD_H
 #define BENCHAAS_BOARD_H
 
+#include <sqlite3.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
@@ -41,7 +42,10 @@ typedef struct board_query {
 int board_rank(store *st, const board_query *q, cJSON *j, char *err, size_t errlen);
 
 /* The values run `run_id` computed (in the params table, not in params_json), as a
- * typed JSON object (numbers for int/double/size, booleans, else text); never NULL. */
-cJSON *board_computed(store *st, long long run_id, const char *params_json);
+ * typed JSON object (numbers for int/double/size, booleans, else text); never NULL.
+ * cache: NULL, or a statement kept between calls (NULL at first; the caller
+ * finalizes it), for a caller that asks for many runs. */
+cJSON *board_computed(store *st, sqlite3_stmt **cache, long long run_id,
+                      const char *params_json);
 
 #endif
