@@ -62,12 +62,10 @@ static void param_text(FILE *f, const bx_param *p, const char *name, const cJSON
     }
 }
 
-/* The heading of a configuration: "2 ranks × 1 thread · N=3000 · array_size=10 000 000
- * (computed)" in an <h3>, then the parameters left at their defaults in a toggle. */
-static void config_text(FILE *f, const cJSON *e, const bx_param *table)
+void page_config(FILE *f, const cJSON *e, const bx_param *table, const char *tag)
 {
     double rk = page_jnum(e, "ranks"), th = page_jnum(e, "threads");
-    fprintf(f, "<h3 class=\"config\"><span class=\"cfg\">%.0f rank%s × %.0f thread%s",
+    fprintf(f, "<%s class=\"config\"><span class=\"cfg\">%.0f rank%s × %.0f thread%s", tag,
             isnan(rk) ? 1 : rk, rk == 1 || isnan(rk) ? "" : "s", isnan(th) ? 1 : th,
             th == 1 || isnan(th) ? "" : "s");
     const cJSON *pa;
@@ -88,7 +86,7 @@ static void config_text(FILE *f, const cJSON *e, const bx_param *table)
         param_text(f, table ? bxp_find(table, pa->string) : NULL, pa->string, pa);
         fputs(" <span class=\"small\">(computed)</span>", f);
     }
-    fputs("</span></h3>", f);
+    fprintf(f, "</span></%s>", tag);
     if (!ndef)
         return;
     fprintf(f, " <details class=\"small\"><summary>%d parameter%s at %s default</summary>", ndef,
@@ -158,7 +156,7 @@ static void board_tables(FILE *f, const cJSON *list, const char *unit, const cha
         if (!same_config(prev, e)) {
             if (prev)
                 fputs("</tbody></table></div>", f);
-            config_text(f, e, table);
+            page_config(f, e, table, "h3");
             table_head(f, left_out);
         }
         entry_row(f, e, unit, me, left_out);

@@ -618,85 +618,126 @@ static void runs_table(FILE *f, store *st, const char *sql, int with_error, cons
 
 /* Each plugin's latest headline per host (among the newest 5000 ok runs: the cost does not
  * grow with the database), with the trend of its last 20 values. */
+/* Bind column col of s (an id or NULL) as parameter i of t. */
+static void bind_id(sqlite3_stmt *t, int i, sqlite3_stmt *s, int col)
+{
+    if (sqlite3_column_type(s, col) == SQLITE_NULL)
+        sqlite3_bind_null(t, i);
+    else
+        sqlite3_bind_int64(t, i, sqlite3_column_int64(s, col));
+}
+
+/* One row of the dashboard's figures (s: plugin, host id, host, newest run, configuration,
+ * its params, ranks, threads): the newest headline and the trend of the last 20 runs of
+ * that plugin, host and configuration only; a trend never crosses configurations. */
+static void latest_row(FILE *f, sqlite3_stmt *s, sqlite3_stmt *hl, sqlite3_stmt *t,
+                       const bx_param *table)
+{
+    char mname[128] = "", unit[64] = "";
+    sqlite3_reset(hl);
+    sqlite3_bind_int64(hl, 1, sqlite3_column_int64(s, 3));
+    sqlite3_bind_text(hl, 2, page_col_text(s, 0), -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(hl) == SQLITE_ROW) {
+        snprintf(mname, sizeof mname, "%s", page_col_text(hl, 0));
+        snprintf(unit, sizeof unit, "%s", page_col_text(hl, 1));
+    }
+    sqlite3_reset(t);
+    sqlite3_bind_text(t, 1, page_col_text(s, 0), -1, SQLITE_TRANSIENT);
+    bind_id(t, 2, s, 1); /* the host */
+    bind_id(t, 4, s, 4); /* the configuration */
+    sqlite3_bind_text(t, 3, mname, -1, SQLITE_TRANSIENT);
+    double v[20], lo = INFINITY, hi = -INFINITY;
+    size_t k = 0;
+    while (k < 20 && sqlite3_step(t) == SQLITE_ROW)
+        v[k++] = sqlite3_column_type(t, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(t, 0);
+    for (size_t i = 0; i < k / 2; i++) { /* oldest first */
+        double x = v[i];
+        v[i] = v[k - 1 - i];
+        v[k - 1 - i] = x;
+    }
+    for (size_t i = 0; i < k; i++)
+        if (isfinite(v[i])) {
+            lo = v[i] < lo ? v[i] : lo;
+            hi = v[i] > hi ? v[i] : hi;
+        }
+    fputs("<tr><td><a href=\"/leaderboard/", f);
+    page_url(f, page_col_text(s, 0));
+    fputs("\">", f);
+    page_esc(f, page_col_text(s, 0));
+    fputs("</a></td><td>", f);
+    page_esc(f, page_col_text(s, 2));
+    fputs("</td><td class=\"small\">", f);
+    cJSON *cfg = cJSON_CreateObject();
+    cJSON *pj = cJSON_Parse(page_col_text(s, 5));
+    cJSON_AddItemToObject(cfg, "params", pj ? pj : cJSON_CreateObject());
+    cJSON_AddNumberToObject(cfg, "ranks", sqlite3_column_double(s, 6));
+    cJSON_AddNumberToObject(cfg, "threads", sqlite3_column_double(s, 7));
+    page_config(f, cfg, table, "span");
+    cJSON_Delete(cfg);
+    fprintf(f, "</td><td><a href=\"/runs/%lld\">", (long long)sqlite3_column_int64(s, 3));
+    page_esc(f, mname);
+    fputs(" <strong>", f);
+    page_quantity(f, k ? v[k - 1] : NAN, unit);
+    fputs("</strong></a></td><td>", f);
+    char label[320];
+    snprintf(label, sizeof label, "%s on %s, one configuration: %s of the last %zu runs",
+             page_col_text(s, 0), page_col_text(s, 2), mname, k);
+    svg_sparkline_write(f, v, k, 140, 28, label);
+    if (k && isfinite(lo)) {
+        fputs(" <span class=\"small trend-range\">", f);
+        page_quantity(f, lo, unit);
+        fputs(" – ", f);
+        page_quantity(f, hi, unit);
+        fprintf(f, ", %zu run%s</span>", k, k == 1 ? "" : "s");
+    }
+    fputs("</td></tr>", f);
+}
+
 static void latest_per_host(FILE *f, store *st)
 {
     sqlite3 *db = store_db(st);
-    sqlite3_stmt *s, *t;
+    sqlite3_stmt *s, *t, *hl;
     if (sqlite3_prepare_v2(db,
-                           "SELECT r.plugin, r.host_id, coalesce(h.name, '?'), max(r.id) FROM "
-                           "(SELECT id, plugin, host_id FROM runs WHERE status = 'ok' ORDER BY "
-                           "id DESC LIMIT 5000) r LEFT JOIN hosts h ON h.id = r.host_id "
-                           "GROUP BY r.plugin, r.host_id ORDER BY r.plugin, 3 LIMIT 60",
+                           "SELECT r.plugin, r.host_id, coalesce(h.name, '?'), max(r.id), "
+                           "r.config_id, c.params_json, c.ranks, c.threads FROM (SELECT id, "
+                           "plugin, host_id, config_id FROM runs WHERE status = 'ok' ORDER BY "
+                           "id DESC LIMIT 5000) r LEFT JOIN hosts h ON h.id = r.host_id LEFT "
+                           "JOIN configs c ON c.id = r.config_id GROUP BY r.plugin, r.host_id, "
+                           "r.config_id ORDER BY r.plugin, 3, 4 DESC LIMIT 60",
                            -1, &s, NULL) != SQLITE_OK)
         return;
-    /* the headline of the group's newest run, then its values in the group's last 20 runs
-     * (through runs_host and the metrics key: cheap on a large database) */
-    sqlite3_stmt *hl;
-    if (sqlite3_prepare_v2(db, "SELECT name, unit FROM metrics WHERE run_id = ?1 ORDER BY name "
-                               "IS bx_headline(?2) DESC, seq LIMIT 1",
-                           -1, &hl, NULL) != SQLITE_OK) {
-        sqlite3_finalize(s);
-        return;
-    }
-    if (sqlite3_prepare_v2(db,
-                           "SELECT m.value FROM runs r JOIN metrics m ON m.run_id = r.id AND "
-                           "m.name = ?3 WHERE r.plugin = ?1 AND r.host_id IS ?2 AND r.status = "
-                           "'ok' ORDER BY r.id DESC LIMIT 20",
-                           -1, &t, NULL) != SQLITE_OK) {
-        sqlite3_finalize(s);
-        sqlite3_finalize(hl);
-        return;
-    }
+    /* the headline of the group's newest run, then its values in the last 20 runs of that
+     * configuration and host (through runs_history: cheap on a large database) */
+    int ok = sqlite3_prepare_v2(db, "SELECT name, unit FROM metrics WHERE run_id = ?1 ORDER BY "
+                                    "name IS bx_headline(?2) DESC, seq LIMIT 1",
+                                -1, &hl, NULL) == SQLITE_OK;
+    ok = sqlite3_prepare_v2(db,
+                            "SELECT m.value FROM runs r JOIN metrics m ON m.run_id = r.id AND "
+                            "m.name = ?3 WHERE r.config_id IS ?4 AND r.host_id IS ?2 AND "
+                            "r.plugin = ?1 AND r.status = 'ok' ORDER BY r.id DESC LIMIT 20",
+                            -1, &t, NULL) == SQLITE_OK && ok;
     int n = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    char plugin[128] = "";
+    loaded_plugin lp;
+    int have = 0;
+    char err[512];
+    while (ok && sqlite3_step(s) == SQLITE_ROW) {
         if (n++ == 0)
-            fputs("<div class=\"scroll\"><table><thead><tr><th scope=\"col\">Plugin</th>"
-                  "<th scope=\"col\">Host</th><th scope=\"col\">Latest headline</th>"
-                  "<th scope=\"col\">Trend (last 20 runs)</th></tr></thead><tbody>",
+            fputs("<div class=\"scroll\"><table id=\"latest\"><thead><tr><th scope=\"col\">"
+                  "Plugin</th><th scope=\"col\">Host</th><th scope=\"col\">Configuration</th>"
+                  "<th scope=\"col\">Latest headline</th><th scope=\"col\">Trend of this "
+                  "configuration (last 20 runs, lowest – highest)</th></tr></thead><tbody>",
                   f);
-        char mname[128] = "", unit[64] = "";
-        sqlite3_reset(hl);
-        sqlite3_bind_int64(hl, 1, sqlite3_column_int64(s, 3));
-        sqlite3_bind_text(hl, 2, page_col_text(s, 0), -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(hl) == SQLITE_ROW) {
-            snprintf(mname, sizeof mname, "%s", page_col_text(hl, 0));
-            snprintf(unit, sizeof unit, "%s", page_col_text(hl, 1));
+        if (strcmp(plugin, page_col_text(s, 0)) != 0) { /* its parameter table, for defaults */
+            if (have)
+                plugin_unload(&lp);
+            snprintf(plugin, sizeof plugin, "%s", page_col_text(s, 0));
+            have = page_load_plugin(plugin, &lp, err, sizeof err) == 0;
         }
-        sqlite3_reset(t);
-        sqlite3_bind_text(t, 1, page_col_text(s, 0), -1, SQLITE_TRANSIENT);
-        if (sqlite3_column_type(s, 1) == SQLITE_NULL)
-            sqlite3_bind_null(t, 2);
-        else
-            sqlite3_bind_int64(t, 2, sqlite3_column_int64(s, 1));
-        sqlite3_bind_text(t, 3, mname, -1, SQLITE_TRANSIENT);
-        double v[20];
-        size_t k = 0;
-        while (k < 20 && sqlite3_step(t) == SQLITE_ROW)
-            v[k++] = sqlite3_column_type(t, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(t, 0);
-        for (size_t i = 0; i < k / 2; i++) { /* oldest first */
-            double x = v[i];
-            v[i] = v[k - 1 - i];
-            v[k - 1 - i] = x;
-        }
-        fputs("<tr><td><a href=\"/leaderboard/", f);
-        page_url(f, page_col_text(s, 0));
-        fputs("\">", f);
-        page_esc(f, page_col_text(s, 0));
-        fputs("</a></td><td>", f);
-        page_esc(f, page_col_text(s, 2));
-        fprintf(f, "</td><td><a href=\"/runs/%lld\">", (long long)sqlite3_column_int64(s, 3));
-        page_esc(f, mname);
-        fputs(" <strong>", f);
-        page_num(f, k ? v[k - 1] : NAN);
-        fputs("</strong> ", f);
-        page_esc(f, unit);
-        fputs("</a></td><td>", f);
-        char label[320];
-        snprintf(label, sizeof label, "%s on %s: %s of the last %zu runs", page_col_text(s, 0),
-                 page_col_text(s, 2), mname, k);
-        svg_sparkline_write(f, v, k, 140, 28, label);
-        fputs("</td></tr>", f);
+        latest_row(f, s, hl, t, have ? lp.desc->params : NULL);
     }
+    if (have)
+        plugin_unload(&lp);
     if (n)
         fputs("</tbody></table></div>", f);
     else

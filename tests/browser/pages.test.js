@@ -294,6 +294,15 @@ async function text(page, sel) {
   await page.goto(base + '/');
   check(/triad/.test(await text(page, 'main')) && (await page.$$('svg.spark')).length >= 1,
         'dashboard: no headline or trend');
+  // a trend line per configuration: the two STREAM sizes are two rows, never one line
+  const trends = await page.$$eval('#latest tbody tr', (rs) => rs
+    .filter((r) => /stream/.test(r.cells[0].textContent))
+    .map((r) => [r.cells[2].textContent, r.querySelectorAll('svg.spark').length,
+                 r.cells[4].textContent]));
+  check(trends.length === 2 && trends.every((t) => t[1] === 1 && /1 run/.test(t[2])) &&
+        trends.some((t) => /array_size=100\u2009000/.test(t[0])) &&
+        trends.some((t) => /array_size=200\u2009000/.test(t[0])),
+        'dashboard: not one trend per configuration: ' + JSON.stringify(trends));
   await axe(page, 'dashboard');
   await shot(page, 'dashboard');
   for (const p of ['/jobs', '/compare', '/leaderboard']) {
