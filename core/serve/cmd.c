@@ -350,6 +350,7 @@ typedef struct serve_opts {
     int slots, signup, threads;
     int header_timeout, max_conns, per_ip; /* 0: http.h's defaults */
     long max_schedules;
+    double peak_gflops; /* a node's theoretical peak, set by the site (0: derived) */
     int no_confirm; /* alert without a confirmation run */
     job_quotas quotas;
     strvec allow_paths, allow_hosts; /* --allow-path, --allow-host */
@@ -448,7 +449,8 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
     if (s) {
         static const char *const keys[] = {"listen", "signup", "slots", "launcher", "webhook",
                                            "quotas", "database", "threads", "allow_paths",
-                                           "allow_hosts", "run_as", "scratch", "confirm", NULL};
+                                           "allow_hosts", "run_as", "scratch", "confirm",
+                                           "peak_gflops", NULL};
         for (int i = 0; i < config_setting_length(s); i++) {
             config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
             int ok = 0;
@@ -458,7 +460,8 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
                 int raw = (int)config_setting_source_line(m);
                 fprintf(stderr, "benchaas serve: %s:%d: unknown setting '%s' in serve (allowed: "
                                 "listen, signup, slots, launcher, webhook, quotas, database, "
-                                "threads, allow_paths, allow_hosts, run_as, scratch, confirm)\n",
+                                "threads, allow_paths, allow_hosts, run_as, scratch, confirm, "
+                                "peak_gflops)\n",
                         cfgsrc_file(&src, raw, path), cfgsrc_line(&src, raw),
                         config_setting_name(m));
                 config_destroy(&c);
@@ -488,6 +491,21 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
         }
         if (!given->no_confirm && config_setting_lookup_bool(s, "confirm", &iv))
             o->no_confirm = !iv;
+        config_setting_t *pk = config_setting_get_member(s, "peak_gflops");
+        if (pk) { /* HPL's yardstick, when the derived peak is wrong for this site */
+            o->peak_gflops = config_setting_type(pk) == CONFIG_TYPE_INT
+                                 ? config_setting_get_int(pk)
+                                 : config_setting_get_float(pk);
+            if (!(o->peak_gflops > 0) || o->peak_gflops > 1e12) {
+                int raw = (int)config_setting_source_line(pk);
+                fprintf(stderr, "benchaas serve: %s:%d: peak_gflops must be a number of GFLOP/s "
+                                "above 0 (a node's theoretical peak)\n",
+                        cfgsrc_file(&src, raw, path), cfgsrc_line(&src, raw));
+                config_destroy(&c);
+                cfgsrc_free(&src);
+                return 2;
+            }
+        }
         long slots = o->slots, threads = o->threads;
         int bad = (!given->slots && serve_int(&src, path, s, "slots", 1, 100000, &slots)) ||
                   serve_int(&src, path, s, "threads", 1, 100000, &threads);
@@ -696,7 +714,7 @@ int cmd_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     serve_app app = {.launcher = o.launcher, .quotas = o.quotas, .session_s = 7 * 86400,
-                     .max_schedules = (int)o.max_schedules};
+                     .max_schedules = (int)o.max_schedules, .peak_gflops = o.peak_gflops};
     sched_config sc = {.db = db, .root = root, .slots = o.slots ? o.slots : 1, .launcher = o.launcher,
                        .webhook = o.webhook, .self_exe = sl > 0 ? self : NULL,
                        .confirm = !o.no_confirm, .quotas = o.quotas};

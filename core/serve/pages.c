@@ -35,6 +35,7 @@
 #include "loader.h"
 #include "page_board.h"
 #include "page_kit.h"
+#include "page_yard.h"
 #include "scheduler.h"
 #include "svg.h"
 #include "util.h"
@@ -1610,6 +1611,8 @@ static int g_run(http_req *r, http_resp *o)
     if (isfinite(job))
         fprintf(f, " · <a href=\"/jobs/%.0f\">job #%.0f</a>", job, job);
     fputs("</p>", f);
+    if (strcmp(status, "ok") == 0)
+        page_headline(f, r, (long long)page_jnum(run, "id"));
     if (page_jstr(run, "error")) {
         fputs("<h2>Error</h2><p class=\"msg bad\">", f);
         page_esc(f, page_jstr(run, "error"));
@@ -1631,6 +1634,11 @@ static int g_run(http_req *r, http_resp *o)
           "Parameters</h2>",
           f);
     kv_object(f, cJSON_GetObjectItemCaseSensitive(run, "params"));
+    const cJSON *computed = cJSON_GetObjectItemCaseSensitive(run, "computed");
+    if (cJSON_GetArraySize(computed) > 0) {
+        fputs("<h3 id=\"h-computed\">Computed by the plugin</h3>", f);
+        kv_object(f, computed);
+    }
     fprintf(f, "<dl class=\"kv\"><dt>ranks</dt><dd>%.0f</dd><dt>threads</dt><dd>%.0f</dd>"
                "<dt>repetitions</dt><dd>%.0f</dd></dl>",
             page_jnum(run, "ranks"), page_jnum(run, "threads"), page_jnum(run, "repetitions"));
