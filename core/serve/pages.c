@@ -34,6 +34,7 @@
 #include "jobs.h"
 #include "loader.h"
 #include "page_board.h"
+#include "page_compare.h"
 #include "page_kit.h"
 #include "page_yard.h"
 #include "scheduler.h"
@@ -1365,7 +1366,9 @@ static int g_job(http_req *r, http_resp *o)
         page_csrf_field(&p);
         fputs("<button type=\"submit\" class=\"danger\">Cancel this job</button></form>", f);
     }
-    fputs("<h2>Points</h2>", f);
+    fprintf(f, "<p><a id=\"compare-job\" href=\"/compare?a=job%%3A%lld\">Compare this job with "
+               "another</a></p><h2>Points</h2>",
+            (long long)id);
     if (sqlite3_prepare_v2(store_db(r->st),
                            "SELECT p.idx, p.label, p.state, r.id, r.status, m.name, m.value, "
                            "m.unit, r.error FROM job_points p LEFT JOIN runs r ON r.id = "
@@ -1611,8 +1614,12 @@ static int g_run(http_req *r, http_resp *o)
     if (isfinite(job))
         fprintf(f, " · <a href=\"/jobs/%.0f\">job #%.0f</a>", job, job);
     fputs("</p>", f);
-    if (strcmp(status, "ok") == 0)
+    if (strcmp(status, "ok") == 0) {
         page_headline(f, r, (long long)page_jnum(run, "id"));
+        fprintf(f, "<p><a id=\"compare-run\" href=\"/compare?a=%.0f\">Compare this run with "
+                   "another</a></p>",
+                page_jnum(run, "id"));
+    }
     if (page_jstr(run, "error")) {
         fputs("<h2>Error</h2><p class=\"msg bad\">", f);
         page_esc(f, page_jstr(run, "error"));
@@ -1719,55 +1726,6 @@ static int run_self(char *const *args, char **out, size_t *outlen)
 
 /* A value the CLI takes as an argument (never an option). */
 static int arg_ok(const char *v) { return v && *v && *v != '-' && strlen(v) < 512; }
-
-static int g_compare(http_req *r, http_resp *o)
-{
-    const char *a = http_query(r, "a"), *b = http_query(r, "b");
-    page p;
-    page_open(&p, r, o);
-    page_begin(&p, "Compare", 0);
-    FILE *f = p.f;
-    fputs("<p>Two runs (their ids) or two groups (selectors of <code>benchaas compare</code>, "
-          "such as <code>tag:before</code>) compared metric by metric.</p>"
-          "<form class=\"row\" method=\"get\" action=\"/compare\"><div><label for=\"a\">A</label>"
-          "<input type=\"text\" id=\"a\" name=\"a\" value=\"",
-          f);
-    page_esc(f, a);
-    fputs("\"></div><div><label for=\"b\">B</label><input type=\"text\" id=\"b\" name=\"b\" "
-          "value=\"",
-          f);
-    page_esc(f, b);
-    fputs("\"></div><button type=\"submit\">Compare</button></form>", f);
-    int status = 200;
-    if (a && b && *a && *b) {
-        if (!arg_ok(a) || !arg_ok(b)) {
-            fputs("<p class=\"msg bad\" role=\"alert\">A and B are run ids or selectors; they "
-                  "may not begin with '-'.</p>",
-                  f);
-            status = 400;
-        } else {
-            char *args[] = {"benchaas", "compare", (char *)a, (char *)b, "--db",
-                            (char *)http_db(r), NULL};
-            char *out;
-            size_t len;
-            int rc = run_self(args, &out, &len);
-            if (rc != 0) {
-                status = 400;
-                fputs("<p class=\"msg bad\" role=\"alert\">", f);
-                char *shown = http_scrub(out && *out ? out : "compare failed");
-                page_esc(f, shown); /* never a server path */
-                free(shown);
-                fputs("</p>", f);
-            } else {
-                fputs("<pre id=\"compare\">", f);
-                page_esc(f, out);
-                fputs("</pre>", f);
-            }
-            free(out);
-        }
-    }
-    return page_send(&p, status);
-}
 
 /* The filters of `benchaas report` offered by /report. */
 static const char *const report_filters[] = {"plugin", "status", "tag", "host", "since",
@@ -2089,7 +2047,7 @@ static const http_route page_routes[] = {
     {"GET", "/runs/{id}", ROLE_VIEWER, SCOPE_READ, P, NULL, g_run},
     {"GET", "/leaderboard", ROLE_VIEWER, SCOPE_READ, P, NULL, page_board_list},
     {"GET", "/leaderboard/{plugin}", ROLE_VIEWER, SCOPE_READ, P, NULL, page_board},
-    {"GET", "/compare", ROLE_VIEWER, SCOPE_READ, P, NULL, g_compare},
+    {"GET", "/compare", ROLE_VIEWER, SCOPE_READ, P, NULL, page_compare},
     {"GET", "/report", ROLE_VIEWER, SCOPE_READ, P, NULL, g_report},
     {"GET", "/admin/users", ROLE_ADMIN, SCOPE_READ, P, NULL, g_admin},
     {"POST", "/admin/users", ROLE_ADMIN, SCOPE_SUBMIT, P, NULL, p_admin_add},

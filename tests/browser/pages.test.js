@@ -260,6 +260,23 @@ async function text(page, sel) {
   await axe(page, 'job');
   await shot(page, 'job');
 
+  // ---- /compare chosen from the job page: the job against itself, answered in a sentence
+  // per configuration (2 repetitions each: too few, and how many would do), both drawn
+  await Promise.all([page.waitForNavigation(), page.click('#compare-job')]);
+  const jobId = jobUrl.match(/(\d+)$/)[1];
+  check(await page.$eval('#a', (e) => e.value) === 'job:' + jobId, 'compare: A not the job');
+  await page.type('#b', 'job:' + jobId);
+  await Promise.all([page.waitForNavigation(), page.click('form.row button')]);
+  const answers = await page.$$eval('.answer', (ps) => ps.map((p) => p.textContent));
+  check(answers.length === 2 && answers.every((t) =>
+    /Too few repetitions to tell\. With 2 against 2 values .* 4 repetitions on each side could/
+      .test(t)), 'compare: ' + JSON.stringify(answers));
+  check((await page.$$('svg.strip')).length === 2 &&
+        /Mann-Whitney U/.test(await text(page, 'main')), 'compare: no drawing or statistic');
+  await axe(page, 'compare');
+  await shot(page, 'compare');
+  await page.goto(jobUrl);
+
   // ---- a run
   await Promise.all([page.waitForNavigation(), page.click('#points a[href^="/runs/"]')]);
   check(/Metrics/.test(await text(page, 'main')) && (await page.$$('svg.chart')).length >= 1,
