@@ -20,12 +20,10 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <sodium.h>
-#include <spawn.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "accounts.h"
@@ -36,12 +34,12 @@
 #include "page_board.h"
 #include "page_compare.h"
 #include "page_kit.h"
+#include "report.h"
 #include "page_yard.h"
 #include "scheduler.h"
 #include "svg.h"
 #include "util.h"
 
-extern char **environ;
 
 #define APP(r) ((serve_app *)http_app(r))
 #define HTML PAGE_HTML
@@ -1680,107 +1678,44 @@ static int g_run(http_req *r, http_resp *o)
 
 /* ---- compare and report: the CLI's own commands ----------------------------------------------------- */
 
-/* Run this benchaas with args; its stdout and stderr into *out. The exit status or -1. */
-static int run_self(char *const *args, char **out, size_t *outlen)
-{
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    *out = NULL;
-    *outlen = 0;
-    if (n <= 0)
-        return -1;
-    exe[n] = '\0';
-    int pfd[2];
-    if (pipe2(pfd, O_CLOEXEC) != 0)
-        return -1;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    pid_t pid;
-    int rc = posix_spawn(&pid, exe, &fa, NULL, args, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(pfd[1]);
-    if (rc != 0) {
-        close(pfd[0]);
-        return -1;
-    }
-    FILE *m = open_memstream(out, outlen);
-    char buf[8192];
-    ssize_t k;
-    size_t total = 0;
-    while ((k = read(pfd[0], buf, sizeof buf)) > 0 || (k < 0 && errno == EINTR)) {
-        if (k > 0 && total < (8u << 20)) {
-            fwrite(buf, 1, (size_t)k, m);
-            total += (size_t)k;
-        }
-    }
-    close(pfd[0]);
-    fclose(m);
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* A value the CLI takes as an argument (never an option). */
-static int arg_ok(const char *v) { return v && *v && *v != '-' && strlen(v) < 512; }
-
 /* The filters of `benchaas report` offered by /report. */
 static const char *const report_filters[] = {"plugin", "status", "tag", "host", "since",
                                              "until", NULL};
 
 static int g_report(http_req *r, http_resp *o)
 {
-    char *args[32];
-    size_t na = 0;
-    const char *tmpdir = getenv("TMPDIR");
-    char tmpl[4096];
-    snprintf(tmpl, sizeof tmpl, "%s/benchaas-report-XXXXXX.html",
-             tmpdir && *tmpdir == '/' ? tmpdir : "/tmp");
-    int fd = mkstemps(tmpl, 5);
-    if (fd < 0)
-        return page_message(r, o, 500, "Report", "cannot make a temporary file");
-    close(fd);
-    args[na++] = "benchaas";
-    args[na++] = "report";
-    args[na++] = "--html";
-    args[na++] = tmpl;
-    args[na++] = "--db";
-    args[na++] = (char *)http_db(r);
-    char opts[6][32];
-    for (int i = 0; report_filters[i]; i++) {
+    /* the library's report (report_render_html), as `benchaas report --html` writes it */
+    qfilter qf;
+    memset(&qf, 0, sizeof qf);
+    qf.cmd = "report";
+    char opt[32], err[512] = "";
+    int bad = 0;
+    for (int i = 0; report_filters[i] && !bad; i++) {
         const char *v = http_query(r, report_filters[i]);
         if (!v || !*v)
             continue;
-        if (!arg_ok(v)) {
-            unlink(tmpl);
-            return page_message(r, o, 400, "Report", "a filter may not begin with '-'");
+        snprintf(opt, sizeof opt, "--%s", report_filters[i]);
+        if (*v == '-' || strlen(v) > 500 || qfilter_option(&qf, opt, v) != 0) {
+            snprintf(err, sizeof err, "the filter %s=%s is not one report takes",
+                     report_filters[i], v);
+            bad = 1;
         }
-        snprintf(opts[i], sizeof opts[i], "--%s", report_filters[i]);
-        args[na++] = opts[i];
-        args[na++] = (char *)v;
     }
-    args[na] = NULL;
-    char *out;
-    size_t len;
-    int rc = run_self(args, &out, &len);
-    if (rc != 0) {
-        unlink(tmpl);
-        int x = page_message(r, o, 400, "Report", out && *out ? out : "report failed");
-        free(out);
-        return x;
-    }
-    free(out);
     char *html = NULL;
     size_t hlen = 0;
-    char err[256];
-    if (read_file(tmpl, 64u << 20, &html, &hlen, err, sizeof err) != 0) {
-        unlink(tmpl);
-        return page_message(r, o, 500, "Report", err);
+    if (!bad) {
+        qfilter_finish(&qf);
+        report_opts ro = {.title = "BenchaaS report", .max_runs = 200, .max_timelines = 6,
+                          .max_series = 8, .cmdline = "the service's /report"};
+        FILE *m = open_memstream(&html, &hlen);
+        bad = report_render_html(m, r->st, &qf, &ro, err, sizeof err) != 0;
+        fclose(m);
     }
-    unlink(tmpl);
+    qfilter_free(&qf);
+    if (bad) {
+        free(html);
+        return page_message(r, o, 400, "Report", err[0] ? err : "report failed");
+    }
     /* The CLI's self-contained page, with the filters and a way back on top (inline
      * styles: the report's own policy allows no stylesheet). */
     char *buf = NULL;
