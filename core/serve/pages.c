@@ -940,8 +940,9 @@ static int g_dashboard(http_req *r, http_resp *o)
     int n = 0;
     if (sqlite3_prepare_v2(store_db(r->st),
                            "SELECT created_at, job_id, message, id, coalesce(severity, ''), state, "
-                           "coalesce(acted_by, ''), coalesce(reason, '') FROM alerts ORDER BY id "
-                           "DESC LIMIT 10",
+                           "coalesce(acted_by, ''), coalesce(reason, ''), json_extract("
+                           "payload_json, '$.links.run'), json_extract(payload_json, "
+                           "'$.links.compare') FROM alerts ORDER BY id DESC LIMIT 10",
                            -1, &s, NULL) == SQLITE_OK) {
         while (sqlite3_step(s) == SQLITE_ROW) {
             fputs(n++ ? "" : "<ul>", f);
@@ -953,6 +954,15 @@ static int g_dashboard(http_req *r, http_resp *o)
                         (long long)sqlite3_column_int64(s, 1));
             fputs(": ", f);
             page_esc(f, page_col_text(s, 2));
+            static const char *const link_names[] = {"the run", "compare"};
+            for (int k = 0; k < 2; k++) { /* the alert's own links: paths of this site */
+                const char *href = page_col_text(s, 8 + k);
+                if (href[0] != '/' || href[1] == '/')
+                    continue;
+                fputs(" · <a class=\"alert-link\" href=\"", f);
+                page_esc(f, href);
+                fprintf(f, "\">%s</a>", link_names[k]);
+            }
             alert_actions(&p, r, s);
             fputs("</li>", f);
         }

@@ -88,6 +88,10 @@ st, _, page = s.request("GET", "/", headers=cookie)
 check(st == 200 and "[critical, open]" in page
       and 'action="/alerts/%d/acknowledge"' % a["id"] in page
       and 'action="/alerts/%d/accept"' % a["id"] in page, "dashboard: %s" % page[-3000:])
+# with what it says, and links to the run and to the comparison
+check("critical regression of trivial rate on " in page
+      and '<a class="alert-link" href="/runs/%d">the run</a>' % payload["run"] in page
+      and '<a class="alert-link" href="/compare?a=..2' in page, "dashboard: %s" % page[-3000:])
 csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
 st, h, _ = s.request("POST", "/alerts/%d/acknowledge" % a["id"], headers=cookie,
                      ctype="application/x-www-form-urlencoded",
