@@ -4,11 +4,13 @@
 
 #include <errno.h>
 #include <libconfig.h>
+#include <limits.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -308,6 +310,7 @@ static const char *serve_help =
     "                      [--tls-cert FILE --tls-key FILE] [--webhook URL]\n"
     "                      [--header-timeout SECONDS] [--max-conns N]\n"
     "                      [--max-conns-per-address N] [--trusted-proxy CIDR] [--no-confirm]\n"
+    "                      [--plugin-path DIR]...\n"
     "\n"
     "BenchaaS as a service: the JSON API of docs/serve.md over the same database, plugins\n"
     "and pipeline as the CLI, and a scheduler that runs submitted jobs, --slots points at\n"
@@ -315,6 +318,7 @@ static const char *serve_help =
     "port 0 lets the kernel choose.  When ready it prints\n"
     "  benchaas serve: listening on http://HOST:PORT\n"
     "on stderr.  SIGINT/SIGTERM stop it; a restart resumes every job.\n"
+    "--plugin-path DIR (repeatable): plugin folders searched first, as `run` takes them.\n"
     "--launcher slurm: each job is submitted with `benchaas submit` (its runs tagged\n"
     "benchaas-job=ID) and collected with `benchaas collect` every few seconds.\n"
     "A `serve = { listen = \"...\"; signup = true; slots = 1; launcher = \"local\";\n"
@@ -543,6 +547,24 @@ static int limit_opt(const char *name, const char *v, long hi, int *out)
 /* The command line of serve into o (what was given explicitly also into given, so the
    configuration file's serve block does not override it).  -1: go on; 0: --help printed;
    2: a usage error (said). */
+/* --plugin-path DIR: searched before the other plugin folders by everything the server
+ * does, in-process and in its children (workers, checks), as `run --plugin-path` is:
+ * put first in BENCHAAS_PLUGIN_PATH, absolute.  0, or 2 after saying why. */
+static int serve_plugin_path(const char *dir)
+{
+    char real[PATH_MAX];
+    struct stat sb;
+    if (!realpath(dir, real) || stat(real, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        usage("serve", "--plugin-path %s: not a folder", dir);
+        return 2;
+    }
+    const char *old = getenv("BENCHAAS_PLUGIN_PATH");
+    char *v = old && *old ? xasprintf("%s:%s", real, old) : xasprintf("%s", real);
+    setenv("BENCHAAS_PLUGIN_PATH", v, 1);
+    free(v);
+    return 0;
+}
+
 static int serve_args(int argc, char **argv, serve_opts *o, serve_opts *given,
                       const char **cfgpath)
 {
@@ -608,6 +630,9 @@ static int serve_args(int argc, char **argv, serve_opts *o, serve_opts *given,
         } else if ((v = opt(argc, argv, &i, "--run-as", &missing))) {
             set_str(&o->run_as, v);
             given->run_as = o->run_as;
+        } else if ((v = opt(argc, argv, &i, "--plugin-path", &missing))) {
+            if (serve_plugin_path(v))
+                return 2;
         } else if (strcmp(argv[i], "--no-confirm") == 0) {
             o->no_confirm = given->no_confirm = 1;
         } else if (missing) {
