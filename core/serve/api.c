@@ -806,12 +806,26 @@ static int h_results_new(http_req *r, http_resp *o)
 
 /* ---- schedules ----------------------------------------------------------------------------------- */
 
+/* "HH:MM" (UTC): the next such time after now into first (ISO 8601): 0, or -1. */
+static int next_time_of_day(const char *at, char *first, size_t len)
+{
+    int h, m;
+    char tail;
+    if (!at || sscanf(at, "%d:%d%c", &h, &m, &tail) != 2 || h < 0 || h > 23 || m < 0 || m > 59 ||
+        strlen(at) != 5)
+        return -1;
+    int64_t now = (int64_t)time(NULL), day = now - now % 86400;
+    int64_t t = day + h * 3600 + m * 60;
+    store_time_format(t > now ? t : t + 86400, first, len);
+    return 0;
+}
+
 static int h_schedules_new(http_req *r, http_resp *o)
 {
     cJSON *b = http_body_json(r, o);
     if (!b)
         return 0;
-    static const char *const allowed[] = {"job", "every", NULL};
+    static const char *const allowed[] = {"job", "every", "at", NULL};
     if (!cJSON_IsObject(b) || only_members(b, allowed, o)) {
         if (!o->body)
             http_error(o, 400, "a schedule is {\"job\":{experiment},\"every\":\"24h\"}", NULL);
@@ -824,6 +838,12 @@ static int h_schedules_new(http_req *r, http_resp *o)
     if (!every || account_parse_duration(every, &secs) != 0 || secs < 60) {
         cJSON_Delete(b);
         return field_error(o, 400, "every", "a period of at least a minute: 90m, 24h, 7d");
+    }
+    char first[32] = ""; /* "at": the first run waits for that time of day (UTC) */
+    if (cJSON_GetObjectItemCaseSensitive(b, "at") &&
+        next_time_of_day(str_member(b, "at"), first, sizeof first) != 0) {
+        cJSON_Delete(b);
+        return field_error(o, 400, "at", "a time of day, HH:MM (UTC): 02:30");
     }
     int cap = APP(r)->max_schedules > 0 ? APP(r)->max_schedules : 20;
     if (count_where(store_db(r->st), "SELECT count(*) FROM schedules WHERE user = ?1",
@@ -853,13 +873,15 @@ static int h_schedules_new(http_req *r, http_resp *o)
     sqlite3_stmt *s;
     int ok = sqlite3_prepare_v2(db,
                                 "INSERT INTO schedules(user, experiment_json, every_seconds, "
-                                "next_at, created_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+                                "next_at, created_at) VALUES (?1, ?2, ?3, coalesce(nullif(?5, ''), "
+                                "?4), ?4)",
                                 -1, &s, NULL) == SQLITE_OK;
     if (ok) {
         sqlite3_bind_text(s, 1, r->auth.user, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(s, 2, text, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(s, 3, secs);
         sqlite3_bind_text(s, 4, now, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 5, first, -1, SQLITE_TRANSIENT);
         ok = sqlite3_step(s) == SQLITE_DONE;
         sqlite3_finalize(s);
     }
@@ -873,7 +895,7 @@ static int h_schedules_new(http_req *r, http_resp *o)
     cJSON_AddNumberToObject(x, "id", (double)sqlite3_last_insert_rowid(db));
     cJSON_AddStringToObject(x, "user", r->auth.user);
     cJSON_AddNumberToObject(x, "every_seconds", (double)secs);
-    cJSON_AddStringToObject(x, "next_at", now);
+    cJSON_AddStringToObject(x, "next_at", first[0] ? first : now);
     return http_json(o, 201, j);
 }
 

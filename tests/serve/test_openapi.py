@@ -5,6 +5,7 @@ the schema the document gives for that status code.  An answer that gains, loses
 retypes a field fails here until the document says so."""
 import json
 import re
+import time
 
 from openapi_check import Validator
 from serve_lib import *
@@ -102,6 +103,11 @@ call("POST", "/api/v1/results", 200, doc)
 call("POST", "/api/v1/results", 400, dict(doc, uuid="x"))
 sch = call("POST", "/api/v1/schedules", 201, {"job": exp, "every": "48h"})["schedule"]
 call("POST", "/api/v1/schedules", 400, {"job": exp, "every": "soon"})
+# "at": the first run waits for that time of day (UTC), never before it
+at = call("POST", "/api/v1/schedules", 201, {"job": exp, "every": "24h", "at": "03:30"})
+check(at["schedule"]["next_at"][11:16] == "03:30" and at["schedule"]["next_at"] >
+      time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "at: %s" % at)
+call("POST", "/api/v1/schedules", 400, {"job": exp, "every": "24h", "at": "25:00"})
 call("GET", "/api/v1/schedules", 200)
 call("DELETE", "/api/v1/schedules/%d" % sch["id"], 200, route="/api/v1/schedules/{id}")
 call("DELETE", "/api/v1/schedules/77", 404, route="/api/v1/schedules/{id}")
