@@ -17,6 +17,7 @@
 
 #include "loader.h"
 #include "page_kit.h"
+#include "page_yard.h"
 #include "paramval.h"
 
 /* Is stored value v the parameter's default? */
@@ -121,8 +122,10 @@ static void table_head(FILE *f, int left_out)
             left_out ? "Run" : "Rank", "<th scope=\"col\">Note</th>");
 }
 
-static void entry_row(FILE *f, const cJSON *e, const char *unit, const char *me, int left_out)
+static void entry_row(FILE *f, http_req *r, const cJSON *e, const char *unit, const char *metric,
+                      int left_out)
 {
+    const char *me = r->auth.user;
     const char *u = page_jstr(e, "user"), *cav = page_jstr(e, "caveat");
     int mine = u && me && strcmp(u, me) == 0;
     fprintf(f, "<tr%s><td class=\"n\">", mine ? " class=\"mine\"" : "");
@@ -139,7 +142,9 @@ static void entry_row(FILE *f, const cJSON *e, const char *unit, const char *me,
     page_esc(f, page_jstr(e, "host"));
     fprintf(f, "</td><td class=\"n\"><a href=\"/runs/%.0f\">", page_jnum(e, "run_id"));
     page_quantity(f, page_jnum(e, "value"), unit);
-    fputs("</a></td><td>", f);
+    fputs("</a>", f);
+    page_yard_short(f, r, (long long)page_jnum(e, "run_id"), metric);
+    fputs("</td><td>", f);
     page_when(f, page_jstr(e, "started_at"));
     fputs("</td><td class=\"small caveat\">", f);
     page_esc(f, cav);
@@ -147,8 +152,8 @@ static void entry_row(FILE *f, const cJSON *e, const char *unit, const char *me,
 }
 
 /* The entries of `list`, one table per configuration. */
-static void board_tables(FILE *f, const cJSON *list, const char *unit, const char *me,
-                         const bx_param *table, int left_out)
+static void board_tables(FILE *f, http_req *r, const cJSON *list, const char *unit,
+                         const char *metric, const bx_param *table, int left_out)
 {
     const cJSON *e, *prev = NULL;
     cJSON_ArrayForEach(e, list)
@@ -159,7 +164,7 @@ static void board_tables(FILE *f, const cJSON *list, const char *unit, const cha
             page_config(f, e, table, "h3");
             table_head(f, left_out);
         }
-        entry_row(f, e, unit, me, left_out);
+        entry_row(f, r, e, unit, metric, left_out);
         prev = e;
     }
     if (prev)
@@ -222,8 +227,8 @@ int page_board_list(http_req *r, http_resp *o)
 }
 
 /* The runs left out, with their reasons and the way to rank them too. */
-static void left_out_part(FILE *f, const cJSON *j, const char *plugin, const char *unit,
-                          const char *me, const bx_param *table)
+static void left_out_part(FILE *f, http_req *r, const cJSON *j, const char *plugin,
+                          const char *unit, const bx_param *table)
 {
     const cJSON *left = cJSON_GetObjectItemCaseSensitive(j, "left_out");
     if (!cJSON_GetArraySize(left))
@@ -236,7 +241,7 @@ static void left_out_part(FILE *f, const cJSON *j, const char *plugin, const cha
     fputs("?metric=", f);
     page_url(f, page_jstr(j, "metric"));
     fputs("&amp;include=warned\">Rank them too</a>.</p>", f);
-    board_tables(f, left, unit, me, table, 1);
+    board_tables(f, r, left, unit, page_jstr(j, "metric"), table, 1);
     fputs("</section>", f);
 }
 
@@ -280,10 +285,10 @@ int page_board(http_req *r, http_resp *o)
     fputs("<div id=\"leaderboard\">", f);
     if (!cJSON_GetArraySize(entries))
         fputs("<p>No run to rank.</p>", f);
-    board_tables(f, entries, unit, r->auth.user, table, 0);
+    board_tables(f, r, entries, unit, page_jstr(j, "metric"), table, 0);
     fputs("</div>", f);
     if (!warned)
-        left_out_part(f, j, plugin, unit, r->auth.user, table);
+        left_out_part(f, r, j, plugin, unit, table);
     if (have)
         plugin_unload(&lp);
     cJSON_Delete(j);

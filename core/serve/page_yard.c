@@ -58,3 +58,16 @@ void page_headline(FILE *f, http_req *r, long long run_id)
     page_esc(f, y.how);
     fputs("</p></details></div>", f);
 }
+
+void page_yard_short(FILE *f, http_req *r, long long run_id, const char *metric)
+{
+    const serve_app *app = http_app(r);
+    yardstick y;
+    if (!metric || yardstick_of_run(r->st, run_id, metric, app ? app->peak_gflops : 0, &y) != 0 ||
+        y.kind == YARD_NONE || !isfinite(y.fraction))
+        return;
+    fprintf(f, " <span class=\"small yard\" title=\"");
+    page_esc(f, y.how);
+    fprintf(f, "\">%.0f %% of %s</span>", 100 * y.fraction,
+            y.kind == YARD_PEAK ? "peak" : "typical");
+}

@@ -13,4 +13,8 @@
  * the host class's typical value, and how that was derived in a "details" toggle. */
 void page_headline(FILE *f, http_req *r, long long run_id);
 
+/* " 54 % of peak" or " 114 % of typical" after a figure of `metric` of run run_id (how it
+ * was derived in the title), or nothing when there is no yardstick. */
+void page_yard_short(FILE *f, http_req *r, long long run_id, const char *metric);
+
 #endif

@@ -35,6 +35,10 @@ check("1.00 M ops/s rate" in h and "100 % of the typical 1.00 M ops/s of this ho
 check("runs with a caveat left out" in h, "how: %s" % h)
 h = headline(s, 1)
 check("50 % of the typical" in h, "half: %s" % h)
+# the leaderboard says it beside each figure
+st, _, page = s.request("GET", "/leaderboard/trivial?metric=rate", tok=tk)
+check(st == 200 and re.search(r'<span class="small yard" title="the median of 3 runs[^"]*">100 % '
+                              r'of typical</span>', page), "leaderboard: %s" % page[-3000:])
 h = headline(s, 4)  # alone in its configuration
 check("%" not in h.split("How")[0] and "no other run of this configuration" in h, h)
 
