@@ -1391,7 +1391,14 @@ static int g_job(http_req *r, http_resp *o)
             fprintf(f, "<tr><td>%d</td><td>", sqlite3_column_int(s, 0) + 1);
             page_esc(f, page_col_text(s, 1));
             fputs("</td><td>", f);
-            state_span(f, page_col_text(s, 2));
+            /* a point is "done" once its run is stored, whatever the run's end: say how it
+             * ended ("cancelled" when the job was cancelled and the run interrupted) */
+            const char *ps = page_col_text(s, 2), *rs = page_col_text(s, 4);
+            if (strcmp(ps, "done") == 0 && *rs && strcmp(rs, "ok") != 0)
+                ps = strcmp(rs, "interrupted") == 0 && strcmp(state, "cancelled") == 0
+                         ? "cancelled"
+                         : rs;
+            state_span(f, ps);
             fputs("</td><td>", f);
             if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
                 long long rid = sqlite3_column_int64(s, 3);
