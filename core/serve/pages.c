@@ -1117,6 +1117,13 @@ static int submit_form(http_req *r, http_resp *o, const loaded_plugin *lp, const
         "Timed repetitions after one warm-up (empty: the plugin's choice)."};
     for (size_t i = 0; i < 3; i++) {
         const char *name = extra_fields[i];
+        if (i == 0 && !(d->flags & (BX_NEEDS_MPI | BX_USES_MPI))) {
+            /* a plugin that runs one process: no ranks to choose (its flags say so) */
+            fputs("<p class=\"help\" id=\"x-ranks-fixed\">One process: this plugin does not "
+                  "use MPI ranks.</p>",
+                  f);
+            continue;
+        }
         const char *v = fm ? form_get(fm, name) : (i < 2 ? "1" : "");
         const char *e = field_error(fields, name, 0);
         fprintf(f, "<div class=\"field\"><label for=\"x-%s\">%s</label><input type=\"text\" "

@@ -16,6 +16,10 @@ names = [p["name"] for p in s.expect(200, "GET", "/api/v1/plugins", tok=tk)[0]["
 check("writer" in names and "trivial" in names, "with --plugin-path: %s" % names)
 st, _, page = s.request("GET", "/submit/writer", tok=tk)
 check(st == 200 and 'name="csrf"' in page, "the submit form of a --plugin-path plugin: %d" % st)
+# the form offers only what the plugin can use: no ranks for a plugin that runs one process
+st, _, page = s.request("GET", "/submit/trivial", tok=tk)
+check(st == 200 and 'id="x-ranks"' not in page and 'id="x-ranks-fixed"' in page
+      and 'id="x-threads"' in page, "trivial's form offers ranks")
 s.stop()
 p = subprocess.run([BENCHAAS, "serve", "--db", DB, "--listen", "127.0.0.1:0", "--plugin-path",
                     "no/such/folder"], capture_output=True, text=True, timeout=30)
