@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/pages.sh — how fast are the pages of `benchaas serve` over a large database?
 #
-# Goals (SERVICE.md's pages): with RUNS runs (default 100 000) and CONNS (64) connections on
+# Goals (the pages of docs/serve.md): with RUNS runs (default 100 000) and CONNS (64) connections on
 # loopback, every page rendered server-side with p99 <= 50 ms, no page over 500 kB.
 # This script
 #   1. builds the `bench` target (store_dbgen) and benchaas in BUILD (build/),

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include "query.h"
+#include "board.h"
 #include "headline.h"
 #include "safefile.h"
 #include "text.h"
@@ -86,6 +87,7 @@ typedef struct qrun {
 typedef struct qctx {
     store *s;
     sqlite3_stmt *run_st, *met_st;
+    sqlite3_stmt *computed_st; /* board_computed's, kept between runs */
     int own_txn; /* qctx_init opened the read transaction */
     /* --metric filter: only these metrics are shown (NULL: all). */
     char **only_metrics;
@@ -159,6 +161,7 @@ static void qctx_fini(qctx *q)
 {
     sqlite3_finalize(q->run_st);
     sqlite3_finalize(q->met_st);
+    sqlite3_finalize(q->computed_st);
     if (q->own_txn) /* read only: nothing to commit */
         sqlite3_exec(store_db(q->s), "ROLLBACK", NULL, NULL, NULL);
 }
@@ -251,7 +254,7 @@ dberr:
 static cJSON *str_or_null(const char *s) { return s ? cJSON_CreateString(s) : cJSON_CreateNull(); }
 
 /* One run as the docs/cli.md object; NULL when out of memory. */
-static cJSON *run_json(const qrun *r)
+static cJSON *run_json(qctx *q, const qrun *r)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "id", (double)r->id);
@@ -278,6 +281,9 @@ static cJSON *run_json(const qrun *r)
         params = cJSON_CreateObject();
     }
     cJSON_AddItemToObject(o, "params", params);
+    /* what the plugin computed for a parameter left unset (STREAM's array_size) */
+    cJSON_AddItemToObject(o, "computed", board_computed(q->s, &q->computed_st, r->id,
+                                                        r->params_json));
     cJSON *metrics = cJSON_AddObjectToObject(o, "metrics");
     for (size_t i = 0; metrics && i < r->nmetrics; i++) {
         const qmetric *m = &r->metrics[i];
@@ -310,7 +316,7 @@ int query_runs_json(store *s, const int64_t *ids, size_t n, cJSON **out)
         if (found < 0) {
             rc = found;
         } else if (found) {
-            cJSON *o = run_json(&r);
+            cJSON *o = run_json(&q, &r);
             if (!o)
                 rc = BX_ENOMEM;
             else
@@ -1526,7 +1532,7 @@ static int print_json(qctx *q, const int64_t *ids, size_t n, FILE *f, int lines)
             return found;
         if (!found)
             continue;
-        cJSON *o = run_json(&r);
+        cJSON *o = run_json(q, &r);
         char *raw = o ? cJSON_PrintUnformatted(o) : NULL;
         cJSON_Delete(o);
         qrun_free(&r);

@@ -196,6 +196,8 @@ int tradeoff_analyze(store *s, const qfilter *f, tradeoff_result *out, char *err
             q->efficiency = base->cores > 0 && q->cores > 0
                                 ? q->speedup / ((double)q->cores / (double)base->cores)
                                 : NAN;
+            if (i > 0 && q->cores == base->cores) /* the same cost split otherwise: no speedup */
+                q->speedup = q->efficiency = NAN;
         }
     }
     if (rc == BX_ENOMEM)
@@ -359,16 +361,23 @@ void tradeoff_write_html(const tradeoff_result *r, FILE *out)
                *wait = malloc(c->nreq * sizeof *wait), *tot = malloc(c->nreq * sizeof *tot);
         for (size_t i = 0; i < c->nreq; i++) {
             const tradeoff_req *q = &c->reqs[i];
+            const tradeoff_req *b0 = &c->reqs[0];
+            if (i > 0 && q->cores == b0->cores) /* equal cost: what changed, no speedup */
+                snprintf(b[6], 48, "same %lld cores as %lld×%lld: run time %+.0f %%",
+                         (long long)q->cores, (long long)b0->ranks, (long long)b0->threads,
+                         b0->run_med > 0 ? 100 * (q->run_med / b0->run_med - 1) : NAN);
+            else
+                snprintf(b[6], 48, "%s", fixed(q->speedup, 2, b[7], 48));
+            snprintf(b[7], 48, isfinite(q->efficiency) ? "%.0f %%" : "–", q->efficiency * 100);
             fprintf(out,
                     "<tr><td class=\"n\">%lld</td><td class=\"n\">%lld</td><td class=\"n\">%zu"
                     "</td><td class=\"n\">%s ± %s</td><td class=\"n\">%s ± %s</td>"
-                    "<td class=\"n\">%s ± %s</td><td class=\"n\">%s</td><td class=\"n\">%.0f %%"
+                    "<td class=\"n\">%s ± %s</td><td class=\"n\">%s</td><td class=\"n\">%s"
                     "</td></tr>",
                     (long long)q->ranks, (long long)q->threads, q->run.n,
                     num(q->run_med, b[0], 48), num(q->run_spread / 2, b[1], 48),
                     num(q->wait_med, b[2], 48), num(q->wait_spread / 2, b[3], 48),
-                    num(q->total_med, b[4], 48), num(q->total_spread / 2, b[5], 48),
-                    fixed(q->speedup, 2, b[6], 48), q->efficiency * 100);
+                    num(q->total_med, b[4], 48), num(q->total_spread / 2, b[5], 48), b[6], b[7]);
             if (x && sp && ideal && run && wait && tot) {
                 x[i] = (double)q->cores;
                 sp[i] = q->speedup;

@@ -63,6 +63,7 @@ typedef struct found {
     int64_t first;        /* the first run of the new level (the run itself without one) */
     double change;        /* % */
     char from[40];        /* the new level's start time */
+    const cJSON *check;   /* the check's entry of the regression (in the document) */
 } found;
 
 /* The worst regression of document doc into *f; 0 when there is none. */
@@ -85,6 +86,7 @@ static int worst_regression(const cJSON *doc, found *f)
         any = 1;
         f->change = change;
         f->run = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(it, "run_id"));
+        f->check = it;
         f->first = f->run;
         f->from[0] = '\0';
         if (cJSON_IsObject(cp)) {
@@ -139,16 +141,71 @@ static int64_t queue_confirmation(const alerts_ctx *c, int64_t job, int64_t sid,
     return id;
 }
 
+/* The text of an alert, saying what: the metric, the configuration, the host, the value
+ * against its reference with the change, and where to look (the run's page and a
+ * comparison of the new level with what came before); the same facts and links are added
+ * to payload.  malloc'd. */
+static char *alert_text(const found *f, const char *sev, int64_t job, int64_t sid,
+                        int64_t confirm_job, cJSON *payload)
+{
+    const cJSON *k = f->check;
+    if (!k) { /* a run that did not end ok, or a document that could not be read */
+        char jl[48];
+        snprintf(jl, sizeof jl, "/jobs/%" PRId64, job);
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(payload, "links"), "job", jl);
+        return xasprintf("benchaas: scheduled job %" PRId64 " (schedule %" PRId64 ") did not "
+                         "end ok%s: %s",
+                         job, sid, confirm_job ? ", confirmed" : "", jl);
+    }
+    const char *plugin = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "plugin"));
+    const char *metric = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "metric"));
+    const char *cfg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "config"));
+    const char *host = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "host"));
+    const char *unit = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "unit"));
+    double value = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(k, "value"));
+    double ref = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(k, "reference"));
+    char run[48], cmp[160];
+    snprintf(run, sizeof run, "/runs/%" PRId64, f->run);
+    /* A: the runs started before the new level (or the run), B: the run */
+    char before[48] = "";
+    for (const char *t = f->from; *t && strlen(before) + 4 < sizeof before; t++)
+        snprintf(before + strlen(before), sizeof before - strlen(before),
+                 *t == ':' ? "%%3A" : "%c", *t);
+    snprintf(cmp, sizeof cmp, "/compare?a=..%s&b=%" PRId64, before, f->run);
+    cJSON_AddStringToObject(payload, "plugin", plugin ? plugin : "");
+    cJSON_AddStringToObject(payload, "metric", metric ? metric : "");
+    cJSON_AddStringToObject(payload, "config", cfg ? cfg : "");
+    cJSON_AddItemToObject(payload, "host", host ? cJSON_CreateString(host) : cJSON_CreateNull());
+    cJSON_AddItemToObject(payload, "value", isfinite(value) ? cJSON_CreateNumber(value)
+                                                            : cJSON_CreateNull());
+    cJSON_AddItemToObject(payload, "reference", isfinite(ref) ? cJSON_CreateNumber(ref)
+                                                              : cJSON_CreateNull());
+    cJSON_AddStringToObject(payload, "unit", unit ? unit : "");
+    cJSON_AddItemToObject(payload, "change_percent", isfinite(f->change)
+                                                         ? cJSON_CreateNumber(f->change)
+                                                         : cJSON_CreateNull());
+    cJSON_AddNumberToObject(payload, "run", (double)f->run);
+    cJSON *links = cJSON_AddObjectToObject(payload, "links");
+    cJSON_AddStringToObject(links, "run", run);
+    cJSON_AddStringToObject(links, "compare", f->from[0] ? cmp : run);
+    return xasprintf("benchaas: %s regression of %s %s on %s%s%s%s: %.4g %s against %.4g %s "
+                     "(%+.1f %%) in scheduled job %" PRId64 " (schedule %" PRId64 ")%s. "
+                     "Run: %s%s%s",
+                     sev, plugin ? plugin : "?", metric ? metric : "?", host ? host : "no host",
+                     cfg && *cfg ? " (" : "", cfg && *cfg ? cfg : "", cfg && *cfg ? ")" : "",
+                     value, unit ? unit : "", ref,
+                     unit ? unit : "", f->change, job, sid, confirm_job ? ", confirmed" : "",
+                     run, f->from[0] ? ", comparison: " : "", f->from[0] ? cmp : "");
+}
+
 /* The alert of a (confirmed) regression: job is the scheduled job, confirm_job the confirmation or 0. */
 static void insert_alert(const alerts_ctx *c, int64_t job, int64_t sid, int64_t confirm_job,
                          const found *f, cJSON *check)
 {
     sqlite3 *db = store_db(c->st);
     const char *sev = severity_of(f->change);
-    char *msg = xasprintf("benchaas: %s regression (%+.1f %%) in scheduled job %" PRId64
-                          " (schedule %" PRId64 ")%s",
-                          sev, f->change, job, sid, confirm_job ? ", confirmed" : "");
     cJSON *payload = cJSON_CreateObject();
+    char *msg = alert_text(f, sev, job, sid, confirm_job, payload);
     cJSON_AddStringToObject(payload, "text", msg);
     cJSON_AddNumberToObject(payload, "job", (double)job);
     cJSON_AddNumberToObject(payload, "schedule", (double)sid);

@@ -1,10 +1,12 @@
 /*
- * api.c — the JSON API of SERVICE.md (/api/v1, /healthz, /metrics): the
+ * api.c — the JSON API of docs/api.md (/api/v1, /healthz, /metrics): the
  * route table and the handlers.  Who may call what is in the table only
  * (http_authorise decides); the handlers do the work.
  */
 #define _GNU_SOURCE
 #include "api.h"
+#include "board.h"
+#include "openapi.h"
 #include "alerts.h"
 
 #include <math.h>
@@ -670,52 +672,22 @@ static int h_leaderboard(http_req *r, http_resp *o)
             return field_error(o, 404, "metric", "no stored run of this plugin has this metric");
         return field_error(o, 404, "plugin", "no stored ok run of this plugin");
     }
-    const char *dir = strcmp(better, "lower") == 0 ? "ASC" : "DESC";
-    char *sql = xasprintf(
-        "SELECT run_id, value, user, host, params, started_at FROM (SELECT r.id AS run_id, "
-        "m.value AS value, r.user AS user, h.name AS host, r.params_json AS params, "
-        "r.started_at AS started_at, row_number() OVER (PARTITION BY coalesce(r.user, ''), "
-        "coalesce(r.host_id, 0), r.params_json ORDER BY m.value %s, r.id) AS rn FROM runs r "
-        "JOIN metrics m ON m.run_id = r.id AND m.name = ?2 LEFT JOIN hosts h ON h.id = "
-        "r.host_id WHERE r.plugin = ?1 AND r.status = 'ok' AND m.value IS NOT NULL) WHERE rn = 1 "
-        "ORDER BY value %s, run_id LIMIT ?3",
-        dir, dir);
-    int prc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
-    free(sql);
-    if (prc != SQLITE_OK)
-        return http_error(o, 500, sqlite3_errmsg(db), NULL);
-    sqlite3_bind_text(s, 1, plugin, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, mname, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 3, limit);
+    /* which runs compare and which are left out: the results library's (board.h) */
+    const char *inc = http_query(r, "include");
+    if (inc && strcmp(inc, "warned") != 0)
+        return field_error(o, 400, "include", "include=warned, or nothing");
+    board_query bq = {.plugin = plugin, .metric = mname, .lower_is_better = !strcmp(better, "lower"),
+                      .limit = limit, .include_warned = inc != NULL};
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "plugin", plugin);
     cJSON_AddStringToObject(j, "metric", mname);
     cJSON_AddStringToObject(j, "unit", unit);
     cJSON_AddStringToObject(j, "better", better);
-    cJSON *arr = cJSON_AddArrayToObject(j, "entries");
-    int rank = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddNumberToObject(e, "rank", ++rank);
-        cJSON_AddNumberToObject(e, "value", sqlite3_column_double(s, 1));
-        cJSON_AddNumberToObject(e, "run_id", (double)sqlite3_column_int64(s, 0));
-        const char *u = (const char *)sqlite3_column_text(s, 2);
-        const char *h = (const char *)sqlite3_column_text(s, 3);
-        if (u)
-            cJSON_AddStringToObject(e, "user", u);
-        else
-            cJSON_AddNullToObject(e, "user");
-        if (h)
-            cJSON_AddStringToObject(e, "host", h);
-        else
-            cJSON_AddNullToObject(e, "host");
-        cJSON *p = cJSON_Parse((const char *)sqlite3_column_text(s, 4));
-        cJSON_AddItemToObject(e, "params", p ? p : cJSON_CreateObject());
-        const char *t = (const char *)sqlite3_column_text(s, 5);
-        cJSON_AddStringToObject(e, "started_at", t ? t : "");
-        cJSON_AddItemToArray(arr, e);
+    char berr[512];
+    if (board_rank(r->st, &bq, j, berr, sizeof berr)) {
+        cJSON_Delete(j);
+        return http_error(o, 500, berr, NULL);
     }
-    sqlite3_finalize(s);
     return http_json(o, 200, j);
 }
 
@@ -834,12 +806,26 @@ static int h_results_new(http_req *r, http_resp *o)
 
 /* ---- schedules ----------------------------------------------------------------------------------- */
 
+/* "HH:MM" (UTC): the next such time after now into first (ISO 8601): 0, or -1. */
+static int next_time_of_day(const char *at, char *first, size_t len)
+{
+    int h, m;
+    char tail;
+    if (!at || sscanf(at, "%d:%d%c", &h, &m, &tail) != 2 || h < 0 || h > 23 || m < 0 || m > 59 ||
+        strlen(at) != 5)
+        return -1;
+    int64_t now = (int64_t)time(NULL), day = now - now % 86400;
+    int64_t t = day + h * 3600 + m * 60;
+    store_time_format(t > now ? t : t + 86400, first, len);
+    return 0;
+}
+
 static int h_schedules_new(http_req *r, http_resp *o)
 {
     cJSON *b = http_body_json(r, o);
     if (!b)
         return 0;
-    static const char *const allowed[] = {"job", "every", NULL};
+    static const char *const allowed[] = {"job", "every", "at", NULL};
     if (!cJSON_IsObject(b) || only_members(b, allowed, o)) {
         if (!o->body)
             http_error(o, 400, "a schedule is {\"job\":{experiment},\"every\":\"24h\"}", NULL);
@@ -852,6 +838,12 @@ static int h_schedules_new(http_req *r, http_resp *o)
     if (!every || account_parse_duration(every, &secs) != 0 || secs < 60) {
         cJSON_Delete(b);
         return field_error(o, 400, "every", "a period of at least a minute: 90m, 24h, 7d");
+    }
+    char first[32] = ""; /* "at": the first run waits for that time of day (UTC) */
+    if (cJSON_GetObjectItemCaseSensitive(b, "at") &&
+        next_time_of_day(str_member(b, "at"), first, sizeof first) != 0) {
+        cJSON_Delete(b);
+        return field_error(o, 400, "at", "a time of day, HH:MM (UTC): 02:30");
     }
     int cap = APP(r)->max_schedules > 0 ? APP(r)->max_schedules : 20;
     if (count_where(store_db(r->st), "SELECT count(*) FROM schedules WHERE user = ?1",
@@ -881,13 +873,15 @@ static int h_schedules_new(http_req *r, http_resp *o)
     sqlite3_stmt *s;
     int ok = sqlite3_prepare_v2(db,
                                 "INSERT INTO schedules(user, experiment_json, every_seconds, "
-                                "next_at, created_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+                                "next_at, created_at) VALUES (?1, ?2, ?3, coalesce(nullif(?5, ''), "
+                                "?4), ?4)",
                                 -1, &s, NULL) == SQLITE_OK;
     if (ok) {
         sqlite3_bind_text(s, 1, r->auth.user, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(s, 2, text, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(s, 3, secs);
         sqlite3_bind_text(s, 4, now, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 5, first, -1, SQLITE_TRANSIENT);
         ok = sqlite3_step(s) == SQLITE_DONE;
         sqlite3_finalize(s);
     }
@@ -901,7 +895,7 @@ static int h_schedules_new(http_req *r, http_resp *o)
     cJSON_AddNumberToObject(x, "id", (double)sqlite3_last_insert_rowid(db));
     cJSON_AddStringToObject(x, "user", r->auth.user);
     cJSON_AddNumberToObject(x, "every_seconds", (double)secs);
-    cJSON_AddStringToObject(x, "next_at", now);
+    cJSON_AddStringToObject(x, "next_at", first[0] ? first : now);
     return http_json(o, 201, j);
 }
 
@@ -1136,6 +1130,7 @@ static int h_metrics(http_req *r, http_resp *o)
 static const http_route api_routes[] = {
     {"GET", "/healthz", ROLE_ANYONE, 0, 0, NULL, h_healthz},
     {"GET", "/metrics", ROLE_ANYONE, 0, 0, NULL, h_metrics},
+    {"GET", "/api/v1/openapi.json", ROLE_ANYONE, 0, 0, NULL, openapi_api_get},
     {"POST", "/api/v1/session", ROLE_ANYONE, 0, ROUTE_JSON, NULL, h_session_new},
     {"DELETE", "/api/v1/session", ROLE_VIEWER, 0, 0, NULL, h_session_end},
     {"GET", "/api/v1/me", ROLE_VIEWER, SCOPE_READ, 0, NULL, h_me},

@@ -1,5 +1,5 @@
 /*
- * api.h — the JSON API of `benchaas serve` (SERVICE.md): its route table
+ * api.h — the JSON API of `benchaas serve` (docs/api.md): its route table
  * and the application state its handlers share.
  */
 #ifndef BENCHAAS_API_H
@@ -19,6 +19,7 @@ typedef struct serve_app {
     sched *sched;          /* NULL while not started */
     int64_t session_s;     /* lifetime of sign-in sessions */
     int max_schedules;     /* schedules per user (quotas.schedules; 0: 20) */
+    double peak_gflops;    /* a node's peak set by the site (serve.peak_gflops; 0: derived) */
 } serve_app;
 
 /* The routes of /api/v1, /healthz and /metrics (static table). */

@@ -4,11 +4,13 @@
 
 #include <errno.h>
 #include <libconfig.h>
+#include <limits.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -308,6 +310,7 @@ static const char *serve_help =
     "                      [--tls-cert FILE --tls-key FILE] [--webhook URL]\n"
     "                      [--header-timeout SECONDS] [--max-conns N]\n"
     "                      [--max-conns-per-address N] [--trusted-proxy CIDR] [--no-confirm]\n"
+    "                      [--plugin-path DIR]...\n"
     "\n"
     "BenchaaS as a service: the JSON API of docs/serve.md over the same database, plugins\n"
     "and pipeline as the CLI, and a scheduler that runs submitted jobs, --slots points at\n"
@@ -315,6 +318,7 @@ static const char *serve_help =
     "port 0 lets the kernel choose.  When ready it prints\n"
     "  benchaas serve: listening on http://HOST:PORT\n"
     "on stderr.  SIGINT/SIGTERM stop it; a restart resumes every job.\n"
+    "--plugin-path DIR (repeatable): plugin folders searched first, as `run` takes them.\n"
     "--launcher slurm: each job is submitted with `benchaas submit` (its runs tagged\n"
     "benchaas-job=ID) and collected with `benchaas collect` every few seconds.\n"
     "A `serve = { listen = \"...\"; signup = true; slots = 1; launcher = \"local\";\n"
@@ -350,6 +354,7 @@ typedef struct serve_opts {
     int slots, signup, threads;
     int header_timeout, max_conns, per_ip; /* 0: http.h's defaults */
     long max_schedules;
+    double peak_gflops; /* a node's theoretical peak, set by the site (0: derived) */
     int no_confirm; /* alert without a confirmation run */
     job_quotas quotas;
     strvec allow_paths, allow_hosts; /* --allow-path, --allow-host */
@@ -448,7 +453,8 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
     if (s) {
         static const char *const keys[] = {"listen", "signup", "slots", "launcher", "webhook",
                                            "quotas", "database", "threads", "allow_paths",
-                                           "allow_hosts", "run_as", "scratch", "confirm", NULL};
+                                           "allow_hosts", "run_as", "scratch", "confirm",
+                                           "peak_gflops", NULL};
         for (int i = 0; i < config_setting_length(s); i++) {
             config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
             int ok = 0;
@@ -458,7 +464,8 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
                 int raw = (int)config_setting_source_line(m);
                 fprintf(stderr, "benchaas serve: %s:%d: unknown setting '%s' in serve (allowed: "
                                 "listen, signup, slots, launcher, webhook, quotas, database, "
-                                "threads, allow_paths, allow_hosts, run_as, scratch, confirm)\n",
+                                "threads, allow_paths, allow_hosts, run_as, scratch, confirm, "
+                                "peak_gflops)\n",
                         cfgsrc_file(&src, raw, path), cfgsrc_line(&src, raw),
                         config_setting_name(m));
                 config_destroy(&c);
@@ -488,6 +495,21 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
         }
         if (!given->no_confirm && config_setting_lookup_bool(s, "confirm", &iv))
             o->no_confirm = !iv;
+        config_setting_t *pk = config_setting_get_member(s, "peak_gflops");
+        if (pk) { /* HPL's yardstick, when the derived peak is wrong for this site */
+            o->peak_gflops = config_setting_type(pk) == CONFIG_TYPE_INT
+                                 ? config_setting_get_int(pk)
+                                 : config_setting_get_float(pk);
+            if (!(o->peak_gflops > 0) || o->peak_gflops > 1e12) {
+                int raw = (int)config_setting_source_line(pk);
+                fprintf(stderr, "benchaas serve: %s:%d: peak_gflops must be a number of GFLOP/s "
+                                "above 0 (a node's theoretical peak)\n",
+                        cfgsrc_file(&src, raw, path), cfgsrc_line(&src, raw));
+                config_destroy(&c);
+                cfgsrc_free(&src);
+                return 2;
+            }
+        }
         long slots = o->slots, threads = o->threads;
         int bad = (!given->slots && serve_int(&src, path, s, "slots", 1, 100000, &slots)) ||
                   serve_int(&src, path, s, "threads", 1, 100000, &threads);
@@ -525,6 +547,24 @@ static int limit_opt(const char *name, const char *v, long hi, int *out)
 /* The command line of serve into o (what was given explicitly also into given, so the
    configuration file's serve block does not override it).  -1: go on; 0: --help printed;
    2: a usage error (said). */
+/* --plugin-path DIR: searched before the other plugin folders by everything the server
+ * does, in-process and in its children (workers, checks), as `run --plugin-path` is:
+ * put first in BENCHAAS_PLUGIN_PATH, absolute.  0, or 2 after saying why. */
+static int serve_plugin_path(const char *dir)
+{
+    char real[PATH_MAX];
+    struct stat sb;
+    if (!realpath(dir, real) || stat(real, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        usage("serve", "--plugin-path %s: not a folder", dir);
+        return 2;
+    }
+    const char *old = getenv("BENCHAAS_PLUGIN_PATH");
+    char *v = old && *old ? xasprintf("%s:%s", real, old) : xasprintf("%s", real);
+    setenv("BENCHAAS_PLUGIN_PATH", v, 1);
+    free(v);
+    return 0;
+}
+
 static int serve_args(int argc, char **argv, serve_opts *o, serve_opts *given,
                       const char **cfgpath)
 {
@@ -590,6 +630,9 @@ static int serve_args(int argc, char **argv, serve_opts *o, serve_opts *given,
         } else if ((v = opt(argc, argv, &i, "--run-as", &missing))) {
             set_str(&o->run_as, v);
             given->run_as = o->run_as;
+        } else if ((v = opt(argc, argv, &i, "--plugin-path", &missing))) {
+            if (serve_plugin_path(v))
+                return 2;
         } else if (strcmp(argv[i], "--no-confirm") == 0) {
             o->no_confirm = given->no_confirm = 1;
         } else if (missing) {
@@ -696,7 +739,7 @@ int cmd_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     serve_app app = {.launcher = o.launcher, .quotas = o.quotas, .session_s = 7 * 86400,
-                     .max_schedules = (int)o.max_schedules};
+                     .max_schedules = (int)o.max_schedules, .peak_gflops = o.peak_gflops};
     sched_config sc = {.db = db, .root = root, .slots = o.slots ? o.slots : 1, .launcher = o.launcher,
                        .webhook = o.webhook, .self_exe = sl > 0 ? self : NULL,
                        .confirm = !o.no_confirm, .quotas = o.quotas};

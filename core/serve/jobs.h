@@ -57,7 +57,7 @@ int job_submit(store *st, const char *user, const cJSON *exp, const char *launch
                const job_quotas *q, int64_t schedule_id, int64_t *id, cJSON **fields, char *err,
                size_t errlen);
 
-/* The job object of SERVICE.md, or NULL when there is no such job. */
+/* The job object of docs/api.md ("Objects"), or NULL when there is no such job. */
 cJSON *job_json(store *st, int64_t id);
 /* The owner of job id into owner; 0, or BX_EINVAL when there is none. */
 int job_owner(store *st, int64_t id, char *owner, size_t len);

@@ -4,7 +4,7 @@
  * Each handler writes its page into a memory stream through the helpers
  * below: page_begin() (head, navigation bar, who is signed in), the body,
  * page_end().  Every text from the database or the request goes through
- * esc() (svg_escape, the report's escaping) or, in a URL, through url().
+ * page_esc() (svg_escape, the report's escaping) or, in a URL, through page_url().
  * Data come from the same code as the JSON API: the API's own handlers are
  * called in-process (api_call) for runs, leaderboards and sign-in, and jobs
  * are validated and queued by job_submit(), the API's and the CLI's
@@ -20,12 +20,10 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <sodium.h>
-#include <spawn.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "accounts.h"
@@ -33,18 +31,18 @@
 #include "host.h"
 #include "jobs.h"
 #include "loader.h"
+#include "page_board.h"
+#include "page_compare.h"
+#include "page_kit.h"
+#include "report.h"
+#include "page_yard.h"
 #include "scheduler.h"
 #include "svg.h"
 #include "util.h"
 
-extern char **environ;
 
 #define APP(r) ((serve_app *)http_app(r))
-#define HTML "text/html; charset=utf-8"
-
-/* What a page may load: this server's stylesheet, inline SVG styles, data: images. */
-static const char csp[] = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' "
-                          "data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+#define HTML PAGE_HTML
 
 const char pages_css[] =
     "*{box-sizing:border-box}"
@@ -112,59 +110,12 @@ const char pages_css[] =
 
 /* ---- small helpers ------------------------------------------------------------------ */
 
-static void esc(FILE *f, const char *s) { svg_escape(f, s ? s : ""); }
-
-/* s percent-encoded for a URL (safe in an attribute too). */
-static void url(FILE *f, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '_' || *p == '.' || *p == '~')
-            fputc(*p, f);
-        else
-            fprintf(f, "%%%02X", *p);
-    }
-}
-
-static void num(FILE *f, double v)
-{
-    if (!isfinite(v)) {
-        fputs("–", f);
-        return;
-    }
-    double a = fabs(v);
-    if (a != 0 && (a >= 1e9 || a < 1e-3))
-        fprintf(f, "%.4g", v);
-    else if (a >= 100)
-        fprintf(f, "%.1f", v);
-    else
-        fprintf(f, "%.4g", v);
-}
-
-static const char *col_text(sqlite3_stmt *s, int i)
-{
-    const char *t = (const char *)sqlite3_column_text(s, i);
-    return t ? t : "";
-}
-
-/* A stored UTC time (ISO 8601) as "2026-11-21 10:12" (the whole in datetime). */
-static void when(FILE *f, const char *iso)
-{
-    if (!iso || strlen(iso) < 16 || iso[10] != 'T') {
-        esc(f, iso);
-        return;
-    }
-    fputs("<time datetime=\"", f);
-    esc(f, iso);
-    fprintf(f, "\">%.10s %.5s</time>", iso, iso + 11);
-}
-
 static void state_span(FILE *f, const char *state)
 {
     fputs("<span class=\"state s-", f);
-    esc(f, state);
+    page_esc(f, state);
     fputs("\">", f);
-    esc(f, state);
+    page_esc(f, state);
     fputs("</span>", f);
 }
 
@@ -235,142 +186,18 @@ static void form_free(form *fm)
 
 /* ---- CSRF ------------------------------------------------------------------------------ */
 
-#define PRE_COOKIE "benchaas_csrf"
-
-static int is_tls(const http_req *r)
-{
-    const union MHD_ConnectionInfo *ci =
-        r->conn ? MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION) : NULL;
-    return ci && ci->tls_session;
-}
-
-/* The token of a form: keyed BLAKE2b of the session (or pre-session) cookie. */
-static void csrf_of(const char *cookie, char out[65])
-{
-    static const unsigned char key[] = "benchaas pages: CSRF token of a session cookie";
-    unsigned char h[32];
-    crypto_generichash(h, sizeof h, (const unsigned char *)cookie, strlen(cookie), key,
-                       sizeof key - 1);
-    sodium_bin2hex(out, 65, h, sizeof h);
-}
-
-/* The cookie a form's token is bound to: the session when signed in by cookie, else the
- * pre-session cookie (NULL when there is none yet). */
-static const char *csrf_cookie(const http_req *r)
-{
-    const char *s = http_cookie(r, "benchaas_session");
-    if (r->auth.user_id && s && *s)
-        return s;
-    const char *p = http_cookie(r, PRE_COOKIE);
-    return p && strlen(p) == 64 ? p : NULL;
-}
-
 /* Is the form's csrf field right? */
 static int csrf_ok(const http_req *r, const form *fm)
 {
-    const char *c = csrf_cookie(r), *t = form_get(fm, "csrf");
+    const char *c = page_csrf_cookie(r), *t = form_get(fm, "csrf");
     if (!c || !t || strlen(t) != 64)
         return 0;
     char want[65];
-    csrf_of(c, want);
+    page_csrf_of(c, want);
     return sodium_memcmp(want, t, 64) == 0;
 }
 
 /* ---- pages ------------------------------------------------------------------------------ */
-
-typedef struct page {
-    FILE *f;
-    char *buf;
-    size_t len;
-    http_req *r;
-    http_resp *o;
-    char csrf[65];
-} page;
-
-static const char *nav_items[][2] = {
-    {"/", "Dashboard"},          {"/jobs", "Jobs"},       {"/submit", "Submit"},
-    {"/leaderboard", "Leaderboard"}, {"/compare", "Compare"}, {"/report", "Report"},
-};
-
-static void page_open(page *p, http_req *r, http_resp *o)
-{
-    memset(p, 0, sizeof *p);
-    p->r = r;
-    p->o = o;
-    p->f = open_memstream(&p->buf, &p->len);
-    const char *c = csrf_cookie(r);
-    char fresh[65];
-    if (!c) {
-        /* a pre-session cookie for the forms of people not signed in */
-        unsigned char b[32];
-        randombytes_buf(b, sizeof b);
-        sodium_bin2hex(fresh, sizeof fresh, b, sizeof b);
-        char *h = xasprintf(PRE_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s", fresh,
-                            is_tls(r) ? "; Secure" : "");
-        http_add_header(o, "Set-Cookie", h);
-        free(h);
-        c = fresh;
-    }
-    csrf_of(c, p->csrf);
-}
-
-static void csrf_field(page *p)
-{
-    fprintf(p->f, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", p->csrf);
-}
-
-/* The head, the navigation bar and the <h1>; refresh > 0: reload every refresh s. */
-static void page_begin(page *p, const char *title, int refresh)
-{
-    FILE *f = p->f;
-    http_req *r = p->r;
-    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
-          f);
-    if (refresh > 0)
-        fprintf(f, "<meta http-equiv=\"refresh\" content=\"%d\">", refresh);
-    fputs("<title>", f);
-    esc(f, title);
-    fputs(" · benchaas</title><link rel=\"stylesheet\" href=\"/static/benchaas.css\">"
-          "</head><body>\n<header class=\"top\"><nav aria-label=\"Main\">"
-          "<a class=\"brand\" href=\"/\">benchaas</a>",
-          f);
-    if (r->auth.user_id) {
-        for (size_t i = 1; i < sizeof nav_items / sizeof nav_items[0]; i++) {
-            if (strcmp(nav_items[i][0], "/submit") == 0 && r->auth.role < ROLE_MEMBER)
-                continue;
-            fprintf(f, "<a href=\"%s\">%s</a>", nav_items[i][0], nav_items[i][1]);
-        }
-        if (r->auth.role >= ROLE_ADMIN)
-            fputs("<a href=\"/admin/users\">Users</a>", f);
-        fputs("<span class=\"who\">Signed in as&nbsp;<strong>", f);
-        esc(f, r->auth.user);
-        fprintf(f, "</strong>&nbsp;(%s)<form method=\"post\" action=\"/logout\">",
-                account_role_name(r->auth.role));
-        csrf_field(p);
-        fputs("<button type=\"submit\">Sign out</button></form></span>", f);
-    } else {
-        fputs("<span class=\"who\">Not signed in<a href=\"/login\">Sign in</a>", f);
-        if (http_signup(r))
-            fputs("<a href=\"/signup\">Sign up</a>", f);
-        fputs("</span>", f);
-    }
-    fputs("</nav></header>\n<main>\n<h1>", f);
-    esc(f, title);
-    fputs("</h1>\n", f);
-}
-
-static int page_send(page *p, int status)
-{
-    fputs("</main>\n<footer>benchaas " BENCHAAS_VERSION "</footer>\n</body></html>\n", p->f);
-    fclose(p->f);
-    http_text(p->o, status, HTML, p->buf, p->len);
-    free(p->buf);
-    http_add_header(p->o, "Content-Security-Policy", csp);
-    http_add_header(p->o, "X-Frame-Options", "DENY");
-    http_add_header(p->o, "Referrer-Policy", "same-origin");
-    return 0;
-}
 
 /* A whole page holding one message. */
 static int page_message(http_req *r, http_resp *o, int status, const char *title,
@@ -380,7 +207,7 @@ static int page_message(http_req *r, http_resp *o, int status, const char *title
     page_open(&p, r, o);
     page_begin(&p, title, 0);
     fputs("<p class=\"msg bad\" role=\"alert\">", p.f);
-    esc(p.f, msg);
+    page_esc(p.f, msg);
     fputs("</p><p><a href=\"/\">Back to the dashboard</a></p>", p.f);
     return page_send(&p, status);
 }
@@ -418,7 +245,7 @@ void pages_refused(http_req *r, http_resp *o)
         size_t len = 0;
         FILE *f = open_memstream(&loc, &len);
         fputs("/login?next=", f);
-        url(f, strcmp(r->method, "GET") == 0 ? r->path : "/");
+        page_url(f, strcmp(r->method, "GET") == 0 ? r->path : "/");
         fclose(f);
         redirect(o, loc);
         free(loc);
@@ -435,75 +262,6 @@ void pages_not_found(http_req *r, http_resp *o)
 }
 
 /* ---- the API, called in-process ----------------------------------------------------------- */
-
-/*
- * Call the API route `method pattern` with r's captures and query string and
- * `body` (JSON text or NULL): its status, and its parsed JSON in *out.
- * Rights were decided for the page already (page routes need at least what
- * the API route needs).
- */
-static int api_call(http_req *r, const char *method, const char *pattern, const char *body,
-                    cJSON **out, int *retry_after)
-{
-    size_t n;
-    const http_route *t = api_route_table(&n);
-    *out = NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(t[i].method, method) != 0 || strcmp(t[i].pattern, pattern) != 0)
-            continue;
-        http_req q = *r;
-        q.method = method;
-        q.body = body ? body : "";
-        q.body_len = strlen(q.body);
-        http_resp o;
-        memset(&o, 0, sizeof o);
-        http_run_route(&t[i], &q, &o);
-        *out = o.body ? cJSON_ParseWithLength(o.body, o.len) : NULL;
-        if (retry_after)
-            *retry_after = o.retry_after;
-        free(o.body);
-        strvec_free(&o.headers);
-        return o.status;
-    }
-    return 500;
-}
-
-/* Add a query argument the API handler will see (the page's own arguments come first). */
-static void set_query(http_req *r, const char *key, const char *value)
-{
-    if (r->conn && value)
-        MHD_set_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key, value);
-}
-
-static const char *jstr(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double jnum(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
-static const char *api_message(const cJSON *j)
-{
-    const char *m = jstr(cJSON_GetObjectItemCaseSensitive(j, "error"), "message");
-    return m ? m : "the request failed";
-}
-
-/* ---- plugins -------------------------------------------------------------------------------- */
-
-/* Load plugin `name` from the search path: 0, or BX_EINVAL with err. */
-static int load_plugin(const char *name, loaded_plugin *lp, char *err, size_t errlen)
-{
-    strvec user = {0}, dirs = {0};
-    plugin_search_path(&user, &dirs);
-    int rc = plugin_find(&dirs, name, core_host(), lp, err, errlen);
-    strvec_free(&dirs);
-    return rc;
-}
 
 /* The names of the plugins found (in search order); scanned at most once a minute, since
  * loading every plugin costs far more than a page. */
@@ -602,19 +360,19 @@ static int login_form(http_req *r, http_resp *o, int status, const char *user, c
     FILE *f = p.f;
     if (msg) {
         fputs("<p class=\"msg bad\" role=\"alert\" id=\"form-error\">", f);
-        esc(f, msg);
+        page_esc(f, msg);
         fputs("</p>", f);
     }
     const char *next = safe_next(http_query(r, "next"));
     fprintf(f, "<form class=\"f box\" method=\"post\" action=\"%s?next=",
             signup ? "/signup" : "/login");
-    url(f, next);
+    page_url(f, next);
     fputs("\">", f);
-    csrf_field(&p);
+    page_csrf_field(&p);
     fputs("<div class=\"field\"><label for=\"user\">User name</label><input type=\"text\" "
           "id=\"user\" name=\"user\" autocomplete=\"username\" required value=\"",
           f);
-    esc(f, user);
+    page_esc(f, user);
     fputs("\"></div><div class=\"field\"><label for=\"password\">Password</label>"
           "<input type=\"password\" id=\"password\" name=\"password\" required autocomplete=\"",
           f);
@@ -643,15 +401,15 @@ static int sign_in(http_req *r, http_resp *o, const char *user, const char *pw, 
     cJSON_Delete(b);
     cJSON *j = NULL;
     int wait = 0;
-    int st = api_call(r, "POST", "/api/v1/session", body, &j, &wait);
+    int st = page_api_call(r, "POST", "/api/v1/session", body, &j, &wait);
     sodium_memzero(body, strlen(body));
     free(body);
     if (st == 201) {
-        const char *tok = jstr(j, "token");
+        const char *tok = page_jstr(j, "token");
         char *h = xasprintf("benchaas_session=%s; Path=/; Max-Age=%lld; HttpOnly; "
                             "SameSite=Strict%s",
                             tok ? tok : "", (long long)APP(r)->session_s,
-                            is_tls(r) ? "; Secure" : "");
+                            page_is_tls(r) ? "; Secure" : "");
         redirect(o, safe_next(http_query(r, "next")));
         http_add_header(o, "Set-Cookie", h);
         sodium_memzero(h, strlen(h));
@@ -665,14 +423,14 @@ static int sign_in(http_req *r, http_resp *o, const char *user, const char *pw, 
                  "Too many failed sign-ins for this name or from this address: this account "
                  "is locked for now. Wait %d seconds and try again.",
                  wait > 0 ? wait : 60);
-    else if (st == 401 && strstr(api_message(j), "disabled")) /* the password was right */
+    else if (st == 401 && strstr(page_api_message(j), "disabled")) /* the password was right */
         snprintf(msg, sizeof msg, "The account %s is disabled. Ask an administrator to enable "
                                   "it again.",
                  user);
     else if (st == 401) /* a disabled account is not told apart from a wrong password */
         snprintf(msg, sizeof msg, "Wrong user name or password.");
     else
-        snprintf(msg, sizeof msg, "%s", api_message(j));
+        snprintf(msg, sizeof msg, "%s", page_api_message(j));
     cJSON_Delete(j);
     if (st == 429)
         o->retry_after = wait;
@@ -735,7 +493,7 @@ static int p_signup(http_req *r, http_resp *o)
     char *body = cJSON_PrintUnformatted(b);
     cJSON_Delete(b);
     cJSON *j = NULL;
-    int st = api_call(r, "POST", "/api/v1/users", body, &j, NULL);
+    int st = page_api_call(r, "POST", "/api/v1/users", body, &j, NULL);
     sodium_memzero(body, strlen(body));
     free(body);
     int rc;
@@ -743,7 +501,7 @@ static int p_signup(http_req *r, http_resp *o)
         rc = sign_in(r, o, user, pw, 1);
     else
         rc = login_form(r, o, st, user ? user : "",
-                        st == 409 ? "This name is taken: choose another." : api_message(j), 1);
+                        st == 409 ? "This name is taken: choose another." : page_api_message(j), 1);
     cJSON_Delete(j);
     form_free(&fm);
     return rc;
@@ -783,16 +541,16 @@ static int jobs_table(FILE *f, store *st, const char *sql, const char *a1, const
                   f);
         long long id = sqlite3_column_int64(s, 0);
         fprintf(f, "<tr><td><a href=\"/jobs/%lld\">#%lld</a></td><td>", id, id);
-        esc(f, col_text(s, 1));
+        page_esc(f, page_col_text(s, 1));
         fputs("</td><td>", f);
-        esc(f, col_text(s, 2));
+        page_esc(f, page_col_text(s, 2));
         fputs("</td><td>", f);
-        esc(f, col_text(s, 3));
+        page_esc(f, page_col_text(s, 3));
         fputs("</td><td>", f);
-        state_span(f, col_text(s, 4));
+        state_span(f, page_col_text(s, 4));
         fprintf(f, "</td><td class=\"n\">%d / %d</td><td>", sqlite3_column_int(s, 6),
                 sqlite3_column_int(s, 5));
-        when(f, col_text(s, 7));
+        page_when(f, page_col_text(s, 7));
         fputs("</td></tr>", f);
     }
     sqlite3_finalize(s);
@@ -816,7 +574,7 @@ static void runs_table(FILE *f, store *st, const char *sql, int with_error, cons
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
         fputs("<p class=\"msg bad\">", f);
-        esc(f, sqlite3_errmsg(store_db(st)));
+        page_esc(f, sqlite3_errmsg(store_db(st)));
         fputs("</p>", f);
         return;
     }
@@ -830,24 +588,24 @@ static void runs_table(FILE *f, store *st, const char *sql, int with_error, cons
                     with_error ? "Reason" : "Headline");
         long long id = sqlite3_column_int64(s, 0);
         fprintf(f, "<tr><td><a href=\"/runs/%lld\">%lld</a></td><td>", id, id);
-        esc(f, col_text(s, 1));
+        page_esc(f, page_col_text(s, 1));
         fputs("</td><td>", f);
-        esc(f, col_text(s, 2));
+        page_esc(f, page_col_text(s, 2));
         fputs("</td><td>", f);
-        esc(f, col_text(s, 3));
+        page_esc(f, page_col_text(s, 3));
         fputs("</td><td>", f);
-        when(f, col_text(s, 4));
+        page_when(f, page_col_text(s, 4));
         fputs("</td><td>", f);
         if (with_error) {
-            state_span(f, col_text(s, 5));
+            state_span(f, page_col_text(s, 5));
             fputs(": ", f);
-            esc(f, col_text(s, 6));
+            page_esc(f, page_col_text(s, 6));
         } else if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
-            esc(f, col_text(s, 5));
+            page_esc(f, page_col_text(s, 5));
             fputs(" <strong>", f);
-            num(f, sqlite3_column_double(s, 6));
+            page_num(f, sqlite3_column_double(s, 6));
             fputs("</strong> ", f);
-            esc(f, col_text(s, 7));
+            page_esc(f, page_col_text(s, 7));
         }
         fputs("</td></tr>", f);
     }
@@ -860,85 +618,126 @@ static void runs_table(FILE *f, store *st, const char *sql, int with_error, cons
 
 /* Each plugin's latest headline per host (among the newest 5000 ok runs: the cost does not
  * grow with the database), with the trend of its last 20 values. */
+/* Bind column col of s (an id or NULL) as parameter i of t. */
+static void bind_id(sqlite3_stmt *t, int i, sqlite3_stmt *s, int col)
+{
+    if (sqlite3_column_type(s, col) == SQLITE_NULL)
+        sqlite3_bind_null(t, i);
+    else
+        sqlite3_bind_int64(t, i, sqlite3_column_int64(s, col));
+}
+
+/* One row of the dashboard's figures (s: plugin, host id, host, newest run, configuration,
+ * its params, ranks, threads): the newest headline and the trend of the last 20 runs of
+ * that plugin, host and configuration only; a trend never crosses configurations. */
+static void latest_row(FILE *f, sqlite3_stmt *s, sqlite3_stmt *hl, sqlite3_stmt *t,
+                       const bx_param *table)
+{
+    char mname[128] = "", unit[64] = "";
+    sqlite3_reset(hl);
+    sqlite3_bind_int64(hl, 1, sqlite3_column_int64(s, 3));
+    sqlite3_bind_text(hl, 2, page_col_text(s, 0), -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(hl) == SQLITE_ROW) {
+        snprintf(mname, sizeof mname, "%s", page_col_text(hl, 0));
+        snprintf(unit, sizeof unit, "%s", page_col_text(hl, 1));
+    }
+    sqlite3_reset(t);
+    sqlite3_bind_text(t, 1, page_col_text(s, 0), -1, SQLITE_TRANSIENT);
+    bind_id(t, 2, s, 1); /* the host */
+    bind_id(t, 4, s, 4); /* the configuration */
+    sqlite3_bind_text(t, 3, mname, -1, SQLITE_TRANSIENT);
+    double v[20], lo = INFINITY, hi = -INFINITY;
+    size_t k = 0;
+    while (k < 20 && sqlite3_step(t) == SQLITE_ROW)
+        v[k++] = sqlite3_column_type(t, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(t, 0);
+    for (size_t i = 0; i < k / 2; i++) { /* oldest first */
+        double x = v[i];
+        v[i] = v[k - 1 - i];
+        v[k - 1 - i] = x;
+    }
+    for (size_t i = 0; i < k; i++)
+        if (isfinite(v[i])) {
+            lo = v[i] < lo ? v[i] : lo;
+            hi = v[i] > hi ? v[i] : hi;
+        }
+    fputs("<tr><td><a href=\"/leaderboard/", f);
+    page_url(f, page_col_text(s, 0));
+    fputs("\">", f);
+    page_esc(f, page_col_text(s, 0));
+    fputs("</a></td><td>", f);
+    page_esc(f, page_col_text(s, 2));
+    fputs("</td><td class=\"small\">", f);
+    cJSON *cfg = cJSON_CreateObject();
+    cJSON *pj = cJSON_Parse(page_col_text(s, 5));
+    cJSON_AddItemToObject(cfg, "params", pj ? pj : cJSON_CreateObject());
+    cJSON_AddNumberToObject(cfg, "ranks", sqlite3_column_double(s, 6));
+    cJSON_AddNumberToObject(cfg, "threads", sqlite3_column_double(s, 7));
+    page_config(f, cfg, table, "span");
+    cJSON_Delete(cfg);
+    fprintf(f, "</td><td><a href=\"/runs/%lld\">", (long long)sqlite3_column_int64(s, 3));
+    page_esc(f, mname);
+    fputs(" <strong>", f);
+    page_quantity(f, k ? v[k - 1] : NAN, unit);
+    fputs("</strong></a></td><td>", f);
+    char label[320];
+    snprintf(label, sizeof label, "%s on %s, one configuration: %s of the last %zu runs",
+             page_col_text(s, 0), page_col_text(s, 2), mname, k);
+    svg_sparkline_write(f, v, k, 140, 28, label);
+    if (k && isfinite(lo)) {
+        fputs(" <span class=\"small trend-range\">", f);
+        page_quantity(f, lo, unit);
+        fputs(" – ", f);
+        page_quantity(f, hi, unit);
+        fprintf(f, ", %zu run%s</span>", k, k == 1 ? "" : "s");
+    }
+    fputs("</td></tr>", f);
+}
+
 static void latest_per_host(FILE *f, store *st)
 {
     sqlite3 *db = store_db(st);
-    sqlite3_stmt *s, *t;
+    sqlite3_stmt *s, *t, *hl;
     if (sqlite3_prepare_v2(db,
-                           "SELECT r.plugin, r.host_id, coalesce(h.name, '?'), max(r.id) FROM "
-                           "(SELECT id, plugin, host_id FROM runs WHERE status = 'ok' ORDER BY "
-                           "id DESC LIMIT 5000) r LEFT JOIN hosts h ON h.id = r.host_id "
-                           "GROUP BY r.plugin, r.host_id ORDER BY r.plugin, 3 LIMIT 60",
+                           "SELECT r.plugin, r.host_id, coalesce(h.name, '?'), max(r.id), "
+                           "r.config_id, c.params_json, c.ranks, c.threads FROM (SELECT id, "
+                           "plugin, host_id, config_id FROM runs WHERE status = 'ok' ORDER BY "
+                           "id DESC LIMIT 5000) r LEFT JOIN hosts h ON h.id = r.host_id LEFT "
+                           "JOIN configs c ON c.id = r.config_id GROUP BY r.plugin, r.host_id, "
+                           "r.config_id ORDER BY r.plugin, 3, 4 DESC LIMIT 60",
                            -1, &s, NULL) != SQLITE_OK)
         return;
-    /* the headline of the group's newest run, then its values in the group's last 20 runs
-     * (through runs_host and the metrics key: cheap on a large database) */
-    sqlite3_stmt *hl;
-    if (sqlite3_prepare_v2(db, "SELECT name, unit FROM metrics WHERE run_id = ?1 ORDER BY name "
-                               "IS bx_headline(?2) DESC, seq LIMIT 1",
-                           -1, &hl, NULL) != SQLITE_OK) {
-        sqlite3_finalize(s);
-        return;
-    }
-    if (sqlite3_prepare_v2(db,
-                           "SELECT m.value FROM runs r JOIN metrics m ON m.run_id = r.id AND "
-                           "m.name = ?3 WHERE r.plugin = ?1 AND r.host_id IS ?2 AND r.status = "
-                           "'ok' ORDER BY r.id DESC LIMIT 20",
-                           -1, &t, NULL) != SQLITE_OK) {
-        sqlite3_finalize(s);
-        sqlite3_finalize(hl);
-        return;
-    }
+    /* the headline of the group's newest run, then its values in the last 20 runs of that
+     * configuration and host (through runs_history: cheap on a large database) */
+    int ok = sqlite3_prepare_v2(db, "SELECT name, unit FROM metrics WHERE run_id = ?1 ORDER BY "
+                                    "name IS bx_headline(?2) DESC, seq LIMIT 1",
+                                -1, &hl, NULL) == SQLITE_OK;
+    ok = sqlite3_prepare_v2(db,
+                            "SELECT m.value FROM runs r JOIN metrics m ON m.run_id = r.id AND "
+                            "m.name = ?3 WHERE r.config_id IS ?4 AND r.host_id IS ?2 AND "
+                            "r.plugin = ?1 AND r.status = 'ok' ORDER BY r.id DESC LIMIT 20",
+                            -1, &t, NULL) == SQLITE_OK && ok;
     int n = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    char plugin[128] = "";
+    loaded_plugin lp;
+    int have = 0;
+    char err[512];
+    while (ok && sqlite3_step(s) == SQLITE_ROW) {
         if (n++ == 0)
-            fputs("<div class=\"scroll\"><table><thead><tr><th scope=\"col\">Plugin</th>"
-                  "<th scope=\"col\">Host</th><th scope=\"col\">Latest headline</th>"
-                  "<th scope=\"col\">Trend (last 20 runs)</th></tr></thead><tbody>",
+            fputs("<div class=\"scroll\"><table id=\"latest\"><thead><tr><th scope=\"col\">"
+                  "Plugin</th><th scope=\"col\">Host</th><th scope=\"col\">Configuration</th>"
+                  "<th scope=\"col\">Latest headline</th><th scope=\"col\">Trend of this "
+                  "configuration (last 20 runs, lowest – highest)</th></tr></thead><tbody>",
                   f);
-        char mname[128] = "", unit[64] = "";
-        sqlite3_reset(hl);
-        sqlite3_bind_int64(hl, 1, sqlite3_column_int64(s, 3));
-        sqlite3_bind_text(hl, 2, col_text(s, 0), -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(hl) == SQLITE_ROW) {
-            snprintf(mname, sizeof mname, "%s", col_text(hl, 0));
-            snprintf(unit, sizeof unit, "%s", col_text(hl, 1));
+        if (strcmp(plugin, page_col_text(s, 0)) != 0) { /* its parameter table, for defaults */
+            if (have)
+                plugin_unload(&lp);
+            snprintf(plugin, sizeof plugin, "%s", page_col_text(s, 0));
+            have = page_load_plugin(plugin, &lp, err, sizeof err) == 0;
         }
-        sqlite3_reset(t);
-        sqlite3_bind_text(t, 1, col_text(s, 0), -1, SQLITE_TRANSIENT);
-        if (sqlite3_column_type(s, 1) == SQLITE_NULL)
-            sqlite3_bind_null(t, 2);
-        else
-            sqlite3_bind_int64(t, 2, sqlite3_column_int64(s, 1));
-        sqlite3_bind_text(t, 3, mname, -1, SQLITE_TRANSIENT);
-        double v[20];
-        size_t k = 0;
-        while (k < 20 && sqlite3_step(t) == SQLITE_ROW)
-            v[k++] = sqlite3_column_type(t, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(t, 0);
-        for (size_t i = 0; i < k / 2; i++) { /* oldest first */
-            double x = v[i];
-            v[i] = v[k - 1 - i];
-            v[k - 1 - i] = x;
-        }
-        fputs("<tr><td><a href=\"/leaderboard/", f);
-        url(f, col_text(s, 0));
-        fputs("\">", f);
-        esc(f, col_text(s, 0));
-        fputs("</a></td><td>", f);
-        esc(f, col_text(s, 2));
-        fprintf(f, "</td><td><a href=\"/runs/%lld\">", (long long)sqlite3_column_int64(s, 3));
-        esc(f, mname);
-        fputs(" <strong>", f);
-        num(f, k ? v[k - 1] : NAN);
-        fputs("</strong> ", f);
-        esc(f, unit);
-        fputs("</a></td><td>", f);
-        char label[320];
-        snprintf(label, sizeof label, "%s on %s: %s of the last %zu runs", col_text(s, 0),
-                 col_text(s, 2), mname, k);
-        svg_sparkline_write(f, v, k, 140, 28, label);
-        fputs("</td></tr>", f);
+        latest_row(f, s, hl, t, have ? lp.desc->params : NULL);
     }
+    if (have)
+        plugin_unload(&lp);
     if (n)
         fputs("</tbody></table></div>", f);
     else
@@ -971,17 +770,17 @@ static void alert_actions(page *p, http_req *r, sqlite3_stmt *s)
 {
     FILE *f = p->f;
     long long id = (long long)sqlite3_column_int64(s, 3);
-    const char *state = col_text(s, 5);
+    const char *state = page_col_text(s, 5);
     fprintf(f, " <span class=\"muted\">[");
-    esc(f, col_text(s, 4));
+    page_esc(f, page_col_text(s, 4));
     fputs(", ", f);
-    esc(f, state);
-    if (*col_text(s, 6)) {
+    page_esc(f, state);
+    if (*page_col_text(s, 6)) {
         fputs(" by ", f);
-        esc(f, col_text(s, 6));
-        if (*col_text(s, 7)) {
+        page_esc(f, page_col_text(s, 6));
+        if (*page_col_text(s, 7)) {
             fputs(": ", f);
-            esc(f, col_text(s, 7));
+            page_esc(f, page_col_text(s, 7));
         }
     }
     fputs("]</span>", f);
@@ -992,7 +791,7 @@ static void alert_actions(page *p, http_req *r, sqlite3_stmt *s)
     for (int i = strcmp(state, "acknowledged") == 0; i < 2; i++) {
         fprintf(f, "<form method=\"post\" action=\"/alerts/%lld/%s\" class=\"inline\">", id,
                 acts[i][0]);
-        csrf_field(p);
+        page_csrf_field(p);
         fprintf(f, "<input name=\"reason\" aria-label=\"why\" placeholder=\"why\" "
                    "maxlength=\"500\"><button type=\"submit\">%s</button></form>",
                 acts[i][1]);
@@ -1016,7 +815,7 @@ static int p_alert_act(http_req *r, http_resp *o, const char *pattern)
         return csrf_refused(r, o);
     }
     cJSON *j = NULL;
-    int st = api_call(r, "POST", pattern, body, &j, NULL);
+    int st = page_api_call(r, "POST", pattern, body, &j, NULL);
     free(body);
     cJSON_Delete(j);
     if (st != 200 && st != 409)
@@ -1057,7 +856,7 @@ static int dashboard_data(http_req *r, http_resp *o)
         if (sqlite3_step(s) == SQLITE_ROW) {
             fprintf(f, " Oldest queued: <a href=\"/jobs/%lld\">job #%lld</a>, submitted ",
                     (long long)sqlite3_column_int64(s, 0), (long long)sqlite3_column_int64(s, 0));
-            esc(f, col_text(s, 1));
+            page_esc(f, page_col_text(s, 1));
             fputs(".", f);
         }
         sqlite3_finalize(s);
@@ -1111,19 +910,29 @@ static void regressions_section(page *p, http_req *r)
     int n = 0;
     if (sqlite3_prepare_v2(store_db(r->st),
                            "SELECT created_at, job_id, message, id, coalesce(severity, ''), state, "
-                           "coalesce(acted_by, ''), coalesce(reason, '') FROM alerts ORDER BY id "
-                           "DESC LIMIT 10",
+                           "coalesce(acted_by, ''), coalesce(reason, ''), json_extract("
+                           "payload_json, '$.links.run'), json_extract(payload_json, "
+                           "'$.links.compare') FROM alerts ORDER BY id DESC LIMIT 10",
                            -1, &s, NULL) == SQLITE_OK) {
         while (sqlite3_step(s) == SQLITE_ROW) {
             fputs(n++ ? "" : "<ul>", f);
             fputs("<li>", f);
-            esc(f, col_text(s, 0));
+            page_esc(f, page_col_text(s, 0));
             if (sqlite3_column_int64(s, 1) > 0)
                 fprintf(f, " <a href=\"/jobs/%lld\">job #%lld</a>",
                         (long long)sqlite3_column_int64(s, 1),
                         (long long)sqlite3_column_int64(s, 1));
             fputs(": ", f);
-            esc(f, col_text(s, 2));
+            page_esc(f, page_col_text(s, 2));
+            static const char *const link_names[] = {"the run", "compare"};
+            for (int k = 0; k < 2; k++) { /* the alert's own links: paths of this site */
+                const char *href = page_col_text(s, 8 + k);
+                if (href[0] != '/' || href[1] == '/')
+                    continue;
+                fputs(" · <a class=\"alert-link\" href=\"", f);
+                page_esc(f, href);
+                fprintf(f, "\">%s</a>", link_names[k]);
+            }
             alert_actions(p, r, s);
             fputs("</li>", f);
         }
@@ -1162,9 +971,9 @@ static int g_dashboard(http_req *r, http_resp *o)
         for (size_t i = 0; i < names.n; i++) {
             fputs(i ? " · " : "", f);
             fputs("<a class=\"submit-link\" href=\"/submit/", f);
-            url(f, names.v[i]);
+            page_url(f, names.v[i]);
             fputs("\">", f);
-            esc(f, names.v[i]);
+            page_esc(f, names.v[i]);
             fputs("</a>", f);
         }
         fputs("</p>", f);
@@ -1187,7 +996,7 @@ static const char *field_error(const cJSON *fields, const char *name, int is_par
 {
     char key[200];
     snprintf(key, sizeof key, "%s%s", is_param ? "params." : "", name);
-    return jstr(fields, key);
+    return page_jstr(fields, key);
 }
 
 /* One declared parameter's field: label, typed input (select, checkbox or text), its error,
@@ -1195,18 +1004,18 @@ static const char *field_error(const cJSON *fields, const char *name, int is_par
 static void param_field(FILE *f, const bx_param *q, const char *v, const char *e)
 {
     fputs("<div class=\"field\"><label for=\"p-", f);
-    esc(f, q->name);
+    page_esc(f, q->name);
     fputs("\">", f);
-    esc(f, q->name);
+    page_esc(f, q->name);
     fprintf(f, " <span class=\"muted small\">(%s)</span></label>", bxp_type_name(q->type));
     const char *sfx = q->name;
     if (q->type == BX_ENUM && q->choices) {
         fputs("<select id=\"p-", f);
-        esc(f, sfx);
+        page_esc(f, sfx);
         fputs("\" name=\"", f);
-        esc(f, sfx);
+        page_esc(f, sfx);
         fputs("\" aria-describedby=\"h-", f);
-        esc(f, sfx);
+        page_esc(f, sfx);
         fputs("\">", f);
         if (!q->def)
             fputs("<option value=\"\">(not set)</option>", f);
@@ -1215,7 +1024,7 @@ static void param_field(FILE *f, const bx_param *q, const char *v, const char *e
             if (v && strcmp(v, *c) == 0)
                 fputs(" selected", f);
             fputs(">", f);
-            esc(f, *c);
+            page_esc(f, *c);
             fputs("</option>", f);
         }
         fputs("</select>", f);
@@ -1223,43 +1032,43 @@ static void param_field(FILE *f, const bx_param *q, const char *v, const char *e
         int on = v && (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 ||
                        strcmp(v, "on") == 0 || strcmp(v, "1") == 0);
         fputs("<input type=\"hidden\" name=\"", f);
-        esc(f, sfx);
+        page_esc(f, sfx);
         fputs("\" value=\"false\"><input type=\"checkbox\" value=\"true\" id=\"p-", f);
-        esc(f, sfx);
+        page_esc(f, sfx);
         fputs("\" name=\"", f);
-        esc(f, sfx);
+        page_esc(f, sfx);
         fputs("\" aria-describedby=\"h-", f);
-        esc(f, sfx);
+        page_esc(f, sfx);
         fprintf(f, "\"%s>", on ? " checked" : "");
     } else {
         fputs("<input type=\"text\" id=\"p-", f);
-        esc(f, sfx);
+        page_esc(f, sfx);
         fputs("\" name=\"", f);
-        esc(f, sfx);
+        page_esc(f, sfx);
         fputs("\" value=\"", f);
-        esc(f, v);
+        page_esc(f, v);
         fprintf(f, "\"%s spellcheck=\"false\" aria-describedby=\"h-",
                 q->type == BX_INT      ? " inputmode=\"numeric\""
                 : q->type == BX_DOUBLE ? " inputmode=\"decimal\""
                                        : "");
-        esc(f, sfx);
+        page_esc(f, sfx);
         if (e) {
             fputs(" e-", f);
-            esc(f, sfx);
+            page_esc(f, sfx);
         }
         fputs(e ? "\" aria-invalid=\"true\">" : "\">", f);
     }
     if (e) {
         fputs("<span class=\"err\" id=\"e-", f);
-        esc(f, sfx);
+        page_esc(f, sfx);
         fputs("\" role=\"alert\">", f);
-        esc(f, e);
+        page_esc(f, e);
         fputs("</span>", f);
     }
     fputs("<span class=\"help\" id=\"h-", f);
-    esc(f, sfx);
+    page_esc(f, sfx);
     fputs("\">", f);
-    esc(f, q->help);
+    page_esc(f, q->help);
     if (q->help && *q->help && q->help[strlen(q->help) - 1] != '.')
         fputs(".", f);
     if (v && strchr(v, ',') && q->type != BX_ENUM && q->type != BX_BOOL) {
@@ -1276,7 +1085,7 @@ static void param_field(FILE *f, const bx_param *q, const char *v, const char *e
     }
     if (q->def) {
         fputs(" Default ", f);
-        esc(f, q->def);
+        page_esc(f, q->def);
         fputs(".", f);
     }
     fputs("</span></div>", f);
@@ -1294,11 +1103,11 @@ static int submit_form(http_req *r, http_resp *o, const loaded_plugin *lp, const
     page_begin(&p, title, 0);
     FILE *f = p.f;
     fputs("<p>", f);
-    esc(f, d->description);
+    page_esc(f, d->description);
     fputs("</p>", f);
     if (top_error) {
         fputs("<p class=\"msg bad\" role=\"alert\" id=\"form-error\">", f);
-        esc(f, top_error);
+        page_esc(f, top_error);
         fputs("</p>", f);
     } else if (points > 0) {
         fprintf(f, "<p class=\"msg good\" role=\"status\" id=\"points\">These values make %ld "
@@ -1306,9 +1115,9 @@ static int submit_form(http_req *r, http_resp *o, const loaded_plugin *lp, const
                 points, points == 1 ? "" : "s");
     }
     fputs("<form class=\"f box\" method=\"post\" action=\"/submit/", f);
-    url(f, d->name);
+    page_url(f, d->name);
     fputs("\" novalidate>", f);
-    csrf_field(&p);
+    page_csrf_field(&p);
     fputs("<p class=\"muted small\">Write several values separated by commas (<code>a,b,c</code>)"
           " to sweep a parameter: every combination becomes one point.</p>",
           f);
@@ -1322,17 +1131,24 @@ static int submit_form(http_req *r, http_resp *o, const loaded_plugin *lp, const
         "Timed repetitions after one warm-up (empty: the plugin's choice)."};
     for (size_t i = 0; i < 3; i++) {
         const char *name = extra_fields[i];
+        if (i == 0 && !(d->flags & (BX_NEEDS_MPI | BX_USES_MPI))) {
+            /* a plugin that runs one process: no ranks to choose (its flags say so) */
+            fputs("<p class=\"help\" id=\"x-ranks-fixed\">One process: this plugin does not "
+                  "use MPI ranks.</p>",
+                  f);
+            continue;
+        }
         const char *v = fm ? form_get(fm, name) : (i < 2 ? "1" : "");
         const char *e = field_error(fields, name, 0);
         fprintf(f, "<div class=\"field\"><label for=\"x-%s\">%s</label><input type=\"text\" "
                    "inputmode=\"numeric\" id=\"x-%s\" name=\"%s\" value=\"",
                 name, name, name, name);
-        esc(f, v);
+        page_esc(f, v);
         fprintf(f, "\" aria-describedby=\"h-%s%s%s\"%s>", name, e ? " e-" : "", e ? name : "",
                 e ? " aria-invalid=\"true\"" : "");
         if (e) {
             fprintf(f, "<span class=\"err\" id=\"e-%s\" role=\"alert\">", name);
-            esc(f, e);
+            page_esc(f, e);
             fputs("</span>", f);
         }
         fprintf(f, "<span class=\"help\" id=\"h-%s\">%s</span></div>", name, extra_help[i]);
@@ -1342,11 +1158,11 @@ static int submit_form(http_req *r, http_resp *o, const loaded_plugin *lp, const
     fputs("<div class=\"field\"><label for=\"x-name\">name</label><input type=\"text\" "
           "id=\"x-name\" name=\"name\" value=\"",
           f);
-    esc(f, nm);
+    page_esc(f, nm);
     fputs("\" aria-describedby=\"h-name\">", f);
     if (ne) {
         fputs("<span class=\"err\" role=\"alert\">", f);
-        esc(f, ne);
+        page_esc(f, ne);
         fputs("</span>", f);
     }
     fputs("<span class=\"help\" id=\"h-name\">A name for this experiment (optional).</span>"
@@ -1367,9 +1183,9 @@ static int g_submit_list(http_req *r, http_resp *o)
     fputs("<ul>", p.f);
     for (size_t i = 0; i < names.n; i++) {
         fputs("<li><a href=\"/submit/", p.f);
-        url(p.f, names.v[i]);
+        page_url(p.f, names.v[i]);
         fputs("\">", p.f);
-        esc(p.f, names.v[i]);
+        page_esc(p.f, names.v[i]);
         fputs("</a></li>", p.f);
     }
     fputs("</ul>", p.f);
@@ -1381,7 +1197,7 @@ static int g_submit(http_req *r, http_resp *o)
 {
     loaded_plugin lp;
     char err[1024];
-    if (load_plugin(r->seg[0], &lp, err, sizeof err) != 0)
+    if (page_load_plugin(r->seg[0], &lp, err, sizeof err) != 0)
         return page_message(r, o, 404, "No such plugin", err);
     int rc = submit_form(r, o, &lp, NULL, NULL, NULL, 0, 200);
     plugin_unload(&lp);
@@ -1440,7 +1256,7 @@ static int p_submit(http_req *r, http_resp *o)
     }
     loaded_plugin lp;
     char err[4096];
-    if (load_plugin(r->seg[0], &lp, err, sizeof err) != 0) {
+    if (page_load_plugin(r->seg[0], &lp, err, sizeof err) != 0) {
         form_free(&fm);
         return page_message(r, o, 404, "No such plugin", err);
     }
@@ -1509,7 +1325,7 @@ static int g_jobs(http_req *r, http_resp *o)
     fputs("</select></div><div><label for=\"user\">User</label><input type=\"text\" id=\"user\" "
           "name=\"user\" value=\"",
           f);
-    esc(f, user);
+    page_esc(f, user);
     fputs("\"></div><button type=\"submit\">Show</button></form>", f);
     if (!jobs_table(f, r->st,
                     JOB_COLS "WHERE (?1 IS NULL OR j.state = ?1) AND (?2 IS NULL OR j.user = ?2) "
@@ -1528,7 +1344,7 @@ static int g_job(http_req *r, http_resp *o)
     cJSON *j = job_json(r->st, id);
     if (!j)
         return page_message(r, o, 404, "Not found", "No such job.");
-    const char *state = jstr(j, "state") ? jstr(j, "state") : "?";
+    const char *state = page_jstr(j, "state") ? page_jstr(j, "state") : "?";
     int live = strcmp(state, "queued") == 0 || strcmp(state, "running") == 0;
     page p;
     page_open(&p, r, o);
@@ -1536,7 +1352,7 @@ static int g_job(http_req *r, http_resp *o)
     snprintf(title, sizeof title, "Job #%lld", (long long)id);
     page_begin(&p, title, live ? 2 : 0);
     FILE *f = p.f;
-    int points = (int)jnum(j, "points");
+    int points = (int)page_jnum(j, "points");
     int done = 0;
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(store_db(r->st),
@@ -1555,31 +1371,33 @@ static int g_job(http_req *r, http_resp *o)
             live ? " <span class=\"muted small\">(this page refreshes itself)</span>" : "",
             points > 0 ? points : 1, done, done, points, done, points);
     fputs("<dl class=\"kv\"><dt>User</dt><dd>", f);
-    esc(f, jstr(j, "user"));
+    page_esc(f, page_jstr(j, "user"));
     fputs("</dd><dt>Plugin</dt><dd>", f);
-    esc(f, jstr(j, "plugin"));
+    page_esc(f, page_jstr(j, "plugin"));
     fputs("</dd><dt>Name</dt><dd>", f);
-    esc(f, jstr(j, "name"));
+    page_esc(f, page_jstr(j, "name"));
     fputs("</dd><dt>Submitted</dt><dd>", f);
-    when(f, jstr(j, "created_at"));
+    page_when(f, page_jstr(j, "created_at"));
     fputs("</dd><dt>Started</dt><dd>", f);
-    when(f, jstr(j, "started_at"));
+    page_when(f, page_jstr(j, "started_at"));
     fputs("</dd><dt>Ended</dt><dd>", f);
-    when(f, jstr(j, "ended_at"));
+    page_when(f, page_jstr(j, "ended_at"));
     fputs("</dd></dl>", f);
-    if (jstr(j, "error")) {
+    if (page_jstr(j, "error")) {
         fputs("<p class=\"msg bad\">", f);
-        esc(f, jstr(j, "error"));
+        page_esc(f, page_jstr(j, "error"));
         fputs("</p>", f);
     }
-    const char *owner = jstr(j, "user");
+    const char *owner = page_jstr(j, "user");
     if (live && r->auth.role >= ROLE_MEMBER &&
         (r->auth.role >= ROLE_ADMIN || (owner && strcmp(owner, r->auth.user) == 0))) {
         fprintf(f, "<form method=\"post\" action=\"/jobs/%lld/cancel\">", (long long)id);
-        csrf_field(&p);
+        page_csrf_field(&p);
         fputs("<button type=\"submit\" class=\"danger\">Cancel this job</button></form>", f);
     }
-    fputs("<h2>Points</h2>", f);
+    fprintf(f, "<p><a id=\"compare-job\" href=\"/compare?a=job%%3A%lld\">Compare this job with "
+               "another</a></p><h2>Points</h2>",
+            (long long)id);
     if (sqlite3_prepare_v2(store_db(r->st),
                            "SELECT p.idx, p.label, p.state, r.id, r.status, m.name, m.value, "
                            "m.unit, r.error, coalesce((SELECT value FROM provenance WHERE "
@@ -1595,27 +1413,34 @@ static int g_job(http_req *r, http_resp *o)
               f);
         while (sqlite3_step(s) == SQLITE_ROW) {
             fprintf(f, "<tr><td>%d</td><td>", sqlite3_column_int(s, 0) + 1);
-            esc(f, col_text(s, 1));
+            page_esc(f, page_col_text(s, 1));
             fputs("</td><td>", f);
-            state_span(f, col_text(s, 2));
+            /* a point is "done" once its run is stored, whatever the run's end: say how it
+             * ended ("cancelled" when the job was cancelled and the run interrupted) */
+            const char *ps = page_col_text(s, 2), *rs = page_col_text(s, 4);
+            if (strcmp(ps, "done") == 0 && *rs && strcmp(rs, "ok") != 0)
+                ps = strcmp(rs, "interrupted") == 0 && strcmp(state, "cancelled") == 0
+                         ? "cancelled"
+                         : rs;
+            state_span(f, ps);
             fputs("</td><td>", f);
             if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
                 long long rid = sqlite3_column_int64(s, 3);
                 fprintf(f, "<a href=\"/runs/%lld\">run %lld</a> ", rid, rid);
-                state_span(f, col_text(s, 4));
+                state_span(f, page_col_text(s, 4));
             }
             /* the node(s) the point ran on: a multi-node run names every one */
             fputs("</td><td class=\"nodes\">", f);
-            esc(f, col_text(s, 9));
+            page_esc(f, page_col_text(s, 9));
             fputs("</td><td>", f);
             if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
-                esc(f, col_text(s, 5));
+                page_esc(f, page_col_text(s, 5));
                 fputs(" <strong>", f);
-                num(f, sqlite3_column_double(s, 6));
+                page_num(f, sqlite3_column_double(s, 6));
                 fputs("</strong> ", f);
-                esc(f, col_text(s, 7));
+                page_esc(f, page_col_text(s, 7));
             } else if (sqlite3_column_type(s, 8) != SQLITE_NULL) {
-                esc(f, col_text(s, 8));
+                page_esc(f, page_col_text(s, 8));
             }
             fputs("</td></tr>", f);
         }
@@ -1623,7 +1448,7 @@ static int g_job(http_req *r, http_resp *o)
         fputs("</tbody></table></div>", f);
     } else {
         fputs("<p class=\"msg bad\">", f);
-        esc(f, sqlite3_errmsg(store_db(r->st)));
+        page_esc(f, sqlite3_errmsg(store_db(r->st)));
         fputs("</p>", f);
     }
     cJSON_Delete(j);
@@ -1649,7 +1474,7 @@ static int p_job_cancel(http_req *r, http_resp *o)
     if (!ok)
         return csrf_refused(r, o);
     cJSON *j = NULL;
-    int st = api_call(r, "DELETE", "/api/v1/jobs/{id}", NULL, &j, NULL);
+    int st = page_api_call(r, "DELETE", "/api/v1/jobs/{id}", NULL, &j, NULL);
     cJSON_Delete(j);
     if (st != 200 && st != 409)
         return page_message(r, o, st, "Cancel failed", "The job could not be cancelled.");
@@ -1667,16 +1492,16 @@ static void kv_object(FILE *f, const cJSON *o)
     cJSON_ArrayForEach(it, o)
     {
         fputs("<dt>", f);
-        esc(f, it->string);
+        page_esc(f, it->string);
         fputs("</dt><dd>", f);
         const cJSON *v = cJSON_IsObject(it) && cJSON_GetObjectItemCaseSensitive(it, "value")
                              ? cJSON_GetObjectItemCaseSensitive(it, "value")
                              : it;
         if (cJSON_IsString(v)) {
-            esc(f, v->valuestring);
+            page_esc(f, v->valuestring);
         } else {
             char *t = cJSON_PrintUnformatted(v);
-            esc(f, t);
+            page_esc(f, t);
             free(t);
         }
         fputs("</dd>", f);
@@ -1694,7 +1519,7 @@ static void run_charts(FILE *f, const cJSON *run)
     const cJSON *m;
     cJSON_ArrayForEach(m, metrics) /* in the plugin's declared order */
     {
-        const char *u = jstr(m, "unit");
+        const char *u = page_jstr(m, "unit");
         const cJSON *sm = cJSON_GetObjectItemCaseSensitive(samples, m->string);
         if (!cJSON_IsArray(sm))
             continue;
@@ -1712,7 +1537,7 @@ static void run_charts(FILE *f, const cJSON *run)
         size_t ns = 0, nmax = 0, nmore = 0;
         cJSON_ArrayForEach(m, metrics)
         {
-            const char *u = jstr(m, "unit");
+            const char *u = page_jstr(m, "unit");
             const cJSON *arr = cJSON_GetObjectItemCaseSensitive(samples, m->string);
             size_t n = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
             if (strcmp(u ? u : "", units.v[ui]) != 0 || !n)
@@ -1801,9 +1626,9 @@ static void run_charts(FILE *f, const cJSON *run)
 static int run_part(http_req *r, http_resp *o)
 {
     cJSON *j = NULL;
-    int st = api_call(r, "GET", "/api/v1/runs/{id}", NULL, &j, NULL);
+    int st = page_api_call(r, "GET", "/api/v1/runs/{id}", NULL, &j, NULL);
     if (st != 200) {
-        const char *m = api_message(j);
+        const char *m = page_api_message(j);
         http_text(o, st == 404 ? 404 : 500, "text/plain", m, strlen(m));
         cJSON_Delete(j);
         return 0;
@@ -1816,29 +1641,35 @@ static int run_part(http_req *r, http_resp *o)
         cJSON_Delete(j);
         return http_error(o, 500, "out of memory", NULL);
     }
-    const char *status = jstr(run, "status") ? jstr(run, "status") : "?";
+    const char *status = page_jstr(run, "status") ? page_jstr(run, "status") : "?";
     fputs("<p>", f);
-    esc(f, jstr(run, "plugin"));
+    page_esc(f, page_jstr(run, "plugin"));
     fputs(" ", f);
-    esc(f, jstr(run, "plugin_version"));
+    page_esc(f, page_jstr(run, "plugin_version"));
     fputs(" on ", f);
-    esc(f, jstr(run, "host"));
+    page_esc(f, page_jstr(run, "host"));
     fputs(", started ", f);
-    when(f, jstr(run, "started_at"));
+    page_when(f, page_jstr(run, "started_at"));
     fputs(": ", f);
     state_span(f, status);
-    const char *user = jstr(run, "user");
+    const char *user = page_jstr(run, "user");
     if (user) {
         fputs(" · by ", f);
-        esc(f, user);
+        page_esc(f, user);
     }
-    double job = jnum(run, "job");
+    double job = page_jnum(run, "job");
     if (isfinite(job))
         fprintf(f, " · <a href=\"/jobs/%.0f\">job #%.0f</a>", job, job);
     fputs("</p>", f);
-    if (jstr(run, "error")) {
+    if (strcmp(status, "ok") == 0) {
+        page_headline(f, r, (long long)page_jnum(run, "id"));
+        fprintf(f, "<p><a id=\"compare-run\" href=\"/compare?a=%.0f\">Compare this run with "
+                   "another</a></p>",
+                page_jnum(run, "id"));
+    }
+    if (page_jstr(run, "error")) {
         fputs("<h2>Error</h2><p class=\"msg bad\">", f);
-        esc(f, jstr(run, "error"));
+        page_esc(f, page_jstr(run, "error"));
         fputs("</p>", f);
     }
     const cJSON *w = cJSON_GetObjectItemCaseSensitive(run, "warnings");
@@ -1848,7 +1679,7 @@ static int run_part(http_req *r, http_resp *o)
         cJSON_ArrayForEach(it, w)
         {
             fputs("<li>", f);
-            esc(f, cJSON_IsString(it) ? it->valuestring : "");
+            page_esc(f, cJSON_IsString(it) ? it->valuestring : "");
             fputs("</li>", f);
         }
         fputs("</ul>", f);
@@ -1857,9 +1688,14 @@ static int run_part(http_req *r, http_resp *o)
           "Parameters</h2>",
           f);
     kv_object(f, cJSON_GetObjectItemCaseSensitive(run, "params"));
+    const cJSON *computed = cJSON_GetObjectItemCaseSensitive(run, "computed");
+    if (cJSON_GetArraySize(computed) > 0) {
+        fputs("<h3 id=\"h-computed\">Computed by the plugin</h3>", f);
+        kv_object(f, computed);
+    }
     fprintf(f, "<dl class=\"kv\"><dt>ranks</dt><dd>%.0f</dd><dt>threads</dt><dd>%.0f</dd>"
                "<dt>repetitions</dt><dd>%.0f</dd></dl>",
-            jnum(run, "ranks"), jnum(run, "threads"), jnum(run, "repetitions"));
+            page_jnum(run, "ranks"), page_jnum(run, "threads"), page_jnum(run, "repetitions"));
     fputs("</section><section aria-labelledby=\"h-metrics\"><h2 id=\"h-metrics\">Metrics</h2>"
           "<table><thead><tr><th scope=\"col\">Metric</th><th scope=\"col\">Value</th>"
           "<th scope=\"col\">Unit</th><th scope=\"col\">Better</th></tr></thead><tbody>",
@@ -1868,13 +1704,13 @@ static int run_part(http_req *r, http_resp *o)
     cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(run, "metrics"))
     {
         fputs("<tr><td>", f);
-        esc(f, m->string);
+        page_esc(f, m->string);
         fputs("</td><td class=\"n\">", f);
-        num(f, jnum(m, "value"));
+        page_num(f, page_jnum(m, "value"));
         fputs("</td><td>", f);
-        esc(f, jstr(m, "unit"));
+        page_esc(f, page_jstr(m, "unit"));
         fputs("</td><td>", f);
-        esc(f, jstr(m, "better"));
+        page_esc(f, page_jstr(m, "better"));
         fputs("</td></tr>", f);
     }
     fputs("</tbody></table></section></div>", f);
@@ -1915,311 +1751,7 @@ static int g_run(http_req *r, http_resp *o)
     return page_send(&p, 200);
 }
 
-/* ---- leaderboard --------------------------------------------------------------------------------- */
-
-static int g_leaderboard_list(http_req *r, http_resp *o)
-{
-    page p;
-    page_open(&p, r, o);
-    page_begin(&p, "Leaderboards", 0);
-    sqlite3_stmt *s;
-    fputs("<ul>", p.f);
-    if (sqlite3_prepare_v2(store_db(r->st), "SELECT DISTINCT plugin FROM runs ORDER BY 1", -1, &s,
-                           NULL) == SQLITE_OK) {
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            fputs("<li><a href=\"/leaderboard/", p.f);
-            url(p.f, col_text(s, 0));
-            fputs("\">", p.f);
-            esc(p.f, col_text(s, 0));
-            fputs("</a></li>", p.f);
-        }
-        sqlite3_finalize(s);
-    }
-    fputs("</ul>", p.f);
-    return page_send(&p, 200);
-}
-
-/* Markers in a kept leaderboard table around a row's user (escaped), replaced for each request
- * by leaderboard_mine(): no escaped text can hold "<!--", so they cannot be forged. */
-#define MINE_ROW "<!--mine:"
-#define MINE_YOU "<!--you:"
-
-/* The leaderboard j's rows, ranked by `chosen`. */
-static void leaderboard_rows(FILE *f, const cJSON *j, const char *chosen)
-{
-    const char *unit = jstr(j, "unit");
-    fputs("<p>Ranked by <strong>", f);
-    esc(f, chosen);
-    fputs("</strong>, ", f);
-    esc(f, jstr(j, "better"));
-    fputs(" is better; the best run of each user, host and set of parameters. Your entries are "
-          "highlighted.</p><div class=\"scroll\"><table id=\"leaderboard\"><thead><tr><th "
-          "scope=\"col\">Rank</th><th scope=\"col\">User</th><th scope=\"col\">Host</th><th "
-          "scope=\"col\">Parameters</th><th scope=\"col\">Value</th><th scope=\"col\">Date</th>"
-          "</tr></thead><tbody>",
-          f);
-    const cJSON *e;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(j, "entries"))
-    {
-        const char *u = jstr(e, "user");
-        fputs("<tr", f);
-        if (u) { /* leaderboard_mine() turns these into the signed-in user's highlights */
-            fputs(MINE_ROW, f);
-            esc(f, u);
-            fputs("-->", f);
-        }
-        fprintf(f, "><td class=\"n\">%.0f</td><td>", jnum(e, "rank"));
-        esc(f, u ? u : "(CLI)");
-        if (u) {
-            fputs(MINE_YOU, f);
-            esc(f, u);
-            fputs("-->", f);
-        }
-        fputs("</td><td>", f);
-        esc(f, jstr(e, "host"));
-        fputs("</td><td class=\"small\">", f);
-        const cJSON *pa;
-        int first = 1;
-        cJSON_ArrayForEach(pa, cJSON_GetObjectItemCaseSensitive(e, "params"))
-        {
-            const cJSON *v = cJSON_IsObject(pa) ? cJSON_GetObjectItemCaseSensitive(pa, "value")
-                                                : pa;
-            fputs(first ? "" : ", ", f);
-            first = 0;
-            esc(f, pa->string);
-            fputs("=", f);
-            if (cJSON_IsString(v)) {
-                esc(f, v->valuestring);
-            } else {
-                char *t = cJSON_PrintUnformatted(v);
-                esc(f, t);
-                free(t);
-            }
-        }
-        fprintf(f, "</td><td class=\"n\"><a href=\"/runs/%.0f\">", jnum(e, "run_id"));
-        num(f, jnum(e, "value"));
-        fputs("</a> ", f);
-        esc(f, unit);
-        fputs("</td><td>", f);
-        when(f, jstr(e, "started_at"));
-        fputs("</td></tr>", f);
-    }
-    fputs("</tbody></table></div>", f);
-}
-
-/* The leaderboard's form and table for r's plugin and ?metric=, the same for everyone (the
- * signed-in user's rows are marked, not highlighted): a kept answer (answers.h), since
- * rendering 50 rows cost far more than the page around them.  On an API error: that status
- * and the message (HTML) as the body, not kept. */
-static int leaderboard_table(http_req *r, http_resp *o)
-{
-    const char *plugin = r->seg[0];
-    cJSON *j = NULL;
-    int st = api_call(r, "GET", "/api/v1/leaderboard", NULL, &j, NULL);
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f) {
-        cJSON_Delete(j);
-        return http_error(o, 500, "out of memory", NULL);
-    }
-    /* the metrics of the plugin's newest ok run */
-    sqlite3_stmt *s;
-    fputs("<form class=\"row\" method=\"get\" action=\"/leaderboard/", f);
-    url(f, plugin);
-    fputs("\"><div><label for=\"metric\">Metric</label><select id=\"metric\" name=\"metric\">", f);
-    const char *chosen = jstr(j, "metric");
-    if (sqlite3_prepare_v2(store_db(r->st),
-                           "SELECT name, unit FROM metrics WHERE run_id = (SELECT max(id) FROM "
-                           "runs WHERE plugin = ?1 AND status = 'ok') ORDER BY seq",
-                           -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, plugin, -1, SQLITE_TRANSIENT);
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            fputs("<option value=\"", f);
-            esc(f, col_text(s, 0));
-            fputs("\"", f);
-            if (chosen && strcmp(chosen, col_text(s, 0)) == 0)
-                fputs(" selected", f);
-            fputs(">", f);
-            esc(f, col_text(s, 0));
-            if (*col_text(s, 1)) {
-                fputs(" (", f);
-                esc(f, col_text(s, 1));
-                fputs(")", f);
-            }
-            fputs("</option>", f);
-        }
-        sqlite3_finalize(s);
-    }
-    fputs("</select></div><button type=\"submit\">Show</button></form>", f);
-    if (st != 200) {
-        fputs("<p class=\"msg bad\">", f);
-        esc(f, api_message(j));
-        fputs("</p>", f);
-        st = st == 404 ? 404 : 400;
-    } else {
-        leaderboard_rows(f, j, chosen);
-    }
-    cJSON_Delete(j);
-    fclose(f);
-    http_text(o, st, HTML, buf, len);
-    free(buf);
-    return 0;
-}
-
-static const http_route leaderboard_route = {"GET", "(leaderboard table)", ROLE_VIEWER,
-                                             SCOPE_READ, ROUTE_CACHE, NULL, leaderboard_table};
-
-/* The kept table with the markers of the user `me` (escaped) turned into highlights and the
- * others removed. */
-static void leaderboard_mine(FILE *f, const char *t, const char *me)
-{
-    size_t melen = strlen(me);
-    for (const char *m; (m = strstr(t, "<!--")) != NULL;) {
-        fwrite(t, 1, (size_t)(m - t), f);
-        const char *end = strstr(m, "-->");
-        if (!end) {
-            t = m;
-            break;
-        }
-        int row = strncmp(m, MINE_ROW, strlen(MINE_ROW)) == 0;
-        int you = strncmp(m, MINE_YOU, strlen(MINE_YOU)) == 0;
-        const char *who = m + (row ? strlen(MINE_ROW) : you ? strlen(MINE_YOU) : 0);
-        int mine = (row || you) && (size_t)(end - who) == melen && strncmp(who, me, melen) == 0;
-        if (mine)
-            fputs(row ? " class=\"mine\"" : " <span class=\"small\">(you)</span>", f);
-        else if (!row && !you)
-            fwrite(m, 1, (size_t)(end + 3 - m), f);
-        t = end + 3;
-    }
-    fputs(t, f);
-}
-
-static int g_leaderboard(http_req *r, http_resp *o)
-{
-    const char *plugin = r->seg[0];
-    const char *metric = http_query(r, "metric");
-    if (metric && !*metric)
-        metric = NULL;
-    set_query(r, "plugin", plugin);
-    set_query(r, "limit", "50");
-    char *part = NULL;
-    int st = kept_part(r, &leaderboard_route, &part);
-    page p;
-    page_open(&p, r, o);
-    char title[160];
-    snprintf(title, sizeof title, "Leaderboard: %s", plugin);
-    page_begin(&p, title, 0);
-    char *me = NULL;
-    size_t melen = 0;
-    FILE *m = open_memstream(&me, &melen);
-    if (m) {
-        esc(m, r->auth.user);
-        fclose(m);
-    }
-    leaderboard_mine(p.f, part ? part : "", me ? me : "");
-    free(me);
-    free(part);
-    return page_send(&p, st == 200 || st == 400 || st == 404 ? st : 500);
-}
-
 /* ---- compare and report: the CLI's own commands ----------------------------------------------------- */
-
-/* Run this benchaas with args; its stdout and stderr into *out. The exit status or -1. */
-static int run_self(char *const *args, char **out, size_t *outlen)
-{
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    *out = NULL;
-    *outlen = 0;
-    if (n <= 0)
-        return -1;
-    exe[n] = '\0';
-    int pfd[2];
-    if (pipe2(pfd, O_CLOEXEC) != 0)
-        return -1;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    pid_t pid;
-    int rc = posix_spawn(&pid, exe, &fa, NULL, args, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(pfd[1]);
-    if (rc != 0) {
-        close(pfd[0]);
-        return -1;
-    }
-    FILE *m = open_memstream(out, outlen);
-    char buf[8192];
-    ssize_t k;
-    size_t total = 0;
-    while ((k = read(pfd[0], buf, sizeof buf)) > 0 || (k < 0 && errno == EINTR)) {
-        if (k > 0 && total < (8u << 20)) {
-            fwrite(buf, 1, (size_t)k, m);
-            total += (size_t)k;
-        }
-    }
-    close(pfd[0]);
-    fclose(m);
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* A value the CLI takes as an argument (never an option). */
-static int arg_ok(const char *v) { return v && *v && *v != '-' && strlen(v) < 512; }
-
-static int g_compare(http_req *r, http_resp *o)
-{
-    const char *a = http_query(r, "a"), *b = http_query(r, "b");
-    page p;
-    page_open(&p, r, o);
-    page_begin(&p, "Compare", 0);
-    FILE *f = p.f;
-    fputs("<p>Two runs (their ids) or two groups (selectors of <code>benchaas compare</code>, "
-          "such as <code>tag:before</code>) compared metric by metric.</p>"
-          "<form class=\"row\" method=\"get\" action=\"/compare\"><div><label for=\"a\">A</label>"
-          "<input type=\"text\" id=\"a\" name=\"a\" value=\"",
-          f);
-    esc(f, a);
-    fputs("\"></div><div><label for=\"b\">B</label><input type=\"text\" id=\"b\" name=\"b\" "
-          "value=\"",
-          f);
-    esc(f, b);
-    fputs("\"></div><button type=\"submit\">Compare</button></form>", f);
-    int status = 200;
-    if (a && b && *a && *b) {
-        if (!arg_ok(a) || !arg_ok(b)) {
-            fputs("<p class=\"msg bad\" role=\"alert\">A and B are run ids or selectors; they "
-                  "may not begin with '-'.</p>",
-                  f);
-            status = 400;
-        } else {
-            char *args[] = {"benchaas", "compare", (char *)a, (char *)b, "--db",
-                            (char *)http_db(r), NULL};
-            char *out;
-            size_t len;
-            int rc = run_self(args, &out, &len);
-            if (rc != 0) {
-                status = 400;
-                fputs("<p class=\"msg bad\" role=\"alert\">", f);
-                char *shown = http_scrub(out && *out ? out : "compare failed");
-                esc(f, shown); /* never a server path */
-                free(shown);
-                fputs("</p>", f);
-            } else {
-                fputs("<pre id=\"compare\">", f);
-                esc(f, out);
-                fputs("</pre>", f);
-            }
-            free(out);
-        }
-    }
-    return page_send(&p, status);
-}
 
 /* The filters of `benchaas report` offered by /report. */
 static const char *const report_filters[] = {"plugin", "status", "tag", "host", "since",
@@ -2227,54 +1759,38 @@ static const char *const report_filters[] = {"plugin", "status", "tag", "host", 
 
 static int g_report(http_req *r, http_resp *o)
 {
-    char *args[32];
-    size_t na = 0;
-    const char *tmpdir = getenv("TMPDIR");
-    char tmpl[4096];
-    snprintf(tmpl, sizeof tmpl, "%s/benchaas-report-XXXXXX.html",
-             tmpdir && *tmpdir == '/' ? tmpdir : "/tmp");
-    int fd = mkstemps(tmpl, 5);
-    if (fd < 0)
-        return page_message(r, o, 500, "Report", "cannot make a temporary file");
-    close(fd);
-    args[na++] = "benchaas";
-    args[na++] = "report";
-    args[na++] = "--html";
-    args[na++] = tmpl;
-    args[na++] = "--db";
-    args[na++] = (char *)http_db(r);
-    char opts[6][32];
-    for (int i = 0; report_filters[i]; i++) {
+    /* the library's report (report_render_html), as `benchaas report --html` writes it */
+    qfilter qf;
+    memset(&qf, 0, sizeof qf);
+    qf.cmd = "report";
+    char opt[32], err[512] = "";
+    int bad = 0;
+    for (int i = 0; report_filters[i] && !bad; i++) {
         const char *v = http_query(r, report_filters[i]);
         if (!v || !*v)
             continue;
-        if (!arg_ok(v)) {
-            unlink(tmpl);
-            return page_message(r, o, 400, "Report", "a filter may not begin with '-'");
+        snprintf(opt, sizeof opt, "--%s", report_filters[i]);
+        if (*v == '-' || strlen(v) > 500 || qfilter_option(&qf, opt, v) != 0) {
+            snprintf(err, sizeof err, "the filter %s=%s is not one report takes",
+                     report_filters[i], v);
+            bad = 1;
         }
-        snprintf(opts[i], sizeof opts[i], "--%s", report_filters[i]);
-        args[na++] = opts[i];
-        args[na++] = (char *)v;
     }
-    args[na] = NULL;
-    char *out;
-    size_t len;
-    int rc = run_self(args, &out, &len);
-    if (rc != 0) {
-        unlink(tmpl);
-        int x = page_message(r, o, 400, "Report", out && *out ? out : "report failed");
-        free(out);
-        return x;
-    }
-    free(out);
     char *html = NULL;
     size_t hlen = 0;
-    char err[256];
-    if (read_file(tmpl, 64u << 20, &html, &hlen, err, sizeof err) != 0) {
-        unlink(tmpl);
-        return page_message(r, o, 500, "Report", err);
+    if (!bad) {
+        qfilter_finish(&qf);
+        report_opts ro = {.title = "BenchaaS report", .max_runs = 200, .max_timelines = 6,
+                          .max_series = 8, .cmdline = "the service's /report"};
+        FILE *m = open_memstream(&html, &hlen);
+        bad = report_render_html(m, r->st, &qf, &ro, err, sizeof err) != 0;
+        fclose(m);
     }
-    unlink(tmpl);
+    qfilter_free(&qf);
+    if (bad) {
+        free(html);
+        return page_message(r, o, 400, "Report", err[0] ? err : "report failed");
+    }
     /* The CLI's self-contained page, with the filters and a way back on top (inline
      * styles: the report's own policy allows no stylesheet). */
     char *buf = NULL;
@@ -2288,7 +1804,7 @@ static int g_report(http_req *r, http_resp *o)
           "<a style=\"color:#fff\" href=\"/jobs\">Jobs</a> · <a style=\"color:#fff\" "
           "href=\"/leaderboard\">Leaderboard</a> · Signed in as <strong>",
           f);
-    esc(f, r->auth.user);
+    page_esc(f, r->auth.user);
     fputs("</strong></nav><form method=\"get\" action=\"/report\" style=\"margin:10px 0;"
           "display:flex;flex-wrap:wrap;gap:8px;align-items:end\">",
           f);
@@ -2296,7 +1812,7 @@ static int g_report(http_req *r, http_resp *o)
         fprintf(f, "<div><label for=\"f-%s\" style=\"display:block;font-weight:600\">%s</label>"
                    "<input type=\"text\" id=\"f-%s\" name=\"%s\" value=\"",
                 report_filters[i], report_filters[i], report_filters[i], report_filters[i]);
-        esc(f, http_query(r, report_filters[i]));
+        page_esc(f, http_query(r, report_filters[i]));
         fputs("\"></div>", f);
     }
     fputs("<button type=\"submit\">Filter</button></form>", f);
@@ -2323,7 +1839,7 @@ static int admin_page(http_req *r, http_resp *o, int status, const char *msg, in
     if (msg) {
         fprintf(f, "<p class=\"msg %s\" role=\"%s\">", bad ? "bad" : "good",
                 bad ? "alert" : "status");
-        esc(f, msg);
+        page_esc(f, msg);
         fputs("</p>", f);
     }
     sqlite3_stmt *s;
@@ -2342,23 +1858,23 @@ static int admin_page(http_req *r, http_resp *o, int status, const char *msg, in
               f);
         int i = 0;
         while (sqlite3_step(s) == SQLITE_ROW) {
-            const char *name = col_text(s, 0), *role = col_text(s, 1);
+            const char *name = page_col_text(s, 0), *role = page_col_text(s, 1);
             int disabled = sqlite3_column_int(s, 3);
             i++;
             fputs("<tr><td>", f);
-            esc(f, name);
+            page_esc(f, name);
             fputs("</td><td>", f);
-            esc(f, role);
+            page_esc(f, role);
             fprintf(f, "</td><td>%s</td><td class=\"n\">%d</td><td class=\"n\">%d</td><td>",
                     disabled ? "<span class=\"s-failed\">disabled</span>" : "active",
                     sqlite3_column_int(s, 4), sqlite3_column_int(s, 5));
-            esc(f, col_text(s, 2));
+            page_esc(f, page_col_text(s, 2));
             fputs("</td><td><form class=\"inline\" method=\"post\" action=\"/admin/users/", f);
-            url(f, name);
+            page_url(f, name);
             fputs("\">", f);
-            csrf_field(&p);
+            page_csrf_field(&p);
             fprintf(f, "<label class=\"small\" for=\"role-%d\">Role of ", i);
-            esc(f, name);
+            page_esc(f, name);
             fprintf(f, "</label> <select id=\"role-%d\" name=\"role\">", i);
             static const char *const roles[] = {"viewer", "member", "admin"};
             for (int k = 0; k < 3; k++)
@@ -2378,7 +1894,7 @@ static int admin_page(http_req *r, http_resp *o, int status, const char *msg, in
         fputs("</tbody></table></div>", f);
     }
     fputs("<h2>Add a user</h2><form class=\"f box\" method=\"post\" action=\"/admin/users\">", f);
-    csrf_field(&p);
+    page_csrf_field(&p);
     fputs("<div class=\"field\"><label for=\"new-user\">User name</label><input type=\"text\" "
           "id=\"new-user\" name=\"user\" required></div><div class=\"field\"><label "
           "for=\"new-password\">Password</label><input type=\"password\" id=\"new-password\" "
@@ -2412,14 +1928,14 @@ static int p_admin_add(http_req *r, http_resp *o)
     char *body = cJSON_PrintUnformatted(b);
     cJSON_Delete(b);
     cJSON *j = NULL;
-    int st = api_call(r, "POST", "/api/v1/users", body, &j, NULL);
+    int st = page_api_call(r, "POST", "/api/v1/users", body, &j, NULL);
     sodium_memzero(body, strlen(body));
     free(body);
     char msg[600];
     if (st == 201)
-        snprintf(msg, sizeof msg, "Added %s (%s).", user ? user : "", jstr(j, "role"));
+        snprintf(msg, sizeof msg, "Added %s (%s).", user ? user : "", page_jstr(j, "role"));
     else
-        snprintf(msg, sizeof msg, "%s", api_message(j));
+        snprintf(msg, sizeof msg, "%s", page_api_message(j));
     cJSON_Delete(j);
     form_free(&fm);
     return admin_page(r, o, st == 201 ? 200 : st, msg, st != 201);
@@ -2539,9 +2055,9 @@ static const http_route page_routes[] = {
     {"POST", "/alerts/{id}/acknowledge", ROLE_MEMBER, SCOPE_SUBMIT, P, NULL, p_alert_ack},
     {"POST", "/alerts/{id}/accept", ROLE_MEMBER, SCOPE_SUBMIT, P, NULL, p_alert_accept},
     {"GET", "/runs/{id}", ROLE_VIEWER, SCOPE_READ, P, NULL, g_run},
-    {"GET", "/leaderboard", ROLE_VIEWER, SCOPE_READ, P, NULL, g_leaderboard_list},
-    {"GET", "/leaderboard/{plugin}", ROLE_VIEWER, SCOPE_READ, P, NULL, g_leaderboard},
-    {"GET", "/compare", ROLE_VIEWER, SCOPE_READ, P, NULL, g_compare},
+    {"GET", "/leaderboard", ROLE_VIEWER, SCOPE_READ, P, NULL, page_board_list},
+    {"GET", "/leaderboard/{plugin}", ROLE_VIEWER, SCOPE_READ, P, NULL, page_board},
+    {"GET", "/compare", ROLE_VIEWER, SCOPE_READ, P, NULL, page_compare},
     {"GET", "/report", ROLE_VIEWER, SCOPE_READ, P, NULL, g_report},
     {"GET", "/admin/users", ROLE_ADMIN, SCOPE_READ, P, NULL, g_admin},
     {"POST", "/admin/users", ROLE_ADMIN, SCOPE_SUBMIT, P, NULL, p_admin_add},

@@ -1,6 +1,6 @@
 /*
- * pages.h — the HTML pages of `benchaas serve` (SERVICE.md, "Pages for
- * people"): sign-in, dashboard, submit forms, jobs, runs, leaderboard,
+ * pages.h — the HTML pages of `benchaas serve` (docs/serve.md,
+ * "Pages"): sign-in, dashboard, submit forms, jobs, runs, leaderboard,
  * compare, report and user administration.
  *
  * Server-rendered HTML that works without JavaScript, one stylesheet

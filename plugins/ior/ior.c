@@ -480,6 +480,13 @@ static int ior_init(bx_ctx *ctx, void **state)
                      "data, so read_bw measures memory rather than the file system: use "
                      "direct=true, reorder=true across nodes, or phases=read on kept files "
                      "after dropping the caches");
+    if ((s->cfg.phases & IOR_PHASE_WRITE) && !s->cfg.fsync && !s->cfg.direct) {
+        bx_warn(ctx, "fsync=false: the writes are timed until they reach the page cache, not the "
+                     "file system, so write_bw measures memory: use fsync=true or direct=true");
+        /* the leaderboard leaves such runs out of its ranking, with this reason */
+        bx_meta(ctx, "caveat", "written without fsync: the write rate is the page cache's, not "
+                               "the file system's");
+    }
     *state = s;
     return 0;
 }

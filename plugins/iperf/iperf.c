@@ -450,7 +450,7 @@ static int iperf_report(bx_ctx *ctx, void *state)
     iperf_state *st = state;
     if (st->nreps == 0)
         return bx_error(ctx, BX_EFAILED, "no test completed");
-    /* a rate's value is its best repetition (as CLI.md says); the others the median */
+    /* a rate's value is its best repetition (as docs/results.md says); the others the median */
     size_t best = 0;
     for (size_t i = 1; i < st->nreps; i++)
         if (st->reps[i].gbps > st->reps[best].gbps)

@@ -249,6 +249,9 @@ static void describe_run(bx_ctx *ctx, const stream_state *st)
                 "it unset)",
                 st->n, fmt_size(arrays, b1, sizeof b1), level, fmt_size(llc, b2, sizeof b2),
                 stream_default_size(llc));
+        /* the leaderboard leaves such runs out of its ranking, with this reason */
+        bx_meta(ctx, "caveat", "the arrays fit in the cache: the rates are cache bandwidth, not "
+                               "memory bandwidth");
     }
     if (st->nt && !stream_isa_has_nt(st->isa) && lead)
         bx_warn(ctx, "nt_stores=true: the %s kernels have no non-temporal stores on this "

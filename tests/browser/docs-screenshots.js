@@ -64,6 +64,10 @@ function call(port, method, p, tok, body) {
       'bob-sizes', params: { array_size: [500000, 2000000], ntimes: 5 }, repetitions: 3 }))
       .job.id);
   }
+  // the default size (computed from the cache, so measuring memory), 1 and 2 threads
+  for (const threads of [1, 2])
+    jobs.push((await call(port, 'POST', '/api/v1/jobs', tok.ann, { plugin: 'stream', name:
+      'default', params: { ntimes: 5 }, threads, repetitions: 2 })).job.id);
   for (;;) {
     const j = await call(port, 'GET', '/api/v1/jobs/' + jobs[jobs.length - 1], tok.ann);
     if (['done', 'failed', 'cancelled'].includes(j.job.state)) break;
@@ -93,6 +97,7 @@ function call(port, method, p, tok, body) {
   await page.screenshot({ path: path.join(OUT, 'serve-submit.png') });
   await page.goto(base + '/jobs/' + jobs[0]);
   await page.screenshot({ path: path.join(OUT, 'serve-job.png') });
+  await page.goto(base + '/jobs/' + jobs[jobs.length - 1]);
   const run = await page.$eval('#points a[href^="/runs/"]', (a) => a.getAttribute('href'));
   await page.goto(base + run);
   await page.screenshot({ path: path.join(OUT, 'serve-run.png'), fullPage: true });

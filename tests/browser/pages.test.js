@@ -104,7 +104,7 @@ async function cookieHeader(page) {
 // axe-core inside the page: no serious or critical violation.
 const paints = [];
 async function axe(page, name) {
-  // the first contentful paint of the page, for the record (SERVICE.md's pages: under 1 s)
+  // the first contentful paint of the page, for the record (goal: under 1 s)
   const fcp = await page.evaluate(() => {
     const e = performance.getEntriesByName('first-contentful-paint')[0];
     return e ? e.startTime : null;
@@ -260,6 +260,23 @@ async function text(page, sel) {
   await axe(page, 'job');
   await shot(page, 'job');
 
+  // ---- /compare chosen from the job page: the job against itself, answered in a sentence
+  // per configuration (2 repetitions each: too few, and how many would do), both drawn
+  await Promise.all([page.waitForNavigation(), page.click('#compare-job')]);
+  const jobId = jobUrl.match(/(\d+)$/)[1];
+  check(await page.$eval('#a', (e) => e.value) === 'job:' + jobId, 'compare: A not the job');
+  await page.type('#b', 'job:' + jobId);
+  await Promise.all([page.waitForNavigation(), page.click('form.row button')]);
+  const answers = await page.$$eval('.answer', (ps) => ps.map((p) => p.textContent));
+  check(answers.length === 2 && answers.every((t) =>
+    /Too few repetitions to tell\. With 2 against 2 values .* 4 repetitions on each side could/
+      .test(t)), 'compare: ' + JSON.stringify(answers));
+  check((await page.$$('svg.strip')).length === 2 &&
+        /Mann-Whitney U/.test(await text(page, 'main')), 'compare: no drawing or statistic');
+  await axe(page, 'compare');
+  await shot(page, 'compare');
+  await page.goto(jobUrl);
+
   // ---- a run
   await Promise.all([page.waitForNavigation(), page.click('#points a[href^="/runs/"]')]);
   check(/Metrics/.test(await text(page, 'main')) && (await page.$$('svg.chart')).length >= 1,
@@ -268,10 +285,22 @@ async function text(page, sel) {
   await axe(page, 'run');
   await shot(page, 'run');
 
-  // ---- the leaderboard: ann's entries highlighted
+  // ---- the leaderboard: ann's two sizes are two configurations; arrays that fit in the
+  // cache (STREAM says so) are left out of the ranking with the reason, and a link ranks them
   await page.goto(base + '/leaderboard/stream');
+  const cached = await page.$$eval('#left-out tr.mine', (rs) => rs.map((r) => r.textContent));
+  const ranked = await page.$$eval('#leaderboard tr.mine', (rs) => rs.map((r) => r.textContent));
+  if (cached.length) {
+    check(cached.length === 2 && ranked.length === 0 && cached.every((t) => /cache/.test(t)),
+          'cache-sized STREAM runs not left out with their reason: ' + cached + ' / ' + ranked);
+    await Promise.all([page.waitForNavigation(), page.click('#left-out a[href*="include=warned"]')]);
+  }
   const mine = await page.$$eval('#leaderboard tr.mine', (rs) => rs.map((r) => r.textContent));
   check(mine.length === 2 && mine.every((t) => /ann/.test(t)), 'leaderboard: ' + mine);
+  const configs = await page.$$eval('#leaderboard h3.config', (hs) => hs.map((h) => h.textContent));
+  check(configs.length === 2 && configs.some((t) => /array_size=100\u2009000/.test(t)) &&
+        configs.every((t) => /1 rank × 1 thread/.test(t)),
+        'one table per configuration, headed by it: ' + configs);
   await page.select('#metric', 'triad');
   await Promise.all([page.waitForNavigation(), page.click('form.row button')]);
   check(/Ranked by triad/.test(await text(page, 'main')), 'metric choice');
@@ -282,6 +311,15 @@ async function text(page, sel) {
   await page.goto(base + '/');
   check(/triad/.test(await text(page, 'main')) && (await page.$$('svg.spark')).length >= 1,
         'dashboard: no headline or trend');
+  // a trend line per configuration: the two STREAM sizes are two rows, never one line
+  const trends = await page.$$eval('#latest tbody tr', (rs) => rs
+    .filter((r) => /stream/.test(r.cells[0].textContent))
+    .map((r) => [r.cells[2].textContent, r.querySelectorAll('svg.spark').length,
+                 r.cells[4].textContent]));
+  check(trends.length === 2 && trends.every((t) => t[1] === 1 && /1 run/.test(t[2])) &&
+        trends.some((t) => /array_size=100\u2009000/.test(t[0])) &&
+        trends.some((t) => /array_size=200\u2009000/.test(t[0])),
+        'dashboard: not one trend per configuration: ' + JSON.stringify(trends));
   await axe(page, 'dashboard');
   await shot(page, 'dashboard');
   for (const p of ['/jobs', '/compare', '/leaderboard']) {

@@ -1,5 +1,5 @@
 # An unknown parameter in a configuration is refused with file:line, the plugin
-# and a did-you-mean, as CLI.md shows; nothing is written.
+# and a did-you-mean, as docs/cli.md shows; nothing is written.
 . "$TEST_LIB" || exit 1
 cat > c.cfg <<'CFG'
 experiments = (

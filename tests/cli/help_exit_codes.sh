@@ -10,7 +10,7 @@ for c in plugins describe run query collect worker; do
     expect_rc 0 bx "$c" --help
     expect_out "usage: benchaas $c"
 done
-# run --help documents every option of CLI.md
+# run --help documents every option of docs/cli.md
 expect_rc 0 bx run --help
 for o in --db --launcher --ranks --threads --repetitions --timeout --plugin-path --tag --json --dry-run --only; do
     expect_out "$o"

@@ -1,5 +1,5 @@
 # plugins --json prints {"plugins": [...]} with name, version, abi, path,
-# description, needs_mpi per plugin, as CLI.md shows; refused files are not in it.
+# description, needs_mpi per plugin, as docs/cli.md shows; refused files are not in it.
 . "$TEST_LIB" || exit 1
 G=$(realpath "$BENCHAAS_TEST_PLUGINS/good")
 abi=$(sed -n 's/^#define BX_ABI_MAJOR \([0-9]*\).*/\1/p' "$BENCHAAS_SOURCE/sdk/include/benchaas/plugin.h").$(sed -n 's/^#define BX_ABI_MINOR \([0-9]*\).*/\1/p' "$BENCHAAS_SOURCE/sdk/include/benchaas/plugin.h")

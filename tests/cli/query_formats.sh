@@ -10,7 +10,7 @@ expect_rc 0 bx query --db q.db --format json
 j() { sqlite3 :memory: "SELECT $1 FROM (SELECT readfile('$TMP/out') AS d)"; }
 eq "$(j "json_valid(d)")" 1 "json is valid"
 eq "$(j "(SELECT group_concat(key, ',') FROM (SELECT key FROM json_each(d, '\$.runs[0]') ORDER BY key))")" \
-   "error,host,id,job_id,metrics,params,plugin,plugin_version,ranks,started_at,status,threads" "keys of a run"
+   "computed,error,host,id,job_id,metrics,params,plugin,plugin_version,ranks,started_at,status,threads" "keys of a run"
 eq "$(j "json_extract(d, '\$.runs[0].metrics.echo.value')")" 7 "echo"
 expect_rc 0 bx query --db q.db --all-metrics
 expect_out "trivial"

@@ -1,4 +1,4 @@
-# run --json prints one JSON document on stdout with the shape of CLI.md
+# run --json prints one JSON document on stdout with the shape of docs/cli.md
 # (progress, plugin warnings and logs go to stderr).
 . "$TEST_LIB" || exit 1
 expect_rc 0 bx run trivial -p count=5 -p flag=true -p label=hi --json --progress --db j.db
@@ -7,7 +7,7 @@ eq "$(j "json_valid(d)")" 1 "stdout is one JSON document"
 eq "$(j "(SELECT group_concat(key) FROM json_each(d))")" runs "top-level keys"
 eq "$(j "json_array_length(d, '\$.runs')")" 1 "runs"
 eq "$(j "(SELECT group_concat(key, ',') FROM (SELECT key FROM json_each(d, '\$.runs[0]') ORDER BY key))")" \
-   "error,host,id,job_id,metrics,params,plugin,plugin_version,ranks,started_at,status,threads" "keys of a run"
+   "computed,error,host,id,job_id,metrics,params,plugin,plugin_version,ranks,started_at,status,threads" "keys of a run"
 eq "$(j "json_extract(d, '\$.runs[0].id') = (SELECT 1)")" 1 "id"
 eq "$(j "json_type(d, '\$.runs[0].id')")" integer "type of id"
 eq "$(j "json_extract(d, '\$.runs[0].plugin')")" trivial "plugin"

@@ -43,6 +43,28 @@ grep -q '<section id="tradeoff"><h2>Resource trade-off</h2>' r.html || fail "no 
 grep -q 'Speedup against the smallest request (higher is better)' r.html || fail "no speedup chart"
 grep -q '>ideal<' r.html || fail "no ideal line in the legend"
 
+# equal cost (1 rank x 2 threads against 2 ranks x 1 thread: the same two cores): no
+# speedup or efficiency, the report says what changed
+mkdir -p e.db.spool
+j=0
+for spec in "1 2 60" "1 2 62" "2 1 30" "2 1 31"; do
+    set -- $spec
+    j=$((j + 1))
+    cat >"e.db.spool/e$j.result.json" <<DOC
+{"result_version":1,"uuid":"e$j","plugin":"hpl","plugin_version":"1.0.0","status":"ok","error":null,
+ "started_at":"2026-11-0${j}T10:00:00Z","host":"node01","ranks":$1,"threads":$2,"repetitions":1,
+ "tags":[],"params":$(p NB 192),
+ "metrics":{"gflops":{"value":10,"unit":"GFLOP/s","better":"higher"},
+            "wall_time":{"value":$3,"unit":"s","better":"none"}},
+ "samples":{},"provenance":{"hostname":"node01"}}
+DOC
+done
+ingest e.db
+expect_rc 0 bx report --db e.db --html e.html
+grep -q 'same 2 cores as 1×2: run time -50 %' e.html || fail "equal cost: $(grep -o '<section id="tradeoff">.*' e.html | head -c 2000)"
+expect_rc 0 bx query --tradeoff --db e.db --format json
+expect_out '"speedup":	null'
+
 # a config sweep over threads: one configuration, two requests
 cat > sweep.cfg <<'CFG'
 experiments = ( { name = "scale"; plugin = "trivial"; threads = [1, 2]; params = { count = 100000; }; } );

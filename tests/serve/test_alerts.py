@@ -65,6 +65,16 @@ check(a["first_run"] in (30, 31, 32), "first run of the new level: %s" % a)
 payload = json.loads(sql(DB, "SELECT payload_json FROM alerts")[0][0])
 check(payload["confirmation_job"] == conf["id"] and payload["severity"] == "critical",
       "payload: %s" % payload)
+# the alert says what: the metric, the configuration, the host, the value against its
+# reference with the change, and links to the run and to a comparison
+check(re.search(r"critical regression of trivial rate on \S+: 1e\+06 ops/s against "
+                r"2e\+06 ops/s \(-50\.0 %\)", a["message"]) and
+      "Run: /runs/%d" % payload["run"] in a["message"] and "comparison: /compare?a=.." in
+      a["message"], "alert text: %s" % a["message"])
+check(payload["metric"] == "rate" and payload["plugin"] == "trivial" and payload["unit"] == "ops/s"
+      and payload["value"] == 1e6 and payload["reference"] == 2e6
+      and payload["links"]["run"] == "/runs/%d" % payload["run"]
+      and payload["links"]["compare"].startswith("/compare?a=..2"), "payload: %s" % payload)
 # the confirmation was queued before the alert: the log says so in that order
 s.log.seek(0)
 log = s.log.read()
@@ -78,6 +88,10 @@ st, _, page = s.request("GET", "/", headers=cookie)
 check(st == 200 and "[critical, open]" in page
       and 'action="/alerts/%d/acknowledge"' % a["id"] in page
       and 'action="/alerts/%d/accept"' % a["id"] in page, "dashboard: %s" % page[-3000:])
+# with what it says, and links to the run and to the comparison
+check("critical regression of trivial rate on " in page
+      and '<a class="alert-link" href="/runs/%d">the run</a>' % payload["run"] in page
+      and '<a class="alert-link" href="/compare?a=..2' in page, "dashboard: %s" % page[-3000:])
 csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
 st, h, _ = s.request("POST", "/alerts/%d/acknowledge" % a["id"], headers=cookie,
                      ctype="application/x-www-form-urlencoded",

@@ -1,6 +1,7 @@
 """Every /api/v1 route with its success and refusal cases, and the role matrix
 (viewer, member, other member, admin, no token, expired token, revoked token,
 forged token, token scopes) route by route.  A refused request changes nothing."""
+import json
 import time
 
 from serve_lib import *
@@ -188,9 +189,18 @@ check(run["id"] == r0 and "samples" in run and "timeline" in run and "provenance
 s.expect(404, "GET", "/api/v1/runs/424242", tok=T["viewer"])
 j, _ = s.expect(200, "GET", "/api/v1/leaderboard?plugin=trivial", tok=T["viewer"])
 check(j["metric"] == "rate" and j["better"] == "higher" and j["unit"] == "ops/s", str(j))
-vals = [e["value"] for e in j["entries"]]
-check(vals == sorted(vals, reverse=True) and [e["rank"] for e in j["entries"]]
-      == list(range(1, len(vals) + 1)), "ranking: %s" % vals)
+# ranked within each configuration (params as set, ranks, threads), configurations together
+configs = []
+for e in j["entries"]:
+    key = (json.dumps(e["params"], sort_keys=True), e["ranks"], e["threads"])
+    if not configs or configs[-1][0] != key:
+        check(key not in [c[0] for c in configs], "a configuration split: %s" % j["entries"])
+        configs.append((key, []))
+    configs[-1][1].append(e)
+for key, es in configs:
+    vals = [e["value"] for e in es]
+    check(vals == sorted(vals, reverse=True) and [e["rank"] for e in es]
+          == list(range(1, len(vals) + 1)), "ranking within %s: %s" % (key, vals))
 for e in j["entries"]:
     check({"rank", "value", "run_id", "user", "host", "params", "started_at"} <= set(e), str(e))
 j, _ = s.expect(200, "GET", "/api/v1/leaderboard?plugin=trivial&metric=elapsed&limit=1",

@@ -1,6 +1,6 @@
 /*
  * test_query.c — `benchaas query`: filters, the three formats (the JSON
- * document exactly as CLI.md shows it), bad input, and the printers the
+ * document exactly as docs/cli.md shows it), bad input, and the printers the
  * `run` command uses.
  */
 #define _GNU_SOURCE
@@ -226,7 +226,7 @@ int test_query_filters(void)
     return 0;
 }
 
-/* The JSON document: exactly the keys of CLI.md, in order, with their types. */
+/* The JSON document: exactly the keys of docs/cli.md, in order, with their types. */
 int test_query_json(void)
 {
     CHECK(make_fixture("j.db") == 0);
@@ -241,7 +241,8 @@ int test_query_json(void)
     CHECK(cJSON_GetArraySize(runs) == 6);
     static const char *const keys[] = {"id",      "plugin", "plugin_version", "status",
                                        "host",    "job_id", "started_at",     "ranks",
-                                       "threads", "params", "metrics",        "error"};
+                                       "threads", "params", "computed",       "metrics",
+                                       "error"};
     cJSON *r;
     cJSON_ArrayForEach(r, runs)
     {
@@ -249,11 +250,11 @@ int test_query_json(void)
         cJSON *field;
         cJSON_ArrayForEach(field, r)
         {
-            CHECK(k < 12);
+            CHECK(k < 13);
             CHECKM(strcmp(field->string, keys[k]) == 0, field->string);
             k++;
         }
-        CHECK(k == 12);
+        CHECK(k == 13);
     }
     /* run 1, in full */
     char *one = cJSON_PrintUnformatted(cJSON_GetArrayItem(runs, 0));
@@ -261,6 +262,7 @@ int test_query_json(void)
                        "\"status\":\"ok\",\"host\":\"node01\",\"job_id\":null,"
                        "\"started_at\":\"2025-03-20T08:00:00Z\",\"ranks\":1,\"threads\":2,"
                        "\"params\":{\"array_size\":80000000,\"ntimes\":10,\"nt_stores\":false},"
+                       "\"computed\":{},"
                        "\"metrics\":{\"triad\":{\"value\":41857.4,\"unit\":\"MB/s\","
                        "\"better\":\"higher\"},\"copy\":{\"value\":40000.5,\"unit\":\"MB/s\","
                        "\"better\":\"higher\"}},\"error\":null}") == 0,

@@ -1,0 +1,296 @@
+/*
+ * page_board.c — the leaderboard pages (page_board.h): /leaderboard and
+ * /leaderboard/{plugin}.
+ *
+ * Comparable before ranked: the API's answer (board.h's choice) comes ordered by
+ * configuration, and each configuration gets a table of its own, headed by what
+ * makes it one (ranks, threads, the parameters set, the values the plugin computed;
+ * parameters left at their defaults behind a "details" toggle).  Runs whose plugin
+ * said the figure is not what the metric means are listed apart with the reason,
+ * and a link ranks them too.
+ */
+#include "page_board.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader.h"
+#include "page_kit.h"
+#include "page_yard.h"
+#include "paramval.h"
+
+/* Is stored value v the parameter's default? */
+static int is_default(const bx_param *p, const cJSON *v)
+{
+    if (!p || !p->def)
+        return 0;
+    bxp_value d;
+    char err[256];
+    if (bxp_parse(p, p->def, &d, err, sizeof err))
+        return 0;
+    int same = 0;
+    if (cJSON_IsBool(v))
+        same = (d.i != 0) == cJSON_IsTrue(v);
+    else if (cJSON_IsNumber(v))
+        same = d.d == v->valuedouble;
+    else if (cJSON_IsString(v))
+        same = strcmp(d.text, v->valuestring) == 0;
+    bxp_value_free(&d);
+    return same;
+}
+
+/* name=value, a size in bytes as a person reads it. */
+static void param_text(FILE *f, const bx_param *p, const char *name, const cJSON *v)
+{
+    page_esc(f, name);
+    fputc('=', f);
+    if (cJSON_IsNumber(v) && p && p->type == BX_SIZE) {
+        page_quantity(f, v->valuedouble, "bytes");
+    } else if (cJSON_IsNumber(v) && fabs(v->valuedouble) >= 1e4 && fabs(v->valuedouble) < 1e15 &&
+               v->valuedouble == floor(v->valuedouble)) {
+        char d[32]; /* digits in groups of three: 46 000 000 */
+        int n = snprintf(d, sizeof d, "%.0f", fabs(v->valuedouble));
+        fputs(v->valuedouble < 0 ? "-" : "", f);
+        for (int i = 0; i < n; i++)
+            fprintf(f, "%s%c", i && (n - i) % 3 == 0 ? "\u2009" : "", d[i]);
+    } else if (cJSON_IsString(v)) {
+        page_esc(f, v->valuestring);
+    } else {
+        char *t = cJSON_PrintUnformatted(v);
+        page_esc(f, t);
+        free(t);
+    }
+}
+
+void page_config(FILE *f, const cJSON *e, const bx_param *table, const char *tag)
+{
+    double rk = page_jnum(e, "ranks"), th = page_jnum(e, "threads");
+    fprintf(f, "<%s class=\"config\"><span class=\"cfg\">%.0f rank%s × %.0f thread%s", tag,
+            isnan(rk) ? 1 : rk, rk == 1 || isnan(rk) ? "" : "s", isnan(th) ? 1 : th,
+            th == 1 || isnan(th) ? "" : "s");
+    const cJSON *pa;
+    int ndef = 0;
+    cJSON_ArrayForEach(pa, cJSON_GetObjectItemCaseSensitive(e, "params"))
+    {
+        const bx_param *p = table ? bxp_find(table, pa->string) : NULL;
+        if (is_default(p, pa)) {
+            ndef++;
+            continue;
+        }
+        fputs(" · ", f);
+        param_text(f, p, pa->string, pa);
+    }
+    cJSON_ArrayForEach(pa, cJSON_GetObjectItemCaseSensitive(e, "computed"))
+    {
+        fputs(" · ", f);
+        param_text(f, table ? bxp_find(table, pa->string) : NULL, pa->string, pa);
+        fputs(" <span class=\"small\">(computed)</span>", f);
+    }
+    fprintf(f, "</span></%s>", tag);
+    if (!ndef)
+        return;
+    fprintf(f, " <details class=\"small\"><summary>%d parameter%s at %s default</summary>", ndef,
+            ndef == 1 ? "" : "s", ndef == 1 ? "its" : "their");
+    int first = 1;
+    cJSON_ArrayForEach(pa, cJSON_GetObjectItemCaseSensitive(e, "params"))
+    {
+        const bx_param *p = table ? bxp_find(table, pa->string) : NULL;
+        if (!is_default(p, pa))
+            continue;
+        fputs(first ? "" : ", ", f);
+        first = 0;
+        param_text(f, p, pa->string, pa);
+    }
+    fputs("</details>", f);
+}
+
+/* Do a and b (entries) belong to one configuration? */
+static int same_config(const cJSON *a, const cJSON *b)
+{
+    return a && b && cJSON_Compare(cJSON_GetObjectItemCaseSensitive(a, "params"),
+                                   cJSON_GetObjectItemCaseSensitive(b, "params"), 1) &&
+           page_jnum(a, "ranks") == page_jnum(b, "ranks") &&
+           page_jnum(a, "threads") == page_jnum(b, "threads");
+}
+
+static void table_head(FILE *f, int left_out)
+{
+    fprintf(f, "<div class=\"scroll\"><table class=\"board\"><thead><tr><th scope=\"col\">%s</th>"
+               "<th scope=\"col\">User</th><th scope=\"col\">Host</th><th scope=\"col\">Value"
+               "</th><th scope=\"col\">Date</th>%s</tr></thead><tbody>",
+            left_out ? "Run" : "Rank", "<th scope=\"col\">Note</th>");
+}
+
+static void entry_row(FILE *f, http_req *r, const cJSON *e, const char *unit, const char *metric,
+                      int left_out)
+{
+    const char *me = r->auth.user;
+    const char *u = page_jstr(e, "user"), *cav = page_jstr(e, "caveat");
+    int mine = u && me && strcmp(u, me) == 0;
+    fprintf(f, "<tr%s><td class=\"n\">", mine ? " class=\"mine\"" : "");
+    if (left_out)
+        fprintf(f, "<a href=\"/runs/%.0f\">%.0f</a>", page_jnum(e, "run_id"),
+                page_jnum(e, "run_id"));
+    else
+        fprintf(f, "%.0f", page_jnum(e, "rank"));
+    fputs("</td><td>", f);
+    page_esc(f, u ? u : "(CLI)");
+    if (mine)
+        fputs(" <span class=\"small\">(you)</span>", f);
+    fputs("</td><td>", f);
+    page_esc(f, page_jstr(e, "host"));
+    fprintf(f, "</td><td class=\"n\"><a href=\"/runs/%.0f\">", page_jnum(e, "run_id"));
+    page_quantity(f, page_jnum(e, "value"), unit);
+    fputs("</a>", f);
+    page_yard_short(f, r, (long long)page_jnum(e, "run_id"), metric);
+    fputs("</td><td>", f);
+    page_when(f, page_jstr(e, "started_at"));
+    fputs("</td><td class=\"small caveat\">", f);
+    page_esc(f, cav);
+    fputs("</td></tr>", f);
+}
+
+/* The entries of `list`, one table per configuration. */
+static void board_tables(FILE *f, http_req *r, const cJSON *list, const char *unit,
+                         const char *metric, const bx_param *table, int left_out)
+{
+    const cJSON *e, *prev = NULL;
+    cJSON_ArrayForEach(e, list)
+    {
+        if (!same_config(prev, e)) {
+            if (prev)
+                fputs("</tbody></table></div>", f);
+            page_config(f, e, table, "h3");
+            table_head(f, left_out);
+        }
+        entry_row(f, r, e, unit, metric, left_out);
+        prev = e;
+    }
+    if (prev)
+        fputs("</tbody></table></div>", f);
+}
+
+/* The metric chooser: the metrics of the plugin's newest ok run, and the include toggle. */
+static void board_form(page *p, const char *plugin, const char *chosen, int warned)
+{
+    FILE *f = p->f;
+    sqlite3_stmt *s;
+    fputs("<form class=\"row\" method=\"get\" action=\"/leaderboard/", f);
+    page_url(f, plugin);
+    fputs("\"><div><label for=\"metric\">Metric</label><select id=\"metric\" name=\"metric\">", f);
+    if (sqlite3_prepare_v2(store_db(p->r->st),
+                           "SELECT name, unit FROM metrics WHERE run_id = (SELECT max(id) FROM "
+                           "runs WHERE plugin = ?1 AND status = 'ok') ORDER BY seq",
+                           -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, plugin, -1, SQLITE_TRANSIENT);
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            fputs("<option value=\"", f);
+            page_esc(f, page_col_text(s, 0));
+            fputs(chosen && strcmp(chosen, page_col_text(s, 0)) == 0 ? "\" selected>" : "\">", f);
+            page_esc(f, page_col_text(s, 0));
+            if (*page_col_text(s, 1)) {
+                fputs(" (", f);
+                page_esc(f, page_col_text(s, 1));
+                fputs(")", f);
+            }
+            fputs("</option>", f);
+        }
+        sqlite3_finalize(s);
+    }
+    fprintf(f, "</select></div><div><label><input type=\"checkbox\" name=\"include\" "
+               "value=\"warned\"%s> rank runs with a caveat too</label></div>"
+               "<button type=\"submit\">Show</button></form>",
+            warned ? " checked" : "");
+}
+
+int page_board_list(http_req *r, http_resp *o)
+{
+    page p;
+    page_open(&p, r, o);
+    page_begin(&p, "Leaderboards", 0);
+    sqlite3_stmt *s;
+    fputs("<ul>", p.f);
+    if (sqlite3_prepare_v2(store_db(r->st), "SELECT DISTINCT plugin FROM runs ORDER BY 1", -1, &s,
+                           NULL) == SQLITE_OK) {
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            fputs("<li><a href=\"/leaderboard/", p.f);
+            page_url(p.f, page_col_text(s, 0));
+            fputs("\">", p.f);
+            page_esc(p.f, page_col_text(s, 0));
+            fputs("</a></li>", p.f);
+        }
+        sqlite3_finalize(s);
+    }
+    fputs("</ul>", p.f);
+    return page_send(&p, 200);
+}
+
+/* The runs left out, with their reasons and the way to rank them too. */
+static void left_out_part(FILE *f, http_req *r, const cJSON *j, const char *plugin,
+                          const char *unit, const bx_param *table)
+{
+    const cJSON *left = cJSON_GetObjectItemCaseSensitive(j, "left_out");
+    if (!cJSON_GetArraySize(left))
+        return;
+    fputs("<section id=\"left-out\"><h2>Left out of the ranking</h2><p>The plugin said these "
+          "runs' figures are not what the metric means (the reason is by each). <a href=\""
+          "/leaderboard/",
+          f);
+    page_url(f, plugin);
+    fputs("?metric=", f);
+    page_url(f, page_jstr(j, "metric"));
+    fputs("&amp;include=warned\">Rank them too</a>.</p>", f);
+    board_tables(f, r, left, unit, page_jstr(j, "metric"), table, 1);
+    fputs("</section>", f);
+}
+
+int page_board(http_req *r, http_resp *o)
+{
+    const char *plugin = r->seg[0];
+    const char *inc = http_query(r, "include");
+    int warned = inc && strcmp(inc, "warned") == 0;
+    page_set_query(r, "plugin", plugin);
+    page_set_query(r, "limit", "200");
+    cJSON *j = NULL;
+    int st = page_api_call(r, "GET", "/api/v1/leaderboard", NULL, &j, NULL);
+    page p;
+    page_open(&p, r, o);
+    char title[160];
+    snprintf(title, sizeof title, "Leaderboard: %s", plugin);
+    page_begin(&p, title, 0);
+    FILE *f = p.f;
+    board_form(&p, plugin, page_jstr(j, "metric"), warned);
+    if (st != 200) {
+        fputs("<p class=\"msg bad\">", f);
+        page_esc(f, page_api_message(j));
+        fputs("</p>", f);
+        cJSON_Delete(j);
+        return page_send(&p, st == 404 ? 404 : 400);
+    }
+    loaded_plugin lp;
+    char err[512];
+    int have = page_load_plugin(plugin, &lp, err, sizeof err) == 0;
+    const bx_param *table = have ? lp.desc->params : NULL;
+    fputs("<p>Ranked by <strong>", f);
+    page_esc(f, page_jstr(j, "metric"));
+    fputs("</strong>, ", f);
+    page_esc(f, page_jstr(j, "better"));
+    fputs(" is better. Runs are ranked only against runs of the same configuration (ranks, "
+          "threads and parameters): one table each, the best run of each user and host. Your "
+          "entries are highlighted.</p>",
+          f);
+    const char *unit = page_jstr(j, "unit");
+    const cJSON *entries = cJSON_GetObjectItemCaseSensitive(j, "entries");
+    fputs("<div id=\"leaderboard\">", f);
+    if (!cJSON_GetArraySize(entries))
+        fputs("<p>No run to rank.</p>", f);
+    board_tables(f, r, entries, unit, page_jstr(j, "metric"), table, 0);
+    fputs("</div>", f);
+    if (!warned)
+        left_out_part(f, r, j, plugin, unit, table);
+    if (have)
+        plugin_unload(&lp);
+    cJSON_Delete(j);
+    return page_send(&p, 200);
+}
