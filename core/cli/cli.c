@@ -470,6 +470,10 @@ int main(int argc, char **argv)
         (c[2] == 'm' ? cli_write_man : cli_write_completion)(stdout);
         return fflush(stdout) == 0 ? 0 : 1;
     }
+    if (strcmp(c, "--list-options") == 0) { /* (hidden: for the test of the two) */
+        cli_list_options();
+        return fflush(stdout) == 0 ? 0 : 1;
+    }
     for (const cli_cmd *t = cli_commands; t->name; t++)
         if (t->fn && strcmp(c, t->name) == 0)
             return t->fn(argc - 1, argv + 1);

@@ -40,6 +40,8 @@ void cli_main_help(FILE *to);
 /* `benchaas --man` and `benchaas --completion`: benchaas.1 and the bash completion (man.c). */
 void cli_write_man(FILE *to);
 void cli_write_completion(FILE *to);
+/* `benchaas --list-options`: "COMMAND" and "COMMAND OPTION" lines, from the tables (man.c). */
+void cli_list_options(void);
 
 /* `benchaas run`, `submit` and `worker` (cli.c). */
 int cmd_run(int argc, char **argv);

@@ -47,8 +47,10 @@ void cli_write_man(FILE *to)
     fputs(".TH BENCHAAS 1 \"\" \"benchaas " BENCHAAS_VERSION "\" \"User Commands\"\n"
           ".SH NAME\nbenchaas \\- benchmarks for HPC systems\n"
           ".SH SYNOPSIS\n.B benchaas\n[\\-\\-version] [\\-\\-help] COMMAND [ARGS]\n"
-          ".SH DESCRIPTION\nOne runner, plugins for HPL, STREAM, network and IO, results in one\n"
-          "SQLite database.  \\fBbenchaas\\fR \\fICOMMAND\\fR \\-\\-help tells more.\n"
+          ".SH DESCRIPTION\nOne runner for benchmark plugins (HPL, STREAM, network, IO and third\\-party\n"
+          "plugins) with one configuration format, local, MPI and Slurm launchers, and one\n"
+          "SQLite database of results; and a web service on the same database.\n"
+          ".B benchaas COMMAND \\-\\-help\ndescribes each command.\n"
           ".SH COMMANDS\n",
           to);
     for (const cli_cmd *c = cli_commands; c->name; c++) {
@@ -67,8 +69,11 @@ void cli_write_man(FILE *to)
     }
     fputs(".SH EXIT STATUS\n0 success, 1 a benchmark ran but failed (check: a regression), 2 bad\n"
           "usage or input (nothing was run).\n"
-          ".SH ENVIRONMENT\n.TP\n.B BENCHAAS_DB\nthe database\n"
-          ".TP\n.B BENCHAAS_PLUGIN_PATH\nplugin folders, colon\\-separated\n",
+          ".SH ENVIRONMENT\n.TP\n.B BENCHAAS_DB\nthe database (default ./benchaas.db)\n"
+          ".TP\n.B BENCHAAS_PLUGIN_PATH\nextra plugin folders, searched first (colon\\-separated)\n"
+          ".TP\n.B BENCHAAS_TOKEN\nthe token of push\n"
+          ".SH FILES\n/usr/share/doc/benchaas/ (serve.md, database.md, formats.md, slurm.md),\n"
+          "/usr/lib/systemd/system/benchaas.service\n",
           to);
 }
 
@@ -126,4 +131,23 @@ void cli_write_completion(FILE *to)
           "}\n"
           "complete -o default -F _benchaas benchaas\n",
           to);
+}
+
+static void list_opt(const cli_opt *o, void *arg)
+{
+    const char *cmd = arg;
+    printf("%s %s\n", cmd, o->name);
+    if (o->letter)
+        printf("%s -%c\n", cmd, o->letter);
+}
+
+void cli_list_options(void)
+{
+    for (const cli_cmd *c = cli_commands; c->name; c++) {
+        if (!c->fn)
+            continue;
+        printf("%s\n", c->name);
+        if (c->spec)
+            cli_each_opt(c->spec->opts, list_opt, (void *)c->name);
+    }
 }
