@@ -41,7 +41,8 @@ const cli_cmd cli_commands[] = {
      &cli_query_spec},
     {"export", cmd_export, "export [filters] -o FILE", "the same into a CSV/JSON file",
      &cli_export_spec},
-    {"sql", cmd_sql, "sql \"SELECT ...\"", "read-only SQL against the documented views", NULL},
+    {"sql", cmd_sql, "sql \"SELECT ...\"", "read-only SQL against the documented views",
+     &cli_sql_spec},
     {"compare", cmd_compare, "compare A B",
      "two runs or groups (tag:, host:, FROM..TO): change,\n"
      "better/worse, beyond the noise or not",
