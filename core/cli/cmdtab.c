@@ -46,7 +46,7 @@ const cli_cmd cli_commands[] = {
     {"compare", cmd_compare, "compare A B",
      "two runs or groups (tag:, host:, FROM..TO): change,\n"
      "better/worse, beyond the noise or not",
-     NULL},
+     &cli_compare_spec},
     {"baseline", cmd_baseline, "baseline set|list|delete", "reference values for check", NULL},
     {"check", cli_check, "check [filters] [--junit F]",
      "regressions against baselines or history (exit 1)", NULL},

@@ -33,7 +33,7 @@ static void man_opt(const cli_opt *o, void *arg)
         roff(l, to);
     }
     fputc('\n', to);
-    roff(o->help, to);
+    roff(o->help ? o->help : "", to);
     fputc('\n', to);
     if (o->choices) {
         fputs("One of: ", to);

@@ -148,15 +148,19 @@ static void help_rows(const cli_opt *t, int col, FILE *to)
 {
     for (; t && (t->name || t->help || t->include); t++) {
         if (t->include) {
-            help_rows(t->include, col, to);
+            if (!t->help) /* (CLI_INCLUDE_QUIET: parsed, documented elsewhere) */
+                help_rows(t->include, col, to);
             continue;
         }
         if (!t->name) {
             fputs(t->help, to);
             continue;
         }
+        if (!t->help) /* (an option documented elsewhere: compare's --db is query's) */
+            continue;
         int n = fprintf(to, "  %s", t->syn ? t->syn : t->name);
-        fprintf(to, "%*s", n + 2 > col ? 2 : col - n, "");
+        if (*t->help)
+            fprintf(to, "%*s", n + 2 > col ? 2 : col - n, "");
         for (const char *p = t->help; *p; p++) {
             fputc(*p, to);
             if (*p == '\n' && p[1])

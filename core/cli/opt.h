@@ -36,8 +36,10 @@ typedef struct cli_opt {
     size_t off;          /* offsetof() the field in the command's options, or CLI_HANDLER */
     const char *syn;     /* as --help shows it ("--format table|csv"); NULL: the name */
     const char *choices; /* CLI_ENUM: "table|csv|json" (for the completion and the man page) */
-    const char *help;    /* its lines; the second and later are indented to the help column */
-    const struct cli_opt *include; /* a table declared once (the filters), spliced in here */
+    const char *help;    /* its lines; the second and later are indented to the help column
+                          * (NULL: not shown in the command's --help, which points elsewhere) */
+    const struct cli_opt *include; /* a table declared once (the filters), spliced in here;
+                                    * an option of the command's own of the same name wins */
 } cli_opt;
 
 /* A row that ends an option table. */
@@ -46,6 +48,8 @@ typedef struct cli_opt {
 #define CLI_TEXT(s) {NULL, 0, CLI_FLAG, 0, NULL, NULL, s, NULL}
 /* The rows of a shared table, here. */
 #define CLI_INCLUDE(t) {NULL, 0, CLI_FLAG, 0, NULL, NULL, NULL, t}
+/* The same, taken by the parser but not shown in the command's help (which points elsewhere). */
+#define CLI_INCLUDE_QUIET(t) {NULL, 0, CLI_FLAG, 0, NULL, NULL, "", t}
 
 /* How a command words a usage error's second half (today's two, kept). */
 enum { CLI_ERR_TRY, /* "benchaas CMD: MSG\nTry `benchaas CMD --help`.\n" */
