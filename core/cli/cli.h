@@ -14,7 +14,7 @@ extern const cli_opt cli_filter_opts[];
 
 /* What each declared command takes (its file), for cmdtab.c, the man page and the completion. */
 extern const cli_spec cli_query_spec, cli_export_spec, cli_collect_spec, cli_plugins_spec,
-    cli_describe_spec, cli_sql_spec, cli_compare_spec;
+    cli_describe_spec, cli_sql_spec, cli_compare_spec, cli_status_spec;
 
 /*
  * A command of `benchaas`: its name, its entry point (argv[0] is the
@@ -47,6 +47,9 @@ void cli_list_options(void);
 int cmd_run(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
 int cmd_worker(int argc, char **argv);
+
+/* `benchaas status`: submitted runs and their Slurm jobs (status_cmd.c).  0, or 2. */
+int cmd_status(int argc, char **argv);
 
 /* `benchaas compare A B`: two runs or groups, per metric (compare_cmd.c).  0, or 2. */
 int cmd_compare(int argc, char **argv);

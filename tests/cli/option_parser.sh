@@ -7,9 +7,9 @@ for p in -pNB=128 "-p NB=128" --param=NB=128 "--param NB=128"; do
     expect_rc 2 bx query $p --db none.db
     expect_err "no database at 'none.db'"
 done
-# a missing value: the same words for every command (collect said "unknown argument")
-for c in collect query plugins; do
-    case $c in collect | query) o=--db ;; plugins) o=--plugin-path ;; esac
+# a missing value: the same words for every command (collect and status said "unknown argument")
+for c in collect status query sql plugins; do
+    case $c in plugins) o=--plugin-path ;; *) o=--db ;; esac
     expect_rc 2 bx $c $o
     expect_err "benchaas $c: $o needs a value"
 done
