@@ -1,10 +1,10 @@
 # The Debian package of the whole install (`cpack -G DEB` in a build folder):
 # runner, workers, plugins, SDK (headers, library, CMake and pkg-config files),
-# the man page, the documentation and the systemd unit of `benchaas serve`.
+# the man page and bash completion, the documentation and the systemd unit of `benchaas serve`.
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/benchaas.service
         DESTINATION lib/systemd/system COMPONENT service)
-install(FILES ${PROJECT_SOURCE_DIR}/packaging/benchaas.1
-        DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+# (benchaas.1 and the bash completion are written from the command tables and
+# installed by core/cli/CMakeLists.txt)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/serve.md
               ${PROJECT_SOURCE_DIR}/docs/database.md ${PROJECT_SOURCE_DIR}/docs/formats.md
               ${PROJECT_SOURCE_DIR}/docs/slurm.md

@@ -34,39 +34,6 @@
 #include "store.h"
 #include "text.h"
 
-static const char *main_help =
-    "usage: benchaas [--version] [--help] COMMAND [ARGS]\n"
-    "\n"
-    "Benchmarks for HPC systems: one runner, plugins for HPL, STREAM, network and IO,\n"
-    "results in one SQLite database.\n"
-    "\n"
-    "Commands:\n"
-    "  plugins [--json]              every plugin found: name, version, ABI, path\n"
-    "  describe PLUGIN               its parameters and metrics\n"
-    "  run PLUGIN [-p NAME=VALUE]... run one benchmark (-p NB=128,192 is a sweep)\n"
-    "  run CONFIG.cfg [--only NAME]  run the experiments of a configuration file\n"
-    "  submit CONFIG.cfg [--wait]    the same through Slurm\n"
-    "  status                        submitted runs and their Slurm jobs\n"
-    "  collect                       ingest finished result documents from the spool\n"
-    "  query [filters]               results from the database (table, csv, json, jsonl),\n"
-    "                                or statistics per group (--group-by NB --stat median)\n"
-    "  export [filters] -o FILE      the same into a CSV/JSON file\n"
-    "  sql \"SELECT ...\"              read-only SQL against the documented views\n"
-    "  compare A B                   two runs or groups (tag:, host:, FROM..TO): change,\n"
-    "                                better/worse, beyond the noise or not\n"
-    "  baseline set|list|delete      reference values for check\n"
-    "  check [filters] [--junit F]   regressions against baselines or history (exit 1)\n"
-    "  report --html FILE            a self-contained HTML report with SVG charts\n"
-    "  worker SPEC.json              run one spec and write its result document\n"
-    "  serve [--listen HOST:PORT]    the web service: JSON API, accounts, job queue\n"
-    "  user add|list|passwd|remove   accounts of the service\n"
-    "  token create NAME             an API token of the service (printed once)\n"
-    "  push --server URL [filters]   send stored runs to a service\n"
-    "\n"
-    "`benchaas COMMAND --help` tells more.  Exit codes: 0 success, 1 a benchmark ran\n"
-    "but failed (check: a regression), 2 bad usage or input (nothing was run).\n"
-    "Environment: BENCHAAS_DB (the database), BENCHAAS_PLUGIN_PATH (plugin folders).\n";
-
 static const char *run_help =
     "usage: benchaas run PLUGIN [-p NAME=VALUE]... [options]\n"
     "       benchaas run CONFIG.cfg [--only NAME] [options]\n"
@@ -136,223 +103,6 @@ static int cmd_version(void)
     printf(", OpenBLAS %s", BENCHAAS_OPENBLAS_VERSION);
 #endif
     printf("\n");
-    return 0;
-}
-
-/* ---- plugins ---------------------------------------------------------- */
-
-static int take_plugin_path(int argc, char **argv, int *i, strvec *dirs)
-{
-    const char *a = argv[*i];
-    if (strcmp(a, "--plugin-path") == 0) {
-        if (*i + 1 >= argc)
-            return -1;
-        strvec_push(dirs, argv[++*i]);
-        return 1;
-    }
-    if (strncmp(a, "--plugin-path=", 14) == 0) {
-        strvec_push(dirs, a + 14);
-        return 1;
-    }
-    return 0;
-}
-
-static int cmd_plugins(int argc, char **argv)
-{
-    int json = 0;
-    strvec user = {0};
-    for (int i = 1; i < argc; i++) {
-        int t = take_plugin_path(argc, argv, &i, &user);
-        if (t < 0) {
-            usage_error("plugins", "--plugin-path needs a folder");
-            strvec_free(&user);
-            return 2;
-        }
-        if (t)
-            continue;
-        if (strcmp(argv[i], "--json") == 0)
-            json = 1;
-        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("usage: benchaas plugins [--json] [--plugin-path DIR]\n\n"
-                   "Every plugin found in the plugin folders (--plugin-path, then\n"
-                   "BENCHAAS_PLUGIN_PATH, then the install's), with files that were refused\n"
-                   "and why on stderr.\n");
-            strvec_free(&user);
-            return 0;
-        } else {
-            usage_error("plugins", "unknown option '%s'", argv[i]);
-            strvec_free(&user);
-            return 2;
-        }
-    }
-    strvec dirs = {0};
-    char perr[1024];
-    if (plugin_dirs_check(&user, perr, sizeof perr) != 0) {
-        say("%s", perr);
-        strvec_free(&user);
-        return 2;
-    }
-    plugin_search_path(&user, &dirs);
-    plugin_entry *e = NULL;
-    size_t n = 0;
-    plugin_scan(&dirs, core_host(), &e, &n);
-    if (json) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON *arr = cJSON_AddArrayToObject(o, "plugins");
-        for (size_t i = 0; i < n; i++) {
-            if (e[i].error)
-                continue;
-            const bx_plugin *d = e[i].p.desc;
-            cJSON *p = cJSON_CreateObject();
-            char abi[32];
-            snprintf(abi, sizeof abi, "%u.%u", d->abi_major, d->abi_minor);
-            cJSON_AddStringToObject(p, "name", d->name);
-            cJSON_AddStringToObject(p, "version", d->version);
-            cJSON_AddStringToObject(p, "abi", abi);
-            cJSON_AddStringToObject(p, "path", e[i].p.path);
-            cJSON_AddStringToObject(p, "description", d->description);
-            cJSON_AddBoolToObject(p, "needs_mpi", (d->flags & BX_NEEDS_MPI) != 0);
-            cJSON_AddItemToArray(arr, p);
-        }
-        char *t = cJSON_Print(o);
-        printf("%s\n", t);
-        free(t);
-        cJSON_Delete(o);
-    } else {
-        printf("%-12s %-9s %-5s %-4s %s\n", "NAME", "VERSION", "ABI", "MPI", "DESCRIPTION");
-        for (size_t i = 0; i < n; i++) {
-            if (e[i].error)
-                continue;
-            const bx_plugin *d = e[i].p.desc;
-            printf("%-12s %-9s %u.%-3u %-4s %s\n", d->name, d->version, d->abi_major,
-                   d->abi_minor, (d->flags & BX_NEEDS_MPI) ? "yes" : "", d->description);
-            printf("%-12s %s\n", "", e[i].p.path);
-        }
-    }
-    for (size_t i = 0; i < n; i++)
-        if (e[i].error)
-            fprintf(stderr, "benchaas: refused %s\n", e[i].error);
-    if (n == 0) {
-        fprintf(stderr, "benchaas: no plugins found in:");
-        for (size_t i = 0; i < dirs.n; i++)
-            fprintf(stderr, " %s", dirs.v[i]);
-        fprintf(stderr, "\n");
-    }
-    plugin_scan_free(e, n);
-    strvec_free(&dirs);
-    strvec_free(&user);
-    return 0;
-}
-
-/* ---- describe --------------------------------------------------------- */
-
-static int cmd_describe(int argc, char **argv)
-{
-    strvec user = {0};
-    const char *name = NULL;
-    for (int i = 1; i < argc; i++) {
-        int t = take_plugin_path(argc, argv, &i, &user);
-        if (t < 0) {
-            usage_error("describe", "--plugin-path needs a folder");
-            strvec_free(&user);
-            return 2;
-        }
-        if (t)
-            continue;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("usage: benchaas describe PLUGIN [--plugin-path DIR]\n\n"
-                   "A plugin's parameters (type, default, range or choices, help) and metrics\n"
-                   "(unit, which direction is better).\n");
-            strvec_free(&user);
-            return 0;
-        }
-        if (argv[i][0] == '-' || name) {
-            usage_error("describe", "unexpected argument '%s'", argv[i]);
-            strvec_free(&user);
-            return 2;
-        }
-        name = argv[i];
-    }
-    if (!name) {
-        usage_error("describe", "which plugin? (see `benchaas plugins`)");
-        strvec_free(&user);
-        return 2;
-    }
-    strvec dirs = {0};
-    char perr[1024];
-    if (plugin_dirs_check(&user, perr, sizeof perr) != 0) {
-        say("%s", perr);
-        strvec_free(&user);
-        return 2;
-    }
-    plugin_search_path(&user, &dirs);
-    loaded_plugin lp;
-    char err[4096];
-    int rc = plugin_find(&dirs, name, core_host(), &lp, err, sizeof err);
-    strvec_free(&dirs);
-    strvec_free(&user);
-    if (rc) {
-        say("%s", err);
-        return 2;
-    }
-    const bx_plugin *d = lp.desc;
-    printf("%s %s — %s\n", d->name, d->version, d->description);
-    printf("file: %s\nABI %u.%u%s%s; default repetitions %u%s\n\n", lp.path, d->abi_major,
-           d->abi_minor, (d->flags & BX_NEEDS_MPI) ? "; needs MPI (runs under mpirun)" : "",
-           (d->flags & BX_USES_MPI) ? "; uses MPI when --ranks > 1" : "",
-           d->default_repetitions ? d->default_repetitions : 1,
-           (d->flags & BX_NO_WARMUP) ? "; no warm-up run" : ", after one warm-up");
-    int w = 4, wd = 7;
-    for (const bx_param *p = d->params; p && p->name; p++) {
-        if ((int)strlen(p->name) > w)
-            w = (int)strlen(p->name);
-        if (p->def && (int)strlen(p->def) > wd)
-            wd = (int)strlen(p->def);
-    }
-    for (const bx_metric_def *m = d->metrics; m && m->name; m++)
-        if ((int)strlen(m->name) > w)
-            w = (int)strlen(m->name);
-    printf("Parameters:\n");
-    printf("  %-*s %-7s %-*s %s\n", w, "NAME", "TYPE", wd, "DEFAULT", "RANGE/CHOICES — HELP");
-    for (const bx_param *p = d->params; p && p->name; p++) {
-        char r[512];
-        bxp_describe_range(p, r, sizeof r);
-        const char *kind = bxp_kind_name(p);
-        if (kind && !r[0])
-            snprintf(r, sizeof r, "%s",
-                     strcmp(kind, "host") == 0 ? "a host it connects to"
-                     : strcmp(kind, "path_read") == 0 ? "a path it reads"
-                                                      : "a path it writes");
-        printf("  %-*s %-7s %-*s %s%s%s\n", w, p->name, bxp_type_name(p->type), wd,
-               p->def ? p->def : "-", r, r[0] ? " — " : "", p->help ? p->help : "");
-    }
-    printf("\nMetrics:\n");
-    printf("  %-*s %-9s %-7s %s\n", w, "NAME", "UNIT", "BETTER", "HELP");
-    for (const bx_metric_def *m = d->metrics; m && m->name; m++)
-        printf("  %-*s %-9s %-7s %s\n", w, m->name, m->unit[0] ? m->unit : "-",
-               m->better == BX_BETTER_HIGHER  ? "higher"
-               : m->better == BX_BETTER_LOWER ? "lower"
-                                              : "-",
-               m->help ? m->help : "");
-    printf("  (every run also stores wall_time s, user_time s, sys_time s, max_rss MiB)\n");
-    printf("  headline:");
-    for (const bx_metric_def *m = d->metrics; m && m->name; m++)
-        if (m->flags & BX_METRIC_HEADLINE)
-            printf(" %s", m->name);
-    printf("\n");
-    if (BX_DESC_HAS(d, describe) && d->describe) {
-        printf("\n");
-        pset ps;
-        pset_init(&ps, d);
-        hostctx h;
-        hostctx_init(&h, d, &ps);
-        h.print_out = stdout;
-        h.collect = 0;
-        d->describe(&h.ctx);
-        hostctx_free(&h);
-        pset_free(&ps);
-    }
-    plugin_unload(&lp);
     return 0;
 }
 
@@ -683,7 +433,7 @@ out:
 
 /* ---- worker ----------------------------------------------------------- */
 
-static int cmd_worker(int argc, char **argv)
+int cmd_worker(int argc, char **argv)
 {
     /* The MPI build of the worker runs every spec; the plain one only non-MPI ones. */
     char *w = worker_path(1);
@@ -698,62 +448,36 @@ static int cmd_worker(int argc, char **argv)
     return 2;
 }
 
+int cmd_run(int argc, char **argv) { return cmd_run_like(argc, argv, 0); }
+
+int cmd_submit(int argc, char **argv) { return cmd_run_like(argc, argv, 1); }
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fputs(main_help, stderr);
+        cli_main_help(stderr);
         return 2;
     }
     const char *c = argv[1];
     if (strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0 || strcmp(c, "help") == 0) {
-        fputs(main_help, stdout);
+        cli_main_help(stdout);
         return 0;
     }
     if (strcmp(c, "--version") == 0 || strcmp(c, "version") == 0)
         return cmd_version();
-    argc--;
-    argv++;
-    if (strcmp(c, "plugins") == 0)
-        return cmd_plugins(argc, argv);
-    if (strcmp(c, "describe") == 0)
-        return cmd_describe(argc, argv);
-    if (strcmp(c, "run") == 0)
-        return cmd_run_like(argc, argv, 0);
-    if (strcmp(c, "submit") == 0)
-        return cmd_run_like(argc, argv, 1);
-    if (strcmp(c, "query") == 0)
-        return cmd_query(argc, argv);
-    if (strcmp(c, "export") == 0)
-        return cmd_export(argc, argv);
-    if (strcmp(c, "sql") == 0)
-        return cmd_sql(argc, argv);
-    if (strcmp(c, "compare") == 0)
-        return cmd_compare(argc, argv);
-    if (strcmp(c, "baseline") == 0)
-        return cmd_baseline(argc, argv);
-    if (strcmp(c, "check") == 0) {
-        /* check --across-nodes --drain / --resume act through Slurm */
-        static const nodes_actions slurm_actions = {slurm_node_state, slurm_node_drain,
-                                                    slurm_node_resume};
-        nodes_set_actions(&slurm_actions);
-        return cmd_check(argc, argv);
+    if (strcmp(c, "--man") == 0 || strcmp(c, "--completion") == 0) {
+        /* (hidden: the build writes benchaas.1 and the bash completion with them) */
+        (c[2] == 'm' ? cli_write_man : cli_write_completion)(stdout);
+        return fflush(stdout) == 0 ? 0 : 1;
     }
-    if (strcmp(c, "report") == 0)
-        return cmd_report(argc, argv);
-    if (strcmp(c, "collect") == 0)
-        return cmd_collect(argc, argv);
-    if (strcmp(c, "status") == 0)
-        return cmd_status(argc, argv);
-    if (strcmp(c, "worker") == 0)
-        return cmd_worker(argc, argv);
-    if (strcmp(c, "serve") == 0)
-        return cmd_serve(argc, argv);
-    if (strcmp(c, "user") == 0)
-        return cmd_user(argc, argv);
-    if (strcmp(c, "token") == 0)
-        return cmd_token(argc, argv);
-    if (strcmp(c, "push") == 0)
-        return cmd_push(argc, argv);
-    fprintf(stderr, "benchaas: unknown command '%s'\n\n%s", c, main_help);
+    if (strcmp(c, "--list-options") == 0) { /* (hidden: for the test of the two) */
+        cli_list_options();
+        return fflush(stdout) == 0 ? 0 : 1;
+    }
+    for (const cli_cmd *t = cli_commands; t->name; t++)
+        if (t->fn && strcmp(c, t->name) == 0)
+            return t->fn(argc - 1, argv + 1);
+    fprintf(stderr, "benchaas: unknown command '%s'\n\n", c);
+    cli_main_help(stderr);
     return 2;
 }

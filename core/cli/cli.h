@@ -7,6 +7,60 @@
 #ifndef BENCHAAS_CLI_H
 #define BENCHAAS_CLI_H
 
+#include "opt.h"
+
+/* The run filters of the result commands, declared once (filters.c). */
+extern const cli_opt cli_filter_opts[];
+
+/* What each declared command takes (its file), for cmdtab.c, the man page and the completion. */
+extern const cli_spec cli_query_spec, cli_export_spec, cli_collect_spec, cli_plugins_spec,
+    cli_describe_spec, cli_sql_spec, cli_compare_spec, cli_status_spec;
+
+/*
+ * A command of `benchaas`: its name, its entry point (argv[0] is the
+ * command's name; returns the exit code), how the main help shows it, and
+ * its declared options (NULL: a command whose options are still read by its
+ * own loop, in results/, runner/ or serve/).  A row without fn is a second
+ * line of the main help for the command above it.
+ */
+typedef struct cli_cmd {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *synopsis; /* "plugins [--json]" */
+    const char *summary;  /* one line, or more for the main help */
+    const cli_spec *spec;
+} cli_cmd;
+
+/* The commands, in the main help's order; a row with a NULL name ends it (cmdtab.c). */
+extern const cli_cmd cli_commands[];
+
+/* `benchaas` without a command, --help, or a command that is not one (cmdtab.c). */
+void cli_main_help(FILE *to);
+
+/* `benchaas --man` and `benchaas --completion`: benchaas.1 and the bash completion (man.c). */
+void cli_write_man(FILE *to);
+void cli_write_completion(FILE *to);
+/* `benchaas --list-options`: "COMMAND" and "COMMAND OPTION" lines, from the tables (man.c). */
+void cli_list_options(void);
+
+/* `benchaas run`, `submit` and `worker` (cli.c). */
+int cmd_run(int argc, char **argv);
+int cmd_submit(int argc, char **argv);
+int cmd_worker(int argc, char **argv);
+
+/* `benchaas status`: submitted runs and their Slurm jobs (status_cmd.c).  0, or 2. */
+int cmd_status(int argc, char **argv);
+
+/* `benchaas compare A B`: two runs or groups, per metric (compare_cmd.c).  0, or 2. */
+int cmd_compare(int argc, char **argv);
+
+/* `benchaas sql "SELECT ..."`: read-only SQL (sql_cmd.c). */
+int cmd_sql(int argc, char **argv);
+
+/* `benchaas plugins` and `benchaas describe` (plugins_cmd.c). */
+int cmd_plugins(int argc, char **argv);
+int cmd_describe(int argc, char **argv);
+
 /*
  * `benchaas query [filters] [--format table|csv|json]`; argv[0] is "query".
  * Prints the results on stdout, messages on stderr.  Returns the exit code:

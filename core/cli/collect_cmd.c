@@ -1,4 +1,5 @@
 /* collect_cmd.c — `benchaas collect`: store the finished result documents of the spool. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,33 +11,42 @@
 #include "run.h"
 #include "slurm.h"
 
+/* What collect was told. */
+typedef struct {
+    const char *db;
+    int keep;
+} collect_args;
+
+static const cli_opt collect_opts[] = {
+    {"--db", 0, CLI_STRING, offsetof(collect_args, db), "--db FILE", NULL,
+     "the result database (BENCHAAS_DB; default ./benchaas.db)", NULL},
+    {"--keep-spool", 0, CLI_FLAG, offsetof(collect_args, keep), NULL, NULL,
+     "keep the result documents after they are stored", NULL},
+    CLI_END,
+};
+
+const cli_spec cli_collect_spec = {
+    "collect",
+    "usage: benchaas collect [--db FILE] [--keep-spool]\n\n"
+    "Store the finished result documents of the database's spool folder\n"
+    "(<db>.spool/), each exactly once, then remove them.  Runs submitted to\n"
+    "Slurm whose job ended without a result become failed or timeout runs\n"
+    "with Slurm's reason.\n\n"
+    "Documents are stored in transactions of up to 256; their files are\n"
+    "removed, and each stored run named on stderr, only after their\n"
+    "transaction has committed: if collect is killed, run it again.  A\n"
+    "document that is refused stays in the spool (exit 1).\n",
+    collect_opts, 0, NULL, CLI_ERR_TRY,
+};
+
 int cmd_collect(int argc, char **argv)
 {
-    const char *db = NULL;
-    int keep = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("usage: benchaas collect [--db FILE] [--keep-spool]\n\n"
-                   "Store the finished result documents of the database's spool folder\n"
-                   "(<db>.spool/), each exactly once, then remove them.  Runs submitted to\n"
-                   "Slurm whose job ended without a result become failed or timeout runs\n"
-                   "with Slurm's reason.\n\n"
-                   "Documents are stored in transactions of up to 256; their files are\n"
-                   "removed, and each stored run named on stderr, only after their\n"
-                   "transaction has committed: if collect is killed, run it again.  A\n"
-                   "document that is refused stays in the spool (exit 1).\n");
-            return 0;
-        } else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
-            db = argv[++i];
-        } else if (strncmp(argv[i], "--db=", 5) == 0) {
-            db = argv[i] + 5;
-        } else if (strcmp(argv[i], "--keep-spool") == 0) {
-            keep = 1;
-        } else {
-            fprintf(stderr, "benchaas collect: unknown argument '%s'\n", argv[i]);
-            return 2;
-        }
-    }
+    collect_args ca = {0};
+    int pr = cli_parse(&cli_collect_spec, argc, argv, &ca, NULL);
+    if (pr)
+        return pr < 0 ? 0 : 2;
+    const char *db = ca.db;
+    int keep = ca.keep;
     db = default_db(db);
     char err[2048];
     if (store_check_file(db, err, sizeof err) != 0) {

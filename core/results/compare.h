@@ -59,7 +59,4 @@ void compare_render_csv(const compare_result *r, FILE *out);
 int compare_render_json(const compare_result *r, const char *sa, const char *sb, double alpha,
                         FILE *out);
 
-/* `benchaas compare A B`: two runs or groups, per metric; argv[0] = "compare".  0, or 2. */
-int cmd_compare(int argc, char **argv);
-
 #endif

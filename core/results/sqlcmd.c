@@ -1,6 +1,6 @@
 /*
- * sqlcmd.c — `benchaas sql "SELECT ..."`: read-only SQL against the
- * documented views (docs/database.md), printed as a table, CSV, JSON or
+ * sqlcmd.c — what `benchaas sql "SELECT ..."` does (its options and help are
+ * core/cli/sql_cmd.c's): read-only SQL against the documented views (docs/database.md), printed as a table, CSV, JSON or
  * JSON lines.
  *
  * Three locks keep it read-only: the file is opened with
@@ -26,27 +26,6 @@
 #include "sqlcmd.h"
 #include "text.h"
 #include "store.h"
-
-static const char sql_help[] =
-    "usage: benchaas sql [--db FILE] [--format table|csv|json|jsonl] [-o FILE] \"SELECT ...\"\n"
-    "\n"
-    "Run read-only SQL against the result database and print the rows.  Query the\n"
-    "documented views (results, runs_view, samples_view, timeline_view) — their\n"
-    "columns are stable — and the tables behind them (docs/database.md).  Several\n"
-    "statements separated by ';' run in order.\n"
-    "\n"
-    "  --db FILE             the database (default: $BENCHAAS_DB, else ./benchaas.db)\n"
-    "  --format F            table (default), csv (with a header line), json\n"
-    "                        ({\"columns\": [...], \"rows\": [[...], ...]}) or jsonl\n"
-    "                        (one object per row)\n"
-    "  -o, --output FILE     write to FILE (atomically) instead of stdout\n"
-    "  -                     read the SQL from standard input\n"
-    "\n"
-    "The database is opened read-only: a statement that would write (INSERT,\n"
-    "UPDATE, DELETE, CREATE, DROP, ATTACH, a writing PRAGMA, ...) is refused\n"
-    "before anything runs.\n"
-    "Exit status: 0, or 2 for bad options, SQL errors, a writing statement, or a\n"
-    "database that is missing or not a BenchaaS database.\n";
 
 /* Deny what could change a file; reading is allowed. */
 static int authorizer(void *arg, int action, const char *a, const char *b, const char *dbname,
@@ -441,10 +420,10 @@ static int sql_run_all(sqlite3 *db, const char *path, sqlite3_stmt **sts, size_t
     return code;
 }
 
-int cmd_sql(int argc, char **argv)
+int sql_command(const sql_request *r, FILE *to)
 {
-    static const char *const valued[] = {"--db", "--format", "--output", "-o", NULL};
-    const char *db_path = NULL, *format = "table", *text = NULL, *output = NULL;
+    const char *db_path = r->db, *format = r->format ? r->format : "table", *text = r->text;
+    const char *output = r->output;
     char *owned = NULL;
     sqlite3 *db = NULL;
     sqlite3_stmt **sts = NULL;
@@ -452,46 +431,6 @@ int cmd_sql(int argc, char **argv)
     int code = 0;
     query_out out = {0};
 
-    for (int i = 1; i < argc; i++) {
-        char name[32];
-        const char *val;
-        int a;
-        if (strcmp(argv[i], "-") == 0)
-            a = 1, val = "-";
-        else
-            a = query_next_arg("sql", argc, argv, &i, valued, NULL, name, &val);
-        if (a < 0) {
-            fputs(sql_help, stdout);
-            return 0;
-        }
-        if (a == 2)
-            return 2;
-        if (a == 1) {
-            if (text)
-                return query_usage_error("sql", "give the SQL as one argument (quote it)");
-            text = val;
-            continue;
-        }
-        if (strcmp(name, "--db") == 0) {
-            if (!*val)
-                return query_usage_error("sql", "--db needs a file name");
-            db_path = val;
-        } else if (strcmp(name, "--format") == 0) {
-            if (strcmp(val, "table") && strcmp(val, "csv") && strcmp(val, "json") &&
-                strcmp(val, "jsonl"))
-                return query_usage_error("sql", "unknown --format '%s' (use table, csv, json or "
-                                                "jsonl)",
-                                         val);
-            format = val;
-        } else if (strcmp(name, "--output") == 0 || strcmp(name, "-o") == 0) {
-            output = val;
-        } else {
-            return query_usage_error("sql", "'%s' is not an option of sql", name);
-        }
-    }
-    if (!text)
-        return query_usage_error("sql", "which SQL? give it as one argument: benchaas sql "
-                                        "\"SELECT * FROM results LIMIT 5\"");
     if (strcmp(text, "-") == 0) {
         if (!(text = owned = read_stdin())) {
             fprintf(stderr, "benchaas sql: cannot read the SQL from standard input: %s\n",
@@ -513,12 +452,11 @@ int cmd_sql(int argc, char **argv)
         code = 2;
         goto out;
     }
-    FILE *to = output ? out.f : stdout;
-    code = sql_run_all(db, db_path, sts, nst, format, to);
+    code = sql_run_all(db, db_path, sts, nst, format, output ? out.f : to);
     if (output) {
         if (query_out_close(&out, "sql", code == 0) != 0)
             code = 2;
-    } else if (fflush(stdout) != 0) {
+    } else if (fflush(to) != 0) {
         fprintf(stderr, "benchaas sql: writing the results failed: %s\n", strerror(errno));
         code = 2;
     }

@@ -1197,29 +1197,8 @@ static int wait_and_collect(const run_opts *o, const char *spool, strvec *job_id
 
 /* ---- status ------------------------------------------------------------ */
 
-int cmd_status(int argc, char **argv)
+int slurm_status(const char *db, int all, FILE *to)
 {
-    const char *db = NULL;
-    int all = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: benchaas status [--db FILE] [--all]\n\n"
-                   "Submitted runs that have not finished (queued, running) with their Slurm\n"
-                   "job ids and the job's state and reason (from squeue, else scontrol);\n"
-                   "--all also lists finished Slurm runs.  Run `benchaas collect` to store\n"
-                   "finished results.\n");
-            return 0;
-        } else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
-            db = argv[++i];
-        } else if (!strncmp(argv[i], "--db=", 5)) {
-            db = argv[i] + 5;
-        } else if (!strcmp(argv[i], "--all")) {
-            all = 1;
-        } else {
-            fprintf(stderr, "benchaas status: unknown argument '%s'\n", argv[i]);
-            return 2;
-        }
-    }
     db = default_db(db);
     char err[2048];
     if (access(db, F_OK) != 0) {
@@ -1246,8 +1225,8 @@ int cmd_status(int argc, char **argv)
         return 2;
     }
     int have_slurm = have_command("squeue");
-    printf("%-5s %-20s %-9s %-12s %-11s %s\n", "RUN", "EXPERIMENT", "STATUS", "JOB", "JOB STATE",
-           "REASON / QUEUED AT");
+    fprintf(to, "%-5s %-20s %-9s %-12s %-11s %s\n", "RUN", "EXPERIMENT", "STATUS", "JOB",
+            "JOB STATE", "REASON / QUEUED AT");
     int rows = 0;
     while (sqlite3_step(q) == SQLITE_ROW) {
         rows++;
@@ -1272,11 +1251,11 @@ int cmd_status(int argc, char **argv)
                  js.state[0] ? js.state : (have_slurm ? "gone" : "?"),
                  js.reason[0] && strcmp(js.reason, "None") ? js.reason : "",
                  js.reason[0] && strcmp(js.reason, "None") ? " " : "", qa ? (const char *)qa : "");
-        text_put(stdout, line); /* what the database holds is shown, never obeyed */
-        putchar('\n');
+        text_put(to, line); /* what the database holds is shown, never obeyed */
+        fputc('\n', to);
     }
     if (!rows)
-        printf("(no %sSlurm runs)\n", all ? "" : "queued or running ");
+        fprintf(to, "(no %sSlurm runs)\n", all ? "" : "queued or running ");
     sqlite3_finalize(q);
     store_close(st);
     return 0;

@@ -2,6 +2,7 @@
 #ifndef BENCHAAS_SLURM_H
 #define BENCHAAS_SLURM_H
 
+#include <stdio.h>
 #include <stddef.h>
 
 #include "plan.h"
@@ -42,7 +43,12 @@ int slurm_node_resume(const char *node, char *err, size_t errlen);
 /* collect for Slurm: ingest the spool's documents, then reconcile with Slurm's job states. */
 int slurm_collect(store *st, const char *spool, int verbose, size_t *ingested);
 
-/* `benchaas status`: submitted runs and their Slurm jobs.  0, or 2. */
-int cmd_status(int argc, char **argv);
+/*
+ * What `benchaas status` shows: the submitted runs of the database at db
+ * (NULL: $BENCHAAS_DB, else ./benchaas.db) that are queued or running (all:
+ * every Slurm run) with their jobs' state, written to `to`.  0, or 2 after
+ * the reason was printed on stderr.
+ */
+int slurm_status(const char *db, int all, FILE *to);
 
 #endif

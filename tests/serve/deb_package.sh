@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `cpack -G DEB` builds a Debian package of the whole install: runner, workers,
-# plugins, SDK, man page, documentation and the systemd unit of `benchaas serve`,
+# plugins, SDK, man page, bash completion, documentation and the systemd unit of `benchaas serve`,
 # with its library dependencies found by dpkg-shlibdeps.  Usage: deb_package.sh BUILD
 set -uo pipefail
 build=$1
@@ -13,7 +13,8 @@ deb=$(ls "$tmp"/benchaas_*.deb 2>/dev/null | head -1)
 dpkg-deb -c "$deb" | awk '{print $NF}' | sed 's|^\./|/|' >"$tmp/files"
 for f in /usr/bin/benchaas /usr/bin/benchaas-worker /usr/lib/x86_64-linux-gnu/benchaas/plugins/stream.so \
          /usr/lib/x86_64-linux-gnu/benchaas/plugins/hpl.so /usr/include/benchaas/plugin.h \
-         /usr/share/man/man1/benchaas.1 /usr/lib/systemd/system/benchaas.service \
+         /usr/share/man/man1/benchaas.1 /usr/share/bash-completion/completions/benchaas \
+         /usr/lib/systemd/system/benchaas.service \
          /usr/share/doc/benchaas/serve.md; do
     f=${f/x86_64-linux-gnu/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)}
     grep -qxF "$f" "$tmp/files" || grep -qxF "${f/\/lib\/x86_64-linux-gnu/\/lib}" "$tmp/files" \

@@ -1,0 +1,91 @@
+/*
+ * opt.h — the declared command line: a table of commands (cmdtab.c) and, per
+ * command, a table of its options, from which one parser reads argv and from
+ * which --help, the man page benchaas.1 and the bash completion are written.
+ *
+ * An option is named by its long name ("--format"), perhaps a letter ('o'
+ * for -o), and takes a value or not.  The parser takes, for every command
+ * alike: --opt=value, --opt value, -x value, -xvalue (-pNB=128), --help and
+ * -h.  Its usage errors have one wording: "--db needs a value", "--json
+ * takes no value", "unknown option '--formt'; did you mean '--format'?".
+ */
+#ifndef BENCHAAS_CLI_OPT_H
+#define BENCHAAS_CLI_OPT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* What an option takes. */
+typedef enum {
+    CLI_FLAG,   /* nothing: the int at `off` becomes 1 */
+    CLI_STRING, /* a value: the const char * at `off` points at it (the last one given wins) */
+    CLI_INT,    /* a whole number (checked by the command's handler) */
+    CLI_SIZE,   /* a size with k, m, g (checked by the command's handler) */
+    CLI_DOUBLE, /* a number (checked by the command's handler) */
+    CLI_ENUM,   /* one of `choices` (checked by the command's handler, with its own words) */
+    CLI_LIST    /* a value, repeatable: pushed on the strvec at `off` */
+} cli_type;
+
+/* `off` of an option whose value the command's handler takes. */
+#define CLI_HANDLER ((size_t)-1)
+
+typedef struct cli_opt {
+    const char *name;    /* "--format"; NULL: a line of text in the help (`help`), or `include` */
+    char letter;         /* 'o' for -o; 0: none */
+    cli_type type;
+    size_t off;          /* offsetof() the field in the command's options, or CLI_HANDLER */
+    const char *syn;     /* as --help shows it ("--format table|csv"); NULL: the name */
+    const char *choices; /* CLI_ENUM: "table|csv|json" (for the completion and the man page) */
+    const char *help;    /* its lines; the second and later are indented to the help column
+                          * (NULL: not shown in the command's --help, which points elsewhere) */
+    const struct cli_opt *include; /* a table declared once (the filters), spliced in here;
+                                    * an option of the command's own of the same name wins */
+} cli_opt;
+
+/* A row that ends an option table. */
+#define CLI_END {NULL, 0, CLI_FLAG, 0, NULL, NULL, NULL, NULL}
+/* A line of text in a command's help between its options. */
+#define CLI_TEXT(s) {NULL, 0, CLI_FLAG, 0, NULL, NULL, s, NULL}
+/* The rows of a shared table, here. */
+#define CLI_INCLUDE(t) {NULL, 0, CLI_FLAG, 0, NULL, NULL, NULL, t}
+/* The same, taken by the parser but not shown in the command's help (which points elsewhere). */
+#define CLI_INCLUDE_QUIET(t) {NULL, 0, CLI_FLAG, 0, NULL, NULL, "", t}
+
+/* How a command words a usage error's second half (today's two, kept). */
+enum { CLI_ERR_TRY, /* "benchaas CMD: MSG\nTry `benchaas CMD --help`.\n" */
+       CLI_ERR_SEE  /* "benchaas CMD: MSG (see benchaas CMD --help)\n" */ };
+
+/* What a command declares: its help and its options. */
+typedef struct cli_spec {
+    const char *name;     /* "query" */
+    const char *usage;    /* the help's opening: "usage: ...\n\nWhat it does.\n" */
+    const cli_opt *opts;  /* its options, CLI_END last */
+    int col;              /* the column of the options' help (0: no option list in --help) */
+    const char *epilogue; /* the help's closing paragraphs, or NULL */
+    int err_style;        /* CLI_ERR_TRY or CLI_ERR_SEE */
+} cli_spec;
+
+/*
+ * A handler of the command: takes a positional argument (o NULL) or an
+ * option whose `off` is CLI_HANDLER.  Returns 0, or 2 after it printed a
+ * usage error (cli_usage_error).
+ */
+typedef int (*cli_take_fn)(void *opts, const cli_opt *o, const char *val);
+
+/*
+ * Read argv[1..argc-1] by the spec: values go to `opts` at their offsets or
+ * to `take`.  Returns 0; -1 when --help was given (printed on stdout: exit
+ * 0); 2 after a usage error was printed on stderr (exit 2).
+ */
+int cli_parse(const cli_spec *s, int argc, char **argv, void *opts, cli_take_fn take);
+
+/* Print a usage error in the command's wording; returns 2. */
+int cli_usage_error(const cli_spec *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Write the command's --help. */
+void cli_help(const cli_spec *s, FILE *to);
+
+/* Calls fn for every option of the table, the included ones too. */
+void cli_each_opt(const cli_opt *t, void (*fn)(const cli_opt *o, void *arg), void *arg);
+
+#endif
