@@ -168,15 +168,6 @@ typedef struct run_cli {
     double spread;                   /* --spread-target PCT (a fraction), 0 unset */
 } run_cli;
 
-/* `--repetitions auto[:MAX]` (MAX 20 by default): 0, or -1 when v is not that. */
-static int parse_auto_reps(const char *v, long *max)
-{
-    if (strncmp(v, "auto", 4) != 0 || (v[4] && v[4] != ':'))
-        return -1;
-    *max = 20;
-    return v[4] ? parse_long(v + 5, 3, 1000000, max) : 0;
-}
-
 /* `run`/`submit` options into r: -1 go on, 0 after --help (printed), 2 after a usage error. */
 static int run_args(int argc, char **argv, run_cli *r)
 {
@@ -224,7 +215,7 @@ static int run_args(int argc, char **argv, run_cli *r)
             }
             r->ov.set.threads = n;
         } else if ((v = opt_value(argc, argv, &i, "--repetitions", &missing))) {
-            r->reps_auto = parse_auto_reps(v, &n) == 0;
+            r->reps_auto = plan_auto_reps(v, &n) == 0;
             if (!r->reps_auto && parse_long(v, 1, 1000000, &n)) {
                 usage_error(cmd, "--repetitions %s: expected a whole number from 1 to 1000000, "
                                  "or auto[:MAX] (MAX from 3)", v);
@@ -305,7 +296,7 @@ static int run_args(int argc, char **argv, run_cli *r)
         return 2;
     }
     if (r->reps_auto)
-        r->ov.set.spread_target = r->spread > 0 ? r->spread : 0.035;
+        r->ov.set.spread_target = r->spread > 0 ? r->spread : PLAN_SPREAD_TARGET;
     if ((r->nodes || r->partition) && !r->each_node) {
         usage_error(cmd, "%s goes with --each-node", r->nodes ? "--nodes" : "--partition");
         return 2;

@@ -193,6 +193,7 @@ static void aentry_free(aentry *e)
     free(e->samples.v);
     free(e->values.v);
     free(e->times.v);
+    free(e->ids.v);
     free(e->first_started);
     free(e);
 }
@@ -575,7 +576,7 @@ static int aset_run_value(aentry *e, const char *t, const int64_t *parsed, int64
                 epoch = *parsed;
             else if (!t || store_time_parse(t, &epoch, NULL) != 0)
                 epoch = 0;
-            if (dvec_push(&e->times, (double)epoch) != 0)
+            if (dvec_push(&e->times, (double)epoch) != 0 || dvec_push(&e->ids, (double)id) != 0)
                 return BX_ENOMEM;
         }
     }

@@ -54,6 +54,7 @@ typedef struct aentry {
     dvec samples;               /* every repetition (a run's value if it has no samples) */
     dvec values;                /* each run's value */
     dvec times;                 /* each run's start (epoch s), parallel to values */
+    dvec ids;                   /* each run's id, parallel to times (ASET_TIMES) */
     size_t nruns;
     int64_t first_run, last_run; /* smallest and largest run id */
     char *first_started;        /* the earliest start time (stored text), or NULL */
@@ -73,7 +74,7 @@ typedef struct aset {
 enum {
     ASET_PER_HOST = 1, /* the host is part of the configuration */
     ASET_SAMPLES = 2,  /* also read every repetition (samples) */
-    ASET_TIMES = 4,    /* also keep each run's start time */
+    ASET_TIMES = 4,    /* also keep each run's start time and id */
     ASET_PER_CLASS = 8, /* the host class (CPU model) is part of the configuration */
     ASET_DIRECTIONAL = 16, /* only metrics whose better is higher or lower */
     ASET_SERIES = 32       /* with PER_HOST and DIRECTIONAL: may read the values metric by

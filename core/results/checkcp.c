@@ -69,8 +69,7 @@ static const char diff_sql[] =
     " HAVING max(CASE WHEN run = ?1 THEN value END) IS NOT max(CASE WHEN run = ?2 THEN value END)"
     " ORDER BY key";
 
-/* The differences as "key old -> new; ..." (owned), NULL when none or on error. */
-static char *run_diff(sqlite3 *db, int64_t a, int64_t b)
+char *checkcp_diff(sqlite3 *db, int64_t a, int64_t b)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, diff_sql, -1, &st, NULL) != SQLITE_OK)
@@ -165,7 +164,7 @@ int checkcp_judge(sqlite3 *db, const checkcp_series *h, double value, int64_t ca
     c->old_last = ids[s - 1];
     snprintf(c->new_time, sizeof c->new_time, "%s", s < n ? times[s] : cand_time ? cand_time : "");
     snprintf(c->old_time, sizeof c->old_time, "%s", times[s - 1] ? times[s - 1] : "");
-    c->diff = run_diff(db, c->old_last, c->new_first);
+    c->diff = checkcp_diff(db, c->old_last, c->new_first);
     return 0;
 }
 

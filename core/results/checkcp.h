@@ -61,6 +61,10 @@ int checkcp_judge(sqlite3 *db, const checkcp_series *h, double value, int64_t ca
                   double floor, checkcp *c);
 void checkcp_free(checkcp *c);
 
+/* What differs between runs old_run and new_run (provenance, host, plugin version, run
+   metadata) as "key old -> new; ..." (owned), or NULL when nothing differs or on error. */
+char *checkcp_diff(sqlite3 *db, int64_t old_run, int64_t new_run);
+
 /* One line about a shift for the table and JUnit: "-10.0 % [-11.2, -8.8] since run 31 ...". */
 void checkcp_describe(const checkcp *c, char *buf, size_t len);
 

@@ -34,6 +34,7 @@
 #include "query.h"
 #include "report.h"
 #include "changepoint.h"
+#include "checkcp.h"
 #include "nodes.h"
 #include "tradeoff.h"
 #include "stats.h"
@@ -122,6 +123,7 @@ static void anchor(FILE *out, const char *s)
 
 typedef struct pt {
     double t, v;
+    int64_t id; /* the run */
 } pt;
 
 static int cmp_pt(const void *a, const void *b)
@@ -374,7 +376,7 @@ static size_t cfg_points(const cfg *c, const char *metric, int in_time, pt **out
         while (hn) {
             size_t best = heap[0];
             const aentry *e = hs[best];
-            (*out)[i++] = (pt){e->times.v[pos[best]], e->values.v[pos[best]]};
+            (*out)[i++] = (pt){e->times.v[pos[best]], e->values.v[pos[best]], (int64_t)e->ids.v[pos[best]]};
             if (++pos[best] < e->values.n)
                 next[best] = e->times.v[pos[best]];
             else
@@ -385,7 +387,8 @@ static size_t cfg_points(const cfg *c, const char *metric, int in_time, pt **out
     } else {
         for (size_t h = 0; h < nh; h++)
             for (size_t j = 0; j < hs[h]->values.n; j++)
-                (*out)[i++] = (pt){hs[h]->times.n > j ? hs[h]->times.v[j] : 0, hs[h]->values.v[j]};
+                (*out)[i++] = (pt){hs[h]->times.n > j ? hs[h]->times.v[j] : 0, hs[h]->values.v[j],
+                                   hs[h]->ids.n > j ? (int64_t)hs[h]->ids.v[j] : 0};
         if (in_time)
             qsort(*out, i, sizeof **out, cmp_pt); /* glibc's merge sort: stable */
     }
@@ -418,12 +421,29 @@ static void history_band(const pt *p, size_t n, double *lo, double *mid, double 
     free(v);
 }
 
+/* Where a shift of the points p begins (at start) and what changed then, as check says it. */
+static void shift_where(FILE *out, sqlite3 *db, const pt *p, size_t start)
+{
+    const pt *nw = &p[start], *old = &p[start - 1]; /* start >= 1 (cp_result) */
+    char tn[32], to[32];
+    store_time_format((int64_t)nw->t, tn, sizeof tn);
+    store_time_format((int64_t)old->t, to, sizeof to);
+    char *diff = db && nw->id && old->id ? checkcp_diff(db, old->id, nw->id) : NULL;
+    fprintf(out, "<br>first run of the new level: %" PRId64 " (%s); the old level's last run: %" PRId64
+                 " (%s); differs: ",
+            nw->id, tn, old->id, to);
+    esc(out, diff ? diff : "nothing stored");
+    free(diff);
+}
+
 /*
  * Below a chart: a configuration's level shift among its newest 31 runs as
- * check finds it (changepoint.h, the default floor of 2 %), or a spread too
+ * check finds it (changepoint.h, the default floor of 2 %), where it began
+ * and what differs there (checkcp_diff, as check prints it), or a spread too
  * large to show a change of that size within 5 runs.
  */
-static void shift_note(FILE *out, const char *label, const pt *p, size_t n, const char *better)
+static void shift_note(FILE *out, sqlite3 *db, const char *label, const pt *p, size_t n,
+                       const char *better)
 {
     size_t take = n < 31 ? n : 31;
     double *v = malloc((take ? take : 1) * sizeof *v);
@@ -441,10 +461,12 @@ static void shift_note(FILE *out, const char *label, const pt *p, size_t n, cons
         esc(out, label);
         if (r.shift) {
             store_time_format((int64_t)p[n - take + r.start].t, when, sizeof when);
-            fprintf(out, ": level shift %+.1f %% [%+.1f, %+.1f] from the run of %s on (%s)</p>",
+            fprintf(out, ": level shift %+.1f %% [%+.1f, %+.1f] from the run of %s on (%s)",
                     r.change, r.change_lo, r.change_hi, when,
                     r.regression ? "a regression for check" : r.worse ? "under the floor"
                                                                       : "an improvement");
+            shift_where(out, db, p + (n - take), r.start);
+            fputs("</p>", out);
         } else {
             fprintf(out, ": too noisy to show a %g %% change within 5 runs (spread %.1f %%; "
                          "more repetitions help)</p>",
@@ -522,7 +544,7 @@ static void single_values_table(FILE *out, const aentry *const *metrics, size_t 
     fputs("</table>", out);
 }
 
-static int chart_over_time(FILE *out, sqlite3_stmt *bst, const char *plugin,
+static int chart_over_time(FILE *out, sqlite3 *db, sqlite3_stmt *bst, const char *plugin,
                            const aentry *metric, cfg **cfgs, size_t ncfgs, size_t max_series)
 {
     size_t ns = ncfgs < max_series ? ncfgs : max_series;
@@ -622,7 +644,7 @@ static int chart_over_time(FILE *out, sqlite3_stmt *bst, const char *plugin,
     svg_chart_write(out, &c);
     for (size_t i = 0; i < ns; i++)
         if (npts[i])
-            shift_note(out, cfgs[i]->label && *cfgs[i]->label ? cfgs[i]->label : "all runs",
+            shift_note(out, db, cfgs[i]->label && *cfgs[i]->label ? cfgs[i]->label : "all runs",
                        pts[i], npts[i], metric->better);
     if (ncfgs > ns)
         fprintf(out, "<p class=\"note\">%zu more configurations of %s not drawn.</p>", ncfgs - ns,
@@ -1584,7 +1606,7 @@ static int section_plugin(FILE *out, store *s, const model *mp, sqlite3_stmt *bs
         single[k] = max_points(cfgs, nc, metrics[k]->metric) <= 1;
     for (size_t k = 0; k < nhead && rc == 0; k++)
         if (!single[k])
-            rc = chart_over_time(out, bst, plugin, metrics[k], cfgs, nc, max_series);
+            rc = chart_over_time(out, store_db(s), bst, plugin, metrics[k], cfgs, nc, max_series);
     fputs("</div>", out);
     single_values_table(out, metrics, nhead, single, cfgs, nc);
     for (size_t k = nhead; k < nm; k++)
@@ -1595,7 +1617,7 @@ static int section_plugin(FILE *out, store *s, const model *mp, sqlite3_stmt *bs
                 nmore);
         for (size_t k = nhead; k < nm && rc == 0; k++)
             if (!single[k])
-                rc = chart_over_time(out, bst, plugin, metrics[k], cfgs, nc, max_series);
+                rc = chart_over_time(out, store_db(s), bst, plugin, metrics[k], cfgs, nc, max_series);
         fputs("</div>", out);
         single_values_table(out, metrics + nhead, nm - nhead, single + nhead, cfgs, nc);
         fputs("</details>", out);

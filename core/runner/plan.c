@@ -299,6 +299,38 @@ static int read_dim(const char *file, experiment *e, const config_setting_t *s, 
 static const char *const settings_keys[] = {"repetitions", "timeout", "threads", "ranks",
                                             "launcher", "tags", "mpirun_args", NULL};
 
+int plan_auto_reps(const char *v, long *max)
+{
+    if (strncmp(v, "auto", 4) != 0 || (v[4] && v[4] != ':'))
+        return -1;
+    *max = PLAN_AUTO_MAX;
+    if (!v[4])
+        return 0;
+    char *end;
+    errno = 0;
+    long n = strtol(v + 5, &end, 10);
+    if (end == v + 5 || *end || errno || n < 3 || n > 1000000)
+        return -1;
+    *max = n;
+    return 0;
+}
+
+/* "repetitions": a count, or "auto[:MAX]" (st->spread_target then PLAN_SPREAD_TARGET). */
+static int get_repetitions(const char *file, const config_setting_t *s, settings *st, char *err,
+                           size_t errlen)
+{
+    if (config_setting_type(s) != CONFIG_TYPE_STRING)
+        return get_long(file, s, 1, 1000000, &st->repetitions, err, errlen);
+    const char *v = config_setting_get_string(s);
+    if (plan_auto_reps(v, &st->repetitions) != 0)
+        return errf(err, errlen, BX_EINVAL,
+                    "%s:%d: 'repetitions' must be a count or \"auto[:MAX]\" (MAX from 3 to "
+                    "1000000), not \"%s\"",
+                    AT(file, s), v);
+    st->spread_target = PLAN_SPREAD_TARGET;
+    return 0;
+}
+
 /* Read the shared settings; ranks/threads lists become dimensions of e (when e != NULL). */
 static int read_settings(const char *file, const config_setting_t *grp, settings *st,
                          experiment *e, char *err, size_t errlen)
@@ -322,7 +354,7 @@ static int read_settings(const char *file, const config_setting_t *grp, settings
             return rc;
     }
     if ((s = config_setting_get_member(grp, "repetitions")) &&
-        (rc = get_long(file, s, 1, 1000000, &st->repetitions, err, errlen)))
+        (rc = get_repetitions(file, s, st, err, errlen)))
         return rc;
     if ((s = config_setting_get_member(grp, "timeout"))) {
         int t = config_setting_type(s);
@@ -945,8 +977,11 @@ static void point_settings(point *pt, const config *cfg, const experiment *e,
     long reps = pick_long(ov->set.repetitions, e->set.repetitions, cfg->defaults.repetitions,
                           d->default_repetitions ? (long)d->default_repetitions : 1);
     pt->repetitions = (unsigned)reps;
-    /* auto repetitions come from the command line only, with their MAX */
-    pt->spread_target = ov->set.repetitions > 0 && ov->set.spread_target > 0 ? ov->set.spread_target : 0;
+    /* auto repetitions (with their MAX) from the level that gave the repetitions */
+    const settings *from = ov->set.repetitions > 0 ? &ov->set
+                           : e->set.repetitions > 0 ? &e->set
+                                                    : &cfg->defaults;
+    pt->spread_target = reps > 0 && from->spread_target > 0 ? from->spread_target : 0;
     pt->timeout = ov->set.timeout > 0         ? ov->set.timeout
                   : e->set.timeout > 0        ? e->set.timeout
                   : cfg->defaults.timeout > 0 ? cfg->defaults.timeout

@@ -26,6 +26,14 @@ typedef struct dim {
     char *where;   /* "run.cfg:7" or "-p NB=128,192" */
 } dim;
 
+/* `auto[:MAX]` repetitions (the command line's --repetitions, a config's or a job's
+   "repetitions"): repeat until the headline metric's spread is below the target, at most
+   MAX (PLAN_AUTO_MAX by default, from 3). */
+#define PLAN_AUTO_MAX 20
+#define PLAN_SPREAD_TARGET 0.035 /* PTS's 3.5 % */
+/* Parse "auto" or "auto:MAX" into *max; 0, or -1 when v is not that. */
+int plan_auto_reps(const char *v, long *max);
+
 /* Settings that defaults{} and an experiment may both give; -1/NULL: unset. */
 typedef struct settings {
     long ranks, threads, repetitions;

@@ -4,8 +4,11 @@
  * A scheduled job's check that finds a regression does not alert at once:
  * it queues one confirmation job, the regressed point again (the job's own
  * experiment with that run's parameters, named "confirm-run-RUN", under the
- * same schedule).  That job is checked together with the run it confirms,
- * against the same history; only a regression that holds becomes an alert.
+ * same schedule).  That job's run is checked on its own, after the history
+ * that now ends with the run it confirms: only a regression that holds (the
+ * confirmation still on the new level) becomes an alert.  (Checked together,
+ * the two runs would be one value, their mean: a confirmation back at the
+ * old level would still read as half the regression.)
  * An alert's severity is the size of the change: minor under 5 %, major
  * under 10 %, critical beyond (and for a scheduled run that failed, which
  * alerts at once: there is no level to confirm).
@@ -42,15 +45,6 @@ int64_t alerts_confirms(sqlite3 *db, int64_t job)
     return (int64_t)run;
 }
 
-void alerts_check_args(sqlite3 *db, int64_t job, strvec *argv)
-{
-    int64_t run = alerts_confirms(db, job);
-    if (!run)
-        return;
-    strvec_push(argv, "--run");
-    strvec_push_owned(argv, xasprintf("%" PRId64, run));
-}
-
 static const char *severity_of(double change_pct)
 {
     double a = fabs(change_pct);
@@ -66,15 +60,31 @@ typedef struct found {
     const cJSON *check;   /* the check's entry of the regression (in the document) */
 } found;
 
-/* The worst regression of document doc into *f; 0 when there is none. */
-static int worst_regression(const cJSON *doc, found *f)
+/* Is row it's own value nearer its change point's new level than the old one?  (1 without a
+   change point: the old rule judged the value itself.) */
+static int on_new_level(const cJSON *it)
+{
+    const cJSON *cp = cJSON_GetObjectItemCaseSensitive(it, "change_point");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "value");
+    if (!cJSON_IsObject(cp) || !cJSON_IsNumber(v))
+        return 1;
+    double before = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(cp, "before"));
+    double after = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(cp, "after"));
+    return !(fabs(v->valuedouble - before) <= fabs(v->valuedouble - after));
+}
+
+/* The worst regression of document doc into *f; 0 when there is none.  confirming: only a
+   regression whose checked value sits on the new level counts (a confirmation back at the
+   old level does not hold, though the history's shift is still there). */
+static int worst_regression(const cJSON *doc, int confirming, found *f)
 {
     const cJSON *it;
     int any = 0;
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(doc, "checks"))
     {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "verdict");
-        if (!cJSON_IsString(v) || strcmp(v->valuestring, "REGRESSION") != 0)
+        if (!cJSON_IsString(v) || strcmp(v->valuestring, "REGRESSION") != 0 ||
+            (confirming && !on_new_level(it)))
             continue;
         const cJSON *cp = cJSON_GetObjectItemCaseSensitive(it, "change_point");
         const cJSON *ch = cJSON_GetObjectItemCaseSensitive(cJSON_IsObject(cp) ? cp : it,
@@ -263,9 +273,10 @@ void alerts_after_check(const alerts_ctx *c, int64_t job, int64_t sid, int rc, c
     sqlite3 *db = store_db(c->st);
     int64_t orig = alerts_confirms(db, job);
     cJSON *doc = json ? cJSON_Parse(json) : NULL;
-    found f = {0};
-    int regressed = rc == 1 && doc && worst_regression(doc, &f);
-    if (rc == 1 && !regressed) { /* a failed run, or an unreadable document: alert as before */
+    found f = {0}, any;
+    int regressed = rc == 1 && doc && worst_regression(doc, orig != 0, &f);
+    if (rc == 1 && !regressed && !(doc && worst_regression(doc, 0, &any))) {
+        /* a failed run, or an unreadable document: alert as before */
         f.change = NAN;
         regressed = 1;
     }

@@ -26,9 +26,6 @@ typedef struct alerts_ctx {
 /* The run job `job` confirms (a confirmation job), or 0 when it is not one. */
 int64_t alerts_confirms(sqlite3 *db, int64_t job);
 
-/* check's extra arguments for job: a confirmation is checked with the run it confirms. */
-void alerts_check_args(sqlite3 *db, int64_t job, strvec *argv);
-
 /*
  * After `benchaas check --format json` of scheduled job `job` (schedule sid)
  * exited rc with the document json (NULL when unreadable): a regression

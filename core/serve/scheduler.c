@@ -405,7 +405,6 @@ static void after_scheduled_job(sched *s, store *st, int64_t job)
         }
         sqlite3_finalize(q);
     }
-    alerts_check_args(db, job, &argv);
     strvec_push_owned(&argv, NULL);
     argv.n--;
     char *tmp = xasprintf("%s.check.%lld.json", s->db, (long long)job);

@@ -7,8 +7,12 @@
  * error (init returns an error), leak (allocates and never frees).
  * `noise` (when set) replaces the measured rate by 1e6 +- noise, so a test
  * controls the spread `--repetitions auto` sees.
+ * TESTPLUG_RATES (environment), when it names a file of numbers, one a line:
+ * each run takes the first line as its 'rate' and leaves the rest, so a test
+ * sets the values of the next runs (a regression that does not hold).
  */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,7 +44,25 @@ static const bx_metric_def metrics[] = {
     {NULL, NULL, 0, NULL, 0},
 };
 
-typedef struct state { int64_t count; volatile double sink; } state;
+typedef struct state { int64_t count; volatile double sink; double rate; } state;
+
+/* The first line of the file TESTPLUG_RATES names, taken out of it; 0 when none. */
+static double next_rate(void)
+{
+    const char *path = getenv("TESTPLUG_RATES");
+    FILE *f = path && *path ? fopen(path, "r") : NULL;
+    if (!f)
+        return 0;
+    char first[64], rest[4096];
+    double v = fgets(first, sizeof first, f) ? strtod(first, NULL) : 0;
+    size_t n = fread(rest, 1, sizeof rest, f);
+    fclose(f);
+    if ((f = fopen(path, "w"))) {
+        fwrite(rest, 1, n, f);
+        fclose(f);
+    }
+    return v > 0 ? v : 0;
+}
 
 static int tp_check(bx_ctx *ctx)
 {
@@ -57,6 +79,7 @@ static int tp_init(bx_ctx *ctx, void **out)
     if (!s)
         return BX_ENOMEM;
     s->count = bx_param_int(ctx, "count");
+    s->rate = next_rate();
     *out = s;
     return 0;
 }
@@ -85,7 +108,9 @@ static int tp_run(bx_ctx *ctx, void *st, unsigned rep)
     double dt = bx_now() - t0;
     if (dt <= 0)
         dt = 1e-9;
-    if (bx_param_isset(ctx, "noise")) {
+    if (s->rate > 0) {
+        bx_sample(ctx, "rate", s->rate);
+    } else if (bx_param_isset(ctx, "noise")) {
         /* a controlled spread for auto repetitions: a fixed sequence in [-1, 1] */
         double u = (double)((rep * 2654435761u) % 1001) / 500.0 - 1.0;
         bx_sample(ctx, "rate", 1e6 * (1 + bx_param_double(ctx, "noise") * u));

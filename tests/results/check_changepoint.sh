@@ -2,6 +2,7 @@
 # the first run of the new level, the last of the old and what differs
 # between them (here the kernel), in the table, JSON and JUnit; a lone wild
 # run is an outlier that does not fail; nothing judged does not exit 0.
+# The HTML report names the same runs and differences below the chart.
 . "$TEST_LIB"
 . "$RESULTS_LIB"
 NB=$(p NB 192)
@@ -36,6 +37,10 @@ grep -q "REGRESSION" "$TMP/out" && fail "two runs made a level: $(cat "$TMP/out"
 expect_rc 0 bx report --html r.html --db x.db
 grep -q 'level shift -10.[0-9] % \[-1[01].[0-9], -[0-9]*.[0-9]\] from the run of 2026-11-0[12]T02:00:00Z on (a regression for check)' r.html ||
     fail "report: $(grep -o 'class="note">[^<]*' r.html)"
+# ... with where it began and what changed then, as check says it
+grep -Eq "first run of the new level: ($((first - 1))|$first|$((first + 1))) \(2026-1[01]-" r.html || fail "report: first run: $(grep -o 'class="note">.*' r.html | head -c 600)"
+grep -Eq "the old level's last run: [0-9]+ \(2026-1[01]-[0-9]+T02:00:00Z\); differs: kernel 6.1.0-10 -&gt; 6.1.0-11" r.html ||
+    fail "report: differences: $(grep -o 'class="note">.*' r.html | head -c 600)"
 # a floor above the shift: significant, but not a regression
 expect_rc 0 bx check tag:nov4 --db x.db --min-change hpl.gflops=15
 expect_out "level shift under the floor"

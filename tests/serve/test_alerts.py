@@ -3,8 +3,10 @@ confirmation job of that point runs first, and only when the regression holds
 is there an alert, with its severity by the size of the change.  An alert is
 acknowledged or accepted as the new normal through the API (who, when, why
 stored), and once accepted, check's history of that configuration starts at
-the new level."""
+the new level.  A regression whose confirmation comes back at the old level
+alerts nothing."""
 import json
+import os
 import re
 import time
 
@@ -17,11 +19,17 @@ with open("hist.cfg", "w") as f:
     f.write("experiments = (%s);\n" % ", ".join(
         '{ name = "h%d"; plugin = "trivial"; repetitions = 1; params = { noise = 0.0; }; }' % i
         for i in range(33)))
-bx("run", "hist.cfg", "--db", DB)
-check(sql(DB, "SELECT count(*) FROM runs WHERE status = 'ok'") == [(33,)], "history runs")
-sql(DB, "UPDATE metrics SET value = 2e6 WHERE name = 'rate' AND run_id <= 30")
-sql(DB, "UPDATE runs SET started_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 hour', "
-        "printf('+%d seconds', id))")
+
+
+def history(db):
+    bx("run", "hist.cfg", "--db", db)
+    check(sql(db, "SELECT count(*) FROM runs WHERE status = 'ok'") == [(33,)], "history runs")
+    sql(db, "UPDATE metrics SET value = 2e6 WHERE name = 'rate' AND run_id <= 30")
+    sql(db, "UPDATE runs SET started_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 hour', "
+            "printf('+%d seconds', id))")
+
+
+history(DB)
 add_user(DB, "ann", "member")
 add_user(DB, "vic", "viewer")
 tk, vtk = token(DB, "ann"), token(DB, "vic")
@@ -120,4 +128,40 @@ s.expect(409, "POST", "/api/v1/alerts/%d/acknowledge" % a["id"], {}, tok=tk)
 out, _ = bx("check", "--run", str(conf["runs"][0]), "--db", DB, "--min-history", "3", rc=0)
 check("REGRESSION" not in out and "history of" in out, out)
 check(s.stop() == 0, "exit code")
+
+# ---- a regression that does not hold: the scheduled run at the new level (1e6), its
+# confirmation back at the old one (2e6; TESTPLUG_RATES gives the next runs' rates): no alert
+DB2 = "b.db"
+history(DB2)
+add_user(DB2, "ann", "member")
+tk2 = token(DB2, "ann")
+# a folder the confined worker may write (--allow-path), as the run-as user too (which
+# passes through the test's folder)
+os.chmod(TMP, 0o711)
+os.makedirs("ratesdir")
+os.chmod("ratesdir", 0o777)
+rates = os.path.abspath("ratesdir/rates.txt")
+with open(rates, "w") as f:
+    f.write("1e6\n2e6\n")
+os.chmod(rates, 0o666)
+s2 = Server(DB2, "--allow-path", os.path.abspath("ratesdir"), env={"TESTPLUG_RATES": rates})
+s2.expect(201, "POST", "/api/v1/schedules",
+          {"job": {"plugin": "trivial", "params": {"noise": 0}, "repetitions": 1},
+           "every": "24h"}, tok=tk2)
+jid2 = wait_until(lambda: s2.expect(200, "GET", "/api/v1/schedules", tok=tk2)[0]["schedules"][0]
+                  ["last_job"], "the schedule submitted no job")
+run2 = s2.wait_job(jid2, tk2, timeout=90)["runs"][0]
+conf2 = wait_until(lambda: [x for x in s2.expect(200, "GET", "/api/v1/jobs", tok=tk2)[0]["jobs"]
+                            if x["name"] == "confirm-run-%d" % run2],
+                   "no confirmation job queued")[0]
+conf2 = s2.wait_job(conf2["id"], tk2, timeout=90)
+check(conf2["state"] == "done", "confirmation job: %s" % conf2)
+check(sql(DB2, "SELECT value FROM metrics WHERE name = 'rate' AND run_id IN (?, ?) ORDER BY run_id",
+          run2, conf2["runs"][0]) == [(1e6,), (2e6,)], "rates of the two runs: %s, file %r" % (
+          sql(DB2, "SELECT run_id, value FROM metrics WHERE name = 'rate' AND run_id > 33"), open(rates).read()))
+wait_until(lambda: (s2.log.seek(0), "did not confirm the regression of run %d" % run2
+                    in s2.log.read())[1], "the log does not say the regression was not confirmed", timeout=30)
+check(s2.expect(200, "GET", "/api/v1/alerts", tok=tk2)[0]["alerts"] == [], "an alert stored")
+check(sql(DB2, "SELECT count(*) FROM alerts") == [(0,)], "an alert row")
+check(s2.stop() == 0, "exit code")
 sys.exit(0)

@@ -103,6 +103,8 @@ bad = [
     ({"plugin": "nosuch"}, "plugin", "nosuch"),
     ({"plugin": "trivial", "ranks": "two"}, "ranks", "ranks"),
     ({"plugin": "trivial", "repetitions": 0}, "repetitions", "out of range"),
+    ({"plugin": "trivial", "repetitions": "auto:2"}, "repetitions", "auto[:MAX]"),
+    ({"plugin": "trivial", "repetitions": "often"}, "repetitions", "not \"often\""),
     ({"plugin": "trivial", "colour": "red"}, "colour", "unknown setting 'colour'"),
     ({"plugin": "trivial", "sweep": "diagonal"}, "sweep", "diagonal"),
     ({"plugin": "trivial", "params": {"count": []}}, "params.count", "empty list"),

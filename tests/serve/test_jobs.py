@@ -1,6 +1,7 @@
 """Jobs through the scheduler: a STREAM job end to end through the local launcher
 (runs stored with their user and job, leaderboard), a running point cancelled
-(stored interrupted), round-robin across users, and the quotas (429)."""
+(stored interrupted), round-robin across users, "repetitions": "auto:MAX", and the
+quotas (429)."""
 import time
 
 from serve_lib import *
@@ -61,6 +62,14 @@ order = [r[0] for r in sql(DB, "SELECT job FROM runs WHERE job IN (?,?,?,?) ORDE
                            *ids.values())]
 want = [ids["bea1"], ids["cyd1"], ids["bea2"], ids["bea3"]]
 check(order == want, "round-robin order %s, wanted %s" % (order, want))
+# ---- "repetitions": "auto[:MAX]" as on the command line: a noisy point stops at MAX
+j, _ = s.expect(201, "POST", "/api/v1/jobs", {"plugin": "trivial", "params": {"noise": 0.5},
+                                              "repetitions": "auto:5"}, tok=T["cyd"])
+job = s.wait_job(j["job"]["id"], T["cyd"], timeout=60)
+check(job["state"] == "done", "auto job: %s" % job)
+m = sql(DB, "SELECT value FROM run_meta WHERE run_id = ? AND key = 'repetitions_auto'",
+        job["runs"][0])
+check(m == [("5 of at most 5 (the most)",)], "auto repetitions of a job: %s" % m)
 check(s.stop() == 0, "exit code on SIGTERM")
 
 # ---- quotas from the serve = {...} block of a configuration file
