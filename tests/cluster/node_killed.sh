@@ -9,7 +9,7 @@
 . "$CLUSTER_LIB" || exit 1
 need_cluster
 cat > k.cfg <<'CFG'
-experiments = ( { name = "hpl2"; plugin = "hpl"; ranks = 2; repetitions = 3; slurm = { nodes = 2; };
+experiments = ( { name = "hpl2"; plugin = "hpl"; ranks = 2; repetitions = 8; slurm = { nodes = 2; };
     params = { N = 5000; NB = 128; P = 1; Q = 2; }; } );
 slurm = { time_limit = "5"; };
 CFG
@@ -20,9 +20,22 @@ for _ in $(seq 60); do
     [ "$(squeue -h -j "$job" -o %T)" = RUNNING ] && break
     sleep 0.5
 done
-sleep 3   # inside HPL's factorisation
 victim=$(scontrol show hostnames "$(squeue -h -j "$job" -o %N)" | tail -1)
 [ -n "$victim" ] || fail "job $job has no nodes"
+# The kill must land inside the run, not after it: wait until the victim's rank (an
+# MPI worker in its namespace) is running, then one second more (eight repetitions of
+# N=5000 leave several seconds of work on any machine).  A kill after the run's end
+# would rightly store it as ok, and that is not what this test is about.
+rank_running() {
+    local pid
+    for pid in $(ip netns pids "$victim" 2>/dev/null); do
+        tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'benchaas-worker-mpi' && return 0
+    done
+    return 1
+}
+for _ in $(seq 100); do rank_running && break; sleep 0.1; done
+rank_running || fail "no rank of job $job ever ran on $victim"
+sleep 1
 fault kill "$victim"
 for _ in $(seq 90); do
     st=$(squeue -h --states=all -j "$job" -o %T)
