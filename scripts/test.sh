@@ -176,17 +176,23 @@ fi
 
 # Fuzzing: every libFuzzer target of tests/fuzz for a bounded time (clang).
 # Random by nature, so a crash found here is reported loudly but fails the
-# run only with BENCHAAS_FUZZ_STRICT=1; the saved inputs it finds go to
+# run only with BENCHAAS_FUZZ_STRICT=1 (a build that fails, or a missing target,
+# always fails the run); the saved inputs it finds go to
 # tests/fuzz/regressions/, which the ctest runs above replay deterministically.
 fuzz_phase() {
     if ! command -v clang >/dev/null 2>&1; then
         echo "fuzz: clang not installed; skipped"
         return 0
     fi
-    if FUZZ_BUILD="$repo/build-fuzz" FUZZ_SECONDS="${BENCHAAS_FUZZ_SECONDS:-15}" tests/fuzz/run.sh; then
-        return 0
+    local rc=0
+    FUZZ_BUILD="$repo/build-fuzz" FUZZ_SECONDS="${BENCHAAS_FUZZ_SECONDS:-15}" tests/fuzz/run.sh || rc=$?
+    [[ $rc == 0 ]] && return 0
+    if [[ $rc == 2 ]]; then
+        # not chance: the targets do not build (or one is missing), and that always fails
+        echo "fuzz: THE FUZZ TARGETS DID NOT BUILD (see above)" >&2
+        return 1
     fi
-    echo "fuzz: A TARGET CRASHED OR FAILED (see above; artifacts in build-fuzz/artifacts/)" >&2
+    echo "fuzz: A TARGET CRASHED (see above; artifacts in build-fuzz/artifacts/)" >&2
     [[ ${BENCHAAS_FUZZ_STRICT:-0} == 1 ]] && return 1
     return 0
 }

@@ -53,6 +53,14 @@ int store__opt_str(const cJSON *o, const char *key, const char **out, char *err,
 }
 
 /* An optional whole number (JSON number, or a string of digits if allow_text). */
+/* A repetition, an index or a count of ranks: a whole number the store keeps as an
+   integer (a double beyond int64's range, cast, is undefined behaviour; found by fuzzing). */
+static int is_count(const cJSON *v)
+{
+    return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 2147483647.0 &&
+           v->valuedouble == floor(v->valuedouble);
+}
+
 int store__opt_int(const cJSON *o, const char *key, int *has, int64_t *out, char *err,
                    size_t errlen)
 {
@@ -237,8 +245,8 @@ int store__read_doc(const cJSON *j, doc *d, char *err, size_t errlen)
         cJSON_ArrayForEach(triple, list)
         {
             if (!cJSON_IsArray(triple) || cJSON_GetArraySize(triple) != 3 ||
-                !cJSON_IsNumber(cJSON_GetArrayItem(triple, 0)) ||
-                !cJSON_IsNumber(cJSON_GetArrayItem(triple, 1)) ||
+                !is_count(cJSON_GetArrayItem(triple, 0)) ||
+                !is_count(cJSON_GetArrayItem(triple, 1)) ||
                 !(cJSON_IsNumber(cJSON_GetArrayItem(triple, 2)) ||
                   cJSON_IsNull(cJSON_GetArrayItem(triple, 2))))
                 bad = 1;
@@ -246,7 +254,7 @@ int store__read_doc(const cJSON *j, doc *d, char *err, size_t errlen)
         if (bad) {
             store__err(err, errlen,
                        "result document: samples of '%s' must be a list of [repetition, index, "
-                       "value]",
+                       "value], repetition and index whole numbers from 0 to 2147483647",
                        it->string ? it->string : "?");
             return BX_EINVAL;
         }
@@ -263,11 +271,12 @@ int store__read_doc(const cJSON *j, doc *d, char *err, size_t errlen)
                     *ranks = cJSON_GetObjectItemCaseSensitive(it, "ranks"),
                     *tl = cJSON_GetObjectItemCaseSensitive(it, "timeline");
         if (!cJSON_IsObject(it) || !cJSON_IsString(node) || !node->valuestring[0] ||
-            !(ranks == NULL || cJSON_IsNumber(ranks)) || !cJSON_IsArray(tl) ||
+            !(ranks == NULL || is_count(ranks)) || !cJSON_IsArray(tl) ||
             !timeline_valid(tl)) {
             store__err(err, errlen,
                        "result document: \"timeline_nodes\" must be a list of {\"node\": NAME, "
-                       "\"ranks\": N, \"timeline\": [[seconds, rss_mib, cpu_percent], ...]}");
+                       "\"ranks\": N, \"timeline\": [[seconds, rss_mib, cpu_percent], ...]} (N a "
+                       "whole number from 0 to 2147483647)");
             return BX_EINVAL;
         }
     }

@@ -13,7 +13,7 @@
 # tests/fuzz/corpus/TARGET, kept between runs); a crash is written to
 # $FUZZ_BUILD/artifacts/TARGET/ — copy it into tests/fuzz/regressions/TARGET/
 # once fixed, and the normal build replays it forever (ctest -L fuzz).
-# Exit status: 0 no crash, 1 a target crashed (or failed to run), 2 build error.
+# Exit status: 0 no crash, 1 a target crashed, 2 build error or a target missing.
 set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${FUZZ_BUILD:-$SRC/build-fuzz}
@@ -38,11 +38,11 @@ else
 fi
 BIN="$BUILD/bin"
 
-crashed=0
+crashed=0 missing=0
 printf '%-12s %12s %10s %8s  %s\n' TARGET EXECUTIONS EXEC/S CORPUS RESULT
 for t in $TARGETS; do
     exe="$BIN/fuzz_$t"
-    [ -x "$exe" ] || { echo "fuzz: no target $t" >&2; crashed=1; continue; }
+    [ -x "$exe" ] || { echo "fuzz: no target $t (was it built?)" >&2; missing=1; continue; }
     corpus="$BUILD/corpus/$t"
     arts="$BUILD/artifacts/$t"
     mkdir -p "$corpus" "$arts"
@@ -71,4 +71,5 @@ for t in $TARGETS; do
         echo "$t ${execs:-0} $([ $rc -eq 0 ] && echo 0 || echo 1)" >>"$FUZZ_SUMMARY"
     fi
 done
+[ $missing = 0 ] || exit 2
 exit $crashed

@@ -498,6 +498,18 @@ int test_bad_documents(void)
          "\"samples\":{\"x\":[[1,2]]}}",
          "samples of 'x'"},
         {"{\"result_version\":1,\"uuid\":\"a\",\"plugin\":\"p\",\"status\":\"ok\","
+         "\"samples\":{\"x\":[[2e30,0,1]]}}",
+         "samples of 'x'"}, /* found by fuzzing: cast to int64, undefined behaviour */
+        {"{\"result_version\":1,\"uuid\":\"a\",\"plugin\":\"p\",\"status\":\"ok\","
+         "\"samples\":{\"x\":[[0,-1,1]]}}",
+         "whole numbers"},
+        {"{\"result_version\":1,\"uuid\":\"a\",\"plugin\":\"p\",\"status\":\"ok\","
+         "\"samples\":{\"x\":[[0.5,0,1]]}}",
+         "samples of 'x'"},
+        {"{\"result_version\":1,\"uuid\":\"a\",\"plugin\":\"p\",\"status\":\"ok\","
+         "\"timeline_nodes\":[{\"node\":\"n1\",\"ranks\":1e300,\"timeline\":[]}]}",
+         "timeline_nodes"},
+        {"{\"result_version\":1,\"uuid\":\"a\",\"plugin\":\"p\",\"status\":\"ok\","
          "\"tags\":[1]}",
          "tags"},
         {"{\"result_version\":1,\"uuid\":\"a\",\"plugin\":\"p\",\"status\":\"ok\","
