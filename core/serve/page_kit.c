@@ -109,6 +109,7 @@ const char *page_csrf_cookie(const http_req *r)
 static const char *nav_items[][2] = {
     {"/", "Dashboard"},          {"/jobs", "Jobs"},       {"/submit", "Submit"},
     {"/leaderboard", "Leaderboard"}, {"/compare", "Compare"}, {"/report", "Report"},
+    {"/schedules", "Schedules"},
 };
 
 void page_open(page *p, http_req *r, http_resp *o)

@@ -40,6 +40,12 @@ void page_csrf_of(const char *cookie, char out[65]);
 /* The cookie a form's token is bound to: the session when signed in by cookie, else the
  * pre-session cookie (NULL when there is none yet). */
 const char *page_csrf_cookie(const http_req *r);
+/* Is the csrf field of r's form body right? */
+int page_form_csrf_ok(const http_req *r);
+/* Every value of `key` in r's form body (application/x-www-form-urlencoded), decoded, pushed
+ * on out in order: how many. */
+struct strvec;
+size_t page_form_values(const http_req *r, const char *key, struct strvec *out);
 /* Does the request come over TLS? (cookies get Secure) */
 int page_is_tls(const http_req *r);
 
