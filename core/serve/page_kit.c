@@ -104,6 +104,43 @@ const char *page_csrf_cookie(const http_req *r)
     return p && strlen(p) == 64 ? p : NULL;
 }
 
+/* ---- form bodies --------------------------------------------------------------- */
+
+size_t page_form_values(const http_req *r, const char *key, strvec *out)
+{
+    size_t n = 0, klen = strlen(key);
+    const char *p = r->body ? r->body : "";
+    while (*p) {
+        size_t len = strcspn(p, "&");
+        if (len > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
+            char *v = xasprintf("%.*s", (int)(len - klen - 1), p + klen + 1);
+            for (char *c = v; *c; c++) /* a form's space, then its %XX (libmicrohttpd's) */
+                if (*c == '+')
+                    *c = ' ';
+            MHD_http_unescape(v);
+            strvec_push(out, v);
+            free(v);
+            n++;
+        }
+        p += len + (p[len] == '&');
+    }
+    return n;
+}
+
+int page_form_csrf_ok(const http_req *r)
+{
+    strvec t = {0};
+    const char *c = page_csrf_cookie(r);
+    int ok = 0;
+    if (c && page_form_values(r, "csrf", &t) && strlen(t.v[t.n - 1]) == 64) {
+        char want[65];
+        page_csrf_of(c, want);
+        ok = sodium_memcmp(want, t.v[t.n - 1], 64) == 0;
+    }
+    strvec_free(&t);
+    return ok;
+}
+
 /* ---- the page ---------------------------------------------------------------- */
 
 static const char *nav_items[][2] = {

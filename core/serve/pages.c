@@ -198,30 +198,6 @@ static int csrf_ok(const http_req *r, const form *fm)
     return sodium_memcmp(want, t, 64) == 0;
 }
 
-/* The form helpers of the page families in other files (page_kit.h). */
-int page_form_csrf_ok(const http_req *r)
-{
-    form fm;
-    form_parse(r->body, &fm);
-    int ok = csrf_ok(r, &fm);
-    form_free(&fm);
-    return ok;
-}
-
-size_t page_form_values(const http_req *r, const char *key, strvec *out)
-{
-    form fm;
-    form_parse(r->body, &fm);
-    size_t n = 0;
-    for (size_t i = 0; i < fm.n; i++)
-        if (strcmp(fm.k[i], key) == 0) {
-            strvec_push(out, fm.v[i]);
-            n++;
-        }
-    form_free(&fm);
-    return n;
-}
-
 /* ---- pages ------------------------------------------------------------------------------ */
 
 /* A whole page holding one message. */
