@@ -176,6 +176,18 @@ void page_csrf_field(page *p)
     fprintf(p->f, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", p->csrf);
 }
 
+void page_nav_links(FILE *f, const http_req *r, const char *attrs, const char *sep)
+{
+    for (size_t i = 1; i < sizeof nav_items / sizeof nav_items[0]; i++) {
+        if (strcmp(nav_items[i][0], "/submit") == 0 && r->auth.role < ROLE_MEMBER)
+            continue;
+        fprintf(f, "%s<a href=\"%s\"%s>%s</a>", i > 1 ? sep : "", nav_items[i][0], attrs,
+                nav_items[i][1]);
+    }
+    if (r->auth.role >= ROLE_ADMIN)
+        fprintf(f, "%s<a href=\"/admin/users\"%s>Users</a>", sep, attrs);
+}
+
 /* The head, the navigation bar and the <h1>; refresh > 0: reload every refresh s. */
 void page_begin(page *p, const char *title, int refresh)
 {
@@ -193,13 +205,7 @@ void page_begin(page *p, const char *title, int refresh)
           "<a class=\"brand\" href=\"/\">benchaas</a>",
           f);
     if (r->auth.user_id) {
-        for (size_t i = 1; i < sizeof nav_items / sizeof nav_items[0]; i++) {
-            if (strcmp(nav_items[i][0], "/submit") == 0 && r->auth.role < ROLE_MEMBER)
-                continue;
-            fprintf(f, "<a href=\"%s\">%s</a>", nav_items[i][0], nav_items[i][1]);
-        }
-        if (r->auth.role >= ROLE_ADMIN)
-            fputs("<a href=\"/admin/users\">Users</a>", f);
+        page_nav_links(f, r, "", "");
         fputs("<span class=\"who\">Signed in as&nbsp;<strong>", f);
         page_esc(f, r->auth.user);
         fprintf(f, "</strong>&nbsp;(%s)<form method=\"post\" action=\"/logout\">",

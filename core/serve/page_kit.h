@@ -30,6 +30,10 @@ typedef struct page {
 void page_open(page *p, http_req *r, http_resp *o);
 /* The head and navigation; refresh > 0: reload every refresh seconds. */
 void page_begin(page *p, const char *title, int refresh);
+/* The site's navigation links that page_begin shows r's user (Jobs, Submit for a member,
+ * ..., Users for an admin), each <a> with attribute text attrs (" style=..." or ""), sep
+ * between them: for a page that is not written by page_begin (/report). */
+void page_nav_links(FILE *f, const http_req *r, const char *attrs, const char *sep);
 /* Closes the page and fills p->o with it: 0. */
 int page_send(page *p, int status);
 

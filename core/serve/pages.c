@@ -1808,13 +1808,25 @@ static int g_report(http_req *r, http_resp *o)
     const char *body = strstr(html, "<body>");
     size_t head = body ? (size_t)(body - html) + 6 : 0;
     fwrite(html, 1, head, f);
-    fputs("<nav aria-label=\"Service\" style=\"background:#14304d;color:#fff;padding:8px 12px;"
-          "margin:0 -16px\"><a style=\"color:#fff;font-weight:700\" href=\"/\">benchaas</a> · "
-          "<a style=\"color:#fff\" href=\"/jobs\">Jobs</a> · <a style=\"color:#fff\" "
-          "href=\"/leaderboard\">Leaderboard</a> · Signed in as <strong>",
+    fputs("<nav aria-label=\"Main\" class=\"site\" style=\"background:#14304d;color:#fff;"
+          "padding:8px 12px;margin:0 -16px\"><a style=\"color:#fff;font-weight:700\" "
+          "href=\"/\">benchaas</a> · ",
           f);
+    page_nav_links(f, r, " style=\"color:#fff\"", " · "); /* the site's, as on every page */
+    fputs(" · Signed in as <strong>", f);
     page_esc(f, r->auth.user);
-    fputs("</strong></nav><form method=\"get\" action=\"/report\" style=\"margin:10px 0;"
+    fputs("</strong>", f);
+    if (page_csrf_cookie(r)) { /* signed in by cookie: the same sign-out as every page */
+        char tok[65];
+        page_csrf_of(page_csrf_cookie(r), tok);
+        fprintf(f, " <form method=\"post\" action=\"/logout\" style=\"display:inline\">"
+                   "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><button type=\"submit\">"
+                   "Sign out</button></form>",
+                tok);
+    }
+    fputs("</nav><form",
+          f);
+    fputs(" method=\"get\" action=\"/report\" style=\"margin:10px 0;"
           "display:flex;flex-wrap:wrap;gap:8px;align-items:end\">",
           f);
     for (int i = 0; report_filters[i]; i++) {
