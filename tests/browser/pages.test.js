@@ -10,14 +10,16 @@
 // gets 403 on a forged POST.  HPL with 2 ranks and with 1 rank x 2 threads (uploaded)
 // are two leaderboard tables; its run page holds the figure to the node's peak (the site's
 // serve.peak_gflops); a schedule is made on /schedules from a job page and removed; an
-// alert's details and links are on the dashboard; /report keeps the site's navigation.
+// alert's details and links are on the dashboard; a cache-sized STREAM run (uploaded with
+// its caveat, so on any machine) is left out of the ranking with its reason; /report keeps
+// the site's navigation.
 // Screenshots of the dashboard, a submit form, a job, a run, the leaderboard, /compare
 // and /schedules go to $ARTIFACTS (checked not blank).
 //
 // Mutations that fail it: the HPL configurations merged (ranks or threads left out of
 // the configuration key); page_headline's yardstick words dropped; the schedules form's
 // job not pre-chosen from the job page, or "at" not sent; the dashboard's alert links
-// not drawn; /report's navigation back to three links.
+// not drawn; runs with a caveat ranked by default; /report's navigation back to three links.
 //
 // Exit 0 pass, 1 fail, 77 skip (no chromium or no node).
 'use strict';
@@ -439,6 +441,27 @@ async function text(page, sel) {
     check(resp.status() === 200, p + ': ' + resp.status());
     await axe(page, p);
   }
+
+  // ---- a run whose plugin said its figure is not what the metric means (STREAM arrays that
+  // fit in the cache, uploaded with that caveat, so on any machine) is left out of the
+  // ranking with its reason, and ranked when asked
+  const cacheUp = await post(port, '/api/v1/results', upTok, {
+    result_version: 1, uuid: '5e0b6c2a-1d3f-4c8e-9a7b-0000000000c0', plugin: 'stream',
+    plugin_version: '1.0.0', status: 'ok', started_at: '2026-11-21T10:00:00Z',
+    finished_at: '2026-11-21T10:00:02Z', host: 'far02', ranks: 1, threads: 1,
+    params: { array_size: { value: '4000', type: 'int' } },
+    metrics: { triad: { value: 99999, unit: 'MB/s', better: 'higher' } },
+    meta: { caveat: 'the three arrays fit in the cache: this measures the cache, not memory' } });
+  check(cacheUp.status === 201, 'stream upload: ' + cacheUp.status + ' ' + cacheUp.body);
+  await page.goto(base + '/leaderboard/stream?metric=triad');
+  const outRows = await page.$$eval('#left-out tr', (rs) => rs.map((r) => r.textContent));
+  const inRows = await page.$$eval('#leaderboard tr', (rs) => rs.map((r) => r.textContent));
+  check(outRows.some((t) => /far02/.test(t) && /fit in the cache/.test(t)) &&
+        !inRows.some((t) => /far02/.test(t)),
+        'a cache-sized run not left out with its reason: ' + JSON.stringify(outRows));
+  await Promise.all([page.waitForNavigation(), page.click('#left-out a[href*="include=warned"]')]);
+  check((await page.$$eval('#leaderboard tr', (rs) => rs.map((r) => r.textContent)))
+    .some((t) => /far02/.test(t)), 'include=warned does not rank the cache-sized run');
 
   // ---- a viewer: no submit button, 403 on a forged POST
   const ctx = await browser.createBrowserContext();
