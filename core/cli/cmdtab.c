@@ -10,6 +10,7 @@
 #include "compare.h"
 #include "nodes.h"
 #include "report.h"
+#include "schedule_cmd.h"
 #include "serve.h"
 #include "slurm.h"
 #include "sqlcmd.h"
@@ -58,6 +59,8 @@ const cli_cmd cli_commands[] = {
      "the web service: JSON API, accounts, job queue", NULL},
     {"user", cmd_user, "user add|list|passwd|remove", "accounts of the service", NULL},
     {"token", cmd_token, "token create NAME", "an API token of the service (printed once)", NULL},
+    {"schedule", cmd_schedule, "schedule add|list|remove",
+     "a suite run by a service at a time of day or interval", &cli_schedule_spec},
     {"push", cmd_push, "push --server URL [filters]", "send stored runs to a service", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };

@@ -39,7 +39,8 @@ static char *side_selector(store *st, const char *sel, char *err, size_t errlen)
         sqlite3_finalize(s);
     }
     if (!out)
-        snprintf(err, errlen, "job %lld has no run that ended ok", job);
+        snprintf(err, errlen, "Job %lld has no run that ended ok yet. Wait until it is done (its "
+                              "page shows how each point ended) or choose another job.", job);
     return out;
 }
 
@@ -158,6 +159,26 @@ static void answer(FILE *f, const cmp_row *w)
             w->p, ALPHA);
 }
 
+/* When compare_run refused: what a person can do about it on these pages (the library's
+ * message names command-line options).  Leaves err as it is for anything else. */
+static void web_advice(const compare_result *res, const char *const sel[2], char *err,
+                       size_t errlen)
+{
+    for (int side = 0; side < 2; side++)
+        if ((side ? res->b.nruns : res->a.nruns) == 0) {
+            snprintf(err, errlen, "%s (%.200s) has no run that ended ok, and only those are "
+                                  "compared. Choose runs that ended ok: a job's page shows how "
+                                  "each of its points ended, and a longer period holds more runs.",
+                     side ? "B" : "A", sel[side]);
+            return;
+        }
+    if (res->nrows == 0 && res->a.nruns && res->b.nruns)
+        snprintf(err, errlen, "A and B have no configuration in common (the same plugin with the "
+                              "same parameters, ranks and threads). Choose runs of the same "
+                              "benchmark with the same settings: the leaderboard shows the runs "
+                              "of each configuration together.");
+}
+
 /* The comparison of sides a and b into f: 200, or 400 with the reason shown. */
 static int compare_sides(FILE *f, store *st, const char *a, const char *b)
 {
@@ -180,12 +201,17 @@ static int compare_sides(FILE *f, store *st, const char *a, const char *b)
              analyze_selector(&fb, sb) || qfilter_check_names(st, &fa) ||
              qfilter_check_names(st, &fb);
         if (rc && !err[0])
-            snprintf(err, sizeof err, "A or B is not a run, a job or a selector this page knows");
+            snprintf(err, sizeof err, "A or B is not something this page can compare. Write a "
+                                      "run's number (17), a job (job:12), a period "
+                                      "(2026-11-01..2026-11-15) or a tag (tag:before).");
     }
     const char *sel[2] = {sa, sb};
     compare_opts o = {ALPHA, 0, 0};
-    if (!rc)
+    if (!rc) {
         rc = compare_run(st, &common, &fa, &fb, sel, &o, &res, err, sizeof err);
+        if (rc) /* the library words it for the command line: say what to do on this page */
+            web_advice(&res, sel, err, sizeof err);
+    }
     if (rc) {
         fputs("<p class=\"msg bad\" role=\"alert\">", f);
         char *shown = http_scrub(err[0] ? err : "nothing to compare");

@@ -104,11 +104,49 @@ const char *page_csrf_cookie(const http_req *r)
     return p && strlen(p) == 64 ? p : NULL;
 }
 
+/* ---- form bodies --------------------------------------------------------------- */
+
+size_t page_form_values(const http_req *r, const char *key, strvec *out)
+{
+    size_t n = 0, klen = strlen(key);
+    const char *p = r->body ? r->body : "";
+    while (*p) {
+        size_t len = strcspn(p, "&");
+        if (len > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
+            char *v = xasprintf("%.*s", (int)(len - klen - 1), p + klen + 1);
+            for (char *c = v; *c; c++) /* a form's space, then its %XX (libmicrohttpd's) */
+                if (*c == '+')
+                    *c = ' ';
+            MHD_http_unescape(v);
+            strvec_push(out, v);
+            free(v);
+            n++;
+        }
+        p += len + (p[len] == '&');
+    }
+    return n;
+}
+
+int page_form_csrf_ok(const http_req *r)
+{
+    strvec t = {0};
+    const char *c = page_csrf_cookie(r);
+    int ok = 0;
+    if (c && page_form_values(r, "csrf", &t) && strlen(t.v[t.n - 1]) == 64) {
+        char want[65];
+        page_csrf_of(c, want);
+        ok = sodium_memcmp(want, t.v[t.n - 1], 64) == 0;
+    }
+    strvec_free(&t);
+    return ok;
+}
+
 /* ---- the page ---------------------------------------------------------------- */
 
 static const char *nav_items[][2] = {
     {"/", "Dashboard"},          {"/jobs", "Jobs"},       {"/submit", "Submit"},
     {"/leaderboard", "Leaderboard"}, {"/compare", "Compare"}, {"/report", "Report"},
+    {"/schedules", "Schedules"},
 };
 
 void page_open(page *p, http_req *r, http_resp *o)
@@ -138,6 +176,18 @@ void page_csrf_field(page *p)
     fprintf(p->f, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", p->csrf);
 }
 
+void page_nav_links(FILE *f, const http_req *r, const char *attrs, const char *sep)
+{
+    for (size_t i = 1; i < sizeof nav_items / sizeof nav_items[0]; i++) {
+        if (strcmp(nav_items[i][0], "/submit") == 0 && r->auth.role < ROLE_MEMBER)
+            continue;
+        fprintf(f, "%s<a href=\"%s\"%s>%s</a>", i > 1 ? sep : "", nav_items[i][0], attrs,
+                nav_items[i][1]);
+    }
+    if (r->auth.role >= ROLE_ADMIN)
+        fprintf(f, "%s<a href=\"/admin/users\"%s>Users</a>", sep, attrs);
+}
+
 /* The head, the navigation bar and the <h1>; refresh > 0: reload every refresh s. */
 void page_begin(page *p, const char *title, int refresh)
 {
@@ -155,13 +205,7 @@ void page_begin(page *p, const char *title, int refresh)
           "<a class=\"brand\" href=\"/\">benchaas</a>",
           f);
     if (r->auth.user_id) {
-        for (size_t i = 1; i < sizeof nav_items / sizeof nav_items[0]; i++) {
-            if (strcmp(nav_items[i][0], "/submit") == 0 && r->auth.role < ROLE_MEMBER)
-                continue;
-            fprintf(f, "<a href=\"%s\">%s</a>", nav_items[i][0], nav_items[i][1]);
-        }
-        if (r->auth.role >= ROLE_ADMIN)
-            fputs("<a href=\"/admin/users\">Users</a>", f);
+        page_nav_links(f, r, "", "");
         fputs("<span class=\"who\">Signed in as&nbsp;<strong>", f);
         page_esc(f, r->auth.user);
         fprintf(f, "</strong>&nbsp;(%s)<form method=\"post\" action=\"/logout\">",

@@ -30,6 +30,10 @@ typedef struct page {
 void page_open(page *p, http_req *r, http_resp *o);
 /* The head and navigation; refresh > 0: reload every refresh seconds. */
 void page_begin(page *p, const char *title, int refresh);
+/* The site's navigation links that page_begin shows r's user (Jobs, Submit for a member,
+ * ..., Users for an admin), each <a> with attribute text attrs (" style=..." or ""), sep
+ * between them: for a page that is not written by page_begin (/report). */
+void page_nav_links(FILE *f, const http_req *r, const char *attrs, const char *sep);
 /* Closes the page and fills p->o with it: 0. */
 int page_send(page *p, int status);
 
@@ -40,6 +44,12 @@ void page_csrf_of(const char *cookie, char out[65]);
 /* The cookie a form's token is bound to: the session when signed in by cookie, else the
  * pre-session cookie (NULL when there is none yet). */
 const char *page_csrf_cookie(const http_req *r);
+/* Is the csrf field of r's form body right? */
+int page_form_csrf_ok(const http_req *r);
+/* Every value of `key` in r's form body (application/x-www-form-urlencoded), decoded, pushed
+ * on out in order: how many. */
+struct strvec;
+size_t page_form_values(const http_req *r, const char *key, struct strvec *out);
 /* Does the request come over TLS? (cookies get Secure) */
 int page_is_tls(const http_req *r);
 

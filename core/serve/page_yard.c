@@ -33,6 +33,19 @@ static int headline_of(store *st, long long run_id, char *name, size_t nlen, cha
     return found;
 }
 
+/* " — 54 % of this node's peak of 38.4 GFLOP/s", " — 96 % of the typical 12.2 GB/s of this
+ * host class (median of 7 runs)", or nothing. */
+static void yard_words(FILE *f, const yardstick *y, const char *unit)
+{
+    if (y->kind == YARD_NONE || !isfinite(y->fraction))
+        return;
+    fprintf(f, " — <strong class=\"yard\">%.0f %%</strong> of ", 100 * y->fraction);
+    fputs(y->kind == YARD_PEAK ? "this node's peak of " : "the typical ", f);
+    page_quantity(f, y->reference, unit);
+    if (y->kind == YARD_TYPICAL)
+        fprintf(f, " of this host class (median of %d runs)", y->runs);
+}
+
 void page_headline(FILE *f, http_req *r, long long run_id)
 {
     char name[128], unit[64];
@@ -47,13 +60,7 @@ void page_headline(FILE *f, http_req *r, long long run_id)
     page_quantity(f, value, unit);
     fputs("</strong> ", f);
     page_esc(f, name);
-    if (y.kind != YARD_NONE && isfinite(y.fraction)) {
-        fprintf(f, " — <strong class=\"yard\">%.0f %%</strong> of ", 100 * y.fraction);
-        fputs(y.kind == YARD_PEAK ? "this node's peak of " : "the typical ", f);
-        page_quantity(f, y.reference, unit);
-        if (y.kind == YARD_TYPICAL)
-            fprintf(f, " of this host class (median of %d runs)", y.runs);
-    }
+    yard_words(f, &y, unit);
     fputs("</p><details class=\"small\"><summary>How is this measured?</summary><p>", f);
     page_esc(f, y.how);
     fputs("</p></details></div>", f);
@@ -70,4 +77,17 @@ void page_yard_short(FILE *f, http_req *r, long long run_id, const char *metric)
     page_esc(f, y.how);
     fprintf(f, "\">%.0f %% of %s</span>", 100 * y.fraction,
             y.kind == YARD_PEAK ? "peak" : "typical");
+}
+
+void page_yard_long(FILE *f, http_req *r, long long run_id, const char *metric, const char *unit)
+{
+    const serve_app *app = http_app(r);
+    yardstick y;
+    if (!metric || yardstick_of_run(r->st, run_id, metric, app ? app->peak_gflops : 0, &y) != 0)
+        return;
+    fputs("<span class=\"yardstick\" title=\"", f);
+    page_esc(f, y.how);
+    fputs("\">", f);
+    yard_words(f, &y, unit);
+    fputs("</span>", f);
 }

@@ -17,4 +17,9 @@ void page_headline(FILE *f, http_req *r, long long run_id);
  * was derived in the title), or nothing when there is no yardstick. */
 void page_yard_short(FILE *f, http_req *r, long long run_id, const char *metric);
 
+/* The same in words after a figure of `metric` (in unit) of run run_id, for the dashboard:
+ * " — 54 % of this node's peak of 38.4 GFLOP/s" (how it was derived in the title), or
+ * nothing when there is no yardstick. */
+void page_yard_long(FILE *f, http_req *r, long long run_id, const char *metric, const char *unit);
+
 #endif

@@ -34,6 +34,7 @@
 #include "page_board.h"
 #include "page_compare.h"
 #include "page_kit.h"
+#include "page_sched.h"
 #include "report.h"
 #include "page_yard.h"
 #include "scheduler.h"
@@ -630,8 +631,8 @@ static void bind_id(sqlite3_stmt *t, int i, sqlite3_stmt *s, int col)
 /* One row of the dashboard's figures (s: plugin, host id, host, newest run, configuration,
  * its params, ranks, threads): the newest headline and the trend of the last 20 runs of
  * that plugin, host and configuration only; a trend never crosses configurations. */
-static void latest_row(FILE *f, sqlite3_stmt *s, sqlite3_stmt *hl, sqlite3_stmt *t,
-                       const bx_param *table)
+static void latest_row(FILE *f, http_req *r, sqlite3_stmt *s, sqlite3_stmt *hl,
+                       sqlite3_stmt *t, const bx_param *table)
 {
     char mname[128] = "", unit[64] = "";
     sqlite3_reset(hl);
@@ -678,7 +679,9 @@ static void latest_row(FILE *f, sqlite3_stmt *s, sqlite3_stmt *hl, sqlite3_stmt 
     page_esc(f, mname);
     fputs(" <strong>", f);
     page_quantity(f, k ? v[k - 1] : NAN, unit);
-    fputs("</strong></a></td><td>", f);
+    fputs("</strong></a>", f);
+    page_yard_long(f, r, (long long)sqlite3_column_int64(s, 3), mname, unit);
+    fputs("</td><td>", f);
     char label[320];
     snprintf(label, sizeof label, "%s on %s, one configuration: %s of the last %zu runs",
              page_col_text(s, 0), page_col_text(s, 2), mname, k);
@@ -693,8 +696,9 @@ static void latest_row(FILE *f, sqlite3_stmt *s, sqlite3_stmt *hl, sqlite3_stmt 
     fputs("</td></tr>", f);
 }
 
-static void latest_per_host(FILE *f, store *st)
+static void latest_per_host(FILE *f, http_req *r)
 {
+    store *st = r->st;
     sqlite3 *db = store_db(st);
     sqlite3_stmt *s, *t, *hl;
     if (sqlite3_prepare_v2(db,
@@ -734,7 +738,7 @@ static void latest_per_host(FILE *f, store *st)
             snprintf(plugin, sizeof plugin, "%s", page_col_text(s, 0));
             have = page_load_plugin(plugin, &lp, err, sizeof err) == 0;
         }
-        latest_row(f, s, hl, t, have ? lp.desc->params : NULL);
+        latest_row(f, r, s, hl, t, have ? lp.desc->params : NULL);
     }
     if (have)
         plugin_unload(&lp);
@@ -876,7 +880,7 @@ static int dashboard_data(http_req *r, http_resp *o)
     fputs("<section aria-labelledby=\"h-latest\"><h2 id=\"h-latest\">Latest figures per plugin "
           "and host</h2>",
           f);
-    latest_per_host(f, r->st);
+    latest_per_host(f, r);
     fputs("</section><div class=\"grid2\"><section aria-labelledby=\"h-new\"><h2 id=\"h-new\">"
           "Newest results</h2>",
           f);
@@ -1396,8 +1400,13 @@ static int g_job(http_req *r, http_resp *o)
         fputs("<button type=\"submit\" class=\"danger\">Cancel this job</button></form>", f);
     }
     fprintf(f, "<p><a id=\"compare-job\" href=\"/compare?a=job%%3A%lld\">Compare this job with "
-               "another</a></p><h2>Points</h2>",
-            (long long)id);
+               "another</a>%s",
+            (long long)id, owner && strcmp(owner, r->auth.user) == 0 ? " · " : "");
+    if (owner && strcmp(owner, r->auth.user) == 0 && r->auth.role >= ROLE_MEMBER)
+        fprintf(f, "<a id=\"schedule-job\" href=\"/schedules?job=%lld\">Repeat it on a "
+                   "schedule</a>",
+                (long long)id);
+    fputs("</p><h2>Points</h2>", f);
     if (sqlite3_prepare_v2(store_db(r->st),
                            "SELECT p.idx, p.label, p.state, r.id, r.status, m.name, m.value, "
                            "m.unit, r.error, coalesce((SELECT value FROM provenance WHERE "
@@ -1799,13 +1808,25 @@ static int g_report(http_req *r, http_resp *o)
     const char *body = strstr(html, "<body>");
     size_t head = body ? (size_t)(body - html) + 6 : 0;
     fwrite(html, 1, head, f);
-    fputs("<nav aria-label=\"Service\" style=\"background:#14304d;color:#fff;padding:8px 12px;"
-          "margin:0 -16px\"><a style=\"color:#fff;font-weight:700\" href=\"/\">benchaas</a> · "
-          "<a style=\"color:#fff\" href=\"/jobs\">Jobs</a> · <a style=\"color:#fff\" "
-          "href=\"/leaderboard\">Leaderboard</a> · Signed in as <strong>",
+    fputs("<nav aria-label=\"Main\" class=\"site\" style=\"background:#14304d;color:#fff;"
+          "padding:8px 12px;margin:0 -16px\"><a style=\"color:#fff;font-weight:700\" "
+          "href=\"/\">benchaas</a> · ",
           f);
+    page_nav_links(f, r, " style=\"color:#fff\"", " · "); /* the site's, as on every page */
+    fputs(" · Signed in as <strong>", f);
     page_esc(f, r->auth.user);
-    fputs("</strong></nav><form method=\"get\" action=\"/report\" style=\"margin:10px 0;"
+    fputs("</strong>", f);
+    if (page_csrf_cookie(r)) { /* signed in by cookie: the same sign-out as every page */
+        char tok[65];
+        page_csrf_of(page_csrf_cookie(r), tok);
+        fprintf(f, " <form method=\"post\" action=\"/logout\" style=\"display:inline\">"
+                   "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><button type=\"submit\">"
+                   "Sign out</button></form>",
+                tok);
+    }
+    fputs("</nav><form",
+          f);
+    fputs(" method=\"get\" action=\"/report\" style=\"margin:10px 0;"
           "display:flex;flex-wrap:wrap;gap:8px;align-items:end\">",
           f);
     for (int i = 0; report_filters[i]; i++) {
@@ -2058,6 +2079,9 @@ static const http_route page_routes[] = {
     {"GET", "/leaderboard", ROLE_VIEWER, SCOPE_READ, P, NULL, page_board_list},
     {"GET", "/leaderboard/{plugin}", ROLE_VIEWER, SCOPE_READ, P, NULL, page_board},
     {"GET", "/compare", ROLE_VIEWER, SCOPE_READ, P, NULL, page_compare},
+    {"GET", "/schedules", ROLE_VIEWER, SCOPE_READ, P, NULL, page_schedules},
+    {"POST", "/schedules", ROLE_MEMBER, SCOPE_SUBMIT, P, NULL, page_schedule_add},
+    {"POST", "/schedules/{id}/remove", ROLE_MEMBER, SCOPE_SUBMIT, P, NULL, page_schedule_remove},
     {"GET", "/report", ROLE_VIEWER, SCOPE_READ, P, NULL, g_report},
     {"GET", "/admin/users", ROLE_ADMIN, SCOPE_READ, P, NULL, g_admin},
     {"POST", "/admin/users", ROLE_ADMIN, SCOPE_SUBMIT, P, NULL, p_admin_add},

@@ -434,13 +434,13 @@ static void submit_due_schedules(sched *s, sqlite3 *db)
     if (sqlite3_prepare_v2(db,
                            /* only of users who exist and are not disabled (accounts.h):
                               a disabled account's schedules wait, paused */
-                           "SELECT id, user, experiment_json, every_seconds FROM schedules WHERE "
+                           "SELECT id, user, experiment_json, every_seconds, next_at FROM schedules WHERE "
                            "next_at <= ?1 AND user IN (SELECT name FROM users WHERE "
                            "substr(password_hash, 1, 1) <> '!') ORDER BY next_at LIMIT 16",
                            -1, &q, NULL) != SQLITE_OK)
         return;
     sqlite3_bind_text(q, 1, now, -1, SQLITE_TRANSIENT);
-    typedef struct { int64_t id, every; char *user, *exp; } due;
+    typedef struct { int64_t id, every, at; char *user, *exp; } due;
     due d[16];
     int n = 0;
     while (n < 16 && sqlite3_step(q) == SQLITE_ROW) {
@@ -448,22 +448,47 @@ static void submit_due_schedules(sched *s, sqlite3 *db)
         d[n].user = xstrdup((const char *)sqlite3_column_text(q, 1));
         d[n].exp = xstrdup((const char *)sqlite3_column_text(q, 2));
         d[n].every = sqlite3_column_int64(q, 3);
+        if (store_time_parse((const char *)sqlite3_column_text(q, 4), &d[n].at, NULL) != 0)
+            d[n].at = (int64_t)time(NULL);
         n++;
     }
     sqlite3_finalize(q);
     for (int i = 0; i < n; i++) {
-        cJSON *exp = cJSON_Parse(d[i].exp), *fields = NULL;
-        int64_t jid = 0;
+        /* one experiment (an object) or a suite (a list): a job each */
+        cJSON *all = cJSON_Parse(d[i].exp), *exp;
+        int64_t jid = 0, last = 0;
         char err[2048], next[32];
-        int st = exp ? job_submit(s->st, d[i].user, exp, s->launcher, &s->cfg.quotas, d[i].id,
-                                  &jid, &fields, err, sizeof err)
-                     : 400;
-        if (st != 0)
-            say("serve: schedule %lld: the job was not submitted: %s", (long long)d[i].id,
-                exp ? err : "bad experiment");
-        cJSON_Delete(fields);
-        cJSON_Delete(exp);
-        store_time_format((int64_t)time(NULL) + d[i].every, next, sizeof next);
+        int k = 0;
+        const cJSON *list = cJSON_IsArray(all) ? all : NULL;
+        cJSON_ArrayForEach(exp, list) {
+            cJSON *fields = NULL;
+            if (job_submit(s->st, d[i].user, exp, s->launcher, &s->cfg.quotas, d[i].id, &jid,
+                           &fields, err, sizeof err) != 0)
+                say("serve: schedule %lld: experiment %d was not submitted: %s",
+                    (long long)d[i].id, k + 1, err);
+            else
+                last = jid;
+            cJSON_Delete(fields);
+            k++;
+        }
+        if (cJSON_IsObject(all)) {
+            cJSON *fields = NULL;
+            if (job_submit(s->st, d[i].user, all, s->launcher, &s->cfg.quotas, d[i].id, &jid,
+                           &fields, err, sizeof err) != 0)
+                say("serve: schedule %lld: the job was not submitted: %s", (long long)d[i].id, err);
+            else
+                last = jid;
+            cJSON_Delete(fields);
+        } else if (!cJSON_IsArray(all)) {
+            say("serve: schedule %lld: bad experiment", (long long)d[i].id);
+        }
+        cJSON_Delete(all);
+        jid = last;
+        /* the next time keeps the schedule's time of day: its due time plus whole periods */
+        int64_t t = d[i].at, now_s = (int64_t)time(NULL);
+        if (t <= now_s)
+            t += ((now_s - t) / d[i].every + 1) * d[i].every;
+        store_time_format(t, next, sizeof next);
         exec_ii(db, "UPDATE schedules SET next_at = ?3, last_job_id = nullif(?2, 0) WHERE id = ?1",
                 d[i].id, jid, next);
         free(d[i].user);

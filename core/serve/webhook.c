@@ -47,6 +47,12 @@ static void curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 int http_post_json(const char *url, const char *body, const char *token, long timeout_s,
                    long *status, char **answer, char *err, size_t errlen)
 {
+    return http_call_json("POST", url, body, token, timeout_s, status, answer, err, errlen);
+}
+
+int http_call_json(const char *method, const char *url, const char *body, const char *token,
+                   long timeout_s, long *status, char **answer, char *err, size_t errlen)
+{
     pthread_once(&curl_once, curl_init);
     CURL *c = curl_easy_init();
     if (!c)
@@ -60,8 +66,12 @@ int http_post_json(const char *url, const char *body, const char *token, long ti
     buf b = {0};
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    if (strcmp(method, body ? "POST" : "GET") != 0)
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

@@ -19,5 +19,8 @@ void webhook_stop(webhook_sender *w); /* NULL is fine */
 /* POST body (JSON) to url with libcurl: 0 on a 2xx answer, else -1 and the reason. */
 int http_post_json(const char *url, const char *body, const char *token, long timeout_s,
                    long *status, char **answer, char *err, size_t errlen);
+/* The same for any method ("GET", "DELETE", ...); body NULL: none. */
+int http_call_json(const char *method, const char *url, const char *body, const char *token,
+                   long timeout_s, long *status, char **answer, char *err, size_t errlen);
 
 #endif

@@ -1,6 +1,7 @@
 // Make the screenshots of docs/serve.md ("Pages"): a temporary server and
 // database, two members' STREAM sweeps through the API, then the pages in
-// Debian's chromium.  Not a test; run by hand after changing the pages:
+// Debian's chromium (and an alert, stored as a scheduled check stores one, with figures made
+// up for the picture and saying so).  Not a test; run by hand after changing the pages:
 //
 //   BENCHAAS=build/bin/benchaas node tests/browser/docs-screenshots.js docs/img
 'use strict';
@@ -38,6 +39,20 @@ function call(port, method, p, tok, body) {
   });
 }
 
+// An alert's message in the words alerts.c uses, from the real triad of runs a and b (an
+// example for the picture: b against a, whichever way it went).
+async function alertText(port, tok, a, b, job) {
+  const triad = async (id) => {
+    const r = (await call(port, 'GET', '/api/v1/runs/' + id, tok)).run;
+    return [r.metrics.triad.value, r.host];
+  };
+  const [va] = await triad(a);
+  const [vb, host] = await triad(b);
+  return 'benchaas: example alert for the picture: stream triad on ' + host +
+         ' (array_size=200000): ' + vb.toFixed(0) + ' MB/s against ' + va.toFixed(0) +
+         ' MB/s (' + (100 * (vb - va) / va).toFixed(1) + ' %) in scheduled job ' + job + '.';
+}
+
 (async () => {
   for (const [u, r] of [['ann', 'member'], ['bob', 'member'], ['root', 'admin']])
     bx(['user', 'add', u, '--role', r, '--password-stdin', '--db', DB], u + '-password\n');
@@ -64,8 +79,9 @@ function call(port, method, p, tok, body) {
       'bob-sizes', params: { array_size: [500000, 2000000], ntimes: 5 }, repetitions: 3 }))
       .job.id);
   }
-  // the default size (computed from the cache, so measuring memory), 1 and 2 threads
-  for (const threads of [1, 2])
+  // the default size (computed from the cache, so measuring memory): 1 thread twice (a
+  // typical value for the yardstick), 2 threads
+  for (const threads of [1, 1, 2])
     jobs.push((await call(port, 'POST', '/api/v1/jobs', tok.ann, { plugin: 'stream', name:
       'default', params: { ntimes: 5 }, threads, repetitions: 2 })).job.id);
   for (;;) {
@@ -73,6 +89,29 @@ function call(port, method, p, tok, body) {
     if (['done', 'failed', 'cancelled'].includes(j.job.state)) break;
     await new Promise((r) => setTimeout(r, 500));
   }
+  // two runs of one configuration for /compare (3 repetitions each), a schedule of a suite
+  // at 02:30, and an alert as a scheduled check stores one, for the dashboard
+  const runA = (await call(port, 'GET', '/api/v1/jobs/' + jobs[0], tok.ann)).job.runs[0];
+  const runB = (await call(port, 'GET', '/api/v1/jobs/' + jobs[2], tok.ann)).job.runs[0];
+  const sch = await call(port, 'POST', '/api/v1/schedules', tok.ann, { jobs: [
+    { plugin: 'stream', name: 'nightly-default', params: { ntimes: 5 }, repetitions: 3 },
+    { plugin: 'stream', name: 'nightly-sizes', params: { array_size: [1000000, 4000000] } }],
+    at: '02:30' });
+  let ins;
+  try {
+    ins = spawnSync('python3', ['-c',
+    'import sqlite3, sys, json\n' +
+    'c = sqlite3.connect(sys.argv[1], timeout=30)\n' +
+    'c.execute("INSERT INTO alerts (created_at, job_id, schedule_id, message, payload_json, ' +
+    'severity, run_id) VALUES (strftime(\'%Y-%m-%dT%H:%M:%SZ\'), ?, ?, ?, ?, \'major\', ?)", ' +
+    '(int(sys.argv[2]), int(sys.argv[3]) if sys.argv[3].isdigit() else None, sys.argv[4], ' +
+    'json.dumps({"links": {"run": "/runs/" + sys.argv[5], "compare": "/compare?a=" + ' +
+    'sys.argv[6] + "&b=" + sys.argv[5]}}), int(sys.argv[5])))\nc.commit()\n', DB,
+    String(jobs[2]), String(sch.schedule ? sch.schedule.id : ''),
+    await alertText(port, tok.ann, runA, runB, jobs[2]), String(runB), String(runA)],
+    { encoding: 'utf8' });
+  } catch (e) { ins = { status: 1, stderr: String(e) }; }
+  if (ins.status !== 0) console.error('alert not stored: ' + ins.stderr);
   // one job left queued and one running for the dashboard
   await call(port, 'POST', '/api/v1/jobs', tok.bob, { plugin: 'stream', name: 'big',
     params: { array_size: [20000000, 40000000], ntimes: 20 }, repetitions: 5 });
@@ -103,6 +142,10 @@ function call(port, method, p, tok, body) {
   await page.screenshot({ path: path.join(OUT, 'serve-run.png'), fullPage: true });
   await page.goto(base + '/leaderboard/stream?metric=triad');
   await page.screenshot({ path: path.join(OUT, 'serve-leaderboard.png') });
+  await page.goto(base + '/compare?a=' + runA + '&b=' + runB);
+  await page.screenshot({ path: path.join(OUT, 'serve-compare.png'), fullPage: true });
+  await page.goto(base + '/schedules');
+  await page.screenshot({ path: path.join(OUT, 'serve-schedules.png') });
   await page.setViewport({ width: 390, height: 844, isMobile: true, deviceScaleFactor: 1 });
   await page.goto(base + '/');
   await page.screenshot({ path: path.join(OUT, 'serve-dashboard-phone.png') });

@@ -7,8 +7,19 @@
 // /submit/stream, watches the job reach done, finds herself on the
 // leaderboard; a bad value comes back next to its field with nothing queued;
 // a form without its CSRF token is refused; a viewer has no submit button and
-// gets 403 on a forged POST.  Screenshots of the dashboard, a submit form, a
-// job, a run and the leaderboard go to $ARTIFACTS (checked not blank).
+// gets 403 on a forged POST.  HPL with 2 ranks and with 1 rank x 2 threads (uploaded)
+// are two leaderboard tables; its run page holds the figure to the node's peak (the site's
+// serve.peak_gflops); a schedule is made on /schedules from a job page and removed; an
+// alert's details and links are on the dashboard; a cache-sized STREAM run (uploaded with
+// its caveat, so on any machine) is left out of the ranking with its reason; /report keeps
+// the site's navigation.
+// Screenshots of the dashboard, a submit form, a job, a run, the leaderboard, /compare
+// and /schedules go to $ARTIFACTS (checked not blank).
+//
+// Mutations that fail it: the HPL configurations merged (ranks or threads left out of
+// the configuration key); page_headline's yardstick words dropped; the schedules form's
+// job not pre-chosen from the job page, or "at" not sent; the dashboard's alert links
+// not drawn; runs with a caveat ranked by default; /report's navigation back to three links.
 //
 // Exit 0 pass, 1 fail, 77 skip (no chromium or no node).
 'use strict';
@@ -72,7 +83,10 @@ function startServer() {
     const env = { ...process.env };
     delete env.BENCHAAS_PLUGIN_PATH;
     delete env.BENCHAAS_DB;
-    server = spawn(BENCHAAS, ['serve', '--listen', '127.0.0.1:0', '--db', DB],
+    // the site's peak, so that the HPL run page has a yardstick on any machine
+    fs.writeFileSync(path.join(TMP, 'site.cfg'), 'serve = { peak_gflops = 40.0; };\n');
+    server = spawn(BENCHAAS, ['serve', '--listen', '127.0.0.1:0', '--db', DB, '--config',
+                              path.join(TMP, 'site.cfg')],
                    { env, cwd: TMP, stdio: ['ignore', 'ignore', 'pipe'] });
     const timer = setTimeout(() => reject(new Error('no "listening on" line')), 30000);
     server.stderr.on('data', (d) => {
@@ -94,6 +108,22 @@ function api(port, p, cookie) {
       res.on('end', () => resolve({ status: res.statusCode, body: b }));
     });
     req.on('error', reject);
+  });
+}
+
+// A JSON POST with a bearer token: {status, body}.
+function post(port, p, tok, obj) {
+  return new Promise((resolve, reject) => {
+    const data = JSON.stringify(obj);
+    const req = http.request({ host: '127.0.0.1', port, path: p, method: 'POST', headers: {
+      Authorization: 'Bearer ' + tok, 'Content-Type': 'application/json' } }, (res) => {
+      let b = '';
+      res.on('data', (d) => { b += d; });
+      res.on('end', () => resolve({ status: res.statusCode, body: b }));
+    });
+    req.on('error', reject);
+    req.write(data);
+    req.end();
   });
 }
 
@@ -307,6 +337,90 @@ async function text(page, sel) {
   await axe(page, 'leaderboard');
   await shot(page, 'leaderboard');
 
+  // ---- HPL with 2 ranks and with 1 rank x 2 threads (uploaded result documents, as another
+  // cluster sends them: the same two cores): two configurations, two tables, never one row
+  const upTok = bx(['token', 'create', 'ann', '--db', DB]).trim();
+  const hplRuns = [];
+  for (const [ranks, threads, gf] of [[2, 1, 3.1], [1, 2, 2.9]]) {
+    const up = await post(port, '/api/v1/results', upTok, {
+      result_version: 1, uuid: '5e0b6c2a-1d3f-4c8e-9a7b-00000000000' + ranks, plugin: 'hpl',
+      plugin_version: '1.0.0', status: 'ok', started_at: '2026-11-20T10:00:00Z',
+      finished_at: '2026-11-20T10:00:05Z', host: 'far01', ranks, threads,
+      params: { N: { value: '3000', type: 'int' } },
+      metrics: { gflops: { value: gf, unit: 'GFLOP/s', better: 'higher' } } });
+    check(up.status === 201, 'hpl upload: ' + up.status + ' ' + up.body);
+    hplRuns.push('/runs/' + JSON.parse(up.body).run_id);
+  }
+  await page.goto(base + '/leaderboard/hpl');
+  const hplTables = await page.$$eval('#leaderboard h3.config', (hs) => hs.map((h) => h.textContent));
+  check(hplTables.length === 2 && hplTables.some((t) => /2 ranks × 1 thread/.test(t)) &&
+        hplTables.some((t) => /1 rank × 2 threads/.test(t)),
+        'hpl: ranks and threads not apart: ' + JSON.stringify(hplTables));
+  check((await page.$$('#leaderboard tr.mine')).length === 2, 'hpl: not one row per table');
+
+  // ---- the yardstick on the run page: HPL against the node's peak (the site's 40 GFLOP/s)
+  const hplRun = hplRuns[0];
+  await page.goto(base + hplRun);
+  const head = await text(page, '#headline');
+  check(/GFLOP\/s .*— \d+ % of this node's peak of 40 GFLOP\/s/.test(head) &&
+        /peak_gflops/.test(head), 'run page yardstick: ' + head);
+
+  // ---- a schedule made on its page, from a job page: the job chosen, at 02:30 (UTC)
+  await page.goto(jobUrl);
+  await Promise.all([page.waitForNavigation(), page.click('#schedule-job')]);
+  check(await page.$eval('input[name=job][value="' + jobId + '"]', (e) => e.checked),
+        'schedules: the job is not chosen');
+  await page.$eval('input[name=job][value="' + jobId + '"]', (e) => { e.checked = false; });
+  [resp] = await Promise.all([page.waitForNavigation(),
+                              page.click('#schedule-form button[type=submit]')]);
+  check(resp.status() === 400 && /choose at least one job/.test(await text(page, '#err-jobs')),
+        'schedule without a job: ' + resp.status());
+  await page.$eval('input[name=job][value="' + jobId + '"]', (e) => { e.checked = true; });
+  await page.$eval('#at', (e) => { e.value = '02:30'; });
+  [resp] = await Promise.all([page.waitForNavigation(),
+                              page.click('#schedule-form button[type=submit]')]);
+  check(/Schedule \d+ made/.test(await text(page, '#schedule-msg')),
+        'schedule not made: ' + await text(page, 'main'));
+  const rows = await page.$$eval('#schedules tbody tr', (rs) => rs.map((r) => r.textContent));
+  check(rows.length === 1 && /every day at 02:30 UTC/.test(rows[0]) && /stream/.test(rows[0]) &&
+        /not run yet/.test(rows[0]), 'schedules table: ' + JSON.stringify(rows));
+  const sch = JSON.parse((await api(port, '/api/v1/schedules', await cookieHeader(page))).body);
+  check(sch.schedules.length === 1 && /T02:30:00Z$/.test(sch.schedules[0].next_at) &&
+        sch.schedules[0].jobs[0].plugin === 'stream', 'the schedule: ' + JSON.stringify(sch));
+  await axe(page, 'schedules');
+  await shot(page, 'schedules');
+
+  // ---- an alert with its details on the dashboard: what, where, the change, and links to
+  // the run and to a comparison (stored as a scheduled check stores one)
+  const runId = hplRun.split('/').pop();
+  const msg = 'benchaas: major regression of hpl gflops on node01 (N=200): 1.2 GFLOP/s against ' +
+              '2.4 GFLOP/s (-50.0 %) in scheduled job ' + jobId + ' (schedule ' +
+              sch.schedules[0].id + '), confirmed.';
+  const ins = spawnSync('python3', ['-c',
+    'import sqlite3, sys, json\n' +
+    'c = sqlite3.connect(sys.argv[1], timeout=30)\n' +
+    'c.execute("INSERT INTO alerts (created_at, job_id, schedule_id, message, payload_json, ' +
+    'severity, run_id) VALUES (?, ?, ?, ?, ?, ?, ?)", ("2026-12-01T00:00:00Z", int(sys.argv[2]), ' +
+    'int(sys.argv[3]), sys.argv[4], json.dumps({"links": {"run": "/runs/" + sys.argv[5], ' +
+    '"compare": "/compare?a=" + sys.argv[5] + "&b=" + sys.argv[5]}}), "major", int(sys.argv[5])))\n' +
+    'c.commit()\n', DB, jobId, String(sch.schedules[0].id), msg, runId], { encoding: 'utf8' });
+  check(ins.status === 0, 'alert insert: ' + ins.stderr);
+  await page.goto(base + '/');
+  const alerts = await page.$$eval('#h-reg ~ ul li', (ls) => ls.map((l) => l.textContent));
+  check(alerts.length === 1 && /hpl gflops on node01/.test(alerts[0]) && /-50\.0 %/.test(alerts[0]),
+        'dashboard alert: ' + JSON.stringify(alerts));
+  const links = await page.$$eval('a.alert-link', (as) => as.map((a) => a.getAttribute('href')));
+  check(links.includes(hplRun) && links.some((l) => l.startsWith('/compare?')),
+        'alert links: ' + links);
+  await Promise.all([page.waitForNavigation(), page.click('a.alert-link[href^="/compare"]')]);
+  check((await page.$$('.answer')).length >= 1, 'the alert\'s comparison: ' +
+        await text(page, 'main'));
+
+  // the schedule removed from its page
+  await page.goto(base + '/schedules');
+  await Promise.all([page.waitForNavigation(), page.click('#schedules button.danger')]);
+  check(await page.$('#no-schedules') !== null, 'schedule not removed');
+
   // ---- the dashboard with results
   await page.goto(base + '/');
   check(/triad/.test(await text(page, 'main')) && (await page.$$('svg.spark')).length >= 1,
@@ -322,17 +436,40 @@ async function text(page, sel) {
         'dashboard: not one trend per configuration: ' + JSON.stringify(trends));
   await axe(page, 'dashboard');
   await shot(page, 'dashboard');
-  for (const p of ['/jobs', '/compare', '/leaderboard']) {
+  for (const p of ['/jobs', '/compare', '/leaderboard', '/schedules']) {
     resp = await page.goto(base + p);
     check(resp.status() === 200, p + ': ' + resp.status());
     await axe(page, p);
   }
+
+  // ---- a run whose plugin said its figure is not what the metric means (STREAM arrays that
+  // fit in the cache, uploaded with that caveat, so on any machine) is left out of the
+  // ranking with its reason, and ranked when asked
+  const cacheUp = await post(port, '/api/v1/results', upTok, {
+    result_version: 1, uuid: '5e0b6c2a-1d3f-4c8e-9a7b-0000000000c0', plugin: 'stream',
+    plugin_version: '1.0.0', status: 'ok', started_at: '2026-11-21T10:00:00Z',
+    finished_at: '2026-11-21T10:00:02Z', host: 'far02', ranks: 1, threads: 1,
+    params: { array_size: { value: '4000', type: 'int' } },
+    metrics: { triad: { value: 99999, unit: 'MB/s', better: 'higher' } },
+    meta: { caveat: 'the three arrays fit in the cache: this measures the cache, not memory' } });
+  check(cacheUp.status === 201, 'stream upload: ' + cacheUp.status + ' ' + cacheUp.body);
+  await page.goto(base + '/leaderboard/stream?metric=triad');
+  const outRows = await page.$$eval('#left-out tr', (rs) => rs.map((r) => r.textContent));
+  const inRows = await page.$$eval('#leaderboard tr', (rs) => rs.map((r) => r.textContent));
+  check(outRows.some((t) => /far02/.test(t) && /fit in the cache/.test(t)) &&
+        !inRows.some((t) => /far02/.test(t)),
+        'a cache-sized run not left out with its reason: ' + JSON.stringify(outRows));
+  await Promise.all([page.waitForNavigation(), page.click('#left-out a[href*="include=warned"]')]);
+  check((await page.$$eval('#leaderboard tr', (rs) => rs.map((r) => r.textContent)))
+    .some((t) => /far02/.test(t)), 'include=warned does not rank the cache-sized run');
 
   // ---- a viewer: no submit button, 403 on a forged POST
   const ctx = await browser.createBrowserContext();
   const vp = await ctx.newPage();
   await signIn(vp, base, 'vic', 'vic-password');
   check((await vp.$$('a[href^="/submit"]')).length === 0, 'a viewer sees a submit link');
+  await vp.goto(base + '/schedules');
+  check(await vp.$('#schedule-form') === null, 'a viewer is offered the schedule form');
   resp = await vp.goto(base + '/submit/stream');
   check(resp.status() === 403, 'viewer GET /submit/stream: ' + resp.status());
   await vp.goto(base + '/');
@@ -363,6 +500,10 @@ async function text(page, sel) {
   await axe(ap, '/admin/users');
   resp = await ap.goto(base + '/report?plugin=stream');
   check(resp.status() === 200 && (await ap.$$('svg')).length > 0, '/report: ' + resp.status());
+  const reportNav = await ap.$$eval('nav.site a', (as) => as.map((a) => a.getAttribute('href')));
+  for (const h of ['/', '/jobs', '/submit', '/leaderboard', '/compare', '/report', '/schedules',
+                   '/admin/users'])
+    check(reportNav.includes(h), '/report without the site navigation to ' + h + ': ' + reportNav);
   await axe(ap, '/report');
   await actx.close();
 

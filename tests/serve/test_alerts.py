@@ -37,7 +37,7 @@ s = Server(DB)
 
 j, _ = s.expect(201, "POST", "/api/v1/schedules",
                 {"job": {"plugin": "trivial", "params": {"noise": 0}, "repetitions": 1},
-                 "every": "24h"}, tok=tk)
+                 "every": "24h", "now": True}, tok=tk)
 
 
 def wait_until(cond, what, timeout=90):
@@ -147,7 +147,7 @@ os.chmod(rates, 0o666)
 s2 = Server(DB2, "--allow-path", os.path.abspath("ratesdir"), env={"TESTPLUG_RATES": rates})
 s2.expect(201, "POST", "/api/v1/schedules",
           {"job": {"plugin": "trivial", "params": {"noise": 0}, "repetitions": 1},
-           "every": "24h"}, tok=tk2)
+           "every": "24h", "now": True}, tok=tk2)
 jid2 = wait_until(lambda: s2.expect(200, "GET", "/api/v1/schedules", tok=tk2)[0]["schedules"][0]
                   ["last_job"], "the schedule submitted no job")
 run2 = s2.wait_job(jid2, tk2, timeout=90)["runs"][0]

@@ -108,6 +108,12 @@ at = call("POST", "/api/v1/schedules", 201, {"job": exp, "every": "24h", "at": "
 check(at["schedule"]["next_at"][11:16] == "03:30" and at["schedule"]["next_at"] >
       time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "at: %s" % at)
 call("POST", "/api/v1/schedules", 400, {"job": exp, "every": "24h", "at": "25:00"})
+# a suite: several experiments, each a job of its own when it runs
+suite = call("POST", "/api/v1/schedules", 201, {"jobs": [exp, dict(exp, name="second")],
+                                                "every": "6h"})["schedule"]
+check(suite["experiments"] == 2, "suite: %s" % suite)
+call("POST", "/api/v1/schedules", 400, {"jobs": [exp, {"plugin": "trivial", "params":
+                                                        {"valu": 1}}], "every": "6h"})
 call("GET", "/api/v1/schedules", 200)
 call("DELETE", "/api/v1/schedules/%d" % sch["id"], 200, route="/api/v1/schedules/{id}")
 call("DELETE", "/api/v1/schedules/77", 404, route="/api/v1/schedules/{id}")

@@ -73,7 +73,7 @@ class Browser:
 
 
 PAGES_GET = ["/", "/jobs", "/jobs/1", "/runs/1", "/leaderboard", "/leaderboard/trivial",
-             "/compare", "/report", "/submit", "/submit/trivial", "/admin/users"]
+             "/compare", "/report", "/submit", "/submit/trivial", "/admin/users", "/schedules"]
 
 # ---- not signed in: every page leads to /login (with where to go back), no data shown
 anon = Browser()
@@ -81,7 +81,8 @@ for p in PAGES_GET:
     st, h, text, _ = anon.req("GET", p)
     check(st == 303 and h.get("location", "").startswith("/login?next="),
           "anonymous GET %s: %d %s" % (p, st, h.get("location")))
-for p in ["/submit/trivial", "/jobs/1/cancel", "/admin/users", "/admin/users/ann", "/logout"]:
+for p in ["/submit/trivial", "/jobs/1/cancel", "/admin/users", "/admin/users/ann", "/logout",
+          "/schedules", "/schedules/1/remove"]:
     st, h, _, _ = anon.req("POST", p, {"x": "1"})
     check(st == 303 and h.get("location", "").startswith("/login"), "anonymous POST %s: %d" % (p, st))
 st, h, text, _ = anon.req("GET", "/login")
@@ -151,6 +152,32 @@ st, h, _, _ = bo.req("POST", "/jobs/%d/cancel" % bob_job, {"csrf": bo.csrf("/job
 check(st == 303 and h["location"] == "/jobs/%d" % bob_job, "bob cancels: %d" % st)
 check(sql(DB, "SELECT state FROM jobs WHERE id = ?", bob_job)[0][0] == "cancelled", "not cancelled")
 
+# ---- schedules (mutations: the page's CSRF check or the API's owner check skipped, another
+# member's job taken into a suite): a viewer sees them without the form and cannot make or
+# remove one; a member cannot repeat another's job nor remove another's schedule
+j, _ = s.expect(201, "POST", "/api/v1/schedules", {"job": {"plugin": "trivial"}, "every": "6h"},
+                tok=tb)
+bob_sched = j["schedule"]["id"]
+st, _, text, _ = v.req("GET", "/schedules")
+check(st == 200 and 'id="schedule-%d"' % bob_sched in text and "schedule-form" not in text
+      and "Remove" not in text, "viewer /schedules: %d" % st)
+for p, form in [("/schedules", {"csrf": tv, "job": str(bob_job), "at": "02:30"}),
+                ("/schedules/%d/remove" % bob_sched, {"csrf": tv})]:
+    st, _, _, _ = v.req("POST", p, form)
+    check(st == 403, "viewer forged POST %s: %d" % (p, st))
+st, _, text, _ = a.req("POST", "/schedules", {"job": str(bob_job), "at": "02:30"})
+check(st == 403 and "security token" in text, "schedule without a token: %d" % st)
+st, _, text, _ = a.req("POST", "/schedules", {"csrf": ta, "job": str(bob_job), "at": "02:30"})
+check(st == 400 and "is not one of your jobs" in text, "ann repeats bob's job: %d" % st)
+st, _, text, _ = a.req("POST", "/schedules/%d/remove" % bob_sched, {"csrf": ta})
+check(st == 403, "ann removes bob's schedule: %d" % st)
+check(sql(DB, "SELECT user FROM schedules") == [("bob",)], "a refused form changed schedules")
+st, h, _, _ = bo.req("POST", "/schedules", {"csrf": bo.csrf("/schedules"), "job": str(bob_job),
+                                            "every": "12h"})
+check(st == 303 and h["location"].startswith("/schedules?made="), "bob's schedule: %d" % st)
+check(len(sql(DB, "SELECT id FROM schedules WHERE user = 'bob' AND every_seconds = 43200")) == 1,
+      "bob's schedule not stored")
+
 # ---- hostile text from the database is escaped on every page
 EVIL = '<script>alert(1)</script>"\'><img src=x onerror=alert(2)>'
 doc = {"result_version": 1, "uuid": "6f0c1c1e-0000-4000-8000-000000000001", "plugin": "trivial",
@@ -168,12 +195,14 @@ s.expect(201, "POST", "/api/v1/results", failed, tok=up)
 # a job name with markup, when the configuration code takes it
 s.request("POST", "/api/v1/jobs", {"plugin": "trivial", "name": "n" + EVIL[:20],
                                    "params": {"count": 1}}, tok=tb)
+s.request("POST", "/api/v1/schedules", {"job": {"plugin": "trivial", "name": "n" + EVIL[:20]},
+                                        "every": "6h"}, tok=tb)
 pages = ["/", "/jobs/%d" % (bob_job + 1), "/runs/%d" % rid, "/runs/%d" % (rid + 1), "/leaderboard/trivial", "/jobs",
          "/leaderboard/" + urllib.parse.quote(EVIL, safe=""),
          "/jobs?user=" + urllib.parse.quote(EVIL),
          "/leaderboard/" + urllib.parse.quote("<img src=x onerror=alert(3)>"),
          "/submit/" + urllib.parse.quote("<img src=x onerror=alert(4)>"), "/compare?a=" + urllib.parse.quote(EVIL)
-         + "&b=1", "/report?plugin=trivial"]
+         + "&b=1", "/report?plugin=trivial", "/schedules"]
 for p in pages:
     st, h, text, _ = a.req("GET", p)
     check(st in (200, 400, 404), "GET %s: %d" % (p, st))

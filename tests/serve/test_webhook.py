@@ -68,7 +68,7 @@ tk = token(DB, "ann")
 s = Server(DB, "--webhook", "http://127.0.0.1:%d/hook" % hook.server_port)
 
 j, _ = s.expect(201, "POST", "/api/v1/schedules",
-                {"job": {"plugin": "trivial", "params": {"count": 1000}}, "every": "24h"},
+                {"job": {"plugin": "trivial", "params": {"count": 1000}}, "every": "24h", "now": True},
                 tok=tk)
 sid = j["schedule"]["id"]
 jid = wait_until(lambda: s.expect(200, "GET", "/api/v1/schedules", tok=tk)[0]["schedules"][0]

@@ -2,7 +2,8 @@
 node's theoretical peak (physical cores x clock x operations per cycle, from the run's
 provenance, or the site's serve.peak_gflops), any other to the median of the same
 configuration on hosts of the same class, with how many runs; how it was derived is
-shown.  Runs with a caveat are not part of the median."""
+shown.  Runs with a caveat are not part of the median.  The dashboard says the same beside
+each configuration's latest figure (mutation: page_yard_long not called from latest_row)."""
 import re
 
 from serve_lib import *
@@ -39,6 +40,15 @@ check("50 % of the typical" in h, "half: %s" % h)
 st, _, page = s.request("GET", "/leaderboard/trivial?metric=rate", tok=tk)
 check(st == 200 and re.search(r'<span class="small yard" title="the median of 3 runs[^"]*">100 % '
                               r'of typical</span>', page), "leaderboard: %s" % page[-3000:])
+# the dashboard too, beside each configuration's latest figure (run 5, the one with a caveat,
+# is that configuration's newest)
+st, _, page = s.request("GET", "/", tok=tk)
+rows = re.findall(r'<tr><td><a href="/leaderboard/trivial">.*?</tr>', page, re.S)
+text = [re.sub(r"<[^>]+>", "", r) for r in rows]
+check(st == 200 and any("— 0 % of the typical 1.00 M ops/s of this host class (median of 3 "
+                        "runs)" in t for t in text), "dashboard: %s" % text)
+check(any("count=7" in t and "%" not in t.split("rate")[1].split("runs")[0] for t in text),
+      "dashboard: a yardstick for a run alone in its configuration: %s" % text)
 h = headline(s, 4)  # alone in its configuration
 check("%" not in h.split("How")[0] and "no other run of this configuration" in h, h)
 
