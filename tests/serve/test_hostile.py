@@ -420,7 +420,7 @@ def test_13_smaller():
           (st, str(j)[:200]))
     # errors never show a server path (the database's, the server's folder)
     b = Browser(S, "127.0.0.41").sign_in("mem", PW)
-    for q, said in (("a=999999&b=1", "database"), ("a=plugin%3Dnone&b=1", "selector")):
+    for q, said in (("a=999999&b=1", "no run"), ("a=plugin%3Dnone&b=1", "not something this page can compare")):
         st, _, text = b.req("GET", "/compare?" + q)
         check(st == 400 and DB not in text and TMP not in text and said in text,
               "/compare?%s shows a server path: %d %s" % (q, st, re.findall(r'alert">[^<]*', text)))
