@@ -14,7 +14,8 @@ extern const cli_opt cli_filter_opts[];
 
 /* What each declared command takes (its file), for cmdtab.c, the man page and the completion. */
 extern const cli_spec cli_query_spec, cli_export_spec, cli_collect_spec, cli_plugins_spec,
-    cli_describe_spec, cli_sql_spec, cli_compare_spec, cli_status_spec;
+    cli_describe_spec, cli_sql_spec, cli_compare_spec, cli_status_spec, cli_report_spec,
+    cli_push_spec;
 
 /*
  * A command of `benchaas`: its name, its entry point (argv[0] is the
@@ -77,6 +78,12 @@ int cmd_query(int argc, char **argv);
  * (query_cmd.c)
  */
 int cmd_export(int argc, char **argv);
+
+/* `benchaas report --html FILE [filters]`: the HTML report (report_cmd.c).  0, or 2. */
+int cmd_report(int argc, char **argv);
+
+/* `benchaas push --server URL [filters]`: runs to another service (push_cmd.c).  0, 1, or 2. */
+int cmd_push(int argc, char **argv);
 
 /* `benchaas collect`: ingest finished result documents from the spool (collect_cmd.c). */
 int cmd_collect(int argc, char **argv);

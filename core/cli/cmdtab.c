@@ -52,13 +52,14 @@ const cli_cmd cli_commands[] = {
     {"check", cli_check, "check [filters] [--junit F]",
      "regressions against baselines or history (exit 1)", NULL},
     {"report", cmd_report, "report --html FILE", "a self-contained HTML report with SVG charts",
-     NULL},
+     &cli_report_spec},
     {"worker", cmd_worker, "worker SPEC.json", "run one spec and write its result document", NULL},
     {"serve", cmd_serve, "serve [--listen HOST:PORT]",
      "the web service: JSON API, accounts, job queue", NULL},
     {"user", cmd_user, "user add|list|passwd|remove", "accounts of the service", NULL},
     {"token", cmd_token, "token create NAME", "an API token of the service (printed once)", NULL},
-    {"push", cmd_push, "push --server URL [filters]", "send stored runs to a service", NULL},
+    {"push", cmd_push, "push --server URL [filters]", "send stored runs to a service",
+     &cli_push_spec},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
