@@ -15,7 +15,7 @@ extern const cli_opt cli_filter_opts[];
 /* What each declared command takes (its file), for cmdtab.c, the man page and the completion. */
 extern const cli_spec cli_query_spec, cli_export_spec, cli_collect_spec, cli_plugins_spec,
     cli_describe_spec, cli_sql_spec, cli_compare_spec, cli_status_spec, cli_report_spec,
-    cli_push_spec;
+    cli_push_spec, cli_check_spec, cli_check_nodes_spec, cli_baseline_spec;
 
 /*
  * A command of `benchaas`: its name, its entry point (argv[0] is the
@@ -84,6 +84,18 @@ int cmd_report(int argc, char **argv);
 
 /* `benchaas push --server URL [filters]`: runs to another service (push_cmd.c).  0, 1, or 2. */
 int cmd_push(int argc, char **argv);
+
+/* `benchaas check` (with --across-nodes: every node against its fleet) (check_cmd.c).
+ * 0, 1 a regression or an outlier, 2, 3 nothing judged. */
+int cmd_check(int argc, char **argv);
+
+/* `benchaas baseline set|list|delete` (baseline_cmd.c).  0, or 2. */
+int cmd_baseline(int argc, char **argv);
+
+/* --scope host|class|any, and a percentage ("5", "5%": 0.05), as check and
+ * baseline read them (check_cmd.c).  0, or 2 after a usage error of cmd. */
+int cli_scope(const char *cmd, const char *val, int *scope);
+int cli_percent(const char *cmd, const char *opt, const char *val, double *out);
 
 /* `benchaas collect`: ingest finished result documents from the spool (collect_cmd.c). */
 int cmd_collect(int argc, char **argv);

@@ -5,23 +5,8 @@
  */
 #include <stdio.h>
 
-#include "check.h"
 #include "cli.h"
-#include "compare.h"
-#include "nodes.h"
-#include "report.h"
 #include "serve.h"
-#include "slurm.h"
-#include "sqlcmd.h"
-
-/* `check`: --across-nodes --drain / --resume act through Slurm. */
-static int cli_check(int argc, char **argv)
-{
-    static const nodes_actions slurm_actions = {slurm_node_state, slurm_node_drain,
-                                                slurm_node_resume};
-    nodes_set_actions(&slurm_actions);
-    return cmd_check(argc, argv);
-}
 
 const cli_cmd cli_commands[] = {
     {"plugins", cmd_plugins, "plugins [--json]", "every plugin found: name, version, ABI, path",
@@ -48,9 +33,10 @@ const cli_cmd cli_commands[] = {
      "two runs or groups (tag:, host:, FROM..TO): change,\n"
      "better/worse, beyond the noise or not",
      &cli_compare_spec},
-    {"baseline", cmd_baseline, "baseline set|list|delete", "reference values for check", NULL},
-    {"check", cli_check, "check [filters] [--junit F]",
-     "regressions against baselines or history (exit 1)", NULL},
+    {"baseline", cmd_baseline, "baseline set|list|delete", "reference values for check",
+     &cli_baseline_spec},
+    {"check", cmd_check, "check [filters] [--junit F]",
+     "regressions against baselines or history (exit 1)", &cli_check_spec},
     {"report", cmd_report, "report --html FILE", "a self-contained HTML report with SVG charts",
      &cli_report_spec},
     {"worker", cmd_worker, "worker SPEC.json", "run one spec and write its result document", NULL},
