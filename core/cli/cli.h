@@ -15,7 +15,8 @@ extern const cli_opt cli_filter_opts[];
 /* What each declared command takes (its file), for cmdtab.c, the man page and the completion. */
 extern const cli_spec cli_query_spec, cli_export_spec, cli_collect_spec, cli_plugins_spec,
     cli_describe_spec, cli_sql_spec, cli_compare_spec, cli_status_spec, cli_report_spec,
-    cli_push_spec, cli_check_spec, cli_check_nodes_spec, cli_baseline_spec;
+    cli_push_spec, cli_check_spec, cli_check_nodes_spec, cli_baseline_spec, cli_serve_spec,
+    cli_user_spec, cli_token_spec;
 
 /*
  * A command of `benchaas`: its name, its entry point (argv[0] is the
@@ -96,6 +97,12 @@ int cmd_baseline(int argc, char **argv);
  * baseline read them (check_cmd.c).  0, or 2 after a usage error of cmd. */
 int cli_scope(const char *cmd, const char *val, int *scope);
 int cli_percent(const char *cmd, const char *opt, const char *val, double *out);
+
+/* `benchaas serve`, `user` and `token`: the service and its accounts (serve_cmd.c,
+ * user_cmd.c, token_cmd.c). */
+int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 
 /* `benchaas collect`: ingest finished result documents from the spool (collect_cmd.c). */
 int cmd_collect(int argc, char **argv);

@@ -6,7 +6,6 @@
 #include <stdio.h>
 
 #include "cli.h"
-#include "serve.h"
 
 const cli_cmd cli_commands[] = {
     {"plugins", cmd_plugins, "plugins [--json]", "every plugin found: name, version, ABI, path",
@@ -41,9 +40,10 @@ const cli_cmd cli_commands[] = {
      &cli_report_spec},
     {"worker", cmd_worker, "worker SPEC.json", "run one spec and write its result document", NULL},
     {"serve", cmd_serve, "serve [--listen HOST:PORT]",
-     "the web service: JSON API, accounts, job queue", NULL},
-    {"user", cmd_user, "user add|list|passwd|remove", "accounts of the service", NULL},
-    {"token", cmd_token, "token create NAME", "an API token of the service (printed once)", NULL},
+     "the web service: JSON API, accounts, job queue", &cli_serve_spec},
+    {"user", cmd_user, "user add|list|passwd|remove", "accounts of the service", &cli_user_spec},
+    {"token", cmd_token, "token create NAME", "an API token of the service (printed once)",
+     &cli_token_spec},
     {"push", cmd_push, "push --server URL [filters]", "send stored runs to a service",
      &cli_push_spec},
     {NULL, NULL, NULL, NULL, NULL},
