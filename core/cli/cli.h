@@ -1,8 +1,7 @@
 /*
- * cli.h — the commands of the command line that live in their own files
- * (the others are in cli.c).  Each takes argv with argv[0] = the command
- * name, prints its output on stdout and its messages on stderr, and returns
- * the exit code.
+ * cli.h — the commands of the command line, a file each (NAME_cmd.c).  Each
+ * takes argv with argv[0] = the command name, prints its output on stdout
+ * and its messages on stderr, and returns the exit code.
  */
 #ifndef BENCHAAS_CLI_H
 #define BENCHAAS_CLI_H
@@ -16,13 +15,13 @@ extern const cli_opt cli_filter_opts[];
 extern const cli_spec cli_query_spec, cli_export_spec, cli_collect_spec, cli_plugins_spec,
     cli_describe_spec, cli_sql_spec, cli_compare_spec, cli_status_spec, cli_report_spec,
     cli_push_spec, cli_check_spec, cli_check_nodes_spec, cli_baseline_spec, cli_serve_spec,
-    cli_user_spec, cli_token_spec;
+    cli_user_spec, cli_token_spec, cli_run_spec, cli_submit_spec;
 
 /*
  * A command of `benchaas`: its name, its entry point (argv[0] is the
  * command's name; returns the exit code), how the main help shows it, and
- * its declared options (NULL: a command whose options are still read by its
- * own loop, in results/, runner/ or serve/).  A row without fn is a second
+ * its declared options (NULL: none; `worker` hands argv to the worker
+ * binary, which reads its own).  A row without fn is a second
  * line of the main help for the command above it.
  */
 typedef struct cli_cmd {
@@ -45,7 +44,7 @@ void cli_write_completion(FILE *to);
 /* `benchaas --list-options`: "COMMAND" and "COMMAND OPTION" lines, from the tables (man.c). */
 void cli_list_options(void);
 
-/* `benchaas run`, `submit` and `worker` (cli.c). */
+/* `benchaas run`, `submit` (run_cmd.c) and `worker` (worker_cmd.c). */
 int cmd_run(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
 int cmd_worker(int argc, char **argv);
