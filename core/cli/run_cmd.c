@@ -344,6 +344,7 @@ static int cmd_run_like(int argc, char **argv, int submit)
     r.ov.plugin_dirs = &r.user_dirs;
     r.o.db = default_db_or(r.db, cfg.database);
     r.o.show = show_runs;
+    r.o.out = stdout;
     r.o.cfg = &cfg;
     plan pl;
     if (plan_build(&cfg, &r.ov, &pl, err, sizeof err) != 0) {
