@@ -95,15 +95,7 @@ static int printable(const char *opt, const char *val)
 static int set_take(void *opts, const cli_opt *o, const char *val)
 {
     baseline_args *ba = opts;
-    if (!o) {
-        if (ba->set.sel)
-            return query_usage_error("baseline", "unexpected argument '%s' (one selector; "
-                                                 "join terms with '+')",
-                                     val);
-        ba->set.sel = val;
-        return 0;
-    }
-    int fr = qfilter_option(&ba->f, o->name, val);
+    int fr = cli_selector_or_filter("baseline", &ba->f, &ba->set.sel, o, val);
     if (fr != 1)
         return fr;
     if ((strcmp(o->name, "--name") == 0 || strcmp(o->name, "--note") == 0) &&

@@ -169,20 +169,6 @@ static int number(const char *opt, const char *val, double lo, double hi, double
     return 0;
 }
 
-/* A selector (the one positional argument) or a filter: 0 taken, 1 neither, 2 a usage error. */
-static int selector_or_filter(check_args *ca, const cli_opt *o, const char *val)
-{
-    if (!o) {
-        if (ca->sel)
-            return query_usage_error("check", "unexpected argument '%s' (one selector; join "
-                                              "terms with '+')",
-                                     val);
-        ca->sel = val;
-        return 0;
-    }
-    return qfilter_option(&ca->f, o->name, val);
-}
-
 /* --junit and --format, the same for both kinds: 0 taken, 1 neither, 2 a usage error. */
 static int junit_or_format(check_args *ca, const char *name, const char *val)
 {
@@ -205,7 +191,7 @@ static int check_take(void *opts, const cli_opt *opt, const char *val)
 {
     check_args *ca = opts;
     check_opts *o = &ca->o;
-    int r = selector_or_filter(ca, opt, val);
+    int r = cli_selector_or_filter("check", &ca->f, &ca->sel, opt, val);
     if (r != 1 || (r = junit_or_format(ca, opt->name, val)) != 1)
         return r;
     const char *name = opt->name;
@@ -284,7 +270,7 @@ static int nodes_number(const char *opt, const char *val, double lo, double hi, 
 static int nodes_take(void *opts, const cli_opt *opt, const char *val)
 {
     check_args *ca = opts;
-    int r = selector_or_filter(ca, opt, val);
+    int r = cli_selector_or_filter("check", &ca->f, &ca->sel, opt, val);
     if (r != 1 || (r = junit_or_format(ca, opt->name, val)) != 1)
         return r;
     const char *name = opt->name;

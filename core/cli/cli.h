@@ -11,6 +11,16 @@
 /* The run filters of the result commands, declared once (filters.c). */
 extern const cli_opt cli_filter_opts[];
 
+struct qfilter;
+/*
+ * The first step of a handler of check or baseline set: a positional
+ * argument is the selector (a second one is a usage error of cmd), a filter
+ * goes to f.  0 taken, 1 neither (an option of the command's own), 2 after
+ * a usage error.
+ */
+int cli_selector_or_filter(const char *cmd, struct qfilter *f, const char **sel,
+                           const cli_opt *o, const char *val);
+
 /* What each declared command takes (its file), for cmdtab.c, the man page and the completion. */
 extern const cli_spec cli_query_spec, cli_export_spec, cli_collect_spec, cli_plugins_spec,
     cli_describe_spec, cli_sql_spec, cli_compare_spec, cli_status_spec, cli_report_spec,
