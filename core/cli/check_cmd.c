@@ -144,7 +144,7 @@ const cli_spec cli_check_nodes_spec = {
     "  --format table|json the report on stdout\n"
     "\n"
     "  --drain             drain every outlier node in Slurm, with a reason that says\n"
-    "                      what was measured (\"benchaas: hpl gflops -26 %% vs fleet\n"
+    "                      what was measured (\"benchaas: hpl gflops -26 % vs fleet\n"
     "                      median\"); a node someone else drained is left alone\n"
     "  --resume            return to service the nodes BenchaaS drained that pass now\n"
     "                      (judged, and an outlier nowhere); never another's drain\n"
