@@ -1,7 +1,8 @@
 /*
- * check.h — baselines and checks (check.c): `benchaas baseline` and
- * `benchaas check`, and check as a function over an open store whose
- * verdicts the renderers below print (table, JSON, JUnit XML).
+ * check.h — checks (check.c) and baselines (baseline.c): check as a function
+ * over an open store whose verdicts the renderers below print (table, JSON,
+ * JUnit XML), and the baselines it may use.  The commands `benchaas check`
+ * and `benchaas baseline` read their command lines in core/cli/.
  */
 #ifndef BENCHAAS_CHECK_H
 #define BENCHAAS_CHECK_H
