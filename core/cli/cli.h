@@ -1,8 +1,7 @@
 /*
- * cli.h — the commands of the command line that live in their own files
- * (the others are in cli.c).  Each takes argv with argv[0] = the command
- * name, prints its output on stdout and its messages on stderr, and returns
- * the exit code.
+ * cli.h — the commands of the command line, a file each (NAME_cmd.c).  Each
+ * takes argv with argv[0] = the command name, prints its output on stdout
+ * and its messages on stderr, and returns the exit code.
  */
 #ifndef BENCHAAS_CLI_H
 #define BENCHAAS_CLI_H
@@ -12,15 +11,27 @@
 /* The run filters of the result commands, declared once (filters.c). */
 extern const cli_opt cli_filter_opts[];
 
+struct qfilter;
+/*
+ * The first step of a handler of check or baseline set: a positional
+ * argument is the selector (a second one is a usage error of cmd), a filter
+ * goes to f.  0 taken, 1 neither (an option of the command's own), 2 after
+ * a usage error.
+ */
+int cli_selector_or_filter(const char *cmd, struct qfilter *f, const char **sel,
+                           const cli_opt *o, const char *val);
+
 /* What each declared command takes (its file), for cmdtab.c, the man page and the completion. */
 extern const cli_spec cli_query_spec, cli_export_spec, cli_collect_spec, cli_plugins_spec,
-    cli_describe_spec, cli_sql_spec, cli_compare_spec, cli_status_spec;
+    cli_describe_spec, cli_sql_spec, cli_compare_spec, cli_status_spec, cli_report_spec,
+    cli_push_spec, cli_check_spec, cli_check_nodes_spec, cli_baseline_spec, cli_serve_spec,
+    cli_user_spec, cli_token_spec, cli_run_spec, cli_submit_spec;
 
 /*
  * A command of `benchaas`: its name, its entry point (argv[0] is the
  * command's name; returns the exit code), how the main help shows it, and
- * its declared options (NULL: a command whose options are still read by its
- * own loop, in results/, runner/ or serve/).  A row without fn is a second
+ * its declared options (NULL: none; `worker` hands argv to the worker
+ * binary, which reads its own).  A row without fn is a second
  * line of the main help for the command above it.
  */
 typedef struct cli_cmd {
@@ -43,7 +54,7 @@ void cli_write_completion(FILE *to);
 /* `benchaas --list-options`: "COMMAND" and "COMMAND OPTION" lines, from the tables (man.c). */
 void cli_list_options(void);
 
-/* `benchaas run`, `submit` and `worker` (cli.c). */
+/* `benchaas run`, `submit` (run_cmd.c) and `worker` (worker_cmd.c). */
 int cmd_run(int argc, char **argv);
 int cmd_submit(int argc, char **argv);
 int cmd_worker(int argc, char **argv);
@@ -77,6 +88,30 @@ int cmd_query(int argc, char **argv);
  * (query_cmd.c)
  */
 int cmd_export(int argc, char **argv);
+
+/* `benchaas report --html FILE [filters]`: the HTML report (report_cmd.c).  0, or 2. */
+int cmd_report(int argc, char **argv);
+
+/* `benchaas push --server URL [filters]`: runs to another service (push_cmd.c).  0, 1, or 2. */
+int cmd_push(int argc, char **argv);
+
+/* `benchaas check` (with --across-nodes: every node against its fleet) (check_cmd.c).
+ * 0, 1 a regression or an outlier, 2, 3 nothing judged. */
+int cmd_check(int argc, char **argv);
+
+/* `benchaas baseline set|list|delete` (baseline_cmd.c).  0, or 2. */
+int cmd_baseline(int argc, char **argv);
+
+/* --scope host|class|any, and a percentage ("5", "5%": 0.05), as check and
+ * baseline read them (check_cmd.c).  0, or 2 after a usage error of cmd. */
+int cli_scope(const char *cmd, const char *val, int *scope);
+int cli_percent(const char *cmd, const char *opt, const char *val, double *out);
+
+/* `benchaas serve`, `user` and `token`: the service and its accounts (serve_cmd.c,
+ * user_cmd.c, token_cmd.c). */
+int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 
 /* `benchaas collect`: ingest finished result documents from the spool (collect_cmd.c). */
 int cmd_collect(int argc, char **argv);

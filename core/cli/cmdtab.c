@@ -5,34 +5,19 @@
  */
 #include <stdio.h>
 
-#include "check.h"
 #include "cli.h"
-#include "compare.h"
-#include "nodes.h"
-#include "report.h"
 #include "schedule_cmd.h"
-#include "serve.h"
-#include "slurm.h"
-#include "sqlcmd.h"
-
-/* `check`: --across-nodes --drain / --resume act through Slurm. */
-static int cli_check(int argc, char **argv)
-{
-    static const nodes_actions slurm_actions = {slurm_node_state, slurm_node_drain,
-                                                slurm_node_resume};
-    nodes_set_actions(&slurm_actions);
-    return cmd_check(argc, argv);
-}
 
 const cli_cmd cli_commands[] = {
     {"plugins", cmd_plugins, "plugins [--json]", "every plugin found: name, version, ABI, path",
      &cli_plugins_spec},
     {"describe", cmd_describe, "describe PLUGIN", "its parameters and metrics", &cli_describe_spec},
     {"run", cmd_run, "run PLUGIN [-p NAME=VALUE]...", "run one benchmark (-p NB=128,192 is a sweep)",
-     NULL},
+     &cli_run_spec},
     {"run", NULL, "run CONFIG.cfg [--only NAME]", "run the experiments of a configuration file",
      NULL},
-    {"submit", cmd_submit, "submit CONFIG.cfg [--wait]", "the same through Slurm", NULL},
+    {"submit", cmd_submit, "submit CONFIG.cfg [--wait]", "the same through Slurm",
+     &cli_submit_spec},
     {"status", cmd_status, "status", "submitted runs and their Slurm jobs",
      &cli_status_spec},
     {"collect", cmd_collect, "collect", "ingest finished result documents from the spool",
@@ -49,19 +34,22 @@ const cli_cmd cli_commands[] = {
      "two runs or groups (tag:, host:, FROM..TO): change,\n"
      "better/worse, beyond the noise or not",
      &cli_compare_spec},
-    {"baseline", cmd_baseline, "baseline set|list|delete", "reference values for check", NULL},
-    {"check", cli_check, "check [filters] [--junit F]",
-     "regressions against baselines or history (exit 1)", NULL},
+    {"baseline", cmd_baseline, "baseline set|list|delete", "reference values for check",
+     &cli_baseline_spec},
+    {"check", cmd_check, "check [filters] [--junit F]",
+     "regressions against baselines or history (exit 1)", &cli_check_spec},
     {"report", cmd_report, "report --html FILE", "a self-contained HTML report with SVG charts",
-     NULL},
+     &cli_report_spec},
     {"worker", cmd_worker, "worker SPEC.json", "run one spec and write its result document", NULL},
     {"serve", cmd_serve, "serve [--listen HOST:PORT]",
-     "the web service: JSON API, accounts, job queue", NULL},
-    {"user", cmd_user, "user add|list|passwd|remove", "accounts of the service", NULL},
-    {"token", cmd_token, "token create NAME", "an API token of the service (printed once)", NULL},
+     "the web service: JSON API, accounts, job queue", &cli_serve_spec},
+    {"user", cmd_user, "user add|list|passwd|remove", "accounts of the service", &cli_user_spec},
+    {"token", cmd_token, "token create NAME", "an API token of the service (printed once)",
+     &cli_token_spec},
     {"schedule", cmd_schedule, "schedule add|list|remove",
      "a suite run by a service at a time of day or interval", &cli_schedule_spec},
-    {"push", cmd_push, "push --server URL [filters]", "send stored runs to a service", NULL},
+    {"push", cmd_push, "push --server URL [filters]", "send stored runs to a service",
+     &cli_push_spec},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

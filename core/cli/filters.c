@@ -1,9 +1,12 @@
 /*
- * filters.c — the run filters of the result commands (query, export; later
- * compare, check, report, push), declared once.  Their values go to the
- * command's handler, which hands them to qfilter_option() (results/query.c).
+ * filters.c — the run filters of the result commands (query, export,
+ * compare, baseline set, check, report, push), declared once.  Their values
+ * go to the command's handler, which hands them to qfilter_option()
+ * (results/query.c); cli_selector_or_filter() is that handler's first step
+ * for the commands that take one selector.
  */
 #include "cli.h"
+#include "query.h"
 
 #define F(name, letter, type, syn, help) {name, letter, type, CLI_HANDLER, syn, NULL, help, NULL}
 
@@ -38,3 +41,17 @@ const cli_opt cli_filter_opts[] = {
       "(plugin, parameters, ranks, threads) and host"),
     CLI_END,
 };
+
+int cli_selector_or_filter(const char *cmd, qfilter *f, const char **sel, const cli_opt *o,
+                           const char *val)
+{
+    if (!o) {
+        if (*sel)
+            return query_usage_error(cmd, "unexpected argument '%s' (one selector; join terms "
+                                          "with '+')",
+                                     val);
+        *sel = val;
+        return 0;
+    }
+    return qfilter_option(f, o->name, val);
+}

@@ -60,7 +60,7 @@ static void closer(const cli_opt *o, void *arg)
     }
 }
 
-/* "unknown option '--formt'" and, when one is close (as bxp_suggest), "; did you mean ...". */
+/* "unknown option '--formt'" and, when a long one is close (as bxp_suggest), "; did you mean ...". */
 static int unknown(const cli_spec *s, const char *name, size_t len)
 {
     char typed[64];
@@ -70,7 +70,7 @@ static int unknown(const cli_spec *s, const char *name, size_t len)
     cli_each_opt(s->opts, closer, &sg);
     size_t n = strlen(bare);
     int limit = n <= 3 ? 1 : n <= 6 ? 2 : 3;
-    if (*bare && sg.best && sg.bestd <= limit)
+    if (*bare && typed[1] == '-' && sg.best && sg.bestd <= limit) /* (not for a letter: -Z) */
         return cli_usage_error(s, "unknown option '%s'; did you mean '%s'?", typed, sg.best);
     return cli_usage_error(s, "unknown option '%s'", typed);
 }
@@ -140,6 +140,14 @@ int cli_parse(const cli_spec *s, int argc, char **argv, void *opts, cli_take_fn 
         if (rc)
             return 2;
     }
+    return 0;
+}
+
+int cli_has_flag(int argc, char **argv, const char *name)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], name) == 0)
+            return 1;
     return 0;
 }
 

@@ -79,6 +79,12 @@ typedef int (*cli_take_fn)(void *opts, const cli_opt *o, const char *val);
  */
 int cli_parse(const cli_spec *s, int argc, char **argv, void *opts, cli_take_fn take);
 
+/*
+ * 1 when argv[1..argc-1], up to a "--", holds the flag `name` itself: for a
+ * command with two sets of options (check --across-nodes).
+ */
+int cli_has_flag(int argc, char **argv, const char *name);
+
 /* Print a usage error in the command's wording; returns 2. */
 int cli_usage_error(const cli_spec *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

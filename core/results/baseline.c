@@ -1,5 +1,6 @@
 /*
- * baseline.c — `benchaas baseline set|list|delete`: reference values of
+ * baseline.c — the baselines of `benchaas baseline set|list|delete`
+ * (core/cli/baseline_cmd.c reads the command line): reference values of
  * one metric for one configuration (plugin, parameters, ranks, threads) on
  * a host, a host class (the CPU model) or anywhere, with a relative
  * tolerance, that `benchaas check` (check.c) holds runs to.
@@ -22,83 +23,6 @@
 #include "util.h"
 
 /* ---- baseline -------------------------------------------------------------------- */
-
-static const char baseline_help[] =
-    "usage: benchaas baseline set [SELECTOR] [filters] [--name NAME] [--tolerance PCT]\n"
-    "                             [--scope host|class|any] [--note TEXT]\n"
-    "       benchaas baseline list [--name NAME] [--plugin P] [--format table|csv|json]\n"
-    "       benchaas baseline delete --name NAME [--plugin P] | --id ID[,ID]\n"
-    "\n"
-    "A baseline is the reference value `benchaas check` holds a metric to, for one\n"
-    "configuration (plugin, parameters, ranks, threads) and a host, a host class\n"
-    "(same CPU model) or any host.\n"
-    "\n"
-    "set: from the ok runs of SELECTOR (a run id, tag:T, FROM..TO, ...; see\n"
-    "`benchaas compare --help`) and the filters, one baseline per configuration,\n"
-    "scope and metric whose direction is higher or lower (or every --metric\n"
-    "named): the median of the runs' values.  Setting it again replaces it.\n"
-    "  --name NAME         a set of baselines (default: default); check --baseline NAME\n"
-    "  --tolerance PCT     how much worse is still fine (default 5 %)\n"
-    "  --scope S           host: per host; class (default): per CPU model; any\n"
-    "  --note TEXT         stored with the baseline\n"
-    "list: the stored baselines.  delete: by name (and plugin) or by id.\n"
-    "\n"
-    "Exit status: 0, or 2 for bad options or a selection without ok runs.\n";
-
-/* `baseline set`'s arguments: 0, 1 after --help (printed), 2 after a usage error. */
-static int baseline_set_args(int argc, char **argv, qfilter *f, const char **name,
-                             const char **note, const char **sel, double *tol, int *scope)
-{
-    static const char *const valued[] = {"--name", "--tolerance", "--scope", "--note", NULL};
-    for (int i = 2; i < argc; i++) {
-        char opt[32];
-        const char *val;
-        int r = query_next_arg("baseline", argc, argv, &i, valued, NULL, opt, &val);
-        if (r < 0) {
-            fputs(baseline_help, stdout);
-            return 1;
-        }
-        if (r == 2)
-            return 2;
-        if (r == 1) {
-            if (*sel)
-                return query_usage_error("baseline", "unexpected argument '%s' (one selector; "
-                                                     "join terms with '+')",
-                                         val);
-            *sel = val;
-            continue;
-        }
-        int fr = qfilter_option(f, opt, val);
-        if (fr == 2)
-            return 2;
-        if (fr == 0)
-            continue;
-        char why[128];
-        if ((strcmp(opt, "--name") == 0 || strcmp(opt, "--note") == 0) &&
-            text_check(val, why, sizeof why) != 0) {
-            char shown[256];
-            text_escape(val, shown, sizeof shown);
-            return query_usage_error("baseline",
-                                     "%s \"%s\": %s; names and notes must be printable UTF-8 "
-                                     "text",
-                                     opt, shown, why);
-        }
-        if (strcmp(opt, "--name") == 0) {
-            if (!*val)
-                return query_usage_error("baseline", "--name needs a name");
-            *name = val;
-        } else if (strcmp(opt, "--tolerance") == 0) {
-            if (check_parse_percent("baseline", "--tolerance", val, tol))
-                return 2;
-        } else if (strcmp(opt, "--scope") == 0) {
-            if (check_parse_scope("baseline", val, scope))
-                return 2;
-        } else if (strcmp(opt, "--note") == 0) {
-            *note = val;
-        }
-    }
-    return 0;
-}
 
 /* The values of one baseline row: for the DELETE of the old row, or the INSERT (insert = 1). */
 static void bind_baseline(sqlite3_stmt *st, int insert, const char *name, const aentry *e,
@@ -132,48 +56,28 @@ static void bind_baseline(sqlite3_stmt *st, int insert, const char *name, const 
     }
 }
 
-static int baseline_set(int argc, char **argv)
+int baseline_set(qfilter *fp, const baseline_set_opts *o, FILE *out)
 {
-    qfilter f;
-    const char *name = "default", *note = NULL, *sel = NULL;
-    double tol = 0.05;
-    int scope = SCOPE_CLASS, code = 2;
+    const qfilter *f = fp;
+    const char *name = o->name, *note = o->note, *sel = o->sel;
+    double tol = o->tolerance;
+    int scope = o->scope, code = 2;
     store *s = NULL;
     aset a = {0};
     char **labels = NULL;
-    memset(&f, 0, sizeof f);
-    f.cmd = "baseline set";
-    int pa = baseline_set_args(argc, argv, &f, &name, &note, &sel, &tol, &scope);
-    if (pa) {
-        code = pa == 1 ? 0 : 2;
-        goto out;
-    }
-    if (!sel && !check_filter_given(&f)) {
-        query_usage_error("baseline", "from which runs? give a run id, tag:NAME, a time window "
-                                      "FROM..TO, or filters");
-        goto out;
-    }
-    qfilter_finish(&f);
-    if (f.statuses.n) {
-        query_usage_error("baseline", "baselines are made from ok runs only; drop --status");
-        goto out;
-    }
-    qfilter_option(&f, "--status", "ok");
-    if (sel && analyze_selector(&f, sel))
-        goto out;
-    if (query_open_store(&f, &s) || qfilter_check_names(s, &f))
+    if (query_open_store(fp, &s) || qfilter_check_names(s, fp))
         goto out;
     int flags = scope == SCOPE_HOST ? ASET_PER_HOST : scope == SCOPE_CLASS ? ASET_PER_CLASS : 0;
-    if (aset_load(s, &f, flags, &a))
+    if (aset_load(s, f, flags, &a))
         goto out;
     size_t n = 0;
     for (size_t i = 0; i < a.n; i++)
-        n += check_checkable(&f, a.e[i]) && a.e[i]->values.n > 0;
+        n += check_checkable(f, a.e[i]) && a.e[i]->values.n > 0;
     if (n == 0) {
         fprintf(stderr,
                 "benchaas baseline set: no ok run with a %s metric matches%s%s in %s\n",
-                f.metrics.n ? "--metric" : "higher- or lower-is-better", sel ? " " : "",
-                sel ? sel : "", f.db);
+                f->metrics.n ? "--metric" : "higher- or lower-is-better", sel ? " " : "",
+                sel ? sel : "", f->db);
         goto out;
     }
     labels = analyze_config_labels(a.e, a.n);
@@ -197,18 +101,18 @@ static int baseline_set(int argc, char **argv)
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, del_sql, -1, &del, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, ins_sql, -1, &ins, NULL) != SQLITE_OK) {
-        fprintf(stderr, "benchaas baseline set: %s: %s\n", f.db, sqlite3_errmsg(db));
+        fprintf(stderr, "benchaas baseline set: %s: %s\n", f->db, sqlite3_errmsg(db));
         sqlite3_finalize(del);
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         goto out;
     }
     int failed = 0;
-    printf("%-10s %-10s %-24s %-16s %-14s %14s %-8s %s\n", "baseline", "plugin", "config",
+    fprintf(out, "%-10s %-10s %-24s %-16s %-14s %14s %-8s %s\n", "baseline", "plugin", "config",
            scope == SCOPE_HOST ? "host" : scope == SCOPE_CLASS ? "host class" : "hosts",
            "metric", "value", "unit", "runs");
     for (size_t i = 0; i < a.n && !failed; i++) {
         aentry *e = a.e[i];
-        if (!check_checkable(&f, e) || e->values.n == 0)
+        if (!check_checkable(f, e) || e->values.n == 0)
             continue;
         stats_sort(e->values.v, e->values.n);
         double med = stats_pct_sorted(e->values.v, e->values.n, 50);
@@ -217,13 +121,13 @@ static int baseline_set(int argc, char **argv)
             sqlite3_stmt *st = k ? ins : del;
             bind_baseline(st, k, name, e, scope, med, mad, tol, now, note ? note : sel);
             if (sqlite3_step(st) != SQLITE_DONE) {
-                fprintf(stderr, "benchaas baseline set: %s: %s\n", f.db, sqlite3_errmsg(db));
+                fprintf(stderr, "benchaas baseline set: %s: %s\n", f->db, sqlite3_errmsg(db));
                 failed = 1;
                 break;
             }
         }
         char num[48];
-        printf("%-10s %-10s %-24s %-16s %-14s %14s %-8s %zu\n", name, e->plugin,
+        fprintf(out, "%-10s %-10s %-24s %-16s %-14s %14s %-8s %zu\n", name, e->plugin,
                labels[i][0] ? labels[i] : "-",
                scope == SCOPE_HOST ? (e->host ? e->host : "-")
                : scope == SCOPE_CLASS ? (e->host_class ? e->host_class : "-")
@@ -235,24 +139,23 @@ static int baseline_set(int argc, char **argv)
     sqlite3_finalize(ins);
     if (failed || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         if (!failed)
-            fprintf(stderr, "benchaas baseline set: %s: %s\n", f.db, sqlite3_errmsg(db));
+            fprintf(stderr, "benchaas baseline set: %s: %s\n", f->db, sqlite3_errmsg(db));
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         goto out;
     }
-    printf("tolerance %g %%: `benchaas check --baseline %s` holds these metrics to them\n",
+    fprintf(out, "tolerance %g %%: `benchaas check --baseline %s` holds these metrics to them\n",
            tol * 100, name);
     code = 0;
 out:
     analyze_labels_free(labels, a.n);
     aset_free(&a);
     store_close(s);
-    qfilter_free(&f);
     return code;
 }
 
 /* `baseline delete`: the baselines statement st selects (st is finalized here).  0 or 2. */
 static int baseline_delete_rows(sqlite3 *db, sqlite3_stmt *st, const char *cmd,
-                                const char *dbpath)
+                                const char *dbpath, FILE *out)
 {
     /* collect the ids, then delete them in one transaction */
     dvec idv = {0};
@@ -275,7 +178,7 @@ static int baseline_delete_rows(sqlite3 *db, sqlite3_stmt *st, const char *cmd,
         free(idv.v);
         return 2;
     }
-    printf("deleted %zu baseline%s\n", idv.n, idv.n == 1 ? "" : "s");
+    fprintf(out, "deleted %zu baseline%s\n", idv.n, idv.n == 1 ? "" : "s");
     free(idv.v);
     if (idv.n == 0) {
         fprintf(stderr, "benchaas %s: no baseline matched\n", cmd);
@@ -284,8 +187,9 @@ static int baseline_delete_rows(sqlite3 *db, sqlite3_stmt *st, const char *cmd,
     return 0;
 }
 
-/* `baseline list`: the rows statement st selects, as a table, CSV or JSON on stdout. */
-static void baseline_print_rows(sqlite3_stmt *st, const char *format, const char *dbpath)
+/* `baseline list`: the rows statement st selects, as a table, CSV or JSON on out. */
+static void baseline_print_rows(sqlite3_stmt *st, const char *format, const char *dbpath,
+                                FILE *out)
 {
     int json = strcmp(format, "json") == 0, csv = strcmp(format, "csv") == 0;
     cJSON *arr = json ? cJSON_CreateArray() : NULL;
@@ -296,9 +200,9 @@ static void baseline_print_rows(sqlite3_stmt *st, const char *format, const char
                                        "created_at", "note"};
     if (csv)
         for (int c = 0; c < 17; c++)
-            query_csv_field(stdout, cols[c], c == 16);
+            query_csv_field(out, cols[c], c == 16);
     else if (!json)
-        printf("%4s  %-10s %-10s %-30s %-16s %-14s %14s %9s %s\n", "id", "name", "plugin",
+        fprintf(out, "%4s  %-10s %-10s %-30s %-16s %-14s %14s %9s %s\n", "id", "name", "plugin",
                "params", "host / class", "metric", "value", "tolerance", "created");
     while (sqlite3_step(st) == SQLITE_ROW) {
         rows++;
@@ -323,7 +227,7 @@ static void baseline_print_rows(sqlite3_stmt *st, const char *format, const char
                 const char *t = (const char *)sqlite3_column_text(st, c);
                 if (sqlite3_column_type(st, c) == SQLITE_FLOAT)
                     t = query_exact_number(sqlite3_column_double(st, c), buf, sizeof buf);
-                query_csv_field(stdout, t, c == 16);
+                query_csv_field(out, t, c == 16);
             }
         } else {
             char *ptext = analyze_params_text((const char *)sqlite3_column_text(st, 3));
@@ -337,8 +241,8 @@ static void baseline_print_rows(sqlite3_stmt *st, const char *format, const char
                      where ? where : "any", sqlite3_column_text(st, 8),
                      query_readable_number(sqlite3_column_double(st, 9), num, sizeof num),
                      sqlite3_column_double(st, 11) * 100, sqlite3_column_text(st, 15));
-            text_put(stdout, line); /* what the database holds is shown, never obeyed */
-            putchar('\n');
+            text_put(out, line); /* what the database holds is shown, never obeyed */
+            fputc('\n', out);
             free(ptext);
         }
     }
@@ -347,8 +251,8 @@ static void baseline_print_rows(sqlite3_stmt *st, const char *format, const char
         cJSON_AddItemToObject(doc, "baselines", arr);
         char *t = cJSON_Print(doc);
         cJSON_Delete(doc);
-        text_put_json(stdout, t); /* valid UTF-8, no raw control */
-        putchar('\n');
+        text_put_json(out, t); /* valid UTF-8, no raw control */
+        fputc('\n', out);
         cJSON_free(t);
     } else if (!csv && rows == 0) {
         fprintf(stderr, "benchaas baseline list: no baselines in %s (benchaas baseline set)\n",
@@ -356,60 +260,17 @@ static void baseline_print_rows(sqlite3_stmt *st, const char *format, const char
     }
 }
 
-static int baseline_list(int argc, char **argv, int delete)
+/* `baseline list` (delete 0) or `baseline delete` (delete 1) of filter f's --plugin and --db. */
+static int list_or_delete(qfilter *fp, const char *name, const char *ids, const char *format,
+                          int delete, FILE *out)
 {
-    static const char *const valued[] = {"--name", "--id", "--format", NULL};
-    qfilter f;
-    const char *name = NULL, *ids = NULL, *format = "table";
     const char *cmd = delete ? "baseline delete" : "baseline list";
     int code = 2;
     store *s = NULL;
     sqlite3_stmt *st = NULL;
-    memset(&f, 0, sizeof f);
-    f.cmd = cmd;
-    for (int i = 2; i < argc; i++) {
-        char opt[32];
-        const char *val;
-        int r = query_next_arg("baseline", argc, argv, &i, valued, NULL, opt, &val);
-        if (r < 0) {
-            fputs(baseline_help, stdout);
-            code = 0;
-            goto out;
-        }
-        if (r == 2)
-            goto out;
-        if (r == 1) {
-            query_usage_error("baseline", "unexpected argument '%s'", val);
-            goto out;
-        }
-        if (strcmp(opt, "--db") == 0 || strcmp(opt, "--plugin") == 0) {
-            if (qfilter_option(&f, opt, val))
-                goto out;
-        } else if (strcmp(opt, "--name") == 0) {
-            name = val;
-        } else if (strcmp(opt, "--id") == 0 && delete) {
-            if (strspn(val, "0123456789,") != strlen(val) || !*val) {
-                query_usage_error("baseline", "--id '%s': baseline ids, comma-separated", val);
-                goto out;
-            }
-            ids = val;
-        } else if (strcmp(opt, "--format") == 0 && !delete) {
-            if (strcmp(val, "table") && strcmp(val, "csv") && strcmp(val, "json")) {
-                query_usage_error("baseline", "unknown --format '%s' (table, csv or json)", val);
-                goto out;
-            }
-            format = val;
-        } else {
-            query_usage_error("baseline", "%s is not an option of %s", opt, cmd);
-            goto out;
-        }
-    }
-    if (delete && !name && !ids) {
-        query_usage_error("baseline", "delete which? give --name NAME or --id ID");
-        goto out;
-    }
-    qfilter_finish(&f);
-    if (query_open_store(&f, &s))
+    const qfilter *f = fp;
+    qfilter_finish(fp);
+    if (query_open_store(fp, &s))
         goto out;
     sqlite3 *db = store_db(s);
     char *sql = NULL;
@@ -428,40 +289,34 @@ static int baseline_list(int argc, char **argv, int delete)
     int prc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
     free(sql);
     if (prc != SQLITE_OK) {
-        fprintf(stderr, "benchaas %s: %s: %s\n", cmd, f.db, sqlite3_errmsg(db));
+        fprintf(stderr, "benchaas %s: %s: %s\n", cmd, f->db, sqlite3_errmsg(db));
         goto out;
     }
     if (name)
         sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    if (f.plugins.n)
-        sqlite3_bind_text(st, 2, f.plugins.v[0], -1, SQLITE_STATIC);
+    if (f->plugins.n)
+        sqlite3_bind_text(st, 2, f->plugins.v[0], -1, SQLITE_STATIC);
     if (ids)
         sqlite3_bind_text(st, 3, ids, -1, SQLITE_STATIC);
     if (delete) {
-        code = baseline_delete_rows(db, st, cmd, f.db);
+        code = baseline_delete_rows(db, st, cmd, f->db, out);
         st = NULL;
         goto out;
     }
-    baseline_print_rows(st, format, f.db);
+    baseline_print_rows(st, format, f->db, out);
     code = 0;
 out:
     sqlite3_finalize(st);
     store_close(s);
-    qfilter_free(&f);
     return code;
 }
 
-int cmd_baseline(int argc, char **argv)
+int baseline_list(qfilter *f, const char *name, const char *format, FILE *out)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(baseline_help, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    if (strcmp(argv[1], "set") == 0)
-        return baseline_set(argc, argv);
-    if (strcmp(argv[1], "list") == 0)
-        return baseline_list(argc, argv, 0);
-    if (strcmp(argv[1], "delete") == 0)
-        return baseline_list(argc, argv, 1);
-    return query_usage_error("baseline", "unknown action '%s' (set, list or delete)", argv[1]);
+    return list_or_delete(f, name, NULL, format, 0, out);
+}
+
+int baseline_delete(qfilter *f, const char *name, const char *ids, FILE *out)
+{
+    return list_or_delete(f, name, ids, NULL, 1, out);
 }

@@ -1,5 +1,6 @@
 /*
- * check.c — `benchaas check` (the baselines it may use: baseline.c).
+ * check.c — the check of `benchaas check` (core/cli/check_cmd.c; the baselines it
+ * may use: baseline.c).
  *
  * `check` holds the runs it is given (by default the newest run of each
  * configuration and host) to the matching baseline or, without one, to the
@@ -36,47 +37,6 @@
 #define MAD_SCALE 1.4826
 
 /* ---- shared ------------------------------------------------------------------ */
-
-
-int check_parse_scope(const char *cmd, const char *val, int *scope)
-{
-    if (strcmp(val, "host") == 0)
-        *scope = SCOPE_HOST;
-    else if (strcmp(val, "class") == 0)
-        *scope = SCOPE_CLASS;
-    else if (strcmp(val, "any") == 0)
-        *scope = SCOPE_ANY;
-    else
-        return query_usage_error(cmd, "--scope '%s': use host, class (same CPU model) or any",
-                                 val);
-    return 0;
-}
-
-/* "5", "5%" or "0.05"?  A percentage: 5 and 5% mean 5 %. */
-int check_parse_percent(const char *cmd, const char *opt, const char *val, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(val, &end);
-    if (end != val && *end == '%')
-        end++;
-    if (end == val || *end || errno || !(v >= 0 && v < 1000))
-        return query_usage_error(cmd, "%s '%s': a percentage, like 5 or 5%%", opt, val);
-    *out = v / 100.0;
-    return 0;
-}
-
-static int parse_positive(const char *cmd, const char *opt, const char *val, double lo, double hi,
-                          double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(val, &end);
-    if (end == val || *end || errno || !(v >= lo && v <= hi))
-        return query_usage_error(cmd, "%s '%s': a number from %g to %g", opt, val, lo, hi);
-    *out = v;
-    return 0;
-}
 
 static int metric_listed(const qfilter *f, const char *metric)
 {
@@ -125,45 +85,6 @@ static void xml_escape(FILE *out, const char *s)
 
 
 /* ---- check ---------------------------------------------------------------------- */
-
-static const char check_help[] =
-    "usage: benchaas check [SELECTOR] [filters] [--baseline NAME] [--history N]\n"
-    "                      [--k K] [--min-history M] [--floor PCT] [--scope host|class|any]\n"
-    "                      [--min-change [PLUGIN.METRIC=]PCT] [--fail-on-outlier]\n"
-    "                      [--allow-nothing-judged] [--junit FILE] [--format table|json]\n"
-    "\n"
-    "Hold runs to their references and fail on a regression.  The runs checked:\n"
-    "those of SELECTOR and the filters (e.g. `check tag:nightly-42`, `check --since\n"
-    "1d`); with neither, the newest run of every configuration and host.  For each\n"
-    "of their headline metrics (the first its plugin declares; every metric with\n"
-    "--all-metrics) that has a direction (higher or lower is better; or every\n"
-    "--metric named), the reference is:\n"
-    "  - the baseline set with `benchaas baseline set` (--baseline NAME, default\n"
-    "    'default') for the run's configuration and host, host class or any host,\n"
-    "    allowing its tolerance;\n"
-    "  - otherwise the history: the last N (--history, 30) ok runs of the same\n"
-    "    configuration on the same host class (--scope), started before.  With 7 or\n"
-    "    more, the series (history, then the run) is searched for a shift of its\n"
-    "    level (a rank scan with a permutation test, docs/results.md): a shift for\n"
-    "    the worse of at least --min-change (2 %; per PLUGIN.METRIC or METRIC too)\n"
-    "    is a regression, named with the first run of the new level, the last of\n"
-    "    the old and what differs between them.  A run beyond the band (K, --k 3,\n"
-    "    scaled MADs around the median, at least --floor, 1 %) without a shift is\n"
-    "    an outlier: reported, a failure only with --fail-on-outlier.  With fewer\n"
-    "    runs the band alone decides; fewer than --min-history (5): no reference,\n"
-    "    reported and skipped.\n"
-    "A run that did not finish ok is a failure too.\n"
-    "\n"
-    "  --junit FILE        also write the results as JUnit XML (one test case per run\n"
-    "                      and metric; regressions and failed runs are failures, no\n"
-    "                      reference is skipped) for Jenkins, GitLab, GitHub, ...\n"
-    "  --format table|json the report on stdout\n"
-    "  --across-nodes      instead, every node against the fleet's median for the same\n"
-    "                      configuration (see benchaas check --across-nodes --help)\n"
-    "\n"
-    "Exit status: 0 no regression, 1 a regression or a failed run, 2 bad options or\n"
-    "no run to check, 3 nothing could be judged (no value had a reference; 0 with\n"
-    "--allow-nothing-judged).\n";
 
 static const char *verdict_name(int v)
 {
@@ -897,154 +818,4 @@ void check_render_json(const check_report *r, FILE *out)
 void check_render_junit(const check_report *r, const char *db, FILE *out)
 {
     write_junit(out, db, r->rows, r->nrows, r->fails, r->nfails);
-}
-
-/* ---- check: the command ------------------------------------------------------------ */
-
-/* check's arguments into f, o and the rest: 0, 1 after --help (printed), 2 after a usage error. */
-static int check_args(int argc, char **argv, qfilter *f, check_opts *o, const char **sel,
-                      const char **junit, const char **format, int *allow_nothing)
-{
-    static const char *const valued[] = {"--baseline", "--history", "--k",     "--min-history",
-                                         "--floor",    "--scope",   "--junit", "--format",
-                                         "--min-change", NULL};
-    static const char *const flags[] = {"--fail-on-outlier", "--allow-nothing-judged", NULL};
-    for (int i = 1; i < argc; i++) {
-        char opt[32];
-        const char *val;
-        int r = query_next_arg("check", argc, argv, &i, valued, flags, opt, &val);
-        if (r < 0) {
-            fputs(check_help, stdout);
-            fputs("\n", stdout);
-            fputs(analyze_selector_help, stdout);
-            return 1;
-        }
-        if (r == 2)
-            return 2;
-        if (r == 1) {
-            if (*sel)
-                return query_usage_error("check", "unexpected argument '%s' (one selector; join "
-                                                  "terms with '+')",
-                                         val);
-            *sel = val;
-            continue;
-        }
-        int fr = qfilter_option(f, opt, val);
-        if (fr == 2)
-            return 2;
-        if (fr == 0)
-            continue;
-        double d = 0;
-        if (strcmp(opt, "--fail-on-outlier") == 0) {
-            o->fail_outliers = 1;
-        } else if (strcmp(opt, "--allow-nothing-judged") == 0) {
-            *allow_nothing = 1;
-        } else if (strcmp(opt, "--min-change") == 0) {
-            if (checkcp_floor_option(&o->floors, val))
-                return 2;
-        } else if (strcmp(opt, "--baseline") == 0) {
-            if (!*val)
-                return query_usage_error("check", "--baseline needs a name");
-            o->baseline = val;
-        } else if (strcmp(opt, "--history") == 0) {
-            if (parse_positive("check", opt, val, 1, 100000, &d))
-                return 2;
-            o->history = (int)d;
-        } else if (strcmp(opt, "--min-history") == 0) {
-            if (parse_positive("check", opt, val, 1, 100000, &d))
-                return 2;
-            o->min_history = (int)d;
-        } else if (strcmp(opt, "--k") == 0) {
-            if (parse_positive("check", opt, val, 0.1, 100, &o->k))
-                return 2;
-        } else if (strcmp(opt, "--floor") == 0) {
-            if (check_parse_percent("check", opt, val, &o->floor))
-                return 2;
-        } else if (strcmp(opt, "--scope") == 0) {
-            if (check_parse_scope("check", val, &o->scope))
-                return 2;
-        } else if (strcmp(opt, "--junit") == 0) {
-            if (!*val)
-                return query_usage_error("check", "--junit needs a file name");
-            *junit = val;
-        } else if (strcmp(opt, "--format") == 0) {
-            if (strcmp(val, "table") && strcmp(val, "json"))
-                return query_usage_error("check", "unknown --format '%s' (table or json)", val);
-            *format = val;
-        }
-    }
-    if (o->min_history > o->history)
-        return query_usage_error("check", "--min-history %d is more than --history %d",
-                                 o->min_history, o->history);
-    return 0;
-}
-
-int cmd_check(int argc, char **argv)
-{
-    qfilter f;
-    check_opts o = {NULL, 30, 5, SCOPE_CLASS, 3.0, 0.01, {.pct = 2}, 0};
-    int allow_nothing = 0;
-    const char *sel = NULL, *junit = NULL, *format = "table";
-    int code = 2;
-    store *s = NULL;
-    check_report r;
-    query_out jout = {0};
-    char err[2048];
-    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-        if (strcmp(argv[i], "--across-nodes") == 0)
-            return cmd_check_nodes(argc, argv);
-    memset(&f, 0, sizeof f);
-    memset(&r, 0, sizeof r);
-    f.cmd = "check";
-    int a = check_args(argc, argv, &f, &o, &sel, &junit, &format, &allow_nothing);
-    if (a) {
-        code = a == 1 ? 0 : 2;
-        goto out;
-    }
-    int defaulted = !sel && !check_filter_given(&f);
-    qfilter_finish(&f);
-    if (defaulted)
-        f.latest = 1; /* the newest run of every configuration and host */
-    if (sel && analyze_selector(&f, sel))
-        goto out;
-    if (f.statuses.n == 0) /* queued and running runs have nothing to check yet */
-        for (const char *const *st = (const char *const[]){"ok", "failed", "crashed", "timeout",
-                                                            "interrupted", NULL};
-             *st; st++)
-            qfilter_option(&f, "--status", *st);
-    if (query_open_store(&f, &s) || qfilter_check_names(s, &f))
-        goto out;
-    if (junit && safefile_output_ok(junit, err, sizeof err) != 0) {
-        /* known before anything is checked or printed */
-        fprintf(stderr, "benchaas check: %s\n", err);
-        goto out;
-    }
-    int rc = check_run(s, &f, &o, defaulted, &r, err, sizeof err);
-    if (rc) {
-        if (err[0])
-            fprintf(stderr, rc == BX_ENOMEM ? "benchaas: %s\n" : "benchaas check: %s\n", err);
-        goto out;
-    }
-    if (strcmp(format, "json") == 0) {
-        check_render_json(&r, stdout);
-    } else if (check_render_table(&r, stdout)) {
-        fprintf(stderr, "benchaas: out of memory\n");
-        goto out;
-    }
-    if (junit) {
-        if (query_out_open(&jout, "check", junit) != 0)
-            goto out;
-        check_render_junit(&r, f.db, jout.f);
-        if (query_out_close(&jout, "check", 1) != 0)
-            goto out;
-    }
-    fflush(stdout);
-    code = r.regressions || r.nfails ? 1 : check_nothing_judged(&r) && !allow_nothing ? 3 : 0;
-out:
-    if (jout.f)
-        query_out_close(&jout, "check", 0);
-    check_report_free(&r);
-    store_close(s);
-    qfilter_free(&f);
-    return code;
 }

@@ -1,7 +1,8 @@
 /*
- * check.h — baselines and checks (check.c): `benchaas baseline` and
- * `benchaas check`, and check as a function over an open store whose
- * verdicts the renderers below print (table, JSON, JUnit XML).
+ * check.h — checks (check.c) and baselines (baseline.c): check as a function
+ * over an open store whose verdicts the renderers below print (table, JSON,
+ * JUnit XML), and the baselines it may use.  The commands `benchaas check`
+ * and `benchaas baseline` read their command lines in core/cli/.
  */
 #ifndef BENCHAAS_CHECK_H
 #define BENCHAAS_CHECK_H
@@ -82,17 +83,32 @@ void check_render_json(const check_report *r, FILE *out);
 /* JUnit XML of `check --junit FILE` (db names the test suite). */
 void check_render_junit(const check_report *r, const char *db, FILE *out);
 
-/* Shared by check.c and baseline.c: --scope, a percentage, "was any filter
- * given?", "is this metric held to a reference?" (0, or 2 after a usage error). */
-int check_parse_scope(const char *cmd, const char *val, int *scope);
-int check_parse_percent(const char *cmd, const char *opt, const char *val, double *out);
+/* Shared by check.c and baseline.c: "was any filter given?", "is this metric
+ * held to a reference?". */
 int check_filter_given(const qfilter *f);
 int check_checkable(const qfilter *f, const aentry *e);
 
-/* `benchaas baseline set|list|delete` (baseline.c); argv[0] = "baseline".  0, or 2. */
-int cmd_baseline(int argc, char **argv);
+/* What `baseline set` was told (baseline.c). */
+typedef struct baseline_set_opts {
+    const char *name;  /* the set ("default") */
+    const char *note;  /* stored with each baseline (NULL: the selector) */
+    const char *sel;   /* the selector the runs came from, or NULL */
+    double tolerance;  /* relative (0.05) */
+    int scope;         /* SCOPE_HOST, SCOPE_CLASS or SCOPE_ANY */
+} baseline_set_opts;
 
-/* `benchaas check`: regressions against baselines or history.  0, 1 regression, 2. */
-int cmd_check(int argc, char **argv);
+/*
+ * One baseline per configuration, scope and checkable metric of the ok runs
+ * of filter f (finished, its selector applied), replacing those of the same
+ * set; the table of what was set on out.  0, or 2 after an error (said on
+ * stderr: no run matched, the database).
+ */
+int baseline_set(qfilter *f, const baseline_set_opts *o, FILE *out);
+/* The stored baselines of set `name` (NULL: all) and f's first --plugin, as a table, csv or
+ * json on out (f is finished here).  0, or 2 (said). */
+int baseline_list(qfilter *f, const char *name, const char *format, FILE *out);
+/* Delete the baselines of set `name` (and f's --plugin), or those of ids ("3,4"); says how many
+ * on out.  0, or 2 when none matched or the database failed (said). */
+int baseline_delete(qfilter *f, const char *name, const char *ids, FILE *out);
 
 #endif

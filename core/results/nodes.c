@@ -1,6 +1,6 @@
 /*
  * nodes.c — every node against its fleet (see nodes.h): the statistics,
- * their renderers, and `benchaas check --across-nodes`.
+ * their renderers, and the drains (`benchaas check --across-nodes`: core/cli/check_cmd.c).
  *
  * Why the median and the scaled MAD: a cluster's QA run has a few bad
  * nodes among many good ones; the mean and the standard deviation would
@@ -511,13 +511,7 @@ void nodes_write_html(const nodes_result *r, FILE *out)
     fputs("</section>\n", out);
 }
 
-/* ---- the command ---------------------------------------------------------------- */
-
 /* ---- acting on the verdicts: --drain, --resume ---------------------------- */
-
-static const nodes_actions *g_actions;
-
-void nodes_set_actions(const nodes_actions *a) { g_actions = a; }
 
 /* Node NODE's worst outlier row (rows are worst first in each group), or NULL; *judged:
  * 1 when the node was in a fleet big enough to judge. */
@@ -593,171 +587,4 @@ int nodes_act(const nodes_result *r, const nodes_actions *a, int drain, int resu
         }
     strvec_free(&seen);
     return failed;
-}
-
-static const char help[] =
-    "usage: benchaas check --across-nodes [SELECTOR] [filters] [--k K] [--floor PCT]\n"
-    "                      [--min-nodes N] [--junit FILE] [--format table|json]\n"
-    "                      [--drain] [--resume]\n"
-    "\n"
-    "Every node against its fleet: for each configuration (plugin, parameters,\n"
-    "ranks, threads) and headline metric (--all-metrics: every metric) with a\n"
-    "direction (or every --metric named), each\n"
-    "node's value (the median of its selected ok runs; by default its newest run)\n"
-    "is held to the median of all nodes' values.  Allowed: K (--k, 3) times the\n"
-    "scaled MAD of the nodes' values (1.4826 x median absolute deviation), and at\n"
-    "least --floor (5 %) of the median.  A node beyond that on the worse side is an\n"
-    "OUTLIER; beyond it on the better side is reported, not failed.  A fleet of fewer\n"
-    "than --min-nodes (4) nodes is too small to judge: reported, never an outlier.\n"
-    "\n"
-    "  --junit FILE        also write JUnit XML: one test case per node (an outlier\n"
-    "                      fails it, a node only in too small fleets is skipped)\n"
-    "  --format table|json the report on stdout\n"
-    "\n"
-    "  --drain             drain every outlier node in Slurm, with a reason that says\n"
-    "                      what was measured (\"benchaas: hpl gflops -26 %% vs fleet\n"
-    "                      median\"); a node someone else drained is left alone\n"
-    "  --resume            return to service the nodes BenchaaS drained that pass now\n"
-    "                      (judged, and an outlier nowhere); never another's drain\n"
-    "\n"
-    "Exit status: 0 no outlier, 1 an outlier (or a drain/resume failed), 2 bad options\n"
-    "or no run to check.\n";
-
-static int parse_num(const char *opt, const char *val, double lo, double hi, int pct, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(val, &end);
-    if (pct && end != val && *end == '%')
-        end++;
-    if (end == val || *end || errno || !(v >= lo && v <= hi))
-        return query_usage_error("check", "%s '%s': %s from %g to %g", opt, val,
-                                 pct ? "a percentage" : "a number", lo, hi);
-    *out = pct ? v / 100.0 : v;
-    return 0;
-}
-
-int cmd_check_nodes(int argc, char **argv)
-{
-    static const char *const valued[] = {"--k", "--floor", "--min-nodes", "--junit", "--format",
-                                         NULL};
-    static const char *const flags[] = {"--across-nodes", "--drain", "--resume", NULL};
-    nodes_opts o = {3.0, 0.05, 4};
-    qfilter f;
-    const char *sel = NULL, *junit = NULL, *format = "table";
-    int code = 2, drain = 0, resume = 0;
-    store *s = NULL;
-    nodes_result r = {0};
-    query_out jout = {0};
-    memset(&f, 0, sizeof f);
-    f.cmd = "check";
-    for (int i = 1; i < argc; i++) {
-        char opt[32];
-        const char *val;
-        int a = query_next_arg("check", argc, argv, &i, valued, flags, opt, &val);
-        if (a < 0) {
-            fputs(help, stdout);
-            code = 0;
-            goto out;
-        }
-        if (a == 2)
-            goto out;
-        if (a == 1) {
-            if (sel) {
-                query_usage_error("check", "unexpected argument '%s' (one selector; join terms "
-                                           "with '+')",
-                                  val);
-                goto out;
-            }
-            sel = val;
-            continue;
-        }
-        if (strcmp(opt, "--across-nodes") == 0)
-            continue;
-        if (strcmp(opt, "--drain") == 0 || strcmp(opt, "--resume") == 0) {
-            if (!g_actions) {
-                query_usage_error("check", "%s needs Slurm, which this front-end cannot reach",
-                                  opt);
-                goto out;
-            }
-            *(opt[2] == 'd' ? &drain : &resume) = 1;
-            continue;
-        }
-        int fr = qfilter_option(&f, opt, val);
-        if (fr == 2)
-            goto out;
-        if (fr == 0)
-            continue;
-        double d = 0;
-        if (strcmp(opt, "--k") == 0) {
-            if (parse_num(opt, val, 0.1, 100, 0, &o.k))
-                goto out;
-        } else if (strcmp(opt, "--floor") == 0) {
-            if (parse_num(opt, val, 0, 999, 1, &o.floor))
-                goto out;
-        } else if (strcmp(opt, "--min-nodes") == 0) {
-            if (parse_num(opt, val, 2, 1000000, 0, &d))
-                goto out;
-            o.min_nodes = (size_t)d;
-        } else if (strcmp(opt, "--junit") == 0) {
-            if (!*val) {
-                query_usage_error("check", "--junit needs a file name");
-                goto out;
-            }
-            junit = val;
-        } else if (strcmp(opt, "--format") == 0) {
-            if (strcmp(val, "table") && strcmp(val, "json")) {
-                query_usage_error("check", "unknown --format '%s' (table or json)", val);
-                goto out;
-            }
-            format = val;
-        } else {
-            query_usage_error("check", "%s does not go with --across-nodes", opt);
-            goto out;
-        }
-    }
-    int given = sel || f.plugins.n || f.hosts.n || f.params.n || f.tags.n || f.jobs.n ||
-                f.provs.n || f.nids || f.has_since || f.has_until || f.limit > 0;
-    qfilter_finish(&f);
-    if (!given)
-        f.latest = 1; /* each node's newest run of each configuration */
-    if (sel && analyze_selector(&f, sel))
-        goto out;
-    if (f.statuses.n == 0)
-        qfilter_option(&f, "--status", "ok");
-    if (query_open_store(&f, &s) || qfilter_check_names(s, &f))
-        goto out;
-    sqlite3_exec(store_db(s), "BEGIN", NULL, NULL, NULL);
-    if (nodes_analyze(s, &f, &o, &r) != 0)
-        goto out;
-    sqlite3_exec(store_db(s), "COMMIT", NULL, NULL, NULL);
-    if (r.ng == 0) {
-        fprintf(stderr, "benchaas check: no ok run with a metric to compare across nodes in %s%s\n",
-                f.db, given ? " matches the selection" : "");
-        goto out;
-    }
-    if (strcmp(format, "json") == 0)
-        nodes_print_json(&r, stdout);
-    else if (nodes_print_table(&r, stdout)) {
-        fprintf(stderr, "benchaas: out of memory\n");
-        goto out;
-    }
-    if (junit) {
-        if (query_out_open(&jout, "check", junit) != 0)
-            goto out;
-        nodes_write_junit(&r, f.db, jout.f);
-        if (query_out_close(&jout, "check", 1) != 0)
-            goto out;
-    }
-    code = r.outliers ? 1 : 0;
-    if ((drain || resume) && nodes_act(&r, g_actions, drain, resume, stdout))
-        code = 1;
-    fflush(stdout);
-out:
-    if (jout.f)
-        query_out_close(&jout, "check", 0);
-    nodes_free(&r);
-    store_close(s);
-    qfilter_free(&f);
-    return code;
 }

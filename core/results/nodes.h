@@ -86,8 +86,6 @@ typedef struct nodes_actions {
     int (*drain)(const char *node, const char *reason, char *err, size_t errlen);
     int (*resume)(const char *node, char *err, size_t errlen);
 } nodes_actions;
-/* The actions cmd_check_nodes uses for --drain / --resume (none: they are refused). */
-void nodes_set_actions(const nodes_actions *a);
 
 /* The prefix of every drain reason BenchaaS writes; --resume undoes only those. */
 #define NODES_DRAIN_PREFIX "benchaas: "
@@ -100,8 +98,5 @@ void nodes_set_actions(const nodes_actions *a);
  * Each action is printed on out.  0, or 1 when an action failed (message on stderr).
  */
 int nodes_act(const nodes_result *r, const nodes_actions *a, int drain, int resume, FILE *out);
-
-/* `benchaas check --across-nodes ...` (argv as cmd_check got it).  0, 1 outliers, 2. */
-int cmd_check_nodes(int argc, char **argv);
 
 #endif

@@ -804,48 +804,11 @@ static const char *const filter_options[] = {"--db",    "--plugin", "--param", "
                                              "--job",   "--prov",   "--since", "--until",
                                              "--run",   "--limit",  NULL};
 
-static const char *const filter_flags[] = {"--latest", "--all-metrics", NULL};
-
 static int in_list(const char *const *list, const char *name)
 {
     for (int k = 0; list && list[k]; k++)
         if (strcmp(list[k], name) == 0)
             return 1;
-    return 0;
-}
-
-int query_next_arg(const char *cmd, int argc, char **argv, int *i, const char *const *valued,
-                   const char *const *flags, char name[32], const char **val)
-{
-    const char *arg = argv[*i];
-    *val = NULL;
-    name[0] = '\0';
-    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
-        return -1;
-    if (arg[0] != '-' || arg[1] == '\0' || (arg[1] >= '0' && arg[1] <= '9')) {
-        *val = arg; /* positional (also "-", and negative numbers) */
-        return 1;
-    }
-    /* --opt=value or --opt value */
-    const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
-    size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
-    if (nlen >= 32)
-        return query_usage_error(cmd, "unknown option '%s'", arg);
-    memcpy(name, arg, nlen);
-    name[nlen] = '\0';
-    if (in_list(flags, name) || in_list(filter_flags, name)) {
-        if (eq)
-            return query_usage_error(cmd, "%s takes no value", name);
-        return 0;
-    }
-    if (!in_list(filter_options, name) && !in_list(valued, name))
-        return query_usage_error(cmd, "unknown option '%s'", name);
-    if (eq)
-        *val = eq + 1;
-    else if (*i + 1 < argc)
-        *val = argv[++*i];
-    else
-        return query_usage_error(cmd, "%s needs a value", name);
     return 0;
 }
 

@@ -63,17 +63,6 @@ typedef struct qfilter {
 int query_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
- * Command-line splitting shared by the result commands.  argv[*i] is
- * looked at: "--name value" and "--name=value" for options listed in
- * `valued` or taking a filter value, bare flags listed in `flags`.
- * Returns 0 with *name (the option, e.g. "--tag") and *val (NULL for a
- * flag) set; 1 for a positional argument (*val = it); -1 for --help/-h;
- * 2 after printing a usage error (unknown option, missing value).
- */
-int query_next_arg(const char *cmd, int argc, char **argv, int *i, const char *const *valued,
-                   const char *const *flags, char name[32], const char **val);
-
-/*
  * Apply one filter option (--plugin, -p/--param, --metric, --status, --tag,
  * --host, --job, --prov, --since, --until, --run, --limit, --latest and
  * --all-metrics (val NULL), --db) to *f.

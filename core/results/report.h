@@ -1,4 +1,4 @@
-/* report.h — the HTML report (report.c): `benchaas report`, and the report as a function. */
+/* report.h — the HTML report (report.c) as a function; `benchaas report` is core/cli/report_cmd.c. */
 #ifndef BENCHAAS_REPORT_H
 #define BENCHAAS_REPORT_H
 
@@ -24,8 +24,5 @@ typedef struct report_opts {
  */
 int report_render_html(FILE *out, store *s, const qfilter *f, const report_opts *o, char *err,
                        size_t errlen);
-
-/* `benchaas report --html FILE`; argv[0] = "report".  0, or 2. */
-int cmd_report(int argc, char **argv);
 
 #endif

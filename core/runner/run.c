@@ -521,7 +521,8 @@ int run_plan(const plan *p, const run_opts *o)
             spec_free(&s);
         }
         char *txt = cJSON_Print(all);
-        printf("%s\n", txt);
+        if (o->out)
+            fprintf(o->out, "%s\n", txt);
         free(txt);
         cJSON_Delete(all);
         free(spool);
@@ -581,7 +582,8 @@ int run_plan(const plan *p, const run_opts *o)
         say("interrupted: the remaining points were not run");
     if (o->show && (o->json || nids))
         o->show(st, ids, nids, o->json);
-    fflush(stdout);
+    if (o->out)
+        fflush(o->out);
     free(ids);
     free(workers[0]);
     free(workers[1]);

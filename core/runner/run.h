@@ -4,6 +4,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "plan.h"
 #include "resultdoc.h"
@@ -27,6 +28,8 @@ typedef struct run_opts {
     const config *cfg;  /* for the slurm settings */
     run_show_fn show;   /* shows the stored runs; NULL: nothing is shown */
     const char *user;   /* recorded with the runs; NULL: the invoking login name */
+    FILE *out;          /* where the specs or batch scripts of --dry-run and the
+                           "submitted ..." lines go (the CLI: stdout); NULL: nowhere */
 } run_opts;
 
 /*

@@ -326,17 +326,18 @@ static int render_script(const job *j, const slurm_opts *o, const char *spool, c
     return 0;
 }
 
-/* --dry-run: the rendered scripts, shown, never written: stdout is whatever the user
- * pointed it at (a terminal, a file, /dev/null), not a file of ours to create or chmod. */
-static void print_dry_run(const job *jobs, size_t njobs)
+/* --dry-run: the rendered scripts, shown on out, never written: out (the CLI's stdout) is
+ * whatever the user pointed it at (a terminal, a file, /dev/null), not a file of ours to
+ * create or chmod.  (out NULL: not shown) */
+static void print_dry_run(const job *jobs, size_t njobs, FILE *out)
 {
-    for (size_t n = 0; n < njobs; n++) {
+    for (size_t n = 0; out && n < njobs; n++) {
         if (!jobs[n].count)
             continue;
-        printf("# ---- %s%s%s (%zu point%s) ----\n", jobs[n].exp->name,
-               jobs[n].node ? " on " : "", jobs[n].node ? jobs[n].node : "", jobs[n].count,
-               jobs[n].count == 1 ? "" : "s");
-        fputs(jobs[n].script_text, stdout);
+        fprintf(out, "# ---- %s%s%s (%zu point%s) ----\n", jobs[n].exp->name,
+                jobs[n].node ? " on " : "", jobs[n].node ? jobs[n].node : "", jobs[n].count,
+                jobs[n].count == 1 ? "" : "s");
+        fputs(jobs[n].script_text, out);
     }
 }
 
@@ -539,7 +540,7 @@ static int test_scripts(job *jobs, size_t njobs, const char *spool)
  * Submit the jobs (sbatch --parsable) and record each point as a queued run
  * with its job id (ids gets the job ids).  Stops at the first refusal: 0 or 2.
  */
-static int submit_jobs(job *jobs, size_t njobs, store *st, strvec *ids)
+static int submit_jobs(job *jobs, size_t njobs, store *st, strvec *ids, FILE *to)
 {
     char err[4096];
     for (size_t n = 0; n < njobs; n++) {
@@ -568,9 +569,10 @@ static int submit_jobs(job *jobs, size_t njobs, store *st, strvec *ids)
             if (record_queued(st, &j->specs[i], j->job_id, j->array ? (long)i : -1, err,
                               sizeof err) != 0)
                 say("could not record run %s as queued: %s", j->specs[i].uuid, err);
-        printf("submitted %s%s%s: job %s (%zu point%s%s)\n", j->exp->name,
-               j->node ? " on " : "", j->node ? j->node : "", j->job_id, j->count,
-               j->count == 1 ? "" : "s", j->array ? ", job array" : "");
+        if (to)
+            fprintf(to, "submitted %s%s%s: job %s (%zu point%s%s)\n", j->exp->name,
+                    j->node ? " on " : "", j->node ? j->node : "", j->job_id, j->count,
+                    j->count == 1 ? "" : "s", j->array ? ", job array" : "");
     }
     return 0;
 }
@@ -807,7 +809,7 @@ int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retr
         }
     }
     if (o->dry_run) {
-        print_dry_run(jobs, njobs);
+        print_dry_run(jobs, njobs, o->out);
         rc = 0;
         goto out2;
     }
@@ -845,8 +847,9 @@ int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retr
         goto out2;
     }
     strvec ids = {0};
-    rc = submit_jobs(jobs, njobs, st, &ids);
-    fflush(stdout);
+    rc = submit_jobs(jobs, njobs, st, &ids, o->out);
+    if (o->out)
+        fflush(o->out);
     store_close(st);
     st = NULL;
     if (rc == 0 && wait)

@@ -1,4 +1,4 @@
-/* cmd.c — `benchaas serve`, `user`, `token` (see serve.h). */
+/* cmd.c — what `benchaas serve`, `user`, `token` do (see serve.h; their command lines: core/cli/). */
 #define _GNU_SOURCE
 #include "serve.h"
 
@@ -37,23 +37,6 @@ static int usage(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "benchaas %s: %s\nTry `benchaas %s --help`.\n", cmd, buf, cmd);
     return 2;
-}
-
-/* --opt VALUE or --opt=VALUE; NULL if argv[*i] is not opt (*missing when its value is). */
-static const char *opt(int argc, char **argv, int *i, const char *name, int *missing)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n])
-        return NULL;
-    if (*i + 1 >= argc) {
-        *missing = 1;
-        return NULL;
-    }
-    return argv[++*i];
 }
 
 static store *open_db(const char *cmd, const char *db)
@@ -106,58 +89,11 @@ static int read_password(const char *cmd, int from_stdin, char *out, size_t len)
 
 /* ---- user ------------------------------------------------------------------------ */
 
-static const char *user_help =
-    "usage: benchaas user add NAME [--role admin|member|viewer] [--password-stdin]\n"
-    "       benchaas user list | passwd NAME [--password-stdin] | remove NAME\n"
-    "\n"
-    "Accounts of `benchaas serve`, in the database (--db FILE, BENCHAAS_DB, ./benchaas.db).\n"
-    "Roles: viewer reads everything; member also submits and cancels its own jobs and\n"
-    "uploads results; admin also manages users and cancels any job.  The password is\n"
-    "asked twice on a terminal, or read as one line from stdin (--password-stdin).\n";
 
-int cmd_user(int argc, char **argv)
+int serve_user(const char *db, const char *sub, const char *name, int r, int pw_stdin, FILE *out)
 {
-    const char *db = NULL, *role = "member", *name = NULL, *sub = NULL;
-    int pw_stdin = 0;
-    for (int i = 1; i < argc; i++) {
-        int missing = 0;
-        const char *v;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("%s", user_help);
-            return 0;
-        } else if ((v = opt(argc, argv, &i, "--db", &missing))) {
-            db = v;
-        } else if ((v = opt(argc, argv, &i, "--role", &missing))) {
-            role = v;
-        } else if (strcmp(argv[i], "--password-stdin") == 0) {
-            pw_stdin = 1;
-        } else if (missing) {
-            return usage("user", "%s needs a value", argv[i]);
-        } else if (argv[i][0] == '-') {
-            return usage("user", "unknown option '%s'", argv[i]);
-        } else if (!sub) {
-            sub = argv[i];
-        } else if (!name) {
-            name = argv[i];
-        } else {
-            return usage("user", "unexpected argument '%s'", argv[i]);
-        }
-    }
-    if (!sub)
-        return usage("user", "what to do? add, list, passwd or remove");
-    int is_list = strcmp(sub, "list") == 0;
-    if (!is_list && strcmp(sub, "add") && strcmp(sub, "passwd") && strcmp(sub, "remove"))
-        return usage("user", "unknown subcommand '%s' (add, list, passwd, remove)", sub);
-    if (!is_list && !name)
-        return usage("user", "%s needs a user NAME", sub);
-    if (is_list && name)
-        return usage("user", "list takes no NAME");
-    int r = account_role_parse(role);
-    if (r < 0)
-        return usage("user", "--role %s: one of admin, member, viewer", role);
     char err[1024];
-    if (!is_list && strcmp(sub, "remove") && account_name_ok(name, err, sizeof err) != 0)
-        return usage("user", "%s", err);
+    int is_list = strcmp(sub, "list") == 0;
     store *st = open_db("user", default_db(db));
     if (!st)
         return 2;
@@ -169,9 +105,9 @@ int cmd_user(int argc, char **argv)
                            "t.user_id = u.id AND t.kind = 'api' AND t.revoked_at IS NULL) FROM "
                            "users u ORDER BY name",
                            -1, &s, NULL);
-        printf("%-24s %-7s %-21s %s\n", "USER", "ROLE", "CREATED", "TOKENS");
+        fprintf(out, "%-24s %-7s %-21s %s\n", "USER", "ROLE", "CREATED", "TOKENS");
         while (s && sqlite3_step(s) == SQLITE_ROW)
-            printf("%-24s %-7s %-21s %d\n", sqlite3_column_text(s, 0), sqlite3_column_text(s, 1),
+            fprintf(out, "%-24s %-7s %-21s %d\n", sqlite3_column_text(s, 0), sqlite3_column_text(s, 1),
                    sqlite3_column_text(s, 2), sqlite3_column_int(s, 3));
         sqlite3_finalize(s);
     } else if (strcmp(sub, "remove") == 0) {
@@ -204,54 +140,10 @@ int cmd_user(int argc, char **argv)
 
 /* ---- token ------------------------------------------------------------------------ */
 
-static const char *token_help =
-    "usage: benchaas token create NAME [--scope read|submit|upload] [--expires 30d]\n"
-    "       benchaas token list [NAME] | revoke ID\n"
-    "\n"
-    "API tokens of `benchaas serve` (--db FILE, BENCHAAS_DB, ./benchaas.db).  A token is\n"
-    "printed once, on stdout; only its hash is stored.  Scopes: read (GET only), submit\n"
-    "(everything the user's role allows; the default), upload (read and POST\n"
-    "/api/v1/results).  --expires: 45s, 90m, 12h, 30d, 2w (default: never).\n";
 
-int cmd_token(int argc, char **argv)
+int serve_token(const char *db, const char *sub, const char *name, const char *scope,
+                int64_t life, long rid, FILE *out)
 {
-    const char *db = NULL, *scope = "submit", *expires = NULL, *sub = NULL, *name = NULL;
-    for (int i = 1; i < argc; i++) {
-        int missing = 0;
-        const char *v;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("%s", token_help);
-            return 0;
-        } else if ((v = opt(argc, argv, &i, "--db", &missing))) {
-            db = v;
-        } else if ((v = opt(argc, argv, &i, "--scope", &missing))) {
-            scope = v;
-        } else if ((v = opt(argc, argv, &i, "--expires", &missing))) {
-            expires = v;
-        } else if (missing) {
-            return usage("token", "%s needs a value", argv[i]);
-        } else if (argv[i][0] == '-') {
-            return usage("token", "unknown option '%s'", argv[i]);
-        } else if (!sub) {
-            sub = argv[i];
-        } else if (!name) {
-            name = argv[i];
-        } else {
-            return usage("token", "unexpected argument '%s'", argv[i]);
-        }
-    }
-    if (!sub || (strcmp(sub, "create") && strcmp(sub, "list") && strcmp(sub, "revoke")))
-        return usage("token", "what to do? create NAME, list or revoke ID");
-    if (account_scope_parse(scope) < 0)
-        return usage("token", "--scope %s: one of read, submit, upload", scope);
-    int64_t life = 0;
-    if (expires && account_parse_duration(expires, &life) != 0)
-        return usage("token", "--expires %s: a period like 45s, 90m, 12h, 30d or 2w", expires);
-    long rid = 0;
-    if (strcmp(sub, "create") == 0 && !name)
-        return usage("token", "create needs a user NAME");
-    if (strcmp(sub, "revoke") == 0 && (!name || parse_long(name, 1, 1L << 53, &rid) != 0))
-        return usage("token", "revoke needs a token ID (see `benchaas token list`)");
     store *st = open_db("token", default_db(db));
     if (!st)
         return 2;
@@ -265,7 +157,7 @@ int cmd_token(int argc, char **argv)
             fprintf(stderr, "benchaas token: %s\n", err);
             rc = 2;
         } else {
-            printf("%s\n", tok);
+            fprintf(out, "%s\n", tok);
             fprintf(stderr,
                     "benchaas token: token %lld for %s, scope %s, %s%s (shown only this once)\n",
                     (long long)id, name, scope, exp[0] ? "expires " : "never expires", exp);
@@ -288,10 +180,10 @@ int cmd_token(int argc, char **argv)
                            "= ?1 ORDER BY t.id",
                            -1, &s, NULL);
         sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-        printf("%-6s %-20s %-8s %-7s %-21s %-21s %s\n", "ID", "USER", "KIND", "SCOPE", "CREATED",
+        fprintf(out, "%-6s %-20s %-8s %-7s %-21s %-21s %s\n", "ID", "USER", "KIND", "SCOPE", "CREATED",
                "EXPIRES", "REVOKED");
         while (sqlite3_step(s) == SQLITE_ROW)
-            printf("%-6lld %-20s %-8s %-7s %-21s %-21s %s\n",
+            fprintf(out, "%-6lld %-20s %-8s %-7s %-21s %-21s %s\n",
                    (long long)sqlite3_column_int64(s, 0), sqlite3_column_text(s, 1),
                    sqlite3_column_text(s, 2), sqlite3_column_text(s, 3),
                    sqlite3_column_text(s, 4), sqlite3_column_text(s, 5),
@@ -304,43 +196,6 @@ int cmd_token(int argc, char **argv)
 
 /* ---- serve -------------------------------------------------------------------------- */
 
-static const char *serve_help =
-    "usage: benchaas serve [--listen HOST:PORT] [--db FILE] [--config FILE]\n"
-    "                      [--launcher local|slurm] [--slots N] [--signup]\n"
-    "                      [--tls-cert FILE --tls-key FILE] [--webhook URL]\n"
-    "                      [--header-timeout SECONDS] [--max-conns N]\n"
-    "                      [--max-conns-per-address N] [--trusted-proxy CIDR] [--no-confirm]\n"
-    "                      [--plugin-path DIR]...\n"
-    "\n"
-    "BenchaaS as a service: the JSON API of docs/serve.md over the same database, plugins\n"
-    "and pipeline as the CLI, and a scheduler that runs submitted jobs, --slots points at\n"
-    "a time (default 1), round-robin across users.  Default --listen 127.0.0.1:8080;\n"
-    "port 0 lets the kernel choose.  When ready it prints\n"
-    "  benchaas serve: listening on http://HOST:PORT\n"
-    "on stderr.  SIGINT/SIGTERM stop it; a restart resumes every job.\n"
-    "--plugin-path DIR (repeatable): plugin folders searched first, as `run` takes them.\n"
-    "--launcher slurm: each job is submitted with `benchaas submit` (its runs tagged\n"
-    "benchaas-job=ID) and collected with `benchaas collect` every few seconds.\n"
-    "A `serve = { listen = \"...\"; signup = true; slots = 1; launcher = \"local\";\n"
-    "webhook = \"https://...\"; quotas = { jobs = 50; points = 1000; ranks = 1024; }; };`\n"
-    "block of --config gives the same settings; the command line wins.\n"
-    "A regression a scheduled check finds queues one confirmation run of that point and\n"
-    "alerts only when it holds; --no-confirm (confirm = false;) alerts at once.\n"
-    "Accounts: `benchaas user add NAME --role admin` makes the first admin.\n"
-    "Limits (docs/api.md, Security limits): a request's head must arrive within\n"
-    "--header-timeout seconds (default 10) or the connection is closed; at most\n"
-    "--max-conns connections (default 1000), --max-conns-per-address from one address\n"
-    "(default 32).  --trusted-proxy CIDR: a reverse proxy in that network; its\n"
-    "X-Forwarded-For (the last address) is the client's address for the sign-in lock-out\n"
-    "and the log.  From anyone else X-Forwarded-For is ignored.  Schedules per user:\n"
-    "quotas = { schedules = 20; } in the serve block (over it: 429).\n"
-    "\n"
-    "Site policy (docs/serve.md): what members submit runs apart from the server, as\n"
-    "--run-as USER (default nobody when started as root), confined by Landlock to the\n"
-    "job's own folder and the folders given with --allow-path DIR\n"
-    "(repeatable).  A parameter naming a host must resolve inside an --allow-host CIDR\n"
-    "(repeatable; none by default).  --scratch DIR: where the jobs' folders go (default\n"
-    "DB.scratch).  Also allow_paths, allow_hosts, run_as and scratch in the serve block.\n";
 
 static volatile sig_atomic_t g_stop;
 static void on_stop(int sig)
@@ -349,17 +204,6 @@ static void on_stop(int sig)
     g_stop = 1;
 }
 
-typedef struct serve_opts {
-    char *listen, *db, *launcher, *webhook, *tls_cert, *tls_key, *trusted_proxy;
-    int slots, signup, threads;
-    int header_timeout, max_conns, per_ip; /* 0: http.h's defaults */
-    long max_schedules;
-    double peak_gflops; /* a node's theoretical peak, set by the site (0: derived) */
-    int no_confirm; /* alert without a confirmation run */
-    job_quotas quotas;
-    strvec allow_paths, allow_hosts; /* --allow-path, --allow-host */
-    char *run_as, *scratch;
-} serve_opts;
 
 static void set_str(char **dst, const char *v)
 {
@@ -534,23 +378,10 @@ static int read_serve_config(const char *path, serve_opts *o, const serve_opts *
     return 0;
 }
 
-/* A whole number 1..hi of option name into *out: 0, or 2 after saying what was wrong. */
-static int limit_opt(const char *name, const char *v, long hi, int *out)
-{
-    long n;
-    if (parse_long(v, 1, hi, &n) != 0)
-        return usage("serve", "%s %s: a whole number from 1 to %ld", name, v, hi);
-    *out = (int)n;
-    return 0;
-}
-
-/* The command line of serve into o (what was given explicitly also into given, so the
-   configuration file's serve block does not override it).  -1: go on; 0: --help printed;
-   2: a usage error (said). */
 /* --plugin-path DIR: searched before the other plugin folders by everything the server
  * does, in-process and in its children (workers, checks), as `run --plugin-path` is:
  * put first in BENCHAAS_PLUGIN_PATH, absolute.  0, or 2 after saying why. */
-static int serve_plugin_path(const char *dir)
+int serve_plugin_path(const char *dir)
 {
     char real[PATH_MAX];
     struct stat sb;
@@ -563,87 +394,6 @@ static int serve_plugin_path(const char *dir)
     setenv("BENCHAAS_PLUGIN_PATH", v, 1);
     free(v);
     return 0;
-}
-
-static int serve_args(int argc, char **argv, serve_opts *o, serve_opts *given,
-                      const char **cfgpath)
-{
-    for (int i = 1; i < argc; i++) {
-        int missing = 0;
-        const char *v;
-        long n;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("%s", serve_help);
-            return 0;
-        } else if ((v = opt(argc, argv, &i, "--listen", &missing))) {
-            set_str(&o->listen, v);
-            given->listen = o->listen;
-        } else if ((v = opt(argc, argv, &i, "--db", &missing))) {
-            set_str(&o->db, v);
-            given->db = o->db;
-        } else if ((v = opt(argc, argv, &i, "--config", &missing))) {
-            *cfgpath = v;
-        } else if ((v = opt(argc, argv, &i, "--launcher", &missing))) {
-            set_str(&o->launcher, v);
-            given->launcher = o->launcher;
-        } else if ((v = opt(argc, argv, &i, "--webhook", &missing))) {
-            set_str(&o->webhook, v);
-            given->webhook = o->webhook;
-        } else if ((v = opt(argc, argv, &i, "--tls-cert", &missing))) {
-            set_str(&o->tls_cert, v);
-        } else if ((v = opt(argc, argv, &i, "--tls-key", &missing))) {
-            set_str(&o->tls_key, v);
-        } else if ((v = opt(argc, argv, &i, "--slots", &missing))) {
-            if (parse_long(v, 1, 64, &n) != 0) {
-                usage("serve", "--slots %s: a whole number from 1 to 64", v);
-                return 2;
-            }
-            o->slots = given->slots = (int)n;
-        } else if ((v = opt(argc, argv, &i, "--threads", &missing))) {
-            if (parse_long(v, 1, 256, &n) != 0) {
-                usage("serve", "--threads %s: a whole number from 1 to 256", v);
-                return 2;
-            }
-            o->threads = (int)n;
-        } else if ((v = opt(argc, argv, &i, "--header-timeout", &missing))) {
-            if (limit_opt("--header-timeout", v, 3600, &o->header_timeout))
-                return 2;
-        } else if ((v = opt(argc, argv, &i, "--max-conns-per-address", &missing))) {
-            if (limit_opt("--max-conns-per-address", v, 100000, &o->per_ip))
-                return 2;
-        } else if ((v = opt(argc, argv, &i, "--max-conns", &missing))) {
-            if (limit_opt("--max-conns", v, 100000, &o->max_conns))
-                return 2;
-        } else if ((v = opt(argc, argv, &i, "--trusted-proxy", &missing))) {
-            set_str(&o->trusted_proxy, v);
-        } else if (strcmp(argv[i], "--signup") == 0) {
-            o->signup = given->signup = 1;
-        } else if ((v = opt(argc, argv, &i, "--allow-path", &missing))) {
-            strvec_push(&o->allow_paths, v);
-            strvec_push(&given->allow_paths, v);
-        } else if ((v = opt(argc, argv, &i, "--allow-host", &missing))) {
-            strvec_push(&o->allow_hosts, v);
-            strvec_push(&given->allow_hosts, v);
-        } else if ((v = opt(argc, argv, &i, "--scratch", &missing))) {
-            set_str(&o->scratch, v);
-            given->scratch = o->scratch;
-        } else if ((v = opt(argc, argv, &i, "--run-as", &missing))) {
-            set_str(&o->run_as, v);
-            given->run_as = o->run_as;
-        } else if ((v = opt(argc, argv, &i, "--plugin-path", &missing))) {
-            if (serve_plugin_path(v))
-                return 2;
-        } else if (strcmp(argv[i], "--no-confirm") == 0) {
-            o->no_confirm = given->no_confirm = 1;
-        } else if (missing) {
-            usage("serve", "%s needs a value", argv[i]);
-            return 2;
-        } else {
-            usage("serve", "unexpected argument '%s'", argv[i]);
-            return 2;
-        }
-    }
-    return -1;
 }
 
 /* The site policy of o for database db (policy.h); 0, or 2 after saying why. */
@@ -670,22 +420,24 @@ static int serve_policy(const serve_opts *o, const char *db, site_policy *pol)
     return 0;
 }
 
-int cmd_serve(int argc, char **argv)
+void serve_opts_init(serve_opts *o)
 {
-    if (argc == 2 && strcmp(argv[1], "--plan-child") == 0)
-        return apart_plan_child(job_plan); /* internal: the confined check of a job (apart.h) */
-    serve_opts o, given;
+    memset(o, 0, sizeof *o);
+    o->quotas = (job_quotas){50, 1000, 1024};
+    o->max_schedules = 20;
+}
+
+int serve_plan_child(void)
+{
+    return apart_plan_child(job_plan); /* internal: the confined check of a job (apart.h) */
+}
+
+int serve_main(serve_opts *op, serve_opts *givenp, const char *cfgpath)
+{
+    serve_opts o = *op, given = *givenp;
     site_policy pol;
     memset(&pol, 0, sizeof pol);
-    memset(&o, 0, sizeof o);
-    memset(&given, 0, sizeof given);
-    o.quotas = (job_quotas){50, 1000, 1024};
-    o.max_schedules = 20;
-    const char *cfgpath = NULL;
-    int rc = serve_args(argc, argv, &o, &given, &cfgpath);
-    if (rc >= 0)
-        goto out;
-    rc = 2;
+    int rc = 2;
     if (cfgpath && read_serve_config(cfgpath, &o, &given) != 0)
         goto out;
     if (!o.listen)
@@ -791,18 +543,23 @@ out:
     if (pol.scratch_root)
         rmdir(pol.scratch_root); /* when no job's folder is left in it */
     policy_free(&pol);
-    strvec_free(&o.allow_paths);
-    strvec_free(&o.allow_hosts);
-    strvec_free(&given.allow_paths);
-    strvec_free(&given.allow_hosts);
-    free(o.run_as);
-    free(o.scratch);
-    free(o.listen);
-    free(o.db);
-    free(o.launcher);
-    free(o.webhook);
-    free(o.tls_cert);
-    free(o.tls_key);
-    free(o.trusted_proxy);
+    serve_opts_free(&o, &given);
     return rc;
+}
+
+void serve_opts_free(serve_opts *o, serve_opts *given)
+{
+    strvec_free(&o->allow_paths);
+    strvec_free(&o->allow_hosts);
+    strvec_free(&given->allow_paths);
+    strvec_free(&given->allow_hosts);
+    free(o->run_as);
+    free(o->scratch);
+    free(o->listen);
+    free(o->db);
+    free(o->launcher);
+    free(o->webhook);
+    free(o->tls_cert);
+    free(o->tls_key);
+    free(o->trusted_proxy);
 }

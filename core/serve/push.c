@@ -1,4 +1,4 @@
-/* push.c — `benchaas push --server URL --token T [filters]`: stored runs to another service. */
+/* push.c — stored runs to another service (`benchaas push`, core/cli/push_cmd.c). */
 #define _GNU_SOURCE
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -11,65 +11,21 @@
 #include "util.h"
 #include "webhook.h"
 
-static const char *push_help =
-    "usage: benchaas push --server URL [--token TOKEN] [filters]\n"
-    "\n"
-    "Send the stored runs that match the filters (those of `benchaas query`: --plugin,\n"
-    "--tag, --host, --status, --since, --until, --run, --limit, ...) to another BenchaaS\n"
-    "service, as result documents (POST URL/api/v1/results).  The service stores each\n"
-    "uuid once: pushing again is harmless.  The token (scope upload or submit) comes from\n"
-    "--token or BENCHAAS_TOKEN.  Exit 0 when every run was accepted, 1 otherwise.\n";
-
-int cmd_push(int argc, char **argv)
+/*
+ * Send the runs of filter f (finished here) to server with token,
+ * reporting on log.  0 every run accepted, 1 not, 2 the database could not
+ * be read (said).  (core/cli/push_cmd.c reads the command line.)
+ */
+int push_runs(qfilter *f, const char *server, const char *token, FILE *log)
 {
-    static const char *const valued[] = {"--server", "--token", NULL};
-    static const char *const flags[] = {NULL};
-    qfilter f;
-    memset(&f, 0, sizeof f);
-    f.cmd = "push";
-    const char *server = NULL, *token = getenv("BENCHAAS_TOKEN");
     int rc = 2;
-    for (int i = 1; i < argc; i++) {
-        char name[32];
-        const char *val;
-        int t = query_next_arg("push", argc, argv, &i, valued, flags, name, &val);
-        if (t == -1) {
-            printf("%s", push_help);
-            qfilter_free(&f);
-            return 0;
-        }
-        if (t == 2)
-            goto out;
-        if (t == 1) {
-            query_usage_error("push", "unexpected argument '%s'", val);
-            goto out;
-        }
-        if (strcmp(name, "--server") == 0)
-            server = val;
-        else if (strcmp(name, "--token") == 0)
-            token = val;
-        else if (qfilter_option(&f, name, val) != 0)
-            goto out;
-    }
-    if (!server) {
-        query_usage_error("push", "--server URL is needed (the service to send the runs to)");
-        goto out;
-    }
-    if (strncmp(server, "http://", 7) != 0 && strncmp(server, "https://", 8) != 0) {
-        query_usage_error("push", "--server %s: expected http://HOST:PORT or https://...", server);
-        goto out;
-    }
-    if (!token || !*token) {
-        query_usage_error("push", "a token is needed: --token or BENCHAAS_TOKEN");
-        goto out;
-    }
-    qfilter_finish(&f);
+    qfilter_finish(f);
     store *st;
-    if (query_open_store(&f, &st) != 0)
+    if (query_open_store(f, &st) != 0)
         goto out;
     int64_t *ids = NULL;
     size_t n = 0;
-    if (qfilter_select_ids(st, &f, &ids, &n) != 0) {
+    if (qfilter_select_ids(st, f, &ids, &n) != 0) {
         store_close(st);
         goto out;
     }
@@ -79,7 +35,7 @@ int cmd_push(int argc, char **argv)
         char err[1024], *answer = NULL;
         cJSON *doc = store_export_run(st, ids[i], err, sizeof err);
         if (!doc) {
-            fprintf(stderr, "benchaas push: run %lld: %s\n", (long long)ids[i], err);
+            fprintf(log, "benchaas push: run %lld: %s\n", (long long)ids[i], err);
             bad++;
             continue;
         }
@@ -91,7 +47,7 @@ int cmd_push(int argc, char **argv)
         cJSON_Delete(doc);
         long status = 0;
         if (http_post_json(url, body, token, 60, &status, &answer, err, sizeof err) != 0) {
-            fprintf(stderr, "benchaas push: run %lld: %s%s%s\n", (long long)ids[i], err,
+            fprintf(log, "benchaas push: run %lld: %s%s%s\n", (long long)ids[i], err,
                     answer ? ": " : "", answer ? answer : "");
             bad++;
             if (status == 401 || status == 403 || status == 0) {
@@ -106,13 +62,12 @@ int cmd_push(int argc, char **argv)
         free(answer);
         free(body);
     }
-    fprintf(stderr, "benchaas push: %zu of %zu runs accepted by %s (%zu new, %zu there already)\n",
+    fprintf(log, "benchaas push: %zu of %zu runs accepted by %s (%zu new, %zu there already)\n",
             sent, n, server, fresh, sent - fresh);
     free(url);
     free(ids);
     store_close(st);
     rc = bad ? 1 : 0;
 out:
-    qfilter_free(&f);
     return rc;
 }

@@ -1,6 +1,11 @@
 # benchaas.1 and the bash completion, written at build time from the command
 # and option tables, list every command and every option of the tables
-# (`benchaas --list-options` prints the tables: "COMMAND" or "COMMAND OPTION").
+# (`benchaas --list-options` prints the tables: "COMMAND" or "COMMAND OPTION");
+# every command of the main help is in the tables, every one but worker (whose
+# binary reads its own arguments) with its options, and every option a
+# command's --help names is in its table.  Fails when a command's row of
+# cmdtab.c loses its option table (spec NULL), or an option is documented in a
+# --help but read outside the table.
 . "$TEST_LIB" || exit 1
 man=$BENCHAAS_BUILD/share/man/man1/benchaas.1
 comp=$BENCHAAS_BUILD/share/bash-completion/completions/benchaas
@@ -11,6 +16,23 @@ cp "$TMP/out" list
 [ "$(wc -l <list)" -gt 40 ] || fail "the tables list too little: $(cat list)"
 grep -qx "query -p" list || fail "query's -p is not in the tables"
 bash -n "$comp" || fail "the completion is not bash"
+# every command of the main help, with its options (worker: its binary reads its own)
+expect_rc 0 bx --help
+for cmd in $(sed -n 's/^  \([a-z]\+\) .*/\1/p' "$TMP/out" | sort -u); do
+    grep -qx "$cmd" list || fail "the tables lack the command $cmd"
+    [ "$cmd" = worker ] && continue
+    grep -q "^$cmd --" list || fail "$cmd has no option table"
+    # what its --help names is in its table (but the options of other commands it points at)
+    bx "$cmd" --help >help.txt 2>&1 || fail "$cmd --help failed"
+    for o in $(grep -oE -- '--[a-z][a-z0-9-]*' help.txt | sort -u); do
+        case "$cmd $o" in
+            *" --help" | "run --across-nodes" | "submit --across-nodes" | "run --nodelist" | \
+            "submit --nodelist" | "query --json" | "compare --from" | "check --from" | \
+            "baseline --baseline" | "serve --role") continue ;;
+        esac
+        grep -qx -- "$cmd $o" list || fail "$cmd --help names $o, which its table lacks"
+    done
+done
 while read -r cmd opt; do
     if [ -z "$opt" ]; then
         grep -q "^\.B $cmd\b" "$man" || fail "benchaas.1 lacks the command $cmd"

@@ -1,0 +1,78 @@
+/* push_cmd.c — `benchaas push --server URL [filters]`: its options and help; push.c (serve/) sends. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "query.h"
+#include "serve.h"
+
+/* What push was told. */
+typedef struct {
+    qfilter f;
+    const char *server, *token;
+} push_args;
+
+static const cli_opt push_opts[] = {
+    {"--server", 0, CLI_STRING, CLI_HANDLER, "--server URL", NULL,
+     "the service to send the runs to (http://HOST:PORT or https://...)", NULL},
+    {"--token", 0, CLI_STRING, CLI_HANDLER, "--token TOKEN", NULL,
+     "a token of scope upload or submit (default: $BENCHAAS_TOKEN)", NULL},
+    CLI_INCLUDE(cli_filter_opts),
+    {"--db", 0, CLI_STRING, CLI_HANDLER, "--db FILE", NULL,
+     "the database (default: $BENCHAAS_DB, else ./benchaas.db)", NULL},
+    CLI_END,
+};
+
+const cli_spec cli_push_spec = {
+    "push",
+    "usage: benchaas push --server URL [--token TOKEN] [filters]\n"
+    "\n"
+    "Send the stored runs that match the filters (those of `benchaas query`: --plugin,\n"
+    "--tag, --host, --status, --since, --until, --run, --limit, ...) to another BenchaaS\n"
+    "service, as result documents (POST URL/api/v1/results).  The service stores each\n"
+    "uuid once: pushing again is harmless.  The token (scope upload or submit) comes from\n"
+    "--token or BENCHAAS_TOKEN.  Exit 0 when every run was accepted, 1 otherwise.\n",
+    push_opts,
+    0, /* (the usage above tells the options) */
+    NULL,
+    CLI_ERR_SEE,
+};
+
+/* A filter, --server or --token (cli_take_fn). */
+static int push_take(void *opts, const cli_opt *o, const char *val)
+{
+    push_args *pa = opts;
+    if (!o)
+        return query_usage_error("push", "unexpected argument '%s'", val);
+    if (strcmp(o->name, "--server") == 0)
+        pa->server = val;
+    else if (strcmp(o->name, "--token") == 0)
+        pa->token = val;
+    else if (qfilter_option(&pa->f, o->name, val) != 0)
+        return 2;
+    return 0;
+}
+
+int cmd_push(int argc, char **argv)
+{
+    push_args pa;
+    memset(&pa, 0, sizeof pa);
+    pa.f.cmd = "push";
+    pa.token = getenv("BENCHAAS_TOKEN");
+    int rc = cli_parse(&cli_push_spec, argc, argv, &pa, push_take);
+    if (rc) {
+        rc = rc < 0 ? 0 : 2;
+    } else if (!pa.server) {
+        rc = query_usage_error("push", "--server URL is needed (the service to send the runs to)");
+    } else if (strncmp(pa.server, "http://", 7) != 0 && strncmp(pa.server, "https://", 8) != 0) {
+        rc = query_usage_error("push", "--server %s: expected http://HOST:PORT or https://...",
+                               pa.server);
+    } else if (!pa.token || !*pa.token) {
+        rc = query_usage_error("push", "a token is needed: --token or BENCHAAS_TOKEN");
+    } else {
+        rc = push_runs(&pa.f, pa.server, pa.token, stderr);
+    }
+    qfilter_free(&pa.f);
+    return rc;
+}

@@ -1,0 +1,191 @@
+/* serve_cmd.c — `benchaas serve`: its options and help; cmd.c (serve/) runs the service. */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "serve.h"
+#include "util.h"
+
+#define S(name, syn, help) {name, 0, CLI_STRING, CLI_HANDLER, syn, NULL, help, NULL}
+#define I(name, syn, help) {name, 0, CLI_INT, CLI_HANDLER, syn, NULL, help, NULL}
+#define L(name, syn, help) {name, 0, CLI_LIST, CLI_HANDLER, syn, NULL, help, NULL}
+#define F(name, help) {name, 0, CLI_FLAG, CLI_HANDLER, NULL, NULL, help, NULL}
+
+static const cli_opt serve_opts_table[] = {
+    S("--listen", "--listen HOST:PORT", "where to listen (127.0.0.1:8080; port 0: any free port)"),
+    S("--db", "--db FILE", "the database (default: $BENCHAAS_DB, else ./benchaas.db)"),
+    S("--config", "--config FILE", "a configuration file whose serve block gives the settings"),
+    {"--launcher", 0, CLI_ENUM, CLI_HANDLER, "--launcher local|slurm", "local|slurm",
+     "where the jobs run (slurm: `benchaas submit`, collected every few seconds)", NULL},
+    I("--slots", "--slots N", "points run at a time (default 1)"),
+    I("--threads", "--threads N", "threads serving requests"),
+    F("--signup", "anyone may create an account"),
+    S("--tls-cert", "--tls-cert FILE", "HTTPS: the certificate (with --tls-key)"),
+    S("--tls-key", "--tls-key FILE", "HTTPS: its key"),
+    S("--webhook", "--webhook URL", "where regressions a scheduled check finds are posted"),
+    I("--header-timeout", "--header-timeout SECONDS",
+      "a request's head must arrive within SECONDS (10)"),
+    I("--max-conns", "--max-conns N", "connections at most (1000)"),
+    I("--max-conns-per-address", "--max-conns-per-address N",
+      "connections from one address at most (32)"),
+    S("--trusted-proxy", "--trusted-proxy CIDR",
+      "a reverse proxy whose X-Forwarded-For names the client"),
+    F("--no-confirm", "alert at once, without a confirmation run"),
+    L("--plugin-path", "--plugin-path DIR", "plugin folders searched first (repeatable)"),
+    S("--run-as", "--run-as USER", "the user submitted work runs as (default nobody as root)"),
+    L("--allow-path", "--allow-path DIR", "a folder submitted work may use (repeatable)"),
+    L("--allow-host", "--allow-host CIDR",
+      "a network a parameter naming a host may resolve into (repeatable)"),
+    S("--scratch", "--scratch DIR", "where the jobs' folders go (default DB.scratch)"),
+    CLI_END,
+};
+
+const cli_spec cli_serve_spec = {
+    "serve",
+    "usage: benchaas serve [--listen HOST:PORT] [--db FILE] [--config FILE]\n"
+    "                      [--launcher local|slurm] [--slots N] [--signup]\n"
+    "                      [--tls-cert FILE --tls-key FILE] [--webhook URL]\n"
+    "                      [--header-timeout SECONDS] [--max-conns N]\n"
+    "                      [--max-conns-per-address N] [--trusted-proxy CIDR] [--no-confirm]\n"
+    "                      [--plugin-path DIR]...\n"
+    "\n"
+    "BenchaaS as a service: the JSON API of docs/serve.md over the same database, plugins\n"
+    "and pipeline as the CLI, and a scheduler that runs submitted jobs, --slots points at\n"
+    "a time (default 1), round-robin across users.  Default --listen 127.0.0.1:8080;\n"
+    "port 0 lets the kernel choose.  When ready it prints\n"
+    "  benchaas serve: listening on http://HOST:PORT\n"
+    "on stderr.  SIGINT/SIGTERM stop it; a restart resumes every job.\n"
+    "--plugin-path DIR (repeatable): plugin folders searched first, as `run` takes them.\n"
+    "--launcher slurm: each job is submitted with `benchaas submit` (its runs tagged\n"
+    "benchaas-job=ID) and collected with `benchaas collect` every few seconds.\n"
+    "A `serve = { listen = \"...\"; signup = true; slots = 1; launcher = \"local\";\n"
+    "webhook = \"https://...\"; quotas = { jobs = 50; points = 1000; ranks = 1024; }; };`\n"
+    "block of --config gives the same settings; the command line wins.\n"
+    "A regression a scheduled check finds queues one confirmation run of that point and\n"
+    "alerts only when it holds; --no-confirm (confirm = false;) alerts at once.\n"
+    "Accounts: `benchaas user add NAME --role admin` makes the first admin.\n"
+    "Limits (docs/api.md, Security limits): a request's head must arrive within\n"
+    "--header-timeout seconds (default 10) or the connection is closed; at most\n"
+    "--max-conns connections (default 1000), --max-conns-per-address from one address\n"
+    "(default 32).  --trusted-proxy CIDR: a reverse proxy in that network; its\n"
+    "X-Forwarded-For (the last address) is the client's address for the sign-in lock-out\n"
+    "and the log.  From anyone else X-Forwarded-For is ignored.  Schedules per user:\n"
+    "quotas = { schedules = 20; } in the serve block (over it: 429).\n"
+    "\n"
+    "Site policy (docs/serve.md): what members submit runs apart from the server, as\n"
+    "--run-as USER (default nobody when started as root), confined by Landlock to the\n"
+    "job's own folder and the folders given with --allow-path DIR\n"
+    "(repeatable).  A parameter naming a host must resolve inside an --allow-host CIDR\n"
+    "(repeatable; none by default).  --scratch DIR: where the jobs' folders go (default\n"
+    "DB.scratch).  Also allow_paths, allow_hosts, run_as and scratch in the serve block.\n",
+    serve_opts_table,
+    0, /* (the usage above tells the options) */
+    NULL,
+    CLI_ERR_TRY,
+};
+
+/* What serve was told: the settings, those given explicitly again, the configuration file. */
+typedef struct {
+    serve_opts o, given;
+    const char *cfgpath;
+} serve_args;
+
+static void set_str(char **dst, const char *v)
+{
+    free(*dst);
+    *dst = xstrdup(v);
+}
+
+/* A whole number lo..hi of option name into *out: 0, or 2 after saying what was wrong. */
+static int whole(const char *name, const char *v, long hi, int *out)
+{
+    long n;
+    if (parse_long(v, 1, hi, &n) != 0)
+        return cli_usage_error(&cli_serve_spec, "%s %s: a whole number from 1 to %ld", name, v, hi);
+    *out = (int)n;
+    return 0;
+}
+
+/* The string options: where each goes, and whether the serve block may override it. */
+static char **string_field(serve_args *a, const char *name, char ***given)
+{
+    serve_opts *o = &a->o, *g = &a->given;
+    static const struct {
+        const char *name;
+        size_t off;
+        int tracked; /* (the serve block must not override it) */
+    } rows[] = {
+        {"--listen", offsetof(serve_opts, listen), 1},
+        {"--db", offsetof(serve_opts, db), 1},
+        {"--launcher", offsetof(serve_opts, launcher), 1},
+        {"--webhook", offsetof(serve_opts, webhook), 1},
+        {"--tls-cert", offsetof(serve_opts, tls_cert), 0},
+        {"--tls-key", offsetof(serve_opts, tls_key), 0},
+        {"--trusted-proxy", offsetof(serve_opts, trusted_proxy), 0},
+        {"--scratch", offsetof(serve_opts, scratch), 1},
+        {"--run-as", offsetof(serve_opts, run_as), 1},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (strcmp(rows[i].name, name) == 0) {
+            *given = rows[i].tracked ? (char **)((char *)g + rows[i].off) : NULL;
+            return (char **)((char *)o + rows[i].off);
+        }
+    return NULL;
+}
+
+/* An option of serve (cli_take_fn). */
+static int serve_take(void *opts, const cli_opt *opt, const char *v)
+{
+    serve_args *a = opts;
+    serve_opts *o = &a->o, *g = &a->given;
+    if (!opt)
+        return cli_usage_error(&cli_serve_spec, "unexpected argument '%s'", v);
+    const char *name = opt->name;
+    char **field, **given = NULL;
+    if ((field = string_field(a, name, &given))) {
+        set_str(field, v);
+        if (given)
+            *given = *field;
+    } else if (strcmp(name, "--config") == 0) {
+        a->cfgpath = v;
+    } else if (strcmp(name, "--slots") == 0) {
+        if (whole("--slots", v, 64, &o->slots))
+            return 2;
+        g->slots = o->slots;
+    } else if (strcmp(name, "--threads") == 0) {
+        return whole("--threads", v, 256, &o->threads);
+    } else if (strcmp(name, "--header-timeout") == 0) {
+        return whole(name, v, 3600, &o->header_timeout);
+    } else if (strcmp(name, "--max-conns-per-address") == 0) {
+        return whole(name, v, 100000, &o->per_ip);
+    } else if (strcmp(name, "--max-conns") == 0) {
+        return whole(name, v, 100000, &o->max_conns);
+    } else if (strcmp(name, "--signup") == 0) {
+        o->signup = g->signup = 1;
+    } else if (strcmp(name, "--no-confirm") == 0) {
+        o->no_confirm = g->no_confirm = 1;
+    } else if (strcmp(name, "--allow-path") == 0 || strcmp(name, "--allow-host") == 0) {
+        int path = name[8] == 'p';
+        strvec_push(path ? &o->allow_paths : &o->allow_hosts, v);
+        strvec_push(path ? &g->allow_paths : &g->allow_hosts, v);
+    } else if (strcmp(name, "--plugin-path") == 0) {
+        return serve_plugin_path(v);
+    }
+    return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    if (argc == 2 && cli_has_flag(argc, argv, "--plan-child"))
+        return serve_plan_child();
+    serve_args a;
+    memset(&a, 0, sizeof a);
+    serve_opts_init(&a.o);
+    int rc = cli_parse(&cli_serve_spec, argc, argv, &a, serve_take);
+    if (rc == 0)
+        return serve_main(&a.o, &a.given, a.cfgpath);
+    serve_opts_free(&a.o, &a.given);
+    return rc < 0 ? 0 : 2;
+}

@@ -1,0 +1,78 @@
+/* token_cmd.c — `benchaas token create|list|revoke`: its options and help; cmd.c (serve/) acts. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "accounts.h"
+#include "cli.h"
+#include "serve.h"
+#include "util.h"
+
+/* What token was told. */
+typedef struct {
+    const char *db, *scope, *expires, *sub, *name;
+} token_args;
+
+static const cli_opt token_opts[] = {
+    {"--db", 0, CLI_STRING, offsetof(token_args, db), "--db FILE", NULL,
+     "the database (default: $BENCHAAS_DB, else ./benchaas.db)", NULL},
+    {"--scope", 0, CLI_ENUM, offsetof(token_args, scope), "--scope read|submit|upload",
+     "read|submit|upload", "create: what the token may do (default submit)", NULL},
+    {"--expires", 0, CLI_STRING, offsetof(token_args, expires), "--expires PERIOD", NULL,
+     "create: 45s, 90m, 12h, 30d, 2w (default: never)", NULL},
+    CLI_END,
+};
+
+const cli_spec cli_token_spec = {
+    "token",
+    "usage: benchaas token create NAME [--scope read|submit|upload] [--expires 30d]\n"
+    "       benchaas token list [NAME] | revoke ID\n"
+    "\n"
+    "API tokens of `benchaas serve` (--db FILE, BENCHAAS_DB, ./benchaas.db).  A token is\n"
+    "printed once, on stdout; only its hash is stored.  Scopes: read (GET only), submit\n"
+    "(everything the user's role allows; the default), upload (read and POST\n"
+    "/api/v1/results).  --expires: 45s, 90m, 12h, 30d, 2w (default: never).\n",
+    token_opts,
+    0, /* (the usage above tells the options) */
+    NULL,
+    CLI_ERR_TRY,
+};
+
+/* The subcommand, then its NAME or ID (cli_take_fn). */
+static int token_take(void *opts, const cli_opt *o, const char *val)
+{
+    token_args *t = opts;
+    (void)o;
+    if (!t->sub)
+        t->sub = val;
+    else if (!t->name)
+        t->name = val;
+    else
+        return cli_usage_error(&cli_token_spec, "unexpected argument '%s'", val);
+    return 0;
+}
+
+int cmd_token(int argc, char **argv)
+{
+    token_args t = {NULL, "submit", NULL, NULL, NULL};
+    int pr = cli_parse(&cli_token_spec, argc, argv, &t, token_take);
+    if (pr)
+        return pr < 0 ? 0 : 2;
+    const cli_spec *s = &cli_token_spec;
+    const char *sub = t.sub;
+    if (!sub || (strcmp(sub, "create") && strcmp(sub, "list") && strcmp(sub, "revoke")))
+        return cli_usage_error(s, "what to do? create NAME, list or revoke ID");
+    if (account_scope_parse(t.scope) < 0)
+        return cli_usage_error(s, "--scope %s: one of read, submit, upload", t.scope);
+    int64_t life = 0;
+    if (t.expires && account_parse_duration(t.expires, &life) != 0)
+        return cli_usage_error(s, "--expires %s: a period like 45s, 90m, 12h, 30d or 2w",
+                               t.expires);
+    long rid = 0;
+    if (strcmp(sub, "create") == 0 && !t.name)
+        return cli_usage_error(s, "create needs a user NAME");
+    if (strcmp(sub, "revoke") == 0 && (!t.name || parse_long(t.name, 1, 1L << 53, &rid) != 0))
+        return cli_usage_error(s, "revoke needs a token ID (see `benchaas token list`)");
+    return serve_token(t.db, sub, t.name, t.scope, life, rid, stdout);
+}
