@@ -982,7 +982,7 @@ static int check_args(int argc, char **argv, qfilter *f, check_opts *o, const ch
 int cmd_check(int argc, char **argv)
 {
     qfilter f;
-    check_opts o = {NULL, 30, 5, SCOPE_CLASS, 3.0, 0.01, {.pct = 2}, 0};
+    check_opts o = CHECK_OPTS_DEFAULT;
     int allow_nothing = 0;
     const char *sel = NULL, *junit = NULL, *format = "table";
     int code = 2;

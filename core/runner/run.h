@@ -4,6 +4,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "plan.h"
 #include "resultdoc.h"
@@ -27,6 +28,10 @@ typedef struct run_opts {
     const config *cfg;  /* for the slurm settings */
     run_show_fn show;   /* shows the stored runs; NULL: nothing is shown */
     const char *user;   /* recorded with the runs; NULL: the invoking login name */
+    store *st;          /* Slurm submission: the open store to record the queued runs in
+                           (the service's own connection: reopening the file by path would
+                           drop the process's POSIX locks, store.h); NULL: opened from db */
+    FILE *out;          /* Slurm submission: where "submitted ..." lines go; NULL: stdout */
 } run_opts;
 
 /*

@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,83 +37,38 @@
 #include "paramval.h"
 #include "slurm.h"
 #include "slurm_opts.h"
+#include "spawn.h"
 #include "store.h"
 
 /* ---- running Slurm's commands ------------------------------------------ */
 
-/* Run argv; capture stdout and stderr (each up to cap bytes).  Exit status or -1. */
+/* Slurm's commands answer within seconds; one that hangs (a slurmctld gone
+ * away) is stopped rather than holding submit, collect or the service. */
+#define SLURM_CMD_TIMEOUT 300.0
+
+/* Run argv through the spawner; capture stdout and stderr (each up to 1 MiB).
+ * Exit status, or -1 when it did not exit by itself (or, 127, could not start:
+ * *errout then says why). */
 static int capture(char *const *argv, char **out, char **errout)
 {
-    int po[2], pe[2];
+    spawn_opts so = {.timeout = SLURM_CMD_TIMEOUT, .capture = 1};
+    spawn_result r;
+    char why[512];
     *out = NULL;
     if (errout)
         *errout = NULL;
-    if (pipe(po) != 0)
-        return -1;
-    if (pipe(pe) != 0) {
-        close(po[0]);
-        close(po[1]);
-        return -1;
+    if (spawn_run(argv, &so, &r, why, sizeof why) != 0) {
+        *out = xstrdup("");
+        if (errout)
+            *errout = xasprintf("%s\n", why);
+        return 127;
     }
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        dup2(po[1], 1);
-        dup2(pe[1], 2);
-        close(po[0]);
-        close(pe[0]);
-        execvp(argv[0], argv);
-        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    close(po[1]);
-    close(pe[1]);
-    size_t cap = 1u << 20;
-    char *bufs[2] = {xcalloc(1, cap + 1), xcalloc(1, cap + 1)};
-    size_t lens[2] = {0, 0};
-    int fds[2] = {po[0], pe[0]};
-    int open_[2] = {1, 1};
-    while (open_[0] || open_[1]) {
-        fd_set rs;
-        FD_ZERO(&rs);
-        int mx = -1;
-        for (int i = 0; i < 2; i++)
-            if (open_[i]) {
-                FD_SET(fds[i], &rs);
-                if (fds[i] > mx)
-                    mx = fds[i];
-            }
-        if (select(mx + 1, &rs, NULL, NULL, NULL) < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        for (int i = 0; i < 2; i++) {
-            if (!open_[i] || !FD_ISSET(fds[i], &rs))
-                continue;
-            char tmp[4096];
-            ssize_t n = read(fds[i], tmp, sizeof tmp);
-            if (n <= 0) {
-                open_[i] = 0;
-                continue;
-            }
-            size_t take = lens[i] + (size_t)n > cap ? cap - lens[i] : (size_t)n;
-            memcpy(bufs[i] + lens[i], tmp, take);
-            lens[i] += take;
-        }
-    }
-    close(po[0]);
-    close(pe[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    *out = bufs[0];
+    *out = r.out;
     if (errout)
-        *errout = bufs[1];
+        *errout = r.err;
     else
-        free(bufs[1]);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        free(r.err);
+    return r.exited ? r.exit_code : -1;
 }
 
 static int have_command(const char *name)
@@ -539,7 +493,7 @@ static int test_scripts(job *jobs, size_t njobs, const char *spool)
  * Submit the jobs (sbatch --parsable) and record each point as a queued run
  * with its job id (ids gets the job ids).  Stops at the first refusal: 0 or 2.
  */
-static int submit_jobs(job *jobs, size_t njobs, store *st, strvec *ids)
+static int submit_jobs(job *jobs, size_t njobs, store *st, strvec *ids, FILE *to)
 {
     char err[4096];
     for (size_t n = 0; n < njobs; n++) {
@@ -568,7 +522,7 @@ static int submit_jobs(job *jobs, size_t njobs, store *st, strvec *ids)
             if (record_queued(st, &j->specs[i], j->job_id, j->array ? (long)i : -1, err,
                               sizeof err) != 0)
                 say("could not record run %s as queued: %s", j->specs[i].uuid, err);
-        printf("submitted %s%s%s: job %s (%zu point%s%s)\n", j->exp->name,
+        fprintf(to, "submitted %s%s%s: job %s (%zu point%s%s)\n", j->exp->name,
                j->node ? " on " : "", j->node ? j->node : "", j->job_id, j->count,
                j->count == 1 ? "" : "s", j->array ? ", job array" : "");
     }
@@ -757,8 +711,8 @@ int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retr
         spool = sp ? abs_path(sp) : spool_dir_for(dbabs);
         free(dbabs);
     }
-    store *st = NULL;
-    if (!o->dry_run && retry_failed && store_open(o->db, STORE_CREATE, &st, err, sizeof err) != 0) {
+    store *st = o->st; /* the caller's, kept open; else ours, opened when needed */
+    if (!st && !o->dry_run && retry_failed && store_open(o->db, STORE_CREATE, &st, err, sizeof err) != 0) {
         /* The database is opened only once Slurm has accepted the scripts
          * (or now, read for --retry-failed, when it must exist anyway). */
         say("%s", err);
@@ -845,9 +799,10 @@ int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retr
         goto out2;
     }
     strvec ids = {0};
-    rc = submit_jobs(jobs, njobs, st, &ids);
-    fflush(stdout);
-    store_close(st);
+    rc = submit_jobs(jobs, njobs, st, &ids, o->out ? o->out : stdout);
+    fflush(o->out ? o->out : stdout);
+    if (st != o->st)
+        store_close(st);
     st = NULL;
     if (rc == 0 && wait)
         rc = wait_and_collect(o, spool, &ids);
@@ -855,7 +810,7 @@ int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retr
 out2:
     free(worker);
     free(worker_mpi);
-    if (st)
+    if (st && st != o->st)
         store_close(st);
     free(spool);
 out:

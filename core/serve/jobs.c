@@ -390,7 +390,7 @@ long job_count_points(const cJSON *exp)
     return n > 1e15 ? (long)1e15 : (long)n;
 }
 
-char *job_config_text(const cJSON *exp, int64_t job)
+cJSON *job_tagged_experiment(const cJSON *exp, int64_t job)
 {
     cJSON *e = cJSON_Duplicate(exp, 1);
     if (!e)
@@ -408,18 +408,7 @@ char *job_config_text(const cJSON *exp, int64_t job)
     char tag[64];
     job_tag(job, tag, sizeof tag);
     cJSON_AddItemToArray(tags, cJSON_CreateString(tag));
-    cfgtext t;
-    experiment_text(e, &t);
-    cJSON_Delete(e);
-    if (t.bad) {
-        cfgtext_free(&t);
-        return NULL;
-    }
-    char *text = xmalloc(t.len + 1);
-    memcpy(text, t.buf, t.len);
-    text[t.len] = '\0';
-    cfgtext_free(&t);
-    return text;
+    return e;
 }
 
 void job_tag(int64_t job, char *buf, size_t len)

@@ -42,16 +42,16 @@ int job_plan_in(const cJSON *exp, const char *launcher, const char *dir, config 
 /* How many points exp's lists make, counted before anything is expanded. */
 long job_count_points(const cJSON *exp);
 
+/* A copy of experiment exp tagged job_tag(job), so that the runs Slurm brings back
+ * for job `job` can be found (cJSON_Delete it; NULL when out of memory). */
+cJSON *job_tagged_experiment(const cJSON *exp, int64_t job);
+void job_tag(int64_t job, char *buf, size_t len);
+
 /*
  * Submit a job for `user`: validate, check the quotas, store the job and
  * its points (state queued).  0 and *id; otherwise the HTTP status (400
  * invalid with *fields, 429 over a quota) and the message in err.
  */
-/* The libconfig text of `benchaas submit` for job `job`: the experiment, tagged
- * job_tag(job) so that its runs can be found after `benchaas collect`.  NULL when
- * the experiment cannot be written (job_plan refuses it too).  Free it. */
-char *job_config_text(const cJSON *exp, int64_t job);
-void job_tag(int64_t job, char *buf, size_t len);
 
 int job_submit(store *st, const char *user, const cJSON *exp, const char *launcher,
                const job_quotas *q, int64_t schedule_id, int64_t *id, cJSON **fields, char *err,

@@ -1842,33 +1842,27 @@ static int admin_page(http_req *r, http_resp *o, int status, const char *msg, in
         page_esc(f, msg);
         fputs("</p>", f);
     }
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(store_db(r->st),
-                           "SELECT u.name, u.role, u.created_at, substr(u.password_hash, 1, 1) = "
-                           "'!', (SELECT count(*) FROM tokens t WHERE t.user_id = u.id AND "
-                           "t.kind = 'api' AND t.revoked_at IS NULL), (SELECT count(*) FROM "
-                           "tokens t WHERE t.user_id = u.id AND t.kind = 'session' AND "
-                           "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > "
-                           "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))) FROM users u ORDER BY u.name",
-                           -1, &s, NULL) == SQLITE_OK) {
+    account_info *users = NULL;
+    size_t nusers = 0;
+    char lerr[256];
+    if (account_list(r->st, &users, &nusers, lerr, sizeof lerr) == 0) {
         fputs("<div class=\"scroll\"><table id=\"users\"><thead><tr><th scope=\"col\">User</th>"
               "<th scope=\"col\">Role</th><th scope=\"col\">State</th><th scope=\"col\">API "
               "tokens</th><th scope=\"col\">Sessions</th><th scope=\"col\">Since</th>"
               "<th scope=\"col\">Change</th></tr></thead><tbody>",
               f);
-        int i = 0;
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            const char *name = page_col_text(s, 0), *role = page_col_text(s, 1);
-            int disabled = sqlite3_column_int(s, 3);
-            i++;
+        for (size_t ui = 0; ui < nusers; ui++) {
+            const account_info *u = &users[ui];
+            const char *name = u->name, *role = u->role;
+            int disabled = u->disabled, i = (int)ui + 1;
             fputs("<tr><td>", f);
             page_esc(f, name);
             fputs("</td><td>", f);
             page_esc(f, role);
             fprintf(f, "</td><td>%s</td><td class=\"n\">%d</td><td class=\"n\">%d</td><td>",
                     disabled ? "<span class=\"s-failed\">disabled</span>" : "active",
-                    sqlite3_column_int(s, 4), sqlite3_column_int(s, 5));
-            page_esc(f, page_col_text(s, 2));
+                    u->api_tokens, u->sessions);
+            page_esc(f, u->created_at);
             fputs("</td><td><form class=\"inline\" method=\"post\" action=\"/admin/users/", f);
             page_url(f, name);
             fputs("\">", f);
@@ -1890,7 +1884,7 @@ static int admin_page(http_req *r, http_resp *o, int status, const char *msg, in
                         disabled ? "Enable" : "Disable");
             fputs("</form></td></tr>", f);
         }
-        sqlite3_finalize(s);
+        account_list_free(users, nusers);
         fputs("</tbody></table></div>", f);
     }
     fputs("<h2>Add a user</h2><form class=\"f box\" method=\"post\" action=\"/admin/users\">", f);
@@ -1950,10 +1944,8 @@ static int p_admin_user(http_req *r, http_resp *o)
         return csrf_refused(r, o);
     }
     const char *name = r->seg[0], *action = form_get(&fm, "action");
-    sqlite3 *db = store_db(r->st);
     char msg[600];
     int bad = 0, status = 200;
-    const char *sql = NULL;
     const char *arg = NULL;
     if (action && strcmp(action, "role") == 0) {
         arg = form_get(&fm, "role");
@@ -1964,8 +1956,17 @@ static int p_admin_user(http_req *r, http_resp *o)
             snprintf(msg, sizeof msg, "You cannot take the admin role from yourself.");
             bad = 1, status = 400;
         } else {
-            sql = "UPDATE users SET role = ?2 WHERE name = ?1";
-            snprintf(msg, sizeof msg, "%s is now %s.", name, arg);
+            char err[512];
+            int rc = account_set_role(r->st, name, account_role_parse(arg), err, sizeof err);
+            if (rc == BX_EINVAL) {
+                snprintf(msg, sizeof msg, "There is no user %s.", name);
+                bad = 1, status = 404;
+            } else if (rc < 0) {
+                snprintf(msg, sizeof msg, "%s", err);
+                bad = 1, status = 500;
+            } else {
+                snprintf(msg, sizeof msg, "%s is now %s.", name, arg);
+            }
         }
     } else if (action && (strcmp(action, "disable") == 0 || strcmp(action, "enable") == 0)) {
         int dis = action[0] == 'd';
@@ -1995,32 +1996,6 @@ static int p_admin_user(http_req *r, http_resp *o)
     } else {
         snprintf(msg, sizeof msg, "Unknown action.");
         bad = 1, status = 400;
-    }
-    if (sql) {
-        sqlite3_stmt *s;
-        int changed = 0;
-        if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
-            sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-            if (arg)
-                sqlite3_bind_text(s, 2, arg, -1, SQLITE_TRANSIENT);
-            if (sqlite3_step(s) == SQLITE_DONE)
-                changed = sqlite3_changes(db);
-            sqlite3_finalize(s);
-        }
-        if (!changed && count_sql(r->st, "SELECT 1") == 1) {
-            sqlite3_stmt *e;
-            int exists = 0;
-            if (sqlite3_prepare_v2(db, "SELECT 1 FROM users WHERE name = ?1", -1, &e, NULL) ==
-                SQLITE_OK) {
-                sqlite3_bind_text(e, 1, name, -1, SQLITE_TRANSIENT);
-                exists = sqlite3_step(e) == SQLITE_ROW;
-                sqlite3_finalize(e);
-            }
-            if (!exists) {
-                snprintf(msg, sizeof msg, "There is no user %s.", name);
-                bad = 1, status = 404;
-            }
-        }
     }
     form_free(&fm);
     return admin_page(r, o, status, msg, bad);
