@@ -28,6 +28,7 @@
 
 #include "accounts.h"
 #include "api.h"
+#include "headline.h"
 #include "host.h"
 #include "jobs.h"
 #include "loader.h"
@@ -43,70 +44,6 @@
 
 #define APP(r) ((serve_app *)http_app(r))
 #define HTML PAGE_HTML
-
-const char pages_css[] =
-    "*{box-sizing:border-box}"
-    "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,"
-    "sans-serif;margin:0;color:#1b1b1b;background:#fff;line-height:1.45}"
-    "header.top{background:#14304d;color:#fff}"
-    "header.top nav{max-width:1180px;margin:0 auto;padding:6px 16px;display:flex;"
-    "flex-wrap:wrap;align-items:center;gap:4px 14px}"
-    "header.top a{color:#fff;text-decoration:none;padding:4px 2px}"
-    "header.top a:hover,header.top a:focus{text-decoration:underline}"
-    "header.top a.brand{font-weight:700;font-size:1.1em;margin-right:8px}"
-    "header.top .who{margin-left:auto;display:flex;align-items:center;gap:8px}"
-    "header.top .who form{margin:0}"
-    "header.top button{background:transparent;color:#fff;border:1px solid #9fb3c8;"
-    "border-radius:4px;padding:2px 8px;font:inherit;cursor:pointer}"
-    "main{max-width:1180px;margin:0 auto;padding:8px 16px 40px}"
-    "footer{max-width:1180px;margin:0 auto;padding:12px 16px;color:#555;font-size:.85em}"
-    "h1{font-size:1.55em;margin:16px 0 8px}"
-    "h2{font-size:1.2em;margin:26px 0 8px;padding-bottom:3px;border-bottom:2px solid #0072B2}"
-    "a{color:#0a58a8}"
-    ".grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:0 28px}"
-    ".scroll{overflow-x:auto}"
-    "table{border-collapse:collapse;font-size:.9em;margin:6px 0 12px;min-width:50%}"
-    "th,td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}"
-    "th{background:#f0f3f7}td.n{text-align:right;font-variant-numeric:tabular-nums}"
-    "tr.mine td{background:#fff3bf}time{white-space:nowrap}"
-    ".state{font-weight:600}.s-done,.s-ok{color:#17692e}"
-    ".s-failed,.s-crashed,.s-timeout,.s-interrupted,.s-cancelled{color:#b3261e}"
-    ".s-running,.s-queued{color:#0a58a8}"
-    ".muted{color:#555}.small{font-size:.88em}"
-    ".box{border:1px solid #d0d7de;border-radius:6px;padding:10px 14px;margin:8px 0}"
-    ".msg{border-left:4px solid #0a58a8;background:#eef5fc;padding:8px 12px;margin:10px 0}"
-    ".msg.bad{border-color:#b3261e;background:#fdf0ef;color:#7a1712}"
-    ".msg.good{border-color:#17692e;background:#eef8f0}"
-    "form.f .field{margin:10px 0 14px}"
-    "form.f label{display:block;font-weight:600}"
-    "form.f input[type=text],form.f input[type=password],form.f select{font:inherit;"
-    "padding:5px 8px;border:1px solid #6b7785;border-radius:4px;width:100%;max-width:420px}"
-    "form.f input[aria-invalid=true]{border:2px solid #b3261e}"
-    "form.f .help{display:block;color:#555;font-size:.88em}"
-    "form.f .err{display:block;color:#b3261e;font-weight:600}"
-    "form.inline{display:inline;margin:0}"
-    "form.row{display:flex;flex-wrap:wrap;gap:8px;align-items:end;margin:6px 0}"
-    "form.row label{font-weight:600;display:block}"
-    "form.row input,form.row select{font:inherit;padding:4px 6px;border:1px solid #6b7785;"
-    "border-radius:4px}"
-    "button,.button{font:inherit;background:#0a58a8;color:#fff;border:0;border-radius:4px;"
-    "padding:6px 14px;cursor:pointer;text-decoration:none;display:inline-block}"
-    "button.secondary{background:#fff;color:#0a58a8;border:1px solid #0a58a8}"
-    "button.danger{background:#b3261e}"
-    "progress{width:220px;height:14px;vertical-align:middle}"
-    ".charts{display:flex;flex-wrap:wrap;gap:10px}"
-    "svg.chart{border:1px solid #e3e3e3;border-radius:4px;max-width:100%;height:auto}"
-    "svg.chart text{font-family:inherit;font-size:11px;fill:#333}"
-    "svg.chart text.ct{font-size:13px;font-weight:600;fill:#111}"
-    "svg.chart text.at{font-size:11.5px;fill:#444}"
-    "svg.chart .grid path{stroke:#e8e8e8;stroke-width:1}"
-    "svg.spark{vertical-align:middle}"
-    "pre{white-space:pre;background:#f6f8fa;padding:8px 10px;border-radius:4px;"
-    "font-size:.86em;overflow-x:auto}"
-    "dl.kv{display:grid;grid-template-columns:minmax(120px,max-content) 1fr;gap:2px 14px;"
-    "font-size:.92em}dl.kv dt{font-weight:600}dl.kv dd{margin:0;overflow-wrap:anywhere}"
-    "@media (max-width:600px){header.top .who{margin-left:0}table{font-size:.82em}"
-    "th,td{padding:3px 5px}h1{font-size:1.3em}}";
 
 /* ---- small helpers ------------------------------------------------------------------ */
 
@@ -266,7 +203,7 @@ void pages_not_found(http_req *r, http_resp *o)
 /* The names of the plugins found (in search order); scanned at most once a minute, since
  * loading every plugin costs far more than a page. */
 static pthread_mutex_t names_mu = PTHREAD_MUTEX_INITIALIZER;
-static strvec names_cache, headline_cache; /* headline_cache.v[i]: of names_cache.v[i] */
+static strvec names_cache;
 static double names_at = -1e9;
 
 static void names_refresh(void)
@@ -278,20 +215,9 @@ static void names_refresh(void)
         size_t n = 0;
         plugin_scan(&dirs, core_host(), &e, &n);
         strvec_free(&names_cache);
-        strvec_free(&headline_cache);
-        for (size_t i = 0; i < n; i++) {
-            if (e[i].error)
-                continue;
-            const bx_plugin *d = e[i].p.desc;
-            const char *h = d->metrics && d->metrics[0].name ? d->metrics[0].name : "";
-            for (const bx_metric_def *m = d->metrics; m && m->name; m++)
-                if (m->flags & BX_METRIC_HEADLINE) {
-                    h = m->name;
-                    break;
-                }
-            strvec_push(&names_cache, d->name);
-            strvec_push(&headline_cache, h);
-        }
+        for (size_t i = 0; i < n; i++)
+            if (!e[i].error)
+                strvec_push(&names_cache, e[i].p.desc->name);
         plugin_scan_free(e, n);
         strvec_free(&dirs);
         names_at = mono_now();
@@ -305,32 +231,6 @@ static void plugin_names(strvec *out)
     for (size_t i = 0; i < names_cache.n; i++)
         strvec_push(out, names_cache.v[i]);
     pthread_mutex_unlock(&names_mu);
-}
-
-/* SQL bx_headline(plugin): the plugin's headline metric (the one it marks, else its first
- * declared), NULL for a plugin not installed here (then the first stored metric counts). */
-static void sql_headline(sqlite3_context *c, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    const char *p = (const char *)sqlite3_value_text(argv[0]);
-    pthread_mutex_lock(&names_mu);
-    names_refresh();
-    int found = 0;
-    for (size_t i = 0; p && i < names_cache.n && !found; i++)
-        if (strcmp(names_cache.v[i], p) == 0) {
-            sqlite3_result_text(c, headline_cache.v[i], -1, SQLITE_TRANSIENT);
-            found = 1;
-        }
-    pthread_mutex_unlock(&names_mu);
-    if (!found)
-        sqlite3_result_null(c);
-}
-
-/* Make bx_headline() known to this thread's connection. */
-static void headline_fn(store *st)
-{
-    sqlite3_create_function_v2(store_db(st), "bx_headline", 1, SQLITE_UTF8, NULL, sql_headline,
-                               NULL, NULL, NULL);
 }
 
 /* ---- sign-in, sign-out, sign-up ----------------------------------------------------------------- */
@@ -563,11 +463,11 @@ static int jobs_table(FILE *f, store *st, const char *sql, const char *a1, const
     "SELECT j.id, j.user, j.plugin, j.name, j.state, j.npoints, (SELECT count(*) FROM "        \
     "job_points p WHERE p.job_id = j.id AND p.state = 'done'), j.created_at FROM jobs j "
 
-/* The headline (first declared) metric of a run: name, value, unit. */
+/* The headline metric of a run (headline.h: the one its plugin marked when it ran, else
+ * its first): name, value, unit. */
 #define HEADLINE_JOIN                                                                          \
-    " LEFT JOIN metrics m ON m.run_id = r.id AND m.name = coalesce((SELECT x.name FROM "      \
-    "metrics x WHERE x.run_id = r.id AND x.name = bx_headline(r.plugin)), (SELECT x.name FROM " \
-    "metrics x WHERE x.run_id = r.id ORDER BY x.seq LIMIT 1)) "
+    " LEFT JOIN metrics m ON m.run_id = r.id AND m.name = (SELECT x.name FROM metrics x WHERE " \
+    "x.run_id = r.id ORDER BY " HEADLINE_SQL " DESC, x.seq LIMIT 1) "
 
 static void runs_table(FILE *f, store *st, const char *sql, int with_error, const char *empty)
 {
@@ -709,7 +609,7 @@ static void latest_per_host(FILE *f, store *st)
     /* the headline of the group's newest run, then its values in the last 20 runs of that
      * configuration and host (through runs_history: cheap on a large database) */
     int ok = sqlite3_prepare_v2(db, "SELECT name, unit FROM metrics WHERE run_id = ?1 ORDER BY "
-                                    "name IS bx_headline(?2) DESC, seq LIMIT 1",
+                                    HEADLINE_SQL " DESC, seq LIMIT 1",
                                 -1, &hl, NULL) == SQLITE_OK;
     ok = sqlite3_prepare_v2(db,
                             "SELECT m.value FROM runs r JOIN metrics m ON m.run_id = r.id AND "
@@ -839,7 +739,6 @@ static int p_alert_accept(http_req *r, http_resp *o)
  * costs the few queries of its health line and no request waits for these. */
 static int dashboard_data(http_req *r, http_resp *o)
 {
-    headline_fn(r->st);
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -1337,7 +1236,6 @@ static int g_jobs(http_req *r, http_resp *o)
 
 static int g_job(http_req *r, http_resp *o)
 {
-    headline_fn(r->st);
     int64_t id;
     if (http_seg_id(r, 0, &id, o))
         return page_message(r, o, 404, "Not found", "No such job.");
@@ -2006,7 +1904,7 @@ static int p_admin_user(http_req *r, http_resp *o)
 static int g_css(http_req *r, http_resp *o)
 {
     (void)r;
-    http_text(o, 200, "text/css; charset=utf-8", pages_css, sizeof pages_css - 1);
+    http_text(o, 200, "text/css; charset=utf-8", (const char *)pages_css, pages_css_len);
     return 0;
 }
 
