@@ -15,8 +15,11 @@
 #include "compare.h"
 #include "page_board.h"
 #include "page_kit.h"
+#include "report.h"
+#include "util.h"
 #include "stats.h"
 
+#define HTML PAGE_HTML
 #define ALPHA 0.05
 
 /* A side as the page takes it into the library's selector: "job:N" is the service's job N
@@ -238,4 +241,81 @@ int page_compare(http_req *r, http_resp *o)
         }
     }
     return page_send(&p, status);
+}
+
+/* ---- report: the library's report ----------------------------------------------------- */
+
+/* The filters of `benchaas report` offered by /report. */
+static const char *const report_filters[] = {"plugin", "status", "tag", "host", "since",
+                                             "until", NULL};
+
+int page_report(http_req *r, http_resp *o)
+{
+    /* the library's report (report_render_html), as `benchaas report --html` writes it */
+    qfilter qf;
+    memset(&qf, 0, sizeof qf);
+    qf.cmd = "report";
+    char opt[32], err[512] = "";
+    int bad = 0;
+    for (int i = 0; report_filters[i] && !bad; i++) {
+        const char *v = http_query(r, report_filters[i]);
+        if (!v || !*v)
+            continue;
+        snprintf(opt, sizeof opt, "--%s", report_filters[i]);
+        if (*v == '-' || strlen(v) > 500 || qfilter_option(&qf, opt, v) != 0) {
+            snprintf(err, sizeof err, "the filter %s=%s is not one report takes",
+                     report_filters[i], v);
+            bad = 1;
+        }
+    }
+    char *html = NULL;
+    size_t hlen = 0;
+    if (!bad) {
+        qfilter_finish(&qf);
+        report_opts ro = {.title = "BenchaaS report", .max_runs = 200, .max_timelines = 6,
+                          .max_series = 8, .cmdline = "the service's /report"};
+        FILE *m = open_memstream(&html, &hlen);
+        bad = report_render_html(m, r->st, &qf, &ro, err, sizeof err) != 0;
+        fclose(m);
+    }
+    qfilter_free(&qf);
+    if (bad) {
+        free(html);
+        return page_message(r, o, 400, "Report", err[0] ? err : "report failed");
+    }
+    /* The CLI's self-contained page, with the filters and a way back on top (inline
+     * styles: the report's own policy allows no stylesheet). */
+    char *buf = NULL;
+    size_t blen = 0;
+    FILE *f = open_memstream(&buf, &blen);
+    const char *body = strstr(html, "<body>");
+    size_t head = body ? (size_t)(body - html) + 6 : 0;
+    fwrite(html, 1, head, f);
+    fputs("<nav aria-label=\"Service\" style=\"background:#14304d;color:#fff;padding:8px 12px;"
+          "margin:0 -16px\"><a style=\"color:#fff;font-weight:700\" href=\"/\">benchaas</a> · "
+          "<a style=\"color:#fff\" href=\"/jobs\">Jobs</a> · <a style=\"color:#fff\" "
+          "href=\"/leaderboard\">Leaderboard</a> · Signed in as <strong>",
+          f);
+    page_esc(f, r->auth.user);
+    fputs("</strong></nav><form method=\"get\" action=\"/report\" style=\"margin:10px 0;"
+          "display:flex;flex-wrap:wrap;gap:8px;align-items:end\">",
+          f);
+    for (int i = 0; report_filters[i]; i++) {
+        fprintf(f, "<div><label for=\"f-%s\" style=\"display:block;font-weight:600\">%s</label>"
+                   "<input type=\"text\" id=\"f-%s\" name=\"%s\" value=\"",
+                report_filters[i], report_filters[i], report_filters[i], report_filters[i]);
+        page_esc(f, http_query(r, report_filters[i]));
+        fputs("\"></div>", f);
+    }
+    fputs("<button type=\"submit\">Filter</button></form>", f);
+    fwrite(html + head, 1, hlen - head, f);
+    fclose(f);
+    free(html);
+    http_text(o, 200, HTML, buf, blen);
+    free(buf);
+    http_add_header(o, "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; "
+                                                  "img-src data:; form-action 'self'; "
+                                                  "frame-ancestors 'none'; base-uri 'none'");
+    http_add_header(o, "X-Frame-Options", "DENY");
+    return 0;
 }

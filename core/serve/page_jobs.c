@@ -1,0 +1,249 @@
+/*
+ * page_jobs.c — the jobs pages (/jobs, /jobs/{id}, cancel).
+ * See page_kit.h for how a page is written.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "accounts.h"
+#include "api.h"
+#include "headline.h"
+#include "host.h"
+#include "jobs.h"
+#include "loader.h"
+#include "page_kit.h"
+#include "page_jobs.h"
+#include "pages.h"
+#include "scheduler.h"
+#include "svg.h"
+#include "util.h"
+
+#define APP(r) ((serve_app *)http_app(r))
+#define HTML PAGE_HTML
+
+/* ---- jobs ------------------------------------------------------------------------------------ */
+
+/* A table of jobs from sql (id, user, plugin, name, state, npoints, done, created_at). */
+int page_jobs_table(FILE *f, store *st, const char *sql, const char *a1, const char *a2)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+        return 0;
+    if (a1)
+        sqlite3_bind_text(s, 1, a1, -1, SQLITE_TRANSIENT);
+    if (a2)
+        sqlite3_bind_text(s, 2, a2, -1, SQLITE_TRANSIENT);
+    int n = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        if (n++ == 0)
+            fputs("<div class=\"scroll\"><table><thead><tr><th scope=\"col\">Job</th>"
+                  "<th scope=\"col\">User</th><th scope=\"col\">Plugin</th><th scope=\"col\">"
+                  "Name</th><th scope=\"col\">State</th><th scope=\"col\">Points done</th>"
+                  "<th scope=\"col\">Submitted</th></tr></thead><tbody>",
+                  f);
+        long long id = sqlite3_column_int64(s, 0);
+        fprintf(f, "<tr><td><a href=\"/jobs/%lld\">#%lld</a></td><td>", id, id);
+        page_esc(f, page_col_text(s, 1));
+        fputs("</td><td>", f);
+        page_esc(f, page_col_text(s, 2));
+        fputs("</td><td>", f);
+        page_esc(f, page_col_text(s, 3));
+        fputs("</td><td>", f);
+        page_state(f, page_col_text(s, 4));
+        fprintf(f, "</td><td class=\"n\">%d / %d</td><td>", sqlite3_column_int(s, 6),
+                sqlite3_column_int(s, 5));
+        page_when(f, page_col_text(s, 7));
+        fputs("</td></tr>", f);
+    }
+    sqlite3_finalize(s);
+    if (n)
+        fputs("</tbody></table></div>", f);
+    return n;
+}
+
+int page_jobs(http_req *r, http_resp *o)
+{
+    page p;
+    page_open(&p, r, o);
+    page_begin(&p, "Jobs", 0);
+    const char *state = http_query(r, "state"), *user = http_query(r, "user");
+    if (state && !*state)
+        state = NULL;
+    if (user && !*user)
+        user = NULL;
+    FILE *f = p.f;
+    fputs("<form class=\"row\" method=\"get\" action=\"/jobs\"><div><label for=\"state\">State"
+          "</label><select id=\"state\" name=\"state\"><option value=\"\">any</option>",
+          f);
+    static const char *const states[] = {"queued", "running", "done", "failed", "cancelled"};
+    for (int i = 0; i < 5; i++)
+        fprintf(f, "<option%s>%s</option>", state && strcmp(state, states[i]) == 0 ? " selected" : "",
+                states[i]);
+    fputs("</select></div><div><label for=\"user\">User</label><input type=\"text\" id=\"user\" "
+          "name=\"user\" value=\"",
+          f);
+    page_esc(f, user);
+    fputs("\"></div><button type=\"submit\">Show</button></form>", f);
+    if (!page_jobs_table(f, r->st,
+                    JOB_COLS "WHERE (?1 IS NULL OR j.state = ?1) AND (?2 IS NULL OR j.user = ?2) "
+                             "ORDER BY j.id DESC LIMIT 200",
+                    state, user))
+        fputs("<p class=\"muted\">No jobs.</p>", f);
+    return page_send(&p, 200);
+}
+
+int page_job(http_req *r, http_resp *o)
+{
+    int64_t id;
+    if (http_seg_id(r, 0, &id, o))
+        return page_message(r, o, 404, "Not found", "No such job.");
+    cJSON *j = job_json(r->st, id);
+    if (!j)
+        return page_message(r, o, 404, "Not found", "No such job.");
+    const char *state = page_jstr(j, "state") ? page_jstr(j, "state") : "?";
+    int live = strcmp(state, "queued") == 0 || strcmp(state, "running") == 0;
+    page p;
+    page_open(&p, r, o);
+    char title[64];
+    snprintf(title, sizeof title, "Job #%lld", (long long)id);
+    page_begin(&p, title, live ? 2 : 0);
+    FILE *f = p.f;
+    int points = (int)page_jnum(j, "points");
+    int done = 0;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(r->st),
+                           "SELECT count(*) FROM job_points WHERE job_id = ?1 AND state = 'done'",
+                           -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        if (sqlite3_step(s) == SQLITE_ROW)
+            done = sqlite3_column_int(s, 0);
+        sqlite3_finalize(s);
+    }
+    fputs("<p>State: ", f);
+    fputs("<span id=\"job-state\">", f);
+    page_state(f, state);
+    fprintf(f, "</span>%s</p><p><label for=\"progress\">Points done</label> <progress "
+               "id=\"progress\" max=\"%d\" value=\"%d\">%d of %d</progress> %d of %d</p>",
+            live ? " <span class=\"muted small\">(this page refreshes itself)</span>" : "",
+            points > 0 ? points : 1, done, done, points, done, points);
+    fputs("<dl class=\"kv\"><dt>User</dt><dd>", f);
+    page_esc(f, page_jstr(j, "user"));
+    fputs("</dd><dt>Plugin</dt><dd>", f);
+    page_esc(f, page_jstr(j, "plugin"));
+    fputs("</dd><dt>Name</dt><dd>", f);
+    page_esc(f, page_jstr(j, "name"));
+    fputs("</dd><dt>Submitted</dt><dd>", f);
+    page_when(f, page_jstr(j, "created_at"));
+    fputs("</dd><dt>Started</dt><dd>", f);
+    page_when(f, page_jstr(j, "started_at"));
+    fputs("</dd><dt>Ended</dt><dd>", f);
+    page_when(f, page_jstr(j, "ended_at"));
+    fputs("</dd></dl>", f);
+    if (page_jstr(j, "error")) {
+        fputs("<p class=\"msg bad\">", f);
+        page_esc(f, page_jstr(j, "error"));
+        fputs("</p>", f);
+    }
+    const char *owner = page_jstr(j, "user");
+    if (live && r->auth.role >= ROLE_MEMBER &&
+        (r->auth.role >= ROLE_ADMIN || (owner && strcmp(owner, r->auth.user) == 0))) {
+        fprintf(f, "<form method=\"post\" action=\"/jobs/%lld/cancel\">", (long long)id);
+        page_csrf_field(&p);
+        fputs("<button type=\"submit\" class=\"danger\">Cancel this job</button></form>", f);
+    }
+    fprintf(f, "<p><a id=\"compare-job\" href=\"/compare?a=job%%3A%lld\">Compare this job with "
+               "another</a></p><h2>Points</h2>",
+            (long long)id);
+    if (sqlite3_prepare_v2(store_db(r->st),
+                           "SELECT p.idx, p.label, p.state, r.id, r.status, m.name, m.value, "
+                           "m.unit, r.error, coalesce((SELECT value FROM provenance WHERE "
+                           "run_id = r.id AND key = 'nodes'), (SELECT name FROM hosts WHERE "
+                           "id = r.host_id)) FROM job_points p LEFT JOIN runs r ON r.id = "
+                           "p.run_id" HEADLINE_JOIN "WHERE p.job_id = ?1 ORDER BY p.idx",
+                           -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        fputs("<div class=\"scroll\"><table id=\"points\"><thead><tr><th scope=\"col\">#</th>"
+              "<th scope=\"col\">Point</th><th scope=\"col\">State</th><th scope=\"col\">Run"
+              "</th><th scope=\"col\">Nodes</th><th scope=\"col\">Headline</th></tr></thead>"
+              "<tbody>",
+              f);
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            fprintf(f, "<tr><td>%d</td><td>", sqlite3_column_int(s, 0) + 1);
+            page_esc(f, page_col_text(s, 1));
+            fputs("</td><td>", f);
+            /* a point is "done" once its run is stored, whatever the run's end: say how it
+             * ended ("cancelled" when the job was cancelled and the run interrupted) */
+            const char *ps = page_col_text(s, 2), *rs = page_col_text(s, 4);
+            if (strcmp(ps, "done") == 0 && *rs && strcmp(rs, "ok") != 0)
+                ps = strcmp(rs, "interrupted") == 0 && strcmp(state, "cancelled") == 0
+                         ? "cancelled"
+                         : rs;
+            page_state(f, ps);
+            fputs("</td><td>", f);
+            if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
+                long long rid = sqlite3_column_int64(s, 3);
+                fprintf(f, "<a href=\"/runs/%lld\">run %lld</a> ", rid, rid);
+                page_state(f, page_col_text(s, 4));
+            }
+            /* the node(s) the point ran on: a multi-node run names every one */
+            fputs("</td><td class=\"nodes\">", f);
+            page_esc(f, page_col_text(s, 9));
+            fputs("</td><td>", f);
+            if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
+                page_esc(f, page_col_text(s, 5));
+                fputs(" <strong>", f);
+                page_num(f, sqlite3_column_double(s, 6));
+                fputs("</strong> ", f);
+                page_esc(f, page_col_text(s, 7));
+            } else if (sqlite3_column_type(s, 8) != SQLITE_NULL) {
+                page_esc(f, page_col_text(s, 8));
+            }
+            fputs("</td></tr>", f);
+        }
+        sqlite3_finalize(s);
+        fputs("</tbody></table></div>", f);
+    } else {
+        fputs("<p class=\"msg bad\">", f);
+        page_esc(f, sqlite3_errmsg(store_db(r->st)));
+        fputs("</p>", f);
+    }
+    cJSON_Delete(j);
+    return page_send(&p, 200);
+}
+
+int page_own_job(http_req *r, char *owner, size_t len, http_resp *o)
+{
+    int64_t id;
+    if (http_seg_id(r, 0, &id, o) || job_owner(r->st, id, owner, len) != 0) {
+        http_errorf(o, 404, "no such job");
+        return 404;
+    }
+    return 0;
+}
+
+int page_job_cancel(http_req *r, http_resp *o)
+{
+    page_form fm;
+    page_form_parse(r->body, &fm);
+    int ok = page_csrf_ok(r, &fm);
+    page_form_free(&fm);
+    if (!ok)
+        return page_csrf_refused(r, o);
+    cJSON *j = NULL;
+    int st = page_api_call(r, "DELETE", "/api/v1/jobs/{id}", NULL, &j, NULL);
+    cJSON_Delete(j);
+    if (st != 200 && st != 409)
+        return page_message(r, o, st, "Cancel failed", "The job could not be cancelled.");
+    char loc[64];
+    snprintf(loc, sizeof loc, "/jobs/%s", r->seg[0]);
+    return page_redirect(o, loc);
+}
