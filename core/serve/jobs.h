@@ -57,6 +57,49 @@ int job_submit(store *st, const char *user, const cJSON *exp, const char *launch
                const job_quotas *q, int64_t schedule_id, int64_t *id, cJSON **fields, char *err,
                size_t errlen);
 
+/* ---- what the pages list (the page families render these; they hold no SQL) ---- */
+
+/* One job as a list shows it. */
+typedef struct job_row {
+    int64_t id;
+    char *user, *plugin, *name, *state, *created_at;
+    int npoints, done; /* points, and points done */
+} job_row;
+
+/*
+ * The jobs in state (NULL: any) of user (NULL: anyone), at most limit, newest first
+ * (newest 1) or oldest first: 0 and *out (job_rows_free), or BX_EIO with the message.
+ */
+int job_list(store *st, const char *state, const char *user, int newest, int limit,
+             job_row **out, size_t *n, char *err, size_t errlen);
+void job_rows_free(job_row *v, size_t n);
+/* How many jobs are in state; -1 when the database cannot say. */
+int job_count(store *st, const char *state);
+/* How many points of job are done; 0 when none (or no such job). */
+int job_points_done(store *st, int64_t job);
+
+/* One point of a job as its page shows it. */
+typedef struct job_point_row {
+    int idx;
+    char *label, *state;
+    int64_t run_id;     /* 0: no run yet */
+    char *run_status;   /* "" without a run */
+    char *metric, *unit;/* its run's headline metric (headline.h), "" when none */
+    int has_value;
+    double value;
+    char *error;        /* the run's error, NULL when none */
+    char *nodes;        /* the node(s) it ran on (provenance), else its host, else "" */
+} job_point_row;
+
+/* Job `job`'s points by index: 0 and *out (job_point_rows_free), or BX_EIO with the
+ * message. */
+int job_point_rows(store *st, int64_t job, job_point_row **out, size_t *n, char *err,
+                   size_t errlen);
+void job_point_rows_free(job_point_row *v, size_t n);
+
+/* The oldest queued job: 1 and its id and submission time (>= 32 bytes), 0 when none. */
+int job_oldest_queued(store *st, int64_t *id, char *created_at, size_t len);
+
 /* The job object of docs/api.md ("Objects"), or NULL when there is no such job. */
 cJSON *job_json(store *st, int64_t id);
 /* The owner of job id into owner; 0, or BX_EINVAL when there is none. */

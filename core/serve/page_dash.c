@@ -35,18 +35,6 @@
 
 /* ---- dashboard ---------------------------------------------------------------------------------- */
 
-static int count_sql(store *st, const char *sql)
-{
-    sqlite3_stmt *s;
-    int n = -1;
-    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) == SQLITE_OK) {
-        if (sqlite3_step(s) == SQLITE_ROW)
-            n = sqlite3_column_int(s, 0);
-        sqlite3_finalize(s);
-    }
-    return n;
-}
-
 static void runs_table(FILE *f, store *st, const char *sql, int with_error, const char *empty)
 {
     sqlite3_stmt *s;
@@ -309,32 +297,25 @@ static int dashboard_data(http_req *r, http_resp *o)
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         return http_error(o, 500, "out of memory", NULL);
-    int queued = count_sql(r->st, "SELECT count(*) FROM jobs WHERE state = 'queued'");
-    int running = count_sql(r->st, "SELECT count(*) FROM jobs WHERE state = 'running'");
+    int queued = job_count(r->st, "queued");
+    int running = job_count(r->st, "running");
     fprintf(f, "<p>%d job%s queued, %d running.", queued, queued == 1 ? "" : "s", running);
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(store_db(r->st),
-                           "SELECT id, created_at FROM jobs WHERE state = 'queued' ORDER BY id "
-                           "LIMIT 1",
-                           -1, &s, NULL) == SQLITE_OK) {
-        if (sqlite3_step(s) == SQLITE_ROW) {
-            fprintf(f, " Oldest queued: <a href=\"/jobs/%lld\">job #%lld</a>, submitted ",
-                    (long long)sqlite3_column_int64(s, 0), (long long)sqlite3_column_int64(s, 0));
-            page_esc(f, page_col_text(s, 1));
-            fputs(".", f);
-        }
-        sqlite3_finalize(s);
+    int64_t oldest;
+    char since[32];
+    if (job_oldest_queued(r->st, &oldest, since, sizeof since)) {
+        fprintf(f, " Oldest queued: <a href=\"/jobs/%lld\">job #%lld</a>, submitted ",
+                (long long)oldest, (long long)oldest);
+        page_esc(f, since);
+        fputs(".", f);
     }
     fputs("</p>", f);
     fputs("<div class=\"grid2\"><section aria-labelledby=\"h-running\"><h2 id=\"h-running\">"
           "Running now</h2>",
           f);
-    if (!page_jobs_table(f, r->st, JOB_COLS "WHERE j.state = 'running' ORDER BY j.id LIMIT 20", NULL,
-                    NULL))
+    if (!page_jobs_table(f, r->st, "running", NULL, 0, 20))
         fputs("<p class=\"muted\">Nothing is running.</p>", f);
     fputs("</section><section aria-labelledby=\"h-queue\"><h2 id=\"h-queue\">Queue</h2>", f);
-    if (!page_jobs_table(f, r->st, JOB_COLS "WHERE j.state = 'queued' ORDER BY j.id LIMIT 20", NULL,
-                    NULL))
+    if (!page_jobs_table(f, r->st, "queued", NULL, 0, 20))
         fputs("<p class=\"muted\">The queue is empty.</p>", f);
     fputs("</section></div>", f);
     fputs("<section aria-labelledby=\"h-latest\"><h2 id=\"h-latest\">Latest figures per plugin "

@@ -32,42 +32,39 @@
 
 /* ---- jobs ------------------------------------------------------------------------------------ */
 
-/* A table of jobs from sql (id, user, plugin, name, state, npoints, done, created_at). */
-int page_jobs_table(FILE *f, store *st, const char *sql, const char *a1, const char *a2)
+int page_jobs_table(FILE *f, store *st, const char *state, const char *user, int newest,
+                    int limit)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+    job_row *v = NULL;
+    size_t n = 0;
+    char err[256];
+    if (job_list(st, state, user, newest, limit, &v, &n, err, sizeof err) != 0 || n == 0) {
+        job_rows_free(v, n);
         return 0;
-    if (a1)
-        sqlite3_bind_text(s, 1, a1, -1, SQLITE_TRANSIENT);
-    if (a2)
-        sqlite3_bind_text(s, 2, a2, -1, SQLITE_TRANSIENT);
-    int n = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        if (n++ == 0)
-            fputs("<div class=\"scroll\"><table><thead><tr><th scope=\"col\">Job</th>"
-                  "<th scope=\"col\">User</th><th scope=\"col\">Plugin</th><th scope=\"col\">"
-                  "Name</th><th scope=\"col\">State</th><th scope=\"col\">Points done</th>"
-                  "<th scope=\"col\">Submitted</th></tr></thead><tbody>",
-                  f);
-        long long id = sqlite3_column_int64(s, 0);
-        fprintf(f, "<tr><td><a href=\"/jobs/%lld\">#%lld</a></td><td>", id, id);
-        page_esc(f, page_col_text(s, 1));
+    }
+    fputs("<div class=\"scroll\"><table><thead><tr><th scope=\"col\">Job</th>"
+          "<th scope=\"col\">User</th><th scope=\"col\">Plugin</th><th scope=\"col\">"
+          "Name</th><th scope=\"col\">State</th><th scope=\"col\">Points done</th>"
+          "<th scope=\"col\">Submitted</th></tr></thead><tbody>",
+          f);
+    for (size_t i = 0; i < n; i++) {
+        const job_row *j = &v[i];
+        fprintf(f, "<tr><td><a href=\"/jobs/%lld\">#%lld</a></td><td>", (long long)j->id,
+                (long long)j->id);
+        page_esc(f, j->user);
         fputs("</td><td>", f);
-        page_esc(f, page_col_text(s, 2));
+        page_esc(f, j->plugin);
         fputs("</td><td>", f);
-        page_esc(f, page_col_text(s, 3));
+        page_esc(f, j->name);
         fputs("</td><td>", f);
-        page_state(f, page_col_text(s, 4));
-        fprintf(f, "</td><td class=\"n\">%d / %d</td><td>", sqlite3_column_int(s, 6),
-                sqlite3_column_int(s, 5));
-        page_when(f, page_col_text(s, 7));
+        page_state(f, j->state);
+        fprintf(f, "</td><td class=\"n\">%d / %d</td><td>", j->done, j->npoints);
+        page_when(f, j->created_at);
         fputs("</td></tr>", f);
     }
-    sqlite3_finalize(s);
-    if (n)
-        fputs("</tbody></table></div>", f);
-    return n;
+    fputs("</tbody></table></div>", f);
+    job_rows_free(v, n);
+    return (int)n;
 }
 
 int page_jobs(http_req *r, http_resp *o)
@@ -93,12 +90,54 @@ int page_jobs(http_req *r, http_resp *o)
           f);
     page_esc(f, user);
     fputs("\"></div><button type=\"submit\">Show</button></form>", f);
-    if (!page_jobs_table(f, r->st,
-                    JOB_COLS "WHERE (?1 IS NULL OR j.state = ?1) AND (?2 IS NULL OR j.user = ?2) "
-                             "ORDER BY j.id DESC LIMIT 200",
-                    state, user))
+    if (!page_jobs_table(f, r->st, state, user, 1, 200))
         fputs("<p class=\"muted\">No jobs.</p>", f);
     return page_send(&p, 200);
+}
+
+/* The points of a job (in state job_state) as a table. */
+static void points_table(FILE *f, const job_point_row *v, size_t n, const char *job_state)
+{
+    fputs("<div class=\"scroll\"><table id=\"points\"><thead><tr><th scope=\"col\">#</th>"
+          "<th scope=\"col\">Point</th><th scope=\"col\">State</th><th scope=\"col\">Run"
+          "</th><th scope=\"col\">Nodes</th><th scope=\"col\">Headline</th></tr></thead>"
+          "<tbody>",
+          f);
+    for (size_t i = 0; i < n; i++) {
+        const job_point_row *p = &v[i];
+        fprintf(f, "<tr><td>%d</td><td>", p->idx + 1);
+        page_esc(f, p->label);
+        fputs("</td><td>", f);
+        /* a point is "done" once its run is stored, whatever the run's end: say how it
+         * ended ("cancelled" when the job was cancelled and the run interrupted) */
+        const char *ps = p->state, *rs = p->run_status;
+        if (strcmp(ps, "done") == 0 && *rs && strcmp(rs, "ok") != 0)
+            ps = strcmp(rs, "interrupted") == 0 && strcmp(job_state, "cancelled") == 0
+                     ? "cancelled"
+                     : rs;
+        page_state(f, ps);
+        fputs("</td><td>", f);
+        if (p->run_id) {
+            fprintf(f, "<a href=\"/runs/%lld\">run %lld</a> ", (long long)p->run_id,
+                    (long long)p->run_id);
+            page_state(f, p->run_status);
+        }
+        /* the node(s) the point ran on: a multi-node run names every one */
+        fputs("</td><td class=\"nodes\">", f);
+        page_esc(f, p->nodes);
+        fputs("</td><td>", f);
+        if (p->has_value) {
+            page_esc(f, p->metric);
+            fputs(" <strong>", f);
+            page_num(f, p->value);
+            fputs("</strong> ", f);
+            page_esc(f, p->unit);
+        } else if (p->error) {
+            page_esc(f, p->error);
+        }
+        fputs("</td></tr>", f);
+    }
+    fputs("</tbody></table></div>", f);
 }
 
 int page_job(http_req *r, http_resp *o)
@@ -118,16 +157,7 @@ int page_job(http_req *r, http_resp *o)
     page_begin(&p, title, live ? 2 : 0);
     FILE *f = p.f;
     int points = (int)page_jnum(j, "points");
-    int done = 0;
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(store_db(r->st),
-                           "SELECT count(*) FROM job_points WHERE job_id = ?1 AND state = 'done'",
-                           -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(s, 1, id);
-        if (sqlite3_step(s) == SQLITE_ROW)
-            done = sqlite3_column_int(s, 0);
-        sqlite3_finalize(s);
-    }
+    int done = job_points_done(r->st, id);
     fputs("<p>State: ", f);
     fputs("<span id=\"job-state\">", f);
     page_state(f, state);
@@ -163,57 +193,15 @@ int page_job(http_req *r, http_resp *o)
     fprintf(f, "<p><a id=\"compare-job\" href=\"/compare?a=job%%3A%lld\">Compare this job with "
                "another</a></p><h2>Points</h2>",
             (long long)id);
-    if (sqlite3_prepare_v2(store_db(r->st),
-                           "SELECT p.idx, p.label, p.state, r.id, r.status, m.name, m.value, "
-                           "m.unit, r.error, coalesce((SELECT value FROM provenance WHERE "
-                           "run_id = r.id AND key = 'nodes'), (SELECT name FROM hosts WHERE "
-                           "id = r.host_id)) FROM job_points p LEFT JOIN runs r ON r.id = "
-                           "p.run_id" HEADLINE_JOIN "WHERE p.job_id = ?1 ORDER BY p.idx",
-                           -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(s, 1, id);
-        fputs("<div class=\"scroll\"><table id=\"points\"><thead><tr><th scope=\"col\">#</th>"
-              "<th scope=\"col\">Point</th><th scope=\"col\">State</th><th scope=\"col\">Run"
-              "</th><th scope=\"col\">Nodes</th><th scope=\"col\">Headline</th></tr></thead>"
-              "<tbody>",
-              f);
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            fprintf(f, "<tr><td>%d</td><td>", sqlite3_column_int(s, 0) + 1);
-            page_esc(f, page_col_text(s, 1));
-            fputs("</td><td>", f);
-            /* a point is "done" once its run is stored, whatever the run's end: say how it
-             * ended ("cancelled" when the job was cancelled and the run interrupted) */
-            const char *ps = page_col_text(s, 2), *rs = page_col_text(s, 4);
-            if (strcmp(ps, "done") == 0 && *rs && strcmp(rs, "ok") != 0)
-                ps = strcmp(rs, "interrupted") == 0 && strcmp(state, "cancelled") == 0
-                         ? "cancelled"
-                         : rs;
-            page_state(f, ps);
-            fputs("</td><td>", f);
-            if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
-                long long rid = sqlite3_column_int64(s, 3);
-                fprintf(f, "<a href=\"/runs/%lld\">run %lld</a> ", rid, rid);
-                page_state(f, page_col_text(s, 4));
-            }
-            /* the node(s) the point ran on: a multi-node run names every one */
-            fputs("</td><td class=\"nodes\">", f);
-            page_esc(f, page_col_text(s, 9));
-            fputs("</td><td>", f);
-            if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
-                page_esc(f, page_col_text(s, 5));
-                fputs(" <strong>", f);
-                page_num(f, sqlite3_column_double(s, 6));
-                fputs("</strong> ", f);
-                page_esc(f, page_col_text(s, 7));
-            } else if (sqlite3_column_type(s, 8) != SQLITE_NULL) {
-                page_esc(f, page_col_text(s, 8));
-            }
-            fputs("</td></tr>", f);
-        }
-        sqlite3_finalize(s);
-        fputs("</tbody></table></div>", f);
+    job_point_row *pts = NULL;
+    size_t npts = 0;
+    char err[512];
+    if (job_point_rows(r->st, id, &pts, &npts, err, sizeof err) == 0) {
+        points_table(f, pts, npts, state);
+        job_point_rows_free(pts, npts);
     } else {
         fputs("<p class=\"msg bad\">", f);
-        page_esc(f, sqlite3_errmsg(store_db(r->st)));
+        page_esc(f, err);
         fputs("</p>", f);
     }
     cJSON_Delete(j);
