@@ -17,6 +17,7 @@
 #include "accounts.h"
 #include "api.h"
 #include "headline.h"
+#include "recent.h"
 #include "host.h"
 #include "jobs.h"
 #include "loader.h"
@@ -35,172 +36,130 @@
 
 /* ---- dashboard ---------------------------------------------------------------------------------- */
 
-static void runs_table(FILE *f, store *st, const char *sql, int with_error, const char *empty)
+/* The newest runs that ended ok (failures 0: their headline figure) or not (1: their
+ * reason) as a table; empty: what to say when there is none. */
+static void runs_table(FILE *f, store *st, int failures, const char *empty)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
+    recent_run *v = NULL;
+    size_t n = 0;
+    char err[512];
+    if (recent_runs(st, failures, 10, &v, &n, err, sizeof err) != 0) {
         fputs("<p class=\"msg bad\">", f);
-        page_esc(f, sqlite3_errmsg(store_db(st)));
+        page_esc(f, err);
         fputs("</p>", f);
         return;
     }
-    int n = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        if (n++ == 0)
-            fprintf(f, "<div class=\"scroll\"><table><thead><tr><th scope=\"col\">Run</th>"
-                       "<th scope=\"col\">Plugin</th><th scope=\"col\">Host</th><th scope=\"col\">"
-                       "User</th><th scope=\"col\">Started</th><th scope=\"col\">%s</th>"
-                       "</tr></thead><tbody>",
-                    with_error ? "Reason" : "Headline");
-        long long id = sqlite3_column_int64(s, 0);
-        fprintf(f, "<tr><td><a href=\"/runs/%lld\">%lld</a></td><td>", id, id);
-        page_esc(f, page_col_text(s, 1));
+    if (n)
+        fprintf(f, "<div class=\"scroll\"><table><thead><tr><th scope=\"col\">Run</th>"
+                   "<th scope=\"col\">Plugin</th><th scope=\"col\">Host</th><th scope=\"col\">"
+                   "User</th><th scope=\"col\">Started</th><th scope=\"col\">%s</th>"
+                   "</tr></thead><tbody>",
+                failures ? "Reason" : "Headline");
+    for (size_t i = 0; i < n; i++) {
+        const recent_run *r = &v[i];
+        fprintf(f, "<tr><td><a href=\"/runs/%lld\">%lld</a></td><td>", (long long)r->id,
+                (long long)r->id);
+        page_esc(f, r->plugin);
         fputs("</td><td>", f);
-        page_esc(f, page_col_text(s, 2));
+        page_esc(f, r->host);
         fputs("</td><td>", f);
-        page_esc(f, page_col_text(s, 3));
+        page_esc(f, r->user);
         fputs("</td><td>", f);
-        page_when(f, page_col_text(s, 4));
+        page_when(f, r->started_at);
         fputs("</td><td>", f);
-        if (with_error) {
-            page_state(f, page_col_text(s, 5));
+        if (failures) {
+            page_state(f, r->status);
             fputs(": ", f);
-            page_esc(f, page_col_text(s, 6));
-        } else if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
-            page_esc(f, page_col_text(s, 5));
+            page_esc(f, r->error);
+        } else if (r->has_value) {
+            page_esc(f, r->metric);
             fputs(" <strong>", f);
-            page_num(f, sqlite3_column_double(s, 6));
+            page_num(f, r->value);
             fputs("</strong> ", f);
-            page_esc(f, page_col_text(s, 7));
+            page_esc(f, r->unit);
         }
         fputs("</td></tr>", f);
     }
-    sqlite3_finalize(s);
     if (n)
         fputs("</tbody></table></div>", f);
     else
         fprintf(f, "<p class=\"muted\">%s</p>", empty);
+    recent_runs_free(v, n);
 }
 
-/* Each plugin's latest headline per host (among the newest 5000 ok runs: the cost does not
- * grow with the database), with the trend of its last 20 values. */
-/* Bind column col of s (an id or NULL) as parameter i of t. */
-static void bind_id(sqlite3_stmt *t, int i, sqlite3_stmt *s, int col)
+/* One row of the dashboard's figures: the newest headline of a plugin, host and
+ * configuration, and the trend of its last runs (table: the plugin's parameters, for the
+ * defaults; NULL when it is not installed here). */
+static void latest_row(FILE *f, const recent_figure *g, const bx_param *table)
 {
-    if (sqlite3_column_type(s, col) == SQLITE_NULL)
-        sqlite3_bind_null(t, i);
-    else
-        sqlite3_bind_int64(t, i, sqlite3_column_int64(s, col));
-}
-
-/* One row of the dashboard's figures (s: plugin, host id, host, newest run, configuration,
- * its params, ranks, threads): the newest headline and the trend of the last 20 runs of
- * that plugin, host and configuration only; a trend never crosses configurations. */
-static void latest_row(FILE *f, sqlite3_stmt *s, sqlite3_stmt *hl, sqlite3_stmt *t,
-                       const bx_param *table)
-{
-    char mname[128] = "", unit[64] = "";
-    sqlite3_reset(hl);
-    sqlite3_bind_int64(hl, 1, sqlite3_column_int64(s, 3));
-    sqlite3_bind_text(hl, 2, page_col_text(s, 0), -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(hl) == SQLITE_ROW) {
-        snprintf(mname, sizeof mname, "%s", page_col_text(hl, 0));
-        snprintf(unit, sizeof unit, "%s", page_col_text(hl, 1));
-    }
-    sqlite3_reset(t);
-    sqlite3_bind_text(t, 1, page_col_text(s, 0), -1, SQLITE_TRANSIENT);
-    bind_id(t, 2, s, 1); /* the host */
-    bind_id(t, 4, s, 4); /* the configuration */
-    sqlite3_bind_text(t, 3, mname, -1, SQLITE_TRANSIENT);
-    double v[20], lo = INFINITY, hi = -INFINITY;
-    size_t k = 0;
-    while (k < 20 && sqlite3_step(t) == SQLITE_ROW)
-        v[k++] = sqlite3_column_type(t, 0) == SQLITE_NULL ? NAN : sqlite3_column_double(t, 0);
-    for (size_t i = 0; i < k / 2; i++) { /* oldest first */
-        double x = v[i];
-        v[i] = v[k - 1 - i];
-        v[k - 1 - i] = x;
-    }
+    const double *v = g->trend;
+    size_t k = g->ntrend;
+    double lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < k; i++)
         if (isfinite(v[i])) {
             lo = v[i] < lo ? v[i] : lo;
             hi = v[i] > hi ? v[i] : hi;
         }
     fputs("<tr><td><a href=\"/leaderboard/", f);
-    page_url(f, page_col_text(s, 0));
+    page_url(f, g->plugin);
     fputs("\">", f);
-    page_esc(f, page_col_text(s, 0));
+    page_esc(f, g->plugin);
     fputs("</a></td><td>", f);
-    page_esc(f, page_col_text(s, 2));
+    page_esc(f, g->host);
     fputs("</td><td class=\"small\">", f);
     cJSON *cfg = cJSON_CreateObject();
-    cJSON *pj = cJSON_Parse(page_col_text(s, 5));
+    cJSON *pj = cJSON_Parse(g->params_json);
     cJSON_AddItemToObject(cfg, "params", pj ? pj : cJSON_CreateObject());
-    cJSON_AddNumberToObject(cfg, "ranks", sqlite3_column_double(s, 6));
-    cJSON_AddNumberToObject(cfg, "threads", sqlite3_column_double(s, 7));
+    cJSON_AddNumberToObject(cfg, "ranks", g->ranks);
+    cJSON_AddNumberToObject(cfg, "threads", g->threads);
     page_config(f, cfg, table, "span");
     cJSON_Delete(cfg);
-    fprintf(f, "</td><td><a href=\"/runs/%lld\">", (long long)sqlite3_column_int64(s, 3));
-    page_esc(f, mname);
+    fprintf(f, "</td><td><a href=\"/runs/%lld\">", (long long)g->run_id);
+    page_esc(f, g->metric);
     fputs(" <strong>", f);
-    page_quantity(f, k ? v[k - 1] : NAN, unit);
+    page_quantity(f, k ? v[k - 1] : NAN, g->unit);
     fputs("</strong></a></td><td>", f);
     char label[320];
     snprintf(label, sizeof label, "%s on %s, one configuration: %s of the last %zu runs",
-             page_col_text(s, 0), page_col_text(s, 2), mname, k);
+             g->plugin, g->host, g->metric, k);
     svg_sparkline_write(f, v, k, 140, 28, label);
     if (k && isfinite(lo)) {
         fputs(" <span class=\"small trend-range\">", f);
-        page_quantity(f, lo, unit);
+        page_quantity(f, lo, g->unit);
         fputs(" – ", f);
-        page_quantity(f, hi, unit);
+        page_quantity(f, hi, g->unit);
         fprintf(f, ", %zu run%s</span>", k, k == 1 ? "" : "s");
     }
     fputs("</td></tr>", f);
 }
 
+/* Each plugin's latest headline per host and configuration (recent_figures). */
 static void latest_per_host(FILE *f, store *st)
 {
-    sqlite3 *db = store_db(st);
-    sqlite3_stmt *s, *t, *hl;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT r.plugin, r.host_id, coalesce(h.name, '?'), max(r.id), "
-                           "r.config_id, c.params_json, c.ranks, c.threads FROM (SELECT id, "
-                           "plugin, host_id, config_id FROM runs WHERE status = 'ok' ORDER BY "
-                           "id DESC LIMIT 5000) r LEFT JOIN hosts h ON h.id = r.host_id LEFT "
-                           "JOIN configs c ON c.id = r.config_id GROUP BY r.plugin, r.host_id, "
-                           "r.config_id ORDER BY r.plugin, 3, 4 DESC LIMIT 60",
-                           -1, &s, NULL) != SQLITE_OK)
+    recent_figure *v = NULL;
+    size_t n = 0;
+    char err[512];
+    if (recent_figures(st, &v, &n, err, sizeof err) != 0) {
+        recent_figures_free(v, n);
         return;
-    /* the headline of the group's newest run, then its values in the last 20 runs of that
-     * configuration and host (through runs_history: cheap on a large database) */
-    int ok = sqlite3_prepare_v2(db, "SELECT name, unit FROM metrics WHERE run_id = ?1 ORDER BY "
-                                    HEADLINE_SQL " DESC, seq LIMIT 1",
-                                -1, &hl, NULL) == SQLITE_OK;
-    ok = sqlite3_prepare_v2(db,
-                            "SELECT m.value FROM runs r JOIN metrics m ON m.run_id = r.id AND "
-                            "m.name = ?3 WHERE r.config_id IS ?4 AND r.host_id IS ?2 AND "
-                            "r.plugin = ?1 AND r.status = 'ok' ORDER BY r.id DESC LIMIT 20",
-                            -1, &t, NULL) == SQLITE_OK && ok;
-    int n = 0;
+    }
     char plugin[128] = "";
     loaded_plugin lp;
     int have = 0;
-    char err[512];
-    while (ok && sqlite3_step(s) == SQLITE_ROW) {
-        if (n++ == 0)
-            fputs("<div class=\"scroll\"><table id=\"latest\"><thead><tr><th scope=\"col\">"
-                  "Plugin</th><th scope=\"col\">Host</th><th scope=\"col\">Configuration</th>"
-                  "<th scope=\"col\">Latest headline</th><th scope=\"col\">Trend of this "
-                  "configuration (last 20 runs, lowest – highest)</th></tr></thead><tbody>",
-                  f);
-        if (strcmp(plugin, page_col_text(s, 0)) != 0) { /* its parameter table, for defaults */
+    if (n)
+        fputs("<div class=\"scroll\"><table id=\"latest\"><thead><tr><th scope=\"col\">"
+              "Plugin</th><th scope=\"col\">Host</th><th scope=\"col\">Configuration</th>"
+              "<th scope=\"col\">Latest headline</th><th scope=\"col\">Trend of this "
+              "configuration (last 20 runs, lowest – highest)</th></tr></thead><tbody>",
+              f);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(plugin, v[i].plugin) != 0) { /* its parameter table, for defaults */
             if (have)
                 plugin_unload(&lp);
-            snprintf(plugin, sizeof plugin, "%s", page_col_text(s, 0));
+            snprintf(plugin, sizeof plugin, "%s", v[i].plugin);
             have = page_load_plugin(plugin, &lp, err, sizeof err) == 0;
         }
-        latest_row(f, s, hl, t, have ? lp.desc->params : NULL);
+        latest_row(f, &v[i], have ? lp.desc->params : NULL);
     }
     if (have)
         plugin_unload(&lp);
@@ -208,9 +167,7 @@ static void latest_per_host(FILE *f, store *st)
         fputs("</tbody></table></div>", f);
     else
         fputs("<p class=\"muted\">No results yet.</p>", f);
-    sqlite3_finalize(s);
-    sqlite3_finalize(t);
-    sqlite3_finalize(hl);
+    recent_figures_free(v, n);
 }
 
 
@@ -325,19 +282,10 @@ static int dashboard_data(http_req *r, http_resp *o)
     fputs("</section><div class=\"grid2\"><section aria-labelledby=\"h-new\"><h2 id=\"h-new\">"
           "Newest results</h2>",
           f);
-    runs_table(f, r->st,
-               "SELECT r.id, r.plugin, coalesce(h.name, ''), coalesce(r.user, ''), r.started_at, "
-               "m.name, m.value, m.unit FROM runs r LEFT JOIN hosts h ON h.id = r.host_id" HEADLINE_JOIN
-               "WHERE r.status = 'ok' ORDER BY r.id DESC LIMIT 10",
-               0, "No results yet.");
+    runs_table(f, r->st, 0, "No results yet.");
     fputs("</section><section aria-labelledby=\"h-fail\"><h2 id=\"h-fail\">Newest failures</h2>",
           f);
-    runs_table(f, r->st,
-               "SELECT r.id, r.plugin, coalesce(h.name, ''), coalesce(r.user, ''), r.started_at, "
-               "r.status, coalesce(r.error, '') FROM runs r LEFT JOIN hosts h ON h.id = "
-               "r.host_id WHERE r.status IN ('failed', 'crashed', 'timeout', 'interrupted') "
-               "ORDER BY r.id DESC LIMIT 10",
-               1, "No failures.");
+    runs_table(f, r->st, 1, "No failures.");
     fputs("</section></div>", f);
     fclose(f);
     http_text(o, 200, "text/html; charset=utf-8", buf, len);
