@@ -157,3 +157,26 @@ void recent_figures_free(recent_figure *v, size_t n)
     }
     free(v);
 }
+
+int run_headline(store *st, int64_t run_id, char *name, size_t nlen, char *unit, size_t ulen,
+                 double *value)
+{
+    sqlite3_stmt *s;
+    int found = 0;
+    if (sqlite3_prepare_v2(store_db(st),
+                           "SELECT name, unit, value FROM metrics WHERE run_id = ?1 AND value "
+                           "IS NOT NULL ORDER BY " HEADLINE_SQL " DESC, seq LIMIT 1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_int64(s, 1, run_id);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        const char *n = (const char *)sqlite3_column_text(s, 0);
+        const char *u = (const char *)sqlite3_column_text(s, 1);
+        snprintf(name, nlen, "%s", n ? n : "");
+        snprintf(unit, ulen, "%s", u ? u : "");
+        *value = sqlite3_column_double(s, 2);
+        found = 1;
+    }
+    sqlite3_finalize(s);
+    return found;
+}

@@ -50,4 +50,9 @@ typedef struct recent_figure {
 int recent_figures(store *st, recent_figure **out, size_t *n, char *err, size_t errlen);
 void recent_figures_free(recent_figure *v, size_t n);
 
+/* Run run_id's headline figure (headline.h; a metric with a value): 1 and its name, unit
+ * and value, 0 when it has none. */
+int run_headline(store *st, int64_t run_id, char *name, size_t nlen, char *unit, size_t ulen,
+                 double *value);
+
 #endif

@@ -800,3 +800,19 @@ void job_point_rows_free(job_point_row *v, size_t n)
     }
     free(v);
 }
+
+char *job_ok_runs_selector(store *st, int64_t job)
+{
+    sqlite3_stmt *s;
+    char *out = NULL;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT 'run:' || group_concat(id) FROM (SELECT id "
+                                         "FROM runs WHERE job = ?1 AND status = 'ok' ORDER BY "
+                                         "id LIMIT 1000)",
+                           -1, &s, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_int64(s, 1, job);
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+        out = xstrdup((const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    return out;
+}

@@ -97,6 +97,10 @@ int job_point_rows(store *st, int64_t job, job_point_row **out, size_t *n, char 
                    size_t errlen);
 void job_point_rows_free(job_point_row *v, size_t n);
 
+/* The runs of job `job` that ended ok (the first 1000 by id) as a selector "run:ID,ID...",
+ * malloc'd; NULL when it has none. */
+char *job_ok_runs_selector(store *st, int64_t job);
+
 /* The oldest queued job: 1 and its id and submission time (>= 32 bytes), 0 when none. */
 int job_oldest_queued(store *st, int64_t *id, char *created_at, size_t len);
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "loader.h"
+#include "board.h"
 #include "page_kit.h"
 #include "page_yard.h"
 #include "paramval.h"
@@ -175,29 +176,25 @@ static void board_tables(FILE *f, http_req *r, const cJSON *list, const char *un
 static void board_form(page *p, const char *plugin, const char *chosen, int warned)
 {
     FILE *f = p->f;
-    sqlite3_stmt *s;
     fputs("<form class=\"row\" method=\"get\" action=\"/leaderboard/", f);
     page_url(f, plugin);
     fputs("\"><div><label for=\"metric\">Metric</label><select id=\"metric\" name=\"metric\">", f);
-    if (sqlite3_prepare_v2(store_db(p->r->st),
-                           "SELECT name, unit FROM metrics WHERE run_id = (SELECT max(id) FROM "
-                           "runs WHERE plugin = ?1 AND status = 'ok') ORDER BY seq",
-                           -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, plugin, -1, SQLITE_TRANSIENT);
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            fputs("<option value=\"", f);
-            page_esc(f, page_col_text(s, 0));
-            fputs(chosen && strcmp(chosen, page_col_text(s, 0)) == 0 ? "\" selected>" : "\">", f);
-            page_esc(f, page_col_text(s, 0));
-            if (*page_col_text(s, 1)) {
-                fputs(" (", f);
-                page_esc(f, page_col_text(s, 1));
-                fputs(")", f);
-            }
-            fputs("</option>", f);
+    strvec names = {0}, units = {0};
+    board_metrics(p->r->st, plugin, &names, &units);
+    for (size_t i = 0; i < names.n; i++) {
+        fputs("<option value=\"", f);
+        page_esc(f, names.v[i]);
+        fputs(chosen && strcmp(chosen, names.v[i]) == 0 ? "\" selected>" : "\">", f);
+        page_esc(f, names.v[i]);
+        if (*units.v[i]) {
+            fputs(" (", f);
+            page_esc(f, units.v[i]);
+            fputs(")", f);
         }
-        sqlite3_finalize(s);
+        fputs("</option>", f);
     }
+    strvec_free(&names);
+    strvec_free(&units);
     fprintf(f, "</select></div><div><label><input type=\"checkbox\" name=\"include\" "
                "value=\"warned\"%s> rank runs with a caveat too</label></div>"
                "<button type=\"submit\">Show</button></form>",
@@ -209,19 +206,17 @@ int page_board_list(http_req *r, http_resp *o)
     page p;
     page_open(&p, r, o);
     page_begin(&p, "Leaderboards", 0);
-    sqlite3_stmt *s;
+    strvec plugins = {0};
+    board_plugins(r->st, &plugins);
     fputs("<ul>", p.f);
-    if (sqlite3_prepare_v2(store_db(r->st), "SELECT DISTINCT plugin FROM runs ORDER BY 1", -1, &s,
-                           NULL) == SQLITE_OK) {
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            fputs("<li><a href=\"/leaderboard/", p.f);
-            page_url(p.f, page_col_text(s, 0));
-            fputs("\">", p.f);
-            page_esc(p.f, page_col_text(s, 0));
-            fputs("</a></li>", p.f);
-        }
-        sqlite3_finalize(s);
+    for (size_t i = 0; i < plugins.n; i++) {
+        fputs("<li><a href=\"/leaderboard/", p.f);
+        page_url(p.f, plugins.v[i]);
+        fputs("\">", p.f);
+        page_esc(p.f, plugins.v[i]);
+        fputs("</a></li>", p.f);
     }
+    strvec_free(&plugins);
     fputs("</ul>", p.f);
     return page_send(&p, 200);
 }

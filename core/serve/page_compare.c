@@ -14,6 +14,7 @@
 
 #include "compare.h"
 #include "page_board.h"
+#include "jobs.h"
 #include "page_kit.h"
 #include "report.h"
 #include "util.h"
@@ -30,17 +31,7 @@ static char *side_selector(store *st, const char *sel, char *err, size_t errlen)
     char tail;
     if (sscanf(sel, "job:%lld%c", &job, &tail) != 1)
         return strdup(sel);
-    sqlite3_stmt *s;
-    char *out = NULL;
-    if (sqlite3_prepare_v2(store_db(st), "SELECT 'run:' || group_concat(id) FROM (SELECT id "
-                                         "FROM runs WHERE job = ?1 AND status = 'ok' ORDER BY "
-                                         "id LIMIT 1000)",
-                           -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(s, 1, job);
-        if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
-            out = strdup((const char *)sqlite3_column_text(s, 0));
-        sqlite3_finalize(s);
-    }
+    char *out = job_ok_runs_selector(st, job);
     if (!out)
         snprintf(err, errlen, "job %lld has no run that ended ok", job);
     return out;

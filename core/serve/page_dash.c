@@ -8,13 +8,13 @@
 #include <math.h>
 #include <pthread.h>
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "accounts.h"
+#include "alerts.h"
 #include "api.h"
 #include "headline.h"
 #include "recent.h"
@@ -176,21 +176,21 @@ static void latest_per_host(FILE *f, store *st)
  * state, acted_by, reason) and, while it is open, the two buttons of a
  * member: acknowledge, or accept the new level as the normal (with a reason).
  */
-static void alert_actions(page *p, http_req *r, sqlite3_stmt *s)
+static void alert_actions(page *p, http_req *r, const alert_row *a)
 {
     FILE *f = p->f;
-    long long id = (long long)sqlite3_column_int64(s, 3);
-    const char *state = page_col_text(s, 5);
+    long long id = (long long)a->id;
+    const char *state = a->state;
     fprintf(f, " <span class=\"muted\">[");
-    page_esc(f, page_col_text(s, 4));
+    page_esc(f, a->severity);
     fputs(", ", f);
     page_esc(f, state);
-    if (*page_col_text(s, 6)) {
+    if (*a->acted_by) {
         fputs(" by ", f);
-        page_esc(f, page_col_text(s, 6));
-        if (*page_col_text(s, 7)) {
+        page_esc(f, a->acted_by);
+        if (*a->reason) {
             fputs(": ", f);
-            page_esc(f, page_col_text(s, 7));
+            page_esc(f, a->reason);
         }
     }
     fputs("]</span>", f);
@@ -298,39 +298,36 @@ static int dashboard_data(http_req *r, http_resp *o)
 static void regressions_section(page *p, http_req *r)
 {
     FILE *f = p->f;
-    sqlite3_stmt *s;
     fputs("<section aria-labelledby=\"h-reg\"><h2 id=\"h-reg\">Regressions</h2>", f);
-    int n = 0;
-    if (sqlite3_prepare_v2(store_db(r->st),
-                           "SELECT created_at, job_id, message, id, coalesce(severity, ''), state, "
-                           "coalesce(acted_by, ''), coalesce(reason, ''), json_extract("
-                           "payload_json, '$.links.run'), json_extract(payload_json, "
-                           "'$.links.compare') FROM alerts ORDER BY id DESC LIMIT 10",
-                           -1, &s, NULL) == SQLITE_OK) {
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            fputs(n++ ? "" : "<ul>", f);
-            fputs("<li>", f);
-            page_esc(f, page_col_text(s, 0));
-            if (sqlite3_column_int64(s, 1) > 0)
-                fprintf(f, " <a href=\"/jobs/%lld\">job #%lld</a>",
-                        (long long)sqlite3_column_int64(s, 1),
-                        (long long)sqlite3_column_int64(s, 1));
-            fputs(": ", f);
-            page_esc(f, page_col_text(s, 2));
-            static const char *const link_names[] = {"the run", "compare"};
-            for (int k = 0; k < 2; k++) { /* the alert's own links: paths of this site */
-                const char *href = page_col_text(s, 8 + k);
-                if (href[0] != '/' || href[1] == '/')
-                    continue;
-                fputs(" · <a class=\"alert-link\" href=\"", f);
-                page_esc(f, href);
-                fprintf(f, "\">%s</a>", link_names[k]);
-            }
-            alert_actions(p, r, s);
-            fputs("</li>", f);
+    alert_row *v = NULL;
+    size_t n = 0;
+    char err[256];
+    if (alerts_recent(r->st, 10, &v, &n, err, sizeof err) != 0)
+        n = 0;
+    for (size_t i = 0; i < n; i++) {
+        const alert_row *a = &v[i];
+        fputs(i ? "" : "<ul>", f);
+        fputs("<li>", f);
+        page_esc(f, a->created_at);
+        if (a->job_id > 0)
+            fprintf(f, " <a href=\"/jobs/%lld\">job #%lld</a>", (long long)a->job_id,
+                    (long long)a->job_id);
+        fputs(": ", f);
+        page_esc(f, a->message);
+        static const char *const link_names[] = {"the run", "compare"};
+        const char *links[] = {a->run_link, a->compare_link};
+        for (int k = 0; k < 2; k++) { /* the alert's own links: paths of this site */
+            const char *href = links[k];
+            if (href[0] != '/' || href[1] == '/')
+                continue;
+            fputs(" · <a class=\"alert-link\" href=\"", f);
+            page_esc(f, href);
+            fprintf(f, "\">%s</a>", link_names[k]);
         }
-        sqlite3_finalize(s);
+        alert_actions(p, r, a);
+        fputs("</li>", f);
     }
+    alert_rows_free(v, n);
     fputs(n ? "</ul>" : "<p class=\"muted\">No regressions found by scheduled checks.</p>", f);
     fputs("</section>", f);
 }

@@ -57,12 +57,6 @@ void page_num(FILE *f, double v)
         fprintf(f, "%.4g", v);
 }
 
-const char *page_col_text(sqlite3_stmt *s, int i)
-{
-    const char *t = (const char *)sqlite3_column_text(s, i);
-    return t ? t : "";
-}
-
 /* A stored UTC time (ISO 8601) as "2026-11-21 10:12" (the whole in datetime). */
 void page_when(FILE *f, const char *iso)
 {

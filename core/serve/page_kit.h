@@ -11,7 +11,6 @@
 #define BENCHAAS_PAGE_KIT_H
 
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
 #include <stdio.h>
 
 #include "http.h"
@@ -55,8 +54,6 @@ void page_when(FILE *f, const char *iso);
 /* v in unit as a person reads it: 41290 MB/s is "41.3 GB/s", 46000000 bytes
  * "43.9 MiB" (the exact figure in a title); an unknown unit: page_num and the unit. */
 void page_quantity(FILE *f, double v, const char *unit);
-/* Column i as text, "" for NULL. */
-const char *page_col_text(sqlite3_stmt *s, int i);
 
 /* A state ("running", "failed", ...) in its colour. */
 void page_state(FILE *f, const char *state);

@@ -9,35 +9,14 @@
 
 #include "api.h"
 #include "page_kit.h"
+#include "recent.h"
 #include "yardstick.h"
-
-/* The run's headline metric (the one the plugin marks, else its first): 1 when found. */
-static int headline_of(store *st, long long run_id, char *name, size_t nlen, char *unit,
-                       size_t ulen, double *value)
-{
-    sqlite3_stmt *s;
-    int found = 0;
-    if (sqlite3_prepare_v2(store_db(st),
-                           "SELECT name, unit, value FROM metrics WHERE run_id = ?1 AND value "
-                           "IS NOT NULL ORDER BY headline DESC, seq LIMIT 1",
-                           -1, &s, NULL) != SQLITE_OK)
-        return 0;
-    sqlite3_bind_int64(s, 1, run_id);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        snprintf(name, nlen, "%s", page_col_text(s, 0));
-        snprintf(unit, ulen, "%s", page_col_text(s, 1));
-        *value = sqlite3_column_double(s, 2);
-        found = 1;
-    }
-    sqlite3_finalize(s);
-    return found;
-}
 
 void page_headline(FILE *f, http_req *r, long long run_id)
 {
     char name[128], unit[64];
     double value;
-    if (!headline_of(r->st, run_id, name, sizeof name, unit, sizeof unit, &value))
+    if (!run_headline(r->st, run_id, name, sizeof name, unit, sizeof unit, &value))
         return;
     const serve_app *app = http_app(r);
     yardstick y;
