@@ -7,7 +7,8 @@
  * parent-death signal (checked against the race with our own death), an
  * exec failure comes back through a close-on-exec pipe instead of an exit
  * code, the output is captured (or discarded) while a deadline runs, and a
- * helper past its deadline gets SIGTERM, then SIGKILL, as a whole group.
+ * helper past its deadline gets SIGTERM, then SIGKILL, as a whole group; what a
+ * helper leaves running in its group when it exits is killed too.
  * waitpid is retried on EINTR only.  No shell ever sees the arguments.
  *
  * Only async-signal-safe calls run between fork and exec: the service
