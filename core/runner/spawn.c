@@ -115,8 +115,12 @@ static void watch(pid_t pid, stream *st, double timeout, spawn_result *r, int *s
         for (int i = 0; pr > 0 && i < nf; i++)
             if (fds[i].revents & (POLLIN | POLLHUP | POLLERR))
                 stream_read(which[i]);
-        pid_t w = waitpid(pid, status, WNOHANG);
-        if (w == pid || (w < 0 && errno != EINTR))
+        /* ended? (not reaped yet: its pid, and so its group's id, cannot be reused
+         * until we kill what it left in the group) */
+        siginfo_t si;
+        si.si_pid = 0;
+        int w = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
+        if ((w == 0 && si.si_pid == pid) || (w < 0 && errno != EINTR))
             done = 1;
     }
     /* what is left in the pipes, without blocking on grandchildren */
@@ -133,7 +137,9 @@ static void watch(pid_t pid, stream *st, double timeout, spawn_result *r, int *s
         if (st[i].fd >= 0)
             close(st[i].fd);
     }
-    kill_group(pid, SIGKILL); /* nothing of the group outlives it */
+    kill(-pid, SIGKILL); /* nothing of its group outlives it */
+    while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+        ;
 }
 
 static void close_pair(int p[2])
