@@ -56,19 +56,19 @@ static int login_form(http_req *r, http_resp *o, int status, const char *user, c
     FILE *f = p.f;
     if (msg) {
         fputs("<p class=\"msg bad\" role=\"alert\" id=\"form-error\">", f);
-        page_esc(f, msg);
+        html_txt(f, msg);
         fputs("</p>", f);
     }
     const char *next = safe_next(http_query(r, "next"));
     fprintf(f, "<form class=\"f box\" method=\"post\" action=\"%s?next=",
             signup ? "/signup" : "/login");
-    page_url(f, next);
+    html_url(f, next);
     fputs("\">", f);
     page_csrf_field(&p);
     fputs("<div class=\"field\"><label for=\"user\">User name</label><input type=\"text\" "
           "id=\"user\" name=\"user\" autocomplete=\"username\" required value=\"",
           f);
-    page_esc(f, user);
+    html_txt(f, user);
     fputs("\"></div><div class=\"field\"><label for=\"password\">Password</label>"
           "<input type=\"password\" id=\"password\" name=\"password\" required autocomplete=\"",
           f);
@@ -214,36 +214,34 @@ static int admin_page(http_req *r, http_resp *o, int status, const char *msg, in
     if (msg) {
         fprintf(f, "<p class=\"msg %s\" role=\"%s\">", bad ? "bad" : "good",
                 bad ? "alert" : "status");
-        page_esc(f, msg);
+        html_txt(f, msg);
         fputs("</p>", f);
     }
     account_info *users = NULL;
     size_t nusers = 0;
     char lerr[256];
     if (account_list(r->st, &users, &nusers, lerr, sizeof lerr) == 0) {
-        fputs("<div class=\"scroll\"><table id=\"users\"><thead><tr><th scope=\"col\">User</th>"
-              "<th scope=\"col\">Role</th><th scope=\"col\">State</th><th scope=\"col\">API "
-              "tokens</th><th scope=\"col\">Sessions</th><th scope=\"col\">Since</th>"
-              "<th scope=\"col\">Change</th></tr></thead><tbody>",
-              f);
+        static const html_col cols[] = {{"User"},     {"Role"},  {"State"},  {"API tokens"},
+                                        {"Sessions"}, {"Since"}, {"Change"}, {NULL}};
+        html_table_begin(f, "users", cols);
         for (size_t ui = 0; ui < nusers; ui++) {
             const account_info *u = &users[ui];
             const char *name = u->name, *role = u->role;
             int disabled = u->disabled, i = (int)ui + 1;
             fputs("<tr><td>", f);
-            page_esc(f, name);
+            html_txt(f, name);
             fputs("</td><td>", f);
-            page_esc(f, role);
+            html_txt(f, role);
             fprintf(f, "</td><td>%s</td><td class=\"n\">%d</td><td class=\"n\">%d</td><td>",
                     disabled ? "<span class=\"s-failed\">disabled</span>" : "active",
                     u->api_tokens, u->sessions);
-            page_esc(f, u->created_at);
+            html_txt(f, u->created_at);
             fputs("</td><td><form class=\"inline\" method=\"post\" action=\"/admin/users/", f);
-            page_url(f, name);
+            html_url(f, name);
             fputs("\">", f);
             page_csrf_field(&p);
             fprintf(f, "<label class=\"small\" for=\"role-%d\">Role of ", i);
-            page_esc(f, name);
+            html_txt(f, name);
             fprintf(f, "</label> <select id=\"role-%d\" name=\"role\">", i);
             static const char *const roles[] = {"viewer", "member", "admin"};
             for (int k = 0; k < 3; k++)
@@ -260,7 +258,7 @@ static int admin_page(http_req *r, http_resp *o, int status, const char *msg, in
             fputs("</form></td></tr>", f);
         }
         account_list_free(users, nusers);
-        fputs("</tbody></table></div>", f);
+        html_table_end(f);
     }
     fputs("<h2>Add a user</h2><form class=\"f box\" method=\"post\" action=\"/admin/users\">", f);
     page_csrf_field(&p);

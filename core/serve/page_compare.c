@@ -96,7 +96,7 @@ static void strip(FILE *f, const cmp_row *w, const char *label)
     fputs("<svg class=\"strip\" role=\"img\" width=\"520\" height=\"86\" viewBox=\"0 0 520 86\" "
           "xmlns=\"http://www.w3.org/2000/svg\"><title>",
           f);
-    page_esc(f, label);
+    html_txt(f, label);
     fputs("</title>", f);
     for (int k = 0; k < 2; k++) {
         int y = 18 + 26 * k;
@@ -110,13 +110,13 @@ static void strip(FILE *f, const cmp_row *w, const char *label)
     fputs("<line x1=\"30\" y1=\"66\" x2=\"500\" y2=\"66\" stroke=\"#555\"/>"
           "<text x=\"30\" y=\"82\" font-size=\"11\">",
           f);
-    page_num(f, lo);
+    html_num(f, lo);
     fputs(" ", f);
-    page_esc(f, w->a->unit);
+    html_txt(f, w->a->unit);
     fputs("</text><text x=\"500\" y=\"82\" font-size=\"11\" text-anchor=\"end\">", f);
-    page_num(f, hi);
+    html_num(f, hi);
     fputs(" ", f);
-    page_esc(f, w->a->unit);
+    html_txt(f, w->a->unit);
     fputs("</text></svg>", f);
 }
 
@@ -124,10 +124,10 @@ static void strip(FILE *f, const cmp_row *w, const char *label)
 static void answer(FILE *f, const cmp_row *w)
 {
     fputs("<section class=\"cmp\"><h2>", f);
-    page_esc(f, w->a->metric);
+    html_txt(f, w->a->metric);
     if (w->a->host) {
         fputs(" on ", f);
-        page_esc(f, w->a->host);
+        html_txt(f, w->a->host);
     }
     fputs("</h2>", f);
     cJSON *cfg = cJSON_CreateObject(); /* the configuration both sides share */
@@ -142,11 +142,11 @@ static void answer(FILE *f, const cmp_row *w)
     sentence(f, w);
     strip(f, w, w->label);
     fputs("<p class=\"small stat\">The statistic: the median of every repetition, A ", f);
-    page_quantity(f, w->med_a, w->a->unit);
+    html_quantity(f, w->med_a, w->a->unit);
     fprintf(f, " (%zu values), B ", w->a->samples.n);
-    page_quantity(f, w->med_b, w->b->unit);
+    html_quantity(f, w->med_b, w->b->unit);
     fprintf(f, " (%zu values); ", w->b->samples.n);
-    page_esc(f, w->a->better);
+    html_txt(f, w->a->better);
     fprintf(f, " is better. The test: Mann-Whitney U, p = %.3g; beyond the noise means p "
                "below %g.</p></section>",
             w->p, ALPHA);
@@ -183,7 +183,7 @@ static int compare_sides(FILE *f, store *st, const char *a, const char *b)
     if (rc) {
         fputs("<p class=\"msg bad\" role=\"alert\">", f);
         char *shown = http_scrub(err[0] ? err : "nothing to compare");
-        page_esc(f, shown); /* never a server path */
+        html_txt(f, shown); /* never a server path */
         free(shown);
         fputs("</p>", f);
     } else {
@@ -214,11 +214,11 @@ int page_compare(http_req *r, http_resp *o)
           "common is answered apart.</p><form class=\"row\" method=\"get\" action=\"/compare\">"
           "<div><label for=\"a\">A</label><input type=\"text\" id=\"a\" name=\"a\" value=\"",
           f);
-    page_esc(f, a);
+    html_txt(f, a);
     fputs("\"></div><div><label for=\"b\">B</label><input type=\"text\" id=\"b\" name=\"b\" "
           "value=\"",
           f);
-    page_esc(f, b);
+    html_txt(f, b);
     fputs("\"></div><button type=\"submit\">Compare</button></form>", f);
     int status = 200;
     if (a && b && *a && *b) {
@@ -287,7 +287,7 @@ int page_report(http_req *r, http_resp *o)
           "<a style=\"color:#fff\" href=\"/jobs\">Jobs</a> · <a style=\"color:#fff\" "
           "href=\"/leaderboard\">Leaderboard</a> · Signed in as <strong>",
           f);
-    page_esc(f, r->auth.user);
+    html_txt(f, r->auth.user);
     fputs("</strong></nav><form method=\"get\" action=\"/report\" style=\"margin:10px 0;"
           "display:flex;flex-wrap:wrap;gap:8px;align-items:end\">",
           f);
@@ -295,7 +295,7 @@ int page_report(http_req *r, http_resp *o)
         fprintf(f, "<div><label for=\"f-%s\" style=\"display:block;font-weight:600\">%s</label>"
                    "<input type=\"text\" id=\"f-%s\" name=\"%s\" value=\"",
                 report_filters[i], report_filters[i], report_filters[i], report_filters[i]);
-        page_esc(f, http_query(r, report_filters[i]));
+        html_txt(f, http_query(r, report_filters[i]));
         fputs("\"></div>", f);
     }
     fputs("<button type=\"submit\">Filter</button></form>", f);

@@ -45,43 +45,33 @@ static void runs_table(FILE *f, store *st, int failures, const char *empty)
     char err[512];
     if (recent_runs(st, failures, 10, &v, &n, err, sizeof err) != 0) {
         fputs("<p class=\"msg bad\">", f);
-        page_esc(f, err);
+        html_txt(f, err);
         fputs("</p>", f);
         return;
     }
+    const html_col cols[] = {{"Run"},     {"Plugin"}, {"Host"}, {"User"},
+                             {"Started"}, {failures ? "Reason" : "Headline"}, {NULL}};
     if (n)
-        fprintf(f, "<div class=\"scroll\"><table><thead><tr><th scope=\"col\">Run</th>"
-                   "<th scope=\"col\">Plugin</th><th scope=\"col\">Host</th><th scope=\"col\">"
-                   "User</th><th scope=\"col\">Started</th><th scope=\"col\">%s</th>"
-                   "</tr></thead><tbody>",
-                failures ? "Reason" : "Headline");
+        html_table_begin(f, NULL, cols);
     for (size_t i = 0; i < n; i++) {
         const recent_run *r = &v[i];
-        fprintf(f, "<tr><td><a href=\"/runs/%lld\">%lld</a></td><td>", (long long)r->id,
-                (long long)r->id);
-        page_esc(f, r->plugin);
-        fputs("</td><td>", f);
-        page_esc(f, r->host);
-        fputs("</td><td>", f);
-        page_esc(f, r->user);
-        fputs("</td><td>", f);
-        page_when(f, r->started_at);
+        htmlf(f, "<tr><td><a href=\"/runs/%lld\">%lld</a></td><td>%s</td><td>%s</td><td>%s"
+                 "</td><td>",
+              (long long)r->id, (long long)r->id, r->plugin, r->host, r->user);
+        html_when(f, r->started_at);
         fputs("</td><td>", f);
         if (failures) {
             page_state(f, r->status);
-            fputs(": ", f);
-            page_esc(f, r->error);
+            htmlf(f, ": %s", r->error);
         } else if (r->has_value) {
-            page_esc(f, r->metric);
-            fputs(" <strong>", f);
-            page_num(f, r->value);
-            fputs("</strong> ", f);
-            page_esc(f, r->unit);
+            htmlf(f, "%s <strong>", r->metric);
+            html_num(f, r->value);
+            htmlf(f, "</strong> %s", r->unit);
         }
         fputs("</td></tr>", f);
     }
     if (n)
-        fputs("</tbody></table></div>", f);
+        html_table_end(f);
     else
         fprintf(f, "<p class=\"muted\">%s</p>", empty);
     recent_runs_free(v, n);
@@ -101,11 +91,11 @@ static void latest_row(FILE *f, const recent_figure *g, const bx_param *table)
             hi = v[i] > hi ? v[i] : hi;
         }
     fputs("<tr><td><a href=\"/leaderboard/", f);
-    page_url(f, g->plugin);
+    html_url(f, g->plugin);
     fputs("\">", f);
-    page_esc(f, g->plugin);
+    html_txt(f, g->plugin);
     fputs("</a></td><td>", f);
-    page_esc(f, g->host);
+    html_txt(f, g->host);
     fputs("</td><td class=\"small\">", f);
     cJSON *cfg = cJSON_CreateObject();
     cJSON *pj = cJSON_Parse(g->params_json);
@@ -115,9 +105,9 @@ static void latest_row(FILE *f, const recent_figure *g, const bx_param *table)
     page_config(f, cfg, table, "span");
     cJSON_Delete(cfg);
     fprintf(f, "</td><td><a href=\"/runs/%lld\">", (long long)g->run_id);
-    page_esc(f, g->metric);
+    html_txt(f, g->metric);
     fputs(" <strong>", f);
-    page_quantity(f, k ? v[k - 1] : NAN, g->unit);
+    html_quantity(f, k ? v[k - 1] : NAN, g->unit);
     fputs("</strong></a></td><td>", f);
     char label[320];
     snprintf(label, sizeof label, "%s on %s, one configuration: %s of the last %zu runs",
@@ -125,9 +115,9 @@ static void latest_row(FILE *f, const recent_figure *g, const bx_param *table)
     svg_sparkline_write(f, v, k, 140, 28, label);
     if (k && isfinite(lo)) {
         fputs(" <span class=\"small trend-range\">", f);
-        page_quantity(f, lo, g->unit);
+        html_quantity(f, lo, g->unit);
         fputs(" – ", f);
-        page_quantity(f, hi, g->unit);
+        html_quantity(f, hi, g->unit);
         fprintf(f, ", %zu run%s</span>", k, k == 1 ? "" : "s");
     }
     fputs("</td></tr>", f);
@@ -146,12 +136,11 @@ static void latest_per_host(FILE *f, store *st)
     char plugin[128] = "";
     loaded_plugin lp;
     int have = 0;
+    static const html_col cols[] = {
+        {"Plugin"}, {"Host"}, {"Configuration"}, {"Latest headline"},
+        {"Trend of this configuration (last 20 runs, lowest – highest)"}, {NULL}};
     if (n)
-        fputs("<div class=\"scroll\"><table id=\"latest\"><thead><tr><th scope=\"col\">"
-              "Plugin</th><th scope=\"col\">Host</th><th scope=\"col\">Configuration</th>"
-              "<th scope=\"col\">Latest headline</th><th scope=\"col\">Trend of this "
-              "configuration (last 20 runs, lowest – highest)</th></tr></thead><tbody>",
-              f);
+        html_table_begin(f, "latest", cols);
     for (size_t i = 0; i < n; i++) {
         if (strcmp(plugin, v[i].plugin) != 0) { /* its parameter table, for defaults */
             if (have)
@@ -164,7 +153,7 @@ static void latest_per_host(FILE *f, store *st)
     if (have)
         plugin_unload(&lp);
     if (n)
-        fputs("</tbody></table></div>", f);
+        html_table_end(f);
     else
         fputs("<p class=\"muted\">No results yet.</p>", f);
     recent_figures_free(v, n);
@@ -182,15 +171,15 @@ static void alert_actions(page *p, http_req *r, const alert_row *a)
     long long id = (long long)a->id;
     const char *state = a->state;
     fprintf(f, " <span class=\"muted\">[");
-    page_esc(f, a->severity);
+    html_txt(f, a->severity);
     fputs(", ", f);
-    page_esc(f, state);
+    html_txt(f, state);
     if (*a->acted_by) {
         fputs(" by ", f);
-        page_esc(f, a->acted_by);
+        html_txt(f, a->acted_by);
         if (*a->reason) {
             fputs(": ", f);
-            page_esc(f, a->reason);
+            html_txt(f, a->reason);
         }
     }
     fputs("]</span>", f);
@@ -262,7 +251,7 @@ static int dashboard_data(http_req *r, http_resp *o)
     if (job_oldest_queued(r->st, &oldest, since, sizeof since)) {
         fprintf(f, " Oldest queued: <a href=\"/jobs/%lld\">job #%lld</a>, submitted ",
                 (long long)oldest, (long long)oldest);
-        page_esc(f, since);
+        html_txt(f, since);
         fputs(".", f);
     }
     fputs("</p>", f);
@@ -308,12 +297,12 @@ static void regressions_section(page *p, http_req *r)
         const alert_row *a = &v[i];
         fputs(i ? "" : "<ul>", f);
         fputs("<li>", f);
-        page_esc(f, a->created_at);
+        html_txt(f, a->created_at);
         if (a->job_id > 0)
             fprintf(f, " <a href=\"/jobs/%lld\">job #%lld</a>", (long long)a->job_id,
                     (long long)a->job_id);
         fputs(": ", f);
-        page_esc(f, a->message);
+        html_txt(f, a->message);
         static const char *const link_names[] = {"the run", "compare"};
         const char *links[] = {a->run_link, a->compare_link};
         for (int k = 0; k < 2; k++) { /* the alert's own links: paths of this site */
@@ -321,7 +310,7 @@ static void regressions_section(page *p, http_req *r)
             if (href[0] != '/' || href[1] == '/')
                 continue;
             fputs(" · <a class=\"alert-link\" href=\"", f);
-            page_esc(f, href);
+            html_txt(f, href);
             fprintf(f, "\">%s</a>", link_names[k]);
         }
         alert_actions(p, r, a);
@@ -361,9 +350,9 @@ int page_dashboard(http_req *r, http_resp *o)
         for (size_t i = 0; i < names.n; i++) {
             fputs(i ? " · " : "", f);
             fputs("<a class=\"submit-link\" href=\"/submit/", f);
-            page_url(f, names.v[i]);
+            html_url(f, names.v[i]);
             fputs("\">", f);
-            page_esc(f, names.v[i]);
+            html_txt(f, names.v[i]);
             fputs("</a>", f);
         }
         fputs("</p>", f);

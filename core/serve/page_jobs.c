@@ -41,27 +41,20 @@ int page_jobs_table(FILE *f, store *st, const char *state, const char *user, int
         job_rows_free(v, n);
         return 0;
     }
-    fputs("<div class=\"scroll\"><table><thead><tr><th scope=\"col\">Job</th>"
-          "<th scope=\"col\">User</th><th scope=\"col\">Plugin</th><th scope=\"col\">"
-          "Name</th><th scope=\"col\">State</th><th scope=\"col\">Points done</th>"
-          "<th scope=\"col\">Submitted</th></tr></thead><tbody>",
-          f);
+    static const html_col cols[] = {{"Job"},   {"User"},        {"Plugin"},    {"Name"},
+                                    {"State"}, {"Points done"}, {"Submitted"}, {NULL}};
+    html_table_begin(f, NULL, cols);
     for (size_t i = 0; i < n; i++) {
         const job_row *j = &v[i];
-        fprintf(f, "<tr><td><a href=\"/jobs/%lld\">#%lld</a></td><td>", (long long)j->id,
-                (long long)j->id);
-        page_esc(f, j->user);
-        fputs("</td><td>", f);
-        page_esc(f, j->plugin);
-        fputs("</td><td>", f);
-        page_esc(f, j->name);
-        fputs("</td><td>", f);
+        htmlf(f, "<tr><td><a href=\"/jobs/%lld\">#%lld</a></td><td>%s</td><td>%s</td><td>%s"
+                 "</td><td>",
+              (long long)j->id, (long long)j->id, j->user, j->plugin, j->name);
         page_state(f, j->state);
-        fprintf(f, "</td><td class=\"n\">%d / %d</td><td>", j->done, j->npoints);
-        page_when(f, j->created_at);
+        htmlf(f, "</td><td class=\"n\">%d / %d</td><td>", j->done, j->npoints);
+        html_when(f, j->created_at);
         fputs("</td></tr>", f);
     }
-    fputs("</tbody></table></div>", f);
+    html_table_end(f);
     job_rows_free(v, n);
     return (int)n;
 }
@@ -87,7 +80,7 @@ int page_jobs(http_req *r, http_resp *o)
     fputs("</select></div><div><label for=\"user\">User</label><input type=\"text\" id=\"user\" "
           "name=\"user\" value=\"",
           f);
-    page_esc(f, user);
+    html_txt(f, user);
     fputs("\"></div><button type=\"submit\">Show</button></form>", f);
     if (!page_jobs_table(f, r->st, state, user, 1, 200))
         fputs("<p class=\"muted\">No jobs.</p>", f);
@@ -97,16 +90,12 @@ int page_jobs(http_req *r, http_resp *o)
 /* The points of a job (in state job_state) as a table. */
 static void points_table(FILE *f, const job_point_row *v, size_t n, const char *job_state)
 {
-    fputs("<div class=\"scroll\"><table id=\"points\"><thead><tr><th scope=\"col\">#</th>"
-          "<th scope=\"col\">Point</th><th scope=\"col\">State</th><th scope=\"col\">Run"
-          "</th><th scope=\"col\">Nodes</th><th scope=\"col\">Headline</th></tr></thead>"
-          "<tbody>",
-          f);
+    static const html_col cols[] = {{"#"},     {"Point"},    {"State"}, {"Run"},
+                                    {"Nodes"}, {"Headline"}, {NULL}};
+    html_table_begin(f, "points", cols);
     for (size_t i = 0; i < n; i++) {
         const job_point_row *p = &v[i];
-        fprintf(f, "<tr><td>%d</td><td>", p->idx + 1);
-        page_esc(f, p->label);
-        fputs("</td><td>", f);
+        htmlf(f, "<tr><td>%d</td><td>%s</td><td>", p->idx + 1, p->label);
         /* a point is "done" once its run is stored, whatever the run's end: say how it
          * ended ("cancelled" when the job was cancelled and the run interrupted) */
         const char *ps = p->state, *rs = p->run_status;
@@ -117,26 +106,22 @@ static void points_table(FILE *f, const job_point_row *v, size_t n, const char *
         page_state(f, ps);
         fputs("</td><td>", f);
         if (p->run_id) {
-            fprintf(f, "<a href=\"/runs/%lld\">run %lld</a> ", (long long)p->run_id,
-                    (long long)p->run_id);
+            htmlf(f, "<a href=\"/runs/%lld\">run %lld</a> ", (long long)p->run_id,
+                  (long long)p->run_id);
             page_state(f, p->run_status);
         }
         /* the node(s) the point ran on: a multi-node run names every one */
-        fputs("</td><td class=\"nodes\">", f);
-        page_esc(f, p->nodes);
-        fputs("</td><td>", f);
+        htmlf(f, "</td><td class=\"nodes\">%s</td><td>", p->nodes);
         if (p->has_value) {
-            page_esc(f, p->metric);
-            fputs(" <strong>", f);
-            page_num(f, p->value);
-            fputs("</strong> ", f);
-            page_esc(f, p->unit);
+            htmlf(f, "%s <strong>", p->metric);
+            html_num(f, p->value);
+            htmlf(f, "</strong> %s", p->unit);
         } else if (p->error) {
-            page_esc(f, p->error);
+            html_txt(f, p->error);
         }
         fputs("</td></tr>", f);
     }
-    fputs("</tbody></table></div>", f);
+    html_table_end(f);
 }
 
 int page_job(http_req *r, http_resp *o)
@@ -165,21 +150,21 @@ int page_job(http_req *r, http_resp *o)
             live ? " <span class=\"muted small\">(this page refreshes itself)</span>" : "",
             points > 0 ? points : 1, done, done, points, done, points);
     fputs("<dl class=\"kv\"><dt>User</dt><dd>", f);
-    page_esc(f, page_jstr(j, "user"));
+    html_txt(f, page_jstr(j, "user"));
     fputs("</dd><dt>Plugin</dt><dd>", f);
-    page_esc(f, page_jstr(j, "plugin"));
+    html_txt(f, page_jstr(j, "plugin"));
     fputs("</dd><dt>Name</dt><dd>", f);
-    page_esc(f, page_jstr(j, "name"));
+    html_txt(f, page_jstr(j, "name"));
     fputs("</dd><dt>Submitted</dt><dd>", f);
-    page_when(f, page_jstr(j, "created_at"));
+    html_when(f, page_jstr(j, "created_at"));
     fputs("</dd><dt>Started</dt><dd>", f);
-    page_when(f, page_jstr(j, "started_at"));
+    html_when(f, page_jstr(j, "started_at"));
     fputs("</dd><dt>Ended</dt><dd>", f);
-    page_when(f, page_jstr(j, "ended_at"));
+    html_when(f, page_jstr(j, "ended_at"));
     fputs("</dd></dl>", f);
     if (page_jstr(j, "error")) {
         fputs("<p class=\"msg bad\">", f);
-        page_esc(f, page_jstr(j, "error"));
+        html_txt(f, page_jstr(j, "error"));
         fputs("</p>", f);
     }
     const char *owner = page_jstr(j, "user");
@@ -200,7 +185,7 @@ int page_job(http_req *r, http_resp *o)
         job_point_rows_free(pts, npts);
     } else {
         fputs("<p class=\"msg bad\">", f);
-        page_esc(f, err);
+        html_txt(f, err);
         fputs("</p>", f);
     }
     cJSON_Delete(j);

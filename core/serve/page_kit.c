@@ -26,49 +26,6 @@
 static const char csp[] = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' "
                           "data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/* ---- small helpers ---------------------------------------------------------- */
-
-void page_esc(FILE *f, const char *s) { svg_escape(f, s ? s : ""); }
-
-/* s percent-encoded for a URL (safe in an attribute too). */
-void page_url(FILE *f, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '_' || *p == '.' || *p == '~')
-            fputc(*p, f);
-        else
-            fprintf(f, "%%%02X", *p);
-    }
-}
-
-void page_num(FILE *f, double v)
-{
-    if (!isfinite(v)) {
-        fputs("–", f);
-        return;
-    }
-    double a = fabs(v);
-    if (a != 0 && (a >= 1e9 || a < 1e-3))
-        fprintf(f, "%.4g", v);
-    else if (a >= 100)
-        fprintf(f, "%.1f", v);
-    else
-        fprintf(f, "%.4g", v);
-}
-
-/* A stored UTC time (ISO 8601) as "2026-11-21 10:12" (the whole in datetime). */
-void page_when(FILE *f, const char *iso)
-{
-    if (!iso || strlen(iso) < 16 || iso[10] != 'T') {
-        page_esc(f, iso);
-        return;
-    }
-    fputs("<time datetime=\"", f);
-    page_esc(f, iso);
-    fprintf(f, "\">%.10s %.5s</time>", iso, iso + 11);
-}
-
 /* ---- CSRF ------------------------------------------------------------------ */
 
 #define PRE_COOKIE "benchaas_csrf"
@@ -146,7 +103,7 @@ void page_begin(page *p, const char *title, int refresh)
     if (refresh > 0)
         fprintf(f, "<meta http-equiv=\"refresh\" content=\"%d\">", refresh);
     fputs("<title>", f);
-    page_esc(f, title);
+    html_txt(f, title);
     fputs(" · benchaas</title><link rel=\"stylesheet\" href=\"/static/benchaas.css\">"
           "</head><body>\n<header class=\"top\"><nav aria-label=\"Main\">"
           "<a class=\"brand\" href=\"/\">benchaas</a>",
@@ -160,7 +117,7 @@ void page_begin(page *p, const char *title, int refresh)
         if (r->auth.role >= ROLE_ADMIN)
             fputs("<a href=\"/admin/users\">Users</a>", f);
         fputs("<span class=\"who\">Signed in as&nbsp;<strong>", f);
-        page_esc(f, r->auth.user);
+        html_txt(f, r->auth.user);
         fprintf(f, "</strong>&nbsp;(%s)<form method=\"post\" action=\"/logout\">",
                 account_role_name(r->auth.role));
         page_csrf_field(p);
@@ -172,7 +129,7 @@ void page_begin(page *p, const char *title, int refresh)
         fputs("</span>", f);
     }
     fputs("</nav></header>\n<main>\n<h1>", f);
-    page_esc(f, title);
+    html_txt(f, title);
     fputs("</h1>\n", f);
 }
 
@@ -262,9 +219,9 @@ int page_load_plugin(const char *name, loaded_plugin *lp, char *err, size_t errl
 void page_state(FILE *f, const char *state)
 {
     fputs("<span class=\"state s-", f);
-    page_esc(f, state);
+    html_txt(f, state);
     fputs("\">", f);
-    page_esc(f, state);
+    html_txt(f, state);
     fputs("</span>", f);
 }
 
@@ -351,7 +308,7 @@ int page_message(http_req *r, http_resp *o, int status, const char *title,
     page_open(&p, r, o);
     page_begin(&p, title, 0);
     fputs("<p class=\"msg bad\" role=\"alert\">", p.f);
-    page_esc(p.f, msg);
+    html_txt(p.f, msg);
     fputs("</p><p><a href=\"/\">Back to the dashboard</a></p>", p.f);
     return page_send(&p, status);
 }
@@ -389,7 +346,7 @@ void pages_refused(http_req *r, http_resp *o)
         size_t len = 0;
         FILE *f = open_memstream(&loc, &len);
         fputs("/login?next=", f);
-        page_url(f, strcmp(r->method, "GET") == 0 ? r->path : "/");
+        html_url(f, strcmp(r->method, "GET") == 0 ? r->path : "/");
         fclose(f);
         page_redirect(o, loc);
         free(loc);

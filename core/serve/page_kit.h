@@ -5,7 +5,8 @@
  *
  * A page: page_open(), page_begin() (head, navigation bar, who is signed in), the
  * body into p.f, page_send().  Every text from the database or the request goes
- * through page_esc() or, in a URL, page_url(): no page escapes by hand.
+ * through html.h (html_txt(), htmlf()'s %s, or in a URL html_url()): no page escapes by
+ * hand.
  */
 #ifndef BENCHAAS_PAGE_KIT_H
 #define BENCHAAS_PAGE_KIT_H
@@ -13,6 +14,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
+#include "html.h"
 #include "http.h"
 #include "util.h"
 
@@ -42,18 +44,6 @@ void page_csrf_of(const char *cookie, char out[65]);
 const char *page_csrf_cookie(const http_req *r);
 /* Does the request come over TLS? (cookies get Secure) */
 int page_is_tls(const http_req *r);
-
-/* s as HTML text or attribute (NULL: nothing). */
-void page_esc(FILE *f, const char *s);
-/* s percent-encoded for a URL (safe in an attribute too). */
-void page_url(FILE *f, const char *s);
-/* A number with its significant digits ("–" when not finite). */
-void page_num(FILE *f, double v);
-/* A stored UTC time as "2026-11-21 10:12" in a <time>. */
-void page_when(FILE *f, const char *iso);
-/* v in unit as a person reads it: 41290 MB/s is "41.3 GB/s", 46000000 bytes
- * "43.9 MiB" (the exact figure in a title); an unknown unit: page_num and the unit. */
-void page_quantity(FILE *f, double v, const char *unit);
 
 /* A state ("running", "failed", ...) in its colour. */
 void page_state(FILE *f, const char *state);

@@ -40,16 +40,16 @@ static void kv_object(FILE *f, const cJSON *o)
     cJSON_ArrayForEach(it, o)
     {
         fputs("<dt>", f);
-        page_esc(f, it->string);
+        html_txt(f, it->string);
         fputs("</dt><dd>", f);
         const cJSON *v = cJSON_IsObject(it) && cJSON_GetObjectItemCaseSensitive(it, "value")
                              ? cJSON_GetObjectItemCaseSensitive(it, "value")
                              : it;
         if (cJSON_IsString(v)) {
-            page_esc(f, v->valuestring);
+            html_txt(f, v->valuestring);
         } else {
             char *t = cJSON_PrintUnformatted(v);
-            page_esc(f, t);
+            html_txt(f, t);
             free(t);
         }
         fputs("</dd>", f);
@@ -191,19 +191,19 @@ static int run_part(http_req *r, http_resp *o)
     }
     const char *status = page_jstr(run, "status") ? page_jstr(run, "status") : "?";
     fputs("<p>", f);
-    page_esc(f, page_jstr(run, "plugin"));
+    html_txt(f, page_jstr(run, "plugin"));
     fputs(" ", f);
-    page_esc(f, page_jstr(run, "plugin_version"));
+    html_txt(f, page_jstr(run, "plugin_version"));
     fputs(" on ", f);
-    page_esc(f, page_jstr(run, "host"));
+    html_txt(f, page_jstr(run, "host"));
     fputs(", started ", f);
-    page_when(f, page_jstr(run, "started_at"));
+    html_when(f, page_jstr(run, "started_at"));
     fputs(": ", f);
     page_state(f, status);
     const char *user = page_jstr(run, "user");
     if (user) {
         fputs(" · by ", f);
-        page_esc(f, user);
+        html_txt(f, user);
     }
     double job = page_jnum(run, "job");
     if (isfinite(job))
@@ -217,7 +217,7 @@ static int run_part(http_req *r, http_resp *o)
     }
     if (page_jstr(run, "error")) {
         fputs("<h2>Error</h2><p class=\"msg bad\">", f);
-        page_esc(f, page_jstr(run, "error"));
+        html_txt(f, page_jstr(run, "error"));
         fputs("</p>", f);
     }
     const cJSON *w = cJSON_GetObjectItemCaseSensitive(run, "warnings");
@@ -227,7 +227,7 @@ static int run_part(http_req *r, http_resp *o)
         cJSON_ArrayForEach(it, w)
         {
             fputs("<li>", f);
-            page_esc(f, cJSON_IsString(it) ? it->valuestring : "");
+            html_txt(f, cJSON_IsString(it) ? it->valuestring : "");
             fputs("</li>", f);
         }
         fputs("</ul>", f);
@@ -252,13 +252,13 @@ static int run_part(http_req *r, http_resp *o)
     cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(run, "metrics"))
     {
         fputs("<tr><td>", f);
-        page_esc(f, m->string);
+        html_txt(f, m->string);
         fputs("</td><td class=\"n\">", f);
-        page_num(f, page_jnum(m, "value"));
+        html_num(f, page_jnum(m, "value"));
         fputs("</td><td>", f);
-        page_esc(f, page_jstr(m, "unit"));
+        html_txt(f, page_jstr(m, "unit"));
         fputs("</td><td>", f);
-        page_esc(f, page_jstr(m, "better"));
+        html_txt(f, page_jstr(m, "better"));
         fputs("</td></tr>", f);
     }
     fputs("</tbody></table></section></div>", f);

@@ -46,18 +46,18 @@ static const char *field_error(const cJSON *fields, const char *name, int is_par
 static void param_field(FILE *f, const bx_param *q, const char *v, const char *e)
 {
     fputs("<div class=\"field\"><label for=\"p-", f);
-    page_esc(f, q->name);
+    html_txt(f, q->name);
     fputs("\">", f);
-    page_esc(f, q->name);
+    html_txt(f, q->name);
     fprintf(f, " <span class=\"muted small\">(%s)</span></label>", bxp_type_name(q->type));
     const char *sfx = q->name;
     if (q->type == BX_ENUM && q->choices) {
         fputs("<select id=\"p-", f);
-        page_esc(f, sfx);
+        html_txt(f, sfx);
         fputs("\" name=\"", f);
-        page_esc(f, sfx);
+        html_txt(f, sfx);
         fputs("\" aria-describedby=\"h-", f);
-        page_esc(f, sfx);
+        html_txt(f, sfx);
         fputs("\">", f);
         if (!q->def)
             fputs("<option value=\"\">(not set)</option>", f);
@@ -66,7 +66,7 @@ static void param_field(FILE *f, const bx_param *q, const char *v, const char *e
             if (v && strcmp(v, *c) == 0)
                 fputs(" selected", f);
             fputs(">", f);
-            page_esc(f, *c);
+            html_txt(f, *c);
             fputs("</option>", f);
         }
         fputs("</select>", f);
@@ -74,43 +74,43 @@ static void param_field(FILE *f, const bx_param *q, const char *v, const char *e
         int on = v && (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 ||
                        strcmp(v, "on") == 0 || strcmp(v, "1") == 0);
         fputs("<input type=\"hidden\" name=\"", f);
-        page_esc(f, sfx);
+        html_txt(f, sfx);
         fputs("\" value=\"false\"><input type=\"checkbox\" value=\"true\" id=\"p-", f);
-        page_esc(f, sfx);
+        html_txt(f, sfx);
         fputs("\" name=\"", f);
-        page_esc(f, sfx);
+        html_txt(f, sfx);
         fputs("\" aria-describedby=\"h-", f);
-        page_esc(f, sfx);
+        html_txt(f, sfx);
         fprintf(f, "\"%s>", on ? " checked" : "");
     } else {
         fputs("<input type=\"text\" id=\"p-", f);
-        page_esc(f, sfx);
+        html_txt(f, sfx);
         fputs("\" name=\"", f);
-        page_esc(f, sfx);
+        html_txt(f, sfx);
         fputs("\" value=\"", f);
-        page_esc(f, v);
+        html_txt(f, v);
         fprintf(f, "\"%s spellcheck=\"false\" aria-describedby=\"h-",
                 q->type == BX_INT      ? " inputmode=\"numeric\""
                 : q->type == BX_DOUBLE ? " inputmode=\"decimal\""
                                        : "");
-        page_esc(f, sfx);
+        html_txt(f, sfx);
         if (e) {
             fputs(" e-", f);
-            page_esc(f, sfx);
+            html_txt(f, sfx);
         }
         fputs(e ? "\" aria-invalid=\"true\">" : "\">", f);
     }
     if (e) {
         fputs("<span class=\"err\" id=\"e-", f);
-        page_esc(f, sfx);
+        html_txt(f, sfx);
         fputs("\" role=\"alert\">", f);
-        page_esc(f, e);
+        html_txt(f, e);
         fputs("</span>", f);
     }
     fputs("<span class=\"help\" id=\"h-", f);
-    page_esc(f, sfx);
+    html_txt(f, sfx);
     fputs("\">", f);
-    page_esc(f, q->help);
+    html_txt(f, q->help);
     if (q->help && *q->help && q->help[strlen(q->help) - 1] != '.')
         fputs(".", f);
     if (v && strchr(v, ',') && q->type != BX_ENUM && q->type != BX_BOOL) {
@@ -127,7 +127,7 @@ static void param_field(FILE *f, const bx_param *q, const char *v, const char *e
     }
     if (q->def) {
         fputs(" Default ", f);
-        page_esc(f, q->def);
+        html_txt(f, q->def);
         fputs(".", f);
     }
     fputs("</span></div>", f);
@@ -145,11 +145,11 @@ static int submit_form(http_req *r, http_resp *o, const loaded_plugin *lp, const
     page_begin(&p, title, 0);
     FILE *f = p.f;
     fputs("<p>", f);
-    page_esc(f, d->description);
+    html_txt(f, d->description);
     fputs("</p>", f);
     if (top_error) {
         fputs("<p class=\"msg bad\" role=\"alert\" id=\"form-error\">", f);
-        page_esc(f, top_error);
+        html_txt(f, top_error);
         fputs("</p>", f);
     } else if (points > 0) {
         fprintf(f, "<p class=\"msg good\" role=\"status\" id=\"points\">These values make %ld "
@@ -157,7 +157,7 @@ static int submit_form(http_req *r, http_resp *o, const loaded_plugin *lp, const
                 points, points == 1 ? "" : "s");
     }
     fputs("<form class=\"f box\" method=\"post\" action=\"/submit/", f);
-    page_url(f, d->name);
+    html_url(f, d->name);
     fputs("\" novalidate>", f);
     page_csrf_field(&p);
     fputs("<p class=\"muted small\">Write several values separated by commas (<code>a,b,c</code>)"
@@ -185,12 +185,12 @@ static int submit_form(http_req *r, http_resp *o, const loaded_plugin *lp, const
         fprintf(f, "<div class=\"field\"><label for=\"x-%s\">%s</label><input type=\"text\" "
                    "inputmode=\"numeric\" id=\"x-%s\" name=\"%s\" value=\"",
                 name, name, name, name);
-        page_esc(f, v);
+        html_txt(f, v);
         fprintf(f, "\" aria-describedby=\"h-%s%s%s\"%s>", name, e ? " e-" : "", e ? name : "",
                 e ? " aria-invalid=\"true\"" : "");
         if (e) {
             fprintf(f, "<span class=\"err\" id=\"e-%s\" role=\"alert\">", name);
-            page_esc(f, e);
+            html_txt(f, e);
             fputs("</span>", f);
         }
         fprintf(f, "<span class=\"help\" id=\"h-%s\">%s</span></div>", name, extra_help[i]);
@@ -200,11 +200,11 @@ static int submit_form(http_req *r, http_resp *o, const loaded_plugin *lp, const
     fputs("<div class=\"field\"><label for=\"x-name\">name</label><input type=\"text\" "
           "id=\"x-name\" name=\"name\" value=\"",
           f);
-    page_esc(f, nm);
+    html_txt(f, nm);
     fputs("\" aria-describedby=\"h-name\">", f);
     if (ne) {
         fputs("<span class=\"err\" role=\"alert\">", f);
-        page_esc(f, ne);
+        html_txt(f, ne);
         fputs("</span>", f);
     }
     fputs("<span class=\"help\" id=\"h-name\">A name for this experiment (optional).</span>"
@@ -225,9 +225,9 @@ int page_submit_list(http_req *r, http_resp *o)
     fputs("<ul>", p.f);
     for (size_t i = 0; i < names.n; i++) {
         fputs("<li><a href=\"/submit/", p.f);
-        page_url(p.f, names.v[i]);
+        html_url(p.f, names.v[i]);
         fputs("\">", p.f);
-        page_esc(p.f, names.v[i]);
+        html_txt(p.f, names.v[i]);
         fputs("</a></li>", p.f);
     }
     fputs("</ul>", p.f);

@@ -23,18 +23,18 @@ void page_headline(FILE *f, http_req *r, long long run_id)
     if (yardstick_of_run(r->st, run_id, name, app ? app->peak_gflops : 0, &y) != 0)
         y.kind = YARD_NONE;
     fputs("<div class=\"headline\" id=\"headline\"><p><strong class=\"figure\">", f);
-    page_quantity(f, value, unit);
+    html_quantity(f, value, unit);
     fputs("</strong> ", f);
-    page_esc(f, name);
+    html_txt(f, name);
     if (y.kind != YARD_NONE && isfinite(y.fraction)) {
         fprintf(f, " — <strong class=\"yard\">%.0f %%</strong> of ", 100 * y.fraction);
         fputs(y.kind == YARD_PEAK ? "this node's peak of " : "the typical ", f);
-        page_quantity(f, y.reference, unit);
+        html_quantity(f, y.reference, unit);
         if (y.kind == YARD_TYPICAL)
             fprintf(f, " of this host class (median of %d runs)", y.runs);
     }
     fputs("</p><details class=\"small\"><summary>How is this measured?</summary><p>", f);
-    page_esc(f, y.how);
+    html_txt(f, y.how);
     fputs("</p></details></div>", f);
 }
 
@@ -46,7 +46,7 @@ void page_yard_short(FILE *f, http_req *r, long long run_id, const char *metric)
         y.kind == YARD_NONE || !isfinite(y.fraction))
         return;
     fprintf(f, " <span class=\"small yard\" title=\"");
-    page_esc(f, y.how);
+    html_txt(f, y.how);
     fprintf(f, "\">%.0f %% of %s</span>", 100 * y.fraction,
             y.kind == YARD_PEAK ? "peak" : "typical");
 }
