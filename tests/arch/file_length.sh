@@ -13,7 +13,6 @@ ALLOWED=(
     results/report.c     # split in progress
     results/query.c      # its option splitter leaves with the declared CLI first, then the split
     results/aggregate.c  # to split: grouping apart from the statistics of a group
-    results/analyze.c    # to split: selectors apart from the analyses
 )
 bad=0
 long=$(find . -name '*.c' -print0 | xargs -0 wc -l | awk -v max="$max" '$2 != "total" && $1 > max { sub(/^\.\//, "", $2); print $2, $1 }')
