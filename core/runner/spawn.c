@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,6 +52,9 @@ static void child_exec(const char *exe, char *const *argv, pid_t parent, int out
     dup2(devnull, STDIN_FILENO);
     dup2(out >= 0 ? out : devnull, STDOUT_FILENO);
     dup2(errfd >= 0 ? errfd : devnull, STDERR_FILENO);
+    /* a helper inherits no descriptor of ours beyond 0-2 (the server's sockets, its
+     * database): each is closed when it executes */
+    syscall(SYS_close_range, 3, ~0U, 1U << 2 /* CLOSE_RANGE_CLOEXEC */);
     execv(exe, argv);
     int e = errno;
     ssize_t w = write(efd, &e, sizeof e);
