@@ -408,7 +408,7 @@ int cmd_check(int argc, char **argv)
     memset(&ca, 0, sizeof ca);
     ca.f.cmd = "check";
     ca.format = "table";
-    ca.o = (check_opts){NULL, 30, 5, SCOPE_CLASS, 3.0, 0.01, {.pct = 2}, 0};
+    ca.o = (check_opts)CHECK_OPTS_DEFAULT;
     ca.no = (nodes_opts){3.0, 0.05, 4};
     int nodes = cli_has_flag(argc, argv, "--across-nodes");
     int code = cli_parse(nodes ? &cli_check_nodes_spec : &cli_check_spec, argc, argv, &ca,

@@ -25,6 +25,8 @@ int errf(char *err, size_t errlen, int code, const char *fmt, ...)
     return code;
 }
 
+static _Thread_local FILE *say_file; /* say_to() */
+
 void say(const char *fmt, ...)
 {
     char buf[4096];
@@ -32,7 +34,14 @@ void say(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "benchaas: %s\n", buf);
+    fprintf(say_file ? say_file : stderr, "benchaas: %s\n", buf);
+}
+
+FILE *say_to(FILE *f)
+{
+    FILE *was = say_file;
+    say_file = f;
+    return was;
 }
 
 static void oom(size_t n)

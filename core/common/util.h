@@ -22,8 +22,13 @@
 int errf(char *err, size_t errlen, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Message to stderr prefixed by "benchaas: ". */
+/* Message to stderr prefixed by "benchaas: " (to the calling thread's say_to() file
+ * instead when one is set). */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Where say() writes from the calling thread: f, or stderr again with NULL.  The
+ * service gives a job's log to the library code it calls for that job; other
+ * threads keep writing to stderr.  Returns the previous file (NULL: stderr). */
+FILE *say_to(FILE *f);
 
 /* malloc that never returns NULL (aborts with a message on exhaustion). */
 void *xmalloc(size_t n);

@@ -135,3 +135,34 @@ int board_rank(store *st, const board_query *q, cJSON *j, char *err, size_t errl
         rc = board_rows(st, q, 1, q->limit, 0, left, err, errlen);
     return rc;
 }
+
+void board_plugins(store *st, strvec *out)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT DISTINCT plugin FROM runs ORDER BY 1", -1, &s,
+                           NULL) != SQLITE_OK)
+        return;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(s, 0);
+        strvec_push(out, t ? t : "");
+    }
+    sqlite3_finalize(s);
+}
+
+void board_metrics(store *st, const char *plugin, strvec *names, strvec *units)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st),
+                           "SELECT name, unit FROM metrics WHERE run_id = (SELECT max(id) FROM "
+                           "runs WHERE plugin = ?1 AND status = 'ok') ORDER BY seq",
+                           -1, &s, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_text(s, 1, plugin, -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *n = (const char *)sqlite3_column_text(s, 0);
+        const char *u = (const char *)sqlite3_column_text(s, 1);
+        strvec_push(names, n ? n : "");
+        strvec_push(units, u ? u : "");
+    }
+    sqlite3_finalize(s);
+}

@@ -18,6 +18,7 @@
 
 #include <cjson/cJSON.h>
 #include "store.h"
+#include "util.h"
 
 typedef struct board_query {
     const char *plugin;
@@ -47,5 +48,11 @@ int board_rank(store *st, const board_query *q, cJSON *j, char *err, size_t errl
  * finalizes it), for a caller that asks for many runs. */
 cJSON *board_computed(store *st, sqlite3_stmt **cache, long long run_id,
                       const char *params_json);
+
+/* The plugins that have stored runs, by name, appended to out. */
+void board_plugins(store *st, strvec *out);
+/* The metrics of the plugin's newest ok run, by seq: names to names, units to units
+ * ("" when none), appended alike. */
+void board_metrics(store *st, const char *plugin, strvec *names, strvec *units);
 
 #endif

@@ -26,6 +26,9 @@ typedef struct check_opts {
     int fail_outliers;     /* --fail-on-outlier: a lone run beyond the band fails too */
 } check_opts;
 
+/* The options of `check` given none (the service's checks of scheduled jobs too). */
+#define CHECK_OPTS_DEFAULT {NULL, 30, 5, SCOPE_CLASS, 3.0, 0.01, {.pct = 2}, 0}
+
 /* One checked value. */
 typedef struct check_row {
     aentry *e;       /* the candidate configuration, host and metric */

@@ -17,6 +17,12 @@
 /* An SQL expression over the metrics table's columns: 1 for a headline metric. */
 #define HEADLINE_SQL "coalesce(headline, seq = 0)"
 
+/* A LEFT JOIN of run r's headline metric (the first of HEADLINE_SQL's, by seq) as m
+ * (m.name, m.value, m.unit), for a query over runs r. */
+#define HEADLINE_JOIN                                                                          \
+    " LEFT JOIN metrics m ON m.run_id = r.id AND m.name = (SELECT x.name FROM metrics x WHERE " \
+    "x.run_id = r.id ORDER BY " HEADLINE_SQL " DESC, x.seq LIMIT 1) "
+
 /* Only the headline metrics for f: neither --metric nor --all-metrics given. */
 static inline int headline_only(const qfilter *f) { return f->metrics.n == 0 && !f->all_metrics; }
 

@@ -8,7 +8,7 @@
  * through to ours and the last few KiB are kept for the error text.
  *
  * The Slurm launcher does not run the worker here: it writes a batch
- * script and submits it (core/slurm.c); results come back through
+ * script and submits it (slurm.c); results come back through
  * `collect`.
  */
 #ifndef BENCHAAS_LAUNCH_H

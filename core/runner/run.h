@@ -28,8 +28,12 @@ typedef struct run_opts {
     const config *cfg;  /* for the slurm settings */
     run_show_fn show;   /* shows the stored runs; NULL: nothing is shown */
     const char *user;   /* recorded with the runs; NULL: the invoking login name */
+    store *st;          /* Slurm submission: the open store to record the queued runs in
+                           (the service's own connection: reopening the file by path would
+                           drop the process's POSIX locks, store.h); NULL: opened from db */
     FILE *out;          /* where the specs or batch scripts of --dry-run and the
-                           "submitted ..." lines go (the CLI: stdout); NULL: nowhere */
+                           "submitted ..." lines go (the CLI: stdout; the service: the job's
+                           log); NULL: nowhere */
 } run_opts;
 
 /*

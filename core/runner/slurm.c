@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,107 +37,10 @@
 #include "paramval.h"
 #include "slurm.h"
 #include "slurm_opts.h"
+#include "slurm_cmd.h"
 #include "store.h"
 
 /* ---- running Slurm's commands ------------------------------------------ */
-
-/* Run argv; capture stdout and stderr (each up to cap bytes).  Exit status or -1. */
-static int capture(char *const *argv, char **out, char **errout)
-{
-    int po[2], pe[2];
-    *out = NULL;
-    if (errout)
-        *errout = NULL;
-    if (pipe(po) != 0)
-        return -1;
-    if (pipe(pe) != 0) {
-        close(po[0]);
-        close(po[1]);
-        return -1;
-    }
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        dup2(po[1], 1);
-        dup2(pe[1], 2);
-        close(po[0]);
-        close(pe[0]);
-        execvp(argv[0], argv);
-        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    close(po[1]);
-    close(pe[1]);
-    size_t cap = 1u << 20;
-    char *bufs[2] = {xcalloc(1, cap + 1), xcalloc(1, cap + 1)};
-    size_t lens[2] = {0, 0};
-    int fds[2] = {po[0], pe[0]};
-    int open_[2] = {1, 1};
-    while (open_[0] || open_[1]) {
-        fd_set rs;
-        FD_ZERO(&rs);
-        int mx = -1;
-        for (int i = 0; i < 2; i++)
-            if (open_[i]) {
-                FD_SET(fds[i], &rs);
-                if (fds[i] > mx)
-                    mx = fds[i];
-            }
-        if (select(mx + 1, &rs, NULL, NULL, NULL) < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        for (int i = 0; i < 2; i++) {
-            if (!open_[i] || !FD_ISSET(fds[i], &rs))
-                continue;
-            char tmp[4096];
-            ssize_t n = read(fds[i], tmp, sizeof tmp);
-            if (n <= 0) {
-                open_[i] = 0;
-                continue;
-            }
-            size_t take = lens[i] + (size_t)n > cap ? cap - lens[i] : (size_t)n;
-            memcpy(bufs[i] + lens[i], tmp, take);
-            lens[i] += take;
-        }
-    }
-    close(po[0]);
-    close(pe[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    *out = bufs[0];
-    if (errout)
-        *errout = bufs[1];
-    else
-        free(bufs[1]);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static int have_command(const char *name)
-{
-    const char *path = getenv("PATH");
-    if (!path)
-        return 0;
-    char *copy = xstrdup(path), *save = NULL;
-    int found = 0;
-    for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
-        char *p = xasprintf("%s/%s", d, name);
-        found = access(p, X_OK) == 0;
-        free(p);
-    }
-    free(copy);
-    return found;
-}
-
-static void trim(char *s)
-{
-    size_t n = strlen(s);
-    while (n && isspace((unsigned char)s[n - 1]))
-        s[--n] = '\0';
-}
 
 /* Most CPUs of any node (sinfo %c), or 0 when unknown. */
 static long max_node_cpus(void)
@@ -146,7 +48,7 @@ static long max_node_cpus(void)
     char *argv[] = {"sinfo", "--noheader", "--format=%c", NULL};
     char *out = NULL;
     long best = 0;
-    if (capture(argv, &out, NULL) == 0 && out) {
+    if (slurm_capture(argv, &out, NULL) == 0 && out) {
         char *save = NULL;
         for (char *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
             long v = strtol(l, NULL, 10);
@@ -375,14 +277,6 @@ static char *abs_path(const char *p)
     return xasprintf("%s/%s", cwd, p);
 }
 
-/* The last line of sbatch's stderr, for messages. */
-static const char *last_line(char *s)
-{
-    trim(s);
-    char *nl = strrchr(s, '\n');
-    return nl ? nl + 1 : s;
-}
-
 /* Record a submitted point as `queued` (the worker's document replaces it). */
 static int record_queued(store *st, const runspec *s, const char *job_id, long task, char *err,
                          size_t errlen)
@@ -514,10 +408,10 @@ static int test_scripts(job *jobs, size_t njobs, const char *spool)
             continue;
         char *argv[] = {"sbatch", "--test-only", jobs[n].script_path, NULL};
         char *out = NULL, *serr = NULL;
-        int x = capture(argv, &out, &serr);
+        int x = slurm_capture(argv, &out, &serr);
         if (x != 0) {
             say("sbatch refused the job of experiment %s (%s): %s", jobs[n].exp->name,
-                jobs[n].script_path, serr && *serr ? last_line(serr) : "no message");
+                jobs[n].script_path, serr && *serr ? slurm_last_line(serr) : "no message");
             free(out);
             free(serr);
             for (size_t m = 0; m < njobs; m++) {
@@ -549,15 +443,15 @@ static int submit_jobs(job *jobs, size_t njobs, store *st, strvec *ids, FILE *to
             continue;
         char *argv[] = {"sbatch", "--parsable", j->script_path, NULL};
         char *out = NULL, *serr = NULL;
-        int x = capture(argv, &out, &serr);
+        int x = slurm_capture(argv, &out, &serr);
         if (x != 0 || !out || !isdigit((unsigned char)out[0])) {
             say("sbatch failed for experiment %s: %s", j->exp->name,
-                serr && *serr ? last_line(serr) : "no message");
+                serr && *serr ? slurm_last_line(serr) : "no message");
             free(out);
             free(serr);
             return 2;
         }
-        trim(out);
+        slurm_trim(out);
         char *semi = strchr(out, ';');
         if (semi)
             *semi = '\0';
@@ -587,154 +481,12 @@ int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_f
     return slurm_submit_plan_nodes(p, o, wait, retry_failed, NULL, NULL);
 }
 
-/* A node name as Slurm prints it: letters, digits, '.', '_', '-'. */
-static int node_name_ok(const char *s)
-{
-    if (!*s)
-        return 0;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && !strchr("._-", *s))
-            return 0;
-    return 1;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int slurm_resolve_nodes(const char *list, const char *partition, strvec *out, char *err,
-                        size_t errlen)
-{
-    char *text = NULL, *serr = NULL;
-    memset(out, 0, sizeof *out);
-    if (list && !strpbrk(list, "[]")) {
-        text = xstrdup(list);
-    } else {
-        const char *tool = list ? "scontrol" : "sinfo";
-        if (!have_command(tool))
-            return errf(err, errlen, BX_EINVAL,
-                        "--each-node: %s needs Slurm's %s, which is not installed here; "
-                        "name the nodes with --nodes n1,n2,...",
-                        list ? "a host list expression" : "finding the nodes", tool);
-        char *argv_s[] = {"scontrol", "show", "hostnames", (char *)list, NULL};
-        char *argv_p[] = {"sinfo", "-h", "-N", "-o", "%N", "-p", (char *)partition, NULL};
-        char *argv_a[] = {"sinfo", "-h", "-N", "-o", "%N", NULL};
-        int x = capture(list ? argv_s : partition ? argv_p : argv_a, &text, &serr);
-        if (x != 0) {
-            int rc = errf(err, errlen, BX_EINVAL, "--each-node: %s failed: %s", tool,
-                          serr && *serr ? last_line(serr) : "no message");
-            free(text);
-            free(serr);
-            return rc;
-        }
-        free(serr);
-    }
-    for (char *save = NULL, *t = strtok_r(text ? text : (char *)"", ", \t\n", &save); t;
-         t = strtok_r(NULL, ", \t\n", &save)) {
-        if (!node_name_ok(t)) {
-            int rc = errf(err, errlen, BX_EINVAL,
-                          "--nodes: '%s' is not a node name (letters, digits, '.', '_', '-')",
-                          t);
-            free(text);
-            strvec_free(out);
-            return rc;
-        }
-        int dup = 0;
-        for (size_t i = 0; i < out->n && !dup; i++)
-            dup = strcmp(out->v[i], t) == 0;
-        if (!dup)
-            strvec_push(out, t);
-    }
-    free(text);
-    if (out->n == 0)
-        return errf(err, errlen, BX_EINVAL, "--each-node: no node%s%s%s", list ? " in '" : "",
-                    list ? list : partition ? " in partition " : " known to Slurm",
-                    list ? "'" : partition ? partition : "");
-    qsort(out->v, out->n, sizeof *out->v, cmp_str);
-    return 0;
-}
-
-/* ---- a node's state, drain and resume (check --across-nodes --drain / --resume) ---- */
-
-/* Run one of Slurm's commands about node NODE: 0 and *out (caller frees), or BX_EINVAL
- * with the command's last line of error text. */
-static int node_command(char *const *argv, const char *node, char **out, char *err,
-                        size_t errlen)
-{
-    char *serr = NULL;
-    *out = NULL;
-    if (!node_name_ok(node))
-        return errf(err, errlen, BX_EINVAL, "'%s' is not a node name", node);
-    if (!have_command(argv[0]))
-        return errf(err, errlen, BX_EINVAL, "Slurm's %s is not installed here", argv[0]);
-    int x = capture(argv, out, &serr);
-    int rc = 0;
-    if (x != 0) {
-        rc = errf(err, errlen, BX_EINVAL, "%s for %s failed: %s", argv[0], node,
-                  serr && *serr ? last_line(serr) : "no message");
-        free(*out);
-        *out = NULL;
-    }
-    free(serr);
-    return rc;
-}
-
-int slurm_node_state(const char *node, int *drained, char *reason, size_t rlen, char *err,
-                     size_t errlen)
-{
-    char *argv[] = {"sinfo", "-h", "-N", "-n", (char *)node, "-o", "%T|%E", NULL};
-    char *out = NULL;
-    *drained = 0;
-    snprintf(reason, rlen, "%s", "");
-    int rc = node_command(argv, node, &out, err, errlen);
-    if (rc)
-        return rc;
-    char *bar = strchr(out, '|');
-    if (!bar) {
-        free(out);
-        return errf(err, errlen, BX_EINVAL, "Slurm does not know node %s", node);
-    }
-    *bar = '\0';
-    /* "drained", "draining", "drained*" (and not responding): a drain is set */
-    *drained = strncmp(out, "drain", 5) == 0;
-    char *nl = strchr(bar + 1, '\n');
-    if (nl)
-        *nl = '\0';
-    snprintf(reason, rlen, "%s", strcmp(bar + 1, "none") == 0 ? "" : bar + 1);
-    free(out);
-    return 0;
-}
-
-int slurm_node_drain(const char *node, const char *reason, char *err, size_t errlen)
-{
-    char *nn = xasprintf("NodeName=%s", node), *rs = xasprintf("Reason=%s", reason);
-    char *argv[] = {"scontrol", "update", nn, "State=DRAIN", rs, NULL};
-    char *out = NULL;
-    int rc = node_command(argv, node, &out, err, errlen);
-    free(out);
-    free(nn);
-    free(rs);
-    return rc;
-}
-
-int slurm_node_resume(const char *node, char *err, size_t errlen)
-{
-    char *nn = xasprintf("NodeName=%s", node);
-    char *argv[] = {"scontrol", "update", nn, "State=RESUME", NULL};
-    char *out = NULL;
-    int rc = node_command(argv, node, &out, err, errlen);
-    free(out);
-    free(nn);
-    return rc;
-}
-
 int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retry_failed,
                             const strvec *nodes, const char *partition)
 {
     char err[4096];
     int rc = 2;
-    if (!o->dry_run && !have_command("sbatch")) {
+    if (!o->dry_run && !slurm_have_command("sbatch")) {
         say("the slurm launcher needs Slurm's sbatch, which is not installed here (PATH=%s); "
             "install slurm-client or run with --launcher local/mpi",
             getenv("PATH") ? getenv("PATH") : "");
@@ -759,8 +511,8 @@ int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retr
         spool = sp ? abs_path(sp) : spool_dir_for(dbabs);
         free(dbabs);
     }
-    store *st = NULL;
-    if (!o->dry_run && retry_failed && store_open(o->db, STORE_CREATE, &st, err, sizeof err) != 0) {
+    store *st = o->st; /* the caller's, kept open; else ours, opened when needed */
+    if (!st && !o->dry_run && retry_failed && store_open(o->db, STORE_CREATE, &st, err, sizeof err) != 0) {
         /* The database is opened only once Slurm has accepted the scripts
          * (or now, read for --retry-failed, when it must exist anyway). */
         say("%s", err);
@@ -850,7 +602,8 @@ int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retr
     rc = submit_jobs(jobs, njobs, st, &ids, o->out);
     if (o->out)
         fflush(o->out);
-    store_close(st);
+    if (st != o->st)
+        store_close(st);
     st = NULL;
     if (rc == 0 && wait)
         rc = wait_and_collect(o, spool, &ids);
@@ -858,7 +611,7 @@ int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retr
 out2:
     free(worker);
     free(worker_mpi);
-    if (st)
+    if (st && st != o->st)
         store_close(st);
     free(spool);
 out:
@@ -906,17 +659,17 @@ static void get_job_state(const char *id, job_state *js)
     memset(js, 0, sizeof *js);
     char *argv[] = {"squeue", "--noheader", "--jobs", (char *)id, "--format=%T|%r|%N", NULL};
     char *out = NULL;
-    if (capture(argv, &out, NULL) == 0 && out && *out) {
+    if (slurm_capture(argv, &out, NULL) == 0 && out && *out) {
         char *bar = strchr(out, '|'), *bar2 = bar ? strchr(bar + 1, '|') : NULL;
         if (bar) {
             *bar = '\0';
             if (bar2) {
                 *bar2 = '\0';
-                trim(bar2 + 1);
+                slurm_trim(bar2 + 1);
                 snprintf(js->nodes, sizeof js->nodes, "%s", bar2 + 1);
             }
             snprintf(js->state, sizeof js->state, "%s", out);
-            trim(bar + 1);
+            slurm_trim(bar + 1);
             snprintf(js->reason, sizeof js->reason, "%s", bar + 1);
             char *nl = strchr(js->reason, '\n');
             if (nl)
@@ -927,7 +680,7 @@ static void get_job_state(const char *id, job_state *js)
     }
     free(out);
     char *argv2[] = {"scontrol", "show", "job", "--oneliner", (char *)id, NULL};
-    if (capture(argv2, &out, NULL) == 0 && out) {
+    if (slurm_capture(argv2, &out, NULL) == 0 && out) {
         char *s = strstr(out, "JobState=");
         if (s)
             sscanf(s + 9, "%31[^ \n]", js->state);
@@ -966,7 +719,7 @@ static void failed_nodes(const char *list, char *out, size_t len)
     char *text = NULL;
     size_t used = 0;
     out[0] = '\0';
-    if (*list && capture(argv, &text, NULL) == 0 && text) {
+    if (*list && slurm_capture(argv, &text, NULL) == 0 && text) {
         char *save = NULL;
         for (char *l = strtok_r(text, "\n", &save); l && used < len; l = strtok_r(NULL, "\n", &save)) {
             char node[256], state[64];
@@ -1127,7 +880,7 @@ static int reconcile(store *st, const char *spool, int verbose)
 int slurm_collect(store *st, const char *spool, int verbose, size_t *ingested)
 {
     int bad = collect_spool(st, spool, 0, verbose, ingested);
-    if (have_command("squeue"))
+    if (slurm_have_command("squeue"))
         reconcile(st, spool, verbose);
     return bad;
 }
@@ -1142,7 +895,7 @@ static int wait_and_collect(const run_opts *o, const char *spool, strvec *job_id
         for (size_t i = 0; i < job_ids->n; i++) {
             char *argv[] = {"squeue", "--noheader", "--jobs", job_ids->v[i], "--format=%T", NULL};
             char *out = NULL, *errs = NULL;
-            int rc = capture(argv, &out, &errs);
+            int rc = slurm_capture(argv, &out, &errs);
             if (rc == 0 && out && *out)
                 open_jobs++;
             else if (rc != 0 && !(errs && strstr(errs, "Invalid job id")) && !failed++)
@@ -1227,7 +980,7 @@ int slurm_status(const char *db, int all, FILE *to)
         store_close(st);
         return 2;
     }
-    int have_slurm = have_command("squeue");
+    int have_slurm = slurm_have_command("squeue");
     fprintf(to, "%-5s %-20s %-9s %-12s %-11s %s\n", "RUN", "EXPERIMENT", "STATUS", "JOB",
             "JOB STATE", "REASON / QUEUED AT");
     int rows = 0;

@@ -456,3 +456,172 @@ int account_token_revoke(store *st, int64_t id, char *err, size_t errlen)
     return exec1(st, "UPDATE tokens SET revoked_at = ?1 WHERE id = ?3 AND revoked_at IS NULL", now,
                  NULL, id, NULL, NULL, err, errlen);
 }
+
+/* ---- finding a token's holder (every request) ------------------------------------ */
+
+/* The thread's prepared lookup, for its connection t_find_db. */
+static __thread sqlite3_stmt *t_find_stmt;
+static __thread sqlite3 *t_find_db;
+static __thread char t_role[32], t_scope[32];
+
+void account_token_find_forget(void)
+{
+    sqlite3_finalize(t_find_stmt);
+    t_find_stmt = NULL;
+    t_find_db = NULL;
+}
+
+int account_token_find(store *st, const char *hash, const char *now, account_holder *h)
+{
+    memset(h, 0, sizeof *h);
+    /* prepared once per thread and connection: parsing it was a fifth of a cached answer */
+    if (t_find_db != store_db(st)) {
+        account_token_find_forget();
+        t_find_db = store_db(st);
+        if (sqlite3_prepare_v3(t_find_db,
+                               "SELECT u.id, u.name, u.role, t.id, t.scope, t.kind FROM tokens t "
+                               "JOIN users u ON u.id = t.user_id WHERE t.hash = ?1 AND "
+                               "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at "
+                               "> ?2)",
+                               -1, SQLITE_PREPARE_PERSISTENT, &t_find_stmt, NULL) != SQLITE_OK) {
+            t_find_db = NULL;
+            return 0;
+        }
+    }
+    sqlite3_stmt *s = t_find_stmt;
+    sqlite3_bind_text(s, 1, hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, now, -1, SQLITE_TRANSIENT);
+    int found = 0;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        const char *role = (const char *)sqlite3_column_text(s, 2);
+        const char *scope = (const char *)sqlite3_column_text(s, 4);
+        const char *kind = (const char *)sqlite3_column_text(s, 5);
+        h->user_id = sqlite3_column_int64(s, 0);
+        snprintf(h->user, sizeof h->user, "%s", (const char *)sqlite3_column_text(s, 1));
+        h->token_id = sqlite3_column_int64(s, 3);
+        snprintf(t_role, sizeof t_role, "%s", role ? role : "");
+        snprintf(t_scope, sizeof t_scope, "%s", scope ? scope : "");
+        h->role = t_role;
+        h->scope = t_scope;
+        h->session = kind && strcmp(kind, "session") == 0;
+        found = 1;
+    }
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return found;
+}
+
+/* ---- roles and lists ---------------------------------------------------------------------- */
+
+int account_set_role(store *st, const char *name, int role, char *err, size_t errlen)
+{
+    const char *rn = account_role_name(role);
+    int n = 0;
+    int rc = exec1(st, "UPDATE users SET role = ?2 WHERE id = " USER_ROW, name, rn, 0, &n, NULL,
+                   err, errlen);
+    if (rc == 0 && n == 0)
+        return errf(err, errlen, BX_EINVAL, "no user '%s' (see `benchaas user list`)", name);
+    return rc;
+}
+
+int account_usable(store *st, const char *name)
+{
+    int row = 0;
+    char e[128];
+    return exec1(st,
+                 "SELECT 1 FROM users WHERE id = " USER_ROW " AND substr(password_hash, 1, 1) <> "
+                 "'!'",
+                 name, NULL, 0, NULL, &row, e, sizeof e) == 0 &&
+           row;
+}
+
+static char *col_dup(sqlite3_stmt *s, int i)
+{
+    const char *t = (const char *)sqlite3_column_text(s, i);
+    return xstrdup(t ? t : "");
+}
+
+int account_list(store *st, account_info **out, size_t *n, char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(st);
+    sqlite3_stmt *s;
+    char now[32];
+    iso_now(now, sizeof now);
+    *out = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT u.name, u.role, u.created_at, substr(u.password_hash, 1, 1) = "
+                           "'!', (SELECT count(*) FROM tokens t WHERE t.user_id = u.id AND "
+                           "t.kind = 'api' AND t.revoked_at IS NULL), (SELECT count(*) FROM "
+                           "tokens t WHERE t.user_id = u.id AND t.kind = 'session' AND "
+                           "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > "
+                           "?1)) FROM users u ORDER BY u.name",
+                           -1, &s, NULL) != SQLITE_OK)
+        return errf(err, errlen, BX_EIO, "database: %s", sqlite3_errmsg(db));
+    sqlite3_bind_text(s, 1, now, -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        account_info *a = &(*out)[(*n)++];
+        a->name = col_dup(s, 0);
+        a->role = col_dup(s, 1);
+        a->created_at = col_dup(s, 2);
+        a->disabled = sqlite3_column_int(s, 3);
+        a->api_tokens = sqlite3_column_int(s, 4);
+        a->sessions = sqlite3_column_int(s, 5);
+    }
+    sqlite3_finalize(s);
+    return 0;
+}
+
+void account_list_free(account_info *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].name);
+        free(v[i].role);
+        free(v[i].created_at);
+    }
+    free(v);
+}
+
+int account_token_list(store *st, const char *user, account_token_info **out, size_t *n,
+                       char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(st);
+    sqlite3_stmt *s;
+    *out = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT t.id, u.name, t.kind, t.scope, t.created_at, "
+                           "coalesce(t.expires_at, 'never'), coalesce(t.revoked_at, '') FROM "
+                           "tokens t JOIN users u ON u.id = t.user_id WHERE ?1 IS NULL OR u.name "
+                           "= ?1 ORDER BY t.id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return errf(err, errlen, BX_EIO, "database: %s", sqlite3_errmsg(db));
+    sqlite3_bind_text(s, 1, user, -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        account_token_info *t = &(*out)[(*n)++];
+        t->id = sqlite3_column_int64(s, 0);
+        t->user = col_dup(s, 1);
+        t->kind = col_dup(s, 2);
+        t->scope = col_dup(s, 3);
+        t->created_at = col_dup(s, 4);
+        t->expires_at = col_dup(s, 5);
+        t->revoked_at = col_dup(s, 6);
+    }
+    sqlite3_finalize(s);
+    return 0;
+}
+
+void account_token_list_free(account_token_info *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].user);
+        free(v[i].kind);
+        free(v[i].scope);
+        free(v[i].created_at);
+        free(v[i].expires_at);
+        free(v[i].revoked_at);
+    }
+    free(v);
+}

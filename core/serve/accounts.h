@@ -68,6 +68,38 @@ int account_remove(store *st, const char *name, char *err, size_t errlen);
 int account_set_disabled(store *st, const char *name, int disabled, int64_t **cancelled,
                          size_t *ncancelled, char *err, size_t errlen);
 
+/* Give the account a new role (ROLE_*): 0, or BX_EINVAL when there is no such user. */
+int account_set_role(store *st, const char *name, int role, char *err, size_t errlen);
+
+/* 1 when the account exists and is not disabled (its schedules may fire), else 0. */
+int account_usable(store *st, const char *name);
+
+/* One account as the lists show it. */
+typedef struct account_info {
+    char *name, *role, *created_at;
+    int disabled;
+    int api_tokens; /* live API tokens (not revoked; expired ones counted) */
+    int sessions;   /* live sign-in sessions (not revoked, not expired) */
+} account_info;
+
+/* Every account, by name: 0 and *out (account_list_free), or BX_EIO. */
+int account_list(store *st, account_info **out, size_t *n, char *err, size_t errlen);
+void account_list_free(account_info *v, size_t n);
+
+/* One token as `token list` shows it. */
+typedef struct account_token_info {
+    int64_t id;
+    char *user, *kind, *scope, *created_at;
+    char *expires_at; /* "never" when it does not expire */
+    char *revoked_at; /* "" when live */
+} account_token_info;
+
+/* The tokens of user (NULL: of everyone), by id: 0 and *out (account_token_list_free), or
+ * BX_EIO. */
+int account_token_list(store *st, const char *user, account_token_info **out, size_t *n,
+                       char *err, size_t errlen);
+void account_token_list_free(account_token_info *v, size_t n);
+
 /*
  * Check name/password.  0 and *id, *role and the stored name in canon (may be NULL) when
  * right; BX_EINVAL when the user is unknown or the password wrong, a disabled account's
@@ -94,6 +126,25 @@ int account_token_revoke(store *st, int64_t id, char *err, size_t errlen);
 
 /* The hex BLAKE2b of a token text (65 bytes). */
 void account_token_hash(const char *token, char out[65]);
+
+/* Who holds a live token (account_token_find). */
+typedef struct account_holder {
+    int64_t user_id, token_id;
+    char user[128];
+    const char *role;   /* the user's role name, as stored ("" when unreadable) */
+    const char *scope;  /* the token's scope name */
+    int session;        /* 1: a sign-in session (every scope of its user) */
+} account_holder;
+
+/*
+ * The live token whose hash is hash (account_token_hash): not revoked, not expired at
+ * now (ISO 8601).  1 and *h filled (its strings valid until the next call from this
+ * thread), 0 when there is none.  The statement is prepared once per thread and
+ * connection; account_token_find_forget() releases it (when the thread's connection
+ * closes).
+ */
+int account_token_find(store *st, const char *hash, const char *now, account_holder *h);
+void account_token_find_forget(void);
 
 /* "30d", "12h", "90m", "45s", "2w" -> seconds; BX_EINVAL otherwise. */
 int account_parse_duration(const char *text, int64_t *seconds);

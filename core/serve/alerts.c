@@ -399,3 +399,58 @@ static int act(http_req *r, http_resp *o, const char *state)
 int alerts_api_acknowledge(http_req *r, http_resp *o) { return act(r, o, "acknowledged"); }
 
 int alerts_api_accept(http_req *r, http_resp *o) { return act(r, o, "accepted"); }
+
+/* ---- what the dashboard lists ----------------------------------------------------------- */
+
+static char *col_dup(sqlite3_stmt *s, int i)
+{
+    const char *t = (const char *)sqlite3_column_text(s, i);
+    return xstrdup(t ? t : "");
+}
+
+int alerts_recent(store *st, int limit, alert_row **out, size_t *n, char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(st);
+    sqlite3_stmt *s;
+    *out = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT created_at, job_id, message, id, coalesce(severity, ''), state, "
+                           "coalesce(acted_by, ''), coalesce(reason, ''), json_extract("
+                           "payload_json, '$.links.run'), json_extract(payload_json, "
+                           "'$.links.compare') FROM alerts ORDER BY id DESC LIMIT ?1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return errf(err, errlen, BX_EIO, "%s", sqlite3_errmsg(db));
+    sqlite3_bind_int(s, 1, limit);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        alert_row *a = &(*out)[(*n)++];
+        a->created_at = col_dup(s, 0);
+        a->job_id = sqlite3_column_int64(s, 1);
+        a->message = col_dup(s, 2);
+        a->id = sqlite3_column_int64(s, 3);
+        a->severity = col_dup(s, 4);
+        a->state = col_dup(s, 5);
+        a->acted_by = col_dup(s, 6);
+        a->reason = col_dup(s, 7);
+        a->run_link = col_dup(s, 8);
+        a->compare_link = col_dup(s, 9);
+    }
+    sqlite3_finalize(s);
+    return 0;
+}
+
+void alert_rows_free(alert_row *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].created_at);
+        free(v[i].message);
+        free(v[i].severity);
+        free(v[i].state);
+        free(v[i].acted_by);
+        free(v[i].reason);
+        free(v[i].run_link);
+        free(v[i].compare_link);
+    }
+    free(v);
+}

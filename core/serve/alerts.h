@@ -34,6 +34,18 @@ int64_t alerts_confirms(sqlite3 *db, int64_t job);
  */
 void alerts_after_check(const alerts_ctx *c, int64_t job, int64_t sid, int rc, const char *json);
 
+/* One alert as the dashboard lists it. */
+typedef struct alert_row {
+    int64_t id, job_id;        /* job_id 0: none */
+    char *created_at, *message, *severity, *state;
+    char *acted_by, *reason;   /* "" when nobody acted */
+    char *run_link, *compare_link; /* its payload's links (paths of this site or ""), as given */
+} alert_row;
+
+/* The newest limit alerts, newest first: 0 and *out (alert_rows_free), or BX_EIO. */
+int alerts_recent(store *st, int limit, alert_row **out, size_t *n, char *err, size_t errlen);
+void alert_rows_free(alert_row *v, size_t n);
+
 /* GET /api/v1/alerts; POST /api/v1/alerts/{id}/acknowledge and /accept {"reason"}. */
 int alerts_api_list(http_req *r, http_resp *o);
 int alerts_api_acknowledge(http_req *r, http_resp *o);

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "accounts.h"
+#include "api_int.h"
 #include "jobs.h"
 #include "loader.h"
 #include "query.h"
@@ -26,7 +27,6 @@
 #include "spec.h"
 #include "util.h"
 
-#define APP(r) ((serve_app *)http_app(r))
 
 /* ---- sign-in rate limit: per user name and per address ----------------------------
  *
@@ -106,52 +106,6 @@ static void rl_fail(const char *key)
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
-/* Only the listed members may be in o: 0, or 400 in out naming the first other one. */
-static int only_members(const cJSON *o, const char *const *allowed, http_resp *out)
-{
-    const cJSON *it;
-    cJSON_ArrayForEach(it, o)
-    {
-        int ok = 0;
-        for (const char *const *a = allowed; *a; a++)
-            ok |= it->string && strcmp(it->string, *a) == 0;
-        if (!ok) {
-            cJSON *f = cJSON_CreateObject();
-            cJSON_AddStringToObject(f, it->string ? it->string : "?", "unknown field");
-            http_error(out, 400, "unknown field in the request", f);
-            return 400;
-        }
-    }
-    return 0;
-}
-
-static const char *str_member(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static int field_error(http_resp *o, int status, const char *field, const char *msg)
-{
-    cJSON *f = cJSON_CreateObject();
-    cJSON_AddStringToObject(f, field, msg);
-    return http_error(o, status, msg, f);
-}
-
-/* The count sql (one ?1, bound to arg) gives; -1 when it fails. */
-static int count_where(sqlite3 *db, const char *sql, const char *arg)
-{
-    sqlite3_stmt *s;
-    int n = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, arg, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(s) == SQLITE_ROW)
-            n = sqlite3_column_int(s, 0);
-        sqlite3_finalize(s);
-    }
-    return n;
-}
-
 /* A whole-number query argument within [lo, hi]: 0, or 400 in o. */
 static int query_long(http_req *r, http_resp *o, const char *key, long lo, long hi, long *out)
 {
@@ -161,7 +115,7 @@ static int query_long(http_req *r, http_resp *o, const char *key, long lo, long 
     if (parse_long(v, lo, hi, out) != 0) {
         char msg[256];
         snprintf(msg, sizeof msg, "must be a whole number from %ld to %ld", lo, hi);
-        field_error(o, 400, key, msg);
+        api_field_error(o, 400, key, msg);
         return 400;
     }
     return 0;
@@ -175,14 +129,14 @@ static int h_session_new(http_req *r, http_resp *o)
     if (!b)
         return 0;
     static const char *const allowed[] = {"user", "password", NULL};
-    const char *user = str_member(b, "user"), *pw = str_member(b, "password");
-    if (only_members(b, allowed, o)) {
+    const char *user = api_str_member(b, "user"), *pw = api_str_member(b, "password");
+    if (api_only_members(b, allowed, o)) {
         cJSON_Delete(b);
         return 0;
     }
     if (!user || !pw) {
         cJSON_Delete(b);
-        return field_error(o, 400, !user ? "user" : "password", "a string is needed");
+        return api_field_error(o, 400, !user ? "user" : "password", "a string is needed");
     }
     char folded[1100];
     account_name_fold(user, folded, sizeof folded);
@@ -250,12 +204,12 @@ static int h_users_new(http_req *r, http_resp *o)
     if (!b)
         return 0;
     static const char *const allowed[] = {"user", "password", "role", NULL};
-    if (only_members(b, allowed, o)) {
+    if (api_only_members(b, allowed, o)) {
         cJSON_Delete(b);
         return 0;
     }
-    const char *user = str_member(b, "user"), *pw = str_member(b, "password"),
-               *rname = str_member(b, "role");
+    const char *user = api_str_member(b, "user"), *pw = api_str_member(b, "password"),
+               *rname = api_str_member(b, "role");
     int role = ROLE_MEMBER;
     if (rname)
         role = account_role_parse(rname);
@@ -264,11 +218,11 @@ static int h_users_new(http_req *r, http_resp *o)
                    (r->auth.scopes & SCOPE_SUBMIT);
     if (!user || !pw) {
         cJSON_Delete(b);
-        return field_error(o, 400, !user ? "user" : "password", "a string is needed");
+        return api_field_error(o, 400, !user ? "user" : "password", "a string is needed");
     }
     if (role < 0) {
         cJSON_Delete(b);
-        return field_error(o, 400, "role", "one of admin, member, viewer");
+        return api_field_error(o, 400, "role", "one of admin, member, viewer");
     }
     if (!is_admin && role != ROLE_MEMBER) {
         cJSON_Delete(b);
@@ -283,7 +237,7 @@ static int h_users_new(http_req *r, http_resp *o)
     }
     if (rc) {
         cJSON_Delete(b);
-        return field_error(o, rc == BX_EINVAL ? 400 : 500,
+        return api_field_error(o, rc == BX_EINVAL ? 400 : 500,
                            strstr(err, "password") ? "password" : "user", err);
     }
     char folded[128];
@@ -408,7 +362,7 @@ static int h_jobs_list(http_req *r, http_resp *o)
         for (const char *const *s = states; *s; s++)
             ok |= strcmp(*s, state) == 0;
         if (!ok)
-            return field_error(o, 400, "state",
+            return api_field_error(o, 400, "state",
                                "one of queued, running, done, failed, cancelled");
     }
     sqlite3_stmt *s;
@@ -526,7 +480,7 @@ static int h_runs_list(http_req *r, http_resp *o)
     if (since) {
         int64_t t;
         if (store_time_parse(since, &t, NULL) != 0)
-            return field_error(o, 400, "since", "not an ISO 8601 time like 2026-11-21T10:12:17Z");
+            return api_field_error(o, 400, "since", "not an ISO 8601 time like 2026-11-21T10:12:17Z");
         store_time_format(t, since_text, sizeof since_text);
     }
     const char *status = http_query(r, "status");
@@ -537,7 +491,7 @@ static int h_runs_list(http_req *r, http_resp *o)
         for (const char *const *s = statuses; *s; s++)
             ok |= strcmp(*s, status) == 0;
         if (!ok)
-            return field_error(o, 400, "status",
+            return api_field_error(o, 400, "status",
                                "one of ok, failed, crashed, timeout, interrupted, queued, "
                                "running");
     }
@@ -618,7 +572,7 @@ static int h_leaderboard(http_req *r, http_resp *o)
     const char *plugin = http_query(r, "plugin"), *metric = http_query(r, "metric");
     long limit = 20;
     if (!plugin)
-        return field_error(o, 400, "plugin", "which plugin? ?plugin=NAME");
+        return api_field_error(o, 400, "plugin", "which plugin? ?plugin=NAME");
     if (query_long(r, o, "limit", 1, 1000, &limit))
         return 0;
     sqlite3 *db = store_db(r->st);
@@ -669,13 +623,13 @@ static int h_leaderboard(http_req *r, http_resp *o)
     }
     if (!mname[0]) {
         if (metric && metric != headline)
-            return field_error(o, 404, "metric", "no stored run of this plugin has this metric");
-        return field_error(o, 404, "plugin", "no stored ok run of this plugin");
+            return api_field_error(o, 404, "metric", "no stored run of this plugin has this metric");
+        return api_field_error(o, 404, "plugin", "no stored ok run of this plugin");
     }
     /* which runs compare and which are left out: the results library's (board.h) */
     const char *inc = http_query(r, "include");
     if (inc && strcmp(inc, "warned") != 0)
-        return field_error(o, 400, "include", "include=warned, or nothing");
+        return api_field_error(o, 400, "include", "include=warned, or nothing");
     board_query bq = {.plugin = plugin, .metric = mname, .lower_is_better = !strcmp(better, "lower"),
                       .limit = limit, .include_warned = inc != NULL};
     cJSON *j = cJSON_CreateObject();
@@ -716,8 +670,8 @@ static int plugin_known(const char *name)
  */
 static int upload_valid(const cJSON *b, http_resp *o)
 {
-    const char *uuid = str_member(b, "uuid"), *plugin = str_member(b, "plugin");
-    const char *status = str_member(b, "status");
+    const char *uuid = api_str_member(b, "uuid"), *plugin = api_str_member(b, "plugin");
+    const char *status = api_str_member(b, "status");
     const char *field = NULL, *msg = NULL;
     if (!uuid || !spec_uuid_ok(uuid))
         field = "uuid", msg = "a lower-case UUID like 3f2c9a4e-1b2c-4d5e-8f90-a1b2c3d4e5f6";
@@ -737,7 +691,7 @@ static int upload_valid(const cJSON *b, http_resp *o)
     }
     if (!field)
         return 0;
-    field_error(o, 400, field, msg);
+    api_field_error(o, 400, field, msg);
     return 400;
 }
 
@@ -763,7 +717,7 @@ static int upload_owner(http_req *r, cJSON *b, http_resp *o)
         else if (account_canonical(r->st, u->valuestring, canon, sizeof canon, err, sizeof err))
             status = 400;
         if (status) {
-            field_error(o, status, "user",
+            api_field_error(o, status, "user",
                         status == 403 ? "runs are stored as their uploader's; only an admin "
                                         "uploads on behalf of another user"
                                       : "the name of an existing user");
@@ -788,7 +742,7 @@ static int h_results_new(http_req *r, http_resp *o)
         cJSON_Delete(b);
         return 0;
     }
-    const char *uuid = str_member(b, "uuid");
+    const char *uuid = api_str_member(b, "uuid");
     int64_t id = 0;
     char err[2048];
     int existed = store_find_run(r->st, uuid, &id, err, sizeof err) == 0;
@@ -796,7 +750,7 @@ static int h_results_new(http_req *r, http_resp *o)
     int rc = existed ? 0 : store_ingest(r->st, b, &id, err, sizeof err);
     cJSON_Delete(b);
     if (rc == BX_EINVAL)
-        return field_error(o, 400, "document", err);
+        return api_field_error(o, 400, "document", err);
     if (rc)
         return http_error(o, 500, err, NULL);
     cJSON *j = cJSON_CreateObject();
@@ -804,238 +758,11 @@ static int h_results_new(http_req *r, http_resp *o)
     return http_json(o, existed ? 200 : 201, j);
 }
 
-/* ---- schedules ----------------------------------------------------------------------------------- */
-
-/* "HH:MM" (UTC): the next such time after now into first (ISO 8601): 0, or -1. */
-static int next_time_of_day(const char *at, char *first, size_t len)
-{
-    int h, m;
-    char tail;
-    if (!at || sscanf(at, "%d:%d%c", &h, &m, &tail) != 2 || h < 0 || h > 23 || m < 0 || m > 59 ||
-        strlen(at) != 5)
-        return -1;
-    int64_t now = (int64_t)time(NULL), day = now - now % 86400;
-    int64_t t = day + h * 3600 + m * 60;
-    store_time_format(t > now ? t : t + 86400, first, len);
-    return 0;
-}
-
-enum { SUITE_MAX = 32 }; /* experiments in one schedule */
-
-/* The schedule's experiments: "job" (one) or "jobs" (a suite, as a configuration file's
- * experiments), each planned as a submission would be.  The JSON to store (an object or an
- * array; the caller frees), or NULL after a 400 naming the field. */
-static char *schedule_suite(http_req *r, const cJSON *b, int *count, http_resp *o)
-{
-    const cJSON *one = cJSON_GetObjectItemCaseSensitive(b, "job");
-    const cJSON *many = cJSON_GetObjectItemCaseSensitive(b, "jobs");
-    if ((one != NULL) == (many != NULL)) {
-        field_error(o, 400, "jobs", "give either \"job\" (one experiment) or \"jobs\" (a list of "
-                                    "experiments, as a configuration file holds them)");
-        return NULL;
-    }
-    int n = one ? 1 : cJSON_GetArraySize(many);
-    if (many && (!cJSON_IsArray(many) || n < 1 || n > SUITE_MAX)) {
-        field_error(o, 400, "jobs", "a list of 1 to 32 experiments");
-        return NULL;
-    }
-    for (int i = 0; i < n; i++) {
-        const cJSON *exp = one ? one : cJSON_GetArrayItem(many, i);
-        config cfg;
-        plan pl;
-        char err[4096], field[256];
-        int bad = job_plan(exp, APP(r)->launcher, &cfg, &pl, err, sizeof err, field,
-                           sizeof field) != 0;
-        plan_free(&pl);
-        config_free(&cfg);
-        if (bad) {
-            char *f = one ? xasprintf("job.%s", field) : xasprintf("jobs[%d].%s", i, field);
-            field_error(o, 400, f, err);
-            free(f);
-            return NULL;
-        }
-    }
-    *count = n;
-    return cJSON_PrintUnformatted(one ? one : many);
-}
-
-/* When the schedule first runs (ISO 8601 into first): at its time of day ("at"), else one
- * period from now, or now with "now": true.  0, or -1 after a 400 naming the field. */
-static int schedule_first(const cJSON *b, int64_t secs, char *first, size_t len, http_resp *o)
-{
-    const cJSON *now = cJSON_GetObjectItemCaseSensitive(b, "now");
-    if (now && !cJSON_IsBool(now)) {
-        field_error(o, 400, "now", "true (the first run at once) or false");
-        return -1;
-    }
-    if (cJSON_GetObjectItemCaseSensitive(b, "at")) {
-        if (next_time_of_day(str_member(b, "at"), first, len) != 0) {
-            field_error(o, 400, "at", "a time of day, HH:MM (UTC): 02:30");
-            return -1;
-        }
-        if (cJSON_IsTrue(now)) {
-            field_error(o, 400, "now", "not with \"at\": the first run is at that time");
-            return -1;
-        }
-        return 0;
-    }
-    store_time_format((int64_t)time(NULL) + (cJSON_IsTrue(now) ? 0 : secs), first, len);
-    return 0;
-}
-
-static int h_schedules_new(http_req *r, http_resp *o)
-{
-    cJSON *b = http_body_json(r, o);
-    if (!b)
-        return 0;
-    static const char *const allowed[] = {"job", "jobs", "every", "at", "now", NULL};
-    if (!cJSON_IsObject(b) || only_members(b, allowed, o)) {
-        if (!o->body)
-            http_error(o, 400, "a schedule is {\"jobs\":[experiments],\"every\":\"24h\"} or "
-                               "{\"job\":{experiment},\"at\":\"02:30\"}", NULL);
-        cJSON_Delete(b);
-        return 0;
-    }
-    const char *every = str_member(b, "every");
-    int64_t secs = 86400; /* with "at" alone: every day */
-    if ((every || !cJSON_GetObjectItemCaseSensitive(b, "at")) &&
-        (!every || account_parse_duration(every, &secs) != 0 || secs < 60)) {
-        cJSON_Delete(b);
-        return field_error(o, 400, "every", "a period of at least a minute: 90m, 24h, 7d");
-    }
-    char first[32]; /* the first run waits for its time */
-    if (schedule_first(b, secs, first, sizeof first, o) != 0) {
-        cJSON_Delete(b);
-        return 0;
-    }
-    int cap = APP(r)->max_schedules > 0 ? APP(r)->max_schedules : 20;
-    if (count_where(store_db(r->st), "SELECT count(*) FROM schedules WHERE user = ?1",
-                    r->auth.user) >= cap) {
-        cJSON_Delete(b);
-        o->retry_after = 3600;
-        return http_errorf(o, 429, "you have %d schedules, the most this server allows "
-                                   "(quotas.schedules): remove one first", cap);
-    }
-    int count = 0;
-    char *text = schedule_suite(r, b, &count, o);
-    cJSON_Delete(b);
-    if (!text)
-        return 0;
-    char now[32];
-    iso_now(now, sizeof now);
-    sqlite3 *db = store_db(r->st);
-    sqlite3_stmt *s;
-    int ok = sqlite3_prepare_v2(db,
-                                "INSERT INTO schedules(user, experiment_json, every_seconds, "
-                                "next_at, created_at) VALUES (?1, ?2, ?3, ?5, ?4)",
-                                -1, &s, NULL) == SQLITE_OK;
-    if (ok) {
-        sqlite3_bind_text(s, 1, r->auth.user, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 2, text, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 3, secs);
-        sqlite3_bind_text(s, 4, now, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 5, first, -1, SQLITE_TRANSIENT);
-        ok = sqlite3_step(s) == SQLITE_DONE;
-        sqlite3_finalize(s);
-    }
-    free(text);
-    if (!ok)
-        return http_error(o, 500, sqlite3_errmsg(db), NULL);
-    cJSON *j = cJSON_CreateObject();
-    sched_wake(APP(r)->sched);
-    cJSON *x = cJSON_AddObjectToObject(j, "schedule");
-    cJSON_AddNumberToObject(x, "id", (double)sqlite3_last_insert_rowid(db));
-    cJSON_AddStringToObject(x, "user", r->auth.user);
-    cJSON_AddNumberToObject(x, "every_seconds", (double)secs);
-    cJSON_AddStringToObject(x, "next_at", first);
-    cJSON_AddNumberToObject(x, "experiments", count);
-    return http_json(o, 201, j);
-}
-
-static int h_schedules_list(http_req *r, http_resp *o)
-{
-    sqlite3_stmt *s;
-    sqlite3 *db = store_db(r->st);
-    if (sqlite3_prepare_v2(db,
-                           "SELECT id, user, experiment_json, every_seconds, next_at, "
-                           "last_job_id, created_at FROM schedules ORDER BY id",
-                           -1, &s, NULL) != SQLITE_OK)
-        return http_error(o, 500, sqlite3_errmsg(db), NULL);
-    cJSON *j = cJSON_CreateObject();
-    cJSON *arr = cJSON_AddArrayToObject(j, "schedules");
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        cJSON *x = cJSON_CreateObject();
-        cJSON_AddNumberToObject(x, "id", (double)sqlite3_column_int64(s, 0));
-        cJSON_AddStringToObject(x, "user", (const char *)sqlite3_column_text(s, 1));
-        /* a suite is stored as a list, one experiment as an object ("job" too, as before) */
-        cJSON *e = cJSON_Parse((const char *)sqlite3_column_text(s, 2));
-        if (cJSON_IsObject(e)) {
-            cJSON_AddItemToObject(x, "job", cJSON_Duplicate(e, 1));
-            cJSON *one = cJSON_CreateArray();
-            cJSON_AddItemToArray(one, e);
-            e = one;
-        }
-        cJSON_AddItemToObject(x, "jobs", cJSON_IsArray(e) ? e : cJSON_CreateArray());
-        if (e && !cJSON_IsArray(e))
-            cJSON_Delete(e);
-        cJSON_AddNumberToObject(x, "every_seconds", (double)sqlite3_column_int64(s, 3));
-        cJSON_AddStringToObject(x, "next_at", (const char *)sqlite3_column_text(s, 4));
-        if (sqlite3_column_type(s, 5) != SQLITE_NULL)
-            cJSON_AddNumberToObject(x, "last_job", (double)sqlite3_column_int64(s, 5));
-        else
-            cJSON_AddNullToObject(x, "last_job");
-        cJSON_AddStringToObject(x, "created_at", (const char *)sqlite3_column_text(s, 6));
-        cJSON_AddItemToArray(arr, x);
-    }
-    sqlite3_finalize(s);
-    return http_json(o, 200, j);
-}
-
-static int own_schedule(http_req *r, char *owner, size_t len, http_resp *o)
-{
-    int64_t id;
-    if (http_seg_id(r, 0, &id, o))
-        return 404;
-    sqlite3_stmt *s;
-    int found = 0;
-    if (sqlite3_prepare_v2(store_db(r->st), "SELECT user FROM schedules WHERE id = ?1", -1, &s,
-                           NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(s, 1, id);
-        if (sqlite3_step(s) == SQLITE_ROW) {
-            snprintf(owner, len, "%s", (const char *)sqlite3_column_text(s, 0));
-            found = 1;
-        }
-        sqlite3_finalize(s);
-    }
-    if (!found) {
-        http_errorf(o, 404, "no schedule %lld", (long long)id);
-        return 404;
-    }
-    return 0;
-}
-
-static int h_schedule_delete(http_req *r, http_resp *o)
-{
-    int64_t id;
-    if (http_seg_id(r, 0, &id, o))
-        return 0;
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(store_db(r->st), "DELETE FROM schedules WHERE id = ?1", -1, &s,
-                           NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(s, 1, id);
-        sqlite3_step(s);
-        sqlite3_finalize(s);
-    }
-    cJSON *j = cJSON_CreateObject();
-    cJSON_AddNumberToObject(j, "deleted", (double)id);
-    return http_json(o, 200, j);
-}
-
 /* ---- operations -------------------------------------------------------------------------------- */
 
 static int count_jobs(sqlite3 *db, const char *state)
 {
-    return count_where(db, "SELECT count(*) FROM jobs WHERE state = ?1", state);
+    return api_count_where(db, "SELECT count(*) FROM jobs WHERE state = ?1", state);
 }
 
 /*
@@ -1088,7 +815,7 @@ static int write_probe_cached(sqlite3 *db, char *err, size_t errlen)
  * minute), as seen from the database: -1 when it cannot tell. */
 static int stuck_jobs(sqlite3 *db)
 {
-    return count_where(db,
+    return api_count_where(db,
                        "SELECT count(*) FROM jobs WHERE state = 'running' AND started_at IS NOT "
                        "NULL AND CAST(strftime('%s', started_at) AS INTEGER) + npoints * (coalesce("
                        "json_extract(experiment_json, '$.timeout'), 3600) + 60) < CAST(strftime("

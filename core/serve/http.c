@@ -69,15 +69,9 @@ uint64_t http_count(const http_server *s, int code)
 static pthread_key_t st_key;
 static pthread_once_t st_once = PTHREAD_ONCE_INIT;
 
-/* The thread's prepared token lookup (http_resolve_auth), for its connection t_auth_db. */
-static __thread sqlite3_stmt *t_auth_stmt;
-static __thread sqlite3 *t_auth_db;
-
 static void st_close(void *p)
 {
-    sqlite3_finalize(t_auth_stmt);
-    t_auth_stmt = NULL;
-    t_auth_db = NULL;
+    account_token_find_forget(); /* its statement lives on this connection */
     store_close(p);
 }
 static void st_init(void) { pthread_key_create(&st_key, st_close); }
@@ -371,42 +365,20 @@ void http_resolve_auth(store *st, const char *token, http_auth *a)
     char hash[65], now[32];
     account_token_hash(token, hash);
     iso_now(now, sizeof now);
-    /* prepared once per thread and connection: parsing it was a fifth of a cached answer */
-    if (t_auth_db != store_db(st)) {
-        sqlite3_finalize(t_auth_stmt);
-        t_auth_stmt = NULL;
-        t_auth_db = store_db(st);
-        if (sqlite3_prepare_v3(t_auth_db,
-                               "SELECT u.id, u.name, u.role, t.id, t.scope, t.kind FROM tokens t "
-                               "JOIN users u ON u.id = t.user_id WHERE t.hash = ?1 AND "
-                               "t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at "
-                               "> ?2)",
-                               -1, SQLITE_PREPARE_PERSISTENT, &t_auth_stmt, NULL) != SQLITE_OK) {
-            t_auth_db = NULL;
-            return;
-        }
+    account_holder h;
+    if (!account_token_find(st, hash, now, &h))
+        return;
+    a->user_id = h.user_id;
+    snprintf(a->user, sizeof a->user, "%s", h.user);
+    a->role = account_role_parse(h.role);
+    a->token_id = h.token_id;
+    a->scopes = h.session ? SCOPE_ALL : account_scope_parse(h.scope);
+    if (a->role < 0 || a->scopes < 0) {
+        memset(a, 0, sizeof *a);
+        a->expired = 1;
+    } else {
+        a->expired = 0;
     }
-    sqlite3_stmt *s = t_auth_stmt;
-    sqlite3_bind_text(s, 1, hash, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, now, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        a->user_id = sqlite3_column_int64(s, 0);
-        snprintf(a->user, sizeof a->user, "%s", (const char *)sqlite3_column_text(s, 1));
-        a->role = account_role_parse((const char *)sqlite3_column_text(s, 2));
-        a->token_id = sqlite3_column_int64(s, 3);
-        const char *kind = (const char *)sqlite3_column_text(s, 5);
-        a->scopes = kind && strcmp(kind, "session") == 0
-                        ? SCOPE_ALL
-                        : account_scope_parse((const char *)sqlite3_column_text(s, 4));
-        if (a->role < 0 || a->scopes < 0) {
-            memset(a, 0, sizeof *a);
-            a->expired = 1;
-        } else {
-            a->expired = 0;
-        }
-    }
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
 }
 
 static const char *scope_name(int scope)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "apart.h"
+#include "headline.h"
 #include "policy.h"
 #include "util.h"
 
@@ -390,7 +391,7 @@ long job_count_points(const cJSON *exp)
     return n > 1e15 ? (long)1e15 : (long)n;
 }
 
-char *job_config_text(const cJSON *exp, int64_t job)
+cJSON *job_tagged_experiment(const cJSON *exp, int64_t job)
 {
     cJSON *e = cJSON_Duplicate(exp, 1);
     if (!e)
@@ -408,18 +409,7 @@ char *job_config_text(const cJSON *exp, int64_t job)
     char tag[64];
     job_tag(job, tag, sizeof tag);
     cJSON_AddItemToArray(tags, cJSON_CreateString(tag));
-    cfgtext t;
-    experiment_text(e, &t);
-    cJSON_Delete(e);
-    if (t.bad) {
-        cfgtext_free(&t);
-        return NULL;
-    }
-    char *text = xmalloc(t.len + 1);
-    memcpy(text, t.buf, t.len);
-    text[t.len] = '\0';
-    cfgtext_free(&t);
-    return text;
+    return e;
 }
 
 void job_tag(int64_t job, char *buf, size_t len)
@@ -657,4 +647,172 @@ int job_cancel(store *st, int64_t id, char *err, size_t errlen)
     errf(err, errlen, BX_EIO, "database: %s", sqlite3_errmsg(db));
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     return BX_EIO;
+}
+
+/* ---- what the pages list ---------------------------------------------------------- */
+
+static char *col_dup(sqlite3_stmt *s, int i)
+{
+    const char *t = (const char *)sqlite3_column_text(s, i);
+    return xstrdup(t ? t : "");
+}
+
+int job_list(store *st, const char *state, const char *user, int newest, int limit,
+             job_row **out, size_t *n, char *err, size_t errlen)
+{
+    sqlite3 *db = store_db(st);
+    sqlite3_stmt *s;
+    *out = NULL;
+    *n = 0;
+    char *sql = xasprintf("SELECT j.id, j.user, j.plugin, j.name, j.state, j.npoints, (SELECT "
+                          "count(*) FROM job_points p WHERE p.job_id = j.id AND p.state = "
+                          "'done'), j.created_at FROM jobs j WHERE (?1 IS NULL OR j.state = ?1) "
+                          "AND (?2 IS NULL OR j.user = ?2) ORDER BY j.id %s LIMIT ?3",
+                          newest ? "DESC" : "ASC");
+    int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+    free(sql);
+    if (rc != SQLITE_OK)
+        return errf(err, errlen, BX_EIO, "database: %s", sqlite3_errmsg(db));
+    sqlite3_bind_text(s, 1, state, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, user, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 3, limit);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        job_row *j = &(*out)[(*n)++];
+        j->id = sqlite3_column_int64(s, 0);
+        j->user = col_dup(s, 1);
+        j->plugin = col_dup(s, 2);
+        j->name = col_dup(s, 3);
+        j->state = col_dup(s, 4);
+        j->npoints = sqlite3_column_int(s, 5);
+        j->done = sqlite3_column_int(s, 6);
+        j->created_at = col_dup(s, 7);
+    }
+    sqlite3_finalize(s);
+    return 0;
+}
+
+void job_rows_free(job_row *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].user);
+        free(v[i].plugin);
+        free(v[i].name);
+        free(v[i].state);
+        free(v[i].created_at);
+    }
+    free(v);
+}
+
+int job_count(store *st, const char *state)
+{
+    sqlite3_stmt *s;
+    int n = -1;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM jobs WHERE state = ?1", -1, &s,
+                           NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(s, 1, state, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return n;
+}
+
+int job_points_done(store *st, int64_t job)
+{
+    sqlite3_stmt *s;
+    int n = 0;
+    if (sqlite3_prepare_v2(store_db(st),
+                           "SELECT count(*) FROM job_points WHERE job_id = ?1 AND state = 'done'",
+                           -1, &s, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_int64(s, 1, job);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return n;
+}
+
+int job_oldest_queued(store *st, int64_t *id, char *created_at, size_t len)
+{
+    sqlite3_stmt *s;
+    int found = 0;
+    if (sqlite3_prepare_v2(store_db(st),
+                           "SELECT id, created_at FROM jobs WHERE state = 'queued' ORDER BY id "
+                           "LIMIT 1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return 0;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(s, 1);
+        *id = sqlite3_column_int64(s, 0);
+        snprintf(created_at, len, "%s", t ? t : "");
+        found = 1;
+    }
+    sqlite3_finalize(s);
+    return found;
+}
+
+int job_point_rows(store *st, int64_t job, job_point_row **out, size_t *n, char *err,
+                   size_t errlen)
+{
+    sqlite3 *db = store_db(st);
+    sqlite3_stmt *s;
+    *out = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT p.idx, p.label, p.state, r.id, r.status, m.name, m.value, "
+                           "m.unit, r.error, coalesce((SELECT value FROM provenance WHERE "
+                           "run_id = r.id AND key = 'nodes'), (SELECT name FROM hosts WHERE "
+                           "id = r.host_id)) FROM job_points p LEFT JOIN runs r ON r.id = "
+                           "p.run_id" HEADLINE_JOIN "WHERE p.job_id = ?1 ORDER BY p.idx",
+                           -1, &s, NULL) != SQLITE_OK)
+        return errf(err, errlen, BX_EIO, "%s", sqlite3_errmsg(db));
+    sqlite3_bind_int64(s, 1, job);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        *out = xrealloc(*out, (*n + 1) * sizeof **out);
+        job_point_row *p = &(*out)[(*n)++];
+        p->idx = sqlite3_column_int(s, 0);
+        p->label = col_dup(s, 1);
+        p->state = col_dup(s, 2);
+        p->run_id = sqlite3_column_type(s, 3) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 3);
+        p->run_status = col_dup(s, 4);
+        p->metric = col_dup(s, 5);
+        p->has_value = sqlite3_column_type(s, 6) != SQLITE_NULL;
+        p->value = sqlite3_column_double(s, 6);
+        p->unit = col_dup(s, 7);
+        p->error = sqlite3_column_type(s, 8) == SQLITE_NULL ? NULL : col_dup(s, 8);
+        p->nodes = col_dup(s, 9);
+    }
+    sqlite3_finalize(s);
+    return 0;
+}
+
+void job_point_rows_free(job_point_row *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].label);
+        free(v[i].state);
+        free(v[i].run_status);
+        free(v[i].metric);
+        free(v[i].unit);
+        free(v[i].error);
+        free(v[i].nodes);
+    }
+    free(v);
+}
+
+char *job_ok_runs_selector(store *st, int64_t job)
+{
+    sqlite3_stmt *s;
+    char *out = NULL;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT 'run:' || group_concat(id) FROM (SELECT id "
+                                         "FROM runs WHERE job = ?1 AND status = 'ok' ORDER BY "
+                                         "id LIMIT 1000)",
+                           -1, &s, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_bind_int64(s, 1, job);
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+        out = xstrdup((const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    return out;
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "loader.h"
+#include "board.h"
 #include "page_kit.h"
 #include "page_yard.h"
 #include "paramval.h"
@@ -43,10 +44,10 @@ static int is_default(const bx_param *p, const cJSON *v)
 /* name=value, a size in bytes as a person reads it. */
 static void param_text(FILE *f, const bx_param *p, const char *name, const cJSON *v)
 {
-    page_esc(f, name);
+    html_txt(f, name);
     fputc('=', f);
     if (cJSON_IsNumber(v) && p && p->type == BX_SIZE) {
-        page_quantity(f, v->valuedouble, "bytes");
+        html_quantity(f, v->valuedouble, "bytes");
     } else if (cJSON_IsNumber(v) && fabs(v->valuedouble) >= 1e4 && fabs(v->valuedouble) < 1e15 &&
                v->valuedouble == floor(v->valuedouble)) {
         char d[32]; /* digits in groups of three: 46 000 000 */
@@ -55,10 +56,10 @@ static void param_text(FILE *f, const bx_param *p, const char *name, const cJSON
         for (int i = 0; i < n; i++)
             fprintf(f, "%s%c", i && (n - i) % 3 == 0 ? "\u2009" : "", d[i]);
     } else if (cJSON_IsString(v)) {
-        page_esc(f, v->valuestring);
+        html_txt(f, v->valuestring);
     } else {
         char *t = cJSON_PrintUnformatted(v);
-        page_esc(f, t);
+        html_txt(f, t);
         free(t);
     }
 }
@@ -135,19 +136,19 @@ static void entry_row(FILE *f, http_req *r, const cJSON *e, const char *unit, co
     else
         fprintf(f, "%.0f", page_jnum(e, "rank"));
     fputs("</td><td>", f);
-    page_esc(f, u ? u : "(CLI)");
+    html_txt(f, u ? u : "(CLI)");
     if (mine)
         fputs(" <span class=\"small\">(you)</span>", f);
     fputs("</td><td>", f);
-    page_esc(f, page_jstr(e, "host"));
+    html_txt(f, page_jstr(e, "host"));
     fprintf(f, "</td><td class=\"n\"><a href=\"/runs/%.0f\">", page_jnum(e, "run_id"));
-    page_quantity(f, page_jnum(e, "value"), unit);
+    html_quantity(f, page_jnum(e, "value"), unit);
     fputs("</a>", f);
     page_yard_short(f, r, (long long)page_jnum(e, "run_id"), metric);
     fputs("</td><td>", f);
-    page_when(f, page_jstr(e, "started_at"));
+    html_when(f, page_jstr(e, "started_at"));
     fputs("</td><td class=\"small caveat\">", f);
-    page_esc(f, cav);
+    html_txt(f, cav);
     fputs("</td></tr>", f);
 }
 
@@ -175,29 +176,25 @@ static void board_tables(FILE *f, http_req *r, const cJSON *list, const char *un
 static void board_form(page *p, const char *plugin, const char *chosen, int warned)
 {
     FILE *f = p->f;
-    sqlite3_stmt *s;
     fputs("<form class=\"row\" method=\"get\" action=\"/leaderboard/", f);
-    page_url(f, plugin);
+    html_url(f, plugin);
     fputs("\"><div><label for=\"metric\">Metric</label><select id=\"metric\" name=\"metric\">", f);
-    if (sqlite3_prepare_v2(store_db(p->r->st),
-                           "SELECT name, unit FROM metrics WHERE run_id = (SELECT max(id) FROM "
-                           "runs WHERE plugin = ?1 AND status = 'ok') ORDER BY seq",
-                           -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, plugin, -1, SQLITE_TRANSIENT);
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            fputs("<option value=\"", f);
-            page_esc(f, page_col_text(s, 0));
-            fputs(chosen && strcmp(chosen, page_col_text(s, 0)) == 0 ? "\" selected>" : "\">", f);
-            page_esc(f, page_col_text(s, 0));
-            if (*page_col_text(s, 1)) {
-                fputs(" (", f);
-                page_esc(f, page_col_text(s, 1));
-                fputs(")", f);
-            }
-            fputs("</option>", f);
+    strvec names = {0}, units = {0};
+    board_metrics(p->r->st, plugin, &names, &units);
+    for (size_t i = 0; i < names.n; i++) {
+        fputs("<option value=\"", f);
+        html_txt(f, names.v[i]);
+        fputs(chosen && strcmp(chosen, names.v[i]) == 0 ? "\" selected>" : "\">", f);
+        html_txt(f, names.v[i]);
+        if (*units.v[i]) {
+            fputs(" (", f);
+            html_txt(f, units.v[i]);
+            fputs(")", f);
         }
-        sqlite3_finalize(s);
+        fputs("</option>", f);
     }
+    strvec_free(&names);
+    strvec_free(&units);
     fprintf(f, "</select></div><div><label><input type=\"checkbox\" name=\"include\" "
                "value=\"warned\"%s> rank runs with a caveat too</label></div>"
                "<button type=\"submit\">Show</button></form>",
@@ -209,19 +206,17 @@ int page_board_list(http_req *r, http_resp *o)
     page p;
     page_open(&p, r, o);
     page_begin(&p, "Leaderboards", 0);
-    sqlite3_stmt *s;
+    strvec plugins = {0};
+    board_plugins(r->st, &plugins);
     fputs("<ul>", p.f);
-    if (sqlite3_prepare_v2(store_db(r->st), "SELECT DISTINCT plugin FROM runs ORDER BY 1", -1, &s,
-                           NULL) == SQLITE_OK) {
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            fputs("<li><a href=\"/leaderboard/", p.f);
-            page_url(p.f, page_col_text(s, 0));
-            fputs("\">", p.f);
-            page_esc(p.f, page_col_text(s, 0));
-            fputs("</a></li>", p.f);
-        }
-        sqlite3_finalize(s);
+    for (size_t i = 0; i < plugins.n; i++) {
+        fputs("<li><a href=\"/leaderboard/", p.f);
+        html_url(p.f, plugins.v[i]);
+        fputs("\">", p.f);
+        html_txt(p.f, plugins.v[i]);
+        fputs("</a></li>", p.f);
     }
+    strvec_free(&plugins);
     fputs("</ul>", p.f);
     return page_send(&p, 200);
 }
@@ -237,9 +232,9 @@ static void left_out_part(FILE *f, http_req *r, const cJSON *j, const char *plug
           "runs' figures are not what the metric means (the reason is by each). <a href=\""
           "/leaderboard/",
           f);
-    page_url(f, plugin);
+    html_url(f, plugin);
     fputs("?metric=", f);
-    page_url(f, page_jstr(j, "metric"));
+    html_url(f, page_jstr(j, "metric"));
     fputs("&amp;include=warned\">Rank them too</a>.</p>", f);
     board_tables(f, r, left, unit, page_jstr(j, "metric"), table, 1);
     fputs("</section>", f);
@@ -263,7 +258,7 @@ int page_board(http_req *r, http_resp *o)
     board_form(&p, plugin, page_jstr(j, "metric"), warned);
     if (st != 200) {
         fputs("<p class=\"msg bad\">", f);
-        page_esc(f, page_api_message(j));
+        html_txt(f, page_api_message(j));
         fputs("</p>", f);
         cJSON_Delete(j);
         return page_send(&p, st == 404 ? 404 : 400);
@@ -273,9 +268,9 @@ int page_board(http_req *r, http_resp *o)
     int have = page_load_plugin(plugin, &lp, err, sizeof err) == 0;
     const bx_param *table = have ? lp.desc->params : NULL;
     fputs("<p>Ranked by <strong>", f);
-    page_esc(f, page_jstr(j, "metric"));
+    html_txt(f, page_jstr(j, "metric"));
     fputs("</strong>, ", f);
-    page_esc(f, page_jstr(j, "better"));
+    html_txt(f, page_jstr(j, "better"));
     fputs(" is better. Runs are ranked only against runs of the same configuration (ranks, "
           "threads and parameters): one table each, the best run of each user and host. Your "
           "entries are highlighted.</p>",

@@ -14,9 +14,13 @@
 
 #include "compare.h"
 #include "page_board.h"
+#include "jobs.h"
 #include "page_kit.h"
+#include "report.h"
+#include "util.h"
 #include "stats.h"
 
+#define HTML PAGE_HTML
 #define ALPHA 0.05
 
 /* A side as the page takes it into the library's selector: "job:N" is the service's job N
@@ -27,17 +31,7 @@ static char *side_selector(store *st, const char *sel, char *err, size_t errlen)
     char tail;
     if (sscanf(sel, "job:%lld%c", &job, &tail) != 1)
         return strdup(sel);
-    sqlite3_stmt *s;
-    char *out = NULL;
-    if (sqlite3_prepare_v2(store_db(st), "SELECT 'run:' || group_concat(id) FROM (SELECT id "
-                                         "FROM runs WHERE job = ?1 AND status = 'ok' ORDER BY "
-                                         "id LIMIT 1000)",
-                           -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(s, 1, job);
-        if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
-            out = strdup((const char *)sqlite3_column_text(s, 0));
-        sqlite3_finalize(s);
-    }
+    char *out = job_ok_runs_selector(st, job);
     if (!out)
         snprintf(err, errlen, "Job %lld has no run that ended ok yet. Wait until it is done (its "
                               "page shows how each point ended) or choose another job.", job);
@@ -103,7 +97,7 @@ static void strip(FILE *f, const cmp_row *w, const char *label)
     fputs("<svg class=\"strip\" role=\"img\" width=\"520\" height=\"86\" viewBox=\"0 0 520 86\" "
           "xmlns=\"http://www.w3.org/2000/svg\"><title>",
           f);
-    page_esc(f, label);
+    html_txt(f, label);
     fputs("</title>", f);
     for (int k = 0; k < 2; k++) {
         int y = 18 + 26 * k;
@@ -117,13 +111,13 @@ static void strip(FILE *f, const cmp_row *w, const char *label)
     fputs("<line x1=\"30\" y1=\"66\" x2=\"500\" y2=\"66\" stroke=\"#555\"/>"
           "<text x=\"30\" y=\"82\" font-size=\"11\">",
           f);
-    page_num(f, lo);
+    html_num(f, lo);
     fputs(" ", f);
-    page_esc(f, w->a->unit);
+    html_txt(f, w->a->unit);
     fputs("</text><text x=\"500\" y=\"82\" font-size=\"11\" text-anchor=\"end\">", f);
-    page_num(f, hi);
+    html_num(f, hi);
     fputs(" ", f);
-    page_esc(f, w->a->unit);
+    html_txt(f, w->a->unit);
     fputs("</text></svg>", f);
 }
 
@@ -131,10 +125,10 @@ static void strip(FILE *f, const cmp_row *w, const char *label)
 static void answer(FILE *f, const cmp_row *w)
 {
     fputs("<section class=\"cmp\"><h2>", f);
-    page_esc(f, w->a->metric);
+    html_txt(f, w->a->metric);
     if (w->a->host) {
         fputs(" on ", f);
-        page_esc(f, w->a->host);
+        html_txt(f, w->a->host);
     }
     fputs("</h2>", f);
     cJSON *cfg = cJSON_CreateObject(); /* the configuration both sides share */
@@ -149,11 +143,11 @@ static void answer(FILE *f, const cmp_row *w)
     sentence(f, w);
     strip(f, w, w->label);
     fputs("<p class=\"small stat\">The statistic: the median of every repetition, A ", f);
-    page_quantity(f, w->med_a, w->a->unit);
+    html_quantity(f, w->med_a, w->a->unit);
     fprintf(f, " (%zu values), B ", w->a->samples.n);
-    page_quantity(f, w->med_b, w->b->unit);
+    html_quantity(f, w->med_b, w->b->unit);
     fprintf(f, " (%zu values); ", w->b->samples.n);
-    page_esc(f, w->a->better);
+    html_txt(f, w->a->better);
     fprintf(f, " is better. The test: Mann-Whitney U, p = %.3g; beyond the noise means p "
                "below %g.</p></section>",
             w->p, ALPHA);
@@ -215,7 +209,7 @@ static int compare_sides(FILE *f, store *st, const char *a, const char *b)
     if (rc) {
         fputs("<p class=\"msg bad\" role=\"alert\">", f);
         char *shown = http_scrub(err[0] ? err : "nothing to compare");
-        page_esc(f, shown); /* never a server path */
+        html_txt(f, shown); /* never a server path */
         free(shown);
         fputs("</p>", f);
     } else {
@@ -246,11 +240,11 @@ int page_compare(http_req *r, http_resp *o)
           "common is answered apart.</p><form class=\"row\" method=\"get\" action=\"/compare\">"
           "<div><label for=\"a\">A</label><input type=\"text\" id=\"a\" name=\"a\" value=\"",
           f);
-    page_esc(f, a);
+    html_txt(f, a);
     fputs("\"></div><div><label for=\"b\">B</label><input type=\"text\" id=\"b\" name=\"b\" "
           "value=\"",
           f);
-    page_esc(f, b);
+    html_txt(f, b);
     fputs("\"></div><button type=\"submit\">Compare</button></form>", f);
     int status = 200;
     if (a && b && *a && *b) {
@@ -264,4 +258,91 @@ int page_compare(http_req *r, http_resp *o)
         }
     }
     return page_send(&p, status);
+}
+
+/* ---- report: the library's report ----------------------------------------------------- */
+
+/* The filters of `benchaas report` offered by /report. */
+static const char *const report_filters[] = {"plugin", "status", "tag", "host", "since",
+                                             "until", NULL};
+
+int page_report(http_req *r, http_resp *o)
+{
+    /* the library's report (report_render_html), as `benchaas report --html` writes it */
+    qfilter qf;
+    memset(&qf, 0, sizeof qf);
+    qf.cmd = "report";
+    char opt[32], err[512] = "";
+    int bad = 0;
+    for (int i = 0; report_filters[i] && !bad; i++) {
+        const char *v = http_query(r, report_filters[i]);
+        if (!v || !*v)
+            continue;
+        snprintf(opt, sizeof opt, "--%s", report_filters[i]);
+        if (*v == '-' || strlen(v) > 500 || qfilter_option(&qf, opt, v) != 0) {
+            snprintf(err, sizeof err, "the filter %s=%s is not one report takes",
+                     report_filters[i], v);
+            bad = 1;
+        }
+    }
+    char *html = NULL;
+    size_t hlen = 0;
+    if (!bad) {
+        qfilter_finish(&qf);
+        report_opts ro = {.title = "BenchaaS report", .max_runs = 200, .max_timelines = 6,
+                          .max_series = 8, .cmdline = "the service's /report"};
+        FILE *m = open_memstream(&html, &hlen);
+        bad = report_render_html(m, r->st, &qf, &ro, err, sizeof err) != 0;
+        fclose(m);
+    }
+    qfilter_free(&qf);
+    if (bad) {
+        free(html);
+        return page_message(r, o, 400, "Report", err[0] ? err : "report failed");
+    }
+    /* The CLI's self-contained page, with the filters and a way back on top (inline
+     * styles: the report's own policy allows no stylesheet). */
+    char *buf = NULL;
+    size_t blen = 0;
+    FILE *f = open_memstream(&buf, &blen);
+    const char *body = strstr(html, "<body>");
+    size_t head = body ? (size_t)(body - html) + 6 : 0;
+    fwrite(html, 1, head, f);
+    fputs("<nav aria-label=\"Main\" class=\"site\" style=\"background:#14304d;color:#fff;"
+          "padding:8px 12px;margin:0 -16px\"><a style=\"color:#fff;font-weight:700\" "
+          "href=\"/\">benchaas</a> · ",
+          f);
+    page_nav_links(f, r, " style=\"color:#fff\"", " · "); /* the site's, as on every page */
+    fputs(" · Signed in as <strong>", f);
+    html_txt(f, r->auth.user);
+    fputs("</strong>", f);
+    if (page_csrf_cookie(r)) { /* signed in by cookie: the same sign-out as every page */
+        char tok[65];
+        page_csrf_of(page_csrf_cookie(r), tok);
+        fprintf(f, " <form method=\"post\" action=\"/logout\" style=\"display:inline\">"
+                   "<input type=\"hidden\" name=\"csrf\" value=\"%s\"><button type=\"submit\">"
+                   "Sign out</button></form>",
+                tok);
+    }
+    fputs("</nav><form method=\"get\" action=\"/report\" style=\"margin:10px 0;"
+          "display:flex;flex-wrap:wrap;gap:8px;align-items:end\">",
+          f);
+    for (int i = 0; report_filters[i]; i++) {
+        fprintf(f, "<div><label for=\"f-%s\" style=\"display:block;font-weight:600\">%s</label>"
+                   "<input type=\"text\" id=\"f-%s\" name=\"%s\" value=\"",
+                report_filters[i], report_filters[i], report_filters[i], report_filters[i]);
+        html_txt(f, http_query(r, report_filters[i]));
+        fputs("\"></div>", f);
+    }
+    fputs("<button type=\"submit\">Filter</button></form>", f);
+    fwrite(html + head, 1, hlen - head, f);
+    fclose(f);
+    free(html);
+    http_text(o, 200, HTML, buf, blen);
+    free(buf);
+    http_add_header(o, "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; "
+                                                  "img-src data:; form-action 'self'; "
+                                                  "frame-ancestors 'none'; base-uri 'none'");
+    http_add_header(o, "X-Frame-Options", "DENY");
+    return 0;
 }

@@ -8,5 +8,8 @@
 
 /* GET /compare[?a=A&b=B]: A and B a run id, job:N (the service's job) or a selector. */
 int page_compare(http_req *r, http_resp *o);
+/* GET /report[?plugin=&status=&tag=&host=&since=&until=]: the library's report
+ * (report_render_html), as `benchaas report --html` writes it, with the filters on top. */
+int page_report(http_req *r, http_resp *o);
 
 #endif

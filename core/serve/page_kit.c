@@ -6,8 +6,10 @@
 #define _GNU_SOURCE
 #include "page_kit.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,61 +18,13 @@
 #include "api.h"
 #include "host.h"
 #include "loader.h"
+#include "pages.h"
 #include "svg.h"
 #include "util.h"
 
 /* What a page may load: this server's stylesheet, inline SVG styles, data: images. */
 static const char csp[] = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' "
                           "data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-/* ---- small helpers ---------------------------------------------------------- */
-
-void page_esc(FILE *f, const char *s) { svg_escape(f, s ? s : ""); }
-
-/* s percent-encoded for a URL (safe in an attribute too). */
-void page_url(FILE *f, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '_' || *p == '.' || *p == '~')
-            fputc(*p, f);
-        else
-            fprintf(f, "%%%02X", *p);
-    }
-}
-
-void page_num(FILE *f, double v)
-{
-    if (!isfinite(v)) {
-        fputs("–", f);
-        return;
-    }
-    double a = fabs(v);
-    if (a != 0 && (a >= 1e9 || a < 1e-3))
-        fprintf(f, "%.4g", v);
-    else if (a >= 100)
-        fprintf(f, "%.1f", v);
-    else
-        fprintf(f, "%.4g", v);
-}
-
-const char *page_col_text(sqlite3_stmt *s, int i)
-{
-    const char *t = (const char *)sqlite3_column_text(s, i);
-    return t ? t : "";
-}
-
-/* A stored UTC time (ISO 8601) as "2026-11-21 10:12" (the whole in datetime). */
-void page_when(FILE *f, const char *iso)
-{
-    if (!iso || strlen(iso) < 16 || iso[10] != 'T') {
-        page_esc(f, iso);
-        return;
-    }
-    fputs("<time datetime=\"", f);
-    page_esc(f, iso);
-    fprintf(f, "\">%.10s %.5s</time>", iso, iso + 11);
-}
 
 /* ---- CSRF ------------------------------------------------------------------ */
 
@@ -106,38 +60,27 @@ const char *page_csrf_cookie(const http_req *r)
 
 /* ---- form bodies --------------------------------------------------------------- */
 
+/* Every value of key, in order, appended to out (page_form_parse's reading: one parser). */
 size_t page_form_values(const http_req *r, const char *key, strvec *out)
 {
-    size_t n = 0, klen = strlen(key);
-    const char *p = r->body ? r->body : "";
-    while (*p) {
-        size_t len = strcspn(p, "&");
-        if (len > klen && strncmp(p, key, klen) == 0 && p[klen] == '=') {
-            char *v = xasprintf("%.*s", (int)(len - klen - 1), p + klen + 1);
-            for (char *c = v; *c; c++) /* a form's space, then its %XX (libmicrohttpd's) */
-                if (*c == '+')
-                    *c = ' ';
-            MHD_http_unescape(v);
-            strvec_push(out, v);
-            free(v);
+    page_form fm;
+    size_t n = 0;
+    page_form_parse(r->body, &fm);
+    for (size_t i = 0; i < fm.n; i++)
+        if (strcmp(fm.k[i], key) == 0) {
+            strvec_push(out, fm.v[i]);
             n++;
         }
-        p += len + (p[len] == '&');
-    }
+    page_form_free(&fm);
     return n;
 }
 
 int page_form_csrf_ok(const http_req *r)
 {
-    strvec t = {0};
-    const char *c = page_csrf_cookie(r);
-    int ok = 0;
-    if (c && page_form_values(r, "csrf", &t) && strlen(t.v[t.n - 1]) == 64) {
-        char want[65];
-        page_csrf_of(c, want);
-        ok = sodium_memcmp(want, t.v[t.n - 1], 64) == 0;
-    }
-    strvec_free(&t);
+    page_form fm;
+    page_form_parse(r->body, &fm);
+    int ok = page_csrf_ok(r, &fm);
+    page_form_free(&fm);
     return ok;
 }
 
@@ -199,7 +142,7 @@ void page_begin(page *p, const char *title, int refresh)
     if (refresh > 0)
         fprintf(f, "<meta http-equiv=\"refresh\" content=\"%d\">", refresh);
     fputs("<title>", f);
-    page_esc(f, title);
+    html_txt(f, title);
     fputs(" · benchaas</title><link rel=\"stylesheet\" href=\"/static/benchaas.css\">"
           "</head><body>\n<header class=\"top\"><nav aria-label=\"Main\">"
           "<a class=\"brand\" href=\"/\">benchaas</a>",
@@ -207,7 +150,7 @@ void page_begin(page *p, const char *title, int refresh)
     if (r->auth.user_id) {
         page_nav_links(f, r, "", "");
         fputs("<span class=\"who\">Signed in as&nbsp;<strong>", f);
-        page_esc(f, r->auth.user);
+        html_txt(f, r->auth.user);
         fprintf(f, "</strong>&nbsp;(%s)<form method=\"post\" action=\"/logout\">",
                 account_role_name(r->auth.role));
         page_csrf_field(p);
@@ -219,7 +162,7 @@ void page_begin(page *p, const char *title, int refresh)
         fputs("</span>", f);
     }
     fputs("</nav></header>\n<main>\n<h1>", f);
-    page_esc(f, title);
+    html_txt(f, title);
     fputs("</h1>\n", f);
 }
 
@@ -304,3 +247,199 @@ int page_load_plugin(const char *name, loaded_plugin *lp, char *err, size_t errl
     return rc;
 }
 
+/* ---- small helpers ------------------------------------------------------------------ */
+
+void page_state(FILE *f, const char *state)
+{
+    fputs("<span class=\"state s-", f);
+    html_txt(f, state);
+    fputs("\">", f);
+    html_txt(f, state);
+    fputs("</span>", f);
+}
+
+/* ---- form bodies (application/x-www-form-urlencoded) ------------------------------------- */
+
+static char *urldecode(const char *s, size_t len)
+{
+    char *o = xmalloc(len + 1);
+    size_t j = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '+') {
+            o[j++] = ' ';
+        } else if (s[i] == '%' && i + 2 < len && isxdigit((unsigned char)s[i + 1]) &&
+                   isxdigit((unsigned char)s[i + 2])) {
+            char h[3] = {s[i + 1], s[i + 2], 0};
+            o[j++] = (char)strtol(h, NULL, 16);
+            i += 2;
+        } else {
+            o[j++] = s[i];
+        }
+    }
+    o[j] = '\0';
+    return o;
+}
+
+void page_form_parse(const char *body, page_form *fm)
+{
+    memset(fm, 0, sizeof *fm);
+    const char *p = body ? body : "";
+    while (*p) {
+        const char *amp = strchr(p, '&');
+        size_t len = amp ? (size_t)(amp - p) : strlen(p);
+        const char *eq = memchr(p, '=', len);
+        if (len) {
+            fm->k = xrealloc(fm->k, (fm->n + 1) * sizeof *fm->k);
+            fm->v = xrealloc(fm->v, (fm->n + 1) * sizeof *fm->v);
+            fm->k[fm->n] = urldecode(p, eq ? (size_t)(eq - p) : len);
+            fm->v[fm->n] = eq ? urldecode(eq + 1, len - (size_t)(eq - p) - 1) : xstrdup("");
+            fm->n++;
+        }
+        p += len + (amp ? 1 : 0);
+    }
+}
+
+/* The last value of key (a checkbox after its hidden fallback), or NULL. */
+const char *page_form_get(const page_form *fm, const char *key)
+{
+    for (size_t i = fm->n; i-- > 0;)
+        if (strcmp(fm->k[i], key) == 0)
+            return fm->v[i];
+    return NULL;
+}
+
+void page_form_free(page_form *fm)
+{
+    for (size_t i = 0; i < fm->n; i++) {
+        free(fm->k[i]);
+        free(fm->v[i]);
+    }
+    free(fm->k);
+    free(fm->v);
+}
+
+/* ---- CSRF ------------------------------------------------------------------------------ */
+
+/* Is the form's csrf field right? */
+int page_csrf_ok(const http_req *r, const page_form *fm)
+{
+    const char *c = page_csrf_cookie(r), *t = page_form_get(fm, "csrf");
+    if (!c || !t || strlen(t) != 64)
+        return 0;
+    char want[65];
+    page_csrf_of(c, want);
+    return sodium_memcmp(want, t, 64) == 0;
+}
+
+/* ---- pages ------------------------------------------------------------------------------ */
+
+/* A whole page holding one message. */
+int page_message(http_req *r, http_resp *o, int status, const char *title,
+                 const char *msg)
+{
+    page p;
+    page_open(&p, r, o);
+    page_begin(&p, title, 0);
+    fputs("<p class=\"msg bad\" role=\"alert\">", p.f);
+    html_txt(p.f, msg);
+    fputs("</p><p><a href=\"/\">Back to the dashboard</a></p>", p.f);
+    return page_send(&p, status);
+}
+
+int page_redirect(http_resp *o, const char *where)
+{
+    http_text(o, 303, PAGE_HTML, "", 0);
+    http_add_header(o, "Location", where);
+    return 0;
+}
+
+int page_csrf_refused(http_req *r, http_resp *o)
+{
+    return page_message(r, o, 403, "Form refused",
+                        "This form's security token is missing or out of date, so it was "
+                        "not accepted. Reload the page and send the form again.");
+}
+
+void pages_refused(http_req *r, http_resp *o)
+{
+    int status = o->status;
+    char msg[512] = "not allowed";
+    cJSON *j = o->body ? cJSON_ParseWithLength(o->body, o->len) : NULL;
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(j, "error"), "message");
+    if (cJSON_IsString(m))
+        snprintf(msg, sizeof msg, "%s", m->valuestring);
+    cJSON_Delete(j);
+    free(o->body);
+    o->body = NULL;
+    o->len = 0;
+    strvec_free(&o->headers);
+    if (status == 401) {
+        char *loc = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&loc, &len);
+        fputs("/login?next=", f);
+        html_url(f, strcmp(r->method, "GET") == 0 ? r->path : "/");
+        fclose(f);
+        page_redirect(o, loc);
+        free(loc);
+        return;
+    }
+    page_message(r, o, status, status == 404 ? "Not found" : "Not allowed", msg);
+}
+
+void pages_not_found(http_req *r, http_resp *o)
+{
+    char *msg = xasprintf("There is no page at %s.", r->path);
+    page_message(r, o, 404, "Not found", msg);
+    free(msg);
+}
+
+/* ---- the API, called in-process ----------------------------------------------------------- */
+
+/* The names of the plugins found (in search order); scanned at most once a minute, since
+ * loading every plugin costs far more than a page. */
+static pthread_mutex_t names_mu = PTHREAD_MUTEX_INITIALIZER;
+static strvec names_cache;
+static double names_at = -1e9;
+
+static void names_refresh(void)
+{
+    if (mono_now() - names_at > 60.0) {
+        strvec user = {0}, dirs = {0};
+        plugin_search_path(&user, &dirs);
+        plugin_entry *e = NULL;
+        size_t n = 0;
+        plugin_scan(&dirs, core_host(), &e, &n);
+        strvec_free(&names_cache);
+        for (size_t i = 0; i < n; i++)
+            if (!e[i].error)
+                strvec_push(&names_cache, e[i].p.desc->name);
+        plugin_scan_free(e, n);
+        strvec_free(&dirs);
+        names_at = mono_now();
+    }
+}
+
+void page_plugin_names(strvec *out)
+{
+    pthread_mutex_lock(&names_mu);
+    names_refresh();
+    for (size_t i = 0; i < names_cache.n; i++)
+        strvec_push(out, names_cache.v[i]);
+    pthread_mutex_unlock(&names_mu);
+}
+
+/* The kept part `rt` of the page r asks for (answers.h): its status, and its body in *out
+ * (malloc'd, or NULL). */
+int page_kept_part(http_req *r, const http_route *rt, char **out)
+{
+    http_req q = *r;
+    q.method = "GET";
+    http_resp d;
+    memset(&d, 0, sizeof d);
+    http_run_route(rt, &q, &d);
+    strvec_free(&d.headers);
+    *out = d.body;
+    return d.status;
+}

@@ -1,20 +1,22 @@
 /*
  * page_kit.h — what every page family of `benchaas serve` writes its page with
- * (defined in pages.c): the page being written, escaping, numbers and times, and
- * the API's handlers called in-process.
+ * (page_kit.c): the page being written, escaping, numbers and times, forms and their
+ * CSRF token, and the API's handlers called in-process.
  *
  * A page: page_open(), page_begin() (head, navigation bar, who is signed in), the
  * body into p.f, page_send().  Every text from the database or the request goes
- * through page_esc() or, in a URL, page_url(): no page escapes by hand.
+ * through html.h (html_txt(), htmlf()'s %s, or in a URL html_url()): no page escapes by
+ * hand.
  */
 #ifndef BENCHAAS_PAGE_KIT_H
 #define BENCHAAS_PAGE_KIT_H
 
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
 #include <stdio.h>
 
+#include "html.h"
 #include "http.h"
+#include "util.h"
 
 #define PAGE_HTML "text/html; charset=utf-8"
 
@@ -53,19 +55,32 @@ size_t page_form_values(const http_req *r, const char *key, struct strvec *out);
 /* Does the request come over TLS? (cookies get Secure) */
 int page_is_tls(const http_req *r);
 
-/* s as HTML text or attribute (NULL: nothing). */
-void page_esc(FILE *f, const char *s);
-/* s percent-encoded for a URL (safe in an attribute too). */
-void page_url(FILE *f, const char *s);
-/* A number with its significant digits ("–" when not finite). */
-void page_num(FILE *f, double v);
-/* A stored UTC time as "2026-11-21 10:12" in a <time>. */
-void page_when(FILE *f, const char *iso);
-/* v in unit as a person reads it: 41290 MB/s is "41.3 GB/s", 46000000 bytes
- * "43.9 MiB" (the exact figure in a title); an unknown unit: page_num and the unit. */
-void page_quantity(FILE *f, double v, const char *unit);
-/* Column i as text, "" for NULL. */
-const char *page_col_text(sqlite3_stmt *s, int i);
+/* A state ("running", "failed", ...) in its colour. */
+void page_state(FILE *f, const char *state);
+/* A whole page holding one message (an error): 0. */
+int page_message(http_req *r, http_resp *o, int status, const char *title, const char *msg);
+/* 303 to where: 0. */
+int page_redirect(http_resp *o, const char *where);
+
+/* A form body (application/x-www-form-urlencoded), decoded. */
+typedef struct page_form {
+    char **k, **v;
+    size_t n;
+} page_form;
+void page_form_parse(const char *body, page_form *fm);
+/* The last value of key (a checkbox after its hidden fallback), or NULL. */
+const char *page_form_get(const page_form *fm, const char *key);
+void page_form_free(page_form *fm);
+/* Is the form's csrf field right?  When not: page_csrf_refused() answers (403). */
+int page_csrf_ok(const http_req *r, const page_form *fm);
+int page_csrf_refused(http_req *r, http_resp *o);
+
+/* The names of the plugins found (in search order) appended to out; scanned at most once
+ * a minute. */
+void page_plugin_names(strvec *out);
+/* The kept part `rt` of the page r asks for (answers.h): its status, and its body in *out
+ * (malloc'd, or NULL). */
+int page_kept_part(http_req *r, const http_route *rt, char **out);
 
 /* Load plugin `name` from the search path: 0 (plugin_unload it), or BX_EINVAL with err. */
 struct loaded_plugin;

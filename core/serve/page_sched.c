@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "html.h"
+#include "jobs.h"
 #include "page_kit.h"
 #include "util.h"
 
@@ -39,10 +41,10 @@ static void experiments_text(FILE *f, const cJSON *jobs)
         const char *p = page_jstr(e, "plugin"), *n = page_jstr(e, "name");
         fputs(k++ ? ", " : "", f);
         fputs("<span class=\"exp\">", f);
-        page_esc(f, p ? p : "?");
+        html_txt(f, p ? p : "?");
         if (n && (!p || strcmp(n, p) != 0)) {
             fputs(" (", f);
-            page_esc(f, n);
+            html_txt(f, n);
             fputs(")", f);
         }
         fputs("</span>", f);
@@ -71,11 +73,11 @@ static void schedules_table(page *p, const cJSON *list)
     cJSON_ArrayForEach(s, list) {
         long long id = (long long)page_jnum(s, "id");
         fprintf(f, "<tr id=\"schedule-%lld\"><td>%lld</td><td>", id, id);
-        page_esc(f, page_jstr(s, "user"));
+        html_txt(f, page_jstr(s, "user"));
         fputs("</td><td class=\"when\">", f);
         when_text(f, (long long)page_jnum(s, "every_seconds"), page_jstr(s, "next_at"));
         fputs("</td><td>", f);
-        page_when(f, page_jstr(s, "next_at"));
+        html_when(f, page_jstr(s, "next_at"));
         fputs("</td><td>", f);
         experiments_text(f, cJSON_GetObjectItemCaseSensitive(s, "jobs"));
         fputs("</td><td>", f);
@@ -99,7 +101,6 @@ static void schedules_table(page *p, const cJSON *list)
 static void schedule_form(page *p, long long pick, const cJSON *fields)
 {
     FILE *f = p->f;
-    sqlite3_stmt *s;
     fputs("<section aria-labelledby=\"h-new\"><h2 id=\"h-new\">New schedule</h2>"
           "<form method=\"post\" action=\"/schedules\" id=\"schedule-form\">",
           f);
@@ -107,32 +108,29 @@ static void schedule_form(page *p, long long pick, const cJSON *fields)
     fputs("<fieldset><legend>Jobs to repeat (together they are the suite: each runs again "
           "as a new job with the same settings)</legend>",
           f);
-    int n = 0;
-    if (sqlite3_prepare_v2(store_db(p->r->st),
-                           "SELECT id, plugin, name, created_at, state FROM jobs WHERE user = ?1 "
-                           "ORDER BY id DESC LIMIT 20",
-                           -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, p->r->auth.user, -1, SQLITE_TRANSIENT);
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            long long id = sqlite3_column_int64(s, 0);
-            fprintf(f, "<label class=\"pick\"><input type=\"checkbox\" name=\"job\" "
-                       "value=\"%lld\"%s> job #%lld: ",
-                    id, id == pick ? " checked" : "", id);
-            page_esc(f, page_col_text(s, 1));
-            if (strcmp(page_col_text(s, 1), page_col_text(s, 2)) != 0) {
-                fputs(" (", f);
-                page_esc(f, page_col_text(s, 2));
-                fputs(")", f);
-            }
-            fputs(" <span class=\"muted small\">", f);
-            page_esc(f, page_col_text(s, 4));
-            fputs(", ", f);
-            page_when(f, page_col_text(s, 3));
-            fputs("</span></label><br>", f);
-            n++;
+    job_row *v = NULL;
+    size_t n = 0;
+    char err[256];
+    if (job_list(p->r->st, NULL, p->r->auth.user, 1, 20, &v, &n, err, sizeof err) != 0)
+        n = 0;
+    for (size_t i = 0; i < n; i++) {
+        long long id = (long long)v[i].id;
+        fprintf(f, "<label class=\"pick\"><input type=\"checkbox\" name=\"job\" "
+                   "value=\"%lld\"%s> job #%lld: ",
+                id, id == pick ? " checked" : "", id);
+        html_txt(f, v[i].plugin);
+        if (strcmp(v[i].plugin, v[i].name) != 0) {
+            fputs(" (", f);
+            html_txt(f, v[i].name);
+            fputs(")", f);
         }
-        sqlite3_finalize(s);
+        fputs(" <span class=\"muted small\">", f);
+        html_txt(f, v[i].state);
+        fputs(", ", f);
+        html_when(f, v[i].created_at);
+        fputs("</span></label><br>", f);
     }
+    job_rows_free(v, n);
     if (!n)
         fputs("<p class=\"muted\">You have no jobs yet: <a href=\"/submit\">submit a benchmark"
               "</a> first, then repeat it here.</p>",
@@ -140,7 +138,7 @@ static void schedule_form(page *p, long long pick, const cJSON *fields)
     const char *fe = page_jstr(fields, "jobs");
     if (fe) {
         fputs("<p class=\"field-error\" id=\"err-jobs\">", f);
-        page_esc(f, fe);
+        html_txt(f, fe);
         fputs("</p>", f);
     }
     fputs("</fieldset><p><label for=\"at\">At (time of day, UTC)</label> <input type=\"time\" "
@@ -151,7 +149,7 @@ static void schedule_form(page *p, long long pick, const cJSON *fields)
     for (int i = 0; keys[i]; i++)
         if (page_jstr(fields, keys[i])) {
             fprintf(f, "<p class=\"field-error\" id=\"err-%s\">", keys[i]);
-            page_esc(f, page_jstr(fields, keys[i]));
+            html_txt(f, page_jstr(fields, keys[i]));
             fputs("</p>", f);
         }
     fputs("<p><label for=\"every\">Every</label> <select id=\"every\" name=\"every\">"
@@ -181,7 +179,7 @@ static int schedules_page(http_req *r, http_resp *o, int status, const char *msg
     if (msg) {
         fprintf(f, "<p class=\"msg %s\" role=\"%s\" id=\"schedule-msg\">", bad ? "bad" : "ok",
                 bad ? "alert" : "status");
-        page_esc(f, msg);
+        html_txt(f, msg);
         fputs("</p>", f);
     }
     if (st == 200)
@@ -214,22 +212,13 @@ static cJSON *chosen_suite(http_req *r, const strvec *ids, char *err, size_t err
         return NULL;
     }
     cJSON *list = cJSON_CreateArray();
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(store_db(r->st), "SELECT user, experiment_json FROM jobs WHERE id = ?1",
-                           -1, &s, NULL) != SQLITE_OK) {
-        cJSON_Delete(list);
-        snprintf(err, errlen, "the jobs could not be read");
-        return NULL;
-    }
     for (size_t i = 0; i < ids->n; i++) {
         char *end;
         long long id = strtoll(ids->v[i], &end, 10);
-        sqlite3_reset(s);
-        sqlite3_bind_int64(s, 1, id);
-        cJSON *e = NULL;
-        if (*end == '\0' && id > 0 && sqlite3_step(s) == SQLITE_ROW &&
-            may_change(r, page_col_text(s, 0)))
-            e = cJSON_Parse(page_col_text(s, 1));
+        cJSON *job = *end == '\0' && id > 0 ? job_json(r->st, id) : NULL, *e = NULL;
+        if (job && may_change(r, page_jstr(job, "user")))
+            e = cJSON_DetachItemFromObjectCaseSensitive(job, "experiment");
+        cJSON_Delete(job);
         if (!cJSON_IsObject(e)) {
             cJSON_Delete(e);
             snprintf(err, errlen, "job %.20s is not one of your jobs", ids->v[i]);
@@ -239,7 +228,6 @@ static cJSON *chosen_suite(http_req *r, const strvec *ids, char *err, size_t err
         }
         cJSON_AddItemToArray(list, e);
     }
-    sqlite3_finalize(s);
     return list;
 }
 

@@ -28,7 +28,9 @@ void pages_refused(http_req *r, http_resp *o);
 /* The 404 page of a path that is neither a page nor under /api/ (http_config.page_not_found). */
 void pages_not_found(http_req *r, http_resp *o);
 
-/* The stylesheet served at /static/benchaas.css. */
-extern const char pages_css[];
+/* The stylesheet served at /static/benchaas.css: core/serve/benchaas.css, compiled in
+ * by embed.cmake (pages_css_len bytes, a NUL after them). */
+extern const unsigned char pages_css[];
+extern const size_t pages_css_len;
 
 #endif
