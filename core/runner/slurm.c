@@ -36,6 +36,7 @@
 #include "dbpath.h"
 #include "launch.h"
 #include "paramval.h"
+#include "sandbox.h"
 #include "slurm.h"
 #include "slurm_opts.h"
 #include "store.h"
@@ -380,6 +381,25 @@ static const char *last_line(char *s)
     trim(s);
     char *nl = strrchr(s, '\n');
     return nl ? nl + 1 : s;
+}
+
+/* slurm.sandbox's file: the sandbox as JSON (checked), or NULL with the reason. */
+static cJSON *load_sandbox(const char *path, char *err, size_t errlen)
+{
+    char *text = NULL;
+    if (read_file(path, 1 << 20, &text, NULL, err, errlen) != 0)
+        return NULL;
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    sandbox sb;
+    if (!j || sandbox_from_json(j, &sb, err, errlen) != 0) {
+        if (!j)
+            errf(err, errlen, BX_EINVAL, "slurm.sandbox: %s is not a sandbox (JSON)", path);
+        cJSON_Delete(j);
+        return NULL;
+    }
+    sandbox_free(&sb);
+    return j;
 }
 
 /* Record a submitted point as `queued` (the worker's document replaces it). */
@@ -774,6 +794,11 @@ int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retr
         j->specs = xcalloc(j->count, sizeof *j->specs);
         j->spec_paths = xcalloc(j->count, sizeof *j->spec_paths);
         size_t keep = 0;
+        cJSON *box = NULL; /* slurm.sandbox: every worker of the job confines itself */
+        if (opts[n].sandbox && !(box = load_sandbox(opts[n].sandbox, err, sizeof err))) {
+            say("%s", err);
+            goto out2;
+        }
         for (size_t i = 0; i < j->count; i++) {
             const point *pt = &p->points[j->first + i];
             if (retry_failed && st && already_ok(st, pt)) {
@@ -787,8 +812,11 @@ int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retr
             if (j->node)
                 strvec_push_owned(&s->tags, xasprintf("node=%s", j->node));
             j->spec_paths[keep] = xasprintf("%s/%s.spec.json", spool, s->uuid);
+            if (box)
+                s->sandbox = cJSON_Duplicate(box, 1);
             keep++;
         }
+        cJSON_Delete(box);
         j->count = keep;
         j->array = !opts[n].pack && j->count > 1;
         if (!j->count)

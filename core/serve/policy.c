@@ -364,6 +364,17 @@ int policy_check_experiment(const site_policy *p, const experiment *e, const bx_
             }
         }
     }
+    /* Slurm settings that place a file, a variable or a command before the worker
+     * confines itself are the site's, not a member's (the service sets spool and
+     * sandbox itself: policy_slurm_job) */
+    static const char *const site_only[] = {"spool", "sandbox", "env", "extra", "modules", NULL};
+    for (size_t i = 0; e->slurm && site_only[i]; i++)
+        if (cJSON_GetObjectItemCaseSensitive(e->slurm, site_only[i])) {
+            snprintf(field, fieldlen, "slurm.%s", site_only[i]);
+            return errf(err, errlen, BX_EINVAL,
+                        "slurm.%s is the site's setting under this service's policy",
+                        site_only[i]);
+        }
     return 0;
 }
 
@@ -476,4 +487,62 @@ void policy_hide_paths(const site_policy *p, char *msg, size_t len)
     strvec_free(&dirs);
     replace_all(msg, len, p->scratch_root, "(the jobs' folders)");
     replace_all(msg, len, p->db, "(the database)");
+}
+
+/* ---- jobs submitted through Slurm ----------------------------------------------------- */
+
+static char *slurm_box_path(const char *spool, int64_t job)
+{
+    return xasprintf("%s/service-job-%lld.sandbox.json", spool, (long long)job);
+}
+
+char *policy_slurm_job(const site_policy *p, int64_t job, const char *spool, cJSON *exp,
+                       char *err, size_t errlen)
+{
+    char *dir = policy_job_dir(p, job, err, errlen);
+    if (!dir)
+        return NULL;
+    strvec dirs = {0};
+    plugin_search_path(NULL, &dirs);
+    sandbox sb;
+    policy_sandbox(p, dir, &dirs, &sb);
+    strvec_free(&dirs);
+    cJSON *j = sandbox_to_json(&sb);
+    sandbox_free(&sb);
+    char *text = cJSON_Print(j), *path = slurm_box_path(spool, job);
+    cJSON_Delete(j);
+    char e2[512];
+    int rc = mkdir_p(spool, e2, sizeof e2) || write_file_atomic(path, text, strlen(text), e2,
+                                                                  sizeof e2)
+                 ? errf(err, errlen, BX_EIO, "cannot write the job's sandbox in the spool")
+                 : 0;
+    free(text);
+    if (rc == 0) {
+        cJSON *sl = cJSON_GetObjectItemCaseSensitive(exp, "slurm");
+        if (!cJSON_IsObject(sl)) {
+            cJSON_DeleteItemFromObjectCaseSensitive(exp, "slurm");
+            sl = cJSON_AddObjectToObject(exp, "slurm");
+        }
+        /* the member's own were refused (policy_check_experiment) */
+        cJSON_DeleteItemFromObjectCaseSensitive(sl, "spool");
+        cJSON_DeleteItemFromObjectCaseSensitive(sl, "sandbox");
+        cJSON_AddStringToObject(sl, "spool", dir);
+        cJSON_AddStringToObject(sl, "sandbox", path);
+    } else {
+        policy_dir_remove(dir);
+        free(dir);
+        dir = NULL;
+    }
+    free(path);
+    return dir;
+}
+
+void policy_slurm_done(const site_policy *p, int64_t job, const char *spool)
+{
+    char *path = slurm_box_path(spool, job);
+    unlink(path);
+    free(path);
+    char *dir = xasprintf("%s/job-%lld", p->scratch_root, (long long)job);
+    policy_dir_remove(dir);
+    free(dir);
 }

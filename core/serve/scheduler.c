@@ -667,10 +667,12 @@ static void slurm_submit_job(sched *s, sqlite3 *db, int64_t id)
     char *spool = spool_dir_for(s->db);
     char *cfgp = xasprintf("%s/service-job-%lld.cfg", spool, (long long)id);
     char *log = xasprintf("%s/service-job-%lld.log", spool, (long long)id);
-    char *text = exp ? job_config_text(exp, id) : NULL;
+    const site_policy *pol = policy_current(); /* confined on its nodes too (policy.h) */
+    char *jdir = exp && pol ? policy_slurm_job(pol, id, spool, exp, err, sizeof err) : NULL;
+    char *text = exp && (!pol || jdir) ? job_config_text(exp, id) : NULL;
     char *msg = NULL;
     if (!text) {
-        msg = xstrdup("the job's experiment can no longer be written as a configuration file");
+        msg = xstrdup(err[0] ? err : "the job's experiment can no longer be written as a configuration file");
     } else if (mkdir_p(spool, err, sizeof err) != 0 ||
                write_file_atomic(cfgp, text, strlen(text), err, sizeof err) != 0) {
         msg = xstrdup(err);
@@ -707,6 +709,7 @@ static void slurm_submit_job(sched *s, sqlite3 *db, int64_t id)
         }
     }
     free(msg);
+    free(jdir);
     free(text);
     free(cfgp);
     free(log);
@@ -755,6 +758,11 @@ static void slurm_settle_job(sched *s, sqlite3 *db, int64_t id)
         }
         free(idx);
         finish_job(db, id);
+        if (policy_current()) {
+            char *spool = spool_dir_for(s->db);
+            policy_slurm_done(policy_current(), id, spool);
+            free(spool);
+        }
         after_scheduled_job(s, s->st, id); /* db is store_db(s->st) */
     }
     free(runs);

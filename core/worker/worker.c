@@ -18,6 +18,7 @@
 #include <math.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifdef BENCHAAS_HAVE_MPI
@@ -516,6 +517,59 @@ static void add_job_peaks(cJSON *metrics, const jobtl *jt)
     }
 }
 
+/* Digits only (a Slurm job or step id). */
+static int all_digits(const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+/*
+ * In a Slurm job step launched with srun --mpi=pmix, OpenMPI makes its session
+ * folders in the folder Slurm's PMIx plugin made for this step on this node
+ * (spmix_appdir_UID_JOB.STEP in its tmpdir, removed with the step), not in
+ * TMPDIR.  Its path when it exists (free it), else NULL.
+ */
+static char *slurm_step_dir(void)
+{
+    const char *job = getenv("SLURM_JOB_ID"), *step = getenv("SLURM_STEP_ID");
+    const char *tmp = getenv("PMIX_SYSTEM_TMPDIR");
+    if (!all_digits(job) || !all_digits(step))
+        return NULL;
+    char *d = xasprintf("%s/spmix_appdir_%u_%s.%s", tmp && tmp[0] == '/' ? tmp : "/tmp",
+                        (unsigned)getuid(), job, step);
+    struct stat st;
+    if (lstat(d, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid())
+        return d;
+    free(d);
+    return NULL;
+}
+
+/* Before MPI_Init in such a step: the shared-memory segments go there too (not in
+ * /dev/shm, where the run-as user could not remove them at the end). */
+static void slurm_step_shm(void)
+{
+    char *d = slurm_step_dir();
+    if (d)
+        setenv("OMPI_MCA_btl_vader_backing_directory", d, 1);
+    free(d);
+}
+
+/* When confining such a rank: the step's folder becomes the run-as user's, and the
+ * sandbox lets it write there (and nowhere else in the node's /tmp). */
+static void slurm_step_allow(sandbox *sb)
+{
+    char *d = slurm_step_dir();
+    if (d && (!sb->drop || chown(d, sb->uid, sb->gid) == 0))
+        strvec_push_owned(&sb->write, d);
+    else
+        free(d);
+}
+
 /*
  * A service job's spec carries its sandbox: work in the spec's folder (the
  * job's scratch folder, where relative paths land), then take the run-as
@@ -546,10 +600,13 @@ static int confine(runspec *spec, const char *spec_path)
     }
     /* the service's launcher confined us already (launch_run_confined) */
     const char *done = getenv("BENCHAAS_CONFINED");
-    if (rc == 0 && done && strcmp(done, "1") == 0)
+    int slurm = spec->launcher && strcmp(spec->launcher, "slurm") == 0; /* never in a job */
+    if (rc == 0 && !slurm && done && strcmp(done, "1") == 0)
         return 0;
     if (rc == 0)
         rc = sandbox_from_json(spec->sandbox, &sb, err, sizeof err);
+    if (rc == 0 && slurm)
+        slurm_step_allow(&sb);
     if (rc == 0) {
         rc = sandbox_apply(&sb, note, sizeof note, err, sizeof err);
         sandbox_free(&sb);
@@ -601,7 +658,11 @@ static int worker_main(int argc, char **argv)
     runspec spec;
     if (read_spec(argv[1], &spec) != 0)
         return 2;
-    if (spec.sandbox && confine(&spec, argv[1]) != 0) {
+    /* An MPI rank of a Slurm job step registers with the step's PMIx server as the
+     * job's user first (the server refuses any other), then confines itself: before
+     * any plugin code runs, never before MPI_Init's own. */
+    int late = spec.sandbox && spec.mpi && spec.launcher && strcmp(spec.launcher, "slurm") == 0;
+    if (spec.sandbox && !late && confine(&spec, argv[1]) != 0) {
         spec_free(&spec);
         return 3;
     }
@@ -609,7 +670,15 @@ static int worker_main(int argc, char **argv)
     int rank = 0, size = 1;
     char mpi_lib[512] = "";
     if (spec.mpi) {
+        if (late)
+            slurm_step_shm();
         int rc = start_mpi(&argc, &argv, &rank, &size, mpi_lib);
+        if (rc == 0 && late && confine(&spec, argv[1]) != 0) {
+#ifdef BENCHAAS_HAVE_MPI
+            MPI_Abort(MPI_COMM_WORLD, 3); /* the other ranks must not wait for this one */
+#endif
+            rc = 3;
+        }
         if (rc) {
             spec_free(&spec);
             return rc;
