@@ -462,6 +462,13 @@ void policy_sandbox(const site_policy *p, const char *dir, const strvec *plugin_
         strvec_push(&sb->write, p->paths.v[i]);
     if (dir)
         strvec_push(&sb->write, dir);
+    /* connections at run time: the --allow-host networks (and loopback) only */
+    sb->net = 1;
+    for (size_t i = 0; i < p->ncidrs; i++) {
+        char a[INET6_ADDRSTRLEN];
+        if (inet_ntop(p->cidrs[i].family, p->cidrs[i].addr, a, sizeof a))
+            strvec_push_owned(&sb->hosts, xasprintf("%s/%d", a, p->cidrs[i].bits));
+    }
 }
 
 /* Every occurrence of `path` in msg becomes `as`. */

@@ -18,6 +18,9 @@
 #include <math.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +34,7 @@
 #include "jobtl.h"
 #include "provenance.h"
 #include "resultdoc.h"
+#include "netguard.h"
 #include "sandbox.h"
 #include "spec.h"
 #include "util.h"
@@ -549,6 +553,59 @@ static char *slurm_step_dir(void)
     return NULL;
 }
 
+static char *dupn(const char *s, size_t n)
+{
+    char *d = xmalloc(n + 1);
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+/* Slurm's node list ("n1,gpu[01-03,7],m") one name at a time onto out. */
+static void expand_nodelist(const char *list, strvec *out)
+{
+    const char *p = list;
+    while (*p) {
+        const char *br = p + strcspn(p, ",["), *end;
+        if (*br != '[') { /* a plain name */
+            strvec_push_owned(out, dupn(p, (size_t)(br - p)));
+            p = *br ? br + 1 : br;
+            continue;
+        }
+        end = strchr(br, ']');
+        if (!end)
+            return;
+        char *ranges = dupn(br + 1, (size_t)(end - br - 1)), *save = NULL;
+        for (char *r = strtok_r(ranges, ",", &save); r; r = strtok_r(NULL, ",", &save)) {
+            char *dash = strchr(r, '-');
+            long a = strtol(r, NULL, 10), b = dash ? strtol(dash + 1, NULL, 10) : a;
+            int width = (int)(dash ? (size_t)(dash - r) : strlen(r));
+            for (long k = a; k <= b && k - a < 4096; k++)
+                strvec_push_owned(out, xasprintf("%.*s%0*ld", (int)(br - p), p, width, k));
+        }
+        free(ranges);
+        p = end[1] == ',' ? end + 2 : end + 1;
+    }
+}
+
+/* Every address node name resolves to, as a one-address network, onto hosts. */
+static void add_node_addresses(const char *name, strvec *hosts)
+{
+    struct addrinfo hint = {.ai_socktype = SOCK_STREAM}, *res = NULL;
+    if (getaddrinfo(name, NULL, &hint, &res) != 0)
+        return;
+    for (struct addrinfo *a = res; a; a = a->ai_next) {
+        char txt[INET6_ADDRSTRLEN];
+        const void *addr = a->ai_family == AF_INET
+                               ? (const void *)&((struct sockaddr_in *)a->ai_addr)->sin_addr
+                               : (const void *)&((struct sockaddr_in6 *)a->ai_addr)->sin6_addr;
+        if ((a->ai_family == AF_INET || a->ai_family == AF_INET6) &&
+            inet_ntop(a->ai_family, addr, txt, sizeof txt))
+            strvec_push_owned(hosts, xasprintf("%s/%d", txt, a->ai_family == AF_INET ? 32 : 128));
+    }
+    freeaddrinfo(res);
+}
+
 /* Before MPI_Init in such a step: the shared-memory segments go there too (not in
  * /dev/shm, where the run-as user could not remove them at the end). */
 static void slurm_step_shm(void)
@@ -568,6 +625,14 @@ static void slurm_step_allow(sandbox *sb)
         strvec_push_owned(&sb->write, d);
     else
         free(d);
+    /* MPI between the job's own nodes (out-of-band and TCP) */
+    strvec nodes = {0};
+    const char *list = getenv("SLURM_JOB_NODELIST");
+    if (sb->net && list)
+        expand_nodelist(list, &nodes);
+    for (size_t i = 0; i < nodes.n; i++)
+        add_node_addresses(nodes.v[i], &sb->hosts);
+    strvec_free(&nodes);
 }
 
 /*
@@ -601,14 +666,16 @@ static int confine(runspec *spec, const char *spec_path)
     /* the service's launcher confined us already (launch_run_confined) */
     const char *done = getenv("BENCHAAS_CONFINED");
     int slurm = spec->launcher && strcmp(spec->launcher, "slurm") == 0; /* never in a job */
-    if (rc == 0 && !slurm && done && strcmp(done, "1") == 0)
-        return 0;
+    int already = rc == 0 && !slurm && done && strcmp(done, "1") == 0;
+    note[0] = '\0';
     if (rc == 0)
         rc = sandbox_from_json(spec->sandbox, &sb, err, sizeof err);
     if (rc == 0 && slurm)
         slurm_step_allow(&sb);
     if (rc == 0) {
-        rc = sandbox_apply(&sb, note, sizeof note, err, sizeof err);
+        /* the launcher could not start the network guard between fork and exec: here */
+        rc = already ? (sb.net ? netguard_start(&sb.hosts, err, sizeof err) : 0)
+                     : sandbox_apply(&sb, note, sizeof note, err, sizeof err);
         sandbox_free(&sb);
     }
     if (rc)
