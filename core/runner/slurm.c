@@ -402,6 +402,22 @@ static cJSON *load_sandbox(const char *path, char *err, size_t errlen)
     return j;
 }
 
+/* slurm.sandbox: every spec of job j carries it (every worker confines itself); 0, or
+ * BX_EINVAL said. */
+static int attach_sandbox(job *j, const slurm_opts *o)
+{
+    char err[1024];
+    cJSON *box = o->sandbox ? load_sandbox(o->sandbox, err, sizeof err) : NULL;
+    if (o->sandbox && !box) {
+        say("%s", err);
+        return BX_EINVAL;
+    }
+    for (size_t i = 0; box && i < j->count; i++)
+        j->specs[i].sandbox = cJSON_Duplicate(box, 1);
+    cJSON_Delete(box);
+    return 0;
+}
+
 /* Record a submitted point as `queued` (the worker's document replaces it). */
 static int record_queued(store *st, const runspec *s, const char *job_id, long task, char *err,
                          size_t errlen)
@@ -794,11 +810,6 @@ int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retr
         j->specs = xcalloc(j->count, sizeof *j->specs);
         j->spec_paths = xcalloc(j->count, sizeof *j->spec_paths);
         size_t keep = 0;
-        cJSON *box = NULL; /* slurm.sandbox: every worker of the job confines itself */
-        if (opts[n].sandbox && !(box = load_sandbox(opts[n].sandbox, err, sizeof err))) {
-            say("%s", err);
-            goto out2;
-        }
         for (size_t i = 0; i < j->count; i++) {
             const point *pt = &p->points[j->first + i];
             if (retry_failed && st && already_ok(st, pt)) {
@@ -812,12 +823,11 @@ int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retr
             if (j->node)
                 strvec_push_owned(&s->tags, xasprintf("node=%s", j->node));
             j->spec_paths[keep] = xasprintf("%s/%s.spec.json", spool, s->uuid);
-            if (box)
-                s->sandbox = cJSON_Duplicate(box, 1);
             keep++;
         }
-        cJSON_Delete(box);
         j->count = keep;
+        if (attach_sandbox(j, &opts[n]) != 0)
+            goto out2;
         j->array = !opts[n].pack && j->count > 1;
         if (!j->count)
             continue;

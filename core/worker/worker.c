@@ -708,6 +708,33 @@ static int start_mpi(int *argc, char ***argv, int *rank, int *size, char *lib)
 #endif
 }
 
+/*
+ * Confine (a spec with a sandbox) and start MPI (a spec that asks for it): 0, or the
+ * worker's exit code.  An MPI rank of a Slurm job step registers with the step's PMIx
+ * server as the job's user first (the server refuses any other), then confines itself:
+ * before any plugin code runs, never before MPI_Init's own.
+ */
+static int confine_and_start(runspec *spec, int *argc, char ***argv, int *rank, int *size,
+                             char *mpi_lib)
+{
+    const char *spec_path = (*argv)[1];
+    int late = spec->sandbox && spec->mpi && spec->launcher && strcmp(spec->launcher, "slurm") == 0;
+    if (spec->sandbox && !late && confine(spec, spec_path) != 0)
+        return 3;
+    if (!spec->mpi)
+        return 0;
+    if (late)
+        slurm_step_shm();
+    int rc = start_mpi(argc, argv, rank, size, mpi_lib);
+    if (rc == 0 && late && confine(spec, spec_path) != 0) {
+#ifdef BENCHAAS_HAVE_MPI
+        MPI_Abort(MPI_COMM_WORLD, 3); /* the other ranks must not wait for this one */
+#endif
+        rc = 3;
+    }
+    return rc;
+}
+
 static int worker_main(int argc, char **argv)
 {
     if (argc != 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -725,31 +752,12 @@ static int worker_main(int argc, char **argv)
     runspec spec;
     if (read_spec(argv[1], &spec) != 0)
         return 2;
-    /* An MPI rank of a Slurm job step registers with the step's PMIx server as the
-     * job's user first (the server refuses any other), then confines itself: before
-     * any plugin code runs, never before MPI_Init's own. */
-    int late = spec.sandbox && spec.mpi && spec.launcher && strcmp(spec.launcher, "slurm") == 0;
-    if (spec.sandbox && !late && confine(&spec, argv[1]) != 0) {
-        spec_free(&spec);
-        return 3;
-    }
-
     int rank = 0, size = 1;
     char mpi_lib[512] = "";
-    if (spec.mpi) {
-        if (late)
-            slurm_step_shm();
-        int rc = start_mpi(&argc, &argv, &rank, &size, mpi_lib);
-        if (rc == 0 && late && confine(&spec, argv[1]) != 0) {
-#ifdef BENCHAAS_HAVE_MPI
-            MPI_Abort(MPI_COMM_WORLD, 3); /* the other ranks must not wait for this one */
-#endif
-            rc = 3;
-        }
-        if (rc) {
-            spec_free(&spec);
-            return rc;
-        }
+    int rc0 = confine_and_start(&spec, &argc, &argv, &rank, &size, mpi_lib);
+    if (rc0) {
+        spec_free(&spec);
+        return rc0;
     }
 
     /* From here on, rank 0 always writes a result document. */
