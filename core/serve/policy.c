@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -348,6 +349,43 @@ static int refuse(const site_policy *p, const bx_param *bp, const char *v, char 
                 shown, off ? ", or one inside " : "", list);
 }
 
+static int is_true(const char *v)
+{
+    return !strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcasecmp(v, "on") ||
+           !strcmp(v, "1");
+}
+
+/*
+ * 1 when a plugin is asked to keep its files (a boolean parameter `keep`, as IOR's) and
+ * one of its written paths (BX_PARAM_PATH_WRITE, as given or by default) lies in the
+ * job's folder, which is removed when the job ends: the files would go silently.
+ */
+static int keeps_in_job_dir(const experiment *e, const bx_plugin *d)
+{
+    int keep = 0, relative = 0;
+    for (size_t k = 0; k < e->ndims; k++) {
+        const dim *dm = &e->dims[k];
+        if ((dm->kind & 0xff) != DIM_PARAM)
+            continue;
+        const bx_param *bp = bxp_find(d->params, dm->name);
+        int wpath = bp && (bp->flags & BX_PARAM_KIND_MASK) == BX_PARAM_PATH_WRITE;
+        for (size_t i = 0; i < dm->values.n; i++) {
+            keep |= bp && bp->type == BX_BOOL && !strcmp(dm->name, "keep") &&
+                    is_true(dm->values.v[i]);
+            relative |= wpath && dm->values.v[i][0] && dm->values.v[i][0] != '/';
+        }
+    }
+    for (const bx_param *bp = d->params; keep && bp && bp->name; bp++) {
+        int given = 0;
+        for (size_t k = 0; k < e->ndims; k++)
+            given |= !strcmp(e->dims[k].name, bp->name);
+        if (!given && (bp->flags & BX_PARAM_KIND_MASK) == BX_PARAM_PATH_WRITE && bp->def &&
+            bp->def[0] && bp->def[0] != '/')
+            relative = 1;
+    }
+    return keep && relative;
+}
+
 int policy_check_experiment(const site_policy *p, const experiment *e, const bx_plugin *d,
                             char *field, size_t fieldlen, char *err, size_t errlen)
 {
@@ -363,6 +401,12 @@ int policy_check_experiment(const site_policy *p, const experiment *e, const bx_
                 return refuse(p, bp, v, err, errlen);
             }
         }
+    }
+    if (keeps_in_job_dir(e, d)) {
+        snprintf(field, fieldlen, "params.keep");
+        return errf(err, errlen, BX_EINVAL,
+                    "keep=true: the files would be removed with the job's folder when the job "
+                    "ends; write them into a folder the site allows (an absolute path)");
     }
     /* Slurm settings that place a file, a variable or a command before the worker
      * confines itself are the site's, not a member's (the service sets spool and
