@@ -395,6 +395,18 @@ static void supervisor_main(const guard *g, pid_t target, int s)
     supervise(g, listener);
 }
 
+int netguard_supported(void)
+{
+#ifndef NG_ARCH
+    return 0;
+#else
+    struct seccomp_notif_sizes sz;
+    errno = 0;
+    return syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) == 0 &&
+           syscall(SYS_pidfd_getfd, -1, 0, 0) < 0 && errno == EBADF;
+#endif
+}
+
 int netguard_start(const strvec *allow, char *err, size_t errlen)
 {
 #ifndef NG_ARCH

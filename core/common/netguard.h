@@ -25,6 +25,10 @@
  * BX_EINVAL with the reason. */
 int netguard_check_cidr(const char *cidr, char *err, size_t errlen);
 
+/* 1 when this kernel can run the guard (seccomp user notification, pidfd_getfd:
+ * Linux 5.9 or later). */
+int netguard_supported(void);
+
 /* Start the guard with the networks `allow` (strings as above): 0, or BX_EIO /
  * BX_EINVAL with the reason (the caller must not go on). */
 int netguard_start(const strvec *allow, char *err, size_t errlen);

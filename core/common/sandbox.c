@@ -277,5 +277,11 @@ int sandbox_apply(const sandbox *sb, char *note, size_t notelen, char *err, size
                  "folders (only the user changed)");
     else if ((rc = landlock(sb, abi, err, errlen)) != 0)
         return rc;
+    if (sb->net && !netguard_supported()) {
+        if (!note[0])
+            snprintf(note, notelen, "this kernel cannot limit the run's connections (Linux 5.9 "
+                                    "or later needed): hosts were checked at submission only");
+        return 0;
+    }
     return sb->net ? netguard_start(&sb->hosts, err, errlen) : 0;
 }

@@ -674,7 +674,7 @@ static int confine(runspec *spec, const char *spec_path)
         slurm_step_allow(&sb);
     if (rc == 0) {
         /* the launcher could not start the network guard between fork and exec: here */
-        rc = already ? (sb.net ? netguard_start(&sb.hosts, err, sizeof err) : 0)
+        rc = already ? (sb.net && netguard_supported() ? netguard_start(&sb.hosts, err, sizeof err) : 0)
                      : sandbox_apply(&sb, note, sizeof note, err, sizeof err);
         sandbox_free(&sb);
     }
