@@ -188,10 +188,29 @@ static int poke(pid_t pid, uint64_t addr, const void *buf, size_t len)
     return process_vm_writev(pid, &l, 1, &r, 1, 0) == (ssize_t)len ? 0 : -1;
 }
 
-/* The caller's socket, duplicated here (-1 when fd is not one of its open files). */
+/* The process (thread group) of thread tid, from /proc (0 when unknown). */
+static pid_t tgid_of(pid_t tid)
+{
+    char path[64], line[128];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
+    FILE *f = fopen(path, "r");
+    long g = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "Tgid: %ld", &g) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return (pid_t)g;
+}
+
+/* The caller's socket, duplicated here (-1 when fd is not one of its open files).  The
+ * caller may be any thread: pidfd_open() wants its thread group's leader. */
 static int their_fd(pid_t pid, int fd)
 {
     int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    pid_t g;
+    if (pfd < 0 && (g = tgid_of(pid)) > 0)
+        pfd = (int)syscall(SYS_pidfd_open, g, 0);
     if (pfd < 0)
         return -1;
     int d = (int)syscall(SYS_pidfd_getfd, pfd, fd, 0);
@@ -290,18 +309,19 @@ static long answer(const guard *g, const struct seccomp_notif *req, int *cont)
     int s = their_fd(pid, (int)d->args[0]);
     int domain = 0, type = 0;
     socklen_t l = sizeof domain;
-    if (s < 0 || getsockopt(s, SOL_SOCKET, SO_DOMAIN, &domain, &l) != 0 ||
+    *cont = 0;
+    if (s < 0) /* not a file of the caller's, or the caller out of reach: refused */
+        return errno == EBADF ? -EBADF : -EACCES;
+    if (getsockopt(s, SOL_SOCKET, SO_DOMAIN, &domain, &l) != 0 ||
         (domain != AF_INET && domain != AF_INET6)) {
         /* not an internet socket (the kernel checks a unix socket's path with Landlock) */
-        if (s >= 0)
-            close(s);
+        close(s);
         *cont = 1;
         return 0;
     }
     l = sizeof type;
     getsockopt(s, SOL_SOCKET, SO_TYPE, &type, &l);
     long r = 0;
-    *cont = 0;
     if (d->nr == __NR_connect) {
         r = do_connect(g, pid, s, d);
     } else if (type == SOCK_STREAM) {

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ static const bx_param params[] = {
     {"peek", BX_STRING, NULL, BX_NORANGE, NULL, "a file it tries to read (plain text)", 0},
     {"dial", BX_STRING, NULL, BX_NORANGE, NULL,
      "ADDRESS:PORT it tries to connect to over TCP (plain text, a numeric address)", 0},
+    {"dial_thread", BX_BOOL, "false", BX_NORANGE, NULL, "dial from a thread of its own", 0},
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
 };
 
@@ -92,6 +94,18 @@ static int try_dial(const char *where)
     return e;
 }
 
+typedef struct dial_arg {
+    const char *where;
+    int err;
+} dial_arg;
+
+static void *dial_main(void *p)
+{
+    dial_arg *a = p;
+    a->err = try_dial(a->where);
+    return NULL;
+}
+
 static int w_run(bx_ctx *ctx, void *state, unsigned rep)
 {
     (void)state;
@@ -116,7 +130,13 @@ static int w_run(bx_ctx *ctx, void *state, unsigned rep)
     }
     bx_metric(ctx, "peek_read", peek);
     if (bx_param_isset(ctx, "dial")) {
-        int e = try_dial(bx_param_str(ctx, "dial"));
+        dial_arg a = {bx_param_str(ctx, "dial"), EINVAL};
+        pthread_t t;
+        if (!bx_param_bool(ctx, "dial_thread"))
+            dial_main(&a);
+        else if (pthread_create(&t, NULL, dial_main, &a) == 0)
+            pthread_join(t, NULL);
+        int e = a.err;
         bx_metric(ctx, "dial_ok", e == 0);
         bx_metric(ctx, "dial_errno", e);
     }

@@ -9,8 +9,10 @@ allowed host, 127.0.0.2 the one not allowed, both served by one listener on this
   - the writer test plugin dials 127.0.0.2 (plain text, unchecked): refused, EACCES;
   - it dials 127.0.0.3 (allowed) and 127.0.0.1 (loopback): connected;
   - iperf (a real client) to the allowed 127.0.0.3: it measures.
+  - the same dial from a thread of the plugin's own: refused too.
 Fails when: policy_sandbox leaves the sandbox's network guard off (sb->net = 0), or the
-supervisor lets every address through (allowed() returns 1): the dial to 127.0.0.2 connects.
+supervisor lets every address through (allowed() returns 1): the dial to 127.0.0.2 connects
+(from the main thread and from a thread of its own: the filter is on every thread).
 """
 import errno
 import socket
@@ -49,6 +51,10 @@ def dial(addr):
 m = dial("127.0.0.2")
 check(m["dial_ok"] == 0 and m["dial_errno"] == errno.EACCES,
       "a connection to 127.0.0.2 (not allowed) was not refused: %s" % m)
+m = run_of({"plugin": "writer", "params": {"out": "w.out", "dial": "127.0.0.2:%d" % port,
+                                           "dial_thread": True}})
+check(m["dial_ok"] == 0 and m["dial_errno"] == errno.EACCES,
+      "a connection to 127.0.0.2 from a thread was not refused: %s" % m)
 for addr in ("127.0.0.3", "127.0.0.1"):
     m = dial(addr)
     check(m["dial_ok"] == 1, "a connection to %s (allowed) failed: %s" % (addr, m))
