@@ -11,8 +11,8 @@
 # client on a node measures against a server on 198.18.0.1; MPI between the job's own
 # nodes (IOR on two) still works.
 # Fails when: the service's submit drops slurm.sandbox (the worker on the node runs
-# unconfined: stray_written 1 on every node), or the worker trusts BENCHAAS_CONFINED in a
-# Slurm job, or policy_check_experiment lets a member's slurm.env through, or the
+# unconfined: stray_written 1 on every node), or policy_check_experiment lets a member's
+# slurm.env through (201, not 400), or the
 # service's sandbox leaves the network guard off (the dial to 198.18.0.254 is not EACCES).
 . "$CLUSTER_LIB" || exit 1
 need_cluster

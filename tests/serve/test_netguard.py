@@ -11,8 +11,9 @@ allowed host, 127.0.0.2 the one not allowed, both served by one listener on this
   - iperf (a real client) to the allowed 127.0.0.3: it measures.
   - the same dial from a thread of the plugin's own: refused too.
 Fails when: policy_sandbox leaves the sandbox's network guard off (sb->net = 0), or the
-supervisor lets every address through (allowed() returns 1): the dial to 127.0.0.2 connects
-(from the main thread and from a thread of its own: the filter is on every thread).
+supervisor lets every address through (allowed() returns 1): the dial to 127.0.0.2 connects;
+or their_fd() looks the caller up by its thread id alone and answer() lets the call go on
+when it cannot (the dial from a thread connects).
 """
 import errno
 import socket
