@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "netguard.h"
 #include "spec.h"
 
 /* The Landlock ABI as the kernel's uapi describes it; written out here so
@@ -54,6 +55,7 @@ void sandbox_free(sandbox *sb)
 {
     strvec_free(&sb->read);
     strvec_free(&sb->write);
+    strvec_free(&sb->hosts);
     memset(sb, 0, sizeof *sb);
 }
 
@@ -80,6 +82,8 @@ cJSON *sandbox_to_json(const sandbox *sb)
     cJSON_AddNumberToObject(o, "gid", sb->gid);
     json_add_strvec(o, "read", &sb->read);
     json_add_strvec(o, "write", &sb->write);
+    if (sb->net)
+        json_add_strvec(o, "hosts", &sb->hosts);
     return o;
 }
 
@@ -111,6 +115,22 @@ int sandbox_from_json(const cJSON *j, sandbox *sb, char *err, size_t errlen)
     if (get_paths(j, "read", &sb->read, err, errlen) || get_paths(j, "write", &sb->write, err, errlen)) {
         sandbox_free(sb);
         return BX_EINVAL;
+    }
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(j, "hosts"), *it;
+    sb->net = h != NULL;
+    if (h && !cJSON_IsArray(h)) {
+        sandbox_free(sb);
+        return errf(err, errlen, BX_EINVAL, "sandbox: 'hosts' is not a list");
+    }
+    cJSON_ArrayForEach(it, h)
+    {
+        if (!cJSON_IsString(it) || netguard_check_cidr(it->valuestring, err, errlen) != 0) {
+            if (!cJSON_IsString(it))
+                errf(err, errlen, BX_EINVAL, "sandbox: 'hosts' holds a value that is not text");
+            sandbox_free(sb);
+            return BX_EINVAL;
+        }
+        strvec_push(&sb->hosts, it->valuestring);
     }
     return 0;
 }
@@ -251,11 +271,17 @@ int sandbox_apply(const sandbox *sb, char *note, size_t notelen, char *err, size
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         return errf(err, errlen, BX_EIO, "cannot set no_new_privs: %s", strerror(errno));
     int abi = sandbox_landlock_abi();
-    if (abi <= 0) {
+    if (abi <= 0)
         snprintf(note, notelen,
                  "Landlock is not available on this kernel: the run is not confined to its "
                  "folders (only the user changed)");
+    else if ((rc = landlock(sb, abi, err, errlen)) != 0)
+        return rc;
+    if (sb->net && !netguard_supported()) {
+        if (!note[0])
+            snprintf(note, notelen, "this kernel cannot limit the run's connections (Linux 5.9 "
+                                    "or later needed): hosts were checked at submission only");
         return 0;
     }
-    return landlock(sb, abi, err, errlen);
+    return sb->net ? netguard_start(&sb->hosts, err, errlen) : 0;
 }

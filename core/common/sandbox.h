@@ -25,9 +25,12 @@ typedef struct sandbox {
     unsigned uid, gid; /* the run-as user */
     strvec read;       /* folders and files it may read (and execute) */
     strvec write;      /* folders it may read and write (create, remove) */
+    int net;           /* 1: outgoing connections limited to `hosts` (netguard.h) */
+    strvec hosts;      /* the allowed networks (CIDR), loopback always added */
 } sandbox;
 
-/* The sandbox as JSON ({"uid","gid","drop","read":[...],"write":[...]}) and back. */
+/* The sandbox as JSON ({"uid","gid","drop","read":[...],"write":[...]}, and "hosts":[...]
+ * when connections are limited) and back. */
 cJSON *sandbox_to_json(const sandbox *sb);
 int sandbox_from_json(const cJSON *j, sandbox *sb, char *err, size_t errlen);
 void sandbox_free(sandbox *sb);
@@ -43,7 +46,8 @@ int sandbox_landlock_abi(void);
 /*
  * Confine this process.  0, with *note a warning or "" (Landlock missing:
  * only the user changed); BX_EIO with the reason when the user could not be
- * changed or Landlock refused the rules (the caller must not go on).
+ * changed or Landlock refused the rules (the caller must not go on).  With
+ * sb->net, the network guard (netguard.h) is started last.
  */
 int sandbox_apply(const sandbox *sb, char *note, size_t notelen, char *err, size_t errlen);
 

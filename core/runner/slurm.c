@@ -35,6 +35,7 @@
 #include "dbpath.h"
 #include "launch.h"
 #include "paramval.h"
+#include "sandbox.h"
 #include "slurm.h"
 #include "slurm_opts.h"
 #include "slurm_cmd.h"
@@ -277,6 +278,41 @@ static char *abs_path(const char *p)
     return xasprintf("%s/%s", cwd, p);
 }
 
+/* slurm.sandbox's file: the sandbox as JSON (checked), or NULL with the reason. */
+static cJSON *load_sandbox(const char *path, char *err, size_t errlen)
+{
+    char *text = NULL;
+    if (read_file(path, 1 << 20, &text, NULL, err, errlen) != 0)
+        return NULL;
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    sandbox sb;
+    if (!j || sandbox_from_json(j, &sb, err, errlen) != 0) {
+        if (!j)
+            errf(err, errlen, BX_EINVAL, "slurm.sandbox: %s is not a sandbox (JSON)", path);
+        cJSON_Delete(j);
+        return NULL;
+    }
+    sandbox_free(&sb);
+    return j;
+}
+
+/* slurm.sandbox: every spec of job j carries it (every worker confines itself); 0, or
+ * BX_EINVAL said. */
+static int attach_sandbox(job *j, const slurm_opts *o)
+{
+    char err[1024];
+    cJSON *box = o->sandbox ? load_sandbox(o->sandbox, err, sizeof err) : NULL;
+    if (o->sandbox && !box) {
+        say("%s", err);
+        return BX_EINVAL;
+    }
+    for (size_t i = 0; box && i < j->count; i++)
+        j->specs[i].sandbox = cJSON_Duplicate(box, 1);
+    cJSON_Delete(box);
+    return 0;
+}
+
 /* Record a submitted point as `queued` (the worker's document replaces it). */
 static int record_queued(store *st, const runspec *s, const char *job_id, long task, char *err,
                          size_t errlen)
@@ -481,6 +517,26 @@ int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_f
     return slurm_submit_plan_nodes(p, o, wait, retry_failed, NULL, NULL);
 }
 
+/* Every job's specs and batch script into the spool: 0, or an error in err. */
+static int write_jobs(job *jobs, size_t njobs, char *err, size_t errlen)
+{
+    for (size_t n = 0; n < njobs; n++) {
+        job *j = &jobs[n];
+        for (size_t i = 0; i < j->count; i++) {
+            cJSON *sj = spec_to_json(&j->specs[i]);
+            char *text = cJSON_Print(sj);
+            cJSON_Delete(sj);
+            int w = write_file_atomic(j->spec_paths[i], text, strlen(text), err, errlen);
+            free(text);
+            if (w)
+                return w;
+        }
+        if (j->count && write_script(j, j->script_text, err, errlen) != 0)
+            return BX_EIO;
+    }
+    return 0;
+}
+
 int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retry_failed,
                             const strvec *nodes, const char *partition)
 {
@@ -544,6 +600,8 @@ int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retr
             keep++;
         }
         j->count = keep;
+        if (attach_sandbox(j, &opts[n]) != 0)
+            goto out2;
         j->array = !opts[n].pack && j->count > 1;
         if (!j->count)
             continue;
@@ -569,25 +627,9 @@ int slurm_submit_plan_nodes(const plan *p, const run_opts *o, int wait, int retr
         say("%s", err);
         goto out2;
     }
-    for (size_t n = 0; n < njobs; n++) {
-        job *j = &jobs[n];
-        if (!j->count)
-            continue;
-        for (size_t i = 0; i < j->count; i++) {
-            cJSON *sj = spec_to_json(&j->specs[i]);
-            char *text = cJSON_Print(sj);
-            cJSON_Delete(sj);
-            int w = write_file_atomic(j->spec_paths[i], text, strlen(text), err, sizeof err);
-            free(text);
-            if (w) {
-                say("%s", err);
-                goto out2;
-            }
-        }
-        if (write_script(j, j->script_text, err, sizeof err) != 0) {
-            say("%s", err);
-            goto out2;
-        }
+    if (write_jobs(jobs, njobs, err, sizeof err) != 0) {
+        say("%s", err);
+        goto out2;
     }
     if (skipped)
         fprintf(stderr, "benchaas: --retry-failed: %zu point%s already ok, not resubmitted\n",

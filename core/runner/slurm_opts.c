@@ -18,7 +18,8 @@
 static const char *const slurm_keys[] = {"partition", "account", "qos",     "time_limit",
                                          "memory",    "nodes",   "extra",   "modules",
                                          "env",       "launch",  "mpi",     "pack",
-                                         "spool",     "job_name", "network", NULL};
+                                         "spool",     "job_name", "network", "sandbox",
+                                         NULL};
 
 void slurm_opts_free(slurm_opts *o)
 {
@@ -31,6 +32,7 @@ void slurm_opts_free(slurm_opts *o)
     free(o->mpi);
     free(o->network);
     free(o->spool);
+    free(o->sandbox);
     free(o->job_name);
     strvec_free(&o->extra);
     strvec_free(&o->modules);
@@ -155,6 +157,8 @@ int slurm_opts_apply(slurm_opts *o, const cJSON *grp, const char *file, char *er
                          errlen);
         else if (!strcmp(k, "spool"))
             rc = set_str(&o->spool, it, where, k, NULL, NULL, err, errlen);
+        else if (!strcmp(k, "sandbox"))
+            rc = set_str(&o->sandbox, it, where, k, NULL, NULL, err, errlen);
         else if (!strcmp(k, "network"))
             rc = set_str(&o->network, it, where, k, "./:_-,",
                          "a network (198.18.0.0/24) or interface names (ib0,eth1)", err, errlen);

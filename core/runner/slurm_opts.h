@@ -12,6 +12,9 @@ typedef struct slurm_opts {
      * must use, passed as OMPI_MCA_{btl,oob}_tcp_if_include only when set: nodes with
      * another interface of the same address on each (docker0, virbr0) need it */
     char *network;
+    /* slurm.sandbox: a JSON file holding the sandbox (sandbox.h) every point's worker
+     * confines itself with on the compute node; the service writes it for its jobs */
+    char *sandbox;
     long nodes;
     int pack;
     strvec extra, modules, env;

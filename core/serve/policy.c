@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -348,6 +349,43 @@ static int refuse(const site_policy *p, const bx_param *bp, const char *v, char 
                 shown, off ? ", or one inside " : "", list);
 }
 
+static int is_true(const char *v)
+{
+    return !strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcasecmp(v, "on") ||
+           !strcmp(v, "1");
+}
+
+/*
+ * 1 when a plugin is asked to keep its files (a boolean parameter `keep`, as IOR's) and
+ * one of its written paths (BX_PARAM_PATH_WRITE, as given or by default) lies in the
+ * job's folder, which is removed when the job ends: the files would go silently.
+ */
+static int keeps_in_job_dir(const experiment *e, const bx_plugin *d)
+{
+    int keep = 0, relative = 0;
+    for (size_t k = 0; k < e->ndims; k++) {
+        const dim *dm = &e->dims[k];
+        if ((dm->kind & 0xff) != DIM_PARAM)
+            continue;
+        const bx_param *bp = bxp_find(d->params, dm->name);
+        int wpath = bp && (bp->flags & BX_PARAM_KIND_MASK) == BX_PARAM_PATH_WRITE;
+        for (size_t i = 0; i < dm->values.n; i++) {
+            keep |= bp && bp->type == BX_BOOL && !strcmp(dm->name, "keep") &&
+                    is_true(dm->values.v[i]);
+            relative |= wpath && dm->values.v[i][0] && dm->values.v[i][0] != '/';
+        }
+    }
+    for (const bx_param *bp = d->params; keep && bp && bp->name; bp++) {
+        int given = 0;
+        for (size_t k = 0; k < e->ndims; k++)
+            given |= !strcmp(e->dims[k].name, bp->name);
+        if (!given && (bp->flags & BX_PARAM_KIND_MASK) == BX_PARAM_PATH_WRITE && bp->def &&
+            bp->def[0] && bp->def[0] != '/')
+            relative = 1;
+    }
+    return keep && relative;
+}
+
 int policy_check_experiment(const site_policy *p, const experiment *e, const bx_plugin *d,
                             char *field, size_t fieldlen, char *err, size_t errlen)
 {
@@ -364,6 +402,23 @@ int policy_check_experiment(const site_policy *p, const experiment *e, const bx_
             }
         }
     }
+    if (keeps_in_job_dir(e, d)) {
+        snprintf(field, fieldlen, "params.keep");
+        return errf(err, errlen, BX_EINVAL,
+                    "keep=true: the files would be removed with the job's folder when the job "
+                    "ends; write them into a folder the site allows (an absolute path)");
+    }
+    /* Slurm settings that place a file, a variable or a command before the worker
+     * confines itself are the site's, not a member's (the service sets spool and
+     * sandbox itself: policy_slurm_job) */
+    static const char *const site_only[] = {"spool", "sandbox", "env", "extra", "modules", NULL};
+    for (size_t i = 0; e->slurm && site_only[i]; i++)
+        if (cJSON_GetObjectItemCaseSensitive(e->slurm, site_only[i])) {
+            snprintf(field, fieldlen, "slurm.%s", site_only[i]);
+            return errf(err, errlen, BX_EINVAL,
+                        "slurm.%s is the site's setting under this service's policy",
+                        site_only[i]);
+        }
     return 0;
 }
 
@@ -451,6 +506,13 @@ void policy_sandbox(const site_policy *p, const char *dir, const strvec *plugin_
         strvec_push(&sb->write, p->paths.v[i]);
     if (dir)
         strvec_push(&sb->write, dir);
+    /* connections at run time: the --allow-host networks (and loopback) only */
+    sb->net = 1;
+    for (size_t i = 0; i < p->ncidrs; i++) {
+        char a[INET6_ADDRSTRLEN];
+        if (inet_ntop(p->cidrs[i].family, p->cidrs[i].addr, a, sizeof a))
+            strvec_push_owned(&sb->hosts, xasprintf("%s/%d", a, p->cidrs[i].bits));
+    }
 }
 
 /* Every occurrence of `path` in msg becomes `as`. */
@@ -476,4 +538,62 @@ void policy_hide_paths(const site_policy *p, char *msg, size_t len)
     strvec_free(&dirs);
     replace_all(msg, len, p->scratch_root, "(the jobs' folders)");
     replace_all(msg, len, p->db, "(the database)");
+}
+
+/* ---- jobs submitted through Slurm ----------------------------------------------------- */
+
+static char *slurm_box_path(const char *spool, int64_t job)
+{
+    return xasprintf("%s/service-job-%lld.sandbox.json", spool, (long long)job);
+}
+
+char *policy_slurm_job(const site_policy *p, int64_t job, const char *spool, cJSON *exp,
+                       char *err, size_t errlen)
+{
+    char *dir = policy_job_dir(p, job, err, errlen);
+    if (!dir)
+        return NULL;
+    strvec dirs = {0};
+    plugin_search_path(NULL, &dirs);
+    sandbox sb;
+    policy_sandbox(p, dir, &dirs, &sb);
+    strvec_free(&dirs);
+    cJSON *j = sandbox_to_json(&sb);
+    sandbox_free(&sb);
+    char *text = cJSON_Print(j), *path = slurm_box_path(spool, job);
+    cJSON_Delete(j);
+    char e2[512];
+    int rc = mkdir_p(spool, e2, sizeof e2) || write_file_atomic(path, text, strlen(text), e2,
+                                                                  sizeof e2)
+                 ? errf(err, errlen, BX_EIO, "cannot write the job's sandbox in the spool")
+                 : 0;
+    free(text);
+    if (rc == 0) {
+        cJSON *sl = cJSON_GetObjectItemCaseSensitive(exp, "slurm");
+        if (!cJSON_IsObject(sl)) {
+            cJSON_DeleteItemFromObjectCaseSensitive(exp, "slurm");
+            sl = cJSON_AddObjectToObject(exp, "slurm");
+        }
+        /* the member's own were refused (policy_check_experiment) */
+        cJSON_DeleteItemFromObjectCaseSensitive(sl, "spool");
+        cJSON_DeleteItemFromObjectCaseSensitive(sl, "sandbox");
+        cJSON_AddStringToObject(sl, "spool", dir);
+        cJSON_AddStringToObject(sl, "sandbox", path);
+    } else {
+        policy_dir_remove(dir);
+        free(dir);
+        dir = NULL;
+    }
+    free(path);
+    return dir;
+}
+
+void policy_slurm_done(const site_policy *p, int64_t job, const char *spool)
+{
+    char *path = slurm_box_path(spool, job);
+    unlink(path);
+    free(path);
+    char *dir = xasprintf("%s/job-%lld", p->scratch_root, (long long)job);
+    policy_dir_remove(dir);
+    free(dir);
 }

@@ -83,6 +83,18 @@ char *policy_check_dir(const site_policy *p, char *err, size_t errlen);
  * named by what they are, not by their server paths (the message changed in place). */
 void policy_hide_paths(const site_policy *p, char *msg, size_t len);
 
+/*
+ * A job submitted through Slurm (docs/serve.md, "Jobs on a Slurm cluster"): its
+ * folder (returned; free it), where its specs, scripts and results go, and the
+ * sandbox every worker of the job applies on its node, in the file
+ * "<spool>/service-job-N.sandbox.json"; both named in the experiment's
+ * slurm.spool and slurm.sandbox.  NULL with err when the folder or file cannot
+ * be made.  policy_slurm_done() removes both once the job's runs are stored.
+ * The scratch root must be a folder the nodes share (serve --scratch).
+ */
+char *policy_slurm_job(const site_policy *p, int64_t job, const char *spool, cJSON *exp,
+                       char *err, size_t errlen);
+void policy_slurm_done(const site_policy *p, int64_t job, const char *spool);
 /* Remove folder dir and everything in it (no symbolic link is followed). */
 void policy_dir_remove(const char *dir);
 

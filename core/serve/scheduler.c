@@ -672,9 +672,22 @@ static char *slurm_submit_here(sched *s, const cJSON *exp, int64_t id, FILE *log
     char *msg = NULL;
     if (!tagged)
         return xstrdup("the job's experiment can no longer be written as a configuration file");
+    /* slurm.spool and slurm.sandbox are the service's own (policy_slurm_job), which the
+       policy refuses from a member: planned without them, then given to the plan */
+    cJSON *sl_tagged = cJSON_GetObjectItemCaseSensitive(tagged, "slurm");
+    cJSON *spool = cJSON_DetachItemFromObjectCaseSensitive(sl_tagged, "spool");
+    cJSON *box = cJSON_DetachItemFromObjectCaseSensitive(sl_tagged, "sandbox");
     if (job_plan_in(tagged, "slurm", NULL, &cfg, &pl, err, sizeof err, field, sizeof field) != 0) {
         msg = xasprintf("the job can no longer be planned: %s", err);
     } else {
+        for (size_t i = 0; (spool || box) && i < cfg.nexps; i++) {
+            if (!cfg.exps[i].slurm)
+                cfg.exps[i].slurm = cJSON_CreateObject();
+            if (spool)
+                cJSON_AddItemToObject(cfg.exps[i].slurm, "spool", cJSON_Duplicate(spool, 1));
+            if (box)
+                cJSON_AddItemToObject(cfg.exps[i].slurm, "sandbox", cJSON_Duplicate(box, 1));
+        }
         /* each_node: every point on every node (of slurm.partition when set) */
         const cJSON *sl = cJSON_GetObjectItemCaseSensitive(exp, "slurm");
         const cJSON *part = cJSON_GetObjectItemCaseSensitive(sl, "partition");
@@ -702,6 +715,8 @@ static char *slurm_submit_here(sched *s, const cJSON *exp, int64_t id, FILE *log
     }
     plan_free(&pl);
     config_free(&cfg);
+    cJSON_Delete(spool);
+    cJSON_Delete(box);
     cJSON_Delete(tagged);
     return msg;
 }
@@ -729,10 +744,13 @@ static void slurm_submit_job(sched *s, sqlite3 *db, int64_t id)
     char err[2048] = "";
     char *spool = spool_dir_for(s->db);
     char *logp = xasprintf("%s/service-job-%lld.log", spool, (long long)id);
-    char *msg = NULL;
+    char *msg = NULL, *jdir = NULL;
     FILE *log = NULL;
+    const site_policy *pol = policy_current(); /* confined on its nodes too (policy.h) */
     if (!exp)
         msg = xstrdup("the job's experiment is no longer readable");
+    else if (pol && !(jdir = policy_slurm_job(pol, id, spool, exp, err, sizeof err)))
+        msg = xstrdup(err[0] ? err : "cannot make the job's folder");
     else if (mkdir_p(spool, err, sizeof err) != 0 || !(log = fopen(logp, "we")))
         msg = xstrdup(err[0] ? err : "cannot write the job's log in the spool");
     else
@@ -757,6 +775,7 @@ static void slurm_submit_job(sched *s, sqlite3 *db, int64_t id)
     }
     free(msg);
     free(logp);
+    free(jdir);
     free(spool);
     cJSON_Delete(exp);
 }
@@ -803,6 +822,11 @@ static void slurm_settle_job(sched *s, sqlite3 *db, int64_t id)
         }
         free(idx);
         finish_job(db, id);
+        if (policy_current()) {
+            char *spool = spool_dir_for(s->db);
+            policy_slurm_done(policy_current(), id, spool);
+            free(spool);
+        }
         after_scheduled_job(s, s->st, id); /* db is store_db(s->st) */
     }
     free(runs);

@@ -18,6 +18,10 @@
 #include <math.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifdef BENCHAAS_HAVE_MPI
@@ -30,6 +34,7 @@
 #include "jobtl.h"
 #include "provenance.h"
 #include "resultdoc.h"
+#include "netguard.h"
 #include "sandbox.h"
 #include "spec.h"
 #include "util.h"
@@ -516,6 +521,120 @@ static void add_job_peaks(cJSON *metrics, const jobtl *jt)
     }
 }
 
+/* Digits only (a Slurm job or step id). */
+static int all_digits(const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+/*
+ * In a Slurm job step launched with srun --mpi=pmix, OpenMPI makes its session
+ * folders in the folder Slurm's PMIx plugin made for this step on this node
+ * (spmix_appdir_UID_JOB.STEP in its tmpdir, removed with the step), not in
+ * TMPDIR.  Its path when it exists (free it), else NULL.
+ */
+static char *slurm_step_dir(void)
+{
+    const char *job = getenv("SLURM_JOB_ID"), *step = getenv("SLURM_STEP_ID");
+    const char *tmp = getenv("PMIX_SYSTEM_TMPDIR");
+    if (!all_digits(job) || !all_digits(step))
+        return NULL;
+    char *d = xasprintf("%s/spmix_appdir_%u_%s.%s", tmp && tmp[0] == '/' ? tmp : "/tmp",
+                        (unsigned)getuid(), job, step);
+    struct stat st;
+    if (lstat(d, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == getuid())
+        return d;
+    free(d);
+    return NULL;
+}
+
+static char *dupn(const char *s, size_t n)
+{
+    char *d = xmalloc(n + 1);
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+/* Slurm's node list ("n1,gpu[01-03,7],m") one name at a time onto out. */
+static void expand_nodelist(const char *list, strvec *out)
+{
+    const char *p = list;
+    while (*p) {
+        const char *br = p + strcspn(p, ",["), *end;
+        if (*br != '[') { /* a plain name */
+            strvec_push_owned(out, dupn(p, (size_t)(br - p)));
+            p = *br ? br + 1 : br;
+            continue;
+        }
+        end = strchr(br, ']');
+        if (!end)
+            return;
+        char *ranges = dupn(br + 1, (size_t)(end - br - 1)), *save = NULL;
+        for (char *r = strtok_r(ranges, ",", &save); r; r = strtok_r(NULL, ",", &save)) {
+            char *dash = strchr(r, '-');
+            long a = strtol(r, NULL, 10), b = dash ? strtol(dash + 1, NULL, 10) : a;
+            int width = (int)(dash ? (size_t)(dash - r) : strlen(r));
+            for (long k = a; k <= b && k - a < 4096; k++)
+                strvec_push_owned(out, xasprintf("%.*s%0*ld", (int)(br - p), p, width, k));
+        }
+        free(ranges);
+        p = end[1] == ',' ? end + 2 : end + 1;
+    }
+}
+
+/* Every address node name resolves to, as a one-address network, onto hosts. */
+static void add_node_addresses(const char *name, strvec *hosts)
+{
+    struct addrinfo hint = {.ai_socktype = SOCK_STREAM}, *res = NULL;
+    if (getaddrinfo(name, NULL, &hint, &res) != 0)
+        return;
+    for (struct addrinfo *a = res; a; a = a->ai_next) {
+        char txt[INET6_ADDRSTRLEN];
+        const void *addr = a->ai_family == AF_INET
+                               ? (const void *)&((struct sockaddr_in *)a->ai_addr)->sin_addr
+                               : (const void *)&((struct sockaddr_in6 *)a->ai_addr)->sin6_addr;
+        if ((a->ai_family == AF_INET || a->ai_family == AF_INET6) &&
+            inet_ntop(a->ai_family, addr, txt, sizeof txt))
+            strvec_push_owned(hosts, xasprintf("%s/%d", txt, a->ai_family == AF_INET ? 32 : 128));
+    }
+    freeaddrinfo(res);
+}
+
+/* Before MPI_Init in such a step: the shared-memory segments go there too (not in
+ * /dev/shm, where the run-as user could not remove them at the end). */
+static void slurm_step_shm(void)
+{
+    char *d = slurm_step_dir();
+    if (d)
+        setenv("OMPI_MCA_btl_vader_backing_directory", d, 1);
+    free(d);
+}
+
+/* When confining such a rank: the step's folder becomes the run-as user's, and the
+ * sandbox lets it write there (and nowhere else in the node's /tmp). */
+static void slurm_step_allow(sandbox *sb)
+{
+    char *d = slurm_step_dir();
+    if (d && (!sb->drop || chown(d, sb->uid, sb->gid) == 0))
+        strvec_push_owned(&sb->write, d);
+    else
+        free(d);
+    /* MPI between the job's own nodes (out-of-band and TCP) */
+    strvec nodes = {0};
+    const char *list = getenv("SLURM_JOB_NODELIST");
+    if (sb->net && list)
+        expand_nodelist(list, &nodes);
+    for (size_t i = 0; i < nodes.n; i++)
+        add_node_addresses(nodes.v[i], &sb->hosts);
+    strvec_free(&nodes);
+}
+
 /*
  * A service job's spec carries its sandbox: work in the spec's folder (the
  * job's scratch folder, where relative paths land), then take the run-as
@@ -546,12 +665,17 @@ static int confine(runspec *spec, const char *spec_path)
     }
     /* the service's launcher confined us already (launch_run_confined) */
     const char *done = getenv("BENCHAAS_CONFINED");
-    if (rc == 0 && done && strcmp(done, "1") == 0)
-        return 0;
+    int slurm = spec->launcher && strcmp(spec->launcher, "slurm") == 0; /* never in a job */
+    int already = rc == 0 && !slurm && done && strcmp(done, "1") == 0;
+    note[0] = '\0';
     if (rc == 0)
         rc = sandbox_from_json(spec->sandbox, &sb, err, sizeof err);
+    if (rc == 0 && slurm)
+        slurm_step_allow(&sb);
     if (rc == 0) {
-        rc = sandbox_apply(&sb, note, sizeof note, err, sizeof err);
+        /* the launcher could not start the network guard between fork and exec: here */
+        rc = already ? (sb.net && netguard_supported() ? netguard_start(&sb.hosts, err, sizeof err) : 0)
+                     : sandbox_apply(&sb, note, sizeof note, err, sizeof err);
         sandbox_free(&sb);
     }
     if (rc)
@@ -584,6 +708,33 @@ static int start_mpi(int *argc, char ***argv, int *rank, int *size, char *lib)
 #endif
 }
 
+/*
+ * Confine (a spec with a sandbox) and start MPI (a spec that asks for it): 0, or the
+ * worker's exit code.  An MPI rank of a Slurm job step registers with the step's PMIx
+ * server as the job's user first (the server refuses any other), then confines itself:
+ * before any plugin code runs, never before MPI_Init's own.
+ */
+static int confine_and_start(runspec *spec, int *argc, char ***argv, int *rank, int *size,
+                             char *mpi_lib)
+{
+    const char *spec_path = (*argv)[1];
+    int late = spec->sandbox && spec->mpi && spec->launcher && strcmp(spec->launcher, "slurm") == 0;
+    if (spec->sandbox && !late && confine(spec, spec_path) != 0)
+        return 3;
+    if (!spec->mpi)
+        return 0;
+    if (late)
+        slurm_step_shm();
+    int rc = start_mpi(argc, argv, rank, size, mpi_lib);
+    if (rc == 0 && late && confine(spec, spec_path) != 0) {
+#ifdef BENCHAAS_HAVE_MPI
+        MPI_Abort(MPI_COMM_WORLD, 3); /* the other ranks must not wait for this one */
+#endif
+        rc = 3;
+    }
+    return rc;
+}
+
 static int worker_main(int argc, char **argv)
 {
     if (argc != 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -601,19 +752,12 @@ static int worker_main(int argc, char **argv)
     runspec spec;
     if (read_spec(argv[1], &spec) != 0)
         return 2;
-    if (spec.sandbox && confine(&spec, argv[1]) != 0) {
-        spec_free(&spec);
-        return 3;
-    }
-
     int rank = 0, size = 1;
     char mpi_lib[512] = "";
-    if (spec.mpi) {
-        int rc = start_mpi(&argc, &argv, &rank, &size, mpi_lib);
-        if (rc) {
-            spec_free(&spec);
-            return rc;
-        }
+    int rc0 = confine_and_start(&spec, &argc, &argv, &rank, &size, mpi_lib);
+    if (rc0) {
+        spec_free(&spec);
+        return rc0;
     }
 
     /* From here on, rank 0 always writes a result document. */

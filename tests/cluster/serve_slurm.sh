@@ -14,6 +14,9 @@ import time
 
 from serve_lib import *
 
+# the jobs' folders (DB.scratch) are on the shared file system, and the run-as user
+# (nobody) the jobs are confined to on the nodes reaches them
+os.chmod(TMP, 0o711)
 DB = os.path.join(TMP, "s.db")
 add_user(DB, "ann", "member")
 tok = token(DB, "ann")

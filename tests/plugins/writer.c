@@ -5,14 +5,20 @@
  * and, in its run, also tries what a careless or hostile plugin might: write
  * `stray` and read `peek`, two paths declared as plain text (no kind), which
  * the service cannot check and its sandbox must stop.  Metrics say what it
- * managed: written (bytes of out), stray_written 0/1, peek_read 0/1.
+ * managed: written (bytes of out), stray_written 0/1, peek_read 0/1; and with
+ * `dial` (ADDRESS:PORT, plain text) whether a TCP connection there was made
+ * (dial_ok 0/1, dial_errno).
  * check() refuses an `out` whose folder is missing, naming the value.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +28,9 @@ static const bx_param params[] = {
     {"out", BX_STRING, "writer.out", BX_NORANGE, NULL, "the file it writes", BX_PARAM_PATH_WRITE},
     {"stray", BX_STRING, NULL, BX_NORANGE, NULL, "a file it also tries to write (plain text)", 0},
     {"peek", BX_STRING, NULL, BX_NORANGE, NULL, "a file it tries to read (plain text)", 0},
+    {"dial", BX_STRING, NULL, BX_NORANGE, NULL,
+     "ADDRESS:PORT it tries to connect to over TCP (plain text, a numeric address)", 0},
+    {"dial_thread", BX_BOOL, "false", BX_NORANGE, NULL, "dial from a thread of its own", 0},
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
 };
 
@@ -29,6 +38,8 @@ static const bx_metric_def metrics[] = {
     {"written", "B", BX_BETTER_NONE, "bytes written to out", 0},
     {"stray_written", "", BX_BETTER_NONE, "1 when writing stray worked", 0},
     {"peek_read", "", BX_BETTER_NONE, "1 when reading peek worked", 0},
+    {"dial_ok", "", BX_BETTER_NONE, "1 when the connection to dial was made", 0},
+    {"dial_errno", "", BX_BETTER_NONE, "connect()'s errno when it failed (0: none)", 0},
     {NULL, NULL, 0, NULL, 0},
 };
 
@@ -63,6 +74,38 @@ static int try_write(const char *path)
     return ok;
 }
 
+/* Connect to "ADDRESS:PORT" (the last colon splits): 0, or connect()'s errno. */
+static int try_dial(const char *where)
+{
+    char host[128];
+    const char *colon = strrchr(where, ':');
+    if (!colon || (size_t)(colon - where) >= sizeof host)
+        return EINVAL;
+    snprintf(host, sizeof host, "%.*s", (int)(colon - where), where);
+    struct addrinfo hint = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST}, *res;
+    if (getaddrinfo(host, colon + 1, &hint, &res) != 0)
+        return EINVAL;
+    int s = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0), e = 0;
+    if (s < 0 || connect(s, res->ai_addr, res->ai_addrlen) != 0)
+        e = errno;
+    if (s >= 0)
+        close(s);
+    freeaddrinfo(res);
+    return e;
+}
+
+typedef struct dial_arg {
+    const char *where;
+    int err;
+} dial_arg;
+
+static void *dial_main(void *p)
+{
+    dial_arg *a = p;
+    a->err = try_dial(a->where);
+    return NULL;
+}
+
 static int w_run(bx_ctx *ctx, void *state, unsigned rep)
 {
     (void)state;
@@ -86,6 +129,17 @@ static int w_run(bx_ctx *ctx, void *state, unsigned rep)
             fclose(p);
     }
     bx_metric(ctx, "peek_read", peek);
+    if (bx_param_isset(ctx, "dial")) {
+        dial_arg a = {bx_param_str(ctx, "dial"), EINVAL};
+        pthread_t t;
+        if (!bx_param_bool(ctx, "dial_thread"))
+            dial_main(&a);
+        else if (pthread_create(&t, NULL, dial_main, &a) == 0)
+            pthread_join(t, NULL);
+        int e = a.err;
+        bx_metric(ctx, "dial_ok", e == 0);
+        bx_metric(ctx, "dial_errno", e);
+    }
     return 0;
 }
 

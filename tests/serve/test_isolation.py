@@ -9,7 +9,10 @@ own folder.  Each block is one finding of the issue:
   2. hpl_dat=/etc/shadow or a secret file: 400, no line of the file and no server path in
      any answer (the API and the submit page's point count);
   3. IOR path outside the allowed folders refused, inside the job's folder or an allowed one
-     it runs; iperf host not allowed refused, an allowed one (127.0.0.1) runs;
+     it runs; IOR keep=true in the job's folder (removed at the job's end) refused on
+     params.keep, in an allowed folder kept (mutation: keeps_in_job_dir() returns 0, the
+     job is accepted and its files silently removed); iperf host not allowed refused, an
+     allowed one (127.0.0.1) runs;
   and a third-party plugin (tests/plugins/writer.c) with a BX_PARAM_PATH_WRITE parameter,
   refused outside and written inside, whose run cannot write or read outside either; its
   check's error lands on its field; a sweep is counted (quota) before it is expanded.
@@ -172,6 +175,13 @@ check(m["write_bw"] > 0, "IOR in the job's folder: %s" % m)
 m = run_of(submit({"plugin": "ior", "params": dict(small, path=ALLOWED + "/ior.dat"),
                    "repetitions": 1}, 201))
 check(m["write_bw"] > 0, "IOR in an allowed folder: %s" % m)
+# keep=true where the files would be removed with the job's folder: refused, not lost
+msg = refused_on({"plugin": "ior", "params": dict(small, keep=True)}, "params.keep")
+check("removed with the job's folder" in msg, "keep's message: %s" % msg)
+refused_on({"plugin": "ior", "params": dict(small, keep=True, path="kept.dat")}, "params.keep")
+m = run_of(submit({"plugin": "ior", "params": dict(small, keep=True, path=ALLOWED + "/kept.dat"),
+                   "repetitions": 1}, 201))
+check(glob.glob(ALLOWED + "/kept.dat*"), "IOR's kept file is gone: %s" % os.listdir(ALLOWED))
 check(not os.listdir(OPEN), "IOR wrote outside: %s" % os.listdir(OPEN))
 refused_on({"plugin": "iperf", "params": {"mode": "client", "host": "10.1.2.3"}}, "params.host")
 refused_on({"plugin": "iperf", "params": {"mode": "client", "host": ["127.0.0.1", "10.0.0.1"]}},
