@@ -12,25 +12,42 @@
 #include "benchaas/plugin.h"
 #include "board.h"
 
-/* A provenance value of the run as a number (0 when absent). */
-static double prov_num(sqlite3 *db, long long run_id, const char *key, char *text, size_t len)
+/* The provenance of the run that gives its node's peak, in one statement (a leaderboard asks
+   for it row after row): numbers (0 when absent) and the vector unit's name. */
+typedef struct peak_prov {
+    double physical, logical, mhz, flops;
+    char vec[64];
+} peak_prov;
+
+static void peak_provenance(sqlite3 *db, long long run_id, peak_prov *p)
 {
     sqlite3_stmt *s;
-    double v = 0;
-    if (text && len)
-        text[0] = '\0';
-    if (sqlite3_prepare_v2(db, "SELECT value FROM provenance WHERE run_id = ?1 AND key = ?2", -1,
-                           &s, NULL) != SQLITE_OK)
-        return 0;
+    memset(p, 0, sizeof *p);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT key, value FROM provenance WHERE run_id = ?1 AND key IN "
+                           "('cpu_physical_cores', 'cores', 'cpu_max_mhz', "
+                           "'cpu_dp_flops_per_cycle', 'cpu_vector')",
+                           -1, &s, NULL) != SQLITE_OK)
+        return;
     sqlite3_bind_int64(s, 1, run_id);
-    sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0)) {
-        v = atof((const char *)sqlite3_column_text(s, 0));
-        if (text && len)
-            snprintf(text, len, "%s", (const char *)sqlite3_column_text(s, 0));
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *k = (const char *)sqlite3_column_text(s, 0);
+        const char *v = (const char *)sqlite3_column_text(s, 1);
+        if (!k || !v)
+            continue;
+        double d = atof(v);
+        if (strcmp(k, "cpu_physical_cores") == 0)
+            p->physical = d;
+        else if (strcmp(k, "cores") == 0)
+            p->logical = d;
+        else if (strcmp(k, "cpu_max_mhz") == 0)
+            p->mhz = d;
+        else if (strcmp(k, "cpu_dp_flops_per_cycle") == 0)
+            p->flops = d;
+        else
+            snprintf(p->vec, sizeof p->vec, "%s", v);
     }
     sqlite3_finalize(s);
-    return v;
 }
 
 /* The node's peak in GFLOP/s, from the run's provenance or the site: 1 when known. */
@@ -41,13 +58,12 @@ static int node_peak(sqlite3 *db, long long run_id, double site, yardstick *y)
         snprintf(y->how, sizeof y->how, "the site's setting peak_gflops = %g", site);
         return 1;
     }
-    char vec[64];
-    double cores = prov_num(db, run_id, "cpu_physical_cores", NULL, 0);
-    double mhz = prov_num(db, run_id, "cpu_max_mhz", NULL, 0);
-    double flops = prov_num(db, run_id, "cpu_dp_flops_per_cycle", NULL, 0);
-    prov_num(db, run_id, "cpu_vector", vec, sizeof vec);
+    peak_prov pp;
+    peak_provenance(db, run_id, &pp);
+    double cores = pp.physical, mhz = pp.mhz, flops = pp.flops;
+    const char *vec = pp.vec;
     if (!(cores > 0)) /* logical CPUs: an over-estimate where SMT is on */
-        cores = prov_num(db, run_id, "cores", NULL, 0);
+        cores = pp.logical;
     if (!(cores > 0 && mhz > 0 && flops > 0)) {
         snprintf(y->how, sizeof y->how, "the node's peak is not known: its run recorded no "
                                         "clock or vector unit (set peak_gflops for the site)");
@@ -72,7 +88,8 @@ static int cmp_double(const void *a, const void *b)
  * and the rows of one configuration and host class share it (192 rows of a 100 000-run
  * history were 192 queries of ~25 ms each, 5 s a page).  An answer is of (connection, the
  * connection's view of the database, plugin, configuration, host class, metric); the view
- * is PRAGMA data_version (commits of other connections) and the connection's own changes.
+ * is the pager's data version (SQLITE_FCNTL_DATA_VERSION: commits of any connection, as
+ * of this connection's last read) and the connection's own changes.
  */
 #define TYPICAL_KEPT 16
 typedef struct typical_key {
@@ -100,11 +117,13 @@ static int typical_key_of(sqlite3 *db, long long run_id, const char *metric, typ
     if (strlen(metric) >= sizeof k->metric)
         return 0;
     snprintf(k->metric, sizeof k->metric, "%s", metric);
-    if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &s, NULL) != SQLITE_OK)
+    /* the pager's data version (PRAGMA data_version without a statement to prepare): it
+       moves with every commit, of this connection or another, that a read of this
+       connection has seen */
+    unsigned int version = 0;
+    if (sqlite3_file_control(db, "main", SQLITE_FCNTL_DATA_VERSION, &version) != SQLITE_OK)
         return 0;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        k->version = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
+    k->version = version;
     if (sqlite3_prepare_v2(db,
                            "SELECT r.plugin, r.config_id, h.cpu_model, h.cores FROM runs r JOIN "
                            "hosts h ON h.id = r.host_id WHERE r.id = ?1",
