@@ -19,15 +19,13 @@ typedef struct peak_prov {
     char vec[64];
 } peak_prov;
 
-static void peak_provenance(sqlite3 *db, long long run_id, peak_prov *p)
+static void peak_provenance(store *st, long long run_id, peak_prov *p)
 {
-    sqlite3_stmt *s;
     memset(p, 0, sizeof *p);
-    if (sqlite3_prepare_v2(db,
-                           "SELECT key, value FROM provenance WHERE run_id = ?1 AND key IN "
-                           "('cpu_physical_cores', 'cores', 'cpu_max_mhz', "
-                           "'cpu_dp_flops_per_cycle', 'cpu_vector')",
-                           -1, &s, NULL) != SQLITE_OK)
+    sqlite3_stmt *s = store_stmt(st, "SELECT key, value FROM provenance WHERE run_id = ?1 AND "
+                                     "key IN ('cpu_physical_cores', 'cores', 'cpu_max_mhz', "
+                                     "'cpu_dp_flops_per_cycle', 'cpu_vector')");
+    if (!s)
         return;
     sqlite3_bind_int64(s, 1, run_id);
     while (sqlite3_step(s) == SQLITE_ROW) {
@@ -47,11 +45,11 @@ static void peak_provenance(sqlite3 *db, long long run_id, peak_prov *p)
         else
             snprintf(p->vec, sizeof p->vec, "%s", v);
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
 }
 
 /* The node's peak in GFLOP/s, from the run's provenance or the site: 1 when known. */
-static int node_peak(sqlite3 *db, long long run_id, double site, yardstick *y)
+static int node_peak(store *st, long long run_id, double site, yardstick *y)
 {
     if (site > 0) {
         y->reference = site;
@@ -59,7 +57,7 @@ static int node_peak(sqlite3 *db, long long run_id, double site, yardstick *y)
         return 1;
     }
     peak_prov pp;
-    peak_provenance(db, run_id, &pp);
+    peak_provenance(st, run_id, &pp);
     double cores = pp.physical, mhz = pp.mhz, flops = pp.flops;
     const char *vec = pp.vec;
     if (!(cores > 0)) /* logical CPUs: an over-estimate where SMT is on */
@@ -107,8 +105,9 @@ static _Thread_local typical_kept kept[TYPICAL_KEPT];
 static _Thread_local unsigned kept_next;
 
 /* Run run_id's key into *k: 1, or 0 when it has none (no such run or host; not kept). */
-static int typical_key_of(sqlite3 *db, long long run_id, const char *metric, typical_key *k)
+static int typical_key_of(store *st, long long run_id, const char *metric, typical_key *k)
 {
+    sqlite3 *db = store_db(st);
     sqlite3_stmt *s;
     int ok = 0;
     memset(k, 0, sizeof *k);
@@ -124,10 +123,8 @@ static int typical_key_of(sqlite3 *db, long long run_id, const char *metric, typ
     if (sqlite3_file_control(db, "main", SQLITE_FCNTL_DATA_VERSION, &version) != SQLITE_OK)
         return 0;
     k->version = version;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT r.plugin, r.config_id, h.cpu_model, h.cores FROM runs r JOIN "
-                           "hosts h ON h.id = r.host_id WHERE r.id = ?1",
-                           -1, &s, NULL) != SQLITE_OK)
+    if (!(s = store_stmt(st, "SELECT r.plugin, r.config_id, h.cpu_model, h.cores FROM runs r "
+                             "JOIN hosts h ON h.id = r.host_id WHERE r.id = ?1")))
         return 0;
     sqlite3_bind_int64(s, 1, run_id);
     if (sqlite3_step(s) == SQLITE_ROW) {
@@ -144,7 +141,7 @@ static int typical_key_of(sqlite3 *db, long long run_id, const char *metric, typ
             k->cores = sqlite3_column_int64(s, 3);
         }
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return ok;
 }
 
@@ -161,10 +158,11 @@ static int typical_query(sqlite3 *db, long long run_id, const char *metric, yard
 
 /* The median of the metric over ok runs of the same plugin, configuration and host class
  * (CPU model and cores), without a caveat: 1 when there is one (kept, see above). */
-static int typical(sqlite3 *db, long long run_id, const char *metric, yardstick *y)
+static int typical(store *st, long long run_id, const char *metric, yardstick *y)
 {
+    sqlite3 *db = store_db(st);
     typical_key k;
-    if (!typical_key_of(db, run_id, metric, &k))
+    if (!typical_key_of(st, run_id, metric, &k))
         return typical_query(db, run_id, metric, y);
     for (unsigned i = 0; i < TYPICAL_KEPT; i++)
         if (kept[i].used && same_key(&kept[i].k, &k)) {
@@ -238,10 +236,9 @@ int yardstick_of_run(store *st, long long run_id, const char *metric, double sit
                      yardstick *out)
 {
     memset(out, 0, sizeof *out);
-    sqlite3 *db = store_db(st);
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(db, "SELECT value, unit FROM metrics WHERE run_id = ?1 AND name = ?2",
-                           -1, &s, NULL) != SQLITE_OK)
+    sqlite3_stmt *s = store_stmt(st, "SELECT value, unit FROM metrics WHERE run_id = ?1 AND "
+                                     "name = ?2");
+    if (!s)
         return BX_EIO;
     sqlite3_bind_int64(s, 1, run_id);
     sqlite3_bind_text(s, 2, metric, -1, SQLITE_STATIC);
@@ -251,16 +248,16 @@ int yardstick_of_run(store *st, long long run_id, const char *metric, double sit
         value = sqlite3_column_double(s, 0);
         snprintf(unit, sizeof unit, "%s", (const char *)sqlite3_column_text(s, 1));
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     if (!isfinite(value))
         return 0;
     int got = 0;
     if (strcmp(unit, "GFLOP/s") == 0) {
-        got = node_peak(db, run_id, site_peak_gflops, out);
+        got = node_peak(st, run_id, site_peak_gflops, out);
         out->kind = got ? YARD_PEAK : YARD_NONE;
     }
     if (!got) {
-        got = typical(db, run_id, metric, out);
+        got = typical(st, run_id, metric, out);
         if (got < 0)
             return BX_EIO;
         out->kind = got ? YARD_TYPICAL : out->kind;

@@ -3,7 +3,7 @@ unchanged (core/results/yardstick.c): a page of many rows of one configuration a
 class asks SQLite for the typical value once, not once a row (at 100 000 runs that was 5 s
 a page), and a change committed by another process shows in the next page.
 Fails if the kept answers are not looked up (one median query per row), or if one outlives a
-change of the database (PRAGMA data_version left out of its key)."""
+change of the database (the data version left out of its key)."""
 import re
 
 from serve_lib import *
