@@ -91,7 +91,7 @@ static int cmp_double(const void *a, const void *b)
  */
 #define TYPICAL_KEPT 16
 typedef struct typical_key {
-    sqlite3 *db;
+    uint64_t store; /* store_serial */
     long long version, changes, config_id, cores;
     int no_config, no_cpu, no_cores;
     char plugin[64], cpu[200], metric[128];
@@ -111,7 +111,7 @@ static int typical_key_of(store *st, long long run_id, const char *metric, typic
     sqlite3_stmt *s;
     int ok = 0;
     memset(k, 0, sizeof *k);
-    k->db = db;
+    k->store = store_serial(st);
     k->changes = (long long)sqlite3_total_changes64(db);
     if (strlen(metric) >= sizeof k->metric)
         return 0;
@@ -147,7 +147,7 @@ static int typical_key_of(store *st, long long run_id, const char *metric, typic
 
 static int same_key(const typical_key *a, const typical_key *b)
 {
-    return a->db == b->db && a->version == b->version && a->changes == b->changes &&
+    return a->store == b->store && a->version == b->version && a->changes == b->changes &&
            a->no_config == b->no_config && a->config_id == b->config_id &&
            a->no_cpu == b->no_cpu && a->no_cores == b->no_cores && a->cores == b->cores &&
            strcmp(a->plugin, b->plugin) == 0 && strcmp(a->cpu, b->cpu) == 0 &&

@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,11 @@
 #define BUSY_TIMEOUT_MS 30000
 
 struct sqlite3 *store_db(store *s) { return s->db; }
+
+/* The serial numbers of connections opened by this process (store_serial). */
+static atomic_uint_fast64_t serials;
+
+uint64_t store_serial(const store *s) { return s->serial; }
 
 sqlite3_stmt *store_stmt(store *s, const char *sql)
 {
@@ -322,6 +328,8 @@ static int open_connection(const char *path, int create, int one_thread, store *
 {
     *out = NULL;
     store *s = calloc(1, sizeof *s);
+    if (s)
+        s->serial = atomic_fetch_add(&serials, 1) + 1;
     if (!s || !(s->path = strdup(path))) {
         free(s);
         store__err(err, errlen, "out of memory");

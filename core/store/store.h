@@ -145,6 +145,13 @@ struct sqlite3 *store_db(store *s);
  */
 struct sqlite3_stmt *store_stmt(store *s, const char *sql);
 
+/*
+ * A number no other connection this process opened has had (1, 2, ...): what a cache of
+ * answers of a connection is keyed by (the sqlite3 handle's address can come back for
+ * another connection, of another file, once the first is closed).
+ */
+uint64_t store_serial(const store *s);
+
 /* PRAGMA application_id of our files ("BXA1") and the schema this build writes. */
 #define STORE_APPLICATION_ID 0x42584131
 #define STORE_SCHEMA_VERSION 8

@@ -83,6 +83,7 @@ struct store {
         sqlite3_stmt *st;
     } *kept; /* store_stmt's statements, finalised by store_close */
     size_t nkept;
+    uint64_t serial; /* store_serial */
 };
 
 /* err (errlen bytes) gets the formatted message; nothing when err is NULL or errlen 0. */

@@ -777,9 +777,11 @@ int test_batch_full(void)
 
 /*
  * store_stmt: one statement per SQL string, prepared once, handed back reset with its
- * bindings cleared, finalised by store_close (the sanitizer build's leak check).
+ * bindings cleared, finalised by store_close (the sanitizer build's leak check); and
+ * store_serial, a number of each connection's own.
  * Fails if a call prepares again (another statement), if a statement comes back in the
- * middle of its rows or with the last call's binding, or if a refused SQL is kept.
+ * middle of its rows or with the last call's binding, if a refused SQL is kept, or if a
+ * connection opened again gets the serial of the one before.
  */
 int test_kept_stmt(void)
 {
@@ -802,6 +804,11 @@ int test_kept_stmt(void)
     CHECK(sqlite3_step(b) == SQLITE_ROW && sqlite3_column_int(b, 0) == 1); /* from the start */
     CHECK(store_stmt(s, "SELECT no_such_column FROM runs") == NULL);
     CHECK(store_stmt(s, "SELECT no_such_column FROM runs") == NULL);
+    /* a connection's serial is its own, even for the same file opened again */
+    uint64_t first = store_serial(s);
+    store_close(s);
+    s = open_db("k.db");
+    CHECK(s != NULL && first != 0 && store_serial(s) != 0 && store_serial(s) != first);
     store_close(s);
     return 0;
 }
