@@ -54,6 +54,8 @@ tok=$("$bx" token create pagesbench --db "$db" 2>/dev/null)
 
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null || true' EXIT
+# (the log exists before the server starts: the loop below reads it at once, under set -e)
+: >"$work/serve.log"
 "$bx" serve --listen 127.0.0.1:0 --db "$db" --max-conns-per-address 1000 2>"$work/serve.log" >/dev/null &
 spid=$!
 pids+=($spid)

@@ -68,6 +68,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# (the log exists before the server starts: the loop below reads it at once, under set -e)
+: >"$work/serve.log"
 "$bx" serve --listen 127.0.0.1:0 --db "$db" --threads "$THREADS" --max-conns-per-address 1000 \
     2>"$work/serve.log" &
 spid=$!

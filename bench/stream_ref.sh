@@ -57,7 +57,13 @@ for r in $(seq "$ROUNDS"); do
     done
 done
 printf "   %-10s %-28s %-28s %s\n" figure "plugin median (min-max)" "stream.c median (min-max)" "plugin / stream.c"
+# median (min-max) in whole MB/s (wrk_lib.sh's stats prints 4 significant digits)
+mbs() {
+    tr ' ' '\n' <<<"$1" | awk 'NF' | sort -g | awk '{v[NR] = $1} END {
+        m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+        printf "%.0f (%.0f-%.0f)", m, v[1], v[NR] }'
+}
 for k in copy triad copy_avg triad_avg; do
-    printf "   %-10s %-28s %-28s %.2f\n" "$k" "$(stats "${fig[ours.$k]}")" "$(stats "${fig[ref.$k]}")" \
+    printf "   %-10s %-28s %-28s %.2f\n" "$k" "$(mbs "${fig[ours.$k]}")" "$(mbs "${fig[ref.$k]}")" \
         "$(awk -v a="$(median "${fig[ours.$k]}")" -v b="$(median "${fig[ref.$k]}")" 'BEGIN {print a / b}')"
 done

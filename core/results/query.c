@@ -1020,14 +1020,71 @@ static void sb_in_list(sbuf *sql, binds *b, const qlist *l)
     sb_add(sql, ")");
 }
 
-/* The filters as SQL over runs r, with every value a placeholder. */
-static void build_select(const qfilter *o, sbuf *sql, binds *b)
+/*
+ * Should a selection by tags and a time window walk the window and test each run's tags,
+ * rather than list each tag's runs and look every one up?  SQLite cannot tell (without
+ * STAT4 it guesses a quarter of the table for any range, and lists a tag's 100 000 runs
+ * to find the 200 of last month): count both, up to a bound, and take the smaller.  1:
+ * walk the window (runs_started), 0: as SQLite plans it.
+ */
+#define WINDOW_COUNT_BOUND 20000
+static int window_drives(sqlite3 *db, const qfilter *o)
+{
+    if (!o->tags.n || o->latest || o->nids || (!o->has_since && !o->has_until))
+        return 0;
+    sqlite3_stmt *st = NULL;
+    int64_t window = -1, fewest = -1;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT count(*) FROM (SELECT 1 FROM runs INDEXED BY runs_started"
+                           " WHERE started_at >= coalesce(?1, '')"
+                           " AND (?2 IS NULL OR started_at < ?2)"
+                           " LIMIT ?3)",
+                           -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return 0;
+    }
+    if (o->has_since)
+        sqlite3_bind_text(st, 1, o->since, -1, SQLITE_STATIC);
+    if (o->has_until)
+        sqlite3_bind_text(st, 2, o->until, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, WINDOW_COUNT_BOUND);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        window = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (window < 0 || window >= WINDOW_COUNT_BOUND)
+        return 0;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT count(*) FROM (SELECT 1 FROM tags INDEXED BY tags_tag"
+                           " WHERE tag = ?1 LIMIT ?2)",
+                           -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return 0;
+    }
+    for (size_t i = 0; i < o->tags.n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, o->tags.v[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, window + 1);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            int64_t c = sqlite3_column_int64(st, 0);
+            if (fewest < 0 || c < fewest)
+                fewest = c;
+        }
+    }
+    sqlite3_finalize(st);
+    return fewest > window;
+}
+
+/* The filters as SQL over runs r, with every value a placeholder; by_window: the runs of
+   the time window are walked and their tags tested (window_drives). */
+static void build_select(const qfilter *o, int by_window, sbuf *sql, binds *b)
 {
     /* --latest: of the runs that pass the filters, the newest of each configuration and
      * host: runs_history (a configuration's runs, newest first) per pair of series */
     sb_add(sql, o->latest ? "SELECT id FROM (SELECT id FROM (SELECT (SELECT r.id FROM runs r"
                             " WHERE r.config_id = k.config_id AND r.host_id IS nullif(k.host_id, 0)"
-                          : "SELECT id FROM (SELECT r.id AS id FROM runs r WHERE 1");
+                : by_window ? "SELECT id FROM (SELECT r.id AS id FROM runs r"
+                              " INDEXED BY runs_started WHERE 1"
+                            : "SELECT id FROM (SELECT r.id AS id FROM runs r WHERE 1");
     if (o->plugins.n) {
         sb_add(sql, " AND r.plugin IN ");
         sb_in_list(sql, b, &o->plugins);
@@ -1057,8 +1114,8 @@ static void build_select(const qfilter *o, sbuf *sql, binds *b)
     /* --latest tests run after run of a series (newest first): a lookup by the run's key, not
        a list of every matching run built again for each series */
     for (size_t i = 0; i < o->tags.n; i++) {
-        sb_add(sql, o->latest ? " AND EXISTS (SELECT 1 FROM tags t WHERE t.run_id = r.id"
-                                " AND t.tag = ?)"
+        sb_add(sql, o->latest || by_window ? " AND EXISTS (SELECT 1 FROM tags t"
+                                             " WHERE t.run_id = r.id AND t.tag = ?)"
                               : " AND r.id IN (SELECT run_id FROM tags WHERE tag = ?)");
         btext(b, o->tags.v[i]);
     }
@@ -1158,7 +1215,7 @@ int qfilter_prepare(store *s, const qfilter *f, const char *before, const char *
     int rc = 0;
     *st = NULL;
     sb_add(&sql, before ? before : "");
-    build_select(f, &sql, &b);
+    build_select(f, window_drives(db, f), &sql, &b);
     sb_add(&sql, after ? after : "");
     if (sql.oom || b.oom) {
         fprintf(stderr, "benchaas: out of memory\n");

@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,33 @@
 #define BUSY_TIMEOUT_MS 30000
 
 struct sqlite3 *store_db(store *s) { return s->db; }
+
+/* The serial numbers of connections opened by this process (store_serial). */
+static atomic_uint_fast64_t serials;
+
+uint64_t store_serial(const store *s) { return s->serial; }
+
+sqlite3_stmt *store_stmt(store *s, const char *sql)
+{
+    for (size_t i = 0; i < s->nkept; i++)
+        if (s->kept[i].sql == sql) {
+            sqlite3_reset(s->kept[i].st);
+            sqlite3_clear_bindings(s->kept[i].st);
+            return s->kept[i].st;
+        }
+    struct kept_stmt *nk = realloc(s->kept, (s->nkept + 1) * sizeof *nk);
+    if (!nk)
+        return NULL;
+    s->kept = nk;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    s->kept[s->nkept].sql = sql;
+    s->kept[s->nkept++].st = st;
+    return st;
+}
 int store_schema_version(store *s) { return s->schema_version; }
 
 /* ---- the header check ---------------------------------------------------- */
@@ -300,6 +328,8 @@ static int open_connection(const char *path, int create, int one_thread, store *
 {
     *out = NULL;
     store *s = calloc(1, sizeof *s);
+    if (s)
+        s->serial = atomic_fetch_add(&serials, 1) + 1;
     if (!s || !(s->path = strdup(path))) {
         free(s);
         store__err(err, errlen, "out of memory");
@@ -587,6 +617,9 @@ void store_close(store *s)
         return;
     for (int i = 0; i < ST__COUNT; i++)
         sqlite3_finalize(s->st[i]);
+    for (size_t i = 0; i < s->nkept; i++)
+        sqlite3_finalize(s->kept[i].st);
+    free(s->kept);
     for (int i = 0; i < MULTI__COUNT; i++)
         for (int n = 0; n < MULTI_ROWS; n++)
             sqlite3_finalize(s->multi[i][n]);

@@ -134,6 +134,24 @@ void store_twins_close(store *s);
 /* The sqlite3 handle, for query code inside the core. */
 struct sqlite3 *store_db(store *s);
 
+/*
+ * A statement of s for `sql`, prepared on the first call and kept by s until store_close
+ * (query code that runs the same statement many times a request: a leaderboard's row
+ * after row).  `sql` must be a string that lives as long as s (a literal): it is known by
+ * its address.  The statement comes reset, its bindings cleared; the caller steps it and
+ * leaves it as it likes, and never finalizes it.  One use at a time: a statement taken
+ * again before its last use is over is reset under it.  NULL when SQLite refused it (the
+ * message in sqlite3_errmsg(store_db(s))) or on no memory.
+ */
+struct sqlite3_stmt *store_stmt(store *s, const char *sql);
+
+/*
+ * A number no other connection this process opened has had (1, 2, ...): what a cache of
+ * answers of a connection is keyed by (the sqlite3 handle's address can come back for
+ * another connection, of another file, once the first is closed).
+ */
+uint64_t store_serial(const store *s);
+
 /* PRAGMA application_id of our files ("BXA1") and the schema this build writes. */
 #define STORE_APPLICATION_ID 0x42584131
 #define STORE_SCHEMA_VERSION 8

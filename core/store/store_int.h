@@ -78,6 +78,12 @@ struct store {
     int batch; /* inside store_batch_begin .. store_batch_commit/rollback */
     int one_thread;  /* opened with STORE_ONE_THREAD */
     struct store *twin[STORE_TWINS]; /* store_open_twins' connections, closed with this one */
+    struct kept_stmt {
+        const char *sql; /* the caller's string, known by its address */
+        sqlite3_stmt *st;
+    } *kept; /* store_stmt's statements, finalised by store_close */
+    size_t nkept;
+    uint64_t serial; /* store_serial */
 };
 
 /* err (errlen bytes) gets the formatted message; nothing when err is NULL or errlen 0. */

@@ -23,7 +23,7 @@
     X(api_check) X(api_report) X(migration_configs) X(scale_plans)          \
     X(metric_kinds) X(series_pass) X(stats_select) X(time_days) X(batch_ingest) X(twins) \
     X(user_job) X(migration_checks) X(multi_rows) X(batch_full) X(create_window) X(create_mode) X(create_memory) \
-    X(export_roundtrip) X(export_missing)
+    X(export_roundtrip) X(export_missing) X(kept_stmt)
 
 #define DECLARE(name) int test_##name(void);
 TESTS(DECLARE)

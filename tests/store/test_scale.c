@@ -774,3 +774,41 @@ int test_batch_full(void)
     store_close(s);
     return 0;
 }
+
+/*
+ * store_stmt: one statement per SQL string, prepared once, handed back reset with its
+ * bindings cleared, finalised by store_close (the sanitizer build's leak check); and
+ * store_serial, a number of each connection's own.
+ * Fails if a call prepares again (another statement), if a statement comes back in the
+ * middle of its rows or with the last call's binding, if a refused SQL is kept, or if a
+ * connection opened again gets the serial of the one before.
+ */
+int test_kept_stmt(void)
+{
+    store *s = open_db("k.db");
+    CHECK(s != NULL);
+    CHECK(ingest_metric(s, "k1", "hpl", "gflops", 50, "GFLOP/s", "higher") > 0);
+    CHECK(ingest_metric(s, "k2", "hpl", "gflops", 51, "GFLOP/s", "higher") > 0);
+    static const char q[] = "SELECT count(*) FROM runs WHERE ?1 IS NULL OR uuid = ?1";
+    static const char ids[] = "SELECT id FROM runs ORDER BY id";
+    sqlite3_stmt *a = store_stmt(s, q);
+    CHECK(a != NULL);
+    sqlite3_bind_text(a, 1, "k1", -1, SQLITE_STATIC);
+    CHECK(sqlite3_step(a) == SQLITE_ROW && sqlite3_column_int(a, 0) == 1);
+    sqlite3_stmt *b = store_stmt(s, ids);
+    CHECK(b != NULL && b != a);
+    CHECK(sqlite3_step(b) == SQLITE_ROW && sqlite3_column_int(b, 0) == 1); /* left mid-rows */
+    CHECK(store_stmt(s, q) == a);
+    CHECK(sqlite3_step(a) == SQLITE_ROW && sqlite3_column_int(a, 0) == 2); /* binding cleared */
+    CHECK(store_stmt(s, ids) == b);
+    CHECK(sqlite3_step(b) == SQLITE_ROW && sqlite3_column_int(b, 0) == 1); /* from the start */
+    CHECK(store_stmt(s, "SELECT no_such_column FROM runs") == NULL);
+    CHECK(store_stmt(s, "SELECT no_such_column FROM runs") == NULL);
+    /* a connection's serial is its own, even for the same file opened again */
+    uint64_t first = store_serial(s);
+    store_close(s);
+    s = open_db("k.db");
+    CHECK(s != NULL && first != 0 && store_serial(s) != 0 && store_serial(s) != first);
+    store_close(s);
+    return 0;
+}
