@@ -100,6 +100,7 @@ unshape() {
 kill_node() {
     local pid
     for pid in $(ip netns pids "$1" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+    rm -f "$cl_dir/run/slurmd-$1.pid"   # dead: heal starts it again (its pid may be reused)
     ip link set "$(veth_of "$1")" down
     say "$1 killed (its processes and its link)"
 }
@@ -125,8 +126,9 @@ heal() {
         cl_start_slurmd "$node"
         # Only a node that is down because it stopped answering: a drain set by someone
         # (or by benchaas check --drain) is theirs to undo.
-        for _ in $(seq 40); do
-            sinfo -h -n "$node" -o %T 2>/dev/null | grep -qE '^(down|idle|mixed)' && break
+        # until its slurmd answers ("down*", "idle*": not yet; up to 30 s on a busy machine)
+        for _ in $(seq 60); do
+            sinfo -h -n "$node" -o %T 2>/dev/null | grep -qE '^(down|idle|mixed)$' && break
             sleep 0.5
         done
         if sinfo -h -n "$node" -o %T 2>/dev/null | grep -q '^down'; then

@@ -28,11 +28,15 @@ cl_nodes() {
 
 # 0 when the pid in file $1 is a running (not zombie) process.
 cl_pid_alive() {
-    local pid state
+    local pid state comm
     [[ -s $1 ]] || return 1
     pid=$(cat "$1")
     state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
-    [[ -n $state && $state != Z ]]
+    [[ -n $state && $state != Z ]] || return 1
+    # the pid of a daemon killed with -9 (no clean-up of its pid file) may be another
+    # process's by now, on a busy machine: only slurmd or slurmctld counts as alive
+    comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
+    [[ $comm == slurmd || $comm == slurmctld ]]
 }
 
 # Run a command with only stdin/stdout/stderr open: a daemon keeping another inherited

@@ -22,7 +22,7 @@ need_cluster() {
     # the test before may have healed a node a moment ago: wait until every node is idle
     # (not down, drained or not responding)
     local _
-    for _ in $(seq 60); do
+    for _ in $(seq 120); do
         [ "$(sinfo -h -N -o %T | grep -cvxE 'idle|mixed')" = 0 ] && return 0
         sleep 0.5
     done
