@@ -267,13 +267,31 @@ static void last_lines(const char *tail, char *out, size_t len, int nlines)
                                 keep[i]);
 }
 
+/* bytes as "10 GiB", "1.5 MiB", "512 B". */
+static const char *bytes_text(double b, char *buf, size_t len)
+{
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    while (b >= 1024.0 && u < 4) {
+        b /= 1024.0;
+        u++;
+    }
+    snprintf(buf, len, "%.3g %s", b, unit[u]);
+    return buf;
+}
+
 static void describe_failure(const launch_result *lr, const runspec *s, char *status,
                              size_t slen, char *error, size_t elen)
 {
     char last[1024];
     last_lines(lr->tail, last, sizeof last, 3);
     const char *sep = last[0] ? "; last output: " : "";
-    if (lr->interrupted) {
+    if (lr->over_quota) {
+        char q[32];
+        snprintf(status, slen, "failed");
+        snprintf(error, elen, "the job's folder passed its quota of %s; stopped after %.1f s",
+                 bytes_text(lr->quota, q, sizeof q), lr->elapsed);
+    } else if (lr->interrupted) {
         snprintf(status, slen, "interrupted");
         snprintf(error, elen, "interrupted (SIGINT, SIGTERM or SIGHUP to the runner) after %.1f s",
                  lr->elapsed);
@@ -449,7 +467,7 @@ int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run
         strvec_free(&env);
         if (rc != 0) {
             doc = result_for_failure(&s, "crashed", err, 0);
-        } else if (lr.timed_out || lr.interrupted) {
+        } else if (lr.timed_out || lr.interrupted || lr.over_quota) {
             char status[32], e2[2048];
             describe_failure(&lr, &s, status, sizeof status, e2, sizeof e2);
             doc = result_for_failure(&s, status, e2, lr.elapsed);
