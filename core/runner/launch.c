@@ -297,8 +297,10 @@ int launch_run_confined(char *const *argv, const strvec *env, double timeout,
     while (!done) {
         double now = mono_now();
         if (quota > 0 && !term_sent && now >= measure_at) {
-            measure_at = now + LAUNCH_QUOTA_EVERY;
-            if (folder_usage(cwd) > quota) {
+            double used = folder_usage(cwd), walk = mono_now() - now;
+            /* a folder of many files: the walk takes at most a twentieth of a core */
+            measure_at = now + (20 * walk > LAUNCH_QUOTA_EVERY ? 20 * walk : LAUNCH_QUOTA_EVERY);
+            if (used > quota) {
                 /* at once: every moment more fills the disk */
                 res->over_quota = 1;
                 res->quota = quota;
