@@ -8,6 +8,8 @@ Mutation: drop "osc_sm_backing_directory" from confined_env() in core/runner/run
 one-sided segments go back to /dev/shm, which the run may not write): one rank fails to
 create its segment, the other spins waiting for it, and the job is not done in 60 s.
 """
+import pwd
+
 from serve_lib import *
 
 if os.geteuid() != 0:
@@ -15,6 +17,7 @@ if os.geteuid() != 0:
 if not shutil.which("mpirun"):
     print("skip: no mpirun"); sys.exit(77)
 os.chmod(TMP, 0o711)
+NOBODY = pwd.getpwnam("nobody").pw_uid
 asan = os.environ.get("ASAN_OPTIONS")
 ENV = {"ASAN_OPTIONS": (asan + ":" if asan else "") + "detect_leaks=0"}
 DB = "mpi.db"
@@ -30,5 +33,16 @@ if job["state"] != "done":
     s.dump()
 check(job["state"] == "done" and job["runs"], "HPL on 2 ranks under the sandbox: %s" % job)
 r, _ = s.expect(200, "GET", "/api/v1/runs/%d" % job["runs"][0], tok=T)
-check(r["run"]["ranks"] == 2 if "ranks" in r["run"] else True, "run: %s" % r["run"])
+run = r["run"]
+check(run["status"] == "ok" and run.get("ranks") == 2 and run["metrics"],
+      "run: %s" % {k: run.get(k) for k in ("status", "error", "ranks")})
+# the job's folder (its segments, its session folder) goes with the job; /dev/shm gets none
+check(not [f for f in os.listdir("/dev/shm") if f.startswith("vader_segment") and
+           os.stat(os.path.join("/dev/shm", f)).st_uid == NOBODY], "nobody's segments in /dev/shm")
+s.expect(200, "GET", "/healthz")
+# the server's log holds no OpenMPI error (ORTE_ERROR_LOG, a failed shared-memory setup)
+s.log.seek(0)
+log = s.log.read()
+check("ORTE_ERROR_LOG" not in log and "shared memory initialization" not in log,
+      "OpenMPI complained under the sandbox")
 sys.exit(0)
