@@ -414,8 +414,11 @@ static void confined_env(strvec *env, const char *dir, int mpi)
         strvec_push_owned(env, xasprintf("OMPI_MCA_%s=%s", *k, dir));
     /* the posix component's probe would create its test segment in /dev/shm */
     strvec_push(env, "OMPI_MCA_shmem=mmap");
-    strvec_push(env, "OMPI_MCA_btl_tcp_if_include=127.0.0.0/8");
-    strvec_push(env, "OMPI_MCA_oob_tcp_if_include=127.0.0.0/8");
+    /* (unless the site chose the interfaces: OpenMPI refuses include and exclude both) */
+    if (!getenv("OMPI_MCA_btl_tcp_if_include") && !getenv("OMPI_MCA_btl_tcp_if_exclude"))
+        strvec_push(env, "OMPI_MCA_btl_tcp_if_include=127.0.0.0/8");
+    if (!getenv("OMPI_MCA_oob_tcp_if_include") && !getenv("OMPI_MCA_oob_tcp_if_exclude"))
+        strvec_push(env, "OMPI_MCA_oob_tcp_if_include=127.0.0.0/8");
 }
 
 int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run_id)
