@@ -10,8 +10,11 @@
  *   plain     no site policy: planned here, the worker launched as today;
  *   isolated  the default site policy: planned by a confined `serve
  *             --plan-child`, the worker started as the run-as user under
- *             Landlock in the job's folder.
- * It prints the median and the interquartile range of both (milliseconds per
+ *             Landlock in the job's folder;
+ *   quota     the same with the default disk quota of a job's folder
+ *             (serve --job-disk-quota): the watcher measures the folder
+ *             every half second.
+ * It prints the median and the interquartile range of each (milliseconds per
  * point, plan + run + ingest) and their ratio.  Run it from the build tree
  * (BENCHAAS_SELF: the benchaas binary, for the plan child).
  */
@@ -25,6 +28,7 @@
 #include "launch.h"
 #include "policy.h"
 #include "run.h"
+#include "serve.h"
 #include "stats.h"
 
 static double one_point(store *st, const char *db, const cJSON *exp, const site_policy *pol)
@@ -112,16 +116,22 @@ int main(int argc, char **argv)
         free(pol.self_exe);
         pol.self_exe = xstrdup(self);
     }
+    site_policy quota = pol; /* the same, with the default cap (shares pol's strings) */
+    quota.job_quota = SERVE_JOB_DISK_QUOTA;
     double *plain = xcalloc((size_t)n, sizeof *plain), *iso = xcalloc((size_t)n, sizeof *iso);
+    double *capped = xcalloc((size_t)n, sizeof *capped);
     one_point(st, db, exp, NULL); /* warm the caches once each */
     one_point(st, db, exp, &pol);
-    for (int i = 0; i < n; i++) {
-        if (i % 2) {
-            plain[i] = one_point(st, db, exp, NULL);
-            iso[i] = one_point(st, db, exp, &pol);
-        } else {
-            iso[i] = one_point(st, db, exp, &pol);
-            plain[i] = one_point(st, db, exp, NULL);
+    one_point(st, db, exp, &quota);
+    for (int i = 0; i < n; i++) { /* each in each place of the order, in turn */
+        for (int k = 0; k < 3; k++) {
+            int which = (i + k) % 3;
+            if (which == 0)
+                plain[i] = one_point(st, db, exp, NULL);
+            else if (which == 1)
+                iso[i] = one_point(st, db, exp, &pol);
+            else
+                capped[i] = one_point(st, db, exp, &quota);
         }
     }
     double pm = stats_pct_select(plain, (size_t)n, 50), im = stats_pct_select(iso, (size_t)n, 50);
@@ -131,6 +141,11 @@ int main(int argc, char **argv)
     printf("isolated  median %.2f ms per point (p25 %.2f, p75 %.2f)\n", im,
            stats_pct_select(iso, (size_t)n, 25), stats_pct_select(iso, (size_t)n, 75));
     printf("cost      +%.2f ms per point, ratio %.2f\n", im - pm, im / pm);
+    double qm = stats_pct_select(capped, (size_t)n, 50);
+    printf("quota     median %.2f ms per point (p25 %.2f, p75 %.2f)\n", qm,
+           stats_pct_select(capped, (size_t)n, 25), stats_pct_select(capped, (size_t)n, 75));
+    printf("watcher   %+.2f ms per point over isolated\n", qm - im);
+    free(capped);
     free(plain);
     free(iso);
     cJSON_Delete(exp);

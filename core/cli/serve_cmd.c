@@ -1,4 +1,5 @@
 /* serve_cmd.c — `benchaas serve`: its options and help; cmd.c (serve/) runs the service. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,8 @@ static const cli_opt serve_opts_table[] = {
     L("--allow-host", "--allow-host CIDR",
       "a network a parameter naming a host may resolve into (repeatable)"),
     S("--scratch", "--scratch DIR", "where the jobs' folders go (default DB.scratch)"),
+    S("--job-disk-quota", "--job-disk-quota SIZE",
+      "what a job's folder may hold (default 10G; K/M/G/T; 0: no cap)"),
     CLI_END,
 };
 
@@ -79,7 +82,9 @@ const cli_spec cli_serve_spec = {
     "job's own folder and the folders given with --allow-path DIR\n"
     "(repeatable).  A parameter naming a host must resolve inside an --allow-host CIDR\n"
     "(repeatable; none by default).  --scratch DIR: where the jobs' folders go (default\n"
-    "DB.scratch).  Also allow_paths, allow_hosts, run_as and scratch in the serve block.\n",
+    "DB.scratch).  Also allow_paths, allow_hosts, run_as and scratch in the serve block.\n"
+    "--job-disk-quota SIZE (default 10G; K, M, G, T: powers of 1024; 0: no cap): a point\n"
+    "whose job's folder passes it is stopped (measured every half second).\n",
     serve_opts_table,
     0, /* (the usage above tells the options) */
     NULL,
@@ -105,6 +110,27 @@ static int whole(const char *name, const char *v, long hi, int *out)
     if (parse_long(v, 1, hi, &n) != 0)
         return cli_usage_error(&cli_serve_spec, "%s %s: a whole number from 1 to %ld", name, v, hi);
     *out = (int)n;
+    return 0;
+}
+
+/* SIZE of --job-disk-quota (digits, then K, M, G or T, powers of 1024) into *out. */
+static int disk_size(const char *v, double *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    static const char units[] = "KMGT";
+    const char *u = *end ? strchr(units, *end == 'k' || *end == 'm' || *end == 'g' || *end == 't'
+                                             ? *end - 'a' + 'A'
+                                             : *end)
+                         : NULL;
+    if (errno || end == v || v[0] == '-' || (*end && (!u || !*u || end[1])) || n > (1ULL << 40))
+        return cli_usage_error(&cli_serve_spec,
+                               "--job-disk-quota %s: a size such as 500M or 10G (0: no cap)", v);
+    double b = (double)n;
+    for (const char *k = units; u && k <= u; k++)
+        b *= 1024.0;
+    *out = b;
     return 0;
 }
 
@@ -170,6 +196,8 @@ static int serve_take(void *opts, const cli_opt *opt, const char *v)
         int path = name[8] == 'p';
         strvec_push(path ? &o->allow_paths : &o->allow_hosts, v);
         strvec_push(path ? &g->allow_paths : &g->allow_hosts, v);
+    } else if (strcmp(name, "--job-disk-quota") == 0) {
+        return disk_size(v, &o->job_disk_quota);
     } else if (strcmp(name, "--plugin-path") == 0) {
         return serve_plugin_path(v);
     }

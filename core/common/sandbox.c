@@ -84,6 +84,8 @@ cJSON *sandbox_to_json(const sandbox *sb)
     json_add_strvec(o, "write", &sb->write);
     if (sb->net)
         json_add_strvec(o, "hosts", &sb->hosts);
+    if (sb->quota > 0)
+        cJSON_AddNumberToObject(o, "quota", sb->quota);
     return o;
 }
 
@@ -112,6 +114,9 @@ int sandbox_from_json(const cJSON *j, sandbox *sb, char *err, size_t errlen)
     sb->uid = (unsigned)uid;
     sb->gid = (unsigned)gid;
     sb->drop = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "drop"));
+    double quota;
+    if (json_num(j, "quota", &quota) == 0 && quota > 0)
+        sb->quota = quota;
     if (get_paths(j, "read", &sb->read, err, errlen) || get_paths(j, "write", &sb->write, err, errlen)) {
         sandbox_free(sb);
         return BX_EINVAL;

@@ -27,6 +27,8 @@ typedef struct sandbox {
     strvec write;      /* folders it may read and write (create, remove) */
     int net;           /* 1: outgoing connections limited to `hosts` (netguard.h) */
     strvec hosts;      /* the allowed networks (CIDR), loopback always added */
+    double quota;      /* bytes the run's own folder may hold (0: no cap); not a kernel
+                        * rule: the launcher's watcher measures it (launch.h) */
 } sandbox;
 
 /* The sandbox as JSON ({"uid","gid","drop","read":[...],"write":[...]}, and "hosts":[...]

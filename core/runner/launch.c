@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -175,6 +176,30 @@ int launch_run_cancellable(char *const *argv, const strvec *env, double timeout,
     return launch_run_confined(argv, env, timeout, cancel, NULL, NULL, res, err, errlen);
 }
 
+/* The walk of folder_usage: nftw has no argument for its callback. */
+static _Thread_local double walk_bytes;
+static _Thread_local long walk_files;
+
+static int add_usage(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)path;
+    (void)flag;
+    (void)ftw;
+    walk_bytes += (double)st->st_blocks * 512.0;
+    return ++walk_files > LAUNCH_QUOTA_FILES;
+}
+
+/* The bytes dir holds (allocated blocks, so a sparse file counts what it uses);
+ * more files than LAUNCH_QUOTA_FILES count as past any quota. */
+static double folder_usage(const char *dir)
+{
+    walk_bytes = 0;
+    walk_files = 0;
+    if (nftw(dir, add_usage, 16, FTW_PHYS | FTW_MOUNT) > 0)
+        return 1e300;
+    return walk_bytes;
+}
+
 /* The child's side of launch_run_confined: its output on out, an errno on efd if
  * it cannot start argv.  Never returns. */
 static void child_exec(char *const *argv, const strvec *env, pid_t parent, int out, int efd,
@@ -267,9 +292,22 @@ int launch_run_confined(char *const *argv, const strvec *env, double timeout,
     int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
     int status = 0, done = 0, pipe_open = 1;
     double deadline = t0 + timeout, kill_at = 0;
+    double quota = sb && cwd ? sb->quota : 0, measure_at = t0 + LAUNCH_QUOTA_EVERY;
     int term_sent = 0;
     while (!done) {
         double now = mono_now();
+        if (quota > 0 && !term_sent && now >= measure_at) {
+            double used = folder_usage(cwd), walk = mono_now() - now;
+            /* a folder of many files: the walk takes at most a twentieth of a core */
+            measure_at = now + (20 * walk > LAUNCH_QUOTA_EVERY ? 20 * walk : LAUNCH_QUOTA_EVERY);
+            if (used > quota) {
+                /* at once: every moment more fills the disk */
+                res->over_quota = 1;
+                res->quota = quota;
+                kill_group(pid, SIGKILL);
+                term_sent = 1;
+            }
+        }
         int stop = g_interrupted || (cancel && *cancel);
         if (!term_sent && (now >= deadline || stop)) {
             if (stop)
@@ -290,6 +328,8 @@ int launch_run_confined(char *const *argv, const strvec *env, double timeout,
         if (pidfd >= 0)
             fds[nf++] = (struct pollfd){.fd = pidfd, .events = POLLIN};
         double until = term_sent ? (kill_at > 0 ? kill_at : now + 0.1) : deadline;
+        if (quota > 0 && !term_sent && measure_at < until)
+            until = measure_at;
         int ms = (int)((until - now) * 1000.0) + 1;
         if (pidfd < 0 && ms > 20)
             ms = 20; /* no pidfd: poll the child */

@@ -25,6 +25,8 @@ typedef struct launch_result {
     int sig;
     int timed_out;    /* we killed it at the deadline */
     int interrupted;  /* we killed it because we were interrupted (SIGINT/SIGTERM) */
+    int over_quota;   /* we killed it: its folder passed the sandbox's quota */
+    double quota;     /* that quota, in bytes */
     double elapsed;   /* seconds */
     char tail[4096];  /* the last lines it wrote on stderr */
 } launch_result;
@@ -68,7 +70,14 @@ int launch_run_cancellable(char *const *argv, const strvec *env, double timeout,
                            size_t errlen);
 
 /* The same, the child first entering folder cwd (NULL: ours) and sandbox sb
- * (NULL: none; sandbox.h), before it executes argv: the service's jobs. */
+ * (NULL: none; sandbox.h), before it executes argv: the service's jobs.  With a
+ * quota in sb, the watcher measures what cwd holds (the blocks of every file
+ * beneath it, at most LAUNCH_QUOTA_FILES of them, on its own file system) every
+ * LAUNCH_QUOTA_EVERY seconds (less often when a walk takes over a twentieth of
+ * that: its cost stays under 5 % of a core) and kills the group when it passes
+ * (over_quota); it removes nothing. */
+#define LAUNCH_QUOTA_EVERY 0.5
+#define LAUNCH_QUOTA_FILES 100000
 int launch_run_confined(char *const *argv, const strvec *env, double timeout,
                         const volatile int *cancel, const char *cwd, const sandbox *sb,
                         launch_result *res, char *err, size_t errlen);

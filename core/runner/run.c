@@ -267,13 +267,31 @@ static void last_lines(const char *tail, char *out, size_t len, int nlines)
                                 keep[i]);
 }
 
+/* bytes as "10 GiB", "1.5 MiB", "512 B". */
+static const char *bytes_text(double b, char *buf, size_t len)
+{
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    while (b >= 1024.0 && u < 4) {
+        b /= 1024.0;
+        u++;
+    }
+    snprintf(buf, len, "%.3g %s", b, unit[u]);
+    return buf;
+}
+
 static void describe_failure(const launch_result *lr, const runspec *s, char *status,
                              size_t slen, char *error, size_t elen)
 {
     char last[1024];
     last_lines(lr->tail, last, sizeof last, 3);
     const char *sep = last[0] ? "; last output: " : "";
-    if (lr->interrupted) {
+    if (lr->over_quota) {
+        char q[32];
+        snprintf(status, slen, "failed");
+        snprintf(error, elen, "the job's folder passed its quota of %s; stopped after %.1f s",
+                 bytes_text(lr->quota, q, sizeof q), lr->elapsed);
+    } else if (lr->interrupted) {
         snprintf(status, slen, "interrupted");
         snprintf(error, elen, "interrupted (SIGINT, SIGTERM or SIGHUP to the runner) after %.1f s",
                  lr->elapsed);
@@ -371,6 +389,38 @@ void run_scrub_for_service(cJSON *doc, const char *dir)
         scrub(doc, dir, strlen(dir));
 }
 
+/*
+ * The environment of a confined run (a service job): everything it keeps goes in
+ * its own folder, the only place it may write.  For MPI that is OpenMPI's session
+ * folder (from TMPDIR) and the shared-memory segments between ranks, which by
+ * default go in /dev/shm: the run may not write there (a folder every user shares),
+ * vader's setup fails and the ranks fall back to TCP over the node's addresses,
+ * which the network guard refuses, or spin.  Ranks of one node talk over
+ * loopback, the one network a confined run may always reach.
+ */
+static void confined_env(strvec *env, const char *dir, int mpi)
+{
+    strvec_push_owned(env, xasprintf("TMPDIR=%s", dir));
+    strvec_push_owned(env, xasprintf("HOME=%s", dir));
+    strvec_push(env, "BENCHAAS_CONFINED=1");
+    if (!mpi)
+        return;
+    strvec_push_owned(env, xasprintf("OMPI_MCA_orte_tmpdir_base=%s", dir));
+    strvec_push_owned(env, xasprintf("PMIX_SYSTEM_TMPDIR=%s", dir));
+    static const char *const shm[] = {"btl_vader_backing_directory", "osc_sm_backing_directory",
+                                       "osc_rdma_backing_directory",
+                                       "shmem_mmap_backing_file_base_dir", NULL};
+    for (const char *const *k = shm; *k; k++)
+        strvec_push_owned(env, xasprintf("OMPI_MCA_%s=%s", *k, dir));
+    /* the posix component's probe would create its test segment in /dev/shm */
+    strvec_push(env, "OMPI_MCA_shmem=mmap");
+    /* (unless the site chose the interfaces: OpenMPI refuses include and exclude both) */
+    if (!getenv("OMPI_MCA_btl_tcp_if_include") && !getenv("OMPI_MCA_btl_tcp_if_exclude"))
+        strvec_push(env, "OMPI_MCA_btl_tcp_if_include=127.0.0.0/8");
+    if (!getenv("OMPI_MCA_oob_tcp_if_include") && !getenv("OMPI_MCA_oob_tcp_if_exclude"))
+        strvec_push(env, "OMPI_MCA_oob_tcp_if_include=127.0.0.0/8");
+}
+
 int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run_id)
 {
     char err[4096];
@@ -410,10 +460,7 @@ int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run
         if (boxed && (rc = sandbox_from_json(c->sandbox, &sb, err, sizeof err)) != 0)
             boxed = 0;
         if (boxed) /* the service's job: in its folder, as the run-as user, confined */
-        {
-            strvec_push_owned(&env, xasprintf("TMPDIR=%s", c->spool));
-            strvec_push(&env, "BENCHAAS_CONFINED=1");
-        }
+            confined_env(&env, c->spool, s.mpi);
         if (rc == 0)
             rc = launch_run_confined(argv.v, &env, s.timeout, c->cancel, boxed ? c->spool : NULL,
                                      boxed ? &sb : NULL, &lr, err, sizeof err);
@@ -423,7 +470,7 @@ int run_point(const point *pt, const point_ctx *c, cJSON **doc_out, int64_t *run
         strvec_free(&env);
         if (rc != 0) {
             doc = result_for_failure(&s, "crashed", err, 0);
-        } else if (lr.timed_out || lr.interrupted) {
+        } else if (lr.timed_out || lr.interrupted || lr.over_quota) {
             char status[32], e2[2048];
             describe_failure(&lr, &s, status, sizeof status, e2, sizeof e2);
             doc = result_for_failure(&s, status, e2, lr.elapsed);

@@ -407,6 +407,7 @@ static int serve_policy(const serve_opts *o, const char *db, site_policy *pol)
         rc = policy_add_host(pol, o->allow_hosts.v[i], err, sizeof err);
     if (rc == 0)
         rc = policy_finish(pol, db, o->run_as, o->scratch, err, sizeof err);
+    pol->job_quota = o->job_disk_quota;
     if (rc) {
         usage("serve", "%s", err);
         return 2;
@@ -425,6 +426,7 @@ void serve_opts_init(serve_opts *o)
     memset(o, 0, sizeof *o);
     o->quotas = (job_quotas){50, 1000, 1024};
     o->max_schedules = 20;
+    o->job_disk_quota = SERVE_JOB_DISK_QUOTA;
 }
 
 int serve_plan_child(void)

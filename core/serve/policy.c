@@ -488,6 +488,7 @@ void policy_sandbox(const site_policy *p, const char *dir, const strvec *plugin_
     sb->drop = p->drop;
     sb->uid = p->uid;
     sb->gid = p->gid;
+    sb->quota = p->job_quota;
     sandbox_add_system(sb);
     for (size_t i = 0; plugin_dirs && i < plugin_dirs->n; i++) {
         char real[PATH_MAX]; /* a relative BENCHAAS_PLUGIN_PATH entry too */

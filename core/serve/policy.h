@@ -36,6 +36,7 @@ typedef struct site_policy {
     unsigned uid, gid;
     char *run_as;       /* the user's name, for messages */
     char *self_exe;     /* this benchaas, for `serve --plan-child` */
+    double job_quota;   /* bytes a job's folder may hold (serve --job-disk-quota; 0: no cap) */
 } site_policy;
 
 /* Add `--allow-path DIR` (an existing folder) / `--allow-host CIDR` ("10.0.0.0/8",

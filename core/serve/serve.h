@@ -24,9 +24,12 @@ typedef struct serve_opts {
     job_quotas quotas;
     strvec allow_paths, allow_hosts; /* --allow-path, --allow-host */
     char *run_as, *scratch;
+    double job_disk_quota; /* --job-disk-quota in bytes (0: no cap) */
 } serve_opts;
 
-/* o's defaults: quotas 50 jobs, 1000 points, 1024 ranks; 20 schedules; the rest 0. */
+/* o's defaults: quotas 50 jobs, 1000 points, 1024 ranks; 20 schedules; a job's folder
+ * 10 GiB (SERVE_JOB_DISK_QUOTA); the rest 0. */
+#define SERVE_JOB_DISK_QUOTA (10.0 * 1024 * 1024 * 1024)
 void serve_opts_init(serve_opts *o);
 
 /*

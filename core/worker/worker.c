@@ -607,12 +607,19 @@ static void add_node_addresses(const char *name, strvec *hosts)
 }
 
 /* Before MPI_Init in such a step: the shared-memory segments go there too (not in
- * /dev/shm, where the run-as user could not remove them at the end). */
+ * /dev/shm, where the run-as user could not remove them at the end, nor create
+ * the one-sided windows' segments once confined: the other ranks would wait). */
 static void slurm_step_shm(void)
 {
     char *d = slurm_step_dir();
+    static const char *const keys[] = {"OMPI_MCA_btl_vader_backing_directory",
+                                       "OMPI_MCA_osc_sm_backing_directory",
+                                       "OMPI_MCA_osc_rdma_backing_directory",
+                                       "OMPI_MCA_shmem_mmap_backing_file_base_dir", NULL};
+    for (const char *const *k = keys; d && *k; k++)
+        setenv(*k, d, 1);
     if (d)
-        setenv("OMPI_MCA_btl_vader_backing_directory", d, 1);
+        setenv("OMPI_MCA_shmem", "mmap", 1); /* posix's probe writes in /dev/shm */
     free(d);
 }
 

@@ -7,7 +7,9 @@
  * the service cannot check and its sandbox must stop.  Metrics say what it
  * managed: written (bytes of out), stray_written 0/1, peek_read 0/1; and with
  * `dial` (ADDRESS:PORT, plain text) whether a TCP connection there was made
- * (dial_ok 0/1, dial_errno).
+ * (dial_ok 0/1, dial_errno).  `size` bytes more are written to `out` (the job
+ * folder's quota, test_job_quota.py), then it sleeps `hold` seconds (a point
+ * that hangs, ended by its time limit or by the quota's watcher).
  * check() refuses an `out` whose folder is missing, naming the value.
  */
 #define _GNU_SOURCE
@@ -31,6 +33,8 @@ static const bx_param params[] = {
     {"dial", BX_STRING, NULL, BX_NORANGE, NULL,
      "ADDRESS:PORT it tries to connect to over TCP (plain text, a numeric address)", 0},
     {"dial_thread", BX_BOOL, "false", BX_NORANGE, NULL, "dial from a thread of its own", 0},
+    {"size", BX_SIZE, "0", BX_RANGE(0, 1099511627776.0), NULL, "bytes more written to out", 0},
+    {"hold", BX_INT, "0", BX_RANGE(0, 86400), NULL, "seconds it sleeps after writing", 0},
     {NULL, 0, NULL, 0, 0, NULL, NULL, 0},
 };
 
@@ -115,9 +119,21 @@ static int w_run(bx_ctx *ctx, void *state, unsigned rep)
     FILE *f = fopen(out, "w");
     if (!f)
         return bx_error(ctx, BX_EIO, "cannot write %s: %s", out, strerror(errno));
-    int n = fprintf(f, "written by the writer test plugin\n");
-    fclose(f);
-    bx_metric(ctx, "written", n);
+    int64_t n = fprintf(f, "written by the writer test plugin\n");
+    static char block[65536];
+    memset(block, 'w', sizeof block);
+    for (int64_t left = bx_param_int(ctx, "size"); left > 0 && n > 0;) {
+        size_t k = left < (int64_t)sizeof block ? (size_t)left : sizeof block;
+        if (fwrite(block, 1, k, f) != k)
+            break;
+        left -= (int64_t)k;
+        n += (int64_t)k;
+    }
+    if (fclose(f) != 0)
+        return bx_error(ctx, BX_EIO, "cannot write %s: %s", out, strerror(errno));
+    for (int64_t s = bx_param_int(ctx, "hold"); s > 0; s--)
+        sleep(1);
+    bx_metric(ctx, "written", (double)n);
     int stray = bx_param_isset(ctx, "stray") && try_write(bx_param_str(ctx, "stray"));
     bx_metric(ctx, "stray_written", stray);
     int peek = 0;
