@@ -525,22 +525,27 @@ static int test_cp_floor(void)
     return 0;
 }
 
+/* The tests: one ctest core.results.NAME per entry (tests/CMakeLists.txt, bx_table_tests). */
+#define TESTS(X) \
+    X(stats_percentiles) \
+    X(stats_mann_whitney) \
+    X(stats_hodges_lehmann) \
+    X(svg_numbers) \
+    X(svg_chart) \
+    X(svg_ids_threads) \
+    X(svg_id_scope) \
+    X(migrate_v1) \
+    X(timeline_ingest) \
+    X(cp_step) \
+    X(cp_outlier) \
+    X(cp_floor)
+
 static const struct {
     const char *name;
     int (*fn)(void);
 } tests[] = {
-    {"stats_percentiles", test_stats_percentiles},
-    {"stats_mann_whitney", test_stats_mann_whitney},
-    {"stats_hodges_lehmann", test_stats_hodges_lehmann},
-    {"svg_numbers", test_svg_numbers},
-    {"svg_chart", test_svg_chart},
-    {"svg_ids_threads", test_svg_ids_threads},
-    {"svg_id_scope", test_svg_id_scope},
-    {"migrate_v1", test_migrate_v1},
-    {"timeline_ingest", test_timeline_ingest},
-    {"cp_step", test_cp_step},
-    {"cp_outlier", test_cp_outlier},
-    {"cp_floor", test_cp_floor},
+#define ENTRY(name) {#name, test_##name},
+    TESTS(ENTRY)
 };
 
 int main(int argc, char **argv)

@@ -338,21 +338,26 @@ static void test_mock_host(void)
           "the mock's host table");
 }
 
+/* The tests: one ctest sdk.NAME per entry (tests/CMakeLists.txt, bx_table_tests). */
+#define TESTS(X) \
+    X(getter_undeclared) \
+    X(getter_type) \
+    X(range_zero) \
+    X(param_kinds) \
+    X(computed) \
+    X(headline) \
+    X(threads) \
+    X(threads_omp) \
+    X(mock_ranks) \
+    X(mock_expand) \
+    X(mock_host)
+
 static const struct {
     const char *name;
     void (*fn)(void);
 } tests[] = {
-    {"getter_undeclared", test_getter_undeclared},
-    {"getter_type", test_getter_type},
-    {"range_zero", test_range_zero},
-    {"param_kinds", test_param_kinds},
-    {"computed", test_computed},
-    {"headline", test_headline},
-    {"threads", test_threads},
-    {"threads_omp", test_threads_omp},
-    {"mock_ranks", test_mock_ranks},
-    {"mock_expand", test_mock_expand},
-    {"mock_host", test_mock_host},
+#define ENTRY(name) {#name, test_##name},
+    TESTS(ENTRY)
 };
 
 int main(int argc, char **argv)

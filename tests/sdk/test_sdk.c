@@ -8,7 +8,7 @@
  *     sdk_tests          run them all
  *
  * Adding a test: write `static void test_xxx(void)` using CHECK(), add it to
- * TESTS at the bottom, and its name to SDK_UNIT_TESTS in CMakeLists.txt.
+ * the TESTS(X) table at the bottom (CMake reads the table: one ctest per entry).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -789,50 +789,55 @@ static void test_node_ranks(void)
 
 /* ---- the list ------------------------------------------------------------ */
 
+/* One ctest sdk.NAME per entry (tests/CMakeLists.txt, bx_table_tests). */
+#define TESTS(X) \
+    X(stats) \
+    X(percentile) \
+    X(parse_size) \
+    X(format_size) \
+    X(strerror) \
+    X(timer) \
+    X(params_defaults) \
+    X(params_int) \
+    X(params_double) \
+    X(params_size) \
+    X(params_bool) \
+    X(params_enum) \
+    X(params_string) \
+    X(params_unknown) \
+    X(mock_lifecycle) \
+    X(mock_undeclared_metric) \
+    X(mock_meta) \
+    X(mock_descriptor) \
+    X(testplug_run) \
+    X(testplug_errors) \
+    X(abi_layout) \
+    X(node_ranks)
+
 static const struct {
     const char *name;
     void (*fn)(void);
-} TESTS[] = {
-    {"stats", test_stats},
-    {"percentile", test_percentile},
-    {"parse_size", test_parse_size},
-    {"format_size", test_format_size},
-    {"strerror", test_strerror},
-    {"timer", test_timer},
-    {"params_defaults", test_params_defaults},
-    {"params_int", test_params_int},
-    {"params_double", test_params_double},
-    {"params_size", test_params_size},
-    {"params_bool", test_params_bool},
-    {"params_enum", test_params_enum},
-    {"params_string", test_params_string},
-    {"params_unknown", test_params_unknown},
-    {"mock_lifecycle", test_mock_lifecycle},
-    {"mock_undeclared_metric", test_mock_undeclared_metric},
-    {"mock_meta", test_mock_meta},
-    {"mock_descriptor", test_mock_descriptor},
-    {"testplug_run", test_testplug_run},
-    {"testplug_errors", test_testplug_errors},
-    {"abi_layout", test_abi_layout},
-    {"node_ranks", test_node_ranks},
+} tests[] = {
+#define ENTRY(name) {#name, test_##name},
+    TESTS(ENTRY)
 };
 
 int main(int argc, char **argv)
 {
-    size_t n = sizeof TESTS / sizeof TESTS[0];
+    size_t n = sizeof tests / sizeof tests[0];
     int ran = 0;
     for (size_t i = 0; i < n; i++) {
-        if (argc > 1 && strcmp(argv[1], TESTS[i].name) != 0)
+        if (argc > 1 && strcmp(argv[1], tests[i].name) != 0)
             continue;
         int before = failures;
-        TESTS[i].fn();
+        tests[i].fn();
         ran++;
-        printf("%s %s\n", failures == before ? "ok  " : "FAIL", TESTS[i].name);
+        printf("%s %s\n", failures == before ? "ok  " : "FAIL", tests[i].name);
     }
     if (ran == 0) {
         fprintf(stderr, "unknown test '%s'; the tests are:", argv[1]);
         for (size_t i = 0; i < n; i++)
-            fprintf(stderr, " %s", TESTS[i].name);
+            fprintf(stderr, " %s", tests[i].name);
         fputc('\n', stderr);
         return 2;
     }

@@ -3,8 +3,8 @@
  * a fresh temporary folder (removed when it passes, kept and printed when it
  * fails).  `store_tests` alone lists the names; `store_tests --dump DB`
  * prints DB's facts (store_dump, common.h).  To add a test: write
- * `int test_NAME(void)` and add it to the TESTS table below (CMakeLists.txt
- * reads the table: one ctest store.NAME per entry).
+ * `int test_NAME(void)` and add it to the TESTS(X) table below (CMake reads
+ * the table: one ctest store.NAME per entry, tests/CMakeLists.txt's bx_table_tests).
  */
 #define _XOPEN_SOURCE 700
 #include <ftw.h>
