@@ -525,26 +525,28 @@ static int test_cp_floor(void)
     return 0;
 }
 
-/* The tests: one ctest core.results.NAME per entry (tests/CMakeLists.txt, bx_table_tests). */
+/* X(LIBRARY, FILE, NAME): test_NAME tests core/LIBRARY/FILE.c (the sdk: sdk/src/FILE.c);
+ * its ctest is LIBRARY.FILE.NAME, less a leading "FILE_" of NAME (tests/CMakeLists.txt,
+ * bx_table_tests). */
 #define TESTS(X) \
-    X(stats_percentiles) \
-    X(stats_mann_whitney) \
-    X(stats_hodges_lehmann) \
-    X(svg_numbers) \
-    X(svg_chart) \
-    X(svg_ids_threads) \
-    X(svg_id_scope) \
-    X(migrate_v1) \
-    X(timeline_ingest) \
-    X(cp_step) \
-    X(cp_outlier) \
-    X(cp_floor)
+    X(results, stats, stats_percentiles) \
+    X(results, stats, stats_mann_whitney) \
+    X(results, stats, stats_hodges_lehmann) \
+    X(results, svg, svg_numbers) \
+    X(results, svg, svg_chart) \
+    X(results, svg, svg_ids_threads) \
+    X(results, svg, svg_id_scope) \
+    X(store, schema, migrate_v1) \
+    X(store, ingest, timeline_ingest) \
+    X(results, changepoint, cp_step) \
+    X(results, changepoint, cp_outlier) \
+    X(results, changepoint, cp_floor)
 
 static const struct {
     const char *name;
     int (*fn)(void);
 } tests[] = {
-#define ENTRY(name) {#name, test_##name},
+#define ENTRY(lib, file, name) {#name, test_##name},
     TESTS(ENTRY)
 };
 

@@ -338,25 +338,27 @@ static void test_mock_host(void)
           "the mock's host table");
 }
 
-/* The tests: one ctest sdk.NAME per entry (tests/CMakeLists.txt, bx_table_tests). */
+/* X(LIBRARY, FILE, NAME): test_NAME tests core/LIBRARY/FILE.c (the sdk: sdk/src/FILE.c);
+ * its ctest is LIBRARY.FILE.NAME, less a leading "FILE_" of NAME (tests/CMakeLists.txt,
+ * bx_table_tests). */
 #define TESTS(X) \
-    X(getter_undeclared) \
-    X(getter_type) \
-    X(range_zero) \
-    X(param_kinds) \
-    X(computed) \
-    X(headline) \
-    X(threads) \
-    X(threads_omp) \
-    X(mock_ranks) \
-    X(mock_expand) \
-    X(mock_host)
+    X(sdk, collector, getter_undeclared) \
+    X(sdk, collector, getter_type) \
+    X(sdk, paramval, range_zero) \
+    X(sdk, paramval, param_kinds) \
+    X(sdk, collector, computed) \
+    X(sdk, collector, headline) \
+    X(sdk, collector, threads) \
+    X(sdk, collector, threads_omp) \
+    X(sdk, mock, mock_ranks) \
+    X(sdk, mock, mock_expand) \
+    X(sdk, mock, mock_host)
 
 static const struct {
     const char *name;
     void (*fn)(void);
 } tests[] = {
-#define ENTRY(name) {#name, test_##name},
+#define ENTRY(lib, file, name) {#name, test_##name},
     TESTS(ENTRY)
 };
 

@@ -4,7 +4,7 @@
  * mock host, the mock host itself (with tests/plugins/testplug.c compiled
  * in), and the layout of the ABI structs.
  *
- *     sdk_tests NAME     run one test (ctest runs each as sdk.NAME)
+ *     sdk_tests NAME     run one test (ctest runs each as sdk.FILE.NAME, see TESTS)
  *     sdk_tests          run them all
  *
  * Adding a test: write `static void test_xxx(void)` using CHECK(), add it to
@@ -406,7 +406,7 @@ static void test_params_double(void)
     CHECK(bx_mock_set(m, "big", "-1e300") == 0, "-1e300");
     probe_read(m, "big");
     CHECK(probe.d == -1e300, "big = %g", probe.d);
-    /* (the integer view of a DOUBLE is a plugin bug since ABI 1.2: sdk.getter_type) */
+    /* (the integer view of a DOUBLE is a plugin bug since ABI 1.2: sdk.collector.getter_type) */
     /* an int parameter reads as a double too */
     probe_read(m, "n");
     CHECK(probe.d == 10.0, "n as double = %g", probe.d);
@@ -789,36 +789,38 @@ static void test_node_ranks(void)
 
 /* ---- the list ------------------------------------------------------------ */
 
-/* One ctest sdk.NAME per entry (tests/CMakeLists.txt, bx_table_tests). */
+/* X(LIBRARY, FILE, NAME): test_NAME tests core/LIBRARY/FILE.c (the sdk: sdk/src/FILE.c);
+ * its ctest is LIBRARY.FILE.NAME, less a leading "FILE_" of NAME (tests/CMakeLists.txt,
+ * bx_table_tests). */
 #define TESTS(X) \
-    X(stats) \
-    X(percentile) \
-    X(parse_size) \
-    X(format_size) \
-    X(strerror) \
-    X(timer) \
-    X(params_defaults) \
-    X(params_int) \
-    X(params_double) \
-    X(params_size) \
-    X(params_bool) \
-    X(params_enum) \
-    X(params_string) \
-    X(params_unknown) \
-    X(mock_lifecycle) \
-    X(mock_undeclared_metric) \
-    X(mock_meta) \
-    X(mock_descriptor) \
-    X(testplug_run) \
-    X(testplug_errors) \
-    X(abi_layout) \
-    X(node_ranks)
+    X(sdk, sdk, stats) \
+    X(sdk, sdk, percentile) \
+    X(sdk, sdk, parse_size) \
+    X(sdk, sdk, format_size) \
+    X(sdk, sdk, strerror) \
+    X(sdk, sdk, timer) \
+    X(sdk, paramval, params_defaults) \
+    X(sdk, paramval, params_int) \
+    X(sdk, paramval, params_double) \
+    X(sdk, paramval, params_size) \
+    X(sdk, paramval, params_bool) \
+    X(sdk, paramval, params_enum) \
+    X(sdk, paramval, params_string) \
+    X(sdk, paramval, params_unknown) \
+    X(sdk, mock, mock_lifecycle) \
+    X(sdk, mock, mock_undeclared_metric) \
+    X(sdk, mock, mock_meta) \
+    X(sdk, mock, mock_descriptor) \
+    X(sdk, mock, testplug_run) \
+    X(sdk, mock, testplug_errors) \
+    X(sdk, abi, abi_layout) \
+    X(sdk, sdk, node_ranks)
 
 static const struct {
     const char *name;
     void (*fn)(void);
 } tests[] = {
-#define ENTRY(name) {#name, test_##name},
+#define ENTRY(lib, file, name) {#name, test_##name},
     TESTS(ENTRY)
 };
 
