@@ -4,7 +4,8 @@
  * test, Hodges–Lehmann), the SVG helpers, and schema version 2 (the
  * migration from version 1, resource timelines).
  *
- *   results_tests NAME     runs test NAME; exit 0 passed, 1 failed
+ *   results_tests NAME     runs test NAME; exit 0 passed, 1 failed (ctest names it
+ *                          LIBRARY.FILE.NAME from the TESTS table below)
  */
 #define _GNU_SOURCE
 #include <cjson/cJSON.h>

@@ -4,7 +4,7 @@
  * host calls from several threads, simulated ranks with collectives, expand()
  * points and meta keys.  The plugin is tests/sdk/trapplug.c (compiled in).
  *
- * Usage: sdk_abi12_tests NAME (one ctest per name, see the list at the end).
+ * Usage: sdk_abi12_tests NAME (one ctest sdk.FILE.NAME per name, see TESTS at the end).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /*
  * html_spawn.c — `serve_units NAME`: unit tests of core/serve/html.c (the pages'
  * escaping formatter and tables) and core/runner/spawn.c (the one spawner), each a
- * ctest serve.units.NAME.
+ * ctest serve.html.NAME or runner.spawn.NAME (the TESTS table below).
  *
  *   html_escapes    htmlf's %s escapes & < > " and %U percent-encodes; fails when %s
  *                   writes its argument as it is (the formatter stops escaping).
