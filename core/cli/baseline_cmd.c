@@ -72,7 +72,7 @@ static const char baseline_help[] =
     "\n"
     "Exit status: 0, or 2 for bad options or a selection without ok runs.\n";
 
-#define BASELINE_SPEC(opts) {"baseline", baseline_help, opts, 0, NULL, CLI_ERR_SEE}
+#define BASELINE_SPEC(opts) {"baseline", baseline_help, opts, 0, NULL}
 
 const cli_spec cli_baseline_spec = BASELINE_SPEC(all_opts);
 static const cli_spec set_spec = BASELINE_SPEC(set_opts);

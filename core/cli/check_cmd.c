@@ -107,7 +107,6 @@ const cli_spec cli_check_spec = {
     check_opts_table,
     0, /* (the usage above tells the options) */
     analyze_selector_help,
-    CLI_ERR_SEE,
 };
 
 static const cli_opt nodes_opts_table[] = {
@@ -154,7 +153,6 @@ const cli_spec cli_check_nodes_spec = {
     nodes_opts_table,
     0,
     NULL,
-    CLI_ERR_SEE,
 };
 
 /* The number VAL of option OPT, from lo to hi: 0, or 2 after a usage error. */

@@ -36,7 +36,7 @@ const cli_spec cli_collect_spec = {
     "removed, and each stored run named on stderr, only after their\n"
     "transaction has committed: if collect is killed, run it again.  A\n"
     "document that is refused stays in the spool (exit 1).\n",
-    collect_opts, 0, NULL, CLI_ERR_TRY,
+    collect_opts, 0, NULL,
 };
 
 int cmd_collect(int argc, char **argv)

@@ -55,7 +55,6 @@ const cli_spec cli_compare_spec = {
     "\n"
     "Exit status: 0 (whatever the differences), 2 for bad options, a side that\n"
     "selects no run, or nothing comparable.  `benchaas check` fails on regressions.\n",
-    CLI_ERR_SEE,
 };
 
 /* What compare was told. */

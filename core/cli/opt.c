@@ -14,10 +14,7 @@ int cli_usage_error(const cli_spec *s, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    if (s->err_style == CLI_ERR_SEE)
-        fprintf(stderr, "benchaas %s: %s (see benchaas %s --help)\n", s->name, buf, s->name);
-    else
-        fprintf(stderr, "benchaas %s: %s\nTry `benchaas %s --help`.\n", s->name, buf, s->name);
+    fprintf(stderr, "benchaas %s: %s (see benchaas %s --help)\n", s->name, buf, s->name);
     return 2;
 }
 

@@ -51,10 +51,6 @@ typedef struct cli_opt {
 /* The same, taken by the parser but not shown in the command's help (which points elsewhere). */
 #define CLI_INCLUDE_QUIET(t) {NULL, 0, CLI_FLAG, 0, NULL, NULL, "", t}
 
-/* How a command words a usage error's second half (today's two, kept). */
-enum { CLI_ERR_TRY, /* "benchaas CMD: MSG\nTry `benchaas CMD --help`.\n" */
-       CLI_ERR_SEE  /* "benchaas CMD: MSG (see benchaas CMD --help)\n" */ };
-
 /* What a command declares: its help and its options. */
 typedef struct cli_spec {
     const char *name;     /* "query" */
@@ -62,7 +58,6 @@ typedef struct cli_spec {
     const cli_opt *opts;  /* its options, CLI_END last */
     int col;              /* the column of the options' help (0: no option list in --help) */
     const char *epilogue; /* the help's closing paragraphs, or NULL */
-    int err_style;        /* CLI_ERR_TRY or CLI_ERR_SEE */
 } cli_spec;
 
 /*
@@ -85,7 +80,7 @@ int cli_parse(const cli_spec *s, int argc, char **argv, void *opts, cli_take_fn 
  */
 int cli_has_flag(int argc, char **argv, const char *name);
 
-/* Print a usage error in the command's wording; returns 2. */
+/* Print a usage error, "benchaas CMD: MSG (see benchaas CMD --help)", on stderr; returns 2. */
 int cli_usage_error(const cli_spec *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Write the command's --help. */

@@ -33,7 +33,7 @@ const cli_spec cli_plugins_spec = {
     "Every plugin found in the plugin folders (--plugin-path, then\n"
     "BENCHAAS_PLUGIN_PATH, then the install's), with files that were refused\n"
     "and why on stderr.\n",
-    plugins_opts, 0, NULL, CLI_ERR_TRY,
+    plugins_opts, 0, NULL,
 };
 
 const cli_spec cli_describe_spec = {
@@ -41,7 +41,7 @@ const cli_spec cli_describe_spec = {
     "usage: benchaas describe PLUGIN [--plugin-path DIR]\n\n"
     "A plugin's parameters (type, default, range or choices, help) and metrics\n"
     "(unit, which direction is better).\n",
-    plugins_opts + 1, 0, NULL, CLI_ERR_TRY,
+    plugins_opts + 1, 0, NULL,
 };
 
 /* describe's one positional argument, the plugin. */

@@ -36,7 +36,6 @@ const cli_spec cli_push_spec = {
     push_opts,
     0, /* (the usage above tells the options) */
     NULL,
-    CLI_ERR_SEE,
 };
 
 /* A filter, --server or --token (cli_take_fn). */

@@ -64,7 +64,6 @@ const cli_spec cli_query_spec = {
     "Exit status: 0 (also when nothing matches), 2 for bad options, unknown names,\n"
     "or a database that is missing or not a BenchaaS database.  SQL users: see\n"
     "`benchaas sql` and docs/database.md.\n",
-    CLI_ERR_SEE,
 };
 
 const cli_spec cli_export_spec = {
@@ -82,7 +81,6 @@ const cli_spec cli_export_spec = {
     query_opts,
     0,
     NULL,
-    CLI_ERR_SEE,
 };
 
 /* The format a file name suggests: its extension, else csv. */

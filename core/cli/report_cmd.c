@@ -56,7 +56,6 @@ const cli_spec cli_report_spec = {
     report_opts_table,
     0, /* (the usage above lists the options) */
     NULL,
-    CLI_ERR_SEE,
 };
 
 /* A filter or one of report's options (cli_take_fn). */

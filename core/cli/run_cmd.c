@@ -139,8 +139,8 @@ static const cli_opt run_opts_table[] = {
     CLI_END,
 };
 
-const cli_spec cli_run_spec = {"run", run_help, run_opts_table, 0, NULL, CLI_ERR_TRY};
-const cli_spec cli_submit_spec = {"submit", run_help, run_opts_table, 0, NULL, CLI_ERR_TRY};
+const cli_spec cli_run_spec = {"run", run_help, run_opts_table, 0, NULL};
+const cli_spec cli_submit_spec = {"submit", run_help, run_opts_table, 0, NULL};
 
 /* What `run` and `submit` were asked to do. */
 typedef struct run_cli {

@@ -63,7 +63,6 @@ const cli_spec cli_schedule_spec = {
     "Exit status: 0; 1 when the service could not be reached or refused the\n"
     "request; 2 for bad usage or a configuration the service or this command\n"
     "refuses (the field is named).\n",
-    CLI_ERR_TRY,
 };
 
 /* The action and its argument (cli_take_fn). */

@@ -19,7 +19,7 @@ static const cli_opt serve_opts_table[] = {
     S("--db", "--db FILE", "the database (default: $BENCHAAS_DB, else ./benchaas.db)"),
     S("--config", "--config FILE", "a configuration file whose serve block gives the settings"),
     {"--launcher", 0, CLI_ENUM, CLI_HANDLER, "--launcher local|slurm", "local|slurm",
-     "where the jobs run (slurm: `benchaas submit`, collected every few seconds)", NULL},
+     "where the jobs run (slurm: sbatch, collected every few seconds)", NULL},
     I("--slots", "--slots N", "points run at a time (default 1)"),
     I("--threads", "--threads N", "threads serving requests"),
     F("--signup", "anyone may create an account"),
@@ -61,8 +61,9 @@ const cli_spec cli_serve_spec = {
     "  benchaas serve: listening on http://HOST:PORT\n"
     "on stderr.  SIGINT/SIGTERM stop it; a restart resumes every job.\n"
     "--plugin-path DIR (repeatable): plugin folders searched first, as `run` takes them.\n"
-    "--launcher slurm: each job is submitted with `benchaas submit` (its runs tagged\n"
-    "benchaas-job=ID) and collected with `benchaas collect` every few seconds.\n"
+    "--launcher slurm: the service hands each job to sbatch itself, as `benchaas submit`\n"
+    "would (its runs tagged benchaas-job=ID), and collects its results every few seconds,\n"
+    "as `benchaas collect` would.\n"
     "A `serve = { listen = \"...\"; signup = true; slots = 1; launcher = \"local\";\n"
     "webhook = \"https://...\"; quotas = { jobs = 50; points = 1000; ranks = 1024; }; };`\n"
     "block of --config gives the same settings; the command line wins.\n"
@@ -88,7 +89,6 @@ const cli_spec cli_serve_spec = {
     serve_opts_table,
     0, /* (the usage above tells the options) */
     NULL,
-    CLI_ERR_TRY,
 };
 
 /* What serve was told: the settings, those given explicitly again, the configuration file. */

@@ -37,7 +37,6 @@ const cli_spec cli_sql_spec = {
     "before anything runs.\n"
     "Exit status: 0, or 2 for bad options, SQL errors, a writing statement, or a\n"
     "database that is missing or not a BenchaaS database.\n",
-    CLI_ERR_SEE,
 };
 
 /* The SQL (the one positional argument), --db and --format (cli_take_fn). */

@@ -26,7 +26,7 @@ const cli_spec cli_status_spec = {
     "job ids and the job's state and reason (from squeue, else scontrol);\n"
     "--all also lists finished Slurm runs.  Run `benchaas collect` to store\n"
     "finished results.\n",
-    status_opts, 0, NULL, CLI_ERR_TRY,
+    status_opts, 0, NULL,
 };
 
 int cmd_status(int argc, char **argv)

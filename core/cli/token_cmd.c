@@ -36,7 +36,6 @@ const cli_spec cli_token_spec = {
     token_opts,
     0, /* (the usage above tells the options) */
     NULL,
-    CLI_ERR_TRY,
 };
 
 /* The subcommand, then its NAME or ID (cli_take_fn). */

@@ -35,7 +35,6 @@ const cli_spec cli_user_spec = {
     user_opts,
     0, /* (the usage above tells the options) */
     NULL,
-    CLI_ERR_TRY,
 };
 
 /* The subcommand, then its NAME (cli_take_fn). */

@@ -79,15 +79,6 @@ int pset_set(pset *ps, const char *name, const char *text, char *err, size_t err
     return 0;
 }
 
-cJSON *pset_to_json(const pset *ps)
-{
-    cJSON *o = cJSON_CreateObject();
-    for (size_t i = 0; i < ps->n; i++)
-        if (ps->set[i])
-            cJSON_AddStringToObject(o, ps->desc->params[i].name, ps->vals[i].text);
-    return o;
-}
-
 cJSON *pset_to_typed_json(const pset *ps)
 {
     cJSON *o = cJSON_CreateObject();

@@ -27,8 +27,6 @@ void pset_free(pset *ps);
 /* Set from text: unknown names (with did-you-mean), types, ranges, choices.
  * `where` ("run.cfg:7", "-p") prefixes nothing; the caller formats. */
 int pset_set(pset *ps, const char *name, const char *text, char *err, size_t errlen);
-/* {"name": "canonical text", ...} for the spec. */
-cJSON *pset_to_json(const pset *ps);
 /* {"name": {"value": "...", "type": "size"}, ...} for the result document. */
 cJSON *pset_to_typed_json(const pset *ps);
 

@@ -507,11 +507,6 @@ static int submit_jobs(job *jobs, size_t njobs, store *st, strvec *ids, FILE *to
     return 0;
 }
 
-int slurm_submit_plan(const plan *p, const run_opts *o, int wait)
-{
-    return slurm_submit_plan_ex(p, o, wait, 0);
-}
-
 int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_failed)
 {
     return slurm_submit_plan_nodes(p, o, wait, retry_failed, NULL, NULL);

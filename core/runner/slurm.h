@@ -9,9 +9,8 @@
 #include "run.h"
 #include "store.h"
 
-/* Submit the plan's points as Slurm batch jobs; the CLI exit code. */
-int slurm_submit_plan(const plan *p, const run_opts *o, int wait);
-/* The same; retry_failed = 1 skips points already stored as ok. */
+/* Submit the plan's points as Slurm batch jobs (retry_failed = 1 skips points already
+ * stored as ok); the CLI exit code. */
 int slurm_submit_plan_ex(const plan *p, const run_opts *o, int wait, int retry_failed);
 
 /*

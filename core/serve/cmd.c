@@ -35,7 +35,7 @@ static int usage(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "benchaas %s: %s\nTry `benchaas %s --help`.\n", cmd, buf, cmd);
+    fprintf(stderr, "benchaas %s: %s (see benchaas %s --help)\n", cmd, buf, cmd);
     return 2;
 }
 
@@ -99,17 +99,18 @@ int serve_user(const char *db, const char *sub, const char *name, int r, int pw_
         return 2;
     int rc = 0;
     if (is_list) {
-        sqlite3_stmt *s;
-        sqlite3_prepare_v2(store_db(st),
-                           "SELECT name, role, created_at, (SELECT count(*) FROM tokens t WHERE "
-                           "t.user_id = u.id AND t.kind = 'api' AND t.revoked_at IS NULL) FROM "
-                           "users u ORDER BY name",
-                           -1, &s, NULL);
-        fprintf(out, "%-24s %-7s %-21s %s\n", "USER", "ROLE", "CREATED", "TOKENS");
-        while (s && sqlite3_step(s) == SQLITE_ROW)
-            fprintf(out, "%-24s %-7s %-21s %d\n", sqlite3_column_text(s, 0), sqlite3_column_text(s, 1),
-                   sqlite3_column_text(s, 2), sqlite3_column_int(s, 3));
-        sqlite3_finalize(s);
+        account_info *v;
+        size_t n;
+        if (account_list(st, &v, &n, err, sizeof err) != 0) {
+            fprintf(stderr, "benchaas user: %s\n", err);
+            rc = 1;
+        } else {
+            fprintf(out, "%-24s %-7s %-21s %s\n", "USER", "ROLE", "CREATED", "TOKENS");
+            for (size_t i = 0; i < n; i++)
+                fprintf(out, "%-24s %-7s %-21s %d\n", v[i].name, v[i].role, v[i].created_at,
+                        v[i].api_tokens);
+            account_list_free(v, n);
+        }
     } else if (strcmp(sub, "remove") == 0) {
         if (account_remove(st, name, err, sizeof err) != 0) {
             fprintf(stderr, "benchaas user: %s\n", err);
@@ -172,23 +173,20 @@ int serve_token(const char *db, const char *sub, const char *name, const char *s
             rc = 2;
         }
     } else {
-        sqlite3_stmt *s;
-        sqlite3_prepare_v2(store_db(st),
-                           "SELECT t.id, u.name, t.kind, t.scope, t.created_at, "
-                           "coalesce(t.expires_at, 'never'), coalesce(t.revoked_at, '') FROM "
-                           "tokens t JOIN users u ON u.id = t.user_id WHERE ?1 IS NULL OR u.name "
-                           "= ?1 ORDER BY t.id",
-                           -1, &s, NULL);
-        sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-        fprintf(out, "%-6s %-20s %-8s %-7s %-21s %-21s %s\n", "ID", "USER", "KIND", "SCOPE", "CREATED",
-               "EXPIRES", "REVOKED");
-        while (sqlite3_step(s) == SQLITE_ROW)
-            fprintf(out, "%-6lld %-20s %-8s %-7s %-21s %-21s %s\n",
-                   (long long)sqlite3_column_int64(s, 0), sqlite3_column_text(s, 1),
-                   sqlite3_column_text(s, 2), sqlite3_column_text(s, 3),
-                   sqlite3_column_text(s, 4), sqlite3_column_text(s, 5),
-                   sqlite3_column_text(s, 6));
-        sqlite3_finalize(s);
+        account_token_info *v;
+        size_t n;
+        if (account_token_list(st, name, &v, &n, err, sizeof err) != 0) {
+            fprintf(stderr, "benchaas token: %s\n", err);
+            rc = 1;
+        } else {
+            fprintf(out, "%-6s %-20s %-8s %-7s %-21s %-21s %s\n", "ID", "USER", "KIND", "SCOPE",
+                    "CREATED", "EXPIRES", "REVOKED");
+            for (size_t i = 0; i < n; i++)
+                fprintf(out, "%-6lld %-20s %-8s %-7s %-21s %-21s %s\n", (long long)v[i].id,
+                        v[i].user, v[i].kind, v[i].scope, v[i].created_at, v[i].expires_at,
+                        v[i].revoked_at);
+            account_token_list_free(v, n);
+        }
     }
     store_close(st);
     return rc;
@@ -481,10 +479,6 @@ int serve_main(serve_opts *op, serve_opts *givenp, const char *cfgpath)
         store_close(root);
         goto out;
     }
-    char self[4096];
-    ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
-    self[sl > 0 ? sl : 0] = '\0';
-
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop;
@@ -495,8 +489,7 @@ int serve_main(serve_opts *op, serve_opts *givenp, const char *cfgpath)
     serve_app app = {.launcher = o.launcher, .quotas = o.quotas, .session_s = 7 * 86400,
                      .max_schedules = (int)o.max_schedules, .peak_gflops = o.peak_gflops};
     sched_config sc = {.db = db, .root = root, .slots = o.slots ? o.slots : 1, .launcher = o.launcher,
-                       .webhook = o.webhook, .self_exe = sl > 0 ? self : NULL,
-                       .confirm = !o.no_confirm, .quotas = o.quotas};
+                       .webhook = o.webhook, .confirm = !o.no_confirm, .quotas = o.quotas};
     app.sched = sched_start(&sc, err, sizeof err);
     if (!app.sched) {
         fprintf(stderr, "benchaas serve: %s\n", err);

@@ -55,7 +55,6 @@ struct http_server {
 
 void *http_app(const http_req *r) { return r->srv->cfg.app; }
 int http_signup(const http_req *r) { return r->srv->cfg.signup; }
-const char *http_db(const http_req *r) { return r->srv->cfg.db; }
 
 uint64_t http_count(const http_server *s, int code)
 {

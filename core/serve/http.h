@@ -9,7 +9,7 @@
  * (http_authorise), before any handler runs.  Handlers never check rights.
  *
  * Threads: libmicrohttpd's thread pool calls handlers concurrently.  Each
- * thread has its own SQLite connection (http_store()).
+ * thread has its own SQLite connection (http_thread_store(), the request's st).
  *
  * Ownership: a handler fills an http_resp; the engine frees it.  Strings
  * of an http_req live until the handler returns.
@@ -200,7 +200,6 @@ void http_server_free(http_server *s);
 
 void *http_app(const http_req *r);
 int http_signup(const http_req *r);
-const char *http_db(const http_req *r);
 
 /* Requests answered so far with status code `code` (for /metrics); codes 100..599. */
 uint64_t http_count(const http_server *s, int code);

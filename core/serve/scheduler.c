@@ -47,7 +47,7 @@ struct sched {
     int running;
     char last_user[128];
     store *st; /* the scheduler thread's connection */
-    double last_collect; /* --launcher slurm: the last `benchaas collect` */
+    double last_collect; /* --launcher slurm: when the spool was last collected */
     _Atomic int slurm_points; /* --launcher slurm: points handed to Slurm, not yet collected */
     int64_t scancelled[64]; /* --launcher slurm: cancelled jobs already scancel'ed (a ring) */
     unsigned nscancelled;

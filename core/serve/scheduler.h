@@ -29,9 +29,8 @@ typedef struct sched_config {
     const char *db;
     store *root;            /* the process's first connection (store_open_again) */
     int slots;              /* points at a time (default 1) */
-    const char *launcher;   /* "local" or "slurm" (jobs through the code of `benchaas submit`) */
+    const char *launcher;   /* "local" or "slurm" (submitted through the library) */
     const char *webhook;    /* URL or NULL */
-    const char *self_exe;   /* unused: the scheduler calls the library, never this binary */
     int confirm;            /* 1: a regression queues one confirmation run before it alerts */
     job_quotas quotas;
 } sched_config;

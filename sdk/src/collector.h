@@ -2,7 +2,7 @@
  * collector.h — what a host collects from a plugin: metric values, samples
  * per repetition, metadata, warnings, computed parameter values and misuse
  * of the parameter getters.  One implementation for the runner's host
- * (core/host.c) and the mock host (mock.c), so both judge a plugin alike.
+ * (core/common/host.c) and the mock host (mock.c), so both judge a plugin alike.
  * Private to the SDK library and the core (not installed).
  *
  * Every function may be called from several threads at once (the plugin's

@@ -4,7 +4,8 @@
  * test, Hodges–Lehmann), the SVG helpers, and schema version 2 (the
  * migration from version 1, resource timelines).
  *
- *   results_tests NAME     runs test NAME; exit 0 passed, 1 failed
+ *   results_tests NAME     runs test NAME; exit 0 passed, 1 failed (ctest names it
+ *                          LIBRARY.FILE.NAME from the TESTS table below)
  */
 #define _GNU_SOURCE
 #include <cjson/cJSON.h>
@@ -525,22 +526,29 @@ static int test_cp_floor(void)
     return 0;
 }
 
+/* X(LIBRARY, FILE, NAME): test_NAME tests core/LIBRARY/FILE.c (the sdk: sdk/src/FILE.c);
+ * its ctest is LIBRARY.FILE.NAME, less a leading "FILE_" of NAME (tests/CMakeLists.txt,
+ * bx_table_tests). */
+#define TESTS(X) \
+    X(results, stats, stats_percentiles) \
+    X(results, stats, stats_mann_whitney) \
+    X(results, stats, stats_hodges_lehmann) \
+    X(results, svg, svg_numbers) \
+    X(results, svg, svg_chart) \
+    X(results, svg, svg_ids_threads) \
+    X(results, svg, svg_id_scope) \
+    X(store, schema, migrate_v1) \
+    X(store, ingest, timeline_ingest) \
+    X(results, changepoint, cp_step) \
+    X(results, changepoint, cp_outlier) \
+    X(results, changepoint, cp_floor)
+
 static const struct {
     const char *name;
     int (*fn)(void);
 } tests[] = {
-    {"stats_percentiles", test_stats_percentiles},
-    {"stats_mann_whitney", test_stats_mann_whitney},
-    {"stats_hodges_lehmann", test_stats_hodges_lehmann},
-    {"svg_numbers", test_svg_numbers},
-    {"svg_chart", test_svg_chart},
-    {"svg_ids_threads", test_svg_ids_threads},
-    {"svg_id_scope", test_svg_id_scope},
-    {"migrate_v1", test_migrate_v1},
-    {"timeline_ingest", test_timeline_ingest},
-    {"cp_step", test_cp_step},
-    {"cp_outlier", test_cp_outlier},
-    {"cp_floor", test_cp_floor},
+#define ENTRY(lib, file, name) {#name, test_##name},
+    TESTS(ENTRY)
 };
 
 int main(int argc, char **argv)

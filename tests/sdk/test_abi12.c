@@ -4,7 +4,7 @@
  * host calls from several threads, simulated ranks with collectives, expand()
  * points and meta keys.  The plugin is tests/sdk/trapplug.c (compiled in).
  *
- * Usage: sdk_abi12_tests NAME (one ctest per name, see the list at the end).
+ * Usage: sdk_abi12_tests NAME (one ctest sdk.FILE.NAME per name, see TESTS at the end).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -338,21 +338,28 @@ static void test_mock_host(void)
           "the mock's host table");
 }
 
+/* X(LIBRARY, FILE, NAME): test_NAME tests core/LIBRARY/FILE.c (the sdk: sdk/src/FILE.c);
+ * its ctest is LIBRARY.FILE.NAME, less a leading "FILE_" of NAME (tests/CMakeLists.txt,
+ * bx_table_tests). */
+#define TESTS(X) \
+    X(sdk, collector, getter_undeclared) \
+    X(sdk, collector, getter_type) \
+    X(sdk, paramval, range_zero) \
+    X(sdk, paramval, param_kinds) \
+    X(sdk, collector, computed) \
+    X(sdk, collector, headline) \
+    X(sdk, collector, threads) \
+    X(sdk, collector, threads_omp) \
+    X(sdk, mock, mock_ranks) \
+    X(sdk, mock, mock_expand) \
+    X(sdk, mock, mock_host)
+
 static const struct {
     const char *name;
     void (*fn)(void);
 } tests[] = {
-    {"getter_undeclared", test_getter_undeclared},
-    {"getter_type", test_getter_type},
-    {"range_zero", test_range_zero},
-    {"param_kinds", test_param_kinds},
-    {"computed", test_computed},
-    {"headline", test_headline},
-    {"threads", test_threads},
-    {"threads_omp", test_threads_omp},
-    {"mock_ranks", test_mock_ranks},
-    {"mock_expand", test_mock_expand},
-    {"mock_host", test_mock_host},
+#define ENTRY(lib, file, name) {#name, test_##name},
+    TESTS(ENTRY)
 };
 
 int main(int argc, char **argv)

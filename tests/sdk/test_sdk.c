@@ -4,11 +4,11 @@
  * mock host, the mock host itself (with tests/plugins/testplug.c compiled
  * in), and the layout of the ABI structs.
  *
- *     sdk_tests NAME     run one test (ctest runs each as sdk.NAME)
+ *     sdk_tests NAME     run one test (ctest runs each as sdk.FILE.NAME, see TESTS)
  *     sdk_tests          run them all
  *
  * Adding a test: write `static void test_xxx(void)` using CHECK(), add it to
- * TESTS at the bottom, and its name to SDK_UNIT_TESTS in CMakeLists.txt.
+ * the TESTS(X) table at the bottom (CMake reads the table: one ctest per entry).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -406,7 +406,7 @@ static void test_params_double(void)
     CHECK(bx_mock_set(m, "big", "-1e300") == 0, "-1e300");
     probe_read(m, "big");
     CHECK(probe.d == -1e300, "big = %g", probe.d);
-    /* (the integer view of a DOUBLE is a plugin bug since ABI 1.2: sdk.getter_type) */
+    /* (the integer view of a DOUBLE is a plugin bug since ABI 1.2: sdk.collector.getter_type) */
     /* an int parameter reads as a double too */
     probe_read(m, "n");
     CHECK(probe.d == 10.0, "n as double = %g", probe.d);
@@ -789,50 +789,57 @@ static void test_node_ranks(void)
 
 /* ---- the list ------------------------------------------------------------ */
 
+/* X(LIBRARY, FILE, NAME): test_NAME tests core/LIBRARY/FILE.c (the sdk: sdk/src/FILE.c);
+ * its ctest is LIBRARY.FILE.NAME, less a leading "FILE_" of NAME (tests/CMakeLists.txt,
+ * bx_table_tests). */
+#define TESTS(X) \
+    X(sdk, sdk, stats) \
+    X(sdk, sdk, percentile) \
+    X(sdk, sdk, parse_size) \
+    X(sdk, sdk, format_size) \
+    X(sdk, sdk, strerror) \
+    X(sdk, sdk, timer) \
+    X(sdk, paramval, params_defaults) \
+    X(sdk, paramval, params_int) \
+    X(sdk, paramval, params_double) \
+    X(sdk, paramval, params_size) \
+    X(sdk, paramval, params_bool) \
+    X(sdk, paramval, params_enum) \
+    X(sdk, paramval, params_string) \
+    X(sdk, paramval, params_unknown) \
+    X(sdk, mock, mock_lifecycle) \
+    X(sdk, mock, mock_undeclared_metric) \
+    X(sdk, mock, mock_meta) \
+    X(sdk, mock, mock_descriptor) \
+    X(sdk, mock, testplug_run) \
+    X(sdk, mock, testplug_errors) \
+    X(sdk, abi, abi_layout) \
+    X(sdk, sdk, node_ranks)
+
 static const struct {
     const char *name;
     void (*fn)(void);
-} TESTS[] = {
-    {"stats", test_stats},
-    {"percentile", test_percentile},
-    {"parse_size", test_parse_size},
-    {"format_size", test_format_size},
-    {"strerror", test_strerror},
-    {"timer", test_timer},
-    {"params_defaults", test_params_defaults},
-    {"params_int", test_params_int},
-    {"params_double", test_params_double},
-    {"params_size", test_params_size},
-    {"params_bool", test_params_bool},
-    {"params_enum", test_params_enum},
-    {"params_string", test_params_string},
-    {"params_unknown", test_params_unknown},
-    {"mock_lifecycle", test_mock_lifecycle},
-    {"mock_undeclared_metric", test_mock_undeclared_metric},
-    {"mock_meta", test_mock_meta},
-    {"mock_descriptor", test_mock_descriptor},
-    {"testplug_run", test_testplug_run},
-    {"testplug_errors", test_testplug_errors},
-    {"abi_layout", test_abi_layout},
-    {"node_ranks", test_node_ranks},
+} tests[] = {
+#define ENTRY(lib, file, name) {#name, test_##name},
+    TESTS(ENTRY)
 };
 
 int main(int argc, char **argv)
 {
-    size_t n = sizeof TESTS / sizeof TESTS[0];
+    size_t n = sizeof tests / sizeof tests[0];
     int ran = 0;
     for (size_t i = 0; i < n; i++) {
-        if (argc > 1 && strcmp(argv[1], TESTS[i].name) != 0)
+        if (argc > 1 && strcmp(argv[1], tests[i].name) != 0)
             continue;
         int before = failures;
-        TESTS[i].fn();
+        tests[i].fn();
         ran++;
-        printf("%s %s\n", failures == before ? "ok  " : "FAIL", TESTS[i].name);
+        printf("%s %s\n", failures == before ? "ok  " : "FAIL", tests[i].name);
     }
     if (ran == 0) {
         fprintf(stderr, "unknown test '%s'; the tests are:", argv[1]);
         for (size_t i = 0; i < n; i++)
-            fprintf(stderr, " %s", TESTS[i].name);
+            fprintf(stderr, " %s", tests[i].name);
         fputc('\n', stderr);
         return 2;
     }

@@ -1,7 +1,7 @@
 /*
  * html_spawn.c — `serve_units NAME`: unit tests of core/serve/html.c (the pages'
  * escaping formatter and tables) and core/runner/spawn.c (the one spawner), each a
- * ctest serve.units.NAME.
+ * ctest serve.html.NAME or runner.spawn.NAME (the TESTS table below).
  *
  *   html_escapes    htmlf's %s escapes & < > " and %U percent-encodes; fails when %s
  *                   writes its argument as it is (the formatter stops escaping).
@@ -110,13 +110,21 @@ static int test_spawn_deadline(void)
     return 0;
 }
 
-#define TESTS(X) X(html_escapes) X(html_table) X(spawn_capture) X(spawn_missing) X(spawn_deadline)
+/* X(LIBRARY, FILE, NAME): test_NAME tests core/LIBRARY/FILE.c (the sdk: sdk/src/FILE.c);
+ * its ctest is LIBRARY.FILE.NAME, less a leading "FILE_" of NAME (tests/CMakeLists.txt,
+ * bx_table_tests). */
+#define TESTS(X) \
+    X(serve, html, html_escapes) \
+    X(serve, html, html_table) \
+    X(runner, spawn, spawn_capture) \
+    X(runner, spawn, spawn_missing) \
+    X(runner, spawn, spawn_deadline)
 
 static const struct {
     const char *name;
     int (*fn)(void);
 } tests[] = {
-#define ENTRY(name) {#name, test_##name},
+#define ENTRY(lib, file, name) {#name, test_##name},
     TESTS(ENTRY)
 };
 

@@ -3,8 +3,8 @@
  * a fresh temporary folder (removed when it passes, kept and printed when it
  * fails).  `store_tests` alone lists the names; `store_tests --dump DB`
  * prints DB's facts (store_dump, common.h).  To add a test: write
- * `int test_NAME(void)` and add it to the TESTS table below (CMakeLists.txt
- * reads the table: one ctest store.NAME per entry).
+ * `int test_NAME(void)` and add it to the TESTS(X) table below with the file it
+ * tests (CMake reads the table: one ctest LIBRARY.FILE.NAME per entry).
  */
 #define _XOPEN_SOURCE 700
 #include <ftw.h>
@@ -14,25 +14,63 @@
 
 #include "common.h"
 
-#define TESTS(X)                                                                   \
-    X(foreign_text) X(foreign_binary) X(foreign_sqlite) X(empty_file) X(missing_file) \
-    X(newer_schema) X(migration) X(roundtrip) X(idempotent) X(queued_replaced)     \
-    X(bad_documents) X(concurrent) X(concurrent_create) X(results_view)            \
-    X(time_parse) X(query_filters) X(query_json) X(query_csv) X(query_table)       \
-    X(query_empty) X(query_bad_input) X(api_select_runs) X(api_aggregate) X(api_compare)     \
-    X(api_check) X(api_report) X(migration_configs) X(scale_plans)          \
-    X(metric_kinds) X(series_pass) X(stats_select) X(time_days) X(batch_ingest) X(twins) \
-    X(user_job) X(migration_checks) X(multi_rows) X(batch_full) X(create_window) X(create_mode) X(create_memory) \
-    X(export_roundtrip) X(export_missing) X(kept_stmt)
+/* X(LIBRARY, FILE, NAME): test_NAME tests core/LIBRARY/FILE.c (the sdk: sdk/src/FILE.c);
+ * its ctest is LIBRARY.FILE.NAME, less a leading "FILE_" of NAME (tests/CMakeLists.txt,
+ * bx_table_tests). */
+#define TESTS(X) \
+    X(store, open, foreign_text) \
+    X(store, open, foreign_binary) \
+    X(store, open, foreign_sqlite) \
+    X(store, open, empty_file) \
+    X(store, open, missing_file) \
+    X(store, schema, newer_schema) \
+    X(store, schema, migration) \
+    X(store, ingest, roundtrip) \
+    X(store, ingest, idempotent) \
+    X(store, ingest, queued_replaced) \
+    X(store, docread, bad_documents) \
+    X(store, open, concurrent) \
+    X(store, open, concurrent_create) \
+    X(store, schema, results_view) \
+    X(common, timefmt, time_parse) \
+    X(results, query, query_filters) \
+    X(results, query, query_json) \
+    X(results, query, query_csv) \
+    X(results, query, query_table) \
+    X(results, query, query_empty) \
+    X(results, query, query_bad_input) \
+    X(results, query, api_select_runs) \
+    X(results, aggregate, api_aggregate) \
+    X(results, compare, api_compare) \
+    X(results, check, api_check) \
+    X(results, report, api_report) \
+    X(store, schema, migration_configs) \
+    X(store, schema, scale_plans) \
+    X(store, schema, metric_kinds) \
+    X(results, analyze, series_pass) \
+    X(results, stats, stats_select) \
+    X(common, timefmt, time_days) \
+    X(store, ingest, batch_ingest) \
+    X(store, open, twins) \
+    X(store, ingest, user_job) \
+    X(store, schema, migration_checks) \
+    X(store, ingest, multi_rows) \
+    X(store, ingest, batch_full) \
+    X(store, open, create_window) \
+    X(store, open, create_mode) \
+    X(store, open, create_memory) \
+    X(store, export, export_roundtrip) \
+    X(store, export, export_missing) \
+    X(store, open, kept_stmt)
 
-#define DECLARE(name) int test_##name(void);
+#define DECLARE(lib, file, name) int test_##name(void);
 TESTS(DECLARE)
 
 static const struct {
     const char *name;
     int (*fn)(void);
 } tests[] = {
-#define ENTRY(name) {#name, test_##name},
+#define ENTRY(lib, file, name) {#name, test_##name},
     TESTS(ENTRY)
 };
 
