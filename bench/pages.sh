@@ -16,6 +16,11 @@
 # Usage: bench/pages.sh                    (RUNS=100000 DURATION=5s CONNS=64 ROUNDS=3)
 #        RUNS=20000 DURATION=3s bench/pages.sh
 #        WORKDIR=/tmp/pb REUSE=1 bench/pages.sh   (keep the database)
+#        PAGES='^/leaderboard/|^/admin' bench/pages.sh  (only the pages whose path matches;
+#                   the /compare and /report requests are left out then)
+#        PLUGIN=hpl bench/pages.sh  (that plugin's leaderboard, not the one with most runs)
+#        BUILD=/old/build WORKDIR=W REUSE=1 bench/pages.sh  (another build's server on the
+#                   same database: run it and this build's in turn to compare them)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -67,12 +72,17 @@ for _ in $(seq 1 300); do
 done
 [[ -n "$port" ]] || { echo "pages.sh: the server did not start" >&2; cat "$work/serve.log" >&2; exit 1; }
 base=http://127.0.0.1:$port
-plugin=$(sqlite3 "$db" "SELECT plugin FROM runs GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+plugin=${PLUGIN:-$(sqlite3 "$db" "SELECT plugin FROM runs GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")}
 run=$(sqlite3 "$db" "SELECT max(id) FROM runs WHERE status = 'ok'")
 run2=$(sqlite3 "$db" "SELECT max(id) - 1 FROM runs WHERE status = 'ok'")
 
 auth="Authorization: Bearer $tok"
 pages=(/ /jobs "/runs/$run" "/leaderboard/$plugin" /leaderboard /submit/stream /admin/users)
+if [[ -n "${PAGES:-}" ]]; then
+    kept=()
+    for p in "${pages[@]}"; do [[ $p =~ $PAGES ]] && kept+=("$p"); done
+    pages=("${kept[@]}")
+fi
 mkdir -p "$work/www"
 for i in "${!pages[@]}"; do
     curl -sf -H "$auth" "$base${pages[$i]}" >"$work/www/page$i.html"
@@ -102,6 +112,7 @@ for i in "${!pages[@]}"; do
         "$(stats "$p99")" "$(stats "$p999")" "$(stats "$np99")" "$(awk -v a="$(median "$rps")" -v b="$(median "$nrps")" 'BEGIN {print a / b}')" \
         "$bad" "$(awk -v s="$(stat -c %s "$work/www/page$i.html")" 'BEGIN {print s / 1000}')" "$l0" "$(loadavg)"
 done
+[[ -z "${PAGES:-}" ]] || exit 0
 echo "== one request each (they run a CLI command)"
 for p in "/compare?a=$run&b=$run2" "/report?plugin=$plugin"; do
     curl -s -o /dev/null -w "   %{url_effective}: %{http_code} in %{time_total} s, %{size_download} B\n" \

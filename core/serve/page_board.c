@@ -9,6 +9,7 @@
  * said the figure is not what the metric means are listed apart with the reason,
  * and a link ranks them too.
  */
+#define _GNU_SOURCE
 #include "page_board.h"
 
 #include <math.h>
@@ -123,13 +124,30 @@ static void table_head(FILE *f, int left_out)
             left_out ? "Run" : "Rank", "<th scope=\"col\">Note</th>");
 }
 
+/* Markers in the kept table around a row's user, replaced for each request by board_mine():
+ * the user's name in hexadecimal between two \x01 (the row's class) or two \x02 (the
+ * "(you)" after the name).  Escaped text never holds a control character (html_txt writes
+ * U+FFFD instead), so a marker cannot be forged by a user's name or any stored text. */
+#define MARK_ROW '\x01'
+#define MARK_YOU '\x02'
+
+static void user_mark(FILE *f, char mark, const char *user)
+{
+    if (!user)
+        return;
+    fputc(mark, f);
+    for (const unsigned char *c = (const unsigned char *)user; *c; c++)
+        fprintf(f, "%02x", *c);
+    fputc(mark, f);
+}
+
 static void entry_row(FILE *f, http_req *r, const cJSON *e, const char *unit, const char *metric,
                       int left_out)
 {
-    const char *me = r->auth.user;
     const char *u = page_jstr(e, "user"), *cav = page_jstr(e, "caveat");
-    int mine = u && me && strcmp(u, me) == 0;
-    fprintf(f, "<tr%s><td class=\"n\">", mine ? " class=\"mine\"" : "");
+    fputs("<tr", f);
+    user_mark(f, MARK_ROW, u);
+    fputs("><td class=\"n\">", f);
     if (left_out)
         fprintf(f, "<a href=\"/runs/%.0f\">%.0f</a>", page_jnum(e, "run_id"),
                 page_jnum(e, "run_id"));
@@ -137,8 +155,7 @@ static void entry_row(FILE *f, http_req *r, const cJSON *e, const char *unit, co
         fprintf(f, "%.0f", page_jnum(e, "rank"));
     fputs("</td><td>", f);
     html_txt(f, u ? u : "(CLI)");
-    if (mine)
-        fputs(" <span class=\"small\">(you)</span>", f);
+    user_mark(f, MARK_YOU, u);
     fputs("</td><td>", f);
     html_txt(f, page_jstr(e, "host"));
     fprintf(f, "</td><td class=\"n\"><a href=\"/runs/%.0f\">", page_jnum(e, "run_id"));
@@ -150,6 +167,29 @@ static void entry_row(FILE *f, http_req *r, const cJSON *e, const char *unit, co
     fputs("</td><td class=\"small caveat\">", f);
     html_txt(f, cav);
     fputs("</td></tr>", f);
+}
+
+/* The kept part t with the markers of user `me` turned into highlights, the others dropped. */
+static void board_mine(FILE *f, const char *t, const char *me)
+{
+    char hex[2 * 128 + 1] = "";
+    size_t hl = 0;
+    for (const unsigned char *c = (const unsigned char *)(me ? me : ""); *c && hl + 2 < sizeof hex;
+         c++)
+        hl += (size_t)snprintf(hex + hl, sizeof hex - hl, "%02x", *c);
+    int known = me && hl == 2 * strlen(me);
+    for (const char *m; (m = strpbrk(t, "\x01\x02")) != NULL;) {
+        fwrite(t, 1, (size_t)(m - t), f);
+        const char *end = strchr(m + 1, *m);
+        if (!end) { /* (cannot happen: every marker is written whole) */
+            t = m + 1;
+            continue;
+        }
+        if (known && (size_t)(end - m - 1) == hl && memcmp(m + 1, hex, hl) == 0)
+            fputs(*m == MARK_ROW ? " class=\"mine\"" : " <span class=\"small\">(you)</span>", f);
+        t = end + 1;
+    }
+    fputs(t, f);
 }
 
 /* The entries of `list`, one table per configuration. */
@@ -173,14 +213,13 @@ static void board_tables(FILE *f, http_req *r, const cJSON *list, const char *un
 }
 
 /* The metric chooser: the metrics of the plugin's newest ok run, and the include toggle. */
-static void board_form(page *p, const char *plugin, const char *chosen, int warned)
+static void board_form(FILE *f, store *st, const char *plugin, const char *chosen, int warned)
 {
-    FILE *f = p->f;
     fputs("<form class=\"row\" method=\"get\" action=\"/leaderboard/", f);
     html_url(f, plugin);
     fputs("\"><div><label for=\"metric\">Metric</label><select id=\"metric\" name=\"metric\">", f);
     strvec names = {0}, units = {0};
-    board_metrics(p->r->st, plugin, &names, &units);
+    board_metrics(st, plugin, &names, &units);
     for (size_t i = 0; i < names.n; i++) {
         fputs("<option value=\"", f);
         html_txt(f, names.v[i]);
@@ -240,29 +279,9 @@ static void left_out_part(FILE *f, http_req *r, const cJSON *j, const char *plug
     fputs("</section>", f);
 }
 
-int page_board(http_req *r, http_resp *o)
+/* The ranked tables of the API's answer j, and the runs left out. */
+static void board_ranked(FILE *f, http_req *r, const cJSON *j, const char *plugin, int warned)
 {
-    const char *plugin = r->seg[0];
-    const char *inc = http_query(r, "include");
-    int warned = inc && strcmp(inc, "warned") == 0;
-    page_set_query(r, "plugin", plugin);
-    page_set_query(r, "limit", "200");
-    cJSON *j = NULL;
-    int st = page_api_call(r, "GET", "/api/v1/leaderboard", NULL, &j, NULL);
-    page p;
-    page_open(&p, r, o);
-    char title[160];
-    snprintf(title, sizeof title, "Leaderboard: %s", plugin);
-    page_begin(&p, title, 0);
-    FILE *f = p.f;
-    board_form(&p, plugin, page_jstr(j, "metric"), warned);
-    if (st != 200) {
-        fputs("<p class=\"msg bad\">", f);
-        html_txt(f, page_api_message(j));
-        fputs("</p>", f);
-        cJSON_Delete(j);
-        return page_send(&p, st == 404 ? 404 : 400);
-    }
     loaded_plugin lp;
     char err[512];
     int have = page_load_plugin(plugin, &lp, err, sizeof err) == 0;
@@ -286,6 +305,65 @@ int page_board(http_req *r, http_resp *o)
         left_out_part(f, r, j, plugin, unit, table);
     if (have)
         plugin_unload(&lp);
+}
+
+/*
+ * The leaderboard's form and tables for r's plugin and arguments, the same for everyone (the
+ * rows of each user marked, not highlighted): a kept answer (answers.h), refreshed off the
+ * request path, since rendering the rows (each with its yardstick) costs far more than the
+ * page around them.  On an API error: that status and the form with the message, not kept.
+ */
+static int board_part(http_req *r, http_resp *o)
+{
+    const char *plugin = r->seg[0];
+    const char *inc = http_query(r, "include");
+    int warned = inc && strcmp(inc, "warned") == 0;
+    cJSON *j = NULL;
+    int st = page_api_part(r, "/api/v1/leaderboard", &j);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        cJSON_Delete(j);
+        return http_error(o, 500, "out of memory", NULL);
+    }
+    board_form(f, r->st, plugin, page_jstr(j, "metric"), warned);
+    if (st != 200) {
+        fputs("<p class=\"msg bad\">", f);
+        html_txt(f, page_api_message(j));
+        fputs("</p>", f);
+        st = st == 404 ? 404 : 400;
+    } else {
+        board_ranked(f, r, j, plugin, warned);
+    }
     cJSON_Delete(j);
-    return page_send(&p, 200);
+    fclose(f);
+    http_text(o, st, PAGE_HTML, buf, len);
+    free(buf);
+    return 0;
+}
+
+static const http_route board_route = {"GET", "(leaderboard tables)", ROLE_VIEWER, SCOPE_READ,
+                                       ROUTE_CACHE, NULL, board_part};
+
+int page_board(http_req *r, http_resp *o)
+{
+    const char *plugin = r->seg[0];
+    page_set_query(r, "plugin", plugin);
+    page_set_query(r, "limit", "200");
+    char *part = NULL;
+    int st = page_kept_part(r, &board_route, &part);
+    page p;
+    page_open(&p, r, o);
+    char title[160];
+    snprintf(title, sizeof title, "Leaderboard: %s", plugin);
+    page_begin(&p, title, 0);
+    if (part) {
+        board_mine(p.f, part, r->auth.user);
+    } else {
+        fputs("<p class=\"msg bad\">The leaderboard cannot be read.</p>", p.f);
+        st = 500;
+    }
+    free(part);
+    return page_send(&p, st == 200 || st == 400 || st == 404 ? st : 500);
 }

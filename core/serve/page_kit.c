@@ -210,6 +210,29 @@ int page_api_call(http_req *r, const char *method, const char *pattern, const ch
     return 500;
 }
 
+int page_api_part(http_req *r, const char *pattern, cJSON **out)
+{
+    size_t n;
+    const http_route *t = api_route_table(&n);
+    *out = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(t[i].method, "GET") != 0 || strcmp(t[i].pattern, pattern) != 0)
+            continue;
+        http_req q = *r;
+        q.method = "GET";
+        q.body = "";
+        q.body_len = 0;
+        http_resp o;
+        memset(&o, 0, sizeof o);
+        t[i].fn(&q, &o);
+        *out = o.body ? cJSON_ParseWithLength(o.body, o.len) : NULL;
+        free(o.body);
+        strvec_free(&o.headers);
+        return o.status;
+    }
+    return 500;
+}
+
 /* Add a query argument the API handler will see (the page's own arguments come first). */
 void page_set_query(http_req *r, const char *key, const char *value)
 {

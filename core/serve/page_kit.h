@@ -90,6 +90,10 @@ int page_load_plugin(const char *name, struct loaded_plugin *lp, char *err, size
  * text or NULL): its status, its parsed JSON in *out (the caller frees). */
 int page_api_call(http_req *r, const char *method, const char *pattern, const char *body,
                   cJSON **out, int *retry_after);
+/* The same for the handler of a kept part (page_kept_part): a GET of the API route's handler
+ * itself, not authorised again; the part's own route was authorised for the request, and the
+ * refresher (answers.h) recomputes the part with no user, which the API route would refuse. */
+int page_api_part(http_req *r, const char *pattern, cJSON **out);
 /* Add a query argument the API handler will see (the page's own come first). */
 void page_set_query(http_req *r, const char *key, const char *value);
 const char *page_jstr(const cJSON *o, const char *k);

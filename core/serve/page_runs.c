@@ -174,7 +174,7 @@ static void run_charts(FILE *f, const cJSON *run)
 static int run_part(http_req *r, http_resp *o)
 {
     cJSON *j = NULL;
-    int st = page_api_call(r, "GET", "/api/v1/runs/{id}", NULL, &j, NULL);
+    int st = page_api_part(r, "/api/v1/runs/{id}", &j);
     if (st != 200) {
         const char *m = page_api_message(j);
         http_text(o, st == 404 ? 404 : 500, "text/plain", m, strlen(m));

@@ -1,7 +1,8 @@
 """The leaderboard's yardsticks are kept by each server thread while the database is
 unchanged (core/results/yardstick.c): a page of many rows of one configuration and host
 class asks SQLite for the typical value once, not once a row (at 100 000 runs that was 5 s
-a page), and a change committed by another process shows in the next page.
+a page), and a change committed by another process shows in the page once its kept tables
+are refreshed.
 Fails if the kept answers are not looked up (one median query per row), or if one outlives a
 change of the database (the data version left out of its key)."""
 import re
@@ -37,9 +38,20 @@ page, queries = board(s)
 check(queries == 0 and len(re.findall(r"100 % of typical", page)) == len(yards),
       "the same page again: %d median queries" % queries)
 
-# another process makes four of the six half as fast: the typical is now 5e5
+# another process makes four of the six half as fast: the typical is now 5e5; the page's
+# tables are a kept answer (core/serve/answers.h), recomputed off the request path: the new
+# figures come within a few refreshes, their median asked for once
+s.log.seek(0)
+before = s.log.read().count(MEDIAN_SQL)
 sql(DB, "UPDATE metrics SET value = 5e5 WHERE name = 'rate' AND run_id <= 4")
-page, queries = board(s)
+deadline = time.monotonic() + 20
+while True:
+    page, _ = board(s)
+    if re.search(r">200 % of typical</span>", page) or time.monotonic() > deadline:
+        break
+    time.sleep(0.05)
+s.log.seek(0)
+queries = s.log.read().count(MEDIAN_SQL) - before
 check(queries == 1, "after the change: %d median queries" % queries)
 check(re.search(r">200 % of typical</span>", page) and re.search(r">100 % of typical</span>", page),
       "after the change: %s" % page[-3000:])
