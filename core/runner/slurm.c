@@ -97,7 +97,10 @@ static void write_point_command(batch_out *b, const runspec *s, const slurm_opts
     } else {
         fprintf(f, "srun --mpi=");
         batch_put_word(b, "slurm.mpi", o->mpi ? o->mpi : "pmix");
-        fprintf(f, " --ntasks=%d --cpus-per-task=%d ", s->ranks, s->threads);
+        /* a rank that dies (a signal, an exit before MPI_Finalize) ends the step: the
+           others would wait for it in their next collective until the time limit */
+        fprintf(f, " --ntasks=%d --cpus-per-task=%d --kill-on-bad-exit=1 ", s->ranks,
+                s->threads);
         batch_put_word(b, "the worker path", worker);
     }
     fputc(' ', f);

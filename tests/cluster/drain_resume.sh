@@ -28,7 +28,10 @@ expect_out "bxnode2: passes, but drained by someone else"
 # healed, tested again on the node itself, then resumed; bxnode2 stays drained
 fault cap bxnode3 100   # one whole CPU: no longer held back (heal would undo the drain too)
 expect_rc 0 "$scripts/cluster-exec.sh" bxnode3 "$BENCHAAS" run h.cfg --db h.db --tag node=bxnode3
-expect_rc 0 bx check --across-nodes --db h.db --resume
+# --floor 40: bxnode3 now ran alone on the machine, the others shared it, so the fleet's
+# median moved; a node 20 % off by that chance is not what --resume is about (bxnode3
+# still capped, -80 % and more, would fail it)
+expect_rc 0 bx check --across-nodes --db h.db --resume --floor 40
 cat "$TMP/out"
 grep -qE '^resumed bxnode3: passes now \(was: benchaas: hpl gflops -[0-9]+ % vs fleet median\)$' "$TMP/out" \
     || fail "bxnode3's resume not said"
