@@ -163,19 +163,6 @@ static void kill_group(pid_t pid, int sig)
         kill(pid, sig);
 }
 
-int launch_run(char *const *argv, const strvec *env, double timeout, launch_result *res,
-               char *err, size_t errlen)
-{
-    return launch_run_cancellable(argv, env, timeout, NULL, res, err, errlen);
-}
-
-int launch_run_cancellable(char *const *argv, const strvec *env, double timeout,
-                           const volatile int *cancel, launch_result *res, char *err,
-                           size_t errlen)
-{
-    return launch_run_confined(argv, env, timeout, cancel, NULL, NULL, res, err, errlen);
-}
-
 /* The walk of folder_usage: nftw has no argument for its callback. */
 static _Thread_local double walk_bytes;
 static _Thread_local long walk_files;

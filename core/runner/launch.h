@@ -58,18 +58,13 @@ char *worker_path(int mpi);
 /* Environment every worker gets: threads, OpenMP binding, OpenMPI as root. */
 void launch_common_env(const runspec *spec, strvec *env);
 
-/* Run argv with env added, in its own process group, until it exits or the
- * timeout passes.  0, with *res filled; BX_EIO if it could not be started. */
-int launch_run(char *const *argv, const strvec *env, double timeout, launch_result *res,
-               char *err, size_t errlen);
-
-/* The same; the run is also stopped (res->interrupted) when *cancel becomes
- * non-zero (cancel may be NULL). */
-int launch_run_cancellable(char *const *argv, const strvec *env, double timeout,
-                           const volatile int *cancel, launch_result *res, char *err,
-                           size_t errlen);
-
-/* The same, the child first entering folder cwd (NULL: ours) and sandbox sb
+/*
+ * Run argv with env added, in its own process group, until it exits or the
+ * timeout passes; it is also stopped (res->interrupted) when *cancel becomes
+ * non-zero (cancel may be NULL) or g_interrupted is set.  0, with *res filled;
+ * BX_EIO if it could not be started.
+ *
+ * The child first enters folder cwd (NULL: ours) and sandbox sb
  * (NULL: none; sandbox.h), before it executes argv: the service's jobs.  With a
  * quota in sb, the watcher measures what cwd holds (the blocks of every file
  * beneath it, at most LAUNCH_QUOTA_FILES of them, on its own file system) every
@@ -82,7 +77,7 @@ int launch_run_confined(char *const *argv, const strvec *env, double timeout,
                         const volatile int *cancel, const char *cwd, const sandbox *sb,
                         launch_result *res, char *err, size_t errlen);
 
-/* Set by the runner's SIGINT/SIGTERM handler; launch_run stops the child. */
+/* Set by the runner's SIGINT/SIGTERM handler; launch_run_confined stops the child. */
 extern volatile int g_interrupted;
 
 #endif
