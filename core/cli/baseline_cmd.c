@@ -19,12 +19,22 @@ typedef struct {
 #define B(name, syn, help) {name, 0, CLI_STRING, CLI_HANDLER, syn, NULL, help, NULL}
 #define DB B("--db", "--db FILE", "the database (default: $BENCHAAS_DB, else ./benchaas.db)")
 
-static const cli_opt set_opts[] = {
+/* set's options of its own (its help lists them). */
+static const cli_opt set_own[] = {
     B("--name", "--name NAME", "a set of baselines (default: default); check --baseline NAME"),
     B("--tolerance", "--tolerance PCT", "how much worse is still fine (default 5 %)"),
     {"--scope", 0, CLI_ENUM, CLI_HANDLER, "--scope S", "host|class|any",
      "host: per host; class (default): per CPU model; any", NULL},
     B("--note", "--note TEXT", "stored with the baseline"),
+    CLI_END,
+};
+
+#define ID B("--id", "--id ID[,ID]", "delete: these baselines")
+#define FORMAT {"--format", 0, CLI_ENUM, CLI_HANDLER, "--format table|csv|json", "table|csv|json", \
+                "list: how", NULL}
+
+static const cli_opt set_opts[] = {
+    CLI_INCLUDE(set_own),
     CLI_INCLUDE(cli_filter_opts),
     DB,
     CLI_END,
@@ -33,29 +43,30 @@ static const cli_opt set_opts[] = {
 /* list and delete: --db, --plugin and their own; the other filters are refused by name. */
 static const cli_opt list_opts[] = {
     B("--name", "--name NAME", "list or delete: the set of baselines"),
-    B("--id", "--id ID[,ID]", "delete: these baselines"),
-    {"--format", 0, CLI_ENUM, CLI_HANDLER, "--format table|csv|json", "table|csv|json",
-     "list: how", NULL},
+    ID,
+    FORMAT,
     CLI_INCLUDE(cli_filter_opts),
     DB,
     CLI_END,
 };
 
-/* Every option of the three, for the man page and the completion. */
+/* Every option of the three, as the help lists them, for the man page and the completion. */
 static const cli_opt all_opts[] = {
-    CLI_INCLUDE(set_opts),
-    B("--id", "--id ID[,ID]", "delete: these baselines"),
-    {"--format", 0, CLI_ENUM, CLI_HANDLER, "--format table|csv|json", "table|csv|json",
-     "list: how", NULL},
+    CLI_INCLUDE(set_own),
+    CLI_TEXT("list: the stored baselines.  delete: by name (and plugin) or by id.\n"),
+    ID,
+    FORMAT,
+    DB,
+    CLI_INCLUDE_QUIET(cli_filter_opts), /* (the filters of query) */
     CLI_END,
 };
 
-static const char baseline_help[] =
-    "usage: benchaas baseline set [SELECTOR] [filters] [--name NAME] [--tolerance PCT]\n"
-    "                             [--scope host|class|any] [--note TEXT]\n"
-    "       benchaas baseline list [--name NAME] [--plugin P] [--format table|csv|json]\n"
-    "       benchaas baseline delete --name NAME [--plugin P] | --id ID[,ID]\n"
-    "\n"
+const cli_spec cli_baseline_spec = {
+    "baseline",
+    "baseline set [SELECTOR] [filters] [--name] [--tolerance]\n"
+    " [--scope host|class|any] [--note]\n"
+    "baseline list [--name] [--plugin P] [--format]\n"
+    "baseline delete --name [--plugin P] | --id",
     "A baseline is the reference value `benchaas check` holds a metric to, for one\n"
     "configuration (plugin, parameters, ranks, threads) and a host, a host class\n"
     "(same CPU model) or any host.\n"
@@ -63,20 +74,16 @@ static const char baseline_help[] =
     "set: from the ok runs of SELECTOR (a run id, tag:T, FROM..TO, ...; see\n"
     "`benchaas compare --help`) and the filters, one baseline per configuration,\n"
     "scope and metric whose direction is higher or lower (or every --metric\n"
-    "named): the median of the runs' values.  Setting it again replaces it.\n"
-    "  --name NAME         a set of baselines (default: default); check --baseline NAME\n"
-    "  --tolerance PCT     how much worse is still fine (default 5 %)\n"
-    "  --scope S           host: per host; class (default): per CPU model; any\n"
-    "  --note TEXT         stored with the baseline\n"
-    "list: the stored baselines.  delete: by name (and plugin) or by id.\n"
+    "named): the median of the runs' values.  Setting it again replaces it.\n",
+    all_opts,
+    22,
     "\n"
-    "Exit status: 0, or 2 for bad options or a selection without ok runs.\n";
-
-#define BASELINE_SPEC(opts) {"baseline", baseline_help, opts, 0, NULL}
-
-const cli_spec cli_baseline_spec = BASELINE_SPEC(all_opts);
-static const cli_spec set_spec = BASELINE_SPEC(set_opts);
-static const cli_spec list_spec = BASELINE_SPEC(list_opts);
+    "Exit status: 0, or 2 for bad options or a selection without ok runs.\n",
+    NULL,
+};
+/* What set, list and delete parse; their --help is baseline's. */
+static const cli_spec set_spec = {"baseline", NULL, NULL, set_opts, 0, NULL, &cli_baseline_spec};
+static const cli_spec list_spec = {"baseline", NULL, NULL, list_opts, 0, NULL, &cli_baseline_spec};
 
 /* --name or --note: printable text, or a usage error (2). */
 static int printable(const char *opt, const char *val)

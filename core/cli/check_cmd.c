@@ -35,16 +35,30 @@ typedef struct {
 #define FORMAT {"--format", 0, CLI_ENUM, CLI_HANDLER, "--format table|json", "table|json", \
                 "the report on stdout", NULL}
 
-/* The options only --across-nodes takes (check alone refuses them, naming --across-nodes). */
-static const cli_opt nodes_only[] = {
+/* The options only --across-nodes takes (check alone refuses them, naming --across-nodes):
+ * --min-nodes, which its intro tells, and --drain and --resume, which its help lists. */
+static const cli_opt nodes_told[] = {
     N("--min-nodes", "--min-nodes N", "with --across-nodes: a smaller fleet is not judged (4)"),
-    F("--drain", "with --across-nodes: drain every outlier node in Slurm"),
-    F("--resume", "with --across-nodes: return to service the nodes BenchaaS drained that\n"
-                  "pass now"),
     CLI_END,
 };
 
-static const cli_opt check_opts_table[] = {
+static const cli_opt nodes_listed[] = {
+    F("--drain", "drain every outlier node in Slurm, with a reason that says\n"
+                 "what was measured (\"benchaas: hpl gflops -26 % vs fleet\n"
+                 "median\"); a node someone else drained is left alone"),
+    F("--resume", "return to service the nodes BenchaaS drained that pass now\n"
+                  "(judged, and an outlier nowhere); never another's drain"),
+    CLI_END,
+};
+
+static const cli_opt nodes_only[] = {
+    CLI_INCLUDE(nodes_told),
+    CLI_INCLUDE(nodes_listed),
+    CLI_END,
+};
+
+/* check's options that its intro tells (--help does not list them again). */
+static const cli_opt check_told[] = {
     V("--baseline", "--baseline NAME", "the baseline set to hold the runs to (default: default)"),
     N("--history", "--history N", "ok runs of the history looked at (30)"),
     N("--k", "--k K", "the band: K scaled MADs around the history's median (3)"),
@@ -56,22 +70,37 @@ static const cli_opt check_opts_table[] = {
       "a shift for the worse of at least PCT is a regression (2 %)"),
     F("--fail-on-outlier", "an outlier fails the check too"),
     F("--allow-nothing-judged", "exit 0, not 3, when no value had a reference"),
-    V("--junit", "--junit FILE", "also write the results as JUnit XML"),
+    CLI_END,
+};
+
+#define DB V("--db", "--db FILE", "the database (default: $BENCHAAS_DB, else ./benchaas.db)")
+
+static const cli_opt check_opts_table[] = {
+    CLI_INCLUDE_QUIET(check_told),
+    V("--junit", "--junit FILE",
+      "also write the results as JUnit XML (one test case per run\n"
+      "and metric; regressions and failed runs are failures, no\n"
+      "reference is skipped) for Jenkins, GitLab, GitHub, ..."),
     FORMAT,
-    F("--across-nodes", "instead, every node against the fleet's median"),
-    CLI_INCLUDE_QUIET(nodes_only),
-    CLI_INCLUDE(cli_filter_opts),
-    V("--db", "--db FILE", "the database (default: $BENCHAAS_DB, else ./benchaas.db)"),
+    F("--across-nodes", "instead, every node against the fleet's median for the same\n"
+                        "configuration (see benchaas check --across-nodes --help)"),
+    DB,
+    CLI_INCLUDE_QUIET(nodes_only), /* (check --across-nodes --help tells them) */
+    CLI_INCLUDE_QUIET(cli_filter_opts),
+    CLI_TEXT("\n"
+             "Exit status: 0 no regression, 1 a regression or a failed run, 2 bad options or\n"
+             "no run to check, 3 nothing could be judged (no value had a reference; 0 with\n"
+             "--allow-nothing-judged).\n\n"),
+    CLI_TEXT(analyze_selector_help),
     CLI_END,
 };
 
 const cli_spec cli_check_spec = {
     "check",
-    "usage: benchaas check [SELECTOR] [filters] [--baseline NAME] [--history N]\n"
-    "                      [--k K] [--min-history M] [--floor PCT] [--scope host|class|any]\n"
-    "                      [--min-change [PLUGIN.METRIC=]PCT] [--fail-on-outlier]\n"
-    "                      [--allow-nothing-judged] [--junit FILE] [--format table|json]\n"
-    "\n"
+    "check [SELECTOR] [filters] [--baseline] [--history]\n"
+    " [--k] [--min-history] [--floor] [--scope]\n"
+    " [--min-change] [--fail-on-outlier]\n"
+    " [--allow-nothing-judged] [--junit] [--format]",
     "Hold runs to their references and fail on a regression.  The runs checked:\n"
     "those of SELECTOR and the filters (e.g. `check tag:nightly-42`, `check --since\n"
     "1d`); with neither, the newest run of every configuration and host.  For each\n"
@@ -93,41 +122,41 @@ const cli_spec cli_check_spec = {
     "    runs the band alone decides; fewer than --min-history (5): no reference,\n"
     "    reported and skipped.\n"
     "A run that did not finish ok is a failure too.\n"
-    "\n"
-    "  --junit FILE        also write the results as JUnit XML (one test case per run\n"
-    "                      and metric; regressions and failed runs are failures, no\n"
-    "                      reference is skipped) for Jenkins, GitLab, GitHub, ...\n"
-    "  --format table|json the report on stdout\n"
-    "  --across-nodes      instead, every node against the fleet's median for the same\n"
-    "                      configuration (see benchaas check --across-nodes --help)\n"
-    "\n"
-    "Exit status: 0 no regression, 1 a regression or a failed run, 2 bad options or\n"
-    "no run to check, 3 nothing could be judged (no value had a reference; 0 with\n"
-    "--allow-nothing-judged).\n\n",
+    "\n",
     check_opts_table,
-    0, /* (the usage above tells the options) */
-    analyze_selector_help,
+    22,
+    NULL, /* (the table ends with the exit status and the selectors) */
+    NULL,
 };
 
-static const cli_opt nodes_opts_table[] = {
+/* check --across-nodes's options that its intro tells. */
+static const cli_opt nodes_intro[] = {
     F("--across-nodes", "every node against the fleet's median"),
     N("--k", "--k K", "allowed: K scaled MADs of the nodes' values (3)"),
     N("--floor", "--floor PCT", "and at least PCT of the median (5 %)"),
-    CLI_INCLUDE(nodes_only),
-    V("--junit", "--junit FILE", "also write JUnit XML: one test case per node"),
+    CLI_INCLUDE(nodes_told),
+    CLI_END,
+};
+
+static const cli_opt nodes_opts_table[] = {
+    CLI_INCLUDE_QUIET(nodes_intro),
+    V("--junit", "--junit FILE",
+      "also write JUnit XML: one test case per node (an outlier\n"
+      "fails it, a node only in too small fleets is skipped)"),
     FORMAT,
-    CLI_INCLUDE(cli_filter_opts),
-    V("--db", "--db FILE", "the database (default: $BENCHAAS_DB, else ./benchaas.db)"),
+    CLI_TEXT("\n"),
+    CLI_INCLUDE(nodes_listed),
+    DB,
+    CLI_INCLUDE_QUIET(cli_filter_opts),
     CLI_END,
 };
 
 /* `check --across-nodes`: its own help and options (the man page lists them under check). */
 const cli_spec cli_check_nodes_spec = {
     "check",
-    "usage: benchaas check --across-nodes [SELECTOR] [filters] [--k K] [--floor PCT]\n"
-    "                      [--min-nodes N] [--junit FILE] [--format table|json]\n"
-    "                      [--drain] [--resume]\n"
-    "\n"
+    "check --across-nodes [SELECTOR] [filters] [--k] [--floor]\n"
+    " [--min-nodes] [--junit] [--format]\n"
+    " [--drain] [--resume]",
     "Every node against its fleet: for each configuration (plugin, parameters,\n"
     "ranks, threads) and headline metric (--all-metrics: every metric) with a\n"
     "direction (or every --metric named), each\n"
@@ -137,21 +166,12 @@ const cli_spec cli_check_nodes_spec = {
     "least --floor (5 %) of the median.  A node beyond that on the worse side is an\n"
     "OUTLIER; beyond it on the better side is reported, not failed.  A fleet of fewer\n"
     "than --min-nodes (4) nodes is too small to judge: reported, never an outlier.\n"
-    "\n"
-    "  --junit FILE        also write JUnit XML: one test case per node (an outlier\n"
-    "                      fails it, a node only in too small fleets is skipped)\n"
-    "  --format table|json the report on stdout\n"
-    "\n"
-    "  --drain             drain every outlier node in Slurm, with a reason that says\n"
-    "                      what was measured (\"benchaas: hpl gflops -26 % vs fleet\n"
-    "                      median\"); a node someone else drained is left alone\n"
-    "  --resume            return to service the nodes BenchaaS drained that pass now\n"
-    "                      (judged, and an outlier nowhere); never another's drain\n"
+    "\n",
+    nodes_opts_table,
+    22,
     "\n"
     "Exit status: 0 no outlier, 1 an outlier (or a drain/resume failed), 2 bad options\n"
     "or no run to check.\n",
-    nodes_opts_table,
-    0,
     NULL,
 };
 

@@ -32,12 +32,12 @@ extern const cli_spec cli_query_spec, cli_export_spec, cli_collect_spec, cli_plu
  * command's name; returns the exit code), how the main help shows it, and
  * its declared options (NULL: none; `worker` hands argv to the worker
  * binary, which reads its own).  A row without fn is a second
- * line of the main help for the command above it.
+ * line of the main help for the command above it (its spec: that command's).
  */
 typedef struct cli_cmd {
     const char *name;
     int (*fn)(int argc, char **argv);
-    const char *synopsis; /* "plugins [--json]" */
+    const char *synopsis; /* "report --html": its options as cli_synopsis() writes them */
     const char *summary;  /* one line, or more for the main help */
     const cli_spec *spec;
 } cli_cmd;

@@ -1,6 +1,8 @@
 /*
  * cmdtab.c — the commands of `benchaas`, one row each, in the order the main
- * help lists them, and the main help written from them.  main() (cli.c)
+ * help lists them, and the main help written from them (the options a
+ * synopsis names with the values their rows declare: "report --html" shows
+ * "report --html FILE").  main() (cli.c)
  * finds a command here; the man page and the completion (man.c) list them.
  */
 #include <stdio.h>
@@ -12,10 +14,10 @@ const cli_cmd cli_commands[] = {
     {"plugins", cmd_plugins, "plugins [--json]", "every plugin found: name, version, ABI, path",
      &cli_plugins_spec},
     {"describe", cmd_describe, "describe PLUGIN", "its parameters and metrics", &cli_describe_spec},
-    {"run", cmd_run, "run PLUGIN [-p NAME=VALUE]...", "run one benchmark (-p NB=128,192 is a sweep)",
+    {"run", cmd_run, "run PLUGIN [-p]...", "run one benchmark (-p NB=128,192 is a sweep)",
      &cli_run_spec},
-    {"run", NULL, "run CONFIG.cfg [--only NAME]", "run the experiments of a configuration file",
-     NULL},
+    {"run", NULL, "run CONFIG.cfg [--only]", "run the experiments of a configuration file",
+     &cli_run_spec},
     {"submit", cmd_submit, "submit CONFIG.cfg [--wait]", "the same through Slurm",
      &cli_submit_spec},
     {"status", cmd_status, "status", "submitted runs and their Slurm jobs",
@@ -26,7 +28,7 @@ const cli_cmd cli_commands[] = {
      "results from the database (table, csv, json, jsonl),\n"
      "or statistics per group (--group-by NB --stat median)",
      &cli_query_spec},
-    {"export", cmd_export, "export [filters] -o FILE", "the same into a CSV/JSON file",
+    {"export", cmd_export, "export [filters] -o", "the same into a CSV/JSON file",
      &cli_export_spec},
     {"sql", cmd_sql, "sql \"SELECT ...\"", "read-only SQL against the documented views",
      &cli_sql_spec},
@@ -38,17 +40,17 @@ const cli_cmd cli_commands[] = {
      &cli_baseline_spec},
     {"check", cmd_check, "check [filters] [--junit F]",
      "regressions against baselines or history (exit 1)", &cli_check_spec},
-    {"report", cmd_report, "report --html FILE", "a self-contained HTML report with SVG charts",
+    {"report", cmd_report, "report --html", "a self-contained HTML report with SVG charts",
      &cli_report_spec},
     {"worker", cmd_worker, "worker SPEC.json", "run one spec and write its result document", NULL},
-    {"serve", cmd_serve, "serve [--listen HOST:PORT]",
+    {"serve", cmd_serve, "serve [--listen]",
      "the web service: JSON API, accounts, job queue", &cli_serve_spec},
     {"user", cmd_user, "user add|list|passwd|remove", "accounts of the service", &cli_user_spec},
     {"token", cmd_token, "token create NAME", "an API token of the service (printed once)",
      &cli_token_spec},
     {"schedule", cmd_schedule, "schedule add|list|remove",
      "a suite run by a service at a time of day or interval", &cli_schedule_spec},
-    {"push", cmd_push, "push --server URL [filters]", "send stored runs to a service",
+    {"push", cmd_push, "push --server [filters]", "send stored runs to a service",
      &cli_push_spec},
     {NULL, NULL, NULL, NULL, NULL},
 };
@@ -66,7 +68,7 @@ void cli_main_help(FILE *to)
           "Commands:\n",
           to);
     for (const cli_cmd *c = cli_commands; c->name; c++) {
-        int n = fprintf(to, "  %s", c->synopsis);
+        int n = fprintf(to, "  ") + cli_synopsis(c->spec, c->synopsis, to);
         fprintf(to, "%*s", n < MAIN_COL ? MAIN_COL - n : 1, "");
         for (const char *p = c->summary; *p; p++) {
             fputc(*p, to);

@@ -27,7 +27,7 @@ static const cli_opt collect_opts[] = {
 
 const cli_spec cli_collect_spec = {
     "collect",
-    "usage: benchaas collect [--db FILE] [--keep-spool]\n\n"
+    "collect [--db] [--keep-spool]",
     "Store the finished result documents of the database's spool folder\n"
     "(<db>.spool/), each exactly once, then remove them.  Runs submitted to\n"
     "Slurm whose job ended without a result become failed or timeout runs\n"
@@ -36,7 +36,7 @@ const cli_spec cli_collect_spec = {
     "removed, and each stored run named on stderr, only after their\n"
     "transaction has committed: if collect is killed, run it again.  A\n"
     "document that is refused stays in the spool (exit 1).\n",
-    collect_opts, 0, NULL,
+    collect_opts, 0, NULL, NULL,
 };
 
 int cmd_collect(int argc, char **argv)

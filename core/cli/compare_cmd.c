@@ -29,17 +29,18 @@ static const cli_opt compare_opts_table[] = {
      "'same' (default 0: the test alone decides)", NULL},
     CLI_TEXT("A change is 'inconclusive', never 'same', when the sides have too few samples for\n"
              "the test to ever reach --alpha (e.g. one run against one run); the reason is shown.\n"),
-    {"--format", 0, CLI_ENUM, CLI_HANDLER, "--format table|csv|json", "table|csv|json", "", NULL},
+    {"--format", 0, CLI_ENUM, CLI_HANDLER, "--format table|csv|json", "table|csv|json",
+     "how to print the comparison (default table)", NULL},
+    {"--db", 0, CLI_STRING, CLI_HANDLER, "--db FILE", NULL,
+     "the database (default: $BENCHAAS_DB, else ./benchaas.db)", NULL},
     CLI_INCLUDE_QUIET(cli_filter_opts),
-    {"--db", 0, CLI_STRING, CLI_HANDLER, "--db FILE", NULL, NULL, NULL}, /* (as query's) */
     CLI_END,
 };
 
 const cli_spec cli_compare_spec = {
     "compare",
-    "usage: benchaas compare A B [filters] [--metric M] [--per-host] [--alpha P]\n"
-    "                        [--min-change PCT] [--format table|csv|json]\n"
-    "\n"
+    "compare A B [filters] [--metric M] [--per-host] [--alpha]\n"
+    " [--min-change] [--format]",
     "Compare two runs (`benchaas compare 17 42`) or two groups of runs\n"
     "(`benchaas compare tag:before tag:after`, `compare 2026-10-01..2026-10-31\n"
     "2026-11-01..`, `compare host:node01 host:node02`).  For each configuration\n"
@@ -55,6 +56,7 @@ const cli_spec cli_compare_spec = {
     "\n"
     "Exit status: 0 (whatever the differences), 2 for bad options, a side that\n"
     "selects no run, or nothing comparable.  `benchaas check` fails on regressions.\n",
+    NULL,
 };
 
 /* What compare was told. */

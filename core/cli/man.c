@@ -3,7 +3,9 @@
  * and the option tables (`benchaas --man`, `benchaas --completion`; the build
  * runs them, `cmake --install` installs what they wrote).
  */
+#define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -25,6 +27,11 @@ static void roff(const char *s, FILE *to)
 static void man_opt(const cli_opt *o, void *arg)
 {
     FILE *to = arg;
+    if (!o->name) { /* (a heading) */
+        fputs(".PP\n", to);
+        roff(o->help, to);
+        return;
+    }
     fputs(".TP\n.B ", to);
     roff(o->syn ? o->syn : o->name, to);
     if (o->letter && !(o->syn && o->syn[0] == '-' && o->syn[1] == o->letter)) {
@@ -55,7 +62,15 @@ void cli_write_man(FILE *to)
           to);
     for (const cli_cmd *c = cli_commands; c->name; c++) {
         fputs(".TP\n.B ", to);
-        roff(c->synopsis, to);
+        char *syn = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&syn, &len);
+        if (m) {
+            cli_synopsis(c->spec, c->synopsis, m);
+            fclose(m); /* (syn stays NULL when it could not be written) */
+        }
+        roff(syn ? syn : c->synopsis, to);
+        free(syn);
         fputc('\n', to);
         roff(c->summary, to);
         fputc('\n', to);
@@ -65,7 +80,7 @@ void cli_write_man(FILE *to)
         if (!c->spec || !c->fn)
             continue;
         fprintf(to, ".SS benchaas %s\n", c->name);
-        cli_each_opt(c->spec->opts, man_opt, to);
+        cli_each_row(c->spec->opts, man_opt, to);
     }
     fputs(".SH EXIT STATUS\n0 success, 1 a benchmark ran but failed (check: a regression), 2 bad\n"
           "usage or input (nothing was run).\n"

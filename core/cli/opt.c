@@ -1,4 +1,4 @@
-/* opt.c — the one parser of every declared command, and its --help (see opt.h). */
+/* opt.c — the one parser of every declared command, and its --help written from the same rows (see opt.h). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,16 +18,6 @@ int cli_usage_error(const cli_spec *s, const char *fmt, ...)
     return 2;
 }
 
-void cli_each_opt(const cli_opt *t, void (*fn)(const cli_opt *o, void *arg), void *arg)
-{
-    for (; t && (t->name || t->help || t->include); t++) {
-        if (t->include)
-            cli_each_opt(t->include, fn, arg);
-        else if (t->name)
-            fn(t, arg);
-    }
-}
-
 /* The option of the table called `name` (long, "--x") or with `letter`. */
 static const cli_opt *find_opt(const cli_opt *t, const char *name, size_t len, char letter)
 {
@@ -39,6 +29,29 @@ static const cli_opt *find_opt(const cli_opt *t, const char *name, size_t len, c
             return o;
     }
     return NULL;
+}
+
+static void each_opt(const cli_opt *root, const cli_opt *t, int headings,
+                     void (*fn)(const cli_opt *o, void *arg), void *arg)
+{
+    for (; t && (t->name || t->help || t->include); t++) {
+        if (t->include)
+            each_opt(root, t->include, headings, fn, arg);
+        else if (t->name && find_opt(root, t->name, strlen(t->name), 0) == t)
+            fn(t, arg); /* (not an included one the command declares itself) */
+        else if (!t->name && t->type == CLI_HEADING && headings)
+            fn(t, arg);
+    }
+}
+
+void cli_each_opt(const cli_opt *t, void (*fn)(const cli_opt *o, void *arg), void *arg)
+{
+    each_opt(t, t, 0, fn, arg);
+}
+
+void cli_each_row(const cli_opt *t, void (*fn)(const cli_opt *o, void *arg), void *arg)
+{
+    each_opt(t, t, 1, fn, arg);
 }
 
 typedef struct {
@@ -148,25 +161,32 @@ int cli_has_flag(int argc, char **argv, const char *name)
     return 0;
 }
 
+/* What --help shows of an option: "-o, --output FILE" (syn, "-x, " before it when it hides the letter). */
+static int opt_label(const cli_opt *o, FILE *to)
+{
+    const char *syn = o->syn ? o->syn : o->name;
+    if (o->name && o->letter && !(syn[0] == '-' && syn[1] == o->letter))
+        return fprintf(to, "-%c, %s", o->letter, syn);
+    return fprintf(to, "%s", syn);
+}
+
 /* An option's lines: "  SYN", padded to the column (two spaces at least), its help. */
 static void help_rows(const cli_opt *t, int col, FILE *to)
 {
     for (; t && (t->name || t->help || t->include); t++) {
         if (t->include) {
-            if (!t->help) /* (CLI_INCLUDE_QUIET: parsed, documented elsewhere) */
+            if (!t->help) /* (CLI_INCLUDE_QUIET: parsed, told by the text) */
                 help_rows(t->include, col, to);
             continue;
         }
-        if (!t->name) {
+        if (!t->name && !t->syn) { /* (a line of text) */
             fputs(t->help, to);
             continue;
         }
-        if (!t->help) /* (an option documented elsewhere: compare's --db is query's) */
-            continue;
-        int n = fprintf(to, "  %s", t->syn ? t->syn : t->name);
-        if (*t->help)
-            fprintf(to, "%*s", n + 2 > col ? 2 : col - n, "");
-        for (const char *p = t->help; *p; p++) {
+        fputs("  ", to);
+        int n = 2 + opt_label(t, to);
+        fprintf(to, "%*s", n + 2 > col ? 2 : col - n, "");
+        for (const char *p = t->help ? t->help : ""; *p; p++) { /* (never NULL: the test) */
             fputc(*p, to);
             if (*p == '\n' && p[1])
                 fprintf(to, "%*s", col, "");
@@ -175,11 +195,92 @@ static void help_rows(const cli_opt *t, int col, FILE *to)
     }
 }
 
+/* The value an option's syn gives after its name: " FILE" of "-o, --output FILE"; "" for a flag. */
+static const char *value_part(const cli_opt *o)
+{
+    const char *at = o->syn ? strstr(o->syn, o->name) : NULL;
+    return at ? at + strlen(o->name) : "";
+}
+
+/*
+ * One line of a synopsis (text starts at `start`) from p to its end (a '\n'
+ * or the end): an option named there, not followed by a value of its own,
+ * gets the value its row declares.  Adds what it wrote to *n; returns where
+ * the line ended.
+ */
+static const char *synopsis_line(const cli_spec *s, const char *start, const char *p, FILE *to,
+                                 int *n)
+{
+    while (*p && *p != '\n') {
+        int starts = p[0] == '-' && p[1] && p[1] != ' ' && (p == start || strchr(" [(|", p[-1]));
+        size_t len = starts ? strspn(p, "-abcdefghijklmnopqrstuvwxyz0123456789") : 0;
+        const cli_opt *o = NULL;
+        if (len == 2 && p[1] != '-')
+            o = find_opt(s->opts, NULL, 0, p[1]);
+        else if (len > 2)
+            o = find_opt(s->opts, p, len, 0);
+        if (!o) {
+            fputc(*p++, to);
+            ++*n;
+            continue;
+        }
+        *n += (int)fwrite(p, 1, len, to);
+        p += len;
+        int valued = p[0] == ' ' && p[1] && !strchr("[(|-.\n", p[1]);
+        if (!valued)
+            *n += fprintf(to, "%s", value_part(o));
+    }
+    return p;
+}
+
+int cli_synopsis(const cli_spec *s, const char *text, FILE *to)
+{
+    int n = 0;
+    if (s)
+        synopsis_line(s, text, text, to, &n);
+    else
+        n = fprintf(to, "%s", text);
+    return n;
+}
+
+/* "usage: benchaas FORM", the later forms under it, the continuation lines under the form. */
+static void write_synopsis(const cli_spec *s, FILE *to)
+{
+    const char *p = s->synopsis;
+    int indent = 0;
+    for (int line = 0; *p; line++) {
+        if (*p == ' ') { /* (continues the form above) */
+            p += strspn(p, " ");
+            fprintf(to, "%*s", indent, "");
+        } else {
+            fputs(line ? "       benchaas " : "usage: benchaas ", to);
+            /* under the command's name and its action ("baseline set "), if any */
+            size_t cmd = strcspn(p, " \n");
+            indent = 16 + (int)cmd + (p[cmd] == ' ');
+            const char *act = p + cmd + (p[cmd] == ' ');
+            size_t alen = strspn(act, "abcdefghijklmnopqrstuvwxyz");
+            if (alen && (act[alen] == ' ' || act[alen] == '\n' || !act[alen]))
+                indent += (int)alen + (act[alen] == ' ');
+        }
+        int n = 0;
+        p = synopsis_line(s, s->synopsis, p, to, &n);
+        fputc('\n', to);
+        if (*p == '\n')
+            p++;
+    }
+}
+
 void cli_help(const cli_spec *s, FILE *to)
 {
-    fputs(s->usage, to);
+    if (s->help)
+        s = s->help;
+    write_synopsis(s, to);
+    if (s->intro) {
+        fputc('\n', to);
+        fputs(s->intro, to);
+    }
     if (s->col)
         help_rows(s->opts, s->col, to);
-    if (s->epilogue)
-        fputs(s->epilogue, to);
+    if (s->outro)
+        fputs(s->outro, to);
 }

@@ -23,41 +23,68 @@ typedef enum {
     CLI_SIZE,   /* a size with k, m, g (checked by the command's handler) */
     CLI_DOUBLE, /* a number (checked by the command's handler) */
     CLI_ENUM,   /* one of `choices` (checked by the command's handler, with its own words) */
-    CLI_LIST    /* a value, repeatable: pushed on the strvec at `off` */
+    CLI_LIST,   /* a value, repeatable: pushed on the strvec at `off` */
+    CLI_HEADING /* (not an option: a row of text that heads the options below it) */
 } cli_type;
 
 /* `off` of an option whose value the command's handler takes. */
 #define CLI_HANDLER ((size_t)-1)
 
 typedef struct cli_opt {
-    const char *name;    /* "--format"; NULL: a line of text in the help (`help`), or `include` */
+    const char *name;    /* "--format"; NULL: a line of text in the help (`help`), an operand
+                          * (`syn` and `help`: "-", read the SQL from stdin), or `include` */
     char letter;         /* 'o' for -o; 0: none */
     cli_type type;
     size_t off;          /* offsetof() the field in the command's options, or CLI_HANDLER */
-    const char *syn;     /* as --help shows it ("--format table|csv"); NULL: the name */
+    const char *syn;     /* the name and its value ("--format table|csv", "-o, --output FILE");
+                          * NULL: the name (a flag).  --help shows it, with "-x, " before it
+                          * when the option has a letter that syn does not show */
     const char *choices; /* CLI_ENUM: "table|csv|json" (for the completion and the man page) */
-    const char *help;    /* its lines; the second and later are indented to the help column
-                          * (NULL: not shown in the command's --help, which points elsewhere) */
+    const char *help;    /* what it does, never empty: --help shows its lines, the second
+                          * and later indented to the help column; so does the man page */
     const struct cli_opt *include; /* a table declared once (the filters), spliced in here;
                                     * an option of the command's own of the same name wins */
 } cli_opt;
 
 /* A row that ends an option table. */
 #define CLI_END {NULL, 0, CLI_FLAG, 0, NULL, NULL, NULL, NULL}
-/* A line of text in a command's help between its options. */
+/* A line of text in a command's help between its options (a heading: "Output:\n"). */
 #define CLI_TEXT(s) {NULL, 0, CLI_FLAG, 0, NULL, NULL, s, NULL}
+/* A heading of the options below it ("Output:\n"), in the help and in the man page. */
+#define CLI_HEADING(s) {NULL, 0, CLI_HEADING, 0, NULL, NULL, s, NULL}
+/* An operand shown like an option in the help ("-", what a lone dash means); not an option. */
+#define CLI_OPERAND(syn, help) {NULL, 0, CLI_FLAG, 0, syn, NULL, help, NULL}
 /* The rows of a shared table, here. */
 #define CLI_INCLUDE(t) {NULL, 0, CLI_FLAG, 0, NULL, NULL, NULL, t}
-/* The same, taken by the parser but not shown in the command's help (which points elsewhere). */
+/* The same, taken by the parser but not listed in the command's help (its text tells them, or
+ * points elsewhere: "filters (`benchaas query --help`)"); the man page lists them. */
 #define CLI_INCLUDE_QUIET(t) {NULL, 0, CLI_FLAG, 0, NULL, NULL, "", t}
 
-/* What a command declares: its help and its options. */
+/*
+ * What a command declares, from which its --help is written:
+ *
+ *   usage: benchaas SYNOPSIS            (each line of `synopsis`, the options expanded)
+ *
+ *   INTRO
+ *     --opt VALUE           help        (the rows of `opts`, when col is not 0)
+ *   OUTRO
+ *
+ * `synopsis` holds the forms of the command line after "benchaas ", one a line; a
+ * line that starts with a space continues the form above, indented under it.  An
+ * option named there ("[--title]", "-o", "(--at | --every)") is written with its
+ * value as its row declares it ("[--title TEXT]"), unless a value follows the name
+ * in the synopsis already ("[--format table|csv|json|jsonl]" where the row says F).
+ */
 typedef struct cli_spec {
     const char *name;     /* "query" */
-    const char *usage;    /* the help's opening: "usage: ...\n\nWhat it does.\n" */
+    const char *synopsis; /* "query [filters] [--format] [--db]\nquery [filters] --group-by ..." */
+    const char *intro;    /* what it does, after the usage and a blank line; or NULL */
     const cli_opt *opts;  /* its options, CLI_END last */
-    int col;              /* the column of the options' help (0: no option list in --help) */
-    const char *epilogue; /* the help's closing paragraphs, or NULL */
+    int col;              /* the column of the options' help (0: --help lists no option; the
+                           * intro tells them) */
+    const char *outro;    /* after the options: notes, exit status, examples; or NULL */
+    const struct cli_spec *help; /* a part of a command (baseline set): --help shows this
+                                  * spec's help instead; NULL: its own */
 } cli_spec;
 
 /*
@@ -83,10 +110,20 @@ int cli_has_flag(int argc, char **argv, const char *name);
 /* Print a usage error, "benchaas CMD: MSG (see benchaas CMD --help)", on stderr; returns 2. */
 int cli_usage_error(const cli_spec *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Write the command's --help. */
+/*
+ * Write one line of text (up to a '\n') as a synopsis of command s: its options
+ * with the values their rows declare ("--html" as "--html FILE"); s NULL: as
+ * it is.  Returns the characters written: for the main help's column.
+ */
+int cli_synopsis(const cli_spec *s, const char *text, FILE *to);
+
+/* Write the command's --help (of s->help when it is set). */
 void cli_help(const cli_spec *s, FILE *to);
 
-/* Calls fn for every option of the table, the included ones too. */
+/* Calls fn for every option of the table, the included ones too, each name once (the
+ * command's own option, not an included one of the same name). */
 void cli_each_opt(const cli_opt *t, void (*fn)(const cli_opt *o, void *arg), void *arg);
+/* The same, and the headings (CLI_HEADING rows) where they stand: for the man page. */
+void cli_each_row(const cli_opt *t, void (*fn)(const cli_opt *o, void *arg), void *arg);
 
 #endif

@@ -29,19 +29,19 @@ static const cli_opt plugins_opts[] = {
 
 const cli_spec cli_plugins_spec = {
     "plugins",
-    "usage: benchaas plugins [--json] [--plugin-path DIR]\n\n"
+    "plugins [--json] [--plugin-path]",
     "Every plugin found in the plugin folders (--plugin-path, then\n"
     "BENCHAAS_PLUGIN_PATH, then the install's), with files that were refused\n"
     "and why on stderr.\n",
-    plugins_opts, 0, NULL,
+    plugins_opts, 0, NULL, NULL,
 };
 
 const cli_spec cli_describe_spec = {
     "describe",
-    "usage: benchaas describe PLUGIN [--plugin-path DIR]\n\n"
+    "describe PLUGIN [--plugin-path]",
     "A plugin's parameters (type, default, range or choices, help) and metrics\n"
     "(unit, which direction is better).\n",
-    plugins_opts + 1, 0, NULL,
+    plugins_opts + 1, 0, NULL, NULL,
 };
 
 /* describe's one positional argument, the plugin. */

@@ -26,15 +26,15 @@ static const cli_opt push_opts[] = {
 
 const cli_spec cli_push_spec = {
     "push",
-    "usage: benchaas push --server URL [--token TOKEN] [filters]\n"
-    "\n"
+    "push --server [--token] [filters]",
     "Send the stored runs that match the filters (those of `benchaas query`: --plugin,\n"
     "--tag, --host, --status, --since, --until, --run, --limit, ...) to another BenchaaS\n"
     "service, as result documents (POST URL/api/v1/results).  The service stores each\n"
     "uuid once: pushing again is harmless.  The token (scope upload or submit) comes from\n"
     "--token or BENCHAAS_TOKEN.  Exit 0 when every run was accepted, 1 otherwise.\n",
     push_opts,
-    0, /* (the usage above tells the options) */
+    0, /* (the intro tells the options) */
+    NULL,
     NULL,
 };
 

@@ -18,13 +18,13 @@
 static const cli_opt query_opts[] = {
     CLI_INCLUDE(cli_filter_opts),
     CLI_TEXT("A --metric or --param name that no stored run has is an error (exit 2).\n"),
-    CLI_TEXT("Resource trade-off:\n"),
+    CLI_HEADING("Resource trade-off:\n"),
     Q("--tradeoff", 0, CLI_FLAG, NULL,
       "per configuration run with several resource requests\n"
       "(ranks x threads): run time, queue wait and their sum\n"
       "(median and spread), speedup and parallel efficiency\n"
       "against the smallest request (ok runs unless --status)"),
-    CLI_TEXT("Statistics (one row per group and metric):\n"),
+    CLI_HEADING("Statistics (one row per group and metric):\n"),
     Q("--group-by", 0, CLI_STRING, "--group-by F[,F...]",
       "group the runs by these fields: a parameter (NB, or\n"
       "param:NB), a run field (plugin, plugin_version, status,\n"
@@ -38,7 +38,7 @@ static const cli_opt query_opts[] = {
      "runs (default): each run's value of the metric (for rates\n"
      "its best repetition); samples: every repetition's value (a\n"
      "metric without samples counts its run value once)", NULL},
-    CLI_TEXT("Output:\n"),
+    CLI_HEADING("Output:\n"),
     {"--format", 0, CLI_ENUM, CLI_HANDLER, "--format table|csv|json|jsonl", "table|csv|json|jsonl",
      "table (default): one line per run and metric;\n"
      "csv: the columns of the `results` view; json: the\n"
@@ -53,9 +53,8 @@ static const cli_opt query_opts[] = {
 
 const cli_spec cli_query_spec = {
     "query",
-    "usage: benchaas query [filters] [--format table|csv|json|jsonl] [--db FILE]\n"
-    "       benchaas query [filters] --group-by FIELD[,FIELD] [--stat S[,S]] [--over runs|samples]\n"
-    "\n"
+    "query [filters] [--format] [--db]\n"
+    "query [filters] --group-by [--stat] [--over]",
     "Print stored results, oldest first.  Filters (all must match; repeat an\n"
     "option for more values):\n",
     query_opts,
@@ -64,12 +63,21 @@ const cli_spec cli_query_spec = {
     "Exit status: 0 (also when nothing matches), 2 for bad options, unknown names,\n"
     "or a database that is missing or not a BenchaaS database.  SQL users: see\n"
     "`benchaas sql` and docs/database.md.\n",
+    NULL,
+};
+
+/* export: query's options, but its own --format (no table). */
+static const cli_opt export_opts[] = {
+    {"--format", 0, CLI_ENUM, CLI_HANDLER, "--format csv|json|jsonl", "csv|json|jsonl",
+     "csv, json or jsonl (default: FILE's extension)", NULL},
+    CLI_INCLUDE_QUIET(query_opts),
+    CLI_END,
 };
 
 const cli_spec cli_export_spec = {
     "export",
-    "usage: benchaas export [filters] [--group-by F --stat S ...] -o FILE [--format csv|json|jsonl]\n"
-    "\n"
+    "export [filters] [--group-by --stat ...]\n"
+    " -o [--format]",
     "Write the result of a query to FILE, for pandas, R or a spreadsheet.  Takes\n"
     "every option of `benchaas query` (see `benchaas query --help`); the format\n"
     "defaults to FILE's extension (.csv, .json, .jsonl; otherwise csv).  FILE is\n"
@@ -78,8 +86,9 @@ const cli_spec cli_export_spec = {
     "  pandas: pd.read_csv(FILE)  or  pd.read_json(FILE, lines=True) for jsonl\n"
     "\n"
     "Exit status: 0, or 2 for bad options or a database that cannot be read.\n",
-    query_opts,
-    0,
+    export_opts,
+    0, /* (the intro tells the options: query's) */
+    NULL,
     NULL,
 };
 

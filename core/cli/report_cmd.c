@@ -27,16 +27,16 @@ static const cli_opt report_opts_table[] = {
     {"--timelines", 0, CLI_INT, CLI_HANDLER, "--timelines N", NULL, "resource timelines shown (6)", NULL},
     {"--series", 0, CLI_INT, CLI_HANDLER, "--series N", NULL,
      "configurations per over-time chart (8; the most-run ones)", NULL},
-    CLI_INCLUDE(cli_filter_opts),
     R("--db", "--db FILE", "the database (default: $BENCHAAS_DB, else ./benchaas.db)"),
+    CLI_TEXT("Charts show ok runs unless --status says otherwise.\n"),
+    CLI_INCLUDE_QUIET(cli_filter_opts), /* (the intro points at query's help) */
     CLI_END,
 };
 
 const cli_spec cli_report_spec = {
     "report",
-    "usage: benchaas report --html FILE [filters] [--title TEXT] [--max-runs N]\n"
-    "                       [--timelines N] [--series N]\n"
-    "\n"
+    "report --html [filters] [--title] [--max-runs]\n"
+    " [--timelines] [--series]",
     "Write one self-contained HTML file (inline CSS and SVG charts; no script, no\n"
     "network) about the runs the filters select (`benchaas query --help`; default:\n"
     "every run): per plugin, each higher/lower-is-better metric over time with the\n"
@@ -44,17 +44,11 @@ const cli_spec cli_report_spec = {
     "(a metric against each parameter that varies), hosts side by side; the\n"
     "resource timelines (memory and CPU) of the newest runs; the failed runs with\n"
     "their error text; the newest runs with their provenance.\n"
-    "\n"
-    "  --html FILE         where to write it (written completely or not at all)\n"
-    "  --title TEXT        the page title (default: BenchaaS report)\n"
-    "  --max-runs N        runs in the table of runs (200)\n"
-    "  --timelines N       resource timelines shown (6)\n"
-    "  --series N          configurations per over-time chart (8; the most-run ones)\n"
-    "Charts show ok runs unless --status says otherwise.\n"
+    "\n",
+    report_opts_table,
+    22,
     "\n"
     "Exit status: 0, or 2 for bad options or a database that cannot be read.\n",
-    report_opts_table,
-    0, /* (the usage above lists the options) */
     NULL,
 };
 

@@ -26,49 +26,6 @@
 #include "store.h"
 #include "text.h"
 
-static const char run_help[] =
-    "usage: benchaas run PLUGIN [-p NAME=VALUE]... [options]\n"
-    "       benchaas run CONFIG.cfg [--only NAME] [options]\n"
-    "\n"
-    "Run a benchmark, or the experiments of a libconfig file, and store the results.\n"
-    "A -p value with commas is a sweep (-p NB=128,192 runs two points); see\n"
-    "`benchaas describe PLUGIN` for the parameters.\n"
-    "\n"
-    "Options:\n"
-    "  -p, --param NAME=VALUE  a parameter (repeatable)\n"
-    "  --only NAME             only this experiment of the configuration\n"
-    "  --db FILE               the result database (BENCHAAS_DB; default ./benchaas.db)\n"
-    "  --launcher L            local, mpi or slurm (default: local, or mpi when\n"
-    "                          --ranks > 1 or the plugin needs MPI)\n"
-    "  --ranks N               MPI ranks (default 1)\n"
-    "  --threads N             threads per rank: OMP_NUM_THREADS, OPENBLAS_NUM_THREADS\n"
-    "  --repetitions N         timed repetitions after one warm-up (default: plugin's)\n"
-    "  --repetitions auto[:MAX]  repeat until the headline metric's spread (sample\n"
-    "                          standard deviation / mean) is below --spread-target,\n"
-    "                          at least 3 and at most MAX (20) times\n"
-    "  --spread-target PCT     the spread auto repetitions stop at (3.5 %)\n"
-    "  --timeout SECONDS       kill a run still going then, record it as timeout (3600)\n"
-    "  --plugin-path DIR       extra plugin folders, searched first (repeatable, or a:b)\n"
-    "  --tag NAME              a label stored with the runs (repeatable)\n"
-    "  --mpirun-arg ARG        an extra argument for mpirun (repeatable)\n"
-    "  --json                  print the results as one JSON document on stdout\n"
-    "  --dry-run               print the run specs; run and write nothing\n"
-    "  --progress              a line per point on stderr even when it is not a terminal\n"
-    "  --quiet                 no progress lines\n"
-    "  -v, --verbose           show the plugins' informational messages\n"
-    "  --keep-spool            keep the spec and result files after they are stored\n"
-    "\n"
-    "Slurm (`benchaas submit CONFIG` is `run --launcher slurm`):\n"
-    "  --wait                  wait for the jobs (polling with back-off), then collect\n"
-    "  --retry-failed          submit only the points not already stored as ok\n"
-    "  --each-node             every point once on every node: one job per experiment\n"
-    "                          and node (sbatch --nodelist), runs tagged node=NODE;\n"
-    "                          then `benchaas check --across-nodes` names the outliers\n"
-    "  --nodes LIST            with --each-node: these nodes (n1,n2 or n[1-4])\n"
-    "  --partition P           with --each-node: the nodes of partition P, submitted to P\n"
-    "                          (default: every node sinfo lists)\n"
-    "  --dry-run               print the batch scripts; submit nothing\n";
-
 /* ---- run -------------------------------------------------------------- */
 
 static void on_signal(int sig)
@@ -106,6 +63,7 @@ static void show_runs(store *st, const int64_t *ids, size_t n, int json)
 #define F(name, letter, help) {name, letter, CLI_FLAG, CLI_HANDLER, NULL, NULL, help, NULL}
 
 static const cli_opt run_opts_table[] = {
+    CLI_TEXT("Options:\n"),
     V("--param", 'p', CLI_LIST, "-p, --param NAME=VALUE", "a parameter (repeatable)"),
     V("--only", 0, CLI_STRING, "--only NAME", "only this experiment of the configuration"),
     V("--db", 0, CLI_STRING, "--db FILE", "the result database (BENCHAAS_DB; default ./benchaas.db)"),
@@ -115,9 +73,11 @@ static const cli_opt run_opts_table[] = {
     V("--ranks", 0, CLI_INT, "--ranks N", "MPI ranks (default 1)"),
     V("--threads", 0, CLI_INT, "--threads N", "threads per rank: OMP_NUM_THREADS, OPENBLAS_NUM_THREADS"),
     V("--repetitions", 0, CLI_STRING, "--repetitions N|auto[:MAX]",
-      "timed repetitions after one warm-up (default: plugin's);\n"
-      "auto: repeat until the headline metric's spread is below\n"
-      "--spread-target, at least 3 and at most MAX (20) times"),
+      "timed repetitions after one warm-up\n"
+      "(default: plugin's); auto: repeat until the headline\n"
+      "metric's spread (sample standard deviation / mean) is\n"
+      "below --spread-target, at least 3 and at most MAX (20)\n"
+      "times"),
     V("--spread-target", 0, CLI_DOUBLE, "--spread-target PCT", "the spread auto repetitions stop at (3.5 %)"),
     V("--timeout", 0, CLI_DOUBLE, "--timeout SECONDS",
       "kill a run still going then, record it as timeout (3600)"),
@@ -126,21 +86,38 @@ static const cli_opt run_opts_table[] = {
     V("--tag", 0, CLI_LIST, "--tag NAME", "a label stored with the runs (repeatable)"),
     V("--mpirun-arg", 0, CLI_LIST, "--mpirun-arg ARG", "an extra argument for mpirun (repeatable)"),
     F("--json", 0, "print the results as one JSON document on stdout"),
-    F("--dry-run", 0, "print the run specs (submit: the batch scripts); run and write nothing"),
+    F("--dry-run", 0, "print the run specs (Slurm: the batch scripts); run,\n"
+                      "submit and write nothing"),
     F("--progress", 0, "a line per point on stderr even when it is not a terminal"),
     F("--quiet", 'q', "no progress lines"),
     F("--verbose", 'v', "show the plugins' informational messages"),
     F("--keep-spool", 0, "keep the spec and result files after they are stored"),
-    F("--wait", 0, "submit: wait for the jobs (polling with back-off), then collect"),
-    F("--retry-failed", 0, "submit: submit only the points not already stored as ok"),
-    F("--each-node", 0, "submit: every point once on every node (sbatch --nodelist)"),
+    CLI_TEXT("\n"),
+    CLI_HEADING("Slurm (`benchaas submit CONFIG` is `run --launcher slurm`):\n"),
+    F("--wait", 0, "wait for the jobs (polling with back-off), then collect"),
+    F("--retry-failed", 0, "submit only the points not already stored as ok"),
+    F("--each-node", 0, "every point once on every node: one job per experiment\n"
+                        "and node (sbatch --nodelist), runs tagged node=NODE;\n"
+                        "then `benchaas check --across-nodes` names the outliers"),
     V("--nodes", 0, CLI_STRING, "--nodes LIST", "with --each-node: these nodes (n1,n2 or n[1-4])"),
-    V("--partition", 0, CLI_STRING, "--partition P", "with --each-node: the nodes of partition P"),
+    V("--partition", 0, CLI_STRING, "--partition P",
+      "with --each-node: the nodes of partition P, submitted to P\n"
+      "(default: every node sinfo lists)"),
     CLI_END,
 };
 
-const cli_spec cli_run_spec = {"run", run_help, run_opts_table, 0, NULL};
-const cli_spec cli_submit_spec = {"submit", run_help, run_opts_table, 0, NULL};
+#define RUN_SPEC(name)                                                                         \
+    {name,                                                                                     \
+     "run PLUGIN [-p]... [options]\n"                                                          \
+     "run CONFIG.cfg [--only] [options]",                                                     \
+     "Run a benchmark, or the experiments of a libconfig file, and store the results.\n"       \
+     "A -p value with commas is a sweep (-p NB=128,192 runs two points); see\n"                \
+     "`benchaas describe PLUGIN` for the parameters.\n"                                        \
+     "\n",                                                                                     \
+     run_opts_table, 26, NULL, NULL}
+
+const cli_spec cli_run_spec = RUN_SPEC("run");
+const cli_spec cli_submit_spec = RUN_SPEC("submit");
 
 /* What `run` and `submit` were asked to do. */
 typedef struct run_cli {

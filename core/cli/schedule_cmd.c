@@ -46,11 +46,10 @@ static const cli_opt schedule_opts[] = {
 
 const cli_spec cli_schedule_spec = {
     "schedule",
-    "usage: benchaas schedule add CONFIG.cfg (--at HH:MM | --every PERIOD) [--now]\n"
-    "                             [--only NAME]... [--server URL] [--token TOKEN]\n"
-    "       benchaas schedule list [--json] [--server URL] [--token TOKEN]\n"
-    "       benchaas schedule remove ID [--server URL] [--token TOKEN]\n"
-    "\n"
+    "schedule add CONFIG.cfg (--at | --every) [--now]\n"
+    " [--only]... [--server] [--token]\n"
+    "schedule list [--json] [--server] [--token]\n"
+    "schedule remove ID [--server] [--token]",
     "The schedules of a BenchaaS service (`benchaas serve`).  A schedule runs the\n"
     "experiments of a configuration file, a suite, as jobs of the service: each day\n"
     "at a time of day (--at 02:30, UTC), or every period (--every 6h), or both.\n"
@@ -63,6 +62,7 @@ const cli_spec cli_schedule_spec = {
     "Exit status: 0; 1 when the service could not be reached or refused the\n"
     "request; 2 for bad usage or a configuration the service or this command\n"
     "refuses (the field is named).\n",
+    NULL,
 };
 
 /* The action and its argument (cli_take_fn). */

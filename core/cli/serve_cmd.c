@@ -47,13 +47,12 @@ static const cli_opt serve_opts_table[] = {
 
 const cli_spec cli_serve_spec = {
     "serve",
-    "usage: benchaas serve [--listen HOST:PORT] [--db FILE] [--config FILE]\n"
-    "                      [--launcher local|slurm] [--slots N] [--signup]\n"
-    "                      [--tls-cert FILE --tls-key FILE] [--webhook URL]\n"
-    "                      [--header-timeout SECONDS] [--max-conns N]\n"
-    "                      [--max-conns-per-address N] [--trusted-proxy CIDR] [--no-confirm]\n"
-    "                      [--plugin-path DIR]...\n"
-    "\n"
+    "serve [--listen] [--db] [--config]\n"
+    " [--launcher] [--slots] [--signup]\n"
+    " [--tls-cert --tls-key] [--webhook]\n"
+    " [--header-timeout] [--max-conns]\n"
+    " [--max-conns-per-address] [--trusted-proxy] [--no-confirm]\n"
+    " [--plugin-path]...",
     "BenchaaS as a service: the JSON API of docs/serve.md over the same database, plugins\n"
     "and pipeline as the CLI, and a scheduler that runs submitted jobs, --slots points at\n"
     "a time (default 1), round-robin across users.  Default --listen 127.0.0.1:8080;\n"
@@ -87,7 +86,8 @@ const cli_spec cli_serve_spec = {
     "--job-disk-quota SIZE (default 10G; K, M, G, T: powers of 1024; 0: no cap): a point\n"
     "whose job's folder passes it is stopped (measured every half second).\n",
     serve_opts_table,
-    0, /* (the usage above tells the options) */
+    0, /* (the intro tells the options) */
+    NULL,
     NULL,
 };
 

@@ -16,14 +16,13 @@ static const cli_opt sql_opts[] = {
      "(one object per row)", NULL},
     {"--output", 'o', CLI_STRING, offsetof(sql_request, output), "-o, --output FILE", NULL,
      "write to FILE (atomically) instead of stdout", NULL},
-    CLI_TEXT("  -                     read the SQL from standard input\n"),
+    CLI_OPERAND("-", "read the SQL from standard input"),
     CLI_END,
 };
 
 const cli_spec cli_sql_spec = {
     "sql",
-    "usage: benchaas sql [--db FILE] [--format table|csv|json|jsonl] [-o FILE] \"SELECT ...\"\n"
-    "\n"
+    "sql [--db] [--format table|csv|json|jsonl] [-o] \"SELECT ...\"",
     "Run read-only SQL against the result database and print the rows.  Query the\n"
     "documented views (results, runs_view, samples_view, timeline_view) — their\n"
     "columns are stable — and the tables behind them (docs/database.md).  Several\n"
@@ -37,6 +36,7 @@ const cli_spec cli_sql_spec = {
     "before anything runs.\n"
     "Exit status: 0, or 2 for bad options, SQL errors, a writing statement, or a\n"
     "database that is missing or not a BenchaaS database.\n",
+    NULL,
 };
 
 /* The SQL (the one positional argument), --db and --format (cli_take_fn). */

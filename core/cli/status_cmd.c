@@ -21,12 +21,12 @@ static const cli_opt status_opts[] = {
 
 const cli_spec cli_status_spec = {
     "status",
-    "usage: benchaas status [--db FILE] [--all]\n\n"
+    "status [--db] [--all]",
     "Submitted runs that have not finished (queued, running) with their Slurm\n"
     "job ids and the job's state and reason (from squeue, else scontrol);\n"
     "--all also lists finished Slurm runs.  Run `benchaas collect` to store\n"
     "finished results.\n",
-    status_opts, 0, NULL,
+    status_opts, 0, NULL, NULL,
 };
 
 int cmd_status(int argc, char **argv)

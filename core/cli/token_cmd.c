@@ -26,15 +26,15 @@ static const cli_opt token_opts[] = {
 
 const cli_spec cli_token_spec = {
     "token",
-    "usage: benchaas token create NAME [--scope read|submit|upload] [--expires 30d]\n"
-    "       benchaas token list [NAME] | revoke ID\n"
-    "\n"
+    "token create NAME [--scope] [--expires]\n"
+    "token list [NAME] | revoke ID",
     "API tokens of `benchaas serve` (--db FILE, BENCHAAS_DB, ./benchaas.db).  A token is\n"
     "printed once, on stdout; only its hash is stored.  Scopes: read (GET only), submit\n"
     "(everything the user's role allows; the default), upload (read and POST\n"
     "/api/v1/results).  --expires: 45s, 90m, 12h, 30d, 2w (default: never).\n",
     token_opts,
-    0, /* (the usage above tells the options) */
+    0, /* (the intro tells the options) */
+    NULL,
     NULL,
 };
 

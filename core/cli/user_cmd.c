@@ -25,15 +25,15 @@ static const cli_opt user_opts[] = {
 
 const cli_spec cli_user_spec = {
     "user",
-    "usage: benchaas user add NAME [--role admin|member|viewer] [--password-stdin]\n"
-    "       benchaas user list | passwd NAME [--password-stdin] | remove NAME\n"
-    "\n"
+    "user add NAME [--role] [--password-stdin]\n"
+    "user list | passwd NAME [--password-stdin] | remove NAME",
     "Accounts of `benchaas serve`, in the database (--db FILE, BENCHAAS_DB, ./benchaas.db).\n"
     "Roles: viewer reads everything; member also submits and cancels its own jobs and\n"
     "uploads results; admin also manages users and cancels any job.  The password is\n"
     "asked twice on a terminal, or read as one line from stdin (--password-stdin).\n",
     user_opts,
-    0, /* (the usage above tells the options) */
+    0, /* (the intro tells the options) */
+    NULL,
     NULL,
 };
 

@@ -3,9 +3,12 @@
 # (`benchaas --list-options` prints the tables: "COMMAND" or "COMMAND OPTION");
 # every command of the main help is in the tables, every one but worker (whose
 # binary reads its own arguments) with its options, and every option a
-# command's --help names is in its table.  Fails when a command's row of
-# cmdtab.c loses its option table (spec NULL), or an option is documented in a
-# --help but read outside the table.
+# command's --help names is in its table; every option of the tables has its
+# help text (benchaas.1 shows it under the option, the --help lines are
+# written from the same rows).  Fails when a command's row of cmdtab.c loses
+# its option table (spec NULL), an option is documented in a --help but read
+# outside the table, or an option row's help is NULL or "" (e.g. compare's
+# --db row back to `NULL, NULL}`).
 . "$TEST_LIB" || exit 1
 man=$BENCHAAS_BUILD/share/man/man1/benchaas.1
 comp=$BENCHAAS_BUILD/share/bash-completion/completions/benchaas
@@ -33,6 +36,11 @@ for cmd in $(sed -n 's/^  \([a-z]\+\) .*/\1/p' "$TMP/out" | sort -u); do
         grep -qx -- "$cmd $o" list || fail "$cmd --help names $o, which its table lacks"
     done
 done
+# every option of benchaas.1 has its help: the line after its ".B" is text
+awk '/^\.SH OPTIONS/ { o = 1; next } /^\.SH / { o = 0 }
+     o && want && ($0 == "" || $0 ~ /^\./) { print name; bad = 1 }
+     { want = o && /^\.B \\-/; name = $0 }
+     END { exit bad }' "$man" >nohelp || fail "options without help text in benchaas.1: $(cat nohelp)"
 while read -r cmd opt; do
     if [ -z "$opt" ]; then
         grep -q "^\.B $cmd\b" "$man" || fail "benchaas.1 lacks the command $cmd"
