@@ -174,34 +174,6 @@ void spec_free(runspec *s)
     memset(s, 0, sizeof *s);
 }
 
-static char *dup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }
-
-static void copy_sv(strvec *d, const strvec *s)
-{
-    memset(d, 0, sizeof *d);
-    for (size_t i = 0; i < s->n; i++)
-        strvec_push(d, s->v[i]);
-}
-
-void spec_copy(runspec *d, const runspec *s)
-{
-    *d = *s;
-    d->uuid = dup_or_null(s->uuid);
-    d->plugin = dup_or_null(s->plugin);
-    d->plugin_path = dup_or_null(s->plugin_path);
-    d->plugin_version = dup_or_null(s->plugin_version);
-    d->experiment = dup_or_null(s->experiment);
-    d->launcher = dup_or_null(s->launcher);
-    d->result_path = dup_or_null(s->result_path);
-    d->created_at = dup_or_null(s->created_at);
-    copy_sv(&d->pnames, &s->pnames);
-    copy_sv(&d->pvalues, &s->pvalues);
-    copy_sv(&d->ptypes, &s->ptypes);
-    copy_sv(&d->tags, &s->tags);
-    copy_sv(&d->mpirun_args, &s->mpirun_args);
-    d->sandbox = s->sandbox ? cJSON_Duplicate(s->sandbox, 1) : NULL;
-}
-
 int spec_uuid_ok(const char *u)
 {
     if (!u || strlen(u) != 36)

@@ -46,7 +46,6 @@ void spec_free(runspec *s);
 int spec_check_result_path(const runspec *s, const char *spec_file, char *err, size_t errlen);
 /* 1 when u is a UUID in the canonical lower-case form uuid_v4() writes. */
 int spec_uuid_ok(const char *u);
-void spec_copy(runspec *dst, const runspec *src);
 
 /* Small cJSON helpers. */
 const char *json_str(const cJSON *o, const char *key);         /* NULL if absent or not a string */

@@ -34,7 +34,8 @@ static void env_default(strvec *env, const char *key, const char *value)
         strvec_push_owned(env, xasprintf("%s=%s", key, value));
 }
 
-void launch_common_env(const runspec *spec, strvec *env)
+/* Environment every worker gets: threads, OpenMP binding, OpenMPI as root. */
+static void launch_common_env(const runspec *spec, strvec *env)
 {
     strvec_push_owned(env, xasprintf("OMP_NUM_THREADS=%d", spec->threads));
     strvec_push_owned(env, xasprintf("OPENBLAS_NUM_THREADS=%d", spec->threads));

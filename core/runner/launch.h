@@ -55,9 +55,6 @@ const char *launcher_names(char *buf, size_t len, const char *sep, const char *l
  * when mpi is set). Caller frees. */
 char *worker_path(int mpi);
 
-/* Environment every worker gets: threads, OpenMP binding, OpenMPI as root. */
-void launch_common_env(const runspec *spec, strvec *env);
-
 /*
  * Run argv with env added, in its own process group, until it exits or the
  * timeout passes; it is also stopped (res->interrupted) when *cancel becomes
