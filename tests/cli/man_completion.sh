@@ -8,7 +8,11 @@
 # written from the same rows).  Fails when a command's row of cmdtab.c loses
 # its option table (spec NULL), an option is documented in a --help but read
 # outside the table, or an option row's help is NULL or "" (e.g. compare's
-# --db row back to `NULL, NULL}`).
+# --db row back to `NULL, NULL}`).  --help is written from the rows: the usage
+# lines give an option the value its row declares, the option lines are the
+# rows (with a letter the row's syn leaves out: "-q, --quiet").  Fails when
+# value_part() (opt.c) returns "" (usage: "report --html [filters]"), when
+# help_rows() stops writing a row's syn or help, or opt_label() drops the letter.
 . "$TEST_LIB" || exit 1
 man=$BENCHAAS_BUILD/share/man/man1/benchaas.1
 comp=$BENCHAAS_BUILD/share/bash-completion/completions/benchaas
@@ -41,6 +45,19 @@ awk '/^\.SH OPTIONS/ { o = 1; next } /^\.SH / { o = 0 }
      o && want && ($0 == "" || $0 ~ /^\./) { print name; bad = 1 }
      { want = o && /^\.B \\-/; name = $0 }
      END { exit bad }' "$man" >nohelp || fail "options without help text in benchaas.1: $(cat nohelp)"
+# --help from the rows: values in the usage lines, the option lines, the letters
+bx report --help >h.txt 2>&1 || fail "report --help failed"
+grep -q '^usage: benchaas report --html FILE \[filters\] \[--title TEXT\] \[--max-runs N\]$' h.txt \
+    || fail "report's usage line lacks its options' values: $(head -2 h.txt)"
+grep -qx '  --title TEXT        the page title (default: BenchaaS report)' h.txt \
+    || fail "report --help lacks the --title row: $(cat h.txt)"
+bx --help >h.txt 2>&1 || fail "--help failed"
+grep -q '^  report --html FILE  *a self-contained HTML report' h.txt \
+    || fail "the main help lacks report's synopsis with its value: $(cat h.txt)"
+bx run --help >h.txt 2>&1 || fail "run --help failed"
+grep -qx '  -q, --quiet             no progress lines' h.txt || fail "run --help: no '-q, --quiet' line"
+grep -q '^usage: benchaas run PLUGIN \[-p NAME=VALUE\]\.\.\. \[options\]$' h.txt \
+    || fail "run's usage line: $(head -2 h.txt)"
 while read -r cmd opt; do
     if [ -z "$opt" ]; then
         grep -q "^\.B $cmd\b" "$man" || fail "benchaas.1 lacks the command $cmd"
