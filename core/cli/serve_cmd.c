@@ -15,79 +15,94 @@
 #define F(name, help) {name, 0, CLI_FLAG, CLI_HANDLER, NULL, NULL, help, NULL}
 
 static const cli_opt serve_opts_table[] = {
-    S("--listen", "--listen HOST:PORT", "where to listen (127.0.0.1:8080; port 0: any free port)"),
-    S("--db", "--db FILE", "the database (default: $BENCHAAS_DB, else ./benchaas.db)"),
-    S("--config", "--config FILE", "a configuration file whose serve block gives the settings"),
-    {"--launcher", 0, CLI_ENUM, CLI_HANDLER, "--launcher local|slurm", "local|slurm",
-     "where the jobs run (slurm: sbatch, collected every few seconds)", NULL},
-    I("--slots", "--slots N", "points run at a time (default 1)"),
-    I("--threads", "--threads N", "threads serving requests"),
-    F("--signup", "anyone may create an account"),
+    S("--db", "--db FILE", "the database (default: $BENCHAAS_DB, else\n"
+                           "./benchaas.db)"),
+    S("--config", "--config FILE",
+      "a file whose serve block gives settings (below);\n"
+      "the command line wins"),
+    L("--plugin-path", "--plugin-path DIR",
+      "plugin folders searched first, as `run` takes them\n"
+      "(repeatable)"),
+    CLI_HEADING("Listening:\n"),
+    S("--listen", "--listen HOST:PORT",
+      "where to listen (default 127.0.0.1:8080; port 0:\n"
+      "any free port, which the listening line names)"),
+    I("--threads", "--threads N", "threads serving requests (default 4)"),
     S("--tls-cert", "--tls-cert FILE", "HTTPS: the certificate (with --tls-key)"),
-    S("--tls-key", "--tls-key FILE", "HTTPS: its key"),
-    S("--webhook", "--webhook URL", "where regressions a scheduled check finds are posted"),
-    I("--header-timeout", "--header-timeout SECONDS",
-      "a request's head must arrive within SECONDS (10)"),
-    I("--max-conns", "--max-conns N", "connections at most (1000)"),
-    I("--max-conns-per-address", "--max-conns-per-address N",
-      "connections from one address at most (32)"),
+    S("--tls-key", "--tls-key FILE", "HTTPS: its private key"),
     S("--trusted-proxy", "--trusted-proxy CIDR",
-      "a reverse proxy whose X-Forwarded-For names the client"),
-    F("--no-confirm", "alert at once, without a confirmation run"),
-    L("--plugin-path", "--plugin-path DIR", "plugin folders searched first (repeatable)"),
-    S("--run-as", "--run-as USER", "the user submitted work runs as (default nobody as root)"),
-    L("--allow-path", "--allow-path DIR", "a folder submitted work may use (repeatable)"),
+      "a reverse proxy in that network: its\n"
+      "X-Forwarded-For (the last address) is the client's\n"
+      "address for the sign-in lock-out and the log; from\n"
+      "anyone else X-Forwarded-For is ignored"),
+    CLI_HEADING("Accounts and limits (docs/api.md, Security limits):\n"),
+    F("--signup", "anyone may create an account (`benchaas user add\n"
+                  "NAME --role admin` makes the first admin)"),
+    I("--slots", "--slots N",
+      "points run at a time, round-robin across users\n"
+      "(default 1)"),
+    I("--header-timeout", "--header-timeout SECONDS",
+      "a request's head must arrive within SECONDS or the\n"
+      "connection is closed (default 10)"),
+    I("--max-conns", "--max-conns N", "connections at most (default 1000)"),
+    I("--max-conns-per-address", "--max-conns-per-address N",
+      "connections from one address at most (default 32)"),
+    CLI_HEADING("Scheduled checks:\n"),
+    S("--webhook", "--webhook URL", "where the regressions they find are posted"),
+    F("--no-confirm",
+      "alert at once (default: a regression queues one\n"
+      "confirmation run of that point and alerts only\n"
+      "when it holds)"),
+    CLI_HEADING("Site policy (what members submit; docs/serve.md):\n"),
+    S("--run-as", "--run-as USER",
+      "the user submitted work runs as, apart from the\n"
+      "server (default nobody when started as root)"),
+    L("--allow-path", "--allow-path DIR",
+      "a folder submitted work may use besides the job's\n"
+      "own, confined by Landlock (repeatable; none by\n"
+      "default)"),
     L("--allow-host", "--allow-host CIDR",
-      "a network a parameter naming a host may resolve into (repeatable)"),
-    S("--scratch", "--scratch DIR", "where the jobs' folders go (default DB.scratch)"),
+      "a network a parameter naming a host must resolve\n"
+      "into (repeatable, IPv4 or IPv6; none by default)"),
+    S("--scratch", "--scratch DIR", "where the jobs' own folders go (default DB.scratch)"),
     S("--job-disk-quota", "--job-disk-quota SIZE",
-      "what a job's folder may hold (default 10G; K/M/G/T; 0: no cap)"),
+      "a point whose job's folder holds more is stopped\n"
+      "(measured every half second; default 10G; K, M, G,\n"
+      "T: powers of 1024; 0: no cap)"),
+    CLI_HEADING("Slurm:\n"),
+    {"--launcher", 0, CLI_ENUM, CLI_HANDLER, "--launcher local|slurm", "local|slurm",
+     "local (default; mpi for points with ranks > 1), or\n"
+     "slurm: the service hands each job to sbatch, as\n"
+     "`benchaas submit` would (its runs tagged\n"
+     "benchaas-job=ID), and collects its results every\n"
+     "few seconds, as `benchaas collect` would", NULL},
     CLI_END,
 };
 
 const cli_spec cli_serve_spec = {
     "serve",
-    "serve [--listen] [--db] [--config]\n"
-    " [--launcher] [--slots] [--signup]\n"
-    " [--tls-cert --tls-key] [--webhook]\n"
-    " [--header-timeout] [--max-conns]\n"
-    " [--max-conns-per-address] [--trusted-proxy] [--no-confirm]\n"
-    " [--plugin-path]...",
-    "BenchaaS as a service: the JSON API of docs/serve.md over the same database, plugins\n"
-    "and pipeline as the CLI, and a scheduler that runs submitted jobs, --slots points at\n"
-    "a time (default 1), round-robin across users.  Default --listen 127.0.0.1:8080;\n"
-    "port 0 lets the kernel choose.  When ready it prints\n"
+    "serve [--db] [--config] [--plugin-path]...\n"
+    " [--listen] [--threads]\n"
+    " [--tls-cert --tls-key] [--trusted-proxy]\n"
+    " [--signup] [--slots] [--header-timeout]\n"
+    " [--max-conns] [--max-conns-per-address]\n"
+    " [--webhook] [--no-confirm] [--launcher]\n"
+    " [--run-as] [--scratch] [--job-disk-quota]\n"
+    " [--allow-path]... [--allow-host]...",
+    "BenchaaS as a service (docs/serve.md): the JSON API over the same database,\n"
+    "plugins and pipeline as the CLI, and a scheduler that runs submitted jobs.\n"
+    "When ready it prints\n"
     "  benchaas serve: listening on http://HOST:PORT\n"
     "on stderr.  SIGINT/SIGTERM stop it; a restart resumes every job.\n"
-    "--plugin-path DIR (repeatable): plugin folders searched first, as `run` takes them.\n"
-    "--launcher slurm: the service hands each job to sbatch itself, as `benchaas submit`\n"
-    "would (its runs tagged benchaas-job=ID), and collects its results every few seconds,\n"
-    "as `benchaas collect` would.\n"
-    "A `serve = { listen = \"...\"; signup = true; slots = 1; launcher = \"local\";\n"
-    "webhook = \"https://...\"; quotas = { jobs = 50; points = 1000; ranks = 1024; }; };`\n"
-    "block of --config gives the same settings; the command line wins.\n"
-    "A regression a scheduled check finds queues one confirmation run of that point and\n"
-    "alerts only when it holds; --no-confirm (confirm = false;) alerts at once.\n"
-    "Accounts: `benchaas user add NAME --role admin` makes the first admin.\n"
-    "Limits (docs/api.md, Security limits): a request's head must arrive within\n"
-    "--header-timeout seconds (default 10) or the connection is closed; at most\n"
-    "--max-conns connections (default 1000), --max-conns-per-address from one address\n"
-    "(default 32).  --trusted-proxy CIDR: a reverse proxy in that network; its\n"
-    "X-Forwarded-For (the last address) is the client's address for the sign-in lock-out\n"
-    "and the log.  From anyone else X-Forwarded-For is ignored.  Schedules per user:\n"
-    "quotas = { schedules = 20; } in the serve block (over it: 429).\n"
-    "\n"
-    "Site policy (docs/serve.md): what members submit runs apart from the server, as\n"
-    "--run-as USER (default nobody when started as root), confined by Landlock to the\n"
-    "job's own folder and the folders given with --allow-path DIR\n"
-    "(repeatable).  A parameter naming a host must resolve inside an --allow-host CIDR\n"
-    "(repeatable; none by default).  --scratch DIR: where the jobs' folders go (default\n"
-    "DB.scratch).  Also allow_paths, allow_hosts, run_as and scratch in the serve block.\n"
-    "--job-disk-quota SIZE (default 10G; K, M, G, T: powers of 1024; 0: no cap): a point\n"
-    "whose job's folder passes it is stopped (measured every half second).\n",
+    "\n",
     serve_opts_table,
-    0, /* (the intro tells the options) */
-    NULL,
+    29,
+    "\n"
+    "The serve block of --config (`serve = { listen = \"...\"; slots = 1; ... };`)\n"
+    "takes listen, database, threads, signup, slots, launcher, webhook, confirm\n"
+    "(false: --no-confirm), allow_paths, allow_hosts, run_as and scratch, and\n"
+    "what only it sets: quotas = { jobs = 50; points = 1000; ranks = 1024;\n"
+    "schedules = 20; } (over one: 429) and peak_gflops (docs/serve.md, Settings).\n",
     NULL,
 };
 
