@@ -15,25 +15,32 @@ typedef struct {
 } token_args;
 
 static const cli_opt token_opts[] = {
-    {"--db", 0, CLI_STRING, offsetof(token_args, db), "--db FILE", NULL,
-     "the database (default: $BENCHAAS_DB, else ./benchaas.db)", NULL},
     {"--scope", 0, CLI_ENUM, offsetof(token_args, scope), "--scope read|submit|upload",
-     "read|submit|upload", "create: what the token may do (default submit)", NULL},
+     "read|submit|upload",
+     "create: what the token may do: read (GET only),\n"
+     "submit (everything the user's role allows; the\n"
+     "default), upload (read, and POST /api/v1/results)", NULL},
     {"--expires", 0, CLI_STRING, offsetof(token_args, expires), "--expires PERIOD", NULL,
-     "create: 45s, 90m, 12h, 30d, 2w (default: never)", NULL},
+     "create: it expires after PERIOD: 45s, 90m, 12h,\n"
+     "30d, 2w (default: never)", NULL},
+    {"--db", 0, CLI_STRING, offsetof(token_args, db), "--db FILE", NULL,
+     "the service's database (default: $BENCHAAS_DB,\n"
+     "else ./benchaas.db)", NULL},
     CLI_END,
 };
 
 const cli_spec cli_token_spec = {
     "token",
-    "token create NAME [--scope] [--expires]\n"
-    "token list [NAME] | revoke ID",
-    "API tokens of `benchaas serve` (--db FILE, BENCHAAS_DB, ./benchaas.db).  A token is\n"
-    "printed once, on stdout; only its hash is stored.  Scopes: read (GET only), submit\n"
-    "(everything the user's role allows; the default), upload (read and POST\n"
-    "/api/v1/results).  --expires: 45s, 90m, 12h, 30d, 2w (default: never).\n",
+    "token create NAME [--scope]\n"
+    " [--expires] [--db]\n"
+    "token list [NAME] [--db]\n"
+    "token revoke ID [--db]",
+    "API tokens of `benchaas serve`, in its database.  create prints a new token of\n"
+    "user NAME once, on stdout (only its hash is stored); list shows every token, or\n"
+    "NAME's, with its ID; revoke ID ends one.\n"
+    "\n",
     token_opts,
-    0, /* (the intro tells the options) */
+    30,
     NULL,
     NULL,
 };

@@ -14,25 +14,31 @@ typedef struct {
 } user_args;
 
 static const cli_opt user_opts[] = {
-    {"--db", 0, CLI_STRING, offsetof(user_args, db), "--db FILE", NULL,
-     "the database (default: $BENCHAAS_DB, else ./benchaas.db)", NULL},
     {"--role", 0, CLI_ENUM, offsetof(user_args, role), "--role admin|member|viewer",
      "admin|member|viewer", "add: the account's role (default member)", NULL},
     {"--password-stdin", 0, CLI_FLAG, offsetof(user_args, pw_stdin), NULL, NULL,
-     "add, passwd: read the password as one line from stdin", NULL},
+     "add, passwd: read the password as one line from\n"
+     "stdin (default: asked twice on a terminal)", NULL},
+    {"--db", 0, CLI_STRING, offsetof(user_args, db), "--db FILE", NULL,
+     "the service's database (default: $BENCHAAS_DB,\n"
+     "else ./benchaas.db)", NULL},
     CLI_END,
 };
 
 const cli_spec cli_user_spec = {
     "user",
     "user add NAME [--role] [--password-stdin]\n"
-    "user list | passwd NAME [--password-stdin] | remove NAME",
-    "Accounts of `benchaas serve`, in the database (--db FILE, BENCHAAS_DB, ./benchaas.db).\n"
-    "Roles: viewer reads everything; member also submits and cancels its own jobs and\n"
-    "uploads results; admin also manages users and cancels any job.  The password is\n"
-    "asked twice on a terminal, or read as one line from stdin (--password-stdin).\n",
+    " [--db]\n"
+    "user list [--db]\n"
+    "user passwd NAME [--password-stdin] [--db]\n"
+    "user remove NAME [--db]",
+    "Accounts of `benchaas serve`, in its database.  Roles: viewer reads everything;\n"
+    "member also submits and cancels its own jobs and uploads results; admin also\n"
+    "manages users and cancels any job.  passwd ends the account's sessions;\n"
+    "remove also removes its tokens.\n"
+    "\n",
     user_opts,
-    0, /* (the intro tells the options) */
+    30,
     NULL,
     NULL,
 };
