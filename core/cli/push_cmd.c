@@ -15,26 +15,29 @@ typedef struct {
 
 static const cli_opt push_opts[] = {
     {"--server", 0, CLI_STRING, CLI_HANDLER, "--server URL", NULL,
-     "the service to send the runs to (http://HOST:PORT or https://...)", NULL},
+     "the service to send the runs to: http://HOST:PORT or\n"
+     "https://... (needed)", NULL},
     {"--token", 0, CLI_STRING, CLI_HANDLER, "--token TOKEN", NULL,
-     "a token of scope upload or submit (default: $BENCHAAS_TOKEN)", NULL},
-    CLI_INCLUDE(cli_filter_opts),
+     "an API token of that service, of scope upload or submit\n"
+     "(default: $BENCHAAS_TOKEN)", NULL},
     {"--db", 0, CLI_STRING, CLI_HANDLER, "--db FILE", NULL,
      "the database (default: $BENCHAAS_DB, else ./benchaas.db)", NULL},
+    CLI_INCLUDE_QUIET(cli_filter_opts), /* (the intro points at query's help) */
     CLI_END,
 };
 
 const cli_spec cli_push_spec = {
     "push",
-    "push --server [--token] [filters]",
-    "Send the stored runs that match the filters (those of `benchaas query`: --plugin,\n"
-    "--tag, --host, --status, --since, --until, --run, --limit, ...) to another BenchaaS\n"
-    "service, as result documents (POST URL/api/v1/results).  The service stores each\n"
-    "uuid once: pushing again is harmless.  The token (scope upload or submit) comes from\n"
-    "--token or BENCHAAS_TOKEN.  Exit 0 when every run was accepted, 1 otherwise.\n",
+    "push --server [--token] [filters] [--db]",
+    "Send the stored runs that match the filters (those of `benchaas query --help`:\n"
+    "--plugin, --tag, --host, --status, --since, --until, --run, --limit, ...) to\n"
+    "another BenchaaS service, as result documents (POST URL/api/v1/results).  The\n"
+    "service stores each uuid once: pushing again is harmless.\n"
+    "\n",
     push_opts,
-    0, /* (the intro tells the options) */
-    NULL,
+    18,
+    "\n"
+    "Exit status: 0 when every run was accepted, 1 otherwise, 2 for bad options.\n",
     NULL,
 };
 

@@ -15,9 +15,8 @@
 
 #define Q(name, letter, type, syn, help) {name, letter, type, CLI_HANDLER, syn, NULL, help, NULL}
 
-static const cli_opt query_opts[] = {
-    CLI_INCLUDE(cli_filter_opts),
-    CLI_TEXT("A --metric or --param name that no stored run has is an error (exit 2).\n"),
+/* The trade-off and the statistics: query's and export's alike. */
+static const cli_opt stats_opts[] = {
     CLI_HEADING("Resource trade-off:\n"),
     Q("--tradeoff", 0, CLI_FLAG, NULL,
       "per configuration run with several resource requests\n"
@@ -32,19 +31,28 @@ static const cli_opt query_opts[] = {
       "threads, repetitions, tag, day, week, month, year) or a\n"
       "provenance key (prov:kernel)"),
     Q("--stat", 0, CLI_STRING, "--stat S[,S...]",
-      "count, runs, min, median, mean, max, stddev (sample, n-1),\n"
-      "p5, p95 or any pNN (default: count,median,min,max)"),
+      "count, runs, min, median, mean, max, stddev (sample,\n"
+      "n-1), p5, p95 or any pNN (default: count,median,min,max)"),
     {"--over", 0, CLI_ENUM, CLI_HANDLER, "--over runs|samples", "runs|samples",
-     "runs (default): each run's value of the metric (for rates\n"
-     "its best repetition); samples: every repetition's value (a\n"
-     "metric without samples counts its run value once)", NULL},
+     "runs (default): each run's value of the metric (for\n"
+     "rates its best repetition); samples: every repetition's\n"
+     "value (a metric without samples counts its run value\n"
+     "once)", NULL},
+    CLI_END,
+};
+
+static const cli_opt query_opts[] = {
+    CLI_INCLUDE(cli_filter_opts),
+    CLI_TEXT("A --metric or --param name that no stored run has is an error (exit 2).\n"),
+    CLI_INCLUDE(stats_opts),
     CLI_HEADING("Output:\n"),
     {"--format", 0, CLI_ENUM, CLI_HANDLER, "--format table|csv|json|jsonl", "table|csv|json|jsonl",
      "table (default): one line per run and metric;\n"
      "csv: the columns of the `results` view; json: the\n"
-     "document {\"runs\": [...]} of `run --json`; jsonl: one run\n"
-     "object per line.  Grouped: a column per group field, metric,\n"
-     "unit, better and statistic; json is {\"groups\": [...]}", NULL},
+     "document {\"runs\": [...]} of `run --json`; jsonl: one\n"
+     "run object per line.  Grouped: a column per group field,\n"
+     "metric, unit, better and statistic; json is\n"
+     "{\"groups\": [...]}", NULL},
     Q("--output", 'o', CLI_STRING, "-o, --output FILE",
       "write to FILE instead of stdout (see `benchaas export`)"),
     Q("--db", 0, CLI_STRING, "--db FILE", "the database (default: $BENCHAAS_DB, else ./benchaas.db)"),
@@ -54,7 +62,8 @@ static const cli_opt query_opts[] = {
 const cli_spec cli_query_spec = {
     "query",
     "query [filters] [--format] [--db]\n"
-    "query [filters] --group-by [--stat] [--over]",
+    "query [filters] --group-by [--stat]\n"
+    " [--over]",
     "Print stored results, oldest first.  Filters (all must match; repeat an\n"
     "option for more values):\n",
     query_opts,
@@ -66,29 +75,37 @@ const cli_spec cli_query_spec = {
     NULL,
 };
 
-/* export: query's options, but its own --format (no table). */
+/* export: query's options, but its own -o (needed) and --format (no table). */
 static const cli_opt export_opts[] = {
+    CLI_INCLUDE_QUIET(cli_filter_opts), /* (the intro points at query's help) */
+    CLI_INCLUDE(stats_opts),
+    CLI_HEADING("Output:\n"),
+    Q("--output", 'o', CLI_STRING, "-o, --output FILE",
+      "the file to write (needed); written completely or not\n"
+      "at all (a temporary file renamed at the end)"),
     {"--format", 0, CLI_ENUM, CLI_HANDLER, "--format csv|json|jsonl", "csv|json|jsonl",
-     "csv, json or jsonl (default: FILE's extension)", NULL},
-    CLI_INCLUDE_QUIET(query_opts),
+     "as `query --format` writes them (default: FILE's\n"
+     "extension, .csv, .json, .jsonl; otherwise csv)", NULL},
+    Q("--db", 0, CLI_STRING, "--db FILE", "the database (default: $BENCHAAS_DB, else ./benchaas.db)"),
     CLI_END,
 };
 
 const cli_spec cli_export_spec = {
     "export",
-    "export [filters] [--group-by --stat ...]\n"
-    " -o [--format]",
-    "Write the result of a query to FILE, for pandas, R or a spreadsheet.  Takes\n"
-    "every option of `benchaas query` (see `benchaas query --help`); the format\n"
-    "defaults to FILE's extension (.csv, .json, .jsonl; otherwise csv).  FILE is\n"
-    "written completely or not at all (a temporary file renamed at the end).\n"
+    "export [filters] -o [--format] [--db]\n"
+    "export [filters] --group-by [--stat]\n"
+    " [--over] -o [--format]\n"
+    "export [filters] --tradeoff -o [--format]",
+    "Write the result of a query to FILE, for pandas, R or a spreadsheet: the runs\n"
+    "the filters select (those of `benchaas query --help`: --plugin, --status,\n"
+    "--since, ...; default: every run), or their statistics.\n"
+    "\n",
+    export_opts,
+    24,
     "\n"
     "  pandas: pd.read_csv(FILE)  or  pd.read_json(FILE, lines=True) for jsonl\n"
     "\n"
     "Exit status: 0, or 2 for bad options or a database that cannot be read.\n",
-    export_opts,
-    0, /* (the intro tells the options: query's) */
-    NULL,
     NULL,
 };
 
