@@ -18,25 +18,29 @@ typedef struct {
 } collect_args;
 
 static const cli_opt collect_opts[] = {
-    {"--db", 0, CLI_STRING, offsetof(collect_args, db), "--db FILE", NULL,
-     "the result database (BENCHAAS_DB; default ./benchaas.db)", NULL},
     {"--keep-spool", 0, CLI_FLAG, offsetof(collect_args, keep), NULL, NULL,
      "keep the result documents after they are stored", NULL},
+    {"--db", 0, CLI_STRING, offsetof(collect_args, db), "--db FILE", NULL,
+     "the result database (BENCHAAS_DB; default ./benchaas.db), whose\n"
+     "spool folder is <db>.spool/; a database that does not exist is\n"
+     "refused, unless its spool folder does", NULL},
     CLI_END,
 };
 
 const cli_spec cli_collect_spec = {
     "collect",
-    "collect [--db] [--keep-spool]",
-    "Store the finished result documents of the database's spool folder\n"
-    "(<db>.spool/), each exactly once, then remove them.  Runs submitted to\n"
-    "Slurm whose job ended without a result become failed or timeout runs\n"
-    "with Slurm's reason.\n\n"
+    "collect [--keep-spool] [--db]",
+    "Store the finished result documents of the database's spool folder, each\n"
+    "exactly once, then remove them.  Runs submitted to Slurm whose job ended\n"
+    "without a result become failed or timeout runs with Slurm's reason.\n"
+    "\n",
+    collect_opts, 16,
+    "\n"
     "Documents are stored in transactions of up to 256; their files are\n"
     "removed, and each stored run named on stderr, only after their\n"
     "transaction has committed: if collect is killed, run it again.  A\n"
     "document that is refused stays in the spool (exit 1).\n",
-    collect_opts, 0, NULL, NULL,
+    NULL,
 };
 
 int cmd_collect(int argc, char **argv)

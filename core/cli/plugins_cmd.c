@@ -21,7 +21,8 @@ typedef struct {
 
 static const cli_opt plugins_opts[] = {
     {"--json", 0, CLI_FLAG, offsetof(plugins_args, json), NULL, NULL,
-     "one JSON document {\"plugins\": [...]}", NULL},
+     "one JSON document {\"plugins\": [...]}: name, version,\n"
+     "abi, path, description, needs_mpi of each", NULL},
     {"--plugin-path", 0, CLI_LIST, offsetof(plugins_args, dirs), "--plugin-path DIR", NULL,
      "extra plugin folders, searched first (repeatable)", NULL},
     CLI_END,
@@ -29,19 +30,23 @@ static const cli_opt plugins_opts[] = {
 
 const cli_spec cli_plugins_spec = {
     "plugins",
-    "plugins [--json] [--plugin-path]",
+    "plugins [--json] [--plugin-path]...",
     "Every plugin found in the plugin folders (--plugin-path, then\n"
-    "BENCHAAS_PLUGIN_PATH, then the install's), with files that were refused\n"
-    "and why on stderr.\n",
-    plugins_opts, 0, NULL, NULL,
+    "BENCHAAS_PLUGIN_PATH, then the install's): name, version, ABI, whether it\n"
+    "needs MPI, description and file; the files that were refused, and why, on\n"
+    "stderr.\n"
+    "\n",
+    plugins_opts, 21, NULL, NULL,
 };
 
 const cli_spec cli_describe_spec = {
     "describe",
-    "describe PLUGIN [--plugin-path]",
+    "describe PLUGIN [--plugin-path]...",
     "A plugin's parameters (type, default, range or choices, help) and metrics\n"
-    "(unit, which direction is better).\n",
-    plugins_opts + 1, 0, NULL, NULL,
+    "(unit, which direction is better; the headline ones named), as `benchaas run\n"
+    "PLUGIN -p NAME=VALUE` takes them.\n"
+    "\n",
+    plugins_opts + 1, 21, NULL, NULL,
 };
 
 /* describe's one positional argument, the plugin. */

@@ -12,21 +12,21 @@ typedef struct {
 } status_args;
 
 static const cli_opt status_opts[] = {
-    {"--db", 0, CLI_STRING, offsetof(status_args, db), "--db FILE", NULL,
-     "the result database (BENCHAAS_DB; default ./benchaas.db)", NULL},
     {"--all", 0, CLI_FLAG, offsetof(status_args, all), NULL, NULL,
      "also the finished Slurm runs", NULL},
+    {"--db", 0, CLI_STRING, offsetof(status_args, db), "--db FILE", NULL,
+     "the result database (BENCHAAS_DB; default ./benchaas.db)", NULL},
     CLI_END,
 };
 
 const cli_spec cli_status_spec = {
     "status",
-    "status [--db] [--all]",
+    "status [--all] [--db]",
     "Submitted runs that have not finished (queued, running) with their Slurm\n"
-    "job ids and the job's state and reason (from squeue, else scontrol);\n"
-    "--all also lists finished Slurm runs.  Run `benchaas collect` to store\n"
-    "finished results.\n",
-    status_opts, 0, NULL, NULL,
+    "job ids and the job's state and reason (from squeue, else scontrol).  Run\n"
+    "`benchaas collect` to store finished results.\n"
+    "\n",
+    status_opts, 14, NULL, NULL,
 };
 
 int cmd_status(int argc, char **argv)
