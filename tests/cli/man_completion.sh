@@ -12,7 +12,11 @@
 # lines give an option the value its row declares, the option lines are the
 # rows (with a letter the row's syn leaves out: "-q, --quiet").  Fails when
 # value_part() (opt.c) returns "" (usage: "report --html [filters]"), when
-# help_rows() stops writing a row's syn or help, or opt_label() drops the letter.
+# help_rows() stops writing a row's syn or help, or opt_label() drops the letter.  Every
+# option of a command's table has its own line in its --help (but the filters, listed by
+# query's, and check's options its text tells): fails when a spec's col goes back to 0
+# (serve's, whose text told its options and left --threads out) or a row is told only in
+# the prose (CLI_INCLUDE_QUIET of a command's own options).
 . "$TEST_LIB" || exit 1
 man=$BENCHAAS_BUILD/share/man/man1/benchaas.1
 comp=$BENCHAAS_BUILD/share/bash-completion/completions/benchaas
@@ -58,6 +62,19 @@ bx run --help >h.txt 2>&1 || fail "run --help failed"
 grep -qx '  -q, --quiet             no progress lines' h.txt || fail "run --help: no '-q, --quiet' line"
 grep -q '^usage: benchaas run PLUGIN \[-p NAME=VALUE\]\.\.\. \[options\]$' h.txt \
     || fail "run's usage line: $(head -2 h.txt)"
+# every option of the tables has a line of its command's --help ("  --run-as USER  the user
+# ...", "  -o, --output FILE"): but the filters, which query's --help lists and the others
+# point at, and check's options that its text tells (its history, --across-nodes' own)
+bx query --help >qh.txt 2>&1 || fail "query --help failed"
+sed -n '/^Print stored/,/^A --metric/p' qh.txt | grep -oE -- '^  (-[a-z], )?--[a-z][a-z0-9-]*' \
+    | grep -oE -- '-[a-z]\b|--[a-z][a-z0-9-]*' >filters
+grep -qx -- --since filters && grep -qx -- -p filters || fail "query --help lists no filters"
+while read -r cmd opt; do
+    [ -z "$opt" ] || [ "$cmd" = worker ] || [ "$cmd" = check ] && continue
+    [ "$cmd" != query ] && grep -qx -- "$opt" filters && continue
+    bx "$cmd" --help 2>&1 | grep -qE -- "^  (-[a-z], )?$opt( |,|\$)" \
+        || fail "$cmd --help has no line for its option $opt"
+done <list
 while read -r cmd opt; do
     if [ -z "$opt" ]; then
         grep -q "^\.B $cmd\b" "$man" || fail "benchaas.1 lacks the command $cmd"
