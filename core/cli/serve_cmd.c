@@ -18,15 +18,15 @@ static const cli_opt serve_opts_table[] = {
     S("--db", "--db FILE", "the database (default: $BENCHAAS_DB, else\n"
                            "./benchaas.db)"),
     S("--config", "--config FILE",
-      "a file whose serve block gives settings (below);\n"
-      "the command line wins"),
+      "a file whose serve block gives the same settings\n"
+      "(docs/serve.md, Settings); the command line wins"),
     L("--plugin-path", "--plugin-path DIR",
       "plugin folders searched first, as `run` takes them\n"
       "(repeatable)"),
     CLI_HEADING("Listening:\n"),
     S("--listen", "--listen HOST:PORT",
       "where to listen (default 127.0.0.1:8080; port 0:\n"
-      "any free port, which the listening line names)"),
+      "any free port, the one `listening on` names)"),
     I("--threads", "--threads N", "threads serving requests (default 4)"),
     S("--tls-cert", "--tls-cert FILE", "HTTPS: the certificate (with --tls-key)"),
     S("--tls-key", "--tls-key FILE", "HTTPS: its private key"),
