@@ -63,7 +63,8 @@ const cli_spec cli_query_spec = {
     "query",
     "query [filters] [--format] [--db]\n"
     "query [filters] --group-by [--stat]\n"
-    " [--over]",
+    " [--over] [-o]\n"
+    "query [filters] --tradeoff [--format table|csv|json] [-o]",
     "Print stored results, oldest first.  Filters (all must match; repeat an\n"
     "option for more values):\n",
     query_opts,
@@ -95,7 +96,7 @@ const cli_spec cli_export_spec = {
     "export [filters] -o [--format] [--db]\n"
     "export [filters] --group-by [--stat]\n"
     " [--over] -o [--format]\n"
-    "export [filters] --tradeoff -o [--format]",
+    "export [filters] --tradeoff -o [--format csv|json]",
     "Write the result of a query to FILE, for pandas, R or a spreadsheet: the runs\n"
     "the filters select (those of `benchaas query --help`: --plugin, --status,\n"
     "--since, ...; default: every run), or their statistics.\n"
