@@ -37,7 +37,8 @@ const cli_spec cli_push_spec = {
     push_opts,
     18,
     "\n"
-    "Exit status: 0 when every run was accepted, 1 otherwise, 2 for bad options.\n",
+    "Exit status: 0 when every run was accepted, 1 otherwise, 2 for bad options or a\n"
+    "database that cannot be read.\n",
     NULL,
 };
 
