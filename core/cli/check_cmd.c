@@ -36,9 +36,9 @@ typedef struct {
                 "the report on stdout", NULL}
 
 /* The options only --across-nodes takes (check alone refuses them, naming --across-nodes):
- * --min-nodes, which its intro tells, and --drain and --resume, which its help lists. */
+ * --min-nodes, and --drain and --resume, which check --across-nodes --help lists. */
 static const cli_opt nodes_told[] = {
-    N("--min-nodes", "--min-nodes N", "with --across-nodes: a smaller fleet is not judged (4)"),
+    N("--min-nodes", "--min-nodes N", "a smaller fleet is not judged (4)"),
     CLI_END,
 };
 
@@ -57,7 +57,7 @@ static const cli_opt nodes_only[] = {
     CLI_END,
 };
 
-/* check's options that its intro tells (--help does not list them again). */
+/* How check judges: the options its intro refers to. */
 static const cli_opt check_told[] = {
     V("--baseline", "--baseline NAME", "the baseline set to hold the runs to (default: default)"),
     N("--history", "--history N", "ok runs of the history looked at (30)"),
@@ -76,15 +76,17 @@ static const cli_opt check_told[] = {
 #define DB V("--db", "--db FILE", "the database (default: $BENCHAAS_DB, else ./benchaas.db)")
 
 static const cli_opt check_opts_table[] = {
-    CLI_INCLUDE_QUIET(check_told),
+    F("--across-nodes", "instead, every node against the fleet's median for the same\n"
+                        "configuration (see benchaas check --across-nodes --help)"),
+    DB,
+    CLI_HEADING("How runs are judged:\n"),
+    CLI_INCLUDE(check_told),
+    CLI_HEADING("Output:\n"),
     V("--junit", "--junit FILE",
       "also write the results as JUnit XML (one test case per run\n"
       "and metric; regressions and failed runs are failures, no\n"
       "reference is skipped) for Jenkins, GitLab, GitHub, ..."),
     FORMAT,
-    F("--across-nodes", "instead, every node against the fleet's median for the same\n"
-                        "configuration (see benchaas check --across-nodes --help)"),
-    DB,
     CLI_INCLUDE_QUIET(nodes_only), /* (check --across-nodes --help tells them) */
     CLI_INCLUDE_QUIET(cli_filter_opts),
     CLI_TEXT("\n"
@@ -129,24 +131,26 @@ const cli_spec cli_check_spec = {
     NULL,
 };
 
-/* check --across-nodes's options that its intro tells. */
+/* check --across-nodes's option that its usage line tells. */
 static const cli_opt nodes_intro[] = {
     F("--across-nodes", "every node against the fleet's median"),
-    N("--k", "--k K", "allowed: K scaled MADs of the nodes' values (3)"),
-    N("--floor", "--floor PCT", "and at least PCT of the median (5 %)"),
-    CLI_INCLUDE(nodes_told),
     CLI_END,
 };
 
 static const cli_opt nodes_opts_table[] = {
     CLI_INCLUDE_QUIET(nodes_intro),
+    DB,
+    CLI_HEADING("How nodes are judged:\n"),
+    N("--k", "--k K", "allowed: K scaled MADs of the nodes' values (3)"),
+    N("--floor", "--floor PCT", "and at least PCT of the median (5 %)"),
+    CLI_INCLUDE(nodes_told),
+    CLI_HEADING("Output:\n"),
     V("--junit", "--junit FILE",
       "also write JUnit XML: one test case per node (an outlier\n"
       "fails it, a node only in too small fleets is skipped)"),
     FORMAT,
-    CLI_TEXT("\n"),
+    CLI_HEADING("Slurm:\n"),
     CLI_INCLUDE(nodes_listed),
-    DB,
     CLI_INCLUDE_QUIET(cli_filter_opts),
     CLI_END,
 };

@@ -64,15 +64,17 @@ grep -q '^usage: benchaas run PLUGIN \[-p NAME=VALUE\]\.\.\. \[options\]$' h.txt
     || fail "run's usage line: $(head -2 h.txt)"
 # every option of the tables has a line of its command's --help ("  --run-as USER  the user
 # ...", "  -o, --output FILE"): but the filters, which query's --help lists and the others
-# point at, and check's options that its text tells (its history, --across-nodes' own)
+# point at, and check's --across-nodes options, which `check --across-nodes --help` lists
 bx query --help >qh.txt 2>&1 || fail "query --help failed"
 sed -n '/^Print stored/,/^A --metric/p' qh.txt | grep -oE -- '^  (-[a-z], )?--[a-z][a-z0-9-]*' \
     | grep -oE -- '-[a-z]\b|--[a-z][a-z0-9-]*' >filters
 grep -qx -- --since filters && grep -qx -- -p filters || fail "query --help lists no filters"
 while read -r cmd opt; do
-    [ -z "$opt" ] || [ "$cmd" = worker ] || [ "$cmd" = check ] && continue
+    [ -z "$opt" ] || [ "$cmd" = worker ] && continue
     [ "$cmd" != query ] && grep -qx -- "$opt" filters && continue
-    bx "$cmd" --help 2>&1 | grep -qE -- "^  (-[a-z], )?$opt( |,|\$)" \
+    help=("$cmd" --help)
+    case "$opt" in --min-nodes | --drain | --resume) [ "$cmd" = check ] && help=(check --across-nodes --help) ;; esac
+    bx "${help[@]}" 2>&1 | grep -qE -- "^  (-[a-z], )?$opt( |,|\$)" \
         || fail "$cmd --help has no line for its option $opt"
 done <list
 while read -r cmd opt; do
