@@ -33,7 +33,7 @@ runs = [["trivial", "-p", "value=3,4"],
 asan = os.environ.get("ASAN_OPTIONS")
 for r in runs:
     # (under the sanitizer build, the plugins' MPI workers report OpenMPI's leaks, which
-    # tests/lsan.supp cannot match: see test_plugins.py; collect, push and the server,
+    # tests/lsan.supp cannot match: see tests/serve/jobs/plugins.py; collect, push and the server,
     # what this test is about, keep leak detection on)
     os.environ["ASAN_OPTIONS"] = (asan + ":" if asan else "") + "detect_leaks=0"
     bx("run", *r, "--repetitions", "2", "--tag", "rt", "--db", "one.db", "--quiet")
@@ -43,8 +43,13 @@ for r in runs:
         os.environ["ASAN_OPTIONS"] = asan
 os.makedirs("one.db.spool", exist_ok=True)
 fixtures = sorted(glob.glob(os.path.join(SOURCE, "tests", "store", "fixtures", "*.json")))
+check(fixtures, "no crafted documents in tests/store/fixtures")
+FIXTURE_UUID = "8d1e0c2a-7b7e-4c4f-9a51-"  # the crafted documents' runs
 for f in fixtures:
-    shutil.copy(f, os.path.join("one.db.spool", os.path.basename(f)[:-5] + ".result.json"))
+    # a spooled document is named by its run's uuid (collect refuses any other name)
+    with open(f) as fh:
+        uuid = json.load(fh)["uuid"]
+    shutil.copy(f, os.path.join("one.db.spool", uuid + ".result.json"))
 bx("collect", "--db", "one.db")
 n = sql("one.db", "SELECT count(*) FROM runs")[0][0]
 check(n == len(runs) + 1 + len(fixtures), "runs stored: %d" % n)
@@ -62,9 +67,16 @@ check(s.stop() == 0, "exit code")
 def dump(db):
     p = subprocess.run([DUMP, "--dump", db], capture_output=True, text=True, timeout=60)
     check(p.returncode == 0, "store_tests --dump %s: %s" % (db, p.stderr))
-    # (the service job: see above)
-    return [re.sub(r" job=\S+", " job=-", l) if l.startswith("runs ") else l
-            for l in p.stdout.splitlines()]
+    # (the service job: see above; a pushed run is the pusher's, whatever user the crafted
+    # documents name: their user is compared as the pusher's)
+    out = []
+    for l in p.stdout.splitlines():
+        if l.startswith("runs "):
+            l = re.sub(r" job=\S+", " job=-", l)
+        if FIXTURE_UUID in l:
+            l = re.sub(r" (run_)?user='[^']*'", r" \1user='%s'" % ME, l)
+        out.append(l)
+    return out
 
 
 mine, theirs = dump("one.db"), dump(DB)
