@@ -3,7 +3,7 @@
 # instead of falling back silently on the other folders.  `sql` and `query`
 # on a database they cannot open for want of write access (a read-only file
 # system: a WAL database needs its -shm file beside it) name the file and say
-# what to do.  (@include messages: config_include.sh.)
+# what to do.  (@include messages: runner.cfgsrc.config_include.)
 . "$TEST_LIB" || exit 1
 G="$BENCHAAS_TEST_PLUGINS/good"
 echo x > afile

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `cpack -G DEB` builds a Debian package of the whole install: runner, workers,
 # plugins, SDK, man page, bash completion, documentation and the systemd unit of `benchaas serve`,
-# with its library dependencies found by dpkg-shlibdeps.  Usage: deb_package.sh BUILD
+# with its library dependencies found by dpkg-shlibdeps.  Usage: contents.sh BUILD
 set -uo pipefail
 build=$1
 command -v dpkg-deb >/dev/null && command -v cpack >/dev/null || { echo "SKIP: no dpkg-deb/cpack"; exit 77; }

@@ -1,6 +1,6 @@
 """The service under a hostile member (issue 25, findings 4 to 13): each test_* function is one
 finding, and fails on the code before its fix; the comment above each names the mutation of
-today's code that makes it fail again.  Run alone: BENCHAAS=... python3 test_hostile.py [NAME]."""
+today's code that makes it fail again.  Run alone: BENCHAAS=... python3 hostile.py [NAME]."""
 import resource
 import socket
 import threading

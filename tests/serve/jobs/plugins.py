@@ -1,7 +1,7 @@
 """A job of each built-in plugin end to end through the service's local launcher: HPL (one
 rank under mpirun), iperf (loopback, a kernel-chosen port), IOR (write, sync and read back a
-file in the job's own folder: a relative path; test_isolation has the site's folders) and
-STREAM (in test_jobs).  Each job ends done, its run is stored
+file in the job's own folder: a relative path; serve.policy.isolation has the site's folders) and
+STREAM (in serve.jobs.jobs).  Each job ends done, its run is stored
 ok with its user and job, and its headline metric is there."""
 import os
 
@@ -12,7 +12,7 @@ add_user(DB, "ann", "member")
 T = token(DB, "ann")
 # Under the sanitizer build, an MPI worker's exit reports leaks of OpenMPI's MCA components,
 # which are unloaded (dlclose) before LeakSanitizer runs: their stacks name no module, so
-# tests/lsan.supp cannot match them (as in tests/cli/isolation_crash_mpi.sh).  Leaks of our
+# tests/lsan.supp cannot match them (as in tests/runner/launch/isolation_crash_mpi.sh).  Leaks of our
 # code in the server are covered by the other serve tests, which keep leak detection on.
 asan = os.environ.get("ASAN_OPTIONS")
 s = Server(DB, env={"ASAN_OPTIONS": (asan + ":" if asan else "") + "detect_leaks=0"})

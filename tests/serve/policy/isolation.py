@@ -45,7 +45,7 @@ T = token(DB, "ann")
 UP = token(DB, "up", "--scope", "upload")
 POLICY = ("--allow-path", ALLOWED, "--allow-host", "127.0.0.0/8")
 # Under the sanitizer build an MPI worker (IOR, HPL) reports leaks of OpenMPI's unloaded MCA
-# components at exit, which no suppression can match: as in test_plugins.
+# components at exit, which no suppression can match: as in serve.jobs.plugins.
 asan = os.environ.get("ASAN_OPTIONS")
 ENV = {"ASAN_OPTIONS": (asan + ":" if asan else "") + "detect_leaks=0"}
 s = Server(DB, *POLICY, env=ENV)
