@@ -1,6 +1,6 @@
 /*
  * dbgen.c — builds a large result database through store_ingest(), for
- * bench/db.sh (and, small, for the store.dbgen_smoke test).
+ * bench/db.sh (and, small, for the bench.dbgen.smoke test).
  *
  *   store_dbgen [--runs N] [--years Y] [--batch B] [--single K] [--check] [--append] DB
  *                                           N synthetic runs (default 100000)

@@ -49,7 +49,7 @@ if [[ $want_test == 1 ]]; then
         iproute2 util-linux
         # reference benchmarks the tests may compare against
         iperf3 fio hpcc likwid chromium netpipe-openmpi
-        # memcheck of the core (tests/faults/valgrind)
+        # memcheck of the core (tests/valgrind)
         valgrind
         # the service's tests (tests/serve: python3 clients) and its benchmark (bench/serve.sh)
         python3 wrk nginx-light

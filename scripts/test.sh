@@ -7,7 +7,7 @@
 # Phases (each timed):
 #   1. scripts/deps.sh --test       install missing Debian packages (no-op when complete)
 #   2. scripts/slurm-up.sh          start the local one-node Slurm (tests skip without it)
-#      scripts/cluster-up.sh        start the four-node test cluster (tests/cluster skip
+#      scripts/cluster-up.sh        start the four-node test cluster (the cluster tests skip
 #                                   without it); brought down again at the end
 #   3. build/       -DBENCHAAS_WERROR=ON, then ctest
 #   4. build-asan/  -DBENCHAAS_WERROR=ON -DBENCHAAS_SANITIZE=ON (ASan + UBSan), then ctest

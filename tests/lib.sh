@@ -1,4 +1,4 @@
-# tests/lib.sh — helpers for the CLI tests (tests/cli/*.sh).
+# tests/lib.sh — helpers for the CLI tests (tests/LIBRARY/FILE/CASE[.FAMILY].sh).
 #
 # Each test runs in a fresh temporary folder (cwd), with
 #   $BENCHAAS               the built runner

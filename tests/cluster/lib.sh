@@ -1,4 +1,4 @@
-# tests/cluster/lib.sh — helpers for the cluster tests (tests/cluster/*.sh), on top of
+# tests/cluster/lib.sh — helpers for the cluster tests (tests/LIBRARY/FILE/CASE.cluster.sh), on top of
 # tests/lib.sh.  The test folder is under the build tree ($CLUSTER_TMP), not /tmp: every
 # node of the cluster has its own /tmp, as on a real cluster, and the spool, the database's
 # folder and IOR's files must be on the shared file system.

@@ -1,5 +1,5 @@
 /*
- * faultplug.c — the plugin of the fault-injection tests (tests/faults/).
+ * faultplug.c — the plugin of the fault-injection tests (tests/LIBRARY/FILE/CASE.faults.sh).
  *
  * Like tests/plugins' `trivial`, but flagged BX_USES_MPI so that it can run
  * with several ranks under `--launcher mpi`, and with the behaviours the

@@ -1,6 +1,6 @@
 /*
  * writer.c — a third-party plugin with path parameters, for the site-policy
- * tests (tests/serve/test_isolation.py).  It writes `out` (declared
+ * tests (tests/serve/policy/isolation.py).  It writes `out` (declared
  * BX_PARAM_PATH_WRITE, so the service checks it against the site's folders)
  * and, in its run, also tries what a careless or hostile plugin might: write
  * `stray` and read `peek`, two paths declared as plain text (no kind), which
@@ -8,7 +8,7 @@
  * managed: written (bytes of out), stray_written 0/1, peek_read 0/1; and with
  * `dial` (ADDRESS:PORT, plain text) whether a TCP connection there was made
  * (dial_ok 0/1, dial_errno).  `size` bytes more are written to `out` (the job
- * folder's quota, test_job_quota.py), then it sleeps `hold` seconds (a point
+ * folder's quota, tests/serve/jobs/job_quota.py), then it sleeps `hold` seconds (a point
  * that hangs, ended by its time limit or by the quota's watcher).
  * check() refuses an `out` whose folder is missing, naming the value.
  */

@@ -1,4 +1,4 @@
-# tests/results/lib.sh — helpers for the result tests (tests/results/*.sh),
+# tests/results/lib.sh — helpers for the result tests (tests/LIBRARY/FILE/CASE.results.sh),
 # sourced after tests/lib.sh.
 #
 # They fabricate result documents (docs/formats.md) with controlled values

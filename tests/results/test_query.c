@@ -347,7 +347,7 @@ int test_query_csv(void)
 int test_query_table(void)
 {
     CHECK(make_fixture("t.db") == 0);
-    /* table is the default; every metric, not only the headline ones (tests/results/headline.sh) */
+    /* table is the default; every metric, not only the headline ones (tests/results/analyze/headline.results.sh) */
     const char *argv[] = {"query", "--db", tpath("t.db"), "--all-metrics", NULL};
     char *out, *err;
     CHECK(run_query(argv, &out, &err) == 0);

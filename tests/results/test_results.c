@@ -543,34 +543,25 @@ static int test_cp_floor(void)
     X(results, changepoint, cp_outlier) \
     X(results, changepoint, cp_floor)
 
-static const struct {
-    const char *name;
-    int (*fn)(void);
-} tests[] = {
-#define ENTRY(lib, file, name) {#name, test_##name},
-    TESTS(ENTRY)
-};
+BX_TEST_TABLE(TESTS)
 
-int main(int argc, char **argv)
+/* each test in a temporary folder of its own, removed when it passed */
+static int run_in_tdir(const struct bx_test *t)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: results_tests NAME\n");
-        return 2;
-    }
     snprintf(tdir, sizeof tdir, "%s/benchaas-results.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(tdir)) {
         perror("mkdtemp");
-        return 2;
+        return 1;
     }
-    int rc = 2;
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
-        if (strcmp(tests[i].name, argv[1]) == 0)
-            rc = tests[i].fn();
-    if (rc == 2)
-        fprintf(stderr, "results_tests: no test named '%s'\n", argv[1]);
+    int rc = t->fn();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tdir);
     if (rc == 0 && system(cmd) != 0)
         fprintf(stderr, "results_tests: could not remove %s\n", tdir);
     return rc;
+}
+
+int main(int argc, char **argv)
+{
+    return bx_test_main(argc, argv, bx_tests, BX_NTESTS, run_in_tdir);
 }

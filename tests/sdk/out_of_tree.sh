@@ -1,5 +1,5 @@
 #!/bin/bash
-# sdk.out_of_tree — the installed SDK, as a third-party plugin author uses it.
+# sdk.install.out_of_tree — the installed SDK, as a third-party plugin author uses it.
 #
 #  1. `cmake --install` the build tree into a temporary prefix: every file a
 #     plugin author needs is there.

@@ -12,6 +12,9 @@
 
 #include "benchaas/mock.h"
 #include "benchaas/sdk.h"
+/* the tests count their failures in `failures`, with their own CHECK (bx_test.h) */
+#define BX_TEST_COUNTED failures
+#include "bx_test.h"
 
 static int failures;
 
@@ -354,28 +357,9 @@ static void test_mock_host(void)
     X(sdk, mock, mock_expand) \
     X(sdk, mock, mock_host)
 
-static const struct {
-    const char *name;
-    void (*fn)(void);
-} tests[] = {
-#define ENTRY(lib, file, name) {#name, test_##name},
-    TESTS(ENTRY)
-};
+BX_TEST_TABLE(TESTS)
 
 int main(int argc, char **argv)
 {
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
-        if (argc < 2 || strcmp(argv[1], tests[i].name) == 0) {
-            tests[i].fn();
-            if (argc >= 2) {
-                if (failures)
-                    fprintf(stderr, "FAIL %s\n", tests[i].name);
-                return failures ? 1 : 0;
-            }
-        }
-    if (argc >= 2) {
-        fprintf(stderr, "unknown test %s\n", argv[1]);
-        return 2;
-    }
-    return failures ? 1 : 0;
+    return bx_test_main(argc, argv, bx_tests, BX_NTESTS, NULL);
 }

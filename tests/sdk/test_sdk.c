@@ -5,7 +5,7 @@
  * in), and the layout of the ABI structs.
  *
  *     sdk_tests NAME     run one test (ctest runs each as sdk.FILE.NAME, see TESTS)
- *     sdk_tests          run them all
+ *     sdk_tests          list them (bx_test.h)
  *
  * Adding a test: write `static void test_xxx(void)` using CHECK(), add it to
  * the TESTS(X) table at the bottom (CMake reads the table: one ctest per entry).
@@ -20,6 +20,9 @@
 
 #include "benchaas/benchaas.h"
 #include "benchaas/mock.h"
+/* the tests count their failures in `failures`, with their own CHECK (bx_test.h) */
+#define BX_TEST_COUNTED failures
+#include "bx_test.h"
 
 /* testplug.c, compiled into this program, is the plugin "trivial". */
 const bx_plugin *benchaas_plugin_entry(const bx_host *host);
@@ -816,32 +819,9 @@ static void test_node_ranks(void)
     X(sdk, abi, abi_layout) \
     X(sdk, sdk, node_ranks)
 
-static const struct {
-    const char *name;
-    void (*fn)(void);
-} tests[] = {
-#define ENTRY(lib, file, name) {#name, test_##name},
-    TESTS(ENTRY)
-};
+BX_TEST_TABLE(TESTS)
 
 int main(int argc, char **argv)
 {
-    size_t n = sizeof tests / sizeof tests[0];
-    int ran = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (argc > 1 && strcmp(argv[1], tests[i].name) != 0)
-            continue;
-        int before = failures;
-        tests[i].fn();
-        ran++;
-        printf("%s %s\n", failures == before ? "ok  " : "FAIL", tests[i].name);
-    }
-    if (ran == 0) {
-        fprintf(stderr, "unknown test '%s'; the tests are:", argv[1]);
-        for (size_t i = 0; i < n; i++)
-            fprintf(stderr, " %s", tests[i].name);
-        fputc('\n', stderr);
-        return 2;
-    }
-    return failures ? 1 : 0;
+    return bx_test_main(argc, argv, bx_tests, BX_NTESTS, NULL);
 }

@@ -1,7 +1,7 @@
 /*
  * trapplug.c — an ABI 1.2 plugin that walks into the traps ABI 1.2 closes,
  * on request (`mode`).  Built as trap.so for the runner's tests
- * (tests/sdk/cli/) and compiled into sdk_abi12_tests for the mock's.
+ * (tests/sdk/FILE/CASE.sdk.sh) and compiled into sdk_abi12_tests for the mock's.
  *
  *   ok           samples `rate`, reports `count` (the first metric; `rate` is
  *                the headline)

@@ -120,23 +120,9 @@ static int test_spawn_deadline(void)
     X(runner, spawn, spawn_missing) \
     X(runner, spawn, spawn_deadline)
 
-static const struct {
-    const char *name;
-    int (*fn)(void);
-} tests[] = {
-#define ENTRY(lib, file, name) {#name, test_##name},
-    TESTS(ENTRY)
-};
+BX_TEST_TABLE(TESTS)
 
 int main(int argc, char **argv)
 {
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
-        if (argc < 2 || strcmp(argv[1], tests[i].name) == 0) {
-            if (argc < 2) {
-                puts(tests[i].name);
-                continue;
-            }
-            return tests[i].fn();
-        }
-    return argc < 2 ? 0 : 2;
+    return bx_test_main(argc, argv, bx_tests, BX_NTESTS, NULL);
 }

@@ -1,4 +1,4 @@
-"""serve_lib.py -- helpers for the `benchaas serve` tests (tests/serve/test_*.py).
+"""serve_lib.py -- helpers for the `benchaas serve` tests (tests/LIBRARY/FILE/CASE.py).
 
 Each test makes a temporary folder, creates accounts with the CLI, starts
 `benchaas serve --listen 127.0.0.1:0`, reads the port from its one

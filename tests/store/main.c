@@ -63,16 +63,8 @@
     X(store, export, export_missing) \
     X(store, open, kept_stmt)
 
-#define DECLARE(lib, file, name) int test_##name(void);
-TESTS(DECLARE)
-
-static const struct {
-    const char *name;
-    int (*fn)(void);
-} tests[] = {
-#define ENTRY(lib, file, name) {#name, test_##name},
-    TESTS(ENTRY)
-};
+TESTS(BX_TEST_DECLARE)
+BX_TEST_TABLE(TESTS)
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -99,32 +91,26 @@ static int dump_main(const char *path)
     return text ? 0 : 1;
 }
 
+/* each test in a fresh temporary folder: removed when it passed, kept and named when not */
+static int run_in_tdir(const struct bx_test *t)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(tdir, 512, "%s/benchaas-store-XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(tdir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    int rc = t->fn();
+    if (rc == 0)
+        nftw(tdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    else
+        fprintf(stderr, "FAILED: %s (files kept in %s)\n", t->name, tdir);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
-    size_t ntests = sizeof tests / sizeof tests[0];
     if (argc == 3 && strcmp(argv[1], "--dump") == 0)
         return dump_main(argv[2]);
-    if (argc != 2) {
-        for (size_t i = 0; i < ntests; i++)
-            printf("%s\n", tests[i].name);
-        return argc == 1 ? 0 : 2;
-    }
-    for (size_t i = 0; i < ntests; i++) {
-        if (strcmp(argv[1], tests[i].name) != 0)
-            continue;
-        const char *base = getenv("TMPDIR");
-        snprintf(tdir, 512, "%s/benchaas-store-XXXXXX", base && *base ? base : "/tmp");
-        if (!mkdtemp(tdir)) {
-            perror("mkdtemp");
-            return 1;
-        }
-        int rc = tests[i].fn();
-        if (rc == 0)
-            nftw(tdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-        else
-            fprintf(stderr, "FAILED: %s (files kept in %s)\n", tests[i].name, tdir);
-        return rc ? 1 : 0;
-    }
-    fprintf(stderr, "no test named '%s' (run without arguments for the list)\n", argv[1]);
-    return 2;
+    return bx_test_main(argc, argv, bx_tests, BX_NTESTS, run_in_tdir);
 }

@@ -3,7 +3,7 @@
  * result document and ingested into a second database gives the same facts in every
  * table ingest writes.  The documents: the crafted fixtures of tests/store/fixtures/
  * and the seed corpus of the result fuzz target (tests/fuzz/corpus/result/); the
- * plugins' own documents go the same way through `push` (tests/serve/test_roundtrip.py,
+ * plugins' own documents go the same way through `push` (tests/store/export/roundtrip_push.py,
  * which compares with `store_tests --dump`).
  */
 #define _GNU_SOURCE
