@@ -192,7 +192,7 @@ int plugin_load_file(const char *path, const bx_host *host, loaded_plugin *out, 
     memset(out, 0, sizeof *out);
     /* A symbolic link is judged by what it points to as well: a link in a
      * safe folder to a file in a folder others may write is not safe
-     * (tests/faults/plugin_symlink.sh). */
+     * (tests/common/loader/plugin_symlink.faults.sh). */
     int rc = check_permissions(path, err, errlen);
     if (rc)
         return rc;

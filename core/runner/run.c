@@ -119,7 +119,7 @@ void spec_for_point(const point *pt, const char *spool, runspec *s)
 }
 
 /*
- * Test hook of the fault tests (tests/faults/kill_during_ingest.sh), inert
+ * Test hook of the fault tests (tests/store/ingest/kill_during_ingest.faults.sh), inert
  * unless BENCHAAS_TEST_PAUSE_INGEST is set: "before" (the document is read,
  * nothing written yet), "commit" (inside the run's transaction, just before
  * COMMIT) or "after" (committed, spool files not yet removed).  At that

@@ -1,7 +1,7 @@
 /*
  * openapi.h — the OpenAPI 3.1 document of the JSON API (core/serve/openapi.json,
  * compiled in), served at GET /api/v1/openapi.json without sign-in.  docs/api.md is
- * the same contract in words; tests/serve/test_openapi.py checks the server's real
+ * the same contract in words; tests/serve/openapi/openapi.py checks the server's real
  * answers against it.
  */
 #ifndef BENCHAAS_OPENAPI_H

@@ -184,7 +184,7 @@ static void enable_wal(store *s)
 
 /*
  * SQLite reports a full disk at open time as a "disk I/O error" (it cannot
- * grow the -shm file): say what it is (tests/faults/disk_full_database.sh).
+ * grow the -shm file): say what it is (tests/store/ingest/disk_full_database.faults.sh).
  */
 static void disk_full_hint(const char *path, char *err, size_t errlen)
 {
