@@ -31,8 +31,14 @@ enum { MODE_PAIR, MODE_PAIRS };
 #define MPI_LARGE_SIZE 8192u
 /* Sizes are min_size * 2^k <= max_size: at most this many. */
 #define MPI_MAX_SIZES 48
-/* The receive slots of one bw/bibw window hold at most this many bytes together. */
-#define MPI_SLOT_BYTES (16u << 20)
+/* The receive slots of one bw/bibw window hold at most this many bytes together (bw's two
+ * banks of them: twice that), so they stay in a core's L2 cache, as the references' single
+ * receive buffer does. */
+#define MPI_SLOT_BYTES (512u << 10)
+/* latency: the ring of send and of receive buffers of one batch of iterations holds at most
+ * this many bytes (each), and at most MPI_RING_MAX messages: the two stay in the L1 cache. */
+#define MPI_RING_BYTES (16u << 10)
+#define MPI_RING_MAX 256u
 
 typedef struct mpi_cfg {
     unsigned tests;      /* bits 1 << T_* */
@@ -51,6 +57,8 @@ typedef struct mpi_cfg {
 int mpi_cfg_load(bx_ctx *ctx, mpi_cfg *cfg);
 /* Receive slots of a bw/bibw window of messages of `size` bytes (window, capped). */
 uint64_t mpi_slots(const mpi_cfg *cfg, uint64_t size);
+/* latency: messages of `size` bytes per batch (the ring's slots: 1 .. MPI_RING_MAX). */
+uint64_t mpi_ring(uint64_t size);
 /* Bytes of each of a rank's two buffers (send, receive). */
 uint64_t mpi_buf_bytes(const mpi_cfg *cfg, int nranks);
 /* min, 2 min, 4 min, ... <= max into out (at most cap); returns how many. */
@@ -115,6 +123,10 @@ typedef struct mpi_run {
 } mpi_run;
 
 /* Stamp a message to send; the test hook flips a byte here. */
+void mpi_stamp(mpi_run *r, unsigned char *buf, size_t n, uint64_t seed, int full);
+/* The delay hook: called before every send of a message (nothing unless the hook is set). */
+void mpi_send_delay(const mpi_run *r);
+/* mpi_stamp(), then mpi_send_delay(): a message stamped just before its send. */
 void mpi_send_fill(mpi_run *r, unsigned char *buf, size_t n, uint64_t seed, int full);
 /* Which message a check is about, for the error text. */
 typedef struct mpi_where {
