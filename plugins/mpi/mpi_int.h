@@ -85,10 +85,11 @@ const char *mpi_test_name(int test);
  * receiver, size): byte o is byte (o % 8) of the 64-bit word
  *   seed ^ ((o / 8 + 1) * 0x9E3779B97F4A7C15)
  * (little-endian), where seed = base(test, sender, receiver, size) +
- * (iteration + 1) * 0xD1B54A32D192ED03, so two iterations differ in every word.  Inside the timed loops a message is stamped and checked
- * sparsely: every byte of a message of at most 64 bytes, otherwise the
- * first 8 bytes of every 4 KiB and the last 8 bytes (cheap next to the
- * transfer).  After the timed loop one more message of each size is filled
+ * (iteration + 1) * 0xD1B54A32D192ED03, so two iterations differ in every
+ * word.  Every message of the iterations is stamped and checked sparsely:
+ * every byte of a message of at most 64 bytes, otherwise the first 8 bytes
+ * of every 4 KiB and the last 8 bytes (latency does both between batches,
+ * off the clock; see mpi_p2p.c).  After the timed loop one more message of each size is filled
  * and checked byte for byte, untimed.
  */
 uint64_t mpi_seed(int test, uint64_t iter, int src, int dst, uint64_t size);
