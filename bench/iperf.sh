@@ -6,12 +6,15 @@
 # Both tools run the same test: 127.0.0.1, 5 s, 128 KiB send()/recv() calls,
 # kernel-tuned socket buffers (no -w on either side), client sends,
 # throughput = payload bytes counted by the receiver / test time; with 1 and 2
-# streams.  One test per figure on both sides: the plugin runs with
-# --repetitions 1 (it has no warm-up), so its figure is not a best-of-N
-# against iperf3's single test.  Runs alternate (plugin, iperf3, iperf3,
-# plugin, ...) so drifting load on a shared machine hits both alike.  Prints
-# every run, then per stream count the medians, min-max and the ratio
-# plugin / iperf3 of the medians, and the load average before and after.
+# streams.  The plugin runs with --repetitions 1 (it has no warm-up), so a
+# test of it is not a best-of-N against iperf3's single test.  A round runs
+# each tool twice per stream count, A B B A (which tool is A flips every
+# round), and a tool's figure in the round is the mean of its two tests: load
+# that rises or falls during the round weighs on both alike.  Prints every
+# round (the two tests in brackets), then per stream count the medians over
+# the rounds, min-max, the ratio plugin / iperf3 of the medians and in how
+# many rounds the plugin was at least iperf3's figure, and the load average
+# before and after.
 #
 # The plugin runs through `benchaas run` when BUILD_DIR/bin/benchaas exists,
 # else through the mock-host driver BUILD_DIR/bin/iperf_host (the same
@@ -60,14 +63,18 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "plugin via $how; iperf3 $(iperf3 --version | head -1 | awk '{print $2}'); ${duration} s, $length, $rounds rounds"
 for r in $(seq "$rounds"); do
     for s in 1 2; do
+        # A B B A: both tools' mean sits at the middle of the round, so load that rises or
+        # falls steadily over the round weighs on both alike
         if [ $(((r + s) % 2)) = 0 ]; then
-            p=$(plugin "$s"); i=$(ref "$s")
+            p1=$(plugin "$s"); i1=$(ref "$s"); i2=$(ref "$s"); p2=$(plugin "$s")
         else
-            i=$(ref "$s"); p=$(plugin "$s")
+            i1=$(ref "$s"); p1=$(plugin "$s"); p2=$(plugin "$s"); i2=$(ref "$s")
         fi
+        p=$(echo "$p1 $p2" | awk '{printf "%.4f", ($1 + $2) / 2}')
+        i=$(echo "$i1 $i2" | awk '{printf "%.4f", ($1 + $2) / 2}')
         echo "$s $p $i" >> "$tmp/runs"
-        printf 'round %d  streams %d  plugin %7.2f  iperf3 %7.2f Gbit/s  (load %s)\n' "$r" "$s" "$p" "$i" \
-            "$(cut -d' ' -f1 /proc/loadavg)"
+        printf 'round %d  streams %d  plugin %7.2f (%.2f %.2f)  iperf3 %7.2f (%.2f %.2f) Gbit/s  (load %s)\n' \
+            "$r" "$s" "$p" "$p1" "$p2" "$i" "$i1" "$i2" "$(cut -d' ' -f1 /proc/loadavg)"
     done
 done
 

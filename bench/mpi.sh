@@ -21,7 +21,7 @@
 # Needs NPopenmpi (apt-get install netpipe-openmpi) and sqlite3.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$here/build}
+build=$(cd "${1:-$here/build}" && pwd)
 ROUNDS=${ROUNDS:-5}
 REPS=${REPS:-3}
 MAX=${MAX:-4m}

@@ -85,12 +85,22 @@ uint64_t mpi_slots(const mpi_cfg *cfg, uint64_t size)
     return slots;
 }
 
+uint64_t mpi_ring(uint64_t size)
+{
+    uint64_t slots = MPI_RING_BYTES / (size ? size : 1);
+    return slots < 1 ? 1 : slots > MPI_RING_MAX ? MPI_RING_MAX : slots;
+}
+
 uint64_t mpi_buf_bytes(const mpi_cfg *cfg, int nranks)
 {
     uint64_t bytes = cfg->max_size;
+    for (size_t i = 0; i < cfg->nsizes && (cfg->tests & (1u << T_LATENCY)); i++)
+        if (mpi_ring(cfg->sizes[i]) * cfg->sizes[i] > bytes)
+            bytes = mpi_ring(cfg->sizes[i]) * cfg->sizes[i];
+    uint64_t banks = (cfg->tests & (1u << T_BW)) ? 2 : 1; /* bw's receiver: two banks */
     for (size_t i = 0; i < cfg->nsizes && (cfg->tests & T_P2P_MASK); i++)
-        if (mpi_slots(cfg, cfg->sizes[i]) * cfg->sizes[i] > bytes)
-            bytes = mpi_slots(cfg, cfg->sizes[i]) * cfg->sizes[i];
+        if (banks * mpi_slots(cfg, cfg->sizes[i]) * cfg->sizes[i] > bytes)
+            bytes = banks * mpi_slots(cfg, cfg->sizes[i]) * cfg->sizes[i];
     if ((cfg->tests & (1u << T_ALLTOALL)) && cfg->max_size * (uint64_t)nranks > bytes)
         bytes = cfg->max_size * (uint64_t)nranks;
     return bytes;

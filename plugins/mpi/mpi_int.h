@@ -31,8 +31,14 @@ enum { MODE_PAIR, MODE_PAIRS };
 #define MPI_LARGE_SIZE 8192u
 /* Sizes are min_size * 2^k <= max_size: at most this many. */
 #define MPI_MAX_SIZES 48
-/* The receive slots of one bw/bibw window hold at most this many bytes together. */
-#define MPI_SLOT_BYTES (16u << 20)
+/* The receive slots of one bw/bibw window hold at most this many bytes together (bw's two
+ * banks of them: twice that), so they stay in a core's L2 cache, as the references' single
+ * receive buffer does. */
+#define MPI_SLOT_BYTES (512u << 10)
+/* latency: the ring of send and of receive buffers of one batch of iterations holds at most
+ * this many bytes (each), and at most MPI_RING_MAX messages: the two stay in the L1 cache. */
+#define MPI_RING_BYTES (16u << 10)
+#define MPI_RING_MAX 256u
 
 typedef struct mpi_cfg {
     unsigned tests;      /* bits 1 << T_* */
@@ -51,6 +57,8 @@ typedef struct mpi_cfg {
 int mpi_cfg_load(bx_ctx *ctx, mpi_cfg *cfg);
 /* Receive slots of a bw/bibw window of messages of `size` bytes (window, capped). */
 uint64_t mpi_slots(const mpi_cfg *cfg, uint64_t size);
+/* latency: messages of `size` bytes per batch (the ring's slots: 1 .. MPI_RING_MAX). */
+uint64_t mpi_ring(uint64_t size);
 /* Bytes of each of a rank's two buffers (send, receive). */
 uint64_t mpi_buf_bytes(const mpi_cfg *cfg, int nranks);
 /* min, 2 min, 4 min, ... <= max into out (at most cap); returns how many. */
@@ -77,10 +85,11 @@ const char *mpi_test_name(int test);
  * receiver, size): byte o is byte (o % 8) of the 64-bit word
  *   seed ^ ((o / 8 + 1) * 0x9E3779B97F4A7C15)
  * (little-endian), where seed = base(test, sender, receiver, size) +
- * (iteration + 1) * 0xD1B54A32D192ED03, so two iterations differ in every word.  Inside the timed loops a message is stamped and checked
- * sparsely: every byte of a message of at most 64 bytes, otherwise the
- * first 8 bytes of every 4 KiB and the last 8 bytes (cheap next to the
- * transfer).  After the timed loop one more message of each size is filled
+ * (iteration + 1) * 0xD1B54A32D192ED03, so two iterations differ in every
+ * word.  Every message of the iterations is stamped and checked sparsely:
+ * every byte of a message of at most 64 bytes, otherwise the first 8 bytes
+ * of every 4 KiB and the last 8 bytes (latency does both between batches,
+ * off the clock; see mpi_p2p.c).  After the timed loop one more message of each size is filled
  * and checked byte for byte, untimed.
  */
 uint64_t mpi_seed(int test, uint64_t iter, int src, int dst, uint64_t size);
@@ -115,6 +124,10 @@ typedef struct mpi_run {
 } mpi_run;
 
 /* Stamp a message to send; the test hook flips a byte here. */
+void mpi_stamp(mpi_run *r, unsigned char *buf, size_t n, uint64_t seed, int full);
+/* The delay hook: called before every send of a message (nothing unless the hook is set). */
+void mpi_send_delay(const mpi_run *r);
+/* mpi_stamp(), then mpi_send_delay(): a message stamped just before its send. */
 void mpi_send_fill(mpi_run *r, unsigned char *buf, size_t n, uint64_t seed, int full);
 /* Which message a check is about, for the error text. */
 typedef struct mpi_where {

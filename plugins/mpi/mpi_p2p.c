@@ -12,11 +12,14 @@
  *   bibw     both post `window` MPI_Irecv and `window` MPI_Isend and wait
  *            for all; twice the bytes over the time (osu_bibw).
  *
- * The clock starts when the warm-up iterations are done.  Each window's
+ * The clock starts when the warm-up iterations are done.  latency runs in
+ * batches (a ring of send and one of receive buffers, see latency()): the
+ * stamping and the checks are between batches, off the clock.  Each window's
  * receives land in separate slots (mpi_slots(): the window, at most
  * MPI_SLOT_BYTES together; a window of more messages reuses them, every
  * message of one iteration carrying the same data), and every slot is
- * checked after the window; b checks after its reply, outside a's clock.
+ * checked after the window; in bw, b has two banks of slots and checks one
+ * after its reply while the next window arrives in the other.
  */
 #include <mpi.h>
 #include <string.h>
@@ -53,39 +56,73 @@ static void full_exchange(mpi_run *r, int test, size_t n, int a, int b, uint64_t
     }
 }
 
+/* Stamp the ring's send slots for iterations i0 .. i0 + k - 1 (untimed). */
+static void stamp_ring(mpi_run *r, size_t n, uint64_t base, long i0, long k)
+{
+    for (long j = 0; j < k; j++)
+        mpi_stamp(r, r->sbuf + (size_t)j * n, n, mpi_seed_at(base, (uint64_t)(i0 + j)), 0);
+}
+
+/* Check the ring's receive slots of iterations i0 .. i0 + k - 1 (untimed). */
+static void check_ring(mpi_run *r, size_t n, int peer, uint64_t base, long i0, long k)
+{
+    for (long j = 0; j < k; j++) {
+        mpi_where w = {T_LATENCY, n, (uint64_t)(i0 + j), peer, 0};
+        mpi_recv_check(r, r->rbuf + (size_t)j * n, mpi_seed_at(base, (uint64_t)(i0 + j)), &w);
+    }
+}
+
+/* One batch of k round trips, each from and into its own slot of the rings. */
+static void ping_pong(mpi_run *r, size_t n, int a, int b, long k)
+{
+    for (long j = 0; j < k; j++) {
+        unsigned char *out = r->sbuf + (size_t)j * n, *in = r->rbuf + (size_t)j * n;
+        if (r->rank == a) {
+            mpi_send_delay(r);
+            MPI_Send(out, (int)n, MPI_BYTE, b, TAG_DATA, MPI_COMM_WORLD);
+            MPI_Recv(in, (int)n, MPI_BYTE, b, TAG_DATA, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        } else {
+            MPI_Recv(in, (int)n, MPI_BYTE, a, TAG_DATA, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            mpi_send_delay(r);
+            MPI_Send(out, (int)n, MPI_BYTE, a, TAG_DATA, MPI_COMM_WORLD);
+        }
+    }
+}
+
+/*
+ * The iterations run in batches of a ring's worth (mpi_ring(): warm-up and
+ * timed ones never share a batch).  Before a batch both ranks stamp the
+ * batch's messages into their send ring and meet; after it each checks every
+ * message its receive ring got.  Only the round trips are timed.
+ */
 static double latency(mpi_run *r, size_t n, int a, int b, long iters, long skip)
 {
     int me = r->rank, peer = me == a ? b : a;
-    uint64_t mine_base = mpi_seed_base(T_LATENCY, me, peer, n);
-    uint64_t their_base = mpi_seed_base(T_LATENCY, peer, me, n);
-    double t0 = bx_now();
-    for (long i = 0; i < iters + skip; i++) {
-        if (i == skip)
-            t0 = bx_now();
-        uint64_t mine = mpi_seed_at(mine_base, (uint64_t)i);
-        uint64_t theirs = mpi_seed_at(their_base, (uint64_t)i);
-        mpi_where w = {T_LATENCY, n, (uint64_t)i, peer, 0};
-        if (me == a) {
-            mpi_send_fill(r, r->sbuf, n, mine, 0);
-            MPI_Send(r->sbuf, (int)n, MPI_BYTE, b, TAG_DATA, MPI_COMM_WORLD);
-            MPI_Recv(r->rbuf, (int)n, MPI_BYTE, b, TAG_DATA, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-            mpi_recv_check(r, r->rbuf, theirs, &w);
-        } else {
-            MPI_Recv(r->rbuf, (int)n, MPI_BYTE, a, TAG_DATA, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-            mpi_recv_check(r, r->rbuf, theirs, &w);
-            mpi_send_fill(r, r->sbuf, n, mine, 0);
-            MPI_Send(r->sbuf, (int)n, MPI_BYTE, a, TAG_DATA, MPI_COMM_WORLD);
-        }
+    uint64_t mine = mpi_seed_base(T_LATENCY, me, peer, n);
+    uint64_t theirs = mpi_seed_base(T_LATENCY, peer, me, n);
+    long ring = (long)mpi_ring(n);
+    double timed = 0;
+    for (long i0 = 0; i0 < iters + skip;) {
+        long end = i0 < skip ? skip : iters + skip;
+        long k = end - i0 < ring ? end - i0 : ring;
+        stamp_ring(r, n, mine, i0, k);
+        pair_sync(peer);
+        double t0 = bx_now();
+        ping_pong(r, n, a, b, k);
+        if (i0 >= skip)
+            timed += bx_now() - t0;
+        check_ring(r, n, peer, theirs, i0, k);
+        i0 += k;
     }
-    double t = bx_now() - t0;
-    return t * 1e6 / (2.0 * (double)iters);
+    return timed * 1e6 / (2.0 * (double)iters);
 }
 
-/* Post the window's receives from peer into the slots. */
-static void post_recvs(mpi_run *r, MPI_Request *req, size_t n, int peer, uint64_t slots)
+/* Post the window's receives from peer into the slots at buf. */
+static void post_recvs(mpi_run *r, MPI_Request *req, size_t n, int peer, uint64_t slots,
+                       unsigned char *buf)
 {
     for (int j = 0; j < r->cfg.window; j++)
-        MPI_Irecv(r->rbuf + (size_t)((uint64_t)j % slots) * n, (int)n, MPI_BYTE, peer, TAG_DATA,
+        MPI_Irecv(buf + (size_t)((uint64_t)j % slots) * n, (int)n, MPI_BYTE, peer, TAG_DATA,
                   MPI_COMM_WORLD, &req[j]);
 }
 
@@ -95,15 +132,37 @@ static void post_sends(mpi_run *r, MPI_Request *req, size_t n, int peer)
         MPI_Isend(r->sbuf, (int)n, MPI_BYTE, peer, TAG_DATA, MPI_COMM_WORLD, &req[j]);
 }
 
-/* Check every slot a window filled. */
+/* Check every slot at buf a window filled. */
 static void check_slots(mpi_run *r, int test, size_t n, int peer, long i, uint64_t slots,
-                        uint64_t base)
+                        uint64_t base, const unsigned char *buf)
 {
     uint64_t seed = mpi_seed_at(base, (uint64_t)i);
     mpi_where w = {test, n, (uint64_t)i, peer, 0};
     uint64_t used = slots < (uint64_t)r->cfg.window ? slots : (uint64_t)r->cfg.window;
     for (uint64_t k = 0; k < used; k++)
-        mpi_recv_check(r, r->rbuf + (size_t)k * n, seed, &w);
+        mpi_recv_check(r, buf + (size_t)k * n, seed, &w);
+}
+
+/*
+ * bw's receiving rank b: two banks of slots.  The next window's receives are
+ * posted into the other bank before the reply, so the sender's next window
+ * always finds them posted; the window just received is checked after the
+ * reply, while the next one is on its way.
+ */
+static void bw_receiver(mpi_run *r, size_t n, int a, long total, uint64_t base)
+{
+    MPI_Request *req = r->reqs;
+    uint64_t slots = mpi_slots(&r->cfg, n);
+    unsigned char *bank[2] = {r->rbuf, r->rbuf + (size_t)slots * n};
+    char ack[4] = {0};
+    post_recvs(r, req, n, a, slots, bank[0]);
+    for (long i = 0; i < total; i++) {
+        MPI_Waitall(r->cfg.window, req, MPI_STATUSES_IGNORE);
+        if (i + 1 < total)
+            post_recvs(r, req, n, a, slots, bank[(i + 1) & 1]);
+        MPI_Send(ack, 4, MPI_BYTE, a, TAG_ACK, MPI_COMM_WORLD);
+        check_slots(r, T_BW, n, a, i, slots, base, bank[i & 1]);
+    }
 }
 
 static double bandwidth(mpi_run *r, int test, size_t n, int a, int b, long iters, long skip)
@@ -114,27 +173,24 @@ static double bandwidth(mpi_run *r, int test, size_t n, int a, int b, long iters
     char ack[4] = {0};
     uint64_t mine_base = mpi_seed_base(test, me, peer, n);
     uint64_t their_base = mpi_seed_base(test, peer, me, n);
+    if (test == T_BW && me == b) {
+        bw_receiver(r, n, a, iters + skip, their_base);
+        return 0;
+    }
     double t0 = bx_now();
     for (long i = 0; i < iters + skip; i++) {
         if (i == skip)
             t0 = bx_now();
-        uint64_t mine = mpi_seed_at(mine_base, (uint64_t)i);
+        mpi_send_fill(r, r->sbuf, n, mpi_seed_at(mine_base, (uint64_t)i), 0);
         if (test == T_BIBW) {
-            post_recvs(r, req, n, peer, slots);
-            mpi_send_fill(r, r->sbuf, n, mine, 0);
+            post_recvs(r, req, n, peer, slots, r->rbuf);
             post_sends(r, req + W, n, peer);
             MPI_Waitall(2 * W, req, MPI_STATUSES_IGNORE);
-            check_slots(r, test, n, peer, i, slots, their_base);
-        } else if (me == a) {
-            mpi_send_fill(r, r->sbuf, n, mine, 0);
+            check_slots(r, test, n, peer, i, slots, their_base, r->rbuf);
+        } else {
             post_sends(r, req, n, peer);
             MPI_Waitall(W, req, MPI_STATUSES_IGNORE);
             MPI_Recv(ack, 4, MPI_BYTE, b, TAG_ACK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        } else {
-            post_recvs(r, req, n, peer, slots);
-            MPI_Waitall(W, req, MPI_STATUSES_IGNORE);
-            MPI_Send(ack, 4, MPI_BYTE, a, TAG_ACK, MPI_COMM_WORLD);
-            check_slots(r, test, n, peer, i, slots, their_base);
         }
     }
     double t = bx_now() - t0;

@@ -118,15 +118,25 @@ uint32_t mpi_sum_u32(const uint64_t *seeds, int nranks, size_t e)
     return sum;
 }
 
-void mpi_send_fill(mpi_run *r, unsigned char *buf, size_t n, uint64_t seed, int full)
+void mpi_stamp(mpi_run *r, unsigned char *buf, size_t n, uint64_t seed, int full)
 {
     mpi_fill(buf, n, seed, full);
+    if (r->corrupt_size == n && n > 0)
+        buf[r->corrupt_off < n ? r->corrupt_off : n / 2] ^= 0x5a;
+}
+
+void mpi_send_delay(const mpi_run *r)
+{
     if (r->delay_rank == r->rank && r->delay_us > 0) {
         struct timespec ts = {r->delay_us / 1000000, (r->delay_us % 1000000) * 1000};
         nanosleep(&ts, NULL);
     }
-    if (r->corrupt_size == n && n > 0)
-        buf[r->corrupt_off < n ? r->corrupt_off : n / 2] ^= 0x5a;
+}
+
+void mpi_send_fill(mpi_run *r, unsigned char *buf, size_t n, uint64_t seed, int full)
+{
+    mpi_stamp(r, buf, n, seed, full);
+    mpi_send_delay(r);
 }
 
 void mpi_record_bad(mpi_run *r, const mpi_where *w, size_t off, unsigned got, unsigned want)

@@ -419,6 +419,27 @@ int bx_mock_set(bx_mock *m, const char *name, const char *value)
     return 0;
 }
 
+int bx_mock_vset(bx_mock *m, va_list ap)
+{
+    for (const char *kv; (kv = va_arg(ap, const char *));) {
+        const char *eq = strchr(kv, '=');
+        char name[128];
+        if (!eq || (size_t)(eq - kv) >= sizeof name) {
+            snprintf(m->error, sizeof m->error, "setting '%.200s': not name=value", kv);
+            return BX_EINVAL;
+        }
+        snprintf(name, sizeof name, "%.*s", (int)(eq - kv), kv);
+        int rc = bx_mock_set(m, name, eq + 1);
+        if (rc) {
+            char why[sizeof m->error];
+            snprintf(why, sizeof why, "%s", m->error);
+            snprintf(m->error, sizeof m->error, "setting '%.200s': %s", kv, why);
+            return rc;
+        }
+    }
+    return 0;
+}
+
 void bx_mock_set_world(bx_mock *m, int rank, int nranks)
 {
     m->rank = rank;

@@ -68,14 +68,9 @@ static bx_mock *mk(unsigned reps, ...)
     bx_mock_set(m, "path", path);
     va_list ap;
     va_start(ap, reps);
-    for (const char *kv; (kv = va_arg(ap, const char *));) {
-        char name[64];
-        const char *eq = strchr(kv, '=');
-        snprintf(name, sizeof name, "%.*s", (int)(eq - kv), kv);
-        int rc = bx_mock_set(m, name, eq + 1);
-        CHECK(rc == 0, "setting %s: %s", kv, bx_mock_error(m));
-    }
+    int rc = bx_mock_vset(m, ap);
     va_end(ap);
+    CHECK(rc == 0, "%s", bx_mock_error(m));
     return m;
 }
 

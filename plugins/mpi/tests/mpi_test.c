@@ -1,7 +1,8 @@
 /*
  * mpi_test.c — tests of the mpi plugin on the mock host.
  *
- *     mpi_test unit            no MPI: sizes, iteration rules, the pattern, bad input
+ *     mpi_test unit            no MPI: sizes, iteration rules, the buffers' rings and
+ *                              banks, the pattern, bad input
  *     mpi_test GROUP...        under mpirun -np N
  *
  * Groups under mpirun:
@@ -48,14 +49,9 @@ static bx_mock *mk(int nranks, unsigned reps, ...)
     bx_mock_set_verbose(m, getenv("MPI_TEST_VERBOSE") != NULL);
     va_list ap;
     va_start(ap, reps);
-    for (const char *kv; (kv = va_arg(ap, const char *));) {
-        char name[64];
-        const char *eq = strchr(kv, '=');
-        snprintf(name, sizeof name, "%.*s", (int)(eq - kv), kv);
-        int rc = bx_mock_set(m, name, eq + 1);
-        CHECK(rc == 0, "setting %s: %s", kv, bx_mock_error(m));
-    }
+    int rc = bx_mock_vset(m, ap);
     va_end(ap);
+    CHECK(rc == 0, "%s", bx_mock_error(m));
     return m;
 }
 
@@ -93,6 +89,34 @@ static void test_sizes_and_iterations(void)
               mpi_test_name(rule[k].test), (unsigned long long)rule[k].size,
               (long long)rule[k].i, (long long)rule[k].x, it, sk);
     }
+}
+
+/*
+ * The latency ring and bw's two banks of slots fit the buffers: mpi_ring() keeps
+ * 1 .. MPI_RING_MAX messages and at most MPI_RING_BYTES (one message when larger), and
+ * mpi_buf_bytes() holds the ring and two banks.  Fails if mpi_buf_bytes() forgets the ring
+ * or the second bank (a buffer overrun the run tests would only see under ASan), or if the
+ * ring outgrows the cache-sized cap.
+ */
+static void test_buffers(void)
+{
+    CHECK(mpi_ring(1) == MPI_RING_MAX, "ring of 1 B: %llu", (unsigned long long)mpi_ring(1));
+    CHECK(mpi_ring(2048) == MPI_RING_BYTES / 2048, "ring of 2 KiB: %llu",
+          (unsigned long long)mpi_ring(2048));
+    CHECK(mpi_ring(MPI_RING_BYTES * 4) == 1, "ring of a large message: %llu",
+          (unsigned long long)mpi_ring(MPI_RING_BYTES * 4));
+    mpi_cfg c = {.tests = 1u << T_LATENCY, .min_size = 1, .max_size = 2, .window = 1};
+    c.nsizes = mpi_sizes(1, 2, c.sizes, MPI_MAX_SIZES);
+    CHECK(mpi_buf_bytes(&c, 2) >= 2 * mpi_ring(2), "latency: %llu bytes for the ring",
+          (unsigned long long)mpi_buf_bytes(&c, 2));
+    c.tests = 1u << T_BW;
+    c.window = 64;
+    c.max_size = 4096;
+    c.nsizes = mpi_sizes(1, 4096, c.sizes, MPI_MAX_SIZES);
+    CHECK(mpi_buf_bytes(&c, 2) == 2 * 64 * 4096, "bw: %llu bytes for two banks",
+          (unsigned long long)mpi_buf_bytes(&c, 2));
+    CHECK(mpi_slots(&c, 4u << 20) == 1 && mpi_slots(&c, 16384) * 16384 <= MPI_SLOT_BYTES,
+          "slots capped at %u bytes", MPI_SLOT_BYTES);
 }
 
 static void test_pattern(void)
@@ -268,6 +292,7 @@ int main(int argc, char **argv)
             printf("== %s (%d rank%s)\n", argv[i], g_size, g_size == 1 ? "" : "s");
         if (strcmp(argv[i], "unit") == 0) {
             test_sizes_and_iterations();
+            test_buffers();
             test_pattern();
             test_badinput();
         } else if (strcmp(argv[i], "run") == 0)

@@ -29,6 +29,8 @@
 #ifndef BENCHAAS_MOCK_H
 #define BENCHAAS_MOCK_H
 
+#include <stdarg.h>
+
 #include "benchaas/plugin.h"
 
 #ifdef __cplusplus
@@ -49,6 +51,13 @@ void bx_mock_free(bx_mock *m);
 
 /* Set a parameter from text; BX_EINVAL (message in bx_mock_error) when invalid. */
 int bx_mock_set(bx_mock *m, const char *name, const char *value);
+/*
+ * Set parameters from "name=value" strings, the const char * arguments of ap up
+ * to a NULL (a test's own variadic helper passes its va_list).  Stops at the
+ * first one refused: its code (BX_EINVAL also for a string without '='), and
+ * bx_mock_error names the string.  0 when all were set.
+ */
+int bx_mock_vset(bx_mock *m, va_list ap);
 void bx_mock_set_world(bx_mock *m, int rank, int nranks);
 /* Ranks that share a node (bx_node_ranks); by default all of set_world's nranks. */
 void bx_mock_set_node_ranks(bx_mock *m, int node_ranks);
