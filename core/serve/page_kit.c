@@ -19,6 +19,7 @@
 #include "host.h"
 #include "loader.h"
 #include "pages.h"
+#include "plugin_kept.h"
 #include "svg.h"
 #include "util.h"
 
@@ -261,13 +262,18 @@ const char *page_api_message(const cJSON *j)
 /* ---- plugins -------------------------------------------------------------------------------- */
 
 /* Load plugin `name` from the search path: 0, or BX_EINVAL with err. */
-int page_load_plugin(const char *name, loaded_plugin *lp, char *err, size_t errlen)
+const loaded_plugin *page_plugin_get(const char *name, char *err, size_t errlen)
 {
     strvec user = {0}, dirs = {0};
     plugin_search_path(&user, &dirs);
-    int rc = plugin_find(&dirs, name, core_host(), lp, err, errlen);
+    const loaded_plugin *lp = plugin_kept_find(&dirs, name, err, errlen);
     strvec_free(&dirs);
-    return rc;
+    return lp;
+}
+
+void page_plugin_put(const loaded_plugin *lp)
+{
+    plugin_kept_put(lp);
 }
 
 /* ---- small helpers ------------------------------------------------------------------ */
@@ -420,37 +426,15 @@ void pages_not_found(http_req *r, http_resp *o)
 
 /* ---- the API, called in-process ----------------------------------------------------------- */
 
-/* The names of the plugins found (in search order); scanned at most once a minute, since
- * loading every plugin costs far more than a page. */
-static pthread_mutex_t names_mu = PTHREAD_MUTEX_INITIALIZER;
-static strvec names_cache;
-static double names_at = -1e9;
-
-static void names_refresh(void)
-{
-    if (mono_now() - names_at > 60.0) {
-        strvec user = {0}, dirs = {0};
-        plugin_search_path(&user, &dirs);
-        plugin_entry *e = NULL;
-        size_t n = 0;
-        plugin_scan(&dirs, core_host(), &e, &n);
-        strvec_free(&names_cache);
-        for (size_t i = 0; i < n; i++)
-            if (!e[i].error)
-                strvec_push(&names_cache, e[i].p.desc->name);
-        plugin_scan_free(e, n);
-        strvec_free(&dirs);
-        names_at = mono_now();
-    }
-}
-
+/* The names of the plugins found (in search order): each plugin file is loaded once and kept
+ * until it changes (plugin_kept.h), so a page lists what is there now without loading every
+ * plugin again. */
 void page_plugin_names(strvec *out)
 {
-    pthread_mutex_lock(&names_mu);
-    names_refresh();
-    for (size_t i = 0; i < names_cache.n; i++)
-        strvec_push(out, names_cache.v[i]);
-    pthread_mutex_unlock(&names_mu);
+    strvec user = {0}, dirs = {0};
+    plugin_search_path(&user, &dirs);
+    plugin_kept_names(&dirs, out);
+    strvec_free(&dirs);
 }
 
 /* The kept part `rt` of the page r asks for (answers.h): its status, and its body in *out
