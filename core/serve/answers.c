@@ -31,11 +31,14 @@ typedef struct answer {
     double cost;           /* seconds its last computation took */
     double done;           /* when it ended (mono_now) */
     int refreshing;        /* the refresher reads rt, path, seg and args now */
+    int computing;         /* its first computation runs on a request's thread (no body yet):
+                              other requests for it wait for that one */
 } answer;
 
 struct answers {
     pthread_mutex_t mu; /* guards slots, bytes, stop */
     pthread_cond_t wake;
+    pthread_cond_t computed; /* a first computation ended */
     answer slots[ANSWERS_SLOTS];
     size_t bytes;
     _Atomic uint64_t gen; /* moves each time the refresher sees the database change */
@@ -46,6 +49,7 @@ struct answers {
     int ready;            /* the refresher has read the first version (or given up) */
     _Atomic int failed;   /* the refresher has no connection: answers are not kept */
     long delay_ms; /* BENCHAAS_TEST_ANSWER_DELAY_MS */
+    const char *count_path; /* BENCHAAS_TEST_ANSWER_COUNT: a line per computation there */
 };
 
 /* ---- the key ------------------------------------------------------------------------ */
@@ -172,7 +176,8 @@ static answer *slot_take(answers *a, size_t len)
             answer *e = &a->slots[i];
             if (!e->key && a->bytes + len <= ANSWERS_BYTES_MAX)
                 return e;
-            if (e->key && !e->refreshing && (!victim || keep_score(e) < keep_score(victim)))
+            if (e->key && !e->refreshing && !e->computing &&
+                (!victim || keep_score(e) < keep_score(victim)))
                 victim = e;
         }
         if (!victim)
@@ -210,6 +215,13 @@ static __thread int t_depth;
 
 static void compute(answers *a, const http_route *rt, http_req *r, http_resp *o)
 {
+    if (a->count_path) {
+        FILE *f = fopen(a->count_path, "ae");
+        if (f) {
+            fprintf(f, "%s\n", r->path);
+            fclose(f);
+        }
+    }
     if (a->delay_ms > 0) {
         struct timespec ts = {a->delay_ms / 1000, (a->delay_ms % 1000) * 1000000L};
         nanosleep(&ts, NULL);
@@ -217,6 +229,61 @@ static void compute(answers *a, const http_route *rt, http_req *r, http_resp *o)
     t_depth++;
     rt->fn(r, o);
     t_depth--;
+}
+
+/* The kept body of e into o (a->mu held). */
+static void serve_kept(answers *a, answer *e, http_resp *o)
+{
+    e->used = mono_now();
+    if (e->gen != atomic_load(&a->gen))
+        pthread_cond_signal(&a->wake); /* stale: the refresher recomputes it */
+    free(o->body); /* as http_text does; answers.c stays below http.c */
+    o->status = 200;
+    o->type = e->type;
+    o->body = xmalloc(e->len + 1);
+    memcpy(o->body, e->body, e->len + 1);
+    o->len = e->len;
+}
+
+/* Room for len more bytes of bodies beside e's: the answers least worth keeping dropped
+ * (a->mu held).  0 when there is none. */
+static int make_room(answers *a, const answer *e, size_t len)
+{
+    while (a->bytes - (e->body ? e->len : 0) + len > ANSWERS_BYTES_MAX) {
+        answer *victim = NULL;
+        for (int i = 0; i < ANSWERS_SLOTS; i++) {
+            answer *v = &a->slots[i];
+            if (v != e && v->key && v->body && !v->refreshing && !v->computing &&
+                (!victim || keep_score(v) < keep_score(victim)))
+                victim = v;
+        }
+        if (!victim)
+            return 0;
+        slot_clear(a, victim);
+    }
+    return 1;
+}
+
+/* A slot for the first computation of key (marked computing, with what the refresher needs
+ * later; b's arguments move into it), or NULL when none is free (a->mu held). */
+static answer *reserve(answers *a, const char *key, const http_route *rt, const http_req *r,
+                       keybuf *b)
+{
+    answer *e = slot_take(a, 0);
+    if (!e)
+        return NULL;
+    e->key = xstrdup(key);
+    e->rt = rt;
+    e->path = xstrdup(r->path);
+    for (size_t i = 0; i < r->nseg && i < 4; i++)
+        e->seg[i] = xstrdup(r->seg[i] ? r->seg[i] : "");
+    e->nseg = r->nseg < 4 ? r->nseg : 4;
+    e->args = b->args;
+    e->nargs = b->nargs;
+    b->args = NULL;
+    b->nargs = 0;
+    e->computing = 1;
+    return e;
 }
 
 void answers_run(answers *a, const http_route *rt, http_req *r, http_resp *o)
@@ -230,47 +297,34 @@ void answers_run(answers *a, const http_route *rt, http_req *r, http_resp *o)
     }
     pthread_mutex_lock(&a->mu);
     answer *e = slot_find(a, key);
+    /* nothing kept yet, but another request computes it: one computation for all of them */
+    while (e && e->computing) {
+        pthread_cond_wait(&a->computed, &a->mu);
+        e = slot_find(a, key);
+    }
     if (e && e->body) {
-        e->used = mono_now();
-        if (e->gen != atomic_load(&a->gen))
-            pthread_cond_signal(&a->wake); /* stale: the refresher recomputes it */
-        free(o->body); /* as http_text does; answers.c stays below http.c */
-        o->status = 200;
-        o->type = e->type;
-        o->body = xmalloc(e->len + 1);
-        memcpy(o->body, e->body, e->len + 1);
-        o->len = e->len;
+        serve_kept(a, e, o);
         pthread_mutex_unlock(&a->mu);
         args_free(b.args, b.nargs);
         return;
     }
-    pthread_mutex_unlock(&a->mu);
     /* nothing kept for this URL yet: the one computation on a request's thread */
+    e = reserve(a, key, rt, r, &b);
+    pthread_mutex_unlock(&a->mu);
     uint64_t gen = atomic_load(&a->gen);
     double t0 = mono_now();
     compute(a, rt, r, o);
     double cost = mono_now() - t0;
-    if (!keepable(o)) {
-        args_free(b.args, b.nargs);
-        return;
-    }
     pthread_mutex_lock(&a->mu);
-    e = slot_find(a, key);
-    if (!e && (e = slot_take(a, o->len)) != NULL) {
-        e->key = xstrdup(key);
-        e->rt = rt;
-        e->path = xstrdup(r->path);
-        for (size_t i = 0; i < r->nseg && i < 4; i++)
-            e->seg[i] = xstrdup(r->seg[i] ? r->seg[i] : "");
-        e->nseg = r->nseg < 4 ? r->nseg : 4;
-        e->args = b.args;
-        e->nargs = b.nargs;
-        b.args = NULL;
-        b.nargs = 0;
-    }
-    if (e && !e->refreshing) {
-        slot_body(a, e, o, gen, cost);
-        e->used = mono_now();
+    if (e) {
+        e->computing = 0;
+        if (keepable(o) && make_room(a, e, o->len)) {
+            slot_body(a, e, o, gen, cost);
+            e->used = mono_now();
+        } else {
+            slot_clear(a, e); /* the next request computes it again, and sees the error */
+        }
+        pthread_cond_broadcast(&a->computed);
     }
     pthread_mutex_unlock(&a->mu);
     args_free(b.args, b.nargs);
@@ -286,7 +340,7 @@ static answer *next_stale(answers *a, uint64_t gen)
     answer *pick = NULL;
     for (int i = 0; i < ANSWERS_SLOTS; i++) {
         answer *e = &a->slots[i];
-        if (!e->key || e->refreshing || e->gen == gen)
+        if (!e->key || e->refreshing || e->computing || e->gen == gen)
             continue;
         if (now - e->used > ANSWERS_IDLE_S)
             slot_clear(a, e);
@@ -394,13 +448,16 @@ answers *answers_new(store *st, http_server *srv)
     answers *a = xcalloc(1, sizeof *a);
     pthread_mutex_init(&a->mu, NULL);
     pthread_cond_init(&a->wake, NULL);
+    pthread_cond_init(&a->computed, NULL);
     a->st = st;
     a->srv = srv;
     const char *d = getenv("BENCHAAS_TEST_ANSWER_DELAY_MS");
     a->delay_ms = d ? strtol(d, NULL, 10) : 0;
+    a->count_path = getenv("BENCHAAS_TEST_ANSWER_COUNT");
     if (pthread_create(&a->thread, NULL, refresher_main, a) != 0) {
         pthread_mutex_destroy(&a->mu);
         pthread_cond_destroy(&a->wake);
+        pthread_cond_destroy(&a->computed);
         free(a);
         store_close(st);
         return NULL;
@@ -425,6 +482,7 @@ void answers_free(answers *a)
         slot_clear(a, &a->slots[i]);
     pthread_mutex_destroy(&a->mu);
     pthread_cond_destroy(&a->wake);
+    pthread_cond_destroy(&a->computed);
     store_close(a->st);
     free(a);
 }

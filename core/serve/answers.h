@@ -8,7 +8,9 @@
  * recomputes, one at a time, each kept answer that is older than the database and was asked
  * for in the last ANSWERS_IDLE_S seconds (others are dropped).  So no request waits for a
  * recomputation, and no connection waits behind one; only an answer nobody kept yet (the
- * first request for a URL) is computed on the request's thread.
+ * first request for a URL) is computed on the request's thread, once: the requests for it
+ * that come meanwhile, on any thread, wait for that computation and share its answer (a
+ * cold leaderboard asked for by 64 connections is computed once, not once per thread).
  *
  * Staleness is bounded: an answer reflects every change committed before the refresh that
  * began after it, i.e. about ANSWERS_POLL_MS + (1 + ANSWERS_REST) x its cost + the other
@@ -20,6 +22,8 @@
  * A kept answer whose handler asks for another (a page's table built on the API's JSON)
  * computes that one from the database too, never from a kept one.
  *
+ * Test hook: BENCHAAS_TEST_ANSWER_COUNT=FILE appends the path of each computation of a kept
+ * answer to FILE, so a test counts them.
  * Test hook: BENCHAAS_TEST_ANSWER_DELAY_MS=N makes every computation of a kept answer
  * (first or refresh) sleep N ms first, so a test can see that a request during a refresh
  * is answered at once with the previous answer.

@@ -22,7 +22,7 @@
 typedef struct kept {
     loaded_plugin lp;   /* first: plugin_kept_put finds its entry from it; no handle: the
                            descriptor is the plugin's data (desc_json.h), no code */
-    char *real;         /* the file the name resolves to (links followed) */
+    char *path;         /* the plugin file's name (a link is followed by the key) */
     char *error;        /* the loader's refusal (lp is empty), or NULL */
     struct stat file;   /* that file, when it was loaded */
     double at;          /* when it was loaded (mono_now) */
@@ -50,7 +50,7 @@ static void kept_free(kept *k)
     desc_free(k->lp.desc);
     free(k->lp.path);
     free(k->error);
-    free(k->real);
+    free(k->path);
     free(k);
 }
 
@@ -69,13 +69,13 @@ static void take_out(size_t i, kept **gone, size_t *ngone)
         gone[(*ngone)++] = g;
 }
 
-/* The entry kept for the file real with keys f, a reference taken; else the entry of that
- * file taken out (it changed) and NULL (under mu). */
-static kept *lookup(const char *real, const struct stat *f, kept **gone, size_t *ngone)
+/* The entry kept for the name path with keys f, a reference taken; else the entry of that
+ * name taken out (its file changed) and NULL (under mu). */
+static kept *lookup(const char *path, const struct stat *f, kept **gone, size_t *ngone)
 {
     for (size_t i = 0; i < ntable; i++) {
         kept *k = table[i];
-        if (strcmp(k->real, real) != 0)
+        if (strcmp(k->path, path) != 0)
             continue;
         if (same_file(&k->file, f) && !(k->error && mono_now() - k->at > REFUSAL_KEPT_S)) {
             k->refs++;
@@ -88,12 +88,12 @@ static kept *lookup(const char *real, const struct stat *f, kept **gone, size_t 
     return NULL;
 }
 
-/* Put k in the table (under mu), in place of another entry of its file (another thread's
+/* Put k in the table (under mu), in place of another entry of its name (another thread's
  * load) or, when it is full, of the one unused longest; not kept when every entry is in use. */
 static void insert(kept *k, kept **gone, size_t *ngone)
 {
     for (size_t i = 0; i < ntable; i++)
-        if (strcmp(table[i]->real, k->real) == 0) {
+        if (strcmp(table[i]->path, k->path) == 0) {
             take_out(i, gone, ngone);
             break;
         }
@@ -120,7 +120,7 @@ static void free_all(kept **gone, size_t ngone)
 /* Read path's descriptor into a new entry (one reference, not in the table): described in a
  * confined child under the site's policy (apart.h), or, with no policy installed (not the
  * service), loaded here. */
-static kept *load(const char *path, const char *real)
+static kept *load(const char *path)
 {
     kept *k = xcalloc(1, sizeof *k);
     char why[2048];
@@ -143,8 +143,8 @@ static kept *load(const char *path, const char *real)
     cJSON_Delete(j);
     if (p && k->error)
         policy_hide_paths(p, k->error, strlen(k->error) + 1);
-    k->lp.path = xstrdup(real);
-    k->real = xstrdup(real);
+    k->lp.path = xstrdup(path);
+    k->path = xstrdup(path);
     k->at = mono_now();
     k->refs = 1;
     return k;
@@ -152,14 +152,13 @@ static kept *load(const char *path, const char *real)
 
 const loaded_plugin *plugin_kept_file(const char *path, char *err, size_t errlen)
 {
-    char real[PATH_MAX];
-    struct stat f;
-    int keyed = realpath(path, real) && stat(real, &f) == 0;
+    struct stat f; /* links followed: the file the name resolves to now */
+    int keyed = stat(path, &f) == 0;
     kept *gone[2];
     size_t ngone = 0;
     if (keyed) {
         pthread_mutex_lock(&mu);
-        kept *k = lookup(real, &f, gone, &ngone);
+        kept *k = lookup(path, &f, gone, &ngone);
         pthread_mutex_unlock(&mu);
         free_all(gone, ngone);
         ngone = 0;
@@ -172,13 +171,16 @@ const loaded_plugin *plugin_kept_file(const char *path, char *err, size_t errlen
         }
         /* Loaded here (no policy), a file this process opened before is handed out again by
          * the dynamic loader, whatever the file holds now: used once, not kept. */
-        void *open_now = policy_current() ? NULL : dlopen(real, RTLD_LAZY | RTLD_NOLOAD);
+        char real[PATH_MAX];
+        void *open_now = policy_current() || !realpath(path, real)
+                             ? NULL
+                             : dlopen(real, RTLD_LAZY | RTLD_NOLOAD);
         if (open_now) {
             dlclose(open_now);
             keyed = 0;
         }
     }
-    kept *k = load(path, keyed ? real : path);
+    kept *k = load(path);
     if (keyed) { /* the keys read before loading: a file replaced meanwhile is loaded again */
         k->file = f;
         pthread_mutex_lock(&mu);
