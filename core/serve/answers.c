@@ -14,6 +14,31 @@
 
 #define KEY_MAX 2048
 
+/* A kept body, shared: a request takes a reference under the lock and copies it out after
+ * (a 94 kB dashboard copied under the one lock held up every other thread's request). */
+typedef struct body {
+    _Atomic int refs;
+    size_t len;
+    const char *type;
+    char data[];
+} body;
+
+static body *body_of(const http_resp *o)
+{
+    body *b = xmalloc(sizeof *b + o->len + 1);
+    atomic_init(&b->refs, 1);
+    b->len = o->len;
+    b->type = o->type;
+    memcpy(b->data, o->body, o->len + 1);
+    return b;
+}
+
+static void body_put(body *b)
+{
+    if (b && atomic_fetch_sub(&b->refs, 1) == 1)
+        free(b);
+}
+
 /* One kept answer and what it takes to compute it again without the connection. */
 typedef struct answer {
     char *key;             /* NULL: the slot is free */
@@ -23,9 +48,7 @@ typedef struct answer {
     size_t nseg;
     char **args;           /* nargs pairs: name, value (NULL for "?a") */
     size_t nargs;
-    char *body;
-    size_t len;
-    const char *type;
+    body *body;            /* NULL: none yet (computing) */
     uint64_t gen;          /* the database generation the body was computed at */
     double used;           /* last asked for (mono_now) */
     double cost;           /* seconds its last computation took */
@@ -142,13 +165,13 @@ static int answer_key(const http_route *rt, const http_req *r, keybuf *b)
 
 static void slot_clear(answers *a, answer *e)
 {
-    a->bytes -= e->body ? e->len : 0;
+    a->bytes -= e->body ? e->body->len : 0;
     free(e->key);
     free(e->path);
     for (size_t i = 0; i < e->nseg; i++)
         free(e->seg[i]);
     args_free(e->args, e->nargs);
-    free(e->body);
+    body_put(e->body);
     memset(e, 0, sizeof *e);
 }
 
@@ -186,18 +209,16 @@ static answer *slot_take(answers *a, size_t len)
     }
 }
 
-static void slot_body(answers *a, answer *e, const http_resp *o, uint64_t gen, double cost)
+/* e's body becomes nb (made outside the lock; taken). */
+static void slot_body(answers *a, answer *e, body *nb, uint64_t gen, double cost)
 {
     e->cost = cost;
     e->done = mono_now();
-    a->bytes -= e->body ? e->len : 0;
-    free(e->body);
-    e->body = xmalloc(o->len + 1);
-    memcpy(e->body, o->body, o->len + 1);
-    e->len = o->len;
-    e->type = o->type;
+    a->bytes -= e->body ? e->body->len : 0;
+    body_put(e->body);
+    e->body = nb;
     e->gen = gen;
-    a->bytes += o->len;
+    a->bytes += nb->len;
 }
 
 static int keepable(const http_resp *o)
@@ -231,25 +252,32 @@ static void compute(answers *a, const http_route *rt, http_req *r, http_resp *o)
     t_depth--;
 }
 
-/* The kept body of e into o (a->mu held). */
-static void serve_kept(answers *a, answer *e, http_resp *o)
+/* e's body, a reference taken (a->mu held): copied into o by copy_out, after unlocking. */
+static body *take_kept(answers *a, answer *e)
 {
     e->used = mono_now();
     if (e->gen != atomic_load(&a->gen))
         pthread_cond_signal(&a->wake); /* stale: the refresher recomputes it */
+    atomic_fetch_add(&e->body->refs, 1);
+    return e->body;
+}
+
+static void copy_out(body *b, http_resp *o)
+{
     free(o->body); /* as http_text does; answers.c stays below http.c */
     o->status = 200;
-    o->type = e->type;
-    o->body = xmalloc(e->len + 1);
-    memcpy(o->body, e->body, e->len + 1);
-    o->len = e->len;
+    o->type = b->type;
+    o->body = xmalloc(b->len + 1);
+    memcpy(o->body, b->data, b->len + 1);
+    o->len = b->len;
+    body_put(b);
 }
 
 /* Room for len more bytes of bodies beside e's: the answers least worth keeping dropped
  * (a->mu held).  0 when there is none. */
 static int make_room(answers *a, const answer *e, size_t len)
 {
-    while (a->bytes - (e->body ? e->len : 0) + len > ANSWERS_BYTES_MAX) {
+    while (a->bytes - (e->body ? e->body->len : 0) + len > ANSWERS_BYTES_MAX) {
         answer *victim = NULL;
         for (int i = 0; i < ANSWERS_SLOTS; i++) {
             answer *v = &a->slots[i];
@@ -303,8 +331,9 @@ void answers_run(answers *a, const http_route *rt, http_req *r, http_resp *o)
         e = slot_find(a, key);
     }
     if (e && e->body) {
-        serve_kept(a, e, o);
+        body *kb = take_kept(a, e);
         pthread_mutex_unlock(&a->mu);
+        copy_out(kb, o);
         args_free(b.args, b.nargs);
         return;
     }
@@ -315,11 +344,13 @@ void answers_run(answers *a, const http_route *rt, http_req *r, http_resp *o)
     double t0 = mono_now();
     compute(a, rt, r, o);
     double cost = mono_now() - t0;
+    body *nb = e && keepable(o) ? body_of(o) : NULL;
     pthread_mutex_lock(&a->mu);
     if (e) {
         e->computing = 0;
-        if (keepable(o) && make_room(a, e, o->len)) {
-            slot_body(a, e, o, gen, cost);
+        if (nb && make_room(a, e, nb->len)) {
+            slot_body(a, e, nb, gen, cost);
+            nb = NULL;
             e->used = mono_now();
         } else {
             slot_clear(a, e); /* the next request computes it again, and sees the error */
@@ -327,6 +358,7 @@ void answers_run(answers *a, const http_route *rt, http_req *r, http_resp *o)
         pthread_cond_broadcast(&a->computed);
     }
     pthread_mutex_unlock(&a->mu);
+    body_put(nb);
     args_free(b.args, b.nargs);
 }
 
@@ -376,10 +408,11 @@ static void refresh(answers *a, answer *e, store *st, uint64_t gen)
     double t0 = mono_now();
     compute(a, e->rt, &q, &o);
     double cost = mono_now() - t0;
+    body *nb = keepable(&o) ? body_of(&o) : NULL;
     pthread_mutex_lock(&a->mu);
     e->refreshing = 0;
-    if (keepable(&o))
-        slot_body(a, e, &o, gen, cost);
+    if (nb)
+        slot_body(a, e, nb, gen, cost);
     else
         slot_clear(a, e);
     pthread_mutex_unlock(&a->mu);
