@@ -365,7 +365,8 @@ void answers_run(answers *a, const http_route *rt, http_req *r, http_resp *o)
 /* ---- the refresher ---------------------------------------------------------------------- */
 
 /* The next answer to recompute (marked refreshing), or NULL; stale answers nobody asked
- * for in ANSWERS_IDLE_S are dropped on the way.  a->mu held. */
+ * for in ANSWERS_IDLE_S are left as they are, those not asked for in ANSWERS_DROP_S dropped
+ * on the way.  a->mu held. */
 static answer *next_stale(answers *a, uint64_t gen)
 {
     double now = mono_now();
@@ -374,8 +375,10 @@ static answer *next_stale(answers *a, uint64_t gen)
         answer *e = &a->slots[i];
         if (!e->key || e->refreshing || e->computing || e->gen == gen)
             continue;
-        if (now - e->used > ANSWERS_IDLE_S)
+        if (now - e->used > ANSWERS_DROP_S)
             slot_clear(a, e);
+        else if (now - e->used > ANSWERS_IDLE_S)
+            continue; /* idle: kept as it is, refreshed when asked for again */
         else if (now - e->done < ANSWERS_REST * e->cost)
             continue; /* not yet: the refresher rests ANSWERS_REST times what it worked */
         else if (!pick || e->used > pick->used)

@@ -427,7 +427,8 @@ void pages_not_found(http_req *r, http_resp *o)
 /* ---- the API, called in-process ----------------------------------------------------------- */
 
 /* The plugin folders: the search path, read once (the server's --plugin-path and
- * environment do not change while it runs; it costs a readlink of /proc/self/exe). */
+ * environment do not change while it runs; finding the install's folder costs a system
+ * call). */
 static pthread_once_t dirs_once = PTHREAD_ONCE_INIT;
 static strvec search_dirs;
 

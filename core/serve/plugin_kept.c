@@ -100,7 +100,8 @@ static void insert(kept *k, kept **gone, size_t *ngone)
     if (ntable == PLUGIN_KEPT_MAX) {
         size_t old = PLUGIN_KEPT_MAX;
         for (size_t i = 0; i < ntable; i++)
-            if (table[i]->refs == 1 && (old == PLUGIN_KEPT_MAX || table[i]->used < table[old]->used))
+            if (table[i]->refs == 1 &&
+                (old == PLUGIN_KEPT_MAX || table[i]->used < table[old]->used))
                 old = i;
         if (old == PLUGIN_KEPT_MAX)
             return;
@@ -214,13 +215,22 @@ const loaded_plugin *plugin_kept_find(const strvec *dirs, const char *name, char
         }
         free(path);
     }
-    /* a bad or unknown name: the loader's own message (it lists the plugins that exist) */
-    loaded_plugin lp;
-    if (plugin_find(dirs, name, core_host(), &lp, err, errlen) == 0) {
-        /* it appeared meanwhile */
-        plugin_unload(&lp);
-        snprintf(err, errlen, "plugin '%s' changed while it was looked up; try again", name);
+    if (!valid_name(name)) { /* the loader's own message; nothing is opened */
+        loaded_plugin lp;
+        if (plugin_find(dirs, name, core_host(), &lp, err, errlen) == 0)
+            plugin_unload(&lp);
+        return NULL;
     }
+    /* unknown: the plugins that exist, from what is kept (no plugin is loaded here, and no
+     * server folder is named) */
+    strvec names = {0};
+    plugin_kept_names(dirs, &names);
+    size_t off = (size_t)snprintf(err, errlen, "unknown plugin '%s'; available: ", name);
+    for (size_t i = 0; i < names.n && off < errlen; i++)
+        off += (size_t)snprintf(err + off, errlen - off, "%s%s", i ? ", " : "", names.v[i]);
+    if (off < errlen)
+        snprintf(err + off, errlen - off, "%s", names.n ? "" : "none");
+    strvec_free(&names);
     return NULL;
 }
 

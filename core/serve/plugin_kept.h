@@ -40,7 +40,8 @@
  * its desc is data only, its handle NULL), or NULL and the loader's message in err. */
 const loaded_plugin *plugin_kept_file(const char *path, char *err, size_t errlen);
 /* Plugin `name` from the search path (dirs, in order), as plugin_find finds it: kept, or
- * NULL and plugin_find's message (an unknown name lists the plugins that exist). */
+ * NULL and a message (an unknown name: "unknown plugin 'X'; available: a, b", no folder
+ * named; a name that is no plugin name: the loader's). */
 const loaded_plugin *plugin_kept_find(const strvec *dirs, const char *name, char *err,
                                       size_t errlen);
 /* fn(plugin, ctx) for the plugin of every *.so of dirs, kept, in plugin_scan's order,

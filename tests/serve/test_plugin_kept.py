@@ -128,6 +128,13 @@ st, _, page = s.request("GET", "/submit", tok=tk)
 check(st == 200 and 'href="/submit/kept"' in page, "the submit list lacks the plugin")
 check(loads() == ["first_param"], "loaded %d times for 22 requests: %s" % (len(loads()), loads()))
 
+# an unknown plugin: 404 listing what exists, naming no server folder, loading nothing new
+st, _, page = s.request("GET", "/submit/nope", tok=tk)
+check(st == 404 and "unknown plugin " in page and "nope" in page and "; available: " in page
+      and "kept" in page and DIR not in page and TMP not in page,
+      "unknown plugin: %d %s" % (st, page[-500:]))
+check(loads() == ["first_param"], "loads after an unknown plugin: %s" % loads())
+
 # a new build renamed over it (a new inode)
 shutil.copy(build("second_param"), SO + ".new")
 os.rename(SO + ".new", SO)
@@ -177,6 +184,7 @@ while True:
     if st == 200 or time.time() > deadline:
         break
     time.sleep(0.2)
-check(st == 200 and 'name="fourth_param"' in page, "the form once the folder is safe again: %d" % st)
+check(st == 200 and 'name="fourth_param"' in page,
+      "the form once the folder is safe again: %d" % st)
 check(s.stop() == 0, "the server did not stop cleanly")
 sys.exit(0)
