@@ -90,7 +90,8 @@ for i in "${!pages[@]}"; do
 done
 nginx_start "$work"
 
-echo "== wrk -t2 -c$CONNS -d$DURATION, $ROUNDS rounds alternated with nginx (RUNS=$RUNS, plugin $plugin)"
+nruns=$(sqlite3 "$db" "SELECT count(*) FROM runs")  # the database's, REUSE=1 too
+echo "== wrk -t2 -c$CONNS -d$DURATION, $ROUNDS rounds alternated with nginx ($nruns runs, plugin $plugin)"
 printf '   %-22s %-22s %-20s %-20s %-20s %-20s %7s %6s %7s %s\n' page "serve req/s" "p50 ms" "p99 ms" \
     "p99.9 ms" "nginx p99 ms" "/nginx" non2xx size load
 for i in "${!pages[@]}"; do

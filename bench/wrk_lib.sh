@@ -1,4 +1,4 @@
-# bench/wrk_lib.sh — shared by bench/serve.sh and bench/pages.sh (sourced, not run):
+# bench/wrk_lib.sh — shared by bench/serve.sh, bench/pages.sh and bench/wrk_ab.sh (sourced):
 # wrk with p50/p99/p99.9 (bench/wrk_latency.lua), nginx serving saved answers as static
 # files, and medians with their spread over alternated rounds.
 

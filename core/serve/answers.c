@@ -14,6 +14,31 @@
 
 #define KEY_MAX 2048
 
+/* A kept body, shared: a request takes a reference under the lock and copies it out after
+ * (a 94 kB dashboard copied under the one lock held up every other thread's request). */
+typedef struct body {
+    _Atomic int refs;
+    size_t len;
+    const char *type;
+    char data[];
+} body;
+
+static body *body_of(const http_resp *o)
+{
+    body *b = xmalloc(sizeof *b + o->len + 1);
+    atomic_init(&b->refs, 1);
+    b->len = o->len;
+    b->type = o->type;
+    memcpy(b->data, o->body, o->len + 1);
+    return b;
+}
+
+static void body_put(body *b)
+{
+    if (b && atomic_fetch_sub(&b->refs, 1) == 1)
+        free(b);
+}
+
 /* One kept answer and what it takes to compute it again without the connection. */
 typedef struct answer {
     char *key;             /* NULL: the slot is free */
@@ -23,19 +48,20 @@ typedef struct answer {
     size_t nseg;
     char **args;           /* nargs pairs: name, value (NULL for "?a") */
     size_t nargs;
-    char *body;
-    size_t len;
-    const char *type;
+    body *body;            /* NULL: none yet (computing) */
     uint64_t gen;          /* the database generation the body was computed at */
     double used;           /* last asked for (mono_now) */
     double cost;           /* seconds its last computation took */
     double done;           /* when it ended (mono_now) */
     int refreshing;        /* the refresher reads rt, path, seg and args now */
+    int computing;         /* its first computation runs on a request's thread (no body yet):
+                              other requests for it wait for that one */
 } answer;
 
 struct answers {
     pthread_mutex_t mu; /* guards slots, bytes, stop */
     pthread_cond_t wake;
+    pthread_cond_t computed; /* a first computation ended */
     answer slots[ANSWERS_SLOTS];
     size_t bytes;
     _Atomic uint64_t gen; /* moves each time the refresher sees the database change */
@@ -46,6 +72,7 @@ struct answers {
     int ready;            /* the refresher has read the first version (or given up) */
     _Atomic int failed;   /* the refresher has no connection: answers are not kept */
     long delay_ms; /* BENCHAAS_TEST_ANSWER_DELAY_MS */
+    const char *count_path; /* BENCHAAS_TEST_ANSWER_COUNT: a line per computation there */
 };
 
 /* ---- the key ------------------------------------------------------------------------ */
@@ -138,13 +165,13 @@ static int answer_key(const http_route *rt, const http_req *r, keybuf *b)
 
 static void slot_clear(answers *a, answer *e)
 {
-    a->bytes -= e->body ? e->len : 0;
+    a->bytes -= e->body ? e->body->len : 0;
     free(e->key);
     free(e->path);
     for (size_t i = 0; i < e->nseg; i++)
         free(e->seg[i]);
     args_free(e->args, e->nargs);
-    free(e->body);
+    body_put(e->body);
     memset(e, 0, sizeof *e);
 }
 
@@ -172,7 +199,8 @@ static answer *slot_take(answers *a, size_t len)
             answer *e = &a->slots[i];
             if (!e->key && a->bytes + len <= ANSWERS_BYTES_MAX)
                 return e;
-            if (e->key && !e->refreshing && (!victim || keep_score(e) < keep_score(victim)))
+            if (e->key && !e->refreshing && !e->computing &&
+                (!victim || keep_score(e) < keep_score(victim)))
                 victim = e;
         }
         if (!victim)
@@ -181,18 +209,16 @@ static answer *slot_take(answers *a, size_t len)
     }
 }
 
-static void slot_body(answers *a, answer *e, const http_resp *o, uint64_t gen, double cost)
+/* e's body becomes nb (made outside the lock; taken). */
+static void slot_body(answers *a, answer *e, body *nb, uint64_t gen, double cost)
 {
     e->cost = cost;
     e->done = mono_now();
-    a->bytes -= e->body ? e->len : 0;
-    free(e->body);
-    e->body = xmalloc(o->len + 1);
-    memcpy(e->body, o->body, o->len + 1);
-    e->len = o->len;
-    e->type = o->type;
+    a->bytes -= e->body ? e->body->len : 0;
+    body_put(e->body);
+    e->body = nb;
     e->gen = gen;
-    a->bytes += o->len;
+    a->bytes += nb->len;
 }
 
 static int keepable(const http_resp *o)
@@ -210,6 +236,13 @@ static __thread int t_depth;
 
 static void compute(answers *a, const http_route *rt, http_req *r, http_resp *o)
 {
+    if (a->count_path) {
+        FILE *f = fopen(a->count_path, "ae");
+        if (f) {
+            fprintf(f, "%s\n", r->path);
+            fclose(f);
+        }
+    }
     if (a->delay_ms > 0) {
         struct timespec ts = {a->delay_ms / 1000, (a->delay_ms % 1000) * 1000000L};
         nanosleep(&ts, NULL);
@@ -217,6 +250,68 @@ static void compute(answers *a, const http_route *rt, http_req *r, http_resp *o)
     t_depth++;
     rt->fn(r, o);
     t_depth--;
+}
+
+/* e's body, a reference taken (a->mu held): copied into o by copy_out, after unlocking. */
+static body *take_kept(answers *a, answer *e)
+{
+    e->used = mono_now();
+    if (e->gen != atomic_load(&a->gen))
+        pthread_cond_signal(&a->wake); /* stale: the refresher recomputes it */
+    atomic_fetch_add(&e->body->refs, 1);
+    return e->body;
+}
+
+static void copy_out(body *b, http_resp *o)
+{
+    free(o->body); /* as http_text does; answers.c stays below http.c */
+    o->status = 200;
+    o->type = b->type;
+    o->body = xmalloc(b->len + 1);
+    memcpy(o->body, b->data, b->len + 1);
+    o->len = b->len;
+    body_put(b);
+}
+
+/* Room for len more bytes of bodies beside e's: the answers least worth keeping dropped
+ * (a->mu held).  0 when there is none. */
+static int make_room(answers *a, const answer *e, size_t len)
+{
+    while (a->bytes - (e->body ? e->body->len : 0) + len > ANSWERS_BYTES_MAX) {
+        answer *victim = NULL;
+        for (int i = 0; i < ANSWERS_SLOTS; i++) {
+            answer *v = &a->slots[i];
+            if (v != e && v->key && v->body && !v->refreshing && !v->computing &&
+                (!victim || keep_score(v) < keep_score(victim)))
+                victim = v;
+        }
+        if (!victim)
+            return 0;
+        slot_clear(a, victim);
+    }
+    return 1;
+}
+
+/* A slot for the first computation of key (marked computing, with what the refresher needs
+ * later; b's arguments move into it), or NULL when none is free (a->mu held). */
+static answer *reserve(answers *a, const char *key, const http_route *rt, const http_req *r,
+                       keybuf *b)
+{
+    answer *e = slot_take(a, 0);
+    if (!e)
+        return NULL;
+    e->key = xstrdup(key);
+    e->rt = rt;
+    e->path = xstrdup(r->path);
+    for (size_t i = 0; i < r->nseg && i < 4; i++)
+        e->seg[i] = xstrdup(r->seg[i] ? r->seg[i] : "");
+    e->nseg = r->nseg < 4 ? r->nseg : 4;
+    e->args = b->args;
+    e->nargs = b->nargs;
+    b->args = NULL;
+    b->nargs = 0;
+    e->computing = 1;
+    return e;
 }
 
 void answers_run(answers *a, const http_route *rt, http_req *r, http_resp *o)
@@ -230,66 +325,60 @@ void answers_run(answers *a, const http_route *rt, http_req *r, http_resp *o)
     }
     pthread_mutex_lock(&a->mu);
     answer *e = slot_find(a, key);
+    /* nothing kept yet, but another request computes it: one computation for all of them */
+    while (e && e->computing) {
+        pthread_cond_wait(&a->computed, &a->mu);
+        e = slot_find(a, key);
+    }
     if (e && e->body) {
-        e->used = mono_now();
-        if (e->gen != atomic_load(&a->gen))
-            pthread_cond_signal(&a->wake); /* stale: the refresher recomputes it */
-        free(o->body); /* as http_text does; answers.c stays below http.c */
-        o->status = 200;
-        o->type = e->type;
-        o->body = xmalloc(e->len + 1);
-        memcpy(o->body, e->body, e->len + 1);
-        o->len = e->len;
+        body *kb = take_kept(a, e);
         pthread_mutex_unlock(&a->mu);
+        copy_out(kb, o);
         args_free(b.args, b.nargs);
         return;
     }
-    pthread_mutex_unlock(&a->mu);
     /* nothing kept for this URL yet: the one computation on a request's thread */
+    e = reserve(a, key, rt, r, &b);
+    pthread_mutex_unlock(&a->mu);
     uint64_t gen = atomic_load(&a->gen);
     double t0 = mono_now();
     compute(a, rt, r, o);
     double cost = mono_now() - t0;
-    if (!keepable(o)) {
-        args_free(b.args, b.nargs);
-        return;
-    }
+    body *nb = e && keepable(o) ? body_of(o) : NULL;
     pthread_mutex_lock(&a->mu);
-    e = slot_find(a, key);
-    if (!e && (e = slot_take(a, o->len)) != NULL) {
-        e->key = xstrdup(key);
-        e->rt = rt;
-        e->path = xstrdup(r->path);
-        for (size_t i = 0; i < r->nseg && i < 4; i++)
-            e->seg[i] = xstrdup(r->seg[i] ? r->seg[i] : "");
-        e->nseg = r->nseg < 4 ? r->nseg : 4;
-        e->args = b.args;
-        e->nargs = b.nargs;
-        b.args = NULL;
-        b.nargs = 0;
-    }
-    if (e && !e->refreshing) {
-        slot_body(a, e, o, gen, cost);
-        e->used = mono_now();
+    if (e) {
+        e->computing = 0;
+        if (nb && make_room(a, e, nb->len)) {
+            slot_body(a, e, nb, gen, cost);
+            nb = NULL;
+            e->used = mono_now();
+        } else {
+            slot_clear(a, e); /* the next request computes it again, and sees the error */
+        }
+        pthread_cond_broadcast(&a->computed);
     }
     pthread_mutex_unlock(&a->mu);
+    body_put(nb);
     args_free(b.args, b.nargs);
 }
 
 /* ---- the refresher ---------------------------------------------------------------------- */
 
 /* The next answer to recompute (marked refreshing), or NULL; stale answers nobody asked
- * for in ANSWERS_IDLE_S are dropped on the way.  a->mu held. */
+ * for in ANSWERS_IDLE_S are left as they are, those not asked for in ANSWERS_DROP_S dropped
+ * on the way.  a->mu held. */
 static answer *next_stale(answers *a, uint64_t gen)
 {
     double now = mono_now();
     answer *pick = NULL;
     for (int i = 0; i < ANSWERS_SLOTS; i++) {
         answer *e = &a->slots[i];
-        if (!e->key || e->refreshing || e->gen == gen)
+        if (!e->key || e->refreshing || e->computing || e->gen == gen)
             continue;
-        if (now - e->used > ANSWERS_IDLE_S)
+        if (now - e->used > ANSWERS_DROP_S)
             slot_clear(a, e);
+        else if (now - e->used > ANSWERS_IDLE_S)
+            continue; /* idle: kept as it is, refreshed when asked for again */
         else if (now - e->done < ANSWERS_REST * e->cost)
             continue; /* not yet: the refresher rests ANSWERS_REST times what it worked */
         else if (!pick || e->used > pick->used)
@@ -322,10 +411,11 @@ static void refresh(answers *a, answer *e, store *st, uint64_t gen)
     double t0 = mono_now();
     compute(a, e->rt, &q, &o);
     double cost = mono_now() - t0;
+    body *nb = keepable(&o) ? body_of(&o) : NULL;
     pthread_mutex_lock(&a->mu);
     e->refreshing = 0;
-    if (keepable(&o))
-        slot_body(a, e, &o, gen, cost);
+    if (nb)
+        slot_body(a, e, nb, gen, cost);
     else
         slot_clear(a, e);
     pthread_mutex_unlock(&a->mu);
@@ -394,13 +484,16 @@ answers *answers_new(store *st, http_server *srv)
     answers *a = xcalloc(1, sizeof *a);
     pthread_mutex_init(&a->mu, NULL);
     pthread_cond_init(&a->wake, NULL);
+    pthread_cond_init(&a->computed, NULL);
     a->st = st;
     a->srv = srv;
     const char *d = getenv("BENCHAAS_TEST_ANSWER_DELAY_MS");
     a->delay_ms = d ? strtol(d, NULL, 10) : 0;
+    a->count_path = getenv("BENCHAAS_TEST_ANSWER_COUNT");
     if (pthread_create(&a->thread, NULL, refresher_main, a) != 0) {
         pthread_mutex_destroy(&a->mu);
         pthread_cond_destroy(&a->wake);
+        pthread_cond_destroy(&a->computed);
         free(a);
         store_close(st);
         return NULL;
@@ -425,6 +518,7 @@ void answers_free(answers *a)
         slot_clear(a, &a->slots[i]);
     pthread_mutex_destroy(&a->mu);
     pthread_cond_destroy(&a->wake);
+    pthread_cond_destroy(&a->computed);
     store_close(a->st);
     free(a);
 }

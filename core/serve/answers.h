@@ -6,9 +6,16 @@
  * changed since it was computed (stale-while-revalidate): a refresher thread of its own,
  * with its own connection, watches `PRAGMA data_version` every ANSWERS_POLL_MS and
  * recomputes, one at a time, each kept answer that is older than the database and was asked
- * for in the last ANSWERS_IDLE_S seconds (others are dropped).  So no request waits for a
+ * for in the last ANSWERS_IDLE_S seconds.  One not asked for that long is kept as it is, not
+ * recomputed, until ANSWERS_DROP_S without a request (then dropped): asked for again in
+ * between, it is answered at once, as it is, and recomputed off the request path like any
+ * other (so a page left for a while and opened again, or a benchmark's URL between its
+ * rounds, never waits for a computation on its thread; that one answer may miss the changes
+ * of the pause).  So no request waits for a
  * recomputation, and no connection waits behind one; only an answer nobody kept yet (the
- * first request for a URL) is computed on the request's thread.
+ * first request for a URL) is computed on the request's thread, once: the requests for it
+ * that come meanwhile, on any thread, wait for that computation and share its answer (a
+ * cold leaderboard asked for by 64 connections is computed once, not once per thread).
  *
  * Staleness is bounded: an answer reflects every change committed before the refresh that
  * began after it, i.e. about ANSWERS_POLL_MS + (1 + ANSWERS_REST) x its cost + the other
@@ -20,6 +27,8 @@
  * A kept answer whose handler asks for another (a page's table built on the API's JSON)
  * computes that one from the database too, never from a kept one.
  *
+ * Test hook: BENCHAAS_TEST_ANSWER_COUNT=FILE appends the path of each computation of a kept
+ * answer to FILE, so a test counts them.
  * Test hook: BENCHAAS_TEST_ANSWER_DELAY_MS=N makes every computation of a kept answer
  * (first or refresh) sleep N ms first, so a test can see that a request during a refresh
  * is answered at once with the previous answer.
@@ -34,8 +43,9 @@
 #define ANSWERS_SLOTS 64                     /* answers kept (URLs) */
 #define ANSWERS_BYTES_MAX ((size_t)16 << 20) /* their bodies together */
 #define ANSWERS_POLL_MS 10                   /* how often the database's version is read */
-#define ANSWERS_IDLE_S 10                    /* an answer not asked for this long is dropped,
-                                                not refreshed, once the database changes */
+#define ANSWERS_IDLE_S 10                    /* an answer not asked for this long is no longer
+                                                refreshed when the database changes */
+#define ANSWERS_DROP_S 120                   /* ... and dropped, not asked for this long */
 #define ANSWERS_REST 2                       /* an answer is recomputed at most once per
                                                 (1 + ANSWERS_REST) times its cost */
 

@@ -3,6 +3,7 @@
 #include "apart.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "desc_json.h"
 #include "loader.h"
 #include "spec.h"
 
@@ -152,6 +154,66 @@ int apart_plan(const site_policy *p, const cJSON *exp, const char *launcher, con
     return rc;
 }
 
+/* The folder holding path (links followed), appended to v. */
+static void push_folder_of(const char *path, strvec *v)
+{
+    char real[PATH_MAX];
+    if (!realpath(path, real))
+        return;
+    char *slash = strrchr(real, '/');
+    if (slash && slash != real) {
+        *slash = '\0';
+        strvec_push(v, real);
+    }
+}
+
+int apart_describe(const site_policy *p, const char *path, cJSON **desc, char *err,
+                   size_t errlen)
+{
+    *desc = NULL;
+    strvec dirs = {0};
+    plugin_search_path(NULL, &dirs);
+    push_folder_of(path, &dirs);
+    sandbox sb;
+    policy_sandbox(p, NULL, &dirs, &sb);
+    strvec_free(&dirs);
+    cJSON *rq = cJSON_CreateObject();
+    cJSON_AddStringToObject(rq, "describe", path);
+    cJSON_AddStringToObject(rq, "dir", "/");
+    cJSON_AddStringToObject(rq, "launcher", "local");
+    cJSON_AddItemToObject(rq, "sandbox", sandbox_to_json(&sb));
+    sandbox_free(&sb);
+    char *req = cJSON_PrintUnformatted(rq);
+    cJSON_Delete(rq);
+    char *argv[] = {p->self_exe, "serve", "--plan-child", NULL};
+    int in, out, status = 0;
+    pid_t pid = spawn(argv, &in, &out);
+    if (pid < 0) {
+        free(req);
+        return errf(err, errlen, BX_EIO, "cannot start the plugin's description: %s",
+                    strerror(errno));
+    }
+    char *ans = talk(pid, in, out, req, &status);
+    free(req);
+    cJSON *a = cJSON_Parse(ans);
+    free(ans);
+    const char *e = json_str(a, "error");
+    int rc = 0;
+    if (e) {
+        rc = errf(err, errlen, BX_EINVAL, "%s", e);
+    } else if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(a, "plugin")) ||
+               !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        rc = errf(err, errlen, BX_EIO,
+                  "the plugin's description did not finish (it ran over %g s, crashed, or could "
+                  "not be confined)",
+                  APART_TIMEOUT);
+    } else {
+        *desc = cJSON_DetachItemFromObjectCaseSensitive(a, "plugin");
+    }
+    cJSON_Delete(a);
+    return rc;
+}
+
 static int answer(cJSON *a)
 {
     char *t = cJSON_PrintUnformatted(a);
@@ -166,6 +228,20 @@ static int child_error(const char *msg, const char *field)
     cJSON *a = cJSON_CreateObject();
     cJSON_AddStringToObject(a, "error", msg);
     cJSON_AddStringToObject(a, "field", field);
+    return answer(a);
+}
+
+/* The child's side of apart_describe (confined): the plugin's descriptor, or the loader's
+ * refusal. */
+static int describe_child(const char *path)
+{
+    loaded_plugin lp;
+    char err[2048];
+    if (plugin_load_file(path, NULL, &lp, err, sizeof err) != 0)
+        return child_error(err, "plugin");
+    cJSON *a = cJSON_CreateObject();
+    cJSON_AddItemToObject(a, "plugin", desc_to_json(lp.desc));
+    plugin_unload(&lp);
     return answer(a);
 }
 
@@ -205,6 +281,12 @@ int apart_plan_child(apart_planner plan_fn)
     if (rc) {
         cJSON_Delete(rq);
         return 3; /* never plan unconfined */
+    }
+    const char *describe = json_str(rq, "describe");
+    if (describe) {
+        rc = describe_child(describe);
+        cJSON_Delete(rq);
+        return rc;
     }
     config cfg;
     plan pl;

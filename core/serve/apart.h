@@ -22,7 +22,18 @@
 int apart_plan(const site_policy *p, const cJSON *exp, const char *launcher, const char *dir,
                cJSON **points, char *err, size_t errlen, char *field, size_t fieldlen);
 
-/* The child's side: the request on stdin, planned by plan_fn (job_plan: this
+/*
+ * Describe the plugin file at path in the same kind of child (confined likewise, with read
+ * access to the plugin folders): the loader's checks, then its descriptor's data
+ * (desc_json.h) in *desc (cJSON_Delete it).  BX_EINVAL and the loader's message when it
+ * refused the file; BX_EIO when the child could not run.  No plugin code runs in the
+ * server, and every call reads the file afresh (the server's own dynamic loader would hand
+ * out a version it opened before).
+ */
+int apart_describe(const site_policy *p, const char *path, cJSON **desc, char *err,
+                   size_t errlen);
+
+/* The child's side (of both): the request on stdin, planned by plan_fn (job_plan: this
  * module sits below jobs.c), the answer on stdout; the exit code. */
 typedef int (*apart_planner)(const cJSON *exp, const char *launcher, config *cfg, plan *pl,
                              char *err, size_t errlen, char *field, size_t fieldlen);

@@ -22,6 +22,7 @@
 #include "api_int.h"
 #include "jobs.h"
 #include "loader.h"
+#include "plugin_kept.h"
 #include "query.h"
 #include "scheduler.h"
 #include "spec.h"
@@ -304,19 +305,19 @@ static cJSON *plugin_json(const loaded_plugin *p)
     return o;
 }
 
+static void add_plugin(const loaded_plugin *lp, void *arr)
+{
+    cJSON_AddItemToArray(arr, plugin_json(lp));
+}
+
+/* Every plugin found (each file loaded once and kept until it changes, plugin_kept.h). */
 static int h_plugins(http_req *r, http_resp *o)
 {
     strvec user = {0}, dirs = {0};
     plugin_search_path(&user, &dirs);
-    plugin_entry *e = NULL;
-    size_t n = 0;
-    plugin_scan(&dirs, core_host(), &e, &n);
     cJSON *j = cJSON_CreateObject();
     cJSON *arr = cJSON_AddArrayToObject(j, "plugins");
-    for (size_t i = 0; i < n; i++)
-        if (!e[i].error)
-            cJSON_AddItemToArray(arr, plugin_json(&e[i].p));
-    plugin_scan_free(e, n);
+    plugin_kept_each(&dirs, add_plugin, arr);
     strvec_free(&dirs);
     return http_json(o, 200, j);
 }
@@ -584,14 +585,14 @@ static int h_leaderboard(http_req *r, http_resp *o)
     char headline[256] = "";
     if (!metric) {
         strvec none = {0}, dirs = {0};
-        loaded_plugin lp;
         char e2[512];
         plugin_search_path(&none, &dirs);
-        if (plugin_find(&dirs, plugin, core_host(), &lp, e2, sizeof e2) == 0) {
-            for (const bx_metric_def *m = lp.desc->metrics; m && m->name && !headline[0]; m++)
+        const loaded_plugin *lp = plugin_kept_find(&dirs, plugin, e2, sizeof e2);
+        if (lp) {
+            for (const bx_metric_def *m = lp->desc->metrics; m && m->name && !headline[0]; m++)
                 if (m->flags & BX_METRIC_HEADLINE)
                     snprintf(headline, sizeof headline, "%s", m->name);
-            plugin_unload(&lp);
+            plugin_kept_put(lp);
         }
         strvec_free(&dirs);
         if (headline[0])
@@ -650,15 +651,13 @@ static int h_leaderboard(http_req *r, http_resp *o)
 /* Is name the name of a plugin this server loads? */
 static int plugin_known(const char *name)
 {
-    strvec user = {0}, dirs = {0};
+    strvec user = {0}, dirs = {0}, names = {0};
     plugin_search_path(&user, &dirs);
-    plugin_entry *e = NULL;
-    size_t n = 0;
-    plugin_scan(&dirs, core_host(), &e, &n);
+    plugin_kept_names(&dirs, &names);
     int found = 0;
-    for (size_t i = 0; i < n && !found; i++)
-        found = !e[i].error && strcmp(e[i].p.desc->name, name) == 0;
-    plugin_scan_free(e, n);
+    for (size_t i = 0; i < names.n && !found; i++)
+        found = strcmp(names.v[i], name) == 0;
+    strvec_free(&names);
     strvec_free(&dirs);
     return found;
 }

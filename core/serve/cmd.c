@@ -18,6 +18,7 @@
 #include "cfgsrc.h"
 #include "api.h"
 #include "apart.h"
+#include "plugin_kept.h"
 #include "policy.h"
 #include "dbpath.h"
 #include "http.h"
@@ -531,6 +532,7 @@ int serve_main(serve_opts *op, serve_opts *givenp, const char *cfgpath)
     sched_stop(app.sched);
     webhook_stop(wh);
     store_close(root);
+    plugin_kept_clear();           /* the plugins the pages kept */
     fprintf(stderr, "benchaas serve: stopped\n");
     rc = 0;
 out:

@@ -7,6 +7,7 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -754,8 +755,25 @@ static void access_log(const http_req *r, const char *url, int status, double t0
     for (char *p = m; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = '?';
-    fprintf(stderr, "%s %s %s %d %.1fms %s\n", r->ip, m, shown, status,
-            (mono_now() - t0) * 1000.0, r->auth.user_id ? r->auth.user : "-");
+    /* one write(2) of the whole line, not stdio: stderr's lock would be held through the
+     * system call, and a thread preempted there would hold up every other request thread */
+    char line[800];
+    int n = snprintf(line, sizeof line, "%s %s %s %d %.1fms %s\n", r->ip, m, shown, status,
+                     (mono_now() - t0) * 1000.0, r->auth.user_id ? r->auth.user : "-");
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof line) { /* cut: still one line */
+        n = (int)sizeof line - 1;
+        line[n - 1] = '\n';
+    }
+    for (size_t off = 0; off < (size_t)n;) {
+        ssize_t w = write(STDERR_FILENO, line + off, (size_t)n - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,

@@ -282,10 +282,9 @@ static void left_out_part(FILE *f, http_req *r, const cJSON *j, const char *plug
 /* The ranked tables of the API's answer j, and the runs left out. */
 static void board_ranked(FILE *f, http_req *r, const cJSON *j, const char *plugin, int warned)
 {
-    loaded_plugin lp;
     char err[512];
-    int have = page_load_plugin(plugin, &lp, err, sizeof err) == 0;
-    const bx_param *table = have ? lp.desc->params : NULL;
+    const loaded_plugin *lp = page_plugin_get(plugin, err, sizeof err);
+    const bx_param *table = lp ? lp->desc->params : NULL;
     fputs("<p>Ranked by <strong>", f);
     html_txt(f, page_jstr(j, "metric"));
     fputs("</strong>, ", f);
@@ -303,8 +302,7 @@ static void board_ranked(FILE *f, http_req *r, const cJSON *j, const char *plugi
     fputs("</div>", f);
     if (!warned)
         left_out_part(f, r, j, plugin, unit, table);
-    if (have)
-        plugin_unload(&lp);
+    page_plugin_put(lp);
 }
 
 /*

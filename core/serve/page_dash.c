@@ -137,8 +137,7 @@ static void latest_per_host(FILE *f, http_req *r)
         return;
     }
     char plugin[128] = "";
-    loaded_plugin lp;
-    int have = 0;
+    const loaded_plugin *lp = NULL;
     static const html_col cols[] = {
         {"Plugin"}, {"Host"}, {"Configuration"}, {"Latest headline"},
         {"Trend of this configuration (last 20 runs, lowest – highest)"}, {NULL}};
@@ -146,15 +145,13 @@ static void latest_per_host(FILE *f, http_req *r)
         html_table_begin(f, "latest", cols);
     for (size_t i = 0; i < n; i++) {
         if (strcmp(plugin, v[i].plugin) != 0) { /* its parameter table, for defaults */
-            if (have)
-                plugin_unload(&lp);
+            page_plugin_put(lp);
             snprintf(plugin, sizeof plugin, "%s", v[i].plugin);
-            have = page_load_plugin(plugin, &lp, err, sizeof err) == 0;
+            lp = page_plugin_get(plugin, err, sizeof err);
         }
-        latest_row(f, r, &v[i], have ? lp.desc->params : NULL);
+        latest_row(f, r, &v[i], lp ? lp->desc->params : NULL);
     }
-    if (have)
-        plugin_unload(&lp);
+    page_plugin_put(lp);
     if (n)
         html_table_end(f);
     else

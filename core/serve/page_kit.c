@@ -11,14 +11,17 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "accounts.h"
 #include "api.h"
 #include "host.h"
 #include "loader.h"
 #include "pages.h"
+#include "plugin_kept.h"
 #include "svg.h"
 #include "util.h"
 
@@ -261,13 +264,16 @@ const char *page_api_message(const cJSON *j)
 /* ---- plugins -------------------------------------------------------------------------------- */
 
 /* Load plugin `name` from the search path: 0, or BX_EINVAL with err. */
-int page_load_plugin(const char *name, loaded_plugin *lp, char *err, size_t errlen)
+static const strvec *plugin_dirs(void);
+
+const loaded_plugin *page_plugin_get(const char *name, char *err, size_t errlen)
 {
-    strvec user = {0}, dirs = {0};
-    plugin_search_path(&user, &dirs);
-    int rc = plugin_find(&dirs, name, core_host(), lp, err, errlen);
-    strvec_free(&dirs);
-    return rc;
+    return plugin_kept_find(plugin_dirs(), name, err, errlen);
+}
+
+void page_plugin_put(const loaded_plugin *lp)
+{
+    plugin_kept_put(lp);
 }
 
 /* ---- small helpers ------------------------------------------------------------------ */
@@ -420,36 +426,79 @@ void pages_not_found(http_req *r, http_resp *o)
 
 /* ---- the API, called in-process ----------------------------------------------------------- */
 
-/* The names of the plugins found (in search order); scanned at most once a minute, since
- * loading every plugin costs far more than a page. */
+/* The plugin folders: the search path, read once (the server's --plugin-path and
+ * environment do not change while it runs; finding the install's folder costs a system
+ * call). */
+static pthread_once_t dirs_once = PTHREAD_ONCE_INIT;
+static strvec search_dirs;
+
+static void dirs_init(void)
+{
+    strvec user = {0};
+    plugin_search_path(&user, &search_dirs);
+}
+
+static const strvec *plugin_dirs(void)
+{
+    pthread_once(&dirs_once, dirs_init);
+    return &search_dirs;
+}
+
+/* The names of the plugins found, kept with what the folders were (device, inode, times):
+ * listed again when a folder changed (a plugin added, removed or renamed over) or after
+ * NAMES_RECHECK_S (a file written over in place: each is then stat'ed, plugin_kept.h). */
+#define NAMES_RECHECK_S 1.0
 static pthread_mutex_t names_mu = PTHREAD_MUTEX_INITIALIZER;
 static strvec names_cache;
+static char *names_key;
 static double names_at = -1e9;
 
-static void names_refresh(void)
+/* What the folders are now, as one string. */
+static char *folders_key(const strvec *dirs)
 {
-    if (mono_now() - names_at > 60.0) {
-        strvec user = {0}, dirs = {0};
-        plugin_search_path(&user, &dirs);
-        plugin_entry *e = NULL;
-        size_t n = 0;
-        plugin_scan(&dirs, core_host(), &e, &n);
-        strvec_free(&names_cache);
-        for (size_t i = 0; i < n; i++)
-            if (!e[i].error)
-                strvec_push(&names_cache, e[i].p.desc->name);
-        plugin_scan_free(e, n);
-        strvec_free(&dirs);
-        names_at = mono_now();
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return NULL;
+    for (size_t i = 0; i < dirs->n; i++) {
+        struct stat st;
+        if (stat(dirs->v[i], &st) != 0)
+            fprintf(f, "-;");
+        else
+            fprintf(f, "%ju:%ju:%jd.%ld:%jd.%ld;", (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
+                    (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (intmax_t)st.st_ctim.tv_sec,
+                    st.st_ctim.tv_nsec);
     }
+    fclose(f);
+    return buf;
 }
 
 void page_plugin_names(strvec *out)
 {
+    const strvec *dirs = plugin_dirs();
+    char *key = folders_key(dirs);
     pthread_mutex_lock(&names_mu);
-    names_refresh();
-    for (size_t i = 0; i < names_cache.n; i++)
-        strvec_push(out, names_cache.v[i]);
+    int fresh = key && names_key && strcmp(key, names_key) == 0 &&
+                mono_now() - names_at < NAMES_RECHECK_S;
+    if (fresh)
+        for (size_t i = 0; i < names_cache.n; i++)
+            strvec_push(out, names_cache.v[i]);
+    pthread_mutex_unlock(&names_mu);
+    if (fresh) {
+        free(key);
+        return;
+    }
+    strvec now = {0};
+    plugin_kept_names(dirs, &now);
+    for (size_t i = 0; i < now.n; i++)
+        strvec_push(out, now.v[i]);
+    pthread_mutex_lock(&names_mu);
+    strvec_free(&names_cache);
+    names_cache = now;
+    free(names_key);
+    names_key = key;
+    names_at = mono_now();
     pthread_mutex_unlock(&names_mu);
 }
 

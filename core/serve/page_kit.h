@@ -75,16 +75,18 @@ void page_form_free(page_form *fm);
 int page_csrf_ok(const http_req *r, const page_form *fm);
 int page_csrf_refused(http_req *r, http_resp *o);
 
-/* The names of the plugins found (in search order) appended to out; scanned at most once
- * a minute. */
+/* The names of the plugins found (in search order) appended to out (plugin_kept.h: each
+ * plugin file loaded once, until it changes). */
 void page_plugin_names(strvec *out);
 /* The kept part `rt` of the page r asks for (answers.h): its status, and its body in *out
  * (malloc'd, or NULL). */
 int page_kept_part(http_req *r, const http_route *rt, char **out);
 
-/* Load plugin `name` from the search path: 0 (plugin_unload it), or BX_EINVAL with err. */
+/* Plugin `name` from the search path, loaded once per plugin file and kept (plugin_kept.h):
+ * the plugin (page_plugin_put it), or NULL and the loader's message in err. */
 struct loaded_plugin;
-int page_load_plugin(const char *name, struct loaded_plugin *lp, char *err, size_t errlen);
+const struct loaded_plugin *page_plugin_get(const char *name, char *err, size_t errlen);
+void page_plugin_put(const struct loaded_plugin *lp);
 
 /* Call the API route `method pattern` with r's captures and query and `body` (JSON
  * text or NULL): its status, its parsed JSON in *out (the caller frees). */

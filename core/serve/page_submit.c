@@ -237,12 +237,12 @@ int page_submit_list(http_req *r, http_resp *o)
 
 int page_submit(http_req *r, http_resp *o)
 {
-    loaded_plugin lp;
     char err[1024];
-    if (page_load_plugin(r->seg[0], &lp, err, sizeof err) != 0)
+    const loaded_plugin *lp = page_plugin_get(r->seg[0], err, sizeof err);
+    if (!lp)
         return page_message(r, o, 404, "No such plugin", err);
-    int rc = submit_form(r, o, &lp, NULL, NULL, NULL, 0, 200);
-    plugin_unload(&lp);
+    int rc = submit_form(r, o, lp, NULL, NULL, NULL, 0, 200);
+    page_plugin_put(lp);
     return rc;
 }
 
@@ -296,13 +296,13 @@ int page_submit_post(http_req *r, http_resp *o)
         page_form_free(&fm);
         return page_csrf_refused(r, o);
     }
-    loaded_plugin lp;
     char err[4096];
-    if (page_load_plugin(r->seg[0], &lp, err, sizeof err) != 0) {
+    const loaded_plugin *lp = page_plugin_get(r->seg[0], err, sizeof err);
+    if (!lp) {
         page_form_free(&fm);
         return page_message(r, o, 404, "No such plugin", err);
     }
-    cJSON *exp = form_experiment(lp.desc, &fm);
+    cJSON *exp = form_experiment(lp->desc, &fm);
     serve_app *app = APP(r);
     cJSON *fields = NULL;
     int rc;
@@ -320,7 +320,7 @@ int page_submit_post(http_req *r, http_resp *o)
             fields = cJSON_CreateObject();
             cJSON_AddStringToObject(fields, field, err);
         }
-        rc = submit_form(r, o, &lp, &fm, fields, st ? err : NULL, points, st ? 400 : 200);
+        rc = submit_form(r, o, lp, &fm, fields, st ? err : NULL, points, st ? 400 : 200);
     } else {
         int64_t id = 0;
         int st = job_submit(r->st, r->auth.user, exp, app->launcher, &app->quotas, 0, &id,
@@ -334,12 +334,12 @@ int page_submit_post(http_req *r, http_resp *o)
                 o->retry_after = 60;
             char top[4200];
             snprintf(top, sizeof top, "Nothing was queued: %s", err);
-            rc = submit_form(r, o, &lp, &fm, fields, top, 0, st);
+            rc = submit_form(r, o, lp, &fm, fields, top, 0, st);
         }
     }
     cJSON_Delete(fields);
     cJSON_Delete(exp);
-    plugin_unload(&lp);
+    page_plugin_put(lp);
     page_form_free(&fm);
     return rc;
 }
