@@ -657,6 +657,14 @@ static int insert_children(store *s, const doc *d, int64_t id, int64_t host_id,
                                     cJSON_IsString(bt) ? bt->valuestring : "none", err,
                                     errlen)))
             return rc;
+        /* a higher/lower-is-better value into its series' points (version 9) */
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "value");
+        if (s->schema_version >= 9 && it->string && cJSON_IsString(bt) &&
+            (strcmp(bt->valuestring, "higher") == 0 || strcmp(bt->valuestring, "lower") == 0) &&
+            (rc = store__points_add(s, it->string, d->plugin, d->status, config_id, host_id, id,
+                                    d->started_at[0] ? d->started_at : NULL, cJSON_IsNumber(v),
+                                    cJSON_IsNumber(v) ? v->valuedouble : 0, err, errlen)))
+            return rc;
     }
     b = (mbatch){.s = s, .which = MULTI_SAMPLE, .c = &c};
     cJSON_ArrayForEach(it, d->samples)

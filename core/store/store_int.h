@@ -8,6 +8,7 @@
  *   docread.c  reading and checking a result document before anything is written
  *   ingest.c   a checked document into the tables (one transaction a run, batches)
  *   export.c   the way back: a stored run as a result document, beside ingest
+ *   points.c   the points of every series, kept by ingest (version 9)
  */
 #ifndef BENCHAAS_STORE_INT_H
 #define BENCHAAS_STORE_INT_H
@@ -99,6 +100,14 @@ int store__query_int(sqlite3 *db, const char *sql, int64_t *out);
  */
 int store__migrate(store *s, const store_migration *steps, size_t nsteps, char *err,
                    size_t errlen);
+
+/* Every series' points from the metric rows (the migration to version 9). */
+int store__points_build_all(store *s, char *err, size_t errlen);
+/* One metric row of a run just stored, into its series' points (ingest, version 9): the
+   value when has_value.  0 or BX_E* (message in err). */
+int store__points_add(store *s, const char *metric, const char *plugin, const char *status,
+                      int64_t config_id, int64_t host_id, int64_t run, const char *started_at,
+                      int has_value, double value, char *err, size_t errlen);
 
 /* Forget the metric kinds a connection has cached (ingest.c; on rollback and close). */
 void store__kinds_forget(kind_cache *c);
