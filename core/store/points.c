@@ -470,21 +470,33 @@ static int chunk_append(store *s, sqlite3_stmt *st, const store_point *pt, char 
     return rc;
 }
 
+int store__points_any_stale(store *s)
+{
+    sqlite3_stmt *st = store_stmt(s, "SELECT EXISTS (SELECT 1 FROM series_stale)");
+    int any = !st || sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != 0;
+    if (st)
+        sqlite3_reset(st);
+    return any;
+}
+
 int store__points_add(store *s, const char *metric, const char *plugin, const char *status,
                       int64_t config_id, int64_t host_id, int64_t run, const char *started_at,
-                      int has_value, double value, char *err, size_t errlen)
+                      int has_value, double value, int any_stale, char *err, size_t errlen)
 {
     skey k = {metric, plugin, status, config_id, host_id};
     store_point pt = {run, 0, has_value && isfinite(value) ? value : NAN};
-    sqlite3_stmt *st = keyed(s, sql_stale, &k);
-    if (!st)
-        return db_error(s, "reading the points of a series", err, errlen);
-    int step = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (step == SQLITE_ROW) /* stale: built again from its rows (this run's among them) */
-        return build(s, &k, err, errlen);
-    if (step != SQLITE_DONE)
-        return db_error(s, "reading the points of a series", err, errlen);
+    sqlite3_stmt *st;
+    int step;
+    if (any_stale) {
+        if (!(st = keyed(s, sql_stale, &k)))
+            return db_error(s, "reading the points of a series", err, errlen);
+        step = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (step == SQLITE_ROW) /* stale: built again from its rows (this run's among them) */
+            return build(s, &k, err, errlen);
+        if (step != SQLITE_DONE)
+            return db_error(s, "reading the points of a series", err, errlen);
+    }
     if (!point_time(started_at, &pt.t)) { /* (ingest writes canonical times only) */
         st = keyed(s, sql_stale_mark, &k);
         if (st)

@@ -167,7 +167,7 @@ uint64_t store_serial(const store *s);
  * of it: a metric row deleted or changed other than by ingest marks it.
  */
 #define STORE_POINT_BYTES 24
-#define STORE_POINTS_CHUNK 128 /* points a chunk holds before the next begins */
+#define STORE_POINTS_CHUNK 32 /* points a chunk holds before the next begins */
 typedef struct store_point {
     int64_t run;
     int64_t t;

@@ -103,11 +103,14 @@ int store__migrate(store *s, const store_migration *steps, size_t nsteps, char *
 
 /* Every series' points from the metric rows (the migration to version 9). */
 int store__points_build_all(store *s, char *err, size_t errlen);
+/* Has any series been marked stale (1 also when that cannot be read)?  Asked once a run. */
+int store__points_any_stale(store *s);
 /* One metric row of a run just stored, into its series' points (ingest, version 9): the
-   value when has_value.  0 or BX_E* (message in err). */
+   value when has_value; any_stale: what store__points_any_stale said for this run (0: no
+   series is stale, and this one's mark is not read).  0 or BX_E* (message in err). */
 int store__points_add(store *s, const char *metric, const char *plugin, const char *status,
                       int64_t config_id, int64_t host_id, int64_t run, const char *started_at,
-                      int has_value, double value, char *err, size_t errlen);
+                      int has_value, double value, int any_stale, char *err, size_t errlen);
 
 /* Forget the metric kinds a connection has cached (ingest.c; on rollback and close). */
 void store__kinds_forget(kind_cache *c);
