@@ -806,11 +806,9 @@ static size_t kind_take(kpass *p)
  * Kind k from the series' points kept at ingest (schema 9, store.h) instead of
  * its metric rows: the same runs, values and times in the same order (the
  * points of a series are its rows of metrics_find in their order).  Only for
- * one status and no host or time filter, and only when no series of the kind
- * is stale (a row deleted or changed other than by ingest marks its series;
- * one inserted by hand must be marked by whoever inserts it, docs/database.md:
- * counting the kind's rows to find out costs a third of the report).  0, 1 not
- * possible, BX_E*.
+ * one status and no host or time filter, and no stale series of the kind (a
+ * row inserted by hand is marked by whoever inserts it, docs/database.md:
+ * counting the rows to find out costs a third of the report).  0, 1 no, BX_E*.
  */
 static int kind_points(kworker *kw, sqlite3_stmt *meta, size_t k)
 {
@@ -866,9 +864,7 @@ static int kind_points(kworker *kw, sqlite3_stmt *meta, size_t k)
             }
             if (e->cur_run == pt.run)
                 continue;
-            /* (the text of a start only for an entry's first: a point's time is the
-               canonical form of it) */
-            char text[32];
+            char text[32]; /* (the start's text only for an entry's first) */
             const char *t = NULL;
             if (pt.t != INT64_MIN) {
                 t = "";

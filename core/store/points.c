@@ -104,15 +104,30 @@ static const char sql_stale_mark[] =
 static const char sql_stale_clear[] = "DELETE FROM series_stale WHERE " KEY_WHERE;
 static const char sql_drop[] = "DELETE FROM series_points WHERE " KEY_WHERE;
 
+/* Statement `id` (sql) of s, prepared on first use and kept until store_close, reset and
+   its bindings cleared; NULL when SQLite refused it. */
+static sqlite3_stmt *pstmt(store *s, int id, const char *sql)
+{
+    sqlite3_stmt **slot = &s->pst[id];
+    if (*slot) {
+        sqlite3_reset(*slot);
+        sqlite3_clear_bindings(*slot);
+        return *slot;
+    }
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK)
+        *slot = NULL;
+    return *slot;
+}
+
 /* The key of one series. */
 typedef struct skey {
     const char *metric, *plugin, *status;
     int64_t config_id, host_id;
 } skey;
 
-static sqlite3_stmt *keyed(store *s, const char *sql, const skey *k)
+static sqlite3_stmt *keyed(store *s, int id, const char *sql, const skey *k)
 {
-    sqlite3_stmt *st = store_stmt(s, sql);
+    sqlite3_stmt *st = pstmt(s, id, sql);
     if (st) {
         sqlite3_bind_text(st, 1, k->metric, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, k->plugin, -1, SQLITE_STATIC);
@@ -149,7 +164,7 @@ static int insert_chunk(store *s, const skey *k, int64_t chunk, const store_poin
     }
     for (size_t i = 0; i < n; i++)
         point_put(data + i * STORE_POINT_BYTES, &p[i]);
-    sqlite3_stmt *st = keyed(s, sql_insert, k);
+    sqlite3_stmt *st = keyed(s, PST_INSERT, sql_insert, k);
     if (st) {
         sqlite3_bind_int64(st, 6, chunk);
         sqlite3_bind_int64(st, 7, (int64_t)n);
@@ -190,9 +205,10 @@ static int sbuf_push(sbuf *b, const store_point *pt)
    with failed = 1 when it cannot be kept (a start time in another form). */
 static int write_series(store *s, const skey *k, const sbuf *b, char *err, size_t errlen)
 {
-    int rc = finish(s, keyed(s, sql_drop, k), "replacing the points of a series", err, errlen);
+    int rc = finish(s, keyed(s, PST_DROP, sql_drop, k), "replacing the points of a series", err,
+                    errlen);
     if (rc == 0 && b->inexact) {
-        sqlite3_stmt *st = keyed(s, sql_stale_mark, k);
+        sqlite3_stmt *st = keyed(s, PST_STALE_MARK, sql_stale_mark, k);
         if (st)
             sqlite3_bind_int(st, 6, 1);
         return finish(s, st, "marking a series", err, errlen);
@@ -202,7 +218,8 @@ static int write_series(store *s, const skey *k, const sbuf *b, char *err, size_
                           b->n - i < STORE_POINTS_CHUNK ? b->n - i : STORE_POINTS_CHUNK, err,
                           errlen);
     if (rc == 0)
-        rc = finish(s, keyed(s, sql_stale_clear, k), "marking a series", err, errlen);
+        rc = finish(s, keyed(s, PST_STALE_CLEAR, sql_stale_clear, k), "marking a series", err,
+                    errlen);
     return rc;
 }
 
@@ -257,7 +274,8 @@ static int build(store *s, const skey *only, char *err, size_t errlen)
     const char *sql =
         only ? "SELECT name, run_plugin, run_status, run_config_id, run_host_id, run_started_at,"
                " run_id, value FROM metrics INDEXED BY metrics_find WHERE name = ?1"
-               " AND run_plugin = ?2 AND run_status = ?3 AND (better = 'higher' OR better = 'lower')"
+               " AND run_plugin = ?2 AND run_status = ?3"
+               " AND (better = 'higher' OR better = 'lower')"
                " AND coalesce(run_config_id, 0) = ?4 AND coalesce(run_host_id, 0) = ?5"
              : "SELECT name, run_plugin, run_status, run_config_id, run_host_id, run_started_at,"
                " run_id, value FROM metrics INDEXED BY metrics_find"
@@ -423,7 +441,7 @@ static int chunk_insert(store *s, sqlite3_stmt *st, const store_point *pt, char 
     } else {
         for (size_t i = 0; i < n; i++)
             point_put(data + i * STORE_POINT_BYTES, &p[i]);
-        sqlite3_stmt *up = store_stmt(s, sql_update);
+        sqlite3_stmt *up = pstmt(s, PST_UPDATE, sql_update);
         if (up) {
             sqlite3_bind_int64(up, 1, id);
             sqlite3_bind_int64(up, 2, (int64_t)n);
@@ -457,7 +475,7 @@ static int chunk_append(store *s, sqlite3_stmt *st, const store_point *pt, char 
     point_put(data + bytes, pt);
     store_point first;
     store_point_get(data, 0, &first);
-    sqlite3_stmt *up = store_stmt(s, sql_update);
+    sqlite3_stmt *up = pstmt(s, PST_UPDATE, sql_update);
     if (up) {
         sqlite3_bind_int64(up, 1, id);
         sqlite3_bind_int64(up, 2, (int64_t)(bytes / STORE_POINT_BYTES + 1));
@@ -472,7 +490,7 @@ static int chunk_append(store *s, sqlite3_stmt *st, const store_point *pt, char 
 
 int store__points_any_stale(store *s)
 {
-    sqlite3_stmt *st = store_stmt(s, "SELECT EXISTS (SELECT 1 FROM series_stale)");
+    sqlite3_stmt *st = pstmt(s, PST_ANY_STALE, "SELECT EXISTS (SELECT 1 FROM series_stale)");
     int any = !st || sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != 0;
     if (st)
         sqlite3_reset(st);
@@ -488,7 +506,7 @@ int store__points_add(store *s, const char *metric, const char *plugin, const ch
     sqlite3_stmt *st;
     int step;
     if (any_stale) {
-        if (!(st = keyed(s, sql_stale, &k)))
+        if (!(st = keyed(s, PST_STALE, sql_stale, &k)))
             return db_error(s, "reading the points of a series", err, errlen);
         step = sqlite3_step(st);
         sqlite3_reset(st);
@@ -498,12 +516,12 @@ int store__points_add(store *s, const char *metric, const char *plugin, const ch
             return db_error(s, "reading the points of a series", err, errlen);
     }
     if (!point_time(started_at, &pt.t)) { /* (ingest writes canonical times only) */
-        st = keyed(s, sql_stale_mark, &k);
+        st = keyed(s, PST_STALE_MARK, sql_stale_mark, &k);
         if (st)
             sqlite3_bind_int(st, 6, 1);
         return finish(s, st, "marking a series", err, errlen);
     }
-    if (!(st = keyed(s, sql_last, &k)))
+    if (!(st = keyed(s, PST_LAST, sql_last, &k)))
         return db_error(s, "reading the points of a series", err, errlen);
     if ((step = sqlite3_step(st)) == SQLITE_DONE) { /* the series' first point */
         sqlite3_reset(st);
@@ -528,14 +546,14 @@ int store__points_add(store *s, const char *metric, const char *plugin, const ch
     sqlite3_reset(st);
     /* an older run than the series' last: into the chunk it belongs in (the first when it
        is older than every point) */
-    if (!(st = keyed(s, sql_find, &k)))
+    if (!(st = keyed(s, PST_FIND, sql_find, &k)))
         return db_error(s, "reading the points of a series", err, errlen);
     sqlite3_bind_int64(st, 6, pt.t);
     sqlite3_bind_int64(st, 7, pt.run);
     step = sqlite3_step(st);
     if (step == SQLITE_DONE) {
         sqlite3_reset(st);
-        if (!(st = keyed(s, sql_first, &k)))
+        if (!(st = keyed(s, PST_FIRST, sql_first, &k)))
             return db_error(s, "reading the points of a series", err, errlen);
         step = sqlite3_step(st);
     }

@@ -964,7 +964,8 @@ int test_series_points(void)
 
     /* by hand: a row deleted, a value changed; then one added */
     CHECK(sqlite3_exec(store_db(fresh),
-                       "DELETE FROM metrics WHERE (run_id, name) IN (SELECT run_id, name FROM metrics WHERE"
+                       "DELETE FROM metrics WHERE (run_id, name) IN"
+                       " (SELECT run_id, name FROM metrics WHERE"
                        " name = 'gflops' AND run_status = 'ok' LIMIT 1);"
                        "UPDATE metrics SET value = value + 1 WHERE name = 'time' AND run_id = 5;",
                        NULL, NULL, NULL) == SQLITE_OK);
@@ -996,7 +997,8 @@ int test_series_points(void)
     CHECK(points_whole(fresh) == 0);
     /* a stale series built again by the next run stored into it */
     CHECK(sqlite3_exec(store_db(fresh),
-                       "DELETE FROM metrics WHERE (run_id, name) IN (SELECT run_id, name FROM metrics WHERE"
+                       "DELETE FROM metrics WHERE (run_id, name) IN"
+                       " (SELECT run_id, name FROM metrics WHERE"
                        " name = 'time' AND run_status = 'ok' AND better = 'lower' LIMIT 1)",
                        NULL, NULL, NULL) == SQLITE_OK);
     CHECK(sql_int(fresh, "SELECT count(*) FROM series_stale") == 1);
