@@ -201,9 +201,62 @@ static int sbuf_push(sbuf *b, const store_point *pt)
     return 0;
 }
 
+/* The last chunks of the series built by one pass over every series, written after all
+   the others: a table's rows go in the order they are written, so the chunks ingest
+   rewrites (each series' last) share pages instead of each having one of its own. */
+typedef struct tails {
+    struct tail {
+        char *metric, *plugin, *status;
+        int64_t c, h, chunk;
+        store_point *p;
+        size_t n;
+    } *t;
+    size_t n, cap;
+} tails;
+
+static int tails_add(tails *ts, const skey *k, int64_t chunk, const store_point *p, size_t n)
+{
+    if (ts->n == ts->cap) {
+        size_t cap = ts->cap ? 2 * ts->cap : 64;
+        struct tail *nt = realloc(ts->t, cap * sizeof *nt);
+        if (!nt)
+            return BX_ENOMEM;
+        ts->t = nt;
+        ts->cap = cap;
+    }
+    struct tail *t = &ts->t[ts->n];
+    *t = (struct tail){strdup(k->metric), strdup(k->plugin), strdup(k->status), k->config_id,
+                       k->host_id, chunk, malloc(n * sizeof *p), n};
+    ts->n++;
+    if (!t->metric || !t->plugin || !t->status || !t->p)
+        return BX_ENOMEM;
+    memcpy(t->p, p, n * sizeof *p);
+    return 0;
+}
+
+/* Write the deferred last chunks and free them (all of them, also after an error). */
+static int tails_write(store *s, tails *ts, int rc, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < ts->n; i++) {
+        struct tail *t = &ts->t[i];
+        skey k = {t->metric, t->plugin, t->status, t->c, t->h};
+        if (rc == 0)
+            rc = insert_chunk(s, &k, t->chunk, t->p, t->n, err, errlen);
+        free(t->metric);
+        free(t->plugin);
+        free(t->status);
+        free(t->p);
+    }
+    free(ts->t);
+    memset(ts, 0, sizeof *ts);
+    return rc;
+}
+
 /* The series' points into chunks (the old ones gone), and its stale mark cleared, or kept
-   with failed = 1 when it cannot be kept (a start time in another form). */
-static int write_series(store *s, const skey *k, const sbuf *b, char *err, size_t errlen)
+   with failed = 1 when it cannot be kept (a start time in another form); the last chunk
+   into *defer when given. */
+static int write_series(store *s, const skey *k, const sbuf *b, tails *defer, char *err,
+                        size_t errlen)
 {
     int rc = finish(s, keyed(s, PST_DROP, sql_drop, k), "replacing the points of a series", err,
                     errlen);
@@ -213,10 +266,17 @@ static int write_series(store *s, const skey *k, const sbuf *b, char *err, size_
             sqlite3_bind_int(st, 6, 1);
         return finish(s, st, "marking a series", err, errlen);
     }
-    for (size_t i = 0, c = 0; rc == 0 && i < b->n; i += STORE_POINTS_CHUNK, c++)
-        rc = insert_chunk(s, k, (int64_t)c, b->p + i,
-                          b->n - i < STORE_POINTS_CHUNK ? b->n - i : STORE_POINTS_CHUNK, err,
-                          errlen);
+    for (size_t i = 0, c = 0; rc == 0 && i < b->n; i += STORE_POINTS_CHUNK, c++) {
+        size_t n = b->n - i < STORE_POINTS_CHUNK ? b->n - i : STORE_POINTS_CHUNK;
+        if (defer && i + n == b->n) {
+            if (tails_add(defer, k, (int64_t)c, b->p + i, n) != 0) {
+                store__err(err, errlen, "out of memory");
+                rc = BX_ENOMEM;
+            }
+        } else {
+            rc = insert_chunk(s, k, (int64_t)c, b->p + i, n, err, errlen);
+        }
+    }
     if (rc == 0)
         rc = finish(s, keyed(s, PST_STALE_CLEAR, sql_stale_clear, k), "marking a series", err,
                     errlen);
@@ -250,13 +310,13 @@ static sbuf *srange_get(srange *r, int64_t c, int64_t h)
 }
 
 static int srange_flush(store *s, srange *r, const char *metric, const char *plugin,
-                        const char *status, char *err, size_t errlen)
+                        const char *status, tails *defer, char *err, size_t errlen)
 {
     int rc = 0;
     for (size_t i = 0; i < r->n; i++) {
         skey k = {metric, plugin, status, r->b[i].c, r->b[i].h};
         if (rc == 0)
-            rc = write_series(s, &k, &r->b[i], err, errlen);
+            rc = write_series(s, &k, &r->b[i], defer, err, errlen);
         free(r->b[i].p);
     }
     r->n = 0;
@@ -291,6 +351,7 @@ static int build(store *s, const skey *only, char *err, size_t errlen)
         sqlite3_bind_int64(st, 5, only->host_id);
     }
     srange r = {0};
+    tails deferred = {0}, *defer = only ? NULL : &deferred;
     char *cur[3] = {NULL, NULL, NULL}; /* the range read: metric, plugin, status */
     int rc = 0, step;
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -301,7 +362,7 @@ static int build(store *s, const skey *only, char *err, size_t errlen)
             continue;
         if (!cur[0] || strcmp(cur[0], col[0]) || strcmp(cur[1], col[1]) || strcmp(cur[2], col[2])) {
             if (cur[0])
-                rc = srange_flush(s, &r, cur[0], cur[1], cur[2], err, errlen);
+                rc = srange_flush(s, &r, cur[0], cur[1], cur[2], defer, err, errlen);
             for (int i = 0; i < 3; i++) {
                 free(cur[i]);
                 cur[i] = strdup(col[i]);
@@ -328,15 +389,16 @@ static int build(store *s, const skey *only, char *err, size_t errlen)
     sqlite3_finalize(st);
     if (rc == 0 && only && r.n == 0) { /* no rows left: no points, nothing stale */
         sbuf none = {0};
-        rc = write_series(s, only, &none, err, errlen);
+        rc = write_series(s, only, &none, NULL, err, errlen);
     }
     if (rc == 0 && cur[0])
-        rc = srange_flush(s, &r, cur[0], cur[1], cur[2], err, errlen);
+        rc = srange_flush(s, &r, cur[0], cur[1], cur[2], defer, err, errlen);
     for (size_t i = 0; i < r.n; i++)
         free(r.b[i].p);
     free(r.b);
     for (int i = 0; i < 3; i++)
         free(cur[i]);
+    rc = tails_write(s, &deferred, rc, err, errlen);
     if (rc == BX_ENOMEM)
         store__err(err, errlen, "out of memory");
     return rc;
