@@ -37,7 +37,11 @@
 #      growth exponent of each between consecutive sizes: time ~ rows^k,
 #      k = log(t2/t1) / log(N2/N1) (1: linear, below 1: sub-linear).
 # Goals at 1 000 000 runs (docs/performance.md): ingest <= 250 us/run (batched),
-# Q1, Q2 <= 150 ms, Q5 <= 200 ms, Q6 <= 300 ms, C1 <= 400 ms, R1 <= 2 s.
+# Q1, Q2 <= 150 ms, Q5 <= 200 ms, Q6 <= 150 ms, C1 <= 400 ms, C2 <= 150 ms, R1 <= 1 s.
+# A build of another schema version (REF= cannot open this one's files): give each
+# build a WORKDIR of its own holding copies of the same databases, and alternate
+# whole runs, e.g. for i in 1 2; do WORKDIR=A DBGEN=OLD bench/db.sh; WORKDIR=B
+# DBGEN=NEW bench/db.sh; done (each build migrates its copy the first time).
 #
 # Usage: bench/db.sh                      (RUNS="10000 100000 1000000" REPEAT=7)
 #        RUNS=20000 bench/db.sh

@@ -740,6 +740,7 @@ typedef struct kpass {
     const qfilter *f;
     const names *nm;
     int flags, in_order;
+    int points; /* kinds may come from the series' points (kind_points) */
     char **knames, **kplugins;
     uint8_t *kpure;
     size_t nkinds;
@@ -801,6 +802,87 @@ static size_t kind_take(kpass *p)
     return k;
 }
 
+/*
+ * Kind k from the series' points kept at ingest (schema 9, store.h) instead of
+ * its metric rows: the same runs, values and times in the same order (the
+ * points of a series are its rows of metrics_find in their order).  Only for
+ * one status and no host or time filter, and no stale series of the kind (a
+ * row inserted by hand is marked by whoever inserts it, docs/database.md:
+ * counting the rows to find out costs a third of the report).  0, 1 no, BX_E*.
+ */
+static int kind_points(kworker *kw, sqlite3_stmt *meta, size_t k)
+{
+    static const char stale_sql[] =
+        "SELECT EXISTS (SELECT 1 FROM series_stale WHERE metric = ?1 AND plugin = ?2"
+        " AND status = ?3)";
+    static const char read_sql[] =
+        "SELECT config_id, host_id, data FROM series_points WHERE metric = ?1 AND plugin = ?2"
+        " AND status = ?3 ORDER BY config_id, host_id, chunk";
+    const kpass *p = kw->p;
+    const char *kname = p->knames[k], *status = p->f->statuses.v[0];
+    sqlite3_stmt *st = store_stmt(kw->s, stale_sql);
+    if (!st)
+        return BX_EIO;
+    sqlite3_bind_text(st, 1, kname, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, p->kplugins[k], -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
+    int stale = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_reset(st);
+    if (stale < 0)
+        return BX_EIO;
+    if (stale)
+        return 1;
+    if (!(st = store_stmt(kw->s, read_sql)))
+        return BX_EIO;
+    sqlite3_bind_text(st, 1, kname, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, p->kplugins[k], -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
+    int64_t last_c = -1, last_h = -1;
+    aentry *e = NULL;
+    int rc = 0, step;
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t c = sqlite3_column_int64(st, 0), h = sqlite3_column_int64(st, 1);
+        const void *data = sqlite3_column_blob(st, 2);
+        size_t n = (size_t)sqlite3_column_bytes(st, 2) / STORE_POINT_BYTES;
+        if (n == 0)
+            continue;
+        store_point pt;
+        if (!e || c != last_c || h != last_h) {
+            store_point_get(data, 0, &pt);
+            e = work_entry(&kw->w, c, h, kname);
+            if (!e && !(e = series_entry(meta, p->nm, &kw->w, kw->out, p->flags, c, h, pt.run,
+                                         kname, &rc)))
+                break;
+            last_c = c;
+            last_h = h;
+        }
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            store_point_get(data, i, &pt);
+            if (work_seen(&kw->w, pt.run) < 0) {
+                rc = BX_ENOMEM;
+                break;
+            }
+            if (e->cur_run == pt.run)
+                continue;
+            char text[32]; /* (the start's text only for an entry's first) */
+            const char *t = NULL;
+            if (pt.t != INT64_MIN) {
+                t = "";
+                if (!e->first_started) {
+                    store_time_format(pt.t, text, sizeof text);
+                    t = text;
+                }
+            }
+            rc = aset_run_value(e, t, pt.t != INT64_MIN ? &pt.t : NULL, pt.run, !isnan(pt.v),
+                                pt.v, p->flags, p->in_order);
+        }
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = BX_EIO;
+    sqlite3_reset(st);
+    return rc;
+}
+
 /* Every row of kind k: count its run, find its entry, add its value.  0 or BX_E*. */
 static int kind_read(kworker *kw, sqlite3_stmt *sts[2], sqlite3_stmt *meta, size_t k)
 {
@@ -853,8 +935,11 @@ static void *kind_worker(void *arg)
                                       " FROM metrics WHERE run_id = ?1 AND name = ?2",
                                       -1, &meta, NULL) != SQLITE_OK)
         rc = BX_EIO;
-    for (size_t k; rc == 0 && (k = kind_take(p)) < p->nkinds;)
-        rc = kind_read(kw, sts, meta, k);
+    for (size_t k; rc == 0 && (k = kind_take(p)) < p->nkinds;) {
+        rc = p->points ? kind_points(kw, meta, k) : 1;
+        if (rc == 1)
+            rc = kind_read(kw, sts, meta, k);
+    }
     if (rc && p->threaded) {
         pthread_mutex_lock(&p->mu);
         p->stop = 1;
@@ -899,6 +984,8 @@ static int aset_take(aset *to, aset *from)
 static int load_by_kind(store *s, const qfilter *f, int flags, names *nm, aset *out)
 {
     kpass p = {.f = f, .nm = nm, .flags = flags, .in_order = f->statuses.n == 1};
+    p.points = store_schema_version(s) >= 9 && f->statuses.n == 1 && f->hosts.n == 0 &&
+               !f->has_since && !f->has_until && !getenv("BENCHAAS_TEST_NO_POINTS");
     int rc = kinds_load(s, f, &p.knames, &p.kplugins, &p.kpure, &p.nkinds);
     if (rc) {
         free_kinds(p.knames, p.kplugins, p.kpure, p.nkinds);

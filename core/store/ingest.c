@@ -649,12 +649,22 @@ static int insert_children(store *s, const doc *d, int64_t id, int64_t host_id,
     }
     if ((rc = mbatch_flush(&b, err, errlen)))
         return rc;
+    int any_stale = s->schema_version >= 9 && store__points_any_stale(s);
     cJSON_ArrayForEach(it, d->metrics)
     {
         const cJSON *bt = cJSON_GetObjectItemCaseSensitive(it, "better");
         if (s->schema_version >= 6 &&
             (rc = store_metric_kind(s, d->plugin, it->string ? it->string : "",
                                     cJSON_IsString(bt) ? bt->valuestring : "none", err,
+                                    errlen)))
+            return rc;
+        /* a higher/lower-is-better value into its series' points (version 9) */
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "value");
+        if (s->schema_version >= 9 && it->string && cJSON_IsString(bt) &&
+            (strcmp(bt->valuestring, "higher") == 0 || strcmp(bt->valuestring, "lower") == 0) &&
+            (rc = store__points_add(s, it->string, d->plugin, d->status, config_id, host_id, id,
+                                    d->started_at[0] ? d->started_at : NULL, cJSON_IsNumber(v),
+                                    cJSON_IsNumber(v) ? v->valuedouble : 0, any_stale, err,
                                     errlen)))
             return rc;
     }

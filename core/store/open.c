@@ -617,6 +617,8 @@ void store_close(store *s)
         return;
     for (int i = 0; i < ST__COUNT; i++)
         sqlite3_finalize(s->st[i]);
+    for (int i = 0; i < PST__COUNT; i++)
+        sqlite3_finalize(s->pst[i]);
     for (size_t i = 0; i < s->nkept; i++)
         sqlite3_finalize(s->kept[i].st);
     free(s->kept);

@@ -464,6 +464,70 @@ static const char schema_alert_actions[] =
     "ALTER TABLE alerts ADD COLUMN accepted_from TEXT;"
     "CREATE INDEX alerts_accepted ON alerts(config_id, accepted_from) WHERE state = 'accepted';";
 
+/*
+ * Version 9 (a report over a million runs without reading every metric row):
+ *   - series_points: the points of every series (metric, plugin, status,
+ *     configuration, host): each higher/lower-is-better metric row's run,
+ *     start time and value, in metrics_find's order, packed into chunks
+ *     (store.h: store_point); ingest appends a run's points in its own
+ *     transaction (points.c), and the migration builds them from the rows;
+ *   - series_stale: the series whose points no longer match their rows
+ *     because a metric row was deleted or changed other than by ingest (the
+ *     two triggers); readers leave them to the metric rows, and the next
+ *     ingest into one builds it again.  failed = 1: its rows hold a start time
+ *     in a form ingest does not write, and it stays with the rows.
+ */
+static const char schema_series_points[] =
+    "CREATE TABLE series_points ("
+    "  id        INTEGER PRIMARY KEY,"
+    "  metric    TEXT NOT NULL,"
+    "  plugin    TEXT NOT NULL,"
+    "  status    TEXT NOT NULL,"
+    "  config_id INTEGER NOT NULL," /* configs.id, 0 for none */
+    "  host_id   INTEGER NOT NULL," /* hosts.id, 0 for runs without a host */
+    "  chunk     INTEGER NOT NULL," /* 0, 1, ...: the series' chunks in order */
+    "  n         INTEGER NOT NULL," /* points in data */
+    "  first_t   INTEGER NOT NULL," /* the first point's start time and run */
+    "  first_run INTEGER NOT NULL,"
+    "  data      BLOB NOT NULL"
+    ");"
+    "CREATE UNIQUE INDEX series_points_key ON series_points(metric, plugin, status, config_id,"
+    "  host_id, chunk);"
+    "CREATE TABLE series_stale ("
+    "  metric    TEXT NOT NULL,"
+    "  plugin    TEXT NOT NULL,"
+    "  status    TEXT NOT NULL,"
+    "  config_id INTEGER NOT NULL,"
+    "  host_id   INTEGER NOT NULL,"
+    "  failed    INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (metric, plugin, status, config_id, host_id)"
+    ") WITHOUT ROWID;"
+    "CREATE TRIGGER metrics_points_gone AFTER DELETE ON metrics"
+    "  WHEN (old.better = 'higher' OR old.better = 'lower') AND old.run_plugin IS NOT NULL"
+    "  AND old.run_status IS NOT NULL BEGIN"
+    "  INSERT OR IGNORE INTO series_stale(metric, plugin, status, config_id, host_id)"
+    "    VALUES (old.name, old.run_plugin, old.run_status, coalesce(old.run_config_id, 0),"
+    "            coalesce(old.run_host_id, 0));"
+    "END;"
+    "CREATE TRIGGER metrics_points_moved AFTER UPDATE OF name, value, better, run_plugin,"
+    "  run_status, run_started_at, run_config_id, run_host_id ON metrics"
+    "  WHEN old.name IS NOT new.name OR old.value IS NOT new.value"
+    "  OR old.better IS NOT new.better OR old.run_plugin IS NOT new.run_plugin"
+    "  OR old.run_status IS NOT new.run_status OR old.run_started_at IS NOT new.run_started_at"
+    "  OR old.run_config_id IS NOT new.run_config_id OR old.run_host_id IS NOT new.run_host_id"
+    "  BEGIN"
+    "  INSERT OR IGNORE INTO series_stale(metric, plugin, status, config_id, host_id)"
+    "    SELECT old.name, old.run_plugin, old.run_status, coalesce(old.run_config_id, 0),"
+    "           coalesce(old.run_host_id, 0)"
+    "    WHERE (old.better = 'higher' OR old.better = 'lower') AND old.run_plugin IS NOT NULL"
+    "    AND old.run_status IS NOT NULL;"
+    "  INSERT OR IGNORE INTO series_stale(metric, plugin, status, config_id, host_id)"
+    "    SELECT new.name, new.run_plugin, new.run_status, coalesce(new.run_config_id, 0),"
+    "           coalesce(new.run_host_id, 0)"
+    "    WHERE (new.better = 'higher' OR new.better = 'lower') AND new.run_plugin IS NOT NULL"
+    "    AND new.run_status IS NOT NULL;"
+    "END;";
+
 static const store_migration builtin_migrations[] = {
     {1, "initial schema", schema_v1},
     {2, "resource timelines, baselines per host class, configuration index", schema_v2},
@@ -473,7 +537,12 @@ static const store_migration builtin_migrations[] = {
     {6, "the kinds of metric each plugin has stored", schema_metric_kinds},
     {7, "CHECK constraints of runs and metrics without IN lists (ingest speed)", schema_checks},
     {8, "alerts: severity, acknowledged or accepted (who, when, why), the new level", schema_alert_actions},
+    {9, "the points of every series, kept at ingest", schema_series_points},
 };
+
+/* The version whose step is followed by building every series' points (in C, in the
+   same transaction: a blob per chunk is more than SQL builds well). */
+#define POINTS_VERSION 9
 
 const store_migration *store_migrations(size_t *n)
 {
@@ -545,6 +614,15 @@ int store__migrate(store *s, const store_migration *steps, size_t nsteps, char *
                 rc = BX_EIO;
             }
             sqlite3_free(msg);
+            if (rc == 0 && steps == builtin_migrations && steps[i].version == POINTS_VERSION &&
+                version > 0) {
+                char berr[256];
+                if ((rc = store__points_build_all(s, berr, sizeof berr)) != 0)
+                    store__err(err, errlen,
+                               "migrating the database to schema version %d (%s) failed: %s; "
+                               "the file is unchanged",
+                               steps[i].version, steps[i].what, berr);
+            }
         }
         /* (a step that edits sqlite_schema itself, 7, changes no schema cookie: a new one
            makes every other connection read the schema again) */

@@ -154,7 +154,30 @@ uint64_t store_serial(const store *s);
 
 /* PRAGMA application_id of our files ("BXA1") and the schema this build writes. */
 #define STORE_APPLICATION_ID 0x42584131
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
+
+/*
+ * The points of each series (schema version 9, docs/database.md): for every
+ * (metric, plugin, status, configuration, host), the values of its
+ * higher/lower-is-better metric rows in the order of metrics_find (start
+ * time, then run id), kept by ingest in chunks of series_points.data, each
+ * point STORE_POINT_BYTES bytes (run id, start time in seconds since the
+ * epoch or INT64_MIN when the run has none, value or NAN when it has none;
+ * each little-endian).  A series is complete when series_stale has no row
+ * of it: a metric row deleted or changed other than by ingest marks it.
+ */
+#define STORE_POINT_BYTES 24
+#define STORE_POINTS_CHUNK 32 /* points a chunk holds before the next begins */
+typedef struct store_point {
+    int64_t run;
+    int64_t t;
+    double v;
+} store_point;
+/* Point i of a chunk's data (which holds at least i + 1). */
+void store_point_get(const void *data, size_t i, store_point *out);
+/* Build every stale series again from its metric rows (inside the caller's write
+   transaction, or alone).  0 or BX_E* (message in err). */
+int store_points_rebuild(store *s, char *err, size_t errlen);
 
 /* The schema version of an open store (PRAGMA user_version). */
 int store_schema_version(store *s);

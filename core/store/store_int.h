@@ -8,6 +8,7 @@
  *   docread.c  reading and checking a result document before anything is written
  *   ingest.c   a checked document into the tables (one transaction a run, batches)
  *   export.c   the way back: a stored run as a result document, beside ingest
+ *   points.c   the points of every series, kept by ingest (version 9)
  */
 #ifndef BENCHAAS_STORE_INT_H
 #define BENCHAAS_STORE_INT_H
@@ -64,6 +65,10 @@ typedef struct kind_cache {
     size_t n;
 } kind_cache;
 
+/* The statements of points.c (its own: it runs inside the migration, below open.c). */
+enum { PST_LAST, PST_FIND, PST_FIRST, PST_UPDATE, PST_INSERT, PST_STALE, PST_STALE_MARK,
+       PST_STALE_CLEAR, PST_DROP, PST_ANY_STALE, PST__COUNT };
+
 /* The tables ingest writes several rows of at once (multi_insert), and how many a statement. */
 enum { MULTI_PARAM, MULTI_METRIC, MULTI_SAMPLE, MULTI_PROV, MULTI_META, MULTI__COUNT };
 #define MULTI_ROWS 16
@@ -84,6 +89,7 @@ struct store {
     } *kept; /* store_stmt's statements, finalised by store_close */
     size_t nkept;
     uint64_t serial; /* store_serial */
+    sqlite3_stmt *pst[PST__COUNT]; /* points.c's statements, prepared on first use */
 };
 
 /* err (errlen bytes) gets the formatted message; nothing when err is NULL or errlen 0. */
@@ -99,6 +105,17 @@ int store__query_int(sqlite3 *db, const char *sql, int64_t *out);
  */
 int store__migrate(store *s, const store_migration *steps, size_t nsteps, char *err,
                    size_t errlen);
+
+/* Every series' points from the metric rows (the migration to version 9). */
+int store__points_build_all(store *s, char *err, size_t errlen);
+/* Has any series been marked stale (1 also when that cannot be read)?  Asked once a run. */
+int store__points_any_stale(store *s);
+/* One metric row of a run just stored, into its series' points (ingest, version 9): the
+   value when has_value; any_stale: what store__points_any_stale said for this run (0: no
+   series is stale, and this one's mark is not read).  0 or BX_E* (message in err). */
+int store__points_add(store *s, const char *metric, const char *plugin, const char *status,
+                      int64_t config_id, int64_t host_id, int64_t run, const char *started_at,
+                      int has_value, double value, int any_stale, char *err, size_t errlen);
 
 /* Forget the metric kinds a connection has cached (ingest.c; on rollback and close). */
 void store__kinds_forget(kind_cache *c);

@@ -61,7 +61,8 @@
     X(store, open, create_memory) \
     X(store, export, export_roundtrip) \
     X(store, export, export_missing) \
-    X(store, open, kept_stmt)
+    X(store, open, kept_stmt) \
+    X(store, points, series_points)
 
 TESTS(BX_TEST_DECLARE)
 BX_TEST_TABLE(TESTS)

@@ -240,6 +240,7 @@ int test_scale_plans(void)
 #include "analyze.h"
 #include "query.h"
 #include "stats.h"
+#include "report.h"
 
 /* The number of metric_kinds rows (plugin, name, better). */
 static int64_t kinds(store *s, const char *plugin, const char *name, const char *better)
@@ -810,5 +811,207 @@ int test_kept_stmt(void)
     s = open_db("k.db");
     CHECK(s != NULL && first != 0 && store_serial(s) != 0 && store_serial(s) != first);
     store_close(s);
+    return 0;
+}
+
+/* ---- the points of every series (version 9) ------------------------------------------ */
+
+/* Run i of the points test: two plugins, hosts (one run in 17 without), times not in id
+   order, a value that is not a number now and then, a metric stored with and without a
+   direction; `late` runs start before every earlier one. */
+static cJSON *points_doc(int i, int late)
+{
+    char uuid[16], host[16], when[32];
+    snprintf(uuid, sizeof uuid, "%s%d", late ? "pl" : "p", i);
+    cJSON *d = doc_new(uuid, i % 3 ? "hpl" : "stream", i % 4 == 3 ? "failed" : "ok");
+    snprintf(host, sizeof host, "node%02d", i % 3);
+    doc_str(d, "host", i % 17 == 0 ? NULL : host);
+    snprintf(when, sizeof when, "%d-%02d-%02dT%02d:00:00Z", late ? 2020 : 2026,
+             1 + (i % 2) * 5 + (i / 60) % 6, 1 + i % 28, i % 24);
+    doc_str(d, "started_at", when);
+    doc_param(d, "NB", i % 2 ? "128" : "192", "int");
+    doc_metric(d, i % 3 ? "gflops" : "triad", 40 + (i * 7) % 13, "GFLOP/s", "higher");
+    doc_metric(d, "time", 2 + (i % 5) * 0.1, "s", i % 7 == 1 ? "none" : "lower");
+    doc_metric(d, "wall_time", 30, "s", "none");
+    if (i % 29 == 0)
+        cJSON_ReplaceItemInObject(cJSON_GetObjectItem(cJSON_GetObjectItem(d, "metrics"),
+                                                      i % 3 ? "gflops" : "triad"),
+                                  "value", cJSON_CreateNull());
+    return d;
+}
+
+/* The series pass from the points and from the metric rows (BENCHAAS_TEST_NO_POINTS):
+   exactly the same, for one status and for two. */
+static int points_same_as_rows(store *s, const char *db)
+{
+    static const char *const statuses[] = {"ok", "failed", NULL};
+    int flags = ASET_PER_HOST | ASET_TIMES | ASET_DIRECTIONAL | ASET_SERIES;
+    for (int i = 0; i < 3; i++) {
+        qfilter f = {0};
+        f.cmd = "report";
+        f.db = db;
+        CHECK(qfilter_option(&f, "--status", statuses[i] ? statuses[i] : "ok") == 0);
+        if (!statuses[i])
+            CHECK(qfilter_option(&f, "--status", "failed") == 0);
+        aset pts, rows;
+        CHECK(aset_load(s, &f, flags, &pts) == 0);
+        setenv("BENCHAAS_TEST_NO_POINTS", "1", 1);
+        int rc = aset_load(s, &f, flags, &rows);
+        unsetenv("BENCHAAS_TEST_NO_POINTS");
+        CHECK(rc == 0 && pts.n > 0);
+        rc = identical_sets(&rows, &pts);
+        aset_free(&pts);
+        aset_free(&rows);
+        qfilter_free(&f);
+        CHECKM(rc == 0, statuses[i] ? statuses[i] : "ok,failed");
+    }
+    return 0;
+}
+
+/* Every series whole: none stale, and as many points as higher/lower-is-better rows. */
+static int points_whole(store *s)
+{
+    CHECK(sql_int(s, "SELECT count(*) FROM series_stale") == 0);
+    int64_t rows = sql_int(s, "SELECT count(*) FROM metrics WHERE better IN ('higher', 'lower')");
+    CHECK(rows > 0);
+    CHECK(sql_int(s, "SELECT sum(n) FROM series_points") == rows);
+    CHECK(sql_int(s, "SELECT sum(length(data)) FROM series_points") == rows * STORE_POINT_BYTES);
+    return 0;
+}
+
+/* The report of a database, from its summary on (the header has the file and the time). */
+static char *report_body(store *s, const char *db)
+{
+    qfilter f = {0};
+    f.cmd = "report";
+    f.db = db;
+    report_opts o = {0};
+    o.max_runs = 20;
+    o.max_timelines = 2;
+    char *buf = NULL, err[256];
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    if (!out)
+        return NULL;
+    int rc = report_render_html(out, s, &f, &o, err, sizeof err);
+    fclose(out);
+    qfilter_free(&f);
+    char *body = rc == 0 && buf ? strstr(buf, "</header>") : NULL;
+    char *copy = body ? strdup(body) : NULL;
+    free(buf);
+    return copy;
+}
+
+/*
+ * Version 9: a database of version 8 migrated holds the points of every
+ * series, and gives the same series pass (exactly, as the metric rows give
+ * it) and the same report as one built new from the same documents; ingest
+ * keeps them whole after that, runs older than the series' last point and
+ * chunks that fill up included; a metric row deleted or changed by hand marks
+ * its series stale (the pass then reads the rows), and the next ingest into it
+ * builds it again, and so does store_points_rebuild (a row added by hand and
+ * marked stale as docs/database.md says).
+ * Mutations: ingest not adding a run's points (store__points_add) fails
+ * points_whole; the migration not building them (POINTS_VERSION) fails it
+ * after the migration; an older run appended at the end (chunk_insert not
+ * used) fails points_same_as_rows; kind_points ignoring series_stale fails it
+ * after the hand edits; a trigger that marks nothing fails the count of stale
+ * series.
+ */
+int test_series_points(void)
+{
+    char err[512];
+    size_t n;
+    const store_migration *steps = store_migrations(&n);
+    CHECK(n >= 9 && steps[n - 1].version == 9 && strstr(steps[n - 1].sql, "series_points"));
+    store *old, *fresh;
+    CHECK(store_open_with(tpath("old.db"), STORE_CREATE, steps, n - 1, &old, err, sizeof err) == 0);
+    CHECK(store_schema_version(old) == 8);
+    fresh = open_db("new.db");
+    CHECK(fresh);
+    for (int i = 0; i < 200; i++) {
+        cJSON *d = points_doc(i, 0);
+        CHECK(ingest(old, d) > 0 && ingest(fresh, d) > 0);
+        cJSON_Delete(d);
+    }
+    store_close(old);
+    CHECK(store_open(tpath("old.db"), STORE_CREATE, &old, err, sizeof err) == 0);
+    CHECK(store_schema_version(old) == 9);
+    CHECK(points_whole(old) == 0 && points_whole(fresh) == 0);
+    CHECK(points_same_as_rows(old, tpath("old.db")) == 0);
+    char *a = report_body(old, tpath("old.db")), *b = report_body(fresh, tpath("new.db"));
+    CHECK(a && b && strlen(a) > 1000);
+    CHECKM(strcmp(a, b) == 0, "the migrated database's report differs from the new one's");
+    free(a);
+    free(b);
+    store_close(old);
+
+    /* ingest: runs older than every point, and enough to fill chunks, in one batch */
+    CHECK(store_batch_begin(fresh, err, sizeof err) == 0);
+    for (int i = 0; i < 3 * STORE_POINTS_CHUNK; i++) { /* (12 * i: most in one series) */
+        cJSON *d = points_doc(12 * i, i % 2);
+        char uuid[16];
+        snprintf(uuid, sizeof uuid, "more%d", i);
+        cJSON_ReplaceItemInObject(d, "uuid", cJSON_CreateString(uuid));
+        CHECK(ingest(fresh, d) > 0);
+        cJSON_Delete(d);
+    }
+    CHECK(store_batch_commit(fresh, err, sizeof err) == 0);
+    CHECK(sql_int(fresh, "SELECT max(n) FROM series_points") >= STORE_POINTS_CHUNK);
+    CHECK(sql_int(fresh, "SELECT count(*) FROM series_points WHERE chunk > 0") > 0);
+    CHECK(points_whole(fresh) == 0);
+    CHECK(points_same_as_rows(fresh, tpath("new.db")) == 0);
+
+    /* by hand: a row deleted, a value changed; then one added */
+    CHECK(sqlite3_exec(store_db(fresh),
+                       "DELETE FROM metrics WHERE (run_id, name) IN"
+                       " (SELECT run_id, name FROM metrics WHERE"
+                       " name = 'gflops' AND run_status = 'ok' LIMIT 1);"
+                       "UPDATE metrics SET value = value + 1 WHERE name = 'time' AND run_id = 5;",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(sql_int(fresh, "SELECT count(*) FROM series_stale") == 2);
+    CHECK(points_same_as_rows(fresh, tpath("new.db")) == 0);
+    CHECK(store_points_rebuild(fresh, err, sizeof err) == 0);
+    CHECK(points_whole(fresh) == 0);
+    static const char add_row[] =
+        "INSERT INTO metrics(run_id, name, seq, value, unit, better, run_plugin, run_status,"
+        " run_started_at, run_host_id, run_config_id)"
+        " SELECT run_id, 'gflops2', 9, 1, '', 'higher', run_plugin, run_status, run_started_at,"
+        " run_host_id, run_config_id FROM metrics WHERE name = 'gflops' AND run_status = 'ok'"
+        " LIMIT 1;"
+        "INSERT OR IGNORE INTO metric_kinds VALUES ('hpl', 'gflops2', 'higher')";
+    /* (a row inserted by hand is marked stale by whoever inserts it, docs/database.md) */
+    static const char mark_added[] =
+        "INSERT OR IGNORE INTO series_stale(metric, plugin, status, config_id, host_id)"
+        " SELECT name, run_plugin, run_status, run_config_id, coalesce(run_host_id, 0)"
+        " FROM metrics WHERE name = 'gflops2'";
+    CHECK(sqlite3_exec(store_db(fresh), add_row, NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(sqlite3_exec(store_db(fresh), mark_added, NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(sql_int(fresh, "SELECT count(*) FROM series_stale") == 1);
+    CHECK(points_same_as_rows(fresh, tpath("new.db")) == 0);
+    CHECK(sqlite3_exec(store_db(fresh),
+                       "DELETE FROM metrics WHERE name = 'gflops2';"
+                       "DELETE FROM metric_kinds WHERE name = 'gflops2'",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(store_points_rebuild(fresh, err, sizeof err) == 0);
+    CHECK(points_whole(fresh) == 0);
+    /* a stale series built again by the next run stored into it */
+    CHECK(sqlite3_exec(store_db(fresh),
+                       "DELETE FROM metrics WHERE (run_id, name) IN"
+                       " (SELECT run_id, name FROM metrics WHERE"
+                       " name = 'time' AND run_status = 'ok' AND better = 'lower' LIMIT 1)",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(sql_int(fresh, "SELECT count(*) FROM series_stale") == 1);
+    for (int i = 0; i < 400 && sql_int(fresh, "SELECT count(*) FROM series_stale"); i++) {
+        cJSON *d = points_doc(i, 0);
+        char uuid[16];
+        snprintf(uuid, sizeof uuid, "again%d", i);
+        cJSON_ReplaceItemInObject(d, "uuid", cJSON_CreateString(uuid));
+        CHECK(ingest(fresh, d) > 0);
+        cJSON_Delete(d);
+    }
+    CHECK(points_whole(fresh) == 0);
+    CHECK(points_same_as_rows(fresh, tpath("new.db")) == 0);
+    store_close(fresh);
     return 0;
 }
