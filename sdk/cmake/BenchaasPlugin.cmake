@@ -37,8 +37,8 @@ endfunction()
 # Registers the ctest PLUGIN.FILE.CASE, the one name every BenchaaS test has
 # (LIBRARY.FILE.CASE, the plugin standing for the library): FILE is the
 # plugin's source file the test mainly exercises, FILE.c in PLUGIN_DIR (by
-# default the parent of the calling folder, plugins/PLUGIN/ seen from
-# plugins/PLUGIN/tests/), CASE the test's own name.  The test is labelled
+# default the calling folder, or its parent when that is a tests/ folder:
+# plugins/PLUGIN/ seen from plugins/PLUGIN/tests/), CASE the test's own name.  The test is labelled
 # PLUGIN (`ctest -L PLUGIN`); PROPERTIES go to set_tests_properties as they
 # are.  A name of another shape, or a FILE that is not a source file of the
 # plugin, stops the configure step: `ctest -R '^PLUGIN\.FILE\.'` must find
@@ -53,7 +53,11 @@ function(benchaas_add_plugin_test plugin file case)
     message(FATAL_ERROR "benchaas_add_plugin_test(${plugin} ${file} ${case}): COMMAND is required; unknown: ${BXT_UNPARSED_ARGUMENTS}")
   endif()
   if(NOT BXT_PLUGIN_DIR)
-    get_filename_component(BXT_PLUGIN_DIR "${CMAKE_CURRENT_SOURCE_DIR}/.." ABSOLUTE)
+    set(BXT_PLUGIN_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    get_filename_component(_here "${CMAKE_CURRENT_SOURCE_DIR}" NAME)
+    if(_here STREQUAL "tests")
+      get_filename_component(BXT_PLUGIN_DIR "${CMAKE_CURRENT_SOURCE_DIR}/.." ABSOLUTE)
+    endif()
   endif()
   if(NOT EXISTS "${BXT_PLUGIN_DIR}/${file}.c")
     message(FATAL_ERROR "benchaas_add_plugin_test(${plugin} ${file} ${case}): ${file} is not a source file of the plugin (${BXT_PLUGIN_DIR}/${file}.c)")
