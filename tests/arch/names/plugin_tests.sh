@@ -33,14 +33,13 @@ for t in json.load(sys.stdin)["tests"]:
         print("BAD %s: not labelled %s" % (t["name"], m.group(1)))
 print("COUNT %d" % n)
 '
-out=$(python3 -c "$check_names" "$src" "$plugins" <<<"$json")
+out=$(python3 -c "$check_names" "$src" "$plugins" <<<"$json") || fail "the test list could not be read"
 while IFS= read -r line; do
     case $line in
     BAD*) fail "${line#BAD }" ;;
     COUNT*) count=${line#COUNT } ;;
     esac
 done <<<"$out"
-[ "${count:-0}" -gt 0 ] || fail "no plugin test registered (is a plugin built?)"
 
 # 2. The helper refuses what would break the convention, at the configure step.
 tmp=$(mktemp -d) || exit 1
@@ -74,4 +73,8 @@ for call in 'benchaas_add_plugin_test(demo demo a.b COMMAND true)' \
             'benchaas_add_plugin_test(demo demo ok)'; do
     o=$(try "$call") && fail "accepted: $call"
 done
+if [ "$bad" = 0 ] && [ "${count:-0}" -eq 0 ]; then
+    echo "SKIP: no plugin built (BENCHAAS_PLUGINS): no plugin test to check" >&2
+    exit 77
+fi
 exit $bad
