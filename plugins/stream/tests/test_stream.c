@@ -1,7 +1,7 @@
 /*
  * test_stream.c — unit tests of the stream plugin through the mock host.
  *
- *     test_stream NAME     run one test (ctest registers each as stream.NAME)
+ *     test_stream NAME     run one test (ctest: stream.FILE.NAME, FILE stream or kernels)
  *     test_stream          run them all
  *
  * The plugin's sources are compiled into this program, so a test can reach
