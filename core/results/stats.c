@@ -294,21 +294,3 @@ double stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb
     return p > 1.0 ? 1.0 : p;
 }
 
-double stats_hodges_lehmann(const double *a, size_t na, const double *b, size_t nb)
-{
-    if (na == 0 || nb == 0)
-        return NAN;
-    /* bounded: with huge samples use at most 2000 x 2000 pairs (evenly spaced) */
-    size_t sa = na > 2000 ? na / 2000 + 1 : 1, sb = nb > 2000 ? nb / 2000 + 1 : 1;
-    size_t n = ((na + sa - 1) / sa) * ((nb + sb - 1) / sb), k = 0;
-    double *d = malloc(n * sizeof *d);
-    if (!d)
-        return NAN;
-    for (size_t i = 0; i < na; i += sa)
-        for (size_t j = 0; j < nb; j += sb)
-            d[k++] = b[j] - a[i];
-    stats_sort(d, k);
-    double r = stats_pct_sorted(d, k, 50);
-    free(d);
-    return r;
-}

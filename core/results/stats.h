@@ -41,11 +41,4 @@ double stats_mad_sorted(const double *s, size_t n);
  */
 double stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb, double *min_p);
 
-/*
- * The Hodges–Lehmann estimate of the shift from a to b: the median of all
- * differences b[j] - a[i].  NAN if either is empty.  Robust against an
- * outlier repetition, unlike the difference of the means.
- */
-double stats_hodges_lehmann(const double *a, size_t na, const double *b, size_t nb);
-
 #endif

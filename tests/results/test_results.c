@@ -84,17 +84,6 @@ static int test_stats_mann_whitney(void)
     return 0;
 }
 
-static int test_stats_hodges_lehmann(void)
-{
-    double a[] = {1, 2, 3}, b[] = {11, 12, 13, 100};
-    /* differences: 8..12 and 97..99; their median */
-    double d = stats_hodges_lehmann(a, 3, b, 3);
-    CHECK(d == 10);
-    CHECK(stats_hodges_lehmann(a, 3, b, 4) == 10.5);
-    CHECK(isnan(stats_hodges_lehmann(a, 0, b, 4)));
-    return 0;
-}
-
 static int test_svg_numbers(void)
 {
     static const struct {
@@ -532,7 +521,6 @@ static int test_cp_floor(void)
 #define TESTS(X) \
     X(results, stats, stats_percentiles) \
     X(results, stats, stats_mann_whitney) \
-    X(results, stats, stats_hodges_lehmann) \
     X(results, svg, svg_numbers) \
     X(results, svg, svg_chart) \
     X(results, svg, svg_ids_threads) \
