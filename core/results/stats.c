@@ -293,4 +293,3 @@ double stats_mann_whitney(const double *a, size_t na, const double *b, size_t nb
     free(r2);
     return p > 1.0 ? 1.0 : p;
 }
-
