@@ -50,19 +50,24 @@ static int64_t tail_runs(void)
     return v > 0 ? (int64_t)v : STORE_SAMPLES_TAIL;
 }
 
-/* metric's mark: the last run its chunks cover, INT64_MIN when it has none.  0 or BX_EIO. */
-static int mark_of(sqlite3 *db, const char *metric, int64_t *mark)
+/* metric's mark: the last run its chunks cover, INT64_MIN when it has none (the
+   statement kept until store_close: ingest asks for every run).  0 or BX_EIO. */
+static int mark_of(store *s, const char *metric, int64_t *mark)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt **st = &s->pst[PST_SAMPLES_MARK];
     *mark = INT64_MIN;
-    if (sqlite3_prepare_v2(db, "SELECT max(last_run) FROM samples_chunks WHERE metric = ?1", -1,
-                           &st, NULL) != SQLITE_OK)
+    if (!*st &&
+        sqlite3_prepare_v3(s->db, "SELECT max(last_run) FROM samples_chunks WHERE metric = ?1",
+                           -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
+        *st = NULL;
         return BX_EIO;
-    sqlite3_bind_text(st, 1, metric, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : BX_EIO;
-    if (rc == 0 && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        *mark = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    }
+    sqlite3_bind_text(*st, 1, metric, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(*st) == SQLITE_ROW ? 0 : BX_EIO;
+    if (rc == 0 && sqlite3_column_type(*st, 0) != SQLITE_NULL)
+        *mark = sqlite3_column_int64(*st, 0);
+    sqlite3_reset(*st);
+    sqlite3_clear_bindings(*st);
     return rc;
 }
 
@@ -196,7 +201,8 @@ static int repack_metrics(store *s, int stale_only, char *err, size_t errlen)
     const char *sql = stale_only ? "SELECT metric FROM samples_stale WHERE metric > ?1"
                                    " ORDER BY metric LIMIT 1"
                                  : "SELECT metric FROM samples INDEXED BY samples_metric"
-                                   " WHERE metric > ?1 AND value IS NOT NULL ORDER BY metric LIMIT 1";
+                                   " WHERE metric > ?1 AND value IS NOT NULL"
+                                   " ORDER BY metric LIMIT 1";
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return sp_error(s, "packing samples", err, errlen);
     char *metric = strdup("");
@@ -240,7 +246,7 @@ int store__samples_rebuild_stale(store *s, char *err, size_t errlen)
 int store__samples_ingested(store *s, const char *metric, int64_t run, char *err, size_t errlen)
 {
     int64_t mark;
-    if (mark_of(s->db, metric, &mark) != 0)
+    if (mark_of(s, metric, &mark) != 0)
         return sp_error(s, "reading the packed samples", err, errlen);
     /* (a run at or before the mark was stored again: the triggers marked it stale) */
     if (run <= mark || (mark != INT64_MIN && run - mark < tail_runs()) ||
@@ -255,7 +261,8 @@ int store__samples_ingested(store *s, const char *metric, int64_t run, char *err
     sqlite3_finalize(st);
     if (step != SQLITE_ROW)
         return sp_error(s, "reading the packed samples", err, errlen);
-    return stale ? repack(s, metric, run, err, errlen) : pack_range(s, metric, mark, run, err, errlen);
+    return stale ? repack(s, metric, run, err, errlen)
+                 : pack_range(s, metric, mark, run, err, errlen);
 }
 
 /* ---- readers ----------------------------------------------------------------------- */
@@ -272,7 +279,7 @@ int store_samples_mark(store *s, const char *metric, int64_t *mark)
     sqlite3_bind_text(st, 1, metric, -1, SQLITE_STATIC);
     int fresh = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 0;
     sqlite3_finalize(st);
-    return fresh && mark_of(s->db, metric, mark) == 0 && *mark != INT64_MIN;
+    return fresh && mark_of(s, metric, mark) == 0 && *mark != INT64_MIN;
 }
 
 int store_samples_read(store *s, const char *metric, int64_t lo, int64_t hi, store_samples *out)

@@ -68,7 +68,7 @@ typedef struct kind_cache {
 
 /* The statements of points.c (its own: it runs inside the migration, below open.c). */
 enum { PST_LAST, PST_FIND, PST_FIRST, PST_UPDATE, PST_INSERT, PST_STALE, PST_STALE_MARK,
-       PST_STALE_CLEAR, PST_DROP, PST_ANY_STALE, PST__COUNT };
+       PST_STALE_CLEAR, PST_DROP, PST_ANY_STALE, PST_SAMPLES_MARK, PST__COUNT };
 
 /* The tables ingest writes several rows of at once (multi_insert), and how many a statement. */
 enum { MULTI_PARAM, MULTI_METRIC, MULTI_SAMPLE, MULTI_PROV, MULTI_META, MULTI__COUNT };
@@ -90,7 +90,7 @@ struct store {
     } *kept; /* store_stmt's statements, finalised by store_close */
     size_t nkept;
     uint64_t serial; /* store_serial */
-    sqlite3_stmt *pst[PST__COUNT]; /* points.c's statements, prepared on first use */
+    sqlite3_stmt *pst[PST__COUNT]; /* points.c's and samplepack.c's statements, kept */
 };
 
 /* err (errlen bytes) gets the formatted message; nothing when err is NULL or errlen 0. */

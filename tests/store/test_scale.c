@@ -1068,7 +1068,8 @@ static int packed_same_as_index(const char *db, char **first)
         unsetenv("BENCHAAS_TEST_SPLIT_MIN");
         int ok = rc == 0 && out && strlen(out) > 100 && (!*first || strcmp(out, *first) == 0);
         if (!ok)
-            fprintf(stderr, "way %d: rc %d\n%s\n%s\n", way, rc, out ? out : "", errout ? errout : "");
+            fprintf(stderr, "way %d: rc %d\n%s\n%s\n", way, rc, out ? out : "",
+                    errout ? errout : "");
         free(errout);
         if (*first)
             free(out);
