@@ -1,9 +1,11 @@
 /*
  * aggregate_samples.c — the samples of `query --over samples`: the grouped
  * query (aggregate.c) reads the metric rows and remembers each row's group,
- * then the samples of each metric are read in run order from the index
- * samples_metric, in chunks shared between this thread and a reader thread
- * on a twin connection, and merged into the groups.
+ * then the samples of each metric are read in run order, in chunks of runs
+ * shared between this thread and a reader thread on a twin connection, and
+ * merged into the groups: from the metric's packed samples (samples_chunks,
+ * schema version 10) up to its mark, the rest from the index samples_metric,
+ * the same values in the same order either way.
  */
 #define _GNU_SOURCE
 #include "aggsamples.h"
