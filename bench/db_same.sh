@@ -63,6 +63,8 @@ query|--tag acceptance --limit 50 --format json
 query|--plugin hpl --status ok --since 2026-01-01 --metric gflops --group-by NB --stat count,median,p5,p95
 query|--plugin stream --status ok --metric triad --group-by host,array_size --stat median,p95 --over samples
 query|--plugin stream --metric triad --group-by host --over samples --format csv
+query|--plugin stream,hpl --status ok --metric triad,gflops --group-by host,plugin --stat count,mean,stddev,p95,runs --over samples
+query|--plugin stream --status ok,failed --since 2026-01-01 --metric triad --group-by host,array_size --stat count,median,min,max --over samples --format json
 query|--plugin hpl,stream --metric gflops,triad --group-by host,plugin,ranks --stat count,mean,stddev,p90,runs
 query|--latest --plugin hpl --format csv
 query|--latest --tag acceptance --format csv

@@ -1,9 +1,11 @@
 /*
  * aggregate_samples.c — the samples of `query --over samples`: the grouped
  * query (aggregate.c) reads the metric rows and remembers each row's group,
- * then the samples of each metric are read in run order from the index
- * samples_metric, in chunks shared between this thread and a reader thread
- * on a twin connection, and merged into the groups.
+ * then the samples of each metric are read in run order, in chunks of runs
+ * shared between this thread and a reader thread on a twin connection, and
+ * merged into the groups: from the metric's packed samples (samples_chunks,
+ * schema version 10) up to its mark, the rest from the index samples_metric,
+ * the same values in the same order either way.
  */
 #define _GNU_SOURCE
 #include "aggsamples.h"
@@ -126,6 +128,42 @@ static int64_t split_min(void)
     return v > 0 ? (int64_t)v : 4096;
 }
 
+/* metric's samples of the runs lo .. hi appended to the buffer b: the packed ones up to
+   the mark (version 10), the others from the index (st, on conn too).  0, BX_E*. */
+static int fill_range(const spass *sp, store *conn, sqlite3_stmt *st, int64_t lo, int64_t hi,
+                      scur *b)
+{
+    int rc = 0;
+    if (sp->packed && lo <= sp->mark) {
+        store_samples out = {b->run, b->v, b->n, b->cap};
+        rc = store_samples_read(conn, sp->metric, lo, hi < sp->mark ? hi : sp->mark, &out);
+        b->run = out.run;
+        b->v = out.v;
+        b->n = out.n;
+        b->cap = out.cap;
+        if (rc || hi <= sp->mark)
+            return rc;
+        lo = sp->mark + 1;
+    }
+    scur c;
+    for (scur_start(&c, st, sp->metric, lo, hi); scur_row(&c); scur_next(&c)) {
+        if (b->n == b->cap) {
+            size_t cap = b->cap ? 2 * b->cap : 4096;
+            int64_t *nr = realloc(b->run, cap * sizeof *nr);
+            if (nr)
+                b->run = nr;
+            double *nv = nr ? realloc(b->v, cap * sizeof *nv) : NULL;
+            if (!nv)
+                return BX_ENOMEM;
+            b->v = nv;
+            b->cap = cap;
+        }
+        b->run[b->n] = scur_run(&c);
+        b->v[b->n++] = scur_value(&c);
+    }
+    return c.step == SQLITE_DONE ? 0 : BX_EIO;
+}
+
 static void *samples_reader(void *arg)
 {
     spass *sp = arg;
@@ -139,27 +177,7 @@ static void *samples_reader(void *arg)
         pthread_mutex_unlock(&sp->mu);
         if (k < 0)
             break;
-        scur *b = &sp->buf[k], c;
-        for (scur_start(&c, st, sp->metric, sp->bound[k], sp->bound[k + 1] - 1); scur_row(&c);
-             scur_next(&c)) {
-            if (b->n == b->cap) {
-                size_t cap = b->cap ? 2 * b->cap : 4096;
-                int64_t *nr = realloc(b->run, cap * sizeof *nr);
-                if (nr)
-                    b->run = nr;
-                double *nv = nr ? realloc(b->v, cap * sizeof *nv) : NULL;
-                if (!nv) {
-                    rc = BX_ENOMEM;
-                    break;
-                }
-                b->v = nv;
-                b->cap = cap;
-            }
-            b->run[b->n] = scur_run(&c);
-            b->v[b->n++] = scur_value(&c);
-        }
-        if (rc == 0 && c.step != SQLITE_DONE)
-            rc = BX_EIO;
+        rc = fill_range(sp, sp->twin, st, sp->bound[k], sp->bound[k + 1] - 1, &sp->buf[k]);
         pthread_mutex_lock(&sp->mu);
         sp->done[k] = 1;
         if (rc)
@@ -187,6 +205,8 @@ void agg_spass_start(spass *sp, store *s, const char *metric)
     sp->bound[0] = INT64_MIN;
     sp->bound[1] = INT64_MAX;
     sp->twin = store_twin(s, 0);
+    /* (BENCHAAS_TEST_NO_PACKED: the index alone, the answer the packed samples must give) */
+    sp->packed = !getenv("BENCHAAS_TEST_NO_PACKED") && store_samples_mark(s, metric, &sp->mark);
     sqlite3_stmt *st;
     if (!sp->twin ||
         sqlite3_prepare_v2(store_db(s),
@@ -243,8 +263,8 @@ void agg_spass_end(spass *sp)
 
 /* The pending rows p[a..b) of sp's metric (in run order), chunk by chunk: the chunks the
    reader did not take from statement st, the others from the reader's buffers. */
-static int spass_merge(spass *sp, sqlite3_stmt *st, sqlite3_stmt *any_st, const qfilter *filt,
-                       pending *p, size_t a, size_t b)
+static int spass_merge(store *s, spass *sp, sqlite3_stmt *st, sqlite3_stmt *any_st,
+                       const qfilter *filt, pending *p, size_t a, size_t b)
 {
     int rc = 0;
     size_t i = a;
@@ -264,7 +284,13 @@ static int spass_merge(spass *sp, sqlite3_stmt *st, sqlite3_stmt *any_st, const 
             rc = mine ? 0 : sp->rc;
             pthread_mutex_unlock(&sp->mu);
         }
-        if (rc == 0 && mine) {
+        if (rc == 0 && mine && sp->packed) {
+            scur c = {0};
+            if ((rc = fill_range(sp, s, st, sp->bound[k], sp->bound[k + 1] - 1, &c)) == 0)
+                rc = merge_range(&c, any_st, filt, p, i, j);
+            free(c.run);
+            free(c.v);
+        } else if (rc == 0 && mine) {
             scur c;
             scur_start(&c, st, sp->metric, sp->bound[k], sp->bound[k + 1] - 1);
             rc = merge_range(&c, any_st, filt, p, i, j);
@@ -318,7 +344,7 @@ int agg_merge_samples(store *s, const qfilter *filt, pending *p, size_t n, spass
         spass own, *sp = first && strcmp(first->metric, metric) == 0 ? first : &own;
         if (sp == &own)
             agg_spass_start(sp, s, metric);
-        rc = spass_merge(sp, st, any_st, filt, p, a, b);
+        rc = spass_merge(s, sp, st, any_st, filt, p, a, b);
         if (sp == &own)
             agg_spass_end(sp);
     }

@@ -66,6 +66,8 @@ typedef struct spass {
     int stop;                         /* this thread gave up */
     int rc;                           /* the reader's BX_E*, or 0 */
     store *twin;
+    int packed;   /* the samples of the runs up to mark are packed (store_samples_mark) */
+    int64_t mark;
     int threaded;
     pthread_t tid;
     pthread_mutex_t mu; /* guards high, low, done, stop and rc */

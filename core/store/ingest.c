@@ -680,6 +680,13 @@ static int insert_children(store *s, const doc *d, int64_t id, int64_t host_id,
     }
     if ((rc = mbatch_flush(&b, err, errlen)))
         return rc;
+    /* each metric's samples packed once enough runs follow its mark (version 10) */
+    cJSON_ArrayForEach(it, d->samples)
+    {
+        if (s->schema_version >= STORE_SAMPLES_VERSION && it->string &&
+            (rc = store__samples_ingested(s, it->string, id, err, errlen)))
+            return rc;
+    }
     cJSON_ArrayForEach(it, d->tags)
     {
         if (!(st = stmt(s, ST_INS_TAG, err, errlen)))

@@ -448,6 +448,8 @@ int store_points_rebuild(store *s, char *err, size_t errlen)
     sqlite3_finalize(st);
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = build(s, &keys[i], err, errlen);
+    if (rc == 0) /* and the stale metrics' packed samples (version 10) */
+        rc = store__samples_rebuild_stale(s, err, errlen);
     for (size_t i = 0; i < 3 * n; i++)
         free(texts[i]);
     free(texts);

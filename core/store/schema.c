@@ -528,6 +528,45 @@ static const char schema_series_points[] =
     "    AND new.run_status IS NOT NULL;"
     "END;";
 
+/*
+ * Version 10 (the samples of a metric without stepping through its index):
+ *   - samples_chunks: every metric's samples that have a value, of the runs
+ *     up to the metric's mark (the largest last_run of its chunks), in the
+ *     order of samples_metric, packed (store.h: STORE_SAMPLE_BYTES); the
+ *     migration packs them, ingest packs the runs past the mark once they
+ *     span STORE_SAMPLES_TAIL run ids (samplepack.c);
+ *   - samples_stale: the metrics whose chunks no longer match the samples
+ *     because a sample of a covered run was deleted, changed or added other
+ *     than by ingest (the three triggers; a new run's samples are past every
+ *     mark and mark nothing); readers leave them to the index.
+ */
+#define SAMPLES_MARK(m) "(SELECT max(last_run) FROM samples_chunks WHERE metric = " m ")"
+static const char schema_samples_chunks[] =
+    "CREATE TABLE samples_chunks ("
+    "  id        INTEGER PRIMARY KEY,"
+    "  metric    TEXT NOT NULL,"
+    "  first_run INTEGER NOT NULL," /* the runs first_run .. last_run */
+    "  last_run  INTEGER NOT NULL,"
+    "  n         INTEGER NOT NULL," /* records in data */
+    "  data      BLOB NOT NULL"
+    ");"
+    "CREATE UNIQUE INDEX samples_chunks_key ON samples_chunks(metric, last_run);"
+    "CREATE TABLE samples_stale (metric TEXT PRIMARY KEY) WITHOUT ROWID;"
+    "CREATE TRIGGER samples_packed_gone AFTER DELETE ON samples"
+    "  WHEN old.value IS NOT NULL AND old.run_id <= " SAMPLES_MARK("old.metric") " BEGIN"
+    "  INSERT OR IGNORE INTO samples_stale(metric) VALUES (old.metric);"
+    "END;"
+    "CREATE TRIGGER samples_packed_added AFTER INSERT ON samples"
+    "  WHEN new.value IS NOT NULL AND new.run_id <= " SAMPLES_MARK("new.metric") " BEGIN"
+    "  INSERT OR IGNORE INTO samples_stale(metric) VALUES (new.metric);"
+    "END;"
+    "CREATE TRIGGER samples_packed_moved AFTER UPDATE ON samples BEGIN"
+    "  INSERT OR IGNORE INTO samples_stale(metric) SELECT old.metric"
+    "    WHERE old.value IS NOT NULL AND old.run_id <= " SAMPLES_MARK("old.metric") ";"
+    "  INSERT OR IGNORE INTO samples_stale(metric) SELECT new.metric"
+    "    WHERE new.value IS NOT NULL AND new.run_id <= " SAMPLES_MARK("new.metric") ";"
+    "END;";
+
 static const store_migration builtin_migrations[] = {
     {1, "initial schema", schema_v1},
     {2, "resource timelines, baselines per host class, configuration index", schema_v2},
@@ -538,6 +577,7 @@ static const store_migration builtin_migrations[] = {
     {7, "CHECK constraints of runs and metrics without IN lists (ingest speed)", schema_checks},
     {8, "alerts: severity, acknowledged or accepted (who, when, why), the new level", schema_alert_actions},
     {9, "the points of every series, kept at ingest", schema_series_points},
+    {10, "every metric's samples packed, kept at ingest", schema_samples_chunks},
 };
 
 /* The version whose step is followed by building every series' points (in C, in the
@@ -614,10 +654,12 @@ int store__migrate(store *s, const store_migration *steps, size_t nsteps, char *
                 rc = BX_EIO;
             }
             sqlite3_free(msg);
-            if (rc == 0 && steps == builtin_migrations && steps[i].version == POINTS_VERSION &&
-                version > 0) {
+            if (rc == 0 && steps == builtin_migrations && version > 0 &&
+                (steps[i].version == POINTS_VERSION || steps[i].version == STORE_SAMPLES_VERSION)) {
                 char berr[256];
-                if ((rc = store__points_build_all(s, berr, sizeof berr)) != 0)
+                if ((rc = steps[i].version == POINTS_VERSION
+                              ? store__points_build_all(s, berr, sizeof berr)
+                              : store__samples_pack_all(s, berr, sizeof berr)) != 0)
                     store__err(err, errlen,
                                "migrating the database to schema version %d (%s) failed: %s; "
                                "the file is unchanged",

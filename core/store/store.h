@@ -154,7 +154,7 @@ uint64_t store_serial(const store *s);
 
 /* PRAGMA application_id of our files ("BXA1") and the schema this build writes. */
 #define STORE_APPLICATION_ID 0x42584131
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 
 /*
  * The points of each series (schema version 9, docs/database.md): for every
@@ -175,9 +175,35 @@ typedef struct store_point {
 } store_point;
 /* Point i of a chunk's data (which holds at least i + 1). */
 void store_point_get(const void *data, size_t i, store_point *out);
-/* Build every stale series again from its metric rows (inside the caller's write
-   transaction, or alone).  0 or BX_E* (message in err). */
+/* Build every stale series again from its metric rows, and every stale metric's packed
+   samples from the index (inside the caller's write transaction, or alone).  0 or BX_E*
+   (message in err). */
 int store_points_rebuild(store *s, char *err, size_t errlen);
+
+/*
+ * Every metric's samples packed (schema version 10, docs/database.md): the
+ * samples with a value of the runs up to a metric's mark, in the order of
+ * the index samples_metric (run id, then value), STORE_SAMPLE_BYTES each (run
+ * id, value; little-endian), in chunks of samples_chunks.  Ingest packs a
+ * metric's runs past its mark once they span STORE_SAMPLES_TAIL run ids; a
+ * sample of a covered run deleted, changed or added other than by ingest
+ * marks the metric stale (samples_stale) until it is packed again.
+ */
+#define STORE_SAMPLES_VERSION 10
+#define STORE_SAMPLE_BYTES 16
+#define STORE_SAMPLES_CHUNK 4096 /* records a chunk holds (at least) before the next begins */
+#define STORE_SAMPLES_TAIL 1024  /* run ids past the mark before ingest packs them */
+typedef struct store_samples {
+    int64_t *run;
+    double *v;
+    size_t n, cap;
+} store_samples;
+/* 1 and *mark when metric's samples of the runs up to *mark are packed and none of them
+   stale (version 10), else 0 (read them from the index). */
+int store_samples_mark(store *s, const char *metric, int64_t *mark);
+/* metric's packed samples of the runs lo .. hi (hi <= its mark) appended to out, in the
+   index's order.  0, BX_ENOMEM or BX_EIO. */
+int store_samples_read(store *s, const char *metric, int64_t lo, int64_t hi, store_samples *out);
 
 /* The schema version of an open store (PRAGMA user_version). */
 int store_schema_version(store *s);

@@ -9,6 +9,7 @@
  *   ingest.c   a checked document into the tables (one transaction a run, batches)
  *   export.c   the way back: a stored run as a result document, beside ingest
  *   points.c   the points of every series, kept by ingest (version 9)
+ *   samplepack.c  every metric's samples packed, kept by ingest (version 10)
  */
 #ifndef BENCHAAS_STORE_INT_H
 #define BENCHAAS_STORE_INT_H
@@ -67,7 +68,7 @@ typedef struct kind_cache {
 
 /* The statements of points.c (its own: it runs inside the migration, below open.c). */
 enum { PST_LAST, PST_FIND, PST_FIRST, PST_UPDATE, PST_INSERT, PST_STALE, PST_STALE_MARK,
-       PST_STALE_CLEAR, PST_DROP, PST_ANY_STALE, PST__COUNT };
+       PST_STALE_CLEAR, PST_DROP, PST_ANY_STALE, PST_SAMPLES_MARK, PST__COUNT };
 
 /* The tables ingest writes several rows of at once (multi_insert), and how many a statement. */
 enum { MULTI_PARAM, MULTI_METRIC, MULTI_SAMPLE, MULTI_PROV, MULTI_META, MULTI__COUNT };
@@ -89,7 +90,7 @@ struct store {
     } *kept; /* store_stmt's statements, finalised by store_close */
     size_t nkept;
     uint64_t serial; /* store_serial */
-    sqlite3_stmt *pst[PST__COUNT]; /* points.c's statements, prepared on first use */
+    sqlite3_stmt *pst[PST__COUNT]; /* points.c's and samplepack.c's statements, kept */
 };
 
 /* err (errlen bytes) gets the formatted message; nothing when err is NULL or errlen 0. */
@@ -105,6 +106,15 @@ int store__query_int(sqlite3 *db, const char *sql, int64_t *out);
  */
 int store__migrate(store *s, const store_migration *steps, size_t nsteps, char *err,
                    size_t errlen);
+
+/* Every metric's samples packed again from the index (the migration to version 10). */
+int store__samples_pack_all(store *s, char *err, size_t errlen);
+/* The stale metrics' samples packed again (store_points_rebuild). */
+int store__samples_rebuild_stale(store *s, char *err, size_t errlen);
+/* A run just stored with samples of metric (ingest, version 10): packs the metric's runs
+   past its mark when they span STORE_SAMPLES_TAIL ids (again from the start when it is
+   stale).  0 or BX_E* (message in err). */
+int store__samples_ingested(store *s, const char *metric, int64_t run, char *err, size_t errlen);
 
 /* Every series' points from the metric rows (the migration to version 9). */
 int store__points_build_all(store *s, char *err, size_t errlen);

@@ -62,7 +62,8 @@
     X(store, export, export_roundtrip) \
     X(store, export, export_missing) \
     X(store, open, kept_stmt) \
-    X(store, points, series_points)
+    X(store, points, series_points) \
+    X(store, samplepack, packed_samples)
 
 TESTS(BX_TEST_DECLARE)
 BX_TEST_TABLE(TESTS)

@@ -20,7 +20,10 @@ static const char *const not_ingested[] = {"users",     "tokens", "jobs",      "
                                            "schedules", "alerts", "baselines",
                                            /* kept from the metric rows (their own test:
                                               store.points.series_points) */
-                                           "series_points", "series_stale", NULL};
+                                           "series_points", "series_stale",
+                                           /* kept from the samples (store.samplepack.
+                                              packed_samples) */
+                                           "samples_chunks", "samples_stale", NULL};
 
 /* The SQL text of column `col` of `table` with every row id replaced by what it stands
    for (a run by its uuid, a host by its name, a configuration by its key); NULL to

@@ -923,9 +923,9 @@ int test_series_points(void)
     char err[512];
     size_t n;
     const store_migration *steps = store_migrations(&n);
-    CHECK(n >= 9 && steps[n - 1].version == 9 && strstr(steps[n - 1].sql, "series_points"));
+    CHECK(n >= 9 && steps[8].version == 9 && strstr(steps[8].sql, "series_points"));
     store *old, *fresh;
-    CHECK(store_open_with(tpath("old.db"), STORE_CREATE, steps, n - 1, &old, err, sizeof err) == 0);
+    CHECK(store_open_with(tpath("old.db"), STORE_CREATE, steps, 8, &old, err, sizeof err) == 0);
     CHECK(store_schema_version(old) == 8);
     fresh = open_db("new.db");
     CHECK(fresh);
@@ -936,7 +936,7 @@ int test_series_points(void)
     }
     store_close(old);
     CHECK(store_open(tpath("old.db"), STORE_CREATE, &old, err, sizeof err) == 0);
-    CHECK(store_schema_version(old) == 9);
+    CHECK(store_schema_version(old) == STORE_SCHEMA_VERSION);
     CHECK(points_whole(old) == 0 && points_whole(fresh) == 0);
     CHECK(points_same_as_rows(old, tpath("old.db")) == 0);
     char *a = report_body(old, tpath("old.db")), *b = report_body(fresh, tpath("new.db"));
@@ -1012,6 +1012,182 @@ int test_series_points(void)
     }
     CHECK(points_whole(fresh) == 0);
     CHECK(points_same_as_rows(fresh, tpath("new.db")) == 0);
+    store_close(fresh);
+    return 0;
+}
+
+/* ---- every metric's samples packed (version 10) ---------------------------------------- */
+
+/* Run i of the packed samples test: two plugins and hosts, samples of two metrics (none
+   now and then, a value that is not a number, repeated values, a run of several
+   repetitions), the run's value beside them. */
+static cJSON *packed_doc(int i)
+{
+    char uuid[16], host[16];
+    snprintf(uuid, sizeof uuid, "s%d", i);
+    cJSON *d = doc_new(uuid, i % 3 ? "stream" : "hpl", i % 5 == 4 ? "failed" : "ok");
+    snprintf(host, sizeof host, "node%02d", i % 2);
+    doc_str(d, "host", host);
+    doc_param(d, "N", i % 2 ? "100" : "200", "int");
+    doc_metric(d, "triad", 40 + i % 7, "MB/s", "higher");
+    doc_metric(d, "copy", 30 + i % 5, "MB/s", "higher");
+    cJSON *samples = cJSON_AddObjectToObject(d, "samples");
+    for (int m = 0; m < 2 && i % 11 != 0; m++) {
+        cJSON *list = cJSON_AddArrayToObject(samples, m ? "copy" : "triad");
+        for (int k = 0; k < 2 + (i + m) % 4; k++) {
+            cJSON *triple = cJSON_CreateArray();
+            cJSON_AddItemToArray(triple, cJSON_CreateNumber(k / 2));
+            cJSON_AddItemToArray(triple, cJSON_CreateNumber(k % 2));
+            cJSON_AddItemToArray(triple, i % 13 == 1 && k == 0
+                                             ? cJSON_CreateNull()
+                                             : cJSON_CreateNumber(20 + (i * 7 + k * 3) % 9));
+            cJSON_AddItemToArray(list, triple);
+        }
+    }
+    return d;
+}
+
+/* `query --over samples` over db, with the packed samples and from the index alone
+   (BENCHAAS_TEST_NO_PACKED), in one thread and in chunks shared with a reader thread:
+   the same output each time; *first (malloc'd) gets it. */
+static int packed_same_as_index(const char *db, char **first)
+{
+    static const char *const stats = "count,median,p95,mean,min,max";
+    const char *q[] = {"query", "--db", db, "--metric", "triad", "--metric", "copy",
+                       "--status", "ok", "--group-by", "host,N", "--stat", stats,
+                       "--over", "samples", "--format", "csv", NULL};
+    *first = NULL;
+    for (int way = 0; way < 4; way++) {
+        if (way & 1)
+            setenv("BENCHAAS_TEST_NO_PACKED", "1", 1);
+        if (way & 2)
+            setenv("BENCHAAS_TEST_SPLIT_MIN", "8", 1);
+        char *out = NULL, *errout = NULL;
+        int rc = run_query(q, &out, &errout);
+        unsetenv("BENCHAAS_TEST_NO_PACKED");
+        unsetenv("BENCHAAS_TEST_SPLIT_MIN");
+        int ok = rc == 0 && out && strlen(out) > 100 && (!*first || strcmp(out, *first) == 0);
+        if (!ok)
+            fprintf(stderr, "way %d: rc %d\n%s\n%s\n", way, rc, out ? out : "",
+                    errout ? errout : "");
+        free(errout);
+        if (*first)
+            free(out);
+        else
+            *first = out;
+        CHECKM(ok, "the packed samples answer otherwise than the index");
+    }
+    return 0;
+}
+
+/* Every metric's packed samples whole: none stale, and as many records as samples with
+   a value of the runs up to the metric's mark. */
+static int packed_whole(store *s)
+{
+    CHECK(sql_int(s, "SELECT count(*) FROM samples_stale") == 0);
+    CHECK(sql_int(s, "SELECT count(*) FROM samples_chunks") > 0);
+    CHECK(sql_int(s, "SELECT sum(n) FROM samples_chunks") ==
+          sql_int(s, "SELECT count(*) FROM samples s WHERE value IS NOT NULL AND run_id <="
+                     " (SELECT max(last_run) FROM samples_chunks c WHERE c.metric = s.metric)"));
+    CHECK(sql_int(s, "SELECT sum(length(data)) FROM samples_chunks") ==
+          STORE_SAMPLE_BYTES * sql_int(s, "SELECT sum(n) FROM samples_chunks"));
+    return 0;
+}
+
+/*
+ * Version 10: a database of version 9 migrated holds every metric's samples
+ * packed, and `query --over samples` answers from them exactly as from the
+ * index, and as a database built new from the same documents; ingest packs
+ * the runs past a metric's mark (BENCHAAS_TEST_SAMPLES_TAIL small here) and
+ * the query reads the runs after the mark from the index; a sample deleted,
+ * changed or added by hand in a covered run marks its metric stale (the
+ * query then reads the index), a sample added to a run past the mark marks
+ * nothing; store_points_rebuild and the next packing at ingest pack a stale
+ * metric again.
+ * Mutations: the migration not packing (STORE_SAMPLES_VERSION in
+ * store__migrate) fails packed_whole after it; ingest not packing
+ * (store__samples_ingested returning at once) fails packed_whole; the
+ * reader leaving out the runs past the mark (fill_range returning after the
+ * packed part) or ignoring samples_stale (store_samples_mark) fails
+ * packed_same_as_index; a trigger that marks nothing fails the stale count.
+ */
+int test_packed_samples(void)
+{
+    char err[512];
+    size_t n;
+    const store_migration *steps = store_migrations(&n);
+    CHECK(n >= 10 && steps[9].version == 10 && strstr(steps[9].sql, "samples_chunks"));
+    setenv("BENCHAAS_TEST_SAMPLES_TAIL", "40", 1);
+    store *old, *fresh;
+    CHECK(store_open_with(tpath("old.db"), STORE_CREATE, steps, 9, &old, err, sizeof err) == 0);
+    CHECK(store_schema_version(old) == 9);
+    fresh = open_db("new.db");
+    CHECK(fresh);
+    for (int i = 0; i < 150; i++) {
+        cJSON *d = packed_doc(i);
+        CHECK(ingest(old, d) > 0 && ingest(fresh, d) > 0);
+        cJSON_Delete(d);
+    }
+    store_close(old);
+    CHECK(store_open(tpath("old.db"), STORE_CREATE, &old, err, sizeof err) == 0);
+    CHECK(store_schema_version(old) == 10);
+    CHECK(packed_whole(old) == 0 && packed_whole(fresh) == 0);
+    /* the migration packs every run; ingest left the last runs (fewer than 40) to the index */
+    CHECK(sql_int(old, "SELECT max(last_run) FROM samples_chunks") == 150);
+    int64_t mark = sql_int(fresh, "SELECT min(m) FROM (SELECT max(last_run) AS m FROM"
+                                  " samples_chunks GROUP BY metric)");
+    CHECK(mark >= 111 && mark < 150);
+    char *a, *b;
+    CHECK(packed_same_as_index(tpath("old.db"), &a) == 0);
+    CHECK(packed_same_as_index(tpath("new.db"), &b) == 0);
+    CHECKM(strcmp(a, b) == 0, "the migrated database answers otherwise than the new one");
+    free(b);
+    store_close(old);
+
+    /* a sample added to a run past the mark: nothing stale, the index answers for it */
+    CHECK(sqlite3_exec(store_db(fresh),
+                       "INSERT INTO samples(run_id, metric, rep, idx, value)"
+                       " VALUES (150, 'triad', 9, 0, 77)",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(sql_int(fresh, "SELECT count(*) FROM samples_stale") == 0);
+    CHECK(packed_same_as_index(tpath("new.db"), &b) == 0);
+    free(b);
+    /* by hand: a sample deleted, one changed, one added, in covered runs */
+    static const char *const edits[] = {
+        "DELETE FROM samples WHERE run_id = 3 AND metric = 'triad' AND rep = 0 AND idx = 0",
+        "UPDATE samples SET value = value + 100 WHERE run_id = 6 AND metric = 'copy'"
+        " AND rep = 0 AND idx = 1",
+        "INSERT INTO samples(run_id, metric, rep, idx, value) VALUES (8, 'triad', 9, 0, 99)",
+    };
+    for (int e = 0; e < 3; e++) {
+        CHECK(sqlite3_exec(store_db(fresh), edits[e], NULL, NULL, NULL) == SQLITE_OK);
+        CHECK(sql_int(fresh, "SELECT count(*) FROM samples_stale") == (e == 0 ? 1 : 2));
+        CHECK(packed_same_as_index(tpath("new.db"), &b) == 0);
+        CHECKM(strcmp(a, b) != 0, "a hand edit that changes nothing");
+        free(b);
+    }
+    CHECK(store_points_rebuild(fresh, err, sizeof err) == 0);
+    CHECK(packed_whole(fresh) == 0);
+    CHECK(packed_same_as_index(tpath("new.db"), &b) == 0);
+    free(b);
+    /* a stale metric packed again at ingest, once runs past its mark span the tail */
+    CHECK(sqlite3_exec(store_db(fresh),
+                       "DELETE FROM samples WHERE run_id = 4 AND metric = 'triad'", NULL, NULL,
+                       NULL) == SQLITE_OK);
+    CHECK(sql_int(fresh, "SELECT count(*) FROM samples_stale") == 1);
+    CHECK(store_batch_begin(fresh, err, sizeof err) == 0);
+    for (int i = 150; i < 250; i++) {
+        cJSON *d = packed_doc(i);
+        CHECK(ingest(fresh, d) > 0);
+        cJSON_Delete(d);
+    }
+    CHECK(store_batch_commit(fresh, err, sizeof err) == 0);
+    CHECK(packed_whole(fresh) == 0);
+    CHECK(sql_int(fresh, "SELECT max(last_run) FROM samples_chunks") > 200);
+    CHECK(packed_same_as_index(tpath("new.db"), &b) == 0);
+    free(b);
+    free(a);
+    unsetenv("BENCHAAS_TEST_SAMPLES_TAIL");
     store_close(fresh);
     return 0;
 }
