@@ -262,14 +262,24 @@ static body *take_kept(answers *a, answer *e)
     return e->body;
 }
 
+static void body_release(void *b) { body_put(b); }
+
+/* b into o: lent as it is when o takes a lent body (http_resp.lend_ok: a 62 kB runs list is
+ * then not copied per request), else copied; the reference is o's or dropped. */
 static void copy_out(body *b, http_resp *o)
 {
     free(o->body); /* as http_text does; answers.c stays below http.c */
     o->status = 200;
     o->type = b->type;
+    o->len = b->len;
+    if (o->lend_ok) {
+        o->body = b->data;
+        o->held = b;
+        o->release = body_release;
+        return;
+    }
     o->body = xmalloc(b->len + 1);
     memcpy(o->body, b->data, b->len + 1);
-    o->len = b->len;
     body_put(b);
 }
 

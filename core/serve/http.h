@@ -79,6 +79,12 @@ typedef struct http_resp {
     const char *type;   /* Content-Type; default application/json */
     int retry_after;    /* seconds; > 0 adds Retry-After */
     strvec headers;     /* "Name: value" lines, owned */
+    /* A kept answer's body lent, not copied (answers.h), to a caller that says it takes one
+     * (lend_ok: the server's dispatch, which hands the body to the socket as it is): then
+     * body points into held, and release(held) gives it back instead of free(body). */
+    int lend_ok;
+    void *held;
+    void (*release)(void *held);
 } http_resp;
 
 /* Handlers return 0 (the response is filled). */
