@@ -966,7 +966,7 @@ int http_server_start(http_server *s, int *port, char *err, size_t errlen)
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)s->cfg.per_ip, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->cfg.timeout_s,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->cfg.max_conns,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(HTTP_URI_MAX + HTTP_HEADERS_MAX) * 3,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_POOL_BYTES,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!s->d) {
