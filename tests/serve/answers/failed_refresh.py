@@ -6,7 +6,8 @@ for that computation (seconds for a leaderboard over 1 000 000 runs: every conne
 benchmark at once).
 
 BENCHAAS_TEST_ANSWER_FAIL=FILE makes the refreshes answer 503 while FILE exists;
-BENCHAAS_TEST_ANSWER_DELAY_MS slows every computation so a request that computes is seen.
+BENCHAAS_TEST_ANSWER_DELAY_MS slows every computation so a request that computes is seen;
+BENCHAAS_TEST_ANSWER_COUNT tells when the refresh began.
 
 Mutation: refresh() dropping the answer on every failure (slot_clear for a 5xx too): the
 request after the failed refresh waits DELAY and this test fails."""
@@ -20,8 +21,10 @@ add_user(DB, "vic", "viewer")
 tv = token(DB, "vic")
 bx("run", "trivial", "-p", "value=3", "--db", DB)
 FAIL = os.path.abspath("fail-refreshes")
+COUNT = os.path.abspath("computed.log")
 s = Server(DB, "--threads", "2", env={"BENCHAAS_TEST_ANSWER_DELAY_MS": str(int(DELAY * 1000)),
-                                      "BENCHAAS_TEST_ANSWER_FAIL": FAIL})
+                                      "BENCHAAS_TEST_ANSWER_FAIL": FAIL,
+                                      "BENCHAAS_TEST_ANSWER_COUNT": COUNT})
 URL = "/api/v1/leaderboard?plugin=trivial"
 
 
@@ -35,7 +38,12 @@ n, dt = timed()
 check(dt >= DELAY * 0.9, "the first request did not compute (%.2f s)" % dt)
 open(FAIL, "w").close()
 bx("run", "trivial", "-p", "value=4", "--db", DB)  # a change: the refresh fails
-time.sleep(DELAY + 1.5)  # the refresher saw it (every 10 ms) and its refresh failed
+# the refresh begins once the refresher has rested (twice the first computation's cost)
+deadline = time.time() + 30
+while time.time() < deadline and open(COUNT).read().count("\n") < 2:
+    time.sleep(0.05)
+check(open(COUNT).read().count("\n") == 2, "no refresh began")
+time.sleep(DELAY + 1.0)  # ... and failed
 n2, dt = timed()
 check(dt < QUICK, "the request after a failed refresh waited %.2f s for a computation" % dt)
 check(n2 == n, "the answer after the failed refresh is not the kept one: %d entries, kept %d"
