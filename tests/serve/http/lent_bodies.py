@@ -6,8 +6,8 @@ stored beside the server (every answer refreshed many times): every answer is wh
 the length it says, and the newest run shows in the end.
 
 Mutation: copy_out() dropping the reference in its lending branch too (body_put(b) before
-return): the bodies are freed while being sent; the ASan build (CI) reports a
-heap-use-after-free and, without ASan, answers come back garbled and this test fails."""
+return): the bodies are freed while being sent (and again when sent), the server dies or the
+ASan build reports it, and this test fails."""
 import threading
 
 from serve_lib import *
