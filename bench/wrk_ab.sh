@@ -4,7 +4,8 @@
 # Starts the server of build A and of build B (each with its own plugin folder) on the same
 # database, then for each URL runs ROUNDS rounds of wrk (-t2 -c64 -dDURATION, p50/p99 from
 # bench/wrk_latency.lua), A and B alternated (which goes first flips each round), after one
-# request and a 1 s warm-up each, and prints the medians (min-max) and the 1-minute load.
+# request and a 1 s warm-up each, and prints the medians (min-max) of req/s, p50, p99 and
+# p99.9, the 1-minute load, and each server's peak resident memory.
 # Use it to compare a change with the build before it (build that one apart, e.g. from
 # `git worktree add --detach DIR COMMIT`).
 #
@@ -36,7 +37,8 @@ auth="Authorization: Bearer $tok"
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 
-# start BUILD NAME: the server of BUILD on a free port; prints the port
+# start BUILD NAME: the server of BUILD on a free port, its pid kept in pids (so the trap
+# stops it: not in a $(...) subshell, whose pids+= the script would never see); sets SPORT
 start() {
     local log=$work/$2.log port=
     : >"$log"
@@ -49,30 +51,37 @@ start() {
         sleep 0.1
     done
     [[ -n "$port" ]] || { echo "wrk_ab.sh: the server of $1 did not start" >&2; exit 1; }
-    echo "$port"
+    SPORT=$port
 }
-pa=$(start "$A" a)
-pb=$(start "$B" b)
+start "$A" a
+pa=$SPORT
+start "$B" b
+pb=$SPORT
 echo "== A $A, B $B, $ROUNDS rounds of wrk -t2 -c64 -d$DURATION alternated"
 for p in $1; do
     for port in $pa $pb; do
         curl -s -o /dev/null -H "$auth" "http://127.0.0.1:$port$p"
         wrk -t2 -c64 -d1s -H "$auth" "http://127.0.0.1:$port$p" >/dev/null
     done
-    ra="" rb="" qa="" qb="" la="" lb="" l0=$(loadavg)
+    ra="" rb="" qa="" qb="" la="" lb="" ta="" tb="" l0=$(loadavg)
     for r in $(seq "$ROUNDS"); do
         for who in $( ((r % 2)) && echo "a b" || echo "b a"); do
             port=$pa
             [[ $who == b ]] && port=$pb
             wrk_run 64 "$DURATION" "http://127.0.0.1:$port$p" "$auth"
             if [[ $who == a ]]; then
-                ra+=" $W_RPS" qa+=" $W_P99" la+=" $W_P50"
+                ra+=" $W_RPS" qa+=" $W_P99" la+=" $W_P50" ta+=" $W_P999"
             else
-                rb+=" $W_RPS" qb+=" $W_P99" lb+=" $W_P50"
+                rb+=" $W_RPS" qb+=" $W_P99" lb+=" $W_P50" tb+=" $W_P999"
             fi
         done
     done
-    printf '   %-24s A %s req/s, p50 %s, p99 %s ms\n   %-24s B %s req/s, p50 %s, p99 %s ms, load %s-%s\n' \
-        "$p" "$(stats "$ra")" "$(stats "$la")" "$(stats "$qa")" "" "$(stats "$rb")" \
-        "$(stats "$lb")" "$(stats "$qb")" "$l0" "$(loadavg)"
+    printf '   %-24s A %s req/s, p50 %s, p99 %s, p99.9 %s ms\n   %-24s B %s req/s, p50 %s, p99 %s, p99.9 %s ms, load %s-%s\n' \
+        "$p" "$(stats "$ra")" "$(stats "$la")" "$(stats "$qa")" "$(stats "$ta")" "" \
+        "$(stats "$rb")" "$(stats "$lb")" "$(stats "$qb")" "$(stats "$tb")" "$l0" "$(loadavg)"
+done
+# each server's peak resident memory (VmHWM) over the whole run
+for i in 0 1; do
+    awk -v w="$( ((i)) && echo B || echo A)" '/VmHWM/ {printf "   server %s peak RSS %.1f MiB\n", w, $2 / 1024}' \
+        "/proc/${pids[$i]}/status" 2>/dev/null || true
 done

@@ -33,6 +33,13 @@
  * (first or refresh) sleep N ms first, so a test can see that a request during a refresh
  * is answered at once with the previous answer.
  *
+ * Test hook: BENCHAAS_TEST_ANSWER_FAIL=FILE makes every refresh (not a first computation)
+ * answer 503 while FILE exists, so a test can see that a failed refresh keeps the answer.
+ *
+ * A refresh that fails with a 5xx (the server's failure, not the answer's) keeps the answer
+ * as it was, still stale, and it is tried again after the rest; one whose answer became
+ * another status (a 404: the thing is gone) drops it, and the next request computes it.
+ *
  * Threads: answers_run may be called from any thread; answers_new/answers_free by the owner.
  */
 #ifndef BENCHAAS_ANSWERS_H

@@ -443,11 +443,38 @@ static int json_type(const char *ct)
                                                            ct[n] == ' ');
 }
 
+/* A response of o's body, taken (a lent one given back when MHD is done with it): NULL when
+ * out of memory. */
+static struct MHD_Response *response_of(http_resp *o)
+{
+    struct MHD_Response *resp;
+    if (o->held) {
+#if MHD_VERSION >= 0x00097302
+        resp = MHD_create_response_from_buffer_with_free_callback_cls(o->len, o->body,
+                                                                      o->release, o->held);
+        if (!resp)
+            o->release(o->held);
+#else
+        resp = MHD_create_response_from_buffer(o->len, o->body, MHD_RESPMEM_MUST_COPY);
+        o->release(o->held);
+#endif
+        o->held = NULL;
+    } else {
+        resp = MHD_create_response_from_buffer(o->len, o->body, MHD_RESPMEM_MUST_FREE);
+        if (!resp)
+            free(o->body);
+    }
+    o->body = NULL;
+    return resp;
+}
+
 static enum MHD_Result send_resp(struct MHD_Connection *c, http_resp *o)
 {
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(o->len, o->body, MHD_RESPMEM_MUST_FREE);
-    o->body = NULL;
+    struct MHD_Response *resp = response_of(o);
+    if (!resp) {
+        strvec_free(&o->headers);
+        return MHD_NO;
+    }
     MHD_add_response_header(resp, "Content-Type", o->type ? o->type : "application/json");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -608,10 +635,13 @@ static void dispatch(http_server *s, http_req *r, http_resp *o)
         http_error(o, 415, "send the body as JSON (Content-Type: application/json)", NULL);
         return;
     }
-    if ((rt->flags & ROUTE_CACHE) && strcmp(r->method, "GET") == 0)
+    if ((rt->flags & ROUTE_CACHE) && strcmp(r->method, "GET") == 0) {
+        o->lend_ok = 1; /* send_resp takes a kept body as it is, nothing else touches it */
         answers_run(r->srv ? r->srv->answers : NULL, rt, r, o);
-    else
+        o->lend_ok = 0;
+    } else {
         rt->fn(r, o);
+    }
     if (!o->body)
         http_error(o, 500, "internal error: no response", NULL);
 }
@@ -936,7 +966,7 @@ int http_server_start(http_server *s, int *port, char *err, size_t errlen)
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.threads, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)s->cfg.per_ip, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->cfg.timeout_s,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->cfg.max_conns,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(HTTP_URI_MAX + HTTP_HEADERS_MAX) * 3,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_POOL_BYTES,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (!s->d) {

@@ -27,6 +27,11 @@
 #define HTTP_BODY_MAX ((size_t)1 << 20) /* 1 MiB: bigger bodies get 413 */
 #define HTTP_URI_MAX 8192               /* a longer request target gets 414 */
 #define HTTP_HEADERS_MAX 16384          /* more header bytes get 431 */
+/* Each connection's memory (libmicrohttpd's pool: the request's head, its records of it, the
+ * answer's head): a head at both limits above and a little over, so that those limits answer
+ * first, in JSON.  libmicrohttpd zeroes the pool between two requests of a keep-alive
+ * connection, so it is no larger than that. */
+#define HTTP_POOL_BYTES ((size_t)(HTTP_URI_MAX + HTTP_HEADERS_MAX) * 3 / 2)
 #define HTTP_PER_IP_DEFAULT 32          /* connections from one address */
 #define HTTP_MAX_CONNS_DEFAULT 1000     /* connections in all */
 #define HTTP_HEADER_TIMEOUT_DEFAULT 10  /* seconds for a request's head */
@@ -79,6 +84,12 @@ typedef struct http_resp {
     const char *type;   /* Content-Type; default application/json */
     int retry_after;    /* seconds; > 0 adds Retry-After */
     strvec headers;     /* "Name: value" lines, owned */
+    /* A kept answer's body lent, not copied (answers.h), to a caller that says it takes one
+     * (lend_ok: the server's dispatch, which hands the body to the socket as it is): then
+     * body points into held, and release(held) gives it back instead of free(body). */
+    int lend_ok;
+    void *held;
+    void (*release)(void *held);
 } http_resp;
 
 /* Handlers return 0 (the response is filled). */

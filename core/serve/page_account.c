@@ -205,6 +205,112 @@ int page_signup_post(http_req *r, http_resp *o)
 
 /* ---- admin ------------------------------------------------------------------------------------------ */
 
+/* Markers in the kept users table, replaced for each request by users_mine(): MARK_CSRF where
+ * a form's CSRF field goes (its token is the session's), and between MARK_SELF, the row's user
+ * name in hexadecimal, then up to MARK_END what is left out when that user looks (the button
+ * that disables oneself).  Escaped text never holds a control character (html_txt writes
+ * U+FFFD, html_url percent-encodes), so no stored text can forge a marker. */
+#define MARK_CSRF '\x01'
+#define MARK_SELF '\x02'
+#define MARK_END '\x03'
+
+/* The users table, the same for every admin (marked as above): a kept answer (answers.h),
+ * refreshed off the request path when the database changes. */
+static int users_part(http_req *r, http_resp *o)
+{
+    account_info *users = NULL;
+    size_t nusers = 0;
+    char lerr[256];
+    if (account_list(r->st, &users, &nusers, lerr, sizeof lerr) != 0)
+        return http_error(o, 500, "the accounts cannot be read", NULL);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        account_list_free(users, nusers);
+        return http_error(o, 500, "out of memory", NULL);
+    }
+    static const html_col cols[] = {{"User"},     {"Role"},  {"State"},  {"API tokens"},
+                                    {"Sessions"}, {"Since"}, {"Change"}, {NULL}};
+    html_table_begin(f, "users", cols);
+    for (size_t ui = 0; ui < nusers; ui++) {
+        const account_info *u = &users[ui];
+        const char *name = u->name, *role = u->role;
+        int disabled = u->disabled, i = (int)ui + 1;
+        fputs("<tr><td>", f);
+        html_txt(f, name);
+        fputs("</td><td>", f);
+        html_txt(f, role);
+        fprintf(f, "</td><td>%s</td><td class=\"n\">%d</td><td class=\"n\">%d</td><td>",
+                disabled ? "<span class=\"s-failed\">disabled</span>" : "active", u->api_tokens,
+                u->sessions);
+        html_txt(f, u->created_at);
+        fputs("</td><td><form class=\"inline\" method=\"post\" action=\"/admin/users/", f);
+        html_url(f, name);
+        fprintf(f, "\">%c", MARK_CSRF);
+        fprintf(f, "<label class=\"small\" for=\"role-%d\">Role of ", i);
+        html_txt(f, name);
+        fprintf(f, "</label> <select id=\"role-%d\" name=\"role\">", i);
+        static const char *const roles[] = {"viewer", "member", "admin"};
+        for (int k = 0; k < 3; k++)
+            fprintf(f, "<option%s>%s</option>", strcmp(role, roles[k]) == 0 ? " selected" : "",
+                    roles[k]);
+        fputs("</select> <button type=\"submit\" name=\"action\" value=\"role\" "
+              "class=\"secondary\">Set role</button> ",
+              f);
+        fputc(MARK_SELF, f);
+        for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+            fprintf(f, "%02x", *c);
+        fputc(MARK_SELF, f);
+        fprintf(f,
+                "<button type=\"submit\" name=\"action\" value=\"%s\" class=\"%s\">%s</button>",
+                disabled ? "enable" : "disable", disabled ? "secondary" : "danger",
+                disabled ? "Enable" : "Disable");
+        fprintf(f, "%c</form></td></tr>", MARK_END);
+    }
+    account_list_free(users, nusers);
+    html_table_end(f);
+    fclose(f);
+    http_text(o, 200, HTML, buf, len);
+    free(buf);
+    return 0;
+}
+
+static const http_route users_route = {"GET", "(users table)", ROLE_ADMIN, SCOPE_READ, ROUTE_CACHE,
+                                       NULL, users_part};
+
+/* The kept users table t for page p: the CSRF fields of p's session, and the parts marked as
+ * p's own user's left out. */
+static void users_mine(page *p, const char *t)
+{
+    const char *me = p->r->auth.user;
+    size_t ml = strlen(me);
+    for (const char *m; (m = strpbrk(t, "\x01\x02")) != NULL;) {
+        fwrite(t, 1, (size_t)(m - t), p->f);
+        t = m + 1;
+        if (*m == MARK_CSRF) {
+            page_csrf_field(p);
+            continue;
+        }
+        const char *hex = t, *close = strchr(hex, MARK_SELF);
+        const char *end = close ? strchr(close, MARK_END) : NULL;
+        if (!end) /* (cannot happen: every marker is written whole) */
+            continue;
+        int self = ml > 0 && (size_t)(close - hex) == 2 * ml;
+        for (size_t k = 0; self && k < ml; k++) {
+            char two[3];
+            snprintf(two, sizeof two, "%02x", (unsigned char)me[k]);
+            self = memcmp(hex + 2 * k, two, 2) == 0;
+        }
+        if (!self)
+            fwrite(close + 1, 1, (size_t)(end - close - 1), p->f);
+        t = end + 1;
+    }
+    fputs(t, p->f);
+}
+
+/* /admin/users: a GET shows the kept table; after a change (status, msg: a POST's answer) the
+ * table is read again for this request, so the page shows what the change did. */
 static int admin_page(http_req *r, http_resp *o, int status, const char *msg, int bad)
 {
     page p;
@@ -217,49 +323,16 @@ static int admin_page(http_req *r, http_resp *o, int status, const char *msg, in
         html_txt(f, msg);
         fputs("</p>", f);
     }
-    account_info *users = NULL;
-    size_t nusers = 0;
-    char lerr[256];
-    if (account_list(r->st, &users, &nusers, lerr, sizeof lerr) == 0) {
-        static const html_col cols[] = {{"User"},     {"Role"},  {"State"},  {"API tokens"},
-                                        {"Sessions"}, {"Since"}, {"Change"}, {NULL}};
-        html_table_begin(f, "users", cols);
-        for (size_t ui = 0; ui < nusers; ui++) {
-            const account_info *u = &users[ui];
-            const char *name = u->name, *role = u->role;
-            int disabled = u->disabled, i = (int)ui + 1;
-            fputs("<tr><td>", f);
-            html_txt(f, name);
-            fputs("</td><td>", f);
-            html_txt(f, role);
-            fprintf(f, "</td><td>%s</td><td class=\"n\">%d</td><td class=\"n\">%d</td><td>",
-                    disabled ? "<span class=\"s-failed\">disabled</span>" : "active",
-                    u->api_tokens, u->sessions);
-            html_txt(f, u->created_at);
-            fputs("</td><td><form class=\"inline\" method=\"post\" action=\"/admin/users/", f);
-            html_url(f, name);
-            fputs("\">", f);
-            page_csrf_field(&p);
-            fprintf(f, "<label class=\"small\" for=\"role-%d\">Role of ", i);
-            html_txt(f, name);
-            fprintf(f, "</label> <select id=\"role-%d\" name=\"role\">", i);
-            static const char *const roles[] = {"viewer", "member", "admin"};
-            for (int k = 0; k < 3; k++)
-                fprintf(f, "<option%s>%s</option>", strcmp(role, roles[k]) == 0 ? " selected" : "",
-                        roles[k]);
-            fputs("</select> <button type=\"submit\" name=\"action\" value=\"role\" "
-                  "class=\"secondary\">Set role</button> ",
-                  f);
-            if (strcmp(name, r->auth.user) != 0)
-                fprintf(f, "<button type=\"submit\" name=\"action\" value=\"%s\" class=\"%s\">"
-                           "%s</button>",
-                        disabled ? "enable" : "disable", disabled ? "secondary" : "danger",
-                        disabled ? "Enable" : "Disable");
-            fputs("</form></td></tr>", f);
-        }
-        account_list_free(users, nusers);
-        html_table_end(f);
-    }
+    http_resp d;
+    memset(&d, 0, sizeof d);
+    if (msg)
+        users_part(r, &d);
+    else
+        http_run_route(&users_route, r, &d);
+    strvec_free(&d.headers);
+    if (d.status == 200 && d.body)
+        users_mine(&p, d.body);
+    free(d.body);
     fputs("<h2>Add a user</h2><form class=\"f box\" method=\"post\" action=\"/admin/users\">", f);
     page_csrf_field(&p);
     fputs("<div class=\"field\"><label for=\"new-user\">User name</label><input type=\"text\" "

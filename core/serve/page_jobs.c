@@ -59,16 +59,47 @@ int page_jobs_table(FILE *f, store *st, const char *state, const char *user, int
     return (int)n;
 }
 
+/* The state and user r's /jobs asks for (NULL when empty: any). */
+static void jobs_filter(http_req *r, const char **state, const char **user)
+{
+    *state = http_query(r, "state");
+    *user = http_query(r, "user");
+    if (*state && !**state)
+        *state = NULL;
+    if (*user && !**user)
+        *user = NULL;
+}
+
+/* The table of /jobs for r's state and user (the 200 newest), the same for everyone: a kept
+ * answer (answers.h), refreshed off the request path when the database changes, so the page
+ * costs the form around it and no request renders 200 rows. */
+static int jobs_part(http_req *r, http_resp *o)
+{
+    const char *state, *user;
+    jobs_filter(r, &state, &user);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return http_error(o, 500, "out of memory", NULL);
+    if (!page_jobs_table(f, r->st, state, user, 1, 200))
+        fputs("<p class=\"muted\">No jobs.</p>", f);
+    fclose(f);
+    http_text(o, 200, HTML, buf, len);
+    free(buf);
+    return 0;
+}
+
+static const http_route jobs_route = {"GET", "(jobs table)", ROLE_VIEWER, SCOPE_READ, ROUTE_CACHE,
+                                      NULL, jobs_part};
+
 int page_jobs(http_req *r, http_resp *o)
 {
     page p;
     page_open(&p, r, o);
     page_begin(&p, "Jobs", 0);
-    const char *state = http_query(r, "state"), *user = http_query(r, "user");
-    if (state && !*state)
-        state = NULL;
-    if (user && !*user)
-        user = NULL;
+    const char *state, *user;
+    jobs_filter(r, &state, &user);
     FILE *f = p.f;
     fputs("<form class=\"row\" method=\"get\" action=\"/jobs\"><div><label for=\"state\">State"
           "</label><select id=\"state\" name=\"state\"><option value=\"\">any</option>",
@@ -82,8 +113,12 @@ int page_jobs(http_req *r, http_resp *o)
           f);
     html_txt(f, user);
     fputs("\"></div><button type=\"submit\">Show</button></form>", f);
-    if (!page_jobs_table(f, r->st, state, user, 1, 200))
-        fputs("<p class=\"muted\">No jobs.</p>", f);
+    char *part = NULL; /* the table: kept, the same for everyone */
+    if (page_kept_part(r, &jobs_route, &part) == 200 && part)
+        fputs(part, f);
+    else
+        fputs("<p class=\"msg bad\">The jobs cannot be read.</p>", f);
+    free(part);
     return page_send(&p, 200);
 }
 
