@@ -724,13 +724,24 @@ static int ranks_out_of_init(void)
 }
 #endif
 
-/* MPI_Init for a spec that asks for MPI: 0, or the worker's exit code (3: MPI would not
- * start, 2: this build has no MPI).  lib (512 bytes) gets the MPI library's version. */
-static int start_mpi(int *argc, char ***argv, int *rank, int *size, char *lib)
+/*
+ * MPI_Init for a spec that asks for MPI: 0, or the worker's exit code (3: MPI would not
+ * start, 2: this build has no MPI).  lib (512 bytes) gets the MPI library's version.
+ *
+ * The thread level: MPI_THREAD_FUNNELED when the point runs more than one thread per rank
+ * (threads > 1: OpenMP or BLAS threads computing while the main thread may be in MPI), the
+ * standard's level for a multi-threaded process whose main thread alone calls MPI.
+ * Otherwise MPI_THREAD_SINGLE, what MPI_Init gives (and what OSU, IMB, NetPIPE and HPL
+ * run under): the only other thread is the timeline sampler, which never calls MPI, holds
+ * nothing of it and sleeps between samples.  It matters: OpenMPI 4 turns its internal
+ * locks on for any level above SINGLE (opal_using_threads), which cost about 50 ns per
+ * half round trip of a small message on shared memory (docs/plugins/mpi.md).
+ */
+static int start_mpi(int *argc, char ***argv, int threads, int *rank, int *size, char *lib)
 {
 #ifdef BENCHAAS_HAVE_MPI
-    int provided;
-    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+    int provided, level = threads > 1 ? MPI_THREAD_FUNNELED : MPI_THREAD_SINGLE;
+    if (MPI_Init_thread(argc, argv, level, &provided) != MPI_SUCCESS) {
         say("MPI_Init failed");
         return 3;
     }
@@ -748,7 +759,7 @@ static int start_mpi(int *argc, char ***argv, int *rank, int *size, char *lib)
     MPI_Get_library_version(lib, &len);
     return 0;
 #else
-    (void)argc, (void)argv, (void)rank, (void)size, (void)lib;
+    (void)argc, (void)argv, (void)threads, (void)rank, (void)size, (void)lib;
     say("this benchaas was built without MPI; the spec asks for it");
     return 2;
 #endif
@@ -771,7 +782,7 @@ static int confine_and_start(runspec *spec, int *argc, char ***argv, int *rank, 
         return 0;
     if (late)
         slurm_step_shm();
-    int rc = start_mpi(argc, argv, rank, size, mpi_lib);
+    int rc = start_mpi(argc, argv, spec->threads, rank, size, mpi_lib);
     if (rc == 0 && late && confine(spec, spec_path) != 0) {
 #ifdef BENCHAAS_HAVE_MPI
         MPI_Abort(MPI_COMM_WORLD, 3); /* the other ranks must not wait for this one */

@@ -121,6 +121,7 @@ typedef struct mpi_run {
     uint64_t corrupt_off;       /* ... sent with this byte flipped (0 size: off) */
     int delay_rank;             /* test hook: this rank (-1: none) ... */
     long delay_us;              /* ... waits this long before every send */
+    double lat_best;            /* latency: the last size's fastest batch (us, half trip) */
 } mpi_run;
 
 /* Stamp a message to send; the test hook flips a byte here. */
@@ -147,7 +148,9 @@ void mpi_record_bad(mpi_run *r, const mpi_where *w, size_t off, unsigned got, un
 /*
  * One point-to-point test at one size between ranks a and b (a measures).
  * Only a and b call it.  Returns the figure on rank a (latency: us, half
- * the round trip; bw, bibw: MB/s = 1e6 B/s) and 0 on b.
+ * the round trip averaged over the timed iterations; bw, bibw: MB/s =
+ * 1e6 B/s) and 0 on b.  latency also leaves the fastest batch's half round
+ * trip in r->lat_best (rank a; the batches: mpi_ring()).
  */
 double mpi_p2p(mpi_run *r, int test, uint64_t size, int a, int b);
 

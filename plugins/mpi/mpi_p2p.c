@@ -4,7 +4,8 @@
  *
  *   latency  a sends a message with MPI_Send, b receives it and sends one
  *            of the same size back; the latency is half the average round
- *            trip of the timed iterations (osu_latency).
+ *            trip of the timed iterations (osu_latency); also the best
+ *            batch's half round trip (r->lat_best, see latency()).
  *   bw       a posts `window` MPI_Isend of the message, waits for all, and
  *            waits for a 4-byte reply b sends once it has received the
  *            whole window; bandwidth = size x window x iterations / time,
@@ -14,7 +15,9 @@
  *
  * The clock starts when the warm-up iterations are done.  latency runs in
  * batches (a ring of send and one of receive buffers, see latency()): the
- * stamping and the checks are between batches, off the clock.  Each window's
+ * stamping and the checks are between batches, off the clock.  Each batch is
+ * timed alone: the average of all timed batches is OSU's figure, the fastest
+ * batch's average NetPIPE's kind (the best of several short trials).  Each window's
  * receives land in separate slots (mpi_slots(): the window, at most
  * MPI_SLOT_BYTES together; a window of more messages reuses them, every
  * message of one iteration carrying the same data), and every slot is
@@ -72,20 +75,21 @@ static void check_ring(mpi_run *r, size_t n, int peer, uint64_t base, long i0, l
     }
 }
 
-/* One batch of k round trips, each from and into its own slot of the rings. */
+/* One batch of k round trips, each from and into its own slot of the rings.  Nothing but
+ * the two MPI calls per iteration unless the delay hook is set for this rank. */
 static void ping_pong(mpi_run *r, size_t n, int a, int b, long k)
 {
-    for (long j = 0; j < k; j++) {
-        unsigned char *out = r->sbuf + (size_t)j * n, *in = r->rbuf + (size_t)j * n;
-        if (r->rank == a) {
+    int peer = r->rank == a ? b : a, first = r->rank == a, cnt = (int)n;
+    int hook = r->delay_rank == r->rank && r->delay_us > 0;
+    unsigned char *out = r->sbuf, *in = r->rbuf;
+    for (long j = 0; j < k; j++, out += n, in += n) {
+        if (!first)
+            MPI_Recv(in, cnt, MPI_BYTE, peer, TAG_DATA, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        if (hook)
             mpi_send_delay(r);
-            MPI_Send(out, (int)n, MPI_BYTE, b, TAG_DATA, MPI_COMM_WORLD);
-            MPI_Recv(in, (int)n, MPI_BYTE, b, TAG_DATA, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        } else {
-            MPI_Recv(in, (int)n, MPI_BYTE, a, TAG_DATA, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-            mpi_send_delay(r);
-            MPI_Send(out, (int)n, MPI_BYTE, a, TAG_DATA, MPI_COMM_WORLD);
-        }
+        MPI_Send(out, cnt, MPI_BYTE, peer, TAG_DATA, MPI_COMM_WORLD);
+        if (first)
+            MPI_Recv(in, cnt, MPI_BYTE, peer, TAG_DATA, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     }
 }
 
@@ -93,7 +97,9 @@ static void ping_pong(mpi_run *r, size_t n, int a, int b, long k)
  * The iterations run in batches of a ring's worth (mpi_ring(): warm-up and
  * timed ones never share a batch).  Before a batch both ranks stamp the
  * batch's messages into their send ring and meet; after it each checks every
- * message its receive ring got.  Only the round trips are timed.
+ * message its receive ring got.  Only the round trips are timed.  Returns the
+ * half round trip averaged over the timed iterations; r->lat_best gets the
+ * fastest timed batch's (its time over its round trips, halved), in us.
  */
 static double latency(mpi_run *r, size_t n, int a, int b, long iters, long skip)
 {
@@ -101,7 +107,7 @@ static double latency(mpi_run *r, size_t n, int a, int b, long iters, long skip)
     uint64_t mine = mpi_seed_base(T_LATENCY, me, peer, n);
     uint64_t theirs = mpi_seed_base(T_LATENCY, peer, me, n);
     long ring = (long)mpi_ring(n);
-    double timed = 0;
+    double timed = 0, best = -1;
     for (long i0 = 0; i0 < iters + skip;) {
         long end = i0 < skip ? skip : iters + skip;
         long k = end - i0 < ring ? end - i0 : ring;
@@ -109,11 +115,16 @@ static double latency(mpi_run *r, size_t n, int a, int b, long iters, long skip)
         pair_sync(peer);
         double t0 = bx_now();
         ping_pong(r, n, a, b, k);
-        if (i0 >= skip)
-            timed += bx_now() - t0;
+        double dt = bx_now() - t0;
+        if (i0 >= skip) {
+            timed += dt;
+            if (best < 0 || dt / (double)k < best)
+                best = dt / (double)k;
+        }
         check_ring(r, n, peer, theirs, i0, k);
         i0 += k;
     }
+    r->lat_best = best * 1e6 / 2.0;
     return timed * 1e6 / (2.0 * (double)iters);
 }
 

@@ -15,7 +15,9 @@
  * Results (rank 0): one sample per size (pairs: per pair and size, pair
  * after pair) of the test's metric in each repetition; the metric's value
  * is the best repetition of the headline size (latencies: the smallest
- * size, bandwidths: the largest), of the worst pair in pairs mode.
+ * size, bandwidths: the largest), of the worst pair in pairs mode.  latency
+ * has a second figure, latency_min: the fastest batch of round trips (see
+ * mpi_p2p.c), the kind of figure NetPIPE reports.
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -57,7 +59,11 @@ static const bx_param mpi_params[] = {
 
 static const bx_metric_def mpi_metrics[] = {
     {"latency", "us", BX_BETTER_LOWER,
-     "half round trip at min_size (samples: one per size)", BX_METRIC_HEADLINE},
+     "half round trip at min_size, averaged over the iterations (samples: one per size)",
+     BX_METRIC_HEADLINE},
+    {"latency_min", "us", BX_BETTER_LOWER,
+     "half round trip at min_size in the fastest batch of up to 256 round trips (NetPIPE's "
+     "kind: the best of short trials; samples: one per size)", 0},
     {"bandwidth", "MB/s", BX_BETTER_HIGHER,
      "bw: window bandwidth at max_size, 1e6 B/s (samples: one per size)", BX_METRIC_HEADLINE},
     {"bibw", "MB/s", BX_BETTER_HIGHER, "bidirectional bandwidth at max_size (samples: per size)",
@@ -74,8 +80,12 @@ static const bx_metric_def mpi_metrics[] = {
     {NULL, NULL, 0, NULL, 0},
 };
 
-static const char *const metric_of[T_COUNT] = {"latency", "bandwidth", "bibw",
-                                               "allreduce", "alltoall", "bcast"};
+/* The rows of a repetition's figures: one per test, and latency's fastest batch. */
+#define ROW_LAT_MIN T_COUNT
+#define ROWS (T_COUNT + 1)
+
+static const char *const metric_of[ROWS] = {"latency",  "bandwidth", "bibw",       "allreduce",
+                                            "alltoall", "bcast",     "latency_min"};
 
 /* ---- state ------------------------------------------------------------ */
 
@@ -84,15 +94,28 @@ typedef struct mpi_state {
     int npairs;
     int *pair_a, *pair_b;    /* the measuring and the answering rank of each pair */
     char (*host)[64];        /* rank 0: every rank's node name */
-    size_t per_rep;          /* doubles per repetition: T_COUNT x npairs x nsizes */
+    size_t per_rep;          /* doubles per repetition: ROWS x npairs x nsizes */
     double *res, *sum;       /* this repetition: this rank's figures, the sum over ranks */
     double *hist;            /* rank 0: every timed repetition's figures */
     unsigned nhist;
 } mpi_state;
 
-static double *cell(const mpi_state *s, double *base, int test, int pair, size_t size)
+/* The figure of row (a test, or ROW_LAT_MIN), pair and size in base. */
+static double *cell(const mpi_state *s, double *base, int row, int pair, size_t size)
 {
-    return base + ((size_t)test * (size_t)s->npairs + (size_t)pair) * s->r.cfg.nsizes + size;
+    return base + ((size_t)row * (size_t)s->npairs + (size_t)pair) * s->r.cfg.nsizes + size;
+}
+
+/* The rows a run fills: its tests' bits, and ROW_LAT_MIN's with latency. */
+static unsigned rows_of(const mpi_cfg *c)
+{
+    return c->tests | ((c->tests & (1u << T_LATENCY)) ? 1u << ROW_LAT_MIN : 0);
+}
+
+/* Rows of point-to-point figures (one per pair). */
+static int p2p_row(int row)
+{
+    return row == ROW_LAT_MIN || ((1u << row) & T_P2P_MASK);
 }
 
 static int mpi_check_cb(bx_ctx *ctx)
@@ -155,12 +178,25 @@ static int plan_pairs(bx_ctx *ctx, mpi_state *s)
     return 0;
 }
 
-/* Run metadata: the sizes of each test's samples, and the pairs. */
+/* MPI's thread support level in this process (the worker chose it; docs/plugins/mpi.md). */
+static const char *thread_level(void)
+{
+    int level = -1;
+    MPI_Query_thread(&level);
+    return level == MPI_THREAD_SINGLE       ? "single"
+           : level == MPI_THREAD_FUNNELED   ? "funneled"
+           : level == MPI_THREAD_SERIALIZED ? "serialized"
+           : level == MPI_THREAD_MULTIPLE   ? "multiple"
+                                            : "unknown";
+}
+
+/* Run metadata: the sizes of each metric's samples, the pairs, MPI's thread level. */
 static void describe_run(bx_ctx *ctx, mpi_state *s)
 {
     const mpi_cfg *c = &s->r.cfg;
-    for (int t = 0; t < T_COUNT; t++) {
-        if (!(c->tests & (1u << t)))
+    bx_meta(ctx, "mpi_thread_level", thread_level());
+    for (int t = 0; t < ROWS; t++) {
+        if (!(rows_of(c) & (1u << t)))
             continue;
         char key[64], list[MPI_MAX_SIZES * 12] = "";
         size_t used = 0;
@@ -220,7 +256,7 @@ static int mpi_init_cb(bx_ctx *ctx, void **out)
     s->r.rbuf = aligned_alloc(4096, (bytes + 4095) / 4096 * 4096);
     s->r.reqs = calloc(2 * (size_t)s->r.cfg.window, sizeof(MPI_Request));
     s->r.seeds = calloc((size_t)s->r.nranks, sizeof *s->r.seeds);
-    s->per_rep = (size_t)T_COUNT * (size_t)s->npairs * s->r.cfg.nsizes;
+    s->per_rep = (size_t)ROWS * (size_t)s->npairs * s->r.cfg.nsizes;
     s->res = calloc(s->per_rep, sizeof *s->res);
     s->sum = calloc(s->per_rep, sizeof *s->sum);
     s->hist = calloc(s->per_rep * (bx_repetitions(ctx) + 1), sizeof *s->hist);
@@ -257,9 +293,11 @@ static void run_p2p(mpi_state *s)
             continue;
         for (int p = 0; p < s->npairs; p++) {
             int a = s->pair_a[p], b = s->pair_b[p];
-            if (s->r.rank == a || s->r.rank == b)
-                for (size_t i = 0; i < c->nsizes; i++)
-                    *cell(s, s->res, t, p, i) = mpi_p2p(&s->r, t, c->sizes[i], a, b);
+            for (size_t i = 0; (s->r.rank == a || s->r.rank == b) && i < c->nsizes; i++) {
+                *cell(s, s->res, t, p, i) = mpi_p2p(&s->r, t, c->sizes[i], a, b);
+                if (t == T_LATENCY)
+                    *cell(s, s->res, ROW_LAT_MIN, p, i) = s->r.rank == a ? s->r.lat_best : 0;
+            }
             MPI_Barrier(MPI_COMM_WORLD); /* one pair at a time */
         }
     }
@@ -279,10 +317,10 @@ static void run_coll(mpi_state *s)
 static void emit_samples(bx_ctx *ctx, mpi_state *s)
 {
     const mpi_cfg *c = &s->r.cfg;
-    for (int t = 0; t < T_COUNT; t++) {
-        if (!(c->tests & (1u << t)))
+    for (int t = 0; t < ROWS; t++) {
+        if (!(rows_of(c) & (1u << t)))
             continue;
-        int np = ((1u << t) & T_P2P_MASK) ? s->npairs : 1;
+        int np = p2p_row(t) ? s->npairs : 1;
         for (int p = 0; p < np; p++)
             for (size_t i = 0; i < c->nsizes; i++)
                 if (!isnan(*cell(s, s->sum, t, p, i)))
@@ -315,7 +353,7 @@ static int mpi_run_cb(bx_ctx *ctx, void *state, unsigned rep)
     return 0;
 }
 
-/* The figure of test t in one repetition: the headline size, the worst pair. */
+/* The figure of row t in one repetition: the headline size, the worst pair. */
 static double rep_figure(const mpi_state *s, double *rep, int t)
 {
     const mpi_cfg *c = &s->r.cfg;
@@ -323,7 +361,7 @@ static double rep_figure(const mpi_state *s, double *rep, int t)
     size_t i = higher ? c->nsizes - 1 : 0;
     while (!higher && i + 1 < c->nsizes && isnan(*cell(s, rep, t, 0, i)))
         i++;
-    int np = ((1u << t) & T_P2P_MASK) ? s->npairs : 1;
+    int np = p2p_row(t) ? s->npairs : 1;
     double v = *cell(s, rep, t, 0, i);
     for (int p = 1; p < np; p++) {
         double x = *cell(s, rep, t, p, i);
@@ -388,8 +426,8 @@ static int mpi_report_cb(bx_ctx *ctx, void *state)
     mpi_state *s = state;
     if (s->r.rank != 0 || s->nhist == 0)
         return 0;
-    for (int t = 0; t < T_COUNT; t++) {
-        if (!(s->r.cfg.tests & (1u << t)))
+    for (int t = 0; t < ROWS; t++) {
+        if (!(rows_of(&s->r.cfg) & (1u << t)))
             continue;
         int higher = t == T_BW || t == T_BIBW;
         double best = rep_figure(s, s->hist, t);

@@ -3,6 +3,15 @@
 # (two and three real MPI ranks under mpirun): metrics, one sample per size
 # and repetition, the sizes in the run's metadata, collectives, a corrupted
 # message failing the run (exit 1), and bad input refused (exit 2).
+#
+# latency_min (the fastest batch of round trips) is checked against latency (the average)
+# sample by sample: never above it, and below it at some size.  Mutations that fail it:
+# latency() in mpi_p2p.c keeping the slowest batch (fails "above latency"), or the average
+# of all batches (fails "never below").
+# The MPI thread level the worker asked for (the run's metadata mpi_thread_level): single
+# with one thread per rank, funneled with --threads 2.  Mutations that fail it: start_mpi()
+# in core/worker/worker.c asking MPI_THREAD_FUNNELED always (fails "single"), or
+# MPI_THREAD_SINGLE always (fails "funneled").
 set -u
 BX=${1:?usage: cli_test.sh path/to/benchaas}
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/benchaas-mpi-cli.XXXXXX") || exit 1
@@ -34,10 +43,29 @@ n=$(q "SELECT count(*) FROM samples_view WHERE metric='bibw'")
 [ "$(q "SELECT max(idx) FROM samples_view WHERE metric='latency'")" = 12 ] || fail "latency idx"
 [ "$(q "SELECT value FROM run_meta WHERE key='sizes.latency'")" = \
   "1,2,4,8,16,32,64,128,256,512,1024,2048,4096" ] || fail "sizes.latency meta"
+[ "$(q "SELECT value FROM run_meta WHERE key='sizes.latency_min'")" = \
+  "1,2,4,8,16,32,64,128,256,512,1024,2048,4096" ] || fail "sizes.latency_min meta"
+n=$(q "SELECT count(*) FROM samples_view WHERE metric='latency_min' AND unit='us'")
+[ "$n" = 26 ] || fail "latency_min: $n samples, want 13 sizes x 2 repetitions"
+# per repetition and size: the fastest batch against the average of all of them
+pair="FROM samples_view l JOIN samples_view m ON m.run_id = l.run_id AND m.rep = l.rep AND
+      m.idx = l.idx WHERE l.metric = 'latency' AND m.metric = 'latency_min'"
+[ "$(q "SELECT count(*) $pair AND m.value > 0 AND m.value <= l.value")" = 26 ] \
+    || fail "latency_min above latency (or missing): $(q "SELECT l.idx, l.value, m.value $pair")"
+[ "$(q "SELECT count(*) $pair AND m.value < l.value")" -gt 0 ] \
+    || fail "latency_min is never below the average: not the fastest batch"
+[ "$(q "SELECT value FROM results WHERE metric='latency_min'")" = \
+  "$(q "SELECT min(value) FROM samples_view WHERE metric='latency_min' AND idx=0")" ] \
+    || fail "latency_min's value is not the best repetition at 1 B"
+[ "$(q "SELECT value FROM run_meta WHERE key='mpi_thread_level'")" = single ] \
+    || fail "one thread per rank: MPI's level is not single"
 
-# 2. collectives over three ranks
-expect 0 run mpi --ranks 3 -p test=collective -p min_size=4 -p max_size=1k \
+# 2. collectives over three ranks, two threads per rank: MPI_THREAD_FUNNELED
+expect 0 run mpi --ranks 3 --threads 2 -p test=collective -p min_size=4 -p max_size=1k \
     -p iterations=50 --repetitions 1 --db "$DB"
+[ "$(q "SELECT value FROM run_meta WHERE key='mpi_thread_level' AND
+       run_id=(SELECT max(id) FROM runs)")" = funneled ] \
+    || fail "two threads per rank: MPI's level is not funneled"
 [ "$(last status)" = ok ] || fail "collectives: $(last status)"
 for m in allreduce alltoall bcast; do
     n=$(q "SELECT count(*) FROM samples_view WHERE metric='$m' AND run_id=(SELECT max(id) FROM runs)")

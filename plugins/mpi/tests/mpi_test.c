@@ -7,7 +7,10 @@
  *
  * Groups under mpirun:
  *   run      every test at small sizes: metrics, one sample per size and
- *            repetition, the sizes' metadata, verified
+ *            repetition, the sizes' metadata, verified; latency_min (the fastest
+ *            batch) sample by sample never above latency (the average) and its
+ *            value the best repetition at 1 B (fails if run_p2p() stops filling
+ *            its row, or fills it with the average of the slowest batch)
  *   corrupt  a byte flipped in messages of one size (the test hook
  *            BENCHAAS_MPI_TEST_CORRUPT): a stamped byte caught in the timed
  *            loop, an unstamped one by the byte-for-byte check, a collective's
@@ -180,6 +183,18 @@ static void test_run(void)
         CHECK(bx_mock_is_headline(m, "latency") && bx_mock_is_headline(m, "bandwidth"),
               "headlines");
         expect_samples(m, "latency", 2 * 15);
+        expect_samples(m, "latency_min", 2 * 15);
+        size_t na = 0, nb = 0;
+        const double *avg = bx_mock_samples(m, "latency", &na);
+        const double *best = bx_mock_samples(m, "latency_min", &nb);
+        for (size_t i = 0; avg && best && i < na && i < nb; i++)
+            CHECK(best[i] <= avg[i], "sample %zu: latency_min %g above latency %g", i, best[i],
+                  avg[i]);
+        double lmin = 0;
+        CHECK(bx_mock_metric(m, "latency_min", &lmin) == 0 && best && nb == 30 &&
+                  lmin == (best[0] < best[15] ? best[0] : best[15]),
+              "latency_min %g: not the best repetition at 1 B", lmin);
+        CHECK(!bx_mock_is_headline(m, "latency_min"), "latency_min is a headline");
         expect_samples(m, "bandwidth", 2 * 15);
         expect_samples(m, "bibw", 2 * 15);
         expect_samples(m, "allreduce", 2 * 13);
@@ -234,6 +249,7 @@ static void test_pairs(void)
         expect_samples(m, "pair_latency", (size_t)npairs);
         expect_samples(m, "pair_bandwidth", (size_t)npairs);
         expect_samples(m, "latency", (size_t)npairs * 13);
+        expect_samples(m, "latency_min", (size_t)npairs * 13);
         char key[16];
         snprintf(key, sizeof key, "pair%d", npairs - 1);
         CHECK(bx_mock_meta(m, key) != NULL, "%s meta", key);
