@@ -3,9 +3,10 @@
  * pair measures at the same time (between nodes when Slurm places the two
  * halves on different nodes), and rank 0 reports the sum and each pair.
  *
- * MPI is used only here, only from the main thread (the worker initialises
- * it with MPI_THREAD_FUNNELED), and only between tests: to exchange the
- * servers' addresses, to start every pair together, and to gather results.
+ * MPI is used only here, only from the main thread, and only between tests
+ * (the data threads never call it, so the level the worker asks for, SINGLE
+ * unless --threads > 1, is enough): to exchange the servers' addresses, to
+ * start every pair together, and to gather results.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
