@@ -73,9 +73,26 @@ static int on_new_level(const cJSON *it)
     return !(fabs(v->valuedouble - before) <= fabs(v->valuedouble - after));
 }
 
+/* Is row it an outlier on its worse side (beyond the band, no shift found)? */
+static int worse_outlier(const cJSON *it)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "verdict");
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(it, "better");
+    const cJSON *ch = cJSON_GetObjectItemCaseSensitive(it, "change_percent");
+    if (!cJSON_IsString(v) || strcmp(v->valuestring, "outlier") != 0 || !cJSON_IsString(b) ||
+        !cJSON_IsNumber(ch))
+        return 0;
+    return strcmp(b->valuestring, "higher") == 0 ? ch->valuedouble < 0
+           : strcmp(b->valuestring, "lower") == 0 ? ch->valuedouble > 0
+                                                   : 0;
+}
+
 /* The worst regression of document doc into *f; 0 when there is none.  confirming: only a
    regression whose checked value sits on the new level counts (a confirmation back at the
-   old level does not hold, though the history's shift is still there). */
+   old level does not hold, though the history's shift is still there), and so does an
+   outlier on the worse side: the confirmation's history holds the run it re-measures, one
+   point more, which can move the judgement from the band to the change-point search, where
+   two runs at a new level are too few to be significant (they are an outlier, again). */
 static int worst_regression(const cJSON *doc, int confirming, found *f)
 {
     const cJSON *it;
@@ -83,8 +100,8 @@ static int worst_regression(const cJSON *doc, int confirming, found *f)
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(doc, "checks"))
     {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "verdict");
-        if (!cJSON_IsString(v) || strcmp(v->valuestring, "REGRESSION") != 0 ||
-            (confirming && !on_new_level(it)))
+        int reg = cJSON_IsString(v) && strcmp(v->valuestring, "REGRESSION") == 0;
+        if (!(reg && (!confirming || on_new_level(it))) && !(confirming && worse_outlier(it)))
             continue;
         const cJSON *cp = cJSON_GetObjectItemCaseSensitive(it, "change_point");
         const cJSON *ch = cJSON_GetObjectItemCaseSensitive(cJSON_IsObject(cp) ? cp : it,
@@ -274,7 +291,7 @@ void alerts_after_check(const alerts_ctx *c, int64_t job, int64_t sid, int rc, c
     int64_t orig = alerts_confirms(db, job);
     cJSON *doc = json ? cJSON_Parse(json) : NULL;
     found f = {0}, any;
-    int regressed = rc == 1 && doc && worst_regression(doc, orig != 0, &f);
+    int regressed = (rc == 1 || orig) && doc && worst_regression(doc, orig != 0, &f);
     if (rc == 1 && !regressed && !(doc && worst_regression(doc, 0, &any))) {
         /* a failed run, or an unreadable document: alert as before */
         f.change = NAN;
