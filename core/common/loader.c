@@ -314,24 +314,31 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+int plugin_files_in(const char *dir, strvec *files)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (len > 3 && strcmp(de->d_name + len - 3, ".so") == 0)
+            strvec_push_owned(files, xasprintf("%s/%s", dir, de->d_name));
+    }
+    closedir(d);
+    if (files->n)
+        qsort(files->v, files->n, sizeof *files->v, cmp_str);
+    return 0;
+}
+
 int plugin_scan(const strvec *dirs, const bx_host *host, plugin_entry **out, size_t *n)
 {
     plugin_entry *v = NULL;
     size_t cnt = 0, cap = 0;
     for (size_t i = 0; i < dirs->n; i++) {
-        DIR *d = opendir(dirs->v[i]);
-        if (!d)
-            continue;
         strvec files = {0};
-        struct dirent *de;
-        while ((de = readdir(d))) {
-            size_t len = strlen(de->d_name);
-            if (len > 3 && strcmp(de->d_name + len - 3, ".so") == 0)
-                strvec_push_owned(&files, xasprintf("%s/%s", dirs->v[i], de->d_name));
-        }
-        closedir(d);
-        if (files.n)
-            qsort(files.v, files.n, sizeof *files.v, cmp_str);
+        if (plugin_files_in(dirs->v[i], &files) != 0)
+            continue;
         for (size_t k = 0; k < files.n; k++) {
             if (cnt == cap) {
                 cap = cap ? cap * 2 : 16;

@@ -23,6 +23,10 @@ typedef struct loaded_plugin {
 
 /* The folders to search, in order (owned strings, absolute paths). */
 void plugin_search_path(const strvec *user_dirs, strvec *out);
+
+/* The plugin files (NAME.so) of folder dir, sorted by name, appended to files: 0, or -1 when
+ * the folder cannot be read (files untouched). */
+int plugin_files_in(const char *dir, strvec *files);
 /* Every folder the user named with --plugin-path (a:b too) exists and is a folder: 0, or
  * BX_EINVAL naming the one that is not (a typo must not fall back silently). */
 int plugin_dirs_check(const strvec *user_dirs, char *err, size_t errlen);

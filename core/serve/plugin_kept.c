@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include "plugin_kept.h"
 
-#include <dirent.h>
 #include <dlfcn.h>
 #include <limits.h>
 #include <pthread.h>
@@ -234,29 +233,14 @@ const loaded_plugin *plugin_kept_find(const strvec *dirs, const char *name, char
     return NULL;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 void plugin_kept_each(const strvec *dirs, void (*fn)(const loaded_plugin *lp, void *ctx),
                       void *ctx)
 {
     strvec seen = {0};
     for (size_t i = 0; i < dirs->n; i++) {
-        DIR *d = opendir(dirs->v[i]);
-        if (!d)
-            continue;
         strvec files = {0};
-        struct dirent *de;
-        while ((de = readdir(d))) {
-            size_t len = strlen(de->d_name);
-            if (len > 3 && strcmp(de->d_name + len - 3, ".so") == 0)
-                strvec_push_owned(&files, xasprintf("%s/%s", dirs->v[i], de->d_name));
-        }
-        closedir(d);
-        if (files.n)
-            qsort(files.v, files.n, sizeof *files.v, cmp_str);
+        if (plugin_files_in(dirs->v[i], &files) != 0)
+            continue;
         for (size_t k = 0; k < files.n; k++) {
             char err[1024];
             const loaded_plugin *lp = plugin_kept_file(files.v[k], err, sizeof err);
