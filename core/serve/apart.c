@@ -105,6 +105,31 @@ static char *talk(pid_t pid, int in, int out, const char *req, int *status)
     return buf;
 }
 
+/* Send request rq (consumed) to a new `serve --plan-child` and read its answer: 0 with *a
+ * the parsed answer (NULL when it was not JSON) and *status the child's wait status, or -1
+ * (errno set) when the child could not start. */
+static int ask_child(const site_policy *p, cJSON *rq, cJSON **a, int *status)
+{
+    char *req = cJSON_PrintUnformatted(rq);
+    cJSON_Delete(rq);
+    char *argv[] = {p->self_exe, "serve", "--plan-child", NULL};
+    int in, out;
+    *status = 0;
+    *a = NULL;
+    pid_t pid = spawn(argv, &in, &out);
+    if (pid < 0) {
+        int e = errno;
+        free(req);
+        errno = e;
+        return -1;
+    }
+    char *ans = talk(pid, in, out, req, status);
+    free(req);
+    *a = cJSON_Parse(ans);
+    free(ans);
+    return 0;
+}
+
 int apart_plan(const site_policy *p, const cJSON *exp, const char *launcher, const char *dir,
                cJSON **points, char *err, size_t errlen, char *field, size_t fieldlen)
 {
@@ -121,20 +146,11 @@ int apart_plan(const site_policy *p, const cJSON *exp, const char *launcher, con
     cJSON_AddStringToObject(rq, "dir", dir);
     cJSON_AddItemToObject(rq, "sandbox", sandbox_to_json(&sb));
     sandbox_free(&sb);
-    char *req = cJSON_PrintUnformatted(rq);
-    cJSON_Delete(rq);
-    char *argv[] = {p->self_exe, "serve", "--plan-child", NULL};
-    int in, out, status = 0;
-    pid_t pid = spawn(argv, &in, &out);
-    if (pid < 0) {
-        free(req);
+    cJSON *a;
+    int status;
+    if (ask_child(p, rq, &a, &status) != 0)
         return errf(err, errlen, BX_EIO, "cannot start the check of the job: %s",
                     strerror(errno));
-    }
-    char *ans = talk(pid, in, out, req, &status);
-    free(req);
-    cJSON *a = cJSON_Parse(ans);
-    free(ans);
     const char *e = json_str(a, "error");
     int rc = 0;
     if (e) {
@@ -183,20 +199,11 @@ int apart_describe(const site_policy *p, const char *path, cJSON **desc, char *e
     cJSON_AddStringToObject(rq, "launcher", "local");
     cJSON_AddItemToObject(rq, "sandbox", sandbox_to_json(&sb));
     sandbox_free(&sb);
-    char *req = cJSON_PrintUnformatted(rq);
-    cJSON_Delete(rq);
-    char *argv[] = {p->self_exe, "serve", "--plan-child", NULL};
-    int in, out, status = 0;
-    pid_t pid = spawn(argv, &in, &out);
-    if (pid < 0) {
-        free(req);
+    cJSON *a;
+    int status;
+    if (ask_child(p, rq, &a, &status) != 0)
         return errf(err, errlen, BX_EIO, "cannot start the plugin's description: %s",
                     strerror(errno));
-    }
-    char *ans = talk(pid, in, out, req, &status);
-    free(req);
-    cJSON *a = cJSON_Parse(ans);
-    free(ans);
     const char *e = json_str(a, "error");
     int rc = 0;
     if (e) {
