@@ -24,7 +24,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/cluster-lib.sh"
 export SLURM_CONF=$cl_conf
 
-die() { echo "cluster-fault: error: $*" >&2; exit "${2:-1}"; }
+die() { echo "cluster-fault: error: $1" >&2; exit "${2:-1}"; }
 say() { echo "cluster-fault: $*"; }
 usage() { sed -n '2,20s/^# \{0,1\}//p' "$0"; exit "${1:-2}"; }
 
@@ -53,15 +53,20 @@ cap() {
     local node=$1 pct=$2 dir
     [[ $pct =~ ^[1-9][0-9]*$ && $pct -le 100 ]] || die "PCT must be 1-100, not '$pct'" 2
     dir=$(cgroup_dir "$node")
+    # A 20 ms period (100 ms below 5 %: the kernel's smallest quota is 1 ms): a capped job
+    # runs in short slices, so a run of half a second gets its share within a few per cent
+    # whatever the phase of the period it starts in.
+    local period=20000
+    (( pct >= 5 )) || period=100000
     if [[ -e /sys/fs/cgroup/cgroup.controllers ]]; then
         mkdir -p "$dir"
         echo +cpu >"/sys/fs/cgroup/cgroup.subtree_control" 2>/dev/null || true
         echo +cpu >"$(dirname "$dir")/cgroup.subtree_control" 2>/dev/null || true
-        echo "$(( pct * 1000 )) 100000" >"$dir/cpu.max"
+        echo "$(( pct * period / 100 )) $period" >"$dir/cpu.max"
     else
         mkdir -p "$dir"
-        echo 100000 >"$dir/cpu.cfs_period_us"
-        echo $(( pct * 1000 )) >"$dir/cpu.cfs_quota_us"
+        echo "$period" >"$dir/cpu.cfs_period_us"
+        echo $(( pct * period / 100 )) >"$dir/cpu.cfs_quota_us"
     fi
     move_node "$node" "$dir"
     say "$node capped at $pct % of one CPU ($dir)"

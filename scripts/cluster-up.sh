@@ -25,7 +25,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/cluster-lib.sh"
 
 say() { echo "cluster-up: $*"; }
-die() { echo "cluster-up: error: $*" >&2; exit "${2:-1}"; }
+die() { echo "cluster-up: error: $1" >&2; exit "${2:-1}"; }
 skip() { echo "cluster-up: $* -- the cluster tests will be skipped." >&2; exit 3; }
 
 nodes=4
@@ -47,9 +47,25 @@ export SLURM_CONF=$cl_conf
 # The states of the cluster's nodes, "NODE STATE" per line; fails when no controller answers.
 node_states() { timeout 10 sinfo --noheader --Node --format='%N %T' 2>/dev/null; }
 
+# can_make: why a cluster cannot be made here (printed; status 3), or nothing (status 0).
+can_make() {
+    local cmd
+    [[ $(id -u) == 0 ]] || { echo "needs root (network namespaces, a bridge, slurmd)"; return 3; }
+    for cmd in ip unshare nsenter slurmctld slurmd munge sinfo; do
+        command -v "$cmd" >/dev/null 2>&1 ||
+            { echo "$cmd not found (scripts/deps.sh --test installs slurm-wlm, munge, iproute2)"; return 3; }
+    done
+    ip netns add bxprobe 2>/dev/null || { echo "cannot create a network namespace here"; return 3; }
+    ip netns del bxprobe
+}
+
 status() {
-    local st
-    [[ -r $cl_conf ]] || { say "no cluster here ($cl_conf missing)"; return 3; }
+    local st why
+    if [[ ! -r $cl_conf ]]; then
+        why=$(can_make) || { say "no cluster here: it cannot be made here: $why"; return 3; }
+        say "no cluster here ($cl_conf missing; scripts/cluster-up.sh makes one)"
+        return 3
+    fi
     st=$(node_states) || { say "the cluster's controller does not answer"; return 3; }
     say "$(tr '\n' ' ' <<<"$st")"
     grep -qE ' (idle|mixed|allocated|completing)' <<<"$st" || return 3
@@ -94,12 +110,7 @@ case $mode in
 esac
 
 # ---- up: what must be there --------------------------------------------------------------
-[[ $(id -u) == 0 ]] || skip "needs root (network namespaces, a bridge, slurmd)"
-for cmd in ip unshare nsenter slurmctld slurmd munge sinfo; do
-    command -v "$cmd" >/dev/null 2>&1 || skip "$cmd not found (scripts/deps.sh --test installs slurm-wlm, munge, iproute2)"
-done
-if ! ip netns add bxprobe 2>/dev/null; then skip "cannot create a network namespace here"; fi
-ip netns del bxprobe
+why=$(can_make) || skip "$why"
 
 ensure_munge() {
     munge -n </dev/null 2>/dev/null | unmunge >/dev/null 2>&1 && return 0

@@ -27,7 +27,7 @@ marker="# Written by BenchaaS scripts/slurm-up.sh"
 logdir=/var/log/slurm
 
 say() { echo "slurm-up: $*"; }
-die() { echo "slurm-up: error: $*" >&2; exit "${2:-1}"; }
+die() { echo "slurm-up: error: $1" >&2; exit "${2:-1}"; }
 skip() { echo "slurm-up: $* -- Slurm tests will be skipped." >&2; exit 3; }
 
 # The states of all nodes, one per line, lower case ("idle", "mixed", "down*", ...);

@@ -13,7 +13,7 @@ unset BENCHAAS_PLUGIN_PATH   # the built-in plugins: hpl, stream, iperf, ior
 need_cluster() {
     local msg
     [ "$(id -u)" = 0 ] || skip "the cluster tests need root (faults, namespaces; scripts/cluster-up.sh)"
-    msg=$("$scripts/cluster-up.sh" --status 2>&1) || skip "no test cluster: $msg (scripts/cluster-up.sh as root makes one)"
+    msg=$("$scripts/cluster-up.sh" --status 2>&1) || skip "no test cluster: $msg"
     export SLURM_CONF=/var/lib/benchaas-cluster/slurm.conf
     [ -n "${BENCHAAS_CLUSTER_DIR:-}" ] && export SLURM_CONF=$BENCHAAS_CLUSTER_DIR/slurm.conf
     trap '"$scripts/cluster-fault.sh" heal all >/dev/null 2>&1; rm -rf "$TMP"' EXIT

@@ -3,7 +3,8 @@
 # cluster's nodes; the each-node job has a point per sweep point and node, its runs and
 # its page name the node each point ran on; /healthz and
 # /metrics count the points running while the Slurm jobs run, and 0 once all is collected.
-# Fails when: the scheduler counts no running point in Slurm mode; the service's submit
+# Fails when: the scheduler counts no running point in Slurm mode (or /metrics, alone,
+# writes a constant); the service's submit
 # loses slurm.nodes (HPL's provenance names one node) or each_node; a job's run is stored
 # twice or left out of its job.
 . "$CLUSTER_LIB" || exit 1
@@ -45,16 +46,19 @@ def points_running():
     return j["scheduler"]["points_running"], int(m.group(1)) if m else None
 
 
-seen = 0
+seen = seen_m = 0
 deadline = time.time() + 150
 while time.time() < deadline:
     h, m = points_running()
+    check(m is not None, "/metrics has no benchaas_points_running line")
     seen = max(seen, h)
+    seen_m = max(seen_m, m)
     states = [s.expect(200, "GET", "/api/v1/jobs/%d" % i, tok=tok)[0]["job"]["state"] for i in jobs.values()]
     if all(x in ("done", "failed", "cancelled") for x in states):
         break
     time.sleep(0.3)
 check(seen >= 1, "no point counted running while the Slurm jobs ran (max %d)" % seen)
+check(seen_m >= 1, "/metrics counted no point running while the Slurm jobs ran (max %d)" % seen_m)
 print("most points counted running at once: %d" % seen)
 for name, jid in jobs.items():
     job = s.wait_job(jid, tok, timeout=5)
