@@ -124,16 +124,18 @@ configure_and_build() {
 #     end fails the phase, listed.  Everything in it is the tests' own, so nothing else
 #     running on the machine can fail the check;
 #   - what a test or the code under test makes in the outer temporary folder itself
-#     (${TMPDIR:-/tmp}: paths named there, such as the service's
-#     /tmp/benchaas-scratch-DEV-INO) is found by listing that folder before and after,
+#     (${TMPDIR:-/tmp}, and /tmp: paths named there, such as the service's
+#     /tmp/benchaas-scratch-DEV-INO) is found by listing those before and after,
 #     limited to the names BenchaaS and its tests make there, "benchaas-*": the cluster,
 #     Slurm, systemd and other programs write into /tmp at the same time, and are not
 #     ours to judge.  A new benchaas-* entry fails the phase, listed.  (Two suites run at
 #     once on one machine, by two checkouts, would see each other's: run one at a time.)
 outer_tmp=${TMPDIR:-/tmp}
 ours_in_outer_tmp() {
-    (cd "$outer_tmp" && find . -mindepth 1 -maxdepth 1 -name 'benchaas-*' \
-        ! -name 'benchaas-ctest.*' -printf '%f\n' 2>/dev/null | sort)
+    local dirs=(/tmp)   # /tmp too: the service's fallback scratch folder is always there
+    [[ $outer_tmp -ef /tmp ]] || dirs+=("$outer_tmp")
+    (find "${dirs[@]}" -mindepth 1 -maxdepth 1 -name 'benchaas-*' ! -name 'benchaas-ctest.*' \
+        2>/dev/null | sort) || true
 }
 
 # with_private_tmp COMMAND...: run COMMAND with TMPDIR a new folder, then fail (listing
@@ -157,7 +159,7 @@ with_private_tmp() {
     after=$(ours_in_outer_tmp)
     new=$(comm -13 <(printf '%s\n' "$before") <(printf '%s\n' "$after") | sed '/^$/d')
     if [[ -n $new ]]; then
-        echo "test.sh: the tests left these in $outer_tmp (paths they name themselves):" >&2
+        echo "test.sh: the tests left these beside their temporary folder (paths they name themselves):" >&2
         printf '%s\n' "$new" | head -50 | sed 's/^/  /' >&2
         [[ $rc == 0 ]] && rc=3
     fi
