@@ -178,11 +178,14 @@ static int classify_file(const char *path, int *kind, char *err, size_t errlen)
  */
 static int classify_settled(const char *path, int *kind, char *err, size_t errlen)
 {
-    for (int waited_ms = 0;; waited_ms += 20) {
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
         int rc = classify_file(path, kind, err, errlen);
         if (rc != 0 || *kind != FILE_GROWING)
             return rc;
-        if (waited_ms >= 2 * CREATE_WAIT_S * 1000) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec >= 2 * CREATE_WAIT_S) {
             store__err(err, errlen,
                        "'%s' is not a BenchaaS database (not an SQLite file: still only zeros "
                        "after %d s of waiting for the program writing it); refusing to touch it",
