@@ -125,26 +125,59 @@ configure_and_build() {
         cmake --build "$dir" -j"$build_jobs"
 }
 
-# Every test cleans up after itself: the tests get a temporary folder of their own
-# (TMPDIR; tests/lib.sh, the C tests and the fuzz targets make theirs under it), and
-# whatever is left in it at the end fails the phase, listed.
-run_ctest() {
-    local dir=$1 rc=0 tmp left
-    tmp=$(mktemp -d "${TMPDIR:-/tmp}/benchaas-ctest.XXXXXX") || return 1
+# Every test cleans up after itself, checked two ways around each ctest and fuzz phase
+# (with_private_tmp):
+#   - the tests get a temporary folder of their own (TMPDIR: tests/lib.sh, serve_lib.py,
+#     the C tests and the fuzz targets make theirs under it); whatever is left in it at the
+#     end fails the phase, listed.  Everything in it is the tests' own, so nothing else
+#     running on the machine can fail the check;
+#   - what a test or the code under test makes in the outer temporary folder itself
+#     (${TMPDIR:-/tmp}, and /tmp: paths named there, such as the service's
+#     /tmp/benchaas-scratch-DEV-INO) is found by listing those before and after,
+#     limited to the names BenchaaS and its tests make there, "benchaas-*": the cluster,
+#     Slurm, systemd and other programs write into /tmp at the same time, and are not
+#     ours to judge.  A new benchaas-* entry fails the phase, listed.  (Two suites run at
+#     once on one machine, by two checkouts, would see each other's: run one at a time.)
+outer_tmp=${TMPDIR:-/tmp}
+ours_in_outer_tmp() {
+    local dirs=(/tmp)   # /tmp too: the service's fallback scratch folder is always there
+    [[ $outer_tmp -ef /tmp ]] || dirs+=("$outer_tmp")
+    (find "${dirs[@]}" -mindepth 1 -maxdepth 1 -name 'benchaas-*' ! -name 'benchaas-ctest.*' \
+        2>/dev/null | sort) || true
+}
+
+# with_private_tmp COMMAND...: run COMMAND with TMPDIR a new folder, then fail (listing
+# them) when it left anything in that folder or new benchaas-* entries beside it: its
+# exit status, or 3 when it exited 0 and left something.
+with_private_tmp() {
+    local rc=0 tmp left before after new
+    before=$(ours_in_outer_tmp)
+    tmp=$(mktemp -d "$outer_tmp/benchaas-ctest.XXXXXX") || return 1
     # 0711 as /tmp is open: the service's tests run members' work as an unprivileged user
     # (--run-as) that must reach the folders the tests make inside (not list them)
     chmod 0711 "$tmp"
-    # --no-tests=error: an empty selection (a typo in -R, a broken CMakeLists) must fail.
-    TMPDIR=$tmp ctest --test-dir "$dir" --output-on-failure --no-tests=error -j"$ctest_jobs" \
-          --output-junit ctest-junit.xml "${ctest_filter[@]}" || rc=$?
+    TMPDIR=$tmp "$@" || rc=$?
     left=$(cd "$tmp" && find . -mindepth 1 -maxdepth 2 | sort)
     if [[ -n $left ]]; then
-        echo "test.sh: the tests left these in the temporary folder ($tmp):" >&2
+        echo "test.sh: the tests left these in their temporary folder ($tmp):" >&2
         printf '%s\n' "$left" | head -50 | sed 's/^/  /' >&2
-        [[ $rc == 0 ]] && rc=1
+        [[ $rc == 0 ]] && rc=3
     fi
     rm -rf "$tmp"
+    after=$(ours_in_outer_tmp)
+    new=$(comm -13 <(printf '%s\n' "$before") <(printf '%s\n' "$after") | sed '/^$/d')
+    if [[ -n $new ]]; then
+        echo "test.sh: the tests left these beside their temporary folder (paths they name themselves):" >&2
+        printf '%s\n' "$new" | head -50 | sed 's/^/  /' >&2
+        [[ $rc == 0 ]] && rc=3
+    fi
     return "$rc"
+}
+
+run_ctest() {
+    # --no-tests=error: an empty selection (a typo in -R, a broken CMakeLists) must fail.
+    with_private_tmp ctest --test-dir "$1" --output-on-failure --no-tests=error \
+        -j"$ctest_jobs" --output-junit ctest-junit.xml "${ctest_filter[@]}"
 }
 
 # The sanitizer run, in a subshell so the variables stay out of the other phases.
@@ -193,8 +226,13 @@ fuzz_phase() {
         return 0
     fi
     local rc=0
-    FUZZ_BUILD="$repo/build-fuzz" FUZZ_SECONDS="${BENCHAAS_FUZZ_SECONDS:-15}" tests/fuzz/run.sh || rc=$?
+    with_private_tmp env FUZZ_BUILD="$repo/build-fuzz" \
+        FUZZ_SECONDS="${BENCHAAS_FUZZ_SECONDS:-15}" tests/fuzz/run.sh || rc=$?
     [[ $rc == 0 ]] && return 0
+    if [[ $rc == 3 ]]; then
+        echo "fuzz: THE TARGETS LEFT FILES BEHIND (see above)" >&2
+        return 1
+    fi
     if [[ $rc == 2 ]]; then
         # not chance: the targets do not build (or one is missing), and that always fails
         echo "fuzz: THE FUZZ TARGETS DID NOT BUILD (see above)" >&2

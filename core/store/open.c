@@ -4,7 +4,9 @@
  * What this file guarantees:
  *   - a file that is not ours (text, garbage, another program's SQLite
  *     database) is refused by reading its 100-byte header ourselves, before
- *     SQLite ever opens it, so it is left byte-for-byte untouched;
+ *     SQLite ever opens it, so it is left byte-for-byte untouched; a file of
+ *     zeros changed in the last seconds is one being created in place by
+ *     another program: waited for (classify_settled), never refused at once;
  *   - a new database is never seen half-made: its schema is written and
  *     committed in a file of its own beside the path, which is then linked
  *     into place (create_database); concurrent creators each make one, the
@@ -28,6 +30,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "benchaas/plugin.h" /* BX_E* codes */
@@ -66,7 +69,25 @@ int store_schema_version(store *s) { return s->schema_version; }
 
 /* ---- the header check ---------------------------------------------------- */
 
-enum { FILE_ABSENT, FILE_EMPTY, FILE_OURS };
+/* FILE_GROWING: bytes, all zeros so far, written in the last CREATE_WAIT_S seconds */
+enum { FILE_ABSENT, FILE_EMPTY, FILE_OURS, FILE_GROWING };
+
+/*
+ * How long a file of zeros is taken for one that another program is still creating
+ * in place (SQLite extends a new file with zeros before it writes the pages, with
+ * memory-mapped I/O; an older BenchaaS created its databases that way): an opener
+ * waits for its header that long after the file's last change, then refuses it.
+ */
+#define CREATE_WAIT_S 5
+
+/* 1 when the n bytes at h are all zeros and the file changed in the last CREATE_WAIT_S s. */
+static int being_written(const unsigned char *h, size_t n, const struct stat *sb)
+{
+    for (size_t i = 0; i < n; i++)
+        if (h[i])
+            return 0;
+    return n > 0 && time(NULL) - sb->st_mtime < CREATE_WAIT_S;
+}
 
 /* What `path` is, read from its first 100 bytes without SQLite. */
 static int classify_file(const char *path, int *kind, char *err, size_t errlen)
@@ -125,6 +146,10 @@ static int classify_file(const char *path, int *kind, char *err, size_t errlen)
         got += (size_t)r;
     }
     close(fd);
+    if (being_written(h, got, &sb)) {
+        *kind = FILE_GROWING;
+        return 0;
+    }
     static const char magic[16] = "SQLite format 3"; /* with its terminating NUL */
     if (got < sizeof h || memcmp(h, magic, sizeof magic) != 0) {
         store__err(err, errlen,
@@ -145,6 +170,32 @@ static int classify_file(const char *path, int *kind, char *err, size_t errlen)
     return 0;
 }
 
+/*
+ * classify_file, waiting while another program is still writing the file in place
+ * (FILE_GROWING): it is looked at again every 20 ms until it has a header, or its
+ * zeros are CREATE_WAIT_S seconds old (then classify_file refuses it as not an SQLite
+ * file), or, when something keeps touching it, for 2 * CREATE_WAIT_S seconds at most.
+ */
+static int classify_settled(const char *path, int *kind, char *err, size_t errlen)
+{
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        int rc = classify_file(path, kind, err, errlen);
+        if (rc != 0 || *kind != FILE_GROWING)
+            return rc;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec >= 2 * CREATE_WAIT_S) {
+            store__err(err, errlen,
+                       "'%s' is not a BenchaaS database (not an SQLite file: still only zeros "
+                       "after %d s of waiting for the program writing it); refusing to touch it",
+                       path, 2 * CREATE_WAIT_S);
+            return BX_EINVAL;
+        }
+        usleep(20000);
+    }
+}
+
 int store_check_file(const char *path, char *err, size_t errlen)
 {
     int kind;
@@ -152,7 +203,7 @@ int store_check_file(const char *path, char *err, size_t errlen)
         store__err(err, errlen, "no database file name given");
         return BX_EINVAL;
     }
-    return classify_file(path, &kind, err, errlen);
+    return classify_settled(path, &kind, err, errlen);
 }
 
 /* ---- opening ------------------------------------------------------------- */
@@ -544,7 +595,7 @@ static int ensure_database(const char *path, int mode, const store_migration *st
 {
     int kind, rc;
     for (int round = 0;; round++) {
-        if ((rc = classify_file(path, &kind, err, errlen)) != 0)
+        if ((rc = classify_settled(path, &kind, err, errlen)) != 0)
             return rc;
         if (kind == FILE_OURS)
             return 0;

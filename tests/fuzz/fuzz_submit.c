@@ -98,7 +98,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     setenv("BENCHAAS_PLUGIN_PATH", path, 1);
     free(path);
     free(good);
-    snprintf(g_dir, sizeof g_dir, "/tmp/benchaas-fuzz-submit-XXXXXX");
+    const char *base = getenv("TMPDIR"); /* test.sh's folder, checked for leftovers */
+    snprintf(g_dir, sizeof g_dir, "%s/benchaas-fuzz-submit-XXXXXX",
+             base && *base ? base : "/tmp");
     char err[1024];
     if (!mkdtemp(g_dir) || chmod(g_dir, 0711) != 0)
         abort();

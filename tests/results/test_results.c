@@ -533,7 +533,8 @@ static int test_cp_floor(void)
 
 BX_TEST_TABLE(TESTS)
 
-/* each test in a temporary folder of its own, removed when it passed */
+/* each test in a temporary folder of its own, removed after it, passed or not (nothing
+   left in TMPDIR: scripts/test.sh checks); BENCHAAS_TEST_KEEP set keeps a failed test's */
 static int run_in_tdir(const struct bx_test *t)
 {
     snprintf(tdir, sizeof tdir, "%s/benchaas-results.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -542,9 +543,14 @@ static int run_in_tdir(const struct bx_test *t)
         return 1;
     }
     int rc = t->fn();
+    const char *keep = getenv("BENCHAAS_TEST_KEEP");
+    if (rc != 0 && keep && *keep) {
+        fprintf(stderr, "FAILED: %s (files kept in %s)\n", t->name, tdir);
+        return rc;
+    }
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tdir);
-    if (rc == 0 && system(cmd) != 0)
+    if (system(cmd) != 0)
         fprintf(stderr, "results_tests: could not remove %s\n", tdir);
     return rc;
 }

@@ -27,6 +27,22 @@ if not os.environ.get("BENCHAAS_TEST_KEEP"):
 else:
     print("test folder: " + TMP, file=sys.stderr)
 os.environ["BENCHAAS_PLUGIN_PATH"] = os.path.join(PLUGINS, "good")
+
+# The jobs' folders of a server that cannot reach its database's folder as the run-as
+# user (root's tests: TMP is 0700) go to /tmp/benchaas-scratch-DEV-INO, named after that
+# folder; a server stopped cleanly removes it, a killed one (Server.kill at exit) cannot.
+# Removed at exit after the servers are gone (atexit runs this before TMP's removal and
+# after every Server.kill, registered later), and only the one of a folder of this test's
+# that was not there before its server started.
+_SCRATCH = []
+
+
+def _remove_scratch():
+    for d in _SCRATCH:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+atexit.register(_remove_scratch)
 os.environ.pop("BENCHAAS_DB", None)
 
 
@@ -77,6 +93,10 @@ class Server:
 
     def __init__(self, db, *args, env=None):
         self.db = db
+        st = os.stat(os.path.dirname(os.path.abspath(db)))
+        scratch = "/tmp/benchaas-scratch-%x-%x" % (st.st_dev, st.st_ino)
+        if not os.path.lexists(scratch) and scratch not in _SCRATCH:
+            _SCRATCH.append(scratch)
         self.log = open(os.path.join(TMP, "serve-%d.log" % len(Server.started)), "w+")
         e = dict(os.environ)
         if env:

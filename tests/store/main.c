@@ -73,7 +73,8 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
     (void)sb;
     (void)flag;
     (void)ftw;
-    return remove(path);
+    remove(path); /* go on after a failure: remove as much as can be removed */
+    return 0;
 }
 
 /* `store_tests --dump DB`: the facts of DB (store_dump), for tests that compare databases. */
@@ -93,7 +94,8 @@ static int dump_main(const char *path)
     return text ? 0 : 1;
 }
 
-/* each test in a fresh temporary folder: removed when it passed, kept and named when not */
+/* each test in a fresh temporary folder, removed after it, passed or not (nothing left in
+   TMPDIR: scripts/test.sh checks); BENCHAAS_TEST_KEEP set keeps a failed test's, named */
 static int run_in_tdir(const struct bx_test *t)
 {
     const char *base = getenv("TMPDIR");
@@ -103,10 +105,14 @@ static int run_in_tdir(const struct bx_test *t)
         return 1;
     }
     int rc = t->fn();
-    if (rc == 0)
-        nftw(tdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    else
+    const char *keep = getenv("BENCHAAS_TEST_KEEP");
+    if (rc != 0 && keep && *keep) {
         fprintf(stderr, "FAILED: %s (files kept in %s)\n", t->name, tdir);
+        return rc;
+    }
+    nftw(tdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (rc != 0)
+        fprintf(stderr, "FAILED: %s (BENCHAAS_TEST_KEEP=1 keeps its files)\n", t->name);
     return rc;
 }
 
