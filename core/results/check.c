@@ -518,6 +518,7 @@ static void print_check_json(FILE *out, const check_row *rows, size_t n,
 {
     cJSON *doc = cJSON_CreateObject();
     cJSON *arr = cJSON_AddArrayToObject(doc, "checks");
+    size_t noisy = 0;
     for (size_t i = 0; i < n; i++) {
         const check_row *r = &rows[i];
         cJSON *o = cJSON_CreateObject();
@@ -542,6 +543,14 @@ static void print_check_json(FILE *out, const check_row *rows, size_t n,
         cJSON_AddStringToObject(o, "basis", r->basis);
         cJSON_AddStringToObject(o, "verdict", verdict_name(r->verdict));
         checkcp_json(&r->cp, o);
+        if (r->cp.judged) {
+            /* spread_pct (checkcp_json) is the level's; a run's own is run_meta's */
+            cJSON_AddItemToObject(o, "level_spread_pct", num_or_null(r->cp.r.spread * 100));
+            cJSON_AddItemToObject(o, "detectable_pct", num_or_null(r->cp.r.detectable * 100));
+            cJSON_AddNumberToObject(o, "min_change_pct", r->floor * 100);
+            cJSON_AddBoolToObject(o, "too_noisy", r->noisy);
+            noisy += r->noisy;
+        }
         cJSON_AddItemToArray(arr, o);
     }
     cJSON *fa = cJSON_AddArrayToObject(doc, "failed_runs");
@@ -559,6 +568,7 @@ static void print_check_json(FILE *out, const check_row *rows, size_t n,
     cJSON_AddNumberToObject(sum, "regressions", (double)regressions);
     cJSON_AddNumberToObject(sum, "failed_runs", (double)nfails);
     cJSON_AddNumberToObject(sum, "no_reference", (double)noref);
+    cJSON_AddNumberToObject(sum, "too_noisy", (double)noisy);
     cJSON_AddBoolToObject(sum, "nothing_judged", nfails == 0 && noref == n);
     cJSON_AddBoolToObject(sum, "passed", regressions == 0 && nfails == 0 && noref < n);
     char *t = cJSON_Print(doc);
@@ -727,7 +737,9 @@ static void check_verdicts(check_report *r, const check_opts *o)
         const checkcp *c = &row->cp;
         if (c->judged) {
             double floor = checkcp_floor(&o->floors, row->e->plugin, row->e->metric);
-            r->noisy += c->r.detectable > floor;
+            row->floor = floor;
+            row->noisy = c->r.detectable > floor;
+            r->noisy += row->noisy;
             if (c->r.shift) {
                 row->change = c->r.change;
                 row->verdict = c->r.regression ? V_REGRESSION : !c->r.worse ? V_IMPROVED : V_OK;
@@ -786,15 +798,36 @@ void check_report_free(check_report *r)
 
 /* ---- check: renderers -------------------------------------------------------------- */
 
+/* The configurations too noisy to judge a change of the floor's size, one a line. */
+static void print_noisy(FILE *out, const check_report *r)
+{
+    fprintf(out, "\n%zu configuration%s too noisy to show a change of the floor's size within 5 "
+            "runs (more repetitions help, or a larger --min-change):\n",
+            r->noisy, r->noisy == 1 ? " is" : "s are");
+    for (size_t i = 0; i < r->nrows; i++) {
+        const check_row *row = &r->rows[i];
+        if (!row->noisy)
+            continue;
+        fputs("  ", out);
+        text_put(out, row->e->plugin);
+        fputc(' ', out);
+        text_put(out, row->label[0] ? row->label : "-");
+        fputc(' ', out);
+        text_put(out, row->e->metric);
+        fputs(" on ", out);
+        text_put(out, row->e->host ? row->e->host : "-");
+        fprintf(out, ": spread %.2f %% of its level, 5 runs show %.2f %%, floor %g %%\n",
+                row->cp.r.spread * 100, row->cp.r.detectable * 100, row->floor * 100);
+    }
+}
+
 int check_render_table(const check_report *r, FILE *out)
 {
     int rc = print_check_table(out, r->rows, r->nrows, r->fails, r->nfails);
     if (rc)
         return rc;
     if (r->noisy)
-        fprintf(out, "\n%zu configuration%s too noisy to show a change of the floor's size in 5 "
-                "runs (see spread_pct in --format json; more repetitions help)\n",
-                r->noisy, r->noisy == 1 ? " is" : "s are");
+        print_noisy(out, r);
     fprintf(out,
             "\n%s: %zu value%s checked, %zu regression%s, %zu failed run%s, %zu without a "
             "reference, %zu outlier%s\n",

@@ -42,6 +42,9 @@ typedef struct check_row {
     char basis[96];  /* "baseline default" / "history of 20 runs" */
     int verdict;     /* V_OK, V_REGRESSION, V_IMPROVED, V_NOREF, V_OUTLIER */
     checkcp cp;      /* the change-point judgement of the series (history, then value) */
+    double floor;    /* the floor (a fraction) of its plugin and metric (judged rows) */
+    int noisy;       /* judged, and its own spread too large to see a change of the floor
+                        within 5 runs (cp.r.detectable > floor) */
 } check_row;
 
 /* V_OUTLIER: beyond the band without a shift of the level; fails only with fail_outliers. */

@@ -4,11 +4,16 @@
  * A scheduled job's check that finds a regression does not alert at once:
  * it queues one confirmation job, the regressed point again (the job's own
  * experiment with that run's parameters, named "confirm-run-RUN", under the
- * same schedule).  That job's run is checked on its own, after the history
- * that now ends with the run it confirms: only a regression that holds (the
- * confirmation still on the new level) becomes an alert.  (Checked together,
- * the two runs would be one value, their mean: a confirmation back at the
- * old level would still read as half the regression.)
+ * same schedule).  When that job ends, the flagged run is judged again as the
+ * scheduled check judged it (against the runs started before it: neither the
+ * flagged run nor the confirmation is in that history), and the confirmation's
+ * value is held to that judgement (alerts_holds): it confirms when it is
+ * beyond the same band on the worse side, beyond the same floor (a change
+ * point's), and nearer the new level than the old.  The confirmation's own
+ * verdict does not count: its history would hold the flagged run or not
+ * depending on whether the two started in the same second.  The alert then
+ * carries the flagged run's regression (its change, first run and times) and
+ * names the confirmation run.
  * An alert's severity is the size of the change: minor under 5 %, major
  * under 10 %, critical beyond (and for a scheduled run that failed, which
  * alerts at once: there is no level to confirm).
@@ -24,6 +29,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "check.h"
 #include "store.h"
 
 #define CONFIRM_PREFIX "confirm-run-"
@@ -45,7 +51,7 @@ int64_t alerts_confirms(sqlite3 *db, int64_t job)
     return (int64_t)run;
 }
 
-static const char *severity_of(double change_pct)
+const char *alerts_severity(double change_pct)
 {
     double a = fabs(change_pct);
     return !isfinite(a) || a >= 10 ? "critical" : a >= 5 ? "major" : "minor";
@@ -60,69 +66,105 @@ typedef struct found {
     const cJSON *check;   /* the check's entry of the regression (in the document) */
 } found;
 
-/* Is row it's own value nearer its change point's new level than the old one?  (1 without a
-   change point: the old rule judged the value itself.) */
-static int on_new_level(const cJSON *it)
+static double num_of(const cJSON *o, const char *name)
 {
-    const cJSON *cp = cJSON_GetObjectItemCaseSensitive(it, "change_point");
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "value");
-    if (!cJSON_IsObject(cp) || !cJSON_IsNumber(v))
-        return 1;
-    double before = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(cp, "before"));
-    double after = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(cp, "after"));
-    return !(fabs(v->valuedouble - before) <= fabs(v->valuedouble - after));
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsNumber(x) ? x->valuedouble : NAN;
 }
 
-/* Is row it an outlier on its worse side (beyond the band, no shift found)? */
-static int worse_outlier(const cJSON *it)
+static int is_regression(const cJSON *it)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "verdict");
-    const cJSON *b = cJSON_GetObjectItemCaseSensitive(it, "better");
-    const cJSON *ch = cJSON_GetObjectItemCaseSensitive(it, "change_percent");
-    if (!cJSON_IsString(v) || strcmp(v->valuestring, "outlier") != 0 || !cJSON_IsString(b) ||
-        !cJSON_IsNumber(ch))
-        return 0;
-    return strcmp(b->valuestring, "higher") == 0 ? ch->valuedouble < 0
-           : strcmp(b->valuestring, "lower") == 0 ? ch->valuedouble > 0
-                                                   : 0;
+    return cJSON_IsString(v) && strcmp(v->valuestring, "REGRESSION") == 0;
 }
 
-/* The worst regression of document doc into *f; 0 when there is none.  confirming: only a
-   regression whose checked value sits on the new level counts (a confirmation back at the
-   old level does not hold, though the history's shift is still there), and so does an
-   outlier on the worse side: the confirmation's history holds the run it re-measures, one
-   point more, which can move the judgement from the band to the change-point search, where
-   two runs at a new level are too few to be significant (they are an outlier, again). */
-static int worst_regression(const cJSON *doc, int confirming, found *f)
+/* The worst regression of document doc (of run `run` only, when not 0) into *f; 0 when
+   there is none. */
+static int worst_regression(const cJSON *doc, int64_t run, found *f)
 {
     const cJSON *it;
     int any = 0;
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(doc, "checks"))
     {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, "verdict");
-        int reg = cJSON_IsString(v) && strcmp(v->valuestring, "REGRESSION") == 0;
-        if (!(reg && (!confirming || on_new_level(it))) && !(confirming && worse_outlier(it)))
+        if (!is_regression(it) || (run && (int64_t)num_of(it, "run_id") != run))
             continue;
         const cJSON *cp = cJSON_GetObjectItemCaseSensitive(it, "change_point");
-        const cJSON *ch = cJSON_GetObjectItemCaseSensitive(cJSON_IsObject(cp) ? cp : it,
-                                                           cJSON_IsObject(cp) ? "change_pct"
-                                                                              : "change_percent");
-        double change = cJSON_IsNumber(ch) ? ch->valuedouble : NAN;
+        double change = num_of(cJSON_IsObject(cp) ? cp : it,
+                               cJSON_IsObject(cp) ? "change_pct" : "change_percent");
         if (any && !(fabs(change) > fabs(f->change)))
             continue;
         any = 1;
         f->change = change;
-        f->run = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(it, "run_id"));
+        f->run = (int64_t)num_of(it, "run_id");
         f->check = it;
         f->first = f->run;
         f->from[0] = '\0';
         if (cJSON_IsObject(cp)) {
-            f->first = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(cp, "first_run"));
+            f->first = (int64_t)num_of(cp, "first_run");
             const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cp, "first_started_at"));
             snprintf(f->from, sizeof f->from, "%s", t ? t : "");
         }
     }
     return any;
+}
+
+int alerts_holds(const alerts_confirm *c)
+{
+    double v = c->value;
+    if (!isfinite(v) || !isfinite(c->old_level) || !isfinite(c->new_level) ||
+        c->new_level == c->old_level)
+        return 0;
+    /* the worse side; both are for a metric without a better one: the new level's */
+    int side = c->worse ? c->worse : c->new_level < c->old_level ? -1 : 1;
+    int beyond = side < 0 ? v < c->lo : v > c->hi;
+    double change = c->old_level != 0 ? (v - c->old_level) / fabs(c->old_level) * 100 : NAN;
+    int past_floor = !(c->floor_pct > 0) || (isfinite(change) && change * side >= c->floor_pct);
+    return beyond && past_floor && fabs(v - c->new_level) < fabs(v - c->old_level);
+}
+
+static int same_text(const cJSON *a, const cJSON *b, const char *name)
+{
+    const char *x = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, name));
+    const char *y = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, name));
+    return x && y && strcmp(x, y) == 0;
+}
+
+int alerts_judge_confirmation(const cJSON *orig_doc, int64_t orig, const cJSON *conf_doc,
+                              alerts_confirm *c)
+{
+    found f;
+    memset(c, 0, sizeof *c);
+    c->value = NAN;
+    if (!worst_regression(orig_doc, orig, &f))
+        return -1;
+    const cJSON *k = f.check, *cp = cJSON_GetObjectItemCaseSensitive(k, "change_point");
+    const char *better = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "better"));
+    c->worse = !better ? 0 : strcmp(better, "higher") == 0 ? -1 : strcmp(better, "lower") == 0;
+    double lo = num_of(k, "lower_limit"), hi = num_of(k, "upper_limit");
+    c->lo = isfinite(lo) ? lo : -INFINITY; /* null: no limit on that side */
+    c->hi = isfinite(hi) ? hi : INFINITY;
+    if (cJSON_IsObject(cp)) {
+        c->old_level = num_of(cp, "before");
+        c->new_level = num_of(cp, "after");
+        const char *plugin = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "plugin"));
+        const char *metric = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(k, "metric"));
+        check_opts o = CHECK_OPTS_DEFAULT; /* the service's checks */
+        c->floor_pct = checkcp_floor(&o.floors, plugin ? plugin : "", metric ? metric : "") * 100;
+    } else {
+        c->old_level = num_of(k, "reference");
+        c->new_level = num_of(k, "value");
+    }
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(conf_doc, "checks"))
+    {
+        if (same_text(it, k, "plugin") && same_text(it, k, "config") &&
+            same_text(it, k, "metric") && isfinite(num_of(it, "value"))) {
+            c->value = num_of(it, "value");
+            c->run = (int64_t)num_of(it, "run_id");
+            return alerts_holds(c);
+        }
+    }
+    return -1;
 }
 
 /* Queue the confirmation job of run f->run (scheduled job `job`, schedule sid); its id or 0. */
@@ -227,10 +269,10 @@ static char *alert_text(const found *f, const char *sev, int64_t job, int64_t si
 
 /* The alert of a (confirmed) regression: job is the scheduled job, confirm_job the confirmation or 0. */
 static void insert_alert(const alerts_ctx *c, int64_t job, int64_t sid, int64_t confirm_job,
-                         const found *f, cJSON *check)
+                         int64_t confirm_run, const found *f, cJSON *check)
 {
     sqlite3 *db = store_db(c->st);
-    const char *sev = severity_of(f->change);
+    const char *sev = alerts_severity(f->change);
     cJSON *payload = cJSON_CreateObject();
     char *msg = alert_text(f, sev, job, sid, confirm_job, payload);
     cJSON_AddStringToObject(payload, "text", msg);
@@ -239,6 +281,8 @@ static void insert_alert(const alerts_ctx *c, int64_t job, int64_t sid, int64_t 
     cJSON_AddStringToObject(payload, "severity", sev);
     if (confirm_job)
         cJSON_AddNumberToObject(payload, "confirmation_job", (double)confirm_job);
+    if (confirm_run)
+        cJSON_AddNumberToObject(payload, "confirmation_run", (double)confirm_run);
     cJSON_AddItemToObject(payload, "check", check ? check : cJSON_CreateNull());
     char *ptxt = cJSON_PrintUnformatted(payload);
     char now[32];
@@ -271,8 +315,7 @@ static void insert_alert(const alerts_ctx *c, int64_t job, int64_t sid, int64_t 
     cJSON_Delete(payload);
 }
 
-/* The service job a run belongs to (runs.job), or 0. */
-static int64_t job_of_run(sqlite3 *db, int64_t run)
+int64_t alerts_job_of_run(sqlite3 *db, int64_t run)
 {
     sqlite3_stmt *q;
     int64_t job = 0;
@@ -285,27 +328,62 @@ static int64_t job_of_run(sqlite3 *db, int64_t run)
     return job;
 }
 
-void alerts_after_check(const alerts_ctx *c, int64_t job, int64_t sid, int rc, const char *json)
+/* Confirmation job `job` of run orig ended: alert when it holds (alerts_judge_confirmation),
+   with the regression of run orig; else say why not. */
+static void after_confirmation(const alerts_ctx *c, int64_t job, int64_t sid, int64_t orig,
+                               int rc, const char *json, const char *orig_json)
 {
-    sqlite3 *db = store_db(c->st);
-    int64_t orig = alerts_confirms(db, job);
     cJSON *doc = json ? cJSON_Parse(json) : NULL;
-    found f = {0}, any;
-    int regressed = (rc == 1 || orig) && doc && worst_regression(doc, orig != 0, &f);
-    if (rc == 1 && !regressed && !(doc && worst_regression(doc, 0, &any))) {
-        /* a failed run, or an unreadable document: alert as before */
-        f.change = NAN;
-        regressed = 1;
+    cJSON *odoc = orig_json ? cJSON_Parse(orig_json) : NULL;
+    alerts_confirm conf;
+    found f = {0};
+    int holds = alerts_judge_confirmation(odoc, orig, doc, &conf);
+    if (holds == 1 && worst_regression(odoc, orig, &f)) {
+        int64_t first_job = alerts_job_of_run(store_db(c->st), orig);
+        cJSON_Delete(doc);
+        insert_alert(c, first_job ? first_job : job, sid, job, conf.run, &f, odoc);
+        return;
     }
-    if (!regressed) {
-        if (orig)
-            say("serve: job %" PRId64 " did not confirm the regression of run %" PRId64
-                ": no alert",
-                job, orig);
+    if (holds == -1 && rc == 1 && !worst_regression(doc, 0, &f)) {
+        /* the confirmation run did not end ok (or its document is unreadable): that alerts */
+        memset(&f, 0, sizeof f);
+        f.change = NAN;
+        cJSON_Delete(odoc);
+        insert_alert(c, job, sid, 0, 0, &f, doc);
+        return;
+    }
+    if (holds == 0)
+        say("serve: job %" PRId64 " did not confirm the regression of run %" PRId64 " (%.6g "
+            "against the old level %.6g and the new %.6g): no alert",
+            job, orig, conf.value, conf.old_level, conf.new_level);
+    else
+        say("serve: job %" PRId64 " did not confirm the regression of run %" PRId64
+            ": %s: no alert",
+            job, orig, !worst_regression(odoc, orig, &f) ? "judged again, the run has none"
+                                                         : "the confirmation has no such value");
+    cJSON_Delete(doc);
+    cJSON_Delete(odoc);
+}
+
+void alerts_after_check(const alerts_ctx *c, int64_t job, int64_t sid, int rc, const char *json,
+                        const char *orig_json)
+{
+    int64_t orig = alerts_confirms(store_db(c->st), job);
+    if (orig) {
+        after_confirmation(c, job, sid, orig, rc, json, orig_json);
+        return;
+    }
+    cJSON *doc = json ? cJSON_Parse(json) : NULL;
+    found f = {0};
+    if (rc != 1) {
         cJSON_Delete(doc);
         return;
     }
-    if (!orig && c->confirm && f.run) {
+    if (!(doc && worst_regression(doc, 0, &f))) {
+        /* a failed run, or an unreadable document: alert at once */
+        memset(&f, 0, sizeof f);
+        f.change = NAN;
+    } else if (c->confirm && f.run) {
         int64_t cj = queue_confirmation(c, job, sid, &f);
         if (cj) {
             say("serve: a regression after scheduled job %" PRId64 " (run %" PRId64
@@ -315,8 +393,7 @@ void alerts_after_check(const alerts_ctx *c, int64_t job, int64_t sid, int rc, c
             return;
         }
     }
-    int64_t first_job = orig ? job_of_run(db, orig) : 0;
-    insert_alert(c, first_job ? first_job : job, sid, orig ? job : 0, &f, doc);
+    insert_alert(c, job, sid, 0, 0, &f, doc);
 }
 
 /* ---- the API ---------------------------------------------------------------------------- */

@@ -342,13 +342,13 @@ out:
 /* ---- schedules and alerts ------------------------------------------------------------ */
 
 /*
- * What `benchaas check --format json --run ID...` says of job `job`'s runs, judged
- * here with the library (check_run) on the caller's connection: the exit code the
- * command would give (0 nothing wrong, 1 a regression or a failed run, 2 the check
- * could not be made, 3 nothing could be judged) and, unless 2, its JSON document in
- * *json (malloc'd).
+ * What `benchaas check --format json --run ID...` says of job `job`'s runs (or of
+ * run `run` alone, when not 0), judged here with the library (check_run) on the
+ * caller's connection: the exit code the command would give (0 nothing wrong, 1 a
+ * regression or a failed run, 2 the check could not be made, 3 nothing could be
+ * judged) and, unless 2, its JSON document in *json (malloc'd).
  */
-static int check_job(store *st, const char *dbpath, int64_t job, char **json)
+static int check_job(store *st, const char *dbpath, int64_t job, int64_t run, char **json)
 {
     *json = NULL;
     qfilter f;
@@ -358,9 +358,10 @@ static int check_job(store *st, const char *dbpath, int64_t job, char **json)
     sqlite3_stmt *q;
     int bad = 0;
     if (sqlite3_prepare_v2(store_db(st), "SELECT run_id FROM job_points WHERE job_id = ?1 AND "
-                                         "run_id IS NOT NULL",
+                                         "run_id IS NOT NULL AND (?2 = 0 OR run_id = ?2)",
                            -1, &q, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(q, 1, job);
+        sqlite3_bind_int64(q, 2, run);
         while (!bad && sqlite3_step(q) == SQLITE_ROW) {
             char id[32];
             snprintf(id, sizeof id, "%lld", (long long)sqlite3_column_int64(q, 0));
@@ -416,15 +417,22 @@ static void after_scheduled_job(sched *s, store *st, int64_t job)
     sqlite3_finalize(q);
     if (!sid)
         return;
-    char *text = NULL;
-    int rc = check_job(st, s->db, job, &text);
+    char *text = NULL, *orig_text = NULL;
+    int rc = check_job(st, s->db, job, 0, &text);
     if (rc == 2)
         say("serve: checking scheduled job %lld failed", (long long)job);
-    if (rc == 1 || alerts_confirms(db, job)) { /* confirm, alert, or say it was not confirmed */
+    int64_t orig = alerts_confirms(db, job);
+    if (orig) { /* the run it confirms, judged again as it was: against the runs before it */
+        int64_t ojob = alerts_job_of_run(db, orig);
+        if (!ojob || check_job(st, s->db, ojob, orig, &orig_text) == 2)
+            say("serve: checking run %lld again failed", (long long)orig);
+    }
+    if (rc == 1 || orig) { /* confirm, alert, or say it was not confirmed */
         alerts_ctx ac = {st, s->launcher, &s->cfg.quotas, s->cfg.webhook != NULL, s->cfg.confirm};
-        alerts_after_check(&ac, job, sid, rc, text);
+        alerts_after_check(&ac, job, sid, rc, text, orig_text);
     }
     free(text);
+    free(orig_text);
 }
 
 static void submit_due_schedules(sched *s, sqlite3 *db)

@@ -434,6 +434,8 @@ static int test_timeline_ingest(void)
 /* A steady level of 100 with a deterministic wiggle of at most +-0.9. */
 static double wiggle(int i) { return 100 + ((i * 7919) % 13 - 6) * 0.15; }
 
+/* Fails when the change point starts 2 runs late (r->start += 2 after locate() in
+   cp_analyze), or when a lone outlier is made a shift. */
 static int test_cp_step(void)
 {
     /* 25 runs at 100, then 5 at 90: the shift starts at run 25 (+-1), -10 % within its interval */
@@ -467,6 +469,8 @@ static int test_cp_step(void)
     return 0;
 }
 
+/* Fails when a lone wild run is never an outlier (r->outlier always 0 in cp_analyze), or
+   when it is made a shift. */
 static int test_cp_outlier(void)
 {
     /* one wild run is an outlier, not a level: no shift, no regression */
@@ -490,6 +494,8 @@ static int test_cp_outlier(void)
     return 0;
 }
 
+/* Fails when the floor is ignored (r->regression without fabs(change) >= min_change), or
+   when the change point starts 2 runs late (r->start += 2). */
 static int test_cp_floor(void)
 {
     /* a real but small shift (-1 %, tiny noise) is significant but under the 2 % floor */

@@ -2,6 +2,8 @@
 # noisy one at MAX; the spread is stored with the run (run metadata), and
 # --spread-target moves the stop.  A configuration file's defaults or
 # experiment may say `repetitions = "auto[:MAX]";` too, checked the same way.
+# Fails when: the steadiness test always says "steady" (every point stops at 3) or
+# never (every point runs to MAX); the spread is not stored (run_meta spread_pct).
 . "$TEST_LIB"
 command -v sqlite3 >/dev/null || skip "no sqlite3"
 reps() { sql a.db "SELECT count(*) FROM samples s JOIN runs r ON r.id = s.run_id

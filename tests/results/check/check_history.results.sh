@@ -1,6 +1,8 @@
 # check against the history (no baseline): a value within the noise of the
 # last runs passes, a drop beyond it fails with exit 1 and a JUnit failure,
 # too little history is "no reference" (skipped), a failed run fails.
+# Fails when: check exits 0 when nothing was judged; a lone outlier is made a
+# REGRESSION.
 . "$TEST_LIB"
 . "$RESULTS_LIB"
 NB192=$(p NB 192)

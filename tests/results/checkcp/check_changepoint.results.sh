@@ -3,6 +3,10 @@
 # between them (here the kernel), in the table, JSON and JUnit; a lone wild
 # run is an outlier that does not fail; nothing judged does not exit 0.
 # The HTML report names the same runs and differences below the chart.
+# Fails when: check exits 0 when nothing was judged; a lone outlier is made a
+# REGRESSION; the change point starts 2 runs late (r->start += 2 in cp_analyze);
+# checkcp_diff is not called (no "differs"); the per-metric floor (--min-change
+# PLUGIN.METRIC=PCT) is ignored.
 . "$TEST_LIB"
 . "$RESULTS_LIB"
 NB=$(p NB 192)

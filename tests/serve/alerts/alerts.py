@@ -4,7 +4,13 @@ is there an alert, with its severity by the size of the change.  An alert is
 acknowledged or accepted as the new normal through the API (who, when, why
 stored), and once accepted, check's history of that configuration starts at
 the new level.  A regression whose confirmation comes back at the old level
-alerts nothing."""
+alerts nothing.
+
+Fails when: the confirmation is not queued (queue_confirmation skipped: the alert comes
+at once, no confirm-run job); every confirmation holds (alerts_holds always 1: the one
+back at the old level alerts); accepted alerts are ignored by check's history
+(SINCE_ACCEPTED matching no alert: the CLI still finds the regression after the accept);
+a -50 % change is made major instead of critical."""
 import json
 import os
 import re

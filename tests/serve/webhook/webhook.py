@@ -2,7 +2,11 @@
 after the job its runs are checked like `benchaas check`; an injected regression
 (a history far faster than any run here) becomes an alert, listed by /api/v1/alerts and POSTed
 as JSON to the webhook -- a test listener on loopback that fails the first try, so
-the retry is exercised -- without holding up the scheduler."""
+the retry is exercised -- without holding up the scheduler.
+
+Fails when: the webhook is not retried after its first failure (a failed try made
+'failed' at once: one try, never 'sent'); a new alert is not queued for the webhook
+(webhook_state 'none' with a webhook set: no POST)."""
 import http.server
 import threading
 import time
