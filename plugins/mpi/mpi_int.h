@@ -118,7 +118,8 @@ typedef struct mpi_run {
     int bad;                    /* this rank saw a wrong message (first one in bad_msg) */
     char bad_msg[320];
     uint64_t corrupt_size;      /* test hook: messages of this size ... */
-    uint64_t corrupt_off;       /* ... sent with this byte flipped (0 size: off) */
+    uint64_t corrupt_off;       /* ... sent with this byte flipped (0 size: off) ... */
+    int corrupt_rank;           /* ... by this rank (-1: by every rank) */
     int delay_rank;             /* test hook: this rank (-1: none) ... */
     long delay_us;              /* ... waits this long before every send */
     double lat_best;            /* latency: the last size's fastest batch (us, half trip) */

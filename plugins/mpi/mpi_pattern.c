@@ -121,7 +121,7 @@ uint32_t mpi_sum_u32(const uint64_t *seeds, int nranks, size_t e)
 void mpi_stamp(mpi_run *r, unsigned char *buf, size_t n, uint64_t seed, int full)
 {
     mpi_fill(buf, n, seed, full);
-    if (r->corrupt_size == n && n > 0)
+    if (r->corrupt_size == n && n > 0 && (r->corrupt_rank < 0 || r->corrupt_rank == r->rank))
         buf[r->corrupt_off < n ? r->corrupt_off : n / 2] ^= 0x5a;
 }
 

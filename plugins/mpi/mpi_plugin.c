@@ -231,8 +231,9 @@ static void describe_run(bx_ctx *ctx, mpi_state *s)
 }
 
 /* The test hooks (for the tests only):
- *   BENCHAAS_MPI_TEST_CORRUPT=SIZE[:OFFSET]  flip a byte of every message of SIZE bytes a
- *                                            rank sends (at OFFSET, default the middle)
+ *   BENCHAAS_MPI_TEST_CORRUPT=SIZE[:OFFSET[:RANK]]  flip a byte of every message of SIZE
+ *                                            bytes a rank (RANK only, if given) sends (at
+ *                                            OFFSET, default the middle)
  *   BENCHAAS_MPI_TEST_DELAY=RANK:USEC        rank RANK waits USEC us before every send
  *                                            (a slow link) */
 static void read_test_hooks(mpi_run *r)
@@ -241,7 +242,8 @@ static void read_test_hooks(mpi_run *r)
     const char *v = getenv("BENCHAAS_MPI_TEST_CORRUPT");
     if (v && *v) {
         r->corrupt_size = strtoull(v, &end, 10);
-        r->corrupt_off = *end == ':' ? strtoull(end + 1, NULL, 10) : UINT64_MAX;
+        r->corrupt_off = *end == ':' ? strtoull(end + 1, &end, 10) : UINT64_MAX;
+        r->corrupt_rank = *end == ':' ? (int)strtol(end + 1, NULL, 10) : -1;
     }
     v = getenv("BENCHAAS_MPI_TEST_DELAY");
     r->delay_rank = -1;
