@@ -13,9 +13,10 @@
 #   bandwidth  plugin: test=bw (OSU's window of 64 MPI_Isend, then a reply), its metric
 #              bandwidth_max: size x 64 / the fastest iteration's time, MB/s = 1e6 B/s
 #              NetPIPE: -s (streaming: MPI_Send after MPI_Send from one buffer, the receiver
-#              MPI_Recv-ing each into one buffer and timing them), size / its time per message
-#              in the best of its trials, MB/s (its own column is in Mbps of 2^20 bit/s:
-#              1.049 x this / 8, so it is not used)
+#              MPI_Recv-ing each into one buffer and timing them), the best of its trials:
+#              its Mbps column x 2^20 / 8 / 1e6 = MB/s (NetPIPE's Mbps are of 2^20 bit/s:
+#              bits / (time x 1024 x 1024); its time column, to 10 ns, is too coarse for
+#              small messages)
 #   bandwidth (average)  plugin: the same runs' metric bandwidth, over all the timed
 #              iterations (OSU's figure), against the same NetPIPE figure
 #
@@ -80,7 +81,7 @@ netpipe() {
     mpirun -np 2 NPopenmpi -l 1 -u "$max_bytes" -p 0 "${flags[@]}" -o "$work/np.out" \
         >/dev/null 2>&1
     awk -v m="$mode" 'function pow2(x) { while (x > 1 && x % 2 == 0) x /= 2; return x == 1 }
-        pow2($1) { if (m == "bw") printf "%d %.6f\n", $1, $1 / $3 / 1e6; else printf "%d %.6f\n", $1, $3 * 1e6 }' \
+        pow2($1) { if (m == "bw") printf "%d %.6f\n", $1, $2 * 1048576 / 8 / 1e6; else printf "%d %.6f\n", $1, $3 * 1e6 }' \
         "$work/np.out" >"$out"
 }
 
