@@ -22,8 +22,10 @@
  * receives land in separate slots (mpi_slots(): the window, at most
  * MPI_SLOT_BYTES together; a window of more messages reuses them, every
  * message of one iteration carrying the same data), and every slot is
- * checked after the window; in bw, b has two banks of slots and checks one
- * after its reply while the next window arrives in the other.
+ * checked after the window; in bw, b has two banks of slots, each with its
+ * window of receives posted a window ahead, and checks one after its reply
+ * while the next window arrives in the other (messages of MPI_SLOT_BYTES and
+ * more: one bank, checked and posted again before the reply).
  */
 #include <mpi.h>
 #include <string.h>
@@ -159,7 +161,29 @@ static void check_slots(mpi_run *r, int test, size_t n, int peer, long i, uint64
 }
 
 /*
- * bw's receiving rank b: two banks of slots, each with its window of receives
+ * bw's receiving rank b for messages of MPI_SLOT_BYTES and more: one slot, one
+ * bank.  Posting a window of receives is nothing next to such a window's time,
+ * and a second bank would double the receiver's footprint (with the sender's
+ * buffer: 3 x the message instead of 2), past what the cache keeps.  The check
+ * and the next window's receives come before the reply.
+ */
+static void bw_receiver_large(mpi_run *r, size_t n, int a, long total, uint64_t base)
+{
+    int W = r->cfg.window;
+    MPI_Request *req = r->reqs;
+    char ack[4] = {0};
+    post_recvs(r, req, n, a, 1, r->rbuf);
+    for (long i = 0; i < total; i++) {
+        MPI_Waitall(W, req, MPI_STATUSES_IGNORE);
+        check_slots(r, T_BW, n, a, i, 1, base, r->rbuf);
+        if (i + 1 < total)
+            post_recvs(r, req, n, a, 1, r->rbuf);
+        MPI_Send(ack, 4, MPI_BYTE, a, TAG_ACK, MPI_COMM_WORLD);
+    }
+}
+
+/*
+ * bw's receiving rank b below MPI_SLOT_BYTES: two banks of slots, each with its window of receives
  * posted a window ahead.  Once window i has arrived, b replies at once (the
  * sender's next window finds its receives already posted, in the other bank),
  * then, while that window is on its way, checks bank i & 1 and posts window
@@ -173,6 +197,10 @@ static void bw_receiver(mpi_run *r, size_t n, int a, long total, uint64_t base)
     uint64_t slots = mpi_slots(&r->cfg, n);
     unsigned char *bank[2] = {r->rbuf, r->rbuf + (size_t)slots * n};
     char ack[4] = {0};
+    if (n >= MPI_SLOT_BYTES) {
+        bw_receiver_large(r, n, a, total, base);
+        return;
+    }
     for (long i = 0; i < total && i < 2; i++)
         post_recvs(r, req + (i & 1) * W, n, a, slots, bank[i & 1]);
     for (long i = 0; i < total; i++) {

@@ -16,8 +16,9 @@
  *            keeps the slowest iteration or the average)
  *   corrupt  a byte flipped in messages of one size (the test hook
  *            BENCHAAS_MPI_TEST_CORRUPT): a stamped byte caught in the timed
- *            loop (bw's in iteration 0 too: fails if bw_receiver() stops
- *            checking its banks), an unstamped one by the byte-for-byte check, a
+ *            loop (bw's in iteration 0 too, below and at 512 KiB: fails if
+ *            bw_receiver() or bw_receiver_large() stops checking), an unstamped
+ *            one by the byte-for-byte check, a
  *            collective's too; the run fails on every rank with the size and the
  *            offset
  *   pairs    mode=pairs on one node: every pair of ranks, one sample each
@@ -239,12 +240,13 @@ static void test_run(void)
     bx_mock_free(m);
 }
 
-/* With the hook set to `hook`, test=`test` fails with a message holding `want`. */
-static void corrupt_case(const char *hook, const char *test, const char *want)
+/* With the hook set to `hook`, test=`test` (512 B .. 16 KiB, or .. `max` if given) fails
+ * with a message holding `want`. */
+static void corrupt_case_to(const char *hook, const char *test, const char *want,
+                            const char *max)
 {
     setenv("BENCHAAS_MPI_TEST_CORRUPT", hook, 1);
-    bx_mock *m = mk(g_size, 1, test, "min_size=512", "max_size=16k", "iterations=20",
-                    "warmup=2", NULL);
+    bx_mock *m = mk(g_size, 1, test, "min_size=512", max, "iterations=20", "warmup=2", NULL);
     int rc = bx_mock_run(m);
     CHECK(rc == BX_EFAILED, "%s %s: rc %d, expected a failed run", hook, test, rc);
     CHECK(strstr(bx_mock_error(m), want) != NULL, "%s: message '%s' lacks '%s'", hook,
@@ -256,12 +258,19 @@ static void corrupt_case(const char *hook, const char *test, const char *want)
     unsetenv("BENCHAAS_MPI_TEST_CORRUPT");
 }
 
+static void corrupt_case(const char *hook, const char *test, const char *want)
+{
+    corrupt_case_to(hook, test, want, "max_size=16k");
+}
+
 static void test_corrupt(void)
 {
     corrupt_case("8192", "test=latency", "message of 8192 bytes from rank");
     corrupt_case("8192", "test=latency", "(iteration 0): byte 4096");
     corrupt_case("1024:100", "test=bw", "(the untimed byte-for-byte check): byte 100");
     corrupt_case("1024:0:0", "test=bw", "from rank 0 arrived wrong at rank 1 (iteration 0): byte 0");
+    corrupt_case_to("524288:0:0", "test=bw", "from rank 0 arrived wrong at rank 1 (iteration 0)",
+                    "max_size=512k");
     corrupt_case("4096", "test=bibw", "bibw: a message of 4096 bytes");
     corrupt_case("16384", "test=alltoall", "alltoall: a message of 16384 bytes");
     corrupt_case("2048", "test=bcast", "bcast: a message of 2048 bytes from rank 0");
