@@ -163,8 +163,8 @@ static void check_slots(mpi_run *r, int test, size_t n, int peer, long i, uint64
 /*
  * bw's receiving rank b for messages of MPI_SLOT_BYTES and more: one slot, one
  * bank.  Posting a window of receives is nothing next to such a window's time,
- * and a second bank would double the receiver's footprint (with the sender's
- * buffer: 3 x the message instead of 2), past what the cache keeps.  The check
+ * and a second bank would make the two ranks' footprint 3 messages instead of
+ * 2 (NetPIPE's), past what the cache keeps.  The check
  * and the next window's receives come before the reply.
  */
 static void bw_receiver_large(mpi_run *r, size_t n, int a, long total, uint64_t base)
@@ -183,24 +183,24 @@ static void bw_receiver_large(mpi_run *r, size_t n, int a, long total, uint64_t 
 }
 
 /*
- * bw's receiving rank b below MPI_SLOT_BYTES: two banks of slots, each with its window of receives
- * posted a window ahead.  Once window i has arrived, b replies at once (the
- * sender's next window finds its receives already posted, in the other bank),
- * then, while that window is on its way, checks bank i & 1 and posts window
- * i + 2's receives into it.  Nothing but the wait and the reply is on the
- * sender's clock.
+ * bw's receiving rank b (below MPI_SLOT_BYTES): two banks of slots, each with
+ * its window of receives posted a window ahead.  Once window i has arrived, b
+ * replies at once (the sender's next window finds its receives already
+ * posted, in the other bank), then, while that window is on its way, checks
+ * bank i & 1 and posts window i + 2's receives into it.  Nothing but the wait
+ * and the reply is on the sender's clock.
  */
 static void bw_receiver(mpi_run *r, size_t n, int a, long total, uint64_t base)
 {
+    if (n >= MPI_SLOT_BYTES) {
+        bw_receiver_large(r, n, a, total, base);
+        return;
+    }
     int W = r->cfg.window;
     MPI_Request *req = r->reqs;
     uint64_t slots = mpi_slots(&r->cfg, n);
     unsigned char *bank[2] = {r->rbuf, r->rbuf + (size_t)slots * n};
     char ack[4] = {0};
-    if (n >= MPI_SLOT_BYTES) {
-        bw_receiver_large(r, n, a, total, base);
-        return;
-    }
     for (long i = 0; i < total && i < 2; i++)
         post_recvs(r, req + (i & 1) * W, n, a, slots, bank[i & 1]);
     for (long i = 0; i < total; i++) {
