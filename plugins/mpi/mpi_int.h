@@ -118,10 +118,12 @@ typedef struct mpi_run {
     int bad;                    /* this rank saw a wrong message (first one in bad_msg) */
     char bad_msg[320];
     uint64_t corrupt_size;      /* test hook: messages of this size ... */
-    uint64_t corrupt_off;       /* ... sent with this byte flipped (0 size: off) */
+    uint64_t corrupt_off;       /* ... sent with this byte flipped (0 size: off) ... */
+    int corrupt_rank;           /* ... by this rank (-1: by every rank) */
     int delay_rank;             /* test hook: this rank (-1: none) ... */
     long delay_us;              /* ... waits this long before every send */
     double lat_best;            /* latency: the last size's fastest batch (us, half trip) */
+    double bw_best;             /* bw, bibw: the last size's fastest iteration (MB/s) */
 } mpi_run;
 
 /* Stamp a message to send; the test hook flips a byte here. */
@@ -150,7 +152,8 @@ void mpi_record_bad(mpi_run *r, const mpi_where *w, size_t off, unsigned got, un
  * Only a and b call it.  Returns the figure on rank a (latency: us, half
  * the round trip averaged over the timed iterations; bw, bibw: MB/s =
  * 1e6 B/s) and 0 on b.  latency also leaves the fastest batch's half round
- * trip in r->lat_best (rank a; the batches: mpi_ring()).
+ * trip in r->lat_best, bw and bibw the fastest iteration's bandwidth in
+ * r->bw_best (rank a; latency's batches: mpi_ring()).
  */
 double mpi_p2p(mpi_run *r, int test, uint64_t size, int a, int b);
 

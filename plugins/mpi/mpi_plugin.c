@@ -16,8 +16,9 @@
  * after pair) of the test's metric in each repetition; the metric's value
  * is the best repetition of the headline size (latencies: the smallest
  * size, bandwidths: the largest), of the worst pair in pairs mode.  latency
- * has a second figure, latency_min: the fastest batch of round trips (see
- * mpi_p2p.c), the kind of figure NetPIPE reports.
+ * has a second figure, latency_min: the fastest batch of round trips, and bw
+ * one, bandwidth_max: the fastest iteration (see mpi_p2p.c), the kind of
+ * figure NetPIPE reports.
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -66,6 +67,9 @@ static const bx_metric_def mpi_metrics[] = {
      "kind: the best of short trials; samples: one per size)", 0},
     {"bandwidth", "MB/s", BX_BETTER_HIGHER,
      "bw: window bandwidth at max_size, 1e6 B/s (samples: one per size)", BX_METRIC_HEADLINE},
+    {"bandwidth_max", "MB/s", BX_BETTER_HIGHER,
+     "bw at max_size in the fastest iteration (one window and its reply; NetPIPE's kind: the "
+     "best of short trials; samples: one per size)", 0},
     {"bibw", "MB/s", BX_BETTER_HIGHER, "bidirectional bandwidth at max_size (samples: per size)",
      0},
     {"allreduce", "us", BX_BETTER_LOWER, "average latency at the smallest size (samples: per size)",
@@ -80,12 +84,15 @@ static const bx_metric_def mpi_metrics[] = {
     {NULL, NULL, 0, NULL, 0},
 };
 
-/* The rows of a repetition's figures: one per test, and latency's fastest batch. */
+/* The rows of a repetition's figures: one per test, latency's fastest batch and bw's
+ * fastest iteration. */
 #define ROW_LAT_MIN T_COUNT
-#define ROWS (T_COUNT + 1)
+#define ROW_BW_MAX (T_COUNT + 1)
+#define ROWS (T_COUNT + 2)
 
-static const char *const metric_of[ROWS] = {"latency",  "bandwidth", "bibw",       "allreduce",
-                                            "alltoall", "bcast",     "latency_min"};
+static const char *const metric_of[ROWS] = {"latency",  "bandwidth", "bibw",
+                                            "allreduce", "alltoall", "bcast",
+                                            "latency_min", "bandwidth_max"};
 
 /* ---- state ------------------------------------------------------------ */
 
@@ -106,16 +113,23 @@ static double *cell(const mpi_state *s, double *base, int row, int pair, size_t 
     return base + ((size_t)row * (size_t)s->npairs + (size_t)pair) * s->r.cfg.nsizes + size;
 }
 
-/* The rows a run fills: its tests' bits, and ROW_LAT_MIN's with latency. */
+/* The rows a run fills: its tests' bits, ROW_LAT_MIN's with latency, ROW_BW_MAX's with bw. */
 static unsigned rows_of(const mpi_cfg *c)
 {
-    return c->tests | ((c->tests & (1u << T_LATENCY)) ? 1u << ROW_LAT_MIN : 0);
+    return c->tests | ((c->tests & (1u << T_LATENCY)) ? 1u << ROW_LAT_MIN : 0) |
+           ((c->tests & (1u << T_BW)) ? 1u << ROW_BW_MAX : 0);
+}
+
+/* Rows whose better figure is the higher. */
+static int higher_row(int row)
+{
+    return row == T_BW || row == T_BIBW || row == ROW_BW_MAX;
 }
 
 /* Rows of point-to-point figures (one per pair). */
 static int p2p_row(int row)
 {
-    return row == ROW_LAT_MIN || ((1u << row) & T_P2P_MASK);
+    return row == ROW_LAT_MIN || row == ROW_BW_MAX || ((1u << row) & T_P2P_MASK);
 }
 
 static int mpi_check_cb(bx_ctx *ctx)
@@ -217,8 +231,9 @@ static void describe_run(bx_ctx *ctx, mpi_state *s)
 }
 
 /* The test hooks (for the tests only):
- *   BENCHAAS_MPI_TEST_CORRUPT=SIZE[:OFFSET]  flip a byte of every message of SIZE bytes a
- *                                            rank sends (at OFFSET, default the middle)
+ *   BENCHAAS_MPI_TEST_CORRUPT=SIZE[:OFFSET[:RANK]]  flip a byte of every message of SIZE
+ *                                            bytes a rank (RANK only, if given) sends (at
+ *                                            OFFSET, default the middle)
  *   BENCHAAS_MPI_TEST_DELAY=RANK:USEC        rank RANK waits USEC us before every send
  *                                            (a slow link) */
 static void read_test_hooks(mpi_run *r)
@@ -227,7 +242,8 @@ static void read_test_hooks(mpi_run *r)
     const char *v = getenv("BENCHAAS_MPI_TEST_CORRUPT");
     if (v && *v) {
         r->corrupt_size = strtoull(v, &end, 10);
-        r->corrupt_off = *end == ':' ? strtoull(end + 1, NULL, 10) : UINT64_MAX;
+        r->corrupt_off = *end == ':' ? strtoull(end + 1, &end, 10) : UINT64_MAX;
+        r->corrupt_rank = *end == ':' ? (int)strtol(end + 1, NULL, 10) : -1;
     }
     v = getenv("BENCHAAS_MPI_TEST_DELAY");
     r->delay_rank = -1;
@@ -297,6 +313,8 @@ static void run_p2p(mpi_state *s)
                 *cell(s, s->res, t, p, i) = mpi_p2p(&s->r, t, c->sizes[i], a, b);
                 if (t == T_LATENCY)
                     *cell(s, s->res, ROW_LAT_MIN, p, i) = s->r.rank == a ? s->r.lat_best : 0;
+                if (t == T_BW)
+                    *cell(s, s->res, ROW_BW_MAX, p, i) = s->r.rank == a ? s->r.bw_best : 0;
             }
             MPI_Barrier(MPI_COMM_WORLD); /* one pair at a time */
         }
@@ -357,7 +375,7 @@ static int mpi_run_cb(bx_ctx *ctx, void *state, unsigned rep)
 static double rep_figure(const mpi_state *s, double *rep, int t)
 {
     const mpi_cfg *c = &s->r.cfg;
-    int higher = t == T_BW || t == T_BIBW;
+    int higher = higher_row(t);
     size_t i = higher ? c->nsizes - 1 : 0;
     while (!higher && i + 1 < c->nsizes && isnan(*cell(s, rep, t, 0, i)))
         i++;
@@ -429,7 +447,7 @@ static int mpi_report_cb(bx_ctx *ctx, void *state)
     for (int t = 0; t < ROWS; t++) {
         if (!(rows_of(&s->r.cfg) & (1u << t)))
             continue;
-        int higher = t == T_BW || t == T_BIBW;
+        int higher = higher_row(t);
         double best = rep_figure(s, s->hist, t);
         for (unsigned k = 1; k < s->nhist; k++) {
             double v = rep_figure(s, s->hist + s->per_rep * k, t);

@@ -10,11 +10,17 @@
  *            repetition, the sizes' metadata, verified; latency_min (the fastest
  *            batch) sample by sample never above latency (the average) and its
  *            value the best repetition at 1 B (fails if run_p2p() stops filling
- *            its row, or fills it with the average of the slowest batch)
+ *            its row, or fills it with the average of the slowest batch); the
+ *            same of bandwidth_max (the fastest bw iteration) against bandwidth at
+ *            max_size (fails if run_p2p() stops filling its row, or bandwidth()
+ *            keeps the slowest iteration or the average)
  *   corrupt  a byte flipped in messages of one size (the test hook
  *            BENCHAAS_MPI_TEST_CORRUPT): a stamped byte caught in the timed
- *            loop, an unstamped one by the byte-for-byte check, a collective's
- *            too; the run fails on every rank with the size and the offset
+ *            loop (bw's in iteration 0 too, below and at 512 KiB: fails if
+ *            bw_receiver() or bw_receiver_large() stops checking), an unstamped
+ *            one by the byte-for-byte check, a
+ *            collective's too; the run fails on every rank with the size and the
+ *            offset
  *   pairs    mode=pairs on one node: every pair of ranks, one sample each
  *   slow     mode=pairs on 4 ranks, rank 3 slowed (BENCHAAS_MPI_TEST_DELAY): the
  *            warning and slow_nodes name rank 3 and no other
@@ -169,6 +175,29 @@ static void expect_samples(bx_mock *m, const char *metric, size_t want)
         CHECK(v[i] > 0, "%s sample %zu = %g", metric, i, v[i]);
 }
 
+/* bandwidth_max (the fastest iteration) sample by sample: never below bandwidth (the
+ * average), above it somewhere, and its value the best repetition at max_size. */
+static void expect_bw_max(bx_mock *m, size_t want)
+{
+    expect_samples(m, "bandwidth_max", want);
+    size_t na = 0, nb = 0;
+    const double *avg = bx_mock_samples(m, "bandwidth", &na);
+    const double *best = bx_mock_samples(m, "bandwidth_max", &nb);
+    int above = 0;
+    for (size_t i = 0; avg && best && i < na && i < nb; i++) {
+        CHECK(best[i] >= avg[i], "sample %zu: bandwidth_max %g below bandwidth %g", i, best[i],
+              avg[i]);
+        above |= best[i] > avg[i];
+    }
+    CHECK(above, "bandwidth_max never above bandwidth: not the fastest iteration");
+    double bmax = 0, last = -1; /* the two repetitions' max_size samples: want/2 - 1, want - 1 */
+    if (best && nb == want)
+        last = best[want / 2 - 1] > best[want - 1] ? best[want / 2 - 1] : best[want - 1];
+    CHECK(bx_mock_metric(m, "bandwidth_max", &bmax) == 0 && bmax == last,
+          "bandwidth_max %g: not the best repetition at max_size (%g)", bmax, last);
+    CHECK(!bx_mock_is_headline(m, "bandwidth_max"), "bandwidth_max is a headline");
+}
+
 static void test_run(void)
 {
     /* 1 B .. 16 KiB: 15 sizes, 2 of them under allreduce's 4 bytes */
@@ -196,6 +225,7 @@ static void test_run(void)
               "latency_min %g: not the best repetition at 1 B", lmin);
         CHECK(!bx_mock_is_headline(m, "latency_min"), "latency_min is a headline");
         expect_samples(m, "bandwidth", 2 * 15);
+        expect_bw_max(m, 2 * 15);
         expect_samples(m, "bibw", 2 * 15);
         expect_samples(m, "allreduce", 2 * 13);
         expect_samples(m, "alltoall", 2 * 15);
@@ -210,12 +240,13 @@ static void test_run(void)
     bx_mock_free(m);
 }
 
-/* With the hook set to `hook`, test=`test` fails with a message holding `want`. */
-static void corrupt_case(const char *hook, const char *test, const char *want)
+/* With the hook set to `hook`, test=`test` (512 B .. 16 KiB, or .. `max` if given) fails
+ * with a message holding `want`. */
+static void corrupt_case_to(const char *hook, const char *test, const char *want,
+                            const char *max)
 {
     setenv("BENCHAAS_MPI_TEST_CORRUPT", hook, 1);
-    bx_mock *m = mk(g_size, 1, test, "min_size=512", "max_size=16k", "iterations=20",
-                    "warmup=2", NULL);
+    bx_mock *m = mk(g_size, 1, test, "min_size=512", max, "iterations=20", "warmup=2", NULL);
     int rc = bx_mock_run(m);
     CHECK(rc == BX_EFAILED, "%s %s: rc %d, expected a failed run", hook, test, rc);
     CHECK(strstr(bx_mock_error(m), want) != NULL, "%s: message '%s' lacks '%s'", hook,
@@ -227,11 +258,19 @@ static void corrupt_case(const char *hook, const char *test, const char *want)
     unsetenv("BENCHAAS_MPI_TEST_CORRUPT");
 }
 
+static void corrupt_case(const char *hook, const char *test, const char *want)
+{
+    corrupt_case_to(hook, test, want, "max_size=16k");
+}
+
 static void test_corrupt(void)
 {
     corrupt_case("8192", "test=latency", "message of 8192 bytes from rank");
     corrupt_case("8192", "test=latency", "(iteration 0): byte 4096");
     corrupt_case("1024:100", "test=bw", "(the untimed byte-for-byte check): byte 100");
+    corrupt_case("1024:0:0", "test=bw", "from rank 0 arrived wrong at rank 1 (iteration 0): byte 0");
+    corrupt_case_to("524288:0:0", "test=bw", "from rank 0 arrived wrong at rank 1 (iteration 0)",
+                    "max_size=512k");
     corrupt_case("4096", "test=bibw", "bibw: a message of 4096 bytes");
     corrupt_case("16384", "test=alltoall", "alltoall: a message of 16384 bytes");
     corrupt_case("2048", "test=bcast", "bcast: a message of 2048 bytes from rank 0");
