@@ -50,12 +50,21 @@ fs.mkdirSync(ARTIFACTS, { recursive: true });
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'benchaas-browser-'));
 const DB = path.join(TMP, 'b.db');
 let server = null, browser = null, serverLog = '';
+// The jobs' folder the server makes in /tmp when its run-as user cannot reach the
+// database's folder (TMP is 0700), named after that folder (core/serve/policy.c): the
+// server keeps it for a restart, so the test removes it, as serve_lib.py does.
+const tmpStat = fs.statSync(TMP, { bigint: true });
+const SCRATCH = '/tmp/benchaas-scratch-' + tmpStat.dev.toString(16) + '-' + tmpStat.ino.toString(16);
+const scratchWasThere = fs.existsSync(SCRATCH);
 
 function cleanup() {
   if (server && server.exitCode === null) server.kill('SIGKILL');
   try {
-    if (!process.env.BENCHAAS_TEST_KEEP)
+    if (!process.env.BENCHAAS_TEST_KEEP) {
       fs.rmSync(TMP, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+      if (!scratchWasThere)
+        fs.rmSync(SCRATCH, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    }
   } catch (e) { console.error('cleanup: ' + e.message); }
 }
 
