@@ -58,6 +58,27 @@ def check(cond, msg):
         fail(msg)
 
 
+def wait_listening(port, timeout=30):
+    """Wait until a TCP socket listens on PORT (any address), read from /proc/net/tcp*
+    without connecting: a probe connection would be taken by a one-client server (iperf's)
+    for its client.  A fixed sleep is not enough under the sanitizers."""
+    deadline = time.time() + timeout
+    want = ":%04X" % port
+    while time.time() < deadline:
+        for f in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                with open(f) as fh:
+                    next(fh)
+                    for line in fh:
+                        col = line.split()
+                        if col[1].endswith(want) and col[3] == "0A":  # 0A: LISTEN
+                            return
+            except OSError:
+                pass
+        time.sleep(0.05)
+    fail("nothing listens on port %d after %d s" % (port, timeout))
+
+
 def bx(*args, stdin=None, rc=0):
     """Run the CLI; returns (stdout, stderr); fails on another exit code."""
     p = subprocess.run([BENCHAAS] + list(args), input=stdin, capture_output=True, text=True,

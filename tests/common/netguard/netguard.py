@@ -70,7 +70,7 @@ srv = subprocess.Popen([BENCHAAS, "run", "iperf", "-p", "mode=server", "-p", "bi
                         "-p", "port=%d" % iport,
                         "-p", "duration=60", "--repetitions", "1", "--db", "cli.db"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-time.sleep(1)
+wait_listening(iport)
 m = run_of({"plugin": "iperf", "repetitions": 1, "params": {
     "mode": "client", "host": "127.0.0.3", "port": iport, "duration": 1}})
 check(m["throughput"] > 0, "iperf to an allowed host: %s" % m)

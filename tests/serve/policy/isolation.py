@@ -190,7 +190,7 @@ port = 20000 + os.getpid() % 20000
 srv = subprocess.Popen([BENCHAAS, "run", "iperf", "-p", "mode=server", "-p", "port=%d" % port,
                         "-p", "duration=60", "--repetitions", "1", "--db", "cli.db"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-time.sleep(1)
+wait_listening(port)
 m = run_of(submit({"plugin": "iperf", "repetitions": 1, "params": {
     "mode": "client", "host": "127.0.0.1", "port": port, "duration": 1}}, 201))
 check(m["throughput"] > 0, "iperf to an allowed host: %s" % m)
