@@ -58,6 +58,34 @@ def check(cond, msg):
         fail(msg)
 
 
+def wait_until(cond, what, timeout=90):
+    """cond()'s first true value, polled every 0.1 s; fails with WHAT (a text, or a function
+    that makes it) after TIMEOUT seconds."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = cond()
+        if v:
+            return v
+        time.sleep(0.1)
+    fail(what() if callable(what) else what)
+
+
+def new_level_history(db):
+    """The alert tests' history: 33 runs of trivial with a fixed rate (noise = 0: 1e6), the
+    first 30 made twice as fast by hand, so the last 3 (and a scheduled run after them) are
+    a new level, -50 %; started a second apart, an hour ago."""
+    cfg = os.path.join(os.path.dirname(os.path.abspath(db)), "hist.cfg")
+    with open(cfg, "w") as f:
+        f.write("experiments = (%s);\n" % ", ".join(
+            '{ name = "h%d"; plugin = "trivial"; repetitions = 1; params = { noise = 0.0; }; }' % i
+            for i in range(33)))
+    bx("run", cfg, "--db", db)
+    check(sql(db, "SELECT count(*) FROM runs WHERE status = 'ok'") == [(33,)], "history runs")
+    sql(db, "UPDATE metrics SET value = 2e6 WHERE name = 'rate' AND run_id <= 30")
+    sql(db, "UPDATE runs SET started_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 hour', "
+            "printf('+%d seconds', id))")
+
+
 def wait_listening(port, timeout=30):
     """Wait until a TCP socket listens on PORT (any address), read from /proc/net/tcp*
     without connecting: a probe connection would be taken by a one-client server (iperf's)

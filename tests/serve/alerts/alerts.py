@@ -19,23 +19,7 @@ import time
 from serve_lib import *
 
 DB = "a.db"
-# a history of 33 runs of trivial with a fixed rate (noise=0: 1e6): the first 30 made
-# twice as fast by hand, so the last 3 and the scheduled run are a new level (-50 %)
-with open("hist.cfg", "w") as f:
-    f.write("experiments = (%s);\n" % ", ".join(
-        '{ name = "h%d"; plugin = "trivial"; repetitions = 1; params = { noise = 0.0; }; }' % i
-        for i in range(33)))
-
-
-def history(db):
-    bx("run", "hist.cfg", "--db", db)
-    check(sql(db, "SELECT count(*) FROM runs WHERE status = 'ok'") == [(33,)], "history runs")
-    sql(db, "UPDATE metrics SET value = 2e6 WHERE name = 'rate' AND run_id <= 30")
-    sql(db, "UPDATE runs SET started_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 hour', "
-            "printf('+%d seconds', id))")
-
-
-history(DB)
+new_level_history(DB)
 add_user(DB, "ann", "member")
 add_user(DB, "vic", "viewer")
 tk, vtk = token(DB, "ann"), token(DB, "vic")
@@ -44,16 +28,6 @@ s = Server(DB)
 j, _ = s.expect(201, "POST", "/api/v1/schedules",
                 {"job": {"plugin": "trivial", "params": {"noise": 0}, "repetitions": 1},
                  "every": "24h", "now": True}, tok=tk)
-
-
-def wait_until(cond, what, timeout=90):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.1)
-    fail(what)
 
 
 jid = wait_until(lambda: s.expect(200, "GET", "/api/v1/schedules", tok=tk)[0]["schedules"][0]
@@ -138,7 +112,7 @@ check(s.stop() == 0, "exit code")
 # ---- a regression that does not hold: the scheduled run at the new level (1e6), its
 # confirmation back at the old one (2e6; TESTPLUG_RATES gives the next runs' rates): no alert
 DB2 = "b.db"
-history(DB2)
+new_level_history(DB2)
 add_user(DB2, "ann", "member")
 tk2 = token(DB2, "ann")
 # a folder the confined worker may write (--allow-path), as the run-as user too (which

@@ -13,31 +13,6 @@ import time
 
 from serve_lib import *
 
-# a history of 33 runs of trivial with a fixed rate (noise=0: 1e6): the first 30 made
-# twice as fast by hand, so the last 3 and the scheduled run are a new level (-50 %)
-with open("hist.cfg", "w") as f:
-    f.write("experiments = (%s);\n" % ", ".join(
-        '{ name = "h%d"; plugin = "trivial"; repetitions = 1; params = { noise = 0.0; }; }' % i
-        for i in range(33)))
-
-
-def history(db):
-    bx("run", "hist.cfg", "--db", db)
-    sql(db, "UPDATE metrics SET value = 2e6 WHERE name = 'rate' AND run_id <= 30")
-    sql(db, "UPDATE runs SET started_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 hour', "
-            "printf('+%d seconds', id))")
-
-
-def wait_until(cond, what, timeout=90):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.1)
-    fail(what)
-
-
 # the next runs' rates (TESTPLUG_RATES), in a folder the confined worker may read
 os.chmod(TMP, 0o711)
 os.makedirs("ratesdir")
@@ -46,7 +21,7 @@ rates = os.path.abspath("ratesdir/rates.txt")
 
 
 def server(db, rate_lines, *args):
-    history(db)
+    new_level_history(db)
     add_user(db, "ann", "member")
     with open(rates, "w") as f:
         f.write(rate_lines)

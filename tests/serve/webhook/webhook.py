@@ -50,15 +50,9 @@ for p in hist:
 WINDOW = 90 + 20 * slowest
 
 
-def wait_until(cond, what):
-    deadline = time.time() + WINDOW
-    while time.time() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.1)
-    fail("%s within %.0f s (a CLI run took %.1f s here)"
-         % (what() if callable(what) else what, WINDOW, slowest))
+def within_window(cond, what):
+    return wait_until(cond, lambda: "%s within %.0f s (a CLI run took %.1f s here)"
+                      % (what() if callable(what) else what, WINDOW, slowest), WINDOW)
 
 
 # the injected regression: a history far faster than this machine, and without spread (the
@@ -75,7 +69,7 @@ j, _ = s.expect(201, "POST", "/api/v1/schedules",
                 {"job": {"plugin": "trivial", "params": {"count": 1000}}, "every": "24h", "now": True},
                 tok=tk)
 sid = j["schedule"]["id"]
-jid = wait_until(lambda: s.expect(200, "GET", "/api/v1/schedules", tok=tk)[0]["schedules"][0]
+jid = within_window(lambda: s.expect(200, "GET", "/api/v1/schedules", tok=tk)[0]["schedules"][0]
                  ["last_job"], "the schedule submitted no job")
 job = s.wait_job(jid, tk, timeout=max(60, WINDOW))
 check(job["state"] == "done" and job.get("schedule") == sid, "scheduled job: %s" % job)
@@ -83,7 +77,7 @@ check(job["state"] == "done" and job.get("schedule") == sid, "scheduled job: %s"
 j, _ = s.expect(201, "POST", "/api/v1/jobs", {"plugin": "trivial", "params": {"count": 10}},
                 tok=tk)
 check(s.wait_job(j["job"]["id"], tk, timeout=max(60, WINDOW))["state"] == "done", "a job after the alert")
-wait_until(lambda: len(got) >= 2, lambda: "webhook tries: %d" % len(got))
+within_window(lambda: len(got) >= 2, lambda: "webhook tries: %d" % len(got))
 check(len(got) == 2, "webhook tries: %d" % len(got))
 ctype, body = got[1]
 payload = json.loads(body)
@@ -91,7 +85,7 @@ check(ctype == "application/json" and payload["job"] == jid and payload["schedul
       and "regression" in payload["text"] and payload["check"], "payload: %s" % payload)
 j, _ = s.expect(200, "GET", "/api/v1/alerts", tok=tk)
 check(len(j["alerts"]) == 1 and j["alerts"][0]["job"] == jid, str(j))
-wait_until(lambda: sql(DB, "SELECT webhook_state FROM alerts")[0][0] == "sent",
+within_window(lambda: sql(DB, "SELECT webhook_state FROM alerts")[0][0] == "sent",
            "the alert's webhook state is not 'sent'")
 check(sql(DB, "SELECT webhook_state, attempts FROM alerts") == [("sent", 2)],
       "alert state: %s" % sql(DB, "SELECT webhook_state, attempts FROM alerts"))
