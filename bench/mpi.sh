@@ -23,9 +23,11 @@
 # Both run under `mpirun -np 2` with the same binding (OpenMPI's default for 2 ranks on
 # this machine; the runner adds nothing else).  Per size, a plugin run's figure is its best
 # repetition (REPS of them, the metric's rule), NetPIPE's the best of its own trials.  Which
-# tool goes first flips every round.  Prints per size the median and min-max over ROUNDS
-# rounds of each tool and the ratio of medians (latency: NetPIPE / plugin, bandwidth:
-# plugin / NetPIPE, so >= 1 means the plugin's figure is at least the reference's).
+# tool goes first flips between tests and rounds.  Prints per size the median and min-max
+# over ROUNDS rounds of each tool, and three ratios (latency: NetPIPE / plugin, bandwidth:
+# plugin / NetPIPE, so >= 1 means the plugin's figure is at least the reference's): of the
+# medians, of the best rounds, and the median of each round's own ratio, with the number of
+# rounds in which the plugin was at least NetPIPE.
 #
 # Usage: bench/mpi.sh [BUILD_DIR]            (default: build)
 #        ROUNDS=5 REPS=3 MAX=4m bench/mpi.sh
@@ -85,41 +87,68 @@ netpipe() {
         "$work/np.out" >"$out"
 }
 
+# A round runs each test of both tools back to back, the order flipping between the two tests
+# and between rounds (plugin-NetPIPE for latency, NetPIPE-plugin for bandwidth, then the
+# other way round): the machine here switches between two speeds for seconds at a time (the
+# two ranks' cores close or far on the host, 0.13 against 0.35 us at 1 B), and two runs
+# next to each other most often share one, so each round's pair is compared as well as the
+# medians over the rounds.
 for r in $(seq "$ROUNDS"); do
-    if [ $((r % 2)) -eq 1 ]; then order="plugin netpipe"; else order="netpipe plugin"; fi
-    echo "round $r ($order first; load $(cut -d' ' -f1 /proc/loadavg))" >&2
-    for t in $order; do
-        for m in latency bw; do
+    if [ $((r % 2)) -eq 1 ]; then first=plugin; else first=netpipe; fi
+    echo "round $r ($first first; load $(cut -d' ' -f1 /proc/loadavg))" >&2
+    for m in latency bw; do
+        if [ "$m" = bw ]; then
+            [ "$first" = plugin ] && order="netpipe plugin" || order="plugin netpipe"
+        else
+            order="$first $([ "$first" = plugin ] && echo netpipe || echo plugin)"
+        fi
+        for t in $order; do
             if [ "$t" = plugin ]; then plugin "$m" "$r"; else netpipe "$m" "$work/$t.$m.$r"; fi
         done
     done
 done
 
-# the table: per size, median and min-max of each tool over the rounds, and the ratio
-# (latency: latency_min against NetPIPE; latavg: latency's average against the same; bw:
-# bandwidth_max against NetPIPE; bwavg: bandwidth's average against the same)
+# the table: per size, median and min-max of each tool over the rounds; the ratio of the
+# medians, of the best figures (each tool's best round), and the median of the rounds' own
+# ratios with the rounds in which the plugin's figure was at least NetPIPE's (latency:
+# latency_min against NetPIPE; latavg: latency's average against the same; bw:
+# bandwidth_max against NetPIPE; bwavg: bandwidth's average against the same); every ratio
+# is >= 1 where the plugin's figure is at least the reference's
 for m in latency latavg bw bwavg; do
     ref=$m unit=us title=latency_min
     [ "$m" = latavg ] && ref=latency title=latency
     [ "$m" = bw ] && unit=MB/s title=bw_max
     [ "$m" = bwavg ] && ref=bw unit=MB/s title=bw
     echo
-    printf '%-11s %-10s %22s %22s %7s\n' "$title" size "plugin ($unit)" "NetPIPE ($unit)" ratio
-    cat "$work"/plugin."$m".* | awk '{print "p", $0}' >"$work/all"
-    cat "$work"/netpipe."$ref".* | awk '{print "n", $0}' >>"$work/all"
-    sort -k2,2n -k1,1 -k3,3g "$work/all" | awk -v m="$m" '
-        function med(a, n) { return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-        function flush() {
-            if (!size) return
-            mp = med(p, np); mn = med(q, nq)
-            ratio = m !~ /^bw/ ? mn / mp : mp / mn
-            printf "%-11s %-10d %10.2f (%.2f-%.2f) %10.2f (%.2f-%.2f) %7.2f\n", "", size, mp,
-                   p[1], p[np], mn, q[1], q[nq], ratio
-            np = nq = 0
+    printf '%-11s %-8s %24s %24s %6s %6s %6s %6s
+' "$title" size "plugin ($unit)" \
+        "NetPIPE ($unit)" median best paired ahead
+    : >"$work/all"
+    for r in $(seq "$ROUNDS"); do
+        awk -v r="$r" '{print "p", r, $0}' "$work/plugin.$m.$r" >>"$work/all"
+        awk -v r="$r" '{print "n", r, $0}' "$work/netpipe.$ref.$r" >>"$work/all"
+    done
+    sort -k3,3n -k1,1 -k2,2n "$work/all" | awk -v m="$m" '
+        function med(a, n,   i, j, t) {
+            for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+            return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
         }
-        $2 != size { flush(); size = $2 }
-        $1 == "p" { p[++np] = $3 }
-        $1 == "n" { q[++nq] = $3 }
+        function better(x, y) { return m ~ /^bw/ ? x / y : y / x }
+        function flush(   r, k, mp, mn, bp, bn, nr, ahead) {
+            if (!size) return
+            k = 0; for (r in p) { sp[++k] = p[r] }; mp = med(sp, k)
+            k = 0; for (r in q) { sq[++k] = q[r] }; mn = med(sq, k)
+            bp = m ~ /^bw/ ? sp[k] : sp[1]; bn = m ~ /^bw/ ? sq[k] : sq[1]
+            nr = ahead = 0
+            for (r in p) if (r in q) { pr[++nr] = better(p[r], q[r]); ahead += pr[nr] >= 1 }
+            printf "%-11s %-8d %9.2f (%6.2f-%6.2f) %9.2f (%6.2f-%6.2f) %6.2f %6.2f %6.2f %3d/%d\n", "",
+                   size, mp, sp[1], sp[k], mn, sq[1], sq[k], better(mp, mn), better(bp, bn),
+                   med(pr, nr), ahead, nr
+            delete p; delete q; delete sp; delete sq; delete pr
+        }
+        $3 != size { flush(); size = $3 }
+        $1 == "p" { p[$2] = $4 }
+        $1 == "n" { q[$2] = $4 }
         END { flush() }'
 done
 echo

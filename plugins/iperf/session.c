@@ -10,7 +10,8 @@
  *
  * The data path is kept minimal on purpose: a sender does send() of
  * `length` bytes from one buffer in a loop and checks the clock once per
- * call; a receiver does recv() of `length` bytes.  See README.md
+ * call; a receiver does non-blocking recv() of `length` bytes and poll()s
+ * when nothing is queued.  See README.md
  * ("Performance") for what was measured.
  */
 #define _GNU_SOURCE
@@ -185,9 +186,18 @@ static void *tcp_receiver(void *arg)
     const double cpu0 = bxi_thread_cpu();
     const size_t len = s->cfg.length;
     for (;;) {
-        ssize_t n = recv(t->fd, t->buf, len, 0);
+        /* Non-blocking reads, and poll() when the queue is empty, as iperf3's
+           select() loop does: a recv() that sleeps inside the socket call moved
+           5-10 % fewer bytes on loopback (README.md, "Performance"). */
+        ssize_t n = recv(t->fd, t->buf, len, MSG_DONTWAIT);
         if (n > 0) {
             atomic_fetch_add_explicit(&t->bytes, (uint64_t)n, memory_order_relaxed);
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            /* stop_streams' shutdown() ends the wait (POLLHUP), as EOF does */
+            struct pollfd pf = {.fd = t->fd, .events = POLLIN};
+            (void)poll(&pf, 1, -1);
             continue;
         }
         if (n < 0 && errno == EINTR)

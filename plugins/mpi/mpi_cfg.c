@@ -87,7 +87,8 @@ uint64_t mpi_slots(const mpi_cfg *cfg, uint64_t size)
 
 uint64_t mpi_ring(uint64_t size)
 {
-    uint64_t slots = MPI_RING_BYTES / (size ? size : 1);
+    uint64_t bytes = size < MPI_RING_SMALL ? MPI_RING_SMALL_BYTES : MPI_RING_BYTES;
+    uint64_t slots = bytes / (size ? size : 1);
     return slots < 1 ? 1 : slots > MPI_RING_MAX ? MPI_RING_MAX : slots;
 }
 

@@ -102,16 +102,21 @@ static void test_sizes_and_iterations(void)
 
 /*
  * The latency ring and bw's two banks of slots fit the buffers: mpi_ring() keeps
- * 1 .. MPI_RING_MAX messages and at most MPI_RING_BYTES (one message when larger), and
- * mpi_buf_bytes() holds the ring and two banks.  Fails if mpi_buf_bytes() forgets the ring
- * or the second bank (a buffer overrun the run tests would only see under ASan), or if the
- * ring outgrows the cache-sized cap.
+ * 1 .. MPI_RING_MAX messages and at most MPI_RING_BYTES (one message when larger), or
+ * MPI_RING_SMALL_BYTES under MPI_RING_SMALL, and mpi_buf_bytes() holds the ring and two
+ * banks.  Fails if mpi_buf_bytes() forgets the ring or the second bank (a buffer overrun the
+ * run tests would only see under ASan), if the ring outgrows the cache-sized cap, or if
+ * small messages get the large messages' ring.
  */
 static void test_buffers(void)
 {
     CHECK(mpi_ring(1) == MPI_RING_MAX, "ring of 1 B: %llu", (unsigned long long)mpi_ring(1));
-    CHECK(mpi_ring(2048) == MPI_RING_BYTES / 2048, "ring of 2 KiB: %llu",
+    CHECK(mpi_ring(64) == MPI_RING_SMALL_BYTES / 64, "ring of 64 B: %llu",
+          (unsigned long long)mpi_ring(64));
+    CHECK(mpi_ring(2048) == MPI_RING_SMALL_BYTES / 2048, "ring of 2 KiB: %llu",
           (unsigned long long)mpi_ring(2048));
+    CHECK(mpi_ring(MPI_RING_SMALL) == MPI_RING_BYTES / MPI_RING_SMALL, "ring of 4 KiB: %llu",
+          (unsigned long long)mpi_ring(MPI_RING_SMALL));
     CHECK(mpi_ring(MPI_RING_BYTES * 4) == 1, "ring of a large message: %llu",
           (unsigned long long)mpi_ring(MPI_RING_BYTES * 4));
     mpi_cfg c = {.tests = 1u << T_LATENCY, .min_size = 1, .max_size = 2, .window = 1};
