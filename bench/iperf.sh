@@ -16,6 +16,10 @@
 # many rounds the plugin was at least iperf3's figure, and the load average
 # before and after.
 #
+# LOAD=K (default 0) keeps K busy loops running on the machine through the whole run (each
+# a shell spinning, not bound to a core), so both tools meet the same steady competition for
+# the CPUs: the "under load" figure.
+#
 # The plugin runs through `benchaas run` when BUILD_DIR/bin/benchaas exists,
 # else through the mock-host driver BUILD_DIR/bin/iperf_host (the same
 # plugin code, without the runner).  Needs iperf3 and python3.
@@ -29,9 +33,12 @@ port_iperf3=25302
 
 command -v iperf3 > /dev/null || { echo "iperf3 is not installed (apt-get install iperf3)" >&2; exit 2; }
 command -v python3 > /dev/null || { echo "python3 is needed to read iperf3's JSON" >&2; exit 2; }
+load=${LOAD:-0}
+case $load in '' | *[!0-9]*) echo "LOAD must be a number of busy loops (0, 1, 2...), not '$load'" >&2; exit 2 ;; esac
 tmp=$(mktemp -d)
 srv=
-trap '[ -n "$srv" ] && kill "$srv" 2> /dev/null; rm -rf "$tmp"' EXIT
+spin=()
+trap '[ -n "$srv" ] && kill "$srv" 2> /dev/null; [ ${#spin[@]} -gt 0 ] && kill "${spin[@]}" 2> /dev/null; rm -rf "$tmp"' EXIT
 
 if [ -x "$build/bin/benchaas" ]; then
     plugin() {
@@ -60,6 +67,12 @@ ref() {
 }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for _ in $(seq "$load"); do
+    bash -c 'while :; do :; done' &
+    spin+=("$!")
+done
+[ "$load" -gt 0 ] && echo "$load busy loop(s) running beside both tools"
+
 echo "plugin via $how; iperf3 $(iperf3 --version | head -1 | awk '{print $2}'); ${duration} s, $length, $rounds rounds"
 for r in $(seq "$rounds"); do
     for s in 1 2; do
