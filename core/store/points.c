@@ -125,16 +125,21 @@ typedef struct skey {
     int64_t config_id, host_id;
 } skey;
 
+/* The key k as parameters 1..5 of st (KEY_WHERE). */
+static void bind_key(sqlite3_stmt *st, const skey *k)
+{
+    sqlite3_bind_text(st, 1, k->metric, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, k->plugin, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, k->status, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, k->config_id);
+    sqlite3_bind_int64(st, 5, k->host_id);
+}
+
 static sqlite3_stmt *keyed(store *s, int id, const char *sql, const skey *k)
 {
     sqlite3_stmt *st = pstmt(s, id, sql);
-    if (st) {
-        sqlite3_bind_text(st, 1, k->metric, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, k->plugin, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, k->status, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 4, k->config_id);
-        sqlite3_bind_int64(st, 5, k->host_id);
-    }
+    if (st)
+        bind_key(st, k);
     return st;
 }
 
@@ -478,9 +483,84 @@ static int chunk_read(sqlite3_stmt *st, int64_t *id, int64_t *chunk, store_point
     return 0;
 }
 
-/* Put pt into the chunk st is on (id), in its place; the chunk may grow past the size. */
-static int chunk_insert(store *s, sqlite3_stmt *st, const store_point *pt, char *err,
+/* Points p[0..n) as chunk row id's data (and its first point). */
+static int chunk_write(store *s, int64_t id, const store_point *p, size_t n, char *err,
+                       size_t errlen)
+{
+    unsigned char *data = malloc(n * STORE_POINT_BYTES);
+    if (!data) {
+        store__err(err, errlen, "out of memory");
+        return BX_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        point_put(data + i * STORE_POINT_BYTES, &p[i]);
+    sqlite3_stmt *up = pstmt(s, PST_UPDATE, sql_update);
+    if (up) {
+        sqlite3_bind_int64(up, 1, id);
+        sqlite3_bind_int64(up, 2, (int64_t)n);
+        sqlite3_bind_blob(up, 3, data, (int)(n * STORE_POINT_BYTES), SQLITE_STATIC);
+        sqlite3_bind_int64(up, 4, p[0].t);
+        sqlite3_bind_int64(up, 5, p[0].run);
+    }
+    int rc = finish(s, up, "storing the points of a series", err, errlen);
+    free(data);
+    return rc;
+}
+
+/*
+ * Renumber the chunks of series k after chunk `after` by +by.  The unique
+ * index (series, chunk) is checked at each row an UPDATE changes, so a single
+ * "chunk = chunk + by" collides with the next chunk (and SQLite has no ORDER
+ * BY on UPDATE in every build): they go to negative numbers, -(chunk + by) - 1,
+ * which no chunk holds, and then back.
+ */
+static const char sql_shift_out[] =
+    "UPDATE series_points SET chunk = -(chunk + ?7) - 1 WHERE " KEY_WHERE " AND chunk > ?6";
+static const char sql_shift_back[] =
+    "UPDATE series_points SET chunk = -chunk - 1 WHERE " KEY_WHERE " AND chunk < 0";
+
+static int chunks_shift(store *s, const skey *k, int64_t after, int64_t by, char *err,
                         size_t errlen)
+{
+    sqlite3_stmt *st = store_stmt(s, sql_shift_out);
+    if (st) {
+        bind_key(st, k);
+        sqlite3_bind_int64(st, 6, after);
+        sqlite3_bind_int64(st, 7, by);
+    }
+    int rc = finish(s, st, "renumbering the points of a series", err, errlen);
+    if (rc == 0 && (st = store_stmt(s, sql_shift_back)) != NULL)
+        bind_key(st, k);
+    return rc ? rc : finish(s, st, "renumbering the points of a series", err, errlen);
+}
+
+/*
+ * Points p[0..n) as chunk row id (number chunk) of series k, split when they
+ * are more than 2 x STORE_POINTS_CHUNK: into n / STORE_POINTS_CHUNK chunks of
+ * about the same size (two halves for a chunk that one point took past the
+ * limit; more for one grown before chunks were split), the first in row id,
+ * the others numbered after it, every later chunk of the series renumbered.
+ */
+static int chunk_store(store *s, const skey *k, int64_t id, int64_t chunk, const store_point *p,
+                       size_t n, char *err, size_t errlen)
+{
+    if (n <= 2 * STORE_POINTS_CHUNK)
+        return chunk_write(s, id, p, n, err, errlen);
+    size_t m = n / STORE_POINTS_CHUNK;
+    int rc = chunks_shift(s, k, chunk, (int64_t)m - 1, err, errlen);
+    if (rc == 0)
+        rc = chunk_write(s, id, p, n / m, err, errlen);
+    for (size_t i = 1; rc == 0 && i < m; i++) {
+        size_t from = i * n / m, to = (i + 1) * n / m;
+        rc = insert_chunk(s, k, chunk + (int64_t)i, p + from, to - from, err, errlen);
+    }
+    return rc;
+}
+
+/* Put pt into the chunk st is on, in its place (the chunk split when that makes it too
+   long). */
+static int chunk_insert(store *s, const skey *k, sqlite3_stmt *st, const store_point *pt,
+                        char *err, size_t errlen)
 {
     int64_t id, chunk;
     store_point *p;
@@ -496,26 +576,7 @@ static int chunk_insert(store *s, sqlite3_stmt *st, const store_point *pt, char 
         at--;
     memmove(p + at + 1, p + at, (n - at) * sizeof *p);
     p[at] = *pt;
-    n++;
-    unsigned char *data = malloc(n * STORE_POINT_BYTES);
-    int rc = 0;
-    if (!data) {
-        store__err(err, errlen, "out of memory");
-        rc = BX_ENOMEM;
-    } else {
-        for (size_t i = 0; i < n; i++)
-            point_put(data + i * STORE_POINT_BYTES, &p[i]);
-        sqlite3_stmt *up = pstmt(s, PST_UPDATE, sql_update);
-        if (up) {
-            sqlite3_bind_int64(up, 1, id);
-            sqlite3_bind_int64(up, 2, (int64_t)n);
-            sqlite3_bind_blob(up, 3, data, (int)(n * STORE_POINT_BYTES), SQLITE_STATIC);
-            sqlite3_bind_int64(up, 4, p[0].t);
-            sqlite3_bind_int64(up, 5, p[0].run);
-        }
-        rc = finish(s, up, "storing the points of a series", err, errlen);
-    }
-    free(data);
+    int rc = chunk_store(s, k, id, chunk, p, n + 1, err, errlen);
     free(p);
     return rc;
 }
@@ -625,5 +686,5 @@ int store__points_add(store *s, const char *metric, const char *plugin, const ch
         sqlite3_reset(st);
         return db_error(s, "reading the points of a series", err, errlen);
     }
-    return chunk_insert(s, st, &pt, err, errlen);
+    return chunk_insert(s, &k, st, &pt, err, errlen);
 }
