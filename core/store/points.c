@@ -7,8 +7,13 @@
  * id), packed into chunks of STORE_POINTS_CHUNK records (series_points).  A
  * pass over every series (the report) reads a few thousand chunk rows instead
  * of every metric row.  Ingest appends a run's points in the transaction that
- * stores its rows (a run older than the series' last point goes into its
- * place); a metric row deleted or changed by anything else marks its series
+ * stores its rows; a run older than the series' last point goes into its
+ * place in the chunk it belongs in, and a chunk that is then longer than
+ * 2 x STORE_POINTS_CHUNK is split, the series' later chunks renumbered, so
+ * the chunks stay numbered 0, 1, ... and every one but the last holds
+ * STORE_POINTS_CHUNK to 2 x STORE_POINTS_CHUNK points, whatever order the runs
+ * come in (history stored newest first, a spool collected in directory
+ * order).  A metric row deleted or changed by anything else marks its series
  * stale (triggers of version 9), and the next ingest into a stale series, or
  * store_points_rebuild, builds it again from the metric rows.  Readers use a
  * series only when nothing of its kind is stale and its points number its rows.
