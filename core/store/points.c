@@ -91,12 +91,9 @@ static int point_time(const char *text, int64_t *t)
 
 static const char sql_last[] =
     "SELECT id, chunk, n, data FROM series_points WHERE " KEY_WHERE " ORDER BY chunk DESC LIMIT 1";
-/* the chunk a point (?6, ?7) belongs in: the last whose first point is not after it */
-static const char sql_find[] =
-    "SELECT id, chunk, n, data FROM series_points WHERE " KEY_WHERE
-    " AND (first_t < ?6 OR (first_t = ?6 AND first_run <= ?7)) ORDER BY chunk DESC LIMIT 1";
-static const char sql_first[] =
-    "SELECT id, chunk, n, data FROM series_points WHERE " KEY_WHERE " ORDER BY chunk LIMIT 1";
+/* chunk ?6 of a series */
+static const char sql_at[] = "SELECT id, chunk, n, data, first_t, first_run FROM series_points"
+                             " WHERE " KEY_WHERE " AND chunk = ?6";
 static const char sql_update[] =
     "UPDATE series_points SET n = ?2, data = ?3, first_t = ?4, first_run = ?5 WHERE id = ?1";
 static const char sql_insert[] =
@@ -527,16 +524,15 @@ static const char sql_shift_back[] =
 static int chunks_shift(store *s, const skey *k, int64_t after, int64_t by, char *err,
                         size_t errlen)
 {
-    sqlite3_stmt *st = store_stmt(s, sql_shift_out);
+    sqlite3_stmt *st = keyed(s, PST_SHIFT_OUT, sql_shift_out, k);
     if (st) {
-        bind_key(st, k);
         sqlite3_bind_int64(st, 6, after);
         sqlite3_bind_int64(st, 7, by);
     }
     int rc = finish(s, st, "renumbering the points of a series", err, errlen);
-    if (rc == 0 && (st = store_stmt(s, sql_shift_back)) != NULL)
-        bind_key(st, k);
-    return rc ? rc : finish(s, st, "renumbering the points of a series", err, errlen);
+    return rc ? rc
+              : finish(s, keyed(s, PST_SHIFT_BACK, sql_shift_back, k),
+                       "renumbering the points of a series", err, errlen);
 }
 
 /*
@@ -584,6 +580,44 @@ static int chunk_insert(store *s, const skey *k, sqlite3_stmt *st, const store_p
     int rc = chunk_store(s, k, id, chunk, p, n + 1, err, errlen);
     free(p);
     return rc;
+}
+
+/*
+ * Put pt, older than the first point of the series' last chunk (number `last`),
+ * into the chunk it belongs in: the last of 0 .. last - 1 whose first point is
+ * not after it, chunk 0 when it is older than every point.  The chunks are
+ * numbered 0, 1, ... in order, so halving finds it in log2(last) lookups of the
+ * unique index (a scan back from the last chunk read every chunk of the series
+ * for each run older than all, as when history is stored newest first).  A
+ * series whose chunks are not so numbered (edited by hand) is built again from
+ * its metric rows, this run's among them.
+ */
+static int chunk_insert_before(store *s, const skey *k, const store_point *pt, int64_t last,
+                               char *err, size_t errlen)
+{
+    int64_t lo = 0, hi = last > 0 ? last - 1 : 0;
+    for (;;) {
+        int64_t at = lo == hi ? lo : lo + (hi - lo + 1) / 2;
+        sqlite3_stmt *st = keyed(s, PST_AT, sql_at, k);
+        if (!st)
+            return db_error(s, "reading the points of a series", err, errlen);
+        sqlite3_bind_int64(st, 6, at);
+        int step = sqlite3_step(st);
+        if (step != SQLITE_ROW) {
+            sqlite3_reset(st);
+            return step == SQLITE_DONE
+                       ? build(s, k, err, errlen)
+                       : db_error(s, "reading the points of a series", err, errlen);
+        }
+        if (lo == hi)
+            return chunk_insert(s, k, st, pt, err, errlen);
+        store_point first = {sqlite3_column_int64(st, 5), sqlite3_column_int64(st, 4), 0};
+        sqlite3_reset(st);
+        if (point_before(pt, &first))
+            hi = at - 1;
+        else
+            lo = at;
+    }
 }
 
 /* Append pt at the end of the chunk st is on (id, chunk, n points). */
@@ -673,23 +707,11 @@ int store__points_add(store *s, const char *metric, const char *plugin, const ch
         sqlite3_reset(st);
         return insert_chunk(s, &k, chunk + 1, &pt, 1, err, errlen);
     }
+    store_point first;
+    store_point_get(sqlite3_column_blob(st, 3), 0, &first);
+    if (!point_before(&pt, &first)) /* in the last chunk */
+        return chunk_insert(s, &k, st, &pt, err, errlen);
+    int64_t last_chunk = sqlite3_column_int64(st, 1);
     sqlite3_reset(st);
-    /* an older run than the series' last: into the chunk it belongs in (the first when it
-       is older than every point) */
-    if (!(st = keyed(s, PST_FIND, sql_find, &k)))
-        return db_error(s, "reading the points of a series", err, errlen);
-    sqlite3_bind_int64(st, 6, pt.t);
-    sqlite3_bind_int64(st, 7, pt.run);
-    step = sqlite3_step(st);
-    if (step == SQLITE_DONE) {
-        sqlite3_reset(st);
-        if (!(st = keyed(s, PST_FIRST, sql_first, &k)))
-            return db_error(s, "reading the points of a series", err, errlen);
-        step = sqlite3_step(st);
-    }
-    if (step != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return db_error(s, "reading the points of a series", err, errlen);
-    }
-    return chunk_insert(s, &k, st, &pt, err, errlen);
+    return chunk_insert_before(s, &k, &pt, last_chunk, err, errlen);
 }

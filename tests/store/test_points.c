@@ -260,13 +260,17 @@ static int join_series(store *s, int joined)
  * report's series pass reads the same as from the rows and as from the database stored
  * in order.  A chunk grown long before (four chunks of a series joined by hand) is
  * cut into chunks of about STORE_POINTS_CHUNK by the next run stored into it, the later
- * chunks renumbered by as many.
+ * chunks renumbered by as many; a series whose last chunk was numbered apart by hand is
+ * built again from its rows by the next run whose chunk is looked for in the gap.
  * Mutations: no split (chunk_store only writing the row) fails chunks_sound's length
  * check; the later chunks not renumbered (chunks_shift skipped) fails the ingest (the
  * unique index); renumbered by 1 whatever the number of pieces fails the long chunk's
  * ingest; the second step of the renumbering skipped (chunks left at negative numbers)
  * fails the ingest of the next split; the new chunks' first_t/first_run those of the
- * split chunk (p instead of p + from) fails chunks_sound's first point check.
+ * split chunk (p instead of p + from) fails chunks_sound's first point check; the search
+ * for an older run's chunk that stops at a missing number instead of building the series
+ * again fails the ingest of the run into the gap; the search turned the wrong way at a
+ * chunk's first point, or not searching (chunk 0 always), fails the order check.
  */
 int test_chunk_split(void)
 {
@@ -307,6 +311,28 @@ int test_chunk_split(void)
     CHECK(chunks_sound(in) == 0);
     CHECK(pass_same(in, tpath("in.db"), in, tpath("in.db"), "ok", 1) == 0);
     CHECK(rebuild_same(in) == 0);
+
+    /* a series' last chunk numbered apart by hand: the next run that the search for its
+       chunk takes into the gap builds the series again */
+    static const char key[] = "metric = 'gflops' AND status = 'ok' AND host_id ="
+                              " (SELECT id FROM hosts WHERE name = 'node01')";
+    char sql[512], when[32];
+    snprintf(sql, sizeof sql, "SELECT max(chunk) FROM series_points WHERE %s", key);
+    int64_t last = sql_int(in, sql);
+    CHECK(last >= 4);
+    snprintf(sql, sizeof sql, "SELECT first_t FROM series_points WHERE %s AND chunk = %lld", key,
+             (long long)last);
+    store_time_format(sql_int(in, sql) - 1800, when, sizeof when);
+    snprintf(sql, sizeof sql, "UPDATE series_points SET chunk = chunk + 5 WHERE %s AND chunk = %lld",
+             key, (long long)last);
+    CHECK(sqlite3_exec(store_db(in), sql, NULL, NULL, NULL) == SQLITE_OK);
+    d = chunk_doc(1);
+    doc_str(d, "uuid", "gap");
+    doc_str(d, "started_at", when);
+    CHECK(ingest(in, d) > 0);
+    cJSON_Delete(d);
+    CHECK(chunks_sound(in) == 0);
+    CHECK(pass_same(in, tpath("in.db"), in, tpath("in.db"), "ok", 1) == 0);
     store_close(in);
     return 0;
 }
