@@ -7,8 +7,13 @@
  * id), packed into chunks of STORE_POINTS_CHUNK records (series_points).  A
  * pass over every series (the report) reads a few thousand chunk rows instead
  * of every metric row.  Ingest appends a run's points in the transaction that
- * stores its rows (a run older than the series' last point goes into its
- * place); a metric row deleted or changed by anything else marks its series
+ * stores its rows; a run older than the series' last point goes into its
+ * place in the chunk it belongs in, and a chunk that is then longer than
+ * 2 x STORE_POINTS_CHUNK is split, the series' later chunks renumbered, so
+ * the chunks stay numbered 0, 1, ... and every one but the last holds
+ * STORE_POINTS_CHUNK to 2 x STORE_POINTS_CHUNK points, whatever order the runs
+ * come in (history stored newest first, a spool collected in directory
+ * order).  A metric row deleted or changed by anything else marks its series
  * stale (triggers of version 9), and the next ingest into a stale series, or
  * store_points_rebuild, builds it again from the metric rows.  Readers use a
  * series only when nothing of its kind is stale and its points number its rows.
@@ -86,12 +91,9 @@ static int point_time(const char *text, int64_t *t)
 
 static const char sql_last[] =
     "SELECT id, chunk, n, data FROM series_points WHERE " KEY_WHERE " ORDER BY chunk DESC LIMIT 1";
-/* the chunk a point (?6, ?7) belongs in: the last whose first point is not after it */
-static const char sql_find[] =
-    "SELECT id, chunk, n, data FROM series_points WHERE " KEY_WHERE
-    " AND (first_t < ?6 OR (first_t = ?6 AND first_run <= ?7)) ORDER BY chunk DESC LIMIT 1";
-static const char sql_first[] =
-    "SELECT id, chunk, n, data FROM series_points WHERE " KEY_WHERE " ORDER BY chunk LIMIT 1";
+/* chunk ?6 of a series */
+static const char sql_at[] = "SELECT id, chunk, n, data, first_t, first_run FROM series_points"
+                             " WHERE " KEY_WHERE " AND chunk = ?6";
 static const char sql_update[] =
     "UPDATE series_points SET n = ?2, data = ?3, first_t = ?4, first_run = ?5 WHERE id = ?1";
 static const char sql_insert[] =
@@ -125,16 +127,21 @@ typedef struct skey {
     int64_t config_id, host_id;
 } skey;
 
+/* The key k as parameters 1..5 of st (KEY_WHERE). */
+static void bind_key(sqlite3_stmt *st, const skey *k)
+{
+    sqlite3_bind_text(st, 1, k->metric, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, k->plugin, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, k->status, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, k->config_id);
+    sqlite3_bind_int64(st, 5, k->host_id);
+}
+
 static sqlite3_stmt *keyed(store *s, int id, const char *sql, const skey *k)
 {
     sqlite3_stmt *st = pstmt(s, id, sql);
-    if (st) {
-        sqlite3_bind_text(st, 1, k->metric, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, k->plugin, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, k->status, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 4, k->config_id);
-        sqlite3_bind_int64(st, 5, k->host_id);
-    }
+    if (st)
+        bind_key(st, k);
     return st;
 }
 
@@ -478,9 +485,83 @@ static int chunk_read(sqlite3_stmt *st, int64_t *id, int64_t *chunk, store_point
     return 0;
 }
 
-/* Put pt into the chunk st is on (id), in its place; the chunk may grow past the size. */
-static int chunk_insert(store *s, sqlite3_stmt *st, const store_point *pt, char *err,
+/* Points p[0..n) as chunk row id's data (and its first point). */
+static int chunk_write(store *s, int64_t id, const store_point *p, size_t n, char *err,
+                       size_t errlen)
+{
+    unsigned char *data = malloc(n * STORE_POINT_BYTES);
+    if (!data) {
+        store__err(err, errlen, "out of memory");
+        return BX_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        point_put(data + i * STORE_POINT_BYTES, &p[i]);
+    sqlite3_stmt *up = pstmt(s, PST_UPDATE, sql_update);
+    if (up) {
+        sqlite3_bind_int64(up, 1, id);
+        sqlite3_bind_int64(up, 2, (int64_t)n);
+        sqlite3_bind_blob(up, 3, data, (int)(n * STORE_POINT_BYTES), SQLITE_STATIC);
+        sqlite3_bind_int64(up, 4, p[0].t);
+        sqlite3_bind_int64(up, 5, p[0].run);
+    }
+    int rc = finish(s, up, "storing the points of a series", err, errlen);
+    free(data);
+    return rc;
+}
+
+/*
+ * Renumber the chunks of series k after chunk `after` by +by.  The unique
+ * index (series, chunk) is checked at each row an UPDATE changes, so a single
+ * "chunk = chunk + by" collides with the next chunk (and SQLite has no ORDER
+ * BY on UPDATE in every build): they go to negative numbers, -(chunk + by) - 1,
+ * which no chunk holds, and then back.
+ */
+static const char sql_shift_out[] =
+    "UPDATE series_points SET chunk = -(chunk + ?7) - 1 WHERE " KEY_WHERE " AND chunk > ?6";
+static const char sql_shift_back[] =
+    "UPDATE series_points SET chunk = -chunk - 1 WHERE " KEY_WHERE " AND chunk < 0";
+
+static int chunks_shift(store *s, const skey *k, int64_t after, int64_t by, char *err,
                         size_t errlen)
+{
+    sqlite3_stmt *st = keyed(s, PST_SHIFT_OUT, sql_shift_out, k);
+    if (st) {
+        sqlite3_bind_int64(st, 6, after);
+        sqlite3_bind_int64(st, 7, by);
+    }
+    int rc = finish(s, st, "renumbering the points of a series", err, errlen);
+    return rc ? rc
+              : finish(s, keyed(s, PST_SHIFT_BACK, sql_shift_back, k),
+                       "renumbering the points of a series", err, errlen);
+}
+
+/*
+ * Points p[0..n) as chunk row id (number chunk) of series k, split when they
+ * are more than 2 x STORE_POINTS_CHUNK: into n / STORE_POINTS_CHUNK chunks of
+ * about the same size (two halves for a chunk that one point took past the
+ * limit; more for one grown before chunks were split), the first in row id,
+ * the others numbered after it, every later chunk of the series renumbered.
+ */
+static int chunk_store(store *s, const skey *k, int64_t id, int64_t chunk, const store_point *p,
+                       size_t n, char *err, size_t errlen)
+{
+    if (n <= 2 * STORE_POINTS_CHUNK)
+        return chunk_write(s, id, p, n, err, errlen);
+    size_t m = n / STORE_POINTS_CHUNK;
+    int rc = chunks_shift(s, k, chunk, (int64_t)m - 1, err, errlen);
+    if (rc == 0)
+        rc = chunk_write(s, id, p, n / m, err, errlen);
+    for (size_t i = 1; rc == 0 && i < m; i++) {
+        size_t from = i * n / m, to = (i + 1) * n / m;
+        rc = insert_chunk(s, k, chunk + (int64_t)i, p + from, to - from, err, errlen);
+    }
+    return rc;
+}
+
+/* Put pt into the chunk st is on, in its place (the chunk split when that makes it too
+   long). */
+static int chunk_insert(store *s, const skey *k, sqlite3_stmt *st, const store_point *pt,
+                        char *err, size_t errlen)
 {
     int64_t id, chunk;
     store_point *p;
@@ -496,28 +577,47 @@ static int chunk_insert(store *s, sqlite3_stmt *st, const store_point *pt, char 
         at--;
     memmove(p + at + 1, p + at, (n - at) * sizeof *p);
     p[at] = *pt;
-    n++;
-    unsigned char *data = malloc(n * STORE_POINT_BYTES);
-    int rc = 0;
-    if (!data) {
-        store__err(err, errlen, "out of memory");
-        rc = BX_ENOMEM;
-    } else {
-        for (size_t i = 0; i < n; i++)
-            point_put(data + i * STORE_POINT_BYTES, &p[i]);
-        sqlite3_stmt *up = pstmt(s, PST_UPDATE, sql_update);
-        if (up) {
-            sqlite3_bind_int64(up, 1, id);
-            sqlite3_bind_int64(up, 2, (int64_t)n);
-            sqlite3_bind_blob(up, 3, data, (int)(n * STORE_POINT_BYTES), SQLITE_STATIC);
-            sqlite3_bind_int64(up, 4, p[0].t);
-            sqlite3_bind_int64(up, 5, p[0].run);
-        }
-        rc = finish(s, up, "storing the points of a series", err, errlen);
-    }
-    free(data);
+    int rc = chunk_store(s, k, id, chunk, p, n + 1, err, errlen);
     free(p);
     return rc;
+}
+
+/*
+ * Put pt, older than the first point of the series' last chunk (number `last`),
+ * into the chunk it belongs in: the last of 0 .. last - 1 whose first point is
+ * not after it, chunk 0 when it is older than every point.  The chunks are
+ * numbered 0, 1, ... in order, so halving finds it in log2(last) lookups of the
+ * unique index (a scan back from the last chunk read every chunk of the series
+ * for each run older than all, as when history is stored newest first).  A
+ * series whose chunks are not so numbered (edited by hand) is built again from
+ * its metric rows, this run's among them.
+ */
+static int chunk_insert_before(store *s, const skey *k, const store_point *pt, int64_t last,
+                               char *err, size_t errlen)
+{
+    int64_t lo = 0, hi = last > 0 ? last - 1 : 0;
+    for (;;) {
+        int64_t at = lo == hi ? lo : lo + (hi - lo + 1) / 2;
+        sqlite3_stmt *st = keyed(s, PST_AT, sql_at, k);
+        if (!st)
+            return db_error(s, "reading the points of a series", err, errlen);
+        sqlite3_bind_int64(st, 6, at);
+        int step = sqlite3_step(st);
+        if (step != SQLITE_ROW) {
+            sqlite3_reset(st);
+            return step == SQLITE_DONE
+                       ? build(s, k, err, errlen)
+                       : db_error(s, "reading the points of a series", err, errlen);
+        }
+        if (lo == hi)
+            return chunk_insert(s, k, st, pt, err, errlen);
+        store_point first = {sqlite3_column_int64(st, 5), sqlite3_column_int64(st, 4), 0};
+        sqlite3_reset(st);
+        if (point_before(pt, &first))
+            hi = at - 1;
+        else
+            lo = at;
+    }
 }
 
 /* Append pt at the end of the chunk st is on (id, chunk, n points). */
@@ -607,23 +707,11 @@ int store__points_add(store *s, const char *metric, const char *plugin, const ch
         sqlite3_reset(st);
         return insert_chunk(s, &k, chunk + 1, &pt, 1, err, errlen);
     }
+    store_point first;
+    store_point_get(sqlite3_column_blob(st, 3), 0, &first);
+    if (!point_before(&pt, &first)) /* in the last chunk */
+        return chunk_insert(s, &k, st, &pt, err, errlen);
+    int64_t last_chunk = sqlite3_column_int64(st, 1);
     sqlite3_reset(st);
-    /* an older run than the series' last: into the chunk it belongs in (the first when it
-       is older than every point) */
-    if (!(st = keyed(s, PST_FIND, sql_find, &k)))
-        return db_error(s, "reading the points of a series", err, errlen);
-    sqlite3_bind_int64(st, 6, pt.t);
-    sqlite3_bind_int64(st, 7, pt.run);
-    step = sqlite3_step(st);
-    if (step == SQLITE_DONE) {
-        sqlite3_reset(st);
-        if (!(st = keyed(s, PST_FIRST, sql_first, &k)))
-            return db_error(s, "reading the points of a series", err, errlen);
-        step = sqlite3_step(st);
-    }
-    if (step != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return db_error(s, "reading the points of a series", err, errlen);
-    }
-    return chunk_insert(s, st, &pt, err, errlen);
+    return chunk_insert_before(s, &k, &pt, last_chunk, err, errlen);
 }

@@ -160,11 +160,14 @@ uint64_t store_serial(const store *s);
  * The points of each series (schema version 9, docs/database.md): for every
  * (metric, plugin, status, configuration, host), the values of its
  * higher/lower-is-better metric rows in the order of metrics_find (start
- * time, then run id), kept by ingest in chunks of series_points.data, each
- * point STORE_POINT_BYTES bytes (run id, start time in seconds since the
- * epoch or INT64_MIN when the run has none, value or NAN when it has none;
- * each little-endian).  A series is complete when series_stale has no row
- * of it: a metric row deleted or changed other than by ingest marks it.
+ * time, then run id), kept by ingest in chunks of series_points.data
+ * numbered 0, 1, ... (each but a series' last holds STORE_POINTS_CHUNK to
+ * 2 x STORE_POINTS_CHUNK points; one that older builds let grow longer is
+ * split by the next run stored into that chunk), each point STORE_POINT_BYTES
+ * bytes (run id, start time in seconds since the epoch or INT64_MIN when the
+ * run has none, value or NAN when it has none; each little-endian).  A
+ * series is complete when series_stale has no row of it: a metric row
+ * deleted or changed other than by ingest marks it.
  */
 #define STORE_POINT_BYTES 24
 #define STORE_POINTS_CHUNK 32 /* points a chunk holds before the next begins */

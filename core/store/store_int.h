@@ -67,8 +67,8 @@ typedef struct kind_cache {
 } kind_cache;
 
 /* The statements of points.c (its own: it runs inside the migration, below open.c). */
-enum { PST_LAST, PST_FIND, PST_FIRST, PST_UPDATE, PST_INSERT, PST_STALE, PST_STALE_MARK,
-       PST_STALE_CLEAR, PST_DROP, PST_ANY_STALE, PST_SAMPLES_MARK, PST__COUNT };
+enum { PST_LAST, PST_AT, PST_UPDATE, PST_INSERT, PST_SHIFT_OUT, PST_SHIFT_BACK, PST_STALE,
+       PST_STALE_MARK, PST_STALE_CLEAR, PST_DROP, PST_ANY_STALE, PST_SAMPLES_MARK, PST__COUNT };
 
 /* The tables ingest writes several rows of at once (multi_insert), and how many a statement. */
 enum { MULTI_PARAM, MULTI_METRIC, MULTI_SAMPLE, MULTI_PROV, MULTI_META, MULTI__COUNT };

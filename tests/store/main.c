@@ -63,6 +63,7 @@
     X(store, export, export_missing) \
     X(store, open, kept_stmt) \
     X(store, points, series_points) \
+    X(store, points, chunk_split) \
     X(store, samplepack, packed_samples)
 
 TESTS(BX_TEST_DECLARE)

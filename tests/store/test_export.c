@@ -18,8 +18,8 @@
 /* Tables ingest does not write (the service's accounts and jobs, check's baselines). */
 static const char *const not_ingested[] = {"users",     "tokens", "jobs",      "job_points",
                                            "schedules", "alerts", "baselines",
-                                           /* kept from the metric rows (their own test:
-                                              store.points.series_points) */
+                                           /* kept from the metric rows (their own tests:
+                                              store.points.*) */
                                            "series_points", "series_stale",
                                            /* kept from the samples (store.samplepack.
                                               packed_samples) */
