@@ -160,17 +160,26 @@ static int finish(store *s, sqlite3_stmt *st, const char *what, char *err, size_
     return rc;
 }
 
-/* Store chunk `chunk` of series k: points p[0..n). */
-static int insert_chunk(store *s, const skey *k, int64_t chunk, const store_point *p, size_t n,
-                        char *err, size_t errlen)
+/* Points p[0..n) as a chunk's data (malloc'd), or NULL with err set. */
+static unsigned char *points_blob(const store_point *p, size_t n, char *err, size_t errlen)
 {
     unsigned char *data = malloc(n * STORE_POINT_BYTES);
     if (!data) {
         store__err(err, errlen, "out of memory");
-        return BX_ENOMEM;
+        return NULL;
     }
     for (size_t i = 0; i < n; i++)
         point_put(data + i * STORE_POINT_BYTES, &p[i]);
+    return data;
+}
+
+/* Store chunk `chunk` of series k: points p[0..n). */
+static int insert_chunk(store *s, const skey *k, int64_t chunk, const store_point *p, size_t n,
+                        char *err, size_t errlen)
+{
+    unsigned char *data = points_blob(p, n, err, errlen);
+    if (!data)
+        return BX_ENOMEM;
     sqlite3_stmt *st = keyed(s, PST_INSERT, sql_insert, k);
     if (st) {
         sqlite3_bind_int64(st, 6, chunk);
@@ -489,13 +498,9 @@ static int chunk_read(sqlite3_stmt *st, int64_t *id, int64_t *chunk, store_point
 static int chunk_write(store *s, int64_t id, const store_point *p, size_t n, char *err,
                        size_t errlen)
 {
-    unsigned char *data = malloc(n * STORE_POINT_BYTES);
-    if (!data) {
-        store__err(err, errlen, "out of memory");
+    unsigned char *data = points_blob(p, n, err, errlen);
+    if (!data)
         return BX_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++)
-        point_put(data + i * STORE_POINT_BYTES, &p[i]);
     sqlite3_stmt *up = pstmt(s, PST_UPDATE, sql_update);
     if (up) {
         sqlite3_bind_int64(up, 1, id);
