@@ -118,6 +118,24 @@ int bxi_session_run(bxi_session *s, int busy_fd, unsigned long *busy_count, int 
 /* Close every socket and free. */
 void bxi_session_free(bxi_session *s);
 
+/*
+ * A TCP receiver's wake-up threshold (SO_RCVLOWAT) after it received `bytes`
+ * in the last `ns` nanoseconds: about BXI_RCVLOWAT_NS worth of data at that
+ * rate, in whole 4 KiB, at most BXI_RCVLOWAT_MAX; 1 (the kernel's default:
+ * any byte) when that is under BXI_RCVLOWAT_MIN.  A receiver woken for every
+ * 64 KiB segment costs the sender's CPU a wake-up each time; one woken per
+ * megabyte moved about 1.5x the bytes of one loopback stream (README.md,
+ * "Performance").  The receiver re-estimates every BXI_RCVLOWAT_EVERY_NS and
+ * waits at most BXI_RCVLOWAT_POLL_MS while a threshold is set, so bytes wait
+ * uncounted at most that long when the rate falls.
+ */
+#define BXI_RCVLOWAT_NS 1000000u        /* a millisecond of data */
+#define BXI_RCVLOWAT_MIN (128u << 10)
+#define BXI_RCVLOWAT_MAX (1u << 20)
+#define BXI_RCVLOWAT_EVERY_NS 10000000u /* 10 ms */
+#define BXI_RCVLOWAT_POLL_MS 10
+int bxi_rcvlowat_for(uint64_t bytes, uint64_t ns);
+
 /* The 64-bit tag in every datagram of a test: the cookie's first 16 hex digits. */
 uint64_t bxi_cookie_tag(const char *cookie);
 

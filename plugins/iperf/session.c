@@ -11,7 +11,8 @@
  * The data path is kept minimal on purpose: a sender does send() of
  * `length` bytes from one buffer in a loop and checks the clock once per
  * call; a receiver does non-blocking recv() of `length` bytes and poll()s
- * when nothing is queued.  See README.md
+ * when nothing is queued, asking the kernel (SO_RCVLOWAT) to wake it only
+ * once about a millisecond of data is queued.  See README.md
  * ("Performance") for what was measured.
  */
 #define _GNU_SOURCE
@@ -179,12 +180,28 @@ static void *tcp_sender(void *arg)
     return NULL;
 }
 
+int bxi_rcvlowat_for(uint64_t bytes, uint64_t ns)
+{
+    uint64_t want = ns ? bytes * BXI_RCVLOWAT_NS / ns : 0;
+    if (want < BXI_RCVLOWAT_MIN)
+        return 1;
+    return want > BXI_RCVLOWAT_MAX ? (int)BXI_RCVLOWAT_MAX : (int)(want & ~(uint64_t)4095);
+}
+
 static void *tcp_receiver(void *arg)
 {
     bxi_stream *t = arg;
     bxi_session *s = t->s;
     const double cpu0 = bxi_thread_cpu();
     const size_t len = s->cfg.length;
+    /* Wake up for about a millisecond of data (bxi_rcvlowat_for), starting
+       high: the first estimate of the rate comes BXI_RCVLOWAT_EVERY_NS later.
+       A window set by the user keeps the kernel's wake-ups. */
+    const int tune = s->cfg.window == 0;
+    int lowat = BXI_RCVLOWAT_MAX;
+    if (!tune || setsockopt(t->fd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof lowat) != 0)
+        lowat = 1;
+    uint64_t win_bytes = 0, win_t0 = bx_now_ns();
     for (;;) {
         /* Non-blocking reads, and poll() when the queue is empty, as iperf3's
            select() loop does: a recv() that sleeps inside the socket call moved
@@ -192,12 +209,23 @@ static void *tcp_receiver(void *arg)
         ssize_t n = recv(t->fd, t->buf, len, MSG_DONTWAIT);
         if (n > 0) {
             atomic_fetch_add_explicit(&t->bytes, (uint64_t)n, memory_order_relaxed);
+            win_bytes += (uint64_t)n;
             continue;
         }
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            uint64_t now = bx_now_ns();
+            if (tune && now - win_t0 >= BXI_RCVLOWAT_EVERY_NS) {
+                int want = bxi_rcvlowat_for(win_bytes, now - win_t0);
+                /* the kernel caps it at half the receive buffer */
+                if (want != lowat &&
+                    setsockopt(t->fd, SOL_SOCKET, SO_RCVLOWAT, &want, sizeof want) == 0)
+                    lowat = want;
+                win_bytes = 0;
+                win_t0 = now;
+            }
             /* stop_streams' shutdown() ends the wait (POLLHUP), as EOF does */
             struct pollfd pf = {.fd = t->fd, .events = POLLIN};
-            (void)poll(&pf, 1, -1);
+            (void)poll(&pf, 1, lowat > 1 ? BXI_RCVLOWAT_POLL_MS : -1);
             continue;
         }
         if (n < 0 && errno == EINTR)

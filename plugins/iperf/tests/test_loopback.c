@@ -151,6 +151,19 @@ int main(int argc, char **argv)
         CHECK(rc == 0, "rc %d", rc);
         double t = metric(m, "throughput");
         CHECK(t > 0.15 && t < 0.22, "paced TCP: %g Gbit/s, wanted ~0.2", t);
+    } else if (strcmp(c, "slow") == 0) {
+        /* 8 Mbit/s (1 MB/s) in 8 KiB sends, 0.25 s intervals: the receiver
+           waits for a megabyte only while the rate is unknown, and never
+           longer than 10 ms, so every interval counts its own bytes */
+        m = run(&rc, "rate", "8m", "length", "8k", "interval", "0.25", NULL);
+        CHECK(rc == 0, "rc %d", rc);
+        size_t n;
+        const double *s = bx_mock_samples(m, "throughput", &n);
+        CHECK(n >= 3 && n <= 6, "%zu samples", n);
+        for (size_t i = 0; i < n; i++)
+            CHECK(s[i] > 0.004 && s[i] < 0.012, "interval %zu: %g Gbit/s, wanted ~0.008", i, s[i]);
+        double t = metric(m, "throughput");
+        CHECK(t > 0.006 && t < 0.010, "paced TCP: %g Gbit/s, wanted ~0.008", t);
     } else if (strcmp(c, "udp") == 0 || strcmp(c, "reverse_udp") == 0) {
         int rev = strcmp(c, "reverse_udp") == 0;
         m = run(&rc, "protocol", "udp", "streams", "2", "rate", "50m", "reverse",

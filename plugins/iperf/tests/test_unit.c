@@ -256,6 +256,32 @@ static void test_rate(void)
         CHECK(bxi_parse_rate(bad[i], &v) != 0, "rate '%s' accepted", bad[i]);
 }
 
+/* The TCP receiver's wake-up threshold against the rate it received at. */
+static void test_lowat(void)
+{
+    const uint64_t ms10 = 10000000u; /* the receiver's estimate window */
+    /* bytes in 10 ms at a rate of R bytes/s = R / 100 */
+    CHECK(bxi_rcvlowat_for(0, ms10) == 1, "nothing received: %d", bxi_rcvlowat_for(0, ms10));
+    CHECK(bxi_rcvlowat_for(1u << 30, 0) == 1, "no time: %d", bxi_rcvlowat_for(1u << 30, 0));
+    /* 100 Mbit/s (12.5 MB/s): 12.5 KB a millisecond, under the minimum */
+    CHECK(bxi_rcvlowat_for(125000, ms10) == 1, "100 Mbit/s: %d", bxi_rcvlowat_for(125000, ms10));
+    /* 2 Gbit/s (250 MB/s): 250 000 bytes a millisecond, down to whole 4 KiB */
+    CHECK(bxi_rcvlowat_for(2500000, ms10) == 61 * 4096, "2 Gbit/s: %d",
+          bxi_rcvlowat_for(2500000, ms10));
+    /* just under and at the minimum (128 KiB a millisecond) */
+    CHECK(bxi_rcvlowat_for(10ull * (128u << 10) - 10, ms10) == 1, "just under the minimum");
+    CHECK(bxi_rcvlowat_for(10ull * (128u << 10), ms10) == (128 << 10), "the minimum: %d",
+          bxi_rcvlowat_for(10ull * (128u << 10), ms10));
+    /* 25 Gbit/s and 400 Gbit/s: capped */
+    CHECK(bxi_rcvlowat_for(31250000, ms10) == (int)BXI_RCVLOWAT_MAX, "25 Gbit/s: %d",
+          bxi_rcvlowat_for(31250000, ms10));
+    CHECK(bxi_rcvlowat_for(500000000, ms10) == (int)BXI_RCVLOWAT_MAX, "400 Gbit/s: %d",
+          bxi_rcvlowat_for(500000000, ms10));
+    /* a longer window than planned (the receiver slept): the rate, not the total */
+    CHECK(bxi_rcvlowat_for(2500000 * 10ull, 10 * ms10) == 61 * 4096, "a 100 ms window: %d",
+          bxi_rcvlowat_for(2500000 * 10ull, 10 * ms10));
+}
+
 /* check() through the mock: 0 = accepted, else the code. */
 static int check_with(const char *const *kv, int nranks, char *msg, size_t len)
 {
@@ -373,8 +399,10 @@ int main(int argc, char **argv)
         test_rate();
     else if (strcmp(what, "check") == 0)
         test_check();
+    else if (strcmp(what, "lowat") == 0)
+        test_lowat();
     else {
-        fprintf(stderr, "usage: test_unit proto|config|rate|check\n");
+        fprintf(stderr, "usage: test_unit proto|config|rate|check|lowat\n");
         return 2;
     }
     if (failures)
