@@ -4,7 +4,9 @@
 #     bench/iperf.sh [BUILD_DIR] [ROUNDS]      (defaults: ./build, 5)
 #
 # Both tools run the same test: 127.0.0.1, 5 s, 128 KiB send()/recv() calls,
-# kernel-tuned socket buffers (no -w on either side), client sends,
+# each tool's default socket buffers (no -w on either side: iperf3 leaves them
+# to the kernel, the plugin's sender takes a 256 KiB send buffer when its
+# receiver is on the same host, as here), client sends,
 # throughput = payload bytes counted by the receiver / test time; with 1 and 2
 # streams.  The plugin runs with --repetitions 1 (it has no warm-up), so a
 # test of it is not a best-of-N against iperf3's single test.  A round runs

@@ -136,6 +136,18 @@ void bxi_session_free(bxi_session *s);
 #define BXI_RCVLOWAT_POLL_MS 10
 int bxi_rcvlowat_for(uint64_t bytes, uint64_t ns);
 
+/*
+ * The send buffer (SO_SNDBUF; the kernel doubles it) of a TCP sender whose
+ * receiver is on the same host (bxi_same_host) and whose user set no
+ * `window`.  Such a path has no network to keep full: bytes in flight only
+ * wait in memory, and past a few hundred kilobytes they leave the core's
+ * cache before the receiver copies them out.  The kernel's autotuning grows
+ * the buffer to tcp_wmem's maximum (4 MiB); with this one a loopback stream
+ * moved 1.5-2x the bytes when both ends share a core (README.md,
+ * "Performance").  Connections between hosts keep the kernel's autotuning.
+ */
+#define BXI_SAME_HOST_SNDBUF (256u << 10)
+
 /* The 64-bit tag in every datagram of a test: the cookie's first 16 hex digits. */
 uint64_t bxi_cookie_tag(const char *cookie);
 

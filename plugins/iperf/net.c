@@ -153,6 +153,39 @@ int bxi_peer_addr(int fd, bxi_addr *out)
     return getpeername(fd, (struct sockaddr *)&out->ss, &out->len);
 }
 
+static int loopback_addr(const struct sockaddr_storage *a)
+{
+    if (a->ss_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)a)->sin_addr.s_addr) >> 24) == 127;
+    if (a->ss_family == AF_INET6) {
+        const struct in6_addr *x = &((const struct sockaddr_in6 *)a)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(x) || (IN6_IS_ADDR_V4MAPPED(x) && x->s6_addr[12] == 127);
+    }
+    return 0;
+}
+
+int bxi_same_host_addrs(const bxi_addr *local, const bxi_addr *peer)
+{
+    if (loopback_addr(&peer->ss))
+        return 1;
+    if (local->ss.ss_family != peer->ss.ss_family)
+        return 0;
+    if (peer->ss.ss_family == AF_INET)
+        return ((const struct sockaddr_in *)&local->ss)->sin_addr.s_addr ==
+               ((const struct sockaddr_in *)&peer->ss)->sin_addr.s_addr;
+    if (peer->ss.ss_family == AF_INET6)
+        return IN6_ARE_ADDR_EQUAL(&((const struct sockaddr_in6 *)&local->ss)->sin6_addr,
+                                  &((const struct sockaddr_in6 *)&peer->ss)->sin6_addr);
+    return 0;
+}
+
+int bxi_same_host(int fd)
+{
+    bxi_addr l, p;
+    return bxi_local_addr(fd, &l) == 0 && bxi_peer_addr(fd, &p) == 0 &&
+           bxi_same_host_addrs(&l, &p);
+}
+
 int bxi_connect(const bxi_addr *a, int type, uint64_t window, double timeout, int *fd,
                 int *sys_errno)
 {

@@ -36,6 +36,13 @@ void bxi_addr_set_port(bxi_addr *a, int port);
 int bxi_listen(const bxi_addr *a, int *fd, int *sys_errno, char *err, size_t errlen);
 int bxi_local_addr(int fd, bxi_addr *out);
 int bxi_peer_addr(int fd, bxi_addr *out);
+/*
+ * Whether a connection's two ends are on this host: the peer's address is
+ * a loopback one (127.0.0.0/8, ::1, ::ffff:127.x.x.x), or the same address
+ * as the local end (ports aside).  bxi_same_host asks a connected socket.
+ */
+int bxi_same_host_addrs(const bxi_addr *local, const bxi_addr *peer);
+int bxi_same_host(int fd);
 
 /*
  * Connect a TCP socket (SOCK_STREAM) or a UDP one (SOCK_DGRAM) to a,

@@ -12,8 +12,10 @@
  * `length` bytes from one buffer in a loop and checks the clock once per
  * call; a receiver does non-blocking recv() of `length` bytes and poll()s
  * when nothing is queued, asking the kernel (SO_RCVLOWAT) to wake it only
- * once about a millisecond of data is queued.  See README.md
- * ("Performance") for what was measured.
+ * once about a millisecond of data is queued.  A sender whose receiver is
+ * on the same host keeps a small send buffer (BXI_SAME_HOST_SNDBUF) instead
+ * of the kernel's autotuned one.  See README.md ("Performance") for what was
+ * measured.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -154,6 +156,10 @@ static void *tcp_sender(void *arg)
     const double cpu0 = bxi_thread_cpu();
     const size_t len = s->cfg.length;
     uint64_t sent = 0;
+    if (s->cfg.window == 0 && bxi_same_host(t->fd)) {
+        int v = (int)BXI_SAME_HOST_SNDBUF; /* why: iperf_int.h */
+        (void)setsockopt(t->fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof v);
+    }
     for (;;) {
         if (atomic_load_explicit(&s->stop, memory_order_relaxed))
             break;

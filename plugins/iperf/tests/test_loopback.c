@@ -3,8 +3,8 @@
  *
  *     test_loopback CASE PORT
  *
- * Cases: tcp, udp, reverse, reverse_udp, streams, paced, omit, ipv6, reps,
- * refused.  Each uses its own PORT so ctest may run them in parallel.
+ * Cases: tcp, udp, reverse, reverse_udp, streams, paced, slow, window, omit,
+ * ipv6, reps, refused.  Each uses its own PORT so ctest may run them in parallel.
  * Thresholds are loose on purpose (the CI machine is shared and slow); what
  * is asserted is what a user relies on: the right metrics exist, are
  * plausible and consistent, and errors name the address.
@@ -15,9 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "benchaas/mock.h"
 #include "benchaas/plugin.h"
+#include "iperf_int.h"
 
 const bx_plugin *benchaas_plugin_entry(const bx_host *host);
 
@@ -66,6 +69,25 @@ static size_t nsamples(bx_mock *m, const char *name)
     size_t n;
     bx_mock_samples(m, name, &n);
     return n;
+}
+
+/* The socket_buffer meta: the sender's larger of SO_SNDBUF and SO_RCVBUF. */
+static long long sockbuf(bx_mock *m)
+{
+    const char *v = bx_mock_meta(m, "socket_buffer");
+    return v ? atoll(v) : -1;
+}
+
+/* What a new TCP socket's SO_RCVBUF is (tcp_rmem's default) */
+static long long default_rcvbuf(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0), v = -1;
+    socklen_t l = sizeof v;
+    if (fd >= 0) {
+        (void)getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &l);
+        close(fd);
+    }
+    return v;
 }
 
 /*
@@ -136,7 +158,18 @@ int main(int argc, char **argv)
         RUN_TIMED(m, rc, NULL);
         CHECK(rc == 0, "rc %d", rc);
         tcp_common(m, 0.05);
-        CHECK(bx_mock_meta(m, "socket_buffer") != NULL, "socket_buffer meta");
+        /* the receiver is on this host: the sender's SO_SNDBUF is the
+           same-host one (doubled by the kernel), not the kernel's autotuned */
+        long long want = 2LL * BXI_SAME_HOST_SNDBUF, r = default_rcvbuf();
+        CHECK(sockbuf(m) == (r > want ? r : want), "socket_buffer %lld, wanted %lld",
+              sockbuf(m), r > want ? r : want);
+    } else if (strcmp(c, "window") == 0) {
+        /* a window set by the user wins on both buffers, same host or not */
+        RUN_TIMED(m, rc, "window", "96k", NULL);
+        CHECK(rc == 0, "rc %d", rc);
+        tcp_common(m, 0.01);
+        CHECK(sockbuf(m) == 2 * 96 * 1024, "socket_buffer %lld, wanted %d", sockbuf(m),
+              2 * 96 * 1024);
     } else if (strcmp(c, "reverse") == 0) {
         RUN_TIMED(m, rc, "reverse", "true", NULL);
         CHECK(rc == 0, "rc %d", rc);

@@ -4,8 +4,10 @@
  *   config   the TEST message: round trip and type confusion in each field
  *   rate     bxi_parse_rate
  *   check    bad input refused by the parameter table or check() (exit 2)
+ *   lowat    the TCP receiver's wake-up threshold against the rate
+ *   same_host  which address pairs count as one host (bxi_same_host_addrs)
  *
- *     test_unit proto|config|rate|check
+ *     test_unit proto|config|rate|check|lowat|same_host
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -282,6 +284,36 @@ static void test_lowat(void)
           bxi_rcvlowat_for(2500000 * 10ull, 10 * ms10));
 }
 
+/* Whether two addresses are one host (the same-host send buffer's rule). */
+static int same(const char *local, int lport, const char *peer, int pport)
+{
+    bxi_addr l, p;
+    char e[256];
+    if (bxi_resolve(local, lport, 0, &l, e, sizeof e) || bxi_resolve(peer, pport, 0, &p, e, sizeof e)) {
+        CHECK(0, "cannot resolve %s or %s: %s", local, peer, e);
+        return -1;
+    }
+    return bxi_same_host_addrs(&l, &p);
+}
+
+static void test_same_host(void)
+{
+    /* loopback peers, whatever the local address says */
+    CHECK(same("127.0.0.1", 40000, "127.0.0.1", 5201) == 1, "127.0.0.1");
+    CHECK(same("198.18.0.1", 40000, "127.0.0.2", 5201) == 1, "127.0.0.2 is loopback");
+    CHECK(same("::1", 40000, "::1", 5201) == 1, "::1");
+    CHECK(same("fd00::1", 40000, "::ffff:127.0.0.1", 5201) == 1, "v4-mapped loopback");
+    /* the host's own address on both ends (another port) */
+    CHECK(same("198.18.0.1", 40000, "198.18.0.1", 5201) == 1, "same IPv4 address");
+    CHECK(same("fd00::1", 40000, "fd00::1", 5201) == 1, "same IPv6 address");
+    /* two hosts: the kernel's autotuning stays */
+    CHECK(same("198.18.0.1", 5201, "198.18.0.2", 5201) == 0, "198.18.0.1 and .2");
+    CHECK(same("198.18.0.1", 40000, "198.19.0.1", 5201) == 0, "198.18.0.1 and 198.19.0.1");
+    CHECK(same("fd00::1", 40000, "fd00::2", 5201) == 0, "fd00::1 and ::2");
+    CHECK(same("fd00::1", 40000, "::ffff:198.18.0.2", 5201) == 0, "v4-mapped other host");
+    CHECK(same("198.18.0.1", 40000, "fd00::1", 5201) == 0, "two families");
+}
+
 /* check() through the mock: 0 = accepted, else the code. */
 static int check_with(const char *const *kv, int nranks, char *msg, size_t len)
 {
@@ -401,8 +433,10 @@ int main(int argc, char **argv)
         test_check();
     else if (strcmp(what, "lowat") == 0)
         test_lowat();
+    else if (strcmp(what, "same_host") == 0)
+        test_same_host();
     else {
-        fprintf(stderr, "usage: test_unit proto|config|rate|check|lowat\n");
+        fprintf(stderr, "usage: test_unit proto|config|rate|check|lowat|same_host\n");
         return 2;
     }
     if (failures)
