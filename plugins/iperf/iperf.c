@@ -54,7 +54,7 @@ static const bx_param params[] = {
      "size, 32..65507)", 0},
     {"window", BX_SIZE, NULL, BX_RANGE(1024, 1 << 30), NULL,
      "socket buffer size, SO_SNDBUF and SO_RCVBUF on both sides (iperf3 -w); default: the "
-     "kernel's autotuning", 0},
+     "kernel's autotuning, except a 256 KiB send buffer when both ends are on one host", 0},
     {"reverse", BX_BOOL, "false", BX_NORANGE, NULL,
      "the server sends and the client receives (iperf3 -R)", 0},
     {"protocol", BX_ENUM, "tcp", BX_NORANGE, protocols, "tcp or udp", 0},
