@@ -137,14 +137,15 @@ void bxi_session_free(bxi_session *s);
 int bxi_rcvlowat_for(uint64_t bytes, uint64_t ns);
 
 /*
- * The send buffer (SO_SNDBUF; the kernel doubles it) of a TCP sender whose
- * receiver is on the same host (bxi_same_host) and whose user set no
- * `window`.  Such a path has no network to keep full: bytes in flight only
- * wait in memory, and past a few hundred kilobytes they leave the core's
- * cache before the receiver copies them out.  The kernel's autotuning grows
- * the buffer to tcp_wmem's maximum (4 MiB); with this one a loopback stream
- * moved 1.5-2x the bytes when both ends share a core (README.md,
- * "Performance").  Connections between hosts keep the kernel's autotuning.
+ * The send buffer (SO_SNDBUF; the kernel caps it at net.core.wmem_max and
+ * doubles it) of a TCP sender whose receiver is on the same host
+ * (bxi_same_host) and whose user set no `window`.  Such a path has no
+ * network to keep full: bytes in flight only wait in memory, most likely
+ * out of the core's cache by the time the receiver copies them out.  The
+ * kernel's autotuning grows the buffer to tcp_wmem's maximum (4 MiB); with
+ * this one a loopback stream moved 1.6-2x the bytes when both ends share a
+ * core (README.md, "Performance").  Connections between hosts keep the
+ * kernel's autotuning.
  */
 #define BXI_SAME_HOST_SNDBUF (256u << 10)
 
