@@ -289,7 +289,8 @@ static int same(const char *local, int lport, const char *peer, int pport)
 {
     bxi_addr l, p;
     char e[256];
-    if (bxi_resolve(local, lport, 0, &l, e, sizeof e) || bxi_resolve(peer, pport, 0, &p, e, sizeof e)) {
+    if (bxi_resolve(local, lport, 0, &l, e, sizeof e) ||
+        bxi_resolve(peer, pport, 0, &p, e, sizeof e)) {
         CHECK(0, "cannot resolve %s or %s: %s", local, peer, e);
         return -1;
     }
