@@ -301,6 +301,13 @@ static int keep(bx_ctx *ctx, iperf_state *st, const bxi_stats *s)
     return 0;
 }
 
+void bxi_meta_socket_buffer(bx_ctx *ctx, const bxi_outcome *o)
+{
+    char w[32];
+    snprintf(w, sizeof w, "%llu", (unsigned long long)o->local.window);
+    bx_meta(ctx, "socket_buffer", w);
+}
+
 /* One finished test: its interval samples and its numbers. */
 static int record(bx_ctx *ctx, iperf_state *st, const bxi_outcome *o)
 {
@@ -308,9 +315,7 @@ static int record(bx_ctx *ctx, iperf_state *st, const bxi_outcome *o)
         bx_sample(ctx, "throughput", o->iv[i]);
     bxi_stats s;
     bxi_stats_from_outcome(o, &s);
-    char w[32];
-    snprintf(w, sizeof w, "%llu", (unsigned long long)o->local.window);
-    bx_meta(ctx, "socket_buffer", w);
+    bxi_meta_socket_buffer(ctx, o);
     bx_info(ctx, "%s %.3f Gbit/s with %s", o->local_sender ? "sent" : "received", s.gbps,
             o->peer);
     return keep(ctx, st, &s);

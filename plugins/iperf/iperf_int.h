@@ -216,6 +216,9 @@ typedef struct bxi_stats {
 } bxi_stats;
 
 void bxi_stats_from_outcome(const bxi_outcome *o, bxi_stats *st);
+/* Metadata `socket_buffer`: the local data socket's larger of SO_SNDBUF and
+ * SO_RCVBUF in a test (pairs: rank 0's, the first pair's client). */
+void bxi_meta_socket_buffer(bx_ctx *ctx, const bxi_outcome *o);
 
 typedef struct bxi_pairs bxi_pairs;
 /*

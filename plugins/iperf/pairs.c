@@ -310,6 +310,8 @@ int bxi_pairs_run(bx_ctx *ctx, bxi_pairs *p, bxi_stats *agg)
         row[ROW_EXP] = (double)r->expected;
         row[ROW_CPUC] = bxi_client_side(&o)->cpu;
         row[ROW_CPUS] = bxi_server_side(&o)->cpu;
+        if (p->rank == 0) /* the first pair's client: the buffers between two nodes */
+            bxi_meta_socket_buffer(ctx, &o);
         niv = (int)(o.niv < p->ivlen ? o.niv : p->ivlen);
         memcpy(p->iv, o.iv, (size_t)niv * sizeof *p->iv);
         bxi_outcome_free(&o);
